@@ -1,0 +1,127 @@
+//! `App`: the store, the clock, the keys and the settings every use case needs.
+
+use crate::{AppError, Clock};
+use carekeep_crypto::keys::{Keyring, MasterKey};
+use carekeep_crypto::password::PasswordHasher;
+use carekeep_domain::session::Lifetime;
+use carekeep_domain::Policy;
+use carekeep_store::{clinic, keys, roles, Store};
+use std::sync::{Arc, RwLock};
+
+/// Settings the use cases read.
+#[derive(Clone, Debug, Default)]
+pub struct AppSettings {
+    pub lifetime: Lifetime,
+}
+
+/// Shared state of a running Carekeep. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct App {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    store: Store,
+    clock: Arc<dyn Clock>,
+    hasher: PasswordHasher,
+    keyring: Keyring,
+    policy: RwLock<Policy>,
+    settings: AppSettings,
+    clinic_name: String,
+}
+
+impl App {
+    /// Opens a clinic: unwraps its data keys with the master key and loads its roles.
+    pub async fn open(
+        store: Store,
+        master: &MasterKey,
+        clock: Arc<dyn Clock>,
+        hasher: PasswordHasher,
+        settings: AppSettings,
+    ) -> Result<App, AppError> {
+        let mut conn = store.read().await?;
+        let clinic = clinic::get(&mut conn)
+            .await?
+            .ok_or_else(|| AppError::Invalid("this database holds no clinic yet; run `carekeep init` first".into()))?;
+        let wrapped = keys::all(&mut conn).await?;
+        let unwrapped = wrapped
+            .iter()
+            .map(|(id, w)| master.unwrap_key(*id, w))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|_| {
+                AppError::Invalid("the master key does not open this clinic's data keys: wrong key file?".into())
+            })?;
+        let keyring = Keyring::new(unwrapped)?;
+        let policy = Policy::new(roles::all(&mut conn).await?);
+        drop(conn);
+        Ok(App {
+            inner: Arc::new(Inner {
+                store,
+                clock,
+                hasher,
+                keyring,
+                policy: RwLock::new(policy),
+                settings,
+                clinic_name: clinic.name,
+            }),
+        })
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+    pub fn now(&self) -> time::OffsetDateTime {
+        self.inner.clock.now()
+    }
+    pub fn hasher(&self) -> &PasswordHasher {
+        &self.inner.hasher
+    }
+    pub fn keyring(&self) -> &Keyring {
+        &self.inner.keyring
+    }
+    pub fn settings(&self) -> &AppSettings {
+        &self.inner.settings
+    }
+    pub fn clinic_name(&self) -> &str {
+        &self.inner.clinic_name
+    }
+
+    /// A snapshot of the clinic's role policy.
+    pub fn policy(&self) -> Policy {
+        self.inner
+            .policy
+            .read()
+            .map(|p| p.clone())
+            .unwrap_or_else(|poisoned| poisoned.into_inner().clone())
+    }
+
+    /// Hashes a password off the async runtime (Argon2 is slow by design).
+    pub async fn hash_password(&self, password: &str) -> Result<String, AppError> {
+        let hasher = self.inner.hasher.clone();
+        let pw = secrecy::SecretString::from(password.to_owned());
+        tokio::task::spawn_blocking(move || {
+            use secrecy::ExposeSecret;
+            hasher.hash(pw.expose_secret())
+        })
+        .await?
+        .map_err(AppError::from)
+    }
+
+    /// Verifies a password off the async runtime. With no stored hash, spends the same time.
+    pub async fn verify_password(&self, password: &str, phc: Option<String>) -> Result<bool, AppError> {
+        let hasher = self.inner.hasher.clone();
+        let pw = secrecy::SecretString::from(password.to_owned());
+        Ok(tokio::task::spawn_blocking(move || {
+            use secrecy::ExposeSecret;
+            match phc {
+                Some(phc) => hasher.verify(pw.expose_secret(), &phc),
+                None => {
+                    hasher.dummy_verify(pw.expose_secret());
+                    false
+                }
+            }
+        })
+        .await?)
+    }
+}

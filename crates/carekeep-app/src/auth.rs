@@ -1,0 +1,288 @@
+//! Login, sessions and automatic logoff.
+//!
+//! 164.312(d) person or entity authentication (password plus TOTP), 164.312(a)(2)(iii)
+//! automatic logoff (idle and absolute limits checked on every request, server-side),
+//! 164.308(a)(5)(ii)(C) log-in monitoring (failures counted, lockout with growing delay).
+
+use crate::{App, AppError};
+use carekeep_crypto::keys::Binding;
+use carekeep_crypto::{recovery, token, totp};
+use carekeep_domain::session::SessionState;
+use carekeep_domain::{lockout, username, Capability, RoleName, UserId};
+use carekeep_store::sessions::{self, NewSession, SessionRow};
+use carekeep_store::{throttle, users};
+use time::OffsetDateTime;
+
+/// What a login form or the API sends.
+#[derive(Debug)]
+pub struct LoginInput<'a> {
+    pub username: &'a str,
+    pub password: &'a str,
+    /// A six-digit authenticator code or a recovery code; empty when the account has no MFA yet.
+    pub code: &'a str,
+    pub source_ip: &'a str,
+    pub user_agent: &'a str,
+}
+
+/// A successful login.
+#[derive(Debug)]
+pub struct LoginOutcome {
+    /// The bearer token / cookie value. Shown once; only its hash is stored.
+    pub token: String,
+    pub principal: Principal,
+}
+
+/// A signed-in person, as established from a live session on this request.
+#[derive(Clone, Debug)]
+pub struct Principal {
+    pub session_id: i64,
+    pub user_id: UserId,
+    pub username: String,
+    pub display_name: String,
+    pub roles: Vec<RoleName>,
+    /// False only while an account that must have MFA has not enrolled yet: such a session
+    /// may do nothing but enrol.
+    pub mfa_verified: bool,
+    pub csrf_token: String,
+    pub expires_at: OffsetDateTime,
+    pub idle_seconds: i64,
+}
+
+impl Principal {
+    /// Refuses an enrolment-only session anything but enrolment.
+    pub fn require_full(&self) -> Result<&Self, AppError> {
+        if self.mfa_verified {
+            Ok(self)
+        } else {
+            Err(AppError::MfaEnrollmentRequired)
+        }
+    }
+}
+
+/// Who is acting: a signed-in person, or the machine's administrator at the command line
+/// (who already holds the data folder and its keys).
+#[derive(Clone, Debug)]
+pub enum Actor {
+    User(Principal),
+    Cli,
+}
+
+impl Actor {
+    pub(crate) fn require(&self, app: &App, cap: Capability) -> Result<Option<&Principal>, AppError> {
+        match self {
+            Actor::Cli => Ok(None),
+            Actor::User(p) => {
+                p.require_full()?;
+                if app.policy().has_capability(&p.roles, cap) {
+                    Ok(Some(p))
+                } else {
+                    Err(AppError::Forbidden(format!(
+                        "your roles do not allow this (it needs {})",
+                        cap.as_str()
+                    )))
+                }
+            }
+        }
+    }
+}
+
+impl App {
+    /// Checks credentials and opens a session.
+    pub async fn login(&self, input: LoginInput<'_>) -> Result<LoginOutcome, AppError> {
+        let now = self.now();
+        // An ill-formed username still costs a hash, so timing reveals nothing.
+        let Ok(key) = username::normalize(input.username) else {
+            self.verify_password(input.password, None).await?;
+            return Err(AppError::BadCredentials);
+        };
+        {
+            let mut conn = self.store().read().await?;
+            if let Some((failures, last)) = throttle::get(&mut conn, &key).await? {
+                if let Some(until) = lockout::locked_until(failures, last, now) {
+                    return Err(AppError::LockedOut {
+                        retry_after_secs: (until - now).whole_seconds().max(1),
+                    });
+                }
+            }
+        }
+        let user = {
+            let mut conn = self.store().read().await?;
+            users::by_key(&mut conn, &key).await?
+        };
+        let phc = user.as_ref().map(|u| u.password_hash.clone());
+        let password_ok = self.verify_password(input.password, phc).await?;
+        let user = match user {
+            Some(u) if password_ok && u.disabled_at.is_none() => u,
+            _ => return self.fail_login(&key, now).await,
+        };
+
+        let mut tx = self.store().begin().await?;
+        let mfa_verified = match &user.totp_secret {
+            Some(sealed) => {
+                let code = input.code.trim();
+                let ok = if recovery::looks_like_code(code) {
+                    users::use_recovery_code(tx.conn(), user.id, &recovery::hash(code), now).await?
+                } else {
+                    let secret = totp::TotpSecret::from_bytes(
+                        self.keyring()
+                            .decrypt(totp_binding(user.id), sealed)?
+                            .to_vec(),
+                    );
+                    let last = user.totp_last_step.and_then(|s| u64::try_from(s).ok());
+                    match totp::verify(&secret, code, unix_u64(now), last) {
+                        Some(step) => {
+                            users::advance_totp_step(tx.conn(), user.id, i64::try_from(step).unwrap_or(i64::MAX))
+                                .await?
+                        }
+                        None => false,
+                    }
+                };
+                if !ok {
+                    drop(tx);
+                    return self.fail_login(&key, now).await;
+                }
+                true
+            }
+            // Not enrolled: a session that may only enrol, if the roles demand MFA.
+            None => !self.policy().requires_mfa(&user.roles),
+        };
+        throttle::clear(tx.conn(), &key).await?;
+        let token = token::new_token();
+        let csrf = token::new_token();
+        let session_id = sessions::insert(
+            tx.conn(),
+            &NewSession {
+                token_hash: &token::token_hash(&token),
+                user_id: user.id,
+                csrf_token: &csrf,
+                mfa_verified,
+                source_ip: input.source_ip,
+                user_agent: truncate(input.user_agent, 300),
+            },
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        tracing::info!(user_id = %user.id, session_id, mfa_verified, "login succeeded");
+        let lifetime = self.settings().lifetime;
+        Ok(LoginOutcome {
+            token,
+            principal: Principal {
+                session_id,
+                user_id: user.id,
+                username: user.username,
+                display_name: user.display_name,
+                roles: user.roles,
+                mfa_verified,
+                csrf_token: csrf,
+                expires_at: lifetime.expires_at(now, now),
+                idle_seconds: lifetime.idle.whole_seconds(),
+            },
+        })
+    }
+
+    async fn fail_login<T>(&self, key: &str, now: OffsetDateTime) -> Result<T, AppError> {
+        let mut tx = self.store().begin().await?;
+        let failures = throttle::record_failure(tx.conn(), key, now).await?;
+        tx.commit().await?;
+        tracing::warn!(failures, "login failed");
+        if let Some(until) = lockout::locked_until(failures, now, now) {
+            return Err(AppError::LockedOut {
+                retry_after_secs: (until - now).whole_seconds().max(1),
+            });
+        }
+        Err(AppError::BadCredentials)
+    }
+
+    /// Resolves a session token to the person behind it, applying automatic logoff. With
+    /// `touch`, the request counts as activity; a status poll does not.
+    pub async fn authenticate(&self, token: &str, touch: bool) -> Result<Principal, AppError> {
+        let now = self.now();
+        let hash = token::token_hash(token);
+        let mut conn = self.store().read().await?;
+        let session = sessions::by_token_hash(&mut conn, &hash)
+            .await?
+            .ok_or(AppError::Unauthenticated)?;
+        let user = users::by_id(&mut conn, session.user_id).await?;
+        drop(conn);
+        let lifetime = self.settings().lifetime;
+        let reason = match lifetime.state(session.created_at, session.last_seen_at, now) {
+            SessionState::Active if user.disabled_at.is_some() => Some("account_disabled"),
+            SessionState::Active => None,
+            SessionState::IdleExpired => Some("idle_timeout"),
+            SessionState::AbsoluteExpired => Some("absolute_timeout"),
+        };
+        if let Some(reason) = reason {
+            let mut tx = self.store().begin().await?;
+            sessions::end(tx.conn(), session.id, None, reason, now).await?;
+            tx.commit().await?;
+            tracing::info!(user_id = %user.id, session_id = session.id, reason, "session ended");
+            return Err(AppError::Unauthenticated);
+        }
+        let mut last_seen = session.last_seen_at;
+        if touch && now > session.last_seen_at {
+            let mut tx = self.store().begin().await?;
+            sessions::touch(tx.conn(), session.id, now).await?;
+            tx.commit().await?;
+            last_seen = now;
+        }
+        Ok(principal(&session, user, lifetime.expires_at(session.created_at, last_seen), lifetime.idle.whole_seconds()))
+    }
+
+    /// Ends the caller's session.
+    pub async fn logout(&self, p: &Principal) -> Result<(), AppError> {
+        let mut tx = self.store().begin().await?;
+        sessions::end(tx.conn(), p.session_id, Some(p.user_id), "logout", self.now()).await?;
+        tx.commit().await?;
+        tracing::info!(user_id = %p.user_id, session_id = p.session_id, "logout");
+        Ok(())
+    }
+
+    /// The caller's own live sessions.
+    pub async fn my_sessions(&self, p: &Principal) -> Result<Vec<SessionRow>, AppError> {
+        let mut conn = self.store().read().await?;
+        Ok(sessions::live_for_user(&mut conn, p.user_id).await?)
+    }
+
+    /// Ends one of the caller's own sessions.
+    pub async fn end_my_session(&self, p: &Principal, session_id: i64) -> Result<(), AppError> {
+        let mut tx = self.store().begin().await?;
+        let ended = sessions::end(tx.conn(), session_id, Some(p.user_id), "ended_by_user", self.now()).await?;
+        tx.commit().await?;
+        if ended {
+            Ok(())
+        } else {
+            Err(AppError::NotFound("session"))
+        }
+    }
+}
+
+fn principal(s: &SessionRow, user: users::UserRow, expires_at: OffsetDateTime, idle_seconds: i64) -> Principal {
+    Principal {
+        session_id: s.id,
+        user_id: user.id,
+        username: user.username,
+        display_name: user.display_name,
+        roles: user.roles,
+        mfa_verified: s.mfa_verified,
+        csrf_token: s.csrf_token.clone(),
+        expires_at,
+        idle_seconds,
+    }
+}
+
+/// Where a user's TOTP secret sits, bound into its ciphertext.
+pub(crate) fn totp_binding(user: UserId) -> Binding<'static> {
+    Binding { table: "users", column: "totp_secret", row: user.0 }
+}
+
+pub(crate) fn unix_u64(t: OffsetDateTime) -> u64 {
+    u64::try_from(t.unix_timestamp()).unwrap_or(0)
+}
+
+fn truncate(s: &str, max: usize) -> &str {
+    match s.char_indices().nth(max) {
+        Some((i, _)) => &s[..i],
+        None => s,
+    }
+}

@@ -1,0 +1,83 @@
+//! The demo clinic: one account per default role plus an owner who is also the provider, each
+//! already enrolled in MFA with a known secret. Only demo mode ever writes secrets in clear.
+
+use crate::users::NewUserInput;
+use crate::{mfa, Actor, App, AppError};
+use carekeep_crypto::token::random_bytes;
+use carekeep_crypto::totp::TotpSecret;
+use serde::Serialize;
+
+/// A demo login, as written to `demo-credentials.json`.
+#[derive(Debug, Serialize)]
+pub struct DemoCredential {
+    pub username: String,
+    pub password: String,
+    pub roles: Vec<String>,
+    pub totp_secret: String,
+}
+
+const ACCOUNTS: &[(&str, &str, &[&str])] = &[
+    ("drowner", "Dr. Dana Owner", &["owner", "provider"]),
+    ("provider", "Dr. Priya Provider", &["provider"]),
+    ("nurse", "Nora Nurse", &["nurse"]),
+    ("frontdesk", "Frank Frontdesk", &["front_desk"]),
+    ("billing", "Bella Billing", &["billing"]),
+    ("compliance", "Cora Compliance", &["compliance_officer"]),
+];
+
+/// The demo clinic's first owner, created by `init`.
+pub const OWNER: (&str, &str) = ("owner", "Oscar Owner");
+
+const WORDS: &[&str] = &[
+    "maple", "harbor", "lantern", "meadow", "copper", "violet", "canyon", "ember", "willow", "falcon",
+    "pebble", "orchid", "summit", "thistle", "juniper", "saffron",
+];
+
+/// A memorable random password: four words and two digits.
+fn demo_password() -> String {
+    let r = random_bytes::<5>();
+    let w = |b: u8| WORDS[usize::from(b) % WORDS.len()];
+    format!("{}-{}-{}-{}-{:02}", w(r[0]), w(r[1]), w(r[2]), w(r[3]), r[4] % 100)
+}
+
+/// A fresh password for the demo's first owner.
+pub fn owner_password() -> String {
+    demo_password()
+}
+
+/// Enrols the first owner (created by `init` with `owner_password`) and creates the other
+/// demo accounts. Returns every demo credential.
+pub async fn seed(app: &App, owner_password: &str) -> Result<Vec<DemoCredential>, AppError> {
+    let owner = app.find_user(&Actor::Cli, OWNER.0).await?;
+    let secret = TotpSecret::generate();
+    let mut tx = app.store().begin().await?;
+    mfa::enroll(app, &mut tx, owner.id, &secret, 0).await?;
+    tx.commit().await?;
+    let mut out = vec![DemoCredential {
+        username: OWNER.0.to_string(),
+        password: owner_password.to_string(),
+        roles: vec!["owner".to_string()],
+        totp_secret: secret.to_base32(),
+    }];
+    for (username, display, roles) in ACCOUNTS {
+        let password = demo_password();
+        let role_names: Vec<String> = roles.iter().map(|r| r.to_string()).collect();
+        let user = app
+            .create_user(
+                &Actor::Cli,
+                &NewUserInput { username, display_name: display, password: &password, roles: &role_names },
+            )
+            .await?;
+        let secret = TotpSecret::generate();
+        let mut tx = app.store().begin().await?;
+        mfa::enroll(app, &mut tx, user.id, &secret, 0).await?;
+        tx.commit().await?;
+        out.push(DemoCredential {
+            username: username.to_string(),
+            password,
+            roles: role_names,
+            totp_secret: secret.to_base32(),
+        });
+    }
+    Ok(out)
+}

@@ -1,0 +1,18 @@
+//! Carekeep's use cases. Each takes the acting person, checks the one policy, does its work in
+//! one store transaction, and returns plain data for the front ends to render.
+//!
+//! HTTP, templates and the CLI stay thin around this crate.
+
+mod app;
+pub mod auth;
+mod clock;
+pub mod demo;
+mod error;
+pub mod mfa;
+pub mod setup;
+pub mod users;
+
+pub use app::{App, AppSettings};
+pub use auth::{Actor, LoginInput, LoginOutcome, Principal};
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use error::AppError;

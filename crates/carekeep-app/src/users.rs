@@ -1,0 +1,223 @@
+//! Staff account administration (164.308(a)(3)(ii)(C) termination procedures,
+//! 164.308(a)(4)(ii)(C) access establishment and modification). Every change that alters what
+//! an account may do ends that account's sessions at once, so it takes effect immediately.
+
+use crate::setup::display_or;
+use crate::{Actor, App, AppError};
+use carekeep_domain::{password, username, Capability, RoleName, UserId};
+use carekeep_store::{sessions, users};
+use serde::Serialize;
+use time::OffsetDateTime;
+
+/// A staff account as administrators see it. No secrets.
+#[derive(Clone, Debug, Serialize)]
+pub struct UserView {
+    pub id: UserId,
+    pub username: String,
+    pub display_name: String,
+    pub roles: Vec<RoleName>,
+    pub mfa_enrolled: bool,
+    pub mfa_required: bool,
+    pub disabled: bool,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+}
+
+/// A new account.
+#[derive(Debug)]
+pub struct NewUserInput<'a> {
+    pub username: &'a str,
+    pub display_name: &'a str,
+    pub password: &'a str,
+    pub roles: &'a [String],
+}
+
+impl App {
+    fn view(&self, u: users::UserRow) -> UserView {
+        let mfa_required = self.policy().requires_mfa(&u.roles);
+        UserView {
+            id: u.id,
+            username: u.username,
+            display_name: u.display_name,
+            mfa_enrolled: u.totp_secret.is_some(),
+            mfa_required,
+            disabled: u.disabled_at.is_some(),
+            created_at: u.created_at,
+            roles: u.roles,
+        }
+    }
+
+    fn parse_roles(&self, names: &[String]) -> Result<Vec<RoleName>, AppError> {
+        if names.is_empty() {
+            return Err(AppError::Invalid("give the account at least one role".into()));
+        }
+        let policy = self.policy();
+        let mut out = Vec::new();
+        for n in names {
+            let role = RoleName::new(n.trim())
+                .ok()
+                .filter(|r| policy.role(r).is_some())
+                .ok_or_else(|| {
+                    let known: Vec<String> = policy.roles().map(|r| r.name.to_string()).collect();
+                    AppError::Invalid(format!("unknown role '{}'; the roles are: {}", n.trim(), known.join(", ")))
+                })?;
+            if !out.contains(&role) {
+                out.push(role);
+            }
+        }
+        out.sort();
+        Ok(out)
+    }
+
+    /// The clinic's roles, for choosing an account's roles.
+    pub fn list_roles(&self, actor: &Actor) -> Result<Vec<carekeep_domain::RoleDef>, AppError> {
+        actor.require(self, Capability::AdministerUsers)?;
+        Ok(self.policy().roles().cloned().collect())
+    }
+
+    pub async fn list_users(&self, actor: &Actor) -> Result<Vec<UserView>, AppError> {
+        actor.require(self, Capability::AdministerUsers)?;
+        let mut conn = self.store().read().await?;
+        Ok(users::all(&mut conn).await?.into_iter().map(|u| self.view(u)).collect())
+    }
+
+    pub async fn get_user(&self, actor: &Actor, id: UserId) -> Result<UserView, AppError> {
+        actor.require(self, Capability::AdministerUsers)?;
+        let mut conn = self.store().read().await?;
+        Ok(self.view(users::by_id(&mut conn, id).await.map_err(not_found)?))
+    }
+
+    /// The account behind a username, for the command line.
+    pub async fn find_user(&self, actor: &Actor, name: &str) -> Result<UserView, AppError> {
+        actor.require(self, Capability::AdministerUsers)?;
+        let key = username::normalize(name).map_err(|e| AppError::Invalid(e.to_string()))?;
+        let mut conn = self.store().read().await?;
+        users::by_key(&mut conn, &key)
+            .await?
+            .map(|u| self.view(u))
+            .ok_or(AppError::NotFound("user"))
+    }
+
+    /// Creates an account. One per person: the username is unique case-insensitively.
+    pub async fn create_user(&self, actor: &Actor, input: &NewUserInput<'_>) -> Result<UserView, AppError> {
+        actor.require(self, Capability::AdministerUsers)?;
+        let key = username::normalize(input.username).map_err(|e| AppError::Invalid(format!("username: {e}")))?;
+        let roles = self.parse_roles(input.roles)?;
+        password::check(input.password, input.username).map_err(|e| AppError::Invalid(format!("password: {e}")))?;
+        let hash = self.hash_password(input.password).await?;
+        let now = self.now();
+        let mut tx = self.store().begin().await?;
+        let id = users::insert(
+            tx.conn(),
+            &users::NewUser {
+                username: input.username.trim(),
+                username_key: &key,
+                display_name: display_or(input.display_name, input.username),
+                password_hash: &hash,
+            },
+            now,
+        )
+        .await
+        .map_err(|e| match e {
+            carekeep_store::StoreError::Conflict => {
+                AppError::Conflict(format!("the username '{}' is taken (usernames ignore case)", input.username.trim()))
+            }
+            other => other.into(),
+        })?;
+        users::set_roles(tx.conn(), id, &roles, now).await?;
+        let user = users::by_id(tx.conn(), id).await?;
+        tx.commit().await?;
+        tracing::info!(user_id = %id, "user created");
+        Ok(self.view(user))
+    }
+
+    /// Disables or re-enables an account. Disabling ends its sessions at once.
+    pub async fn set_user_disabled(&self, actor: &Actor, id: UserId, disabled: bool) -> Result<UserView, AppError> {
+        let me = actor.require(self, Capability::AdministerUsers)?;
+        if disabled && me.is_some_and(|p| p.user_id == id) {
+            return Err(AppError::Invalid("you cannot disable your own account".into()));
+        }
+        let now = self.now();
+        let mut tx = self.store().begin().await?;
+        users::by_id(tx.conn(), id).await.map_err(not_found)?;
+        users::set_disabled(tx.conn(), id, disabled.then_some(now), now).await?;
+        if disabled {
+            sessions::end_all_for_user(tx.conn(), id, "account_disabled", now).await?;
+        }
+        self.keep_an_administrator(tx.conn()).await?;
+        let user = users::by_id(tx.conn(), id).await?;
+        tx.commit().await?;
+        tracing::info!(user_id = %id, disabled, "user access changed");
+        Ok(self.view(user))
+    }
+
+    /// Replaces an account's roles and ends its sessions, so the change applies now.
+    pub async fn set_user_roles(&self, actor: &Actor, id: UserId, roles: &[String]) -> Result<UserView, AppError> {
+        actor.require(self, Capability::AdministerUsers)?;
+        let roles = self.parse_roles(roles)?;
+        let now = self.now();
+        let mut tx = self.store().begin().await?;
+        users::by_id(tx.conn(), id).await.map_err(not_found)?;
+        users::set_roles(tx.conn(), id, &roles, now).await?;
+        sessions::end_all_for_user(tx.conn(), id, "roles_changed", now).await?;
+        self.keep_an_administrator(tx.conn()).await?;
+        let user = users::by_id(tx.conn(), id).await?;
+        tx.commit().await?;
+        tracing::info!(user_id = %id, "user roles changed");
+        Ok(self.view(user))
+    }
+
+    /// Sets a new password and ends the account's sessions.
+    pub async fn reset_password(&self, actor: &Actor, id: UserId, new_password: &str) -> Result<(), AppError> {
+        actor.require(self, Capability::AdministerUsers)?;
+        let now = self.now();
+        let user = {
+            let mut conn = self.store().read().await?;
+            users::by_id(&mut conn, id).await.map_err(not_found)?
+        };
+        password::check(new_password, &user.username).map_err(|e| AppError::Invalid(format!("password: {e}")))?;
+        let hash = self.hash_password(new_password).await?;
+        let mut tx = self.store().begin().await?;
+        users::set_password(tx.conn(), id, &hash, now).await?;
+        sessions::end_all_for_user(tx.conn(), id, "password_reset", now).await?;
+        tx.commit().await?;
+        tracing::info!(user_id = %id, "password reset");
+        Ok(())
+    }
+
+    /// Removes an account's MFA (a lost phone); it must enrol again at next login.
+    pub async fn reset_mfa(&self, actor: &Actor, id: UserId) -> Result<(), AppError> {
+        actor.require(self, Capability::AdministerUsers)?;
+        let now = self.now();
+        let mut tx = self.store().begin().await?;
+        users::by_id(tx.conn(), id).await.map_err(not_found)?;
+        users::clear_mfa(tx.conn(), id, now).await?;
+        sessions::end_all_for_user(tx.conn(), id, "mfa_reset", now).await?;
+        tx.commit().await?;
+        tracing::info!(user_id = %id, "mfa reset");
+        Ok(())
+    }
+
+    /// Refuses a change that would leave no enabled account able to administer users.
+    async fn keep_an_administrator(&self, conn: &mut carekeep_store::Conn) -> Result<(), AppError> {
+        let policy = self.policy();
+        let any = users::all(conn)
+            .await?
+            .iter()
+            .any(|u| u.disabled_at.is_none() && policy.has_capability(&u.roles, Capability::AdministerUsers));
+        if any {
+            Ok(())
+        } else {
+            Err(AppError::Invalid(
+                "this would leave the clinic with no enabled account that can administer users".into(),
+            ))
+        }
+    }
+}
+
+fn not_found(e: carekeep_store::StoreError) -> AppError {
+    match e {
+        carekeep_store::StoreError::NotFound => AppError::NotFound("user"),
+        other => other.into(),
+    }
+}

@@ -1,0 +1,14 @@
+//! Carekeep's domain: plain types and pure rules.
+//!
+//! Nothing here does I/O, reads a clock or knows about SQL or HTTP. Time comes in as an
+//! argument; every regulatory rule cites the CFR paragraph it encodes.
+
+pub mod access;
+pub mod ids;
+pub mod lockout;
+pub mod password;
+pub mod session;
+pub mod username;
+
+pub use access::{Access, Capability, DataClass, Policy, RoleDef, RoleName};
+pub use ids::UserId;

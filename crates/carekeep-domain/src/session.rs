@@ -1,0 +1,84 @@
+//! Server-side session lifetime: automatic logoff (164.312(a)(2)(iii)) after idle time, and an
+//! absolute lifetime so a session cannot be kept alive forever.
+
+use time::{Duration, OffsetDateTime};
+
+/// Default idle timeout before automatic logoff (PRODUCT.md section 3).
+pub const DEFAULT_IDLE: Duration = Duration::minutes(15);
+/// The idle timeout a clinic may configure, in minutes (issue 2: 2 to 60).
+pub const IDLE_MINUTES_RANGE: std::ops::RangeInclusive<i64> = 2..=60;
+/// Default absolute lifetime of a session.
+pub const DEFAULT_ABSOLUTE: Duration = Duration::hours(12);
+/// The page warns this long before the idle logoff.
+pub const WARN_BEFORE: Duration = Duration::minutes(1);
+
+/// Session lifetime settings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Lifetime {
+    pub idle: Duration,
+    pub absolute: Duration,
+}
+
+impl Default for Lifetime {
+    fn default() -> Self {
+        Lifetime {
+            idle: DEFAULT_IDLE,
+            absolute: DEFAULT_ABSOLUTE,
+        }
+    }
+}
+
+/// Whether a session may still be used.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SessionState {
+    Active,
+    /// Automatic logoff after inactivity (164.312(a)(2)(iii)).
+    IdleExpired,
+    /// The absolute lifetime ran out.
+    AbsoluteExpired,
+}
+
+impl Lifetime {
+    pub fn state(
+        &self,
+        created_at: OffsetDateTime,
+        last_seen_at: OffsetDateTime,
+        now: OffsetDateTime,
+    ) -> SessionState {
+        if now >= created_at + self.absolute {
+            SessionState::AbsoluteExpired
+        } else if now >= last_seen_at + self.idle {
+            SessionState::IdleExpired
+        } else {
+            SessionState::Active
+        }
+    }
+
+    /// When the session ends if nothing more happens.
+    pub fn expires_at(&self, created_at: OffsetDateTime, last_seen_at: OffsetDateTime) -> OffsetDateTime {
+        (last_seen_at + self.idle).min(created_at + self.absolute)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn idle_and_absolute_limits() {
+        let life = Lifetime::default();
+        let t0 = datetime!(2026-11-22 08:00 UTC);
+        let cases = [
+            (t0, t0 + Duration::minutes(14), SessionState::Active),
+            (t0, t0 + Duration::minutes(15), SessionState::IdleExpired),
+            (t0 + Duration::hours(11), t0 + Duration::hours(11) + Duration::minutes(5), SessionState::Active),
+            (t0 + Duration::hours(11) + Duration::minutes(59), t0 + Duration::hours(12), SessionState::AbsoluteExpired),
+        ];
+        for (last_seen, now, want) in cases {
+            assert_eq!(life.state(t0, last_seen, now), want, "last_seen {last_seen} now {now}");
+        }
+        assert_eq!(life.expires_at(t0, t0), t0 + Duration::minutes(15));
+        assert_eq!(life.expires_at(t0, t0 + Duration::hours(12)), t0 + Duration::hours(12));
+    }
+}

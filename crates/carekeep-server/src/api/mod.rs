@@ -1,0 +1,65 @@
+//! The JSON API under `/api/v1`. Every route is registered through `utoipa_axum::routes!`,
+//! so the OpenAPI document at `/api/v1/openapi.json` is generated from the same code that
+//! routes: a route cannot exist without its description.
+
+mod auth;
+mod json;
+mod sessions;
+mod types;
+mod users;
+
+use crate::state::AppState;
+use axum::routing::get;
+use axum::{Json, Router};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub use json::ApiJson;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Carekeep API", description = "Carekeep's JSON API. Authenticate with POST /api/v1/auth/login, then send `Authorization: Bearer <token>`."),
+    modifiers(&BearerAuth),
+    tags((name = "auth"), (name = "sessions"), (name = "users"))
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+    }
+}
+
+/// The documented API routes and their OpenAPI document.
+pub fn documented() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(auth::login))
+        .routes(routes!(auth::logout))
+        .routes(routes!(auth::me))
+        .routes(routes!(auth::mfa_enroll))
+        .routes(routes!(auth::mfa_confirm))
+        .routes(routes!(auth::recovery_codes))
+        .routes(routes!(sessions::list))
+        .routes(routes!(sessions::end))
+        .routes(routes!(users::list, users::create))
+        .routes(routes!(users::show))
+        .routes(routes!(users::set_roles))
+        .routes(routes!(users::disable))
+        .routes(routes!(users::enable))
+        .routes(routes!(users::reset_password))
+        .routes(routes!(users::reset_mfa))
+        .routes(routes!(users::roles))
+        .split_for_parts()
+}
+
+/// The API router, with the OpenAPI document served beside it.
+pub fn router() -> Router<AppState> {
+    let (router, doc) = documented();
+    router
+        .route("/api/v1/openapi.json", get(move || async move { Json(doc) }))
+}

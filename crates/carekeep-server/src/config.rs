@@ -1,0 +1,286 @@
+//! Configuration: one typed struct. Defaults, then `DATA/carekeep.toml`, then `CAREKEEP_*`
+//! environment variables; a secret may come from a file named by `CAREKEEP_<NAME>_FILE`
+//! (a secrets-manager mount). Validated once at start-up; `Debug` redacts secrets.
+
+use carekeep_domain::session::{Lifetime, IDLE_MINUTES_RANGE};
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use thiserror::Error;
+
+/// Errors in the configuration. Each says which setting to fix.
+#[derive(Debug, Error)]
+pub enum ConfigError {
+    #[error("cannot read {path}: {reason}")]
+    Read { path: String, reason: String },
+    #[error("{path}: {reason}")]
+    Toml { path: String, reason: String },
+    #[error("setting {name}: {reason}")]
+    Invalid { name: &'static str, reason: String },
+}
+
+/// Carekeep's settings.
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Address to listen on.
+    pub listen: SocketAddr,
+    /// `postgres://...` to use PostgreSQL; empty for SQLite in the data folder. A secret.
+    pub database_url: String,
+    /// Set when a TLS-terminating proxy sits in front; allows plain HTTP on a non-loopback
+    /// address, marks cookies Secure and trusts X-Forwarded-For from the proxy.
+    pub behind_tls_proxy: bool,
+    /// PEM certificate chain and private key for built-in TLS.
+    pub tls_cert: Option<PathBuf>,
+    pub tls_key: Option<PathBuf>,
+    /// The master key file; default `DATA/keys/master.key`.
+    pub master_key_file: Option<PathBuf>,
+    /// Automatic logoff after this many idle minutes (164.312(a)(2)(iii)); 2 to 60.
+    pub session_idle_minutes: i64,
+    /// A session ends this many hours after login, active or not.
+    pub session_absolute_hours: i64,
+    /// Login attempts allowed per client address per minute.
+    pub login_rate_limit_per_minute: u32,
+    /// Log filter, e.g. `info` or `carekeep=debug`.
+    pub log: String,
+    /// The data folder (set from `--data`, not from the file).
+    #[serde(skip)]
+    pub data_dir: PathBuf,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            database_url: String::new(),
+            behind_tls_proxy: false,
+            tls_cert: None,
+            tls_key: None,
+            master_key_file: None,
+            session_idle_minutes: 15,
+            session_absolute_hours: 12,
+            login_rate_limit_per_minute: 30,
+            log: "info".into(),
+            data_dir: PathBuf::from("carekeep-data"),
+        }
+    }
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("listen", &self.listen)
+            .field("database_url", &if self.database_url.is_empty() { "(sqlite in data folder)" } else { "<redacted>" })
+            .field("behind_tls_proxy", &self.behind_tls_proxy)
+            .field("tls_cert", &self.tls_cert)
+            .field("tls_key", &self.tls_key)
+            .field("master_key_file", &self.master_key_file)
+            .field("session_idle_minutes", &self.session_idle_minutes)
+            .field("session_absolute_hours", &self.session_absolute_hours)
+            .field("login_rate_limit_per_minute", &self.login_rate_limit_per_minute)
+            .field("log", &self.log)
+            .field("data_dir", &self.data_dir)
+            .finish()
+    }
+}
+
+/// The config file's name inside the data folder.
+pub const FILE_NAME: &str = "carekeep.toml";
+
+impl Config {
+    /// Loads the configuration for a data folder, reading the environment through `env`.
+    pub fn load(data_dir: &Path, env: &dyn Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+        let path = data_dir.join(FILE_NAME);
+        let mut config = match std::fs::read_to_string(&path) {
+            Ok(text) => toml::from_str::<Config>(&text).map_err(|e| ConfigError::Toml {
+                path: path.display().to_string(),
+                reason: e.message().to_owned(),
+            })?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Config::default(),
+            Err(e) => return Err(ConfigError::Read { path: path.display().to_string(), reason: e.to_string() }),
+        };
+        config.data_dir = data_dir.to_path_buf();
+        config.apply_env(env)?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn apply_env(&mut self, env: &dyn Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
+        fn parse<T: std::str::FromStr>(name: &'static str, v: &str) -> Result<T, ConfigError>
+        where
+            T::Err: std::fmt::Display,
+        {
+            v.trim().parse().map_err(|e: T::Err| ConfigError::Invalid { name, reason: e.to_string() })
+        }
+        let secret = |name: &'static str| -> Result<Option<String>, ConfigError> {
+            if let Some(file) = env(&format!("{name}_FILE")) {
+                return std::fs::read_to_string(&file)
+                    .map(|s| Some(s.trim().to_owned()))
+                    .map_err(|e| ConfigError::Read { path: file, reason: e.to_string() });
+            }
+            Ok(env(name))
+        };
+        if let Some(v) = env("CAREKEEP_LISTEN") {
+            self.listen = parse("CAREKEEP_LISTEN", &v)?;
+        }
+        if let Some(v) = secret("CAREKEEP_DATABASE_URL")? {
+            self.database_url = v;
+        }
+        if let Some(v) = env("CAREKEEP_BEHIND_TLS_PROXY") {
+            self.behind_tls_proxy = parse("CAREKEEP_BEHIND_TLS_PROXY", &v)?;
+        }
+        if let Some(v) = env("CAREKEEP_TLS_CERT") {
+            self.tls_cert = Some(v.into());
+        }
+        if let Some(v) = env("CAREKEEP_TLS_KEY") {
+            self.tls_key = Some(v.into());
+        }
+        if let Some(v) = env("CAREKEEP_MASTER_KEY_FILE") {
+            self.master_key_file = Some(v.into());
+        }
+        if let Some(v) = env("CAREKEEP_SESSION_IDLE_MINUTES") {
+            self.session_idle_minutes = parse("CAREKEEP_SESSION_IDLE_MINUTES", &v)?;
+        }
+        if let Some(v) = env("CAREKEEP_SESSION_ABSOLUTE_HOURS") {
+            self.session_absolute_hours = parse("CAREKEEP_SESSION_ABSOLUTE_HOURS", &v)?;
+        }
+        if let Some(v) = env("CAREKEEP_LOGIN_RATE_LIMIT_PER_MINUTE") {
+            self.login_rate_limit_per_minute = parse("CAREKEEP_LOGIN_RATE_LIMIT_PER_MINUTE", &v)?;
+        }
+        if let Some(v) = env("CAREKEEP_LOG") {
+            self.log = v;
+        }
+        Ok(())
+    }
+
+    /// Checks every setting; the first bad one is named.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        if !IDLE_MINUTES_RANGE.contains(&self.session_idle_minutes) {
+            return Err(ConfigError::Invalid {
+                name: "session_idle_minutes",
+                reason: format!(
+                    "{} is outside {} to {} minutes (automatic logoff, 164.312(a)(2)(iii))",
+                    self.session_idle_minutes,
+                    IDLE_MINUTES_RANGE.start(),
+                    IDLE_MINUTES_RANGE.end()
+                ),
+            });
+        }
+        if !(1..=24).contains(&self.session_absolute_hours) {
+            return Err(ConfigError::Invalid {
+                name: "session_absolute_hours",
+                reason: format!("{} is outside 1 to 24 hours", self.session_absolute_hours),
+            });
+        }
+        if self.login_rate_limit_per_minute == 0 {
+            return Err(ConfigError::Invalid { name: "login_rate_limit_per_minute", reason: "must be at least 1".into() });
+        }
+        if self.tls_cert.is_some() != self.tls_key.is_some() {
+            return Err(ConfigError::Invalid {
+                name: "tls_cert/tls_key",
+                reason: "set both the certificate and the key, or neither".into(),
+            });
+        }
+        if !self.database_url.is_empty() && carekeep_store::Backend::from_url(&self.database_url).is_none() {
+            return Err(ConfigError::Invalid {
+                name: "database_url",
+                reason: "use a postgres:// URL, or leave it empty for SQLite in the data folder".into(),
+            });
+        }
+        Ok(())
+    }
+
+    /// The database URL in effect.
+    pub fn database_url(&self) -> String {
+        if self.database_url.is_empty() {
+            format!("sqlite://{}?mode=rwc", self.data_dir.join("carekeep.db").display())
+        } else {
+            self.database_url.clone()
+        }
+    }
+
+    pub fn master_key_path(&self) -> PathBuf {
+        self.master_key_file.clone().unwrap_or_else(|| self.data_dir.join("keys").join("master.key"))
+    }
+
+    pub fn lifetime(&self) -> Lifetime {
+        Lifetime {
+            idle: time::Duration::minutes(self.session_idle_minutes),
+            absolute: time::Duration::hours(self.session_absolute_hours),
+        }
+    }
+
+    pub fn tls_enabled(&self) -> bool {
+        self.tls_cert.is_some()
+    }
+
+    /// Cookies are marked Secure whenever browsers reach Carekeep over HTTPS.
+    pub fn secure_cookies(&self) -> bool {
+        self.tls_enabled() || self.behind_tls_proxy
+    }
+}
+
+/// The commented sample printed by `carekeep config example`.
+pub const EXAMPLE: &str = include_str!("../carekeep.example.toml");
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        move |k| map.get(k).cloned()
+    }
+
+    #[test]
+    fn defaults_then_file_then_env() {
+        let dir = tempfile::tempdir().unwrap();
+        let c = Config::load(dir.path(), &env_of(&[])).unwrap();
+        assert_eq!(c.session_idle_minutes, 15);
+        std::fs::write(dir.path().join(FILE_NAME), "session_idle_minutes = 10\nlisten = \"127.0.0.1:9000\"\n").unwrap();
+        let c = Config::load(dir.path(), &env_of(&[])).unwrap();
+        assert_eq!((c.session_idle_minutes, c.listen.port()), (10, 9000));
+        let c = Config::load(dir.path(), &env_of(&[("CAREKEEP_SESSION_IDLE_MINUTES", "5")])).unwrap();
+        assert_eq!(c.session_idle_minutes, 5);
+    }
+
+    #[test]
+    fn secrets_come_from_files_and_are_redacted() {
+        let dir = tempfile::tempdir().unwrap();
+        let secret = dir.path().join("db-url");
+        std::fs::write(&secret, "postgres://ck:hunter2@db/ck\n").unwrap();
+        let env = env_of(&[("CAREKEEP_DATABASE_URL_FILE", secret.to_str().unwrap())]);
+        let c = Config::load(dir.path(), &env).unwrap();
+        assert_eq!(c.database_url, "postgres://ck:hunter2@db/ck");
+        assert!(!format!("{c:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn bad_settings_are_named() {
+        let dir = tempfile::tempdir().unwrap();
+        for (k, v, name) in [
+            ("CAREKEEP_SESSION_IDLE_MINUTES", "61", "session_idle_minutes"),
+            ("CAREKEEP_SESSION_IDLE_MINUTES", "1", "session_idle_minutes"),
+            ("CAREKEEP_TLS_CERT", "/x.pem", "tls_cert/tls_key"),
+            ("CAREKEEP_DATABASE_URL", "mysql://x", "database_url"),
+            ("CAREKEEP_LISTEN", "nowhere", "CAREKEEP_LISTEN"),
+        ] {
+            let err = Config::load(dir.path(), &env_of(&[(k, v)])).unwrap_err().to_string();
+            assert!(err.contains(name), "{k}={v}: {err}");
+        }
+        std::fs::write(dir.path().join(FILE_NAME), "colour = \"blue\"\n").unwrap();
+        let err = Config::load(dir.path(), &env_of(&[])).unwrap_err().to_string();
+        assert!(err.contains("colour"), "{err}");
+    }
+
+    #[test]
+    fn the_example_parses_to_the_defaults() {
+        let parsed: Config = toml::from_str(EXAMPLE).unwrap();
+        let d = Config::default();
+        assert_eq!(
+            (parsed.listen, parsed.session_idle_minutes, parsed.session_absolute_hours, parsed.login_rate_limit_per_minute),
+            (d.listen, d.session_idle_minutes, d.session_absolute_hours, d.login_rate_limit_per_minute)
+        );
+    }
+}

@@ -1,0 +1,119 @@
+//! The data folder: config, SQLite database, key file, attachments. The master key lives in a
+//! file with mode 0600, never in the database (164.312(a)(2)(iv); HHS's guidance keeps keys
+//! apart from the data they protect).
+
+use carekeep_crypto::keys::MasterKey;
+use std::io::Write;
+use std::path::Path;
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum KeyFileError {
+    #[error("the master key file {0} is missing; restore it from your key backup, or point CAREKEEP_MASTER_KEY_FILE at it")]
+    Missing(String),
+    #[error("the master key file {path} can be read by other users (mode {mode:o}); run `chmod 600 {path}`")]
+    TooOpen { path: String, mode: u32 },
+    #[error("the master key file {0} is not a Carekeep master key")]
+    Invalid(String),
+    #[error("the master key file {0} exists already; refusing to overwrite it")]
+    Exists(String),
+    #[error("{path}: {reason}")]
+    Io { path: String, reason: String },
+}
+
+fn io(path: &Path, e: std::io::Error) -> KeyFileError {
+    KeyFileError::Io { path: path.display().to_string(), reason: e.to_string() }
+}
+
+/// Creates the data folder (mode 0700) and its `attachments` folder.
+pub fn create_dirs(data_dir: &Path) -> Result<(), KeyFileError> {
+    for dir in [data_dir.to_path_buf(), data_dir.join("attachments")] {
+        std::fs::create_dir_all(&dir).map_err(|e| io(&dir, e))?;
+        restrict(&dir, 0o700)?;
+    }
+    Ok(())
+}
+
+#[cfg(unix)]
+fn restrict(path: &Path, mode: u32) -> Result<(), KeyFileError> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).map_err(|e| io(path, e))
+}
+
+#[cfg(not(unix))]
+fn restrict(_path: &Path, _mode: u32) -> Result<(), KeyFileError> {
+    Ok(())
+}
+
+/// Writes a new master key file with mode 0600. Refuses to overwrite one.
+pub fn create_master_key(path: &Path) -> Result<MasterKey, KeyFileError> {
+    if path.exists() {
+        return Err(KeyFileError::Exists(path.display().to_string()));
+    }
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| io(parent, e))?;
+        restrict(parent, 0o700)?;
+    }
+    let key = MasterKey::generate();
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path).map_err(|e| io(path, e))?;
+    file.write_all(key.to_file_contents().as_bytes()).map_err(|e| io(path, e))?;
+    file.sync_all().map_err(|e| io(path, e))?;
+    Ok(key)
+}
+
+/// Reads the master key, refusing a missing file or one others can read.
+pub fn load_master_key(path: &Path) -> Result<MasterKey, KeyFileError> {
+    let shown = path.display().to_string();
+    let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => KeyFileError::Missing(shown.clone()),
+        _ => io(path, e),
+    })?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = meta.permissions().mode() & 0o777;
+        if mode & 0o077 != 0 {
+            return Err(KeyFileError::TooOpen { path: shown, mode });
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = meta;
+    let text = zeroize::Zeroizing::new(std::fs::read_to_string(path).map_err(|e| io(path, e))?);
+    MasterKey::from_file_contents(&text).map_err(|_| KeyFileError::Invalid(shown))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_file_is_private_and_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("keys/master.key");
+        assert!(matches!(load_master_key(&path), Err(KeyFileError::Missing(_))));
+        create_master_key(&path).unwrap();
+        assert!(matches!(create_master_key(&path), Err(KeyFileError::Exists(_))));
+        load_master_key(&path).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+            let err = load_master_key(&path).unwrap_err();
+            assert!(matches!(err, KeyFileError::TooOpen { mode: 0o644, .. }), "{err}");
+        }
+        std::fs::write(dir.path().join("bad.key"), "nope").unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(dir.path().join("bad.key"), std::fs::Permissions::from_mode(0o600)).unwrap();
+        }
+        assert!(matches!(load_master_key(&dir.path().join("bad.key")), Err(KeyFileError::Invalid(_))));
+    }
+}

@@ -1,0 +1,59 @@
+//! Carekeep's HTTP front end: configuration, the axum router (pages and JSON API), TLS, and
+//! `serve(state, listener, shutdown)`, which tests call with a listener on 127.0.0.1:0.
+
+pub mod api;
+pub mod config;
+pub mod datadir;
+mod error;
+mod middleware;
+mod ratelimit;
+mod routes;
+mod serve;
+mod session;
+mod state;
+mod templates;
+mod web;
+
+pub use config::{Config, ConfigError};
+pub use error::ErrorBody;
+pub use routes::router;
+pub use serve::{check_transport, serve, ServeError};
+pub use state::AppState;
+
+use carekeep_app::{App, AppError, AppSettings, Clock};
+use carekeep_crypto::password::PasswordHasher;
+use carekeep_store::Store;
+use ratelimit::RateLimiter;
+use std::sync::Arc;
+
+/// Why Carekeep could not start. Each message says what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    KeyFile(#[from] datadir::KeyFileError),
+    #[error("database: {0}")]
+    Store(#[from] carekeep_store::StoreError),
+    #[error("{0}")]
+    App(String),
+    #[error(transparent)]
+    Serve(#[from] ServeError),
+}
+
+impl From<AppError> for StartError {
+    fn from(e: AppError) -> Self {
+        StartError::App(e.to_string())
+    }
+}
+
+/// Opens the clinic a config points at: the master key (refused if missing or readable by
+/// others), the database (migrated), and the app.
+pub async fn open(config: Config, clock: Arc<dyn Clock>, hasher: PasswordHasher) -> Result<AppState, StartError> {
+    config.validate()?;
+    let master = datadir::load_master_key(&config.master_key_path())?;
+    let store = Store::open(&config.database_url(), clock.now()).await?;
+    let settings = AppSettings { lifetime: config.lifetime() };
+    let app = App::open(store, &master, clock, hasher, settings).await?;
+    Ok(AppState { limiter: Arc::new(RateLimiter::new(config.login_rate_limit_per_minute)), app, config: Arc::new(config) })
+}

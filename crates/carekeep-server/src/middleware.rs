@@ -1,0 +1,151 @@
+//! Layers every response passes through: a request id, security headers, and, for pages, the
+//! session and the CSRF check.
+
+use crate::error::{InternalDetail, WebError};
+use crate::session::{self, SESSION_COOKIE};
+use crate::state::AppState;
+use axum::body::Body;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{header, HeaderName, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use carekeep_app::AppError;
+use carekeep_crypto::token::constant_time_eq;
+use std::net::{IpAddr, SocketAddr};
+
+pub static X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+pub static X_CSRF_TOKEN: HeaderName = HeaderName::from_static("x-csrf-token");
+
+/// The request's id, as sent back in `x-request-id` and written in the log.
+#[derive(Clone, Debug)]
+pub struct RequestId(pub String);
+
+/// Gives every request an id; logs a 5xx's internal detail under it and answers only with the
+/// id, so no internals or PHI reach the client.
+pub async fn request_id(mut req: Request, next: Next) -> Response {
+    let id = uuid::Uuid::new_v4().to_string();
+    req.extensions_mut().insert(RequestId(id.clone()));
+    let wants_json = req.uri().path().starts_with("/api/");
+    let mut response = next.run(req).await;
+    if let Some(InternalDetail(detail)) = response.extensions_mut().remove::<InternalDetail>() {
+        tracing::error!(request_id = %id, error = %detail, "request failed");
+    }
+    if response.status().is_server_error() {
+        let message = format!("internal error; quote request id {id} when reporting it");
+        response = if wants_json {
+            (response.status(), axum::Json(serde_json::json!({"error": "internal", "message": message}))).into_response()
+        } else {
+            (response.status(), crate::templates::ErrorPage::new(response.status(), &message)).into_response()
+        };
+    }
+    if let Ok(v) = HeaderValue::from_str(&id) {
+        response.headers_mut().insert(X_REQUEST_ID.clone(), v);
+    }
+    response
+}
+
+/// Security headers on every response (PRODUCT.md section 5: no inline script, no CDN).
+pub async fn security_headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let mut response = next.run(req).await;
+    let h = response.headers_mut();
+    let set = |h: &mut axum::http::HeaderMap, name: HeaderName, value: &'static str| {
+        h.insert(name, HeaderValue::from_static(value));
+    };
+    set(
+        h,
+        header::CONTENT_SECURITY_POLICY,
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; \
+         form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    );
+    set(h, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
+    set(h, header::X_FRAME_OPTIONS, "DENY");
+    set(h, header::REFERRER_POLICY, "no-referrer");
+    set(h, HeaderName::from_static("permissions-policy"), "camera=(), microphone=(), geolocation=()");
+    set(h, HeaderName::from_static("cross-origin-opener-policy"), "same-origin");
+    if !h.contains_key(header::CACHE_CONTROL) {
+        // Pages may carry PHI: never kept in a shared or browser cache.
+        set(h, header::CACHE_CONTROL, "no-store");
+    }
+    if state.config.secure_cookies() {
+        set(h, header::STRICT_TRANSPORT_SECURITY, "max-age=31536000; includeSubDomains");
+    }
+    response
+}
+
+/// The client's address: the socket peer, or, behind a declared TLS proxy, the address the
+/// proxy appended last to `X-Forwarded-For`.
+pub fn client_ip(req_parts: &axum::http::request::Parts, behind_proxy: bool) -> IpAddr {
+    let peer = req_parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip())
+        .unwrap_or(IpAddr::from([127, 0, 0, 1]));
+    if behind_proxy {
+        if let Some(ip) = req_parts
+            .headers
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.rsplit(',').next())
+            .and_then(|v| v.trim().parse().ok())
+        {
+            return ip;
+        }
+    }
+    peer
+}
+
+/// Paths a page may poll without counting as activity (the idle-logoff warning asks how long
+/// is left; asking must not reset the clock).
+const PASSIVE_PATHS: &[&str] = &["/session/status"];
+
+/// Resolves the page session once per request and enforces CSRF on every unsafe method: the
+/// token comes from the form field `csrf` or the `X-CSRF-Token` header and must match the
+/// session's (or, on the login form, the pre-session cookie's).
+pub async fn page_session(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let (mut parts, body) = req.into_parts();
+    let jar = axum_extra::extract::CookieJar::from_headers(&parts.headers);
+    let touch = !PASSIVE_PATHS.contains(&parts.uri.path());
+    let principal = match jar.get(SESSION_COOKIE) {
+        Some(c) => state.app.authenticate(c.value(), touch).await.ok(),
+        None => None,
+    };
+    let unsafe_method = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
+    let body = if unsafe_method {
+        let bytes = match axum::body::to_bytes(body, 64 * 1024).await {
+            Ok(b) => b,
+            Err(_) => return (StatusCode::PAYLOAD_TOO_LARGE, "form too large").into_response(),
+        };
+        let sent = parts
+            .headers
+            .get(&X_CSRF_TOKEN)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+            .or_else(|| form_field(&bytes, "csrf"));
+        let expected = match &principal {
+            Some(p) => Some(p.csrf_token.clone()),
+            None if parts.uri.path() == "/login" => jar.get(session::LOGIN_CSRF_COOKIE).map(|c| c.value().to_owned()),
+            None => None,
+        };
+        let ok = matches!((&sent, &expected), (Some(s), Some(e)) if !e.is_empty() && constant_time_eq(s.as_bytes(), e.as_bytes()));
+        if !ok {
+            if principal.is_none() && parts.uri.path() != "/login" {
+                return WebError::page(AppError::Unauthenticated).into_response();
+            }
+            return WebError::page(AppError::Forbidden(
+                "this form has expired or did not come from Carekeep; reload the page and try again".into(),
+            ))
+            .into_response();
+        }
+        Body::from(bytes)
+    } else {
+        body
+    };
+    if let Some(p) = principal {
+        parts.extensions.insert(p);
+    }
+    next.run(Request::from_parts(parts, body)).await
+}
+
+fn form_field(body: &[u8], name: &str) -> Option<String> {
+    form_urlencoded::parse(body).find(|(k, _)| k == name).map(|(_, v)| v.into_owned())
+}

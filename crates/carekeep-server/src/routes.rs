@@ -1,0 +1,39 @@
+//! The whole router: pages, API, and the layers every request passes through.
+
+use crate::error::WebError;
+use crate::state::AppState;
+use crate::{api, middleware, web};
+use axum::extract::{MatchedPath, Request};
+use axum::Router;
+use carekeep_app::AppError;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::trace::TraceLayer;
+
+/// Largest request body accepted.
+const BODY_LIMIT: usize = 1024 * 1024;
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .merge(web::router(state.clone()))
+        .merge(api::router())
+        .fallback(not_found)
+        // The span names the route template, never the raw path: paths can hold ids.
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
+            let route = req.extensions().get::<MatchedPath>().map(|m| m.as_str().to_owned()).unwrap_or_default();
+            let request_id = req.extensions().get::<middleware::RequestId>().map(|r| r.0.clone()).unwrap_or_default();
+            tracing::info_span!("request", method = %req.method(), route, request_id)
+        }))
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::security_headers))
+        .layer(axum::middleware::from_fn(middleware::request_id))
+        .with_state(state)
+}
+
+async fn not_found(req: Request) -> WebError {
+    let e = AppError::NotFound("page");
+    if req.uri().path().starts_with("/api/") {
+        WebError::api(e)
+    } else {
+        WebError::page(e)
+    }
+}

@@ -1,0 +1,13 @@
+//! What every handler gets: the app, the config, and the login rate limiter.
+
+use crate::config::Config;
+use crate::ratelimit::RateLimiter;
+use carekeep_app::App;
+use std::sync::Arc;
+
+#[derive(Clone, Debug)]
+pub struct AppState {
+    pub app: App,
+    pub config: Arc<Config>,
+    pub limiter: Arc<RateLimiter>,
+}

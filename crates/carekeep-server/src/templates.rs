@@ -1,0 +1,257 @@
+//! One struct per page template (askama, compiled in: nothing to deploy beside the binary).
+
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use carekeep_app::users::UserView;
+use carekeep_app::Principal;
+use carekeep_domain::{Capability, DataClass, Policy};
+
+/// Renders a page; a template failure is a 500 whose detail goes to the log.
+pub fn render(t: &impl Template) -> Response {
+    match t.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => {
+            let mut r = StatusCode::INTERNAL_SERVER_ERROR.into_response();
+            r.extensions_mut().insert(crate::error::InternalDetail(format!("template: {e}")));
+            r
+        }
+    }
+}
+
+macro_rules! page_response {
+    ($($t:ty),*) => {$(
+        impl IntoResponse for $t {
+            fn into_response(self) -> Response {
+                render(&self)
+            }
+        }
+    )*};
+}
+
+/// The frame around every page: clinic, person, navigation, idle-logoff timing.
+#[derive(Debug, Default)]
+pub struct Chrome {
+    pub clinic: String,
+    pub user: Option<ChromeUser>,
+    pub csrf: String,
+    pub idle_seconds: i64,
+    pub nav: Vec<NavItem>,
+}
+
+#[derive(Debug)]
+pub struct ChromeUser {
+    pub display_name: String,
+    pub roles: String,
+}
+
+#[derive(Debug)]
+pub struct NavItem {
+    pub label: &'static str,
+    pub href: Option<&'static str>,
+    pub current: bool,
+}
+
+/// A module of Carekeep, shown to those whose roles reach it.
+#[derive(Debug)]
+pub struct Module {
+    pub title: &'static str,
+    pub description: &'static str,
+    pub href: Option<&'static str>,
+}
+
+/// The modules a person's roles reach. Modules not built yet show as coming.
+pub fn modules_for(policy: &Policy, p: &Principal) -> Vec<Module> {
+    let reads = |c: DataClass| policy.access(&p.roles, c).can_read();
+    let can = |c: Capability| policy.has_capability(&p.roles, c);
+    let mut out = Vec::new();
+    if reads(DataClass::Scheduling) {
+        out.push(Module { title: "Schedule", description: "Today's appointments and check-in.", href: None });
+    }
+    if reads(DataClass::Identity) {
+        out.push(Module { title: "Patients", description: "Find and register patients.", href: None });
+    }
+    if reads(DataClass::Clinical) {
+        out.push(Module { title: "Charts", description: "Notes, vitals, diagnoses, medications, photos.", href: None });
+    }
+    if reads(DataClass::Billing) || reads(DataClass::InvoiceStatus) {
+        out.push(Module { title: "Billing", description: "Invoices, payments and codes.", href: None });
+    }
+    if can(Capability::ManageProgram) {
+        out.push(Module { title: "Compliance", description: "Risk assessment, policies, vendors, training.", href: None });
+    }
+    if can(Capability::ReadAuditLog) {
+        out.push(Module { title: "Audit log", description: "Who saw and changed what, and when.", href: None });
+    }
+    if can(Capability::AdministerUsers) {
+        out.push(Module {
+            title: "Staff accounts",
+            description: "Add staff, assign roles, disable leavers.",
+            href: Some("/admin/users"),
+        });
+    }
+    out.push(Module { title: "Your account", description: "Where you are signed in; recovery codes.", href: Some("/account") });
+    out
+}
+
+impl Chrome {
+    /// The frame for a signed-in person; `current` marks the page in the navigation.
+    pub fn for_user(clinic: &str, policy: &Policy, p: &Principal, current: &str) -> Chrome {
+        let mut nav = vec![NavItem { label: "Home", href: Some("/"), current: current == "/" }];
+        if p.mfa_verified {
+            nav.extend(modules_for(policy, p).into_iter().filter(|m| m.title != "Your account").map(|m| NavItem {
+                label: m.title,
+                href: m.href,
+                current: m.href.is_some_and(|h| current.starts_with(h)),
+            }));
+        }
+        Chrome {
+            clinic: clinic.to_owned(),
+            user: Some(ChromeUser {
+                display_name: p.display_name.clone(),
+                roles: p.roles.iter().map(|r| r.as_str().replace('_', " ")).collect::<Vec<_>>().join(", "),
+            }),
+            csrf: p.csrf_token.clone(),
+            idle_seconds: p.idle_seconds,
+            nav,
+        }
+    }
+
+    pub fn anonymous(clinic: &str) -> Chrome {
+        Chrome { clinic: clinic.to_owned(), ..Chrome::default() }
+    }
+}
+
+#[derive(Template, Debug)]
+#[template(path = "login.html")]
+pub struct LoginPage {
+    pub chrome: Chrome,
+    pub login_csrf: String,
+    pub username: String,
+    pub error: Option<String>,
+    pub notice: Option<String>,
+}
+
+#[derive(Template, Debug)]
+#[template(path = "home.html")]
+pub struct HomePage {
+    pub chrome: Chrome,
+    pub display_name: String,
+    pub modules: Vec<Module>,
+    pub codes_left: i64,
+}
+
+#[derive(Template, Debug)]
+#[template(path = "enroll.html")]
+pub struct EnrollPage {
+    pub chrome: Chrome,
+    pub qr_svg: String,
+    pub secret: String,
+    pub error: Option<String>,
+}
+
+#[derive(Template, Debug)]
+#[template(path = "recovery_codes.html")]
+pub struct RecoveryCodesPage {
+    pub chrome: Chrome,
+    pub codes: Vec<String>,
+}
+
+#[derive(Debug)]
+pub struct SessionLine {
+    pub id: i64,
+    pub created: String,
+    pub last_seen: String,
+    pub source_ip: String,
+    pub user_agent: String,
+    pub current: bool,
+}
+
+#[derive(Template, Debug)]
+#[template(path = "account.html")]
+pub struct AccountPage {
+    pub chrome: Chrome,
+    pub sessions: Vec<SessionLine>,
+    pub codes_left: i64,
+    pub notice: Option<String>,
+}
+
+#[derive(Debug)]
+pub struct UserLine {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub roles: String,
+    pub mfa_enrolled: bool,
+    pub mfa_required: bool,
+    pub disabled: bool,
+}
+
+impl From<&UserView> for UserLine {
+    fn from(u: &UserView) -> Self {
+        UserLine {
+            id: u.id.0,
+            username: u.username.clone(),
+            display_name: u.display_name.clone(),
+            roles: u.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", "),
+            mfa_enrolled: u.mfa_enrolled,
+            mfa_required: u.mfa_required,
+            disabled: u.disabled,
+        }
+    }
+}
+
+#[derive(Template, Debug)]
+#[template(path = "users.html")]
+pub struct UsersPage {
+    pub chrome: Chrome,
+    pub users: Vec<UserLine>,
+    pub notice: Option<String>,
+}
+
+#[derive(Debug)]
+pub struct RoleOption {
+    pub name: String,
+    pub description: String,
+    pub checked: bool,
+}
+
+#[derive(Template, Debug)]
+#[template(path = "user_new.html")]
+pub struct UserNewPage {
+    pub chrome: Chrome,
+    pub roles: Vec<RoleOption>,
+    pub username: String,
+    pub display_name: String,
+    pub error: Option<String>,
+}
+
+#[derive(Template, Debug)]
+#[template(path = "user_edit.html")]
+pub struct UserEditPage {
+    pub chrome: Chrome,
+    pub user: UserLine,
+    pub roles: Vec<RoleOption>,
+    pub error: Option<String>,
+    pub notice: Option<String>,
+}
+
+#[derive(Template, Debug)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    pub status: u16,
+    pub title: &'static str,
+    pub message: String,
+}
+
+impl ErrorPage {
+    pub fn new(status: StatusCode, message: &str) -> ErrorPage {
+        ErrorPage {
+            status: status.as_u16(),
+            title: status.canonical_reason().unwrap_or("Something went wrong"),
+            message: message.to_owned(),
+        }
+    }
+}
+
+page_response!(LoginPage, HomePage, EnrollPage, RecoveryCodesPage, AccountPage, UsersPage, UserNewPage, UserEditPage, ErrorPage);

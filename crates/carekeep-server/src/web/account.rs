@@ -1,0 +1,64 @@
+//! The signed-in person's own account: sessions, recovery codes, idle-logoff status.
+
+use super::chrome;
+use crate::error::WebError;
+use crate::session::{PageEnrolling, PageUser};
+use crate::state::AppState;
+use crate::templates::{AccountPage, RecoveryCodesPage, SessionLine};
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use time::format_description::well_known::Rfc3339;
+
+#[derive(Debug, Deserialize)]
+pub struct AccountQuery {
+    ended: Option<u8>,
+}
+
+pub async fn show(State(state): State<AppState>, PageUser(p): PageUser, Query(q): Query<AccountQuery>) -> Result<AccountPage, WebError> {
+    let sessions = state.app.my_sessions(&p).await.map_err(WebError::page)?;
+    let codes_left = state.app.recovery_codes_left(&p).await.map_err(WebError::page)?;
+    let fmt = |t: time::OffsetDateTime| t.format(&Rfc3339).unwrap_or_default();
+    Ok(AccountPage {
+        chrome: chrome(&state, &p, "/account"),
+        sessions: sessions
+            .into_iter()
+            .map(|s| SessionLine {
+                id: s.id,
+                created: fmt(s.created_at),
+                last_seen: fmt(s.last_seen_at),
+                source_ip: s.source_ip,
+                user_agent: s.user_agent,
+                current: s.id == p.session_id,
+            })
+            .collect(),
+        codes_left,
+        notice: q.ended.map(|_| "That session has been signed out.".to_owned()),
+    })
+}
+
+pub async fn end_session(State(state): State<AppState>, PageUser(p): PageUser, Path(id): Path<i64>) -> Result<Response, WebError> {
+    state.app.end_my_session(&p, id).await.map_err(WebError::page)?;
+    Ok(Redirect::to("/account?ended=1").into_response())
+}
+
+pub async fn new_recovery_codes(State(state): State<AppState>, PageUser(p): PageUser) -> Result<RecoveryCodesPage, WebError> {
+    let codes = state.app.regenerate_recovery_codes(&p).await.map_err(WebError::page)?;
+    Ok(RecoveryCodesPage { chrome: chrome(&state, &p, "/account"), codes })
+}
+
+#[derive(Debug, Serialize)]
+pub struct SessionStatus {
+    seconds_left: i64,
+}
+
+/// How long until automatic logoff. Polling this does not count as activity.
+pub async fn status(State(state): State<AppState>, PageEnrolling(p): PageEnrolling) -> Json<SessionStatus> {
+    Json(SessionStatus { seconds_left: (p.expires_at - state.app.now()).whole_seconds().max(0) })
+}
+
+/// "Stay signed in": the request itself is the activity that resets the idle clock.
+pub async fn keepalive(State(state): State<AppState>, PageEnrolling(p): PageEnrolling) -> Json<SessionStatus> {
+    status(State(state), PageEnrolling(p)).await
+}

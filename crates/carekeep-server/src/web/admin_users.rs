@@ -1,0 +1,154 @@
+//! Staff account administration pages (owner).
+
+use super::chrome;
+use crate::error::WebError;
+use crate::session::PageUser;
+use crate::state::AppState;
+use crate::templates::{RoleOption, UserEditPage, UserLine, UserNewPage, UsersPage};
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::Form;
+use carekeep_app::users::NewUserInput;
+use carekeep_app::{Actor, AppError, Principal};
+use carekeep_domain::{RoleName, UserId};
+use serde::Deserialize;
+
+/// Fixed confirmations after a change; nothing from the request is echoed back.
+#[derive(Debug, Deserialize)]
+pub struct Done {
+    done: Option<String>,
+}
+
+fn notice(done: &Done) -> Option<String> {
+    let text = match done.done.as_deref()? {
+        "created" => "Account created. At first sign-in the person sets up two-step verification.",
+        "roles" => "Roles saved. The person was signed out everywhere so the change applies now.",
+        "disabled" => "Account disabled. Every session it had has ended.",
+        "enabled" => "Account enabled.",
+        "mfa" => "Two-step verification reset. The person sets it up again at next sign-in.",
+        "password" => "Password changed. The person was signed out everywhere.",
+        _ => return None,
+    };
+    Some(text.to_owned())
+}
+
+fn role_options(state: &AppState, p: &Principal, checked: &[RoleName]) -> Result<Vec<RoleOption>, WebError> {
+    Ok(state
+        .app
+        .list_roles(&Actor::User(p.clone()))
+        .map_err(WebError::page)?
+        .into_iter()
+        .map(|r| RoleOption { checked: checked.contains(&r.name), name: r.name.to_string(), description: r.description })
+        .collect())
+}
+
+pub async fn list(State(state): State<AppState>, PageUser(p): PageUser, Query(d): Query<Done>) -> Result<UsersPage, WebError> {
+    let users = state.app.list_users(&Actor::User(p.clone())).await.map_err(WebError::page)?;
+    Ok(UsersPage {
+        chrome: chrome(&state, &p, "/admin/users"),
+        users: users.iter().map(UserLine::from).collect(),
+        notice: notice(&d),
+    })
+}
+
+pub async fn new_form(State(state): State<AppState>, PageUser(p): PageUser) -> Result<UserNewPage, WebError> {
+    Ok(UserNewPage {
+        roles: role_options(&state, &p, &[])?,
+        chrome: chrome(&state, &p, "/admin/users"),
+        username: String::new(),
+        display_name: String::new(),
+        error: None,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct NewUserForm {
+    username: String,
+    display_name: String,
+    password: String,
+    #[serde(default)]
+    role: Vec<String>,
+}
+
+pub async fn create(State(state): State<AppState>, PageUser(p): PageUser, Form(f): Form<NewUserForm>) -> Result<Response, WebError> {
+    let input = NewUserInput { username: &f.username, display_name: &f.display_name, password: &f.password, roles: &f.role };
+    match state.app.create_user(&Actor::User(p.clone()), &input).await {
+        Ok(u) => Ok(Redirect::to(&format!("/admin/users/{}?done=created", u.id)).into_response()),
+        Err(e @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
+            let checked: Vec<RoleName> = f.role.iter().filter_map(|r| RoleName::new(r).ok()).collect();
+            let page = UserNewPage {
+                roles: role_options(&state, &p, &checked)?,
+                chrome: chrome(&state, &p, "/admin/users"),
+                username: f.username,
+                display_name: f.display_name,
+                error: Some(e.to_string()),
+            };
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(WebError::page(e)),
+    }
+}
+
+async fn edit_page(state: &AppState, p: &Principal, id: i64, error: Option<String>, notice: Option<String>) -> Result<UserEditPage, WebError> {
+    let user = state.app.get_user(&Actor::User(p.clone()), UserId(id)).await.map_err(WebError::page)?;
+    Ok(UserEditPage {
+        roles: role_options(state, p, &user.roles)?,
+        chrome: chrome(state, p, "/admin/users"),
+        user: UserLine::from(&user),
+        error,
+        notice,
+    })
+}
+
+pub async fn show(State(state): State<AppState>, PageUser(p): PageUser, Path(id): Path<i64>, Query(d): Query<Done>) -> Result<UserEditPage, WebError> {
+    edit_page(&state, &p, id, None, notice(&d)).await
+}
+
+/// Runs an account change; bad input re-renders the account page with the message.
+async fn change(state: &AppState, p: &Principal, id: i64, done: &str, result: Result<(), AppError>) -> Result<Response, WebError> {
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/admin/users/{id}?done={done}")).into_response()),
+        Err(e @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
+            let page = edit_page(state, p, id, Some(e.to_string()), None).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(WebError::page(e)),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct RolesForm {
+    #[serde(default)]
+    role: Vec<String>,
+}
+
+pub async fn set_roles(State(state): State<AppState>, PageUser(p): PageUser, Path(id): Path<i64>, Form(f): Form<RolesForm>) -> Result<Response, WebError> {
+    let r = state.app.set_user_roles(&Actor::User(p.clone()), UserId(id), &f.role).await.map(drop);
+    change(&state, &p, id, "roles", r).await
+}
+
+pub async fn disable(State(state): State<AppState>, PageUser(p): PageUser, Path(id): Path<i64>) -> Result<Response, WebError> {
+    let r = state.app.set_user_disabled(&Actor::User(p.clone()), UserId(id), true).await.map(drop);
+    change(&state, &p, id, "disabled", r).await
+}
+
+pub async fn enable(State(state): State<AppState>, PageUser(p): PageUser, Path(id): Path<i64>) -> Result<Response, WebError> {
+    let r = state.app.set_user_disabled(&Actor::User(p.clone()), UserId(id), false).await.map(drop);
+    change(&state, &p, id, "enabled", r).await
+}
+
+pub async fn reset_mfa(State(state): State<AppState>, PageUser(p): PageUser, Path(id): Path<i64>) -> Result<Response, WebError> {
+    let r = state.app.reset_mfa(&Actor::User(p.clone()), UserId(id)).await;
+    change(&state, &p, id, "mfa", r).await
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    password: String,
+}
+
+pub async fn reset_password(State(state): State<AppState>, PageUser(p): PageUser, Path(id): Path<i64>, Form(f): Form<PasswordForm>) -> Result<Response, WebError> {
+    let r = state.app.reset_password(&Actor::User(p.clone()), UserId(id), &f.password).await;
+    change(&state, &p, id, "password", r).await
+}

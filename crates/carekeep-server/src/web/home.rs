@@ -1,0 +1,18 @@
+//! The home page: what each person's roles reach.
+
+use super::chrome;
+use crate::error::WebError;
+use crate::session::PageUser;
+use crate::state::AppState;
+use crate::templates::{modules_for, HomePage};
+use axum::extract::State;
+
+pub async fn show(State(state): State<AppState>, PageUser(p): PageUser) -> Result<HomePage, WebError> {
+    let codes_left = state.app.recovery_codes_left(&p).await.map_err(WebError::page)?;
+    Ok(HomePage {
+        chrome: chrome(&state, &p, "/"),
+        display_name: p.display_name.clone(),
+        modules: modules_for(&state.app.policy(), &p),
+        codes_left,
+    })
+}

@@ -1,0 +1,50 @@
+//! Two-step verification set-up: QR code, confirmation, recovery codes.
+
+use super::chrome;
+use crate::error::WebError;
+use crate::session::PageEnrolling;
+use crate::state::AppState;
+use crate::templates::{EnrollPage, RecoveryCodesPage};
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use carekeep_app::{AppError, Principal};
+use serde::Deserialize;
+
+async fn enroll_page(state: &AppState, p: &Principal, error: Option<String>) -> Result<Response, WebError> {
+    match state.app.start_enrollment(p).await {
+        Ok(e) => Ok(EnrollPage { chrome: chrome(state, p, "/mfa/setup"), qr_svg: e.qr_svg, secret: e.secret_base32, error }
+            .into_response()),
+        Err(AppError::Conflict(_)) => Ok(Redirect::to("/").into_response()),
+        Err(e) => Err(WebError::page(e)),
+    }
+}
+
+pub async fn form(State(state): State<AppState>, PageEnrolling(p): PageEnrolling) -> Result<Response, WebError> {
+    enroll_page(&state, &p, None).await
+}
+
+#[derive(Deserialize)]
+pub struct ConfirmForm {
+    code: String,
+}
+
+pub async fn confirm(
+    State(state): State<AppState>,
+    PageEnrolling(p): PageEnrolling,
+    Form(f): Form<ConfirmForm>,
+) -> Result<Response, WebError> {
+    match state.app.confirm_enrollment(&p, &f.code).await {
+        Ok(codes) => {
+            let p = Principal { mfa_verified: true, ..p };
+            Ok(RecoveryCodesPage { chrome: chrome(&state, &p, "/mfa/setup"), codes }.into_response())
+        }
+        Err(AppError::Invalid(msg)) => {
+            let mut r = enroll_page(&state, &p, Some(msg)).await?;
+            *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(r)
+        }
+        Err(e) => Err(WebError::page(e)),
+    }
+}

@@ -1,0 +1,46 @@
+//! Server-rendered pages. Handlers are thin: extract, call one use case, render.
+
+mod account;
+mod admin_users;
+mod assets;
+mod home;
+mod login;
+mod mfa;
+
+use crate::middleware;
+use crate::state::AppState;
+use crate::templates::Chrome;
+use axum::routing::{get, post};
+use axum::Router;
+use carekeep_app::Principal;
+
+/// Every page route. The page-session layer resolves the session and checks CSRF on every
+/// unsafe method before any handler runs.
+pub fn router(state: AppState) -> Router<AppState> {
+    Router::new()
+        .route("/", get(home::show))
+        .route("/login", get(login::form).post(login::submit))
+        .route("/logout", post(login::logout))
+        .route("/mfa/setup", get(mfa::form).post(mfa::confirm))
+        .route("/account", get(account::show))
+        .route("/account/sessions/{id}/end", post(account::end_session))
+        .route("/account/recovery-codes", post(account::new_recovery_codes))
+        .route("/session/status", get(account::status))
+        .route("/session/keepalive", post(account::keepalive))
+        .route("/admin/users", get(admin_users::list).post(admin_users::create))
+        .route("/admin/users/new", get(admin_users::new_form))
+        .route("/admin/users/{id}", get(admin_users::show))
+        .route("/admin/users/{id}/roles", post(admin_users::set_roles))
+        .route("/admin/users/{id}/disable", post(admin_users::disable))
+        .route("/admin/users/{id}/enable", post(admin_users::enable))
+        .route("/admin/users/{id}/reset-mfa", post(admin_users::reset_mfa))
+        .route("/admin/users/{id}/reset-password", post(admin_users::reset_password))
+        .layer(axum::middleware::from_fn_with_state(state, middleware::page_session))
+        .route("/static/app.css", get(assets::css))
+        .route("/static/app.js", get(assets::js))
+        .route("/healthz", get(assets::health))
+}
+
+pub(crate) fn chrome(state: &AppState, p: &Principal, current: &str) -> Chrome {
+    Chrome::for_user(state.app.clinic_name(), &state.app.policy(), p, current)
+}

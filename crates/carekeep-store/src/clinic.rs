@@ -1,0 +1,33 @@
+//! The clinic this database belongs to (one per database).
+
+use crate::{from_unix, unix, Conn, StoreError};
+use sqlx::Row;
+use time::OffsetDateTime;
+
+#[derive(Clone, Debug)]
+pub struct Clinic {
+    pub name: String,
+    pub created_at: OffsetDateTime,
+}
+
+pub async fn get(conn: &mut Conn) -> Result<Option<Clinic>, StoreError> {
+    let row = sqlx::query("SELECT name, created_at FROM clinic WHERE id = 1")
+        .fetch_optional(conn)
+        .await?;
+    row.map(|r| {
+        Ok(Clinic {
+            name: r.try_get("name")?,
+            created_at: from_unix(r.try_get("created_at")?)?,
+        })
+    })
+    .transpose()
+}
+
+pub async fn create(conn: &mut Conn, name: &str, now: OffsetDateTime) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO clinic (id, name, created_at) VALUES (1, $1, $2)")
+        .bind(name)
+        .bind(unix(now))
+        .execute(conn)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,126 @@
+//! Connecting, the two pools, and the write transaction.
+
+use crate::{migrate, StoreError};
+use sqlx::any::{AnyPoolOptions, AnyConnectOptions};
+use sqlx::pool::PoolConnection;
+use sqlx::{Any, AnyPool, Executor};
+use std::str::FromStr;
+use std::time::Duration;
+
+/// A database connection; every query function takes one.
+pub type Conn = sqlx::AnyConnection;
+
+/// Which database is behind the store.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// The backend named by a URL's scheme (atuin's approach).
+    pub fn from_url(url: &str) -> Option<Backend> {
+        if url.starts_with("sqlite:") {
+            Some(Backend::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Some(Backend::Postgres)
+        } else {
+            None
+        }
+    }
+}
+
+/// The database. On SQLite, writes go through a pool of one connection so writers queue in
+/// the process instead of failing with SQLITE_BUSY; reads use a separate pool (WAL lets them
+/// run beside the writer). On PostgreSQL both are the same pool.
+#[derive(Clone, Debug)]
+pub struct Store {
+    read: AnyPool,
+    write: AnyPool,
+    backend: Backend,
+}
+
+impl Store {
+    /// Connects and applies pending migrations. `now` stamps the migrations applied.
+    pub async fn open(url: &str, now: time::OffsetDateTime) -> Result<Store, StoreError> {
+        sqlx::any::install_default_drivers();
+        let backend = Backend::from_url(url).ok_or(StoreError::Corrupt("database URL scheme"))?;
+        let options = AnyConnectOptions::from_str(url)?;
+        let pool = |max: u32| {
+            AnyPoolOptions::new()
+                .max_connections(max)
+                .acquire_timeout(Duration::from_secs(30))
+                .after_connect(move |conn, _meta| {
+                    Box::pin(async move {
+                        if backend == Backend::Sqlite {
+                            // WAL for concurrent readers; FULL so an acknowledged commit
+                            // survives power loss; foreign keys are off by default in SQLite.
+                            for pragma in [
+                                "PRAGMA journal_mode = WAL",
+                                "PRAGMA synchronous = FULL",
+                                "PRAGMA foreign_keys = ON",
+                                "PRAGMA busy_timeout = 10000",
+                            ] {
+                                conn.execute(pragma).await?;
+                            }
+                        }
+                        Ok(())
+                    })
+                })
+        };
+        let (read, write) = match backend {
+            Backend::Sqlite => {
+                let write = pool(1).connect_with(options.clone()).await?;
+                let read = pool(4).connect_with(options).await?;
+                (read, write)
+            }
+            Backend::Postgres => {
+                let p = pool(16).connect_with(options).await?;
+                (p.clone(), p)
+            }
+        };
+        let store = Store { read, write, backend };
+        let mut conn = store.write.acquire().await?;
+        migrate::run(&mut conn, backend, now.unix_timestamp()).await?;
+        Ok(store)
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// A connection for reads.
+    pub async fn read(&self) -> Result<PoolConnection<Any>, StoreError> {
+        Ok(self.read.acquire().await?)
+    }
+
+    /// A write transaction. Everything done through it, including its audit events, commits
+    /// together or not at all.
+    pub async fn begin(&self) -> Result<Tx, StoreError> {
+        Ok(Tx(self.write.begin().await?))
+    }
+
+    pub async fn close(&self) {
+        self.read.close().await;
+        self.write.close().await;
+    }
+}
+
+/// A write transaction.
+pub struct Tx(sqlx::Transaction<'static, Any>);
+
+impl std::fmt::Debug for Tx {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Tx")
+    }
+}
+
+impl Tx {
+    pub fn conn(&mut self) -> &mut Conn {
+        &mut self.0
+    }
+
+    pub async fn commit(self) -> Result<(), StoreError> {
+        Ok(self.0.commit().await?)
+    }
+}

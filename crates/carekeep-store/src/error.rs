@@ -1,0 +1,25 @@
+//! `StoreError`: what callers can act on (not found, conflict) apart from everything else.
+
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    #[error("conflicts with an existing record")]
+    Conflict,
+    #[error("stored value is not valid: {0}")]
+    Corrupt(&'static str),
+    #[error("database error: {0}")]
+    Other(#[source] sqlx::Error),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        match &e {
+            sqlx::Error::RowNotFound => StoreError::NotFound,
+            sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict,
+            _ => StoreError::Other(e),
+        }
+    }
+}

@@ -1,0 +1,86 @@
+//! Embedded migrations, one list per backend with the same names in the same order (a test
+//! checks it). A shipped migration is never edited; a change is a new file in both folders.
+
+use crate::{Backend, StoreError};
+use sqlx::{AnyConnection, Connection, Row};
+
+struct Migration {
+    version: i64,
+    name: &'static str,
+    sql: &'static str,
+}
+
+macro_rules! migrations {
+    ($dir:literal: $($version:literal $name:literal),* $(,)?) => {
+        &[$(Migration {
+            version: $version,
+            name: $name,
+            sql: include_str!(concat!("../migrations/", $dir, "/", $name, ".sql")),
+        }),*]
+    };
+}
+
+const SQLITE: &[Migration] = migrations!("sqlite": 1 "0001_foundation");
+const POSTGRES: &[Migration] = migrations!("postgres": 1 "0001_foundation");
+
+fn list(backend: Backend) -> &'static [Migration] {
+    match backend {
+        Backend::Sqlite => SQLITE,
+        Backend::Postgres => POSTGRES,
+    }
+}
+
+/// The migration names for a backend, in order.
+pub fn migration_names(backend: Backend) -> Vec<&'static str> {
+    list(backend).iter().map(|m| m.name).collect()
+}
+
+/// Applies every migration not yet applied, each in its own transaction.
+pub(crate) async fn run(conn: &mut AnyConnection, backend: Backend, now: i64) -> Result<(), StoreError> {
+    sqlx::query(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
+    )
+    .execute(&mut *conn)
+    .await?;
+    let applied: Vec<i64> = sqlx::query("SELECT version FROM schema_migrations ORDER BY version")
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(|r| r.try_get::<i64, _>(0))
+        .collect::<Result<_, _>>()?;
+    for m in list(backend).iter().filter(|m| !applied.contains(&m.version)) {
+        let mut tx = conn.begin().await?;
+        sqlx::raw_sql(m.sql).execute(&mut *tx).await?;
+        sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
+            .bind(m.version)
+            .bind(m.name)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        tracing::info!(version = m.version, name = m.name, "applied migration");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// STYLE.md rule 3: both backends carry the same migrations under the same names.
+    #[test]
+    fn both_backends_have_the_same_migrations() {
+        let names = |l: &[Migration]| l.iter().map(|m| (m.version, m.name)).collect::<Vec<_>>();
+        assert_eq!(names(SQLITE), names(POSTGRES));
+        let dir = |d: &str| {
+            let mut v: Vec<String> = std::fs::read_dir(format!("{}/migrations/{d}", env!("CARGO_MANIFEST_DIR")))
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().trim_end_matches(".sql").to_owned())
+                .collect();
+            v.sort();
+            v
+        };
+        assert_eq!(dir("sqlite"), dir("postgres"));
+        assert_eq!(dir("sqlite"), names(SQLITE).iter().map(|(_, n)| n.to_string()).collect::<Vec<_>>());
+    }
+}

@@ -1,0 +1,135 @@
+//! Server-side sessions. The cookie or bearer token is random; only its hash is stored.
+
+use crate::{from_unix, unix, Conn, StoreError};
+use carekeep_domain::UserId;
+use sqlx::any::AnyRow;
+use sqlx::Row;
+use time::OffsetDateTime;
+
+#[derive(Clone)]
+pub struct SessionRow {
+    pub id: i64,
+    pub user_id: UserId,
+    pub csrf_token: String,
+    pub mfa_verified: bool,
+    pub created_at: OffsetDateTime,
+    pub last_seen_at: OffsetDateTime,
+    pub ended_at: Option<OffsetDateTime>,
+    pub source_ip: String,
+    pub user_agent: String,
+}
+
+impl std::fmt::Debug for SessionRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SessionRow").field("id", &self.id).field("user_id", &self.user_id).finish_non_exhaustive()
+    }
+}
+
+const COLUMNS: &str = "id, user_id, csrf_token, mfa_verified, created_at, last_seen_at, ended_at, source_ip, user_agent";
+
+fn from_row(r: &AnyRow) -> Result<SessionRow, StoreError> {
+    Ok(SessionRow {
+        id: r.try_get("id")?,
+        user_id: UserId(r.try_get("user_id")?),
+        csrf_token: r.try_get("csrf_token")?,
+        mfa_verified: r.try_get::<i64, _>("mfa_verified")? != 0,
+        created_at: from_unix(r.try_get("created_at")?)?,
+        last_seen_at: from_unix(r.try_get("last_seen_at")?)?,
+        ended_at: r.try_get::<Option<i64>, _>("ended_at")?.map(from_unix).transpose()?,
+        source_ip: r.try_get("source_ip")?,
+        user_agent: r.try_get("user_agent")?,
+    })
+}
+
+pub struct NewSession<'a> {
+    pub token_hash: &'a str,
+    pub user_id: UserId,
+    pub csrf_token: &'a str,
+    pub mfa_verified: bool,
+    pub source_ip: &'a str,
+    pub user_agent: &'a str,
+}
+
+pub async fn insert(conn: &mut Conn, s: &NewSession<'_>, now: OffsetDateTime) -> Result<i64, StoreError> {
+    Ok(sqlx::query(
+        "INSERT INTO sessions (token_hash, user_id, csrf_token, mfa_verified, created_at, last_seen_at, source_ip, user_agent)
+         VALUES ($1, $2, $3, $4, $5, $5, $6, $7) RETURNING id",
+    )
+    .bind(s.token_hash)
+    .bind(s.user_id.0)
+    .bind(s.csrf_token)
+    .bind(i64::from(s.mfa_verified))
+    .bind(unix(now))
+    .bind(s.source_ip)
+    .bind(s.user_agent)
+    .fetch_one(conn)
+    .await?
+    .try_get(0)?)
+}
+
+/// A live (not ended) session by its token's hash.
+pub async fn by_token_hash(conn: &mut Conn, token_hash: &str) -> Result<Option<SessionRow>, StoreError> {
+    let sql = format!("SELECT {COLUMNS} FROM sessions WHERE token_hash = $1 AND ended_at IS NULL");
+    sqlx::query(&sql)
+        .bind(token_hash)
+        .fetch_optional(conn)
+        .await?
+        .as_ref()
+        .map(from_row)
+        .transpose()
+}
+
+pub async fn touch(conn: &mut Conn, id: i64, now: OffsetDateTime) -> Result<(), StoreError> {
+    sqlx::query("UPDATE sessions SET last_seen_at = $2 WHERE id = $1 AND ended_at IS NULL")
+        .bind(id)
+        .bind(unix(now))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_mfa_verified(conn: &mut Conn, id: i64) -> Result<(), StoreError> {
+    sqlx::query("UPDATE sessions SET mfa_verified = 1 WHERE id = $1")
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Ends one session. With `owner`, only when it belongs to that user (a user ending their own).
+pub async fn end(conn: &mut Conn, id: i64, owner: Option<UserId>, reason: &str, now: OffsetDateTime) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "UPDATE sessions SET ended_at = $2, end_reason = $3
+         WHERE id = $1 AND ended_at IS NULL AND ($4 = 0 OR user_id = $4)",
+    )
+    .bind(id)
+    .bind(unix(now))
+    .bind(reason)
+    .bind(owner.map_or(0, |u| u.0))
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Ends every live session of a user; returns how many.
+pub async fn end_all_for_user(conn: &mut Conn, user: UserId, reason: &str, now: OffsetDateTime) -> Result<u64, StoreError> {
+    let done = sqlx::query("UPDATE sessions SET ended_at = $2, end_reason = $3 WHERE user_id = $1 AND ended_at IS NULL")
+        .bind(user.0)
+        .bind(unix(now))
+        .bind(reason)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected())
+}
+
+/// A user's sessions not yet ended, newest first.
+pub async fn live_for_user(conn: &mut Conn, user: UserId) -> Result<Vec<SessionRow>, StoreError> {
+    let sql = format!("SELECT {COLUMNS} FROM sessions WHERE user_id = $1 AND ended_at IS NULL ORDER BY id DESC");
+    sqlx::query(&sql)
+        .bind(user.0)
+        .fetch_all(conn)
+        .await?
+        .iter()
+        .map(from_row)
+        .collect()
+}

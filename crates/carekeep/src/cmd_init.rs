@@ -1,0 +1,81 @@
+//! `carekeep init`: a new clinic in a data folder (or a PostgreSQL database).
+
+use crate::context::{read_password, Context};
+use crate::Failure;
+use carekeep_app::setup::{init_clinic, FirstOwner};
+use carekeep_app::{Clock, SystemClock};
+use carekeep_crypto::keys::MasterKey;
+use carekeep_crypto::password::PasswordHasher;
+use carekeep_server::{config, datadir, Config};
+use carekeep_store::Store;
+
+#[derive(clap::Args, Debug)]
+pub struct InitArgs {
+    /// The clinic's name, as shown on every page.
+    #[arg(long, default_value = "My Clinic")]
+    clinic_name: String,
+    /// The first owner's username (prompted for when missing and a terminal is attached).
+    #[arg(long)]
+    owner_username: Option<String>,
+    /// The first owner's full name.
+    #[arg(long, default_value = "")]
+    owner_name: String,
+    /// Read the owner's password from one line of standard input (for scripts).
+    #[arg(long)]
+    owner_password_stdin: bool,
+}
+
+pub async fn run(ctx: &Context, args: InitArgs) -> Result<(), Failure> {
+    let username = match args.owner_username {
+        Some(u) => u,
+        None => prompt_line("Owner's username")?,
+    };
+    let password = read_password(args.owner_password_stdin, "Owner's password (at least 12 characters)")?;
+    let hasher = ctx.hasher()?;
+    let cfg = prepare_folder(ctx)?;
+    let master = create_or_load_key(&cfg)?;
+    create_clinic(&cfg, &master, &hasher, &args.clinic_name, &FirstOwner { username: &username, display_name: &args.owner_name, password: &password }).await?;
+    println!("Created clinic '{}' in {}", args.clinic_name.trim(), cfg.data_dir.display());
+    println!("Master key: {}  (back it up somewhere other than this machine: without it the data cannot be read)", cfg.master_key_path().display());
+    println!("Next: carekeep serve --data {}", cfg.data_dir.display());
+    Ok(())
+}
+
+/// Creates the folder and a default carekeep.toml, and loads the configuration.
+pub fn prepare_folder(ctx: &Context) -> Result<Config, Failure> {
+    datadir::create_dirs(&ctx.data).map_err(|e| Failure::Usage(e.to_string()))?;
+    let path = ctx.data.join(config::FILE_NAME);
+    if !path.exists() {
+        std::fs::write(&path, config::EXAMPLE).map_err(|e| Failure::Failed(format!("{}: {e}", path.display())))?;
+    }
+    ctx.config()
+}
+
+pub fn create_or_load_key(cfg: &Config) -> Result<MasterKey, Failure> {
+    let path = cfg.master_key_path();
+    if path.exists() {
+        datadir::load_master_key(&path).map_err(|e| Failure::Usage(e.to_string()))
+    } else {
+        datadir::create_master_key(&path).map_err(|e| Failure::Usage(e.to_string()))
+    }
+}
+
+pub async fn create_clinic(cfg: &Config, master: &MasterKey, hasher: &PasswordHasher, name: &str, owner: &FirstOwner<'_>) -> Result<(), Failure> {
+    let clock = SystemClock;
+    let store = Store::open(&cfg.database_url(), clock.now()).await.map_err(|e| Failure::Failed(format!("database: {e}")))?;
+    let result = init_clinic(&store, master, hasher, &clock, name, owner).await;
+    store.close().await;
+    Ok(result?)
+}
+
+fn prompt_line(label: &str) -> Result<String, Failure> {
+    use std::io::{IsTerminal, Write};
+    if !std::io::stdin().is_terminal() {
+        return Err(Failure::Usage(format!("{label} is required: pass it as a flag")));
+    }
+    print!("{label}: ");
+    std::io::stdout().flush().ok();
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line).map_err(|e| Failure::Failed(e.to_string()))?;
+    Ok(line.trim().to_owned())
+}

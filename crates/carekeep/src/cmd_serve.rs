@@ -1,0 +1,166 @@
+//! `carekeep serve`, `carekeep demo` and `carekeep healthcheck`.
+
+use crate::cmd_init::{create_clinic, create_or_load_key, prepare_folder};
+use crate::context::Context;
+use crate::Failure;
+use carekeep_app::demo::{self, DemoCredential};
+use carekeep_app::setup::FirstOwner;
+use carekeep_server::Config;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+#[derive(clap::Args, Debug)]
+pub struct ServeArgs {
+    /// Address to listen on, e.g. 127.0.0.1:8080 (overrides the config's `listen`).
+    #[arg(long)]
+    listen: Option<SocketAddr>,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct HealthArgs {
+    /// Address to check (default: the config's `listen`).
+    #[arg(long)]
+    listen: Option<SocketAddr>,
+}
+
+fn init_logging(filter: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_new(filter).unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+}
+
+fn with_listen(mut cfg: Config, listen: Option<SocketAddr>) -> Config {
+    if let Some(l) = listen {
+        cfg.listen = l;
+    }
+    cfg
+}
+
+async fn run_server(ctx: &Context, cfg: Config, before_serving: impl FnOnce(&str)) -> Result<(), Failure> {
+    init_logging(&cfg.log);
+    carekeep_server::check_transport(cfg.listen, cfg.tls_enabled(), cfg.behind_tls_proxy).map_err(|e| Failure::Usage(e.to_string()))?;
+    let scheme = if cfg.tls_enabled() { "https" } else { "http" };
+    let state = ctx.open_state(cfg).await?;
+    let addr = state.config.listen;
+    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| Failure::Failed(format!("cannot listen on {addr}: {e}")))?;
+    let url = format!("{scheme}://{}", listener.local_addr().map_err(|e| Failure::Failed(e.to_string()))?);
+    before_serving(&url);
+    tracing::info!(%url, hashing = %state.app.hasher().describe(), "serving");
+    carekeep_server::serve(state, listener, shutdown_signal()).await.map_err(|e| Failure::Usage(e.to_string()))
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { () = ctrl_c => {}, () = term => {} }
+    tracing::info!("shutting down");
+}
+
+pub async fn serve(ctx: &Context, args: ServeArgs) -> Result<(), Failure> {
+    let cfg = with_listen(ctx.config()?, args.listen);
+    run_server(ctx, cfg, |url| println!("Carekeep is serving at {url}")).await
+}
+
+const CREDENTIALS_FILE: &str = "demo-credentials.json";
+
+/// Creates the demo clinic if the folder has none, prints the logins, and serves.
+pub async fn demo(ctx: &Context, args: ServeArgs) -> Result<(), Failure> {
+    let cfg = with_listen(prepare_folder(ctx)?, args.listen);
+    let creds_path = cfg.data_dir.join(CREDENTIALS_FILE);
+    let creds: Vec<DemoCredential> = if creds_path.exists() {
+        let text = std::fs::read_to_string(&creds_path).map_err(|e| Failure::Failed(format!("{}: {e}", creds_path.display())))?;
+        serde_json::from_str::<Vec<DemoCredentialIn>>(&text)
+            .map_err(|e| Failure::Usage(format!("{}: {e}", creds_path.display())))?
+            .into_iter()
+            .map(|c| DemoCredential { username: c.username, password: c.password, roles: c.roles, totp_secret: c.totp_secret })
+            .collect()
+    } else {
+        println!("Creating the demo clinic in {} ...", cfg.data_dir.display());
+        let master = create_or_load_key(&cfg)?;
+        let hasher = ctx.hasher()?;
+        let password = demo::owner_password();
+        let (owner, owner_name) = demo::OWNER;
+        create_clinic(&cfg, &master, &hasher, "Demo Family Clinic", &FirstOwner { username: owner, display_name: owner_name, password: &password }).await?;
+        let app = ctx.open_state(cfg.clone()).await?.app;
+        let creds = demo::seed(&app, &password).await?;
+        app.store().close().await;
+        write_private(&creds_path, &serde_json::to_string_pretty(&creds).map_err(|e| Failure::Failed(e.to_string()))?)?;
+        creds
+    };
+    run_server(ctx, cfg, |url| {
+        println!("\nCarekeep demo clinic: open {url}\n");
+        println!("Sign in with a username, its password, and the 6-digit code an authenticator app shows");
+        println!("after you add the account's TOTP secret to it (Google Authenticator, 2FAS, Aegis, `oathtool --totp -b SECRET`).\n");
+        println!("{:<12} {:<34} {:<36} roles", "username", "password", "TOTP secret (base32)");
+        for c in &creds {
+            println!("{:<12} {:<34} {:<36} {}", c.username, c.password, c.totp_secret, c.roles.join("+"));
+        }
+        println!("\nThese logins are also in {} (demo mode only: never keep real secrets in clear).\n", creds_path.display());
+    })
+    .await
+}
+
+#[derive(serde::Deserialize)]
+struct DemoCredentialIn {
+    username: String,
+    password: String,
+    roles: Vec<String>,
+    totp_secret: String,
+}
+
+fn write_private(path: &std::path::Path, text: &str) -> Result<(), Failure> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut f = options.open(path).map_err(|e| Failure::Failed(format!("{}: {e}", path.display())))?;
+    f.write_all(text.as_bytes()).map_err(|e| Failure::Failed(format!("{}: {e}", path.display())))
+}
+
+/// Asks `/healthz`. Under built-in TLS it checks that the port accepts connections.
+pub async fn healthcheck(ctx: &Context, args: HealthArgs) -> Result<(), Failure> {
+    let cfg = ctx.config()?;
+    let addr = args.listen.unwrap_or(cfg.listen);
+    let check = async {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let mut stream = tokio::net::TcpStream::connect(addr).await.map_err(|e| format!("cannot connect to {addr}: {e}"))?;
+        if cfg.tls_enabled() {
+            return Ok(());
+        }
+        stream
+            .write_all(format!("GET /healthz HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").as_bytes())
+            .await
+            .map_err(|e| e.to_string())?;
+        let mut buf = Vec::new();
+        stream.read_to_end(&mut buf).await.map_err(|e| e.to_string())?;
+        let text = String::from_utf8_lossy(&buf);
+        if text.starts_with("HTTP/1.1 200") {
+            Ok(())
+        } else {
+            Err(format!("unexpected answer from {addr}: {}", text.lines().next().unwrap_or("")))
+        }
+    };
+    match tokio::time::timeout(Duration::from_secs(5), check).await {
+        Ok(Ok(())) => {
+            println!("healthy: {addr}");
+            Ok(())
+        }
+        Ok(Err(e)) => Err(Failure::Failed(e)),
+        Err(_) => Err(Failure::Failed(format!("no answer from {addr} within 5 seconds"))),
+    }
+}
