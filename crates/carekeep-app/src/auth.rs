@@ -123,11 +123,8 @@ impl App {
                 let ok = if recovery::looks_like_code(code) {
                     users::use_recovery_code(tx.conn(), user.id, &recovery::hash(code), now).await?
                 } else {
-                    let secret = totp::TotpSecret::from_bytes(
-                        self.keyring()
-                            .decrypt(totp_binding(user.id), sealed)?
-                            .to_vec(),
-                    );
+                    let secret =
+                        totp::TotpSecret::from_bytes(self.keyring().decrypt(totp_binding(user.id), sealed)?.to_vec());
                     let last = user.totp_last_step.and_then(|s| u64::try_from(s).ok());
                     match totp::verify(&secret, code, unix_u64(now), last) {
                         Some(step) => {
@@ -226,7 +223,12 @@ impl App {
             tx.commit().await?;
             last_seen = now;
         }
-        Ok(principal(&session, user, lifetime.expires_at(session.created_at, last_seen), lifetime.idle.whole_seconds()))
+        Ok(principal(
+            &session,
+            user,
+            lifetime.expires_at(session.created_at, last_seen),
+            lifetime.idle.whole_seconds(),
+        ))
     }
 
     /// Ends the caller's session.
@@ -273,7 +275,11 @@ fn principal(s: &SessionRow, user: users::UserRow, expires_at: OffsetDateTime, i
 
 /// Where a user's TOTP secret sits, bound into its ciphertext.
 pub(crate) fn totp_binding(user: UserId) -> Binding<'static> {
-    Binding { table: "users", column: "totp_secret", row: user.0 }
+    Binding {
+        table: "users",
+        column: "totp_secret",
+        row: user.0,
+    }
 }
 
 pub(crate) fn unix_u64(t: OffsetDateTime) -> u64 {

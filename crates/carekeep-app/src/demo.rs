@@ -29,8 +29,8 @@ const ACCOUNTS: &[(&str, &str, &[&str])] = &[
 pub const OWNER: (&str, &str) = ("owner", "Oscar Owner");
 
 const WORDS: &[&str] = &[
-    "maple", "harbor", "lantern", "meadow", "copper", "violet", "canyon", "ember", "willow", "falcon",
-    "pebble", "orchid", "summit", "thistle", "juniper", "saffron",
+    "maple", "harbor", "lantern", "meadow", "copper", "violet", "canyon", "ember", "willow", "falcon", "pebble",
+    "orchid", "summit", "thistle", "juniper", "saffron",
 ];
 
 /// A memorable random password: four words and two digits.
@@ -65,7 +65,12 @@ pub async fn seed(app: &App, owner_password: &str) -> Result<Vec<DemoCredential>
         let user = app
             .create_user(
                 &Actor::Cli,
-                &NewUserInput { username, display_name: display, password: &password, roles: &role_names },
+                &NewUserInput {
+                    username,
+                    display_name: display,
+                    password: &password,
+                    roles: &role_names,
+                },
             )
             .await?;
         let secret = TotpSecret::generate();

@@ -16,7 +16,11 @@ pub struct Enrollment {
 }
 
 fn pending_binding(user: UserId) -> Binding<'static> {
-    Binding { table: "users", column: "totp_pending", row: user.0 }
+    Binding {
+        table: "users",
+        column: "totp_pending",
+        row: user.0,
+    }
 }
 
 impl App {
@@ -31,7 +35,9 @@ impl App {
             ));
         }
         let secret = match &user.totp_pending {
-            Some(sealed) => totp::TotpSecret::from_bytes(self.keyring().decrypt(pending_binding(p.user_id), sealed)?.to_vec()),
+            Some(sealed) => {
+                totp::TotpSecret::from_bytes(self.keyring().decrypt(pending_binding(p.user_id), sealed)?.to_vec())
+            }
             None => {
                 let s = totp::TotpSecret::generate();
                 let sealed = self.keyring().encrypt(pending_binding(p.user_id), s.as_bytes())?;
@@ -57,7 +63,8 @@ impl App {
         let sealed = user
             .totp_pending
             .ok_or_else(|| AppError::Invalid("start the set-up first: no code is waiting to be confirmed".into()))?;
-        let secret = totp::TotpSecret::from_bytes(self.keyring().decrypt(pending_binding(p.user_id), &sealed)?.to_vec());
+        let secret =
+            totp::TotpSecret::from_bytes(self.keyring().decrypt(pending_binding(p.user_id), &sealed)?.to_vec());
         let step = totp::verify(&secret, code, unix_u64(now), None).ok_or_else(|| {
             AppError::Invalid("that code is not right; type the six digits your authenticator app shows now".into())
         })?;

@@ -59,7 +59,11 @@ impl App {
                 .filter(|r| policy.role(r).is_some())
                 .ok_or_else(|| {
                     let known: Vec<String> = policy.roles().map(|r| r.name.to_string()).collect();
-                    AppError::Invalid(format!("unknown role '{}'; the roles are: {}", n.trim(), known.join(", ")))
+                    AppError::Invalid(format!(
+                        "unknown role '{}'; the roles are: {}",
+                        n.trim(),
+                        known.join(", ")
+                    ))
                 })?;
             if !out.contains(&role) {
                 out.push(role);
@@ -119,9 +123,10 @@ impl App {
         )
         .await
         .map_err(|e| match e {
-            carekeep_store::StoreError::Conflict => {
-                AppError::Conflict(format!("the username '{}' is taken (usernames ignore case)", input.username.trim()))
-            }
+            carekeep_store::StoreError::Conflict => AppError::Conflict(format!(
+                "the username '{}' is taken (usernames ignore case)",
+                input.username.trim()
+            )),
             other => other.into(),
         })?;
         users::set_roles(tx.conn(), id, &roles, now).await?;

@@ -46,7 +46,10 @@ fn open(key: &[u8; 32], aad: &[u8], ciphertext: &[u8]) -> Result<Zeroizing<Vec<u
     cipher
         .decrypt(
             Nonce::from_slice(&ciphertext[5..HEADER]),
-            Payload { msg: &ciphertext[HEADER..], aad },
+            Payload {
+                msg: &ciphertext[HEADER..],
+                aad,
+            },
         )
         .map(Zeroizing::new)
         .map_err(|_| CryptoError::Decrypt)
@@ -94,7 +97,10 @@ impl MasterKey {
     pub fn unwrap_key(&self, id: u32, wrapped: &[u8]) -> Result<DataKey, CryptoError> {
         let raw = open(&self.0, &Self::wrap_aad(id), wrapped)?;
         let key: [u8; 32] = raw.as_slice().try_into().map_err(|_| CryptoError::Decrypt)?;
-        Ok(DataKey { id, key: Zeroizing::new(key) })
+        Ok(DataKey {
+            id,
+            key: Zeroizing::new(key),
+        })
     }
 }
 
@@ -112,7 +118,10 @@ impl std::fmt::Debug for DataKey {
 
 impl DataKey {
     pub fn generate(id: u32) -> Self {
-        DataKey { id, key: Zeroizing::new(random_bytes::<32>()) }
+        DataKey {
+            id,
+            key: Zeroizing::new(random_bytes::<32>()),
+        }
     }
 
     pub fn id(&self) -> u32 {
@@ -151,7 +160,9 @@ impl Keyring {
 
     /// A keyring with one fresh key, for tests.
     pub fn for_tests() -> Self {
-        Keyring { keys: BTreeMap::from([(1, DataKey::generate(1))]) }
+        Keyring {
+            keys: BTreeMap::from([(1, DataKey::generate(1))]),
+        }
     }
 
     fn active(&self) -> Result<&DataKey, CryptoError> {
@@ -174,7 +185,11 @@ impl Keyring {
 mod tests {
     use super::*;
 
-    const AT: Binding<'static> = Binding { table: "users", column: "totp_secret", row: 7 };
+    const AT: Binding<'static> = Binding {
+        table: "users",
+        column: "totp_secret",
+        row: 7,
+    };
 
     #[test]
     fn round_trip_and_binding() {
@@ -207,7 +222,10 @@ mod tests {
     #[test]
     fn old_keys_still_decrypt_after_a_new_key() {
         let k1 = DataKey::generate(1);
-        let k1_copy = DataKey { id: 1, key: k1.key.clone() };
+        let k1_copy = DataKey {
+            id: 1,
+            key: k1.key.clone(),
+        };
         let old = Keyring::new([k1]).unwrap();
         let ct = old.encrypt(AT, b"x").unwrap();
         let newer = Keyring::new([k1_copy, DataKey::generate(2)]).unwrap();

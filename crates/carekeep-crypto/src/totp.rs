@@ -86,9 +86,7 @@ pub fn verify(secret: &TotpSecret, code: &str, unix_seconds: u64, last_used_step
 /// The `otpauth://` URI an authenticator app reads from the QR code.
 pub fn otpauth_uri(secret: &TotpSecret, issuer: &str, account: &str) -> String {
     let clean = |s: &str| s.replace(':', " ");
-    secret
-        .totp(DIGITS, Some(clean(issuer)), clean(account))
-        .get_url()
+    secret.totp(DIGITS, Some(clean(issuer)), clean(account)).get_url()
 }
 
 /// The URI as an SVG QR code, drawn server-side (no script, nothing fetched).

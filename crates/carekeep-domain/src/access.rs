@@ -254,7 +254,13 @@ pub fn default_roles() -> Vec<RoleDef> {
         role(
             "billing",
             "Billing: invoices, payments and diagnosis codes",
-            &[(Identity, R), (Contact, R), (Coding, R), (Billing, RW), (InvoiceStatus, RW)],
+            &[
+                (Identity, R),
+                (Contact, R),
+                (Coding, R),
+                (Billing, RW),
+                (InvoiceStatus, RW),
+            ],
             &[],
         ),
         role(
@@ -325,9 +331,7 @@ impl Policy {
 
     /// Whether these roles can read any PHI at all.
     pub fn can_read_phi(&self, held: &[RoleName]) -> bool {
-        DataClass::ALL
-            .into_iter()
-            .any(|c| self.access(held, c).can_read())
+        DataClass::ALL.into_iter().any(|c| self.access(held, c).can_read())
     }
 
     /// MFA is required for every account that can read PHI (164.312(d) person or entity
@@ -352,7 +356,14 @@ mod tests {
     /// compliance_officer, owner.
     #[test]
     fn default_matrix_is_the_products_table() {
-        let roles = ["provider", "nurse", "front_desk", "billing", "compliance_officer", "owner"];
+        let roles = [
+            "provider",
+            "nurse",
+            "front_desk",
+            "billing",
+            "compliance_officer",
+            "owner",
+        ];
         let table: &[(DataClass, [Access; 6])] = &[
             (DataClass::Identity, [RW, RW, RW, R, R, N]),
             (DataClass::Contact, [RW, RW, RW, R, N, N]),
@@ -377,7 +388,10 @@ mod tests {
         let owner_provider = names(&["owner", "provider"]);
         assert_eq!(policy.access(&owner_provider, DataClass::Clinical), RW);
         assert!(policy.has_capability(&owner_provider, Capability::AdministerUsers));
-        assert_eq!(policy.access(&names(&["front_desk", "billing"]), DataClass::Billing), RW);
+        assert_eq!(
+            policy.access(&names(&["front_desk", "billing"]), DataClass::Billing),
+            RW
+        );
     }
 
     #[test]
@@ -391,7 +405,14 @@ mod tests {
     #[test]
     fn mfa_is_required_for_phi_roles_and_administrators() {
         let policy = Policy::default();
-        for role in ["provider", "nurse", "front_desk", "billing", "compliance_officer", "owner"] {
+        for role in [
+            "provider",
+            "nurse",
+            "front_desk",
+            "billing",
+            "compliance_officer",
+            "owner",
+        ] {
             assert!(policy.requires_mfa(&names(&[role])), "{role}");
         }
         let reader = RoleDef::parse("scheduler_readonly", "", "", "", false).unwrap();

@@ -60,7 +60,10 @@ mod tests {
     #[test]
     fn lock_ends_when_the_delay_has_passed() {
         let t = datetime!(2026-11-22 10:00 UTC);
-        assert_eq!(locked_until(5, t, t + Duration::seconds(59)), Some(t + Duration::seconds(60)));
+        assert_eq!(
+            locked_until(5, t, t + Duration::seconds(59)),
+            Some(t + Duration::seconds(60))
+        );
         assert_eq!(locked_until(5, t, t + Duration::seconds(60)), None);
         assert_eq!(locked_until(4, t, t), None);
     }

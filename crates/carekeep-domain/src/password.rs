@@ -52,9 +52,8 @@ pub fn check(password: &str, username: &str) -> Result<(), PasswordProblem> {
 /// "aaaaaaaaaaaa", "abcabcabcabc", "121212121212".
 fn is_repetitive(pw: &str) -> bool {
     let chars: Vec<char> = pw.chars().collect();
-    (1..=4).any(|period| {
-        chars.len() > period && chars.iter().enumerate().all(|(i, c)| *c == chars[i % period])
-    }) || is_sequence(&chars)
+    (1..=4).any(|period| chars.len() > period && chars.iter().enumerate().all(|(i, c)| *c == chars[i % period]))
+        || is_sequence(&chars)
 }
 
 /// "123456789012", "abcdefghijkl", "987654321098".
@@ -71,25 +70,27 @@ fn is_sequence(chars: &[char]) -> bool {
 /// The common list holds whole passwords and stems; a password is common when it is on the
 /// list, or is a listed stem with only digits and symbols around it (with leetspeak undone).
 fn is_common(pw: &str) -> bool {
-    let unleet: String = pw
-        .chars()
-        .map(|c| match c {
-            '0' => 'o',
-            '1' => 'i',
-            '3' => 'e',
-            '4' | '@' => 'a',
-            '5' | '$' => 's',
-            '7' => 't',
-            other => other,
-        })
-        .collect();
+    let unleet = |s: &str| -> String {
+        s.chars()
+            .map(|c| match c {
+                '0' => 'o',
+                '1' => 'i',
+                '3' => 'e',
+                '4' | '@' => 'a',
+                '5' | '$' => 's',
+                '7' => 't',
+                other => other,
+            })
+            .collect()
+    };
     let core = |s: &str| -> String {
         s.trim_matches(|c: char| !c.is_alphabetic())
             .chars()
             .filter(|c| !c.is_whitespace())
             .collect()
     };
-    let candidates = [pw.to_owned(), core(pw), core(&unleet)];
+    // Digits and symbols around a stem are padding; inside it they may be leetspeak.
+    let candidates = [pw.to_owned(), core(pw), unleet(&core(pw)), core(&unleet(pw))];
     COMMON
         .lines()
         .map(str::trim)

@@ -39,12 +39,7 @@ pub enum SessionState {
 }
 
 impl Lifetime {
-    pub fn state(
-        &self,
-        created_at: OffsetDateTime,
-        last_seen_at: OffsetDateTime,
-        now: OffsetDateTime,
-    ) -> SessionState {
+    pub fn state(&self, created_at: OffsetDateTime, last_seen_at: OffsetDateTime, now: OffsetDateTime) -> SessionState {
         if now >= created_at + self.absolute {
             SessionState::AbsoluteExpired
         } else if now >= last_seen_at + self.idle {
@@ -72,8 +67,16 @@ mod tests {
         let cases = [
             (t0, t0 + Duration::minutes(14), SessionState::Active),
             (t0, t0 + Duration::minutes(15), SessionState::IdleExpired),
-            (t0 + Duration::hours(11), t0 + Duration::hours(11) + Duration::minutes(5), SessionState::Active),
-            (t0 + Duration::hours(11) + Duration::minutes(59), t0 + Duration::hours(12), SessionState::AbsoluteExpired),
+            (
+                t0 + Duration::hours(11),
+                t0 + Duration::hours(11) + Duration::minutes(5),
+                SessionState::Active,
+            ),
+            (
+                t0 + Duration::hours(11) + Duration::minutes(59),
+                t0 + Duration::hours(12),
+                SessionState::AbsoluteExpired,
+            ),
         ];
         for (last_seen, now, want) in cases {
             assert_eq!(life.state(t0, last_seen, now), want, "last_seen {last_seen} now {now}");

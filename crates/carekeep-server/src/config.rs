@@ -70,7 +70,14 @@ impl std::fmt::Debug for Config {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Config")
             .field("listen", &self.listen)
-            .field("database_url", &if self.database_url.is_empty() { "(sqlite in data folder)" } else { "<redacted>" })
+            .field(
+                "database_url",
+                &if self.database_url.is_empty() {
+                    "(sqlite in data folder)"
+                } else {
+                    "<redacted>"
+                },
+            )
             .field("behind_tls_proxy", &self.behind_tls_proxy)
             .field("tls_cert", &self.tls_cert)
             .field("tls_key", &self.tls_key)
@@ -97,7 +104,12 @@ impl Config {
                 reason: e.message().to_owned(),
             })?,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Config::default(),
-            Err(e) => return Err(ConfigError::Read { path: path.display().to_string(), reason: e.to_string() }),
+            Err(e) => {
+                return Err(ConfigError::Read {
+                    path: path.display().to_string(),
+                    reason: e.to_string(),
+                })
+            }
         };
         config.data_dir = data_dir.to_path_buf();
         config.apply_env(env)?;
@@ -110,13 +122,19 @@ impl Config {
         where
             T::Err: std::fmt::Display,
         {
-            v.trim().parse().map_err(|e: T::Err| ConfigError::Invalid { name, reason: e.to_string() })
+            v.trim().parse().map_err(|e: T::Err| ConfigError::Invalid {
+                name,
+                reason: e.to_string(),
+            })
         }
         let secret = |name: &'static str| -> Result<Option<String>, ConfigError> {
             if let Some(file) = env(&format!("{name}_FILE")) {
                 return std::fs::read_to_string(&file)
                     .map(|s| Some(s.trim().to_owned()))
-                    .map_err(|e| ConfigError::Read { path: file, reason: e.to_string() });
+                    .map_err(|e| ConfigError::Read {
+                        path: file,
+                        reason: e.to_string(),
+                    });
             }
             Ok(env(name))
         };
@@ -173,7 +191,10 @@ impl Config {
             });
         }
         if self.login_rate_limit_per_minute == 0 {
-            return Err(ConfigError::Invalid { name: "login_rate_limit_per_minute", reason: "must be at least 1".into() });
+            return Err(ConfigError::Invalid {
+                name: "login_rate_limit_per_minute",
+                reason: "must be at least 1".into(),
+            });
         }
         if self.tls_cert.is_some() != self.tls_key.is_some() {
             return Err(ConfigError::Invalid {
@@ -200,7 +221,9 @@ impl Config {
     }
 
     pub fn master_key_path(&self) -> PathBuf {
-        self.master_key_file.clone().unwrap_or_else(|| self.data_dir.join("keys").join("master.key"))
+        self.master_key_file
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("keys").join("master.key"))
     }
 
     pub fn lifetime(&self) -> Lifetime {
@@ -238,7 +261,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let c = Config::load(dir.path(), &env_of(&[])).unwrap();
         assert_eq!(c.session_idle_minutes, 15);
-        std::fs::write(dir.path().join(FILE_NAME), "session_idle_minutes = 10\nlisten = \"127.0.0.1:9000\"\n").unwrap();
+        std::fs::write(
+            dir.path().join(FILE_NAME),
+            "session_idle_minutes = 10\nlisten = \"127.0.0.1:9000\"\n",
+        )
+        .unwrap();
         let c = Config::load(dir.path(), &env_of(&[])).unwrap();
         assert_eq!((c.session_idle_minutes, c.listen.port()), (10, 9000));
         let c = Config::load(dir.path(), &env_of(&[("CAREKEEP_SESSION_IDLE_MINUTES", "5")])).unwrap();
@@ -279,8 +306,18 @@ mod tests {
         let parsed: Config = toml::from_str(EXAMPLE).unwrap();
         let d = Config::default();
         assert_eq!(
-            (parsed.listen, parsed.session_idle_minutes, parsed.session_absolute_hours, parsed.login_rate_limit_per_minute),
-            (d.listen, d.session_idle_minutes, d.session_absolute_hours, d.login_rate_limit_per_minute)
+            (
+                parsed.listen,
+                parsed.session_idle_minutes,
+                parsed.session_absolute_hours,
+                parsed.login_rate_limit_per_minute
+            ),
+            (
+                d.listen,
+                d.session_idle_minutes,
+                d.session_absolute_hours,
+                d.login_rate_limit_per_minute
+            )
         );
     }
 }

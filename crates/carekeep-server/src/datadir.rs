@@ -9,7 +9,9 @@ use thiserror::Error;
 
 #[derive(Debug, Error)]
 pub enum KeyFileError {
-    #[error("the master key file {0} is missing; restore it from your key backup, or point CAREKEEP_MASTER_KEY_FILE at it")]
+    #[error(
+        "the master key file {0} is missing; restore it from your key backup, or point CAREKEEP_MASTER_KEY_FILE at it"
+    )]
     Missing(String),
     #[error("the master key file {path} can be read by other users (mode {mode:o}); run `chmod 600 {path}`")]
     TooOpen { path: String, mode: u32 },
@@ -22,7 +24,10 @@ pub enum KeyFileError {
 }
 
 fn io(path: &Path, e: std::io::Error) -> KeyFileError {
-    KeyFileError::Io { path: path.display().to_string(), reason: e.to_string() }
+    KeyFileError::Io {
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    }
 }
 
 /// Creates the data folder (mode 0700) and its `attachments` folder.
@@ -63,7 +68,8 @@ pub fn create_master_key(path: &Path) -> Result<MasterKey, KeyFileError> {
         options.mode(0o600);
     }
     let mut file = options.open(path).map_err(|e| io(path, e))?;
-    file.write_all(key.to_file_contents().as_bytes()).map_err(|e| io(path, e))?;
+    file.write_all(key.to_file_contents().as_bytes())
+        .map_err(|e| io(path, e))?;
     file.sync_all().map_err(|e| io(path, e))?;
     Ok(key)
 }
@@ -114,6 +120,9 @@ mod tests {
             use std::os::unix::fs::PermissionsExt;
             std::fs::set_permissions(dir.path().join("bad.key"), std::fs::Permissions::from_mode(0o600)).unwrap();
         }
-        assert!(matches!(load_master_key(&dir.path().join("bad.key")), Err(KeyFileError::Invalid(_))));
+        assert!(matches!(
+            load_master_key(&dir.path().join("bad.key")),
+            Err(KeyFileError::Invalid(_))
+        ));
     }
 }

@@ -24,10 +24,16 @@ pub struct WebError {
 
 impl WebError {
     pub fn api(error: AppError) -> Self {
-        WebError { error, surface: Surface::Api }
+        WebError {
+            error,
+            surface: Surface::Api,
+        }
     }
     pub fn page(error: AppError) -> Self {
-        WebError { error, surface: Surface::Page }
+        WebError {
+            error,
+            surface: Surface::Page,
+        }
     }
 }
 

@@ -53,7 +53,13 @@ pub async fn open(config: Config, clock: Arc<dyn Clock>, hasher: PasswordHasher)
     config.validate()?;
     let master = datadir::load_master_key(&config.master_key_path())?;
     let store = Store::open(&config.database_url(), clock.now()).await?;
-    let settings = AppSettings { lifetime: config.lifetime() };
+    let settings = AppSettings {
+        lifetime: config.lifetime(),
+    };
     let app = App::open(store, &master, clock, hasher, settings).await?;
-    Ok(AppState { limiter: Arc::new(RateLimiter::new(config.login_rate_limit_per_minute)), app, config: Arc::new(config) })
+    Ok(AppState {
+        limiter: Arc::new(RateLimiter::new(config.login_rate_limit_per_minute)),
+        app,
+        config: Arc::new(config),
+    })
 }

@@ -33,9 +33,17 @@ pub async fn request_id(mut req: Request, next: Next) -> Response {
     if response.status().is_server_error() {
         let message = format!("internal error; quote request id {id} when reporting it");
         response = if wants_json {
-            (response.status(), axum::Json(serde_json::json!({"error": "internal", "message": message}))).into_response()
+            (
+                response.status(),
+                axum::Json(serde_json::json!({"error": "internal", "message": message})),
+            )
+                .into_response()
         } else {
-            (response.status(), crate::templates::ErrorPage::new(response.status(), &message)).into_response()
+            (
+                response.status(),
+                crate::templates::ErrorPage::new(response.status(), &message),
+            )
+                .into_response()
         };
     }
     if let Ok(v) = HeaderValue::from_str(&id) {
@@ -60,14 +68,22 @@ pub async fn security_headers(State(state): State<AppState>, req: Request, next:
     set(h, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
     set(h, header::X_FRAME_OPTIONS, "DENY");
     set(h, header::REFERRER_POLICY, "no-referrer");
-    set(h, HeaderName::from_static("permissions-policy"), "camera=(), microphone=(), geolocation=()");
+    set(
+        h,
+        HeaderName::from_static("permissions-policy"),
+        "camera=(), microphone=(), geolocation=()",
+    );
     set(h, HeaderName::from_static("cross-origin-opener-policy"), "same-origin");
     if !h.contains_key(header::CACHE_CONTROL) {
         // Pages may carry PHI: never kept in a shared or browser cache.
         set(h, header::CACHE_CONTROL, "no-store");
     }
     if state.config.secure_cookies() {
-        set(h, header::STRICT_TRANSPORT_SECURITY, "max-age=31536000; includeSubDomains");
+        set(
+            h,
+            header::STRICT_TRANSPORT_SECURITY,
+            "max-age=31536000; includeSubDomains",
+        );
     }
     response
 }
@@ -147,5 +163,7 @@ pub async fn page_session(State(state): State<AppState>, req: Request, next: Nex
 }
 
 fn form_field(body: &[u8], name: &str) -> Option<String> {
-    form_urlencoded::parse(body).find(|(k, _)| k == name).map(|(_, v)| v.into_owned())
+    form_urlencoded::parse(body)
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
 }

@@ -14,7 +14,10 @@ pub struct RateLimiter {
 
 impl RateLimiter {
     pub fn new(per_minute: u32) -> Self {
-        RateLimiter { per_minute, windows: Mutex::new(HashMap::new()) }
+        RateLimiter {
+            per_minute,
+            windows: Mutex::new(HashMap::new()),
+        }
     }
 
     /// Counts an attempt from `ip`; `Err(seconds to wait)` when over the limit.

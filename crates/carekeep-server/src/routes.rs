@@ -19,12 +19,23 @@ pub fn router(state: AppState) -> Router {
         .fallback(not_found)
         // The span names the route template, never the raw path: paths can hold ids.
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
-            let route = req.extensions().get::<MatchedPath>().map(|m| m.as_str().to_owned()).unwrap_or_default();
-            let request_id = req.extensions().get::<middleware::RequestId>().map(|r| r.0.clone()).unwrap_or_default();
+            let route = req
+                .extensions()
+                .get::<MatchedPath>()
+                .map(|m| m.as_str().to_owned())
+                .unwrap_or_default();
+            let request_id = req
+                .extensions()
+                .get::<middleware::RequestId>()
+                .map(|r| r.0.clone())
+                .unwrap_or_default();
             tracing::info_span!("request", method = %req.method(), route, request_id)
         }))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::security_headers))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::security_headers,
+        ))
         .layer(axum::middleware::from_fn(middleware::request_id))
         .with_state(state)
 }

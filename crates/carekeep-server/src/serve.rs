@@ -88,15 +88,19 @@ pub async fn serve(
             },
             () = &mut shutdown => break,
         };
-        let service = router.clone().map_request(move |mut req: axum::extract::Request<hyper::body::Incoming>| {
-            req.extensions_mut().insert(ConnectInfo(peer));
-            req
-        });
+        let service = router
+            .clone()
+            .map_request(move |mut req: axum::extract::Request<hyper::body::Incoming>| {
+                req.extensions_mut().insert(ConnectInfo(peer));
+                req
+            });
         let service = TowerToHyperService::new(service);
         let builder = Builder::new(TokioExecutor::new());
         match &tls {
             None => {
-                let conn = builder.serve_connection_with_upgrades(TokioIo::new(stream), service).into_owned();
+                let conn = builder
+                    .serve_connection_with_upgrades(TokioIo::new(stream), service)
+                    .into_owned();
                 let watched = graceful.watch(conn);
                 tokio::spawn(async move {
                     let _ = watched.await;
@@ -106,11 +110,14 @@ pub async fn serve(
                 let acceptor = acceptor.clone();
                 let watcher = graceful.watcher();
                 tokio::spawn(async move {
-                    let Ok(Ok(tls_stream)) = tokio::time::timeout(Duration::from_secs(10), acceptor.accept(stream)).await
+                    let Ok(Ok(tls_stream)) =
+                        tokio::time::timeout(Duration::from_secs(10), acceptor.accept(stream)).await
                     else {
                         return;
                     };
-                    let conn = builder.serve_connection_with_upgrades(TokioIo::new(tls_stream), service).into_owned();
+                    let conn = builder
+                        .serve_connection_with_upgrades(TokioIo::new(tls_stream), service)
+                        .into_owned();
                     let _ = watcher.watch(conn).await;
                 });
             }
@@ -132,7 +139,10 @@ mod tests {
         let net: SocketAddr = "0.0.0.0:8080".parse().unwrap();
         assert!(check_transport(lo, false, false).is_ok());
         assert!(check_transport(v6lo, false, false).is_ok());
-        assert!(matches!(check_transport(net, false, false), Err(ServeError::PlainHttpOnNetwork(_))));
+        assert!(matches!(
+            check_transport(net, false, false),
+            Err(ServeError::PlainHttpOnNetwork(_))
+        ));
         assert!(check_transport(net, true, false).is_ok());
         assert!(check_transport(net, false, true).is_ok());
     }

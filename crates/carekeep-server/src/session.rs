@@ -4,8 +4,8 @@
 use crate::error::WebError;
 use crate::state::AppState;
 use axum::extract::FromRequestParts;
-use axum::http::request::Parts;
 use axum::http::header;
+use axum::http::request::Parts;
 use axum_extra::extract::cookie::{Cookie, SameSite};
 use carekeep_app::{AppError, Principal};
 
@@ -78,7 +78,12 @@ impl FromRequestParts<AppState> for ApiEnrolling {
             .map(str::trim)
             .filter(|t| !t.is_empty())
             .ok_or(WebError::api(AppError::Unauthenticated))?;
-        state.app.authenticate(token, true).await.map(ApiEnrolling).map_err(WebError::api)
+        state
+            .app
+            .authenticate(token, true)
+            .await
+            .map(ApiEnrolling)
+            .map_err(WebError::api)
     }
 }
 

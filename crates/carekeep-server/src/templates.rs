@@ -13,7 +13,8 @@ pub fn render(t: &impl Template) -> Response {
         Ok(html) => Html(html).into_response(),
         Err(e) => {
             let mut r = StatusCode::INTERNAL_SERVER_ERROR.into_response();
-            r.extensions_mut().insert(crate::error::InternalDetail(format!("template: {e}")));
+            r.extensions_mut()
+                .insert(crate::error::InternalDetail(format!("template: {e}")));
             r
         }
     }
@@ -66,22 +67,46 @@ pub fn modules_for(policy: &Policy, p: &Principal) -> Vec<Module> {
     let can = |c: Capability| policy.has_capability(&p.roles, c);
     let mut out = Vec::new();
     if reads(DataClass::Scheduling) {
-        out.push(Module { title: "Schedule", description: "Today's appointments and check-in.", href: None });
+        out.push(Module {
+            title: "Schedule",
+            description: "Today's appointments and check-in.",
+            href: None,
+        });
     }
     if reads(DataClass::Identity) {
-        out.push(Module { title: "Patients", description: "Find and register patients.", href: None });
+        out.push(Module {
+            title: "Patients",
+            description: "Find and register patients.",
+            href: None,
+        });
     }
     if reads(DataClass::Clinical) {
-        out.push(Module { title: "Charts", description: "Notes, vitals, diagnoses, medications, photos.", href: None });
+        out.push(Module {
+            title: "Charts",
+            description: "Notes, vitals, diagnoses, medications, photos.",
+            href: None,
+        });
     }
     if reads(DataClass::Billing) || reads(DataClass::InvoiceStatus) {
-        out.push(Module { title: "Billing", description: "Invoices, payments and codes.", href: None });
+        out.push(Module {
+            title: "Billing",
+            description: "Invoices, payments and codes.",
+            href: None,
+        });
     }
     if can(Capability::ManageProgram) {
-        out.push(Module { title: "Compliance", description: "Risk assessment, policies, vendors, training.", href: None });
+        out.push(Module {
+            title: "Compliance",
+            description: "Risk assessment, policies, vendors, training.",
+            href: None,
+        });
     }
     if can(Capability::ReadAuditLog) {
-        out.push(Module { title: "Audit log", description: "Who saw and changed what, and when.", href: None });
+        out.push(Module {
+            title: "Audit log",
+            description: "Who saw and changed what, and when.",
+            href: None,
+        });
     }
     if can(Capability::AdministerUsers) {
         out.push(Module {
@@ -90,26 +115,44 @@ pub fn modules_for(policy: &Policy, p: &Principal) -> Vec<Module> {
             href: Some("/admin/users"),
         });
     }
-    out.push(Module { title: "Your account", description: "Where you are signed in; recovery codes.", href: Some("/account") });
+    out.push(Module {
+        title: "Your account",
+        description: "Where you are signed in; recovery codes.",
+        href: Some("/account"),
+    });
     out
 }
 
 impl Chrome {
     /// The frame for a signed-in person; `current` marks the page in the navigation.
     pub fn for_user(clinic: &str, policy: &Policy, p: &Principal, current: &str) -> Chrome {
-        let mut nav = vec![NavItem { label: "Home", href: Some("/"), current: current == "/" }];
+        let mut nav = vec![NavItem {
+            label: "Home",
+            href: Some("/"),
+            current: current == "/",
+        }];
         if p.mfa_verified {
-            nav.extend(modules_for(policy, p).into_iter().filter(|m| m.title != "Your account").map(|m| NavItem {
-                label: m.title,
-                href: m.href,
-                current: m.href.is_some_and(|h| current.starts_with(h)),
-            }));
+            nav.extend(
+                modules_for(policy, p)
+                    .into_iter()
+                    .filter(|m| m.title != "Your account")
+                    .map(|m| NavItem {
+                        label: m.title,
+                        href: m.href,
+                        current: m.href.is_some_and(|h| current.starts_with(h)),
+                    }),
+            );
         }
         Chrome {
             clinic: clinic.to_owned(),
             user: Some(ChromeUser {
                 display_name: p.display_name.clone(),
-                roles: p.roles.iter().map(|r| r.as_str().replace('_', " ")).collect::<Vec<_>>().join(", "),
+                roles: p
+                    .roles
+                    .iter()
+                    .map(|r| r.as_str().replace('_', " "))
+                    .collect::<Vec<_>>()
+                    .join(", "),
             }),
             csrf: p.csrf_token.clone(),
             idle_seconds: p.idle_seconds,
@@ -118,7 +161,10 @@ impl Chrome {
     }
 
     pub fn anonymous(clinic: &str) -> Chrome {
-        Chrome { clinic: clinic.to_owned(), ..Chrome::default() }
+        Chrome {
+            clinic: clinic.to_owned(),
+            ..Chrome::default()
+        }
     }
 }
 
@@ -254,4 +300,14 @@ impl ErrorPage {
     }
 }
 
-page_response!(LoginPage, HomePage, EnrollPage, RecoveryCodesPage, AccountPage, UsersPage, UserNewPage, UserEditPage, ErrorPage);
+page_response!(
+    LoginPage,
+    HomePage,
+    EnrollPage,
+    RecoveryCodesPage,
+    AccountPage,
+    UsersPage,
+    UserNewPage,
+    UserEditPage,
+    ErrorPage
+);

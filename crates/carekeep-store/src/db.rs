@@ -1,7 +1,7 @@
 //! Connecting, the two pools, and the write transaction.
 
 use crate::{migrate, StoreError};
-use sqlx::any::{AnyPoolOptions, AnyConnectOptions};
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::pool::PoolConnection;
 use sqlx::{Any, AnyPool, Executor};
 use std::str::FromStr;

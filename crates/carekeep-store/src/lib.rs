@@ -5,11 +5,11 @@
 //! Query functions take `&mut Conn`, so the same function serves a plain read and a step inside
 //! a write transaction ([`Tx`]).
 
+pub mod clinic;
 mod db;
 mod error;
-mod migrate;
-pub mod clinic;
 pub mod keys;
+mod migrate;
 pub mod roles;
 pub mod sessions;
 pub mod throttle;

@@ -75,12 +75,21 @@ mod tests {
         let dir = |d: &str| {
             let mut v: Vec<String> = std::fs::read_dir(format!("{}/migrations/{d}", env!("CARGO_MANIFEST_DIR")))
                 .unwrap()
-                .map(|e| e.unwrap().file_name().to_string_lossy().trim_end_matches(".sql").to_owned())
+                .map(|e| {
+                    e.unwrap()
+                        .file_name()
+                        .to_string_lossy()
+                        .trim_end_matches(".sql")
+                        .to_owned()
+                })
                 .collect();
             v.sort();
             v
         };
         assert_eq!(dir("sqlite"), dir("postgres"));
-        assert_eq!(dir("sqlite"), names(SQLITE).iter().map(|(_, n)| n.to_string()).collect::<Vec<_>>());
+        assert_eq!(
+            dir("sqlite"),
+            names(SQLITE).iter().map(|(_, n)| n.to_string()).collect::<Vec<_>>()
+        );
     }
 }

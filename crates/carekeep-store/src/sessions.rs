@@ -21,11 +21,15 @@ pub struct SessionRow {
 
 impl std::fmt::Debug for SessionRow {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SessionRow").field("id", &self.id).field("user_id", &self.user_id).finish_non_exhaustive()
+        f.debug_struct("SessionRow")
+            .field("id", &self.id)
+            .field("user_id", &self.user_id)
+            .finish_non_exhaustive()
     }
 }
 
-const COLUMNS: &str = "id, user_id, csrf_token, mfa_verified, created_at, last_seen_at, ended_at, source_ip, user_agent";
+const COLUMNS: &str =
+    "id, user_id, csrf_token, mfa_verified, created_at, last_seen_at, ended_at, source_ip, user_agent";
 
 fn from_row(r: &AnyRow) -> Result<SessionRow, StoreError> {
     Ok(SessionRow {
@@ -97,7 +101,13 @@ pub async fn set_mfa_verified(conn: &mut Conn, id: i64) -> Result<(), StoreError
 }
 
 /// Ends one session. With `owner`, only when it belongs to that user (a user ending their own).
-pub async fn end(conn: &mut Conn, id: i64, owner: Option<UserId>, reason: &str, now: OffsetDateTime) -> Result<bool, StoreError> {
+pub async fn end(
+    conn: &mut Conn,
+    id: i64,
+    owner: Option<UserId>,
+    reason: &str,
+    now: OffsetDateTime,
+) -> Result<bool, StoreError> {
     let done = sqlx::query(
         "UPDATE sessions SET ended_at = $2, end_reason = $3
          WHERE id = $1 AND ended_at IS NULL AND ($4 = 0 OR user_id = $4)",
@@ -112,13 +122,19 @@ pub async fn end(conn: &mut Conn, id: i64, owner: Option<UserId>, reason: &str, 
 }
 
 /// Ends every live session of a user; returns how many.
-pub async fn end_all_for_user(conn: &mut Conn, user: UserId, reason: &str, now: OffsetDateTime) -> Result<u64, StoreError> {
-    let done = sqlx::query("UPDATE sessions SET ended_at = $2, end_reason = $3 WHERE user_id = $1 AND ended_at IS NULL")
-        .bind(user.0)
-        .bind(unix(now))
-        .bind(reason)
-        .execute(conn)
-        .await?;
+pub async fn end_all_for_user(
+    conn: &mut Conn,
+    user: UserId,
+    reason: &str,
+    now: OffsetDateTime,
+) -> Result<u64, StoreError> {
+    let done =
+        sqlx::query("UPDATE sessions SET ended_at = $2, end_reason = $3 WHERE user_id = $1 AND ended_at IS NULL")
+            .bind(user.0)
+            .bind(unix(now))
+            .bind(reason)
+            .execute(conn)
+            .await?;
     Ok(done.rows_affected())
 }
 

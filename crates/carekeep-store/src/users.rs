@@ -112,9 +112,7 @@ pub async fn roles_of(conn: &mut Conn, id: UserId) -> Result<Vec<RoleName>, Stor
         .fetch_all(conn)
         .await?
         .into_iter()
-        .map(|r| {
-            RoleName::new(&r.try_get::<String, _>("role")?).map_err(|_| StoreError::Corrupt("role name"))
-        })
+        .map(|r| RoleName::new(&r.try_get::<String, _>("role")?).map_err(|_| StoreError::Corrupt("role name")))
         .collect()
 }
 
@@ -147,7 +145,12 @@ async fn touch(conn: &mut Conn, id: UserId, now: OffsetDateTime) -> Result<(), S
 }
 
 /// Disables (`Some(now)`) or re-enables (`None`) an account.
-pub async fn set_disabled(conn: &mut Conn, id: UserId, at: Option<OffsetDateTime>, now: OffsetDateTime) -> Result<(), StoreError> {
+pub async fn set_disabled(
+    conn: &mut Conn,
+    id: UserId,
+    at: Option<OffsetDateTime>,
+    now: OffsetDateTime,
+) -> Result<(), StoreError> {
     sqlx::query("UPDATE users SET disabled_at = $2 WHERE id = $1")
         .bind(id.0)
         .bind(at.map(unix))
@@ -166,7 +169,12 @@ pub async fn set_password(conn: &mut Conn, id: UserId, hash: &str, now: OffsetDa
 }
 
 /// Stores an enrolment's secret (encrypted) until the user confirms it with a code.
-pub async fn set_totp_pending(conn: &mut Conn, id: UserId, secret: &[u8], now: OffsetDateTime) -> Result<(), StoreError> {
+pub async fn set_totp_pending(
+    conn: &mut Conn,
+    id: UserId,
+    secret: &[u8],
+    now: OffsetDateTime,
+) -> Result<(), StoreError> {
     sqlx::query("UPDATE users SET totp_pending = $2 WHERE id = $1")
         .bind(id.0)
         .bind(secret)
@@ -176,7 +184,13 @@ pub async fn set_totp_pending(conn: &mut Conn, id: UserId, secret: &[u8], now: O
 }
 
 /// Makes the confirmed secret the user's MFA secret.
-pub async fn confirm_totp(conn: &mut Conn, id: UserId, secret: &[u8], step: i64, now: OffsetDateTime) -> Result<(), StoreError> {
+pub async fn confirm_totp(
+    conn: &mut Conn,
+    id: UserId,
+    secret: &[u8],
+    step: i64,
+    now: OffsetDateTime,
+) -> Result<(), StoreError> {
     sqlx::query(
         "UPDATE users SET totp_secret = $2, totp_pending = NULL, totp_last_step = $3, mfa_enrolled_at = $4 WHERE id = $1",
     )
@@ -234,22 +248,28 @@ pub async fn replace_recovery_codes(conn: &mut Conn, id: UserId, hashes: &[Strin
 }
 
 /// Uses up a recovery code. True when an unused code with this hash existed.
-pub async fn use_recovery_code(conn: &mut Conn, id: UserId, hash: &str, now: OffsetDateTime) -> Result<bool, StoreError> {
-    let done = sqlx::query(
-        "UPDATE recovery_codes SET used_at = $3 WHERE user_id = $1 AND code_hash = $2 AND used_at IS NULL",
-    )
-    .bind(id.0)
-    .bind(hash)
-    .bind(unix(now))
-    .execute(conn)
-    .await?;
+pub async fn use_recovery_code(
+    conn: &mut Conn,
+    id: UserId,
+    hash: &str,
+    now: OffsetDateTime,
+) -> Result<bool, StoreError> {
+    let done =
+        sqlx::query("UPDATE recovery_codes SET used_at = $3 WHERE user_id = $1 AND code_hash = $2 AND used_at IS NULL")
+            .bind(id.0)
+            .bind(hash)
+            .bind(unix(now))
+            .execute(conn)
+            .await?;
     Ok(done.rows_affected() > 0)
 }
 
 pub async fn unused_recovery_codes(conn: &mut Conn, id: UserId) -> Result<i64, StoreError> {
-    Ok(sqlx::query("SELECT COUNT(*) FROM recovery_codes WHERE user_id = $1 AND used_at IS NULL")
-        .bind(id.0)
-        .fetch_one(conn)
-        .await?
-        .try_get(0)?)
+    Ok(
+        sqlx::query("SELECT COUNT(*) FROM recovery_codes WHERE user_id = $1 AND used_at IS NULL")
+            .bind(id.0)
+            .fetch_one(conn)
+            .await?
+            .try_get(0)?,
+    )
 }

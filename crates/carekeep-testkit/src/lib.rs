@@ -1,1 +1,247 @@
-//! placeholder
+//! Test harness (crates.io's `TestApp` pattern): the real server on 127.0.0.1:0 with a fresh
+//! database, one seeded login per default role with a known TOTP secret, a manual clock, and
+//! HTTP clients with cookie jars.
+//!
+//! The database is a temporary SQLite file, or a fresh PostgreSQL database when
+//! `CAREKEEP_TEST_DATABASE_URL` is set (the suite then fails, never skips, if it cannot reach it).
+#![allow(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    clippy::panic,
+    reason = "a test harness fails loudly"
+)]
+
+mod database;
+mod page;
+
+use carekeep_app::{demo, setup, ManualClock};
+use carekeep_crypto::password::PasswordHasher;
+use carekeep_crypto::totp::{code_at, TotpSecret};
+use carekeep_server::{AppState, Config};
+use std::collections::HashMap;
+use std::sync::Arc;
+use time::macros::datetime;
+use time::OffsetDateTime;
+
+pub use database::TestDatabase;
+pub use page::PageClient;
+
+/// When every test's clock starts: a Monday morning.
+pub const START: OffsetDateTime = datetime!(2026-03-02 09:00 UTC);
+
+/// A seeded login.
+#[derive(Clone, Debug)]
+pub struct TestUser {
+    pub username: String,
+    pub password: String,
+    pub totp_secret: String,
+}
+
+/// A change to the configuration, applied before the server starts.
+type ConfigChange = Box<dyn FnOnce(&mut Config) + Send>;
+
+/// Builds a [`TestApp`].
+pub struct TestAppBuilder {
+    configure: Vec<ConfigChange>,
+}
+
+impl TestAppBuilder {
+    /// Changes the configuration before the server starts.
+    pub fn with_config(mut self, f: impl FnOnce(&mut Config) + Send + 'static) -> Self {
+        self.configure.push(Box::new(f));
+        self
+    }
+
+    pub async fn spawn(self) -> TestApp {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let db = TestDatabase::create(dir.path()).await;
+        let mut config = Config {
+            data_dir: dir.path().to_path_buf(),
+            database_url: db.url.clone(),
+            ..Config::default()
+        };
+        config.database_url = if db.url.starts_with("sqlite:") {
+            String::new()
+        } else {
+            db.url.clone()
+        };
+        for f in self.configure {
+            f(&mut config);
+        }
+        carekeep_server::datadir::create_dirs(dir.path()).expect("data dir");
+        let master = carekeep_server::datadir::create_master_key(&config.master_key_path()).expect("master key");
+        let clock = ManualClock::new(START);
+        let hasher = PasswordHasher::insecure_fast_for_tests();
+        let owner_password = demo::owner_password();
+        {
+            let store = carekeep_store::Store::open(&config.database_url(), START)
+                .await
+                .expect("open store");
+            setup::init_clinic(
+                &store,
+                &master,
+                &hasher,
+                &clock,
+                "Test Clinic",
+                &setup::FirstOwner {
+                    username: demo::OWNER.0,
+                    display_name: demo::OWNER.1,
+                    password: &owner_password,
+                },
+            )
+            .await
+            .expect("init clinic");
+            store.close().await;
+        }
+        let state = carekeep_server::open(config, Arc::new(clock.clone()), hasher)
+            .await
+            .expect("open app");
+        let users = demo::seed(&state.app, &owner_password)
+            .await
+            .expect("seed users")
+            .into_iter()
+            .map(|c| {
+                (
+                    c.username.clone(),
+                    TestUser {
+                        username: c.username,
+                        password: c.password,
+                        totp_secret: c.totp_secret,
+                    },
+                )
+            })
+            .collect();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let server_state = state.clone();
+        let task = tokio::spawn(async move {
+            carekeep_server::serve(server_state, listener, async {
+                let _ = rx.await;
+            })
+            .await
+        });
+        let scheme = if state.config.tls_enabled() { "https" } else { "http" };
+        TestApp {
+            base: format!("{scheme}://{addr}"),
+            clock,
+            state,
+            users,
+            shutdown: Some(tx),
+            task: Some(task),
+            db,
+            _dir: dir,
+        }
+    }
+}
+
+/// A running Carekeep for one test.
+pub struct TestApp {
+    /// `http://127.0.0.1:PORT`
+    pub base: String,
+    pub clock: ManualClock,
+    pub state: AppState,
+    /// Seeded logins by username: owner, drowner (owner+provider), provider, nurse,
+    /// frontdesk, billing, compliance.
+    pub users: HashMap<String, TestUser>,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<Result<(), carekeep_server::ServeError>>>,
+    db: TestDatabase,
+    _dir: tempfile::TempDir,
+}
+
+impl TestApp {
+    pub fn builder() -> TestAppBuilder {
+        TestAppBuilder { configure: Vec::new() }
+    }
+
+    pub async fn spawn() -> TestApp {
+        Self::builder().spawn().await
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub fn user(&self, username: &str) -> &TestUser {
+        self.users
+            .get(username)
+            .unwrap_or_else(|| panic!("no seeded user {username}"))
+    }
+
+    /// A fresh TOTP code for a seeded user. Moves the clock to the next 30-second step first,
+    /// so the code has never been used (replays are refused).
+    pub fn fresh_code(&self, secret_base32: &str) -> String {
+        self.clock.advance(time::Duration::seconds(30));
+        let secret = TotpSecret::from_base32(secret_base32).expect("secret");
+        code_at(&secret, u64::try_from(self.clock.now_unix()).expect("time"))
+    }
+
+    /// A plain HTTP client (no cookies, no redirects followed).
+    pub fn client(&self) -> reqwest::Client {
+        reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client")
+    }
+
+    /// Logs a seeded user in through the API and returns the bearer token.
+    pub async fn api_login(&self, username: &str) -> String {
+        let u = self.user(username).clone();
+        let code = self.fresh_code(&u.totp_secret);
+        let res = self
+            .client()
+            .post(self.url("/api/v1/auth/login"))
+            .json(&serde_json::json!({"username": u.username, "password": u.password, "totp": code}))
+            .send()
+            .await
+            .expect("login request");
+        assert_eq!(res.status(), 200, "login of {username}");
+        let body: serde_json::Value = res.json().await.expect("login json");
+        body["token"].as_str().expect("token").to_owned()
+    }
+
+    /// Sends an authenticated API request.
+    pub fn api(&self, method: reqwest::Method, path: &str, token: &str) -> reqwest::RequestBuilder {
+        self.client().request(method, self.url(path)).bearer_auth(token)
+    }
+
+    /// Which backend this test runs on.
+    pub fn backend(&self) -> carekeep_store::Backend {
+        self.state.app.store().backend()
+    }
+
+    pub async fn stop(mut self) {
+        self.shutdown_now().await;
+    }
+
+    async fn shutdown_now(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+        self.state.app.store().close().await;
+        self.db.drop_database().await;
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+trait NowUnix {
+    fn now_unix(&self) -> i64;
+}
+
+impl NowUnix for ManualClock {
+    fn now_unix(&self) -> i64 {
+        use carekeep_app::Clock;
+        self.now().unix_timestamp()
+    }
+}

@@ -34,9 +34,27 @@ pub async fn run(ctx: &Context, args: InitArgs) -> Result<(), Failure> {
     let hasher = ctx.hasher()?;
     let cfg = prepare_folder(ctx)?;
     let master = create_or_load_key(&cfg)?;
-    create_clinic(&cfg, &master, &hasher, &args.clinic_name, &FirstOwner { username: &username, display_name: &args.owner_name, password: &password }).await?;
-    println!("Created clinic '{}' in {}", args.clinic_name.trim(), cfg.data_dir.display());
-    println!("Master key: {}  (back it up somewhere other than this machine: without it the data cannot be read)", cfg.master_key_path().display());
+    create_clinic(
+        &cfg,
+        &master,
+        &hasher,
+        &args.clinic_name,
+        &FirstOwner {
+            username: &username,
+            display_name: &args.owner_name,
+            password: &password,
+        },
+    )
+    .await?;
+    println!(
+        "Created clinic '{}' in {}",
+        args.clinic_name.trim(),
+        cfg.data_dir.display()
+    );
+    println!(
+        "Master key: {}  (back it up somewhere other than this machine: without it the data cannot be read)",
+        cfg.master_key_path().display()
+    );
     println!("Next: carekeep serve --data {}", cfg.data_dir.display());
     Ok(())
 }
@@ -60,9 +78,17 @@ pub fn create_or_load_key(cfg: &Config) -> Result<MasterKey, Failure> {
     }
 }
 
-pub async fn create_clinic(cfg: &Config, master: &MasterKey, hasher: &PasswordHasher, name: &str, owner: &FirstOwner<'_>) -> Result<(), Failure> {
+pub async fn create_clinic(
+    cfg: &Config,
+    master: &MasterKey,
+    hasher: &PasswordHasher,
+    name: &str,
+    owner: &FirstOwner<'_>,
+) -> Result<(), Failure> {
     let clock = SystemClock;
-    let store = Store::open(&cfg.database_url(), clock.now()).await.map_err(|e| Failure::Failed(format!("database: {e}")))?;
+    let store = Store::open(&cfg.database_url(), clock.now())
+        .await
+        .map_err(|e| Failure::Failed(format!("database: {e}")))?;
     let result = init_clinic(&store, master, hasher, &clock, name, owner).await;
     store.close().await;
     Ok(result?)
@@ -76,6 +102,8 @@ fn prompt_line(label: &str) -> Result<String, Failure> {
     print!("{label}: ");
     std::io::stdout().flush().ok();
     let mut line = String::new();
-    std::io::stdin().read_line(&mut line).map_err(|e| Failure::Failed(e.to_string()))?;
+    std::io::stdin()
+        .read_line(&mut line)
+        .map_err(|e| Failure::Failed(e.to_string()))?;
     Ok(line.trim().to_owned())
 }

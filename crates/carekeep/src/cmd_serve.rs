@@ -24,8 +24,12 @@ pub struct HealthArgs {
 }
 
 fn init_logging(filter: &str) {
-    let filter = tracing_subscriber::EnvFilter::try_new(filter).unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+    let filter =
+        tracing_subscriber::EnvFilter::try_new(filter).unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
 }
 
 fn with_listen(mut cfg: Config, listen: Option<SocketAddr>) -> Config {
@@ -37,15 +41,23 @@ fn with_listen(mut cfg: Config, listen: Option<SocketAddr>) -> Config {
 
 async fn run_server(ctx: &Context, cfg: Config, before_serving: impl FnOnce(&str)) -> Result<(), Failure> {
     init_logging(&cfg.log);
-    carekeep_server::check_transport(cfg.listen, cfg.tls_enabled(), cfg.behind_tls_proxy).map_err(|e| Failure::Usage(e.to_string()))?;
+    carekeep_server::check_transport(cfg.listen, cfg.tls_enabled(), cfg.behind_tls_proxy)
+        .map_err(|e| Failure::Usage(e.to_string()))?;
     let scheme = if cfg.tls_enabled() { "https" } else { "http" };
     let state = ctx.open_state(cfg).await?;
     let addr = state.config.listen;
-    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| Failure::Failed(format!("cannot listen on {addr}: {e}")))?;
-    let url = format!("{scheme}://{}", listener.local_addr().map_err(|e| Failure::Failed(e.to_string()))?);
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| Failure::Failed(format!("cannot listen on {addr}: {e}")))?;
+    let url = format!(
+        "{scheme}://{}",
+        listener.local_addr().map_err(|e| Failure::Failed(e.to_string()))?
+    );
     before_serving(&url);
     tracing::info!(%url, hashing = %state.app.hasher().describe(), "serving");
-    carekeep_server::serve(state, listener, shutdown_signal()).await.map_err(|e| Failure::Usage(e.to_string()))
+    carekeep_server::serve(state, listener, shutdown_signal())
+        .await
+        .map_err(|e| Failure::Usage(e.to_string()))
 }
 
 async fn shutdown_signal() {
@@ -79,11 +91,17 @@ pub async fn demo(ctx: &Context, args: ServeArgs) -> Result<(), Failure> {
     let cfg = with_listen(prepare_folder(ctx)?, args.listen);
     let creds_path = cfg.data_dir.join(CREDENTIALS_FILE);
     let creds: Vec<DemoCredential> = if creds_path.exists() {
-        let text = std::fs::read_to_string(&creds_path).map_err(|e| Failure::Failed(format!("{}: {e}", creds_path.display())))?;
+        let text = std::fs::read_to_string(&creds_path)
+            .map_err(|e| Failure::Failed(format!("{}: {e}", creds_path.display())))?;
         serde_json::from_str::<Vec<DemoCredentialIn>>(&text)
             .map_err(|e| Failure::Usage(format!("{}: {e}", creds_path.display())))?
             .into_iter()
-            .map(|c| DemoCredential { username: c.username, password: c.password, roles: c.roles, totp_secret: c.totp_secret })
+            .map(|c| DemoCredential {
+                username: c.username,
+                password: c.password,
+                roles: c.roles,
+                totp_secret: c.totp_secret,
+            })
             .collect()
     } else {
         println!("Creating the demo clinic in {} ...", cfg.data_dir.display());
@@ -91,11 +109,25 @@ pub async fn demo(ctx: &Context, args: ServeArgs) -> Result<(), Failure> {
         let hasher = ctx.hasher()?;
         let password = demo::owner_password();
         let (owner, owner_name) = demo::OWNER;
-        create_clinic(&cfg, &master, &hasher, "Demo Family Clinic", &FirstOwner { username: owner, display_name: owner_name, password: &password }).await?;
+        create_clinic(
+            &cfg,
+            &master,
+            &hasher,
+            "Demo Family Clinic",
+            &FirstOwner {
+                username: owner,
+                display_name: owner_name,
+                password: &password,
+            },
+        )
+        .await?;
         let app = ctx.open_state(cfg.clone()).await?.app;
         let creds = demo::seed(&app, &password).await?;
         app.store().close().await;
-        write_private(&creds_path, &serde_json::to_string_pretty(&creds).map_err(|e| Failure::Failed(e.to_string()))?)?;
+        write_private(
+            &creds_path,
+            &serde_json::to_string_pretty(&creds).map_err(|e| Failure::Failed(e.to_string()))?,
+        )?;
         creds
     };
     run_server(ctx, cfg, |url| {
@@ -128,8 +160,11 @@ fn write_private(path: &std::path::Path, text: &str) -> Result<(), Failure> {
         use std::os::unix::fs::OpenOptionsExt;
         options.mode(0o600);
     }
-    let mut f = options.open(path).map_err(|e| Failure::Failed(format!("{}: {e}", path.display())))?;
-    f.write_all(text.as_bytes()).map_err(|e| Failure::Failed(format!("{}: {e}", path.display())))
+    let mut f = options
+        .open(path)
+        .map_err(|e| Failure::Failed(format!("{}: {e}", path.display())))?;
+    f.write_all(text.as_bytes())
+        .map_err(|e| Failure::Failed(format!("{}: {e}", path.display())))
 }
 
 /// Asks `/healthz`. Under built-in TLS it checks that the port accepts connections.
@@ -138,7 +173,9 @@ pub async fn healthcheck(ctx: &Context, args: HealthArgs) -> Result<(), Failure>
     let addr = args.listen.unwrap_or(cfg.listen);
     let check = async {
         use tokio::io::{AsyncReadExt, AsyncWriteExt};
-        let mut stream = tokio::net::TcpStream::connect(addr).await.map_err(|e| format!("cannot connect to {addr}: {e}"))?;
+        let mut stream = tokio::net::TcpStream::connect(addr)
+            .await
+            .map_err(|e| format!("cannot connect to {addr}: {e}"))?;
         if cfg.tls_enabled() {
             return Ok(());
         }
@@ -152,7 +189,10 @@ pub async fn healthcheck(ctx: &Context, args: HealthArgs) -> Result<(), Failure>
         if text.starts_with("HTTP/1.1 200") {
             Ok(())
         } else {
-            Err(format!("unexpected answer from {addr}: {}", text.lines().next().unwrap_or("")))
+            Err(format!(
+                "unexpected answer from {addr}: {}",
+                text.lines().next().unwrap_or("")
+            ))
         }
     };
     match tokio::time::timeout(Duration::from_secs(5), check).await {

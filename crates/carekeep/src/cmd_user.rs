@@ -61,7 +61,13 @@ fn line(u: &UserView) -> String {
         u.username,
         u.display_name,
         roles.join(","),
-        if u.mfa_enrolled { "mfa" } else if u.mfa_required { "mfa-missing" } else { "no-mfa" },
+        if u.mfa_enrolled {
+            "mfa"
+        } else if u.mfa_required {
+            "mfa-missing"
+        } else {
+            "no-mfa"
+        },
         if u.disabled { "disabled" } else { "active" }
     )
 }
@@ -69,15 +75,33 @@ fn line(u: &UserView) -> String {
 async fn dispatch(app: &App, cmd: UserCommand) -> Result<(), Failure> {
     let cli = Actor::Cli;
     match cmd {
-        UserCommand::Add { username, roles, name, password_stdin } => {
+        UserCommand::Add {
+            username,
+            roles,
+            name,
+            password_stdin,
+        } => {
             let password = read_password(password_stdin, "Password (at least 12 characters)")?;
-            let u = app.create_user(&cli, &NewUserInput { username: &username, display_name: &name, password: &password, roles: &roles }).await?;
+            let u = app
+                .create_user(
+                    &cli,
+                    &NewUserInput {
+                        username: &username,
+                        display_name: &name,
+                        password: &password,
+                        roles: &roles,
+                    },
+                )
+                .await?;
             println!("added {}", line(&u));
         }
         UserCommand::List { json } => {
             let users = app.list_users(&cli).await?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&users).map_err(|e| Failure::Failed(e.to_string()))?);
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&users).map_err(|e| Failure::Failed(e.to_string()))?
+                );
             } else {
                 println!("{:<20} {:<28} {:<34} {:<12} status", "username", "name", "roles", "mfa");
                 users.iter().for_each(|u| println!("{}", line(u)));
@@ -91,7 +115,10 @@ async fn dispatch(app: &App, cmd: UserCommand) -> Result<(), Failure> {
             let u = app.find_user(&cli, &username).await?;
             println!("enabled {}", line(&app.set_user_disabled(&cli, u.id, false).await?));
         }
-        UserCommand::ResetPassword { username, password_stdin } => {
+        UserCommand::ResetPassword {
+            username,
+            password_stdin,
+        } => {
             let u = app.find_user(&cli, &username).await?;
             let password = read_password(password_stdin, "New password")?;
             app.reset_password(&cli, u.id, &password).await?;
@@ -100,7 +127,10 @@ async fn dispatch(app: &App, cmd: UserCommand) -> Result<(), Failure> {
         UserCommand::ResetMfa { username } => {
             let u = app.find_user(&cli, &username).await?;
             app.reset_mfa(&cli, u.id).await?;
-            println!("two-step verification reset for {}; it enrols again at next login", u.username);
+            println!(
+                "two-step verification reset for {}; it enrols again at next login",
+                u.username
+            );
         }
         UserCommand::Roles { username, set } => {
             let u = app.find_user(&cli, &username).await?;

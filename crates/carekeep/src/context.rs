@@ -17,7 +17,8 @@ impl Context {
     /// The configuration: defaults, the data folder's carekeep.toml, CAREKEEP_* variables,
     /// then the command line.
     pub fn config(&self) -> Result<Config, Failure> {
-        let mut config = Config::load(&self.data, &|k| std::env::var(k).ok()).map_err(|e| Failure::Usage(e.to_string()))?;
+        let mut config =
+            Config::load(&self.data, &|k| std::env::var(k).ok()).map_err(|e| Failure::Usage(e.to_string()))?;
         if let Some(url) = &self.database_url {
             config.database_url = url.clone();
             config.validate().map_err(|e| Failure::Usage(e.to_string()))?;
@@ -43,10 +44,13 @@ impl Context {
 pub fn read_password(from_stdin: bool, prompt: &str) -> Result<String, Failure> {
     if from_stdin {
         let mut line = String::new();
-        std::io::stdin().read_line(&mut line).map_err(|e| Failure::Failed(format!("reading standard input: {e}")))?;
+        std::io::stdin()
+            .read_line(&mut line)
+            .map_err(|e| Failure::Failed(format!("reading standard input: {e}")))?;
         return Ok(line.trim_end_matches(['\r', '\n']).to_owned());
     }
-    let first = rpassword::prompt_password(format!("{prompt}: ")).map_err(|e| Failure::Usage(format!("cannot prompt ({e}); use --password-stdin")))?;
+    let first = rpassword::prompt_password(format!("{prompt}: "))
+        .map_err(|e| Failure::Usage(format!("cannot prompt ({e}); use --password-stdin")))?;
     let again = rpassword::prompt_password("Type it again: ").map_err(|e| Failure::Usage(e.to_string()))?;
     if first != again {
         return Err(Failure::Usage("the two passwords differ".into()));

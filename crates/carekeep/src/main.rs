@@ -13,7 +13,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser, Debug)]
-#[command(name = "carekeep", version, about = "A self-hosted HIPAA workspace for small clinics")]
+#[command(
+    name = "carekeep",
+    version,
+    about = "A self-hosted HIPAA workspace for small clinics"
+)]
 struct Cli {
     /// The clinic's data folder (database, key file, attachments, config).
     #[arg(long, global = true, env = "CAREKEEP_DATA", default_value = "carekeep-data")]
@@ -88,7 +92,10 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    let ctx = context::Context { data: cli.data, database_url: cli.database_url };
+    let ctx = context::Context {
+        data: cli.data,
+        database_url: cli.database_url,
+    };
     let result = runtime.block_on(async move {
         match cli.command {
             Command::Init(args) => cmd_init::run(&ctx, args).await,

@@ -23,12 +23,20 @@ use carekeep_domain::{Capability, DataClass};
         (status = 422, description = "Malformed request", body = ErrorBody),
         (status = 429, description = "Locked out or rate limited", body = ErrorBody),
     ))]
-pub async fn login(State(state): State<AppState>, parts: Parts, ApiJson(req): ApiJson<LoginRequest>) -> Result<Response, WebError> {
+pub async fn login(
+    State(state): State<AppState>,
+    parts: Parts,
+    ApiJson(req): ApiJson<LoginRequest>,
+) -> Result<Response, WebError> {
     let ip = client_ip(&parts, state.config.behind_tls_proxy);
     if let Err(wait) = state.limiter.check(ip, state.app.now()) {
         return Err(WebError::api(AppError::LockedOut { retry_after_secs: wait }));
     }
-    let user_agent = parts.headers.get(axum::http::header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let user_agent = parts
+        .headers
+        .get(axum::http::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     let outcome = state
         .app
         .login(LoginInput {
@@ -50,7 +58,11 @@ pub async fn login(State(state): State<AppState>, parts: Parts, ApiJson(req): Ap
         };
         return Ok((StatusCode::FORBIDDEN, Json(body)).into_response());
     }
-    Ok(Json(LoginResponse { token: outcome.token, expires_at }).into_response())
+    Ok(Json(LoginResponse {
+        token: outcome.token,
+        expires_at,
+    })
+    .into_response())
 }
 
 /// End this session.
@@ -70,7 +82,13 @@ pub async fn me(State(state): State<AppState>, ApiEnrolling(p): ApiEnrolling) ->
         .into_iter()
         .filter_map(|c| {
             let a = policy.access(&p.roles, c);
-            let label = if a.can_write() { "read_write" } else if a.can_read() { "read" } else { return None };
+            let label = if a.can_write() {
+                "read_write"
+            } else if a.can_read() {
+                "read"
+            } else {
+                return None;
+            };
             Some((c.as_str().to_owned(), label.to_owned()))
         })
         .collect();
@@ -94,23 +112,40 @@ pub async fn me(State(state): State<AppState>, ApiEnrolling(p): ApiEnrolling) ->
 /// Start MFA enrolment: a new TOTP secret to add to an authenticator app.
 #[utoipa::path(post, path = "/api/v1/auth/mfa/enroll", tag = "auth", security(("bearer" = [])),
     responses((status = 200, body = MfaEnrollment), (status = 409, description = "Already enrolled", body = ErrorBody)))]
-pub async fn mfa_enroll(State(state): State<AppState>, ApiEnrolling(p): ApiEnrolling) -> Result<Json<MfaEnrollment>, WebError> {
+pub async fn mfa_enroll(
+    State(state): State<AppState>,
+    ApiEnrolling(p): ApiEnrolling,
+) -> Result<Json<MfaEnrollment>, WebError> {
     let e = state.app.start_enrollment(&p).await.map_err(WebError::api)?;
-    Ok(Json(MfaEnrollment { secret: e.secret_base32, otpauth_uri: e.otpauth_uri }))
+    Ok(Json(MfaEnrollment {
+        secret: e.secret_base32,
+        otpauth_uri: e.otpauth_uri,
+    }))
 }
 
 /// Confirm MFA enrolment with a current code; returns the recovery codes, once.
 #[utoipa::path(post, path = "/api/v1/auth/mfa/confirm", tag = "auth", security(("bearer" = [])), request_body = CodeRequest,
     responses((status = 200, body = RecoveryCodes), (status = 422, body = ErrorBody)))]
-pub async fn mfa_confirm(State(state): State<AppState>, ApiEnrolling(p): ApiEnrolling, ApiJson(req): ApiJson<CodeRequest>) -> Result<Json<RecoveryCodes>, WebError> {
-    let codes = state.app.confirm_enrollment(&p, &req.code).await.map_err(WebError::api)?;
+pub async fn mfa_confirm(
+    State(state): State<AppState>,
+    ApiEnrolling(p): ApiEnrolling,
+    ApiJson(req): ApiJson<CodeRequest>,
+) -> Result<Json<RecoveryCodes>, WebError> {
+    let codes = state
+        .app
+        .confirm_enrollment(&p, &req.code)
+        .await
+        .map_err(WebError::api)?;
     Ok(Json(RecoveryCodes { recovery_codes: codes }))
 }
 
 /// Replace the caller's recovery codes.
 #[utoipa::path(post, path = "/api/v1/auth/mfa/recovery-codes", tag = "auth", security(("bearer" = [])),
     responses((status = 200, body = RecoveryCodes), (status = 401, body = ErrorBody)))]
-pub async fn recovery_codes(State(state): State<AppState>, ApiUser(p): ApiUser) -> Result<Json<RecoveryCodes>, WebError> {
+pub async fn recovery_codes(
+    State(state): State<AppState>,
+    ApiUser(p): ApiUser,
+) -> Result<Json<RecoveryCodes>, WebError> {
     let codes = state.app.regenerate_recovery_codes(&p).await.map_err(WebError::api)?;
     Ok(Json(RecoveryCodes { recovery_codes: codes }))
 }

@@ -31,7 +31,10 @@ struct BearerAuth;
 impl Modify for BearerAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
     }
 }
 
@@ -60,6 +63,5 @@ pub fn documented() -> (Router<AppState>, utoipa::openapi::OpenApi) {
 /// The API router, with the OpenAPI document served beside it.
 pub fn router() -> Router<AppState> {
     let (router, doc) = documented();
-    router
-        .route("/api/v1/openapi.json", get(move || async move { Json(doc) }))
+    router.route("/api/v1/openapi.json", get(move || async move { Json(doc) }))
 }

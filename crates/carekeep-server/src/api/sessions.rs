@@ -31,7 +31,11 @@ pub async fn list(State(state): State<AppState>, ApiUser(p): ApiUser) -> Result<
 #[utoipa::path(delete, path = "/api/v1/sessions/{id}", tag = "sessions", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Session id")),
     responses((status = 204, description = "Ended"), (status = 404, body = ErrorBody)))]
-pub async fn end(State(state): State<AppState>, ApiUser(p): ApiUser, Path(id): Path<i64>) -> Result<StatusCode, WebError> {
+pub async fn end(
+    State(state): State<AppState>,
+    ApiUser(p): ApiUser,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, WebError> {
     state.app.end_my_session(&p, id).await.map_err(WebError::api)?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -23,9 +23,22 @@ pub async fn list(State(state): State<AppState>, ApiUser(p): ApiUser) -> Result<
 /// Add a staff account.
 #[utoipa::path(post, path = "/api/v1/users", tag = "users", security(("bearer" = [])), request_body = CreateUserRequest,
     responses((status = 201, body = UserJson), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)))]
-pub async fn create(State(state): State<AppState>, ApiUser(p): ApiUser, ApiJson(req): ApiJson<CreateUserRequest>) -> Result<(StatusCode, Json<UserJson>), WebError> {
-    let input = NewUserInput { username: &req.username, display_name: &req.display_name, password: &req.password, roles: &req.roles };
-    let user = state.app.create_user(&Actor::User(p), &input).await.map_err(WebError::api)?;
+pub async fn create(
+    State(state): State<AppState>,
+    ApiUser(p): ApiUser,
+    ApiJson(req): ApiJson<CreateUserRequest>,
+) -> Result<(StatusCode, Json<UserJson>), WebError> {
+    let input = NewUserInput {
+        username: &req.username,
+        display_name: &req.display_name,
+        password: &req.password,
+        roles: &req.roles,
+    };
+    let user = state
+        .app
+        .create_user(&Actor::User(p), &input)
+        .await
+        .map_err(WebError::api)?;
     Ok((StatusCode::CREATED, Json(user.into())))
 }
 
@@ -33,40 +46,94 @@ pub async fn create(State(state): State<AppState>, ApiUser(p): ApiUser, ApiJson(
 #[utoipa::path(get, path = "/api/v1/users/{id}", tag = "users", security(("bearer" = [])),
     params(("id" = i64, Path, description = "User id")),
     responses((status = 200, body = UserJson), (status = 404, body = ErrorBody)))]
-pub async fn show(State(state): State<AppState>, ApiUser(p): ApiUser, Path(id): Path<i64>) -> Result<Json<UserJson>, WebError> {
-    Ok(Json(state.app.get_user(&Actor::User(p), UserId(id)).await.map_err(WebError::api)?.into()))
+pub async fn show(
+    State(state): State<AppState>,
+    ApiUser(p): ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Json<UserJson>, WebError> {
+    Ok(Json(
+        state
+            .app
+            .get_user(&Actor::User(p), UserId(id))
+            .await
+            .map_err(WebError::api)?
+            .into(),
+    ))
 }
 
 /// Replace an account's roles (ends its sessions).
 #[utoipa::path(put, path = "/api/v1/users/{id}/roles", tag = "users", security(("bearer" = [])), request_body = RolesRequest,
     params(("id" = i64, Path, description = "User id")),
     responses((status = 200, body = UserJson), (status = 422, body = ErrorBody)))]
-pub async fn set_roles(State(state): State<AppState>, ApiUser(p): ApiUser, Path(id): Path<i64>, ApiJson(req): ApiJson<RolesRequest>) -> Result<Json<UserJson>, WebError> {
-    Ok(Json(state.app.set_user_roles(&Actor::User(p), UserId(id), &req.roles).await.map_err(WebError::api)?.into()))
+pub async fn set_roles(
+    State(state): State<AppState>,
+    ApiUser(p): ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(req): ApiJson<RolesRequest>,
+) -> Result<Json<UserJson>, WebError> {
+    Ok(Json(
+        state
+            .app
+            .set_user_roles(&Actor::User(p), UserId(id), &req.roles)
+            .await
+            .map_err(WebError::api)?
+            .into(),
+    ))
 }
 
 /// Disable an account (ends its sessions; never deletes it).
 #[utoipa::path(post, path = "/api/v1/users/{id}/disable", tag = "users", security(("bearer" = [])),
     params(("id" = i64, Path, description = "User id")),
     responses((status = 200, body = UserJson), (status = 422, body = ErrorBody)))]
-pub async fn disable(State(state): State<AppState>, ApiUser(p): ApiUser, Path(id): Path<i64>) -> Result<Json<UserJson>, WebError> {
-    Ok(Json(state.app.set_user_disabled(&Actor::User(p), UserId(id), true).await.map_err(WebError::api)?.into()))
+pub async fn disable(
+    State(state): State<AppState>,
+    ApiUser(p): ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Json<UserJson>, WebError> {
+    Ok(Json(
+        state
+            .app
+            .set_user_disabled(&Actor::User(p), UserId(id), true)
+            .await
+            .map_err(WebError::api)?
+            .into(),
+    ))
 }
 
 /// Enable a disabled account.
 #[utoipa::path(post, path = "/api/v1/users/{id}/enable", tag = "users", security(("bearer" = [])),
     params(("id" = i64, Path, description = "User id")),
     responses((status = 200, body = UserJson), (status = 404, body = ErrorBody)))]
-pub async fn enable(State(state): State<AppState>, ApiUser(p): ApiUser, Path(id): Path<i64>) -> Result<Json<UserJson>, WebError> {
-    Ok(Json(state.app.set_user_disabled(&Actor::User(p), UserId(id), false).await.map_err(WebError::api)?.into()))
+pub async fn enable(
+    State(state): State<AppState>,
+    ApiUser(p): ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Json<UserJson>, WebError> {
+    Ok(Json(
+        state
+            .app
+            .set_user_disabled(&Actor::User(p), UserId(id), false)
+            .await
+            .map_err(WebError::api)?
+            .into(),
+    ))
 }
 
 /// Set a new password (ends the account's sessions).
 #[utoipa::path(post, path = "/api/v1/users/{id}/reset-password", tag = "users", security(("bearer" = [])), request_body = PasswordRequest,
     params(("id" = i64, Path, description = "User id")),
     responses((status = 204, description = "Changed"), (status = 422, body = ErrorBody)))]
-pub async fn reset_password(State(state): State<AppState>, ApiUser(p): ApiUser, Path(id): Path<i64>, ApiJson(req): ApiJson<PasswordRequest>) -> Result<StatusCode, WebError> {
-    state.app.reset_password(&Actor::User(p), UserId(id), &req.password).await.map_err(WebError::api)?;
+pub async fn reset_password(
+    State(state): State<AppState>,
+    ApiUser(p): ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(req): ApiJson<PasswordRequest>,
+) -> Result<StatusCode, WebError> {
+    state
+        .app
+        .reset_password(&Actor::User(p), UserId(id), &req.password)
+        .await
+        .map_err(WebError::api)?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -74,8 +141,16 @@ pub async fn reset_password(State(state): State<AppState>, ApiUser(p): ApiUser, 
 #[utoipa::path(post, path = "/api/v1/users/{id}/reset-mfa", tag = "users", security(("bearer" = [])),
     params(("id" = i64, Path, description = "User id")),
     responses((status = 204, description = "Reset"), (status = 404, body = ErrorBody)))]
-pub async fn reset_mfa(State(state): State<AppState>, ApiUser(p): ApiUser, Path(id): Path<i64>) -> Result<StatusCode, WebError> {
-    state.app.reset_mfa(&Actor::User(p), UserId(id)).await.map_err(WebError::api)?;
+pub async fn reset_mfa(
+    State(state): State<AppState>,
+    ApiUser(p): ApiUser,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, WebError> {
+    state
+        .app
+        .reset_mfa(&Actor::User(p), UserId(id))
+        .await
+        .map_err(WebError::api)?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -92,7 +167,12 @@ pub async fn roles(State(state): State<AppState>, ApiUser(p): ApiUser) -> Result
                     .grants
                     .iter()
                     .filter(|(_, a)| a.can_read())
-                    .map(|(c, a)| (c.as_str().to_owned(), if a.can_write() { "read_write" } else { "read" }.to_owned()))
+                    .map(|(c, a)| {
+                        (
+                            c.as_str().to_owned(),
+                            if a.can_write() { "read_write" } else { "read" }.to_owned(),
+                        )
+                    })
                     .collect(),
                 capabilities: r.capabilities.iter().map(|c| c.as_str().to_owned()).collect(),
                 name: r.name.to_string(),

@@ -16,7 +16,11 @@ pub struct AccountQuery {
     ended: Option<u8>,
 }
 
-pub async fn show(State(state): State<AppState>, PageUser(p): PageUser, Query(q): Query<AccountQuery>) -> Result<AccountPage, WebError> {
+pub async fn show(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Query(q): Query<AccountQuery>,
+) -> Result<AccountPage, WebError> {
     let sessions = state.app.my_sessions(&p).await.map_err(WebError::page)?;
     let codes_left = state.app.recovery_codes_left(&p).await.map_err(WebError::page)?;
     let fmt = |t: time::OffsetDateTime| t.format(&Rfc3339).unwrap_or_default();
@@ -38,14 +42,24 @@ pub async fn show(State(state): State<AppState>, PageUser(p): PageUser, Query(q)
     })
 }
 
-pub async fn end_session(State(state): State<AppState>, PageUser(p): PageUser, Path(id): Path<i64>) -> Result<Response, WebError> {
+pub async fn end_session(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
     state.app.end_my_session(&p, id).await.map_err(WebError::page)?;
     Ok(Redirect::to("/account?ended=1").into_response())
 }
 
-pub async fn new_recovery_codes(State(state): State<AppState>, PageUser(p): PageUser) -> Result<RecoveryCodesPage, WebError> {
+pub async fn new_recovery_codes(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+) -> Result<RecoveryCodesPage, WebError> {
     let codes = state.app.regenerate_recovery_codes(&p).await.map_err(WebError::page)?;
-    Ok(RecoveryCodesPage { chrome: chrome(&state, &p, "/account"), codes })
+    Ok(RecoveryCodesPage {
+        chrome: chrome(&state, &p, "/account"),
+        codes,
+    })
 }
 
 #[derive(Debug, Serialize)]
@@ -55,7 +69,9 @@ pub struct SessionStatus {
 
 /// How long until automatic logoff. Polling this does not count as activity.
 pub async fn status(State(state): State<AppState>, PageEnrolling(p): PageEnrolling) -> Json<SessionStatus> {
-    Json(SessionStatus { seconds_left: (p.expires_at - state.app.now()).whole_seconds().max(0) })
+    Json(SessionStatus {
+        seconds_left: (p.expires_at - state.app.now()).whole_seconds().max(0),
+    })
 }
 
 /// "Stay signed in": the request itself is the activity that resets the idle clock.

@@ -39,12 +39,24 @@ fn role_options(state: &AppState, p: &Principal, checked: &[RoleName]) -> Result
         .list_roles(&Actor::User(p.clone()))
         .map_err(WebError::page)?
         .into_iter()
-        .map(|r| RoleOption { checked: checked.contains(&r.name), name: r.name.to_string(), description: r.description })
+        .map(|r| RoleOption {
+            checked: checked.contains(&r.name),
+            name: r.name.to_string(),
+            description: r.description,
+        })
         .collect())
 }
 
-pub async fn list(State(state): State<AppState>, PageUser(p): PageUser, Query(d): Query<Done>) -> Result<UsersPage, WebError> {
-    let users = state.app.list_users(&Actor::User(p.clone())).await.map_err(WebError::page)?;
+pub async fn list(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Query(d): Query<Done>,
+) -> Result<UsersPage, WebError> {
+    let users = state
+        .app
+        .list_users(&Actor::User(p.clone()))
+        .await
+        .map_err(WebError::page)?;
     Ok(UsersPage {
         chrome: chrome(&state, &p, "/admin/users"),
         users: users.iter().map(UserLine::from).collect(),
@@ -71,8 +83,17 @@ pub struct NewUserForm {
     role: Vec<String>,
 }
 
-pub async fn create(State(state): State<AppState>, PageUser(p): PageUser, Form(f): Form<NewUserForm>) -> Result<Response, WebError> {
-    let input = NewUserInput { username: &f.username, display_name: &f.display_name, password: &f.password, roles: &f.role };
+pub async fn create(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Form(f): Form<NewUserForm>,
+) -> Result<Response, WebError> {
+    let input = NewUserInput {
+        username: &f.username,
+        display_name: &f.display_name,
+        password: &f.password,
+        roles: &f.role,
+    };
     match state.app.create_user(&Actor::User(p.clone()), &input).await {
         Ok(u) => Ok(Redirect::to(&format!("/admin/users/{}?done=created", u.id)).into_response()),
         Err(e @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
@@ -90,8 +111,18 @@ pub async fn create(State(state): State<AppState>, PageUser(p): PageUser, Form(f
     }
 }
 
-async fn edit_page(state: &AppState, p: &Principal, id: i64, error: Option<String>, notice: Option<String>) -> Result<UserEditPage, WebError> {
-    let user = state.app.get_user(&Actor::User(p.clone()), UserId(id)).await.map_err(WebError::page)?;
+async fn edit_page(
+    state: &AppState,
+    p: &Principal,
+    id: i64,
+    error: Option<String>,
+    notice: Option<String>,
+) -> Result<UserEditPage, WebError> {
+    let user = state
+        .app
+        .get_user(&Actor::User(p.clone()), UserId(id))
+        .await
+        .map_err(WebError::page)?;
     Ok(UserEditPage {
         roles: role_options(state, p, &user.roles)?,
         chrome: chrome(state, p, "/admin/users"),
@@ -101,12 +132,23 @@ async fn edit_page(state: &AppState, p: &Principal, id: i64, error: Option<Strin
     })
 }
 
-pub async fn show(State(state): State<AppState>, PageUser(p): PageUser, Path(id): Path<i64>, Query(d): Query<Done>) -> Result<UserEditPage, WebError> {
+pub async fn show(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(id): Path<i64>,
+    Query(d): Query<Done>,
+) -> Result<UserEditPage, WebError> {
     edit_page(&state, &p, id, None, notice(&d)).await
 }
 
 /// Runs an account change; bad input re-renders the account page with the message.
-async fn change(state: &AppState, p: &Principal, id: i64, done: &str, result: Result<(), AppError>) -> Result<Response, WebError> {
+async fn change(
+    state: &AppState,
+    p: &Principal,
+    id: i64,
+    done: &str,
+    result: Result<(), AppError>,
+) -> Result<Response, WebError> {
     match result {
         Ok(()) => Ok(Redirect::to(&format!("/admin/users/{id}?done={done}")).into_response()),
         Err(e @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
@@ -123,22 +165,51 @@ pub struct RolesForm {
     role: Vec<String>,
 }
 
-pub async fn set_roles(State(state): State<AppState>, PageUser(p): PageUser, Path(id): Path<i64>, Form(f): Form<RolesForm>) -> Result<Response, WebError> {
-    let r = state.app.set_user_roles(&Actor::User(p.clone()), UserId(id), &f.role).await.map(drop);
+pub async fn set_roles(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(id): Path<i64>,
+    Form(f): Form<RolesForm>,
+) -> Result<Response, WebError> {
+    let r = state
+        .app
+        .set_user_roles(&Actor::User(p.clone()), UserId(id), &f.role)
+        .await
+        .map(drop);
     change(&state, &p, id, "roles", r).await
 }
 
-pub async fn disable(State(state): State<AppState>, PageUser(p): PageUser, Path(id): Path<i64>) -> Result<Response, WebError> {
-    let r = state.app.set_user_disabled(&Actor::User(p.clone()), UserId(id), true).await.map(drop);
+pub async fn disable(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    let r = state
+        .app
+        .set_user_disabled(&Actor::User(p.clone()), UserId(id), true)
+        .await
+        .map(drop);
     change(&state, &p, id, "disabled", r).await
 }
 
-pub async fn enable(State(state): State<AppState>, PageUser(p): PageUser, Path(id): Path<i64>) -> Result<Response, WebError> {
-    let r = state.app.set_user_disabled(&Actor::User(p.clone()), UserId(id), false).await.map(drop);
+pub async fn enable(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    let r = state
+        .app
+        .set_user_disabled(&Actor::User(p.clone()), UserId(id), false)
+        .await
+        .map(drop);
     change(&state, &p, id, "enabled", r).await
 }
 
-pub async fn reset_mfa(State(state): State<AppState>, PageUser(p): PageUser, Path(id): Path<i64>) -> Result<Response, WebError> {
+pub async fn reset_mfa(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
     let r = state.app.reset_mfa(&Actor::User(p.clone()), UserId(id)).await;
     change(&state, &p, id, "mfa", r).await
 }
@@ -148,7 +219,15 @@ pub struct PasswordForm {
     password: String,
 }
 
-pub async fn reset_password(State(state): State<AppState>, PageUser(p): PageUser, Path(id): Path<i64>, Form(f): Form<PasswordForm>) -> Result<Response, WebError> {
-    let r = state.app.reset_password(&Actor::User(p.clone()), UserId(id), &f.password).await;
+pub async fn reset_password(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(id): Path<i64>,
+    Form(f): Form<PasswordForm>,
+) -> Result<Response, WebError> {
+    let r = state
+        .app
+        .reset_password(&Actor::User(p.clone()), UserId(id), &f.password)
+        .await;
     change(&state, &p, id, "password", r).await
 }

@@ -21,12 +21,28 @@ pub struct LoginQuery {
     signed_out: Option<u8>,
 }
 
-fn page(state: &AppState, jar: CookieJar, username: String, error: Option<String>, notice: Option<String>) -> (CookieJar, LoginPage) {
+fn page(
+    state: &AppState,
+    jar: CookieJar,
+    username: String,
+    error: Option<String>,
+    notice: Option<String>,
+) -> (CookieJar, LoginPage) {
     let csrf = new_token();
-    let jar = jar.add(private_cookie(LOGIN_CSRF_COOKIE, csrf.clone(), state.config.secure_cookies()));
+    let jar = jar.add(private_cookie(
+        LOGIN_CSRF_COOKIE,
+        csrf.clone(),
+        state.config.secure_cookies(),
+    ));
     (
         jar,
-        LoginPage { chrome: Chrome::anonymous(state.app.clinic_name()), login_csrf: csrf, username, error, notice },
+        LoginPage {
+            chrome: Chrome::anonymous(state.app.clinic_name()),
+            login_csrf: csrf,
+            username,
+            error,
+            notice,
+        },
     )
 }
 
@@ -66,7 +82,11 @@ pub async fn submit(State(state): State<AppState>, parts: Parts, jar: CookieJar,
         .unwrap_or("");
     if let Err(wait) = state.limiter.check(ip, state.app.now()) {
         let msg = format!("too many sign-in attempts from this computer; try again in {wait} seconds");
-        return (StatusCode::TOO_MANY_REQUESTS, page(&state, jar, f.username, Some(msg), None)).into_response();
+        return (
+            StatusCode::TOO_MANY_REQUESTS,
+            page(&state, jar, f.username, Some(msg), None),
+        )
+            .into_response();
     }
     let input = LoginInput {
         username: &f.username,
@@ -77,10 +97,16 @@ pub async fn submit(State(state): State<AppState>, parts: Parts, jar: CookieJar,
     };
     match state.app.login(input).await {
         Ok(outcome) => {
-            let jar = jar
-                .remove(removal(LOGIN_CSRF_COOKIE))
-                .add(private_cookie(SESSION_COOKIE, outcome.token, state.config.secure_cookies()));
-            let to = if outcome.principal.mfa_verified { "/" } else { "/mfa/setup" };
+            let jar = jar.remove(removal(LOGIN_CSRF_COOKIE)).add(private_cookie(
+                SESSION_COOKIE,
+                outcome.token,
+                state.config.secure_cookies(),
+            ));
+            let to = if outcome.principal.mfa_verified {
+                "/"
+            } else {
+                "/mfa/setup"
+            };
             (jar, Redirect::to(to)).into_response()
         }
         Err(e @ (AppError::BadCredentials | AppError::LockedOut { .. } | AppError::Invalid(_))) => {
@@ -94,7 +120,11 @@ pub async fn submit(State(state): State<AppState>, parts: Parts, jar: CookieJar,
     }
 }
 
-pub async fn logout(State(state): State<AppState>, PageEnrolling(p): PageEnrolling, jar: CookieJar) -> Result<Response, WebError> {
+pub async fn logout(
+    State(state): State<AppState>,
+    PageEnrolling(p): PageEnrolling,
+    jar: CookieJar,
+) -> Result<Response, WebError> {
     state.app.logout(&p).await.map_err(WebError::page)?;
     Ok((jar.remove(removal(SESSION_COOKIE)), Redirect::to("/login?signed_out=1")).into_response())
 }

@@ -14,8 +14,13 @@ use serde::Deserialize;
 
 async fn enroll_page(state: &AppState, p: &Principal, error: Option<String>) -> Result<Response, WebError> {
     match state.app.start_enrollment(p).await {
-        Ok(e) => Ok(EnrollPage { chrome: chrome(state, p, "/mfa/setup"), qr_svg: e.qr_svg, secret: e.secret_base32, error }
-            .into_response()),
+        Ok(e) => Ok(EnrollPage {
+            chrome: chrome(state, p, "/mfa/setup"),
+            qr_svg: e.qr_svg,
+            secret: e.secret_base32,
+            error,
+        }
+        .into_response()),
         Err(AppError::Conflict(_)) => Ok(Redirect::to("/").into_response()),
         Err(e) => Err(WebError::page(e)),
     }
@@ -37,8 +42,15 @@ pub async fn confirm(
 ) -> Result<Response, WebError> {
     match state.app.confirm_enrollment(&p, &f.code).await {
         Ok(codes) => {
-            let p = Principal { mfa_verified: true, ..p };
-            Ok(RecoveryCodesPage { chrome: chrome(&state, &p, "/mfa/setup"), codes }.into_response())
+            let p = Principal {
+                mfa_verified: true,
+                ..p
+            };
+            Ok(RecoveryCodesPage {
+                chrome: chrome(&state, &p, "/mfa/setup"),
+                codes,
+            }
+            .into_response())
         }
         Err(AppError::Invalid(msg)) => {
             let mut r = enroll_page(&state, &p, Some(msg)).await?;

@@ -1,0 +1,24 @@
+//! Carekeep's integration suite: the real server on 127.0.0.1:0 with a fresh database per test.
+//! Runs on SQLite by default and on PostgreSQL when CAREKEEP_TEST_DATABASE_URL is set.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests fail loudly")]
+
+mod admin;
+mod login;
+mod mfa;
+mod openapi;
+mod pages;
+mod sessions;
+mod transport;
+
+/// CI asks for PostgreSQL by setting CAREKEEP_TEST_DATABASE_URL: the suite must then run on
+/// it (and fail, never skip, if it cannot reach it).
+#[tokio::test]
+async fn the_suite_runs_on_the_backend_asked_for() {
+    let app = carekeep_testkit::TestApp::spawn().await;
+    let want = match std::env::var("CAREKEEP_TEST_DATABASE_URL") {
+        Ok(u) if !u.is_empty() => carekeep_store::Backend::Postgres,
+        _ => carekeep_store::Backend::Sqlite,
+    };
+    assert_eq!(app.backend(), want);
+    app.stop().await;
+}

@@ -1,0 +1,186 @@
+//! Automatic logoff (164.312(a)(2)(iii)) and revocation, with the clock moved, never slept.
+
+use carekeep_testkit::TestApp;
+use reqwest::Method;
+use serde_json::{json, Value};
+use time::Duration;
+
+async fn me_status(app: &TestApp, token: &str) -> u16 {
+    app.api(Method::GET, "/api/v1/me", token)
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+#[tokio::test]
+async fn idle_logoff_after_fifteen_minutes() {
+    let app = TestApp::spawn().await;
+    let token = app.api_login("frontdesk").await;
+    app.clock.advance(Duration::minutes(14));
+    assert_eq!(
+        me_status(&app, &token).await,
+        200,
+        "activity within 15 minutes keeps the session"
+    );
+    app.clock.advance(Duration::minutes(14) + Duration::seconds(59));
+    assert_eq!(me_status(&app, &token).await, 200);
+    app.clock.advance(Duration::minutes(15));
+    assert_eq!(me_status(&app, &token).await, 401, "idle for 15 minutes ends it");
+    app.clock.advance(Duration::seconds(1));
+    assert_eq!(me_status(&app, &token).await, 401, "and it stays ended");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn idle_timeout_is_configurable() {
+    let app = TestApp::builder()
+        .with_config(|c| c.session_idle_minutes = 2)
+        .spawn()
+        .await;
+    let token = app.api_login("nurse").await;
+    app.clock.advance(Duration::minutes(2));
+    assert_eq!(me_status(&app, &token).await, 401);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn absolute_lifetime_ends_even_an_active_session() {
+    let app = TestApp::spawn().await;
+    let token = app.api_login("billing").await;
+    for _ in 0..(12 * 6 - 1) {
+        app.clock.advance(Duration::minutes(10));
+        assert_eq!(me_status(&app, &token).await, 200);
+    }
+    app.clock.advance(Duration::minutes(10));
+    assert_eq!(
+        me_status(&app, &token).await,
+        401,
+        "12 hours after login the session ends"
+    );
+    app.stop().await;
+}
+
+async fn user_id(app: &TestApp, owner: &str, username: &str) -> i64 {
+    let users: Value = app
+        .api(Method::GET, "/api/v1/users", owner)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    users
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["username"] == username)
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn disabling_an_account_revokes_its_sessions_at_once() {
+    let app = TestApp::spawn().await;
+    let owner = app.api_login("owner").await;
+    let nurse = app.api_login("nurse").await;
+    let nurse2 = app.api_login("nurse").await;
+    let id = user_id(&app, &owner, "nurse").await;
+    let res = app
+        .api(Method::POST, &format!("/api/v1/users/{id}/disable"), &owner)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(me_status(&app, &nurse).await, 401);
+    assert_eq!(me_status(&app, &nurse2).await, 401);
+    // A disabled account cannot sign in, and gets the same answer as a wrong password.
+    let u = app.user("nurse").clone();
+    let code = app.fresh_code(&u.totp_secret);
+    let res = app
+        .client()
+        .post(app.url("/api/v1/auth/login"))
+        .json(&json!({"username": "nurse", "password": u.password, "totp": code}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
+    // Enabled again, it can.
+    app.api(Method::POST, &format!("/api/v1/users/{id}/enable"), &owner)
+        .send()
+        .await
+        .unwrap();
+    app.api_login("nurse").await;
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn role_change_and_password_reset_revoke_sessions() {
+    let app = TestApp::spawn().await;
+    let owner = app.api_login("owner").await;
+    let id = user_id(&app, &owner, "frontdesk").await;
+    let fd = app.api_login("frontdesk").await;
+    let res = app
+        .api(Method::PUT, &format!("/api/v1/users/{id}/roles"), &owner)
+        .json(&json!({"roles": ["front_desk", "billing"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["roles"], json!(["billing", "front_desk"]));
+    assert_eq!(me_status(&app, &fd).await, 401, "sessions revoked on role change");
+
+    let fd = app.api_login("frontdesk").await;
+    let res = app
+        .api(Method::POST, &format!("/api/v1/users/{id}/reset-password"), &owner)
+        .json(&json!({"password": "new sentence for the front desk"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 204);
+    assert_eq!(me_status(&app, &fd).await, 401, "sessions revoked on password reset");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn users_list_and_end_their_own_sessions_only() {
+    let app = TestApp::spawn().await;
+    let a = app.api_login("provider").await;
+    let b = app.api_login("provider").await;
+    let other = app.api_login("nurse").await;
+    let sessions: Value = app
+        .api(Method::GET, "/api/v1/sessions", &a)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let list = sessions.as_array().unwrap();
+    assert_eq!(list.len(), 2);
+    let current: Vec<bool> = list.iter().map(|s| s["current"].as_bool().unwrap()).collect();
+    assert_eq!(current.iter().filter(|c| **c).count(), 1);
+    let b_id = list.iter().find(|s| s["current"] == false).unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    // Someone else cannot end it.
+    let res = app
+        .api(Method::DELETE, &format!("/api/v1/sessions/{b_id}"), &other)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+    assert_eq!(me_status(&app, &b).await, 200);
+    let res = app
+        .api(Method::DELETE, &format!("/api/v1/sessions/{b_id}"), &a)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 204);
+    assert_eq!(me_status(&app, &b).await, 401);
+    assert_eq!(me_status(&app, &a).await, 200);
+    app.stop().await;
+}

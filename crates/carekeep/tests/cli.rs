@@ -1,0 +1,200 @@
+//! The `carekeep` command as scripts use it: exit codes 0 (success), 1 (failed), 2 (bad
+//! usage, configuration or input), and messages that say what to fix.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests fail loudly")]
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+fn carekeep(data: &Path, args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_carekeep"))
+        .arg("--data")
+        .arg(data)
+        .args(args)
+        .env_remove("CAREKEEP_DATABASE_URL")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run carekeep");
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+#[test]
+fn init_then_user_administration_with_trustworthy_exit_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("clinic");
+    let o = carekeep(
+        &data,
+        &[
+            "init",
+            "--clinic-name",
+            "Lakeside Dental",
+            "--owner-username",
+            "dana",
+            "--owner-password-stdin",
+        ],
+        "tulips in the waiting room\n",
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(data.join("carekeep.toml").exists() && data.join("carekeep.db").exists());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(data.join("keys/master.key"))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777;
+        assert_eq!(mode, 0o600);
+    }
+    let o = carekeep(
+        &data,
+        &["init", "--owner-username", "other", "--owner-password-stdin"],
+        "tulips in the waiting room\n",
+    );
+    assert_eq!(o.status.code(), Some(2), "a second init is refused: {}", text(&o));
+    assert!(text(&o).contains("already holds a clinic"));
+
+    let o = carekeep(
+        &data,
+        &[
+            "user",
+            "add",
+            "rita",
+            "--roles",
+            "front_desk,billing",
+            "--name",
+            "Rita Reyes",
+            "--password-stdin",
+        ],
+        "morning coffee at the front desk\n",
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let o = carekeep(
+        &data,
+        &["user", "add", "RITA", "--roles", "nurse", "--password-stdin"],
+        "another long sentence here\n",
+    );
+    assert_eq!(o.status.code(), Some(2), "usernames ignore case: {}", text(&o));
+    let o = carekeep(
+        &data,
+        &["user", "add", "sam", "--roles", "nurse", "--password-stdin"],
+        "short\n",
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).contains("12 characters"));
+
+    let o = carekeep(&data, &["user", "list", "--json"], "");
+    assert_eq!(o.status.code(), Some(0));
+    let users: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let rita = users
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["username"] == "rita")
+        .unwrap();
+    assert_eq!(rita["roles"], serde_json::json!(["billing", "front_desk"]));
+    assert_eq!(rita["mfa_required"], true);
+    assert_eq!(rita["mfa_enrolled"], false);
+
+    let o = carekeep(&data, &["user", "roles", "rita", "--set", "front_desk"], "");
+    assert_eq!(
+        (o.status.code(), String::from_utf8_lossy(&o.stdout).trim().to_owned()),
+        (Some(0), "front_desk".to_owned())
+    );
+    let o = carekeep(&data, &["user", "disable", "rita"], "");
+    assert_eq!(o.status.code(), Some(0));
+    assert!(text(&o).contains("disabled"));
+    let o = carekeep(&data, &["user", "disable", "dana"], "");
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "the last administrator cannot be disabled: {}",
+        text(&o)
+    );
+    let o = carekeep(&data, &["user", "disable", "nobody"], "");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).contains("not found"));
+    let o = carekeep(&data, &["user", "reset-mfa", "rita"], "");
+    assert_eq!(o.status.code(), Some(0));
+    let o = carekeep(
+        &data,
+        &["user", "reset-password", "rita", "--password-stdin"],
+        "a brand new long sentence\n",
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+}
+
+#[test]
+fn serve_refuses_an_open_key_file_a_missing_one_and_plain_http_on_the_network() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("clinic");
+    let o = carekeep(
+        &data,
+        &["init", "--owner-username", "dana", "--owner-password-stdin"],
+        "tulips in the waiting room\n",
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+
+    let o = carekeep(&data, &["serve", "--listen", "0.0.0.0:0"], "");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).contains("not a loopback address"), "{}", text(&o));
+
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let key = data.join("keys/master.key");
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let o = carekeep(&data, &["serve", "--listen", "127.0.0.1:0"], "");
+        assert_eq!(o.status.code(), Some(2));
+        assert!(text(&o).contains("chmod 600"), "{}", text(&o));
+        std::fs::remove_file(&key).unwrap();
+        let o = carekeep(&data, &["serve", "--listen", "127.0.0.1:0"], "");
+        assert_eq!(o.status.code(), Some(2));
+        assert!(text(&o).contains("is missing"), "{}", text(&o));
+    }
+}
+
+#[test]
+fn config_example_help_and_healthcheck() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = carekeep(dir.path(), &["config", "example"], "");
+    assert_eq!(o.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("session_idle_minutes = 15"));
+    for sub in [
+        vec!["--help"],
+        vec!["user", "--help"],
+        vec!["user", "add", "--help"],
+        vec!["demo", "--help"],
+        vec!["healthcheck", "--help"],
+    ] {
+        let o = carekeep(dir.path(), &sub, "");
+        assert_eq!(o.status.code(), Some(0), "{sub:?}");
+    }
+    let o = carekeep(dir.path(), &["no-such-command"], "");
+    assert_eq!(o.status.code(), Some(2));
+    // Nothing listens on this port: unhealthy is exit 1.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let o = carekeep(
+        dir.path(),
+        &["healthcheck", "--listen", &format!("127.0.0.1:{port}")],
+        "",
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let o = carekeep(dir.path(), &["serve"], "");
+    assert_eq!(o.status.code(), Some(2), "no clinic yet: {}", text(&o));
+}
