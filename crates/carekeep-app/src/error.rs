@@ -16,9 +16,12 @@ pub enum AppError {
     /// Too many failures for this username.
     #[error("too many failed attempts; try again in {retry_after_secs} seconds")]
     LockedOut { retry_after_secs: i64 },
-    /// No session, or it ended.
+    /// The session ended (idle logoff, revocation) or the token is not valid.
     #[error("not signed in, or the session has ended; sign in again")]
     Unauthenticated,
+    /// No session was offered at all.
+    #[error("sign in first")]
+    SignInRequired,
     /// The account must enrol in MFA before it can do anything else (164.312(d)).
     #[error("this account must set up two-step verification (an authenticator app) before it can be used")]
     MfaEnrollmentRequired,

@@ -60,7 +60,7 @@ impl Default for Config {
             session_idle_minutes: 15,
             session_absolute_hours: 12,
             login_rate_limit_per_minute: 30,
-            log: "info".into(),
+            log: "info,sqlx=warn".into(),
             data_dir: PathBuf::from("carekeep-data"),
         }
     }

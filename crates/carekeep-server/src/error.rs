@@ -58,6 +58,7 @@ fn classify(e: &AppError) -> (StatusCode, &'static str, String) {
         AppError::BadCredentials => (StatusCode::UNAUTHORIZED, "bad_credentials", msg),
         AppError::LockedOut { .. } => (StatusCode::TOO_MANY_REQUESTS, "locked_out", msg),
         AppError::Unauthenticated => (StatusCode::UNAUTHORIZED, "unauthenticated", msg),
+        AppError::SignInRequired => (StatusCode::UNAUTHORIZED, "unauthenticated", msg),
         AppError::MfaEnrollmentRequired => (StatusCode::FORBIDDEN, "mfa_enrollment_required", msg),
         AppError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden", msg),
         AppError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found", msg),
@@ -71,6 +72,7 @@ impl IntoResponse for WebError {
         let (status, code, message) = classify(&self.error);
         let mut response = match (self.surface, &self.error) {
             (Surface::Page, AppError::Unauthenticated) => Redirect::to("/login?ended=1").into_response(),
+            (Surface::Page, AppError::SignInRequired) => Redirect::to("/login").into_response(),
             (Surface::Page, AppError::MfaEnrollmentRequired) => Redirect::to("/mfa/setup").into_response(),
             (Surface::Page, _) => (status, ErrorPage::new(status, &message)).into_response(),
             (Surface::Api, _) => (status, Json(ErrorBody { error: code, message })).into_response(),

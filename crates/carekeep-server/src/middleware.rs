@@ -121,10 +121,14 @@ pub async fn page_session(State(state): State<AppState>, req: Request, next: Nex
     let (mut parts, body) = req.into_parts();
     let jar = axum_extra::extract::CookieJar::from_headers(&parts.headers);
     let touch = !PASSIVE_PATHS.contains(&parts.uri.path());
+    let had_cookie = jar.get(SESSION_COOKIE).is_some();
     let principal = match jar.get(SESSION_COOKIE) {
         Some(c) => state.app.authenticate(c.value(), touch).await.ok(),
         None => None,
     };
+    if had_cookie && principal.is_none() {
+        parts.extensions.insert(session::SessionEnded);
+    }
     let unsafe_method = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
     let body = if unsafe_method {
         let bytes = match axum::body::to_bytes(body, 64 * 1024).await {
@@ -145,7 +149,12 @@ pub async fn page_session(State(state): State<AppState>, req: Request, next: Nex
         let ok = matches!((&sent, &expected), (Some(s), Some(e)) if !e.is_empty() && constant_time_eq(s.as_bytes(), e.as_bytes()));
         if !ok {
             if principal.is_none() && parts.uri.path() != "/login" {
-                return WebError::page(AppError::Unauthenticated).into_response();
+                let e = if had_cookie {
+                    AppError::Unauthenticated
+                } else {
+                    AppError::SignInRequired
+                };
+                return WebError::page(e).into_response();
             }
             return WebError::page(AppError::Forbidden(
                 "this form has expired or did not come from Carekeep; reload the page and try again".into(),

@@ -30,6 +30,11 @@ pub fn removal(name: &'static str) -> Cookie<'static> {
     c
 }
 
+/// Marks a request that carried a session cookie whose session has ended (idle logoff,
+/// revocation), so the sign-in page can say why.
+#[derive(Clone, Copy, Debug)]
+pub struct SessionEnded;
+
 /// A signed-in person on a page, MFA complete.
 #[derive(Debug)]
 pub struct PageUser(pub Principal);
@@ -41,12 +46,11 @@ pub struct PageEnrolling(pub Principal);
 impl FromRequestParts<AppState> for PageEnrolling {
     type Rejection = WebError;
     async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, WebError> {
-        parts
-            .extensions
-            .get::<Principal>()
-            .cloned()
-            .map(PageEnrolling)
-            .ok_or(WebError::page(AppError::Unauthenticated))
+        match parts.extensions.get::<Principal>() {
+            Some(p) => Ok(PageEnrolling(p.clone())),
+            None if parts.extensions.get::<SessionEnded>().is_some() => Err(WebError::page(AppError::Unauthenticated)),
+            None => Err(WebError::page(AppError::SignInRequired)),
+        }
     }
 }
 

@@ -1,6 +1,11 @@
 //! The `carekeep` command as scripts use it: exit codes 0 (success), 1 (failed), 2 (bad
 //! usage, configuration or input), and messages that say what to fix.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests fail loudly")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "tests fail loudly"
+)]
 
 use std::io::Write;
 use std::path::Path;

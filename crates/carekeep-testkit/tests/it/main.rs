@@ -1,6 +1,11 @@
 //! Carekeep's integration suite: the real server on 127.0.0.1:0 with a fresh database per test.
 //! Runs on SQLite by default and on PostgreSQL when CAREKEEP_TEST_DATABASE_URL is set.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests fail loudly")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "tests fail loudly"
+)]
 
 mod admin;
 mod login;

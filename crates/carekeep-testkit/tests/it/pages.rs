@@ -279,3 +279,20 @@ async fn security_headers_and_request_ids() {
     assert_eq!(res.status(), 404);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_first_visit_goes_to_sign_in_and_an_ended_session_says_why() {
+    let app = TestApp::spawn().await;
+    let res = app.client().get(app.url("/")).send().await.unwrap();
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers().get("location").unwrap(), "/login");
+    let res = app
+        .client()
+        .get(app.url("/"))
+        .header("cookie", "carekeep_session=stale-token")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers().get("location").unwrap(), "/login?ended=1");
+    app.stop().await;
+}
