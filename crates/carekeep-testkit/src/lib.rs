@@ -206,6 +206,24 @@ impl TestApp {
         self.client().request(method, self.url(path)).bearer_auth(token)
     }
 
+    /// A seeded or created account's id, looked up through the user-administration API with
+    /// an administrator's token.
+    pub async fn user_id(&self, admin_token: &str, username: &str) -> i64 {
+        let users: serde_json::Value = self
+            .api(reqwest::Method::GET, "/api/v1/users", admin_token)
+            .send()
+            .await
+            .expect("list users")
+            .json()
+            .await
+            .expect("users json");
+        users
+            .as_array()
+            .and_then(|list| list.iter().find(|u| u["username"] == username))
+            .and_then(|u| u["id"].as_i64())
+            .unwrap_or_else(|| panic!("no account {username}"))
+    }
+
     /// Which backend this test runs on.
     pub fn backend(&self) -> carekeep_store::Backend {
         self.state.app.store().backend()

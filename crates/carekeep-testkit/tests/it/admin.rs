@@ -68,25 +68,7 @@ async fn only_administrators_administer_and_the_clinic_keeps_one() {
     assert_eq!(res.status(), 401);
 
     let owner = app.api_login("owner").await;
-    let users: Value = app
-        .api(Method::GET, "/api/v1/users", &owner)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let id_of = |name: &str| {
-        users
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|u| u["username"] == name)
-            .unwrap()["id"]
-            .as_i64()
-            .unwrap()
-    };
-    let (me, other) = (id_of("owner"), id_of("drowner"));
+    let (me, other) = (app.user_id(&owner, "owner").await, app.user_id(&owner, "drowner").await);
     let res = app
         .api(Method::POST, &format!("/api/v1/users/{me}/disable"), &owner)
         .send()

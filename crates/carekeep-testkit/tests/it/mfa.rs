@@ -166,22 +166,7 @@ async fn enrolled_accounts_cannot_start_a_second_enrolment_and_reset_mfa_require
     assert_eq!(res.status(), 409);
 
     let owner = app.api_login("owner").await;
-    let users: Value = app
-        .api(Method::GET, "/api/v1/users", &owner)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let nurse_id = users
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|u| u["username"] == "nurse")
-        .unwrap()["id"]
-        .as_i64()
-        .unwrap();
+    let nurse_id = app.user_id(&owner, "nurse").await;
     let res = app
         .api(Method::POST, &format!("/api/v1/users/{nurse_id}/reset-mfa"), &owner)
         .send()

@@ -62,32 +62,13 @@ async fn absolute_lifetime_ends_even_an_active_session() {
     app.stop().await;
 }
 
-async fn user_id(app: &TestApp, owner: &str, username: &str) -> i64 {
-    let users: Value = app
-        .api(Method::GET, "/api/v1/users", owner)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    users
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|u| u["username"] == username)
-        .unwrap()["id"]
-        .as_i64()
-        .unwrap()
-}
-
 #[tokio::test]
 async fn disabling_an_account_revokes_its_sessions_at_once() {
     let app = TestApp::spawn().await;
     let owner = app.api_login("owner").await;
     let nurse = app.api_login("nurse").await;
     let nurse2 = app.api_login("nurse").await;
-    let id = user_id(&app, &owner, "nurse").await;
+    let id = app.user_id(&owner, "nurse").await;
     let res = app
         .api(Method::POST, &format!("/api/v1/users/{id}/disable"), &owner)
         .send()
@@ -120,7 +101,7 @@ async fn disabling_an_account_revokes_its_sessions_at_once() {
 async fn role_change_and_password_reset_revoke_sessions() {
     let app = TestApp::spawn().await;
     let owner = app.api_login("owner").await;
-    let id = user_id(&app, &owner, "frontdesk").await;
+    let id = app.user_id(&owner, "frontdesk").await;
     let fd = app.api_login("frontdesk").await;
     let res = app
         .api(Method::PUT, &format!("/api/v1/users/{id}/roles"), &owner)
