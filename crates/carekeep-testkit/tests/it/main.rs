@@ -9,6 +9,7 @@
 
 mod admin;
 mod login;
+mod logs;
 mod mfa;
 mod openapi;
 mod pages;
