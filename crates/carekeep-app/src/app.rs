@@ -1,8 +1,10 @@
 //! `App`: the store, the clock, the keys and the settings every use case needs.
 
-use crate::{AppError, Clock};
+use crate::audit::AuditKeys;
+use crate::{Actor, AppError, Clock};
 use carekeep_crypto::keys::{Keyring, MasterKey};
 use carekeep_crypto::password::PasswordHasher;
+use carekeep_domain::audit::{Action, AuditEvent, Outcome};
 use carekeep_domain::session::Lifetime;
 use carekeep_domain::Policy;
 use carekeep_store::{clinic, keys, roles, Store};
@@ -26,6 +28,7 @@ struct Inner {
     clock: Arc<dyn Clock>,
     hasher: PasswordHasher,
     keyring: Keyring,
+    audit_keys: AuditKeys,
     policy: RwLock<Policy>,
     settings: AppSettings,
     clinic_name: String,
@@ -55,12 +58,16 @@ impl App {
         let keyring = Keyring::new(unwrapped)?;
         let policy = Policy::new(roles::all(&mut conn).await?);
         drop(conn);
+        let mut tx = store.begin().await?;
+        let audit_keys = AuditKeys::ensure(tx.conn(), master, clock.now()).await?;
+        tx.commit().await?;
         Ok(App {
             inner: Arc::new(Inner {
                 store,
                 clock,
                 hasher,
                 keyring,
+                audit_keys,
                 policy: RwLock::new(policy),
                 settings,
                 clinic_name: clinic.name,
@@ -80,6 +87,15 @@ impl App {
     pub fn keyring(&self) -> &Keyring {
         &self.inner.keyring
     }
+    pub fn audit_keys(&self) -> &AuditKeys {
+        &self.inner.audit_keys
+    }
+
+    /// A new audit event by `actor`, now.
+    pub fn event(&self, actor: &Actor, action: Action, outcome: Outcome) -> AuditEvent {
+        AuditEvent::new(self.now(), actor.audit_actor(), action, outcome, actor.origin())
+    }
+
     pub fn settings(&self) -> &AppSettings {
         &self.inner.settings
     }

@@ -7,6 +7,7 @@
 use crate::{App, AppError};
 use carekeep_crypto::keys::Binding;
 use carekeep_crypto::{recovery, token, totp};
+use carekeep_domain::audit::{Action, AuditActor, AuditEvent, Origin, Outcome};
 use carekeep_domain::session::SessionState;
 use carekeep_domain::{lockout, username, Capability, RoleName, UserId};
 use carekeep_store::sessions::{self, NewSession, SessionRow};
@@ -20,8 +21,7 @@ pub struct LoginInput<'a> {
     pub password: &'a str,
     /// A six-digit authenticator code or a recovery code; empty when the account has no MFA yet.
     pub code: &'a str,
-    pub source_ip: &'a str,
-    pub user_agent: &'a str,
+    pub origin: Origin,
 }
 
 /// A successful login.
@@ -46,9 +46,20 @@ pub struct Principal {
     pub csrf_token: String,
     pub expires_at: OffsetDateTime,
     pub idle_seconds: i64,
+    /// Where this request came from; the front end fills it in.
+    pub origin: Origin,
 }
 
 impl Principal {
+    /// The person as the audit trail records them.
+    pub fn audit_actor(&self) -> AuditActor {
+        AuditActor {
+            user_id: Some(self.user_id),
+            name: self.username.clone(),
+            roles: self.roles.clone(),
+        }
+    }
+
     /// Refuses an enrolment-only session anything but enrolment.
     pub fn require_full(&self) -> Result<&Self, AppError> {
         if self.mfa_verified {
@@ -62,12 +73,38 @@ impl Principal {
 /// Who is acting: a signed-in person, or the machine's administrator at the command line
 /// (who already holds the data folder and its keys).
 #[derive(Clone, Debug)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "an Actor lives for one request on the stack; boxing buys nothing"
+)]
 pub enum Actor {
     User(Principal),
     Cli,
 }
 
 impl Actor {
+    pub fn audit_actor(&self) -> AuditActor {
+        match self {
+            Actor::Cli => AuditActor {
+                user_id: None,
+                name: "cli".into(),
+                roles: Vec::new(),
+            },
+            Actor::User(p) => p.audit_actor(),
+        }
+    }
+
+    pub fn origin(&self) -> Origin {
+        match self {
+            Actor::Cli => Origin {
+                source_ip: "local".into(),
+                user_agent: "carekeep command line".into(),
+                request_id: String::new(),
+            },
+            Actor::User(p) => p.origin.clone(),
+        }
+    }
+
     pub(crate) fn require(&self, app: &App, cap: Capability) -> Result<Option<&Principal>, AppError> {
         match self {
             Actor::Cli => Ok(None),
@@ -99,6 +136,13 @@ impl App {
             let mut conn = self.store().read().await?;
             if let Some((failures, last)) = throttle::get(&mut conn, &key).await? {
                 if let Some(until) = lockout::locked_until(failures, last, now) {
+                    drop(conn);
+                    let user = users::by_key(&mut *self.store().read().await?, &key).await?;
+                    let mut tx = self.store().begin().await?;
+                    let event = login_event(now, user.as_ref(), Action::LoginFailed, &input.origin)
+                        .with_reason("account locked");
+                    self.record(&mut tx, &event).await?;
+                    tx.commit().await?;
                     return Err(AppError::LockedOut {
                         retry_after_secs: (until - now).whole_seconds().max(1),
                     });
@@ -113,7 +157,16 @@ impl App {
         let password_ok = self.verify_password(input.password, phc).await?;
         let user = match user {
             Some(u) if password_ok && u.disabled_at.is_none() => u,
-            _ => return self.fail_login(&key, now).await,
+            Some(u) if password_ok => {
+                return self
+                    .fail_login(&key, now, Some(&u), &input.origin, "account disabled")
+                    .await
+            }
+            other => {
+                return self
+                    .fail_login(&key, now, other.as_ref(), &input.origin, "wrong password")
+                    .await
+            }
         };
 
         let mut tx = self.store().begin().await?;
@@ -136,7 +189,9 @@ impl App {
                 };
                 if !ok {
                     drop(tx);
-                    return self.fail_login(&key, now).await;
+                    return self
+                        .fail_login(&key, now, Some(&user), &input.origin, "wrong authenticator code")
+                        .await;
                 }
                 true
             }
@@ -153,12 +208,18 @@ impl App {
                 user_id: user.id,
                 csrf_token: &csrf,
                 mfa_verified,
-                source_ip: input.source_ip,
-                user_agent: truncate(input.user_agent, 300),
+                source_ip: &input.origin.source_ip,
+                user_agent: truncate(&input.origin.user_agent, 300),
             },
             now,
         )
         .await?;
+        let event = login_event(now, Some(&user), Action::LoginSucceeded, &input.origin).with_reason(if mfa_verified {
+            ""
+        } else {
+            "enrolment-only session: MFA not set up"
+        });
+        self.record(&mut tx, &event).await?;
         tx.commit().await?;
         tracing::info!(user_id = %user.id, session_id, mfa_verified, "login succeeded");
         let lifetime = self.settings().lifetime;
@@ -174,16 +235,38 @@ impl App {
                 csrf_token: csrf,
                 expires_at: lifetime.expires_at(now, now),
                 idle_seconds: lifetime.idle.whole_seconds(),
+                origin: input.origin,
             },
         })
     }
 
-    async fn fail_login<T>(&self, key: &str, now: OffsetDateTime) -> Result<T, AppError> {
+    async fn fail_login<T>(
+        &self,
+        key: &str,
+        now: OffsetDateTime,
+        user: Option<&users::UserRow>,
+        origin: &Origin,
+        why: &str,
+    ) -> Result<T, AppError> {
         let mut tx = self.store().begin().await?;
         let failures = throttle::record_failure(tx.conn(), key, now).await?;
+        self.record(
+            &mut tx,
+            &login_event(now, user, Action::LoginFailed, origin).with_reason(why),
+        )
+        .await?;
+        let locked = lockout::locked_until(failures, now, now);
+        if locked.is_some() {
+            let reason = format!("{failures} failures in a row");
+            self.record(
+                &mut tx,
+                &login_event(now, user, Action::LockedOut, origin).with_reason(&reason),
+            )
+            .await?;
+        }
         tx.commit().await?;
         tracing::warn!(failures, "login failed");
-        if let Some(until) = lockout::locked_until(failures, now, now) {
+        if let Some(until) = locked {
             return Err(AppError::LockedOut {
                 retry_after_secs: (until - now).whole_seconds().max(1),
             });
@@ -211,7 +294,15 @@ impl App {
         };
         if let Some(reason) = reason {
             let mut tx = self.store().begin().await?;
-            sessions::end(tx.conn(), session.id, None, reason, now).await?;
+            if sessions::end(tx.conn(), session.id, None, reason, now).await? {
+                let origin = Origin {
+                    source_ip: session.source_ip.clone(),
+                    user_agent: session.user_agent.clone(),
+                    request_id: String::new(),
+                };
+                let event = login_event(now, Some(&user), Action::SessionEnded, &origin).with_reason(reason);
+                self.record(&mut tx, &event).await?;
+            }
             tx.commit().await?;
             tracing::info!(user_id = %user.id, session_id = session.id, reason, "session ended");
             return Err(AppError::Unauthenticated);
@@ -235,6 +326,8 @@ impl App {
     pub async fn logout(&self, p: &Principal) -> Result<(), AppError> {
         let mut tx = self.store().begin().await?;
         sessions::end(tx.conn(), p.session_id, Some(p.user_id), "logout", self.now()).await?;
+        let event = self.event(&Actor::User(p.clone()), Action::Logout, Outcome::Success);
+        self.record(&mut tx, &event).await?;
         tx.commit().await?;
         tracing::info!(user_id = %p.user_id, session_id = p.session_id, "logout");
         Ok(())
@@ -250,6 +343,20 @@ impl App {
     pub async fn end_my_session(&self, p: &Principal, session_id: i64) -> Result<(), AppError> {
         let mut tx = self.store().begin().await?;
         let ended = sessions::end(tx.conn(), session_id, Some(p.user_id), "ended_by_user", self.now()).await?;
+        if ended {
+            let event = self
+                .event(&Actor::User(p.clone()), Action::SessionEnded, Outcome::Success)
+                .with_reason("ended by the user from another session");
+            self.record(
+                &mut tx,
+                &AuditEvent {
+                    resource_type: "session".into(),
+                    resource_id: session_id.to_string(),
+                    ..event
+                },
+            )
+            .await?;
+        }
         tx.commit().await?;
         if ended {
             Ok(())
@@ -257,6 +364,29 @@ impl App {
             Err(AppError::NotFound("session"))
         }
     }
+}
+
+/// A sign-in event. A username that names no account is recorded as unknown: people type
+/// passwords into the username box, and the audit trail must not keep them.
+fn login_event(now: OffsetDateTime, user: Option<&users::UserRow>, action: Action, origin: &Origin) -> AuditEvent {
+    let actor = match user {
+        Some(u) => AuditActor {
+            user_id: Some(u.id),
+            name: u.username.clone(),
+            roles: u.roles.clone(),
+        },
+        None => AuditActor {
+            user_id: None,
+            name: "(unknown account)".into(),
+            roles: Vec::new(),
+        },
+    };
+    let outcome = if action == Action::LoginSucceeded {
+        Outcome::Success
+    } else {
+        Outcome::Failure
+    };
+    AuditEvent::new(now, actor, action, outcome, origin.clone())
 }
 
 fn principal(s: &SessionRow, user: users::UserRow, expires_at: OffsetDateTime, idle_seconds: i64) -> Principal {
@@ -270,6 +400,7 @@ fn principal(s: &SessionRow, user: users::UserRow, expires_at: OffsetDateTime, i
         csrf_token: s.csrf_token.clone(),
         expires_at,
         idle_seconds,
+        origin: Origin::default(),
     }
 }
 

@@ -5,6 +5,7 @@ use crate::users::NewUserInput;
 use crate::{mfa, Actor, App, AppError};
 use carekeep_crypto::token::random_bytes;
 use carekeep_crypto::totp::TotpSecret;
+use carekeep_domain::audit::{Action, Outcome};
 use serde::Serialize;
 
 /// A demo login, as written to `demo-credentials.json`.
@@ -52,6 +53,12 @@ pub async fn seed(app: &App, owner_password: &str) -> Result<Vec<DemoCredential>
     let secret = TotpSecret::generate();
     let mut tx = app.store().begin().await?;
     mfa::enroll(app, &mut tx, owner.id, &secret, 0).await?;
+    app.record(
+        &mut tx,
+        &app.event(&Actor::Cli, Action::MfaEnrolled, Outcome::Success)
+            .with_target(owner.id),
+    )
+    .await?;
     tx.commit().await?;
     let mut out = vec![DemoCredential {
         username: OWNER.0.to_string(),
@@ -76,6 +83,12 @@ pub async fn seed(app: &App, owner_password: &str) -> Result<Vec<DemoCredential>
         let secret = TotpSecret::generate();
         let mut tx = app.store().begin().await?;
         mfa::enroll(app, &mut tx, user.id, &secret, 0).await?;
+        app.record(
+            &mut tx,
+            &app.event(&Actor::Cli, Action::MfaEnrolled, Outcome::Success)
+                .with_target(user.id),
+        )
+        .await?;
         tx.commit().await?;
         out.push(DemoCredential {
             username: username.to_string(),

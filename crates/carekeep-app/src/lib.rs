@@ -4,6 +4,8 @@
 //! HTTP, templates and the CLI stay thin around this crate.
 
 mod app;
+pub mod audit;
+pub mod audit_view;
 pub mod auth;
 mod clock;
 pub mod demo;

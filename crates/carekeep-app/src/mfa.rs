@@ -1,9 +1,11 @@
 //! Enrolling in TOTP MFA and recovery codes (164.312(d)).
 
 use crate::auth::{totp_binding, unix_u64};
+use crate::Actor;
 use crate::{App, AppError, Principal};
 use carekeep_crypto::keys::Binding;
 use carekeep_crypto::{recovery, totp};
+use carekeep_domain::audit::{Action, Outcome};
 use carekeep_domain::UserId;
 use carekeep_store::{sessions, users, Tx};
 
@@ -70,6 +72,10 @@ impl App {
         })?;
         let codes = enroll(self, &mut tx, p.user_id, &secret, i64::try_from(step).unwrap_or(0)).await?;
         sessions::set_mfa_verified(tx.conn(), p.session_id).await?;
+        let event = self
+            .event(&Actor::User(p.clone()), Action::MfaEnrolled, Outcome::Success)
+            .with_target(p.user_id);
+        self.record(&mut tx, &event).await?;
         tx.commit().await?;
         tracing::info!(user_id = %p.user_id, "mfa enrolled");
         Ok(codes)
@@ -82,6 +88,10 @@ impl App {
         let hashes: Vec<String> = codes.iter().map(|c| recovery::hash(c)).collect();
         let mut tx = self.store().begin().await?;
         users::replace_recovery_codes(tx.conn(), p.user_id, &hashes).await?;
+        let event = self
+            .event(&Actor::User(p.clone()), Action::RecoveryCodesIssued, Outcome::Success)
+            .with_target(p.user_id);
+        self.record(&mut tx, &event).await?;
         tx.commit().await?;
         Ok(codes)
     }

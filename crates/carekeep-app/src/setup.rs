@@ -1,9 +1,11 @@
 //! Creating a clinic: its data key, its roles and its first owner.
 
-use crate::{AppError, Clock};
+use crate::audit::AuditKeys;
+use crate::{Actor, AppError, Clock};
 use carekeep_crypto::keys::{DataKey, MasterKey};
 use carekeep_crypto::password::PasswordHasher;
 use carekeep_domain::access::default_roles;
+use carekeep_domain::audit::{Action, AuditEvent, Outcome};
 use carekeep_domain::{password, username, RoleName};
 use carekeep_store::{clinic, keys, roles, users, Store};
 
@@ -55,6 +57,27 @@ pub async fn init_clinic(
     .await?;
     let owner_role = RoleName::new("owner").map_err(|e| AppError::Internal(e.to_string()))?;
     users::set_roles(tx.conn(), id, &[owner_role], now).await?;
+    let keys = AuditKeys::ensure(tx.conn(), master, now).await?;
+    let cli = Actor::Cli;
+    let created = AuditEvent::new(
+        now,
+        cli.audit_actor(),
+        Action::ClinicCreated,
+        Outcome::Success,
+        cli.origin(),
+    )
+    .with_reason(name);
+    keys.record(&mut tx, &created).await?;
+    let owner_event = AuditEvent::new(
+        now,
+        cli.audit_actor(),
+        Action::UserCreated,
+        Outcome::Success,
+        cli.origin(),
+    )
+    .with_target(id)
+    .with_reason("roles: owner");
+    keys.record(&mut tx, &owner_event).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -4,6 +4,7 @@
 
 use crate::setup::display_or;
 use crate::{Actor, App, AppError};
+use carekeep_domain::audit::{Action, Outcome};
 use carekeep_domain::{password, username, Capability, RoleName, UserId};
 use carekeep_store::{sessions, users};
 use serde::Serialize;
@@ -131,6 +132,11 @@ impl App {
         })?;
         users::set_roles(tx.conn(), id, &roles, now).await?;
         let user = users::by_id(tx.conn(), id).await?;
+        let event = self
+            .event(actor, Action::UserCreated, Outcome::Success)
+            .with_target(id)
+            .with_reason(&roles_text(&roles));
+        self.record(&mut tx, &event).await?;
         tx.commit().await?;
         tracing::info!(user_id = %id, "user created");
         Ok(self.view(user))
@@ -151,6 +157,13 @@ impl App {
         }
         self.keep_an_administrator(tx.conn()).await?;
         let user = users::by_id(tx.conn(), id).await?;
+        let action = if disabled {
+            Action::UserDisabled
+        } else {
+            Action::UserEnabled
+        };
+        self.record(&mut tx, &self.event(actor, action, Outcome::Success).with_target(id))
+            .await?;
         tx.commit().await?;
         tracing::info!(user_id = %id, disabled, "user access changed");
         Ok(self.view(user))
@@ -167,6 +180,11 @@ impl App {
         sessions::end_all_for_user(tx.conn(), id, "roles_changed", now).await?;
         self.keep_an_administrator(tx.conn()).await?;
         let user = users::by_id(tx.conn(), id).await?;
+        let event = self
+            .event(actor, Action::UserRolesChanged, Outcome::Success)
+            .with_target(id)
+            .with_reason(&roles_text(&roles));
+        self.record(&mut tx, &event).await?;
         tx.commit().await?;
         tracing::info!(user_id = %id, "user roles changed");
         Ok(self.view(user))
@@ -185,6 +203,13 @@ impl App {
         let mut tx = self.store().begin().await?;
         users::set_password(tx.conn(), id, &hash, now).await?;
         sessions::end_all_for_user(tx.conn(), id, "password_reset", now).await?;
+        self.record(
+            &mut tx,
+            &self
+                .event(actor, Action::PasswordReset, Outcome::Success)
+                .with_target(id),
+        )
+        .await?;
         tx.commit().await?;
         tracing::info!(user_id = %id, "password reset");
         Ok(())
@@ -198,6 +223,11 @@ impl App {
         users::by_id(tx.conn(), id).await.map_err(not_found)?;
         users::clear_mfa(tx.conn(), id, now).await?;
         sessions::end_all_for_user(tx.conn(), id, "mfa_reset", now).await?;
+        self.record(
+            &mut tx,
+            &self.event(actor, Action::MfaReset, Outcome::Success).with_target(id),
+        )
+        .await?;
         tx.commit().await?;
         tracing::info!(user_id = %id, "mfa reset");
         Ok(())
@@ -218,6 +248,11 @@ impl App {
             ))
         }
     }
+}
+
+fn roles_text(roles: &[RoleName]) -> String {
+    let names: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
+    format!("roles: {}", names.join(", "))
 }
 
 fn not_found(e: carekeep_store::StoreError) -> AppError {

@@ -104,6 +104,17 @@ impl MasterKey {
     }
 }
 
+impl MasterKey {
+    /// Encrypts a named secret (the audit chain key, the checkpoint signing key) for storage.
+    pub fn wrap_secret(&self, purpose: &str, secret: &[u8]) -> Result<Vec<u8>, CryptoError> {
+        seal(&self.0, 0, format!("carekeep secret {purpose}").as_bytes(), secret)
+    }
+
+    pub fn unwrap_secret(&self, purpose: &str, wrapped: &[u8]) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
+        open(&self.0, format!("carekeep secret {purpose}").as_bytes(), wrapped)
+    }
+}
+
 /// A key that encrypts PHI fields and secrets.
 pub struct DataKey {
     id: u32,

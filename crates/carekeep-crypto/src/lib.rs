@@ -6,6 +6,7 @@
 //! - [`keys`]: AES-256-GCM data keys wrapped by a master key kept outside the database.
 //! - [`token`]: session tokens (random; only their hash is stored) and constant-time compares.
 
+pub mod audit;
 pub mod keys;
 pub mod password;
 pub mod recovery;

@@ -4,6 +4,8 @@
 //! argument; every regulatory rule cites the CFR paragraph it encodes.
 
 pub mod access;
+pub mod audit;
+pub mod audit_chain;
 pub mod ids;
 pub mod lockout;
 pub mod password;

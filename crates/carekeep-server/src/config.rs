@@ -41,6 +41,9 @@ pub struct Config {
     pub session_absolute_hours: i64,
     /// Login attempts allowed per client address per minute.
     pub login_rate_limit_per_minute: u32,
+    /// Sign an audit checkpoint at least this often (minutes) while events are added; one is
+    /// also signed every 1,000 events.
+    pub audit_checkpoint_minutes: i64,
     /// Log filter, e.g. `info` or `carekeep=debug`.
     pub log: String,
     /// The data folder (set from `--data`, not from the file).
@@ -60,6 +63,7 @@ impl Default for Config {
             session_idle_minutes: 15,
             session_absolute_hours: 12,
             login_rate_limit_per_minute: 30,
+            audit_checkpoint_minutes: 60,
             log: "info,sqlx=warn".into(),
             data_dir: PathBuf::from("carekeep-data"),
         }
@@ -85,6 +89,7 @@ impl std::fmt::Debug for Config {
             .field("session_idle_minutes", &self.session_idle_minutes)
             .field("session_absolute_hours", &self.session_absolute_hours)
             .field("login_rate_limit_per_minute", &self.login_rate_limit_per_minute)
+            .field("audit_checkpoint_minutes", &self.audit_checkpoint_minutes)
             .field("log", &self.log)
             .field("data_dir", &self.data_dir)
             .finish()
@@ -165,6 +170,9 @@ impl Config {
         if let Some(v) = env("CAREKEEP_LOGIN_RATE_LIMIT_PER_MINUTE") {
             self.login_rate_limit_per_minute = parse("CAREKEEP_LOGIN_RATE_LIMIT_PER_MINUTE", &v)?;
         }
+        if let Some(v) = env("CAREKEEP_AUDIT_CHECKPOINT_MINUTES") {
+            self.audit_checkpoint_minutes = parse("CAREKEEP_AUDIT_CHECKPOINT_MINUTES", &v)?;
+        }
         if let Some(v) = env("CAREKEEP_LOG") {
             self.log = v;
         }
@@ -188,6 +196,12 @@ impl Config {
             return Err(ConfigError::Invalid {
                 name: "session_absolute_hours",
                 reason: format!("{} is outside 1 to 24 hours", self.session_absolute_hours),
+            });
+        }
+        if !(1..=1440).contains(&self.audit_checkpoint_minutes) {
+            return Err(ConfigError::Invalid {
+                name: "audit_checkpoint_minutes",
+                reason: format!("{} is outside 1 to 1440 minutes", self.audit_checkpoint_minutes),
             });
         }
         if self.login_rate_limit_per_minute == 0 {

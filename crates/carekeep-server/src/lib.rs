@@ -2,9 +2,11 @@
 //! `serve(state, listener, shutdown)`, which tests call with a listener on 127.0.0.1:0.
 
 pub mod api;
+mod audit_query;
 pub mod config;
 pub mod datadir;
 mod error;
+pub mod jobs;
 mod middleware;
 mod ratelimit;
 mod routes;

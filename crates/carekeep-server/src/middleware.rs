@@ -110,6 +110,24 @@ pub fn client_ip(req_parts: &axum::http::request::Parts, behind_proxy: bool) -> 
     peer
 }
 
+/// Where a request came from, for the audit trail.
+pub fn origin(parts: &axum::http::request::Parts, behind_proxy: bool) -> carekeep_domain::audit::Origin {
+    let user_agent = parts
+        .headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    carekeep_domain::audit::Origin {
+        source_ip: client_ip(parts, behind_proxy).to_string(),
+        user_agent: user_agent.chars().take(300).collect(),
+        request_id: parts
+            .extensions
+            .get::<RequestId>()
+            .map(|r| r.0.clone())
+            .unwrap_or_default(),
+    }
+}
+
 /// Paths a page may poll without counting as activity (the idle-logoff warning asks how long
 /// is left; asking must not reset the clock).
 const PASSIVE_PATHS: &[&str] = &["/session/status"];
@@ -165,7 +183,8 @@ pub async fn page_session(State(state): State<AppState>, req: Request, next: Nex
     } else {
         body
     };
-    if let Some(p) = principal {
+    if let Some(mut p) = principal {
+        p.origin = origin(&parts, state.config.behind_tls_proxy);
         parts.extensions.insert(p);
     }
     next.run(Request::from_parts(parts, body)).await

@@ -82,12 +82,9 @@ impl FromRequestParts<AppState> for ApiEnrolling {
             .map(str::trim)
             .filter(|t| !t.is_empty())
             .ok_or(WebError::api(AppError::Unauthenticated))?;
-        state
-            .app
-            .authenticate(token, true)
-            .await
-            .map(ApiEnrolling)
-            .map_err(WebError::api)
+        let mut p = state.app.authenticate(token, true).await.map_err(WebError::api)?;
+        p.origin = crate::middleware::origin(parts, state.config.behind_tls_proxy);
+        Ok(ApiEnrolling(p))
     }
 }
 

@@ -105,7 +105,7 @@ pub fn modules_for(policy: &Policy, p: &Principal) -> Vec<Module> {
         out.push(Module {
             title: "Audit log",
             description: "Who saw and changed what, and when.",
-            href: None,
+            href: Some("/audit"),
         });
     }
     if can(Capability::AdministerUsers) {
@@ -283,6 +283,22 @@ pub struct UserEditPage {
 }
 
 #[derive(Template, Debug)]
+#[template(path = "audit.html")]
+pub struct AuditPage {
+    pub chrome: Chrome,
+    pub events: Vec<carekeep_app::audit_view::EventView>,
+    pub actions: Vec<&'static str>,
+    pub user: String,
+    pub patient: String,
+    pub action: String,
+    pub from: String,
+    pub to: String,
+    pub export_link: String,
+    pub older: Option<String>,
+    pub verification: Option<String>,
+}
+
+#[derive(Template, Debug)]
 #[template(path = "error.html")]
 pub struct ErrorPage {
     pub status: u16,
@@ -301,6 +317,7 @@ impl ErrorPage {
 }
 
 page_response!(
+    AuditPage,
     LoginPage,
     HomePage,
     EnrollPage,

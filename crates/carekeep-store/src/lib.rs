@@ -5,6 +5,7 @@
 //! Query functions take `&mut Conn`, so the same function serves a plain read and a step inside
 //! a write transaction ([`Tx`]).
 
+pub mod audit;
 pub mod clinic;
 mod db;
 mod error;

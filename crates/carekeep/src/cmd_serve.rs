@@ -55,9 +55,14 @@ async fn run_server(ctx: &Context, cfg: Config, before_serving: impl FnOnce(&str
     );
     before_serving(&url);
     tracing::info!(%url, hashing = %state.app.hasher().describe(), "serving");
-    carekeep_server::serve(state, listener, shutdown_signal())
-        .await
-        .map_err(|e| Failure::Usage(e.to_string()))
+    let (stop_jobs, jobs_stopped) = tokio::sync::oneshot::channel::<()>();
+    let jobs = tokio::spawn(carekeep_server::jobs::run(state.clone(), async {
+        let _ = jobs_stopped.await;
+    }));
+    let served = carekeep_server::serve(state, listener, shutdown_signal()).await;
+    let _ = stop_jobs.send(());
+    let _ = jobs.await;
+    served.map_err(|e| Failure::Usage(e.to_string()))
 }
 
 async fn shutdown_signal() {

@@ -1,8 +1,9 @@
 //! `carekeep`: run and administer a Carekeep clinic.
 //!
-//! Exit codes: 0 success; 1 the operation failed (server error, unhealthy, not found);
-//! 2 bad usage, configuration or input (clap's own usage errors are 2 as well).
+//! Exit codes: 0 success; 1 the operation failed (server error, unhealthy; `audit verify`
+//! found tampering); 2 bad usage, configuration or input (clap's own usage errors are 2 too).
 
+mod cmd_audit;
 mod cmd_init;
 mod cmd_serve;
 mod cmd_user;
@@ -40,6 +41,9 @@ enum Command {
     /// Administer staff accounts.
     #[command(subcommand)]
     User(cmd_user::UserCommand),
+    /// Verify and export the audit trail.
+    #[command(subcommand)]
+    Audit(cmd_audit::AuditCommand),
     /// Configuration helpers.
     #[command(subcommand)]
     Config(ConfigCommand),
@@ -60,6 +64,8 @@ pub enum Failure {
     Usage(String),
     /// The operation failed: exit 1.
     Failed(String),
+    /// `audit verify` found tampering (already printed): exit 1.
+    Tampered,
 }
 
 impl From<carekeep_app::AppError> for Failure {
@@ -102,6 +108,7 @@ fn main() -> ExitCode {
             Command::Serve(args) => cmd_serve::serve(&ctx, args).await,
             Command::Demo(args) => cmd_serve::demo(&ctx, args).await,
             Command::User(cmd) => cmd_user::run(&ctx, cmd).await,
+            Command::Audit(cmd) => cmd_audit::run(&ctx, cmd).await,
             Command::Config(ConfigCommand::Example) => {
                 print!("{}", carekeep_server::config::EXAMPLE);
                 Ok(())
@@ -119,5 +126,6 @@ fn main() -> ExitCode {
             eprintln!("error: {msg}");
             ExitCode::from(1)
         }
+        Err(Failure::Tampered) => ExitCode::from(1),
     }
 }

@@ -203,3 +203,77 @@ fn config_example_help_and_healthcheck() {
     let o = carekeep(dir.path(), &["serve"], "");
     assert_eq!(o.status.code(), Some(2), "no clinic yet: {}", text(&o));
 }
+
+/// Runs SQL against a clinic's SQLite file, as someone with access to the file could.
+fn tamper(db: &Path, sql: &[&str]) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        use sqlx::Connection;
+        sqlx::any::install_default_drivers();
+        let mut conn = sqlx::AnyConnection::connect(&format!("sqlite://{}", db.display()))
+            .await
+            .unwrap();
+        for s in sql {
+            sqlx::query(s).execute(&mut conn).await.unwrap();
+        }
+        conn.close().await.unwrap();
+    });
+}
+
+#[test]
+fn audit_verify_exit_codes_name_the_first_bad_event() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("clinic");
+    let o = carekeep(
+        &data,
+        &["init", "--owner-username", "dana", "--owner-password-stdin"],
+        "tulips in the waiting room\n",
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    for (name, role) in [("ana", "nurse"), ("ben", "billing"), ("cam", "front_desk")] {
+        let o = carekeep(
+            &data,
+            &["user", "add", name, "--roles", role, "--password-stdin"],
+            "a long enough sentence\n",
+        );
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    }
+    let o = carekeep(&data, &["audit", "verify"], "");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(text(&o).contains("intact: 5 events verified"), "{}", text(&o));
+    let cps = dir.path().join("checkpoints.jsonl");
+    let o = carekeep(&data, &["audit", "checkpoints", "--out", cps.to_str().unwrap()], "");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+
+    tamper(
+        &data.join("carekeep.db"),
+        &[
+            "DROP TRIGGER audit_events_no_update",
+            "UPDATE audit_events SET actor_name = 'someone else' WHERE seq = 3",
+        ],
+    );
+    let o = carekeep(&data, &["audit", "verify", "--json"], "");
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v, serde_json::json!({"intact": false, "seq": 3, "problem": "changed"}));
+
+    let o = carekeep(
+        &data,
+        &[
+            "audit",
+            "verify",
+            "--checkpoints",
+            dir.path().join("missing.jsonl").to_str().unwrap(),
+        ],
+        "",
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "an unreadable checkpoints file is an error: {}",
+        text(&o)
+    );
+}

@@ -32,19 +32,13 @@ pub async fn login(
     if let Err(wait) = state.limiter.check(ip, state.app.now()) {
         return Err(WebError::api(AppError::LockedOut { retry_after_secs: wait }));
     }
-    let user_agent = parts
-        .headers
-        .get(axum::http::header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
     let outcome = state
         .app
         .login(LoginInput {
             username: &req.username,
             password: &req.password,
             code: req.totp.as_deref().unwrap_or(""),
-            source_ip: &ip.to_string(),
-            user_agent,
+            origin: crate::middleware::origin(&parts, state.config.behind_tls_proxy),
         })
         .await
         .map_err(WebError::api)?;

@@ -2,6 +2,7 @@
 //! so the OpenAPI document at `/api/v1/openapi.json` is generated from the same code that
 //! routes: a route cannot exist without its description.
 
+mod audit;
 mod auth;
 mod json;
 mod sessions;
@@ -22,7 +23,7 @@ pub use json::ApiJson;
 #[openapi(
     info(title = "Carekeep API", description = "Carekeep's JSON API. Authenticate with POST /api/v1/auth/login, then send `Authorization: Bearer <token>`."),
     modifiers(&BearerAuth),
-    tags((name = "auth"), (name = "sessions"), (name = "users"))
+    tags((name = "auth"), (name = "sessions"), (name = "users"), (name = "audit"))
 )]
 struct ApiDoc;
 
@@ -57,6 +58,7 @@ pub fn documented() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(users::reset_password))
         .routes(routes!(users::reset_mfa))
         .routes(routes!(users::roles))
+        .routes(routes!(audit::events))
         .split_for_parts()
 }
 

@@ -75,11 +75,6 @@ pub struct LoginForm {
 
 pub async fn submit(State(state): State<AppState>, parts: Parts, jar: CookieJar, Form(f): Form<LoginForm>) -> Response {
     let ip = client_ip(&parts, state.config.behind_tls_proxy);
-    let user_agent = parts
-        .headers
-        .get(axum::http::header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
     if let Err(wait) = state.limiter.check(ip, state.app.now()) {
         let msg = format!("too many sign-in attempts from this computer; try again in {wait} seconds");
         return (
@@ -92,8 +87,7 @@ pub async fn submit(State(state): State<AppState>, parts: Parts, jar: CookieJar,
         username: &f.username,
         password: &f.password,
         code: &f.code,
-        source_ip: &ip.to_string(),
-        user_agent,
+        origin: crate::middleware::origin(&parts, state.config.behind_tls_proxy),
     };
     match state.app.login(input).await {
         Ok(outcome) => {

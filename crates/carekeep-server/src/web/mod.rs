@@ -3,6 +3,7 @@
 mod account;
 mod admin_users;
 mod assets;
+mod audit;
 mod home;
 mod login;
 mod mfa;
@@ -27,6 +28,8 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/account/recovery-codes", post(account::new_recovery_codes))
         .route("/session/status", get(account::status))
         .route("/session/keepalive", post(account::keepalive))
+        .route("/audit", get(audit::show))
+        .route("/audit/export.csv", get(audit::export_csv))
         .route("/admin/users", get(admin_users::list).post(admin_users::create))
         .route("/admin/users/new", get(admin_users::new_form))
         .route("/admin/users/{id}", get(admin_users::show))

@@ -8,6 +8,7 @@
 )]
 
 mod admin;
+mod audit;
 mod login;
 mod logs;
 mod mfa;

@@ -1,0 +1,274 @@
+//! The audit trail's use cases: recording an event inside the action's own transaction (the
+//! action fails if the event cannot be written), signed checkpoints, and verification.
+
+use crate::{App, AppError};
+use carekeep_crypto::audit::{new_secret, verify_checkpoint, ChainKey, CheckpointSigner};
+use carekeep_crypto::keys::MasterKey;
+use carekeep_domain::audit::AuditEvent;
+use carekeep_domain::audit_chain::{Anchor, Problem, StoredLink, Verifier};
+use carekeep_store::audit::{self as store, Checkpoint};
+use carekeep_store::{Conn, Store, Tx};
+use time::OffsetDateTime;
+
+const CHAIN_KEY: &str = "audit_chain_mac";
+const SIGNING_KEY: &str = "audit_checkpoint_signing";
+
+/// Sign a checkpoint at least every this many events.
+pub const CHECKPOINT_EVERY: i64 = 1000;
+/// Events read per batch while verifying, so memory stays flat however long the trail.
+const BATCH: i64 = 10_000;
+
+/// The keys that MAC the chain and sign its checkpoints, unwrapped from the database with the
+/// master key.
+#[derive(Debug)]
+pub struct AuditKeys {
+    pub chain: ChainKey,
+    pub signer: CheckpointSigner,
+}
+
+impl AuditKeys {
+    /// Loads the audit keys, creating them on first use.
+    pub async fn ensure(conn: &mut Conn, master: &MasterKey, now: OffsetDateTime) -> Result<AuditKeys, AppError> {
+        let chain = match store::secret(conn, CHAIN_KEY).await? {
+            Some((wrapped, _)) => master.unwrap_secret(CHAIN_KEY, &wrapped)?,
+            None => {
+                let fresh = new_secret();
+                store::insert_secret(conn, CHAIN_KEY, &master.wrap_secret(CHAIN_KEY, &*fresh)?, None, now).await?;
+                zeroize::Zeroizing::new(fresh.to_vec())
+            }
+        };
+        let seed = match store::secret(conn, SIGNING_KEY).await? {
+            Some((wrapped, _)) => master.unwrap_secret(SIGNING_KEY, &wrapped)?,
+            None => {
+                let fresh = new_secret();
+                let public = CheckpointSigner::from_seed(&*fresh)?.public_key();
+                let wrapped = master.wrap_secret(SIGNING_KEY, &*fresh)?;
+                store::insert_secret(conn, SIGNING_KEY, &wrapped, Some(&public), now).await?;
+                zeroize::Zeroizing::new(fresh.to_vec())
+            }
+        };
+        Ok(AuditKeys {
+            chain: ChainKey::from_bytes(&chain)?,
+            signer: CheckpointSigner::from_seed(&seed)?,
+        })
+    }
+
+    /// Appends `event` in `tx`; every [`CHECKPOINT_EVERY`] events also signs a checkpoint.
+    pub async fn record(&self, tx: &mut Tx, event: &AuditEvent) -> Result<i64, AppError> {
+        let (seq, hash) = store::append(tx.conn(), event, &self.chain).await?;
+        if seq % CHECKPOINT_EVERY == 0 {
+            self.checkpoint(tx.conn(), seq, hash, event.at).await?;
+        }
+        Ok(seq)
+    }
+
+    async fn checkpoint(&self, conn: &mut Conn, seq: i64, hash: [u8; 32], at: OffsetDateTime) -> Result<(), AppError> {
+        let at = at.unix_timestamp();
+        let signature = self.signer.sign(seq, &hash, at).to_vec();
+        store::insert_checkpoint(
+            conn,
+            &Checkpoint {
+                seq,
+                hash,
+                at,
+                signature,
+            },
+        )
+        .await?;
+        Ok(())
+    }
+}
+
+/// A checkpoint as exported to the file the owner keeps elsewhere.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ExportedCheckpoint {
+    pub seq: i64,
+    pub hash: String,
+    pub at: i64,
+    pub signature: String,
+    pub public_key: String,
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+fn unhex<const N: usize>(s: &str) -> Option<[u8; N]> {
+    if s.len() != N * 2 {
+        return None;
+    }
+    let mut out = [0u8; N];
+    for (i, o) in out.iter_mut().enumerate() {
+        *o = u8::from_str_radix(s.get(i * 2..i * 2 + 2)?, 16).ok()?;
+    }
+    Some(out)
+}
+
+/// The outcome of a verification.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum VerifyReport {
+    Intact { events: u64, head: i64, checkpoints: usize },
+    Tampered { problem: Problem, events_before: i64 },
+}
+
+/// Walks the whole trail. `outside`: checkpoints from a file kept elsewhere; each must carry a
+/// valid signature, or the whole check is refused.
+pub async fn verify(store: &Store, keys: &AuditKeys, outside: &[ExportedCheckpoint]) -> Result<VerifyReport, AppError> {
+    let mut conn = store.read().await?;
+    let public = keys.signer.public_key();
+    let mut anchors = Vec::new();
+    let inside = store::checkpoints(&mut conn).await?;
+    for c in &inside {
+        let sig: [u8; 64] = c.signature.as_slice().try_into().unwrap_or([0; 64]);
+        if !verify_checkpoint(&public, c.seq, &c.hash, c.at, &sig) {
+            return Ok(VerifyReport::Tampered {
+                problem: Problem {
+                    seq: c.seq,
+                    kind: carekeep_domain::audit_chain::Tampering::Changed,
+                },
+                events_before: c.seq - 1,
+            });
+        }
+        anchors.push(Anchor {
+            seq: c.seq,
+            hash: c.hash,
+        });
+    }
+    for c in outside {
+        let (Some(hash), Some(sig), Some(pk)) = (
+            unhex::<32>(&c.hash),
+            unhex::<64>(&c.signature),
+            unhex::<32>(&c.public_key),
+        ) else {
+            return Err(AppError::Invalid(format!(
+                "checkpoint {} in the file is malformed",
+                c.seq
+            )));
+        };
+        if !verify_checkpoint(&pk, c.seq, &hash, c.at, &sig) {
+            return Err(AppError::Invalid(format!(
+                "checkpoint {} in the file has a bad signature: the file itself was altered",
+                c.seq
+            )));
+        }
+        anchors.push(Anchor { seq: c.seq, hash });
+    }
+    let (head_seq, head_hash) = store::head(&mut conn).await?;
+    if head_seq > 0 {
+        anchors.push(Anchor {
+            seq: head_seq,
+            hash: head_hash,
+        });
+    }
+    let mut verifier = Verifier::new(&keys.chain, anchors);
+    let mut after = 0;
+    'walk: loop {
+        let batch = store::after(&mut conn, after, BATCH).await?;
+        let Some(last) = batch.last() else { break };
+        after = last.seq;
+        for e in &batch {
+            let fields = &e.fields;
+            let encode = |seq: i64| fields.canonical(seq);
+            if !verifier.push(&StoredLink {
+                seq: e.seq,
+                prev_hash: e.prev_hash,
+                hash: e.hash,
+                canonical_at: &encode,
+            }) {
+                break 'walk;
+            }
+        }
+        if i64::try_from(batch.len()).unwrap_or(0) < BATCH {
+            break;
+        }
+    }
+    Ok(match verifier.finish() {
+        Ok(events) => VerifyReport::Intact {
+            events,
+            head: head_seq,
+            checkpoints: inside.len() + outside.len(),
+        },
+        Err(problem) => VerifyReport::Tampered {
+            problem,
+            events_before: problem.seq - 1,
+        },
+    })
+}
+
+/// Every checkpoint in the database, for the owner to keep elsewhere.
+pub async fn export_checkpoints(store: &Store, keys: &AuditKeys) -> Result<Vec<ExportedCheckpoint>, AppError> {
+    let mut conn = store.read().await?;
+    let pk = hex(&keys.signer.public_key());
+    Ok(store::checkpoints(&mut conn)
+        .await?
+        .into_iter()
+        .map(|c| ExportedCheckpoint {
+            seq: c.seq,
+            hash: hex(&c.hash),
+            at: c.at,
+            signature: hex(&c.signature),
+            public_key: pk.clone(),
+        })
+        .collect())
+}
+
+impl App {
+    /// Records an event in the action's transaction. If this fails, the caller's `?` aborts
+    /// the action: fail closed.
+    pub async fn record(&self, tx: &mut Tx, event: &AuditEvent) -> Result<i64, AppError> {
+        self.audit_keys().record(tx, event).await
+    }
+
+    /// Signs a checkpoint at the head when events were added since the last one and it is
+    /// older than `every`. Run by the server on a timer.
+    pub async fn checkpoint_if_due(&self, every: time::Duration) -> Result<bool, AppError> {
+        let now = self.now();
+        let mut tx = self.store().begin().await?;
+        let (seq, hash) = store::head(tx.conn()).await?;
+        let last = store::checkpoints(tx.conn()).await?.pop();
+        let due = seq > 0
+            && last
+                .as_ref()
+                .is_none_or(|c| c.seq < seq && now.unix_timestamp() - c.at >= every.whole_seconds());
+        if due {
+            self.audit_keys().checkpoint(tx.conn(), seq, hash, now).await?;
+            tx.commit().await?;
+        }
+        Ok(due)
+    }
+
+    /// Verifies the trail and keeps the result as evidence (the daily job).
+    pub async fn verify_and_record(&self) -> Result<VerifyReport, AppError> {
+        let report = verify(self.store(), self.audit_keys(), &[]).await?;
+        let now = self.now();
+        let v = match &report {
+            VerifyReport::Intact { events, .. } => store::Verification {
+                at: now,
+                ok: true,
+                events: i64::try_from(*events).unwrap_or(i64::MAX),
+                problem_seq: None,
+                problem: String::new(),
+            },
+            VerifyReport::Tampered { problem, events_before } => store::Verification {
+                at: now,
+                ok: false,
+                events: *events_before,
+                problem_seq: Some(problem.seq),
+                problem: problem.kind.as_str().to_owned(),
+            },
+        };
+        let mut tx = self.store().begin().await?;
+        store::record_verification(tx.conn(), &v).await?;
+        tx.commit().await?;
+        if !v.ok {
+            tracing::error!(seq = v.problem_seq, problem = %v.problem, "audit trail verification failed");
+        }
+        Ok(report)
+    }
+
+    /// The last verification's result.
+    pub async fn latest_verification(&self) -> Result<Option<store::Verification>, AppError> {
+        let mut conn = self.store().read().await?;
+        Ok(store::latest_verification(&mut conn).await?)
+    }
+}

@@ -1,0 +1,354 @@
+//! Audit events (164.312(b) audit controls): every PHI access, every sign-in and failure, every
+//! change to who may do what. Actions are a typed enum with stable codes, never free strings
+//! (kanidm `idm/audit.rs`); the store keeps the code, the chain keeps it tamper-evident.
+
+use crate::{DataClass, RoleName, UserId};
+use std::str::FromStr;
+use time::OffsetDateTime;
+
+macro_rules! codes {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $code:literal),* $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum $name { $($(#[$vmeta])* $variant),* }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),*];
+
+            /// The stable code stored and exported.
+            pub fn code(self) -> &'static str {
+                match self { $($name::$variant => $code),* }
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = UnknownCode;
+            fn from_str(s: &str) -> Result<Self, UnknownCode> {
+                match s { $($code => Ok($name::$variant),)* other => Err(UnknownCode(other.to_owned())) }
+            }
+        }
+    };
+}
+
+/// A stored code this version does not know.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown audit code '{0}'")]
+pub struct UnknownCode(pub String);
+
+codes! {
+    /// What happened.
+    Action {
+        // Authentication (164.308(a)(5)(ii)(C) log-in monitoring).
+        LoginSucceeded = "login.succeeded",
+        LoginFailed = "login.failed",
+        LockedOut = "login.locked_out",
+        Logout = "logout",
+        /// Automatic logoff (164.312(a)(2)(iii)) or revocation; the reason says which.
+        SessionEnded = "session.ended",
+        MfaEnrolled = "mfa.enrolled",
+        MfaReset = "mfa.reset",
+        RecoveryCodesIssued = "mfa.recovery_codes_issued",
+        // Administration (164.308(a)(4)(ii)(C) access establishment and modification).
+        UserCreated = "user.created",
+        UserDisabled = "user.disabled",
+        UserEnabled = "user.enabled",
+        UserRolesChanged = "user.roles_changed",
+        PasswordReset = "user.password_reset",
+        SettingChanged = "setting.changed",
+        ClinicCreated = "clinic.created",
+        // PHI (164.312(b)): reads, searches, writes, exports, prints, attachments, break-glass.
+        PhiRead = "phi.read",
+        PhiSearch = "phi.search",
+        PhiCreate = "phi.create",
+        PhiUpdate = "phi.update",
+        PhiDelete = "phi.delete",
+        PhiExport = "phi.export",
+        PhiPrint = "phi.print",
+        AttachmentView = "phi.attachment_view",
+        BreakGlass = "phi.break_glass",
+        // The audit trail itself and the system.
+        AuditViewed = "audit.viewed",
+        AuditExported = "audit.exported",
+        AuditVerified = "audit.verified",
+        KeyRotated = "key.rotated",
+        BackupCreated = "backup.created",
+        BackupRestored = "backup.restored",
+    }
+}
+
+codes! {
+    /// How it ended.
+    Outcome {
+        Success = "success",
+        /// Refused for bad credentials or bad input.
+        Failure = "failure",
+        /// Refused by the access policy.
+        Denied = "denied",
+    }
+}
+
+/// Who acted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuditActor {
+    /// `None` for the command line run by the machine's administrator, or an unknown username.
+    pub user_id: Option<UserId>,
+    /// The username as typed or held; `cli` for the command line.
+    pub name: String,
+    pub roles: Vec<RoleName>,
+}
+
+/// Where the request came from.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Origin {
+    pub source_ip: String,
+    pub user_agent: String,
+    pub request_id: String,
+}
+
+/// One audit event, before it is given its place in the chain.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuditEvent {
+    pub at: OffsetDateTime,
+    pub actor: AuditActor,
+    pub action: Action,
+    pub outcome: Outcome,
+    /// Every patient whose PHI the action touched.
+    pub patients: Vec<i64>,
+    pub resource_type: String,
+    pub resource_id: String,
+    pub data_classes: Vec<DataClass>,
+    pub origin: Origin,
+    /// A reason the person gave (break-glass) or the system recorded (why a session ended).
+    pub reason: String,
+    /// The account an administrative action was done to.
+    pub target_user: Option<UserId>,
+}
+
+impl AuditEvent {
+    /// A new event with no patients, resource, classes or reason.
+    pub fn new(at: OffsetDateTime, actor: AuditActor, action: Action, outcome: Outcome, origin: Origin) -> Self {
+        AuditEvent {
+            at,
+            actor,
+            action,
+            outcome,
+            patients: Vec::new(),
+            resource_type: String::new(),
+            resource_id: String::new(),
+            data_classes: Vec::new(),
+            origin,
+            reason: String::new(),
+            target_user: None,
+        }
+    }
+
+    pub fn with_reason(mut self, reason: &str) -> Self {
+        self.reason = reason.to_owned();
+        self
+    }
+
+    pub fn with_target(mut self, user: UserId) -> Self {
+        self.target_user = Some(user);
+        self
+    }
+
+    /// The event as the plain fields that are stored and MAC'd.
+    pub fn stored_fields(&self) -> StoredFields {
+        StoredFields {
+            at: self.at.unix_timestamp(),
+            actor_id: self.actor.user_id.map(|u| u.0),
+            actor_name: self.actor.name.clone(),
+            actor_roles: self.roles_text(),
+            action: self.action.code().to_owned(),
+            outcome: self.outcome.code().to_owned(),
+            patient_ids: self.patients_text(),
+            resource_type: self.resource_type.clone(),
+            resource_id: self.resource_id.clone(),
+            data_classes: self.classes_text(),
+            source_ip: self.origin.source_ip.clone(),
+            user_agent: self.origin.user_agent.clone(),
+            request_id: self.origin.request_id.clone(),
+            reason: self.reason.clone(),
+            target_user_id: self.target_user.map(|u| u.0),
+        }
+    }
+
+    /// The canonical bytes the chain's MAC covers for this event at `seq`.
+    pub fn canonical(&self, seq: i64) -> Vec<u8> {
+        self.stored_fields().canonical(seq)
+    }
+
+    pub fn roles_text(&self) -> String {
+        join(self.actor.roles.iter().map(|r| r.as_str()))
+    }
+
+    pub fn patients_text(&self) -> String {
+        join(self.patients.iter().map(|p| p.to_string()))
+    }
+
+    pub fn classes_text(&self) -> String {
+        join(self.data_classes.iter().map(|c| c.as_str()))
+    }
+}
+
+/// An event as stored: every column the chain covers, as plain text and numbers. Stored rows
+/// are verified from this form, so an altered code that no longer parses is still caught.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredFields {
+    pub at: i64,
+    pub actor_id: Option<i64>,
+    pub actor_name: String,
+    pub actor_roles: String,
+    pub action: String,
+    pub outcome: String,
+    pub patient_ids: String,
+    pub resource_type: String,
+    pub resource_id: String,
+    pub data_classes: String,
+    pub source_ip: String,
+    pub user_agent: String,
+    pub request_id: String,
+    pub reason: String,
+    pub target_user_id: Option<i64>,
+}
+
+impl StoredFields {
+    /// Every field, in a fixed order, each length-prefixed, so no two different events encode
+    /// alike; `seq` binds the event to its place.
+    pub fn canonical(&self, seq: i64) -> Vec<u8> {
+        let mut out = Vec::with_capacity(256);
+        out.push(1u8);
+        out.extend_from_slice(&seq.to_be_bytes());
+        out.extend_from_slice(&self.at.to_be_bytes());
+        out.extend_from_slice(&self.actor_id.unwrap_or(-1).to_be_bytes());
+        for s in [
+            &self.actor_name,
+            &self.actor_roles,
+            &self.action,
+            &self.outcome,
+            &self.patient_ids,
+            &self.resource_type,
+            &self.resource_id,
+            &self.data_classes,
+            &self.source_ip,
+            &self.user_agent,
+            &self.request_id,
+            &self.reason,
+        ] {
+            put(&mut out, s);
+        }
+        out.extend_from_slice(&self.target_user_id.unwrap_or(-1).to_be_bytes());
+        out
+    }
+}
+
+fn put(out: &mut Vec<u8>, s: &str) {
+    let len = u32::try_from(s.len()).unwrap_or(u32::MAX);
+    out.extend_from_slice(&len.to_be_bytes());
+    out.extend_from_slice(s.as_bytes());
+}
+
+fn join<S: AsRef<str>>(items: impl Iterator<Item = S>) -> String {
+    items.map(|s| s.as_ref().to_owned()).collect::<Vec<_>>().join(",")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    fn event() -> AuditEvent {
+        AuditEvent::new(
+            datetime!(2026-03-02 09:00 UTC),
+            AuditActor {
+                user_id: Some(UserId(3)),
+                name: "nurse".into(),
+                roles: vec![RoleName::new("nurse").unwrap()],
+            },
+            Action::PhiRead,
+            Outcome::Success,
+            Origin {
+                source_ip: "127.0.0.1".into(),
+                user_agent: "test".into(),
+                request_id: "r1".into(),
+            },
+        )
+    }
+
+    #[test]
+    fn codes_round_trip_and_are_unique() {
+        let mut seen = std::collections::HashSet::new();
+        for a in Action::ALL {
+            assert_eq!(a.code().parse::<Action>().unwrap(), *a);
+            assert!(seen.insert(a.code()), "{} twice", a.code());
+        }
+        for o in Outcome::ALL {
+            assert_eq!(o.code().parse::<Outcome>().unwrap(), *o);
+        }
+        assert!("phi.teleport".parse::<Action>().is_err());
+    }
+
+    #[test]
+    fn canonical_encoding_changes_with_every_field() {
+        let base = event();
+        let b = base.canonical(7);
+        assert_eq!(b, event().canonical(7), "deterministic");
+        assert_ne!(b, base.canonical(8), "the position is covered");
+        let variants: Vec<AuditEvent> = vec![
+            AuditEvent {
+                at: base.at + time::Duration::seconds(1),
+                ..base.clone()
+            },
+            AuditEvent {
+                actor: AuditActor {
+                    name: "nurse2".into(),
+                    ..base.actor.clone()
+                },
+                ..base.clone()
+            },
+            AuditEvent {
+                action: Action::PhiUpdate,
+                ..base.clone()
+            },
+            AuditEvent {
+                outcome: Outcome::Denied,
+                ..base.clone()
+            },
+            AuditEvent {
+                patients: vec![1],
+                ..base.clone()
+            },
+            AuditEvent {
+                resource_id: "x".into(),
+                ..base.clone()
+            },
+            AuditEvent {
+                data_classes: vec![DataClass::Clinical],
+                ..base.clone()
+            },
+            AuditEvent {
+                reason: "because".into(),
+                ..base.clone()
+            },
+            AuditEvent {
+                target_user: Some(UserId(9)),
+                ..base.clone()
+            },
+            // Length prefixes keep field boundaries: moving a character between fields differs.
+            AuditEvent {
+                resource_type: "a".into(),
+                resource_id: "".into(),
+                ..base.clone()
+            },
+        ];
+        for v in &variants {
+            assert_ne!(v.canonical(7), b, "{v:?}");
+        }
+        let shifted = AuditEvent {
+            resource_type: "".into(),
+            resource_id: "a".into(),
+            ..base.clone()
+        };
+        assert_ne!(shifted.canonical(7), variants[9].canonical(7));
+    }
+}

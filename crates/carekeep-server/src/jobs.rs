@@ -1,0 +1,36 @@
+//! Background work of a running server: a signed checkpoint when the last one is older than
+//! the configured interval (164.312(c)(1) integrity), and a daily verification of the whole
+//! audit trail whose result is kept as evidence (164.308(a)(1)(ii)(D) activity review).
+
+use crate::state::AppState;
+use std::future::Future;
+use std::time::Duration;
+
+/// How often the jobs look whether something is due.
+const TICK: Duration = Duration::from_secs(60);
+/// How often the whole trail is verified.
+const VERIFY_EVERY: time::Duration = time::Duration::days(1);
+
+/// Runs until `shutdown` completes. The first verification runs at start.
+pub async fn run(state: AppState, shutdown: impl Future<Output = ()>) {
+    let every = time::Duration::minutes(state.config.audit_checkpoint_minutes);
+    let mut last_verify: Option<time::OffsetDateTime> = None;
+    tokio::pin!(shutdown);
+    loop {
+        let now = state.app.now();
+        if last_verify.is_none_or(|t| now - t >= VERIFY_EVERY) {
+            match state.app.verify_and_record().await {
+                Ok(report) => tracing::info!(?report, "audit trail verified"),
+                Err(e) => tracing::error!(error = %e, "audit trail verification could not run"),
+            }
+            last_verify = Some(now);
+        }
+        if let Err(e) = state.app.checkpoint_if_due(every).await {
+            tracing::error!(error = %e, "audit checkpoint failed");
+        }
+        tokio::select! {
+            () = tokio::time::sleep(TICK) => {}
+            () = &mut shutdown => return,
+        }
+    }
+}

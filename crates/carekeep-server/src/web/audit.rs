@@ -1,0 +1,76 @@
+//! The audit log page and its CSV download.
+
+use super::chrome;
+use crate::audit_query::AuditParams;
+use crate::error::WebError;
+use crate::session::PageUser;
+use crate::state::AppState;
+use crate::templates::AuditPage;
+use axum::extract::{Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use carekeep_app::Actor;
+use carekeep_domain::audit::Action;
+
+pub async fn show(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Query(params): Query<AuditParams>,
+) -> Result<Response, WebError> {
+    let q = params.to_query(500).map_err(WebError::page)?;
+    let events = state
+        .app
+        .audit_events(&Actor::User(p.clone()), &q)
+        .await
+        .map_err(WebError::page)?;
+    let older = (events.len() as i64 >= q.limit)
+        .then(|| events.last().map(|e| params.link(Some(e.seq))))
+        .flatten();
+    let verification = state.app.latest_verification().await.map_err(WebError::page)?;
+    Ok(AuditPage {
+        chrome: chrome(&state, &p, "/audit"),
+        actions: Action::ALL.iter().map(|a| a.code()).collect(),
+        user: params.user.clone().unwrap_or_default(),
+        patient: params.patient.clone().unwrap_or_default(),
+        action: params.action.clone().unwrap_or_default(),
+        from: params.from.clone().unwrap_or_default(),
+        to: params.to.clone().unwrap_or_default(),
+        export_link: format!("/audit/export.csv?{}", params.link(None)),
+        older,
+        verification: verification.map(|v| {
+            if v.ok {
+                format!("Intact: {} events verified on {}", v.events, v.at.date())
+            } else {
+                format!(
+                    "TAMPERING FOUND on {}: event {} was {}",
+                    v.at.date(),
+                    v.problem_seq.unwrap_or(0),
+                    v.problem
+                )
+            }
+        }),
+        events,
+    }
+    .into_response())
+}
+
+pub async fn export_csv(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Query(params): Query<AuditParams>,
+) -> Result<Response, WebError> {
+    let mut q = params.to_query(100_000).map_err(WebError::page)?;
+    q.limit = params.limit.unwrap_or(100_000).clamp(1, 100_000);
+    let csv = state.app.audit_csv(&Actor::User(p), &q).await.map_err(WebError::page)?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"carekeep-audit.csv\"",
+            ),
+        ],
+        csv,
+    )
+        .into_response())
+}

@@ -1,0 +1,273 @@
+//! The audit trail's storage: append (inside the caller's transaction), read back for views
+//! and verification, checkpoints, verification results, and the wrapped audit keys.
+//!
+//! The chain head is one row; `UPDATE ... RETURNING` on it hands out the next sequence number
+//! and the previous hash, and on PostgreSQL holds its row lock until the transaction ends, so
+//! sequence numbers stay gapless and appends stay ordered on both databases.
+
+use crate::{unix, Conn, StoreError};
+use carekeep_domain::audit::{AuditEvent, StoredFields};
+use carekeep_domain::audit_chain::ChainMac;
+use sqlx::any::AnyRow;
+use sqlx::Row;
+use time::OffsetDateTime;
+
+/// A stored event with its place in the chain.
+#[derive(Clone, Debug)]
+pub struct StoredEvent {
+    pub seq: i64,
+    pub fields: StoredFields,
+    pub prev_hash: [u8; 32],
+    pub hash: [u8; 32],
+}
+
+fn hash32(v: Vec<u8>) -> [u8; 32] {
+    // A stored hash of the wrong length cannot match any MAC: verification reports it.
+    let mut out = [0u8; 32];
+    let n = v.len().min(32);
+    out[..n].copy_from_slice(&v[..n]);
+    if v.len() != 32 {
+        out[0] ^= 0xff;
+    }
+    out
+}
+
+const COLUMNS: &str = "seq, at, actor_id, actor_name, actor_roles, action, outcome, patient_ids, resource_type, \
+     resource_id, data_classes, source_ip, user_agent, request_id, reason, target_user_id, prev_hash, hash";
+
+fn from_row(r: &AnyRow) -> Result<StoredEvent, StoreError> {
+    Ok(StoredEvent {
+        seq: r.try_get("seq")?,
+        fields: StoredFields {
+            at: r.try_get("at")?,
+            actor_id: r.try_get("actor_id")?,
+            actor_name: r.try_get("actor_name")?,
+            actor_roles: r.try_get("actor_roles")?,
+            action: r.try_get("action")?,
+            outcome: r.try_get("outcome")?,
+            patient_ids: r.try_get("patient_ids")?,
+            resource_type: r.try_get("resource_type")?,
+            resource_id: r.try_get("resource_id")?,
+            data_classes: r.try_get("data_classes")?,
+            source_ip: r.try_get("source_ip")?,
+            user_agent: r.try_get("user_agent")?,
+            request_id: r.try_get("request_id")?,
+            reason: r.try_get("reason")?,
+            target_user_id: r.try_get("target_user_id")?,
+        },
+        prev_hash: hash32(r.try_get("prev_hash")?),
+        hash: hash32(r.try_get("hash")?),
+    })
+}
+
+/// Appends one event in the caller's transaction; returns its sequence number and hash.
+pub async fn append(conn: &mut Conn, event: &AuditEvent, mac: &impl ChainMac) -> Result<(i64, [u8; 32]), StoreError> {
+    let head = sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
+        .fetch_one(&mut *conn)
+        .await?;
+    let seq: i64 = head.try_get("seq")?;
+    let prev = hash32(head.try_get("hash")?);
+    let f = event.stored_fields();
+    let hash = mac.link(&prev, &f.canonical(seq));
+    sqlx::query(
+        "INSERT INTO audit_events (seq, at, actor_id, actor_name, actor_roles, action, outcome, patient_ids,
+           resource_type, resource_id, data_classes, source_ip, user_agent, request_id, reason, target_user_id,
+           prev_hash, hash)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
+    )
+    .bind(seq)
+    .bind(f.at)
+    .bind(f.actor_id)
+    .bind(&f.actor_name)
+    .bind(&f.actor_roles)
+    .bind(&f.action)
+    .bind(&f.outcome)
+    .bind(&f.patient_ids)
+    .bind(&f.resource_type)
+    .bind(&f.resource_id)
+    .bind(&f.data_classes)
+    .bind(&f.source_ip)
+    .bind(&f.user_agent)
+    .bind(&f.request_id)
+    .bind(&f.reason)
+    .bind(f.target_user_id)
+    .bind(&prev[..])
+    .bind(&hash[..])
+    .execute(&mut *conn)
+    .await?;
+    for p in &event.patients {
+        sqlx::query("INSERT INTO audit_patients (patient_id, seq) VALUES ($1, $2)")
+            .bind(*p)
+            .bind(seq)
+            .execute(&mut *conn)
+            .await?;
+    }
+    sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
+        .bind(&hash[..])
+        .execute(&mut *conn)
+        .await?;
+    Ok((seq, hash))
+}
+
+/// The recorded head: the last sequence number handed out and its hash.
+pub async fn head(conn: &mut Conn) -> Result<(i64, [u8; 32]), StoreError> {
+    let r = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
+        .fetch_one(conn)
+        .await?;
+    Ok((r.try_get("seq")?, hash32(r.try_get("hash")?)))
+}
+
+/// Up to `limit` events after `after_seq`, in order: the verifier's feed.
+pub async fn after(conn: &mut Conn, after_seq: i64, limit: i64) -> Result<Vec<StoredEvent>, StoreError> {
+    let sql = format!("SELECT {COLUMNS} FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT $2");
+    sqlx::query(&sql)
+        .bind(after_seq)
+        .bind(limit)
+        .fetch_all(conn)
+        .await?
+        .iter()
+        .map(from_row)
+        .collect()
+}
+
+/// Filters for reading the trail. Empty fields do not filter.
+#[derive(Clone, Debug, Default)]
+pub struct Filter {
+    /// Events done by this user, or done to this user's account.
+    pub user_id: Option<i64>,
+    pub patient_id: Option<i64>,
+    pub action: Option<String>,
+    pub from: Option<OffsetDateTime>,
+    pub to: Option<OffsetDateTime>,
+    /// Only events before this sequence number (paging, newest first).
+    pub before_seq: Option<i64>,
+    pub limit: i64,
+}
+
+/// Events matching `filter`, newest first. One statement for both databases: an absent filter
+/// is bound as a value that matches everything.
+pub async fn find(conn: &mut Conn, filter: &Filter) -> Result<Vec<StoredEvent>, StoreError> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM audit_events e
+         WHERE ($1 = -1 OR e.actor_id = $1 OR e.target_user_id = $1)
+           AND ($2 = -1 OR e.seq IN (SELECT seq FROM audit_patients WHERE patient_id = $2))
+           AND ($3 = '' OR e.action = $3)
+           AND e.at >= $4 AND e.at <= $5 AND e.seq < $6
+         ORDER BY e.seq DESC LIMIT $7"
+    );
+    sqlx::query(&sql)
+        .bind(filter.user_id.unwrap_or(-1))
+        .bind(filter.patient_id.unwrap_or(-1))
+        .bind(filter.action.clone().unwrap_or_default())
+        .bind(filter.from.map_or(i64::MIN, unix))
+        .bind(filter.to.map_or(i64::MAX, unix))
+        .bind(filter.before_seq.unwrap_or(i64::MAX))
+        .bind(filter.limit.clamp(1, 10_000))
+        .fetch_all(conn)
+        .await?
+        .iter()
+        .map(from_row)
+        .collect()
+}
+
+/// A signed checkpoint.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Checkpoint {
+    pub seq: i64,
+    pub hash: [u8; 32],
+    pub at: i64,
+    pub signature: Vec<u8>,
+}
+
+pub async fn insert_checkpoint(conn: &mut Conn, c: &Checkpoint) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO audit_checkpoints (seq, hash, at, signature) VALUES ($1, $2, $3, $4)")
+        .bind(c.seq)
+        .bind(&c.hash[..])
+        .bind(c.at)
+        .bind(&c.signature)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn checkpoints(conn: &mut Conn) -> Result<Vec<Checkpoint>, StoreError> {
+    sqlx::query("SELECT seq, hash, at, signature FROM audit_checkpoints ORDER BY seq")
+        .fetch_all(conn)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(Checkpoint {
+                seq: r.try_get("seq")?,
+                hash: hash32(r.try_get("hash")?),
+                at: r.try_get("at")?,
+                signature: r.try_get("signature")?,
+            })
+        })
+        .collect()
+}
+
+/// A verification run's result, kept as evidence.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Verification {
+    pub at: OffsetDateTime,
+    pub ok: bool,
+    pub events: i64,
+    pub problem_seq: Option<i64>,
+    pub problem: String,
+}
+
+pub async fn record_verification(conn: &mut Conn, v: &Verification) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO audit_verifications (at, ok, events, problem_seq, problem) VALUES ($1, $2, $3, $4, $5)")
+        .bind(unix(v.at))
+        .bind(i64::from(v.ok))
+        .bind(v.events)
+        .bind(v.problem_seq)
+        .bind(&v.problem)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn latest_verification(conn: &mut Conn) -> Result<Option<Verification>, StoreError> {
+    let row =
+        sqlx::query("SELECT at, ok, events, problem_seq, problem FROM audit_verifications ORDER BY id DESC LIMIT 1")
+            .fetch_optional(conn)
+            .await?;
+    row.map(|r| {
+        Ok(Verification {
+            at: crate::from_unix(r.try_get("at")?)?,
+            ok: r.try_get::<i64, _>("ok")? != 0,
+            events: r.try_get("events")?,
+            problem_seq: r.try_get("problem_seq")?,
+            problem: r.try_get("problem")?,
+        })
+    })
+    .transpose()
+}
+
+/// A wrapped secret (ciphertext under the master key) and its public half, if any.
+pub async fn secret(conn: &mut Conn, purpose: &str) -> Result<Option<(Vec<u8>, Option<Vec<u8>>)>, StoreError> {
+    let row = sqlx::query("SELECT wrapped, public FROM secret_keys WHERE purpose = $1")
+        .bind(purpose)
+        .fetch_optional(conn)
+        .await?;
+    row.map(|r| Ok((r.try_get("wrapped")?, r.try_get("public")?)))
+        .transpose()
+}
+
+pub async fn insert_secret(
+    conn: &mut Conn,
+    purpose: &str,
+    wrapped: &[u8],
+    public: Option<&[u8]>,
+    now: OffsetDateTime,
+) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO secret_keys (purpose, wrapped, public, created_at) VALUES ($1, $2, $3, $4)")
+        .bind(purpose)
+        .bind(wrapped)
+        .bind(public)
+        .bind(unix(now))
+        .execute(conn)
+        .await?;
+    Ok(())
+}

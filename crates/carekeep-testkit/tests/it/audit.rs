@@ -1,0 +1,408 @@
+//! The audit trail (164.312(b), 164.312(c)(1)): what is recorded, fail-closed appends,
+//! append-only storage, and tamper detection on both databases.
+
+use carekeep_app::audit::{export_checkpoints, verify, VerifyReport};
+use carekeep_domain::audit_chain::{Problem, Tampering};
+use carekeep_store::Backend;
+use carekeep_testkit::{PageClient, TestApp};
+use reqwest::Method;
+use serde_json::{json, Value};
+
+async fn exec(app: &TestApp, sql: &str) -> Result<(), sqlx::Error> {
+    let mut tx = app.state.app.store().begin().await.unwrap();
+    sqlx::query(sql).execute(tx.conn()).await?;
+    tx.commit().await.unwrap();
+    Ok(())
+}
+
+async fn events(app: &TestApp, token: &str, query: &str) -> Vec<Value> {
+    let res = app
+        .api(Method::GET, &format!("/api/v1/audit/events?limit=1000{query}"), token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    res.json::<Vec<Value>>().await.unwrap()
+}
+
+async fn report(app: &TestApp) -> VerifyReport {
+    verify(app.state.app.store(), app.state.app.audit_keys(), &[])
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn sign_ins_and_administration_are_recorded_with_who_what_where() {
+    let app = TestApp::spawn().await;
+    let owner = app.api_login("owner").await;
+    let bad = app
+        .client()
+        .post(app.url("/api/v1/auth/login"))
+        .header("user-agent", "probe/1.0")
+        .json(&json!({"username": "nurse", "password": "Not-The-Password-9", "totp": "123456"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 401);
+    let typed_secret = "Hunter2-in-the-username-box";
+    app.client()
+        .post(app.url("/api/v1/auth/login"))
+        .json(&json!({"username": typed_secret, "password": "whatever-it-was", "totp": "1"}))
+        .send()
+        .await
+        .unwrap();
+    let nurse = app.api_login("nurse").await;
+    app.api(Method::POST, "/api/v1/auth/logout", &nurse)
+        .send()
+        .await
+        .unwrap();
+    let res = app
+        .api(Method::POST, "/api/v1/users", &owner)
+        .json(&json!({"username": "auditme", "password": "a long and quiet sentence", "roles": ["billing"]}))
+        .send()
+        .await
+        .unwrap();
+    let id = res.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    app.api(Method::PUT, &format!("/api/v1/users/{id}/roles"), &owner)
+        .json(&json!({"roles": ["front_desk"]}))
+        .send()
+        .await
+        .unwrap();
+    app.api(Method::POST, &format!("/api/v1/users/{id}/disable"), &owner)
+        .send()
+        .await
+        .unwrap();
+    app.api(Method::POST, &format!("/api/v1/users/{id}/reset-mfa"), &owner)
+        .send()
+        .await
+        .unwrap();
+    let billing = app.api_login("billing").await;
+    app.clock.advance(time::Duration::minutes(16));
+    assert_eq!(
+        app.api(Method::GET, "/api/v1/me", &billing)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
+
+    let officer = app.api_login("compliance").await;
+    let all = events(&app, &officer, "").await;
+    let has = |action: &str, pred: &dyn Fn(&Value) -> bool| all.iter().any(|e| e["action"] == action && pred(e));
+    assert!(has("clinic.created", &|_| true));
+    assert!(has("login.succeeded", &|e| e["actor"] == "owner"
+        && e["source_ip"] == "127.0.0.1"
+        && !e["request_id"].as_str().unwrap().is_empty()));
+    assert!(has("login.failed", &|e| e["actor"] == "nurse"
+        && e["reason"] == "wrong password"
+        && e["user_agent"] == "probe/1.0"));
+    assert!(has("login.failed", &|e| e["actor"] == "(unknown account)"));
+    assert!(has("logout", &|e| e["actor"] == "nurse"));
+    assert!(has("user.created", &|e| e["target_user_id"] == id
+        && e["actor_roles"] == "owner"));
+    assert!(has("user.roles_changed", &|e| e["target_user_id"] == id
+        && e["reason"] == "roles: front_desk"));
+    assert!(has("user.disabled", &|e| e["target_user_id"] == id));
+    assert!(has("mfa.reset", &|e| e["target_user_id"] == id));
+    assert!(has("session.ended", &|e| e["actor"] == "billing"
+        && e["reason"] == "idle_timeout"));
+    let text = serde_json::to_string(&all).unwrap();
+    assert!(
+        !text.contains(typed_secret) && !text.contains("Not-The-Password-9"),
+        "no typed secret is kept"
+    );
+
+    // Filters: by user (done by or to the account), by action.
+    let about = events(&app, &officer, "&user=auditme").await;
+    assert!(about.iter().all(|e| e["target_user_id"] == id || e["actor_id"] == id));
+    assert_eq!(about.len(), 4);
+    let failed = events(&app, &officer, "&action=login.failed").await;
+    assert!(failed.len() >= 2 && failed.iter().all(|e| e["action"] == "login.failed"));
+    // Looking is itself recorded, and only the officer and the owner may look.
+    let again = events(&app, &officer, "&action=audit.viewed").await;
+    assert!(again
+        .iter()
+        .any(|e| e["actor"] == "compliance" && e["reason"] == "action=login.failed"));
+    for who in ["frontdesk", "provider", "billing"] {
+        let t = app.api_login(who).await;
+        assert_eq!(
+            app.api(Method::GET, "/api/v1/audit/events", &t)
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            403,
+            "{who}"
+        );
+    }
+    let res = app
+        .api(Method::GET, "/api/v1/audit/events?from=yesterday", &officer)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    assert!(matches!(report(&app).await, VerifyReport::Intact { .. }));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_audit_page_and_csv_show_the_trail_and_its_last_verification() {
+    let app = TestApp::spawn().await;
+    app.state.app.verify_and_record().await.unwrap();
+    let mut c = PageClient::login(&app, "compliance").await;
+    let (status, page) = c.get("/audit").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Intact:"), "verification evidence shown");
+    assert!(page.contains("login.succeeded"));
+    let res = c
+        .http
+        .get(c.url("/audit/export.csv?action=login.succeeded"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-type"], "text/csv; charset=utf-8");
+    let csv = res.text().await.unwrap();
+    assert!(csv.starts_with("seq,at,actor_id,actor"));
+    assert!(csv.lines().skip(1).all(|l| l.contains("login.succeeded")));
+    let mut fd = PageClient::login(&app, "frontdesk").await;
+    assert_eq!(fd.get("/audit").await.0, 403);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn an_action_whose_event_cannot_be_written_fails_and_changes_nothing() {
+    let app = TestApp::spawn().await;
+    let owner = app.api_login("owner").await;
+    exec(&app, "ALTER TABLE audit_events RENAME TO audit_events_away")
+        .await
+        .unwrap();
+    let res = app
+        .api(Method::POST, "/api/v1/users", &owner)
+        .json(&json!({"username": "ghostwriter", "password": "a long and quiet sentence", "roles": ["nurse"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 500);
+    let body: Value = res.json().await.unwrap();
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("internal error; quote request id"),
+        "{body}"
+    );
+    let u = app.user("frontdesk").clone();
+    let code = app.fresh_code(&u.totp_secret);
+    let res = app
+        .client()
+        .post(app.url("/api/v1/auth/login"))
+        .json(&json!({"username": "frontdesk", "password": u.password, "totp": code}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 500, "no sign-in without its audit event");
+    exec(&app, "ALTER TABLE audit_events_away RENAME TO audit_events")
+        .await
+        .unwrap();
+    let users: Vec<Value> = app
+        .api(Method::GET, "/api/v1/users", &owner)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        users.iter().all(|u| u["username"] != "ghostwriter"),
+        "the action left nothing behind"
+    );
+    assert!(
+        matches!(report(&app).await, VerifyReport::Intact { .. }),
+        "and the chain has no gap"
+    );
+    app.stop().await;
+}
+
+/// Removes the database's append-only guard, as someone with owner rights on it could.
+async fn drop_guards(app: &TestApp) {
+    let statements: &[&str] = match app.backend() {
+        Backend::Sqlite => &[
+            "DROP TRIGGER audit_events_no_update",
+            "DROP TRIGGER audit_events_no_delete",
+            "DROP TRIGGER audit_checkpoints_no_delete",
+        ],
+        Backend::Postgres => &[
+            "DROP TRIGGER audit_events_append_only ON audit_events",
+            "DROP TRIGGER audit_checkpoints_append_only ON audit_checkpoints",
+        ],
+    };
+    for s in statements {
+        exec(app, s).await.unwrap();
+    }
+}
+
+/// A trail of `n` events or more: sign-ins by every seeded user.
+async fn busy_trail(app: &TestApp, n: i64) -> i64 {
+    loop {
+        for who in ["frontdesk", "nurse", "provider", "billing"] {
+            app.api_login(who).await;
+        }
+        if let VerifyReport::Intact { head, .. } = report(app).await {
+            if head >= n {
+                return head;
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_database_refuses_to_change_or_delete_events() {
+    let app = TestApp::spawn().await;
+    busy_trail(&app, 5).await;
+    for sql in [
+        "UPDATE audit_events SET reason = 'x' WHERE seq = 2",
+        "DELETE FROM audit_events WHERE seq = 2",
+    ] {
+        let err = exec(&app, sql).await.unwrap_err().to_string();
+        assert!(err.contains("append-only"), "{sql}: {err}");
+    }
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn every_kind_of_tampering_is_found_at_the_right_event() {
+    let cases: &[(&str, &[&str], Problem)] = &[
+        ("changed", &["UPDATE audit_events SET reason = 'nothing to see' WHERE seq = 7"], Problem { seq: 7, kind: Tampering::Changed }),
+        ("deleted, gap", &["DELETE FROM audit_events WHERE seq = 6"], Problem { seq: 6, kind: Tampering::Deleted }),
+        (
+            "deleted, renumbered",
+            &[
+                "DELETE FROM audit_events WHERE seq = 6",
+                "UPDATE audit_events SET seq = -seq WHERE seq > 6",
+                "UPDATE audit_events SET seq = -seq - 1 WHERE seq < 0",
+            ],
+            Problem { seq: 6, kind: Tampering::Deleted },
+        ),
+        (
+            "inserted",
+            &[
+                "UPDATE audit_events SET seq = -seq WHERE seq >= 8",
+                "UPDATE audit_events SET seq = -seq + 1 WHERE seq < 0",
+                "INSERT INTO audit_events SELECT 8, at, actor_id, 'intruder', actor_roles, action, outcome, patient_ids, \
+                 resource_type, resource_id, data_classes, source_ip, user_agent, request_id, reason, target_user_id, \
+                 prev_hash, hash FROM audit_events WHERE seq = 7",
+            ],
+            Problem { seq: 8, kind: Tampering::Inserted },
+        ),
+        (
+            "reordered",
+            &[
+                "UPDATE audit_events SET seq = -1 WHERE seq = 9",
+                "UPDATE audit_events SET seq = 9 WHERE seq = 10",
+                "UPDATE audit_events SET seq = 10 WHERE seq = -1",
+            ],
+            Problem { seq: 9, kind: Tampering::Reordered },
+        ),
+    ];
+    for (name, statements, want) in cases {
+        let app = TestApp::spawn().await;
+        busy_trail(&app, 14).await;
+        assert!(matches!(report(&app).await, VerifyReport::Intact { .. }));
+        drop_guards(&app).await;
+        for s in *statements {
+            exec(&app, s).await.unwrap_or_else(|e| panic!("{name}: {s}: {e}"));
+        }
+        match report(&app).await {
+            VerifyReport::Tampered { problem, .. } => assert_eq!(problem, *want, "{name} on {:?}", app.backend()),
+            other => panic!("{name}: not detected: {other:?}"),
+        }
+        app.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn truncation_after_a_checkpoint_is_found_even_with_the_head_and_checkpoints_rewritten() {
+    let app = TestApp::spawn().await;
+    let head = busy_trail(&app, 12).await;
+    assert!(app.state.app.checkpoint_if_due(time::Duration::ZERO).await.unwrap());
+    let outside = export_checkpoints(app.state.app.store(), app.state.app.audit_keys())
+        .await
+        .unwrap();
+    assert_eq!(outside.last().unwrap().seq, head);
+    drop_guards(&app).await;
+    let keep = head - 3;
+    exec(&app, &format!("DELETE FROM audit_events WHERE seq > {keep}"))
+        .await
+        .unwrap();
+    // With the checkpoint still in the database, the trail is short of it.
+    match report(&app).await {
+        VerifyReport::Tampered { problem, .. } => assert_eq!(
+            problem,
+            Problem {
+                seq: keep + 1,
+                kind: Tampering::Truncated
+            }
+        ),
+        other => panic!("not detected: {other:?}"),
+    }
+    // Cover the tracks: the database's own checkpoints and head now agree with the short trail.
+    exec(&app, "DELETE FROM audit_checkpoints").await.unwrap();
+    exec(
+        &app,
+        &format!("UPDATE audit_head SET seq = {keep}, hash = (SELECT hash FROM audit_events WHERE seq = {keep})"),
+    )
+    .await
+    .unwrap();
+    assert!(
+        matches!(report(&app).await, VerifyReport::Intact { .. }),
+        "the database alone cannot tell"
+    );
+    // The checkpoint file the owner kept elsewhere still can.
+    let r = verify(app.state.app.store(), app.state.app.audit_keys(), &outside)
+        .await
+        .unwrap();
+    match r {
+        VerifyReport::Tampered { problem, .. } => assert_eq!(
+            problem,
+            Problem {
+                seq: keep + 1,
+                kind: Tampering::Truncated
+            }
+        ),
+        other => panic!("not detected with the file: {other:?}"),
+    }
+    // A forged checkpoint file is refused outright.
+    let mut forged = outside.clone();
+    forged[0].hash = "00".repeat(32);
+    assert!(verify(app.state.app.store(), app.state.app.audit_keys(), &forged)
+        .await
+        .is_err());
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn checkpoints_are_signed_every_thousand_events() {
+    let app = TestApp::spawn().await;
+    let keys = app.state.app.audit_keys();
+    let mut tx = app.state.app.store().begin().await.unwrap();
+    for _ in 0..1000 {
+        let ev = app.state.app.event(
+            &carekeep_app::Actor::Cli,
+            carekeep_domain::audit::Action::SettingChanged,
+            carekeep_domain::audit::Outcome::Success,
+        );
+        keys.record(&mut tx, &ev).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    let cps = export_checkpoints(app.state.app.store(), keys).await.unwrap();
+    assert_eq!(cps.iter().map(|c| c.seq).collect::<Vec<_>>(), vec![1000]);
+    match report(&app).await {
+        VerifyReport::Intact {
+            events, checkpoints, ..
+        } => assert_eq!((events >= 1000, checkpoints), (true, 1)),
+        other => panic!("{other:?}"),
+    }
+    app.stop().await;
+}

@@ -1,0 +1,101 @@
+//! `carekeep audit ...`: verify the trail, export its signed checkpoints.
+
+use crate::context::Context;
+use crate::Failure;
+use carekeep_app::audit::{export_checkpoints, verify, ExportedCheckpoint, VerifyReport};
+use std::path::PathBuf;
+
+#[derive(clap::Subcommand, Debug)]
+pub enum AuditCommand {
+    /// Verify the audit trail: exit 0 when intact, 1 naming the first bad event and what was
+    /// done to it, 2 on error.
+    Verify {
+        /// A checkpoints file kept elsewhere (from `audit checkpoints --out`): proves nothing up
+        /// to its checkpoints was rewritten, even by someone holding the database and the server.
+        #[arg(long)]
+        checkpoints: Option<PathBuf>,
+        /// Print the result as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write every signed checkpoint to a file to keep somewhere other than this machine.
+    Checkpoints {
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+pub async fn run(ctx: &Context, cmd: AuditCommand) -> Result<(), Failure> {
+    let app = ctx.open_app().await?;
+    let result = match cmd {
+        AuditCommand::Verify { checkpoints, json } => {
+            let outside = match checkpoints {
+                Some(path) => read_checkpoints(&path)?,
+                None => Vec::new(),
+            };
+            let report = verify(app.store(), app.audit_keys(), &outside).await?;
+            print_report(&report, json);
+            match report {
+                VerifyReport::Intact { .. } => Ok(()),
+                VerifyReport::Tampered { .. } => Err(Failure::Tampered),
+            }
+        }
+        AuditCommand::Checkpoints { out } => {
+            let list = export_checkpoints(app.store(), app.audit_keys()).await?;
+            let text = list
+                .iter()
+                .map(|c| serde_json::to_string(c).map_err(|e| Failure::Failed(e.to_string())))
+                .collect::<Result<Vec<_>, _>>()?
+                .join("\n");
+            std::fs::write(&out, text + "\n").map_err(|e| Failure::Failed(format!("{}: {e}", out.display())))?;
+            println!(
+                "wrote {} checkpoints to {}; keep a copy off this machine",
+                list.len(),
+                out.display()
+            );
+            Ok(())
+        }
+    };
+    app.store().close().await;
+    result
+}
+
+fn read_checkpoints(path: &std::path::Path) -> Result<Vec<ExportedCheckpoint>, Failure> {
+    let text = std::fs::read_to_string(path).map_err(|e| Failure::Usage(format!("{}: {e}", path.display())))?;
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .enumerate()
+        .map(|(i, l)| {
+            serde_json::from_str(l).map_err(|e| Failure::Usage(format!("{} line {}: {e}", path.display(), i + 1)))
+        })
+        .collect()
+}
+
+fn print_report(report: &VerifyReport, json: bool) {
+    match report {
+        VerifyReport::Intact {
+            events,
+            head,
+            checkpoints,
+        } => {
+            if json {
+                println!(
+                    "{}",
+                    serde_json::json!({"intact": true, "events": events, "head": head, "checkpoints": checkpoints})
+                );
+            } else {
+                println!("intact: {events} events verified (head {head}, {checkpoints} signed checkpoints held)");
+            }
+        }
+        VerifyReport::Tampered { problem, .. } => {
+            if json {
+                println!(
+                    "{}",
+                    serde_json::json!({"intact": false, "seq": problem.seq, "problem": problem.kind.as_str()})
+                );
+            } else {
+                println!("TAMPERED: event {} was {}", problem.seq, problem.kind.as_str());
+            }
+        }
+    }
+}
