@@ -1,6 +1,6 @@
 //! `App`: the store, the clock, the keys and the settings every use case needs.
 
-use crate::audit::AuditKeys;
+use crate::audit::{Appender, AuditKeys};
 use crate::{Actor, AppError, Clock};
 use carekeep_crypto::keys::{Keyring, MasterKey};
 use carekeep_crypto::password::PasswordHasher;
@@ -28,7 +28,8 @@ struct Inner {
     clock: Arc<dyn Clock>,
     hasher: PasswordHasher,
     keyring: Keyring,
-    audit_keys: AuditKeys,
+    audit_keys: Arc<AuditKeys>,
+    appender: Appender,
     policy: RwLock<Policy>,
     settings: AppSettings,
     clinic_name: String,
@@ -59,8 +60,9 @@ impl App {
         let policy = Policy::new(roles::all(&mut conn).await?);
         drop(conn);
         let mut tx = store.begin().await?;
-        let audit_keys = AuditKeys::ensure(tx.conn(), master, clock.now()).await?;
+        let audit_keys = Arc::new(AuditKeys::ensure(tx.conn(), master, clock.now()).await?);
         tx.commit().await?;
+        let appender = Appender::spawn(store.clone(), audit_keys.clone());
         Ok(App {
             inner: Arc::new(Inner {
                 store,
@@ -68,6 +70,7 @@ impl App {
                 hasher,
                 keyring,
                 audit_keys,
+                appender,
                 policy: RwLock::new(policy),
                 settings,
                 clinic_name: clinic.name,
@@ -89,6 +92,10 @@ impl App {
     }
     pub fn audit_keys(&self) -> &AuditKeys {
         &self.inner.audit_keys
+    }
+
+    pub(crate) fn appender(&self) -> &Appender {
+        &self.inner.appender
     }
 
     /// A new audit event by `actor`, now.

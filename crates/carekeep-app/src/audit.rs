@@ -55,11 +55,21 @@ impl AuditKeys {
 
     /// Appends `event` in `tx`; every [`CHECKPOINT_EVERY`] events also signs a checkpoint.
     pub async fn record(&self, tx: &mut Tx, event: &AuditEvent) -> Result<i64, AppError> {
-        let (seq, hash) = store::append(tx.conn(), event, &self.chain).await?;
-        if seq % CHECKPOINT_EVERY == 0 {
-            self.checkpoint(tx.conn(), seq, hash, event.at).await?;
+        let seqs = self.record_all(tx, std::slice::from_ref(event)).await?;
+        seqs.first()
+            .copied()
+            .ok_or_else(|| AppError::Internal("no sequence number".into()))
+    }
+
+    /// Appends events in order in `tx`, signing a checkpoint at every [`CHECKPOINT_EVERY`]th.
+    pub async fn record_all(&self, tx: &mut Tx, events: &[AuditEvent]) -> Result<Vec<i64>, AppError> {
+        let written = store::append(tx.conn(), events, &self.chain).await?;
+        for ((seq, hash), event) in written.iter().zip(events) {
+            if seq % CHECKPOINT_EVERY == 0 {
+                self.checkpoint(tx.conn(), *seq, *hash, event.at).await?;
+            }
         }
-        Ok(seq)
+        Ok(written.into_iter().map(|(seq, _)| seq).collect())
     }
 
     async fn checkpoint(&self, conn: &mut Conn, seq: i64, hash: [u8; 32], at: OffsetDateTime) -> Result<(), AppError> {
@@ -270,5 +280,83 @@ impl App {
     pub async fn latest_verification(&self) -> Result<Option<store::Verification>, AppError> {
         let mut conn = self.store().read().await?;
         Ok(store::latest_verification(&mut conn).await?)
+    }
+}
+
+/// Group commit for events that stand alone: a PHI read writes nothing but its event, so many
+/// readers' events go into one transaction and one durable commit. Each caller waits until
+/// the batch holding its event has committed (fail closed: no commit, no data), and a failed
+/// batch fails every caller in it.
+#[derive(Clone, Debug)]
+pub struct Appender {
+    queue: tokio::sync::mpsc::Sender<Job>,
+}
+
+#[derive(Debug)]
+struct Job {
+    event: AuditEvent,
+    done: tokio::sync::oneshot::Sender<Result<i64, String>>,
+}
+
+/// Most events in one batch.
+const MAX_BATCH: usize = 512;
+
+impl Appender {
+    /// Starts the appender task on the current runtime.
+    pub fn spawn(store: Store, keys: std::sync::Arc<AuditKeys>) -> Appender {
+        let (queue, mut rx) = tokio::sync::mpsc::channel::<Job>(4096);
+        tokio::spawn(async move {
+            while let Some(first) = rx.recv().await {
+                let mut batch = vec![first];
+                while batch.len() < MAX_BATCH {
+                    match rx.try_recv() {
+                        Ok(job) => batch.push(job),
+                        Err(_) => break,
+                    }
+                }
+                let events: Vec<AuditEvent> = batch.iter().map(|j| j.event.clone()).collect();
+                let written: Result<Vec<i64>, AppError> = async {
+                    let mut tx = store.begin().await?;
+                    let seqs = keys.record_all(&mut tx, &events).await?;
+                    tx.commit().await?;
+                    Ok(seqs)
+                }
+                .await;
+                match written {
+                    Ok(seqs) => {
+                        for (job, seq) in batch.into_iter().zip(seqs) {
+                            let _ = job.done.send(Ok(seq));
+                        }
+                    }
+                    Err(e) => {
+                        let detail = e.to_string();
+                        for job in batch {
+                            let _ = job.done.send(Err(detail.clone()));
+                        }
+                    }
+                }
+            }
+        });
+        Appender { queue }
+    }
+
+    /// Appends one event; returns its sequence number once it is durable.
+    pub async fn append(&self, event: AuditEvent) -> Result<i64, AppError> {
+        let (done, wait) = tokio::sync::oneshot::channel();
+        self.queue
+            .send(Job { event, done })
+            .await
+            .map_err(|_| AppError::Internal("the audit appender has stopped".into()))?;
+        wait.await
+            .map_err(|_| AppError::Internal("the audit appender has stopped".into()))?
+            .map_err(|e| AppError::Internal(format!("audit append failed: {e}")))
+    }
+}
+
+impl App {
+    /// Records an event that stands alone (a read), group-committed with others. Returns once
+    /// it is durable; an error means the caller must not hand out what it read.
+    pub async fn append_event(&self, event: AuditEvent) -> Result<i64, AppError> {
+        self.appender().append(event).await
     }
 }

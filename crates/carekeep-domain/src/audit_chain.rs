@@ -1,6 +1,6 @@
 //! Tamper evidence for the audit trail (164.312(c)(1) integrity, 164.312(b) audit controls).
 //!
-//! Event `n` stores `hash_n = MAC(hash_{n-1}, canonical(event_n, n))` and `hash_{n-1}` itself.
+//! Event `n` stores `hash_n = MAC(hash_{n-1} || canonical(event_n, n))` and `hash_{n-1}` itself.
 //! The MAC is keyed, so write access to the database alone cannot recompute it. Verification
 //! walks the events in sequence order and names the first problem: a changed event, a deleted
 //! one (a gap, or later events renumbered down), an inserted one (later events renumbered up),

@@ -60,53 +60,96 @@ fn from_row(r: &AnyRow) -> Result<StoredEvent, StoreError> {
     })
 }
 
-/// Appends one event in the caller's transaction; returns its sequence number and hash.
-pub async fn append(conn: &mut Conn, event: &AuditEvent, mac: &impl ChainMac) -> Result<(i64, [u8; 32]), StoreError> {
-    let head = sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
+/// Appends events in order in the caller's transaction; returns each one's sequence number and
+/// hash. One head update and a few multi-row inserts per call, so a batch costs a handful of
+/// round trips however many events it holds.
+pub async fn append(
+    conn: &mut Conn,
+    events: &[AuditEvent],
+    mac: &impl ChainMac,
+) -> Result<Vec<(i64, [u8; 32])>, StoreError> {
+    let Ok(n) = i64::try_from(events.len()) else {
+        return Err(StoreError::Corrupt("batch size"));
+    };
+    if n == 0 {
+        return Ok(Vec::new());
+    }
+    let head = sqlx::query("UPDATE audit_head SET seq = seq + $1 WHERE id = 1 RETURNING seq, hash")
+        .bind(n)
         .fetch_one(&mut *conn)
         .await?;
-    let seq: i64 = head.try_get("seq")?;
-    let prev = hash32(head.try_get("hash")?);
-    let f = event.stored_fields();
-    let hash = mac.link(&prev, &f.canonical(seq));
-    sqlx::query(
-        "INSERT INTO audit_events (seq, at, actor_id, actor_name, actor_roles, action, outcome, patient_ids,
-           resource_type, resource_id, data_classes, source_ip, user_agent, request_id, reason, target_user_id,
-           prev_hash, hash)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
-    )
-    .bind(seq)
-    .bind(f.at)
-    .bind(f.actor_id)
-    .bind(&f.actor_name)
-    .bind(&f.actor_roles)
-    .bind(&f.action)
-    .bind(&f.outcome)
-    .bind(&f.patient_ids)
-    .bind(&f.resource_type)
-    .bind(&f.resource_id)
-    .bind(&f.data_classes)
-    .bind(&f.source_ip)
-    .bind(&f.user_agent)
-    .bind(&f.request_id)
-    .bind(&f.reason)
-    .bind(f.target_user_id)
-    .bind(&prev[..])
-    .bind(&hash[..])
-    .execute(&mut *conn)
-    .await?;
-    for p in &event.patients {
-        sqlx::query("INSERT INTO audit_patients (patient_id, seq) VALUES ($1, $2)")
-            .bind(*p)
-            .bind(seq)
-            .execute(&mut *conn)
-            .await?;
+    let first = head.try_get::<i64, _>("seq")? - n + 1;
+    let mut prev = hash32(head.try_get("hash")?);
+    let mut rows = Vec::with_capacity(events.len());
+    for (i, event) in (0..).zip(events) {
+        let f = event.stored_fields();
+        let seq = first + i;
+        let hash = mac.link(&prev, &f.canonical(seq));
+        rows.push((seq, f, prev, hash));
+        prev = hash;
+    }
+    // 18 values a row; 100 rows stay far below both databases' parameter limits.
+    for chunk in rows.chunks(100) {
+        let placeholders: Vec<String> = (0..chunk.len())
+            .map(|r| {
+                let cols: Vec<String> = (1..=18).map(|c| format!("${}", r * 18 + c)).collect();
+                format!("({})", cols.join(", "))
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO audit_events (seq, at, actor_id, actor_name, actor_roles, action, outcome, patient_ids,
+               resource_type, resource_id, data_classes, source_ip, user_agent, request_id, reason, target_user_id,
+               prev_hash, hash) VALUES {}",
+            placeholders.join(", ")
+        );
+        let mut q = sqlx::query(&sql);
+        for (seq, f, prev, hash) in chunk {
+            q = q
+                .bind(*seq)
+                .bind(f.at)
+                .bind(f.actor_id)
+                .bind(f.actor_name.as_str())
+                .bind(f.actor_roles.as_str())
+                .bind(f.action.as_str())
+                .bind(f.outcome.as_str())
+                .bind(f.patient_ids.as_str())
+                .bind(f.resource_type.as_str())
+                .bind(f.resource_id.as_str())
+                .bind(f.data_classes.as_str())
+                .bind(f.source_ip.as_str())
+                .bind(f.user_agent.as_str())
+                .bind(f.request_id.as_str())
+                .bind(f.reason.as_str())
+                .bind(f.target_user_id)
+                .bind(&prev[..])
+                .bind(&hash[..]);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    let patients: Vec<(i64, i64)> = rows
+        .iter()
+        .zip(events)
+        .flat_map(|((seq, ..), e)| e.patients.iter().map(move |p| (*p, *seq)))
+        .collect();
+    for chunk in patients.chunks(500) {
+        let placeholders: Vec<String> = (0..chunk.len())
+            .map(|r| format!("(${}, ${})", r * 2 + 1, r * 2 + 2))
+            .collect();
+        let sql = format!(
+            "INSERT INTO audit_patients (patient_id, seq) VALUES {}",
+            placeholders.join(", ")
+        );
+        let mut q = sqlx::query(&sql);
+        for (p, seq) in chunk {
+            q = q.bind(*p).bind(*seq);
+        }
+        q.execute(&mut *conn).await?;
     }
     sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
-        .bind(&hash[..])
+        .bind(&prev[..])
         .execute(&mut *conn)
         .await?;
-    Ok((seq, hash))
+    Ok(rows.into_iter().map(|(seq, _, _, hash)| (seq, hash)).collect())
 }
 
 /// The recorded head: the last sequence number handed out and its hash.
