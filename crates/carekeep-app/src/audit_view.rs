@@ -192,6 +192,15 @@ impl App {
     }
 }
 
+impl App {
+    /// The matching events as a FHIR R4 Bundle of AuditEvents.
+    pub async fn audit_fhir(&self, actor: &Actor, q: &AuditQuery) -> Result<serde_json::Value, AppError> {
+        let events = self.find_events(actor, q, Action::AuditExported).await?;
+        let now = self.now().format(&Rfc3339).unwrap_or_default();
+        Ok(crate::audit_fhir::bundle(&events, &now))
+    }
+}
+
 /// A field a spreadsheet would run as a formula gets a leading apostrophe (CSV injection).
 fn spreadsheet_safe(field: &str) -> String {
     if field.starts_with(['=', '+', '-', '@', '\t', '\r']) {

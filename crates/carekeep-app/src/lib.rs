@@ -5,6 +5,7 @@
 
 mod app;
 pub mod audit;
+pub mod audit_fhir;
 pub mod audit_view;
 pub mod auth;
 mod clock;

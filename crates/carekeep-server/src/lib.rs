@@ -2,7 +2,7 @@
 //! `serve(state, listener, shutdown)`, which tests call with a listener on 127.0.0.1:0.
 
 pub mod api;
-mod audit_query;
+pub mod audit_query;
 pub mod config;
 pub mod datadir;
 mod error;

@@ -294,6 +294,7 @@ pub struct AuditPage {
     pub from: String,
     pub to: String,
     pub export_link: String,
+    pub fhir_link: String,
     pub older: Option<String>,
     pub verification: Option<String>,
 }

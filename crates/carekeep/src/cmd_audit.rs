@@ -3,6 +3,7 @@
 use crate::context::Context;
 use crate::Failure;
 use carekeep_app::audit::{export_checkpoints, verify, ExportedCheckpoint, VerifyReport};
+use carekeep_app::Actor;
 use std::path::PathBuf;
 
 #[derive(clap::Subcommand, Debug)]
@@ -17,6 +18,30 @@ pub enum AuditCommand {
         /// Print the result as JSON.
         #[arg(long)]
         json: bool,
+    },
+    /// Export events as CSV or as FHIR R4 AuditEvents (a Bundle); filters as on the Audit log page.
+    Export {
+        /// csv or fhir.
+        #[arg(long)]
+        format: String,
+        /// Where to write (default: standard output).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Events done by or to this username.
+        #[arg(long)]
+        user: Option<String>,
+        /// Events that touched this patient id.
+        #[arg(long)]
+        patient: Option<String>,
+        /// An action code, e.g. login.failed.
+        #[arg(long)]
+        action: Option<String>,
+        /// First day, YYYY-MM-DD.
+        #[arg(long)]
+        from: Option<String>,
+        /// Last day, YYYY-MM-DD.
+        #[arg(long)]
+        to: Option<String>,
     },
     /// Write every signed checkpoint to a file to keep somewhere other than this machine.
     Checkpoints {
@@ -39,6 +64,40 @@ pub async fn run(ctx: &Context, cmd: AuditCommand) -> Result<(), Failure> {
                 VerifyReport::Intact { .. } => Ok(()),
                 VerifyReport::Tampered { .. } => Err(Failure::Tampered),
             }
+        }
+        AuditCommand::Export {
+            format,
+            out,
+            user,
+            patient,
+            action,
+            from,
+            to,
+        } => {
+            let params = carekeep_server::audit_query::AuditParams {
+                user,
+                patient,
+                action,
+                from,
+                to,
+                before: None,
+                limit: None,
+            };
+            let mut q = params.to_query(i64::MAX).map_err(Failure::from)?;
+            q.limit = i64::MAX;
+            let text = match format.as_str() {
+                "csv" => app.audit_csv(&Actor::Cli, &q).await?,
+                "fhir" => app.audit_fhir(&Actor::Cli, &q).await?.to_string(),
+                other => return Err(Failure::Usage(format!("unknown format '{other}': use csv or fhir"))),
+            };
+            match out {
+                Some(path) => {
+                    std::fs::write(&path, text).map_err(|e| Failure::Failed(format!("{}: {e}", path.display())))?;
+                    eprintln!("wrote {}", path.display());
+                }
+                None => print!("{text}"),
+            }
+            Ok(())
         }
         AuditCommand::Checkpoints { out } => {
             let list = export_checkpoints(app.store(), app.audit_keys()).await?;

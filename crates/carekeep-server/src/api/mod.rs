@@ -2,7 +2,7 @@
 //! so the OpenAPI document at `/api/v1/openapi.json` is generated from the same code that
 //! routes: a route cannot exist without its description.
 
-mod audit;
+pub(crate) mod audit;
 mod auth;
 mod json;
 mod sessions;
@@ -59,6 +59,7 @@ pub fn documented() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(users::reset_mfa))
         .routes(routes!(users::roles))
         .routes(routes!(audit::events))
+        .routes(routes!(audit::export))
         .split_for_parts()
 }
 

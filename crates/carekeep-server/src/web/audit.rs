@@ -7,7 +7,6 @@ use crate::session::PageUser;
 use crate::state::AppState;
 use crate::templates::AuditPage;
 use axum::extract::{Query, State};
-use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use carekeep_app::Actor;
 use carekeep_domain::audit::Action;
@@ -36,6 +35,7 @@ pub async fn show(
         from: params.from.clone().unwrap_or_default(),
         to: params.to.clone().unwrap_or_default(),
         export_link: format!("/audit/export.csv?{}", params.link(None)),
+        fhir_link: format!("/audit/export.fhir.json?{}", params.link(None)),
         older,
         verification: verification.map(|v| {
             if v.ok {
@@ -54,23 +54,26 @@ pub async fn show(
     .into_response())
 }
 
-pub async fn export_csv(
-    State(state): State<AppState>,
-    PageUser(p): PageUser,
-    Query(params): Query<AuditParams>,
-) -> Result<Response, WebError> {
+async fn export(state: &AppState, p: PageUser, params: &AuditParams, format: &str) -> Result<Response, WebError> {
     let mut q = params.to_query(100_000).map_err(WebError::page)?;
     q.limit = params.limit.unwrap_or(100_000).clamp(1, 100_000);
-    let csv = state.app.audit_csv(&Actor::User(p), &q).await.map_err(WebError::page)?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"carekeep-audit.csv\"",
-            ),
-        ],
-        csv,
-    )
-        .into_response())
+    crate::api::audit::export_as(state, &Actor::User(p.0), &q, format)
+        .await
+        .map_err(WebError::page)
+}
+
+pub async fn export_csv(
+    State(state): State<AppState>,
+    p: PageUser,
+    Query(params): Query<AuditParams>,
+) -> Result<Response, WebError> {
+    export(&state, p, &params, "csv").await
+}
+
+pub async fn export_fhir(
+    State(state): State<AppState>,
+    p: PageUser,
+    Query(params): Query<AuditParams>,
+) -> Result<Response, WebError> {
+    export(&state, p, &params, "fhir").await
 }

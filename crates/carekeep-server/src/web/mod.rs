@@ -30,6 +30,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/session/keepalive", post(account::keepalive))
         .route("/audit", get(audit::show))
         .route("/audit/export.csv", get(audit::export_csv))
+        .route("/audit/export.fhir.json", get(audit::export_fhir))
         .route("/admin/users", get(admin_users::list).post(admin_users::create))
         .route("/admin/users/new", get(admin_users::new_form))
         .route("/admin/users/{id}", get(admin_users::show))

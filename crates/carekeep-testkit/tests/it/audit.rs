@@ -166,8 +166,52 @@ async fn the_audit_page_and_csv_show_the_trail_and_its_last_verification() {
     let csv = res.text().await.unwrap();
     assert!(csv.starts_with("seq,at,actor_id,actor"));
     assert!(csv.lines().skip(1).all(|l| l.contains("login.succeeded")));
+    let res = c
+        .http
+        .get(c.url("/audit/export.fhir.json?action=login.succeeded"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["content-type"], "application/fhir+json");
+    let bundle: Value = res.json().await.unwrap();
+    assert_eq!(
+        (bundle["resourceType"].as_str(), bundle["type"].as_str()),
+        (Some("Bundle"), Some("collection"))
+    );
+    let entries = bundle["entry"].as_array().unwrap();
+    assert!(!entries.is_empty());
+    for e in entries {
+        let r = &e["resource"];
+        assert_eq!(r["resourceType"], "AuditEvent");
+        assert_eq!(r["subtype"][0]["code"], "login.succeeded");
+        assert_eq!(r["type"]["code"], "110114");
+        assert!(r["recorded"].as_str().unwrap().ends_with('Z'));
+    }
+    let token = app.api_login("owner").await;
+    let res = app
+        .api(
+            Method::GET,
+            "/api/v1/audit/export?format=csv&action=audit.exported",
+            &token,
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let csv = res.text().await.unwrap();
+    assert!(
+        csv.contains("audit.exported") && csv.contains("compliance"),
+        "the exports were recorded: {csv}"
+    );
+    let res = app
+        .api(Method::GET, "/api/v1/audit/export?format=xml", &token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
     let mut fd = PageClient::login(&app, "frontdesk").await;
     assert_eq!(fd.get("/audit").await.0, 403);
+    assert_eq!(fd.get("/audit/export.fhir.json").await.0, 403);
     app.stop().await;
 }
 
