@@ -14,6 +14,7 @@ use std::sync::{Arc, RwLock};
 #[derive(Clone, Debug, Default)]
 pub struct AppSettings {
     pub lifetime: Lifetime,
+    pub monitoring: carekeep_domain::monitoring::Settings,
 }
 
 /// Shared state of a running Carekeep. Cheap to clone.

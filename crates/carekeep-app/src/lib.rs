@@ -12,6 +12,7 @@ mod clock;
 pub mod demo;
 mod error;
 pub mod mfa;
+pub mod monitoring;
 pub mod setup;
 pub mod users;
 

@@ -70,6 +70,8 @@ codes! {
         AuditViewed = "audit.viewed",
         AuditExported = "audit.exported",
         AuditVerified = "audit.verified",
+        /// The compliance officer reviewed an access-monitoring finding.
+        FindingReviewed = "monitoring.finding_reviewed",
         KeyRotated = "key.rotated",
         BackupCreated = "backup.created",
         BackupRestored = "backup.restored",

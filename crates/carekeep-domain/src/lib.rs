@@ -8,6 +8,7 @@ pub mod audit;
 pub mod audit_chain;
 pub mod ids;
 pub mod lockout;
+pub mod monitoring;
 pub mod password;
 pub mod session;
 pub mod username;

@@ -44,6 +44,15 @@ pub struct Config {
     /// Sign an audit checkpoint at least this often (minutes) while events are added; one is
     /// also signed every 1,000 events.
     pub audit_checkpoint_minutes: i64,
+    /// Days the clinic is open, e.g. `mon,tue,wed,thu,fri` (access monitoring flags the rest).
+    pub clinic_days: String,
+    /// Opening and closing hour in the clinic's time, 0 to 24.
+    pub clinic_open_hour: u8,
+    pub clinic_close_hour: u8,
+    /// The clinic's offset from UTC, e.g. `-05:00`.
+    pub clinic_utc_offset: String,
+    /// More distinct charts than this by one person in one hour is flagged as a bulk lookup.
+    pub monitoring_max_charts_per_hour: usize,
     /// Log filter, e.g. `info` or `carekeep=debug`.
     pub log: String,
     /// The data folder (set from `--data`, not from the file).
@@ -64,6 +73,11 @@ impl Default for Config {
             session_absolute_hours: 12,
             login_rate_limit_per_minute: 30,
             audit_checkpoint_minutes: 60,
+            clinic_days: "mon,tue,wed,thu,fri".into(),
+            clinic_open_hour: 7,
+            clinic_close_hour: 19,
+            clinic_utc_offset: "+00:00".into(),
+            monitoring_max_charts_per_hour: 30,
             log: "info,sqlx=warn".into(),
             data_dir: PathBuf::from("carekeep-data"),
         }
@@ -90,6 +104,11 @@ impl std::fmt::Debug for Config {
             .field("session_absolute_hours", &self.session_absolute_hours)
             .field("login_rate_limit_per_minute", &self.login_rate_limit_per_minute)
             .field("audit_checkpoint_minutes", &self.audit_checkpoint_minutes)
+            .field("clinic_days", &self.clinic_days)
+            .field("clinic_open_hour", &self.clinic_open_hour)
+            .field("clinic_close_hour", &self.clinic_close_hour)
+            .field("clinic_utc_offset", &self.clinic_utc_offset)
+            .field("monitoring_max_charts_per_hour", &self.monitoring_max_charts_per_hour)
             .field("log", &self.log)
             .field("data_dir", &self.data_dir)
             .finish()
@@ -173,6 +192,21 @@ impl Config {
         if let Some(v) = env("CAREKEEP_AUDIT_CHECKPOINT_MINUTES") {
             self.audit_checkpoint_minutes = parse("CAREKEEP_AUDIT_CHECKPOINT_MINUTES", &v)?;
         }
+        if let Some(v) = env("CAREKEEP_CLINIC_DAYS") {
+            self.clinic_days = v;
+        }
+        if let Some(v) = env("CAREKEEP_CLINIC_OPEN_HOUR") {
+            self.clinic_open_hour = parse("CAREKEEP_CLINIC_OPEN_HOUR", &v)?;
+        }
+        if let Some(v) = env("CAREKEEP_CLINIC_CLOSE_HOUR") {
+            self.clinic_close_hour = parse("CAREKEEP_CLINIC_CLOSE_HOUR", &v)?;
+        }
+        if let Some(v) = env("CAREKEEP_CLINIC_UTC_OFFSET") {
+            self.clinic_utc_offset = v;
+        }
+        if let Some(v) = env("CAREKEEP_MONITORING_MAX_CHARTS_PER_HOUR") {
+            self.monitoring_max_charts_per_hour = parse("CAREKEEP_MONITORING_MAX_CHARTS_PER_HOUR", &v)?;
+        }
         if let Some(v) = env("CAREKEEP_LOG") {
             self.log = v;
         }
@@ -202,6 +236,13 @@ impl Config {
             return Err(ConfigError::Invalid {
                 name: "audit_checkpoint_minutes",
                 reason: format!("{} is outside 1 to 1440 minutes", self.audit_checkpoint_minutes),
+            });
+        }
+        self.clinic_hours()?;
+        if self.monitoring_max_charts_per_hour == 0 {
+            return Err(ConfigError::Invalid {
+                name: "monitoring_max_charts_per_hour",
+                reason: "must be at least 1".into(),
             });
         }
         if self.login_rate_limit_per_minute == 0 {
@@ -245,6 +286,48 @@ impl Config {
             idle: time::Duration::minutes(self.session_idle_minutes),
             absolute: time::Duration::hours(self.session_absolute_hours),
         }
+    }
+
+    /// The clinic's opening hours, for access monitoring.
+    pub fn clinic_hours(&self) -> Result<carekeep_domain::monitoring::ClinicHours, ConfigError> {
+        use time::Weekday::*;
+        let days = self
+            .clinic_days
+            .split(',')
+            .map(|d| match d.trim().to_ascii_lowercase().as_str() {
+                "mon" => Ok(Monday),
+                "tue" => Ok(Tuesday),
+                "wed" => Ok(Wednesday),
+                "thu" => Ok(Thursday),
+                "fri" => Ok(Friday),
+                "sat" => Ok(Saturday),
+                "sun" => Ok(Sunday),
+                other => Err(ConfigError::Invalid {
+                    name: "clinic_days",
+                    reason: format!("'{other}' is not a day: use mon, tue, wed, thu, fri, sat, sun"),
+                }),
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        if self.clinic_open_hour >= self.clinic_close_hour || self.clinic_close_hour > 24 {
+            return Err(ConfigError::Invalid {
+                name: "clinic_open_hour/clinic_close_hour",
+                reason: "opening must be before closing, both from 0 to 24".into(),
+            });
+        }
+        let offset = time::UtcOffset::parse(
+            self.clinic_utc_offset.trim(),
+            time::macros::format_description!("[offset_hour sign:mandatory]:[offset_minute]"),
+        )
+        .map_err(|_| ConfigError::Invalid {
+            name: "clinic_utc_offset",
+            reason: "use the form -05:00 or +01:00".into(),
+        })?;
+        Ok(carekeep_domain::monitoring::ClinicHours {
+            offset,
+            days,
+            open_hour: self.clinic_open_hour,
+            close_hour: self.clinic_close_hour,
+        })
     }
 
     pub fn tls_enabled(&self) -> bool {

@@ -1,6 +1,7 @@
 //! Background work of a running server: a signed checkpoint when the last one is older than
 //! the configured interval (164.312(c)(1) integrity), and a daily verification of the whole
-//! audit trail whose result is kept as evidence (164.308(a)(1)(ii)(D) activity review).
+//! audit trail whose result is kept as evidence, and a daily access-monitoring scan
+//! (164.308(a)(1)(ii)(D) information system activity review).
 
 use crate::state::AppState;
 use std::future::Future;
@@ -22,6 +23,9 @@ pub async fn run(state: AppState, shutdown: impl Future<Output = ()>) {
             match state.app.verify_and_record().await {
                 Ok(report) => tracing::info!(?report, "audit trail verified"),
                 Err(e) => tracing::error!(error = %e, "audit trail verification could not run"),
+            }
+            if let Err(e) = state.app.run_monitoring().await {
+                tracing::error!(error = %e, "access monitoring could not run");
             }
             last_verify = Some(now);
         }

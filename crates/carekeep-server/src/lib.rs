@@ -57,6 +57,10 @@ pub async fn open(config: Config, clock: Arc<dyn Clock>, hasher: PasswordHasher)
     let store = Store::open(&config.database_url(), clock.now()).await?;
     let settings = AppSettings {
         lifetime: config.lifetime(),
+        monitoring: carekeep_domain::monitoring::Settings {
+            hours: config.clinic_hours()?,
+            max_charts_per_hour: config.monitoring_max_charts_per_hour,
+        },
     };
     let app = App::open(store, &master, clock, hasher, settings).await?;
     Ok(AppState {

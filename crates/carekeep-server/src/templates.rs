@@ -107,6 +107,11 @@ pub fn modules_for(policy: &Policy, p: &Principal) -> Vec<Module> {
             description: "Who saw and changed what, and when.",
             href: Some("/audit"),
         });
+        out.push(Module {
+            title: "Access monitoring",
+            description: "Accesses that look wrong, to review.",
+            href: Some("/monitoring"),
+        });
     }
     if can(Capability::AdministerUsers) {
         out.push(Module {
@@ -185,6 +190,8 @@ pub struct HomePage {
     pub display_name: String,
     pub modules: Vec<Module>,
     pub codes_left: i64,
+    /// Access-monitoring findings waiting for review, for those who review them.
+    pub open_findings: Option<i64>,
 }
 
 #[derive(Template, Debug)]
@@ -283,6 +290,14 @@ pub struct UserEditPage {
 }
 
 #[derive(Template, Debug)]
+#[template(path = "monitoring.html")]
+pub struct MonitoringPage {
+    pub chrome: Chrome,
+    pub findings: Vec<carekeep_app::monitoring::FindingView>,
+    pub show_all: bool,
+}
+
+#[derive(Template, Debug)]
 #[template(path = "audit.html")]
 pub struct AuditPage {
     pub chrome: Chrome,
@@ -319,6 +334,7 @@ impl ErrorPage {
 
 page_response!(
     AuditPage,
+    MonitoringPage,
     LoginPage,
     HomePage,
     EnrollPage,

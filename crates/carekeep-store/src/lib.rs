@@ -11,6 +11,7 @@ mod db;
 mod error;
 pub mod keys;
 mod migrate;
+pub mod monitoring;
 pub mod roles;
 pub mod sessions;
 pub mod throttle;

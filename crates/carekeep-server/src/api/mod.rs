@@ -5,6 +5,7 @@
 pub(crate) mod audit;
 mod auth;
 mod json;
+mod monitoring;
 mod sessions;
 mod types;
 mod users;
@@ -60,6 +61,9 @@ pub fn documented() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(users::roles))
         .routes(routes!(audit::events))
         .routes(routes!(audit::export))
+        .routes(routes!(monitoring::findings))
+        .routes(routes!(monitoring::run))
+        .routes(routes!(monitoring::review))
         .split_for_parts()
 }
 

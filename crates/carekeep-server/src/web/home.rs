@@ -9,10 +9,16 @@ use axum::extract::State;
 
 pub async fn show(State(state): State<AppState>, PageUser(p): PageUser) -> Result<HomePage, WebError> {
     let codes_left = state.app.recovery_codes_left(&p).await.map_err(WebError::page)?;
+    let open_findings = state
+        .app
+        .open_findings(&carekeep_app::Actor::User(p.clone()))
+        .await
+        .map_err(WebError::page)?;
     Ok(HomePage {
         chrome: chrome(&state, &p, "/"),
         display_name: p.display_name.clone(),
         modules: modules_for(&state.app.policy(), &p),
         codes_left,
+        open_findings,
     })
 }

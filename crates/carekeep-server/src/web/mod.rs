@@ -7,6 +7,7 @@ mod audit;
 mod home;
 mod login;
 mod mfa;
+mod monitoring;
 
 use crate::middleware;
 use crate::state::AppState;
@@ -31,6 +32,9 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/audit", get(audit::show))
         .route("/audit/export.csv", get(audit::export_csv))
         .route("/audit/export.fhir.json", get(audit::export_fhir))
+        .route("/monitoring", get(monitoring::list))
+        .route("/monitoring/run", post(monitoring::run))
+        .route("/monitoring/{id}/review", post(monitoring::review))
         .route("/admin/users", get(admin_users::list).post(admin_users::create))
         .route("/admin/users/new", get(admin_users::new_form))
         .route("/admin/users/{id}", get(admin_users::show))

@@ -12,6 +12,7 @@ mod audit;
 mod login;
 mod logs;
 mod mfa;
+mod monitoring;
 mod openapi;
 mod pages;
 mod sessions;

@@ -1,0 +1,169 @@
+//! Access monitoring: scan the recent audit trail with the rules, keep what they find, and let
+//! the compliance officer review each finding with a note (the review is itself audited).
+
+use crate::{Actor, App, AppError};
+use carekeep_domain::audit::{Action, Outcome};
+use carekeep_domain::monitoring::{scan, Access};
+use carekeep_domain::Capability;
+use carekeep_store::audit::{self as audit_store, Filter};
+use carekeep_store::{monitoring as store, users};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use time::format_description::well_known::Rfc3339;
+use time::{Duration, OffsetDateTime};
+
+/// How far back each scan looks; scans are idempotent, so overlap is harmless.
+const LOOK_BACK: Duration = Duration::hours(48);
+const MAX_EVENTS: i64 = 200_000;
+
+/// A finding as the views show it.
+#[derive(Clone, Debug, Serialize)]
+pub struct FindingView {
+    pub id: i64,
+    pub rule: String,
+    pub description: String,
+    pub actor_id: Option<i64>,
+    pub actor: String,
+    /// The audit events behind it.
+    pub seqs: Vec<i64>,
+    pub summary: String,
+    pub detected_at: String,
+    pub reviewed: bool,
+    pub review_note: String,
+}
+
+fn describe(rule: &str) -> &'static str {
+    use carekeep_domain::monitoring::Rule;
+    [
+        Rule::BulkLookup,
+        Rule::AfterHours,
+        Rule::DisabledAccount,
+        Rule::BreakGlass,
+    ]
+    .into_iter()
+    .find(|r| r.code() == rule)
+    .map_or("Access to review", |r| r.describe())
+}
+
+impl App {
+    /// Scans the last two days of the trail; returns how many new findings it recorded.
+    pub async fn run_monitoring(&self) -> Result<usize, AppError> {
+        let now = self.now();
+        let mut conn = self.store().read().await?;
+        let filter = Filter {
+            from: Some(now - LOOK_BACK),
+            limit: MAX_EVENTS,
+            ..Filter::default()
+        };
+        let events = audit_store::find(&mut conn, &filter).await?;
+        let accesses: Vec<Access> = events
+            .into_iter()
+            .rev()
+            .map(|e| Access {
+                seq: e.seq,
+                at: OffsetDateTime::from_unix_timestamp(e.fields.at).unwrap_or(now),
+                actor_id: e.fields.actor_id,
+                action: e.fields.action,
+                patients: e.fields.patient_ids.split(',').filter_map(|p| p.parse().ok()).collect(),
+            })
+            .collect();
+        let disabled: BTreeMap<i64, OffsetDateTime> = users::all(&mut conn)
+            .await?
+            .into_iter()
+            .filter_map(|u| u.disabled_at.map(|d| (u.id.0, d)))
+            .collect();
+        drop(conn);
+        let findings = scan(&accesses, &disabled, &self.settings().monitoring);
+        let mut tx = self.store().begin().await?;
+        let mut added = 0;
+        for f in &findings {
+            let seqs: Vec<String> = f.seqs.iter().map(|s| s.to_string()).collect();
+            if store::insert(
+                tx.conn(),
+                &f.key,
+                f.rule.code(),
+                f.actor_id,
+                &seqs.join(","),
+                &f.summary,
+                now,
+            )
+            .await?
+            {
+                added += 1;
+            }
+        }
+        tx.commit().await?;
+        if added > 0 {
+            tracing::warn!(added, "access monitoring recorded new findings");
+        }
+        Ok(added)
+    }
+
+    /// Runs a scan now, for the compliance officer.
+    pub async fn run_monitoring_now(&self, actor: &Actor) -> Result<usize, AppError> {
+        actor.require(self, Capability::ReadAuditLog)?;
+        self.run_monitoring().await
+    }
+
+    /// Findings, newest first.
+    pub async fn findings(&self, actor: &Actor, open_only: bool) -> Result<Vec<FindingView>, AppError> {
+        actor.require(self, Capability::ReadAuditLog)?;
+        let mut conn = self.store().read().await?;
+        let names: BTreeMap<i64, String> = users::all(&mut conn)
+            .await?
+            .into_iter()
+            .map(|u| (u.id.0, u.username))
+            .collect();
+        Ok(store::list(&mut conn, open_only, 500)
+            .await?
+            .into_iter()
+            .map(|f| FindingView {
+                description: describe(&f.rule).to_owned(),
+                actor: f.actor_id.and_then(|a| names.get(&a).cloned()).unwrap_or_default(),
+                seqs: f.seqs.split(',').filter_map(|s| s.parse().ok()).collect(),
+                detected_at: f.detected_at.format(&Rfc3339).unwrap_or_default(),
+                reviewed: f.reviewed_at.is_some(),
+                id: f.id,
+                rule: f.rule,
+                actor_id: f.actor_id,
+                summary: f.summary,
+                review_note: f.review_note,
+            })
+            .collect())
+    }
+
+    /// How many findings wait for review; `None` for people who do not review them.
+    pub async fn open_findings(&self, actor: &Actor) -> Result<Option<i64>, AppError> {
+        if actor.require(self, Capability::ReadAuditLog).is_err() {
+            return Ok(None);
+        }
+        let mut conn = self.store().read().await?;
+        Ok(Some(store::count_open(&mut conn).await?))
+    }
+
+    /// Marks a finding reviewed with the reviewer's note.
+    pub async fn review_finding(&self, actor: &Actor, id: i64, note: &str) -> Result<(), AppError> {
+        let p = actor.require(self, Capability::ReadAuditLog)?.ok_or_else(|| {
+            AppError::Forbidden("a finding is reviewed by a person, not from the command line".into())
+        })?;
+        let note = note.trim();
+        if note.is_empty() || note.len() > 2000 {
+            return Err(AppError::Invalid("write what you found (1 to 2,000 characters)".into()));
+        }
+        let mut tx = self.store().begin().await?;
+        if !store::review(tx.conn(), id, p.user_id.0, note, self.now()).await? {
+            return Err(AppError::NotFound("unreviewed finding"));
+        }
+        let event = self
+            .event(actor, Action::FindingReviewed, Outcome::Success)
+            .with_reason(note);
+        let event = carekeep_domain::audit::AuditEvent {
+            resource_type: "finding".into(),
+            resource_id: id.to_string(),
+            ..event
+        };
+        self.record(&mut tx, &event).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,297 @@
+//! Access monitoring (164.308(a)(1)(ii)(D) information system activity review; 164.308(a)(5)(ii)(C)
+//! log-in monitoring): accesses that look wrong, found in the audit trail for the compliance
+//! officer to review. Pure rules over plain records; the store and the schedule are elsewhere.
+//!
+//! Rules here: more distinct charts than allowed in one hour, PHI access outside clinic hours,
+//! any access by a disabled account, every break-glass. Two more need patient records and land
+//! with them: no appointment or encounter within 30 days either side, and a staff member
+//! opening the chart of a patient with their own surname.
+
+use std::collections::{BTreeMap, BTreeSet};
+use time::{OffsetDateTime, UtcOffset, Weekday};
+
+/// One audit event as the rules see it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Access {
+    pub seq: i64,
+    pub at: OffsetDateTime,
+    pub actor_id: Option<i64>,
+    pub action: String,
+    pub patients: Vec<i64>,
+}
+
+impl Access {
+    fn touches_phi(&self) -> bool {
+        self.action.starts_with("phi.")
+    }
+}
+
+/// The clinic's opening hours, in its own time zone.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClinicHours {
+    pub offset: UtcOffset,
+    pub days: Vec<Weekday>,
+    /// Opening and closing hour, 0 to 24; open when `open <= hour < close`.
+    pub open_hour: u8,
+    pub close_hour: u8,
+}
+
+impl ClinicHours {
+    pub fn is_open(&self, at: OffsetDateTime) -> bool {
+        let local = at.to_offset(self.offset);
+        self.days.contains(&local.weekday()) && (self.open_hour..self.close_hour).contains(&local.hour())
+    }
+}
+
+impl Default for ClinicHours {
+    /// Monday to Friday, 07:00 to 19:00 UTC: a clinic sets its own in the configuration.
+    fn default() -> Self {
+        ClinicHours {
+            offset: UtcOffset::UTC,
+            days: vec![
+                Weekday::Monday,
+                Weekday::Tuesday,
+                Weekday::Wednesday,
+                Weekday::Thursday,
+                Weekday::Friday,
+            ],
+            open_hour: 7,
+            close_hour: 19,
+        }
+    }
+}
+
+/// Thresholds and hours for the rules.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Settings {
+    pub hours: ClinicHours,
+    /// More distinct patients than this for one user in one clock hour is a bulk lookup.
+    pub max_charts_per_hour: usize,
+}
+
+/// Which rule found something.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Rule {
+    BulkLookup,
+    AfterHours,
+    DisabledAccount,
+    BreakGlass,
+}
+
+impl Rule {
+    pub fn code(self) -> &'static str {
+        match self {
+            Rule::BulkLookup => "bulk_lookup",
+            Rule::AfterHours => "after_hours",
+            Rule::DisabledAccount => "disabled_account",
+            Rule::BreakGlass => "break_glass",
+        }
+    }
+
+    pub fn describe(self) -> &'static str {
+        match self {
+            Rule::BulkLookup => "Many different charts opened within one hour",
+            Rule::AfterHours => "Patient information opened outside clinic hours",
+            Rule::DisabledAccount => "Activity by an account that was disabled",
+            Rule::BreakGlass => "Emergency (break-glass) access to a restricted chart",
+        }
+    }
+}
+
+/// Something for the compliance officer to look at, with the events behind it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Finding {
+    pub rule: Rule,
+    pub actor_id: Option<i64>,
+    /// Identifies the finding, so a second scan of the same events adds nothing new.
+    pub key: String,
+    pub seqs: Vec<i64>,
+    pub summary: String,
+}
+
+/// Finds what the rules flag in `accesses`. `disabled` maps user ids to when they were disabled.
+pub fn scan(accesses: &[Access], disabled: &BTreeMap<i64, OffsetDateTime>, settings: &Settings) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let mut per_hour: BTreeMap<(i64, i64), (BTreeSet<i64>, Vec<i64>)> = BTreeMap::new();
+    let mut after_hours: BTreeMap<(i64, i64), Vec<i64>> = BTreeMap::new();
+    for a in accesses {
+        let Some(actor) = a.actor_id else { continue };
+        // PHI access or a sign-in attempt by a disabled account; the system ending its
+        // sessions is not the account acting.
+        if let Some(when) = disabled.get(&actor) {
+            if a.at >= *when && (a.touches_phi() || a.action.starts_with("login.")) {
+                out.push(Finding {
+                    rule: Rule::DisabledAccount,
+                    actor_id: Some(actor),
+                    key: format!("disabled_account:{}", a.seq),
+                    seqs: vec![a.seq],
+                    summary: format!("'{}' by an account disabled at {}", a.action, when.unix_timestamp()),
+                });
+            }
+        }
+        if a.action == "phi.break_glass" {
+            out.push(Finding {
+                rule: Rule::BreakGlass,
+                actor_id: Some(actor),
+                key: format!("break_glass:{}", a.seq),
+                seqs: vec![a.seq],
+                summary: "break-glass access".into(),
+            });
+        }
+        if !a.touches_phi() {
+            continue;
+        }
+        let hour = a.at.unix_timestamp().div_euclid(3600);
+        let bucket = per_hour.entry((actor, hour)).or_default();
+        bucket.0.extend(a.patients.iter().copied());
+        bucket.1.push(a.seq);
+        if !settings.hours.is_open(a.at) {
+            let day = a.at.to_offset(settings.hours.offset).date().to_julian_day();
+            after_hours.entry((actor, i64::from(day))).or_default().push(a.seq);
+        }
+    }
+    for ((actor, hour), (patients, seqs)) in per_hour {
+        if patients.len() > settings.max_charts_per_hour {
+            out.push(Finding {
+                rule: Rule::BulkLookup,
+                actor_id: Some(actor),
+                key: format!("bulk_lookup:{actor}:{hour}"),
+                seqs,
+                summary: format!(
+                    "{} different patients in one hour (limit {})",
+                    patients.len(),
+                    settings.max_charts_per_hour
+                ),
+            });
+        }
+    }
+    for ((actor, day), seqs) in after_hours {
+        out.push(Finding {
+            rule: Rule::AfterHours,
+            actor_id: Some(actor),
+            key: format!("after_hours:{actor}:{day}"),
+            summary: format!("{} access(es) to patient information outside clinic hours", seqs.len()),
+            seqs,
+        });
+    }
+    out.sort_by(|a, b| (a.rule, &a.key).cmp(&(b.rule, &b.key)));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::{datetime, offset};
+
+    fn settings() -> Settings {
+        Settings {
+            hours: ClinicHours {
+                offset: offset!(-5),
+                days: vec![
+                    Weekday::Monday,
+                    Weekday::Tuesday,
+                    Weekday::Wednesday,
+                    Weekday::Thursday,
+                    Weekday::Friday,
+                ],
+                open_hour: 7,
+                close_hour: 19,
+            },
+            max_charts_per_hour: 3,
+        }
+    }
+
+    fn access(seq: i64, at: OffsetDateTime, actor: i64, action: &str, patient: i64) -> Access {
+        Access {
+            seq,
+            at,
+            actor_id: Some(actor),
+            action: action.into(),
+            patients: vec![patient],
+        }
+    }
+
+    /// A normal Tuesday: a few charts per hour, in opening hours, by enabled accounts.
+    fn normal_day() -> Vec<Access> {
+        let t = datetime!(2026-03-03 14:00 UTC); // 09:00 in the clinic (UTC-5)
+        (0..24)
+            .map(|i| {
+                access(
+                    i + 1,
+                    t + time::Duration::minutes(20 * i),
+                    1 + i % 2,
+                    "phi.read",
+                    100 + i % 3,
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_normal_day_raises_nothing() {
+        assert_eq!(scan(&normal_day(), &BTreeMap::new(), &settings()), vec![]);
+    }
+
+    #[test]
+    fn each_rule_fires_on_its_case() {
+        let tue = datetime!(2026-03-03 15:00 UTC); // 10:00 local
+        let bulk: Vec<Access> = (0..4)
+            .map(|i| access(100 + i, tue + time::Duration::minutes(i), 7, "phi.read", 500 + i))
+            .collect();
+        let late = vec![access(200, datetime!(2026-03-04 03:30 UTC), 8, "phi.read", 9)]; // 22:30 local, Tuesday
+        let weekend = vec![access(201, datetime!(2026-03-07 15:00 UTC), 8, "phi.update", 9)]; // Saturday
+        let after_disable = vec![
+            access(300, tue, 9, "phi.read", 1),
+            access(301, tue, 9, "session.ended", 0),
+        ];
+        let attempt = vec![access(302, tue, 9, "login.failed", 0)];
+        let glass = vec![access(400, tue, 10, "phi.break_glass", 2)];
+        let disabled = BTreeMap::from([(9, tue - time::Duration::hours(1))]);
+        type Case<'a> = (&'a str, Vec<Access>, Vec<(Rule, Vec<i64>)>);
+        let cases: Vec<Case<'_>> = vec![
+            (
+                "4 charts in an hour, limit 3",
+                bulk,
+                vec![(Rule::BulkLookup, vec![100, 101, 102, 103])],
+            ),
+            ("22:30 on a weekday", late, vec![(Rule::AfterHours, vec![200])]),
+            ("Saturday", weekend, vec![(Rule::AfterHours, vec![201])]),
+            (
+                "after the account was disabled",
+                after_disable,
+                vec![(Rule::DisabledAccount, vec![300])],
+            ),
+            (
+                "sign-in attempt by a disabled account",
+                attempt,
+                vec![(Rule::DisabledAccount, vec![302])],
+            ),
+            ("break-glass", glass, vec![(Rule::BreakGlass, vec![400])]),
+        ];
+        for (name, events, want) in cases {
+            let got: Vec<(Rule, Vec<i64>)> = scan(&events, &disabled, &settings())
+                .into_iter()
+                .map(|f| (f.rule, f.seqs))
+                .collect();
+            assert_eq!(got, want, "{name}");
+        }
+    }
+
+    #[test]
+    fn the_same_events_give_the_same_keys() {
+        let tue = datetime!(2026-03-03 15:00 UTC);
+        let bulk: Vec<Access> = (0..5).map(|i| access(i, tue, 7, "phi.read", i)).collect();
+        let a = scan(&bulk, &BTreeMap::new(), &settings());
+        let b = scan(&bulk, &BTreeMap::new(), &settings());
+        assert_eq!(a, b);
+        assert_eq!(a[0].key, format!("bulk_lookup:7:{}", tue.unix_timestamp() / 3600));
+    }
+
+    #[test]
+    fn opening_hours_follow_the_clinic_clock() {
+        let h = settings().hours;
+        assert!(h.is_open(datetime!(2026-03-03 12:00 UTC))); // 07:00 local
+        assert!(!h.is_open(datetime!(2026-03-03 11:59 UTC))); // 06:59 local
+        assert!(!h.is_open(datetime!(2026-03-04 00:00 UTC))); // 19:00 local
+    }
+}

@@ -1,0 +1,111 @@
+//! `/api/v1/monitoring/*`: access-monitoring findings for the compliance officer and the owner.
+
+use super::ApiJson;
+use crate::error::{ErrorBody, WebError};
+use crate::session::ApiUser;
+use crate::state::AppState;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::Json;
+use carekeep_app::monitoring::FindingView;
+use carekeep_app::Actor;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FindingJson {
+    pub id: i64,
+    /// bulk_lookup, after_hours, disabled_account or break_glass.
+    pub rule: String,
+    pub description: String,
+    pub actor_id: Option<i64>,
+    pub actor: String,
+    /// The audit events behind the finding.
+    pub seqs: Vec<i64>,
+    pub summary: String,
+    pub detected_at: String,
+    pub reviewed: bool,
+    pub review_note: String,
+}
+
+impl From<FindingView> for FindingJson {
+    fn from(f: FindingView) -> Self {
+        FindingJson {
+            id: f.id,
+            rule: f.rule,
+            description: f.description,
+            actor_id: f.actor_id,
+            actor: f.actor,
+            seqs: f.seqs,
+            summary: f.summary,
+            detected_at: f.detected_at,
+            reviewed: f.reviewed,
+            review_note: f.review_note,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FindingsQuery {
+    /// Only findings not yet reviewed (default true).
+    pub open: Option<bool>,
+}
+
+/// Access-monitoring findings, newest first.
+#[utoipa::path(get, path = "/api/v1/monitoring/findings", tag = "audit", security(("bearer" = [])), params(FindingsQuery),
+    responses((status = 200, body = Vec<FindingJson>), (status = 403, body = ErrorBody)))]
+pub async fn findings(
+    State(state): State<AppState>,
+    ApiUser(p): ApiUser,
+    Query(q): Query<FindingsQuery>,
+) -> Result<Json<Vec<FindingJson>>, WebError> {
+    let list = state
+        .app
+        .findings(&Actor::User(p), q.open.unwrap_or(true))
+        .await
+        .map_err(WebError::api)?;
+    Ok(Json(list.into_iter().map(FindingJson::from).collect()))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ScanResult {
+    /// New findings recorded by this scan.
+    pub added: usize,
+}
+
+/// Scan the last two days of the audit trail now.
+#[utoipa::path(post, path = "/api/v1/monitoring/run", tag = "audit", security(("bearer" = [])),
+    responses((status = 200, body = ScanResult), (status = 403, body = ErrorBody)))]
+pub async fn run(State(state): State<AppState>, ApiUser(p): ApiUser) -> Result<Json<ScanResult>, WebError> {
+    let added = state
+        .app
+        .run_monitoring_now(&Actor::User(p))
+        .await
+        .map_err(WebError::api)?;
+    Ok(Json(ScanResult { added }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ReviewRequest {
+    /// What the reviewer found.
+    pub note: String,
+}
+
+/// Mark a finding reviewed with a note (recorded in the audit trail).
+#[utoipa::path(post, path = "/api/v1/monitoring/findings/{id}/review", tag = "audit", security(("bearer" = [])), request_body = ReviewRequest,
+    params(("id" = i64, Path, description = "Finding id")),
+    responses((status = 204, description = "Reviewed"), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn review(
+    State(state): State<AppState>,
+    ApiUser(p): ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(req): ApiJson<ReviewRequest>,
+) -> Result<StatusCode, WebError> {
+    state
+        .app
+        .review_finding(&Actor::User(p), id, &req.note)
+        .await
+        .map_err(WebError::api)?;
+    Ok(StatusCode::NO_CONTENT)
+}

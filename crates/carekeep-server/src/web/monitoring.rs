@@ -1,0 +1,63 @@
+//! The access-monitoring page: findings and their review.
+
+use super::chrome;
+use crate::error::WebError;
+use crate::session::PageUser;
+use crate::state::AppState;
+use crate::templates::MonitoringPage;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use carekeep_app::Actor;
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize)]
+pub struct ListQuery {
+    all: Option<u8>,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Query(q): Query<ListQuery>,
+) -> Result<MonitoringPage, WebError> {
+    let show_all = q.all.is_some();
+    let findings = state
+        .app
+        .findings(&Actor::User(p.clone()), !show_all)
+        .await
+        .map_err(WebError::page)?;
+    Ok(MonitoringPage {
+        chrome: chrome(&state, &p, "/monitoring"),
+        findings,
+        show_all,
+    })
+}
+
+pub async fn run(State(state): State<AppState>, PageUser(p): PageUser) -> Result<Response, WebError> {
+    state
+        .app
+        .run_monitoring_now(&Actor::User(p))
+        .await
+        .map_err(WebError::page)?;
+    Ok(Redirect::to("/monitoring").into_response())
+}
+
+#[derive(Deserialize)]
+pub struct ReviewForm {
+    note: String,
+}
+
+pub async fn review(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(id): Path<i64>,
+    Form(f): Form<ReviewForm>,
+) -> Result<Response, WebError> {
+    state
+        .app
+        .review_finding(&Actor::User(p), id, &f.note)
+        .await
+        .map_err(WebError::page)?;
+    Ok(Redirect::to("/monitoring").into_response())
+}

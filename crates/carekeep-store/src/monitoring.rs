@@ -1,0 +1,97 @@
+//! Access-monitoring findings.
+
+use crate::{from_unix, unix, Conn, StoreError};
+use sqlx::any::AnyRow;
+use sqlx::Row;
+use time::OffsetDateTime;
+
+#[derive(Clone, Debug)]
+pub struct FindingRow {
+    pub id: i64,
+    pub rule: String,
+    pub actor_id: Option<i64>,
+    pub seqs: String,
+    pub summary: String,
+    pub detected_at: OffsetDateTime,
+    pub reviewed_at: Option<OffsetDateTime>,
+    pub reviewed_by: Option<i64>,
+    pub review_note: String,
+}
+
+fn from_row(r: &AnyRow) -> Result<FindingRow, StoreError> {
+    Ok(FindingRow {
+        id: r.try_get("id")?,
+        rule: r.try_get("rule")?,
+        actor_id: r.try_get("actor_id")?,
+        seqs: r.try_get("seqs")?,
+        summary: r.try_get("summary")?,
+        detected_at: from_unix(r.try_get("detected_at")?)?,
+        reviewed_at: r.try_get::<Option<i64>, _>("reviewed_at")?.map(from_unix).transpose()?,
+        reviewed_by: r.try_get("reviewed_by")?,
+        review_note: r.try_get("review_note")?,
+    })
+}
+
+/// Records a finding unless one with the same key exists; true when it is new.
+pub async fn insert(
+    conn: &mut Conn,
+    key: &str,
+    rule: &str,
+    actor_id: Option<i64>,
+    seqs: &str,
+    summary: &str,
+    now: OffsetDateTime,
+) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "INSERT INTO monitoring_findings (finding_key, rule, actor_id, seqs, summary, detected_at)
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (finding_key) DO NOTHING",
+    )
+    .bind(key)
+    .bind(rule)
+    .bind(actor_id)
+    .bind(seqs)
+    .bind(summary)
+    .bind(unix(now))
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Findings, newest first; with `open_only`, only those not yet reviewed.
+pub async fn list(conn: &mut Conn, open_only: bool, limit: i64) -> Result<Vec<FindingRow>, StoreError> {
+    sqlx::query(
+        "SELECT id, rule, actor_id, seqs, summary, detected_at, reviewed_at, reviewed_by, review_note
+         FROM monitoring_findings WHERE ($1 = 0 OR reviewed_at IS NULL) ORDER BY id DESC LIMIT $2",
+    )
+    .bind(i64::from(open_only))
+    .bind(limit)
+    .fetch_all(conn)
+    .await?
+    .iter()
+    .map(from_row)
+    .collect()
+}
+
+pub async fn count_open(conn: &mut Conn) -> Result<i64, StoreError> {
+    Ok(
+        sqlx::query("SELECT COUNT(*) FROM monitoring_findings WHERE reviewed_at IS NULL")
+            .fetch_one(conn)
+            .await?
+            .try_get(0)?,
+    )
+}
+
+/// Marks a finding reviewed; false when it does not exist or was reviewed already.
+pub async fn review(conn: &mut Conn, id: i64, by: i64, note: &str, now: OffsetDateTime) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "UPDATE monitoring_findings SET reviewed_at = $2, reviewed_by = $3, review_note = $4
+         WHERE id = $1 AND reviewed_at IS NULL",
+    )
+    .bind(id)
+    .bind(unix(now))
+    .bind(by)
+    .bind(note)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}

@@ -1,0 +1,199 @@
+//! Access monitoring (164.308(a)(1)(ii)(D)): each rule fires on a seeded case and stays quiet
+//! on a normal day; findings are reviewed with a note, and the review is audited.
+
+use carekeep_domain::audit::{Action, AuditActor, AuditEvent, Origin, Outcome};
+use carekeep_domain::UserId;
+use carekeep_testkit::{PageClient, TestApp};
+use reqwest::Method;
+use serde_json::{json, Value};
+use time::{Duration, OffsetDateTime};
+
+async fn read_chart(app: &TestApp, user_id: i64, name: &str, at: OffsetDateTime, action: Action, patient: i64) {
+    let mut e = AuditEvent::new(
+        at,
+        AuditActor {
+            user_id: Some(UserId(user_id)),
+            name: name.into(),
+            roles: vec![],
+        },
+        action,
+        Outcome::Success,
+        Origin::default(),
+    );
+    e.patients = vec![patient];
+    app.state.app.append_event(e).await.unwrap();
+}
+
+#[tokio::test]
+async fn each_rule_fires_on_its_case_and_a_normal_day_stays_quiet() {
+    let app = TestApp::builder()
+        .with_config(|c| c.monitoring_max_charts_per_hour = 5)
+        .spawn()
+        .await;
+    let owner = app.api_login("owner").await;
+    let officer = app.api_login("compliance").await;
+    let nurse = app.user_id(&owner, "nurse").await;
+    let provider = app.user_id(&owner, "provider").await;
+    let billing = app.user_id(&owner, "billing").await;
+    let monday_morning = carekeep_testkit::START; // Monday 09:00, clinic open 07-19 UTC by default
+
+    // A normal morning: a handful of charts, in hours.
+    for i in 0..4 {
+        read_chart(
+            &app,
+            nurse,
+            "nurse",
+            monday_morning + Duration::minutes(10 * i),
+            Action::PhiRead,
+            100 + i,
+        )
+        .await;
+    }
+    let run = |app: &TestApp| app.api(Method::POST, "/api/v1/monitoring/run", &officer).send();
+    let res: Value = run(&app).await.unwrap().json().await.unwrap();
+    assert_eq!(res["added"], 0, "a normal day raises nothing");
+
+    // Seeded cases, one per rule.
+    for i in 0..6 {
+        read_chart(
+            &app,
+            provider,
+            "provider",
+            monday_morning + Duration::minutes(i),
+            Action::PhiRead,
+            500 + i,
+        )
+        .await;
+    }
+    read_chart(
+        &app,
+        nurse,
+        "nurse",
+        monday_morning + Duration::hours(13),
+        Action::PhiRead,
+        101,
+    )
+    .await; // 22:00
+    read_chart(&app, nurse, "nurse", monday_morning, Action::BreakGlass, 102).await;
+    app.api(Method::POST, &format!("/api/v1/users/{billing}/disable"), &owner)
+        .send()
+        .await
+        .unwrap();
+    read_chart(
+        &app,
+        billing,
+        "billing",
+        app_now(&app) + Duration::minutes(1),
+        Action::PhiRead,
+        103,
+    )
+    .await;
+
+    let res: Value = run(&app).await.unwrap().json().await.unwrap();
+    assert_eq!(res["added"], 4, "{res}");
+    let res: Value = run(&app).await.unwrap().json().await.unwrap();
+    assert_eq!(res["added"], 0, "a second scan of the same events adds nothing");
+
+    let findings: Vec<Value> = app
+        .api(Method::GET, "/api/v1/monitoring/findings", &officer)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let rules: std::collections::BTreeMap<String, String> = findings
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_owned(),
+                f["actor"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rules,
+        [
+            ("after_hours", "nurse"),
+            ("break_glass", "nurse"),
+            ("bulk_lookup", "provider"),
+            ("disabled_account", "billing")
+        ]
+        .into_iter()
+        .map(|(a, b)| (a.to_owned(), b.to_owned()))
+        .collect()
+    );
+    let bulk = findings.iter().find(|f| f["rule"] == "bulk_lookup").unwrap();
+    assert_eq!(
+        bulk["seqs"].as_array().unwrap().len(),
+        6,
+        "the finding links to its events"
+    );
+
+    // The officer sees the count on the home page; the front desk does not.
+    let mut page = PageClient::login(&app, "compliance").await;
+    let (_, home) = page.get("/").await;
+    assert!(
+        home.contains("<strong>4</strong> access-monitoring findings to review"),
+        "{home}"
+    );
+    let mut fd = PageClient::login(&app, "frontdesk").await;
+    let (_, home) = fd.get("/").await;
+    assert!(!home.contains("access-monitoring"));
+    assert_eq!(fd.get("/monitoring").await.0, 403);
+
+    // Review, with a note; audited; once only.
+    let id = bulk["id"].as_i64().unwrap();
+    let path = format!("/api/v1/monitoring/findings/{id}/review");
+    let res = app
+        .api(Method::POST, &path, &officer)
+        .json(&json!({"note": "  "}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    let res = app
+        .api(Method::POST, &path, &officer)
+        .json(&json!({"note": "Month-end chart audit, asked for by Dr. Owner"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 204);
+    let res = app
+        .api(Method::POST, &path, &officer)
+        .json(&json!({"note": "again"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+    let open: Vec<Value> = app
+        .api(Method::GET, "/api/v1/monitoring/findings", &officer)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(open.len(), 3);
+    let trail: Vec<Value> = app
+        .api(
+            Method::GET,
+            "/api/v1/audit/events?action=monitoring.finding_reviewed",
+            &officer,
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(trail.len(), 1);
+    assert_eq!(trail[0]["reason"], "Month-end chart audit, asked for by Dr. Owner");
+    assert_eq!(trail[0]["actor"], "compliance");
+    app.stop().await;
+}
+
+fn app_now(app: &TestApp) -> OffsetDateTime {
+    use carekeep_app::Clock;
+    app.clock.now()
+}
