@@ -49,8 +49,8 @@ impl AuditQuery {
     }
 }
 
-/// One event as the views show it.
-#[derive(Clone, Debug, Serialize)]
+/// One event as the views (page, API, exports) show it.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct EventView {
     pub seq: i64,
     pub at: String,

@@ -16,8 +16,8 @@ use time::{Duration, OffsetDateTime};
 const LOOK_BACK: Duration = Duration::hours(48);
 const MAX_EVENTS: i64 = 200_000;
 
-/// A finding as the views show it.
-#[derive(Clone, Debug, Serialize)]
+/// A finding as the views (page, API) show it.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct FindingView {
     pub id: i64,
     pub rule: String,

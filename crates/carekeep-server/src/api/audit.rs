@@ -11,51 +11,6 @@ use axum::Json;
 use carekeep_app::audit_view::EventView;
 use carekeep_app::Actor;
 use serde::Deserialize;
-use serde::Serialize;
-use utoipa::ToSchema;
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct AuditEventJson {
-    pub seq: i64,
-    pub at: String,
-    pub actor_id: Option<i64>,
-    pub actor: String,
-    pub actor_roles: String,
-    pub action: String,
-    pub outcome: String,
-    pub patients: String,
-    pub resource_type: String,
-    pub resource_id: String,
-    pub data_classes: String,
-    pub source_ip: String,
-    pub user_agent: String,
-    pub request_id: String,
-    pub reason: String,
-    pub target_user_id: Option<i64>,
-}
-
-impl From<EventView> for AuditEventJson {
-    fn from(e: EventView) -> Self {
-        AuditEventJson {
-            seq: e.seq,
-            at: e.at,
-            actor_id: e.actor_id,
-            actor: e.actor,
-            actor_roles: e.actor_roles,
-            action: e.action,
-            outcome: e.outcome,
-            patients: e.patients,
-            resource_type: e.resource_type,
-            resource_id: e.resource_id,
-            data_classes: e.data_classes,
-            source_ip: e.source_ip,
-            user_agent: e.user_agent,
-            request_id: e.request_id,
-            reason: e.reason,
-            target_user_id: e.target_user_id,
-        }
-    }
-}
 
 /// Export format.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -128,17 +83,17 @@ pub async fn export_as(
 
 /// Audit events, newest first (viewing is itself recorded).
 #[utoipa::path(get, path = "/api/v1/audit/events", tag = "audit", security(("bearer" = [])), params(AuditParams),
-    responses((status = 200, body = Vec<AuditEventJson>), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = Vec<EventView>), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn events(
     State(state): State<AppState>,
     ApiUser(p): ApiUser,
     Query(params): Query<AuditParams>,
-) -> Result<Json<Vec<AuditEventJson>>, WebError> {
+) -> Result<Json<Vec<EventView>>, WebError> {
     let q = params.to_query(1000).map_err(WebError::api)?;
     let events = state
         .app
         .audit_events(&Actor::User(p), &q)
         .await
         .map_err(WebError::api)?;
-    Ok(Json(events.into_iter().map(AuditEventJson::from).collect()))
+    Ok(Json(events))
 }

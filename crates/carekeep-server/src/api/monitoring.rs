@@ -12,39 +12,6 @@ use carekeep_app::Actor;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct FindingJson {
-    pub id: i64,
-    /// bulk_lookup, after_hours, disabled_account or break_glass.
-    pub rule: String,
-    pub description: String,
-    pub actor_id: Option<i64>,
-    pub actor: String,
-    /// The audit events behind the finding.
-    pub seqs: Vec<i64>,
-    pub summary: String,
-    pub detected_at: String,
-    pub reviewed: bool,
-    pub review_note: String,
-}
-
-impl From<FindingView> for FindingJson {
-    fn from(f: FindingView) -> Self {
-        FindingJson {
-            id: f.id,
-            rule: f.rule,
-            description: f.description,
-            actor_id: f.actor_id,
-            actor: f.actor,
-            seqs: f.seqs,
-            summary: f.summary,
-            detected_at: f.detected_at,
-            reviewed: f.reviewed,
-            review_note: f.review_note,
-        }
-    }
-}
-
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct FindingsQuery {
@@ -54,18 +21,18 @@ pub struct FindingsQuery {
 
 /// Access-monitoring findings, newest first.
 #[utoipa::path(get, path = "/api/v1/monitoring/findings", tag = "audit", security(("bearer" = [])), params(FindingsQuery),
-    responses((status = 200, body = Vec<FindingJson>), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = Vec<FindingView>), (status = 403, body = ErrorBody)))]
 pub async fn findings(
     State(state): State<AppState>,
     ApiUser(p): ApiUser,
     Query(q): Query<FindingsQuery>,
-) -> Result<Json<Vec<FindingJson>>, WebError> {
+) -> Result<Json<Vec<FindingView>>, WebError> {
     let list = state
         .app
         .findings(&Actor::User(p), q.open.unwrap_or(true))
         .await
         .map_err(WebError::api)?;
-    Ok(Json(list.into_iter().map(FindingJson::from).collect()))
+    Ok(Json(list))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
