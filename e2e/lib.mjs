@@ -1,0 +1,93 @@
+// Shared helpers for the browser tests: start the real `carekeep demo` on a free loopback port
+// with a fresh data folder, compute TOTP codes, sign in, run axe, save screenshots.
+import { spawn } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import { mkdtempSync, readFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { chromium } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const root = join(here, '..');
+const binary = process.env.CAREKEEP_BIN || join(root, 'target', 'debug', 'carekeep');
+export const shots = join(root, 'target', 'e2e-screenshots');
+mkdirSync(shots, { recursive: true });
+
+/** Starts a demo clinic; resolves with { url, creds, stop }. */
+export async function startServer(env = {}) {
+  const data = mkdtempSync(join(tmpdir(), 'carekeep-e2e-'));
+  const child = spawn(binary, ['demo', '--data', data, '--listen', '127.0.0.1:0'], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stderr.on('data', () => {});
+  const url = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('server did not start: ' + out)), 60000);
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/open (http:\/\/127\.0\.0\.1:\d+)/);
+      if (m) { clearTimeout(timer); resolve(m[1]); }
+    });
+    child.on('exit', (code) => reject(new Error(`server exited ${code}: ${out}`)));
+  });
+  const creds = JSON.parse(readFileSync(join(data, 'demo-credentials.json'), 'utf8'));
+  return { url, creds, stop: () => child.kill('SIGTERM') };
+}
+
+function base32(s) {
+  const a = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const c of s.replace(/=+$/, '')) bits += a.indexOf(c).toString(2).padStart(5, '0');
+  const bytes = [];
+  for (let i = 0; i + 8 <= bits.length; i += 8) bytes.push(parseInt(bits.slice(i, i + 8), 2));
+  return Buffer.from(bytes);
+}
+
+/** The RFC 6238 code (SHA-1, 6 digits, 30 s) for a base32 secret, `step` steps from now. */
+export function totp(secret, step = 0) {
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 30000) + step));
+  const h = createHmac('sha1', base32(secret)).update(counter).digest();
+  const o = h[h.length - 1] & 15;
+  return String((h.readUInt32BE(o) & 0x7fffffff) % 1000000).padStart(6, '0');
+}
+
+export async function launch() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+}
+
+/** A fresh 1280x800 page signed in as `username` through the login form. */
+export async function signIn(browser, server, username) {
+  // bypassCSP lets the test inject axe; the app's own pages never need it.
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, bypassCSP: true });
+  const page = await context.newPage();
+  const c = server.creds.find((x) => x.username === username);
+  await page.goto(server.url + '/');
+  await page.fill('#username', c.username);
+  await page.fill('#password', c.password);
+  await page.fill('#code', totp(c.totp_secret));
+  await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+  return page;
+}
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** axe-core's serious and critical violations on the current page. */
+export async function seriousViolations(page) {
+  await page.addScriptTag({ content: axeSource });
+  const result = await page.evaluate(async () => await window.axe.run(document, { resultTypes: ['violations'] }));
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join('; ')})`);
+}
+
+export async function screenshot(page, name) {
+  await page.screenshot({ path: join(shots, name + '.png'), fullPage: true });
+}
