@@ -171,8 +171,7 @@ impl<'m, M: ChainMac> Verifier<'m, M> {
             return Err(Problem { seq: held.seq, kind });
         }
         let last = self.expected - 1;
-        if let Some(a) = self.anchors.iter().find(|a| a.seq > last) {
-            let _ = a;
+        if self.anchors.iter().any(|a| a.seq > last) {
             return Err(Problem {
                 seq: last + 1,
                 kind: Tampering::Truncated,
