@@ -1,6 +1,10 @@
 //! `App`: the store, the clock, the keys and the settings every use case needs.
 
-use crate::audit::{Appender, AuditKeys};
+use crate::audit::{ensure_secret, Appender, AuditKeys};
+use carekeep_crypto::blind::BlindIndexKey;
+
+/// The purpose under which the blind-index key is stored, wrapped by the master key.
+pub(crate) const BLIND_INDEX_KEY: &str = "patient_blind_index";
 use crate::{Actor, AppError, Clock};
 use carekeep_crypto::keys::{Keyring, MasterKey};
 use carekeep_crypto::password::PasswordHasher;
@@ -15,6 +19,25 @@ use std::sync::{Arc, RwLock};
 pub struct AppSettings {
     pub lifetime: Lifetime,
     pub monitoring: carekeep_domain::monitoring::Settings,
+    pub records: RecordSettings,
+}
+
+/// Settings of the clinic records.
+#[derive(Clone, Copy, Debug)]
+pub struct RecordSettings {
+    /// How long a break-glass grant lasts (164.312(a)(2)(ii) emergency access: time-limited).
+    pub break_glass_minutes: i64,
+    /// The largest photo or document accepted.
+    pub attachment_max_bytes: usize,
+}
+
+impl Default for RecordSettings {
+    fn default() -> Self {
+        RecordSettings {
+            break_glass_minutes: 60,
+            attachment_max_bytes: 10 * 1024 * 1024,
+        }
+    }
 }
 
 /// Shared state of a running Carekeep. Cheap to clone.
@@ -29,6 +52,7 @@ struct Inner {
     clock: Arc<dyn Clock>,
     hasher: PasswordHasher,
     keyring: Keyring,
+    blind: BlindIndexKey,
     audit_keys: Arc<AuditKeys>,
     appender: Appender,
     policy: RwLock<Policy>,
@@ -62,6 +86,7 @@ impl App {
         drop(conn);
         let mut tx = store.begin().await?;
         let audit_keys = Arc::new(AuditKeys::ensure(tx.conn(), master, clock.now()).await?);
+        let blind = BlindIndexKey::from_bytes(&ensure_secret(tx.conn(), master, BLIND_INDEX_KEY, clock.now()).await?)?;
         tx.commit().await?;
         let appender = Appender::spawn(store.clone(), audit_keys.clone());
         Ok(App {
@@ -70,6 +95,7 @@ impl App {
                 clock,
                 hasher,
                 keyring,
+                blind,
                 audit_keys,
                 appender,
                 policy: RwLock::new(policy),
@@ -90,6 +116,9 @@ impl App {
     }
     pub fn keyring(&self) -> &Keyring {
         &self.inner.keyring
+    }
+    pub fn blind_index(&self) -> &BlindIndexKey {
+        &self.inner.blind
     }
     pub fn audit_keys(&self) -> &AuditKeys {
         &self.inner.audit_keys

@@ -26,17 +26,27 @@ pub struct AuditKeys {
     pub signer: CheckpointSigner,
 }
 
+/// A secret wrapped by the master key under `purpose`, created on first use.
+pub(crate) async fn ensure_secret(
+    conn: &mut Conn,
+    master: &MasterKey,
+    purpose: &str,
+    now: OffsetDateTime,
+) -> Result<zeroize::Zeroizing<Vec<u8>>, AppError> {
+    Ok(match store::secret(conn, purpose).await? {
+        Some((wrapped, _)) => master.unwrap_secret(purpose, &wrapped)?,
+        None => {
+            let fresh = new_secret();
+            store::insert_secret(conn, purpose, &master.wrap_secret(purpose, &*fresh)?, None, now).await?;
+            zeroize::Zeroizing::new(fresh.to_vec())
+        }
+    })
+}
+
 impl AuditKeys {
     /// Loads the audit keys, creating them on first use.
     pub async fn ensure(conn: &mut Conn, master: &MasterKey, now: OffsetDateTime) -> Result<AuditKeys, AppError> {
-        let chain = match store::secret(conn, CHAIN_KEY).await? {
-            Some((wrapped, _)) => master.unwrap_secret(CHAIN_KEY, &wrapped)?,
-            None => {
-                let fresh = new_secret();
-                store::insert_secret(conn, CHAIN_KEY, &master.wrap_secret(CHAIN_KEY, &*fresh)?, None, now).await?;
-                zeroize::Zeroizing::new(fresh.to_vec())
-            }
-        };
+        let chain = ensure_secret(conn, master, CHAIN_KEY, now).await?;
         let seed = match store::secret(conn, SIGNING_KEY).await? {
             Some((wrapped, _)) => master.unwrap_secret(SIGNING_KEY, &wrapped)?,
             None => {

@@ -10,13 +10,15 @@ pub mod audit_view;
 pub mod auth;
 mod clock;
 pub mod demo;
+pub mod demo_records;
 mod error;
 pub mod mfa;
 pub mod monitoring;
+pub mod records;
 pub mod setup;
 pub mod users;
 
-pub use app::{App, AppSettings};
+pub use app::{App, AppSettings, RecordSettings};
 pub use auth::{Actor, LoginInput, LoginOutcome, Principal};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::AppError;

@@ -53,6 +53,10 @@ pub struct Config {
     pub clinic_utc_offset: String,
     /// More distinct charts than this by one person in one hour is flagged as a bulk lookup.
     pub monitoring_max_charts_per_hour: usize,
+    /// Minutes a break-glass grant to a restricted chart lasts (164.312(a)(2)(ii)).
+    pub break_glass_minutes: i64,
+    /// The largest photo or document accepted, in MiB.
+    pub attachment_max_mib: usize,
     /// Log filter, e.g. `info` or `carekeep=debug`.
     pub log: String,
     /// The data folder (set from `--data`, not from the file).
@@ -78,6 +82,8 @@ impl Default for Config {
             clinic_close_hour: 19,
             clinic_utc_offset: "+00:00".into(),
             monitoring_max_charts_per_hour: 30,
+            break_glass_minutes: 60,
+            attachment_max_mib: 10,
             log: "info,sqlx=warn".into(),
             data_dir: PathBuf::from("carekeep-data"),
         }
@@ -109,6 +115,8 @@ impl std::fmt::Debug for Config {
             .field("clinic_close_hour", &self.clinic_close_hour)
             .field("clinic_utc_offset", &self.clinic_utc_offset)
             .field("monitoring_max_charts_per_hour", &self.monitoring_max_charts_per_hour)
+            .field("break_glass_minutes", &self.break_glass_minutes)
+            .field("attachment_max_mib", &self.attachment_max_mib)
             .field("log", &self.log)
             .field("data_dir", &self.data_dir)
             .finish()
@@ -207,6 +215,12 @@ impl Config {
         if let Some(v) = env("CAREKEEP_MONITORING_MAX_CHARTS_PER_HOUR") {
             self.monitoring_max_charts_per_hour = parse("CAREKEEP_MONITORING_MAX_CHARTS_PER_HOUR", &v)?;
         }
+        if let Some(v) = env("CAREKEEP_BREAK_GLASS_MINUTES") {
+            self.break_glass_minutes = parse("CAREKEEP_BREAK_GLASS_MINUTES", &v)?;
+        }
+        if let Some(v) = env("CAREKEEP_ATTACHMENT_MAX_MIB") {
+            self.attachment_max_mib = parse("CAREKEEP_ATTACHMENT_MAX_MIB", &v)?;
+        }
         if let Some(v) = env("CAREKEEP_LOG") {
             self.log = v;
         }
@@ -243,6 +257,18 @@ impl Config {
             return Err(ConfigError::Invalid {
                 name: "monitoring_max_charts_per_hour",
                 reason: "must be at least 1".into(),
+            });
+        }
+        if !(5..=480).contains(&self.break_glass_minutes) {
+            return Err(ConfigError::Invalid {
+                name: "break_glass_minutes",
+                reason: format!("{} is outside 5 to 480 minutes", self.break_glass_minutes),
+            });
+        }
+        if !(1..=100).contains(&self.attachment_max_mib) {
+            return Err(ConfigError::Invalid {
+                name: "attachment_max_mib",
+                reason: format!("{} is outside 1 to 100 MiB", self.attachment_max_mib),
             });
         }
         if self.login_rate_limit_per_minute == 0 {

@@ -61,6 +61,10 @@ pub async fn open(config: Config, clock: Arc<dyn Clock>, hasher: PasswordHasher)
             hours: config.clinic_hours()?,
             max_charts_per_hour: config.monitoring_max_charts_per_hour,
         },
+        records: carekeep_app::RecordSettings {
+            break_glass_minutes: config.break_glass_minutes,
+            attachment_max_bytes: config.attachment_max_mib * 1024 * 1024,
+        },
     };
     let app = App::open(store, &master, clock, hasher, settings).await?;
     Ok(AppState {

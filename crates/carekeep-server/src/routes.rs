@@ -9,10 +9,14 @@ use carekeep_app::AppError;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
 
-/// Largest request body accepted.
-const BODY_LIMIT: usize = 1024 * 1024;
+/// Largest request body accepted: an upload of the configured size, base64-encoded (4/3),
+/// plus room for the form around it.
+fn body_limit(state: &AppState) -> usize {
+    state.config.attachment_max_mib * 1024 * 1024 / 3 * 4 + 1024 * 1024
+}
 
 pub fn router(state: AppState) -> Router {
+    let limit = body_limit(&state);
     Router::new()
         .merge(web::router(state.clone()))
         .merge(api::router())
@@ -31,7 +35,8 @@ pub fn router(state: AppState) -> Router {
                 .unwrap_or_default();
             tracing::info_span!("request", method = %req.method(), route, request_id)
         }))
-        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(RequestBodyLimitLayer::new(limit))
+        .layer(axum::extract::DefaultBodyLimit::max(limit))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             middleware::security_headers,

@@ -20,8 +20,10 @@ macro_rules! migrations {
     };
 }
 
-const SQLITE: &[Migration] = migrations!("sqlite": 1 "0001_foundation", 2 "0002_audit", 3 "0003_monitoring");
-const POSTGRES: &[Migration] = migrations!("postgres": 1 "0001_foundation", 2 "0002_audit", 3 "0003_monitoring");
+const SQLITE: &[Migration] =
+    migrations!("sqlite": 1 "0001_foundation", 2 "0002_audit", 3 "0003_monitoring", 4 "0004_records");
+const POSTGRES: &[Migration] =
+    migrations!("postgres": 1 "0001_foundation", 2 "0002_audit", 3 "0003_monitoring", 4 "0004_records");
 
 fn list(backend: Backend) -> &'static [Migration] {
     match backend {

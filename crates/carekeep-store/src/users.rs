@@ -273,3 +273,13 @@ pub async fn unused_recovery_codes(conn: &mut Conn, id: UserId) -> Result<i64, S
             .try_get(0)?,
     )
 }
+
+/// Every account's display name by id, in one query (for labelling records).
+pub async fn display_names(conn: &mut Conn) -> Result<std::collections::HashMap<i64, String>, StoreError> {
+    sqlx::query("SELECT id, display_name FROM users")
+        .fetch_all(conn)
+        .await?
+        .iter()
+        .map(|r| Ok((r.try_get("id")?, r.try_get("display_name")?)))
+        .collect()
+}

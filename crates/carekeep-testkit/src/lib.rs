@@ -263,3 +263,26 @@ impl NowUnix for ManualClock {
         self.now().unix_timestamp()
     }
 }
+
+impl TestApp {
+    /// The signed-in person behind a token, for calling use cases directly (bulk seeding).
+    pub async fn principal(&self, token: &str) -> carekeep_app::Principal {
+        self.state.app.authenticate(token, false).await.expect("live session")
+    }
+
+    /// Registers a patient through the API as `token`'s holder and returns its id.
+    pub async fn register_patient(&self, token: &str, given: &str, family: &str, dob: &str, phone: &str) -> i64 {
+        let res = self
+            .api(reqwest::Method::POST, "/api/v1/patients", token)
+            .json(&serde_json::json!({
+                "given_name": given, "family_name": family, "date_of_birth": dob, "sex": "female",
+                "contact": {"phone": phone, "email": "someone@example.com", "address": "1 Main St"}
+            }))
+            .send()
+            .await
+            .expect("register");
+        assert_eq!(res.status(), 201, "register {}", res.text().await.unwrap_or_default());
+        let body: serde_json::Value = res.json().await.expect("json");
+        body["id"].as_i64().expect("id")
+    }
+}

@@ -90,6 +90,8 @@ pub async fn serve(ctx: &Context, args: ServeArgs) -> Result<(), Failure> {
 }
 
 const CREDENTIALS_FILE: &str = "demo-credentials.json";
+/// Patients in the demo clinic: enough that every page has something to show.
+const DEMO_PATIENTS: usize = 50;
 
 /// Creates the demo clinic if the folder has none, prints the logins, and serves.
 pub async fn demo(ctx: &Context, args: ServeArgs) -> Result<(), Failure> {
@@ -128,6 +130,8 @@ pub async fn demo(ctx: &Context, args: ServeArgs) -> Result<(), Failure> {
         .await?;
         let app = ctx.open_state(cfg.clone()).await?.app;
         let creds = demo::seed(&app, &password).await?;
+        println!("Seeding {DEMO_PATIENTS} synthetic patients ...");
+        carekeep_app::demo_records::seed_records(&app, DEMO_PATIENTS).await?;
         app.store().close().await;
         write_private(
             &creds_path,

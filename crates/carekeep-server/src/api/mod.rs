@@ -6,6 +6,8 @@ pub(crate) mod audit;
 mod auth;
 mod json;
 mod monitoring;
+mod patients;
+pub(crate) mod records;
 mod sessions;
 mod types;
 mod users;
@@ -24,7 +26,7 @@ pub use json::ApiJson;
 #[openapi(
     info(title = "Carekeep API", description = "Carekeep's JSON API. Authenticate with POST /api/v1/auth/login, then send `Authorization: Bearer <token>`."),
     modifiers(&BearerAuth),
-    tags((name = "auth"), (name = "sessions"), (name = "users"), (name = "audit"))
+    tags((name = "auth"), (name = "sessions"), (name = "users"), (name = "audit"), (name = "patients"), (name = "schedule"), (name = "chart"), (name = "billing"))
 )]
 struct ApiDoc;
 
@@ -64,6 +66,26 @@ pub fn documented() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(monitoring::findings))
         .routes(routes!(monitoring::run))
         .routes(routes!(monitoring::review))
+        .routes(routes!(patients::list, patients::create))
+        .routes(routes!(patients::show))
+        .routes(routes!(patients::set_identity))
+        .routes(routes!(patients::set_contact))
+        .routes(routes!(patients::set_restriction))
+        .routes(routes!(patients::break_glass))
+        .routes(routes!(records::book))
+        .routes(routes!(records::appointment_status))
+        .routes(routes!(records::schedule))
+        .routes(routes!(records::create_note))
+        .routes(routes!(records::update_note))
+        .routes(routes!(records::sign_note))
+        .routes(routes!(records::addend))
+        .routes(routes!(records::add_entry))
+        .routes(routes!(records::upload))
+        .routes(routes!(records::download))
+        .routes(routes!(records::create_invoice))
+        .routes(routes!(records::code_invoice))
+        .routes(routes!(records::pay))
+        .routes(routes!(records::invoices))
         .split_for_parts()
 }
 

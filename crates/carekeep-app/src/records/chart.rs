@@ -1,0 +1,532 @@
+//! The clinical chart (class `clinical`): SOAP notes signed by their author and addended, never
+//! edited, once signed; vitals, diagnoses, medications, allergies; photos and documents.
+
+use super::rfc3339;
+use super::view::*;
+use crate::{App, AppError, Principal};
+use carekeep_domain::audit::{Action, Outcome};
+use carekeep_domain::records::codes::icd10cm;
+use carekeep_domain::records::vitals::Vitals;
+use carekeep_domain::records::Invalid;
+use carekeep_domain::DataClass;
+use carekeep_store::records::{self as store, CtColumn};
+use carekeep_store::{Conn, Tx};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+/// A SOAP note as typed.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct NoteInput {
+    pub subjective: String,
+    pub objective: String,
+    pub assessment: String,
+    pub plan: String,
+}
+
+impl NoteInput {
+    fn check(self) -> Result<Self, AppError> {
+        let total: usize = [&self.subjective, &self.objective, &self.assessment, &self.plan]
+            .iter()
+            .map(|s| s.chars().count())
+            .sum();
+        if total == 0 {
+            return Err(AppError::Invalid(
+                "write something in at least one part of the note".into(),
+            ));
+        }
+        if total > 50_000 {
+            return Err(AppError::Invalid("a note may hold at most 50,000 characters".into()));
+        }
+        Ok(self)
+    }
+}
+
+/// A chart entry as typed; stored as is, encrypted.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum EntryInput {
+    Vitals(Vitals),
+    Diagnosis {
+        code: String,
+        description: String,
+    },
+    Medication {
+        name: String,
+        #[serde(default)]
+        dose: String,
+        #[serde(default)]
+        frequency: String,
+    },
+    Allergy {
+        substance: String,
+        #[serde(default)]
+        reaction: String,
+        #[serde(default)]
+        severity: String,
+    },
+}
+
+fn text(label: &str, s: &str, required: bool) -> Result<String, Invalid> {
+    let s = s.trim();
+    if (required && s.is_empty()) || s.chars().count() > 200 || s.chars().any(char::is_control) {
+        return Err(Invalid(format!(
+            "the {label} needs {} at most 200 characters",
+            if required { "1 to" } else { "" }
+        )));
+    }
+    Ok(s.to_owned())
+}
+
+impl EntryInput {
+    fn check(self) -> Result<Self, Invalid> {
+        Ok(match self {
+            EntryInput::Vitals(v) => EntryInput::Vitals(v.check()?),
+            EntryInput::Diagnosis { code, description } => EntryInput::Diagnosis {
+                code: icd10cm(&code)?,
+                description: text("diagnosis description", &description, true)?,
+            },
+            EntryInput::Medication { name, dose, frequency } => EntryInput::Medication {
+                name: text("medication name", &name, true)?,
+                dose: text("dose", &dose, false)?,
+                frequency: text("frequency", &frequency, false)?,
+            },
+            EntryInput::Allergy {
+                substance,
+                reaction,
+                severity,
+            } => {
+                let severity = severity.trim().to_ascii_lowercase();
+                if !["", "mild", "moderate", "severe"].contains(&severity.as_str()) {
+                    return Err(Invalid("severity is mild, moderate or severe".into()));
+                }
+                EntryInput::Allergy {
+                    substance: text("allergy substance", &substance, true)?,
+                    reaction: text("reaction", &reaction, false)?,
+                    severity,
+                }
+            }
+        })
+    }
+
+    pub fn kind(&self) -> &'static str {
+        match self {
+            EntryInput::Vitals(_) => "vitals",
+            EntryInput::Diagnosis { .. } => "diagnosis",
+            EntryInput::Medication { .. } => "medication",
+            EntryInput::Allergy { .. } => "allergy",
+        }
+    }
+
+    pub fn summary(&self) -> String {
+        match self {
+            EntryInput::Vitals(v) => v.summary(),
+            EntryInput::Diagnosis { code, description } => format!("{code} {description}"),
+            EntryInput::Medication { name, dose, frequency } => [name.as_str(), dose, frequency]
+                .iter()
+                .filter(|s| !s.is_empty())
+                .copied()
+                .collect::<Vec<_>>()
+                .join(" "),
+            EntryInput::Allergy {
+                substance,
+                reaction,
+                severity,
+            } => {
+                let mut s = substance.clone();
+                if !reaction.is_empty() {
+                    s.push_str(&format!(": {reaction}"));
+                }
+                if !severity.is_empty() {
+                    s.push_str(&format!(" ({severity})"));
+                }
+                s
+            }
+        }
+    }
+}
+
+/// An upload.
+#[derive(Debug)]
+pub struct NewAttachment {
+    pub filename: String,
+    pub caption: String,
+    /// before, after or empty.
+    pub pair: String,
+    /// Photos with the same label form a before/after pair.
+    pub pair_label: String,
+    pub bytes: Vec<u8>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct AttachmentMeta {
+    filename: String,
+    caption: String,
+    pair: String,
+    pair_label: String,
+}
+
+/// The content type of an upload, from its first bytes (never from what the browser claims).
+fn sniff(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some("image/jpeg")
+    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some("image/png")
+    } else if bytes.len() > 12 && bytes.starts_with(b"RIFF") && &bytes[8..12] == b"WEBP" {
+        Some("image/webp")
+    } else if bytes.starts_with(b"%PDF-") {
+        Some("application/pdf")
+    } else {
+        None
+    }
+}
+
+impl App {
+    /// Starts a note for a patient (a draft until its author signs it).
+    pub async fn create_note(&self, p: &Principal, patient: i64, note: NoteInput) -> Result<i64, AppError> {
+        let note = note.check()?;
+        let mut tx = self.store().begin().await?;
+        let opened = self.open_patient(tx.conn(), p, patient).await?;
+        tx = self
+            .require_write(tx, p, &opened, DataClass::Clinical, Action::PhiCreate)
+            .await?;
+        let now = self.now();
+        let id = store::insert_encounter(tx.conn(), patient, p.user_id.0, now, now).await?;
+        self.put_json(tx.conn(), CtColumn::EncounterNote, id, &note).await?;
+        let event = self.phi_event(
+            p,
+            Action::PhiCreate,
+            Outcome::Success,
+            vec![patient],
+            ("Encounter", id.to_string()),
+            vec![DataClass::Clinical],
+        );
+        self.record(&mut tx, &event).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Opens a note for a change by `p`, handing back the transaction.
+    async fn open_encounter(
+        &self,
+        mut tx: Tx,
+        p: &Principal,
+        id: i64,
+        action: Action,
+    ) -> Result<(Tx, store::EncounterRow), AppError> {
+        let enc = store::encounter_by_id(tx.conn(), id)
+            .await
+            .map_err(|_| AppError::NotFound("note"))?;
+        let opened = self.open_patient(tx.conn(), p, enc.patient_id).await?;
+        let tx = self.require_write(tx, p, &opened, DataClass::Clinical, action).await?;
+        Ok((tx, enc))
+    }
+
+    /// Changes a draft note. Only its author may, and only before it is signed.
+    pub async fn update_note(&self, p: &Principal, id: i64, note: NoteInput) -> Result<(), AppError> {
+        let note = note.check()?;
+        let tx = self.store().begin().await?;
+        let (mut tx, enc) = self.open_encounter(tx, p, id, Action::PhiUpdate).await?;
+        if enc.signed_at.is_some() {
+            return Err(AppError::Conflict(
+                "this note is signed; add an addendum instead".into(),
+            ));
+        }
+        if enc.author_id != p.user_id.0 {
+            return Err(AppError::Forbidden(
+                "only the note's author may change a draft note".into(),
+            ));
+        }
+        self.put_json(tx.conn(), CtColumn::EncounterNote, id, &note).await?;
+        let event = self.phi_event(
+            p,
+            Action::PhiUpdate,
+            Outcome::Success,
+            vec![enc.patient_id],
+            ("Encounter", id.to_string()),
+            vec![DataClass::Clinical],
+        );
+        self.record(&mut tx, &event).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Signs a note. Only its author may; a signed note is final.
+    pub async fn sign_note(&self, p: &Principal, id: i64) -> Result<(), AppError> {
+        let tx = self.store().begin().await?;
+        let (mut tx, enc) = self.open_encounter(tx, p, id, Action::PhiUpdate).await?;
+        if enc.author_id != p.user_id.0 {
+            return Err(AppError::Forbidden("only the note's author may sign it".into()));
+        }
+        if !store::sign_encounter(tx.conn(), id, self.now()).await? {
+            return Err(AppError::Conflict("this note is already signed".into()));
+        }
+        let mut event = self.phi_event(
+            p,
+            Action::PhiUpdate,
+            Outcome::Success,
+            vec![enc.patient_id],
+            ("Encounter", id.to_string()),
+            vec![DataClass::Clinical],
+        );
+        event.reason = "signed".into();
+        self.record(&mut tx, &event).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Adds an addendum to a signed note.
+    pub async fn addend_note(&self, p: &Principal, id: i64, text: &str) -> Result<i64, AppError> {
+        let text = text.trim();
+        if text.is_empty() || text.chars().count() > 20_000 {
+            return Err(AppError::Invalid("an addendum needs 1 to 20,000 characters".into()));
+        }
+        let tx = self.store().begin().await?;
+        let (mut tx, enc) = self.open_encounter(tx, p, id, Action::PhiCreate).await?;
+        if enc.signed_at.is_none() {
+            return Err(AppError::Conflict(
+                "this note is still a draft; its author can change it directly".into(),
+            ));
+        }
+        let add = store::insert_addendum(tx.conn(), id, enc.patient_id, p.user_id.0, self.now()).await?;
+        self.put_json(tx.conn(), CtColumn::AddendumText, add, &text).await?;
+        let event = self.phi_event(
+            p,
+            Action::PhiCreate,
+            Outcome::Success,
+            vec![enc.patient_id],
+            ("Addendum", add.to_string()),
+            vec![DataClass::Clinical],
+        );
+        self.record(&mut tx, &event).await?;
+        tx.commit().await?;
+        Ok(add)
+    }
+
+    /// Records vitals, a diagnosis, a medication or an allergy.
+    pub async fn add_entry(&self, p: &Principal, patient: i64, entry: EntryInput) -> Result<i64, AppError> {
+        let mut tx = self.store().begin().await?;
+        let opened = self.open_patient(tx.conn(), p, patient).await?;
+        tx = self
+            .require_write(tx, p, &opened, DataClass::Clinical, Action::PhiCreate)
+            .await?;
+        let entry = entry.check()?;
+        let id = store::insert_entry(tx.conn(), patient, entry.kind(), self.now(), p.user_id.0).await?;
+        self.put_json(tx.conn(), CtColumn::ChartEntryData, id, &entry).await?;
+        let event = self.phi_event(
+            p,
+            Action::PhiCreate,
+            Outcome::Success,
+            vec![patient],
+            ("ChartEntry", id.to_string()),
+            vec![DataClass::Clinical],
+        );
+        self.record(&mut tx, &event).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Stores a clinical photo or document, encrypted, in the same transaction as its event.
+    pub async fn add_attachment(&self, p: &Principal, patient: i64, a: NewAttachment) -> Result<i64, AppError> {
+        let max = self.settings().records.attachment_max_bytes;
+        if a.bytes.is_empty() || a.bytes.len() > max {
+            return Err(AppError::Invalid(format!(
+                "a file must be between 1 byte and {} MiB",
+                max / (1024 * 1024)
+            )));
+        }
+        let content_type = sniff(&a.bytes)
+            .ok_or_else(|| AppError::Invalid("upload a JPEG, PNG or WebP photo, or a PDF document".into()))?;
+        let pair = a.pair.trim().to_ascii_lowercase();
+        if !["", "before", "after"].contains(&pair.as_str()) {
+            return Err(AppError::Invalid("a photo pair is before or after".into()));
+        }
+        let meta = AttachmentMeta {
+            filename: text("file name", &a.filename, false)?,
+            caption: text("caption", &a.caption, false)?,
+            pair,
+            pair_label: text("pair label", &a.pair_label, false)?,
+        };
+        let mut tx = self.store().begin().await?;
+        let opened = self.open_patient(tx.conn(), p, patient).await?;
+        tx = self
+            .require_write(tx, p, &opened, DataClass::Clinical, Action::PhiCreate)
+            .await?;
+        let size = i64::try_from(a.bytes.len()).unwrap_or(i64::MAX);
+        let id = store::insert_attachment(tx.conn(), patient, self.now(), p.user_id.0, content_type, size).await?;
+        self.put_json(tx.conn(), CtColumn::AttachmentMeta, id, &meta).await?;
+        let (table, column) = CtColumn::AttachmentContent.place();
+        let ct = self
+            .keyring()
+            .encrypt(carekeep_crypto::keys::Binding { table, column, row: id }, &a.bytes)?;
+        store::set_ct(tx.conn(), CtColumn::AttachmentContent, id, &ct).await?;
+        let event = self.phi_event(
+            p,
+            Action::PhiCreate,
+            Outcome::Success,
+            vec![patient],
+            ("Attachment", id.to_string()),
+            vec![DataClass::Clinical],
+        );
+        self.record(&mut tx, &event).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// A photo or document's bytes, its content type and file name; audited as an attachment
+    /// view before the bytes are returned.
+    pub async fn attachment(
+        &self,
+        p: &Principal,
+        patient: i64,
+        id: i64,
+    ) -> Result<(String, Vec<u8>, String), AppError> {
+        let mut conn = self.store().read().await?;
+        let opened = self.open_patient(&mut conn, p, patient).await?;
+        let (row, ct) = store::attachment_with_content(&mut conn, id)
+            .await
+            .map_err(|_| AppError::NotFound("file"))?;
+        drop(conn);
+        if row.patient_id != patient {
+            return Err(AppError::NotFound("file"));
+        }
+        self.require_read(p, &opened, DataClass::Clinical, Action::AttachmentView)
+            .await?;
+        let meta: AttachmentMeta = self.open_json(CtColumn::AttachmentMeta, id, &row.meta_ct)?;
+        let (table, column) = CtColumn::AttachmentContent.place();
+        let bytes = self
+            .keyring()
+            .decrypt(carekeep_crypto::keys::Binding { table, column, row: id }, &ct)?;
+        let event = self.phi_event(
+            p,
+            Action::AttachmentView,
+            Outcome::Success,
+            vec![patient],
+            ("Attachment", id.to_string()),
+            vec![DataClass::Clinical],
+        );
+        self.append_event(event).await?;
+        Ok((row.content_type, bytes.to_vec(), meta.filename))
+    }
+
+    pub(crate) async fn clinical_view(
+        &self,
+        conn: &mut Conn,
+        patient: i64,
+        names: &HashMap<i64, String>,
+    ) -> Result<ClinicalView, AppError> {
+        let name = |id: i64| names.get(&id).cloned().unwrap_or_default();
+        let offset = self.clinic_offset();
+        let at = |t: time::OffsetDateTime| rfc3339(t.to_offset(offset));
+        let mut addenda: HashMap<i64, Vec<AddendumView>> = HashMap::new();
+        for a in store::addenda_for_patient(conn, patient).await? {
+            let text: String = self.open_json(CtColumn::AddendumText, a.id, &a.text_ct)?;
+            addenda.entry(a.encounter_id).or_default().push(AddendumView {
+                id: a.id,
+                author_name: name(a.author_id),
+                at: at(a.at),
+                text,
+            });
+        }
+        let mut history = Vec::new();
+        let mut encounters = Vec::new();
+        for e in store::encounters_for_patient(conn, patient).await? {
+            let note: NoteInput = self.open_json(CtColumn::EncounterNote, e.id, &e.note_ct)?;
+            history.push((
+                e.at,
+                HistoryItem {
+                    at: at(e.at),
+                    kind: "note".into(),
+                    summary: format!(
+                        "{} note by {}{}",
+                        if e.signed_at.is_some() { "Signed" } else { "Draft" },
+                        name(e.author_id),
+                        if note.assessment.is_empty() {
+                            String::new()
+                        } else {
+                            format!(": {}", note.assessment.lines().next().unwrap_or_default())
+                        }
+                    ),
+                },
+            ));
+            encounters.push(EncounterView {
+                id: e.id,
+                author_id: e.author_id,
+                author_name: name(e.author_id),
+                at: at(e.at),
+                subjective: note.subjective,
+                objective: note.objective,
+                assessment: note.assessment,
+                plan: note.plan,
+                signed_at: e.signed_at.map(at),
+                addenda: addenda.remove(&e.id).unwrap_or_default(),
+            });
+        }
+        let (mut vitals, mut diagnoses, mut medications, mut allergies) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for row in store::entries_for_patient(conn, patient).await? {
+            let entry: EntryInput = self.open_json(CtColumn::ChartEntryData, row.id, &row.data_ct)?;
+            let view = EntryView {
+                id: row.id,
+                kind: entry.kind().to_owned(),
+                at: at(row.at),
+                recorded_by: name(row.recorded_by),
+                summary: entry.summary(),
+                data: serde_json::to_value(&entry).unwrap_or_default(),
+            };
+            history.push((
+                row.at,
+                HistoryItem {
+                    at: view.at.clone(),
+                    kind: view.kind.clone(),
+                    summary: view.summary.clone(),
+                },
+            ));
+            match entry {
+                EntryInput::Vitals(_) => vitals.push(view),
+                EntryInput::Diagnosis { .. } => diagnoses.push(view),
+                EntryInput::Medication { .. } => medications.push(view),
+                EntryInput::Allergy { .. } => allergies.push(view),
+            }
+        }
+        let mut attachments = Vec::new();
+        for row in store::attachments_for_patient(conn, patient).await? {
+            let meta: AttachmentMeta = self.open_json(CtColumn::AttachmentMeta, row.id, &row.meta_ct)?;
+            let is_image = row.content_type.starts_with("image/");
+            history.push((
+                row.at,
+                HistoryItem {
+                    at: at(row.at),
+                    kind: if is_image { "photo" } else { "document" }.into(),
+                    summary: if meta.caption.is_empty() {
+                        meta.filename.clone()
+                    } else {
+                        meta.caption.clone()
+                    },
+                },
+            ));
+            attachments.push(AttachmentView {
+                id: row.id,
+                at: at(row.at),
+                uploaded_by: name(row.uploaded_by),
+                content_type: row.content_type,
+                size_bytes: row.size_bytes,
+                filename: meta.filename,
+                caption: meta.caption,
+                kind: if is_image { "photo" } else { "document" }.into(),
+                pair: meta.pair,
+                pair_label: meta.pair_label,
+                is_image,
+            });
+        }
+        history.sort_by(|a, b| b.0.cmp(&a.0));
+        Ok(ClinicalView {
+            encounters,
+            vitals,
+            diagnoses,
+            medications,
+            allergies,
+            attachments,
+            history: history.into_iter().map(|(_, h)| h).collect(),
+        })
+    }
+}

@@ -1,0 +1,544 @@
+//! Registering, finding and reading patients; restriction and break glass.
+
+use super::view::*;
+use super::{rfc3339, Opened};
+use crate::{App, AppError, Principal};
+use carekeep_domain::audit::{Action, Outcome};
+use carekeep_domain::records::chart_access::{chart_access, may_break_glass, Gate};
+use carekeep_domain::records::patient::{
+    check_contact, check_date_of_birth, check_name, display_phone, Contact, ContactMethod, Identity, Sex,
+};
+use carekeep_domain::records::search::{self, Query};
+use carekeep_domain::{Capability, DataClass, UserId};
+use carekeep_store::records::{self as store, CtColumn, PatientRow};
+use carekeep_store::{users, Conn};
+
+/// Blind-index kinds.
+const NAME: &str = "name_prefix";
+const DOB: &str = "dob";
+const PHONE: &str = "phone";
+
+/// Search answers at most this many patients: enough to pick from as one types.
+const SEARCH_LIMIT: i64 = 25;
+
+/// A registration as typed.
+#[derive(Debug, Default)]
+pub struct NewPatient {
+    pub given_name: String,
+    pub family_name: String,
+    pub date_of_birth: String,
+    pub sex: String,
+    pub contact: Contact,
+}
+
+/// A search's matches.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct SearchResult {
+    pub patients: Vec<PatientSummary>,
+}
+
+pub(crate) fn identity_view(i: &Identity) -> IdentityView {
+    IdentityView {
+        given_name: i.given_name.clone(),
+        family_name: i.family_name.clone(),
+        date_of_birth: i.date_of_birth.to_string(),
+        sex: i.sex.as_str().to_owned(),
+        record_number: i.record_number.clone(),
+    }
+}
+
+fn contact_view(c: &Contact) -> ContactView {
+    ContactView {
+        phone: c.phone.clone(),
+        phone_display: display_phone(&c.phone),
+        email: c.email.clone(),
+        address: c.address.clone(),
+        emergency_contact: c.emergency_contact.clone(),
+        preferred: c.preferred.as_str().to_owned(),
+    }
+}
+
+impl App {
+    fn check_identity(
+        &self,
+        given: &str,
+        family: &str,
+        dob: &str,
+        sex: &str,
+        mrn: String,
+    ) -> Result<Identity, AppError> {
+        let today = self.now().to_offset(self.settings().monitoring.hours.offset).date();
+        Ok(Identity {
+            given_name: check_name("first name", given)?,
+            family_name: check_name("last name", family)?,
+            date_of_birth: check_date_of_birth(carekeep_domain::records::patient::parse_date(dob)?, today)?,
+            sex: Sex::parse(sex)?,
+            record_number: mrn,
+        })
+    }
+
+    async fn index_identity(&self, conn: &mut Conn, id: i64, i: &Identity) -> Result<(), AppError> {
+        let key = self.blind_index();
+        let mut entries: Vec<(&str, Vec<u8>)> = Vec::new();
+        for part in [&i.given_name, &i.family_name] {
+            for prefix in search::prefixes(part) {
+                entries.push((NAME, key.digest(NAME, &prefix)));
+            }
+        }
+        entries.push((DOB, key.digest(DOB, &i.date_of_birth.to_string())));
+        store::replace_index(conn, id, &[NAME, DOB], &entries).await?;
+        Ok(())
+    }
+
+    async fn index_contact(&self, conn: &mut Conn, id: i64, c: &Contact) -> Result<(), AppError> {
+        let entries: Vec<(&str, Vec<u8>)> = if c.phone.is_empty() {
+            Vec::new()
+        } else {
+            vec![(PHONE, self.blind_index().digest(PHONE, &c.phone))]
+        };
+        store::replace_index(conn, id, &[PHONE], &entries).await?;
+        Ok(())
+    }
+
+    /// Registers a patient (needs write access to identity and contact).
+    pub async fn register_patient(&self, p: &Principal, input: NewPatient) -> Result<PatientView, AppError> {
+        p.require_full()?;
+        let policy = self.policy();
+        for class in [DataClass::Identity, DataClass::Contact] {
+            if !policy.access(&p.roles, class).can_write() {
+                let event = self.phi_event(
+                    p,
+                    Action::PhiCreate,
+                    Outcome::Denied,
+                    Vec::new(),
+                    ("Patient", String::new()),
+                    vec![class],
+                );
+                self.append_event(event).await?;
+                return Err(AppError::Forbidden(format!(
+                    "registering a patient needs write access to {} data, which your roles do not have",
+                    class.as_str()
+                )));
+            }
+        }
+        let mut identity = self.check_identity(
+            &input.given_name,
+            &input.family_name,
+            &input.date_of_birth,
+            &input.sex,
+            String::new(),
+        )?;
+        let contact = check_contact(input.contact)?;
+        let now = self.now();
+        let mut tx = self.store().begin().await?;
+        let id = store::insert_patient(tx.conn(), now).await?;
+        identity.record_number = format!("MRN-{id:06}");
+        self.put_json(tx.conn(), CtColumn::PatientIdentity, id, &identity)
+            .await?;
+        self.put_json(tx.conn(), CtColumn::PatientContact, id, &contact).await?;
+        self.index_identity(tx.conn(), id, &identity).await?;
+        self.index_contact(tx.conn(), id, &contact).await?;
+        let event = self.phi_event(
+            p,
+            Action::PhiCreate,
+            Outcome::Success,
+            vec![id],
+            ("Patient", id.to_string()),
+            vec![DataClass::Identity, DataClass::Contact],
+        );
+        self.record(&mut tx, &event).await?;
+        tx.commit().await?;
+        self.patient(p, id).await
+    }
+
+    /// Changes a patient's name, date of birth or sex (the record number stays).
+    pub async fn update_identity(
+        &self,
+        p: &Principal,
+        id: i64,
+        given: &str,
+        family: &str,
+        dob: &str,
+        sex: &str,
+    ) -> Result<PatientView, AppError> {
+        let mut tx = self.store().begin().await?;
+        let opened = self.open_patient(tx.conn(), p, id).await?;
+        tx = self
+            .require_write(tx, p, &opened, DataClass::Identity, Action::PhiUpdate)
+            .await?;
+        let old: Identity = self.open_json(CtColumn::PatientIdentity, id, &opened.row.identity_ct)?;
+        let identity = self.check_identity(given, family, dob, sex, old.record_number)?;
+        self.put_json(tx.conn(), CtColumn::PatientIdentity, id, &identity)
+            .await?;
+        self.index_identity(tx.conn(), id, &identity).await?;
+        store::touch_patient(tx.conn(), id, self.now()).await?;
+        let event = self.phi_event(
+            p,
+            Action::PhiUpdate,
+            Outcome::Success,
+            vec![id],
+            ("Patient", id.to_string()),
+            vec![DataClass::Identity],
+        );
+        self.record(&mut tx, &event).await?;
+        tx.commit().await?;
+        self.patient(p, id).await
+    }
+
+    /// Changes a patient's contact details.
+    pub async fn update_contact(&self, p: &Principal, id: i64, contact: Contact) -> Result<PatientView, AppError> {
+        let mut tx = self.store().begin().await?;
+        let opened = self.open_patient(tx.conn(), p, id).await?;
+        tx = self
+            .require_write(tx, p, &opened, DataClass::Contact, Action::PhiUpdate)
+            .await?;
+        let contact = check_contact(contact)?;
+        self.put_json(tx.conn(), CtColumn::PatientContact, id, &contact).await?;
+        self.index_contact(tx.conn(), id, &contact).await?;
+        store::touch_patient(tx.conn(), id, self.now()).await?;
+        let event = self.phi_event(
+            p,
+            Action::PhiUpdate,
+            Outcome::Success,
+            vec![id],
+            ("Patient", id.to_string()),
+            vec![DataClass::Contact],
+        );
+        self.record(&mut tx, &event).await?;
+        tx.commit().await?;
+        self.patient(p, id).await
+    }
+
+    /// A patient as `p` may see them: every readable class, nothing else. Audited as one
+    /// read naming the classes shown; refused (and audited) if nothing is readable.
+    pub async fn patient(&self, p: &Principal, id: i64) -> Result<PatientView, AppError> {
+        let mut conn = self.store().read().await?;
+        let opened = self.open_patient(&mut conn, p, id).await?;
+        if !opened.access.reads_any() {
+            drop(conn);
+            return Err(self
+                .refuse(
+                    p,
+                    Action::PhiRead,
+                    id,
+                    DataClass::Identity,
+                    "your roles do not allow reading patient records".into(),
+                )
+                .await);
+        }
+        let view = self.build_view(&mut conn, p, &opened).await?;
+        drop(conn);
+        let classes: Vec<DataClass> = opened.access.read.iter().copied().collect();
+        let mut event = self.phi_event(
+            p,
+            Action::PhiRead,
+            Outcome::Success,
+            vec![id],
+            ("Patient", id.to_string()),
+            classes,
+        );
+        if opened.access.via_break_glass {
+            event.reason = "break glass".into();
+        }
+        self.append_event(event).await?;
+        Ok(view)
+    }
+
+    async fn build_view(&self, conn: &mut Conn, p: &Principal, opened: &Opened) -> Result<PatientView, AppError> {
+        let a = &opened.access;
+        let id = opened.row.id;
+        let names = users::display_names(conn).await?;
+        let identity = match a.reads(DataClass::Identity) {
+            true => Some(identity_view(&self.open_json(
+                CtColumn::PatientIdentity,
+                id,
+                &opened.row.identity_ct,
+            )?)),
+            false => None,
+        };
+        let contact = match a.reads(DataClass::Contact) {
+            true => Some(contact_view(&self.open_json(
+                CtColumn::PatientContact,
+                id,
+                &opened.row.contact_ct,
+            )?)),
+            false => None,
+        };
+        let scheduling = match a.reads(DataClass::Scheduling) {
+            true => Some(self.scheduling_view(conn, id, &names).await?),
+            false => None,
+        };
+        let clinical = match a.reads(DataClass::Clinical) {
+            true => Some(self.clinical_view(conn, id, &names).await?),
+            false => None,
+        };
+        let (coding, billing, invoice_status) = self.invoice_views(conn, id, a).await?;
+        Ok(PatientView {
+            id,
+            identity,
+            contact,
+            scheduling,
+            clinical,
+            coding,
+            billing,
+            invoice_status,
+            access: AccessNote {
+                restricted: opened.row.restricted,
+                withheld_clinical: a.withheld_by_restriction.contains(&DataClass::Clinical),
+                may_break_glass: may_break_glass(&self.policy(), &p.roles),
+                break_glass_until: opened.glass_until.map(rfc3339),
+                writes: a.write.iter().map(|c| c.as_str()).collect(),
+            },
+        })
+    }
+
+    /// Identity (and contact, if readable) of each row, as the policy allows for each.
+    fn summaries(&self, p: &Principal, rows: &[PatientRow]) -> Result<Vec<PatientSummary>, AppError> {
+        let policy = self.policy();
+        rows.iter()
+            .map(|row| {
+                let gate = Gate {
+                    restricted: row.restricted,
+                    ..Gate::default()
+                };
+                let a = chart_access(&policy, &p.roles, gate);
+                Ok(PatientSummary {
+                    id: row.id,
+                    identity: match a.reads(DataClass::Identity) {
+                        true => Some(identity_view(&self.open_json(
+                            CtColumn::PatientIdentity,
+                            row.id,
+                            &row.identity_ct,
+                        )?)),
+                        false => None,
+                    },
+                    contact: match a.reads(DataClass::Contact) {
+                        true => Some(contact_view(&self.open_json(
+                            CtColumn::PatientContact,
+                            row.id,
+                            &row.contact_ct,
+                        )?)),
+                        false => None,
+                    },
+                    restricted: row.restricted,
+                })
+            })
+            .collect()
+    }
+
+    fn require_identity_reader(&self, p: &Principal) -> Result<(), AppError> {
+        p.require_full()?;
+        if self.policy().access(&p.roles, DataClass::Identity).can_read() {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden(
+                "your roles do not allow looking up patients".into(),
+            ))
+        }
+    }
+
+    fn shown_classes(&self, p: &Principal) -> Vec<DataClass> {
+        let policy = self.policy();
+        [DataClass::Identity, DataClass::Contact]
+            .into_iter()
+            .filter(|c| policy.access(&p.roles, *c).can_read())
+            .collect()
+    }
+
+    /// Finds patients by the first letters of a name, a full date of birth or a phone number,
+    /// through the blind indexes. Every patient in the answer is audited as searched.
+    pub async fn search_patients(&self, p: &Principal, q: &str) -> Result<SearchResult, AppError> {
+        self.require_identity_reader(p)?;
+        let query = search::parse(q).map_err(|e| AppError::Invalid(e.to_string()))?;
+        let key = self.blind_index();
+        let (kind, digest, confirm) = match &query {
+            Query::NamePrefix(name) => {
+                let prefix = search::lookup_prefix(name);
+                let confirm = (name.chars().count() > search::MAX_PREFIX).then(|| name.clone());
+                (NAME, key.digest(NAME, &prefix), confirm)
+            }
+            Query::DateOfBirth(d) => (DOB, key.digest(DOB, &d.to_string()), None),
+            Query::Phone(digits) => (PHONE, key.digest(PHONE, digits), None),
+        };
+        let mut conn = self.store().read().await?;
+        let ids = store::lookup_index(&mut conn, kind, &digest, SEARCH_LIMIT * 4).await?;
+        let mut rows = store::patients_by_ids(&mut conn, &ids).await?;
+        drop(conn);
+        rows.sort_by_key(|r| std::cmp::Reverse(r.last_seen_at.unwrap_or(r.created_at)));
+        if let Some(folded) = confirm {
+            let mut kept = Vec::new();
+            for row in rows {
+                let i: Identity = self.open_json(CtColumn::PatientIdentity, row.id, &row.identity_ct)?;
+                if search::name_matches(&i.given_name, &folded) || search::name_matches(&i.family_name, &folded) {
+                    kept.push(row);
+                }
+            }
+            rows = kept;
+        }
+        rows.truncate(usize::try_from(SEARCH_LIMIT).unwrap_or(25));
+        let patients = self.summaries(p, &rows)?;
+        let event = self.phi_event(
+            p,
+            Action::PhiSearch,
+            Outcome::Success,
+            rows.iter().map(|r| r.id).collect(),
+            ("Patient", String::new()),
+            self.shown_classes(p),
+        );
+        self.append_event(event).await?;
+        Ok(SearchResult { patients })
+    }
+
+    /// A page of patients, most recently seen first. Every patient listed is audited.
+    pub async fn list_patients(&self, p: &Principal, page: i64, per_page: i64) -> Result<PatientPage, AppError> {
+        self.require_identity_reader(p)?;
+        let page = page.max(1);
+        let per_page = per_page.clamp(1, 100);
+        let mut conn = self.store().read().await?;
+        let rows = store::recent_patients(&mut conn, per_page, (page - 1) * per_page).await?;
+        let total = store::count_patients(&mut conn).await?;
+        drop(conn);
+        let patients = self.summaries(p, &rows)?;
+        if !rows.is_empty() {
+            let event = self.phi_event(
+                p,
+                Action::PhiRead,
+                Outcome::Success,
+                rows.iter().map(|r| r.id).collect(),
+                ("PatientList", page.to_string()),
+                self.shown_classes(p),
+            );
+            self.append_event(event).await?;
+        }
+        Ok(PatientPage {
+            patients,
+            page,
+            per_page,
+            total,
+        })
+    }
+
+    /// Marks a patient restricted to the named providers, or lifts it. A privacy decision, so
+    /// it is the owner's or the compliance officer's (manage_program).
+    pub async fn set_restriction(
+        &self,
+        p: &Principal,
+        id: i64,
+        restricted: bool,
+        providers: &[UserId],
+    ) -> Result<(), AppError> {
+        p.require_full()?;
+        let policy = self.policy();
+        if !policy.has_capability(&p.roles, Capability::ManageProgram) {
+            return Err(AppError::Forbidden(
+                "only the owner or the compliance officer may restrict a chart".into(),
+            ));
+        }
+        let mut tx = self.store().begin().await?;
+        store::patient_by_id(tx.conn(), id)
+            .await
+            .map_err(|_| AppError::NotFound("patient"))?;
+        for user in providers {
+            let u = users::by_id(tx.conn(), *user)
+                .await
+                .map_err(|_| AppError::Invalid(format!("there is no staff account {}", user.0)))?;
+            if !policy.access(&u.roles, DataClass::Clinical).can_read() {
+                return Err(AppError::Invalid(format!(
+                    "{} has no clinical role, so cannot be named on a chart",
+                    u.display_name
+                )));
+            }
+        }
+        if restricted && providers.is_empty() {
+            return Err(AppError::Invalid(
+                "name at least one provider who may open a restricted chart".into(),
+            ));
+        }
+        let ids: Vec<i64> = providers.iter().map(|u| u.0).collect();
+        store::set_restriction(tx.conn(), id, restricted, &ids).await?;
+        let mut event = self.phi_event(
+            p,
+            Action::PhiUpdate,
+            Outcome::Success,
+            vec![id],
+            ("Patient.restriction", id.to_string()),
+            Vec::new(),
+        );
+        event.reason = if restricted {
+            format!(
+                "restricted to staff {}",
+                ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+            )
+        } else {
+            "restriction lifted".into()
+        };
+        self.record(&mut tx, &event).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Breaks glass into a restricted chart (164.312(a)(2)(ii) emergency access): a clinical
+    /// role, a stated reason, a time limit, and a loud audit event the compliance officer
+    /// reviews. Returns when the access ends.
+    pub async fn break_glass(&self, p: &Principal, id: i64, reason: &str) -> Result<String, AppError> {
+        let reason = reason.trim();
+        let mut tx = self.store().begin().await?;
+        let opened = self.open_patient(tx.conn(), p, id).await?;
+        if !may_break_glass(&self.policy(), &p.roles) {
+            drop(tx);
+            return Err(self
+                .refuse(
+                    p,
+                    Action::BreakGlass,
+                    id,
+                    DataClass::Clinical,
+                    "only clinical staff may use emergency access to a chart".into(),
+                )
+                .await);
+        }
+        if !opened.row.restricted || opened.access.reads(DataClass::Clinical) && !opened.access.via_break_glass {
+            return Err(AppError::Invalid(
+                "you can already open this chart; emergency access is not needed".into(),
+            ));
+        }
+        if reason.chars().count() < 10 || reason.chars().count() > 500 {
+            return Err(AppError::Invalid(
+                "say why you need emergency access (10 to 500 characters)".into(),
+            ));
+        }
+        let now = self.now();
+        let until = now + time::Duration::minutes(self.settings().records.break_glass_minutes);
+        let grant = store::insert_break_glass(tx.conn(), p.user_id.0, id, now, until).await?;
+        self.put_json(tx.conn(), CtColumn::BreakGlassReason, grant, &reason)
+            .await?;
+        let mut event = self.phi_event(
+            p,
+            Action::BreakGlass,
+            Outcome::Success,
+            vec![id],
+            ("Patient", id.to_string()),
+            vec![DataClass::Clinical],
+        );
+        event.reason = reason.to_owned();
+        self.record(&mut tx, &event).await?;
+        tx.commit().await?;
+        Ok(rfc3339(until))
+    }
+}
+
+/// Builds a `Contact` from form or API fields.
+pub fn contact_input(
+    phone: &str,
+    email: &str,
+    address: &str,
+    emergency: &str,
+    preferred: &str,
+) -> Result<Contact, AppError> {
+    Ok(Contact {
+        phone: phone.to_owned(),
+        email: email.to_owned(),
+        address: address.to_owned(),
+        emergency_contact: emergency.to_owned(),
+        preferred: ContactMethod::parse(preferred)?,
+    })
+}

@@ -1,0 +1,234 @@
+//! Appointments and the day's schedule (class `scheduling`).
+
+use super::patients::identity_view;
+use super::rfc3339;
+use super::view::*;
+use crate::{App, AppError, Principal};
+use carekeep_domain::audit::{Action, Outcome};
+use carekeep_domain::records::appointment::{check_service, check_times, Status};
+use carekeep_domain::records::chart_access::{chart_access, Gate};
+use carekeep_domain::records::patient::Identity;
+use carekeep_domain::{DataClass, UserId};
+use carekeep_store::records::{self as store, AppointmentRow, CtColumn};
+use carekeep_store::{users, Conn};
+use std::collections::HashMap;
+use time::{Date, OffsetDateTime, PrimitiveDateTime, Time};
+
+/// A booking as typed.
+#[derive(Debug)]
+pub struct NewAppointment {
+    pub provider_id: UserId,
+    pub service: String,
+    pub start: OffsetDateTime,
+    pub minutes: i64,
+}
+
+impl App {
+    pub(crate) fn appointment_view(
+        &self,
+        row: &AppointmentRow,
+        names: &HashMap<i64, String>,
+    ) -> Result<AppointmentView, AppError> {
+        let status = Status::parse(&row.status)?;
+        Ok(AppointmentView {
+            id: row.id,
+            patient_id: row.patient_id,
+            provider_id: row.provider_id,
+            provider_name: names.get(&row.provider_id).cloned().unwrap_or_default(),
+            service: self.open_json(CtColumn::AppointmentService, row.id, &row.service_ct)?,
+            start: rfc3339(row.start_at.to_offset(self.clinic_offset())),
+            end: rfc3339(row.end_at.to_offset(self.clinic_offset())),
+            status: status.as_str().to_owned(),
+            status_label: status.label().to_owned(),
+            next: status.next().iter().map(|s| s.as_str().to_owned()).collect(),
+        })
+    }
+
+    pub(crate) async fn scheduling_view(
+        &self,
+        conn: &mut Conn,
+        patient: i64,
+        names: &HashMap<i64, String>,
+    ) -> Result<SchedulingView, AppError> {
+        let rows = store::appointments_for_patient(conn, patient).await?;
+        Ok(SchedulingView {
+            appointments: rows
+                .iter()
+                .map(|r| self.appointment_view(r, names))
+                .collect::<Result<_, _>>()?,
+        })
+    }
+
+    /// The clinic's UTC offset, for "today" and for showing times.
+    pub fn clinic_offset(&self) -> time::UtcOffset {
+        self.settings().monitoring.hours.offset
+    }
+
+    /// Today's date at the clinic.
+    pub fn clinic_today(&self) -> Date {
+        self.now().to_offset(self.clinic_offset()).date()
+    }
+
+    /// Books an appointment with a provider.
+    pub async fn book_appointment(
+        &self,
+        p: &Principal,
+        patient: i64,
+        input: NewAppointment,
+    ) -> Result<AppointmentView, AppError> {
+        let mut tx = self.store().begin().await?;
+        let opened = self.open_patient(tx.conn(), p, patient).await?;
+        tx = self
+            .require_write(tx, p, &opened, DataClass::Scheduling, Action::PhiCreate)
+            .await?;
+        let service = check_service(&input.service)?;
+        let end = input.start + time::Duration::minutes(input.minutes);
+        check_times(input.start, end)?;
+        let provider = users::by_id(tx.conn(), input.provider_id)
+            .await
+            .map_err(|_| AppError::Invalid("choose a provider from the staff list".into()))?;
+        if provider.disabled_at.is_some() || !self.policy().access(&provider.roles, DataClass::Clinical).can_write() {
+            return Err(AppError::Invalid(
+                "the provider must be an active member of the clinical staff".into(),
+            ));
+        }
+        let now = self.now();
+        let id = store::insert_appointment(
+            tx.conn(),
+            patient,
+            provider.id.0,
+            input.start,
+            end,
+            Status::Booked.as_str(),
+            now,
+        )
+        .await?;
+        self.put_json(tx.conn(), CtColumn::AppointmentService, id, &service)
+            .await?;
+        let event = self.phi_event(
+            p,
+            Action::PhiCreate,
+            Outcome::Success,
+            vec![patient],
+            ("Appointment", id.to_string()),
+            vec![DataClass::Scheduling],
+        );
+        self.record(&mut tx, &event).await?;
+        let row = store::appointment_by_id(tx.conn(), id).await?;
+        let names = users::display_names(tx.conn()).await?;
+        tx.commit().await?;
+        self.appointment_view(&row, &names)
+    }
+
+    /// Moves an appointment on: check in, complete, no-show, cancel.
+    pub async fn set_appointment_status(
+        &self,
+        p: &Principal,
+        appointment: i64,
+        to: &str,
+    ) -> Result<AppointmentView, AppError> {
+        let to = Status::parse(to)?;
+        let mut tx = self.store().begin().await?;
+        let row = store::appointment_by_id(tx.conn(), appointment)
+            .await
+            .map_err(|_| AppError::NotFound("appointment"))?;
+        let opened = self.open_patient(tx.conn(), p, row.patient_id).await?;
+        tx = self
+            .require_write(tx, p, &opened, DataClass::Scheduling, Action::PhiUpdate)
+            .await?;
+        Status::parse(&row.status)?.move_to(to)?;
+        let now = self.now();
+        store::set_appointment_status(tx.conn(), appointment, to.as_str(), now).await?;
+        if matches!(to, Status::CheckedIn | Status::Completed) {
+            store::mark_seen(tx.conn(), row.patient_id, now).await?;
+        }
+        let mut event = self.phi_event(
+            p,
+            Action::PhiUpdate,
+            Outcome::Success,
+            vec![row.patient_id],
+            ("Appointment", appointment.to_string()),
+            vec![DataClass::Scheduling],
+        );
+        event.reason = format!("status {}", to.as_str());
+        self.record(&mut tx, &event).await?;
+        let row = store::appointment_by_id(tx.conn(), appointment).await?;
+        let names = users::display_names(tx.conn()).await?;
+        tx.commit().await?;
+        self.appointment_view(&row, &names)
+    }
+
+    /// One day's schedule at the clinic, in time order, with each patient's name. Needs read
+    /// access to scheduling and identity; audited as one read of every patient listed.
+    pub async fn schedule(&self, p: &Principal, day: Date) -> Result<Vec<ScheduleItem>, AppError> {
+        p.require_full()?;
+        let policy = self.policy();
+        if !(policy.access(&p.roles, DataClass::Scheduling).can_read()
+            && policy.access(&p.roles, DataClass::Identity).can_read())
+        {
+            return Err(AppError::Forbidden("your roles do not include the schedule".into()));
+        }
+        let from = PrimitiveDateTime::new(day, Time::MIDNIGHT).assume_offset(self.clinic_offset());
+        let to = from + time::Duration::days(1);
+        let mut conn = self.store().read().await?;
+        let rows = store::appointments_between(&mut conn, from, to).await?;
+        let names = users::display_names(&mut conn).await?;
+        let ids: Vec<i64> = rows.iter().map(|r| r.patient_id).collect();
+        let patients: HashMap<i64, _> = store::patients_by_ids(&mut conn, &ids)
+            .await?
+            .into_iter()
+            .map(|r| (r.id, r))
+            .collect();
+        drop(conn);
+        let mut out = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let Some(patient) = patients.get(&row.patient_id) else {
+                continue;
+            };
+            let a = chart_access(
+                &policy,
+                &p.roles,
+                Gate {
+                    restricted: patient.restricted,
+                    ..Gate::default()
+                },
+            );
+            if !(a.reads(DataClass::Scheduling) && a.reads(DataClass::Identity)) {
+                continue;
+            }
+            let identity: Identity = self.open_json(CtColumn::PatientIdentity, patient.id, &patient.identity_ct)?;
+            let iv = identity_view(&identity);
+            out.push(ScheduleItem {
+                appointment: self.appointment_view(row, &names)?,
+                patient_name: iv.full_name(),
+                record_number: iv.record_number,
+            });
+        }
+        if !out.is_empty() {
+            let mut listed: Vec<i64> = out.iter().map(|i| i.appointment.patient_id).collect();
+            listed.dedup();
+            let event = self.phi_event(
+                p,
+                Action::PhiRead,
+                Outcome::Success,
+                listed,
+                ("Schedule", day.to_string()),
+                vec![DataClass::Identity, DataClass::Scheduling],
+            );
+            self.append_event(event).await?;
+        }
+        Ok(out)
+    }
+
+    /// Staff who can be booked: active accounts with clinical write access.
+    pub async fn bookable_providers(&self) -> Result<Vec<(UserId, String)>, AppError> {
+        let mut conn = self.store().read().await?;
+        let policy = self.policy();
+        Ok(users::all(&mut conn)
+            .await?
+            .into_iter()
+            .filter(|u| u.disabled_at.is_none() && policy.access(&u.roles, DataClass::Clinical).can_write())
+            .map(|u| (u.id, u.display_name))
+            .collect())
+    }
+}

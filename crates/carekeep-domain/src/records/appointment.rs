@@ -1,0 +1,122 @@
+//! Appointments (class `scheduling`): status and the moves between them.
+
+use super::{invalid, Invalid};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Booked,
+    CheckedIn,
+    Completed,
+    NoShow,
+    Cancelled,
+}
+
+impl Status {
+    pub const ALL: [Status; 5] = [
+        Status::Booked,
+        Status::CheckedIn,
+        Status::Completed,
+        Status::NoShow,
+        Status::Cancelled,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Booked => "booked",
+            Status::CheckedIn => "checked_in",
+            Status::Completed => "completed",
+            Status::NoShow => "no_show",
+            Status::Cancelled => "cancelled",
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::Booked => "Booked",
+            Status::CheckedIn => "Checked in",
+            Status::Completed => "Completed",
+            Status::NoShow => "No-show",
+            Status::Cancelled => "Cancelled",
+        }
+    }
+    pub fn parse(s: &str) -> Result<Status, Invalid> {
+        Status::ALL.into_iter().find(|x| x.as_str() == s.trim()).map_or_else(
+            || invalid("status must be booked, checked_in, completed, no_show or cancelled"),
+            Ok,
+        )
+    }
+
+    /// The statuses an appointment may move to from this one.
+    pub fn next(self) -> &'static [Status] {
+        match self {
+            Status::Booked => &[Status::CheckedIn, Status::NoShow, Status::Cancelled],
+            Status::CheckedIn => &[Status::Completed, Status::Booked],
+            Status::Completed | Status::NoShow | Status::Cancelled => &[],
+        }
+    }
+
+    pub fn move_to(self, to: Status) -> Result<Status, Invalid> {
+        if self.next().contains(&to) {
+            Ok(to)
+        } else {
+            invalid(format!(
+                "an appointment that is {} cannot become {}",
+                self.label().to_lowercase(),
+                to.label().to_lowercase()
+            ))
+        }
+    }
+}
+
+/// Start before end, at most 12 hours long.
+pub fn check_times(start: OffsetDateTime, end: OffsetDateTime) -> Result<(), Invalid> {
+    if end <= start {
+        return invalid("the appointment must end after it starts");
+    }
+    if end - start > time::Duration::hours(12) {
+        return invalid("an appointment may last at most 12 hours");
+    }
+    Ok(())
+}
+
+/// A service name: 1 to 120 characters.
+pub fn check_service(s: &str) -> Result<String, Invalid> {
+    let s = s.trim();
+    if s.is_empty() || s.chars().count() > 120 || s.chars().any(char::is_control) {
+        return invalid("the service needs 1 to 120 characters");
+    }
+    Ok(s.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Status::*;
+
+    #[test]
+    fn moves() {
+        let cases = [
+            (Booked, CheckedIn, true),
+            (Booked, NoShow, true),
+            (Booked, Cancelled, true),
+            (Booked, Completed, false),
+            (CheckedIn, Completed, true),
+            (CheckedIn, Booked, true),
+            (Completed, Booked, false),
+            (Cancelled, CheckedIn, false),
+            (NoShow, CheckedIn, false),
+        ];
+        for (from, to, ok) in cases {
+            assert_eq!(from.move_to(to).is_ok(), ok, "{from:?} -> {to:?}");
+        }
+    }
+
+    #[test]
+    fn times() {
+        let t = OffsetDateTime::UNIX_EPOCH;
+        assert!(check_times(t, t + time::Duration::minutes(30)).is_ok());
+        assert!(check_times(t, t).is_err());
+        assert!(check_times(t, t + time::Duration::hours(13)).is_err());
+    }
+}

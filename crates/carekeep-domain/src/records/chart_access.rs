@@ -1,0 +1,241 @@
+//! The one decision about a patient's record: which data classes this person may read and
+//! write for this patient, now.
+//!
+//! 164.502(b) / 164.514(d)(2): minimum necessary by role (the [`Policy`]). A *restricted*
+//! patient (a staff member's own record, a public figure) narrows the clinical chart to the
+//! providers named on them. 164.312(a)(2)(ii) emergency access procedure: a person whose roles
+//! include clinical access may break glass into a restricted chart for a stated reason, for a
+//! limited time; front desk and billing cannot.
+
+use crate::{DataClass, Policy, RoleName};
+use std::collections::BTreeSet;
+
+/// What is known about the patient and this person's relation to them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Gate {
+    pub restricted: bool,
+    /// The person is one of the providers named on a restricted patient.
+    pub named_on_patient: bool,
+    /// The person has a break-glass grant on this patient that has not expired.
+    pub break_glass_active: bool,
+}
+
+/// The classes a restricted patient withholds from everyone not named on them.
+/// Codes stay visible so billing can still bill the visit.
+pub const RESTRICTED_CLASSES: [DataClass; 1] = [DataClass::Clinical];
+
+/// The answer for one person and one patient.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChartAccess {
+    pub read: BTreeSet<DataClass>,
+    pub write: BTreeSet<DataClass>,
+    /// Some classes are readable only because of break glass: the page must say so.
+    pub via_break_glass: bool,
+    /// Classes the restriction withholds that break glass would open.
+    pub withheld_by_restriction: BTreeSet<DataClass>,
+}
+
+impl ChartAccess {
+    pub fn reads(&self, class: DataClass) -> bool {
+        self.read.contains(&class)
+    }
+    pub fn writes(&self, class: DataClass) -> bool {
+        self.write.contains(&class)
+    }
+    pub fn reads_any(&self) -> bool {
+        !self.read.is_empty()
+    }
+}
+
+/// Whether these roles may break glass at all: only roles with clinical access.
+pub fn may_break_glass(policy: &Policy, roles: &[RoleName]) -> bool {
+    policy.access(roles, DataClass::Clinical).can_read()
+}
+
+/// The one decision. Every view and every change of a patient's PHI asks this.
+pub fn chart_access(policy: &Policy, roles: &[RoleName], gate: Gate) -> ChartAccess {
+    let mut out = ChartAccess {
+        read: BTreeSet::new(),
+        write: BTreeSet::new(),
+        via_break_glass: false,
+        withheld_by_restriction: BTreeSet::new(),
+    };
+    for class in DataClass::ALL {
+        let access = policy.access(roles, class);
+        if !access.can_read() {
+            continue;
+        }
+        let withheld = gate.restricted && !gate.named_on_patient && RESTRICTED_CLASSES.contains(&class);
+        if withheld {
+            let opened = gate.break_glass_active && may_break_glass(policy, roles);
+            if !opened {
+                out.withheld_by_restriction.insert(class);
+                continue;
+            }
+            out.via_break_glass = true;
+        }
+        out.read.insert(class);
+        if access.can_write() {
+            out.write.insert(class);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use DataClass::*;
+
+    fn roles(list: &[&str]) -> Vec<RoleName> {
+        list.iter().map(|r| RoleName::new(r).unwrap()).collect()
+    }
+
+    fn set(list: &[DataClass]) -> BTreeSet<DataClass> {
+        list.iter().copied().collect()
+    }
+
+    const OPEN: Gate = Gate {
+        restricted: false,
+        named_on_patient: false,
+        break_glass_active: false,
+    };
+    const RESTRICTED: Gate = Gate {
+        restricted: true,
+        ..OPEN
+    };
+
+    /// 164.514(d)(2): each default role reads exactly its classes of PRODUCT.md section 2 on an
+    /// ordinary patient; a restricted one withholds the chart from all but the named providers.
+    #[test]
+    fn table() {
+        let p = Policy::default();
+        let all = DataClass::ALL.to_vec();
+        let cases: &[(&[&str], Gate, &[DataClass], &[DataClass], bool)] = &[
+            (
+                &["provider"],
+                OPEN,
+                &all,
+                &[Identity, Contact, Scheduling, Clinical, Coding],
+                false,
+            ),
+            (
+                &["nurse"],
+                OPEN,
+                &all,
+                &[Identity, Contact, Scheduling, Clinical, Coding],
+                false,
+            ),
+            (
+                &["front_desk"],
+                OPEN,
+                &[Identity, Contact, Scheduling, InvoiceStatus],
+                &[Identity, Contact, Scheduling],
+                false,
+            ),
+            (
+                &["billing"],
+                OPEN,
+                &[Identity, Contact, Coding, Billing, InvoiceStatus],
+                &[Billing, InvoiceStatus],
+                false,
+            ),
+            (&["compliance_officer"], OPEN, &[Identity], &[], false),
+            (&["owner"], OPEN, &[], &[], false),
+            // Restricted, not named: the clinical chart is withheld; codes stay for billing.
+            (
+                &["provider"],
+                RESTRICTED,
+                &[Identity, Contact, Scheduling, Coding, Billing, InvoiceStatus],
+                &[Identity, Contact, Scheduling, Coding],
+                false,
+            ),
+            (
+                &["billing"],
+                RESTRICTED,
+                &[Identity, Contact, Coding, Billing, InvoiceStatus],
+                &[Billing, InvoiceStatus],
+                false,
+            ),
+            (
+                &["front_desk"],
+                RESTRICTED,
+                &[Identity, Contact, Scheduling, InvoiceStatus],
+                &[Identity, Contact, Scheduling],
+                false,
+            ),
+            // Named on the patient: the whole chart.
+            (
+                &["provider"],
+                Gate {
+                    named_on_patient: true,
+                    ..RESTRICTED
+                },
+                &all,
+                &[Identity, Contact, Scheduling, Clinical, Coding],
+                false,
+            ),
+            // 164.312(a)(2)(ii): break glass opens the chart to a clinical role, and says so.
+            (
+                &["nurse"],
+                Gate {
+                    break_glass_active: true,
+                    ..RESTRICTED
+                },
+                &all,
+                &[Identity, Contact, Scheduling, Clinical, Coding],
+                true,
+            ),
+            // Front desk and billing cannot break glass into clinical data.
+            (
+                &["front_desk"],
+                Gate {
+                    break_glass_active: true,
+                    ..RESTRICTED
+                },
+                &[Identity, Contact, Scheduling, InvoiceStatus],
+                &[Identity, Contact, Scheduling],
+                false,
+            ),
+            (
+                &["billing"],
+                Gate {
+                    break_glass_active: true,
+                    ..RESTRICTED
+                },
+                &[Identity, Contact, Coding, Billing, InvoiceStatus],
+                &[Billing, InvoiceStatus],
+                false,
+            ),
+        ];
+        for (held, gate, read, write, glass) in cases {
+            let got = chart_access(&p, &roles(held), *gate);
+            assert_eq!(got.read, set(read), "{held:?} {gate:?} read");
+            assert_eq!(got.write, set(write), "{held:?} {gate:?} write");
+            assert_eq!(got.via_break_glass, *glass, "{held:?} {gate:?} glass");
+        }
+    }
+
+    #[test]
+    fn only_clinical_roles_may_break_glass() {
+        let p = Policy::default();
+        for (role, may) in [
+            ("provider", true),
+            ("nurse", true),
+            ("front_desk", false),
+            ("billing", false),
+            ("compliance_officer", false),
+            ("owner", false),
+        ] {
+            assert_eq!(may_break_glass(&p, &roles(&[role])), may, "{role}");
+        }
+    }
+
+    #[test]
+    fn restriction_reports_what_it_withholds() {
+        let got = chart_access(&Policy::default(), &roles(&["provider"]), RESTRICTED);
+        assert_eq!(got.withheld_by_restriction, set(&[Clinical]));
+        let desk = chart_access(&Policy::default(), &roles(&["front_desk"]), RESTRICTED);
+        assert!(desk.withheld_by_restriction.is_empty());
+    }
+}

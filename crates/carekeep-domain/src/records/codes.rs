@@ -1,0 +1,76 @@
+//! Code formats: ICD-10-CM diagnosis codes and CPT/HCPCS procedure codes. Only the shape is
+//! checked; Carekeep does not ship the code sets.
+
+use super::{invalid, Invalid};
+
+/// ICD-10-CM: a letter, two characters (digit, digit or letter), then optionally a dot and one
+/// to four characters. Stored upper-case with the dot, e.g. `E11.9`, `S52.521A`.
+pub fn icd10cm(code: &str) -> Result<String, Invalid> {
+    let c = code.trim().to_ascii_uppercase().replace(' ', "");
+    let (head, tail) = match c.split_once('.') {
+        Some((h, t)) => (h.to_owned(), t.to_owned()),
+        None if c.len() > 3 => (c[..3].to_owned(), c[3..].to_owned()),
+        None => (c.clone(), String::new()),
+    };
+    let h: Vec<char> = head.chars().collect();
+    let ok_head = h.len() == 3 && h[0].is_ascii_uppercase() && h[1].is_ascii_digit() && h[2].is_ascii_alphanumeric();
+    let ok_tail =
+        tail.len() <= 4 && tail.chars().all(|ch| ch.is_ascii_alphanumeric()) && !(c.contains('.') && tail.is_empty());
+    if !ok_head || !ok_tail {
+        return invalid("an ICD-10-CM code looks like E11.9 or S52.521A");
+    }
+    Ok(if tail.is_empty() {
+        head
+    } else {
+        format!("{head}.{tail}")
+    })
+}
+
+/// CPT (five digits, or four digits and F/T/U) or HCPCS Level II (a letter and four digits).
+pub fn procedure(code: &str) -> Result<String, Invalid> {
+    let c = code.trim().to_ascii_uppercase();
+    let b = c.as_bytes();
+    let ok = b.len() == 5
+        && (b.iter().all(u8::is_ascii_digit)
+            || (b[..4].iter().all(u8::is_ascii_digit) && matches!(b[4], b'F' | b'T' | b'U'))
+            || (b[0].is_ascii_uppercase() && b[1..].iter().all(u8::is_ascii_digit)));
+    if !ok {
+        return invalid("a procedure code is a CPT code like 99213 or a HCPCS code like J3490");
+    }
+    Ok(c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn icd10() {
+        for (input, want) in [
+            ("E11.9", Some("E11.9")),
+            ("e119", Some("E11.9")),
+            ("S52.521A", Some("S52.521A")),
+            ("I10", Some("I10")),
+            ("Z00.00", Some("Z00.00")),
+            ("11.9", None),
+            ("E1", None),
+            ("E11.", None),
+            ("E11.12345", None),
+        ] {
+            assert_eq!(icd10cm(input).ok().as_deref(), want, "{input}");
+        }
+    }
+
+    #[test]
+    fn procedures() {
+        for (input, ok) in [
+            ("99213", true),
+            ("0001F", true),
+            ("J3490", true),
+            ("9921", false),
+            ("ABCDE", false),
+        ] {
+            assert_eq!(procedure(input).is_ok(), ok, "{input}");
+        }
+    }
+}

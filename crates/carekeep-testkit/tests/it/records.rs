@@ -1,0 +1,555 @@
+//! Clinic records under minimum necessary: the whole role x data class x read/write matrix over
+//! the API, search, restriction and break glass, and the audit events each access leaves.
+
+use carekeep_testkit::TestApp;
+use reqwest::Method;
+use serde_json::{json, Value};
+use std::collections::BTreeSet;
+
+/// A 1x1 PNG.
+pub const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS\xde\x00\x00\x00\x0cIDATx\x9cc\xf8\xcf\xc0\x00\x00\x03\x01\x01\x00\xc9\xfe\x92\xef\x00\x00\x00\x00IEND\xaeB`\x82";
+
+pub const ROLES: [&str; 6] = ["provider", "nurse", "frontdesk", "billing", "compliance", "owner"];
+pub const CLASSES: [&str; 7] = [
+    "identity",
+    "contact",
+    "scheduling",
+    "clinical",
+    "coding",
+    "billing",
+    "invoice_status",
+];
+
+/// PRODUCT.md section 2, as (read, write) per role in the order of [`ROLES`], per class in the
+/// order of [`CLASSES`]. 164.502(b), 164.514(d)(2).
+pub const MATRIX: [[(bool, bool); 6]; 7] = {
+    const RW: (bool, bool) = (true, true);
+    const R: (bool, bool) = (true, false);
+    const N: (bool, bool) = (false, false);
+    [
+        [RW, RW, RW, R, R, N], // identity
+        [RW, RW, RW, R, N, N], // contact
+        [RW, RW, RW, N, N, N], // scheduling
+        [RW, RW, N, N, N, N],  // clinical
+        [RW, RW, N, R, N, N],  // coding
+        [R, R, N, RW, N, N],   // billing
+        [R, R, R, RW, N, N],   // invoice_status
+    ]
+};
+
+/// A patient with something in every class: an appointment, a signed note, vitals, a photo, a
+/// coded invoice with a payment. Returns (patient, appointment, note, invoice, attachment).
+pub async fn full_patient(app: &TestApp, provider: &str, desk: &str, billing: &str) -> (i64, i64, i64, i64, i64) {
+    let id = app
+        .register_patient(desk, "Alma", "Quenby", "1980-04-23", "555-201-3344")
+        .await;
+    let admin = app.api_login("owner").await;
+    let doc_id = app.user_id(&admin, "provider").await;
+    let appt: Value = app
+        .api(Method::POST, &format!("/api/v1/patients/{id}/appointments"), desk)
+        .json(&json!({"provider_id": doc_id, "service": "Follow-up visit", "start": "2026-03-02T10:00:00Z", "minutes": 30}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let appt = appt["id"].as_i64().unwrap();
+    let note: Value = app
+        .api(Method::POST, &format!("/api/v1/patients/{id}/notes"), provider)
+        .json(&json!({"subjective": "NOTE-MARKER headache", "assessment": "Tension headache", "plan": "Rest"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let note = note["id"].as_i64().unwrap();
+    let res = app
+        .api(Method::POST, &format!("/api/v1/notes/{note}/sign"), provider)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 204);
+    let res = app
+        .api(Method::POST, &format!("/api/v1/patients/{id}/entries"), provider)
+        .json(&json!({"kind": "vitals", "systolic_mmhg": 121, "diastolic_mmhg": 79, "pulse_bpm": 64}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
+    use base64::Engine;
+    let att: Value = app
+        .api(Method::POST, &format!("/api/v1/patients/{id}/attachments"), provider)
+        .json(
+            &json!({"filename": "before.png", "caption": "Before", "pair": "before", "pair_label": "cheek",
+            "content_base64": base64::engine::general_purpose::STANDARD.encode(PNG)}),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let att = att["id"].as_i64().unwrap();
+    let inv: Value = app
+        .api(Method::POST, &format!("/api/v1/patients/{id}/invoices"), billing)
+        .json(&json!({"lines": [{"description": "Office visit", "amount_cents": 12500}]}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let inv = inv["invoice_id"].as_i64().unwrap();
+    let res = app
+        .api(Method::PUT, &format!("/api/v1/invoices/{inv}/codes"), provider)
+        .json(&json!({"lines": [{"procedure_code": "99213", "diagnosis_codes": ["G44.209"]}]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    let res = app
+        .api(Method::POST, &format!("/api/v1/invoices/{inv}/payments"), billing)
+        .json(&json!({"amount_cents": 2500, "method": "card"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
+    (id, appt, note, inv, att)
+}
+
+async fn tokens(app: &TestApp) -> Vec<String> {
+    let mut out = Vec::new();
+    for role in ROLES {
+        out.push(app.api_login(role).await);
+    }
+    out
+}
+
+#[tokio::test]
+async fn every_role_reads_exactly_its_classes_over_the_api() {
+    let app = TestApp::spawn().await;
+    let t = tokens(&app).await;
+    let (id, ..) = full_patient(&app, &t[0], &t[2], &t[3]).await;
+    for (r, role) in ROLES.iter().enumerate() {
+        let res = app
+            .api(Method::GET, &format!("/api/v1/patients/{id}"), &t[r])
+            .send()
+            .await
+            .unwrap();
+        let want: BTreeSet<&str> = CLASSES
+            .iter()
+            .enumerate()
+            .filter(|(c, _)| MATRIX[*c][r].0)
+            .map(|(_, n)| *n)
+            .collect();
+        if want.is_empty() {
+            assert_eq!(res.status(), 403, "{role} reads nothing, so is refused");
+            continue;
+        }
+        assert_eq!(res.status(), 200, "{role}");
+        let body: Value = res.json().await.unwrap();
+        let got: BTreeSet<&str> = body
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .filter(|k| *k != "id")
+            .collect();
+        assert_eq!(got, want, "{role}: top-level keys are exactly the readable classes");
+        let text = body.to_string();
+        assert_eq!(
+            text.contains("NOTE-MARKER"),
+            MATRIX[3][r].0,
+            "{role}: note text only with clinical"
+        );
+        assert_eq!(
+            text.contains("G44.209"),
+            MATRIX[4][r].0,
+            "{role}: codes only with coding"
+        );
+        assert_eq!(
+            text.contains("Office visit"),
+            MATRIX[5][r].0,
+            "{role}: invoice lines only with billing"
+        );
+        assert_eq!(text.contains("555"), MATRIX[1][r].0, "{role}: phone only with contact");
+    }
+    // Attachments are clinical: the bytes only for clinical readers.
+    app.stop().await;
+}
+
+/// Each class written through one representative operation; 2xx exactly where the matrix says
+/// W, 403 with a message naming the class elsewhere.
+#[tokio::test]
+async fn every_role_writes_exactly_its_classes_over_the_api() {
+    let app = TestApp::spawn().await;
+    let t = tokens(&app).await;
+    let (id, _appt, _note, inv, att) = full_patient(&app, &t[0], &t[2], &t[3]).await;
+    let admin = app.api_login("owner").await;
+    let doc_id = app.user_id(&admin, "provider").await;
+    for (r, role) in ROLES.iter().enumerate() {
+        let tok = &t[r];
+        let writes: [(usize, reqwest::RequestBuilder); 7] = [
+            (0, app.api(Method::PUT, &format!("/api/v1/patients/{id}/identity"), tok)
+                .json(&json!({"given_name": "Alma", "family_name": "Quenby", "date_of_birth": "1980-04-23", "sex": "female"}))),
+            (1, app.api(Method::PUT, &format!("/api/v1/patients/{id}/contact"), tok)
+                .json(&json!({"phone": "555-201-3344", "email": "alma@example.com"}))),
+            (2, app.api(Method::POST, &format!("/api/v1/patients/{id}/appointments"), tok)
+                .json(&json!({"provider_id": doc_id, "service": "Check", "start": "2026-03-03T10:00:00Z", "minutes": 15}))),
+            (3, app.api(Method::POST, &format!("/api/v1/patients/{id}/entries"), tok)
+                .json(&json!({"kind": "allergy", "substance": "Latex", "reaction": "rash", "severity": "mild"}))),
+            (4, app.api(Method::PUT, &format!("/api/v1/invoices/{inv}/codes"), tok)
+                .json(&json!({"lines": [{"procedure_code": "99213", "diagnosis_codes": ["G44.209"]}]}))),
+            (5, app.api(Method::POST, &format!("/api/v1/patients/{id}/invoices"), tok)
+                .json(&json!({"lines": [{"description": "Supplies", "amount_cents": 500}]}))),
+            (6, app.api(Method::POST, &format!("/api/v1/invoices/{inv}/payments"), tok)
+                .json(&json!({"amount_cents": 100, "method": "cash"}))),
+        ];
+        for (class, req) in writes {
+            let res = req.send().await.unwrap();
+            let status = res.status().as_u16();
+            let body = res.text().await.unwrap();
+            if MATRIX[class][r].1 {
+                assert!(
+                    (200..300).contains(&status),
+                    "{role} may write {}: {status} {body}",
+                    CLASSES[class]
+                );
+            } else {
+                assert_eq!(status, 403, "{role} may not write {}: {body}", CLASSES[class]);
+                let v: Value = serde_json::from_str(&body).unwrap();
+                assert_eq!(v["error"], "forbidden");
+            }
+        }
+        // The attachment's bytes: clinical read only.
+        let res = app
+            .api(Method::GET, &format!("/api/v1/patients/{id}/attachments/{att}"), tok)
+            .send()
+            .await
+            .unwrap();
+        if MATRIX[3][r].0 {
+            assert_eq!(res.status(), 200, "{role}");
+            assert_eq!(res.headers()["content-type"], "image/png");
+            assert_eq!(res.bytes().await.unwrap().as_ref(), PNG);
+        } else {
+            assert_eq!(res.status(), 403, "{role} may not fetch a clinical photo");
+        }
+    }
+    // Registering needs identity and contact writes.
+    for (r, role) in ROLES.iter().enumerate() {
+        let res = app
+            .api(Method::POST, "/api/v1/patients", &t[r])
+            .json(&json!({"given_name": "Ned", "family_name": "Orrin", "date_of_birth": "1990-01-02", "sex": "male", "contact": {"phone": "5550001111"}}))
+            .send()
+            .await
+            .unwrap();
+        let may = MATRIX[0][r].1 && MATRIX[1][r].1;
+        assert_eq!(res.status().as_u16(), if may { 201 } else { 403 }, "{role} registers");
+    }
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn search_answers_by_name_prefix_birth_date_and_phone_with_only_readable_classes() {
+    let app = TestApp::spawn().await;
+    let t = tokens(&app).await;
+    let desk = &t[2];
+    let a = app
+        .register_patient(desk, "Rosalind", "Fairweather", "1975-06-30", "(555) 310-2020")
+        .await;
+    let b = app
+        .register_patient(desk, "Roland", "Peña", "1962-01-15", "555-777-1212")
+        .await;
+    let c = app
+        .register_patient(desk, "Zoe", "Montgomery-Smythe", "2001-12-01", "555-400-5000")
+        .await;
+    let ids = |v: &Value| -> BTreeSet<i64> {
+        v["patients"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["id"].as_i64().unwrap())
+            .collect()
+    };
+    let search = |q: &str, tok: &str| {
+        let url = format!(
+            "/api/v1/patients?q={}",
+            form_urlencoded::byte_serialize(q.as_bytes()).collect::<String>()
+        );
+        let req = app.api(Method::GET, &url, tok);
+        async move { req.send().await.unwrap() }
+    };
+    for (q, want) in [
+        ("ro", vec![a, b]),
+        ("Ros", vec![a]),
+        ("fair", vec![a]),
+        ("pen", vec![b]),
+        ("PEÑA", vec![b]),
+        ("montgomer", vec![c]),
+        ("montgomerysm", vec![c]),
+        ("montgomeryx", vec![]),
+        ("06/30/1975", vec![a]),
+        ("1962-01-15", vec![b]),
+        ("5557771212", vec![b]),
+        ("+1 (555) 400-5000", vec![c]),
+        ("zz", vec![]),
+    ] {
+        let res = search(q, desk).await;
+        assert_eq!(res.status(), 200, "{q}");
+        let body: Value = res.json().await.unwrap();
+        assert_eq!(ids(&body), want.into_iter().collect(), "search {q:?}");
+    }
+    let res = search("r", desk).await;
+    assert_eq!(res.status(), 422, "one letter is too short");
+    assert!(res.text().await.unwrap().contains("at least 2 letters"));
+    // Each role's results carry only its classes; the owner reads no PHI and is refused.
+    for (r, role) in ROLES.iter().enumerate() {
+        let res = search("rosa", &t[r]).await;
+        if !MATRIX[0][r].0 {
+            assert_eq!(res.status(), 403, "{role}");
+            continue;
+        }
+        let body: Value = res.json().await.unwrap();
+        let p = &body["patients"][0];
+        assert_eq!(p["identity"]["family_name"], "Fairweather", "{role}");
+        assert_eq!(
+            p.get("contact").is_some(),
+            MATRIX[1][r].0,
+            "{role}: contact in results only when readable"
+        );
+    }
+    // Without q: a page, most recently registered first.
+    let page: Value = app
+        .api(Method::GET, "/api/v1/patients?per_page=2", desk)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(page["total"], 3);
+    assert_eq!(page["patients"].as_array().unwrap().len(), 2);
+    assert_eq!(page["patients"][0]["id"], c);
+    // Every patient in a result is audited as searched.
+    let events: Value = app
+        .api(
+            Method::GET,
+            &format!("/api/v1/audit/events?patient={b}&action=phi.search"),
+            &app.api_login("compliance").await,
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(!events.as_array().unwrap().is_empty(), "{events}");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn bad_input_is_refused_with_what_to_fix() {
+    let app = TestApp::spawn().await;
+    let t = tokens(&app).await;
+    let (id, appt, note, inv, _) = full_patient(&app, &t[0], &t[2], &t[3]).await;
+    let cases: Vec<(reqwest::RequestBuilder, u16, &str)> = vec![
+        (app.api(Method::POST, "/api/v1/patients", &t[2]).json(&json!({"given_name": "", "family_name": "X", "date_of_birth": "1990-01-01", "sex": "female"})), 422, "first name"),
+        (app.api(Method::POST, "/api/v1/patients", &t[2]).json(&json!({"given_name": "A", "family_name": "X", "date_of_birth": "2099-01-01", "sex": "female", "contact": {"phone": "5551234567"}})), 422, "future"),
+        (app.api(Method::POST, "/api/v1/patients", &t[2]).json(&json!({"given_name": "A", "family_name": "X", "date_of_birth": "1990-01-01", "sex": "female"})), 422, "preferred contact"),
+        (app.api(Method::POST, &format!("/api/v1/patients/{id}/entries"), &t[0]).json(&json!({"kind": "vitals", "pulse_bpm": 720})), 422, "pulse must be between"),
+        (app.api(Method::POST, &format!("/api/v1/patients/{id}/entries"), &t[0]).json(&json!({"kind": "diagnosis", "code": "hello", "description": "x"})), 422, "ICD-10-CM"),
+        (app.api(Method::POST, &format!("/api/v1/patients/{id}/entries"), &t[0]).json(&json!({"kind": "mood"})), 422, "kind is vitals"),
+        (app.api(Method::PUT, &format!("/api/v1/notes/{note}"), &t[0]).json(&json!({"plan": "changed"})), 409, "addendum"),
+        (app.api(Method::POST, &format!("/api/v1/notes/{note}/sign"), &t[0]), 409, "already signed"),
+        (app.api(Method::POST, &format!("/api/v1/appointments/{appt}/status"), &t[2]).json(&json!({"status": "completed"})), 422, "cannot become completed"),
+        (app.api(Method::POST, &format!("/api/v1/invoices/{inv}/payments"), &t[3]).json(&json!({"amount_cents": 999999, "method": "card"})), 422, "more than the balance"),
+        (app.api(Method::POST, &format!("/api/v1/patients/{id}/attachments"), &t[0]).json(&json!({"content_base64": "aGVsbG8="})), 422, "JPEG, PNG"),
+        (app.api(Method::GET, "/api/v1/patients/999999", &t[0]), 404, "patient not found"),
+        (app.api(Method::POST, &format!("/api/v1/patients/{id}/break-glass"), &t[0]).json(&json!({"reason": "emergency in the waiting room"})), 422, "already open"),
+    ];
+    for (req, status, says) in cases {
+        let res = req.send().await.unwrap();
+        let got = res.status().as_u16();
+        let body = res.text().await.unwrap();
+        assert_eq!(got, status, "{says}: {body}");
+        assert!(body.contains(says), "{body} should say {says}");
+    }
+    // A signed note takes an addendum, which shows under it.
+    let res = app
+        .api(Method::POST, &format!("/api/v1/notes/{note}/addenda"), &t[1])
+        .json(&json!({"text": "Called patient: better."}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let chart: Value = app
+        .api(Method::GET, &format!("/api/v1/patients/{id}"), &t[0])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        chart["clinical"]["encounters"][0]["addenda"][0]["text"],
+        "Called patient: better."
+    );
+    assert_eq!(
+        chart["clinical"]["encounters"][0]["plan"], "Rest",
+        "the signed note is unchanged"
+    );
+    assert_eq!(chart["invoice_status"]["invoices"][0]["balance_cents"], 10000);
+    assert_eq!(chart["invoice_status"]["invoices"][0]["status"], "partly_paid");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_restricted_chart_opens_only_to_named_providers_or_by_break_glass() {
+    let app = TestApp::spawn().await;
+    let t = tokens(&app).await;
+    let (id, ..) = full_patient(&app, &t[0], &t[2], &t[3]).await;
+    let owner = &t[5];
+    let doc_id = app.user_id(owner, "provider").await;
+    let desk_id = app.user_id(owner, "frontdesk").await;
+    let restrict = |providers: Vec<i64>, tok: &str| {
+        app.api(Method::PUT, &format!("/api/v1/patients/{id}/restriction"), tok)
+            .json(&json!({"restricted": true, "providers": providers}))
+            .send()
+    };
+    assert_eq!(
+        restrict(vec![doc_id], &t[0]).await.unwrap().status(),
+        403,
+        "a provider cannot restrict"
+    );
+    assert_eq!(
+        restrict(vec![desk_id], owner).await.unwrap().status(),
+        422,
+        "only clinical staff can be named"
+    );
+    assert_eq!(restrict(vec![doc_id], owner).await.unwrap().status(), 204);
+    let get = |tok: &str| app.api(Method::GET, &format!("/api/v1/patients/{id}"), tok).send();
+    let named: Value = get(&t[0]).await.unwrap().json().await.unwrap();
+    assert!(named.get("clinical").is_some(), "the named provider sees the chart");
+    let nurse: Value = get(&t[1]).await.unwrap().json().await.unwrap();
+    assert!(nurse.get("clinical").is_none(), "the nurse is not named");
+    assert!(nurse.get("identity").is_some(), "but still sees who the patient is");
+    let res = app
+        .api(Method::POST, &format!("/api/v1/patients/{id}/entries"), &t[1])
+        .json(&json!({"kind": "allergy", "substance": "Latex"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    assert!(res.text().await.unwrap().contains("restricted"));
+    // Front desk and billing cannot break glass; the nurse can, with a reason.
+    for tok in [&t[2], &t[3]] {
+        let res = app
+            .api(Method::POST, &format!("/api/v1/patients/{id}/break-glass"), tok)
+            .json(&json!({"reason": "patient collapsed at the desk"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 403);
+    }
+    let res = app
+        .api(Method::POST, &format!("/api/v1/patients/{id}/break-glass"), &t[1])
+        .json(&json!({"reason": "short"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    let res = app
+        .api(Method::POST, &format!("/api/v1/patients/{id}/break-glass"), &t[1])
+        .json(&json!({"reason": "patient collapsed, need allergy list"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let nurse: Value = get(&t[1]).await.unwrap().json().await.unwrap();
+    assert!(nurse.get("clinical").is_some(), "break glass opens the chart");
+    // It lasts 60 minutes by default.
+    app.clock.advance(time::Duration::minutes(61));
+    let nurse_tok = app.api_login("nurse").await;
+    let nurse: Value = get(&nurse_tok).await.unwrap().json().await.unwrap();
+    assert!(nurse.get("clinical").is_none(), "and closes after the time limit");
+    // The compliance officer sees the break-glass event with its reason, and the reads under it.
+    let co = app.api_login("compliance").await;
+    let events: Value = app
+        .api(
+            Method::GET,
+            &format!("/api/v1/audit/events?patient={id}&action=phi.break_glass"),
+            &co,
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let list = events.as_array().unwrap();
+    assert_eq!(list.iter().filter(|e| e["outcome"] == "success").count(), 1, "{events}");
+    assert!(list
+        .iter()
+        .any(|e| e["reason"] == "patient collapsed, need allergy list"));
+    assert!(
+        list.iter().filter(|e| e["outcome"] == "denied").count() >= 2,
+        "refused attempts are audited too"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn every_read_and_write_of_phi_is_audited_with_classes_and_patient() {
+    let app = TestApp::spawn().await;
+    let t = tokens(&app).await;
+    let (id, ..) = full_patient(&app, &t[0], &t[2], &t[3]).await;
+    let res = app
+        .api(Method::GET, &format!("/api/v1/patients/{id}"), &t[2])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let co = app.api_login("compliance").await;
+    let events: Value = app
+        .api(Method::GET, &format!("/api/v1/audit/events?patient={id}"), &co)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let list = events.as_array().unwrap();
+    let read = list
+        .iter()
+        .find(|e| e["action"] == "phi.read" && e["actor"] == "frontdesk")
+        .expect("the read is audited");
+    assert_eq!(read["data_classes"], "identity,contact,scheduling,invoice_status");
+    for action in ["phi.create", "phi.update", "phi.read"] {
+        assert!(list.iter().any(|e| e["action"] == action), "{action} in {events}");
+    }
+    let res = app
+        .api(Method::GET, &format!("/api/v1/patients/{id}"), &t[5])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    let events: Value = app
+        .api(Method::GET, &format!("/api/v1/audit/events?patient={id}"), &co)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        events
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["actor"] == "owner" && e["outcome"] == "denied"),
+        "{events}"
+    );
+    app.stop().await;
+}
