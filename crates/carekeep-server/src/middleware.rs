@@ -132,6 +132,9 @@ pub fn origin(parts: &axum::http::request::Parts, behind_proxy: bool) -> carekee
 /// is left; asking must not reset the clock).
 const PASSIVE_PATHS: &[&str] = &["/session/status"];
 
+/// The largest urlencoded form read (a long note, percent-encoded).
+const FORM_LIMIT: usize = 1024 * 1024;
+
 /// Resolves the page session once per request and enforces CSRF on every unsafe method: the
 /// token comes from the form field `csrf` or the `X-CSRF-Token` header and must match the
 /// session's (or, on the login form, the pre-session cookie's).
@@ -148,17 +151,32 @@ pub async fn page_session(State(state): State<AppState>, req: Request, next: Nex
         parts.extensions.insert(session::SessionEnded);
     }
     let unsafe_method = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
+    // An upload is streamed to its handler, so its token rides in the form's action URL.
+    let multipart = parts
+        .headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
     let body = if unsafe_method {
-        let bytes = match axum::body::to_bytes(body, 64 * 1024).await {
-            Ok(b) => b,
-            Err(_) => return (StatusCode::PAYLOAD_TOO_LARGE, "form too large").into_response(),
+        let (bytes, body) = if multipart {
+            (axum::body::Bytes::new(), Some(body))
+        } else {
+            match axum::body::to_bytes(body, FORM_LIMIT).await {
+                Ok(b) => (b, None),
+                Err(_) => return (StatusCode::PAYLOAD_TOO_LARGE, "form too large").into_response(),
+            }
+        };
+        let from_body = if multipart {
+            parts.uri.query().and_then(|q| form_field(q.as_bytes(), "csrf"))
+        } else {
+            form_field(&bytes, "csrf")
         };
         let sent = parts
             .headers
             .get(&X_CSRF_TOKEN)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned)
-            .or_else(|| form_field(&bytes, "csrf"));
+            .or(from_body);
         let expected = match &principal {
             Some(p) => Some(p.csrf_token.clone()),
             None if parts.uri.path() == "/login" => jar.get(session::LOGIN_CSRF_COOKIE).map(|c| c.value().to_owned()),
@@ -179,7 +197,7 @@ pub async fn page_session(State(state): State<AppState>, req: Request, next: Nex
             ))
             .into_response();
         }
-        Body::from(bytes)
+        body.unwrap_or_else(|| Body::from(bytes))
     } else {
         body
     };

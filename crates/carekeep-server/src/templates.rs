@@ -70,28 +70,25 @@ pub fn modules_for(policy: &Policy, p: &Principal) -> Vec<Module> {
         out.push(Module {
             title: "Schedule",
             description: "Today's appointments and check-in.",
-            href: None,
+            href: Some("/schedule"),
         });
     }
     if reads(DataClass::Identity) {
         out.push(Module {
             title: "Patients",
-            description: "Find and register patients.",
-            href: None,
-        });
-    }
-    if reads(DataClass::Clinical) {
-        out.push(Module {
-            title: "Charts",
-            description: "Notes, vitals, diagnoses, medications, photos.",
-            href: None,
+            description: if reads(DataClass::Clinical) {
+                "Find patients and open their charts."
+            } else {
+                "Find and register patients."
+            },
+            href: Some("/patients"),
         });
     }
     if reads(DataClass::Billing) || reads(DataClass::InvoiceStatus) {
         out.push(Module {
             title: "Billing",
             description: "Invoices, payments and codes.",
-            href: None,
+            href: Some("/billing"),
         });
     }
     if can(Capability::ManageProgram) {
@@ -344,4 +341,101 @@ page_response!(
     UserNewPage,
     UserEditPage,
     ErrorPage
+);
+
+/// `2026-03-02T10:00:00-05:00` as `2026-03-02 10:00`, for pages.
+pub fn when(rfc3339: &str) -> String {
+    rfc3339.get(..16).map(|s| s.replace('T', " ")).unwrap_or_default()
+}
+
+#[derive(Template, Debug)]
+#[template(path = "patients.html")]
+pub struct PatientsPage {
+    pub chrome: Chrome,
+    pub q: String,
+    pub error: Option<String>,
+    pub rows: Vec<carekeep_app::records::view::PatientSummary>,
+    pub searched: bool,
+    pub page: i64,
+    pub pages: i64,
+    pub can_register: bool,
+}
+
+#[derive(Template, Debug)]
+#[template(path = "patient_rows.html")]
+pub struct PatientRows {
+    pub rows: Vec<carekeep_app::records::view::PatientSummary>,
+    pub error: Option<String>,
+    pub searched: bool,
+}
+
+#[derive(Template, Debug)]
+#[template(path = "patient_new.html")]
+pub struct PatientNewPage {
+    pub chrome: Chrome,
+    pub error: Option<String>,
+    pub f: crate::web::patients::RegisterForm,
+}
+
+/// A staff member offered in a form.
+#[derive(Debug)]
+pub struct StaffOption {
+    pub id: i64,
+    pub name: String,
+}
+
+#[derive(Template, Debug)]
+#[template(path = "patient.html")]
+pub struct ChartPage {
+    pub chrome: Chrome,
+    pub v: carekeep_app::records::view::PatientView,
+    pub error: Option<String>,
+    pub notice: Option<&'static str>,
+    pub providers: Vec<StaffOption>,
+    pub today: String,
+    pub can_restrict: bool,
+    pub me: i64,
+}
+
+impl ChartPage {
+    pub fn when(&self, s: &str) -> String {
+        when(s)
+    }
+    pub fn writes(&self, class: &str) -> bool {
+        self.v.access.writes(class)
+    }
+}
+
+#[derive(Template, Debug)]
+#[template(path = "schedule.html")]
+pub struct SchedulePage {
+    pub chrome: Chrome,
+    pub day: String,
+    pub prev: String,
+    pub next: String,
+    pub items: Vec<carekeep_app::records::view::ScheduleItem>,
+    pub can_change: bool,
+}
+
+impl SchedulePage {
+    pub fn time(&self, s: &str) -> String {
+        s.get(11..16).unwrap_or_default().to_owned()
+    }
+}
+
+#[derive(Template, Debug)]
+#[template(path = "billing.html")]
+pub struct BillingPage {
+    pub chrome: Chrome,
+    pub items: Vec<carekeep_app::records::view::BillingItem>,
+    pub shows_codes: bool,
+}
+
+page_response!(
+    PatientsPage,
+    PatientRows,
+    PatientNewPage,
+    ChartPage,
+    SchedulePage,
+    BillingPage
 );

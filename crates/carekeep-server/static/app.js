@@ -47,3 +47,35 @@
   timer = window.setInterval(tick, 1000);
   tick();
 })();
+
+// Patient search that answers as the front desk types, and "/" to reach it from any page.
+(function () {
+  "use strict";
+  var box = document.getElementById("patient-search");
+  document.addEventListener("keydown", function (e) {
+    if (e.key !== "/" || e.ctrlKey || e.metaKey || e.altKey) { return; }
+    var t = e.target;
+    if (t && (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.tagName === "SELECT" || t.isContentEditable)) { return; }
+    if (box) { e.preventDefault(); box.focus(); box.select(); }
+    else if (document.body.getAttribute("data-idle-seconds")) { e.preventDefault(); window.location.assign("/patients"); }
+  });
+  if (!box || !box.getAttribute("data-live")) { return; }
+  var results = document.getElementById("search-results");
+  var timer = null;
+  var latest = 0;
+  box.addEventListener("input", function () {
+    window.clearTimeout(timer);
+    var q = box.value.trim();
+    if (q.length < 2) { return; }
+    timer = window.setTimeout(function () {
+      var mine = ++latest;
+      fetch(box.getAttribute("data-live") + "?q=" + encodeURIComponent(q), { credentials: "same-origin" })
+        .then(function (r) {
+          if (r.status === 401 || r.redirected) { window.location.assign("/login?ended=1"); return null; }
+          return r.text();
+        })
+        .then(function (html) { if (html !== null && mine === latest) { results.innerHTML = html; } })
+        .catch(function () {});
+    }, 250);
+  });
+})();

@@ -518,7 +518,7 @@ impl App {
                 is_image,
             });
         }
-        history.sort_by(|a, b| b.0.cmp(&a.0));
+        history.sort_by_key(|h| std::cmp::Reverse(h.0));
         Ok(ClinicalView {
             encounters,
             vitals,

@@ -105,13 +105,16 @@ mod tests {
         ..OPEN
     };
 
+    /// Roles held, the gate, classes read, classes written, break glass in use.
+    type Case<'a> = (&'a [&'a str], Gate, &'a [DataClass], &'a [DataClass], bool);
+
     /// 164.514(d)(2): each default role reads exactly its classes of PRODUCT.md section 2 on an
     /// ordinary patient; a restricted one withholds the chart from all but the named providers.
     #[test]
     fn table() {
         let p = Policy::default();
         let all = DataClass::ALL.to_vec();
-        let cases: &[(&[&str], Gate, &[DataClass], &[DataClass], bool)] = &[
+        let cases: &[Case] = &[
             (
                 &["provider"],
                 OPEN,

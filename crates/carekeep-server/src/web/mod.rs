@@ -4,10 +4,12 @@ mod account;
 mod admin_users;
 mod assets;
 mod audit;
+mod chart;
 mod home;
 mod login;
 mod mfa;
 mod monitoring;
+pub(crate) mod patients;
 
 use crate::middleware;
 use crate::state::AppState;
@@ -35,6 +37,28 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/monitoring", get(monitoring::list))
         .route("/monitoring/run", post(monitoring::run))
         .route("/monitoring/{id}/review", post(monitoring::review))
+        .route("/patients", get(patients::list).post(patients::register))
+        .route("/patients/new", get(patients::new_form))
+        .route("/patients/search", get(patients::search_fragment))
+        .route("/patients/{id}", get(patients::show))
+        .route("/patients/{id}/identity", post(patients::set_identity))
+        .route("/patients/{id}/contact", post(patients::set_contact))
+        .route("/patients/{id}/break-glass", post(patients::break_glass))
+        .route("/patients/{id}/restriction", post(patients::set_restriction))
+        .route("/patients/{id}/attachments", post(chart::upload))
+        .route("/patients/{id}/attachments/{attachment}", get(patients::attachment))
+        .route("/patients/{id}/appointments", post(chart::book))
+        .route("/patients/{id}/notes", post(chart::create_note))
+        .route("/patients/{id}/vitals", post(chart::vitals))
+        .route("/patients/{id}/invoices", post(chart::create_invoice))
+        .route("/patients/{id}/{kind}", post(chart::entry))
+        .route("/appointments/{id}/status", post(chart::appointment_status))
+        .route("/notes/{id}", post(chart::update_note))
+        .route("/notes/{id}/addenda", post(chart::addend))
+        .route("/invoices/{id}/codes", post(chart::code_invoice))
+        .route("/invoices/{id}/payments", post(chart::pay))
+        .route("/schedule", get(chart::schedule))
+        .route("/billing", get(chart::billing))
         .route("/admin/users", get(admin_users::list).post(admin_users::create))
         .route("/admin/users/new", get(admin_users::new_form))
         .route("/admin/users/{id}", get(admin_users::show))

@@ -15,6 +15,7 @@ mod mfa;
 mod monitoring;
 mod openapi;
 mod pages;
+mod record_pages;
 mod records;
 mod sessions;
 mod transport;

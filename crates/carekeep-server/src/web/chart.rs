@@ -1,0 +1,430 @@
+//! The forms of a chart (appointments, notes, entries, uploads, invoices), the day's schedule
+//! and the billing list. Each form calls one use case and returns to the chart.
+
+use super::chrome;
+use super::patients::after_change;
+use crate::error::WebError;
+use crate::session::PageUser;
+use crate::state::AppState;
+use crate::templates::{BillingPage, SchedulePage};
+use axum::extract::{Multipart, Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::Form;
+use carekeep_app::records::{EntryInput, NewAppointment, NewAttachment, NewInvoice, NewPayment, NoteInput};
+use carekeep_app::AppError;
+use carekeep_domain::records::invoice::{parse_amount, Line};
+use carekeep_domain::records::patient::parse_date;
+use carekeep_domain::records::vitals::{HeightUnit, TempUnit, Vitals, WeightUnit};
+use carekeep_domain::{DataClass, UserId};
+use serde::Deserialize;
+use time::{Duration, PrimitiveDateTime, Time};
+
+#[derive(Debug, Deserialize)]
+pub struct BookForm {
+    provider_id: i64,
+    service: String,
+    date: String,
+    time: String,
+    minutes: i64,
+}
+
+pub async fn book(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(id): Path<i64>,
+    Form(f): Form<BookForm>,
+) -> Result<Response, WebError> {
+    let start = parse_date(&f.date).map_err(AppError::from).and_then(|d| {
+        let t = Time::parse(f.time.trim(), time::macros::format_description!("[hour]:[minute]"))
+            .map_err(|_| AppError::Invalid("the time looks like 09:30".into()))?;
+        Ok(PrimitiveDateTime::new(d, t).assume_offset(state.app.clinic_offset()))
+    });
+    let r = match start {
+        Ok(start) => {
+            let input = NewAppointment {
+                provider_id: UserId(f.provider_id),
+                service: f.service,
+                start,
+                minutes: f.minutes,
+            };
+            state.app.book_appointment(&p, id, input).await
+        }
+        Err(e) => Err(e),
+    };
+    after_change(&state, &p, id, "booked", "scheduling", r).await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct StatusForm {
+    status: String,
+    back: String,
+    #[serde(default)]
+    day: String,
+}
+
+pub async fn appointment_status(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(id): Path<i64>,
+    Form(f): Form<StatusForm>,
+) -> Result<Response, WebError> {
+    let appt = state
+        .app
+        .set_appointment_status(&p, id, &f.status)
+        .await
+        .map_err(WebError::page)?;
+    let to = if f.back == "schedule" {
+        let day = parse_date(&f.day).map(|d| d.to_string()).unwrap_or_default();
+        format!("/schedule?date={day}")
+    } else {
+        format!("/patients/{}?done=status#scheduling", appt.patient_id)
+    };
+    Ok(Redirect::to(&to).into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct NoteForm {
+    subjective: String,
+    objective: String,
+    assessment: String,
+    plan: String,
+    then: String,
+    patient: i64,
+}
+
+impl NoteForm {
+    fn note(&self) -> NoteInput {
+        NoteInput {
+            subjective: self.subjective.clone(),
+            objective: self.objective.clone(),
+            assessment: self.assessment.clone(),
+            plan: self.plan.clone(),
+        }
+    }
+}
+
+pub async fn create_note(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(id): Path<i64>,
+    Form(f): Form<NoteForm>,
+) -> Result<Response, WebError> {
+    let r = state.app.create_note(&p, id, f.note()).await;
+    let r = match (r, f.then.as_str()) {
+        (Ok(note), "sign") => state.app.sign_note(&p, note).await.map(|()| "signed"),
+        (Ok(_), _) => Ok("note"),
+        (Err(e), _) => Err(e),
+    };
+    let done = r.as_ref().map_or("note", |d| *d);
+    after_change(&state, &p, id, done, "notes", r).await
+}
+
+pub async fn update_note(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(note): Path<i64>,
+    Form(f): Form<NoteForm>,
+) -> Result<Response, WebError> {
+    let mut r = state.app.update_note(&p, note, f.note()).await.map(|()| "note");
+    if r.is_ok() && f.then == "sign" {
+        r = state.app.sign_note(&p, note).await.map(|()| "signed");
+    }
+    let done = r.as_ref().map_or("note", |d| *d);
+    after_change(&state, &p, f.patient, done, "notes", r).await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AddendumForm {
+    text: String,
+    patient: i64,
+}
+
+pub async fn addend(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(note): Path<i64>,
+    Form(f): Form<AddendumForm>,
+) -> Result<Response, WebError> {
+    let r = state.app.addend_note(&p, note, &f.text).await;
+    after_change(&state, &p, f.patient, "addendum", "notes", r).await
+}
+
+/// An optional number from a form field: empty is none; anything else must parse.
+fn num<T: std::str::FromStr>(label: &str, s: &str) -> Result<Option<T>, AppError> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    s.parse()
+        .map(Some)
+        .map_err(|_| AppError::Invalid(format!("the {label} must be a number")))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct VitalsForm {
+    systolic: String,
+    diastolic: String,
+    pulse: String,
+    temperature: String,
+    temperature_unit: String,
+    weight: String,
+    weight_unit: String,
+    height: String,
+    height_unit: String,
+    spo2: String,
+}
+
+impl VitalsForm {
+    fn vitals(&self) -> Result<Vitals, AppError> {
+        let temperature: Option<f32> = num("temperature", &self.temperature)?;
+        let weight: Option<f32> = num("weight", &self.weight)?;
+        let height: Option<f32> = num("height", &self.height)?;
+        Ok(Vitals {
+            systolic_mmhg: num("systolic pressure", &self.systolic)?,
+            diastolic_mmhg: num("diastolic pressure", &self.diastolic)?,
+            pulse_bpm: num("pulse", &self.pulse)?,
+            temperature,
+            temperature_unit: temperature.map(|_| {
+                if self.temperature_unit == "c" {
+                    TempUnit::C
+                } else {
+                    TempUnit::F
+                }
+            }),
+            weight,
+            weight_unit: weight.map(|_| {
+                if self.weight_unit == "kg" {
+                    WeightUnit::Kg
+                } else {
+                    WeightUnit::Lb
+                }
+            }),
+            height,
+            height_unit: height.map(|_| {
+                if self.height_unit == "cm" {
+                    HeightUnit::Cm
+                } else {
+                    HeightUnit::In
+                }
+            }),
+            spo2_percent: num("SpO2", &self.spo2)?,
+        })
+    }
+}
+
+pub async fn vitals(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(id): Path<i64>,
+    Form(f): Form<VitalsForm>,
+) -> Result<Response, WebError> {
+    let r = match f.vitals() {
+        Ok(v) => state.app.add_entry(&p, id, EntryInput::Vitals(v)).await,
+        Err(e) => Err(e),
+    };
+    after_change(&state, &p, id, "entry", "vitals", r).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct EntryForm {
+    code: String,
+    description: String,
+    name: String,
+    dose: String,
+    frequency: String,
+    substance: String,
+    reaction: String,
+    severity: String,
+}
+
+/// Diagnoses, medications and allergies share one form shape; the path says which.
+pub async fn entry(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path((id, kind)): Path<(i64, String)>,
+    Form(f): Form<EntryForm>,
+) -> Result<Response, WebError> {
+    let entry = match kind.as_str() {
+        "diagnoses" => EntryInput::Diagnosis {
+            code: f.code,
+            description: f.description,
+        },
+        "medications" => EntryInput::Medication {
+            name: f.name,
+            dose: f.dose,
+            frequency: f.frequency,
+        },
+        "allergies" => EntryInput::Allergy {
+            substance: f.substance,
+            reaction: f.reaction,
+            severity: f.severity,
+        },
+        _ => return Err(WebError::page(AppError::NotFound("page"))),
+    };
+    let r = state.app.add_entry(&p, id, entry).await;
+    after_change(&state, &p, id, "entry", "problems", r).await
+}
+
+/// The multipart upload form; the body limit is set from `attachment_max_mib`.
+pub async fn upload(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(id): Path<i64>,
+    mut form: Multipart,
+) -> Result<Response, WebError> {
+    let mut a = NewAttachment {
+        filename: String::new(),
+        caption: String::new(),
+        pair: String::new(),
+        pair_label: String::new(),
+        bytes: Vec::new(),
+    };
+    let bad = |_| {
+        WebError::page(AppError::Invalid(
+            "the upload was cut short or too large; try again".into(),
+        ))
+    };
+    while let Some(field) = form.next_field().await.map_err(bad)? {
+        match field.name().unwrap_or_default() {
+            "file" => {
+                a.filename = field.file_name().unwrap_or_default().to_owned();
+                a.bytes = field.bytes().await.map_err(bad)?.to_vec();
+            }
+            "caption" => a.caption = field.text().await.map_err(bad)?,
+            "pair" => a.pair = field.text().await.map_err(bad)?,
+            "pair_label" => a.pair_label = field.text().await.map_err(bad)?,
+            _ => {}
+        }
+    }
+    let r = state.app.add_attachment(&p, id, a).await;
+    after_change(&state, &p, id, "uploaded", "photos", r).await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct InvoiceForm {
+    description: String,
+    amount: String,
+}
+
+pub async fn create_invoice(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(id): Path<i64>,
+    Form(f): Form<InvoiceForm>,
+) -> Result<Response, WebError> {
+    let r = match parse_amount(&f.amount) {
+        Ok(amount_cents) => {
+            let line = Line {
+                description: f.description,
+                procedure_code: String::new(),
+                diagnosis_codes: Vec::new(),
+                amount_cents,
+            };
+            state.app.create_invoice(&p, id, NewInvoice { lines: vec![line] }).await
+        }
+        Err(e) => Err(e.into()),
+    };
+    after_change(&state, &p, id, "invoice", "billing", r).await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CodesForm {
+    patient: i64,
+    #[serde(default)]
+    procedure_code: Vec<String>,
+    #[serde(default)]
+    diagnosis_codes: Vec<String>,
+}
+
+pub async fn code_invoice(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(invoice): Path<i64>,
+    Form(f): Form<CodesForm>,
+) -> Result<Response, WebError> {
+    let codes = f
+        .procedure_code
+        .into_iter()
+        .zip(f.diagnosis_codes)
+        .map(|(pc, dc)| {
+            (
+                pc,
+                dc.split([',', ' '])
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_owned)
+                    .collect(),
+            )
+        })
+        .collect();
+    let r = state.app.code_invoice(&p, invoice, codes).await;
+    after_change(&state, &p, f.patient, "codes", "coding", r).await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PaymentForm {
+    patient: i64,
+    amount: String,
+    method: String,
+}
+
+pub async fn pay(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(invoice): Path<i64>,
+    Form(f): Form<PaymentForm>,
+) -> Result<Response, WebError> {
+    let r = match parse_amount(&f.amount) {
+        Ok(amount_cents) => {
+            state
+                .app
+                .record_payment(
+                    &p,
+                    invoice,
+                    NewPayment {
+                        amount_cents,
+                        method: f.method,
+                    },
+                )
+                .await
+        }
+        Err(e) => Err(e.into()),
+    };
+    after_change(&state, &p, f.patient, "payment", "billing", r).await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DayQuery {
+    date: Option<String>,
+}
+
+pub async fn schedule(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Query(q): Query<DayQuery>,
+) -> Result<SchedulePage, WebError> {
+    let day = match q.date.as_deref().filter(|d| !d.is_empty()) {
+        Some(d) => parse_date(d).map_err(|e| WebError::page(e.into()))?,
+        None => state.app.clinic_today(),
+    };
+    let items = state.app.schedule(&p, day).await.map_err(WebError::page)?;
+    Ok(SchedulePage {
+        chrome: chrome(&state, &p, "/schedule"),
+        day: day.to_string(),
+        prev: (day - Duration::days(1)).to_string(),
+        next: (day + Duration::days(1)).to_string(),
+        items,
+        can_change: state.app.policy().access(&p.roles, DataClass::Scheduling).can_write(),
+    })
+}
+
+pub async fn billing(State(state): State<AppState>, PageUser(p): PageUser) -> Result<BillingPage, WebError> {
+    let items = state.app.billing_worklist(&p).await.map_err(WebError::page)?;
+    Ok(BillingPage {
+        chrome: chrome(&state, &p, "/billing"),
+        shows_codes: items.iter().any(|i| i.codes.is_some()),
+        items,
+    })
+}

@@ -1,0 +1,311 @@
+//! Patient pages: find (as the front desk types), register, and the chart, each shaped by the
+//! one policy below (a section the person may not read is not rendered at all).
+
+use super::chrome;
+use crate::error::WebError;
+use crate::session::PageUser;
+use crate::state::AppState;
+use crate::templates::{ChartPage, PatientNewPage, PatientRows, PatientsPage, StaffOption};
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::Form;
+use carekeep_app::records::{contact_input, NewPatient};
+use carekeep_app::{AppError, Principal};
+use carekeep_domain::{Capability, DataClass, UserId};
+use serde::Deserialize;
+
+const PER_PAGE: i64 = 25;
+
+#[derive(Debug, Deserialize)]
+pub struct ListQuery {
+    q: Option<String>,
+    page: Option<i64>,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Query(lq): Query<ListQuery>,
+) -> Result<PatientsPage, WebError> {
+    let q = lq.q.unwrap_or_default();
+    let policy = state.app.policy();
+    let can_register = policy.access(&p.roles, DataClass::Identity).can_write()
+        && policy.access(&p.roles, DataClass::Contact).can_write();
+    let (rows, error, searched, page, pages) = if q.trim().is_empty() {
+        let page = state
+            .app
+            .list_patients(&p, lq.page.unwrap_or(1), PER_PAGE)
+            .await
+            .map_err(WebError::page)?;
+        let pages = (page.total + PER_PAGE - 1) / PER_PAGE;
+        (page.patients, None, false, page.page, pages)
+    } else {
+        match state.app.search_patients(&p, &q).await {
+            Ok(found) => (found.patients, None, true, 1, 1),
+            Err(AppError::Invalid(m)) => (Vec::new(), Some(m), true, 1, 1),
+            Err(e) => return Err(WebError::page(e)),
+        }
+    };
+    Ok(PatientsPage {
+        chrome: chrome(&state, &p, "/patients"),
+        q,
+        error,
+        rows,
+        searched,
+        page,
+        pages,
+        can_register,
+    })
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SearchQuery {
+    q: Option<String>,
+}
+
+/// The result rows alone, for the search box that answers as one types.
+pub async fn search_fragment(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Query(sq): Query<SearchQuery>,
+) -> Result<PatientRows, WebError> {
+    let q = sq.q.unwrap_or_default();
+    match state.app.search_patients(&p, &q).await {
+        Ok(found) => Ok(PatientRows {
+            rows: found.patients,
+            error: None,
+            searched: true,
+        }),
+        Err(AppError::Invalid(m)) => Ok(PatientRows {
+            rows: Vec::new(),
+            error: Some(m),
+            searched: true,
+        }),
+        Err(e) => Err(WebError::page(e)),
+    }
+}
+
+/// The registration form's fields, kept to re-show after a mistake.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct RegisterForm {
+    pub given_name: String,
+    pub family_name: String,
+    pub date_of_birth: String,
+    pub sex: String,
+    pub phone: String,
+    pub email: String,
+    pub address: String,
+    pub emergency_contact: String,
+    pub preferred: String,
+}
+
+pub async fn new_form(State(state): State<AppState>, PageUser(p): PageUser) -> PatientNewPage {
+    PatientNewPage {
+        chrome: chrome(&state, &p, "/patients"),
+        error: None,
+        f: RegisterForm {
+            sex: "female".into(),
+            preferred: "phone".into(),
+            ..RegisterForm::default()
+        },
+    }
+}
+
+pub async fn register(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Form(f): Form<RegisterForm>,
+) -> Result<Response, WebError> {
+    let result = match contact_input(&f.phone, &f.email, &f.address, &f.emergency_contact, &f.preferred) {
+        Ok(contact) => {
+            let input = NewPatient {
+                given_name: f.given_name.clone(),
+                family_name: f.family_name.clone(),
+                date_of_birth: f.date_of_birth.clone(),
+                sex: f.sex.clone(),
+                contact,
+            };
+            state.app.register_patient(&p, input).await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(v) => Ok(Redirect::to(&format!("/patients/{}?done=registered", v.id)).into_response()),
+        Err(e @ AppError::Invalid(_)) => {
+            let page = PatientNewPage {
+                chrome: chrome(&state, &p, "/patients"),
+                error: Some(e.to_string()),
+                f,
+            };
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(WebError::page(e)),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Done {
+    done: Option<String>,
+}
+
+/// Fixed confirmations; nothing from the request is echoed back.
+fn notice(done: Option<&str>) -> Option<&'static str> {
+    Some(match done? {
+        "registered" => "Patient registered.",
+        "saved" => "Saved.",
+        "booked" => "Appointment booked.",
+        "status" => "Appointment updated.",
+        "note" => "Note saved as a draft.",
+        "signed" => "Note signed. It can no longer be changed, only addended.",
+        "addendum" => "Addendum added.",
+        "entry" => "Added to the chart.",
+        "uploaded" => "File uploaded.",
+        "invoice" => "Invoice created.",
+        "codes" => "Codes saved.",
+        "payment" => "Payment recorded.",
+        "glass" => "Emergency access opened. It is recorded and reported to the compliance officer.",
+        "restriction" => "Restriction saved.",
+        _ => return None,
+    })
+}
+
+/// The chart page for `id`, with an optional error from a form just sent.
+pub(crate) async fn chart_page(
+    state: &AppState,
+    p: &Principal,
+    id: i64,
+    error: Option<String>,
+    done: Option<&str>,
+) -> Result<ChartPage, WebError> {
+    let v = state.app.patient(p, id).await.map_err(WebError::page)?;
+    let providers = state
+        .app
+        .bookable_providers()
+        .await
+        .map_err(WebError::page)?
+        .into_iter()
+        .map(|(id, name)| StaffOption { id: id.0, name })
+        .collect();
+    Ok(ChartPage {
+        chrome: chrome(state, p, "/patients"),
+        v,
+        error,
+        notice: notice(done),
+        providers,
+        today: state.app.clinic_today().to_string(),
+        can_restrict: state.app.policy().has_capability(&p.roles, Capability::ManageProgram),
+        me: p.user_id.0,
+    })
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(id): Path<i64>,
+    Query(d): Query<Done>,
+) -> Result<ChartPage, WebError> {
+    chart_page(&state, &p, id, None, d.done.as_deref()).await
+}
+
+/// After a change from the chart: back to it (with a confirmation), or the chart again with
+/// the message when the input needs fixing.
+pub(crate) async fn after_change<T>(
+    state: &AppState,
+    p: &Principal,
+    patient: i64,
+    done: &str,
+    anchor: &str,
+    result: Result<T, AppError>,
+) -> Result<Response, WebError> {
+    match result {
+        Ok(_) => Ok(Redirect::to(&format!("/patients/{patient}?done={done}#{anchor}")).into_response()),
+        Err(e @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
+            let page = chart_page(state, p, patient, Some(e.to_string()), None).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(WebError::page(e)),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct IdentityForm {
+    given_name: String,
+    family_name: String,
+    date_of_birth: String,
+    sex: String,
+}
+
+pub async fn set_identity(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(id): Path<i64>,
+    Form(f): Form<IdentityForm>,
+) -> Result<Response, WebError> {
+    let r = state
+        .app
+        .update_identity(&p, id, &f.given_name, &f.family_name, &f.date_of_birth, &f.sex)
+        .await;
+    after_change(&state, &p, id, "saved", "main", r).await
+}
+
+pub async fn set_contact(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(id): Path<i64>,
+    Form(f): Form<RegisterForm>,
+) -> Result<Response, WebError> {
+    let r = match contact_input(&f.phone, &f.email, &f.address, &f.emergency_contact, &f.preferred) {
+        Ok(c) => state.app.update_contact(&p, id, c).await,
+        Err(e) => Err(e),
+    };
+    after_change(&state, &p, id, "saved", "contact", r).await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct GlassForm {
+    reason: String,
+}
+
+pub async fn break_glass(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(id): Path<i64>,
+    Form(f): Form<GlassForm>,
+) -> Result<Response, WebError> {
+    let r = state.app.break_glass(&p, id, &f.reason).await;
+    after_change(&state, &p, id, "glass", "main", r).await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RestrictionForm {
+    #[serde(default)]
+    restricted: Option<String>,
+    #[serde(default)]
+    provider: Vec<i64>,
+}
+
+pub async fn set_restriction(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(id): Path<i64>,
+    Form(f): Form<RestrictionForm>,
+) -> Result<Response, WebError> {
+    let providers: Vec<UserId> = f.provider.into_iter().map(UserId).collect();
+    let r = state
+        .app
+        .set_restriction(&p, id, f.restricted.is_some(), &providers)
+        .await;
+    after_change(&state, &p, id, "restriction", "main", r).await
+}
+
+/// A photo or document, shown in the chart; each fetch is an audited attachment view.
+pub async fn attachment(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path((id, attachment)): Path<(i64, i64)>,
+) -> Result<Response, WebError> {
+    let (ct, bytes, name) = state.app.attachment(&p, id, attachment).await.map_err(WebError::page)?;
+    Ok(crate::api::records::file_response(ct, bytes, &name))
+}
