@@ -12,6 +12,7 @@ mod clock;
 pub mod demo;
 pub mod demo_records;
 mod error;
+pub mod key_rotation;
 pub mod mfa;
 pub mod monitoring;
 pub mod records;

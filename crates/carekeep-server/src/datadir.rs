@@ -95,6 +95,31 @@ pub fn load_master_key(path: &Path) -> Result<MasterKey, KeyFileError> {
     MasterKey::from_file_contents(&text).map_err(|_| KeyFileError::Invalid(shown))
 }
 
+/// Where `carekeep key rotate` writes the next master key until the database has switched to
+/// it; renamed over the key file once the switch has committed.
+pub fn pending_key_path(path: &Path) -> std::path::PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(".next");
+    std::path::PathBuf::from(name)
+}
+
+/// Writes the next master key beside the current one (mode 0600, synced).
+pub fn create_pending_key(path: &Path) -> Result<MasterKey, KeyFileError> {
+    create_master_key(&pending_key_path(path))
+}
+
+/// Puts the pending key in place of the current one (an atomic rename, then the folder synced).
+pub fn promote_pending_key(path: &Path) -> Result<(), KeyFileError> {
+    let pending = pending_key_path(path);
+    std::fs::rename(&pending, path).map_err(|e| io(path, e))?;
+    if let Some(parent) = path.parent() {
+        if let Ok(dir) = std::fs::File::open(parent) {
+            dir.sync_all().map_err(|e| io(parent, e))?;
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

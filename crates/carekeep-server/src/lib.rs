@@ -7,6 +7,7 @@ pub mod config;
 pub mod datadir;
 mod error;
 pub mod jobs;
+pub mod key_rotation;
 mod middleware;
 mod ratelimit;
 mod routes;
@@ -53,8 +54,20 @@ impl From<AppError> for StartError {
 /// others), the database (migrated), and the app.
 pub async fn open(config: Config, clock: Arc<dyn Clock>, hasher: PasswordHasher) -> Result<AppState, StartError> {
     config.validate()?;
-    let master = datadir::load_master_key(&config.master_key_path())?;
+    let key_path = config.master_key_path();
+    let mut master = datadir::load_master_key(&key_path)?;
     let store = Store::open(&config.database_url(), clock.now()).await?;
+    // A rotation that committed but stopped before renaming its key file leaves the database
+    // wrapped under the pending key: finish it.
+    let pending = datadir::pending_key_path(&key_path);
+    if pending.exists() && !carekeep_app::key_rotation::opens(&store, &master).await? {
+        let next = datadir::load_master_key(&pending)?;
+        if carekeep_app::key_rotation::opens(&store, &next).await? {
+            datadir::promote_pending_key(&key_path)?;
+            tracing::warn!("finished an interrupted master key rotation");
+            master = next;
+        }
+    }
     let settings = AppSettings {
         lifetime: config.lifetime(),
         monitoring: carekeep_domain::monitoring::Settings {

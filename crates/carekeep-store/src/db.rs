@@ -97,7 +97,13 @@ impl Store {
     /// A write transaction. Everything done through it, including its audit events, commits
     /// together or not at all.
     pub async fn begin(&self) -> Result<Tx, StoreError> {
-        Ok(Tx(self.write.begin().await?))
+        Ok(Tx(match self.backend {
+            // IMMEDIATE takes the write lock up front, so a transaction that reads before it
+            // writes waits (busy_timeout) for another process's writer instead of failing
+            // when it upgrades (SQLITE_BUSY_SNAPSHOT), e.g. `carekeep key rotate` beside a server.
+            Backend::Sqlite => self.write.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.write.begin().await?,
+        }))
     }
 
     pub async fn close(&self) {

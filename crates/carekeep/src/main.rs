@@ -5,6 +5,7 @@
 
 mod cmd_audit;
 mod cmd_init;
+mod cmd_key;
 mod cmd_serve;
 mod cmd_user;
 mod context;
@@ -44,6 +45,9 @@ enum Command {
     /// Verify and export the audit trail.
     #[command(subcommand)]
     Audit(cmd_audit::AuditCommand),
+    /// Master key rotation.
+    #[command(subcommand)]
+    Key(cmd_key::KeyCommand),
     /// Configuration helpers.
     #[command(subcommand)]
     Config(ConfigCommand),
@@ -109,6 +113,7 @@ fn main() -> ExitCode {
             Command::Demo(args) => cmd_serve::demo(&ctx, args).await,
             Command::User(cmd) => cmd_user::run(&ctx, cmd).await,
             Command::Audit(cmd) => cmd_audit::run(&ctx, cmd).await,
+            Command::Key(cmd) => cmd_key::run(&ctx, cmd).await,
             Command::Config(ConfigCommand::Example) => {
                 print!("{}", carekeep_server::config::EXAMPLE);
                 Ok(())

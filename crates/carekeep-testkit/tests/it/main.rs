@@ -9,6 +9,7 @@
 
 mod admin;
 mod audit;
+mod encryption;
 mod login;
 mod logs;
 mod mfa;
