@@ -649,7 +649,7 @@ pub struct InvoiceRow {
 }
 
 const INV_SELECT: &str = "SELECT i.id, i.patient_id, i.number, i.created_at, i.total_cents, i.lines_ct,
-     COALESCE((SELECT SUM(p.amount_cents) FROM payments p WHERE p.invoice_id = i.id), 0) AS paid_cents FROM invoices i";
+     CAST(COALESCE((SELECT SUM(p.amount_cents) FROM payments p WHERE p.invoice_id = i.id), 0) AS BIGINT) AS paid_cents FROM invoices i";
 
 fn invoice(r: &AnyRow) -> Result<InvoiceRow, StoreError> {
     Ok(InvoiceRow {

@@ -111,7 +111,15 @@ impl Vitals {
         }
         Ok(self)
     }
+}
 
+/// A measurement to one decimal place, without a trailing `.0`.
+fn one_decimal(x: f32) -> String {
+    let s = format!("{x:.1}");
+    s.strip_suffix(".0").map(str::to_owned).unwrap_or(s)
+}
+
+impl Vitals {
     /// A one-line summary for the chart's history.
     pub fn summary(&self) -> String {
         let mut parts = Vec::new();
@@ -122,13 +130,25 @@ impl Vitals {
             parts.push(format!("pulse {p} bpm"));
         }
         if let (Some(t), Some(u)) = (self.temperature, self.temperature_unit) {
-            parts.push(format!("temp {t} °{}", if u == TempUnit::C { "C" } else { "F" }));
+            parts.push(format!(
+                "temp {} °{}",
+                one_decimal(t),
+                if u == TempUnit::C { "C" } else { "F" }
+            ));
         }
         if let (Some(w), Some(u)) = (self.weight, self.weight_unit) {
-            parts.push(format!("weight {w} {}", if u == WeightUnit::Kg { "kg" } else { "lb" }));
+            parts.push(format!(
+                "weight {} {}",
+                one_decimal(w),
+                if u == WeightUnit::Kg { "kg" } else { "lb" }
+            ));
         }
         if let (Some(h), Some(u)) = (self.height, self.height_unit) {
-            parts.push(format!("height {h} {}", if u == HeightUnit::Cm { "cm" } else { "in" }));
+            parts.push(format!(
+                "height {} {}",
+                one_decimal(h),
+                if u == HeightUnit::Cm { "cm" } else { "in" }
+            ));
         }
         if let Some(o) = self.spo2_percent {
             parts.push(format!("SpO2 {o}%"));
@@ -263,5 +283,13 @@ mod tests {
     #[test]
     fn summary_reads_well() {
         assert_eq!(bp(120, 80).summary(), "BP 120/80 mmHg");
+        let t = Vitals {
+            temperature: Some(36.6),
+            temperature_unit: Some(TempUnit::C),
+            weight: Some(67.0),
+            weight_unit: Some(WeightUnit::Kg),
+            ..Vitals::default()
+        };
+        assert_eq!(t.summary(), "temp 36.6 °C, weight 67 kg");
     }
 }
