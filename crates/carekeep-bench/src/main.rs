@@ -1,4 +1,4 @@
-//! `cargo run --release -p carekeep-bench -- [audit-append|audit-verify|all] [--runs N]`
+//! `cargo run --release -p carekeep-bench -- [chart-read|audit-append|audit-verify|all] [--runs N]`
 //!
 //! Prints throughputs and the ratios the issues set goals for, each the median of several runs
 //! measured in this one process on this one machine. With CAREKEEP_BENCH_DATABASE_URL set to a
@@ -10,6 +10,8 @@
     reason = "a benchmark fails loudly"
 )]
 #![allow(clippy::disallowed_methods, reason = "a benchmark may read the clock")]
+
+mod chart_read;
 
 use carekeep_app::audit::AuditKeys;
 use carekeep_crypto::keys::MasterKey;
@@ -24,7 +26,7 @@ use time::OffsetDateTime;
 
 const WRITERS: usize = 32;
 
-fn median(mut v: Vec<f64>) -> f64 {
+pub(crate) fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(|a, b| a.partial_cmp(b).unwrap());
     v[v.len() / 2]
 }
@@ -233,6 +235,9 @@ async fn main() {
         "carekeep-bench: {runs} runs each, medians; {} cores",
         std::thread::available_parallelism().map_or(1, |n| n.get())
     );
+    if what == "chart-read" || what == "all" {
+        chart_read::run(runs).await;
+    }
     if what == "audit-verify" || what == "all" {
         audit_verify(runs);
     }

@@ -16,6 +16,7 @@ mod mfa;
 mod monitoring;
 mod openapi;
 mod pages;
+mod phi_routes;
 mod record_pages;
 mod records;
 mod sessions;

@@ -1,0 +1,130 @@
+//! A chart read with every safeguard against the same read with safeguards bypassed, both over
+//! HTTP on loopback against one running Carekeep (the integration harness's real server).
+//!
+//! - guarded: `GET /api/v1/patients/{id}`: session lookup, the policy, decryption of every
+//!   class, the audit event (group commit, durable before the answer), JSON.
+//! - no policy or decryption: the same rows loaded by the same store queries, the session
+//!   checked and the audit event written, ciphertext returned as is (issue 4's comparison).
+//! - bare: the same rows and nothing else (issue 10's "bare read").
+
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::routing::get;
+use axum::{Json, Router};
+use carekeep_app::records::{EntryInput, NewAppointment, NewInvoice, NewPayment, NoteInput};
+use carekeep_domain::audit::{Action, AuditEvent, Outcome};
+use carekeep_domain::records::invoice::Line;
+use carekeep_domain::records::vitals::Vitals;
+use carekeep_server::AppState;
+use carekeep_store::records as store;
+use carekeep_testkit::TestApp;
+use std::time::Instant;
+
+const CLIENTS: usize = 16;
+const PER_CLIENT: usize = 100;
+
+/// Every stored row of a chart, as the guarded read loads them (ciphertext lengths only).
+async fn load_rows(state: &AppState, id: i64) -> usize {
+    let mut conn = state.app.store().read().await.unwrap();
+    let p = store::patient_by_id(&mut conn, id).await.unwrap();
+    let _ = store::named_providers(&mut conn, id).await.unwrap();
+    let _ = carekeep_store::users::display_names(&mut conn).await.unwrap();
+    let mut n = p.identity_ct.len() + p.contact_ct.len();
+    n += store::appointments_for_patient(&mut conn, id).await.unwrap().iter().map(|a| a.service_ct.len()).sum::<usize>();
+    n += store::encounters_for_patient(&mut conn, id).await.unwrap().iter().map(|e| e.note_ct.len()).sum::<usize>();
+    n += store::addenda_for_patient(&mut conn, id).await.unwrap().len();
+    n += store::entries_for_patient(&mut conn, id).await.unwrap().iter().map(|e| e.data_ct.len()).sum::<usize>();
+    n += store::attachments_for_patient(&mut conn, id).await.unwrap().len();
+    n += store::invoices_for_patient(&mut conn, id).await.unwrap().iter().map(|i| i.lines_ct.len()).sum::<usize>();
+    n += store::payments_for_patient(&mut conn, id).await.unwrap().len();
+    n
+}
+
+async fn bare(State(state): State<AppState>, Path(id): Path<i64>) -> Json<serde_json::Value> {
+    Json(serde_json::json!({"id": id, "bytes": load_rows(&state, id).await}))
+}
+
+async fn no_policy(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<i64>) -> Json<serde_json::Value> {
+    let token = headers["authorization"].to_str().unwrap().trim_start_matches("Bearer ");
+    let p = state.app.authenticate(token, true).await.unwrap();
+    let bytes = load_rows(&state, id).await;
+    let mut e = AuditEvent::new(state.app.now(), p.audit_actor(), Action::PhiRead, Outcome::Success, p.origin.clone());
+    e.patients = vec![id];
+    state.app.append_event(e).await.unwrap();
+    Json(serde_json::json!({"id": id, "bytes": bytes}))
+}
+
+/// A chart with something in every class.
+async fn seed(app: &TestApp) -> Vec<i64> {
+    let app_ = &app.state.app;
+    let desk = app.principal(&app.api_login("frontdesk").await).await;
+    let doc = app.principal(&app.api_login("provider").await).await;
+    let billing = app.principal(&app.api_login("billing").await).await;
+    let mut ids = Vec::new();
+    for i in 0..20 {
+        let id = app.register_patient(&app.api_login("frontdesk").await, &format!("Bench{i}"), "Patient", "1970-01-01", "5551234567").await;
+        for d in 0..3 {
+            app_.book_appointment(&desk, id, NewAppointment { provider_id: doc.user_id, service: "Follow-up visit".into(), start: carekeep_testkit::START + time::Duration::days(d), minutes: 30 }).await.unwrap();
+            let note = app_.create_note(&doc, id, NoteInput { subjective: "Feels well; mild headaches in the afternoon.".into(), objective: "Alert, oriented. Vitals as recorded.".into(), assessment: "Tension-type headache.".into(), plan: "Hydration, sleep, return in 3 months.".into() }).await.unwrap();
+            app_.sign_note(&doc, note).await.unwrap();
+            app_.add_entry(&doc, id, EntryInput::Vitals(Vitals { systolic_mmhg: Some(120), diastolic_mmhg: Some(80), pulse_bpm: Some(70), ..Vitals::default() })).await.unwrap();
+        }
+        app_.add_entry(&doc, id, EntryInput::Diagnosis { code: "G44.209".into(), description: "Tension-type headache".into() }).await.unwrap();
+        app_.add_entry(&doc, id, EntryInput::Medication { name: "Ibuprofen".into(), dose: "400 mg".into(), frequency: "as needed".into() }).await.unwrap();
+        let inv = app_.create_invoice(&billing, id, NewInvoice { lines: vec![Line { description: "Office visit".into(), procedure_code: String::new(), diagnosis_codes: vec![], amount_cents: 12_500 }] }).await.unwrap();
+        app_.code_invoice(&doc, inv.invoice_id, vec![("99213".into(), vec!["G44.209".into()])]).await.unwrap();
+        app_.record_payment(&billing, inv.invoice_id, NewPayment { amount_cents: 2_500, method: "card".into() }).await.unwrap();
+        ids.push(id);
+    }
+    ids
+}
+
+/// Requests per second from `CLIENTS` concurrent clients reading `url(id)`.
+async fn rate(client: &reqwest::Client, token: &str, ids: &[i64], url: impl Fn(i64) -> String) -> f64 {
+    let t = Instant::now();
+    let mut tasks = Vec::new();
+    for c in 0..CLIENTS {
+        let urls: Vec<String> = (0..PER_CLIENT).map(|i| url(ids[(c + i) % ids.len()])).collect();
+        let (client, token) = (client.clone(), token.to_owned());
+        tasks.push(tokio::spawn(async move {
+            for u in urls {
+                let res = client.get(u).bearer_auth(&token).send().await.unwrap();
+                assert_eq!(res.status(), 200);
+                res.bytes().await.unwrap();
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    (CLIENTS * PER_CLIENT) as f64 / t.elapsed().as_secs_f64()
+}
+
+pub async fn run(runs: usize) {
+    let app = TestApp::spawn().await;
+    let ids = seed(&app).await;
+    let token = app.api_login("provider").await;
+    let bench = Router::new()
+        .route("/bare/{id}", get(bare))
+        .route("/no-policy/{id}", get(no_policy))
+        .with_state(app.state.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let bench_base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, bench).await });
+    let client = reqwest::Client::new();
+    let (mut guarded, mut unguarded, mut bare_rates) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..runs {
+        guarded.push(rate(&client, &token, &ids, |id| app.url(&format!("/api/v1/patients/{id}"))).await);
+        unguarded.push(rate(&client, &token, &ids, |id| format!("{bench_base}/no-policy/{id}")).await);
+        bare_rates.push(rate(&client, &token, &ids, |id| format!("{bench_base}/bare/{id}")).await);
+    }
+    let (g, u, b) = (crate::median(guarded), crate::median(unguarded), crate::median(bare_rates));
+    println!(
+        "chart read over HTTP, {CLIENTS} concurrent clients, a chart of 3 visits (notes, vitals), codes and an invoice, {:?}:",
+        app.backend()
+    );
+    println!("  every safeguard (session, policy, decryption, durable audit event): {g:.0} reads/s");
+    println!("  policy and decryption bypassed (session and audit kept): {u:.0} reads/s; ratio {:.2} (goal >= 0.7)", g / u);
+    println!("  bare read (rows only: no session, policy, decryption or audit): {b:.0} reads/s; ratio {:.2}", g / b);
+    app.stop().await;
+}
