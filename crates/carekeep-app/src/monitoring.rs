@@ -3,12 +3,15 @@
 
 use crate::{Actor, App, AppError};
 use carekeep_domain::audit::{Action, Outcome};
-use carekeep_domain::monitoring::{scan, Access};
+use carekeep_domain::monitoring::{scan, Access, Relations};
+use carekeep_domain::records::patient::Identity;
+use carekeep_domain::records::search::fold_name;
 use carekeep_domain::Capability;
 use carekeep_store::audit::{self as audit_store, Filter};
+use carekeep_store::records::{self, CtColumn};
 use carekeep_store::{monitoring as store, users};
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use time::format_description::well_known::Rfc3339;
 use time::{Duration, OffsetDateTime};
 
@@ -39,6 +42,8 @@ fn describe(rule: &str) -> &'static str {
         Rule::AfterHours,
         Rule::DisabledAccount,
         Rule::BreakGlass,
+        Rule::NoCareRelationship,
+        Rule::SameSurname,
     ]
     .into_iter()
     .find(|r| r.code() == rule)
@@ -46,6 +51,46 @@ fn describe(rule: &str) -> &'static str {
 }
 
 impl App {
+    /// What the rules need beyond the trail, for the patients opened one at a time: when each
+    /// had an appointment or a visit, and surnames (decrypted here for the comparison only).
+    async fn relations(
+        &self,
+        conn: &mut carekeep_store::Conn,
+        accesses: &[Access],
+        staff: &[users::UserRow],
+    ) -> Result<Relations, AppError> {
+        let single: BTreeSet<i64> = accesses
+            .iter()
+            .filter(|a| a.action.starts_with("phi.") && a.patients.len() == 1)
+            .flat_map(|a| a.patients.iter().copied())
+            .collect();
+        let mut rel = Relations::default();
+        let ids: Vec<i64> = single.iter().copied().collect();
+        for row in records::patients_by_ids(conn, &ids).await? {
+            let mut times: Vec<OffsetDateTime> = records::appointments_for_patient(conn, row.id)
+                .await?
+                .iter()
+                .filter(|a| a.status != "cancelled")
+                .map(|a| a.start_at)
+                .collect();
+            times.extend(
+                records::encounters_for_patient(conn, row.id)
+                    .await?
+                    .iter()
+                    .map(|e| e.at),
+            );
+            rel.care.insert(row.id, times);
+            let identity: Identity = self.open_json(CtColumn::PatientIdentity, row.id, &row.identity_ct)?;
+            rel.patient_surnames.insert(row.id, fold_name(&identity.family_name));
+        }
+        for u in staff {
+            if let Some(last) = u.display_name.split_whitespace().last() {
+                rel.staff_surnames.insert(u.id.0, fold_name(last));
+            }
+        }
+        Ok(rel)
+    }
+
     /// Scans the last two days of the trail; returns how many new findings it recorded.
     pub async fn run_monitoring(&self) -> Result<usize, AppError> {
         let now = self.now();
@@ -65,15 +110,17 @@ impl App {
                 actor_id: e.fields.actor_id,
                 action: e.fields.action,
                 patients: e.fields.patient_ids.split(',').filter_map(|p| p.parse().ok()).collect(),
+                clinical: e.fields.data_classes.split(',').any(|c| c == "clinical"),
             })
             .collect();
-        let disabled: BTreeMap<i64, OffsetDateTime> = users::all(&mut conn)
-            .await?
-            .into_iter()
+        let staff = users::all(&mut conn).await?;
+        let disabled: BTreeMap<i64, OffsetDateTime> = staff
+            .iter()
             .filter_map(|u| u.disabled_at.map(|d| (u.id.0, d)))
             .collect();
+        let relations = self.relations(&mut conn, &accesses, &staff).await?;
         drop(conn);
-        let findings = scan(&accesses, &disabled, &self.settings().monitoring);
+        let findings = scan(&accesses, &disabled, &self.settings().monitoring, &relations);
         let mut tx = self.store().begin().await?;
         let mut added = 0;
         for f in &findings {

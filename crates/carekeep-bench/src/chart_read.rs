@@ -30,12 +30,32 @@ async fn load_rows(state: &AppState, id: i64) -> usize {
     let _ = store::named_providers(&mut conn, id).await.unwrap();
     let _ = carekeep_store::users::display_names(&mut conn).await.unwrap();
     let mut n = p.identity_ct.len() + p.contact_ct.len();
-    n += store::appointments_for_patient(&mut conn, id).await.unwrap().iter().map(|a| a.service_ct.len()).sum::<usize>();
-    n += store::encounters_for_patient(&mut conn, id).await.unwrap().iter().map(|e| e.note_ct.len()).sum::<usize>();
+    n += store::appointments_for_patient(&mut conn, id)
+        .await
+        .unwrap()
+        .iter()
+        .map(|a| a.service_ct.len())
+        .sum::<usize>();
+    n += store::encounters_for_patient(&mut conn, id)
+        .await
+        .unwrap()
+        .iter()
+        .map(|e| e.note_ct.len())
+        .sum::<usize>();
     n += store::addenda_for_patient(&mut conn, id).await.unwrap().len();
-    n += store::entries_for_patient(&mut conn, id).await.unwrap().iter().map(|e| e.data_ct.len()).sum::<usize>();
+    n += store::entries_for_patient(&mut conn, id)
+        .await
+        .unwrap()
+        .iter()
+        .map(|e| e.data_ct.len())
+        .sum::<usize>();
     n += store::attachments_for_patient(&mut conn, id).await.unwrap().len();
-    n += store::invoices_for_patient(&mut conn, id).await.unwrap().iter().map(|i| i.lines_ct.len()).sum::<usize>();
+    n += store::invoices_for_patient(&mut conn, id)
+        .await
+        .unwrap()
+        .iter()
+        .map(|i| i.lines_ct.len())
+        .sum::<usize>();
     n += store::payments_for_patient(&mut conn, id).await.unwrap().len();
     n
 }
@@ -48,7 +68,13 @@ async fn no_policy(State(state): State<AppState>, headers: HeaderMap, Path(id): 
     let token = headers["authorization"].to_str().unwrap().trim_start_matches("Bearer ");
     let p = state.app.authenticate(token, true).await.unwrap();
     let bytes = load_rows(&state, id).await;
-    let mut e = AuditEvent::new(state.app.now(), p.audit_actor(), Action::PhiRead, Outcome::Success, p.origin.clone());
+    let mut e = AuditEvent::new(
+        state.app.now(),
+        p.audit_actor(),
+        Action::PhiRead,
+        Outcome::Success,
+        p.origin.clone(),
+    );
     e.patients = vec![id];
     state.app.append_event(e).await.unwrap();
     Json(serde_json::json!({"id": id, "bytes": bytes}))
@@ -62,18 +88,104 @@ async fn seed(app: &TestApp) -> Vec<i64> {
     let billing = app.principal(&app.api_login("billing").await).await;
     let mut ids = Vec::new();
     for i in 0..20 {
-        let id = app.register_patient(&app.api_login("frontdesk").await, &format!("Bench{i}"), "Patient", "1970-01-01", "5551234567").await;
+        let id = app
+            .register_patient(
+                &app.api_login("frontdesk").await,
+                &format!("Bench{i}"),
+                "Patient",
+                "1970-01-01",
+                "5551234567",
+            )
+            .await;
         for d in 0..3 {
-            app_.book_appointment(&desk, id, NewAppointment { provider_id: doc.user_id, service: "Follow-up visit".into(), start: carekeep_testkit::START + time::Duration::days(d), minutes: 30 }).await.unwrap();
-            let note = app_.create_note(&doc, id, NoteInput { subjective: "Feels well; mild headaches in the afternoon.".into(), objective: "Alert, oriented. Vitals as recorded.".into(), assessment: "Tension-type headache.".into(), plan: "Hydration, sleep, return in 3 months.".into() }).await.unwrap();
+            app_.book_appointment(
+                &desk,
+                id,
+                NewAppointment {
+                    provider_id: doc.user_id,
+                    service: "Follow-up visit".into(),
+                    start: carekeep_testkit::START + time::Duration::days(d),
+                    minutes: 30,
+                },
+            )
+            .await
+            .unwrap();
+            let note = app_
+                .create_note(
+                    &doc,
+                    id,
+                    NoteInput {
+                        subjective: "Feels well; mild headaches in the afternoon.".into(),
+                        objective: "Alert, oriented. Vitals as recorded.".into(),
+                        assessment: "Tension-type headache.".into(),
+                        plan: "Hydration, sleep, return in 3 months.".into(),
+                    },
+                )
+                .await
+                .unwrap();
             app_.sign_note(&doc, note).await.unwrap();
-            app_.add_entry(&doc, id, EntryInput::Vitals(Vitals { systolic_mmhg: Some(120), diastolic_mmhg: Some(80), pulse_bpm: Some(70), ..Vitals::default() })).await.unwrap();
+            app_.add_entry(
+                &doc,
+                id,
+                EntryInput::Vitals(Vitals {
+                    systolic_mmhg: Some(120),
+                    diastolic_mmhg: Some(80),
+                    pulse_bpm: Some(70),
+                    ..Vitals::default()
+                }),
+            )
+            .await
+            .unwrap();
         }
-        app_.add_entry(&doc, id, EntryInput::Diagnosis { code: "G44.209".into(), description: "Tension-type headache".into() }).await.unwrap();
-        app_.add_entry(&doc, id, EntryInput::Medication { name: "Ibuprofen".into(), dose: "400 mg".into(), frequency: "as needed".into() }).await.unwrap();
-        let inv = app_.create_invoice(&billing, id, NewInvoice { lines: vec![Line { description: "Office visit".into(), procedure_code: String::new(), diagnosis_codes: vec![], amount_cents: 12_500 }] }).await.unwrap();
-        app_.code_invoice(&doc, inv.invoice_id, vec![("99213".into(), vec!["G44.209".into()])]).await.unwrap();
-        app_.record_payment(&billing, inv.invoice_id, NewPayment { amount_cents: 2_500, method: "card".into() }).await.unwrap();
+        app_.add_entry(
+            &doc,
+            id,
+            EntryInput::Diagnosis {
+                code: "G44.209".into(),
+                description: "Tension-type headache".into(),
+            },
+        )
+        .await
+        .unwrap();
+        app_.add_entry(
+            &doc,
+            id,
+            EntryInput::Medication {
+                name: "Ibuprofen".into(),
+                dose: "400 mg".into(),
+                frequency: "as needed".into(),
+            },
+        )
+        .await
+        .unwrap();
+        let inv = app_
+            .create_invoice(
+                &billing,
+                id,
+                NewInvoice {
+                    lines: vec![Line {
+                        description: "Office visit".into(),
+                        procedure_code: String::new(),
+                        diagnosis_codes: vec![],
+                        amount_cents: 12_500,
+                    }],
+                },
+            )
+            .await
+            .unwrap();
+        app_.code_invoice(&doc, inv.invoice_id, vec![("99213".into(), vec!["G44.209".into()])])
+            .await
+            .unwrap();
+        app_.record_payment(
+            &billing,
+            inv.invoice_id,
+            NewPayment {
+                amount_cents: 2_500,
+                method: "card".into(),
+            },
+        )
+        .await
+        .unwrap();
         ids.push(id);
     }
     ids
@@ -118,13 +230,23 @@ pub async fn run(runs: usize) {
         unguarded.push(rate(&client, &token, &ids, |id| format!("{bench_base}/no-policy/{id}")).await);
         bare_rates.push(rate(&client, &token, &ids, |id| format!("{bench_base}/bare/{id}")).await);
     }
-    let (g, u, b) = (crate::median(guarded), crate::median(unguarded), crate::median(bare_rates));
+    let (g, u, b) = (
+        crate::median(guarded),
+        crate::median(unguarded),
+        crate::median(bare_rates),
+    );
     println!(
         "chart read over HTTP, {CLIENTS} concurrent clients, a chart of 3 visits (notes, vitals), codes and an invoice, {:?}:",
         app.backend()
     );
     println!("  every safeguard (session, policy, decryption, durable audit event): {g:.0} reads/s");
-    println!("  policy and decryption bypassed (session and audit kept): {u:.0} reads/s; ratio {:.2} (goal >= 0.7)", g / u);
-    println!("  bare read (rows only: no session, policy, decryption or audit): {b:.0} reads/s; ratio {:.2}", g / b);
+    println!(
+        "  policy and decryption bypassed (session and audit kept): {u:.0} reads/s; ratio {:.2} (goal >= 0.7)",
+        g / u
+    );
+    println!(
+        "  bare read (rows only: no session, policy, decryption or audit): {b:.0} reads/s; ratio {:.2}",
+        g / b
+    );
     app.stop().await;
 }

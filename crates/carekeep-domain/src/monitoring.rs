@@ -2,10 +2,10 @@
 //! log-in monitoring): accesses that look wrong, found in the audit trail for the compliance
 //! officer to review. Pure rules over plain records; the store and the schedule are elsewhere.
 //!
-//! Rules here: more distinct charts than allowed in one hour, PHI access outside clinic hours,
-//! any access by a disabled account, every break-glass. Two more need patient records and land
-//! with them: no appointment or encounter within 30 days either side, and a staff member
-//! opening the chart of a patient with their own surname.
+//! Rules here: a chart opened with no appointment or encounter within 30 days either side, more
+//! distinct charts than allowed in one hour, PHI access outside clinic hours, any access by a
+//! disabled account, a staff member opening the record of a patient with their own surname,
+//! and every break-glass.
 
 use std::collections::{BTreeMap, BTreeSet};
 use time::{OffsetDateTime, UtcOffset, Weekday};
@@ -18,7 +18,22 @@ pub struct Access {
     pub actor_id: Option<i64>,
     pub action: String,
     pub patients: Vec<i64>,
+    /// The event touched the clinical class (a chart's notes, vitals, photos ...).
+    pub clinical: bool,
 }
+
+/// What the rules know of patients and staff beyond the trail.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Relations {
+    /// When each patient had an appointment or an encounter at the clinic.
+    pub care: BTreeMap<i64, Vec<OffsetDateTime>>,
+    /// Each staff member's surname and each patient's, folded for comparison.
+    pub staff_surnames: BTreeMap<i64, String>,
+    pub patient_surnames: BTreeMap<i64, String>,
+}
+
+/// A chart opened this far from any appointment or encounter is flagged.
+pub const CARE_WINDOW: time::Duration = time::Duration::days(30);
 
 impl Access {
     fn touches_phi(&self) -> bool {
@@ -76,6 +91,8 @@ pub enum Rule {
     AfterHours,
     DisabledAccount,
     BreakGlass,
+    NoCareRelationship,
+    SameSurname,
 }
 
 impl Rule {
@@ -85,6 +102,8 @@ impl Rule {
             Rule::AfterHours => "after_hours",
             Rule::DisabledAccount => "disabled_account",
             Rule::BreakGlass => "break_glass",
+            Rule::NoCareRelationship => "no_care_relationship",
+            Rule::SameSurname => "same_surname",
         }
     }
 
@@ -94,6 +113,8 @@ impl Rule {
             Rule::AfterHours => "Patient information opened outside clinic hours",
             Rule::DisabledAccount => "Activity by an account that was disabled",
             Rule::BreakGlass => "Emergency (break-glass) access to a restricted chart",
+            Rule::NoCareRelationship => "A chart opened with no appointment or visit within 30 days",
+            Rule::SameSurname => "A staff member opened the record of a patient with their own surname",
         }
     }
 }
@@ -110,8 +131,15 @@ pub struct Finding {
 }
 
 /// Finds what the rules flag in `accesses`. `disabled` maps user ids to when they were disabled.
-pub fn scan(accesses: &[Access], disabled: &BTreeMap<i64, OffsetDateTime>, settings: &Settings) -> Vec<Finding> {
+pub fn scan(
+    accesses: &[Access],
+    disabled: &BTreeMap<i64, OffsetDateTime>,
+    settings: &Settings,
+    relations: &Relations,
+) -> Vec<Finding> {
     let mut out = Vec::new();
+    let mut no_care: BTreeMap<(i64, i64, i64), Vec<i64>> = BTreeMap::new();
+    let mut same_name: BTreeMap<(i64, i64), Vec<i64>> = BTreeMap::new();
     let mut per_hour: BTreeMap<(i64, i64), (BTreeSet<i64>, Vec<i64>)> = BTreeMap::new();
     let mut after_hours: BTreeMap<(i64, i64), Vec<i64>> = BTreeMap::new();
     for a in accesses {
@@ -140,6 +168,27 @@ pub fn scan(accesses: &[Access], disabled: &BTreeMap<i64, OffsetDateTime>, setti
         }
         if !a.touches_phi() {
             continue;
+        }
+        // One patient's record opened (not a list or search result).
+        if let [patient] = a.patients[..] {
+            // A clinic shares its patients among its clinicians, so any appointment or visit
+            // at the clinic near the access counts as a reason to open the chart.
+            let near = relations
+                .care
+                .get(&patient)
+                .is_some_and(|times| times.iter().any(|t| (*t - a.at).abs() <= CARE_WINDOW));
+            if a.clinical && a.action == "phi.read" && !near {
+                let day = i64::from(a.at.to_offset(settings.hours.offset).date().to_julian_day());
+                no_care.entry((actor, patient, day)).or_default().push(a.seq);
+            }
+            let same = relations.staff_surnames.get(&actor).filter(|s| !s.is_empty())
+                == relations.patient_surnames.get(&patient).filter(|s| !s.is_empty());
+            if same
+                && relations.staff_surnames.contains_key(&actor)
+                && relations.patient_surnames.contains_key(&patient)
+            {
+                same_name.entry((actor, patient)).or_default().push(a.seq);
+            }
         }
         let hour = a.at.unix_timestamp().div_euclid(3600);
         let bucket = per_hour.entry((actor, hour)).or_default();
@@ -171,6 +220,24 @@ pub fn scan(accesses: &[Access], disabled: &BTreeMap<i64, OffsetDateTime>, setti
             actor_id: Some(actor),
             key: format!("after_hours:{actor}:{day}"),
             summary: format!("{} access(es) to patient information outside clinic hours", seqs.len()),
+            seqs,
+        });
+    }
+    for ((actor, patient, day), seqs) in no_care {
+        out.push(Finding {
+            rule: Rule::NoCareRelationship,
+            actor_id: Some(actor),
+            key: format!("no_care_relationship:{actor}:{patient}:{day}"),
+            summary: format!("patient {patient}'s chart opened with no appointment or visit within 30 days"),
+            seqs,
+        });
+    }
+    for ((actor, patient), seqs) in same_name {
+        out.push(Finding {
+            rule: Rule::SameSurname,
+            actor_id: Some(actor),
+            key: format!("same_surname:{actor}:{patient}"),
+            summary: format!("patient {patient}'s record opened by a staff member with the same surname"),
             seqs,
         });
     }
@@ -208,6 +275,17 @@ mod tests {
             actor_id: Some(actor),
             action: action.into(),
             patients: vec![patient],
+            clinical: true,
+        }
+    }
+
+    /// Every patient of the normal day was seen last week; staff and patients share no surname.
+    fn relations() -> Relations {
+        let seen = datetime!(2026-02-25 15:00 UTC);
+        Relations {
+            care: (0..1000).map(|p| (p, vec![seen])).collect(),
+            staff_surnames: BTreeMap::from([(1, "okafor".into()), (2, "lindqvist".into()), (7, "moreau".into())]),
+            patient_surnames: (0..1000).map(|p| (p, format!("patient{p}"))).collect(),
         }
     }
 
@@ -229,7 +307,7 @@ mod tests {
 
     #[test]
     fn a_normal_day_raises_nothing() {
-        assert_eq!(scan(&normal_day(), &BTreeMap::new(), &settings()), vec![]);
+        assert_eq!(scan(&normal_day(), &BTreeMap::new(), &settings(), &relations()), vec![]);
     }
 
     #[test]
@@ -246,6 +324,20 @@ mod tests {
         ];
         let attempt = vec![access(302, tue, 9, "login.failed", 0)];
         let glass = vec![access(400, tue, 10, "phi.break_glass", 2)];
+        // Patient 5000 has never been seen; a chart read is flagged, a search listing is not.
+        let stranger = vec![
+            access(500, tue, 1, "phi.read", 5000),
+            access(501, tue, 1, "phi.search", 5000),
+        ];
+        let stale = vec![access(502, tue + time::Duration::days(42), 1, "phi.read", 7)];
+        let not_clinical = vec![Access {
+            clinical: false,
+            ..access(503, tue, 1, "phi.read", 5000)
+        }];
+        let kin = vec![
+            access(600, tue, 2, "phi.read", 42),
+            access(601, tue, 2, "phi.update", 42),
+        ];
         let disabled = BTreeMap::from([(9, tue - time::Duration::hours(1))]);
         type Case<'a> = (&'a str, Vec<Access>, Vec<(Rule, Vec<i64>)>);
         let cases: Vec<Case<'_>> = vec![
@@ -267,9 +359,28 @@ mod tests {
                 vec![(Rule::DisabledAccount, vec![302])],
             ),
             ("break-glass", glass, vec![(Rule::BreakGlass, vec![400])]),
+            (
+                "a chart nobody is treating",
+                stranger,
+                vec![(Rule::NoCareRelationship, vec![500])],
+            ),
+            (
+                "48 days after the last visit",
+                stale,
+                vec![(Rule::NoCareRelationship, vec![502])],
+            ),
+            ("front desk details, not the chart", not_clinical, vec![]),
+            (
+                "a staff member's own surname",
+                kin,
+                vec![(Rule::SameSurname, vec![600, 601])],
+            ),
         ];
+        let mut relations = relations();
+        relations.care.remove(&5000);
+        relations.patient_surnames.insert(42, "lindqvist".into());
         for (name, events, want) in cases {
-            let got: Vec<(Rule, Vec<i64>)> = scan(&events, &disabled, &settings())
+            let got: Vec<(Rule, Vec<i64>)> = scan(&events, &disabled, &settings(), &relations)
                 .into_iter()
                 .map(|f| (f.rule, f.seqs))
                 .collect();
@@ -281,8 +392,8 @@ mod tests {
     fn the_same_events_give_the_same_keys() {
         let tue = datetime!(2026-03-03 15:00 UTC);
         let bulk: Vec<Access> = (0..5).map(|i| access(i, tue, 7, "phi.read", i)).collect();
-        let a = scan(&bulk, &BTreeMap::new(), &settings());
-        let b = scan(&bulk, &BTreeMap::new(), &settings());
+        let a = scan(&bulk, &BTreeMap::new(), &settings(), &relations());
+        let b = scan(&bulk, &BTreeMap::new(), &settings(), &relations());
         assert_eq!(a, b);
         assert_eq!(a[0].key, format!("bulk_lookup:7:{}", tue.unix_timestamp() / 3600));
     }

@@ -197,3 +197,82 @@ fn app_now(app: &TestApp) -> OffsetDateTime {
     use carekeep_app::Clock;
     app.clock.now()
 }
+
+/// The two rules that need records: a chart opened with no appointment or visit within 30
+/// days, and a staff member opening the record of a patient with their own surname.
+#[tokio::test]
+async fn chart_reads_without_care_and_same_surname_reads_are_flagged_from_real_records() {
+    let app = TestApp::spawn().await;
+    let (desk, doc, nurse) = (
+        app.api_login("frontdesk").await,
+        app.api_login("provider").await,
+        app.api_login("nurse").await,
+    );
+    let officer = app.api_login("compliance").await;
+    let owner = app.api_login("owner").await;
+    let doc_id = app.user_id(&owner, "provider").await;
+    let seen = app
+        .register_patient(&desk, "Tamsin", "Gale", "1970-01-01", "5550001000")
+        .await;
+    let unseen = app
+        .register_patient(&desk, "Ulric", "Marsh", "1971-01-01", "5550002000")
+        .await;
+    let kin = app
+        .register_patient(&desk, "Vera", "Provider", "1972-01-01", "5550003000")
+        .await;
+    for p in [seen, kin] {
+        let res = app
+            .api(Method::POST, &format!("/api/v1/patients/{p}/appointments"), &desk)
+            .json(&json!({"provider_id": doc_id, "service": "Visit", "start": "2026-03-02T10:00:00Z", "minutes": 30}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 201);
+    }
+    let read = |token: &str, p: i64| app.api(Method::GET, &format!("/api/v1/patients/{p}"), token).send();
+    // A normal morning: the provider opens the chart of a patient booked today.
+    assert_eq!(read(&doc, seen).await.unwrap().status(), 200);
+    let run = || app.api(Method::POST, "/api/v1/monitoring/run", &officer).send();
+    let res: Value = run().await.unwrap().json().await.unwrap();
+    assert_eq!(res["added"], 0, "{res}");
+    // The front desk reading contact details of an unbooked patient is not a chart opened.
+    assert_eq!(read(&desk, unseen).await.unwrap().status(), 200);
+    let res: Value = run().await.unwrap().json().await.unwrap();
+    assert_eq!(res["added"], 0, "{res}");
+    assert_eq!(read(&nurse, unseen).await.unwrap().status(), 200);
+    assert_eq!(read(&doc, kin).await.unwrap().status(), 200);
+    let res: Value = run().await.unwrap().json().await.unwrap();
+    assert_eq!(res["added"], 2, "{res}");
+    let findings: Vec<Value> = app
+        .api(Method::GET, "/api/v1/monitoring/findings", &officer)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let got: std::collections::BTreeSet<(String, String)> = findings
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_owned(),
+                f["actor"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("no_care_relationship".to_owned(), "nurse".to_owned()),
+            ("same_surname".to_owned(), "provider".to_owned())
+        ]
+        .into()
+    );
+    assert!(
+        findings
+            .iter()
+            .all(|f| !f["summary"].as_str().unwrap().contains("Marsh")),
+        "summaries carry ids, not names"
+    );
+    app.stop().await;
+}
