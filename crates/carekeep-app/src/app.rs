@@ -149,6 +149,14 @@ impl App {
             .unwrap_or_else(|poisoned| poisoned.into_inner().clone())
     }
 
+    /// Puts a changed set of role definitions into force.
+    pub(crate) fn replace_policy(&self, policy: Policy) {
+        match self.inner.policy.write() {
+            Ok(mut p) => *p = policy,
+            Err(poisoned) => *poisoned.into_inner() = policy,
+        }
+    }
+
     /// Hashes a password off the async runtime (Argon2 is slow by design).
     pub async fn hash_password(&self, password: &str) -> Result<String, AppError> {
         let hasher = self.inner.hasher.clone();

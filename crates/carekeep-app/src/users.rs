@@ -261,3 +261,46 @@ fn not_found(e: carekeep_store::StoreError) -> AppError {
         other => other.into(),
     }
 }
+
+impl App {
+    /// Defines a clinic role, or changes one the clinic defined, in the same terms as the
+    /// defaults: data classes with `r` or `rw`, and capabilities (164.308(a)(4)(ii)(B)-(C)
+    /// access authorization, establishment and modification). The default roles stay as
+    /// PRODUCT.md section 2 sets them. Takes effect on the next request of everyone holding it.
+    pub async fn define_role(
+        &self,
+        actor: &Actor,
+        name: &str,
+        description: &str,
+        grants: &str,
+        capabilities: &str,
+    ) -> Result<carekeep_domain::RoleDef, AppError> {
+        actor.require(self, Capability::AdministerUsers)?;
+        let role = carekeep_domain::RoleDef::parse(name.trim(), description.trim(), grants, capabilities, false)
+            .map_err(|e| AppError::Invalid(e.to_string()))?;
+        if self.policy().role(&role.name).is_some_and(|r| r.builtin) {
+            return Err(AppError::Conflict(format!(
+                "'{}' is a default role and cannot be changed; define a new role instead",
+                role.name
+            )));
+        }
+        if role.description.is_empty() || role.description.chars().count() > 200 {
+            return Err(AppError::Invalid("describe the role in 1 to 200 characters".into()));
+        }
+        let mut tx = self.store().begin().await?;
+        carekeep_store::roles::upsert(tx.conn(), &role).await?;
+        let event = self
+            .event(actor, Action::SettingChanged, Outcome::Success)
+            .with_reason(&format!(
+                "role {} = {} [{}]",
+                role.name,
+                role.grants_text(),
+                role.capabilities_text()
+            ));
+        self.record(&mut tx, &event).await?;
+        let roles = carekeep_store::roles::all(tx.conn()).await?;
+        tx.commit().await?;
+        self.replace_policy(carekeep_domain::Policy::new(roles));
+        Ok(role)
+    }
+}

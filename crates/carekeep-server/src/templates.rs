@@ -439,3 +439,26 @@ page_response!(
     SchedulePage,
     BillingPage
 );
+
+/// One role as a row of the roles table.
+#[derive(Debug)]
+pub struct RoleRow {
+    pub name: String,
+    pub description: String,
+    pub builtin: bool,
+    pub cells: Vec<&'static str>,
+    pub capabilities: String,
+}
+
+#[derive(Template, Debug)]
+#[template(path = "roles.html")]
+pub struct RolesPage {
+    pub chrome: Chrome,
+    pub classes: Vec<&'static str>,
+    pub capabilities: Vec<&'static str>,
+    pub roles: Vec<RoleRow>,
+    pub notice: Option<String>,
+    pub error: Option<String>,
+}
+
+page_response!(RolesPage);

@@ -61,6 +61,7 @@ pub fn documented() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(users::reset_password))
         .routes(routes!(users::reset_mfa))
         .routes(routes!(users::roles))
+        .routes(routes!(users::define_role))
         .routes(routes!(audit::events))
         .routes(routes!(audit::export))
         .routes(routes!(monitoring::findings))

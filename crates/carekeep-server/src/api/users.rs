@@ -159,26 +159,73 @@ pub async fn reset_mfa(
     responses((status = 200, body = Vec<RoleJson>), (status = 403, body = ErrorBody)))]
 pub async fn roles(State(state): State<AppState>, ApiUser(p): ApiUser) -> Result<Json<Vec<RoleJson>>, WebError> {
     let roles = state.app.list_roles(&Actor::User(p)).map_err(WebError::api)?;
-    Ok(Json(
-        roles
-            .into_iter()
-            .map(|r| RoleJson {
-                grants: r
-                    .grants
-                    .iter()
-                    .filter(|(_, a)| a.can_read())
-                    .map(|(c, a)| {
-                        (
-                            c.as_str().to_owned(),
-                            if a.can_write() { "read_write" } else { "read" }.to_owned(),
-                        )
-                    })
-                    .collect(),
-                capabilities: r.capabilities.iter().map(|c| c.as_str().to_owned()).collect(),
-                name: r.name.to_string(),
-                description: r.description,
-                builtin: r.builtin,
+    Ok(Json(roles.into_iter().map(role_json).collect()))
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+pub struct RoleRequest {
+    pub description: String,
+    /// Data class to `read` or `read_write`, e.g. `{"identity": "read", "scheduling": "read_write"}`.
+    #[serde(default)]
+    pub grants: std::collections::BTreeMap<String, String>,
+    /// e.g. `["manage_program"]`.
+    #[serde(default)]
+    pub capabilities: Vec<String>,
+}
+
+/// Define a clinic role, or change one the clinic defined (the defaults cannot change).
+#[utoipa::path(put, path = "/api/v1/roles/{name}", tag = "users", security(("bearer" = [])), request_body = RoleRequest,
+    params(("name" = String, Path, description = "Role name: 2 to 40 lowercase letters, digits or _")),
+    responses((status = 200, body = RoleJson), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn define_role(
+    State(state): State<AppState>,
+    ApiUser(p): ApiUser,
+    Path(name): Path<String>,
+    ApiJson(req): ApiJson<RoleRequest>,
+) -> Result<Json<RoleJson>, WebError> {
+    let mut grants = Vec::new();
+    for (class, access) in &req.grants {
+        let short = match access.as_str() {
+            "read" => "r",
+            "read_write" => "rw",
+            other => {
+                return Err(WebError::api(carekeep_app::AppError::Invalid(format!(
+                    "access '{other}' for {class}: use read or read_write"
+                ))))
+            }
+        };
+        grants.push(format!("{class}={short}"));
+    }
+    let r = state
+        .app
+        .define_role(
+            &Actor::User(p),
+            &name,
+            &req.description,
+            &grants.join(","),
+            &req.capabilities.join(","),
+        )
+        .await
+        .map_err(WebError::api)?;
+    Ok(Json(role_json(r)))
+}
+
+pub(crate) fn role_json(r: carekeep_domain::RoleDef) -> RoleJson {
+    RoleJson {
+        grants: r
+            .grants
+            .iter()
+            .filter(|(_, a)| a.can_read())
+            .map(|(c, a)| {
+                (
+                    c.as_str().to_owned(),
+                    if a.can_write() { "read_write" } else { "read" }.to_owned(),
+                )
             })
             .collect(),
-    ))
+        capabilities: r.capabilities.iter().map(|c| c.as_str().to_owned()).collect(),
+        name: r.name.to_string(),
+        description: r.description,
+        builtin: r.builtin,
+    }
 }

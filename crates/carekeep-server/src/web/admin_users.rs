@@ -4,7 +4,7 @@ use super::chrome;
 use crate::error::WebError;
 use crate::session::PageUser;
 use crate::state::AppState;
-use crate::templates::{RoleOption, UserEditPage, UserLine, UserNewPage, UsersPage};
+use crate::templates::{RoleOption, RoleRow, RolesPage, UserEditPage, UserLine, UserNewPage, UsersPage};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -230,4 +230,92 @@ pub async fn reset_password(
         .reset_password(&Actor::User(p.clone()), UserId(id), &f.password)
         .await;
     change(&state, &p, id, "password", r).await
+}
+
+async fn roles_page(
+    state: &AppState,
+    p: &Principal,
+    notice: Option<String>,
+    error: Option<String>,
+) -> Result<RolesPage, WebError> {
+    use carekeep_domain::{Capability, DataClass};
+    let roles = state.app.list_roles(&Actor::User(p.clone())).map_err(WebError::page)?;
+    Ok(RolesPage {
+        chrome: chrome(state, p, "/admin/users"),
+        classes: DataClass::ALL.iter().map(|c| c.as_str()).collect(),
+        capabilities: Capability::ALL.iter().map(|c| c.as_str()).collect(),
+        roles: roles
+            .into_iter()
+            .map(|r| RoleRow {
+                cells: DataClass::ALL
+                    .iter()
+                    .map(|c| match r.grants.get(c) {
+                        Some(a) if a.can_write() => "read and change",
+                        Some(a) if a.can_read() => "read",
+                        _ => "none",
+                    })
+                    .collect(),
+                capabilities: r.capabilities_text().replace(',', ", "),
+                name: r.name.to_string(),
+                description: r.description,
+                builtin: r.builtin,
+            })
+            .collect(),
+        notice,
+        error,
+    })
+}
+
+pub async fn roles(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Query(d): Query<Done>,
+) -> Result<RolesPage, WebError> {
+    let notice = (d.done.as_deref() == Some("role"))
+        .then(|| "Role saved. It applies from the next page anyone holding it opens.".to_owned());
+    roles_page(&state, &p, notice, None).await
+}
+
+pub async fn define_role(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Form(f): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let get = |k: &str| {
+        f.iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or_default()
+    };
+    let grants: Vec<String> = f
+        .iter()
+        .filter_map(|(k, v)| {
+            k.strip_prefix("g_")
+                .filter(|_| !v.is_empty())
+                .map(|c| format!("{c}={v}"))
+        })
+        .collect();
+    let caps: Vec<&str> = f
+        .iter()
+        .filter(|(k, _)| k == "capability")
+        .map(|(_, v)| v.as_str())
+        .collect();
+    match state
+        .app
+        .define_role(
+            &Actor::User(p.clone()),
+            get("name"),
+            get("description"),
+            &grants.join(","),
+            &caps.join(","),
+        )
+        .await
+    {
+        Ok(_) => Ok(Redirect::to("/admin/roles?done=role").into_response()),
+        Err(e @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
+            let page = roles_page(&state, &p, None, Some(e.to_string())).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(WebError::page(e)),
+    }
 }

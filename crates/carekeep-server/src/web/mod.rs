@@ -61,6 +61,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/billing", get(chart::billing))
         .route("/admin/users", get(admin_users::list).post(admin_users::create))
         .route("/admin/users/new", get(admin_users::new_form))
+        .route("/admin/roles", get(admin_users::roles).post(admin_users::define_role))
         .route("/admin/users/{id}", get(admin_users::show))
         .route("/admin/users/{id}/roles", post(admin_users::set_roles))
         .route("/admin/users/{id}/disable", post(admin_users::disable))

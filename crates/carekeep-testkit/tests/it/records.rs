@@ -553,3 +553,106 @@ async fn every_read_and_write_of_phi_is_audited_with_classes_and_patient() {
     );
     app.stop().await;
 }
+
+/// The owner defines a role in the same terms; the one policy applies it everywhere at once.
+#[tokio::test]
+async fn a_clinic_defined_role_gets_exactly_its_classes() {
+    let app = TestApp::spawn().await;
+    let t = tokens(&app).await;
+    let (id, ..) = full_patient(&app, &t[0], &t[2], &t[3]).await;
+    let owner = &t[5];
+    let define = |name: &str, body: Value| {
+        app.api(Method::PUT, &format!("/api/v1/roles/{name}"), owner)
+            .json(&body)
+            .send()
+    };
+    let res = define(
+        "front_desk",
+        json!({"description": "x", "grants": {"clinical": "read"}}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(res.status(), 409, "the defaults stay as they are");
+    let res = define(
+        "scheduler",
+        json!({"description": "Books visits", "grants": {"secrets": "read"}}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(res.status(), 422);
+    let res = define(
+        "scheduler",
+        json!({"description": "Books visits only", "grants": {"identity": "read", "scheduling": "read_write"}}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    let res = app
+        .api(Method::GET, &format!("/api/v1/patients/{id}"), &t[0])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let desk_id = app.user_id(owner, "frontdesk").await;
+    let res = app
+        .api(Method::PUT, &format!("/api/v1/users/{desk_id}/roles"), owner)
+        .json(&json!({"roles": ["scheduler"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let sched = app.api_login("frontdesk").await;
+    let body: Value = app
+        .api(Method::GET, &format!("/api/v1/patients/{id}"), &sched)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let keys: BTreeSet<&str> = body.as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(keys, ["id", "identity", "scheduling"].into());
+    let res = app
+        .api(Method::PUT, &format!("/api/v1/patients/{id}/contact"), &sched)
+        .json(&json!({"phone": "5550000000"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    let doc_id = app.user_id(owner, "provider").await;
+    let res = app
+        .api(Method::POST, &format!("/api/v1/patients/{id}/appointments"), &sched)
+        .json(&json!({"provider_id": doc_id, "service": "Visit", "start": "2026-03-05T10:00:00Z", "minutes": 20}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    // The roles page shows it, and defines roles too.
+    let mut page = carekeep_testkit::PageClient::login(&app, "owner").await;
+    let (status, html) = page.get("/admin/roles").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("scheduler") && html.contains("Books visits only"));
+    let (status, location, _) = page
+        .post(
+            "/admin/roles",
+            &[
+                ("name", "coder"),
+                ("description", "Codes visits"),
+                ("g_coding", "rw"),
+                ("g_identity", "r"),
+            ],
+        )
+        .await;
+    assert_eq!((status, location.as_deref()), (303, Some("/admin/roles?done=role")));
+    let roles: Vec<Value> = app
+        .api(Method::GET, "/api/v1/roles", owner)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let coder = roles.iter().find(|r| r["name"] == "coder").unwrap();
+    assert_eq!(coder["grants"], json!({"identity": "read", "coding": "read_write"}));
+    app.stop().await;
+}
