@@ -10,6 +10,7 @@ pub mod ids;
 pub mod lockout;
 pub mod monitoring;
 pub mod password;
+pub mod program;
 pub mod records;
 pub mod session;
 pub mod username;

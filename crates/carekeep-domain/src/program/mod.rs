@@ -1,0 +1,8 @@
+//! The compliance program's rules: when things fall due, and what counts as done. Pure
+//! functions of dates; the app crate asks them with the clinic's "today".
+
+pub mod baa;
+pub mod dates;
+pub mod training;
+
+pub use dates::{add_months, Standing};

@@ -1,0 +1,108 @@
+//! Workforce training due dates. 164.530(b)(2)(i)(B): each new workforce member is trained
+//! within a reasonable period after joining; the clinic sets that period (default 30 days).
+//! 164.308(a)(5) sets no frequency and the Privacy Rule no fixed refresher: retraining every
+//! 12 months is the clinic's policy (the common practice), not a regulatory number.
+
+use super::dates::{add_months, standing, Standing};
+use time::{Date, Duration};
+
+/// The clinic's training policy.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TrainingPolicy {
+    /// Days after hire within which the first training is due.
+    pub days_after_hire: i64,
+    /// Months between trainings.
+    pub refresh_months: i32,
+}
+
+impl Default for TrainingPolicy {
+    fn default() -> Self {
+        TrainingPolicy {
+            days_after_hire: 30,
+            refresh_months: 12,
+        }
+    }
+}
+
+/// When a person's next training is due and how that stands today. Someone who has left is
+/// not due anything.
+pub fn due(
+    policy: TrainingPolicy,
+    hired: Date,
+    left: Option<Date>,
+    last_completed: Option<Date>,
+    today: Date,
+) -> Option<(Date, Standing)> {
+    if left.is_some_and(|l| l <= today) {
+        return None;
+    }
+    let due = match last_completed {
+        Some(done) if done >= hired => add_months(done, policy.refresh_months),
+        _ => hired + Duration::days(policy.days_after_hire),
+    };
+    Some((due, standing(due, today)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    #[test]
+    fn hire_and_refresher_dates() {
+        let p = TrainingPolicy::default();
+        let today = date!(2026 - 11 - 22);
+        let cases = [
+            // (hired, left, last completed) -> (due, standing)
+            (
+                date!(2026 - 11 - 20),
+                None,
+                None,
+                Some((date!(2026 - 12 - 20), Standing::DueSoon)),
+            ),
+            (
+                date!(2026 - 09 - 01),
+                None,
+                None,
+                Some((date!(2026 - 10 - 01), Standing::Gap)),
+            ),
+            (
+                date!(2020 - 01 - 01),
+                None,
+                Some(date!(2026 - 02 - 01)),
+                Some((date!(2027 - 02 - 01), Standing::Done)),
+            ),
+            (
+                date!(2020 - 01 - 01),
+                None,
+                Some(date!(2025 - 11 - 21)),
+                Some((date!(2026 - 11 - 21), Standing::Gap)),
+            ),
+            (
+                date!(2020 - 01 - 01),
+                None,
+                Some(date!(2025 - 12 - 01)),
+                Some((date!(2026 - 12 - 01), Standing::DueSoon)),
+            ),
+            // Leap day: the refresher falls on 28 February.
+            (
+                date!(2020 - 01 - 01),
+                None,
+                Some(date!(2024 - 02 - 29)),
+                Some((date!(2025 - 02 - 28), Standing::Gap)),
+            ),
+            // Training done before a re-hire does not count for the new hire.
+            (
+                date!(2026 - 11 - 01),
+                None,
+                Some(date!(2026 - 06 - 01)),
+                Some((date!(2026 - 12 - 01), Standing::DueSoon)),
+            ),
+            // Left: nothing due.
+            (date!(2020 - 01 - 01), Some(date!(2026 - 11 - 01)), None, None),
+        ];
+        for (hired, left, last, want) in cases {
+            assert_eq!(due(p, hired, left, last, today), want, "hired {hired}, last {last:?}");
+        }
+    }
+}
