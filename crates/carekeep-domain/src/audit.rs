@@ -73,6 +73,10 @@ codes! {
         /// The compliance officer reviewed an access-monitoring finding.
         FindingReviewed = "monitoring.finding_reviewed",
         KeyRotated = "key.rotated",
+        /// A change to the compliance program (vendors, BAAs, policies, training records).
+        ProgramChanged = "program.changed",
+        /// A program document (a signed BAA, a certificate) was opened.
+        ProgramDocumentViewed = "program.document_viewed",
         BackupCreated = "backup.created",
         BackupRestored = "backup.restored",
     }

@@ -94,8 +94,8 @@ pub fn modules_for(policy: &Policy, p: &Principal) -> Vec<Module> {
     if can(Capability::ManageProgram) {
         out.push(Module {
             title: "Compliance",
-            description: "Risk assessment, policies, vendors, training.",
-            href: None,
+            description: "Where the program stands; vendors and BAAs.",
+            href: Some("/program"),
         });
     }
     if can(Capability::ReadAuditLog) {
@@ -462,3 +462,35 @@ pub struct RolesPage {
 }
 
 page_response!(RolesPage);
+
+#[derive(Template, Debug)]
+#[template(path = "program.html")]
+pub struct ProgramPage {
+    pub chrome: Chrome,
+    pub items: Vec<carekeep_app::program::dashboard::ChecklistItem>,
+}
+
+#[derive(Template, Debug)]
+#[template(path = "vendors.html")]
+pub struct VendorsPage {
+    pub chrome: Chrome,
+    pub vendors: Vec<carekeep_app::program::vendors::VendorView>,
+    pub f: crate::web::program::VendorForm,
+    pub form_action: &'static str,
+    pub show_retired: bool,
+    pub error: Option<String>,
+}
+
+#[derive(Template, Debug)]
+#[template(path = "vendor.html")]
+pub struct VendorPage {
+    pub chrome: Chrome,
+    pub v: carekeep_app::program::vendors::VendorView,
+    pub f: crate::web::program::VendorForm,
+    pub form_action: String,
+    pub show_retired: bool,
+    pub notice: Option<&'static str>,
+    pub error: Option<String>,
+}
+
+page_response!(ProgramPage, VendorsPage, VendorPage);

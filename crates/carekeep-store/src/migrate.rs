@@ -21,9 +21,8 @@ macro_rules! migrations {
 }
 
 const SQLITE: &[Migration] =
-    migrations!("sqlite": 1 "0001_foundation", 2 "0002_audit", 3 "0003_monitoring", 4 "0004_records");
-const POSTGRES: &[Migration] =
-    migrations!("postgres": 1 "0001_foundation", 2 "0002_audit", 3 "0003_monitoring", 4 "0004_records");
+    migrations!("sqlite": 1 "0001_foundation", 2 "0002_audit", 3 "0003_monitoring", 4 "0004_records", 5 "0005_program");
+const POSTGRES: &[Migration] = migrations!("postgres": 1 "0001_foundation", 2 "0002_audit", 3 "0003_monitoring", 4 "0004_records", 5 "0005_program");
 
 fn list(backend: Backend) -> &'static [Migration] {
     match backend {

@@ -7,6 +7,7 @@ mod auth;
 mod json;
 mod monitoring;
 mod patients;
+mod program;
 pub(crate) mod records;
 mod sessions;
 mod types;
@@ -26,7 +27,7 @@ pub use json::ApiJson;
 #[openapi(
     info(title = "Carekeep API", description = "Carekeep's JSON API. Authenticate with POST /api/v1/auth/login, then send `Authorization: Bearer <token>`."),
     modifiers(&BearerAuth),
-    tags((name = "auth"), (name = "sessions"), (name = "users"), (name = "audit"), (name = "patients"), (name = "schedule"), (name = "chart"), (name = "billing"))
+    tags((name = "auth"), (name = "sessions"), (name = "users"), (name = "audit"), (name = "patients"), (name = "schedule"), (name = "chart"), (name = "billing"), (name = "program"))
 )]
 struct ApiDoc;
 
@@ -87,6 +88,10 @@ pub fn documented() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(records::code_invoice))
         .routes(routes!(records::pay))
         .routes(routes!(records::invoices))
+        .routes(routes!(program::dashboard))
+        .routes(routes!(program::vendors, program::create_vendor))
+        .routes(routes!(program::vendor, program::update_vendor))
+        .routes(routes!(program::upload_document, program::download_document))
         .split_for_parts()
 }
 

@@ -10,6 +10,7 @@ mod login;
 mod mfa;
 mod monitoring;
 pub(crate) mod patients;
+pub(crate) mod program;
 
 use crate::middleware;
 use crate::state::AppState;
@@ -59,6 +60,16 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/invoices/{id}/payments", post(chart::pay))
         .route("/schedule", get(chart::schedule))
         .route("/billing", get(chart::billing))
+        .route("/program", get(program::dashboard))
+        .route("/program/vendors", get(program::vendors).post(program::create_vendor))
+        .route(
+            "/program/vendors/{id}",
+            get(program::vendor).post(program::update_vendor),
+        )
+        .route(
+            "/program/vendors/{id}/document",
+            get(program::document).post(program::upload_document),
+        )
         .route("/admin/users", get(admin_users::list).post(admin_users::create))
         .route("/admin/users/new", get(admin_users::new_form))
         .route("/admin/roles", get(admin_users::roles).post(admin_users::define_role))

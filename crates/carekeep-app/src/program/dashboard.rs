@@ -1,0 +1,333 @@
+//! The program dashboard: the clinic's standing on each item, the evidence, and the one action
+//! that closes it. Evidence comes from the running system where it knows the answer (accounts,
+//! MFA, session settings, the audit trail's verification, monitoring reviews, vendors); items
+//! whose modules are still to come say so plainly and count as gaps.
+
+use super::vendors::{baa_of, phi_use};
+use super::SRA_REVIEW_NEEDED;
+use crate::{Actor, App, AppError};
+use carekeep_domain::program::baa;
+use carekeep_domain::program::dates::Standing;
+use carekeep_domain::Capability;
+use carekeep_store::{audit as audit_store, monitoring as monitoring_store, program as store, users};
+use serde::Serialize;
+use time::Duration;
+
+/// One line of the checklist.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct ChecklistItem {
+    pub key: &'static str,
+    pub title: &'static str,
+    /// The rule behind it.
+    pub cite: &'static str,
+    /// done, due_soon or gap.
+    pub standing: &'static str,
+    pub standing_label: &'static str,
+    /// What the system knows, in words.
+    pub evidence: String,
+    /// The one action that closes it.
+    pub action: String,
+    /// Where to take that action, when it is in Carekeep.
+    pub href: Option<&'static str>,
+}
+
+fn item(
+    key: &'static str,
+    title: &'static str,
+    cite: &'static str,
+    s: Standing,
+    evidence: String,
+    action: &str,
+    href: Option<&'static str>,
+) -> ChecklistItem {
+    ChecklistItem {
+        key,
+        title,
+        cite,
+        standing: match s {
+            Standing::Gap => "gap",
+            Standing::DueSoon => "due_soon",
+            Standing::Done => "done",
+        },
+        standing_label: s.label(),
+        evidence,
+        action: if s == Standing::Done {
+            String::new()
+        } else {
+            action.to_owned()
+        },
+        href,
+    }
+}
+
+/// Usernames that name a desk or a job rather than a person: a sign of a shared account.
+const SHARED_LOOKING: [&str; 12] = [
+    "admin",
+    "office",
+    "frontdesk",
+    "front_desk",
+    "reception",
+    "staff",
+    "shared",
+    "clinic",
+    "nurse",
+    "billing",
+    "doctor",
+    "provider",
+];
+
+/// A verification older than this is stale (the server runs one daily).
+const VERIFY_FRESH: Duration = Duration::days(2);
+/// A finding left unreviewed this long is a gap.
+const REVIEW_WITHIN: Duration = Duration::days(7);
+
+impl App {
+    /// The checklist, worst first.
+    pub async fn dashboard(&self, actor: &Actor) -> Result<Vec<ChecklistItem>, AppError> {
+        actor.require(self, Capability::ManageProgram)?;
+        let now = self.now();
+        let today = self.clinic_today();
+        let policy = self.policy();
+        let mut conn = self.store().read().await?;
+        let accounts: Vec<_> = users::all(&mut conn)
+            .await?
+            .into_iter()
+            .filter(|u| u.disabled_at.is_none())
+            .collect();
+        let vendors: Vec<_> = store::vendors(&mut conn)
+            .await?
+            .into_iter()
+            .filter(|v| !v.retired)
+            .collect();
+        let verification = audit_store::latest_verification(&mut conn).await?;
+        let open_findings = monitoring_store::list(&mut conn, true, 1000).await?;
+        let sra_flag = store::flag_raised(&mut conn, SRA_REVIEW_NEEDED).await?;
+        drop(conn);
+        let mut out = Vec::new();
+
+        out.push(item(
+            "sra",
+            "Security Risk Assessment",
+            "164.308(a)(1)(ii)(A)",
+            Standing::Gap,
+            match sra_flag {
+                Some((_, why)) => format!("No assessment on record; since the last one: {why}."),
+                None => "No assessment on record.".into(),
+            },
+            "Run the risk assessment (its module arrives in a coming release)",
+            None,
+        ));
+
+        let phi_vendors: Vec<_> = vendors.iter().filter(|v| phi_use(v).needs_baa()).collect();
+        let vendor_standing = phi_vendors
+            .iter()
+            .map(|v| baa::vendor_standing(phi_use(v), &baa_of(v), today))
+            .min()
+            .unwrap_or(if vendors.is_empty() {
+                Standing::Gap
+            } else {
+                Standing::Done
+            });
+        let missing: Vec<&str> = phi_vendors
+            .iter()
+            .filter(|v| !baa::current(&baa_of(v), today))
+            .map(|v| v.name.as_str())
+            .collect();
+        out.push(item(
+            "vendors",
+            "Every vendor that touches PHI has a current BAA",
+            "164.502(e), 164.504(e), 164.308(b)",
+            vendor_standing,
+            if vendors.is_empty() {
+                "No vendors recorded yet.".into()
+            } else if missing.is_empty() {
+                format!(
+                    "{} vendors handle PHI; every one has a BAA in force.",
+                    phi_vendors.len()
+                )
+            } else {
+                format!(
+                    "{} vendors handle PHI; without a BAA in force: {}.",
+                    phi_vendors.len(),
+                    missing.join(", ")
+                )
+            },
+            if vendors.is_empty() {
+                "List every vendor that touches PHI: records system, email, backup, billing, IT support"
+            } else {
+                "Get a signed BAA from each vendor listed, or stop sending it PHI"
+            },
+            Some("/program/vendors"),
+        ));
+
+        let without_roles: Vec<&str> = accounts
+            .iter()
+            .filter(|u| u.roles.is_empty())
+            .map(|u| u.username.as_str())
+            .collect();
+        let shared: Vec<&str> = accounts
+            .iter()
+            .map(|u| u.username.as_str())
+            .filter(|n| SHARED_LOOKING.contains(&n.to_lowercase().as_str()))
+            .collect();
+        out.push(item(
+            "accounts",
+            "One account per person, each with its roles",
+            "164.312(a)(2)(i), 164.308(a)(4)",
+            if without_roles.is_empty() && shared.is_empty() {
+                Standing::Done
+            } else {
+                Standing::Gap
+            },
+            format!(
+                "{} active accounts.{}{}",
+                accounts.len(),
+                if without_roles.is_empty() {
+                    String::new()
+                } else {
+                    format!(" Without a role: {}.", without_roles.join(", "))
+                },
+                if shared.is_empty() {
+                    String::new()
+                } else {
+                    format!(" Names that look shared: {}.", shared.join(", "))
+                }
+            ),
+            "Give each person an account named for them, with their roles; disable shared ones",
+            Some("/admin/users"),
+        ));
+
+        let no_mfa: Vec<&str> = accounts
+            .iter()
+            .filter(|u| policy.requires_mfa(&u.roles) && u.mfa_enrolled_at.is_none())
+            .map(|u| u.username.as_str())
+            .collect();
+        out.push(item(
+            "mfa",
+            "Two-step verification on every account that can see PHI",
+            "164.312(d)",
+            if no_mfa.is_empty() { Standing::Done } else { Standing::Gap },
+            if no_mfa.is_empty() {
+                "Every account that can see patient information, and every administrator, has an authenticator enrolled.".into()
+            } else {
+                format!("Not enrolled yet: {} (they must enrol at next sign-in).", no_mfa.join(", "))
+            },
+            "Ask each person listed to sign in and set up their authenticator",
+            Some("/admin/users"),
+        ));
+
+        let idle = self.settings().lifetime.idle.whole_minutes();
+        out.push(item(
+            "logoff",
+            "Automatic logoff",
+            "164.312(a)(2)(iii)",
+            if idle <= 15 { Standing::Done } else { Standing::DueSoon },
+            format!(
+                "Sessions end after {idle} idle minutes and {} hours in all, checked by the server.",
+                self.settings().lifetime.absolute.whole_hours()
+            ),
+            "Set session_idle_minutes to 15 or less",
+            None,
+        ));
+
+        out.push(match verification {
+            Some(v) if v.ok && now - v.at <= VERIFY_FRESH => item(
+                "audit",
+                "Audit trail intact",
+                "164.312(b), 164.312(c)(1)",
+                Standing::Done,
+                format!("Verified {} events on {}; intact.", v.events, v.at.date()),
+                "",
+                Some("/audit"),
+            ),
+            Some(v) if !v.ok => item(
+                "audit",
+                "Audit trail intact",
+                "164.312(b), 164.312(c)(1)",
+                Standing::Gap,
+                format!(
+                    "Verification on {} found a problem at event {}: {}.",
+                    v.at.date(),
+                    v.problem_seq.unwrap_or(0),
+                    v.problem
+                ),
+                "Treat this as a security incident: find out who changed the trail",
+                Some("/audit"),
+            ),
+            _ => item(
+                "audit",
+                "Audit trail intact",
+                "164.312(b), 164.312(c)(1)",
+                Standing::Gap,
+                "No verification in the last two days.".into(),
+                "Keep the server running (it verifies daily) or run `carekeep audit verify`",
+                Some("/audit"),
+            ),
+        });
+
+        let overdue = open_findings
+            .iter()
+            .filter(|f| now - f.detected_at > REVIEW_WITHIN)
+            .count();
+        out.push(item(
+            "monitoring",
+            "Access-monitoring findings reviewed",
+            "164.308(a)(1)(ii)(D)",
+            if overdue > 0 {
+                Standing::Gap
+            } else if open_findings.is_empty() {
+                Standing::Done
+            } else {
+                Standing::DueSoon
+            },
+            format!(
+                "{} findings open{}.",
+                open_findings.len(),
+                if overdue > 0 {
+                    format!(", {overdue} for more than 7 days")
+                } else {
+                    String::new()
+                }
+            ),
+            "Review each open finding and note what you found",
+            Some("/monitoring"),
+        ));
+
+        for (key, title, cite) in [
+            ("training", "Workforce training current", "164.530(b), 164.308(a)(5)"),
+            ("policies", "Policies reviewed and acknowledged", "164.316, 164.530(i)"),
+            (
+                "breach_plan",
+                "Breach response plan written and acknowledged",
+                "164.308(a)(6), 164.530(i)",
+            ),
+            ("npp", "Notice of Privacy Practices current and posted", "164.520"),
+            (
+                "incidents",
+                "Incident log kept and reviewed",
+                "164.308(a)(6)(ii), 164.530(j)",
+            ),
+            (
+                "backups",
+                "Backups made and a restore verified",
+                "164.308(a)(7)(ii)(A)-(B)",
+            ),
+        ] {
+            out.push(item(
+                key,
+                title,
+                cite,
+                Standing::Gap,
+                "Carekeep does not track this yet; its module arrives in a coming release.".into(),
+                "Keep this on paper until then",
+                None,
+            ));
+        }
+        out.sort_by_key(|i| match i.standing {
+            "gap" => 0,
+            "due_soon" => 1,
+            _ => 2,
+        });
+        Ok(out)
+    }
+}

@@ -1,0 +1,9 @@
+//! The compliance program: vendors and BAAs, and the dashboard that says where the clinic
+//! stands. Everything here needs the `manage_program` capability and is audited.
+
+pub mod dashboard;
+pub mod vendors;
+
+/// Raised when something the risk assessment covers changes (a new vendor handling PHI); the
+/// risk assessment module clears it when the assessment is reviewed.
+pub const SRA_REVIEW_NEEDED: &str = "sra_review_needed";

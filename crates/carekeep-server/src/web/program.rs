@@ -1,0 +1,236 @@
+//! Compliance program pages: the dashboard, vendors and their BAAs.
+
+use super::chrome;
+use crate::error::WebError;
+use crate::session::PageUser;
+use crate::state::AppState;
+use crate::templates::{ProgramPage, VendorPage, VendorsPage};
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::Form;
+use carekeep_app::program::vendors::{VendorInput, VendorView};
+use carekeep_app::{Actor, AppError, Principal};
+use serde::Deserialize;
+
+pub async fn dashboard(State(state): State<AppState>, PageUser(p): PageUser) -> Result<ProgramPage, WebError> {
+    let items = state
+        .app
+        .dashboard(&Actor::User(p.clone()))
+        .await
+        .map_err(WebError::page)?;
+    Ok(ProgramPage {
+        chrome: chrome(&state, &p, "/program"),
+        items,
+    })
+}
+
+/// The vendor form's fields; checkboxes arrive only when ticked.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct VendorForm {
+    pub name: String,
+    pub service: String,
+    pub contact: String,
+    pub creates_phi: Option<String>,
+    pub receives_phi: Option<String>,
+    pub maintains_phi: Option<String>,
+    pub transmits_phi: Option<String>,
+    pub conduit_only: Option<String>,
+    pub baa_status: String,
+    pub baa_signed_on: String,
+    pub baa_effective_on: String,
+    pub baa_renewal_on: String,
+    pub subcontractors: String,
+    pub retired: Option<String>,
+}
+
+impl VendorForm {
+    fn input(&self) -> VendorInput {
+        VendorInput {
+            name: self.name.clone(),
+            service: self.service.clone(),
+            contact: self.contact.clone(),
+            creates_phi: self.creates_phi.is_some(),
+            receives_phi: self.receives_phi.is_some(),
+            maintains_phi: self.maintains_phi.is_some(),
+            transmits_phi: self.transmits_phi.is_some(),
+            conduit_only: self.conduit_only.is_some(),
+            baa_status: self.baa_status.clone(),
+            baa_signed_on: self.baa_signed_on.clone(),
+            baa_effective_on: self.baa_effective_on.clone(),
+            baa_renewal_on: self.baa_renewal_on.clone(),
+            subcontractors: self.subcontractors.clone(),
+            retired: self.retired.is_some(),
+        }
+    }
+
+    fn from_view(v: &VendorView) -> VendorForm {
+        let yes = |b: bool| b.then(|| "yes".to_owned());
+        VendorForm {
+            name: v.name.clone(),
+            service: v.service.clone(),
+            contact: v.contact.clone(),
+            creates_phi: yes(v.creates_phi),
+            receives_phi: yes(v.receives_phi),
+            maintains_phi: yes(v.maintains_phi),
+            transmits_phi: yes(v.transmits_phi),
+            conduit_only: yes(v.conduit_only),
+            baa_status: v.baa_status.clone(),
+            baa_signed_on: v.baa_signed_on.clone(),
+            baa_effective_on: v.baa_effective_on.clone(),
+            baa_renewal_on: v.baa_renewal_on.clone(),
+            subcontractors: v.subcontractors.clone(),
+            retired: yes(v.retired),
+        }
+    }
+}
+
+async fn list_page(
+    state: &AppState,
+    p: &Principal,
+    f: VendorForm,
+    error: Option<String>,
+) -> Result<VendorsPage, WebError> {
+    let vendors = state
+        .app
+        .vendors(&Actor::User(p.clone()))
+        .await
+        .map_err(WebError::page)?;
+    Ok(VendorsPage {
+        chrome: chrome(state, p, "/program"),
+        vendors,
+        f,
+        form_action: "/program/vendors",
+        show_retired: false,
+        error,
+    })
+}
+
+pub async fn vendors(State(state): State<AppState>, PageUser(p): PageUser) -> Result<VendorsPage, WebError> {
+    let f = VendorForm {
+        baa_status: "none".into(),
+        ..VendorForm::default()
+    };
+    list_page(&state, &p, f, None).await
+}
+
+pub async fn create_vendor(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Form(f): Form<VendorForm>,
+) -> Result<Response, WebError> {
+    match state.app.save_vendor(&Actor::User(p.clone()), 0, f.input()).await {
+        Ok(v) => Ok(Redirect::to(&format!("/program/vendors/{}?done=saved", v.id)).into_response()),
+        Err(e @ AppError::Invalid(_)) => {
+            let page = list_page(&state, &p, f, Some(e.to_string())).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(WebError::page(e)),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Done {
+    done: Option<String>,
+}
+
+async fn vendor_page(
+    state: &AppState,
+    p: &Principal,
+    id: i64,
+    form: Option<VendorForm>,
+    notice: Option<&'static str>,
+    error: Option<String>,
+) -> Result<VendorPage, WebError> {
+    let v = state
+        .app
+        .vendor(&Actor::User(p.clone()), id)
+        .await
+        .map_err(WebError::page)?;
+    Ok(VendorPage {
+        chrome: chrome(state, p, "/program"),
+        f: form.unwrap_or_else(|| VendorForm::from_view(&v)),
+        form_action: format!("/program/vendors/{id}"),
+        show_retired: true,
+        v,
+        notice,
+        error,
+    })
+}
+
+pub async fn vendor(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(id): Path<i64>,
+    Query(d): Query<Done>,
+) -> Result<VendorPage, WebError> {
+    let notice = match d.done.as_deref() {
+        Some("saved") => Some("Saved."),
+        Some("document") => Some("Document stored, encrypted."),
+        _ => None,
+    };
+    vendor_page(&state, &p, id, None, notice, None).await
+}
+
+pub async fn update_vendor(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(id): Path<i64>,
+    Form(f): Form<VendorForm>,
+) -> Result<Response, WebError> {
+    match state.app.save_vendor(&Actor::User(p.clone()), id, f.input()).await {
+        Ok(_) => Ok(Redirect::to(&format!("/program/vendors/{id}?done=saved")).into_response()),
+        Err(e @ AppError::Invalid(_)) => {
+            let page = vendor_page(&state, &p, id, Some(f), None, Some(e.to_string())).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(WebError::page(e)),
+    }
+}
+
+pub async fn upload_document(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(id): Path<i64>,
+    mut form: Multipart,
+) -> Result<Response, WebError> {
+    let bad = |_| {
+        WebError::page(AppError::Invalid(
+            "the upload was cut short or too large; try again".into(),
+        ))
+    };
+    let mut file = None;
+    while let Some(field) = form.next_field().await.map_err(bad)? {
+        if field.name() == Some("file") {
+            let name = field.file_name().unwrap_or_default().to_owned();
+            file = Some((name, field.bytes().await.map_err(bad)?.to_vec()));
+        }
+    }
+    let (name, bytes) = file.ok_or_else(|| WebError::page(AppError::Invalid("choose a file to upload".into())))?;
+    match state
+        .app
+        .upload_vendor_document(&Actor::User(p.clone()), id, &name, &bytes)
+        .await
+    {
+        Ok(()) => Ok(Redirect::to(&format!("/program/vendors/{id}?done=document")).into_response()),
+        Err(e @ AppError::Invalid(_)) => {
+            let page = vendor_page(&state, &p, id, None, None, Some(e.to_string())).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(WebError::page(e)),
+    }
+}
+
+pub async fn document(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    let (ct, bytes, name) = state
+        .app
+        .vendor_document(&Actor::User(p), id)
+        .await
+        .map_err(WebError::page)?;
+    Ok(crate::api::records::file_response(ct, bytes, &name))
+}
