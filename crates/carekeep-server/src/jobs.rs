@@ -29,6 +29,12 @@ pub async fn run(state: AppState, shutdown: impl Future<Output = ()>) {
             }
             last_verify = Some(now);
         }
+        // Leave dates take effect the day they come (164.308(a)(3)(ii)(C)).
+        match state.app.run_offboarding().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(people = n, "offboarded on their leave date"),
+            Err(e) => tracing::error!(error = %e, "offboarding could not run"),
+        }
         if let Err(e) = state.app.checkpoint_if_due(every).await {
             tracing::error!(error = %e, "audit checkpoint failed");
         }

@@ -118,6 +118,11 @@ pub fn modules_for(policy: &Policy, p: &Principal) -> Vec<Module> {
         });
     }
     out.push(Module {
+        title: "Training",
+        description: "HIPAA for clinic staff: the course and its quiz.",
+        href: Some("/training"),
+    });
+    out.push(Module {
         title: "Your account",
         description: "Where you are signed in; recovery codes.",
         href: Some("/account"),
@@ -494,3 +499,34 @@ pub struct VendorPage {
 }
 
 page_response!(ProgramPage, VendorsPage, VendorPage);
+
+#[derive(Template, Debug)]
+#[template(path = "workforce.html")]
+pub struct WorkforcePage {
+    pub chrome: Chrome,
+    pub people: Vec<carekeep_app::program::workforce::PersonView>,
+    pub error: Option<String>,
+}
+
+#[derive(Template, Debug)]
+#[template(path = "person.html")]
+pub struct PersonPage {
+    pub chrome: Chrome,
+    pub p: carekeep_app::program::workforce::PersonView,
+    pub notice: Option<&'static str>,
+    pub error: Option<String>,
+}
+
+#[derive(Template, Debug)]
+#[template(path = "course.html")]
+pub struct CoursePage {
+    pub chrome: Chrome,
+    pub title: &'static str,
+    pub pass: u32,
+    pub sections: &'static [carekeep_domain::program::course::Section],
+    pub questions: &'static [carekeep_domain::program::course::Question],
+    pub result: Option<carekeep_domain::program::course::QuizResult>,
+    pub error: Option<String>,
+}
+
+page_response!(WorkforcePage, PersonPage, CoursePage);

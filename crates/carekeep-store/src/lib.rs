@@ -18,6 +18,7 @@ pub mod roles;
 pub mod sessions;
 pub mod throttle;
 pub mod users;
+pub mod workforce;
 
 pub use db::{Backend, Conn, Store, Tx};
 pub use error::StoreError;

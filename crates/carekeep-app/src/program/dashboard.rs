@@ -9,7 +9,7 @@ use crate::{Actor, App, AppError};
 use carekeep_domain::program::baa;
 use carekeep_domain::program::dates::Standing;
 use carekeep_domain::Capability;
-use carekeep_store::{audit as audit_store, monitoring as monitoring_store, program as store, users};
+use carekeep_store::{audit as audit_store, monitoring as monitoring_store, program as store, users, workforce};
 use serde::Serialize;
 use time::Duration;
 
@@ -102,6 +102,8 @@ impl App {
         let verification = audit_store::latest_verification(&mut conn).await?;
         let open_findings = monitoring_store::list(&mut conn, true, 1000).await?;
         let sra_flag = store::flag_raised(&mut conn, SRA_REVIEW_NEEDED).await?;
+        let people = workforce::people(&mut conn).await?;
+        let records = workforce::training(&mut conn).await?;
         drop(conn);
         let mut out = Vec::new();
 
@@ -293,8 +295,49 @@ impl App {
             Some("/monitoring"),
         ));
 
+        let mut worst = Standing::Done;
+        let mut overdue_people = Vec::new();
+        for p in people.iter().filter(|p| p.left_on.is_none() || !p.offboarded) {
+            let mine: Vec<&workforce::TrainingRow> = records.iter().filter(|t| t.person_id == p.id).collect();
+            if let Some((_, s)) = self.training_standing(p, &mine, today) {
+                worst = worst.min(s);
+                if s == Standing::Gap {
+                    overdue_people.push(p.name.as_str());
+                }
+            }
+        }
+        let off_roster: Vec<&str> = accounts
+            .iter()
+            .filter(|u| !people.iter().any(|p| p.user_id == Some(u.id.0)))
+            .map(|u| u.username.as_str())
+            .collect();
+        if !off_roster.is_empty() || people.is_empty() {
+            worst = Standing::Gap;
+        }
+        out.push(item(
+            "training",
+            "Workforce training current",
+            "164.530(b), 164.308(a)(5)",
+            worst,
+            format!(
+                "{} people on the roster.{}{}",
+                people.len(),
+                if overdue_people.is_empty() {
+                    String::new()
+                } else {
+                    format!(" Training overdue: {}.", overdue_people.join(", "))
+                },
+                if off_roster.is_empty() {
+                    String::new()
+                } else {
+                    format!(" Logins not on the roster: {}.", off_roster.join(", "))
+                }
+            ),
+            "Put everyone on the roster and have each person take the course",
+            Some("/program/workforce"),
+        ));
+
         for (key, title, cite) in [
-            ("training", "Workforce training current", "164.530(b), 164.308(a)(5)"),
             ("policies", "Policies reviewed and acknowledged", "164.316, 164.530(i)"),
             (
                 "breach_plan",

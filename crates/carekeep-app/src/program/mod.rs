@@ -3,6 +3,7 @@
 
 pub mod dashboard;
 pub mod vendors;
+pub mod workforce;
 
 /// Raised when something the risk assessment covers changes (a new vendor handling PHI); the
 /// risk assessment module clears it when the assessment is reviewed.

@@ -2,7 +2,9 @@
 //! functions of dates; the app crate asks them with the clinic's "today".
 
 pub mod baa;
+pub mod course;
 pub mod dates;
+pub mod offboarding;
 pub mod training;
 
 pub use dates::{add_months, Standing};

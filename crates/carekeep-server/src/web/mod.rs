@@ -70,6 +70,17 @@ pub fn router(state: AppState) -> Router<AppState> {
             "/program/vendors/{id}/document",
             get(program::document).post(program::upload_document),
         )
+        .route("/program/workforce", get(program::workforce).post(program::add_person))
+        .route(
+            "/program/workforce/{id}",
+            get(program::person).post(program::update_person),
+        )
+        .route("/program/workforce/{id}/training", post(program::record_training))
+        .route(
+            "/program/workforce/{id}/offboarding/{item}",
+            post(program::offboarding_step),
+        )
+        .route("/training", get(program::course_show).post(program::course_submit))
         .route("/admin/users", get(admin_users::list).post(admin_users::create))
         .route("/admin/users/new", get(admin_users::new_form))
         .route("/admin/roles", get(admin_users::roles).post(admin_users::define_role))

@@ -234,3 +234,206 @@ pub async fn document(
         .map_err(WebError::page)?;
     Ok(crate::api::records::file_response(ct, bytes, &name))
 }
+
+// ------------------------------------------------------------ workforce and training
+
+use crate::templates::{CoursePage, PersonPage, WorkforcePage};
+use carekeep_app::program::workforce::PersonInput;
+use carekeep_domain::program::course;
+
+pub async fn workforce(State(state): State<AppState>, PageUser(p): PageUser) -> Result<WorkforcePage, WebError> {
+    let people = state
+        .app
+        .roster(&Actor::User(p.clone()))
+        .await
+        .map_err(WebError::page)?;
+    Ok(WorkforcePage {
+        chrome: chrome(&state, &p, "/program"),
+        people,
+        error: None,
+    })
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct PersonForm {
+    name: String,
+    job_title: String,
+    username: String,
+    hired_on: String,
+    left_on: String,
+}
+
+impl PersonForm {
+    fn input(self) -> PersonInput {
+        PersonInput {
+            name: self.name,
+            job_title: self.job_title,
+            username: self.username,
+            hired_on: self.hired_on,
+            left_on: self.left_on,
+        }
+    }
+}
+
+pub async fn add_person(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Form(f): Form<PersonForm>,
+) -> Result<Response, WebError> {
+    match state.app.save_person(&Actor::User(p.clone()), 0, f.input()).await {
+        Ok(id) => Ok(Redirect::to(&format!("/program/workforce/{id}?done=saved")).into_response()),
+        Err(e @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
+            let people = state
+                .app
+                .roster(&Actor::User(p.clone()))
+                .await
+                .map_err(WebError::page)?;
+            let page = WorkforcePage {
+                chrome: chrome(&state, &p, "/program"),
+                people,
+                error: Some(e.to_string()),
+            };
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(WebError::page(e)),
+    }
+}
+
+async fn person_page(
+    state: &AppState,
+    p: &Principal,
+    id: i64,
+    notice: Option<&'static str>,
+    error: Option<String>,
+) -> Result<PersonPage, WebError> {
+    let person = state
+        .app
+        .roster(&Actor::User(p.clone()))
+        .await
+        .map_err(WebError::page)?
+        .into_iter()
+        .find(|x| x.id == id)
+        .ok_or(WebError::page(AppError::NotFound("person")))?;
+    Ok(PersonPage {
+        chrome: chrome(state, p, "/program"),
+        p: person,
+        notice,
+        error,
+    })
+}
+
+pub async fn person(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(id): Path<i64>,
+    Query(d): Query<Done>,
+) -> Result<PersonPage, WebError> {
+    let notice = match d.done.as_deref() {
+        Some("saved") => Some("Saved."),
+        Some("training") => Some("Training recorded."),
+        Some("step") => Some("Step marked done."),
+        _ => None,
+    };
+    person_page(&state, &p, id, notice, None).await
+}
+
+async fn after_person_change<T>(
+    state: &AppState,
+    p: &Principal,
+    id: i64,
+    done: &str,
+    r: Result<T, AppError>,
+) -> Result<Response, WebError> {
+    match r {
+        Ok(_) => Ok(Redirect::to(&format!("/program/workforce/{id}?done={done}")).into_response()),
+        Err(e @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
+            let page = person_page(state, p, id, None, Some(e.to_string())).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(WebError::page(e)),
+    }
+}
+
+pub async fn update_person(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(id): Path<i64>,
+    Form(f): Form<PersonForm>,
+) -> Result<Response, WebError> {
+    let r = state.app.save_person(&Actor::User(p.clone()), id, f.input()).await;
+    after_person_change(&state, &p, id, "saved", r).await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct TrainingForm {
+    title: String,
+    completed_on: String,
+}
+
+pub async fn record_training(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(id): Path<i64>,
+    Form(f): Form<TrainingForm>,
+) -> Result<Response, WebError> {
+    let r = state
+        .app
+        .record_training(&Actor::User(p.clone()), id, &f.title, &f.completed_on)
+        .await;
+    after_person_change(&state, &p, id, "training", r).await
+}
+
+pub async fn offboarding_step(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path((id, item)): Path<(i64, i64)>,
+) -> Result<Response, WebError> {
+    let r = state.app.complete_offboarding_step(&p, id, item).await;
+    after_person_change(&state, &p, id, "step", r).await
+}
+
+fn course_page(
+    state: &AppState,
+    p: &Principal,
+    result: Option<course::QuizResult>,
+    error: Option<String>,
+) -> CoursePage {
+    CoursePage {
+        chrome: chrome(state, p, "/training"),
+        title: course::TITLE,
+        pass: course::PASS_PERCENT,
+        sections: course::SECTIONS,
+        questions: course::QUIZ,
+        result,
+        error,
+    }
+}
+
+pub async fn course_show(State(state): State<AppState>, PageUser(p): PageUser) -> CoursePage {
+    course_page(&state, &p, None, None)
+}
+
+pub async fn course_submit(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Form(f): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let answers: Vec<Option<usize>> = (0..course::QUIZ.len())
+        .map(|i| {
+            f.iter()
+                .find(|(k, _)| *k == format!("q{i}"))
+                .and_then(|(_, v)| v.parse().ok())
+        })
+        .collect();
+    let attested = f.iter().any(|(k, _)| k == "attest");
+    match state.app.complete_course(&p, &answers, attested).await {
+        Ok(r) => Ok(course_page(&state, &p, Some(r), None).into_response()),
+        Err(e @ AppError::Invalid(_)) => Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            course_page(&state, &p, None, Some(e.to_string())),
+        )
+            .into_response()),
+        Err(e) => Err(WebError::page(e)),
+    }
+}

@@ -22,6 +22,7 @@ mod record_pages;
 mod records;
 mod sessions;
 mod transport;
+mod workforce;
 
 /// CI asks for PostgreSQL by setting CAREKEEP_TEST_DATABASE_URL: the suite must then run on
 /// it (and fail, never skip, if it cannot reach it).

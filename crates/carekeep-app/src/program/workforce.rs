@@ -1,0 +1,351 @@
+//! Workforce and training (164.530(b), 164.308(a)(5)): everyone on staff with or without a
+//! login, training due at hire and on the clinic's refresh cycle, the built-in course with its
+//! quiz, and offboarding on the leave date (164.308(a)(3)(ii)(C)): the account is disabled and
+//! its sessions end that day, and a checklist opens.
+
+use crate::{Actor, App, AppError, Principal};
+use carekeep_domain::audit::{Action, Outcome};
+use carekeep_domain::program::course::{self, QuizResult};
+use carekeep_domain::program::offboarding::CHECKLIST;
+use carekeep_domain::program::training::{self, TrainingPolicy};
+use carekeep_domain::program::Standing;
+use carekeep_domain::records::patient::parse_date;
+use carekeep_domain::{Capability, UserId};
+use carekeep_store::users;
+use carekeep_store::workforce::{self as store, NewTraining, PersonRow};
+use serde::{Deserialize, Serialize};
+use time::Date;
+
+#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct PersonInput {
+    pub name: String,
+    pub job_title: String,
+    /// Their Carekeep login, if they have one.
+    pub username: String,
+    /// `YYYY-MM-DD`.
+    pub hired_on: String,
+    /// `YYYY-MM-DD`; on this date their account is disabled and offboarding starts.
+    pub left_on: String,
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct TrainingView {
+    pub id: i64,
+    pub title: String,
+    pub kind: String,
+    pub completed_on: String,
+    pub score: Option<i64>,
+    pub attested: bool,
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct PersonView {
+    pub id: i64,
+    pub name: String,
+    pub job_title: String,
+    pub username: String,
+    pub hired_on: String,
+    pub left_on: String,
+    pub offboarded: bool,
+    /// When training is next due; empty for people who have left.
+    pub training_due: String,
+    /// done, due_soon, gap, or left.
+    pub training_standing: String,
+    pub training: Vec<TrainingView>,
+    /// `(item id, step, done)`.
+    pub offboarding: Vec<(i64, String, bool)>,
+}
+
+fn standing_code(s: Standing) -> &'static str {
+    match s {
+        Standing::Gap => "gap",
+        Standing::DueSoon => "due_soon",
+        Standing::Done => "done",
+    }
+}
+
+fn day(label: &str, s: &str, required: bool) -> Result<Option<Date>, AppError> {
+    let s = s.trim();
+    if s.is_empty() {
+        return if required {
+            Err(AppError::Invalid(format!("the {label} is needed (2026-11-22)")))
+        } else {
+            Ok(None)
+        };
+    }
+    parse_date(s)
+        .map(Some)
+        .map_err(|_| AppError::Invalid(format!("the {label} must look like 2026-11-22")))
+}
+
+impl App {
+    /// Each current person's next training date and standing, from their completions.
+    pub(crate) fn training_standing(
+        &self,
+        p: &PersonRow,
+        done: &[&store::TrainingRow],
+        today: Date,
+    ) -> Option<(Date, Standing)> {
+        let hired = parse_date(&p.hired_on).ok()?;
+        let left = p.left_on.as_deref().and_then(|d| parse_date(d).ok());
+        let last = done.iter().filter_map(|t| parse_date(&t.completed_on).ok()).max();
+        training::due(TrainingPolicy::default(), hired, left, last, today)
+    }
+
+    pub async fn roster(&self, actor: &Actor) -> Result<Vec<PersonView>, AppError> {
+        actor.require(self, Capability::ManageProgram)?;
+        let mut conn = self.store().read().await?;
+        let people = store::people(&mut conn).await?;
+        let records = store::training(&mut conn).await?;
+        let accounts = users::all(&mut conn).await?;
+        let today = self.clinic_today();
+        let mut out = Vec::new();
+        for p in people {
+            let mine: Vec<&store::TrainingRow> = records.iter().filter(|t| t.person_id == p.id).collect();
+            let due = self.training_standing(&p, &mine, today);
+            let offboarding = store::offboarding_items(&mut conn, p.id).await?;
+            out.push(PersonView {
+                id: p.id,
+                username: p
+                    .user_id
+                    .and_then(|u| accounts.iter().find(|a| a.id.0 == u))
+                    .map(|a| a.username.clone())
+                    .unwrap_or_default(),
+                training_due: due.map(|d| d.0.to_string()).unwrap_or_default(),
+                training_standing: due.map_or("left", |d| standing_code(d.1)).into(),
+                training: mine
+                    .iter()
+                    .map(|t| TrainingView {
+                        id: t.id,
+                        title: t.title.clone(),
+                        kind: t.kind.clone(),
+                        completed_on: t.completed_on.clone(),
+                        score: t.score,
+                        attested: t.attested,
+                    })
+                    .collect(),
+                offboarding,
+                name: p.name,
+                job_title: p.job_title,
+                hired_on: p.hired_on,
+                left_on: p.left_on.unwrap_or_default(),
+                offboarded: p.offboarded,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Adds (`id == 0`) or changes a person. A leave date that has come offboards them now.
+    pub async fn save_person(&self, actor: &Actor, id: i64, input: PersonInput) -> Result<i64, AppError> {
+        actor.require(self, Capability::ManageProgram)?;
+        let name = input.name.trim();
+        if name.is_empty() || name.chars().count() > 120 {
+            return Err(AppError::Invalid("the name needs 1 to 120 characters".into()));
+        }
+        let hired = day("hire date", &input.hired_on, true)?;
+        let left = day("leave date", &input.left_on, false)?;
+        if let (Some(h), Some(l)) = (hired, left) {
+            if l < h {
+                return Err(AppError::Invalid("the leave date is before the hire date".into()));
+            }
+        }
+        let mut tx = self.store().begin().await?;
+        let user_id = match input.username.trim() {
+            "" => None,
+            u => {
+                let key = carekeep_domain::username::normalize(u).map_err(|e| AppError::Invalid(e.to_string()))?;
+                Some(
+                    users::by_key(tx.conn(), &key)
+                        .await?
+                        .ok_or_else(|| AppError::Invalid(format!("there is no login '{u}'")))?
+                        .id
+                        .0,
+                )
+            }
+        };
+        let row = PersonRow {
+            id,
+            name: name.to_owned(),
+            job_title: input.job_title.trim().chars().take(120).collect(),
+            user_id,
+            hired_on: hired.map(|d| d.to_string()).unwrap_or_default(),
+            left_on: left.map(|d| d.to_string()),
+            offboarded: false,
+        };
+        let saved = store::save_person(tx.conn(), &row, self.now())
+            .await
+            .map_err(|e| match e {
+                carekeep_store::StoreError::Conflict => {
+                    AppError::Conflict("that login belongs to another person on the roster".into())
+                }
+                other => other.into(),
+            })?;
+        let mut event = self
+            .event(actor, Action::ProgramChanged, Outcome::Success)
+            .with_reason(&format!(
+                "workforce member {saved}: hired {}, left {}",
+                row.hired_on,
+                row.left_on.as_deref().unwrap_or("-")
+            ));
+        event.resource_type = "Workforce".into();
+        event.resource_id = saved.to_string();
+        self.record(&mut tx, &event).await?;
+        tx.commit().await?;
+        self.run_offboarding().await?;
+        Ok(saved)
+    }
+
+    /// Offboards everyone whose leave date has come: disables their login (ending its
+    /// sessions) and opens their checklist. Runs every minute and after every roster change.
+    pub async fn run_offboarding(&self) -> Result<usize, AppError> {
+        let today = self.clinic_today().to_string();
+        let due = {
+            let mut conn = self.store().read().await?;
+            store::due_offboarding(&mut conn, &today).await?
+        };
+        for p in &due {
+            if let Some(uid) = p.user_id {
+                let disabled = {
+                    let mut conn = self.store().read().await?;
+                    users::by_id(&mut conn, UserId(uid)).await?.disabled_at.is_some()
+                };
+                if !disabled {
+                    self.set_user_disabled(&Actor::Cli, UserId(uid), true).await?;
+                }
+            }
+            let mut tx = self.store().begin().await?;
+            store::mark_offboarded(tx.conn(), p.id, CHECKLIST, self.now()).await?;
+            let mut event = self
+                .event(&Actor::Cli, Action::ProgramChanged, Outcome::Success)
+                .with_reason(&format!("workforce member {} offboarded on their leave date", p.id));
+            event.resource_type = "Workforce".into();
+            event.resource_id = p.id.to_string();
+            self.record(&mut tx, &event).await?;
+            tx.commit().await?;
+        }
+        Ok(due.len())
+    }
+
+    /// Ticks off an offboarding step.
+    pub async fn complete_offboarding_step(&self, p: &Principal, person: i64, item: i64) -> Result<(), AppError> {
+        Actor::User(p.clone()).require(self, Capability::ManageProgram)?;
+        let mut tx = self.store().begin().await?;
+        if !store::complete_offboarding_item(tx.conn(), person, item, p.user_id.0, self.now()).await? {
+            return Err(AppError::NotFound("offboarding step"));
+        }
+        let mut event = self
+            .event(&Actor::User(p.clone()), Action::ProgramChanged, Outcome::Success)
+            .with_reason(&format!("offboarding step {item} done"));
+        event.resource_type = "Workforce".into();
+        event.resource_id = person.to_string();
+        self.record(&mut tx, &event).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Records outside or in-person training for a person, with the recorder's attestation.
+    pub async fn record_training(
+        &self,
+        actor: &Actor,
+        person: i64,
+        title: &str,
+        completed_on: &str,
+    ) -> Result<i64, AppError> {
+        let me = actor.require(self, Capability::ManageProgram)?;
+        let title = title.trim();
+        if title.is_empty() || title.chars().count() > 200 {
+            return Err(AppError::Invalid("name the training (1 to 200 characters)".into()));
+        }
+        let completed = day("completion date", completed_on, true)?.unwrap_or_else(|| self.clinic_today());
+        if completed > self.clinic_today() {
+            return Err(AppError::Invalid("the completion date is in the future".into()));
+        }
+        let mut tx = self.store().begin().await?;
+        store::person_by_id(tx.conn(), person)
+            .await
+            .map_err(|_| AppError::NotFound("person"))?;
+        let completed_text = completed.to_string();
+        let id = store::insert_training(
+            tx.conn(),
+            &NewTraining {
+                person_id: person,
+                title,
+                kind: "external",
+                completed_on: &completed_text,
+                score: None,
+                attested: true,
+                recorded_by: me.map(|p| p.user_id.0),
+            },
+            self.now(),
+        )
+        .await?;
+        let mut event = self
+            .event(actor, Action::ProgramChanged, Outcome::Success)
+            .with_reason(&format!("training recorded for workforce member {person}"));
+        event.resource_type = "Training".into();
+        event.resource_id = id.to_string();
+        self.record(&mut tx, &event).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Scores the built-in course's quiz for the signed-in person; a pass with their
+    /// attestation is their completion record (kept six years, 164.530(j)).
+    pub async fn complete_course(
+        &self,
+        p: &Principal,
+        answers: &[Option<usize>],
+        attested: bool,
+    ) -> Result<QuizResult, AppError> {
+        p.require_full()?;
+        let result = course::score(answers);
+        if !result.passed {
+            return Ok(result);
+        }
+        if !attested {
+            return Err(AppError::Invalid(
+                "tick the box to confirm you completed the course yourself and will follow it".into(),
+            ));
+        }
+        let today = self.clinic_today().to_string();
+        let mut tx = self.store().begin().await?;
+        let person = match store::person_by_user(tx.conn(), p.user_id.0).await? {
+            Some(person) => person.id,
+            None => {
+                // Someone with a login but not yet on the roster joins it, hired when their
+                // account was created.
+                let user = users::by_id(tx.conn(), p.user_id).await?;
+                let row = PersonRow {
+                    name: user.display_name.clone(),
+                    user_id: Some(p.user_id.0),
+                    hired_on: user.created_at.to_offset(self.clinic_offset()).date().to_string(),
+                    ..PersonRow::default()
+                };
+                store::save_person(tx.conn(), &row, self.now()).await?
+            }
+        };
+        let id = store::insert_training(
+            tx.conn(),
+            &NewTraining {
+                person_id: person,
+                title: course::TITLE,
+                kind: "course",
+                completed_on: &today,
+                score: Some(i64::from(result.percent)),
+                attested: true,
+                recorded_by: Some(p.user_id.0),
+            },
+            self.now(),
+        )
+        .await?;
+        let mut event = self
+            .event(&Actor::User(p.clone()), Action::ProgramChanged, Outcome::Success)
+            .with_reason(&format!("completed '{}' with {}%", course::TITLE, result.percent));
+        event.resource_type = "Training".into();
+        event.resource_id = id.to_string();
+        self.record(&mut tx, &event).await?;
+        tx.commit().await?;
+        Ok(result)
+    }
+}

@@ -1,0 +1,194 @@
+//! Workforce and training: offboarding disables the login on the leave date and its sessions
+//! stop working; the built-in course records a pass with attestation; the dashboard follows.
+
+use carekeep_app::Actor;
+use carekeep_domain::program::course::QUIZ;
+use carekeep_testkit::{PageClient, TestApp};
+use reqwest::Method;
+use serde_json::Value;
+
+#[tokio::test]
+async fn a_leave_date_disables_the_login_that_day_and_opens_the_checklist() {
+    let app = TestApp::spawn().await;
+    let mut owner = PageClient::login(&app, "owner").await;
+    let (status, location, body) = owner
+        .post(
+            "/program/workforce",
+            &[
+                ("name", "Nora Nurse"),
+                ("job_title", "Nurse"),
+                ("username", "nurse"),
+                ("hired_on", "2025-01-06"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 303, "{body}");
+    let person = location
+        .unwrap()
+        .trim_start_matches("/program/workforce/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned();
+    let (status, _, body) = owner
+        .post(
+            &format!("/program/workforce/{person}"),
+            &[
+                ("name", "Nora Nurse"),
+                ("username", "nurse"),
+                ("hired_on", "2025-01-06"),
+                ("left_on", "2025-01-01"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 422);
+    assert!(body.contains("before the hire date"));
+    // She leaves tomorrow (the test clock is 2026-03-02).
+    let (status, _, _) = owner
+        .post(
+            &format!("/program/workforce/{person}"),
+            &[
+                ("name", "Nora Nurse"),
+                ("username", "nurse"),
+                ("hired_on", "2025-01-06"),
+                ("left_on", "2026-03-03"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 303);
+    let nurse = app.api_login("nurse").await;
+    assert_eq!(
+        app.api(Method::GET, "/api/v1/me", &nurse)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200,
+        "still works today"
+    );
+    app.clock.advance(time::Duration::days(1));
+    assert_eq!(
+        app.state.app.run_offboarding().await.unwrap(),
+        1,
+        "the job offboards her on the day"
+    );
+    assert_eq!(app.state.app.run_offboarding().await.unwrap(), 0, "once");
+    assert_eq!(
+        app.api(Method::GET, "/api/v1/me", &nurse)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        401,
+        "her session has ended"
+    );
+    let u = app.user("nurse").clone();
+    let code = app.fresh_code(&u.totp_secret);
+    let res = app
+        .client()
+        .post(app.url("/api/v1/auth/login"))
+        .json(&serde_json::json!({"username": "nurse", "password": u.password, "totp": code}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401, "and she cannot sign in");
+    let mut owner = PageClient::login(&app, "owner").await;
+    let (_, html) = owner.get(&format!("/program/workforce/{person}")).await;
+    assert!(html.contains("Offboarding") && html.contains("Shared passwords the person knew changed"));
+    let step = html
+        .split(&format!("/program/workforce/{person}/offboarding/"))
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    let (status, _, _) = owner
+        .post(&format!("/program/workforce/{person}/offboarding/{step}"), &[])
+        .await;
+    assert_eq!(status, 303);
+    let roster = app.state.app.roster(&Actor::Cli).await.unwrap();
+    let nora = roster.iter().find(|p| p.name == "Nora Nurse").unwrap();
+    assert!(nora.offboarded);
+    assert_eq!(nora.offboarding.iter().filter(|s| s.2).count(), 1);
+    let co = app.api_login("compliance").await;
+    let events: Vec<Value> = app
+        .api(Method::GET, "/api/v1/audit/events?action=user.disabled", &co)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(events.len(), 1, "the disabling is audited");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_course_records_a_pass_with_attestation_and_the_dashboard_follows() {
+    let app = TestApp::spawn().await;
+    let owner = app.api_login("owner").await;
+    let item = |key: &'static str| {
+        let req = app.api(Method::GET, "/api/v1/program/dashboard", &owner);
+        async move {
+            let items: Vec<Value> = req.send().await.unwrap().json().await.unwrap();
+            items.into_iter().find(|i| i["key"] == key).unwrap()
+        }
+    };
+    let training = item("training").await;
+    assert_eq!(training["standing"], "gap");
+    assert!(
+        training["evidence"]
+            .as_str()
+            .unwrap()
+            .contains("Logins not on the roster"),
+        "{training}"
+    );
+
+    let mut desk = PageClient::login(&app, "frontdesk").await;
+    let (status, html) = desk.get("/training").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Minimum necessary") && html.contains("Questions"));
+    let right: Vec<(String, String)> = QUIZ
+        .iter()
+        .enumerate()
+        .map(|(i, q)| (format!("q{i}"), q.answer.to_string()))
+        .collect();
+    let as_fields = |v: &[(String, String)]| v.iter().map(|(k, x)| (k.clone(), x.clone())).collect::<Vec<_>>();
+    // All wrong: no pass, nothing recorded.
+    let wrong: Vec<(String, String)> = QUIZ
+        .iter()
+        .enumerate()
+        .map(|(i, q)| (format!("q{i}"), ((q.answer + 1) % q.choices.len()).to_string()))
+        .collect();
+    let fields = as_fields(&wrong);
+    let refs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .chain([("attest", "yes")])
+        .collect();
+    let (status, _, body) = desk.post("/training", &refs).await;
+    assert_eq!(status, 200);
+    assert!(body.contains("Not a pass yet"));
+    // Right, but not attested.
+    let fields = as_fields(&right);
+    let refs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let (status, _, body) = desk.post("/training", &refs).await;
+    assert_eq!(status, 422);
+    assert!(body.contains("tick the box"));
+    let mut refs = refs;
+    refs.push(("attest", "yes"));
+    let (status, _, body) = desk.post("/training", &refs).await;
+    assert_eq!(status, 200);
+    assert!(body.contains("Passed"), "{body}");
+    let roster = app.state.app.roster(&Actor::Cli).await.unwrap();
+    let frank = roster
+        .iter()
+        .find(|p| p.username == "frontdesk")
+        .expect("joined the roster");
+    assert_eq!(frank.training.len(), 1);
+    assert_eq!(frank.training[0].score, Some(100));
+    assert_eq!(frank.training_standing, "done");
+    assert_eq!(frank.training_due, "2027-03-02");
+    app.stop().await;
+}
