@@ -15,6 +15,7 @@ mod error;
 pub mod key_rotation;
 pub mod mfa;
 pub mod monitoring;
+pub mod pdf;
 pub mod program;
 pub mod records;
 pub mod setup;

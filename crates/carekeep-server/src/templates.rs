@@ -118,6 +118,11 @@ pub fn modules_for(policy: &Policy, p: &Principal) -> Vec<Module> {
         });
     }
     out.push(Module {
+        title: "Policies",
+        description: "The clinic's policies, to read and acknowledge.",
+        href: Some("/policies"),
+    });
+    out.push(Module {
         title: "Training",
         description: "HIPAA for clinic staff: the course and its quiz.",
         href: Some("/training"),
@@ -530,3 +535,30 @@ pub struct CoursePage {
 }
 
 page_response!(WorkforcePage, PersonPage, CoursePage);
+
+#[derive(Template, Debug)]
+#[template(path = "policies_admin.html")]
+pub struct PoliciesAdminPage {
+    pub chrome: Chrome,
+    pub policies: Vec<carekeep_app::program::policies::PolicyView>,
+}
+
+#[derive(Template, Debug)]
+#[template(path = "policy_admin.html")]
+pub struct PolicyAdminPage {
+    pub chrome: Chrome,
+    pub p: carekeep_app::program::policies::PolicyView,
+    pub today: String,
+    pub notice: Option<&'static str>,
+    pub error: Option<String>,
+}
+
+#[derive(Template, Debug)]
+#[template(path = "policies_read.html")]
+pub struct PoliciesReadPage {
+    pub chrome: Chrome,
+    pub policies: Vec<carekeep_app::program::policies::PolicyToRead>,
+    pub notice: Option<&'static str>,
+}
+
+page_response!(PoliciesAdminPage, PolicyAdminPage, PoliciesReadPage);

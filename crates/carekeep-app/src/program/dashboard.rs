@@ -337,6 +337,60 @@ impl App {
             Some("/program/workforce"),
         ));
 
+        let policies = self.policy_views().await?;
+        let (plans, others): (Vec<_>, Vec<_>) = policies
+            .iter()
+            .partition(|p| p.key == carekeep_domain::program::policies::BREACH_RESPONSE);
+        for (key, title, cite, list, action) in [
+            (
+                "policies",
+                "Policies reviewed and acknowledged",
+                "164.316, 164.530(i)",
+                others,
+                "Adopt each policy, review it yearly, and have every person acknowledge it",
+            ),
+            (
+                "breach_plan",
+                "Breach response plan written and acknowledged",
+                "164.308(a)(6), 164.530(i)",
+                plans,
+                "Adopt the breach response plan and have every person acknowledge it",
+            ),
+        ] {
+            let missing: Vec<&str> = list.iter().filter(|p| !p.adopted).map(|p| p.title.as_str()).collect();
+            let overdue: Vec<&str> = list
+                .iter()
+                .filter(|p| p.adopted && p.standing == "gap")
+                .map(|p| p.title.as_str())
+                .collect();
+            let soon = list.iter().any(|p| p.adopted && p.standing == "due_soon");
+            let unacked: std::collections::BTreeSet<&str> = list
+                .iter()
+                .flat_map(|p| p.not_acknowledged.iter().map(String::as_str))
+                .collect();
+            let s = if !missing.is_empty() || !overdue.is_empty() || !unacked.is_empty() {
+                Standing::Gap
+            } else if soon {
+                Standing::DueSoon
+            } else {
+                Standing::Done
+            };
+            let mut evidence = format!("{} of {} adopted.", list.len() - missing.len(), list.len());
+            if !missing.is_empty() {
+                evidence.push_str(&format!(" Not adopted: {}.", missing.join(", ")));
+            }
+            if !overdue.is_empty() {
+                evidence.push_str(&format!(" Review overdue: {}.", overdue.join(", ")));
+            }
+            if !unacked.is_empty() {
+                evidence.push_str(&format!(
+                    " Not acknowledged by: {}.",
+                    unacked.into_iter().collect::<Vec<_>>().join(", ")
+                ));
+            }
+            out.push(item(key, title, cite, s, evidence, action, Some("/program/policies")));
+        }
+
         for (key, title, cite) in [
             ("policies", "Policies reviewed and acknowledged", "164.316, 164.530(i)"),
             (

@@ -2,6 +2,7 @@
 //! stands. Everything here needs the `manage_program` capability and is audited.
 
 pub mod dashboard;
+pub mod policies;
 pub mod vendors;
 pub mod workforce;
 

@@ -5,6 +5,7 @@ pub mod baa;
 pub mod course;
 pub mod dates;
 pub mod offboarding;
+pub mod policies;
 pub mod training;
 
 pub use dates::{add_months, Standing};

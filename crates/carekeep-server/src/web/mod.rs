@@ -81,6 +81,15 @@ pub fn router(state: AppState) -> Router<AppState> {
             post(program::offboarding_step),
         )
         .route("/training", get(program::course_show).post(program::course_submit))
+        .route("/program/policies", get(program::policies_admin))
+        .route(
+            "/program/policies/{key}",
+            get(program::policy_admin).post(program::revise_policy),
+        )
+        .route("/program/policies/{key}/reviewed", post(program::policy_reviewed))
+        .route("/program/policies/{key}/pdf", get(program::policy_pdf))
+        .route("/policies", get(program::policies_read))
+        .route("/policies/{version}/acknowledge", post(program::acknowledge))
         .route("/admin/users", get(admin_users::list).post(admin_users::create))
         .route("/admin/users/new", get(admin_users::new_form))
         .route("/admin/roles", get(admin_users::roles).post(admin_users::define_role))

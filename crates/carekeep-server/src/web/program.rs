@@ -437,3 +437,144 @@ pub async fn course_submit(
         Err(e) => Err(WebError::page(e)),
     }
 }
+
+// ------------------------------------------------------------ policies
+
+use crate::templates::{PoliciesAdminPage, PoliciesReadPage, PolicyAdminPage};
+
+pub async fn policies_admin(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+) -> Result<PoliciesAdminPage, WebError> {
+    let policies = state
+        .app
+        .policies(&Actor::User(p.clone()))
+        .await
+        .map_err(WebError::page)?;
+    Ok(PoliciesAdminPage {
+        chrome: chrome(&state, &p, "/program"),
+        policies,
+    })
+}
+
+async fn policy_page(
+    state: &AppState,
+    p: &Principal,
+    key: &str,
+    notice: Option<&'static str>,
+    error: Option<String>,
+) -> Result<PolicyAdminPage, WebError> {
+    let policy = state
+        .app
+        .policies(&Actor::User(p.clone()))
+        .await
+        .map_err(WebError::page)?
+        .into_iter()
+        .find(|x| x.key == key)
+        .ok_or(WebError::page(AppError::NotFound("policy")))?;
+    Ok(PolicyAdminPage {
+        chrome: chrome(state, p, "/program"),
+        p: policy,
+        today: state.app.clinic_today().to_string(),
+        notice,
+        error,
+    })
+}
+
+pub async fn policy_admin(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(key): Path<String>,
+    Query(d): Query<Done>,
+) -> Result<PolicyAdminPage, WebError> {
+    let notice = match d.done.as_deref() {
+        Some("version") => Some("Approved. Everyone is asked to acknowledge this version."),
+        Some("reviewed") => Some("Review recorded."),
+        _ => None,
+    };
+    policy_page(&state, &p, &key, notice, None).await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PolicyForm {
+    title: String,
+    body: String,
+    #[serde(default)]
+    effective_on: String,
+}
+
+pub async fn revise_policy(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(key): Path<String>,
+    Form(f): Form<PolicyForm>,
+) -> Result<Response, WebError> {
+    match state
+        .app
+        .revise_policy(&Actor::User(p.clone()), &key, &f.title, &f.body, &f.effective_on)
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/program/policies/{key}?done=version")).into_response()),
+        Err(e @ AppError::Invalid(_)) => {
+            let page = policy_page(&state, &p, &key, None, Some(e.to_string())).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(WebError::page(e)),
+    }
+}
+
+pub async fn policy_reviewed(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(key): Path<String>,
+) -> Result<Response, WebError> {
+    state
+        .app
+        .mark_policy_reviewed(&Actor::User(p), &key)
+        .await
+        .map_err(WebError::page)?;
+    Ok(Redirect::to(&format!("/program/policies/{key}?done=reviewed")).into_response())
+}
+
+pub async fn policy_pdf(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(key): Path<String>,
+) -> Result<Response, WebError> {
+    let bytes = state
+        .app
+        .policy_pdf(&Actor::User(p), &key)
+        .await
+        .map_err(WebError::page)?;
+    Ok(crate::api::records::file_response(
+        "application/pdf".into(),
+        bytes,
+        &format!("{key}.pdf"),
+    ))
+}
+
+pub async fn policies_read(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Query(d): Query<Done>,
+) -> Result<PoliciesReadPage, WebError> {
+    let policies = state.app.policies_to_read(&p).await.map_err(WebError::page)?;
+    Ok(PoliciesReadPage {
+        chrome: chrome(&state, &p, "/policies"),
+        policies,
+        notice: (d.done.as_deref() == Some("ack")).then_some("Thank you: your acknowledgement is recorded."),
+    })
+}
+
+pub async fn acknowledge(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(version): Path<i64>,
+) -> Result<Response, WebError> {
+    state
+        .app
+        .acknowledge_policy(&p, version)
+        .await
+        .map_err(WebError::page)?;
+    Ok(Redirect::to("/policies?done=ack").into_response())
+}

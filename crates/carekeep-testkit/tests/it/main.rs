@@ -17,6 +17,7 @@ mod monitoring;
 mod openapi;
 mod pages;
 mod phi_routes;
+mod policies;
 mod program;
 mod record_pages;
 mod records;

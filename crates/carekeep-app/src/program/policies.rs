@@ -1,0 +1,287 @@
+//! Policies and procedures (164.316, 164.530(i)): adopted from templates, revised as new
+//! versions (never overwritten), reviewed yearly, acknowledged by every staff login, exported
+//! as PDF with the acknowledgement roster.
+
+use crate::pdf::Pdf;
+use crate::{Actor, App, AppError, Principal};
+use carekeep_domain::audit::{Action, Outcome};
+use carekeep_domain::program::policies::{review, TEMPLATES};
+use carekeep_domain::program::Standing;
+use carekeep_domain::records::patient::parse_date;
+use carekeep_domain::Capability;
+use carekeep_store::policies::{self as store, VersionRow};
+use carekeep_store::users;
+use serde::Serialize;
+use std::collections::HashMap;
+use time::OffsetDateTime;
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct PolicyView {
+    pub key: String,
+    pub title: String,
+    pub cite: String,
+    pub adopted: bool,
+    pub version: i64,
+    pub version_id: i64,
+    pub body: String,
+    pub effective_on: String,
+    pub reviewed_on: String,
+    pub review_due: String,
+    /// done, due_soon or gap.
+    pub standing: String,
+    pub approved_by: String,
+    /// Active logins that have not acknowledged this version.
+    pub not_acknowledged: Vec<String>,
+    #[serde(skip)]
+    pub not_acknowledged_ids: Vec<i64>,
+    /// `(name, date)` of each acknowledgement of this version.
+    pub acknowledged: Vec<(String, String)>,
+    /// `(version, effective on)`, newest first.
+    pub history: Vec<(i64, String)>,
+}
+
+/// A policy as a staff member reads it.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct PolicyToRead {
+    pub key: String,
+    pub title: String,
+    pub version: i64,
+    pub version_id: i64,
+    pub effective_on: String,
+    pub body: String,
+    pub acknowledged: bool,
+}
+
+fn code(s: Standing) -> &'static str {
+    match s {
+        Standing::Gap => "gap",
+        Standing::DueSoon => "due_soon",
+        Standing::Done => "done",
+    }
+}
+
+impl App {
+    pub(crate) async fn policy_views(&self) -> Result<Vec<PolicyView>, AppError> {
+        let mut conn = self.store().read().await?;
+        let versions = store::versions(&mut conn).await?;
+        let acks = store::acks(&mut conn).await?;
+        let accounts = users::all(&mut conn).await?;
+        drop(conn);
+        let names: HashMap<i64, &str> = accounts.iter().map(|u| (u.id.0, u.display_name.as_str())).collect();
+        let today = self.clinic_today();
+        let offset = self.clinic_offset();
+        Ok(TEMPLATES
+            .iter()
+            .map(|t| {
+                let mine: Vec<&VersionRow> = versions.iter().filter(|v| v.policy_key == t.key).collect();
+                let current = mine.first();
+                let last_review = current.and_then(|v| parse_date(&v.reviewed_on).ok());
+                let (due, standing) = review(last_review, today);
+                let acked: Vec<&(i64, i64, OffsetDateTime)> = current
+                    .map(|v| acks.iter().filter(|a| a.0 == v.id).collect())
+                    .unwrap_or_default();
+                PolicyView {
+                    key: t.key.into(),
+                    title: current.map_or(t.title, |v| v.title.as_str()).into(),
+                    cite: t.cite.into(),
+                    adopted: current.is_some(),
+                    version: current.map_or(0, |v| v.version),
+                    version_id: current.map_or(0, |v| v.id),
+                    body: current.map_or(t.body, |v| v.body.as_str()).into(),
+                    effective_on: current.map(|v| v.effective_on.clone()).unwrap_or_default(),
+                    reviewed_on: current.map(|v| v.reviewed_on.clone()).unwrap_or_default(),
+                    review_due: due.map(|d| d.to_string()).unwrap_or_default(),
+                    standing: code(standing).into(),
+                    approved_by: current
+                        .and_then(|v| names.get(&v.approved_by))
+                        .map(|n| n.to_string())
+                        .unwrap_or_default(),
+                    not_acknowledged: if current.is_some() {
+                        accounts
+                            .iter()
+                            .filter(|u| u.disabled_at.is_none() && !acked.iter().any(|a| a.1 == u.id.0))
+                            .map(|u| u.display_name.clone())
+                            .collect()
+                    } else {
+                        Vec::new()
+                    },
+                    not_acknowledged_ids: if current.is_some() {
+                        accounts
+                            .iter()
+                            .filter(|u| u.disabled_at.is_none() && !acked.iter().any(|a| a.1 == u.id.0))
+                            .map(|u| u.id.0)
+                            .collect()
+                    } else {
+                        Vec::new()
+                    },
+                    acknowledged: acked
+                        .iter()
+                        .map(|a| {
+                            (
+                                names.get(&a.1).copied().unwrap_or("?").to_owned(),
+                                a.2.to_offset(offset).date().to_string(),
+                            )
+                        })
+                        .collect(),
+                    history: mine.iter().map(|v| (v.version, v.effective_on.clone())).collect(),
+                }
+            })
+            .collect())
+    }
+
+    pub async fn policies(&self, actor: &Actor) -> Result<Vec<PolicyView>, AppError> {
+        actor.require(self, Capability::ManageProgram)?;
+        self.policy_views().await
+    }
+
+    /// Adopts a template or revises a policy: a new version, approved by `actor`, in effect
+    /// from `effective_on`; staff must acknowledge it.
+    pub async fn revise_policy(
+        &self,
+        actor: &Actor,
+        key: &str,
+        title: &str,
+        body: &str,
+        effective_on: &str,
+    ) -> Result<i64, AppError> {
+        let me = actor
+            .require(self, Capability::ManageProgram)?
+            .ok_or_else(|| AppError::Forbidden("a policy is approved by a signed-in person".into()))?;
+        if !TEMPLATES.iter().any(|t| t.key == key) {
+            return Err(AppError::NotFound("policy"));
+        }
+        let title = title.trim();
+        let body = body.trim();
+        if title.is_empty() || title.chars().count() > 200 {
+            return Err(AppError::Invalid("the title needs 1 to 200 characters".into()));
+        }
+        if body.is_empty() || body.chars().count() > 50_000 {
+            return Err(AppError::Invalid("the policy text needs 1 to 50,000 characters".into()));
+        }
+        let effective = match effective_on.trim() {
+            "" => self.clinic_today(),
+            d => parse_date(d).map_err(|_| AppError::Invalid("the effective date must look like 2026-11-22".into()))?,
+        };
+        let mut tx = self.store().begin().await?;
+        let (id, version) = store::add_version(
+            tx.conn(),
+            key,
+            title,
+            body,
+            &effective.to_string(),
+            me.user_id.0,
+            self.now(),
+        )
+        .await?;
+        let mut event = self
+            .event(actor, Action::ProgramChanged, Outcome::Success)
+            .with_reason(&format!(
+                "policy {key} version {version} approved, effective {effective}"
+            ));
+        event.resource_type = "Policy".into();
+        event.resource_id = id.to_string();
+        self.record(&mut tx, &event).await?;
+        tx.commit().await?;
+        Ok(version)
+    }
+
+    /// Records that the current version was reviewed today and still stands.
+    pub async fn mark_policy_reviewed(&self, actor: &Actor, key: &str) -> Result<(), AppError> {
+        actor.require(self, Capability::ManageProgram)?;
+        let current = self
+            .policy_views()
+            .await?
+            .into_iter()
+            .find(|p| p.key == key && p.adopted)
+            .ok_or(AppError::NotFound("adopted policy"))?;
+        let mut tx = self.store().begin().await?;
+        store::mark_reviewed(tx.conn(), current.version_id, &self.clinic_today().to_string()).await?;
+        let mut event = self
+            .event(actor, Action::ProgramChanged, Outcome::Success)
+            .with_reason(&format!("policy {key} version {} reviewed, unchanged", current.version));
+        event.resource_type = "Policy".into();
+        event.resource_id = current.version_id.to_string();
+        self.record(&mut tx, &event).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The adopted policies as a staff member reads them, with whether they acknowledged each.
+    pub async fn policies_to_read(&self, p: &Principal) -> Result<Vec<PolicyToRead>, AppError> {
+        p.require_full()?;
+        let views = self.policy_views().await?;
+        Ok(views
+            .into_iter()
+            .filter(|v| v.adopted)
+            .map(|v| PolicyToRead {
+                acknowledged: !v.not_acknowledged_ids.contains(&p.user_id.0),
+                key: v.key,
+                title: v.title,
+                version: v.version,
+                version_id: v.version_id,
+                effective_on: v.effective_on,
+                body: v.body,
+            })
+            .collect())
+    }
+
+    /// The signed-in person acknowledges a policy version.
+    pub async fn acknowledge_policy(&self, p: &Principal, version_id: i64) -> Result<(), AppError> {
+        p.require_full()?;
+        let known = self
+            .policy_views()
+            .await?
+            .iter()
+            .any(|v| v.adopted && v.version_id == version_id);
+        if !known {
+            return Err(AppError::NotFound("current policy version"));
+        }
+        let mut tx = self.store().begin().await?;
+        if store::acknowledge(tx.conn(), version_id, p.user_id.0, self.now()).await? {
+            let mut event = self
+                .event(&Actor::User(p.clone()), Action::ProgramChanged, Outcome::Success)
+                .with_reason("policy acknowledged");
+            event.resource_type = "Policy".into();
+            event.resource_id = version_id.to_string();
+            self.record(&mut tx, &event).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// One policy's current version as a PDF, with who acknowledged it.
+    pub async fn policy_pdf(&self, actor: &Actor, key: &str) -> Result<Vec<u8>, AppError> {
+        actor.require(self, Capability::ManageProgram)?;
+        let v = self
+            .policy_views()
+            .await?
+            .into_iter()
+            .find(|p| p.key == key && p.adopted)
+            .ok_or(AppError::NotFound("adopted policy"))?;
+        let mut pdf = Pdf::new(&v.title)?;
+        write_policy(&mut pdf, self.clinic_name(), &v);
+        pdf.finish()
+    }
+}
+
+/// A policy's pages in a PDF (also used by the audit binder).
+pub(crate) fn write_policy(pdf: &mut Pdf, clinic: &str, v: &PolicyView) {
+    pdf.title(&format!("{clinic}: {}", v.title));
+    pdf.line(&format!(
+        "Version {}, in effect from {}; approved by {}; last reviewed {}; next review due {}. 45 CFR {}.",
+        v.version, v.effective_on, v.approved_by, v.reviewed_on, v.review_due, v.cite
+    ));
+    pdf.paragraph("");
+    pdf.paragraph(&v.body);
+    pdf.heading("Acknowledged by");
+    if v.acknowledged.is_empty() {
+        pdf.line("Nobody yet.");
+    }
+    for (name, on) in &v.acknowledged {
+        pdf.line(&format!("{name}, {on}"));
+    }
+    if !v.not_acknowledged.is_empty() {
+        pdf.heading("Not yet acknowledged");
+        pdf.line(&v.not_acknowledged.join(", "));
+    }
+}
