@@ -1,6 +1,7 @@
 //! The compliance program: vendors and BAAs, and the dashboard that says where the clinic
 //! stands. Everything here needs the `manage_program` capability and is audited.
 
+pub mod binder;
 pub mod dashboard;
 pub mod policies;
 pub mod vendors;

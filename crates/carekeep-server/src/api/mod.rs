@@ -89,6 +89,7 @@ pub fn documented() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(records::pay))
         .routes(routes!(records::invoices))
         .routes(routes!(program::dashboard))
+        .routes(routes!(program::binder))
         .routes(routes!(program::vendors, program::create_vendor))
         .routes(routes!(program::vendor, program::update_vendor))
         .routes(routes!(program::upload_document, program::download_document))

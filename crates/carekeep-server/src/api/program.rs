@@ -116,3 +116,13 @@ pub async fn download_document(
     let (ct, bytes, name) = api(state.app.vendor_document(&Actor::User(p), id).await)?;
     Ok(super::records::file_response(ct, bytes, &name))
 }
+
+/// The audit binder: a zip with `binder.pdf`, CSVs of the checklist, vendors, training and
+/// policy acknowledgements, and the signed documents.
+#[utoipa::path(get, path = "/api/v1/program/binder", tag = "program", security(("bearer" = [])),
+    responses((status = 200, description = "application/zip"), (status = 403, body = ErrorBody)))]
+pub async fn binder(State(state): State<AppState>, ApiUser(p): ApiUser) -> Result<Response, WebError> {
+    let bytes = api(state.app.audit_binder(&Actor::User(p)).await)?;
+    let name = format!("carekeep-binder-{}.zip", state.app.clinic_today());
+    Ok(super::records::file_response("application/zip".into(), bytes, &name))
+}

@@ -61,6 +61,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/schedule", get(chart::schedule))
         .route("/billing", get(chart::billing))
         .route("/program", get(program::dashboard))
+        .route("/program/binder.zip", get(program::binder))
         .route("/program/vendors", get(program::vendors).post(program::create_vendor))
         .route(
             "/program/vendors/{id}",

@@ -578,3 +578,14 @@ pub async fn acknowledge(
         .map_err(WebError::page)?;
     Ok(Redirect::to("/policies?done=ack").into_response())
 }
+
+/// The audit binder, a dated zip.
+pub async fn binder(State(state): State<AppState>, PageUser(p): PageUser) -> Result<Response, WebError> {
+    let bytes = state.app.audit_binder(&Actor::User(p)).await.map_err(WebError::page)?;
+    let name = format!("carekeep-binder-{}.zip", state.app.clinic_today());
+    Ok(crate::api::records::file_response(
+        "application/zip".into(),
+        bytes,
+        &name,
+    ))
+}

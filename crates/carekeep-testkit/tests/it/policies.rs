@@ -124,3 +124,89 @@ async fn policies_are_adopted_acknowledged_and_exported() {
     assert_eq!(desk.get("/program/policies").await.0, 403);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn the_audit_binder_holds_the_program_and_its_pdf_names_the_roster() {
+    let app = TestApp::spawn().await;
+    let owner = app.api_login("owner").await;
+    let mut page = PageClient::login(&app, "owner").await;
+    page.post(
+        "/program/workforce",
+        &[
+            ("name", "Wilhelmina Quarrie"),
+            ("job_title", "Medical assistant"),
+            ("hired_on", "2026-01-05"),
+        ],
+    )
+    .await;
+    page.post(
+        "/program/vendors",
+        &[
+            ("name", "Lockbox Cloud"),
+            ("service", "Backup"),
+            ("maintains_phi", "yes"),
+            ("baa_status", "signed"),
+            ("baa_signed_on", "2026-01-01"),
+        ],
+    )
+    .await;
+    page.post(
+        "/program/policies/sanctions",
+        &[
+            ("title", "Sanctions"),
+            ("body", "Consequences fit what happened."),
+            ("effective_on", "2026-03-01"),
+        ],
+    )
+    .await;
+    let res = app
+        .api(Method::GET, "/api/v1/program/binder", &owner)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-type"], "application/zip");
+    let bytes = res.bytes().await.unwrap();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let names: Vec<String> = (0..zip.len())
+        .map(|i| zip.by_index(i).unwrap().name().to_owned())
+        .collect();
+    for want in [
+        "binder.pdf",
+        "checklist.csv",
+        "vendors.csv",
+        "training.csv",
+        "policy_acknowledgements.csv",
+    ] {
+        assert!(names.iter().any(|n| n.ends_with(want)), "{want} in {names:?}");
+    }
+    let read = |zip: &mut zip::ZipArchive<std::io::Cursor<Vec<u8>>>, suffix: &str| {
+        let name = names.iter().find(|n| n.ends_with(suffix)).unwrap().clone();
+        let mut f = zip.by_name(&name).unwrap();
+        let mut out = Vec::new();
+        std::io::Read::read_to_end(&mut f, &mut out).unwrap();
+        out
+    };
+    let text = pdf_text(&read(&mut zip, "binder.pdf"));
+    assert!(
+        text.contains("Wilhelmina Quarrie"),
+        "the roster names are in the PDF: {text}"
+    );
+    assert!(text.contains("Lockbox Cloud") && text.contains("Sanctions"));
+    let vendors = String::from_utf8(read(&mut zip, "vendors.csv")).unwrap();
+    assert!(vendors.contains("Lockbox Cloud,Backup"));
+    let co = app.api_login("compliance").await;
+    let events: Vec<Value> = app
+        .api(Method::GET, "/api/v1/audit/events?action=program.document_viewed", &co)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        events.iter().any(|e| e["resource_type"] == "Binder"),
+        "the export is audited"
+    );
+    app.stop().await;
+}

@@ -1,0 +1,299 @@
+//! The audit binder: one dated export of the program's current state and history, for an
+//! auditor (164.316(b), 164.530(j)): a PDF to read, and a zip with the same in CSV plus the
+//! signed documents. Later modules (risk assessment, incidents, requests) add their parts here.
+
+use crate::pdf::Pdf;
+use crate::{Actor, App, AppError};
+use carekeep_domain::audit::{Action, Outcome};
+use carekeep_domain::Capability;
+use carekeep_store::program as store;
+use std::io::Write;
+use zip::write::SimpleFileOptions;
+
+fn csv_bytes(header: &[&str], rows: Vec<Vec<String>>) -> Result<Vec<u8>, AppError> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(header).map_err(|e| AppError::Internal(e.to_string()))?;
+    for r in rows {
+        w.write_record(&r).map_err(|e| AppError::Internal(e.to_string()))?;
+    }
+    w.into_inner().map_err(|e| AppError::Internal(e.to_string()))
+}
+
+impl App {
+    /// The binder's PDF. Built outside any `.await`: the PDF writer is not `Send`.
+    fn binder_pdf(
+        &self,
+        today: time::Date,
+        checklist: &[super::dashboard::ChecklistItem],
+        vendors: &[super::vendors::VendorView],
+        roster: &[super::workforce::PersonView],
+        policies: &[super::policies::PolicyView],
+    ) -> Result<Vec<u8>, AppError> {
+        let mut pdf = Pdf::new(&format!("{} compliance binder {today}", self.clinic_name()))?;
+        pdf.title(&format!("{}: HIPAA compliance binder", self.clinic_name()));
+        pdf.line(&format!(
+            "Exported {today} from Carekeep. Everything below is taken from the running system."
+        ));
+        pdf.heading("Where the program stands");
+        for i in checklist {
+            pdf.line(&format!(
+                "[{}] {} (45 CFR {}): {}",
+                i.standing_label, i.title, i.cite, i.evidence
+            ));
+        }
+        pdf.heading("Vendors and business associate agreements");
+        if vendors.is_empty() {
+            pdf.line("No vendors recorded.");
+        }
+        for v in vendors {
+            pdf.line(&format!(
+                "{} ({}): handles PHI: {}; BAA {}{}{}; {}{}",
+                v.name,
+                v.service,
+                if v.needs_baa { "yes" } else { "no" },
+                v.baa_status,
+                if v.baa_signed_on.is_empty() {
+                    String::new()
+                } else {
+                    format!(", signed {}", v.baa_signed_on)
+                },
+                if v.baa_renewal_on.is_empty() {
+                    String::new()
+                } else {
+                    format!(", renews {}", v.baa_renewal_on)
+                },
+                v.standing_label,
+                if v.retired { " (retired)" } else { "" }
+            ));
+        }
+        pdf.heading("Workforce and training");
+        if roster.is_empty() {
+            pdf.line("Nobody on the roster.");
+        }
+        for p in roster {
+            let last = p
+                .training
+                .first()
+                .map_or("none".to_owned(), |t| format!("{} on {}", t.title, t.completed_on));
+            pdf.line(&format!(
+                "{}{}: hired {}{}; last training: {}; next due: {}",
+                p.name,
+                if p.job_title.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", p.job_title)
+                },
+                p.hired_on,
+                if p.left_on.is_empty() {
+                    String::new()
+                } else {
+                    format!(", left {}", p.left_on)
+                },
+                last,
+                if p.training_due.is_empty() {
+                    "-"
+                } else {
+                    &p.training_due
+                }
+            ));
+        }
+        for v in policies.iter().filter(|p| p.adopted) {
+            pdf.heading(&format!("Policy: {}", v.title));
+            super::policies::write_policy(&mut pdf, self.clinic_name(), v);
+        }
+        let not_adopted: Vec<&str> = policies
+            .iter()
+            .filter(|p| !p.adopted)
+            .map(|p| p.title.as_str())
+            .collect();
+        if !not_adopted.is_empty() {
+            pdf.heading("Policies not adopted");
+            pdf.line(&not_adopted.join(", "));
+        }
+        pdf.finish()
+    }
+
+    /// The binder as a zip: `binder.pdf`, CSVs, and `documents/`. Its export is audited.
+    pub async fn audit_binder(&self, actor: &Actor) -> Result<Vec<u8>, AppError> {
+        actor.require(self, Capability::ManageProgram)?;
+        let today = self.clinic_today();
+        let checklist = self.dashboard(actor).await?;
+        let vendors = self.vendors(actor).await?;
+        let roster = self.roster(actor).await?;
+        let policies = self.policy_views().await?;
+
+        let pdf = self.binder_pdf(today, &checklist, &vendors, &roster, &policies)?;
+
+        let mut files: Vec<(String, Vec<u8>)> = vec![("binder.pdf".into(), pdf)];
+        files.push((
+            "checklist.csv".into(),
+            csv_bytes(
+                &["item", "standing", "cite", "evidence", "action"],
+                checklist
+                    .iter()
+                    .map(|i| {
+                        vec![
+                            i.title.into(),
+                            i.standing.into(),
+                            i.cite.into(),
+                            i.evidence.clone(),
+                            i.action.clone(),
+                        ]
+                    })
+                    .collect(),
+            )?,
+        ));
+        files.push((
+            "vendors.csv".into(),
+            csv_bytes(
+                &[
+                    "name",
+                    "service",
+                    "contact",
+                    "needs_baa",
+                    "baa_status",
+                    "signed_on",
+                    "effective_on",
+                    "renewal_on",
+                    "subcontractors",
+                    "standing",
+                    "retired",
+                ],
+                vendors
+                    .iter()
+                    .map(|v| {
+                        vec![
+                            v.name.clone(),
+                            v.service.clone(),
+                            v.contact.clone(),
+                            v.needs_baa.to_string(),
+                            v.baa_status.clone(),
+                            v.baa_signed_on.clone(),
+                            v.baa_effective_on.clone(),
+                            v.baa_renewal_on.clone(),
+                            v.subcontractors.clone(),
+                            v.standing.clone(),
+                            v.retired.to_string(),
+                        ]
+                    })
+                    .collect(),
+            )?,
+        ));
+        files.push((
+            "training.csv".into(),
+            csv_bytes(
+                &[
+                    "name",
+                    "job",
+                    "hired_on",
+                    "left_on",
+                    "training",
+                    "kind",
+                    "completed_on",
+                    "score",
+                    "attested",
+                ],
+                roster
+                    .iter()
+                    .flat_map(|p| {
+                        let base = vec![
+                            p.name.clone(),
+                            p.job_title.clone(),
+                            p.hired_on.clone(),
+                            p.left_on.clone(),
+                        ];
+                        if p.training.is_empty() {
+                            vec![[base.clone(), vec![String::new(); 5]].concat()]
+                        } else {
+                            p.training
+                                .iter()
+                                .map(|t| {
+                                    [
+                                        base.clone(),
+                                        vec![
+                                            t.title.clone(),
+                                            t.kind.clone(),
+                                            t.completed_on.clone(),
+                                            t.score.map(|s| s.to_string()).unwrap_or_default(),
+                                            t.attested.to_string(),
+                                        ],
+                                    ]
+                                    .concat()
+                                })
+                                .collect()
+                        }
+                    })
+                    .collect(),
+            )?,
+        ));
+        files.push((
+            "policy_acknowledgements.csv".into(),
+            csv_bytes(
+                &["policy", "version", "effective_on", "acknowledged_by", "on"],
+                policies
+                    .iter()
+                    .flat_map(|p| {
+                        p.acknowledged
+                            .iter()
+                            .map(|(n, d)| {
+                                vec![
+                                    p.title.clone(),
+                                    p.version.to_string(),
+                                    p.effective_on.clone(),
+                                    n.clone(),
+                                    d.clone(),
+                                ]
+                            })
+                            .collect::<Vec<_>>()
+                    })
+                    .collect(),
+            )?,
+        ));
+        let mut conn = self.store().read().await?;
+        for v in &vendors {
+            if let Some((ct, _, name)) = store::vendor_document(&mut conn, v.id).await? {
+                let bytes = self.keyring().decrypt(
+                    carekeep_crypto::keys::Binding {
+                        table: "vendors",
+                        column: "document_ct",
+                        row: v.id,
+                    },
+                    &ct,
+                )?;
+                let safe: String = name
+                    .chars()
+                    .filter(|c| c.is_ascii_alphanumeric() || ".-_".contains(*c))
+                    .collect();
+                files.push((
+                    format!(
+                        "documents/vendor-{}-{}",
+                        v.id,
+                        if safe.is_empty() { "baa" } else { &safe }
+                    ),
+                    bytes.to_vec(),
+                ));
+            }
+        }
+        drop(conn);
+
+        let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let options = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+        for (name, bytes) in &files {
+            zip.start_file(format!("binder-{today}/{name}"), options)
+                .map_err(|e| AppError::Internal(format!("zip: {e}")))?;
+            zip.write_all(bytes)
+                .map_err(|e| AppError::Internal(format!("zip: {e}")))?;
+        }
+        let out = zip
+            .finish()
+            .map_err(|e| AppError::Internal(format!("zip: {e}")))?
+            .into_inner();
+        let mut event = self
+            .event(actor, Action::ProgramDocumentViewed, Outcome::Success)
+            .with_reason(&format!("audit binder exported ({} files)", files.len()));
+        event.resource_type = "Binder".into();
+        event.resource_id = today.to_string();
+        self.append_event(event).await?;
+        Ok(out)
+    }
+}
