@@ -562,3 +562,15 @@ pub struct PoliciesReadPage {
 }
 
 page_response!(PoliciesAdminPage, PolicyAdminPage, PoliciesReadPage);
+
+#[derive(Template, Debug)]
+#[template(path = "npp.html")]
+pub struct NppPage {
+    pub chrome: Chrome,
+    pub v: carekeep_app::program::npp::NppView,
+    pub today: String,
+    pub notice: Option<&'static str>,
+    pub error: Option<String>,
+}
+
+page_response!(NppPage);

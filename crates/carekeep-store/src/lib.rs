@@ -12,6 +12,7 @@ mod error;
 pub mod keys;
 mod migrate;
 pub mod monitoring;
+pub mod npp;
 pub mod policies;
 pub mod program;
 pub mod records;

@@ -391,6 +391,33 @@ impl App {
             out.push(item(key, title, cite, s, evidence, action, Some("/program/policies")));
         }
 
+        let npp = self.npp_view().await?;
+        let npp_standing = if npp.version == 0 || !npp.posted_office || npp.patients_without_acknowledgement > 0 {
+            Standing::Gap
+        } else {
+            Standing::Done
+        };
+        out.push(item(
+            "npp",
+            "Notice of Privacy Practices current and posted",
+            "164.520",
+            npp_standing,
+            if npp.version == 0 {
+                "No notice published.".into()
+            } else {
+                format!(
+                    "Version {} in effect from {}; posted in the office: {}; on the website: {}; patients without an acknowledgement or good-faith record: {}.",
+                    npp.version,
+                    npp.effective_on,
+                    if npp.posted_office { "yes" } else { "no" },
+                    if npp.posted_website { "yes" } else { "no" },
+                    npp.patients_without_acknowledgement
+                )
+            },
+            "Publish the notice, post it in the office (and on the website), and record each patient's acknowledgement",
+            Some("/program/npp"),
+        ));
+
         for (key, title, cite) in [
             ("policies", "Policies reviewed and acknowledged", "164.316, 164.530(i)"),
             (
@@ -398,7 +425,6 @@ impl App {
                 "Breach response plan written and acknowledged",
                 "164.308(a)(6), 164.530(i)",
             ),
-            ("npp", "Notice of Privacy Practices current and posted", "164.520"),
             (
                 "incidents",
                 "Incident log kept and reviewed",

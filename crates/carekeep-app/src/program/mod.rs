@@ -3,6 +3,7 @@
 
 pub mod binder;
 pub mod dashboard;
+pub mod npp;
 pub mod policies;
 pub mod vendors;
 pub mod workforce;

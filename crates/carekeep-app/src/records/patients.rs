@@ -273,6 +273,10 @@ impl App {
             false => None,
         };
         let (coding, billing, invoice_status) = self.invoice_views(conn, id, a).await?;
+        let npp = match a.reads(DataClass::Identity) {
+            true => self.npp_status(conn, id).await?,
+            false => None,
+        };
         Ok(PatientView {
             id,
             identity,
@@ -288,6 +292,7 @@ impl App {
                 may_break_glass: may_break_glass(&self.policy(), &p.roles),
                 break_glass_until: opened.glass_until.map(rfc3339),
                 writes: a.write.iter().map(|c| c.as_str()).collect(),
+                npp,
             },
         })
     }

@@ -38,6 +38,8 @@ pub struct AccessNote {
     /// RFC 3339 end of a live break-glass grant.
     pub break_glass_until: Option<String>,
     pub writes: Vec<&'static str>,
+    /// The patient's latest Notice of Privacy Practices acknowledgement, shown with identity.
+    pub npp: Option<String>,
 }
 
 impl AccessNote {

@@ -4,6 +4,7 @@
 pub mod baa;
 pub mod course;
 pub mod dates;
+pub mod npp;
 pub mod offboarding;
 pub mod policies;
 pub mod training;

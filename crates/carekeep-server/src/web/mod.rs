@@ -46,6 +46,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/patients/{id}/contact", post(patients::set_contact))
         .route("/patients/{id}/break-glass", post(patients::break_glass))
         .route("/patients/{id}/restriction", post(patients::set_restriction))
+        .route("/patients/{id}/npp", post(patients::npp_ack))
         .route("/patients/{id}/attachments", post(chart::upload))
         .route("/patients/{id}/attachments/{attachment}", get(patients::attachment))
         .route("/patients/{id}/appointments", post(chart::book))
@@ -82,6 +83,9 @@ pub fn router(state: AppState) -> Router<AppState> {
             post(program::offboarding_step),
         )
         .route("/training", get(program::course_show).post(program::course_submit))
+        .route("/program/npp", get(program::npp).post(program::publish_npp))
+        .route("/program/npp/posting", post(program::npp_posting))
+        .route("/program/npp/pdf", get(program::npp_pdf))
         .route("/program/policies", get(program::policies_admin))
         .route(
             "/program/policies/{key}",

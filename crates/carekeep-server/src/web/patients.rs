@@ -167,6 +167,7 @@ fn notice(done: Option<&str>) -> Option<&'static str> {
         "payment" => "Payment recorded.",
         "glass" => "Emergency access opened. It is recorded and reported to the compliance officer.",
         "restriction" => "Restriction saved.",
+        "npp" => "Notice of Privacy Practices acknowledgement recorded.",
         _ => return None,
     })
 }
@@ -308,4 +309,22 @@ pub async fn attachment(
 ) -> Result<Response, WebError> {
     let (ct, bytes, name) = state.app.attachment(&p, id, attachment).await.map_err(WebError::page)?;
     Ok(crate::api::records::file_response(ct, bytes, &name))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct NppAckForm {
+    kind: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// Records the patient's acknowledgement of the notice, or the good-faith effort.
+pub async fn npp_ack(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(id): Path<i64>,
+    Form(f): Form<NppAckForm>,
+) -> Result<Response, WebError> {
+    let r = state.app.record_npp_ack(&p, id, f.kind == "signed", &f.reason).await;
+    after_change(&state, &p, id, "npp", "main", r).await
 }

@@ -589,3 +589,91 @@ pub async fn binder(State(state): State<AppState>, PageUser(p): PageUser) -> Res
         &name,
     ))
 }
+
+// ------------------------------------------------------------ notice of privacy practices
+
+use crate::templates::NppPage;
+
+async fn npp_page(
+    state: &AppState,
+    p: &Principal,
+    notice: Option<&'static str>,
+    error: Option<String>,
+) -> Result<NppPage, WebError> {
+    Ok(NppPage {
+        chrome: chrome(state, p, "/program"),
+        v: state.app.npp(&Actor::User(p.clone())).await.map_err(WebError::page)?,
+        today: state.app.clinic_today().to_string(),
+        notice,
+        error,
+    })
+}
+
+pub async fn npp(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Query(d): Query<Done>,
+) -> Result<NppPage, WebError> {
+    let notice = match d.done.as_deref() {
+        Some("published") => Some("Published. Print it and post it in the office."),
+        Some("posting") => Some("Saved."),
+        _ => None,
+    };
+    npp_page(&state, &p, notice, None).await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct NppForm {
+    body: String,
+    #[serde(default)]
+    effective_on: String,
+}
+
+pub async fn publish_npp(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Form(f): Form<NppForm>,
+) -> Result<Response, WebError> {
+    match state
+        .app
+        .publish_npp(&Actor::User(p.clone()), &f.body, &f.effective_on)
+        .await
+    {
+        Ok(_) => Ok(Redirect::to("/program/npp?done=published").into_response()),
+        Err(e @ AppError::Invalid(_)) => {
+            let mut page = npp_page(&state, &p, None, Some(e.to_string())).await?;
+            page.v.body = f.body;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(WebError::page(e)),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct PostingForm {
+    office: Option<String>,
+    website: Option<String>,
+}
+
+pub async fn npp_posting(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Form(f): Form<PostingForm>,
+) -> Result<Response, WebError> {
+    state
+        .app
+        .set_npp_posting(&Actor::User(p), f.office.is_some(), f.website.is_some())
+        .await
+        .map_err(WebError::page)?;
+    Ok(Redirect::to("/program/npp?done=posting").into_response())
+}
+
+pub async fn npp_pdf(State(state): State<AppState>, PageUser(p): PageUser) -> Result<Response, WebError> {
+    let bytes = state.app.npp_pdf(&Actor::User(p)).await.map_err(WebError::page)?;
+    Ok(crate::api::records::file_response(
+        "application/pdf".into(),
+        bytes,
+        "notice-of-privacy-practices.pdf",
+    ))
+}

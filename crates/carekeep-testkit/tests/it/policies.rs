@@ -210,3 +210,81 @@ async fn the_audit_binder_holds_the_program_and_its_pdf_names_the_roster() {
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn the_notice_keeps_its_required_parts_and_patients_acknowledge_it() {
+    let app = TestApp::spawn().await;
+    let mut owner = PageClient::login(&app, "owner").await;
+    let (status, html) = owner.get("/program/npp").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("THIS NOTICE DESCRIBES HOW MEDICAL INFORMATION ABOUT YOU MAY BE USED"));
+    let text =
+        carekeep_domain::program::npp::template("Test Clinic", "the privacy officer, Dana", "555-0100", "2026-03-02");
+    let no_header = text.replacen(carekeep_domain::program::npp::HEADER, "Privacy", 1);
+    let (status, _, body) = owner.post("/program/npp", &[("body", &no_header)]).await;
+    assert_eq!(status, 422);
+    assert!(body.contains("the required header (164.520(b)(1)(i))"), "{body}");
+    let (status, _, body) = owner
+        .post("/program/npp", &[("body", &text), ("effective_on", "2026-03-01")])
+        .await;
+    assert_eq!(status, 422);
+    assert!(body.contains("before the day it is published"));
+    let (status, location, _) = owner
+        .post("/program/npp", &[("body", &text), ("effective_on", "2026-03-02")])
+        .await;
+    assert_eq!(
+        (status, location.as_deref()),
+        (303, Some("/program/npp?done=published"))
+    );
+    let (status, _, _) = owner.post("/program/npp/posting", &[("office", "yes")]).await;
+    assert_eq!(status, 303);
+    let res = owner.http.get(owner.url("/program/npp/pdf")).send().await.unwrap();
+    let pdf = pdf_text(&res.bytes().await.unwrap());
+    assert!(
+        pdf.contains("Health and Human Services") && pdf.contains("555-0100"),
+        "{pdf}"
+    );
+
+    // A patient without an acknowledgement is a gap until the front desk records one.
+    let desk = app.api_login("frontdesk").await;
+    let id = app
+        .register_patient(&desk, "Hollis", "Brant", "1990-05-05", "5550102233")
+        .await;
+    let token = app.api_login("owner").await;
+    let npp_item = |t: String| {
+        let req = app.api(Method::GET, "/api/v1/program/dashboard", &t);
+        async move {
+            let items: Vec<Value> = req.send().await.unwrap().json().await.unwrap();
+            items.into_iter().find(|i| i["key"] == "npp").unwrap()
+        }
+    };
+    let item = npp_item(token.clone()).await;
+    assert_eq!(item["standing"], "gap");
+    assert!(
+        item["evidence"].as_str().unwrap().contains("good-faith record: 1"),
+        "{item}"
+    );
+    let mut page = PageClient::login(&app, "frontdesk").await;
+    let (_, chart) = page.get(&format!("/patients/{id}")).await;
+    assert!(chart.contains("not acknowledged") && chart.contains("Patient signed the acknowledgement"));
+    let (status, _, _) = page
+        .post(
+            &format!("/patients/{id}/npp"),
+            &[("kind", "good_faith"), ("reason", "")],
+        )
+        .await;
+    assert_eq!(status, 422);
+    let (status, _, _) = page.post(&format!("/patients/{id}/npp"), &[("kind", "signed")]).await;
+    assert_eq!(status, 303);
+    let (_, chart) = page.get(&format!("/patients/{id}")).await;
+    assert!(chart.contains("Acknowledged for version 1"));
+    assert_eq!(npp_item(token).await["standing"], "done");
+    // Billing may read identity but not change it, so cannot record one.
+    let mut billing = PageClient::login(&app, "billing").await;
+    billing.get(&format!("/patients/{id}")).await;
+    let (status, _, _) = billing
+        .post(&format!("/patients/{id}/npp"), &[("kind", "signed")])
+        .await;
+    assert_eq!(status, 403);
+    app.stop().await;
+}
