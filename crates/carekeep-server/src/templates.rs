@@ -199,6 +199,7 @@ pub struct HomePage {
     pub codes_left: i64,
     /// Access-monitoring findings waiting for review, for those who review them.
     pub open_findings: Option<i64>,
+    pub reminders: Vec<carekeep_app::program::reminders::Reminder>,
 }
 
 #[derive(Template, Debug)]

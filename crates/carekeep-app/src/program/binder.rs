@@ -28,6 +28,7 @@ impl App {
         vendors: &[super::vendors::VendorView],
         roster: &[super::workforce::PersonView],
         policies: &[super::policies::PolicyView],
+        npp: &super::npp::NppView,
     ) -> Result<Vec<u8>, AppError> {
         let mut pdf = Pdf::new(&format!("{} compliance binder {today}", self.clinic_name()))?;
         pdf.title(&format!("{}: HIPAA compliance binder", self.clinic_name()));
@@ -110,6 +111,19 @@ impl App {
             pdf.heading("Policies not adopted");
             pdf.line(&not_adopted.join(", "));
         }
+        pdf.heading("Notice of Privacy Practices");
+        if npp.version == 0 {
+            pdf.line("No notice published.");
+        } else {
+            pdf.line(&format!(
+                "Versions: {}. Posted in the office: {}; on the website: {}. Patients without an acknowledgement or good-faith record: {}.",
+                npp.history.iter().map(|(v, d)| format!("{v} from {d}")).collect::<Vec<_>>().join(", "),
+                if npp.posted_office { "yes" } else { "no" },
+                if npp.posted_website { "yes" } else { "no" },
+                npp.patients_without_acknowledgement
+            ));
+            pdf.paragraph(&npp.body);
+        }
         pdf.finish()
     }
 
@@ -122,7 +136,8 @@ impl App {
         let roster = self.roster(actor).await?;
         let policies = self.policy_views().await?;
 
-        let pdf = self.binder_pdf(today, &checklist, &vendors, &roster, &policies)?;
+        let npp = self.npp_view().await?;
+        let pdf = self.binder_pdf(today, &checklist, &vendors, &roster, &policies, &npp)?;
 
         let mut files: Vec<(String, Vec<u8>)> = vec![("binder.pdf".into(), pdf)];
         files.push((

@@ -14,7 +14,9 @@ pub async fn show(State(state): State<AppState>, PageUser(p): PageUser) -> Resul
         .open_findings(&carekeep_app::Actor::User(p.clone()))
         .await
         .map_err(WebError::page)?;
+    let reminders = state.app.reminders(&p).await.map_err(WebError::page)?;
     Ok(HomePage {
+        reminders,
         chrome: chrome(&state, &p, "/"),
         display_name: p.display_name.clone(),
         modules: modules_for(&state.app.policy(), &p),

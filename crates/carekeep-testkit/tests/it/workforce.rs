@@ -192,3 +192,40 @@ async fn the_course_records_a_pass_with_attestation_and_the_dashboard_follows() 
     assert_eq!(frank.training_due, "2027-03-02");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn the_home_page_reminds_each_person_of_what_falls_due() {
+    let app = TestApp::spawn().await;
+    let mut owner = PageClient::login(&app, "owner").await;
+    let (_, home) = owner.get("/").await;
+    assert!(
+        home.contains("Compliance program:") && home.contains("gaps"),
+        "the keeper of the program sees its gaps"
+    );
+    owner
+        .post(
+            "/program/workforce",
+            &[
+                ("name", "Frank Frontdesk"),
+                ("username", "frontdesk"),
+                ("hired_on", "2026-02-20"),
+            ],
+        )
+        .await;
+    owner
+        .post(
+            "/program/policies/sanctions",
+            &[
+                ("title", "Sanctions"),
+                ("body", "Consequences fit what happened."),
+                ("effective_on", "2026-03-02"),
+            ],
+        )
+        .await;
+    let mut desk = PageClient::login(&app, "frontdesk").await;
+    let (_, home) = desk.get("/").await;
+    assert!(home.contains("Your HIPAA training is due by 2026-03-22"), "{home}");
+    assert!(home.contains("1 clinic policy to read and acknowledge"));
+    assert!(!home.contains("Compliance program:"), "not the front desk's to keep");
+    app.stop().await;
+}

@@ -1,0 +1,87 @@
+//! Reminders shown in the app before things fall due: each person's own (training,
+//! policies to acknowledge) and, for those who keep the program, what the dashboard flags.
+//! They name no patient.
+
+use crate::{Actor, App, AppError, Principal};
+use carekeep_domain::Capability;
+use carekeep_store::workforce;
+use serde::Serialize;
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Reminder {
+    pub text: String,
+    pub href: String,
+    /// Past due rather than coming up.
+    pub overdue: bool,
+}
+
+impl App {
+    pub async fn reminders(&self, p: &Principal) -> Result<Vec<Reminder>, AppError> {
+        p.require_full()?;
+        let mut out = Vec::new();
+        let today = self.clinic_today();
+        let person = {
+            let mut conn = self.store().read().await?;
+            match workforce::person_by_user(&mut conn, p.user_id.0).await? {
+                Some(person) => {
+                    let records = workforce::training(&mut conn).await?;
+                    let mine: Vec<&workforce::TrainingRow> =
+                        records.iter().filter(|t| t.person_id == person.id).collect();
+                    self.training_standing(&person, &mine, today)
+                }
+                None => None,
+            }
+        };
+        if let Some((due, standing)) = person {
+            use carekeep_domain::program::Standing;
+            if standing != Standing::Done {
+                out.push(Reminder {
+                    text: format!(
+                        "Your HIPAA training {} {due}.",
+                        if standing == Standing::Gap {
+                            "was due on"
+                        } else {
+                            "is due by"
+                        }
+                    ),
+                    href: "/training".into(),
+                    overdue: standing == Standing::Gap,
+                });
+            }
+        }
+        let unread = self
+            .policies_to_read(p)
+            .await?
+            .into_iter()
+            .filter(|x| !x.acknowledged)
+            .count();
+        if unread > 0 {
+            out.push(Reminder {
+                text: format!(
+                    "{unread} clinic polic{} to read and acknowledge.",
+                    if unread == 1 { "y" } else { "ies" }
+                ),
+                href: "/policies".into(),
+                overdue: false,
+            });
+        }
+        let actor = Actor::User(p.clone());
+        if self.policy().has_capability(&p.roles, Capability::ManageProgram) {
+            let items = self.dashboard(&actor).await?;
+            let gaps = items.iter().filter(|i| i.standing == "gap").count();
+            let soon = items.iter().filter(|i| i.standing == "due_soon").count();
+            if gaps + soon > 0 {
+                out.push(Reminder {
+                    text: format!(
+                        "Compliance program: {gaps} gap{} and {soon} item{} due soon.",
+                        if gaps == 1 { "" } else { "s" },
+                        if soon == 1 { "" } else { "s" }
+                    ),
+                    href: "/program".into(),
+                    overdue: gaps > 0,
+                });
+            }
+        }
+        Ok(out)
+    }
+}
