@@ -419,12 +419,6 @@ impl App {
         ));
 
         for (key, title, cite) in [
-            ("policies", "Policies reviewed and acknowledged", "164.316, 164.530(i)"),
-            (
-                "breach_plan",
-                "Breach response plan written and acknowledged",
-                "164.308(a)(6), 164.530(i)",
-            ),
             (
                 "incidents",
                 "Incident log kept and reviewed",
