@@ -8,7 +8,7 @@ use super::rfc3339;
 use super::view::*;
 use crate::{App, AppError, Principal};
 use carekeep_domain::audit::{Action, Outcome};
-use carekeep_domain::records::chart_access::{chart_access, ChartAccess, Gate};
+use carekeep_domain::records::chart_access::ChartAccess;
 use carekeep_domain::records::invoice::{
     check_codes, check_line, check_payment, format_amount, status, Line, PaidState,
 };
@@ -282,11 +282,7 @@ impl App {
         let mut conn = self.store().read().await?;
         let rows = store::recent_invoices(&mut conn, 100).await?;
         let ids: Vec<i64> = rows.iter().map(|r| r.patient_id).collect();
-        let patients: HashMap<i64, _> = store::patients_by_ids(&mut conn, &ids)
-            .await?
-            .into_iter()
-            .map(|r| (r.id, r))
-            .collect();
+        let patients = self.patients_by_id(&mut conn, &ids).await?;
         drop(conn);
         let mut out = Vec::new();
         let mut classes = vec![DataClass::Identity, DataClass::InvoiceStatus];
@@ -294,14 +290,7 @@ impl App {
             let Some(patient) = patients.get(&row.patient_id) else {
                 continue;
             };
-            let a = chart_access(
-                &policy,
-                &p.roles,
-                Gate {
-                    restricted: patient.restricted,
-                    ..Gate::default()
-                },
-            );
+            let a = self.list_access(&policy, p, patient);
             let identity: Identity = self.open_json(CtColumn::PatientIdentity, patient.id, &patient.identity_ct)?;
             let codes = if a.reads(DataClass::Coding) {
                 let lines: Vec<Line> = self.open_json(CtColumn::InvoiceLines, row.id, &row.lines_ct)?;

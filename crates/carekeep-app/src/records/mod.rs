@@ -107,6 +107,29 @@ impl App {
         })
     }
 
+    /// What `p` may see of a patient in a list (schedule, invoices, search results): the policy
+    /// with the patient's restriction; break glass and naming apply to a chart opened alone.
+    pub(crate) fn list_access(&self, policy: &carekeep_domain::Policy, p: &Principal, row: &PatientRow) -> ChartAccess {
+        let gate = Gate {
+            restricted: row.restricted,
+            ..Gate::default()
+        };
+        chart_access(policy, &p.roles, gate)
+    }
+
+    /// The patients behind a list's rows, by id.
+    pub(crate) async fn patients_by_id(
+        &self,
+        conn: &mut Conn,
+        ids: &[i64],
+    ) -> Result<std::collections::HashMap<i64, PatientRow>, AppError> {
+        Ok(store::patients_by_ids(conn, ids)
+            .await?
+            .into_iter()
+            .map(|r| (r.id, r))
+            .collect())
+    }
+
     /// An audit event about PHI of `patients`.
     pub(crate) fn phi_event(
         &self,

@@ -4,7 +4,7 @@ use super::view::*;
 use super::{rfc3339, Opened};
 use crate::{App, AppError, Principal};
 use carekeep_domain::audit::{Action, Outcome};
-use carekeep_domain::records::chart_access::{chart_access, may_break_glass, Gate};
+use carekeep_domain::records::chart_access::may_break_glass;
 use carekeep_domain::records::patient::{
     check_contact, check_date_of_birth, check_name, display_phone, Contact, ContactMethod, Identity, Sex,
 };
@@ -302,11 +302,7 @@ impl App {
         let policy = self.policy();
         rows.iter()
             .map(|row| {
-                let gate = Gate {
-                    restricted: row.restricted,
-                    ..Gate::default()
-                };
-                let a = chart_access(&policy, &p.roles, gate);
+                let a = self.list_access(&policy, p, row);
                 Ok(PatientSummary {
                     id: row.id,
                     identity: match a.reads(DataClass::Identity) {

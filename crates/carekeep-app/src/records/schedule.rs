@@ -6,7 +6,6 @@ use super::view::*;
 use crate::{App, AppError, Principal};
 use carekeep_domain::audit::{Action, Outcome};
 use carekeep_domain::records::appointment::{check_service, check_times, Status};
-use carekeep_domain::records::chart_access::{chart_access, Gate};
 use carekeep_domain::records::patient::Identity;
 use carekeep_domain::{DataClass, UserId};
 use carekeep_store::records::{self as store, AppointmentRow, CtColumn};
@@ -174,25 +173,14 @@ impl App {
         let rows = store::appointments_between(&mut conn, from, to).await?;
         let names = users::display_names(&mut conn).await?;
         let ids: Vec<i64> = rows.iter().map(|r| r.patient_id).collect();
-        let patients: HashMap<i64, _> = store::patients_by_ids(&mut conn, &ids)
-            .await?
-            .into_iter()
-            .map(|r| (r.id, r))
-            .collect();
+        let patients = self.patients_by_id(&mut conn, &ids).await?;
         drop(conn);
         let mut out = Vec::with_capacity(rows.len());
         for row in &rows {
             let Some(patient) = patients.get(&row.patient_id) else {
                 continue;
             };
-            let a = chart_access(
-                &policy,
-                &p.roles,
-                Gate {
-                    restricted: patient.restricted,
-                    ..Gate::default()
-                },
-            );
+            let a = self.list_access(&policy, p, patient);
             if !(a.reads(DataClass::Scheduling) && a.reads(DataClass::Identity)) {
                 continue;
             }
