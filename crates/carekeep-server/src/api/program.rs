@@ -126,3 +126,160 @@ pub async fn binder(State(state): State<AppState>, ApiUser(p): ApiUser) -> Resul
     let name = format!("carekeep-binder-{}.zip", state.app.clinic_today());
     Ok(super::records::file_response("application/zip".into(), bytes, &name))
 }
+
+use carekeep_app::program::npp::NppView;
+use carekeep_app::program::policies::{PolicyToRead, PolicyView};
+use carekeep_app::program::reminders::Reminder;
+use carekeep_app::program::workforce::{PersonInput, PersonView};
+
+/// The workforce roster with training due dates and offboarding checklists.
+#[utoipa::path(get, path = "/api/v1/workforce", tag = "program", security(("bearer" = [])),
+    responses((status = 200, body = Vec<PersonView>), (status = 403, body = ErrorBody)))]
+pub async fn roster(State(state): State<AppState>, ApiUser(p): ApiUser) -> Result<Json<Vec<PersonView>>, WebError> {
+    Ok(Json(api(state.app.roster(&Actor::User(p)).await)?))
+}
+
+#[derive(Debug, serde::Serialize, ToSchema)]
+pub struct Created {
+    pub id: i64,
+}
+
+/// Add a person to the roster (a leave date that has come offboards them at once).
+#[utoipa::path(post, path = "/api/v1/workforce", tag = "program", security(("bearer" = [])), request_body = PersonInput,
+    responses((status = 201, body = Created), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn add_person(
+    State(state): State<AppState>,
+    ApiUser(p): ApiUser,
+    ApiJson(r): ApiJson<PersonInput>,
+) -> Result<(StatusCode, Json<Created>), WebError> {
+    let id = api(state.app.save_person(&Actor::User(p), 0, r).await)?;
+    Ok((StatusCode::CREATED, Json(Created { id })))
+}
+
+/// Change a person (set `left_on` to offboard them on that date).
+#[utoipa::path(put, path = "/api/v1/workforce/{id}", tag = "program", security(("bearer" = [])), request_body = PersonInput,
+    params(("id" = i64, Path, description = "Person id")),
+    responses((status = 204, description = "Saved"), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn update_person(
+    State(state): State<AppState>,
+    ApiUser(p): ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(r): ApiJson<PersonInput>,
+) -> Result<StatusCode, WebError> {
+    api(state.app.save_person(&Actor::User(p), id, r).await)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct TrainingRequest {
+    pub title: String,
+    /// `YYYY-MM-DD`.
+    pub completed_on: String,
+}
+
+/// Record outside or in-person training for a person.
+#[utoipa::path(post, path = "/api/v1/workforce/{id}/training", tag = "program", security(("bearer" = [])), request_body = TrainingRequest,
+    params(("id" = i64, Path, description = "Person id")),
+    responses((status = 201, body = Created), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn record_training(
+    State(state): State<AppState>,
+    ApiUser(p): ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(r): ApiJson<TrainingRequest>,
+) -> Result<(StatusCode, Json<Created>), WebError> {
+    let id = api(state
+        .app
+        .record_training(&Actor::User(p), id, &r.title, &r.completed_on)
+        .await)?;
+    Ok((StatusCode::CREATED, Json(Created { id })))
+}
+
+/// Every policy: template or current version, review standing, acknowledgements.
+#[utoipa::path(get, path = "/api/v1/policies", tag = "program", security(("bearer" = [])),
+    responses((status = 200, body = Vec<PolicyView>), (status = 403, body = ErrorBody)))]
+pub async fn policies(State(state): State<AppState>, ApiUser(p): ApiUser) -> Result<Json<Vec<PolicyView>>, WebError> {
+    Ok(Json(api(state.app.policies(&Actor::User(p)).await)?))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct PolicyRequest {
+    pub title: String,
+    pub body: String,
+    /// `YYYY-MM-DD`; today when empty.
+    #[serde(default)]
+    pub effective_on: String,
+}
+
+/// Adopt a template or approve a new version of a policy.
+#[utoipa::path(put, path = "/api/v1/policies/{key}", tag = "program", security(("bearer" = [])), request_body = PolicyRequest,
+    params(("key" = String, Path, description = "Policy key, e.g. breach_response")),
+    responses((status = 200, body = Created), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn revise_policy(
+    State(state): State<AppState>,
+    ApiUser(p): ApiUser,
+    Path(key): Path<String>,
+    ApiJson(r): ApiJson<PolicyRequest>,
+) -> Result<Json<Created>, WebError> {
+    let id = api(state
+        .app
+        .revise_policy(&Actor::User(p), &key, &r.title, &r.body, &r.effective_on)
+        .await)?;
+    Ok(Json(Created { id }))
+}
+
+/// The adopted policies as the caller reads them, with whether they acknowledged each.
+#[utoipa::path(get, path = "/api/v1/me/policies", tag = "program", security(("bearer" = [])),
+    responses((status = 200, body = Vec<PolicyToRead>)))]
+pub async fn my_policies(
+    State(state): State<AppState>,
+    ApiUser(p): ApiUser,
+) -> Result<Json<Vec<PolicyToRead>>, WebError> {
+    Ok(Json(api(state.app.policies_to_read(&p).await)?))
+}
+
+/// Acknowledge a policy version.
+#[utoipa::path(post, path = "/api/v1/me/policies/{version}/acknowledge", tag = "program", security(("bearer" = [])),
+    params(("version" = i64, Path, description = "Policy version id")),
+    responses((status = 204, description = "Recorded"), (status = 404, body = ErrorBody)))]
+pub async fn acknowledge_policy(
+    State(state): State<AppState>,
+    ApiUser(p): ApiUser,
+    Path(version): Path<i64>,
+) -> Result<StatusCode, WebError> {
+    api(state.app.acknowledge_policy(&p, version).await)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// What falls due for the caller (no PHI).
+#[utoipa::path(get, path = "/api/v1/me/reminders", tag = "program", security(("bearer" = [])),
+    responses((status = 200, body = Vec<Reminder>)))]
+pub async fn reminders(State(state): State<AppState>, ApiUser(p): ApiUser) -> Result<Json<Vec<Reminder>>, WebError> {
+    Ok(Json(api(state.app.reminders(&p).await)?))
+}
+
+/// The Notice of Privacy Practices: current version (or the template), posting, history.
+#[utoipa::path(get, path = "/api/v1/npp", tag = "program", security(("bearer" = [])),
+    responses((status = 200, body = NppView), (status = 403, body = ErrorBody)))]
+pub async fn npp(State(state): State<AppState>, ApiUser(p): ApiUser) -> Result<Json<NppView>, WebError> {
+    Ok(Json(api(state.app.npp(&Actor::User(p)).await)?))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NppRequest {
+    pub body: String,
+    /// `YYYY-MM-DD`, not before today; today when empty.
+    #[serde(default)]
+    pub effective_on: String,
+}
+
+/// Publish a version of the notice (refused if a required element is missing).
+#[utoipa::path(put, path = "/api/v1/npp", tag = "program", security(("bearer" = [])), request_body = NppRequest,
+    responses((status = 200, body = Created), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn publish_npp(
+    State(state): State<AppState>,
+    ApiUser(p): ApiUser,
+    ApiJson(r): ApiJson<NppRequest>,
+) -> Result<Json<Created>, WebError> {
+    let id = api(state.app.publish_npp(&Actor::User(p), &r.body, &r.effective_on).await)?;
+    Ok(Json(Created { id }))
+}

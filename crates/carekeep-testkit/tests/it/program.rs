@@ -205,3 +205,112 @@ async fn the_dashboard_takes_mfa_from_the_accounts_and_the_pages_work() {
     assert_eq!(desk.get("/program/vendors").await.0, 403);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn the_program_has_its_json_api_too() {
+    let app = TestApp::spawn().await;
+    let owner = app.api_login("owner").await;
+    let desk = app.api_login("frontdesk").await;
+    let res = app
+        .api(Method::POST, "/api/v1/workforce", &owner)
+        .json(&json!({"name": "Frank Frontdesk", "username": "frontdesk", "hired_on": "2026-02-20"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let person = res.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let res = app
+        .api(Method::POST, &format!("/api/v1/workforce/{person}/training"), &owner)
+        .json(&json!({"title": "Annual privacy refresher", "completed_on": "2026-03-01"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let roster: Vec<Value> = app
+        .api(Method::GET, "/api/v1/workforce", &owner)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(roster[0]["training_due"], "2027-03-01");
+    assert_eq!(
+        app.api(Method::GET, "/api/v1/workforce", &desk)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+    let res = app
+        .api(Method::PUT, "/api/v1/policies/sanctions", &owner)
+        .json(&json!({"title": "Sanctions", "body": "Consequences fit what happened."}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let mine: Vec<Value> = app
+        .api(Method::GET, "/api/v1/me/policies", &desk)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(mine[0]["acknowledged"], false);
+    let reminders: Vec<Value> = app
+        .api(Method::GET, "/api/v1/me/reminders", &desk)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(reminders.iter().any(|r| r["href"] == "/policies"), "{reminders:?}");
+    let version = mine[0]["version_id"].as_i64().unwrap();
+    let res = app
+        .api(
+            Method::POST,
+            &format!("/api/v1/me/policies/{version}/acknowledge"),
+            &desk,
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 204);
+    let policies: Vec<Value> = app
+        .api(Method::GET, "/api/v1/policies", &owner)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let sanctions = policies.iter().find(|p| p["key"] == "sanctions").unwrap();
+    assert_eq!(sanctions["acknowledged"][0][0], "Frank Frontdesk");
+    let npp: Value = app
+        .api(Method::GET, "/api/v1/npp", &owner)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(npp["version"], 0);
+    let res = app
+        .api(Method::PUT, "/api/v1/npp", &owner)
+        .json(&json!({"body": "Short notice."}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    let res = app
+        .api(Method::PUT, "/api/v1/npp", &owner)
+        .json(&json!({"body": npp["body"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    app.stop().await;
+}
