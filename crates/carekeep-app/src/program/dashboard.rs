@@ -297,7 +297,8 @@ impl App {
 
         let mut worst = Standing::Done;
         let mut overdue_people = Vec::new();
-        for p in people.iter().filter(|p| p.left_on.is_none() || !p.offboarded) {
+        // People who have left are due nothing (`training::due`).
+        for p in &people {
             let mine: Vec<&workforce::TrainingRow> = records.iter().filter(|t| t.person_id == p.id).collect();
             if let Some((_, s)) = self.training_standing(p, &mine, today) {
                 worst = worst.min(s);

@@ -127,6 +127,7 @@ pub async fn binder(State(state): State<AppState>, ApiUser(p): ApiUser) -> Resul
     Ok(super::records::file_response("application/zip".into(), bytes, &name))
 }
 
+use super::records::Created;
 use carekeep_app::program::npp::NppView;
 use carekeep_app::program::policies::{PolicyToRead, PolicyView};
 use carekeep_app::program::reminders::Reminder;
@@ -137,11 +138,6 @@ use carekeep_app::program::workforce::{PersonInput, PersonView};
     responses((status = 200, body = Vec<PersonView>), (status = 403, body = ErrorBody)))]
 pub async fn roster(State(state): State<AppState>, ApiUser(p): ApiUser) -> Result<Json<Vec<PersonView>>, WebError> {
     Ok(Json(api(state.app.roster(&Actor::User(p)).await)?))
-}
-
-#[derive(Debug, serde::Serialize, ToSchema)]
-pub struct Created {
-    pub id: i64,
 }
 
 /// Add a person to the roster (a leave date that has come offboards them at once).
