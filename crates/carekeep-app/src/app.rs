@@ -20,6 +20,17 @@ pub struct AppSettings {
     pub lifetime: Lifetime,
     pub monitoring: carekeep_domain::monitoring::Settings,
     pub records: RecordSettings,
+    pub training: TrainingSettings,
+    /// The SMTP relay, when the clinic configured one.
+    pub mail: Option<crate::mail::MailSettings>,
+}
+
+/// The clinic's training rules.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct TrainingSettings {
+    pub policy: carekeep_domain::program::training::TrainingPolicy,
+    /// Keep patient data from people until they complete their training.
+    pub before_phi_access: bool,
 }
 
 /// Settings of the clinic records.

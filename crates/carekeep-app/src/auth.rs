@@ -43,6 +43,9 @@ pub struct Principal {
     /// False only while an account that must have MFA has not enrolled yet: such a session
     /// may do nothing but enrol.
     pub mfa_verified: bool,
+    /// The clinic requires training before PHI access and this person has not completed it
+    /// since their hire: their roles still grant their duties, but no patient data.
+    pub training_hold: bool,
     pub csrf_token: String,
     pub expires_at: OffsetDateTime,
     pub idle_seconds: i64,
@@ -57,6 +60,33 @@ impl Principal {
             user_id: Some(self.user_id),
             name: self.username.clone(),
             roles: self.roles.clone(),
+        }
+    }
+
+    /// The roles that decide which patient data this person may see: none while a training
+    /// hold is on.
+    pub fn data_roles(&self) -> &[RoleName] {
+        if self.training_hold {
+            &[]
+        } else {
+            &self.roles
+        }
+    }
+
+    /// Acting for a person without a session: demo seeding, scheduled work on their behalf.
+    pub(crate) fn acting_for(user: users::UserRow, origin: Origin, now: OffsetDateTime) -> Principal {
+        Principal {
+            session_id: 0,
+            user_id: user.id,
+            username: user.username,
+            display_name: user.display_name,
+            roles: user.roles,
+            mfa_verified: true,
+            training_hold: false,
+            csrf_token: String::new(),
+            expires_at: now,
+            idle_seconds: 0,
+            origin,
         }
     }
 
@@ -222,6 +252,7 @@ impl App {
         self.record(&mut tx, &event).await?;
         tx.commit().await?;
         tracing::info!(user_id = %user.id, session_id, mfa_verified, "login succeeded");
+        let training_hold = self.training_hold(user.id).await?;
         let lifetime = self.settings().lifetime;
         Ok(LoginOutcome {
             token,
@@ -232,6 +263,7 @@ impl App {
                 display_name: user.display_name,
                 roles: user.roles,
                 mfa_verified,
+                training_hold,
                 csrf_token: csrf,
                 expires_at: lifetime.expires_at(now, now),
                 idle_seconds: lifetime.idle.whole_seconds(),
@@ -314,12 +346,14 @@ impl App {
             tx.commit().await?;
             last_seen = now;
         }
-        Ok(principal(
+        let mut p = principal(
             &session,
             user,
             lifetime.expires_at(session.created_at, last_seen),
             lifetime.idle.whole_seconds(),
-        ))
+        );
+        p.training_hold = self.training_hold(p.user_id).await?;
+        Ok(p)
     }
 
     /// Ends the caller's session.
@@ -397,6 +431,7 @@ fn principal(s: &SessionRow, user: users::UserRow, expires_at: OffsetDateTime, i
         display_name: user.display_name,
         roles: user.roles,
         mfa_verified: s.mfa_verified,
+        training_hold: false,
         csrf_token: s.csrf_token.clone(),
         expires_at,
         idle_seconds,

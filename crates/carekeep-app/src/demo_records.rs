@@ -121,22 +121,15 @@ async fn acting_as(app: &App, username: &str) -> Result<Principal, AppError> {
     let u = users::by_key(&mut conn, &key)
         .await?
         .ok_or(AppError::NotFound("demo account"))?;
-    Ok(Principal {
-        session_id: 0,
-        user_id: u.id,
-        username: u.username,
-        display_name: u.display_name,
-        roles: u.roles,
-        mfa_verified: true,
-        csrf_token: String::new(),
-        expires_at: app.now(),
-        idle_seconds: 0,
-        origin: Origin {
+    Ok(Principal::acting_for(
+        u,
+        Origin {
             source_ip: "local".into(),
             user_agent: "carekeep demo seed".into(),
             request_id: String::new(),
         },
-    })
+        app.now(),
+    ))
 }
 
 /// Seeds `count` patients as the demo's front desk, provider and billing accounts.

@@ -13,6 +13,7 @@ pub mod demo;
 pub mod demo_records;
 mod error;
 pub mod key_rotation;
+pub mod mail;
 pub mod mfa;
 pub mod monitoring;
 pub mod pdf;
@@ -21,7 +22,7 @@ pub mod records;
 pub mod setup;
 pub mod users;
 
-pub use app::{App, AppSettings, RecordSettings};
+pub use app::{App, AppSettings, RecordSettings, TrainingSettings};
 pub use auth::{Actor, LoginInput, LoginOutcome, Principal};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::AppError;

@@ -57,6 +57,22 @@ pub struct Config {
     pub break_glass_minutes: i64,
     /// The largest photo or document accepted, in MiB.
     pub attachment_max_mib: usize,
+    /// Days after hire within which a new person's first training is due (164.530(b)(2)(i)(B)).
+    pub training_days_after_hire: i64,
+    /// Keep patient data from a person until they complete their training.
+    pub training_before_phi_access: bool,
+    /// The SMTP relay for reminder mail; empty for none.
+    pub smtp_host: String,
+    pub smtp_port: u16,
+    /// `starttls` (default), `tls`, or `none` (only for a relay on this machine).
+    pub smtp_security: String,
+    pub smtp_username: String,
+    /// A secret.
+    pub smtp_password: String,
+    /// The sender, e.g. `Carekeep <carekeep@clinic.example>`.
+    pub smtp_from: String,
+    /// The vendor record of the relay's operator (the BAA gate applies to it).
+    pub smtp_vendor: String,
     /// Log filter, e.g. `info` or `carekeep=debug`.
     pub log: String,
     /// The data folder (set from `--data`, not from the file).
@@ -84,6 +100,15 @@ impl Default for Config {
             monitoring_max_charts_per_hour: 30,
             break_glass_minutes: 60,
             attachment_max_mib: 10,
+            training_days_after_hire: 30,
+            training_before_phi_access: false,
+            smtp_host: String::new(),
+            smtp_port: 587,
+            smtp_security: "starttls".into(),
+            smtp_username: String::new(),
+            smtp_password: String::new(),
+            smtp_from: String::new(),
+            smtp_vendor: String::new(),
             log: "info,sqlx=warn".into(),
             data_dir: PathBuf::from("carekeep-data"),
         }
@@ -117,6 +142,22 @@ impl std::fmt::Debug for Config {
             .field("monitoring_max_charts_per_hour", &self.monitoring_max_charts_per_hour)
             .field("break_glass_minutes", &self.break_glass_minutes)
             .field("attachment_max_mib", &self.attachment_max_mib)
+            .field("training_days_after_hire", &self.training_days_after_hire)
+            .field("training_before_phi_access", &self.training_before_phi_access)
+            .field("smtp_host", &self.smtp_host)
+            .field("smtp_port", &self.smtp_port)
+            .field("smtp_security", &self.smtp_security)
+            .field("smtp_username", &self.smtp_username)
+            .field(
+                "smtp_password",
+                &if self.smtp_password.is_empty() {
+                    ""
+                } else {
+                    "<redacted>"
+                },
+            )
+            .field("smtp_from", &self.smtp_from)
+            .field("smtp_vendor", &self.smtp_vendor)
             .field("log", &self.log)
             .field("data_dir", &self.data_dir)
             .finish()
@@ -221,6 +262,33 @@ impl Config {
         if let Some(v) = env("CAREKEEP_ATTACHMENT_MAX_MIB") {
             self.attachment_max_mib = parse("CAREKEEP_ATTACHMENT_MAX_MIB", &v)?;
         }
+        if let Some(v) = env("CAREKEEP_TRAINING_DAYS_AFTER_HIRE") {
+            self.training_days_after_hire = parse("CAREKEEP_TRAINING_DAYS_AFTER_HIRE", &v)?;
+        }
+        if let Some(v) = env("CAREKEEP_TRAINING_BEFORE_PHI_ACCESS") {
+            self.training_before_phi_access = parse("CAREKEEP_TRAINING_BEFORE_PHI_ACCESS", &v)?;
+        }
+        if let Some(v) = env("CAREKEEP_SMTP_HOST") {
+            self.smtp_host = v;
+        }
+        if let Some(v) = env("CAREKEEP_SMTP_PORT") {
+            self.smtp_port = parse("CAREKEEP_SMTP_PORT", &v)?;
+        }
+        if let Some(v) = env("CAREKEEP_SMTP_SECURITY") {
+            self.smtp_security = v;
+        }
+        if let Some(v) = env("CAREKEEP_SMTP_USERNAME") {
+            self.smtp_username = v;
+        }
+        if let Some(v) = secret("CAREKEEP_SMTP_PASSWORD")? {
+            self.smtp_password = v;
+        }
+        if let Some(v) = env("CAREKEEP_SMTP_FROM") {
+            self.smtp_from = v;
+        }
+        if let Some(v) = env("CAREKEEP_SMTP_VENDOR") {
+            self.smtp_vendor = v;
+        }
         if let Some(v) = env("CAREKEEP_LOG") {
             self.log = v;
         }
@@ -271,6 +339,13 @@ impl Config {
                 reason: format!("{} is outside 1 to 100 MiB", self.attachment_max_mib),
             });
         }
+        if !(1..=365).contains(&self.training_days_after_hire) {
+            return Err(ConfigError::Invalid {
+                name: "training_days_after_hire",
+                reason: format!("{} is outside 1 to 365 days", self.training_days_after_hire),
+            });
+        }
+        self.mail()?;
         if self.login_rate_limit_per_minute == 0 {
             return Err(ConfigError::Invalid {
                 name: "login_rate_limit_per_minute",
@@ -290,6 +365,55 @@ impl Config {
             });
         }
         Ok(())
+    }
+
+    /// The SMTP relay, if one is configured; each setting checked.
+    pub fn mail(&self) -> Result<Option<carekeep_app::mail::MailSettings>, ConfigError> {
+        use carekeep_app::mail::{MailSecurity, MailSettings};
+        let host = self.smtp_host.trim();
+        if host.is_empty() {
+            return Ok(None);
+        }
+        let invalid = |name, reason: &str| ConfigError::Invalid {
+            name,
+            reason: reason.to_owned(),
+        };
+        let security = match self.smtp_security.trim() {
+            "starttls" => MailSecurity::StartTls,
+            "tls" => MailSecurity::Tls,
+            "none" if matches!(host, "127.0.0.1" | "::1" | "localhost") => MailSecurity::None,
+            "none" => {
+                return Err(invalid(
+                    "smtp_security",
+                    "'none' sends in clear text; it is allowed only to a relay on this machine (127.0.0.1)",
+                ))
+            }
+            _ => return Err(invalid("smtp_security", "use starttls, tls or none")),
+        };
+        if self.smtp_from.trim().parse::<lettre::message::Mailbox>().is_err() {
+            return Err(invalid(
+                "smtp_from",
+                "set the sender, e.g. Carekeep <carekeep@clinic.example>",
+            ));
+        }
+        if self.smtp_vendor.trim().is_empty() {
+            return Err(invalid(
+                "smtp_vendor",
+                "name the vendor record of the relay's operator (the BAA gate applies to every outbound integration)",
+            ));
+        }
+        if self.smtp_port == 0 {
+            return Err(invalid("smtp_port", "must be 1 to 65535"));
+        }
+        Ok(Some(MailSettings {
+            host: host.to_owned(),
+            port: self.smtp_port,
+            security,
+            username: self.smtp_username.trim().to_owned(),
+            password: self.smtp_password.clone(),
+            from: self.smtp_from.trim().to_owned(),
+            vendor: self.smtp_vendor.trim().to_owned(),
+        }))
     }
 
     /// The database URL in effect.

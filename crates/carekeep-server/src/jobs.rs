@@ -35,6 +35,12 @@ pub async fn run(state: AppState, shutdown: impl Future<Output = ()>) {
             Ok(n) => tracing::info!(people = n, "offboarded on their leave date"),
             Err(e) => tracing::error!(error = %e, "offboarding could not run"),
         }
+        // Reminder mail names no patient; a relay failure is retried on the next tick.
+        match state.app.mail_reminders().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(people = n, "reminder mail sent"),
+            Err(e) => tracing::warn!(error = %e, "reminder mail could not be sent"),
+        }
         if let Err(e) = state.app.checkpoint_if_due(every).await {
             tracing::error!(error = %e, "audit checkpoint failed");
         }

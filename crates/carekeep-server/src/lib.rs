@@ -78,6 +78,14 @@ pub async fn open(config: Config, clock: Arc<dyn Clock>, hasher: PasswordHasher)
             break_glass_minutes: config.break_glass_minutes,
             attachment_max_bytes: config.attachment_max_mib * 1024 * 1024,
         },
+        training: carekeep_app::TrainingSettings {
+            policy: carekeep_domain::program::training::TrainingPolicy {
+                days_after_hire: config.training_days_after_hire,
+                ..Default::default()
+            },
+            before_phi_access: config.training_before_phi_access,
+        },
+        mail: config.mail()?,
     };
     let app = App::open(store, &master, clock, hasher, settings).await?;
     Ok(AppState {

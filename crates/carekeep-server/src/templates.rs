@@ -63,7 +63,7 @@ pub struct Module {
 
 /// The modules a person's roles reach. Modules not built yet show as coming.
 pub fn modules_for(policy: &Policy, p: &Principal) -> Vec<Module> {
-    let reads = |c: DataClass| policy.access(&p.roles, c).can_read();
+    let reads = |c: DataClass| policy.access(p.data_roles(), c).can_read();
     let can = |c: Capability| policy.has_capability(&p.roles, c);
     let mut out = Vec::new();
     if reads(DataClass::Scheduling) {

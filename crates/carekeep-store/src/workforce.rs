@@ -15,6 +15,8 @@ pub struct PersonRow {
     pub hired_on: String,
     pub left_on: Option<String>,
     pub offboarded: bool,
+    /// A work address for reminders; never a patient's.
+    pub email: Option<String>,
 }
 
 fn person(r: &AnyRow) -> Result<PersonRow, StoreError> {
@@ -26,17 +28,18 @@ fn person(r: &AnyRow) -> Result<PersonRow, StoreError> {
         hired_on: r.try_get("hired_on")?,
         left_on: r.try_get("left_on")?,
         offboarded: r.try_get::<Option<i64>, _>("offboarded_at")?.is_some(),
+        email: r.try_get("email")?,
     })
 }
 
-const COLUMNS: &str = "id, name, job_title, user_id, hired_on, left_on, offboarded_at";
+const COLUMNS: &str = "id, name, job_title, user_id, hired_on, left_on, offboarded_at, email";
 
 /// Inserts (`id == 0`) or updates a person; returns the id.
 pub async fn save_person(conn: &mut Conn, p: &PersonRow, now: OffsetDateTime) -> Result<i64, StoreError> {
     if p.id == 0 {
         return Ok(sqlx::query(
-            "INSERT INTO workforce (name, job_title, user_id, hired_on, left_on, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
+            "INSERT INTO workforce (name, job_title, user_id, hired_on, left_on, created_at, updated_at, email)
+             VALUES ($1, $2, $3, $4, $5, $6, $6, $7) RETURNING id",
         )
         .bind(&p.name)
         .bind(&p.job_title)
@@ -44,12 +47,14 @@ pub async fn save_person(conn: &mut Conn, p: &PersonRow, now: OffsetDateTime) ->
         .bind(&p.hired_on)
         .bind(p.left_on.as_deref())
         .bind(unix(now))
+        .bind(p.email.as_deref())
         .fetch_one(conn)
         .await?
         .try_get("id")?);
     }
     let done = sqlx::query(
-        "UPDATE workforce SET name = $1, job_title = $2, user_id = $3, hired_on = $4, left_on = $5, updated_at = $6 WHERE id = $7",
+        "UPDATE workforce SET name = $1, job_title = $2, user_id = $3, hired_on = $4, left_on = $5, updated_at = $6, email = $7
+         WHERE id = $8",
     )
     .bind(&p.name)
     .bind(&p.job_title)
@@ -57,6 +62,7 @@ pub async fn save_person(conn: &mut Conn, p: &PersonRow, now: OffsetDateTime) ->
     .bind(&p.hired_on)
     .bind(p.left_on.as_deref())
     .bind(unix(now))
+    .bind(p.email.as_deref())
     .bind(p.id)
     .execute(conn)
     .await?;
@@ -230,4 +236,53 @@ pub async fn training(conn: &mut Conn) -> Result<Vec<TrainingRow>, StoreError> {
         })
     })
     .collect()
+}
+
+/// A training record's certificate: `(person id, ciphertext, file name)`.
+pub async fn certificate(conn: &mut Conn, id: i64) -> Result<Option<(i64, Vec<u8>, String)>, StoreError> {
+    let r = sqlx::query("SELECT person_id, certificate_ct, certificate_name FROM training_records WHERE id = $1")
+        .bind(id)
+        .fetch_optional(conn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let ct: Option<Vec<u8>> = r.try_get("certificate_ct")?;
+    Ok(match ct {
+        Some(ct) => Some((
+            r.try_get("person_id")?,
+            ct,
+            r.try_get::<Option<String>, _>("certificate_name")?.unwrap_or_default(),
+        )),
+        None => None,
+    })
+}
+
+/// Claims today's reminder mail for a person: true the first time on a day, false after.
+pub async fn claim_reminder_mail(conn: &mut Conn, person: i64, day: &str) -> Result<bool, StoreError> {
+    let done = sqlx::query("INSERT INTO reminder_mail (person_id, sent_on) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+        .bind(person)
+        .bind(day)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Gives back a claim whose mail could not be sent, so the next run tries again.
+pub async fn release_reminder_mail(conn: &mut Conn, person: i64, day: &str) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM reminder_mail WHERE person_id = $1 AND sent_on = $2")
+        .bind(person)
+        .bind(day)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The latest completion date (`YYYY-MM-DD`) of a person's training, if any.
+pub async fn last_completion(conn: &mut Conn, person: i64) -> Result<Option<String>, StoreError> {
+    Ok(
+        sqlx::query("SELECT MAX(completed_on) AS last FROM training_records WHERE person_id = $1")
+            .bind(person)
+            .fetch_one(conn)
+            .await?
+            .try_get("last")?,
+    )
 }

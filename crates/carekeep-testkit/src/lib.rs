@@ -13,6 +13,7 @@
 
 mod database;
 mod page;
+mod smtp;
 
 use carekeep_app::{demo, setup, ManualClock};
 use carekeep_crypto::password::PasswordHasher;
@@ -25,6 +26,7 @@ use time::OffsetDateTime;
 
 pub use database::TestDatabase;
 pub use page::PageClient;
+pub use smtp::{Received, SmtpSink};
 
 /// When every test's clock starts: a Monday morning.
 pub const START: OffsetDateTime = datetime!(2026-03-02 09:00 UTC);

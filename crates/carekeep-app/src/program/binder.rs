@@ -267,26 +267,19 @@ impl App {
         let mut conn = self.store().read().await?;
         for v in &vendors {
             if let Some((ct, _, name)) = store::vendor_document(&mut conn, v.id).await? {
-                let bytes = self.keyring().decrypt(
-                    carekeep_crypto::keys::Binding {
-                        table: "vendors",
-                        column: "document_ct",
-                        row: v.id,
-                    },
-                    &ct,
-                )?;
-                let safe: String = name
-                    .chars()
-                    .filter(|c| c.is_ascii_alphanumeric() || ".-_".contains(*c))
-                    .collect();
-                files.push((
-                    format!(
-                        "documents/vendor-{}-{}",
-                        v.id,
-                        if safe.is_empty() { "baa" } else { &safe }
-                    ),
-                    bytes.to_vec(),
-                ));
+                let bytes = self.keyring().decrypt(super::vendors::document_binding(v.id), &ct)?;
+                files.push((document_path("vendor", v.id, &name, "baa"), bytes.to_vec()));
+            }
+        }
+        for t in roster.iter().flat_map(|p| &p.training) {
+            if t.certificate.is_empty() {
+                continue;
+            }
+            if let Some((_, ct, name)) = carekeep_store::workforce::certificate(&mut conn, t.id).await? {
+                let bytes = self
+                    .keyring()
+                    .decrypt(super::workforce::certificate_binding(t.id), &ct)?;
+                files.push((document_path("training", t.id, &name, "certificate"), bytes.to_vec()));
             }
         }
         drop(conn);
@@ -311,4 +304,16 @@ impl App {
         self.append_event(event).await?;
         Ok(out)
     }
+}
+
+/// A document's place in the zip: its kind, its record id and a file name made safe.
+fn document_path(kind: &str, id: i64, name: &str, fallback: &str) -> String {
+    let safe: String = name
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || ".-_".contains(*c))
+        .collect();
+    format!(
+        "documents/{kind}-{id}-{}",
+        if safe.is_empty() { fallback } else { &safe }
+    )
 }

@@ -32,6 +32,13 @@ impl App {
                 None => None,
             }
         };
+        if p.training_hold {
+            out.push(Reminder {
+                text: "The clinic opens patient records to you once you complete your HIPAA training.".into(),
+                href: "/training".into(),
+                overdue: true,
+            });
+        }
         if let Some((due, standing)) = person {
             use carekeep_domain::program::Standing;
             if standing != Standing::Done {

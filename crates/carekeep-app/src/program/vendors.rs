@@ -107,7 +107,7 @@ pub(crate) fn baa_of(v: &VendorRow) -> Baa {
     }
 }
 
-fn document_binding(id: i64) -> Binding<'static> {
+pub(super) fn document_binding(id: i64) -> Binding<'static> {
     Binding {
         table: "vendors",
         column: "document_ct",
@@ -268,16 +268,13 @@ impl App {
                 max / (1024 * 1024)
             )));
         }
-        let content_type = if bytes.starts_with(b"%PDF-") {
-            "application/pdf"
-        } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
-            "image/jpeg"
-        } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
-            "image/png"
-        } else {
-            return Err(AppError::Invalid(
-                "upload the signed agreement as a PDF, JPEG or PNG".into(),
-            ));
+        let content_type = match carekeep_domain::files::sniff(bytes) {
+            Some(t) if t != "image/webp" => t,
+            _ => {
+                return Err(AppError::Invalid(
+                    "upload the signed agreement as a PDF, JPEG or PNG".into(),
+                ))
+            }
         };
         let name = text("file name", name, 200, false)?;
         let mut tx = self.store().begin().await?;

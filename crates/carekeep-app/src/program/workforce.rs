@@ -7,7 +7,7 @@ use crate::{Actor, App, AppError, Principal};
 use carekeep_domain::audit::{Action, Outcome};
 use carekeep_domain::program::course::{self, QuizResult};
 use carekeep_domain::program::offboarding::CHECKLIST;
-use carekeep_domain::program::training::{self, TrainingPolicy};
+use carekeep_domain::program::training;
 use carekeep_domain::program::Standing;
 use carekeep_domain::records::patient::parse_date;
 use carekeep_domain::{Capability, UserId};
@@ -27,6 +27,8 @@ pub struct PersonInput {
     pub hired_on: String,
     /// `YYYY-MM-DD`; on this date their account is disabled and offboarding starts.
     pub left_on: String,
+    /// A work email address for reminders (optional).
+    pub email: String,
 }
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
@@ -37,6 +39,8 @@ pub struct TrainingView {
     pub completed_on: String,
     pub score: Option<i64>,
     pub attested: bool,
+    /// The uploaded certificate's file name; empty when there is none.
+    pub certificate: String,
 }
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
@@ -47,6 +51,7 @@ pub struct PersonView {
     pub username: String,
     pub hired_on: String,
     pub left_on: String,
+    pub email: String,
     pub offboarded: bool,
     /// When training is next due; empty for people who have left.
     pub training_due: String,
@@ -79,6 +84,15 @@ fn day(label: &str, s: &str, required: bool) -> Result<Option<Date>, AppError> {
         .map_err(|_| AppError::Invalid(format!("the {label} must look like 2026-11-22")))
 }
 
+/// Where a training certificate sits, bound into its ciphertext.
+pub(super) fn certificate_binding(id: i64) -> carekeep_crypto::keys::Binding<'static> {
+    carekeep_crypto::keys::Binding {
+        table: "training_records",
+        column: "certificate_ct",
+        row: id,
+    }
+}
+
 impl App {
     /// Each current person's next training date and standing, from their completions.
     pub(crate) fn training_standing(
@@ -90,7 +104,26 @@ impl App {
         let hired = parse_date(&p.hired_on).ok()?;
         let left = p.left_on.as_deref().and_then(|d| parse_date(d).ok());
         let last = done.iter().filter_map(|t| parse_date(&t.completed_on).ok()).max();
-        training::due(TrainingPolicy::default(), hired, left, last, today)
+        training::due(self.settings().training.policy, hired, left, last, today)
+    }
+
+    /// Whether `user` is kept from patient data until they complete training (only when the
+    /// clinic requires it).
+    pub(crate) async fn training_hold(&self, user: UserId) -> Result<bool, AppError> {
+        if !self.settings().training.before_phi_access {
+            return Ok(false);
+        }
+        let mut conn = self.store().read().await?;
+        let (hired, last) = match store::person_by_user(&mut conn, user.0).await? {
+            Some(p) => (
+                parse_date(&p.hired_on).ok(),
+                store::last_completion(&mut conn, p.id)
+                    .await?
+                    .and_then(|d| parse_date(&d).ok()),
+            ),
+            None => (None, None),
+        };
+        Ok(training::holds_phi_access(true, hired, last))
     }
 
     pub async fn roster(&self, actor: &Actor) -> Result<Vec<PersonView>, AppError> {
@@ -123,6 +156,7 @@ impl App {
                         completed_on: t.completed_on.clone(),
                         score: t.score,
                         attested: t.attested,
+                        certificate: t.certificate_name.clone().unwrap_or_default(),
                     })
                     .collect(),
                 offboarding,
@@ -130,6 +164,7 @@ impl App {
                 job_title: p.job_title,
                 hired_on: p.hired_on,
                 left_on: p.left_on.unwrap_or_default(),
+                email: p.email.unwrap_or_default(),
                 offboarded: p.offboarded,
             });
         }
@@ -150,6 +185,11 @@ impl App {
                 return Err(AppError::Invalid("the leave date is before the hire date".into()));
             }
         }
+        let email = match input.email.trim() {
+            "" => None,
+            e if e.len() <= 254 && e.parse::<lettre::Address>().is_ok() => Some(e.to_owned()),
+            _ => return Err(AppError::Invalid("the email must look like name@clinic.example".into())),
+        };
         let mut tx = self.store().begin().await?;
         let user_id = match input.username.trim() {
             "" => None,
@@ -172,6 +212,7 @@ impl App {
             hired_on: hired.map(|d| d.to_string()).unwrap_or_default(),
             left_on: left.map(|d| d.to_string()),
             offboarded: false,
+            email,
         };
         let saved = store::save_person(tx.conn(), &row, self.now())
             .await
@@ -244,15 +285,26 @@ impl App {
         Ok(())
     }
 
-    /// Records outside or in-person training for a person, with the recorder's attestation.
+    /// Records outside or in-person training for a person, with the recorder's attestation
+    /// and, when given, the certificate `(file name, bytes)` (stored encrypted).
     pub async fn record_training(
         &self,
         actor: &Actor,
         person: i64,
         title: &str,
         completed_on: &str,
+        certificate: Option<(&str, &[u8])>,
     ) -> Result<i64, AppError> {
         let me = actor.require(self, Capability::ManageProgram)?;
+        if let Some((_, bytes)) = certificate {
+            let max = self.settings().records.attachment_max_bytes;
+            if bytes.is_empty() || bytes.len() > max || carekeep_domain::files::sniff(bytes).is_none() {
+                return Err(AppError::Invalid(format!(
+                    "a certificate is a PDF, JPEG, PNG or WebP file of at most {} MiB",
+                    max / (1024 * 1024)
+                )));
+            }
+        }
         let title = title.trim();
         if title.is_empty() || title.chars().count() > 200 {
             return Err(AppError::Invalid("name the training (1 to 200 characters)".into()));
@@ -280,14 +332,47 @@ impl App {
             self.now(),
         )
         .await?;
+        if let Some((name, bytes)) = certificate {
+            let ct = self.keyring().encrypt(certificate_binding(id), bytes)?;
+            let name: String = name.trim().chars().take(200).collect();
+            store::set_certificate(tx.conn(), id, &ct, if name.is_empty() { "certificate" } else { &name }).await?;
+        }
         let mut event = self
             .event(actor, Action::ProgramChanged, Outcome::Success)
-            .with_reason(&format!("training recorded for workforce member {person}"));
+            .with_reason(&format!(
+                "training recorded for workforce member {person}{}",
+                if certificate.is_some() {
+                    " with its certificate"
+                } else {
+                    ""
+                }
+            ));
         event.resource_type = "Training".into();
         event.resource_id = id.to_string();
         self.record(&mut tx, &event).await?;
         tx.commit().await?;
         Ok(id)
+    }
+
+    /// A training certificate: content type, bytes, file name. Audited as a document view.
+    pub async fn training_certificate(&self, actor: &Actor, id: i64) -> Result<(String, Vec<u8>, String), AppError> {
+        actor.require(self, Capability::ManageProgram)?;
+        let (person, ct, name) = {
+            let mut conn = self.store().read().await?;
+            store::certificate(&mut conn, id)
+                .await
+                .map_err(|_| AppError::NotFound("training record"))?
+                .ok_or(AppError::NotFound("certificate"))?
+        };
+        let bytes = self.keyring().decrypt(certificate_binding(id), &ct)?;
+        let content_type = carekeep_domain::files::sniff(&bytes).unwrap_or("application/octet-stream");
+        let mut event = self
+            .event(actor, Action::ProgramDocumentViewed, Outcome::Success)
+            .with_reason(&format!("training certificate of workforce member {person}"));
+        event.resource_type = "Training".into();
+        event.resource_id = id.to_string();
+        self.append_event(event).await?;
+        Ok((content_type.to_owned(), bytes.to_vec(), name))
     }
 
     /// Scores the built-in course's quiz for the signed-in person; a pass with their

@@ -274,8 +274,8 @@ impl App {
     pub async fn billing_worklist(&self, p: &Principal) -> Result<Vec<BillingItem>, AppError> {
         p.require_full()?;
         let policy = self.policy();
-        if !(policy.access(&p.roles, DataClass::InvoiceStatus).can_read()
-            && policy.access(&p.roles, DataClass::Identity).can_read())
+        if !(policy.access(p.data_roles(), DataClass::InvoiceStatus).can_read()
+            && policy.access(p.data_roles(), DataClass::Identity).can_read())
         {
             return Err(AppError::Forbidden("your roles do not include invoices".into()));
         }

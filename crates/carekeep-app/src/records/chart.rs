@@ -165,21 +165,6 @@ struct AttachmentMeta {
     pair_label: String,
 }
 
-/// The content type of an upload, from its first bytes (never from what the browser claims).
-fn sniff(bytes: &[u8]) -> Option<&'static str> {
-    if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        Some("image/jpeg")
-    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
-        Some("image/png")
-    } else if bytes.len() > 12 && bytes.starts_with(b"RIFF") && &bytes[8..12] == b"WEBP" {
-        Some("image/webp")
-    } else if bytes.starts_with(b"%PDF-") {
-        Some("application/pdf")
-    } else {
-        None
-    }
-}
-
 impl App {
     /// Starts a note for a patient (a draft until its author signs it).
     pub async fn create_note(&self, p: &Principal, patient: i64, note: NoteInput) -> Result<i64, AppError> {
@@ -334,7 +319,7 @@ impl App {
                 max / (1024 * 1024)
             )));
         }
-        let content_type = sniff(&a.bytes)
+        let content_type = carekeep_domain::files::sniff(&a.bytes)
             .ok_or_else(|| AppError::Invalid("upload a JPEG, PNG or WebP photo, or a PDF document".into()))?;
         let pair = a.pair.trim().to_ascii_lowercase();
         if !["", "before", "after"].contains(&pair.as_str()) {

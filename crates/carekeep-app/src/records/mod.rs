@@ -83,6 +83,11 @@ impl App {
     /// Loads a patient and asks the policy what `p` may do with them now.
     pub(crate) async fn open_patient(&self, conn: &mut Conn, p: &Principal, id: i64) -> Result<Opened, AppError> {
         p.require_full()?;
+        if p.training_hold {
+            return Err(AppError::Forbidden(
+                "the clinic opens patient records after you complete your HIPAA training: see Training".into(),
+            ));
+        }
         let row = store::patient_by_id(conn, id).await.map_err(|e| match e {
             carekeep_store::StoreError::NotFound => AppError::NotFound("patient"),
             other => other.into(),
@@ -99,7 +104,7 @@ impl App {
             named_on_patient: named,
             break_glass_active: glass_until.is_some(),
         };
-        let access = chart_access(&self.policy(), &p.roles, gate);
+        let access = chart_access(&self.policy(), p.data_roles(), gate);
         Ok(Opened {
             row,
             access,
@@ -114,7 +119,7 @@ impl App {
             restricted: row.restricted,
             ..Gate::default()
         };
-        chart_access(policy, &p.roles, gate)
+        chart_access(policy, p.data_roles(), gate)
     }
 
     /// The patients behind a list's rows, by id.

@@ -105,7 +105,7 @@ impl App {
         p.require_full()?;
         let policy = self.policy();
         for class in [DataClass::Identity, DataClass::Contact] {
-            if !policy.access(&p.roles, class).can_write() {
+            if !policy.access(p.data_roles(), class).can_write() {
                 let event = self.phi_event(
                     p,
                     Action::PhiCreate,
@@ -289,7 +289,7 @@ impl App {
             access: AccessNote {
                 restricted: opened.row.restricted,
                 withheld_clinical: a.withheld_by_restriction.contains(&DataClass::Clinical),
-                may_break_glass: may_break_glass(&self.policy(), &p.roles),
+                may_break_glass: may_break_glass(&self.policy(), p.data_roles()),
                 break_glass_until: opened.glass_until.map(rfc3339),
                 writes: a.write.iter().map(|c| c.as_str()).collect(),
                 npp,
@@ -329,7 +329,7 @@ impl App {
 
     fn require_identity_reader(&self, p: &Principal) -> Result<(), AppError> {
         p.require_full()?;
-        if self.policy().access(&p.roles, DataClass::Identity).can_read() {
+        if self.policy().access(p.data_roles(), DataClass::Identity).can_read() {
             Ok(())
         } else {
             Err(AppError::Forbidden(
@@ -342,7 +342,7 @@ impl App {
         let policy = self.policy();
         [DataClass::Identity, DataClass::Contact]
             .into_iter()
-            .filter(|c| policy.access(&p.roles, *c).can_read())
+            .filter(|c| policy.access(p.data_roles(), *c).can_read())
             .collect()
     }
 
@@ -485,7 +485,7 @@ impl App {
         let reason = reason.trim();
         let mut tx = self.store().begin().await?;
         let opened = self.open_patient(tx.conn(), p, id).await?;
-        if !may_break_glass(&self.policy(), &p.roles) {
+        if !may_break_glass(&self.policy(), p.data_roles()) {
             drop(tx);
             return Err(self
                 .refuse(

@@ -162,8 +162,8 @@ impl App {
     pub async fn schedule(&self, p: &Principal, day: Date) -> Result<Vec<ScheduleItem>, AppError> {
         p.require_full()?;
         let policy = self.policy();
-        if !(policy.access(&p.roles, DataClass::Scheduling).can_read()
-            && policy.access(&p.roles, DataClass::Identity).can_read())
+        if !(policy.access(p.data_roles(), DataClass::Scheduling).can_read()
+            && policy.access(p.data_roles(), DataClass::Identity).can_read())
         {
             return Err(AppError::Forbidden("your roles do not include the schedule".into()));
         }

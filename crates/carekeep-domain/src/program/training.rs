@@ -43,6 +43,21 @@ pub fn due(
     Some((due, standing(due, today)))
 }
 
+/// Whether a clinic that requires training before PHI access (its choice; the rule asks only
+/// for training within a reasonable period, 164.530(b)(2)(i)(B)) keeps a person from patient
+/// data: they have no completion since their latest hire date. A login with no roster entry
+/// has no hire date and no completion, so it is held too.
+pub fn holds_phi_access(required: bool, hired: Option<Date>, last_completed: Option<Date>) -> bool {
+    if !required {
+        return false;
+    }
+    match (hired, last_completed) {
+        (_, None) => true,
+        (Some(hired), Some(done)) => done < hired,
+        (None, Some(_)) => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -103,6 +118,29 @@ mod tests {
         ];
         for (hired, left, last, want) in cases {
             assert_eq!(due(p, hired, left, last, today), want, "hired {hired}, last {last:?}");
+        }
+    }
+
+    #[test]
+    fn training_before_phi_access() {
+        let hired = Some(date!(2026 - 11 - 01));
+        let cases = [
+            // (required, hired, last completed) -> held
+            (false, hired, None, false),
+            (true, hired, None, true),
+            (true, None, None, true),
+            (true, hired, Some(date!(2026 - 11 - 01)), false),
+            (true, hired, Some(date!(2026 - 11 - 15)), false),
+            // Training from before a re-hire does not lift the hold.
+            (true, hired, Some(date!(2025 - 06 - 01)), true),
+            (true, None, Some(date!(2025 - 06 - 01)), false),
+        ];
+        for (required, hired, last, want) in cases {
+            assert_eq!(
+                holds_phi_access(required, hired, last),
+                want,
+                "{required} {hired:?} {last:?}"
+            );
         }
     }
 }

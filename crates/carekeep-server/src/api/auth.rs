@@ -75,7 +75,7 @@ pub async fn me(State(state): State<AppState>, ApiEnrolling(p): ApiEnrolling) ->
     let data_access = DataClass::ALL
         .into_iter()
         .filter_map(|c| {
-            let a = policy.access(&p.roles, c);
+            let a = policy.access(p.data_roles(), c);
             let label = if a.can_write() {
                 "read_write"
             } else if a.can_read() {

@@ -171,6 +171,12 @@ pub struct TrainingRequest {
     pub title: String,
     /// `YYYY-MM-DD`.
     pub completed_on: String,
+    /// The certificate's file name (optional).
+    #[serde(default)]
+    pub certificate_filename: String,
+    /// The certificate, base64: PDF, JPEG, PNG or WebP (optional; stored encrypted).
+    #[serde(default)]
+    pub certificate_base64: String,
 }
 
 /// Record outside or in-person training for a person.
@@ -183,9 +189,23 @@ pub async fn record_training(
     Path(id): Path<i64>,
     ApiJson(r): ApiJson<TrainingRequest>,
 ) -> Result<(StatusCode, Json<Created>), WebError> {
+    let certificate = match r.certificate_base64.trim() {
+        "" => None,
+        b64 => Some(
+            base64::engine::general_purpose::STANDARD
+                .decode(b64)
+                .map_err(|_| WebError::api(AppError::Invalid("certificate_base64 is not valid base64".into())))?,
+        ),
+    };
     let id = api(state
         .app
-        .record_training(&Actor::User(p), id, &r.title, &r.completed_on)
+        .record_training(
+            &Actor::User(p),
+            id,
+            &r.title,
+            &r.completed_on,
+            certificate.as_deref().map(|b| (r.certificate_filename.as_str(), b)),
+        )
         .await)?;
     Ok((StatusCode::CREATED, Json(Created { id })))
 }
@@ -278,4 +298,60 @@ pub async fn publish_npp(
 ) -> Result<Json<Created>, WebError> {
     let id = api(state.app.publish_npp(&Actor::User(p), &r.body, &r.effective_on).await)?;
     Ok(Json(Created { id }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NppPostingRequest {
+    /// Posted in the office (164.520(c)(2)(iii)).
+    pub office: bool,
+    /// Posted on the clinic's website (164.520(c)(3)(i)).
+    pub website: bool,
+}
+
+/// Record where the current notice is posted.
+#[utoipa::path(put, path = "/api/v1/npp/posting", tag = "program", security(("bearer" = [])), request_body = NppPostingRequest,
+    responses((status = 204, description = "Saved"), (status = 404, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn npp_posting(
+    State(state): State<AppState>,
+    ApiUser(p): ApiUser,
+    ApiJson(r): ApiJson<NppPostingRequest>,
+) -> Result<StatusCode, WebError> {
+    api(state.app.set_npp_posting(&Actor::User(p), r.office, r.website).await)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NppAckRequest {
+    /// The patient signed the acknowledgement of receipt.
+    pub signed: bool,
+    /// When not signed: the good-faith effort and why it failed (164.520(c)(2)(ii)).
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// Record a patient's acknowledgement of the current notice, or the good-faith effort.
+#[utoipa::path(post, path = "/api/v1/patients/{id}/npp-acknowledgement", tag = "patients", security(("bearer" = [])), request_body = NppAckRequest,
+    params(("id" = i64, Path, description = "Patient id")),
+    responses((status = 204, description = "Recorded"), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn npp_acknowledgement(
+    State(state): State<AppState>,
+    ApiUser(p): ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(r): ApiJson<NppAckRequest>,
+) -> Result<StatusCode, WebError> {
+    api(state.app.record_npp_ack(&p, id, r.signed, &r.reason).await)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Download a training certificate.
+#[utoipa::path(get, path = "/api/v1/training/{id}/certificate", tag = "program", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Training record id")),
+    responses((status = 200, description = "The certificate"), (status = 404, body = ErrorBody)))]
+pub async fn training_certificate(
+    State(state): State<AppState>,
+    ApiUser(p): ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    let (ct, bytes, name) = api(state.app.training_certificate(&Actor::User(p), id).await)?;
+    Ok(super::records::file_response(ct, bytes, &name))
 }

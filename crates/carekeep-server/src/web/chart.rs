@@ -416,7 +416,11 @@ pub async fn schedule(
         prev: (day - Duration::days(1)).to_string(),
         next: (day + Duration::days(1)).to_string(),
         items,
-        can_change: state.app.policy().access(&p.roles, DataClass::Scheduling).can_write(),
+        can_change: state
+            .app
+            .policy()
+            .access(p.data_roles(), DataClass::Scheduling)
+            .can_write(),
     })
 }
 

@@ -78,6 +78,7 @@ pub fn router(state: AppState) -> Router<AppState> {
             get(program::person).post(program::update_person),
         )
         .route("/program/workforce/{id}/training", post(program::record_training))
+        .route("/program/training/{id}/certificate", get(program::training_certificate))
         .route(
             "/program/workforce/{id}/offboarding/{item}",
             post(program::offboarding_step),

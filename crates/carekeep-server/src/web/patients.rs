@@ -30,8 +30,8 @@ pub async fn list(
 ) -> Result<PatientsPage, WebError> {
     let q = lq.q.unwrap_or_default();
     let policy = state.app.policy();
-    let can_register = policy.access(&p.roles, DataClass::Identity).can_write()
-        && policy.access(&p.roles, DataClass::Contact).can_write();
+    let can_register = policy.access(p.data_roles(), DataClass::Identity).can_write()
+        && policy.access(p.data_roles(), DataClass::Contact).can_write();
     let (rows, error, searched, page, pages) = if q.trim().is_empty() {
         let page = state
             .app

@@ -262,6 +262,7 @@ pub struct PersonForm {
     username: String,
     hired_on: String,
     left_on: String,
+    email: String,
 }
 
 impl PersonForm {
@@ -272,6 +273,7 @@ impl PersonForm {
             username: self.username,
             hired_on: self.hired_on,
             left_on: self.left_on,
+            email: self.email,
         }
     }
 }
@@ -365,23 +367,58 @@ pub async fn update_person(
     after_person_change(&state, &p, id, "saved", r).await
 }
 
-#[derive(Debug, Deserialize)]
-pub struct TrainingForm {
-    title: String,
-    completed_on: String,
-}
-
+/// Outside training: a multipart form with the title, the date and an optional certificate.
 pub async fn record_training(
     State(state): State<AppState>,
     PageUser(p): PageUser,
     Path(id): Path<i64>,
-    Form(f): Form<TrainingForm>,
+    mut form: Multipart,
 ) -> Result<Response, WebError> {
+    let bad = |_| {
+        WebError::page(AppError::Invalid(
+            "the upload was cut short or too large; try again".into(),
+        ))
+    };
+    let (mut title, mut completed_on, mut file) = (String::new(), String::new(), None);
+    while let Some(field) = form.next_field().await.map_err(bad)? {
+        match field.name() {
+            Some("title") => title = field.text().await.map_err(bad)?,
+            Some("completed_on") => completed_on = field.text().await.map_err(bad)?,
+            Some("certificate") => {
+                let name = field.file_name().unwrap_or_default().to_owned();
+                let bytes = field.bytes().await.map_err(bad)?.to_vec();
+                // A file input left empty still sends a part, with no name and no bytes.
+                if !(name.is_empty() && bytes.is_empty()) {
+                    file = Some((name, bytes));
+                }
+            }
+            _ => {}
+        }
+    }
     let r = state
         .app
-        .record_training(&Actor::User(p.clone()), id, &f.title, &f.completed_on)
+        .record_training(
+            &Actor::User(p.clone()),
+            id,
+            &title,
+            &completed_on,
+            file.as_ref().map(|(n, b)| (n.as_str(), b.as_slice())),
+        )
         .await;
     after_person_change(&state, &p, id, "training", r).await
+}
+
+pub async fn training_certificate(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    let (ct, bytes, name) = state
+        .app
+        .training_certificate(&Actor::User(p), id)
+        .await
+        .map_err(WebError::page)?;
+    Ok(crate::api::records::file_response(ct, bytes, &name))
 }
 
 pub async fn offboarding_step(

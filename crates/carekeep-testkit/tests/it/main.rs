@@ -12,6 +12,7 @@ mod audit;
 mod encryption;
 mod login;
 mod logs;
+mod mail;
 mod mfa;
 mod monitoring;
 mod openapi;

@@ -161,6 +161,12 @@ async fn every_phi_route_in_the_api_and_the_pages_writes_its_event() {
             Some(json!({"restricted": true, "providers": [doc_id]})),
         ),
         (
+            "POST /api/v1/patients/{id}/npp-acknowledgement",
+            Method::POST,
+            format!("/api/v1/patients/{id}/npp-acknowledgement"),
+            Some(json!({"signed": true})),
+        ),
+        (
             "POST /api/v1/patients/{id}/break-glass",
             Method::POST,
             format!("/api/v1/patients/{id}/break-glass"),
@@ -246,6 +252,22 @@ async fn every_phi_route_in_the_api_and_the_pages_writes_its_event() {
         covered, listed,
         "every PHI operation in the OpenAPI document has a case here"
     );
+    // The acknowledgement case needs a published notice.
+    let npp: Value = app
+        .api(Method::GET, "/api/v1/npp", &owner)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let res = app
+        .api(Method::PUT, "/api/v1/npp", &owner)
+        .json(&json!({"body": npp["body"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
     let mut draft = 0;
     for (op, method, path, body) in api_cases {
         // The restriction and break glass need their actors; notes need a fresh draft.
@@ -254,6 +276,7 @@ async fn every_phi_route_in_the_api_and_the_pages_writes_its_event() {
             o if o.contains("break-glass") => &app.api_login("nurse").await,
             o if o.contains("appointments")
                 || o.contains("/identity")
+                || o.contains("npp-acknowledgement")
                 || o.contains("/contact")
                 || op == "POST /api/v1/patients" =>
             {

@@ -229,3 +229,156 @@ async fn the_home_page_reminds_each_person_of_what_falls_due() {
     assert!(!home.contains("Compliance program:"), "not the front desk's to keep");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_clinic_can_hold_patient_data_until_training_is_done() {
+    let app = TestApp::builder()
+        .with_config(|c| c.training_before_phi_access = true)
+        .spawn()
+        .await;
+    let owner = app.api_login("owner").await;
+    let res = app
+        .api(Method::POST, "/api/v1/workforce", &owner)
+        .json(&serde_json::json!({"name": "Dana Provider", "username": "provider", "hired_on": "2026-03-01"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let person = res.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    // The owner records their own training first (they are held too: no completion yet).
+    let desk = app.api_login("frontdesk").await;
+    let res = app
+        .api(Method::GET, "/api/v1/patients?q=quenby", &desk)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403, "a login with no training sees no patient");
+
+    let doc = app.api_login("provider").await;
+    let res = app
+        .api(Method::GET, "/api/v1/patients?q=quenby", &doc)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    // Their duties outside patient data still work, and the course is open to them.
+    let mut page = PageClient::login(&app, "provider").await;
+    let (status, html) = page.get("/training").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("HIPAA"));
+
+    // Training from before the hire date does not count; training since does.
+    let res = app
+        .api(Method::POST, &format!("/api/v1/workforce/{person}/training"), &owner)
+        .json(&serde_json::json!({"title": "Course at a former job", "completed_on": "2025-06-01"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let res = app
+        .api(Method::GET, "/api/v1/patients?q=quenby", &doc)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    let res = app
+        .api(Method::POST, &format!("/api/v1/workforce/{person}/training"), &owner)
+        .json(&serde_json::json!({"title": "Privacy induction", "completed_on": "2026-03-02"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let res = app
+        .api(Method::GET, "/api/v1/patients?q=quenby", &doc)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200, "the hold lifts with the next request");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn outside_training_keeps_its_certificate_encrypted() {
+    use base64::Engine;
+    let app = TestApp::spawn().await;
+    let owner = app.api_login("owner").await;
+    let res = app
+        .api(Method::POST, "/api/v1/workforce", &owner)
+        .json(&serde_json::json!({"name": "Nora Nurse", "username": "nurse", "hired_on": "2026-01-05"}))
+        .send()
+        .await
+        .unwrap();
+    let person = res.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let pdf = b"%PDF-1.4\nCERTIFICATE-MARKER-7731\n%%EOF\n";
+    let res = app
+        .api(Method::POST, &format!("/api/v1/workforce/{person}/training"), &owner)
+        .json(&serde_json::json!({"title": "Red Cross privacy course", "completed_on": "2026-02-10",
+            "certificate_filename": "cert.pdf", "certificate_base64": base64::engine::general_purpose::STANDARD.encode(pdf)}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let id = res.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let res = app
+        .api(Method::POST, &format!("/api/v1/workforce/{person}/training"), &owner)
+        .json(&serde_json::json!({"title": "x", "completed_on": "2026-02-10",
+            "certificate_base64": base64::engine::general_purpose::STANDARD.encode(b"<script>")}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("PDF"));
+
+    // Through the page: a multipart form, listed on the person's page, downloadable.
+    let mut page = PageClient::login(&app, "owner").await;
+    let form = reqwest::multipart::Form::new()
+        .text("title", "CPR and privacy day")
+        .text("completed_on", "2026-02-20")
+        .part(
+            "certificate",
+            reqwest::multipart::Part::bytes(pdf.to_vec()).file_name("day.pdf"),
+        );
+    let res = page
+        .http
+        .post(page.url(&format!("/program/workforce/{person}/training?csrf={}", page.csrf)))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let (_, html) = page.get(&format!("/program/workforce/{person}")).await;
+    assert!(html.contains("day.pdf") && html.contains("cert.pdf"), "{html}");
+    let res = page
+        .http
+        .get(page.url(&format!("/program/training/{id}/certificate")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.bytes().await.unwrap().as_ref(), pdf);
+    let res = app
+        .api(Method::GET, &format!("/api/v1/training/{id}/certificate"), &owner)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let nurse = app.api_login("nurse").await;
+    let res = app
+        .api(Method::GET, &format!("/api/v1/training/{id}/certificate"), &nurse)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    let mut conn = app.state.app.store().read().await.unwrap();
+    let stored: Vec<u8> = sqlx::query_scalar("SELECT certificate_ct FROM training_records WHERE id = $1")
+        .bind(id)
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+    drop(conn);
+    assert!(
+        !stored.windows(23).any(|w| w == b"CERTIFICATE-MARKER-7731"),
+        "stored encrypted"
+    );
+    app.stop().await;
+}
