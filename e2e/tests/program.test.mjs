@@ -23,7 +23,18 @@ test('the owner keeps the program and every page is accessible', async () => {
   assert.match(await page.textContent('main'), /it has none in force today/);
   assert.deepEqual(await seriousViolations(page), []);
 
-  for (const [path, shot] of [['/program/workforce', 'workforce'], ['/program/policies', 'policies'],
+  // The risk assessment: start it, add a risk, see the rows with the system's evidence.
+  await page.goto(server.url + '/program/sra');
+  await Promise.all([page.waitForNavigation(), page.click('main button:has-text("Start the first assessment")')]);
+  assert.match(await page.textContent('main'), /TEC-07 Person or entity authentication/);
+  assert.match(await page.textContent('main'), /filled in by Carekeep/);
+  await page.selectOption('#threat', 'ransomware');
+  await Promise.all([page.waitForNavigation(), page.click('main button:has-text("Add risk")')]);
+  assert.match(await page.textContent('#risks'), /Ransomware/);
+  await screenshot(page, 'risk-assessment');
+  assert.deepEqual(await seriousViolations(page), []);
+
+  for (const [path, shot] of [['/program/sra', 'risk-assessments'], ['/program/workforce', 'workforce'], ['/program/policies', 'policies'],
     ['/program/policies/breach_response', 'policy'], ['/program/npp', 'npp'], ['/training', 'course'], ['/policies', 'policies-read']]) {
     const res = await page.goto(server.url + path);
     assert.equal(res.status(), 200, path);

@@ -23,6 +23,57 @@ pub struct AppSettings {
     pub training: TrainingSettings,
     /// The SMTP relay, when the clinic configured one.
     pub mail: Option<crate::mail::MailSettings>,
+    /// Facts about the machine Carekeep runs on, for the risk assessment's evidence.
+    pub host: HostFacts,
+}
+
+/// How browsers reach Carekeep.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Transport {
+    /// Carekeep's own TLS.
+    BuiltInTls,
+    /// A TLS-terminating proxy in front.
+    Proxy,
+    /// Plain HTTP (allowed on the loopback address only).
+    #[default]
+    Plain,
+}
+
+impl Transport {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Transport::BuiltInTls => "connections use TLS (Carekeep's own, rustls)",
+            Transport::Proxy => "connections use TLS, terminated by the proxy in front of Carekeep",
+            Transport::Plain => {
+                "Carekeep serves plain HTTP on this machine only: set up TLS before other computers use it"
+            }
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct HostFacts {
+    pub master_key_file: Option<std::path::PathBuf>,
+    pub transport: Transport,
+}
+
+impl HostFacts {
+    /// Whether the master key file is readable by its owner only (`None`: not checked here).
+    pub fn master_key_private(&self) -> Option<bool> {
+        let path = self.master_key_file.as_ref()?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::metadata(path)
+                .ok()
+                .map(|m| m.permissions().mode() & 0o077 == 0)
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = path;
+            None
+        }
+    }
 }
 
 /// The clinic's training rules.

@@ -41,6 +41,7 @@ impl From<StoreError> for AppError {
         match e {
             StoreError::NotFound => AppError::NotFound("record"),
             StoreError::Conflict => AppError::Conflict("that conflicts with an existing record".into()),
+            StoreError::Refused(why) => AppError::Conflict(why),
             other => AppError::Internal(other.to_string()),
         }
     }

@@ -22,7 +22,7 @@ pub mod records;
 pub mod setup;
 pub mod users;
 
-pub use app::{App, AppSettings, RecordSettings, TrainingSettings};
+pub use app::{App, AppSettings, HostFacts, RecordSettings, TrainingSettings, Transport};
 pub use auth::{Actor, LoginInput, LoginOutcome, Principal};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::AppError;

@@ -33,6 +33,9 @@ pub struct NewUserInput<'a> {
     pub roles: &'a [String],
 }
 
+/// The role that holds security responsibility (164.308(a)(2)).
+pub(crate) const COMPLIANCE_ROLE: &str = "compliance_officer";
+
 impl App {
     fn view(&self, u: users::UserRow) -> UserView {
         let mfa_required = self.policy().requires_mfa(&u.roles);
@@ -175,8 +178,18 @@ impl App {
         let roles = self.parse_roles(roles)?;
         let now = self.now();
         let mut tx = self.store().begin().await?;
-        users::by_id(tx.conn(), id).await.map_err(not_found)?;
+        let before = users::by_id(tx.conn(), id).await.map_err(not_found)?;
         users::set_roles(tx.conn(), id, &roles, now).await?;
+        // A new security officer is a significant change for the risk assessment (164.308(a)(2)).
+        let officer = |rs: &[carekeep_domain::RoleName]| rs.iter().any(|r| r.as_str() == COMPLIANCE_ROLE);
+        if officer(&before.roles) != officer(&roles) {
+            self.flag_sra_review(
+                &mut tx,
+                carekeep_domain::sra::lifecycle::Change::SecurityOfficer,
+                &before.username,
+            )
+            .await?;
+        }
         sessions::end_all_for_user(tx.conn(), id, "roles_changed", now).await?;
         self.keep_an_administrator(tx.conn()).await?;
         let user = users::by_id(tx.conn(), id).await?;

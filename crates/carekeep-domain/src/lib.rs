@@ -14,6 +14,7 @@ pub mod password;
 pub mod program;
 pub mod records;
 pub mod session;
+pub mod sra;
 pub mod username;
 
 pub use access::{Access, Capability, DataClass, Policy, RoleDef, RoleName};

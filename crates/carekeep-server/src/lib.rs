@@ -86,6 +86,16 @@ pub async fn open(config: Config, clock: Arc<dyn Clock>, hasher: PasswordHasher)
             before_phi_access: config.training_before_phi_access,
         },
         mail: config.mail()?,
+        host: carekeep_app::HostFacts {
+            master_key_file: Some(key_path.clone()),
+            transport: if config.tls_enabled() {
+                carekeep_app::Transport::BuiltInTls
+            } else if config.behind_tls_proxy {
+                carekeep_app::Transport::Proxy
+            } else {
+                carekeep_app::Transport::Plain
+            },
+        },
     };
     let app = App::open(store, &master, clock, hasher, settings).await?;
     Ok(AppState {

@@ -575,3 +575,28 @@ pub struct NppPage {
 }
 
 page_response!(NppPage);
+
+#[derive(Template, Debug)]
+#[template(path = "sra_list.html")]
+pub struct SraListPage {
+    pub chrome: Chrome,
+    pub assessments: Vec<carekeep_app::program::sra::SraSummary>,
+    pub register: Vec<carekeep_app::program::sra::RiskView>,
+    pub tasks: Vec<carekeep_app::program::sra::TaskView>,
+    pub error: Option<String>,
+}
+
+#[derive(Template, Debug)]
+#[template(path = "sra.html")]
+pub struct SraPage {
+    pub chrome: Chrome,
+    pub a: carekeep_app::program::sra::SraView,
+    pub vendors: Vec<carekeep_app::program::vendors::VendorView>,
+    pub threats: Vec<(&'static str, &'static str)>,
+    pub kinds: Vec<(&'static str, &'static str)>,
+    pub today: String,
+    pub notice: Option<String>,
+    pub error: Option<String>,
+}
+
+page_response!(SraListPage, SraPage);

@@ -8,6 +8,9 @@ pub enum StoreError {
     NotFound,
     #[error("conflicts with an existing record")]
     Conflict,
+    /// The database itself refused the change (a retention or immutability trigger).
+    #[error("{0}")]
+    Refused(String),
     #[error("stored value is not valid: {0}")]
     Corrupt(&'static str),
     #[error("database error: {0}")]
@@ -19,7 +22,13 @@ impl From<sqlx::Error> for StoreError {
         match &e {
             sqlx::Error::RowNotFound => StoreError::NotFound,
             sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict,
+            sqlx::Error::Database(db) if FROZEN.iter().any(|m| db.message().contains(m)) => {
+                StoreError::Refused(db.message().to_owned())
+            }
             _ => StoreError::Other(e),
         }
     }
 }
+
+/// What the immutability triggers say (migration 0010).
+const FROZEN: [&str; 2] = ["never changes", "are kept"];

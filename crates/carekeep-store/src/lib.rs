@@ -18,6 +18,7 @@ pub mod program;
 pub mod records;
 pub mod roles;
 pub mod sessions;
+pub mod sra;
 pub mod throttle;
 pub mod users;
 pub mod workforce;

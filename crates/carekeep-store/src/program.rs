@@ -177,3 +177,12 @@ pub async fn flag_raised(conn: &mut Conn, name: &str) -> Result<Option<(OffsetDa
     r.map(|r| Ok((from_unix(r.try_get("raised_at")?)?, r.try_get("reason")?)))
         .transpose()
 }
+
+/// Clears a flag once what it asked for is done.
+pub async fn clear_flag(conn: &mut Conn, name: &str) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM program_flags WHERE name = $1")
+        .bind(name)
+        .execute(conn)
+        .await?;
+    Ok(())
+}

@@ -140,6 +140,45 @@ impl App {
         let pdf = self.binder_pdf(today, &checklist, &vendors, &roster, &policies, &npp)?;
 
         let mut files: Vec<(String, Vec<u8>)> = vec![("binder.pdf".into(), pdf)];
+        // Every assessment's report: the finalised ones are the record kept six years.
+        for a in self.assessments(actor).await? {
+            let view = self.assessment(actor, a.id).await?;
+            files.push((
+                format!("risk-assessments/{}-{}.pdf", a.id, a.status),
+                self.assessment_pdf_of(&view)?,
+            ));
+        }
+        let register = self.risk_register(actor).await?;
+        files.push((
+            "risk-register.csv".into(),
+            csv_bytes(
+                &[
+                    "assessment",
+                    "threat",
+                    "likelihood",
+                    "impact",
+                    "level",
+                    "treatment",
+                    "justification",
+                    "open tasks",
+                ],
+                register
+                    .iter()
+                    .map(|r| {
+                        vec![
+                            r.assessment_id.to_string(),
+                            r.threat.clone(),
+                            r.likelihood.clone(),
+                            r.impact.clone(),
+                            r.level.clone(),
+                            r.treatment.clone(),
+                            r.justification.clone(),
+                            r.tasks.iter().filter(|t| t.done_on.is_empty()).count().to_string(),
+                        ]
+                    })
+                    .collect(),
+            )?,
+        ));
         files.push((
             "checklist.csv".into(),
             csv_bytes(

@@ -4,7 +4,6 @@
 //! whose modules are still to come say so plainly and count as gaps.
 
 use super::vendors::{baa_of, phi_use};
-use super::SRA_REVIEW_NEEDED;
 use crate::{Actor, App, AppError};
 use carekeep_domain::program::baa;
 use carekeep_domain::program::dates::Standing;
@@ -101,23 +100,43 @@ impl App {
             .collect();
         let verification = audit_store::latest_verification(&mut conn).await?;
         let open_findings = monitoring_store::list(&mut conn, true, 1000).await?;
-        let sra_flag = store::flag_raised(&mut conn, SRA_REVIEW_NEEDED).await?;
         let people = workforce::people(&mut conn).await?;
         let records = workforce::training(&mut conn).await?;
         drop(conn);
         let mut out = Vec::new();
 
+        let (sra_standing, sra_words) = self.sra_standing().await?;
         out.push(item(
             "sra",
             "Security Risk Assessment",
             "164.308(a)(1)(ii)(A)",
-            Standing::Gap,
-            match sra_flag {
-                Some((_, why)) => format!("No assessment on record; since the last one: {why}."),
-                None => "No assessment on record.".into(),
+            sra_standing,
+            sra_words,
+            "Review the risk assessment and finalise it (start the next one from the last)",
+            Some("/program/sra"),
+        ));
+        let tasks = self.sra_tasks(actor).await?;
+        let open: Vec<_> = tasks.iter().filter(|t| t.done_on.is_empty()).collect();
+        let overdue = open.iter().filter(|t| t.standing == "gap").count();
+        let soon = open.iter().filter(|t| t.standing == "due_soon").count();
+        out.push(item(
+            "remediation",
+            "Risk remediation tasks on time",
+            "164.308(a)(1)(ii)(B)",
+            if overdue > 0 {
+                Standing::Gap
+            } else if soon > 0 {
+                Standing::DueSoon
+            } else {
+                Standing::Done
             },
-            "Run the risk assessment (its module arrives in a coming release)",
-            None,
+            format!(
+                "{} tasks open: {overdue} overdue, {soon} due within 30 days; {} done.",
+                open.len(),
+                tasks.len() - open.len()
+            ),
+            "Finish the overdue tasks, or change their plan in the risk assessment",
+            Some("/program/sra"),
         ));
 
         let phi_vendors: Vec<_> = vendors.iter().filter(|v| phi_use(v).needs_baa()).collect();

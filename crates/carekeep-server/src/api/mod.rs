@@ -10,6 +10,7 @@ mod patients;
 mod program;
 pub(crate) mod records;
 mod sessions;
+mod sra;
 mod types;
 mod users;
 
@@ -101,6 +102,19 @@ pub fn documented() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(program::reminders))
         .routes(routes!(program::npp, program::publish_npp))
         .routes(routes!(program::npp_posting))
+        .routes(routes!(sra::list, sra::start))
+        .routes(routes!(sra::tasks))
+        .routes(routes!(sra::register))
+        .routes(routes!(sra::show, sra::details))
+        .routes(routes!(sra::answer))
+        .routes(routes!(sra::add_asset))
+        .routes(routes!(sra::update_asset))
+        .routes(routes!(sra::add_risk))
+        .routes(routes!(sra::update_risk))
+        .routes(routes!(sra::add_task))
+        .routes(routes!(sra::task_done))
+        .routes(routes!(sra::status))
+        .routes(routes!(sra::report))
         .routes(routes!(program::npp_acknowledgement))
         .routes(routes!(program::vendors, program::create_vendor))
         .routes(routes!(program::vendor, program::update_vendor))
@@ -112,4 +126,9 @@ pub fn documented() -> (Router<AppState>, utoipa::openapi::OpenApi) {
 pub fn router() -> Router<AppState> {
     let (router, doc) = documented();
     router.route("/api/v1/openapi.json", get(move || async move { Json(doc) }))
+}
+
+/// A use case's result as an API answer.
+fn api<T>(r: Result<T, carekeep_app::AppError>) -> Result<T, crate::error::WebError> {
+    r.map_err(crate::error::WebError::api)
 }

@@ -16,9 +16,7 @@ use carekeep_app::{Actor, AppError};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-fn api<T>(r: Result<T, AppError>) -> Result<T, WebError> {
-    r.map_err(WebError::api)
-}
+use super::api;
 
 /// The clinic's standing on each program item, worst first, with evidence and the next action.
 #[utoipa::path(get, path = "/api/v1/program/dashboard", tag = "program", security(("bearer" = [])),

@@ -22,9 +22,7 @@ use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
 
-fn api<T>(r: Result<T, AppError>) -> Result<T, WebError> {
-    r.map_err(WebError::api)
-}
+use super::api;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Created {

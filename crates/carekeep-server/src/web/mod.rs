@@ -11,6 +11,7 @@ mod mfa;
 mod monitoring;
 pub(crate) mod patients;
 pub(crate) mod program;
+mod sra;
 
 use crate::middleware;
 use crate::state::AppState;
@@ -84,6 +85,16 @@ pub fn router(state: AppState) -> Router<AppState> {
             post(program::offboarding_step),
         )
         .route("/training", get(program::course_show).post(program::course_submit))
+        .route("/program/sra", get(sra::list).post(sra::start))
+        .route("/program/sra/{id}", get(sra::show))
+        .route("/program/sra/{id}/details", post(sra::details))
+        .route("/program/sra/{id}/answers/{spec}", post(sra::answer))
+        .route("/program/sra/{id}/assets", post(sra::add_asset))
+        .route("/program/sra/{id}/risks", post(sra::add_risk))
+        .route("/program/sra/{id}/risks/{risk}/tasks", post(sra::add_task))
+        .route("/program/sra/{id}/tasks/{task}/done", post(sra::task_done))
+        .route("/program/sra/{id}/status", post(sra::status))
+        .route("/program/sra/{id}/report.pdf", get(sra::report_pdf))
         .route("/program/npp", get(program::npp).post(program::publish_npp))
         .route("/program/npp/posting", post(program::npp_posting))
         .route("/program/npp/pdf", get(program::npp_pdf))

@@ -23,6 +23,7 @@ mod program;
 mod record_pages;
 mod records;
 mod sessions;
+mod sra;
 mod transport;
 mod workforce;
 
@@ -37,4 +38,18 @@ async fn the_suite_runs_on_the_backend_asked_for() {
     };
     assert_eq!(app.backend(), want);
     app.stop().await;
+}
+
+/// The text of a PDF, through poppler's pdftotext (the test fails if it is missing).
+pub(crate) fn pdf_text(bytes: &[u8]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("doc.pdf");
+    std::fs::write(&path, bytes).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .arg(&path)
+        .arg("-")
+        .output()
+        .expect("pdftotext (Debian package poppler-utils) must be installed");
+    assert!(out.status.success(), "pdftotext could not read the PDF");
+    String::from_utf8_lossy(&out.stdout).into_owned()
 }

@@ -5,19 +5,7 @@ use carekeep_testkit::{PageClient, TestApp};
 use reqwest::Method;
 use serde_json::Value;
 
-/// The text of a PDF, through poppler's pdftotext (the test fails if it is missing).
-fn pdf_text(bytes: &[u8]) -> String {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("doc.pdf");
-    std::fs::write(&path, bytes).unwrap();
-    let out = std::process::Command::new("pdftotext")
-        .arg(&path)
-        .arg("-")
-        .output()
-        .expect("pdftotext (Debian package poppler-utils) must be installed");
-    assert!(out.status.success(), "pdftotext could not read the PDF");
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
+use crate::pdf_text;
 
 #[tokio::test]
 async fn policies_are_adopted_acknowledged_and_exported() {

@@ -1,0 +1,306 @@
+//! The risk assessment pages: the list with the register and the remediation plan, and one
+//! assessment with its rows, assets, risks and tasks. Thin: every rule is in the app.
+
+use super::chrome;
+use crate::error::WebError;
+use crate::session::PageUser;
+use crate::state::AppState;
+use crate::templates::{SraListPage, SraPage};
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::Form;
+use carekeep_app::program::sra::{AnswerInput, AssetInput, RiskInput};
+use carekeep_app::{Actor, AppError, Principal};
+use serde::Deserialize;
+
+pub async fn list(State(state): State<AppState>, PageUser(p): PageUser) -> Result<SraListPage, WebError> {
+    list_page(&state, &p, None).await
+}
+
+async fn list_page(state: &AppState, p: &Principal, error: Option<String>) -> Result<SraListPage, WebError> {
+    let actor = Actor::User(p.clone());
+    let assessments = state.app.assessments(&actor).await.map_err(WebError::page)?;
+    let register = state.app.risk_register(&actor).await.map_err(WebError::page)?;
+    let tasks = state.app.sra_tasks(&actor).await.map_err(WebError::page)?;
+    Ok(SraListPage {
+        chrome: chrome(state, p, "/program"),
+        assessments,
+        register,
+        tasks,
+        error,
+    })
+}
+
+pub async fn start(State(state): State<AppState>, PageUser(p): PageUser) -> Result<Response, WebError> {
+    match state.app.start_assessment(&Actor::User(p.clone())).await {
+        Ok(id) => Ok(Redirect::to(&format!("/program/sra/{id}")).into_response()),
+        Err(e @ AppError::Conflict(_)) => {
+            let page = list_page(&state, &p, Some(e.to_string())).await?;
+            Ok((StatusCode::CONFLICT, page).into_response())
+        }
+        Err(e) => Err(WebError::page(e)),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct Done {
+    done: Option<String>,
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(id): Path<i64>,
+    Query(q): Query<Done>,
+) -> Result<SraPage, WebError> {
+    page(&state, &p, id, q.done.map(|d| format!("Saved ({d}).")), None).await
+}
+
+async fn page(
+    state: &AppState,
+    p: &Principal,
+    id: i64,
+    notice: Option<String>,
+    error: Option<String>,
+) -> Result<SraPage, WebError> {
+    let actor = Actor::User(p.clone());
+    let a = state.app.assessment(&actor, id).await.map_err(WebError::page)?;
+    let vendors = state.app.vendors(&actor).await.map_err(WebError::page)?;
+    Ok(SraPage {
+        chrome: chrome(state, p, "/program"),
+        a,
+        vendors,
+        threats: carekeep_domain::sra::catalogue::THREATS
+            .iter()
+            .map(|t| (t.key, t.name))
+            .collect(),
+        kinds: carekeep_domain::sra::catalogue::ASSET_KINDS.to_vec(),
+        today: state.app.clinic_today().to_string(),
+        notice,
+        error,
+    })
+}
+
+/// After a change: back to the assessment at the part changed, or the page with what to fix.
+async fn after<T>(
+    state: &AppState,
+    p: &Principal,
+    id: i64,
+    part: &str,
+    r: Result<T, AppError>,
+) -> Result<Response, WebError> {
+    match r {
+        Ok(_) => Ok(Redirect::to(&format!("/program/sra/{id}?done={part}#{part}")).into_response()),
+        Err(e @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
+            let page = page(state, p, id, None, Some(e.to_string())).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(WebError::page(e)),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct DetailsForm {
+    title: String,
+    scope: String,
+}
+
+pub async fn details(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(id): Path<i64>,
+    Form(f): Form<DetailsForm>,
+) -> Result<Response, WebError> {
+    let r = state
+        .app
+        .set_assessment_details(&Actor::User(p.clone()), id, &f.title, &f.scope)
+        .await;
+    after(&state, &p, id, "scope", r).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct AnswerForm {
+    answer: String,
+    reason: String,
+    measure: String,
+}
+
+pub async fn answer(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path((id, spec)): Path<(i64, String)>,
+    Form(f): Form<AnswerForm>,
+) -> Result<Response, WebError> {
+    let r = state
+        .app
+        .answer_spec(
+            &Actor::User(p.clone()),
+            id,
+            &spec,
+            AnswerInput {
+                answer: f.answer,
+                reason: f.reason,
+                measure: f.measure,
+            },
+        )
+        .await;
+    after(&state, &p, id, &spec, r).await
+}
+
+/// The asset form; checkboxes arrive only when ticked.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct AssetForm {
+    name: String,
+    kind: String,
+    owner: String,
+    location: String,
+    holds_ephi: Option<String>,
+    encrypted: Option<String>,
+    screen_lock: Option<String>,
+    patched: Option<String>,
+    backed_up: Option<String>,
+    vendor_id: String,
+    notes: String,
+}
+
+pub async fn add_asset(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(id): Path<i64>,
+    Form(f): Form<AssetForm>,
+) -> Result<Response, WebError> {
+    let vendor_id = match f.vendor_id.trim() {
+        "" => None,
+        v => Some(
+            v.parse::<i64>()
+                .map_err(|_| WebError::page(AppError::Invalid("choose a vendor from the list".into())))?,
+        ),
+    };
+    let input = AssetInput {
+        name: f.name,
+        kind: f.kind,
+        owner: f.owner,
+        location: f.location,
+        holds_ephi: f.holds_ephi.is_some(),
+        encrypted: f.encrypted.is_some(),
+        screen_lock: f.screen_lock.is_some(),
+        patched: f.patched.is_some(),
+        backed_up: f.backed_up.is_some(),
+        vendor_id,
+        notes: f.notes,
+    };
+    let r = state.app.save_sra_asset(&Actor::User(p.clone()), id, 0, input).await;
+    after(&state, &p, id, "assets", r).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct RiskForm {
+    threat: String,
+    custom_threat: String,
+    asset_id: String,
+    vulnerability: String,
+    likelihood: String,
+    impact: String,
+    controls: String,
+    treatment: String,
+    justification: String,
+}
+
+pub async fn add_risk(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(id): Path<i64>,
+    Form(f): Form<RiskForm>,
+) -> Result<Response, WebError> {
+    let input = RiskInput {
+        threat: if f.custom_threat.trim().is_empty() {
+            f.threat
+        } else {
+            f.custom_threat
+        },
+        asset_id: f.asset_id.trim().parse().ok(),
+        vulnerability: f.vulnerability,
+        likelihood: f.likelihood,
+        impact: f.impact,
+        controls: f.controls,
+        treatment: f.treatment,
+        justification: f.justification,
+    };
+    let r = state.app.save_sra_risk(&Actor::User(p.clone()), id, 0, input).await;
+    after(&state, &p, id, "risks", r).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct TaskForm {
+    title: String,
+    owner: String,
+    due_on: String,
+}
+
+pub async fn add_task(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path((id, risk)): Path<(i64, i64)>,
+    Form(f): Form<TaskForm>,
+) -> Result<Response, WebError> {
+    let r = state
+        .app
+        .add_sra_task(&Actor::User(p.clone()), risk, &f.title, &f.owner, &f.due_on)
+        .await;
+    after(&state, &p, id, "risks", r).await
+}
+
+pub async fn task_done(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path((id, task)): Path<(i64, i64)>,
+) -> Result<Response, WebError> {
+    let r = state.app.complete_sra_task(&Actor::User(p.clone()), task).await;
+    after(&state, &p, id, "risks", r).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct StatusForm {
+    to: String,
+    signed_name: String,
+}
+
+pub async fn status(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(id): Path<i64>,
+    Form(f): Form<StatusForm>,
+) -> Result<Response, WebError> {
+    let actor = Actor::User(p.clone());
+    let r = if f.to == "final" {
+        state.app.finalise_assessment(&actor, id, &f.signed_name).await
+    } else {
+        state.app.move_assessment(&actor, id, &f.to).await
+    };
+    after(&state, &p, id, "status", r).await
+}
+
+pub async fn report_pdf(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    let bytes = state
+        .app
+        .assessment_pdf(&Actor::User(p), id)
+        .await
+        .map_err(WebError::page)?;
+    Ok(crate::api::records::file_response(
+        "application/pdf".into(),
+        bytes,
+        &format!("risk-assessment-{id}.pdf"),
+    ))
+}
