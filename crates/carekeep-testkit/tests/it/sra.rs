@@ -295,7 +295,7 @@ async fn an_assessment_from_first_answer_to_signature_and_the_next_one() {
         "the landlord keeps the building's records"
     );
     assert_eq!(copy["assets"].as_array().unwrap().len(), 2);
-    assert_eq!(copy["summary"].is_null(), true, "the summary is flattened");
+    assert!(copy["summary"].is_null(), "the summary is flattened");
     assert_eq!(copy["risks"][0]["threat"], "Lost or stolen laptop or phone");
     // A device at a new location after the last finalised assessment calls for a review.
     assert_eq!(dashboard_item(&app, &owner, "sra").await["standing"], "done");
