@@ -12,6 +12,8 @@ mod clock;
 pub mod demo;
 pub mod demo_records;
 mod error;
+pub mod incident_docs;
+pub mod incidents;
 pub mod key_rotation;
 pub mod mail;
 pub mod mfa;

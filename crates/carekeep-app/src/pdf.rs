@@ -76,6 +76,12 @@ impl Pdf {
         })
     }
 
+    /// Starts a new page (one letter per page).
+    pub fn page_break(&mut self) {
+        self.y = MARGIN;
+        self.room(1.0);
+    }
+
     fn room(&mut self, mm: f32) {
         if self.y - mm < MARGIN {
             let (page, layer) = self.doc.add_page(Mm(PAGE_W), Mm(PAGE_H), "text");

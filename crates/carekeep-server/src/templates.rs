@@ -110,6 +110,13 @@ pub fn modules_for(policy: &Policy, p: &Principal) -> Vec<Module> {
             href: Some("/monitoring"),
         });
     }
+    if can(Capability::HandleIncidents) {
+        out.push(Module {
+            title: "Incidents",
+            description: "The incident log, breach assessments and notice deadlines.",
+            href: Some("/incidents"),
+        });
+    }
     if can(Capability::AdministerUsers) {
         out.push(Module {
             title: "Staff accounts",
@@ -117,6 +124,11 @@ pub fn modules_for(policy: &Policy, p: &Principal) -> Vec<Module> {
             href: Some("/admin/users"),
         });
     }
+    out.push(Module {
+        title: "Report an incident",
+        description: "Something went wrong with patient information or a computer: tell the compliance officer now.",
+        href: Some("/incidents/new"),
+    });
     out.push(Module {
         title: "Policies",
         description: "The clinic's policies, to read and acknowledge.",
@@ -600,3 +612,31 @@ pub struct SraPage {
 }
 
 page_response!(SraListPage, SraPage);
+
+#[derive(Template, Debug)]
+#[template(path = "incident_new.html")]
+pub struct IncidentNewPage {
+    pub chrome: Chrome,
+    pub today: String,
+    pub done: Option<i64>,
+    pub error: Option<String>,
+}
+
+#[derive(Template, Debug)]
+#[template(path = "incidents.html")]
+pub struct IncidentsPage {
+    pub chrome: Chrome,
+    pub incidents: Vec<carekeep_app::incidents::IncidentSummary>,
+    pub year: i32,
+}
+
+#[derive(Template, Debug)]
+#[template(path = "incident.html")]
+pub struct IncidentPage {
+    pub chrome: Chrome,
+    pub i: carekeep_app::incidents::IncidentView,
+    pub notice: Option<String>,
+    pub error: Option<String>,
+}
+
+page_response!(IncidentNewPage, IncidentsPage, IncidentPage);

@@ -9,6 +9,7 @@ pub mod audit;
 pub mod clinic;
 mod db;
 mod error;
+pub mod incidents;
 pub mod keys;
 mod migrate;
 pub mod monitoring;

@@ -4,6 +4,7 @@
 //! found tampering); 2 bad usage, configuration or input (clap's own usage errors are 2 too).
 
 mod cmd_audit;
+mod cmd_breach;
 mod cmd_init;
 mod cmd_key;
 mod cmd_serve;
@@ -48,6 +49,9 @@ enum Command {
     /// Master key rotation.
     #[command(subcommand)]
     Key(cmd_key::KeyCommand),
+    /// Breach notification rules for a hypothetical breach.
+    #[command(subcommand)]
+    Breach(cmd_breach::BreachCommand),
     /// Configuration helpers.
     #[command(subcommand)]
     Config(ConfigCommand),
@@ -114,6 +118,7 @@ fn main() -> ExitCode {
             Command::User(cmd) => cmd_user::run(&ctx, cmd).await,
             Command::Audit(cmd) => cmd_audit::run(&ctx, cmd).await,
             Command::Key(cmd) => cmd_key::run(&ctx, cmd).await,
+            Command::Breach(cmd) => cmd_breach::run(cmd).await,
             Command::Config(ConfigCommand::Example) => {
                 print!("{}", carekeep_server::config::EXAMPLE);
                 Ok(())

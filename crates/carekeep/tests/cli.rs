@@ -277,3 +277,97 @@ fn audit_verify_exit_codes_name_the_first_bad_event() {
         text(&o)
     );
 }
+
+/// `carekeep breach obligations` prints what a hypothetical breach owes (164.404-164.412).
+#[test]
+fn breach_obligations_for_a_hypothetical() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| carekeep(dir.path(), &[&["breach", "obligations"], args].concat(), "");
+    let o = run(&[
+        "--discovered",
+        "2026-03-02",
+        "--affected",
+        "501",
+        "--by-state",
+        "TX=501",
+        "--json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let kinds: Vec<(&str, &str, &str)> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| {
+            (
+                o["kind"].as_str().unwrap(),
+                o["due_on"].as_str().unwrap(),
+                o["cfr"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        vec![
+            ("individuals", "2026-05-01", "164.404(b)"),
+            ("hhs", "2026-05-01", "164.408(b)"),
+            ("media", "2026-05-01", "164.406"),
+        ]
+    );
+    assert_eq!(v[2]["state"], "TX");
+    assert_eq!(v[0]["done"], false);
+    let o = run(&["--discovered", "2026-03-02", "--affected", "40", "--secured"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(text(&o).contains("Nothing is owed"));
+    let o = run(&[
+        "--discovered",
+        "2026-12-31",
+        "--affected",
+        "12",
+        "--unreachable",
+        "10",
+        "--law-enforcement-delay",
+        "oral:2027-02-20",
+    ]);
+    let t = text(&o);
+    assert!(
+        t.contains("2027-03-22") && t.contains("164.404(d)(2)(ii)") && t.contains("164.408(c)"),
+        "{t}"
+    );
+    for (bad, says) in [
+        (vec!["--discovered", "soon", "--affected", "1"], "--discovered"),
+        (
+            vec!["--discovered", "2026-03-02", "--affected", "1", "--by-state", "TX=5"],
+            "more than --affected",
+        ),
+        (
+            vec![
+                "--discovered",
+                "2026-03-02",
+                "--affected",
+                "1",
+                "--law-enforcement-delay",
+                "phoned",
+            ],
+            "--law-enforcement-delay",
+        ),
+    ] {
+        let o = run(&bad);
+        assert_eq!(o.status.code(), Some(2), "{bad:?}");
+        assert!(text(&o).contains(says), "{}", text(&o));
+    }
+    let help = carekeep(dir.path(), &["breach", "obligations", "--help"], "");
+    let h = text(&help);
+    for flag in [
+        "--discovered",
+        "--affected",
+        "--by-state",
+        "--unreachable",
+        "--secured",
+        "--law-enforcement-delay",
+        "--business-associate",
+        "--json",
+    ] {
+        assert!(h.contains(flag), "--help documents {flag}");
+    }
+}

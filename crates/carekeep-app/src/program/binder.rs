@@ -148,6 +148,19 @@ impl App {
                 self.assessment_pdf_of(&view)?,
             ));
         }
+        // Each incident's burden-of-proof record (164.414(b)) and the small-breach logs.
+        let incident_ids: Vec<i64> = {
+            let mut conn = self.store().read().await?;
+            carekeep_store::incidents::all(&mut conn)
+                .await?
+                .iter()
+                .map(|i| i.id)
+                .collect()
+        };
+        for id in incident_ids {
+            let view = self.incident_view(id).await?;
+            files.push((format!("incidents/incident-{id}.pdf"), self.incident_record_of(&view)?));
+        }
         let register = self.risk_register(actor).await?;
         files.push((
             "risk-register.csv".into(),

@@ -438,28 +438,41 @@ impl App {
             Some("/program/npp"),
         ));
 
-        for (key, title, cite) in [
-            (
-                "incidents",
-                "Incident log kept and reviewed",
-                "164.308(a)(6)(ii), 164.530(j)",
+        let open = self.open_obligations().await?;
+        let undetermined = self.undetermined_incidents().await?;
+        let overdue = open.iter().filter(|(_, o)| o.standing == "gap").count();
+        let soon = open.iter().filter(|(_, o)| o.standing == "due_soon").count();
+        let next = open.iter().map(|(i, o)| (o.due_on.clone(), *i, o.title.clone())).min();
+        out.push(item(
+            "incidents",
+            "Incident log kept and breach notices on time",
+            "164.308(a)(6)(ii), 164.404-164.410, 164.530(j)",
+            if overdue > 0 {
+                Standing::Gap
+            } else if soon > 0 || undetermined > 0 {
+                Standing::DueSoon
+            } else {
+                Standing::Done
+            },
+            format!(
+                "{undetermined} incidents not yet assessed; {} notices owed, {overdue} overdue.{}",
+                open.len(),
+                next.map(|(due, i, t)| format!(" Next: incident {i}, {t}, by {due}."))
+                    .unwrap_or_default()
             ),
-            (
-                "backups",
-                "Backups made and a restore verified",
-                "164.308(a)(7)(ii)(A)-(B)",
-            ),
-        ] {
-            out.push(item(
-                key,
-                title,
-                cite,
-                Standing::Gap,
-                "Carekeep does not track this yet; its module arrives in a coming release.".into(),
-                "Keep this on paper until then",
-                None,
-            ));
-        }
+            "Assess each incident and send each notice by its date",
+            Some("/incidents"),
+        ));
+
+        out.push(item(
+            "backups",
+            "Backups made and a restore verified",
+            "164.308(a)(7)(ii)(A)-(B)",
+            Standing::Gap,
+            "Carekeep does not track this yet; its module arrives in a coming release.".into(),
+            "Keep this on paper until then",
+            None,
+        ));
         out.sort_by_key(|i| match i.standing {
             "gap" => 0,
             "due_soon" => 1,

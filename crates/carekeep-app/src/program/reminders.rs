@@ -72,6 +72,32 @@ impl App {
                 overdue: false,
             });
         }
+        if self.policy().has_capability(&p.roles, Capability::HandleIncidents) {
+            let undetermined = self.undetermined_incidents().await?;
+            if undetermined > 0 {
+                out.push(Reminder {
+                    text: format!(
+                        "{undetermined} incident{} to assess: is it a breach?",
+                        if undetermined == 1 { "" } else { "s" }
+                    ),
+                    href: "/incidents".into(),
+                    overdue: true,
+                });
+            }
+            if let Some((i, o)) = self
+                .open_obligations()
+                .await?
+                .into_iter()
+                // Breach notices are few and their dates hard: the next one always shows.
+                .min_by(|a, b| a.1.due_on.cmp(&b.1.due_on))
+            {
+                out.push(Reminder {
+                    text: format!("Breach notice due {}: {} (incident {i}).", o.due_on, o.title),
+                    href: format!("/incidents/{i}"),
+                    overdue: o.standing == "gap",
+                });
+            }
+        }
         let actor = Actor::User(p.clone());
         if self.policy().has_capability(&p.roles, Capability::ManageProgram) {
             let items = self.dashboard(&actor).await?;

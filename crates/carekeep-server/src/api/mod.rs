@@ -4,6 +4,7 @@
 
 pub(crate) mod audit;
 mod auth;
+pub(crate) mod incidents;
 mod json;
 mod monitoring;
 mod patients;
@@ -28,7 +29,7 @@ pub use json::ApiJson;
 #[openapi(
     info(title = "Carekeep API", description = "Carekeep's JSON API. Authenticate with POST /api/v1/auth/login, then send `Authorization: Bearer <token>`."),
     modifiers(&BearerAuth),
-    tags((name = "auth"), (name = "sessions"), (name = "users"), (name = "audit"), (name = "patients"), (name = "schedule"), (name = "chart"), (name = "billing"), (name = "program"))
+    tags((name = "auth"), (name = "sessions"), (name = "users"), (name = "audit"), (name = "patients"), (name = "schedule"), (name = "chart"), (name = "billing"), (name = "program"), (name = "incidents"))
 )]
 struct ApiDoc;
 
@@ -102,6 +103,16 @@ pub fn documented() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(program::reminders))
         .routes(routes!(program::npp, program::publish_npp))
         .routes(routes!(program::npp_posting))
+        .routes(routes!(incidents::report, incidents::list))
+        .routes(routes!(incidents::show, incidents::determine))
+        .routes(routes!(incidents::add_action))
+        .routes(routes!(incidents::scope))
+        .routes(routes!(incidents::obligations))
+        .routes(routes!(incidents::obligation_done))
+        .routes(routes!(incidents::letters))
+        .routes(routes!(incidents::letters_sent))
+        .routes(routes!(incidents::record))
+        .routes(routes!(incidents::breach_log))
         .routes(routes!(sra::list, sra::start))
         .routes(routes!(sra::tasks))
         .routes(routes!(sra::register))

@@ -6,6 +6,7 @@ mod assets;
 mod audit;
 mod chart;
 mod home;
+mod incidents;
 mod login;
 mod mfa;
 mod monitoring;
@@ -85,6 +86,19 @@ pub fn router(state: AppState) -> Router<AppState> {
             post(program::offboarding_step),
         )
         .route("/training", get(program::course_show).post(program::course_submit))
+        .route("/incidents", get(incidents::list))
+        .route("/incidents/new", get(incidents::new).post(incidents::report))
+        .route("/incidents/log/{file}", get(incidents::breach_log))
+        .route("/incidents/{id}", get(incidents::show).post(incidents::determine))
+        .route("/incidents/{id}/actions", post(incidents::add_action))
+        .route("/incidents/{id}/scope", post(incidents::scope))
+        .route(
+            "/incidents/{id}/obligations/{kind}/done",
+            post(incidents::obligation_done),
+        )
+        .route("/incidents/{id}/letters.pdf", get(incidents::letters))
+        .route("/incidents/{id}/letters/sent", post(incidents::letters_sent))
+        .route("/incidents/{id}/record.pdf", get(incidents::record))
         .route("/program/sra", get(sra::list).post(sra::start))
         .route("/program/sra/{id}", get(sra::show))
         .route("/program/sra/{id}/details", post(sra::details))

@@ -10,6 +10,7 @@
 mod admin;
 mod audit;
 mod encryption;
+mod incidents;
 mod login;
 mod logs;
 mod mail;

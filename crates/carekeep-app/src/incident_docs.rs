@@ -1,0 +1,407 @@
+//! The incident's documents: the burden-of-proof record (164.414(b)) as one printable PDF with
+//! the HHS portal summary and a draft media notice; the letters to individuals with every
+//! element of 164.404(c); the tracking of what was sent; the annual log of small breaches
+//! (164.408(c)) as CSV.
+
+use crate::incidents::IncidentView;
+use crate::pdf::Pdf;
+use crate::{Actor, App, AppError, Principal};
+use carekeep_domain::audit::{Action, Outcome};
+use carekeep_domain::breach::obligations::{HHS_IMMEDIATE_AT, INDIVIDUAL_CONTENT};
+use carekeep_domain::records::patient::{Contact, Identity};
+use carekeep_domain::{Capability, DataClass};
+use carekeep_store::incidents as store;
+use carekeep_store::records::{self as records_store, CtColumn};
+
+/// Plain words for the kinds of information in each data class (164.404(c)(1)(B)).
+fn class_words(class: &str) -> &'static str {
+    match class {
+        "identity" => "your name, date of birth and record number",
+        "contact" => "your address, phone number and email",
+        "scheduling" => "your appointment dates and the services booked",
+        "clinical" => "your medical record: visit notes, diagnoses, medications, allergies, vital signs and photos",
+        "coding" => "diagnosis and procedure codes",
+        "billing" => "invoice and payment details",
+        "invoice_status" => "invoice numbers, totals and balances",
+        _ => "other information about you",
+    }
+}
+
+impl App {
+    /// The record that carries the burden of proof (164.414(b)): what happened, the
+    /// determination with its reasons, the scope, every obligation with its date and whether
+    /// it was met, the notices sent and the timeline. Kept six years (164.530(j)).
+    pub async fn incident_record_pdf(&self, actor: &Actor, id: i64) -> Result<Vec<u8>, AppError> {
+        let v = self.incident(actor, id).await?;
+        self.incident_record_of(&v)
+    }
+
+    pub(crate) fn incident_record_of(&self, v: &IncidentView) -> Result<Vec<u8>, AppError> {
+        let s = &v.summary;
+        let d = &v.determination;
+        let mut pdf = Pdf::new(&format!("Incident {}", s.id))?;
+        pdf.title(&format!("{}: incident {}: {}", self.clinic_name(), s.id, s.title));
+        pdf.line(&format!(
+            "Status {}. Happened {}; discovered {} by {} (164.404(a)(2)); systems: {}.",
+            s.status,
+            if v.occurred_on.is_empty() {
+                "unknown"
+            } else {
+                &v.occurred_on
+            },
+            s.discovered_on,
+            v.discovered_by,
+            if v.systems.is_empty() { "-" } else { &v.systems }
+        ));
+        pdf.heading("What happened");
+        pdf.paragraph(if v.what_happened.is_empty() {
+            "-"
+        } else {
+            &v.what_happened
+        });
+        pdf.heading("Is it a breach? (45 CFR 164.402)");
+        let yes = |b: bool| if b { "yes" } else { "no" };
+        pdf.line(&format!("PHI involved: {}.", yes(d.phi_involved)));
+        pdf.line(&format!(
+            "Safeguard: {}{}.",
+            d.safeguard,
+            if d.safeguard == "encrypted" {
+                format!("; key compromised: {}", yes(d.key_compromised))
+            } else {
+                String::new()
+            }
+        ));
+        pdf.line(&format!(
+            "Exclusion: {}{}",
+            if d.exclusion.is_empty() { "none" } else { &d.exclusion },
+            if d.exclusion_reason.is_empty() {
+                String::new()
+            } else {
+                format!(": {}", d.exclusion_reason)
+            }
+        ));
+        for (label, t) in [
+            ("(i) Nature and extent of the PHI", &d.nature_and_extent),
+            ("(ii) The unauthorised person", &d.unauthorized_person),
+            ("(iii) Actually acquired or viewed", &d.acquired_or_viewed),
+            ("(iv) Extent mitigated", &d.mitigation),
+        ] {
+            pdf.line(&format!("{label}: {}", if t.is_empty() { "-" } else { t }));
+        }
+        pdf.line(&format!("Conclusion: {} {}", s.conclusion, v.conclusion_text));
+        pdf.heading("Scope");
+        pdf.line(&format!(
+            "{} individuals affected; {} found in the audit trail; by state: {}; without usable contact details: {}.",
+            s.affected,
+            v.scope.patients,
+            if d.by_state.is_empty() { "-" } else { &d.by_state },
+            d.unreachable
+        ));
+        if !v.scope.classes.is_empty() {
+            pdf.line(&format!(
+                "Information exposed: {}.",
+                v.scope
+                    .classes
+                    .iter()
+                    .map(|(c, n)| format!("{c} ({n})"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        if !d.law_enforcement.is_empty() {
+            pdf.line(&format!(
+                "Law-enforcement delay (164.412): {} statement of {} by {}, until {}.",
+                d.law_enforcement,
+                d.law_enforcement_stated_on,
+                if d.law_enforcement_official.is_empty() {
+                    "-"
+                } else {
+                    &d.law_enforcement_official
+                },
+                if d.law_enforcement_until.is_empty() {
+                    "30 days at most"
+                } else {
+                    &d.law_enforcement_until
+                }
+            ));
+        }
+        pdf.heading("Obligations");
+        if v.obligations.is_empty() {
+            pdf.line("None: no notice is owed under Subpart D for the reason above.");
+        }
+        for o in &v.obligations {
+            pdf.line(&format!(
+                "{} (45 CFR {}): due {}{}.",
+                o.title,
+                o.cfr,
+                o.due_on,
+                if o.done {
+                    format!("; done {}", o.done_on)
+                } else {
+                    "; NOT DONE".into()
+                }
+            ));
+        }
+        pdf.line(&format!("Letters to individuals recorded as sent: {}.", v.notices_sent));
+        if v.obligations
+            .iter()
+            .any(|o| o.kind == "hhs" || o.kind == "hhs_annual_log")
+        {
+            pdf.heading("HHS breach portal summary");
+            pdf.line(&format!("Covered entity: {}.", self.clinic_name()));
+            pdf.line(&format!(
+                "Breach dates: {} to {}; discovered {}.",
+                if v.occurred_on.is_empty() {
+                    "unknown"
+                } else {
+                    &v.occurred_on
+                },
+                if v.occurred_on.is_empty() {
+                    "unknown"
+                } else {
+                    &v.occurred_on
+                },
+                s.discovered_on
+            ));
+            pdf.line(&format!(
+                "Individuals affected: {}; report {}.",
+                s.affected,
+                if s.affected >= i64::from(HHS_IMMEDIATE_AT) {
+                    "with the individual notices (164.408(b))"
+                } else {
+                    "in the annual log (164.408(c))"
+                }
+            ));
+            pdf.line(&format!(
+                "Location of the PHI: {}.",
+                if v.systems.is_empty() { "-" } else { &v.systems }
+            ));
+            pdf.line(&format!(
+                "Safeguards in place: {}. Actions taken: see the timeline.",
+                d.safeguard
+            ));
+        }
+        if v.obligations.iter().any(|o| o.kind == "media") {
+            pdf.heading("Media notice (draft, 164.406)");
+            pdf.paragraph(&format!(
+                "{} is notifying patients of an incident discovered on {} that involved their health information. {} What we are doing: {} Questions: {}",
+                self.clinic_name(),
+                s.discovered_on,
+                s.title,
+                d.what_we_are_doing,
+                d.contact_for_questions
+            ));
+        }
+        pdf.heading("Timeline");
+        if v.timeline.is_empty() {
+            pdf.line("No actions recorded.");
+        }
+        for (when, who, what) in &v.timeline {
+            pdf.line(&format!("{when} {who}: {what}"));
+        }
+        pdf.finish()
+    }
+
+    /// One letter per patient in scope, with every element of 164.404(c)(1), for review and
+    /// mailing. Names and addresses come through the policy: a role that cannot read contact
+    /// details gets letters without the address. Printing them is audited.
+    pub async fn breach_letters_pdf(&self, p: &Principal, id: i64) -> Result<Vec<u8>, AppError> {
+        let actor = Actor::User(p.clone());
+        let v = self.incident(&actor, id).await?;
+        let d = &v.determination;
+        let (scope, rows) = {
+            let mut conn = self.store().read().await?;
+            let scope = store::scope(&mut conn, id).await?;
+            let ids: Vec<i64> = scope.iter().map(|s| s.0).collect();
+            let rows = records_store::patients_by_ids(&mut conn, &ids).await?;
+            (scope, rows)
+        };
+        if scope.is_empty() {
+            return Err(AppError::Invalid(
+                "no patients are in scope yet: compute the scope from the audit trail first".into(),
+            ));
+        }
+        let policy = self.policy();
+        let mut letters = Vec::new();
+        let mut printed = Vec::new();
+        let mut classes_printed = vec![DataClass::Identity];
+        for row in &rows {
+            let access = self.list_access(&policy, p, row);
+            if !access.reads(DataClass::Identity) {
+                continue;
+            }
+            let identity: Identity = self.open_json(CtColumn::PatientIdentity, row.id, &row.identity_ct)?;
+            let address = if access.reads(DataClass::Contact) {
+                if !classes_printed.contains(&DataClass::Contact) {
+                    classes_printed.push(DataClass::Contact);
+                }
+                let c: Contact = self.open_json(CtColumn::PatientContact, row.id, &row.contact_ct)?;
+                c.address
+            } else {
+                "(address: to be added by staff who hold contact details)".into()
+            };
+            let classes = scope
+                .iter()
+                .find(|s| s.0 == row.id)
+                .map(|s| {
+                    s.1.split(',')
+                        .filter(|c| !c.is_empty())
+                        .map(class_words)
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                })
+                .unwrap_or_default();
+            letters.push((identity.full_name(), address, classes));
+            printed.push(row.id);
+        }
+        if letters.is_empty() {
+            return Err(AppError::Forbidden(
+                "your roles cannot read the names of the patients in scope".into(),
+            ));
+        }
+        let mut e = self.phi_event(
+            p,
+            Action::PhiPrint,
+            Outcome::Success,
+            printed,
+            ("Incident", id.to_string()),
+            classes_printed,
+        );
+        e.reason = format!("breach notice letters for incident {id}");
+        self.append_event(e).await?;
+        let today = self.clinic_today();
+        let mut pdf = Pdf::new(&format!("Breach notice letters, incident {id}"))?;
+        for (i, (name, address, classes)) in letters.iter().enumerate() {
+            if i > 0 {
+                pdf.page_break();
+            }
+            pdf.line(self.clinic_name());
+            pdf.line(&today.to_string());
+            pdf.line(name);
+            pdf.paragraph(address);
+            pdf.title("Notice of a breach of your health information");
+            pdf.paragraph(&format!("Dear {name},"));
+            pdf.heading("What happened");
+            pdf.paragraph(&format!(
+                "{} It happened {} and we discovered it on {}.",
+                v.summary.title,
+                if v.occurred_on.is_empty() {
+                    "on a date we are still establishing".into()
+                } else {
+                    format!("on {}", v.occurred_on)
+                },
+                v.summary.discovered_on
+            ));
+            pdf.heading("What information was involved");
+            pdf.paragraph(if classes.is_empty() {
+                "We are still establishing which information was involved."
+            } else {
+                classes
+            });
+            pdf.heading("What you can do");
+            pdf.paragraph(if d.steps_for_individuals.is_empty() {
+                "[steps individuals should take: fill in before sending]"
+            } else {
+                &d.steps_for_individuals
+            });
+            pdf.heading("What we are doing");
+            pdf.paragraph(if d.what_we_are_doing.is_empty() {
+                "[what the clinic is doing: fill in before sending]"
+            } else {
+                &d.what_we_are_doing
+            });
+            pdf.heading("For more information");
+            pdf.paragraph(if d.contact_for_questions.is_empty() {
+                "[toll-free number, email, website or postal address: fill in before sending]"
+            } else {
+                &d.contact_for_questions
+            });
+        }
+        pdf.finish()
+    }
+
+    /// Records that the letters went out to every patient in scope, and how.
+    pub async fn record_letters_sent(&self, actor: &Actor, id: i64, method: &str) -> Result<usize, AppError> {
+        let me = actor.require(self, Capability::HandleIncidents)?;
+        let method = match method.trim() {
+            "" | "mail" => "first-class mail",
+            "email" => "email (the individual agreed to electronic notice)",
+            other => return Err(AppError::Invalid(format!("'{other}': the method is mail or email"))),
+        };
+        let mut tx = self.store().begin().await?;
+        let scope = store::scope(tx.conn(), id).await?;
+        let sent = store::notices(tx.conn(), id).await?;
+        let today = self.clinic_today().to_string();
+        let mut n = 0;
+        for (patient, _, _) in &scope {
+            if sent.iter().any(|s| s.0 == *patient) {
+                continue;
+            }
+            store::add_notice(tx.conn(), id, *patient, &today, method, me.map(|p| p.user_id.0)).await?;
+            n += 1;
+        }
+        let mut e = self
+            .event(actor, Action::ProgramChanged, Outcome::Success)
+            .with_reason(&format!("{n} breach notices recorded as sent by {method}"));
+        e.resource_type = "Incident".into();
+        e.resource_id = id.to_string();
+        self.record(&mut tx, &e).await?;
+        tx.commit().await?;
+        Ok(n)
+    }
+
+    /// The log of breaches under 500 discovered in `year`, for the HHS annual report
+    /// (164.408(c)), as CSV.
+    pub async fn breach_log_csv(&self, actor: &Actor, year: i32) -> Result<Vec<u8>, AppError> {
+        actor.require(self, Capability::HandleIncidents)?;
+        let rows = {
+            let mut conn = self.store().read().await?;
+            store::all(&mut conn).await?
+        };
+        let mut w = csv::Writer::from_writer(Vec::new());
+        let bad = |e: csv::Error| AppError::Internal(e.to_string());
+        w.write_record([
+            "incident",
+            "title",
+            "occurred_on",
+            "discovered_on",
+            "individuals",
+            "by_state",
+            "safeguard",
+            "systems",
+            "status",
+        ])
+        .map_err(bad)?;
+        for i in rows.iter().rev().filter(|i| {
+            i.determined_at.is_some()
+                && i.conclusion == "breach"
+                && i.affected < i64::from(HHS_IMMEDIATE_AT)
+                && i.discovered_on.starts_with(&format!("{year}-"))
+        }) {
+            w.write_record([
+                i.id.to_string(),
+                i.title.clone(),
+                i.occurred_on.clone().unwrap_or_default(),
+                i.discovered_on.clone(),
+                i.affected.to_string(),
+                i.by_state.clone(),
+                i.safeguard.clone(),
+                i.systems.clone(),
+                i.status.clone(),
+            ])
+            .map_err(bad)?;
+        }
+        let mut e = self
+            .event(actor, Action::ProgramDocumentViewed, Outcome::Success)
+            .with_reason(&format!("breach log {year} exported"));
+        e.resource_type = "BreachLog".into();
+        e.resource_id = year.to_string();
+        self.append_event(e).await?;
+        w.into_inner().map_err(|e| AppError::Internal(e.to_string()))
+    }
+}
+
+/// The contents every individual notice must carry, for the page's checklist.
+pub fn individual_contents() -> &'static [&'static str] {
+    &INDIVIDUAL_CONTENT
+}

@@ -1,0 +1,870 @@
+//! The incident log and the breach engine around it (164.308(a)(6), 164.400-164.414,
+//! 164.530(j)). Anyone on staff reports; the compliance officer (handle_incidents) determines
+//! whether it is a breach, scopes it from the audit trail, and works the obligations the domain
+//! computes. Free text that may name patients is encrypted; every change is audited.
+
+use crate::{Actor, App, AppError, Principal};
+use carekeep_crypto::keys::Binding;
+use carekeep_domain::audit::{Action, Outcome};
+use carekeep_domain::breach::determination::{self, Conclusion, Exclusion, FourFactors, Safeguard};
+use carekeep_domain::breach::obligations::{self, Facts, Kind, LawEnforcementDelay, Obligation};
+use carekeep_domain::breach::states;
+use carekeep_domain::program::dates::{standing, Standing};
+use carekeep_domain::records::patient::parse_date;
+use carekeep_domain::sra::lifecycle::Change;
+use carekeep_domain::{Capability, DataClass};
+use carekeep_store::audit as audit_store;
+use carekeep_store::incidents::{self as store, IncidentRow};
+use carekeep_store::records::{self as records_store, CtColumn};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+use time::{Date, OffsetDateTime};
+
+/// What a report needs: anyone on staff, from any page.
+#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct ReportInput {
+    /// A few words, e.g. "Laptop stolen from car".
+    pub title: String,
+    /// What happened (may name patients: stored encrypted).
+    pub what_happened: String,
+    /// `YYYY-MM-DD`, if known.
+    pub occurred_on: String,
+    /// `YYYY-MM-DD`: the first day anyone on staff knew (today when empty).
+    pub discovered_on: String,
+    /// Who knew first; the reporter when empty.
+    pub discovered_by: String,
+    /// Systems and vendors involved.
+    pub systems: String,
+    /// A vendor (business associate) involved.
+    pub vendor_id: Option<i64>,
+    /// Whether patient information may be involved (assumed yes unless said otherwise).
+    pub phi_involved: Option<bool>,
+}
+
+/// The determination and the facts the deadlines depend on.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct DeterminationInput {
+    pub phi_involved: bool,
+    /// none, encrypted or destroyed.
+    pub safeguard: String,
+    pub key_compromised: bool,
+    /// unintentional_workforce, inadvertent_authorized, could_not_retain, or empty.
+    pub exclusion: String,
+    pub exclusion_reason: String,
+    pub nature_and_extent: String,
+    pub unauthorized_person: String,
+    pub acquired_or_viewed: String,
+    pub mitigation: String,
+    pub low_probability: bool,
+    /// `YYYY-MM-DD`; moving it earlier moves every clock.
+    pub discovered_on: String,
+    pub discovered_by: String,
+    pub occurred_on: String,
+    pub affected: u32,
+    /// `ST=N,ST=N`.
+    pub by_state: String,
+    pub unreachable: u32,
+    /// written, oral, or empty.
+    pub law_enforcement: String,
+    pub law_enforcement_stated_on: String,
+    pub law_enforcement_until: String,
+    pub law_enforcement_official: String,
+    pub business_associate: bool,
+    /// open or closed.
+    pub status: String,
+    /// Letter text: the steps individuals should take (164.404(c)(1)(C)).
+    pub steps_for_individuals: String,
+    /// What the clinic is doing (164.404(c)(1)(D)).
+    pub what_we_are_doing: String,
+    /// How to reach the clinic: a toll-free number, email, website or postal address (164.404(c)(1)(E)).
+    pub contact_for_questions: String,
+}
+
+/// The encrypted part of the determination.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+struct Sealed {
+    exclusion_reason: String,
+    factors: FourFactors,
+    steps_for_individuals: String,
+    what_we_are_doing: String,
+    contact_for_questions: String,
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct ObligationView {
+    /// individuals, hhs, hhs_annual_log, media, substitute_notice, business_associate_to_covered_entity.
+    pub kind: String,
+    /// ISO date.
+    pub due_on: String,
+    /// For media: the State or jurisdiction.
+    pub state: Option<String>,
+    pub cfr: String,
+    pub title: String,
+    pub contents: Vec<String>,
+    pub done: bool,
+    pub done_on: String,
+    /// done, due_soon or gap (overdue), or open.
+    pub standing: String,
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct IncidentSummary {
+    pub id: i64,
+    pub title: String,
+    pub status: String,
+    pub discovered_on: String,
+    /// no_phi, secured, excluded, low_probability, breach; `undetermined` until assessed.
+    pub conclusion: String,
+    pub affected: i64,
+    /// The next open obligation's due date.
+    pub next_due: String,
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct ScopeView {
+    pub patients: usize,
+    /// Residents per State (postal code; `unknown` where the address names none).
+    pub by_state: Vec<(String, usize)>,
+    /// Data classes exposed, with how many patients each.
+    pub classes: Vec<(String, usize)>,
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct IncidentView {
+    #[serde(flatten)]
+    pub summary: IncidentSummary,
+    pub what_happened: String,
+    pub occurred_on: String,
+    pub discovered_by: String,
+    pub systems: String,
+    pub vendor_id: Option<i64>,
+    pub determination: DeterminationInput,
+    pub conclusion_text: String,
+    /// `(when, who, what)`.
+    pub timeline: Vec<(String, String, String)>,
+    pub scope: ScopeView,
+    pub obligations: Vec<ObligationView>,
+    pub notices_sent: usize,
+}
+
+fn binding(column: &'static str, row: i64) -> Binding<'static> {
+    let table = if column == "text_ct" {
+        "incident_actions"
+    } else {
+        "incidents"
+    };
+    Binding { table, column, row }
+}
+
+fn date(label: &str, s: &str, required: bool) -> Result<Option<Date>, AppError> {
+    match s.trim() {
+        "" if required => Err(AppError::Invalid(format!("the {label} is needed (2026-11-22)"))),
+        "" => Ok(None),
+        d => parse_date(d)
+            .map(Some)
+            .map_err(|_| AppError::Invalid(format!("the {label} must look like 2026-11-22"))),
+    }
+}
+
+fn text(label: &str, s: &str, max: usize) -> Result<String, AppError> {
+    let s = s.trim();
+    if s.chars().count() > max {
+        return Err(AppError::Invalid(format!(
+            "the {label} is longer than {max} characters"
+        )));
+    }
+    Ok(s.to_owned())
+}
+
+fn safeguard(s: &str) -> Result<Safeguard, AppError> {
+    match s.trim() {
+        "" | "none" => Ok(Safeguard::None),
+        "encrypted" => Ok(Safeguard::Encrypted),
+        "destroyed" => Ok(Safeguard::Destroyed),
+        _ => Err(AppError::Invalid(
+            "the safeguard is none, encrypted or destroyed".into(),
+        )),
+    }
+}
+
+fn exclusion(s: &str) -> Result<Option<Exclusion>, AppError> {
+    match s.trim() {
+        "" => Ok(None),
+        "unintentional_workforce" => Ok(Some(Exclusion::UnintentionalWorkforce)),
+        "inadvertent_authorized" => Ok(Some(Exclusion::InadvertentAuthorized)),
+        "could_not_retain" => Ok(Some(Exclusion::CouldNotRetain)),
+        _ => Err(AppError::Invalid(
+            "the exclusion is unintentional_workforce, inadvertent_authorized or could_not_retain".into(),
+        )),
+    }
+}
+
+/// The facts for the obligations engine, from a stored incident.
+fn facts_of(i: &IncidentRow) -> Facts {
+    let law_enforcement = match (i.le_kind.as_deref(), i.le_stated_on.as_deref(), i.le_until.as_deref()) {
+        (Some("written"), _, Some(until)) => parse_date(until)
+            .ok()
+            .map(|until| LawEnforcementDelay::Written { until }),
+        (Some("oral"), Some(on), until) => parse_date(on).ok().map(|stated_on| LawEnforcementDelay::Oral {
+            stated_on,
+            written_until: until.and_then(|u| parse_date(u).ok()),
+        }),
+        _ => None,
+    };
+    Facts {
+        discovered: parse_date(&i.discovered_on).ok(),
+        affected: u32::try_from(i.affected).unwrap_or(0),
+        by_state: obligations::parse_by_state(&i.by_state).unwrap_or_default(),
+        unreachable: u32::try_from(i.unreachable).unwrap_or(0),
+        law_enforcement,
+        business_associate: i.business_associate,
+    }
+}
+
+/// The obligations with what is done, for the API, the pages and the command line alike.
+pub fn obligation_views(
+    list: &[Obligation],
+    done: &[(String, String, String, String)],
+    today: Date,
+) -> Vec<ObligationView> {
+    list.iter()
+        .map(|o| {
+            let state = o.state.clone().unwrap_or_default();
+            let d = done.iter().find(|(k, s, _, _)| k == o.kind.as_str() && *s == state);
+            ObligationView {
+                kind: o.kind.as_str().into(),
+                due_on: o.due_on.to_string(),
+                state: o.state.clone(),
+                cfr: o.cfr.into(),
+                title: o.title.clone(),
+                contents: o.contents.iter().map(|c| (*c).to_owned()).collect(),
+                done: d.is_some(),
+                done_on: d.map(|x| x.2.clone()).unwrap_or_default(),
+                standing: match (d, standing(o.due_on, today)) {
+                    (Some(_), _) => "done",
+                    (None, Standing::Gap) => "gap",
+                    (None, Standing::DueSoon) => "due_soon",
+                    (None, Standing::Done) => "open",
+                }
+                .into(),
+            }
+        })
+        .collect()
+}
+
+impl App {
+    fn incident_event(&self, actor: &Actor, id: i64, what: &str) -> carekeep_domain::audit::AuditEvent {
+        let mut e = self
+            .event(actor, Action::ProgramChanged, Outcome::Success)
+            .with_reason(what);
+        e.resource_type = "Incident".into();
+        e.resource_id = id.to_string();
+        e
+    }
+
+    /// Anyone on staff reports an incident. The compliance officer sees it at once in their
+    /// reminders (and by email when a relay is set up; the mail names no patient).
+    pub async fn report_incident(&self, p: &Principal, input: ReportInput) -> Result<i64, AppError> {
+        p.require_full()?;
+        let title = text("title", &input.title, 200)?;
+        if title.is_empty() {
+            return Err(AppError::Invalid(
+                "give it a short title, e.g. 'Laptop stolen from car'".into(),
+            ));
+        }
+        let what = text("description", &input.what_happened, 10_000)?;
+        let today = self.clinic_today();
+        let discovered = date("discovery date", &input.discovered_on, false)?.unwrap_or(today);
+        let occurred = date("date it happened", &input.occurred_on, false)?;
+        if discovered > today || occurred.is_some_and(|o| o > today) {
+            return Err(AppError::Invalid("a date is in the future".into()));
+        }
+        let discovered_by = match text("name of who knew first", &input.discovered_by, 120)? {
+            n if n.is_empty() => p.display_name.clone(),
+            n => n,
+        };
+        let mut tx = self.store().begin().await?;
+        let id = store::insert(
+            tx.conn(),
+            &IncidentRow {
+                title,
+                occurred_on: occurred.map(|d| d.to_string()),
+                discovered_on: discovered.to_string(),
+                discovered_by,
+                reported_by: Some(p.user_id.0),
+                systems: text("systems", &input.systems, 500)?,
+                vendor_id: input.vendor_id,
+                phi_involved: input.phi_involved.unwrap_or(true),
+                ..IncidentRow::default()
+            },
+            self.now(),
+        )
+        .await?;
+        let ct = self.keyring().encrypt(binding("summary_ct", id), what.as_bytes())?;
+        store::set_summary(tx.conn(), id, &ct).await?;
+        self.record(
+            &mut tx,
+            &self.incident_event(&Actor::User(p.clone()), id, "incident reported"),
+        )
+        .await?;
+        tx.commit().await?;
+        if let Err(e) = self.tell_incident_handlers(id).await {
+            tracing::warn!(error = %e, incident = id, "could not email the incident handlers");
+        }
+        Ok(id)
+    }
+
+    /// Emails each person who handles incidents that one was reported: its number only.
+    async fn tell_incident_handlers(&self, id: i64) -> Result<(), AppError> {
+        if self.settings().mail.is_none() {
+            return Ok(());
+        }
+        let policy = self.policy();
+        let mut conn = self.store().read().await?;
+        let people = carekeep_store::workforce::people(&mut conn).await?;
+        let users = carekeep_store::users::all(&mut conn).await?;
+        drop(conn);
+        for u in users
+            .iter()
+            .filter(|u| u.disabled_at.is_none() && policy.has_capability(&u.roles, Capability::HandleIncidents))
+        {
+            if let Some(email) = people
+                .iter()
+                .find(|p| p.user_id == Some(u.id.0))
+                .and_then(|p| p.email.clone())
+            {
+                self.send_mail(
+                    &email,
+                    &format!("Carekeep: incident {id} reported"),
+                    &format!("Incident {id} was reported in Carekeep at {}. Sign in to review it: the breach clock may already be running.\n", self.clinic_name()),
+                    crate::mail::Content::NoPhi,
+                )
+                .await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The log, newest first.
+    pub async fn incidents(&self, actor: &Actor) -> Result<Vec<IncidentSummary>, AppError> {
+        actor.require(self, Capability::HandleIncidents)?;
+        let mut conn = self.store().read().await?;
+        let rows = store::all(&mut conn).await?;
+        let mut out = Vec::new();
+        for i in rows {
+            let done = store::done_obligations(&mut conn, i.id).await?;
+            out.push(self.summary(&i, &done));
+        }
+        Ok(out)
+    }
+
+    fn summary(&self, i: &IncidentRow, done: &[(String, String, String, String)]) -> IncidentSummary {
+        let owed = self.owed(i);
+        let views = obligation_views(&owed, done, self.clinic_today());
+        IncidentSummary {
+            id: i.id,
+            title: i.title.clone(),
+            status: i.status.clone(),
+            discovered_on: i.discovered_on.clone(),
+            conclusion: if i.determined_at.is_some() {
+                i.conclusion.clone()
+            } else {
+                "undetermined".into()
+            },
+            affected: i.affected,
+            next_due: views
+                .iter()
+                .filter(|o| !o.done)
+                .map(|o| o.due_on.clone())
+                .min()
+                .unwrap_or_default(),
+        }
+    }
+
+    /// What is owed: nothing unless the determination concludes breach. Until it is made, the
+    /// breach is presumed (164.402(2)), so the clocks show from the day it is reported.
+    fn owed(&self, i: &IncidentRow) -> Vec<Obligation> {
+        let notify = i.determined_at.is_none() && i.phi_involved || i.conclusion == Conclusion::Breach.as_str();
+        if notify {
+            obligations::obligations(&facts_of(i))
+        } else {
+            Vec::new()
+        }
+    }
+
+    /// One incident in full. Opening it is audited.
+    pub async fn incident(&self, actor: &Actor, id: i64) -> Result<IncidentView, AppError> {
+        actor.require(self, Capability::HandleIncidents)?;
+        let view = self.incident_view(id).await?;
+        let mut event = self.event(actor, Action::ProgramDocumentViewed, Outcome::Success);
+        event.resource_type = "Incident".into();
+        event.resource_id = id.to_string();
+        self.append_event(event).await?;
+        Ok(view)
+    }
+
+    /// The view without a check: for the audit binder, whose export is itself audited.
+    pub(crate) async fn incident_view(&self, id: i64) -> Result<IncidentView, AppError> {
+        let mut conn = self.store().read().await?;
+        let i = store::by_id(&mut conn, id)
+            .await
+            .map_err(|_| AppError::NotFound("incident"))?;
+        let done = store::done_obligations(&mut conn, id).await?;
+        let actions = store::actions(&mut conn, id).await?;
+        let scope = store::scope(&mut conn, id).await?;
+        let notices = store::notices(&mut conn, id).await?;
+        drop(conn);
+        let what = if i.summary_ct.is_empty() {
+            String::new()
+        } else {
+            String::from_utf8_lossy(&self.keyring().decrypt(binding("summary_ct", id), &i.summary_ct)?).into_owned()
+        };
+        let sealed: Sealed = match &i.determination_ct {
+            Some(ct) => serde_json::from_slice(&self.keyring().decrypt(binding("determination_ct", id), ct)?)
+                .map_err(|e| AppError::Internal(format!("stored determination: {e}")))?,
+            None => Sealed::default(),
+        };
+        let mut timeline = Vec::new();
+        for (aid, at, by, ct) in actions {
+            let t = self.keyring().decrypt(binding("text_ct", aid), &ct)?;
+            timeline.push((
+                at.to_offset(self.clinic_offset()).date().to_string(),
+                by,
+                String::from_utf8_lossy(&t).into_owned(),
+            ));
+        }
+        let mut by_state: BTreeMap<String, usize> = BTreeMap::new();
+        let mut classes: BTreeMap<String, usize> = BTreeMap::new();
+        for (_, cls, st) in &scope {
+            *by_state
+                .entry(if st.is_empty() { "unknown".into() } else { st.clone() })
+                .or_default() += 1;
+            for c in cls.split(',').filter(|c| !c.is_empty()) {
+                *classes.entry(c.to_owned()).or_default() += 1;
+            }
+        }
+        let conclusion = if i.determined_at.is_some() {
+            Conclusion::parse(&i.conclusion)
+        } else {
+            None
+        };
+        let determination = DeterminationInput {
+            phi_involved: i.phi_involved,
+            safeguard: i.safeguard.clone(),
+            key_compromised: i.key_compromised,
+            exclusion: i.exclusion.clone().unwrap_or_default(),
+            exclusion_reason: sealed.exclusion_reason,
+            nature_and_extent: sealed.factors.nature_and_extent,
+            unauthorized_person: sealed.factors.unauthorized_person,
+            acquired_or_viewed: sealed.factors.acquired_or_viewed,
+            mitigation: sealed.factors.mitigation,
+            low_probability: sealed.factors.low_probability,
+            discovered_on: i.discovered_on.clone(),
+            discovered_by: i.discovered_by.clone(),
+            occurred_on: i.occurred_on.clone().unwrap_or_default(),
+            affected: u32::try_from(i.affected).unwrap_or(0),
+            by_state: i.by_state.clone(),
+            unreachable: u32::try_from(i.unreachable).unwrap_or(0),
+            law_enforcement: i.le_kind.clone().unwrap_or_default(),
+            law_enforcement_stated_on: i.le_stated_on.clone().unwrap_or_default(),
+            law_enforcement_until: i.le_until.clone().unwrap_or_default(),
+            law_enforcement_official: i.le_official.clone().unwrap_or_default(),
+            business_associate: i.business_associate,
+            status: i.status.clone(),
+            steps_for_individuals: sealed.steps_for_individuals,
+            what_we_are_doing: sealed.what_we_are_doing,
+            contact_for_questions: sealed.contact_for_questions,
+        };
+        Ok(IncidentView {
+            summary: self.summary(&i, &done),
+            what_happened: what,
+            occurred_on: i.occurred_on.clone().unwrap_or_default(),
+            discovered_by: i.discovered_by.clone(),
+            systems: i.systems.clone(),
+            vendor_id: i.vendor_id,
+            conclusion_text: conclusion
+                .map(|c| c.explain().to_owned())
+                .unwrap_or_else(|| "Not assessed yet: a breach is presumed until the assessment shows otherwise (164.402(2)), so the clocks below are running.".into()),
+            determination,
+            timeline,
+            scope: ScopeView {
+                patients: scope.len(),
+                by_state: by_state.into_iter().collect(),
+                classes: classes.into_iter().collect(),
+            },
+            obligations: obligation_views(&self.owed(&i), &done, self.clinic_today()),
+            notices_sent: notices.len(),
+        })
+    }
+
+    /// Records the determination and the facts; the conclusion is the domain's (164.402).
+    pub async fn determine_incident(
+        &self,
+        actor: &Actor,
+        id: i64,
+        d: DeterminationInput,
+    ) -> Result<Conclusion, AppError> {
+        let me = actor.require(self, Capability::HandleIncidents)?;
+        let today = self.clinic_today();
+        let discovered = date("discovery date", &d.discovered_on, true)?.unwrap_or(today);
+        let occurred = date("date it happened", &d.occurred_on, false)?;
+        if discovered > today {
+            return Err(AppError::Invalid("the discovery date is in the future".into()));
+        }
+        let safeguard = safeguard(&d.safeguard)?;
+        let exclusion = exclusion(&d.exclusion)?;
+        let by_state = obligations::parse_by_state(&d.by_state).map_err(AppError::Invalid)?;
+        let in_states: u32 = by_state.iter().map(|(_, n)| n).sum();
+        if in_states > d.affected {
+            return Err(AppError::Invalid(format!(
+                "the counts by state add up to {in_states}, more than the {} affected",
+                d.affected
+            )));
+        }
+        if d.unreachable > d.affected {
+            return Err(AppError::Invalid(
+                "more people without contact details than affected".into(),
+            ));
+        }
+        let (le_kind, le_stated, le_until) = match d.law_enforcement.trim() {
+            "" => (None, None, None),
+            "written" => {
+                let until = date("end of the law-enforcement delay", &d.law_enforcement_until, true)?;
+                (
+                    Some("written"),
+                    date("statement date", &d.law_enforcement_stated_on, false)?,
+                    until,
+                )
+            }
+            "oral" => {
+                let on = date("date of the oral statement", &d.law_enforcement_stated_on, true)?;
+                // 164.412(b): the official's identity is documented with an oral statement.
+                if d.law_enforcement_official.trim().is_empty() {
+                    return Err(AppError::Invalid(
+                        "record who the official is (name, agency) with an oral statement (164.412(b))".into(),
+                    ));
+                }
+                (
+                    Some("oral"),
+                    on,
+                    date("written confirmation's end date", &d.law_enforcement_until, false)?,
+                )
+            }
+            _ => {
+                return Err(AppError::Invalid(
+                    "the law-enforcement delay is written, oral, or empty".into(),
+                ))
+            }
+        };
+        let factors = FourFactors {
+            nature_and_extent: text("factor 1", &d.nature_and_extent, 4000)?,
+            unauthorized_person: text("factor 2", &d.unauthorized_person, 4000)?,
+            acquired_or_viewed: text("factor 3", &d.acquired_or_viewed, 4000)?,
+            mitigation: text("factor 4", &d.mitigation, 4000)?,
+            low_probability: d.low_probability,
+        };
+        if d.low_probability && !factors.complete() {
+            return Err(AppError::Invalid(
+                "a low probability of compromise must rest on all four factors, each written out (164.402(2))".into(),
+            ));
+        }
+        let exclusion_reason = text("reasons for the exclusion", &d.exclusion_reason, 4000)?;
+        if exclusion.is_some() && exclusion_reason.chars().count() < 10 {
+            return Err(AppError::Invalid(
+                "write why the exclusion applies: the clinic carries the burden of proof (164.414(b))".into(),
+            ));
+        }
+        let conclusion = determination::decide(&determination::Facts {
+            phi_involved: d.phi_involved,
+            safeguard,
+            key_compromised: d.key_compromised,
+            exclusion,
+            exclusion_reason: exclusion_reason.clone(),
+            factors: factors.clone(),
+        });
+        let status = match d.status.trim() {
+            "" | "open" => "open",
+            "closed" => "closed",
+            _ => return Err(AppError::Invalid("the status is open or closed".into())),
+        };
+        let sealed = Sealed {
+            exclusion_reason,
+            factors,
+            steps_for_individuals: text("steps for individuals", &d.steps_for_individuals, 4000)?,
+            what_we_are_doing: text("what the clinic is doing", &d.what_we_are_doing, 4000)?,
+            contact_for_questions: text("contact for questions", &d.contact_for_questions, 1000)?,
+        };
+        let mut tx = self.store().begin().await?;
+        let mut row = store::by_id(tx.conn(), id)
+            .await
+            .map_err(|_| AppError::NotFound("incident"))?;
+        let was_breach = row.determined_at.is_some() && row.conclusion == Conclusion::Breach.as_str();
+        row.discovered_on = discovered.to_string();
+        row.discovered_by = text("name of who knew first", &d.discovered_by, 120)?;
+        row.occurred_on = occurred.map(|o| o.to_string());
+        row.status = status.into();
+        row.phi_involved = d.phi_involved;
+        row.safeguard = match safeguard {
+            Safeguard::None => "none",
+            Safeguard::Encrypted => "encrypted",
+            Safeguard::Destroyed => "destroyed",
+        }
+        .into();
+        row.key_compromised = d.key_compromised;
+        row.exclusion = exclusion.map(|_| d.exclusion.trim().to_owned());
+        row.low_probability = d.low_probability;
+        row.conclusion = conclusion.as_str().into();
+        row.affected = i64::from(d.affected);
+        row.by_state = by_state
+            .iter()
+            .map(|(s, n)| format!("{s}={n}"))
+            .collect::<Vec<_>>()
+            .join(",");
+        row.unreachable = i64::from(d.unreachable);
+        row.le_kind = le_kind.map(str::to_owned);
+        row.le_stated_on = le_stated.map(|d| d.to_string());
+        row.le_until = le_until.map(|d| d.to_string());
+        row.le_official = Some(text("official", &d.law_enforcement_official, 200)?).filter(|s| !s.is_empty());
+        row.business_associate = d.business_associate;
+        let plain =
+            zeroize::Zeroizing::new(serde_json::to_vec(&sealed).map_err(|e| AppError::Internal(e.to_string()))?);
+        row.determination_ct = Some(self.keyring().encrypt(binding("determination_ct", id), &plain)?);
+        store::update(tx.conn(), &row, self.now()).await?;
+        store::mark_determined(tx.conn(), id, me.map(|p| p.user_id.0), self.now()).await?;
+        if conclusion == Conclusion::Breach && !was_breach {
+            // 164.308(a)(8): a breach is a significant change for the risk assessment.
+            self.flag_sra_review(&mut tx, Change::Breach, &format!("incident {id}"))
+                .await?;
+        }
+        self.record(
+            &mut tx,
+            &self.incident_event(actor, id, &format!("determination: {}", conclusion.as_str())),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(conclusion)
+    }
+
+    /// Adds a step to the timeline (who, when, what).
+    pub async fn add_incident_action(&self, actor: &Actor, id: i64, what: &str) -> Result<(), AppError> {
+        actor.require(self, Capability::HandleIncidents)?;
+        let what = text("action", what, 4000)?;
+        if what.is_empty() {
+            return Err(AppError::Invalid("say what was done".into()));
+        }
+        let name = actor.audit_actor().name;
+        let mut tx = self.store().begin().await?;
+        store::by_id(tx.conn(), id)
+            .await
+            .map_err(|_| AppError::NotFound("incident"))?;
+        let by = match actor {
+            Actor::User(p) => Some(p.user_id.0),
+            Actor::Cli => None,
+        };
+        let aid = store::add_action(tx.conn(), id, by, &name, self.now()).await?;
+        let ct = self.keyring().encrypt(binding("text_ct", aid), what.as_bytes())?;
+        store::set_action_text(tx.conn(), aid, &ct).await?;
+        self.record(&mut tx, &self.incident_event(actor, id, "action added to the timeline"))
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Computes the patients and data classes exposed from the audit trail: every successful
+    /// PHI event by `user` between `from` and `to` (an account compromised, or a person who
+    /// looked where they should not). Counts by state of residence come from the patients'
+    /// addresses; the affected count and the counts by state are updated from it.
+    pub async fn scope_incident(
+        &self,
+        actor: &Actor,
+        id: i64,
+        username: &str,
+        from: OffsetDateTime,
+        to: OffsetDateTime,
+    ) -> Result<ScopeView, AppError> {
+        actor.require(self, Capability::HandleIncidents)?;
+        if to < from {
+            return Err(AppError::Invalid("the window ends before it starts".into()));
+        }
+        let key = carekeep_domain::username::normalize(username).map_err(|e| AppError::Invalid(e.to_string()))?;
+        let mut found: BTreeMap<i64, BTreeSet<String>> = BTreeMap::new();
+        {
+            let mut conn = self.store().read().await?;
+            let user = carekeep_store::users::by_key(&mut conn, &key)
+                .await?
+                .ok_or_else(|| AppError::Invalid(format!("there is no login '{username}'")))?;
+            let mut before = None;
+            loop {
+                let page = audit_store::find(
+                    &mut conn,
+                    &audit_store::Filter {
+                        user_id: Some(user.id.0),
+                        from: Some(from),
+                        to: Some(to),
+                        before_seq: before,
+                        limit: 5000,
+                        ..audit_store::Filter::default()
+                    },
+                )
+                .await?;
+                let Some(last) = page.last() else { break };
+                before = Some(last.seq);
+                for e in &page {
+                    let f = &e.fields;
+                    if f.actor_id != Some(user.id.0) || !f.action.starts_with("phi.") || f.outcome != "success" {
+                        continue;
+                    }
+                    for p in f.patient_ids.split(',').filter_map(|p| p.parse::<i64>().ok()) {
+                        let entry = found.entry(p).or_default();
+                        entry.extend(f.data_classes.split(',').filter(|c| !c.is_empty()).map(str::to_owned));
+                    }
+                }
+            }
+        }
+        let ids: Vec<i64> = found.keys().copied().collect();
+        let rows = {
+            let mut conn = self.store().read().await?;
+            records_store::patients_by_ids(&mut conn, &ids).await?
+        };
+        let mut scope_rows = Vec::new();
+        for r in &rows {
+            let contact: carekeep_domain::records::patient::Contact =
+                self.open_json(CtColumn::PatientContact, r.id, &r.contact_ct)?;
+            let st = states::of_address(&contact.address).unwrap_or("");
+            let classes = found
+                .get(&r.id)
+                .map(|c| c.iter().cloned().collect::<Vec<_>>().join(","))
+                .unwrap_or_default();
+            scope_rows.push((r.id, classes, st.to_owned()));
+        }
+        let mut tx = self.store().begin().await?;
+        let mut row = store::by_id(tx.conn(), id)
+            .await
+            .map_err(|_| AppError::NotFound("incident"))?;
+        store::upsert_scope(tx.conn(), id, &scope_rows).await?;
+        let all = store::scope(tx.conn(), id).await?;
+        let mut by_state: BTreeMap<String, u32> = BTreeMap::new();
+        for (_, _, st) in all.iter().filter(|(_, _, s)| !s.is_empty()) {
+            *by_state.entry(st.clone()).or_default() += 1;
+        }
+        row.affected = row.affected.max(i64::try_from(all.len()).unwrap_or(i64::MAX));
+        row.by_state = by_state
+            .iter()
+            .map(|(s, n)| format!("{s}={n}"))
+            .collect::<Vec<_>>()
+            .join(",");
+        store::update(tx.conn(), &row, self.now()).await?;
+        self.record(
+            &mut tx,
+            &self.incident_event(
+                actor,
+                id,
+                &format!("scope from the audit trail: {} patients", all.len()),
+            ),
+        )
+        .await?;
+        // Reading the addresses to count states is a use of contact details: audited.
+        if let (Actor::User(p), false) = (actor, ids.is_empty()) {
+            let mut e = self.phi_event(
+                p,
+                Action::PhiRead,
+                Outcome::Success,
+                ids.clone(),
+                ("Incident", id.to_string()),
+                vec![DataClass::Contact],
+            );
+            e.reason = format!("incident {id}: states of residence counted for breach notice");
+            self.record(&mut tx, &e).await?;
+        }
+        tx.commit().await?;
+        Ok(self.incident(actor, id).await?.scope)
+    }
+
+    /// The obligations with their due dates and what is done.
+    pub async fn incident_obligations(&self, actor: &Actor, id: i64) -> Result<Vec<ObligationView>, AppError> {
+        actor.require(self, Capability::HandleIncidents)?;
+        let mut conn = self.store().read().await?;
+        let i = store::by_id(&mut conn, id)
+            .await
+            .map_err(|_| AppError::NotFound("incident"))?;
+        let done = store::done_obligations(&mut conn, id).await?;
+        Ok(obligation_views(&self.owed(&i), &done, self.clinic_today()))
+    }
+
+    /// Marks an obligation done (once), with a note of how.
+    pub async fn complete_obligation(
+        &self,
+        actor: &Actor,
+        id: i64,
+        kind: &str,
+        state: &str,
+        note: &str,
+    ) -> Result<(), AppError> {
+        let me = actor.require(self, Capability::HandleIncidents)?;
+        let owed = self.incident_obligations(actor, id).await?;
+        let state = state.trim().to_ascii_uppercase();
+        if !owed
+            .iter()
+            .any(|o| o.kind == kind && o.state.clone().unwrap_or_default() == state)
+        {
+            return Err(AppError::NotFound("obligation"));
+        }
+        let note = text("note", note, 1000)?;
+        let mut tx = self.store().begin().await?;
+        let first = store::mark_done(
+            tx.conn(),
+            id,
+            kind,
+            &state,
+            &self.clinic_today().to_string(),
+            me.map(|p| p.user_id.0),
+            &note,
+        )
+        .await?;
+        if !first {
+            return Err(AppError::Conflict("already marked done".into()));
+        }
+        self.record(
+            &mut tx,
+            &self.incident_event(actor, id, &format!("obligation {kind} {state} done")),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Open obligations across incidents, for the dashboard and reminders: `(incident, view)`.
+    pub(crate) async fn open_obligations(&self) -> Result<Vec<(i64, ObligationView)>, AppError> {
+        let mut conn = self.store().read().await?;
+        let rows = store::all(&mut conn).await?;
+        let today = self.clinic_today();
+        let mut out = Vec::new();
+        for i in rows {
+            let done = store::done_obligations(&mut conn, i.id).await?;
+            for o in obligation_views(&self.owed(&i), &done, today) {
+                if !o.done {
+                    out.push((i.id, o));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Incidents reported and not yet assessed.
+    pub(crate) async fn undetermined_incidents(&self) -> Result<usize, AppError> {
+        let mut conn = self.store().read().await?;
+        Ok(store::all(&mut conn)
+            .await?
+            .iter()
+            .filter(|i| i.determined_at.is_none())
+            .count())
+    }
+}
+
+impl ObligationView {
+    pub fn is_kind(&self, k: Kind) -> bool {
+        self.kind == k.as_str()
+    }
+}

@@ -1,0 +1,255 @@
+//! The incident log and breach engine's JSON API (tag `incidents`).
+
+use super::api;
+use super::records::Created;
+use super::ApiJson;
+use crate::error::{ErrorBody, WebError};
+use crate::session::ApiUser;
+use crate::state::AppState;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::Json;
+use carekeep_app::incidents::{
+    DeterminationInput, IncidentSummary, IncidentView, ObligationView, ReportInput, ScopeView,
+};
+use carekeep_app::{Actor, AppError};
+use serde::{Deserialize, Serialize};
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+use utoipa::ToSchema;
+
+/// Report an incident (anyone on staff). The breach is presumed until assessed, so its clocks
+/// start from the discovery date at once.
+#[utoipa::path(post, path = "/api/v1/incidents", tag = "incidents", security(("bearer" = [])), request_body = ReportInput,
+    responses((status = 201, body = Created), (status = 422, body = ErrorBody)))]
+pub async fn report(
+    State(state): State<AppState>,
+    ApiUser(p): ApiUser,
+    ApiJson(r): ApiJson<ReportInput>,
+) -> Result<(StatusCode, Json<Created>), WebError> {
+    let id = api(state.app.report_incident(&p, r).await)?;
+    Ok((StatusCode::CREATED, Json(Created { id })))
+}
+
+/// The incident log, newest first.
+#[utoipa::path(get, path = "/api/v1/incidents", tag = "incidents", security(("bearer" = [])),
+    responses((status = 200, body = [IncidentSummary]), (status = 403, body = ErrorBody)))]
+pub async fn list(State(state): State<AppState>, ApiUser(p): ApiUser) -> Result<Json<Vec<IncidentSummary>>, WebError> {
+    Ok(Json(api(state.app.incidents(&Actor::User(p)).await)?))
+}
+
+/// One incident: facts, determination, scope, obligations, timeline.
+#[utoipa::path(get, path = "/api/v1/incidents/{id}", tag = "incidents", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Incident id")),
+    responses((status = 200, body = IncidentView), (status = 404, body = ErrorBody)))]
+pub async fn show(
+    State(state): State<AppState>,
+    ApiUser(p): ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Json<IncidentView>, WebError> {
+    Ok(Json(api(state.app.incident(&Actor::User(p), id).await)?))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ConclusionJson {
+    /// no_phi, secured, excluded, low_probability or breach.
+    pub conclusion: String,
+}
+
+/// Record the determination (164.402) and the facts the deadlines depend on.
+#[utoipa::path(put, path = "/api/v1/incidents/{id}", tag = "incidents", security(("bearer" = [])), request_body = DeterminationInput,
+    params(("id" = i64, Path, description = "Incident id")),
+    responses((status = 200, body = ConclusionJson), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn determine(
+    State(state): State<AppState>,
+    ApiUser(p): ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(r): ApiJson<DeterminationInput>,
+) -> Result<Json<ConclusionJson>, WebError> {
+    let c = api(state.app.determine_incident(&Actor::User(p), id, r).await)?;
+    Ok(Json(ConclusionJson {
+        conclusion: c.as_str().into(),
+    }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ActionRequest {
+    pub text: String,
+}
+
+/// Add a step to the incident's timeline.
+#[utoipa::path(post, path = "/api/v1/incidents/{id}/actions", tag = "incidents", security(("bearer" = [])), request_body = ActionRequest,
+    params(("id" = i64, Path, description = "Incident id")),
+    responses((status = 204, description = "Added"), (status = 422, body = ErrorBody)))]
+pub async fn add_action(
+    State(state): State<AppState>,
+    ApiUser(p): ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(r): ApiJson<ActionRequest>,
+) -> Result<StatusCode, WebError> {
+    api(state.app.add_incident_action(&Actor::User(p), id, &r.text).await)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ScopeRequest {
+    /// The account compromised, or the person who looked where they should not.
+    pub username: String,
+    /// Start of the window: RFC 3339, or a date (from its first second).
+    pub from: String,
+    /// End of the window: RFC 3339, or a date (to its last second).
+    pub to: String,
+}
+
+/// Parse a window edge: a full timestamp, or a date taken at its start or end (UTC).
+pub(crate) fn window_edge(label: &str, s: &str, end: bool) -> Result<OffsetDateTime, AppError> {
+    let s = s.trim();
+    if let Ok(t) = OffsetDateTime::parse(s, &Rfc3339) {
+        return Ok(t);
+    }
+    let d = carekeep_domain::records::patient::parse_date(s).map_err(|_| {
+        AppError::Invalid(format!(
+            "{label} must be a date (2026-11-22) or a time (2026-11-22T09:00:00Z)"
+        ))
+    })?;
+    let t = if end {
+        time::Time::from_hms(23, 59, 59).unwrap_or(time::Time::MIDNIGHT)
+    } else {
+        time::Time::MIDNIGHT
+    };
+    Ok(d.with_time(t).assume_utc())
+}
+
+/// Compute the patients and data classes exposed from the audit trail.
+#[utoipa::path(post, path = "/api/v1/incidents/{id}/scope", tag = "incidents", security(("bearer" = [])), request_body = ScopeRequest,
+    params(("id" = i64, Path, description = "Incident id")),
+    responses((status = 200, body = ScopeView), (status = 422, body = ErrorBody)))]
+pub async fn scope(
+    State(state): State<AppState>,
+    ApiUser(p): ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(r): ApiJson<ScopeRequest>,
+) -> Result<Json<ScopeView>, WebError> {
+    let from = api(window_edge("from", &r.from, false))?;
+    let to = api(window_edge("to", &r.to, true))?;
+    Ok(Json(api(state
+        .app
+        .scope_incident(&Actor::User(p), id, &r.username, from, to)
+        .await)?))
+}
+
+/// The obligations: `kind`, `due_on`, `state` (media), `cfr`, `done`, with contents.
+#[utoipa::path(get, path = "/api/v1/incidents/{id}/obligations", tag = "incidents", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Incident id")),
+    responses((status = 200, body = [ObligationView]), (status = 404, body = ErrorBody)))]
+pub async fn obligations(
+    State(state): State<AppState>,
+    ApiUser(p): ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Json<Vec<ObligationView>>, WebError> {
+    Ok(Json(api(state.app.incident_obligations(&Actor::User(p), id).await)?))
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct DoneRequest {
+    /// For media: the State.
+    pub state: String,
+    /// How it was done.
+    pub note: String,
+}
+
+/// Mark an obligation done.
+#[utoipa::path(post, path = "/api/v1/incidents/{id}/obligations/{kind}/done", tag = "incidents", security(("bearer" = [])), request_body = DoneRequest,
+    params(("id" = i64, Path, description = "Incident id"), ("kind" = String, Path, description = "Obligation kind")),
+    responses((status = 204, description = "Done"), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn obligation_done(
+    State(state): State<AppState>,
+    ApiUser(p): ApiUser,
+    Path((id, kind)): Path<(i64, String)>,
+    ApiJson(r): ApiJson<DoneRequest>,
+) -> Result<StatusCode, WebError> {
+    api(state
+        .app
+        .complete_obligation(&Actor::User(p), id, &kind, &r.state, &r.note)
+        .await)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The letters to individuals, one page each, as PDF.
+#[utoipa::path(get, path = "/api/v1/incidents/{id}/letters", tag = "incidents", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Incident id")),
+    responses((status = 200, description = "application/pdf"), (status = 422, body = ErrorBody)))]
+pub async fn letters(
+    State(state): State<AppState>,
+    ApiUser(p): ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    let bytes = api(state.app.breach_letters_pdf(&p, id).await)?;
+    Ok(super::records::file_response(
+        "application/pdf".into(),
+        bytes,
+        &format!("incident-{id}-letters.pdf"),
+    ))
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct SentRequest {
+    /// mail (default) or email.
+    pub method: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SentJson {
+    pub recorded: usize,
+}
+
+/// Record that the letters were sent to every patient in scope.
+#[utoipa::path(post, path = "/api/v1/incidents/{id}/letters/sent", tag = "incidents", security(("bearer" = [])), request_body = SentRequest,
+    params(("id" = i64, Path, description = "Incident id")),
+    responses((status = 200, body = SentJson), (status = 422, body = ErrorBody)))]
+pub async fn letters_sent(
+    State(state): State<AppState>,
+    ApiUser(p): ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(r): ApiJson<SentRequest>,
+) -> Result<Json<SentJson>, WebError> {
+    let recorded = api(state.app.record_letters_sent(&Actor::User(p), id, &r.method).await)?;
+    Ok(Json(SentJson { recorded }))
+}
+
+/// The burden-of-proof record (164.414(b)) as PDF.
+#[utoipa::path(get, path = "/api/v1/incidents/{id}/record", tag = "incidents", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Incident id")),
+    responses((status = 200, description = "application/pdf"), (status = 404, body = ErrorBody)))]
+pub async fn record(
+    State(state): State<AppState>,
+    ApiUser(p): ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    let bytes = api(state.app.incident_record_pdf(&Actor::User(p), id).await)?;
+    Ok(super::records::file_response(
+        "application/pdf".into(),
+        bytes,
+        &format!("incident-{id}.pdf"),
+    ))
+}
+
+/// The log of breaches under 500 discovered in a year (164.408(c)), as CSV.
+#[utoipa::path(get, path = "/api/v1/breach-log/{year}", tag = "incidents", security(("bearer" = [])),
+    params(("year" = i32, Path, description = "Year of discovery")),
+    responses((status = 200, description = "text/csv"), (status = 403, body = ErrorBody)))]
+pub async fn breach_log(
+    State(state): State<AppState>,
+    ApiUser(p): ApiUser,
+    Path(year): Path<i32>,
+) -> Result<Response, WebError> {
+    let bytes = api(state.app.breach_log_csv(&Actor::User(p), year).await)?;
+    Ok(super::records::file_response(
+        "text/csv".into(),
+        bytes,
+        &format!("breach-log-{year}.csv"),
+    ))
+}

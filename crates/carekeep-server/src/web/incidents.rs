@@ -1,0 +1,350 @@
+//! Incident pages: the report form for everyone (two clicks from any page), and the log and
+//! the incident for those who handle incidents. Thin: the rules are in the domain and app.
+
+use super::chrome;
+use crate::error::WebError;
+use crate::session::PageUser;
+use crate::state::AppState;
+use crate::templates::{IncidentNewPage, IncidentPage, IncidentsPage};
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::Form;
+use carekeep_app::incidents::{DeterminationInput, ReportInput};
+use carekeep_app::{Actor, AppError, Principal};
+use serde::Deserialize;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct Reported {
+    reported: Option<i64>,
+}
+
+pub async fn new(State(state): State<AppState>, PageUser(p): PageUser, Query(q): Query<Reported>) -> IncidentNewPage {
+    IncidentNewPage {
+        chrome: chrome(&state, &p, "/incidents/new"),
+        today: state.app.clinic_today().to_string(),
+        done: q.reported,
+        error: None,
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ReportForm {
+    title: String,
+    what_happened: String,
+    occurred_on: String,
+    discovered_on: String,
+    systems: String,
+}
+
+pub async fn report(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Form(f): Form<ReportForm>,
+) -> Result<Response, WebError> {
+    let input = ReportInput {
+        title: f.title,
+        what_happened: f.what_happened,
+        occurred_on: f.occurred_on,
+        discovered_on: f.discovered_on,
+        systems: f.systems,
+        ..ReportInput::default()
+    };
+    match state.app.report_incident(&p, input).await {
+        Ok(id) => Ok(Redirect::to(&format!("/incidents/new?reported={id}")).into_response()),
+        Err(e @ AppError::Invalid(_)) => Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            IncidentNewPage {
+                chrome: chrome(&state, &p, "/incidents/new"),
+                today: state.app.clinic_today().to_string(),
+                done: None,
+                error: Some(e.to_string()),
+            },
+        )
+            .into_response()),
+        Err(e) => Err(WebError::page(e)),
+    }
+}
+
+pub async fn list(State(state): State<AppState>, PageUser(p): PageUser) -> Result<IncidentsPage, WebError> {
+    let incidents = state
+        .app
+        .incidents(&Actor::User(p.clone()))
+        .await
+        .map_err(WebError::page)?;
+    Ok(IncidentsPage {
+        chrome: chrome(&state, &p, "/incidents"),
+        incidents,
+        year: state.app.clinic_today().year() - 1,
+    })
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct Done {
+    done: Option<String>,
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(id): Path<i64>,
+    Query(q): Query<Done>,
+) -> Result<IncidentPage, WebError> {
+    page(&state, &p, id, q.done.map(|d| format!("Saved ({d})")), None).await
+}
+
+async fn page(
+    state: &AppState,
+    p: &Principal,
+    id: i64,
+    notice: Option<String>,
+    error: Option<String>,
+) -> Result<IncidentPage, WebError> {
+    let i = state
+        .app
+        .incident(&Actor::User(p.clone()), id)
+        .await
+        .map_err(WebError::page)?;
+    Ok(IncidentPage {
+        chrome: chrome(state, p, "/incidents"),
+        i,
+        notice,
+        error,
+    })
+}
+
+async fn after<T>(
+    state: &AppState,
+    p: &Principal,
+    id: i64,
+    part: &str,
+    r: Result<T, AppError>,
+) -> Result<Response, WebError> {
+    match r {
+        Ok(_) => Ok(Redirect::to(&format!("/incidents/{id}?done={part}#{part}")).into_response()),
+        Err(e @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
+            let page = page(state, p, id, None, Some(e.to_string())).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(WebError::page(e)),
+    }
+}
+
+/// The determination form; checkboxes arrive only when ticked, numbers as text.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct DeterminationForm {
+    phi_involved: Option<String>,
+    safeguard: String,
+    key_compromised: Option<String>,
+    exclusion: String,
+    exclusion_reason: String,
+    nature_and_extent: String,
+    unauthorized_person: String,
+    acquired_or_viewed: String,
+    mitigation: String,
+    low_probability: Option<String>,
+    discovered_on: String,
+    discovered_by: String,
+    occurred_on: String,
+    affected: String,
+    by_state: String,
+    unreachable: String,
+    law_enforcement: String,
+    law_enforcement_stated_on: String,
+    law_enforcement_until: String,
+    law_enforcement_official: String,
+    business_associate: Option<String>,
+    status: String,
+    steps_for_individuals: String,
+    what_we_are_doing: String,
+    contact_for_questions: String,
+}
+
+fn count(label: &str, s: &str) -> Result<u32, AppError> {
+    match s.trim() {
+        "" => Ok(0),
+        n => n
+            .parse()
+            .map_err(|_| AppError::Invalid(format!("the {label} must be a whole number"))),
+    }
+}
+
+pub async fn determine(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(id): Path<i64>,
+    Form(f): Form<DeterminationForm>,
+) -> Result<Response, WebError> {
+    let r = async {
+        let input = DeterminationInput {
+            phi_involved: f.phi_involved.is_some(),
+            safeguard: f.safeguard,
+            key_compromised: f.key_compromised.is_some(),
+            exclusion: f.exclusion,
+            exclusion_reason: f.exclusion_reason,
+            nature_and_extent: f.nature_and_extent,
+            unauthorized_person: f.unauthorized_person,
+            acquired_or_viewed: f.acquired_or_viewed,
+            mitigation: f.mitigation,
+            low_probability: f.low_probability.is_some(),
+            discovered_on: f.discovered_on,
+            discovered_by: f.discovered_by,
+            occurred_on: f.occurred_on,
+            affected: count("number affected", &f.affected)?,
+            by_state: f.by_state,
+            unreachable: count("number without contact details", &f.unreachable)?,
+            law_enforcement: f.law_enforcement,
+            law_enforcement_stated_on: f.law_enforcement_stated_on,
+            law_enforcement_until: f.law_enforcement_until,
+            law_enforcement_official: f.law_enforcement_official,
+            business_associate: f.business_associate.is_some(),
+            status: f.status,
+            steps_for_individuals: f.steps_for_individuals,
+            what_we_are_doing: f.what_we_are_doing,
+            contact_for_questions: f.contact_for_questions,
+        };
+        state.app.determine_incident(&Actor::User(p.clone()), id, input).await
+    }
+    .await;
+    after(&state, &p, id, "determination", r).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ActionForm {
+    text: String,
+}
+
+pub async fn add_action(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(id): Path<i64>,
+    Form(f): Form<ActionForm>,
+) -> Result<Response, WebError> {
+    let r = state
+        .app
+        .add_incident_action(&Actor::User(p.clone()), id, &f.text)
+        .await;
+    after(&state, &p, id, "timeline", r).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ScopeForm {
+    username: String,
+    from: String,
+    to: String,
+}
+
+pub async fn scope(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(id): Path<i64>,
+    Form(f): Form<ScopeForm>,
+) -> Result<Response, WebError> {
+    use crate::api::incidents::window_edge;
+    let r = match (window_edge("from", &f.from, false), window_edge("to", &f.to, true)) {
+        (Ok(from), Ok(to)) => {
+            state
+                .app
+                .scope_incident(&Actor::User(p.clone()), id, &f.username, from, to)
+                .await
+        }
+        (Err(e), _) | (_, Err(e)) => Err(e),
+    };
+    after(&state, &p, id, "scope", r).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct DoneForm {
+    state: String,
+    note: String,
+}
+
+pub async fn obligation_done(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path((id, kind)): Path<(i64, String)>,
+    Form(f): Form<DoneForm>,
+) -> Result<Response, WebError> {
+    let r = state
+        .app
+        .complete_obligation(&Actor::User(p.clone()), id, &kind, &f.state, &f.note)
+        .await;
+    after(&state, &p, id, "obligations", r).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct SentForm {
+    method: String,
+}
+
+pub async fn letters_sent(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(id): Path<i64>,
+    Form(f): Form<SentForm>,
+) -> Result<Response, WebError> {
+    let r = state
+        .app
+        .record_letters_sent(&Actor::User(p.clone()), id, &f.method)
+        .await;
+    after(&state, &p, id, "obligations", r).await
+}
+
+pub async fn letters(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    let bytes = state.app.breach_letters_pdf(&p, id).await.map_err(WebError::page)?;
+    Ok(crate::api::records::file_response(
+        "application/pdf".into(),
+        bytes,
+        &format!("incident-{id}-letters.pdf"),
+    ))
+}
+
+pub async fn record(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    let bytes = state
+        .app
+        .incident_record_pdf(&Actor::User(p), id)
+        .await
+        .map_err(WebError::page)?;
+    Ok(crate::api::records::file_response(
+        "application/pdf".into(),
+        bytes,
+        &format!("incident-{id}.pdf"),
+    ))
+}
+
+pub async fn breach_log(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(file): Path<String>,
+) -> Result<Response, WebError> {
+    let year: i32 = file
+        .strip_suffix(".csv")
+        .and_then(|y| y.parse().ok())
+        .ok_or_else(|| WebError::page(AppError::NotFound("breach log")))?;
+    let bytes = state
+        .app
+        .breach_log_csv(&Actor::User(p), year)
+        .await
+        .map_err(WebError::page)?;
+    Ok(crate::api::records::file_response(
+        "text/csv".into(),
+        bytes,
+        &format!("breach-log-{year}.csv"),
+    ))
+}

@@ -1,0 +1,338 @@
+//! The incident log: incidents with their breach determination and counts, the timeline of
+//! actions, the patients in scope, obligations done and notices sent. Nothing is deleted.
+
+use crate::{from_unix, unix, Conn, StoreError};
+use sqlx::any::AnyRow;
+use sqlx::Row;
+use time::OffsetDateTime;
+
+#[derive(Clone, Debug, Default)]
+pub struct IncidentRow {
+    pub id: i64,
+    pub title: String,
+    pub summary_ct: Vec<u8>,
+    pub occurred_on: Option<String>,
+    pub discovered_on: String,
+    pub discovered_by: String,
+    pub reported_by: Option<i64>,
+    pub systems: String,
+    pub vendor_id: Option<i64>,
+    pub status: String,
+    pub phi_involved: bool,
+    pub safeguard: String,
+    pub key_compromised: bool,
+    pub exclusion: Option<String>,
+    /// The exclusion's reasons and the four factors, encrypted JSON.
+    pub determination_ct: Option<Vec<u8>>,
+    pub low_probability: bool,
+    pub conclusion: String,
+    pub determined_at: Option<OffsetDateTime>,
+    pub affected: i64,
+    pub by_state: String,
+    pub unreachable: i64,
+    pub le_kind: Option<String>,
+    pub le_stated_on: Option<String>,
+    pub le_until: Option<String>,
+    pub le_official: Option<String>,
+    pub business_associate: bool,
+    pub created_at: Option<OffsetDateTime>,
+}
+
+const COLUMNS: &str = "id, title, summary_ct, occurred_on, discovered_on, discovered_by, reported_by, systems, vendor_id, \
+    status, phi_involved, safeguard, key_compromised, exclusion, determination_ct, low_probability, conclusion, \
+    determined_at, affected, by_state, unreachable, le_kind, le_stated_on, le_until, le_official, business_associate, created_at";
+
+fn row(r: &AnyRow) -> Result<IncidentRow, StoreError> {
+    let flag = |c: &str| -> Result<bool, StoreError> { Ok(r.try_get::<i64, _>(c)? != 0) };
+    Ok(IncidentRow {
+        id: r.try_get("id")?,
+        title: r.try_get("title")?,
+        summary_ct: r.try_get("summary_ct")?,
+        occurred_on: r.try_get("occurred_on")?,
+        discovered_on: r.try_get("discovered_on")?,
+        discovered_by: r.try_get("discovered_by")?,
+        reported_by: r.try_get("reported_by")?,
+        systems: r.try_get("systems")?,
+        vendor_id: r.try_get("vendor_id")?,
+        status: r.try_get("status")?,
+        phi_involved: flag("phi_involved")?,
+        safeguard: r.try_get("safeguard")?,
+        key_compromised: flag("key_compromised")?,
+        exclusion: r.try_get("exclusion")?,
+        determination_ct: r.try_get("determination_ct")?,
+        low_probability: flag("low_probability")?,
+        conclusion: r.try_get("conclusion")?,
+        determined_at: r
+            .try_get::<Option<i64>, _>("determined_at")?
+            .map(from_unix)
+            .transpose()?,
+        affected: r.try_get("affected")?,
+        by_state: r.try_get("by_state")?,
+        unreachable: r.try_get("unreachable")?,
+        le_kind: r.try_get("le_kind")?,
+        le_stated_on: r.try_get("le_stated_on")?,
+        le_until: r.try_get("le_until")?,
+        le_official: r.try_get("le_official")?,
+        business_associate: flag("business_associate")?,
+        created_at: Some(from_unix(r.try_get("created_at")?)?),
+    })
+}
+
+/// Records a new incident; its summary is encrypted by the caller after the id is known, so
+/// it starts empty.
+pub async fn insert(conn: &mut Conn, i: &IncidentRow, now: OffsetDateTime) -> Result<i64, StoreError> {
+    Ok(sqlx::query(
+        "INSERT INTO incidents (title, summary_ct, occurred_on, discovered_on, discovered_by, reported_by, systems, vendor_id,
+            phi_involved, business_associate, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id",
+    )
+    .bind(&i.title)
+    .bind(&i.summary_ct)
+    .bind(i.occurred_on.as_deref())
+    .bind(&i.discovered_on)
+    .bind(&i.discovered_by)
+    .bind(i.reported_by)
+    .bind(&i.systems)
+    .bind(i.vendor_id)
+    .bind(i64::from(i.phi_involved))
+    .bind(i64::from(i.business_associate))
+    .bind(unix(now))
+    .fetch_one(conn)
+    .await?
+    .try_get("id")?)
+}
+
+pub async fn set_summary(conn: &mut Conn, id: i64, ct: &[u8]) -> Result<(), StoreError> {
+    sqlx::query("UPDATE incidents SET summary_ct = $1 WHERE id = $2")
+        .bind(ct)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Saves the facts, the determination and the counts (everything after the report).
+pub async fn update(conn: &mut Conn, i: &IncidentRow, now: OffsetDateTime) -> Result<(), StoreError> {
+    let done = sqlx::query(
+        "UPDATE incidents SET occurred_on = $1, discovered_on = $2, discovered_by = $3, systems = $4, vendor_id = $5,
+            status = $6, phi_involved = $7, safeguard = $8, key_compromised = $9, exclusion = $10, determination_ct = $11,
+            low_probability = $12, conclusion = $13, updated_at = $14, affected = $15,
+            by_state = $16, unreachable = $17, le_kind = $18, le_stated_on = $19, le_until = $20, le_official = $21,
+            business_associate = $22
+         WHERE id = $23",
+    )
+    .bind(i.occurred_on.as_deref())
+    .bind(&i.discovered_on)
+    .bind(&i.discovered_by)
+    .bind(&i.systems)
+    .bind(i.vendor_id)
+    .bind(&i.status)
+    .bind(i64::from(i.phi_involved))
+    .bind(&i.safeguard)
+    .bind(i64::from(i.key_compromised))
+    .bind(i.exclusion.as_deref())
+    .bind(i.determination_ct.as_deref())
+    .bind(i64::from(i.low_probability))
+    .bind(&i.conclusion)
+    .bind(unix(now))
+    .bind(i.affected)
+    .bind(&i.by_state)
+    .bind(i.unreachable)
+    .bind(i.le_kind.as_deref())
+    .bind(i.le_stated_on.as_deref())
+    .bind(i.le_until.as_deref())
+    .bind(i.le_official.as_deref())
+    .bind(i64::from(i.business_associate))
+    .bind(i.id)
+    .execute(conn)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}
+
+/// Records who made the determination, and when.
+pub async fn mark_determined(conn: &mut Conn, id: i64, by: Option<i64>, now: OffsetDateTime) -> Result<(), StoreError> {
+    sqlx::query("UPDATE incidents SET determined_at = $1, determined_by = $2 WHERE id = $3")
+        .bind(unix(now))
+        .bind(by)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn all(conn: &mut Conn) -> Result<Vec<IncidentRow>, StoreError> {
+    sqlx::query(&format!("SELECT {COLUMNS} FROM incidents ORDER BY id DESC"))
+        .fetch_all(conn)
+        .await?
+        .iter()
+        .map(row)
+        .collect()
+}
+
+pub async fn by_id(conn: &mut Conn, id: i64) -> Result<IncidentRow, StoreError> {
+    let r = sqlx::query(&format!("SELECT {COLUMNS} FROM incidents WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(conn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    row(&r)
+}
+
+/// One entry of the timeline: `(id, at, by name, ciphertext)`.
+pub type ActionRow = (i64, OffsetDateTime, String, Vec<u8>);
+
+pub async fn add_action(
+    conn: &mut Conn,
+    incident: i64,
+    by: Option<i64>,
+    by_name: &str,
+    now: OffsetDateTime,
+) -> Result<i64, StoreError> {
+    Ok(sqlx::query(
+        "INSERT INTO incident_actions (incident_id, at, by_user, by_name, text_ct) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+    )
+    .bind(incident)
+    .bind(unix(now))
+    .bind(by)
+    .bind(by_name)
+    .bind(Vec::<u8>::new())
+    .fetch_one(conn)
+    .await?
+    .try_get("id")?)
+}
+
+pub async fn set_action_text(conn: &mut Conn, id: i64, ct: &[u8]) -> Result<(), StoreError> {
+    sqlx::query("UPDATE incident_actions SET text_ct = $1 WHERE id = $2")
+        .bind(ct)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn actions(conn: &mut Conn, incident: i64) -> Result<Vec<ActionRow>, StoreError> {
+    sqlx::query("SELECT id, at, by_name, text_ct FROM incident_actions WHERE incident_id = $1 ORDER BY id")
+        .bind(incident)
+        .fetch_all(conn)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok((
+                r.try_get("id")?,
+                from_unix(r.try_get("at")?)?,
+                r.try_get("by_name")?,
+                r.try_get("text_ct")?,
+            ))
+        })
+        .collect()
+}
+
+/// A patient in scope: `(patient id, data classes, state of residence)`.
+pub type ScopeRow = (i64, String, String);
+
+/// Adds or refreshes patients in scope (never removes: the record keeps what was found).
+pub async fn upsert_scope(conn: &mut Conn, incident: i64, rows: &[ScopeRow]) -> Result<(), StoreError> {
+    for (patient, classes, state) in rows {
+        sqlx::query(
+            "INSERT INTO incident_patients (incident_id, patient_id, classes, state) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (incident_id, patient_id) DO UPDATE SET classes = excluded.classes, state = excluded.state",
+        )
+        .bind(incident)
+        .bind(patient)
+        .bind(classes)
+        .bind(state)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+pub async fn scope(conn: &mut Conn, incident: i64) -> Result<Vec<ScopeRow>, StoreError> {
+    sqlx::query("SELECT patient_id, classes, state FROM incident_patients WHERE incident_id = $1 ORDER BY patient_id")
+        .bind(incident)
+        .fetch_all(conn)
+        .await?
+        .iter()
+        .map(|r| Ok((r.try_get("patient_id")?, r.try_get("classes")?, r.try_get("state")?)))
+        .collect()
+}
+
+/// Obligations marked done: `(kind, state, done on, note)`.
+pub async fn done_obligations(
+    conn: &mut Conn,
+    incident: i64,
+) -> Result<Vec<(String, String, String, String)>, StoreError> {
+    sqlx::query("SELECT kind, state, done_on, note FROM incident_obligations WHERE incident_id = $1")
+        .bind(incident)
+        .fetch_all(conn)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok((
+                r.try_get("kind")?,
+                r.try_get("state")?,
+                r.try_get("done_on")?,
+                r.try_get("note")?,
+            ))
+        })
+        .collect()
+}
+
+pub async fn mark_done(
+    conn: &mut Conn,
+    incident: i64,
+    kind: &str,
+    state: &str,
+    done_on: &str,
+    by: Option<i64>,
+    note: &str,
+) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "INSERT INTO incident_obligations (incident_id, kind, state, done_on, done_by, note) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (incident_id, kind, state) DO NOTHING",
+    )
+    .bind(incident)
+    .bind(kind)
+    .bind(state)
+    .bind(done_on)
+    .bind(by)
+    .bind(note)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// A notice sent: `(patient id, sent on, method)`.
+pub async fn notices(conn: &mut Conn, incident: i64) -> Result<Vec<(i64, String, String)>, StoreError> {
+    sqlx::query("SELECT patient_id, sent_on, method FROM incident_notices WHERE incident_id = $1 ORDER BY id")
+        .bind(incident)
+        .fetch_all(conn)
+        .await?
+        .iter()
+        .map(|r| Ok((r.try_get("patient_id")?, r.try_get("sent_on")?, r.try_get("method")?)))
+        .collect()
+}
+
+pub async fn add_notice(
+    conn: &mut Conn,
+    incident: i64,
+    patient: i64,
+    sent_on: &str,
+    method: &str,
+    by: Option<i64>,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO incident_notices (incident_id, patient_id, sent_on, method, sent_by) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(incident)
+    .bind(patient)
+    .bind(sent_on)
+    .bind(method)
+    .bind(by)
+    .execute(conn)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,350 @@
+//! Incidents end to end: anyone reports; the compliance officer scopes a snooping incident
+//! from the audit trail (patients, classes, states), determines it under 164.402, and works
+//! the obligations; letters, the record and the annual log come out as documents; the
+//! dashboard, reminders and the risk assessment follow.
+
+use crate::pdf_text;
+use carekeep_testkit::{PageClient, TestApp};
+use reqwest::Method;
+use serde_json::{json, Value};
+
+async fn call(app: &TestApp, token: &str, method: Method, path: &str, body: Option<Value>) -> (u16, Value) {
+    let mut req = app.api(method, path, token);
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let res = req.send().await.unwrap();
+    let status = res.status().as_u16();
+    let text = res.text().await.unwrap();
+    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+}
+
+fn kinds(v: &Value) -> Vec<(String, String, String)> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|o| {
+            (
+                o["kind"].as_str().unwrap().to_owned(),
+                o["due_on"].as_str().unwrap().to_owned(),
+                o["cfr"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_snooping_incident_from_report_to_notices() {
+    let app = TestApp::spawn().await;
+    let desk = app.api_login("frontdesk").await;
+    let co = app.api_login("compliance").await;
+    let mut patients = Vec::new();
+    for (given, family, address) in [
+        ("Wilma", "Quenby", "12 Elm St, Austin, TX 78701"),
+        ("Ada", "Quenby", "9 Oak Ave, Dallas, TX 75201"),
+        ("Bea", "Stroud", "4 Pine Rd, Tulsa, OK 74103"),
+        ("Cal", "Untouched", "1 Main St, Tulsa, OK 74103"),
+    ] {
+        let id = app
+            .register_patient(&desk, given, family, "1980-04-23", "5550001111")
+            .await;
+        let (status, body) = call(
+            &app,
+            &desk,
+            Method::PUT,
+            &format!("/api/v1/patients/{id}/contact"),
+            Some(json!({"phone": "5550001111", "address": address})),
+        )
+        .await;
+        assert_eq!(status, 200, "{body}");
+        patients.push(id);
+    }
+    // The nurse looks at three charts she had no reason to open.
+    let nurse = app.api_login("nurse").await;
+    for id in &patients[..3] {
+        let (status, _) = call(&app, &nurse, Method::GET, &format!("/api/v1/patients/{id}"), None).await;
+        assert_eq!(status, 200);
+    }
+
+    // Anyone reports; only the compliance officer sees the log.
+    let (status, body) = call(
+        &app,
+        &desk,
+        Method::POST,
+        "/api/v1/incidents",
+        Some(json!({"title": "Nurse looked up neighbours' charts", "what_happened": "Seen on her screen by the front desk", "systems": "Carekeep"})),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    let id = body["id"].as_i64().unwrap();
+    let (status, _) = call(&app, &desk, Method::GET, "/api/v1/incidents", None).await;
+    assert_eq!(status, 403);
+    let (status, _) = call(
+        &app,
+        &desk,
+        Method::POST,
+        "/api/v1/incidents",
+        Some(json!({"title": ""})),
+    )
+    .await;
+    assert_eq!(status, 422);
+
+    let (_, reminders) = call(&app, &co, Method::GET, "/api/v1/me/reminders", None).await;
+    assert!(reminders.to_string().contains("1 incident to assess"), "{reminders}");
+    // Until assessed, a breach is presumed (164.402(2)): the clocks run from discovery.
+    let base = format!("/api/v1/incidents/{id}");
+    let (status, obligations) = call(&app, &co, Method::GET, &format!("{base}/obligations"), None).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        kinds(&obligations),
+        vec![
+            ("individuals".into(), "2026-05-01".into(), "164.404(b)".into()),
+            ("hhs_annual_log".into(), "2027-03-01".into(), "164.408(c)".into()),
+        ]
+    );
+    assert_eq!(obligations[0]["done"], false);
+
+    // Scope from the audit trail: the three charts, their classes, their states.
+    let (status, scope) = call(
+        &app,
+        &co,
+        Method::POST,
+        &format!("{base}/scope"),
+        Some(json!({"username": "nurse", "from": "2026-03-01", "to": "2026-03-02"})),
+    )
+    .await;
+    assert_eq!(status, 200, "{scope}");
+    assert_eq!(scope["patients"], 3);
+    assert_eq!(scope["by_state"], json!([["OK", 1], ["TX", 2]]));
+    assert!(scope["classes"].to_string().contains("clinical"), "{scope}");
+    let (status, _) = call(
+        &app,
+        &co,
+        Method::POST,
+        &format!("{base}/scope"),
+        Some(json!({"username": "nobody", "from": "2026-03-01", "to": "2026-03-02"})),
+    )
+    .await;
+    assert_eq!(status, 422);
+
+    // The determination: what each answer needs, then a breach, discovered the day the front
+    // desk first saw it (the day a workforce member knew, 164.404(a)(2)).
+    let good = json!({
+        "phi_involved": true, "safeguard": "none", "discovered_on": "2026-02-27", "discovered_by": "Frank Frontdesk",
+        "affected": 3, "by_state": "TX=2,OK=1", "status": "open",
+        "steps_for_individuals": "Watch for anything unexpected and call us.",
+        "what_we_are_doing": "The nurse's access was removed and she was sanctioned.",
+        "contact_for_questions": "Call 1-800-555-0100 (toll free)."
+    });
+    let with = |extra: Value| {
+        let mut v = good.clone();
+        for (k, x) in extra.as_object().unwrap() {
+            v[k] = x.clone();
+        }
+        v
+    };
+    for (body, says) in [
+        (with(json!({"exclusion": "unintentional_workforce"})), "164.414(b)"),
+        (with(json!({"low_probability": true})), "four factors"),
+        (
+            with(json!({"law_enforcement": "oral", "law_enforcement_stated_on": "2026-03-02"})),
+            "164.412(b)",
+        ),
+        (with(json!({"by_state": "TX=9"})), "add up to 9"),
+        (with(json!({"discovered_on": "2027-01-01"})), "future"),
+    ] {
+        let (status, text) = call(&app, &co, Method::PUT, &base, Some(body)).await;
+        assert_eq!(status, 422, "{text}");
+        assert!(text.to_string().contains(says), "{says}: {text}");
+    }
+    let (status, body) = call(&app, &co, Method::PUT, &base, Some(good.clone())).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["conclusion"], "breach");
+    let (_, obligations) = call(&app, &co, Method::GET, &format!("{base}/obligations"), None).await;
+    assert_eq!(obligations[0]["due_on"], "2026-04-28");
+    assert_eq!(obligations[0]["state"], Value::Null);
+
+    // Done once; the record shows it.
+    let (status, _) = call(
+        &app,
+        &co,
+        Method::POST,
+        &format!("{base}/obligations/individuals/done"),
+        Some(json!({"note": "letters mailed"})),
+    )
+    .await;
+    assert_eq!(status, 204);
+    let (status, _) = call(
+        &app,
+        &co,
+        Method::POST,
+        &format!("{base}/obligations/individuals/done"),
+        Some(json!({})),
+    )
+    .await;
+    assert_eq!(status, 409);
+    let (status, _) = call(
+        &app,
+        &co,
+        Method::POST,
+        &format!("{base}/obligations/media/done"),
+        Some(json!({"state": "TX"})),
+    )
+    .await;
+    assert_eq!(status, 404, "no media notice is owed for 2 residents");
+    let (_, obligations) = call(&app, &co, Method::GET, &format!("{base}/obligations"), None).await;
+    assert_eq!(
+        (obligations[0]["done"].as_bool(), obligations[1]["done"].as_bool()),
+        (Some(true), Some(false))
+    );
+
+    // Letters: one per patient, through the policy (the compliance officer reads names, not
+    // addresses); printing them is audited.
+    let res = app
+        .api(Method::GET, &format!("{base}/letters"), &co)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let letters = pdf_text(&res.bytes().await.unwrap());
+    assert!(letters.contains("Wilma Quenby") && letters.contains("Bea Stroud") && !letters.contains("Untouched"));
+    assert!(
+        letters.contains("1-800-555-0100") && letters.contains("medical record"),
+        "{letters}"
+    );
+    assert!(letters.contains("to be added by staff") && !letters.contains("Elm St"));
+    let (status, sent) = call(
+        &app,
+        &co,
+        Method::POST,
+        &format!("{base}/letters/sent"),
+        Some(json!({"method": "mail"})),
+    )
+    .await;
+    assert_eq!((status, sent["recorded"].as_i64()), (200, Some(3)));
+
+    // The burden-of-proof record, the annual log, the dashboard, the risk assessment.
+    let res = app
+        .api(Method::GET, &format!("{base}/record"), &co)
+        .send()
+        .await
+        .unwrap();
+    let record = pdf_text(&res.bytes().await.unwrap());
+    assert!(
+        record.contains("164.402") && record.contains("NOT DONE") && record.contains("HHS breach portal summary"),
+        "{record}"
+    );
+    let res = app
+        .api(Method::GET, "/api/v1/breach-log/2026", &co)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(res.text().await.unwrap().contains("Nurse looked up neighbours' charts"));
+    let owner = app.api_login("owner").await;
+    let (_, items) = call(&app, &owner, Method::GET, "/api/v1/program/dashboard", None).await;
+    let item = |k: &str| {
+        items
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["key"] == k)
+            .unwrap()
+            .clone()
+    };
+    assert!(
+        item("incidents")["evidence"]
+            .as_str()
+            .unwrap()
+            .contains("1 notices owed"),
+        "{}",
+        item("incidents")
+    );
+    assert!(
+        item("sra")["evidence"]
+            .as_str()
+            .unwrap()
+            .contains("a breach occurred (incident"),
+        "{}",
+        item("sra")
+    );
+    let (_, reminders) = call(&app, &co, Method::GET, "/api/v1/me/reminders", None).await;
+    assert!(
+        reminders.to_string().contains("Breach notice due 2027-03-01"),
+        "the next open one: {reminders}"
+    );
+
+    // Secured (encrypted, key safe): nothing is owed.
+    let (status, body) = call(
+        &app,
+        &co,
+        Method::PUT,
+        &base,
+        Some(with(json!({"safeguard": "encrypted"}))),
+    )
+    .await;
+    assert_eq!((status, body["conclusion"].as_str()), (200, Some("secured")));
+    let (_, obligations) = call(&app, &co, Method::GET, &format!("{base}/obligations"), None).await;
+    assert_eq!(obligations, json!([]));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn anyone_reports_from_any_page_in_two_clicks() {
+    let app = TestApp::spawn().await;
+    let mut billing = PageClient::login(&app, "billing").await;
+    let (_, home) = billing.get("/").await;
+    assert!(home.contains("href=\"/incidents/new\""), "a link on every page");
+    let (status, html) = billing.get("/incidents/new").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Report it"));
+    let (status, location, _) = billing
+        .post(
+            "/incidents/new",
+            &[("title", "Invoice emailed to the wrong patient"), ("what_happened", "")],
+        )
+        .await;
+    assert_eq!(status, 303);
+    let (_, html) = billing.get(&location.unwrap()).await;
+    assert!(html.contains("is recorded"));
+    let (status, _) = billing.get("/incidents").await;
+    assert_eq!(status, 403);
+    let mut co = PageClient::login(&app, "compliance").await;
+    let (status, html) = co.get("/incidents").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Invoice emailed to the wrong patient"));
+    let (status, html) = co.get("/incidents/1").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("164.404(b)"));
+    let (status, _, body) = co
+        .post(
+            "/incidents/1",
+            &[
+                ("phi_involved", "yes"),
+                ("discovered_on", "2026-03-02"),
+                ("affected", "lots"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 422);
+    assert!(body.contains("whole number"));
+    let (status, _, _) = co
+        .post(
+            "/incidents/1",
+            &[
+                ("phi_involved", "yes"),
+                ("discovered_on", "2026-03-02"),
+                ("affected", "1"),
+                ("exclusion", "inadvertent_authorized"),
+                (
+                    "exclusion_reason",
+                    "sent to another patient's portal inbox at our clinic, deleted unread",
+                ),
+            ],
+        )
+        .await;
+    assert_eq!(status, 303);
+    let (_, html) = co.get("/incidents/1").await;
+    assert!(html.contains("excluded"));
+    app.stop().await;
+}
