@@ -192,6 +192,16 @@ impl App {
                 d.contact_for_questions
             ));
         }
+        if !v.attachments.is_empty() {
+            pdf.line(&format!(
+                "Attached: {}.",
+                v.attachments
+                    .iter()
+                    .map(|(_, n)| n.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
         pdf.heading("Timeline");
         if v.timeline.is_empty() {
             pdf.line("No actions recorded.");
@@ -205,20 +215,25 @@ impl App {
     /// One letter per patient in scope, with every element of 164.404(c)(1), for review and
     /// mailing. Names and addresses come through the policy: a role that cannot read contact
     /// details gets letters without the address. Printing them is audited.
-    pub async fn breach_letters_pdf(&self, p: &Principal, id: i64) -> Result<Vec<u8>, AppError> {
+    /// `only`: one patient's letter; all of them merged for mailing otherwise.
+    pub async fn breach_letters_pdf(&self, p: &Principal, id: i64, only: Option<i64>) -> Result<Vec<u8>, AppError> {
         let actor = Actor::User(p.clone());
         let v = self.incident(&actor, id).await?;
         let d = &v.determination;
         let (scope, rows) = {
             let mut conn = self.store().read().await?;
-            let scope = store::scope(&mut conn, id).await?;
+            let scope: Vec<_> = store::scope(&mut conn, id)
+                .await?
+                .into_iter()
+                .filter(|s| only.is_none_or(|o| o == s.0))
+                .collect();
             let ids: Vec<i64> = scope.iter().map(|s| s.0).collect();
             let rows = records_store::patients_by_ids(&mut conn, &ids).await?;
             (scope, rows)
         };
         if scope.is_empty() {
             return Err(AppError::Invalid(
-                "no patients are in scope yet: compute the scope from the audit trail first".into(),
+                "no such patient in scope: compute the scope from the audit trail first".into(),
             ));
         }
         let policy = self.policy();

@@ -147,6 +147,8 @@ pub struct IncidentView {
     pub scope: ScopeView,
     pub obligations: Vec<ObligationView>,
     pub notices_sent: usize,
+    /// `(id, file name)`.
+    pub attachments: Vec<(i64, String)>,
 }
 
 fn binding(column: &'static str, row: i64) -> Binding<'static> {
@@ -415,6 +417,7 @@ impl App {
         let actions = store::actions(&mut conn, id).await?;
         let scope = store::scope(&mut conn, id).await?;
         let notices = store::notices(&mut conn, id).await?;
+        let attachments = store::attachments(&mut conn, id).await?;
         drop(conn);
         let what = if i.summary_ct.is_empty() {
             String::new()
@@ -496,6 +499,7 @@ impl App {
             },
             obligations: obligation_views(&self.owed(&i), &done, self.clinic_today()),
             notices_sent: notices.len(),
+            attachments: attachments.into_iter().map(|(aid, name, _)| (aid, name)).collect(),
         })
     }
 
@@ -645,6 +649,65 @@ impl App {
         .await?;
         tx.commit().await?;
         Ok(conclusion)
+    }
+
+    /// Attaches a file (a police report, a photo, a vendor's letter): PDF or image, stored
+    /// encrypted.
+    pub async fn attach_to_incident(&self, actor: &Actor, id: i64, name: &str, bytes: &[u8]) -> Result<i64, AppError> {
+        let me = actor.require(self, Capability::HandleIncidents)?;
+        let max = self.settings().records.attachment_max_bytes;
+        let content_type = match carekeep_domain::files::sniff(bytes) {
+            Some(t) if bytes.len() <= max => t,
+            _ => {
+                return Err(AppError::Invalid(format!(
+                    "attach a PDF, JPEG, PNG or WebP file of at most {} MiB",
+                    max / (1024 * 1024)
+                )))
+            }
+        };
+        let name = match text("file name", name, 200)? {
+            n if n.is_empty() => "attachment".to_owned(),
+            n => n,
+        };
+        let mut tx = self.store().begin().await?;
+        store::by_id(tx.conn(), id)
+            .await
+            .map_err(|_| AppError::NotFound("incident"))?;
+        let aid =
+            store::add_attachment(tx.conn(), id, &name, content_type, me.map(|p| p.user_id.0), self.now()).await?;
+        let ct = self.keyring().encrypt(binding("content_ct", aid), bytes)?;
+        store::set_attachment_content(tx.conn(), aid, &ct).await?;
+        self.record(
+            &mut tx,
+            &self.incident_event(actor, id, &format!("attachment {aid} added")),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(aid)
+    }
+
+    /// An attachment: content type, bytes, file name. Opening it is audited.
+    pub async fn incident_attachment(
+        &self,
+        actor: &Actor,
+        id: i64,
+        aid: i64,
+    ) -> Result<(String, Vec<u8>, String), AppError> {
+        actor.require(self, Capability::HandleIncidents)?;
+        let (name, content_type, ct) = {
+            let mut conn = self.store().read().await?;
+            store::attachment(&mut conn, id, aid)
+                .await
+                .map_err(|_| AppError::NotFound("attachment"))?
+        };
+        let bytes = self.keyring().decrypt(binding("content_ct", aid), &ct)?;
+        let mut event = self
+            .event(actor, Action::ProgramDocumentViewed, Outcome::Success)
+            .with_reason(&format!("attachment {aid}"));
+        event.resource_type = "Incident".into();
+        event.resource_id = id.to_string();
+        self.append_event(event).await?;
+        Ok((content_type, bytes.to_vec(), name))
     }
 
     /// Adds a step to the timeline (who, when, what).

@@ -336,3 +336,60 @@ pub async fn add_notice(
     .await?;
     Ok(())
 }
+
+/// Adds an attachment row; the caller seals its content once the id is known.
+pub async fn add_attachment(
+    conn: &mut Conn,
+    incident: i64,
+    name: &str,
+    content_type: &str,
+    by: Option<i64>,
+    now: OffsetDateTime,
+) -> Result<i64, StoreError> {
+    Ok(sqlx::query(
+        "INSERT INTO incident_attachments (incident_id, name, content_type, content_ct, added_by, added_at)
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(incident)
+    .bind(name)
+    .bind(content_type)
+    .bind(Vec::<u8>::new())
+    .bind(by)
+    .bind(unix(now))
+    .fetch_one(conn)
+    .await?
+    .try_get("id")?)
+}
+
+pub async fn set_attachment_content(conn: &mut Conn, id: i64, ct: &[u8]) -> Result<(), StoreError> {
+    sqlx::query("UPDATE incident_attachments SET content_ct = $1 WHERE id = $2")
+        .bind(ct)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// An incident's attachments: `(id, name, content type)`.
+pub async fn attachments(conn: &mut Conn, incident: i64) -> Result<Vec<(i64, String, String)>, StoreError> {
+    sqlx::query("SELECT id, name, content_type FROM incident_attachments WHERE incident_id = $1 ORDER BY id")
+        .bind(incident)
+        .fetch_all(conn)
+        .await?
+        .iter()
+        .map(|r| Ok((r.try_get("id")?, r.try_get("name")?, r.try_get("content_type")?)))
+        .collect()
+}
+
+/// One attachment: `(name, content type, ciphertext)`.
+pub async fn attachment(conn: &mut Conn, incident: i64, id: i64) -> Result<(String, String, Vec<u8>), StoreError> {
+    let r = sqlx::query(
+        "SELECT name, content_type, content_ct FROM incident_attachments WHERE incident_id = $1 AND id = $2",
+    )
+    .bind(incident)
+    .bind(id)
+    .fetch_optional(conn)
+    .await?
+    .ok_or(StoreError::NotFound)?;
+    Ok((r.try_get("name")?, r.try_get("content_type")?, r.try_get("content_ct")?))
+}

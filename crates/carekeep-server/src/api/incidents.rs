@@ -177,16 +177,24 @@ pub async fn obligation_done(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[serde(default)]
+pub struct LettersQuery {
+    /// One patient's letter; all of them merged when absent.
+    pub patient: Option<i64>,
+}
+
 /// The letters to individuals, one page each, as PDF.
 #[utoipa::path(get, path = "/api/v1/incidents/{id}/letters", tag = "incidents", security(("bearer" = [])),
-    params(("id" = i64, Path, description = "Incident id")),
+    params(("id" = i64, Path, description = "Incident id"), LettersQuery),
     responses((status = 200, description = "application/pdf"), (status = 422, body = ErrorBody)))]
 pub async fn letters(
     State(state): State<AppState>,
     ApiUser(p): ApiUser,
     Path(id): Path<i64>,
+    axum::extract::Query(q): axum::extract::Query<LettersQuery>,
 ) -> Result<Response, WebError> {
-    let bytes = api(state.app.breach_letters_pdf(&p, id).await)?;
+    let bytes = api(state.app.breach_letters_pdf(&p, id, q.patient).await)?;
     Ok(super::records::file_response(
         "application/pdf".into(),
         bytes,
@@ -252,4 +260,46 @@ pub async fn breach_log(
         bytes,
         &format!("breach-log-{year}.csv"),
     ))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct AttachmentRequest {
+    #[serde(default)]
+    pub filename: String,
+    /// PDF, JPEG, PNG or WebP, base64.
+    pub content_base64: String,
+}
+
+/// Attach a file to an incident (stored encrypted).
+#[utoipa::path(post, path = "/api/v1/incidents/{id}/attachments", tag = "incidents", security(("bearer" = [])), request_body = AttachmentRequest,
+    params(("id" = i64, Path, description = "Incident id")),
+    responses((status = 201, body = Created), (status = 422, body = ErrorBody)))]
+pub async fn attach(
+    State(state): State<AppState>,
+    ApiUser(p): ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(r): ApiJson<AttachmentRequest>,
+) -> Result<(StatusCode, Json<Created>), WebError> {
+    use base64::Engine;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(r.content_base64.trim())
+        .map_err(|_| WebError::api(AppError::Invalid("content_base64 is not valid base64".into())))?;
+    let aid = api(state
+        .app
+        .attach_to_incident(&Actor::User(p), id, &r.filename, &bytes)
+        .await)?;
+    Ok((StatusCode::CREATED, Json(Created { id: aid })))
+}
+
+/// Download an incident's attachment.
+#[utoipa::path(get, path = "/api/v1/incidents/{id}/attachments/{attachment}", tag = "incidents", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Incident id"), ("attachment" = i64, Path, description = "Attachment id")),
+    responses((status = 200, description = "The file"), (status = 404, body = ErrorBody)))]
+pub async fn attachment(
+    State(state): State<AppState>,
+    ApiUser(p): ApiUser,
+    Path((id, aid)): Path<(i64, i64)>,
+) -> Result<Response, WebError> {
+    let (ct, bytes, name) = api(state.app.incident_attachment(&Actor::User(p), id, aid).await)?;
+    Ok(super::records::file_response(ct, bytes, &name))
 }

@@ -113,6 +113,8 @@ pub fn documented() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(incidents::letters_sent))
         .routes(routes!(incidents::record))
         .routes(routes!(incidents::breach_log))
+        .routes(routes!(incidents::attach))
+        .routes(routes!(incidents::attachment))
         .routes(routes!(sra::list, sra::start))
         .routes(routes!(sra::tasks))
         .routes(routes!(sra::register))

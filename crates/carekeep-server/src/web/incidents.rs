@@ -6,7 +6,7 @@ use crate::error::WebError;
 use crate::session::PageUser;
 use crate::state::AppState;
 use crate::templates::{IncidentNewPage, IncidentPage, IncidentsPage};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::Form;
@@ -302,8 +302,13 @@ pub async fn letters(
     State(state): State<AppState>,
     PageUser(p): PageUser,
     Path(id): Path<i64>,
+    Query(q): Query<crate::api::incidents::LettersQuery>,
 ) -> Result<Response, WebError> {
-    let bytes = state.app.breach_letters_pdf(&p, id).await.map_err(WebError::page)?;
+    let bytes = state
+        .app
+        .breach_letters_pdf(&p, id, q.patient)
+        .await
+        .map_err(WebError::page)?;
     Ok(crate::api::records::file_response(
         "application/pdf".into(),
         bytes,
@@ -347,4 +352,48 @@ pub async fn breach_log(
         bytes,
         &format!("breach-log-{year}.csv"),
     ))
+}
+
+/// An attachment: a multipart form (the CSRF token rides in the action URL).
+pub async fn attach(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(id): Path<i64>,
+    mut form: Multipart,
+) -> Result<Response, WebError> {
+    let bad = |_| {
+        WebError::page(AppError::Invalid(
+            "the upload was cut short or too large; try again".into(),
+        ))
+    };
+    let mut file = None;
+    while let Some(field) = form.next_field().await.map_err(bad)? {
+        if field.name() == Some("file") {
+            let name = field.file_name().unwrap_or_default().to_owned();
+            file = Some((name, field.bytes().await.map_err(bad)?.to_vec()));
+        }
+    }
+    let r = match file {
+        Some((name, bytes)) => {
+            state
+                .app
+                .attach_to_incident(&Actor::User(p.clone()), id, &name, &bytes)
+                .await
+        }
+        None => Err(AppError::Invalid("choose a file to attach".into())),
+    };
+    after(&state, &p, id, "timeline", r).await
+}
+
+pub async fn attachment(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path((id, aid)): Path<(i64, i64)>,
+) -> Result<Response, WebError> {
+    let (ct, bytes, name) = state
+        .app
+        .incident_attachment(&Actor::User(p), id, aid)
+        .await
+        .map_err(WebError::page)?;
+    Ok(crate::api::records::file_response(ct, bytes, &name))
 }

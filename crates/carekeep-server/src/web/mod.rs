@@ -99,6 +99,8 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/incidents/{id}/letters.pdf", get(incidents::letters))
         .route("/incidents/{id}/letters/sent", post(incidents::letters_sent))
         .route("/incidents/{id}/record.pdf", get(incidents::record))
+        .route("/incidents/{id}/attachments", post(incidents::attach))
+        .route("/incidents/{id}/attachments/{attachment}", get(incidents::attachment))
         .route("/program/sra", get(sra::list).post(sra::start))
         .route("/program/sra/{id}", get(sra::show))
         .route("/program/sra/{id}/details", post(sra::details))

@@ -70,3 +70,14 @@ CREATE TABLE incident_notices (
     sent_by INTEGER
 );
 CREATE INDEX incident_notices_incident ON incident_notices(incident_id);
+
+CREATE TABLE incident_attachments (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    incident_id INTEGER NOT NULL REFERENCES incidents(id),
+    name TEXT NOT NULL,
+    content_type TEXT NOT NULL,
+    content_ct BLOB NOT NULL,
+    added_by INTEGER,
+    added_at INTEGER NOT NULL
+);
+CREATE INDEX incident_attachments_incident ON incident_attachments(incident_id);

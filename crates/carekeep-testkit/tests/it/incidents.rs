@@ -213,6 +213,16 @@ async fn a_snooping_incident_from_report_to_notices() {
         "{letters}"
     );
     assert!(letters.contains("to be added by staff") && !letters.contains("Elm St"));
+    let res = app
+        .api(Method::GET, &format!("{base}/letters?patient={}", patients[2]), &co)
+        .send()
+        .await
+        .unwrap();
+    let one = pdf_text(&res.bytes().await.unwrap());
+    assert!(
+        one.contains("Bea Stroud") && !one.contains("Wilma"),
+        "one patient's letter"
+    );
     let (status, sent) = call(
         &app,
         &co,
@@ -222,6 +232,56 @@ async fn a_snooping_incident_from_report_to_notices() {
     )
     .await;
     assert_eq!((status, sent["recorded"].as_i64()), (200, Some(3)));
+
+    // Attachments and the timeline.
+    use base64::Engine;
+    let pdf = b"%PDF-1.4\nPOLICE-REPORT-MARKER-4471\n%%EOF\n";
+    let (status, body) = call(
+        &app,
+        &co,
+        Method::POST,
+        &format!("{base}/attachments"),
+        Some(json!({"filename": "police-report.pdf", "content_base64": base64::engine::general_purpose::STANDARD.encode(pdf)})),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    let aid = body["id"].as_i64().unwrap();
+    let (status, _) = call(
+        &app,
+        &co,
+        Method::POST,
+        &format!("{base}/attachments"),
+        Some(json!({"content_base64": base64::engine::general_purpose::STANDARD.encode(b"<html>")})),
+    )
+    .await;
+    assert_eq!(status, 422);
+    let res = app
+        .api(Method::GET, &format!("{base}/attachments/{aid}"), &co)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.bytes().await.unwrap().as_ref(), pdf);
+    {
+        let mut conn = app.state.app.store().read().await.unwrap();
+        let stored: Vec<u8> = sqlx::query_scalar("SELECT content_ct FROM incident_attachments WHERE id = $1")
+            .bind(aid)
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap();
+        assert!(
+            !stored.windows(26).any(|w| w == b"POLICE-REPORT-MARKER-4471\n"),
+            "stored encrypted"
+        );
+    }
+    let (status, _) = call(
+        &app,
+        &co,
+        Method::POST,
+        &format!("{base}/actions"),
+        Some(json!({"text": "Access removed; sanctions applied"})),
+    )
+    .await;
+    assert_eq!(status, 204);
 
     // The burden-of-proof record, the annual log, the dashboard, the risk assessment.
     let res = app
