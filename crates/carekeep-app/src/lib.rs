@@ -21,6 +21,7 @@ pub mod monitoring;
 pub mod pdf;
 pub mod program;
 pub mod records;
+pub mod rights;
 pub mod setup;
 pub mod users;
 

@@ -14,6 +14,7 @@ pub mod monitoring;
 pub mod password;
 pub mod program;
 pub mod records;
+pub mod rights;
 pub mod session;
 pub mod sra;
 pub mod username;

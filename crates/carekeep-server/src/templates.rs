@@ -117,6 +117,13 @@ pub fn modules_for(policy: &Policy, p: &Principal) -> Vec<Module> {
             href: Some("/incidents"),
         });
     }
+    if can(Capability::HandleIncidents) {
+        out.push(Module {
+            title: "Requests",
+            description: "Patients' requests with their legal clocks, and the disclosure log.",
+            href: Some("/requests"),
+        });
+    }
     if can(Capability::AdministerUsers) {
         out.push(Module {
             title: "Staff accounts",
@@ -640,3 +647,25 @@ pub struct IncidentPage {
 }
 
 page_response!(IncidentNewPage, IncidentsPage, IncidentPage);
+
+#[derive(Template, Debug)]
+#[template(path = "requests.html")]
+pub struct RequestsPage {
+    pub chrome: Chrome,
+    pub requests: Vec<carekeep_app::rights::RequestView>,
+    pub today: String,
+    pub notice: Option<String>,
+    pub error: Option<String>,
+}
+
+#[derive(Template, Debug)]
+#[template(path = "disclosures.html")]
+pub struct DisclosuresPage {
+    pub chrome: Chrome,
+    pub patient_id: i64,
+    pub patient: String,
+    pub log: Vec<carekeep_app::rights::DisclosureView>,
+    pub error: Option<String>,
+}
+
+page_response!(RequestsPage, DisclosuresPage);

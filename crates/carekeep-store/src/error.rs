@@ -31,4 +31,4 @@ impl From<sqlx::Error> for StoreError {
 }
 
 /// What the immutability triggers say (migration 0010).
-const FROZEN: [&str; 2] = ["never changes", "are kept"];
+const FROZEN: [&str; 3] = ["never changes", "are kept", "append-only"];

@@ -17,6 +17,7 @@ pub mod npp;
 pub mod policies;
 pub mod program;
 pub mod records;
+pub mod rights;
 pub mod roles;
 pub mod sessions;
 pub mod sra;

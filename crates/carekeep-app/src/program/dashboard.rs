@@ -464,6 +464,34 @@ impl App {
             Some("/incidents"),
         ));
 
+        let clocks = self.open_request_clocks().await?;
+        let late = clocks.iter().filter(|(s, _)| *s == Standing::Gap).count();
+        let soon = clocks.iter().filter(|(s, _)| *s == Standing::DueSoon).count();
+        out.push(item(
+            "requests",
+            "Patients' requests answered on time",
+            "164.524(b)(2), 164.526(b)(2), 164.528(c)(1)",
+            if late > 0 {
+                Standing::Gap
+            } else if soon > 0 {
+                Standing::DueSoon
+            } else {
+                Standing::Done
+            },
+            format!(
+                "{} requests open: {late} overdue, {soon} due within 30 days.{}",
+                clocks.len(),
+                clocks
+                    .iter()
+                    .map(|(_, d)| *d)
+                    .min()
+                    .map(|d| format!(" Next due {d}."))
+                    .unwrap_or_default()
+            ),
+            "Answer each request by its date, or give the one extension in writing before the first period ends",
+            Some("/requests"),
+        ));
+
         out.push(item(
             "backups",
             "Backups made and a restore verified",

@@ -10,6 +10,7 @@ mod monitoring;
 mod patients;
 mod program;
 pub(crate) mod records;
+mod rights;
 mod sessions;
 mod sra;
 mod types;
@@ -29,7 +30,7 @@ pub use json::ApiJson;
 #[openapi(
     info(title = "Carekeep API", description = "Carekeep's JSON API. Authenticate with POST /api/v1/auth/login, then send `Authorization: Bearer <token>`."),
     modifiers(&BearerAuth),
-    tags((name = "auth"), (name = "sessions"), (name = "users"), (name = "audit"), (name = "patients"), (name = "schedule"), (name = "chart"), (name = "billing"), (name = "program"), (name = "incidents"))
+    tags((name = "auth"), (name = "sessions"), (name = "users"), (name = "audit"), (name = "patients"), (name = "schedule"), (name = "chart"), (name = "billing"), (name = "program"), (name = "incidents"), (name = "requests"))
 )]
 struct ApiDoc;
 
@@ -115,6 +116,12 @@ pub fn documented() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(incidents::breach_log))
         .routes(routes!(incidents::attach))
         .routes(routes!(incidents::attachment))
+        .routes(routes!(rights::open))
+        .routes(routes!(rights::list))
+        .routes(routes!(rights::extend))
+        .routes(routes!(rights::decide))
+        .routes(routes!(rights::disclose, rights::disclosures))
+        .routes(routes!(rights::accounting))
         .routes(routes!(sra::list, sra::start))
         .routes(routes!(sra::tasks))
         .routes(routes!(sra::register))

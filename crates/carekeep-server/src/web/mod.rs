@@ -12,6 +12,7 @@ mod mfa;
 mod monitoring;
 pub(crate) mod patients;
 pub(crate) mod program;
+mod rights;
 mod sra;
 
 use crate::middleware;
@@ -86,6 +87,12 @@ pub fn router(state: AppState) -> Router<AppState> {
             post(program::offboarding_step),
         )
         .route("/training", get(program::course_show).post(program::course_submit))
+        .route("/requests", get(rights::list).post(rights::open))
+        .route("/requests/{id}/extension", post(rights::extend))
+        .route("/requests/{id}/decision", post(rights::decide))
+        .route("/requests/patients/{id}", get(rights::log))
+        .route("/requests/patients/{id}/disclosures", post(rights::disclose))
+        .route("/requests/patients/{id}/accounting.pdf", get(rights::accounting))
         .route("/incidents", get(incidents::list))
         .route("/incidents/new", get(incidents::new).post(incidents::report))
         .route("/incidents/log/{file}", get(incidents::breach_log))

@@ -23,6 +23,7 @@ mod policies;
 mod program;
 mod record_pages;
 mod records;
+mod rights;
 mod sessions;
 mod sra;
 mod transport;

@@ -1,0 +1,555 @@
+//! Patients' rights: requests with their legal clocks (164.522-164.528), the append-only
+//! disclosure log, and the accounting of disclosures as a PDF. Handled by those with
+//! `handle_incidents` ("incidents and patients' requests"); every step is audited.
+
+use crate::pdf::Pdf;
+use crate::{Actor, App, AppError, Principal};
+use carekeep_crypto::keys::Binding;
+use carekeep_domain::audit::{Action, Outcome};
+use carekeep_domain::program::dates::{standing, Standing};
+use carekeep_domain::records::patient::{parse_date, Identity};
+use carekeep_domain::rights::accounting::{self, Basis, Disclosure};
+use carekeep_domain::rights::clocks::{self, Kind};
+use carekeep_domain::{Capability, DataClass};
+use carekeep_store::records::{self as records_store, CtColumn};
+use carekeep_store::rights::{self as store, DisclosureRow, RequestRow};
+use serde::{Deserialize, Serialize};
+use time::Date;
+
+#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct RequestInput {
+    /// access, amendment, accounting, restriction or confidential_communication.
+    pub kind: String,
+    /// `YYYY-MM-DD`; today when empty.
+    pub received_on: String,
+    /// What the patient asks for, in their words.
+    pub details: String,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+struct Details {
+    asked: String,
+    extension_reason: String,
+    decision_reason: String,
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct RequestView {
+    pub id: i64,
+    pub patient_id: i64,
+    pub patient: String,
+    pub kind: String,
+    pub received_on: String,
+    /// Empty when the rule sets no deadline (164.522).
+    pub due_on: String,
+    pub cfr: String,
+    pub extended_on: String,
+    /// open, granted, denied or completed.
+    pub status: String,
+    pub decided_on: String,
+    /// Accounting: the first in 12 months is free (164.528(c)(2)).
+    pub fee_free: bool,
+    pub details: String,
+    pub extension_reason: String,
+    pub decision_reason: String,
+    /// done, open, due_soon or gap (overdue).
+    pub standing: String,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct DisclosureInput {
+    /// `YYYY-MM-DD`.
+    pub disclosed_on: String,
+    pub recipient: String,
+    pub recipient_address: String,
+    /// A brief description of the PHI disclosed.
+    pub description: String,
+    /// The purpose, or "copy of the written request attached".
+    pub purpose: String,
+    /// public_health, health_oversight, judicial, law_enforcement, research, hhs, impermissible,
+    /// required_by_law (accountable), or tpo, to_individual, incidental, authorization,
+    /// directory_or_involved, national_security, correctional_custody, limited_data_set,
+    /// before_compliance_date (exempt, 164.528(a)(1)).
+    pub basis: String,
+    /// The entry this one corrects (the log is append-only).
+    pub corrects: Option<i64>,
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct DisclosureView {
+    pub id: i64,
+    pub disclosed_on: String,
+    pub recipient: String,
+    pub recipient_address: String,
+    pub description: String,
+    pub purpose: String,
+    pub basis: String,
+    /// The exemption that keeps it out of the accounting, if any.
+    pub exempt_under: String,
+    pub corrects: Option<i64>,
+    /// Corrected by a later entry.
+    pub superseded: bool,
+}
+
+fn binding(table: &'static str, column: &'static str, row: i64) -> Binding<'static> {
+    Binding { table, column, row }
+}
+
+fn text(label: &str, s: &str, max: usize, required: bool) -> Result<String, AppError> {
+    let s = s.trim();
+    if required && s.is_empty() {
+        return Err(AppError::Invalid(format!("the {label} is needed")));
+    }
+    if s.chars().count() > max {
+        return Err(AppError::Invalid(format!(
+            "the {label} is longer than {max} characters"
+        )));
+    }
+    Ok(s.to_owned())
+}
+
+fn day(label: &str, s: &str, default: Date) -> Result<Date, AppError> {
+    match s.trim() {
+        "" => Ok(default),
+        d => parse_date(d).map_err(|_| AppError::Invalid(format!("the {label} must look like 2026-11-22"))),
+    }
+}
+
+impl App {
+    fn rights_event(
+        &self,
+        p: &Principal,
+        action: Action,
+        patient: i64,
+        resource: (&str, String),
+        what: &str,
+    ) -> carekeep_domain::audit::AuditEvent {
+        let mut e = self.phi_event(
+            p,
+            action,
+            Outcome::Success,
+            vec![patient],
+            resource,
+            vec![DataClass::Identity],
+        );
+        e.reason = what.to_owned();
+        e
+    }
+
+    fn handler<'a>(&self, actor: &'a Actor) -> Result<&'a Principal, AppError> {
+        actor
+            .require(self, Capability::HandleIncidents)?
+            .ok_or_else(|| AppError::Forbidden("patients' requests are handled by a signed-in person".into()))
+    }
+
+    async fn patient_name(&self, p: &Principal, patient: i64) -> Result<String, AppError> {
+        let mut conn = self.store().read().await?;
+        let row = records_store::patient_by_id(&mut conn, patient)
+            .await
+            .map_err(|_| AppError::NotFound("patient"))?;
+        let access = self.list_access(&self.policy(), p, &row);
+        if !access.reads(DataClass::Identity) {
+            return Ok(format!("patient {patient}"));
+        }
+        let i: Identity = self.open_json(CtColumn::PatientIdentity, row.id, &row.identity_ct)?;
+        Ok(i.full_name())
+    }
+
+    fn request_view(&self, r: &RequestRow, patient: String) -> Result<RequestView, AppError> {
+        let details: Details = serde_json::from_slice(
+            &self
+                .keyring()
+                .decrypt(binding("patient_requests", "details_ct", r.id), &r.details_ct)?,
+        )
+        .map_err(|e| AppError::Internal(format!("stored request: {e}")))?;
+        let kind = Kind::parse(&r.kind).ok_or_else(|| AppError::Internal(format!("request kind {}", r.kind)))?;
+        let received = parse_date(&r.received_on).map_err(|_| AppError::Internal("stored date".into()))?;
+        let extended = r.extended_on.as_deref().and_then(|d| parse_date(d).ok());
+        let due = clocks::due(kind, received, extended).ok().flatten();
+        let done = r.status != "open";
+        Ok(RequestView {
+            id: r.id,
+            patient_id: r.patient_id,
+            patient,
+            kind: r.kind.clone(),
+            received_on: r.received_on.clone(),
+            due_on: due.map(|d| d.to_string()).unwrap_or_default(),
+            cfr: kind.clock().map(|c| c.1).unwrap_or("164.522").into(),
+            extended_on: r.extended_on.clone().unwrap_or_default(),
+            status: r.status.clone(),
+            decided_on: r.decided_on.clone().unwrap_or_default(),
+            fee_free: r.fee_free,
+            details: details.asked,
+            extension_reason: details.extension_reason,
+            decision_reason: details.decision_reason,
+            standing: match (done, due.map(|d| standing(d, self.clinic_today()))) {
+                (true, _) => "done",
+                (false, Some(Standing::Gap)) => "gap",
+                (false, Some(Standing::DueSoon)) => "due_soon",
+                (false, _) => "open",
+            }
+            .into(),
+        })
+    }
+
+    /// Logs a request with its received date; the clock runs from it.
+    pub async fn open_request(
+        &self,
+        actor: &Actor,
+        patient: i64,
+        input: RequestInput,
+    ) -> Result<RequestView, AppError> {
+        let p = self.handler(actor)?;
+        let kind = Kind::parse(&input.kind).ok_or_else(|| {
+            AppError::Invalid(
+                "the kind is access, amendment, accounting, restriction or confidential_communication".into(),
+            )
+        })?;
+        let today = self.clinic_today();
+        let received = day("received date", &input.received_on, today)?;
+        if received > today {
+            return Err(AppError::Invalid("the received date is in the future".into()));
+        }
+        let asked = text("request", &input.details, 4000, true)?;
+        let name = self.patient_name(p, patient).await?;
+        let mut tx = self.store().begin().await?;
+        let fee_free = if kind == Kind::Accounting {
+            let previous: Vec<Date> = store::requests(tx.conn(), Some(patient))
+                .await?
+                .iter()
+                .filter(|r| r.kind == Kind::Accounting.as_str())
+                .filter_map(|r| parse_date(&r.received_on).ok())
+                .collect();
+            accounting::free(&previous, received)
+        } else {
+            true
+        };
+        let mut row = RequestRow {
+            patient_id: patient,
+            kind: kind.as_str().into(),
+            received_on: received.to_string(),
+            status: "open".into(),
+            fee_free,
+            ..RequestRow::default()
+        };
+        row.id = store::insert_request(tx.conn(), &row, Some(p.user_id.0), self.now()).await?;
+        let details = Details {
+            asked,
+            ..Details::default()
+        };
+        row.details_ct = self.seal(&details, binding("patient_requests", "details_ct", row.id))?;
+        store::update_request(tx.conn(), &row).await?;
+        self.record(
+            &mut tx,
+            &self.rights_event(
+                p,
+                Action::PhiCreate,
+                patient,
+                ("PatientRequest", row.id.to_string()),
+                &format!("{} request received", kind.as_str()),
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        self.request_view(&row, name)
+    }
+
+    fn seal<T: Serialize>(&self, value: &T, b: Binding<'static>) -> Result<Vec<u8>, AppError> {
+        let plain = zeroize::Zeroizing::new(serde_json::to_vec(value).map_err(|e| AppError::Internal(e.to_string()))?);
+        Ok(self.keyring().encrypt(b, &plain)?)
+    }
+
+    async fn change_request(
+        &self,
+        actor: &Actor,
+        id: i64,
+        what: &str,
+        change: impl FnOnce(&mut RequestRow, &mut Details) -> Result<(), AppError>,
+    ) -> Result<RequestView, AppError> {
+        let p = self.handler(actor)?;
+        let mut tx = self.store().begin().await?;
+        let mut row = store::request_by_id(tx.conn(), id)
+            .await
+            .map_err(|_| AppError::NotFound("request"))?;
+        let mut details: Details = serde_json::from_slice(
+            &self
+                .keyring()
+                .decrypt(binding("patient_requests", "details_ct", id), &row.details_ct)?,
+        )
+        .map_err(|e| AppError::Internal(format!("stored request: {e}")))?;
+        change(&mut row, &mut details)?;
+        row.details_ct = self.seal(&details, binding("patient_requests", "details_ct", id))?;
+        store::update_request(tx.conn(), &row).await?;
+        self.record(
+            &mut tx,
+            &self.rights_event(
+                p,
+                Action::PhiUpdate,
+                row.patient_id,
+                ("PatientRequest", id.to_string()),
+                what,
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        let name = self.patient_name(p, row.patient_id).await?;
+        self.request_view(&row, name)
+    }
+
+    /// The one extension, with its written reasons, given before the first period ends.
+    pub async fn extend_request(&self, actor: &Actor, id: i64, reason: &str) -> Result<RequestView, AppError> {
+        let reason = text("reason for the delay", reason, 2000, true)?;
+        let today = self.clinic_today();
+        self.change_request(actor, id, "extension given", |row, details| {
+            if row.extended_on.is_some() {
+                return Err(AppError::Conflict("the rule allows one extension only".into()));
+            }
+            if row.status != "open" {
+                return Err(AppError::Conflict("the request is already decided".into()));
+            }
+            let kind = Kind::parse(&row.kind).ok_or_else(|| AppError::Internal("request kind".into()))?;
+            let received = parse_date(&row.received_on).map_err(|_| AppError::Internal("stored date".into()))?;
+            clocks::due(kind, received, Some(today)).map_err(AppError::Invalid)?;
+            row.extended_on = Some(today.to_string());
+            details.extension_reason = reason;
+            Ok(())
+        })
+        .await
+    }
+
+    /// Grants, denies (with the basis, 164.524(d)(2), 164.526(d)) or completes a request.
+    pub async fn decide_request(
+        &self,
+        actor: &Actor,
+        id: i64,
+        outcome: &str,
+        reason: &str,
+    ) -> Result<RequestView, AppError> {
+        let outcome = match outcome.trim() {
+            o @ ("granted" | "denied" | "completed") => o.to_owned(),
+            _ => return Err(AppError::Invalid("the outcome is granted, denied or completed".into())),
+        };
+        let reason = text("reason", reason, 4000, outcome == "denied")?;
+        let today = self.clinic_today().to_string();
+        self.change_request(actor, id, &format!("request {outcome}"), |row, details| {
+            if row.status != "open" {
+                return Err(AppError::Conflict("the request is already decided".into()));
+            }
+            row.status = outcome;
+            row.decided_on = Some(today);
+            details.decision_reason = reason;
+            Ok(())
+        })
+        .await
+    }
+
+    /// Every request, newest first (one patient's when given).
+    pub async fn patient_requests(&self, actor: &Actor, patient: Option<i64>) -> Result<Vec<RequestView>, AppError> {
+        let p = self.handler(actor)?;
+        let rows = {
+            let mut conn = self.store().read().await?;
+            store::requests(&mut conn, patient).await?
+        };
+        let mut out = Vec::new();
+        for r in &rows {
+            let name = self.patient_name(p, r.patient_id).await?;
+            out.push(self.request_view(r, name)?);
+        }
+        Ok(out)
+    }
+
+    /// Open requests with a clock: `(standing, due)` for the dashboard.
+    pub(crate) async fn open_request_clocks(&self) -> Result<Vec<(Standing, Date)>, AppError> {
+        let rows = {
+            let mut conn = self.store().read().await?;
+            store::requests(&mut conn, None).await?
+        };
+        let today = self.clinic_today();
+        Ok(rows
+            .iter()
+            .filter(|r| r.status == "open")
+            .filter_map(|r| {
+                let kind = Kind::parse(&r.kind)?;
+                let received = parse_date(&r.received_on).ok()?;
+                let ext = r.extended_on.as_deref().and_then(|d| parse_date(d).ok());
+                let due = clocks::due(kind, received, ext).ok().flatten()?;
+                Some((standing(due, today), due))
+            })
+            .collect())
+    }
+
+    /// Appends a disclosure to the log (a correction names the entry it corrects).
+    pub async fn record_disclosure(
+        &self,
+        actor: &Actor,
+        patient: i64,
+        input: DisclosureInput,
+    ) -> Result<i64, AppError> {
+        let p = self.handler(actor)?;
+        let basis = Basis::parse(&input.basis)
+            .ok_or_else(|| AppError::Invalid("choose the basis of the disclosure (e.g. public_health)".into()))?;
+        let today = self.clinic_today();
+        let on = day("disclosure date", &input.disclosed_on, today)?;
+        if on > today {
+            return Err(AppError::Invalid("the disclosure date is in the future".into()));
+        }
+        let entry = DisclosureInput {
+            disclosed_on: on.to_string(),
+            recipient: text("recipient", &input.recipient, 200, true)?,
+            recipient_address: text("recipient's address", &input.recipient_address, 400, false)?,
+            description: text("description of the PHI", &input.description, 2000, true)?,
+            purpose: text("purpose", &input.purpose, 2000, true)?,
+            basis: basis.as_str().into(),
+            corrects: input.corrects,
+        };
+        let mut tx = self.store().begin().await?;
+        records_store::patient_by_id(tx.conn(), patient)
+            .await
+            .map_err(|_| AppError::NotFound("patient"))?;
+        if let Some(c) = input.corrects {
+            if !store::disclosures(tx.conn(), patient).await?.iter().any(|d| d.id == c) {
+                return Err(AppError::Invalid(
+                    "the corrected entry is not in this patient's log".into(),
+                ));
+            }
+        }
+        let id = store::append_disclosure(
+            tx.conn(),
+            &DisclosureRow {
+                patient_id: patient,
+                disclosed_on: on.to_string(),
+                basis: basis.as_str().into(),
+                corrects: input.corrects,
+                ..DisclosureRow::default()
+            },
+            Some(p.user_id.0),
+            self.now(),
+        )
+        .await?;
+        let ct = self.seal(&entry, binding("disclosures", "entry_ct", id))?;
+        store::seal_disclosure(tx.conn(), id, &ct).await?;
+        self.record(
+            &mut tx,
+            &self.rights_event(
+                p,
+                Action::PhiCreate,
+                patient,
+                ("Disclosure", id.to_string()),
+                "disclosure logged",
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// A patient's disclosure log, oldest first, with what each entry's status is.
+    pub async fn disclosure_log(&self, actor: &Actor, patient: i64) -> Result<Vec<DisclosureView>, AppError> {
+        let p = self.handler(actor)?;
+        let rows = {
+            let mut conn = self.store().read().await?;
+            store::disclosures(&mut conn, patient).await?
+        };
+        let mut out = Vec::new();
+        for r in &rows {
+            let e: DisclosureInput = serde_json::from_slice(
+                &self
+                    .keyring()
+                    .decrypt(binding("disclosures", "entry_ct", r.id), &r.entry_ct)?,
+            )
+            .map_err(|e| AppError::Internal(format!("stored disclosure: {e}")))?;
+            out.push(DisclosureView {
+                id: r.id,
+                disclosed_on: r.disclosed_on.clone(),
+                recipient: e.recipient,
+                recipient_address: e.recipient_address,
+                description: e.description,
+                purpose: e.purpose,
+                basis: r.basis.clone(),
+                exempt_under: Basis::parse(&r.basis)
+                    .and_then(Basis::exemption)
+                    .unwrap_or_default()
+                    .into(),
+                corrects: r.corrects,
+                superseded: rows.iter().any(|x| x.corrects == Some(r.id)),
+            });
+        }
+        self.append_event(self.rights_event(
+            p,
+            Action::PhiRead,
+            patient,
+            ("DisclosureLog", patient.to_string()),
+            "disclosure log viewed",
+        ))
+        .await?;
+        Ok(out)
+    }
+
+    /// The accounting of disclosures for `[from, to]` (default: the six years before today),
+    /// as a readable PDF (164.528(b)).
+    pub async fn accounting_pdf(&self, actor: &Actor, patient: i64, from: &str, to: &str) -> Result<Vec<u8>, AppError> {
+        let p = self.handler(actor)?;
+        let today = self.clinic_today();
+        let to = day("end of the period", to, today)?;
+        let from = day("start of the period", from, accounting::six_years_before(to))?;
+        if from < accounting::six_years_before(to) {
+            return Err(AppError::Invalid(
+                "an accounting covers at most the six years before the request (164.528(a)(1))".into(),
+            ));
+        }
+        let log = self.disclosure_log(actor, patient).await?;
+        let domain: Vec<Disclosure> = log
+            .iter()
+            .filter_map(|d| {
+                Some(Disclosure {
+                    id: d.id,
+                    on: parse_date(&d.disclosed_on).ok()?,
+                    recipient: d.recipient.clone(),
+                    purpose: d.purpose.clone(),
+                    basis: Basis::parse(&d.basis)?,
+                    superseded: d.superseded,
+                })
+            })
+            .collect();
+        let lines = accounting::lines(&domain, from, to);
+        let name = self.patient_name(p, patient).await?;
+        let mut e = self.rights_event(
+            p,
+            Action::PhiExport,
+            patient,
+            ("Accounting", patient.to_string()),
+            "accounting of disclosures produced",
+        );
+        e.data_classes = vec![DataClass::Identity];
+        self.append_event(e).await?;
+        // Built after the last await: the PDF writer is not Send.
+        let mut pdf = Pdf::new("Accounting of disclosures")?;
+        pdf.title(&format!("{}: accounting of disclosures", self.clinic_name()));
+        pdf.line(&format!(
+            "For {name}. Disclosures from {from} to {to}. Prepared {today}."
+        ));
+        pdf.paragraph("This lists disclosures of your health information that the law asks us to account for (45 CFR 164.528). It does not list disclosures for your treatment, payment and our health care operations, disclosures to you, those you authorised in writing, and the other kinds the rule exempts.");
+        if lines.is_empty() {
+            pdf.line("No disclosures to account for in this period.");
+        }
+        for l in &lines {
+            if let Some(d) = log.iter().find(|d| d.id == l.first) {
+                pdf.heading(&format!("{}: {}", d.disclosed_on, d.recipient));
+                if !d.recipient_address.is_empty() {
+                    pdf.line(&format!("Address: {}", d.recipient_address));
+                }
+                pdf.line(&format!("Information disclosed: {}", d.description));
+                pdf.line(&format!("Purpose: {}", d.purpose));
+                if l.count > 1 {
+                    pdf.line(&format!(
+                        "Disclosed {} times for this purpose; the last on {}.",
+                        l.count, l.last_on
+                    ));
+                }
+            }
+        }
+        pdf.finish()
+    }
+}
