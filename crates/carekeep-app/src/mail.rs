@@ -60,6 +60,28 @@ pub enum Content {
 }
 
 impl App {
+    /// The BAA gate for an outbound integration tied to the vendor record named `vendor`:
+    /// nothing goes out while the record is missing or retired, and PHI only while the
+    /// vendor's BAA is in force (164.502(e)(1), 164.308(b)(1)).
+    pub async fn integration_gate(&self, integration: &str, vendor: &str, carries_phi: bool) -> Result<(), AppError> {
+        let found = {
+            let mut conn = self.store().read().await?;
+            vendors::vendors(&mut conn)
+                .await?
+                .into_iter()
+                .find(|v| !v.retired && v.name.trim().eq_ignore_ascii_case(vendor.trim()))
+        };
+        let Some(found) = found else {
+            return Err(AppError::Forbidden(format!(
+                "the {integration} is not tied to a vendor record: add the vendor '{vendor}' on the Vendors page"
+            )));
+        };
+        if carries_phi {
+            self.phi_send_allowed(found.id).await?;
+        }
+        Ok(())
+    }
+
     /// Sends one plain-text message through the relay.
     pub async fn send_mail(&self, to: &str, subject: &str, body: &str, content: Content) -> Result<(), AppError> {
         let settings = self
@@ -67,22 +89,8 @@ impl App {
             .mail
             .as_ref()
             .ok_or_else(|| AppError::Invalid("no SMTP relay is configured (smtp_host)".into()))?;
-        let vendor = {
-            let mut conn = self.store().read().await?;
-            vendors::vendors(&mut conn)
-                .await?
-                .into_iter()
-                .find(|v| !v.retired && v.name.trim().eq_ignore_ascii_case(settings.vendor.trim()))
-        };
-        let Some(vendor) = vendor else {
-            return Err(AppError::Forbidden(format!(
-                "the SMTP relay is not tied to a vendor record: add the vendor '{}' on the Vendors page",
-                settings.vendor
-            )));
-        };
-        if content == Content::Phi {
-            self.phi_send_allowed(vendor.id).await?;
-        }
+        self.integration_gate("SMTP relay", &settings.vendor, content == Content::Phi)
+            .await?;
         let bad = |what: &str| AppError::Invalid(format!("the {what} address is not a valid email address"));
         let message = Message::builder()
             .from(settings.from.parse().map_err(|_| bad("sender (smtp_from)"))?)

@@ -17,7 +17,7 @@ const VERSION: u8 = 1;
 const HEADER: usize = 1 + 4 + 12;
 const KEY_FILE_PREFIX: &str = "carekeep-master-key-v1:";
 
-fn seal(key: &[u8; 32], key_id: u32, aad: &[u8], plaintext: &[u8]) -> Result<Vec<u8>, CryptoError> {
+pub(crate) fn seal(key: &[u8; 32], key_id: u32, aad: &[u8], plaintext: &[u8]) -> Result<Vec<u8>, CryptoError> {
     let cipher = Aes256Gcm::new(key.into());
     let nonce = random_bytes::<12>();
     let mut out = Vec::with_capacity(HEADER + plaintext.len() + 16);
@@ -40,7 +40,7 @@ fn key_id_of(ciphertext: &[u8]) -> Result<u32, CryptoError> {
     Ok(u32::from_be_bytes(id))
 }
 
-fn open(key: &[u8; 32], aad: &[u8], ciphertext: &[u8]) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
+pub(crate) fn open(key: &[u8; 32], aad: &[u8], ciphertext: &[u8]) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
     key_id_of(ciphertext)?;
     let cipher = Aes256Gcm::new(key.into());
     cipher

@@ -7,6 +7,7 @@
 //! - [`token`]: session tokens (random; only their hash is stored) and constant-time compares.
 
 pub mod audit;
+pub mod backup;
 pub mod blind;
 pub mod keys;
 pub mod password;

@@ -73,6 +73,15 @@ pub struct Config {
     pub smtp_from: String,
     /// The vendor record of the relay's operator (the BAA gate applies to it).
     pub smtp_vendor: String,
+    /// Where scheduled nightly backups go; empty: no schedule.
+    pub backup_dir: PathBuf,
+    /// The backup key file for scheduled backups (keep a copy apart from the server).
+    pub backup_key_file: Option<PathBuf>,
+    /// A mounted folder (NAS, USB disk) that receives a copy of each backup; empty: none.
+    pub backup_offsite_dir: PathBuf,
+    /// The vendor record of the off-site target's operator, if it is not the clinic's own
+    /// device: the BAA gate applies (a backup carries PHI).
+    pub backup_offsite_vendor: String,
     /// Log filter, e.g. `info` or `carekeep=debug`.
     pub log: String,
     /// The data folder (set from `--data`, not from the file).
@@ -109,6 +118,10 @@ impl Default for Config {
             smtp_password: String::new(),
             smtp_from: String::new(),
             smtp_vendor: String::new(),
+            backup_dir: PathBuf::new(),
+            backup_key_file: None,
+            backup_offsite_dir: PathBuf::new(),
+            backup_offsite_vendor: String::new(),
             log: "info,sqlx=warn".into(),
             data_dir: PathBuf::from("carekeep-data"),
         }
@@ -158,6 +171,10 @@ impl std::fmt::Debug for Config {
             )
             .field("smtp_from", &self.smtp_from)
             .field("smtp_vendor", &self.smtp_vendor)
+            .field("backup_dir", &self.backup_dir)
+            .field("backup_key_file", &self.backup_key_file)
+            .field("backup_offsite_dir", &self.backup_offsite_dir)
+            .field("backup_offsite_vendor", &self.backup_offsite_vendor)
             .field("log", &self.log)
             .field("data_dir", &self.data_dir)
             .finish()
@@ -289,6 +306,18 @@ impl Config {
         if let Some(v) = env("CAREKEEP_SMTP_VENDOR") {
             self.smtp_vendor = v;
         }
+        if let Some(v) = env("CAREKEEP_BACKUP_DIR") {
+            self.backup_dir = v.into();
+        }
+        if let Some(v) = env("CAREKEEP_BACKUP_KEY_FILE") {
+            self.backup_key_file = Some(v.into());
+        }
+        if let Some(v) = env("CAREKEEP_BACKUP_OFFSITE_DIR") {
+            self.backup_offsite_dir = v.into();
+        }
+        if let Some(v) = env("CAREKEEP_BACKUP_OFFSITE_VENDOR") {
+            self.backup_offsite_vendor = v;
+        }
         if let Some(v) = env("CAREKEEP_LOG") {
             self.log = v;
         }
@@ -346,6 +375,12 @@ impl Config {
             });
         }
         self.mail()?;
+        if !self.backup_dir.as_os_str().is_empty() && self.backup_key_file.is_none() {
+            return Err(ConfigError::Invalid {
+                name: "backup_key_file",
+                reason: "scheduled backups (backup_dir) need the backup key file: make one with `carekeep backup key --out FILE`".into(),
+            });
+        }
         if self.login_rate_limit_per_minute == 0 {
             return Err(ConfigError::Invalid {
                 name: "login_rate_limit_per_minute",

@@ -41,6 +41,10 @@ pub async fn run(state: AppState, shutdown: impl Future<Output = ()>) {
             Ok(n) => tracing::info!(people = n, "reminder mail sent"),
             Err(e) => tracing::warn!(error = %e, "reminder mail could not be sent"),
         }
+        // Nightly backups and the weekly restore drill (164.308(a)(7)(ii)(A), (D)).
+        if let Err(e) = crate::backup::scheduled(&state).await {
+            tracing::error!(error = %e, "scheduled backup or restore drill failed");
+        }
         if let Err(e) = state.app.checkpoint_if_due(every).await {
             tracing::error!(error = %e, "audit checkpoint failed");
         }

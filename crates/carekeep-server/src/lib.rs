@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod audit_query;
+pub mod backup;
 pub mod config;
 pub mod datadir;
 mod error;

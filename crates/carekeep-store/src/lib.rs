@@ -6,6 +6,7 @@
 //! a write transaction ([`Tx`]).
 
 pub mod audit;
+pub mod backups;
 pub mod clinic;
 mod db;
 mod error;

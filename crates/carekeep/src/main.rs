@@ -4,6 +4,7 @@
 //! found tampering); 2 bad usage, configuration or input (clap's own usage errors are 2 too).
 
 mod cmd_audit;
+mod cmd_backup;
 mod cmd_breach;
 mod cmd_init;
 mod cmd_key;
@@ -49,6 +50,10 @@ enum Command {
     /// Master key rotation.
     #[command(subcommand)]
     Key(cmd_key::KeyCommand),
+    /// Take an encrypted backup (`--out FILE --key KEYFILE`), or `verify` one, or make a `key`.
+    Backup(cmd_backup::BackupArgs),
+    /// Restore a backup into the --data folder (empty unless --force) and verify it.
+    Restore(cmd_backup::RestoreArgs),
     /// Breach notification rules for a hypothetical breach.
     #[command(subcommand)]
     Breach(cmd_breach::BreachCommand),
@@ -119,6 +124,8 @@ fn main() -> ExitCode {
             Command::Audit(cmd) => cmd_audit::run(&ctx, cmd).await,
             Command::Key(cmd) => cmd_key::run(&ctx, cmd).await,
             Command::Breach(cmd) => cmd_breach::run(cmd).await,
+            Command::Backup(args) => cmd_backup::backup(&ctx, args).await,
+            Command::Restore(args) => cmd_backup::restore(&ctx, args).await,
             Command::Config(ConfigCommand::Example) => {
                 print!("{}", carekeep_server::config::EXAMPLE);
                 Ok(())

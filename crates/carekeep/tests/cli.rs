@@ -371,3 +371,72 @@ fn breach_obligations_for_a_hypothetical() {
         assert!(h.contains(flag), "--help documents {flag}");
     }
 }
+
+/// `carekeep backup`, `backup verify`, `restore`: exit codes and refusals.
+#[test]
+fn backup_verify_and_restore_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("clinic");
+    let o = carekeep(
+        &data,
+        &[
+            "init",
+            "--clinic-name",
+            "Lakeside Dental",
+            "--owner-username",
+            "dana",
+            "--owner-password-stdin",
+        ],
+        "tulips in the waiting room\n",
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let key = dir.path().join("backup.key");
+    let file = dir.path().join("b.ckb");
+    let k = |args: &[&str]| carekeep(&data, args, "");
+    assert_eq!(
+        k(&["backup", "key", "--out", key.to_str().unwrap()]).status.code(),
+        Some(0)
+    );
+    let o = k(&["backup", "key", "--out", key.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "never overwritten: {}", text(&o));
+    let o = k(&[
+        "backup",
+        "--out",
+        file.to_str().unwrap(),
+        "--key",
+        key.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(text(&o).contains("audit trail to event"));
+    let o = k(&[
+        "backup",
+        "verify",
+        file.to_str().unwrap(),
+        "--key",
+        key.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let o = k(&[
+        "restore",
+        "--from",
+        file.to_str().unwrap(),
+        "--key",
+        key.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "the live folder is not empty");
+    assert!(text(&o).contains("not empty"));
+    let elsewhere = dir.path().join("restored");
+    let o = carekeep(
+        &elsewhere,
+        &[
+            "restore",
+            "--from",
+            file.to_str().unwrap(),
+            "--key",
+            key.to_str().unwrap(),
+        ],
+        "",
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(elsewhere.join("carekeep.db").exists() && elsewhere.join("keys/master.key").exists());
+}

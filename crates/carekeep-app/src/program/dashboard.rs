@@ -492,13 +492,41 @@ impl App {
             Some("/requests"),
         ));
 
+        let (last_backup, last_verify) = {
+            let mut conn = self.store().read().await?;
+            (
+                carekeep_store::backups::latest(&mut conn, "backup").await?,
+                carekeep_store::backups::latest(&mut conn, "verify").await?,
+            )
+        };
+        let describe = |what: &str, run: &Option<(time::OffsetDateTime, bool, String)>| match run {
+            Some((at, true, _)) => format!("Last {what} {} (worked).", at.to_offset(self.clinic_offset()).date()),
+            Some((at, false, why)) => format!(
+                "Last {what} {} FAILED: {why}.",
+                at.to_offset(self.clinic_offset()).date()
+            ),
+            None => format!("No {what} on record."),
+        };
+        // A failed or missing backup is a gap within a day; a restore not verified this week is due.
+        let backup_ok = last_backup
+            .as_ref()
+            .is_some_and(|(at, ok, _)| *ok && now - *at <= Duration::hours(26));
+        let verify_ok = last_verify
+            .as_ref()
+            .is_some_and(|(at, ok, _)| *ok && now - *at <= Duration::days(8));
         out.push(item(
             "backups",
             "Backups made and a restore verified",
-            "164.308(a)(7)(ii)(A)-(B)",
-            Standing::Gap,
-            "Carekeep does not track this yet; its module arrives in a coming release.".into(),
-            "Keep this on paper until then",
+            "164.308(a)(7)(ii)(A), (D)",
+            if !backup_ok {
+                Standing::Gap
+            } else if !verify_ok {
+                Standing::DueSoon
+            } else {
+                Standing::Done
+            },
+            format!("{} {}", describe("backup", &last_backup), describe("restore drill", &last_verify)),
+            "Set backup_dir and backup_key_file (nightly backups, weekly drill), or run `carekeep backup` and `carekeep backup verify`",
             None,
         ));
         out.sort_by_key(|i| match i.standing {

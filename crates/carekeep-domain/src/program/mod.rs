@@ -7,6 +7,7 @@ pub mod dates;
 pub mod npp;
 pub mod offboarding;
 pub mod policies;
+pub mod retention;
 pub mod training;
 
 pub use dates::{add_months, Standing};

@@ -9,6 +9,7 @@
 
 mod admin;
 mod audit;
+mod backup;
 mod encryption;
 mod incidents;
 mod login;
