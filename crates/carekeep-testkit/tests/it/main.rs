@@ -9,6 +9,7 @@
 
 mod admin;
 mod audit;
+mod authz_sweep;
 mod backup;
 mod encryption;
 mod incidents;
