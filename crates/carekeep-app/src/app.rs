@@ -55,6 +55,10 @@ impl Transport {
 pub struct HostFacts {
     pub master_key_file: Option<std::path::PathBuf>,
     pub transport: Transport,
+    /// Where nightly backups go, if scheduled.
+    pub backup_dir: Option<std::path::PathBuf>,
+    /// The off-site copy's folder and the vendor that runs it, if any.
+    pub backup_offsite: Option<(std::path::PathBuf, String)>,
 }
 
 impl HostFacts {

@@ -29,6 +29,9 @@ pub enum AppError {
     Forbidden(String),
     #[error("{0} not found")]
     NotFound(&'static str),
+    /// Emergency mode (164.308(a)(7)(ii)(C)): this copy serves reads only.
+    #[error("Carekeep is in read-only emergency mode: look things up here, record changes on paper until the primary is back")]
+    ReadOnly,
     #[error("{0}")]
     Conflict(String),
     /// Something broke inside; the detail is for the log only.

@@ -73,6 +73,9 @@ pub struct Config {
     pub smtp_from: String,
     /// The vendor record of the relay's operator (the BAA gate applies to it).
     pub smtp_vendor: String,
+    /// Emergency mode: serve lookups only (a restored copy while the primary is down); every
+    /// access is still audited. Set by `serve --read-only`.
+    pub read_only: bool,
     /// Where scheduled nightly backups go; empty: no schedule.
     pub backup_dir: PathBuf,
     /// The backup key file for scheduled backups (keep a copy apart from the server).
@@ -118,6 +121,7 @@ impl Default for Config {
             smtp_password: String::new(),
             smtp_from: String::new(),
             smtp_vendor: String::new(),
+            read_only: false,
             backup_dir: PathBuf::new(),
             backup_key_file: None,
             backup_offsite_dir: PathBuf::new(),
@@ -171,6 +175,7 @@ impl std::fmt::Debug for Config {
             )
             .field("smtp_from", &self.smtp_from)
             .field("smtp_vendor", &self.smtp_vendor)
+            .field("read_only", &self.read_only)
             .field("backup_dir", &self.backup_dir)
             .field("backup_key_file", &self.backup_key_file)
             .field("backup_offsite_dir", &self.backup_offsite_dir)
@@ -305,6 +310,9 @@ impl Config {
         }
         if let Some(v) = env("CAREKEEP_SMTP_VENDOR") {
             self.smtp_vendor = v;
+        }
+        if let Some(v) = env("CAREKEEP_READ_ONLY") {
+            self.read_only = parse("CAREKEEP_READ_ONLY", &v)?;
         }
         if let Some(v) = env("CAREKEEP_BACKUP_DIR") {
             self.backup_dir = v.into();

@@ -46,6 +46,10 @@ pub struct ErrorBody {
     pub message: String,
 }
 
+/// A 5xx whose message is meant for the user (read-only emergency mode), kept as it is.
+#[derive(Clone, Copy, Debug)]
+pub struct Explained;
+
 /// The internal detail of a 5xx, handed to the request-id middleware to log.
 #[derive(Clone, Debug)]
 pub struct InternalDetail(pub String);
@@ -63,6 +67,7 @@ fn classify(e: &AppError) -> (StatusCode, &'static str, String) {
         AppError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden", msg),
         AppError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found", msg),
         AppError::Conflict(_) => (StatusCode::CONFLICT, "conflict", msg),
+        AppError::ReadOnly => (StatusCode::SERVICE_UNAVAILABLE, "read_only", msg),
         AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error".into()),
     }
 }
@@ -81,6 +86,9 @@ impl IntoResponse for WebError {
             if let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string()) {
                 response.headers_mut().insert(header::RETRY_AFTER, v);
             }
+        }
+        if matches!(self.error, AppError::ReadOnly) {
+            response.extensions_mut().insert(Explained);
         }
         if let AppError::Internal(detail) = self.error {
             response.extensions_mut().insert(InternalDetail(detail));

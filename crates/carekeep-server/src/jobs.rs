@@ -29,6 +29,17 @@ pub async fn run(state: AppState, shutdown: impl Future<Output = ()>) {
             }
             last_verify = Some(now);
         }
+        // An emergency read-only copy changes nothing but its audit trail.
+        if state.config.read_only {
+            if let Err(e) = state.app.checkpoint_if_due(every).await {
+                tracing::error!(error = %e, "audit checkpoint failed");
+            }
+            tokio::select! {
+                () = tokio::time::sleep(TICK) => {}
+                () = &mut shutdown => return,
+            }
+            continue;
+        }
         // Leave dates take effect the day they come (164.308(a)(3)(ii)(C)).
         match state.app.run_offboarding().await {
             Ok(0) => {}

@@ -96,6 +96,9 @@ pub async fn open(config: Config, clock: Arc<dyn Clock>, hasher: PasswordHasher)
             } else {
                 carekeep_app::Transport::Plain
             },
+            backup_dir: Some(config.backup_dir.clone()).filter(|d| !d.as_os_str().is_empty()),
+            backup_offsite: Some((config.backup_offsite_dir.clone(), config.backup_offsite_vendor.clone()))
+                .filter(|(d, _)| !d.as_os_str().is_empty()),
         },
     };
     let app = App::open(store, &master, clock, hasher, settings).await?;

@@ -1,7 +1,7 @@
 //! Layers every response passes through: a request id, security headers, and, for pages, the
 //! session and the CSRF check.
 
-use crate::error::{InternalDetail, WebError};
+use crate::error::{Explained, InternalDetail, WebError};
 use crate::session::{self, SESSION_COOKIE};
 use crate::state::AppState;
 use axum::body::Body;
@@ -30,7 +30,7 @@ pub async fn request_id(mut req: Request, next: Next) -> Response {
     if let Some(InternalDetail(detail)) = response.extensions_mut().remove::<InternalDetail>() {
         tracing::error!(request_id = %id, error = %detail, "request failed");
     }
-    if response.status().is_server_error() {
+    if response.status().is_server_error() && response.extensions().get::<Explained>().is_none() {
         let message = format!("internal error; quote request id {id} when reporting it");
         response = if wants_json {
             (
@@ -212,4 +212,38 @@ fn form_field(body: &[u8], name: &str) -> Option<String> {
     form_urlencoded::parse(body)
         .find(|(k, _)| k == name)
         .map(|(_, v)| v.into_owned())
+}
+
+/// Requests that still work in read-only emergency mode besides reads: signing in and out,
+/// keeping the session alive, and enrolling an authenticator.
+const READ_ONLY_ALLOWED: [&str; 8] = [
+    "/login",
+    "/logout",
+    "/session/keepalive",
+    "/mfa/setup",
+    "/api/v1/auth/login",
+    "/api/v1/auth/logout",
+    "/api/v1/auth/mfa/enroll",
+    "/api/v1/auth/mfa/confirm",
+];
+
+/// In read-only emergency mode (164.308(a)(7)(ii)(C)), refuses every change with a 503 that
+/// says why; reads go through (and are audited as always).
+pub async fn read_only_guard(
+    axum::extract::State(state): axum::extract::State<crate::state::AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::http::Method;
+    let writes = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let path = req.uri().path();
+    if state.config.read_only && writes && !READ_ONLY_ALLOWED.contains(&path) {
+        let e = carekeep_app::AppError::ReadOnly;
+        return if path.starts_with("/api/") {
+            axum::response::IntoResponse::into_response(crate::error::WebError::api(e))
+        } else {
+            axum::response::IntoResponse::into_response(crate::error::WebError::page(e))
+        };
+    }
+    next.run(req).await
 }

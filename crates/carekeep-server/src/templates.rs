@@ -38,6 +38,8 @@ pub struct Chrome {
     pub csrf: String,
     pub idle_seconds: i64,
     pub nav: Vec<NavItem>,
+    /// Read-only emergency mode: the banner says so on every page.
+    pub read_only: bool,
 }
 
 #[derive(Debug)]
@@ -188,6 +190,7 @@ impl Chrome {
             csrf: p.csrf_token.clone(),
             idle_seconds: p.idle_seconds,
             nav,
+            read_only: false,
         }
     }
 

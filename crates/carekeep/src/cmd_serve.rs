@@ -14,6 +14,10 @@ pub struct ServeArgs {
     /// Address to listen on, e.g. 127.0.0.1:8080 (overrides the config's `listen`).
     #[arg(long)]
     listen: Option<SocketAddr>,
+    /// Emergency mode: serve lookups only (e.g. a restored copy on another machine while the
+    /// primary is down); changes are refused, every access is still audited.
+    #[arg(long)]
+    read_only: bool,
 }
 
 #[derive(clap::Args, Debug)]
@@ -85,7 +89,8 @@ async fn shutdown_signal() {
 }
 
 pub async fn serve(ctx: &Context, args: ServeArgs) -> Result<(), Failure> {
-    let cfg = with_listen(ctx.config()?, args.listen);
+    let mut cfg = with_listen(ctx.config()?, args.listen);
+    cfg.read_only |= args.read_only;
     run_server(ctx, cfg, |url| println!("Carekeep is serving at {url}")).await
 }
 
@@ -95,7 +100,8 @@ const DEMO_PATIENTS: usize = 50;
 
 /// Creates the demo clinic if the folder has none, prints the logins, and serves.
 pub async fn demo(ctx: &Context, args: ServeArgs) -> Result<(), Failure> {
-    let cfg = with_listen(prepare_folder(ctx)?, args.listen);
+    let mut cfg = with_listen(prepare_folder(ctx)?, args.listen);
+    cfg.read_only |= args.read_only;
     let creds_path = cfg.data_dir.join(CREDENTIALS_FILE);
     let creds: Vec<DemoCredential> = if creds_path.exists() {
         let text = std::fs::read_to_string(&creds_path)

@@ -258,9 +258,54 @@ impl App {
             .into_iter()
             .find(|p| p.key == key && p.adopted)
             .ok_or(AppError::NotFound("adopted policy"))?;
+        let facts = if key == "contingency" {
+            Some(self.contingency_facts().await?)
+        } else {
+            None
+        };
         let mut pdf = Pdf::new(&v.title)?;
         write_policy(&mut pdf, self.clinic_name(), &v);
+        if let Some(lines) = facts {
+            pdf.heading(&format!(
+                "This clinic's backup and restore, from Carekeep on {}",
+                self.clinic_today()
+            ));
+            for l in lines {
+                pdf.line(&l);
+            }
+        }
         pdf.finish()
+    }
+
+    /// The contingency plan's facts from the running system (164.308(a)(7)(ii)(A)-(D)): the
+    /// backup schedule, the off-site copy, the last backup and drill, and the restore steps.
+    pub(crate) async fn contingency_facts(&self) -> Result<Vec<String>, AppError> {
+        let host = &self.settings().host;
+        let (backup, drill) = {
+            let mut conn = self.store().read().await?;
+            (
+                carekeep_store::backups::latest(&mut conn, "backup").await?,
+                carekeep_store::backups::latest(&mut conn, "verify").await?,
+            )
+        };
+        let run = |r: &Option<(time::OffsetDateTime, bool, String)>| match r {
+            Some((at, ok, detail)) => format!("{} ({}): {detail}", at.date(), if *ok { "worked" } else { "FAILED" }),
+            None => "none on record".into(),
+        };
+        Ok(vec![
+            match &host.backup_dir {
+                Some(d) => format!("Backups: nightly into {}, encrypted with the backup key; kept 7 daily, 4 weekly, 12 monthly.", d.display()),
+                None => "Backups: no nightly schedule is set (backup_dir); backups are taken by hand with `carekeep backup`.".into(),
+            },
+            match &host.backup_offsite {
+                Some((d, v)) if !v.is_empty() => format!("Off-site copy: {} (run by {v}; sent only under a BAA in force).", d.display()),
+                Some((d, _)) => format!("Off-site copy: {} (the clinic's own device).", d.display()),
+                None => "Off-site copy: none configured.".into(),
+            },
+            format!("Last backup: {}.", run(&backup)),
+            format!("Last restore drill: {}.", run(&drill)),
+            "To restore: on a machine with Carekeep, run `carekeep --data NEW-FOLDER restore --from BACKUP-FILE --key BACKUP-KEY`; it checks the counts and the audit trail. While the primary is down, serve the copy with `carekeep --data NEW-FOLDER serve --read-only` for lookups; record changes on paper.".into(),
+        ])
     }
 }
 

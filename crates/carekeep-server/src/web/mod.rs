@@ -146,5 +146,8 @@ pub fn router(state: AppState) -> Router<AppState> {
 }
 
 pub(crate) fn chrome(state: &AppState, p: &Principal, current: &str) -> Chrome {
-    Chrome::for_user(state.app.clinic_name(), &state.app.policy(), p, current)
+    Chrome {
+        read_only: state.config.read_only,
+        ..Chrome::for_user(state.app.clinic_name(), &state.app.policy(), p, current)
+    }
 }

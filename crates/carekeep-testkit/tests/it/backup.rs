@@ -238,5 +238,70 @@ async fn the_nightly_schedule_backs_up_and_drills_once() {
         .unwrap();
     drop(conn);
     assert_eq!(runs, vec![("backup".to_string(), 1), ("verify".to_string(), 1)]);
+
+    // The contingency policy carries the real settings and the last drill.
+    let owner = app.api_login("owner").await;
+    let res = app
+        .api(Method::PUT, "/api/v1/policies/contingency", &owner)
+        .json(&json!({"title": "Contingency and backup", "body": "We back up nightly and practise restoring."}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let page = carekeep_testkit::PageClient::login(&app, "owner").await;
+    let res = page
+        .http
+        .get(page.url("/program/policies/contingency/pdf"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let text = crate::pdf_text(&res.bytes().await.unwrap());
+    assert!(
+        text.contains("nightly into") && text.contains("Last restore drill") && text.contains("worked"),
+        "{text}"
+    );
+    assert!(text.contains("serve --read-only"), "{text}");
+    app.stop().await;
+}
+
+/// Emergency mode (164.308(a)(7)(ii)(C)): lookups work and are audited; changes are refused
+/// with a message that says why.
+#[tokio::test]
+async fn read_only_emergency_mode_serves_lookups_and_refuses_changes() {
+    let app = TestApp::builder().with_config(|c| c.read_only = true).spawn().await;
+    let desk = app.api_login("frontdesk").await;
+    let res = app
+        .api(Method::GET, "/api/v1/patients?q=quenby", &desk)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let res = app
+        .api(Method::POST, "/api/v1/patients", &desk)
+        .json(&json!({"given_name": "Ada", "family_name": "Quenby", "date_of_birth": "1999-01-01", "sex": "female", "contact": {"phone": "5550001234"}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 503);
+    let text = res.text().await.unwrap();
+    assert!(text.contains("read-only emergency mode"), "{text}");
+    let mut page = carekeep_testkit::PageClient::login(&app, "frontdesk").await;
+    let (_, home) = page.get("/").await;
+    assert!(home.contains("Read-only emergency mode"));
+    let (status, _, body) = page.post("/incidents/new", &[("title", "x")]).await;
+    assert_eq!(status, 503);
+    assert!(body.contains("on paper"));
+    // The lookup was audited like any other.
+    let co = app.api_login("compliance").await;
+    let events: Value = app
+        .api(Method::GET, "/api/v1/audit/events?action=phi.search", &co)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(!events.as_array().map(Vec::is_empty).unwrap_or(true), "{events}");
     app.stop().await;
 }
