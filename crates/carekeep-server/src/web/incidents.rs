@@ -361,18 +361,7 @@ pub async fn attach(
     Path(id): Path<i64>,
     mut form: Multipart,
 ) -> Result<Response, WebError> {
-    let bad = |_| {
-        WebError::page(AppError::Invalid(
-            "the upload was cut short or too large; try again".into(),
-        ))
-    };
-    let mut file = None;
-    while let Some(field) = form.next_field().await.map_err(bad)? {
-        if field.name() == Some("file") {
-            let name = field.file_name().unwrap_or_default().to_owned();
-            file = Some((name, field.bytes().await.map_err(bad)?.to_vec()));
-        }
-    }
+    let file = super::file_field(&mut form).await?;
     let r = match file {
         Some((name, bytes)) => {
             state

@@ -151,3 +151,22 @@ pub(crate) fn chrome(state: &AppState, p: &Principal, current: &str) -> Chrome {
         ..Chrome::for_user(state.app.clinic_name(), &state.app.policy(), p, current)
     }
 }
+
+/// The `file` field of a multipart upload form: its name and bytes, if one was chosen.
+pub(crate) async fn file_field(
+    form: &mut axum::extract::Multipart,
+) -> Result<Option<(String, Vec<u8>)>, crate::error::WebError> {
+    let bad = |_| {
+        crate::error::WebError::page(carekeep_app::AppError::Invalid(
+            "the upload was cut short or too large; try again".into(),
+        ))
+    };
+    let mut file = None;
+    while let Some(field) = form.next_field().await.map_err(bad)? {
+        if field.name() == Some("file") {
+            let name = field.file_name().unwrap_or_default().to_owned();
+            file = Some((name, field.bytes().await.map_err(bad)?.to_vec()));
+        }
+    }
+    Ok(file)
+}

@@ -195,18 +195,7 @@ pub async fn upload_document(
     Path(id): Path<i64>,
     mut form: Multipart,
 ) -> Result<Response, WebError> {
-    let bad = |_| {
-        WebError::page(AppError::Invalid(
-            "the upload was cut short or too large; try again".into(),
-        ))
-    };
-    let mut file = None;
-    while let Some(field) = form.next_field().await.map_err(bad)? {
-        if field.name() == Some("file") {
-            let name = field.file_name().unwrap_or_default().to_owned();
-            file = Some((name, field.bytes().await.map_err(bad)?.to_vec()));
-        }
-    }
+    let file = super::file_field(&mut form).await?;
     let (name, bytes) = file.ok_or_else(|| WebError::page(AppError::Invalid("choose a file to upload".into())))?;
     match state
         .app
