@@ -406,5 +406,28 @@ async fn anyone_reports_from_any_page_in_two_clicks() {
     assert_eq!(status, 303);
     let (_, html) = co.get("/incidents/1").await;
     assert!(html.contains("excluded"));
+    // An attachment through the page's upload form.
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(b"%PDF-1.4\nletter\n%%EOF\n".to_vec()).file_name("vendor-letter.pdf"),
+    );
+    let res = co
+        .http
+        .post(co.url(&format!("/incidents/1/attachments?csrf={}", co.csrf)))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let (_, html) = co.get("/incidents/1").await;
+    assert!(html.contains("vendor-letter.pdf"));
+    let res = co
+        .http
+        .post(co.url(&format!("/incidents/1/attachments?csrf={}", co.csrf)))
+        .multipart(reqwest::multipart::Form::new())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422, "no file chosen");
     app.stop().await;
 }
