@@ -12,6 +12,7 @@ mod clock;
 pub mod demo;
 pub mod demo_records;
 mod error;
+pub mod fhir;
 pub mod incident_docs;
 pub mod incidents;
 pub mod key_rotation;

@@ -1,4 +1,4 @@
-//! `cargo run --release -p carekeep-bench -- [chart-read|audit-append|audit-verify|all] [--runs N]`
+//! `cargo run --release -p carekeep-bench -- [chart-read|audit-append|audit-verify|fhir-import|all] [--runs N]`
 //!
 //! Prints throughputs and the ratios the issues set goals for, each the median of several runs
 //! measured in this one process on this one machine. With CAREKEEP_BENCH_DATABASE_URL set to a
@@ -12,6 +12,7 @@
 #![allow(clippy::disallowed_methods, reason = "a benchmark may read the clock")]
 
 mod chart_read;
+mod fhir_import;
 
 use carekeep_app::audit::AuditKeys;
 use carekeep_crypto::keys::MasterKey;
@@ -237,6 +238,9 @@ async fn main() {
     );
     if what == "chart-read" || what == "all" {
         chart_read::run(runs).await;
+    }
+    if what == "fhir-import" || what == "all" {
+        fhir_import::run().await;
     }
     if what == "audit-verify" || what == "all" {
         audit_verify(runs);

@@ -150,6 +150,14 @@ pub async fn recent_patients(conn: &mut Conn, limit: i64, offset: i64) -> Result
     .collect()
 }
 
+/// Every patient's id, oldest first.
+pub async fn all_patient_ids(conn: &mut Conn) -> Result<Vec<i64>, StoreError> {
+    let rows = sqlx::query("SELECT id FROM patients ORDER BY id")
+        .fetch_all(conn)
+        .await?;
+    rows.iter().map(|r| Ok(r.try_get("id")?)).collect()
+}
+
 pub async fn count_patients(conn: &mut Conn) -> Result<i64, StoreError> {
     Ok(sqlx::query("SELECT COUNT(*) AS n FROM patients")
         .fetch_one(conn)

@@ -6,6 +6,7 @@
 mod cmd_audit;
 mod cmd_backup;
 mod cmd_breach;
+mod cmd_fhir;
 mod cmd_init;
 mod cmd_key;
 mod cmd_serve;
@@ -54,6 +55,12 @@ enum Command {
     Backup(cmd_backup::BackupArgs),
     /// Restore a backup into the --data folder (empty unless --force) and verify it.
     Restore(cmd_backup::RestoreArgs),
+    /// Export records (FHIR R4).
+    #[command(subcommand)]
+    Export(cmd_fhir::ExportCommand),
+    /// Import records (FHIR R4).
+    #[command(subcommand)]
+    Import(cmd_fhir::ImportCommand),
     /// Breach notification rules for a hypothetical breach.
     #[command(subcommand)]
     Breach(cmd_breach::BreachCommand),
@@ -124,6 +131,8 @@ fn main() -> ExitCode {
             Command::Audit(cmd) => cmd_audit::run(&ctx, cmd).await,
             Command::Key(cmd) => cmd_key::run(&ctx, cmd).await,
             Command::Breach(cmd) => cmd_breach::run(cmd).await,
+            Command::Export(cmd) => cmd_fhir::export(&ctx, cmd).await,
+            Command::Import(cmd) => cmd_fhir::import(&ctx, cmd).await,
             Command::Backup(args) => cmd_backup::backup(&ctx, args).await,
             Command::Restore(args) => cmd_backup::restore(&ctx, args).await,
             Command::Config(ConfigCommand::Example) => {

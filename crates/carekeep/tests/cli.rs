@@ -440,3 +440,81 @@ fn backup_verify_and_restore_from_the_command_line() {
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     assert!(elsewhere.join("carekeep.db").exists() && elsewhere.join("keys/master.key").exists());
 }
+
+/// `carekeep import fhir` and `carekeep export fhir`: every file checked before any is
+/// written, unmapped resources counted, and a clinic's records out again with `--all`.
+#[test]
+fn fhir_import_and_export_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("clinic");
+    let o = carekeep(
+        &data,
+        &[
+            "init",
+            "--clinic-name",
+            "Lakeside Dental",
+            "--owner-username",
+            "dana",
+            "--owner-password-stdin",
+        ],
+        "tulips in the waiting room\n",
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let k = |args: &[&str]| carekeep(&data, args, "");
+    let bundle = |family: &str, extra: &str| {
+        format!(
+            r#"{{"resourceType":"Bundle","type":"transaction","entry":[
+            {{"fullUrl":"urn:uuid:p","resource":{{"resourceType":"Patient","name":[{{"family":"{family}","given":["Ana"]}}],"birthDate":"1985-02-03","gender":"female"}}}},
+            {{"fullUrl":"urn:uuid:c","resource":{{"resourceType":"Condition","code":{{"coding":[{{"system":"http://hl7.org/fhir/sid/icd-10-cm","code":"J45.909","display":"Asthma"}}]}},"subject":{{"reference":"urn:uuid:p"}}}}}},
+            {{"fullUrl":"urn:uuid:i","resource":{{"resourceType":"Immunization","status":"completed","patient":{{"reference":"urn:uuid:p"}}}}}}{extra}]}}"#
+        )
+    };
+    let good = dir.path().join("good.json");
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&good, bundle("Okafor", "")).unwrap();
+    std::fs::write(
+        &bad,
+        bundle(
+            "Lind",
+            r#",{"resource":{"resourceType":"Observation","subject":{"reference":"urn:uuid:nobody"}}}"#,
+        ),
+    )
+    .unwrap();
+    let (g, b) = (good.to_str().unwrap(), bad.to_str().unwrap());
+    let o = k(&["import", "fhir", g]);
+    assert_eq!(o.status.code(), Some(2), "no clinical staff yet: {}", text(&o));
+    assert!(text(&o).contains("no active provider"));
+    let o = carekeep(
+        &data,
+        &["user", "add", "doc", "--roles", "provider", "--password-stdin"],
+        "a stethoscope on the hook\n",
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let o = k(&["import", "fhir", g, b]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("bad.json: entry 3 (Observation)"), "{}", text(&o));
+    let o = k(&["import", "fhir", g, "--json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(report["patients"], 1, "only the good file, once: {report}");
+    assert_eq!(report["diagnoses"], 1);
+    assert_eq!(report["unmapped"]["Immunization: Carekeep keeps no such record"], 1);
+
+    let out = dir.path().join("exported");
+    let o = k(&["export", "fhir", "--all", "--out", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(text(&o).contains("exported 1 patients"));
+    let file = out.join("patient-1.json");
+    let exported: serde_json::Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    assert!(exported.to_string().contains("J45.909"));
+    let o = k(&["export", "fhir", "--patient", "99", "--out", "x.json"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let h = text(&k(&["import", "fhir", "--help"]));
+    for flag in ["--as", "--json", "FILES"] {
+        assert!(h.contains(flag), "import --help documents {flag}");
+    }
+    let h = text(&k(&["export", "fhir", "--help"]));
+    for flag in ["--patient", "--all", "--out"] {
+        assert!(h.contains(flag), "export --help documents {flag}");
+    }
+}

@@ -24,7 +24,7 @@ pub struct NoteInput {
 }
 
 impl NoteInput {
-    fn check(self) -> Result<Self, AppError> {
+    pub(crate) fn check(self) -> Result<Self, AppError> {
         let total: usize = [&self.subjective, &self.objective, &self.assessment, &self.plan]
             .iter()
             .map(|s| s.chars().count())
@@ -78,7 +78,19 @@ fn text(label: &str, s: &str, required: bool) -> Result<String, Invalid> {
 }
 
 impl EntryInput {
-    fn check(self) -> Result<Self, Invalid> {
+    /// As [`EntryInput::check`], but a diagnosis brought from another system may lack an
+    /// ICD-10-CM code (many carry SNOMED CT only): its words are kept, its code left empty.
+    pub(crate) fn check_imported(self) -> Result<Self, Invalid> {
+        match self {
+            EntryInput::Diagnosis { code, description } if code.trim().is_empty() => Ok(EntryInput::Diagnosis {
+                code: String::new(),
+                description: text("diagnosis description", &description, true)?,
+            }),
+            other => other.check(),
+        }
+    }
+
+    pub(crate) fn check(self) -> Result<Self, Invalid> {
         Ok(match self {
             EntryInput::Vitals(v) => EntryInput::Vitals(v.check()?),
             EntryInput::Diagnosis { code, description } => EntryInput::Diagnosis {
@@ -158,11 +170,11 @@ pub struct NewAttachment {
 }
 
 #[derive(Debug, Serialize, Deserialize)]
-struct AttachmentMeta {
-    filename: String,
-    caption: String,
-    pair: String,
-    pair_label: String,
+pub(crate) struct AttachmentMeta {
+    pub filename: String,
+    pub caption: String,
+    pub pair: String,
+    pub pair_label: String,
 }
 
 impl App {

@@ -15,6 +15,7 @@ mod schedule;
 pub mod view;
 
 pub use billing::{NewInvoice, NewPayment};
+pub(crate) use chart::AttachmentMeta;
 pub use chart::{EntryInput, NewAttachment, NoteInput};
 pub use patients::{contact_input, NewPatient, SearchResult};
 pub use schedule::NewAppointment;
@@ -44,6 +45,10 @@ pub(crate) struct Opened {
     pub row: PatientRow,
     pub access: ChartAccess,
     pub glass_until: Option<OffsetDateTime>,
+}
+
+pub(crate) fn binding_of(col: CtColumn, row: i64) -> Binding<'static> {
+    binding(col, row)
 }
 
 pub(crate) fn rfc3339(t: OffsetDateTime) -> String {

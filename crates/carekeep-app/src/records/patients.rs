@@ -77,7 +77,7 @@ impl App {
         })
     }
 
-    async fn index_identity(&self, conn: &mut Conn, id: i64, i: &Identity) -> Result<(), AppError> {
+    pub(crate) async fn index_identity(&self, conn: &mut Conn, id: i64, i: &Identity) -> Result<(), AppError> {
         let key = self.blind_index();
         let mut entries: Vec<(&str, Vec<u8>)> = Vec::new();
         for part in [&i.given_name, &i.family_name] {
@@ -90,7 +90,7 @@ impl App {
         Ok(())
     }
 
-    async fn index_contact(&self, conn: &mut Conn, id: i64, c: &Contact) -> Result<(), AppError> {
+    pub(crate) async fn index_contact(&self, conn: &mut Conn, id: i64, c: &Contact) -> Result<(), AppError> {
         let entries: Vec<(&str, Vec<u8>)> = if c.phone.is_empty() {
             Vec::new()
         } else {
@@ -226,7 +226,7 @@ impl App {
                 )
                 .await);
         }
-        let view = self.build_view(&mut conn, p, &opened).await?;
+        let view = self.build_view(&mut conn, p.data_roles(), &opened).await?;
         drop(conn);
         let classes: Vec<DataClass> = opened.access.read.iter().copied().collect();
         let mut event = self.phi_event(
@@ -244,7 +244,12 @@ impl App {
         Ok(view)
     }
 
-    async fn build_view(&self, conn: &mut Conn, p: &Principal, opened: &Opened) -> Result<PatientView, AppError> {
+    pub(crate) async fn build_view(
+        &self,
+        conn: &mut Conn,
+        roles: &[carekeep_domain::RoleName],
+        opened: &Opened,
+    ) -> Result<PatientView, AppError> {
         let a = &opened.access;
         let id = opened.row.id;
         let names = users::display_names(conn).await?;
@@ -289,7 +294,7 @@ impl App {
             access: AccessNote {
                 restricted: opened.row.restricted,
                 withheld_clinical: a.withheld_by_restriction.contains(&DataClass::Clinical),
-                may_break_glass: may_break_glass(&self.policy(), p.data_roles()),
+                may_break_glass: may_break_glass(&self.policy(), roles),
                 break_glass_until: opened.glass_until.map(rfc3339),
                 writes: a.write.iter().map(|c| c.as_str()).collect(),
                 npp,

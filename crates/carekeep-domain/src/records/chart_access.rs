@@ -82,6 +82,19 @@ pub fn chart_access(policy: &Policy, roles: &[RoleName], gate: Gate) -> ChartAcc
     out
 }
 
+/// The clinic's own exit: the whole designated record set of a patient (164.501, 164.524),
+/// read-only, for the export run at the machine by whoever holds the master key file (who
+/// can decrypt every class already). Never used for a person signed in: they get
+/// [`chart_access`].
+pub fn designated_record_set() -> ChartAccess {
+    ChartAccess {
+        read: DataClass::ALL.into_iter().collect(),
+        write: BTreeSet::new(),
+        via_break_glass: false,
+        withheld_by_restriction: BTreeSet::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -240,5 +253,12 @@ mod tests {
         assert_eq!(got.withheld_by_restriction, set(&[Clinical]));
         let desk = chart_access(&Policy::default(), &roles(&["front_desk"]), RESTRICTED);
         assert!(desk.withheld_by_restriction.is_empty());
+    }
+
+    #[test]
+    fn the_designated_record_set_reads_every_class_and_writes_none() {
+        let a = designated_record_set();
+        assert_eq!(a.read, DataClass::ALL.into_iter().collect());
+        assert!(a.write.is_empty() && !a.via_break_glass);
     }
 }

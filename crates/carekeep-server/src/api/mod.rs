@@ -73,6 +73,7 @@ pub fn documented() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(monitoring::review))
         .routes(routes!(patients::list, patients::create))
         .routes(routes!(patients::show))
+        .routes(routes!(patients::fhir))
         .routes(routes!(patients::set_identity))
         .routes(routes!(patients::set_contact))
         .routes(routes!(patients::set_restriction))

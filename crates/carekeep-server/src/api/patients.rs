@@ -127,6 +127,28 @@ pub async fn show(
     Ok(Json(state.app.patient(&p, id).await.map_err(WebError::api)?))
 }
 
+/// The patient's record as the caller may see it, as a FHIR R4 `collection` Bundle (Patient,
+/// Appointment, Encounter, vital-sign Observations, Condition, MedicationStatement,
+/// AllergyIntolerance, DocumentReference, Media, Invoice, PaymentReconciliation); for an access
+/// request (164.524). Audited as an export.
+#[utoipa::path(get, path = "/api/v1/patients/{id}/fhir", tag = "patients", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Patient id")),
+    responses((status = 200, description = "application/fhir+json: a FHIR R4 Bundle"), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn fhir(
+    State(state): State<AppState>,
+    ApiUser(p): ApiUser,
+    Path(id): Path<i64>,
+) -> Result<axum::response::Response, WebError> {
+    let bundle = state.app.fhir_export(&p, id).await.map_err(WebError::api)?;
+    let bytes =
+        serde_json::to_vec(&bundle).map_err(|e| WebError::api(carekeep_app::AppError::Internal(e.to_string())))?;
+    Ok(super::records::file_response(
+        "application/fhir+json".into(),
+        bytes,
+        &format!("patient-{id}.fhir.json"),
+    ))
+}
+
 /// Change a patient's name, date of birth or sex.
 #[utoipa::path(put, path = "/api/v1/patients/{id}/identity", tag = "patients", security(("bearer" = [])), request_body = IdentityRequest,
     params(("id" = i64, Path, description = "Patient id")),

@@ -52,6 +52,8 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/patients/{id}/npp", post(patients::npp_ack))
         .route("/patients/{id}/attachments", post(chart::upload))
         .route("/patients/{id}/attachments/{attachment}", get(patients::attachment))
+        .route("/patients/{id}/export/fhir", get(patients::export_fhir))
+        .route("/patients/{id}/export/pdf", get(patients::export_pdf))
         .route("/patients/{id}/appointments", post(chart::book))
         .route("/patients/{id}/notes", post(chart::create_note))
         .route("/patients/{id}/vitals", post(chart::vitals))

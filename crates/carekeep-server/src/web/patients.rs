@@ -311,6 +311,37 @@ pub async fn attachment(
     Ok(crate::api::records::file_response(ct, bytes, &name))
 }
 
+/// The record as the reader may see it, as a FHIR R4 file (for an access request); audited as
+/// an export.
+pub async fn export_fhir(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    let bundle = state.app.fhir_export(&p, id).await.map_err(WebError::page)?;
+    let bytes = serde_json::to_vec_pretty(&bundle)
+        .map_err(|e| WebError::page(carekeep_app::AppError::Internal(e.to_string())))?;
+    Ok(crate::api::records::file_response(
+        "application/fhir+json".into(),
+        bytes,
+        &format!("patient-{id}.fhir.json"),
+    ))
+}
+
+/// The same record as a readable PDF.
+pub async fn export_pdf(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    let bytes = state.app.record_pdf(&p, id).await.map_err(WebError::page)?;
+    Ok(crate::api::records::file_response(
+        "application/pdf".into(),
+        bytes,
+        &format!("patient-{id}-record.pdf"),
+    ))
+}
+
 #[derive(Debug, Deserialize)]
 pub struct NppAckForm {
     kind: String,

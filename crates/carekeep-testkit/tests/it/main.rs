@@ -12,6 +12,7 @@ mod audit;
 mod authz_sweep;
 mod backup;
 mod encryption;
+mod fhir;
 mod incidents;
 mod login;
 mod logs;

@@ -141,6 +141,12 @@ async fn every_phi_route_in_the_api_and_the_pages_writes_its_event() {
             None,
         ),
         (
+            "GET /api/v1/patients/{id}/fhir",
+            Method::GET,
+            format!("/api/v1/patients/{id}/fhir"),
+            None,
+        ),
+        (
             "PUT /api/v1/patients/{id}/identity",
             Method::PUT,
             format!("/api/v1/patients/{id}/identity"),
@@ -453,6 +459,18 @@ async fn every_phi_route_in_the_api_and_the_pages_writes_its_event() {
             "GET /patients/{id}/attachments/{attachment}",
             "doc",
             format!("/patients/{id}/attachments/{att}"),
+            vec![],
+        ),
+        (
+            "GET /patients/{id}/export/fhir",
+            "doc",
+            format!("/patients/{id}/export/fhir"),
+            vec![],
+        ),
+        (
+            "GET /patients/{id}/export/pdf",
+            "doc",
+            format!("/patients/{id}/export/pdf"),
             vec![],
         ),
         (

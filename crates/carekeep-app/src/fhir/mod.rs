@@ -1,0 +1,296 @@
+//! FHIR R4 export and import of patient records (164.524(c)(2): a copy in the electronic form
+//! and format requested, if readily producible; and a clinic's way out of Carekeep).
+//!
+//! Export builds the bundle from the same [`PatientView`] the chart shows, through the one
+//! policy: a signed-in person exports what they may read, nothing more. The command line's
+//! export (`carekeep export fhir`) is the clinic's own exit, run at the machine by whoever
+//! holds the master key: it takes the whole designated record set. Both are audited.
+//!
+//! Import reads each file into a [`import::Plan`] first and writes a plan in one transaction
+//! with its audit events, so a bad file leaves nothing behind.
+
+mod codes;
+pub mod export;
+pub mod import;
+mod record_pdf;
+
+use crate::records::view::PatientView;
+use crate::records::{binding_of, AttachmentMeta, EntryInput, Opened};
+use crate::{Actor, App, AppError, Principal};
+use carekeep_domain::audit::{Action, Outcome};
+use carekeep_domain::records::appointment::check_service;
+use carekeep_domain::records::chart_access::designated_record_set;
+use carekeep_domain::records::patient::Identity;
+use carekeep_domain::DataClass;
+use carekeep_store::records::{self as store, CtColumn};
+use carekeep_store::Conn;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// What one import wrote, and what it could not place.
+#[derive(Debug, Default, Serialize, PartialEq, Eq)]
+pub struct ImportReport {
+    pub resources: usize,
+    pub patients: usize,
+    pub appointments: usize,
+    pub notes: usize,
+    pub addenda: usize,
+    pub vitals: usize,
+    pub diagnoses: usize,
+    pub medications: usize,
+    pub allergies: usize,
+    pub attachments: usize,
+    pub invoices: usize,
+    pub payments: usize,
+    pub unmapped: BTreeMap<String, usize>,
+    /// The new patients' ids.
+    #[serde(skip)]
+    pub patient_ids: Vec<i64>,
+}
+
+impl ImportReport {
+    pub fn add(&mut self, other: ImportReport) {
+        self.resources += other.resources;
+        self.patients += other.patients;
+        self.appointments += other.appointments;
+        self.notes += other.notes;
+        self.addenda += other.addenda;
+        self.vitals += other.vitals;
+        self.diagnoses += other.diagnoses;
+        self.medications += other.medications;
+        self.allergies += other.allergies;
+        self.attachments += other.attachments;
+        self.invoices += other.invoices;
+        self.payments += other.payments;
+        for (k, v) in other.unmapped {
+            *self.unmapped.entry(k).or_default() += v;
+        }
+        self.patient_ids.extend(other.patient_ids);
+    }
+
+    pub fn unmapped_total(&self) -> usize {
+        self.unmapped.values().sum()
+    }
+}
+
+impl App {
+    /// A patient's record as `p` may see it, as a FHIR R4 Bundle; audited as an export of the
+    /// classes it holds before it is returned.
+    pub async fn fhir_export(&self, p: &Principal, id: i64) -> Result<serde_json::Value, AppError> {
+        let (view, files) = self.export_view(&Actor::User(p.clone()), id).await?;
+        Ok(export::bundle(&view, &files, &crate::records::rfc3339(self.now())))
+    }
+
+    /// The whole designated record set of one patient, for the command line's export.
+    pub async fn fhir_export_custodian(&self, id: i64) -> Result<serde_json::Value, AppError> {
+        let (view, files) = self.export_view(&Actor::Cli, id).await?;
+        Ok(export::bundle(&view, &files, &crate::records::rfc3339(self.now())))
+    }
+
+    /// The same record as a readable PDF.
+    pub async fn record_pdf(&self, p: &Principal, id: i64) -> Result<Vec<u8>, AppError> {
+        let (view, _) = self.export_view(&Actor::User(p.clone()), id).await?;
+        record_pdf::render(self.clinic_name(), &view, &crate::records::rfc3339(self.now()))
+    }
+
+    /// Every patient's id, oldest first (for `export fhir --all`).
+    pub async fn all_patient_ids(&self) -> Result<Vec<i64>, AppError> {
+        let mut conn = self.store().read().await?;
+        Ok(store::all_patient_ids(&mut conn).await?)
+    }
+
+    async fn export_view(&self, actor: &Actor, id: i64) -> Result<(PatientView, Vec<(i64, Vec<u8>)>), AppError> {
+        let mut conn = self.store().read().await?;
+        let (opened, roles) = match actor {
+            Actor::User(p) => {
+                let opened = self.open_patient(&mut conn, p, id).await?;
+                if !opened.access.reads_any() {
+                    drop(conn);
+                    return Err(self
+                        .refuse(
+                            p,
+                            Action::PhiExport,
+                            id,
+                            DataClass::Identity,
+                            "your roles do not allow reading patient records".into(),
+                        )
+                        .await);
+                }
+                (opened, p.data_roles().to_vec())
+            }
+            Actor::Cli => {
+                let row = store::patient_by_id(&mut conn, id).await.map_err(|e| match e {
+                    carekeep_store::StoreError::NotFound => AppError::NotFound("patient"),
+                    other => other.into(),
+                })?;
+                let opened = Opened {
+                    row,
+                    access: designated_record_set(),
+                    glass_until: None,
+                };
+                (opened, Vec::new())
+            }
+        };
+        let view = self.build_view(&mut conn, &roles, &opened).await?;
+        let mut files = Vec::new();
+        if let Some(c) = &view.clinical {
+            for a in &c.attachments {
+                files.push((a.id, self.attachment_bytes(&mut conn, a.id).await?));
+            }
+        }
+        drop(conn);
+        let mut event = self.event(actor, Action::PhiExport, Outcome::Success);
+        event.patients = vec![id];
+        event.resource_type = "Patient".into();
+        event.resource_id = id.to_string();
+        event.data_classes = opened.access.read.iter().copied().collect();
+        event.reason = match actor {
+            Actor::Cli => "FHIR export of the designated record set".into(),
+            Actor::User(_) => "record export".into(),
+        };
+        self.append_event(event).await?;
+        Ok((view, files))
+    }
+
+    async fn attachment_bytes(&self, conn: &mut Conn, id: i64) -> Result<Vec<u8>, AppError> {
+        let (_, ct) = store::attachment_with_content(conn, id).await?;
+        Ok(self
+            .keyring()
+            .decrypt(binding_of(CtColumn::AttachmentContent, id), &ct)?
+            .to_vec())
+    }
+
+    /// Writes one file's plan in one transaction, with one audit event per patient, as the
+    /// command line (`recorded_by` is the staff account the records are filed under).
+    pub async fn fhir_import(&self, plan: import::Plan, recorded_by: i64) -> Result<ImportReport, AppError> {
+        let mut report = ImportReport {
+            resources: plan.resources,
+            unmapped: plan.unmapped,
+            ..ImportReport::default()
+        };
+        let now = self.now();
+        let max_file = self.settings().records.attachment_max_bytes;
+        let mut tx = self.store().begin().await?;
+        let mut events = Vec::new();
+        for p in plan.patients {
+            let id = store::insert_patient(tx.conn(), now).await?;
+            let identity = Identity {
+                given_name: p.given_name,
+                family_name: p.family_name,
+                date_of_birth: p.date_of_birth,
+                sex: p.sex,
+                record_number: format!("MRN-{id:06}"),
+            };
+            self.put_json(tx.conn(), CtColumn::PatientIdentity, id, &identity)
+                .await?;
+            self.put_json(tx.conn(), CtColumn::PatientContact, id, &p.contact)
+                .await?;
+            self.index_identity(tx.conn(), id, &identity).await?;
+            self.index_contact(tx.conn(), id, &p.contact).await?;
+            let mut classes = vec![DataClass::Identity, DataClass::Contact];
+            if !p.appointments.is_empty() {
+                classes.push(DataClass::Scheduling);
+            }
+            if !(p.notes.is_empty() && p.entries.is_empty() && p.attachments.is_empty()) {
+                classes.push(DataClass::Clinical);
+            }
+            if !p.invoices.is_empty() {
+                classes.extend([DataClass::Billing, DataClass::Coding, DataClass::InvoiceStatus]);
+            }
+            for a in p.appointments {
+                let service = check_service(&a.service).unwrap_or_else(|_| "Appointment".into());
+                let appt = store::insert_appointment(tx.conn(), id, recorded_by, a.start, a.end, a.status, now).await?;
+                self.put_json(tx.conn(), CtColumn::AppointmentService, appt, &service)
+                    .await?;
+                report.appointments += 1;
+            }
+            for n in p.notes {
+                let note = match n.note.check() {
+                    Ok(note) => note,
+                    Err(_) => {
+                        *report
+                            .unmapped
+                            .entry("Encounter: an empty or over-long note".into())
+                            .or_default() += 1;
+                        continue;
+                    }
+                };
+                let enc = store::insert_encounter(tx.conn(), id, recorded_by, n.at, now).await?;
+                self.put_json(tx.conn(), CtColumn::EncounterNote, enc, &note).await?;
+                if n.signed {
+                    store::sign_encounter(tx.conn(), enc, n.at).await?;
+                }
+                report.notes += 1;
+                for (at, text) in n.addenda {
+                    let add = store::insert_addendum(tx.conn(), enc, id, recorded_by, at).await?;
+                    self.put_json(tx.conn(), CtColumn::AddendumText, add, &text).await?;
+                    report.addenda += 1;
+                }
+            }
+            for (at, entry) in p.entries {
+                let Ok(entry) = entry.check_imported() else {
+                    *report
+                        .unmapped
+                        .entry("chart entry: refused by Carekeep's checks".into())
+                        .or_default() += 1;
+                    continue;
+                };
+                match &entry {
+                    EntryInput::Vitals(_) => report.vitals += 1,
+                    EntryInput::Diagnosis { .. } => report.diagnoses += 1,
+                    EntryInput::Medication { .. } => report.medications += 1,
+                    EntryInput::Allergy { .. } => report.allergies += 1,
+                }
+                let e = store::insert_entry(tx.conn(), id, entry.kind(), at, recorded_by).await?;
+                self.put_json(tx.conn(), CtColumn::ChartEntryData, e, &entry).await?;
+            }
+            for a in p.attachments {
+                let Some(content_type) = carekeep_domain::files::sniff(&a.bytes).filter(|_| a.bytes.len() <= max_file)
+                else {
+                    *report
+                        .unmapped
+                        .entry("attachment: larger than the clinic's file size limit".into())
+                        .or_default() += 1;
+                    continue;
+                };
+                let size = i64::try_from(a.bytes.len()).unwrap_or(i64::MAX);
+                let att = store::insert_attachment(tx.conn(), id, a.at, recorded_by, content_type, size).await?;
+                let meta = AttachmentMeta {
+                    filename: a.filename,
+                    caption: a.caption,
+                    pair: a.pair,
+                    pair_label: a.pair_label,
+                };
+                self.put_json(tx.conn(), CtColumn::AttachmentMeta, att, &meta).await?;
+                let ct = self
+                    .keyring()
+                    .encrypt(binding_of(CtColumn::AttachmentContent, att), &a.bytes)?;
+                store::set_ct(tx.conn(), CtColumn::AttachmentContent, att, &ct).await?;
+                report.attachments += 1;
+            }
+            for inv in p.invoices {
+                let total = inv.lines.iter().map(|l| l.amount_cents).sum();
+                let (inv_id, _) = store::insert_invoice(tx.conn(), id, total, recorded_by, inv.at).await?;
+                self.put_json(tx.conn(), CtColumn::InvoiceLines, inv_id, &inv.lines)
+                    .await?;
+                report.invoices += 1;
+                for (at, amount, method) in inv.payments {
+                    store::insert_payment(tx.conn(), inv_id, id, amount, &method, recorded_by, at).await?;
+                    report.payments += 1;
+                }
+            }
+            let mut event = self.event(&Actor::Cli, Action::PhiCreate, Outcome::Success);
+            event.patients = vec![id];
+            event.resource_type = "Patient".into();
+            event.resource_id = id.to_string();
+            event.data_classes = classes;
+            event.reason = "imported from a FHIR bundle".into();
+            events.push(event);
+            report.patients += 1;
+            report.patient_ids.push(id);
+        }
+        self.audit_keys().record_all(&mut tx, &events).await?;
+        tx.commit().await?;
+        Ok(report)
+    }
+}

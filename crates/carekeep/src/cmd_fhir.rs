@@ -1,0 +1,146 @@
+//! `carekeep export fhir` and `carekeep import fhir`: a clinic's records in and out as FHIR R4
+//! Bundles. Export is the whole designated record set, run at the machine by whoever holds
+//! the master key (no lock-in); import checks every file before writing any, then writes each
+//! file in one transaction.
+
+use crate::context::Context;
+use crate::Failure;
+use carekeep_app::fhir::{import, ImportReport};
+use carekeep_app::{Actor, App};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+#[derive(clap::Subcommand, Debug)]
+pub enum ExportCommand {
+    /// One patient's record (`--patient ID --out FILE`) or every patient's (`--all --out DIR`,
+    /// one file per patient) as FHIR R4 collection Bundles.
+    Fhir {
+        /// The patient's id (as in the address of their chart).
+        #[arg(long, conflicts_with = "all", required_unless_present = "all")]
+        patient: Option<i64>,
+        /// Every patient, one file each, into the --out folder.
+        #[arg(long)]
+        all: bool,
+        /// The file (with --patient) or folder (with --all) to write.
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+#[derive(clap::Subcommand, Debug)]
+pub enum ImportCommand {
+    /// Load patients from FHIR R4 Bundles (transaction or collection). Every file is checked
+    /// first: one malformed file and nothing is imported. Resources Carekeep cannot place are
+    /// counted and listed.
+    Fhir {
+        /// Bundle files (JSON).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// The clinical staff account imported records are filed under (default: the first
+        /// active provider).
+        #[arg(long = "as")]
+        as_user: Option<String>,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+pub async fn export(ctx: &Context, cmd: ExportCommand) -> Result<(), Failure> {
+    let app = ctx.open_app().await?;
+    let ExportCommand::Fhir { patient, all, out } = cmd;
+    if all {
+        std::fs::create_dir_all(&out).map_err(|e| Failure::Usage(format!("cannot create {}: {e}", out.display())))?;
+        let ids = app.all_patient_ids().await?;
+        for id in &ids {
+            let bundle = app.fhir_export_custodian(*id).await?;
+            write_atomic(&out.join(format!("patient-{id}.json")), &bundle)?;
+        }
+        println!("exported {} patients to {}", ids.len(), out.display());
+    } else if let Some(id) = patient {
+        let bundle = app.fhir_export_custodian(id).await?;
+        let n = bundle["entry"].as_array().map_or(0, Vec::len);
+        write_atomic(&out, &bundle)?;
+        println!("exported patient {id} ({n} resources) to {}", out.display());
+    }
+    Ok(())
+}
+
+/// Written beside the target, synced, then renamed: never a half-written export.
+fn write_atomic(path: &Path, bundle: &serde_json::Value) -> Result<(), Failure> {
+    let fail = |what: &str, e: std::io::Error| Failure::Failed(format!("{what} {}: {e}", path.display()));
+    let tmp = path.with_extension("json.partial");
+    let mut f = std::fs::File::create(&tmp).map_err(|e| fail("cannot write", e))?;
+    serde_json::to_writer_pretty(&mut f, bundle)
+        .map_err(|e| Failure::Failed(format!("cannot write {}: {e}", path.display())))?;
+    f.write_all(b"\n")
+        .and_then(|()| f.sync_all())
+        .map_err(|e| fail("cannot write", e))?;
+    std::fs::rename(&tmp, path).map_err(|e| fail("cannot move into place", e))
+}
+
+async fn filed_under(app: &App, name: Option<&str>) -> Result<i64, Failure> {
+    let providers = app.bookable_providers().await?;
+    match name {
+        Some(name) => {
+            let user = app.find_user(&Actor::Cli, name).await?;
+            providers
+                .iter()
+                .find(|(id, _)| *id == user.id)
+                .map(|(id, _)| id.0)
+                .ok_or_else(|| Failure::Usage(format!("{name} is not an active member of the clinical staff")))
+        }
+        None => providers.first().map(|(id, _)| id.0).ok_or_else(|| {
+            Failure::Usage("there is no active provider to file imported records under; add one or pass --as".into())
+        }),
+    }
+}
+
+fn plan_file(app: &App, path: &Path) -> Result<import::Plan, Failure> {
+    let bytes = std::fs::read(path).map_err(|e| Failure::Usage(format!("{}: cannot read: {e}", path.display())))?;
+    import::plan(&bytes, app.now(), app.clinic_today()).map_err(|e| Failure::Usage(format!("{}: {e}", path.display())))
+}
+
+pub async fn import(ctx: &Context, cmd: ImportCommand) -> Result<(), Failure> {
+    let app = ctx.open_app().await?;
+    let ImportCommand::Fhir { files, as_user, json } = cmd;
+    let by = filed_under(&app, as_user.as_deref()).await?;
+    // Every file is read and checked before any is written; plans are dropped between files
+    // so memory stays that of the largest file, however many there are.
+    for path in &files {
+        plan_file(&app, path)?;
+    }
+    let mut report = ImportReport::default();
+    for path in &files {
+        let plan = plan_file(&app, path)?;
+        report.add(app.fhir_import(plan, by).await?);
+    }
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report).map_err(|e| Failure::Failed(e.to_string()))?
+        );
+        return Ok(());
+    }
+    println!(
+        "imported {} files: {} resources read; {} patients, {} appointments, {} notes ({} addenda), {} vital-sign sets, {} diagnoses, {} medications, {} allergies, {} photos and documents, {} invoices, {} payments",
+        files.len(),
+        report.resources,
+        report.patients,
+        report.appointments,
+        report.notes,
+        report.addenda,
+        report.vitals,
+        report.diagnoses,
+        report.medications,
+        report.allergies,
+        report.attachments,
+        report.invoices,
+        report.payments
+    );
+    println!("{} resources not imported:", report.unmapped_total());
+    for (why, n) in &report.unmapped {
+        println!("  {n:>6}  {why}");
+    }
+    Ok(())
+}
