@@ -23,6 +23,7 @@ pub mod pdf;
 pub mod program;
 pub mod records;
 pub mod rights;
+pub mod rights_decisions;
 pub mod setup;
 pub mod users;
 

@@ -25,13 +25,23 @@ pub struct RequestInput {
     pub received_on: String,
     /// What the patient asks for, in their words.
     pub details: String,
+    /// Restriction: the care was paid in full out of pocket and is not to go to the health
+    /// plan (the restriction the clinic must accept, 164.522(a)(1)(vi)).
+    pub self_pay: bool,
 }
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
-struct Details {
-    asked: String,
-    extension_reason: String,
-    decision_reason: String,
+#[serde(default)]
+pub(crate) struct Details {
+    pub asked: String,
+    pub extension_reason: String,
+    pub decision_reason: String,
+    pub self_pay: bool,
+    pub contact: String,
+    pub reviewable: bool,
+    pub amendment: String,
+    pub accommodation: String,
+    pub terminated: String,
 }
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
@@ -55,6 +65,14 @@ pub struct RequestView {
     pub decision_reason: String,
     /// done, open, due_soon or gap (overdue).
     pub standing: String,
+    /// The mandatory self-pay restriction (164.522(a)(1)(vi)).
+    pub self_pay: bool,
+    /// Amendment accepted: what was appended to the chart.
+    pub amendment: String,
+    /// Confidential communication granted: how to contact the patient instead.
+    pub accommodation: String,
+    /// A terminated restriction: how and why (164.522(a)(2)).
+    pub terminated: String,
 }
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
@@ -75,6 +93,8 @@ pub struct DisclosureInput {
     pub basis: String,
     /// The entry this one corrects (the log is append-only).
     pub corrects: Option<i64>,
+    /// Basis `authorization`: the authorization on file it relied on.
+    pub authorization_id: Option<i64>,
 }
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
@@ -93,11 +113,11 @@ pub struct DisclosureView {
     pub superseded: bool,
 }
 
-fn binding(table: &'static str, column: &'static str, row: i64) -> Binding<'static> {
+pub(crate) fn binding(table: &'static str, column: &'static str, row: i64) -> Binding<'static> {
     Binding { table, column, row }
 }
 
-fn text(label: &str, s: &str, max: usize, required: bool) -> Result<String, AppError> {
+pub(crate) fn text(label: &str, s: &str, max: usize, required: bool) -> Result<String, AppError> {
     let s = s.trim();
     if required && s.is_empty() {
         return Err(AppError::Invalid(format!("the {label} is needed")));
@@ -110,7 +130,7 @@ fn text(label: &str, s: &str, max: usize, required: bool) -> Result<String, AppE
     Ok(s.to_owned())
 }
 
-fn day(label: &str, s: &str, default: Date) -> Result<Date, AppError> {
+pub(crate) fn day(label: &str, s: &str, default: Date) -> Result<Date, AppError> {
     match s.trim() {
         "" => Ok(default),
         d => parse_date(d).map_err(|_| AppError::Invalid(format!("the {label} must look like 2026-11-22"))),
@@ -118,7 +138,7 @@ fn day(label: &str, s: &str, default: Date) -> Result<Date, AppError> {
 }
 
 impl App {
-    fn rights_event(
+    pub(crate) fn rights_event(
         &self,
         p: &Principal,
         action: Action,
@@ -138,13 +158,13 @@ impl App {
         e
     }
 
-    fn handler<'a>(&self, actor: &'a Actor) -> Result<&'a Principal, AppError> {
+    pub(crate) fn handler<'a>(&self, actor: &'a Actor) -> Result<&'a Principal, AppError> {
         actor
             .require(self, Capability::HandleIncidents)?
             .ok_or_else(|| AppError::Forbidden("patients' requests are handled by a signed-in person".into()))
     }
 
-    async fn patient_name(&self, p: &Principal, patient: i64) -> Result<String, AppError> {
+    pub(crate) async fn patient_name(&self, p: &Principal, patient: i64) -> Result<String, AppError> {
         let mut conn = self.store().read().await?;
         let row = records_store::patient_by_id(&mut conn, patient)
             .await
@@ -157,7 +177,16 @@ impl App {
         Ok(i.full_name())
     }
 
-    fn request_view(&self, r: &RequestRow, patient: String) -> Result<RequestView, AppError> {
+    pub(crate) fn request_details(&self, r: &RequestRow) -> Result<Details, AppError> {
+        serde_json::from_slice(
+            &self
+                .keyring()
+                .decrypt(binding("patient_requests", "details_ct", r.id), &r.details_ct)?,
+        )
+        .map_err(|e| AppError::Internal(format!("stored request: {e}")))
+    }
+
+    pub(crate) fn request_view(&self, r: &RequestRow, patient: String) -> Result<RequestView, AppError> {
         let details: Details = serde_json::from_slice(
             &self
                 .keyring()
@@ -191,6 +220,10 @@ impl App {
                 (false, _) => "open",
             }
             .into(),
+            self_pay: details.self_pay,
+            amendment: details.amendment,
+            accommodation: details.accommodation,
+            terminated: details.terminated,
         })
     }
 
@@ -237,6 +270,7 @@ impl App {
         row.id = store::insert_request(tx.conn(), &row, Some(p.user_id.0), self.now()).await?;
         let details = Details {
             asked,
+            self_pay: input.self_pay && kind == Kind::Restriction,
             ..Details::default()
         };
         row.details_ct = self.seal(&details, binding("patient_requests", "details_ct", row.id))?;
@@ -256,7 +290,7 @@ impl App {
         self.request_view(&row, name)
     }
 
-    fn seal<T: Serialize>(&self, value: &T, b: Binding<'static>) -> Result<Vec<u8>, AppError> {
+    pub(crate) fn seal<T: Serialize>(&self, value: &T, b: Binding<'static>) -> Result<Vec<u8>, AppError> {
         let plain = zeroize::Zeroizing::new(serde_json::to_vec(value).map_err(|e| AppError::Internal(e.to_string()))?);
         Ok(self.keyring().encrypt(b, &plain)?)
     }
@@ -319,7 +353,8 @@ impl App {
         .await
     }
 
-    /// Grants, denies (with the basis, 164.524(d)(2), 164.526(d)) or completes a request.
+    /// Grants, denies (with the basis) or completes a request; see
+    /// [`App::decide_request_with`] for what each kind of decision carries.
     pub async fn decide_request(
         &self,
         actor: &Actor,
@@ -327,21 +362,15 @@ impl App {
         outcome: &str,
         reason: &str,
     ) -> Result<RequestView, AppError> {
-        let outcome = match outcome.trim() {
-            o @ ("granted" | "denied" | "completed") => o.to_owned(),
-            _ => return Err(AppError::Invalid("the outcome is granted, denied or completed".into())),
-        };
-        let reason = text("reason", reason, 4000, outcome == "denied")?;
-        let today = self.clinic_today().to_string();
-        self.change_request(actor, id, &format!("request {outcome}"), |row, details| {
-            if row.status != "open" {
-                return Err(AppError::Conflict("the request is already decided".into()));
-            }
-            row.status = outcome;
-            row.decided_on = Some(today);
-            details.decision_reason = reason;
-            Ok(())
-        })
+        self.decide_request_with(
+            actor,
+            id,
+            crate::rights_decisions::DecisionInput {
+                outcome: outcome.into(),
+                reason: reason.into(),
+                ..Default::default()
+            },
+        )
         .await
     }
 
@@ -403,11 +432,14 @@ impl App {
             purpose: text("purpose", &input.purpose, 2000, true)?,
             basis: basis.as_str().into(),
             corrects: input.corrects,
+            authorization_id: input.authorization_id,
         };
         let mut tx = self.store().begin().await?;
         records_store::patient_by_id(tx.conn(), patient)
             .await
             .map_err(|_| AppError::NotFound("patient"))?;
+        self.check_authorization_basis(tx.conn(), patient, basis, input.authorization_id, on)
+            .await?;
         if let Some(c) = input.corrects {
             if !store::disclosures(tx.conn(), patient).await?.iter().any(|d| d.id == c) {
                 return Err(AppError::Invalid(
@@ -422,6 +454,7 @@ impl App {
                 disclosed_on: on.to_string(),
                 basis: basis.as_str().into(),
                 corrects: input.corrects,
+                authorization_id: input.authorization_id,
                 ..DisclosureRow::default()
             },
             Some(p.user_id.0),

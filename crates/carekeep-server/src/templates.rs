@@ -656,6 +656,7 @@ page_response!(IncidentNewPage, IncidentsPage, IncidentPage);
 pub struct RequestsPage {
     pub chrome: Chrome,
     pub requests: Vec<carekeep_app::rights::RequestView>,
+    pub documents: Vec<carekeep_app::rights_decisions::DocumentView>,
     pub today: String,
     pub notice: Option<String>,
     pub error: Option<String>,
@@ -668,7 +669,15 @@ pub struct DisclosuresPage {
     pub patient_id: i64,
     pub patient: String,
     pub log: Vec<carekeep_app::rights::DisclosureView>,
+    pub authorizations: Vec<carekeep_app::rights_decisions::AuthorizationView>,
     pub error: Option<String>,
+}
+
+impl RequestsPage {
+    /// The documents sent for one request.
+    pub fn sent(&self, request: &i64) -> Vec<&carekeep_app::rights_decisions::DocumentView> {
+        self.documents.iter().filter(|d| d.request_id == *request).collect()
+    }
 }
 
 page_response!(RequestsPage, DisclosuresPage);

@@ -282,6 +282,10 @@ impl App {
             true => self.npp_status(conn, id).await?,
             false => None,
         };
+        let honour = match a.reads(DataClass::Identity) {
+            true => self.standing_requests(conn, id).await?,
+            false => Vec::new(),
+        };
         Ok(PatientView {
             id,
             identity,
@@ -298,6 +302,7 @@ impl App {
                 break_glass_until: opened.glass_until.map(rfc3339),
                 writes: a.write.iter().map(|c| c.as_str()).collect(),
                 npp,
+                honour,
             },
         })
     }

@@ -40,6 +40,9 @@ pub struct AccessNote {
     pub writes: Vec<&'static str>,
     /// The patient's latest Notice of Privacy Practices acknowledgement, shown with identity.
     pub npp: Option<String>,
+    /// Granted confidential communications and agreed restrictions staff must honour
+    /// (164.522), shown with identity.
+    pub honour: Vec<String>,
 }
 
 impl AccessNote {

@@ -92,6 +92,14 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/requests", get(rights::list).post(rights::open))
         .route("/requests/{id}/extension", post(rights::extend))
         .route("/requests/{id}/decision", post(rights::decide))
+        .route("/requests/{id}/termination", post(rights::terminate))
+        .route("/requests/{id}/letter.pdf", get(rights::letter))
+        .route("/requests/{id}/documents", post(rights::document))
+        .route("/requests/patients/{id}/authorizations", post(rights::authorize))
+        .route(
+            "/requests/patients/{id}/authorizations/{authorization}/revocation",
+            post(rights::revoke),
+        )
         .route("/requests/patients/{id}", get(rights::log))
         .route("/requests/patients/{id}/disclosures", post(rights::disclose))
         .route("/requests/patients/{id}/accounting.pdf", get(rights::accounting))

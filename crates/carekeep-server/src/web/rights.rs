@@ -10,6 +10,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::Form;
 use carekeep_app::rights::{DisclosureInput, RequestInput};
+use carekeep_app::rights_decisions::{AuthorizationInput, DecisionInput, DocumentInput};
 use carekeep_app::{Actor, AppError, Principal};
 use serde::Deserialize;
 
@@ -19,14 +20,17 @@ async fn requests_page(
     notice: Option<String>,
     error: Option<String>,
 ) -> Result<RequestsPage, WebError> {
-    let requests = state
+    let actor = Actor::User(p.clone());
+    let requests = state.app.patient_requests(&actor, None).await.map_err(WebError::page)?;
+    let documents = state
         .app
-        .patient_requests(&Actor::User(p.clone()), None)
+        .request_documents(&actor, None)
         .await
         .map_err(WebError::page)?;
     Ok(RequestsPage {
         chrome: chrome(state, p, "/requests"),
         requests,
+        documents,
         today: state.app.clinic_today().to_string(),
         notice,
         error,
@@ -55,6 +59,7 @@ pub struct OpenForm {
     kind: String,
     received_on: String,
     details: String,
+    self_pay: Option<String>,
 }
 
 pub async fn open(
@@ -73,6 +78,7 @@ pub async fn open(
                         kind: f.kind,
                         received_on: f.received_on,
                         details: f.details,
+                        self_pay: f.self_pay.is_some(),
                     },
                 )
                 .await
@@ -101,16 +107,99 @@ pub async fn extend(
     after(&state, &p, r).await
 }
 
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct DecisionForm {
+    outcome: String,
+    reason: String,
+    contact: String,
+    reviewable: Option<String>,
+    amendment: String,
+    amendment_note: String,
+    accommodation: String,
+}
+
 pub async fn decide(
     State(state): State<AppState>,
     PageUser(p): PageUser,
     Path(id): Path<i64>,
-    Form(f): Form<ReasonForm>,
+    Form(f): Form<DecisionForm>,
+) -> Result<Response, WebError> {
+    let note = match f.amendment_note.trim() {
+        "" => Ok(None),
+        n => n
+            .parse()
+            .map(Some)
+            .map_err(|_| AppError::Invalid("the amended note is a number".into())),
+    };
+    let r = match note {
+        Ok(amendment_note) => {
+            state
+                .app
+                .decide_request_with(
+                    &Actor::User(p.clone()),
+                    id,
+                    DecisionInput {
+                        outcome: f.outcome,
+                        reason: f.reason,
+                        contact: f.contact,
+                        reviewable: f.reviewable.is_some(),
+                        amendment: f.amendment,
+                        amendment_note,
+                        accommodation: f.accommodation,
+                    },
+                )
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    after(&state, &p, r).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct TerminationForm {
+    how: String,
+    note: String,
+}
+
+pub async fn terminate(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(id): Path<i64>,
+    Form(f): Form<TerminationForm>,
 ) -> Result<Response, WebError> {
     let r = state
         .app
-        .decide_request(&Actor::User(p.clone()), id, &f.outcome, &f.reason)
+        .terminate_restriction(&Actor::User(p.clone()), id, &f.how, &f.note)
         .await;
+    after(&state, &p, r).await
+}
+
+pub async fn letter(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    let bytes = state
+        .app
+        .decision_letter_pdf(&Actor::User(p), id)
+        .await
+        .map_err(WebError::page)?;
+    Ok(crate::api::records::file_response(
+        "application/pdf".into(),
+        bytes,
+        &format!("decision-{id}.pdf"),
+    ))
+}
+
+pub async fn document(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(id): Path<i64>,
+    Form(f): Form<DocumentInput>,
+) -> Result<Response, WebError> {
+    let r = state.app.record_document_sent(&Actor::User(p.clone()), id, f).await;
     after(&state, &p, r).await
 }
 
@@ -132,11 +221,17 @@ async fn log_page(
         .await
         .ok()
         .and_then(|r| r.first().map(|r| r.patient.clone()));
+    let authorizations = state
+        .app
+        .authorizations(&actor, patient)
+        .await
+        .map_err(WebError::page)?;
     Ok(DisclosuresPage {
         chrome: chrome(state, p, "/requests"),
         patient_id: patient,
         patient: name.unwrap_or_else(|| format!("patient {patient}")),
         log,
+        authorizations,
         error,
     })
 }
@@ -159,6 +254,7 @@ pub struct DisclosureForm {
     purpose: String,
     basis: String,
     corrects: String,
+    authorization: String,
 }
 
 pub async fn disclose(
@@ -174,8 +270,15 @@ pub async fn disclose(
             .map(Some)
             .map_err(|_| AppError::Invalid("the corrected entry is a number".into())),
     };
-    let r = match corrects {
-        Ok(corrects) => {
+    let authorization_id = match f.authorization.trim() {
+        "" => Ok(None),
+        c => c
+            .parse()
+            .map(Some)
+            .map_err(|_| AppError::Invalid("choose the authorization from the list".into())),
+    };
+    let r = match corrects.and_then(|c| authorization_id.map(|a| (c, a))) {
+        Ok((corrects, authorization_id)) => {
             state
                 .app
                 .record_disclosure(
@@ -189,20 +292,62 @@ pub async fn disclose(
                         purpose: f.purpose,
                         basis: f.basis,
                         corrects,
+                        authorization_id,
                     },
                 )
                 .await
         }
         Err(e) => Err(e),
     };
+    after_log(&state, &p, patient, r).await
+}
+
+async fn after_log<T>(
+    state: &AppState,
+    p: &Principal,
+    patient: i64,
+    r: Result<T, AppError>,
+) -> Result<Response, WebError> {
     match r {
         Ok(_) => Ok(Redirect::to(&format!("/requests/patients/{patient}")).into_response()),
         Err(e @ (AppError::Invalid(_) | AppError::NotFound(_))) => {
-            let page = log_page(&state, &p, patient, Some(e.to_string())).await?;
+            let page = log_page(state, p, patient, Some(e.to_string())).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Err(e) => Err(WebError::page(e)),
     }
+}
+
+pub async fn authorize(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(patient): Path<i64>,
+    Form(f): Form<AuthorizationInput>,
+) -> Result<Response, WebError> {
+    let r = state
+        .app
+        .record_authorization(&Actor::User(p.clone()), patient, f)
+        .await;
+    after_log(&state, &p, patient, r).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct RevokeForm {
+    revoked_on: String,
+}
+
+pub async fn revoke(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path((patient, id)): Path<(i64, i64)>,
+    Form(f): Form<RevokeForm>,
+) -> Result<Response, WebError> {
+    let r = state
+        .app
+        .revoke_authorization(&Actor::User(p.clone()), id, &f.revoked_on)
+        .await;
+    after_log(&state, &p, patient, r).await
 }
 
 pub async fn accounting(

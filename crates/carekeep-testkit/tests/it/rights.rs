@@ -105,19 +105,30 @@ async fn requests_clocks_disclosures_and_the_accounting() {
         &co,
         Method::POST,
         &format!("/api/v1/requests/{}/decision", late["id"]),
-        json!({"outcome": "denied", "reason": "the record is accurate and complete (164.526(a)(2)(iv))"}),
+        json!({"outcome": "denied", "reason": "the record is accurate and complete (164.526(a)(2)(iv))", "contact": "Privacy officer, 555-0100"}),
     )
     .await;
     assert_eq!((status, d["status"].as_str()), (200, Some("denied")));
 
     // The disclosure log: accountable and exempt entries, and a correction.
     let disclose = |on: &str, recipient: &str, basis: &str| json!({"disclosed_on": on, "recipient": recipient, "description": "immunization record", "purpose": "state registry report", "basis": basis});
+    let (status, auth) = call(
+        &app,
+        &co,
+        Method::POST,
+        &format!("/api/v1/patients/{patient}/authorizations"),
+        json!({"description": "immunization record", "disclosed_by": "the clinic", "recipients": "Dr Referral", "purpose": "at the request of the individual", "signed_by": "the patient", "signed_on": "2026-02-01", "expiry_event": "end of the referral"}),
+    )
+    .await;
+    assert_eq!(status, 201, "{auth}");
+    let mut authorized = disclose("2026-02-11", "Dr Referral", "authorization");
+    authorized["authorization_id"] = auth["id"].clone();
     let mut ids = Vec::new();
     for body in [
         disclose("2026-01-05", "State Immunization Registry", "public_health"),
         disclose("2026-02-05", "State Immunization Registry", "public_health"),
         disclose("2026-02-10", "Acme Health Plan", "tpo"),
-        disclose("2026-02-11", "Dr Referral", "authorization"),
+        authorized,
         disclose("2026-02-12", "County Sheriff", "law_enforcement"),
     ] {
         let (status, b) = call(
@@ -259,4 +270,343 @@ async fn requests_clocks_disclosures_and_the_accounting() {
     assert_eq!(status, 422);
     assert!(body.contains("patient number"));
     app.stop().await;
+}
+
+#[tokio::test]
+async fn decisions_letters_documents_amendments_restrictions_and_authorizations() {
+    let app = TestApp::spawn().await;
+    let desk = app.api_login("frontdesk").await;
+    let doc = app.api_login("provider").await;
+    let co = app.api_login("compliance").await;
+    let patient = app
+        .register_patient(&desk, "Wilma", "Quenby", "1980-04-23", "5550001111")
+        .await;
+    let open = |kind: &str, extra: Value| {
+        let mut body = json!({"kind": kind, "details": "as asked at the desk"});
+        body.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        body
+    };
+    let new_request = |body: Value| {
+        let (app, co) = (&app, &co);
+        async move {
+            let (s, r) = call(
+                app,
+                co,
+                Method::POST,
+                &format!("/api/v1/patients/{patient}/requests"),
+                body,
+            )
+            .await;
+            assert_eq!(s, 201, "{r}");
+            r["id"].as_i64().unwrap()
+        }
+    };
+    let decide = |id: i64, body: Value| {
+        let (app, co) = (&app, &co);
+        async move { call(app, co, Method::POST, &format!("/api/v1/requests/{id}/decision"), body).await }
+    };
+
+    // An access denial needs its basis and who takes complaints, with a phone (164.524(d)(2)).
+    let access = new_request(open("access", json!({}))).await;
+    let (s, r) = decide(access, json!({"outcome": "denied", "reason": "psychotherapy notes"})).await;
+    assert_eq!(s, 422, "{r}");
+    assert!(r["message"].as_str().unwrap().contains("phone"), "{r}");
+    let (s, _) = decide(
+        access,
+        json!({"outcome": "denied", "reason": "a licensed professional judged access would endanger a life", "contact": "Privacy officer, 555-0100", "reviewable": true}),
+    )
+    .await;
+    assert_eq!(s, 200);
+    let res = app
+        .api(Method::GET, &format!("/api/v1/requests/{access}/letter"), &co)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let letter = pdf_text(&res.bytes().await.unwrap());
+    for must in [
+        "Wilma Quenby",
+        "Why: a licensed professional",
+        "reviewed",
+        "555-0100",
+        "Health and Human Services",
+    ] {
+        assert!(letter.contains(must), "the letter lacks {must}: {letter}");
+    }
+    let (s, _) = call(
+        &app,
+        &co,
+        Method::POST,
+        &format!("/api/v1/requests/{access}/documents"),
+        json!({"kind": "decision_letter", "how": "mail"}),
+    )
+    .await;
+    assert_eq!(s, 201);
+    let (_, sent) = call(
+        &app,
+        &co,
+        Method::GET,
+        &format!("/api/v1/patients/{patient}/request-documents"),
+        json!({}),
+    )
+    .await;
+    assert_eq!(sent[0]["how"], "mail");
+    assert_eq!(sent[0]["sent_on"], "2026-03-02");
+
+    // An accepted amendment is appended to the chart, never overwriting it (164.526(c)(1)).
+    let note: Value = app
+        .api(Method::POST, &format!("/api/v1/patients/{patient}/notes"), &doc)
+        .json(&json!({"subjective": "allergy to penicillin"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let note = note["id"].as_i64().unwrap();
+    let amend = new_request(open("amendment", json!({}))).await;
+    let (s, _) = decide(amend, json!({"outcome": "granted"})).await;
+    assert_eq!(s, 422, "the amendment text is needed");
+    let (s, r) = decide(
+        amend,
+        json!({"outcome": "granted", "amendment": "The allergy is to amoxicillin, not penicillin.", "amendment_note": note}),
+    )
+    .await;
+    assert_eq!(s, 200, "{r}");
+    let chart: Value = app
+        .api(Method::GET, &format!("/api/v1/patients/{patient}"), &doc)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let enc = &chart["clinical"]["encounters"][0];
+    assert_eq!(enc["subjective"], "allergy to penicillin", "the original stays");
+    assert!(enc["addenda"][0]["text"].as_str().unwrap().contains("amoxicillin"));
+
+    // The self-pay restriction must be accepted and only the patient can end it (164.522(a)).
+    let self_pay = new_request(open("restriction", json!({"self_pay": true}))).await;
+    let (s, r) = decide(self_pay, json!({"outcome": "denied", "reason": "policy"})).await;
+    assert_eq!(s, 422);
+    assert!(r["message"].as_str().unwrap().contains("164.522(a)(1)(vi)"));
+    let (s, _) = decide(
+        self_pay,
+        json!({"outcome": "granted", "reason": "the March laser visit, paid in cash"}),
+    )
+    .await;
+    assert_eq!(s, 200);
+    let (s, _) = call(
+        &app,
+        &co,
+        Method::POST,
+        &format!("/api/v1/requests/{self_pay}/termination"),
+        json!({"how": "clinic_informs"}),
+    )
+    .await;
+    assert_eq!(s, 422, "the clinic cannot end it alone");
+    // Confidential communications are accommodated, and the desk sees how on the chart.
+    let conf = new_request(open("confidential_communication", json!({}))).await;
+    let (s, _) = decide(conf, json!({"outcome": "denied", "reason": "why?"})).await;
+    assert_eq!(s, 422, "a provider may not refuse or ask why");
+    let (s, _) = decide(
+        conf,
+        json!({"outcome": "granted", "accommodation": "work phone 555-0199 only"}),
+    )
+    .await;
+    assert_eq!(s, 200);
+    let mut desk_page = PageClient::login(&app, "frontdesk").await;
+    let (_, html) = desk_page.get(&format!("/patients/{patient}")).await;
+    assert!(
+        html.contains("Contact only this way: work phone 555-0199 only"),
+        "{html}"
+    );
+    assert!(html.contains("Self-pay restriction: do not disclose to the health plan"));
+    let (s, _) = call(
+        &app,
+        &co,
+        Method::POST,
+        &format!("/api/v1/requests/{self_pay}/termination"),
+        json!({"how": "patient_in_writing", "note": "letter of 2 March"}),
+    )
+    .await;
+    assert_eq!(s, 200);
+    let (_, html) = desk_page.get(&format!("/patients/{patient}")).await;
+    assert!(
+        !html.contains("Self-pay restriction"),
+        "a terminated restriction is no longer shown"
+    );
+
+    // Authorizations: every core element (164.508(c)(1)); a disclosure under one names a valid
+    // one; after a revocation (164.508(b)(5)) it cannot be relied on.
+    let (s, r) = call(
+        &app,
+        &co,
+        Method::POST,
+        &format!("/api/v1/patients/{patient}/authorizations"),
+        json!({"description": "March visit notes", "disclosed_by": "the clinic", "recipients": "Acme Life", "signed_by": "the patient", "signed_on": "2026-03-01", "expires_on": "2026-12-31"}),
+    )
+    .await;
+    assert_eq!(s, 422, "no purpose: {r}");
+    let (s, r) = call(
+        &app,
+        &co,
+        Method::POST,
+        &format!("/api/v1/patients/{patient}/authorizations"),
+        json!({"description": "March visit notes", "disclosed_by": "the clinic", "recipients": "Acme Life", "purpose": "insurance application", "signed_by": "the patient", "signed_on": "2026-03-01", "expires_on": "2026-12-31"}),
+    )
+    .await;
+    assert_eq!(s, 201, "{r}");
+    let auth = r["id"].as_i64().unwrap();
+    let disclose = |basis: &str, authorization: Option<i64>| {
+        let (app, co) = (&app, &co);
+        let body = json!({"recipient": "Acme Life", "description": "visit notes", "purpose": "insurance", "basis": basis, "authorization_id": authorization});
+        async move {
+            call(
+                app,
+                co,
+                Method::POST,
+                &format!("/api/v1/patients/{patient}/disclosures"),
+                body,
+            )
+            .await
+        }
+    };
+    assert_eq!(disclose("authorization", None).await.0, 422);
+    assert_eq!(disclose("public_health", Some(auth)).await.0, 422);
+    assert_eq!(disclose("authorization", Some(auth)).await.0, 201);
+    let (s, _) = call(
+        &app,
+        &co,
+        Method::POST,
+        &format!("/api/v1/authorizations/{auth}/revocation"),
+        json!({}),
+    )
+    .await;
+    assert_eq!(s, 204);
+    let (s, r) = disclose("authorization", Some(auth)).await;
+    assert_eq!(s, 422);
+    assert!(r["message"].as_str().unwrap().contains("revoked"), "{r}");
+    let (_, list) = call(
+        &app,
+        &co,
+        Method::GET,
+        &format!("/api/v1/patients/{patient}/authorizations"),
+        json!({}),
+    )
+    .await;
+    assert_eq!(
+        (list[0]["valid"].as_bool(), list[0]["revoked_on"].as_str()),
+        (Some(false), Some("2026-03-02"))
+    );
+    let (s, _) = call(
+        &app,
+        &co,
+        Method::POST,
+        &format!("/api/v1/authorizations/{auth}/revocation"),
+        json!({}),
+    )
+    .await;
+    assert_eq!(s, 409, "revoked once");
+    // The database itself keeps an authorization as signed and documents sent.
+    for sql in [
+        format!("UPDATE authorizations SET expires_on = '2030-01-01' WHERE id = {auth}"),
+        format!("DELETE FROM authorizations WHERE id = {auth}"),
+        "DELETE FROM request_documents".to_owned(),
+        "UPDATE request_documents SET kind = 'x'".to_owned(),
+    ] {
+        let mut tx = app.state.app.store().begin().await.unwrap();
+        let refused = sqlx::query(&sql).execute(tx.conn()).await;
+        assert!(refused.is_err(), "{sql} is refused");
+    }
+}
+
+#[tokio::test]
+async fn the_requests_pages_decide_file_authorizations_and_record_what_was_sent() {
+    let app = TestApp::spawn().await;
+    let desk = app.api_login("frontdesk").await;
+    let patient = app
+        .register_patient(&desk, "Wilma", "Quenby", "1980-04-23", "5550001111")
+        .await;
+    let mut co = PageClient::login(&app, "compliance").await;
+    let pid = patient.to_string();
+    let (status, _, body) = co
+        .post(
+            "/requests",
+            &[("patient", &pid), ("kind", "amendment"), ("details", "wrong allergy")],
+        )
+        .await;
+    assert_eq!(status, 303, "{body}");
+    let (_, html) = co.get("/requests").await;
+    assert!(html.contains("Amendment to append to the chart"));
+    let id = html
+        .split("data-request=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap()
+        .to_owned();
+    let (status, _, body) = co
+        .post(
+            &format!("/requests/{id}/decision"),
+            &[("outcome", "denied"), ("reason", "accurate and complete")],
+        )
+        .await;
+    assert_eq!(status, 422, "no complaint contact");
+    assert!(body.contains("phone number"), "the page says what to fix");
+    let (status, _, _) = co
+        .post(
+            &format!("/requests/{id}/decision"),
+            &[
+                ("outcome", "denied"),
+                ("reason", "accurate and complete"),
+                ("contact", "Privacy officer, 555-0100"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 303);
+    let (status, letter) = co.get(&format!("/requests/{id}/letter.pdf")).await;
+    assert_eq!(status, 200);
+    assert!(letter.starts_with("%PDF"));
+    let (status, _, _) = co
+        .post(
+            &format!("/requests/{id}/documents"),
+            &[("kind", "decision_letter"), ("how", "email")],
+        )
+        .await;
+    assert_eq!(status, 303);
+    let (_, html) = co.get("/requests").await;
+    assert!(html.contains("decision_letter by email"), "{html}");
+
+    let (status, _, body) = co
+        .post(
+            &format!("/requests/patients/{patient}/authorizations"),
+            &[
+                ("description", "visit notes"),
+                ("disclosed_by", "the clinic"),
+                ("recipients", "Acme Life"),
+                ("purpose", "insurance"),
+                ("signed_by", "the patient"),
+                ("signed_on", "2026-03-01"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 422, "no expiry: {body}");
+    assert!(body.contains("expiration date or event"));
+    let (status, _, _) = co
+        .post(
+            &format!("/requests/patients/{patient}/authorizations"),
+            &[
+                ("description", "visit notes"),
+                ("disclosed_by", "the clinic"),
+                ("recipients", "Acme Life"),
+                ("purpose", "insurance"),
+                ("signed_by", "the patient"),
+                ("signed_on", "2026-03-01"),
+                ("expiry_event", "policy issued"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 303);
+    let (_, html) = co.get(&format!("/requests/patients/{patient}")).await;
+    assert!(html.contains("data-authorization=") && html.contains("to Acme Life"));
 }
