@@ -45,6 +45,10 @@ impl From<StoreError> for AppError {
             StoreError::NotFound => AppError::NotFound("record"),
             StoreError::Conflict => AppError::Conflict("that conflicts with an existing record".into()),
             StoreError::Refused(why) => AppError::Conflict(why),
+            StoreError::MissingReference => AppError::Invalid(
+                "it refers to a record that does not exist (a vendor, person or patient id): choose one from the list"
+                    .into(),
+            ),
             other => AppError::Internal(other.to_string()),
         }
     }

@@ -11,6 +11,9 @@ pub enum StoreError {
     /// The database itself refused the change (a retention or immutability trigger).
     #[error("{0}")]
     Refused(String),
+    /// The change names a record that does not exist (a foreign key): bad input, not a fault.
+    #[error("it refers to a record that does not exist")]
+    MissingReference,
     #[error("stored value is not valid: {0}")]
     Corrupt(&'static str),
     #[error("database error: {0}")]
@@ -22,6 +25,7 @@ impl From<sqlx::Error> for StoreError {
         match &e {
             sqlx::Error::RowNotFound => StoreError::NotFound,
             sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict,
+            sqlx::Error::Database(db) if db.is_foreign_key_violation() => StoreError::MissingReference,
             sqlx::Error::Database(db) if FROZEN.iter().any(|m| db.message().contains(m)) => {
                 StoreError::Refused(db.message().to_owned())
             }

@@ -431,3 +431,19 @@ async fn anyone_reports_from_any_page_in_two_clicks() {
     assert_eq!(res.status(), 422, "no file chosen");
     app.stop().await;
 }
+
+/// Found by the API fuzzer: a reference to a record that does not exist is bad input (422
+/// saying what to fix), not a 500.
+#[tokio::test]
+async fn an_incident_naming_a_missing_vendor_is_a_422() {
+    let app = TestApp::spawn().await;
+    let co = app.api_login("compliance").await;
+    let res = app
+        .api(Method::POST, "/api/v1/incidents", &co)
+        .json(&serde_json::json!({"title": "Laptop stolen", "what_happened": "from a car", "vendor_id": -2728}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("does not exist"));
+}
