@@ -1,4 +1,4 @@
-//! `cargo run --release -p carekeep-bench -- [chart-read|audit-append|audit-verify|fhir-import|all] [--runs N]`
+//! `cargo run --release -p carekeep-bench -- [chart-read|audit-append|audit-verify|fhir-import|footprint|all] [--runs N]`
 //!
 //! Prints throughputs and the ratios the issues set goals for, each the median of several runs
 //! measured in this one process on this one machine. With CAREKEEP_BENCH_DATABASE_URL set to a
@@ -13,6 +13,7 @@
 
 mod chart_read;
 mod fhir_import;
+mod footprint;
 
 use carekeep_app::audit::AuditKeys;
 use carekeep_crypto::keys::MasterKey;
@@ -238,6 +239,9 @@ async fn main() {
     );
     if what == "chart-read" || what == "all" {
         chart_read::run(runs).await;
+    }
+    if what == "footprint" || what == "all" {
+        footprint::run(runs).await;
     }
     if what == "fhir-import" || what == "all" {
         fhir_import::run().await;

@@ -1,12 +1,15 @@
-//! Argon2id password hashing (PRODUCT.md section 3). The cost is calibrated on the machine at
-//! start-up (kanidm's approach) so every clinic's server pays about the same wall time per
-//! guess; tests use a cheap policy. Parameters live in each PHC string, so old hashes still
-//! verify after recalibration.
+//! Argon2id password hashing (PRODUCT.md section 3). The cost is calibrated on the machine
+//! (kanidm's approach) so every clinic's server pays about the same wall time per guess; tests
+//! use a cheap policy. Parameters live in each PHC string, so old hashes still verify after
+//! recalibration. Calibrating takes about a second, so a server does it beside its start-up
+//! ([`PasswordHasher::warm`] on another thread) rather than before it: the first hash waits for
+//! it if it is not done.
 
 use crate::CryptoError;
 use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use rand_core::OsRng;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 /// OWASP's floor for Argon2id: 19 MiB, 2 passes, 1 lane.
@@ -14,42 +17,66 @@ const FLOOR_MEMORY_KIB: u32 = 19 * 1024;
 const FLOOR_PASSES: u32 = 2;
 const MAX_PASSES: u32 = 10;
 
-/// How costly a password hash is.
+/// How costly a password hash is. Clones share one calibration.
 #[derive(Clone, Debug)]
 pub struct PasswordHasher {
-    params: Params,
+    params: Arc<OnceLock<Params>>,
+    target: Duration,
+}
+
+/// Raises the pass count from OWASP's floor until one hash takes about `target`.
+fn calibrate(target: Duration) -> Params {
+    // The floor's constants are valid Argon2 parameters; argon2's default is that same floor.
+    let floor = |passes| Params::new(FLOOR_MEMORY_KIB, passes, 1, None).unwrap_or_default();
+    let mut passes = FLOOR_PASSES;
+    loop {
+        let params = floor(passes);
+        let started = Instant::now();
+        let salt = SaltString::generate(&mut OsRng);
+        let _ =
+            Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone()).hash_password(b"calibration input", &salt);
+        if started.elapsed() >= target || passes >= MAX_PASSES {
+            return params;
+        }
+        passes += 1;
+    }
 }
 
 impl PasswordHasher {
-    /// Raises the pass count from OWASP's floor until one hash takes about `target`.
+    /// Calibrated now, before it returns.
     pub fn calibrated(target: Duration) -> Result<Self, CryptoError> {
-        let mut passes = FLOOR_PASSES;
-        loop {
-            let hasher = Self::with(FLOOR_MEMORY_KIB, passes)?;
-            let started = Instant::now();
-            hasher.hash("calibration input")?;
-            let took = started.elapsed();
-            if took >= target || passes >= MAX_PASSES {
-                return Ok(hasher);
-            }
-            passes += 1;
+        let h = Self::lazily(target);
+        h.warm();
+        Ok(h)
+    }
+
+    /// Calibrated on first use, or by [`PasswordHasher::warm`] beforehand.
+    pub fn lazily(target: Duration) -> Self {
+        Self {
+            params: Arc::new(OnceLock::new()),
+            target,
         }
+    }
+
+    /// Calibrates now if not done yet (blocks; run it on a thread of its own).
+    pub fn warm(&self) {
+        self.params();
+    }
+
+    fn params(&self) -> &Params {
+        self.params.get_or_init(|| calibrate(self.target))
     }
 
     /// A deliberately cheap policy, for tests only: never for real passwords.
     pub fn insecure_fast_for_tests() -> Self {
         Self {
-            params: Params::new(8, 1, 1, None).unwrap_or_default(),
+            params: Arc::new(OnceLock::from(Params::new(8, 1, 1, None).unwrap_or_default())),
+            target: Duration::ZERO,
         }
     }
 
-    fn with(memory_kib: u32, passes: u32) -> Result<Self, CryptoError> {
-        let params = Params::new(memory_kib, passes, 1, None).map_err(|e| CryptoError::Hash(e.to_string()))?;
-        Ok(Self { params })
-    }
-
     fn argon2(&self) -> Argon2<'static> {
-        Argon2::new(Algorithm::Argon2id, Version::V0x13, self.params.clone())
+        Argon2::new(Algorithm::Argon2id, Version::V0x13, self.params().clone())
     }
 
     /// Hashes a password into a PHC string. Slow by design: call it off the async runtime.
@@ -75,14 +102,12 @@ impl PasswordHasher {
         let _ = self.hash(password);
     }
 
-    /// The policy's cost, for the log at start-up.
+    /// The policy's cost, for the log (without waiting for a calibration under way).
     pub fn describe(&self) -> String {
-        format!(
-            "argon2id m={}KiB t={} p={}",
-            self.params.m_cost(),
-            self.params.t_cost(),
-            self.params.p_cost()
-        )
+        match self.params.get() {
+            Some(p) => format!("argon2id m={}KiB t={} p={}", p.m_cost(), p.t_cost(), p.p_cost()),
+            None => format!("argon2id, calibrating to {} ms a hash", self.target.as_millis()),
+        }
     }
 }
 
@@ -108,8 +133,22 @@ mod tests {
     #[test]
     fn hashes_made_under_one_cost_verify_under_another() {
         let cheap = PasswordHasher::insecure_fast_for_tests();
-        let floor = PasswordHasher::with(FLOOR_MEMORY_KIB, FLOOR_PASSES).unwrap();
+        // A zero target stops at the floor: OWASP's 19 MiB, 2 passes.
+        let floor = PasswordHasher::calibrated(Duration::ZERO).unwrap();
+        assert!(floor.describe().contains("m=19456KiB t=2"), "{}", floor.describe());
         let stored = floor.hash("tulips in the waiting room").unwrap();
         assert!(cheap.verify("tulips in the waiting room", &stored));
+    }
+
+    #[test]
+    fn calibration_happens_once_and_clones_share_it() {
+        let lazy = PasswordHasher::lazily(Duration::ZERO);
+        assert!(lazy.describe().contains("calibrating"));
+        let clone = lazy.clone();
+        clone.warm();
+        assert!(
+            lazy.describe().contains("t=2"),
+            "the clone's calibration is the original's"
+        );
     }
 }

@@ -212,6 +212,11 @@ async fn describe(
 /// A wrong key or any changed byte is refused.
 pub fn read(path: &Path, key: &BackupKey) -> Result<(Manifest, Vec<u8>, Vec<u8>), BackupError> {
     let bytes = std::fs::read(path).map_err(|e| BackupError::Usage(format!("cannot read {}: {e}", path.display())))?;
+    read_bytes(&bytes, path, key)
+}
+
+/// As [`read`], for a backup's bytes (`path` names it in errors).
+pub fn read_bytes(bytes: &[u8], path: &Path, key: &BackupKey) -> Result<(Manifest, Vec<u8>, Vec<u8>), BackupError> {
     let damaged = || BackupError::Refused(format!("{} is not a Carekeep backup, or it is damaged", path.display()));
     let rest = bytes.strip_prefix(MAGIC).ok_or_else(damaged)?;
     let (len, rest) = rest.split_at_checked(4).ok_or_else(damaged)?;

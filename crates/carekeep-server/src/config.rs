@@ -190,14 +190,26 @@ impl std::fmt::Debug for Config {
 pub const FILE_NAME: &str = "carekeep.toml";
 
 impl Config {
+    fn from_text(text: &str, path: &str) -> Result<Config, ConfigError> {
+        toml::from_str::<Config>(text).map_err(|e| ConfigError::Toml {
+            path: path.to_owned(),
+            reason: e.message().to_owned(),
+        })
+    }
+
+    /// Parses and checks a configuration file's text without the environment (`path` names
+    /// it in errors): what `carekeep` does with a file, for the config fuzz target.
+    pub fn parse(text: &str, path: &str) -> Result<Config, ConfigError> {
+        let config = Config::from_text(text, path)?;
+        config.validate()?;
+        Ok(config)
+    }
+
     /// Loads the configuration for a data folder, reading the environment through `env`.
     pub fn load(data_dir: &Path, env: &dyn Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
         let path = data_dir.join(FILE_NAME);
         let mut config = match std::fs::read_to_string(&path) {
-            Ok(text) => toml::from_str::<Config>(&text).map_err(|e| ConfigError::Toml {
-                path: path.display().to_string(),
-                reason: e.message().to_owned(),
-            })?,
+            Ok(text) => Config::from_text(&text, &path.display().to_string())?,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Config::default(),
             Err(e) => {
                 return Err(ConfigError::Read {

@@ -26,9 +26,13 @@ impl Context {
         Ok(config)
     }
 
-    /// Argon2id calibrated on this machine.
+    /// Argon2id calibrated on this machine, on a thread of its own beside start-up (the
+    /// first hash waits for it): a server answers well before the calibration's second is up.
     pub fn hasher(&self) -> Result<PasswordHasher, Failure> {
-        PasswordHasher::calibrated(DEFAULT_TARGET).map_err(|e| Failure::Failed(e.to_string()))
+        let hasher = PasswordHasher::lazily(DEFAULT_TARGET);
+        let warm = hasher.clone();
+        std::thread::spawn(move || warm.warm());
+        Ok(hasher)
     }
 
     pub async fn open_state(&self, config: Config) -> Result<AppState, Failure> {

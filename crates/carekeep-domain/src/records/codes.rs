@@ -7,6 +7,11 @@ use super::{invalid, Invalid};
 /// to four characters. Stored upper-case with the dot, e.g. `E11.9`, `S52.521A`.
 pub fn icd10cm(code: &str) -> Result<String, Invalid> {
     let c = code.trim().to_ascii_uppercase().replace(' ', "");
+    // Byte slicing below is safe only on ASCII; no code has anything else (found by the
+    // form_fields fuzz target: "é1234" panicked).
+    if !c.is_ascii() {
+        return invalid("an ICD-10-CM code looks like E11.9 or S52.521A");
+    }
     let (head, tail) = match c.split_once('.') {
         Some((h, t)) => (h.to_owned(), t.to_owned()),
         None if c.len() > 3 => (c[..3].to_owned(), c[3..].to_owned()),
@@ -48,6 +53,8 @@ mod tests {
     fn icd10() {
         for (input, want) in [
             ("E11.9", Some("E11.9")),
+            ("é1234", None),
+            ("E1é9", None),
             ("e119", Some("E11.9")),
             ("S52.521A", Some("S52.521A")),
             ("I10", Some("I10")),
