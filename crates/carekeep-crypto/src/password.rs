@@ -24,22 +24,23 @@ pub struct PasswordHasher {
     target: Duration,
 }
 
-/// Raises the pass count from OWASP's floor until one hash takes about `target`.
+/// The pass count at OWASP's memory floor for which one hash takes about `target`, from one
+/// timed hash at the floor's passes (the cost is linear in passes). One hash, not a search:
+/// each try allocates the 19 MiB block array, and a search's churn stays resident.
 fn calibrate(target: Duration) -> Params {
     // The floor's constants are valid Argon2 parameters; argon2's default is that same floor.
     let floor = |passes| Params::new(FLOOR_MEMORY_KIB, passes, 1, None).unwrap_or_default();
-    let mut passes = FLOOR_PASSES;
-    loop {
-        let params = floor(passes);
-        let started = Instant::now();
-        let salt = SaltString::generate(&mut OsRng);
-        let _ =
-            Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone()).hash_password(b"calibration input", &salt);
-        if started.elapsed() >= target || passes >= MAX_PASSES {
-            return params;
-        }
-        passes += 1;
-    }
+    let started = Instant::now();
+    let salt = SaltString::generate(&mut OsRng);
+    let _ = Argon2::new(Algorithm::Argon2id, Version::V0x13, floor(FLOOR_PASSES))
+        .hash_password(b"calibration input", &salt);
+    let per_pass = started.elapsed().as_secs_f64() / f64::from(FLOOR_PASSES);
+    let passes = if per_pass > 0.0 {
+        (target.as_secs_f64() / per_pass).ceil()
+    } else {
+        f64::from(MAX_PASSES)
+    };
+    floor((passes as u32).clamp(FLOOR_PASSES, MAX_PASSES))
 }
 
 impl PasswordHasher {
