@@ -81,7 +81,15 @@ impl App {
             .require_write(tx, p, &opened, DataClass::Scheduling, Action::PhiCreate)
             .await?;
         let service = check_service(&input.service)?;
-        let end = input.start + time::Duration::minutes(input.minutes);
+        // Bounded before any arithmetic: a huge length would overflow the time types (found by
+        // the API fuzzer: the request panicked).
+        if !(1..=12 * 60).contains(&input.minutes) {
+            return Err(AppError::Invalid("an appointment lasts 1 to 720 minutes".into()));
+        }
+        let end = input
+            .start
+            .checked_add(time::Duration::minutes(input.minutes))
+            .ok_or_else(|| AppError::Invalid("the appointment's start is out of range".into()))?;
         check_times(input.start, end)?;
         let provider = users::by_id(tx.conn(), input.provider_id)
             .await

@@ -447,3 +447,27 @@ async fn an_incident_naming_a_missing_vendor_is_a_422() {
     assert_eq!(res.status(), 422);
     assert!(res.text().await.unwrap().contains("does not exist"));
 }
+
+/// Found by the API fuzzer: an appointment of 100644345581947488 minutes overflowed the time
+/// types and the request panicked. It is a 422 now, and the server goes on answering.
+#[tokio::test]
+async fn an_absurd_appointment_length_is_a_422() {
+    let app = TestApp::spawn().await;
+    let desk = app.api_login("frontdesk").await;
+    let owner = app.api_login("owner").await;
+    let doc = app.user_id(&owner, "provider").await;
+    let id = app
+        .register_patient(&desk, "Ann", "Lee", "1980-01-01", "5550001111")
+        .await;
+    for minutes in [100_644_345_581_947_488_i64, -5, 0, 721] {
+        let res = app
+            .api(Method::POST, &format!("/api/v1/patients/{id}/appointments"), &desk)
+            .json(
+                &json!({"provider_id": doc, "service": "Review", "start": "2026-11-22T10:30:00Z", "minutes": minutes}),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 422, "{minutes} minutes");
+    }
+}
