@@ -57,8 +57,8 @@ pub struct HostFacts {
     pub transport: Transport,
     /// Where nightly backups go, if scheduled.
     pub backup_dir: Option<std::path::PathBuf>,
-    /// The off-site copy's folder and the vendor that runs it, if any.
-    pub backup_offsite: Option<(std::path::PathBuf, String)>,
+    /// Where the off-site copies go (a folder, a bucket), and the vendor that runs them, if any.
+    pub backup_offsite: Option<(String, String)>,
 }
 
 impl HostFacts {

@@ -1,4 +1,5 @@
 //! `cargo run --release -p carekeep-bench -- [chart-read|audit-append|audit-verify|fhir-import|footprint|all] [--runs N]`
+//! `cargo run --release -p carekeep-bench -- scale [--patients 100000] [--events 10000000]`
 //!
 //! Prints throughputs and the ratios the issues set goals for, each the median of several runs
 //! measured in this one process on this one machine. With CAREKEEP_BENCH_DATABASE_URL set to a
@@ -14,6 +15,7 @@
 mod chart_read;
 mod fhir_import;
 mod footprint;
+mod scale;
 
 use carekeep_app::audit::AuditKeys;
 use carekeep_crypto::keys::MasterKey;
@@ -237,6 +239,18 @@ async fn main() {
         "carekeep-bench: {runs} runs each, medians; {} cores",
         std::thread::available_parallelism().map_or(1, |n| n.get())
     );
+    let arg = |name: &str, default: usize| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(default)
+    };
+    if what == "scale" {
+        // Not part of `all`: seeding the large clinic takes minutes.
+        scale::run(arg("--patients", 100_000), arg("--events", 10_000_000)).await;
+        return;
+    }
     if what == "chart-read" || what == "all" {
         chart_read::run(runs).await;
     }

@@ -85,6 +85,18 @@ pub struct Config {
     /// The vendor record of the off-site target's operator, if it is not the clinic's own
     /// device: the BAA gate applies (a backup carries PHI).
     pub backup_offsite_vendor: String,
+    /// An S3-compatible endpoint that receives a copy of each backup, e.g.
+    /// `https://s3.us-east-1.amazonaws.com`; empty: none. Needs `backup_offsite_vendor`.
+    pub backup_s3_endpoint: String,
+    pub backup_s3_bucket: String,
+    pub backup_s3_region: String,
+    pub backup_s3_access_key: String,
+    /// Better from `CAREKEEP_BACKUP_S3_SECRET_KEY_FILE` than in this file.
+    pub backup_s3_secret_key: String,
+    /// Prepended to each backup's name in the bucket, e.g. `carekeep/`.
+    pub backup_s3_prefix: String,
+    /// `bucket.host/key` addressing instead of `host/bucket/key`.
+    pub backup_s3_virtual_host: bool,
     /// Log filter, e.g. `info` or `carekeep=debug`.
     pub log: String,
     /// The data folder (set from `--data`, not from the file).
@@ -126,6 +138,13 @@ impl Default for Config {
             backup_key_file: None,
             backup_offsite_dir: PathBuf::new(),
             backup_offsite_vendor: String::new(),
+            backup_s3_endpoint: String::new(),
+            backup_s3_bucket: String::new(),
+            backup_s3_region: "us-east-1".into(),
+            backup_s3_access_key: String::new(),
+            backup_s3_secret_key: String::new(),
+            backup_s3_prefix: String::new(),
+            backup_s3_virtual_host: false,
             log: "info,sqlx=warn".into(),
             data_dir: PathBuf::from("carekeep-data"),
         }
@@ -180,10 +199,36 @@ impl std::fmt::Debug for Config {
             .field("backup_key_file", &self.backup_key_file)
             .field("backup_offsite_dir", &self.backup_offsite_dir)
             .field("backup_offsite_vendor", &self.backup_offsite_vendor)
+            .field("backup_s3_endpoint", &self.backup_s3_endpoint)
+            .field("backup_s3_bucket", &self.backup_s3_bucket)
+            .field("backup_s3_region", &self.backup_s3_region)
+            .field("backup_s3_access_key", &self.backup_s3_access_key)
+            .field(
+                "backup_s3_secret_key",
+                &if self.backup_s3_secret_key.is_empty() {
+                    ""
+                } else {
+                    "<redacted>"
+                },
+            )
+            .field("backup_s3_prefix", &self.backup_s3_prefix)
+            .field("backup_s3_virtual_host", &self.backup_s3_virtual_host)
             .field("log", &self.log)
             .field("data_dir", &self.data_dir)
             .finish()
     }
+}
+
+/// An S3-compatible bucket for off-site backups.
+#[derive(Clone)]
+pub struct S3Target {
+    pub endpoint: reqwest::Url,
+    pub bucket: String,
+    pub region: String,
+    pub access_key: String,
+    pub secret_key: String,
+    pub prefix: String,
+    pub virtual_host: bool,
 }
 
 /// The config file's name inside the data folder.
@@ -338,6 +383,23 @@ impl Config {
         if let Some(v) = env("CAREKEEP_BACKUP_OFFSITE_VENDOR") {
             self.backup_offsite_vendor = v;
         }
+        for (name, field) in [
+            ("CAREKEEP_BACKUP_S3_ENDPOINT", &mut self.backup_s3_endpoint),
+            ("CAREKEEP_BACKUP_S3_BUCKET", &mut self.backup_s3_bucket),
+            ("CAREKEEP_BACKUP_S3_REGION", &mut self.backup_s3_region),
+            ("CAREKEEP_BACKUP_S3_ACCESS_KEY", &mut self.backup_s3_access_key),
+            ("CAREKEEP_BACKUP_S3_PREFIX", &mut self.backup_s3_prefix),
+        ] {
+            if let Some(v) = env(name) {
+                *field = v;
+            }
+        }
+        if let Some(v) = secret("CAREKEEP_BACKUP_S3_SECRET_KEY")? {
+            self.backup_s3_secret_key = v;
+        }
+        if let Some(v) = env("CAREKEEP_BACKUP_S3_VIRTUAL_HOST") {
+            self.backup_s3_virtual_host = parse("CAREKEEP_BACKUP_S3_VIRTUAL_HOST", &v)?;
+        }
         if let Some(v) = env("CAREKEEP_LOG") {
             self.log = v;
         }
@@ -419,7 +481,58 @@ impl Config {
                 reason: "use a postgres:// URL, or leave it empty for SQLite in the data folder".into(),
             });
         }
+        self.backup_s3()?;
         Ok(())
+    }
+
+    /// The S3-compatible off-site target, if one is configured; each setting checked.
+    pub fn backup_s3(&self) -> Result<Option<S3Target>, ConfigError> {
+        let endpoint = self.backup_s3_endpoint.trim();
+        if endpoint.is_empty() {
+            return Ok(None);
+        }
+        let invalid = |name, reason: &str| ConfigError::Invalid {
+            name,
+            reason: reason.to_owned(),
+        };
+        let url: reqwest::Url = endpoint.parse().map_err(|_| {
+            invalid(
+                "backup_s3_endpoint",
+                "give the endpoint's URL, e.g. https://s3.us-east-1.amazonaws.com",
+            )
+        })?;
+        let local = matches!(url.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"));
+        if url.scheme() != "https" && !(url.scheme() == "http" && local) {
+            return Err(invalid(
+                "backup_s3_endpoint",
+                "use https:// (plain http is allowed only to a bucket on this machine)",
+            ));
+        }
+        for (name, value) in [
+            ("backup_s3_bucket", &self.backup_s3_bucket),
+            ("backup_s3_region", &self.backup_s3_region),
+            ("backup_s3_access_key", &self.backup_s3_access_key),
+            ("backup_s3_secret_key", &self.backup_s3_secret_key),
+        ] {
+            if value.trim().is_empty() {
+                return Err(invalid(name, "set it too when backup_s3_endpoint is set"));
+            }
+        }
+        if self.backup_offsite_vendor.trim().is_empty() {
+            return Err(invalid(
+                "backup_offsite_vendor",
+                "a bucket is run by a cloud vendor: name its vendor record (the BAA gate applies to off-site backups)",
+            ));
+        }
+        Ok(Some(S3Target {
+            endpoint: url,
+            bucket: self.backup_s3_bucket.trim().to_owned(),
+            region: self.backup_s3_region.trim().to_owned(),
+            access_key: self.backup_s3_access_key.trim().to_owned(),
+            secret_key: self.backup_s3_secret_key.trim().to_owned(),
+            prefix: self.backup_s3_prefix.trim().to_owned(),
+            virtual_host: self.backup_s3_virtual_host,
+        }))
     }
 
     /// The SMTP relay, if one is configured; each setting checked.

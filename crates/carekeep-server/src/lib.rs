@@ -97,8 +97,7 @@ pub async fn open(config: Config, clock: Arc<dyn Clock>, hasher: PasswordHasher)
                 carekeep_app::Transport::Plain
             },
             backup_dir: Some(config.backup_dir.clone()).filter(|d| !d.as_os_str().is_empty()),
-            backup_offsite: Some((config.backup_offsite_dir.clone(), config.backup_offsite_vendor.clone()))
-                .filter(|(d, _)| !d.as_os_str().is_empty()),
+            backup_offsite: offsite_targets(&config),
         },
     };
     let app = App::open(store, &master, clock, hasher, settings).await?;
@@ -107,4 +106,16 @@ pub async fn open(config: Config, clock: Arc<dyn Clock>, hasher: PasswordHasher)
         app,
         config: Arc::new(config),
     })
+}
+
+/// The off-site targets in words, for the contingency plan: the folder and the bucket.
+fn offsite_targets(config: &Config) -> Option<(String, String)> {
+    let mut targets = Vec::new();
+    if !config.backup_offsite_dir.as_os_str().is_empty() {
+        targets.push(config.backup_offsite_dir.display().to_string());
+    }
+    if let Ok(Some(s3)) = config.backup_s3() {
+        targets.push(format!("bucket {} at {}", s3.bucket, s3.endpoint));
+    }
+    (!targets.is_empty()).then(|| (targets.join(" and "), config.backup_offsite_vendor.clone()))
 }

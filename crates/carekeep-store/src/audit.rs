@@ -88,19 +88,13 @@ pub async fn append(
         rows.push((seq, f, prev, hash));
         prev = hash;
     }
-    // 18 values a row; 100 rows stay far below both databases' parameter limits.
-    for chunk in rows.chunks(100) {
-        let placeholders: Vec<String> = (0..chunk.len())
-            .map(|r| {
-                let cols: Vec<String> = (1..=18).map(|c| format!("${}", r * 18 + c)).collect();
-                format!("({})", cols.join(", "))
-            })
-            .collect();
+    for chunk in rows.chunks(crate::PARAMS_PER_STATEMENT / 18) {
+        let values = crate::values_list(conn, chunk.len(), 18);
         let sql = format!(
             "INSERT INTO audit_events (seq, at, actor_id, actor_name, actor_roles, action, outcome, patient_ids,
                resource_type, resource_id, data_classes, source_ip, user_agent, request_id, reason, target_user_id,
                prev_hash, hash) VALUES {}",
-            placeholders.join(", ")
+            values
         );
         let mut q = sqlx::query(&sql);
         for (seq, f, prev, hash) in chunk {
@@ -131,13 +125,10 @@ pub async fn append(
         .zip(events)
         .flat_map(|((seq, ..), e)| e.patients.iter().map(move |p| (*p, *seq)))
         .collect();
-    for chunk in patients.chunks(500) {
-        let placeholders: Vec<String> = (0..chunk.len())
-            .map(|r| format!("(${}, ${})", r * 2 + 1, r * 2 + 2))
-            .collect();
+    for chunk in patients.chunks(crate::PARAMS_PER_STATEMENT / 2) {
         let sql = format!(
             "INSERT INTO audit_patients (patient_id, seq) VALUES {}",
-            placeholders.join(", ")
+            crate::values_list(conn, chunk.len(), 2)
         );
         let mut q = sqlx::query(&sql);
         for (p, seq) in chunk {
@@ -187,30 +178,63 @@ pub struct Filter {
     pub limit: i64,
 }
 
-/// Events matching `filter`, newest first. One statement for both databases: an absent filter
-/// is bound as a value that matches everything.
+/// Events matching `filter`, newest first. Only the filters given become conditions (each
+/// bound as a parameter), so every query walks an index: a patient's history reads
+/// `audit_patients` by `(patient_id, seq)` backwards, and a ten-million-event trail is never
+/// scanned for a hundred events.
 pub async fn find(conn: &mut Conn, filter: &Filter) -> Result<Vec<StoredEvent>, StoreError> {
+    enum Bind {
+        Int(i64),
+        Text(String),
+    }
+    let mut binds = Vec::new();
+    let mut conds = Vec::new();
+    let mut next = |b: Bind| {
+        binds.push(b);
+        format!("${}", binds.len())
+    };
+    let (from, seq) = match filter.patient_id {
+        Some(p) => {
+            conds.push(format!("ap.patient_id = {}", next(Bind::Int(p))));
+            ("audit_patients ap JOIN audit_events e ON e.seq = ap.seq", "ap.seq")
+        }
+        None => ("audit_events e", "e.seq"),
+    };
+    if let Some(u) = filter.user_id {
+        let n = next(Bind::Int(u));
+        conds.push(format!("(e.actor_id = {n} OR e.target_user_id = {n})"));
+    }
+    if let Some(a) = &filter.action {
+        conds.push(format!("e.action = {}", next(Bind::Text(a.clone()))));
+    }
+    if let Some(t) = filter.from {
+        conds.push(format!("e.at >= {}", next(Bind::Int(unix(t)))));
+    }
+    if let Some(t) = filter.to {
+        conds.push(format!("e.at <= {}", next(Bind::Int(unix(t)))));
+    }
+    if let Some(b) = filter.before_seq {
+        conds.push(format!("{seq} < {}", next(Bind::Int(b))));
+    }
+    let limit = next(Bind::Int(filter.limit.clamp(1, 10_000)));
+    let columns = COLUMNS
+        .split(", ")
+        .map(|c| format!("e.{}", c.trim()))
+        .collect::<Vec<_>>()
+        .join(", ");
     let sql = format!(
-        "SELECT {COLUMNS} FROM audit_events e
-         WHERE ($1 = -1 OR e.actor_id = $1 OR e.target_user_id = $1)
-           AND ($2 = -1 OR e.seq IN (SELECT seq FROM audit_patients WHERE patient_id = $2))
-           AND ($3 = '' OR e.action = $3)
-           AND e.at >= $4 AND e.at <= $5 AND e.seq < $6
-         ORDER BY e.seq DESC LIMIT $7"
+        "SELECT {columns} FROM {from}{}{} ORDER BY {seq} DESC LIMIT {limit}",
+        if conds.is_empty() { "" } else { " WHERE " },
+        conds.join(" AND ")
     );
-    sqlx::query(&sql)
-        .bind(filter.user_id.unwrap_or(-1))
-        .bind(filter.patient_id.unwrap_or(-1))
-        .bind(filter.action.clone().unwrap_or_default())
-        .bind(filter.from.map_or(i64::MIN, unix))
-        .bind(filter.to.map_or(i64::MAX, unix))
-        .bind(filter.before_seq.unwrap_or(i64::MAX))
-        .bind(filter.limit.clamp(1, 10_000))
-        .fetch_all(conn)
-        .await?
-        .iter()
-        .map(from_row)
-        .collect()
+    let mut q = sqlx::query(&sql);
+    for b in binds {
+        q = match b {
+            Bind::Int(v) => q.bind(v),
+            Bind::Text(v) => q.bind(v),
+        };
+    }
+    q.fetch_all(conn).await?.iter().map(from_row).collect()
 }
 
 /// A signed checkpoint.

@@ -37,32 +37,6 @@ pub async fn latest(conn: &mut Conn, kind: &str) -> Result<Option<(OffsetDateTim
     .transpose()
 }
 
-/// Every table's row count, for a backup's manifest.
-pub async fn table_counts(conn: &mut Conn) -> Result<Vec<(String, i64)>, StoreError> {
-    let names: Vec<String> =
-        sqlx::query("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
-            .fetch_all(&mut *conn)
-            .await?
-            .iter()
-            .map(|r| r.try_get("name"))
-            .collect::<Result<_, _>>()?;
-    if names.is_empty() {
-        return Ok(Vec::new());
-    }
-    // One statement: the names come from the schema itself, not from input.
-    let sql = names
-        .iter()
-        .map(|n| format!("SELECT '{n}' AS t, COUNT(*) AS n FROM \"{n}\""))
-        .collect::<Vec<_>>()
-        .join(" UNION ALL ");
-    sqlx::query(&sql)
-        .fetch_all(conn)
-        .await?
-        .iter()
-        .map(|r| Ok((r.try_get("t")?, r.try_get("n")?)))
-        .collect()
-}
-
 /// A consistent copy of a SQLite database into `path` while it is in use (`VACUUM INTO`
 /// reads one snapshot).
 pub async fn sqlite_snapshot(conn: &mut Conn, path: &str) -> Result<(), StoreError> {
@@ -70,5 +44,11 @@ pub async fn sqlite_snapshot(conn: &mut Conn, path: &str) -> Result<(), StoreErr
         .bind(path.to_owned())
         .execute(conn)
         .await?;
+    Ok(())
+}
+
+/// Folds the write-ahead log into the database file, so the file alone is the whole database.
+pub async fn sqlite_checkpoint(conn: &mut Conn) -> Result<(), StoreError> {
+    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(conn).await?;
     Ok(())
 }

@@ -106,6 +106,30 @@ impl Store {
         }))
     }
 
+    /// A read-only transaction that sees one moment of the database however long it runs
+    /// (PostgreSQL's REPEATABLE READ is a snapshot; a SQLite read transaction in WAL mode is
+    /// one too): a backup of a clinic that keeps working.
+    pub async fn snapshot(&self) -> Result<Tx, StoreError> {
+        Ok(Tx(match self.backend {
+            Backend::Sqlite => self.read.begin().await?,
+            Backend::Postgres => {
+                self.read
+                    .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                    .await?
+            }
+        }))
+    }
+
+    /// A write transaction on one connection with the SQLite safety settings relaxed: for
+    /// filling a scratch copy that is thrown away if anything fails.
+    pub async fn begin_scratch(&self) -> Result<Tx, StoreError> {
+        if self.backend == Backend::Sqlite {
+            let mut conn = self.write.acquire().await?;
+            sqlx::query("PRAGMA synchronous = OFF").execute(&mut *conn).await?;
+        }
+        self.begin().await
+    }
+
     pub async fn close(&self) {
         self.read.close().await;
         self.write.close().await;

@@ -13,8 +13,13 @@ pub struct TestDatabase {
 
 impl TestDatabase {
     pub async fn create(dir: &Path) -> TestDatabase {
-        match std::env::var(ENV) {
-            Ok(admin_url) if !admin_url.is_empty() => {
+        TestDatabase::create_on(dir, std::env::var(ENV).ok()).await
+    }
+
+    /// A new database on the PostgreSQL server `admin` names, or a SQLite file in `dir`.
+    pub async fn create_on(dir: &Path, admin: Option<String>) -> TestDatabase {
+        match admin {
+            Some(admin_url) if !admin_url.is_empty() => {
                 sqlx::any::install_default_drivers();
                 let name = format!("ck_test_{}", uuid::Uuid::new_v4().simple());
                 let mut conn = AnyConnection::connect(&admin_url)

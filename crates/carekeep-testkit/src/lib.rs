@@ -45,6 +45,7 @@ type ConfigChange = Box<dyn FnOnce(&mut Config) + Send>;
 /// Builds a [`TestApp`].
 pub struct TestAppBuilder {
     configure: Vec<ConfigChange>,
+    postgres: Option<String>,
 }
 
 impl TestAppBuilder {
@@ -54,9 +55,19 @@ impl TestAppBuilder {
         self
     }
 
+    /// Runs on a new database on this PostgreSQL server (an admin URL), whatever
+    /// CAREKEEP_TEST_DATABASE_URL says: for benchmarks that compare the two backends.
+    pub fn on_postgres(mut self, admin_url: &str) -> Self {
+        self.postgres = Some(admin_url.to_owned());
+        self
+    }
+
     pub async fn spawn(self) -> TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
-        let db = TestDatabase::create(dir.path()).await;
+        let db = match &self.postgres {
+            Some(admin) => TestDatabase::create_on(dir.path(), Some(admin.clone())).await,
+            None => TestDatabase::create(dir.path()).await,
+        };
         let mut config = Config {
             data_dir: dir.path().to_path_buf(),
             database_url: db.url.clone(),
@@ -154,7 +165,10 @@ pub struct TestApp {
 
 impl TestApp {
     pub fn builder() -> TestAppBuilder {
-        TestAppBuilder { configure: Vec::new() }
+        TestAppBuilder {
+            configure: Vec::new(),
+            postgres: None,
+        }
     }
 
     pub async fn spawn() -> TestApp {

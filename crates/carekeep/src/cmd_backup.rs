@@ -96,14 +96,19 @@ pub async fn backup(ctx: &Context, args: BackupArgs) -> Result<(), Failure> {
 }
 
 pub async fn restore(ctx: &Context, args: RestoreArgs) -> Result<(), Failure> {
+    let target = ctx.config()?;
     let m = backup::restore(
         &args.from,
         &backup::load_key(&args.key)?,
-        &ctx.data,
+        &target,
         args.force,
         SystemClock.now(),
     )
     .await?;
-    print(&m, &format!("restored into {} and verified", ctx.data.display()));
+    let into = match carekeep_store::Backend::from_url(&target.database_url()) {
+        Some(carekeep_store::Backend::Postgres) => "the PostgreSQL database".to_owned(),
+        _ => ctx.data.display().to_string(),
+    };
+    print(&m, &format!("restored into {into} and verified"));
     Ok(())
 }

@@ -53,7 +53,8 @@ enum Command {
     Key(cmd_key::KeyCommand),
     /// Take an encrypted backup (`--out FILE --key KEYFILE`), or `verify` one, or make a `key`.
     Backup(cmd_backup::BackupArgs),
-    /// Restore a backup into the --data folder (empty unless --force) and verify it.
+    /// Restore a backup into the --data folder (empty unless --force), or into a new PostgreSQL
+    /// database (--database-url), and verify it.
     Restore(cmd_backup::RestoreArgs),
     /// Export records (FHIR R4).
     #[command(subcommand)]

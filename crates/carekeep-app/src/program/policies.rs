@@ -298,8 +298,8 @@ impl App {
                 None => "Backups: no nightly schedule is set (backup_dir); backups are taken by hand with `carekeep backup`.".into(),
             },
             match &host.backup_offsite {
-                Some((d, v)) if !v.is_empty() => format!("Off-site copy: {} (run by {v}; sent only under a BAA in force).", d.display()),
-                Some((d, _)) => format!("Off-site copy: {} (the clinic's own device).", d.display()),
+                Some((d, v)) if !v.is_empty() => format!("Off-site copy: {d} (run by {v}; sent only under a BAA in force)."),
+                Some((d, _)) => format!("Off-site copy: {d} (the clinic's own device)."),
                 None => "Off-site copy: none configured.".into(),
             },
             format!("Last backup: {}.", run(&backup)),

@@ -490,6 +490,32 @@ async fn group_commit_keeps_every_event_in_one_gapless_chain_and_fails_closed() 
     let one = events(&app, &officer, "&patient=3105").await;
     assert_eq!(one.len(), 1, "per-patient lookup finds the read of that chart");
     assert_eq!(one[0]["patients"], "3105");
+    // Filters combine, and the next page walks back from where the last one ended.
+    let action = one[0]["action"].as_str().unwrap().to_owned();
+    assert_eq!(
+        events(&app, &officer, &format!("&patient=3105&action={action}"))
+            .await
+            .len(),
+        1
+    );
+    assert!(events(&app, &officer, "&patient=3105&action=login.failed")
+        .await
+        .is_empty());
+    let seq = one[0]["seq"].as_i64().unwrap();
+    assert!(events(&app, &officer, &format!("&patient=3105&before={seq}"))
+        .await
+        .is_empty());
+    assert_eq!(
+        events(&app, &officer, &format!("&patient=3105&before={}", seq + 1))
+            .await
+            .len(),
+        1
+    );
+    let page = events(&app, &officer, &format!("&action={action}&before={seq}")).await;
+    assert!(page
+        .iter()
+        .all(|e| e["seq"].as_i64().unwrap() < seq && e["action"] == action.as_str()));
+    assert!(!page.is_empty(), "older reads of other charts");
 
     exec(&app, "ALTER TABLE audit_events RENAME TO audit_events_away")
         .await

@@ -1,13 +1,16 @@
 //! Backups: taken while 16 writers write, restored with every acknowledged write and the
 //! audit chain intact; a changed byte, a wrong key and a non-empty target refused; the
-//! off-site copy behind the BAA gate; the dashboard's evidence.
+//! off-site copy behind the BAA gate; the dashboard's evidence. On both databases, and across
+//! them: every backup restores into a SQLite folder, a PostgreSQL clinic's into a new
+//! PostgreSQL database too.
 
 use carekeep_crypto::backup::BackupKey;
-use carekeep_server::backup;
+use carekeep_server::{backup, Config};
 use carekeep_store::Backend;
-use carekeep_testkit::TestApp;
+use carekeep_testkit::{TestApp, TestDatabase};
 use reqwest::Method;
 use serde_json::{json, Value};
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -17,15 +20,6 @@ async fn a_backup_under_sixteen_writers_restores_every_acknowledged_write() {
     let key = BackupKey::generate();
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("clinic.ckb");
-    if app.backend() == Backend::Postgres {
-        // PostgreSQL deployments use pg_dump; the command says so rather than half-working.
-        let err = backup::create(&app.state.config, &key, &file, app.state.app.now())
-            .await
-            .unwrap_err();
-        assert!(err.to_string().contains("pg_dump"), "{err}");
-        app.stop().await;
-        return;
-    }
     let acked: Arc<Mutex<Vec<i64>>> = Arc::default();
     let stop = Arc::new(AtomicBool::new(false));
     let mut writers = Vec::new();
@@ -66,18 +60,30 @@ async fn a_backup_under_sixteen_writers_restores_every_acknowledged_write() {
         before.len()
     );
 
-    // Restore into an empty folder: proven against the manifest and the audit chain.
-    let target = dir.path().join("restored");
+    assert_eq!(
+        manifest.source,
+        if app.backend() == Backend::Postgres {
+            "postgres"
+        } else {
+            "sqlite"
+        }
+    );
+
+    // Restore into a new clinic on the same backend: proven against the manifest and the
+    // audit chain.
+    let mut database = TestDatabase::create(&dir.path().join("restored")).await;
+    let target = Config {
+        data_dir: dir.path().join("restored"),
+        database_url: database.url.clone(),
+        ..Config::default()
+    };
     let restored = backup::restore(&file, &key, &target, false, app.state.app.now())
         .await
         .unwrap();
     assert_eq!(restored, manifest);
-    let store = carekeep_store::Store::open(
-        &format!("sqlite://{}?mode=rw", target.join("carekeep.db").display()),
-        app.state.app.now(),
-    )
-    .await
-    .unwrap();
+    let store = carekeep_store::Store::open(&target.database_url(), app.state.app.now())
+        .await
+        .unwrap();
     let ids: Vec<i64> = {
         let mut conn = store.read().await.unwrap();
         sqlx::query_scalar("SELECT id FROM patients")
@@ -93,15 +99,49 @@ async fn a_backup_under_sixteen_writers_restores_every_acknowledged_write() {
         );
     }
 
+    // The restored clinic carries on: new rows take new ids after the copied ones.
+    let restored_app = carekeep_server::open(
+        target.clone(),
+        Arc::new(carekeep_app::SystemClock),
+        carekeep_crypto::password::PasswordHasher::insecure_fast_for_tests(),
+    )
+    .await
+    .unwrap();
+    let mut tx = restored_app.app.store().begin().await.unwrap();
+    let next: i64 = sqlx::query_scalar(
+        "INSERT INTO backup_runs (kind, at, ok, detail) VALUES ('backup', 0, 1, 'after') RETURNING id",
+    )
+    .fetch_one(tx.conn())
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    restored_app.app.store().close().await;
+    assert!(
+        next > manifest.counts["backup_runs"],
+        "id {next} follows the copied rows"
+    );
+
     // Refusals, each with a message that says what is wrong.
     let err = backup::restore(&file, &key, &target, false, app.state.app.now())
         .await
         .unwrap_err();
-    assert!(err.to_string().contains("not empty"), "{err}");
+    let said = if app.backend() == Backend::Postgres {
+        "exists"
+    } else {
+        "not empty"
+    };
+    assert!(err.to_string().contains(said), "{err}");
+    if app.backend() == Backend::Postgres {
+        let err = backup::restore(&file, &key, &target, true, app.state.app.now())
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("already holds a clinic"), "{err}");
+    }
+    database.drop_database().await;
     let err = backup::restore(
         &file,
         &BackupKey::generate(),
-        &dir.path().join("other"),
+        &folder(&dir.path().join("other")),
         false,
         app.state.app.now(),
     )
@@ -109,7 +149,9 @@ async fn a_backup_under_sixteen_writers_restores_every_acknowledged_write() {
     .unwrap_err();
     assert!(err.to_string().contains("backup key is wrong"), "{err}");
     let bytes = std::fs::read(&file).unwrap();
-    for at in [10, 40, bytes.len() / 2, bytes.len() - 1] {
+    // Every part of the file: magic, manifest, wrapped key, chunk lengths, chunks, the end.
+    let step = bytes.len() / 40;
+    for at in (0..bytes.len()).step_by(step).chain([20, 25, bytes.len() - 1]) {
         let mut bent = bytes.clone();
         bent[at] ^= 0x20;
         let bad = dir.path().join(format!("bent-{at}.ckb"));
@@ -117,7 +159,7 @@ async fn a_backup_under_sixteen_writers_restores_every_acknowledged_write() {
         let err = backup::restore(
             &bad,
             &key,
-            &dir.path().join(format!("r{at}")),
+            &folder(&dir.path().join(format!("r{at}"))),
             false,
             app.state.app.now(),
         )
@@ -128,14 +170,22 @@ async fn a_backup_under_sixteen_writers_restores_every_acknowledged_write() {
             msg.contains("damaged") || msg.contains("does not open"),
             "byte {at}: {msg}"
         );
+        assert!(
+            !dir.path().join(format!("r{at}/carekeep.db")).exists(),
+            "nothing half-restored"
+        );
     }
     let short = dir.path().join("short.ckb");
     std::fs::write(&short, &bytes[..bytes.len() / 3]).unwrap();
-    assert!(
-        backup::restore(&short, &key, &dir.path().join("rs"), false, app.state.app.now())
-            .await
-            .is_err()
-    );
+    assert!(backup::restore(
+        &short,
+        &key,
+        &folder(&dir.path().join("rs")),
+        false,
+        app.state.app.now()
+    )
+    .await
+    .is_err());
 
     // The restore drill is evidence on the dashboard.
     backup::verify(&app.state.config, &file, &key, app.state.app.now())
@@ -161,20 +211,46 @@ async fn a_backup_under_sixteen_writers_restores_every_acknowledged_write() {
     app.stop().await;
 }
 
+/// A clinic in a SQLite data folder.
+fn folder(dir: &Path) -> Config {
+    Config {
+        data_dir: dir.to_path_buf(),
+        ..Config::default()
+    }
+}
+
+/// CI starts an S3-compatible server (moto's, `.ci/start-s3`) and names it here; the bucket
+/// copy must then arrive (never skipped). Without it, the folder copy and the gate are tested.
+const S3_ENV: &str = "CAREKEEP_TEST_S3_URL";
+
+/// The off-site copy (164.308(a)(7)(ii)(A)) goes to a folder and an S3-compatible bucket, run
+/// by a vendor: nothing leaves without a BAA in force (164.308(b)(1)); then it arrives whole.
 #[tokio::test]
-async fn the_off_site_copy_waits_for_a_baa() {
+async fn the_off_site_copy_waits_for_a_baa_then_arrives_whole() {
+    let s3 = std::env::var(S3_ENV).ok().filter(|u| !u.is_empty());
+    let bucket = format!("ck-{}", uuid::Uuid::new_v4().simple());
     let offsite = tempfile::tempdir().unwrap();
-    let path = offsite.path().to_path_buf();
+    let (path, endpoint, name) = (offsite.path().to_path_buf(), s3.clone(), bucket.clone());
     let app = TestApp::builder()
         .with_config(move |c| {
             c.backup_offsite_dir = path;
             c.backup_offsite_vendor = "Cloudbox".into();
+            if let Some(url) = endpoint {
+                c.backup_s3_endpoint = url;
+                c.backup_s3_bucket = name;
+                c.backup_s3_access_key = "carekeep-test".into();
+                c.backup_s3_secret_key = "carekeep-test-secret".into();
+                c.backup_s3_prefix = "clinic/".into();
+            }
         })
         .spawn()
         .await;
     let dir = tempfile::tempdir().unwrap();
+    let key = BackupKey::generate();
     let file = dir.path().join("carekeep-20260302-090000.ckb");
-    std::fs::write(&file, b"stand-in for an encrypted backup").unwrap();
+    backup::create(&app.state.config, &key, &file, app.state.app.now())
+        .await
+        .unwrap();
     let err = backup::ship_offsite(&app.state, &file).await.unwrap_err();
     assert!(err.to_string().contains("not tied to a vendor record"), "{err}");
     let owner = app.api_login("owner").await;
@@ -199,9 +275,81 @@ async fn the_off_site_copy_waits_for_a_baa() {
         .send()
         .await
         .unwrap();
-    let shipped = backup::ship_offsite(&app.state, &file).await.unwrap().unwrap();
-    assert_eq!(std::fs::read(shipped).unwrap(), b"stand-in for an encrypted backup");
+    let http = reqwest::Client::new();
+    if let Some(url) = &s3 {
+        // A missing bucket is a clear failure, not a panic or a silent success.
+        let err = backup::ship_offsite(&app.state, &file).await.unwrap_err();
+        assert!(err.to_string().contains("NoSuchBucket"), "{err}");
+        let res = http.put(format!("{url}/{bucket}")).send().await.unwrap();
+        assert!(res.status().is_success(), "create the test bucket: {}", res.status());
+    }
+    let shipped = backup::ship_offsite(&app.state, &file).await.unwrap();
+    let original = std::fs::read(&file).unwrap();
+    assert_eq!(std::fs::read(&shipped[0]).unwrap(), original);
+    if let Some(url) = &s3 {
+        assert_eq!(shipped[1], format!("{bucket}/clinic/carekeep-20260302-090000.ckb"));
+        let res = http
+            .get(format!("{url}/{bucket}/clinic/carekeep-20260302-090000.ckb"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        let copy = res.bytes().await.unwrap();
+        assert!(copy == original, "the bucket holds the backup byte for byte");
+        let (m, _, _) = backup::read_bytes(&copy, Path::new("bucket copy"), &key).unwrap();
+        assert!(m.counts["users"] > 0);
+        // A large clinic's backup goes up in 16 MiB parts and comes back whole.
+        let big = dir.path().join("carekeep-20260303-090000.ckb");
+        let bytes: Vec<u8> = (0..40u32 << 20)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+            .collect();
+        std::fs::write(&big, &bytes).unwrap();
+        backup::ship_offsite(&app.state, &big).await.unwrap();
+        let res = http
+            .get(format!("{url}/{bucket}/clinic/carekeep-20260303-090000.ckb"))
+            .send()
+            .await
+            .unwrap();
+        assert!(res.bytes().await.unwrap() == bytes, "three parts, reassembled");
+    } else {
+        assert_eq!(shipped.len(), 1);
+        eprintln!("{S3_ENV} is not set: the bucket copy was not tried (CI sets it)");
+    }
     app.stop().await;
+}
+
+/// The bucket's settings are checked when the config is read, each with what to fix.
+#[test]
+fn a_bucket_needs_https_credentials_and_a_vendor_record() {
+    let base = Config {
+        backup_s3_endpoint: "https://s3.us-east-1.amazonaws.com".into(),
+        backup_s3_bucket: "clinic-backups".into(),
+        backup_s3_access_key: "AKIA".into(),
+        backup_s3_secret_key: "secret".into(),
+        backup_offsite_vendor: "Amazon Web Services".into(),
+        ..Config::default()
+    };
+    assert!(base.backup_s3().unwrap().is_some());
+    assert!(base.validate().is_ok());
+    type Bend = fn(&mut Config);
+    let cases: [(&str, Bend); 4] = [
+        ("use https://", |c| {
+            c.backup_s3_endpoint = "http://s3.example.com".into()
+        }),
+        ("backup_s3_secret_key", |c| c.backup_s3_secret_key.clear()),
+        ("backup_s3_bucket", |c| c.backup_s3_bucket.clear()),
+        ("vendor record", |c| c.backup_offsite_vendor.clear()),
+    ];
+    for (said, bend) in cases {
+        let mut c = base.clone();
+        bend(&mut c);
+        let err = c.validate().unwrap_err().to_string();
+        assert!(err.contains(said), "{said}: {err}");
+    }
+    let mut local = base.clone();
+    local.backup_s3_endpoint = "http://127.0.0.1:9000".into();
+    assert!(local.backup_s3().unwrap().is_some(), "plain http to this machine");
+    assert!(format!("{base:?}").contains("<redacted>"), "the secret is redacted");
 }
 
 #[tokio::test]
@@ -217,11 +365,6 @@ async fn the_nightly_schedule_backs_up_and_drills_once() {
         })
         .spawn()
         .await;
-    if app.backend() == Backend::Postgres {
-        assert!(backup::scheduled(&app.state).await.is_err(), "PostgreSQL uses pg_dump");
-        app.stop().await;
-        return;
-    }
     backup::scheduled(&app.state).await.unwrap();
     let files: Vec<_> = std::fs::read_dir(dir.path().join("nightly")).unwrap().collect();
     assert_eq!(files.len(), 1, "one backup");

@@ -1,0 +1,420 @@
+//! The clinic at scale: 100,000 patients and 10,000,000 audit events (issue 10), on SQLite and,
+//! with CAREKEEP_BENCH_DATABASE_URL, on PostgreSQL.
+//!
+//! The seeding tool builds that clinic through the product's own paths, quickly: patients (with
+//! visits, vitals, a diagnosis and a claim each) arrive as FHIR bundles of 100 through
+//! `carekeep import fhir`'s planner and writer (encrypted, one transaction and one audit event
+//! per patient); 1 in 50 patients gets two disclosures; the trail is then filled with chart
+//! reads spread over the past year through the real chain (MAC'd, checkpoints signed), 20,000
+//! events a transaction.
+//!
+//! Then, over HTTP against the running server, each the median of many requests: patient
+//! search, the per-patient access history, the accounting of disclosures, the dashboard; the
+//! same on a small clinic (1% of the size) seeded in the same run, so the ratio shows whether a
+//! query grows with the clinic. And the backup (issue 9): `carekeep backup` and `restore`
+//! against a plain copy of the same bytes, and `pg_dump` on PostgreSQL.
+
+use carekeep_app::fhir::import;
+use carekeep_app::rights::DisclosureInput;
+use carekeep_app::Actor;
+use carekeep_domain::audit::{Action, AuditActor, AuditEvent, Origin, Outcome};
+use carekeep_domain::{RoleName, UserId};
+use carekeep_server::{backup, Config};
+use carekeep_testkit::TestApp;
+use serde_json::{json, Value};
+use std::path::Path;
+use std::time::Instant;
+
+const PER_BUNDLE: usize = 100;
+const EVENTS_PER_TX: usize = 20_000;
+const REQUESTS: usize = 60;
+
+const SYLLABLES: [&str; 24] = [
+    "ka", "lo", "mi", "ne", "ru", "sa", "ti", "vo", "ba", "de", "fi", "go", "ha", "ji", "ku", "le", "mo", "na", "pe",
+    "ri", "so", "tu", "wa", "ze",
+];
+
+/// A distinct, pronounceable name for `n` (24^4 = 331,776 of them).
+pub fn name(n: usize, salt: usize) -> String {
+    let mut s = String::new();
+    let mut k = n * 7 + salt;
+    for _ in 0..4 {
+        s.push_str(SYLLABLES[k % SYLLABLES.len()]);
+        k /= SYLLABLES.len();
+    }
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
+fn patient_resources(n: usize) -> Vec<Value> {
+    let p = format!("urn:uuid:00000000-0000-4000-8000-{n:012}");
+    let subject = json!({ "reference": p });
+    let mut out = vec![json!({ "fullUrl": p, "resource": {
+        "resourceType": "Patient",
+        "name": [{ "use": "official", "family": name(n, 0), "given": [name(n, 3)] }],
+        "gender": if n.is_multiple_of(2) { "female" } else { "male" },
+        "birthDate": format!("{}-{:02}-{:02}", 1940 + n % 70, 1 + n % 12, 1 + n % 28),
+        "telecom": [{ "system": "phone", "value": format!("555-{:03}-{:04}", n % 1000, n % 10_000) }]
+    }})];
+    let mut push = |i: usize, r: Value| {
+        out.push(json!({ "fullUrl": format!("urn:uuid:{n:08}-0000-4000-8000-{i:012}"), "resource": r }));
+    };
+    for visit in 0..2 {
+        let day = format!("2025-{:02}-15T09:00:00-05:00", 1 + (n + visit * 5) % 12);
+        let enc = format!("urn:uuid:{n:08}-0000-4000-8000-{:012}", visit * 10 + 1);
+        push(
+            visit * 10 + 1,
+            json!({ "resourceType": "Encounter", "status": "finished", "class": { "code": "AMB" },
+            "type": [{ "text": "Follow-up visit" }], "subject": subject, "period": { "start": day, "end": day } }),
+        );
+        push(
+            visit * 10 + 2,
+            json!({ "resourceType": "Observation", "status": "final", "subject": subject, "encounter": { "reference": enc },
+            "effectiveDateTime": day, "code": { "coding": [{ "system": "http://loinc.org", "code": "85354-9" }] }, "component": [
+                { "code": { "coding": [{ "system": "http://loinc.org", "code": "8480-6" }] }, "valueQuantity": { "value": 118, "code": "mm[Hg]" } },
+                { "code": { "coding": [{ "system": "http://loinc.org", "code": "8462-4" }] }, "valueQuantity": { "value": 76, "code": "mm[Hg]" } }] }),
+        );
+        push(
+            visit * 10 + 3,
+            json!({ "resourceType": "Observation", "status": "final", "subject": subject, "encounter": { "reference": enc },
+            "effectiveDateTime": day, "code": { "coding": [{ "system": "http://loinc.org", "code": "8867-4" }] },
+            "valueQuantity": { "value": 64, "code": "/min" } }),
+        );
+    }
+    push(
+        30,
+        json!({ "resourceType": "Condition", "code": { "coding": [{ "system": "http://hl7.org/fhir/sid/icd-10-cm", "code": "I10" }], "text": "Essential hypertension" },
+        "subject": subject, "onsetDateTime": "2019-03-01" }),
+    );
+    push(
+        31,
+        json!({ "resourceType": "Claim", "status": "active", "patient": subject, "created": "2025-06-15",
+        "item": [{ "sequence": 1, "productOrService": { "text": "Office visit" } }], "total": { "value": 125.0, "currency": "USD" } }),
+    );
+    out
+}
+
+/// The clinic's patients, by FHIR import; returns their ids in order.
+async fn seed_patients(app: &TestApp, patients: usize) -> Vec<i64> {
+    let owner = app.api_login("owner").await;
+    let provider = app.user_id(&owner, "provider").await;
+    let a = &app.state.app;
+    for start in (0..patients).step_by(PER_BUNDLE) {
+        let entries: Vec<Value> = (start..(start + PER_BUNDLE).min(patients))
+            .flat_map(patient_resources)
+            .collect();
+        let raw =
+            serde_json::to_vec(&json!({ "resourceType": "Bundle", "type": "collection", "entry": entries })).unwrap();
+        let plan = import::plan(&raw, a.now(), a.clinic_today()).unwrap();
+        a.fhir_import(plan, provider).await.unwrap();
+    }
+    let store = a.store();
+    let mut conn = store.read().await.unwrap();
+    sqlx::query_scalar("SELECT id FROM patients ORDER BY id")
+        .fetch_all(&mut *conn)
+        .await
+        .unwrap()
+}
+
+async fn seed_disclosures(app: &TestApp, ids: &[i64]) {
+    let co = app.principal(&app.api_login("compliance").await).await;
+    for (i, id) in ids.iter().enumerate().filter(|(i, _)| i % 50 == 0) {
+        for d in 0..2 {
+            app.state
+                .app
+                .record_disclosure(
+                    &Actor::User(co.clone()),
+                    *id,
+                    DisclosureInput {
+                        disclosed_on: format!("2025-{:02}-{:02}", 1 + (i + d) % 12, 1 + d),
+                        recipient: "County Health Department".into(),
+                        recipient_address: "1 Civic Plaza, Springfield".into(),
+                        description: "Immunization record".into(),
+                        purpose: "Required public health reporting".into(),
+                        basis: "public_health".into(),
+                        corrects: None,
+                        authorization_id: None,
+                    },
+                )
+                .await
+                .unwrap();
+        }
+    }
+}
+
+/// Chart reads by the provider over the year before the test clock, until the trail holds
+/// `events` events.
+async fn seed_events(app: &TestApp, ids: &[i64], events: usize) {
+    let a = &app.state.app;
+    let have: i64 = {
+        let mut conn = a.store().read().await.unwrap();
+        carekeep_store::audit::head(&mut conn).await.unwrap().0
+    };
+    let todo = events.saturating_sub(usize::try_from(have).unwrap());
+    let start = (carekeep_testkit::START - time::Duration::days(365)).unix_timestamp();
+    let span = 365 * 86_400;
+    let mut done = 0;
+    while done < todo {
+        let batch: Vec<AuditEvent> = (done..(done + EVENTS_PER_TX).min(todo))
+            .map(|i| {
+                let at = start + (i as i64 * span) / todo as i64;
+                let mut e = AuditEvent::new(
+                    time::OffsetDateTime::from_unix_timestamp(at).unwrap(),
+                    AuditActor {
+                        user_id: Some(UserId(3)),
+                        name: "provider".into(),
+                        roles: vec![RoleName::new("provider").unwrap()],
+                    },
+                    Action::PhiRead,
+                    Outcome::Success,
+                    Origin {
+                        source_ip: "192.0.2.10".into(),
+                        user_agent: "Mozilla/5.0 (Windows NT 10.0; Win64; x64)".into(),
+                        request_id: format!("0b6e0c2e-8f5c-4c57-9d7e-{i:012}"),
+                    },
+                );
+                let p = ids[(i * 7919) % ids.len()];
+                e.patients = vec![p];
+                e.resource_type = "chart".into();
+                e.resource_id = p.to_string();
+                e.data_classes = vec![carekeep_domain::DataClass::Clinical];
+                e
+            })
+            .collect();
+        let mut tx = a.store().begin().await.unwrap();
+        a.audit_keys().record_all(&mut tx, &batch).await.unwrap();
+        tx.commit().await.unwrap();
+        done += batch.len();
+    }
+}
+
+/// Median and 95th percentile, in milliseconds, of one client's requests to each URL in turn.
+async fn latency(app: &TestApp, token: &str, urls: &[String]) -> (f64, f64) {
+    let client = app.client();
+    let mut ms = Vec::new();
+    for url in urls {
+        let t = Instant::now();
+        let res = client.get(app.url(url)).bearer_auth(token).send().await.unwrap();
+        assert!(res.status().is_success(), "{url}: {}", res.status());
+        res.bytes().await.unwrap();
+        ms.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    ms.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    (ms[ms.len() / 2], ms[ms.len() * 95 / 100])
+}
+
+struct Figures {
+    search: (f64, f64),
+    history: (f64, f64),
+    accounting: (f64, f64),
+    dashboard: (f64, f64),
+}
+
+async fn measure(app: &TestApp, ids: &[i64]) -> Figures {
+    let desk = app.api_login("frontdesk").await;
+    let co = app.api_login("compliance").await;
+    let owner = app.api_login("owner").await;
+    let pick = |k: usize| (k * 104_729) % ids.len();
+    let search: Vec<String> = (0..REQUESTS)
+        .map(|k| format!("/api/v1/patients?q={}", name(pick(k), 0)))
+        .collect();
+    let history: Vec<String> = (0..REQUESTS)
+        .map(|k| format!("/api/v1/audit/events?patient={}", ids[pick(k)]))
+        .collect();
+    let accounting: Vec<String> = (0..REQUESTS)
+        .map(|k| {
+            format!(
+                "/api/v1/patients/{}/accounting",
+                ids[(pick(k) / 50 * 50).min(ids.len() - 1)]
+            )
+        })
+        .collect();
+    let dashboard: Vec<String> = (0..REQUESTS / 4)
+        .map(|_| "/api/v1/program/dashboard".to_owned())
+        .collect();
+    Figures {
+        search: latency(app, &desk, &search).await,
+        history: latency(app, &co, &history).await,
+        accounting: latency(app, &co, &accounting).await,
+        dashboard: latency(app, &owner, &dashboard).await,
+    }
+}
+
+fn copy_synced(from: &Path, to: &Path) -> u64 {
+    let n = std::fs::copy(from, to).unwrap();
+    std::fs::File::open(to).unwrap().sync_all().unwrap();
+    n
+}
+
+fn pg_tool(name: &str) -> Option<std::path::PathBuf> {
+    let mut dirs: Vec<_> = std::fs::read_dir("/usr/lib/postgresql")
+        .ok()?
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    dirs.sort();
+    dirs.into_iter()
+        .rev()
+        .map(|d| d.join("bin").join(name))
+        .find(|p| p.exists())
+}
+
+async fn backups(app: &TestApp, admin: Option<&str>) {
+    let dir = tempfile::tempdir().unwrap();
+    let key = carekeep_crypto::backup::BackupKey::generate();
+    let file = dir.path().join("clinic.ckb");
+    let config = &app.state.config;
+    let t = Instant::now();
+    let m = backup::create(config, &key, &file, app.state.app.now()).await.unwrap();
+    let t_backup = t.elapsed().as_secs_f64();
+    let size = std::fs::metadata(&file).unwrap().len();
+    // The plain copy: the same data as files (SQLite: the database and the key file; for
+    // PostgreSQL, a file of the backup's size, since its data lives in the server).
+    let t = Instant::now();
+    let copied = if admin.is_none() {
+        let db = config.data_dir.join("carekeep.db");
+        copy_synced(&db, &dir.path().join("copy.db"))
+            + copy_synced(&config.master_key_path(), &dir.path().join("copy.key"))
+    } else {
+        copy_synced(&file, &dir.path().join("copy.ckb"))
+    };
+    let t_copy = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    copy_synced(&file, &dir.path().join("copy-again.ckb"));
+    let t_copy_file = t.elapsed().as_secs_f64();
+    let mut target_db = None;
+    let target = match admin {
+        None => Config {
+            data_dir: dir.path().join("restored"),
+            ..Config::default()
+        },
+        Some(admin) => {
+            let db = carekeep_testkit::TestDatabase::create_on(dir.path(), Some(admin.to_owned())).await;
+            let c = Config {
+                data_dir: dir.path().join("restored"),
+                database_url: db.url.clone(),
+                ..Config::default()
+            };
+            target_db = Some(db);
+            c
+        }
+    };
+    let t = Instant::now();
+    backup::restore(&file, &key, &target, false, app.state.app.now())
+        .await
+        .unwrap();
+    let t_restore = t.elapsed().as_secs_f64();
+    println!(
+        "  backup: {:.1} s for {} audit events, {:.0} MiB file ({:.0} MiB of database); a plain synced copy of the same data {:.1} s: ratio {:.1}x",
+        t_backup,
+        m.audit_head_seq,
+        size as f64 / 1_048_576.0,
+        m.database_bytes as f64 / 1_048_576.0,
+        t_copy,
+        t_backup / t_copy
+    );
+    println!(
+        "  restore, proven (counts and the whole audit chain verified): {:.1} s; a plain synced copy of the backup file {:.1} s: ratio {:.1}x ({} MiB copied)",
+        t_restore,
+        t_copy_file,
+        t_restore / t_copy_file,
+        copied / 1_048_576
+    );
+    if admin.is_some() {
+        if let Some(pg_dump) = pg_tool("pg_dump") {
+            let t = Instant::now();
+            let out = std::process::Command::new(pg_dump)
+                .args(["-Fc", "-f"])
+                .arg(dir.path().join("dump.pgc"))
+                .arg(&config.database_url)
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+            let t_dump = t.elapsed().as_secs_f64();
+            println!(
+                "  pg_dump -Fc of the same database (unencrypted, no proof): {t_dump:.1} s; carekeep backup / pg_dump: {:.1}x",
+                t_backup / t_dump
+            );
+        }
+    }
+    if let Some(mut db) = target_db {
+        db.drop_database().await;
+    }
+}
+
+async fn clinic(admin: Option<&str>, patients: usize, events: usize) -> (TestApp, Vec<i64>, f64) {
+    let builder = TestApp::builder();
+    let builder = match admin {
+        Some(a) => builder.on_postgres(a),
+        None => builder,
+    };
+    let app = builder.spawn().await;
+    let t = Instant::now();
+    let ids = seed_patients(&app, patients).await;
+    let t_patients = t.elapsed().as_secs_f64();
+    seed_disclosures(&app, &ids).await;
+    let t_disclosures = t.elapsed().as_secs_f64() - t_patients;
+    seed_events(&app, &ids, events).await;
+    let total = t.elapsed().as_secs_f64();
+    println!(
+        "  seeded {} patients in {t_patients:.1} s, {} disclosures in {t_disclosures:.1} s, the trail to {events} events in {:.1} s",
+        ids.len(),
+        ids.len().div_ceil(50) * 2,
+        total - t_patients - t_disclosures
+    );
+    (app, ids, total)
+}
+
+fn row(what: &str, big: (f64, f64), small: (f64, f64)) {
+    println!(
+        "  {what:<44} p50 {:>7.1} ms  p95 {:>7.1} ms | small clinic p50 {:>6.1} ms | large/small {:.2}x",
+        big.0,
+        big.1,
+        small.0,
+        big.0 / small.0
+    );
+}
+
+pub async fn run(patients: usize, events: usize) {
+    let mut backends = vec![("SQLite", None)];
+    if let Ok(admin) = std::env::var("CAREKEEP_BENCH_DATABASE_URL") {
+        backends.push(("PostgreSQL", Some(admin)));
+    }
+    for (label, admin) in backends {
+        let admin = admin.as_deref();
+        let (small, small_ids, _) = clinic(admin, patients / 100, events / 100).await;
+        let s = measure(&small, &small_ids).await;
+        small.stop().await;
+        let (app, ids, seeded) = clinic(admin, patients, events).await;
+        println!(
+            "scale, {label}: {} patients, {events} audit events, seeded in {seeded:.0} s ({:.0} events/s overall); {REQUESTS} requests each, one client over HTTP",
+            ids.len(),
+            events as f64 / seeded
+        );
+        let b = measure(&app, &ids).await;
+        row("patient search (front desk, by surname)", b.search, s.search);
+        row("per-patient access history (compliance)", b.history, s.history);
+        row(
+            "accounting of disclosures, PDF (compliance)",
+            b.accounting,
+            s.accounting,
+        );
+        row("compliance dashboard (owner)", b.dashboard, s.dashboard);
+        let t = Instant::now();
+        let report = carekeep_app::audit::verify(app.state.app.store(), app.state.app.audit_keys(), &[])
+            .await
+            .unwrap();
+        let secs = t.elapsed().as_secs_f64();
+        let carekeep_app::audit::VerifyReport::Intact { events: n, .. } = report else {
+            panic!("the seeded trail verifies")
+        };
+        println!(
+            "  whole-trail verification read from the database: {n} events in {secs:.1} s ({:.0} events/s)",
+            n as f64 / secs
+        );
+        backups(&app, admin).await;
+        app.stop().await;
+    }
+}
