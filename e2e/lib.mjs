@@ -11,11 +11,12 @@ import { chromium } from 'playwright-core';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const root = join(here, '..');
-const binary = process.env.CAREKEEP_BIN || join(root, 'target', 'debug', 'carekeep');
+export const binary = process.env.CAREKEEP_BIN || join(root, 'target', 'debug', 'carekeep');
 export const shots = join(root, 'target', 'e2e-screenshots');
 mkdirSync(shots, { recursive: true });
 
-/** Starts a demo clinic; resolves with { url, creds, stop }. */
+/** Starts a demo clinic; resolves with { url, creds, data, log(), stop() }: the data folder,
+ * everything the server printed so far, and a stop that resolves once it has exited. */
 export async function startServer(env = {}) {
   const data = mkdtempSync(join(tmpdir(), 'carekeep-e2e-'));
   const child = spawn(binary, ['demo', '--data', data, '--listen', '127.0.0.1:0'], {
@@ -23,7 +24,8 @@ export async function startServer(env = {}) {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
-  child.stderr.on('data', () => {});
+  let err = '';
+  child.stderr.on('data', (d) => { err += d; });
   const url = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('server did not start: ' + out)), 60000);
     child.stdout.on('data', (d) => {
@@ -34,7 +36,12 @@ export async function startServer(env = {}) {
     child.on('exit', (code) => reject(new Error(`server exited ${code}: ${out}`)));
   });
   const creds = JSON.parse(readFileSync(join(data, 'demo-credentials.json'), 'utf8'));
-  return { url, creds, stop: () => child.kill('SIGTERM') };
+  const exited = new Promise((resolve) => child.on('exit', resolve));
+  return {
+    url, creds, data,
+    log: () => out + err,
+    stop: () => { child.kill('SIGTERM'); return exited; },
+  };
 }
 
 function base32(s) {

@@ -178,21 +178,11 @@ impl App {
     }
 
     pub(crate) fn request_details(&self, r: &RequestRow) -> Result<Details, AppError> {
-        serde_json::from_slice(
-            &self
-                .keyring()
-                .decrypt(binding("patient_requests", "details_ct", r.id), &r.details_ct)?,
-        )
-        .map_err(|e| AppError::Internal(format!("stored request: {e}")))
+        self.open_sealed("patient_requests", "details_ct", r.id, &r.details_ct)
     }
 
     pub(crate) fn request_view(&self, r: &RequestRow, patient: String) -> Result<RequestView, AppError> {
-        let details: Details = serde_json::from_slice(
-            &self
-                .keyring()
-                .decrypt(binding("patient_requests", "details_ct", r.id), &r.details_ct)?,
-        )
-        .map_err(|e| AppError::Internal(format!("stored request: {e}")))?;
+        let details: Details = self.open_sealed("patient_requests", "details_ct", r.id, &r.details_ct)?;
         let kind = Kind::parse(&r.kind).ok_or_else(|| AppError::Internal(format!("request kind {}", r.kind)))?;
         let received = parse_date(&r.received_on).map_err(|_| AppError::Internal("stored date".into()))?;
         let extended = r.extended_on.as_deref().and_then(|d| parse_date(d).ok());
@@ -295,6 +285,18 @@ impl App {
         Ok(self.keyring().encrypt(b, &plain)?)
     }
 
+    /// The value [`Self::seal`] stored in `table.column` of row `id`.
+    pub(crate) fn open_sealed<T: serde::de::DeserializeOwned>(
+        &self,
+        table: &'static str,
+        column: &'static str,
+        id: i64,
+        ciphertext: &[u8],
+    ) -> Result<T, AppError> {
+        serde_json::from_slice(&self.keyring().decrypt(binding(table, column, id), ciphertext)?)
+            .map_err(|e| AppError::Internal(format!("stored {table}.{column}: {e}")))
+    }
+
     async fn change_request(
         &self,
         actor: &Actor,
@@ -307,12 +309,7 @@ impl App {
         let mut row = store::request_by_id(tx.conn(), id)
             .await
             .map_err(|_| AppError::NotFound("request"))?;
-        let mut details: Details = serde_json::from_slice(
-            &self
-                .keyring()
-                .decrypt(binding("patient_requests", "details_ct", id), &row.details_ct)?,
-        )
-        .map_err(|e| AppError::Internal(format!("stored request: {e}")))?;
+        let mut details: Details = self.open_sealed("patient_requests", "details_ct", id, &row.details_ct)?;
         change(&mut row, &mut details)?;
         row.details_ct = self.seal(&details, binding("patient_requests", "details_ct", id))?;
         store::update_request(tx.conn(), &row).await?;
@@ -487,12 +484,7 @@ impl App {
         };
         let mut out = Vec::new();
         for r in &rows {
-            let e: DisclosureInput = serde_json::from_slice(
-                &self
-                    .keyring()
-                    .decrypt(binding("disclosures", "entry_ct", r.id), &r.entry_ct)?,
-            )
-            .map_err(|e| AppError::Internal(format!("stored disclosure: {e}")))?;
+            let e: DisclosureInput = self.open_sealed("disclosures", "entry_ct", r.id, &r.entry_ct)?;
             out.push(DisclosureView {
                 id: r.id,
                 disclosed_on: r.disclosed_on.clone(),

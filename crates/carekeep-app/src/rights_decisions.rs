@@ -351,12 +351,7 @@ impl App {
         };
         rows.iter()
             .map(|r| {
-                let d: DocumentInput = serde_json::from_slice(
-                    &self
-                        .keyring()
-                        .decrypt(binding("request_documents", "detail_ct", r.id), &r.detail_ct)?,
-                )
-                .map_err(|e| AppError::Internal(format!("stored document: {e}")))?;
+                let d: DocumentInput = self.open_sealed("request_documents", "detail_ct", r.id, &r.detail_ct)?;
                 Ok(DocumentView {
                     id: r.id,
                     request_id: r.request_id,
@@ -370,12 +365,7 @@ impl App {
     }
 
     fn open_authorization(&self, r: &AuthorizationRow) -> Result<Authorization, AppError> {
-        serde_json::from_slice(
-            &self
-                .keyring()
-                .decrypt(binding("authorizations", "details_ct", r.id), &r.details_ct)?,
-        )
-        .map_err(|e| AppError::Internal(format!("stored authorization: {e}")))
+        self.open_sealed("authorizations", "details_ct", r.id, &r.details_ct)
     }
 
     /// Files a signed authorization with every core element of 164.508(c)(1).
