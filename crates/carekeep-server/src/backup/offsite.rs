@@ -58,8 +58,9 @@ fn s3_failed(what: &'static str) -> impl Fn(reqwest::Error) -> BackupError {
     move |e| BackupError::Failed(format!("{what}: {e}"))
 }
 
-/// A response that is not a success, as an error naming S3's own code.
-async fn checked(res: reqwest::Response, what: &str) -> Result<reqwest::Response, BackupError> {
+/// Sends a signed request; a response that is not a success is an error naming S3's own code.
+async fn send(req: reqwest::RequestBuilder, what: &'static str) -> Result<reqwest::Response, BackupError> {
+    let res = req.send().await.map_err(s3_failed(what))?;
     if res.status().is_success() {
         return Ok(res);
     }
@@ -91,12 +92,8 @@ async fn upload(t: &S3Target, file: &Path, name: &str) -> Result<String, BackupE
         .timeout(Duration::from_secs(900))
         .build()
         .map_err(s3_failed("prepare the upload"))?;
-    let res = client
-        .post(CreateMultipartUpload::new(&bucket, Some(&creds), &object).sign(SIGNED_FOR))
-        .send()
-        .await
-        .map_err(s3_failed("reach the bucket"))?;
-    let body = checked(res, "start the upload")
+    let start = client.post(CreateMultipartUpload::new(&bucket, Some(&creds), &object).sign(SIGNED_FOR));
+    let body = send(start, "start the upload")
         .await?
         .text()
         .await
@@ -113,12 +110,11 @@ async fn upload(t: &S3Target, file: &Path, name: &str) -> Result<String, BackupE
             return Err(e);
         }
     };
-    let res = client
-        .head(HeadObject::new(&bucket, Some(&creds), &object).sign(SIGNED_FOR))
-        .send()
-        .await
-        .map_err(s3_failed("check the upload"))?;
-    let res = checked(res, "check the upload").await?;
+    let res = send(
+        client.head(HeadObject::new(&bucket, Some(&creds), &object).sign(SIGNED_FOR)),
+        "check the upload",
+    )
+    .await?;
     let stored = res
         .headers()
         .get(reqwest::header::CONTENT_LENGTH)
@@ -160,13 +156,7 @@ async fn send_parts(
         size += part.len() as u64;
         let last = part.len() < PART;
         let url = UploadPart::new(bucket, Some(creds), object, number, id).sign(SIGNED_FOR);
-        let res = client
-            .put(url)
-            .body(part)
-            .send()
-            .await
-            .map_err(s3_failed("send a part"))?;
-        let res = checked(res, "send a part").await?;
+        let res = send(client.put(url).body(part), "send a part").await?;
         let etag = res
             .headers()
             .get(reqwest::header::ETAG)
@@ -179,13 +169,7 @@ async fn send_parts(
     }
     let done = CompleteMultipartUpload::new(bucket, Some(creds), object, id, etags.iter().map(String::as_str));
     let url = done.sign(SIGNED_FOR);
-    let res = client
-        .post(url)
-        .body(done.body())
-        .send()
-        .await
-        .map_err(s3_failed("finish the upload"))?;
-    let res = checked(res, "finish the upload").await?;
+    let res = send(client.post(url).body(done.body()), "finish the upload").await?;
     // S3 can answer 200 with an error in the body once the upload has been assembled.
     let body = res.text().await.map_err(s3_failed("finish the upload"))?;
     if body.contains("<Error>") {
