@@ -193,23 +193,7 @@ async fn seed(app: &TestApp) -> Vec<i64> {
 
 /// Requests per second from `CLIENTS` concurrent clients reading `url(id)`.
 async fn rate(client: &reqwest::Client, token: &str, ids: &[i64], url: impl Fn(i64) -> String) -> f64 {
-    let t = Instant::now();
-    let mut tasks = Vec::new();
-    for c in 0..CLIENTS {
-        let urls: Vec<String> = (0..PER_CLIENT).map(|i| url(ids[(c + i) % ids.len()])).collect();
-        let (client, token) = (client.clone(), token.to_owned());
-        tasks.push(tokio::spawn(async move {
-            for u in urls {
-                let res = client.get(u).bearer_auth(&token).send().await.unwrap();
-                assert_eq!(res.status(), 200);
-                res.bytes().await.unwrap();
-            }
-        }));
-    }
-    for t in tasks {
-        t.await.unwrap();
-    }
-    (CLIENTS * PER_CLIENT) as f64 / t.elapsed().as_secs_f64()
+    rate_and_latency(client, token, ids, CLIENTS, url).await.0
 }
 
 /// Reads per second and the p50 and p99 latency (ms) of `clients` concurrent clients.
