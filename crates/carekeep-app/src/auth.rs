@@ -316,6 +316,7 @@ impl App {
             .await?
             .ok_or(AppError::Unauthenticated)?;
         let user = users::by_id(&mut conn, session.user_id).await?;
+        let training_hold = self.training_hold_on(&mut conn, session.user_id).await?;
         drop(conn);
         let lifetime = self.settings().lifetime;
         let reason = match lifetime.state(session.created_at, session.last_seen_at, now) {
@@ -340,7 +341,7 @@ impl App {
             return Err(AppError::Unauthenticated);
         }
         let mut last_seen = session.last_seen_at;
-        if touch && now > session.last_seen_at {
+        if touch && lifetime.needs_touch(session.last_seen_at, now) {
             let mut tx = self.store().begin().await?;
             sessions::touch(tx.conn(), session.id, now).await?;
             tx.commit().await?;
@@ -352,7 +353,7 @@ impl App {
             lifetime.expires_at(session.created_at, last_seen),
             lifetime.idle.whole_seconds(),
         );
-        p.training_hold = self.training_hold(p.user_id).await?;
+        p.training_hold = training_hold;
         Ok(p)
     }
 

@@ -1,5 +1,5 @@
 //! `cargo run --release -p carekeep-bench -- [chart-read|audit-append|audit-verify|fhir-import|footprint|all] [--runs N]`
-//! `cargo run --release -p carekeep-bench -- scale [--patients 100000] [--events 10000000]`
+//! `cargo run --release -p carekeep-bench -- scale [--patients 100000] [--events 10000000] [--postgres-only]`
 //!
 //! Prints throughputs and the ratios the issues set goals for, each the median of several runs
 //! measured in this one process on this one machine. With CAREKEEP_BENCH_DATABASE_URL set to a
@@ -227,6 +227,7 @@ async fn audit_append(runs: usize, name: &str, url: &str, per_writer: usize) {
 
 #[tokio::main]
 async fn main() {
+    carekeep_alloc::init();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let what = args.first().map(String::as_str).unwrap_or("all");
     let runs = args
@@ -248,7 +249,8 @@ async fn main() {
     };
     if what == "scale" {
         // Not part of `all`: seeding the large clinic takes minutes.
-        scale::run(arg("--patients", 100_000), arg("--events", 10_000_000)).await;
+        let postgres_only = args.iter().any(|a| a == "--postgres-only");
+        scale::run(arg("--patients", 100_000), arg("--events", 10_000_000), postgres_only).await;
         return;
     }
     if what == "chart-read" || what == "all" {

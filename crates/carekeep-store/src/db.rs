@@ -50,6 +50,9 @@ impl Store {
             AnyPoolOptions::new()
                 .max_connections(max)
                 .acquire_timeout(Duration::from_secs(30))
+                // A pooled SQLite connection is a file handle in this process and cannot go
+                // stale; pinging it on every acquire cost a round trip to its worker thread.
+                .test_before_acquire(backend == Backend::Postgres)
                 .after_connect(move |conn, _meta| {
                     Box::pin(async move {
                         if backend == Backend::Sqlite {

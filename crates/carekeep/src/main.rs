@@ -111,6 +111,7 @@ impl From<carekeep_server::StartError> for Failure {
 }
 
 fn main() -> ExitCode {
+    carekeep_alloc::init();
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(r) => r,

@@ -33,6 +33,34 @@ async fn idle_logoff_after_fifteen_minutes() {
     app.stop().await;
 }
 
+/// Activity is written back at most every 15 seconds (a read stays a read): a request sooner
+/// than that after the last recorded one does not extend the session, so logoff comes at most
+/// 15 seconds early and never late.
+#[tokio::test]
+async fn activity_is_recorded_at_most_every_fifteen_seconds() {
+    let app = TestApp::spawn().await;
+    let token = app.api_login("frontdesk").await;
+    app.clock.advance(Duration::seconds(10));
+    assert_eq!(me_status(&app, &token).await, 200, "not recorded: 10 s after login");
+    app.clock.advance(Duration::minutes(15) - Duration::seconds(10));
+    assert_eq!(
+        me_status(&app, &token).await,
+        401,
+        "15 minutes after the recorded activity (login), 14:50 after the last request"
+    );
+
+    let token = app.api_login("frontdesk").await;
+    app.clock.advance(Duration::seconds(15));
+    assert_eq!(me_status(&app, &token).await, 200, "recorded: 15 s after login");
+    app.clock.advance(Duration::minutes(15) - Duration::seconds(1));
+    assert_eq!(
+        me_status(&app, &token).await,
+        200,
+        "15:14 after login, 14:59 after the request"
+    );
+    app.stop().await;
+}
+
 #[tokio::test]
 async fn idle_timeout_is_configurable() {
     let app = TestApp::builder()
