@@ -18,10 +18,15 @@ const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 const MIMALLOC_VERSION: u32 = 30302;
 
 /// Applies the settings; the binaries call it first thing in `main`. Returns false, changing
-/// nothing, if the linked mimalloc is not the version the option number was read from.
+/// nothing, if the linked mimalloc is not the version the option number was read from. An
+/// operator's own `MIMALLOC_PURGE_DELAY` is left in force (a delay of 1000 ms measured the same
+/// chart-read rate here as 0, within the machine's noise).
 pub fn init() -> bool {
     if mimalloc::MiMalloc.version() != MIMALLOC_VERSION {
         return false;
+    }
+    if std::env::var_os("MIMALLOC_PURGE_DELAY").is_some() {
+        return true;
     }
     #[allow(unsafe_code)]
     // SAFETY: mi_option_set takes a plain option number and value and is callable at any time;
