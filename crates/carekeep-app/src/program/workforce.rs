@@ -110,9 +110,6 @@ impl App {
     /// Whether `user` is kept from patient data until they complete training (only when the
     /// clinic requires it).
     pub(crate) async fn training_hold(&self, user: UserId) -> Result<bool, AppError> {
-        if !self.settings().training.before_phi_access {
-            return Ok(false);
-        }
         let mut conn = self.store().read().await?;
         self.training_hold_on(&mut conn, user).await
     }
