@@ -312,10 +312,9 @@ impl App {
         let now = self.now();
         let hash = token::token_hash(token);
         let mut conn = self.store().read().await?;
-        let session = sessions::by_token_hash(&mut conn, &hash)
+        let (session, user) = sessions::live_with_user(&mut conn, &hash)
             .await?
             .ok_or(AppError::Unauthenticated)?;
-        let user = users::by_id(&mut conn, session.user_id).await?;
         let training_hold = self.training_hold_on(&mut conn, session.user_id).await?;
         drop(conn);
         let lifetime = self.settings().lifetime;

@@ -8,6 +8,7 @@ use carekeep_domain::records::patient::Identity;
 use carekeep_domain::records::search::fold_name;
 use carekeep_domain::Capability;
 use carekeep_store::audit::{self as audit_store, Filter};
+use carekeep_store::chart_rows::{chart_rows, Part};
 use carekeep_store::records::{self, CtColumn};
 use carekeep_store::{monitoring as store, users};
 use serde::Serialize;
@@ -67,18 +68,14 @@ impl App {
         let mut rel = Relations::default();
         let ids: Vec<i64> = single.iter().copied().collect();
         for row in records::patients_by_ids(conn, &ids).await? {
-            let mut times: Vec<OffsetDateTime> = records::appointments_for_patient(conn, row.id)
-                .await?
+            let chart = chart_rows(conn, row.id, &[Part::Appointments, Part::Encounters]).await?;
+            let mut times: Vec<OffsetDateTime> = chart
+                .appointments
                 .iter()
                 .filter(|a| a.status != "cancelled")
                 .map(|a| a.start_at)
                 .collect();
-            times.extend(
-                records::encounters_for_patient(conn, row.id)
-                    .await?
-                    .iter()
-                    .map(|e| e.at),
-            );
+            times.extend(chart.encounters.iter().map(|e| e.at));
             rel.care.insert(row.id, times);
             let identity: Identity = self.open_json(CtColumn::PatientIdentity, row.id, &row.identity_ct)?;
             rel.patient_surnames.insert(row.id, fold_name(&identity.family_name));

@@ -5,7 +5,7 @@
 //! `::authorization`.
 
 use crate::pdf::Pdf;
-use crate::rights::{binding, day, text, RequestView};
+use crate::rights::{binding, day, text, Details, RequestView};
 use crate::{Actor, App, AppError};
 use carekeep_domain::audit::{Action, Outcome};
 use carekeep_domain::records::patient::parse_date;
@@ -14,6 +14,7 @@ use carekeep_domain::rights::authorization::{self, Authorization};
 use carekeep_domain::rights::clocks::Kind;
 use carekeep_domain::rights::decisions::{self, Block, Decision, Termination};
 use carekeep_domain::DataClass;
+use carekeep_store::chart_rows::GrantedRequest;
 use carekeep_store::records::{self as records_store, CtColumn};
 use carekeep_store::rights::{self as store, AuthorizationRow};
 use carekeep_store::Conn;
@@ -520,11 +521,11 @@ impl App {
 
     /// What staff must honour when they contact or bill this patient: granted confidential
     /// communications and agreed restrictions in force.
-    pub(crate) async fn standing_requests(&self, conn: &mut Conn, patient: i64) -> Result<Vec<String>, AppError> {
+    pub(crate) fn standing_requests(&self, granted: &[GrantedRequest]) -> Result<Vec<String>, AppError> {
         let mut out = Vec::new();
         for kind in [Kind::ConfidentialCommunication, Kind::Restriction] {
-            for r in store::granted_requests(conn, patient, kind.as_str()).await? {
-                let d = self.request_details(&r)?;
+            for r in granted.iter().filter(|r| r.kind == kind.as_str()) {
+                let d: Details = self.open_sealed("patient_requests", "details_ct", r.id, &r.details_ct)?;
                 out.push(match kind {
                     Kind::ConfidentialCommunication => format!("Contact only this way: {}", d.accommodation),
                     _ if d.self_pay => format!(

@@ -5,7 +5,8 @@
 //!   class, the audit event (group commit, durable before the answer), JSON.
 //! - no policy or decryption: the same rows loaded by the same store queries, the session
 //!   checked and the audit event written, ciphertext returned as is (issue 4's comparison).
-//! - bare: the same rows and nothing else (issue 10's "bare read").
+//! - bare: the same rows and nothing else (issue 10's "bare read"): the patient row and the
+//!   chart's one statement of every part.
 
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
@@ -16,6 +17,7 @@ use carekeep_domain::audit::{Action, AuditEvent, Outcome};
 use carekeep_domain::records::invoice::Line;
 use carekeep_domain::records::vitals::Vitals;
 use carekeep_server::AppState;
+use carekeep_store::chart_rows::Part;
 use carekeep_store::records as store;
 use carekeep_testkit::TestApp;
 use std::time::Instant;
@@ -27,36 +29,16 @@ const PER_CLIENT: usize = 100;
 async fn load_rows(state: &AppState, id: i64) -> usize {
     let mut conn = state.app.store().read().await.unwrap();
     let p = store::patient_by_id(&mut conn, id).await.unwrap();
-    let _ = store::named_providers(&mut conn, id).await.unwrap();
-    let _ = carekeep_store::users::display_names(&mut conn).await.unwrap();
-    let mut n = p.identity_ct.len() + p.contact_ct.len();
-    n += store::appointments_for_patient(&mut conn, id)
+    let rows = carekeep_store::chart_rows::chart_rows(&mut conn, id, &Part::ALL)
         .await
-        .unwrap()
-        .iter()
-        .map(|a| a.service_ct.len())
-        .sum::<usize>();
-    n += store::encounters_for_patient(&mut conn, id)
-        .await
-        .unwrap()
-        .iter()
-        .map(|e| e.note_ct.len())
-        .sum::<usize>();
-    n += store::addenda_for_patient(&mut conn, id).await.unwrap().len();
-    n += store::entries_for_patient(&mut conn, id)
-        .await
-        .unwrap()
-        .iter()
-        .map(|e| e.data_ct.len())
-        .sum::<usize>();
-    n += store::attachments_for_patient(&mut conn, id).await.unwrap().len();
-    n += store::invoices_for_patient(&mut conn, id)
-        .await
-        .unwrap()
-        .iter()
-        .map(|i| i.lines_ct.len())
-        .sum::<usize>();
-    n += store::payments_for_patient(&mut conn, id).await.unwrap().len();
+        .unwrap();
+    let mut n = p.identity_ct.len() + p.contact_ct.len() + rows.staff_names.len();
+    n += rows.appointments.iter().map(|a| a.service_ct.len()).sum::<usize>();
+    n += rows.encounters.iter().map(|e| e.note_ct.len()).sum::<usize>();
+    n += rows.addenda.len() + rows.attachments.len() + rows.payments.len();
+    n += rows.entries.iter().map(|e| e.data_ct.len()).sum::<usize>();
+    n += rows.invoices.iter().map(|i| i.lines_ct.len()).sum::<usize>();
+    n += rows.npp_acks.len() + rows.granted_requests.len();
     n
 }
 
@@ -230,6 +212,15 @@ async fn rate_and_latency(
     (rate, ms[ms.len() / 2], ms[ms.len() * 99 / 100])
 }
 
+/// CPU time this process has used (user and system, all threads), from `/proc/self/stat`
+/// (fields 14 and 15, in clock ticks of 1/100 s on Linux).
+fn process_cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap();
+    let after_name = stat.rsplit(')').next().unwrap();
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    (fields[11].parse::<f64>().unwrap() + fields[12].parse::<f64>().unwrap()) / 100.0
+}
+
 /// Bytes the audit trail occupies on disk, indexes included.
 async fn audit_bytes(app: &TestApp) -> u64 {
     let mut conn = app.state.app.store().read().await.unwrap();
@@ -290,6 +281,7 @@ pub async fn run(runs: usize) {
         g / b
     );
     let before = audit_bytes(&app).await;
+    let cpu_before = process_cpu_seconds();
     let mut at32 = Vec::new();
     for _ in 0..runs {
         at32.push(
@@ -299,12 +291,16 @@ pub async fn run(runs: usize) {
             .await,
         );
     }
-    let grown = audit_bytes(&app).await.saturating_sub(before);
     let reads = (runs * 32 * PER_CLIENT) as f64;
+    let cpu_per_read = (process_cpu_seconds() - cpu_before) / reads * 1e6;
+    let grown = audit_bytes(&app).await.saturating_sub(before);
     at32.sort_by(|a, b| a.0.partial_cmp(&b.0).unwrap());
     let (r, p50, p99) = at32[at32.len() / 2];
     println!(
         "  32 concurrent clients, every safeguard: {r:.0} reads/s (goal 4,200), p50 {p50:.1} ms, p99 {p99:.1} ms (goal < 12 ms); the run with the median rate"
+    );
+    println!(
+        "  CPU per read at 32 clients (server and client, both cores; steadier than the rate on a shared machine): {cpu_per_read:.0} us"
     );
     println!(
         "  audit storage per read (database growth over {reads:.0} reads, indexes included): {:.0} bytes (goal < 400)",

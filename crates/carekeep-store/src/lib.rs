@@ -7,6 +7,7 @@
 
 pub mod audit;
 pub mod backups;
+pub mod chart_rows;
 pub mod clinic;
 pub mod copy;
 mod db;

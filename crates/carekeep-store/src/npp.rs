@@ -1,6 +1,6 @@
 //! Notice of Privacy Practices versions and patients' acknowledgements.
 
-use crate::{from_unix, unix, Conn, StoreError};
+use crate::{unix, Conn, StoreError};
 use sqlx::Row;
 use time::OffsetDateTime;
 
@@ -100,24 +100,6 @@ pub async fn set_ack_reason(conn: &mut Conn, id: i64, ct: &[u8]) -> Result<(), S
 }
 
 /// A patient's latest acknowledgement: `(version, kind, when)`.
-pub async fn latest_ack(conn: &mut Conn, patient: i64) -> Result<Option<(i64, String, OffsetDateTime)>, StoreError> {
-    let r = sqlx::query(
-        "SELECT v.version, a.kind, a.recorded_at FROM npp_acks a JOIN npp_versions v ON v.id = a.version_id
-         WHERE a.patient_id = $1 ORDER BY a.recorded_at DESC, a.id DESC LIMIT 1",
-    )
-    .bind(patient)
-    .fetch_optional(conn)
-    .await?;
-    r.map(|r| {
-        Ok((
-            r.try_get("version")?,
-            r.try_get("kind")?,
-            from_unix(r.try_get("recorded_at")?)?,
-        ))
-    })
-    .transpose()
-}
-
 /// Patients with no acknowledgement or good-faith record at all.
 pub async fn patients_without_ack(conn: &mut Conn) -> Result<i64, StoreError> {
     Ok(sqlx::query(

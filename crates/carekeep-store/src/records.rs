@@ -370,18 +370,6 @@ pub async fn set_appointment_status(
     Ok(())
 }
 
-pub async fn appointments_for_patient(conn: &mut Conn, patient_id: i64) -> Result<Vec<AppointmentRow>, StoreError> {
-    sqlx::query(&format!(
-        "SELECT {APPT_COLUMNS} FROM appointments WHERE patient_id = $1 ORDER BY start_at DESC, id DESC"
-    ))
-    .bind(patient_id)
-    .fetch_all(conn)
-    .await?
-    .iter()
-    .map(appointment)
-    .collect()
-}
-
 /// Appointments starting in `[from, to)`, in time order.
 pub async fn appointments_between(
     conn: &mut Conn,
@@ -463,18 +451,6 @@ pub async fn sign_encounter(conn: &mut Conn, id: i64, now: OffsetDateTime) -> Re
     Ok(done.rows_affected() == 1)
 }
 
-pub async fn encounters_for_patient(conn: &mut Conn, patient_id: i64) -> Result<Vec<EncounterRow>, StoreError> {
-    sqlx::query(&format!(
-        "SELECT {ENC_COLUMNS} FROM encounters WHERE patient_id = $1 ORDER BY at DESC, id DESC"
-    ))
-    .bind(patient_id)
-    .fetch_all(conn)
-    .await?
-    .iter()
-    .map(encounter)
-    .collect()
-}
-
 #[derive(Clone, Debug)]
 pub struct AddendumRow {
     pub id: i64,
@@ -501,24 +477,6 @@ pub async fn insert_addendum(
     .fetch_one(conn)
     .await?
     .try_get("id")?)
-}
-
-pub async fn addenda_for_patient(conn: &mut Conn, patient_id: i64) -> Result<Vec<AddendumRow>, StoreError> {
-    sqlx::query("SELECT id, encounter_id, author_id, at, text_ct FROM addenda WHERE patient_id = $1 ORDER BY at, id")
-        .bind(patient_id)
-        .fetch_all(conn)
-        .await?
-        .iter()
-        .map(|r| {
-            Ok(AddendumRow {
-                id: r.try_get("id")?,
-                encounter_id: r.try_get("encounter_id")?,
-                author_id: r.try_get("author_id")?,
-                at: from_unix(r.try_get("at")?)?,
-                text_ct: ct(r, "text_ct")?,
-            })
-        })
-        .collect()
 }
 
 // ---------------------------------------------------------------- chart entries
@@ -549,26 +507,6 @@ pub async fn insert_entry(
     .fetch_one(conn)
     .await?
     .try_get("id")?)
-}
-
-pub async fn entries_for_patient(conn: &mut Conn, patient_id: i64) -> Result<Vec<EntryRow>, StoreError> {
-    sqlx::query(
-        "SELECT id, kind, at, recorded_by, data_ct FROM chart_entries WHERE patient_id = $1 ORDER BY at DESC, id DESC",
-    )
-    .bind(patient_id)
-    .fetch_all(conn)
-    .await?
-    .iter()
-    .map(|r| {
-        Ok(EntryRow {
-            id: r.try_get("id")?,
-            kind: r.try_get("kind")?,
-            at: from_unix(r.try_get("at")?)?,
-            recorded_by: r.try_get("recorded_by")?,
-            data_ct: ct(r, "data_ct")?,
-        })
-    })
-    .collect()
 }
 
 // ---------------------------------------------------------------- attachments
@@ -618,18 +556,6 @@ fn attachment(r: &AnyRow) -> Result<AttachmentRow, StoreError> {
 }
 
 const ATT_COLUMNS: &str = "id, patient_id, at, uploaded_by, content_type, size_bytes, meta_ct";
-
-pub async fn attachments_for_patient(conn: &mut Conn, patient_id: i64) -> Result<Vec<AttachmentRow>, StoreError> {
-    sqlx::query(&format!(
-        "SELECT {ATT_COLUMNS} FROM attachments WHERE patient_id = $1 ORDER BY at DESC, id DESC"
-    ))
-    .bind(patient_id)
-    .fetch_all(conn)
-    .await?
-    .iter()
-    .map(attachment)
-    .collect()
-}
 
 /// One attachment with its (encrypted) content.
 pub async fn attachment_with_content(conn: &mut Conn, id: i64) -> Result<(AttachmentRow, Vec<u8>), StoreError> {
@@ -707,18 +633,6 @@ pub async fn invoice_by_id(conn: &mut Conn, id: i64) -> Result<InvoiceRow, Store
     invoice(&r)
 }
 
-pub async fn invoices_for_patient(conn: &mut Conn, patient_id: i64) -> Result<Vec<InvoiceRow>, StoreError> {
-    sqlx::query(&format!(
-        "{INV_SELECT} WHERE i.patient_id = $1 ORDER BY i.created_at DESC, i.id DESC"
-    ))
-    .bind(patient_id)
-    .fetch_all(conn)
-    .await?
-    .iter()
-    .map(invoice)
-    .collect()
-}
-
 /// The newest invoices across the clinic (the billing work list).
 pub async fn recent_invoices(conn: &mut Conn, limit: i64) -> Result<Vec<InvoiceRow>, StoreError> {
     sqlx::query(&format!("{INV_SELECT} ORDER BY i.created_at DESC, i.id DESC LIMIT $1"))
@@ -761,24 +675,4 @@ pub async fn insert_payment(
     .fetch_one(conn)
     .await?
     .try_get("id")?)
-}
-
-pub async fn payments_for_patient(conn: &mut Conn, patient_id: i64) -> Result<Vec<PaymentRow>, StoreError> {
-    sqlx::query(
-        "SELECT id, invoice_id, amount_cents, method, received_at FROM payments WHERE patient_id = $1 ORDER BY received_at, id",
-    )
-    .bind(patient_id)
-    .fetch_all(conn)
-    .await?
-    .iter()
-    .map(|r| {
-        Ok(PaymentRow {
-            id: r.try_get("id")?,
-            invoice_id: r.try_get("invoice_id")?,
-            amount_cents: r.try_get("amount_cents")?,
-            method: r.try_get("method")?,
-            received_at: from_unix(r.try_get("received_at")?)?,
-        })
-    })
-    .collect()
 }

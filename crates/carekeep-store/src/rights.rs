@@ -309,17 +309,3 @@ pub async fn authorization_by_id(conn: &mut Conn, id: i64) -> Result<Authorizati
         .ok_or(StoreError::NotFound)?;
     authorization(&r)
 }
-
-/// The accommodation text of a patient's granted confidential-communication requests.
-pub async fn granted_requests(conn: &mut Conn, patient: i64, kind: &str) -> Result<Vec<RequestRow>, StoreError> {
-    sqlx::query(&format!(
-        "SELECT {REQUEST} FROM patient_requests WHERE patient_id = $1 AND kind = $2 AND status = 'granted' ORDER BY id"
-    ))
-    .bind(patient)
-    .bind(kind)
-    .fetch_all(conn)
-    .await?
-    .iter()
-    .map(request)
-    .collect()
-}

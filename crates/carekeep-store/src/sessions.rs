@@ -71,16 +71,35 @@ pub async fn insert(conn: &mut Conn, s: &NewSession<'_>, now: OffsetDateTime) ->
     .try_get(0)?)
 }
 
-/// A live (not ended) session by its token's hash.
-pub async fn by_token_hash(conn: &mut Conn, token_hash: &str) -> Result<Option<SessionRow>, StoreError> {
-    let sql = format!("SELECT {COLUMNS} FROM sessions WHERE token_hash = $1 AND ended_at IS NULL");
-    sqlx::query(&sql)
-        .bind(token_hash)
-        .fetch_optional(conn)
-        .await?
-        .as_ref()
-        .map(from_row)
-        .transpose()
+/// A live session with its account and the account's roles, in one query: every request
+/// asks this, and on SQLite each statement is a round trip to the connection's thread.
+pub async fn live_with_user(
+    conn: &mut Conn,
+    token_hash: &str,
+) -> Result<Option<(SessionRow, crate::users::UserRow)>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT s.id, s.user_id, s.csrf_token, s.mfa_verified, s.created_at, s.last_seen_at, s.ended_at,
+                s.source_ip, s.user_agent, u.username, u.display_name, u.password_hash, u.totp_secret,
+                u.totp_pending, u.totp_last_step, u.mfa_enrolled_at, u.disabled_at,
+                u.created_at AS user_created_at, r.role
+         FROM sessions s JOIN users u ON u.id = s.user_id LEFT JOIN user_roles r ON r.user_id = u.id
+         WHERE s.token_hash = $1 AND s.ended_at IS NULL ORDER BY r.role",
+    )
+    .bind(token_hash)
+    .fetch_all(conn)
+    .await?;
+    let Some(first) = rows.first() else {
+        return Ok(None);
+    };
+    let session = from_row(first)?;
+    let mut user = crate::users::from_row_named(first, "user_id", "user_created_at")?;
+    for r in &rows {
+        // An account without roles still has its one row, with no role in it.
+        if r.try_get::<Option<String>, _>("role")?.is_some() {
+            user.roles.push(crate::users::role(r)?);
+        }
+    }
+    Ok(Some((session, user)))
 }
 
 pub async fn touch(conn: &mut Conn, id: i64, now: OffsetDateTime) -> Result<(), StoreError> {

@@ -38,8 +38,13 @@ fn opt_time(r: &AnyRow, col: &str) -> Result<Option<OffsetDateTime>, StoreError>
 }
 
 fn from_row(r: &AnyRow) -> Result<UserRow, StoreError> {
+    from_row_named(r, "id", "created_at")
+}
+
+/// An account from a row where its `id` and `created_at` carry other names (a join).
+pub(crate) fn from_row_named(r: &AnyRow, id: &str, created_at: &str) -> Result<UserRow, StoreError> {
     Ok(UserRow {
-        id: UserId(r.try_get("id")?),
+        id: UserId(r.try_get(id)?),
         username: r.try_get("username")?,
         display_name: r.try_get("display_name")?,
         password_hash: r.try_get("password_hash")?,
@@ -48,7 +53,7 @@ fn from_row(r: &AnyRow) -> Result<UserRow, StoreError> {
         totp_last_step: r.try_get("totp_last_step")?,
         mfa_enrolled_at: opt_time(r, "mfa_enrolled_at")?,
         disabled_at: opt_time(r, "disabled_at")?,
-        created_at: from_unix(r.try_get("created_at")?)?,
+        created_at: from_unix(r.try_get(created_at)?)?,
         roles: Vec::new(),
     })
 }
@@ -111,9 +116,13 @@ pub async fn roles_of(conn: &mut Conn, id: UserId) -> Result<Vec<RoleName>, Stor
         .bind(id.0)
         .fetch_all(conn)
         .await?
-        .into_iter()
-        .map(|r| RoleName::new(&r.try_get::<String, _>("role")?).map_err(|_| StoreError::Corrupt("role name")))
+        .iter()
+        .map(role)
         .collect()
+}
+
+pub(crate) fn role(r: &AnyRow) -> Result<RoleName, StoreError> {
+    RoleName::new(&r.try_get::<String, _>("role")?).map_err(|_| StoreError::Corrupt("role name"))
 }
 
 /// Replaces a user's roles.

@@ -9,6 +9,7 @@ use carekeep_domain::audit::{Action, Outcome};
 use carekeep_domain::program::npp::{missing_elements, template};
 use carekeep_domain::records::patient::parse_date;
 use carekeep_domain::{Capability, DataClass};
+use carekeep_store::chart_rows::AckRow;
 use carekeep_store::npp as store;
 use serde::Serialize;
 
@@ -174,22 +175,19 @@ impl App {
     }
 
     /// The patient's latest acknowledgement, as the chart shows it.
-    pub(crate) async fn npp_status(
-        &self,
-        conn: &mut carekeep_store::Conn,
-        patient: i64,
-    ) -> Result<Option<String>, AppError> {
-        Ok(store::latest_ack(conn, patient).await?.map(|(v, kind, at)| {
+    pub(crate) fn npp_status(&self, latest: Option<&AckRow>) -> Option<String> {
+        latest.map(|a| {
             format!(
-                "{} for version {v} on {}",
-                if kind == "signed" {
+                "{} for version {} on {}",
+                if a.kind == "signed" {
                     "Acknowledged"
                 } else {
                     "Good-faith effort recorded"
                 },
-                at.to_offset(self.clinic_offset()).date()
+                a.version,
+                a.recorded_at.to_offset(self.clinic_offset()).date()
             )
-        }))
+        })
     }
 
     /// The current notice as a PDF, to print and post.

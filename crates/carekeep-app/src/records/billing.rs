@@ -14,8 +14,8 @@ use carekeep_domain::records::invoice::{
 };
 use carekeep_domain::records::patient::Identity;
 use carekeep_domain::DataClass;
+use carekeep_store::chart_rows::ChartRows;
 use carekeep_store::records::{self as store, CtColumn, InvoiceRow};
-use carekeep_store::Conn;
 use std::collections::HashMap;
 
 /// An invoice as typed by billing: lines of description and amount.
@@ -39,6 +39,9 @@ fn paid_code(s: PaidState) -> &'static str {
         PaidState::Paid => "paid",
     }
 }
+
+/// The coding, billing and invoice-status parts of a patient view.
+type InvoiceViews = (Option<CodingView>, Option<BillingView>, Option<InvoiceStatusView>);
 
 impl App {
     fn invoice_status_view(&self, row: &InvoiceRow) -> InvoiceStatus {
@@ -71,12 +74,7 @@ impl App {
     }
 
     /// The coding, billing and invoice-status parts of a patient view, each only if readable.
-    pub(crate) async fn invoice_views(
-        &self,
-        conn: &mut Conn,
-        patient: i64,
-        a: &ChartAccess,
-    ) -> Result<(Option<CodingView>, Option<BillingView>, Option<InvoiceStatusView>), AppError> {
+    pub(crate) fn invoice_views(&self, chart: &ChartRows, a: &ChartAccess) -> Result<InvoiceViews, AppError> {
         let (coding, billing, st) = (
             a.reads(DataClass::Coding),
             a.reads(DataClass::Billing),
@@ -85,10 +83,10 @@ impl App {
         if !(coding || billing || st) {
             return Ok((None, None, None));
         }
-        let rows = store::invoices_for_patient(conn, patient).await?;
+        let rows = &chart.invoices;
         let mut lines_of = HashMap::new();
         if coding || billing {
-            for row in &rows {
+            for row in rows {
                 let lines: Vec<Line> = self.open_json(CtColumn::InvoiceLines, row.id, &row.lines_ct)?;
                 lines_of.insert(row.id, lines);
             }
@@ -98,7 +96,7 @@ impl App {
             invoices: rows.iter().map(|r| self.invoice_codes(r, lines(r.id))).collect(),
         });
         let billing_view = if billing {
-            let payments = store::payments_for_patient(conn, patient).await?;
+            let payments = &chart.payments;
             Some(BillingView {
                 invoices: rows
                     .iter()
@@ -116,13 +114,13 @@ impl App {
                     })
                     .collect(),
                 payments: payments
-                    .into_iter()
+                    .iter()
                     .map(|p| PaymentView {
                         id: p.id,
                         invoice_id: p.invoice_id,
                         amount_cents: p.amount_cents,
                         amount: format_amount(p.amount_cents),
-                        method: p.method,
+                        method: p.method.clone(),
                         received_at: rfc3339(p.received_at.to_offset(self.clinic_offset())),
                     })
                     .collect(),

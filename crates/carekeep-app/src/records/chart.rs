@@ -9,8 +9,9 @@ use carekeep_domain::records::codes::icd10cm;
 use carekeep_domain::records::vitals::Vitals;
 use carekeep_domain::records::Invalid;
 use carekeep_domain::DataClass;
+use carekeep_store::chart_rows::ChartRows;
 use carekeep_store::records::{self as store, CtColumn};
-use carekeep_store::{Conn, Tx};
+use carekeep_store::Tx;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -405,17 +406,16 @@ impl App {
         Ok((row.content_type, bytes.to_vec(), meta.filename))
     }
 
-    pub(crate) async fn clinical_view(
+    pub(crate) fn clinical_view(
         &self,
-        conn: &mut Conn,
-        patient: i64,
+        rows: &ChartRows,
         names: &HashMap<i64, String>,
     ) -> Result<ClinicalView, AppError> {
         let name = |id: i64| names.get(&id).cloned().unwrap_or_default();
         let offset = self.clinic_offset();
         let at = |t: time::OffsetDateTime| rfc3339(t.to_offset(offset));
         let mut addenda: HashMap<i64, Vec<AddendumView>> = HashMap::new();
-        for a in store::addenda_for_patient(conn, patient).await? {
+        for a in &rows.addenda {
             let text: String = self.open_json(CtColumn::AddendumText, a.id, &a.text_ct)?;
             addenda.entry(a.encounter_id).or_default().push(AddendumView {
                 id: a.id,
@@ -426,7 +426,7 @@ impl App {
         }
         let mut history = Vec::new();
         let mut encounters = Vec::new();
-        for e in store::encounters_for_patient(conn, patient).await? {
+        for e in &rows.encounters {
             let note: NoteInput = self.open_json(CtColumn::EncounterNote, e.id, &e.note_ct)?;
             history.push((
                 e.at,
@@ -460,7 +460,7 @@ impl App {
         }
         let (mut vitals, mut diagnoses, mut medications, mut allergies) =
             (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-        for row in store::entries_for_patient(conn, patient).await? {
+        for row in &rows.entries {
             let entry: EntryInput = self.open_json(CtColumn::ChartEntryData, row.id, &row.data_ct)?;
             let view = EntryView {
                 id: row.id,
@@ -486,7 +486,7 @@ impl App {
             }
         }
         let mut attachments = Vec::new();
-        for row in store::attachments_for_patient(conn, patient).await? {
+        for row in &rows.attachments {
             let meta: AttachmentMeta = self.open_json(CtColumn::AttachmentMeta, row.id, &row.meta_ct)?;
             let is_image = row.content_type.starts_with("image/");
             history.push((
@@ -505,7 +505,7 @@ impl App {
                 id: row.id,
                 at: at(row.at),
                 uploaded_by: name(row.uploaded_by),
-                content_type: row.content_type,
+                content_type: row.content_type.clone(),
                 size_bytes: row.size_bytes,
                 filename: meta.filename,
                 caption: meta.caption,

@@ -4,12 +4,13 @@ use super::view::*;
 use super::{rfc3339, Opened};
 use crate::{App, AppError, Principal};
 use carekeep_domain::audit::{Action, Outcome};
-use carekeep_domain::records::chart_access::may_break_glass;
+use carekeep_domain::records::chart_access::{may_break_glass, ChartAccess};
 use carekeep_domain::records::patient::{
     check_contact, check_date_of_birth, check_name, display_phone, Contact, ContactMethod, Identity, Sex,
 };
 use carekeep_domain::records::search::{self, Query};
 use carekeep_domain::{Capability, DataClass, UserId};
+use carekeep_store::chart_rows::{chart_rows, Part};
 use carekeep_store::records::{self as store, CtColumn, PatientRow};
 use carekeep_store::{users, Conn};
 
@@ -252,7 +253,6 @@ impl App {
     ) -> Result<PatientView, AppError> {
         let a = &opened.access;
         let id = opened.row.id;
-        let names = users::display_names(conn).await?;
         let identity = match a.reads(DataClass::Identity) {
             true => Some(identity_view(&self.open_json(
                 CtColumn::PatientIdentity,
@@ -269,23 +269,19 @@ impl App {
             )?)),
             false => None,
         };
+        let rows = chart_rows(conn, id, &chart_parts(a)).await?;
+        let names = &rows.staff_names;
         let scheduling = match a.reads(DataClass::Scheduling) {
-            true => Some(self.scheduling_view(conn, id, &names).await?),
+            true => Some(self.scheduling_view(&rows.appointments, names)?),
             false => None,
         };
         let clinical = match a.reads(DataClass::Clinical) {
-            true => Some(self.clinical_view(conn, id, &names).await?),
+            true => Some(self.clinical_view(&rows, names)?),
             false => None,
         };
-        let (coding, billing, invoice_status) = self.invoice_views(conn, id, a).await?;
-        let npp = match a.reads(DataClass::Identity) {
-            true => self.npp_status(conn, id).await?,
-            false => None,
-        };
-        let honour = match a.reads(DataClass::Identity) {
-            true => self.standing_requests(conn, id).await?,
-            false => Vec::new(),
-        };
+        let (coding, billing, invoice_status) = self.invoice_views(&rows, a)?;
+        let npp = self.npp_status(rows.npp_acks.first());
+        let honour = self.standing_requests(&rows.granted_requests)?;
         Ok(PatientView {
             id,
             identity,
@@ -552,4 +548,26 @@ pub fn contact_input(
         emergency_contact: emergency.to_owned(),
         preferred: ContactMethod::parse(preferred)?,
     })
+}
+
+/// The chart tables a view needs for what `a` may read: nothing of a class the policy withholds
+/// is even loaded.
+fn chart_parts(a: &ChartAccess) -> Vec<Part> {
+    let mut parts = vec![Part::StaffNames];
+    if a.reads(DataClass::Identity) {
+        parts.extend([Part::NppAcks, Part::GrantedRequests]);
+    }
+    if a.reads(DataClass::Scheduling) {
+        parts.push(Part::Appointments);
+    }
+    if a.reads(DataClass::Clinical) {
+        parts.extend([Part::Encounters, Part::Addenda, Part::Entries, Part::Attachments]);
+    }
+    if a.reads(DataClass::Coding) || a.reads(DataClass::Billing) || a.reads(DataClass::InvoiceStatus) {
+        parts.push(Part::Invoices);
+    }
+    if a.reads(DataClass::Billing) {
+        parts.push(Part::Payments);
+    }
+    parts
 }

@@ -9,7 +9,7 @@ use carekeep_domain::records::appointment::{check_service, check_times, Status};
 use carekeep_domain::records::patient::Identity;
 use carekeep_domain::{DataClass, UserId};
 use carekeep_store::records::{self as store, AppointmentRow, CtColumn};
-use carekeep_store::{users, Conn};
+use carekeep_store::users;
 use std::collections::HashMap;
 use time::{Date, OffsetDateTime, PrimitiveDateTime, Time};
 
@@ -43,13 +43,11 @@ impl App {
         })
     }
 
-    pub(crate) async fn scheduling_view(
+    pub(crate) fn scheduling_view(
         &self,
-        conn: &mut Conn,
-        patient: i64,
+        rows: &[store::AppointmentRow],
         names: &HashMap<i64, String>,
     ) -> Result<SchedulingView, AppError> {
-        let rows = store::appointments_for_patient(conn, patient).await?;
         Ok(SchedulingView {
             appointments: rows
                 .iter()
