@@ -177,12 +177,13 @@ impl App {
         Ok(i.full_name())
     }
 
-    pub(crate) fn request_details(&self, r: &RequestRow) -> Result<Details, AppError> {
-        self.open_sealed("patient_requests", "details_ct", r.id, &r.details_ct)
+    /// A request's encrypted details, bound to its row.
+    pub(crate) fn request_details(&self, id: i64, details_ct: &[u8]) -> Result<Details, AppError> {
+        self.open_sealed("patient_requests", "details_ct", id, details_ct)
     }
 
     pub(crate) fn request_view(&self, r: &RequestRow, patient: String) -> Result<RequestView, AppError> {
-        let details: Details = self.open_sealed("patient_requests", "details_ct", r.id, &r.details_ct)?;
+        let details = self.request_details(r.id, &r.details_ct)?;
         let kind = Kind::parse(&r.kind).ok_or_else(|| AppError::Internal(format!("request kind {}", r.kind)))?;
         let received = parse_date(&r.received_on).map_err(|_| AppError::Internal("stored date".into()))?;
         let extended = r.extended_on.as_deref().and_then(|d| parse_date(d).ok());
@@ -309,7 +310,7 @@ impl App {
         let mut row = store::request_by_id(tx.conn(), id)
             .await
             .map_err(|_| AppError::NotFound("request"))?;
-        let mut details: Details = self.open_sealed("patient_requests", "details_ct", id, &row.details_ct)?;
+        let mut details = self.request_details(id, &row.details_ct)?;
         change(&mut row, &mut details)?;
         row.details_ct = self.seal(&details, binding("patient_requests", "details_ct", id))?;
         store::update_request(tx.conn(), &row).await?;

@@ -5,7 +5,7 @@
 //! `::authorization`.
 
 use crate::pdf::Pdf;
-use crate::rights::{binding, day, text, Details, RequestView};
+use crate::rights::{binding, day, text, RequestView};
 use crate::{Actor, App, AppError};
 use carekeep_domain::audit::{Action, Outcome};
 use carekeep_domain::records::patient::parse_date;
@@ -133,7 +133,7 @@ impl App {
             return Err(AppError::Conflict("the request is already decided".into()));
         }
         let kind = kind_of(&row)?;
-        let mut details = self.request_details(&row)?;
+        let mut details = self.request_details(row.id, &row.details_ct)?;
         decisions::check(kind, details.self_pay, &decision).map_err(AppError::Invalid)?;
         row.status = outcome.clone();
         row.decided_on = Some(today.to_string());
@@ -224,7 +224,7 @@ impl App {
                 "only an agreed restriction can be terminated".into(),
             ));
         }
-        let mut details = self.request_details(&row)?;
+        let mut details = self.request_details(row.id, &row.details_ct)?;
         decisions::may_terminate(details.self_pay, how_parsed).map_err(AppError::Invalid)?;
         details.terminated = format!("{today}: {} {note}", how.trim()).trim().to_owned();
         row.status = "terminated".into();
@@ -259,7 +259,7 @@ impl App {
             return Err(AppError::Conflict("decide the request first".into()));
         }
         let kind = kind_of(&row)?;
-        let details = self.request_details(&row)?;
+        let details = self.request_details(row.id, &row.details_ct)?;
         let decision = Decision {
             outcome: if row.status == "terminated" {
                 "granted".into()
@@ -525,7 +525,7 @@ impl App {
         let mut out = Vec::new();
         for kind in [Kind::ConfidentialCommunication, Kind::Restriction] {
             for r in granted.iter().filter(|r| r.kind == kind.as_str()) {
-                let d: Details = self.open_sealed("patient_requests", "details_ct", r.id, &r.details_ct)?;
+                let d = self.request_details(r.id, &r.details_ct)?;
                 out.push(match kind {
                     Kind::ConfidentialCommunication => format!("Contact only this way: {}", d.accommodation),
                     _ if d.self_pay => format!(

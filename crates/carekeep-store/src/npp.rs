@@ -99,7 +99,6 @@ pub async fn set_ack_reason(conn: &mut Conn, id: i64, ct: &[u8]) -> Result<(), S
     Ok(())
 }
 
-/// A patient's latest acknowledgement: `(version, kind, when)`.
 /// Patients with no acknowledgement or good-faith record at all.
 pub async fn patients_without_ack(conn: &mut Conn) -> Result<i64, StoreError> {
     Ok(sqlx::query(
