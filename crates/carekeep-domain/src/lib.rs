@@ -6,6 +6,7 @@
 pub mod access;
 pub mod audit;
 pub mod audit_chain;
+pub mod audit_classes;
 pub mod breach;
 pub mod files;
 pub mod ids;

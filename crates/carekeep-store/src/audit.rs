@@ -8,6 +8,7 @@
 use crate::{unix, Conn, StoreError};
 use carekeep_domain::audit::{AuditEvent, StoredFields};
 use carekeep_domain::audit_chain::ChainMac;
+use carekeep_domain::audit_classes;
 use sqlx::any::AnyRow;
 use sqlx::Row;
 use time::OffsetDateTime;
@@ -33,7 +34,18 @@ fn hash32(v: Vec<u8>) -> [u8; 32] {
 }
 
 const COLUMNS: &str = "seq, at, actor_id, actor_name, actor_roles, action, outcome, patient_ids, resource_type, \
-     resource_id, data_classes, source_ip, user_agent, request_id, reason, target_user_id, prev_hash, hash";
+     resource_id, data_classes, source_ip, user_agent, request_id, reason, target_user_id, prev_hash, hash, classes";
+
+/// The class list of a row: its text, or its packed bits (see `audit_classes`). A row never has
+/// both; one that does was altered, and reads back as text no event had.
+fn classes_of(r: &AnyRow) -> Result<String, StoreError> {
+    let text: String = r.try_get("data_classes")?;
+    Ok(match r.try_get::<Option<i64>, _>("classes")? {
+        None => text,
+        Some(bits) if text.is_empty() => audit_classes::unpack(bits),
+        Some(bits) => format!("{text};{}", audit_classes::unpack(bits)),
+    })
+}
 
 fn from_row(r: &AnyRow) -> Result<StoredEvent, StoreError> {
     Ok(StoredEvent {
@@ -48,7 +60,7 @@ fn from_row(r: &AnyRow) -> Result<StoredEvent, StoreError> {
             patient_ids: r.try_get("patient_ids")?,
             resource_type: r.try_get("resource_type")?,
             resource_id: r.try_get("resource_id")?,
-            data_classes: r.try_get("data_classes")?,
+            data_classes: classes_of(r)?,
             source_ip: r.try_get("source_ip")?,
             user_agent: r.try_get("user_agent")?,
             request_id: r.try_get("request_id")?,
@@ -88,16 +100,18 @@ pub async fn append(
         rows.push((seq, f, prev, hash));
         prev = hash;
     }
-    for chunk in rows.chunks(crate::PARAMS_PER_STATEMENT / 18) {
-        let values = crate::values_list(conn, chunk.len(), 18);
+    for chunk in rows.chunks(crate::PARAMS_PER_STATEMENT / 19) {
+        let values = crate::values_list(conn, chunk.len(), 19);
         let sql = format!(
             "INSERT INTO audit_events (seq, at, actor_id, actor_name, actor_roles, action, outcome, patient_ids,
                resource_type, resource_id, data_classes, source_ip, user_agent, request_id, reason, target_user_id,
-               prev_hash, hash) VALUES {}",
+               prev_hash, hash, classes) VALUES {}",
             values
         );
         let mut q = sqlx::query(&sql);
         for (seq, f, prev, hash) in chunk {
+            let packed = audit_classes::pack(&f.data_classes);
+            let text = if packed.is_some() { "" } else { f.data_classes.as_str() };
             q = q
                 .bind(*seq)
                 .bind(f.at)
@@ -109,14 +123,15 @@ pub async fn append(
                 .bind(f.patient_ids.as_str())
                 .bind(f.resource_type.as_str())
                 .bind(f.resource_id.as_str())
-                .bind(f.data_classes.as_str())
+                .bind(text)
                 .bind(f.source_ip.as_str())
                 .bind(f.user_agent.as_str())
                 .bind(f.request_id.as_str())
                 .bind(f.reason.as_str())
                 .bind(f.target_user_id)
                 .bind(&prev[..])
-                .bind(&hash[..]);
+                .bind(&hash[..])
+                .bind(packed);
         }
         q.execute(&mut *conn).await?;
     }

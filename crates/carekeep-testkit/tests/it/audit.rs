@@ -319,6 +319,8 @@ async fn the_database_refuses_to_change_or_delete_events() {
 async fn every_kind_of_tampering_is_found_at_the_right_event() {
     let cases: &[(&str, &[&str], Problem)] = &[
         ("changed", &["UPDATE audit_events SET reason = 'nothing to see' WHERE seq = 7"], Problem { seq: 7, kind: Tampering::Changed }),
+        // The packed class bits are covered like the text they stand for.
+        ("classes changed", &["UPDATE audit_events SET classes = 8 WHERE seq = 7"], Problem { seq: 7, kind: Tampering::Changed }),
         ("deleted, gap", &["DELETE FROM audit_events WHERE seq = 6"], Problem { seq: 6, kind: Tampering::Deleted }),
         (
             "deleted, renumbered",
@@ -336,7 +338,7 @@ async fn every_kind_of_tampering_is_found_at_the_right_event() {
                 "UPDATE audit_events SET seq = -seq + 1 WHERE seq < 0",
                 "INSERT INTO audit_events SELECT 8, at, actor_id, 'intruder', actor_roles, action, outcome, patient_ids, \
                  resource_type, resource_id, data_classes, source_ip, user_agent, request_id, reason, target_user_id, \
-                 prev_hash, hash FROM audit_events WHERE seq = 7",
+                 prev_hash, hash, classes FROM audit_events WHERE seq = 7",
             ],
             Problem { seq: 8, kind: Tampering::Inserted },
         ),

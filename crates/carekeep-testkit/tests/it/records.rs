@@ -526,6 +526,16 @@ async fn every_read_and_write_of_phi_is_audited_with_classes_and_patient() {
         .find(|e| e["action"] == "phi.read" && e["actor"] == "frontdesk")
         .expect("the read is audited");
     assert_eq!(read["data_classes"], "identity,contact,scheduling,invoice_status");
+    // Stored as class bits (audit storage per read) and read back as the text above.
+    let stored: (String, Option<i64>) = {
+        let mut conn = app.state.app.store().read().await.unwrap();
+        sqlx::query_as("SELECT data_classes, classes FROM audit_events WHERE seq = $1")
+            .bind(read["seq"].as_i64().unwrap())
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap()
+    };
+    assert_eq!(stored, (String::new(), Some(0b100_0111)));
     for action in ["phi.create", "phi.update", "phi.read"] {
         assert!(list.iter().any(|e| e["action"] == action), "{action} in {events}");
     }
