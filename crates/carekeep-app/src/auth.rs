@@ -311,12 +311,13 @@ impl App {
     pub async fn authenticate(&self, token: &str, touch: bool) -> Result<Principal, AppError> {
         let now = self.now();
         let hash = token::token_hash(token);
-        let mut conn = self.store().read().await?;
-        let (session, user) = sessions::live_with_user(&mut conn, &hash)
+        let (session, user) = self
+            .store()
+            .reader()
+            .live_with_user(&hash)
             .await?
             .ok_or(AppError::Unauthenticated)?;
-        let training_hold = self.training_hold_on(&mut conn, session.user_id).await?;
-        drop(conn);
+        let training_hold = self.training_hold(session.user_id).await?;
         let lifetime = self.settings().lifetime;
         let reason = match lifetime.state(session.created_at, session.last_seen_at, now) {
             SessionState::Active if user.disabled_at.is_some() => Some("account_disabled"),

@@ -18,20 +18,18 @@ use carekeep_domain::records::invoice::Line;
 use carekeep_domain::records::vitals::Vitals;
 use carekeep_server::AppState;
 use carekeep_store::chart_rows::Part;
-use carekeep_store::records as store;
 use carekeep_testkit::TestApp;
 use std::time::Instant;
 
 const CLIENTS: usize = 16;
 const PER_CLIENT: usize = 100;
 
-/// Every stored row of a chart, as the guarded read loads them (ciphertext lengths only).
+/// Every stored row of a chart, loaded the way the guarded read loads them (ciphertext lengths
+/// only).
 async fn load_rows(state: &AppState, id: i64) -> usize {
-    let mut conn = state.app.store().read().await.unwrap();
-    let p = store::patient_by_id(&mut conn, id).await.unwrap();
-    let rows = carekeep_store::chart_rows::chart_rows(&mut conn, id, &Part::ALL)
-        .await
-        .unwrap();
+    let mut reader = state.app.store().reader();
+    let p = reader.patient(id).await.unwrap();
+    let rows = reader.chart_rows(id, &Part::ALL).await.unwrap();
     let mut n = p.identity_ct.len() + p.contact_ct.len() + rows.staff_names.len();
     n += rows.appointments.iter().map(|a| a.service_ct.len()).sum::<usize>();
     n += rows.encounters.iter().map(|e| e.note_ct.len()).sum::<usize>();

@@ -1,14 +1,12 @@
 //! A patient's chart rows in one statement: each table's rows stacked with `UNION ALL`, a
 //! `part` column saying which table a row came from.
 //!
-//! One statement instead of one per table matters on SQLite: sqlx runs each statement on the
-//! connection's own thread, so every statement is two thread switches, and a chart read made
-//! a dozen of them. It also reads the whole chart from one snapshot on both databases.
+//! One statement instead of one per table: the whole chart comes from one snapshot on both
+//! databases, and the statement is prepared once per connection.
 
+use crate::cells::Cells;
 use crate::records::{AddendumRow, AppointmentRow, AttachmentRow, EncounterRow, EntryRow, InvoiceRow, PaymentRow};
-use crate::{from_unix, Conn, StoreError};
-use sqlx::any::AnyRow;
-use sqlx::Row;
+use crate::{Conn, StoreError};
 use std::cmp::Reverse;
 use std::collections::HashMap;
 use time::OffsetDateTime;
@@ -151,120 +149,124 @@ fn statement(parts: &[Part]) -> String {
         .join(" UNION ALL ")
 }
 
-/// One row of the narrow shape, read by position.
-struct Narrow<'r>(&'r AnyRow);
-
-impl Narrow<'_> {
-    fn int(&self, i: usize) -> Result<i64, StoreError> {
-        Ok(self.0.try_get(i)?)
-    }
-    fn time(&self, i: usize) -> Result<OffsetDateTime, StoreError> {
-        from_unix(self.int(i)?)
-    }
-    fn text(&self) -> Result<String, StoreError> {
-        Ok(self.0.try_get(7)?)
-    }
-    fn ct(&self) -> Result<Vec<u8>, StoreError> {
-        self.0
-            .try_get::<Option<Vec<u8>>, _>(8)?
-            .ok_or(StoreError::Corrupt("missing ciphertext"))
-    }
-}
-
 /// The rows of `parts` of one patient's chart.
 pub async fn chart_rows(conn: &mut Conn, patient_id: i64, parts: &[Part]) -> Result<ChartRows, StoreError> {
     let mut out = ChartRows::default();
-    if parts.is_empty() {
-        return Ok(out);
+    if !parts.is_empty() {
+        let rows = sqlx::query(&statement(parts)).bind(patient_id).fetch_all(conn).await?;
+        for r in &rows {
+            out.add(r)?;
+        }
     }
-    let rows = sqlx::query(&statement(parts)).bind(patient_id).fetch_all(conn).await?;
-    for r in &rows {
-        let r = Narrow(r);
+    Ok(out.sorted())
+}
+
+/// [`chart_rows`] on a direct SQLite connection ([`crate::reader`]).
+pub(crate) fn chart_rows_direct(
+    c: &rusqlite::Connection,
+    patient_id: i64,
+    parts: &[Part],
+) -> Result<ChartRows, StoreError> {
+    let mut out = ChartRows::default();
+    if !parts.is_empty() {
+        crate::direct::each_row(c, &statement(parts), [patient_id], |r| out.add(r))?;
+    }
+    Ok(out.sorted())
+}
+
+impl ChartRows {
+    /// One row of the narrow shape, read by position, into its part's list.
+    fn add(&mut self, r: &impl Cells) -> Result<(), StoreError> {
         let id = r.int(1)?;
         match r.int(0)? {
-            0 => out.appointments.push(AppointmentRow {
+            0 => self.appointments.push(AppointmentRow {
                 id,
                 patient_id: r.int(2)?,
                 provider_id: r.int(3)?,
                 start_at: r.time(4)?,
                 end_at: r.time(5)?,
-                status: r.text()?,
-                service_ct: r.ct()?,
+                status: r.text(7)?,
+                service_ct: r.ct(8)?,
             }),
-            1 => out.encounters.push(EncounterRow {
+            1 => self.encounters.push(EncounterRow {
                 id,
                 patient_id: r.int(2)?,
                 author_id: r.int(3)?,
                 at: r.time(4)?,
-                signed_at: r.0.try_get::<Option<i64>, _>(5)?.map(from_unix).transpose()?,
-                note_ct: r.ct()?,
+                signed_at: r.opt_time(5)?,
+                note_ct: r.ct(8)?,
             }),
-            2 => out.addenda.push(AddendumRow {
+            2 => self.addenda.push(AddendumRow {
                 id,
                 encounter_id: r.int(2)?,
                 author_id: r.int(3)?,
                 at: r.time(4)?,
-                text_ct: r.ct()?,
+                text_ct: r.ct(8)?,
             }),
-            3 => out.entries.push(EntryRow {
+            3 => self.entries.push(EntryRow {
                 id,
                 recorded_by: r.int(3)?,
                 at: r.time(4)?,
-                kind: r.text()?,
-                data_ct: r.ct()?,
+                kind: r.text(7)?,
+                data_ct: r.ct(8)?,
             }),
-            4 => out.attachments.push(AttachmentRow {
+            4 => self.attachments.push(AttachmentRow {
                 id,
                 patient_id: r.int(2)?,
                 uploaded_by: r.int(3)?,
                 at: r.time(4)?,
                 size_bytes: r.int(5)?,
-                content_type: r.text()?,
-                meta_ct: r.ct()?,
+                content_type: r.text(7)?,
+                meta_ct: r.ct(8)?,
             }),
-            5 => out.invoices.push(InvoiceRow {
+            5 => self.invoices.push(InvoiceRow {
                 id,
                 patient_id: r.int(2)?,
                 created_at: r.time(4)?,
                 total_cents: r.int(5)?,
                 paid_cents: r.int(6)?,
-                number: r.text()?,
-                lines_ct: r.ct()?,
+                number: r.text(7)?,
+                lines_ct: r.ct(8)?,
             }),
-            6 => out.payments.push(PaymentRow {
+            6 => self.payments.push(PaymentRow {
                 id,
                 invoice_id: r.int(2)?,
                 received_at: r.time(4)?,
                 amount_cents: r.int(5)?,
-                method: r.text()?,
+                method: r.text(7)?,
             }),
-            7 => out.npp_acks.push(AckRow {
+            7 => self.npp_acks.push(AckRow {
                 id,
                 version: r.int(2)?,
                 recorded_at: r.time(4)?,
-                kind: r.text()?,
+                kind: r.text(7)?,
             }),
-            8 => out.granted_requests.push(GrantedRequest {
+            8 => self.granted_requests.push(GrantedRequest {
                 id,
-                kind: r.text()?,
-                details_ct: r.ct()?,
+                kind: r.text(7)?,
+                details_ct: r.ct(8)?,
             }),
             9 => {
-                out.staff_names.insert(id, r.text()?);
+                self.staff_names.insert(id, r.text(7)?);
             }
             _ => return Err(StoreError::Corrupt("chart part")),
         }
+        Ok(())
     }
-    out.appointments.sort_by_key(|a| Reverse((a.start_at, a.id)));
-    out.encounters.sort_by_key(|e| Reverse((e.at, e.id)));
-    out.addenda.sort_by_key(|a| (a.at, a.id));
-    out.entries.sort_by_key(|e| Reverse((e.at, e.id)));
-    out.attachments.sort_by_key(|a| Reverse((a.at, a.id)));
-    out.invoices.sort_by_key(|i| Reverse((i.created_at, i.id)));
-    out.payments.sort_by_key(|p| (p.received_at, p.id));
-    out.npp_acks.sort_by_key(|a| Reverse((a.recorded_at, a.id)));
-    out.granted_requests.sort_by_key(|r| r.id);
-    Ok(out)
+
+    /// Each list in the order the chart shows it.
+    fn sorted(mut self) -> ChartRows {
+        self.appointments.sort_by_key(|a| Reverse((a.start_at, a.id)));
+        self.encounters.sort_by_key(|e| Reverse((e.at, e.id)));
+        self.addenda.sort_by_key(|a| (a.at, a.id));
+        self.entries.sort_by_key(|e| Reverse((e.at, e.id)));
+        self.attachments.sort_by_key(|a| Reverse((a.at, a.id)));
+        self.invoices.sort_by_key(|i| Reverse((i.created_at, i.id)));
+        self.payments.sort_by_key(|p| (p.received_at, p.id));
+        self.npp_acks.sort_by_key(|a| Reverse((a.recorded_at, a.id)));
+        self.granted_requests.sort_by_key(|r| r.id);
+        self
+    }
 }
 
 #[cfg(test)]

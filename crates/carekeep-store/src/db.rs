@@ -1,11 +1,18 @@
 //! Connecting, the two pools, and the write transaction.
 
+use crate::direct::DirectReads;
 use crate::{migrate, StoreError};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::pool::PoolConnection;
-use sqlx::{Any, AnyPool, Executor};
+use sqlx::sqlite::SqliteConnectOptions;
+use sqlx::{Any, AnyPool, Connection, Executor};
+use std::path::PathBuf;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
+
+/// A PostgreSQL connection idle this long is pinged before it is handed out.
+const PING_AFTER_IDLE: Duration = Duration::from_secs(1);
 
 /// A database connection; every query function takes one.
 pub type Conn = sqlx::AnyConnection;
@@ -38,6 +45,8 @@ pub struct Store {
     read: AnyPool,
     write: AnyPool,
     backend: Backend,
+    /// SQLite's hot reads, when the database is a file.
+    direct: Option<Arc<DirectReads>>,
 }
 
 impl Store {
@@ -50,9 +59,20 @@ impl Store {
             AnyPoolOptions::new()
                 .max_connections(max)
                 .acquire_timeout(Duration::from_secs(30))
-                // A pooled SQLite connection is a file handle in this process and cannot go
-                // stale; pinging it on every acquire cost a round trip to its worker thread.
-                .test_before_acquire(backend == Backend::Postgres)
+                // sqlx pings every connection as it comes back to the pool, so one that broke in
+                // use never returns; a ping on every checkout as well was one more round trip
+                // per statement-sized checkout. PostgreSQL connections idle long enough for the
+                // server to have gone away are pinged first; a pooled SQLite connection is a
+                // file handle in this process and cannot go stale.
+                .test_before_acquire(false)
+                .before_acquire(move |conn, meta| {
+                    Box::pin(async move {
+                        if backend == Backend::Postgres && meta.idle_for > PING_AFTER_IDLE {
+                            conn.ping().await?;
+                        }
+                        Ok(true)
+                    })
+                })
                 .after_connect(move |conn, _meta| {
                     Box::pin(async move {
                         if backend == Backend::Sqlite {
@@ -82,7 +102,16 @@ impl Store {
                 (p.clone(), p)
             }
         };
-        let store = Store { read, write, backend };
+        let direct = match backend {
+            Backend::Sqlite => sqlite_file(url)?.map(|path| Arc::new(DirectReads::new(path))),
+            Backend::Postgres => None,
+        };
+        let store = Store {
+            read,
+            write,
+            backend,
+            direct,
+        };
         let mut conn = store.write.acquire().await?;
         migrate::run(&mut conn, backend, now.unix_timestamp()).await?;
         Ok(store)
@@ -90,6 +119,17 @@ impl Store {
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// Whether the hot reads (session, patient, chart rows) run on the calling thread: on
+    /// SQLite with its database in a file.
+    pub fn reads_directly(&self) -> bool {
+        self.direct.is_some()
+    }
+
+    /// The SQLite hot-read pool, if this store has one.
+    pub(crate) fn direct(&self) -> Option<&DirectReads> {
+        self.direct.as_deref()
     }
 
     /// A connection for reads.
@@ -134,9 +174,24 @@ impl Store {
     }
 
     pub async fn close(&self) {
+        if let Some(direct) = &self.direct {
+            direct.close();
+        }
         self.read.close().await;
         self.write.close().await;
     }
+}
+
+/// The file behind a SQLite URL, once connecting has created it; `None` for an in-memory
+/// database, which only sqlx's own connections can see.
+fn sqlite_file(url: &str) -> Result<Option<PathBuf>, StoreError> {
+    let options = SqliteConnectOptions::from_str(url)?;
+    let path = options.get_filename();
+    // Absolute, so a later change of working directory cannot point it elsewhere.
+    Ok(match url.contains("mode=memory") {
+        true => None,
+        false => std::fs::canonicalize(path).ok().filter(|p| p.is_file()),
+    })
 }
 
 /// A write transaction.

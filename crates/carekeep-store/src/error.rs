@@ -18,6 +18,18 @@ pub enum StoreError {
     Corrupt(&'static str),
     #[error("database error: {0}")]
     Other(#[source] sqlx::Error),
+    /// From the SQLite hot reads (`direct`), which never write.
+    #[error("database error: {0}")]
+    Sqlite(#[source] rusqlite::Error),
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        match e {
+            rusqlite::Error::QueryReturnedNoRows => StoreError::NotFound,
+            other => StoreError::Sqlite(other),
+        }
+    }
 }
 
 impl From<sqlx::Error> for StoreError {

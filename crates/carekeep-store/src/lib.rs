@@ -1,16 +1,20 @@
 //! Carekeep's storage: SQLite (the embedded default, WAL) and PostgreSQL behind one interface.
 //!
 //! Every query is written once, with `$N` placeholders that both databases accept, and runs
-//! through sqlx's `Any` driver; only migrations and connection pragmas differ per backend.
+//! through sqlx's `Any` driver; only migrations and connection pragmas differ per backend, and
+//! on SQLite the three reads every chart view makes also run on the calling thread
+//! ([`direct`]), with the same SQL and row decoders.
 //! Query functions take `&mut Conn`, so the same function serves a plain read and a step inside
 //! a write transaction ([`Tx`]).
 
 pub mod audit;
 pub mod backups;
+mod cells;
 pub mod chart_rows;
 pub mod clinic;
 pub mod copy;
 mod db;
+mod direct;
 mod error;
 pub mod incidents;
 pub mod keys;
@@ -19,6 +23,7 @@ pub mod monitoring;
 pub mod npp;
 pub mod policies;
 pub mod program;
+mod reader;
 pub mod records;
 pub mod rights;
 pub mod roles;
@@ -31,6 +36,7 @@ pub mod workforce;
 pub use db::{Backend, Conn, Store, Tx};
 pub use error::StoreError;
 pub use migrate::migration_names;
+pub use reader::Reader;
 
 /// Parameters per multi-row statement: well under SQLite's 32,766 and PostgreSQL's 65,535.
 pub(crate) const PARAMS_PER_STATEMENT: usize = 4_000;

@@ -2,6 +2,7 @@
 //! ciphertext (`Vec<u8>`) that only the app, holding the data keys, can open. Each ciphertext
 //! is written after its row exists, because it is bound to the row's id.
 
+use crate::cells::Cells;
 use crate::{from_unix, unix, Conn, StoreError};
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -54,15 +55,6 @@ pub async fn set_ct(conn: &mut Conn, col: CtColumn, id: i64, ct: &[u8]) -> Resul
     Ok(())
 }
 
-fn ct(r: &AnyRow, col: &str) -> Result<Vec<u8>, StoreError> {
-    r.try_get::<Option<Vec<u8>>, _>(col)?
-        .ok_or(StoreError::Corrupt("missing ciphertext"))
-}
-
-fn opt_time(r: &AnyRow, col: &str) -> Result<Option<OffsetDateTime>, StoreError> {
-    r.try_get::<Option<i64>, _>(col)?.map(from_unix).transpose()
-}
-
 fn placeholders(n: usize) -> String {
     (1..=n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
 }
@@ -89,14 +81,14 @@ impl std::fmt::Debug for PatientRow {
 
 const PATIENT_COLUMNS: &str = "id, identity_ct, contact_ct, restricted, created_at, last_seen_at";
 
-fn patient(r: &AnyRow) -> Result<PatientRow, StoreError> {
+fn patient(r: &impl Cells) -> Result<PatientRow, StoreError> {
     Ok(PatientRow {
-        id: r.try_get("id")?,
-        identity_ct: ct(r, "identity_ct")?,
-        contact_ct: ct(r, "contact_ct")?,
-        restricted: r.try_get::<i64, _>("restricted")? != 0,
-        created_at: from_unix(r.try_get("created_at")?)?,
-        last_seen_at: opt_time(r, "last_seen_at")?,
+        id: r.int("id")?,
+        identity_ct: r.ct("identity_ct")?,
+        contact_ct: r.ct("contact_ct")?,
+        restricted: r.flag("restricted")?,
+        created_at: r.time("created_at")?,
+        last_seen_at: r.opt_time("last_seen_at")?,
     })
 }
 
@@ -118,6 +110,17 @@ pub async fn patient_by_id(conn: &mut Conn, id: i64) -> Result<PatientRow, Store
         .await?
         .ok_or(StoreError::NotFound)?;
     patient(&r)
+}
+
+/// [`patient_by_id`] on a direct SQLite connection ([`crate::reader`]).
+pub(crate) fn patient_direct(c: &rusqlite::Connection, id: i64) -> Result<PatientRow, StoreError> {
+    let mut found = None;
+    let sql = format!("SELECT {PATIENT_COLUMNS} FROM patients WHERE id = $1");
+    crate::direct::each_row(c, &sql, [id], |r| {
+        found = Some(patient(r)?);
+        Ok(())
+    })?;
+    found.ok_or(StoreError::NotFound)
 }
 
 /// Patients by id, in no particular order; unknown ids are skipped.
@@ -292,7 +295,7 @@ pub async fn break_glass_until(
     .bind(unix(now))
     .fetch_one(conn)
     .await?;
-    opt_time(&r, "until")
+    r.opt_time("until")
 }
 
 // ---------------------------------------------------------------- appointments
@@ -318,7 +321,7 @@ fn appointment(r: &AnyRow) -> Result<AppointmentRow, StoreError> {
         start_at: from_unix(r.try_get("start_at")?)?,
         end_at: from_unix(r.try_get("end_at")?)?,
         status: r.try_get("status")?,
-        service_ct: ct(r, "service_ct")?,
+        service_ct: r.ct("service_ct")?,
     })
 }
 
@@ -408,8 +411,8 @@ fn encounter(r: &AnyRow) -> Result<EncounterRow, StoreError> {
         patient_id: r.try_get("patient_id")?,
         author_id: r.try_get("author_id")?,
         at: from_unix(r.try_get("at")?)?,
-        note_ct: ct(r, "note_ct")?,
-        signed_at: opt_time(r, "signed_at")?,
+        note_ct: r.ct("note_ct")?,
+        signed_at: r.opt_time("signed_at")?,
     })
 }
 
@@ -551,7 +554,7 @@ fn attachment(r: &AnyRow) -> Result<AttachmentRow, StoreError> {
         uploaded_by: r.try_get("uploaded_by")?,
         content_type: r.try_get("content_type")?,
         size_bytes: r.try_get("size_bytes")?,
-        meta_ct: ct(r, "meta_ct")?,
+        meta_ct: r.ct("meta_ct")?,
     })
 }
 
@@ -566,7 +569,7 @@ pub async fn attachment_with_content(conn: &mut Conn, id: i64) -> Result<(Attach
     .fetch_optional(conn)
     .await?
     .ok_or(StoreError::NotFound)?;
-    Ok((attachment(&r)?, ct(&r, "content_ct")?))
+    Ok((attachment(&r)?, r.ct("content_ct")?))
 }
 
 // ---------------------------------------------------------------- invoices and payments
@@ -592,7 +595,7 @@ fn invoice(r: &AnyRow) -> Result<InvoiceRow, StoreError> {
         number: r.try_get("number")?,
         created_at: from_unix(r.try_get("created_at")?)?,
         total_cents: r.try_get("total_cents")?,
-        lines_ct: ct(r, "lines_ct")?,
+        lines_ct: r.ct("lines_ct")?,
         paid_cents: r.try_get("paid_cents")?,
     })
 }

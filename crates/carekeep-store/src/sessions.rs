@@ -1,8 +1,8 @@
 //! Server-side sessions. The cookie or bearer token is random; only its hash is stored.
 
-use crate::{from_unix, unix, Conn, StoreError};
+use crate::cells::Cells;
+use crate::{unix, Conn, StoreError};
 use carekeep_domain::UserId;
-use sqlx::any::AnyRow;
 use sqlx::Row;
 use time::OffsetDateTime;
 
@@ -31,17 +31,17 @@ impl std::fmt::Debug for SessionRow {
 const COLUMNS: &str =
     "id, user_id, csrf_token, mfa_verified, created_at, last_seen_at, ended_at, source_ip, user_agent";
 
-fn from_row(r: &AnyRow) -> Result<SessionRow, StoreError> {
+fn from_row(r: &impl Cells) -> Result<SessionRow, StoreError> {
     Ok(SessionRow {
-        id: r.try_get("id")?,
-        user_id: UserId(r.try_get("user_id")?),
-        csrf_token: r.try_get("csrf_token")?,
-        mfa_verified: r.try_get::<i64, _>("mfa_verified")? != 0,
-        created_at: from_unix(r.try_get("created_at")?)?,
-        last_seen_at: from_unix(r.try_get("last_seen_at")?)?,
-        ended_at: r.try_get::<Option<i64>, _>("ended_at")?.map(from_unix).transpose()?,
-        source_ip: r.try_get("source_ip")?,
-        user_agent: r.try_get("user_agent")?,
+        id: r.int("id")?,
+        user_id: UserId(r.int("user_id")?),
+        csrf_token: r.text("csrf_token")?,
+        mfa_verified: r.flag("mfa_verified")?,
+        created_at: r.time("created_at")?,
+        last_seen_at: r.time("last_seen_at")?,
+        ended_at: r.opt_time("ended_at")?,
+        source_ip: r.text("source_ip")?,
+        user_agent: r.text("user_agent")?,
     })
 }
 
@@ -71,35 +71,51 @@ pub async fn insert(conn: &mut Conn, s: &NewSession<'_>, now: OffsetDateTime) ->
     .try_get(0)?)
 }
 
-/// A live session with its account and the account's roles, in one query: every request
-/// asks this, and on SQLite each statement is a round trip to the connection's thread.
-pub async fn live_with_user(
-    conn: &mut Conn,
-    token_hash: &str,
-) -> Result<Option<(SessionRow, crate::users::UserRow)>, StoreError> {
-    let rows = sqlx::query(
-        "SELECT s.id, s.user_id, s.csrf_token, s.mfa_verified, s.created_at, s.last_seen_at, s.ended_at,
-                s.source_ip, s.user_agent, u.username, u.display_name, u.password_hash, u.totp_secret,
-                u.totp_pending, u.totp_last_step, u.mfa_enrolled_at, u.disabled_at,
-                u.created_at AS user_created_at, r.role
-         FROM sessions s JOIN users u ON u.id = s.user_id LEFT JOIN user_roles r ON r.user_id = u.id
-         WHERE s.token_hash = $1 AND s.ended_at IS NULL ORDER BY r.role",
-    )
-    .bind(token_hash)
-    .fetch_all(conn)
-    .await?;
-    let Some(first) = rows.first() else {
-        return Ok(None);
-    };
-    let session = from_row(first)?;
-    let mut user = crate::users::from_row_named(first, "user_id", "user_created_at")?;
-    for r in &rows {
-        // An account without roles still has its one row, with no role in it.
-        if r.try_get::<Option<String>, _>("role")?.is_some() {
-            user.roles.push(crate::users::role(r)?);
-        }
+const LIVE_WITH_USER: &str =
+    "SELECT s.id, s.user_id, s.csrf_token, s.mfa_verified, s.created_at, s.last_seen_at, s.ended_at,
+        s.source_ip, s.user_agent, u.username, u.display_name, u.password_hash, u.totp_secret,
+        u.totp_pending, u.totp_last_step, u.mfa_enrolled_at, u.disabled_at,
+        u.created_at AS user_created_at, r.role
+ FROM sessions s JOIN users u ON u.id = s.user_id LEFT JOIN user_roles r ON r.user_id = u.id
+ WHERE s.token_hash = $1 AND s.ended_at IS NULL ORDER BY r.role";
+
+/// A live session with its account and the account's roles, in one query: every request asks
+/// this (through [`crate::Reader::live_with_user`]).
+pub async fn live_with_user(conn: &mut Conn, token_hash: &str) -> Result<Option<LiveSession>, StoreError> {
+    let mut found = None;
+    for r in &sqlx::query(LIVE_WITH_USER).bind(token_hash).fetch_all(conn).await? {
+        add_live_row(&mut found, r)?;
     }
-    Ok(Some((session, user)))
+    Ok(found)
+}
+
+/// [`live_with_user`] on a direct SQLite connection ([`crate::reader`]).
+pub(crate) fn live_with_user_direct(
+    c: &rusqlite::Connection,
+    token_hash: &str,
+) -> Result<Option<LiveSession>, StoreError> {
+    let mut found = None;
+    crate::direct::each_row(c, LIVE_WITH_USER, [token_hash], |r| add_live_row(&mut found, r))?;
+    Ok(found)
+}
+
+/// A live session and its account, with the account's roles.
+pub type LiveSession = (SessionRow, crate::users::UserRow);
+
+/// One row of [`LIVE_WITH_USER`]: the session and account from the first, a role from each.
+fn add_live_row(found: &mut Option<LiveSession>, r: &impl Cells) -> Result<(), StoreError> {
+    let (_, user) = match found {
+        Some(f) => f,
+        None => found.insert((
+            from_row(r)?,
+            crate::users::from_row_named(r, "user_id", "user_created_at")?,
+        )),
+    };
+    // An account without roles still has its one row, with no role in it.
+    if r.opt_text("role")?.is_some() {
+        user.roles.push(crate::users::role(r)?);
+    }
+    Ok(())
 }
 
 pub async fn touch(conn: &mut Conn, id: i64, now: OffsetDateTime) -> Result<(), StoreError> {

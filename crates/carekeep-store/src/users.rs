@@ -2,7 +2,8 @@
 //! identification: an id once used stays that person's, and the audit trail keeps pointing at
 //! them).
 
-use crate::{from_unix, unix, Conn, StoreError};
+use crate::cells::Cells;
+use crate::{unix, Conn, StoreError};
 use carekeep_domain::{RoleName, UserId};
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -33,27 +34,23 @@ impl std::fmt::Debug for UserRow {
 const COLUMNS: &str = "id, username, display_name, password_hash, totp_secret, totp_pending, totp_last_step, \
      mfa_enrolled_at, disabled_at, created_at";
 
-fn opt_time(r: &AnyRow, col: &str) -> Result<Option<OffsetDateTime>, StoreError> {
-    r.try_get::<Option<i64>, _>(col)?.map(from_unix).transpose()
-}
-
 fn from_row(r: &AnyRow) -> Result<UserRow, StoreError> {
     from_row_named(r, "id", "created_at")
 }
 
 /// An account from a row where its `id` and `created_at` carry other names (a join).
-pub(crate) fn from_row_named(r: &AnyRow, id: &str, created_at: &str) -> Result<UserRow, StoreError> {
+pub(crate) fn from_row_named(r: &impl Cells, id: &str, created_at: &str) -> Result<UserRow, StoreError> {
     Ok(UserRow {
-        id: UserId(r.try_get(id)?),
-        username: r.try_get("username")?,
-        display_name: r.try_get("display_name")?,
-        password_hash: r.try_get("password_hash")?,
-        totp_secret: r.try_get("totp_secret")?,
-        totp_pending: r.try_get("totp_pending")?,
-        totp_last_step: r.try_get("totp_last_step")?,
-        mfa_enrolled_at: opt_time(r, "mfa_enrolled_at")?,
-        disabled_at: opt_time(r, "disabled_at")?,
-        created_at: from_unix(r.try_get(created_at)?)?,
+        id: UserId(r.int(id)?),
+        username: r.text("username")?,
+        display_name: r.text("display_name")?,
+        password_hash: r.text("password_hash")?,
+        totp_secret: r.opt_bytes("totp_secret")?,
+        totp_pending: r.opt_bytes("totp_pending")?,
+        totp_last_step: r.opt_int("totp_last_step")?,
+        mfa_enrolled_at: r.opt_time("mfa_enrolled_at")?,
+        disabled_at: r.opt_time("disabled_at")?,
+        created_at: r.time(created_at)?,
         roles: Vec::new(),
     })
 }
@@ -121,8 +118,8 @@ pub async fn roles_of(conn: &mut Conn, id: UserId) -> Result<Vec<RoleName>, Stor
         .collect()
 }
 
-pub(crate) fn role(r: &AnyRow) -> Result<RoleName, StoreError> {
-    RoleName::new(&r.try_get::<String, _>("role")?).map_err(|_| StoreError::Corrupt("role name"))
+pub(crate) fn role(r: &impl Cells) -> Result<RoleName, StoreError> {
+    RoleName::new(&r.text("role")?).map_err(|_| StoreError::Corrupt("role name"))
 }
 
 /// Replaces a user's roles.

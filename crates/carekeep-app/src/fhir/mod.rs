@@ -15,13 +15,14 @@ pub mod import;
 mod record_pdf;
 
 use crate::records::view::PatientView;
-use crate::records::{binding_of, AttachmentMeta, EntryInput, Opened};
+use crate::records::{binding_of, chart_parts, AttachmentMeta, EntryInput, Opened};
 use crate::{Actor, App, AppError, Principal};
 use carekeep_domain::audit::{Action, Outcome};
 use carekeep_domain::records::appointment::check_service;
 use carekeep_domain::records::chart_access::designated_record_set;
 use carekeep_domain::records::patient::Identity;
 use carekeep_domain::DataClass;
+use carekeep_store::chart_rows::chart_rows;
 use carekeep_store::records::{self as store, CtColumn};
 use carekeep_store::Conn;
 use serde::Serialize;
@@ -119,10 +120,9 @@ impl App {
                 (opened, p.data_roles().to_vec())
             }
             Actor::Cli => {
-                let row = store::patient_by_id(&mut conn, id).await.map_err(|e| match e {
-                    carekeep_store::StoreError::NotFound => AppError::NotFound("patient"),
-                    other => other.into(),
-                })?;
+                let row = store::patient_by_id(&mut conn, id)
+                    .await
+                    .map_err(crate::records::patient_not_found)?;
                 let opened = Opened {
                     row,
                     access: designated_record_set(),
@@ -131,7 +131,8 @@ impl App {
                 (opened, Vec::new())
             }
         };
-        let view = self.build_view(&mut conn, &roles, &opened).await?;
+        let rows = chart_rows(&mut conn, id, &chart_parts(&opened.access)).await?;
+        let view = self.build_view(rows, &roles, &opened)?;
         let mut files = Vec::new();
         if let Some(c) = &view.clinical {
             for a in &c.attachments {

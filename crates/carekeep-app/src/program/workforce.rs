@@ -11,8 +11,8 @@ use carekeep_domain::program::training;
 use carekeep_domain::program::Standing;
 use carekeep_domain::records::patient::parse_date;
 use carekeep_domain::{Capability, UserId};
+use carekeep_store::users;
 use carekeep_store::workforce::{self as store, NewTraining, PersonRow};
-use carekeep_store::{users, Conn};
 use serde::{Deserialize, Serialize};
 use time::Date;
 
@@ -110,19 +110,14 @@ impl App {
     /// Whether `user` is kept from patient data until they complete training (only when the
     /// clinic requires it).
     pub(crate) async fn training_hold(&self, user: UserId) -> Result<bool, AppError> {
-        let mut conn = self.store().read().await?;
-        self.training_hold_on(&mut conn, user).await
-    }
-
-    /// `training_hold` on a connection the caller already holds.
-    pub(crate) async fn training_hold_on(&self, conn: &mut Conn, user: UserId) -> Result<bool, AppError> {
         if !self.settings().training.before_phi_access {
             return Ok(false);
         }
-        let (hired, last) = match store::person_by_user(conn, user.0).await? {
+        let mut conn = self.store().read().await?;
+        let (hired, last) = match store::person_by_user(&mut conn, user.0).await? {
             Some(p) => (
                 parse_date(&p.hired_on).ok(),
-                store::last_completion(conn, p.id)
+                store::last_completion(&mut conn, p.id)
                     .await?
                     .and_then(|d| parse_date(&d).ok()),
             ),

@@ -17,6 +17,7 @@ pub mod view;
 pub use billing::{NewInvoice, NewPayment};
 pub(crate) use chart::AttachmentMeta;
 pub use chart::{EntryInput, NewAttachment, NoteInput};
+pub(crate) use patients::chart_parts;
 pub use patients::{contact_input, NewPatient, SearchResult};
 pub use schedule::NewAppointment;
 
@@ -27,7 +28,7 @@ use carekeep_domain::records::chart_access::{chart_access, ChartAccess, Gate};
 use carekeep_domain::records::Invalid;
 use carekeep_domain::DataClass;
 use carekeep_store::records::{self as store, CtColumn, PatientRow};
-use carekeep_store::{Conn, Tx};
+use carekeep_store::{Conn, Reader, Tx};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use time::format_description::well_known::Rfc3339;
@@ -60,6 +61,24 @@ fn binding(col: CtColumn, row: i64) -> Binding<'static> {
     Binding { table, column, row }
 }
 
+/// Full sign-in (MFA done) and no training hold: what opening any patient record needs.
+fn may_open_patients(p: &Principal) -> Result<(), AppError> {
+    p.require_full()?;
+    if p.training_hold {
+        return Err(AppError::Forbidden(
+            "the clinic opens patient records after you complete your HIPAA training: see Training".into(),
+        ));
+    }
+    Ok(())
+}
+
+pub(crate) fn patient_not_found(e: carekeep_store::StoreError) -> AppError {
+    match e {
+        carekeep_store::StoreError::NotFound => AppError::NotFound("patient"),
+        other => other.into(),
+    }
+}
+
 impl App {
     /// Encrypts a value for one column of one row.
     pub(crate) fn seal_json<T: Serialize>(&self, col: CtColumn, row: i64, value: &T) -> Result<Vec<u8>, AppError> {
@@ -87,34 +106,55 @@ impl App {
 
     /// Loads a patient and asks the policy what `p` may do with them now.
     pub(crate) async fn open_patient(&self, conn: &mut Conn, p: &Principal, id: i64) -> Result<Opened, AppError> {
-        p.require_full()?;
-        if p.training_hold {
-            return Err(AppError::Forbidden(
-                "the clinic opens patient records after you complete your HIPAA training: see Training".into(),
-            ));
+        may_open_patients(p)?;
+        let row = store::patient_by_id(conn, id).await.map_err(patient_not_found)?;
+        self.gate(conn, p, row).await
+    }
+
+    /// [`Self::open_patient`] through a [`Reader`]: on SQLite it takes a pooled connection only
+    /// for a restricted record.
+    pub(crate) async fn open_patient_to_read(
+        &self,
+        reader: &mut Reader<'_>,
+        p: &Principal,
+        id: i64,
+    ) -> Result<Opened, AppError> {
+        may_open_patients(p)?;
+        let row = reader.patient(id).await.map_err(patient_not_found)?;
+        match row.restricted {
+            true => self.gate(reader.conn().await?, p, row).await,
+            false => Ok(self.opened(p, row, false, None)),
         }
-        let row = store::patient_by_id(conn, id).await.map_err(|e| match e {
-            carekeep_store::StoreError::NotFound => AppError::NotFound("patient"),
-            other => other.into(),
-        })?;
-        let now = self.now();
-        let (named, glass_until) = if row.restricted {
-            let named = store::named_providers(conn, id).await?.contains(&p.user_id.0);
-            (named, store::break_glass_until(conn, p.user_id.0, id, now).await?)
-        } else {
-            (false, None)
-        };
+    }
+
+    /// What the policy lets `p` do with `row` now, asking who may open a restricted record.
+    async fn gate(&self, conn: &mut Conn, p: &Principal, row: store::PatientRow) -> Result<Opened, AppError> {
+        if !row.restricted {
+            return Ok(self.opened(p, row, false, None));
+        }
+        let named = store::named_providers(conn, row.id).await?.contains(&p.user_id.0);
+        let glass_until = store::break_glass_until(conn, p.user_id.0, row.id, self.now()).await?;
+        Ok(self.opened(p, row, named, glass_until))
+    }
+
+    fn opened(
+        &self,
+        p: &Principal,
+        row: store::PatientRow,
+        named_on_patient: bool,
+        glass_until: Option<OffsetDateTime>,
+    ) -> Opened {
         let gate = Gate {
             restricted: row.restricted,
-            named_on_patient: named,
+            named_on_patient,
             break_glass_active: glass_until.is_some(),
         };
         let access = chart_access(&self.policy(), p.data_roles(), gate);
-        Ok(Opened {
+        Opened {
             row,
             access,
             glass_until,
-        })
+        }
     }
 
     /// What `p` may see of a patient in a list (schedule, invoices, search results): the policy

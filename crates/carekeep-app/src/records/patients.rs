@@ -10,7 +10,7 @@ use carekeep_domain::records::patient::{
 };
 use carekeep_domain::records::search::{self, Query};
 use carekeep_domain::{Capability, DataClass, UserId};
-use carekeep_store::chart_rows::{chart_rows, Part};
+use carekeep_store::chart_rows::{ChartRows, Part};
 use carekeep_store::records::{self as store, CtColumn, PatientRow};
 use carekeep_store::{users, Conn};
 
@@ -213,10 +213,10 @@ impl App {
     /// A patient as `p` may see them: every readable class, nothing else. Audited as one
     /// read naming the classes shown; refused (and audited) if nothing is readable.
     pub async fn patient(&self, p: &Principal, id: i64) -> Result<PatientView, AppError> {
-        let mut conn = self.store().read().await?;
-        let opened = self.open_patient(&mut conn, p, id).await?;
+        let mut reader = self.store().reader();
+        let opened = self.open_patient_to_read(&mut reader, p, id).await?;
         if !opened.access.reads_any() {
-            drop(conn);
+            drop(reader);
             return Err(self
                 .refuse(
                     p,
@@ -227,8 +227,9 @@ impl App {
                 )
                 .await);
         }
-        let view = self.build_view(&mut conn, p.data_roles(), &opened).await?;
-        drop(conn);
+        let rows = reader.chart_rows(id, &chart_parts(&opened.access)).await?;
+        drop(reader);
+        let view = self.build_view(rows, p.data_roles(), &opened)?;
         let classes: Vec<DataClass> = opened.access.read.iter().copied().collect();
         let mut event = self.phi_event(
             p,
@@ -245,9 +246,10 @@ impl App {
         Ok(view)
     }
 
-    pub(crate) async fn build_view(
+    /// The view of `opened` from its chart's rows (loaded with [`chart_parts`]).
+    pub(crate) fn build_view(
         &self,
-        conn: &mut Conn,
+        rows: ChartRows,
         roles: &[carekeep_domain::RoleName],
         opened: &Opened,
     ) -> Result<PatientView, AppError> {
@@ -269,7 +271,6 @@ impl App {
             )?)),
             false => None,
         };
-        let rows = chart_rows(conn, id, &chart_parts(a)).await?;
         let names = &rows.staff_names;
         let scheduling = match a.reads(DataClass::Scheduling) {
             true => Some(self.scheduling_view(&rows.appointments, names)?),
@@ -552,7 +553,7 @@ pub fn contact_input(
 
 /// The chart tables a view needs for what `a` may read: nothing of a class the policy withholds
 /// is even loaded.
-fn chart_parts(a: &ChartAccess) -> Vec<Part> {
+pub(crate) fn chart_parts(a: &ChartAccess) -> Vec<Part> {
     let mut parts = vec![Part::StaffNames];
     if a.reads(DataClass::Identity) {
         parts.extend([Part::NppAcks, Part::GrantedRequests]);

@@ -666,3 +666,95 @@ async fn a_clinic_defined_role_gets_exactly_its_classes() {
     assert_eq!(coder["grants"], json!({"identity": "read", "coding": "read_write"}));
     app.stop().await;
 }
+
+/// On SQLite the session, patient and chart reads bypass sqlx (`carekeep-store`'s `direct`);
+/// they must return exactly what the sqlx queries return, which PostgreSQL runs.
+#[tokio::test]
+async fn the_stores_fast_reads_return_what_its_queries_return() {
+    use carekeep_store::chart_rows::{chart_rows, Part};
+    use carekeep_store::records::patient_by_id;
+    let app = TestApp::spawn().await;
+    let provider = app.api_login("provider").await;
+    let (desk, billing) = (app.api_login("frontdesk").await, app.api_login("billing").await);
+    let (id, ..) = full_patient(&app, &provider, &desk, &billing).await;
+    let note: i64 = app
+        .api(Method::GET, &format!("/api/v1/patients/{id}"), &provider)
+        .send()
+        .await
+        .unwrap()
+        .json::<Value>()
+        .await
+        .unwrap()["clinical"]["encounters"][0]["id"]
+        .as_i64()
+        .unwrap();
+    let res = app
+        .api(Method::POST, &format!("/api/v1/notes/{note}/addenda"), &provider)
+        .json(&json!({"text": "Called patient: better."}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let store = app.state.app.store();
+    assert_eq!(store.reads_directly(), app.backend() == carekeep_store::Backend::Sqlite);
+    let mut conn = store.read().await.unwrap();
+
+    let (mut queried, mut fast) = (
+        chart_rows(&mut conn, id, &Part::ALL).await.unwrap(),
+        store.reader().chart_rows(id, &Part::ALL).await.unwrap(),
+    );
+    for rows in [&queried, &fast] {
+        assert!(
+            [
+                rows.appointments.len(),
+                rows.encounters.len(),
+                rows.addenda.len(),
+                rows.entries.len(),
+                rows.attachments.len(),
+                rows.invoices.len(),
+                rows.payments.len(),
+                rows.staff_names.len()
+            ]
+            .iter()
+            .all(|n| *n > 0),
+            "{rows:?}"
+        );
+    }
+    assert_eq!(queried.staff_names, fast.staff_names);
+    // A HashMap's Debug order is its own; the rest compares value for value.
+    queried.staff_names.clear();
+    fast.staff_names.clear();
+    assert_eq!(format!("{queried:?}"), format!("{fast:?}"));
+    let parts = [Part::Payments, Part::StaffNames];
+    let only = store.reader().chart_rows(id, &parts).await.unwrap();
+    assert!(only.encounters.is_empty() && !only.payments.is_empty());
+    assert!(store.reader().chart_rows(id, &[]).await.unwrap().staff_names.is_empty());
+
+    let (a, b) = (
+        patient_by_id(&mut conn, id).await.unwrap(),
+        store.reader().patient(id).await.unwrap(),
+    );
+    assert_eq!(
+        (
+            a.id,
+            &a.identity_ct,
+            &a.contact_ct,
+            a.restricted,
+            a.created_at,
+            a.last_seen_at
+        ),
+        (
+            b.id,
+            &b.identity_ct,
+            &b.contact_ct,
+            b.restricted,
+            b.created_at,
+            b.last_seen_at
+        )
+    );
+    assert!(matches!(
+        store.reader().patient(id + 1000).await,
+        Err(carekeep_store::StoreError::NotFound)
+    ));
+    drop(conn);
+    app.stop().await;
+}

@@ -1,0 +1,61 @@
+//! A read of several statements, such as a chart view's patient and then its chart. On SQLite
+//! the hot ones run on the calling thread ([`crate::direct`]); everything else, and everything
+//! on PostgreSQL, shares one pool checkout taken on first use (each checkout costs sqlx a round
+//! trip to ping the connection when it goes back).
+
+use crate::chart_rows::{chart_rows, chart_rows_direct, ChartRows, Part};
+use crate::records::{patient_by_id, patient_direct, PatientRow};
+use crate::sessions::{live_with_user, live_with_user_direct, LiveSession};
+use crate::{Conn, Store, StoreError};
+use sqlx::pool::PoolConnection;
+use sqlx::Any;
+
+pub struct Reader<'s> {
+    store: &'s Store,
+    conn: Option<PoolConnection<Any>>,
+}
+
+impl Store {
+    /// A reader; it takes no connection until a query needs one.
+    pub fn reader(&self) -> Reader<'_> {
+        Reader {
+            store: self,
+            conn: None,
+        }
+    }
+}
+
+impl Reader<'_> {
+    /// The reader's pooled connection, for any query: checked out on first use, then kept.
+    pub async fn conn(&mut self) -> Result<&mut Conn, StoreError> {
+        let conn = match self.conn.take() {
+            Some(c) => c,
+            None => self.store.read().await?,
+        };
+        Ok(&mut **self.conn.insert(conn))
+    }
+
+    /// [`live_with_user`].
+    pub async fn live_with_user(&mut self, token_hash: &str) -> Result<Option<LiveSession>, StoreError> {
+        match self.store.direct() {
+            Some(direct) => direct.run(|c| live_with_user_direct(c, token_hash)),
+            None => live_with_user(self.conn().await?, token_hash).await,
+        }
+    }
+
+    /// [`patient_by_id`].
+    pub async fn patient(&mut self, id: i64) -> Result<PatientRow, StoreError> {
+        match self.store.direct() {
+            Some(direct) => direct.run(|c| patient_direct(c, id)),
+            None => patient_by_id(self.conn().await?, id).await,
+        }
+    }
+
+    /// [`chart_rows`].
+    pub async fn chart_rows(&mut self, patient_id: i64, parts: &[Part]) -> Result<ChartRows, StoreError> {
+        match self.store.direct() {
+            Some(direct) => direct.run(|c| chart_rows_direct(c, patient_id, parts)),
+            None => chart_rows(self.conn().await?, patient_id, parts).await,
+        }
+    }
+}
