@@ -171,6 +171,10 @@ async fn seed(app: &TestApp) -> Vec<i64> {
     ids
 }
 
+/// What a clinic's browser calls itself (Chrome on Windows, 111 bytes).
+const BROWSER: &str =
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
+
 /// Requests per second from `CLIENTS` concurrent clients reading `url(id)`.
 async fn rate(client: &reqwest::Client, token: &str, ids: &[i64], url: impl Fn(i64) -> String) -> f64 {
     rate_and_latency(client, token, ids, CLIENTS, url).await.0
@@ -232,7 +236,8 @@ async fn audit_bytes(app: &TestApp) -> u64 {
         }
         carekeep_store::Backend::Postgres => {
             let n: i64 = sqlx::query_scalar(
-                "SELECT CAST(pg_total_relation_size('audit_events') + pg_total_relation_size('audit_patients') AS BIGINT)",
+                "SELECT CAST(pg_total_relation_size('audit_events') + pg_total_relation_size('audit_patients') \
+                 + pg_total_relation_size('audit_agents') AS BIGINT)",
             )
             .fetch_one(&mut *conn)
             .await
@@ -253,7 +258,8 @@ pub async fn run(runs: usize) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let bench_base = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, bench).await });
-    let client = reqwest::Client::new();
+    // The clinic reads charts in a browser, and every audit event keeps the browser's name.
+    let client = reqwest::Client::builder().user_agent(BROWSER).build().unwrap();
     let (mut guarded, mut unguarded, mut bare_rates) = (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..runs {
         guarded.push(rate(&client, &token, &ids, |id| app.url(&format!("/api/v1/patients/{id}"))).await);

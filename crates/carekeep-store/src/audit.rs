@@ -11,6 +11,7 @@ use carekeep_domain::audit_chain::ChainMac;
 use carekeep_domain::audit_classes;
 use sqlx::any::AnyRow;
 use sqlx::Row;
+use std::collections::HashMap;
 use time::OffsetDateTime;
 
 /// A stored event with its place in the chain.
@@ -34,7 +35,18 @@ fn hash32(v: Vec<u8>) -> [u8; 32] {
 }
 
 const COLUMNS: &str = "seq, at, actor_id, actor_name, actor_roles, action, outcome, patient_ids, resource_type, \
-     resource_id, data_classes, source_ip, user_agent, request_id, reason, target_user_id, prev_hash, hash, classes";
+     resource_id, data_classes, source_ip, user_agent, request_id, reason, target_user_id, prev_hash, hash, classes, \
+     agent_id";
+
+/// An event's columns (its table as `e`) and the browser name it points at, if any.
+fn select_columns() -> String {
+    let mut columns: Vec<String> = COLUMNS.split(", ").map(|c| format!("e.{}", c.trim())).collect();
+    columns.push("ag.text AS agent_text".into());
+    columns.join(", ")
+}
+
+/// Joined after `audit_events e` wherever events are read.
+const AGENT_JOIN: &str = " LEFT JOIN audit_agents ag ON ag.id = e.agent_id";
 
 /// The class list of a row: its text, or its packed bits (see `audit_classes`). A row never has
 /// both; one that does was altered, and reads back as text no event had.
@@ -45,6 +57,56 @@ fn classes_of(r: &AnyRow) -> Result<String, StoreError> {
         Some(bits) if text.is_empty() => audit_classes::unpack(bits),
         Some(bits) => format!("{text};{}", audit_classes::unpack(bits)),
     })
+}
+
+/// The browser's name of a row: its text, or the stored name it points at. A row never has
+/// both; one that does was altered, and reads back as text no browser sends (a header value has
+/// no line breaks). A name that is gone reads back as a visible `unknown-agent:` entry.
+fn user_agent_of(r: &AnyRow) -> Result<String, StoreError> {
+    let text: String = r.try_get("user_agent")?;
+    Ok(match r.try_get::<Option<i64>, _>("agent_id")? {
+        None => text,
+        Some(id) => {
+            let agent = r
+                .try_get::<Option<String>, _>("agent_text")?
+                .unwrap_or_else(|| format!("unknown-agent:{id}"));
+            if text.is_empty() {
+                agent
+            } else {
+                format!("{text}\n{agent}")
+            }
+        }
+    })
+}
+
+/// The ids of the browsers' names among `names`, each stored on first sight. Called after the
+/// head's update, whose row lock (PostgreSQL) or single writer (SQLite) keeps two appends from
+/// storing the same name at once.
+async fn agent_ids<'a>(
+    conn: &mut Conn,
+    names: impl Iterator<Item = &'a str>,
+) -> Result<HashMap<&'a str, i64>, StoreError> {
+    let mut ids = HashMap::new();
+    for name in names {
+        if name.is_empty() || ids.contains_key(name) {
+            continue;
+        }
+        let found: Option<i64> = sqlx::query_scalar("SELECT id FROM audit_agents WHERE text = $1")
+            .bind(name)
+            .fetch_optional(&mut *conn)
+            .await?;
+        let id = match found {
+            Some(id) => id,
+            None => {
+                sqlx::query_scalar("INSERT INTO audit_agents (text) VALUES ($1) RETURNING id")
+                    .bind(name)
+                    .fetch_one(&mut *conn)
+                    .await?
+            }
+        };
+        ids.insert(name, id);
+    }
+    Ok(ids)
 }
 
 fn from_row(r: &AnyRow) -> Result<StoredEvent, StoreError> {
@@ -62,7 +124,7 @@ fn from_row(r: &AnyRow) -> Result<StoredEvent, StoreError> {
             resource_id: r.try_get("resource_id")?,
             data_classes: classes_of(r)?,
             source_ip: r.try_get("source_ip")?,
-            user_agent: r.try_get("user_agent")?,
+            user_agent: user_agent_of(r)?,
             request_id: r.try_get("request_id")?,
             reason: r.try_get("reason")?,
             target_user_id: r.try_get("target_user_id")?,
@@ -100,18 +162,21 @@ pub async fn append(
         rows.push((seq, f, prev, hash));
         prev = hash;
     }
-    for chunk in rows.chunks(crate::PARAMS_PER_STATEMENT / 19) {
-        let values = crate::values_list(conn, chunk.len(), 19);
+    let agents = agent_ids(conn, rows.iter().map(|(_, f, ..)| f.user_agent.as_str())).await?;
+    for chunk in rows.chunks(crate::PARAMS_PER_STATEMENT / 20) {
+        let values = crate::values_list(conn, chunk.len(), 20);
         let sql = format!(
             "INSERT INTO audit_events (seq, at, actor_id, actor_name, actor_roles, action, outcome, patient_ids,
                resource_type, resource_id, data_classes, source_ip, user_agent, request_id, reason, target_user_id,
-               prev_hash, hash, classes) VALUES {}",
+               prev_hash, hash, classes, agent_id) VALUES {}",
             values
         );
         let mut q = sqlx::query(&sql);
         for (seq, f, prev, hash) in chunk {
             let packed = audit_classes::pack(&f.data_classes);
             let text = if packed.is_some() { "" } else { f.data_classes.as_str() };
+            let agent = agents.get(f.user_agent.as_str()).copied();
+            let user_agent = if agent.is_some() { "" } else { f.user_agent.as_str() };
             q = q
                 .bind(*seq)
                 .bind(f.at)
@@ -125,13 +190,14 @@ pub async fn append(
                 .bind(f.resource_id.as_str())
                 .bind(text)
                 .bind(f.source_ip.as_str())
-                .bind(f.user_agent.as_str())
+                .bind(user_agent)
                 .bind(f.request_id.as_str())
                 .bind(f.reason.as_str())
                 .bind(f.target_user_id)
                 .bind(&prev[..])
                 .bind(&hash[..])
-                .bind(packed);
+                .bind(packed)
+                .bind(agent);
         }
         q.execute(&mut *conn).await?;
     }
@@ -168,7 +234,10 @@ pub async fn head(conn: &mut Conn) -> Result<(i64, [u8; 32]), StoreError> {
 
 /// Up to `limit` events after `after_seq`, in order: the verifier's feed.
 pub async fn after(conn: &mut Conn, after_seq: i64, limit: i64) -> Result<Vec<StoredEvent>, StoreError> {
-    let sql = format!("SELECT {COLUMNS} FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT $2");
+    let sql = format!(
+        "SELECT {} FROM audit_events e{AGENT_JOIN} WHERE e.seq > $1 ORDER BY e.seq LIMIT $2",
+        select_columns()
+    );
     sqlx::query(&sql)
         .bind(after_seq)
         .bind(limit)
@@ -232,13 +301,9 @@ pub async fn find(conn: &mut Conn, filter: &Filter) -> Result<Vec<StoredEvent>, 
         conds.push(format!("{seq} < {}", next(Bind::Int(b))));
     }
     let limit = next(Bind::Int(filter.limit.clamp(1, 10_000)));
-    let columns = COLUMNS
-        .split(", ")
-        .map(|c| format!("e.{}", c.trim()))
-        .collect::<Vec<_>>()
-        .join(", ");
     let sql = format!(
-        "SELECT {columns} FROM {from}{}{} ORDER BY {seq} DESC LIMIT {limit}",
+        "SELECT {} FROM {from}{AGENT_JOIN}{}{} ORDER BY {seq} DESC LIMIT {limit}",
+        select_columns(),
         if conds.is_empty() { "" } else { " WHERE " },
         conds.join(" AND ")
     );

@@ -31,6 +31,9 @@ pub use smtp::{Received, SmtpSink};
 /// When every test's clock starts: a Monday morning.
 pub const START: OffsetDateTime = datetime!(2026-03-02 09:00 UTC);
 
+/// What the tests' HTTP clients call themselves (the User-Agent every event records).
+pub const TEST_USER_AGENT: &str = "carekeep-testkit/1 (like a browser)";
+
 /// A seeded login.
 #[derive(Clone, Debug)]
 pub struct TestUser {
@@ -193,10 +196,12 @@ impl TestApp {
         code_at(&secret, u64::try_from(self.clock.now_unix()).expect("time"))
     }
 
-    /// A plain HTTP client (no cookies, no redirects followed).
+    /// A plain HTTP client (no cookies, no redirects followed). It names itself, as browsers do,
+    /// so the tests' events carry a browser name through the audit trail.
     pub fn client(&self) -> reqwest::Client {
         reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
+            .user_agent(TEST_USER_AGENT)
             .build()
             .expect("client")
     }

@@ -29,6 +29,7 @@ impl PageClient {
         let http = reqwest::Client::builder()
             .cookie_store(true)
             .redirect(reqwest::redirect::Policy::none())
+            .user_agent(crate::TEST_USER_AGENT)
             .build()
             .expect("client");
         PageClient {

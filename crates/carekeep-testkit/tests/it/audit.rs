@@ -276,10 +276,12 @@ async fn drop_guards(app: &TestApp) {
             "DROP TRIGGER audit_events_no_update",
             "DROP TRIGGER audit_events_no_delete",
             "DROP TRIGGER audit_checkpoints_no_delete",
+            "DROP TRIGGER audit_agents_no_update",
         ],
         Backend::Postgres => &[
             "DROP TRIGGER audit_events_append_only ON audit_events",
             "DROP TRIGGER audit_checkpoints_append_only ON audit_checkpoints",
+            "DROP TRIGGER audit_agents_append_only ON audit_agents",
         ],
     };
     for s in statements {
@@ -321,6 +323,13 @@ async fn every_kind_of_tampering_is_found_at_the_right_event() {
         ("changed", &["UPDATE audit_events SET reason = 'nothing to see' WHERE seq = 7"], Problem { seq: 7, kind: Tampering::Changed }),
         // The packed class bits are covered like the text they stand for.
         ("classes changed", &["UPDATE audit_events SET classes = 8 WHERE seq = 7"], Problem { seq: 7, kind: Tampering::Changed }),
+        // So is the browser name an event points at, wherever it is kept.
+        ("browser name swapped", &["UPDATE audit_events SET agent_id = agent_id + 100 WHERE seq = 7"], Problem { seq: 7, kind: Tampering::Changed }),
+        (
+            "browser name split",
+            &["UPDATE audit_events SET user_agent = 'carekeep-testkit/1 (like a browser)' WHERE seq = 7"],
+            Problem { seq: 7, kind: Tampering::Changed },
+        ),
         ("deleted, gap", &["DELETE FROM audit_events WHERE seq = 6"], Problem { seq: 6, kind: Tampering::Deleted }),
         (
             "deleted, renumbered",
@@ -338,7 +347,7 @@ async fn every_kind_of_tampering_is_found_at_the_right_event() {
                 "UPDATE audit_events SET seq = -seq + 1 WHERE seq < 0",
                 "INSERT INTO audit_events SELECT 8, at, actor_id, 'intruder', actor_roles, action, outcome, patient_ids, \
                  resource_type, resource_id, data_classes, source_ip, user_agent, request_id, reason, target_user_id, \
-                 prev_hash, hash, classes FROM audit_events WHERE seq = 7",
+                 prev_hash, hash, classes, agent_id FROM audit_events WHERE seq = 7",
             ],
             Problem { seq: 8, kind: Tampering::Inserted },
         ),
@@ -366,6 +375,49 @@ async fn every_kind_of_tampering_is_found_at_the_right_event() {
         }
         app.stop().await;
     }
+}
+
+#[tokio::test]
+async fn a_changed_browser_name_is_found_at_the_first_event_that_used_it() {
+    let app = TestApp::spawn().await;
+    busy_trail(&app, 14).await;
+    let browser = carekeep_testkit::TEST_USER_AGENT;
+    let (first, agents, used, with_agent): (i64, i64, i64, i64) = {
+        let mut conn = app.state.app.store().read().await.unwrap();
+        sqlx::query_as(
+            "SELECT (SELECT MIN(e.seq) FROM audit_events e JOIN audit_agents ag ON ag.id = e.agent_id \
+                     WHERE ag.text = $1), \
+                    (SELECT COUNT(*) FROM audit_agents), \
+                    (SELECT COUNT(DISTINCT agent_id) FROM audit_events), \
+                    (SELECT COUNT(*) FROM audit_events WHERE agent_id IS NOT NULL)",
+        )
+        .bind(browser)
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap()
+    };
+    // Each name is stored once however many events carry it.
+    assert_eq!(agents, used);
+    assert!(with_agent >= 14 && agents <= 3, "{with_agent} events, {agents} names");
+    assert!(matches!(report(&app).await, VerifyReport::Intact { .. }));
+    let change = format!("UPDATE audit_agents SET text = 'someone else' WHERE text = '{browser}'");
+    let err = exec(&app, &change).await.unwrap_err().to_string();
+    assert!(err.contains("append-only"), "{err}");
+    drop_guards(&app).await;
+    exec(&app, &change).await.unwrap();
+    match report(&app).await {
+        VerifyReport::Tampered { problem, .. } => {
+            assert_eq!(
+                problem,
+                Problem {
+                    seq: first,
+                    kind: Tampering::Changed
+                }
+            )
+        }
+        other => panic!("not detected: {other:?}"),
+    }
+    app.stop().await;
 }
 
 #[tokio::test]

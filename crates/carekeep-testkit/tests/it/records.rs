@@ -526,16 +526,29 @@ async fn every_read_and_write_of_phi_is_audited_with_classes_and_patient() {
         .find(|e| e["action"] == "phi.read" && e["actor"] == "frontdesk")
         .expect("the read is audited");
     assert_eq!(read["data_classes"], "identity,contact,scheduling,invoice_status");
-    // Stored as class bits (audit storage per read) and read back as the text above.
-    let stored: (String, Option<i64>) = {
+    assert_eq!(read["user_agent"], carekeep_testkit::TEST_USER_AGENT);
+    // Stored as class bits and a browser name stored once (audit storage per read), and read
+    // back as the texts above.
+    let stored: (String, Option<i64>, String, String) = {
         let mut conn = app.state.app.store().read().await.unwrap();
-        sqlx::query_as("SELECT data_classes, classes FROM audit_events WHERE seq = $1")
-            .bind(read["seq"].as_i64().unwrap())
-            .fetch_one(&mut *conn)
-            .await
-            .unwrap()
+        sqlx::query_as(
+            "SELECT e.data_classes, e.classes, e.user_agent, ag.text FROM audit_events e \
+             JOIN audit_agents ag ON ag.id = e.agent_id WHERE e.seq = $1",
+        )
+        .bind(read["seq"].as_i64().unwrap())
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap()
     };
-    assert_eq!(stored, (String::new(), Some(0b100_0111)));
+    assert_eq!(
+        stored,
+        (
+            String::new(),
+            Some(0b100_0111),
+            String::new(),
+            carekeep_testkit::TEST_USER_AGENT.to_owned()
+        )
+    );
     for action in ["phi.create", "phi.update", "phi.read"] {
         assert!(list.iter().any(|e| e["action"] == action), "{action} in {events}");
     }
