@@ -13,6 +13,7 @@
 
 mod database;
 mod page;
+mod service;
 mod smtp;
 
 use carekeep_app::{demo, setup, ManualClock};
@@ -26,6 +27,7 @@ use time::OffsetDateTime;
 
 pub use database::TestDatabase;
 pub use page::PageClient;
+pub use service::external_service;
 pub use smtp::{Received, SmtpSink};
 
 /// When every test's clock starts: a Monday morning.

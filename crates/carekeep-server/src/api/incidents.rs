@@ -263,7 +263,7 @@ pub async fn breach_log(
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
-pub struct AttachmentRequest {
+pub struct IncidentAttachmentRequest {
     #[serde(default)]
     pub filename: String,
     /// PDF, JPEG, PNG or WebP, base64.
@@ -271,14 +271,14 @@ pub struct AttachmentRequest {
 }
 
 /// Attach a file to an incident (stored encrypted).
-#[utoipa::path(post, path = "/api/v1/incidents/{id}/attachments", tag = "incidents", security(("bearer" = [])), request_body = AttachmentRequest,
+#[utoipa::path(post, path = "/api/v1/incidents/{id}/attachments", tag = "incidents", security(("bearer" = [])), request_body = IncidentAttachmentRequest,
     params(("id" = i64, Path, description = "Incident id")),
     responses((status = 201, body = Created), (status = 422, body = ErrorBody)))]
 pub async fn attach(
     State(state): State<AppState>,
     ApiUser(p): ApiUser,
     Path(id): Path<i64>,
-    ApiJson(r): ApiJson<AttachmentRequest>,
+    ApiJson(r): ApiJson<IncidentAttachmentRequest>,
 ) -> Result<(StatusCode, Json<Created>), WebError> {
     use base64::Engine;
     let bytes = base64::engine::general_purpose::STANDARD

@@ -21,7 +21,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
-use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouter};
 use utoipa_axum::routes;
 
 pub use json::ApiJson;
@@ -46,107 +46,139 @@ impl Modify for BearerAuth {
     }
 }
 
+/// Every documented operation, one `routes!` group per path: each carries its handlers, its
+/// path item and the schemas its types register.
+fn operations() -> Vec<UtoipaMethodRouter<AppState>> {
+    vec![
+        routes!(auth::login),
+        routes!(auth::logout),
+        routes!(auth::me),
+        routes!(auth::mfa_enroll),
+        routes!(auth::mfa_confirm),
+        routes!(auth::recovery_codes),
+        routes!(sessions::list),
+        routes!(sessions::end),
+        routes!(users::list, users::create),
+        routes!(users::show),
+        routes!(users::set_roles),
+        routes!(users::disable),
+        routes!(users::enable),
+        routes!(users::reset_password),
+        routes!(users::reset_mfa),
+        routes!(users::roles),
+        routes!(users::define_role),
+        routes!(audit::events),
+        routes!(audit::export),
+        routes!(monitoring::findings),
+        routes!(monitoring::run),
+        routes!(monitoring::review),
+        routes!(patients::list, patients::create),
+        routes!(patients::show),
+        routes!(patients::fhir),
+        routes!(patients::set_identity),
+        routes!(patients::set_contact),
+        routes!(patients::set_restriction),
+        routes!(patients::break_glass),
+        routes!(records::book),
+        routes!(records::appointment_status),
+        routes!(records::schedule),
+        routes!(records::create_note),
+        routes!(records::update_note),
+        routes!(records::sign_note),
+        routes!(records::addend),
+        routes!(records::add_entry),
+        routes!(records::upload),
+        routes!(records::download),
+        routes!(records::create_invoice),
+        routes!(records::code_invoice),
+        routes!(records::pay),
+        routes!(records::invoices),
+        routes!(program::dashboard),
+        routes!(program::binder),
+        routes!(program::roster, program::add_person),
+        routes!(program::update_person),
+        routes!(program::record_training),
+        routes!(program::training_certificate),
+        routes!(program::policies),
+        routes!(program::revise_policy),
+        routes!(program::my_policies),
+        routes!(program::acknowledge_policy),
+        routes!(program::reminders),
+        routes!(program::npp, program::publish_npp),
+        routes!(program::npp_posting),
+        routes!(incidents::report, incidents::list),
+        routes!(incidents::show, incidents::determine),
+        routes!(incidents::add_action),
+        routes!(incidents::scope),
+        routes!(incidents::obligations),
+        routes!(incidents::obligation_done),
+        routes!(incidents::letters),
+        routes!(incidents::letters_sent),
+        routes!(incidents::record),
+        routes!(incidents::breach_log),
+        routes!(incidents::attach),
+        routes!(incidents::attachment),
+        routes!(rights::open),
+        routes!(rights::list),
+        routes!(rights::extend),
+        routes!(rights::decide),
+        routes!(rights::terminate),
+        routes!(rights::letter),
+        routes!(rights::send_document),
+        routes!(rights::documents),
+        routes!(rights::authorize, rights::authorizations),
+        routes!(rights::revoke),
+        routes!(rights::disclose, rights::disclosures),
+        routes!(rights::accounting),
+        routes!(sra::list, sra::start),
+        routes!(sra::tasks),
+        routes!(sra::register),
+        routes!(sra::show, sra::details),
+        routes!(sra::answer),
+        routes!(sra::add_asset),
+        routes!(sra::update_asset),
+        routes!(sra::add_risk),
+        routes!(sra::update_risk),
+        routes!(sra::add_task),
+        routes!(sra::task_done),
+        routes!(sra::status),
+        routes!(sra::report),
+        routes!(program::npp_acknowledgement),
+        routes!(program::vendors, program::create_vendor),
+        routes!(program::vendor, program::update_vendor),
+        routes!(program::upload_document, program::download_document),
+    ]
+}
+
 /// The documented API routes and their OpenAPI document.
 pub fn documented() -> (Router<AppState>, utoipa::openapi::OpenApi) {
-    OpenApiRouter::with_openapi(ApiDoc::openapi())
-        .routes(routes!(auth::login))
-        .routes(routes!(auth::logout))
-        .routes(routes!(auth::me))
-        .routes(routes!(auth::mfa_enroll))
-        .routes(routes!(auth::mfa_confirm))
-        .routes(routes!(auth::recovery_codes))
-        .routes(routes!(sessions::list))
-        .routes(routes!(sessions::end))
-        .routes(routes!(users::list, users::create))
-        .routes(routes!(users::show))
-        .routes(routes!(users::set_roles))
-        .routes(routes!(users::disable))
-        .routes(routes!(users::enable))
-        .routes(routes!(users::reset_password))
-        .routes(routes!(users::reset_mfa))
-        .routes(routes!(users::roles))
-        .routes(routes!(users::define_role))
-        .routes(routes!(audit::events))
-        .routes(routes!(audit::export))
-        .routes(routes!(monitoring::findings))
-        .routes(routes!(monitoring::run))
-        .routes(routes!(monitoring::review))
-        .routes(routes!(patients::list, patients::create))
-        .routes(routes!(patients::show))
-        .routes(routes!(patients::fhir))
-        .routes(routes!(patients::set_identity))
-        .routes(routes!(patients::set_contact))
-        .routes(routes!(patients::set_restriction))
-        .routes(routes!(patients::break_glass))
-        .routes(routes!(records::book))
-        .routes(routes!(records::appointment_status))
-        .routes(routes!(records::schedule))
-        .routes(routes!(records::create_note))
-        .routes(routes!(records::update_note))
-        .routes(routes!(records::sign_note))
-        .routes(routes!(records::addend))
-        .routes(routes!(records::add_entry))
-        .routes(routes!(records::upload))
-        .routes(routes!(records::download))
-        .routes(routes!(records::create_invoice))
-        .routes(routes!(records::code_invoice))
-        .routes(routes!(records::pay))
-        .routes(routes!(records::invoices))
-        .routes(routes!(program::dashboard))
-        .routes(routes!(program::binder))
-        .routes(routes!(program::roster, program::add_person))
-        .routes(routes!(program::update_person))
-        .routes(routes!(program::record_training))
-        .routes(routes!(program::training_certificate))
-        .routes(routes!(program::policies))
-        .routes(routes!(program::revise_policy))
-        .routes(routes!(program::my_policies))
-        .routes(routes!(program::acknowledge_policy))
-        .routes(routes!(program::reminders))
-        .routes(routes!(program::npp, program::publish_npp))
-        .routes(routes!(program::npp_posting))
-        .routes(routes!(incidents::report, incidents::list))
-        .routes(routes!(incidents::show, incidents::determine))
-        .routes(routes!(incidents::add_action))
-        .routes(routes!(incidents::scope))
-        .routes(routes!(incidents::obligations))
-        .routes(routes!(incidents::obligation_done))
-        .routes(routes!(incidents::letters))
-        .routes(routes!(incidents::letters_sent))
-        .routes(routes!(incidents::record))
-        .routes(routes!(incidents::breach_log))
-        .routes(routes!(incidents::attach))
-        .routes(routes!(incidents::attachment))
-        .routes(routes!(rights::open))
-        .routes(routes!(rights::list))
-        .routes(routes!(rights::extend))
-        .routes(routes!(rights::decide))
-        .routes(routes!(rights::terminate))
-        .routes(routes!(rights::letter))
-        .routes(routes!(rights::send_document))
-        .routes(routes!(rights::documents))
-        .routes(routes!(rights::authorize, rights::authorizations))
-        .routes(routes!(rights::revoke))
-        .routes(routes!(rights::disclose, rights::disclosures))
-        .routes(routes!(rights::accounting))
-        .routes(routes!(sra::list, sra::start))
-        .routes(routes!(sra::tasks))
-        .routes(routes!(sra::register))
-        .routes(routes!(sra::show, sra::details))
-        .routes(routes!(sra::answer))
-        .routes(routes!(sra::add_asset))
-        .routes(routes!(sra::update_asset))
-        .routes(routes!(sra::add_risk))
-        .routes(routes!(sra::update_risk))
-        .routes(routes!(sra::add_task))
-        .routes(routes!(sra::task_done))
-        .routes(routes!(sra::status))
-        .routes(routes!(sra::report))
-        .routes(routes!(program::npp_acknowledgement))
-        .routes(routes!(program::vendors, program::create_vendor))
-        .routes(routes!(program::vendor, program::update_vendor))
-        .routes(routes!(program::upload_document, program::download_document))
+    operations()
+        .into_iter()
+        .fold(OpenApiRouter::with_openapi(ApiDoc::openapi()), OpenApiRouter::routes)
         .split_for_parts()
+}
+
+/// Schema names that two different types register. The document keeps one schema per name,
+/// so each such name would describe some operation with another type's body; empty when
+/// every name has one meaning.
+pub fn schema_name_clashes() -> Vec<String> {
+    let mut seen = std::collections::BTreeMap::<String, serde_json::Value>::new();
+    let mut clashes = std::collections::BTreeSet::new();
+    let declared = ApiDoc::openapi().components.map(|c| c.schemas).unwrap_or_default();
+    let registered = operations().into_iter().flat_map(|(schemas, _, _)| schemas);
+    for (name, schema) in declared.into_iter().chain(registered) {
+        let shape = serde_json::to_value(&schema).unwrap_or_default();
+        match seen.get(&name) {
+            Some(known) if *known != shape => {
+                clashes.insert(name);
+            }
+            Some(_) => {}
+            None => {
+                seen.insert(name, shape);
+            }
+        }
+    }
+    clashes.into_iter().collect()
 }
 
 /// The API router, with the OpenAPI document served beside it.

@@ -67,20 +67,20 @@ pub async fn book(
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
-pub struct StatusRequest {
+pub struct AppointmentStatusRequest {
     /// booked, checked_in, completed, no_show or cancelled.
     pub status: String,
 }
 
 /// Check in, complete, mark a no-show or cancel an appointment.
-#[utoipa::path(post, path = "/api/v1/appointments/{id}/status", tag = "schedule", security(("bearer" = [])), request_body = StatusRequest,
+#[utoipa::path(post, path = "/api/v1/appointments/{id}/status", tag = "schedule", security(("bearer" = [])), request_body = AppointmentStatusRequest,
     params(("id" = i64, Path, description = "Appointment id")),
     responses((status = 200, body = AppointmentView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn appointment_status(
     State(state): State<AppState>,
     ApiUser(p): ApiUser,
     Path(id): Path<i64>,
-    ApiJson(r): ApiJson<StatusRequest>,
+    ApiJson(r): ApiJson<AppointmentStatusRequest>,
 ) -> Result<Json<AppointmentView>, WebError> {
     Ok(Json(api(state.app.set_appointment_status(&p, id, &r.status).await)?))
 }
@@ -186,20 +186,26 @@ pub async fn addend(
     Ok((StatusCode::CREATED, Json(Created { id })))
 }
 
+/// A chart entry tagged by `kind`: vitals, diagnosis, medication or allergy (examples in the
+/// operation's description).
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(value_type = Object)]
+pub struct ChartEntryRequest(pub serde_json::Value);
+
 /// Record vitals, a diagnosis, a medication or an allergy. The body is tagged by `kind`:
 /// `{"kind":"vitals","systolic_mmhg":120,"diastolic_mmhg":80,"pulse_bpm":72,"temperature":37.0,"temperature_unit":"c"}`,
 /// `{"kind":"diagnosis","code":"E11.9","description":"Type 2 diabetes"}`,
 /// `{"kind":"medication","name":"Metformin","dose":"500 mg","frequency":"twice daily"}`,
 /// `{"kind":"allergy","substance":"Penicillin","reaction":"hives","severity":"moderate"}`.
 #[utoipa::path(post, path = "/api/v1/patients/{id}/entries", tag = "chart", security(("bearer" = [])),
-    request_body(content = Object, description = "A chart entry tagged by `kind`: vitals, diagnosis, medication or allergy"),
+    request_body = ChartEntryRequest,
     params(("id" = i64, Path, description = "Patient id")),
     responses((status = 201, body = Created), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn add_entry(
     State(state): State<AppState>,
     ApiUser(p): ApiUser,
     Path(id): Path<i64>,
-    ApiJson(body): ApiJson<serde_json::Value>,
+    ApiJson(ChartEntryRequest(body)): ApiJson<ChartEntryRequest>,
 ) -> Result<(StatusCode, Json<Created>), WebError> {
     let entry: EntryInput = serde_json::from_value(body).map_err(|e| {
         WebError::api(AppError::Invalid(format!(
@@ -211,7 +217,7 @@ pub async fn add_entry(
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
-pub struct AttachmentRequest {
+pub struct ChartAttachmentRequest {
     #[serde(default)]
     pub filename: String,
     #[serde(default)]
@@ -226,14 +232,14 @@ pub struct AttachmentRequest {
 }
 
 /// Upload a clinical photo or document (stored encrypted).
-#[utoipa::path(post, path = "/api/v1/patients/{id}/attachments", tag = "chart", security(("bearer" = [])), request_body = AttachmentRequest,
+#[utoipa::path(post, path = "/api/v1/patients/{id}/attachments", tag = "chart", security(("bearer" = [])), request_body = ChartAttachmentRequest,
     params(("id" = i64, Path, description = "Patient id")),
     responses((status = 201, body = Created), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn upload(
     State(state): State<AppState>,
     ApiUser(p): ApiUser,
     Path(id): Path<i64>,
-    ApiJson(r): ApiJson<AttachmentRequest>,
+    ApiJson(r): ApiJson<ChartAttachmentRequest>,
 ) -> Result<(StatusCode, Json<Created>), WebError> {
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(r.content_base64.trim())

@@ -192,7 +192,7 @@ pub async fn register(State(state): State<AppState>, ApiUser(p): ApiUser) -> Res
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
-pub struct StatusRequest {
+pub struct AssessmentStatusRequest {
     /// `review`, `draft`, or `final` (with `signed_name`).
     pub status: String,
     #[serde(default)]
@@ -200,14 +200,14 @@ pub struct StatusRequest {
 }
 
 /// Move an assessment: draft to review, back to draft, or finalise it with a signature.
-#[utoipa::path(post, path = "/api/v1/sra/{id}/status", tag = "program", security(("bearer" = [])), request_body = StatusRequest,
+#[utoipa::path(post, path = "/api/v1/sra/{id}/status", tag = "program", security(("bearer" = [])), request_body = AssessmentStatusRequest,
     params(("id" = i64, Path, description = "Assessment id")),
     responses((status = 204, description = "Moved"), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn status(
     State(state): State<AppState>,
     ApiUser(p): ApiUser,
     Path(id): Path<i64>,
-    ApiJson(r): ApiJson<StatusRequest>,
+    ApiJson(r): ApiJson<AssessmentStatusRequest>,
 ) -> Result<StatusCode, WebError> {
     let actor = Actor::User(p);
     if r.status == "final" {

@@ -79,3 +79,80 @@ async fn the_document_parses_and_every_operation_reaches_a_handler() {
     );
     app.stop().await;
 }
+
+/// Every schema name in the document stands for one type: two types under one name would
+/// leave one schema for both, and one of their operations described with the other's body.
+#[test]
+fn no_two_types_share_a_schema_name() {
+    assert_eq!(
+        carekeep_server::api::schema_name_clashes(),
+        Vec::<String>::new(),
+        "schema names registered by two different types"
+    );
+}
+
+/// The request body each operation documents is the type its handler reads. A body the
+/// handler cannot read is refused with the name of the schema the handler takes, so a body
+/// that is not JSON at all is sent to every operation, and the name refused with must be the
+/// documented one (or there must be no such refusal where no body is documented).
+#[tokio::test]
+async fn each_operation_documents_the_body_its_handler_reads() {
+    let app = TestApp::spawn().await;
+    let doc: Value = app
+        .client()
+        .get(app.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let mut token = app.api_login("owner").await;
+    let mut bodies = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        let concrete: String = path
+            .split('/')
+            .map(|part| if part.starts_with('{') { "999999" } else { part })
+            .collect::<Vec<_>>()
+            .join("/");
+        for method in METHODS.iter().filter(|m| item.get(**m).is_some()) {
+            let operation = &item[*method];
+            let json = &operation["requestBody"]["content"]["application/json"]["schema"];
+            let documented = json["$ref"]
+                .as_str()
+                .map(|r| r.trim_start_matches("#/components/schemas/").to_owned());
+            assert!(
+                json.is_null() || documented.is_some(),
+                "{method} {path}: a JSON body is documented by a named schema: {json}"
+            );
+            let mut answer = String::new();
+            for _ in 0..2 {
+                let res = app
+                    .api(method.to_uppercase().parse().unwrap(), &concrete, &token)
+                    .header("content-type", "application/json")
+                    .body("{")
+                    .send()
+                    .await
+                    .unwrap();
+                if res.status() == 401 && !path.ends_with("/auth/login") {
+                    // The sign-out operation ended this session: sign in again, ask again.
+                    token = app.api_login("owner").await;
+                    continue;
+                }
+                answer = res.text().await.unwrap();
+                break;
+            }
+            let read = answer
+                .split_once("request body (schema ")
+                .and_then(|(_, rest)| rest.split_once(')'))
+                .map(|(name, _)| name.to_owned());
+            assert_eq!(
+                read, documented,
+                "{method} {path}: the handler reads the body as {read:?}, the document says {documented:?}"
+            );
+            bodies += usize::from(documented.is_some());
+        }
+    }
+    assert!(bodies > 40, "only {bodies} operations with a body were checked");
+    app.stop().await;
+}
