@@ -384,7 +384,40 @@ impl App {
             let name = self.patient_name(p, r.patient_id).await?;
             out.push(self.request_view(r, name)?);
         }
+        let shown = rows.iter().map(|r| r.patient_id);
+        self.audit_list(p, shown, ("PatientRequestList", patient), "requests listed")
+            .await?;
         Ok(out)
+    }
+
+    /// The read event of a list of rights records (requests, documents, authorizations) that
+    /// names and details patients (164.312(b)): one event naming every patient shown, written
+    /// before the list is answered. A list about one patient is audited even when empty, since
+    /// "nothing on file" is itself about that patient.
+    pub(crate) async fn audit_list(
+        &self,
+        p: &Principal,
+        shown: impl Iterator<Item = i64>,
+        (resource, patient): (&str, Option<i64>),
+        what: &str,
+    ) -> Result<(), AppError> {
+        let mut patients: Vec<i64> = shown.chain(patient).collect();
+        patients.sort_unstable();
+        patients.dedup();
+        if patients.is_empty() {
+            return Ok(());
+        }
+        let mut e = self.phi_event(
+            p,
+            Action::PhiRead,
+            Outcome::Success,
+            patients,
+            (resource, patient.map(|id| id.to_string()).unwrap_or_default()),
+            vec![DataClass::Identity],
+        );
+        e.reason = what.to_owned();
+        self.append_event(e).await?;
+        Ok(())
     }
 
     /// Open requests with a clock: `(standing, due)` for the dashboard.

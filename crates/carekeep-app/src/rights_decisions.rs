@@ -345,11 +345,14 @@ impl App {
 
     /// Documents sent, for one patient's requests or every request.
     pub async fn request_documents(&self, actor: &Actor, patient: Option<i64>) -> Result<Vec<DocumentView>, AppError> {
-        self.handler(actor)?;
+        let p = self.handler(actor)?;
         let rows = {
             let mut conn = self.store().read().await?;
             store::documents(&mut conn, patient).await?
         };
+        let shown = rows.iter().map(|r| r.patient_id);
+        self.audit_list(p, shown, ("RequestDocumentList", patient), "request documents listed")
+            .await?;
         rows.iter()
             .map(|r| {
                 let d: DocumentInput = self.open_sealed("request_documents", "detail_ct", r.id, &r.detail_ct)?;
@@ -460,11 +463,14 @@ impl App {
 
     /// A patient's authorizations on file, oldest first.
     pub async fn authorizations(&self, actor: &Actor, patient: i64) -> Result<Vec<AuthorizationView>, AppError> {
-        self.handler(actor)?;
+        let p = self.handler(actor)?;
         let rows = {
             let mut conn = self.store().read().await?;
             store::authorizations(&mut conn, patient).await?
         };
+        let shown = rows.iter().map(|r| r.patient_id);
+        self.audit_list(p, shown, ("AuthorizationList", Some(patient)), "authorizations viewed")
+            .await?;
         let today = self.clinic_today();
         rows.iter()
             .map(|r| {

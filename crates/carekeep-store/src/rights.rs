@@ -165,6 +165,7 @@ pub async fn disclosures(conn: &mut Conn, patient: i64) -> Result<Vec<Disclosure
 pub struct DocumentRow {
     pub id: i64,
     pub request_id: i64,
+    pub patient_id: i64,
     pub sent_on: String,
     pub kind: String,
     pub detail_ct: Vec<u8>,
@@ -206,7 +207,7 @@ pub async fn seal_document(conn: &mut Conn, id: i64, ct: &[u8]) -> Result<(), St
 /// Documents sent, oldest first, for the given requests.
 pub async fn documents(conn: &mut Conn, patient: Option<i64>) -> Result<Vec<DocumentRow>, StoreError> {
     sqlx::query(
-        "SELECT d.id, d.request_id, d.sent_on, d.kind, d.detail_ct FROM request_documents d
+        "SELECT d.id, d.request_id, r.patient_id, d.sent_on, d.kind, d.detail_ct FROM request_documents d
          JOIN patient_requests r ON r.id = d.request_id
          WHERE ($1 = -1 OR r.patient_id = $1) ORDER BY d.sent_on, d.id",
     )
@@ -218,6 +219,7 @@ pub async fn documents(conn: &mut Conn, patient: Option<i64>) -> Result<Vec<Docu
         Ok(DocumentRow {
             id: r.try_get("id")?,
             request_id: r.try_get("request_id")?,
+            patient_id: r.try_get("patient_id")?,
             sent_on: r.try_get("sent_on")?,
             kind: r.try_get("kind")?,
             detail_ct: r.try_get("detail_ct")?,

@@ -148,8 +148,21 @@ impl App {
                 self.assessment_pdf_of(&view)?,
             ));
         }
-        // Each incident's burden-of-proof record (164.414(b)) and the small-breach logs.
-        let incident_ids: Vec<i64> = {
+        // Each incident's burden-of-proof record (164.414(b)) and the small-breach logs, for
+        // those who handle incidents only: the records name patients and what happened to their
+        // information, which the program's other managers have no need to see (164.502(b)).
+        let handles_incidents = actor.require(self, Capability::HandleIncidents).is_ok();
+        if !handles_incidents {
+            files.push((
+                "incidents/README.txt".into(),
+                b"The incident records are left out of this binder: they are kept for the people \
+who handle incidents. Ask your compliance officer for them, or export the binder as one of them.\n"
+                    .to_vec(),
+            ));
+        }
+        let incident_ids: Vec<i64> = if !handles_incidents {
+            Vec::new()
+        } else {
             let mut conn = self.store().read().await?;
             carekeep_store::incidents::all(&mut conn)
                 .await?

@@ -471,3 +471,50 @@ async fn an_absurd_appointment_length_is_a_422() {
         assert_eq!(res.status(), 422, "{minutes} minutes");
     }
 }
+
+/// The names in a binder export.
+async fn binder_entries(app: &TestApp, token: &str) -> Vec<String> {
+    let res = app
+        .api(Method::GET, "/api/v1/program/binder", token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let bytes = res.bytes().await.unwrap().to_vec();
+    let zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    zip.file_names().map(str::to_owned).collect()
+}
+
+/// The owner manages the program but does not handle incidents: the audit binder the owner
+/// exports leaves the incident records out (and says so), while the compliance officer's
+/// holds them (164.502(b), minimum necessary).
+#[tokio::test]
+async fn the_owners_binder_holds_no_incident_record() {
+    let app = TestApp::spawn().await;
+    let co = app.api_login("compliance").await;
+    let (status, body) = call(
+        &app,
+        &co,
+        Method::POST,
+        "/api/v1/incidents",
+        Some(json!({"title": "Fax sent to the wrong number", "what_happened": "a referral went astray"})),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    let owner = app.api_login("owner").await;
+    let owners = binder_entries(&app, &owner).await;
+    assert!(
+        !owners.iter().any(|n| n.contains("/incidents/incident-")),
+        "the owner's binder holds an incident record: {owners:?}"
+    );
+    assert!(
+        owners.iter().any(|n| n.ends_with("/incidents/README.txt")),
+        "{owners:?}"
+    );
+    let officers = binder_entries(&app, &co).await;
+    assert!(
+        officers.iter().any(|n| n.contains("/incidents/incident-")),
+        "the compliance officer's binder holds the record: {officers:?}"
+    );
+    app.stop().await;
+}

@@ -610,3 +610,88 @@ async fn the_requests_pages_decide_file_authorizations_and_record_what_was_sent(
     let (_, html) = co.get(&format!("/requests/patients/{patient}")).await;
     assert!(html.contains("data-authorization=") && html.contains("to Acme Life"));
 }
+
+/// The newest audit event's sequence number, and the PHI reads after a given one.
+async fn reads_after(app: &TestApp, co: &str, after: i64) -> (i64, Vec<Value>) {
+    let ev: Vec<Value> = app
+        .api(Method::GET, "/api/v1/audit/events?limit=50", co)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let head = ev.iter().filter_map(|e| e["seq"].as_i64()).max().unwrap_or(0);
+    let reads = ev
+        .into_iter()
+        .filter(|e| e["seq"].as_i64().unwrap() > after && e["action"] == "phi.read")
+        .collect();
+    (head, reads)
+}
+
+/// The list of patients' requests, the documents sent for them and the authorizations on file
+/// show patients' names and what they asked: each read leaves its event naming the patients
+/// shown (164.312(b)), on the API and on the Requests page alike.
+#[tokio::test]
+async fn reading_requests_documents_and_authorizations_is_audited() {
+    let app = TestApp::spawn().await;
+    let desk = app.api_login("frontdesk").await;
+    let co = app.api_login("compliance").await;
+    let patient = app
+        .register_patient(&desk, "Wilma", "Quenby", "1980-04-23", "5550001111")
+        .await;
+    let (s, r) = call(
+        &app,
+        &co,
+        Method::POST,
+        &format!("/api/v1/patients/{patient}/requests"),
+        json!({"kind": "access", "received_on": "2026-02-20", "details": "a copy of my chart"}),
+    )
+    .await;
+    assert_eq!(s, 201, "{r}");
+    let request = r["id"].as_i64().unwrap();
+    let (s, _) = call(
+        &app,
+        &co,
+        Method::POST,
+        &format!("/api/v1/requests/{request}/documents"),
+        json!({"kind": "other", "how": "mail"}),
+    )
+    .await;
+    assert_eq!(s, 201);
+    let named = |e: &Value| {
+        e["patients"]
+            .as_str()
+            .unwrap()
+            .split(',')
+            .any(|p| p == patient.to_string())
+    };
+    let mut page = PageClient::login(&app, "compliance").await;
+    let (mut seen, _) = reads_after(&app, &co, 0).await;
+    for (what, path) in [
+        ("the list of requests", "/api/v1/requests".to_owned()),
+        (
+            "the documents sent",
+            format!("/api/v1/patients/{patient}/request-documents"),
+        ),
+        (
+            "the authorizations on file",
+            format!("/api/v1/patients/{patient}/authorizations"),
+        ),
+        ("the Requests page", "/requests".to_owned()),
+    ] {
+        let status = if path.starts_with("/api/") {
+            call(&app, &co, Method::GET, &path, json!({})).await.0
+        } else {
+            page.get(&path).await.0
+        };
+        assert_eq!(status, 200, "{what}");
+        let (head, reads) = reads_after(&app, &co, seen).await;
+        assert!(
+            reads.iter().any(named),
+            "{what} wrote no read event naming the patient: {reads:?}"
+        );
+        seen = head;
+    }
+    app.stop().await;
+}
