@@ -155,7 +155,7 @@ impl App {
         let blind = BlindIndexKey::from_bytes(&ensure_secret(tx.conn(), master, BLIND_INDEX_KEY, clock.now()).await?)?;
         tx.commit().await?;
         let appender = Appender::spawn(store.clone(), audit_keys.clone());
-        Ok(App {
+        let app = App {
             inner: Arc::new(Inner {
                 store,
                 clock,
@@ -168,7 +168,33 @@ impl App {
                 settings,
                 clinic_name: clinic.name,
             }),
-        })
+        };
+        // Free text written in clear by an earlier version is sealed now. A clinic opened
+        // read-only (the emergency copy) cannot write, and still opens.
+        if let Err(e) = app.seal_legacy_free_text().await {
+            tracing::warn!(error = %e, "could not seal free text written by an earlier version");
+        }
+        Ok(app)
+    }
+
+    /// Seals incident titles, discoverers, systems and monitoring review notes that an earlier
+    /// version stored in clear (run when the clinic opens); nothing is written when there are
+    /// none. Returns how many records were sealed.
+    pub async fn seal_legacy_free_text(&self) -> Result<usize, AppError> {
+        let incidents = self.seal_legacy_incident_text().await?;
+        let notes = self.seal_legacy_review_notes().await?;
+        if incidents + notes > 0 {
+            // The replaced pages' old images live in the write-ahead log until it is folded in.
+            if self.store().backend() == carekeep_store::Backend::Sqlite {
+                carekeep_store::backups::sqlite_checkpoint(&mut *self.store().read().await?).await?;
+            }
+            tracing::info!(
+                incidents,
+                notes,
+                "sealed free text stored in clear by an earlier version"
+            );
+        }
+        Ok(incidents + notes)
     }
 
     pub fn store(&self) -> &Store {

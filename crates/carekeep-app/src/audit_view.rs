@@ -6,10 +6,19 @@ use crate::{Actor, App, AppError};
 use carekeep_domain::audit::{Action, Outcome};
 use carekeep_domain::Capability;
 use carekeep_store::audit::{self as store, Filter, StoredEvent};
+use carekeep_store::records::{self, CtColumn};
 use carekeep_store::users;
 use serde::Serialize;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
+
+/// How a break-glass event's reason is kept in the trail: a reference to the grant whose
+/// sealed reason the views open (the text may describe the patient's condition).
+const SEALED_GRANT: &str = "sealed:break_glass:";
+
+pub(crate) fn sealed_grant_reference(grant: i64) -> String {
+    format!("{SEALED_GRANT}{grant}")
+}
 
 /// What to look for. Empty fields do not filter.
 #[derive(Clone, Debug, Default)]
@@ -128,11 +137,20 @@ impl App {
             limit: q.limit,
         };
         let events = store::find(tx.conn(), &filter).await?;
+        let mut views: Vec<EventView> = events.into_iter().map(EventView::from).collect();
+        for v in &mut views {
+            if let Some(grant) = v.reason.strip_prefix(SEALED_GRANT).and_then(|g| g.parse().ok()) {
+                v.reason = match records::break_glass_reason(tx.conn(), grant).await? {
+                    Some(ct) => self.open_json(CtColumn::BreakGlassReason, grant, &ct)?,
+                    None => format!("(the reason of emergency access grant {grant} is missing)"),
+                };
+            }
+        }
         // The look itself goes on the record, in the same transaction: no record, no look.
         let event = self.event(actor, action, Outcome::Success).with_reason(&q.describe());
         self.record(&mut tx, &event).await?;
         tx.commit().await?;
-        Ok(events.into_iter().map(EventView::from).collect())
+        Ok(views)
     }
 
     /// Events matching the query, newest first.

@@ -371,7 +371,7 @@ impl App {
         actor.require(self, Capability::HandleIncidents)?;
         let rows = {
             let mut conn = self.store().read().await?;
-            store::all(&mut conn).await?
+            self.incident_rows(&mut conn).await?
         };
         let mut w = csv::Writer::from_writer(Vec::new());
         let bad = |e: csv::Error| AppError::Internal(e.to_string());

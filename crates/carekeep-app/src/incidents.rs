@@ -151,11 +151,170 @@ pub struct IncidentView {
     pub attachments: Vec<(i64, String)>,
 }
 
+/// An incident's free text that may name a patient or their condition, sealed together in
+/// `incidents.details_ct` (the narrative has `summary_ct` of its own).
+#[derive(Debug, Default, Deserialize, Serialize)]
+struct Details {
+    title: String,
+    discovered_by: String,
+    systems: String,
+}
+
+impl Details {
+    fn of(row: &IncidentRow) -> Details {
+        Details {
+            title: row.title.clone(),
+            discovered_by: row.discovered_by.clone(),
+            systems: row.systems.clone(),
+        }
+    }
+}
+
+impl App {
+    /// Every incident, newest first, its free text opened.
+    pub(crate) async fn incident_rows(&self, conn: &mut carekeep_store::Conn) -> Result<Vec<IncidentRow>, AppError> {
+        store::all(conn)
+            .await?
+            .into_iter()
+            .map(|row| self.opened_incident(row))
+            .collect()
+    }
+
+    /// One incident, its free text opened.
+    pub(crate) async fn incident_row(&self, conn: &mut carekeep_store::Conn, id: i64) -> Result<IncidentRow, AppError> {
+        let row = store::by_id(conn, id)
+            .await
+            .map_err(|_| AppError::NotFound("incident"))?;
+        self.opened_incident(row)
+    }
+
+    /// An incident's obligations done: `(kind, state, done on, note)`, notes opened.
+    async fn done_obligations(
+        &self,
+        conn: &mut carekeep_store::Conn,
+        id: i64,
+    ) -> Result<Vec<(String, String, String, String)>, AppError> {
+        store::done_obligations(conn, id)
+            .await?
+            .into_iter()
+            .map(|d| {
+                let note = match &d.note_ct {
+                    Some(ct) => {
+                        let column = obligation_note_column(&d.kind, &d.state);
+                        let at = Binding {
+                            table: "incident_obligations",
+                            column: &column,
+                            row: d.incident_id,
+                        };
+                        String::from_utf8_lossy(&self.keyring().decrypt(at, ct)?).into_owned()
+                    }
+                    None => d.note,
+                };
+                Ok((d.kind, d.state, d.done_on, note))
+            })
+            .collect()
+    }
+
+    /// An obligation's row is its (incident, kind, state): the note is bound to all three.
+    async fn seal_obligation_note(
+        &self,
+        conn: &mut carekeep_store::Conn,
+        (incident, kind, state): (i64, &str, &str),
+        note: &str,
+    ) -> Result<(), AppError> {
+        let column = obligation_note_column(kind, state);
+        let at = Binding {
+            table: "incident_obligations",
+            column: &column,
+            row: incident,
+        };
+        let sealed = self.keyring().encrypt(at, note.as_bytes())?;
+        store::set_obligation_note(conn, (incident, kind, state), &sealed).await?;
+        Ok(())
+    }
+
+    fn attachment_name(&self, aid: i64, name: store::NameCell) -> Result<String, AppError> {
+        self.open_text("name_ct", aid, name)
+    }
+
+    /// A sealed text column, or the plain one on rows written before it was sealed.
+    fn open_text(
+        &self,
+        column: &'static str,
+        row: i64,
+        (plain, ct): (String, Option<Vec<u8>>),
+    ) -> Result<String, AppError> {
+        match ct {
+            Some(ct) => Ok(String::from_utf8_lossy(&self.keyring().decrypt(binding(column, row), &ct)?).into_owned()),
+            None => Ok(plain),
+        }
+    }
+
+    fn opened_incident(&self, mut row: IncidentRow) -> Result<IncidentRow, AppError> {
+        if let Some(ct) = row.details_ct.take() {
+            let plain = zeroize::Zeroizing::new(self.keyring().decrypt(binding("details_ct", row.id), &ct)?);
+            let d: Details = serde_json::from_slice(&plain)
+                .map_err(|e| AppError::Internal(format!("stored incident details: {e}")))?;
+            (row.title, row.discovered_by, row.systems) = (d.title, d.discovered_by, d.systems);
+        }
+        Ok(row)
+    }
+
+    async fn seal_incident_details(
+        &self,
+        conn: &mut carekeep_store::Conn,
+        id: i64,
+        d: &Details,
+    ) -> Result<(), AppError> {
+        let plain = zeroize::Zeroizing::new(serde_json::to_vec(d).map_err(|e| AppError::Internal(e.to_string()))?);
+        let ct = self.keyring().encrypt(binding("details_ct", id), &plain)?;
+        store::set_details(conn, id, &ct).await?;
+        Ok(())
+    }
+
+    /// Seals the free text of incidents written before it was sealed, and empties the plain
+    /// columns; run at start. Returns how many were sealed.
+    pub(crate) async fn seal_legacy_incident_text(&self) -> Result<usize, AppError> {
+        let (rows, notes, names) = {
+            let mut conn = self.store().read().await?;
+            (
+                store::unsealed(&mut conn).await?,
+                store::unsealed_notes(&mut conn).await?,
+                store::unsealed_names(&mut conn).await?,
+            )
+        };
+        let count = rows.len() + notes.len() + names.len();
+        if count == 0 {
+            return Ok(0);
+        }
+        let mut tx = self.store().begin().await?;
+        for row in &rows {
+            self.seal_incident_details(tx.conn(), row.id, &Details::of(row)).await?;
+        }
+        for d in &notes {
+            self.seal_obligation_note(tx.conn(), (d.incident_id, &d.kind, &d.state), &d.note)
+                .await?;
+        }
+        for (aid, name) in &names {
+            let sealed = self.keyring().encrypt(binding("name_ct", *aid), name.as_bytes())?;
+            store::set_attachment_name(tx.conn(), *aid, &sealed).await?;
+        }
+        tx.commit().await?;
+        Ok(count)
+    }
+}
+
+fn obligation_note_column(kind: &str, state: &str) -> String {
+    format!("note_ct/{kind}/{state}")
+}
+
 fn binding(column: &'static str, row: i64) -> Binding<'static> {
-    let table = if column == "text_ct" {
-        "incident_actions"
-    } else {
-        "incidents"
+    let table = match column {
+        "text_ct" => "incident_actions",
+        "name_ct" => "incident_attachments",
+        // An attachment's content has been bound to "incidents" since the first version;
+        // kept, or stored files would no longer open.
+        _ => "incidents",
     };
     Binding { table, column, row }
 }
@@ -287,16 +446,19 @@ impl App {
             n if n.is_empty() => p.display_name.clone(),
             n => n,
         };
+        let details = Details {
+            title,
+            discovered_by,
+            systems: text("systems", &input.systems, 500)?,
+        };
         let mut tx = self.store().begin().await?;
+        // Inserted without its free text, then sealed: the row id is part of the binding.
         let id = store::insert(
             tx.conn(),
             &IncidentRow {
-                title,
                 occurred_on: occurred.map(|d| d.to_string()),
                 discovered_on: discovered.to_string(),
-                discovered_by,
                 reported_by: Some(p.user_id.0),
-                systems: text("systems", &input.systems, 500)?,
                 vendor_id: input.vendor_id,
                 phi_involved: input.phi_involved.unwrap_or(true),
                 ..IncidentRow::default()
@@ -306,6 +468,7 @@ impl App {
         .await?;
         let ct = self.keyring().encrypt(binding("summary_ct", id), what.as_bytes())?;
         store::set_summary(tx.conn(), id, &ct).await?;
+        self.seal_incident_details(tx.conn(), id, &details).await?;
         self.record(
             &mut tx,
             &self.incident_event(&Actor::User(p.clone()), id, "incident reported"),
@@ -353,10 +516,10 @@ impl App {
     pub async fn incidents(&self, actor: &Actor) -> Result<Vec<IncidentSummary>, AppError> {
         actor.require(self, Capability::HandleIncidents)?;
         let mut conn = self.store().read().await?;
-        let rows = store::all(&mut conn).await?;
+        let rows = self.incident_rows(&mut conn).await?;
         let mut out = Vec::new();
         for i in rows {
-            let done = store::done_obligations(&mut conn, i.id).await?;
+            let done = self.done_obligations(&mut conn, i.id).await?;
             out.push(self.summary(&i, &done));
         }
         Ok(out)
@@ -410,14 +573,16 @@ impl App {
     /// The view without a check: for the audit binder, whose export is itself audited.
     pub(crate) async fn incident_view(&self, id: i64) -> Result<IncidentView, AppError> {
         let mut conn = self.store().read().await?;
-        let i = store::by_id(&mut conn, id)
-            .await
-            .map_err(|_| AppError::NotFound("incident"))?;
-        let done = store::done_obligations(&mut conn, id).await?;
+        let i = self.incident_row(&mut conn, id).await?;
+        let done = self.done_obligations(&mut conn, id).await?;
         let actions = store::actions(&mut conn, id).await?;
         let scope = store::scope(&mut conn, id).await?;
         let notices = store::notices(&mut conn, id).await?;
         let attachments = store::attachments(&mut conn, id).await?;
+        let attachments = attachments
+            .into_iter()
+            .map(|(aid, name, _)| Ok((aid, self.attachment_name(aid, name)?)))
+            .collect::<Result<Vec<_>, AppError>>()?;
         drop(conn);
         let what = if i.summary_ct.is_empty() {
             String::new()
@@ -499,7 +664,7 @@ impl App {
             },
             obligations: obligation_views(&self.owed(&i), &done, self.clinic_today()),
             notices_sent: notices.len(),
-            attachments: attachments.into_iter().map(|(aid, name, _)| (aid, name)).collect(),
+            attachments,
         })
     }
 
@@ -601,9 +766,7 @@ impl App {
             contact_for_questions: text("contact for questions", &d.contact_for_questions, 1000)?,
         };
         let mut tx = self.store().begin().await?;
-        let mut row = store::by_id(tx.conn(), id)
-            .await
-            .map_err(|_| AppError::NotFound("incident"))?;
+        let mut row = self.incident_row(tx.conn(), id).await?;
         let was_breach = row.determined_at.is_some() && row.conclusion == Conclusion::Breach.as_str();
         row.discovered_on = discovered.to_string();
         row.discovered_by = text("name of who knew first", &d.discovered_by, 120)?;
@@ -636,6 +799,7 @@ impl App {
             zeroize::Zeroizing::new(serde_json::to_vec(&sealed).map_err(|e| AppError::Internal(e.to_string()))?);
         row.determination_ct = Some(self.keyring().encrypt(binding("determination_ct", id), &plain)?);
         store::update(tx.conn(), &row, self.now()).await?;
+        self.seal_incident_details(tx.conn(), id, &Details::of(&row)).await?;
         store::mark_determined(tx.conn(), id, me.map(|p| p.user_id.0), self.now()).await?;
         if conclusion == Conclusion::Breach && !was_breach {
             // 164.308(a)(8): a breach is a significant change for the risk assessment.
@@ -670,11 +834,11 @@ impl App {
             n => n,
         };
         let mut tx = self.store().begin().await?;
-        store::by_id(tx.conn(), id)
-            .await
-            .map_err(|_| AppError::NotFound("incident"))?;
-        let aid =
-            store::add_attachment(tx.conn(), id, &name, content_type, me.map(|p| p.user_id.0), self.now()).await?;
+        self.incident_row(tx.conn(), id).await?;
+        let aid = store::add_attachment(tx.conn(), id, content_type, me.map(|p| p.user_id.0), self.now()).await?;
+        // A file name can name a patient: sealed like the content.
+        let sealed = self.keyring().encrypt(binding("name_ct", aid), name.as_bytes())?;
+        store::set_attachment_name(tx.conn(), aid, &sealed).await?;
         let ct = self.keyring().encrypt(binding("content_ct", aid), bytes)?;
         store::set_attachment_content(tx.conn(), aid, &ct).await?;
         self.record(
@@ -700,6 +864,7 @@ impl App {
                 .await
                 .map_err(|_| AppError::NotFound("attachment"))?
         };
+        let name = self.attachment_name(aid, name)?;
         let bytes = self.keyring().decrypt(binding("content_ct", aid), &ct)?;
         let mut event = self
             .event(actor, Action::ProgramDocumentViewed, Outcome::Success)
@@ -719,9 +884,7 @@ impl App {
         }
         let name = actor.audit_actor().name;
         let mut tx = self.store().begin().await?;
-        store::by_id(tx.conn(), id)
-            .await
-            .map_err(|_| AppError::NotFound("incident"))?;
+        self.incident_row(tx.conn(), id).await?;
         let by = match actor {
             Actor::User(p) => Some(p.user_id.0),
             Actor::Cli => None,
@@ -803,9 +966,7 @@ impl App {
             scope_rows.push((r.id, classes, st.to_owned()));
         }
         let mut tx = self.store().begin().await?;
-        let mut row = store::by_id(tx.conn(), id)
-            .await
-            .map_err(|_| AppError::NotFound("incident"))?;
+        let mut row = self.incident_row(tx.conn(), id).await?;
         store::upsert_scope(tx.conn(), id, &scope_rows).await?;
         let all = store::scope(tx.conn(), id).await?;
         let mut by_state: BTreeMap<String, u32> = BTreeMap::new();
@@ -849,10 +1010,8 @@ impl App {
     pub async fn incident_obligations(&self, actor: &Actor, id: i64) -> Result<Vec<ObligationView>, AppError> {
         actor.require(self, Capability::HandleIncidents)?;
         let mut conn = self.store().read().await?;
-        let i = store::by_id(&mut conn, id)
-            .await
-            .map_err(|_| AppError::NotFound("incident"))?;
-        let done = store::done_obligations(&mut conn, id).await?;
+        let i = self.incident_row(&mut conn, id).await?;
+        let done = self.done_obligations(&mut conn, id).await?;
         Ok(obligation_views(&self.owed(&i), &done, self.clinic_today()))
     }
 
@@ -883,12 +1042,13 @@ impl App {
             &state,
             &self.clinic_today().to_string(),
             me.map(|p| p.user_id.0),
-            &note,
         )
         .await?;
         if !first {
             return Err(AppError::Conflict("already marked done".into()));
         }
+        // How it was done can name patients: sealed to its row.
+        self.seal_obligation_note(tx.conn(), (id, kind, &state), &note).await?;
         self.record(
             &mut tx,
             &self.incident_event(actor, id, &format!("obligation {kind} {state} done")),
@@ -901,11 +1061,11 @@ impl App {
     /// Open obligations across incidents, for the dashboard and reminders: `(incident, view)`.
     pub(crate) async fn open_obligations(&self) -> Result<Vec<(i64, ObligationView)>, AppError> {
         let mut conn = self.store().read().await?;
-        let rows = store::all(&mut conn).await?;
+        let rows = self.incident_rows(&mut conn).await?;
         let today = self.clinic_today();
         let mut out = Vec::new();
         for i in rows {
-            let done = store::done_obligations(&mut conn, i.id).await?;
+            let done = self.done_obligations(&mut conn, i.id).await?;
             for o in obligation_views(&self.owed(&i), &done, today) {
                 if !o.done {
                     out.push((i.id, o));
@@ -918,7 +1078,8 @@ impl App {
     /// Incidents reported and not yet assessed.
     pub(crate) async fn undetermined_incidents(&self) -> Result<usize, AppError> {
         let mut conn = self.store().read().await?;
-        Ok(store::all(&mut conn)
+        Ok(self
+            .incident_rows(&mut conn)
             .await?
             .iter()
             .filter(|i| i.determined_at.is_none())

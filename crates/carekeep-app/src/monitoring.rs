@@ -16,6 +16,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use time::format_description::well_known::Rfc3339;
 use time::{Duration, OffsetDateTime};
 
+const FINDINGS: &str = "monitoring_findings";
+const REVIEW_NOTE: &str = "review_note_ct";
+
 /// How far back each scan looks; scans are idempotent, so overlap is harmless.
 const LOOK_BACK: Duration = Duration::hours(48);
 const MAX_EVENTS: i64 = 200_000;
@@ -158,22 +161,28 @@ impl App {
             .into_iter()
             .map(|u| (u.id.0, u.username))
             .collect();
-        Ok(store::list(&mut conn, open_only, 500)
+        store::list(&mut conn, open_only, 500)
             .await?
             .into_iter()
-            .map(|f| FindingView {
-                description: describe(&f.rule).to_owned(),
-                actor: f.actor_id.and_then(|a| names.get(&a).cloned()).unwrap_or_default(),
-                seqs: f.seqs.split(',').filter_map(|s| s.parse().ok()).collect(),
-                detected_at: f.detected_at.format(&Rfc3339).unwrap_or_default(),
-                reviewed: f.reviewed_at.is_some(),
-                id: f.id,
-                rule: f.rule,
-                actor_id: f.actor_id,
-                summary: f.summary,
-                review_note: f.review_note,
+            .map(|f| {
+                let review_note = match &f.review_note_ct {
+                    Some(ct) => self.open_sealed(FINDINGS, REVIEW_NOTE, f.id, ct)?,
+                    None => f.review_note,
+                };
+                Ok(FindingView {
+                    description: describe(&f.rule).to_owned(),
+                    actor: f.actor_id.and_then(|a| names.get(&a).cloned()).unwrap_or_default(),
+                    seqs: f.seqs.split(',').filter_map(|s| s.parse().ok()).collect(),
+                    detected_at: f.detected_at.format(&Rfc3339).unwrap_or_default(),
+                    reviewed: f.reviewed_at.is_some(),
+                    id: f.id,
+                    rule: f.rule,
+                    actor_id: f.actor_id,
+                    summary: f.summary,
+                    review_note,
+                })
             })
-            .collect())
+            .collect()
     }
 
     /// How many findings wait for review; `None` for people who do not review them.
@@ -185,6 +194,21 @@ impl App {
         Ok(Some(store::count_open(&mut conn).await?))
     }
 
+    /// Seals the review notes written before notes were sealed; run at start.
+    pub(crate) async fn seal_legacy_review_notes(&self) -> Result<usize, AppError> {
+        let notes = store::unsealed_notes(&mut *self.store().read().await?).await?;
+        if notes.is_empty() {
+            return Ok(0);
+        }
+        let mut tx = self.store().begin().await?;
+        for (id, note) in &notes {
+            let sealed = self.seal(note, crate::rights::binding(FINDINGS, REVIEW_NOTE, *id))?;
+            store::seal_note(tx.conn(), *id, &sealed).await?;
+        }
+        tx.commit().await?;
+        Ok(notes.len())
+    }
+
     /// Marks a finding reviewed with the reviewer's note.
     pub async fn review_finding(&self, actor: &Actor, id: i64, note: &str) -> Result<(), AppError> {
         let p = actor.require(self, Capability::ReadAuditLog)?.ok_or_else(|| {
@@ -194,13 +218,15 @@ impl App {
         if note.is_empty() || note.len() > 2000 {
             return Err(AppError::Invalid("write what you found (1 to 2,000 characters)".into()));
         }
+        // The note may name a patient: sealed to the finding, and kept out of the trail.
+        let sealed = self.seal(&note, crate::rights::binding(FINDINGS, REVIEW_NOTE, id))?;
         let mut tx = self.store().begin().await?;
-        if !store::review(tx.conn(), id, p.user_id.0, note, self.now()).await? {
+        if !store::review(tx.conn(), id, p.user_id.0, &sealed, self.now()).await? {
             return Err(AppError::NotFound("unreviewed finding"));
         }
         let event = self
             .event(actor, Action::FindingReviewed, Outcome::Success)
-            .with_reason(note);
+            .with_reason("reviewed (the note is kept, sealed, with the finding)");
         let event = carekeep_domain::audit::AuditEvent {
             resource_type: "finding".into(),
             resource_id: id.to_string(),

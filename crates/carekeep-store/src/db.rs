@@ -77,12 +77,15 @@ impl Store {
                     Box::pin(async move {
                         if backend == Backend::Sqlite {
                             // WAL for concurrent readers; FULL so an acknowledged commit
-                            // survives power loss; foreign keys are off by default in SQLite.
+                            // survives power loss; foreign keys are off by default in SQLite;
+                            // secure_delete so text that a write replaces (plain text emptied
+                            // once sealed) is zeroed in the file, not left in its free space.
                             for pragma in [
                                 "PRAGMA journal_mode = WAL",
                                 "PRAGMA synchronous = FULL",
                                 "PRAGMA foreign_keys = ON",
                                 "PRAGMA busy_timeout = 10000",
+                                "PRAGMA secure_delete = ON",
                             ] {
                                 conn.execute(pragma).await?;
                             }

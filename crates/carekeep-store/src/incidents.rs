@@ -36,11 +36,14 @@ pub struct IncidentRow {
     pub le_official: Option<String>,
     pub business_associate: bool,
     pub created_at: Option<OffsetDateTime>,
+    /// The title, who discovered it and the systems, encrypted JSON (`set_details`); the plain
+    /// columns above are empty once it is set.
+    pub details_ct: Option<Vec<u8>>,
 }
 
 const COLUMNS: &str = "id, title, summary_ct, occurred_on, discovered_on, discovered_by, reported_by, systems, vendor_id, \
     status, phi_involved, safeguard, key_compromised, exclusion, determination_ct, low_probability, conclusion, \
-    determined_at, affected, by_state, unreachable, le_kind, le_stated_on, le_until, le_official, business_associate, created_at";
+    determined_at, affected, by_state, unreachable, le_kind, le_stated_on, le_until, le_official, business_associate, created_at, details_ct";
 
 fn row(r: &AnyRow) -> Result<IncidentRow, StoreError> {
     let flag = |c: &str| -> Result<bool, StoreError> { Ok(r.try_get::<i64, _>(c)? != 0) };
@@ -75,6 +78,7 @@ fn row(r: &AnyRow) -> Result<IncidentRow, StoreError> {
         le_official: r.try_get("le_official")?,
         business_associate: flag("business_associate")?,
         created_at: Some(from_unix(r.try_get("created_at")?)?),
+        details_ct: r.try_get("details_ct")?,
     })
 }
 
@@ -111,20 +115,41 @@ pub async fn set_summary(conn: &mut Conn, id: i64, ct: &[u8]) -> Result<(), Stor
     Ok(())
 }
 
-/// Saves the facts, the determination and the counts (everything after the report).
+/// Stores the sealed title, discoverer and systems, and empties their plain columns.
+pub async fn set_details(conn: &mut Conn, id: i64, ct: &[u8]) -> Result<(), StoreError> {
+    sqlx::query("UPDATE incidents SET details_ct = $1, title = '', discovered_by = '', systems = '' WHERE id = $2")
+        .bind(ct)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Incidents whose free text is still in the plain columns (written before it was sealed).
+pub async fn unsealed(conn: &mut Conn) -> Result<Vec<IncidentRow>, StoreError> {
+    sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM incidents WHERE details_ct IS NULL ORDER BY id"
+    ))
+    .fetch_all(conn)
+    .await?
+    .iter()
+    .map(row)
+    .collect()
+}
+
+/// Saves the facts, the determination and the counts (everything after the report). The free
+/// text sealed by `set_details` is not touched here.
 pub async fn update(conn: &mut Conn, i: &IncidentRow, now: OffsetDateTime) -> Result<(), StoreError> {
     let done = sqlx::query(
-        "UPDATE incidents SET occurred_on = $1, discovered_on = $2, discovered_by = $3, systems = $4, vendor_id = $5,
-            status = $6, phi_involved = $7, safeguard = $8, key_compromised = $9, exclusion = $10, determination_ct = $11,
-            low_probability = $12, conclusion = $13, updated_at = $14, affected = $15,
-            by_state = $16, unreachable = $17, le_kind = $18, le_stated_on = $19, le_until = $20, le_official = $21,
-            business_associate = $22
-         WHERE id = $23",
+        "UPDATE incidents SET occurred_on = $1, discovered_on = $2, vendor_id = $3,
+            status = $4, phi_involved = $5, safeguard = $6, key_compromised = $7, exclusion = $8, determination_ct = $9,
+            low_probability = $10, conclusion = $11, updated_at = $12, affected = $13,
+            by_state = $14, unreachable = $15, le_kind = $16, le_stated_on = $17, le_until = $18, le_official = $19,
+            business_associate = $20
+         WHERE id = $21",
     )
     .bind(i.occurred_on.as_deref())
     .bind(&i.discovered_on)
-    .bind(&i.discovered_by)
-    .bind(&i.systems)
     .bind(i.vendor_id)
     .bind(&i.status)
     .bind(i64::from(i.phi_involved))
@@ -260,25 +285,70 @@ pub async fn scope(conn: &mut Conn, incident: i64) -> Result<Vec<ScopeRow>, Stor
         .collect()
 }
 
-/// Obligations marked done: `(kind, state, done on, note)`.
-pub async fn done_obligations(
+/// An obligation marked done. `note` is set only on rows written before notes were sealed.
+#[derive(Clone, Debug)]
+pub struct DoneRow {
+    pub incident_id: i64,
+    pub kind: String,
+    pub state: String,
+    pub done_on: String,
+    pub note: String,
+    pub note_ct: Option<Vec<u8>>,
+}
+
+/// An incident's obligations marked done.
+pub async fn done_obligations(conn: &mut Conn, incident: i64) -> Result<Vec<DoneRow>, StoreError> {
+    sqlx::query(
+        "SELECT incident_id, kind, state, done_on, note, note_ct FROM incident_obligations WHERE incident_id = $1",
+    )
+    .bind(incident)
+    .fetch_all(conn)
+    .await?
+    .iter()
+    .map(done_row)
+    .collect()
+}
+
+fn done_row(r: &AnyRow) -> Result<DoneRow, StoreError> {
+    Ok(DoneRow {
+        incident_id: r.try_get("incident_id")?,
+        kind: r.try_get("kind")?,
+        state: r.try_get("state")?,
+        done_on: r.try_get("done_on")?,
+        note: r.try_get("note")?,
+        note_ct: r.try_get("note_ct")?,
+    })
+}
+
+/// Obligations whose note is still plain text (written before notes were sealed).
+pub async fn unsealed_notes(conn: &mut Conn) -> Result<Vec<DoneRow>, StoreError> {
+    sqlx::query(
+        "SELECT incident_id, kind, state, done_on, note, note_ct FROM incident_obligations
+         WHERE note <> '' AND note_ct IS NULL",
+    )
+    .fetch_all(conn)
+    .await?
+    .iter()
+    .map(done_row)
+    .collect()
+}
+
+/// Stores an obligation's sealed note and empties the plain one.
+pub async fn set_obligation_note(
     conn: &mut Conn,
-    incident: i64,
-) -> Result<Vec<(String, String, String, String)>, StoreError> {
-    sqlx::query("SELECT kind, state, done_on, note FROM incident_obligations WHERE incident_id = $1")
-        .bind(incident)
-        .fetch_all(conn)
-        .await?
-        .iter()
-        .map(|r| {
-            Ok((
-                r.try_get("kind")?,
-                r.try_get("state")?,
-                r.try_get("done_on")?,
-                r.try_get("note")?,
-            ))
-        })
-        .collect()
+    (incident, kind, state): (i64, &str, &str),
+    ct: &[u8],
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE incident_obligations SET note = '', note_ct = $1 WHERE incident_id = $2 AND kind = $3 AND state = $4",
+    )
+    .bind(ct)
+    .bind(incident)
+    .bind(kind)
+    .bind(state)
+    .execute(conn)
+    .await?;
+    Ok(())
 }
 
 pub async fn mark_done(
@@ -288,10 +358,10 @@ pub async fn mark_done(
     state: &str,
     done_on: &str,
     by: Option<i64>,
-    note: &str,
 ) -> Result<bool, StoreError> {
+    // The note is sealed by the caller (`set_obligation_note`).
     let done = sqlx::query(
-        "INSERT INTO incident_obligations (incident_id, kind, state, done_on, done_by, note) VALUES ($1, $2, $3, $4, $5, $6)
+        "INSERT INTO incident_obligations (incident_id, kind, state, done_on, done_by, note) VALUES ($1, $2, $3, $4, $5, '')
          ON CONFLICT (incident_id, kind, state) DO NOTHING",
     )
     .bind(incident)
@@ -299,7 +369,6 @@ pub async fn mark_done(
     .bind(state)
     .bind(done_on)
     .bind(by)
-    .bind(note)
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
@@ -337,21 +406,19 @@ pub async fn add_notice(
     Ok(())
 }
 
-/// Adds an attachment row; the caller seals its content once the id is known.
+/// Adds an attachment row; the caller seals its name and content once the id is known.
 pub async fn add_attachment(
     conn: &mut Conn,
     incident: i64,
-    name: &str,
     content_type: &str,
     by: Option<i64>,
     now: OffsetDateTime,
 ) -> Result<i64, StoreError> {
     Ok(sqlx::query(
         "INSERT INTO incident_attachments (incident_id, name, content_type, content_ct, added_by, added_at)
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+         VALUES ($1, '', $2, $3, $4, $5) RETURNING id",
     )
     .bind(incident)
-    .bind(name)
     .bind(content_type)
     .bind(Vec::<u8>::new())
     .bind(by)
@@ -359,6 +426,26 @@ pub async fn add_attachment(
     .fetch_one(conn)
     .await?
     .try_get("id")?)
+}
+
+/// Stores an attachment's sealed file name and empties the plain one.
+pub async fn set_attachment_name(conn: &mut Conn, id: i64, ct: &[u8]) -> Result<(), StoreError> {
+    sqlx::query("UPDATE incident_attachments SET name = '', name_ct = $1 WHERE id = $2")
+        .bind(ct)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Attachments whose file name is still plain text: `(id, name)`.
+pub async fn unsealed_names(conn: &mut Conn) -> Result<Vec<(i64, String)>, StoreError> {
+    sqlx::query("SELECT id, name FROM incident_attachments WHERE name <> '' AND name_ct IS NULL")
+        .fetch_all(conn)
+        .await?
+        .iter()
+        .map(|r| Ok((r.try_get("id")?, r.try_get("name")?)))
+        .collect()
 }
 
 pub async fn set_attachment_content(conn: &mut Conn, id: i64, ct: &[u8]) -> Result<(), StoreError> {
@@ -370,26 +457,39 @@ pub async fn set_attachment_content(conn: &mut Conn, id: i64, ct: &[u8]) -> Resu
     Ok(())
 }
 
+/// An attachment's name: plain on rows written before names were sealed, else sealed.
+pub type NameCell = (String, Option<Vec<u8>>);
+
 /// An incident's attachments: `(id, name, content type)`.
-pub async fn attachments(conn: &mut Conn, incident: i64) -> Result<Vec<(i64, String, String)>, StoreError> {
-    sqlx::query("SELECT id, name, content_type FROM incident_attachments WHERE incident_id = $1 ORDER BY id")
+pub async fn attachments(conn: &mut Conn, incident: i64) -> Result<Vec<(i64, NameCell, String)>, StoreError> {
+    sqlx::query("SELECT id, name, name_ct, content_type FROM incident_attachments WHERE incident_id = $1 ORDER BY id")
         .bind(incident)
         .fetch_all(conn)
         .await?
         .iter()
-        .map(|r| Ok((r.try_get("id")?, r.try_get("name")?, r.try_get("content_type")?)))
+        .map(|r| {
+            Ok((
+                r.try_get("id")?,
+                (r.try_get("name")?, r.try_get("name_ct")?),
+                r.try_get("content_type")?,
+            ))
+        })
         .collect()
 }
 
 /// One attachment: `(name, content type, ciphertext)`.
-pub async fn attachment(conn: &mut Conn, incident: i64, id: i64) -> Result<(String, String, Vec<u8>), StoreError> {
+pub async fn attachment(conn: &mut Conn, incident: i64, id: i64) -> Result<(NameCell, String, Vec<u8>), StoreError> {
     let r = sqlx::query(
-        "SELECT name, content_type, content_ct FROM incident_attachments WHERE incident_id = $1 AND id = $2",
+        "SELECT name, name_ct, content_type, content_ct FROM incident_attachments WHERE incident_id = $1 AND id = $2",
     )
     .bind(incident)
     .bind(id)
     .fetch_optional(conn)
     .await?
     .ok_or(StoreError::NotFound)?;
-    Ok((r.try_get("name")?, r.try_get("content_type")?, r.try_get("content_ct")?))
+    Ok((
+        (r.try_get("name")?, r.try_get("name_ct")?),
+        r.try_get("content_type")?,
+        r.try_get("content_ct")?,
+    ))
 }

@@ -15,7 +15,10 @@ pub struct FindingRow {
     pub detected_at: OffsetDateTime,
     pub reviewed_at: Option<OffsetDateTime>,
     pub reviewed_by: Option<i64>,
+    /// Set only on findings reviewed before notes were sealed; see `review_note_ct`.
     pub review_note: String,
+    /// The reviewer's note, encrypted by the caller (it may name a patient).
+    pub review_note_ct: Option<Vec<u8>>,
 }
 
 fn from_row(r: &AnyRow) -> Result<FindingRow, StoreError> {
@@ -29,6 +32,7 @@ fn from_row(r: &AnyRow) -> Result<FindingRow, StoreError> {
         reviewed_at: r.try_get::<Option<i64>, _>("reviewed_at")?.map(from_unix).transpose()?,
         reviewed_by: r.try_get("reviewed_by")?,
         review_note: r.try_get("review_note")?,
+        review_note_ct: r.try_get("review_note_ct")?,
     })
 }
 
@@ -60,7 +64,7 @@ pub async fn insert(
 /// Findings, newest first; with `open_only`, only those not yet reviewed.
 pub async fn list(conn: &mut Conn, open_only: bool, limit: i64) -> Result<Vec<FindingRow>, StoreError> {
     sqlx::query(
-        "SELECT id, rule, actor_id, seqs, summary, detected_at, reviewed_at, reviewed_by, review_note
+        "SELECT id, rule, actor_id, seqs, summary, detected_at, reviewed_at, reviewed_by, review_note, review_note_ct
          FROM monitoring_findings WHERE ($1 = 0 OR reviewed_at IS NULL) ORDER BY id DESC LIMIT $2",
     )
     .bind(i64::from(open_only))
@@ -81,17 +85,44 @@ pub async fn count_open(conn: &mut Conn) -> Result<i64, StoreError> {
     )
 }
 
-/// Marks a finding reviewed; false when it does not exist or was reviewed already.
-pub async fn review(conn: &mut Conn, id: i64, by: i64, note: &str, now: OffsetDateTime) -> Result<bool, StoreError> {
+/// Marks a finding reviewed with its sealed note; false when it does not exist or was
+/// reviewed already.
+pub async fn review(
+    conn: &mut Conn,
+    id: i64,
+    by: i64,
+    note_ct: &[u8],
+    now: OffsetDateTime,
+) -> Result<bool, StoreError> {
     let done = sqlx::query(
-        "UPDATE monitoring_findings SET reviewed_at = $2, reviewed_by = $3, review_note = $4
+        "UPDATE monitoring_findings SET reviewed_at = $2, reviewed_by = $3, review_note = '', review_note_ct = $4
          WHERE id = $1 AND reviewed_at IS NULL",
     )
     .bind(id)
     .bind(unix(now))
     .bind(by)
-    .bind(note)
+    .bind(note_ct)
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// Reviewed findings whose note is still plain text (reviewed before notes were sealed).
+pub async fn unsealed_notes(conn: &mut Conn) -> Result<Vec<(i64, String)>, StoreError> {
+    sqlx::query("SELECT id, review_note FROM monitoring_findings WHERE review_note <> '' AND review_note_ct IS NULL")
+        .fetch_all(conn)
+        .await?
+        .iter()
+        .map(|r| Ok((r.try_get("id")?, r.try_get("review_note")?)))
+        .collect()
+}
+
+/// Replaces a plain review note by its sealed form.
+pub async fn seal_note(conn: &mut Conn, id: i64, note_ct: &[u8]) -> Result<(), StoreError> {
+    sqlx::query("UPDATE monitoring_findings SET review_note = '', review_note_ct = $1 WHERE id = $2")
+        .bind(note_ct)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
 }

@@ -280,6 +280,18 @@ pub async fn insert_break_glass(
     .try_get("id")?)
 }
 
+/// A break-glass grant's sealed reason, if the grant exists and has one.
+pub async fn break_glass_reason(conn: &mut Conn, grant: i64) -> Result<Option<Vec<u8>>, StoreError> {
+    let r = sqlx::query("SELECT reason_ct FROM break_glass WHERE id = $1")
+        .bind(grant)
+        .fetch_optional(conn)
+        .await?;
+    Ok(match r {
+        Some(r) => r.try_get("reason_ct")?,
+        None => None,
+    })
+}
+
 /// When this person's break-glass access to this patient ends, if it is live now.
 pub async fn break_glass_until(
     conn: &mut Conn,

@@ -527,7 +527,9 @@ impl App {
             ("Patient", id.to_string()),
             vec![DataClass::Clinical],
         );
-        event.reason = reason.to_owned();
+        // The reason may describe the patient's condition: the trail holds a reference to the
+        // sealed reason, which the audit views open for those who read the trail.
+        event.reason = crate::audit_view::sealed_grant_reference(grant);
         self.record(&mut tx, &event).await?;
         tx.commit().await?;
         Ok(rfc3339(until))

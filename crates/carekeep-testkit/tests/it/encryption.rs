@@ -316,3 +316,183 @@ async fn master_key_rotation_beside_a_running_server_loses_nothing() {
     reopened.app.store().close().await;
     app.stop().await;
 }
+
+/// Every stored byte a scan can read: the data folder's files on SQLite (database, WAL,
+/// shared memory), every table's rows as text on PostgreSQL.
+async fn stored_bytes(app: &TestApp) -> Vec<u8> {
+    match app.backend() {
+        Backend::Sqlite => files_under(&app.state.config.data_dir)
+            .iter()
+            .flat_map(|f| std::fs::read(f).unwrap())
+            .collect(),
+        Backend::Postgres => raw_postgres_text(app).await,
+    }
+}
+
+fn holds(hay: &[u8], needle: &str) -> bool {
+    let hay = hay.to_ascii_lowercase();
+    let needle = needle.to_ascii_lowercase();
+    hay.windows(needle.len()).any(|w| w == needle.as_bytes())
+}
+
+/// Free text that can describe a patient is sealed like PHI (164.312(a)(2)(iv)): a break-glass
+/// reason (in the trail too, which keeps a reference), an incident's title, narrative, systems
+/// and discoverer, and a monitoring review note never appear in the database, its WAL, the
+/// audit trail's rows or a backup; the people who may read them still do.
+#[tokio::test]
+async fn break_glass_reasons_incident_text_and_review_notes_are_sealed() {
+    let app = TestApp::spawn().await;
+    let (desk, owner, co) = (
+        app.api_login("frontdesk").await,
+        app.api_login("owner").await,
+        app.api_login("compliance").await,
+    );
+    let patient = app
+        .register_patient(&desk, "Wilma", "Quenby", "1980-04-23", "5550001111")
+        .await;
+    let provider = app.user_id(&owner, "provider").await;
+    let res = app
+        .api(Method::PUT, &format!("/api/v1/patients/{patient}/restriction"), &owner)
+        .json(&serde_json::json!({"restricted": true, "providers": [provider]}))
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success());
+    let nurse = app.api_login("nurse").await;
+    let reason = "Vexmorrow seizure in the waiting room";
+    let res = app
+        .api(Method::POST, &format!("/api/v1/patients/{patient}/break-glass"), &nurse)
+        .json(&serde_json::json!({ "reason": reason }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    let incident = serde_json::json!({
+        "title": "Quillbrand fax to the wrong office",
+        "what_happened": "Zentarrow lab results went astray",
+        "systems": "Drovelmark fax machine",
+        "discovered_by": "Pellwick Ashgrove",
+    });
+    let res = app
+        .api(Method::POST, "/api/v1/incidents", &desk)
+        .json(&incident)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
+    use base64::Engine;
+    let pdf = base64::engine::general_purpose::STANDARD.encode(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n");
+    let res = app
+        .api(Method::POST, "/api/v1/incidents/1/attachments", &co)
+        .json(&serde_json::json!({"filename": "Ostravelle fax cover.pdf", "content_base64": pdf}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
+    // Break glass is a monitoring finding; its reviewer writes what they found.
+    let res = app
+        .api(Method::POST, "/api/v1/monitoring/run", &co)
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success());
+    let findings: Value = app
+        .api(Method::GET, "/api/v1/monitoring/findings", &co)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let finding = findings[0]["id"].as_i64().expect("a finding to review");
+    let note = "Spoke with Nurse about Harrowmere allergy call";
+    let res = app
+        .api(
+            Method::POST,
+            &format!("/api/v1/monitoring/findings/{finding}/review"),
+            &co,
+        )
+        .json(&serde_json::json!({ "note": note }))
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success(), "{}", res.text().await.unwrap());
+
+    // Those who may read them still read every word.
+    let get = |path: String| {
+        let (app, co) = (&app, &co);
+        async move {
+            app.api(Method::GET, &path, co)
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap()
+        }
+    };
+    let trail = get(format!("/api/v1/audit/events?patient={patient}&action=phi.break_glass")).await;
+    assert!(trail.contains(reason), "the audit view opens the reason: {trail}");
+    let shown = get("/api/v1/incidents/1".into()).await;
+    for v in [
+        "Quillbrand fax",
+        "Zentarrow lab",
+        "Drovelmark fax",
+        "Pellwick Ashgrove",
+        "Ostravelle fax",
+    ] {
+        assert!(shown.contains(v), "{v} in {shown}");
+    }
+    assert!(get("/api/v1/monitoring/findings?open=false".into())
+        .await
+        .contains(note));
+
+    let secrets = [
+        "Vexmorrow",
+        "Quillbrand",
+        "Zentarrow",
+        "Drovelmark",
+        "Pellwick",
+        "Harrowmere",
+        "Ostravelle",
+    ];
+    let stored = stored_bytes(&app).await;
+    assert!(holds(&stored, "frank frontdesk"), "the scan reads what is stored");
+    for s in secrets {
+        assert!(!holds(&stored, s), "{s} is stored in clear");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("carekeep-20260302-090000.ckb");
+    carekeep_server::backup::create(
+        &app.state.config,
+        &carekeep_crypto::backup::BackupKey::generate(),
+        &file,
+        app.state.app.now(),
+    )
+    .await
+    .unwrap();
+    let backup = std::fs::read(&file).unwrap();
+    for s in secrets {
+        assert!(!holds(&backup, s), "{s} is in the backup in clear");
+    }
+
+    // Text an earlier version stored in clear is sealed at start, and reads the same.
+    {
+        let mut tx = app.state.app.store().begin().await.unwrap();
+        sqlx::query(
+            "INSERT INTO incidents (title, summary_ct, discovered_on, discovered_by, systems, created_at, updated_at)
+             VALUES ('Brimwater laptop lost', $1, '2026-03-01', 'Olwen Tarrant', 'Brimwater laptop', 0, 0)",
+        )
+        .bind(Vec::<u8>::new())
+        .execute(tx.conn())
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+    }
+    assert_eq!(app.state.app.seal_legacy_free_text().await.unwrap(), 1);
+    assert!(!holds(&stored_bytes(&app).await, "Brimwater"), "sealed and emptied");
+    assert!(get("/api/v1/incidents/2".into())
+        .await
+        .contains("Brimwater laptop lost"));
+    app.stop().await;
+}
