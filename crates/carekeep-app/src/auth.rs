@@ -113,6 +113,14 @@ pub enum Actor {
 }
 
 impl Actor {
+    /// The signed-in person, if it is one (not the command line).
+    pub fn principal(&self) -> Option<&Principal> {
+        match self {
+            Actor::User(p) => Some(p),
+            Actor::Cli => None,
+        }
+    }
+
     pub fn audit_actor(&self) -> AuditActor {
         match self {
             Actor::Cli => AuditActor {

@@ -3,7 +3,7 @@
 
 use crate::{Actor, App, AppError};
 use carekeep_domain::audit::{Action, Outcome};
-use carekeep_domain::monitoring::{scan, Access, Relations};
+use carekeep_domain::monitoring::{role_defined, scan, Access, Relations};
 use carekeep_domain::records::patient::Identity;
 use carekeep_domain::records::search::fold_name;
 use carekeep_domain::Capability;
@@ -41,17 +41,10 @@ pub struct FindingView {
 
 fn describe(rule: &str) -> &'static str {
     use carekeep_domain::monitoring::Rule;
-    [
-        Rule::BulkLookup,
-        Rule::AfterHours,
-        Rule::DisabledAccount,
-        Rule::BreakGlass,
-        Rule::NoCareRelationship,
-        Rule::SameSurname,
-    ]
-    .into_iter()
-    .find(|r| r.code() == rule)
-    .map_or("Access to review", |r| r.describe())
+    Rule::ALL
+        .into_iter()
+        .find(|r| r.code() == rule)
+        .map_or("Access to review", |r| r.describe())
 }
 
 impl App {
@@ -108,9 +101,14 @@ impl App {
                 seq: e.seq,
                 at: OffsetDateTime::from_unix_timestamp(e.fields.at).unwrap_or(now),
                 actor_id: e.fields.actor_id,
-                action: e.fields.action,
                 patients: e.fields.patient_ids.split(',').filter_map(|p| p.parse().ok()).collect(),
                 clinical: e.fields.data_classes.split(',').any(|c| c == "clinical"),
+                target_id: e.fields.target_user_id,
+                actor_roles: e.fields.actor_roles.split(',').map(str::to_owned).collect(),
+                role_defined: (e.fields.action == "setting.changed")
+                    .then(|| role_defined(&e.fields.reason).map(str::to_owned))
+                    .flatten(),
+                action: e.fields.action,
             })
             .collect();
         let staff = users::all(&mut conn).await?;
@@ -144,6 +142,17 @@ impl App {
             tracing::warn!(added, "access monitoring recorded new findings");
         }
         Ok(added)
+    }
+
+    /// A person changed their own access: scan now, so the finding is there the same day for
+    /// the compliance officer to review (the change itself has been committed).
+    pub(crate) async fn flag_self_escalation(&self) {
+        match self.run_monitoring().await {
+            Ok(_) => tracing::warn!("a person changed their own access; it is a monitoring finding to review"),
+            Err(e) => {
+                tracing::error!(error = %e, "a person changed their own access, and the scan that flags it failed")
+            }
+        }
     }
 
     /// Runs a scan now, for the compliance officer.

@@ -5,6 +5,7 @@
 use crate::setup::display_or;
 use crate::{Actor, App, AppError};
 use carekeep_domain::audit::{Action, Outcome};
+use carekeep_domain::monitoring::role_definition_reason;
 use carekeep_domain::{password, username, Capability, RoleName, UserId};
 use carekeep_store::{sessions, users};
 use serde::Serialize;
@@ -200,6 +201,9 @@ impl App {
         self.record(&mut tx, &event).await?;
         tx.commit().await?;
         tracing::info!(user_id = %id, "user roles changed");
+        if actor.principal().is_some_and(|p| p.user_id == id) {
+            self.flag_self_escalation().await;
+        }
         Ok(self.view(user))
     }
 
@@ -304,16 +308,18 @@ impl App {
         carekeep_store::roles::upsert(tx.conn(), &role).await?;
         let event = self
             .event(actor, Action::SettingChanged, Outcome::Success)
-            .with_reason(&format!(
-                "role {} = {} [{}]",
-                role.name,
-                role.grants_text(),
-                role.capabilities_text()
+            .with_reason(&role_definition_reason(
+                role.name.as_str(),
+                &role.grants_text(),
+                &role.capabilities_text(),
             ));
         self.record(&mut tx, &event).await?;
         let roles = carekeep_store::roles::all(tx.conn()).await?;
         tx.commit().await?;
         self.replace_policy(carekeep_domain::Policy::new(roles));
+        if actor.principal().is_some_and(|p| p.roles.contains(&role.name)) {
+            self.flag_self_escalation().await;
+        }
         Ok(role)
     }
 }

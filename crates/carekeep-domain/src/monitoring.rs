@@ -20,6 +20,22 @@ pub struct Access {
     pub patients: Vec<i64>,
     /// The event touched the clinical class (a chart's notes, vitals, photos ...).
     pub clinical: bool,
+    /// The account an administration event acted on (a role change's account).
+    pub target_id: Option<i64>,
+    /// The roles the actor held when acting.
+    pub actor_roles: Vec<String>,
+    /// For a role definition, the role defined ([`role_defined`]).
+    pub role_defined: Option<String>,
+}
+
+/// The reason a role definition is recorded with; [`role_defined`] reads the name back.
+pub fn role_definition_reason(name: &str, grants: &str, capabilities: &str) -> String {
+    format!("role {name} = {grants} [{capabilities}]")
+}
+
+/// The role a role definition's reason names.
+pub fn role_defined(reason: &str) -> Option<&str> {
+    reason.strip_prefix("role ")?.split_once(" = ").map(|(name, _)| name)
 }
 
 /// What the rules know of patients and staff beyond the trail.
@@ -93,9 +109,20 @@ pub enum Rule {
     BreakGlass,
     NoCareRelationship,
     SameSurname,
+    SelfEscalation,
 }
 
 impl Rule {
+    pub const ALL: [Rule; 7] = [
+        Rule::BulkLookup,
+        Rule::AfterHours,
+        Rule::DisabledAccount,
+        Rule::BreakGlass,
+        Rule::NoCareRelationship,
+        Rule::SameSurname,
+        Rule::SelfEscalation,
+    ];
+
     pub fn code(self) -> &'static str {
         match self {
             Rule::BulkLookup => "bulk_lookup",
@@ -104,6 +131,7 @@ impl Rule {
             Rule::BreakGlass => "break_glass",
             Rule::NoCareRelationship => "no_care_relationship",
             Rule::SameSurname => "same_surname",
+            Rule::SelfEscalation => "self_escalation",
         }
     }
 
@@ -115,6 +143,7 @@ impl Rule {
             Rule::BreakGlass => "Emergency (break-glass) access to a restricted chart",
             Rule::NoCareRelationship => "A chart opened with no appointment or visit within 30 days",
             Rule::SameSurname => "A staff member opened the record of a patient with their own surname",
+            Rule::SelfEscalation => "A person changed their own access: their roles, or a role they hold",
         }
     }
 }
@@ -164,6 +193,29 @@ pub fn scan(
                 key: format!("break_glass:{}", a.seq),
                 seqs: vec![a.seq],
                 summary: "break-glass access".into(),
+            });
+        }
+        // Access is established and modified by someone other than the person it is for
+        // (164.308(a)(4)(ii)(C), 164.308(a)(3)(ii)(A)): changing one's own roles, or the
+        // definition of a role one holds, is reviewed (164.308(a)(1)(ii)(D)). A one-person
+        // clinic has no second administrator to confirm, so it is flagged, not refused.
+        let own_roles = a.action == "user.roles_changed" && a.target_id == Some(actor);
+        let own_role_defined =
+            a.action == "setting.changed" && a.role_defined.as_ref().is_some_and(|r| a.actor_roles.contains(r));
+        if own_roles || own_role_defined {
+            out.push(Finding {
+                rule: Rule::SelfEscalation,
+                actor_id: Some(actor),
+                key: format!("self_escalation:{}", a.seq),
+                seqs: vec![a.seq],
+                summary: if own_roles {
+                    "changed their own roles".into()
+                } else {
+                    format!(
+                        "changed the definition of role '{}', which they hold",
+                        a.role_defined.as_deref().unwrap_or_default()
+                    )
+                },
             });
         }
         if !a.touches_phi() {
@@ -276,7 +328,57 @@ mod tests {
             action: action.into(),
             patients: vec![patient],
             clinical: true,
+            target_id: None,
+            actor_roles: vec![],
+            role_defined: None,
         }
+    }
+
+    /// Changing one's own roles, or a role one holds, is flagged; administering others is not.
+    #[test]
+    fn self_escalation() {
+        let tue = datetime!(2026-03-03 10:00 UTC);
+        let admin = |seq, action: &str, target: Option<i64>, defined: Option<&str>| Access {
+            target_id: target,
+            actor_roles: vec!["owner".into(), "helper".into()],
+            role_defined: defined.map(str::to_owned),
+            patients: vec![],
+            ..access(seq, tue, 1, action, 0)
+        };
+        let cases = [
+            (
+                admin(1, "user.roles_changed", Some(1), None),
+                true,
+                "own roles (164.308(a)(4)(ii)(C))",
+            ),
+            (
+                admin(2, "user.roles_changed", Some(2), None),
+                false,
+                "someone else's roles",
+            ),
+            (
+                admin(3, "setting.changed", None, Some("helper")),
+                true,
+                "a role the actor holds",
+            ),
+            (
+                admin(4, "setting.changed", None, Some("front_desk_plus")),
+                false,
+                "a role the actor does not hold",
+            ),
+            (admin(5, "setting.changed", None, None), false, "another setting"),
+        ];
+        for (a, flagged, why) in cases {
+            let found = scan(&[a], &BTreeMap::new(), &Settings::default(), &Relations::default());
+            assert_eq!(
+                found.iter().any(|f| f.rule == Rule::SelfEscalation),
+                flagged,
+                "{why}: {found:?}"
+            );
+        }
+        let reason = role_definition_reason("helper", "clinical:rw", "administer_users");
+        assert_eq!(role_defined(&reason), Some("helper"));
+        assert_eq!(role_defined("clinic hours changed"), None);
     }
 
     /// Every patient of the normal day was seen last week; staff and patients share no surname.

@@ -124,3 +124,76 @@ async fn roles_are_listed_with_their_data_classes() {
     );
     app.stop().await;
 }
+
+/// The self-escalation findings the compliance officer sees.
+async fn self_escalations(app: &TestApp) -> Vec<Value> {
+    let co = app.api_login("compliance").await;
+    let findings: Vec<Value> = app
+        .api(Method::GET, "/api/v1/monitoring/findings", &co)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    findings
+        .into_iter()
+        .filter(|f| f["rule"] == "self_escalation")
+        .collect()
+}
+
+/// Granting oneself a role, or widening a role one holds, takes effect (a one-owner clinic
+/// has nobody to confirm it) and is a monitoring finding at once, for the compliance officer
+/// to review (164.308(a)(4)(ii)(C), 164.308(a)(1)(ii)(D)); administering others is not.
+#[tokio::test]
+async fn changing_ones_own_access_is_a_finding_the_same_day() {
+    let app = TestApp::spawn().await;
+    let owner = app.api_login("owner").await;
+    let (me, other) = (app.user_id(&owner, "owner").await, app.user_id(&owner, "drowner").await);
+    let res = app
+        .api(Method::PUT, &format!("/api/v1/users/{other}/roles"), &owner)
+        .json(&json!({"roles": ["owner", "provider"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let res = app
+        .api(Method::PUT, "/api/v1/roles/chart_reader", &owner)
+        .json(&json!({"description": "Reads charts", "grants": {"identity": "read", "clinical": "read"}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    assert!(
+        self_escalations(&app).await.is_empty(),
+        "administering others is not flagged"
+    );
+
+    let res = app
+        .api(Method::PUT, &format!("/api/v1/users/{me}/roles"), &owner)
+        .json(&json!({"roles": ["owner", "chart_reader"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200, "the change takes effect");
+    let found = self_escalations(&app).await;
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0]["actor"], "owner");
+    assert!(found[0]["summary"].as_str().unwrap().contains("own roles"));
+
+    // Widening a role one holds is the same thing by another door.
+    let owner = app.api_login("owner").await;
+    let res = app
+        .api(Method::PUT, "/api/v1/roles/chart_reader", &owner)
+        .json(&json!({"description": "Reads charts", "grants": {"identity": "read", "clinical": "read", "billing": "read"}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let found = self_escalations(&app).await;
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert!(found
+        .iter()
+        .any(|f| f["summary"].as_str().unwrap().contains("chart_reader")));
+    app.stop().await;
+}
