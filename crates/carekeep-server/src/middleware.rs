@@ -144,7 +144,14 @@ pub async fn page_session(State(state): State<AppState>, req: Request, next: Nex
     let touch = !PASSIVE_PATHS.contains(&parts.uri.path());
     let had_cookie = jar.get(SESSION_COOKIE).is_some();
     let principal = match jar.get(SESSION_COOKIE) {
-        Some(c) => state.app.authenticate(c.value(), touch).await.ok(),
+        Some(c) => match state.app.authenticate(c.value(), touch).await {
+            Ok(p) => Some(p),
+            // An ended or unknown session signs the person out. Anything else (the database
+            // unreachable) is an outage, answered as one with a request id: telling someone
+            // mid-task that they were signed out would send them to sign in again, in vain.
+            Err(AppError::Unauthenticated) => None,
+            Err(e) => return WebError::page(e).into_response(),
+        },
         None => None,
     };
     if had_cookie && principal.is_none() {

@@ -193,3 +193,30 @@ async fn users_list_and_end_their_own_sessions_only() {
     assert_eq!(me_status(&app, &a).await, 200);
     app.stop().await;
 }
+
+/// The sessions table out of reach (the database failing), then back.
+async fn sessions_table(app: &TestApp, from: &str, to: &str) {
+    let mut tx = app.state.app.store().begin().await.unwrap();
+    sqlx::query(&format!("ALTER TABLE {from} RENAME TO {to}"))
+        .execute(tx.conn())
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+}
+
+/// A database that fails while someone is signed in is an outage, answered with a request id,
+/// not "you were signed out": their session is still there when the database is back.
+#[tokio::test]
+async fn a_database_failure_is_an_error_page_not_a_sign_out() {
+    let app = TestApp::spawn().await;
+    let mut page = carekeep_testkit::PageClient::login(&app, "frontdesk").await;
+    assert_eq!(page.get("/patients").await.0, 200);
+    sessions_table(&app, "sessions", "sessions_away").await;
+    let (status, body) = page.get("/patients").await;
+    assert_eq!(status, 500, "{body}");
+    assert!(body.contains("request id"), "{body}");
+    assert!(!body.to_lowercase().contains("signed out"), "{body}");
+    sessions_table(&app, "sessions_away", "sessions").await;
+    assert_eq!(page.get("/patients").await.0, 200, "still signed in");
+    app.stop().await;
+}
