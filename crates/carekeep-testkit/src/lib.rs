@@ -51,6 +51,7 @@ type ConfigChange = Box<dyn FnOnce(&mut Config) + Send>;
 pub struct TestAppBuilder {
     configure: Vec<ConfigChange>,
     postgres: Option<String>,
+    sqlite: bool,
 }
 
 impl TestAppBuilder {
@@ -67,11 +68,18 @@ impl TestAppBuilder {
         self
     }
 
+    /// Runs on SQLite whatever CAREKEEP_TEST_DATABASE_URL says: for what only SQLite has.
+    pub fn on_sqlite(mut self) -> Self {
+        self.sqlite = true;
+        self
+    }
+
     pub async fn spawn(self) -> TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
-        let db = match &self.postgres {
-            Some(admin) => TestDatabase::create_on(dir.path(), Some(admin.clone())).await,
-            None => TestDatabase::create(dir.path()).await,
+        let db = match (&self.postgres, self.sqlite) {
+            (Some(admin), _) => TestDatabase::create_on(dir.path(), Some(admin.clone())).await,
+            (None, true) => TestDatabase::create_on(dir.path(), None).await,
+            (None, false) => TestDatabase::create(dir.path()).await,
         };
         let mut config = Config {
             data_dir: dir.path().to_path_buf(),
@@ -173,6 +181,7 @@ impl TestApp {
         TestAppBuilder {
             configure: Vec::new(),
             postgres: None,
+            sqlite: false,
         }
     }
 

@@ -42,6 +42,11 @@ async fn the_suite_runs_on_the_backend_asked_for() {
         _ => carekeep_store::Backend::Sqlite,
     };
     assert_eq!(app.backend(), want);
+    // SQLite's hot reads skip sqlx; PostgreSQL's never do.
+    assert_eq!(
+        app.state.app.store().reads_directly(),
+        want == carekeep_store::Backend::Sqlite
+    );
     app.stop().await;
 }
 
