@@ -42,6 +42,12 @@ pub(crate) struct Details {
     pub amendment: String,
     pub accommodation: String,
     pub terminated: String,
+    /// An accepted amendment waits for a clinician to file it into the chart.
+    pub amendment_to_file: bool,
+    /// The note the amendment amends, if one.
+    pub amendment_note: Option<i64>,
+    /// When and by whom the amendment was filed into the chart.
+    pub amendment_filed: String,
 }
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
@@ -67,8 +73,12 @@ pub struct RequestView {
     pub standing: String,
     /// The mandatory self-pay restriction (164.522(a)(1)(vi)).
     pub self_pay: bool,
-    /// Amendment accepted: what was appended to the chart.
+    /// Amendment accepted: the text to append to the chart.
     pub amendment: String,
+    /// An accepted amendment not yet filed into the chart by a clinician.
+    pub amendment_to_file: bool,
+    /// When and by whom an accepted amendment was filed into the chart.
+    pub amendment_filed: String,
     /// Confidential communication granted: how to contact the patient instead.
     pub accommodation: String,
     /// A terminated restriction: how and why (164.522(a)(2)).
@@ -213,6 +223,8 @@ impl App {
             .into(),
             self_pay: details.self_pay,
             amendment: details.amendment,
+            amendment_to_file: details.amendment_to_file,
+            amendment_filed: details.amendment_filed,
             accommodation: details.accommodation,
             terminated: details.terminated,
         })

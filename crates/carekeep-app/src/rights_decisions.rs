@@ -5,8 +5,9 @@
 //! `::authorization`.
 
 use crate::pdf::Pdf;
+use crate::records::view::AmendmentToFile;
 use crate::rights::{binding, day, text, RequestView};
-use crate::{Actor, App, AppError};
+use crate::{Actor, App, AppError, Principal};
 use carekeep_domain::audit::{Action, Outcome};
 use carekeep_domain::records::patient::parse_date;
 use carekeep_domain::rights::accounting::Basis;
@@ -15,7 +16,7 @@ use carekeep_domain::rights::clocks::Kind;
 use carekeep_domain::rights::decisions::{self, Block, Decision, Termination};
 use carekeep_domain::DataClass;
 use carekeep_store::chart_rows::GrantedRequest;
-use carekeep_store::records::{self as records_store, CtColumn};
+use carekeep_store::records as records_store;
 use carekeep_store::rights::{self as store, AuthorizationRow};
 use carekeep_store::Conn;
 use serde::{Deserialize, Serialize};
@@ -142,6 +143,19 @@ impl App {
         details.reviewable = decision.reviewable;
         details.accommodation = decision.accommodation;
         details.amendment = decision.amendment.clone();
+        if kind == Kind::Amendment && outcome == "granted" {
+            // The chart is written by a clinician the chart's policy allows, not by whoever
+            // decides requests: the accepted amendment waits on the chart until filed.
+            if let Some(note) = input.amendment_note {
+                records_store::encounter_by_id(tx.conn(), note)
+                    .await
+                    .ok()
+                    .filter(|e| e.patient_id == row.patient_id)
+                    .ok_or_else(|| AppError::Invalid("the amended note is not in this patient's chart".into()))?;
+            }
+            details.amendment_to_file = true;
+            details.amendment_note = input.amendment_note;
+        }
         row.details_ct = self.seal(&details, binding("patient_requests", "details_ct", id))?;
         store::update_request(tx.conn(), &row).await?;
         self.record(
@@ -155,49 +169,68 @@ impl App {
             ),
         )
         .await?;
-        if kind == Kind::Amendment && outcome == "granted" {
-            let text = format!(
-                "Amendment accepted at the patient's request (45 CFR 164.526, request {id}): {}",
-                decision.amendment
-            );
-            let now = self.now();
-            let (resource, rid) = match input.amendment_note {
-                Some(note) => {
-                    let enc = records_store::encounter_by_id(tx.conn(), note)
-                        .await
-                        .ok()
-                        .filter(|e| e.patient_id == row.patient_id)
-                        .ok_or_else(|| AppError::Invalid("the amended note is not in this patient's chart".into()))?;
-                    let add =
-                        records_store::insert_addendum(tx.conn(), enc.id, row.patient_id, p.user_id.0, now).await?;
-                    self.put_json(tx.conn(), CtColumn::AddendumText, add, &text).await?;
-                    ("Addendum", add)
-                }
-                None => {
-                    let enc = records_store::insert_encounter(tx.conn(), row.patient_id, p.user_id.0, now, now).await?;
-                    let note = crate::records::NoteInput {
-                        assessment: text,
-                        ..Default::default()
-                    };
-                    self.put_json(tx.conn(), CtColumn::EncounterNote, enc, &note).await?;
-                    records_store::sign_encounter(tx.conn(), enc, now).await?;
-                    ("Encounter", enc)
-                }
-            };
-            let mut e = self.phi_event(
-                p,
-                Action::PhiCreate,
-                Outcome::Success,
-                vec![row.patient_id],
-                (resource, rid.to_string()),
-                vec![DataClass::Clinical],
-            );
-            e.reason = format!("amendment appended (request {id})");
-            self.record(&mut tx, &e).await?;
-        }
         tx.commit().await?;
         let name = self.patient_name(p, row.patient_id).await?;
         self.request_view(&row, name)
+    }
+
+    /// Files an accepted amendment into the chart (164.526(c)(1)): written by `p` through the
+    /// chart's own write path, so the chart's policy decides (a restricted chart takes it only
+    /// from its named providers; a compliance officer without clinical access is refused, and
+    /// the refusal is audited). The request then shows when and by whom it was filed.
+    pub async fn file_amendment(&self, p: &Principal, patient: i64, id: i64) -> Result<RequestView, AppError> {
+        let mut tx = self.store().begin().await?;
+        let mut row = store::request_by_id(tx.conn(), id)
+            .await
+            .ok()
+            .filter(|r| r.patient_id == patient)
+            .ok_or(AppError::NotFound("request"))?;
+        let mut details = self.request_details(row.id, &row.details_ct)?;
+        if kind_of(&row)? != Kind::Amendment || row.status != "granted" || !details.amendment_to_file {
+            return Err(AppError::Conflict(
+                "there is no accepted amendment waiting to be filed for this request".into(),
+            ));
+        }
+        let text = format!(
+            "Amendment accepted at the patient's request (45 CFR 164.526, request {id}): {}",
+            details.amendment
+        );
+        let (mut tx, (resource, rid)) = self
+            .append_amendment(tx, p, row.patient_id, &text, details.amendment_note)
+            .await?;
+        details.amendment_to_file = false;
+        details.amendment_filed = format!("{} by {}", self.clinic_today(), p.display_name);
+        row.details_ct = self.seal(&details, binding("patient_requests", "details_ct", id))?;
+        store::update_request(tx.conn(), &row).await?;
+        let mut e = self.phi_event(
+            p,
+            Action::PhiCreate,
+            Outcome::Success,
+            vec![row.patient_id],
+            (resource, rid.to_string()),
+            vec![DataClass::Clinical],
+        );
+        e.reason = format!("amendment filed (request {id})");
+        self.record(&mut tx, &e).await?;
+        tx.commit().await?;
+        let name = self.patient_name(p, row.patient_id).await?;
+        self.request_view(&row, name)
+    }
+
+    /// Accepted amendments of this chart waiting to be filed, for the chart's clinical part.
+    pub(crate) fn amendments_to_file(&self, granted: &[GrantedRequest]) -> Result<Vec<AmendmentToFile>, AppError> {
+        let mut out = Vec::new();
+        for r in granted.iter().filter(|r| r.kind == Kind::Amendment.as_str()) {
+            let d = self.request_details(r.id, &r.details_ct)?;
+            if d.amendment_to_file {
+                out.push(AmendmentToFile {
+                    request_id: r.id,
+                    text: d.amendment,
+                    amends_note: d.amendment_note,
+                });
+            }
+        }
+        Ok(out)
     }
 
     /// Ends an agreed restriction (164.522(a)(2)): how (patient_in_writing, patient_orally,

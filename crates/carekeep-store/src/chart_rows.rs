@@ -130,7 +130,7 @@ const BRANCHES: [(Part, &str); 10] = [
         Part::GrantedRequests,
         "SELECT CAST(8 AS BIGINT), id, patient_id, CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), \
          CAST(NULL AS BIGINT), kind, details_ct FROM patient_requests WHERE patient_id = $1 AND status = 'granted' \
-         AND kind IN ('confidential_communication', 'restriction')",
+         AND kind IN ('confidential_communication', 'restriction', 'amendment')",
     ),
     (
         Part::StaffNames,

@@ -300,6 +300,53 @@ impl App {
         Ok(add)
     }
 
+    /// Appends an accepted amendment (164.526(c)(1)) to a patient's chart under the chart's
+    /// policy, as `p`: an addendum to the note it amends (which must be signed), or a new signed
+    /// note. Returns the transaction and what was written (`Addendum` or `Encounter`, its id).
+    pub(crate) async fn append_amendment(
+        &self,
+        tx: Tx,
+        p: &Principal,
+        patient: i64,
+        text: &str,
+        amends: Option<i64>,
+    ) -> Result<(Tx, (&'static str, i64)), AppError> {
+        let mut tx = tx;
+        let opened = self.open_patient(tx.conn(), p, patient).await?;
+        let mut tx = self
+            .require_write(tx, p, &opened, DataClass::Clinical, Action::PhiCreate)
+            .await?;
+        let now = self.now();
+        let written = match amends {
+            Some(note) => {
+                let enc = store::encounter_by_id(tx.conn(), note)
+                    .await
+                    .ok()
+                    .filter(|e| e.patient_id == patient)
+                    .ok_or_else(|| AppError::Invalid("the amended note is not in this patient's chart".into()))?;
+                if enc.signed_at.is_none() {
+                    return Err(AppError::Conflict(
+                        "the amended note is still a draft: its author signs it first".into(),
+                    ));
+                }
+                let add = store::insert_addendum(tx.conn(), enc.id, patient, p.user_id.0, now).await?;
+                self.put_json(tx.conn(), CtColumn::AddendumText, add, &text).await?;
+                ("Addendum", add)
+            }
+            None => {
+                let enc = store::insert_encounter(tx.conn(), patient, p.user_id.0, now, now).await?;
+                let note = NoteInput {
+                    assessment: text.to_owned(),
+                    ..Default::default()
+                };
+                self.put_json(tx.conn(), CtColumn::EncounterNote, enc, &note).await?;
+                store::sign_encounter(tx.conn(), enc, now).await?;
+                ("Encounter", enc)
+            }
+        };
+        Ok((tx, written))
+    }
+
     /// Records vitals, a diagnosis, a medication or an allergy.
     pub async fn add_entry(&self, p: &Principal, patient: i64, entry: EntryInput) -> Result<i64, AppError> {
         let mut tx = self.store().begin().await?;
@@ -524,6 +571,7 @@ impl App {
             allergies,
             attachments,
             history: history.into_iter().map(|(_, h)| h).collect(),
+            amendments_to_file: self.amendments_to_file(&rows.granted_requests)?,
         })
     }
 }

@@ -112,6 +112,19 @@ pub struct ClinicalView {
     pub attachments: Vec<AttachmentView>,
     /// Everything above as one time-ordered treatment history, newest first.
     pub history: Vec<HistoryItem>,
+    /// Amendments the patient asked for and the clinic accepted (164.526), waiting for a
+    /// clinician to file them into this chart.
+    pub amendments_to_file: Vec<AmendmentToFile>,
+}
+
+/// An accepted amendment waiting to be filed into the chart.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct AmendmentToFile {
+    /// The patient's request it answers.
+    pub request_id: i64,
+    pub text: String,
+    /// The note it amends (an addendum goes under it), or none (a new note).
+    pub amends_note: Option<i64>,
 }
 
 #[derive(Clone, Debug, Serialize, ToSchema)]

@@ -86,6 +86,7 @@ fn operations() -> Vec<UtoipaMethodRouter<AppState>> {
         routes!(records::update_note),
         routes!(records::sign_note),
         routes!(records::addend),
+        routes!(records::file_amendment),
         routes!(records::add_entry),
         routes!(records::upload),
         routes!(records::download),

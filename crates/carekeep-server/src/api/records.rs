@@ -14,6 +14,7 @@ use axum::Json;
 use base64::Engine;
 use carekeep_app::records::view::{AppointmentView, BillingItem, InvoiceCodes, InvoiceStatus, ScheduleItem};
 use carekeep_app::records::{EntryInput, NewAppointment, NewAttachment, NewInvoice, NewPayment, NoteInput};
+use carekeep_app::rights::RequestView;
 use carekeep_app::AppError;
 use carekeep_domain::records::invoice::Line;
 use carekeep_domain::UserId;
@@ -184,6 +185,20 @@ pub async fn addend(
 ) -> Result<(StatusCode, Json<Created>), WebError> {
     let id = api(state.app.addend_note(&p, id, &r.text).await)?;
     Ok((StatusCode::CREATED, Json(Created { id })))
+}
+
+/// File an amendment the clinic accepted at the patient's request into the chart (164.526(c)(1)):
+/// an addendum to the note it amends, or a new signed note, written by the caller under the
+/// chart's access policy.
+#[utoipa::path(post, path = "/api/v1/patients/{id}/amendments/{request}", tag = "chart", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Patient id"), ("request" = i64, Path, description = "The patient's amendment request")),
+    responses((status = 200, body = RequestView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn file_amendment(
+    State(state): State<AppState>,
+    ApiUser(p): ApiUser,
+    Path((id, request)): Path<(i64, i64)>,
+) -> Result<Json<RequestView>, WebError> {
+    Ok(Json(api(state.app.file_amendment(&p, id, request).await)?))
 }
 
 /// A chart entry tagged by `kind`: vitals, diagnosis, medication or allergy (examples in the

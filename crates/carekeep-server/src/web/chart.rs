@@ -150,6 +150,16 @@ pub async fn addend(
     after_change(&state, &p, f.patient, "addendum", "notes", r).await
 }
 
+/// A clinician files an accepted amendment into the chart it waits on.
+pub async fn file_amendment(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path((patient, request)): Path<(i64, i64)>,
+) -> Result<Response, WebError> {
+    let r = state.app.file_amendment(&p, patient, request).await.map(|_| ());
+    after_change(&state, &p, patient, "amendment", "notes", r).await
+}
+
 /// An optional number from a form field: empty is none; anything else must parse.
 fn num<T: std::str::FromStr>(label: &str, s: &str) -> Result<Option<T>, AppError> {
     let s = s.trim();

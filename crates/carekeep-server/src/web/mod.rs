@@ -62,6 +62,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/appointments/{id}/status", post(chart::appointment_status))
         .route("/notes/{id}", post(chart::update_note))
         .route("/notes/{id}/addenda", post(chart::addend))
+        .route("/patients/{id}/amendments/{request}", post(chart::file_amendment))
         .route("/invoices/{id}/codes", post(chart::code_invoice))
         .route("/invoices/{id}/payments", post(chart::pay))
         .route("/schedule", get(chart::schedule))

@@ -160,6 +160,7 @@ fn notice(done: Option<&str>) -> Option<&'static str> {
         "note" => "Note saved as a draft.",
         "signed" => "Note signed. It can no longer be changed, only addended.",
         "addendum" => "Addendum added.",
+        "amendment" => "The accepted amendment is filed in the chart.",
         "entry" => "Added to the chart.",
         "uploaded" => "File uploaded.",
         "invoice" => "Invoice created.",

@@ -93,6 +93,28 @@ async fn every_phi_route_in_the_api_and_the_pages_writes_its_event() {
     let owner = app.api_login("owner").await;
     let doc_id = app.user_id(&owner, "provider").await;
     let nurse_id = app.user_id(&owner, "nurse").await;
+    // Two accepted amendments waiting to be filed into the chart: one by the API, one by page.
+    let mut accepted = Vec::new();
+    for _ in 0..2 {
+        let r: Value = app
+            .api(Method::POST, &format!("/api/v1/patients/{id}/requests"), &co)
+            .json(&json!({"kind": "amendment", "received_on": "2026-03-01", "details": "wrong allergy"}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let request = r["id"].as_i64().unwrap();
+        let res = app
+            .api(Method::POST, &format!("/api/v1/requests/{request}/decision"), &co)
+            .json(&json!({"outcome": "granted", "amendment": "Allergic to latex."}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        accepted.push(request);
+    }
     use base64::Engine;
     let png = base64::engine::general_purpose::STANDARD.encode(PNG);
 
@@ -214,6 +236,12 @@ async fn every_phi_route_in_the_api_and_the_pages_writes_its_event() {
             Method::POST,
             format!("/api/v1/notes/{note}/addenda"),
             Some(json!({"text": "later"})),
+        ),
+        (
+            "POST /api/v1/patients/{id}/amendments/{request}",
+            Method::POST,
+            format!("/api/v1/patients/{id}/amendments/{}", accepted[0]),
+            None,
         ),
         (
             "POST /api/v1/patients/{id}/entries",
@@ -441,6 +469,12 @@ async fn every_phi_route_in_the_api_and_the_pages_writes_its_event() {
             "doc",
             format!("/notes/{note}/addenda"),
             vec![("text", "page addendum"), ("patient", &pid)],
+        ),
+        (
+            "POST /patients/{id}/amendments/{request}",
+            "doc",
+            format!("/patients/{id}/amendments/{}", accepted[1]),
+            vec![],
         ),
         (
             "POST /patients/{id}/vitals",

@@ -91,7 +91,11 @@ pub async fn full_patient(app: &TestApp, provider: &str, desk: &str, billing: &s
     assert_eq!(res.status(), 201, "the photo is uploaded");
     let att = res.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
     let res = app
-        .api(Method::GET, &format!("/api/v1/patients/{id}/attachments/{att}"), provider)
+        .api(
+            Method::GET,
+            &format!("/api/v1/patients/{id}/attachments/{att}"),
+            provider,
+        )
         .send()
         .await
         .unwrap();

@@ -373,17 +373,43 @@ async fn decisions_letters_documents_amendments_restrictions_and_authorizations(
     )
     .await;
     assert_eq!(s, 200, "{r}");
-    let chart: Value = app
-        .api(Method::GET, &format!("/api/v1/patients/{patient}"), &doc)
-        .send()
-        .await
+    assert_eq!(r["amendment_to_file"], true, "a clinician files it: {r}");
+    let chart = || {
+        app.api(Method::GET, &format!("/api/v1/patients/{patient}"), &doc)
+            .send()
+    };
+    let before: Value = chart().await.unwrap().json().await.unwrap();
+    assert!(before["clinical"]["encounters"][0]["addenda"]
+        .as_array()
         .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let enc = &chart["clinical"]["encounters"][0];
+        .is_empty());
+    assert_eq!(
+        before["clinical"]["amendments_to_file"][0]["request_id"], amend,
+        "the chart shows the amendment waiting"
+    );
+    let file = format!("/api/v1/patients/{patient}/amendments/{amend}");
+    let (s, r) = call(&app, &doc, Method::POST, &file, json!({})).await;
+    assert_eq!(s, 409, "a draft is changed by its author, not amended: {r}");
+    let (s, _) = call(
+        &app,
+        &doc,
+        Method::POST,
+        &format!("/api/v1/notes/{note}/sign"),
+        json!({}),
+    )
+    .await;
+    assert_eq!(s, 204);
+    let (s, r) = call(&app, &doc, Method::POST, &file, json!({})).await;
+    assert_eq!(s, 200, "{r}");
+    assert_eq!(r["amendment_to_file"], false);
+    assert!(r["amendment_filed"].as_str().unwrap().contains("2026-03-02"), "{r}");
+    let after: Value = chart().await.unwrap().json().await.unwrap();
+    let enc = &after["clinical"]["encounters"][0];
     assert_eq!(enc["subjective"], "allergy to penicillin", "the original stays");
     assert!(enc["addenda"][0]["text"].as_str().unwrap().contains("amoxicillin"));
+    assert!(after["clinical"]["amendments_to_file"].as_array().unwrap().is_empty());
+    let (s, _) = call(&app, &doc, Method::POST, &file, json!({})).await;
+    assert_eq!(s, 409, "filed once");
 
     // The self-pay restriction must be accepted and only the patient can end it (164.522(a)).
     let self_pay = new_request(open("restriction", json!({"self_pay": true}))).await;
@@ -693,5 +719,89 @@ async fn reading_requests_documents_and_authorizations_is_audited() {
         );
         seen = head;
     }
+    app.stop().await;
+}
+
+/// The compliance officer decides an amendment request but may not write clinical data: the
+/// accepted amendment waits on the chart, and only a clinician the chart's policy lets write
+/// it files it. On a chart restricted to its named provider, neither the compliance officer
+/// nor another nurse can; each refusal is audited (164.526(c)(1), 164.502(b)).
+#[tokio::test]
+async fn an_accepted_amendment_reaches_a_restricted_chart_only_through_its_provider() {
+    let app = TestApp::spawn().await;
+    let (desk, co, owner) = (
+        app.api_login("frontdesk").await,
+        app.api_login("compliance").await,
+        app.api_login("owner").await,
+    );
+    let patient = app
+        .register_patient(&desk, "Wilma", "Quenby", "1980-04-23", "5550001111")
+        .await;
+    let provider = app.user_id(&owner, "provider").await;
+    let (s, _) = call(
+        &app,
+        &owner,
+        Method::PUT,
+        &format!("/api/v1/patients/{patient}/restriction"),
+        json!({"restricted": true, "providers": [provider]}),
+    )
+    .await;
+    assert!((200..300).contains(&s));
+    let (_, r) = call(
+        &app,
+        &co,
+        Method::POST,
+        &format!("/api/v1/patients/{patient}/requests"),
+        json!({"kind": "amendment", "received_on": "2026-02-20", "details": "my allergy is wrong"}),
+    )
+    .await;
+    let amend = r["id"].as_i64().unwrap();
+    let (s, r) = call(
+        &app,
+        &co,
+        Method::POST,
+        &format!("/api/v1/requests/{amend}/decision"),
+        json!({"outcome": "granted", "amendment": "Allergic to latex, not to penicillin."}),
+    )
+    .await;
+    assert_eq!(s, 200, "{r}");
+    let file = format!("/api/v1/patients/{patient}/amendments/{amend}");
+    let nurse = app.api_login("nurse").await;
+    for (who, token) in [
+        ("the compliance officer", &co),
+        ("a nurse not named on the chart", &nurse),
+    ] {
+        let (s, r) = call(&app, token, Method::POST, &file, json!({})).await;
+        assert_eq!(s, 403, "{who} cannot write this chart: {r}");
+    }
+    let denied: Vec<Value> = app
+        .api(Method::GET, &format!("/api/v1/audit/events?patient={patient}"), &co)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        denied.iter().filter(|e| e["outcome"] == "denied").count() >= 2,
+        "each refusal is on the record: {denied:?}"
+    );
+    let doc = app.api_login("provider").await;
+    let (s, r) = call(&app, &doc, Method::POST, &file, json!({})).await;
+    assert_eq!(s, 200, "the named provider files it: {r}");
+    let chart: Value = app
+        .api(Method::GET, &format!("/api/v1/patients/{patient}"), &doc)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let note = &chart["clinical"]["encounters"][0];
+    assert!(note["assessment"].as_str().unwrap().contains("latex"), "{chart}");
+    assert_eq!(
+        note["author_name"], "Dr. Priya Provider",
+        "signed by the provider who filed it"
+    );
     app.stop().await;
 }
