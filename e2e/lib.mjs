@@ -95,6 +95,7 @@ export async function seriousViolations(page) {
     .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join('; ')})`);
 }
 
-export async function screenshot(page, name) {
-  await page.screenshot({ path: join(shots, name + '.png'), fullPage: true });
+/** Saves a screenshot: the whole page, or with `{ fullPage: false }` what the viewport shows. */
+export async function screenshot(page, name, { fullPage = true } = {}) {
+  await page.screenshot({ path: join(shots, name + '.png'), fullPage });
 }

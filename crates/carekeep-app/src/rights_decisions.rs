@@ -33,7 +33,7 @@ pub struct DecisionInput {
     pub contact: String,
     /// Access denied on a reviewable ground (164.524(a)(3)).
     pub reviewable: bool,
-    /// Amendment accepted: the text appended to the chart (never overwriting it).
+    /// Amendment accepted: the text a clinician appends to the chart (never overwriting it).
     pub amendment: String,
     /// Amendment accepted: the note it amends (its id), if one; otherwise a new signed note.
     pub amendment_note: Option<i64>,
@@ -105,7 +105,7 @@ impl App {
     /// Decides a request as its rule requires (`decisions::check`): a denial carries its basis
     /// and, for access and amendment, the complaint contact; the self-pay restriction cannot be
     /// denied; a confidential communication is accommodated, with how; an accepted amendment
-    /// is appended to the chart in the same transaction.
+    /// waits on the chart for a clinician to file it (`file_amendment`).
     pub async fn decide_request_with(
         &self,
         actor: &Actor,

@@ -141,8 +141,11 @@ pub fn letter(kind: Kind, d: &Decision) -> Vec<Block> {
             out.push(p(complain));
         }
         (Kind::Amendment, _) => {
-            out.push(Block::Heading("We have amended your record".into()));
-            out.push(p(format!("We added this to your record: {}", d.amendment.trim())));
+            out.push(Block::Heading("We accepted your amendment".into()));
+            out.push(p(format!(
+                "Your provider adds this to your record, beside what it corrects, which stays as it was: {}",
+                d.amendment.trim()
+            )));
             out.push(p("Please tell us who else should be told of the change. We will also send it to those we know have the information and may rely on it.".into()));
         }
         (Kind::Access, _) => {
