@@ -347,19 +347,22 @@ impl App {
         let scope = store::scope(tx.conn(), id).await?;
         let sent = store::notices(tx.conn(), id).await?;
         let today = self.clinic_today().to_string();
-        let mut n = 0;
+        let mut noticed = Vec::new();
         for (patient, _, _) in &scope {
             if sent.iter().any(|s| s.0 == *patient) {
                 continue;
             }
             store::add_notice(tx.conn(), id, *patient, &today, method, me.map(|p| p.user_id.0)).await?;
-            n += 1;
+            noticed.push(*patient);
         }
+        let n = noticed.len();
         let mut e = self
             .event(actor, Action::ProgramChanged, Outcome::Success)
             .with_reason(&format!("{n} breach notices recorded as sent by {method}"));
         e.resource_type = "Incident".into();
         e.resource_id = id.to_string();
+        // Each notice is a fact about that patient's record: the event names them.
+        e.patients = noticed;
         self.record(&mut tx, &e).await?;
         tx.commit().await?;
         Ok(n)

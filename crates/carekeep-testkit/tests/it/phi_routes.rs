@@ -668,3 +668,290 @@ async fn a_phi_action_whose_event_cannot_be_written_fails_and_changes_nothing() 
     );
     app.stop().await;
 }
+
+/// Operations of the requests and incidents areas, and the program's, that show no patient's
+/// information, each with why. Every other operation of those areas is a case below.
+const NAMES_NO_PATIENT: [(&str, &str); 12] = [
+    (
+        "POST /api/v1/incidents",
+        "a report names no patient by id; its free text is sealed",
+    ),
+    ("GET /api/v1/incidents", "the log: titles and clocks, no patient ids"),
+    ("PUT /api/v1/incidents/{id}", "the determination: facts and counts"),
+    ("GET /api/v1/incidents/{id}/obligations", "deadlines"),
+    ("POST /api/v1/incidents/{id}/obligations/{kind}/done", "a deadline met"),
+    ("POST /api/v1/incidents/{id}/actions", "the timeline's own words"),
+    ("GET /api/v1/breach-log/{year}", "the yearly log: counts per incident"),
+    (
+        "GET /api/v1/incidents/{id}",
+        "the scope as counts by State and class, not who",
+    ),
+    (
+        "GET /api/v1/incidents/{id}/record",
+        "the burden-of-proof record: the same counts",
+    ),
+    (
+        "POST /api/v1/incidents/{id}/attachments",
+        "a file about the incident, sealed, tied to no patient",
+    ),
+    (
+        "GET /api/v1/incidents/{id}/attachments/{attachment}",
+        "the same file, opened (audited as a document)",
+    ),
+    (
+        "GET /api/v1/program/binder",
+        "the program and incident counts, no patient; its export is audited",
+    ),
+];
+
+/// The requests and incidents areas and the audit binder, walked from the OpenAPI document:
+/// every operation that shows or changes a patient's information writes an event naming that
+/// patient (164.312(b)); a new operation in these areas without a case here fails the test.
+#[tokio::test]
+async fn every_route_of_requests_and_incidents_that_names_a_patient_writes_its_event() {
+    let app = TestApp::spawn().await;
+    let (desk, co) = (app.api_login("frontdesk").await, app.api_login("compliance").await);
+    let id = app
+        .register_patient(&desk, "Wilma", "Quenby", "1980-04-23", "5550001111")
+        .await;
+    let res = app
+        .api(Method::PUT, &format!("/api/v1/patients/{id}/contact"), &desk)
+        .json(&json!({"phone": "5550001111", "address": "12 Elm St, Austin, TX 78701"}))
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success());
+    // The nurse opens the chart: the incident's scope is found from the trail.
+    let nurse = app.api_login("nurse").await;
+    let res = app
+        .api(Method::GET, &format!("/api/v1/patients/{id}"), &nurse)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let post = |path: String, body: Value| {
+        let (app, co) = (&app, &co);
+        async move {
+            let res = app.api(Method::POST, &path, co).json(&body).send().await.unwrap();
+            let status = res.status();
+            let v: Value = res.json().await.unwrap_or(Value::Null);
+            assert!(status.is_success(), "{path}: {status} {v}");
+            v
+        }
+    };
+    let request = |kind: &str| {
+        post(
+            format!("/api/v1/patients/{id}/requests"),
+            json!({"kind": kind, "received_on": "2026-02-20", "details": "x"}),
+        )
+    };
+    let (access, decided, restriction) = (
+        request("access").await["id"].as_i64().unwrap(),
+        request("access").await["id"].as_i64().unwrap(),
+        request("restriction").await["id"].as_i64().unwrap(),
+    );
+    post(
+        format!("/api/v1/requests/{decided}/decision"),
+        json!({"outcome": "granted"}),
+    )
+    .await;
+    post(
+        format!("/api/v1/requests/{restriction}/decision"),
+        json!({"outcome": "granted", "reason": "no calls to the work number"}),
+    )
+    .await;
+    let auth = post(
+        format!("/api/v1/patients/{id}/authorizations"),
+        json!({"description": "visit notes", "disclosed_by": "the clinic", "recipients": "Acme Life", "purpose": "insurance", "signed_by": "the patient", "signed_on": "2026-03-01", "expires_on": "2026-12-31"}),
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
+    let incident = post(
+        "/api/v1/incidents".into(),
+        json!({"title": "Nurse looked up a neighbour", "what_happened": "seen on screen"}),
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
+
+    let spec: Value = app
+        .client()
+        .get(app.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let mut listed = BTreeSet::new();
+    for (path, ops) in spec["paths"].as_object().unwrap() {
+        for (method, op) in ops.as_object().unwrap() {
+            let tags: Vec<&str> = op["tags"]
+                .as_array()
+                .map(|t| t.iter().filter_map(Value::as_str).collect())
+                .unwrap_or_default();
+            if tags.iter().any(|t| ["requests", "incidents"].contains(t)) {
+                listed.insert(format!("{} {path}", method.to_uppercase()));
+            }
+        }
+    }
+    listed.insert("GET /api/v1/program/binder".into());
+    let incident_path = format!("/api/v1/incidents/{incident}");
+    let cases: Vec<(&str, Method, String, Option<Value>)> = vec![
+        ("GET /api/v1/requests", Method::GET, "/api/v1/requests".into(), None),
+        (
+            "POST /api/v1/patients/{id}/requests",
+            Method::POST,
+            format!("/api/v1/patients/{id}/requests"),
+            Some(json!({"kind": "accounting", "details": "who saw my chart"})),
+        ),
+        (
+            "POST /api/v1/requests/{id}/extension",
+            Method::POST,
+            format!("/api/v1/requests/{access}/extension"),
+            Some(json!({"reason": "records in storage"})),
+        ),
+        (
+            "POST /api/v1/requests/{id}/decision",
+            Method::POST,
+            format!("/api/v1/requests/{access}/decision"),
+            Some(json!({"outcome": "granted"})),
+        ),
+        (
+            "GET /api/v1/requests/{id}/letter",
+            Method::GET,
+            format!("/api/v1/requests/{decided}/letter"),
+            None,
+        ),
+        (
+            "POST /api/v1/requests/{id}/documents",
+            Method::POST,
+            format!("/api/v1/requests/{decided}/documents"),
+            Some(json!({"kind": "record_copy", "how": "portal"})),
+        ),
+        (
+            "GET /api/v1/patients/{id}/request-documents",
+            Method::GET,
+            format!("/api/v1/patients/{id}/request-documents"),
+            None,
+        ),
+        (
+            "POST /api/v1/requests/{id}/termination",
+            Method::POST,
+            format!("/api/v1/requests/{restriction}/termination"),
+            Some(json!({"how": "patient_in_writing", "note": "letter of 03/01"})),
+        ),
+        (
+            "POST /api/v1/patients/{id}/authorizations",
+            Method::POST,
+            format!("/api/v1/patients/{id}/authorizations"),
+            Some(
+                json!({"description": "labs", "disclosed_by": "the clinic", "recipients": "Dr Lee", "purpose": "second opinion", "signed_by": "the patient", "signed_on": "2026-03-01", "expires_on": "2026-12-31"}),
+            ),
+        ),
+        (
+            "GET /api/v1/patients/{id}/authorizations",
+            Method::GET,
+            format!("/api/v1/patients/{id}/authorizations"),
+            None,
+        ),
+        (
+            "POST /api/v1/authorizations/{id}/revocation",
+            Method::POST,
+            format!("/api/v1/authorizations/{auth}/revocation"),
+            Some(json!({"revoked_on": "2026-03-02"})),
+        ),
+        (
+            "POST /api/v1/patients/{id}/disclosures",
+            Method::POST,
+            format!("/api/v1/patients/{id}/disclosures"),
+            Some(
+                json!({"recipient": "State registry", "description": "immunizations", "purpose": "public health reporting", "basis": "public_health"}),
+            ),
+        ),
+        (
+            "GET /api/v1/patients/{id}/disclosures",
+            Method::GET,
+            format!("/api/v1/patients/{id}/disclosures"),
+            None,
+        ),
+        (
+            "GET /api/v1/patients/{id}/accounting",
+            Method::GET,
+            format!("/api/v1/patients/{id}/accounting"),
+            None,
+        ),
+        (
+            "POST /api/v1/incidents/{id}/scope",
+            Method::POST,
+            format!("{incident_path}/scope"),
+            Some(json!({"username": "nurse", "from": "2026-03-01", "to": "2026-03-02"})),
+        ),
+        (
+            "GET /api/v1/incidents/{id}/letters",
+            Method::GET,
+            format!("{incident_path}/letters"),
+            None,
+        ),
+        (
+            "POST /api/v1/incidents/{id}/letters/sent",
+            Method::POST,
+            format!("{incident_path}/letters/sent"),
+            Some(json!({"method": "mail"})),
+        ),
+    ];
+    let covered: BTreeSet<String> = cases
+        .iter()
+        .map(|c| c.0.to_owned())
+        .chain(NAMES_NO_PATIENT.iter().map(|(op, _)| (*op).to_owned()))
+        .collect();
+    assert_eq!(
+        covered, listed,
+        "every operation of these areas has a case here, or a reason it names no patient"
+    );
+    // The letters need a determined breach with the patient in scope.
+    let mut determined = false;
+    for (op, method, path, body) in cases {
+        if op == "GET /api/v1/incidents/{id}/letters" && !determined {
+            let res = app
+                .api(Method::PUT, &incident_path, &co)
+                .json(&json!({"phi_involved": true, "safeguard": "none", "discovered_on": "2026-03-02", "affected": 1, "by_state": "TX=1", "status": "open", "steps_for_individuals": "Call us.", "what_we_are_doing": "Access removed.", "contact_for_questions": "1-800-555-0100"}))
+                .send()
+                .await
+                .unwrap();
+            assert!(res.status().is_success(), "{}", res.text().await.unwrap());
+            determined = true;
+        }
+        let before = head(&app, &co).await;
+        let mut req = app.api(method, &path, &co);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let res = req.send().await.unwrap();
+        let status = res.status();
+        let text = res.text().await.unwrap_or_default();
+        assert!(status.is_success(), "{op}: {status} {text}");
+        let events = events_after(&app, &co, before).await;
+        assert!(
+            events.iter().any(|e| mentions(e, id)),
+            "{op} wrote no event naming the patient: {events:?}"
+        );
+    }
+    app.stop().await;
+}
+
+/// Every event after `after` but the compliance officer's own looks at the trail.
+async fn events_after(app: &TestApp, co: &str, after: i64) -> Vec<Value> {
+    let ev: Vec<Value> = app
+        .api(Method::GET, "/api/v1/audit/events?limit=50", co)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    ev.into_iter()
+        .filter(|e| e["seq"].as_i64().unwrap() > after && e["action"] != "audit.viewed")
+        .collect()
+}
