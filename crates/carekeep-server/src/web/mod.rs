@@ -22,134 +22,134 @@ use axum::routing::{get, post};
 use axum::Router;
 use carekeep_app::Principal;
 
+/// The page table: each path with its handlers. The router and the list of routes the tests
+/// walk (`routes`) are both made from it, so a test cannot miss a page the router serves.
+macro_rules! pages {
+    ($($path:literal => $method:ident($handler:path) $(.$more:ident($more_handler:path))*,)*) => {
+        /// Every page route behind the page session, as `(METHOD, path)`.
+        pub fn routes() -> Vec<(String, &'static str)> {
+            vec![$(
+                (stringify!($method).to_uppercase(), $path),
+                $((stringify!($more).to_uppercase(), $path),)*
+            )*]
+        }
+
+        fn page_table() -> Router<AppState> {
+            Router::new()$(.route($path, $method($handler)$(.$more($more_handler))*))*
+        }
+    };
+}
+
+pages! {
+    "/" => get(home::show),
+    "/login" => get(login::form).post(login::submit),
+    "/logout" => post(login::logout),
+    "/mfa/setup" => get(mfa::form).post(mfa::confirm),
+    "/account" => get(account::show),
+    "/account/sessions/{id}/end" => post(account::end_session),
+    "/account/recovery-codes" => post(account::new_recovery_codes),
+    "/session/status" => get(account::status),
+    "/session/keepalive" => post(account::keepalive),
+    "/audit" => get(audit::show),
+    "/audit/export.csv" => get(audit::export_csv),
+    "/audit/export.fhir.json" => get(audit::export_fhir),
+    "/monitoring" => get(monitoring::list),
+    "/monitoring/run" => post(monitoring::run),
+    "/monitoring/{id}/review" => post(monitoring::review),
+    "/patients" => get(patients::list).post(patients::register),
+    "/patients/new" => get(patients::new_form),
+    "/patients/search" => get(patients::search_fragment),
+    "/patients/{id}" => get(patients::show),
+    "/patients/{id}/identity" => post(patients::set_identity),
+    "/patients/{id}/contact" => post(patients::set_contact),
+    "/patients/{id}/break-glass" => post(patients::break_glass),
+    "/patients/{id}/restriction" => post(patients::set_restriction),
+    "/patients/{id}/npp" => post(patients::npp_ack),
+    "/patients/{id}/attachments" => post(chart::upload),
+    "/patients/{id}/attachments/{attachment}" => get(patients::attachment),
+    "/patients/{id}/export/fhir" => get(patients::export_fhir),
+    "/patients/{id}/export/pdf" => get(patients::export_pdf),
+    "/patients/{id}/appointments" => post(chart::book),
+    "/patients/{id}/notes" => post(chart::create_note),
+    "/patients/{id}/vitals" => post(chart::vitals),
+    "/patients/{id}/invoices" => post(chart::create_invoice),
+    "/patients/{id}/{kind}" => post(chart::entry),
+    "/appointments/{id}/status" => post(chart::appointment_status),
+    "/notes/{id}" => post(chart::update_note),
+    "/notes/{id}/addenda" => post(chart::addend),
+    "/patients/{id}/amendments/{request}" => post(chart::file_amendment),
+    "/invoices/{id}/codes" => post(chart::code_invoice),
+    "/invoices/{id}/payments" => post(chart::pay),
+    "/schedule" => get(chart::schedule),
+    "/billing" => get(chart::billing),
+    "/program" => get(program::dashboard),
+    "/program/binder.zip" => get(program::binder),
+    "/program/vendors" => get(program::vendors).post(program::create_vendor),
+    "/program/vendors/{id}" => get(program::vendor).post(program::update_vendor),
+    "/program/vendors/{id}/document" => get(program::document).post(program::upload_document),
+    "/program/workforce" => get(program::workforce).post(program::add_person),
+    "/program/workforce/{id}" => get(program::person).post(program::update_person),
+    "/program/workforce/{id}/training" => post(program::record_training),
+    "/program/training/{id}/certificate" => get(program::training_certificate),
+    "/program/workforce/{id}/offboarding/{item}" => post(program::offboarding_step),
+    "/training" => get(program::course_show).post(program::course_submit),
+    "/requests" => get(rights::list).post(rights::open),
+    "/requests/{id}/extension" => post(rights::extend),
+    "/requests/{id}/decision" => post(rights::decide),
+    "/requests/{id}/termination" => post(rights::terminate),
+    "/requests/{id}/letter.pdf" => get(rights::letter),
+    "/requests/{id}/documents" => post(rights::document),
+    "/requests/patients/{id}/authorizations" => post(rights::authorize),
+    "/requests/patients/{id}/authorizations/{authorization}/revocation" => post(rights::revoke),
+    "/requests/patients/{id}" => get(rights::log),
+    "/requests/patients/{id}/disclosures" => post(rights::disclose),
+    "/requests/patients/{id}/accounting.pdf" => get(rights::accounting),
+    "/incidents" => get(incidents::list),
+    "/incidents/new" => get(incidents::new).post(incidents::report),
+    "/incidents/log/{file}" => get(incidents::breach_log),
+    "/incidents/{id}" => get(incidents::show).post(incidents::determine),
+    "/incidents/{id}/actions" => post(incidents::add_action),
+    "/incidents/{id}/scope" => post(incidents::scope),
+    "/incidents/{id}/obligations/{kind}/done" => post(incidents::obligation_done),
+    "/incidents/{id}/letters.pdf" => get(incidents::letters),
+    "/incidents/{id}/letters/sent" => post(incidents::letters_sent),
+    "/incidents/{id}/record.pdf" => get(incidents::record),
+    "/incidents/{id}/attachments" => post(incidents::attach),
+    "/incidents/{id}/attachments/{attachment}" => get(incidents::attachment),
+    "/program/sra" => get(sra::list).post(sra::start),
+    "/program/sra/{id}" => get(sra::show),
+    "/program/sra/{id}/details" => post(sra::details),
+    "/program/sra/{id}/answers/{spec}" => post(sra::answer),
+    "/program/sra/{id}/assets" => post(sra::add_asset),
+    "/program/sra/{id}/risks" => post(sra::add_risk),
+    "/program/sra/{id}/risks/{risk}/tasks" => post(sra::add_task),
+    "/program/sra/{id}/tasks/{task}/done" => post(sra::task_done),
+    "/program/sra/{id}/status" => post(sra::status),
+    "/program/sra/{id}/report.pdf" => get(sra::report_pdf),
+    "/program/npp" => get(program::npp).post(program::publish_npp),
+    "/program/npp/posting" => post(program::npp_posting),
+    "/program/npp/pdf" => get(program::npp_pdf),
+    "/program/policies" => get(program::policies_admin),
+    "/program/policies/{key}" => get(program::policy_admin).post(program::revise_policy),
+    "/program/policies/{key}/reviewed" => post(program::policy_reviewed),
+    "/program/policies/{key}/pdf" => get(program::policy_pdf),
+    "/policies" => get(program::policies_read),
+    "/policies/{version}/acknowledge" => post(program::acknowledge),
+    "/admin/users" => get(admin_users::list).post(admin_users::create),
+    "/admin/users/new" => get(admin_users::new_form),
+    "/admin/roles" => get(admin_users::roles).post(admin_users::define_role),
+    "/admin/users/{id}" => get(admin_users::show),
+    "/admin/users/{id}/roles" => post(admin_users::set_roles),
+    "/admin/users/{id}/disable" => post(admin_users::disable),
+    "/admin/users/{id}/enable" => post(admin_users::enable),
+    "/admin/users/{id}/reset-mfa" => post(admin_users::reset_mfa),
+    "/admin/users/{id}/reset-password" => post(admin_users::reset_password),
+}
+
 /// Every page route. The page-session layer resolves the session and checks CSRF on every
 /// unsafe method before any handler runs.
 pub fn router(state: AppState) -> Router<AppState> {
-    Router::new()
-        .route("/", get(home::show))
-        .route("/login", get(login::form).post(login::submit))
-        .route("/logout", post(login::logout))
-        .route("/mfa/setup", get(mfa::form).post(mfa::confirm))
-        .route("/account", get(account::show))
-        .route("/account/sessions/{id}/end", post(account::end_session))
-        .route("/account/recovery-codes", post(account::new_recovery_codes))
-        .route("/session/status", get(account::status))
-        .route("/session/keepalive", post(account::keepalive))
-        .route("/audit", get(audit::show))
-        .route("/audit/export.csv", get(audit::export_csv))
-        .route("/audit/export.fhir.json", get(audit::export_fhir))
-        .route("/monitoring", get(monitoring::list))
-        .route("/monitoring/run", post(monitoring::run))
-        .route("/monitoring/{id}/review", post(monitoring::review))
-        .route("/patients", get(patients::list).post(patients::register))
-        .route("/patients/new", get(patients::new_form))
-        .route("/patients/search", get(patients::search_fragment))
-        .route("/patients/{id}", get(patients::show))
-        .route("/patients/{id}/identity", post(patients::set_identity))
-        .route("/patients/{id}/contact", post(patients::set_contact))
-        .route("/patients/{id}/break-glass", post(patients::break_glass))
-        .route("/patients/{id}/restriction", post(patients::set_restriction))
-        .route("/patients/{id}/npp", post(patients::npp_ack))
-        .route("/patients/{id}/attachments", post(chart::upload))
-        .route("/patients/{id}/attachments/{attachment}", get(patients::attachment))
-        .route("/patients/{id}/export/fhir", get(patients::export_fhir))
-        .route("/patients/{id}/export/pdf", get(patients::export_pdf))
-        .route("/patients/{id}/appointments", post(chart::book))
-        .route("/patients/{id}/notes", post(chart::create_note))
-        .route("/patients/{id}/vitals", post(chart::vitals))
-        .route("/patients/{id}/invoices", post(chart::create_invoice))
-        .route("/patients/{id}/{kind}", post(chart::entry))
-        .route("/appointments/{id}/status", post(chart::appointment_status))
-        .route("/notes/{id}", post(chart::update_note))
-        .route("/notes/{id}/addenda", post(chart::addend))
-        .route("/patients/{id}/amendments/{request}", post(chart::file_amendment))
-        .route("/invoices/{id}/codes", post(chart::code_invoice))
-        .route("/invoices/{id}/payments", post(chart::pay))
-        .route("/schedule", get(chart::schedule))
-        .route("/billing", get(chart::billing))
-        .route("/program", get(program::dashboard))
-        .route("/program/binder.zip", get(program::binder))
-        .route("/program/vendors", get(program::vendors).post(program::create_vendor))
-        .route(
-            "/program/vendors/{id}",
-            get(program::vendor).post(program::update_vendor),
-        )
-        .route(
-            "/program/vendors/{id}/document",
-            get(program::document).post(program::upload_document),
-        )
-        .route("/program/workforce", get(program::workforce).post(program::add_person))
-        .route(
-            "/program/workforce/{id}",
-            get(program::person).post(program::update_person),
-        )
-        .route("/program/workforce/{id}/training", post(program::record_training))
-        .route("/program/training/{id}/certificate", get(program::training_certificate))
-        .route(
-            "/program/workforce/{id}/offboarding/{item}",
-            post(program::offboarding_step),
-        )
-        .route("/training", get(program::course_show).post(program::course_submit))
-        .route("/requests", get(rights::list).post(rights::open))
-        .route("/requests/{id}/extension", post(rights::extend))
-        .route("/requests/{id}/decision", post(rights::decide))
-        .route("/requests/{id}/termination", post(rights::terminate))
-        .route("/requests/{id}/letter.pdf", get(rights::letter))
-        .route("/requests/{id}/documents", post(rights::document))
-        .route("/requests/patients/{id}/authorizations", post(rights::authorize))
-        .route(
-            "/requests/patients/{id}/authorizations/{authorization}/revocation",
-            post(rights::revoke),
-        )
-        .route("/requests/patients/{id}", get(rights::log))
-        .route("/requests/patients/{id}/disclosures", post(rights::disclose))
-        .route("/requests/patients/{id}/accounting.pdf", get(rights::accounting))
-        .route("/incidents", get(incidents::list))
-        .route("/incidents/new", get(incidents::new).post(incidents::report))
-        .route("/incidents/log/{file}", get(incidents::breach_log))
-        .route("/incidents/{id}", get(incidents::show).post(incidents::determine))
-        .route("/incidents/{id}/actions", post(incidents::add_action))
-        .route("/incidents/{id}/scope", post(incidents::scope))
-        .route(
-            "/incidents/{id}/obligations/{kind}/done",
-            post(incidents::obligation_done),
-        )
-        .route("/incidents/{id}/letters.pdf", get(incidents::letters))
-        .route("/incidents/{id}/letters/sent", post(incidents::letters_sent))
-        .route("/incidents/{id}/record.pdf", get(incidents::record))
-        .route("/incidents/{id}/attachments", post(incidents::attach))
-        .route("/incidents/{id}/attachments/{attachment}", get(incidents::attachment))
-        .route("/program/sra", get(sra::list).post(sra::start))
-        .route("/program/sra/{id}", get(sra::show))
-        .route("/program/sra/{id}/details", post(sra::details))
-        .route("/program/sra/{id}/answers/{spec}", post(sra::answer))
-        .route("/program/sra/{id}/assets", post(sra::add_asset))
-        .route("/program/sra/{id}/risks", post(sra::add_risk))
-        .route("/program/sra/{id}/risks/{risk}/tasks", post(sra::add_task))
-        .route("/program/sra/{id}/tasks/{task}/done", post(sra::task_done))
-        .route("/program/sra/{id}/status", post(sra::status))
-        .route("/program/sra/{id}/report.pdf", get(sra::report_pdf))
-        .route("/program/npp", get(program::npp).post(program::publish_npp))
-        .route("/program/npp/posting", post(program::npp_posting))
-        .route("/program/npp/pdf", get(program::npp_pdf))
-        .route("/program/policies", get(program::policies_admin))
-        .route(
-            "/program/policies/{key}",
-            get(program::policy_admin).post(program::revise_policy),
-        )
-        .route("/program/policies/{key}/reviewed", post(program::policy_reviewed))
-        .route("/program/policies/{key}/pdf", get(program::policy_pdf))
-        .route("/policies", get(program::policies_read))
-        .route("/policies/{version}/acknowledge", post(program::acknowledge))
-        .route("/admin/users", get(admin_users::list).post(admin_users::create))
-        .route("/admin/users/new", get(admin_users::new_form))
-        .route("/admin/roles", get(admin_users::roles).post(admin_users::define_role))
-        .route("/admin/users/{id}", get(admin_users::show))
-        .route("/admin/users/{id}/roles", post(admin_users::set_roles))
-        .route("/admin/users/{id}/disable", post(admin_users::disable))
-        .route("/admin/users/{id}/enable", post(admin_users::enable))
-        .route("/admin/users/{id}/reset-mfa", post(admin_users::reset_mfa))
-        .route("/admin/users/{id}/reset-password", post(admin_users::reset_password))
+    page_table()
         .layer(axum::middleware::from_fn_with_state(state, middleware::page_session))
         .route("/static/app.css", get(assets::css))
         .route("/static/app.js", get(assets::js))

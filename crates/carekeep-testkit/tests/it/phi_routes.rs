@@ -1,6 +1,6 @@
 //! Every route that reads or changes PHI, in the API and the pages, leaves its audit event
 //! (164.312(b)). The routes are walked from the router itself: the OpenAPI document for the
-//! API and the page router's source for the pages, so a new PHI route without a case here, or
+//! API and the page router's table for the pages, so a new PHI route without a case here, or
 //! without an event, fails this test. And a PHI action whose event cannot be written fails
 //! and leaves nothing behind.
 
@@ -64,20 +64,12 @@ fn mentions(e: &Value, patient: i64) -> bool {
 }
 
 fn page_routes() -> BTreeSet<String> {
-    let src = include_str!("../../../carekeep-server/src/web/mod.rs");
-    let mut out = BTreeSet::new();
-    for line in src.lines().map(str::trim).filter(|l| l.starts_with(".route(\"")) {
-        let path = line.split('"').nth(1).unwrap();
-        if !PHI_PAGES.iter().any(|p| path.starts_with(p)) {
-            continue;
-        }
-        for (needle, method) in [("get(", "GET"), ("post(", "POST")] {
-            if line.contains(needle) {
-                out.insert(format!("{method} {path}"));
-            }
-        }
-    }
-    out
+    // From the page router's own table (`carekeep_server::page_routes`), not its source text.
+    carekeep_server::page_routes()
+        .into_iter()
+        .filter(|(_, path)| PHI_PAGES.iter().any(|p| path.starts_with(p)))
+        .map(|(method, path)| format!("{method} {path}"))
+        .collect()
 }
 
 #[tokio::test]
