@@ -759,6 +759,30 @@ async fn every_route_of_requests_and_incidents_that_names_a_patient_writes_its_e
     .await["id"]
         .as_i64()
         .unwrap();
+    // For the pages, a second of each.
+    let (access2, restriction2) = (
+        request("access").await["id"].as_i64().unwrap(),
+        request("restriction").await["id"].as_i64().unwrap(),
+    );
+    post(
+        format!("/api/v1/requests/{restriction2}/decision"),
+        json!({"outcome": "granted", "reason": "no mail"}),
+    )
+    .await;
+    let auth2 = post(
+        format!("/api/v1/patients/{id}/authorizations"),
+        json!({"description": "x-rays", "disclosed_by": "the clinic", "recipients": "Dr Lee", "purpose": "care", "signed_by": "the patient", "signed_on": "2026-03-01", "expires_on": "2026-12-31"}),
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
+    let incident2 = post(
+        "/api/v1/incidents".into(),
+        json!({"title": "Second look-up", "what_happened": "also seen"}),
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
     let incident = post(
         "/api/v1/incidents".into(),
         json!({"title": "Nurse looked up a neighbour", "what_happened": "seen on screen"}),
@@ -928,6 +952,146 @@ async fn every_route_of_requests_and_incidents_that_names_a_patient_writes_its_e
         assert!(
             events.iter().any(|e| mentions(e, id)),
             "{op} wrote no event naming the patient: {events:?}"
+        );
+    }
+
+    // The same areas' pages, as the page router lists them.
+    let pages: BTreeSet<String> = carekeep_server::page_routes()
+        .into_iter()
+        .filter(|(_, path)| path.starts_with("/requests") || path.starts_with("/incidents"))
+        .map(|(method, path)| format!("{method} {path}"))
+        .collect();
+    let pid = id.to_string();
+    let page_cases: Vec<(&str, String, Vec<(&str, &str)>)> = vec![
+        ("GET /requests", "/requests".into(), vec![]),
+        (
+            "POST /requests",
+            "/requests".into(),
+            vec![("patient", &pid), ("kind", "access"), ("details", "a copy")],
+        ),
+        (
+            "POST /requests/{id}/extension",
+            format!("/requests/{access2}/extension"),
+            vec![("reason", "records in storage")],
+        ),
+        (
+            "POST /requests/{id}/decision",
+            format!("/requests/{access2}/decision"),
+            vec![("outcome", "granted")],
+        ),
+        (
+            "POST /requests/{id}/termination",
+            format!("/requests/{restriction2}/termination"),
+            vec![("how", "patient_in_writing"), ("note", "her letter")],
+        ),
+        (
+            "GET /requests/{id}/letter.pdf",
+            format!("/requests/{decided}/letter.pdf"),
+            vec![],
+        ),
+        (
+            "POST /requests/{id}/documents",
+            format!("/requests/{decided}/documents"),
+            vec![("kind", "decision_letter"), ("how", "mail")],
+        ),
+        (
+            "GET /requests/patients/{id}",
+            format!("/requests/patients/{id}"),
+            vec![],
+        ),
+        (
+            "POST /requests/patients/{id}/authorizations",
+            format!("/requests/patients/{id}/authorizations"),
+            vec![
+                ("description", "labs"),
+                ("disclosed_by", "the clinic"),
+                ("recipients", "Acme"),
+                ("purpose", "insurance"),
+                ("signed_by", "the patient"),
+                ("signed_on", "2026-03-01"),
+                ("expires_on", "2026-12-31"),
+            ],
+        ),
+        (
+            "POST /requests/patients/{id}/authorizations/{authorization}/revocation",
+            format!("/requests/patients/{id}/authorizations/{auth2}/revocation"),
+            vec![("revoked_on", "2026-03-02")],
+        ),
+        (
+            "POST /requests/patients/{id}/disclosures",
+            format!("/requests/patients/{id}/disclosures"),
+            vec![
+                ("recipient", "County health"),
+                ("description", "a case report"),
+                ("purpose", "disease reporting"),
+                ("basis", "public_health"),
+            ],
+        ),
+        (
+            "GET /requests/patients/{id}/accounting.pdf",
+            format!("/requests/patients/{id}/accounting.pdf"),
+            vec![],
+        ),
+        (
+            "POST /incidents/{id}/scope",
+            format!("/incidents/{incident2}/scope"),
+            vec![("username", "nurse"), ("from", "2026-03-01"), ("to", "2026-03-02")],
+        ),
+        (
+            "GET /incidents/{id}/letters.pdf",
+            format!("/incidents/{incident2}/letters.pdf"),
+            vec![],
+        ),
+        (
+            "POST /incidents/{id}/letters/sent",
+            format!("/incidents/{incident2}/letters/sent"),
+            vec![("method", "mail")],
+        ),
+    ];
+    let pages_without_patients = [
+        "GET /incidents",
+        "GET /incidents/new",
+        "POST /incidents/new",
+        "GET /incidents/log/{file}",
+        "GET /incidents/{id}",
+        "POST /incidents/{id}",
+        "POST /incidents/{id}/actions",
+        "POST /incidents/{id}/obligations/{kind}/done",
+        "GET /incidents/{id}/record.pdf",
+        "POST /incidents/{id}/attachments",
+        "GET /incidents/{id}/attachments/{attachment}",
+    ];
+    let covered: BTreeSet<String> = page_cases
+        .iter()
+        .map(|c| c.0.to_owned())
+        .chain(pages_without_patients.iter().map(|r| (*r).to_owned()))
+        .collect();
+    assert_eq!(
+        covered, pages,
+        "every page of these areas has a case here, or names no patient"
+    );
+    let mut page = PageClient::login(&app, "compliance").await;
+    let res = app
+        .api(Method::PUT, &format!("/api/v1/incidents/{incident2}"), &co)
+        .json(&json!({"phi_involved": true, "safeguard": "none", "discovered_on": "2026-03-02", "affected": 1, "by_state": "TX=1", "status": "open", "steps_for_individuals": "Call us.", "what_we_are_doing": "Access removed.", "contact_for_questions": "1-800-555-0100"}))
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success(), "{}", res.text().await.unwrap());
+    for (route, path, fields) in page_cases {
+        let before = head(&app, &co).await;
+        let status = if route.starts_with("GET") {
+            page.get(&path).await.0
+        } else {
+            let (status, _, body) = page.post(&path, &fields).await;
+            assert_eq!(status, 303, "{route}: {body}");
+            status
+        };
+        assert!(status == 200 || status == 303, "{route}: {status}");
+        let events = events_after(&app, &co, before).await;
+        assert!(
+            events.iter().any(|e| mentions(e, id)),
+            "{route} wrote no event naming the patient: {events:?}"
         );
     }
     app.stop().await;
