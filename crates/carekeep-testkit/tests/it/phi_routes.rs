@@ -52,6 +52,9 @@ async fn phi_events_after(app: &TestApp, co: &str, after: i64) -> Vec<Value> {
         .collect()
 }
 
+/// A form's fields.
+type Fields<'a> = Vec<(&'a str, &'a str)>;
+
 /// A page route, who calls it, the concrete path, and the form fields.
 type PageCase<'a> = (&'a str, &'a str, String, Vec<(&'a str, &'a str)>);
 
@@ -962,7 +965,7 @@ async fn every_route_of_requests_and_incidents_that_names_a_patient_writes_its_e
         .map(|(method, path)| format!("{method} {path}"))
         .collect();
     let pid = id.to_string();
-    let page_cases: Vec<(&str, String, Vec<(&str, &str)>)> = vec![
+    let page_cases: Vec<(&str, String, Fields<'_>)> = vec![
         ("GET /requests", "/requests".into(), vec![]),
         (
             "POST /requests",
