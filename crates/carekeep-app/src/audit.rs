@@ -18,6 +18,33 @@ pub const CHECKPOINT_EVERY: i64 = 1000;
 /// Events read per batch while verifying, so memory stays flat however long the trail.
 const BATCH: i64 = 10_000;
 
+/// Records an operation run on the whole clinic outside any signed-in request (a backup, a
+/// restore, a restore drill) from the command line or the server's own jobs, in the clinic's
+/// trail, with the clinic's chain key (164.312(b): the system's own handling of PHI in bulk
+/// is on the record too). The command line acts as `cli`.
+pub async fn record_operation(
+    store: &Store,
+    master: &MasterKey,
+    action: carekeep_domain::audit::Action,
+    outcome: carekeep_domain::audit::Outcome,
+    what: &str,
+    at: OffsetDateTime,
+) -> Result<i64, AppError> {
+    let event = AuditEvent::new(
+        at,
+        crate::Actor::Cli.audit_actor(),
+        action,
+        outcome,
+        carekeep_domain::audit::Origin::default(),
+    )
+    .with_reason(what);
+    let mut tx = store.begin().await?;
+    let keys = AuditKeys::ensure(tx.conn(), master, at).await?;
+    let seq = keys.record(&mut tx, &event).await?;
+    tx.commit().await?;
+    Ok(seq)
+}
+
 /// The keys that MAC the chain and sign its checkpoints, unwrapped from the database with the
 /// master key.
 #[derive(Debug)]

@@ -21,6 +21,7 @@ use crate::config::Config;
 use crate::datadir;
 use carekeep_app::audit::VerifyReport;
 use carekeep_crypto::backup::BackupKey;
+use carekeep_domain::audit::{Action, Outcome};
 use carekeep_store::{backups as store, copy, Backend, Store};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -142,8 +143,28 @@ pub async fn create(
         Err(e) => e.to_string(),
     };
     record_run(&store, "backup", result.is_ok(), &detail, now).await;
+    let audited = audit_operation(config, &store, Action::BackupCreated, result.is_ok(), &detail, now).await;
     store.close().await;
-    result
+    // A backup that cannot be put on the record is not handed over as done.
+    audited.and(result)
+}
+
+/// Puts a backup, restore or restore drill on the clinic's audit trail. Every copy of the whole
+/// database is a bulk handling of PHI, so it is recorded like any other access.
+async fn audit_operation(
+    config: &Config,
+    store: &Store,
+    action: Action,
+    ok: bool,
+    detail: &str,
+    now: time::OffsetDateTime,
+) -> Result<(), BackupError> {
+    let master = datadir::load_master_key(&config.master_key_path()).map_err(|e| BackupError::Failed(e.to_string()))?;
+    let outcome = if ok { Outcome::Success } else { Outcome::Failure };
+    carekeep_app::audit::record_operation(store, &master, action, outcome, detail, now)
+        .await
+        .map_err(|e| BackupError::Failed(format!("record it in the audit trail: {e}")))?;
+    Ok(())
 }
 
 /// Evidence for the dashboard; a clinic that cannot record it still has its backup.
@@ -359,6 +380,21 @@ pub async fn restore(
     };
     drop(scratch);
     prove(target, &manifest, now).await?;
+    // The restored clinic's trail says where it came from.
+    let store = Store::open(&target.database_url(), now)
+        .await
+        .map_err(store_failed("open the restored database"))?;
+    let detail = format!(
+        "restored from {} (taken {}, audit head {})",
+        path.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        manifest.created_at,
+        manifest.audit_head_seq
+    );
+    let audited = audit_operation(target, &store, Action::BackupRestored, true, &detail, now).await;
+    store.close().await;
+    audited?;
     Ok(manifest)
 }
 
@@ -491,7 +527,10 @@ pub async fn verify(
                 Err(e) => e.to_string(),
             };
             record_run(&live, "verify", result.is_ok(), &detail, now).await;
+            let drill = format!("restore drill: {detail}");
+            let audited = audit_operation(config, &live, Action::BackupRestored, result.is_ok(), &drill, now).await;
             live.close().await;
+            audited?;
         }
     }
     result

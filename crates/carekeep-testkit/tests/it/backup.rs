@@ -84,14 +84,38 @@ async fn a_backup_under_sixteen_writers_restores_every_acknowledged_write() {
     let store = carekeep_store::Store::open(&target.database_url(), app.state.app.now())
         .await
         .unwrap();
-    let ids: Vec<i64> = {
+    let (ids, restored_events): (Vec<i64>, Vec<String>) = {
         let mut conn = store.read().await.unwrap();
-        sqlx::query_scalar("SELECT id FROM patients")
-            .fetch_all(&mut *conn)
-            .await
-            .unwrap()
+        (
+            sqlx::query_scalar("SELECT id FROM patients")
+                .fetch_all(&mut *conn)
+                .await
+                .unwrap(),
+            sqlx::query_scalar("SELECT reason FROM audit_events WHERE action = 'backup.restored'")
+                .fetch_all(&mut *conn)
+                .await
+                .unwrap(),
+        )
     };
     store.close().await;
+    // Copies of the whole clinic are on the record (164.312(b)): the backup in the live trail,
+    // the restore in the restored clinic's.
+    assert_eq!(restored_events.len(), 1, "{restored_events:?}");
+    assert!(restored_events[0].contains("clinic.ckb"), "{restored_events:?}");
+    let co = app.api_login("compliance").await;
+    let created: Vec<Value> = app
+        .api(reqwest::Method::GET, "/api/v1/audit/events?action=backup.created", &co)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(created.len(), 1, "{created:?}");
+    assert_eq!(
+        (created[0]["actor"].as_str(), created[0]["outcome"].as_str()),
+        (Some("cli"), Some("success"))
+    );
     for id in &before {
         assert!(
             ids.contains(id),
