@@ -13,6 +13,7 @@ pub mod demo;
 pub mod demo_records;
 mod error;
 pub mod fhir;
+pub mod hash_gate;
 pub mod incident_docs;
 pub mod incidents;
 pub mod key_rotation;
