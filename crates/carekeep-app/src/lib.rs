@@ -9,6 +9,7 @@ pub mod audit_fhir;
 pub mod audit_view;
 pub mod auth;
 mod clock;
+pub mod csv;
 pub mod demo;
 pub mod demo_records;
 mod error;

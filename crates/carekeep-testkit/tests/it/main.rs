@@ -11,6 +11,7 @@ mod admin;
 mod audit;
 mod authz_sweep;
 mod backup;
+mod csv_exports;
 mod encryption;
 mod fhir;
 mod incidents;
