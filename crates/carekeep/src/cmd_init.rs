@@ -46,16 +46,16 @@ pub async fn run(ctx: &Context, args: InitArgs) -> Result<(), Failure> {
         },
     )
     .await?;
-    println!(
+    outln!(
         "Created clinic '{}' in {}",
         args.clinic_name.trim(),
         cfg.data_dir.display()
     );
-    println!(
+    outln!(
         "Master key: {}  (back it up somewhere other than this machine: without it the data cannot be read)",
         cfg.master_key_path().display()
     );
-    println!("Next: carekeep serve --data {}", cfg.data_dir.display());
+    outln!("Next: carekeep serve --data {}", cfg.data_dir.display());
     Ok(())
 }
 
@@ -99,7 +99,7 @@ fn prompt_line(label: &str) -> Result<String, Failure> {
     if !std::io::stdin().is_terminal() {
         return Err(Failure::Usage(format!("{label} is required: pass it as a flag")));
     }
-    print!("{label}: ");
+    out!("{label}: ");
     std::io::stdout().flush().ok();
     let mut line = String::new();
     std::io::stdin()

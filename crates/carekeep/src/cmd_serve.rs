@@ -91,7 +91,7 @@ async fn shutdown_signal() {
 pub async fn serve(ctx: &Context, args: ServeArgs) -> Result<(), Failure> {
     let mut cfg = with_listen(ctx.config()?, args.listen);
     cfg.read_only |= args.read_only;
-    run_server(ctx, cfg, |url| println!("Carekeep is serving at {url}")).await
+    run_server(ctx, cfg, |url| outln!("Carekeep is serving at {url}")).await
 }
 
 const CREDENTIALS_FILE: &str = "demo-credentials.json";
@@ -117,7 +117,7 @@ pub async fn demo(ctx: &Context, args: ServeArgs) -> Result<(), Failure> {
             })
             .collect()
     } else {
-        println!("Creating the demo clinic in {} ...", cfg.data_dir.display());
+        outln!("Creating the demo clinic in {} ...", cfg.data_dir.display());
         let master = create_or_load_key(&cfg)?;
         let hasher = ctx.hasher()?;
         let password = demo::owner_password();
@@ -136,7 +136,7 @@ pub async fn demo(ctx: &Context, args: ServeArgs) -> Result<(), Failure> {
         .await?;
         let app = ctx.open_state(cfg.clone()).await?.app;
         let creds = demo::seed(&app, &password).await?;
-        println!("Seeding {DEMO_PATIENTS} synthetic patients ...");
+        outln!("Seeding {DEMO_PATIENTS} synthetic patients ...");
         carekeep_app::demo_records::seed_records(&app, DEMO_PATIENTS).await?;
         app.store().close().await;
         write_private(
@@ -146,14 +146,14 @@ pub async fn demo(ctx: &Context, args: ServeArgs) -> Result<(), Failure> {
         creds
     };
     run_server(ctx, cfg, |url| {
-        println!("\nCarekeep demo clinic: open {url}\n");
-        println!("Sign in with a username, its password, and the 6-digit code an authenticator app shows");
-        println!("after you add the account's TOTP secret to it (Google Authenticator, 2FAS, Aegis, `oathtool --totp -b SECRET`).\n");
-        println!("{:<12} {:<34} {:<36} roles", "username", "password", "TOTP secret (base32)");
+        outln!("\nCarekeep demo clinic: open {url}\n");
+        outln!("Sign in with a username, its password, and the 6-digit code an authenticator app shows");
+        outln!("after you add the account's TOTP secret to it (Google Authenticator, 2FAS, Aegis, `oathtool --totp -b SECRET`).\n");
+        outln!("{:<12} {:<34} {:<36} roles", "username", "password", "TOTP secret (base32)");
         for c in &creds {
-            println!("{:<12} {:<34} {:<36} {}", c.username, c.password, c.totp_secret, c.roles.join("+"));
+            outln!("{:<12} {:<34} {:<36} {}", c.username, c.password, c.totp_secret, c.roles.join("+"));
         }
-        println!("\nThese logins are also in {} (demo mode only: never keep real secrets in clear).\n", creds_path.display());
+        outln!("\nThese logins are also in {} (demo mode only: never keep real secrets in clear).\n", creds_path.display());
     })
     .await
 }
@@ -212,7 +212,7 @@ pub async fn healthcheck(ctx: &Context, args: HealthArgs) -> Result<(), Failure>
     };
     match tokio::time::timeout(Duration::from_secs(5), check).await {
         Ok(Ok(())) => {
-            println!("healthy: {addr}");
+            outln!("healthy: {addr}");
             Ok(())
         }
         Ok(Err(e)) => Err(Failure::Failed(e)),

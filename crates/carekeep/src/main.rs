@@ -3,6 +3,8 @@
 //! Exit codes: 0 success; 1 the operation failed (server error, unhealthy; `audit verify`
 //! found tampering); 2 bad usage, configuration or input (clap's own usage errors are 2 too).
 
+#[macro_use]
+mod out;
 mod cmd_audit;
 mod cmd_backup;
 mod cmd_breach;
@@ -138,7 +140,7 @@ fn main() -> ExitCode {
             Command::Backup(args) => cmd_backup::backup(&ctx, args).await,
             Command::Restore(args) => cmd_backup::restore(&ctx, args).await,
             Command::Config(ConfigCommand::Example) => {
-                print!("{}", carekeep_server::config::EXAMPLE);
+                out!("{}", carekeep_server::config::EXAMPLE);
                 Ok(())
             }
             Command::Healthcheck(args) => cmd_serve::healthcheck(&ctx, args).await,

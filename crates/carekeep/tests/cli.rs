@@ -518,3 +518,54 @@ fn fhir_import_and_export_from_the_command_line() {
         assert!(h.contains(flag), "export --help documents {flag}");
     }
 }
+
+/// Runs `carekeep` with its standard output already closed by the reader, as
+/// `carekeep ... | head` does once it has its lines.
+fn carekeep_into_closed_pipe(data: &Path, args: &[&str]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_carekeep"))
+        .arg("--data")
+        .arg(data)
+        .args(args)
+        .env_remove("CAREKEEP_DATABASE_URL")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run carekeep");
+    drop(child.stdout.take());
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn every_command_that_prints_ends_quietly_on_a_closed_pipe() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("clinic");
+    let o = carekeep(
+        &data,
+        &["init", "--owner-username", "dana", "--owner-password-stdin"],
+        "tulips in the waiting room\n",
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    for args in [
+        &["audit", "export", "--format", "csv"][..],
+        &["audit", "export", "--format", "fhir"],
+        &["audit", "verify"],
+        &["user", "list"],
+        &["user", "list", "--json"],
+        &["config", "example"],
+        &[
+            "breach",
+            "obligations",
+            "--discovered",
+            "2026-03-02",
+            "--affected",
+            "600",
+        ],
+    ] {
+        let o = carekeep_into_closed_pipe(&data, args);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert!(err.is_empty(), "{args:?} ends quietly: {err}");
+        assert_eq!(o.status.code(), Some(0), "{args:?}: {err}");
+    }
+}
