@@ -64,7 +64,7 @@ pub fn prepare_folder(ctx: &Context) -> Result<Config, Failure> {
     datadir::create_dirs(&ctx.data).map_err(|e| Failure::Usage(e.to_string()))?;
     let path = ctx.data.join(config::FILE_NAME);
     if !path.exists() {
-        std::fs::write(&path, config::EXAMPLE).map_err(|e| Failure::Failed(format!("{}: {e}", path.display())))?;
+        datadir::write_private(&path, config::EXAMPLE.as_bytes()).map_err(|e| Failure::Failed(e.to_string()))?;
     }
     ctx.config()
 }

@@ -47,6 +47,8 @@ async fn run_server(ctx: &Context, cfg: Config, before_serving: impl FnOnce(&str
     init_logging(&cfg.log);
     carekeep_server::check_transport(cfg.listen, cfg.tls_enabled(), cfg.behind_tls_proxy)
         .map_err(|e| Failure::Usage(e.to_string()))?;
+    // Nothing in the data folder may be readable by other users, whatever made it so.
+    carekeep_server::datadir::check_private(&cfg.data_dir).map_err(|e| Failure::Usage(e.to_string()))?;
     let scheme = if cfg.tls_enabled() { "https" } else { "http" };
     let state = ctx.open_state(cfg).await?;
     let addr = state.config.listen;

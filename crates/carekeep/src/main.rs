@@ -112,8 +112,17 @@ impl From<carekeep_server::StartError> for Failure {
     }
 }
 
+/// Everything Carekeep creates (the database, its WAL and shared memory, the config, keys,
+/// backups, exports) is for the account that runs it alone: files 0600, folders 0700. Set once,
+/// before anything is created, so no code path (SQLite's own files included) can forget it.
+fn private_files_only() {
+    #[cfg(unix)]
+    rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
+}
+
 fn main() -> ExitCode {
     carekeep_alloc::init();
+    private_files_only();
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(r) => r,
