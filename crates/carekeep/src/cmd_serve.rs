@@ -105,19 +105,10 @@ pub async fn demo(ctx: &Context, args: ServeArgs) -> Result<(), Failure> {
     let mut cfg = with_listen(prepare_folder(ctx)?, args.listen);
     cfg.read_only |= args.read_only;
     let creds_path = cfg.data_dir.join(CREDENTIALS_FILE);
-    let creds: Vec<DemoCredential> = if creds_path.exists() {
-        let text = std::fs::read_to_string(&creds_path)
-            .map_err(|e| Failure::Failed(format!("{}: {e}", creds_path.display())))?;
-        serde_json::from_str::<Vec<DemoCredentialIn>>(&text)
-            .map_err(|e| Failure::Usage(format!("{}: {e}", creds_path.display())))?
-            .into_iter()
-            .map(|c| DemoCredential {
-                username: c.username,
-                password: c.password,
-                roles: c.roles,
-                totp_secret: c.totp_secret,
-            })
-            .collect()
+    // The logins are printed once, when they are made: a demo run as a service would
+    // otherwise leave every password and TOTP secret in its journal at every start.
+    let fresh: Option<Vec<DemoCredential>> = if creds_path.exists() {
+        None
     } else {
         outln!("Creating the demo clinic in {} ...", cfg.data_dir.display());
         let master = create_or_load_key(&cfg)?;
@@ -141,47 +132,31 @@ pub async fn demo(ctx: &Context, args: ServeArgs) -> Result<(), Failure> {
         outln!("Seeding {DEMO_PATIENTS} synthetic patients ...");
         carekeep_app::demo_records::seed_records(&app, DEMO_PATIENTS).await?;
         app.store().close().await;
-        write_private(
-            &creds_path,
-            &serde_json::to_string_pretty(&creds).map_err(|e| Failure::Failed(e.to_string()))?,
-        )?;
-        creds
+        let text = serde_json::to_string_pretty(&creds).map_err(|e| Failure::Failed(e.to_string()))?;
+        carekeep_server::datadir::write_private(&creds_path, text.as_bytes())
+            .map_err(|e| Failure::Failed(e.to_string()))?;
+        Some(creds)
     };
     run_server(ctx, cfg, |url| {
         outln!("\nCarekeep demo clinic: open {url}\n");
-        outln!("Sign in with a username, its password, and the 6-digit code an authenticator app shows");
-        outln!("after you add the account's TOTP secret to it (Google Authenticator, 2FAS, Aegis, `oathtool --totp -b SECRET`).\n");
-        outln!("{:<12} {:<34} {:<36} roles", "username", "password", "TOTP secret (base32)");
-        for c in &creds {
-            outln!("{:<12} {:<34} {:<36} {}", c.username, c.password, c.totp_secret, c.roles.join("+"));
+        match &fresh {
+            Some(creds) => {
+                outln!("Sign in with a username, its password, and the 6-digit code an authenticator app shows");
+                outln!("after you add the account's TOTP secret to it (Google Authenticator, 2FAS, Aegis, `oathtool --totp -b SECRET`).\n");
+                outln!("{:<12} {:<34} {:<36} roles", "username", "password", "TOTP secret (base32)");
+                for c in creds {
+                    outln!("{:<12} {:<34} {:<36} {}", c.username, c.password, c.totp_secret, c.roles.join("+"));
+                }
+                outln!("\nThese logins are also in {} (demo mode only: never keep real secrets in clear).", creds_path.display());
+                outln!("They are printed this once; later starts only say where the file is.\n");
+            }
+            None => outln!(
+                "The demo logins (usernames, passwords and TOTP secrets) are in {} (printed on the first run only).\n",
+                creds_path.display()
+            ),
         }
-        outln!("\nThese logins are also in {} (demo mode only: never keep real secrets in clear).\n", creds_path.display());
     })
     .await
-}
-
-#[derive(serde::Deserialize)]
-struct DemoCredentialIn {
-    username: String,
-    password: String,
-    roles: Vec<String>,
-    totp_secret: String,
-}
-
-fn write_private(path: &std::path::Path, text: &str) -> Result<(), Failure> {
-    use std::io::Write;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut f = options
-        .open(path)
-        .map_err(|e| Failure::Failed(format!("{}: {e}", path.display())))?;
-    f.write_all(text.as_bytes())
-        .map_err(|e| Failure::Failed(format!("{}: {e}", path.display())))
 }
 
 /// Asks `/healthz`. Under built-in TLS it checks that the port accepts connections.

@@ -681,3 +681,34 @@ fn everything_in_the_data_folder_is_private_after_init_serve_restore_and_demo() 
         set(&path, if fix == "chmod 700" { 0o700 } else { 0o600 });
     }
 }
+
+#[test]
+fn demo_prints_its_secrets_on_the_first_run_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = dir.path().join("demo");
+    let creds_file = demo.join("demo-credentials.json");
+    let (server, first) = start_until(&demo, &["demo", "--listen", "127.0.0.1:0"], "demo-credentials.json");
+    stop(server);
+    let creds: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&creds_file).unwrap()).unwrap();
+    let secrets: Vec<String> = creds
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|c| {
+            [
+                c["password"].as_str().unwrap().to_owned(),
+                c["totp_secret"].as_str().unwrap().to_owned(),
+            ]
+        })
+        .collect();
+    assert!(secrets.len() >= 12);
+    for s in &secrets {
+        assert!(first.contains(s.as_str()), "the first run shows every login: {first}");
+    }
+    let (server, again) = start_until(&demo, &["demo", "--listen", "127.0.0.1:0"], "demo-credentials.json");
+    stop(server);
+    for s in &secrets {
+        assert!(!again.contains(s.as_str()), "a later start prints no secret: {again}");
+    }
+    assert!(again.contains(&creds_file.display().to_string()), "{again}");
+}
