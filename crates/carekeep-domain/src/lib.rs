@@ -14,6 +14,7 @@ pub mod lockout;
 pub mod monitoring;
 pub mod password;
 pub mod program;
+pub mod rate_window;
 pub mod records;
 pub mod rights;
 pub mod session;

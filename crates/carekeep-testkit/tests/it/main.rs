@@ -14,6 +14,7 @@ mod backup;
 mod csv_exports;
 mod encryption;
 mod fhir;
+mod hardening;
 mod incidents;
 mod login;
 mod logs;
