@@ -8,6 +8,7 @@ pub mod audit;
 pub mod audit_chain;
 pub mod audit_classes;
 pub mod breach;
+pub mod client_address;
 pub mod files;
 pub mod ids;
 pub mod lockout;

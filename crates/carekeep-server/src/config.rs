@@ -30,6 +30,10 @@ pub struct Config {
     /// Set when a TLS-terminating proxy sits in front; allows plain HTTP on a non-loopback
     /// address, marks cookies Secure and trusts X-Forwarded-For from the proxy.
     pub behind_tls_proxy: bool,
+    /// The proxies whose X-Forwarded-For is believed (addresses or networks such as
+    /// `10.0.0.0/8`), with `behind_tls_proxy`; default the loopback addresses. From anyone else
+    /// the header is ignored and the connection's address is the client's.
+    pub trusted_proxies: Vec<String>,
     /// PEM certificate chain and private key for built-in TLS.
     pub tls_cert: Option<PathBuf>,
     pub tls_key: Option<PathBuf>,
@@ -110,6 +114,10 @@ impl Default for Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             database_url: String::new(),
             behind_tls_proxy: false,
+            trusted_proxies: carekeep_domain::client_address::LOOPBACK
+                .iter()
+                .map(|s| (*s).to_owned())
+                .collect(),
             tls_cert: None,
             tls_key: None,
             master_key_file: None,
@@ -164,6 +172,7 @@ impl std::fmt::Debug for Config {
                 },
             )
             .field("behind_tls_proxy", &self.behind_tls_proxy)
+            .field("trusted_proxies", &self.trusted_proxies)
             .field("tls_cert", &self.tls_cert)
             .field("tls_key", &self.tls_key)
             .field("master_key_file", &self.master_key_file)
@@ -299,6 +308,14 @@ impl Config {
         if let Some(v) = env("CAREKEEP_BEHIND_TLS_PROXY") {
             self.behind_tls_proxy = parse("CAREKEEP_BEHIND_TLS_PROXY", &v)?;
         }
+        if let Some(v) = env("CAREKEEP_TRUSTED_PROXIES") {
+            self.trusted_proxies = v
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect();
+        }
         if let Some(v) = env("CAREKEEP_TLS_CERT") {
             self.tls_cert = Some(v.into());
         }
@@ -407,7 +424,22 @@ impl Config {
     }
 
     /// Checks every setting; the first bad one is named.
+    /// The proxies whose `X-Forwarded-For` counts: none unless `behind_tls_proxy`.
+    pub fn proxy_trust(&self) -> Result<Vec<carekeep_domain::client_address::Cidr>, ConfigError> {
+        let nets = self
+            .trusted_proxies
+            .iter()
+            .map(|s| s.parse())
+            .collect::<Result<Vec<_>, String>>()
+            .map_err(|reason| ConfigError::Invalid {
+                name: "trusted_proxies",
+                reason,
+            })?;
+        Ok(if self.behind_tls_proxy { nets } else { Vec::new() })
+    }
+
     pub fn validate(&self) -> Result<(), ConfigError> {
+        self.proxy_trust()?;
         if !IDLE_MINUTES_RANGE.contains(&self.session_idle_minutes) {
             return Err(ConfigError::Invalid {
                 name: "session_idle_minutes",
@@ -707,6 +739,7 @@ mod tests {
             ("CAREKEEP_TLS_CERT", "/x.pem", "tls_cert/tls_key"),
             ("CAREKEEP_DATABASE_URL", "mysql://x", "database_url"),
             ("CAREKEEP_LISTEN", "nowhere", "CAREKEEP_LISTEN"),
+            ("CAREKEEP_TRUSTED_PROXIES", "10.0.0.0/8,proxy.lan", "trusted_proxies"),
         ] {
             let err = Config::load(dir.path(), &env_of(&[(k, v)])).unwrap_err().to_string();
             assert!(err.contains(name), "{k}={v}: {err}");
@@ -734,5 +767,25 @@ mod tests {
                 d.login_rate_limit_per_minute
             )
         );
+        assert_eq!(parsed.trusted_proxies, d.trusted_proxies);
+    }
+
+    #[test]
+    fn forwarded_for_is_trusted_only_from_the_listed_proxies_behind_a_proxy() {
+        let dir = tempfile::tempdir().unwrap();
+        let c = Config::load(dir.path(), &env_of(&[])).unwrap();
+        assert!(
+            c.proxy_trust().unwrap().is_empty(),
+            "no proxy declared: no header believed"
+        );
+        let env = env_of(&[
+            ("CAREKEEP_BEHIND_TLS_PROXY", "true"),
+            ("CAREKEEP_TRUSTED_PROXIES", "10.0.0.5, 10.0.1.0/24"),
+        ]);
+        let c = Config::load(dir.path(), &env).unwrap();
+        let trust = c.proxy_trust().unwrap();
+        assert_eq!(trust.len(), 2);
+        assert!(trust.iter().any(|n| n.contains("10.0.1.9".parse().unwrap())));
+        assert!(!trust.iter().any(|n| n.contains("127.0.0.1".parse().unwrap())));
     }
 }

@@ -103,6 +103,7 @@ pub async fn open(config: Config, clock: Arc<dyn Clock>, hasher: PasswordHasher)
     let app = App::open(store, &master, clock, hasher, settings).await?;
     Ok(AppState {
         limiter: Arc::new(RateLimiter::new(config.login_rate_limit_per_minute)),
+        proxies: Arc::new(config.proxy_trust()?),
         app,
         config: Arc::new(config),
     })

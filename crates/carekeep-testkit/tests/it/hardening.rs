@@ -2,7 +2,8 @@
 //! window, and answers that would tell who exists.
 
 use carekeep_testkit::TestApp;
-use serde_json::json;
+use reqwest::Method;
+use serde_json::{json, Value};
 
 async fn failed_login(app: &TestApp, username: &str, forwarded_for: Option<&str>) -> u16 {
     let mut req = app
@@ -13,6 +14,56 @@ async fn failed_login(app: &TestApp, username: &str, forwarded_for: Option<&str>
         req = req.header("x-forwarded-for", ip);
     }
     req.send().await.unwrap().status().as_u16()
+}
+
+async fn failed_login_addresses(app: &TestApp) -> Vec<String> {
+    let co = app.api_login("compliance").await;
+    let events: Vec<Value> = app
+        .api(Method::GET, "/api/v1/audit/events?action=login.failed", &co)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    events
+        .iter()
+        .map(|e| e["source_ip"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn spoofed_forwarded_for_from_an_untrusted_peer_is_ignored() {
+    // The proxy is at 10.0.0.5; this client (127.0.0.1) is not it.
+    let app = TestApp::builder()
+        .with_config(|c| {
+            c.behind_tls_proxy = true;
+            c.trusted_proxies = vec!["10.0.0.5".into()];
+            c.login_rate_limit_per_minute = 3;
+        })
+        .spawn()
+        .await;
+    // A new made-up address on every guess does not escape the per-address limit...
+    for i in 0..3 {
+        let claimed = format!("203.0.113.{i}");
+        assert_eq!(failed_login(&app, &format!("user{i}"), Some(&claimed)).await, 401);
+    }
+    assert_eq!(failed_login(&app, "user9", Some("203.0.113.99")).await, 429);
+    // ...and the audit trail records where the guesses really came from.
+    app.clock.advance(time::Duration::seconds(61));
+    let seen = failed_login_addresses(&app).await;
+    assert_eq!(seen.len(), 3, "the limited fourth never reached sign-in: {seen:?}");
+    assert!(seen.iter().all(|ip| ip == "127.0.0.1"), "{seen:?}");
+    app.stop().await;
+
+    // From a trusted proxy (the default: this machine), the header names the client.
+    let app = TestApp::builder()
+        .with_config(|c| c.behind_tls_proxy = true)
+        .spawn()
+        .await;
+    assert_eq!(failed_login(&app, "someone", Some("6.6.6.6, 198.51.100.7")).await, 401);
+    assert_eq!(failed_login_addresses(&app).await, vec!["198.51.100.7".to_owned()]);
+    app.stop().await;
 }
 
 #[tokio::test]
