@@ -91,3 +91,31 @@ async fn the_sign_in_limit_is_a_sliding_window_not_calendar_minutes() {
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn booking_answers_alike_for_a_missing_account_and_a_non_clinician() {
+    let app = TestApp::spawn().await;
+    let desk = app.api_login("frontdesk").await;
+    let owner = app.api_login("owner").await;
+    let billing = app.user_id(&owner, "billing").await;
+    let patient = app
+        .register_patient(&desk, "Ann", "Lee", "1980-01-01", "5550001111")
+        .await;
+    let mut answers = Vec::new();
+    for provider in [987_654, billing] {
+        let res = app
+            .api(Method::POST, &format!("/api/v1/patients/{patient}/appointments"), &desk)
+            .json(
+                &json!({"provider_id": provider, "service": "Review", "start": "2026-03-03T10:30:00Z", "minutes": 30}),
+            )
+            .send()
+            .await
+            .unwrap();
+        let status = res.status().as_u16();
+        let body: Value = res.json().await.unwrap();
+        answers.push((status, body["message"].clone()));
+    }
+    assert_eq!(answers[0].0, 422);
+    assert_eq!(answers[0], answers[1], "the answer must not tell which ids exist");
+    app.stop().await;
+}
