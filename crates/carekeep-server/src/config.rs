@@ -45,6 +45,11 @@ pub struct Config {
     pub session_absolute_hours: i64,
     /// Login attempts allowed per client address per minute.
     pub login_rate_limit_per_minute: u32,
+    /// Seconds a client has to send a request's headers, from the moment the connection is
+    /// open or idle between requests: slow and silent connections are closed after it.
+    pub request_header_timeout_seconds: u64,
+    /// Connections served at once; more wait to be accepted (and the log says so).
+    pub max_connections: usize,
     /// Sign an audit checkpoint at least this often (minutes) while events are added; one is
     /// also signed every 1,000 events.
     pub audit_checkpoint_minutes: i64,
@@ -124,6 +129,8 @@ impl Default for Config {
             session_idle_minutes: 15,
             session_absolute_hours: 12,
             login_rate_limit_per_minute: 30,
+            request_header_timeout_seconds: 10,
+            max_connections: 256,
             audit_checkpoint_minutes: 60,
             clinic_days: "mon,tue,wed,thu,fri".into(),
             clinic_open_hour: 7,
@@ -179,6 +186,8 @@ impl std::fmt::Debug for Config {
             .field("session_idle_minutes", &self.session_idle_minutes)
             .field("session_absolute_hours", &self.session_absolute_hours)
             .field("login_rate_limit_per_minute", &self.login_rate_limit_per_minute)
+            .field("request_header_timeout_seconds", &self.request_header_timeout_seconds)
+            .field("max_connections", &self.max_connections)
             .field("audit_checkpoint_minutes", &self.audit_checkpoint_minutes)
             .field("clinic_days", &self.clinic_days)
             .field("clinic_open_hour", &self.clinic_open_hour)
@@ -333,6 +342,12 @@ impl Config {
         }
         if let Some(v) = env("CAREKEEP_LOGIN_RATE_LIMIT_PER_MINUTE") {
             self.login_rate_limit_per_minute = parse("CAREKEEP_LOGIN_RATE_LIMIT_PER_MINUTE", &v)?;
+        }
+        if let Some(v) = env("CAREKEEP_REQUEST_HEADER_TIMEOUT_SECONDS") {
+            self.request_header_timeout_seconds = parse("CAREKEEP_REQUEST_HEADER_TIMEOUT_SECONDS", &v)?;
+        }
+        if let Some(v) = env("CAREKEEP_MAX_CONNECTIONS") {
+            self.max_connections = parse("CAREKEEP_MAX_CONNECTIONS", &v)?;
         }
         if let Some(v) = env("CAREKEEP_AUDIT_CHECKPOINT_MINUTES") {
             self.audit_checkpoint_minutes = parse("CAREKEEP_AUDIT_CHECKPOINT_MINUTES", &v)?;
@@ -493,6 +508,18 @@ impl Config {
             return Err(ConfigError::Invalid {
                 name: "backup_key_file",
                 reason: "scheduled backups (backup_dir) need the backup key file: make one with `carekeep backup key --out FILE`".into(),
+            });
+        }
+        if !(1..=300).contains(&self.request_header_timeout_seconds) {
+            return Err(ConfigError::Invalid {
+                name: "request_header_timeout_seconds",
+                reason: format!("{} is outside 1 to 300 seconds", self.request_header_timeout_seconds),
+            });
+        }
+        if self.max_connections == 0 {
+            return Err(ConfigError::Invalid {
+                name: "max_connections",
+                reason: "must be at least 1".into(),
             });
         }
         if self.login_rate_limit_per_minute == 0 {
@@ -740,6 +767,12 @@ mod tests {
             ("CAREKEEP_DATABASE_URL", "mysql://x", "database_url"),
             ("CAREKEEP_LISTEN", "nowhere", "CAREKEEP_LISTEN"),
             ("CAREKEEP_TRUSTED_PROXIES", "10.0.0.0/8,proxy.lan", "trusted_proxies"),
+            (
+                "CAREKEEP_REQUEST_HEADER_TIMEOUT_SECONDS",
+                "0",
+                "request_header_timeout_seconds",
+            ),
+            ("CAREKEEP_MAX_CONNECTIONS", "0", "max_connections"),
         ] {
             let err = Config::load(dir.path(), &env_of(&[(k, v)])).unwrap_err().to_string();
             assert!(err.contains(name), "{k}={v}: {err}");
@@ -768,6 +801,10 @@ mod tests {
             )
         );
         assert_eq!(parsed.trusted_proxies, d.trusted_proxies);
+        assert_eq!(
+            (parsed.request_header_timeout_seconds, parsed.max_connections),
+            (d.request_header_timeout_seconds, d.max_connections)
+        );
     }
 
     #[test]

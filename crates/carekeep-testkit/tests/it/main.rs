@@ -11,6 +11,7 @@ mod admin;
 mod audit;
 mod authz_sweep;
 mod backup;
+mod connections;
 mod csv_exports;
 mod encryption;
 mod fhir;
