@@ -5,6 +5,7 @@ pub mod api;
 pub mod audit_query;
 pub mod backup;
 pub mod config;
+mod csrf_multipart;
 pub mod datadir;
 mod error;
 pub mod jobs;

@@ -143,25 +143,30 @@ pub async fn page_session(State(state): State<AppState>, req: Request, next: Nex
         parts.extensions.insert(session::SessionEnded);
     }
     let unsafe_method = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
-    // An upload is streamed to its handler, so its token rides in the form's action URL.
+    // An upload is streamed to its handler: its token is the form's first field, read alone
+    // (never the URL, which browsers keep in history and send on as Referer).
     let multipart = parts
         .headers
         .get(axum::http::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("multipart/form-data"));
+        .filter(|v| v.starts_with("multipart/form-data"))
+        .map(crate::csrf_multipart::boundary);
     let body = if unsafe_method {
-        let (bytes, body) = if multipart {
-            (axum::body::Bytes::new(), Some(body))
-        } else {
-            match axum::body::to_bytes(body, FORM_LIMIT).await {
-                Ok(b) => (b, None),
-                Err(_) => return (StatusCode::PAYLOAD_TOO_LARGE, "form too large").into_response(),
+        let (bytes, body, from_body) = match multipart {
+            Some(boundary) => {
+                let (token, body) = match boundary {
+                    Some(b) => crate::csrf_multipart::first_field_csrf(body, &b).await,
+                    None => (None, body),
+                };
+                (axum::body::Bytes::new(), Some(body), token)
             }
-        };
-        let from_body = if multipart {
-            parts.uri.query().and_then(|q| form_field(q.as_bytes(), "csrf"))
-        } else {
-            form_field(&bytes, "csrf")
+            None => match axum::body::to_bytes(body, FORM_LIMIT).await {
+                Ok(b) => {
+                    let token = form_field(&b, "csrf");
+                    (b, None, token)
+                }
+                Err(_) => return (StatusCode::PAYLOAD_TOO_LARGE, "form too large").into_response(),
+            },
         };
         let sent = parts
             .headers

@@ -125,12 +125,14 @@ pub async fn mfa_confirm(
     ApiEnrolling(p): ApiEnrolling,
     ApiJson(req): ApiJson<CodeRequest>,
 ) -> Result<Json<RecoveryCodes>, WebError> {
-    let codes = state
+    let enrolled = state
         .app
         .confirm_enrollment(&p, &req.code)
         .await
         .map_err(WebError::api)?;
-    Ok(Json(RecoveryCodes { recovery_codes: codes }))
+    Ok(Json(RecoveryCodes {
+        recovery_codes: enrolled.recovery_codes,
+    }))
 }
 
 /// Replace the caller's recovery codes.

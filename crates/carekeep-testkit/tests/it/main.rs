@@ -12,6 +12,7 @@ mod audit;
 mod authz_sweep;
 mod backup;
 mod connections;
+mod csrf;
 mod csv_exports;
 mod encryption;
 mod fhir;

@@ -519,6 +519,7 @@ async fn every_phi_route_in_the_api_and_the_pages_writes_its_event() {
         };
         let status = if route == "POST /patients/{id}/attachments" {
             let form = reqwest::multipart::Form::new()
+                .text("csrf", client.csrf.clone())
                 .part(
                     "file",
                     reqwest::multipart::Part::bytes(PNG.to_vec()).file_name("after.png"),
@@ -526,7 +527,7 @@ async fn every_phi_route_in_the_api_and_the_pages_writes_its_event() {
                 .text("caption", "After");
             let res = client
                 .http
-                .post(client.url(&format!("/patients/{id}/attachments?csrf={}", client.csrf)))
+                .post(client.url(&format!("/patients/{id}/attachments")))
                 .multipart(form)
                 .send()
                 .await

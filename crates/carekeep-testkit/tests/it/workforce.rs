@@ -332,6 +332,7 @@ async fn outside_training_keeps_its_certificate_encrypted() {
     // Through the page: a multipart form, listed on the person's page, downloadable.
     let mut page = PageClient::login(&app, "owner").await;
     let form = reqwest::multipart::Form::new()
+        .text("csrf", page.csrf.clone())
         .text("title", "CPR and privacy day")
         .text("completed_on", "2026-02-20")
         .part(
@@ -340,7 +341,7 @@ async fn outside_training_keeps_its_certificate_encrypted() {
         );
     let res = page
         .http
-        .post(page.url(&format!("/program/workforce/{person}/training?csrf={}", page.csrf)))
+        .post(page.url(&format!("/program/workforce/{person}/training")))
         .multipart(form)
         .send()
         .await
