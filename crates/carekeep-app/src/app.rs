@@ -5,6 +5,7 @@ use carekeep_crypto::blind::BlindIndexKey;
 
 /// The purpose under which the blind-index key is stored, wrapped by the master key.
 pub(crate) const BLIND_INDEX_KEY: &str = "patient_blind_index";
+use crate::hash_gate::HashGate;
 use crate::{Actor, AppError, Clock};
 use carekeep_crypto::keys::{Keyring, MasterKey};
 use carekeep_crypto::password::PasswordHasher;
@@ -117,6 +118,7 @@ struct Inner {
     store: Store,
     clock: Arc<dyn Clock>,
     hasher: PasswordHasher,
+    hash_gate: HashGate,
     keyring: Keyring,
     blind: BlindIndexKey,
     audit_keys: Arc<AuditKeys>,
@@ -160,6 +162,7 @@ impl App {
                 store,
                 clock,
                 hasher,
+                hash_gate: HashGate::for_this_machine(),
                 keyring,
                 blind,
                 audit_keys,
@@ -249,32 +252,44 @@ impl App {
         }
     }
 
-    /// Hashes a password off the async runtime (Argon2 is slow by design).
+    /// Hashes a password off the async runtime (Argon2 is slow by design), in one of the
+    /// bounded hash slots.
     pub async fn hash_password(&self, password: &str) -> Result<String, AppError> {
         let hasher = self.inner.hasher.clone();
         let pw = secrecy::SecretString::from(password.to_owned());
-        tokio::task::spawn_blocking(move || {
-            use secrecy::ExposeSecret;
-            hasher.hash(pw.expose_secret())
-        })
-        .await?
-        .map_err(AppError::from)
+        self.inner
+            .hash_gate
+            .run(move || {
+                use secrecy::ExposeSecret;
+                hasher.hash(pw.expose_secret())
+            })
+            .await?
+            .map_err(AppError::from)
     }
 
-    /// Verifies a password off the async runtime. With no stored hash, spends the same time.
+    /// Verifies a password off the async runtime, in one of the bounded hash slots. With no
+    /// stored hash, spends the same time.
     pub async fn verify_password(&self, password: &str, phc: Option<String>) -> Result<bool, AppError> {
         let hasher = self.inner.hasher.clone();
         let pw = secrecy::SecretString::from(password.to_owned());
-        Ok(tokio::task::spawn_blocking(move || {
-            use secrecy::ExposeSecret;
-            match phc {
-                Some(phc) => hasher.verify(pw.expose_secret(), &phc),
-                None => {
-                    hasher.dummy_verify(pw.expose_secret());
-                    false
+        self.inner
+            .hash_gate
+            .run(move || {
+                use secrecy::ExposeSecret;
+                match phc {
+                    Some(phc) => hasher.verify(pw.expose_secret(), &phc),
+                    None => {
+                        hasher.dummy_verify(pw.expose_secret());
+                        false
+                    }
                 }
-            }
-        })
-        .await?)
+            })
+            .await
+    }
+
+    /// The most password hashes that ran at once since start (never above
+    /// [`crate::hash_gate::MAX_CONCURRENT_HASHES`]).
+    pub fn peak_concurrent_hashes(&self) -> usize {
+        self.inner.hash_gate.peak()
     }
 }

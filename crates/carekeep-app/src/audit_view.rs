@@ -2,6 +2,7 @@
 //! user, patient, action and time, for the compliance officer and the owner. Looking at the
 //! trail, and exporting it, are themselves recorded.
 
+use crate::csv::CsvWriter;
 use crate::{Actor, App, AppError};
 use carekeep_domain::audit::{Action, Outcome};
 use carekeep_domain::Capability;
@@ -161,9 +162,7 @@ impl App {
     /// The matching events as CSV.
     pub async fn audit_csv(&self, actor: &Actor, q: &AuditQuery) -> Result<String, AppError> {
         let events = self.find_events(actor, q, Action::AuditExported).await?;
-        let mut w = csv::Writer::from_writer(Vec::new());
-        let internal = |e: csv::Error| AppError::Internal(e.to_string());
-        w.write_record([
+        let mut w = CsvWriter::new([
             "seq",
             "at",
             "actor_id",
@@ -180,8 +179,7 @@ impl App {
             "request_id",
             "reason",
             "target_user_id",
-        ])
-        .map_err(internal)?;
+        ])?;
         for e in &events {
             let opt = |v: Option<i64>| v.map(|x| x.to_string()).unwrap_or_default();
             let row = [
@@ -202,10 +200,9 @@ impl App {
                 e.reason.clone(),
                 opt(e.target_user_id),
             ];
-            w.write_record(row.iter().map(|f| spreadsheet_safe(f)))
-                .map_err(internal)?;
+            w.row(row)?;
         }
-        let bytes = w.into_inner().map_err(|e| AppError::Internal(e.to_string()))?;
+        let bytes = w.finish()?;
         String::from_utf8(bytes).map_err(|e| AppError::Internal(e.to_string()))
     }
 }
@@ -216,14 +213,5 @@ impl App {
         let events = self.find_events(actor, q, Action::AuditExported).await?;
         let now = self.now().format(&Rfc3339).unwrap_or_default();
         Ok(crate::audit_fhir::bundle(&events, &now))
-    }
-}
-
-/// A field a spreadsheet would run as a formula gets a leading apostrophe (CSV injection).
-fn spreadsheet_safe(field: &str) -> String {
-    if field.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{field}")
-    } else {
-        field.to_owned()
     }
 }

@@ -170,23 +170,9 @@ impl App {
             self.verify_password(input.password, None).await?;
             return Err(AppError::BadCredentials);
         };
-        {
-            let mut conn = self.store().read().await?;
-            if let Some((failures, last)) = throttle::get(&mut conn, &key).await? {
-                if let Some(until) = lockout::locked_until(failures, last, now) {
-                    drop(conn);
-                    let user = users::by_key(&mut *self.store().read().await?, &key).await?;
-                    let mut tx = self.store().begin().await?;
-                    let event = login_event(now, user.as_ref(), Action::LoginFailed, &input.origin)
-                        .with_reason("account locked");
-                    self.record(&mut tx, &event).await?;
-                    tx.commit().await?;
-                    return Err(AppError::LockedOut {
-                        retry_after_secs: (until - now).whole_seconds().max(1),
-                    });
-                }
-            }
-        }
+        // Counted before any hash, so a burst of guesses cannot all pass a check made before
+        // the first of them is recorded.
+        let count = self.admit_attempt(&key, now, &input.origin).await?;
         let user = {
             let mut conn = self.store().read().await?;
             users::by_key(&mut conn, &key).await?
@@ -197,12 +183,12 @@ impl App {
             Some(u) if password_ok && u.disabled_at.is_none() => u,
             Some(u) if password_ok => {
                 return self
-                    .fail_login(&key, now, Some(&u), &input.origin, "account disabled")
+                    .fail_login(count, now, Some(&u), &input.origin, "account disabled")
                     .await
             }
             other => {
                 return self
-                    .fail_login(&key, now, other.as_ref(), &input.origin, "wrong password")
+                    .fail_login(count, now, other.as_ref(), &input.origin, "wrong password")
                     .await
             }
         };
@@ -228,7 +214,7 @@ impl App {
                 if !ok {
                     drop(tx);
                     return self
-                        .fail_login(&key, now, Some(&user), &input.origin, "wrong authenticator code")
+                        .fail_login(count, now, Some(&user), &input.origin, "wrong authenticator code")
                         .await;
                 }
                 true
@@ -236,6 +222,11 @@ impl App {
             // Not enrolled: a session that may only enrol, if the roles demand MFA.
             None => !self.policy().requires_mfa(&user.roles),
         };
+        // Attempts counted while this one was hashed may have locked the account since.
+        if !lockout::may_issue_session(count, throttle::get(tx.conn(), &key).await?, now) {
+            drop(tx);
+            return self.refuse_locked(&key, now, &input.origin).await;
+        }
         throttle::clear(tx.conn(), &key).await?;
         let token = token::new_token();
         let csrf = token::new_token();
@@ -280,16 +271,57 @@ impl App {
         })
     }
 
+    /// Counts a sign-in attempt as a failure before it is evaluated, or refuses it without a
+    /// hash while the username is locked. A compare-and-set, retried when another attempt
+    /// counted first: at most [`lockout::FREE_FAILURES`] attempts are evaluated per lock
+    /// window whatever the concurrency, on either database and across processes.
+    async fn admit_attempt(&self, key: &str, now: OffsetDateTime, origin: &Origin) -> Result<u32, AppError> {
+        // Each retry follows another attempt's count; once five are counted the answer is a
+        // lock, so the loop ends long before this bound.
+        for _ in 0..64 {
+            let mut tx = self.store().begin().await?;
+            let recorded = throttle::get(tx.conn(), key).await?;
+            match lockout::admit(recorded, now) {
+                lockout::Admission::Evaluate { count } => {
+                    if throttle::count_attempt(tx.conn(), key, recorded.map(|r| r.0), count, now).await? {
+                        tx.commit().await?;
+                        return Ok(count);
+                    }
+                }
+                lockout::Admission::Locked { .. } => {
+                    drop(tx);
+                    return self.refuse_locked(key, now, origin).await;
+                }
+            }
+        }
+        tracing::warn!("sign-in attempts for one username kept colliding; refused as locked");
+        Err(AppError::LockedOut { retry_after_secs: 1 })
+    }
+
+    /// Refuses an attempt while the username is locked (recorded, not counted).
+    async fn refuse_locked<T>(&self, key: &str, now: OffsetDateTime, origin: &Origin) -> Result<T, AppError> {
+        let mut tx = self.store().begin().await?;
+        let recorded = throttle::get(tx.conn(), key).await?;
+        let user = users::by_key(tx.conn(), key).await?;
+        let event = login_event(now, user.as_ref(), Action::LoginFailed, origin).with_reason("account locked");
+        self.record(&mut tx, &event).await?;
+        tx.commit().await?;
+        let until = recorded.and_then(|(failures, last)| lockout::locked_until(failures, last, now));
+        Err(AppError::LockedOut {
+            retry_after_secs: until.map_or(1, |until| (until - now).whole_seconds().max(1)),
+        })
+    }
+
+    /// Records an evaluated attempt that failed; it was already counted as failure `failures`.
     async fn fail_login<T>(
         &self,
-        key: &str,
+        failures: u32,
         now: OffsetDateTime,
         user: Option<&users::UserRow>,
         origin: &Origin,
         why: &str,
     ) -> Result<T, AppError> {
         let mut tx = self.store().begin().await?;
-        let failures = throttle::record_failure(tx.conn(), key, now).await?;
         self.record(
             &mut tx,
             &login_event(now, user, Action::LoginFailed, origin).with_reason(why),

@@ -376,9 +376,7 @@ impl App {
             let mut conn = self.store().read().await?;
             self.incident_rows(&mut conn).await?
         };
-        let mut w = csv::Writer::from_writer(Vec::new());
-        let bad = |e: csv::Error| AppError::Internal(e.to_string());
-        w.write_record([
+        let mut w = crate::csv::CsvWriter::new([
             "incident",
             "title",
             "occurred_on",
@@ -388,15 +386,14 @@ impl App {
             "safeguard",
             "systems",
             "status",
-        ])
-        .map_err(bad)?;
+        ])?;
         for i in rows.iter().rev().filter(|i| {
             i.determined_at.is_some()
                 && i.conclusion == "breach"
                 && i.affected < i64::from(HHS_IMMEDIATE_AT)
                 && i.discovered_on.starts_with(&format!("{year}-"))
         }) {
-            w.write_record([
+            w.row([
                 i.id.to_string(),
                 i.title.clone(),
                 i.occurred_on.clone().unwrap_or_default(),
@@ -406,8 +403,7 @@ impl App {
                 i.safeguard.clone(),
                 i.systems.clone(),
                 i.status.clone(),
-            ])
-            .map_err(bad)?;
+            ])?;
         }
         let mut e = self
             .event(actor, Action::ProgramDocumentViewed, Outcome::Success)
@@ -415,7 +411,7 @@ impl App {
         e.resource_type = "BreachLog".into();
         e.resource_id = year.to_string();
         self.append_event(e).await?;
-        w.into_inner().map_err(|e| AppError::Internal(e.to_string()))
+        w.finish()
     }
 }
 

@@ -4,7 +4,7 @@ use crate::auth::{totp_binding, unix_u64};
 use crate::Actor;
 use crate::{App, AppError, Principal};
 use carekeep_crypto::keys::Binding;
-use carekeep_crypto::{recovery, totp};
+use carekeep_crypto::{recovery, token, totp};
 use carekeep_domain::audit::{Action, Outcome};
 use carekeep_domain::UserId;
 use carekeep_store::{sessions, users, Tx};
@@ -23,6 +23,15 @@ fn pending_binding(user: UserId) -> Binding<'static> {
         column: "totp_pending",
         row: user.0,
     }
+}
+
+/// A confirmed enrolment.
+#[derive(Debug)]
+pub struct Enrolled {
+    /// The ten single-use recovery codes, shown once.
+    pub recovery_codes: Vec<String>,
+    /// The session's new CSRF token.
+    pub csrf_token: String,
 }
 
 impl App {
@@ -57,8 +66,10 @@ impl App {
     }
 
     /// Confirms the enrolment with a code from the app; returns the ten recovery codes, shown
-    /// once. The session that confirmed becomes a full session.
-    pub async fn confirm_enrollment(&self, p: &Principal, code: &str) -> Result<Vec<String>, AppError> {
+    /// once. The session that confirmed becomes a full session, with a new CSRF token: a token
+    /// seen while the session could do nothing must not carry over to one that can do
+    /// everything its roles allow.
+    pub async fn confirm_enrollment(&self, p: &Principal, code: &str) -> Result<Enrolled, AppError> {
         let now = self.now();
         let mut tx = self.store().begin().await?;
         let user = users::by_id(tx.conn(), p.user_id).await?;
@@ -71,14 +82,18 @@ impl App {
             AppError::Invalid("that code is not right; type the six digits your authenticator app shows now".into())
         })?;
         let codes = enroll(self, &mut tx, p.user_id, &secret, i64::try_from(step).unwrap_or(0)).await?;
-        sessions::set_mfa_verified(tx.conn(), p.session_id).await?;
+        let csrf_token = token::new_token();
+        sessions::set_mfa_verified(tx.conn(), p.session_id, &csrf_token).await?;
         let event = self
             .event(&Actor::User(p.clone()), Action::MfaEnrolled, Outcome::Success)
             .with_target(p.user_id);
         self.record(&mut tx, &event).await?;
         tx.commit().await?;
         tracing::info!(user_id = %p.user_id, "mfa enrolled");
-        Ok(codes)
+        Ok(Enrolled {
+            recovery_codes: codes,
+            csrf_token,
+        })
     }
 
     /// Replaces the caller's recovery codes.

@@ -31,6 +31,41 @@ pub fn locked_until(
     (until > now).then_some(until)
 }
 
+/// The answer to a sign-in attempt before any password is hashed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Admission {
+    /// Evaluate the attempt; it is already counted as failure number `count` (a success
+    /// clears the count afterwards). Counting before hashing is what keeps a burst of
+    /// concurrent guesses to [`FREE_FAILURES`] evaluated ones per lock window.
+    Evaluate { count: u32 },
+    /// Locked: refuse without hashing.
+    Locked { until: OffsetDateTime },
+}
+
+/// Decides a new attempt from the recorded `(failures, time of the last)`, counting it
+/// pessimistically as a failure (164.308(a)(5)(ii)(C) log-in monitoring).
+pub fn admit(recorded: Option<(u32, OffsetDateTime)>, now: OffsetDateTime) -> Admission {
+    let Some((failures, last)) = recorded else {
+        return Admission::Evaluate { count: 1 };
+    };
+    match locked_until(failures, last, now) {
+        Some(until) => Admission::Locked { until },
+        None => Admission::Evaluate {
+            count: failures.saturating_add(1),
+        },
+    }
+}
+
+/// Whether a session may be issued to an attempt admitted as failure number `own_count`,
+/// now that the record reads `(failures, last)`: not while the other attempts counted since
+/// lock the account. Its own count never does (it is a success, about to be cleared).
+pub fn may_issue_session(own_count: u32, recorded: Option<(u32, OffsetDateTime)>, now: OffsetDateTime) -> bool {
+    match recorded {
+        None => true,
+        Some((failures, last)) => failures <= own_count || locked_until(failures - 1, last, now).is_none(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -66,5 +101,52 @@ mod tests {
         );
         assert_eq!(locked_until(5, t, t + Duration::seconds(60)), None);
         assert_eq!(locked_until(4, t, t), None);
+    }
+
+    #[test]
+    fn attempts_are_counted_before_they_are_evaluated() {
+        let t = datetime!(2026-11-22 10:00 UTC);
+        let cases = [
+            (None, Admission::Evaluate { count: 1 }),
+            (Some((3, t)), Admission::Evaluate { count: 4 }),
+            (Some((4, t)), Admission::Evaluate { count: 5 }),
+            (
+                Some((5, t)),
+                Admission::Locked {
+                    until: t + Duration::seconds(60),
+                },
+            ),
+            (Some((5, t - Duration::seconds(60))), Admission::Evaluate { count: 6 }),
+        ];
+        for (recorded, want) in cases {
+            assert_eq!(admit(recorded, t), want, "{recorded:?}");
+        }
+    }
+
+    #[test]
+    fn a_burst_evaluates_at_most_the_free_failures() {
+        let t = datetime!(2026-11-22 10:00 UTC);
+        let mut recorded = None;
+        let mut evaluated = 0;
+        for _ in 0..30 {
+            if let Admission::Evaluate { count } = admit(recorded, t) {
+                evaluated += 1;
+                recorded = Some((count, t));
+            }
+        }
+        assert_eq!(evaluated, FREE_FAILURES);
+    }
+
+    #[test]
+    fn a_session_waits_for_a_lock_set_by_later_attempts() {
+        let t = datetime!(2026-11-22 10:00 UTC);
+        // Alone, or the fifth of five: the lock its own count sets does not count against it.
+        assert!(may_issue_session(1, Some((1, t)), t));
+        assert!(may_issue_session(5, Some((5, t)), t));
+        assert!(may_issue_session(3, None, t));
+        // Counted third, but six more failures were counted after it: locked.
+        assert!(!may_issue_session(3, Some((7, t)), t));
+        // Later attempts that did not reach the lock do not matter.
+        assert!(may_issue_session(2, Some((5, t)), t));
     }
 }

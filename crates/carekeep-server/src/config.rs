@@ -30,6 +30,10 @@ pub struct Config {
     /// Set when a TLS-terminating proxy sits in front; allows plain HTTP on a non-loopback
     /// address, marks cookies Secure and trusts X-Forwarded-For from the proxy.
     pub behind_tls_proxy: bool,
+    /// The proxies whose X-Forwarded-For is believed (addresses or networks such as
+    /// `10.0.0.0/8`), with `behind_tls_proxy`; default the loopback addresses. From anyone else
+    /// the header is ignored and the connection's address is the client's.
+    pub trusted_proxies: Vec<String>,
     /// PEM certificate chain and private key for built-in TLS.
     pub tls_cert: Option<PathBuf>,
     pub tls_key: Option<PathBuf>,
@@ -41,6 +45,11 @@ pub struct Config {
     pub session_absolute_hours: i64,
     /// Login attempts allowed per client address per minute.
     pub login_rate_limit_per_minute: u32,
+    /// Seconds a client has to send a request's headers, from the moment the connection is
+    /// open or idle between requests: slow and silent connections are closed after it.
+    pub request_header_timeout_seconds: u64,
+    /// Connections served at once; more wait to be accepted (and the log says so).
+    pub max_connections: usize,
     /// Sign an audit checkpoint at least this often (minutes) while events are added; one is
     /// also signed every 1,000 events.
     pub audit_checkpoint_minutes: i64,
@@ -110,12 +119,18 @@ impl Default for Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             database_url: String::new(),
             behind_tls_proxy: false,
+            trusted_proxies: carekeep_domain::client_address::LOOPBACK
+                .iter()
+                .map(|s| (*s).to_owned())
+                .collect(),
             tls_cert: None,
             tls_key: None,
             master_key_file: None,
             session_idle_minutes: 15,
             session_absolute_hours: 12,
             login_rate_limit_per_minute: 30,
+            request_header_timeout_seconds: 10,
+            max_connections: 256,
             audit_checkpoint_minutes: 60,
             clinic_days: "mon,tue,wed,thu,fri".into(),
             clinic_open_hour: 7,
@@ -164,12 +179,15 @@ impl std::fmt::Debug for Config {
                 },
             )
             .field("behind_tls_proxy", &self.behind_tls_proxy)
+            .field("trusted_proxies", &self.trusted_proxies)
             .field("tls_cert", &self.tls_cert)
             .field("tls_key", &self.tls_key)
             .field("master_key_file", &self.master_key_file)
             .field("session_idle_minutes", &self.session_idle_minutes)
             .field("session_absolute_hours", &self.session_absolute_hours)
             .field("login_rate_limit_per_minute", &self.login_rate_limit_per_minute)
+            .field("request_header_timeout_seconds", &self.request_header_timeout_seconds)
+            .field("max_connections", &self.max_connections)
             .field("audit_checkpoint_minutes", &self.audit_checkpoint_minutes)
             .field("clinic_days", &self.clinic_days)
             .field("clinic_open_hour", &self.clinic_open_hour)
@@ -299,6 +317,14 @@ impl Config {
         if let Some(v) = env("CAREKEEP_BEHIND_TLS_PROXY") {
             self.behind_tls_proxy = parse("CAREKEEP_BEHIND_TLS_PROXY", &v)?;
         }
+        if let Some(v) = env("CAREKEEP_TRUSTED_PROXIES") {
+            self.trusted_proxies = v
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect();
+        }
         if let Some(v) = env("CAREKEEP_TLS_CERT") {
             self.tls_cert = Some(v.into());
         }
@@ -316,6 +342,12 @@ impl Config {
         }
         if let Some(v) = env("CAREKEEP_LOGIN_RATE_LIMIT_PER_MINUTE") {
             self.login_rate_limit_per_minute = parse("CAREKEEP_LOGIN_RATE_LIMIT_PER_MINUTE", &v)?;
+        }
+        if let Some(v) = env("CAREKEEP_REQUEST_HEADER_TIMEOUT_SECONDS") {
+            self.request_header_timeout_seconds = parse("CAREKEEP_REQUEST_HEADER_TIMEOUT_SECONDS", &v)?;
+        }
+        if let Some(v) = env("CAREKEEP_MAX_CONNECTIONS") {
+            self.max_connections = parse("CAREKEEP_MAX_CONNECTIONS", &v)?;
         }
         if let Some(v) = env("CAREKEEP_AUDIT_CHECKPOINT_MINUTES") {
             self.audit_checkpoint_minutes = parse("CAREKEEP_AUDIT_CHECKPOINT_MINUTES", &v)?;
@@ -407,7 +439,22 @@ impl Config {
     }
 
     /// Checks every setting; the first bad one is named.
+    /// The proxies whose `X-Forwarded-For` counts: none unless `behind_tls_proxy`.
+    pub fn proxy_trust(&self) -> Result<Vec<carekeep_domain::client_address::Cidr>, ConfigError> {
+        let nets = self
+            .trusted_proxies
+            .iter()
+            .map(|s| s.parse())
+            .collect::<Result<Vec<_>, String>>()
+            .map_err(|reason| ConfigError::Invalid {
+                name: "trusted_proxies",
+                reason,
+            })?;
+        Ok(if self.behind_tls_proxy { nets } else { Vec::new() })
+    }
+
     pub fn validate(&self) -> Result<(), ConfigError> {
+        self.proxy_trust()?;
         if !IDLE_MINUTES_RANGE.contains(&self.session_idle_minutes) {
             return Err(ConfigError::Invalid {
                 name: "session_idle_minutes",
@@ -461,6 +508,18 @@ impl Config {
             return Err(ConfigError::Invalid {
                 name: "backup_key_file",
                 reason: "scheduled backups (backup_dir) need the backup key file: make one with `carekeep backup key --out FILE`".into(),
+            });
+        }
+        if !(1..=300).contains(&self.request_header_timeout_seconds) {
+            return Err(ConfigError::Invalid {
+                name: "request_header_timeout_seconds",
+                reason: format!("{} is outside 1 to 300 seconds", self.request_header_timeout_seconds),
+            });
+        }
+        if self.max_connections == 0 {
+            return Err(ConfigError::Invalid {
+                name: "max_connections",
+                reason: "must be at least 1".into(),
             });
         }
         if self.login_rate_limit_per_minute == 0 {
@@ -707,6 +766,13 @@ mod tests {
             ("CAREKEEP_TLS_CERT", "/x.pem", "tls_cert/tls_key"),
             ("CAREKEEP_DATABASE_URL", "mysql://x", "database_url"),
             ("CAREKEEP_LISTEN", "nowhere", "CAREKEEP_LISTEN"),
+            ("CAREKEEP_TRUSTED_PROXIES", "10.0.0.0/8,proxy.lan", "trusted_proxies"),
+            (
+                "CAREKEEP_REQUEST_HEADER_TIMEOUT_SECONDS",
+                "0",
+                "request_header_timeout_seconds",
+            ),
+            ("CAREKEEP_MAX_CONNECTIONS", "0", "max_connections"),
         ] {
             let err = Config::load(dir.path(), &env_of(&[(k, v)])).unwrap_err().to_string();
             assert!(err.contains(name), "{k}={v}: {err}");
@@ -734,5 +800,29 @@ mod tests {
                 d.login_rate_limit_per_minute
             )
         );
+        assert_eq!(parsed.trusted_proxies, d.trusted_proxies);
+        assert_eq!(
+            (parsed.request_header_timeout_seconds, parsed.max_connections),
+            (d.request_header_timeout_seconds, d.max_connections)
+        );
+    }
+
+    #[test]
+    fn forwarded_for_is_trusted_only_from_the_listed_proxies_behind_a_proxy() {
+        let dir = tempfile::tempdir().unwrap();
+        let c = Config::load(dir.path(), &env_of(&[])).unwrap();
+        assert!(
+            c.proxy_trust().unwrap().is_empty(),
+            "no proxy declared: no header believed"
+        );
+        let env = env_of(&[
+            ("CAREKEEP_BEHIND_TLS_PROXY", "true"),
+            ("CAREKEEP_TRUSTED_PROXIES", "10.0.0.5, 10.0.1.0/24"),
+        ]);
+        let c = Config::load(dir.path(), &env).unwrap();
+        let trust = c.proxy_trust().unwrap();
+        assert_eq!(trust.len(), 2);
+        assert!(trust.iter().any(|n| n.contains("10.0.1.9".parse().unwrap())));
+        assert!(!trust.iter().any(|n| n.contains("127.0.0.1".parse().unwrap())));
     }
 }

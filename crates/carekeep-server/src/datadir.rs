@@ -21,6 +21,8 @@ pub enum KeyFileError {
     Exists(String),
     #[error("{path}: {reason}")]
     Io { path: String, reason: String },
+    #[error("{path} in the data folder can be read by other users (mode {mode:o}); run `chmod {fix} {path}` (Carekeep keeps files 600 and folders 700)")]
+    OpenToOthers { path: String, mode: u32, fix: &'static str },
 }
 
 fn io(path: &Path, e: std::io::Error) -> KeyFileError {
@@ -36,6 +38,67 @@ pub fn create_dirs(data_dir: &Path) -> Result<(), KeyFileError> {
         std::fs::create_dir_all(&dir).map_err(|e| io(&dir, e))?;
         restrict(&dir, 0o700)?;
     }
+    Ok(())
+}
+
+/// Creates a folder inside the data folder, mode 0700.
+pub fn create_private_dir(dir: &Path) -> Result<(), KeyFileError> {
+    std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
+    restrict(dir, 0o700)
+}
+
+/// Writes a new file readable by its owner only (0600), replacing one that exists.
+pub fn write_private(path: &Path, contents: &[u8]) -> Result<(), KeyFileError> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path).map_err(|e| io(path, e))?;
+    // An existing file keeps its mode through open(): set it.
+    restrict(path, 0o600)?;
+    file.write_all(contents).map_err(|e| io(path, e))?;
+    file.sync_all().map_err(|e| io(path, e))
+}
+
+/// Refuses a data folder that other users can read into: the folder itself or anything in
+/// it (the database and its WAL hold every audit event and all the ciphertext; the config
+/// may hold the SMTP password; the key must never be shared), whatever created it. Names
+/// the first such file and the `chmod` that fixes it.
+pub fn check_private(data_dir: &Path) -> Result<(), KeyFileError> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mut pending = vec![data_dir.to_path_buf()];
+        while let Some(path) = pending.pop() {
+            let meta = std::fs::symlink_metadata(&path).map_err(|e| io(&path, e))?;
+            let mode = meta.permissions().mode() & 0o777;
+            if meta.file_type().is_symlink() {
+                continue;
+            }
+            if mode & 0o077 != 0 {
+                return Err(KeyFileError::OpenToOthers {
+                    path: path.display().to_string(),
+                    mode,
+                    fix: if meta.is_dir() { "700" } else { "600" },
+                });
+            }
+            if meta.is_dir() {
+                let mut children: Vec<_> = std::fs::read_dir(&path)
+                    .map_err(|e| io(&path, e))?
+                    .flatten()
+                    .map(|e| e.path())
+                    .collect();
+                children.sort();
+                children.reverse();
+                pending.extend(children);
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = data_dir;
     Ok(())
 }
 
@@ -56,8 +119,7 @@ pub fn create_master_key(path: &Path) -> Result<MasterKey, KeyFileError> {
         return Err(KeyFileError::Exists(path.display().to_string()));
     }
     if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).map_err(|e| io(parent, e))?;
-        restrict(parent, 0o700)?;
+        create_private_dir(parent)?;
     }
     let key = MasterKey::generate();
     let mut options = std::fs::OpenOptions::new();
@@ -149,5 +211,35 @@ mod tests {
             load_master_key(&dir.path().join("bad.key")),
             Err(KeyFileError::Invalid(_))
         ));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_data_folder_open_to_others_is_named_with_its_fix() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        create_dirs(&data).unwrap();
+        write_private(&data.join("carekeep.toml"), b"# settings\n").unwrap();
+        create_master_key(&data.join("keys/master.key")).unwrap();
+        check_private(&data).unwrap();
+        let set = |p: &Path, m: u32| std::fs::set_permissions(p, std::fs::Permissions::from_mode(m)).unwrap();
+        for (path, mode, fix) in [
+            (data.join("carekeep.toml"), 0o644, "chmod 600"),
+            (data.join("keys"), 0o755, "chmod 700"),
+            (data.clone(), 0o750, "chmod 700"),
+            (data.join("attachments"), 0o701, "chmod 700"),
+        ] {
+            let before = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+            set(&path, mode);
+            let err = check_private(&data).unwrap_err().to_string();
+            assert!(err.contains(&format!("{fix} {}", path.display())), "{err}");
+            set(&path, before);
+        }
+        check_private(&data).unwrap();
+        // write_private narrows a file that exists already.
+        set(&data.join("carekeep.toml"), 0o644);
+        write_private(&data.join("carekeep.toml"), b"# again\n").unwrap();
+        check_private(&data).unwrap();
     }
 }

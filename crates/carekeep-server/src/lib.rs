@@ -5,6 +5,7 @@ pub mod api;
 pub mod audit_query;
 pub mod backup;
 pub mod config;
+mod csrf_multipart;
 pub mod datadir;
 mod error;
 pub mod jobs;
@@ -104,6 +105,7 @@ pub async fn open(config: Config, clock: Arc<dyn Clock>, hasher: PasswordHasher)
     let app = App::open(store, &master, clock, hasher, settings).await?;
     Ok(AppState {
         limiter: Arc::new(RateLimiter::new(config.login_rate_limit_per_minute)),
+        proxies: Arc::new(config.proxy_trust()?),
         app,
         config: Arc::new(config),
     })

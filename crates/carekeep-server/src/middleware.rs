@@ -11,6 +11,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use carekeep_app::AppError;
 use carekeep_crypto::token::constant_time_eq;
+use carekeep_domain::client_address::{client_address, Cidr};
 use std::net::{IpAddr, SocketAddr};
 
 pub static X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -88,37 +89,28 @@ pub async fn security_headers(State(state): State<AppState>, req: Request, next:
     response
 }
 
-/// The client's address: the socket peer, or, behind a declared TLS proxy, the address the
-/// proxy appended last to `X-Forwarded-For`.
-pub fn client_ip(req_parts: &axum::http::request::Parts, behind_proxy: bool) -> IpAddr {
+/// The client's address: the socket peer, or, when the peer is one of the trusted proxies
+/// (`trusted_proxies`, with `behind_tls_proxy`), what `X-Forwarded-For` says
+/// (`carekeep_domain::client_address`).
+pub fn client_ip(req_parts: &axum::http::request::Parts, trusted: &[Cidr]) -> IpAddr {
     let peer = req_parts
         .extensions
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0.ip())
         .unwrap_or(IpAddr::from([127, 0, 0, 1]));
-    if behind_proxy {
-        if let Some(ip) = req_parts
-            .headers
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.rsplit(',').next())
-            .and_then(|v| v.trim().parse().ok())
-        {
-            return ip;
-        }
-    }
-    peer
+    let forwarded = req_parts.headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
+    client_address(peer, forwarded, trusted)
 }
 
 /// Where a request came from, for the audit trail.
-pub fn origin(parts: &axum::http::request::Parts, behind_proxy: bool) -> carekeep_domain::audit::Origin {
+pub fn origin(parts: &axum::http::request::Parts, trusted: &[Cidr]) -> carekeep_domain::audit::Origin {
     let user_agent = parts
         .headers
         .get(header::USER_AGENT)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
     carekeep_domain::audit::Origin {
-        source_ip: client_ip(parts, behind_proxy).to_string(),
+        source_ip: client_ip(parts, trusted).to_string(),
         user_agent: user_agent.chars().take(300).collect(),
         request_id: parts
             .extensions
@@ -158,25 +150,30 @@ pub async fn page_session(State(state): State<AppState>, req: Request, next: Nex
         parts.extensions.insert(session::SessionEnded);
     }
     let unsafe_method = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
-    // An upload is streamed to its handler, so its token rides in the form's action URL.
+    // An upload is streamed to its handler: its token is the form's first field, read alone
+    // (never the URL, which browsers keep in history and send on as Referer).
     let multipart = parts
         .headers
         .get(axum::http::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("multipart/form-data"));
+        .filter(|v| v.starts_with("multipart/form-data"))
+        .map(crate::csrf_multipart::boundary);
     let body = if unsafe_method {
-        let (bytes, body) = if multipart {
-            (axum::body::Bytes::new(), Some(body))
-        } else {
-            match axum::body::to_bytes(body, FORM_LIMIT).await {
-                Ok(b) => (b, None),
-                Err(_) => return (StatusCode::PAYLOAD_TOO_LARGE, "form too large").into_response(),
+        let (bytes, body, from_body) = match multipart {
+            Some(boundary) => {
+                let (token, body) = match boundary {
+                    Some(b) => crate::csrf_multipart::first_field_csrf(body, &b).await,
+                    None => (None, body),
+                };
+                (axum::body::Bytes::new(), Some(body), token)
             }
-        };
-        let from_body = if multipart {
-            parts.uri.query().and_then(|q| form_field(q.as_bytes(), "csrf"))
-        } else {
-            form_field(&bytes, "csrf")
+            None => match axum::body::to_bytes(body, FORM_LIMIT).await {
+                Ok(b) => {
+                    let token = form_field(&b, "csrf");
+                    (b, None, token)
+                }
+                Err(_) => return (StatusCode::PAYLOAD_TOO_LARGE, "form too large").into_response(),
+            },
         };
         let sent = parts
             .headers
@@ -209,7 +206,7 @@ pub async fn page_session(State(state): State<AppState>, req: Request, next: Nex
         body
     };
     if let Some(mut p) = principal {
-        p.origin = origin(&parts, state.config.behind_tls_proxy);
+        p.origin = origin(&parts, &state.proxies);
         parts.extensions.insert(p);
     }
     next.run(Request::from_parts(parts, body)).await

@@ -4,7 +4,7 @@
 
 use crate::state::AppState;
 use axum::extract::ConnectInfo;
-use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto::Builder;
 use hyper_util::service::TowerToHyperService;
 use rustls::pki_types::pem::PemObject;
@@ -15,7 +15,9 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 use thiserror::Error;
+use tokio::io::AsyncBufReadExt;
 use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
 use tokio_rustls::TlsAcceptor;
 use tower::ServiceExt;
 
@@ -60,8 +62,16 @@ pub fn tls_acceptor(cert: &Path, key: &Path) -> Result<TlsAcceptor, ServeError> 
     Ok(TlsAcceptor::from(Arc::new(config)))
 }
 
+/// How long a TLS handshake may take.
+const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// Serves Carekeep on `listener` until `shutdown` completes, then lets open requests finish
 /// (up to ten seconds).
+///
+/// Slow and idle clients cannot hold connections: a client must send its first bytes, and
+/// then each request's headers, within `request_header_timeout_seconds` of connecting or of
+/// its last response (HTTP/1; HTTP/2 peers that stop answering pings are closed); at most
+/// `max_connections` are served at once, and further ones wait in the listen queue.
 pub async fn serve(
     state: AppState,
     listener: TcpListener,
@@ -74,10 +84,36 @@ pub async fn serve(
         (Some(cert), Some(key)) => Some(tls_acceptor(cert, key)?),
         _ => None,
     };
+    let header_timeout = Duration::from_secs(config.request_header_timeout_seconds);
+    let slots = Arc::new(Semaphore::new(config.max_connections));
+    let mut at_cap = false;
     let router = crate::routes::router(state);
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     tokio::pin!(shutdown);
     loop {
+        // A slot first: at the cap, new connections wait in the kernel's queue, unread.
+        let slot = match slots.clone().try_acquire_owned() {
+            Ok(slot) => {
+                at_cap = false;
+                slot
+            }
+            Err(_) => {
+                if !at_cap {
+                    tracing::warn!(
+                        max_connections = config.max_connections,
+                        "connection limit reached: new connections wait until one closes (raise max_connections if this is real traffic)"
+                    );
+                    at_cap = true;
+                }
+                tokio::select! {
+                    slot = slots.clone().acquire_owned() => match slot {
+                        Ok(slot) => slot,
+                        Err(_) => break,
+                    },
+                    () = &mut shutdown => break,
+                }
+            }
+        };
         let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok(pair) => pair,
@@ -95,33 +131,50 @@ pub async fn serve(
                 req
             });
         let service = TowerToHyperService::new(service);
-        let builder = Builder::new(TokioExecutor::new());
-        match &tls {
-            None => {
-                let conn = builder
-                    .serve_connection_with_upgrades(TokioIo::new(stream), service)
-                    .into_owned();
-                let watched = graceful.watch(conn);
-                tokio::spawn(async move {
-                    let _ = watched.await;
-                });
-            }
-            Some(acceptor) => {
-                let acceptor = acceptor.clone();
-                let watcher = graceful.watcher();
-                tokio::spawn(async move {
-                    let Ok(Ok(tls_stream)) =
-                        tokio::time::timeout(Duration::from_secs(10), acceptor.accept(stream)).await
+        let mut builder = Builder::new(TokioExecutor::new());
+        builder
+            .http1()
+            .timer(TokioTimer::new())
+            .header_read_timeout(header_timeout);
+        builder
+            .http2()
+            .timer(TokioTimer::new())
+            .keep_alive_interval(Some(Duration::from_secs(30)))
+            .keep_alive_timeout(header_timeout);
+        let watcher = graceful.watcher();
+        let tls = tls.clone();
+        tokio::spawn(async move {
+            let _slot = slot;
+            match tls {
+                None => {
+                    // Before HTTP starts (hyper first reads which protocol this is), a
+                    // client that sends nothing is dropped.
+                    let mut first = [0u8; 1];
+                    if !matches!(
+                        tokio::time::timeout(header_timeout, stream.peek(&mut first)).await,
+                        Ok(Ok(1..))
+                    ) {
+                        return;
+                    }
+                    let conn = builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
+                    let _ = watcher.watch(conn.into_owned()).await;
+                }
+                Some(acceptor) => {
+                    let Ok(Ok(tls_stream)) = tokio::time::timeout(TLS_HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await
                     else {
                         return;
                     };
-                    let conn = builder
-                        .serve_connection_with_upgrades(TokioIo::new(tls_stream), service)
-                        .into_owned();
-                    let _ = watcher.watch(conn).await;
-                });
+                    // The same after the handshake: the first request's bytes within the timeout.
+                    let mut io = tokio::io::BufReader::new(tls_stream);
+                    if !matches!(tokio::time::timeout(header_timeout, io.fill_buf()).await, Ok(Ok(b)) if !b.is_empty())
+                    {
+                        return;
+                    }
+                    let conn = builder.serve_connection_with_upgrades(TokioIo::new(io), service);
+                    let _ = watcher.watch(conn.into_owned()).await;
+                }
             }
-        }
+        });
     }
     drop(listener);
     let _ = tokio::time::timeout(Duration::from_secs(10), graceful.shutdown()).await;

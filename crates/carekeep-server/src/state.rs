@@ -10,4 +10,6 @@ pub struct AppState {
     pub app: App,
     pub config: Arc<Config>,
     pub limiter: Arc<RateLimiter>,
+    /// The proxies whose `X-Forwarded-For` is believed (empty unless `behind_tls_proxy`).
+    pub proxies: Arc<Vec<carekeep_domain::client_address::Cidr>>,
 }

@@ -434,6 +434,10 @@ impl ChartPage {
     pub fn when(&self, s: &str) -> String {
         when(s)
     }
+    /// The usual reasons to break glass, offered before one's own words.
+    pub fn glass_reasons(&self) -> &'static [(&'static str, &'static str)] {
+        carekeep_domain::records::break_glass::REASONS
+    }
     pub fn writes(&self, class: &str) -> bool {
         self.v.access.writes(class)
     }

@@ -127,8 +127,10 @@ pub async fn touch(conn: &mut Conn, id: i64, now: OffsetDateTime) -> Result<(), 
     Ok(())
 }
 
-pub async fn set_mfa_verified(conn: &mut Conn, id: i64) -> Result<(), StoreError> {
-    sqlx::query("UPDATE sessions SET mfa_verified = 1 WHERE id = $1")
+/// Makes an enrolment-only session a full one, under a new CSRF token.
+pub async fn set_mfa_verified(conn: &mut Conn, id: i64, csrf_token: &str) -> Result<(), StoreError> {
+    sqlx::query("UPDATE sessions SET mfa_verified = 1, csrf_token = $1 WHERE id = $2")
+        .bind(csrf_token)
         .bind(id)
         .execute(conn)
         .await?;

@@ -20,20 +20,42 @@ pub async fn get(conn: &mut Conn, key: &str) -> Result<Option<(u32, OffsetDateTi
     .transpose()
 }
 
-/// Counts one more failure and returns the new count.
-pub async fn record_failure(conn: &mut Conn, key: &str, now: OffsetDateTime) -> Result<u32, StoreError> {
-    let failures: i64 = sqlx::query(
-        "INSERT INTO login_throttle (username_key, failures, last_failure_at) VALUES ($1, 1, $2)
-         ON CONFLICT (username_key) DO UPDATE SET failures = login_throttle.failures + 1,
-           last_failure_at = excluded.last_failure_at
-         RETURNING failures",
-    )
-    .bind(key)
-    .bind(unix(now))
-    .fetch_one(conn)
-    .await?
-    .try_get(0)?;
-    Ok(u32::try_from(failures).unwrap_or(u32::MAX))
+/// Counts an attempt as failure number `count` if the record still holds `seen` (what the
+/// caller read): a compare-and-set, so two attempts can never both take the same count, on
+/// either database. `false` means someone else counted first: read again and retry.
+pub async fn count_attempt(
+    conn: &mut Conn,
+    key: &str,
+    seen: Option<u32>,
+    count: u32,
+    now: OffsetDateTime,
+) -> Result<bool, StoreError> {
+    let done = match seen {
+        None => {
+            sqlx::query(
+                "INSERT INTO login_throttle (username_key, failures, last_failure_at) VALUES ($1, $2, $3)
+                 ON CONFLICT (username_key) DO NOTHING",
+            )
+            .bind(key)
+            .bind(i64::from(count))
+            .bind(unix(now))
+            .execute(conn)
+            .await?
+        }
+        Some(seen) => {
+            sqlx::query(
+                "UPDATE login_throttle SET failures = $1, last_failure_at = $2
+                 WHERE username_key = $3 AND failures = $4",
+            )
+            .bind(i64::from(count))
+            .bind(unix(now))
+            .bind(key)
+            .bind(i64::from(seen))
+            .execute(conn)
+            .await?
+        }
+    };
+    Ok(done.rows_affected() == 1)
 }
 
 pub async fn clear(conn: &mut Conn, key: &str) -> Result<(), StoreError> {

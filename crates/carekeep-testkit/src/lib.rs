@@ -52,12 +52,20 @@ pub struct TestAppBuilder {
     configure: Vec<ConfigChange>,
     postgres: Option<String>,
     sqlite: bool,
+    hasher: Option<PasswordHasher>,
 }
 
 impl TestAppBuilder {
     /// Changes the configuration before the server starts.
     pub fn with_config(mut self, f: impl FnOnce(&mut Config) + Send + 'static) -> Self {
         self.configure.push(Box::new(f));
+        self
+    }
+
+    /// Hashes passwords with this policy instead of the cheap test one: for tests where a
+    /// hash must take as long as it does in a clinic (races against the lockout).
+    pub fn with_password_hasher(mut self, hasher: PasswordHasher) -> Self {
+        self.hasher = Some(hasher);
         self
     }
 
@@ -97,7 +105,7 @@ impl TestAppBuilder {
         carekeep_server::datadir::create_dirs(dir.path()).expect("data dir");
         let master = carekeep_server::datadir::create_master_key(&config.master_key_path()).expect("master key");
         let clock = ManualClock::new(START);
-        let hasher = PasswordHasher::insecure_fast_for_tests();
+        let hasher = self.hasher.unwrap_or_else(PasswordHasher::insecure_fast_for_tests);
         let owner_password = demo::owner_password();
         {
             let store = carekeep_store::Store::open(&config.database_url(), START)
@@ -182,6 +190,7 @@ impl TestApp {
             configure: Vec::new(),
             postgres: None,
             sqlite: false,
+            hasher: None,
         }
     }
 

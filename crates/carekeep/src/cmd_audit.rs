@@ -95,7 +95,7 @@ pub async fn run(ctx: &Context, cmd: AuditCommand) -> Result<(), Failure> {
                     std::fs::write(&path, text).map_err(|e| Failure::Failed(format!("{}: {e}", path.display())))?;
                     eprintln!("wrote {}", path.display());
                 }
-                None => print!("{text}"),
+                None => out!("{text}"),
             }
             Ok(())
         }
@@ -107,7 +107,7 @@ pub async fn run(ctx: &Context, cmd: AuditCommand) -> Result<(), Failure> {
                 .collect::<Result<Vec<_>, _>>()?
                 .join("\n");
             std::fs::write(&out, text + "\n").map_err(|e| Failure::Failed(format!("{}: {e}", out.display())))?;
-            println!(
+            outln!(
                 "wrote {} checkpoints to {}; keep a copy off this machine",
                 list.len(),
                 out.display()
@@ -138,22 +138,22 @@ fn print_report(report: &VerifyReport, json: bool) {
             checkpoints,
         } => {
             if json {
-                println!(
+                outln!(
                     "{}",
                     serde_json::json!({"intact": true, "events": events, "head": head, "checkpoints": checkpoints})
                 );
             } else {
-                println!("intact: {events} events verified (head {head}, {checkpoints} signed checkpoints held)");
+                outln!("intact: {events} events verified (head {head}, {checkpoints} signed checkpoints held)");
             }
         }
         VerifyReport::Tampered { problem, .. } => {
             if json {
-                println!(
+                outln!(
                     "{}",
                     serde_json::json!({"intact": false, "seq": problem.seq, "problem": problem.kind.as_str()})
                 );
             } else {
-                println!("TAMPERED: event {} was {}", problem.seq, problem.kind.as_str());
+                outln!("TAMPERED: event {} was {}", problem.seq, problem.kind.as_str());
             }
         }
     }

@@ -59,7 +59,7 @@ pub struct RestoreArgs {
 
 fn print(m: &Manifest, what: &str) {
     let rows: i64 = m.counts.values().sum();
-    println!(
+    outln!(
         "{what}: {} tables, {rows} rows, audit trail to event {}, taken {}",
         m.counts.len(),
         m.audit_head_seq,
@@ -71,7 +71,7 @@ pub async fn backup(ctx: &Context, args: BackupArgs) -> Result<(), Failure> {
     match args.command {
         Some(BackupCommand::Key { out }) => {
             backup::create_key(&out)?;
-            println!(
+            outln!(
                 "backup key written to {}: keep it apart from the data folder and the master key",
                 out.display()
             );

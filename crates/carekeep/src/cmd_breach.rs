@@ -89,17 +89,17 @@ pub async fn run(cmd: BreachCommand) -> Result<(), Failure> {
     let views = obligation_views(&owed, &[], discovered);
     if a.json {
         let text = serde_json::to_string_pretty(&views).map_err(|e| Failure::Failed(e.to_string()))?;
-        println!("{text}");
+        outln!("{text}");
         return Ok(());
     }
     if views.is_empty() {
-        println!("Nothing is owed under 45 CFR 164.400-414: secured PHI is not unsecured PHI (164.402).");
+        outln!("Nothing is owed under 45 CFR 164.400-414: secured PHI is not unsecured PHI (164.402).");
         return Ok(());
     }
     for v in &views {
-        println!("{}  {}  (45 CFR {})", v.due_on, v.title, v.cfr);
+        outln!("{}  {}  (45 CFR {})", v.due_on, v.title, v.cfr);
         for c in &v.contents {
-            println!("            - {c}");
+            outln!("            - {c}");
         }
     }
     Ok(())

@@ -56,12 +56,12 @@ pub async fn export(ctx: &Context, cmd: ExportCommand) -> Result<(), Failure> {
             let bundle = app.fhir_export_custodian(*id).await?;
             write_atomic(&out.join(format!("patient-{id}.json")), &bundle)?;
         }
-        println!("exported {} patients to {}", ids.len(), out.display());
+        outln!("exported {} patients to {}", ids.len(), out.display());
     } else if let Some(id) = patient {
         let bundle = app.fhir_export_custodian(id).await?;
         let n = bundle["entry"].as_array().map_or(0, Vec::len);
         write_atomic(&out, &bundle)?;
-        println!("exported patient {id} ({n} resources) to {}", out.display());
+        outln!("exported patient {id} ({n} resources) to {}", out.display());
     }
     Ok(())
 }
@@ -116,13 +116,13 @@ pub async fn import(ctx: &Context, cmd: ImportCommand) -> Result<(), Failure> {
         report.add(app.fhir_import(plan, by).await?);
     }
     if json {
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&report).map_err(|e| Failure::Failed(e.to_string()))?
         );
         return Ok(());
     }
-    println!(
+    outln!(
         "imported {} files: {} resources read; {} patients, {} appointments, {} notes ({} addenda), {} vital-sign sets, {} diagnoses, {} medications, {} allergies, {} photos and documents, {} invoices, {} payments",
         files.len(),
         report.resources,
@@ -138,9 +138,9 @@ pub async fn import(ctx: &Context, cmd: ImportCommand) -> Result<(), Failure> {
         report.invoices,
         report.payments
     );
-    println!("{} resources not imported:", report.unmapped_total());
+    outln!("{} resources not imported:", report.unmapped_total());
     for (why, n) in &report.unmapped {
-        println!("  {n:>6}  {why}");
+        outln!("  {n:>6}  {why}");
     }
     Ok(())
 }

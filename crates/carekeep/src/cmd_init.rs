@@ -46,16 +46,16 @@ pub async fn run(ctx: &Context, args: InitArgs) -> Result<(), Failure> {
         },
     )
     .await?;
-    println!(
+    outln!(
         "Created clinic '{}' in {}",
         args.clinic_name.trim(),
         cfg.data_dir.display()
     );
-    println!(
+    outln!(
         "Master key: {}  (back it up somewhere other than this machine: without it the data cannot be read)",
         cfg.master_key_path().display()
     );
-    println!("Next: carekeep serve --data {}", cfg.data_dir.display());
+    outln!("Next: carekeep serve --data {}", cfg.data_dir.display());
     Ok(())
 }
 
@@ -64,7 +64,7 @@ pub fn prepare_folder(ctx: &Context) -> Result<Config, Failure> {
     datadir::create_dirs(&ctx.data).map_err(|e| Failure::Usage(e.to_string()))?;
     let path = ctx.data.join(config::FILE_NAME);
     if !path.exists() {
-        std::fs::write(&path, config::EXAMPLE).map_err(|e| Failure::Failed(format!("{}: {e}", path.display())))?;
+        datadir::write_private(&path, config::EXAMPLE.as_bytes()).map_err(|e| Failure::Failed(e.to_string()))?;
     }
     ctx.config()
 }
@@ -99,7 +99,7 @@ fn prompt_line(label: &str) -> Result<String, Failure> {
     if !std::io::stdin().is_terminal() {
         return Err(Failure::Usage(format!("{label} is required: pass it as a flag")));
     }
-    print!("{label}: ");
+    out!("{label}: ");
     std::io::stdout().flush().ok();
     let mut line = String::new();
     std::io::stdin()

@@ -22,18 +22,18 @@ pub async fn run(ctx: &Context, cmd: KeyCommand) -> Result<(), Failure> {
     let key_path = config.master_key_path();
     let rotated = carekeep_server::key_rotation::rotate(config, Arc::new(SystemClock), ctx.hasher()?).await?;
     if json {
-        println!(
+        outln!(
             "{}",
             serde_json::json!({"key_file": key_path.display().to_string(), "data_keys": rotated.data_keys, "secrets": rotated.secrets})
         );
     } else {
-        println!(
+        outln!(
             "Re-wrapped {} data keys and {} secrets under a new master key in {}.",
             rotated.data_keys,
             rotated.secrets,
             key_path.display()
         );
-        println!("Back up the new key file now, apart from the data: the old key no longer opens this clinic.");
+        outln!("Back up the new key file now, apart from the data: the old key no longer opens this clinic.");
     }
     Ok(())
 }

@@ -47,6 +47,8 @@ async fn run_server(ctx: &Context, cfg: Config, before_serving: impl FnOnce(&str
     init_logging(&cfg.log);
     carekeep_server::check_transport(cfg.listen, cfg.tls_enabled(), cfg.behind_tls_proxy)
         .map_err(|e| Failure::Usage(e.to_string()))?;
+    // Nothing in the data folder may be readable by other users, whatever made it so.
+    carekeep_server::datadir::check_private(&cfg.data_dir).map_err(|e| Failure::Usage(e.to_string()))?;
     let scheme = if cfg.tls_enabled() { "https" } else { "http" };
     let state = ctx.open_state(cfg).await?;
     let addr = state.config.listen;
@@ -91,7 +93,7 @@ async fn shutdown_signal() {
 pub async fn serve(ctx: &Context, args: ServeArgs) -> Result<(), Failure> {
     let mut cfg = with_listen(ctx.config()?, args.listen);
     cfg.read_only |= args.read_only;
-    run_server(ctx, cfg, |url| println!("Carekeep is serving at {url}")).await
+    run_server(ctx, cfg, |url| outln!("Carekeep is serving at {url}")).await
 }
 
 const CREDENTIALS_FILE: &str = "demo-credentials.json";
@@ -103,21 +105,12 @@ pub async fn demo(ctx: &Context, args: ServeArgs) -> Result<(), Failure> {
     let mut cfg = with_listen(prepare_folder(ctx)?, args.listen);
     cfg.read_only |= args.read_only;
     let creds_path = cfg.data_dir.join(CREDENTIALS_FILE);
-    let creds: Vec<DemoCredential> = if creds_path.exists() {
-        let text = std::fs::read_to_string(&creds_path)
-            .map_err(|e| Failure::Failed(format!("{}: {e}", creds_path.display())))?;
-        serde_json::from_str::<Vec<DemoCredentialIn>>(&text)
-            .map_err(|e| Failure::Usage(format!("{}: {e}", creds_path.display())))?
-            .into_iter()
-            .map(|c| DemoCredential {
-                username: c.username,
-                password: c.password,
-                roles: c.roles,
-                totp_secret: c.totp_secret,
-            })
-            .collect()
+    // The logins are printed once, when they are made: a demo run as a service would
+    // otherwise leave every password and TOTP secret in its journal at every start.
+    let fresh: Option<Vec<DemoCredential>> = if creds_path.exists() {
+        None
     } else {
-        println!("Creating the demo clinic in {} ...", cfg.data_dir.display());
+        outln!("Creating the demo clinic in {} ...", cfg.data_dir.display());
         let master = create_or_load_key(&cfg)?;
         let hasher = ctx.hasher()?;
         let password = demo::owner_password();
@@ -136,50 +129,34 @@ pub async fn demo(ctx: &Context, args: ServeArgs) -> Result<(), Failure> {
         .await?;
         let app = ctx.open_state(cfg.clone()).await?.app;
         let creds = demo::seed(&app, &password).await?;
-        println!("Seeding {DEMO_PATIENTS} synthetic patients ...");
+        outln!("Seeding {DEMO_PATIENTS} synthetic patients ...");
         carekeep_app::demo_records::seed_records(&app, DEMO_PATIENTS).await?;
         app.store().close().await;
-        write_private(
-            &creds_path,
-            &serde_json::to_string_pretty(&creds).map_err(|e| Failure::Failed(e.to_string()))?,
-        )?;
-        creds
+        let text = serde_json::to_string_pretty(&creds).map_err(|e| Failure::Failed(e.to_string()))?;
+        carekeep_server::datadir::write_private(&creds_path, text.as_bytes())
+            .map_err(|e| Failure::Failed(e.to_string()))?;
+        Some(creds)
     };
     run_server(ctx, cfg, |url| {
-        println!("\nCarekeep demo clinic: open {url}\n");
-        println!("Sign in with a username, its password, and the 6-digit code an authenticator app shows");
-        println!("after you add the account's TOTP secret to it (Google Authenticator, 2FAS, Aegis, `oathtool --totp -b SECRET`).\n");
-        println!("{:<12} {:<34} {:<36} roles", "username", "password", "TOTP secret (base32)");
-        for c in &creds {
-            println!("{:<12} {:<34} {:<36} {}", c.username, c.password, c.totp_secret, c.roles.join("+"));
+        outln!("\nCarekeep demo clinic: open {url}\n");
+        match &fresh {
+            Some(creds) => {
+                outln!("Sign in with a username, its password, and the 6-digit code an authenticator app shows");
+                outln!("after you add the account's TOTP secret to it (Google Authenticator, 2FAS, Aegis, `oathtool --totp -b SECRET`).\n");
+                outln!("{:<12} {:<34} {:<36} roles", "username", "password", "TOTP secret (base32)");
+                for c in creds {
+                    outln!("{:<12} {:<34} {:<36} {}", c.username, c.password, c.totp_secret, c.roles.join("+"));
+                }
+                outln!("\nThese logins are also in {} (demo mode only: never keep real secrets in clear).", creds_path.display());
+                outln!("They are printed this once; later starts only say where the file is.\n");
+            }
+            None => outln!(
+                "The demo logins (usernames, passwords and TOTP secrets) are in {} (printed on the first run only).\n",
+                creds_path.display()
+            ),
         }
-        println!("\nThese logins are also in {} (demo mode only: never keep real secrets in clear).\n", creds_path.display());
     })
     .await
-}
-
-#[derive(serde::Deserialize)]
-struct DemoCredentialIn {
-    username: String,
-    password: String,
-    roles: Vec<String>,
-    totp_secret: String,
-}
-
-fn write_private(path: &std::path::Path, text: &str) -> Result<(), Failure> {
-    use std::io::Write;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut f = options
-        .open(path)
-        .map_err(|e| Failure::Failed(format!("{}: {e}", path.display())))?;
-    f.write_all(text.as_bytes())
-        .map_err(|e| Failure::Failed(format!("{}: {e}", path.display())))
 }
 
 /// Asks `/healthz`. Under built-in TLS it checks that the port accepts connections.
@@ -212,7 +189,7 @@ pub async fn healthcheck(ctx: &Context, args: HealthArgs) -> Result<(), Failure>
     };
     match tokio::time::timeout(Duration::from_secs(5), check).await {
         Ok(Ok(())) => {
-            println!("healthy: {addr}");
+            outln!("healthy: {addr}");
             Ok(())
         }
         Ok(Err(e)) => Err(Failure::Failed(e)),

@@ -93,27 +93,27 @@ async fn dispatch(app: &App, cmd: UserCommand) -> Result<(), Failure> {
                     },
                 )
                 .await?;
-            println!("added {}", line(&u));
+            outln!("added {}", line(&u));
         }
         UserCommand::List { json } => {
             let users = app.list_users(&cli).await?;
             if json {
-                println!(
+                outln!(
                     "{}",
                     serde_json::to_string_pretty(&users).map_err(|e| Failure::Failed(e.to_string()))?
                 );
             } else {
-                println!("{:<20} {:<28} {:<34} {:<12} status", "username", "name", "roles", "mfa");
-                users.iter().for_each(|u| println!("{}", line(u)));
+                outln!("{:<20} {:<28} {:<34} {:<12} status", "username", "name", "roles", "mfa");
+                users.iter().for_each(|u| outln!("{}", line(u)));
             }
         }
         UserCommand::Disable { username } => {
             let u = app.find_user(&cli, &username).await?;
-            println!("disabled {}", line(&app.set_user_disabled(&cli, u.id, true).await?));
+            outln!("disabled {}", line(&app.set_user_disabled(&cli, u.id, true).await?));
         }
         UserCommand::Enable { username } => {
             let u = app.find_user(&cli, &username).await?;
-            println!("enabled {}", line(&app.set_user_disabled(&cli, u.id, false).await?));
+            outln!("enabled {}", line(&app.set_user_disabled(&cli, u.id, false).await?));
         }
         UserCommand::ResetPassword {
             username,
@@ -122,12 +122,12 @@ async fn dispatch(app: &App, cmd: UserCommand) -> Result<(), Failure> {
             let u = app.find_user(&cli, &username).await?;
             let password = read_password(password_stdin, "New password")?;
             app.reset_password(&cli, u.id, &password).await?;
-            println!("password changed for {}; its sessions have ended", u.username);
+            outln!("password changed for {}; its sessions have ended", u.username);
         }
         UserCommand::ResetMfa { username } => {
             let u = app.find_user(&cli, &username).await?;
             app.reset_mfa(&cli, u.id).await?;
-            println!(
+            outln!(
                 "two-step verification reset for {}; it enrols again at next login",
                 u.username
             );
@@ -138,7 +138,7 @@ async fn dispatch(app: &App, cmd: UserCommand) -> Result<(), Failure> {
                 Some(roles) => app.set_user_roles(&cli, u.id, &roles).await?,
                 None => u,
             };
-            println!("{}", u.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(","));
+            outln!("{}", u.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(","));
         }
     }
     Ok(())

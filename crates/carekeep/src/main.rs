@@ -3,6 +3,8 @@
 //! Exit codes: 0 success; 1 the operation failed (server error, unhealthy; `audit verify`
 //! found tampering); 2 bad usage, configuration or input (clap's own usage errors are 2 too).
 
+#[macro_use]
+mod out;
 mod cmd_audit;
 mod cmd_backup;
 mod cmd_breach;
@@ -110,8 +112,17 @@ impl From<carekeep_server::StartError> for Failure {
     }
 }
 
+/// Everything Carekeep creates (the database, its WAL and shared memory, the config, keys,
+/// backups, exports) is for the account that runs it alone: files 0600, folders 0700. Set once,
+/// before anything is created, so no code path (SQLite's own files included) can forget it.
+fn private_files_only() {
+    #[cfg(unix)]
+    rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
+}
+
 fn main() -> ExitCode {
     carekeep_alloc::init();
+    private_files_only();
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(r) => r,
@@ -138,7 +149,7 @@ fn main() -> ExitCode {
             Command::Backup(args) => cmd_backup::backup(&ctx, args).await,
             Command::Restore(args) => cmd_backup::restore(&ctx, args).await,
             Command::Config(ConfigCommand::Example) => {
-                print!("{}", carekeep_server::config::EXAMPLE);
+                out!("{}", carekeep_server::config::EXAMPLE);
                 Ok(())
             }
             Command::Healthcheck(args) => cmd_serve::healthcheck(&ctx, args).await,

@@ -518,3 +518,197 @@ fn fhir_import_and_export_from_the_command_line() {
         assert!(h.contains(flag), "export --help documents {flag}");
     }
 }
+
+/// Runs `carekeep` with its standard output already closed by the reader, as
+/// `carekeep ... | head` does once it has its lines.
+fn carekeep_into_closed_pipe(data: &Path, args: &[&str]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_carekeep"))
+        .arg("--data")
+        .arg(data)
+        .args(args)
+        .env_remove("CAREKEEP_DATABASE_URL")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run carekeep");
+    drop(child.stdout.take());
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn every_command_that_prints_ends_quietly_on_a_closed_pipe() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("clinic");
+    let o = carekeep(
+        &data,
+        &["init", "--owner-username", "dana", "--owner-password-stdin"],
+        "tulips in the waiting room\n",
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    for args in [
+        &["audit", "export", "--format", "csv"][..],
+        &["audit", "export", "--format", "fhir"],
+        &["audit", "verify"],
+        &["user", "list"],
+        &["user", "list", "--json"],
+        &["config", "example"],
+        &[
+            "breach",
+            "obligations",
+            "--discovered",
+            "2026-03-02",
+            "--affected",
+            "600",
+        ],
+    ] {
+        let o = carekeep_into_closed_pipe(&data, args);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert!(err.is_empty(), "{args:?} ends quietly: {err}");
+        assert_eq!(o.status.code(), Some(0), "{args:?}: {err}");
+    }
+}
+
+/// Starts a long-running command (`serve`, `demo`) and reads its standard output until a line
+/// containing `marker`; returns the child (to stop by its id) and what it printed.
+fn start_until(data: &Path, args: &[&str], marker: &str) -> (std::process::Child, String) {
+    use std::io::BufRead;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_carekeep"))
+        .arg("--data")
+        .arg(data)
+        .args(args)
+        .env_remove("CAREKEEP_DATABASE_URL")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("run carekeep");
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut printed = String::new();
+    loop {
+        let mut line = String::new();
+        if lines.read_line(&mut line).unwrap() == 0 {
+            let _ = child.kill();
+            panic!("{args:?} ended before printing {marker:?}: {printed}");
+        }
+        printed.push_str(&line);
+        if line.contains(marker) {
+            break;
+        }
+    }
+    (child, printed)
+}
+
+fn stop(mut child: std::process::Child) {
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
+
+/// Every file and folder under `dir` with its mode, for the failure message.
+#[cfg(unix)]
+fn open_to_others(dir: &Path) -> Vec<String> {
+    use std::os::unix::fs::PermissionsExt;
+    let mut found = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(p) = pending.pop() {
+        let meta = std::fs::symlink_metadata(&p).unwrap();
+        let mode = meta.permissions().mode() & 0o777;
+        let want = if meta.is_dir() { 0o700 } else { 0o600 };
+        if mode != want {
+            found.push(format!("{} {mode:o}", p.display()));
+        }
+        if meta.is_dir() {
+            pending.extend(std::fs::read_dir(&p).unwrap().map(|e| e.unwrap().path()));
+        }
+    }
+    found
+}
+
+#[cfg(unix)]
+#[test]
+fn everything_in_the_data_folder_is_private_after_init_serve_restore_and_demo() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("clinic");
+    let o = carekeep(
+        &data,
+        &["init", "--owner-username", "dana", "--owner-password-stdin"],
+        "tulips in the waiting room\n",
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert_eq!(open_to_others(&data), Vec::<String>::new(), "after init");
+
+    let (server, _) = start_until(&data, &["serve", "--listen", "127.0.0.1:0"], "serving at");
+    let live = open_to_others(&data);
+    let wal = data.join("carekeep.db-wal").exists() && data.join("carekeep.db-shm").exists();
+    stop(server);
+    assert!(wal, "the server has its WAL and shared memory open");
+    assert_eq!(live, Vec::<String>::new(), "while serving");
+
+    let key = dir.path().join("backup.key");
+    let file = dir.path().join("b.ckb");
+    let (key_s, file_s) = (key.to_str().unwrap(), file.to_str().unwrap());
+    for args in [
+        &["backup", "key", "--out", key_s][..],
+        &["backup", "--out", file_s, "--key", key_s],
+    ] {
+        let o = carekeep(&data, args, "");
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    }
+    let restored = dir.path().join("restored");
+    let o = carekeep(&restored, &["restore", "--from", file_s, "--key", key_s], "");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert_eq!(open_to_others(&restored), Vec::<String>::new(), "after restore");
+
+    let demo = dir.path().join("demo");
+    let (server, _) = start_until(&demo, &["demo", "--listen", "127.0.0.1:0"], "demo-credentials.json");
+    let live = open_to_others(&demo);
+    stop(server);
+    assert_eq!(live, Vec::<String>::new(), "while the demo serves");
+
+    // A folder made readable by others, whatever did it, stops `serve` with the fix named.
+    let set = |p: &Path, m: u32| std::fs::set_permissions(p, std::fs::Permissions::from_mode(m)).unwrap();
+    for (path, mode, fix) in [
+        (data.join("carekeep.toml"), 0o644, "chmod 600"),
+        (data.join("carekeep.db"), 0o640, "chmod 600"),
+        (data.clone(), 0o755, "chmod 700"),
+    ] {
+        set(&path, mode);
+        let o = carekeep(&data, &["serve", "--listen", "127.0.0.1:0"], "");
+        assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+        assert!(text(&o).contains(&format!("{fix} {}", path.display())), "{}", text(&o));
+        set(&path, if fix == "chmod 700" { 0o700 } else { 0o600 });
+    }
+}
+
+#[test]
+fn demo_prints_its_secrets_on_the_first_run_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = dir.path().join("demo");
+    let creds_file = demo.join("demo-credentials.json");
+    let (server, first) = start_until(&demo, &["demo", "--listen", "127.0.0.1:0"], "demo-credentials.json");
+    stop(server);
+    let creds: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&creds_file).unwrap()).unwrap();
+    let secrets: Vec<String> = creds
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|c| {
+            [
+                c["password"].as_str().unwrap().to_owned(),
+                c["totp_secret"].as_str().unwrap().to_owned(),
+            ]
+        })
+        .collect();
+    assert!(secrets.len() >= 12);
+    for s in &secrets {
+        assert!(first.contains(s.as_str()), "the first run shows every login: {first}");
+    }
+    let (server, again) = start_until(&demo, &["demo", "--listen", "127.0.0.1:0"], "demo-credentials.json");
+    stop(server);
+    for s in &secrets {
+        assert!(!again.contains(s.as_str()), "a later start prints no secret: {again}");
+    }
+    assert!(again.contains(&creds_file.display().to_string()), "{again}");
+}

@@ -11,12 +11,11 @@ use std::io::Write;
 use zip::write::SimpleFileOptions;
 
 fn csv_bytes(header: &[&str], rows: Vec<Vec<String>>) -> Result<Vec<u8>, AppError> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(header).map_err(|e| AppError::Internal(e.to_string()))?;
+    let mut w = crate::csv::CsvWriter::new(header)?;
     for r in rows {
-        w.write_record(&r).map_err(|e| AppError::Internal(e.to_string()))?;
+        w.row(r)?;
     }
-    w.into_inner().map_err(|e| AppError::Internal(e.to_string()))
+    w.finish()
 }
 
 impl App {

@@ -331,7 +331,15 @@ impl App {
             .filter(|u| !people.iter().any(|p| p.user_id == Some(u.id.0)))
             .map(|u| u.username.as_str())
             .collect();
-        if !off_roster.is_empty() || people.is_empty() {
+        // Past their leave date but still not offboarded (the job refused: the last login
+        // that can administer users): a gap until someone else can administer.
+        let today_text = today.to_string();
+        let not_offboarded: Vec<&str> = people
+            .iter()
+            .filter(|p| !p.offboarded && p.left_on.as_deref().is_some_and(|l| l <= today_text.as_str()))
+            .map(|p| p.name.as_str())
+            .collect();
+        if !off_roster.is_empty() || people.is_empty() || !not_offboarded.is_empty() {
             worst = Standing::Gap;
         }
         out.push(item(
@@ -340,7 +348,7 @@ impl App {
             "164.530(b), 164.308(a)(5)",
             worst,
             format!(
-                "{} people on the roster.{}{}",
+                "{} people on the roster.{}{}{}",
                 people.len(),
                 if overdue_people.is_empty() {
                     String::new()
@@ -351,6 +359,14 @@ impl App {
                     String::new()
                 } else {
                     format!(" Logins not on the roster: {}.", off_roster.join(", "))
+                },
+                if not_offboarded.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        " Past their leave date but not offboarded (their login is the last that can administer users: give the role to someone else first): {}.",
+                        not_offboarded.join(", ")
+                    )
                 }
             ),
             "Put everyone on the roster and have each person take the course",

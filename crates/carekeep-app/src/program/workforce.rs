@@ -6,11 +6,11 @@
 use crate::{Actor, App, AppError, Principal};
 use carekeep_domain::audit::{Action, Outcome};
 use carekeep_domain::program::course::{self, QuizResult};
-use carekeep_domain::program::offboarding::CHECKLIST;
+use carekeep_domain::program::offboarding::{self, CHECKLIST};
 use carekeep_domain::program::training;
 use carekeep_domain::program::Standing;
 use carekeep_domain::records::patient::parse_date;
-use carekeep_domain::{Capability, UserId};
+use carekeep_domain::{Capability, RoleName, UserId};
 use carekeep_store::users;
 use carekeep_store::workforce::{self as store, NewTraining, PersonRow};
 use serde::{Deserialize, Serialize};
@@ -29,6 +29,8 @@ pub struct PersonInput {
     pub left_on: String,
     /// A work email address for reminders (optional).
     pub email: String,
+    /// An owner confirms a leave date that disables their own login or an owner's.
+    pub owner_confirms: bool,
 }
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
@@ -204,6 +206,41 @@ impl App {
                 )
             }
         };
+        if let (Some(left), Some(uid)) = (left, user_id) {
+            let before = if id == 0 {
+                None
+            } else {
+                store::person_by_id(tx.conn(), id).await?.left_on
+            };
+            if before.as_deref() != Some(left.to_string().as_str()) {
+                let target = users::by_id(tx.conn(), UserId(uid)).await?;
+                let owner = RoleName::new("owner").ok();
+                let is_owner = |roles: &[RoleName]| owner.as_ref().is_some_and(|o| roles.contains(o));
+                let (setter, own_login) = match actor {
+                    Actor::Cli => (
+                        offboarding::LeaveDateSetter {
+                            command_line: true,
+                            is_owner: false,
+                            confirmed: input.owner_confirms,
+                        },
+                        false,
+                    ),
+                    Actor::User(p) => (
+                        offboarding::LeaveDateSetter {
+                            command_line: false,
+                            is_owner: is_owner(&p.roles),
+                            confirmed: input.owner_confirms,
+                        },
+                        p.user_id.0 == uid,
+                    ),
+                };
+                let target = offboarding::LeaveDateTarget {
+                    own_login,
+                    owner_login: is_owner(&target.roles),
+                };
+                offboarding::may_set_leave_date(target, setter).map_err(|why| AppError::Forbidden(why.into()))?;
+            }
+        }
         let row = PersonRow {
             id,
             name: name.to_owned(),
@@ -239,33 +276,47 @@ impl App {
 
     /// Offboards everyone whose leave date has come: disables their login (ending its
     /// sessions) and opens their checklist. Runs every minute and after every roster change.
+    /// Each person is offboarded on their own: one who cannot be (the last login that can
+    /// administer users) is logged and shown as a gap on the dashboard, and the others go on.
     pub async fn run_offboarding(&self) -> Result<usize, AppError> {
         let today = self.clinic_today().to_string();
         let due = {
             let mut conn = self.store().read().await?;
             store::due_offboarding(&mut conn, &today).await?
         };
+        let mut done = 0;
         for p in &due {
-            if let Some(uid) = p.user_id {
-                let disabled = {
-                    let mut conn = self.store().read().await?;
-                    users::by_id(&mut conn, UserId(uid)).await?.disabled_at.is_some()
-                };
-                if !disabled {
-                    self.set_user_disabled(&Actor::Cli, UserId(uid), true).await?;
+            match self.offboard(p).await {
+                Ok(()) => done += 1,
+                Err(e @ (AppError::Invalid(_) | AppError::Conflict(_) | AppError::Forbidden(_))) => {
+                    tracing::warn!(person = p.id, reason = %e, "could not offboard on the leave date; shown on the dashboard");
                 }
+                Err(e) => return Err(e),
             }
-            let mut tx = self.store().begin().await?;
-            store::mark_offboarded(tx.conn(), p.id, CHECKLIST, self.now()).await?;
-            let mut event = self
-                .event(&Actor::Cli, Action::ProgramChanged, Outcome::Success)
-                .with_reason(&format!("workforce member {} offboarded on their leave date", p.id));
-            event.resource_type = "Workforce".into();
-            event.resource_id = p.id.to_string();
-            self.record(&mut tx, &event).await?;
-            tx.commit().await?;
         }
-        Ok(due.len())
+        Ok(done)
+    }
+
+    async fn offboard(&self, p: &PersonRow) -> Result<(), AppError> {
+        if let Some(uid) = p.user_id {
+            let disabled = {
+                let mut conn = self.store().read().await?;
+                users::by_id(&mut conn, UserId(uid)).await?.disabled_at.is_some()
+            };
+            if !disabled {
+                self.set_user_disabled(&Actor::Cli, UserId(uid), true).await?;
+            }
+        }
+        let mut tx = self.store().begin().await?;
+        store::mark_offboarded(tx.conn(), p.id, CHECKLIST, self.now()).await?;
+        let mut event = self
+            .event(&Actor::Cli, Action::ProgramChanged, Outcome::Success)
+            .with_reason(&format!("workforce member {} offboarded on their leave date", p.id));
+        event.resource_type = "Workforce".into();
+        event.resource_id = p.id.to_string();
+        self.record(&mut tx, &event).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Ticks off an offboarding step.

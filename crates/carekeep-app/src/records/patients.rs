@@ -4,6 +4,7 @@ use super::view::*;
 use super::{rfc3339, Opened};
 use crate::{App, AppError, Principal};
 use carekeep_domain::audit::{Action, Outcome};
+use carekeep_domain::records::break_glass;
 use carekeep_domain::records::chart_access::{may_break_glass, ChartAccess};
 use carekeep_domain::records::patient::{
     check_contact, check_date_of_birth, check_name, display_phone, Contact, ContactMethod, Identity, Sex,
@@ -488,8 +489,11 @@ impl App {
     /// Breaks glass into a restricted chart (164.312(a)(2)(ii) emergency access): a clinical
     /// role, a stated reason, a time limit, and a loud audit event the compliance officer
     /// reviews. Returns when the access ends.
-    pub async fn break_glass(&self, p: &Principal, id: i64, reason: &str) -> Result<String, AppError> {
-        let reason = reason.trim();
+    ///
+    /// `kind` is one of `break_glass::REASONS` (or empty, for a reason in one's own words in
+    /// `reason`). Breaking glass again while the access is live is refused: access beyond the
+    /// grant's end is a new grant, asked for when it ends, and reported on its own.
+    pub async fn break_glass(&self, p: &Principal, id: i64, kind: &str, reason: &str) -> Result<String, AppError> {
         let mut tx = self.store().begin().await?;
         let opened = self.open_patient(tx.conn(), p, id).await?;
         if !may_break_glass(&self.policy(), p.data_roles()) {
@@ -509,12 +513,15 @@ impl App {
                 "you can already open this chart; emergency access is not needed".into(),
             ));
         }
-        if reason.chars().count() < 10 || reason.chars().count() > 500 {
-            return Err(AppError::Invalid(
-                "say why you need emergency access (10 to 500 characters)".into(),
-            ));
-        }
+        let reason = break_glass::reason(kind, reason)?;
         let now = self.now();
+        let live = store::break_glass_until(tx.conn(), p.user_id.0, id, now).await?;
+        if let Err(until) = break_glass::may_break_again(live, now) {
+            return Err(AppError::Conflict(format!(
+                "your emergency access to this chart is open until {}; when it ends, break glass again for a new grant (it is reported on its own)",
+                rfc3339(until)
+            )));
+        }
         let until = now + time::Duration::minutes(self.settings().records.break_glass_minutes);
         let grant = store::insert_break_glass(tx.conn(), p.user_id.0, id, now, until).await?;
         self.put_json(tx.conn(), CtColumn::BreakGlassReason, grant, &reason)

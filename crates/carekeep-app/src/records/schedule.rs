@@ -5,7 +5,9 @@ use super::rfc3339;
 use super::view::*;
 use crate::{App, AppError, Principal};
 use carekeep_domain::audit::{Action, Outcome};
-use carekeep_domain::records::appointment::{check_service, check_times, Status};
+use carekeep_domain::records::appointment::{
+    check_provider, check_service, check_times, ProviderLookup, Status, NOT_BOOKABLE,
+};
 use carekeep_domain::records::patient::Identity;
 use carekeep_domain::{DataClass, UserId};
 use carekeep_store::records::{self as store, AppointmentRow, CtColumn};
@@ -89,14 +91,21 @@ impl App {
             .checked_add(time::Duration::minutes(input.minutes))
             .ok_or_else(|| AppError::Invalid("the appointment's start is out of range".into()))?;
         check_times(input.start, end)?;
-        let provider = users::by_id(tx.conn(), input.provider_id)
-            .await
-            .map_err(|_| AppError::Invalid("choose a provider from the staff list".into()))?;
-        if provider.disabled_at.is_some() || !self.policy().access(&provider.roles, DataClass::Clinical).can_write() {
-            return Err(AppError::Invalid(
-                "the provider must be an active member of the clinical staff".into(),
-            ));
-        }
+        let provider = match users::by_id(tx.conn(), input.provider_id).await {
+            Ok(u) => Some(u),
+            Err(carekeep_store::StoreError::NotFound) => None,
+            Err(e) => return Err(e.into()),
+        };
+        check_provider(match &provider {
+            None => ProviderLookup::Missing,
+            Some(u) => ProviderLookup::Found {
+                active: u.disabled_at.is_none(),
+                clinical: self.policy().access(&u.roles, DataClass::Clinical).can_write(),
+            },
+        })?;
+        let Some(provider) = provider else {
+            return Err(AppError::Invalid(NOT_BOOKABLE.into()));
+        };
         let now = self.now();
         let id = store::insert_appointment(
             tx.conn(),

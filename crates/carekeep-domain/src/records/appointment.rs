@@ -80,6 +80,31 @@ pub fn check_times(start: OffsetDateTime, end: OffsetDateTime) -> Result<(), Inv
     Ok(())
 }
 
+/// What the booking form's provider id turned out to be.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProviderLookup {
+    /// No account has this id.
+    Missing,
+    /// An account, with whether it is enabled and may write clinical data.
+    Found { active: bool, clinical: bool },
+}
+
+/// Who may be booked: an active member of the clinical staff. Every refusal carries the same
+/// words, so the answer never tells whether an id names a real account (whoever books learns
+/// nothing about the staff list beyond the clinicians it already shows).
+pub fn check_provider(found: ProviderLookup) -> Result<(), Invalid> {
+    match found {
+        ProviderLookup::Found {
+            active: true,
+            clinical: true,
+        } => Ok(()),
+        ProviderLookup::Missing | ProviderLookup::Found { .. } => invalid(NOT_BOOKABLE),
+    }
+}
+
+/// The one refusal for a provider id that cannot be booked.
+pub const NOT_BOOKABLE: &str = "choose an active clinician from the staff list";
+
 /// A service name: 1 to 120 characters.
 pub fn check_service(s: &str) -> Result<String, Invalid> {
     let s = s.trim();
@@ -93,6 +118,51 @@ pub fn check_service(s: &str) -> Result<String, Invalid> {
 mod tests {
     use super::*;
     use Status::*;
+
+    #[test]
+    fn every_unbookable_provider_gets_the_same_words() {
+        use ProviderLookup::*;
+        let cases = [
+            (Missing, false),
+            (
+                Found {
+                    active: false,
+                    clinical: true,
+                },
+                false,
+            ),
+            (
+                Found {
+                    active: true,
+                    clinical: false,
+                },
+                false,
+            ),
+            (
+                Found {
+                    active: false,
+                    clinical: false,
+                },
+                false,
+            ),
+            (
+                Found {
+                    active: true,
+                    clinical: true,
+                },
+                true,
+            ),
+        ];
+        for (found, ok) in cases {
+            match check_provider(found) {
+                Ok(()) => assert!(ok, "{found:?}"),
+                Err(Invalid(msg)) => {
+                    assert!(!ok, "{found:?}");
+                    assert_eq!(msg, NOT_BOOKABLE, "{found:?}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn moves() {

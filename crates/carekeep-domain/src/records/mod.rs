@@ -2,6 +2,7 @@
 //! Pure rules; the app crate stores, encrypts and audits around them.
 
 pub mod appointment;
+pub mod break_glass;
 pub mod chart_access;
 pub mod codes;
 pub mod invoice;

@@ -28,7 +28,7 @@ pub async fn login(
     parts: Parts,
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> Result<Response, WebError> {
-    let ip = client_ip(&parts, state.config.behind_tls_proxy);
+    let ip = client_ip(&parts, &state.proxies);
     if let Err(wait) = state.limiter.check(ip, state.app.now()) {
         return Err(WebError::api(AppError::LockedOut { retry_after_secs: wait }));
     }
@@ -38,7 +38,7 @@ pub async fn login(
             username: &req.username,
             password: &req.password,
             code: req.totp.as_deref().unwrap_or(""),
-            origin: crate::middleware::origin(&parts, state.config.behind_tls_proxy),
+            origin: crate::middleware::origin(&parts, &state.proxies),
         })
         .await
         .map_err(WebError::api)?;
@@ -125,12 +125,14 @@ pub async fn mfa_confirm(
     ApiEnrolling(p): ApiEnrolling,
     ApiJson(req): ApiJson<CodeRequest>,
 ) -> Result<Json<RecoveryCodes>, WebError> {
-    let codes = state
+    let enrolled = state
         .app
         .confirm_enrollment(&p, &req.code)
         .await
         .map_err(WebError::api)?;
-    Ok(Json(RecoveryCodes { recovery_codes: codes }))
+    Ok(Json(RecoveryCodes {
+        recovery_codes: enrolled.recovery_codes,
+    }))
 }
 
 /// Replace the caller's recovery codes.

@@ -214,7 +214,13 @@ pub async fn set_restriction(
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct BreakGlassRequest {
-    /// Why emergency access is needed (10 to 500 characters); the compliance officer reviews it.
+    /// One of `emergency_treatment`, `covering_provider`, `urgent_result`, `patient_request`,
+    /// or `other` (the default: the reason in `reason`, in words).
+    #[serde(default)]
+    pub kind: String,
+    /// Why emergency access is needed, in words (10 to 500 characters; optional details with a
+    /// listed `kind`); the compliance officer reviews it.
+    #[serde(default)]
     pub reason: String,
 }
 
@@ -227,13 +233,17 @@ pub struct BreakGlassResponse {
 /// Emergency access to a restricted chart, for a stated reason and a limited time.
 #[utoipa::path(post, path = "/api/v1/patients/{id}/break-glass", tag = "patients", security(("bearer" = [])), request_body = BreakGlassRequest,
     params(("id" = i64, Path, description = "Patient id")),
-    responses((status = 200, body = BreakGlassResponse), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = BreakGlassResponse), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn break_glass(
     State(state): State<AppState>,
     ApiUser(p): ApiUser,
     Path(id): Path<i64>,
     ApiJson(r): ApiJson<BreakGlassRequest>,
 ) -> Result<Json<BreakGlassResponse>, WebError> {
-    let until = state.app.break_glass(&p, id, &r.reason).await.map_err(WebError::api)?;
+    let until = state
+        .app
+        .break_glass(&p, id, &r.kind, &r.reason)
+        .await
+        .map_err(WebError::api)?;
     Ok(Json(BreakGlassResponse { until }))
 }

@@ -400,7 +400,7 @@ pub async fn restore(
 
 fn write_master(path: &Path, master: &[u8]) -> Result<(), BackupError> {
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(failed("create the keys folder"))?;
+        datadir::create_private_dir(dir).map_err(|e| BackupError::Failed(format!("create the keys folder: {e}")))?;
     }
     let mut f = create_private(path)?;
     f.write_all(master).map_err(failed("write the master key file"))?;

@@ -354,7 +354,7 @@ pub async fn breach_log(
     ))
 }
 
-/// An attachment: a multipart form (the CSRF token rides in the action URL).
+/// An attachment: a multipart form (the CSRF token is its first field).
 pub async fn attach(
     State(state): State<AppState>,
     PageUser(p): PageUser,

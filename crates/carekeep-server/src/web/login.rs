@@ -74,7 +74,7 @@ pub struct LoginForm {
 }
 
 pub async fn submit(State(state): State<AppState>, parts: Parts, jar: CookieJar, Form(f): Form<LoginForm>) -> Response {
-    let ip = client_ip(&parts, state.config.behind_tls_proxy);
+    let ip = client_ip(&parts, &state.proxies);
     if let Err(wait) = state.limiter.check(ip, state.app.now()) {
         let msg = format!("too many sign-in attempts from this computer; try again in {wait} seconds");
         return (
@@ -87,7 +87,7 @@ pub async fn submit(State(state): State<AppState>, parts: Parts, jar: CookieJar,
         username: &f.username,
         password: &f.password,
         code: &f.code,
-        origin: crate::middleware::origin(&parts, state.config.behind_tls_proxy),
+        origin: crate::middleware::origin(&parts, &state.proxies),
     };
     match state.app.login(input).await {
         Ok(outcome) => {

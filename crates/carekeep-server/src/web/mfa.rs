@@ -41,14 +41,15 @@ pub async fn confirm(
     Form(f): Form<ConfirmForm>,
 ) -> Result<Response, WebError> {
     match state.app.confirm_enrollment(&p, &f.code).await {
-        Ok(codes) => {
+        Ok(enrolled) => {
             let p = Principal {
                 mfa_verified: true,
+                csrf_token: enrolled.csrf_token,
                 ..p
             };
             Ok(RecoveryCodesPage {
                 chrome: chrome(&state, &p, "/mfa/setup"),
-                codes,
+                codes: enrolled.recovery_codes,
             }
             .into_response())
         }

@@ -267,6 +267,9 @@ pub async fn set_contact(
 
 #[derive(Debug, Deserialize)]
 pub struct GlassForm {
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
     reason: String,
 }
 
@@ -276,7 +279,7 @@ pub async fn break_glass(
     Path(id): Path<i64>,
     Form(f): Form<GlassForm>,
 ) -> Result<Response, WebError> {
-    let r = state.app.break_glass(&p, id, &f.reason).await;
+    let r = state.app.break_glass(&p, id, &f.kind, &f.reason).await;
     after_change(&state, &p, id, "glass", "main", r).await
 }
 

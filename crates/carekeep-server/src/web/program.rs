@@ -252,6 +252,7 @@ pub struct PersonForm {
     hired_on: String,
     left_on: String,
     email: String,
+    owner_confirms: Option<String>,
 }
 
 impl PersonForm {
@@ -263,6 +264,7 @@ impl PersonForm {
             hired_on: self.hired_on,
             left_on: self.left_on,
             email: self.email,
+            owner_confirms: self.owner_confirms.is_some(),
         }
     }
 }

@@ -407,13 +407,13 @@ async fn anyone_reports_from_any_page_in_two_clicks() {
     let (_, html) = co.get("/incidents/1").await;
     assert!(html.contains("excluded"));
     // An attachment through the page's upload form.
-    let form = reqwest::multipart::Form::new().part(
+    let form = reqwest::multipart::Form::new().text("csrf", co.csrf.clone()).part(
         "file",
         reqwest::multipart::Part::bytes(b"%PDF-1.4\nletter\n%%EOF\n".to_vec()).file_name("vendor-letter.pdf"),
     );
     let res = co
         .http
-        .post(co.url(&format!("/incidents/1/attachments?csrf={}", co.csrf)))
+        .post(co.url("/incidents/1/attachments"))
         .multipart(form)
         .send()
         .await
@@ -423,8 +423,8 @@ async fn anyone_reports_from_any_page_in_two_clicks() {
     assert!(html.contains("vendor-letter.pdf"));
     let res = co
         .http
-        .post(co.url(&format!("/incidents/1/attachments?csrf={}", co.csrf)))
-        .multipart(reqwest::multipart::Form::new())
+        .post(co.url("/incidents/1/attachments"))
+        .multipart(reqwest::multipart::Form::new().text("csrf", co.csrf.clone()))
         .send()
         .await
         .unwrap();

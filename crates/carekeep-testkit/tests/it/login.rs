@@ -151,3 +151,87 @@ async fn malformed_login_is_a_clear_4xx() {
     assert_eq!(res.status(), 422);
     app.stop().await;
 }
+
+/// Thirty guesses sent at once, with a hash that costs what it costs in a clinic: the right
+/// guess is the 25th, and `wrong` makes the other 29. Returns the 30 statuses in send order.
+async fn burst(app: &TestApp, guesses: Vec<(String, String, String)>) -> Vec<u16> {
+    let client = app.client();
+    let url = app.url("/api/v1/auth/login");
+    let tasks: Vec<_> = guesses
+        .into_iter()
+        .map(|(username, password, totp)| {
+            let (client, url) = (client.clone(), url.clone());
+            tokio::spawn(async move {
+                let res = client
+                    .post(url)
+                    .json(&json!({"username": username, "password": password, "totp": totp}))
+                    .send()
+                    .await
+                    .unwrap();
+                res.status().as_u16()
+            })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for t in tasks {
+        statuses.push(t.await.unwrap());
+    }
+    statuses
+}
+
+async fn costly_app() -> TestApp {
+    let hasher = carekeep_crypto::password::PasswordHasher::calibrated(std::time::Duration::from_millis(40)).unwrap();
+    TestApp::builder().with_password_hasher(hasher).spawn().await
+}
+
+fn other_code(code: &str, i: usize) -> String {
+    let n: u32 = code.parse().unwrap();
+    format!("{:06}", (n + 1 + u32::try_from(i).unwrap()) % 1_000_000)
+}
+
+#[tokio::test]
+async fn a_burst_of_password_guesses_cannot_race_the_lockout() {
+    let app = costly_app().await;
+    let u = app.user("billing").clone();
+    let code = app.fresh_code(&u.totp_secret);
+    let guesses = (0..30)
+        .map(|i| {
+            let pw = if i == 24 {
+                u.password.clone()
+            } else {
+                format!("wrong guess {i}!")
+            };
+            (u.username.clone(), pw, code.clone())
+        })
+        .collect();
+    let statuses = burst(&app, guesses).await;
+    assert_ne!(statuses[24], 200, "the right password at guess 25 got in: {statuses:?}");
+    assert!(!statuses.contains(&200), "{statuses:?}");
+    // Five guesses evaluated: four plain failures, the fifth locks; the rest refused unhashed.
+    assert_eq!(statuses.iter().filter(|s| **s == 401).count(), 4, "{statuses:?}");
+    assert_eq!(statuses.iter().filter(|s| **s == 429).count(), 26, "{statuses:?}");
+    assert!(
+        app.state.app.peak_concurrent_hashes() <= carekeep_app::hash_gate::MAX_CONCURRENT_HASHES,
+        "{} hashes ran at once",
+        app.state.app.peak_concurrent_hashes()
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_burst_of_authenticator_codes_cannot_race_the_lockout() {
+    let app = costly_app().await;
+    let u = app.user("nurse").clone();
+    let code = app.fresh_code(&u.totp_secret);
+    let guesses = (0..30)
+        .map(|i| {
+            let totp = if i == 24 { code.clone() } else { other_code(&code, i) };
+            (u.username.clone(), u.password.clone(), totp)
+        })
+        .collect();
+    let statuses = burst(&app, guesses).await;
+    assert_ne!(statuses[24], 200, "the right code at guess 25 got in: {statuses:?}");
+    assert!(!statuses.contains(&200), "{statuses:?}");
+    assert_eq!(statuses.iter().filter(|s| **s == 401).count(), 4, "{statuses:?}");
+    app.stop().await;
+}

@@ -782,3 +782,92 @@ async fn the_stores_fast_reads_return_what_its_queries_return() {
     drop(conn);
     app.stop().await;
 }
+
+/// Break glass needs a reason that says something, and breaking it again while access is
+/// live does not stretch the access: a new grant comes only after the first ends, reported on
+/// its own.
+#[tokio::test]
+async fn break_glass_needs_a_real_reason_and_cannot_be_stretched_while_live() {
+    let app = TestApp::spawn().await;
+    let t = tokens(&app).await;
+    let (id, ..) = full_patient(&app, &t[0], &t[2], &t[3]).await;
+    let owner = &t[5];
+    let doc_id = app.user_id(owner, "provider").await;
+    let res = app
+        .api(Method::PUT, &format!("/api/v1/patients/{id}/restriction"), owner)
+        .json(&json!({"restricted": true, "providers": [doc_id]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 204);
+    let glass = |nurse: &str, body: Value| {
+        app.api(Method::POST, &format!("/api/v1/patients/{id}/break-glass"), nurse)
+            .json(&body)
+            .send()
+    };
+    let nurse = t[1].clone();
+    for empty in ["aaaaaaaaaa", "..........", "1234567890", "zzzzzzzzzzzzzzzzzzzzzzzz"] {
+        let res = glass(&nurse, json!({"reason": empty})).await.unwrap();
+        assert_eq!(res.status(), 422, "{empty:?} says nothing");
+    }
+    let res = glass(&nurse, json!({"kind": "emergency_treatment"})).await.unwrap();
+    assert_eq!(res.status(), 200);
+    let first: Value = res.json().await.unwrap();
+    // Half an hour later, again: refused, and the first grant's end stands.
+    app.clock.advance(time::Duration::minutes(30));
+    let nurse = app.api_login("nurse").await;
+    let res = glass(
+        &nurse,
+        json!({"kind": "urgent_result", "reason": "lab called about potassium"}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(res.status(), 409);
+    let text = res.text().await.unwrap();
+    assert!(text.contains("open until"), "{text}");
+    app.clock.advance(time::Duration::minutes(30));
+    let nurse = app.api_login("nurse").await;
+    let chart: Value = app
+        .api(Method::GET, &format!("/api/v1/patients/{id}"), &nurse)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        chart.get("clinical").is_none(),
+        "access ended with the first grant ({})",
+        first["until"]
+    );
+    // A new grant once it has ended: reported on its own.
+    let res = glass(
+        &nurse,
+        json!({"kind": "urgent_result", "reason": "lab called about potassium"}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(res.status(), 200);
+    let co = app.api_login("compliance").await;
+    let events: Vec<Value> = app
+        .api(
+            Method::GET,
+            &format!("/api/v1/audit/events?patient={id}&action=phi.break_glass"),
+            &co,
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let granted: Vec<&str> = events
+        .iter()
+        .filter(|e| e["outcome"] == "success")
+        .map(|e| e["reason"].as_str().unwrap())
+        .collect();
+    assert_eq!(granted.len(), 2, "{events:?}");
+    assert!(granted.contains(&"Emergency treatment: the patient needs care now"));
+    assert!(granted.contains(&"An urgent result or call about this patient: lab called about potassium"));
+    app.stop().await;
+}

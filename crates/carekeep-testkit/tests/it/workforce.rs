@@ -5,7 +5,7 @@ use carekeep_app::Actor;
 use carekeep_domain::program::course::QUIZ;
 use carekeep_testkit::{PageClient, TestApp};
 use reqwest::Method;
-use serde_json::Value;
+use serde_json::{json, Value};
 
 #[tokio::test]
 async fn a_leave_date_disables_the_login_that_day_and_opens_the_checklist() {
@@ -332,6 +332,7 @@ async fn outside_training_keeps_its_certificate_encrypted() {
     // Through the page: a multipart form, listed on the person's page, downloadable.
     let mut page = PageClient::login(&app, "owner").await;
     let form = reqwest::multipart::Form::new()
+        .text("csrf", page.csrf.clone())
         .text("title", "CPR and privacy day")
         .text("completed_on", "2026-02-20")
         .part(
@@ -340,7 +341,7 @@ async fn outside_training_keeps_its_certificate_encrypted() {
         );
     let res = page
         .http
-        .post(page.url(&format!("/program/workforce/{person}/training?csrf={}", page.csrf)))
+        .post(page.url(&format!("/program/workforce/{person}/training")))
         .multipart(form)
         .send()
         .await
@@ -380,5 +381,94 @@ async fn outside_training_keeps_its_certificate_encrypted() {
         !stored.windows(23).any(|w| w == b"CERTIFICATE-MARKER-7731"),
         "stored encrypted"
     );
+    app.stop().await;
+}
+
+/// One leave date that cannot be applied (the last login that can administer users) must not
+/// stop everyone else's offboarding: it is a gap on the dashboard, never a stuck job.
+#[tokio::test]
+async fn a_stuck_leave_date_leaves_the_others_offboarded() {
+    let app = TestApp::spawn().await;
+    let owner = app.api_login("owner").await;
+    let add = |name: &'static str, login: &'static str| json!({"name": name, "username": login, "hired_on": "2026-01-05", "left_on": "2026-03-02", "owner_confirms": true});
+    // The other owner leaves first (allowed: the owner still administers), then the owner
+    // (refused by the job: nobody would be left to administer), then the nurse.
+    for (name, login) in [
+        ("Dora Both", "drowner"),
+        ("Olive Owner", "owner"),
+        ("Nina Nurse", "nurse"),
+    ] {
+        let res = app
+            .api(Method::POST, "/api/v1/workforce", &owner)
+            .json(&add(name, login))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 201, "{login}: {}", res.text().await.unwrap());
+    }
+    // The job keeps running on every tick.
+    app.state.app.run_offboarding().await.unwrap();
+    let nurse = app.user("nurse").clone();
+    let code = app.fresh_code(&nurse.totp_secret);
+    let res = app
+        .client()
+        .post(app.url("/api/v1/auth/login"))
+        .json(&json!({"username": "nurse", "password": nurse.password, "totp": code}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401, "the nurse's login is disabled on her leave date");
+    let roster: Vec<Value> = app
+        .api(Method::GET, "/api/v1/workforce", &owner)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let offboarded = |name: &str| roster.iter().find(|p| p["name"] == name).unwrap()["offboarded"].clone();
+    assert_eq!(offboarded("Nina Nurse"), true, "{roster:?}");
+    assert_eq!(offboarded("Dora Both"), true, "{roster:?}");
+    assert_eq!(offboarded("Olive Owner"), false, "{roster:?}");
+    let items: Vec<Value> = app
+        .api(Method::GET, "/api/v1/program/dashboard", &owner)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let training = items.iter().find(|i| i["key"] == "training").unwrap();
+    assert_eq!(training["standing"], "gap");
+    let evidence = training["evidence"].as_str().unwrap();
+    assert!(
+        evidence.contains("not offboarded") && evidence.contains("Olive Owner"),
+        "{evidence}"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_leave_date_for_oneself_or_an_owner_needs_an_owner_confirming() {
+    let app = TestApp::spawn().await;
+    let owner = app.api_login("owner").await;
+    let co = app.api_login("compliance").await;
+    let post = |token: &str, body: Value| app.api(Method::POST, "/api/v1/workforce", token).json(&body).send();
+    let date = |login: &str, confirm: bool| json!({"name": "Someone", "username": login, "hired_on": "2026-01-05", "left_on": "2026-06-30", "owner_confirms": confirm});
+    // The compliance officer cannot set a leave date on the owner, nor on herself.
+    for login in ["owner", "compliance"] {
+        let res = post(&co, date(login, true)).await.unwrap();
+        assert_eq!(res.status(), 403, "{login}");
+        assert!(res.text().await.unwrap().contains("owner"));
+    }
+    // The owner, for herself: only when she confirms.
+    let res = post(&owner, date("owner", false)).await.unwrap();
+    assert_eq!(res.status(), 403);
+    assert!(res.text().await.unwrap().contains("your own login"));
+    let res = post(&owner, date("owner", true)).await.unwrap();
+    assert_eq!(res.status(), 201);
+    // Anyone else's: no confirmation asked.
+    let res = post(&co, date("billing", false)).await.unwrap();
+    assert_eq!(res.status(), 201);
     app.stop().await;
 }
