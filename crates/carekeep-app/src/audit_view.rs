@@ -109,7 +109,7 @@ impl From<StoredEvent> for EventView {
 
 impl App {
     async fn find_events(&self, actor: &Actor, q: &AuditQuery, action: Action) -> Result<Vec<EventView>, AppError> {
-        actor.require(self, Capability::ReadAuditLog)?;
+        self.require(actor, Capability::ReadAuditLog).await?;
         if let Some(a) = &q.action {
             a.parse::<Action>()
                 .map_err(|_| AppError::Invalid(format!("unknown action '{a}'")))?;

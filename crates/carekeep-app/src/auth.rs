@@ -161,7 +161,35 @@ impl Actor {
     }
 }
 
+impl Actor {
+    /// Whether the actor's roles allow `cap`, asked to decide what to show (not a refusal:
+    /// nothing is recorded).
+    pub(crate) fn may(&self, app: &App, cap: Capability) -> bool {
+        self.require(app, cap).is_ok()
+    }
+}
+
 impl App {
+    /// The capability check of every use case that is not the chart's: refused by role, the
+    /// attempt is recorded before the refusal is answered (164.308(a)(1)(ii)(D): attempts
+    /// beyond one's access are for the compliance officer to review, like the chart's).
+    pub(crate) async fn require<'a>(
+        &self,
+        actor: &'a Actor,
+        cap: Capability,
+    ) -> Result<Option<&'a Principal>, AppError> {
+        match actor.require(self, cap) {
+            Err(AppError::Forbidden(why)) => {
+                let event = self
+                    .event(actor, Action::AccessDenied, Outcome::Denied)
+                    .with_reason(&format!("needs {}", cap.as_str()));
+                self.append_event(event).await?;
+                Err(AppError::Forbidden(why))
+            }
+            other => other,
+        }
+    }
+
     /// Checks credentials and opens a session.
     pub async fn login(&self, input: LoginInput<'_>) -> Result<LoginOutcome, AppError> {
         let now = self.now();

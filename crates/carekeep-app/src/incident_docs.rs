@@ -337,7 +337,7 @@ impl App {
 
     /// Records that the letters went out to every patient in scope, and how.
     pub async fn record_letters_sent(&self, actor: &Actor, id: i64, method: &str) -> Result<usize, AppError> {
-        let me = actor.require(self, Capability::HandleIncidents)?;
+        let me = self.require(actor, Capability::HandleIncidents).await?;
         let method = match method.trim() {
             "" | "mail" => "first-class mail",
             "email" => "email (the individual agreed to electronic notice)",
@@ -371,7 +371,7 @@ impl App {
     /// The log of breaches under 500 discovered in `year`, for the HHS annual report
     /// (164.408(c)), as CSV.
     pub async fn breach_log_csv(&self, actor: &Actor, year: i32) -> Result<Vec<u8>, AppError> {
-        actor.require(self, Capability::HandleIncidents)?;
+        self.require(actor, Capability::HandleIncidents).await?;
         let rows = {
             let mut conn = self.store().read().await?;
             self.incident_rows(&mut conn).await?

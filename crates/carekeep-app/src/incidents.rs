@@ -514,7 +514,7 @@ impl App {
 
     /// The log, newest first.
     pub async fn incidents(&self, actor: &Actor) -> Result<Vec<IncidentSummary>, AppError> {
-        actor.require(self, Capability::HandleIncidents)?;
+        self.require(actor, Capability::HandleIncidents).await?;
         let mut conn = self.store().read().await?;
         let rows = self.incident_rows(&mut conn).await?;
         let mut out = Vec::new();
@@ -561,7 +561,7 @@ impl App {
 
     /// One incident in full. Opening it is audited.
     pub async fn incident(&self, actor: &Actor, id: i64) -> Result<IncidentView, AppError> {
-        actor.require(self, Capability::HandleIncidents)?;
+        self.require(actor, Capability::HandleIncidents).await?;
         let view = self.incident_view(id).await?;
         let mut event = self.event(actor, Action::ProgramDocumentViewed, Outcome::Success);
         event.resource_type = "Incident".into();
@@ -675,7 +675,7 @@ impl App {
         id: i64,
         d: DeterminationInput,
     ) -> Result<Conclusion, AppError> {
-        let me = actor.require(self, Capability::HandleIncidents)?;
+        let me = self.require(actor, Capability::HandleIncidents).await?;
         let today = self.clinic_today();
         let discovered = date("discovery date", &d.discovered_on, true)?.unwrap_or(today);
         let occurred = date("date it happened", &d.occurred_on, false)?;
@@ -818,7 +818,7 @@ impl App {
     /// Attaches a file (a police report, a photo, a vendor's letter): PDF or image, stored
     /// encrypted.
     pub async fn attach_to_incident(&self, actor: &Actor, id: i64, name: &str, bytes: &[u8]) -> Result<i64, AppError> {
-        let me = actor.require(self, Capability::HandleIncidents)?;
+        let me = self.require(actor, Capability::HandleIncidents).await?;
         let max = self.settings().records.attachment_max_bytes;
         let content_type = match carekeep_domain::files::sniff(bytes) {
             Some(t) if bytes.len() <= max => t,
@@ -857,7 +857,7 @@ impl App {
         id: i64,
         aid: i64,
     ) -> Result<(String, Vec<u8>, String), AppError> {
-        actor.require(self, Capability::HandleIncidents)?;
+        self.require(actor, Capability::HandleIncidents).await?;
         let (name, content_type, ct) = {
             let mut conn = self.store().read().await?;
             store::attachment(&mut conn, id, aid)
@@ -877,7 +877,7 @@ impl App {
 
     /// Adds a step to the timeline (who, when, what).
     pub async fn add_incident_action(&self, actor: &Actor, id: i64, what: &str) -> Result<(), AppError> {
-        actor.require(self, Capability::HandleIncidents)?;
+        self.require(actor, Capability::HandleIncidents).await?;
         let what = text("action", what, 4000)?;
         if what.is_empty() {
             return Err(AppError::Invalid("say what was done".into()));
@@ -910,7 +910,7 @@ impl App {
         from: OffsetDateTime,
         to: OffsetDateTime,
     ) -> Result<ScopeView, AppError> {
-        actor.require(self, Capability::HandleIncidents)?;
+        self.require(actor, Capability::HandleIncidents).await?;
         if to < from {
             return Err(AppError::Invalid("the window ends before it starts".into()));
         }
@@ -1008,7 +1008,7 @@ impl App {
 
     /// The obligations with their due dates and what is done.
     pub async fn incident_obligations(&self, actor: &Actor, id: i64) -> Result<Vec<ObligationView>, AppError> {
-        actor.require(self, Capability::HandleIncidents)?;
+        self.require(actor, Capability::HandleIncidents).await?;
         let mut conn = self.store().read().await?;
         let i = self.incident_row(&mut conn, id).await?;
         let done = self.done_obligations(&mut conn, id).await?;
@@ -1024,7 +1024,7 @@ impl App {
         state: &str,
         note: &str,
     ) -> Result<(), AppError> {
-        let me = actor.require(self, Capability::HandleIncidents)?;
+        let me = self.require(actor, Capability::HandleIncidents).await?;
         let owed = self.incident_obligations(actor, id).await?;
         let state = state.trim().to_ascii_uppercase();
         if !owed

@@ -25,7 +25,7 @@ impl App {
         old: &MasterKey,
         new: &MasterKey,
     ) -> Result<Rotated, AppError> {
-        actor.require(self, Capability::AdministerUsers)?;
+        self.require(actor, Capability::AdministerUsers).await?;
         let mut tx = self.store().begin().await?;
         let data_keys = keys::all(tx.conn()).await?;
         for (id, wrapped) in &data_keys {

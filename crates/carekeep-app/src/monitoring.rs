@@ -157,13 +157,13 @@ impl App {
 
     /// Runs a scan now, for the compliance officer.
     pub async fn run_monitoring_now(&self, actor: &Actor) -> Result<usize, AppError> {
-        actor.require(self, Capability::ReadAuditLog)?;
+        self.require(actor, Capability::ReadAuditLog).await?;
         self.run_monitoring().await
     }
 
     /// Findings, newest first.
     pub async fn findings(&self, actor: &Actor, open_only: bool) -> Result<Vec<FindingView>, AppError> {
-        actor.require(self, Capability::ReadAuditLog)?;
+        self.require(actor, Capability::ReadAuditLog).await?;
         let mut conn = self.store().read().await?;
         let names: BTreeMap<i64, String> = users::all(&mut conn)
             .await?
@@ -196,7 +196,7 @@ impl App {
 
     /// How many findings wait for review; `None` for people who do not review them.
     pub async fn open_findings(&self, actor: &Actor) -> Result<Option<i64>, AppError> {
-        if actor.require(self, Capability::ReadAuditLog).is_err() {
+        if !actor.may(self, Capability::ReadAuditLog) {
             return Ok(None);
         }
         let mut conn = self.store().read().await?;
@@ -220,7 +220,7 @@ impl App {
 
     /// Marks a finding reviewed with the reviewer's note.
     pub async fn review_finding(&self, actor: &Actor, id: i64, note: &str) -> Result<(), AppError> {
-        let p = actor.require(self, Capability::ReadAuditLog)?.ok_or_else(|| {
+        let p = self.require(actor, Capability::ReadAuditLog).await?.ok_or_else(|| {
             AppError::Forbidden("a finding is reviewed by a person, not from the command line".into())
         })?;
         let note = note.trim();

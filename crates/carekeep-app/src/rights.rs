@@ -168,9 +168,9 @@ impl App {
         e
     }
 
-    pub(crate) fn handler<'a>(&self, actor: &'a Actor) -> Result<&'a Principal, AppError> {
-        actor
-            .require(self, Capability::HandleIncidents)?
+    pub(crate) async fn handler<'a>(&self, actor: &'a Actor) -> Result<&'a Principal, AppError> {
+        self.require(actor, Capability::HandleIncidents)
+            .await?
             .ok_or_else(|| AppError::Forbidden("patients' requests are handled by a signed-in person".into()))
     }
 
@@ -237,7 +237,7 @@ impl App {
         patient: i64,
         input: RequestInput,
     ) -> Result<RequestView, AppError> {
-        let p = self.handler(actor)?;
+        let p = self.handler(actor).await?;
         let kind = Kind::parse(&input.kind).ok_or_else(|| {
             AppError::Invalid(
                 "the kind is access, amendment, accounting, restriction or confidential_communication".into(),
@@ -317,7 +317,7 @@ impl App {
         what: &str,
         change: impl FnOnce(&mut RequestRow, &mut Details) -> Result<(), AppError>,
     ) -> Result<RequestView, AppError> {
-        let p = self.handler(actor)?;
+        let p = self.handler(actor).await?;
         let mut tx = self.store().begin().await?;
         let mut row = store::request_by_id(tx.conn(), id)
             .await
@@ -386,7 +386,7 @@ impl App {
 
     /// Every request, newest first (one patient's when given).
     pub async fn patient_requests(&self, actor: &Actor, patient: Option<i64>) -> Result<Vec<RequestView>, AppError> {
-        let p = self.handler(actor)?;
+        let p = self.handler(actor).await?;
         let rows = {
             let mut conn = self.store().read().await?;
             store::requests(&mut conn, patient).await?
@@ -459,7 +459,7 @@ impl App {
         patient: i64,
         input: DisclosureInput,
     ) -> Result<i64, AppError> {
-        let p = self.handler(actor)?;
+        let p = self.handler(actor).await?;
         let basis = Basis::parse(&input.basis)
             .ok_or_else(|| AppError::Invalid("choose the basis of the disclosure (e.g. public_health)".into()))?;
         let today = self.clinic_today();
@@ -523,7 +523,7 @@ impl App {
 
     /// A patient's disclosure log, oldest first, with what each entry's status is.
     pub async fn disclosure_log(&self, actor: &Actor, patient: i64) -> Result<Vec<DisclosureView>, AppError> {
-        let p = self.handler(actor)?;
+        let p = self.handler(actor).await?;
         let rows = {
             let mut conn = self.store().read().await?;
             store::disclosures(&mut conn, patient).await?
@@ -561,7 +561,7 @@ impl App {
     /// The accounting of disclosures for `[from, to]` (default: the six years before today),
     /// as a readable PDF (164.528(b)).
     pub async fn accounting_pdf(&self, actor: &Actor, patient: i64, from: &str, to: &str) -> Result<Vec<u8>, AppError> {
-        let p = self.handler(actor)?;
+        let p = self.handler(actor).await?;
         let today = self.clinic_today();
         let to = day("end of the period", to, today)?;
         let from = day("start of the period", from, accounting::six_years_before(to))?;

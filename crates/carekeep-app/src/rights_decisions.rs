@@ -112,7 +112,7 @@ impl App {
         id: i64,
         input: DecisionInput,
     ) -> Result<RequestView, AppError> {
-        let p = self.handler(actor)?;
+        let p = self.handler(actor).await?;
         let outcome = match input.outcome.trim() {
             o @ ("granted" | "denied" | "completed") => o.to_owned(),
             _ => return Err(AppError::Invalid("the outcome is granted, denied or completed".into())),
@@ -247,7 +247,7 @@ impl App {
         })?;
         let note = text("note", note, 2000, how_parsed == Termination::PatientOrally)?;
         let today = self.clinic_today();
-        let p = self.handler(actor)?;
+        let p = self.handler(actor).await?;
         let mut tx = self.store().begin().await?;
         let mut row = store::request_by_id(tx.conn(), id)
             .await
@@ -281,7 +281,7 @@ impl App {
 
     /// The decision letter for a decided request, as a PDF; audited as an export.
     pub async fn decision_letter_pdf(&self, actor: &Actor, id: i64) -> Result<Vec<u8>, AppError> {
-        let p = self.handler(actor)?;
+        let p = self.handler(actor).await?;
         let row = {
             let mut conn = self.store().read().await?;
             store::request_by_id(&mut conn, id)
@@ -336,7 +336,7 @@ impl App {
 
     /// Records a document sent for a request (append-only).
     pub async fn record_document_sent(&self, actor: &Actor, id: i64, input: DocumentInput) -> Result<i64, AppError> {
-        let p = self.handler(actor)?;
+        let p = self.handler(actor).await?;
         let kind = input.kind.trim();
         if !DOCUMENT_KINDS.contains(&kind) {
             return Err(AppError::Invalid(
@@ -378,7 +378,7 @@ impl App {
 
     /// Documents sent, for one patient's requests or every request.
     pub async fn request_documents(&self, actor: &Actor, patient: Option<i64>) -> Result<Vec<DocumentView>, AppError> {
-        let p = self.handler(actor)?;
+        let p = self.handler(actor).await?;
         let rows = {
             let mut conn = self.store().read().await?;
             store::documents(&mut conn, patient).await?
@@ -412,7 +412,7 @@ impl App {
         patient: i64,
         input: AuthorizationInput,
     ) -> Result<i64, AppError> {
-        let p = self.handler(actor)?;
+        let p = self.handler(actor).await?;
         let date = |label: &str, s: &str| -> Result<Option<Date>, AppError> {
             match s.trim() {
                 "" => Ok(None),
@@ -465,7 +465,7 @@ impl App {
 
     /// Records a written revocation (164.508(b)(5)); it does not undo disclosures already made.
     pub async fn revoke_authorization(&self, actor: &Actor, id: i64, on: &str) -> Result<(), AppError> {
-        let p = self.handler(actor)?;
+        let p = self.handler(actor).await?;
         let today = self.clinic_today();
         let on = day("revocation date", on, today)?;
         if on > today {
@@ -496,7 +496,7 @@ impl App {
 
     /// A patient's authorizations on file, oldest first.
     pub async fn authorizations(&self, actor: &Actor, patient: i64) -> Result<Vec<AuthorizationView>, AppError> {
-        let p = self.handler(actor)?;
+        let p = self.handler(actor).await?;
         let rows = {
             let mut conn = self.store().read().await?;
             store::authorizations(&mut conn, patient).await?

@@ -79,26 +79,26 @@ impl App {
     }
 
     /// The clinic's roles, for choosing an account's roles.
-    pub fn list_roles(&self, actor: &Actor) -> Result<Vec<carekeep_domain::RoleDef>, AppError> {
-        actor.require(self, Capability::AdministerUsers)?;
+    pub async fn list_roles(&self, actor: &Actor) -> Result<Vec<carekeep_domain::RoleDef>, AppError> {
+        self.require(actor, Capability::AdministerUsers).await?;
         Ok(self.policy().roles().cloned().collect())
     }
 
     pub async fn list_users(&self, actor: &Actor) -> Result<Vec<UserView>, AppError> {
-        actor.require(self, Capability::AdministerUsers)?;
+        self.require(actor, Capability::AdministerUsers).await?;
         let mut conn = self.store().read().await?;
         Ok(users::all(&mut conn).await?.into_iter().map(|u| self.view(u)).collect())
     }
 
     pub async fn get_user(&self, actor: &Actor, id: UserId) -> Result<UserView, AppError> {
-        actor.require(self, Capability::AdministerUsers)?;
+        self.require(actor, Capability::AdministerUsers).await?;
         let mut conn = self.store().read().await?;
         Ok(self.view(users::by_id(&mut conn, id).await.map_err(not_found)?))
     }
 
     /// The account behind a username, for the command line.
     pub async fn find_user(&self, actor: &Actor, name: &str) -> Result<UserView, AppError> {
-        actor.require(self, Capability::AdministerUsers)?;
+        self.require(actor, Capability::AdministerUsers).await?;
         let key = username::normalize(name).map_err(|e| AppError::Invalid(e.to_string()))?;
         let mut conn = self.store().read().await?;
         users::by_key(&mut conn, &key)
@@ -109,7 +109,7 @@ impl App {
 
     /// Creates an account. One per person: the username is unique case-insensitively.
     pub async fn create_user(&self, actor: &Actor, input: &NewUserInput<'_>) -> Result<UserView, AppError> {
-        actor.require(self, Capability::AdministerUsers)?;
+        self.require(actor, Capability::AdministerUsers).await?;
         let key = username::normalize(input.username).map_err(|e| AppError::Invalid(format!("username: {e}")))?;
         let roles = self.parse_roles(input.roles)?;
         password::check(input.password, input.username).map_err(|e| AppError::Invalid(format!("password: {e}")))?;
@@ -148,7 +148,7 @@ impl App {
 
     /// Disables or re-enables an account. Disabling ends its sessions at once.
     pub async fn set_user_disabled(&self, actor: &Actor, id: UserId, disabled: bool) -> Result<UserView, AppError> {
-        let me = actor.require(self, Capability::AdministerUsers)?;
+        let me = self.require(actor, Capability::AdministerUsers).await?;
         if disabled && me.is_some_and(|p| p.user_id == id) {
             return Err(AppError::Invalid("you cannot disable your own account".into()));
         }
@@ -175,7 +175,7 @@ impl App {
 
     /// Replaces an account's roles and ends its sessions, so the change applies now.
     pub async fn set_user_roles(&self, actor: &Actor, id: UserId, roles: &[String]) -> Result<UserView, AppError> {
-        actor.require(self, Capability::AdministerUsers)?;
+        self.require(actor, Capability::AdministerUsers).await?;
         let roles = self.parse_roles(roles)?;
         let now = self.now();
         let mut tx = self.store().begin().await?;
@@ -209,7 +209,7 @@ impl App {
 
     /// Sets a new password and ends the account's sessions.
     pub async fn reset_password(&self, actor: &Actor, id: UserId, new_password: &str) -> Result<(), AppError> {
-        actor.require(self, Capability::AdministerUsers)?;
+        self.require(actor, Capability::AdministerUsers).await?;
         let now = self.now();
         let user = {
             let mut conn = self.store().read().await?;
@@ -234,7 +234,7 @@ impl App {
 
     /// Removes an account's MFA (a lost phone); it must enrol again at next login.
     pub async fn reset_mfa(&self, actor: &Actor, id: UserId) -> Result<(), AppError> {
-        actor.require(self, Capability::AdministerUsers)?;
+        self.require(actor, Capability::AdministerUsers).await?;
         let now = self.now();
         let mut tx = self.store().begin().await?;
         users::by_id(tx.conn(), id).await.map_err(not_found)?;
@@ -292,7 +292,7 @@ impl App {
         grants: &str,
         capabilities: &str,
     ) -> Result<carekeep_domain::RoleDef, AppError> {
-        actor.require(self, Capability::AdministerUsers)?;
+        self.require(actor, Capability::AdministerUsers).await?;
         let role = carekeep_domain::RoleDef::parse(name.trim(), description.trim(), grants, capabilities, false)
             .map_err(|e| AppError::Invalid(e.to_string()))?;
         if self.policy().role(&role.name).is_some_and(|r| r.builtin) {

@@ -79,6 +79,8 @@ codes! {
         ProgramDocumentViewed = "program.document_viewed",
         BackupCreated = "backup.created",
         BackupRestored = "backup.restored",
+        /// Refused by role (the person's roles lack the capability), before any record was read.
+        AccessDenied = "access.denied",
     }
 }
 

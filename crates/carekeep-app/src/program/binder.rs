@@ -128,7 +128,7 @@ impl App {
 
     /// The binder as a zip: `binder.pdf`, CSVs, and `documents/`. Its export is audited.
     pub async fn audit_binder(&self, actor: &Actor) -> Result<Vec<u8>, AppError> {
-        actor.require(self, Capability::ManageProgram)?;
+        self.require(actor, Capability::ManageProgram).await?;
         let today = self.clinic_today();
         let checklist = self.dashboard(actor).await?;
         let vendors = self.vendors(actor).await?;
@@ -150,7 +150,7 @@ impl App {
         // Each incident's burden-of-proof record (164.414(b)) and the small-breach logs, for
         // those who handle incidents only: the records name patients and what happened to their
         // information, which the program's other managers have no need to see (164.502(b)).
-        let handles_incidents = actor.require(self, Capability::HandleIncidents).is_ok();
+        let handles_incidents = actor.may(self, Capability::HandleIncidents);
         if !handles_incidents {
             files.push((
                 "incidents/README.txt".into(),

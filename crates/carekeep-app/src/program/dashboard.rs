@@ -83,7 +83,7 @@ const REVIEW_WITHIN: Duration = Duration::days(7);
 impl App {
     /// The checklist, worst first.
     pub async fn dashboard(&self, actor: &Actor) -> Result<Vec<ChecklistItem>, AppError> {
-        actor.require(self, Capability::ManageProgram)?;
+        self.require(actor, Capability::ManageProgram).await?;
         let now = self.now();
         let today = self.clinic_today();
         let policy = self.policy();

@@ -53,15 +53,16 @@ impl App {
     }
 
     pub async fn npp(&self, actor: &Actor) -> Result<NppView, AppError> {
-        actor.require(self, Capability::ManageProgram)?;
+        self.require(actor, Capability::ManageProgram).await?;
         self.npp_view().await
     }
 
     /// Publishes a new version. It must keep every element of 164.520(b)(1), and take effect
     /// no earlier than today (164.520(b)(1)(viii)).
     pub async fn publish_npp(&self, actor: &Actor, body: &str, effective_on: &str) -> Result<i64, AppError> {
-        let me = actor
-            .require(self, Capability::ManageProgram)?
+        let me = self
+            .require(actor, Capability::ManageProgram)
+            .await?
             .ok_or_else(|| AppError::Forbidden("a notice is approved by a signed-in person".into()))?;
         let body = body.trim();
         let missing = missing_elements(body);
@@ -100,7 +101,7 @@ impl App {
 
     /// Records where the current notice is posted (164.520(c)(2)(iii)).
     pub async fn set_npp_posting(&self, actor: &Actor, office: bool, website: bool) -> Result<(), AppError> {
-        actor.require(self, Capability::ManageProgram)?;
+        self.require(actor, Capability::ManageProgram).await?;
         let mut tx = self.store().begin().await?;
         let current = store::versions(tx.conn())
             .await?
@@ -192,7 +193,7 @@ impl App {
 
     /// The current notice as a PDF, to print and post.
     pub async fn npp_pdf(&self, actor: &Actor) -> Result<Vec<u8>, AppError> {
-        actor.require(self, Capability::ManageProgram)?;
+        self.require(actor, Capability::ManageProgram).await?;
         let v = self.npp_view().await?;
         if v.version == 0 {
             return Err(AppError::NotFound("published notice"));

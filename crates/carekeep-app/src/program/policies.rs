@@ -130,7 +130,7 @@ impl App {
     }
 
     pub async fn policies(&self, actor: &Actor) -> Result<Vec<PolicyView>, AppError> {
-        actor.require(self, Capability::ManageProgram)?;
+        self.require(actor, Capability::ManageProgram).await?;
         self.policy_views().await
     }
 
@@ -144,8 +144,9 @@ impl App {
         body: &str,
         effective_on: &str,
     ) -> Result<i64, AppError> {
-        let me = actor
-            .require(self, Capability::ManageProgram)?
+        let me = self
+            .require(actor, Capability::ManageProgram)
+            .await?
             .ok_or_else(|| AppError::Forbidden("a policy is approved by a signed-in person".into()))?;
         if !TEMPLATES.iter().any(|t| t.key == key) {
             return Err(AppError::NotFound("policy"));
@@ -187,7 +188,7 @@ impl App {
 
     /// Records that the current version was reviewed today and still stands.
     pub async fn mark_policy_reviewed(&self, actor: &Actor, key: &str) -> Result<(), AppError> {
-        actor.require(self, Capability::ManageProgram)?;
+        self.require(actor, Capability::ManageProgram).await?;
         let current = self
             .policy_views()
             .await?
@@ -251,7 +252,7 @@ impl App {
 
     /// One policy's current version as a PDF, with who acknowledged it.
     pub async fn policy_pdf(&self, actor: &Actor, key: &str) -> Result<Vec<u8>, AppError> {
-        actor.require(self, Capability::ManageProgram)?;
+        self.require(actor, Capability::ManageProgram).await?;
         let v = self
             .policy_views()
             .await?

@@ -291,7 +291,7 @@ impl App {
 
     /// The assessments, newest first.
     pub async fn assessments(&self, actor: &Actor) -> Result<Vec<SraSummary>, AppError> {
-        actor.require(self, Capability::ManageProgram)?;
+        self.require(actor, Capability::ManageProgram).await?;
         let mut conn = self.store().read().await?;
         let offset = self.clinic_offset();
         Ok(store::assessments(&mut conn)
@@ -304,7 +304,7 @@ impl App {
     /// Starts an assessment: a copy of the last finalised one to carry forward, or a fresh one.
     /// Only one may be open at a time.
     pub async fn start_assessment(&self, actor: &Actor) -> Result<i64, AppError> {
-        let me = actor.require(self, Capability::ManageProgram)?;
+        let me = self.require(actor, Capability::ManageProgram).await?;
         let mut tx = self.store().begin().await?;
         let all = store::assessments(tx.conn()).await?;
         if let Some(open) = all.iter().find(|a| a.status != "final") {
@@ -389,7 +389,7 @@ impl App {
     /// evidence as it is now (and refreshes Carekeep's own asset); a finalised one shows what
     /// was recorded when it was signed.
     pub async fn assessment(&self, actor: &Actor, id: i64) -> Result<SraView, AppError> {
-        actor.require(self, Capability::ManageProgram)?;
+        self.require(actor, Capability::ManageProgram).await?;
         let a = {
             let mut conn = self.store().read().await?;
             store::assessment(&mut conn, id)
@@ -540,7 +540,7 @@ impl App {
         title: &str,
         scope: &str,
     ) -> Result<(), AppError> {
-        actor.require(self, Capability::ManageProgram)?;
+        self.require(actor, Capability::ManageProgram).await?;
         let title = text("title", title, 200, true)?;
         let scope = text("scope", scope, 4000, true)?;
         let mut tx = self.store().begin().await?;
@@ -553,7 +553,7 @@ impl App {
 
     /// Answers one row; the answer is checked against 164.306(d).
     pub async fn answer_spec(&self, actor: &Actor, id: i64, spec_id: &str, input: AnswerInput) -> Result<(), AppError> {
-        let me = actor.require(self, Capability::ManageProgram)?;
+        let me = self.require(actor, Capability::ManageProgram).await?;
         let spec = specs::by_id(spec_id).ok_or(AppError::NotFound("specification"))?;
         let answer = Answer::parse(&input.answer).ok_or_else(|| {
             AppError::Invalid("choose implemented, alternative, not_implemented or not_applicable".into())
@@ -586,7 +586,7 @@ impl App {
 
     /// Adds (`asset == 0`) or changes an asset. Carekeep's own row is the system's to fill.
     pub async fn save_sra_asset(&self, actor: &Actor, id: i64, asset: i64, input: AssetInput) -> Result<i64, AppError> {
-        actor.require(self, Capability::ManageProgram)?;
+        self.require(actor, Capability::ManageProgram).await?;
         let name = text("asset name", &input.name, 200, true)?;
         if !ASSET_KINDS.iter().any(|(k, _)| *k == input.kind.trim()) {
             return Err(AppError::Invalid(format!(
@@ -657,7 +657,7 @@ impl App {
 
     /// Adds (`risk == 0`) or changes a risk; the level comes from the matrix.
     pub async fn save_sra_risk(&self, actor: &Actor, id: i64, risk_id: i64, input: RiskInput) -> Result<i64, AppError> {
-        actor.require(self, Capability::ManageProgram)?;
+        self.require(actor, Capability::ManageProgram).await?;
         let catalogued = catalogue::by_key(input.threat.trim());
         let threat = match catalogued {
             Some(t) => t.name.to_owned(),
@@ -732,7 +732,7 @@ impl App {
         owner: &str,
         due_on: &str,
     ) -> Result<i64, AppError> {
-        actor.require(self, Capability::ManageProgram)?;
+        self.require(actor, Capability::ManageProgram).await?;
         let title = text("task", title, 300, true)?;
         let owner = text("owner", owner, 120, true)?;
         let due = parse_date(due_on.trim())
@@ -759,7 +759,7 @@ impl App {
     }
 
     pub async fn complete_sra_task(&self, actor: &Actor, task: i64) -> Result<(), AppError> {
-        actor.require(self, Capability::ManageProgram)?;
+        self.require(actor, Capability::ManageProgram).await?;
         let mut tx = self.store().begin().await?;
         let t = store::tasks(tx.conn())
             .await?
@@ -775,7 +775,7 @@ impl App {
 
     /// Every remediation task, open first.
     pub async fn sra_tasks(&self, actor: &Actor) -> Result<Vec<TaskView>, AppError> {
-        actor.require(self, Capability::ManageProgram)?;
+        self.require(actor, Capability::ManageProgram).await?;
         let mut conn = self.store().read().await?;
         let today = self.clinic_today();
         Ok(store::tasks(&mut conn)
@@ -787,7 +787,7 @@ impl App {
 
     /// The register: every risk across assessments, newest assessment first.
     pub async fn risk_register(&self, actor: &Actor) -> Result<Vec<RiskView>, AppError> {
-        actor.require(self, Capability::ManageProgram)?;
+        self.require(actor, Capability::ManageProgram).await?;
         let mut conn = self.store().read().await?;
         let risks = store::risks(&mut conn, None).await?;
         let tasks = store::tasks(&mut conn).await?;
@@ -797,7 +797,7 @@ impl App {
 
     /// Sends a draft for review, or a review back to draft.
     pub async fn move_assessment(&self, actor: &Actor, id: i64, to: &str) -> Result<(), AppError> {
-        actor.require(self, Capability::ManageProgram)?;
+        self.require(actor, Capability::ManageProgram).await?;
         let to = match Status::parse(to) {
             Some(s @ (Status::Draft | Status::Review)) => s,
             _ => {
@@ -827,8 +827,9 @@ impl App {
     /// row must be answered; rows the system can answer take its answer where no one did, and
     /// the evidence is kept with each row. A contradicted answer must be fixed first.
     pub async fn finalise_assessment(&self, actor: &Actor, id: i64, signed_name: &str) -> Result<(), AppError> {
-        let me = actor
-            .require(self, Capability::ManageProgram)?
+        let me = self
+            .require(actor, Capability::ManageProgram)
+            .await?
             .ok_or_else(|| AppError::Forbidden("an assessment is signed by a signed-in person".into()))?;
         let signed_name = text("signature (your full name)", signed_name, 120, true)?;
         let view = self.assessment(actor, id).await?;

@@ -154,7 +154,7 @@ impl App {
     }
 
     pub async fn vendors(&self, actor: &Actor) -> Result<Vec<VendorView>, AppError> {
-        actor.require(self, Capability::ManageProgram)?;
+        self.require(actor, Capability::ManageProgram).await?;
         let mut conn = self.store().read().await?;
         let today = self.clinic_today();
         Ok(store::vendors(&mut conn)
@@ -165,7 +165,7 @@ impl App {
     }
 
     pub async fn vendor(&self, actor: &Actor, id: i64) -> Result<VendorView, AppError> {
-        actor.require(self, Capability::ManageProgram)?;
+        self.require(actor, Capability::ManageProgram).await?;
         let mut conn = self.store().read().await?;
         let v = store::vendor_by_id(&mut conn, id)
             .await
@@ -176,7 +176,7 @@ impl App {
     /// Adds (`id == 0`) or changes a vendor. A vendor that newly handles PHI marks the risk
     /// assessment as needing review (164.308(a)(1)(ii)(A): the analysis must stay accurate).
     pub async fn save_vendor(&self, actor: &Actor, id: i64, input: VendorInput) -> Result<VendorView, AppError> {
-        actor.require(self, Capability::ManageProgram)?;
+        self.require(actor, Capability::ManageProgram).await?;
         let status = BaaStatus::parse(if input.baa_status.trim().is_empty() {
             "none"
         } else {
@@ -260,7 +260,7 @@ impl App {
         name: &str,
         bytes: &[u8],
     ) -> Result<(), AppError> {
-        actor.require(self, Capability::ManageProgram)?;
+        self.require(actor, Capability::ManageProgram).await?;
         let max = self.settings().records.attachment_max_bytes;
         if bytes.is_empty() || bytes.len() > max {
             return Err(AppError::Invalid(format!(
@@ -295,7 +295,7 @@ impl App {
 
     /// The signed agreement: content type, bytes, file name. Audited as a document view.
     pub async fn vendor_document(&self, actor: &Actor, id: i64) -> Result<(String, Vec<u8>, String), AppError> {
-        actor.require(self, Capability::ManageProgram)?;
+        self.require(actor, Capability::ManageProgram).await?;
         let mut conn = self.store().read().await?;
         let (ct, content_type, name) = store::vendor_document(&mut conn, id)
             .await

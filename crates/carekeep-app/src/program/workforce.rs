@@ -129,7 +129,7 @@ impl App {
     }
 
     pub async fn roster(&self, actor: &Actor) -> Result<Vec<PersonView>, AppError> {
-        actor.require(self, Capability::ManageProgram)?;
+        self.require(actor, Capability::ManageProgram).await?;
         let mut conn = self.store().read().await?;
         let people = store::people(&mut conn).await?;
         let records = store::training(&mut conn).await?;
@@ -175,7 +175,7 @@ impl App {
 
     /// Adds (`id == 0`) or changes a person. A leave date that has come offboards them now.
     pub async fn save_person(&self, actor: &Actor, id: i64, input: PersonInput) -> Result<i64, AppError> {
-        actor.require(self, Capability::ManageProgram)?;
+        self.require(actor, Capability::ManageProgram).await?;
         let name = input.name.trim();
         if name.is_empty() || name.chars().count() > 120 {
             return Err(AppError::Invalid("the name needs 1 to 120 characters".into()));
@@ -321,7 +321,7 @@ impl App {
 
     /// Ticks off an offboarding step.
     pub async fn complete_offboarding_step(&self, p: &Principal, person: i64, item: i64) -> Result<(), AppError> {
-        Actor::User(p.clone()).require(self, Capability::ManageProgram)?;
+        self.require(&Actor::User(p.clone()), Capability::ManageProgram).await?;
         let mut tx = self.store().begin().await?;
         if !store::complete_offboarding_item(tx.conn(), person, item, p.user_id.0, self.now()).await? {
             return Err(AppError::NotFound("offboarding step"));
@@ -346,7 +346,7 @@ impl App {
         completed_on: &str,
         certificate: Option<(&str, &[u8])>,
     ) -> Result<i64, AppError> {
-        let me = actor.require(self, Capability::ManageProgram)?;
+        let me = self.require(actor, Capability::ManageProgram).await?;
         if let Some((_, bytes)) = certificate {
             let max = self.settings().records.attachment_max_bytes;
             if bytes.is_empty() || bytes.len() > max || carekeep_domain::files::sniff(bytes).is_none() {
@@ -407,7 +407,7 @@ impl App {
 
     /// A training certificate: content type, bytes, file name. Audited as a document view.
     pub async fn training_certificate(&self, actor: &Actor, id: i64) -> Result<(String, Vec<u8>, String), AppError> {
-        actor.require(self, Capability::ManageProgram)?;
+        self.require(actor, Capability::ManageProgram).await?;
         let (person, ct, name) = {
             let mut conn = self.store().read().await?;
             store::certificate(&mut conn, id)

@@ -275,7 +275,13 @@ impl App {
         if !(policy.access(p.data_roles(), DataClass::InvoiceStatus).can_read()
             && policy.access(p.data_roles(), DataClass::Identity).can_read())
         {
-            return Err(AppError::Forbidden("your roles do not include invoices".into()));
+            return Err(self
+                .refused_by_role(
+                    p,
+                    vec![DataClass::InvoiceStatus, DataClass::Identity],
+                    "your roles do not include invoices",
+                )
+                .await);
         }
         let mut conn = self.store().read().await?;
         let rows = store::recent_invoices(&mut conn, 100).await?;

@@ -198,6 +198,24 @@ impl App {
         e
     }
 
+    /// A refusal by role of a clinic-wide list (the schedule, invoices, patient lookup), before
+    /// any record is read: recorded with the classes it needed, then answered with `why`.
+    pub(crate) async fn refused_by_role(&self, p: &Principal, classes: Vec<DataClass>, why: &str) -> AppError {
+        let mut event = self.phi_event(
+            p,
+            Action::AccessDenied,
+            Outcome::Denied,
+            Vec::new(),
+            ("", String::new()),
+            classes,
+        );
+        event.reason = why.to_owned();
+        match self.append_event(event).await {
+            Ok(_) => AppError::Forbidden(why.to_owned()),
+            Err(e) => e,
+        }
+    }
+
     /// Records a refusal and returns the 403 to answer with. If the refusal cannot be recorded
     /// the request still fails (with a 500), so nothing is lost either way.
     pub(crate) async fn refuse(

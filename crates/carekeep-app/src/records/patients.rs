@@ -335,14 +335,18 @@ impl App {
             .collect()
     }
 
-    fn require_identity_reader(&self, p: &Principal) -> Result<(), AppError> {
+    async fn require_identity_reader(&self, p: &Principal) -> Result<(), AppError> {
         p.require_full()?;
         if self.policy().access(p.data_roles(), DataClass::Identity).can_read() {
             Ok(())
         } else {
-            Err(AppError::Forbidden(
-                "your roles do not allow looking up patients".into(),
-            ))
+            Err(self
+                .refused_by_role(
+                    p,
+                    vec![DataClass::Identity],
+                    "your roles do not allow looking up patients",
+                )
+                .await)
         }
     }
 
@@ -357,7 +361,7 @@ impl App {
     /// Finds patients by the first letters of a name, a full date of birth or a phone number,
     /// through the blind indexes. Every patient in the answer is audited as searched.
     pub async fn search_patients(&self, p: &Principal, q: &str) -> Result<SearchResult, AppError> {
-        self.require_identity_reader(p)?;
+        self.require_identity_reader(p).await?;
         let query = search::parse(q).map_err(|e| AppError::Invalid(e.to_string()))?;
         let key = self.blind_index();
         let (kind, digest, confirm) = match &query {
@@ -400,7 +404,7 @@ impl App {
 
     /// A page of patients, most recently seen first. Every patient listed is audited.
     pub async fn list_patients(&self, p: &Principal, page: i64, per_page: i64) -> Result<PatientPage, AppError> {
-        self.require_identity_reader(p)?;
+        self.require_identity_reader(p).await?;
         let page = page.max(1);
         let per_page = per_page.clamp(1, 100);
         let mut conn = self.store().read().await?;
@@ -437,12 +441,16 @@ impl App {
         providers: &[UserId],
     ) -> Result<(), AppError> {
         p.require_full()?;
-        let policy = self.policy();
-        if !policy.has_capability(&p.roles, Capability::ManageProgram) {
-            return Err(AppError::Forbidden(
-                "only the owner or the compliance officer may restrict a chart".into(),
-            ));
+        if !self.policy().has_capability(&p.roles, Capability::ManageProgram) {
+            return Err(self
+                .refused_by_role(
+                    p,
+                    vec![DataClass::Clinical],
+                    "only the owner or the compliance officer may restrict a chart",
+                )
+                .await);
         }
+        let policy = self.policy();
         let mut tx = self.store().begin().await?;
         store::patient_by_id(tx.conn(), id)
             .await

@@ -180,7 +180,13 @@ impl App {
         if !(policy.access(p.data_roles(), DataClass::Scheduling).can_read()
             && policy.access(p.data_roles(), DataClass::Identity).can_read())
         {
-            return Err(AppError::Forbidden("your roles do not include the schedule".into()));
+            return Err(self
+                .refused_by_role(
+                    p,
+                    vec![DataClass::Scheduling, DataClass::Identity],
+                    "your roles do not include the schedule",
+                )
+                .await);
         }
         let from = PrimitiveDateTime::new(day, Time::MIDNIGHT).assume_offset(self.clinic_offset());
         let to = from + time::Duration::days(1);

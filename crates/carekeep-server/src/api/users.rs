@@ -158,7 +158,7 @@ pub async fn reset_mfa(
 #[utoipa::path(get, path = "/api/v1/roles", tag = "users", security(("bearer" = [])),
     responses((status = 200, body = Vec<RoleJson>), (status = 403, body = ErrorBody)))]
 pub async fn roles(State(state): State<AppState>, ApiUser(p): ApiUser) -> Result<Json<Vec<RoleJson>>, WebError> {
-    let roles = state.app.list_roles(&Actor::User(p)).map_err(WebError::api)?;
+    let roles = state.app.list_roles(&Actor::User(p)).await.map_err(WebError::api)?;
     Ok(Json(roles.into_iter().map(role_json).collect()))
 }
 

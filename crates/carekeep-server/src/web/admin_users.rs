@@ -33,10 +33,11 @@ fn notice(done: &Done) -> Option<String> {
     Some(text.to_owned())
 }
 
-fn role_options(state: &AppState, p: &Principal, checked: &[RoleName]) -> Result<Vec<RoleOption>, WebError> {
+async fn role_options(state: &AppState, p: &Principal, checked: &[RoleName]) -> Result<Vec<RoleOption>, WebError> {
     Ok(state
         .app
         .list_roles(&Actor::User(p.clone()))
+        .await
         .map_err(WebError::page)?
         .into_iter()
         .map(|r| RoleOption {
@@ -66,7 +67,7 @@ pub async fn list(
 
 pub async fn new_form(State(state): State<AppState>, PageUser(p): PageUser) -> Result<UserNewPage, WebError> {
     Ok(UserNewPage {
-        roles: role_options(&state, &p, &[])?,
+        roles: role_options(&state, &p, &[]).await?,
         chrome: chrome(&state, &p, "/admin/users"),
         username: String::new(),
         display_name: String::new(),
@@ -99,7 +100,7 @@ pub async fn create(
         Err(e @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
             let checked: Vec<RoleName> = f.role.iter().filter_map(|r| RoleName::new(r).ok()).collect();
             let page = UserNewPage {
-                roles: role_options(&state, &p, &checked)?,
+                roles: role_options(&state, &p, &checked).await?,
                 chrome: chrome(&state, &p, "/admin/users"),
                 username: f.username,
                 display_name: f.display_name,
@@ -124,7 +125,7 @@ async fn edit_page(
         .await
         .map_err(WebError::page)?;
     Ok(UserEditPage {
-        roles: role_options(state, p, &user.roles)?,
+        roles: role_options(state, p, &user.roles).await?,
         chrome: chrome(state, p, "/admin/users"),
         user: UserLine::from(&user),
         error,
@@ -239,7 +240,11 @@ async fn roles_page(
     error: Option<String>,
 ) -> Result<RolesPage, WebError> {
     use carekeep_domain::{Capability, DataClass};
-    let roles = state.app.list_roles(&Actor::User(p.clone())).map_err(WebError::page)?;
+    let roles = state
+        .app
+        .list_roles(&Actor::User(p.clone()))
+        .await
+        .map_err(WebError::page)?;
     Ok(RolesPage {
         chrome: chrome(state, p, "/admin/users"),
         classes: DataClass::ALL.iter().map(|c| c.as_str()).collect(),

@@ -1,6 +1,6 @@
 //! Every page of the router, as every default role: never a server error, and each module
-//! refuses (403) the roles that do not hold its capability. The routes are read from the page
-//! router's source, so a new page joins the sweep without being listed here.
+//! refuses (403) the roles that do not hold its capability. The routes come from the page
+//! router's own table, so a new page joins the sweep without being listed here.
 
 use carekeep_testkit::{PageClient, TestApp};
 use reqwest::Method;
@@ -8,12 +8,9 @@ use serde_json::json;
 
 /// The GET routes of the page router, parameters filled with existing records.
 fn get_routes() -> Vec<String> {
-    let src = include_str!("../../../carekeep-server/src/web/mod.rs");
-    let flat: String = src.split_whitespace().collect::<Vec<_>>().join(" ");
     let mut out = Vec::new();
-    for part in flat.split(".route(").skip(1) {
-        let Some(path) = part.split('"').nth(1) else { continue };
-        if !part.contains("get(") {
+    for (method, path) in carekeep_server::page_routes() {
+        if method != "GET" {
             continue;
         }
         let concrete = path
@@ -31,6 +28,24 @@ fn get_routes() -> Vec<String> {
     out.sort();
     out.dedup();
     out
+}
+
+/// A refusal by role leaves its event before it is answered (164.308(a)(1)(ii)(D)): the newest
+/// event is this role's refusal.
+async fn refusal_recorded(app: &TestApp, co: &str, role: &str, path: &str) {
+    let newest: Vec<serde_json::Value> = app
+        .api(Method::GET, "/api/v1/audit/events?limit=1", co)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let e = &newest[0];
+    assert!(
+        e["outcome"] == "denied" && e["actor"] == role,
+        "{role} was refused {path} and no refusal was recorded; newest event: {e}"
+    );
 }
 
 /// Which roles a guarded module admits, by path prefix.
@@ -96,6 +111,9 @@ async fn every_page_as_every_role() {
         for path in &routes {
             let (status, body) = page.get(path).await;
             assert!(status < 500, "{role} GET {path}: {status} {body}");
+            if status == 403 {
+                refusal_recorded(&app, &co, role, path).await;
+            }
             if let Some(who) = admitted(path) {
                 if !who.contains(&role) {
                     assert_eq!(status, 403, "{role} must not reach {path}");
@@ -116,6 +134,7 @@ async fn every_page_as_every_role() {
 async fn every_api_read_as_every_role() {
     let app = TestApp::spawn().await;
     let desk = app.api_login("frontdesk").await;
+    let co = app.api_login("compliance").await;
     let patient = app
         .register_patient(&desk, "Sweep", "Patient", "1980-01-01", "5550001111")
         .await;
@@ -180,6 +199,9 @@ async fn every_api_read_as_every_role() {
                 if !who.contains(&role) {
                     assert_eq!(status, 403, "{role} must not reach {path}");
                 }
+            }
+            if status == 403 {
+                refusal_recorded(&app, &co, role, path).await;
             }
         }
     }
