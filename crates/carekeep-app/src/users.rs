@@ -182,7 +182,7 @@ impl App {
         let before = users::by_id(tx.conn(), id).await.map_err(not_found)?;
         users::set_roles(tx.conn(), id, &roles, now).await?;
         // A new security officer is a significant change for the risk assessment (164.308(a)(2)).
-        let officer = |rs: &[carekeep_domain::RoleName]| rs.iter().any(|r| r.as_str() == COMPLIANCE_ROLE);
+        let officer = |rs: &[RoleName]| rs.iter().any(|r| r.as_str() == COMPLIANCE_ROLE);
         if officer(&before.roles) != officer(&roles) {
             self.flag_sra_review(
                 &mut tx,

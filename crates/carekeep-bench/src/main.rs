@@ -11,6 +11,10 @@
     reason = "a benchmark fails loudly"
 )]
 #![allow(clippy::disallowed_methods, reason = "a benchmark may read the clock")]
+#![allow(
+    clippy::indexing_slicing,
+    reason = "a dev-only benchmark over data it made: a panic ends a measurement, never a clinic's server"
+)]
 
 mod chart_read;
 mod fhir_import;

@@ -31,26 +31,26 @@ pub(crate) fn seal(key: &[u8; 32], key_id: u32, aad: &[u8], plaintext: &[u8]) ->
     Ok(out)
 }
 
-fn key_id_of(ciphertext: &[u8]) -> Result<u32, CryptoError> {
-    if ciphertext.len() < HEADER + 16 || ciphertext[0] != VERSION {
+/// A ciphertext's parts: the data key's id, the nonce, and the sealed message with its tag.
+fn parts(ciphertext: &[u8]) -> Result<(u32, &[u8], &[u8]), CryptoError> {
+    let (&version, rest) = ciphertext.split_first().ok_or(CryptoError::Decrypt)?;
+    let (id, rest) = rest.split_first_chunk::<4>().ok_or(CryptoError::Decrypt)?;
+    let (nonce, msg) = rest.split_at_checked(HEADER - 5).ok_or(CryptoError::Decrypt)?;
+    if version != VERSION || msg.len() < 16 {
         return Err(CryptoError::Decrypt);
     }
-    let mut id = [0u8; 4];
-    id.copy_from_slice(&ciphertext[1..5]);
-    Ok(u32::from_be_bytes(id))
+    Ok((u32::from_be_bytes(*id), nonce, msg))
+}
+
+fn key_id_of(ciphertext: &[u8]) -> Result<u32, CryptoError> {
+    parts(ciphertext).map(|(id, _, _)| id)
 }
 
 pub(crate) fn open(key: &[u8; 32], aad: &[u8], ciphertext: &[u8]) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
-    key_id_of(ciphertext)?;
+    let (_, nonce, msg) = parts(ciphertext)?;
     let cipher = Aes256Gcm::new(key.into());
     cipher
-        .decrypt(
-            Nonce::from_slice(&ciphertext[5..HEADER]),
-            Payload {
-                msg: &ciphertext[HEADER..],
-                aad,
-            },
-        )
+        .decrypt(Nonce::from_slice(nonce), Payload { msg, aad })
         .map(Zeroizing::new)
         .map_err(|_| CryptoError::Decrypt)
 }

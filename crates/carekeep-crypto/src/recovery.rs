@@ -15,7 +15,10 @@ pub fn generate() -> Vec<String> {
             let bytes = random_bytes::<10>();
             let chars: String = bytes
                 .iter()
-                .map(|b| char::from(ALPHABET[usize::from(b % 32)]))
+                .map(|b| {
+                    #[allow(clippy::indexing_slicing, reason = "b % 32 is within the 32 letters")]
+                    char::from(ALPHABET[usize::from(b % 32)])
+                })
                 .collect();
             format!("{}-{}", &chars[..5], &chars[5..])
         })

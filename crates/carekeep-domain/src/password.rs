@@ -52,7 +52,8 @@ pub fn check(password: &str, username: &str) -> Result<(), PasswordProblem> {
 /// "aaaaaaaaaaaa", "abcabcabcabc", "121212121212".
 fn is_repetitive(pw: &str) -> bool {
     let chars: Vec<char> = pw.chars().collect();
-    (1..=4).any(|period| chars.len() > period && chars.iter().enumerate().all(|(i, c)| *c == chars[i % period]))
+    (1..=4)
+        .any(|period| chars.len() > period && chars.iter().zip(chars.iter().take(period).cycle()).all(|(a, b)| a == b))
         || is_sequence(&chars)
 }
 
@@ -60,7 +61,10 @@ fn is_repetitive(pw: &str) -> bool {
 fn is_sequence(chars: &[char]) -> bool {
     let steps: Vec<i64> = chars
         .windows(2)
-        .map(|w| i64::from(u32::from(w[1])) - i64::from(u32::from(w[0])))
+        .map(|w| match w {
+            [a, b] => i64::from(u32::from(*b)) - i64::from(u32::from(*a)),
+            _ => 0,
+        })
         .collect();
     let up = steps.iter().all(|s| *s == 1 || *s == -9);
     let down = steps.iter().all(|s| *s == -1 || *s == 9);

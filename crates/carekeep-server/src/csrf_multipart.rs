@@ -60,24 +60,22 @@ fn parse_first_part(read: &[u8], boundary: &str) -> Parsed {
             Parsed::Other
         };
     }
-    if !read.starts_with(opening.as_bytes()) {
+    let Some(rest) = read.strip_prefix(opening.as_bytes()) else {
         return Parsed::Other;
-    }
-    let rest = &read[opening.len()..];
-    let Some(headers_end) = find(rest, b"\r\n\r\n") else {
+    };
+    let Some((head, value)) = split_once(rest, b"\r\n\r\n") else {
         return Parsed::NeedMore;
     };
-    let headers = String::from_utf8_lossy(&rest[..headers_end]).to_ascii_lowercase();
+    let headers = String::from_utf8_lossy(head).to_ascii_lowercase();
     let is_csrf = headers
         .lines()
         .any(|l| l.starts_with("content-disposition:") && l.contains("form-data") && l.contains("name=\"csrf\""));
     if !is_csrf {
         return Parsed::Other;
     }
-    let value = &rest[headers_end + 4..];
     let closing = format!("\r\n--{boundary}");
-    match find(value, closing.as_bytes()) {
-        Some(end) => match std::str::from_utf8(&value[..end]) {
+    match split_once(value, closing.as_bytes()) {
+        Some((token, _)) => match std::str::from_utf8(token) {
             Ok(v) => Parsed::Csrf(v.to_owned()),
             Err(_) => Parsed::Other,
         },
@@ -85,8 +83,11 @@ fn parse_first_part(read: &[u8], boundary: &str) -> Parsed {
     }
 }
 
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
+/// What comes before the first `needle` in `haystack`, and what comes after it.
+fn split_once<'a>(haystack: &'a [u8], needle: &[u8]) -> Option<(&'a [u8], &'a [u8])> {
+    let at = haystack.windows(needle.len()).position(|w| w == needle)?;
+    let (before, after) = haystack.split_at_checked(at)?;
+    Some((before, after.get(needle.len()..)?))
 }
 
 #[cfg(test)]

@@ -154,7 +154,7 @@ pub async fn page_session(State(state): State<AppState>, req: Request, next: Nex
     // (never the URL, which browsers keep in history and send on as Referer).
     let multipart = parts
         .headers
-        .get(axum::http::header::CONTENT_TYPE)
+        .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .filter(|v| v.starts_with("multipart/form-data"))
         .map(crate::csrf_multipart::boundary);
@@ -233,20 +233,16 @@ const READ_ONLY_ALLOWED: [&str; 8] = [
 
 /// In read-only emergency mode (164.308(a)(7)(ii)(C)), refuses every change with a 503 that
 /// says why; reads go through (and are audited as always).
-pub async fn read_only_guard(
-    axum::extract::State(state): axum::extract::State<crate::state::AppState>,
-    req: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> axum::response::Response {
+pub async fn read_only_guard(State(state): State<AppState>, req: Request, next: Next) -> Response {
     use axum::http::Method;
     let writes = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     let path = req.uri().path();
     if state.config.read_only && writes && !READ_ONLY_ALLOWED.contains(&path) {
-        let e = carekeep_app::AppError::ReadOnly;
+        let e = AppError::ReadOnly;
         return if path.starts_with("/api/") {
-            axum::response::IntoResponse::into_response(crate::error::WebError::api(e))
+            IntoResponse::into_response(WebError::api(e))
         } else {
-            axum::response::IntoResponse::into_response(crate::error::WebError::page(e))
+            IntoResponse::into_response(WebError::page(e))
         };
     }
     next.run(req).await

@@ -239,7 +239,10 @@ impl TestApp {
             .expect("login request");
         assert_eq!(res.status(), 200, "login of {username}");
         let body: serde_json::Value = res.json().await.expect("login json");
-        body["token"].as_str().expect("token").to_owned()
+        body.get("token")
+            .and_then(serde_json::Value::as_str)
+            .expect("token")
+            .to_owned()
     }
 
     /// Sends an authenticated API request.
@@ -324,6 +327,6 @@ impl TestApp {
             .expect("register");
         assert_eq!(res.status(), 201, "register {}", res.text().await.unwrap_or_default());
         let body: serde_json::Value = res.json().await.expect("json");
-        body["id"].as_i64().expect("id")
+        body.get("id").and_then(serde_json::Value::as_i64).expect("id")
     }
 }

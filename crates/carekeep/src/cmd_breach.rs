@@ -52,7 +52,7 @@ pub struct ObligationsArgs {
     json: bool,
 }
 
-pub async fn run(cmd: BreachCommand) -> Result<(), Failure> {
+pub fn run(cmd: BreachCommand) -> Result<(), Failure> {
     let BreachCommand::Obligations(a) = cmd;
     let discovered =
         parse_date(a.discovered.trim()).map_err(|_| Failure::Usage("--discovered must look like 2026-11-22".into()))?;

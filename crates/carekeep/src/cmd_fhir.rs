@@ -59,7 +59,10 @@ pub async fn export(ctx: &Context, cmd: ExportCommand) -> Result<(), Failure> {
         outln!("exported {} patients to {}", ids.len(), out.display());
     } else if let Some(id) = patient {
         let bundle = app.fhir_export_custodian(id).await?;
-        let n = bundle["entry"].as_array().map_or(0, Vec::len);
+        let n = bundle
+            .get("entry")
+            .and_then(serde_json::Value::as_array)
+            .map_or(0, Vec::len);
         write_atomic(&out, &bundle)?;
         outln!("exported patient {id} ({n} resources) to {}", out.display());
     }

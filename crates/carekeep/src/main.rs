@@ -143,7 +143,7 @@ fn main() -> ExitCode {
             Command::User(cmd) => cmd_user::run(&ctx, cmd).await,
             Command::Audit(cmd) => cmd_audit::run(&ctx, cmd).await,
             Command::Key(cmd) => cmd_key::run(&ctx, cmd).await,
-            Command::Breach(cmd) => cmd_breach::run(cmd).await,
+            Command::Breach(cmd) => cmd_breach::run(cmd),
             Command::Export(cmd) => cmd_fhir::export(&ctx, cmd).await,
             Command::Import(cmd) => cmd_fhir::import(&ctx, cmd).await,
             Command::Backup(args) => cmd_backup::backup(&ctx, args).await,

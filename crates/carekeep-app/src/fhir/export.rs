@@ -6,6 +6,10 @@
 //! profiles (LOINC codes, UCUM units); notes travel as `DocumentReference` (text/plain, SOAP
 //! headings), addenda as documents that `appends` the note; photos as `Media`, documents as
 //! `DocumentReference`; payments as `PaymentReconciliation` against their `Invoice`.
+#![allow(
+    clippy::indexing_slicing,
+    reason = "serde_json objects built here with json!: setting a key of an object cannot panic"
+)]
 
 use super::codes::*;
 use crate::records::view::*;

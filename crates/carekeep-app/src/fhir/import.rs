@@ -9,6 +9,10 @@
 //! Condition -> diagnosis; MedicationStatement/MedicationRequest -> medication;
 //! AllergyIntolerance -> allergy; Media and non-text DocumentReference -> photo or document;
 //! Invoice and Claim -> invoice; PaymentReconciliation -> payments.
+#![allow(
+    clippy::indexing_slicing,
+    reason = "indexes into the import plan this module builds, at the positions it assigned"
+)]
 
 use super::codes::*;
 use crate::records::{EntryInput, NoteInput};

@@ -289,7 +289,7 @@ impl App {
                 carekeep_store::backups::latest(&mut conn, "verify").await?,
             )
         };
-        let run = |r: &Option<(time::OffsetDateTime, bool, String)>| match r {
+        let run = |r: &Option<(OffsetDateTime, bool, String)>| match r {
             Some((at, ok, detail)) => format!("{} ({}): {detail}", at.date(), if *ok { "worked" } else { "FAILED" }),
             None => "none on record".into(),
         };

@@ -128,7 +128,7 @@ impl App {
     }
 
     /// What the policy lets `p` do with `row` now, asking who may open a restricted record.
-    async fn gate(&self, conn: &mut Conn, p: &Principal, row: store::PatientRow) -> Result<Opened, AppError> {
+    async fn gate(&self, conn: &mut Conn, p: &Principal, row: PatientRow) -> Result<Opened, AppError> {
         if !row.restricted {
             return Ok(self.opened(p, row, false, None));
         }
@@ -140,7 +140,7 @@ impl App {
     fn opened(
         &self,
         p: &Principal,
-        row: store::PatientRow,
+        row: PatientRow,
         named_on_patient: bool,
         glass_until: Option<OffsetDateTime>,
     ) -> Opened {

@@ -47,7 +47,7 @@ impl App {
 
     pub(crate) fn scheduling_view(
         &self,
-        rows: &[store::AppointmentRow],
+        rows: &[AppointmentRow],
         names: &HashMap<i64, String>,
     ) -> Result<SchedulingView, AppError> {
         Ok(SchedulingView {

@@ -307,7 +307,7 @@ mod tests {
 
     #[test]
     fn thresholds() {
-        let cases: Vec<(&str, Facts, Vec<Owed>)> = vec![
+        let cases: Vec<(&str, Facts, Vec<Owed<'_>>)> = vec![
             (
                 "164.408(b) 500 or more: HHS now; 164.406 exactly 500 in one state is not more than 500",
                 facts(500, &[("TX", 500)]),

@@ -11,13 +11,12 @@ pub const MONTHLY: usize = 12;
 
 /// The indexes of `dates` (one per backup, any order) to keep.
 pub fn keep(dates: &[Date]) -> BTreeSet<usize> {
-    let mut order: Vec<usize> = (0..dates.len()).collect();
-    order.sort_by_key(|&i| std::cmp::Reverse(dates[i]));
+    let mut order: Vec<(usize, Date)> = dates.iter().copied().enumerate().collect();
+    order.sort_by_key(|&(i, d)| (std::cmp::Reverse(d), i));
     let mut kept = BTreeSet::new();
     let (mut days, mut weeks, mut months) = (BTreeSet::new(), BTreeSet::new(), BTreeSet::new());
     let (mut weekly, mut monthly) = (0, 0);
-    for i in order {
-        let d = dates[i];
+    for (i, d) in order {
         let week = (d.year(), d.iso_week());
         let month = (d.year(), d.month() as u8);
         let take = if days.len() < DAILY {

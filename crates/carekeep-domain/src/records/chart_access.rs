@@ -127,7 +127,7 @@ mod tests {
     fn table() {
         let p = Policy::default();
         let all = DataClass::ALL.to_vec();
-        let cases: &[Case] = &[
+        let cases: &[Case<'_>] = &[
             (
                 &["provider"],
                 OPEN,

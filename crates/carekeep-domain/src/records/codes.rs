@@ -18,7 +18,8 @@ pub fn icd10cm(code: &str) -> Result<String, Invalid> {
         None => (c.clone(), String::new()),
     };
     let h: Vec<char> = head.chars().collect();
-    let ok_head = h.len() == 3 && h[0].is_ascii_uppercase() && h[1].is_ascii_digit() && h[2].is_ascii_alphanumeric();
+    let ok_head =
+        matches!(h.as_slice(), [a, b, c] if a.is_ascii_uppercase() && b.is_ascii_digit() && c.is_ascii_alphanumeric());
     let ok_tail =
         tail.len() <= 4 && tail.chars().all(|ch| ch.is_ascii_alphanumeric()) && !(c.contains('.') && tail.is_empty());
     if !ok_head || !ok_tail {
@@ -35,10 +36,14 @@ pub fn icd10cm(code: &str) -> Result<String, Invalid> {
 pub fn procedure(code: &str) -> Result<String, Invalid> {
     let c = code.trim().to_ascii_uppercase();
     let b = c.as_bytes();
-    let ok = b.len() == 5
-        && (b.iter().all(u8::is_ascii_digit)
-            || (b[..4].iter().all(u8::is_ascii_digit) && matches!(b[4], b'F' | b'T' | b'U'))
-            || (b[0].is_ascii_uppercase() && b[1..].iter().all(u8::is_ascii_digit)));
+    let ok = match b {
+        [first, rest @ ..] if rest.len() == 4 => {
+            b.iter().all(u8::is_ascii_digit)
+                || (b.iter().take(4).all(u8::is_ascii_digit) && matches!(rest.last(), Some(b'F' | b'T' | b'U')))
+                || (first.is_ascii_uppercase() && rest.iter().all(u8::is_ascii_digit))
+        }
+        _ => false,
+    };
     if !ok {
         return invalid("a procedure code is a CPT code like 99213 or a HCPCS code like J3490");
     }

@@ -69,7 +69,7 @@ pub fn fold_name(s: &str) -> String {
 pub fn prefixes(name: &str) -> Vec<String> {
     let folded: Vec<char> = fold_name(name).chars().collect();
     (MIN_PREFIX..=folded.len().min(MAX_PREFIX))
-        .map(|n| folded[..n].iter().collect())
+        .map(|n| folded.iter().take(n).collect())
         .collect()
 }
 

@@ -1,6 +1,10 @@
 //! The JSON API under `/api/v1`. Every route is registered through `utoipa_axum::routes!`,
 //! so the OpenAPI document at `/api/v1/openapi.json` is generated from the same code that
 //! routes: a route cannot exist without its description.
+#![allow(
+    unused_qualifications,
+    reason = "utoipa's generated code for query parameters names its types in full"
+)]
 
 pub(crate) mod audit;
 mod auth;

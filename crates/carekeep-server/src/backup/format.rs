@@ -3,6 +3,10 @@
 //! manifest bound in, then the body (the SQLite database, then the master key file) sealed in
 //! chunks of a mebibyte. Written and read in a chunk's worth of memory, whatever the clinic's
 //! size.
+#![allow(
+    clippy::indexing_slicing,
+    reason = "chunk offsets are bounded by the buffers the read and seal loops fill"
+)]
 
 use super::{failed, hex, BackupError, Manifest};
 use carekeep_crypto::backup::BackupKey;

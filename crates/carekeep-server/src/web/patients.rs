@@ -323,8 +323,7 @@ pub async fn export_fhir(
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
     let bundle = state.app.fhir_export(&p, id).await.map_err(WebError::page)?;
-    let bytes = serde_json::to_vec_pretty(&bundle)
-        .map_err(|e| WebError::page(carekeep_app::AppError::Internal(e.to_string())))?;
+    let bytes = serde_json::to_vec_pretty(&bundle).map_err(|e| WebError::page(AppError::Internal(e.to_string())))?;
     Ok(crate::api::records::file_response(
         "application/fhir+json".into(),
         bytes,

@@ -104,7 +104,7 @@ async fn a_backup_under_sixteen_writers_restores_every_acknowledged_write() {
     assert!(restored_events[0].contains("clinic.ckb"), "{restored_events:?}");
     let co = app.api_login("compliance").await;
     let created: Vec<Value> = app
-        .api(reqwest::Method::GET, "/api/v1/audit/events?action=backup.created", &co)
+        .api(Method::GET, "/api/v1/audit/events?action=backup.created", &co)
         .send()
         .await
         .unwrap()

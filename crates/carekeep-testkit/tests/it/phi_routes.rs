@@ -370,7 +370,7 @@ async fn every_phi_route_in_the_api_and_the_pages_writes_its_event() {
     let mut c_bill = PageClient::login(&app, "billing").await;
     let mut c_owner = PageClient::login(&app, "owner").await;
     // Restricting twice ends unrestricted; break glass needs a restriction, so it comes between.
-    let page_cases: Vec<PageCase> = vec![
+    let page_cases: Vec<PageCase<'_>> = vec![
         ("GET /patients", "desk", "/patients".into(), vec![]),
         ("GET /patients", "desk", "/patients?q=quenby".into(), vec![]),
         ("GET /patients/search", "desk", "/patients/search?q=quen".into(), vec![]),
