@@ -7,8 +7,11 @@
     reason = "serde_json objects built here with json!: setting a key of an object cannot panic"
 )]
 
-use crate::audit_view::EventView;
+use crate::audit_view::{AuditQuery, EventView};
+use crate::{Actor, App, AppError};
+use carekeep_domain::audit::Action;
 use serde_json::{json, Value};
+use time::format_description::well_known::Rfc3339;
 
 const DCM: &str = "http://dicom.nema.org/resources/ontology/DCM";
 const ACTION_SYSTEM: &str = "urn:carekeep:audit-action";
@@ -103,6 +106,15 @@ pub fn bundle(events: &[EventView], generated_at: &str) -> Value {
         "total": events.len(),
         "entry": events.iter().map(|e| json!({ "fullUrl": format!("urn:carekeep:audit-event:{}", e.seq), "resource": audit_event(e) })).collect::<Vec<_>>(),
     })
+}
+
+impl App {
+    /// The matching events as a FHIR R4 Bundle of AuditEvents.
+    pub async fn audit_fhir(&self, actor: &Actor, q: &AuditQuery) -> Result<Value, AppError> {
+        let events = self.find_events(actor, q, Action::AuditExported).await?;
+        let now = self.now().format(&Rfc3339).unwrap_or_default();
+        Ok(bundle(&events, &now))
+    }
 }
 
 #[cfg(test)]

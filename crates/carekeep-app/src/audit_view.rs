@@ -108,7 +108,12 @@ impl From<StoredEvent> for EventView {
 }
 
 impl App {
-    async fn find_events(&self, actor: &Actor, q: &AuditQuery, action: Action) -> Result<Vec<EventView>, AppError> {
+    pub(crate) async fn find_events(
+        &self,
+        actor: &Actor,
+        q: &AuditQuery,
+        action: Action,
+    ) -> Result<Vec<EventView>, AppError> {
         self.require(actor, Capability::ReadAuditLog).await?;
         if let Some(a) = &q.action {
             a.parse::<Action>()
@@ -204,14 +209,5 @@ impl App {
         }
         let bytes = w.finish()?;
         String::from_utf8(bytes).map_err(|e| AppError::Internal(e.to_string()))
-    }
-}
-
-impl App {
-    /// The matching events as a FHIR R4 Bundle of AuditEvents.
-    pub async fn audit_fhir(&self, actor: &Actor, q: &AuditQuery) -> Result<serde_json::Value, AppError> {
-        let events = self.find_events(actor, q, Action::AuditExported).await?;
-        let now = self.now().format(&Rfc3339).unwrap_or_default();
-        Ok(crate::audit_fhir::bundle(&events, &now))
     }
 }

@@ -363,27 +363,6 @@ impl App {
         .await
     }
 
-    /// Grants, denies (with the basis) or completes a request; see
-    /// [`App::decide_request_with`] for what each kind of decision carries.
-    pub async fn decide_request(
-        &self,
-        actor: &Actor,
-        id: i64,
-        outcome: &str,
-        reason: &str,
-    ) -> Result<RequestView, AppError> {
-        self.decide_request_with(
-            actor,
-            id,
-            crate::rights_decisions::DecisionInput {
-                outcome: outcome.into(),
-                reason: reason.into(),
-                ..Default::default()
-            },
-        )
-        .await
-    }
-
     /// Every request, newest first (one patient's when given).
     pub async fn patient_requests(&self, actor: &Actor, patient: Option<i64>) -> Result<Vec<RequestView>, AppError> {
         let p = self.handler(actor).await?;

@@ -102,6 +102,27 @@ fn kind_of(row: &store::RequestRow) -> Result<Kind, AppError> {
 }
 
 impl App {
+    /// Grants, denies (with the basis) or completes a request; see
+    /// [`App::decide_request_with`] for what each kind of decision carries.
+    pub async fn decide_request(
+        &self,
+        actor: &Actor,
+        id: i64,
+        outcome: &str,
+        reason: &str,
+    ) -> Result<RequestView, AppError> {
+        self.decide_request_with(
+            actor,
+            id,
+            DecisionInput {
+                outcome: outcome.into(),
+                reason: reason.into(),
+                ..Default::default()
+            },
+        )
+        .await
+    }
+
     /// Decides a request as its rule requires (`decisions::check`): a denial carries its basis
     /// and, for access and amendment, the complaint contact; the self-pay restriction cannot be
     /// denied; a confidential communication is accommodated, with how; an accepted amendment

@@ -2,6 +2,7 @@
 //! as a page. 4xx messages say what to fix; a 5xx says only "internal error" with the request
 //! id, and the detail goes to the log (see `middleware::request_id`).
 
+pub use crate::respond::{Explained, InternalDetail};
 use crate::templates::ErrorPage;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -45,14 +46,6 @@ pub struct ErrorBody {
     /// What went wrong and what to do, in plain words.
     pub message: String,
 }
-
-/// A 5xx whose message is meant for the user (read-only emergency mode), kept as it is.
-#[derive(Clone, Copy, Debug)]
-pub struct Explained;
-
-/// The internal detail of a 5xx, handed to the request-id middleware to log.
-#[derive(Clone, Debug)]
-pub struct InternalDetail(pub String);
 
 /// Status, code and message for each error: one match, no catch-all arm.
 fn classify(e: &AppError) -> (StatusCode, &'static str, String) {

@@ -4,6 +4,7 @@
 pub mod api;
 pub mod audit_query;
 pub mod backup;
+mod client;
 pub mod config;
 mod csrf_multipart;
 pub mod datadir;
@@ -12,6 +13,7 @@ pub mod jobs;
 pub mod key_rotation;
 mod middleware;
 mod ratelimit;
+mod respond;
 mod routes;
 mod serve;
 mod session;

@@ -1,25 +1,21 @@
 //! Layers every response passes through: a request id, security headers, and, for pages, the
 //! session and the CSRF check.
 
-use crate::error::{Explained, InternalDetail, WebError};
+use crate::client::{origin, RequestId};
+use crate::error::WebError;
+use crate::respond::{Explained, InternalDetail};
 use crate::session::{self, SESSION_COOKIE};
 use crate::state::AppState;
 use axum::body::Body;
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{Request, State};
 use axum::http::{header, HeaderName, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use carekeep_app::AppError;
 use carekeep_crypto::token::constant_time_eq;
-use carekeep_domain::client_address::{client_address, Cidr};
-use std::net::{IpAddr, SocketAddr};
 
 pub static X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 pub static X_CSRF_TOKEN: HeaderName = HeaderName::from_static("x-csrf-token");
-
-/// The request's id, as sent back in `x-request-id` and written in the log.
-#[derive(Clone, Debug)]
-pub struct RequestId(pub String);
 
 /// Gives every request an id; logs a 5xx's internal detail under it and answers only with the
 /// id, so no internals or PHI reach the client.
@@ -87,37 +83,6 @@ pub async fn security_headers(State(state): State<AppState>, req: Request, next:
         );
     }
     response
-}
-
-/// The client's address: the socket peer, or, when the peer is one of the trusted proxies
-/// (`trusted_proxies`, with `behind_tls_proxy`), what `X-Forwarded-For` says
-/// (`carekeep_domain::client_address`).
-pub fn client_ip(req_parts: &axum::http::request::Parts, trusted: &[Cidr]) -> IpAddr {
-    let peer = req_parts
-        .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip())
-        .unwrap_or(IpAddr::from([127, 0, 0, 1]));
-    let forwarded = req_parts.headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
-    client_address(peer, forwarded, trusted)
-}
-
-/// Where a request came from, for the audit trail.
-pub fn origin(parts: &axum::http::request::Parts, trusted: &[Cidr]) -> carekeep_domain::audit::Origin {
-    let user_agent = parts
-        .headers
-        .get(header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    carekeep_domain::audit::Origin {
-        source_ip: client_ip(parts, trusted).to_string(),
-        user_agent: user_agent.chars().take(300).collect(),
-        request_id: parts
-            .extensions
-            .get::<RequestId>()
-            .map(|r| r.0.clone())
-            .unwrap_or_default(),
-    }
 }
 
 /// Paths a page may poll without counting as activity (the idle-logoff warning asks how long

@@ -30,7 +30,7 @@ pub fn router(state: AppState) -> Router {
                 .unwrap_or_default();
             let request_id = req
                 .extensions()
-                .get::<middleware::RequestId>()
+                .get::<crate::client::RequestId>()
                 .map(|r| r.0.clone())
                 .unwrap_or_default();
             tracing::info_span!("request", method = %req.method(), route, request_id)

@@ -14,7 +14,7 @@ pub fn render(t: &impl Template) -> Response {
         Err(e) => {
             let mut r = StatusCode::INTERNAL_SERVER_ERROR.into_response();
             r.extensions_mut()
-                .insert(crate::error::InternalDetail(format!("template: {e}")));
+                .insert(crate::respond::InternalDetail(format!("template: {e}")));
             r
         }
     }
@@ -407,7 +407,7 @@ pub struct PatientRows {
 pub struct PatientNewPage {
     pub chrome: Chrome,
     pub error: Option<String>,
-    pub f: crate::web::patients::RegisterForm,
+    pub f: crate::web::forms::RegisterForm,
 }
 
 /// A staff member offered in a form.
@@ -512,7 +512,7 @@ pub struct ProgramPage {
 pub struct VendorsPage {
     pub chrome: Chrome,
     pub vendors: Vec<carekeep_app::program::vendors::VendorView>,
-    pub f: crate::web::program::VendorForm,
+    pub f: crate::web::forms::VendorForm,
     pub form_action: &'static str,
     pub show_retired: bool,
     pub error: Option<String>,
@@ -523,7 +523,7 @@ pub struct VendorsPage {
 pub struct VendorPage {
     pub chrome: Chrome,
     pub v: carekeep_app::program::vendors::VendorView,
-    pub f: crate::web::program::VendorForm,
+    pub f: crate::web::forms::VendorForm,
     pub form_action: String,
     pub show_retired: bool,
     pub notice: Option<&'static str>,

@@ -2,8 +2,8 @@
 
 use super::types::*;
 use super::ApiJson;
+use crate::client::client_ip;
 use crate::error::{ErrorBody, WebError};
-use crate::middleware::client_ip;
 use crate::session::{ApiEnrolling, ApiUser};
 use crate::state::AppState;
 use axum::extract::State;
@@ -38,7 +38,7 @@ pub async fn login(
             username: &req.username,
             password: &req.password,
             code: req.totp.as_deref().unwrap_or(""),
-            origin: crate::middleware::origin(&parts, &state.proxies),
+            origin: crate::client::origin(&parts, &state.proxies),
         })
         .await
         .map_err(WebError::api)?;

@@ -195,7 +195,7 @@ pub async fn letters(
     axum::extract::Query(q): axum::extract::Query<LettersQuery>,
 ) -> Result<Response, WebError> {
     let bytes = api(state.app.breach_letters_pdf(&p, id, q.patient).await)?;
-    Ok(super::records::file_response(
+    Ok(crate::respond::file_response(
         "application/pdf".into(),
         bytes,
         &format!("incident-{id}-letters.pdf"),
@@ -238,7 +238,7 @@ pub async fn record(
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
     let bytes = api(state.app.incident_record_pdf(&Actor::User(p), id).await)?;
-    Ok(super::records::file_response(
+    Ok(crate::respond::file_response(
         "application/pdf".into(),
         bytes,
         &format!("incident-{id}.pdf"),
@@ -255,7 +255,7 @@ pub async fn breach_log(
     Path(year): Path<i32>,
 ) -> Result<Response, WebError> {
     let bytes = api(state.app.breach_log_csv(&Actor::User(p), year).await)?;
-    Ok(super::records::file_response(
+    Ok(crate::respond::file_response(
         "text/csv".into(),
         bytes,
         &format!("breach-log-{year}.csv"),
@@ -301,5 +301,5 @@ pub async fn attachment(
     Path((id, aid)): Path<(i64, i64)>,
 ) -> Result<Response, WebError> {
     let (ct, bytes, name) = api(state.app.incident_attachment(&Actor::User(p), id, aid).await)?;
-    Ok(super::records::file_response(ct, bytes, &name))
+    Ok(crate::respond::file_response(ct, bytes, &name))
 }

@@ -142,7 +142,7 @@ pub async fn fhir(
     let bundle = state.app.fhir_export(&p, id).await.map_err(WebError::api)?;
     let bytes =
         serde_json::to_vec(&bundle).map_err(|e| WebError::api(carekeep_app::AppError::Internal(e.to_string())))?;
-    Ok(super::records::file_response(
+    Ok(crate::respond::file_response(
         "application/fhir+json".into(),
         bytes,
         &format!("patient-{id}.fhir.json"),

@@ -112,7 +112,7 @@ pub async fn download_document(
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
     let (ct, bytes, name) = api(state.app.vendor_document(&Actor::User(p), id).await)?;
-    Ok(super::records::file_response(ct, bytes, &name))
+    Ok(crate::respond::file_response(ct, bytes, &name))
 }
 
 /// The audit binder: a zip with `binder.pdf`, CSVs of the checklist, vendors, training and
@@ -122,7 +122,7 @@ pub async fn download_document(
 pub async fn binder(State(state): State<AppState>, ApiUser(p): ApiUser) -> Result<Response, WebError> {
     let bytes = api(state.app.audit_binder(&Actor::User(p)).await)?;
     let name = format!("carekeep-binder-{}.zip", state.app.clinic_today());
-    Ok(super::records::file_response("application/zip".into(), bytes, &name))
+    Ok(crate::respond::file_response("application/zip".into(), bytes, &name))
 }
 
 use super::records::Created;
@@ -351,5 +351,5 @@ pub async fn training_certificate(
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
     let (ct, bytes, name) = api(state.app.training_certificate(&Actor::User(p), id).await)?;
-    Ok(super::records::file_response(ct, bytes, &name))
+    Ok(crate::respond::file_response(ct, bytes, &name))
 }

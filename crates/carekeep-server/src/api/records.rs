@@ -4,12 +4,12 @@
 
 use super::ApiJson;
 use crate::error::{ErrorBody, WebError};
+use crate::respond::file_response;
 use crate::session::ApiUser;
 use crate::state::AppState;
-use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use axum::Json;
 use base64::Engine;
 use carekeep_app::records::view::{AppointmentView, BillingItem, InvoiceCodes, InvoiceStatus, ScheduleItem};
@@ -268,29 +268,6 @@ pub async fn upload(
     };
     let id = api(state.app.add_attachment(&p, id, input).await)?;
     Ok((StatusCode::CREATED, Json(Created { id })))
-}
-
-/// A file's bytes with its content type. Audited as an attachment view.
-pub(crate) fn file_response(content_type: String, bytes: Vec<u8>, filename: &str) -> Response {
-    let mut r = Bytes::from(bytes).into_response();
-    let h = r.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(&content_type) {
-        h.insert(header::CONTENT_TYPE, v);
-    }
-    let inline = content_type.starts_with("image/");
-    let safe: String = filename
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric() || ".-_ ".contains(*c))
-        .collect();
-    let disposition = format!(
-        "{}; filename=\"{}\"",
-        if inline { "inline" } else { "attachment" },
-        if safe.is_empty() { "file" } else { &safe }
-    );
-    if let Ok(v) = HeaderValue::from_str(&disposition) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
-    r
 }
 
 /// Download a photo or document.

@@ -112,7 +112,7 @@ pub async fn letter(
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
     let bytes = api(state.app.decision_letter_pdf(&Actor::User(p), id).await)?;
-    Ok(super::records::file_response(
+    Ok(crate::respond::file_response(
         "application/pdf".into(),
         bytes,
         &format!("decision-{id}.pdf"),
@@ -238,7 +238,7 @@ pub async fn accounting(
     Query(q): Query<PeriodQuery>,
 ) -> Result<Response, WebError> {
     let bytes = api(state.app.accounting_pdf(&Actor::User(p), id, &q.from, &q.to).await)?;
-    Ok(super::records::file_response(
+    Ok(crate::respond::file_response(
         "application/pdf".into(),
         bytes,
         &format!("accounting-{id}.pdf"),

@@ -228,7 +228,7 @@ pub async fn report(
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
     let bytes = api(state.app.assessment_pdf(&Actor::User(p), id).await)?;
-    Ok(super::records::file_response(
+    Ok(crate::respond::file_response(
         "application/pdf".into(),
         bytes,
         &format!("risk-assessment-{id}.pdf"),

@@ -309,7 +309,7 @@ pub async fn letters(
         .breach_letters_pdf(&p, id, q.patient)
         .await
         .map_err(WebError::page)?;
-    Ok(crate::api::records::file_response(
+    Ok(crate::respond::file_response(
         "application/pdf".into(),
         bytes,
         &format!("incident-{id}-letters.pdf"),
@@ -326,7 +326,7 @@ pub async fn record(
         .incident_record_pdf(&Actor::User(p), id)
         .await
         .map_err(WebError::page)?;
-    Ok(crate::api::records::file_response(
+    Ok(crate::respond::file_response(
         "application/pdf".into(),
         bytes,
         &format!("incident-{id}.pdf"),
@@ -347,7 +347,7 @@ pub async fn breach_log(
         .breach_log_csv(&Actor::User(p), year)
         .await
         .map_err(WebError::page)?;
-    Ok(crate::api::records::file_response(
+    Ok(crate::respond::file_response(
         "text/csv".into(),
         bytes,
         &format!("breach-log-{year}.csv"),
@@ -384,5 +384,5 @@ pub async fn attachment(
         .incident_attachment(&Actor::User(p), id, aid)
         .await
         .map_err(WebError::page)?;
-    Ok(crate::api::records::file_response(ct, bytes, &name))
+    Ok(crate::respond::file_response(ct, bytes, &name))
 }

@@ -1,7 +1,7 @@
 //! Sign in and sign out.
 
+use crate::client::client_ip;
 use crate::error::WebError;
-use crate::middleware::client_ip;
 use crate::session::{private_cookie, removal, PageEnrolling, LOGIN_CSRF_COOKIE, SESSION_COOKIE};
 use crate::state::AppState;
 use crate::templates::{Chrome, LoginPage};
@@ -87,7 +87,7 @@ pub async fn submit(State(state): State<AppState>, parts: Parts, jar: CookieJar,
         username: &f.username,
         password: &f.password,
         code: &f.code,
-        origin: crate::middleware::origin(&parts, &state.proxies),
+        origin: crate::client::origin(&parts, &state.proxies),
     };
     match state.app.login(input).await {
         Ok(outcome) => {

@@ -2,6 +2,7 @@
 //! one policy below (a section the person may not read is not rendered at all).
 
 use super::chrome;
+use super::forms::RegisterForm;
 use crate::error::WebError;
 use crate::session::PageUser;
 use crate::state::AppState;
@@ -84,21 +85,6 @@ pub async fn search_fragment(
         }),
         Err(e) => Err(WebError::page(e)),
     }
-}
-
-/// The registration form's fields, kept to re-show after a mistake.
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct RegisterForm {
-    pub given_name: String,
-    pub family_name: String,
-    pub date_of_birth: String,
-    pub sex: String,
-    pub phone: String,
-    pub email: String,
-    pub address: String,
-    pub emergency_contact: String,
-    pub preferred: String,
 }
 
 pub async fn new_form(State(state): State<AppState>, PageUser(p): PageUser) -> PatientNewPage {
@@ -312,7 +298,7 @@ pub async fn attachment(
     Path((id, attachment)): Path<(i64, i64)>,
 ) -> Result<Response, WebError> {
     let (ct, bytes, name) = state.app.attachment(&p, id, attachment).await.map_err(WebError::page)?;
-    Ok(crate::api::records::file_response(ct, bytes, &name))
+    Ok(crate::respond::file_response(ct, bytes, &name))
 }
 
 /// The record as the reader may see it, as a FHIR R4 file (for an access request); audited as
@@ -324,7 +310,7 @@ pub async fn export_fhir(
 ) -> Result<Response, WebError> {
     let bundle = state.app.fhir_export(&p, id).await.map_err(WebError::page)?;
     let bytes = serde_json::to_vec_pretty(&bundle).map_err(|e| WebError::page(AppError::Internal(e.to_string())))?;
-    Ok(crate::api::records::file_response(
+    Ok(crate::respond::file_response(
         "application/fhir+json".into(),
         bytes,
         &format!("patient-{id}.fhir.json"),
@@ -338,7 +324,7 @@ pub async fn export_pdf(
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
     let bytes = state.app.record_pdf(&p, id).await.map_err(WebError::page)?;
-    Ok(crate::api::records::file_response(
+    Ok(crate::respond::file_response(
         "application/pdf".into(),
         bytes,
         &format!("patient-{id}-record.pdf"),

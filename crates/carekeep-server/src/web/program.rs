@@ -1,6 +1,7 @@
 //! Compliance program pages: the dashboard, vendors and their BAAs.
 
 use super::chrome;
+use super::forms::VendorForm;
 use crate::error::WebError;
 use crate::session::PageUser;
 use crate::state::AppState;
@@ -9,7 +10,6 @@ use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::Form;
-use carekeep_app::program::vendors::{VendorInput, VendorView};
 use carekeep_app::{Actor, AppError, Principal};
 use serde::Deserialize;
 
@@ -23,67 +23,6 @@ pub async fn dashboard(State(state): State<AppState>, PageUser(p): PageUser) -> 
         chrome: chrome(&state, &p, "/program"),
         items,
     })
-}
-
-/// The vendor form's fields; checkboxes arrive only when ticked.
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct VendorForm {
-    pub name: String,
-    pub service: String,
-    pub contact: String,
-    pub creates_phi: Option<String>,
-    pub receives_phi: Option<String>,
-    pub maintains_phi: Option<String>,
-    pub transmits_phi: Option<String>,
-    pub conduit_only: Option<String>,
-    pub baa_status: String,
-    pub baa_signed_on: String,
-    pub baa_effective_on: String,
-    pub baa_renewal_on: String,
-    pub subcontractors: String,
-    pub retired: Option<String>,
-}
-
-impl VendorForm {
-    fn input(&self) -> VendorInput {
-        VendorInput {
-            name: self.name.clone(),
-            service: self.service.clone(),
-            contact: self.contact.clone(),
-            creates_phi: self.creates_phi.is_some(),
-            receives_phi: self.receives_phi.is_some(),
-            maintains_phi: self.maintains_phi.is_some(),
-            transmits_phi: self.transmits_phi.is_some(),
-            conduit_only: self.conduit_only.is_some(),
-            baa_status: self.baa_status.clone(),
-            baa_signed_on: self.baa_signed_on.clone(),
-            baa_effective_on: self.baa_effective_on.clone(),
-            baa_renewal_on: self.baa_renewal_on.clone(),
-            subcontractors: self.subcontractors.clone(),
-            retired: self.retired.is_some(),
-        }
-    }
-
-    fn from_view(v: &VendorView) -> VendorForm {
-        let yes = |b: bool| b.then(|| "yes".to_owned());
-        VendorForm {
-            name: v.name.clone(),
-            service: v.service.clone(),
-            contact: v.contact.clone(),
-            creates_phi: yes(v.creates_phi),
-            receives_phi: yes(v.receives_phi),
-            maintains_phi: yes(v.maintains_phi),
-            transmits_phi: yes(v.transmits_phi),
-            conduit_only: yes(v.conduit_only),
-            baa_status: v.baa_status.clone(),
-            baa_signed_on: v.baa_signed_on.clone(),
-            baa_effective_on: v.baa_effective_on.clone(),
-            baa_renewal_on: v.baa_renewal_on.clone(),
-            subcontractors: v.subcontractors.clone(),
-            retired: yes(v.retired),
-        }
-    }
 }
 
 async fn list_page(
@@ -221,7 +160,7 @@ pub async fn document(
         .vendor_document(&Actor::User(p), id)
         .await
         .map_err(WebError::page)?;
-    Ok(crate::api::records::file_response(ct, bytes, &name))
+    Ok(crate::respond::file_response(ct, bytes, &name))
 }
 
 // ------------------------------------------------------------ workforce and training
@@ -409,7 +348,7 @@ pub async fn training_certificate(
         .training_certificate(&Actor::User(p), id)
         .await
         .map_err(WebError::page)?;
-    Ok(crate::api::records::file_response(ct, bytes, &name))
+    Ok(crate::respond::file_response(ct, bytes, &name))
 }
 
 pub async fn offboarding_step(
@@ -574,7 +513,7 @@ pub async fn policy_pdf(
         .policy_pdf(&Actor::User(p), &key)
         .await
         .map_err(WebError::page)?;
-    Ok(crate::api::records::file_response(
+    Ok(crate::respond::file_response(
         "application/pdf".into(),
         bytes,
         &format!("{key}.pdf"),
@@ -611,11 +550,7 @@ pub async fn acknowledge(
 pub async fn binder(State(state): State<AppState>, PageUser(p): PageUser) -> Result<Response, WebError> {
     let bytes = state.app.audit_binder(&Actor::User(p)).await.map_err(WebError::page)?;
     let name = format!("carekeep-binder-{}.zip", state.app.clinic_today());
-    Ok(crate::api::records::file_response(
-        "application/zip".into(),
-        bytes,
-        &name,
-    ))
+    Ok(crate::respond::file_response("application/zip".into(), bytes, &name))
 }
 
 // ------------------------------------------------------------ notice of privacy practices
@@ -699,7 +634,7 @@ pub async fn npp_posting(
 
 pub async fn npp_pdf(State(state): State<AppState>, PageUser(p): PageUser) -> Result<Response, WebError> {
     let bytes = state.app.npp_pdf(&Actor::User(p)).await.map_err(WebError::page)?;
-    Ok(crate::api::records::file_response(
+    Ok(crate::respond::file_response(
         "application/pdf".into(),
         bytes,
         "notice-of-privacy-practices.pdf",

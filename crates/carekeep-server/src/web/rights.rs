@@ -186,7 +186,7 @@ pub async fn letter(
         .decision_letter_pdf(&Actor::User(p), id)
         .await
         .map_err(WebError::page)?;
-    Ok(crate::api::records::file_response(
+    Ok(crate::respond::file_response(
         "application/pdf".into(),
         bytes,
         &format!("decision-{id}.pdf"),
@@ -360,7 +360,7 @@ pub async fn accounting(
         .accounting_pdf(&Actor::User(p), patient, "", "")
         .await
         .map_err(WebError::page)?;
-    Ok(crate::api::records::file_response(
+    Ok(crate::respond::file_response(
         "application/pdf".into(),
         bytes,
         &format!("accounting-{patient}.pdf"),

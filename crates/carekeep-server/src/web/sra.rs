@@ -298,7 +298,7 @@ pub async fn report_pdf(
         .assessment_pdf(&Actor::User(p), id)
         .await
         .map_err(WebError::page)?;
-    Ok(crate::api::records::file_response(
+    Ok(crate::respond::file_response(
         "application/pdf".into(),
         bytes,
         &format!("risk-assessment-{id}.pdf"),

@@ -18,6 +18,7 @@ mod csv_exports;
 mod encryption;
 mod fhir;
 mod hardening;
+mod house;
 mod incidents;
 mod login;
 mod logs;

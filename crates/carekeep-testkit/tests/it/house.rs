@@ -1,0 +1,207 @@
+//! The house has no import cycles: within each crate, no module reaches (by `crate::` or
+//! `super::` paths) a module that reaches back to it. A cycle ties two features so that neither
+//! can be read, tested or moved alone; this fails CI when one appears, naming it.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+/// Each `.rs` file under `src` with its module path (`a::b`; the crate root is empty).
+fn modules(src: &Path) -> BTreeMap<String, PathBuf> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![src.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            if path.extension().and_then(|e| e.to_str()) != Some("rs") {
+                continue;
+            }
+            let rel = path.strip_prefix(src).unwrap().with_extension("");
+            let mut parts: Vec<String> = rel.iter().map(|p| p.to_string_lossy().into_owned()).collect();
+            if matches!(parts.last().map(String::as_str), Some("mod" | "lib" | "main")) {
+                parts.pop();
+            }
+            out.insert(parts.join("::"), path);
+        }
+    }
+    out
+}
+
+/// The module paths a file names: `crate::a::b::Item` gives `a::b` (the longest known module),
+/// `super::x` from `a::b` gives `a::x` or `a`.
+fn references(text: &str, here: &str, known: &BTreeMap<String, PathBuf>) -> BTreeSet<String> {
+    // Code only: comments (intra-doc links name modules without using them) and test modules
+    // are left out.
+    let code: String = text
+        .split("#[cfg(test)]")
+        .next()
+        .unwrap_or(text)
+        .lines()
+        .map(|l| l.split_once("//").map_or(l, |(code, _)| code))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let code = code.as_str();
+    let parent = here.rsplit_once("::").map_or("", |(p, _)| p);
+    let mut out = BTreeSet::new();
+    for (prefix, base) in [("crate::", ""), ("super::", parent)] {
+        for (at, _) in code.match_indices(prefix) {
+            // `crate::` inside a longer identifier (`carekeep_crate::`) is not this crate.
+            if code[..at]
+                .chars()
+                .next_back()
+                .is_some_and(|c| c.is_alphanumeric() || c == '_')
+            {
+                continue;
+            }
+            let path: String = code[at + prefix.len()..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == ':')
+                .collect();
+            let mut segments: Vec<&str> = if base.is_empty() {
+                vec![]
+            } else {
+                base.split("::").collect()
+            };
+            segments.extend(
+                path.split("::")
+                    .take_while(|s| s.chars().next().is_some_and(|c| c.is_ascii_lowercase())),
+            );
+            while !segments.is_empty() {
+                let candidate = segments.join("::");
+                if known.contains_key(&candidate) {
+                    if candidate != here {
+                        out.insert(candidate);
+                    }
+                    break;
+                }
+                segments.pop();
+            }
+        }
+    }
+    out
+}
+
+/// The cycles among `edges` (Tarjan's strongly connected components of more than one module).
+fn cycles(edges: &BTreeMap<String, BTreeSet<String>>) -> Vec<Vec<String>> {
+    struct State<'a> {
+        edges: &'a BTreeMap<String, BTreeSet<String>>,
+        index: BTreeMap<&'a str, usize>,
+        low: BTreeMap<&'a str, usize>,
+        stack: Vec<&'a str>,
+        on_stack: BTreeSet<&'a str>,
+        found: Vec<Vec<String>>,
+    }
+    fn visit<'a>(s: &mut State<'a>, v: &'a str) {
+        let i = s.index.len();
+        s.index.insert(v, i);
+        s.low.insert(v, i);
+        s.stack.push(v);
+        s.on_stack.insert(v);
+        for w in s.edges.get(v).into_iter().flatten() {
+            if !s.index.contains_key(w.as_str()) {
+                visit(s, w);
+                let lw = s.low[w.as_str()];
+                let lv = s.low[v];
+                s.low.insert(v, lv.min(lw));
+            } else if s.on_stack.contains(w.as_str()) {
+                let iw = s.index[w.as_str()];
+                let lv = s.low[v];
+                s.low.insert(v, lv.min(iw));
+            }
+        }
+        if s.low[v] == s.index[v] {
+            let mut component = Vec::new();
+            while let Some(w) = s.stack.pop() {
+                s.on_stack.remove(w);
+                component.push(w.to_owned());
+                if w == v {
+                    break;
+                }
+            }
+            if component.len() > 1 {
+                component.sort();
+                s.found.push(component);
+            }
+        }
+    }
+    let mut s = State {
+        edges,
+        index: BTreeMap::new(),
+        low: BTreeMap::new(),
+        stack: Vec::new(),
+        on_stack: BTreeSet::new(),
+        found: Vec::new(),
+    };
+    for v in edges.keys() {
+        if !s.index.contains_key(v.as_str()) {
+            visit(&mut s, v);
+        }
+    }
+    s.found
+}
+
+/// A crate's module graph: who names whom, the crate root left out (it only declares and
+/// re-exports).
+fn graph(src: &Path) -> BTreeMap<String, BTreeSet<String>> {
+    let known = modules(src);
+    known
+        .iter()
+        .filter(|(module, _)| !module.is_empty())
+        .map(|(module, file)| {
+            let text = std::fs::read_to_string(file).unwrap();
+            let mut refs = references(&text, module, &known);
+            refs.remove("");
+            (module.clone(), refs)
+        })
+        .collect()
+}
+
+#[test]
+fn no_module_of_any_crate_reaches_back_to_one_that_reaches_it() {
+    let crates = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut found = Vec::new();
+    let mut modules_seen = 0;
+    for entry in std::fs::read_dir(&crates).unwrap().flatten() {
+        let src = entry.path().join("src");
+        if !src.is_dir() {
+            continue;
+        }
+        let g = graph(&src);
+        modules_seen += g.len();
+        for cycle in cycles(&g) {
+            found.push(format!(
+                "{}: {}",
+                entry.file_name().to_string_lossy(),
+                cycle.join(" <-> ")
+            ));
+        }
+    }
+    assert!(modules_seen > 100, "the crates' modules were read ({modules_seen})");
+    assert!(found.is_empty(), "import cycles:\n{}", found.join("\n"));
+}
+
+/// The check finds a cycle when there is one.
+#[test]
+fn a_cycle_is_found() {
+    let known: BTreeMap<String, PathBuf> = ["a", "b", "c", "c::d"]
+        .iter()
+        .map(|m| ((*m).to_owned(), PathBuf::new()))
+        .collect();
+    let edges: BTreeMap<String, BTreeSet<String>> = [
+        ("a", references("use crate::b::Thing;", "a", &known)),
+        ("b", references("fn f() { crate::a::g() }", "b", &known)),
+        ("c", references("use crate::a;", "c", &known)),
+        (
+            "c::d",
+            references("use super::Item; use carekeep_crate::b;", "c::d", &known),
+        ),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect();
+    assert_eq!(edges["c::d"], BTreeSet::from(["c".to_owned()]));
+    assert_eq!(cycles(&edges), vec![vec!["a".to_owned(), "b".to_owned()]]);
+}
