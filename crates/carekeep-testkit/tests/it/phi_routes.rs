@@ -24,6 +24,31 @@ const PHI_PAGES: [&str; 6] = [
 /// Page routes under those prefixes that show no PHI at all.
 const NOT_PHI: [&str; 1] = ["GET /patients/new"];
 
+/// The operations of the OpenAPI document (`METHOD /path`) with any of `tags`.
+async fn operations_tagged(app: &TestApp, tags: &[&str]) -> BTreeSet<String> {
+    let spec: Value = app
+        .client()
+        .get(app.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let mut listed = BTreeSet::new();
+    for (path, ops) in spec["paths"].as_object().unwrap() {
+        for (method, op) in ops.as_object().unwrap() {
+            let tagged = op["tags"]
+                .as_array()
+                .is_some_and(|t| t.iter().filter_map(Value::as_str).any(|t| tags.contains(&t)));
+            if tagged {
+                listed.insert(format!("{} {path}", method.to_uppercase()));
+            }
+        }
+    }
+    listed
+}
+
 /// The newest audit sequence number.
 async fn head(app: &TestApp, co: &str) -> i64 {
     let ev: Vec<Value> = app
@@ -114,27 +139,7 @@ async fn every_phi_route_in_the_api_and_the_pages_writes_its_event() {
     let png = base64::engine::general_purpose::STANDARD.encode(PNG);
 
     // The API, as the OpenAPI document lists it.
-    let spec: Value = app
-        .client()
-        .get(app.url("/api/v1/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let mut listed = BTreeSet::new();
-    for (path, ops) in spec["paths"].as_object().unwrap() {
-        for (method, op) in ops.as_object().unwrap() {
-            let tags: Vec<&str> = op["tags"]
-                .as_array()
-                .map(|t| t.iter().filter_map(Value::as_str).collect())
-                .unwrap_or_default();
-            if tags.iter().any(|t| PHI_TAGS.contains(t)) {
-                listed.insert(format!("{} {path}", method.to_uppercase()));
-            }
-        }
-    }
+    let listed = operations_tagged(&app, &PHI_TAGS).await;
     // One real call per operation: (operation, method, concrete path, body, patient named).
     let api_cases: Vec<(&str, Method, String, Option<Value>)> = vec![
         (
@@ -802,27 +807,7 @@ async fn every_route_of_requests_and_incidents_that_names_a_patient_writes_its_e
         .as_i64()
         .unwrap();
 
-    let spec: Value = app
-        .client()
-        .get(app.url("/api/v1/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let mut listed = BTreeSet::new();
-    for (path, ops) in spec["paths"].as_object().unwrap() {
-        for (method, op) in ops.as_object().unwrap() {
-            let tags: Vec<&str> = op["tags"]
-                .as_array()
-                .map(|t| t.iter().filter_map(Value::as_str).collect())
-                .unwrap_or_default();
-            if tags.iter().any(|t| ["requests", "incidents"].contains(t)) {
-                listed.insert(format!("{} {path}", method.to_uppercase()));
-            }
-        }
-    }
+    let mut listed = operations_tagged(&app, &["requests", "incidents"]).await;
     listed.insert("GET /api/v1/program/binder".into());
     let incident_path = format!("/api/v1/incidents/{incident}");
     let cases: Vec<(&str, Method, String, Option<Value>)> = vec![
