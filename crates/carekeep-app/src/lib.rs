@@ -5,8 +5,6 @@
 
 mod app;
 pub mod audit;
-pub mod audit_fhir;
-pub mod audit_view;
 pub mod auth;
 mod clock;
 pub mod csv;
@@ -15,7 +13,6 @@ pub mod demo_records;
 mod error;
 pub mod fhir;
 pub mod hash_gate;
-pub mod incident_docs;
 pub mod incidents;
 pub mod key_rotation;
 pub mod mail;
@@ -25,7 +22,6 @@ pub mod pdf;
 pub mod program;
 pub mod records;
 pub mod rights;
-pub mod rights_decisions;
 pub mod setup;
 pub mod users;
 

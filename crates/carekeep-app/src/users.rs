@@ -186,7 +186,7 @@ impl App {
         if officer(&before.roles) != officer(&roles) {
             self.flag_sra_review(
                 &mut tx,
-                carekeep_domain::sra::lifecycle::Change::SecurityOfficer,
+                carekeep_domain::program::sra::lifecycle::Change::SecurityOfficer,
                 &before.username,
             )
             .await?;

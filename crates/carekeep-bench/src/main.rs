@@ -23,8 +23,8 @@ mod scale;
 
 use carekeep_app::audit::AuditKeys;
 use carekeep_crypto::keys::MasterKey;
+use carekeep_domain::audit::chain::{ChainMac, StoredLink, Verifier, GENESIS};
 use carekeep_domain::audit::{Action, AuditActor, AuditEvent, Origin, Outcome};
-use carekeep_domain::audit_chain::{ChainMac, StoredLink, Verifier, GENESIS};
 use carekeep_domain::{RoleName, UserId};
 use carekeep_store::Store;
 use sha2::{Digest, Sha256};

@@ -9,7 +9,7 @@
 
 use crate::token::random_bytes;
 use crate::CryptoError;
-use carekeep_domain::audit_chain::ChainMac;
+use carekeep_domain::audit::chain::ChainMac;
 use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
 use zeroize::Zeroizing;
 

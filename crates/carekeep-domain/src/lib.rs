@@ -5,12 +5,10 @@
 
 pub mod access;
 pub mod audit;
-pub mod audit_chain;
-pub mod audit_classes;
-pub mod breach;
 pub mod client_address;
 pub mod files;
 pub mod ids;
+pub mod incidents;
 pub mod lockout;
 pub mod monitoring;
 pub mod password;
@@ -19,7 +17,6 @@ pub mod rate_window;
 pub mod records;
 pub mod rights;
 pub mod session;
-pub mod sra;
 pub mod username;
 
 pub use access::{Access, Capability, DataClass, Policy, RoleDef, RoleName};

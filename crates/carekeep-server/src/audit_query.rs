@@ -1,6 +1,6 @@
 //! The audit filters as pages and the API take them from the query string.
 
-use carekeep_app::audit_view::AuditQuery;
+use carekeep_app::audit::view::AuditQuery;
 use carekeep_app::AppError;
 use serde::Deserialize;
 use time::macros::format_description;

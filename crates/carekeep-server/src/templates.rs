@@ -331,7 +331,7 @@ pub struct MonitoringPage {
 #[template(path = "audit.html")]
 pub struct AuditPage {
     pub chrome: Chrome,
-    pub events: Vec<carekeep_app::audit_view::EventView>,
+    pub events: Vec<carekeep_app::audit::view::EventView>,
     pub actions: Vec<&'static str>,
     pub user: String,
     pub patient: String,
@@ -660,7 +660,7 @@ page_response!(IncidentNewPage, IncidentsPage, IncidentPage);
 pub struct RequestsPage {
     pub chrome: Chrome,
     pub requests: Vec<carekeep_app::rights::RequestView>,
-    pub documents: Vec<carekeep_app::rights_decisions::DocumentView>,
+    pub documents: Vec<carekeep_app::rights::decisions::DocumentView>,
     pub today: String,
     pub notice: Option<String>,
     pub error: Option<String>,
@@ -673,13 +673,13 @@ pub struct DisclosuresPage {
     pub patient_id: i64,
     pub patient: String,
     pub log: Vec<carekeep_app::rights::DisclosureView>,
-    pub authorizations: Vec<carekeep_app::rights_decisions::AuthorizationView>,
+    pub authorizations: Vec<carekeep_app::rights::decisions::AuthorizationView>,
     pub error: Option<String>,
 }
 
 impl RequestsPage {
     /// The documents sent for one request.
-    pub fn sent(&self, request: &i64) -> Vec<&carekeep_app::rights_decisions::DocumentView> {
+    pub fn sent(&self, request: &i64) -> Vec<&carekeep_app::rights::decisions::DocumentView> {
         self.documents.iter().filter(|d| d.request_id == *request).collect()
     }
 }

@@ -6,9 +6,9 @@
 //! sequence numbers stay gapless and appends stay ordered on both databases.
 
 use crate::{unix, Conn, StoreError};
+use carekeep_domain::audit::chain::ChainMac;
+use carekeep_domain::audit::classes;
 use carekeep_domain::audit::{AuditEvent, StoredFields};
-use carekeep_domain::audit_chain::ChainMac;
-use carekeep_domain::audit_classes;
 use sqlx::any::AnyRow;
 use sqlx::Row;
 use std::collections::HashMap;
@@ -49,14 +49,14 @@ fn select_columns() -> String {
 /// Joined after `audit_events e` wherever events are read.
 const AGENT_JOIN: &str = " LEFT JOIN audit_agents ag ON ag.id = e.agent_id";
 
-/// The class list of a row: its text, or its packed bits (see `audit_classes`). A row never has
+/// The class list of a row: its text, or its packed bits (see `carekeep_domain::audit::classes`). A row never has
 /// both; one that does was altered, and reads back as text no event had.
 fn classes_of(r: &AnyRow) -> Result<String, StoreError> {
     let text: String = r.try_get("data_classes")?;
     Ok(match r.try_get::<Option<i64>, _>("classes")? {
         None => text,
-        Some(bits) if text.is_empty() => audit_classes::unpack(bits),
-        Some(bits) => format!("{text};{}", audit_classes::unpack(bits)),
+        Some(bits) if text.is_empty() => classes::unpack(bits),
+        Some(bits) => format!("{text};{}", classes::unpack(bits)),
     })
 }
 
@@ -174,7 +174,7 @@ pub async fn append(
         );
         let mut q = sqlx::query(&sql);
         for (seq, f, prev, hash) in chunk {
-            let packed = audit_classes::pack(&f.data_classes);
+            let packed = classes::pack(&f.data_classes);
             let text = if packed.is_some() { "" } else { f.data_classes.as_str() };
             let agent = agents.get(f.user_agent.as_str()).copied();
             let user_agent = if agent.is_some() { "" } else { f.user_agent.as_str() };

@@ -3,7 +3,7 @@
 
 use crate::Failure;
 use carekeep_app::incidents::obligation_views;
-use carekeep_domain::breach::obligations::{obligations, parse_by_state, parse_law_enforcement, Facts};
+use carekeep_domain::incidents::obligations::{obligations, parse_by_state, parse_law_enforcement, Facts};
 use carekeep_domain::records::patient::parse_date;
 
 #[derive(clap::Subcommand, Debug)]

@@ -544,7 +544,7 @@ impl App {
         );
         // The reason may describe the patient's condition: the trail holds a reference to the
         // sealed reason, which the audit views open for those who read the trail.
-        event.reason = crate::audit_view::sealed_grant_reference(grant);
+        event.reason = crate::audit::view::sealed_grant_reference(grant);
         self.record(&mut tx, &event).await?;
         tx.commit().await?;
         Ok(rfc3339(until))

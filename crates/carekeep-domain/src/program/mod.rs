@@ -11,3 +11,5 @@ pub mod retention;
 pub mod training;
 
 pub use dates::{add_months, Standing};
+
+pub mod sra;

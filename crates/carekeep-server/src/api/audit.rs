@@ -8,7 +8,7 @@ use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use carekeep_app::audit_view::EventView;
+use carekeep_app::audit::view::EventView;
 use carekeep_app::Actor;
 use serde::Deserialize;
 
@@ -43,7 +43,7 @@ pub async fn export(
 pub async fn export_as(
     state: &AppState,
     actor: &Actor,
-    q: &carekeep_app::audit_view::AuditQuery,
+    q: &carekeep_app::audit::view::AuditQuery,
     format: &str,
 ) -> Result<Response, carekeep_app::AppError> {
     match format {

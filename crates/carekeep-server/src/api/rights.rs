@@ -10,10 +10,10 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Json;
-use carekeep_app::rights::{DisclosureInput, DisclosureView, RequestInput, RequestView};
-use carekeep_app::rights_decisions::{
+use carekeep_app::rights::decisions::{
     AuthorizationInput, AuthorizationView, DecisionInput, DocumentInput, DocumentView,
 };
+use carekeep_app::rights::{DisclosureInput, DisclosureView, RequestInput, RequestView};
 use carekeep_app::Actor;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};

@@ -9,8 +9,8 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::Form;
+use carekeep_app::rights::decisions::{AuthorizationInput, DecisionInput, DocumentInput};
 use carekeep_app::rights::{DisclosureInput, RequestInput};
-use carekeep_app::rights_decisions::{AuthorizationInput, DecisionInput, DocumentInput};
 use carekeep_app::{Actor, AppError, Principal};
 use serde::Deserialize;
 

@@ -72,11 +72,11 @@ async fn page(
         chrome: chrome(state, p, "/program"),
         a,
         vendors,
-        threats: carekeep_domain::sra::catalogue::THREATS
+        threats: carekeep_domain::program::sra::catalogue::THREATS
             .iter()
             .map(|t| (t.key, t.name))
             .collect(),
-        kinds: carekeep_domain::sra::catalogue::ASSET_KINDS.to_vec(),
+        kinds: carekeep_domain::program::sra::catalogue::ASSET_KINDS.to_vec(),
         today: state.app.clinic_today().to_string(),
         notice,
         error,

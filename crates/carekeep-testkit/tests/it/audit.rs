@@ -2,7 +2,7 @@
 //! append-only storage, and tamper detection on both databases.
 
 use carekeep_app::audit::{export_checkpoints, verify, VerifyReport};
-use carekeep_domain::audit_chain::{Problem, Tampering};
+use carekeep_domain::audit::chain::{Problem, Tampering};
 use carekeep_store::Backend;
 use carekeep_testkit::{PageClient, TestApp};
 use reqwest::Method;

@@ -278,7 +278,7 @@ async fn an_assessment_from_first_answer_to_signature_and_the_next_one() {
         .unwrap();
     assert_eq!(res.status(), 200);
     let text = pdf_text(&res.bytes().await.unwrap());
-    let csv = include_str!("../../../carekeep-domain/src/sra/security-rule-specs.csv");
+    let csv = include_str!("../../../carekeep-domain/src/program/sra/security-rule-specs.csv");
     for line in csv.lines().skip(1) {
         let spec = line.split(',').next().unwrap();
         assert!(text.contains(spec), "the report lacks {spec}");

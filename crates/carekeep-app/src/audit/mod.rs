@@ -4,8 +4,8 @@
 use crate::{App, AppError};
 use carekeep_crypto::audit::{new_secret, verify_checkpoint, ChainKey, CheckpointSigner};
 use carekeep_crypto::keys::MasterKey;
+use carekeep_domain::audit::chain::{Anchor, Problem, StoredLink, Verifier};
 use carekeep_domain::audit::AuditEvent;
-use carekeep_domain::audit_chain::{Anchor, Problem, StoredLink, Verifier};
 use carekeep_store::audit::{self as store, Checkpoint};
 use carekeep_store::{Conn, Store, Tx};
 use time::OffsetDateTime;
@@ -171,7 +171,7 @@ pub async fn verify(store: &Store, keys: &AuditKeys, outside: &[ExportedCheckpoi
             return Ok(VerifyReport::Tampered {
                 problem: Problem {
                     seq: c.seq,
-                    kind: carekeep_domain::audit_chain::Tampering::Changed,
+                    kind: carekeep_domain::audit::chain::Tampering::Changed,
                 },
                 events_before: c.seq - 1,
             });
@@ -397,3 +397,6 @@ impl App {
         self.appender().append(event).await
     }
 }
+
+pub mod fhir;
+pub mod view;

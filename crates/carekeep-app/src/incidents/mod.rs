@@ -6,12 +6,12 @@
 use crate::{Actor, App, AppError, Principal};
 use carekeep_crypto::keys::Binding;
 use carekeep_domain::audit::{Action, Outcome};
-use carekeep_domain::breach::determination::{self, Conclusion, Exclusion, FourFactors, Safeguard};
-use carekeep_domain::breach::obligations::{self, Facts, Kind, LawEnforcementDelay, Obligation};
-use carekeep_domain::breach::states;
+use carekeep_domain::incidents::determination::{self, Conclusion, Exclusion, FourFactors, Safeguard};
+use carekeep_domain::incidents::obligations::{self, Facts, Kind, LawEnforcementDelay, Obligation};
+use carekeep_domain::incidents::states;
 use carekeep_domain::program::dates::{standing, Standing};
+use carekeep_domain::program::sra::lifecycle::Change;
 use carekeep_domain::records::patient::parse_date;
-use carekeep_domain::sra::lifecycle::Change;
 use carekeep_domain::{Capability, DataClass};
 use carekeep_store::audit as audit_store;
 use carekeep_store::incidents::{self as store, IncidentRow};
@@ -1092,3 +1092,5 @@ impl ObligationView {
         self.kind == k.as_str()
     }
 }
+
+pub mod documents;

@@ -7,7 +7,7 @@
     reason = "serde_json objects built here with json!: setting a key of an object cannot panic"
 )]
 
-use crate::audit_view::{AuditQuery, EventView};
+use crate::audit::view::{AuditQuery, EventView};
 use crate::{Actor, App, AppError};
 use carekeep_domain::audit::Action;
 use serde_json::{json, Value};

@@ -360,3 +360,6 @@ mod tests {
         assert_ne!(shifted.canonical(7), variants[9].canonical(7));
     }
 }
+
+pub mod chain;
+pub mod classes;

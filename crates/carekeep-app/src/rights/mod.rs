@@ -603,3 +603,5 @@ impl App {
         pdf.finish()
     }
 }
+
+pub mod decisions;

@@ -7,7 +7,7 @@ use crate::incidents::IncidentView;
 use crate::pdf::Pdf;
 use crate::{Actor, App, AppError, Principal};
 use carekeep_domain::audit::{Action, Outcome};
-use carekeep_domain::breach::obligations::{HHS_IMMEDIATE_AT, INDIVIDUAL_CONTENT};
+use carekeep_domain::incidents::obligations::{HHS_IMMEDIATE_AT, INDIVIDUAL_CONTENT};
 use carekeep_domain::records::patient::{Contact, Identity};
 use carekeep_domain::{Capability, DataClass};
 use carekeep_store::incidents as store;
