@@ -203,6 +203,10 @@ impl App {
     pub fn store(&self) -> &Store {
         &self.inner.store
     }
+    /// Closes the database's pools: what a command does before it exits.
+    pub async fn close(&self) {
+        self.inner.store.close().await;
+    }
     pub fn now(&self) -> time::OffsetDateTime {
         self.inner.clock.now()
     }

@@ -6,15 +6,16 @@
 mod app;
 pub mod audit;
 pub mod auth;
+pub mod backup;
 mod clock;
 pub mod csv;
+pub mod datadir;
 pub mod demo;
 pub mod demo_records;
 mod error;
 pub mod fhir;
 pub mod hash_gate;
 pub mod incidents;
-pub mod key_rotation;
 pub mod mail;
 pub mod mfa;
 pub mod monitoring;

@@ -17,8 +17,23 @@ pub struct FirstOwner<'a> {
     pub password: &'a str,
 }
 
-/// Creates the clinic in an empty database. Refuses when one exists.
+/// Creates the clinic in the empty database at `database_url` (migrating it first). Refuses when
+/// one exists.
 pub async fn init_clinic(
+    database_url: &str,
+    master: &MasterKey,
+    hasher: &PasswordHasher,
+    clock: &dyn Clock,
+    clinic_name: &str,
+    owner: &FirstOwner<'_>,
+) -> Result<(), AppError> {
+    let store = Store::open(database_url, clock.now()).await?;
+    let result = create(&store, master, hasher, clock, clinic_name, owner).await;
+    store.close().await;
+    result
+}
+
+async fn create(
     store: &Store,
     master: &MasterKey,
     hasher: &PasswordHasher,

@@ -14,12 +14,13 @@
 //! query grows with the clinic. And the backup (issue 9): `carekeep backup` and `restore`
 //! against a plain copy of the same bytes, and `pg_dump` on PostgreSQL.
 
+use carekeep_app::backup;
 use carekeep_app::fhir::import;
 use carekeep_app::rights::DisclosureInput;
 use carekeep_app::Actor;
 use carekeep_domain::audit::{Action, AuditActor, AuditEvent, Origin, Outcome};
 use carekeep_domain::{RoleName, UserId};
-use carekeep_server::{backup, Config};
+use carekeep_server::Config;
 use carekeep_testkit::TestApp;
 use serde_json::{json, Value};
 use std::path::Path;
@@ -267,7 +268,9 @@ async fn backups(app: &TestApp, admin: Option<&str>) {
     let file = dir.path().join("clinic.ckb");
     let config = &app.state.config;
     let t = Instant::now();
-    let m = backup::create(config, &key, &file, app.state.app.now()).await.unwrap();
+    let m = backup::create(&config.files(), &key, &file, app.state.app.now())
+        .await
+        .unwrap();
     let t_backup = t.elapsed().as_secs_f64();
     let size = std::fs::metadata(&file).unwrap().len();
     // The plain copy: the same data as files (SQLite: the database and the key file; for
@@ -302,7 +305,7 @@ async fn backups(app: &TestApp, admin: Option<&str>) {
         }
     };
     let t = Instant::now();
-    backup::restore(&file, &key, &target, false, app.state.app.now())
+    backup::restore(&file, &key, &target.files(), false, app.state.app.now())
         .await
         .unwrap();
     let t_restore = t.elapsed().as_secs_f64();
@@ -410,9 +413,7 @@ pub async fn run(patients: usize, events: usize, postgres_only: bool) {
         );
         row("compliance dashboard (owner)", b.dashboard, s.dashboard);
         let t = Instant::now();
-        let report = carekeep_app::audit::verify(app.state.app.store(), app.state.app.audit_keys(), &[])
-            .await
-            .unwrap();
+        let report = app.state.app.verify_audit(&[]).await.unwrap();
         let secs = t.elapsed().as_secs_f64();
         let carekeep_app::audit::VerifyReport::Intact { events: n, .. } = report else {
             panic!("the seeded trail verifies")

@@ -237,18 +237,6 @@ impl std::fmt::Debug for Config {
     }
 }
 
-/// An S3-compatible bucket for off-site backups.
-#[derive(Clone)]
-pub struct S3Target {
-    pub endpoint: reqwest::Url,
-    pub bucket: String,
-    pub region: String,
-    pub access_key: String,
-    pub secret_key: String,
-    pub prefix: String,
-    pub virtual_host: bool,
-}
-
 /// The config file's name inside the data folder.
 pub const FILE_NAME: &str = "carekeep.toml";
 
@@ -534,7 +522,7 @@ impl Config {
                 reason: "set both the certificate and the key, or neither".into(),
             });
         }
-        if !self.database_url.is_empty() && carekeep_store::Backend::from_url(&self.database_url).is_none() {
+        if !self.database_url.is_empty() && carekeep_app::datadir::is_postgres_url(&self.database_url).is_none() {
             return Err(ConfigError::Invalid {
                 name: "database_url",
                 reason: "use a postgres:// URL, or leave it empty for SQLite in the data folder".into(),
@@ -545,7 +533,7 @@ impl Config {
     }
 
     /// The S3-compatible off-site target, if one is configured; each setting checked.
-    pub fn backup_s3(&self) -> Result<Option<S3Target>, ConfigError> {
+    pub fn backup_s3(&self) -> Result<Option<carekeep_app::backup::S3Target>, ConfigError> {
         let endpoint = self.backup_s3_endpoint.trim();
         if endpoint.is_empty() {
             return Ok(None);
@@ -583,7 +571,7 @@ impl Config {
                 "a bucket is run by a cloud vendor: name its vendor record (the BAA gate applies to off-site backups)",
             ));
         }
-        Ok(Some(S3Target {
+        Ok(Some(carekeep_app::backup::S3Target {
             endpoint: url,
             bucket: self.backup_s3_bucket.trim().to_owned(),
             region: self.backup_s3_region.trim().to_owned(),
@@ -650,6 +638,34 @@ impl Config {
         } else {
             self.database_url.clone()
         }
+    }
+
+    /// Where this clinic's database and key are, for opening, backups and key rotation.
+    pub fn files(&self) -> carekeep_app::datadir::ClinicFiles {
+        carekeep_app::datadir::ClinicFiles {
+            data_dir: self.data_dir.clone(),
+            database_url: self.database_url(),
+            master_key: self.master_key_path(),
+        }
+    }
+
+    /// The off-site copy's targets.
+    pub fn offsite(&self) -> Result<carekeep_app::backup::Offsite, ConfigError> {
+        Ok(carekeep_app::backup::Offsite {
+            dir: self.backup_offsite_dir.clone(),
+            s3: self.backup_s3()?,
+            vendor: self.backup_offsite_vendor.clone(),
+        })
+    }
+
+    /// The nightly backup's settings; an off-site setting that does not parse was refused at start.
+    pub fn backup_plan(&self) -> Result<carekeep_app::backup::Plan, ConfigError> {
+        Ok(carekeep_app::backup::Plan {
+            clinic: self.files(),
+            backup_dir: self.backup_dir.clone(),
+            key_file: self.backup_key_file.clone(),
+            offsite: self.offsite()?,
+        })
     }
 
     pub fn master_key_path(&self) -> PathBuf {

@@ -53,7 +53,11 @@ pub async fn run(state: AppState, shutdown: impl Future<Output = ()>) {
             Err(e) => tracing::warn!(error = %e, "reminder mail could not be sent"),
         }
         // Nightly backups and the weekly restore drill (164.308(a)(7)(ii)(A), (D)).
-        if let Err(e) = crate::backup::scheduled(&state).await {
+        let scheduled = match state.config.backup_plan() {
+            Ok(plan) => state.app.scheduled_backup(&plan).await.map_err(|e| e.to_string()),
+            Err(e) => Err(e.to_string()),
+        };
+        if let Err(e) = scheduled {
             tracing::error!(error = %e, "scheduled backup or restore drill failed");
         }
         if let Err(e) = state.app.checkpoint_if_due(every).await {

@@ -3,14 +3,11 @@
 
 pub mod api;
 pub mod audit_query;
-pub mod backup;
 mod client;
 pub mod config;
 mod csrf_multipart;
-pub mod datadir;
 mod error;
 pub mod jobs;
-pub mod key_rotation;
 mod middleware;
 mod ratelimit;
 mod respond;
@@ -28,9 +25,9 @@ pub use serve::{check_transport, serve, ServeError};
 pub use state::AppState;
 pub use web::routes as page_routes;
 
-use carekeep_app::{App, AppError, AppSettings, Clock};
+use carekeep_app::datadir;
+use carekeep_app::{AppError, AppSettings, Clock};
 use carekeep_crypto::password::PasswordHasher;
-use carekeep_store::Store;
 use ratelimit::RateLimiter;
 use std::sync::Arc;
 
@@ -41,12 +38,23 @@ pub enum StartError {
     Config(#[from] ConfigError),
     #[error(transparent)]
     KeyFile(#[from] datadir::KeyFileError),
-    #[error("database: {0}")]
-    Store(#[from] carekeep_store::StoreError),
+    /// The database could not be reached or read.
+    #[error("{0}")]
+    Database(String),
     #[error("{0}")]
     App(String),
     #[error(transparent)]
     Serve(#[from] ServeError),
+}
+
+impl From<datadir::OpenError> for StartError {
+    fn from(e: datadir::OpenError) -> Self {
+        match e {
+            datadir::OpenError::KeyFile(e) => StartError::KeyFile(e),
+            datadir::OpenError::App(AppError::Internal(m)) => StartError::Database(m),
+            datadir::OpenError::App(e) => e.into(),
+        }
+    }
 }
 
 impl From<AppError> for StartError {
@@ -60,19 +68,6 @@ impl From<AppError> for StartError {
 pub async fn open(config: Config, clock: Arc<dyn Clock>, hasher: PasswordHasher) -> Result<AppState, StartError> {
     config.validate()?;
     let key_path = config.master_key_path();
-    let mut master = datadir::load_master_key(&key_path)?;
-    let store = Store::open(&config.database_url(), clock.now()).await?;
-    // A rotation that committed but stopped before renaming its key file leaves the database
-    // wrapped under the pending key: finish it.
-    let pending = datadir::pending_key_path(&key_path);
-    if pending.exists() && !carekeep_app::key_rotation::opens(&store, &master).await? {
-        let next = datadir::load_master_key(&pending)?;
-        if carekeep_app::key_rotation::opens(&store, &next).await? {
-            datadir::promote_pending_key(&key_path)?;
-            tracing::warn!("finished an interrupted master key rotation");
-            master = next;
-        }
-    }
     let settings = AppSettings {
         lifetime: config.lifetime(),
         monitoring: carekeep_domain::monitoring::Settings {
@@ -104,7 +99,7 @@ pub async fn open(config: Config, clock: Arc<dyn Clock>, hasher: PasswordHasher)
             backup_offsite: offsite_targets(&config),
         },
     };
-    let app = App::open(store, &master, clock, hasher, settings).await?;
+    let app = datadir::open(&config.files(), clock, hasher, settings).await?;
     Ok(AppState {
         limiter: Arc::new(RateLimiter::new(config.login_rate_limit_per_minute)),
         proxies: Arc::new(config.proxy_trust()?),

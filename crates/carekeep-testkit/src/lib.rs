@@ -102,17 +102,14 @@ impl TestAppBuilder {
         for f in self.configure {
             f(&mut config);
         }
-        carekeep_server::datadir::create_dirs(dir.path()).expect("data dir");
-        let master = carekeep_server::datadir::create_master_key(&config.master_key_path()).expect("master key");
+        carekeep_app::datadir::create_dirs(dir.path()).expect("data dir");
+        let master = carekeep_app::datadir::create_master_key(&config.master_key_path()).expect("master key");
         let clock = ManualClock::new(START);
         let hasher = self.hasher.unwrap_or_else(PasswordHasher::insecure_fast_for_tests);
         let owner_password = demo::owner_password();
         {
-            let store = carekeep_store::Store::open(&config.database_url(), START)
-                .await
-                .expect("open store");
             setup::init_clinic(
-                &store,
+                &config.database_url(),
                 &master,
                 &hasher,
                 &clock,
@@ -125,7 +122,6 @@ impl TestAppBuilder {
             )
             .await
             .expect("init clinic");
-            store.close().await;
         }
         let state = carekeep_server::open(config, Arc::new(clock.clone()), hasher)
             .await

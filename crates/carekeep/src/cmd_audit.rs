@@ -2,7 +2,7 @@
 
 use crate::context::Context;
 use crate::Failure;
-use carekeep_app::audit::{export_checkpoints, verify, ExportedCheckpoint, VerifyReport};
+use carekeep_app::audit::{ExportedCheckpoint, VerifyReport};
 use carekeep_app::Actor;
 use std::path::PathBuf;
 
@@ -58,7 +58,7 @@ pub async fn run(ctx: &Context, cmd: AuditCommand) -> Result<(), Failure> {
                 Some(path) => read_checkpoints(&path)?,
                 None => Vec::new(),
             };
-            let report = verify(app.store(), app.audit_keys(), &outside).await?;
+            let report = app.verify_audit(&outside).await?;
             print_report(&report, json);
             match report {
                 VerifyReport::Intact { .. } => Ok(()),
@@ -100,7 +100,7 @@ pub async fn run(ctx: &Context, cmd: AuditCommand) -> Result<(), Failure> {
             Ok(())
         }
         AuditCommand::Checkpoints { out } => {
-            let list = export_checkpoints(app.store(), app.audit_keys()).await?;
+            let list = app.audit_checkpoints().await?;
             let text = list
                 .iter()
                 .map(|c| serde_json::to_string(c).map_err(|e| Failure::Failed(e.to_string())))
@@ -115,7 +115,7 @@ pub async fn run(ctx: &Context, cmd: AuditCommand) -> Result<(), Failure> {
             Ok(())
         }
     };
-    app.store().close().await;
+    app.close().await;
     result
 }
 

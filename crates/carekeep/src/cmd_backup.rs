@@ -2,8 +2,8 @@
 
 use crate::context::Context;
 use crate::Failure;
+use carekeep_app::backup::{self, BackupError, Manifest};
 use carekeep_app::{Clock, SystemClock};
-use carekeep_server::backup::{self, BackupError, Manifest};
 use std::path::PathBuf;
 
 impl From<BackupError> for Failure {
@@ -79,7 +79,7 @@ pub async fn backup(ctx: &Context, args: BackupArgs) -> Result<(), Failure> {
         }
         Some(BackupCommand::Verify { file, key }) => {
             let config = ctx.config()?;
-            let m = backup::verify(&config, &file, &backup::load_key(&key)?, SystemClock.now()).await?;
+            let m = backup::verify(&config.files(), &file, &backup::load_key(&key)?, SystemClock.now()).await?;
             print(&m, "verified");
             Ok(())
         }
@@ -88,7 +88,7 @@ pub async fn backup(ctx: &Context, args: BackupArgs) -> Result<(), Failure> {
                 return Err(Failure::Usage("give --out FILE and --key KEYFILE".into()));
             };
             let config = ctx.config()?;
-            let m = backup::create(&config, &backup::load_key(&key)?, &out, SystemClock.now()).await?;
+            let m = backup::create(&config.files(), &backup::load_key(&key)?, &out, SystemClock.now()).await?;
             print(&m, &format!("backup written to {}", out.display()));
             Ok(())
         }
@@ -100,13 +100,13 @@ pub async fn restore(ctx: &Context, args: RestoreArgs) -> Result<(), Failure> {
     let m = backup::restore(
         &args.from,
         &backup::load_key(&args.key)?,
-        &target,
+        &target.files(),
         args.force,
         SystemClock.now(),
     )
     .await?;
-    let into = match carekeep_store::Backend::from_url(&target.database_url()) {
-        Some(carekeep_store::Backend::Postgres) => "the PostgreSQL database".to_owned(),
+    let into = match target.files().on_postgres() {
+        Some(true) => "the PostgreSQL database".to_owned(),
         _ => ctx.data.display().to_string(),
     };
     print(&m, &format!("restored into {into} and verified"));

@@ -2,12 +2,12 @@
 
 use crate::context::{read_password, Context};
 use crate::Failure;
+use carekeep_app::datadir;
 use carekeep_app::setup::{init_clinic, FirstOwner};
-use carekeep_app::{Clock, SystemClock};
+use carekeep_app::SystemClock;
 use carekeep_crypto::keys::MasterKey;
 use carekeep_crypto::password::PasswordHasher;
-use carekeep_server::{config, datadir, Config};
-use carekeep_store::Store;
+use carekeep_server::{config, Config};
 
 #[derive(clap::Args, Debug)]
 pub struct InitArgs {
@@ -86,12 +86,7 @@ pub async fn create_clinic(
     owner: &FirstOwner<'_>,
 ) -> Result<(), Failure> {
     let clock = SystemClock;
-    let store = Store::open(&cfg.database_url(), clock.now())
-        .await
-        .map_err(|e| Failure::Failed(format!("database: {e}")))?;
-    let result = init_clinic(&store, master, hasher, &clock, name, owner).await;
-    store.close().await;
-    Ok(result?)
+    Ok(init_clinic(&cfg.database_url(), master, hasher, &clock, name, owner).await?)
 }
 
 fn prompt_line(label: &str) -> Result<String, Failure> {

@@ -20,7 +20,9 @@ pub async fn run(ctx: &Context, cmd: KeyCommand) -> Result<(), Failure> {
     let KeyCommand::Rotate { json } = cmd;
     let config = ctx.config()?;
     let key_path = config.master_key_path();
-    let rotated = carekeep_server::key_rotation::rotate(config, Arc::new(SystemClock), ctx.hasher()?).await?;
+    let rotated = carekeep_app::backup::key_rotation::rotate(&config.files(), Arc::new(SystemClock), ctx.hasher()?)
+        .await
+        .map_err(carekeep_server::StartError::from)?;
     if json {
         outln!(
             "{}",

@@ -48,7 +48,7 @@ async fn run_server(ctx: &Context, cfg: Config, before_serving: impl FnOnce(&str
     carekeep_server::check_transport(cfg.listen, cfg.tls_enabled(), cfg.behind_tls_proxy)
         .map_err(|e| Failure::Usage(e.to_string()))?;
     // Nothing in the data folder may be readable by other users, whatever made it so.
-    carekeep_server::datadir::check_private(&cfg.data_dir).map_err(|e| Failure::Usage(e.to_string()))?;
+    carekeep_app::datadir::check_private(&cfg.data_dir).map_err(|e| Failure::Usage(e.to_string()))?;
     let scheme = if cfg.tls_enabled() { "https" } else { "http" };
     let state = ctx.open_state(cfg).await?;
     let addr = state.config.listen;
@@ -131,9 +131,9 @@ pub async fn demo(ctx: &Context, args: ServeArgs) -> Result<(), Failure> {
         let creds = demo::seed(&app, &password).await?;
         outln!("Seeding {DEMO_PATIENTS} synthetic patients ...");
         carekeep_app::demo_records::seed_records(&app, DEMO_PATIENTS).await?;
-        app.store().close().await;
+        app.close().await;
         let text = serde_json::to_string_pretty(&creds).map_err(|e| Failure::Failed(e.to_string()))?;
-        carekeep_server::datadir::write_private(&creds_path, text.as_bytes())
+        carekeep_app::datadir::write_private(&creds_path, text.as_bytes())
             .map_err(|e| Failure::Failed(e.to_string()))?;
         Some(creds)
     };

@@ -50,7 +50,7 @@ pub enum UserCommand {
 pub async fn run(ctx: &Context, cmd: UserCommand) -> Result<(), Failure> {
     let app = ctx.open_app().await?;
     let result = dispatch(&app, cmd).await;
-    app.store().close().await;
+    app.close().await;
     result
 }
 

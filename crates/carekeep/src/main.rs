@@ -107,7 +107,7 @@ impl From<carekeep_server::StartError> for Failure {
         use carekeep_server::StartError as S;
         match e {
             S::Config(_) | S::KeyFile(_) | S::App(_) | S::Serve(_) => Failure::Usage(e.to_string()),
-            S::Store(_) => Failure::Failed(e.to_string()),
+            S::Database(_) => Failure::Failed(e.to_string()),
         }
     }
 }

@@ -284,6 +284,16 @@ impl App {
         Ok(due)
     }
 
+    /// Verifies the trail against its own checkpoints and any kept `outside` it (`carekeep audit verify`).
+    pub async fn verify_audit(&self, outside: &[ExportedCheckpoint]) -> Result<VerifyReport, AppError> {
+        verify(self.store(), self.audit_keys(), outside).await
+    }
+
+    /// The signed checkpoints, to keep apart from the database (`carekeep audit checkpoints`).
+    pub async fn audit_checkpoints(&self) -> Result<Vec<ExportedCheckpoint>, AppError> {
+        export_checkpoints(self.store(), self.audit_keys()).await
+    }
+
     /// Verifies the trail and keeps the result as evidence (the daily job).
     pub async fn verify_and_record(&self) -> Result<VerifyReport, AppError> {
         let report = verify(self.store(), self.audit_keys(), &[]).await?;

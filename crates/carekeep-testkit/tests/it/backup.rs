@@ -4,8 +4,9 @@
 //! them: every backup restores into a SQLite folder, a PostgreSQL clinic's into a new
 //! PostgreSQL database too.
 
+use carekeep_app::backup;
 use carekeep_crypto::backup::BackupKey;
-use carekeep_server::{backup, Config};
+use carekeep_server::Config;
 use carekeep_store::Backend;
 use carekeep_testkit::{TestApp, TestDatabase};
 use reqwest::Method;
@@ -47,7 +48,7 @@ async fn a_backup_under_sixteen_writers_restores_every_acknowledged_write() {
     }
     tokio::time::sleep(std::time::Duration::from_millis(400)).await;
     let before: Vec<i64> = acked.lock().unwrap().clone();
-    let manifest = backup::create(&app.state.config, &key, &file, app.state.app.now())
+    let manifest = backup::create(&app.state.config.files(), &key, &file, app.state.app.now())
         .await
         .unwrap();
     stop.store(true, Ordering::Relaxed);
@@ -77,7 +78,7 @@ async fn a_backup_under_sixteen_writers_restores_every_acknowledged_write() {
         database_url: database.url.clone(),
         ..Config::default()
     };
-    let restored = backup::restore(&file, &key, &target, false, app.state.app.now())
+    let restored = backup::restore(&file, &key, &target.files(), false, app.state.app.now())
         .await
         .unwrap();
     assert_eq!(restored, manifest);
@@ -146,7 +147,7 @@ async fn a_backup_under_sixteen_writers_restores_every_acknowledged_write() {
     );
 
     // Refusals, each with a message that says what is wrong.
-    let err = backup::restore(&file, &key, &target, false, app.state.app.now())
+    let err = backup::restore(&file, &key, &target.files(), false, app.state.app.now())
         .await
         .unwrap_err();
     let said = if app.backend() == Backend::Postgres {
@@ -156,7 +157,7 @@ async fn a_backup_under_sixteen_writers_restores_every_acknowledged_write() {
     };
     assert!(err.to_string().contains(said), "{err}");
     if app.backend() == Backend::Postgres {
-        let err = backup::restore(&file, &key, &target, true, app.state.app.now())
+        let err = backup::restore(&file, &key, &target.files(), true, app.state.app.now())
             .await
             .unwrap_err();
         assert!(err.to_string().contains("already holds a clinic"), "{err}");
@@ -165,7 +166,7 @@ async fn a_backup_under_sixteen_writers_restores_every_acknowledged_write() {
     let err = backup::restore(
         &file,
         &BackupKey::generate(),
-        &folder(&dir.path().join("other")),
+        &folder(&dir.path().join("other")).files(),
         false,
         app.state.app.now(),
     )
@@ -183,7 +184,7 @@ async fn a_backup_under_sixteen_writers_restores_every_acknowledged_write() {
         let err = backup::restore(
             &bad,
             &key,
-            &folder(&dir.path().join(format!("r{at}"))),
+            &folder(&dir.path().join(format!("r{at}"))).files(),
             false,
             app.state.app.now(),
         )
@@ -204,7 +205,7 @@ async fn a_backup_under_sixteen_writers_restores_every_acknowledged_write() {
     assert!(backup::restore(
         &short,
         &key,
-        &folder(&dir.path().join("rs")),
+        &folder(&dir.path().join("rs")).files(),
         false,
         app.state.app.now()
     )
@@ -212,7 +213,7 @@ async fn a_backup_under_sixteen_writers_restores_every_acknowledged_write() {
     .is_err());
 
     // The restore drill is evidence on the dashboard.
-    backup::verify(&app.state.config, &file, &key, app.state.app.now())
+    backup::verify(&app.state.config.files(), &file, &key, app.state.app.now())
         .await
         .unwrap();
     let owner = app.api_login("owner").await;
@@ -276,10 +277,15 @@ async fn the_off_site_copy_waits_for_a_baa_then_arrives_whole() {
     let dir = tempfile::tempdir().unwrap();
     let key = BackupKey::generate();
     let file = dir.path().join("carekeep-20260302-090000.ckb");
-    backup::create(&app.state.config, &key, &file, app.state.app.now())
+    backup::create(&app.state.config.files(), &key, &file, app.state.app.now())
         .await
         .unwrap();
-    let err = backup::ship_offsite(&app.state, &file).await.unwrap_err();
+    let err = app
+        .state
+        .app
+        .ship_offsite(&app.state.config.offsite().unwrap(), &file)
+        .await
+        .unwrap_err();
     assert!(err.to_string().contains("not tied to a vendor record"), "{err}");
     let owner = app.api_login("owner").await;
     let res = app
@@ -289,7 +295,12 @@ async fn the_off_site_copy_waits_for_a_baa_then_arrives_whole() {
         .await
         .unwrap();
     let vendor = res.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
-    let err = backup::ship_offsite(&app.state, &file).await.unwrap_err();
+    let err = app
+        .state
+        .app
+        .ship_offsite(&app.state.config.offsite().unwrap(), &file)
+        .await
+        .unwrap_err();
     assert!(
         err.to_string().contains("no signed business associate agreement"),
         "{err}"
@@ -306,12 +317,22 @@ async fn the_off_site_copy_waits_for_a_baa_then_arrives_whole() {
     let http = reqwest::Client::new();
     if let Some(url) = &s3 {
         // A missing bucket is a clear failure, not a panic or a silent success.
-        let err = backup::ship_offsite(&app.state, &file).await.unwrap_err();
+        let err = app
+            .state
+            .app
+            .ship_offsite(&app.state.config.offsite().unwrap(), &file)
+            .await
+            .unwrap_err();
         assert!(err.to_string().contains("NoSuchBucket"), "{err}");
         let res = http.put(format!("{url}/{bucket}")).send().await.unwrap();
         assert!(res.status().is_success(), "create the test bucket: {}", res.status());
     }
-    let shipped = backup::ship_offsite(&app.state, &file).await.unwrap();
+    let shipped = app
+        .state
+        .app
+        .ship_offsite(&app.state.config.offsite().unwrap(), &file)
+        .await
+        .unwrap();
     let original = std::fs::read(&file).unwrap();
     assert_eq!(std::fs::read(&shipped[0]).unwrap(), original);
     if let Some(url) = &s3 {
@@ -332,7 +353,11 @@ async fn the_off_site_copy_waits_for_a_baa_then_arrives_whole() {
             .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
             .collect();
         std::fs::write(&big, &bytes).unwrap();
-        backup::ship_offsite(&app.state, &big).await.unwrap();
+        app.state
+            .app
+            .ship_offsite(&app.state.config.offsite().unwrap(), &big)
+            .await
+            .unwrap();
         let res = http
             .get(format!("{url}/{bucket}/clinic/carekeep-20260303-090000.ckb"))
             .send()
@@ -392,10 +417,18 @@ async fn the_nightly_schedule_backs_up_and_drills_once() {
         })
         .spawn()
         .await;
-    backup::scheduled(&app.state).await.unwrap();
+    app.state
+        .app
+        .scheduled_backup(&app.state.config.backup_plan().unwrap())
+        .await
+        .unwrap();
     let files: Vec<_> = std::fs::read_dir(dir.path().join("nightly")).unwrap().collect();
     assert_eq!(files.len(), 1, "one backup");
-    backup::scheduled(&app.state).await.unwrap();
+    app.state
+        .app
+        .scheduled_backup(&app.state.config.backup_plan().unwrap())
+        .await
+        .unwrap();
     assert_eq!(
         std::fs::read_dir(dir.path().join("nightly")).unwrap().count(),
         1,

@@ -278,8 +278,8 @@ async fn master_key_rotation_beside_a_running_server_loses_nothing() {
     let config = (*app.state.config).clone();
     let key_path = config.master_key_path();
     let old_key = std::fs::read_to_string(&key_path).unwrap();
-    let rotated = carekeep_server::key_rotation::rotate(
-        config.clone(),
+    let rotated = carekeep_app::backup::key_rotation::rotate(
+        &config.files(),
         Arc::new(app.clock.clone()),
         carekeep_crypto::password::PasswordHasher::insecure_fast_for_tests(),
     )
@@ -294,7 +294,7 @@ async fn master_key_rotation_beside_a_running_server_loses_nothing() {
     let made = writer.await.unwrap();
     assert!(reads >= 80 && made >= 5);
     assert_ne!(std::fs::read_to_string(&key_path).unwrap(), old_key, "a new key file");
-    assert!(!carekeep_server::datadir::pending_key_path(&key_path).exists());
+    assert!(!carekeep_app::datadir::pending_key_path(&key_path).exists());
     // After a restart on the new key, everything written before and during rotation reads back.
     let reopened = carekeep_server::open(
         config,
@@ -310,10 +310,8 @@ async fn master_key_rotation_beside_a_running_server_loses_nothing() {
     assert_eq!(v.identity.unwrap().family_name, family(7));
     // The old key no longer opens the clinic.
     let old = carekeep_crypto::keys::MasterKey::from_file_contents(&old_key).unwrap();
-    assert!(!carekeep_app::key_rotation::opens(reopened.app.store(), &old)
-        .await
-        .unwrap());
-    reopened.app.store().close().await;
+    assert!(!reopened.app.master_key_opens(&old).await.unwrap());
+    reopened.app.close().await;
     app.stop().await;
 }
 
@@ -463,8 +461,8 @@ async fn break_glass_reasons_incident_text_and_review_notes_are_sealed() {
     }
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("carekeep-20260302-090000.ckb");
-    carekeep_server::backup::create(
-        &app.state.config,
+    carekeep_app::backup::create(
+        &app.state.config.files(),
         &carekeep_crypto::backup::BackupKey::generate(),
         &file,
         app.state.app.now(),

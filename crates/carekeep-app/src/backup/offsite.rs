@@ -3,7 +3,7 @@
 //! encrypted or not).
 
 use super::{failed, BackupError};
-use crate::config::S3Target;
+use crate::App;
 use rusty_s3::actions::{AbortMultipartUpload, CompleteMultipartUpload, CreateMultipartUpload, HeadObject, UploadPart};
 use rusty_s3::{Bucket, Credentials, S3Action, UrlStyle};
 use std::path::Path;
@@ -16,20 +16,45 @@ const PART: usize = 16 << 20;
 /// How long a signed request stays valid: long enough to send one part on a slow line.
 const SIGNED_FOR: Duration = Duration::from_secs(3600);
 
-/// Copies a backup to each configured off-site target; what it shipped, named for a person.
-/// A target run by a vendor passes the BAA gate first, and nothing goes anywhere if it fails.
-pub async fn ship_offsite(state: &crate::AppState, file: &Path) -> Result<Vec<String>, BackupError> {
-    let config = &state.config;
-    let s3 = config.backup_s3().map_err(|e| BackupError::Usage(e.to_string()))?;
-    let dir = &config.backup_offsite_dir;
+/// An S3-compatible bucket for off-site copies.
+#[derive(Clone, Debug)]
+pub struct S3Target {
+    pub endpoint: reqwest::Url,
+    pub bucket: String,
+    pub region: String,
+    pub access_key: String,
+    pub secret_key: String,
+    pub prefix: String,
+    pub virtual_host: bool,
+}
+
+/// Where off-site copies go: a mounted folder and/or a bucket, and the vendor running them.
+#[derive(Clone, Debug, Default)]
+pub struct Offsite {
+    /// Empty for none.
+    pub dir: std::path::PathBuf,
+    pub s3: Option<S3Target>,
+    /// The vendor that runs the target, checked against the BAA register; empty for the clinic's own.
+    pub vendor: String,
+}
+
+impl App {
+    /// Copies a backup to each configured off-site target; what it shipped, named for a person.
+    /// A target run by a vendor passes the BAA gate first, and nothing goes anywhere if it fails.
+    pub async fn ship_offsite(&self, to: &Offsite, file: &Path) -> Result<Vec<String>, BackupError> {
+        ship_offsite(self, to, file).await
+    }
+}
+
+async fn ship_offsite(app: &App, to: &Offsite, file: &Path) -> Result<Vec<String>, BackupError> {
+    let s3 = to.s3.clone();
+    let dir = &to.dir;
     if dir.as_os_str().is_empty() && s3.is_none() {
         return Ok(Vec::new());
     }
-    let vendor = config.backup_offsite_vendor.trim();
+    let vendor = to.vendor.trim();
     if !vendor.is_empty() {
-        state
-            .app
-            .integration_gate("off-site backup target", vendor, true)
+        app.integration_gate("off-site backup target", vendor, true)
             .await
             .map_err(|e| BackupError::Refused(e.to_string()))?;
     }

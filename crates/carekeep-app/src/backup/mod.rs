@@ -11,15 +11,15 @@
 //! never leaves a half-written backup under the final name.
 
 mod format;
+pub mod key_rotation;
 pub mod offsite;
 pub mod schedule;
 
-pub use offsite::ship_offsite;
-pub use schedule::scheduled;
+pub use offsite::{Offsite, S3Target};
+pub use schedule::Plan;
 
-use crate::config::Config;
-use crate::datadir;
-use carekeep_app::audit::VerifyReport;
+use crate::audit::VerifyReport;
+use crate::datadir::{self, ClinicFiles};
 use carekeep_crypto::backup::BackupKey;
 use carekeep_domain::audit::{Action, Outcome};
 use carekeep_store::{backups as store, copy, Backend, Store};
@@ -70,6 +70,9 @@ fn hex(bytes: &[u8]) -> String {
 fn sqlite_url(file: &Path, mode: &str) -> String {
     format!("sqlite://{}?mode={mode}", file.display())
 }
+
+/// The config file's name inside the data folder: a restore target may hold one already.
+const CONFIG_FILE: &str = "carekeep.toml";
 
 /// The migrations' bookkeeping differs by backend and by version; it is not the clinic's data.
 const MIGRATIONS: &str = "schema_migrations";
@@ -124,12 +127,12 @@ fn put_in_place(file: std::fs::File, partial: &Path, path: &Path) -> Result<(), 
 
 /// Takes a backup of the clinic `config` points at, into `out`, and records the run.
 pub async fn create(
-    config: &Config,
+    config: &ClinicFiles,
     key: &BackupKey,
     out: &Path,
     now: time::OffsetDateTime,
 ) -> Result<Manifest, BackupError> {
-    let store = Store::open(&config.database_url(), now)
+    let store = Store::open(&config.database_url, now)
         .await
         .map_err(store_failed("open the database"))?;
     let result = snapshot_into(config, key, out, &store, now).await;
@@ -152,16 +155,16 @@ pub async fn create(
 /// Puts a backup, restore or restore drill on the clinic's audit trail. Every copy of the whole
 /// database is a bulk handling of PHI, so it is recorded like any other access.
 async fn audit_operation(
-    config: &Config,
+    config: &ClinicFiles,
     store: &Store,
     action: Action,
     ok: bool,
     detail: &str,
     now: time::OffsetDateTime,
 ) -> Result<(), BackupError> {
-    let master = datadir::load_master_key(&config.master_key_path()).map_err(|e| BackupError::Failed(e.to_string()))?;
+    let master = datadir::load_master_key(&config.master_key).map_err(|e| BackupError::Failed(e.to_string()))?;
     let outcome = if ok { Outcome::Success } else { Outcome::Failure };
-    carekeep_app::audit::record_operation(store, &master, action, outcome, detail, now)
+    crate::audit::record_operation(store, &master, action, outcome, detail, now)
         .await
         .map_err(|e| BackupError::Failed(format!("record it in the audit trail: {e}")))?;
     Ok(())
@@ -177,7 +180,7 @@ async fn record_run(store: &Store, kind: &str, ok: bool, detail: &str, now: time
 }
 
 async fn snapshot_into(
-    config: &Config,
+    config: &ClinicFiles,
     key: &BackupKey,
     out: &Path,
     store: &Store,
@@ -200,7 +203,7 @@ async fn snapshot_into(
     }
     let (counts, head) = describe(&sqlite_url(&snap, "rw"), now).await?;
     let master =
-        zeroize::Zeroizing::new(std::fs::read(config.master_key_path()).map_err(failed("read the master key file"))?);
+        zeroize::Zeroizing::new(std::fs::read(&config.master_key).map_err(failed("read the master key file"))?);
     let (sha256, database_bytes) = format::digest(&snap, &master)?;
     let manifest = Manifest {
         format: 2,
@@ -327,16 +330,16 @@ fn open_into(
 pub async fn restore(
     path: &Path,
     key: &BackupKey,
-    target: &Config,
+    target: &ClinicFiles,
     force: bool,
     now: time::OffsetDateTime,
 ) -> Result<Manifest, BackupError> {
     let data_dir = &target.data_dir;
-    let backend = Backend::from_url(&target.database_url())
+    let backend = Backend::from_url(&target.database_url)
         .ok_or_else(|| BackupError::Usage("the database URL is neither sqlite: nor postgres:".into()))?;
-    let master_path = target.master_key_path();
+    let master_path = target.master_key.clone();
     let occupied = std::fs::read_dir(data_dir)
-        .map(|d| d.flatten().any(|e| e.file_name() != crate::config::FILE_NAME))
+        .map(|d| d.flatten().any(|e| e.file_name() != CONFIG_FILE))
         .unwrap_or(false);
     match backend {
         Backend::Sqlite if occupied && !force => {
@@ -373,7 +376,7 @@ pub async fn restore(
         Backend::Postgres => {
             let body = scratch.path().join("restore.db");
             let (m, master) = open_into(path, key, &body)?;
-            copy_into_postgres(&body, &target.database_url(), scratch.path(), now).await?;
+            copy_into_postgres(&body, &target.database_url, scratch.path(), now).await?;
             write_master(&master_path, &master)?;
             m
         }
@@ -381,7 +384,7 @@ pub async fn restore(
     drop(scratch);
     prove(target, &manifest, now).await?;
     // The restored clinic's trail says where it came from.
-    let store = Store::open(&target.database_url(), now)
+    let store = Store::open(&target.database_url, now)
         .await
         .map_err(store_failed("open the restored database"))?;
     let detail = format!(
@@ -458,8 +461,8 @@ async fn copy_into_postgres(
 }
 
 /// Checks a restored clinic against its manifest.
-async fn prove(target: &Config, manifest: &Manifest, now: time::OffsetDateTime) -> Result<(), BackupError> {
-    let (counts, head) = describe(&target.database_url(), now).await?;
+async fn prove(target: &ClinicFiles, manifest: &Manifest, now: time::OffsetDateTime) -> Result<(), BackupError> {
+    let (counts, head) = describe(&target.database_url, now).await?;
     let differs = manifest
         .counts
         .iter()
@@ -475,18 +478,20 @@ async fn prove(target: &Config, manifest: &Manifest, now: time::OffsetDateTime) 
             "the restored audit head differs from the manifest".into(),
         ));
     }
-    let state = crate::open(
-        target.clone(),
-        std::sync::Arc::new(carekeep_app::SystemClock),
+    let app = datadir::open(
+        target,
+        std::sync::Arc::new(crate::SystemClock),
         // Nothing is hashed while proving a restore; the cheap policy never meets a password.
         carekeep_crypto::password::PasswordHasher::insecure_fast_for_tests(),
+        crate::AppSettings::default(),
     )
     .await
     .map_err(|e| BackupError::Failed(format!("open the restored clinic: {e}")))?;
-    let report = carekeep_app::audit::verify(state.app.store(), state.app.audit_keys(), &[])
+    let report = app
+        .verify_audit(&[])
         .await
         .map_err(|e| BackupError::Failed(format!("verify the audit trail: {e}")))?;
-    state.app.store().close().await;
+    app.close().await;
     match report {
         VerifyReport::Intact { head, .. } if head == manifest.audit_head_seq => Ok(()),
         VerifyReport::Intact { head, .. } => Err(BackupError::Refused(format!(
@@ -503,21 +508,18 @@ async fn prove(target: &Config, manifest: &Manifest, now: time::OffsetDateTime) 
 /// The restore drill: restores into a temporary SQLite folder (whatever the clinic runs on),
 /// proves it, removes it, and records the result in the live clinic (dashboard evidence).
 pub async fn verify(
-    config: &Config,
+    config: &ClinicFiles,
     path: &Path,
     key: &BackupKey,
     now: time::OffsetDateTime,
 ) -> Result<Manifest, BackupError> {
     let scratch = tempfile::tempdir().map_err(failed("make a scratch folder"))?;
-    let target = Config {
-        data_dir: scratch.path().join("clinic"),
-        ..Config::default()
-    };
+    let target = ClinicFiles::sqlite_in(&scratch.path().join("clinic"));
     let result = restore(path, key, &target, false, now).await;
-    let live_exists = Backend::from_url(&config.database_url()) == Some(Backend::Postgres)
+    let live_exists = Backend::from_url(&config.database_url) == Some(Backend::Postgres)
         || config.data_dir.join("carekeep.db").exists();
     if live_exists {
-        if let Ok(live) = Store::open(&config.database_url(), now).await {
+        if let Ok(live) = Store::open(&config.database_url, now).await {
             let detail = match &result {
                 Ok(m) => format!(
                     "{}: restored and verified to audit event {}",

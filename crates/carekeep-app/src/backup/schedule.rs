@@ -1,23 +1,39 @@
 //! The nightly schedule and the retention policy; the weekly restore drill.
 
-use super::{create, failed, load_key, offsite::ship_offsite, verify, BackupError, Manifest};
+use super::{create, failed, load_key, verify, BackupError, Manifest, Offsite};
+use crate::datadir::ClinicFiles;
+use crate::App;
 use carekeep_store::backups as store;
 use std::path::{Path, PathBuf};
 
-/// The nightly schedule: a backup when the last good one is a day old, pruning by the
-/// retention policy, the off-site copy, and the weekly restore drill of the newest backup.
-pub async fn scheduled(state: &crate::AppState) -> Result<(), BackupError> {
-    let config = &state.config;
-    if config.backup_dir.as_os_str().is_empty() {
+/// The clinic's backup settings: where backups go, the key that seals them, the off-site copy.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    pub clinic: ClinicFiles,
+    /// Empty when the clinic has not set up scheduled backups.
+    pub backup_dir: PathBuf,
+    pub key_file: Option<PathBuf>,
+    pub offsite: Offsite,
+}
+
+impl App {
+    /// The nightly schedule: a backup when the last good one is a day old, pruning by the
+    /// retention policy, the off-site copy, and the weekly restore drill of the newest backup.
+    pub async fn scheduled_backup(&self, plan: &Plan) -> Result<(), BackupError> {
+        scheduled(self, plan).await
+    }
+}
+
+async fn scheduled(app: &App, plan: &Plan) -> Result<(), BackupError> {
+    if plan.backup_dir.as_os_str().is_empty() {
         return Ok(());
     }
-    let Some(key_path) = &config.backup_key_file else {
+    let Some(key_path) = &plan.key_file else {
         return Ok(());
     };
-    let now = state.app.now();
+    let now = app.now();
     let (last_backup, last_verify) = {
-        let mut conn = state
-            .app
+        let mut conn = app
             .store()
             .read()
             .await
@@ -34,22 +50,22 @@ pub async fn scheduled(state: &crate::AppState) -> Result<(), BackupError> {
         last.as_ref().is_none_or(|(at, ok, _)| !ok || now - *at >= every)
     };
     load_key(key_path)?;
-    std::fs::create_dir_all(&config.backup_dir).map_err(failed("create the backup folder"))?;
+    std::fs::create_dir_all(&plan.backup_dir).map_err(failed("create the backup folder"))?;
     if due(&last_backup, time::Duration::hours(23)) {
         let stamp = now
             .format(&time::macros::format_description!(
                 "[year][month][day]-[hour][minute][second]"
             ))
             .unwrap_or_default();
-        let out = config.backup_dir.join(format!("carekeep-{stamp}.ckb"));
-        let (cfg, key, target) = ((**config).clone(), key_path.clone(), out.clone());
+        let out = plan.backup_dir.join(format!("carekeep-{stamp}.ckb"));
+        let (cfg, key, target) = (plan.clinic.clone(), key_path.clone(), out.clone());
         off_the_jobs_task(move || async move { create(&cfg, &load_key(&key)?, &target, now).await }).await?;
-        prune(&config.backup_dir)?;
-        ship_offsite(state, &out).await?;
+        prune(&plan.backup_dir)?;
+        app.ship_offsite(&plan.offsite, &out).await?;
     }
     if due(&last_verify, time::Duration::days(7)) {
-        if let Some(newest) = backups_in(&config.backup_dir)?.into_iter().map(|(p, _)| p).max() {
-            let (cfg, key) = ((**config).clone(), key_path.clone());
+        if let Some(newest) = backups_in(&plan.backup_dir)?.into_iter().map(|(p, _)| p).max() {
+            let (cfg, key) = (plan.clinic.clone(), key_path.clone());
             off_the_jobs_task(move || async move { verify(&cfg, &newest, &load_key(&key)?, now).await }).await?;
         }
     }

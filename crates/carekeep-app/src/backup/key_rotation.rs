@@ -3,11 +3,14 @@
 //! master key in one transaction, with its audit event; no PHI ciphertext changes, so a running
 //! server (which holds the unwrapped data keys) keeps reading and writing throughout.
 
-use crate::{Actor, App, AppError};
+use crate::datadir::{self, ClinicFiles};
+use crate::{Actor, App, AppError, AppSettings, Clock};
 use carekeep_crypto::keys::MasterKey;
+use carekeep_crypto::password::PasswordHasher;
 use carekeep_domain::audit::{Action, Outcome};
 use carekeep_domain::Capability;
 use carekeep_store::keys;
+use std::sync::Arc;
 
 /// What a rotation re-wrapped.
 #[derive(Debug, Clone, Copy, serde::Serialize)]
@@ -17,6 +20,11 @@ pub struct Rotated {
 }
 
 impl App {
+    /// Whether `master` opens every data key of this clinic.
+    pub async fn master_key_opens(&self, master: &MasterKey) -> Result<bool, AppError> {
+        opens(self.store(), master).await
+    }
+
     /// Re-wraps every data key and secret from `old` to `new`. Fails, changing nothing, if
     /// `old` does not open them all.
     pub async fn rotate_master_key(
@@ -59,8 +67,39 @@ impl App {
 
 /// Whether `master` opens every data key in this database (to pick the right key file after a
 /// rotation that stopped between its commit and the key file's rename).
-pub async fn opens(store: &carekeep_store::Store, master: &MasterKey) -> Result<bool, AppError> {
+pub(crate) async fn opens(store: &carekeep_store::Store, master: &MasterKey) -> Result<bool, AppError> {
     let mut conn = store.read().await?;
     let wrapped = keys::all(&mut conn).await?;
     Ok(wrapped.iter().all(|(id, w)| master.unwrap_key(*id, w).is_ok()))
+}
+
+/// Rotation as the command line runs it, beside a running server: a second opening of the
+/// clinic re-wraps the data keys in one transaction, and the new key file replaces the old only
+/// after that commits (a crash in between is finished by the next opening).
+pub async fn rotate(
+    files: &ClinicFiles,
+    clock: Arc<dyn Clock>,
+    hasher: PasswordHasher,
+) -> Result<Rotated, datadir::OpenError> {
+    // Opening finishes a rotation that committed but stopped before its rename.
+    let app = datadir::open(files, clock, hasher, AppSettings::default()).await?;
+    let key_path = &files.master_key;
+    let pending = datadir::pending_key_path(key_path);
+    if pending.exists() {
+        // Left by a rotation that never committed: the database does not use it.
+        std::fs::remove_file(&pending).map_err(|e| AppError::Internal(format!("{}: {e}", pending.display())))?;
+    }
+    let old = datadir::load_master_key(key_path)?;
+    let new = datadir::create_pending_key(key_path)?;
+    let rotated = match app.rotate_master_key(&Actor::Cli, &old, &new).await {
+        Ok(r) => r,
+        Err(e) => {
+            let _ = std::fs::remove_file(&pending);
+            app.close().await;
+            return Err(e.into());
+        }
+    };
+    datadir::promote_pending_key(key_path)?;
+    app.close().await;
+    Ok(rotated)
 }
