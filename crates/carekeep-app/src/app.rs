@@ -119,7 +119,7 @@ struct Inner {
     clock: Arc<dyn Clock>,
     hasher: PasswordHasher,
     hash_gate: HashGate,
-    keyring: Keyring,
+    sealer: crate::seal::Sealer,
     blind: BlindIndexKey,
     audit_keys: Arc<AuditKeys>,
     appender: Appender,
@@ -163,7 +163,7 @@ impl App {
                 clock,
                 hasher,
                 hash_gate: HashGate::for_this_machine(),
-                keyring,
+                sealer: crate::seal::Sealer::new(keyring),
                 blind,
                 audit_keys,
                 appender,
@@ -200,7 +200,13 @@ impl App {
         Ok(incidents + notes)
     }
 
-    pub fn store(&self) -> &Store {
+    pub(crate) fn store(&self) -> &Store {
+        &self.inner.store
+    }
+    /// The database, for tests that tamper with it or scan what it stores. Only the test kit
+    /// and the benchmarks turn this on: the server and the CLI reach data through use cases.
+    #[cfg(feature = "testing")]
+    pub fn store_for_tests(&self) -> &Store {
         &self.inner.store
     }
     /// Closes the database's pools: what a command does before it exits.
@@ -213,8 +219,8 @@ impl App {
     pub fn hasher(&self) -> &PasswordHasher {
         &self.inner.hasher
     }
-    pub fn keyring(&self) -> &Keyring {
-        &self.inner.keyring
+    pub(crate) fn sealer(&self) -> &crate::seal::Sealer {
+        &self.inner.sealer
     }
     pub fn blind_index(&self) -> &BlindIndexKey {
         &self.inner.blind

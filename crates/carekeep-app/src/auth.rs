@@ -4,6 +4,7 @@
 //! automatic logoff (idle and absolute limits checked on every request, server-side),
 //! 164.308(a)(5)(ii)(C) log-in monitoring (failures counted, lockout with growing delay).
 
+use crate::seal::NotPhi;
 use crate::{App, AppError};
 use carekeep_crypto::keys::Binding;
 use carekeep_crypto::{recovery, token, totp};
@@ -228,8 +229,11 @@ impl App {
                 let ok = if recovery::looks_like_code(code) {
                     users::use_recovery_code(tx.conn(), user.id, &recovery::hash(code), now).await?
                 } else {
-                    let secret =
-                        totp::TotpSecret::from_bytes(self.keyring().decrypt(totp_binding(user.id), sealed)?.to_vec());
+                    let secret = totp::TotpSecret::from_bytes(
+                        self.sealer()
+                            .open_not_phi(NotPhi::SignInSecret, totp_binding(user.id), sealed)?
+                            .to_vec(),
+                    );
                     let last = user.totp_last_step.and_then(|s| u64::try_from(s).ok());
                     match totp::verify(&secret, code, unix_u64(now), last) {
                         Some(step) => {

@@ -20,9 +20,11 @@ pub mod mail;
 pub mod mfa;
 pub mod monitoring;
 pub mod pdf;
+mod permit;
 pub mod program;
 pub mod records;
 pub mod rights;
+mod seal;
 pub mod setup;
 pub mod users;
 

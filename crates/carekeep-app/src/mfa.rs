@@ -1,6 +1,7 @@
 //! Enrolling in TOTP MFA and recovery codes (164.312(d)).
 
 use crate::auth::{totp_binding, unix_u64};
+use crate::seal::NotPhi;
 use crate::Actor;
 use crate::{App, AppError, Principal};
 use carekeep_crypto::keys::Binding;
@@ -46,12 +47,14 @@ impl App {
             ));
         }
         let secret = match &user.totp_pending {
-            Some(sealed) => {
-                totp::TotpSecret::from_bytes(self.keyring().decrypt(pending_binding(p.user_id), sealed)?.to_vec())
-            }
+            Some(sealed) => totp::TotpSecret::from_bytes(
+                self.sealer()
+                    .open_not_phi(NotPhi::SignInSecret, pending_binding(p.user_id), sealed)?
+                    .to_vec(),
+            ),
             None => {
                 let s = totp::TotpSecret::generate();
-                let sealed = self.keyring().encrypt(pending_binding(p.user_id), s.as_bytes())?;
+                let sealed = self.sealer().seal(pending_binding(p.user_id), s.as_bytes())?;
                 users::set_totp_pending(tx.conn(), p.user_id, &sealed, now).await?;
                 s
             }
@@ -76,8 +79,11 @@ impl App {
         let sealed = user
             .totp_pending
             .ok_or_else(|| AppError::Invalid("start the set-up first: no code is waiting to be confirmed".into()))?;
-        let secret =
-            totp::TotpSecret::from_bytes(self.keyring().decrypt(pending_binding(p.user_id), &sealed)?.to_vec());
+        let secret = totp::TotpSecret::from_bytes(
+            self.sealer()
+                .open_not_phi(NotPhi::SignInSecret, pending_binding(p.user_id), &sealed)?
+                .to_vec(),
+        );
         let step = totp::verify(&secret, code, unix_u64(now), None).ok_or_else(|| {
             AppError::Invalid("that code is not right; type the six digits your authenticator app shows now".into())
         })?;
@@ -128,7 +134,7 @@ pub(crate) async fn enroll(
     step: i64,
 ) -> Result<Vec<String>, AppError> {
     let now = app.now();
-    let sealed = app.keyring().encrypt(totp_binding(user), secret.as_bytes())?;
+    let sealed = app.sealer().seal(totp_binding(user), secret.as_bytes())?;
     users::confirm_totp(tx.conn(), user, &sealed, step, now).await?;
     let codes = recovery::generate();
     let hashes: Vec<String> = codes.iter().map(|c| recovery::hash(c)).collect();

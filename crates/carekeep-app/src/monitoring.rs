@@ -1,6 +1,7 @@
 //! Access monitoring: scan the recent audit trail with the rules, keep what they find, and let
 //! the compliance officer review each finding with a note (the review is itself audited).
 
+use crate::permit::{Job, Permit};
 use crate::{Actor, App, AppError};
 use carekeep_domain::audit::{Action, Outcome};
 use carekeep_domain::monitoring::{role_defined, scan, Access, Relations};
@@ -62,6 +63,7 @@ impl App {
             .flat_map(|a| a.patients.iter().copied())
             .collect();
         let mut rel = Relations::default();
+        let scan = Permit::for_job(Job::Monitoring);
         let ids: Vec<i64> = single.iter().copied().collect();
         for row in records::patients_by_ids(conn, &ids).await? {
             let chart = chart_rows(conn, row.id, &[Part::Appointments, Part::Encounters]).await?;
@@ -73,7 +75,7 @@ impl App {
                 .collect();
             times.extend(chart.encounters.iter().map(|e| e.at));
             rel.care.insert(row.id, times);
-            let identity: Identity = self.open_json(CtColumn::PatientIdentity, row.id, &row.identity_ct)?;
+            let identity: Identity = self.open_json(&scan, CtColumn::PatientIdentity, row.id, &row.identity_ct)?;
             rel.patient_surnames.insert(row.id, fold_name(&identity.family_name));
         }
         for u in staff {
@@ -170,13 +172,25 @@ impl App {
             .into_iter()
             .map(|u| (u.id.0, u.username))
             .collect();
-        store::list(&mut conn, open_only, 500)
-            .await?
+        let rows = store::list(&mut conn, open_only, 500).await?;
+        drop(conn);
+        // A review note may name a patient: showing the notes is a look at the trail's review.
+        let permit = match rows.iter().any(|f| f.review_note_ct.is_some()) {
+            true => Some(
+                self.permit(
+                    self.event(actor, Action::AuditViewed, Outcome::Success)
+                        .with_reason("monitoring findings with their review notes"),
+                )
+                .await?,
+            ),
+            false => None,
+        };
+        let views = rows
             .into_iter()
             .map(|f| {
-                let review_note = match &f.review_note_ct {
-                    Some(ct) => self.open_sealed(FINDINGS, REVIEW_NOTE, f.id, ct)?,
-                    None => f.review_note,
+                let review_note = match (&f.review_note_ct, &permit) {
+                    (Some(ct), Some(permit)) => self.open_sealed(permit, FINDINGS, REVIEW_NOTE, f.id, ct)?,
+                    _ => f.review_note,
                 };
                 Ok(FindingView {
                     description: describe(&f.rule).to_owned(),
@@ -191,7 +205,11 @@ impl App {
                     review_note,
                 })
             })
-            .collect()
+            .collect::<Result<Vec<_>, AppError>>()?;
+        if let Some(permit) = permit {
+            permit.confirm().await?;
+        }
+        Ok(views)
     }
 
     /// How many findings wait for review; `None` for people who do not review them.

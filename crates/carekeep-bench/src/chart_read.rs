@@ -27,7 +27,7 @@ const PER_CLIENT: usize = 100;
 /// Every stored row of a chart, loaded the way the guarded read loads them (ciphertext lengths
 /// only).
 async fn load_rows(state: &AppState, id: i64) -> usize {
-    let mut reader = state.app.store().reader();
+    let mut reader = state.app.store_for_tests().reader();
     let p = reader.patient(id).await.unwrap();
     let rows = reader.chart_rows(id, &Part::ALL).await.unwrap();
     let mut n = p.identity_ct.len() + p.contact_ct.len() + rows.staff_names.len();
@@ -225,7 +225,7 @@ fn process_cpu_seconds() -> f64 {
 
 /// Bytes the audit trail occupies on disk, indexes included.
 async fn audit_bytes(app: &TestApp) -> u64 {
-    let mut conn = app.state.app.store().read().await.unwrap();
+    let mut conn = app.state.app.store_for_tests().read().await.unwrap();
     match app.backend() {
         carekeep_store::Backend::Sqlite => {
             carekeep_store::backups::sqlite_checkpoint(&mut conn).await.unwrap();

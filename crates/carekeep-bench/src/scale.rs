@@ -111,7 +111,7 @@ async fn seed_patients(app: &TestApp, patients: usize) -> Vec<i64> {
         let plan = import::plan(&raw, a.now(), a.clinic_today()).unwrap();
         a.fhir_import(plan, provider).await.unwrap();
     }
-    let store = a.store();
+    let store = a.store_for_tests();
     let mut conn = store.read().await.unwrap();
     sqlx::query_scalar("SELECT id FROM patients ORDER BY id")
         .fetch_all(&mut *conn)
@@ -150,7 +150,7 @@ async fn seed_disclosures(app: &TestApp, ids: &[i64]) {
 async fn seed_events(app: &TestApp, ids: &[i64], events: usize) {
     let a = &app.state.app;
     let have: i64 = {
-        let mut conn = a.store().read().await.unwrap();
+        let mut conn = a.store_for_tests().read().await.unwrap();
         carekeep_store::audit::head(&mut conn).await.unwrap().0
     };
     let todo = events.saturating_sub(usize::try_from(have).unwrap());
@@ -184,7 +184,7 @@ async fn seed_events(app: &TestApp, ids: &[i64], events: usize) {
                 e
             })
             .collect();
-        let mut tx = a.store().begin().await.unwrap();
+        let mut tx = a.store_for_tests().begin().await.unwrap();
         a.audit_keys().record_all(&mut tx, &batch).await.unwrap();
         tx.commit().await.unwrap();
         done += batch.len();

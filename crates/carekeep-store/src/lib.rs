@@ -3,40 +3,33 @@
 //! Every query is written once, with `$N` placeholders that both databases accept, and runs
 //! through sqlx's `Any` driver; only migrations and connection pragmas differ per backend, and
 //! on SQLite the three reads every chart view makes also run on the calling thread
-//! ([`direct`]), with the same SQL and row decoders.
+//! ([`db::direct`]), with the same SQL and row decoders.
 //! Query functions take `&mut Conn`, so the same function serves a plain read and a step inside
 //! a write transaction ([`Tx`]).
 
-pub mod audit;
-pub mod backups;
-mod cells;
-pub mod chart_rows;
-pub mod clinic;
-pub mod copy;
+// The two-driver plumbing (pools, the SQLite fast path, the row reader, migrations, the copy
+// between backends) apart from the tables, which are grouped by feature.
 mod db;
-mod direct;
 mod error;
+
+pub mod audit;
+pub mod auth;
+pub mod backups;
 pub mod incidents;
-pub mod keys;
-mod migrate;
 pub mod monitoring;
-pub mod npp;
-pub mod policies;
 pub mod program;
-mod reader;
 pub mod records;
 pub mod rights;
-pub mod roles;
-pub mod sessions;
-pub mod sra;
-pub mod throttle;
-pub mod users;
-pub mod workforce;
 
+// The tables by their own names as well, so a use case names what it touches.
+pub use auth::{clinic, keys, roles, sessions, throttle, users};
+pub use db::copy;
+pub use db::migrate::migration_names;
+pub use db::reader::Reader;
 pub use db::{Backend, Conn, Store, Tx};
 pub use error::StoreError;
-pub use migrate::migration_names;
-pub use reader::Reader;
+pub use program::{npp, policies, sra, workforce};
+pub use records::chart_rows;
 
 /// Parameters per multi-row statement: well under SQLite's 32,766 and PostgreSQL's 65,535.
 pub(crate) const PARAMS_PER_STATEMENT: usize = 4_000;

@@ -266,7 +266,7 @@ impl TestApp {
 
     /// Which backend this test runs on.
     pub fn backend(&self) -> carekeep_store::Backend {
-        self.state.app.store().backend()
+        self.state.app.store_for_tests().backend()
     }
 
     pub async fn stop(mut self) {
@@ -280,7 +280,7 @@ impl TestApp {
         if let Some(task) = self.task.take() {
             let _ = task.await;
         }
-        self.state.app.store().close().await;
+        self.state.app.store_for_tests().close().await;
         self.db.drop_database().await;
     }
 }

@@ -387,13 +387,22 @@ impl Appender {
         Appender { queue }
     }
 
-    /// Appends one event; returns its sequence number once it is durable.
-    pub async fn append(&self, event: AuditEvent) -> Result<i64, AppError> {
+    /// Hands one event to the appender; the receiver answers once it is durable (or failed).
+    pub(crate) async fn enqueue(
+        &self,
+        event: AuditEvent,
+    ) -> Result<tokio::sync::oneshot::Receiver<Result<i64, String>>, AppError> {
         let (done, wait) = tokio::sync::oneshot::channel();
         self.queue
             .send(Job { event, done })
             .await
             .map_err(|_| AppError::Internal("the audit appender has stopped".into()))?;
+        Ok(wait)
+    }
+
+    /// Appends one event; returns its sequence number once it is durable.
+    pub async fn append(&self, event: AuditEvent) -> Result<i64, AppError> {
+        let wait = self.enqueue(event).await?;
         wait.await
             .map_err(|_| AppError::Internal("the audit appender has stopped".into()))?
             .map_err(|e| AppError::Internal(format!("audit append failed: {e}")))

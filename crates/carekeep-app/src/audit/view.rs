@@ -144,17 +144,18 @@ impl App {
         };
         let events = store::find(tx.conn(), &filter).await?;
         let mut views: Vec<EventView> = events.into_iter().map(EventView::from).collect();
+        // The look itself goes on the record, in the same transaction: no record, no look. It
+        // is the permit to open the emergency-access reasons it shows.
+        let event = self.event(actor, action, Outcome::Success).with_reason(&q.describe());
+        let permit = self.permit_in(&mut tx, &event).await?;
         for v in &mut views {
             if let Some(grant) = v.reason.strip_prefix(SEALED_GRANT).and_then(|g| g.parse().ok()) {
                 v.reason = match records::break_glass_reason(tx.conn(), grant).await? {
-                    Some(ct) => self.open_json(CtColumn::BreakGlassReason, grant, &ct)?,
+                    Some(ct) => self.open_json(&permit, CtColumn::BreakGlassReason, grant, &ct)?,
                     None => format!("(the reason of emergency access grant {grant} is missing)"),
                 };
             }
         }
-        // The look itself goes on the record, in the same transaction: no record, no look.
-        let event = self.event(actor, action, Outcome::Success).with_reason(&q.describe());
-        self.record(&mut tx, &event).await?;
         tx.commit().await?;
         Ok(views)
     }

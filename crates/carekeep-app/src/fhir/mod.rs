@@ -14,6 +14,7 @@ pub mod export;
 pub mod import;
 mod record_pdf;
 
+use crate::permit::Permit;
 use crate::records::view::PatientView;
 use crate::records::{binding_of, chart_parts, AttachmentMeta, EntryInput, Opened};
 use crate::{Actor, App, AppError, Principal};
@@ -132,14 +133,6 @@ impl App {
             }
         };
         let rows = chart_rows(&mut conn, id, &chart_parts(&opened.access)).await?;
-        let view = self.build_view(rows, &roles, &opened)?;
-        let mut files = Vec::new();
-        if let Some(c) = &view.clinical {
-            for a in &c.attachments {
-                files.push((a.id, self.attachment_bytes(&mut conn, a.id).await?));
-            }
-        }
-        drop(conn);
         let mut event = self.event(actor, Action::PhiExport, Outcome::Success);
         event.patients = vec![id];
         event.resource_type = "Patient".into();
@@ -149,15 +142,24 @@ impl App {
             Actor::Cli => "FHIR export of the designated record set".into(),
             Actor::User(_) => "record export".into(),
         };
-        self.append_event(event).await?;
+        let permit = self.permit(event).await?;
+        let view = self.build_view(&permit, rows, &roles, &opened)?;
+        let mut files = Vec::new();
+        if let Some(c) = &view.clinical {
+            for a in &c.attachments {
+                files.push((a.id, self.attachment_bytes(&permit, &mut conn, a.id).await?));
+            }
+        }
+        drop(conn);
+        permit.confirm().await?;
         Ok((view, files))
     }
 
-    async fn attachment_bytes(&self, conn: &mut Conn, id: i64) -> Result<Vec<u8>, AppError> {
+    async fn attachment_bytes(&self, permit: &Permit, conn: &mut Conn, id: i64) -> Result<Vec<u8>, AppError> {
         let (_, ct) = store::attachment_with_content(conn, id).await?;
         Ok(self
-            .keyring()
-            .decrypt(binding_of(CtColumn::AttachmentContent, id), &ct)?
+            .sealer()
+            .open(permit, binding_of(CtColumn::AttachmentContent, id), &ct)?
             .to_vec())
     }
 
@@ -264,8 +266,8 @@ impl App {
                 };
                 self.put_json(tx.conn(), CtColumn::AttachmentMeta, att, &meta).await?;
                 let ct = self
-                    .keyring()
-                    .encrypt(binding_of(CtColumn::AttachmentContent, att), &a.bytes)?;
+                    .sealer()
+                    .seal(binding_of(CtColumn::AttachmentContent, att), &a.bytes)?;
                 store::set_ct(tx.conn(), CtColumn::AttachmentContent, att, &ct).await?;
                 report.attachments += 1;
             }

@@ -11,7 +11,7 @@ use carekeep_domain::incidents::obligations::{HHS_IMMEDIATE_AT, INDIVIDUAL_CONTE
 use carekeep_domain::records::patient::{Contact, Identity};
 use carekeep_domain::{Capability, DataClass};
 use carekeep_store::incidents as store;
-use carekeep_store::records::{self as records_store, CtColumn};
+use carekeep_store::records::{self as records_store, CtColumn, PatientRow};
 
 /// Plain words for the kinds of information in each data class (164.404(c)(1)(B)).
 fn class_words(class: &str) -> &'static str {
@@ -237,20 +237,42 @@ impl App {
             ));
         }
         let policy = self.policy();
-        let mut letters = Vec::new();
-        let mut printed = Vec::new();
+        // Who gets a letter, and with which classes, is the policy's answer before anything is
+        // opened: that answer is the print's event and its permit.
+        let addressed: Vec<(&PatientRow, bool)> = rows
+            .iter()
+            .filter_map(|row| {
+                let access = self.list_access(&policy, p, row);
+                access
+                    .reads(DataClass::Identity)
+                    .then(|| (row, access.reads(DataClass::Contact)))
+            })
+            .collect();
+        if addressed.is_empty() {
+            return Err(AppError::Forbidden(
+                "your roles cannot read the names of the patients in scope".into(),
+            ));
+        }
         let mut classes_printed = vec![DataClass::Identity];
-        for row in &rows {
-            let access = self.list_access(&policy, p, row);
-            if !access.reads(DataClass::Identity) {
-                continue;
-            }
-            let identity: Identity = self.open_json(CtColumn::PatientIdentity, row.id, &row.identity_ct)?;
-            let address = if access.reads(DataClass::Contact) {
-                if !classes_printed.contains(&DataClass::Contact) {
-                    classes_printed.push(DataClass::Contact);
-                }
-                let c: Contact = self.open_json(CtColumn::PatientContact, row.id, &row.contact_ct)?;
+        if addressed.iter().any(|(_, contact)| *contact) {
+            classes_printed.push(DataClass::Contact);
+        }
+        let printed: Vec<i64> = addressed.iter().map(|(row, _)| row.id).collect();
+        let mut e = self.phi_event(
+            p,
+            Action::PhiPrint,
+            Outcome::Success,
+            printed,
+            ("Incident", id.to_string()),
+            classes_printed,
+        );
+        e.reason = format!("breach notice letters for incident {id}");
+        let permit = self.permit(e).await?;
+        let mut letters = Vec::new();
+        for (row, reads_contact) in addressed {
+            let identity: Identity = self.open_json(&permit, CtColumn::PatientIdentity, row.id, &row.identity_ct)?;
+            let address = if reads_contact {
+                let c: Contact = self.open_json(&permit, CtColumn::PatientContact, row.id, &row.contact_ct)?;
                 c.address
             } else {
                 "(address: to be added by staff who hold contact details)".into()
@@ -267,23 +289,8 @@ impl App {
                 })
                 .unwrap_or_default();
             letters.push((identity.full_name(), address, classes));
-            printed.push(row.id);
         }
-        if letters.is_empty() {
-            return Err(AppError::Forbidden(
-                "your roles cannot read the names of the patients in scope".into(),
-            ));
-        }
-        let mut e = self.phi_event(
-            p,
-            Action::PhiPrint,
-            Outcome::Success,
-            printed,
-            ("Incident", id.to_string()),
-            classes_printed,
-        );
-        e.reason = format!("breach notice letters for incident {id}");
-        self.append_event(e).await?;
+        permit.confirm().await?;
         let today = self.clinic_today();
         let mut pdf = Pdf::new(&format!("Breach notice letters, incident {id}"))?;
         for (i, (name, address, classes)) in letters.iter().enumerate() {
@@ -372,10 +379,16 @@ impl App {
     /// (164.408(c)), as CSV.
     pub async fn breach_log_csv(&self, actor: &Actor, year: i32) -> Result<Vec<u8>, AppError> {
         self.require(actor, Capability::HandleIncidents).await?;
+        let mut event = self
+            .event(actor, Action::ProgramDocumentViewed, Outcome::Success)
+            .with_reason(&format!("breach log {year} exported"));
+        event.resource_type = "IncidentList".into();
+        let permit = self.permit(event).await?;
         let rows = {
             let mut conn = self.store().read().await?;
-            self.incident_rows(&mut conn).await?
+            self.incident_rows(&permit, &mut conn).await?
         };
+        permit.confirm().await?;
         let mut w = crate::csv::CsvWriter::new([
             "incident",
             "title",

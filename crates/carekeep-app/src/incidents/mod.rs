@@ -3,6 +3,7 @@
 //! whether it is a breach, scopes it from the audit trail, and works the obligations the domain
 //! computes. Free text that may name patients is encrypted; every change is audited.
 
+use crate::permit::{Job, Permit};
 use crate::{Actor, App, AppError, Principal};
 use carekeep_crypto::keys::Binding;
 use carekeep_domain::audit::{Action, Outcome};
@@ -172,25 +173,43 @@ impl Details {
 
 impl App {
     /// Every incident, newest first, its free text opened.
-    pub(crate) async fn incident_rows(&self, conn: &mut carekeep_store::Conn) -> Result<Vec<IncidentRow>, AppError> {
+    pub(crate) async fn incident_rows(
+        &self,
+        permit: &Permit,
+        conn: &mut carekeep_store::Conn,
+    ) -> Result<Vec<IncidentRow>, AppError> {
         store::all(conn)
             .await?
             .into_iter()
-            .map(|row| self.opened_incident(row))
+            .map(|row| self.opened_incident(permit, row))
             .collect()
     }
 
     /// One incident, its free text opened.
-    pub(crate) async fn incident_row(&self, conn: &mut carekeep_store::Conn, id: i64) -> Result<IncidentRow, AppError> {
+    pub(crate) async fn incident_row(
+        &self,
+        permit: &Permit,
+        conn: &mut carekeep_store::Conn,
+        id: i64,
+    ) -> Result<IncidentRow, AppError> {
         let row = store::by_id(conn, id)
             .await
             .map_err(|_| AppError::NotFound("incident"))?;
-        self.opened_incident(row)
+        self.opened_incident(permit, row)
+    }
+
+    /// Whether an incident exists, without opening its text.
+    async fn incident_exists(&self, conn: &mut carekeep_store::Conn, id: i64) -> Result<(), AppError> {
+        store::by_id(conn, id)
+            .await
+            .map(|_| ())
+            .map_err(|_| AppError::NotFound("incident"))
     }
 
     /// An incident's obligations done: `(kind, state, done on, note)`, notes opened.
     async fn done_obligations(
         &self,
+        permit: &Permit,
         conn: &mut carekeep_store::Conn,
         id: i64,
     ) -> Result<Vec<(String, String, String, String)>, AppError> {
@@ -206,7 +225,7 @@ impl App {
                             column: &column,
                             row: d.incident_id,
                         };
-                        String::from_utf8_lossy(&self.keyring().decrypt(at, ct)?).into_owned()
+                        String::from_utf8_lossy(&self.sealer().open(permit, at, ct)?).into_owned()
                     }
                     None => d.note,
                 };
@@ -228,31 +247,34 @@ impl App {
             column: &column,
             row: incident,
         };
-        let sealed = self.keyring().encrypt(at, note.as_bytes())?;
+        let sealed = self.sealer().seal(at, note.as_bytes())?;
         store::set_obligation_note(conn, (incident, kind, state), &sealed).await?;
         Ok(())
     }
 
-    fn attachment_name(&self, aid: i64, name: store::NameCell) -> Result<String, AppError> {
-        self.open_text("name_ct", aid, name)
+    fn attachment_name(&self, permit: &Permit, aid: i64, name: store::NameCell) -> Result<String, AppError> {
+        self.open_text(permit, "name_ct", aid, name)
     }
 
     /// A sealed text column, or the plain one on rows written before it was sealed.
     fn open_text(
         &self,
+        permit: &Permit,
         column: &'static str,
         row: i64,
         (plain, ct): (String, Option<Vec<u8>>),
     ) -> Result<String, AppError> {
         match ct {
-            Some(ct) => Ok(String::from_utf8_lossy(&self.keyring().decrypt(binding(column, row), &ct)?).into_owned()),
+            Some(ct) => {
+                Ok(String::from_utf8_lossy(&self.sealer().open(permit, binding(column, row), &ct)?).into_owned())
+            }
             None => Ok(plain),
         }
     }
 
-    fn opened_incident(&self, mut row: IncidentRow) -> Result<IncidentRow, AppError> {
+    fn opened_incident(&self, permit: &Permit, mut row: IncidentRow) -> Result<IncidentRow, AppError> {
         if let Some(ct) = row.details_ct.take() {
-            let plain = zeroize::Zeroizing::new(self.keyring().decrypt(binding("details_ct", row.id), &ct)?);
+            let plain = self.sealer().open(permit, binding("details_ct", row.id), &ct)?;
             let d: Details = serde_json::from_slice(&plain)
                 .map_err(|e| AppError::Internal(format!("stored incident details: {e}")))?;
             (row.title, row.discovered_by, row.systems) = (d.title, d.discovered_by, d.systems);
@@ -267,7 +289,7 @@ impl App {
         d: &Details,
     ) -> Result<(), AppError> {
         let plain = zeroize::Zeroizing::new(serde_json::to_vec(d).map_err(|e| AppError::Internal(e.to_string()))?);
-        let ct = self.keyring().encrypt(binding("details_ct", id), &plain)?;
+        let ct = self.sealer().seal(binding("details_ct", id), &plain)?;
         store::set_details(conn, id, &ct).await?;
         Ok(())
     }
@@ -296,7 +318,7 @@ impl App {
                 .await?;
         }
         for (aid, name) in &names {
-            let sealed = self.keyring().encrypt(binding("name_ct", *aid), name.as_bytes())?;
+            let sealed = self.sealer().seal(binding("name_ct", *aid), name.as_bytes())?;
             store::set_attachment_name(tx.conn(), *aid, &sealed).await?;
         }
         tx.commit().await?;
@@ -466,7 +488,7 @@ impl App {
             self.now(),
         )
         .await?;
-        let ct = self.keyring().encrypt(binding("summary_ct", id), what.as_bytes())?;
+        let ct = self.sealer().seal(binding("summary_ct", id), what.as_bytes())?;
         store::set_summary(tx.conn(), id, &ct).await?;
         self.seal_incident_details(tx.conn(), id, &details).await?;
         self.record(
@@ -515,13 +537,19 @@ impl App {
     /// The log, newest first.
     pub async fn incidents(&self, actor: &Actor) -> Result<Vec<IncidentSummary>, AppError> {
         self.require(actor, Capability::HandleIncidents).await?;
+        // Titles and notes can name a patient: the list is a look, recorded like one incident's.
+        let mut event = self.event(actor, Action::ProgramDocumentViewed, Outcome::Success);
+        event.resource_type = "IncidentList".into();
+        let permit = self.permit(event).await?;
         let mut conn = self.store().read().await?;
-        let rows = self.incident_rows(&mut conn).await?;
+        let rows = self.incident_rows(&permit, &mut conn).await?;
         let mut out = Vec::new();
         for i in rows {
-            let done = self.done_obligations(&mut conn, i.id).await?;
+            let done = self.done_obligations(&permit, &mut conn, i.id).await?;
             out.push(self.summary(&i, &done));
         }
+        drop(conn);
+        permit.confirm().await?;
         Ok(out)
     }
 
@@ -562,41 +590,42 @@ impl App {
     /// One incident in full. Opening it is audited.
     pub async fn incident(&self, actor: &Actor, id: i64) -> Result<IncidentView, AppError> {
         self.require(actor, Capability::HandleIncidents).await?;
-        let view = self.incident_view(id).await?;
         let mut event = self.event(actor, Action::ProgramDocumentViewed, Outcome::Success);
         event.resource_type = "Incident".into();
         event.resource_id = id.to_string();
-        self.append_event(event).await?;
+        let permit = self.permit(event).await?;
+        let view = self.incident_view(&permit, id).await?;
+        permit.confirm().await?;
         Ok(view)
     }
 
-    /// The view without a check: for the audit binder, whose export is itself audited.
-    pub(crate) async fn incident_view(&self, id: i64) -> Result<IncidentView, AppError> {
+    /// The view under a permit the caller holds (one incident's look, or the binder's).
+    pub(crate) async fn incident_view(&self, permit: &Permit, id: i64) -> Result<IncidentView, AppError> {
         let mut conn = self.store().read().await?;
-        let i = self.incident_row(&mut conn, id).await?;
-        let done = self.done_obligations(&mut conn, id).await?;
+        let i = self.incident_row(permit, &mut conn, id).await?;
+        let done = self.done_obligations(permit, &mut conn, id).await?;
         let actions = store::actions(&mut conn, id).await?;
         let scope = store::scope(&mut conn, id).await?;
         let notices = store::notices(&mut conn, id).await?;
         let attachments = store::attachments(&mut conn, id).await?;
         let attachments = attachments
             .into_iter()
-            .map(|(aid, name, _)| Ok((aid, self.attachment_name(aid, name)?)))
+            .map(|(aid, name, _)| Ok((aid, self.attachment_name(permit, aid, name)?)))
             .collect::<Result<Vec<_>, AppError>>()?;
         drop(conn);
         let what = if i.summary_ct.is_empty() {
             String::new()
         } else {
-            String::from_utf8_lossy(&self.keyring().decrypt(binding("summary_ct", id), &i.summary_ct)?).into_owned()
+            String::from_utf8_lossy(&self.sealer().open(permit, binding("summary_ct", id), &i.summary_ct)?).into_owned()
         };
         let sealed: Sealed = match &i.determination_ct {
-            Some(ct) => serde_json::from_slice(&self.keyring().decrypt(binding("determination_ct", id), ct)?)
+            Some(ct) => serde_json::from_slice(&self.sealer().open(permit, binding("determination_ct", id), ct)?)
                 .map_err(|e| AppError::Internal(format!("stored determination: {e}")))?,
             None => Sealed::default(),
         };
         let mut timeline = Vec::new();
         for (aid, at, by, ct) in actions {
-            let t = self.keyring().decrypt(binding("text_ct", aid), &ct)?;
+            let t = self.sealer().open(permit, binding("text_ct", aid), &ct)?;
             timeline.push((
                 at.to_offset(self.clinic_offset()).date().to_string(),
                 by,
@@ -766,7 +795,13 @@ impl App {
             contact_for_questions: text("contact for questions", &d.contact_for_questions, 1000)?,
         };
         let mut tx = self.store().begin().await?;
-        let mut row = self.incident_row(tx.conn(), id).await?;
+        let permit = self
+            .permit_in(
+                &mut tx,
+                &self.incident_event(actor, id, &format!("determination: {}", conclusion.as_str())),
+            )
+            .await?;
+        let mut row = self.incident_row(&permit, tx.conn(), id).await?;
         let was_breach = row.determined_at.is_some() && row.conclusion == Conclusion::Breach.as_str();
         row.discovered_on = discovered.to_string();
         row.discovered_by = text("name of who knew first", &d.discovered_by, 120)?;
@@ -797,7 +832,7 @@ impl App {
         row.business_associate = d.business_associate;
         let plain =
             zeroize::Zeroizing::new(serde_json::to_vec(&sealed).map_err(|e| AppError::Internal(e.to_string()))?);
-        row.determination_ct = Some(self.keyring().encrypt(binding("determination_ct", id), &plain)?);
+        row.determination_ct = Some(self.sealer().seal(binding("determination_ct", id), &plain)?);
         store::update(tx.conn(), &row, self.now()).await?;
         self.seal_incident_details(tx.conn(), id, &Details::of(&row)).await?;
         store::mark_determined(tx.conn(), id, me.map(|p| p.user_id.0), self.now()).await?;
@@ -806,11 +841,6 @@ impl App {
             self.flag_sra_review(&mut tx, Change::Breach, &format!("incident {id}"))
                 .await?;
         }
-        self.record(
-            &mut tx,
-            &self.incident_event(actor, id, &format!("determination: {}", conclusion.as_str())),
-        )
-        .await?;
         tx.commit().await?;
         Ok(conclusion)
     }
@@ -834,12 +864,12 @@ impl App {
             n => n,
         };
         let mut tx = self.store().begin().await?;
-        self.incident_row(tx.conn(), id).await?;
+        self.incident_exists(tx.conn(), id).await?;
         let aid = store::add_attachment(tx.conn(), id, content_type, me.map(|p| p.user_id.0), self.now()).await?;
         // A file name can name a patient: sealed like the content.
-        let sealed = self.keyring().encrypt(binding("name_ct", aid), name.as_bytes())?;
+        let sealed = self.sealer().seal(binding("name_ct", aid), name.as_bytes())?;
         store::set_attachment_name(tx.conn(), aid, &sealed).await?;
-        let ct = self.keyring().encrypt(binding("content_ct", aid), bytes)?;
+        let ct = self.sealer().seal(binding("content_ct", aid), bytes)?;
         store::set_attachment_content(tx.conn(), aid, &ct).await?;
         self.record(
             &mut tx,
@@ -864,14 +894,15 @@ impl App {
                 .await
                 .map_err(|_| AppError::NotFound("attachment"))?
         };
-        let name = self.attachment_name(aid, name)?;
-        let bytes = self.keyring().decrypt(binding("content_ct", aid), &ct)?;
         let mut event = self
             .event(actor, Action::ProgramDocumentViewed, Outcome::Success)
             .with_reason(&format!("attachment {aid}"));
         event.resource_type = "Incident".into();
         event.resource_id = id.to_string();
-        self.append_event(event).await?;
+        let permit = self.permit(event).await?;
+        let name = self.attachment_name(&permit, aid, name)?;
+        let bytes = self.sealer().open(&permit, binding("content_ct", aid), &ct)?;
+        permit.confirm().await?;
         Ok((content_type, bytes.to_vec(), name))
     }
 
@@ -884,13 +915,13 @@ impl App {
         }
         let name = actor.audit_actor().name;
         let mut tx = self.store().begin().await?;
-        self.incident_row(tx.conn(), id).await?;
+        self.incident_exists(tx.conn(), id).await?;
         let by = match actor {
             Actor::User(p) => Some(p.user_id.0),
             Actor::Cli => None,
         };
         let aid = store::add_action(tx.conn(), id, by, &name, self.now()).await?;
-        let ct = self.keyring().encrypt(binding("text_ct", aid), what.as_bytes())?;
+        let ct = self.sealer().seal(binding("text_ct", aid), what.as_bytes())?;
         store::set_action_text(tx.conn(), aid, &ct).await?;
         self.record(&mut tx, &self.incident_event(actor, id, "action added to the timeline"))
             .await?;
@@ -954,10 +985,23 @@ impl App {
             let mut conn = self.store().read().await?;
             records_store::patients_by_ids(&mut conn, &ids).await?
         };
+        let mut tx = self.store().begin().await?;
+        // Reading the addresses to count states is a use of contact details: audited, in the
+        // transaction that keeps the scope.
+        let mut e = self.event(actor, Action::PhiRead, Outcome::Success);
+        e.patients = ids.clone();
+        e.resource_type = "Incident".into();
+        e.resource_id = id.to_string();
+        e.data_classes = vec![DataClass::Contact];
+        e.reason = format!("incident {id}: states of residence counted for breach notice");
+        let addresses = match ids.is_empty() {
+            true => None,
+            false => Some(self.permit_in(&mut tx, &e).await?),
+        };
         let mut scope_rows = Vec::new();
-        for r in &rows {
+        for (r, permit) in rows.iter().zip(std::iter::repeat(addresses.as_ref()).flatten()) {
             let contact: carekeep_domain::records::patient::Contact =
-                self.open_json(CtColumn::PatientContact, r.id, &r.contact_ct)?;
+                self.open_json(permit, CtColumn::PatientContact, r.id, &r.contact_ct)?;
             let st = states::of_address(&contact.address).unwrap_or("");
             let classes = found
                 .get(&r.id)
@@ -965,8 +1009,10 @@ impl App {
                 .unwrap_or_default();
             scope_rows.push((r.id, classes, st.to_owned()));
         }
-        let mut tx = self.store().begin().await?;
-        let mut row = self.incident_row(tx.conn(), id).await?;
+        // The scope changes counts and states only: the incident's text stays sealed.
+        let mut row = store::by_id(tx.conn(), id)
+            .await
+            .map_err(|_| AppError::NotFound("incident"))?;
         store::upsert_scope(tx.conn(), id, &scope_rows).await?;
         let all = store::scope(tx.conn(), id).await?;
         let mut by_state: BTreeMap<String, u32> = BTreeMap::new();
@@ -989,19 +1035,6 @@ impl App {
             ),
         )
         .await?;
-        // Reading the addresses to count states is a use of contact details: audited.
-        if let (Actor::User(p), false) = (actor, ids.is_empty()) {
-            let mut e = self.phi_event(
-                p,
-                Action::PhiRead,
-                Outcome::Success,
-                ids.clone(),
-                ("Incident", id.to_string()),
-                vec![DataClass::Contact],
-            );
-            e.reason = format!("incident {id}: states of residence counted for breach notice");
-            self.record(&mut tx, &e).await?;
-        }
         tx.commit().await?;
         Ok(self.incident(actor, id).await?.scope)
     }
@@ -1009,9 +1042,11 @@ impl App {
     /// The obligations with their due dates and what is done.
     pub async fn incident_obligations(&self, actor: &Actor, id: i64) -> Result<Vec<ObligationView>, AppError> {
         self.require(actor, Capability::HandleIncidents).await?;
+        // Dates and states only are shown; the text is opened to build them.
+        let clocks = Permit::for_job(Job::Deadlines);
         let mut conn = self.store().read().await?;
-        let i = self.incident_row(&mut conn, id).await?;
-        let done = self.done_obligations(&mut conn, id).await?;
+        let i = self.incident_row(&clocks, &mut conn, id).await?;
+        let done = self.done_obligations(&clocks, &mut conn, id).await?;
         Ok(obligation_views(&self.owed(&i), &done, self.clinic_today()))
     }
 
@@ -1060,12 +1095,13 @@ impl App {
 
     /// Open obligations across incidents, for the dashboard and reminders: `(incident, view)`.
     pub(crate) async fn open_obligations(&self) -> Result<Vec<(i64, ObligationView)>, AppError> {
+        let clocks = Permit::for_job(Job::Deadlines);
         let mut conn = self.store().read().await?;
-        let rows = self.incident_rows(&mut conn).await?;
+        let rows = self.incident_rows(&clocks, &mut conn).await?;
         let today = self.clinic_today();
         let mut out = Vec::new();
         for i in rows {
-            let done = self.done_obligations(&mut conn, i.id).await?;
+            let done = self.done_obligations(&clocks, &mut conn, i.id).await?;
             for o in obligation_views(&self.owed(&i), &done, today) {
                 if !o.done {
                     out.push((i.id, o));
@@ -1079,7 +1115,7 @@ impl App {
     pub(crate) async fn undetermined_incidents(&self) -> Result<usize, AppError> {
         let mut conn = self.store().read().await?;
         Ok(self
-            .incident_rows(&mut conn)
+            .incident_rows(&Permit::for_job(Job::Deadlines), &mut conn)
             .await?
             .iter()
             .filter(|i| i.determined_at.is_none())

@@ -3,6 +3,7 @@
 //! signed documents. Later modules (risk assessment, incidents, requests) add their parts here.
 
 use crate::pdf::Pdf;
+use crate::seal::NotPhi;
 use crate::{Actor, App, AppError};
 use carekeep_domain::audit::{Action, Outcome};
 use carekeep_domain::Capability;
@@ -169,9 +170,17 @@ who handle incidents. Ask your compliance officer for them, or export the binder
                 .map(|i| i.id)
                 .collect()
         };
-        for id in incident_ids {
-            let view = self.incident_view(id).await?;
-            files.push((format!("incidents/incident-{id}.pdf"), self.incident_record_of(&view)?));
+        if !incident_ids.is_empty() {
+            let mut event = self
+                .event(actor, Action::ProgramDocumentViewed, Outcome::Success)
+                .with_reason("incident records for the audit binder");
+            event.resource_type = "IncidentList".into();
+            let permit = self.permit(event).await?;
+            for id in incident_ids {
+                let view = self.incident_view(&permit, id).await?;
+                files.push((format!("incidents/incident-{id}.pdf"), self.incident_record_of(&view)?));
+            }
+            permit.confirm().await?;
         }
         let register = self.risk_register(actor).await?;
         files.push((
@@ -331,7 +340,9 @@ who handle incidents. Ask your compliance officer for them, or export the binder
         let mut conn = self.store().read().await?;
         for v in &vendors {
             if let Some((ct, _, name)) = store::vendor_document(&mut conn, v.id).await? {
-                let bytes = self.keyring().decrypt(super::vendors::document_binding(v.id), &ct)?;
+                let bytes =
+                    self.sealer()
+                        .open_not_phi(NotPhi::VendorDocument, super::vendors::document_binding(v.id), &ct)?;
                 files.push((document_path("vendor", v.id, &name, "baa"), bytes.to_vec()));
             }
         }
@@ -340,9 +351,11 @@ who handle incidents. Ask your compliance officer for them, or export the binder
                 continue;
             }
             if let Some((_, ct, name)) = carekeep_store::workforce::certificate(&mut conn, t.id).await? {
-                let bytes = self
-                    .keyring()
-                    .decrypt(super::workforce::certificate_binding(t.id), &ct)?;
+                let bytes = self.sealer().open_not_phi(
+                    NotPhi::TrainingCertificate,
+                    super::workforce::certificate_binding(t.id),
+                    &ct,
+                )?;
                 files.push((document_path("training", t.id, &name, "certificate"), bytes.to_vec()));
             }
         }

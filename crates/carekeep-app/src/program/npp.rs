@@ -151,7 +151,7 @@ impl App {
         let kind = if signed { "signed" } else { "good_faith" };
         let id = store::insert_ack(tx.conn(), patient, current.id, kind, p.user_id.0, self.now()).await?;
         if !signed {
-            let ct = self.keyring().encrypt(
+            let ct = self.sealer().seal(
                 Binding {
                     table: "npp_acks",
                     column: "reason_ct",

@@ -2,6 +2,7 @@
 //! 164.308(b)), with the BAA gate for Carekeep's own outbound integrations.
 
 use super::SRA_REVIEW_NEEDED;
+use crate::seal::NotPhi;
 use crate::{Actor, App, AppError};
 use carekeep_crypto::keys::Binding;
 use carekeep_domain::audit::{Action, Outcome};
@@ -281,7 +282,7 @@ impl App {
         let v = store::vendor_by_id(tx.conn(), id)
             .await
             .map_err(|_| AppError::NotFound("vendor"))?;
-        let ct = self.keyring().encrypt(document_binding(id), bytes)?;
+        let ct = self.sealer().seal(document_binding(id), bytes)?;
         store::set_vendor_document(tx.conn(), id, &ct, content_type, &name).await?;
         let mut event = self
             .event(actor, Action::ProgramChanged, Outcome::Success)
@@ -302,7 +303,9 @@ impl App {
             .map_err(|_| AppError::NotFound("vendor"))?
             .ok_or(AppError::NotFound("document"))?;
         drop(conn);
-        let bytes = self.keyring().decrypt(document_binding(id), &ct)?;
+        let bytes = self
+            .sealer()
+            .open_not_phi(NotPhi::VendorDocument, document_binding(id), &ct)?;
         let mut event = self.event(actor, Action::ProgramDocumentViewed, Outcome::Success);
         event.resource_type = "Vendor".into();
         event.resource_id = id.to_string();

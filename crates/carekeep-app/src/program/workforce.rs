@@ -3,6 +3,7 @@
 //! quiz, and offboarding on the leave date (164.308(a)(3)(ii)(C)): the account is disabled and
 //! its sessions end that day, and a checklist opens.
 
+use crate::seal::NotPhi;
 use crate::{Actor, App, AppError, Principal};
 use carekeep_domain::audit::{Action, Outcome};
 use carekeep_domain::program::course::{self, QuizResult};
@@ -384,7 +385,7 @@ impl App {
         )
         .await?;
         if let Some((name, bytes)) = certificate {
-            let ct = self.keyring().encrypt(certificate_binding(id), bytes)?;
+            let ct = self.sealer().seal(certificate_binding(id), bytes)?;
             let name: String = name.trim().chars().take(200).collect();
             store::set_certificate(tx.conn(), id, &ct, if name.is_empty() { "certificate" } else { &name }).await?;
         }
@@ -415,7 +416,9 @@ impl App {
                 .map_err(|_| AppError::NotFound("training record"))?
                 .ok_or(AppError::NotFound("certificate"))?
         };
-        let bytes = self.keyring().decrypt(certificate_binding(id), &ct)?;
+        let bytes = self
+            .sealer()
+            .open_not_phi(NotPhi::TrainingCertificate, certificate_binding(id), &ct)?;
         let content_type = carekeep_domain::files::sniff(&bytes).unwrap_or("application/octet-stream");
         let mut event = self
             .event(actor, Action::ProgramDocumentViewed, Outcome::Success)

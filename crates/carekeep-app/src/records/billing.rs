@@ -6,6 +6,7 @@
 use super::patients::identity_view;
 use super::rfc3339;
 use super::view::*;
+use crate::permit::Permit;
 use crate::{App, AppError, Principal};
 use carekeep_domain::audit::{Action, Outcome};
 use carekeep_domain::records::chart_access::ChartAccess;
@@ -15,7 +16,7 @@ use carekeep_domain::records::invoice::{
 use carekeep_domain::records::patient::Identity;
 use carekeep_domain::DataClass;
 use carekeep_store::chart_rows::ChartRows;
-use carekeep_store::records::{self as store, CtColumn, InvoiceRow};
+use carekeep_store::records::{self as store, CtColumn, InvoiceRow, PatientRow};
 use std::collections::HashMap;
 
 /// An invoice as typed by billing: lines of description and amount.
@@ -74,7 +75,12 @@ impl App {
     }
 
     /// The coding, billing and invoice-status parts of a patient view, each only if readable.
-    pub(crate) fn invoice_views(&self, chart: &ChartRows, a: &ChartAccess) -> Result<InvoiceViews, AppError> {
+    pub(crate) fn invoice_views(
+        &self,
+        permit: &Permit,
+        chart: &ChartRows,
+        a: &ChartAccess,
+    ) -> Result<InvoiceViews, AppError> {
         let (coding, billing, st) = (
             a.reads(DataClass::Coding),
             a.reads(DataClass::Billing),
@@ -87,7 +93,7 @@ impl App {
         let mut lines_of = HashMap::new();
         if coding || billing {
             for row in rows {
-                let lines: Vec<Line> = self.open_json(CtColumn::InvoiceLines, row.id, &row.lines_ct)?;
+                let lines: Vec<Line> = self.open_json(permit, CtColumn::InvoiceLines, row.id, &row.lines_ct)?;
                 lines_of.insert(row.id, lines);
             }
         }
@@ -191,7 +197,16 @@ impl App {
         tx = self
             .require_write(tx, p, &opened, DataClass::Coding, Action::PhiUpdate)
             .await?;
-        let mut lines: Vec<Line> = self.open_json(CtColumn::InvoiceLines, invoice, &row.lines_ct)?;
+        let event = self.phi_event(
+            p,
+            Action::PhiUpdate,
+            Outcome::Success,
+            vec![row.patient_id],
+            ("Invoice", invoice.to_string()),
+            vec![DataClass::Coding],
+        );
+        let permit = self.permit_in(&mut tx, &event).await?;
+        let mut lines: Vec<Line> = self.open_json(&permit, CtColumn::InvoiceLines, invoice, &row.lines_ct)?;
         if codes.len() != lines.len() {
             return Err(AppError::Invalid(format!(
                 "give codes for each of the invoice's {} lines",
@@ -205,15 +220,6 @@ impl App {
         }
         self.put_json(tx.conn(), CtColumn::InvoiceLines, invoice, &lines)
             .await?;
-        let event = self.phi_event(
-            p,
-            Action::PhiUpdate,
-            Outcome::Success,
-            vec![row.patient_id],
-            ("Invoice", invoice.to_string()),
-            vec![DataClass::Coding],
-        );
-        self.record(&mut tx, &event).await?;
         tx.commit().await?;
         Ok(self.invoice_codes(&row, &lines))
     }
@@ -288,16 +294,42 @@ impl App {
         let ids: Vec<i64> = rows.iter().map(|r| r.patient_id).collect();
         let patients = self.patients_by_id(&mut conn, &ids).await?;
         drop(conn);
-        let mut out = Vec::new();
+        let shown: Vec<(&InvoiceRow, &PatientRow, bool)> = rows
+            .iter()
+            .filter_map(|row| {
+                let patient = patients.get(&row.patient_id)?;
+                Some((
+                    row,
+                    patient,
+                    self.list_access(&policy, p, patient).reads(DataClass::Coding),
+                ))
+            })
+            .collect();
+        if shown.is_empty() {
+            return Ok(Vec::new());
+        }
         let mut classes = vec![DataClass::Identity, DataClass::InvoiceStatus];
-        for row in &rows {
-            let Some(patient) = patients.get(&row.patient_id) else {
-                continue;
-            };
-            let a = self.list_access(&policy, p, patient);
-            let identity: Identity = self.open_json(CtColumn::PatientIdentity, patient.id, &patient.identity_ct)?;
-            let codes = if a.reads(DataClass::Coding) {
-                let lines: Vec<Line> = self.open_json(CtColumn::InvoiceLines, row.id, &row.lines_ct)?;
+        if shown.iter().any(|(_, _, coding)| *coding) {
+            classes.push(DataClass::Coding);
+        }
+        let mut listed: Vec<i64> = shown.iter().map(|(_, patient, _)| patient.id).collect();
+        listed.sort_unstable();
+        listed.dedup();
+        let event = self.phi_event(
+            p,
+            Action::PhiRead,
+            Outcome::Success,
+            listed,
+            ("InvoiceList", String::new()),
+            classes,
+        );
+        let permit = self.permit(event).await?;
+        let mut out = Vec::new();
+        for (row, patient, coding) in shown {
+            let identity: Identity =
+                self.open_json(&permit, CtColumn::PatientIdentity, patient.id, &patient.identity_ct)?;
+            let codes = if coding {
+                let lines: Vec<Line> = self.open_json(&permit, CtColumn::InvoiceLines, row.id, &row.lines_ct)?;
                 Some(self.invoice_codes(row, &lines))
             } else {
                 None
@@ -309,23 +341,7 @@ impl App {
                 codes,
             });
         }
-        if out.iter().any(|i| i.codes.is_some()) {
-            classes.push(DataClass::Coding);
-        }
-        if !out.is_empty() {
-            let mut listed: Vec<i64> = out.iter().map(|i| i.patient_id).collect();
-            listed.sort_unstable();
-            listed.dedup();
-            let event = self.phi_event(
-                p,
-                Action::PhiRead,
-                Outcome::Success,
-                listed,
-                ("InvoiceList", String::new()),
-                classes,
-            );
-            self.append_event(event).await?;
-        }
+        permit.confirm().await?;
         Ok(out)
     }
 }

@@ -3,6 +3,7 @@
 
 use super::rfc3339;
 use super::view::*;
+use crate::permit::Permit;
 use crate::{App, AppError, Principal};
 use carekeep_domain::audit::{Action, Outcome};
 use carekeep_domain::records::codes::icd10cm;
@@ -401,8 +402,8 @@ impl App {
         self.put_json(tx.conn(), CtColumn::AttachmentMeta, id, &meta).await?;
         let (table, column) = CtColumn::AttachmentContent.place();
         let ct = self
-            .keyring()
-            .encrypt(carekeep_crypto::keys::Binding { table, column, row: id }, &a.bytes)?;
+            .sealer()
+            .seal(carekeep_crypto::keys::Binding { table, column, row: id }, &a.bytes)?;
         store::set_ct(tx.conn(), CtColumn::AttachmentContent, id, &ct).await?;
         let event = self.phi_event(
             p,
@@ -436,11 +437,6 @@ impl App {
         }
         self.require_read(p, &opened, DataClass::Clinical, Action::AttachmentView)
             .await?;
-        let meta: AttachmentMeta = self.open_json(CtColumn::AttachmentMeta, id, &row.meta_ct)?;
-        let (table, column) = CtColumn::AttachmentContent.place();
-        let bytes = self
-            .keyring()
-            .decrypt(carekeep_crypto::keys::Binding { table, column, row: id }, &ct)?;
         let event = self.phi_event(
             p,
             Action::AttachmentView,
@@ -449,12 +445,19 @@ impl App {
             ("Attachment", id.to_string()),
             vec![DataClass::Clinical],
         );
-        self.append_event(event).await?;
+        let permit = self.permit(event).await?;
+        let meta: AttachmentMeta = self.open_json(&permit, CtColumn::AttachmentMeta, id, &row.meta_ct)?;
+        let (table, column) = CtColumn::AttachmentContent.place();
+        let bytes = self
+            .sealer()
+            .open(&permit, carekeep_crypto::keys::Binding { table, column, row: id }, &ct)?;
+        permit.confirm().await?;
         Ok((row.content_type, bytes.to_vec(), meta.filename))
     }
 
     pub(crate) fn clinical_view(
         &self,
+        permit: &Permit,
         rows: &ChartRows,
         names: &HashMap<i64, String>,
     ) -> Result<ClinicalView, AppError> {
@@ -463,7 +466,7 @@ impl App {
         let at = |t: time::OffsetDateTime| rfc3339(t.to_offset(offset));
         let mut addenda: HashMap<i64, Vec<AddendumView>> = HashMap::new();
         for a in &rows.addenda {
-            let text: String = self.open_json(CtColumn::AddendumText, a.id, &a.text_ct)?;
+            let text: String = self.open_json(permit, CtColumn::AddendumText, a.id, &a.text_ct)?;
             addenda.entry(a.encounter_id).or_default().push(AddendumView {
                 id: a.id,
                 author_name: name(a.author_id),
@@ -474,7 +477,7 @@ impl App {
         let mut history = Vec::new();
         let mut encounters = Vec::new();
         for e in &rows.encounters {
-            let note: NoteInput = self.open_json(CtColumn::EncounterNote, e.id, &e.note_ct)?;
+            let note: NoteInput = self.open_json(permit, CtColumn::EncounterNote, e.id, &e.note_ct)?;
             history.push((
                 e.at,
                 HistoryItem {
@@ -508,7 +511,7 @@ impl App {
         let (mut vitals, mut diagnoses, mut medications, mut allergies) =
             (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         for row in &rows.entries {
-            let entry: EntryInput = self.open_json(CtColumn::ChartEntryData, row.id, &row.data_ct)?;
+            let entry: EntryInput = self.open_json(permit, CtColumn::ChartEntryData, row.id, &row.data_ct)?;
             let view = EntryView {
                 id: row.id,
                 kind: entry.kind().to_owned(),
@@ -534,7 +537,7 @@ impl App {
         }
         let mut attachments = Vec::new();
         for row in &rows.attachments {
-            let meta: AttachmentMeta = self.open_json(CtColumn::AttachmentMeta, row.id, &row.meta_ct)?;
+            let meta: AttachmentMeta = self.open_json(permit, CtColumn::AttachmentMeta, row.id, &row.meta_ct)?;
             let is_image = row.content_type.starts_with("image/");
             history.push((
                 row.at,
@@ -571,7 +574,7 @@ impl App {
             allergies,
             attachments,
             history: history.into_iter().map(|(_, h)| h).collect(),
-            amendments_to_file: self.amendments_to_file(&rows.granted_requests)?,
+            amendments_to_file: self.amendments_to_file(permit, &rows.granted_requests)?,
         })
     }
 }

@@ -21,6 +21,7 @@ pub(crate) use patients::chart_parts;
 pub use patients::{contact_input, NewPatient, SearchResult};
 pub use schedule::NewAppointment;
 
+use crate::permit::Permit;
 use crate::{App, AppError, Principal};
 use carekeep_crypto::keys::Binding;
 use carekeep_domain::audit::{Action, AuditEvent, Outcome};
@@ -83,12 +84,18 @@ impl App {
     /// Encrypts a value for one column of one row.
     pub(crate) fn seal_json<T: Serialize>(&self, col: CtColumn, row: i64, value: &T) -> Result<Vec<u8>, AppError> {
         let plain = zeroize::Zeroizing::new(serde_json::to_vec(value).map_err(|e| AppError::Internal(e.to_string()))?);
-        Ok(self.keyring().encrypt(binding(col, row), &plain)?)
+        self.sealer().seal(binding(col, row), &plain)
     }
 
     /// Decrypts a value; fails if the ciphertext was moved from another row or column.
-    pub(crate) fn open_json<T: DeserializeOwned>(&self, col: CtColumn, row: i64, ct: &[u8]) -> Result<T, AppError> {
-        let plain = self.keyring().decrypt(binding(col, row), ct)?;
+    pub(crate) fn open_json<T: DeserializeOwned>(
+        &self,
+        permit: &Permit,
+        col: CtColumn,
+        row: i64,
+        ct: &[u8],
+    ) -> Result<T, AppError> {
+        let plain = self.sealer().open(permit, binding(col, row), ct)?;
         serde_json::from_slice(&plain).map_err(|e| AppError::Internal(format!("stored record: {e}")))
     }
 

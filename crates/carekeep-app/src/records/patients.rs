@@ -2,6 +2,7 @@
 
 use super::view::*;
 use super::{rfc3339, Opened};
+use crate::permit::{Job, Permit};
 use crate::{App, AppError, Principal};
 use carekeep_domain::audit::{Action, Outcome};
 use carekeep_domain::records::break_glass;
@@ -168,12 +169,6 @@ impl App {
         tx = self
             .require_write(tx, p, &opened, DataClass::Identity, Action::PhiUpdate)
             .await?;
-        let old: Identity = self.open_json(CtColumn::PatientIdentity, id, &opened.row.identity_ct)?;
-        let identity = self.check_identity(given, family, dob, sex, old.record_number)?;
-        self.put_json(tx.conn(), CtColumn::PatientIdentity, id, &identity)
-            .await?;
-        self.index_identity(tx.conn(), id, &identity).await?;
-        store::touch_patient(tx.conn(), id, self.now()).await?;
         let event = self.phi_event(
             p,
             Action::PhiUpdate,
@@ -182,7 +177,14 @@ impl App {
             ("Patient", id.to_string()),
             vec![DataClass::Identity],
         );
-        self.record(&mut tx, &event).await?;
+        // The update's own event covers reading the record number it keeps.
+        let permit = self.permit_in(&mut tx, &event).await?;
+        let old: Identity = self.open_json(&permit, CtColumn::PatientIdentity, id, &opened.row.identity_ct)?;
+        let identity = self.check_identity(given, family, dob, sex, old.record_number)?;
+        self.put_json(tx.conn(), CtColumn::PatientIdentity, id, &identity)
+            .await?;
+        self.index_identity(tx.conn(), id, &identity).await?;
+        store::touch_patient(tx.conn(), id, self.now()).await?;
         tx.commit().await?;
         self.patient(p, id).await
     }
@@ -230,7 +232,6 @@ impl App {
         }
         let rows = reader.chart_rows(id, &chart_parts(&opened.access)).await?;
         drop(reader);
-        let view = self.build_view(rows, p.data_roles(), &opened)?;
         let classes: Vec<DataClass> = opened.access.read.iter().copied().collect();
         let mut event = self.phi_event(
             p,
@@ -243,13 +244,16 @@ impl App {
         if opened.access.via_break_glass {
             event.reason = "break glass".into();
         }
-        self.append_event(event).await?;
+        let permit = self.permit(event).await?;
+        let view = self.build_view(&permit, rows, p.data_roles(), &opened)?;
+        permit.confirm().await?;
         Ok(view)
     }
 
     /// The view of `opened` from its chart's rows (loaded with [`chart_parts`]).
     pub(crate) fn build_view(
         &self,
+        permit: &Permit,
         rows: ChartRows,
         roles: &[carekeep_domain::RoleName],
         opened: &Opened,
@@ -258,6 +262,7 @@ impl App {
         let id = opened.row.id;
         let identity = match a.reads(DataClass::Identity) {
             true => Some(identity_view(&self.open_json(
+                permit,
                 CtColumn::PatientIdentity,
                 id,
                 &opened.row.identity_ct,
@@ -266,6 +271,7 @@ impl App {
         };
         let contact = match a.reads(DataClass::Contact) {
             true => Some(contact_view(&self.open_json(
+                permit,
                 CtColumn::PatientContact,
                 id,
                 &opened.row.contact_ct,
@@ -274,16 +280,16 @@ impl App {
         };
         let names = &rows.staff_names;
         let scheduling = match a.reads(DataClass::Scheduling) {
-            true => Some(self.scheduling_view(&rows.appointments, names)?),
+            true => Some(self.scheduling_view(permit, &rows.appointments, names)?),
             false => None,
         };
         let clinical = match a.reads(DataClass::Clinical) {
-            true => Some(self.clinical_view(&rows, names)?),
+            true => Some(self.clinical_view(permit, &rows, names)?),
             false => None,
         };
-        let (coding, billing, invoice_status) = self.invoice_views(&rows, a)?;
+        let (coding, billing, invoice_status) = self.invoice_views(permit, &rows, a)?;
         let npp = self.npp_status(rows.npp_acks.first());
-        let honour = self.standing_requests(&rows.granted_requests)?;
+        let honour = self.standing_requests(permit, &rows.granted_requests)?;
         Ok(PatientView {
             id,
             identity,
@@ -306,7 +312,7 @@ impl App {
     }
 
     /// Identity (and contact, if readable) of each row, as the policy allows for each.
-    fn summaries(&self, p: &Principal, rows: &[PatientRow]) -> Result<Vec<PatientSummary>, AppError> {
+    fn summaries(&self, permit: &Permit, p: &Principal, rows: &[PatientRow]) -> Result<Vec<PatientSummary>, AppError> {
         let policy = self.policy();
         rows.iter()
             .map(|row| {
@@ -315,6 +321,7 @@ impl App {
                     id: row.id,
                     identity: match a.reads(DataClass::Identity) {
                         true => Some(identity_view(&self.open_json(
+                            permit,
                             CtColumn::PatientIdentity,
                             row.id,
                             &row.identity_ct,
@@ -323,6 +330,7 @@ impl App {
                     },
                     contact: match a.reads(DataClass::Contact) {
                         true => Some(contact_view(&self.open_json(
+                            permit,
                             CtColumn::PatientContact,
                             row.id,
                             &row.contact_ct,
@@ -380,8 +388,10 @@ impl App {
         rows.sort_by_key(|r| std::cmp::Reverse(r.last_seen_at.unwrap_or(r.created_at)));
         if let Some(folded) = confirm {
             let mut kept = Vec::new();
+            // A candidate that does not match is shown to no one; those that do are in the event.
+            let matching = Permit::for_job(Job::MatchSearch);
             for row in rows {
-                let i: Identity = self.open_json(CtColumn::PatientIdentity, row.id, &row.identity_ct)?;
+                let i: Identity = self.open_json(&matching, CtColumn::PatientIdentity, row.id, &row.identity_ct)?;
                 if search::name_matches(&i.given_name, &folded) || search::name_matches(&i.family_name, &folded) {
                     kept.push(row);
                 }
@@ -389,7 +399,6 @@ impl App {
             rows = kept;
         }
         rows.truncate(usize::try_from(SEARCH_LIMIT).unwrap_or(25));
-        let patients = self.summaries(p, &rows)?;
         let event = self.phi_event(
             p,
             Action::PhiSearch,
@@ -398,7 +407,9 @@ impl App {
             ("Patient", String::new()),
             self.shown_classes(p),
         );
-        self.append_event(event).await?;
+        let permit = self.permit(event).await?;
+        let patients = self.summaries(&permit, p, &rows)?;
+        permit.confirm().await?;
         Ok(SearchResult { patients })
     }
 
@@ -411,18 +422,23 @@ impl App {
         let rows = store::recent_patients(&mut conn, per_page, (page - 1) * per_page).await?;
         let total = store::count_patients(&mut conn).await?;
         drop(conn);
-        let patients = self.summaries(p, &rows)?;
-        if !rows.is_empty() {
-            let event = self.phi_event(
-                p,
-                Action::PhiRead,
-                Outcome::Success,
-                rows.iter().map(|r| r.id).collect(),
-                ("PatientList", page.to_string()),
-                self.shown_classes(p),
-            );
-            self.append_event(event).await?;
-        }
+        let patients = match rows.is_empty() {
+            true => Vec::new(),
+            false => {
+                let event = self.phi_event(
+                    p,
+                    Action::PhiRead,
+                    Outcome::Success,
+                    rows.iter().map(|r| r.id).collect(),
+                    ("PatientList", page.to_string()),
+                    self.shown_classes(p),
+                );
+                let permit = self.permit(event).await?;
+                let patients = self.summaries(&permit, p, &rows)?;
+                permit.confirm().await?;
+                patients
+            }
+        };
         Ok(PatientPage {
             patients,
             page,

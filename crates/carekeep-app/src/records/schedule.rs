@@ -3,6 +3,7 @@
 use super::patients::identity_view;
 use super::rfc3339;
 use super::view::*;
+use crate::permit::Permit;
 use crate::{App, AppError, Principal};
 use carekeep_domain::audit::{Action, Outcome};
 use carekeep_domain::records::appointment::{
@@ -10,7 +11,7 @@ use carekeep_domain::records::appointment::{
 };
 use carekeep_domain::records::patient::Identity;
 use carekeep_domain::{DataClass, UserId};
-use carekeep_store::records::{self as store, AppointmentRow, CtColumn};
+use carekeep_store::records::{self as store, AppointmentRow, CtColumn, PatientRow};
 use carekeep_store::users;
 use std::collections::HashMap;
 use time::{Date, OffsetDateTime, PrimitiveDateTime, Time};
@@ -27,6 +28,7 @@ pub struct NewAppointment {
 impl App {
     pub(crate) fn appointment_view(
         &self,
+        permit: &Permit,
         row: &AppointmentRow,
         names: &HashMap<i64, String>,
     ) -> Result<AppointmentView, AppError> {
@@ -36,7 +38,7 @@ impl App {
             patient_id: row.patient_id,
             provider_id: row.provider_id,
             provider_name: names.get(&row.provider_id).cloned().unwrap_or_default(),
-            service: self.open_json(CtColumn::AppointmentService, row.id, &row.service_ct)?,
+            service: self.open_json(permit, CtColumn::AppointmentService, row.id, &row.service_ct)?,
             start: rfc3339(row.start_at.to_offset(self.clinic_offset())),
             end: rfc3339(row.end_at.to_offset(self.clinic_offset())),
             status: status.as_str().to_owned(),
@@ -47,13 +49,14 @@ impl App {
 
     pub(crate) fn scheduling_view(
         &self,
+        permit: &Permit,
         rows: &[AppointmentRow],
         names: &HashMap<i64, String>,
     ) -> Result<SchedulingView, AppError> {
         Ok(SchedulingView {
             appointments: rows
                 .iter()
-                .map(|r| self.appointment_view(r, names))
+                .map(|r| self.appointment_view(permit, r, names))
                 .collect::<Result<_, _>>()?,
         })
     }
@@ -127,11 +130,11 @@ impl App {
             ("Appointment", id.to_string()),
             vec![DataClass::Scheduling],
         );
-        self.record(&mut tx, &event).await?;
+        let permit = self.permit_in(&mut tx, &event).await?;
         let row = store::appointment_by_id(tx.conn(), id).await?;
         let names = users::display_names(tx.conn()).await?;
         tx.commit().await?;
-        self.appointment_view(&row, &names)
+        self.appointment_view(&permit, &row, &names)
     }
 
     /// Moves an appointment on: check in, complete, no-show, cancel.
@@ -165,11 +168,11 @@ impl App {
             vec![DataClass::Scheduling],
         );
         event.reason = format!("status {}", to.as_str());
-        self.record(&mut tx, &event).await?;
+        let permit = self.permit_in(&mut tx, &event).await?;
         let row = store::appointment_by_id(tx.conn(), appointment).await?;
         let names = users::display_names(tx.conn()).await?;
         tx.commit().await?;
-        self.appointment_view(&row, &names)
+        self.appointment_view(&permit, &row, &names)
     }
 
     /// One day's schedule at the clinic, in time order, with each patient's name. Needs read
@@ -196,36 +199,40 @@ impl App {
         let ids: Vec<i64> = rows.iter().map(|r| r.patient_id).collect();
         let patients = self.patients_by_id(&mut conn, &ids).await?;
         drop(conn);
-        let mut out = Vec::with_capacity(rows.len());
-        for row in &rows {
-            let Some(patient) = patients.get(&row.patient_id) else {
-                continue;
-            };
-            let a = self.list_access(&policy, p, patient);
-            if !(a.reads(DataClass::Scheduling) && a.reads(DataClass::Identity)) {
-                continue;
-            }
-            let identity: Identity = self.open_json(CtColumn::PatientIdentity, patient.id, &patient.identity_ct)?;
+        let shown: Vec<(&AppointmentRow, &PatientRow)> = rows
+            .iter()
+            .filter_map(|row| {
+                let patient = patients.get(&row.patient_id)?;
+                let a = self.list_access(&policy, p, patient);
+                (a.reads(DataClass::Scheduling) && a.reads(DataClass::Identity)).then_some((row, patient))
+            })
+            .collect();
+        if shown.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut listed: Vec<i64> = shown.iter().map(|(_, patient)| patient.id).collect();
+        listed.dedup();
+        let event = self.phi_event(
+            p,
+            Action::PhiRead,
+            Outcome::Success,
+            listed,
+            ("Schedule", day.to_string()),
+            vec![DataClass::Identity, DataClass::Scheduling],
+        );
+        let permit = self.permit(event).await?;
+        let mut out = Vec::with_capacity(shown.len());
+        for (row, patient) in shown {
+            let identity: Identity =
+                self.open_json(&permit, CtColumn::PatientIdentity, patient.id, &patient.identity_ct)?;
             let iv = identity_view(&identity);
             out.push(ScheduleItem {
-                appointment: self.appointment_view(row, &names)?,
+                appointment: self.appointment_view(&permit, row, &names)?,
                 patient_name: iv.full_name(),
                 record_number: iv.record_number,
             });
         }
-        if !out.is_empty() {
-            let mut listed: Vec<i64> = out.iter().map(|i| i.appointment.patient_id).collect();
-            listed.dedup();
-            let event = self.phi_event(
-                p,
-                Action::PhiRead,
-                Outcome::Success,
-                listed,
-                ("Schedule", day.to_string()),
-                vec![DataClass::Identity, DataClass::Scheduling],
-            );
-            self.append_event(event).await?;
-        }
+        permit.confirm().await?;
         Ok(out)
     }
 

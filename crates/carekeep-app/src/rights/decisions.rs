@@ -5,6 +5,7 @@
 //! `::authorization`.
 
 use crate::pdf::Pdf;
+use crate::permit::Permit;
 use crate::records::view::AmendmentToFile;
 use crate::rights::{binding, day, text, RequestView};
 use crate::{Actor, App, AppError, Principal};
@@ -155,7 +156,15 @@ impl App {
             return Err(AppError::Conflict("the request is already decided".into()));
         }
         let kind = kind_of(&row)?;
-        let mut details = self.request_details(row.id, &row.details_ct)?;
+        let event = self.rights_event(
+            p,
+            Action::PhiUpdate,
+            row.patient_id,
+            ("PatientRequest", id.to_string()),
+            &format!("request {outcome}"),
+        );
+        let permit = self.permit_in(&mut tx, &event).await?;
+        let mut details = self.request_details(&permit, row.id, &row.details_ct)?;
         decisions::check(kind, details.self_pay, &decision).map_err(AppError::Invalid)?;
         row.status = outcome.clone();
         row.decided_on = Some(today.to_string());
@@ -179,20 +188,9 @@ impl App {
         }
         row.details_ct = self.seal(&details, binding("patient_requests", "details_ct", id))?;
         store::update_request(tx.conn(), &row).await?;
-        self.record(
-            &mut tx,
-            &self.rights_event(
-                p,
-                Action::PhiUpdate,
-                row.patient_id,
-                ("PatientRequest", id.to_string()),
-                &format!("request {outcome}"),
-            ),
-        )
-        .await?;
         tx.commit().await?;
-        let name = self.patient_name(p, row.patient_id).await?;
-        self.request_view(&row, name)
+        let name = self.patient_name(&permit, p, row.patient_id).await?;
+        self.request_view(&permit, &row, name)
     }
 
     /// Files an accepted amendment into the chart (164.526(c)(1)): written by `p` through the
@@ -206,7 +204,16 @@ impl App {
             .ok()
             .filter(|r| r.patient_id == patient)
             .ok_or(AppError::NotFound("request"))?;
-        let mut details = self.request_details(row.id, &row.details_ct)?;
+        // Handling the request (reading what was accepted) is a rights use, recorded as such.
+        let handled = self.rights_event(
+            p,
+            Action::PhiRead,
+            row.patient_id,
+            ("PatientRequest", id.to_string()),
+            "accepted amendment read for filing",
+        );
+        let permit = self.permit_in(&mut tx, &handled).await?;
+        let mut details = self.request_details(&permit, row.id, &row.details_ct)?;
         if kind_of(&row)? != Kind::Amendment || row.status != "granted" || !details.amendment_to_file {
             return Err(AppError::Conflict(
                 "there is no accepted amendment waiting to be filed for this request".into(),
@@ -234,15 +241,19 @@ impl App {
         e.reason = format!("amendment filed (request {id})");
         self.record(&mut tx, &e).await?;
         tx.commit().await?;
-        let name = self.patient_name(p, row.patient_id).await?;
-        self.request_view(&row, name)
+        let name = self.patient_name(&permit, p, row.patient_id).await?;
+        self.request_view(&permit, &row, name)
     }
 
     /// Accepted amendments of this chart waiting to be filed, for the chart's clinical part.
-    pub(crate) fn amendments_to_file(&self, granted: &[GrantedRequest]) -> Result<Vec<AmendmentToFile>, AppError> {
+    pub(crate) fn amendments_to_file(
+        &self,
+        permit: &Permit,
+        granted: &[GrantedRequest],
+    ) -> Result<Vec<AmendmentToFile>, AppError> {
         let mut out = Vec::new();
         for r in granted.iter().filter(|r| r.kind == Kind::Amendment.as_str()) {
-            let d = self.request_details(r.id, &r.details_ct)?;
+            let d = self.request_details(permit, r.id, &r.details_ct)?;
             if d.amendment_to_file {
                 out.push(AmendmentToFile {
                     request_id: r.id,
@@ -278,26 +289,23 @@ impl App {
                 "only an agreed restriction can be terminated".into(),
             ));
         }
-        let mut details = self.request_details(row.id, &row.details_ct)?;
+        let event = self.rights_event(
+            p,
+            Action::PhiUpdate,
+            row.patient_id,
+            ("PatientRequest", id.to_string()),
+            "restriction terminated",
+        );
+        let permit = self.permit_in(&mut tx, &event).await?;
+        let mut details = self.request_details(&permit, row.id, &row.details_ct)?;
         decisions::may_terminate(details.self_pay, how_parsed).map_err(AppError::Invalid)?;
         details.terminated = format!("{today}: {} {note}", how.trim()).trim().to_owned();
         row.status = "terminated".into();
         row.details_ct = self.seal(&details, binding("patient_requests", "details_ct", id))?;
         store::update_request(tx.conn(), &row).await?;
-        self.record(
-            &mut tx,
-            &self.rights_event(
-                p,
-                Action::PhiUpdate,
-                row.patient_id,
-                ("PatientRequest", id.to_string()),
-                "restriction terminated",
-            ),
-        )
-        .await?;
         tx.commit().await?;
-        let name = self.patient_name(p, row.patient_id).await?;
-        self.request_view(&row, name)
+        let name = self.patient_name(&permit, p, row.patient_id).await?;
+        self.request_view(&permit, &row, name)
     }
 
     /// The decision letter for a decided request, as a PDF; audited as an export.
@@ -313,7 +321,16 @@ impl App {
             return Err(AppError::Conflict("decide the request first".into()));
         }
         let kind = kind_of(&row)?;
-        let details = self.request_details(row.id, &row.details_ct)?;
+        let mut e = self.rights_event(
+            p,
+            Action::PhiExport,
+            row.patient_id,
+            ("PatientRequest", id.to_string()),
+            "decision letter produced",
+        );
+        e.outcome = Outcome::Success;
+        let permit = self.permit(e).await?;
+        let details = self.request_details(&permit, row.id, &row.details_ct)?;
         let decision = Decision {
             outcome: if row.status == "terminated" {
                 "granted".into()
@@ -326,16 +343,8 @@ impl App {
             amendment: details.amendment,
             accommodation: details.accommodation,
         };
-        let name = self.patient_name(p, row.patient_id).await?;
-        let mut e = self.rights_event(
-            p,
-            Action::PhiExport,
-            row.patient_id,
-            ("PatientRequest", id.to_string()),
-            "decision letter produced",
-        );
-        e.outcome = Outcome::Success;
-        self.append_event(e).await?;
+        let name = self.patient_name(&permit, p, row.patient_id).await?;
+        permit.confirm().await?;
         // Built after the last await: the PDF writer is not Send.
         let mut pdf = Pdf::new("Decision on your request")?;
         pdf.title(self.clinic_name());
@@ -405,11 +414,17 @@ impl App {
             store::documents(&mut conn, patient).await?
         };
         let shown = rows.iter().map(|r| r.patient_id);
-        self.audit_list(p, shown, ("RequestDocumentList", patient), "request documents listed")
-            .await?;
-        rows.iter()
+        let Some(permit) = self
+            .audit_list(p, shown, ("RequestDocumentList", patient), "request documents listed")
+            .await?
+        else {
+            return Ok(Vec::new());
+        };
+        let documents = rows
+            .iter()
             .map(|r| {
-                let d: DocumentInput = self.open_sealed("request_documents", "detail_ct", r.id, &r.detail_ct)?;
+                let d: DocumentInput =
+                    self.open_sealed(&permit, "request_documents", "detail_ct", r.id, &r.detail_ct)?;
                 Ok(DocumentView {
                     id: r.id,
                     request_id: r.request_id,
@@ -419,11 +434,13 @@ impl App {
                     note: d.note,
                 })
             })
-            .collect()
+            .collect::<Result<Vec<_>, AppError>>()?;
+        permit.confirm().await?;
+        Ok(documents)
     }
 
-    fn open_authorization(&self, r: &AuthorizationRow) -> Result<Authorization, AppError> {
-        self.open_sealed("authorizations", "details_ct", r.id, &r.details_ct)
+    fn open_authorization(&self, permit: &Permit, r: &AuthorizationRow) -> Result<Authorization, AppError> {
+        self.open_sealed(permit, "authorizations", "details_ct", r.id, &r.details_ct)
     }
 
     /// Files a signed authorization with every core element of 164.508(c)(1).
@@ -523,12 +540,17 @@ impl App {
             store::authorizations(&mut conn, patient).await?
         };
         let shown = rows.iter().map(|r| r.patient_id);
-        self.audit_list(p, shown, ("AuthorizationList", Some(patient)), "authorizations viewed")
-            .await?;
+        let Some(permit) = self
+            .audit_list(p, shown, ("AuthorizationList", Some(patient)), "authorizations viewed")
+            .await?
+        else {
+            return Ok(Vec::new());
+        };
         let today = self.clinic_today();
-        rows.iter()
+        let views = rows
+            .iter()
             .map(|r| {
-                let a = self.open_authorization(r)?;
+                let a = self.open_authorization(&permit, r)?;
                 let revoked = r.revoked_on.as_deref().and_then(|d| parse_date(d).ok());
                 Ok(AuthorizationView {
                     id: r.id,
@@ -544,13 +566,16 @@ impl App {
                     revoked_on: r.revoked_on.clone().unwrap_or_default(),
                 })
             })
-            .collect()
+            .collect::<Result<Vec<_>, AppError>>()?;
+        permit.confirm().await?;
+        Ok(views)
     }
 
     /// A disclosure under an authorization names one on file for this patient, valid on the
     /// day; no other basis names one.
     pub(crate) async fn check_authorization_basis(
         &self,
+        permit: &Permit,
         conn: &mut Conn,
         patient: i64,
         basis: Basis,
@@ -567,7 +592,7 @@ impl App {
                     .ok()
                     .filter(|r| r.patient_id == patient)
                     .ok_or_else(|| AppError::Invalid("that authorization is not on file for this patient".into()))?;
-                let a = self.open_authorization(&row)?;
+                let a = self.open_authorization(permit, &row)?;
                 let revoked = row.revoked_on.as_deref().and_then(|d| parse_date(d).ok());
                 authorization::valid_on(&a, revoked, on)
                     .map_err(|why| AppError::Invalid(format!("this disclosure cannot rely on it: {why}")))
@@ -581,11 +606,15 @@ impl App {
 
     /// What staff must honour when they contact or bill this patient: granted confidential
     /// communications and agreed restrictions in force.
-    pub(crate) fn standing_requests(&self, granted: &[GrantedRequest]) -> Result<Vec<String>, AppError> {
+    pub(crate) fn standing_requests(
+        &self,
+        permit: &Permit,
+        granted: &[GrantedRequest],
+    ) -> Result<Vec<String>, AppError> {
         let mut out = Vec::new();
         for kind in [Kind::ConfidentialCommunication, Kind::Restriction] {
             for r in granted.iter().filter(|r| r.kind == kind.as_str()) {
-                let d = self.request_details(r.id, &r.details_ct)?;
+                let d = self.request_details(permit, r.id, &r.details_ct)?;
                 out.push(match kind {
                     Kind::ConfidentialCommunication => format!("Contact only this way: {}", d.accommodation),
                     _ if d.self_pay => format!(

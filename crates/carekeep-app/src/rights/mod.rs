@@ -3,6 +3,7 @@
 //! `handle_incidents` ("incidents and patients' requests"); every step is audited.
 
 use crate::pdf::Pdf;
+use crate::permit::Permit;
 use crate::{Actor, App, AppError, Principal};
 use carekeep_crypto::keys::Binding;
 use carekeep_domain::audit::{Action, Outcome};
@@ -174,7 +175,7 @@ impl App {
             .ok_or_else(|| AppError::Forbidden("patients' requests are handled by a signed-in person".into()))
     }
 
-    pub(crate) async fn patient_name(&self, p: &Principal, patient: i64) -> Result<String, AppError> {
+    pub(crate) async fn patient_name(&self, permit: &Permit, p: &Principal, patient: i64) -> Result<String, AppError> {
         let mut conn = self.store().read().await?;
         let row = records_store::patient_by_id(&mut conn, patient)
             .await
@@ -183,17 +184,22 @@ impl App {
         if !access.reads(DataClass::Identity) {
             return Ok(format!("patient {patient}"));
         }
-        let i: Identity = self.open_json(CtColumn::PatientIdentity, row.id, &row.identity_ct)?;
+        let i: Identity = self.open_json(permit, CtColumn::PatientIdentity, row.id, &row.identity_ct)?;
         Ok(i.full_name())
     }
 
     /// A request's encrypted details, bound to its row.
-    pub(crate) fn request_details(&self, id: i64, details_ct: &[u8]) -> Result<Details, AppError> {
-        self.open_sealed("patient_requests", "details_ct", id, details_ct)
+    pub(crate) fn request_details(&self, permit: &Permit, id: i64, details_ct: &[u8]) -> Result<Details, AppError> {
+        self.open_sealed(permit, "patient_requests", "details_ct", id, details_ct)
     }
 
-    pub(crate) fn request_view(&self, r: &RequestRow, patient: String) -> Result<RequestView, AppError> {
-        let details = self.request_details(r.id, &r.details_ct)?;
+    pub(crate) fn request_view(
+        &self,
+        permit: &Permit,
+        r: &RequestRow,
+        patient: String,
+    ) -> Result<RequestView, AppError> {
+        let details = self.request_details(permit, r.id, &r.details_ct)?;
         let kind = Kind::parse(&r.kind).ok_or_else(|| AppError::Internal(format!("request kind {}", r.kind)))?;
         let received = parse_date(&r.received_on).map_err(|_| AppError::Internal("stored date".into()))?;
         let extended = r.extended_on.as_deref().and_then(|d| parse_date(d).ok());
@@ -249,7 +255,6 @@ impl App {
             return Err(AppError::Invalid("the received date is in the future".into()));
         }
         let asked = text("request", &input.details, 4000, true)?;
-        let name = self.patient_name(p, patient).await?;
         let mut tx = self.store().begin().await?;
         let fee_free = if kind == Kind::Accounting {
             let previous: Vec<Date> = store::requests(tx.conn(), Some(patient))
@@ -278,35 +283,34 @@ impl App {
         };
         row.details_ct = self.seal(&details, binding("patient_requests", "details_ct", row.id))?;
         store::update_request(tx.conn(), &row).await?;
-        self.record(
-            &mut tx,
-            &self.rights_event(
-                p,
-                Action::PhiCreate,
-                patient,
-                ("PatientRequest", row.id.to_string()),
-                &format!("{} request received", kind.as_str()),
-            ),
-        )
-        .await?;
+        let event = self.rights_event(
+            p,
+            Action::PhiCreate,
+            patient,
+            ("PatientRequest", row.id.to_string()),
+            &format!("{} request received", kind.as_str()),
+        );
+        let permit = self.permit_in(&mut tx, &event).await?;
         tx.commit().await?;
-        self.request_view(&row, name)
+        let name = self.patient_name(&permit, p, patient).await?;
+        self.request_view(&permit, &row, name)
     }
 
     pub(crate) fn seal<T: Serialize>(&self, value: &T, b: Binding<'static>) -> Result<Vec<u8>, AppError> {
         let plain = zeroize::Zeroizing::new(serde_json::to_vec(value).map_err(|e| AppError::Internal(e.to_string()))?);
-        Ok(self.keyring().encrypt(b, &plain)?)
+        self.sealer().seal(b, &plain)
     }
 
     /// The value [`Self::seal`] stored in `table.column` of row `id`.
     pub(crate) fn open_sealed<T: serde::de::DeserializeOwned>(
         &self,
+        permit: &Permit,
         table: &'static str,
         column: &'static str,
         id: i64,
         ciphertext: &[u8],
     ) -> Result<T, AppError> {
-        serde_json::from_slice(&self.keyring().decrypt(binding(table, column, id), ciphertext)?)
+        serde_json::from_slice(&self.sealer().open(permit, binding(table, column, id), ciphertext)?)
             .map_err(|e| AppError::Internal(format!("stored {table}.{column}: {e}")))
     }
 
@@ -322,24 +326,21 @@ impl App {
         let mut row = store::request_by_id(tx.conn(), id)
             .await
             .map_err(|_| AppError::NotFound("request"))?;
-        let mut details = self.request_details(id, &row.details_ct)?;
+        let event = self.rights_event(
+            p,
+            Action::PhiUpdate,
+            row.patient_id,
+            ("PatientRequest", id.to_string()),
+            what,
+        );
+        let permit = self.permit_in(&mut tx, &event).await?;
+        let mut details = self.request_details(&permit, id, &row.details_ct)?;
         change(&mut row, &mut details)?;
         row.details_ct = self.seal(&details, binding("patient_requests", "details_ct", id))?;
         store::update_request(tx.conn(), &row).await?;
-        self.record(
-            &mut tx,
-            &self.rights_event(
-                p,
-                Action::PhiUpdate,
-                row.patient_id,
-                ("PatientRequest", id.to_string()),
-                what,
-            ),
-        )
-        .await?;
         tx.commit().await?;
-        let name = self.patient_name(p, row.patient_id).await?;
-        self.request_view(&row, name)
+        let name = self.patient_name(&permit, p, row.patient_id).await?;
+        self.request_view(&permit, &row, name)
     }
 
     /// The one extension, with its written reasons, given before the first period ends.
@@ -370,33 +371,39 @@ impl App {
             let mut conn = self.store().read().await?;
             store::requests(&mut conn, patient).await?
         };
+        let shown = rows.iter().map(|r| r.patient_id);
+        let Some(permit) = self
+            .audit_list(p, shown, ("PatientRequestList", patient), "requests listed")
+            .await?
+        else {
+            return Ok(Vec::new());
+        };
         let mut out = Vec::new();
         for r in &rows {
-            let name = self.patient_name(p, r.patient_id).await?;
-            out.push(self.request_view(r, name)?);
+            let name = self.patient_name(&permit, p, r.patient_id).await?;
+            out.push(self.request_view(&permit, r, name)?);
         }
-        let shown = rows.iter().map(|r| r.patient_id);
-        self.audit_list(p, shown, ("PatientRequestList", patient), "requests listed")
-            .await?;
+        permit.confirm().await?;
         Ok(out)
     }
 
     /// The read event of a list of rights records (requests, documents, authorizations) that
     /// names and details patients (164.312(b)): one event naming every patient shown, written
-    /// before the list is answered. A list about one patient is audited even when empty, since
-    /// "nothing on file" is itself about that patient.
+    /// before the list is answered, and the permit to read it. A list about one patient is
+    /// audited even when empty, since "nothing on file" is itself about that patient; an empty
+    /// clinic-wide list shows no one and needs no permit (`None`).
     pub(crate) async fn audit_list(
         &self,
         p: &Principal,
         shown: impl Iterator<Item = i64>,
         (resource, patient): (&str, Option<i64>),
         what: &str,
-    ) -> Result<(), AppError> {
+    ) -> Result<Option<Permit>, AppError> {
         let mut patients: Vec<i64> = shown.chain(patient).collect();
         patients.sort_unstable();
         patients.dedup();
         if patients.is_empty() {
-            return Ok(());
+            return Ok(None);
         }
         let mut e = self.phi_event(
             p,
@@ -407,8 +414,7 @@ impl App {
             vec![DataClass::Identity],
         );
         e.reason = what.to_owned();
-        self.append_event(e).await?;
-        Ok(())
+        Ok(Some(self.permit(e).await?))
     }
 
     /// Open requests with a clock: `(standing, due)` for the dashboard.
@@ -460,8 +466,6 @@ impl App {
         records_store::patient_by_id(tx.conn(), patient)
             .await
             .map_err(|_| AppError::NotFound("patient"))?;
-        self.check_authorization_basis(tx.conn(), patient, basis, input.authorization_id, on)
-            .await?;
         if let Some(c) = input.corrects {
             if !store::disclosures(tx.conn(), patient).await?.iter().any(|d| d.id == c) {
                 return Err(AppError::Invalid(
@@ -483,19 +487,20 @@ impl App {
             self.now(),
         )
         .await?;
+        // The entry's own event is the permit to check the authorization it relies on; a refusal
+        // rolls both back.
+        let event = self.rights_event(
+            p,
+            Action::PhiCreate,
+            patient,
+            ("Disclosure", id.to_string()),
+            "disclosure logged",
+        );
+        let permit = self.permit_in(&mut tx, &event).await?;
+        self.check_authorization_basis(&permit, tx.conn(), patient, basis, input.authorization_id, on)
+            .await?;
         let ct = self.seal(&entry, binding("disclosures", "entry_ct", id))?;
         store::seal_disclosure(tx.conn(), id, &ct).await?;
-        self.record(
-            &mut tx,
-            &self.rights_event(
-                p,
-                Action::PhiCreate,
-                patient,
-                ("Disclosure", id.to_string()),
-                "disclosure logged",
-            ),
-        )
-        .await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -507,9 +512,18 @@ impl App {
             let mut conn = self.store().read().await?;
             store::disclosures(&mut conn, patient).await?
         };
+        let permit = self
+            .permit(self.rights_event(
+                p,
+                Action::PhiRead,
+                patient,
+                ("DisclosureLog", patient.to_string()),
+                "disclosure log viewed",
+            ))
+            .await?;
         let mut out = Vec::new();
         for r in &rows {
-            let e: DisclosureInput = self.open_sealed("disclosures", "entry_ct", r.id, &r.entry_ct)?;
+            let e: DisclosureInput = self.open_sealed(&permit, "disclosures", "entry_ct", r.id, &r.entry_ct)?;
             out.push(DisclosureView {
                 id: r.id,
                 disclosed_on: r.disclosed_on.clone(),
@@ -526,14 +540,7 @@ impl App {
                 superseded: rows.iter().any(|x| x.corrects == Some(r.id)),
             });
         }
-        self.append_event(self.rights_event(
-            p,
-            Action::PhiRead,
-            patient,
-            ("DisclosureLog", patient.to_string()),
-            "disclosure log viewed",
-        ))
-        .await?;
+        permit.confirm().await?;
         Ok(out)
     }
 
@@ -564,7 +571,6 @@ impl App {
             })
             .collect();
         let lines = accounting::lines(&domain, from, to);
-        let name = self.patient_name(p, patient).await?;
         let mut e = self.rights_event(
             p,
             Action::PhiExport,
@@ -573,7 +579,9 @@ impl App {
             "accounting of disclosures produced",
         );
         e.data_classes = vec![DataClass::Identity];
-        self.append_event(e).await?;
+        let permit = self.permit(e).await?;
+        let name = self.patient_name(&permit, p, patient).await?;
+        permit.confirm().await?;
         // Built after the last await: the PDF writer is not Send.
         let mut pdf = Pdf::new("Accounting of disclosures")?;
         pdf.title(&format!("{}: accounting of disclosures", self.clinic_name()));

@@ -9,7 +9,7 @@ use reqwest::Method;
 use serde_json::{json, Value};
 
 async fn exec(app: &TestApp, sql: &str) -> Result<(), sqlx::Error> {
-    let mut tx = app.state.app.store().begin().await.unwrap();
+    let mut tx = app.state.app.store_for_tests().begin().await.unwrap();
     sqlx::query(sql).execute(tx.conn()).await?;
     tx.commit().await.unwrap();
     Ok(())
@@ -26,7 +26,7 @@ async fn events(app: &TestApp, token: &str, query: &str) -> Vec<Value> {
 }
 
 async fn report(app: &TestApp) -> VerifyReport {
-    verify(app.state.app.store(), app.state.app.audit_keys(), &[])
+    verify(app.state.app.store_for_tests(), app.state.app.audit_keys(), &[])
         .await
         .unwrap()
 }
@@ -383,7 +383,7 @@ async fn a_changed_browser_name_is_found_at_the_first_event_that_used_it() {
     busy_trail(&app, 14).await;
     let browser = carekeep_testkit::TEST_USER_AGENT;
     let (first, agents, used, with_agent): (i64, i64, i64, i64) = {
-        let mut conn = app.state.app.store().read().await.unwrap();
+        let mut conn = app.state.app.store_for_tests().read().await.unwrap();
         sqlx::query_as(
             "SELECT (SELECT MIN(e.seq) FROM audit_events e JOIN audit_agents ag ON ag.id = e.agent_id \
                      WHERE ag.text = $1), \
@@ -425,7 +425,7 @@ async fn truncation_after_a_checkpoint_is_found_even_with_the_head_and_checkpoin
     let app = TestApp::spawn().await;
     let head = busy_trail(&app, 12).await;
     assert!(app.state.app.checkpoint_if_due(time::Duration::ZERO).await.unwrap());
-    let outside = export_checkpoints(app.state.app.store(), app.state.app.audit_keys())
+    let outside = export_checkpoints(app.state.app.store_for_tests(), app.state.app.audit_keys())
         .await
         .unwrap();
     assert_eq!(outside.last().unwrap().seq, head);
@@ -458,7 +458,7 @@ async fn truncation_after_a_checkpoint_is_found_even_with_the_head_and_checkpoin
         "the database alone cannot tell"
     );
     // The checkpoint file the owner kept elsewhere still can.
-    let r = verify(app.state.app.store(), app.state.app.audit_keys(), &outside)
+    let r = verify(app.state.app.store_for_tests(), app.state.app.audit_keys(), &outside)
         .await
         .unwrap();
     match r {
@@ -474,9 +474,11 @@ async fn truncation_after_a_checkpoint_is_found_even_with_the_head_and_checkpoin
     // A forged checkpoint file is refused outright.
     let mut forged = outside.clone();
     forged[0].hash = "00".repeat(32);
-    assert!(verify(app.state.app.store(), app.state.app.audit_keys(), &forged)
-        .await
-        .is_err());
+    assert!(
+        verify(app.state.app.store_for_tests(), app.state.app.audit_keys(), &forged)
+            .await
+            .is_err()
+    );
     app.stop().await;
 }
 
@@ -484,7 +486,7 @@ async fn truncation_after_a_checkpoint_is_found_even_with_the_head_and_checkpoin
 async fn checkpoints_are_signed_every_thousand_events() {
     let app = TestApp::spawn().await;
     let keys = app.state.app.audit_keys();
-    let mut tx = app.state.app.store().begin().await.unwrap();
+    let mut tx = app.state.app.store_for_tests().begin().await.unwrap();
     for _ in 0..1000 {
         let ev = app.state.app.event(
             &carekeep_app::Actor::Cli,
@@ -494,7 +496,7 @@ async fn checkpoints_are_signed_every_thousand_events() {
         keys.record(&mut tx, &ev).await.unwrap();
     }
     tx.commit().await.unwrap();
-    let cps = export_checkpoints(app.state.app.store(), keys).await.unwrap();
+    let cps = export_checkpoints(app.state.app.store_for_tests(), keys).await.unwrap();
     assert_eq!(cps.iter().map(|c| c.seq).collect::<Vec<_>>(), vec![1000]);
     match report(&app).await {
         VerifyReport::Intact {

@@ -132,7 +132,7 @@ async fn a_backup_under_sixteen_writers_restores_every_acknowledged_write() {
     )
     .await
     .unwrap();
-    let mut tx = restored_app.app.store().begin().await.unwrap();
+    let mut tx = restored_app.app.store_for_tests().begin().await.unwrap();
     let next: i64 = sqlx::query_scalar(
         "INSERT INTO backup_runs (kind, at, ok, detail) VALUES ('backup', 0, 1, 'after') RETURNING id",
     )
@@ -140,7 +140,7 @@ async fn a_backup_under_sixteen_writers_restores_every_acknowledged_write() {
     .await
     .unwrap();
     tx.commit().await.unwrap();
-    restored_app.app.store().close().await;
+    restored_app.app.store_for_tests().close().await;
     assert!(
         next > manifest.counts["backup_runs"],
         "id {next} follows the copied rows"
@@ -434,7 +434,7 @@ async fn the_nightly_schedule_backs_up_and_drills_once() {
         1,
         "not again the same day"
     );
-    let mut conn = app.state.app.store().read().await.unwrap();
+    let mut conn = app.state.app.store_for_tests().read().await.unwrap();
     let runs: Vec<(String, i64)> = sqlx::query_as("SELECT kind, ok FROM backup_runs ORDER BY id")
         .fetch_all(&mut *conn)
         .await

@@ -44,7 +44,7 @@ fn found(hay: &[u8], prefix: &str, names: &HashSet<String>) -> Vec<String> {
 }
 
 async fn raw_postgres_text(app: &TestApp) -> Vec<u8> {
-    let mut conn = app.state.app.store().read().await.unwrap();
+    let mut conn = app.state.app.store_for_tests().read().await.unwrap();
     let tables: Vec<String> = sqlx::query_scalar("SELECT tablename::text FROM pg_tables WHERE schemaname = 'public'")
         .fetch_all(&mut *conn)
         .await
@@ -165,7 +165,7 @@ async fn a_ciphertext_moved_to_another_row_or_column_does_not_decrypt() {
         .await;
     let get = |id: i64| app.api(Method::GET, &format!("/api/v1/patients/{id}"), &desk).send();
     assert_eq!(get(a).await.unwrap().status(), 200);
-    let mut tx = app.state.app.store().begin().await.unwrap();
+    let mut tx = app.state.app.store_for_tests().begin().await.unwrap();
     // Another row: A's identity copied onto B.
     sqlx::query("UPDATE patients SET identity_ct = (SELECT identity_ct FROM patients WHERE id = $1) WHERE id = $2")
         .bind(a)
@@ -476,7 +476,7 @@ async fn break_glass_reasons_incident_text_and_review_notes_are_sealed() {
 
     // Text an earlier version stored in clear is sealed at start, and reads the same.
     {
-        let mut tx = app.state.app.store().begin().await.unwrap();
+        let mut tx = app.state.app.store_for_tests().begin().await.unwrap();
         sqlx::query(
             "INSERT INTO incidents (title, summary_ct, discovered_on, discovered_by, systems, created_at, updated_at)
              VALUES ('Brimwater laptop lost', $1, '2026-03-01', 'Olwen Tarrant', 'Brimwater laptop', 0, 0)",

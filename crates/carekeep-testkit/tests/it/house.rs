@@ -205,3 +205,54 @@ fn a_cycle_is_found() {
     assert_eq!(edges["c::d"], BTreeSet::from(["c".to_owned()]));
     assert_eq!(cycles(&edges), vec![vec!["a".to_owned(), "b".to_owned()]]);
 }
+
+/// The `[dependencies]` of one crate's manifest, by name.
+fn dependencies(krate: &str) -> BTreeSet<String> {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join(krate)
+        .join("Cargo.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    let section = text.split("\n[dependencies]\n").nth(1).unwrap_or_default();
+    section
+        .lines()
+        .take_while(|l| !l.starts_with('['))
+        .filter_map(|l| l.split(['=', '.']).next())
+        .map(|k| k.trim().to_owned())
+        .filter(|k| !k.is_empty() && !k.starts_with('#'))
+        .collect()
+}
+
+/// Handlers reach data only through use cases, so the policy and the audit cannot be skipped:
+/// the server and the command line do not depend on the store (their manifests cannot even
+/// name it), and only the test kit and the benchmarks turn on the app's test access to it.
+#[test]
+fn the_server_and_the_command_line_never_reach_the_store() {
+    for krate in ["carekeep-server", "carekeep"] {
+        let deps = dependencies(krate);
+        assert!(deps.contains("carekeep-app"), "{krate} reads its manifest");
+        assert!(!deps.contains("carekeep-store"), "{krate} depends on the store");
+        let manifest = std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("..")
+                .join(krate)
+                .join("Cargo.toml"),
+        )
+        .unwrap();
+        assert!(
+            !manifest.contains("\"testing\""),
+            "{krate} turns on the app's test access"
+        );
+    }
+    // What the app exposes to its callers: no keyring, no store, no permit.
+    let app = Path::new(env!("CARGO_MANIFEST_DIR")).join("../carekeep-app/src");
+    let app_rs = std::fs::read_to_string(app.join("app.rs")).unwrap();
+    for private in ["pub(crate) fn store(", "pub(crate) fn sealer("] {
+        assert!(app_rs.contains(private), "App keeps `{private}` to itself");
+    }
+    let permit = std::fs::read_to_string(app.join("permit.rs")).unwrap();
+    assert!(
+        permit.contains("pub(crate) struct Permit {\n    pending:"),
+        "the permit's field is private to the policy's gate"
+    );
+}

@@ -262,7 +262,7 @@ async fn a_snooping_incident_from_report_to_notices() {
         .unwrap();
     assert_eq!(res.bytes().await.unwrap().as_ref(), pdf);
     {
-        let mut conn = app.state.app.store().read().await.unwrap();
+        let mut conn = app.state.app.store_for_tests().read().await.unwrap();
         let stored: Vec<u8> = sqlx::query_scalar("SELECT content_ct FROM incident_attachments WHERE id = $1")
             .bind(aid)
             .fetch_one(&mut *conn)

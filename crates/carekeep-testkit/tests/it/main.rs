@@ -50,7 +50,7 @@ async fn the_suite_runs_on_the_backend_asked_for() {
     assert_eq!(app.backend(), want);
     // SQLite's hot reads skip sqlx; PostgreSQL's never do.
     assert_eq!(
-        app.state.app.store().reads_directly(),
+        app.state.app.store_for_tests().reads_directly(),
         want == carekeep_store::Backend::Sqlite
     );
     app.stop().await;

@@ -616,7 +616,7 @@ async fn a_phi_action_whose_event_cannot_be_written_fails_and_changes_nothing() 
     let id = app
         .register_patient(&desk, "Cleo", "Varden", "1985-08-09", "5553334444")
         .await;
-    let mut tx = app.state.app.store().begin().await.unwrap();
+    let mut tx = app.state.app.store_for_tests().begin().await.unwrap();
     sqlx::query("ALTER TABLE audit_events RENAME TO audit_events_away")
         .execute(tx.conn())
         .await
@@ -647,7 +647,7 @@ async fn a_phi_action_whose_event_cannot_be_written_fails_and_changes_nothing() 
         !body.contains("Varden") && !body.contains("Cleo"),
         "and no PHI in the answer"
     );
-    let mut tx = app.state.app.store().begin().await.unwrap();
+    let mut tx = app.state.app.store_for_tests().begin().await.unwrap();
     sqlx::query("ALTER TABLE audit_events_away RENAME TO audit_events")
         .execute(tx.conn())
         .await

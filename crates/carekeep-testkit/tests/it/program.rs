@@ -135,7 +135,7 @@ async fn vendors_baas_and_the_gate_show_on_the_dashboard() {
         .unwrap();
     assert_eq!(res.headers()["content-type"], "application/pdf");
     assert_eq!(res.bytes().await.unwrap().as_ref(), pdf);
-    let mut conn = app.state.app.store().read().await.unwrap();
+    let mut conn = app.state.app.store_for_tests().read().await.unwrap();
     let stored: Vec<u8> = sqlx::query_scalar("SELECT document_ct FROM vendors WHERE id = $1")
         .bind(id)
         .fetch_one(&mut *conn)

@@ -539,7 +539,7 @@ async fn every_read_and_write_of_phi_is_audited_with_classes_and_patient() {
     // Stored as class bits and a browser name stored once (audit storage per read), and read
     // back as the texts above.
     let stored: (String, Option<i64>, String, String) = {
-        let mut conn = app.state.app.store().read().await.unwrap();
+        let mut conn = app.state.app.store_for_tests().read().await.unwrap();
         sqlx::query_as(
             "SELECT e.data_classes, e.classes, e.user_agent, ag.text FROM audit_events e \
              JOIN audit_agents ag ON ag.id = e.agent_id WHERE e.seq = $1",
@@ -718,7 +718,7 @@ async fn the_stores_fast_reads_return_what_its_queries_return() {
         .await
         .unwrap();
     assert_eq!(res.status(), 201);
-    let store = app.state.app.store();
+    let store = app.state.app.store_for_tests();
     assert!(store.reads_directly(), "the comparison is of the direct path with sqlx");
     let mut conn = store.read().await.unwrap();
 

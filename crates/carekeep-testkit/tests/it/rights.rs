@@ -164,7 +164,7 @@ async fn requests_clocks_disclosures_and_the_accounting() {
     .await;
     assert_eq!(status, 422);
     {
-        let mut conn = app.state.app.store().read().await.unwrap();
+        let mut conn = app.state.app.store_for_tests().read().await.unwrap();
         for sql in ["UPDATE disclosures SET basis = 'tpo'", "DELETE FROM disclosures"] {
             let err = sqlx::query(sql).execute(&mut *conn).await.unwrap_err();
             assert!(err.to_string().contains("append-only"), "{sql}: {err}");
@@ -541,7 +541,7 @@ async fn decisions_letters_documents_amendments_restrictions_and_authorizations(
         "DELETE FROM request_documents".to_owned(),
         "UPDATE request_documents SET kind = 'x'".to_owned(),
     ] {
-        let mut tx = app.state.app.store().begin().await.unwrap();
+        let mut tx = app.state.app.store_for_tests().begin().await.unwrap();
         let refused = sqlx::query(&sql).execute(tx.conn()).await;
         assert!(refused.is_err(), "{sql} is refused");
     }

@@ -196,7 +196,7 @@ async fn users_list_and_end_their_own_sessions_only() {
 
 /// The sessions table out of reach (the database failing), then back.
 async fn sessions_table(app: &TestApp, from: &str, to: &str) {
-    let mut tx = app.state.app.store().begin().await.unwrap();
+    let mut tx = app.state.app.store_for_tests().begin().await.unwrap();
     sqlx::query(&format!("ALTER TABLE {from} RENAME TO {to}"))
         .execute(tx.conn())
         .await

@@ -246,7 +246,7 @@ async fn an_assessment_from_first_answer_to_signature_and_the_next_one() {
     )
     .await;
     assert_eq!(status, 409, "{text}");
-    let mut conn = app.state.app.store().read().await.unwrap();
+    let mut conn = app.state.app.store_for_tests().read().await.unwrap();
     for sql in [
         format!("UPDATE sra_answers SET answer = 'implemented' WHERE assessment_id = {id}"),
         format!("UPDATE sra_assessments SET title = 'edited' WHERE id = {id}"),

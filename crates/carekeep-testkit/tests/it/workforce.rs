@@ -370,7 +370,7 @@ async fn outside_training_keeps_its_certificate_encrypted() {
         .await
         .unwrap();
     assert_eq!(res.status(), 403);
-    let mut conn = app.state.app.store().read().await.unwrap();
+    let mut conn = app.state.app.store_for_tests().read().await.unwrap();
     let stored: Vec<u8> = sqlx::query_scalar("SELECT certificate_ct FROM training_records WHERE id = $1")
         .bind(id)
         .fetch_one(&mut *conn)

@@ -4,7 +4,7 @@
 //! One statement instead of one per table: the whole chart comes from one snapshot on both
 //! databases, and the statement is prepared once per connection.
 
-use crate::cells::Cells;
+use crate::db::cells::Cells;
 use crate::records::{AddendumRow, AppointmentRow, AttachmentRow, EncounterRow, EntryRow, InvoiceRow, PaymentRow};
 use crate::{Conn, StoreError};
 use std::cmp::Reverse;
@@ -161,7 +161,7 @@ pub async fn chart_rows(conn: &mut Conn, patient_id: i64, parts: &[Part]) -> Res
     Ok(out.sorted())
 }
 
-/// [`chart_rows`] on a direct SQLite connection ([`crate::reader`]).
+/// [`chart_rows`] on a direct SQLite connection ([`crate::db::reader`]).
 pub(crate) fn chart_rows_direct(
     c: &rusqlite::Connection,
     patient_id: i64,
@@ -169,7 +169,7 @@ pub(crate) fn chart_rows_direct(
 ) -> Result<ChartRows, StoreError> {
     let mut out = ChartRows::default();
     if !parts.is_empty() {
-        crate::direct::each_row(c, &statement(parts), [patient_id], |r| out.add(r))?;
+        crate::db::direct::each_row(c, &statement(parts), [patient_id], |r| out.add(r))?;
     }
     Ok(out.sorted())
 }

@@ -1,5 +1,5 @@
 //! A read of several statements, such as a chart view's patient and then its chart. On SQLite
-//! the hot ones run on the calling thread ([`crate::direct`]); everything else, and everything
+//! the hot ones run on the calling thread ([`crate::db::direct`]); everything else, and everything
 //! on PostgreSQL, shares one pool checkout taken on first use (each checkout costs sqlx a round
 //! trip to ping the connection when it goes back).
 

@@ -2,7 +2,9 @@
 //! ciphertext (`Vec<u8>`) that only the app, holding the data keys, can open. Each ciphertext
 //! is written after its row exists, because it is bound to the row's id.
 
-use crate::cells::Cells;
+pub mod chart_rows;
+
+use crate::db::cells::Cells;
 use crate::{from_unix, unix, Conn, StoreError};
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -112,11 +114,11 @@ pub async fn patient_by_id(conn: &mut Conn, id: i64) -> Result<PatientRow, Store
     patient(&r)
 }
 
-/// [`patient_by_id`] on a direct SQLite connection ([`crate::reader`]).
+/// [`patient_by_id`] on a direct SQLite connection ([`crate::db::reader`]).
 pub(crate) fn patient_direct(c: &rusqlite::Connection, id: i64) -> Result<PatientRow, StoreError> {
     let mut found = None;
     let sql = format!("SELECT {PATIENT_COLUMNS} FROM patients WHERE id = $1");
-    crate::direct::each_row(c, &sql, [id], |r| {
+    crate::db::direct::each_row(c, &sql, [id], |r| {
         found = Some(patient(r)?);
         Ok(())
     })?;

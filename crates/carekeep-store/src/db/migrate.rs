@@ -15,7 +15,7 @@ macro_rules! migrations {
         &[$(Migration {
             version: $version,
             name: $name,
-            sql: include_str!(concat!("../migrations/", $dir, "/", $name, ".sql")),
+            sql: include_str!(concat!("../../migrations/", $dir, "/", $name, ".sql")),
         }),*]
     };
 }

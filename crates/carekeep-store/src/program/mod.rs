@@ -1,5 +1,10 @@
 //! The compliance program as stored: vendors with their BAAs, and program flags.
 
+pub mod npp;
+pub mod policies;
+pub mod sra;
+pub mod workforce;
+
 use crate::{from_unix, unix, Conn, StoreError};
 use sqlx::any::AnyRow;
 use sqlx::Row;

@@ -1,6 +1,6 @@
 //! Server-side sessions. The cookie or bearer token is random; only its hash is stored.
 
-use crate::cells::Cells;
+use crate::db::cells::Cells;
 use crate::{unix, Conn, StoreError};
 use carekeep_domain::UserId;
 use sqlx::Row;
@@ -89,13 +89,13 @@ pub async fn live_with_user(conn: &mut Conn, token_hash: &str) -> Result<Option<
     Ok(found)
 }
 
-/// [`live_with_user`] on a direct SQLite connection ([`crate::reader`]).
+/// [`live_with_user`] on a direct SQLite connection ([`crate::db::reader`]).
 pub(crate) fn live_with_user_direct(
     c: &rusqlite::Connection,
     token_hash: &str,
 ) -> Result<Option<LiveSession>, StoreError> {
     let mut found = None;
-    crate::direct::each_row(c, LIVE_WITH_USER, [token_hash], |r| add_live_row(&mut found, r))?;
+    crate::db::direct::each_row(c, LIVE_WITH_USER, [token_hash], |r| add_live_row(&mut found, r))?;
     Ok(found)
 }
 

@@ -1,5 +1,5 @@
 //! One way to read a row's values, whichever driver fetched it: sqlx (every query) or rusqlite
-//! (the SQLite hot reads in [`crate::direct`]). A decoder written against [`Cells`] serves both,
+//! (the SQLite hot reads in [`crate::db::direct`]). A decoder written against [`Cells`] serves both,
 //! so the two paths cannot drift apart.
 
 use crate::{from_unix, StoreError};

@@ -1,7 +1,14 @@
-//! Connecting, the two pools, and the write transaction.
+//! Connecting, the two pools, and the write transaction; beside them the rest of the two-driver
+//! plumbing.
 
-use crate::direct::DirectReads;
-use crate::{migrate, StoreError};
+pub(crate) mod cells;
+pub mod copy;
+pub(crate) mod direct;
+pub(crate) mod migrate;
+pub(crate) mod reader;
+
+use crate::StoreError;
+use direct::DirectReads;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::pool::PoolConnection;
 use sqlx::sqlite::SqliteConnectOptions;

@@ -2,7 +2,7 @@
 //! identification: an id once used stays that person's, and the audit trail keeps pointing at
 //! them).
 
-use crate::cells::Cells;
+use crate::db::cells::Cells;
 use crate::{unix, Conn, StoreError};
 use carekeep_domain::{RoleName, UserId};
 use sqlx::any::AnyRow;

@@ -7,7 +7,7 @@
 //! rusqlite connection instead, on the request's thread: a read of cached pages takes
 //! microseconds, and in WAL mode a reader never waits for the writer. Only reads come here
 //! (`query_only`); every write, and every other read, still goes through sqlx. The SQL and the
-//! row decoders are the ones the sqlx path uses ([`crate::cells`]), so both paths return the
+//! row decoders are the ones the sqlx path uses ([`crate::db::cells`]), so both paths return the
 //! same rows, and the PostgreSQL suite runs the sqlx path of the same functions.
 
 use crate::StoreError;
