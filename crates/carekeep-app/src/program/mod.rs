@@ -7,7 +7,7 @@ pub mod npp;
 pub mod policies;
 pub mod reminders;
 pub mod sra;
-pub mod sra_report;
+
 pub mod vendors;
 pub mod workforce;
 

@@ -12,6 +12,7 @@ mod billing;
 mod chart;
 mod patients;
 mod schedule;
+pub mod fhir;
 pub mod view;
 
 pub use billing::{NewInvoice, NewPayment};

@@ -4,6 +4,11 @@
 //! automatic logoff (idle and absolute limits checked on every request, server-side),
 //! 164.308(a)(5)(ii)(C) log-in monitoring (failures counted, lockout with growing delay).
 
+pub mod hash_gate;
+pub mod mfa;
+pub mod setup;
+pub mod users;
+
 use crate::seal::NotPhi;
 use crate::{App, AppError};
 use carekeep_crypto::keys::Binding;
@@ -12,7 +17,8 @@ use carekeep_domain::audit::{Action, AuditActor, AuditEvent, Origin, Outcome};
 use carekeep_domain::session::SessionState;
 use carekeep_domain::{lockout, username, Capability, RoleName, UserId};
 use carekeep_store::sessions::{self, NewSession, SessionRow};
-use carekeep_store::{throttle, users};
+use carekeep_store::throttle;
+use carekeep_store::users as accounts;
 use time::OffsetDateTime;
 
 /// What a login form or the API sends.
@@ -75,7 +81,7 @@ impl Principal {
     }
 
     /// Acting for a person without a session: demo seeding, scheduled work on their behalf.
-    pub(crate) fn acting_for(user: users::UserRow, origin: Origin, now: OffsetDateTime) -> Principal {
+    pub(crate) fn acting_for(user: accounts::UserRow, origin: Origin, now: OffsetDateTime) -> Principal {
         Principal {
             session_id: 0,
             user_id: user.id,
@@ -204,7 +210,7 @@ impl App {
         let count = self.admit_attempt(&key, now, &input.origin).await?;
         let user = {
             let mut conn = self.store().read().await?;
-            users::by_key(&mut conn, &key).await?
+            accounts::by_key(&mut conn, &key).await?
         };
         let phc = user.as_ref().map(|u| u.password_hash.clone());
         let password_ok = self.verify_password(input.password, phc).await?;
@@ -227,7 +233,7 @@ impl App {
             Some(sealed) => {
                 let code = input.code.trim();
                 let ok = if recovery::looks_like_code(code) {
-                    users::use_recovery_code(tx.conn(), user.id, &recovery::hash(code), now).await?
+                    accounts::use_recovery_code(tx.conn(), user.id, &recovery::hash(code), now).await?
                 } else {
                     let secret = totp::TotpSecret::from_bytes(
                         self.sealer()
@@ -237,7 +243,7 @@ impl App {
                     let last = user.totp_last_step.and_then(|s| u64::try_from(s).ok());
                     match totp::verify(&secret, code, unix_u64(now), last) {
                         Some(step) => {
-                            users::advance_totp_step(tx.conn(), user.id, i64::try_from(step).unwrap_or(i64::MAX))
+                            accounts::advance_totp_step(tx.conn(), user.id, i64::try_from(step).unwrap_or(i64::MAX))
                                 .await?
                         }
                         None => false,
@@ -334,7 +340,7 @@ impl App {
     async fn refuse_locked<T>(&self, key: &str, now: OffsetDateTime, origin: &Origin) -> Result<T, AppError> {
         let mut tx = self.store().begin().await?;
         let recorded = throttle::get(tx.conn(), key).await?;
-        let user = users::by_key(tx.conn(), key).await?;
+        let user = accounts::by_key(tx.conn(), key).await?;
         let event = login_event(now, user.as_ref(), Action::LoginFailed, origin).with_reason("account locked");
         self.record(&mut tx, &event).await?;
         tx.commit().await?;
@@ -349,7 +355,7 @@ impl App {
         &self,
         failures: u32,
         now: OffsetDateTime,
-        user: Option<&users::UserRow>,
+        user: Option<&accounts::UserRow>,
         origin: &Origin,
         why: &str,
     ) -> Result<T, AppError> {
@@ -475,7 +481,7 @@ impl App {
 
 /// A sign-in event. A username that names no account is recorded as unknown: people type
 /// passwords into the username box, and the audit trail must not keep them.
-fn login_event(now: OffsetDateTime, user: Option<&users::UserRow>, action: Action, origin: &Origin) -> AuditEvent {
+fn login_event(now: OffsetDateTime, user: Option<&accounts::UserRow>, action: Action, origin: &Origin) -> AuditEvent {
     let actor = match user {
         Some(u) => AuditActor {
             user_id: Some(u.id),
@@ -496,7 +502,7 @@ fn login_event(now: OffsetDateTime, user: Option<&users::UserRow>, action: Actio
     AuditEvent::new(now, actor, action, outcome, origin.clone())
 }
 
-fn principal(s: &SessionRow, user: users::UserRow, expires_at: OffsetDateTime, idle_seconds: i64) -> Principal {
+fn principal(s: &SessionRow, user: accounts::UserRow, expires_at: OffsetDateTime, idle_seconds: i64) -> Principal {
     Principal {
         session_id: s.id,
         user_id: user.id,

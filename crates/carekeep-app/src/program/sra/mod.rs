@@ -5,7 +5,9 @@
 //! with a flag where a human answer contradicts it. Draft, review, finalised: a finalised
 //! assessment never changes (the database refuses it) and the next starts as its copy.
 
-use super::SRA_REVIEW_NEEDED;
+pub mod report;
+
+use crate::program::SRA_REVIEW_NEEDED;
 use crate::{Actor, App, AppError};
 use carekeep_domain::audit::{Action, Outcome};
 use carekeep_domain::program::dates::Standing;

@@ -2,7 +2,7 @@
 //! asset inventory, every specification with its answer and evidence, the risk register, the
 //! remediation plan and the sign-off. A PDF here; the page shows the same.
 
-use super::sra::SraView;
+use super::SraView;
 use crate::pdf::Pdf;
 use crate::{Actor, App, AppError};
 use carekeep_domain::audit::{Action, Outcome};

@@ -1,9 +1,12 @@
 //! The demo clinic: one account per default role plus an owner who is also the provider, each
 //! already enrolled in MFA with a known secret. Only demo mode ever writes secrets in clear.
+
 #![allow(
     clippy::indexing_slicing,
     reason = "the demo's fixed tables are indexed modulo their own length"
 )]
+
+pub mod records;
 
 use crate::users::NewUserInput;
 use crate::{mfa, Actor, App, AppError};
