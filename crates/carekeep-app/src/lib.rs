@@ -25,8 +25,8 @@ mod seal;
 // Parts of a feature that callers name on their own: the sign-in's, the chart's FHIR mapping,
 // the demo's records.
 pub use auth::{hash_gate, mfa, setup, users};
-pub use records::fhir;
 pub use demo::records as demo_records;
+pub use records::fhir;
 
 pub use app::{App, AppSettings, HostFacts, RecordSettings, TrainingSettings, Transport};
 pub use auth::{Actor, LoginInput, LoginOutcome, Principal};

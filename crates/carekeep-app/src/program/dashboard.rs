@@ -6,11 +6,11 @@
 use super::vendors::{baa_of, phi_use};
 use crate::{Actor, App, AppError};
 use carekeep_domain::program::baa;
+use carekeep_domain::program::checklist::{self, AuditCheck};
 use carekeep_domain::program::dates::Standing;
 use carekeep_domain::Capability;
 use carekeep_store::{audit as audit_store, monitoring as monitoring_store, program as store, users, workforce};
 use serde::Serialize;
-use time::Duration;
 
 /// One line of the checklist.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
@@ -43,11 +43,7 @@ fn item(
         key,
         title,
         cite,
-        standing: match s {
-            Standing::Gap => "gap",
-            Standing::DueSoon => "due_soon",
-            Standing::Done => "done",
-        },
+        standing: s.as_str(),
         standing_label: s.label(),
         evidence,
         action: if s == Standing::Done {
@@ -58,27 +54,6 @@ fn item(
         href,
     }
 }
-
-/// Usernames that name a desk or a job rather than a person: a sign of a shared account.
-const SHARED_LOOKING: [&str; 12] = [
-    "admin",
-    "office",
-    "frontdesk",
-    "front_desk",
-    "reception",
-    "staff",
-    "shared",
-    "clinic",
-    "nurse",
-    "billing",
-    "doctor",
-    "provider",
-];
-
-/// A verification older than this is stale (the server runs one daily).
-const VERIFY_FRESH: Duration = Duration::days(2);
-/// A finding left unreviewed this long is a gap.
-const REVIEW_WITHIN: Duration = Duration::days(7);
 
 impl App {
     /// The checklist, worst first.
@@ -123,13 +98,7 @@ impl App {
             "remediation",
             "Risk remediation tasks on time",
             "164.308(a)(1)(ii)(B)",
-            if overdue > 0 {
-                Standing::Gap
-            } else if soon > 0 {
-                Standing::DueSoon
-            } else {
-                Standing::Done
-            },
+            checklist::by_dates(overdue, soon),
             format!(
                 "{} tasks open: {overdue} overdue, {soon} due within 30 days; {} done.",
                 open.len(),
@@ -140,15 +109,13 @@ impl App {
         ));
 
         let phi_vendors: Vec<_> = vendors.iter().filter(|v| phi_use(v).needs_baa()).collect();
-        let vendor_standing = phi_vendors
-            .iter()
-            .map(|v| baa::vendor_standing(phi_use(v), &baa_of(v), today))
-            .min()
-            .unwrap_or(if vendors.is_empty() {
-                Standing::Gap
-            } else {
-                Standing::Done
-            });
+        let vendor_standing = checklist::vendors(
+            !vendors.is_empty(),
+            phi_vendors
+                .iter()
+                .map(|v| baa::vendor_standing(phi_use(v), &baa_of(v), today))
+                .min(),
+        );
         let missing: Vec<&str> = phi_vendors
             .iter()
             .filter(|v| !baa::current(&baa_of(v), today))
@@ -189,17 +156,13 @@ impl App {
         let shared: Vec<&str> = accounts
             .iter()
             .map(|u| u.username.as_str())
-            .filter(|n| SHARED_LOOKING.contains(&n.to_lowercase().as_str()))
+            .filter(|n| checklist::looks_shared(n))
             .collect();
         out.push(item(
             "accounts",
             "One account per person, each with its roles",
             "164.312(a)(2)(i), 164.308(a)(4)",
-            if without_roles.is_empty() && shared.is_empty() {
-                Standing::Done
-            } else {
-                Standing::Gap
-            },
+            checklist::accounts(without_roles.len(), shared.len()),
             format!(
                 "{} active accounts.{}{}",
                 accounts.len(),
@@ -227,7 +190,7 @@ impl App {
             "mfa",
             "Two-step verification on every account that can see PHI",
             "164.312(d)",
-            if no_mfa.is_empty() { Standing::Done } else { Standing::Gap },
+            checklist::mfa(no_mfa.len()),
             if no_mfa.is_empty() {
                 "Every account that can see patient information, and every administrator, has an authenticator enrolled.".into()
             } else {
@@ -242,7 +205,7 @@ impl App {
             "logoff",
             "Automatic logoff",
             "164.312(a)(2)(iii)",
-            if idle <= 15 { Standing::Done } else { Standing::DueSoon },
+            checklist::logoff(idle),
             format!(
                 "Sessions end after {idle} idle minutes and {} hours in all, checked by the server.",
                 self.settings().lifetime.absolute.whole_hours()
@@ -251,21 +214,22 @@ impl App {
             None,
         ));
 
-        out.push(match verification {
-            Some(v) if v.ok && now - v.at <= VERIFY_FRESH => item(
+        let check = AuditCheck::of(verification.as_ref().map(|v| (v.ok, now - v.at)));
+        out.push(match (check, verification) {
+            (AuditCheck::Intact, Some(v)) => item(
                 "audit",
                 "Audit trail intact",
                 "164.312(b), 164.312(c)(1)",
-                Standing::Done,
+                check.standing(),
                 format!("Verified {} events on {}; intact.", v.events, v.at.date()),
                 "",
                 Some("/audit"),
             ),
-            Some(v) if !v.ok => item(
+            (AuditCheck::Broken, Some(v)) => item(
                 "audit",
                 "Audit trail intact",
                 "164.312(b), 164.312(c)(1)",
-                Standing::Gap,
+                check.standing(),
                 format!(
                     "Verification on {} found a problem at event {}: {}.",
                     v.at.date(),
@@ -279,7 +243,7 @@ impl App {
                 "audit",
                 "Audit trail intact",
                 "164.312(b), 164.312(c)(1)",
-                Standing::Gap,
+                AuditCheck::Stale.standing(),
                 "No verification in the last two days.".into(),
                 "Keep the server running (it verifies daily) or run `carekeep audit verify`",
                 Some("/audit"),
@@ -288,19 +252,13 @@ impl App {
 
         let overdue = open_findings
             .iter()
-            .filter(|f| now - f.detected_at > REVIEW_WITHIN)
+            .filter(|f| now - f.detected_at > checklist::REVIEW_WITHIN)
             .count();
         out.push(item(
             "monitoring",
             "Access-monitoring findings reviewed",
             "164.308(a)(1)(ii)(D)",
-            if overdue > 0 {
-                Standing::Gap
-            } else if open_findings.is_empty() {
-                Standing::Done
-            } else {
-                Standing::DueSoon
-            },
+            checklist::monitoring(open_findings.len(), overdue),
             format!(
                 "{} findings open{}.",
                 open_findings.len(),
@@ -404,13 +362,7 @@ impl App {
                 .iter()
                 .flat_map(|p| p.not_acknowledged.iter().map(String::as_str))
                 .collect();
-            let s = if !missing.is_empty() || !overdue.is_empty() || !unacked.is_empty() {
-                Standing::Gap
-            } else if soon {
-                Standing::DueSoon
-            } else {
-                Standing::Done
-            };
+            let s = checklist::policies(missing.len(), overdue.len(), unacked.len(), soon);
             let mut evidence = format!("{} of {} adopted.", list.len() - missing.len(), list.len());
             if !missing.is_empty() {
                 evidence.push_str(&format!(" Not adopted: {}.", missing.join(", ")));
@@ -428,11 +380,7 @@ impl App {
         }
 
         let npp = self.npp_view().await?;
-        let npp_standing = if npp.version == 0 || !npp.posted_office || npp.patients_without_acknowledgement > 0 {
-            Standing::Gap
-        } else {
-            Standing::Done
-        };
+        let npp_standing = checklist::notice(npp.version > 0, npp.posted_office, npp.patients_without_acknowledgement);
         out.push(item(
             "npp",
             "Notice of Privacy Practices current and posted",
@@ -463,13 +411,7 @@ impl App {
             "incidents",
             "Incident log kept and breach notices on time",
             "164.308(a)(6)(ii), 164.404-164.410, 164.530(j)",
-            if overdue > 0 {
-                Standing::Gap
-            } else if soon > 0 || undetermined > 0 {
-                Standing::DueSoon
-            } else {
-                Standing::Done
-            },
+            checklist::incidents(overdue, soon, undetermined),
             format!(
                 "{undetermined} incidents not yet assessed; {} notices owed, {overdue} overdue.{}",
                 open.len(),
@@ -487,13 +429,7 @@ impl App {
             "requests",
             "Patients' requests answered on time",
             "164.524(b)(2), 164.526(b)(2), 164.528(c)(1)",
-            if late > 0 {
-                Standing::Gap
-            } else if soon > 0 {
-                Standing::DueSoon
-            } else {
-                Standing::Done
-            },
+            checklist::by_dates(late, soon),
             format!(
                 "{} requests open: {late} overdue, {soon} due within 30 days.{}",
                 clocks.len(),
@@ -523,33 +459,17 @@ impl App {
             ),
             None => format!("No {what} on record."),
         };
-        // A failed or missing backup is a gap within a day; a restore not verified this week is due.
-        let backup_ok = last_backup
-            .as_ref()
-            .is_some_and(|(at, ok, _)| *ok && now - *at <= Duration::hours(26));
-        let verify_ok = last_verify
-            .as_ref()
-            .is_some_and(|(at, ok, _)| *ok && now - *at <= Duration::days(8));
+        let run = |r: &Option<(time::OffsetDateTime, bool, String)>| r.as_ref().map(|(at, ok, _)| (*ok, now - *at));
         out.push(item(
             "backups",
             "Backups made and a restore verified",
             "164.308(a)(7)(ii)(A), (D)",
-            if !backup_ok {
-                Standing::Gap
-            } else if !verify_ok {
-                Standing::DueSoon
-            } else {
-                Standing::Done
-            },
+            checklist::backups(run(&last_backup), run(&last_verify)),
             format!("{} {}", describe("backup", &last_backup), describe("restore drill", &last_verify)),
             "Set backup_dir and backup_key_file (nightly backups, weekly drill), or run `carekeep backup` and `carekeep backup verify`",
             None,
         ));
-        out.sort_by_key(|i| match i.standing {
-            "gap" => 0,
-            "due_soon" => 1,
-            _ => 2,
-        });
+        out.sort_by_key(|i| Standing::parse(i.standing).map_or(0, checklist::order));
         Ok(out)
     }
 }

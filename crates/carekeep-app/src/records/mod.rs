@@ -10,9 +10,9 @@
 
 mod billing;
 mod chart;
+pub mod fhir;
 mod patients;
 mod schedule;
-pub mod fhir;
 pub mod view;
 
 pub use billing::{NewInvoice, NewPayment};

@@ -21,6 +21,21 @@ impl Standing {
             Standing::Done => "Done",
         }
     }
+
+    /// The name pages and the API use (`gap`, `due_soon`, `done`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Standing::Gap => "gap",
+            Standing::DueSoon => "due_soon",
+            Standing::Done => "done",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Standing> {
+        [Standing::Gap, Standing::DueSoon, Standing::Done]
+            .into_iter()
+            .find(|x| x.as_str() == s)
+    }
 }
 
 /// Days before a due date that an item shows as due soon (and reminders go out).
