@@ -14,6 +14,7 @@ mod error;
 pub mod fhir;
 pub mod hash_gate;
 pub mod incidents;
+pub mod input;
 pub mod key_rotation;
 pub mod mail;
 pub mod mfa;
