@@ -46,7 +46,12 @@ impl CsvWriter {
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
     {
-        let cells: Vec<String> = cells.into_iter().map(|c| neutralise(c.as_ref()).into_owned()).collect();
+        // Line breaks go out as LF inside a quoted cell, as they were typed; text stored
+        // before the input layer made them LF may still hold a CR.
+        let cells: Vec<String> = cells
+            .into_iter()
+            .map(|c| neutralise(&crate::input::line_breaks(c.as_ref())).into_owned())
+            .collect();
         self.inner.write_record(&cells).map_err(failed)
     }
 
@@ -61,7 +66,7 @@ impl CsvWriter {
 /// The cell as a spreadsheet must show it: prefixed with `'` when it would start a formula.
 pub fn neutralise(cell: &str) -> Cow<'_, str> {
     match cell.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') if !is_number(cell) => Cow::Owned(format!("'{cell}")),
+        Some('=' | '+' | '-' | '@' | '\t' | '\r' | '\n') if !is_number(cell) => Cow::Owned(format!("'{cell}")),
         _ => Cow::Borrowed(cell),
     }
 }
@@ -116,5 +121,20 @@ mod tests {
         w.row(["a, b", "7"]).unwrap();
         let text = String::from_utf8(w.finish().unwrap()).unwrap();
         assert_eq!(text, "title,amount\n'=1+1,-40\n\"a, b\",7\n");
+    }
+
+    #[test]
+    fn line_breaks_stay_breaks_inside_quoted_cells() {
+        let mut w = CsvWriter::new(["what"]).unwrap();
+        w.row(["first line\r\nsecond line"]).unwrap();
+        w.row(["old\rstyle"]).unwrap();
+        w.row(["\r\n=1+1"]).unwrap();
+        let text = String::from_utf8(w.finish().unwrap()).unwrap();
+        assert_eq!(text, "what\n\"first line\nsecond line\"\n\"old\nstyle\"\n\"'\n=1+1\"\n");
+        let back: Vec<String> = ::csv::Reader::from_reader(text.as_bytes())
+            .records()
+            .map(|r| r.unwrap().get(0).unwrap().to_owned())
+            .collect();
+        assert_eq!(back, ["first line\nsecond line", "old\nstyle", "'\n=1+1"]);
     }
 }

@@ -13,6 +13,7 @@ pub mod datadir;
 pub mod demo;
 mod error;
 pub mod incidents;
+pub mod input;
 pub mod mail;
 pub mod monitoring;
 pub mod pdf;

@@ -241,9 +241,11 @@ impl App {
         let p = self.require(actor, Capability::ReadAuditLog).await?.ok_or_else(|| {
             AppError::Forbidden("a finding is reviewed by a person, not from the command line".into())
         })?;
-        let note = note.trim();
-        if note.is_empty() || note.len() > 2000 {
-            return Err(AppError::Invalid("write what you found (1 to 2,000 characters)".into()));
+        let note = crate::input::text("note", note, 2000, false)?;
+        if note.is_empty() {
+            return Err(AppError::Invalid(
+                "write what you found before marking it reviewed".into(),
+            ));
         }
         // The note may name a patient: sealed to the finding, and kept out of the trail.
         let sealed = self.seal(&note, crate::rights::binding(FINDINGS, REVIEW_NOTE, id))?;

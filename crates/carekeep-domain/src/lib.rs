@@ -17,6 +17,7 @@ pub mod rate_window;
 pub mod records;
 pub mod rights;
 pub mod session;
+pub mod text;
 pub mod username;
 
 pub use access::{Access, Capability, DataClass, Policy, RoleDef, RoleName};

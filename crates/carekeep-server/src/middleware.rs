@@ -166,7 +166,17 @@ pub async fn page_session(State(state): State<AppState>, req: Request, next: Nex
             ))
             .into_response();
         }
-        body.unwrap_or_else(|| Body::from(bytes))
+        // Every form's text comes in with LF line breaks (carekeep_app::input), whichever
+        // handler reads it: browsers send a textarea's breaks as CRLF.
+        let form = parts
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+        body.unwrap_or_else(|| match carekeep_app::input::urlencoded(&bytes) {
+            std::borrow::Cow::Owned(fixed) if form => Body::from(fixed),
+            _ => Body::from(bytes),
+        })
     } else {
         body
     };

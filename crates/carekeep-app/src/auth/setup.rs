@@ -41,10 +41,8 @@ async fn create(
     clinic_name: &str,
     owner: &FirstOwner<'_>,
 ) -> Result<(), AppError> {
-    let name = clinic_name.trim();
-    if name.is_empty() || name.len() > 120 {
-        return Err(AppError::Invalid("the clinic's name needs 1 to 120 characters".into()));
-    }
+    let name = crate::input::line("clinic's name", clinic_name, 120, true)?;
+    let name = name.as_str();
     let key = username::normalize(owner.username).map_err(|e| AppError::Invalid(e.to_string()))?;
     password::check(owner.password, owner.username).map_err(|e| AppError::Invalid(e.to_string()))?;
     let hash = hasher.hash(owner.password)?;

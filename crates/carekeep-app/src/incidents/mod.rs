@@ -352,13 +352,7 @@ fn date(label: &str, s: &str, required: bool) -> Result<Option<Date>, AppError> 
 }
 
 fn text(label: &str, s: &str, max: usize) -> Result<String, AppError> {
-    let s = s.trim();
-    if s.chars().count() > max {
-        return Err(AppError::Invalid(format!(
-            "the {label} is longer than {max} characters"
-        )));
-    }
-    Ok(s.to_owned())
+    crate::input::text(label, s, max, false)
 }
 
 fn safeguard(s: &str) -> Result<Safeguard, AppError> {

@@ -132,7 +132,8 @@ impl App {
         signed: bool,
         reason: &str,
     ) -> Result<(), AppError> {
-        let reason = reason.trim();
+        let reason = crate::input::text("reason", reason, 500, false)?;
+        let reason = reason.as_str();
         if !signed && (reason.chars().count() < 5 || reason.chars().count() > 500) {
             return Err(AppError::Invalid(
                 "say what was tried and why no acknowledgement was obtained (5 to 500 characters)".into(),

@@ -151,14 +151,9 @@ impl App {
         if !TEMPLATES.iter().any(|t| t.key == key) {
             return Err(AppError::NotFound("policy"));
         }
-        let title = title.trim();
-        let body = body.trim();
-        if title.is_empty() || title.chars().count() > 200 {
-            return Err(AppError::Invalid("the title needs 1 to 200 characters".into()));
-        }
-        if body.is_empty() || body.chars().count() > 50_000 {
-            return Err(AppError::Invalid("the policy text needs 1 to 50,000 characters".into()));
-        }
+        let title = crate::input::line("title", title, 200, true)?;
+        let body = crate::input::text("policy text", body, 50_000, true)?;
+        let (title, body) = (title.as_str(), body.as_str());
         let effective = match effective_on.trim() {
             "" => self.clinic_today(),
             d => parse_date(d).map_err(|_| AppError::Invalid("the effective date must look like 2026-11-22".into()))?,

@@ -79,14 +79,7 @@ fn date(label: &str, s: &str) -> Result<Option<Date>, AppError> {
 }
 
 fn text(label: &str, s: &str, max: usize, required: bool) -> Result<String, AppError> {
-    let s = s.trim();
-    if (required && s.is_empty()) || s.chars().count() > max || s.chars().any(|c| c.is_control() && c != '\n') {
-        return Err(AppError::Invalid(format!(
-            "the {label} needs {}at most {max} characters",
-            if required { "1 to " } else { "" }
-        )));
-    }
-    Ok(s.to_owned())
+    crate::input::text(label, s, max, required)
 }
 
 pub(crate) fn phi_use(v: &VendorRow) -> PhiUse {

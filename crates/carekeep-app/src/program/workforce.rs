@@ -177,10 +177,8 @@ impl App {
     /// Adds (`id == 0`) or changes a person. A leave date that has come offboards them now.
     pub async fn save_person(&self, actor: &Actor, id: i64, input: PersonInput) -> Result<i64, AppError> {
         self.require(actor, Capability::ManageProgram).await?;
-        let name = input.name.trim();
-        if name.is_empty() || name.chars().count() > 120 {
-            return Err(AppError::Invalid("the name needs 1 to 120 characters".into()));
-        }
+        let name = crate::input::line("name", &input.name, 120, true)?;
+        let name = name.as_str();
         let hired = day("hire date", &input.hired_on, true)?;
         let left = day("leave date", &input.left_on, false)?;
         if let (Some(h), Some(l)) = (hired, left) {
@@ -357,10 +355,8 @@ impl App {
                 )));
             }
         }
-        let title = title.trim();
-        if title.is_empty() || title.chars().count() > 200 {
-            return Err(AppError::Invalid("name the training (1 to 200 characters)".into()));
-        }
+        let title = crate::input::line("training's name", title, 200, true)?;
+        let title = title.as_str();
         let completed = day("completion date", completed_on, true)?.unwrap_or_else(|| self.clinic_today());
         if completed > self.clinic_today() {
             return Err(AppError::Invalid("the completion date is in the future".into()));

@@ -27,10 +27,20 @@ pub struct NoteInput {
 
 impl NoteInput {
     pub(crate) fn check(self) -> Result<Self, AppError> {
-        let total: usize = [&self.subjective, &self.objective, &self.assessment, &self.plan]
-            .iter()
-            .map(|s| s.chars().count())
-            .sum();
+        let clean = |s: &str| carekeep_domain::text::clean(s);
+        let note = NoteInput {
+            subjective: clean(&self.subjective),
+            objective: clean(&self.objective),
+            assessment: clean(&self.assessment),
+            plan: clean(&self.plan),
+        };
+        let parts = [&note.subjective, &note.objective, &note.assessment, &note.plan];
+        if parts.iter().any(|s| carekeep_domain::text::has_stray_control(s)) {
+            return Err(AppError::Invalid(
+                "the note has a character that cannot be typed; retype it".into(),
+            ));
+        }
+        let total: usize = parts.iter().map(|s| s.chars().count()).sum();
         if total == 0 {
             return Err(AppError::Invalid(
                 "write something in at least one part of the note".into(),
@@ -39,7 +49,7 @@ impl NoteInput {
         if total > 50_000 {
             return Err(AppError::Invalid("a note may hold at most 50,000 characters".into()));
         }
-        Ok(self)
+        Ok(note)
     }
 }
 
@@ -275,10 +285,8 @@ impl App {
 
     /// Adds an addendum to a signed note.
     pub async fn addend_note(&self, p: &Principal, id: i64, text: &str) -> Result<i64, AppError> {
-        let text = text.trim();
-        if text.is_empty() || text.chars().count() > 20_000 {
-            return Err(AppError::Invalid("an addendum needs 1 to 20,000 characters".into()));
-        }
+        let text = crate::input::text("addendum", text, 20_000, true)?;
+        let text = text.as_str();
         let tx = self.store().begin().await?;
         let (mut tx, enc) = self.open_encounter(tx, p, id, Action::PhiCreate).await?;
         if enc.signed_at.is_none() {

@@ -129,16 +129,7 @@ pub(crate) fn binding(table: &'static str, column: &'static str, row: i64) -> Bi
 }
 
 pub(crate) fn text(label: &str, s: &str, max: usize, required: bool) -> Result<String, AppError> {
-    let s = s.trim();
-    if required && s.is_empty() {
-        return Err(AppError::Invalid(format!("the {label} is needed")));
-    }
-    if s.chars().count() > max {
-        return Err(AppError::Invalid(format!(
-            "the {label} is longer than {max} characters"
-        )));
-    }
-    Ok(s.to_owned())
+    crate::input::text(label, s, max, required)
 }
 
 pub(crate) fn day(label: &str, s: &str, default: Date) -> Result<Date, AppError> {

@@ -173,15 +173,22 @@ pub fn check_contact(c: Contact) -> Result<Contact, Invalid> {
             return invalid("the email address does not look right (name@example.com)");
         }
     }
-    for (label, v) in [("address", &c.address), ("emergency contact", &c.emergency_contact)] {
-        if v.chars().count() > 300 || v.chars().any(|ch| ch.is_control() && ch != '\n') {
-            return invalid(format!("the {label} must be under 300 characters"));
+    // Measured as the person sees it: a textarea's CRLF is one line break (crate::text).
+    let address = crate::text::clean(&c.address);
+    let emergency_contact = crate::text::clean(&c.emergency_contact);
+    for (label, v) in [("address", &address), ("emergency contact", &emergency_contact)] {
+        let n = v.chars().count();
+        if n > 300 {
+            return invalid(format!("the {label} may hold 300 characters at most (it has {n})"));
+        }
+        if crate::text::has_stray_control(v) {
+            return invalid(format!("the {label} has a character that cannot be typed; retype it"));
         }
     }
     let need = match c.preferred {
         ContactMethod::Phone | ContactMethod::Text => (phone.is_empty(), "a phone number"),
         ContactMethod::Email => (email.is_empty(), "an email address"),
-        ContactMethod::Mail => (c.address.trim().is_empty(), "an address"),
+        ContactMethod::Mail => (address.is_empty(), "an address"),
     };
     if need.0 {
         return invalid(format!("the preferred contact method needs {}", need.1));
@@ -189,8 +196,8 @@ pub fn check_contact(c: Contact) -> Result<Contact, Invalid> {
     Ok(Contact {
         phone,
         email,
-        address: c.address.trim().to_owned(),
-        emergency_contact: c.emergency_contact.trim().to_owned(),
+        address,
+        emergency_contact,
         preferred: c.preferred,
     })
 }
@@ -249,5 +256,37 @@ mod tests {
         assert!(check_name("first name", "").is_err());
         assert!(check_name("first name", "123").is_err());
         assert!(check_name("first name", "A\u{7}na").is_err());
+    }
+
+    #[test]
+    fn a_textarea_address_counts_its_characters() {
+        // The case: 33 characters typed on two lines were refused as "over 300".
+        let two_lines = Contact {
+            address: "12 Elm Street\r\nSpringfield, IL\r\n".into(),
+            preferred: ContactMethod::Mail,
+            ..Contact::default()
+        };
+        assert_eq!(
+            check_contact(two_lines).unwrap().address,
+            "12 Elm Street\nSpringfield, IL"
+        );
+        let exactly = Contact {
+            address: format!("{}\r\n{}", "a".repeat(150), "b".repeat(149)),
+            preferred: ContactMethod::Mail,
+            ..Contact::default()
+        };
+        assert!(check_contact(exactly).is_ok(), "300 characters with one break");
+        let over = Contact {
+            address: "a".repeat(301),
+            preferred: ContactMethod::Mail,
+            ..Contact::default()
+        };
+        assert!(check_contact(over).unwrap_err().to_string().contains("(it has 301)"));
+        let injected = Contact {
+            address: "12 Elm\u{0}".into(),
+            preferred: ContactMethod::Mail,
+            ..Contact::default()
+        };
+        assert!(check_contact(injected).is_err());
     }
 }

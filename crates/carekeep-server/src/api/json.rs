@@ -14,15 +14,16 @@ pub struct ApiJson<T>(pub T);
 impl<S: Send + Sync, T: DeserializeOwned + ToSchema> FromRequest<S> for ApiJson<T> {
     type Rejection = WebError;
     async fn from_request(req: Request, state: &S) -> Result<Self, WebError> {
-        axum::Json::<T>::from_request(req, state)
+        let refused =
+            |why: String| WebError::api(AppError::Invalid(format!("request body (schema {}): {why}", T::name())));
+        // Read as JSON first so every string's line breaks become LF (carekeep_app::input)
+        // before the handler's type sees them: a CRLF pasted into a field counts once.
+        let axum::Json(mut value) = axum::Json::<serde_json::Value>::from_request(req, state)
             .await
-            .map(|axum::Json(v)| ApiJson(v))
-            .map_err(|rejection| {
-                WebError::api(AppError::Invalid(format!(
-                    "request body (schema {}): {}",
-                    T::name(),
-                    rejection.body_text()
-                )))
-            })
+            .map_err(|rejection| refused(rejection.body_text()))?;
+        carekeep_app::input::json(&mut value);
+        serde_json::from_value::<T>(value)
+            .map(ApiJson)
+            .map_err(|e| refused(format!("Failed to deserialize the JSON body into the target type: {e}")))
     }
 }

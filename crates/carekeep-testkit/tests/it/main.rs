@@ -20,6 +20,7 @@ mod fhir;
 mod hardening;
 mod house;
 mod incidents;
+mod line_breaks;
 mod login;
 mod logs;
 mod mail;

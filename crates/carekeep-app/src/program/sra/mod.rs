@@ -170,16 +170,7 @@ pub struct RiskInput {
 }
 
 fn text(label: &str, s: &str, max: usize, required: bool) -> Result<String, AppError> {
-    let s = s.trim();
-    if required && s.is_empty() {
-        return Err(AppError::Invalid(format!("the {label} is needed")));
-    }
-    if s.chars().count() > max {
-        return Err(AppError::Invalid(format!(
-            "the {label} is longer than {max} characters"
-        )));
-    }
-    Ok(s.to_owned())
+    crate::input::text(label, s, max, required)
 }
 
 fn summary(a: &store::AssessmentRow, offset: time::UtcOffset) -> SraSummary {
