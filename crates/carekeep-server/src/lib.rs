@@ -5,11 +5,9 @@ pub mod api;
 pub mod audit_query;
 mod client;
 pub mod config;
-mod csrf_multipart;
 mod error;
 pub mod jobs;
 mod middleware;
-mod ratelimit;
 mod respond;
 mod routes;
 mod serve;
@@ -28,7 +26,7 @@ pub use web::routes as page_routes;
 use carekeep_app::datadir;
 use carekeep_app::{AppError, AppSettings, Clock};
 use carekeep_crypto::password::PasswordHasher;
-use ratelimit::RateLimiter;
+use middleware::ratelimit::RateLimiter;
 use std::sync::Arc;
 
 /// Why Carekeep could not start. Each message says what to do.

@@ -1,7 +1,7 @@
 //! What every handler gets: the app, the config, and the login rate limiter.
 
 use crate::config::Config;
-use crate::ratelimit::RateLimiter;
+use crate::middleware::ratelimit::RateLimiter;
 use carekeep_app::App;
 use std::sync::Arc;
 

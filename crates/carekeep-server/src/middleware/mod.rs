@@ -1,6 +1,9 @@
 //! Layers every response passes through: a request id, security headers, and, for pages, the
 //! session and the CSRF check.
 
+mod csrf_multipart;
+pub(crate) mod ratelimit;
+
 use crate::client::{origin, RequestId};
 use crate::error::WebError;
 use crate::respond::{Explained, InternalDetail};
@@ -122,12 +125,12 @@ pub async fn page_session(State(state): State<AppState>, req: Request, next: Nex
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .filter(|v| v.starts_with("multipart/form-data"))
-        .map(crate::csrf_multipart::boundary);
+        .map(csrf_multipart::boundary);
     let body = if unsafe_method {
         let (bytes, body, from_body) = match multipart {
             Some(boundary) => {
                 let (token, body) = match boundary {
-                    Some(b) => crate::csrf_multipart::first_field_csrf(body, &b).await,
+                    Some(b) => csrf_multipart::first_field_csrf(body, &b).await,
                     None => (None, body),
                 };
                 (axum::body::Bytes::new(), Some(body), token)
