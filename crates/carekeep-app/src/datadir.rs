@@ -182,6 +182,82 @@ pub fn promote_pending_key(path: &Path) -> Result<(), KeyFileError> {
     Ok(())
 }
 
+/// Where one clinic's data lives: what opening, backing up, restoring and rotating need to know.
+#[derive(Clone, Debug)]
+pub struct ClinicFiles {
+    pub data_dir: std::path::PathBuf,
+    pub database_url: String,
+    pub master_key: std::path::PathBuf,
+}
+
+impl ClinicFiles {
+    /// A clinic on SQLite in `data_dir`, its key where `carekeep init` puts it.
+    pub fn sqlite_in(data_dir: &Path) -> Self {
+        ClinicFiles {
+            data_dir: data_dir.to_path_buf(),
+            database_url: format!("sqlite://{}?mode=rwc", data_dir.join("carekeep.db").display()),
+            master_key: data_dir.join("keys").join("master.key"),
+        }
+    }
+
+    /// Whether the database lives on PostgreSQL (`None` for a URL of neither kind).
+    pub fn on_postgres(&self) -> Option<bool> {
+        is_postgres_url(&self.database_url)
+    }
+}
+
+/// Whether a database URL names PostgreSQL, SQLite (`Some(false)`), or neither (`None`).
+pub fn is_postgres_url(url: &str) -> Option<bool> {
+    carekeep_store::Backend::from_url(url).map(|b| b == carekeep_store::Backend::Postgres)
+}
+
+/// Whether `master` opens every data key in this database (to pick the right key file after a
+/// rotation that stopped between its commit and the key file's rename).
+pub(crate) async fn opens(store: &carekeep_store::Store, master: &MasterKey) -> Result<bool, crate::AppError> {
+    let mut conn = store.read().await?;
+    let wrapped = carekeep_store::keys::all(&mut conn).await?;
+    Ok(wrapped.iter().all(|(id, w)| master.unwrap_key(*id, w).is_ok()))
+}
+
+/// Why a clinic did not open.
+#[derive(Debug, Error)]
+pub enum OpenError {
+    #[error(transparent)]
+    KeyFile(#[from] KeyFileError),
+    #[error(transparent)]
+    App(#[from] crate::AppError),
+}
+
+impl From<carekeep_store::StoreError> for OpenError {
+    fn from(e: carekeep_store::StoreError) -> Self {
+        OpenError::App(crate::AppError::Internal(format!("database: {e}")))
+    }
+}
+
+/// Opens the clinic in `files`: the master key (refused if missing or readable by others), the
+/// database (migrated), and the app.
+pub async fn open(
+    files: &ClinicFiles,
+    clock: std::sync::Arc<dyn crate::Clock>,
+    hasher: carekeep_crypto::password::PasswordHasher,
+    settings: crate::AppSettings,
+) -> Result<crate::App, OpenError> {
+    let mut master = load_master_key(&files.master_key)?;
+    let store = carekeep_store::Store::open(&files.database_url, clock.now()).await?;
+    // A rotation that committed but stopped before renaming its key file leaves the database
+    // wrapped under the pending key: finish it.
+    let pending = pending_key_path(&files.master_key);
+    if pending.exists() && !opens(&store, &master).await? {
+        let next = load_master_key(&pending)?;
+        if opens(&store, &next).await? {
+            promote_pending_key(&files.master_key)?;
+            tracing::warn!("finished an interrupted master key rotation");
+            master = next;
+        }
+    }
+    Ok(crate::App::open(store, &master, clock, hasher, settings).await?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -242,72 +318,4 @@ mod tests {
         write_private(&data.join("carekeep.toml"), b"# again\n").unwrap();
         check_private(&data).unwrap();
     }
-}
-
-/// Where one clinic's data lives: what opening, backing up, restoring and rotating need to know.
-#[derive(Clone, Debug)]
-pub struct ClinicFiles {
-    pub data_dir: std::path::PathBuf,
-    pub database_url: String,
-    pub master_key: std::path::PathBuf,
-}
-
-impl ClinicFiles {
-    /// A clinic on SQLite in `data_dir`, its key where `carekeep init` puts it.
-    pub fn sqlite_in(data_dir: &Path) -> Self {
-        ClinicFiles {
-            data_dir: data_dir.to_path_buf(),
-            database_url: format!("sqlite://{}?mode=rwc", data_dir.join("carekeep.db").display()),
-            master_key: data_dir.join("keys").join("master.key"),
-        }
-    }
-
-    /// Whether the database lives on PostgreSQL (`None` for a URL of neither kind).
-    pub fn on_postgres(&self) -> Option<bool> {
-        is_postgres_url(&self.database_url)
-    }
-}
-
-/// Whether a database URL names PostgreSQL, SQLite (`Some(false)`), or neither (`None`).
-pub fn is_postgres_url(url: &str) -> Option<bool> {
-    carekeep_store::Backend::from_url(url).map(|b| b == carekeep_store::Backend::Postgres)
-}
-
-/// Why a clinic did not open.
-#[derive(Debug, Error)]
-pub enum OpenError {
-    #[error(transparent)]
-    KeyFile(#[from] KeyFileError),
-    #[error(transparent)]
-    App(#[from] crate::AppError),
-}
-
-impl From<carekeep_store::StoreError> for OpenError {
-    fn from(e: carekeep_store::StoreError) -> Self {
-        OpenError::App(crate::AppError::Internal(format!("database: {e}")))
-    }
-}
-
-/// Opens the clinic in `files`: the master key (refused if missing or readable by others), the
-/// database (migrated), and the app.
-pub async fn open(
-    files: &ClinicFiles,
-    clock: std::sync::Arc<dyn crate::Clock>,
-    hasher: carekeep_crypto::password::PasswordHasher,
-    settings: crate::AppSettings,
-) -> Result<crate::App, OpenError> {
-    let mut master = load_master_key(&files.master_key)?;
-    let store = carekeep_store::Store::open(&files.database_url, clock.now()).await?;
-    // A rotation that committed but stopped before renaming its key file leaves the database
-    // wrapped under the pending key: finish it.
-    let pending = pending_key_path(&files.master_key);
-    if pending.exists() && !crate::backup::key_rotation::opens(&store, &master).await? {
-        let next = load_master_key(&pending)?;
-        if crate::backup::key_rotation::opens(&store, &next).await? {
-            promote_pending_key(&files.master_key)?;
-            tracing::warn!("finished an interrupted master key rotation");
-            master = next;
-        }
-    }
-    Ok(crate::App::open(store, &master, clock, hasher, settings).await?)
 }

@@ -22,7 +22,7 @@ pub struct Rotated {
 impl App {
     /// Whether `master` opens every data key of this clinic.
     pub async fn master_key_opens(&self, master: &MasterKey) -> Result<bool, AppError> {
-        opens(self.store(), master).await
+        datadir::opens(self.store(), master).await
     }
 
     /// Re-wraps every data key and secret from `old` to `new`. Fails, changing nothing, if
@@ -63,14 +63,6 @@ impl App {
             secrets: secrets.len(),
         })
     }
-}
-
-/// Whether `master` opens every data key in this database (to pick the right key file after a
-/// rotation that stopped between its commit and the key file's rename).
-pub(crate) async fn opens(store: &carekeep_store::Store, master: &MasterKey) -> Result<bool, AppError> {
-    let mut conn = store.read().await?;
-    let wrapped = keys::all(&mut conn).await?;
-    Ok(wrapped.iter().all(|(id, w)| master.unwrap_key(*id, w).is_ok()))
 }
 
 /// Rotation as the command line runs it, beside a running server: a second opening of the

@@ -30,15 +30,44 @@ fn modules(src: &Path) -> BTreeMap<String, PathBuf> {
     out
 }
 
+/// `text` without its `#[cfg(test)]` items: each is cut from the attribute to the brace that
+/// closes the item, so code after a test module is still read.
+fn without_test_modules(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("#[cfg(test)]") {
+        out.push_str(&rest[..at]);
+        let after = &rest[at..];
+        let Some(open) = after.find('{') else {
+            return out;
+        };
+        let mut depth = 0usize;
+        let mut end = after.len();
+        for (i, c) in after[open..].char_indices() {
+            match c {
+                '{' => depth += 1,
+                '}' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        end = open + i + 1;
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        rest = &after[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// The module paths a file names: `crate::a::b::Item` gives `a::b` (the longest known module),
 /// `super::x` from `a::b` gives `a::x` or `a`.
 fn references(text: &str, here: &str, known: &BTreeMap<String, PathBuf>) -> BTreeSet<String> {
     // Code only: comments (intra-doc links name modules without using them) and test modules
     // are left out.
-    let code: String = text
-        .split("#[cfg(test)]")
-        .next()
-        .unwrap_or(text)
+    let code: String = without_test_modules(text)
         .lines()
         .map(|l| l.split_once("//").map_or(l, |(code, _)| code))
         .collect::<Vec<_>>()
@@ -192,7 +221,14 @@ fn a_cycle_is_found() {
         .collect();
     let edges: BTreeMap<String, BTreeSet<String>> = [
         ("a", references("use crate::b::Thing;", "a", &known)),
-        ("b", references("fn f() { crate::a::g() }", "b", &known)),
+        (
+            "b",
+            references(
+                "#[cfg(test)]\nmod tests { use crate::c; }\nfn f() { crate::a::g() }",
+                "b",
+                &known,
+            ),
+        ),
         ("c", references("use crate::a;", "c", &known)),
         (
             "c::d",
