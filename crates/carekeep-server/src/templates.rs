@@ -406,7 +406,7 @@ pub struct PatientRows {
 #[template(path = "patient_new.html")]
 pub struct PatientNewPage {
     pub chrome: Chrome,
-    pub error: Option<String>,
+    pub r: crate::web::forms::Refused,
     pub f: crate::web::forms::RegisterForm,
 }
 
@@ -428,6 +428,8 @@ pub struct ChartPage {
     pub today: String,
     pub can_restrict: bool,
     pub me: i64,
+    /// A refused chart form, shown again as typed.
+    pub r: crate::web::forms::Refused,
 }
 
 impl ChartPage {
@@ -515,7 +517,7 @@ pub struct VendorsPage {
     pub f: crate::web::forms::VendorForm,
     pub form_action: &'static str,
     pub show_retired: bool,
-    pub error: Option<String>,
+    pub r: crate::web::forms::Refused,
 }
 
 #[derive(Template, Debug)]
@@ -528,6 +530,7 @@ pub struct VendorPage {
     pub show_retired: bool,
     pub notice: Option<&'static str>,
     pub error: Option<String>,
+    pub r: crate::web::forms::Refused,
 }
 
 page_response!(ProgramPage, VendorsPage, VendorPage);
@@ -537,7 +540,7 @@ page_response!(ProgramPage, VendorsPage, VendorPage);
 pub struct WorkforcePage {
     pub chrome: Chrome,
     pub people: Vec<carekeep_app::program::workforce::PersonView>,
-    pub error: Option<String>,
+    pub r: crate::web::forms::Refused,
 }
 
 #[derive(Template, Debug)]
@@ -623,6 +626,8 @@ pub struct SraPage {
     pub today: String,
     pub notice: Option<String>,
     pub error: Option<String>,
+    /// A refused row, as typed.
+    pub refused: crate::web::forms::Refused,
 }
 
 page_response!(SraListPage, SraPage);
@@ -664,6 +669,8 @@ pub struct RequestsPage {
     pub today: String,
     pub notice: Option<String>,
     pub error: Option<String>,
+    /// The refused "log a request" form, as typed.
+    pub refused: crate::web::forms::Refused,
 }
 
 #[derive(Template, Debug)]

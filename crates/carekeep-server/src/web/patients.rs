@@ -2,7 +2,7 @@
 //! one policy below (a section the person may not read is not rendered at all).
 
 use super::chrome;
-use super::forms::RegisterForm;
+use super::forms::{Refused, RegisterForm, REGISTER_FIELDS};
 use crate::error::WebError;
 use crate::session::PageUser;
 use crate::state::AppState;
@@ -90,7 +90,7 @@ pub async fn search_fragment(
 pub async fn new_form(State(state): State<AppState>, PageUser(p): PageUser) -> PatientNewPage {
     PatientNewPage {
         chrome: chrome(&state, &p, "/patients"),
-        error: None,
+        r: Refused::default(),
         f: RegisterForm {
             sex: "female".into(),
             preferred: "phone".into(),
@@ -122,7 +122,7 @@ pub async fn register(
         Err(e @ AppError::Invalid(_)) => {
             let page = PatientNewPage {
                 chrome: chrome(&state, &p, "/patients"),
-                error: Some(e.to_string()),
+                r: Refused::new("register", &f, e.to_string(), REGISTER_FIELDS),
                 f,
             };
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
@@ -185,6 +185,7 @@ pub(crate) async fn chart_page(
         today: state.app.clinic_today().to_string(),
         can_restrict: state.app.policy().has_capability(&p.roles, Capability::ManageProgram),
         me: p.user_id.0,
+        r: Refused::default(),
     })
 }
 
@@ -211,6 +212,26 @@ pub(crate) async fn after_change<T>(
         Ok(_) => Ok(Redirect::to(&format!("/patients/{patient}?done={done}#{anchor}")).into_response()),
         Err(e @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
             let page = chart_page(state, p, patient, Some(e.to_string()), None).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(WebError::page(e)),
+    }
+}
+
+/// As `after_change`, and a refused form comes back as typed, its message at its field.
+pub(crate) async fn after_form<T>(
+    state: &AppState,
+    p: &Principal,
+    patient: i64,
+    done: &str,
+    refused: impl FnOnce(String) -> Refused,
+    result: Result<T, AppError>,
+) -> Result<Response, WebError> {
+    match result {
+        Ok(_) => Ok(Redirect::to(&format!("/patients/{patient}?done={done}")).into_response()),
+        Err(e @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
+            let mut page = chart_page(state, p, patient, None, None).await?;
+            page.r = refused(e.to_string());
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Err(e) => Err(WebError::page(e)),
