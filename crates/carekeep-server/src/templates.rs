@@ -342,6 +342,14 @@ pub struct AuditPage {
     pub fhir_link: String,
     pub older: Option<String>,
     pub verification: Option<String>,
+    pub zone: carekeep_domain::zone::ClinicZone,
+}
+
+impl AuditPage {
+    /// An event's time (stored in UTC) on the clinic's clock, with EST/EDT.
+    pub fn at(&self, rfc3339: &str) -> String {
+        crate::web::formats::instant(rfc3339, &self.zone)
+    }
 }
 
 #[derive(Template, Debug)]
@@ -376,9 +384,9 @@ page_response!(
     ErrorPage
 );
 
-/// `2026-03-02T10:00:00-05:00` as `2026-03-02 10:00`, for pages.
+/// `2026-03-02T10:00:00-05:00` (already on the clinic's clock) as `03/02/2026 10:00 AM`.
 pub fn when(rfc3339: &str) -> String {
-    rfc3339.get(..16).map(|s| s.replace('T', " ")).unwrap_or_default()
+    crate::web::formats::when(rfc3339)
 }
 
 #[derive(Template, Debug)]
@@ -457,8 +465,13 @@ pub struct SchedulePage {
 }
 
 impl SchedulePage {
+    /// `2:30 PM`: the appointment's times are on the clinic's clock already.
     pub fn time(&self, s: &str) -> String {
-        s.get(11..16).unwrap_or_default().to_owned()
+        crate::web::formats::time_of(s)
+    }
+    /// `12/06/2026`.
+    pub fn us_day(&self) -> String {
+        crate::web::formats::iso_date(&self.day)
     }
 }
 

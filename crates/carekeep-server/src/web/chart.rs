@@ -38,7 +38,8 @@ pub async fn book(
     let start = parse_date(&f.date).map_err(AppError::from).and_then(|d| {
         let t = Time::parse(f.time.trim(), time::macros::format_description!("[hour]:[minute]"))
             .map_err(|_| AppError::Invalid("the time looks like 09:30".into()))?;
-        Ok(PrimitiveDateTime::new(d, t).assume_offset(state.app.clinic_offset()))
+        // The clinic's wall clock on that day, daylight saving or not.
+        Ok(state.app.clinic_zone().assume(PrimitiveDateTime::new(d, t)))
     });
     let r = match start {
         Ok(start) => {

@@ -5,6 +5,7 @@ mod admin_users;
 mod assets;
 mod audit;
 mod chart;
+pub(crate) mod formats;
 pub(crate) mod forms;
 mod home;
 mod incidents;
