@@ -135,10 +135,26 @@ test('roster, request, vendor and risk-assessment row keep what was typed; a pol
   }
   assert.ok(!lines.some((l) => l.includes('?')), 'no line break printed as ?');
 
+  // The request form: the patient is chosen by typing their name (no internal number), and
+  // a refusal keeps the chosen patient with everything else.
   const co = await signIn(browser, server, 'compliance');
   await co.goto(server.url + '/requests');
-  await co.fill('#patient', '999999');
+  await co.fill('#patient-find', 'Featherst');
+  const offer = co.locator('.pick-results button.pick', { hasText: 'Featherstone, Rosalind' });
+  await offer.waitFor();
+  await screenshot(co, 'request-patient-picker', { fullPage: false });
+  assert.deepEqual(await seriousViolations(co), []);
+  await offer.click();
+  assert.match(await co.inputValue('#patient-find'), /^Featherstone, Rosalind, born 04\/23\/1980, MRN-\d+$/);
+  assert.match(await co.textContent('#patient-chosen'), /Chosen: Featherstone, Rosalind/);
   await co.selectOption('#kind', 'amendment');
+  await co.fill('#received_on', '2099-01-01');
   await co.fill('#details', 'Please correct my address:\nit is 12 Elm Street.');
-  await refusedKeepsEverything(co, 'open-request', 'patient', 'request-refused');
+  await refusedKeepsEverything(co, 'open-request', 'received_on', 'request-refused');
+  await co.fill('#received_on', await co.evaluate(() => new Intl.DateTimeFormat('en-CA', { timeZone: 'America/New_York' }).format(new Date())));
+  await Promise.all([co.waitForNavigation(), co.click('#open-request button[type=submit]')]);
+  const logged = co.locator('tr[data-request]', { hasText: 'Featherstone' });
+  assert.equal(await logged.count(), 1, 'the request names the patient chosen by name');
+  assert.match(await logged.innerText(), /Please correct my address:\nit is 12 Elm Street\./, 'its two lines shown as two lines');
+  await screenshot(co, 'requests-logged');
 });

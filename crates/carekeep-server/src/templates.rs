@@ -402,6 +402,30 @@ pub struct PatientsPage {
     pub can_register: bool,
 }
 
+/// Patients offered to choose from as someone types (the patient picker).
+#[derive(Template, Debug)]
+#[template(path = "patient_picks.html")]
+pub struct PatientPicks {
+    pub rows: Vec<carekeep_app::records::view::PatientSummary>,
+    pub error: Option<String>,
+}
+
+impl PatientPicks {
+    /// `Pemberton, Harriet, born 05/05/1970, MRN-000004`: what the picker shows once chosen.
+    pub fn label(&self, r: &carekeep_app::records::view::PatientSummary) -> String {
+        match &r.identity {
+            Some(i) => format!(
+                "{}, {}, born {}, {}",
+                i.family_name,
+                i.given_name,
+                crate::web::formats::iso_date(&i.date_of_birth),
+                i.record_number
+            ),
+            None => format!("Patient {}", r.id),
+        }
+    }
+}
+
 #[derive(Template, Debug)]
 #[template(path = "patient_rows.html")]
 pub struct PatientRows {
@@ -486,6 +510,7 @@ pub struct BillingPage {
 page_response!(
     PatientsPage,
     PatientRows,
+    PatientPicks,
     PatientNewPage,
     ChartPage,
     SchedulePage,

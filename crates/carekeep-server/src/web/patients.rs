@@ -6,7 +6,7 @@ use super::forms::{Refused, RegisterForm, REGISTER_FIELDS};
 use crate::error::WebError;
 use crate::session::PageUser;
 use crate::state::AppState;
-use crate::templates::{ChartPage, PatientNewPage, PatientRows, PatientsPage, StaffOption};
+use crate::templates::{ChartPage, PatientNewPage, PatientPicks, PatientRows, PatientsPage, StaffOption};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -82,6 +82,33 @@ pub async fn search_fragment(
             rows: Vec::new(),
             error: Some(m),
             searched: true,
+        }),
+        Err(e) => Err(WebError::page(e)),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct PickForm {
+    q: String,
+}
+
+/// The patient picker's answer as someone types: the same search as the patient list, with
+/// its audit event, and the term in the POST body, never in an address that browsers keep in
+/// history and proxies log.
+pub async fn pick(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Form(f): Form<PickForm>,
+) -> Result<PatientPicks, WebError> {
+    match state.app.search_patients(&p, &f.q).await {
+        Ok(found) => Ok(PatientPicks {
+            rows: found.patients,
+            error: None,
+        }),
+        Err(AppError::Invalid(m)) => Ok(PatientPicks {
+            rows: Vec::new(),
+            error: Some(m),
         }),
         Err(e) => Err(WebError::page(e)),
     }

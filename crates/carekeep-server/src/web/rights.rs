@@ -56,7 +56,7 @@ async fn after<T>(state: &AppState, p: &Principal, r: Result<T, AppError>) -> Re
 
 /// Which field of the request form each message is about.
 const OPEN_FIELDS: &FieldWords = &[
-    ("patient", &["patient"]),
+    ("patient-find", &["patient"]),
     ("received_on", &["received", "date"]),
     ("details", &["what they ask", "details", "request text"]),
     ("kind", &["kind"]),
@@ -66,7 +66,10 @@ const OPEN_FIELDS: &FieldWords = &[
 #[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(default)]
 pub struct OpenForm {
+    /// The chosen patient's id, set by the picker.
     patient: String,
+    /// What was typed to find them (without the picker's script: a patient id).
+    patient_find: String,
     kind: String,
     received_on: String,
     details: String,
@@ -78,7 +81,11 @@ pub async fn open(
     PageUser(p): PageUser,
     Form(f): Form<OpenForm>,
 ) -> Result<Response, WebError> {
-    let r = match f.patient.trim().parse::<i64>() {
+    let chosen = match f.patient.trim() {
+        "" => f.patient_find.trim(),
+        id => id,
+    };
+    let r = match chosen.parse::<i64>() {
         Ok(patient) => {
             state
                 .app
@@ -95,7 +102,8 @@ pub async fn open(
                 .await
         }
         Err(_) => Err(AppError::Invalid(
-            "the patient number is the number in the patient's page address".into(),
+            "choose the patient: type their name, date of birth, phone or record number, then pick them from the list"
+                .into(),
         )),
     };
     match r {

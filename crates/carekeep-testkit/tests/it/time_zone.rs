@@ -18,7 +18,9 @@ async fn new_york() -> TestApp {
 async fn the_schedule_keeps_wall_times_across_the_spring_change() {
     let app = new_york().await;
     let token = app.api_login("frontdesk").await;
-    let id = app.register_patient(&token, "Harriet", "Pemberton", "1970-05-05", "5552017788").await;
+    let id = app
+        .register_patient(&token, "Harriet", "Pemberton", "1970-05-05", "5552017788")
+        .await;
     let admin = app.api_login("owner").await;
     let provider = app.user_id(&admin, "provider").await.to_string();
     let mut desk = PageClient::login(&app, "frontdesk").await;
@@ -54,11 +56,18 @@ async fn the_schedule_keeps_wall_times_across_the_spring_change() {
         .iter()
         .map(|a| a["start"].as_str().unwrap())
         .collect();
-    for want in ["2026-03-06T14:30:00-05:00", "2026-03-09T14:30:00-04:00", "2026-03-08T03:30:00-04:00"] {
+    for want in [
+        "2026-03-06T14:30:00-05:00",
+        "2026-03-09T14:30:00-04:00",
+        "2026-03-08T03:30:00-04:00",
+    ] {
         assert!(starts.contains(&want), "{want} in {starts:?}");
     }
     let (_, before) = desk.get("/schedule?date=2026-03-06").await;
-    assert!(before.contains("Schedule for 03/06/2026") && before.contains("2:30 PM"), "{before}");
+    assert!(
+        before.contains("Schedule for 03/06/2026") && before.contains("2:30 PM"),
+        "{before}"
+    );
     let (_, after) = desk.get("/schedule?date=2026-03-09").await;
     assert!(after.contains("2:30 PM") && after.contains("Pemberton"), "{after}");
     // The 23-hour Sunday holds the skipped 2:30, read as 3:30 EDT.
@@ -71,7 +80,9 @@ async fn the_schedule_keeps_wall_times_across_the_spring_change() {
 async fn the_audit_log_shows_the_clinics_clock_around_both_changes() {
     let app = new_york().await;
     let token = app.api_login("frontdesk").await;
-    let id = app.register_patient(&token, "Ottilie", "Carrow", "1980-01-01", "5552017789").await;
+    let id = app
+        .register_patient(&token, "Ottilie", "Carrow", "1980-01-01", "5552017789")
+        .await;
     // Chart reads just before and after the spring change and in the hour repeated in autumn.
     let moments = [
         (datetime!(2026-03-08 06:30 UTC), "03/08/2026 1:30 AM EST"),
@@ -82,7 +93,11 @@ async fn the_audit_log_shows_the_clinics_clock_around_both_changes() {
     for (at, _) in moments {
         app.clock.set(at);
         let token = app.api_login("frontdesk").await;
-        let res = app.api(Method::GET, &format!("/api/v1/patients/{id}"), &token).send().await.unwrap();
+        let res = app
+            .api(Method::GET, &format!("/api/v1/patients/{id}"), &token)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.status(), 200);
     }
     let mut co = PageClient::login(&app, "compliance").await;
@@ -92,7 +107,9 @@ async fn the_audit_log_shows_the_clinics_clock_around_both_changes() {
         assert!(html.contains(shown), "{shown} on the audit log");
     }
     // A filter by day is the clinic's day: Sunday March 8 in New York, 23 hours long.
-    let (_, day) = co.get(&format!("/audit?patient={id}&from=2026-03-08&to=2026-03-08")).await;
+    let (_, day) = co
+        .get(&format!("/audit?patient={id}&from=2026-03-08&to=2026-03-08"))
+        .await;
     assert!(day.contains("1:30 AM EST") && day.contains("3:30 AM EDT"));
     assert!(!day.contains("11/01/2026"));
     app.stop().await;
