@@ -350,6 +350,25 @@ impl AuditPage {
     pub fn at(&self, rfc3339: &str) -> String {
         crate::web::formats::instant(rfc3339, &self.zone)
     }
+    /// "Viewed patient information" for `phi.read`; the code stays in the exports.
+    pub fn action_words(&self, code: &str) -> String {
+        match code.parse::<carekeep_domain::audit::Action>() {
+            Ok(a) => a.words().to_owned(),
+            Err(_) => code.to_owned(),
+        }
+    }
+    /// "front desk, billing" for `front_desk,billing`.
+    pub fn role_words(&self, roles: &str) -> String {
+        crate::web::formats::role_words(roles)
+    }
+    /// Outcomes as words.
+    pub fn outcome_words(&self, outcome: &str) -> &'static str {
+        match outcome {
+            "success" => "done",
+            "denied" => "refused",
+            _ => "failed",
+        }
+    }
 }
 
 #[derive(Template, Debug)]

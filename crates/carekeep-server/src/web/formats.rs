@@ -54,6 +54,16 @@ pub fn instant(rfc3339: &str, zone: &ClinicZone) -> String {
     }
 }
 
+/// Role names as words: `compliance_officer,front_desk` as `compliance officer, front desk`.
+pub fn role_words(roles: &str) -> String {
+    roles
+        .split(',')
+        .map(|r| r.trim().replace('_', " "))
+        .filter(|r| !r.is_empty())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -76,6 +86,16 @@ mod tests {
         }
         assert_eq!(when("2026-03-02T14:30:00-05:00"), "03/02/2026 2:30 PM");
         assert_eq!(time_of("2026-03-09T14:30:00-04:00"), "2:30 PM");
+    }
+
+    #[test]
+    fn roles_as_words() {
+        assert_eq!(
+            role_words("compliance_officer,front_desk"),
+            "compliance officer, front desk"
+        );
+        assert_eq!(role_words("owner"), "owner");
+        assert_eq!(role_words(""), "");
     }
 
     #[test]
