@@ -99,3 +99,32 @@ export async function seriousViolations(page) {
 export async function screenshot(page, name, { fullPage = true } = {}) {
   await page.screenshot({ path: join(shots, name + '.png'), fullPage });
 }
+
+/** The lines of text a PDF draws, in order: each content stream (inflated with node's zlib when
+ * compressed) and its `<hex> Tj` or `(...) Tj` strings read, one line per string. Enough for the plain PDFs Carekeep
+ * writes with the standard fonts; no PDF library to install. */
+export function pdfLines(bytes) {
+  const { inflateSync } = createRequire(import.meta.url)('node:zlib');
+  const buf = Buffer.from(bytes);
+  const lines = [];
+  let at = 0;
+  for (;;) {
+    const start = buf.indexOf('stream', at, 'latin1');
+    if (start < 0) break;
+    let body = start + 6;
+    if (buf[body] === 0x0d) body++;
+    if (buf[body] === 0x0a) body++;
+    const end = buf.indexOf('endstream', body, 'latin1');
+    if (end < 0) break;
+    const raw = buf.subarray(body, end);
+    let text;
+    try { text = inflateSync(raw).toString('latin1'); } catch { text = raw.toString('latin1'); }
+    for (const m of text.matchAll(/(?:<([0-9A-Fa-f]*)>|\(((?:\\.|[^\\)])*)\))\s*Tj/g)) {
+      lines.push(m[1] !== undefined
+        ? Buffer.from(m[1], 'hex').toString('latin1')
+        : m[2].replace(/\\([()\\])/g, '$1').replace(/\\(\d{3})/g, (_, o) => String.fromCharCode(parseInt(o, 8))));
+    }
+    at = end + 9;
+  }
+  return lines;
+}

@@ -9,7 +9,8 @@ let server, browser;
 before(async () => { server = await startServer(); browser = await launch(); });
 after(async () => { await browser?.close(); server?.stop(); });
 
-const today = () => new Date().toISOString().slice(0, 10);
+// The clinic's today: the demo clinic is in New York (clinic_time_zone).
+const today = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'America/New_York' }).format(new Date());
 
 test('front desk registers, books and checks in a patient, and never sees the chart', async () => {
   const page = await signIn(browser, server, 'frontdesk');

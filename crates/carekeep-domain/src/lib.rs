@@ -19,6 +19,7 @@ pub mod rights;
 pub mod session;
 pub mod text;
 pub mod username;
+pub mod zone;
 
 pub use access::{Access, Capability, DataClass, Policy, RoleDef, RoleName};
 pub use ids::UserId;

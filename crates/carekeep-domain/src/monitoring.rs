@@ -8,7 +8,7 @@
 //! and every break-glass.
 
 use std::collections::{BTreeMap, BTreeSet};
-use time::{OffsetDateTime, UtcOffset, Weekday};
+use time::{OffsetDateTime, Weekday};
 
 /// One audit event as the rules see it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -60,7 +60,8 @@ impl Access {
 /// The clinic's opening hours, in its own time zone.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ClinicHours {
-    pub offset: UtcOffset,
+    /// The clinic's zone, daylight saving included: a 2:30 PM visit in July is open hours.
+    pub zone: crate::zone::ClinicZone,
     pub days: Vec<Weekday>,
     /// Opening and closing hour, 0 to 24; open when `open <= hour < close`.
     pub open_hour: u8,
@@ -69,7 +70,7 @@ pub struct ClinicHours {
 
 impl ClinicHours {
     pub fn is_open(&self, at: OffsetDateTime) -> bool {
-        let local = at.to_offset(self.offset);
+        let local = self.zone.local(at);
         self.days.contains(&local.weekday()) && (self.open_hour..self.close_hour).contains(&local.hour())
     }
 }
@@ -78,7 +79,7 @@ impl Default for ClinicHours {
     /// Monday to Friday, 07:00 to 19:00 UTC: a clinic sets its own in the configuration.
     fn default() -> Self {
         ClinicHours {
-            offset: UtcOffset::UTC,
+            zone: crate::zone::ClinicZone::utc(),
             days: vec![
                 Weekday::Monday,
                 Weekday::Tuesday,
@@ -230,7 +231,7 @@ pub fn scan(
                 .get(&patient)
                 .is_some_and(|times| times.iter().any(|t| (*t - a.at).abs() <= CARE_WINDOW));
             if a.clinical && a.action == "phi.read" && !near {
-                let day = i64::from(a.at.to_offset(settings.hours.offset).date().to_julian_day());
+                let day = i64::from(settings.hours.zone.local(a.at).date().to_julian_day());
                 no_care.entry((actor, patient, day)).or_default().push(a.seq);
             }
             let same = relations.staff_surnames.get(&actor).filter(|s| !s.is_empty())
@@ -247,7 +248,7 @@ pub fn scan(
         bucket.0.extend(a.patients.iter().copied());
         bucket.1.push(a.seq);
         if !settings.hours.is_open(a.at) {
-            let day = a.at.to_offset(settings.hours.offset).date().to_julian_day();
+            let day = settings.hours.zone.local(a.at).date().to_julian_day();
             after_hours.entry((actor, i64::from(day))).or_default().push(a.seq);
         }
     }
@@ -305,7 +306,7 @@ mod tests {
     fn settings() -> Settings {
         Settings {
             hours: ClinicHours {
-                offset: offset!(-5),
+                zone: crate::zone::ClinicZone::fixed(offset!(-5)),
                 days: vec![
                     Weekday::Monday,
                     Weekday::Tuesday,
@@ -506,5 +507,37 @@ mod tests {
         assert!(h.is_open(datetime!(2026-03-03 12:00 UTC))); // 07:00 local
         assert!(!h.is_open(datetime!(2026-03-03 11:59 UTC))); // 06:59 local
         assert!(!h.is_open(datetime!(2026-03-04 00:00 UTC))); // 19:00 local
+    }
+
+    #[test]
+    fn opening_hours_follow_daylight_saving() {
+        // The case: a fixed -05:00 made a summer afternoon in New York "after hours".
+        let hours = ClinicHours {
+            zone: crate::zone::ClinicZone::named("America/New_York").unwrap(),
+            days: vec![
+                Weekday::Monday,
+                Weekday::Tuesday,
+                Weekday::Wednesday,
+                Weekday::Thursday,
+                Weekday::Friday,
+            ],
+            open_hour: 8,
+            close_hour: 18,
+        };
+        let cases = [
+            // 2:30 PM EDT, a Wednesday in July.
+            (datetime!(2026-07-15 18:30 UTC), true),
+            // 6:30 PM EDT: closed, though 17:30 at a fixed -05:00.
+            (datetime!(2026-07-15 22:30 UTC), false),
+            // 7:30 AM EDT: closed, though 8:30 at -05:00... and 8:30 AM EST in January is open.
+            (datetime!(2026-07-15 11:30 UTC), false),
+            (datetime!(2026-01-14 13:30 UTC), true),
+            // Friday evening in UTC, still Friday afternoon in New York.
+            (datetime!(2026-07-18 00:30 UTC), false),
+            (datetime!(2026-07-17 20:00 UTC), true),
+        ];
+        for (at, open) in cases {
+            assert_eq!(hours.is_open(at), open, "{at}");
+        }
     }
 }

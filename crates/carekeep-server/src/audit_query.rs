@@ -2,11 +2,12 @@
 
 use carekeep_app::audit::view::AuditQuery;
 use carekeep_app::AppError;
+use carekeep_domain::zone::ClinicZone;
 use serde::Deserialize;
 use time::macros::format_description;
 use time::{Date, OffsetDateTime, Time};
 
-/// Query-string filters; every field optional, dates as YYYY-MM-DD (UTC).
+/// Query-string filters; every field optional, dates as YYYY-MM-DD (days at the clinic, in its time zone).
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct AuditParams {
@@ -37,19 +38,21 @@ fn present(v: &Option<String>) -> Option<&str> {
     v.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 
-fn day(v: &str, end: bool) -> Result<OffsetDateTime, AppError> {
+/// The first (or, with `end`, the last) second of a day at the clinic: a day of the
+/// clinic's calendar, 23 or 25 hours long when its clocks change.
+fn day(v: &str, end: bool, zone: &ClinicZone) -> Result<OffsetDateTime, AppError> {
     let d = Date::parse(v, format_description!("[year]-[month]-[day]"))
         .map_err(|_| AppError::Invalid(format!("'{v}' is not a date: use YYYY-MM-DD")))?;
-    let t = if end {
-        Time::from_hms(23, 59, 59).unwrap_or(Time::MIDNIGHT)
-    } else {
-        Time::MIDNIGHT
-    };
-    Ok(d.with_time(t).assume_utc())
+    let start = |d: Date| zone.assume(d.with_time(Time::MIDNIGHT));
+    Ok(match (end, d.next_day()) {
+        (false, _) => start(d),
+        (true, Some(next)) => start(next) - time::Duration::seconds(1),
+        (true, None) => start(d) + time::Duration::days(1),
+    })
 }
 
 impl AuditParams {
-    pub fn to_query(&self, max: i64) -> Result<AuditQuery, AppError> {
+    pub fn to_query(&self, max: i64, zone: &ClinicZone) -> Result<AuditQuery, AppError> {
         let patient_id = present(&self.patient)
             .map(|p| {
                 p.parse::<i64>()
@@ -60,8 +63,8 @@ impl AuditParams {
             username: present(&self.user).map(str::to_owned),
             patient_id,
             action: present(&self.action).map(str::to_owned),
-            from: present(&self.from).map(|v| day(v, false)).transpose()?,
-            to: present(&self.to).map(|v| day(v, true)).transpose()?,
+            from: present(&self.from).map(|v| day(v, false, zone)).transpose()?,
+            to: present(&self.to).map(|v| day(v, true, zone)).transpose()?,
             before_seq: self.before,
             limit: self.limit.unwrap_or(100).clamp(1, max),
         })

@@ -58,7 +58,11 @@ pub struct Config {
     /// Opening and closing hour in the clinic's time, 0 to 24.
     pub clinic_open_hour: u8,
     pub clinic_close_hour: u8,
-    /// The clinic's offset from UTC, e.g. `-05:00`.
+    /// The clinic's time zone, an IANA name such as `America/Chicago` (daylight saving
+    /// included). Empty: the fixed `clinic_utc_offset`.
+    pub clinic_time_zone: String,
+    /// The clinic's offset from UTC, e.g. `-05:00`, with no daylight saving: kept for
+    /// configurations written before `clinic_time_zone`, which wins when set.
     pub clinic_utc_offset: String,
     /// More distinct charts than this by one person in one hour is flagged as a bulk lookup.
     pub monitoring_max_charts_per_hour: usize,
@@ -135,6 +139,7 @@ impl Default for Config {
             clinic_days: "mon,tue,wed,thu,fri".into(),
             clinic_open_hour: 7,
             clinic_close_hour: 19,
+            clinic_time_zone: String::new(),
             clinic_utc_offset: "+00:00".into(),
             monitoring_max_charts_per_hour: 30,
             break_glass_minutes: 60,
@@ -192,6 +197,7 @@ impl std::fmt::Debug for Config {
             .field("clinic_days", &self.clinic_days)
             .field("clinic_open_hour", &self.clinic_open_hour)
             .field("clinic_close_hour", &self.clinic_close_hour)
+            .field("clinic_time_zone", &self.clinic_time_zone)
             .field("clinic_utc_offset", &self.clinic_utc_offset)
             .field("monitoring_max_charts_per_hour", &self.monitoring_max_charts_per_hour)
             .field("break_glass_minutes", &self.break_glass_minutes)
@@ -348,6 +354,9 @@ impl Config {
         }
         if let Some(v) = env("CAREKEEP_CLINIC_CLOSE_HOUR") {
             self.clinic_close_hour = parse("CAREKEEP_CLINIC_CLOSE_HOUR", &v)?;
+        }
+        if let Some(v) = env("CAREKEEP_CLINIC_TIME_ZONE") {
+            self.clinic_time_zone = v;
         }
         if let Some(v) = env("CAREKEEP_CLINIC_UTC_OFFSET") {
             self.clinic_utc_offset = v;
@@ -715,8 +724,17 @@ impl Config {
             name: "clinic_utc_offset",
             reason: "use the form -05:00 or +01:00".into(),
         })?;
+        let zone = match self.clinic_time_zone.trim() {
+            "" => carekeep_domain::zone::ClinicZone::fixed(offset),
+            name => carekeep_domain::zone::ClinicZone::named(name).ok_or_else(|| ConfigError::Invalid {
+                name: "clinic_time_zone",
+                reason: format!(
+                    "'{name}' is not a time zone; use an IANA name such as America/Chicago or America/New_York"
+                ),
+            })?,
+        };
         Ok(carekeep_domain::monitoring::ClinicHours {
-            offset,
+            zone,
             days,
             open_hour: self.clinic_open_hour,
             close_hour: self.clinic_close_hour,

@@ -342,6 +342,33 @@ pub struct AuditPage {
     pub fhir_link: String,
     pub older: Option<String>,
     pub verification: Option<String>,
+    pub zone: carekeep_domain::zone::ClinicZone,
+}
+
+impl AuditPage {
+    /// An event's time (stored in UTC) on the clinic's clock, with EST/EDT.
+    pub fn at(&self, rfc3339: &str) -> String {
+        crate::web::formats::instant(rfc3339, &self.zone)
+    }
+    /// "Viewed patient information" for `phi.read`; the code stays in the exports.
+    pub fn action_words(&self, code: &str) -> String {
+        match code.parse::<carekeep_domain::audit::Action>() {
+            Ok(a) => a.words().to_owned(),
+            Err(_) => code.to_owned(),
+        }
+    }
+    /// "front desk, billing" for `front_desk,billing`.
+    pub fn role_words(&self, roles: &str) -> String {
+        crate::web::formats::role_words(roles)
+    }
+    /// Outcomes as words.
+    pub fn outcome_words(&self, outcome: &str) -> &'static str {
+        match outcome {
+            "success" => "done",
+            "denied" => "refused",
+            _ => "failed",
+        }
+    }
 }
 
 #[derive(Template, Debug)]
@@ -376,9 +403,9 @@ page_response!(
     ErrorPage
 );
 
-/// `2026-03-02T10:00:00-05:00` as `2026-03-02 10:00`, for pages.
+/// `2026-03-02T10:00:00-05:00` (already on the clinic's clock) as `03/02/2026 10:00 AM`.
 pub fn when(rfc3339: &str) -> String {
-    rfc3339.get(..16).map(|s| s.replace('T', " ")).unwrap_or_default()
+    crate::web::formats::when(rfc3339)
 }
 
 #[derive(Template, Debug)]
@@ -394,6 +421,30 @@ pub struct PatientsPage {
     pub can_register: bool,
 }
 
+/// Patients offered to choose from as someone types (the patient picker).
+#[derive(Template, Debug)]
+#[template(path = "patient_picks.html")]
+pub struct PatientPicks {
+    pub rows: Vec<carekeep_app::records::view::PatientSummary>,
+    pub error: Option<String>,
+}
+
+impl PatientPicks {
+    /// `Pemberton, Harriet, born 05/05/1970, MRN-000004`: what the picker shows once chosen.
+    pub fn label(&self, r: &carekeep_app::records::view::PatientSummary) -> String {
+        match &r.identity {
+            Some(i) => format!(
+                "{}, {}, born {}, {}",
+                i.family_name,
+                i.given_name,
+                crate::web::formats::iso_date(&i.date_of_birth),
+                i.record_number
+            ),
+            None => format!("Patient {}", r.id),
+        }
+    }
+}
+
 #[derive(Template, Debug)]
 #[template(path = "patient_rows.html")]
 pub struct PatientRows {
@@ -406,7 +457,7 @@ pub struct PatientRows {
 #[template(path = "patient_new.html")]
 pub struct PatientNewPage {
     pub chrome: Chrome,
-    pub error: Option<String>,
+    pub r: crate::web::forms::Refused,
     pub f: crate::web::forms::RegisterForm,
 }
 
@@ -428,6 +479,8 @@ pub struct ChartPage {
     pub today: String,
     pub can_restrict: bool,
     pub me: i64,
+    /// A refused chart form, shown again as typed.
+    pub r: crate::web::forms::Refused,
 }
 
 impl ChartPage {
@@ -455,8 +508,13 @@ pub struct SchedulePage {
 }
 
 impl SchedulePage {
+    /// `2:30 PM`: the appointment's times are on the clinic's clock already.
     pub fn time(&self, s: &str) -> String {
-        s.get(11..16).unwrap_or_default().to_owned()
+        crate::web::formats::time_of(s)
+    }
+    /// `12/06/2026`.
+    pub fn us_day(&self) -> String {
+        crate::web::formats::iso_date(&self.day)
     }
 }
 
@@ -471,6 +529,7 @@ pub struct BillingPage {
 page_response!(
     PatientsPage,
     PatientRows,
+    PatientPicks,
     PatientNewPage,
     ChartPage,
     SchedulePage,
@@ -515,7 +574,7 @@ pub struct VendorsPage {
     pub f: crate::web::forms::VendorForm,
     pub form_action: &'static str,
     pub show_retired: bool,
-    pub error: Option<String>,
+    pub r: crate::web::forms::Refused,
 }
 
 #[derive(Template, Debug)]
@@ -528,6 +587,7 @@ pub struct VendorPage {
     pub show_retired: bool,
     pub notice: Option<&'static str>,
     pub error: Option<String>,
+    pub r: crate::web::forms::Refused,
 }
 
 page_response!(ProgramPage, VendorsPage, VendorPage);
@@ -537,7 +597,7 @@ page_response!(ProgramPage, VendorsPage, VendorPage);
 pub struct WorkforcePage {
     pub chrome: Chrome,
     pub people: Vec<carekeep_app::program::workforce::PersonView>,
-    pub error: Option<String>,
+    pub r: crate::web::forms::Refused,
 }
 
 #[derive(Template, Debug)]
@@ -623,6 +683,8 @@ pub struct SraPage {
     pub today: String,
     pub notice: Option<String>,
     pub error: Option<String>,
+    /// A refused row, as typed.
+    pub refused: crate::web::forms::Refused,
 }
 
 page_response!(SraListPage, SraPage);
@@ -664,6 +726,8 @@ pub struct RequestsPage {
     pub today: String,
     pub notice: Option<String>,
     pub error: Option<String>,
+    /// The refused "log a request" form, as typed.
+    pub refused: crate::web::forms::Refused,
 }
 
 #[derive(Template, Debug)]

@@ -79,3 +79,48 @@
     }, 250);
   });
 })();
+
+// The patient picker: wherever a patient is chosen, typing a name, date of birth, phone or
+// record number offers the matching patients (the patient list's search, audited the same
+// way). The term goes in a POST body, never in an address; choosing fills the hidden id.
+(function () {
+  "use strict";
+  var csrf = document.body.getAttribute("data-csrf") || "";
+  Array.prototype.forEach.call(document.querySelectorAll(".picker[data-pick]"), function (picker) {
+    var box = picker.querySelector("input[type=search]");
+    var id = picker.querySelector("input[type=hidden]");
+    var results = picker.querySelector(".pick-results");
+    var chosen = picker.querySelector("[aria-live]");
+    var timer = null;
+    var latest = 0;
+    box.addEventListener("input", function () {
+      window.clearTimeout(timer);
+      id.value = "";
+      chosen.textContent = "";
+      var q = box.value.trim();
+      if (q.length < 2) { results.innerHTML = ""; return; }
+      timer = window.setTimeout(function () {
+        var mine = ++latest;
+        var body = new URLSearchParams();
+        body.set("csrf", csrf);
+        body.set("q", q);
+        fetch(picker.getAttribute("data-pick"), { method: "POST", credentials: "same-origin", body: body })
+          .then(function (r) {
+            if (r.status === 401 || r.redirected) { window.location.assign("/login?ended=1"); return null; }
+            return r.text();
+          })
+          .then(function (html) { if (html !== null && mine === latest) { results.innerHTML = html; } })
+          .catch(function () {});
+      }, 250);
+    });
+    results.addEventListener("click", function (e) {
+      var b = e.target.closest ? e.target.closest("button.pick") : null;
+      if (!b) { return; }
+      id.value = b.getAttribute("data-id");
+      box.value = b.getAttribute("data-label");
+      chosen.textContent = "Chosen: " + b.getAttribute("data-label");
+      results.innerHTML = "";
+      box.focus();
+    });
+  });
+})();

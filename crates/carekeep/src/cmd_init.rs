@@ -23,6 +23,11 @@ pub struct InitArgs {
     /// Read the owner's password from one line of standard input (for scripts).
     #[arg(long)]
     owner_password_stdin: bool,
+    /// The clinic's time zone, an IANA name (America/Chicago, America/Los_Angeles...): dates,
+    /// "today", opening hours and reminders follow it, daylight saving included. Written to
+    /// carekeep.toml as `clinic_time_zone`, where it can be changed later.
+    #[arg(long, default_value = "America/New_York")]
+    time_zone: String,
 }
 
 pub async fn run(ctx: &Context, args: InitArgs) -> Result<(), Failure> {
@@ -30,9 +35,17 @@ pub async fn run(ctx: &Context, args: InitArgs) -> Result<(), Failure> {
         Some(u) => u,
         None => prompt_line("Owner's username")?,
     };
+    let zone = carekeep_domain::zone::ClinicZone::named(&args.time_zone).ok_or_else(|| {
+        Failure::Usage(format!(
+            "--time-zone '{}' is not a time zone; use an IANA name such as America/Chicago",
+            args.time_zone.trim()
+        ))
+    })?;
     let password = read_password(args.owner_password_stdin, "Owner's password (at least 12 characters)")?;
     let hasher = ctx.hasher()?;
-    let cfg = prepare_folder(ctx)?;
+    prepare_folder(ctx)?;
+    set_time_zone(ctx, zone.name())?;
+    let cfg = ctx.config()?;
     let master = create_or_load_key(&cfg)?;
     create_clinic(
         &cfg,
@@ -55,6 +68,7 @@ pub async fn run(ctx: &Context, args: InitArgs) -> Result<(), Failure> {
         "Master key: {}  (back it up somewhere other than this machine: without it the data cannot be read)",
         cfg.master_key_path().display()
     );
+    outln!("Time zone: {} (clinic_time_zone in carekeep.toml)", zone.name());
     outln!("Next: carekeep serve --data {}", cfg.data_dir.display());
     Ok(())
 }
@@ -67,6 +81,31 @@ pub fn prepare_folder(ctx: &Context) -> Result<Config, Failure> {
         datadir::write_private(&path, config::EXAMPLE.as_bytes()).map_err(|e| Failure::Failed(e.to_string()))?;
     }
     ctx.config()
+}
+
+/// Writes the clinic's zone into carekeep.toml: the `clinic_time_zone` line replaced, or added.
+fn set_time_zone(ctx: &Context, zone: &str) -> Result<(), Failure> {
+    let path = ctx.data.join(config::FILE_NAME);
+    let text = std::fs::read_to_string(&path).map_err(|e| Failure::Failed(format!("{}: {e}", path.display())))?;
+    let line = format!("clinic_time_zone = \"{zone}\"");
+    let mut found = false;
+    let mut out: Vec<String> = text
+        .lines()
+        .map(|l| {
+            if l.trim_start().starts_with("clinic_time_zone") {
+                found = true;
+                line.clone()
+            } else {
+                l.to_owned()
+            }
+        })
+        .collect();
+    if !found {
+        out.push(line);
+    }
+    let mut body = out.join("\n");
+    body.push('\n');
+    datadir::write_private(&path, body.as_bytes()).map_err(|e| Failure::Failed(e.to_string()))
 }
 
 pub fn create_or_load_key(cfg: &Config) -> Result<MasterKey, Failure> {

@@ -144,9 +144,12 @@ pub async fn seed_records(app: &App, count: usize) -> Result<(), AppError> {
     let billing = acting_as(app, "billing").await?;
     let mut dice = Dice(0x5eed_c0de);
     let today = app.clinic_today();
-    let offset = app.clinic_offset();
+    let zone = app.clinic_zone().clone();
     let at = |day: time::Date, hour: u8, min: u8| {
-        PrimitiveDateTime::new(day, Time::from_hms(hour, min, 0).unwrap_or(Time::MIDNIGHT)).assume_offset(offset)
+        zone.assume(PrimitiveDateTime::new(
+            day,
+            Time::from_hms(hour, min, 0).unwrap_or(Time::MIDNIGHT),
+        ))
     };
     for i in 0..count {
         let given = GIVEN[i % GIVEN.len()];

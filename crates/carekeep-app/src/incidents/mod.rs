@@ -621,7 +621,7 @@ impl App {
         for (aid, at, by, ct) in actions {
             let t = self.sealer().open(permit, binding("text_ct", aid), &ct)?;
             timeline.push((
-                at.to_offset(self.clinic_offset()).date().to_string(),
+                self.clinic_zone().local(at).date().to_string(),
                 by,
                 String::from_utf8_lossy(&t).into_owned(),
             ));

@@ -452,11 +452,8 @@ impl App {
             )
         };
         let describe = |what: &str, run: &Option<(time::OffsetDateTime, bool, String)>| match run {
-            Some((at, true, _)) => format!("Last {what} {} (worked).", at.to_offset(self.clinic_offset()).date()),
-            Some((at, false, why)) => format!(
-                "Last {what} {} FAILED: {why}.",
-                at.to_offset(self.clinic_offset()).date()
-            ),
+            Some((at, true, _)) => format!("Last {what} {} (worked).", self.clinic_zone().local(*at).date()),
+            Some((at, false, why)) => format!("Last {what} {} FAILED: {why}.", self.clinic_zone().local(*at).date()),
             None => format!("No {what} on record."),
         };
         let run = |r: &Option<(time::OffsetDateTime, bool, String)>| r.as_ref().map(|(at, ok, _)| (*ok, now - *at));

@@ -187,7 +187,7 @@ impl App {
                     "Good-faith effort recorded"
                 },
                 a.version,
-                a.recorded_at.to_offset(self.clinic_offset()).date()
+                self.clinic_zone().local(a.recorded_at).date()
             )
         })
     }

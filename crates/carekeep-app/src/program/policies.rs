@@ -69,7 +69,7 @@ impl App {
         drop(conn);
         let names: HashMap<i64, &str> = accounts.iter().map(|u| (u.id.0, u.display_name.as_str())).collect();
         let today = self.clinic_today();
-        let offset = self.clinic_offset();
+        let zone = self.clinic_zone().clone();
         Ok(TEMPLATES
             .iter()
             .map(|t| {
@@ -119,7 +119,7 @@ impl App {
                         .map(|a| {
                             (
                                 names.get(&a.1).copied().unwrap_or("?").to_owned(),
-                                a.2.to_offset(offset).date().to_string(),
+                                zone.local(a.2).date().to_string(),
                             )
                         })
                         .collect(),

@@ -454,7 +454,7 @@ impl App {
                 let row = PersonRow {
                     name: user.display_name.clone(),
                     user_id: Some(p.user_id.0),
-                    hired_on: user.created_at.to_offset(self.clinic_offset()).date().to_string(),
+                    hired_on: self.clinic_zone().local(user.created_at).date().to_string(),
                     ..PersonRow::default()
                 };
                 store::save_person(tx.conn(), &row, self.now()).await?

@@ -50,7 +50,7 @@ impl App {
         InvoiceStatus {
             invoice_id: row.id,
             number: row.number.clone(),
-            created_at: rfc3339(row.created_at.to_offset(self.clinic_offset())),
+            created_at: rfc3339(self.clinic_zone().local(row.created_at)),
             total_cents: total,
             balance_cents: balance,
             total: format_amount(total),
@@ -127,7 +127,7 @@ impl App {
                         amount_cents: p.amount_cents,
                         amount: format_amount(p.amount_cents),
                         method: p.method.clone(),
-                        received_at: rfc3339(p.received_at.to_offset(self.clinic_offset())),
+                        received_at: rfc3339(self.clinic_zone().local(p.received_at)),
                     })
                     .collect(),
             })

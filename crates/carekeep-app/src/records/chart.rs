@@ -470,8 +470,8 @@ impl App {
         names: &HashMap<i64, String>,
     ) -> Result<ClinicalView, AppError> {
         let name = |id: i64| names.get(&id).cloned().unwrap_or_default();
-        let offset = self.clinic_offset();
-        let at = |t: time::OffsetDateTime| rfc3339(t.to_offset(offset));
+        let zone = self.clinic_zone().clone();
+        let at = |t: time::OffsetDateTime| rfc3339(zone.local(t));
         let mut addenda: HashMap<i64, Vec<AddendumView>> = HashMap::new();
         for a in &rows.addenda {
             let text: String = self.open_json(permit, CtColumn::AddendumText, a.id, &a.text_ct)?;

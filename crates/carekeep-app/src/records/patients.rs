@@ -70,7 +70,7 @@ impl App {
         sex: &str,
         mrn: String,
     ) -> Result<Identity, AppError> {
-        let today = self.now().to_offset(self.settings().monitoring.hours.offset).date();
+        let today = self.clinic_zone().local(self.now()).date();
         Ok(Identity {
             given_name: check_name("first name", given)?,
             family_name: check_name("last name", family)?,

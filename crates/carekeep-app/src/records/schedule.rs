@@ -39,8 +39,8 @@ impl App {
             provider_id: row.provider_id,
             provider_name: names.get(&row.provider_id).cloned().unwrap_or_default(),
             service: self.open_json(permit, CtColumn::AppointmentService, row.id, &row.service_ct)?,
-            start: rfc3339(row.start_at.to_offset(self.clinic_offset())),
-            end: rfc3339(row.end_at.to_offset(self.clinic_offset())),
+            start: rfc3339(self.clinic_zone().local(row.start_at)),
+            end: rfc3339(self.clinic_zone().local(row.end_at)),
             status: status.as_str().to_owned(),
             status_label: status.label().to_owned(),
             next: status.next().iter().map(|s| s.as_str().to_owned()).collect(),
@@ -61,14 +61,14 @@ impl App {
         })
     }
 
-    /// The clinic's UTC offset, for "today" and for showing times.
-    pub fn clinic_offset(&self) -> time::UtcOffset {
-        self.settings().monitoring.hours.offset
+    /// The clinic's time zone (daylight saving included), for "today" and for showing times.
+    pub fn clinic_zone(&self) -> &carekeep_domain::zone::ClinicZone {
+        &self.settings().monitoring.hours.zone
     }
 
     /// Today's date at the clinic.
     pub fn clinic_today(&self) -> Date {
-        self.now().to_offset(self.clinic_offset()).date()
+        self.clinic_zone().local(self.now()).date()
     }
 
     /// Books an appointment with a provider.
@@ -191,8 +191,12 @@ impl App {
                 )
                 .await);
         }
-        let from = PrimitiveDateTime::new(day, Time::MIDNIGHT).assume_offset(self.clinic_offset());
-        let to = from + time::Duration::days(1);
+        // A day at the clinic: 23 or 25 hours long when the clocks change.
+        let from = self.clinic_zone().assume(PrimitiveDateTime::new(day, Time::MIDNIGHT));
+        let to = match day.next_day() {
+            Some(next) => self.clinic_zone().assume(PrimitiveDateTime::new(next, Time::MIDNIGHT)),
+            None => from + time::Duration::days(1),
+        };
         let mut conn = self.store().read().await?;
         let rows = store::appointments_between(&mut conn, from, to).await?;
         let names = users::display_names(&mut conn).await?;

@@ -84,6 +84,50 @@ codes! {
     }
 }
 
+impl Action {
+    /// What happened, in words for the people reading the audit log (the code stays in the
+    /// CSV, the FHIR export and the API, where auditors and tools read it). No `_` arm: a new
+    /// action cannot reach the page without its words.
+    pub fn words(self) -> &'static str {
+        match self {
+            Action::LoginSucceeded => "Signed in",
+            Action::LoginFailed => "Sign-in failed",
+            Action::LockedOut => "Locked out after failed sign-ins",
+            Action::Logout => "Signed out",
+            Action::SessionEnded => "Signed out automatically",
+            Action::MfaEnrolled => "Set up two-step verification",
+            Action::MfaReset => "Two-step verification reset",
+            Action::RecoveryCodesIssued => "New recovery codes",
+            Action::UserCreated => "Account created",
+            Action::UserDisabled => "Account disabled",
+            Action::UserEnabled => "Account enabled",
+            Action::UserRolesChanged => "Roles changed",
+            Action::PasswordReset => "Password reset",
+            Action::SettingChanged => "Setting changed",
+            Action::ClinicCreated => "Clinic created",
+            Action::PhiRead => "Viewed patient information",
+            Action::PhiSearch => "Searched for patients",
+            Action::PhiCreate => "Added patient information",
+            Action::PhiUpdate => "Changed patient information",
+            Action::PhiDelete => "Removed patient information",
+            Action::PhiExport => "Exported patient information",
+            Action::PhiPrint => "Printed patient information",
+            Action::AttachmentView => "Opened a patient's file",
+            Action::BreakGlass => "Emergency access",
+            Action::AuditViewed => "Looked at the audit log",
+            Action::AuditExported => "Downloaded the audit log",
+            Action::AuditVerified => "Checked the audit log",
+            Action::FindingReviewed => "Reviewed a monitoring finding",
+            Action::KeyRotated => "Changed the master key",
+            Action::ProgramChanged => "Changed the compliance program",
+            Action::ProgramDocumentViewed => "Opened a program document",
+            Action::BackupCreated => "Made a backup",
+            Action::BackupRestored => "Restored a backup",
+            Action::AccessDenied => "Refused access",
+        }
+    }
+}
+
 codes! {
     /// How it ended.
     Outcome {
@@ -262,6 +306,16 @@ fn join<S: AsRef<str>>(items: impl Iterator<Item = S>) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn every_action_has_its_own_words() {
+        let mut seen = std::collections::HashSet::new();
+        for a in Action::ALL {
+            let w = a.words();
+            assert!(!w.is_empty() && !w.contains('.') && !w.contains('_'), "{a:?}: {w}");
+            assert!(seen.insert(w), "{w} is said of two actions");
+        }
+    }
     use super::*;
     use time::macros::datetime;
 

@@ -2,6 +2,7 @@
 //! and the billing list. Each form calls one use case and returns to the chart.
 
 use super::chrome;
+use super::forms::{FieldWords, Refused};
 use super::patients::after_change;
 use crate::error::WebError;
 use crate::session::PageUser;
@@ -16,7 +17,7 @@ use carekeep_domain::records::invoice::{parse_amount, Line};
 use carekeep_domain::records::patient::parse_date;
 use carekeep_domain::records::vitals::{HeightUnit, TempUnit, Vitals, WeightUnit};
 use carekeep_domain::{DataClass, UserId};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use time::{Duration, PrimitiveDateTime, Time};
 
 #[derive(Debug, Deserialize)]
@@ -37,7 +38,8 @@ pub async fn book(
     let start = parse_date(&f.date).map_err(AppError::from).and_then(|d| {
         let t = Time::parse(f.time.trim(), time::macros::format_description!("[hour]:[minute]"))
             .map_err(|_| AppError::Invalid("the time looks like 09:30".into()))?;
-        Ok(PrimitiveDateTime::new(d, t).assume_offset(state.app.clinic_offset()))
+        // The clinic's wall clock on that day, daylight saving or not.
+        Ok(state.app.clinic_zone().assume(PrimitiveDateTime::new(d, t)))
     });
     let r = match start {
         Ok(start) => {
@@ -160,6 +162,18 @@ pub async fn file_amendment(
     after_change(&state, &p, patient, "amendment", "notes", r).await
 }
 
+/// Which vitals field each message is about (the domain's words and `num`'s).
+const VITALS_FIELDS: &FieldWords = &[
+    ("systolic", &["systolic", "blood pressure"]),
+    ("diastolic", &["diastolic"]),
+    ("pulse", &["pulse"]),
+    ("temperature", &["temperature"]),
+    ("weight", &["weight"]),
+    ("height", &["height"]),
+    ("spo2", &["spo2", "oxygen"]),
+    ("systolic", &["at least one"]),
+];
+
 /// An optional number from a form field: empty is none; anything else must parse.
 fn num<T: std::str::FromStr>(label: &str, s: &str) -> Result<Option<T>, AppError> {
     let s = s.trim();
@@ -171,7 +185,7 @@ fn num<T: std::str::FromStr>(label: &str, s: &str) -> Result<Option<T>, AppError
         .map_err(|_| AppError::Invalid(format!("the {label} must be a number")))
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(default)]
 pub struct VitalsForm {
     systolic: String,
@@ -234,7 +248,8 @@ pub async fn vitals(
         Ok(v) => state.app.add_entry(&p, id, EntryInput::Vitals(v)).await,
         Err(e) => Err(e),
     };
-    after_change(&state, &p, id, "entry", "vitals", r).await
+    let refused = |message| Refused::new("vitals-form", &f, message, VITALS_FIELDS);
+    super::patients::after_form(&state, &p, id, "entry#vitals", refused, r).await
 }
 
 #[derive(Debug, Default, Deserialize)]

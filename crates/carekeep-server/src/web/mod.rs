@@ -5,6 +5,7 @@ mod admin_users;
 mod assets;
 mod audit;
 mod chart;
+pub(crate) mod formats;
 pub(crate) mod forms;
 mod home;
 mod incidents;
@@ -60,6 +61,7 @@ pages! {
     "/patients" => get(patients::list).post(patients::register),
     "/patients/new" => get(patients::new_form),
     "/patients/search" => get(patients::search_fragment),
+    "/patients/pick" => post(patients::pick),
     "/patients/{id}" => get(patients::show),
     "/patients/{id}/identity" => post(patients::set_identity),
     "/patients/{id}/contact" => post(patients::set_contact),

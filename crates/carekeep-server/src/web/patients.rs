@@ -2,11 +2,11 @@
 //! one policy below (a section the person may not read is not rendered at all).
 
 use super::chrome;
-use super::forms::RegisterForm;
+use super::forms::{Refused, RegisterForm, REGISTER_FIELDS};
 use crate::error::WebError;
 use crate::session::PageUser;
 use crate::state::AppState;
-use crate::templates::{ChartPage, PatientNewPage, PatientRows, PatientsPage, StaffOption};
+use crate::templates::{ChartPage, PatientNewPage, PatientPicks, PatientRows, PatientsPage, StaffOption};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -87,10 +87,37 @@ pub async fn search_fragment(
     }
 }
 
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct PickForm {
+    q: String,
+}
+
+/// The patient picker's answer as someone types: the same search as the patient list, with
+/// its audit event, and the term in the POST body, never in an address that browsers keep in
+/// history and proxies log.
+pub async fn pick(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Form(f): Form<PickForm>,
+) -> Result<PatientPicks, WebError> {
+    match state.app.search_patients(&p, &f.q).await {
+        Ok(found) => Ok(PatientPicks {
+            rows: found.patients,
+            error: None,
+        }),
+        Err(AppError::Invalid(m)) => Ok(PatientPicks {
+            rows: Vec::new(),
+            error: Some(m),
+        }),
+        Err(e) => Err(WebError::page(e)),
+    }
+}
+
 pub async fn new_form(State(state): State<AppState>, PageUser(p): PageUser) -> PatientNewPage {
     PatientNewPage {
         chrome: chrome(&state, &p, "/patients"),
-        error: None,
+        r: Refused::default(),
         f: RegisterForm {
             sex: "female".into(),
             preferred: "phone".into(),
@@ -122,7 +149,7 @@ pub async fn register(
         Err(e @ AppError::Invalid(_)) => {
             let page = PatientNewPage {
                 chrome: chrome(&state, &p, "/patients"),
-                error: Some(e.to_string()),
+                r: Refused::new("register", &f, e.to_string(), REGISTER_FIELDS),
                 f,
             };
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
@@ -185,6 +212,7 @@ pub(crate) async fn chart_page(
         today: state.app.clinic_today().to_string(),
         can_restrict: state.app.policy().has_capability(&p.roles, Capability::ManageProgram),
         me: p.user_id.0,
+        r: Refused::default(),
     })
 }
 
@@ -211,6 +239,26 @@ pub(crate) async fn after_change<T>(
         Ok(_) => Ok(Redirect::to(&format!("/patients/{patient}?done={done}#{anchor}")).into_response()),
         Err(e @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
             let page = chart_page(state, p, patient, Some(e.to_string()), None).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(WebError::page(e)),
+    }
+}
+
+/// As `after_change`, and a refused form comes back as typed, its message at its field.
+pub(crate) async fn after_form<T>(
+    state: &AppState,
+    p: &Principal,
+    patient: i64,
+    done: &str,
+    refused: impl FnOnce(String) -> Refused,
+    result: Result<T, AppError>,
+) -> Result<Response, WebError> {
+    match result {
+        Ok(_) => Ok(Redirect::to(&format!("/patients/{patient}?done={done}")).into_response()),
+        Err(e @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
+            let mut page = chart_page(state, p, patient, None, None).await?;
+            page.r = refused(e.to_string());
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Err(e) => Err(WebError::page(e)),

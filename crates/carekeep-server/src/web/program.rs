@@ -1,7 +1,7 @@
 //! Compliance program pages: the dashboard, vendors and their BAAs.
 
 use super::chrome;
-use super::forms::VendorForm;
+use super::forms::{FieldWords, Refused, VendorForm};
 use crate::error::WebError;
 use crate::session::PageUser;
 use crate::state::AppState;
@@ -11,7 +11,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::Form;
 use carekeep_app::{Actor, AppError, Principal};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 pub async fn dashboard(State(state): State<AppState>, PageUser(p): PageUser) -> Result<ProgramPage, WebError> {
     let items = state
@@ -25,12 +25,19 @@ pub async fn dashboard(State(state): State<AppState>, PageUser(p): PageUser) -> 
     })
 }
 
-async fn list_page(
-    state: &AppState,
-    p: &Principal,
-    f: VendorForm,
-    error: Option<String>,
-) -> Result<VendorsPage, WebError> {
+/// Which vendor field each of the use case's messages is about.
+const VENDOR_FIELDS: &FieldWords = &[
+    ("baa_renewal_on", &["renewal"]),
+    ("baa_signed_on", &["date signed", "date it was signed"]),
+    ("baa_effective_on", &["effective"]),
+    ("baa_status", &["baa"]),
+    ("subcontractors", &["sub-contractor", "subcontractor"]),
+    ("service", &["service", "what they do"]),
+    ("contact", &["contact"]),
+    ("name", &["name"]),
+];
+
+async fn list_page(state: &AppState, p: &Principal, f: VendorForm, r: Refused) -> Result<VendorsPage, WebError> {
     let vendors = state
         .app
         .vendors(&Actor::User(p.clone()))
@@ -42,7 +49,7 @@ async fn list_page(
         f,
         form_action: "/program/vendors",
         show_retired: false,
-        error,
+        r,
     })
 }
 
@@ -51,7 +58,7 @@ pub async fn vendors(State(state): State<AppState>, PageUser(p): PageUser) -> Re
         baa_status: "none".into(),
         ..VendorForm::default()
     };
-    list_page(&state, &p, f, None).await
+    list_page(&state, &p, f, Refused::default()).await
 }
 
 pub async fn create_vendor(
@@ -62,7 +69,8 @@ pub async fn create_vendor(
     match state.app.save_vendor(&Actor::User(p.clone()), 0, f.input()).await {
         Ok(v) => Ok(Redirect::to(&format!("/program/vendors/{}?done=saved", v.id)).into_response()),
         Err(e @ AppError::Invalid(_)) => {
-            let page = list_page(&state, &p, f, Some(e.to_string())).await?;
+            let r = Refused::new("vendor-form", &f, e.to_string(), VENDOR_FIELDS);
+            let page = list_page(&state, &p, f, r).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Err(e) => Err(WebError::page(e)),
@@ -95,6 +103,7 @@ async fn vendor_page(
         v,
         notice,
         error,
+        r: Refused::default(),
     })
 }
 
@@ -121,7 +130,9 @@ pub async fn update_vendor(
     match state.app.save_vendor(&Actor::User(p.clone()), id, f.input()).await {
         Ok(_) => Ok(Redirect::to(&format!("/program/vendors/{id}?done=saved")).into_response()),
         Err(e @ AppError::Invalid(_)) => {
-            let page = vendor_page(&state, &p, id, Some(f), None, Some(e.to_string())).await?;
+            let r = Refused::new("vendor-form", &f, e.to_string(), VENDOR_FIELDS);
+            let mut page = vendor_page(&state, &p, id, Some(f), None, None).await?;
+            page.r = r;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Err(e) => Err(WebError::page(e)),
@@ -178,11 +189,21 @@ pub async fn workforce(State(state): State<AppState>, PageUser(p): PageUser) -> 
     Ok(WorkforcePage {
         chrome: chrome(&state, &p, "/program"),
         people,
-        error: None,
+        r: Refused::default(),
     })
 }
 
-#[derive(Debug, Default, Deserialize)]
+/// Which roster field each of the use case's messages is about.
+const PERSON_FIELDS: &FieldWords = &[
+    ("username", &["login", "username", "account"]),
+    ("left_on", &["leave"]),
+    ("hired_on", &["hire"]),
+    ("email", &["email"]),
+    ("job_title", &["job"]),
+    ("name", &["name"]),
+];
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
 #[serde(default)]
 pub struct PersonForm {
     name: String,
@@ -213,7 +234,11 @@ pub async fn add_person(
     PageUser(p): PageUser,
     Form(f): Form<PersonForm>,
 ) -> Result<Response, WebError> {
-    match state.app.save_person(&Actor::User(p.clone()), 0, f.input()).await {
+    match state
+        .app
+        .save_person(&Actor::User(p.clone()), 0, f.clone().input())
+        .await
+    {
         Ok(id) => Ok(Redirect::to(&format!("/program/workforce/{id}?done=saved")).into_response()),
         Err(e @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
             let people = state
@@ -224,7 +249,7 @@ pub async fn add_person(
             let page = WorkforcePage {
                 chrome: chrome(&state, &p, "/program"),
                 people,
-                error: Some(e.to_string()),
+                r: Refused::new("add-person", &f, e.to_string(), PERSON_FIELDS),
             };
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }

@@ -1,6 +1,7 @@
 //! Patients' requests and the disclosure log, as pages. Thin: the rules are in the app.
 
 use super::chrome;
+use super::forms::{FieldWords, Refused};
 use crate::error::WebError;
 use crate::session::PageUser;
 use crate::state::AppState;
@@ -12,7 +13,7 @@ use axum_extra::extract::Form;
 use carekeep_app::rights::decisions::{AuthorizationInput, DecisionInput, DocumentInput};
 use carekeep_app::rights::{DisclosureInput, RequestInput};
 use carekeep_app::{Actor, AppError, Principal};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 async fn requests_page(
     state: &AppState,
@@ -34,6 +35,7 @@ async fn requests_page(
         today: state.app.clinic_today().to_string(),
         notice,
         error,
+        refused: Refused::default(),
     })
 }
 
@@ -52,10 +54,22 @@ async fn after<T>(state: &AppState, p: &Principal, r: Result<T, AppError>) -> Re
     }
 }
 
-#[derive(Debug, Default, Deserialize)]
+/// Which field of the request form each message is about.
+const OPEN_FIELDS: &FieldWords = &[
+    ("patient-find", &["patient"]),
+    ("received_on", &["received", "date"]),
+    ("details", &["what they ask", "details", "request text"]),
+    ("kind", &["kind"]),
+    ("self_pay", &["self-pay", "out of pocket"]),
+];
+
+#[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(default)]
 pub struct OpenForm {
+    /// The chosen patient's id, set by the picker.
     patient: String,
+    /// What was typed to find them (without the picker's script: a patient id).
+    patient_find: String,
     kind: String,
     received_on: String,
     details: String,
@@ -67,7 +81,11 @@ pub async fn open(
     PageUser(p): PageUser,
     Form(f): Form<OpenForm>,
 ) -> Result<Response, WebError> {
-    let r = match f.patient.trim().parse::<i64>() {
+    let chosen = match f.patient.trim() {
+        "" => f.patient_find.trim(),
+        id => id,
+    };
+    let r = match chosen.parse::<i64>() {
         Ok(patient) => {
             state
                 .app
@@ -75,19 +93,28 @@ pub async fn open(
                     &Actor::User(p.clone()),
                     patient,
                     RequestInput {
-                        kind: f.kind,
-                        received_on: f.received_on,
-                        details: f.details,
+                        kind: f.kind.clone(),
+                        received_on: f.received_on.clone(),
+                        details: f.details.clone(),
                         self_pay: f.self_pay.is_some(),
                     },
                 )
                 .await
         }
         Err(_) => Err(AppError::Invalid(
-            "the patient number is the number in the patient's page address".into(),
+            "choose the patient: type their name, date of birth, phone or record number, then pick them from the list"
+                .into(),
         )),
     };
-    after(&state, &p, r).await
+    match r {
+        Ok(_) => Ok(Redirect::to("/requests").into_response()),
+        Err(e @ (AppError::Invalid(_) | AppError::Conflict(_) | AppError::NotFound(_))) => {
+            let mut page = requests_page(&state, &p, None, None).await?;
+            page.refused = Refused::new("open-request", &f, e.to_string(), OPEN_FIELDS);
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(WebError::page(e)),
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]

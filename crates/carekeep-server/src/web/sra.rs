@@ -2,6 +2,7 @@
 //! assessment with its rows, assets, risks and tasks. Thin: every rule is in the app.
 
 use super::chrome;
+use super::forms::{FieldWords, Refused};
 use crate::error::WebError;
 use crate::session::PageUser;
 use crate::state::AppState;
@@ -12,7 +13,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::Form;
 use carekeep_app::program::sra::{AnswerInput, AssetInput, RiskInput};
 use carekeep_app::{Actor, AppError, Principal};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 pub async fn list(State(state): State<AppState>, PageUser(p): PageUser) -> Result<SraListPage, WebError> {
     list_page(&state, &p, None).await
@@ -80,6 +81,7 @@ async fn page(
         today: state.app.clinic_today().to_string(),
         notice,
         error,
+        refused: Refused::default(),
     })
 }
 
@@ -121,7 +123,14 @@ pub async fn details(
     after(&state, &p, id, "scope", r).await
 }
 
-#[derive(Debug, Default, Deserialize)]
+/// Which field of a row each message is about.
+const ANSWER_FIELDS: &FieldWords = &[
+    ("measure", &["measure", "instead"]),
+    ("reason", &["reason", "why"]),
+    ("answer", &["answer"]),
+];
+
+#[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(default)]
 pub struct AnswerForm {
     answer: String,
@@ -142,13 +151,22 @@ pub async fn answer(
             id,
             &spec,
             AnswerInput {
-                answer: f.answer,
-                reason: f.reason,
-                measure: f.measure,
+                answer: f.answer.clone(),
+                reason: f.reason.clone(),
+                measure: f.measure.clone(),
             },
         )
         .await;
-    after(&state, &p, id, &spec, r).await
+    match r {
+        Ok(_) => Ok(Redirect::to(&format!("/program/sra/{id}?done={spec}#{spec}")).into_response()),
+        // The row comes back as typed and the page opens at it, not 12,000 px above.
+        Err(e @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
+            let mut page = page(&state, &p, id, None, None).await?;
+            page.refused = Refused::new(spec.clone(), &f, e.to_string(), ANSWER_FIELDS).ids_end_in(&spec);
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(WebError::page(e)),
+    }
 }
 
 /// The asset form; checkboxes arrive only when ticked.

@@ -36,6 +36,7 @@ mod records;
 mod rights;
 mod sessions;
 mod sra;
+mod time_zone;
 mod transport;
 mod workforce;
 

@@ -174,7 +174,7 @@ async fn the_front_desk_and_the_provider_do_their_day_on_the_pages() {
         .await;
     assert_eq!(status, 303, "{body}");
     let (_, schedule) = desk.get("/schedule?date=2026-03-02").await;
-    assert!(schedule.contains("Thornbury") && schedule.contains("15:30") && schedule.contains("Check in"));
+    assert!(schedule.contains("Thornbury") && schedule.contains("3:30 PM") && schedule.contains("Check in"));
     let appt = schedule
         .split("/appointments/")
         .nth(1)

@@ -268,7 +268,10 @@ async fn requests_clocks_disclosures_and_the_accounting() {
         .post("/requests", &[("patient", "abc"), ("kind", "access"), ("details", "x")])
         .await;
     assert_eq!(status, 422);
-    assert!(body.contains("patient number"));
+    assert!(
+        body.contains("choose the patient: type their name"),
+        "patients are chosen by name, not number"
+    );
     app.stop().await;
 }
 

@@ -173,15 +173,15 @@ fn text(label: &str, s: &str, max: usize, required: bool) -> Result<String, AppE
     crate::input::text(label, s, max, required)
 }
 
-fn summary(a: &store::AssessmentRow, offset: time::UtcOffset) -> SraSummary {
+fn summary(a: &store::AssessmentRow, zone: &carekeep_domain::zone::ClinicZone) -> SraSummary {
     SraSummary {
         id: a.id,
         title: a.title.clone(),
         status: a.status.clone(),
-        created_on: a.created_at.to_offset(offset).date().to_string(),
+        created_on: zone.local(a.created_at).date().to_string(),
         finalised_on: a
             .finalised_at
-            .map(|t| t.to_offset(offset).date().to_string())
+            .map(|t| zone.local(t).date().to_string())
             .unwrap_or_default(),
         signed_by: a.signed_name.clone().unwrap_or_default(),
     }
@@ -286,11 +286,11 @@ impl App {
     pub async fn assessments(&self, actor: &Actor) -> Result<Vec<SraSummary>, AppError> {
         self.require(actor, Capability::ManageProgram).await?;
         let mut conn = self.store().read().await?;
-        let offset = self.clinic_offset();
+        let zone = self.clinic_zone().clone();
         Ok(store::assessments(&mut conn)
             .await?
             .iter()
-            .map(|a| summary(a, offset))
+            .map(|a| summary(a, &zone))
             .collect())
     }
 
@@ -479,7 +479,7 @@ impl App {
             .map(|r| risk_view(r, &asset_views, &tasks, today))
             .collect();
         Ok(SraView {
-            summary: summary(&a, self.clinic_offset()),
+            summary: summary(&a, self.clinic_zone()),
             scope: a.scope,
             editable: status.editable(),
             answered: rows.iter().filter(|r| !r.answer.is_empty()).count(),
@@ -919,14 +919,14 @@ impl App {
     /// The dashboard's view: the last finalisation and any change since.
     pub(crate) async fn sra_standing(&self) -> Result<(Standing, String), AppError> {
         let today = self.clinic_today();
-        let offset = self.clinic_offset();
+        let zone = self.clinic_zone().clone();
         let mut conn = self.store().read().await?;
         let all = store::assessments(&mut conn).await?;
         let flag = program_store::flag_raised(&mut conn, SRA_REVIEW_NEEDED).await?;
         drop(conn);
         let last = all.iter().find(|a| a.status == "final");
-        let last_on = last.and_then(|a| a.finalised_at).map(|t| t.to_offset(offset).date());
-        let changed_on = flag.as_ref().map(|(t, _)| t.to_offset(offset).date());
+        let last_on = last.and_then(|a| a.finalised_at).map(|t| zone.local(t).date());
+        let changed_on = flag.as_ref().map(|(t, _)| zone.local(*t).date());
         let (due, s) = lifecycle::standing(last_on, changed_on, today);
         let open = all.iter().find(|a| a.status != "final");
         let mut words = match (last, due) {

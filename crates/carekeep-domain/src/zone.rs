@@ -1,0 +1,175 @@
+//! The clinic's time zone: an IANA name (`America/Chicago`) with its daylight-saving rules, from
+//! the time zone database bundled with jiff, so every host reads the same rules and no file is
+//! read here. Times are stored as instants (UTC); this turns them into the clinic's wall clock
+//! and back. Every "today", opening hour and date shown goes through it.
+
+use time::{OffsetDateTime, PrimitiveDateTime, UtcOffset};
+
+/// A clinic's zone. Compared by name.
+#[derive(Clone, Debug)]
+pub struct ClinicZone {
+    name: String,
+    tz: jiff::tz::TimeZone,
+}
+
+impl PartialEq for ClinicZone {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name
+    }
+}
+
+impl Eq for ClinicZone {}
+
+impl Default for ClinicZone {
+    fn default() -> Self {
+        ClinicZone::utc()
+    }
+}
+
+impl ClinicZone {
+    pub fn utc() -> ClinicZone {
+        ClinicZone {
+            name: "UTC".into(),
+            tz: jiff::tz::TimeZone::UTC,
+        }
+    }
+
+    /// An IANA zone by name, or `None` when the database has no such zone.
+    pub fn named(name: &str) -> Option<ClinicZone> {
+        let name = name.trim();
+        let tz = jiff::tz::db().get(name).ok()?;
+        Some(ClinicZone {
+            name: tz.iana_name().unwrap_or(name).to_owned(),
+            tz,
+        })
+    }
+
+    /// A fixed offset with no daylight saving (the older `clinic_utc_offset` setting).
+    pub fn fixed(offset: UtcOffset) -> ClinicZone {
+        let tz = jiff::tz::Offset::from_seconds(offset.whole_seconds())
+            .map_or(jiff::tz::TimeZone::UTC, jiff::tz::TimeZone::fixed);
+        ClinicZone {
+            name: offset.to_string(),
+            tz,
+        }
+    }
+
+    /// `America/Chicago`.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The zone's offset from UTC at that instant (daylight saving or not).
+    pub fn offset_at(&self, at: OffsetDateTime) -> UtcOffset {
+        let seconds = jiff::Timestamp::from_second(at.unix_timestamp())
+            .map(|ts| self.tz.to_offset(ts).seconds())
+            .unwrap_or(0);
+        UtcOffset::from_whole_seconds(seconds).unwrap_or(UtcOffset::UTC)
+    }
+
+    /// The zone's abbreviation at that instant (`EST`, `EDT`), or the offset (`-05:00`) when
+    /// the database has none.
+    pub fn abbreviation_at(&self, at: OffsetDateTime) -> String {
+        match jiff::Timestamp::from_second(at.unix_timestamp()) {
+            Ok(ts) => {
+                let info = self.tz.to_offset_info(ts);
+                let abbreviation = info.abbreviation();
+                if abbreviation.is_empty() || abbreviation.starts_with(['+', '-']) {
+                    self.offset_at(at).to_string()
+                } else {
+                    abbreviation.to_owned()
+                }
+            }
+            Err(_) => self.offset_at(at).to_string(),
+        }
+    }
+
+    /// The instant on the clinic's wall clock.
+    pub fn local(&self, at: OffsetDateTime) -> OffsetDateTime {
+        at.to_offset(self.offset_at(at))
+    }
+
+    /// The instant a wall-clock time in the clinic names. A time skipped when clocks go forward
+    /// is read with the offset before the change (2:30 becomes 3:30), and a time that happens
+    /// twice when they go back is the first of the two: the "compatible" rule of RFC 9557 and
+    /// of most calendars.
+    pub fn assume(&self, wall: PrimitiveDateTime) -> OffsetDateTime {
+        let civil = jiff::civil::DateTime::new(
+            i16::try_from(wall.year()).unwrap_or(1970),
+            i8::try_from(u8::from(wall.month())).unwrap_or(1),
+            i8::try_from(wall.day()).unwrap_or(1),
+            i8::try_from(wall.hour()).unwrap_or(0),
+            i8::try_from(wall.minute()).unwrap_or(0),
+            i8::try_from(wall.second()).unwrap_or(0),
+            0,
+        );
+        let seconds = civil
+            .ok()
+            .and_then(|c| self.tz.to_ambiguous_zoned(c).compatible().ok())
+            .map(|z| z.timestamp().as_second());
+        match seconds.and_then(|s| OffsetDateTime::from_unix_timestamp(s).ok()) {
+            Some(at) => self.local(at),
+            None => wall.assume_utc(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::{datetime, offset};
+
+    #[test]
+    fn new_york_keeps_daylight_saving() {
+        let ny = ClinicZone::named("America/New_York").unwrap();
+        // 2026: DST from Sunday March 8 (2:00 -> 3:00) to Sunday November 1 (2:00 -> 1:00).
+        let cases = [
+            (datetime!(2026-01-15 19:30 UTC), offset!(-5), "14:30"),
+            (datetime!(2026-07-15 18:30 UTC), offset!(-4), "14:30"),
+            (datetime!(2026-03-08 06:59 UTC), offset!(-5), "01:59"),
+            (datetime!(2026-03-08 07:00 UTC), offset!(-4), "03:00"),
+            (datetime!(2026-11-01 05:30 UTC), offset!(-4), "01:30"),
+            (datetime!(2026-11-01 06:30 UTC), offset!(-5), "01:30"),
+        ];
+        for (at, want, wall) in cases {
+            assert_eq!(ny.offset_at(at), want, "{at}");
+            let local = ny.local(at);
+            assert_eq!(format!("{:02}:{:02}", local.hour(), local.minute()), wall, "{at}");
+            assert_eq!(local, at, "the same instant");
+        }
+    }
+
+    #[test]
+    fn wall_times_name_instants_across_the_changes() {
+        let ny = ClinicZone::named("America/New_York").unwrap();
+        let cases = [
+            (datetime!(2026-06-01 14:30), datetime!(2026-06-01 18:30 UTC)),
+            (datetime!(2026-12-01 14:30), datetime!(2026-12-01 19:30 UTC)),
+            // Skipped by the spring change: read with the winter offset.
+            (datetime!(2026-03-08 02:30), datetime!(2026-03-08 07:30 UTC)),
+            // Twice in the autumn: the first (daylight) one.
+            (datetime!(2026-11-01 01:30), datetime!(2026-11-01 05:30 UTC)),
+        ];
+        for (wall, want) in cases {
+            assert_eq!(ny.assume(wall), want, "{wall}");
+        }
+    }
+
+    #[test]
+    fn names_fixed_offsets_and_utc() {
+        assert!(ClinicZone::named("America/Chicago").is_some());
+        assert!(ClinicZone::named("Mars/Olympus_Mons").is_none());
+        assert!(ClinicZone::named("").is_none());
+        let fixed = ClinicZone::fixed(offset!(-5));
+        assert_eq!(
+            fixed.offset_at(datetime!(2026-07-15 12:00 UTC)),
+            offset!(-5),
+            "no daylight saving"
+        );
+        assert_eq!(
+            ClinicZone::utc().assume(datetime!(2026-07-15 12:00)),
+            datetime!(2026-07-15 12:00 UTC)
+        );
+        assert_eq!(ClinicZone::named("America/Chicago").unwrap().name(), "America/Chicago");
+    }
+}

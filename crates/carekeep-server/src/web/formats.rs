@@ -1,0 +1,115 @@
+//! Dates, times and phone numbers as a US clinic reads them: `12/06/2026`, `2:30 PM`,
+//! `(555) 201-7788`. Pages show these; URLs, forms' hidden values, the API, CSVs and FHIR
+//! keep ISO 8601, which machines read.
+
+use carekeep_domain::zone::ClinicZone;
+use time::format_description::well_known::Rfc3339;
+use time::{Date, OffsetDateTime};
+
+/// `2026-12-06` as `12/06/2026`.
+pub fn date(d: Date) -> String {
+    format!("{:02}/{:02}/{}", u8::from(d.month()), d.day(), d.year())
+}
+
+/// An ISO date (`2026-12-06`) as `12/06/2026`; anything else unchanged.
+pub fn iso_date(s: &str) -> String {
+    let iso = time::macros::format_description!("[year]-[month]-[day]");
+    Date::parse(s.get(..10).unwrap_or(s), iso).map_or_else(|_| s.to_owned(), date)
+}
+
+/// The wall-clock time of `at` in its own offset: `2:30 PM`.
+pub fn clock(at: OffsetDateTime) -> String {
+    let (h, m) = (at.hour(), at.minute());
+    let (twelve, half) = match h {
+        0 => (12, "AM"),
+        1..=11 => (h, "AM"),
+        12 => (12, "PM"),
+        _ => (h - 12, "PM"),
+    };
+    format!("{twelve}:{m:02} {half}")
+}
+
+/// An RFC 3339 time already at the clinic's offset (`2026-03-02T14:30:00-05:00`) as
+/// `03/02/2026 2:30 PM`; the wall time is kept as written.
+pub fn when(rfc3339: &str) -> String {
+    OffsetDateTime::parse(rfc3339, &Rfc3339)
+        .map_or_else(|_| rfc3339.to_owned(), |t| format!("{} {}", date(t.date()), clock(t)))
+}
+
+/// The time only (`2:30 PM`) of an RFC 3339 time at the clinic's offset.
+pub fn time_of(rfc3339: &str) -> String {
+    OffsetDateTime::parse(rfc3339, &Rfc3339).map_or_else(|_| rfc3339.to_owned(), clock)
+}
+
+/// Any RFC 3339 instant (the audit trail's, in UTC) on the clinic's clock, with the zone's
+/// abbreviation so a time in the hour repeated in November is never ambiguous:
+/// `11/01/2026 1:30 AM EDT`.
+pub fn instant(rfc3339: &str, zone: &ClinicZone) -> String {
+    match OffsetDateTime::parse(rfc3339, &Rfc3339) {
+        Ok(t) => {
+            let local = zone.local(t);
+            format!("{} {} {}", date(local.date()), clock(local), zone.abbreviation_at(t))
+        }
+        Err(_) => rfc3339.to_owned(),
+    }
+}
+
+/// Role names as words: `compliance_officer,front_desk` as `compliance officer, front desk`.
+pub fn role_words(roles: &str) -> String {
+    roles
+        .split(',')
+        .map(|r| r.trim().replace('_', " "))
+        .filter(|r| !r.is_empty())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::{date, datetime};
+
+    #[test]
+    fn us_dates_and_times() {
+        assert_eq!(date(date!(2026 - 12 - 06)), "12/06/2026");
+        assert_eq!(iso_date("2026-03-02"), "03/02/2026");
+        assert_eq!(iso_date("not a date"), "not a date");
+        let cases = [
+            (datetime!(2026-03-02 00:05 -5), "12:05 AM"),
+            (datetime!(2026-03-02 09:30 -5), "9:30 AM"),
+            (datetime!(2026-03-02 12:00 -5), "12:00 PM"),
+            (datetime!(2026-03-02 14:30 -5), "2:30 PM"),
+            (datetime!(2026-03-02 23:59 -5), "11:59 PM"),
+        ];
+        for (at, want) in cases {
+            assert_eq!(clock(at), want);
+        }
+        assert_eq!(when("2026-03-02T14:30:00-05:00"), "03/02/2026 2:30 PM");
+        assert_eq!(time_of("2026-03-09T14:30:00-04:00"), "2:30 PM");
+    }
+
+    #[test]
+    fn roles_as_words() {
+        assert_eq!(
+            role_words("compliance_officer,front_desk"),
+            "compliance officer, front desk"
+        );
+        assert_eq!(role_words("owner"), "owner");
+        assert_eq!(role_words(""), "");
+    }
+
+    #[test]
+    fn audit_instants_on_the_clinics_clock_around_daylight_saving() {
+        let ny = ClinicZone::named("America/New_York").unwrap();
+        let cases = [
+            ("2026-03-08T06:30:00Z", "03/08/2026 1:30 AM EST"),
+            ("2026-03-08T07:30:00Z", "03/08/2026 3:30 AM EDT"),
+            ("2026-11-01T05:30:00Z", "11/01/2026 1:30 AM EDT"),
+            ("2026-11-01T06:30:00Z", "11/01/2026 1:30 AM EST"),
+            ("2026-07-15T18:30:00Z", "07/15/2026 2:30 PM EDT"),
+        ];
+        for (at, want) in cases {
+            assert_eq!(instant(at, &ny), want);
+        }
+    }
+}

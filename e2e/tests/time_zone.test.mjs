@@ -1,0 +1,46 @@
+// The demo clinic keeps New York's time (clinic_time_zone): appointments typed at 2:30 PM on
+// either side of the spring change stay at 2:30 PM on the schedule, and the audit log shows
+// the clinic's clock with EST/EDT in US formats. (The audit log across both changes, with a
+// clock the test moves, is tests/it/time_zone.rs.)
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, launch, signIn, seriousViolations, screenshot } from '../lib.mjs';
+
+let server, browser;
+before(async () => { server = await startServer(); browser = await launch(); });
+after(async () => { await browser?.close(); server?.stop(); });
+
+test('the schedule and the audit log in America/New_York around a daylight-saving change', async () => {
+  const page = await signIn(browser, server, 'frontdesk');
+  const chart = '/patients/4';
+  // 2027's change is on Sunday March 14: Friday the 12th is EST, Monday the 15th EDT.
+  for (const day of ['2027-03-12', '2027-03-15']) {
+    await page.goto(server.url + chart);
+    await page.click('summary:has-text("Book an appointment")');
+    await page.fill('#service', 'Cleaning');
+    await page.fill('#date', day);
+    await page.fill('#time', '14:30');
+    await page.fill('#minutes', '30');
+    await Promise.all([page.waitForNavigation(), page.click('main button:has-text("Book")')]);
+    assert.match(await page.textContent('main'), /Appointment booked/);
+  }
+  for (const [day, shown] of [['2027-03-12', '03/12/2027'], ['2027-03-15', '03/15/2027']]) {
+    await page.goto(server.url + '/schedule?date=' + day);
+    assert.match(await page.textContent('h1'), new RegExp('Schedule for ' + shown));
+    const row = page.locator('tr', { hasText: 'Cleaning' });
+    assert.match(await row.textContent(), /2:30 PM.3:00 PM/, `${day}: 2:30 PM on the clinic's clock`);
+  }
+  await screenshot(page, 'schedule-after-dst');
+  assert.deepEqual(await seriousViolations(page), []);
+  await page.setViewportSize({ width: 390, height: 844 });
+  await screenshot(page, 'schedule-after-dst-phone');
+
+  const co = await signIn(browser, server, 'compliance');
+  await co.goto(server.url + '/audit');
+  const first = await co.locator('tbody tr td:nth-child(2)').first().textContent();
+  assert.match(first, /^\d\d\/\d\d\/\d{4} \d{1,2}:\d\d (AM|PM) E[SD]T$/, first);
+  await screenshot(co, 'audit-clinic-time', { fullPage: false });
+  assert.deepEqual(await seriousViolations(co), []);
+  await co.setViewportSize({ width: 390, height: 844 });
+  await screenshot(co, 'audit-clinic-time-phone', { fullPage: false });
+});
