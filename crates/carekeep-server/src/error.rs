@@ -3,7 +3,7 @@
 //! id, and the detail goes to the log (see `middleware::request_id`).
 
 pub use crate::respond::{Explained, InternalDetail};
-use crate::templates::ErrorPage;
+use crate::web::chrome::ErrorPage;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Json;

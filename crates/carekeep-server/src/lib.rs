@@ -13,7 +13,6 @@ mod routes;
 mod serve;
 mod session;
 mod state;
-mod templates;
 mod web;
 
 pub use config::{Config, ConfigError};

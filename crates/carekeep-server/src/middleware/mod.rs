@@ -41,7 +41,7 @@ pub async fn request_id(mut req: Request, next: Next) -> Response {
         } else {
             (
                 response.status(),
-                crate::templates::ErrorPage::new(response.status(), &message),
+                crate::web::chrome::ErrorPage::new(response.status(), &message),
             )
                 .into_response()
         };

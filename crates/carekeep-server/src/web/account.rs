@@ -4,7 +4,9 @@ use super::chrome;
 use crate::error::WebError;
 use crate::session::{PageEnrolling, PageUser};
 use crate::state::AppState;
-use crate::templates::{AccountPage, RecoveryCodesPage, SessionLine};
+use crate::web::chrome::Chrome;
+use crate::web::mfa::RecoveryCodesPage;
+use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Json;
@@ -78,3 +80,26 @@ pub async fn status(State(state): State<AppState>, PageEnrolling(p): PageEnrolli
 pub async fn keepalive(State(state): State<AppState>, PageEnrolling(p): PageEnrolling) -> Json<SessionStatus> {
     status(State(state), PageEnrolling(p)).await
 }
+
+// The pages this file serves, each a template with its own struct.
+
+#[derive(Debug)]
+pub struct SessionLine {
+    pub id: i64,
+    pub created: String,
+    pub last_seen: String,
+    pub source_ip: String,
+    pub user_agent: String,
+    pub current: bool,
+}
+
+#[derive(Template, Debug)]
+#[template(path = "auth/account.html")]
+pub struct AccountPage {
+    pub chrome: Chrome,
+    pub sessions: Vec<SessionLine>,
+    pub codes_left: i64,
+    pub notice: Option<String>,
+}
+
+crate::web::chrome::page_response!(AccountPage);

@@ -4,7 +4,10 @@ use super::chrome;
 use crate::error::WebError;
 use crate::session::PageUser;
 use crate::state::AppState;
-use crate::templates::{RoleOption, RoleRow, RolesPage, UserEditPage, UserLine, UserNewPage, UsersPage};
+use crate::web::chrome::Chrome;
+use askama::Template;
+use carekeep_app::users::UserView;
+
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -324,3 +327,88 @@ pub async fn define_role(
         Err(e) => Err(WebError::page(e)),
     }
 }
+
+// The pages this file serves, each a template with its own struct.
+
+#[derive(Debug)]
+pub struct UserLine {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub roles: String,
+    pub mfa_enrolled: bool,
+    pub mfa_required: bool,
+    pub disabled: bool,
+}
+
+impl From<&UserView> for UserLine {
+    fn from(u: &UserView) -> Self {
+        UserLine {
+            id: u.id.0,
+            username: u.username.clone(),
+            display_name: u.display_name.clone(),
+            roles: u.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", "),
+            mfa_enrolled: u.mfa_enrolled,
+            mfa_required: u.mfa_required,
+            disabled: u.disabled,
+        }
+    }
+}
+
+#[derive(Template, Debug)]
+#[template(path = "admin/users.html")]
+pub struct UsersPage {
+    pub chrome: Chrome,
+    pub users: Vec<UserLine>,
+    pub notice: Option<String>,
+}
+
+#[derive(Debug)]
+pub struct RoleOption {
+    pub name: String,
+    pub description: String,
+    pub checked: bool,
+}
+
+#[derive(Template, Debug)]
+#[template(path = "admin/user_new.html")]
+pub struct UserNewPage {
+    pub chrome: Chrome,
+    pub roles: Vec<RoleOption>,
+    pub username: String,
+    pub display_name: String,
+    pub error: Option<String>,
+}
+
+#[derive(Template, Debug)]
+#[template(path = "admin/user_edit.html")]
+pub struct UserEditPage {
+    pub chrome: Chrome,
+    pub user: UserLine,
+    pub roles: Vec<RoleOption>,
+    pub error: Option<String>,
+    pub notice: Option<String>,
+}
+
+/// One role as a row of the roles table.
+#[derive(Debug)]
+pub struct RoleRow {
+    pub name: String,
+    pub description: String,
+    pub builtin: bool,
+    pub cells: Vec<&'static str>,
+    pub capabilities: String,
+}
+
+#[derive(Template, Debug)]
+#[template(path = "admin/roles.html")]
+pub struct RolesPage {
+    pub chrome: Chrome,
+    pub classes: Vec<&'static str>,
+    pub capabilities: Vec<&'static str>,
+    pub roles: Vec<RoleRow>,
+    pub notice: Option<String>,
+    pub error: Option<String>,
+}
+
+crate::web::chrome::page_response!(UsersPage, UserNewPage, UserEditPage, RolesPage);

@@ -5,7 +5,9 @@ use crate::audit_query::AuditParams;
 use crate::error::WebError;
 use crate::session::PageUser;
 use crate::state::AppState;
-use crate::templates::AuditPage;
+use crate::web::chrome::Chrome;
+use askama::Template;
+
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use carekeep_app::Actor;
@@ -80,3 +82,51 @@ pub async fn export_fhir(
 ) -> Result<Response, WebError> {
     export(&state, p, &params, "fhir").await
 }
+
+// The pages this file serves, each a template with its own struct.
+
+#[derive(Template, Debug)]
+#[template(path = "audit/audit.html")]
+pub struct AuditPage {
+    pub chrome: Chrome,
+    pub events: Vec<carekeep_app::audit::view::EventView>,
+    pub actions: Vec<&'static str>,
+    pub user: String,
+    pub patient: String,
+    pub action: String,
+    pub from: String,
+    pub to: String,
+    pub export_link: String,
+    pub fhir_link: String,
+    pub older: Option<String>,
+    pub verification: Option<String>,
+    pub zone: carekeep_domain::zone::ClinicZone,
+}
+
+impl AuditPage {
+    /// An event's time (stored in UTC) on the clinic's clock, with EST/EDT.
+    pub fn at(&self, rfc3339: &str) -> String {
+        crate::web::formats::instant(rfc3339, &self.zone)
+    }
+    /// "Viewed patient information" for `phi.read`; the code stays in the exports.
+    pub fn action_words(&self, code: &str) -> String {
+        match code.parse::<Action>() {
+            Ok(a) => a.words().to_owned(),
+            Err(_) => code.to_owned(),
+        }
+    }
+    /// "front desk, billing" for `front_desk,billing`.
+    pub fn role_words(&self, roles: &str) -> String {
+        crate::web::formats::role_words(roles)
+    }
+    /// Outcomes as words.
+    pub fn outcome_words(&self, outcome: &str) -> &'static str {
+        match outcome {
+            "success" => "done",
+            "denied" => "refused",
+            _ => "failed",
+        }
+    }
+}
+
+crate::web::chrome::page_response!(AuditPage);

@@ -7,7 +7,9 @@ use super::patients::after_change;
 use crate::error::WebError;
 use crate::session::PageUser;
 use crate::state::AppState;
-use crate::templates::{BillingPage, SchedulePage};
+use crate::web::chrome::Chrome;
+use askama::Template;
+
 use axum::extract::{Multipart, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::Form;
@@ -457,3 +459,37 @@ pub async fn billing(State(state): State<AppState>, PageUser(p): PageUser) -> Re
         items,
     })
 }
+
+// The pages this file serves, each a template with its own struct.
+
+#[derive(Template, Debug)]
+#[template(path = "records/schedule.html")]
+pub struct SchedulePage {
+    pub chrome: Chrome,
+    pub day: String,
+    pub prev: String,
+    pub next: String,
+    pub items: Vec<carekeep_app::records::view::ScheduleItem>,
+    pub can_change: bool,
+}
+
+impl SchedulePage {
+    /// `2:30 PM`: the appointment's times are on the clinic's clock already.
+    pub fn time(&self, s: &str) -> String {
+        crate::web::formats::time_of(s)
+    }
+    /// `12/06/2026`.
+    pub fn us_day(&self) -> String {
+        crate::web::formats::iso_date(&self.day)
+    }
+}
+
+#[derive(Template, Debug)]
+#[template(path = "records/billing.html")]
+pub struct BillingPage {
+    pub chrome: Chrome,
+    pub items: Vec<carekeep_app::records::view::BillingItem>,
+    pub shows_codes: bool,
+}
+
+crate::web::chrome::page_response!(SchedulePage, BillingPage);

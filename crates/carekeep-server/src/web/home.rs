@@ -4,7 +4,9 @@ use super::chrome;
 use crate::error::WebError;
 use crate::session::PageUser;
 use crate::state::AppState;
-use crate::templates::{modules_for, HomePage};
+use crate::web::chrome::Chrome;
+use crate::web::chrome::{modules_for, Module};
+use askama::Template;
 use axum::extract::State;
 
 pub async fn show(State(state): State<AppState>, PageUser(p): PageUser) -> Result<HomePage, WebError> {
@@ -24,3 +26,19 @@ pub async fn show(State(state): State<AppState>, PageUser(p): PageUser) -> Resul
         open_findings,
     })
 }
+
+// The pages this file serves, each a template with its own struct.
+
+#[derive(Template, Debug)]
+#[template(path = "home.html")]
+pub struct HomePage {
+    pub chrome: Chrome,
+    pub display_name: String,
+    pub modules: Vec<Module>,
+    pub codes_left: i64,
+    /// Access-monitoring findings waiting for review, for those who review them.
+    pub open_findings: Option<i64>,
+    pub reminders: Vec<carekeep_app::program::reminders::Reminder>,
+}
+
+crate::web::chrome::page_response!(HomePage);

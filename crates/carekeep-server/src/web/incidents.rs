@@ -5,7 +5,9 @@ use super::chrome;
 use crate::error::WebError;
 use crate::session::PageUser;
 use crate::state::AppState;
-use crate::templates::{IncidentNewPage, IncidentPage, IncidentsPage};
+use crate::web::chrome::Chrome;
+use askama::Template;
+
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -386,3 +388,33 @@ pub async fn attachment(
         .map_err(WebError::page)?;
     Ok(crate::respond::file_response(ct, bytes, &name))
 }
+
+// The pages this file serves, each a template with its own struct.
+
+#[derive(Template, Debug)]
+#[template(path = "incidents/incident_new.html")]
+pub struct IncidentNewPage {
+    pub chrome: Chrome,
+    pub today: String,
+    pub done: Option<i64>,
+    pub error: Option<String>,
+}
+
+#[derive(Template, Debug)]
+#[template(path = "incidents/incidents.html")]
+pub struct IncidentsPage {
+    pub chrome: Chrome,
+    pub incidents: Vec<carekeep_app::incidents::IncidentSummary>,
+    pub year: i32,
+}
+
+#[derive(Template, Debug)]
+#[template(path = "incidents/incident.html")]
+pub struct IncidentPage {
+    pub chrome: Chrome,
+    pub i: carekeep_app::incidents::IncidentView,
+    pub notice: Option<String>,
+    pub error: Option<String>,
+}
+
+crate::web::chrome::page_response!(IncidentNewPage, IncidentsPage, IncidentPage);

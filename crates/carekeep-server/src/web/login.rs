@@ -4,7 +4,8 @@ use crate::client::client_ip;
 use crate::error::WebError;
 use crate::session::{private_cookie, removal, PageEnrolling, LOGIN_CSRF_COOKIE, SESSION_COOKIE};
 use crate::state::AppState;
-use crate::templates::{Chrome, LoginPage};
+use crate::web::chrome::Chrome;
+use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
@@ -122,3 +123,17 @@ pub async fn logout(
     state.app.logout(&p).await.map_err(WebError::page)?;
     Ok((jar.remove(removal(SESSION_COOKIE)), Redirect::to("/login?signed_out=1")).into_response())
 }
+
+// The pages this file serves, each a template with its own struct.
+
+#[derive(Template, Debug)]
+#[template(path = "auth/login.html")]
+pub struct LoginPage {
+    pub chrome: Chrome,
+    pub login_csrf: String,
+    pub username: String,
+    pub error: Option<String>,
+    pub notice: Option<String>,
+}
+
+crate::web::chrome::page_response!(LoginPage);

@@ -4,7 +4,9 @@ use super::chrome;
 use crate::error::WebError;
 use crate::session::PageEnrolling;
 use crate::state::AppState;
-use crate::templates::{EnrollPage, RecoveryCodesPage};
+use crate::web::chrome::Chrome;
+use askama::Template;
+
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -61,3 +63,23 @@ pub async fn confirm(
         Err(e) => Err(WebError::page(e)),
     }
 }
+
+// The pages this file serves, each a template with its own struct.
+
+#[derive(Template, Debug)]
+#[template(path = "auth/enroll.html")]
+pub struct EnrollPage {
+    pub chrome: Chrome,
+    pub qr_svg: String,
+    pub secret: String,
+    pub error: Option<String>,
+}
+
+#[derive(Template, Debug)]
+#[template(path = "auth/recovery_codes.html")]
+pub struct RecoveryCodesPage {
+    pub chrome: Chrome,
+    pub codes: Vec<String>,
+}
+
+crate::web::chrome::page_response!(EnrollPage, RecoveryCodesPage);

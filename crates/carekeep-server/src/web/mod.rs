@@ -5,6 +5,7 @@ mod admin_users;
 mod assets;
 mod audit;
 mod chart;
+pub(crate) mod chrome;
 pub(crate) mod formats;
 pub(crate) mod forms;
 mod home;
@@ -19,10 +20,10 @@ mod sra;
 
 use crate::middleware;
 use crate::state::AppState;
-use crate::templates::Chrome;
 use axum::routing::{get, post};
 use axum::Router;
 use carekeep_app::Principal;
+use chrome::Chrome;
 
 /// The page table: each path with its handlers. The router and the list of routes the tests
 /// walk (`routes`) are both made from it, so a test cannot miss a page the router serves.

@@ -4,7 +4,9 @@ use super::chrome;
 use crate::error::WebError;
 use crate::session::PageUser;
 use crate::state::AppState;
-use crate::templates::MonitoringPage;
+use crate::web::chrome::Chrome;
+use askama::Template;
+
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
@@ -61,3 +63,15 @@ pub async fn review(
         .map_err(WebError::page)?;
     Ok(Redirect::to("/monitoring").into_response())
 }
+
+// The pages this file serves, each a template with its own struct.
+
+#[derive(Template, Debug)]
+#[template(path = "audit/monitoring.html")]
+pub struct MonitoringPage {
+    pub chrome: Chrome,
+    pub findings: Vec<carekeep_app::monitoring::FindingView>,
+    pub show_all: bool,
+}
+
+crate::web::chrome::page_response!(MonitoringPage);

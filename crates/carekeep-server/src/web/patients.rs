@@ -6,7 +6,10 @@ use super::forms::{Refused, RegisterForm, REGISTER_FIELDS};
 use crate::error::WebError;
 use crate::session::PageUser;
 use crate::state::AppState;
-use crate::templates::{ChartPage, PatientNewPage, PatientPicks, PatientRows, PatientsPage, StaffOption};
+use crate::web::chrome::when;
+use crate::web::chrome::Chrome;
+use askama::Template;
+
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -396,3 +399,95 @@ pub async fn npp_ack(
     let r = state.app.record_npp_ack(&p, id, f.kind == "signed", &f.reason).await;
     after_change(&state, &p, id, "npp", "main", r).await
 }
+
+// The pages this file serves, each a template with its own struct.
+
+#[derive(Template, Debug)]
+#[template(path = "records/patients.html")]
+pub struct PatientsPage {
+    pub chrome: Chrome,
+    pub q: String,
+    pub error: Option<String>,
+    pub rows: Vec<carekeep_app::records::view::PatientSummary>,
+    pub searched: bool,
+    pub page: i64,
+    pub pages: i64,
+    pub can_register: bool,
+}
+
+/// Patients offered to choose from as someone types (the patient picker).
+#[derive(Template, Debug)]
+#[template(path = "records/patient_picks.html")]
+pub struct PatientPicks {
+    pub rows: Vec<carekeep_app::records::view::PatientSummary>,
+    pub error: Option<String>,
+}
+
+impl PatientPicks {
+    /// `Pemberton, Harriet, born 05/05/1970, MRN-000004`: what the picker shows once chosen.
+    pub fn label(&self, r: &carekeep_app::records::view::PatientSummary) -> String {
+        match &r.identity {
+            Some(i) => format!(
+                "{}, {}, born {}, {}",
+                i.family_name,
+                i.given_name,
+                crate::web::formats::iso_date(&i.date_of_birth),
+                i.record_number
+            ),
+            None => format!("Patient {}", r.id),
+        }
+    }
+}
+
+#[derive(Template, Debug)]
+#[template(path = "records/patient_rows.html")]
+pub struct PatientRows {
+    pub rows: Vec<carekeep_app::records::view::PatientSummary>,
+    pub error: Option<String>,
+    pub searched: bool,
+}
+
+#[derive(Template, Debug)]
+#[template(path = "records/patient_new.html")]
+pub struct PatientNewPage {
+    pub chrome: Chrome,
+    pub r: Refused,
+    pub f: RegisterForm,
+}
+
+/// A staff member offered in a form.
+#[derive(Debug)]
+pub struct StaffOption {
+    pub id: i64,
+    pub name: String,
+}
+
+#[derive(Template, Debug)]
+#[template(path = "records/patient.html")]
+pub struct ChartPage {
+    pub chrome: Chrome,
+    pub v: carekeep_app::records::view::PatientView,
+    pub error: Option<String>,
+    pub notice: Option<&'static str>,
+    pub providers: Vec<StaffOption>,
+    pub today: String,
+    pub can_restrict: bool,
+    pub me: i64,
+    /// A refused chart form, shown again as typed.
+    pub r: Refused,
+}
+
+impl ChartPage {
+    pub fn when(&self, s: &str) -> String {
+        when(s)
+    }
+    /// The usual reasons to break glass, offered before one's own words.
+    pub fn glass_reasons(&self) -> &'static [(&'static str, &'static str)] {
+        carekeep_domain::records::break_glass::REASONS
+    }
+    pub fn writes(&self, class: &str) -> bool {
+        self.v.access.writes(class)
+    }
+}
+
+crate::web::chrome::page_response!(PatientsPage, PatientPicks, PatientRows, PatientNewPage, ChartPage);

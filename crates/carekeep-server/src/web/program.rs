@@ -5,7 +5,9 @@ use super::forms::{FieldWords, Refused, VendorForm};
 use crate::error::WebError;
 use crate::session::PageUser;
 use crate::state::AppState;
-use crate::templates::{ProgramPage, VendorPage, VendorsPage};
+use crate::web::chrome::Chrome;
+use askama::Template;
+
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -176,7 +178,6 @@ pub async fn document(
 
 // ------------------------------------------------------------ workforce and training
 
-use crate::templates::{CoursePage, PersonPage, WorkforcePage};
 use carekeep_app::program::workforce::PersonInput;
 use carekeep_domain::program::course;
 
@@ -432,8 +433,6 @@ pub async fn course_submit(
 
 // ------------------------------------------------------------ policies
 
-use crate::templates::{PoliciesAdminPage, PoliciesReadPage, PolicyAdminPage};
-
 pub async fn policies_admin(
     State(state): State<AppState>,
     PageUser(p): PageUser,
@@ -580,8 +579,6 @@ pub async fn binder(State(state): State<AppState>, PageUser(p): PageUser) -> Res
 
 // ------------------------------------------------------------ notice of privacy practices
 
-use crate::templates::NppPage;
-
 async fn npp_page(
     state: &AppState,
     p: &Principal,
@@ -665,3 +662,113 @@ pub async fn npp_pdf(State(state): State<AppState>, PageUser(p): PageUser) -> Re
         "notice-of-privacy-practices.pdf",
     ))
 }
+
+// The pages this file serves, each a template with its own struct.
+
+#[derive(Template, Debug)]
+#[template(path = "program/program.html")]
+pub struct ProgramPage {
+    pub chrome: Chrome,
+    pub items: Vec<carekeep_app::program::dashboard::ChecklistItem>,
+}
+
+#[derive(Template, Debug)]
+#[template(path = "program/vendors.html")]
+pub struct VendorsPage {
+    pub chrome: Chrome,
+    pub vendors: Vec<carekeep_app::program::vendors::VendorView>,
+    pub f: VendorForm,
+    pub form_action: &'static str,
+    pub show_retired: bool,
+    pub r: Refused,
+}
+
+#[derive(Template, Debug)]
+#[template(path = "program/vendor.html")]
+pub struct VendorPage {
+    pub chrome: Chrome,
+    pub v: carekeep_app::program::vendors::VendorView,
+    pub f: VendorForm,
+    pub form_action: String,
+    pub show_retired: bool,
+    pub notice: Option<&'static str>,
+    pub error: Option<String>,
+    pub r: Refused,
+}
+
+#[derive(Template, Debug)]
+#[template(path = "program/workforce.html")]
+pub struct WorkforcePage {
+    pub chrome: Chrome,
+    pub people: Vec<carekeep_app::program::workforce::PersonView>,
+    pub r: Refused,
+}
+
+#[derive(Template, Debug)]
+#[template(path = "program/person.html")]
+pub struct PersonPage {
+    pub chrome: Chrome,
+    pub p: carekeep_app::program::workforce::PersonView,
+    pub notice: Option<&'static str>,
+    pub error: Option<String>,
+}
+
+#[derive(Template, Debug)]
+#[template(path = "program/course.html")]
+pub struct CoursePage {
+    pub chrome: Chrome,
+    pub title: &'static str,
+    pub pass: u32,
+    pub sections: &'static [course::Section],
+    pub questions: &'static [course::Question],
+    pub result: Option<course::QuizResult>,
+    pub error: Option<String>,
+}
+
+#[derive(Template, Debug)]
+#[template(path = "program/policies_admin.html")]
+pub struct PoliciesAdminPage {
+    pub chrome: Chrome,
+    pub policies: Vec<carekeep_app::program::policies::PolicyView>,
+}
+
+#[derive(Template, Debug)]
+#[template(path = "program/policy_admin.html")]
+pub struct PolicyAdminPage {
+    pub chrome: Chrome,
+    pub p: carekeep_app::program::policies::PolicyView,
+    pub today: String,
+    pub notice: Option<&'static str>,
+    pub error: Option<String>,
+}
+
+#[derive(Template, Debug)]
+#[template(path = "program/policies_read.html")]
+pub struct PoliciesReadPage {
+    pub chrome: Chrome,
+    pub policies: Vec<carekeep_app::program::policies::PolicyToRead>,
+    pub notice: Option<&'static str>,
+}
+
+#[derive(Template, Debug)]
+#[template(path = "program/npp.html")]
+pub struct NppPage {
+    pub chrome: Chrome,
+    pub v: carekeep_app::program::npp::NppView,
+    pub today: String,
+    pub notice: Option<&'static str>,
+    pub error: Option<String>,
+}
+
+crate::web::chrome::page_response!(
+    ProgramPage,
+    VendorsPage,
+    VendorPage,
+    WorkforcePage,
+    PersonPage,
+    CoursePage,
+    PoliciesAdminPage,
+    PolicyAdminPage,
+    PoliciesReadPage,
+    NppPage
+);

@@ -5,7 +5,9 @@ use super::forms::{FieldWords, Refused};
 use crate::error::WebError;
 use crate::session::PageUser;
 use crate::state::AppState;
-use crate::templates::{DisclosuresPage, RequestsPage};
+use crate::web::chrome::Chrome;
+use askama::Template;
+
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -393,3 +395,38 @@ pub async fn accounting(
         &format!("accounting-{patient}.pdf"),
     ))
 }
+
+// The pages this file serves, each a template with its own struct.
+
+#[derive(Template, Debug)]
+#[template(path = "rights/requests.html")]
+pub struct RequestsPage {
+    pub chrome: Chrome,
+    pub requests: Vec<carekeep_app::rights::RequestView>,
+    pub documents: Vec<carekeep_app::rights::decisions::DocumentView>,
+    pub today: String,
+    pub notice: Option<String>,
+    pub error: Option<String>,
+    /// The refused "log a request" form, as typed.
+    pub refused: Refused,
+}
+
+#[derive(Template, Debug)]
+#[template(path = "rights/disclosures.html")]
+pub struct DisclosuresPage {
+    pub chrome: Chrome,
+    pub patient_id: i64,
+    pub patient: String,
+    pub log: Vec<carekeep_app::rights::DisclosureView>,
+    pub authorizations: Vec<carekeep_app::rights::decisions::AuthorizationView>,
+    pub error: Option<String>,
+}
+
+impl RequestsPage {
+    /// The documents sent for one request.
+    pub fn sent(&self, request: &i64) -> Vec<&carekeep_app::rights::decisions::DocumentView> {
+        self.documents.iter().filter(|d| d.request_id == *request).collect()
+    }
+}
+
+crate::web::chrome::page_response!(RequestsPage, DisclosuresPage);

@@ -6,7 +6,9 @@ use super::forms::{FieldWords, Refused};
 use crate::error::WebError;
 use crate::session::PageUser;
 use crate::state::AppState;
-use crate::templates::{SraListPage, SraPage};
+use crate::web::chrome::Chrome;
+use askama::Template;
+
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -322,3 +324,32 @@ pub async fn report_pdf(
         &format!("risk-assessment-{id}.pdf"),
     ))
 }
+
+// The pages this file serves, each a template with its own struct.
+
+#[derive(Template, Debug)]
+#[template(path = "program/sra_list.html")]
+pub struct SraListPage {
+    pub chrome: Chrome,
+    pub assessments: Vec<carekeep_app::program::sra::SraSummary>,
+    pub register: Vec<carekeep_app::program::sra::RiskView>,
+    pub tasks: Vec<carekeep_app::program::sra::TaskView>,
+    pub error: Option<String>,
+}
+
+#[derive(Template, Debug)]
+#[template(path = "program/sra.html")]
+pub struct SraPage {
+    pub chrome: Chrome,
+    pub a: carekeep_app::program::sra::SraView,
+    pub vendors: Vec<carekeep_app::program::vendors::VendorView>,
+    pub threats: Vec<(&'static str, &'static str)>,
+    pub kinds: Vec<(&'static str, &'static str)>,
+    pub today: String,
+    pub notice: Option<String>,
+    pub error: Option<String>,
+    /// A refused row, as typed.
+    pub refused: Refused,
+}
+
+crate::web::chrome::page_response!(SraListPage, SraPage);
