@@ -559,6 +559,15 @@ pub struct RolesPage {
 
 page_response!(RolesPage);
 
+/// A page that does not exist, inside the layout so the navigation is still there.
+#[derive(Template, Debug)]
+#[template(path = "not_found.html")]
+pub struct NotFoundPage {
+    pub chrome: Chrome,
+}
+
+page_response!(NotFoundPage);
+
 #[derive(Template, Debug)]
 #[template(path = "program.html")]
 pub struct ProgramPage {

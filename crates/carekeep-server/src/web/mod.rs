@@ -159,6 +159,27 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/healthz", get(assets::health))
 }
 
+/// A page that does not exist: inside the layout with the person's own navigation when they
+/// are signed in (the session read without counting as activity), the plain error otherwise.
+pub(crate) async fn not_found(state: &AppState, headers: &axum::http::HeaderMap) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let jar = axum_extra::extract::CookieJar::from_headers(headers);
+    let signed_in = match jar.get(crate::session::SESSION_COOKIE) {
+        Some(c) => state.app.authenticate(c.value(), false).await.ok(),
+        None => None,
+    };
+    match signed_in {
+        Some(p) => (
+            axum::http::StatusCode::NOT_FOUND,
+            crate::templates::NotFoundPage {
+                chrome: chrome(state, &p, ""),
+            },
+        )
+            .into_response(),
+        None => crate::error::WebError::page(carekeep_app::AppError::NotFound("page")).into_response(),
+    }
+}
+
 pub(crate) fn chrome(state: &AppState, p: &Principal, current: &str) -> Chrome {
     Chrome {
         read_only: state.config.read_only,
