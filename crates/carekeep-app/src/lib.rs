@@ -3,6 +3,7 @@
 //!
 //! HTTP, templates and the CLI stay thin around this crate.
 
+mod account;
 mod app;
 pub mod audit;
 pub mod auth;

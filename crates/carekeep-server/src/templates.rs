@@ -257,6 +257,8 @@ pub struct AccountPage {
     pub sessions: Vec<SessionLine>,
     pub codes_left: i64,
     pub notice: Option<String>,
+    /// A refused password change: the message at its field (passwords are never shown again).
+    pub r: crate::web::forms::Refused,
 }
 
 #[derive(Debug)]

@@ -50,6 +50,8 @@ pages! {
     "/account" => get(account::show),
     "/account/sessions/{id}/end" => post(account::end_session),
     "/account/recovery-codes" => post(account::new_recovery_codes),
+    "/account/password" => post(account::change_password),
+    "/account/sign-out-everywhere" => post(account::sign_out_everywhere),
     "/session/status" => get(account::status),
     "/session/keepalive" => post(account::keepalive),
     "/audit" => get(audit::show),
