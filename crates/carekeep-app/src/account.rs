@@ -14,7 +14,13 @@ use carekeep_store::{sessions, users};
 impl App {
     /// Changes the caller's own password after checking the current one and a code (or a
     /// recovery code) from their authenticator; ends all their sessions.
-    pub async fn change_own_password(&self, p: &Principal, current: &str, code: &str, new: &str) -> Result<(), AppError> {
+    pub async fn change_own_password(
+        &self,
+        p: &Principal,
+        current: &str,
+        code: &str,
+        new: &str,
+    ) -> Result<(), AppError> {
         let now = self.now();
         let user = {
             let mut conn = self.store().read().await?;
@@ -32,7 +38,9 @@ impl App {
             return Err(AppError::Invalid("the current password is not right".into()));
         }
         if new == current {
-            return Err(AppError::Invalid("the new password must differ from the current one".into()));
+            return Err(AppError::Invalid(
+                "the new password must differ from the current one".into(),
+            ));
         }
         password::check(new, &user.username).map_err(|e| AppError::Invalid(format!("the new password: {e}")))?;
         let hash = self.hash_password(new).await?;
@@ -42,7 +50,8 @@ impl App {
             let ok = if recovery::looks_like_code(code) {
                 users::use_recovery_code(tx.conn(), user.id, &recovery::hash(code), now).await?
             } else {
-                let secret = totp::TotpSecret::from_bytes(self.keyring().decrypt(totp_binding(user.id), sealed)?.to_vec());
+                let secret =
+                    totp::TotpSecret::from_bytes(self.keyring().decrypt(totp_binding(user.id), sealed)?.to_vec());
                 let last = user.totp_last_step.and_then(|s| u64::try_from(s).ok());
                 match totp::verify(&secret, code, unix_u64(now), last) {
                     Some(step) => {

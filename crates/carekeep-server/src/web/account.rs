@@ -71,13 +71,16 @@ pub async fn change_password(
     let r = if f.new == f.again {
         state.app.change_own_password(&p, &f.current, &f.code, &f.new).await
     } else {
-        Err(carekeep_app::AppError::Invalid("the two new passwords do not match".into()))
+        Err(carekeep_app::AppError::Invalid(
+            "the two new passwords do not match".into(),
+        ))
     };
     match r {
         Ok(()) => Ok(Redirect::to("/login?ended=2").into_response()),
         Err(e @ carekeep_app::AppError::Invalid(_)) => {
             let mut page = show(State(state), PageUser(p), Query(AccountQuery { ended: None })).await?;
-            page.r = super::forms::Refused::new("change-password", &NothingKept {}, e.to_string(), PASSWORD_FIELDS);
+            page.r =
+                super::forms::Refused::new("change-password", &NothingKept {}, e.to_string(), PASSWORD_FIELDS).secret();
             Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Err(e) => Err(WebError::page(e)),

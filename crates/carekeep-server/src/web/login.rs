@@ -56,7 +56,10 @@ pub async fn form(
         return Redirect::to("/").into_response();
     }
     let notice = if q.ended == Some(2) {
-        Some("Your password is changed and you are signed out on every computer. Sign in with the new password.".to_owned())
+        Some(
+            "Your password is changed and you are signed out on every computer. Sign in with the new password."
+                .to_owned(),
+        )
     } else if q.ended == Some(3) {
         Some("You are signed out on every computer.".to_owned())
     } else if q.ended.is_some() {

@@ -304,7 +304,10 @@ async fn a_missing_page_is_inside_the_layout_with_the_persons_navigation() {
     let (status, html) = desk.get("/no-such-page").await;
     assert_eq!(status, 404);
     assert!(html.contains("This page does not exist"), "{html}");
-    assert!(html.contains("aria-label=\"Main\"") && html.contains("href=\"/schedule\""), "the navigation: {html}");
+    assert!(
+        html.contains("aria-label=\"Main\"") && html.contains("href=\"/schedule\""),
+        "the navigation: {html}"
+    );
     assert!(html.contains("Sign out"));
     // Signed out: the plain page, which names nothing of the clinic's.
     let anon = app.client().get(app.url("/no-such-page")).send().await.unwrap();

@@ -232,19 +232,33 @@ async fn a_person_changes_their_own_password_and_signs_out_everywhere() {
     // The current password and a code are both needed; nothing typed is shown again.
     let code = app.fresh_code(&secret);
     let (status, _, html) = here
-        .post("/account/password", &[("current", "not it at all"), ("code", &code), ("new", new), ("again", new)])
+        .post(
+            "/account/password",
+            &[
+                ("current", "not it at all"),
+                ("code", &code),
+                ("new", new),
+                ("again", new),
+            ],
+        )
         .await;
     assert_eq!(status, 422);
     assert!(html.contains("the current password is not right") && html.contains("id=\"current-error\""));
     assert!(!html.contains(new), "a password is never put back in the page");
     let (status, _, html) = here
-        .post("/account/password", &[("current", &old), ("code", "000000"), ("new", new), ("again", new)])
+        .post(
+            "/account/password",
+            &[("current", &old), ("code", "000000"), ("new", new), ("again", new)],
+        )
         .await;
     assert_eq!(status, 422);
     assert!(html.contains("the code is not right"), "{html}");
     let code = app.fresh_code(&secret);
     let (status, location, _) = here
-        .post("/account/password", &[("current", &old), ("code", &code), ("new", new), ("again", new)])
+        .post(
+            "/account/password",
+            &[("current", &old), ("code", &code), ("new", new), ("again", new)],
+        )
         .await;
     assert_eq!((status, location.as_deref()), (303, Some("/login?ended=2")));
     // Every session ended, the other computer's too.
