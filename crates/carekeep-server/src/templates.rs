@@ -570,6 +570,21 @@ pub struct NotFoundPage {
 
 page_response!(NotFoundPage);
 
+/// "Mark this appointment as a no-show?": asked before a change that cannot be undone.
+#[derive(Template, Debug)]
+#[template(path = "confirm_status.html")]
+pub struct ConfirmStatusPage {
+    pub chrome: Chrome,
+    pub id: i64,
+    pub status: String,
+    pub label: String,
+    pub back: String,
+    pub day: String,
+    pub back_href: String,
+}
+
+page_response!(ConfirmStatusPage);
+
 #[derive(Template, Debug)]
 #[template(path = "program.html")]
 pub struct ProgramPage {
