@@ -120,7 +120,7 @@ impl Refused {
 
     /// The summary for the top of `form`: the message and the element it links to.
     pub fn summary(&self, form: &str) -> Option<(&str, &str)> {
-        self.is(form).then(|| (self.message.as_str(), self.target.as_str()))
+        self.is(form).then_some((self.message.as_str(), self.target.as_str()))
     }
 }
 
