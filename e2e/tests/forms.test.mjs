@@ -81,6 +81,29 @@ test('vitals out of range keep every value and the form open', async () => {
   await page.fill('#spo2', '98');
   await refusedKeepsEverything(page, 'vitals-form', 'systolic', 'vitals-refused');
   assert.ok(await page.locator('#vitals-form').isVisible(), 'the details stay open');
+  // The account page: change one's password, sign out everywhere. A wrong current password
+  // is refused at its field; a missing page keeps the navigation.
+  await page.goto(server.url + '/account');
+  await page.fill('#current', 'not my password');
+  await page.fill('#code', '123456');
+  await page.fill('#new', 'a brand new passphrase 42');
+  await page.fill('#again', 'a brand new passphrase 42');
+  const [res] = await Promise.all([page.waitForNavigation(), page.click('#change-password button[type=submit]')]);
+  assert.equal(res.status(), 422);
+  assert.equal(await page.getAttribute('#current', 'aria-invalid'), 'true');
+  assert.equal(await page.inputValue('#new'), '', 'a password is never put back in the page');
+  assert.deepEqual(await seriousViolations(page), []);
+  await screenshot(page, 'account-password-refused', { fullPage: false });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await screenshot(page, 'account-password-refused-phone', { fullPage: false });
+  await page.setViewportSize({ width: 1280, height: 800 });
+  const missing = await page.goto(server.url + '/no-such-page');
+  assert.equal(missing.status(), 404);
+  assert.ok(await page.locator('nav[aria-label=Main] a[href="/patients"]').count() === 1, 'the navigation is there');
+  assert.deepEqual(await seriousViolations(page), []);
+  await screenshot(page, 'not-found');
+  await page.setViewportSize({ width: 390, height: 844 });
+  await screenshot(page, 'not-found-phone');
 });
 
 test('roster, request, vendor and risk-assessment row keep what was typed; a policy prints its lines', async () => {

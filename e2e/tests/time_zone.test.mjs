@@ -32,6 +32,13 @@ test('the schedule and the audit log in America/New_York around a daylight-savin
   }
   await screenshot(page, 'schedule-after-dst');
   assert.deepEqual(await seriousViolations(page), []);
+  // Cancelling asks first; "keep it" leaves it booked.
+  await Promise.all([page.waitForNavigation(), page.locator('tr', { hasText: 'Cleaning' }).locator('button:has-text("Cancel")').click()]);
+  assert.match(await page.textContent('h1'), /Mark this appointment cancelled\?/);
+  assert.deepEqual(await seriousViolations(page), []);
+  await screenshot(page, 'confirm-cancel');
+  await Promise.all([page.waitForNavigation(), page.click('text=No, keep it as it is')]);
+  assert.match(await page.locator('tr', { hasText: 'Cleaning' }).textContent(), /Booked/);
   await page.setViewportSize({ width: 390, height: 844 });
   await screenshot(page, 'schedule-after-dst-phone');
 

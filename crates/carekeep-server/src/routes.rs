@@ -49,11 +49,14 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-async fn not_found(req: Request) -> WebError {
-    let e = AppError::NotFound("page");
+async fn not_found(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: Request,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
     if req.uri().path().starts_with("/api/") {
-        WebError::api(e)
+        WebError::api(AppError::NotFound("page")).into_response()
     } else {
-        WebError::page(e)
+        web::not_found(&state, req.headers()).await
     }
 }

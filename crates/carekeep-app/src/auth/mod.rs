@@ -4,6 +4,7 @@
 //! automatic logoff (idle and absolute limits checked on every request, server-side),
 //! 164.308(a)(5)(ii)(C) log-in monitoring (failures counted, lockout with growing delay).
 
+mod account;
 pub mod hash_gate;
 pub mod mfa;
 pub mod setup;

@@ -56,6 +56,14 @@ impl Status {
         }
     }
 
+    /// Whether a page asks before moving to this status: a no-show and a cancellation end
+    /// the appointment without a visit and nothing moves on from them, so one stray click must
+    /// not make them. A check-in is undone from the schedule (back to booked); a completion is
+    /// the visit's own end, made by the clinician who saw the patient.
+    pub fn asks_first(self) -> bool {
+        self.next().is_empty() && self != Status::Completed
+    }
+
     pub fn move_to(self, to: Status) -> Result<Status, Invalid> {
         if self.next().contains(&to) {
             Ok(to)
@@ -161,6 +169,20 @@ mod tests {
                     assert_eq!(msg, NOT_BOOKABLE, "{found:?}");
                 }
             }
+        }
+    }
+
+    #[test]
+    fn no_shows_and_cancellations_are_asked_for_first() {
+        let cases = [
+            (Booked, false),
+            (CheckedIn, false),
+            (Completed, false),
+            (NoShow, true),
+            (Cancelled, true),
+        ];
+        for (status, asks) in cases {
+            assert_eq!(status.asks_first(), asks, "{status:?}");
         }
     }
 

@@ -41,7 +41,57 @@ pub async fn show(
             .collect(),
         codes_left,
         notice: q.ended.map(|_| "That session has been signed out.".to_owned()),
+        r: super::forms::Refused::default(),
     })
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct PasswordForm {
+    current: String,
+    code: String,
+    new: String,
+    again: String,
+}
+
+/// Nothing typed here is shown again: the form comes back empty, the message at its field.
+#[derive(Serialize)]
+struct NothingKept {}
+
+const PASSWORD_FIELDS: &super::forms::FieldWords = &[
+    ("current", &["current password"]),
+    ("code", &["code"]),
+    ("again", &["do not match"]),
+    ("new", &["new password", "password"]),
+];
+
+pub async fn change_password(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    axum_extra::extract::Form(f): axum_extra::extract::Form<PasswordForm>,
+) -> Result<Response, WebError> {
+    let r = if f.new == f.again {
+        state.app.change_own_password(&p, &f.current, &f.code, &f.new).await
+    } else {
+        Err(carekeep_app::AppError::Invalid(
+            "the two new passwords do not match".into(),
+        ))
+    };
+    match r {
+        Ok(()) => Ok(Redirect::to("/login?ended=2").into_response()),
+        Err(e @ carekeep_app::AppError::Invalid(_)) => {
+            let mut page = show(State(state), PageUser(p), Query(AccountQuery { ended: None })).await?;
+            page.r =
+                super::forms::Refused::new("change-password", &NothingKept {}, e.to_string(), PASSWORD_FIELDS).secret();
+            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(WebError::page(e)),
+    }
+}
+
+pub async fn sign_out_everywhere(State(state): State<AppState>, PageUser(p): PageUser) -> Result<Response, WebError> {
+    state.app.sign_out_everywhere(&p).await.map_err(WebError::page)?;
+    Ok(Redirect::to("/login?ended=3").into_response())
 }
 
 pub async fn end_session(
@@ -100,6 +150,8 @@ pub struct AccountPage {
     pub sessions: Vec<SessionLine>,
     pub codes_left: i64,
     pub notice: Option<String>,
+    /// A refused password change: the message at its field (passwords are never shown again).
+    pub r: crate::web::forms::Refused,
 }
 
 crate::web::chrome::page_response!(AccountPage);

@@ -64,6 +64,9 @@ pub struct StatusForm {
     back: String,
     #[serde(default)]
     day: String,
+    /// "yes" once the person confirmed a change that cannot be undone.
+    #[serde(default)]
+    confirm: String,
 }
 
 pub async fn appointment_status(
@@ -72,6 +75,29 @@ pub async fn appointment_status(
     Path(id): Path<i64>,
     Form(f): Form<StatusForm>,
 ) -> Result<Response, WebError> {
+    // A no-show or a cancellation cannot be undone: one click asks, the second does it.
+    let status =
+        carekeep_domain::records::appointment::Status::parse(&f.status).map_err(|e| WebError::page(e.into()))?;
+    if status.asks_first() && f.confirm != "yes" {
+        let back_href = if f.back == "schedule" {
+            format!(
+                "/schedule?date={}",
+                parse_date(&f.day).map(|d| d.to_string()).unwrap_or_default()
+            )
+        } else {
+            "/schedule".to_owned()
+        };
+        return Ok(ConfirmStatusPage {
+            chrome: chrome(&state, &p, "/schedule"),
+            id,
+            status: f.status.clone(),
+            label: status.label().to_lowercase(),
+            back: f.back.clone(),
+            day: f.day.clone(),
+            back_href,
+        }
+        .into_response());
+    }
     let appt = state
         .app
         .set_appointment_status(&p, id, &f.status)
@@ -493,3 +519,18 @@ pub struct BillingPage {
 }
 
 crate::web::chrome::page_response!(SchedulePage, BillingPage);
+
+/// "Mark this appointment as a no-show?": asked before a change that cannot be undone.
+#[derive(Template, Debug)]
+#[template(path = "records/confirm_status.html")]
+pub struct ConfirmStatusPage {
+    pub chrome: Chrome,
+    pub id: i64,
+    pub status: String,
+    pub label: String,
+    pub back: String,
+    pub day: String,
+    pub back_href: String,
+}
+
+crate::web::chrome::page_response!(ConfirmStatusPage);

@@ -229,3 +229,12 @@ pub fn when(rfc3339: &str) -> String {
 }
 
 page_response!(ErrorPage);
+
+/// A page that does not exist, inside the layout so the navigation is still there.
+#[derive(Template, Debug)]
+#[template(path = "not_found.html")]
+pub struct NotFoundPage {
+    pub chrome: Chrome,
+}
+
+page_response!(NotFoundPage);

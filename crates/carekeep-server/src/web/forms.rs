@@ -23,6 +23,8 @@ pub struct Refused {
     field: Option<&'static str>,
     /// Where the summary links: the field's element id (`field` or `field-suffix`).
     target: String,
+    /// A form of secrets (passwords, codes): nothing comes back, and the summary says so.
+    secret: bool,
 }
 
 impl Refused {
@@ -49,12 +51,25 @@ impl Refused {
         };
         let field = field_of(&message, fields);
         Refused {
+            secret: false,
             target: field.map_or_else(|| form.clone(), str::to_owned),
             form,
             values,
             field,
             message,
         }
+    }
+
+    /// A form of passwords and codes: nothing typed is shown again.
+    pub(crate) fn secret(mut self) -> Refused {
+        self.secret = true;
+        self.values.clear();
+        self
+    }
+
+    /// Does the form come back with what was typed?
+    pub fn keeps_typing(&self) -> bool {
+        !self.secret
     }
 
     /// For a form repeated on a page, whose fields' element ids end in `-suffix`.

@@ -56,7 +56,14 @@ pub async fn form(
     if signed_in.is_some() {
         return Redirect::to("/").into_response();
     }
-    let notice = if q.ended.is_some() {
+    let notice = if q.ended == Some(2) {
+        Some(
+            "Your password is changed and you are signed out on every computer. Sign in with the new password."
+                .to_owned(),
+        )
+    } else if q.ended == Some(3) {
+        Some("You are signed out on every computer.".to_owned())
+    } else if q.ended.is_some() {
         Some("You were signed out, after a period without activity or because your account changed. Sign in again to continue.".to_owned())
     } else if q.signed_out.is_some() {
         Some("You have signed out.".to_owned())

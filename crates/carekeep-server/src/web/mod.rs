@@ -51,6 +51,8 @@ pages! {
     "/account" => get(account::show),
     "/account/sessions/{id}/end" => post(account::end_session),
     "/account/recovery-codes" => post(account::new_recovery_codes),
+    "/account/password" => post(account::change_password),
+    "/account/sign-out-everywhere" => post(account::sign_out_everywhere),
     "/session/status" => get(account::status),
     "/session/keepalive" => post(account::keepalive),
     "/audit" => get(audit::show),
@@ -158,6 +160,27 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/static/app.css", get(assets::css))
         .route("/static/app.js", get(assets::js))
         .route("/healthz", get(assets::health))
+}
+
+/// A page that does not exist: inside the layout with the person's own navigation when they
+/// are signed in (the session read without counting as activity), the plain error otherwise.
+pub(crate) async fn not_found(state: &AppState, headers: &axum::http::HeaderMap) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let jar = axum_extra::extract::CookieJar::from_headers(headers);
+    let signed_in = match jar.get(crate::session::SESSION_COOKIE) {
+        Some(c) => state.app.authenticate(c.value(), false).await.ok(),
+        None => None,
+    };
+    match signed_in {
+        Some(p) => (
+            axum::http::StatusCode::NOT_FOUND,
+            chrome::NotFoundPage {
+                chrome: chrome(state, &p, ""),
+            },
+        )
+            .into_response(),
+        None => crate::error::WebError::page(carekeep_app::AppError::NotFound("page")).into_response(),
+    }
 }
 
 pub(crate) fn chrome(state: &AppState, p: &Principal, current: &str) -> Chrome {

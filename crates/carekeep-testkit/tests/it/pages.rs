@@ -296,3 +296,22 @@ async fn a_first_visit_goes_to_sign_in_and_an_ended_session_says_why() {
     assert_eq!(res.headers().get("location").unwrap(), "/login?ended=1");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_missing_page_is_inside_the_layout_with_the_persons_navigation() {
+    let app = TestApp::spawn().await;
+    let mut desk = PageClient::login(&app, "frontdesk").await;
+    let (status, html) = desk.get("/no-such-page").await;
+    assert_eq!(status, 404);
+    assert!(html.contains("This page does not exist"), "{html}");
+    assert!(
+        html.contains("aria-label=\"Main\"") && html.contains("href=\"/schedule\""),
+        "the navigation: {html}"
+    );
+    assert!(html.contains("Sign out"));
+    // Signed out: the plain page, which names nothing of the clinic's.
+    let anon = app.client().get(app.url("/no-such-page")).send().await.unwrap();
+    assert_eq!(anon.status(), 404);
+    assert!(!anon.text().await.unwrap().contains("aria-label=\"Main\""));
+    app.stop().await;
+}

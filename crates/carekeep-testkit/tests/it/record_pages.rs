@@ -234,3 +234,80 @@ async fn the_front_desk_and_the_provider_do_their_day_on_the_pages() {
     assert!(!page.contains("Benign nevus") && !page.contains("BP 118") && !page.contains("data-section=\"clinical\""));
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_no_show_or_a_cancellation_is_asked_for_before_it_is_made() {
+    let app = TestApp::spawn().await;
+    let token = app.api_login("frontdesk").await;
+    let admin = app.api_login("owner").await;
+    let provider = app.user_id(&admin, "provider").await.to_string();
+    let id = app
+        .register_patient(&token, "Nell", "Ashdown", "1960-06-06", "5552010000")
+        .await;
+    let mut desk = PageClient::login(&app, "frontdesk").await;
+    let (status, _, body) = desk
+        .post(
+            &format!("/patients/{id}/appointments"),
+            &[
+                ("provider_id", &provider),
+                ("service", "Visit"),
+                ("date", "2026-03-02"),
+                ("time", "15:30"),
+                ("minutes", "20"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 303, "{body}");
+    let (_, schedule) = desk.get("/schedule?date=2026-03-02").await;
+    let appt = schedule
+        .split("/appointments/")
+        .nth(1)
+        .unwrap()
+        .split('/')
+        .next()
+        .unwrap()
+        .to_owned();
+    let path = format!("/appointments/{appt}/status");
+    for status_to in ["no_show", "cancelled"] {
+        let (status, _, page) = desk
+            .post(
+                &path,
+                &[("status", status_to), ("back", "schedule"), ("day", "2026-03-02")],
+            )
+            .await;
+        assert_eq!(status, 200, "asked, not done");
+        assert!(page.contains("This cannot be undone") && page.contains("name=\"confirm\" value=\"yes\""));
+        let (_, schedule) = desk.get("/schedule?date=2026-03-02").await;
+        assert!(schedule.contains("Booked"), "still booked after one click");
+    }
+    // Check-in is one click, and undone from the schedule.
+    let (status, _, _) = desk
+        .post(
+            &path,
+            &[("status", "checked_in"), ("back", "schedule"), ("day", "2026-03-02")],
+        )
+        .await;
+    assert_eq!(status, 303);
+    let (status, _, _) = desk
+        .post(
+            &path,
+            &[("status", "booked"), ("back", "schedule"), ("day", "2026-03-02")],
+        )
+        .await;
+    assert_eq!(status, 303, "undo check-in");
+    let (status, location, _) = desk
+        .post(
+            &path,
+            &[
+                ("status", "cancelled"),
+                ("back", "schedule"),
+                ("day", "2026-03-02"),
+                ("confirm", "yes"),
+            ],
+        )
+        .await;
+    assert_eq!((status, location.as_deref()), (303, Some("/schedule?date=2026-03-02")));
+    let (_, schedule) = desk.get("/schedule?date=2026-03-02").await;
+    assert!(schedule.contains("Cancelled"));
+    app.stop().await;
+}

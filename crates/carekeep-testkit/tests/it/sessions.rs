@@ -1,6 +1,6 @@
 //! Automatic logoff (164.312(a)(2)(iii)) and revocation, with the clock moved, never slept.
 
-use carekeep_testkit::TestApp;
+use carekeep_testkit::{PageClient, TestApp};
 use reqwest::Method;
 use serde_json::{json, Value};
 use time::Duration;
@@ -209,7 +209,7 @@ async fn sessions_table(app: &TestApp, from: &str, to: &str) {
 #[tokio::test]
 async fn a_database_failure_is_an_error_page_not_a_sign_out() {
     let app = TestApp::spawn().await;
-    let mut page = carekeep_testkit::PageClient::login(&app, "frontdesk").await;
+    let mut page = PageClient::login(&app, "frontdesk").await;
     assert_eq!(page.get("/patients").await.0, 200);
     sessions_table(&app, "sessions", "sessions_away").await;
     let (status, body) = page.get("/patients").await;
@@ -218,5 +218,60 @@ async fn a_database_failure_is_an_error_page_not_a_sign_out() {
     assert!(!body.to_lowercase().contains("signed out"), "{body}");
     sessions_table(&app, "sessions_away", "sessions").await;
     assert_eq!(page.get("/patients").await.0, 200, "still signed in");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_person_changes_their_own_password_and_signs_out_everywhere() {
+    let app = TestApp::spawn().await;
+    let old = app.user("nurse").password.clone();
+    let mut here = PageClient::login(&app, "nurse").await;
+    let mut there = PageClient::login(&app, "nurse").await;
+    let secret = app.user("nurse").totp_secret.clone();
+    let new = "a brand new passphrase 42";
+    // The current password and a code are both needed; nothing typed is shown again.
+    let code = app.fresh_code(&secret);
+    let (status, _, html) = here
+        .post(
+            "/account/password",
+            &[
+                ("current", "not it at all"),
+                ("code", &code),
+                ("new", new),
+                ("again", new),
+            ],
+        )
+        .await;
+    assert_eq!(status, 422);
+    assert!(html.contains("the current password is not right") && html.contains("id=\"current-error\""));
+    assert!(!html.contains(new), "a password is never put back in the page");
+    let (status, _, html) = here
+        .post(
+            "/account/password",
+            &[("current", &old), ("code", "000000"), ("new", new), ("again", new)],
+        )
+        .await;
+    assert_eq!(status, 422);
+    assert!(html.contains("the code is not right"), "{html}");
+    let code = app.fresh_code(&secret);
+    let (status, location, _) = here
+        .post(
+            "/account/password",
+            &[("current", &old), ("code", &code), ("new", new), ("again", new)],
+        )
+        .await;
+    assert_eq!((status, location.as_deref()), (303, Some("/login?ended=2")));
+    // Every session ended, the other computer's too.
+    for c in [&mut here, &mut there] {
+        let (status, html) = c.get("/account").await;
+        assert!(status != 200 || html.contains("Sign in"), "signed out");
+    }
+    // Sign out everywhere from a fresh session ends that one and any other.
+    let mut a = PageClient::login(&app, "frontdesk").await;
+    let mut b = PageClient::login(&app, "frontdesk").await;
+    let (status, location, _) = a.post("/account/sign-out-everywhere", &[]).await;
+    assert_eq!((status, location.as_deref()), (303, Some("/login?ended=3")));
+    let (_, html) = b.get("/account").await;
+    assert!(!html.contains("Where you are signed in"), "the other session ended");
     app.stop().await;
 }
