@@ -11,7 +11,9 @@ after(async () => { await browser?.close(); server?.stop(); });
 test('an accepted amendment waits on the chart until a provider files it', async () => {
   const co = await signIn(browser, server, 'compliance');
   await co.goto(server.url + '/requests');
-  await co.fill('#patient', '4');
+  // The patient is chosen by name (the demo's patient 4).
+  await co.fill('#patient-find', 'Marchetti');
+  await co.locator('.pick-results button.pick', { hasText: 'Marchetti, Jonah' }).click();
   await co.selectOption('#kind', 'amendment');
   await co.fill('#details', 'My allergy is to latex, not penicillin');
   await Promise.all([co.waitForNavigation(), co.click('main button:has-text("Log it")')]);

@@ -50,4 +50,17 @@ test('the schedule and the audit log in America/New_York around a daylight-savin
   assert.deepEqual(await seriousViolations(co), []);
   await co.setViewportSize({ width: 390, height: 844 });
   await screenshot(co, 'audit-clinic-time-phone', { fullPage: false });
+  // The audit log filtered by a patient chosen by name; no name reaches the address.
+  await co.setViewportSize({ width: 1280, height: 800 });
+  await co.goto(server.url + '/audit');
+  await co.fill('#audit-patient-find', 'Marchetti');
+  await co.locator('.pick-results button.pick', { hasText: 'Marchetti, Jonah' }).click();
+  await Promise.all([co.waitForNavigation(), co.click('form.filters button:has-text("Show")')]);
+  const url = new URL(co.url());
+  assert.equal(url.searchParams.get('patient'), '4');
+  assert.doesNotMatch(co.url(), /Marchetti/i, 'the name is never in the address');
+  const cells = await co.locator('tbody tr td:nth-child(6)').allTextContents();
+  assert.ok(cells.length > 0 && cells.every((c) => c.split(/[ ,]+/).includes('4')), cells.join('|'));
+  assert.deepEqual(await seriousViolations(co), []);
+  await screenshot(co, 'audit-patient-filter', { fullPage: false });
 });
