@@ -20,7 +20,7 @@ fn kinds(bundle: &Value) -> BTreeMap<String, usize> {
 
 /// Runs the R4 validator CI installs (fhir.resources, generated from the specification) when
 /// CAREKEEP_FHIR_VALIDATOR names its Python; CI sets it, so there this cannot be skipped.
-fn validate(bundle: &Value, name: &str) {
+pub(crate) fn validate(bundle: &Value, name: &str) {
     let Some(python) = carekeep_testkit::external_service(
         "CAREKEEP_FHIR_VALIDATOR",
         "validating the FHIR export against the R4 specification needs a Python with \
@@ -249,7 +249,7 @@ async fn head(app: &TestApp, co: &str) -> usize {
     ev.len()
 }
 
-async fn patient_count(app: &TestApp, token: &str) -> i64 {
+pub(crate) async fn patient_count(app: &TestApp, token: &str) -> i64 {
     let page: Value = app
         .api(Method::GET, "/api/v1/patients?page=1", token)
         .send()
