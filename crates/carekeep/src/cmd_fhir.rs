@@ -43,6 +43,15 @@ pub enum ImportCommand {
         /// Print the report as JSON.
         #[arg(long)]
         json: bool,
+        /// Add the records of a patient already in the clinic (same identifier, or same
+        /// name, birth date and sex with a phone, email or identifier in common) to that
+        /// chart. Without it such a file is refused, naming the match.
+        #[arg(long)]
+        merge: bool,
+        /// The largest file read, in MiB: a bundle is held in memory whole while it is
+        /// checked, so a larger one is refused before it is read.
+        #[arg(long, default_value_t = 256)]
+        max_mib: u64,
     },
 }
 
@@ -99,24 +108,53 @@ async fn filed_under(app: &App, name: Option<&str>) -> Result<i64, Failure> {
     }
 }
 
-fn plan_file(app: &App, path: &Path) -> Result<import::Plan, Failure> {
-    let bytes = std::fs::read(path).map_err(|e| Failure::Usage(format!("{}: cannot read: {e}", path.display())))?;
+fn plan_file(app: &App, path: &Path, max_mib: u64) -> Result<import::Plan, Failure> {
+    let cannot = |e: std::io::Error| Failure::Usage(format!("{}: cannot read: {e}", path.display()));
+    let size = std::fs::metadata(path).map_err(cannot)?.len();
+    if size > max_mib.saturating_mul(1024 * 1024) {
+        return Err(Failure::Usage(format!(
+            "{}: {} MiB is over the {max_mib} MiB limit; split the bundle, or pass --max-mib with room for about three times the file in memory",
+            path.display(),
+            size.div_ceil(1024 * 1024)
+        )));
+    }
+    let bytes = std::fs::read(path).map_err(cannot)?;
     import::plan(&bytes, app.now(), app.clinic_today()).map_err(|e| Failure::Usage(format!("{}: {e}", path.display())))
 }
 
 pub async fn import(ctx: &Context, cmd: ImportCommand) -> Result<(), Failure> {
     let app = ctx.open_app().await?;
-    let ImportCommand::Fhir { files, as_user, json } = cmd;
+    let ImportCommand::Fhir {
+        files,
+        as_user,
+        json,
+        merge,
+        max_mib,
+    } = cmd;
     let by = filed_under(&app, as_user.as_deref()).await?;
-    // Every file is read and checked before any is written; plans are dropped between files
-    // so memory stays that of the largest file, however many there are.
+    // Every file is read and checked before any is written (and matched against the
+    // clinic's patients: a match is merged only when asked); plans are dropped between
+    // files so memory stays that of the largest file, however many there are.
     for path in &files {
-        plan_file(&app, path)?;
+        let plan = plan_file(&app, path, max_mib)?;
+        let matches = app.fhir_matches(&plan).await?;
+        if !merge {
+            if let Some(m) = matches.first() {
+                return Err(Failure::Usage(format!(
+                    "{}: entry {} is patient {} already in the clinic (same {}); pass --merge to add its records to that chart. Nothing was imported.",
+                    path.display(),
+                    m.entry,
+                    m.patient_id,
+                    m.reason
+                )));
+            }
+        }
     }
     let mut report = ImportReport::default();
     for path in &files {
-        let plan = plan_file(&app, path)?;
-        report.add(app.fhir_import(plan, by).await?);
+        let plan = plan_file(&app, path, max_mib)?;
+        let matches = app.fhir_matches(&plan).await?;
+        report.add(app.fhir_import(plan, by, &matches).await?);
     }
     if json {
         outln!(
@@ -141,7 +179,15 @@ pub async fn import(ctx: &Context, cmd: ImportCommand) -> Result<(), Failure> {
         report.invoices,
         report.payments
     );
-    outln!("{} resources not imported:", report.unmapped_total());
+    for m in &report.merged {
+        outln!(
+            "entry {} matched patient {} (same {}): its records were added to that chart",
+            m.entry,
+            m.patient_id,
+            m.reason
+        );
+    }
+    outln!("{} resources or fields not imported:", report.unmapped_total());
     for (why, n) in &report.unmapped {
         outln!("  {n:>6}  {why}");
     }

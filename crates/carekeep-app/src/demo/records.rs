@@ -180,6 +180,7 @@ pub async fn seed_records(app: &App, count: usize) -> Result<(), AppError> {
                             dice.below(10_000)
                         ),
                         preferred: [ContactMethod::Phone, ContactMethod::Text, ContactMethod::Email][dice.below(3)],
+                        address_parts: None,
                     },
                 },
             )

@@ -7,6 +7,7 @@ use crate::permit::Permit;
 use crate::{App, AppError, Principal};
 use carekeep_domain::audit::{Action, Outcome};
 use carekeep_domain::records::codes::icd10cm;
+use carekeep_domain::records::detail::{EncounterDetail, EntryDetail};
 use carekeep_domain::records::vitals::Vitals;
 use carekeep_domain::records::Invalid;
 use carekeep_domain::DataClass;
@@ -50,6 +51,54 @@ impl NoteInput {
             return Err(AppError::Invalid("a note may hold at most 50,000 characters".into()));
         }
         Ok(note)
+    }
+}
+
+/// A note as stored: the SOAP text and, for a note brought from another system, the visit
+/// it was written at. Old rows (the text alone) read back with no visit.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct StoredNote {
+    #[serde(flatten)]
+    pub note: NoteInput,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encounter: Option<EncounterDetail>,
+}
+
+/// A chart entry as stored: the form's fields and what another system's record carried
+/// besides (status, dates, codes, reactions, more vital signs). Old rows read back with an
+/// empty detail.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct StoredEntry {
+    #[serde(flatten)]
+    pub entry: EntryInput,
+    #[serde(default, skip_serializing_if = "EntryDetail::is_empty")]
+    pub detail: EntryDetail,
+}
+
+impl StoredEntry {
+    pub fn summary(&self) -> String {
+        let more = self.detail.summary();
+        let base = match &self.entry {
+            // A set of only the vitals the form lacks has no form summary of its own.
+            EntryInput::Vitals(v) if *v == Vitals::default() => String::new(),
+            e => e.summary(),
+        };
+        match (base.is_empty(), more.is_empty()) {
+            (_, true) => base,
+            (true, false) => more,
+            (false, false) => format!("{base} ({more})"),
+        }
+    }
+
+    /// As [`EntryInput::check_imported`], with the detail checked against FHIR's value sets.
+    /// A vitals set may hold only members the form lacks (a respiratory rate alone).
+    pub(crate) fn check_imported(self) -> Result<Self, Invalid> {
+        let detail = self.detail.check(self.entry.kind())?;
+        let entry = match self.entry {
+            EntryInput::Vitals(v) if v == Vitals::default() && !detail.vitals.is_empty() => EntryInput::Vitals(v),
+            e => e.check_imported()?,
+        };
+        Ok(StoredEntry { entry, detail })
     }
 }
 
@@ -245,7 +294,6 @@ impl App {
                 "only the note's author may change a draft note".into(),
             ));
         }
-        self.put_json(tx.conn(), CtColumn::EncounterNote, id, &note).await?;
         let event = self.phi_event(
             p,
             Action::PhiUpdate,
@@ -254,7 +302,14 @@ impl App {
             ("Encounter", id.to_string()),
             vec![DataClass::Clinical],
         );
-        self.record(&mut tx, &event).await?;
+        // The update's own event covers reading the visit an imported draft keeps.
+        let permit = self.permit_in(&mut tx, &event).await?;
+        let old: StoredNote = self.open_json(&permit, CtColumn::EncounterNote, id, &enc.note_ct)?;
+        let stored = StoredNote {
+            note,
+            encounter: old.encounter,
+        };
+        self.put_json(tx.conn(), CtColumn::EncounterNote, id, &stored).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -485,7 +540,7 @@ impl App {
         let mut history = Vec::new();
         let mut encounters = Vec::new();
         for e in &rows.encounters {
-            let note: NoteInput = self.open_json(permit, CtColumn::EncounterNote, e.id, &e.note_ct)?;
+            let StoredNote { note, encounter } = self.open_json(permit, CtColumn::EncounterNote, e.id, &e.note_ct)?;
             history.push((
                 e.at,
                 HistoryItem {
@@ -514,20 +569,23 @@ impl App {
                 plan: note.plan,
                 signed_at: e.signed_at.map(at),
                 addenda: addenda.remove(&e.id).unwrap_or_default(),
+                visit: encounter.as_ref().map(EncounterDetail::summary).unwrap_or_default(),
+                encounter,
             });
         }
         let (mut vitals, mut diagnoses, mut medications, mut allergies) =
             (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         for row in &rows.entries {
-            let entry: EntryInput = self.open_json(permit, CtColumn::ChartEntryData, row.id, &row.data_ct)?;
+            let stored: StoredEntry = self.open_json(permit, CtColumn::ChartEntryData, row.id, &row.data_ct)?;
             let view = EntryView {
                 id: row.id,
-                kind: entry.kind().to_owned(),
+                kind: stored.entry.kind().to_owned(),
                 at: at(row.at),
                 recorded_by: name(row.recorded_by),
-                summary: entry.summary(),
-                data: serde_json::to_value(&entry).unwrap_or_default(),
+                summary: stored.summary(),
+                data: serde_json::to_value(&stored).unwrap_or_default(),
             };
+            let entry = stored.entry;
             history.push((
                 row.at,
                 HistoryItem {

@@ -17,7 +17,7 @@ pub mod view;
 
 pub use billing::{NewInvoice, NewPayment};
 pub(crate) use chart::AttachmentMeta;
-pub use chart::{EntryInput, NewAttachment, NoteInput};
+pub use chart::{EntryInput, NewAttachment, NoteInput, StoredEntry, StoredNote};
 pub(crate) use patients::chart_parts;
 pub use patients::{contact_input, NewPatient, SearchResult};
 pub use schedule::NewAppointment;

@@ -19,6 +19,12 @@ use carekeep_store::{users, Conn};
 /// Blind-index kinds.
 const NAME: &str = "name_prefix";
 const DOB: &str = "dob";
+const IDENT: &str = "ident";
+
+/// An identifier as its index holds it: system and value, unambiguously joined.
+fn identifier_key(system: &str, value: &str) -> String {
+    format!("{}|{system}|{value}", system.len())
+}
 const PHONE: &str = "phone";
 
 /// Search answers at most this many patients: enough to pick from as one types.
@@ -47,7 +53,36 @@ pub(crate) fn identity_view(i: &Identity) -> IdentityView {
         date_of_birth: i.date_of_birth.to_string(),
         sex: i.sex.as_str().to_owned(),
         record_number: i.record_number.clone(),
+        birth_date_as_known: i.birth_date_text(),
+        recorded: recorded_lines(i),
+        whole: Some(Box::new(i.clone())),
     }
+}
+
+/// An imported identity's extra facts, one line each, for the chart.
+fn recorded_lines(i: &Identity) -> Vec<String> {
+    use carekeep_domain::records::detail::Deceased;
+    let mut out = Vec::new();
+    for n in &i.names {
+        let usage = if n.usage.is_empty() { "name" } else { n.usage.as_str() };
+        out.push(format!("Name ({usage}): {}", n.display()));
+    }
+    for id in &i.identifiers {
+        let kind = [id.kind_text.as_str(), id.kind.as_str(), "Identifier"]
+            .into_iter()
+            .find(|s| !s.is_empty())
+            .unwrap_or_default();
+        out.push(format!("{kind}: {} ({})", id.value, id.system));
+    }
+    match &i.deceased {
+        Some(Deceased::Yes) => out.push("Deceased".into()),
+        Some(Deceased::On(d)) => out.push(format!("Deceased {d}")),
+        None => {}
+    }
+    if !i.marital_status.is_empty() {
+        out.push(format!("Marital status: {}", i.marital_status));
+    }
+    out
 }
 
 fn contact_view(c: &Contact) -> ContactView {
@@ -58,10 +93,28 @@ fn contact_view(c: &Contact) -> ContactView {
         address: c.address.clone(),
         emergency_contact: c.emergency_contact.clone(),
         preferred: c.preferred.as_str().to_owned(),
+        address_parts: c.address_parts.clone(),
     }
 }
 
 impl App {
+    /// Patients whose index holds this identifier (system and value).
+    pub(crate) async fn patients_with_identifier(
+        &self,
+        conn: &mut Conn,
+        system: &str,
+        value: &str,
+    ) -> Result<Vec<i64>, AppError> {
+        let digest = self.blind_index().digest(IDENT, &identifier_key(system, value));
+        Ok(store::lookup_index(conn, IDENT, &digest, 20).await?)
+    }
+
+    /// Patients whose index holds this date of birth.
+    pub(crate) async fn patients_born(&self, conn: &mut Conn, dob: time::Date) -> Result<Vec<i64>, AppError> {
+        let digest = self.blind_index().digest(DOB, &dob.to_string());
+        Ok(store::lookup_index(conn, DOB, &digest, 200).await?)
+    }
+
     fn check_identity(
         &self,
         given: &str,
@@ -71,13 +124,13 @@ impl App {
         mrn: String,
     ) -> Result<Identity, AppError> {
         let today = self.clinic_zone().local(self.now()).date();
-        Ok(Identity {
-            given_name: check_name("first name", given)?,
-            family_name: check_name("last name", family)?,
-            date_of_birth: check_date_of_birth(carekeep_domain::records::patient::parse_date(dob)?, today)?,
-            sex: Sex::parse(sex)?,
-            record_number: mrn,
-        })
+        Ok(Identity::new(
+            check_name("first name", given)?,
+            check_name("last name", family)?,
+            check_date_of_birth(carekeep_domain::records::patient::parse_date(dob)?, today)?,
+            Sex::parse(sex)?,
+            mrn,
+        ))
     }
 
     pub(crate) async fn index_identity(&self, conn: &mut Conn, id: i64, i: &Identity) -> Result<(), AppError> {
@@ -89,7 +142,11 @@ impl App {
             }
         }
         entries.push((DOB, key.digest(DOB, &i.date_of_birth.to_string())));
-        store::replace_index(conn, id, &[NAME, DOB], &entries).await?;
+        // Identifiers from other systems, so an import finds the chart it matches.
+        for x in &i.identifiers {
+            entries.push((IDENT, key.digest(IDENT, &identifier_key(&x.system, &x.value))));
+        }
+        store::replace_index(conn, id, &[NAME, DOB, IDENT], &entries).await?;
         Ok(())
     }
 
@@ -180,7 +237,16 @@ impl App {
         // The update's own event covers reading the record number it keeps.
         let permit = self.permit_in(&mut tx, &event).await?;
         let old: Identity = self.open_json(&permit, CtColumn::PatientIdentity, id, &opened.row.identity_ct)?;
-        let identity = self.check_identity(given, family, dob, sex, old.record_number)?;
+        let mut identity = self.check_identity(given, family, dob, sex, old.record_number)?;
+        // A correction at the desk keeps what another system's record carried; a birth date
+        // known only in part stays so until the date itself is changed.
+        if identity.date_of_birth == old.date_of_birth {
+            identity.birth_precision = old.birth_precision;
+        }
+        identity.names = old.names;
+        identity.identifiers = old.identifiers;
+        identity.deceased = old.deceased;
+        identity.marital_status = old.marital_status;
         self.put_json(tx.conn(), CtColumn::PatientIdentity, id, &identity)
             .await?;
         self.index_identity(tx.conn(), id, &identity).await?;
@@ -581,6 +647,7 @@ pub fn contact_input(
         address: address.to_owned(),
         emergency_contact: emergency.to_owned(),
         preferred: ContactMethod::parse(preferred)?,
+        address_parts: None,
     })
 }
 

@@ -60,6 +60,14 @@ pub struct IdentityView {
     /// female, male, other or unknown.
     pub sex: String,
     pub record_number: String,
+    /// The birth date as known: `1980`, `1980-04` or the whole date.
+    pub birth_date_as_known: String,
+    /// What a record from another system carried besides: whole names, identifiers, death,
+    /// marital status; one line each (empty for charts registered here).
+    pub recorded: Vec<String>,
+    /// The identity whole, for the FHIR export (not sent to pages or the API as such).
+    #[serde(skip)]
+    pub whole: Option<Box<carekeep_domain::records::patient::Identity>>,
 }
 
 impl IdentityView {
@@ -78,6 +86,9 @@ pub struct ContactView {
     pub emergency_contact: String,
     /// phone, text, email or mail.
     pub preferred: String,
+    /// The address in parts, when it was received so (for the FHIR export).
+    #[serde(skip)]
+    pub address_parts: Option<carekeep_domain::records::detail::AddressParts>,
 }
 
 #[derive(Clone, Debug, Serialize, ToSchema)]
@@ -140,6 +151,12 @@ pub struct EncounterView {
     /// RFC 3339 when signed; a signed note is never edited, only addended.
     pub signed_at: Option<String>,
     pub addenda: Vec<AddendumView>,
+    /// For a note brought from another system: the visit's class, type, period and reason
+    /// in one line (empty for notes written here).
+    pub visit: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub encounter: Option<carekeep_domain::records::detail::EncounterDetail>,
 }
 
 #[derive(Clone, Debug, Serialize, ToSchema)]

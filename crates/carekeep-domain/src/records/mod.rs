@@ -5,6 +5,7 @@ pub mod appointment;
 pub mod break_glass;
 pub mod chart_access;
 pub mod codes;
+pub mod detail;
 pub mod invoice;
 pub mod patient;
 pub mod search;

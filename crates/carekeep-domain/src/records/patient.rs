@@ -1,21 +1,57 @@
 //! A patient's identity and contact details (PRODUCT.md section 2: classes `identity` and
 //! `contact`) and the checks a registration form needs.
 
+use super::detail::{AddressParts, Deceased, Identifier, PersonName, Precision};
 use super::{invalid, Invalid};
 use serde::{Deserialize, Serialize};
 use time::Date;
 
-/// Class `identity`: name, date of birth, sex, record number.
+/// Class `identity`: name, date of birth, sex, record number; and what records from other
+/// systems carry besides (the fields after `record_number`, empty for a chart registered here).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Identity {
     pub given_name: String,
     pub family_name: String,
+    /// The first day the birth date can mean; `birth_precision` says how much was known.
     pub date_of_birth: Date,
     pub sex: Sex,
     pub record_number: String,
+    #[serde(default, skip_serializing_if = "Precision::is_day")]
+    pub birth_precision: Precision,
+    /// The names as received, whole (FHIR HumanName), the filing name first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub names: Vec<PersonName>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub identifiers: Vec<Identifier>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deceased: Option<Deceased>,
+    /// Marital status as a code of HL7 v3 MaritalStatus (M, S, D, W, ...).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub marital_status: String,
 }
 
 impl Identity {
+    /// A chart registered at the desk: nothing beyond the form's fields.
+    pub fn new(given_name: String, family_name: String, date_of_birth: Date, sex: Sex, record_number: String) -> Self {
+        Identity {
+            given_name,
+            family_name,
+            date_of_birth,
+            sex,
+            record_number,
+            birth_precision: Precision::Day,
+            names: Vec::new(),
+            identifiers: Vec::new(),
+            deceased: None,
+            marital_status: String::new(),
+        }
+    }
+
+    /// The birth date as known: `1980`, `1980-04` or `1980-04-23`.
+    pub fn birth_date_text(&self) -> String {
+        super::detail::fhir_date_text(self.date_of_birth, self.birth_precision)
+    }
+
     pub fn full_name(&self) -> String {
         format!("{} {}", self.given_name, self.family_name)
     }
@@ -57,6 +93,9 @@ pub struct Contact {
     pub address: String,
     pub emergency_contact: String,
     pub preferred: ContactMethod,
+    /// The address in parts, when received so (`address` is its one-line form).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address_parts: Option<AddressParts>,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -199,6 +238,7 @@ pub fn check_contact(c: Contact) -> Result<Contact, Invalid> {
         address,
         emergency_contact,
         preferred: c.preferred,
+        address_parts: c.address_parts,
     })
 }
 

@@ -97,6 +97,7 @@ async fn a_thousand_patients_names_never_appear_in_the_stored_bytes() {
                         address: format!("{} Marrowgate Lane", i + 1),
                         emergency_contact: String::new(),
                         preferred: ContactMethod::Phone,
+                        address_parts: None,
                     },
                 },
             )

@@ -17,6 +17,7 @@ mod csrf;
 mod csv_exports;
 mod encryption;
 mod fhir;
+mod fhir_round_trip;
 mod hardening;
 mod house;
 mod incidents;

@@ -49,6 +49,17 @@ pub const LOINC_BODY_WEIGHT: &str = "29463-7";
 pub const LOINC_BODY_HEIGHT: &str = "8302-2";
 pub const LOINC_SPO2_ARTERIAL: &str = "2708-6";
 pub const LOINC_SPO2_PULSE_OX: &str = "59408-5";
+pub const PROFILE_VITALS_PANEL: &str = "http://hl7.org/fhir/StructureDefinition/vitalspanel";
+pub const PROFILE_RESP_RATE: &str = "http://hl7.org/fhir/StructureDefinition/resprate";
+pub const PROFILE_BMI: &str = "http://hl7.org/fhir/StructureDefinition/bmi";
+pub const PROFILE_HEAD_CIRCUM: &str = "http://hl7.org/fhir/StructureDefinition/headcircum";
+pub const LOINC_VITALS_PANEL: &str = "85353-1";
+pub const LOINC_RESP_RATE: &str = "9279-1";
+pub const LOINC_BMI: &str = "39156-5";
+pub const LOINC_HEAD_CIRCUM: &str = "9843-4";
+/// Head circumference by tape measure, the code synthetic-patient tools use.
+pub const LOINC_HEAD_CIRCUM_TAPE: &str = "8287-5";
+pub const MARITAL_STATUS: &str = "http://terminology.hl7.org/CodeSystem/v3-MaritalStatus";
 
 /// Carekeep's appointment status as FHIR's `AppointmentStatus`.
 pub fn appointment_status_to_fhir(s: &str) -> &'static str {

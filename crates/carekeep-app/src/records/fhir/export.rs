@@ -13,8 +13,9 @@
 
 use super::codes::*;
 use crate::records::view::*;
-use crate::records::EntryInput;
+use crate::records::{EntryInput, StoredEntry};
 use base64::Engine;
+use carekeep_domain::records::detail::{Coding, Concept, Deceased, MoreVitals, PersonName};
 use carekeep_domain::records::vitals::{HeightUnit, TempUnit, Vitals, WeightUnit};
 use serde_json::{json, Map, Value};
 
@@ -99,21 +100,59 @@ fn patient(view: &PatientView) -> Value {
     let mut p = Map::new();
     p.insert("resourceType".into(), json!("Patient"));
     if let Some(i) = &view.identity {
-        p.insert(
-            "identifier".into(),
-            json!([{
-                "use": "usual",
-                "type": { "coding": [{ "system": V2_0203, "code": "MR", "display": "Medical record number" }] },
-                "system": MRN_SYSTEM,
-                "value": i.record_number,
-            }]),
-        );
+        let whole = i.whole.as_deref();
+        let mut ids = vec![json!({
+            "use": "usual",
+            "type": { "coding": [{ "system": V2_0203, "code": "MR", "display": "Medical record number" }] },
+            "system": MRN_SYSTEM,
+            "value": i.record_number,
+        })];
+        for x in whole.map(|w| w.identifiers.as_slice()).unwrap_or_default() {
+            let mut id = json!({ "value": x.value });
+            if !x.system.is_empty() {
+                id["system"] = json!(x.system);
+            }
+            if !x.kind.is_empty() || !x.kind_text.is_empty() {
+                let mut t = json!({});
+                if !x.kind.is_empty() {
+                    t["coding"] = json!([{ "system": V2_0203, "code": x.kind }]);
+                }
+                if !x.kind_text.is_empty() {
+                    t["text"] = json!(x.kind_text);
+                }
+                id["type"] = t;
+            }
+            ids.push(id);
+        }
+        p.insert("identifier".into(), Value::Array(ids));
+        let names: Vec<Value> = whole
+            .map(|w| w.names.iter().map(human_name).collect())
+            .unwrap_or_default();
         p.insert(
             "name".into(),
-            json!([{ "use": "official", "family": i.family_name, "given": [i.given_name] }]),
+            if names.is_empty() {
+                json!([{ "use": "official", "family": i.family_name, "given": [i.given_name] }])
+            } else {
+                Value::Array(names)
+            },
         );
         p.insert("gender".into(), json!(i.sex));
-        p.insert("birthDate".into(), json!(i.date_of_birth));
+        p.insert("birthDate".into(), json!(i.birth_date_as_known));
+        match whole.and_then(|w| w.deceased.as_ref()) {
+            Some(Deceased::Yes) => {
+                p.insert("deceasedBoolean".into(), json!(true));
+            }
+            Some(Deceased::On(d)) => {
+                p.insert("deceasedDateTime".into(), json!(d));
+            }
+            None => {}
+        }
+        if let Some(m) = whole.map(|w| w.marital_status.as_str()).filter(|m| !m.is_empty()) {
+            p.insert(
+                "maritalStatus".into(),
+                json!({ "coding": [{ "system": MARITAL_STATUS, "code": m }] }),
+            );
+        }
     }
     if let Some(c) = &view.contact {
         let mut telecom = Vec::new();
@@ -138,7 +177,25 @@ fn patient(view: &PatientView) -> Value {
             p.insert("telecom".into(), Value::Array(telecom));
         }
         if !c.address.is_empty() {
-            p.insert("address".into(), json!([{ "text": c.address }]));
+            let mut a = json!({ "text": c.address });
+            if let Some(parts) = &c.address_parts {
+                for (k, v) in [
+                    ("use", &parts.usage),
+                    ("city", &parts.city),
+                    ("district", &parts.district),
+                    ("state", &parts.state),
+                    ("postalCode", &parts.postal_code),
+                    ("country", &parts.country),
+                ] {
+                    if !v.is_empty() {
+                        a[k] = json!(v);
+                    }
+                }
+                if !parts.line.is_empty() {
+                    a["line"] = json!(parts.line);
+                }
+            }
+            p.insert("address".into(), json!([a]));
         }
         if !c.emergency_contact.is_empty() {
             p.insert(
@@ -155,6 +212,43 @@ fn patient(view: &PatientView) -> Value {
         );
     }
     Value::Object(p)
+}
+
+fn human_name(n: &PersonName) -> Value {
+    let mut o = json!({});
+    for (k, v) in [("use", &n.usage), ("family", &n.family), ("text", &n.text)] {
+        if !v.is_empty() {
+            o[k] = json!(v);
+        }
+    }
+    for (k, v) in [("prefix", &n.prefix), ("given", &n.given), ("suffix", &n.suffix)] {
+        if !v.is_empty() {
+            o[k] = json!(v);
+        }
+    }
+    o
+}
+
+fn coding_json(c: &Coding) -> Value {
+    let mut o = json!({ "code": c.code });
+    if !c.system.is_empty() {
+        o["system"] = json!(c.system);
+    }
+    if !c.display.is_empty() {
+        o["display"] = json!(c.display);
+    }
+    o
+}
+
+fn concept_json(c: &Concept) -> Value {
+    let mut o = json!({});
+    if !c.codings.is_empty() {
+        o["coding"] = c.codings.iter().map(coding_json).collect();
+    }
+    if !c.text.is_empty() {
+        o["text"] = json!(c.text);
+    }
+    o
 }
 
 fn appointment(a: &AppointmentView, patient_ref: &Value) -> Value {
@@ -176,7 +270,7 @@ fn clinical(out: &mut Out, c: &ClinicalView, files: Files<'_>) {
         let enc_url = full_url(Kind::Encounter, e.id);
         let note_url = full_url(Kind::Note, e.id);
         let author = json!([{ "display": e.author_name }]);
-        let encounter = json!({
+        let mut encounter = json!({
             "resourceType": "Encounter",
             "status": if e.signed_at.is_some() { "finished" } else { "in-progress" },
             "class": { "system": V3_ACT_CODE, "code": "AMB", "display": "ambulatory" },
@@ -184,6 +278,27 @@ fn clinical(out: &mut Out, c: &ClinicalView, files: Files<'_>) {
             "participant": [{ "individual": { "display": e.author_name } }],
             "period": { "start": e.at },
         });
+        // A visit brought from another system goes back out as it came in.
+        if let Some(d) = &e.encounter {
+            if !d.status.is_empty() {
+                encounter["status"] = json!(d.status);
+            }
+            if !d.class.code.is_empty() {
+                encounter["class"] = coding_json(&d.class);
+            }
+            if !d.types.is_empty() {
+                encounter["type"] = d.types.iter().map(concept_json).collect();
+            }
+            if !d.start.is_empty() {
+                encounter["period"] = json!({ "start": d.start });
+            }
+            if !d.end.is_empty() {
+                encounter["period"]["end"] = json!(d.end);
+            }
+            if !d.reasons.is_empty() {
+                encounter["reasonCode"] = d.reasons.iter().map(concept_json).collect();
+            }
+        }
         out.push(enc_url.clone(), encounter, format!("encounter-{}", e.id));
         let text = soap_text(&e.subjective, &e.objective, &e.assessment, &e.plan);
         let note = json!({
@@ -223,12 +338,34 @@ fn clinical(out: &mut Out, c: &ClinicalView, files: Files<'_>) {
         .chain(&c.medications)
         .chain(&c.allergies)
     {
-        let Ok(input) = serde_json::from_value::<EntryInput>(entry.data.clone()) else {
+        let Ok(StoredEntry { entry: input, detail }) = serde_json::from_value::<StoredEntry>(entry.data.clone()) else {
             continue;
+        };
+        // Codes another system gave, after Carekeep's own (kept whole: RxNorm, SNOMED CT).
+        let with_codings = |mut concept: Value| {
+            let mut list: Vec<Value> = concept
+                .get("coding")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            for c in &detail.codings {
+                let c = coding_json(c);
+                if !list
+                    .iter()
+                    .any(|x| x.get("system") == c.get("system") && x.get("code") == c.get("code"))
+                {
+                    list.push(c);
+                }
+            }
+            if !list.is_empty() {
+                concept["coding"] = Value::Array(list);
+            }
+            concept
         };
         match input {
             EntryInput::Vitals(v) => {
-                for (n, (suffix, obs)) in vital_observations(&v).into_iter().enumerate() {
+                let mut members = Vec::new();
+                for (n, (suffix, obs)) in vital_observations(&v, &detail.vitals).into_iter().enumerate() {
                     let mut obs = obs;
                     obs["subject"] = out.patient_ref.clone();
                     obs["effectiveDateTime"] = json!(entry.at);
@@ -236,7 +373,27 @@ fn clinical(out: &mut Out, c: &ClinicalView, files: Files<'_>) {
                     obs["identifier"] =
                         json!([{ "system": VITALS_SET_SYSTEM, "value": format!("vitals-{}-{suffix}", entry.id) }]);
                     let url = full_url(Kind::Vitals, entry.id * 16 + n as i64);
+                    members.push(json!({ "reference": url }));
                     out.push(url, obs, format!("vitals-{}-{suffix}", entry.id));
+                }
+                // The R4 vital-signs panel groups a set's measurements taken together.
+                if members.len() > 1 {
+                    let panel = json!({
+                        "resourceType": "Observation",
+                        "meta": { "profile": [PROFILE_VITALS_PANEL] },
+                        "status": "final",
+                        "category": [{ "coding": [{ "system": OBSERVATION_CATEGORY, "code": "vital-signs", "display": "Vital Signs" }] }],
+                        "code": { "coding": [{ "system": LOINC, "code": LOINC_VITALS_PANEL, "display": "Vital signs, weight, height, head circumference, oxygen saturation and BMI panel" }], "text": "Vital signs" },
+                        "subject": out.patient_ref,
+                        "effectiveDateTime": entry.at,
+                        "hasMember": members,
+                        "identifier": [{ "system": VITALS_SET_SYSTEM, "value": format!("vitals-{}-panel", entry.id) }],
+                    });
+                    out.push(
+                        full_url(Kind::Vitals, entry.id * 16 + 15),
+                        panel,
+                        format!("vitals-{}-panel", entry.id),
+                    );
                 }
             }
             EntryInput::Diagnosis { code, description } => {
@@ -244,16 +401,37 @@ fn clinical(out: &mut Out, c: &ClinicalView, files: Files<'_>) {
                 if !code.is_empty() {
                     concept["coding"] = json!([{ "system": ICD10CM, "code": code, "display": description }]);
                 }
-                let cond = json!({
+                let status = if detail.status.is_empty() {
+                    "active"
+                } else {
+                    detail.status.as_str()
+                };
+                let verification = if detail.verification.is_empty() {
+                    "confirmed"
+                } else {
+                    detail.verification.as_str()
+                };
+                let category = if detail.category.is_empty() {
+                    "encounter-diagnosis"
+                } else {
+                    detail.category.as_str()
+                };
+                let mut cond = json!({
                     "resourceType": "Condition",
-                    "clinicalStatus": { "coding": [{ "system": CONDITION_CLINICAL, "code": "active" }] },
-                    "verificationStatus": { "coding": [{ "system": CONDITION_VERIFICATION, "code": "confirmed" }] },
-                    "category": [{ "coding": [{ "system": CONDITION_CATEGORY, "code": "encounter-diagnosis" }] }],
-                    "code": concept,
+                    "clinicalStatus": { "coding": [{ "system": CONDITION_CLINICAL, "code": status }] },
+                    "verificationStatus": { "coding": [{ "system": CONDITION_VERIFICATION, "code": verification }] },
+                    "category": [{ "coding": [{ "system": CONDITION_CATEGORY, "code": category }] }],
+                    "code": with_codings(concept),
                     "subject": out.patient_ref,
                     "recordedDate": entry.at,
                     "recorder": { "display": entry.recorded_by },
                 });
+                if !detail.start.is_empty() {
+                    cond["onsetDateTime"] = json!(detail.start);
+                }
+                if !detail.end.is_empty() {
+                    cond["abatementDateTime"] = json!(detail.end);
+                }
                 out.push(
                     full_url(Kind::Condition, entry.id),
                     cond,
@@ -263,12 +441,18 @@ fn clinical(out: &mut Out, c: &ClinicalView, files: Files<'_>) {
             EntryInput::Medication { name, dose, frequency } => {
                 let mut med = json!({
                     "resourceType": "MedicationStatement",
-                    "status": "active",
-                    "medicationCodeableConcept": { "text": name },
+                    "status": if detail.status.is_empty() { "active" } else { detail.status.as_str() },
+                    "medicationCodeableConcept": with_codings(json!({ "text": name })),
                     "subject": out.patient_ref,
                     "dateAsserted": entry.at,
                     "informationSource": { "display": entry.recorded_by },
                 });
+                match (detail.start.is_empty(), detail.end.is_empty()) {
+                    (true, true) => {}
+                    (false, true) => med["effectivePeriod"] = json!({ "start": detail.start }),
+                    (true, false) => med["effectivePeriod"] = json!({ "end": detail.end }),
+                    (false, false) => med["effectivePeriod"] = json!({ "start": detail.start, "end": detail.end }),
+                }
                 let dosage = [dose.as_str(), frequency.as_str()]
                     .iter()
                     .filter(|s| !s.is_empty())
@@ -291,16 +475,54 @@ fn clinical(out: &mut Out, c: &ClinicalView, files: Files<'_>) {
                 reaction,
                 severity,
             } => {
+                let status = if detail.status.is_empty() {
+                    "active"
+                } else {
+                    detail.status.as_str()
+                };
+                let verification = if detail.verification.is_empty() {
+                    "confirmed"
+                } else {
+                    detail.verification.as_str()
+                };
                 let mut allergy = json!({
                     "resourceType": "AllergyIntolerance",
-                    "clinicalStatus": { "coding": [{ "system": ALLERGY_CLINICAL, "code": "active" }] },
-                    "verificationStatus": { "coding": [{ "system": ALLERGY_VERIFICATION, "code": "confirmed" }] },
-                    "code": { "text": substance },
+                    "clinicalStatus": { "coding": [{ "system": ALLERGY_CLINICAL, "code": status }] },
+                    "verificationStatus": { "coding": [{ "system": ALLERGY_VERIFICATION, "code": verification }] },
+                    "code": with_codings(json!({ "text": substance })),
                     "patient": out.patient_ref,
                     "recordedDate": entry.at,
                     "recorder": { "display": entry.recorded_by },
                 });
-                if !reaction.is_empty() || !severity.is_empty() {
+                for (k, v) in [("type", &detail.allergy_type), ("criticality", &detail.criticality)] {
+                    if !v.is_empty() {
+                        allergy[k] = json!(v);
+                    }
+                }
+                if !detail.category.is_empty() {
+                    allergy["category"] = json!([detail.category]);
+                }
+                if !detail.start.is_empty() {
+                    allergy["onsetDateTime"] = json!(detail.start);
+                }
+                if !detail.reactions.is_empty() {
+                    allergy["reaction"] = detail
+                        .reactions
+                        .iter()
+                        .map(|r| {
+                            let words: Vec<&str> = if r.manifestation.is_empty() {
+                                vec!["reaction"]
+                            } else {
+                                r.manifestation.iter().map(String::as_str).collect()
+                            };
+                            let mut x = json!({ "manifestation": words.iter().map(|m| json!({ "text": m })).collect::<Vec<_>>() });
+                            if !r.severity.is_empty() {
+                                x["severity"] = json!(r.severity);
+                            }
+                            x
+                        })
+                        .collect();
+                } else if !reaction.is_empty() || !severity.is_empty() {
                     let text = if reaction.is_empty() {
                         "reaction"
                     } else {
@@ -376,7 +598,7 @@ fn clinical(out: &mut Out, c: &ClinicalView, files: Files<'_>) {
 }
 
 /// One Observation per measurement, each with its R4 vital-signs profile.
-fn vital_observations(v: &Vitals) -> Vec<(&'static str, Value)> {
+fn vital_observations(v: &Vitals, more: &MoreVitals) -> Vec<(&'static str, Value)> {
     let mut out = Vec::new();
     let base = |profile: &str, code: Value, text: &str| {
         json!({
@@ -463,7 +685,39 @@ fn vital_observations(v: &Vitals) -> Vec<(&'static str, Value)> {
         o["valueQuantity"] = qty(f64::from(s), "%", "%");
         out.push(("spo2", o));
     }
+    if let Some(r) = more.respiratory_rate {
+        let mut o = base(
+            PROFILE_RESP_RATE,
+            json!([{ "system": LOINC, "code": LOINC_RESP_RATE, "display": "Respiratory rate" }]),
+            "Respiratory rate",
+        );
+        o["valueQuantity"] = qty(f64::from(r), "breaths/minute", "/min");
+        out.push(("resp", o));
+    }
+    if let Some(b) = more.bmi {
+        let mut o = base(
+            PROFILE_BMI,
+            json!([{ "system": LOINC, "code": LOINC_BMI, "display": "Body mass index (BMI) [Ratio]" }]),
+            "BMI",
+        );
+        o["valueQuantity"] = qty(round2(b), "kg/m2", "kg/m2");
+        out.push(("bmi", o));
+    }
+    if let Some(h) = more.head_circumference_cm {
+        let mut o = base(
+            PROFILE_HEAD_CIRCUM,
+            json!([{ "system": LOINC, "code": LOINC_HEAD_CIRCUM, "display": "Head Occipital-frontal circumference" }]),
+            "Head circumference",
+        );
+        o["valueQuantity"] = qty(round1(h), "cm", "cm");
+        out.push(("head", o));
+    }
     out
+}
+
+/// An `f32` to two places, as BMI is given (27.36).
+fn round2(x: f32) -> f64 {
+    (f64::from(x) * 100.0).round() / 100.0
 }
 
 /// An `f32` as typed (72.5 stays 72.5, not 72.5000000001).

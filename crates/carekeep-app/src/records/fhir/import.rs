@@ -15,11 +15,15 @@
 )]
 
 use super::codes::*;
-use crate::records::{EntryInput, NoteInput};
+use crate::records::{EntryInput, NoteInput, StoredEntry};
 use base64::Engine;
 use carekeep_domain::records::codes::{icd10cm, procedure};
+use carekeep_domain::records::detail::{
+    fhir_date, AddressParts, Coding, Concept, Deceased, EncounterDetail, EntryDetail, Identifier, MoreVitals,
+    PersonName, Reaction,
+};
 use carekeep_domain::records::invoice::Line;
-use carekeep_domain::records::patient::{check_contact, check_name, Contact, ContactMethod, Sex};
+use carekeep_domain::records::patient::{check_contact, check_name, Contact, ContactMethod, Identity, Sex};
 use carekeep_domain::records::vitals::{HeightUnit, TempUnit, Vitals, WeightUnit};
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
@@ -53,14 +57,14 @@ impl Plan {
 
 #[derive(Debug)]
 pub struct PlannedPatient {
-    pub given_name: String,
-    pub family_name: String,
-    pub date_of_birth: Date,
-    pub sex: Sex,
+    /// The Patient's position in the bundle's entries (for the report).
+    pub entry: usize,
+    /// The identity with its record number left empty: the clinic gives one at filing.
+    pub identity: Identity,
     pub contact: Contact,
     pub appointments: Vec<PlannedAppointment>,
     pub notes: Vec<PlannedNote>,
-    pub entries: Vec<(OffsetDateTime, EntryInput)>,
+    pub entries: Vec<(OffsetDateTime, StoredEntry)>,
     pub attachments: Vec<PlannedAttachment>,
     pub invoices: Vec<PlannedInvoice>,
 }
@@ -78,6 +82,7 @@ pub struct PlannedNote {
     pub at: OffsetDateTime,
     pub signed: bool,
     pub note: NoteInput,
+    pub encounter: Option<EncounterDetail>,
     pub addenda: Vec<(OffsetDateTime, String)>,
 }
 
@@ -123,6 +128,19 @@ pub fn plan(bytes: &[u8], now: OffsetDateTime, today: Date) -> Result<Plan, Malf
         Some(_) => return Err(Malformed("Bundle.entry is not a list".into())),
     };
     let mut b = Builder::new(entries.len(), now, today);
+    let mut seen: HashMap<(&str, Option<&str>), usize> = HashMap::new();
+    for (i, e) in entries.iter().enumerate() {
+        // bdl-7: a fullUrl names one resource in a bundle (versions of it aside); two
+        // entries under one name would file one record's parts under another.
+        if let Some(url) = str_at(e, "/fullUrl") {
+            let version = str_at(e, "/resource/meta/versionId");
+            if let Some(first) = seen.insert((url, version), i) {
+                return Err(Malformed(format!(
+                    "entry {i}: its fullUrl is entry {first}'s too; a bundle names each resource once (FHIR R4 bdl-7)"
+                )));
+            }
+        }
+    }
     for (i, e) in entries.iter().enumerate() {
         let r = e
             .get("resource")
@@ -161,6 +179,7 @@ pub fn plan(bytes: &[u8], now: OffsetDateTime, today: Date) -> Result<Plan, Malf
     }
     for (i, e) in entries.iter().enumerate() {
         let Some(r) = e.get("resource") else { continue };
+        let dropped = b.dropped_whole;
         match str_at(r, "/resourceType").unwrap_or_default() {
             "Patient" | "Encounter" => {}
             "Appointment" => b.appointment(i, r)?,
@@ -176,6 +195,11 @@ pub fn plan(bytes: &[u8], now: OffsetDateTime, today: Date) -> Result<Plan, Malf
             "PaymentReconciliation" => {}
             other => b.unmapped(other, "Carekeep keeps no such record"),
         }
+        if b.dropped_whole == dropped {
+            if let Some(kept) = kept_fields(str_at(r, "/resourceType").unwrap_or_default()) {
+                b.lost_fields(r, kept);
+            }
+        }
     }
     for (i, e) in entries.iter().enumerate() {
         if let Some(r) = e
@@ -188,10 +212,18 @@ pub fn plan(bytes: &[u8], now: OffsetDateTime, today: Date) -> Result<Plan, Malf
     b.finish()
 }
 
+struct VitalsSet {
+    at: OffsetDateTime,
+    vitals: Vitals,
+    more: MoreVitals,
+    observations: usize,
+}
+
 struct OpenEncounter {
     patient: usize,
     at: OffsetDateTime,
     signed: bool,
+    detail: EncounterDetail,
     summary: Vec<String>,
     note: Option<NoteInput>,
     addenda: Vec<(OffsetDateTime, String)>,
@@ -205,10 +237,214 @@ struct Builder {
     /// Entry index of a Patient -> index in `plan.patients`.
     patient_of: HashMap<usize, usize>,
     encounters: BTreeMap<usize, OpenEncounter>,
-    /// (patient, effective time) -> vitals and how many Observations went into it.
-    vitals: BTreeMap<(usize, String), (OffsetDateTime, Vitals, usize)>,
+    /// (patient, effective time) -> the vitals sets taken then, each with how many
+    /// Observations went into it. Two values of one member at one instant are two sets.
+    vitals: BTreeMap<(usize, String), Vec<VitalsSet>>,
     /// Entry index of an Invoice or Claim -> (patient, index in its invoices).
     invoice_of: HashMap<usize, (usize, usize)>,
+    /// Whole resources not kept so far: their fields are not counted again.
+    dropped_whole: usize,
+}
+
+/// The elements of each resource Carekeep keeps (or reads to place it); the others are
+/// counted as lost, by field. `None` for resources not kept at all.
+fn kept_fields(ty: &str) -> Option<&'static [&'static str]> {
+    Some(match ty {
+        "Patient" => &[
+            "identifier",
+            "name",
+            "telecom",
+            "gender",
+            "birthDate",
+            "deceasedBoolean",
+            "deceasedDateTime",
+            "address",
+            "maritalStatus",
+            "contact",
+        ],
+        "Encounter" => &["status", "class", "type", "subject", "period", "reasonCode"],
+        "Appointment" => &[
+            "status",
+            "serviceType",
+            "appointmentType",
+            "description",
+            "start",
+            "end",
+            "participant",
+        ],
+        "DocumentReference" => &[
+            "status",
+            "docStatus",
+            "type",
+            "subject",
+            "date",
+            "description",
+            "content",
+            "context",
+            "relatesTo",
+        ],
+        "Media" => &[
+            "status",
+            "type",
+            "subject",
+            "createdDateTime",
+            "content",
+            "note",
+            "issued",
+        ],
+        "Procedure" => &[
+            "status",
+            "code",
+            "subject",
+            "encounter",
+            "performedDateTime",
+            "performedPeriod",
+        ],
+        "Observation" => &[
+            "status",
+            "category",
+            "code",
+            "subject",
+            "effectiveDateTime",
+            "effectivePeriod",
+            "issued",
+            "valueQuantity",
+            "component",
+            "identifier",
+            "hasMember",
+        ],
+        "Condition" => &[
+            "clinicalStatus",
+            "verificationStatus",
+            "category",
+            "code",
+            "subject",
+            "onsetDateTime",
+            "onsetPeriod",
+            "abatementDateTime",
+            "abatementPeriod",
+            "recordedDate",
+        ],
+        "MedicationStatement" | "MedicationRequest" => &[
+            "status",
+            "medicationCodeableConcept",
+            "medicationReference",
+            "subject",
+            "dosage",
+            "dosageInstruction",
+            "dateAsserted",
+            "authoredOn",
+            "effectiveDateTime",
+            "effectivePeriod",
+        ],
+        "AllergyIntolerance" => &[
+            "clinicalStatus",
+            "verificationStatus",
+            "type",
+            "category",
+            "criticality",
+            "code",
+            "patient",
+            "reaction",
+            "recordedDate",
+            "onsetDateTime",
+        ],
+        "Invoice" => &["status", "subject", "date", "lineItem", "totalGross", "totalNet"],
+        "Claim" => &[
+            "status",
+            "type",
+            "patient",
+            "created",
+            "billablePeriod",
+            "item",
+            "total",
+            "diagnosis",
+        ],
+        "PaymentReconciliation" => &[
+            "status",
+            "created",
+            "paymentDate",
+            "paymentAmount",
+            "disposition",
+            "detail",
+        ],
+        _ => return None,
+    })
+}
+
+fn person_name(n: &Value) -> PersonName {
+    let list = |k: &str| -> Vec<String> {
+        n.get(k)
+            .and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(Value::as_str)
+                    .map(|s| clip(s, 80))
+                    .filter(|s| !s.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    PersonName {
+        usage: str_at(n, "/use").unwrap_or_default().to_owned(),
+        prefix: list("prefix"),
+        given: list("given"),
+        family: str_at(n, "/family").map(|s| clip(s, 80)).unwrap_or_default(),
+        suffix: list("suffix"),
+        text: str_at(n, "/text").map(|s| clip(s, 200)).unwrap_or_default(),
+    }
+}
+
+fn address_parts(a: &Value) -> AddressParts {
+    let s = |k: &str| str_at(a, k).map(|s| clip(s, 100)).unwrap_or_default();
+    AddressParts {
+        usage: s("/use"),
+        line: a
+            .get("line")
+            .and_then(Value::as_array)
+            .map(|l| l.iter().filter_map(Value::as_str).map(|x| clip(x, 100)).collect())
+            .unwrap_or_default(),
+        city: s("/city"),
+        district: s("/district"),
+        state: s("/state"),
+        postal_code: s("/postalCode"),
+        country: s("/country"),
+    }
+}
+
+/// Every coding of a CodeableConcept.
+fn codings(c: Option<&Value>) -> Vec<Coding> {
+    c.and_then(|c| c.get("coding"))
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|x| {
+            Some(Coding {
+                system: str_at(x, "/system").unwrap_or_default().to_owned(),
+                code: str_at(x, "/code")?.to_owned(),
+                display: str_at(x, "/display").map(|s| clip(s, ENTRY_TEXT)).unwrap_or_default(),
+            })
+        })
+        .collect()
+}
+
+fn concept(c: Option<&Value>) -> Concept {
+    Concept {
+        codings: codings(c),
+        text: c
+            .and_then(|c| str_at(c, "/text"))
+            .map(|s| clip(s, ENTRY_TEXT))
+            .unwrap_or_default(),
+    }
+}
+
+fn concepts(c: Option<&Value>) -> Vec<Concept> {
+    c.and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(|x| concept(Some(x)))
+        .filter(|x| *x != Concept::default())
+        .collect()
 }
 
 fn str_at<'a>(v: &'a Value, pointer: &str) -> Option<&'a str> {
@@ -233,6 +469,15 @@ fn code_in<'a>(c: Option<&'a Value>, system: &str) -> Option<&'a str> {
         .iter()
         .find(|x| str_at(x, "/system") == Some(system))
         .and_then(|x| str_at(x, "/code"))
+}
+
+/// The first of `pointers` present, as given (a FHIR dateTime keeps its precision).
+fn first_str(r: &Value, pointers: &[&str]) -> String {
+    pointers
+        .iter()
+        .find_map(|p| str_at(r, p))
+        .map(|s| clip(s, 40))
+        .unwrap_or_default()
 }
 
 fn codes_of(c: Option<&Value>) -> Vec<&str> {
@@ -290,11 +535,42 @@ impl Builder {
             encounters: BTreeMap::new(),
             vitals: BTreeMap::new(),
             invoice_of: HashMap::new(),
+            dropped_whole: 0,
         }
     }
 
+    /// A whole resource not kept.
     fn unmapped(&mut self, ty: &str, why: &str) {
+        self.dropped_whole += 1;
         *self.plan.unmapped.entry(format!("{ty}: {why}")).or_default() += 1;
+    }
+
+    /// One field of a kept resource not kept (`field` is `Type.element`).
+    fn lost(&mut self, field: &str, why: &str) {
+        *self.plan.unmapped.entry(format!("{field}: {why}")).or_default() += 1;
+    }
+
+    /// Counts every element of a kept resource outside `kept`, and every extension that is
+    /// not Carekeep's own, so the report names each field an import leaves behind.
+    fn lost_fields(&mut self, r: &Value, kept: &[&str]) {
+        let ty = str_at(r, "/resourceType").unwrap_or_default().to_owned();
+        let Some(o) = r.as_object() else { return };
+        for (k, v) in o {
+            if ["resourceType", "id", "meta", "text"].contains(&k.as_str()) {
+                continue;
+            }
+            if k == "extension" || k == "modifierExtension" {
+                let ours = |e: &Value| str_at(e, "/url").is_some_and(|u| u.starts_with("urn:carekeep:"));
+                let n = v.as_array().map_or(1, |a| a.iter().filter(|e| !ours(e)).count());
+                for _ in 0..n {
+                    self.lost(&format!("{ty}.{k}"), "an extension Carekeep does not read");
+                }
+                continue;
+            }
+            if !kept.contains(&k.as_str()) {
+                self.lost(&format!("{ty}.{k}"), "Carekeep's record has no such field");
+            }
+        }
     }
 
     fn resolve(&self, reference: &str) -> Option<usize> {
@@ -332,35 +608,64 @@ impl Builder {
 
     fn patient(&mut self, i: usize, r: &Value) -> Result<PlannedPatient, Malformed> {
         let bad = |why: String| Malformed(format!("entry {i} (Patient): {why}"));
-        let names = r.get("name").and_then(Value::as_array).cloned().unwrap_or_default();
-        let name = names
-            .iter()
-            .find(|n| str_at(n, "/use") == Some("official"))
-            .or_else(|| names.first())
-            .ok_or_else(|| bad("has no name; Carekeep needs one to file the record".into()))?;
-        let given = name
-            .get("given")
+        let names: Vec<PersonName> = r
+            .get("name")
             .and_then(Value::as_array)
-            .map(|g| g.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(" "))
-            .unwrap_or_default();
-        let family = str_at(name, "/family").unwrap_or_default();
-        let (given, family) = match (given.trim().is_empty(), family.is_empty()) {
-            (false, false) => (given, family.to_owned()),
-            _ => {
-                let text = str_at(name, "/text").ok_or_else(|| bad("its name has no given and family parts".into()))?;
-                match text.rsplit_once(' ') {
-                    Some((g, f)) => (g.to_owned(), f.to_owned()),
-                    None => return Err(bad("its name has no given and family parts".into())),
-                }
-            }
-        };
+            .into_iter()
+            .flatten()
+            .map(person_name)
+            .filter(|n| n.filing().is_some())
+            .collect();
+        // The official name files the chart; the others are kept beside it.
+        let filing = names.iter().position(|n| n.usage == "official").unwrap_or_default();
+        let (given, family) = names
+            .get(filing)
+            .and_then(PersonName::filing)
+            .ok_or_else(|| bad("has no name; Carekeep needs one to file the record".into()))?;
         let given = check_name("first name", &given).map_err(|e| bad(e.0))?;
         let family = check_name("last name", &family).map_err(|e| bad(e.0))?;
+        let mut names = names;
+        if filing > 0 {
+            let official = names.remove(filing);
+            names.insert(0, official);
+        }
         let dob = str_at(r, "/birthDate")
             .ok_or_else(|| bad("has no birthDate; Carekeep needs one to tell patients apart".into()))?;
-        let dob = carekeep_domain::records::patient::parse_date(dob).map_err(|e| bad(e.0))?;
+        let (dob, birth_precision) = fhir_date(dob).map_err(|e| bad(format!("its birthDate: {}", e.0)))?;
         let dob = carekeep_domain::records::patient::check_date_of_birth(dob, self.today).map_err(|e| bad(e.0))?;
         let sex = Sex::parse(str_at(r, "/gender").unwrap_or("unknown")).map_err(|e| bad(e.0))?;
+        let identifiers = r
+            .get("identifier")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|x| {
+                Some(Identifier {
+                    system: str_at(x, "/system").unwrap_or_default().to_owned(),
+                    value: clip(str_at(x, "/value")?, ENTRY_TEXT),
+                    kind: str_at(x, "/type/coding/0/code").unwrap_or_default().to_owned(),
+                    kind_text: str_at(x, "/type/text")
+                        .or_else(|| str_at(x, "/type/coding/0/display"))
+                        .map(|s| clip(s, ENTRY_TEXT))
+                        .unwrap_or_default(),
+                })
+            })
+            // Carekeep's own record number is given anew by the clinic that files the chart.
+            .filter(|x| x.system != MRN_SYSTEM)
+            .collect();
+        let deceased = match (
+            r.get("deceasedBoolean").and_then(Value::as_bool),
+            str_at(r, "/deceasedDateTime"),
+        ) {
+            (_, Some(d)) => Some(Deceased::On(clip(d, 40))),
+            (Some(true), None) => Some(Deceased::Yes),
+            _ => None,
+        };
+        let marital_status = code_in(r.get("maritalStatus"), MARITAL_STATUS)
+            .or_else(|| str_at(r, "/maritalStatus/coding/0/code"))
+            .or_else(|| str_at(r, "/maritalStatus/text"))
+            .map(|s| clip(s, 40))
+            .unwrap_or_default();
         let telecom = r.get("telecom").and_then(Value::as_array).cloned().unwrap_or_default();
         let first = |system: &str| {
             let mut of: Vec<&Value> = telecom
@@ -372,8 +677,23 @@ impl Builder {
         };
         let phone = first("phone").unwrap_or_default();
         let email = first("email").unwrap_or_default();
-        let address = r
-            .pointer("/address/0")
+        let kept_telecom = usize::from(!phone.is_empty()) + usize::from(!email.is_empty());
+        for _ in kept_telecom..telecom.len() {
+            self.lost(
+                "Patient.telecom",
+                "a second phone or email, or another kind of contact point",
+            );
+        }
+        let addresses = r.get("address").and_then(Value::as_array).cloned().unwrap_or_default();
+        for _ in addresses.iter().skip(1) {
+            self.lost("Patient.address", "a second address");
+        }
+        let address_parts = addresses
+            .first()
+            .map(address_parts)
+            .filter(|a| *a != AddressParts::default());
+        let address = addresses
+            .first()
             .map(|a| {
                 str_at(a, "/text").map(str::to_owned).unwrap_or_else(|| {
                     let lines = a
@@ -394,8 +714,12 @@ impl Builder {
                 })
             })
             .unwrap_or_default();
-        let emergency = r
-            .pointer("/contact/0")
+        let contacts = r.get("contact").and_then(Value::as_array).cloned().unwrap_or_default();
+        for _ in contacts.iter().skip(1) {
+            self.lost("Patient.contact", "a second contact person");
+        }
+        let emergency = contacts
+            .first()
             .map(|c| {
                 [
                     str_at(c, "/name/text").map(str::to_owned).or_else(|| {
@@ -433,13 +757,17 @@ impl Builder {
             address: clip(&address, 300),
             emergency_contact: clip(&emergency, 300),
             preferred,
+            address_parts,
         };
         // A contact block Carekeep would refuse at the desk (a phone of letters, say) keeps
-        // its name and address and drops the unusable method, counted as unmapped.
+        // its name and address and drops the unusable method, counted as lost.
         let contact = match check_contact(contact.clone()) {
             Ok(c) => c,
             Err(_) => {
-                self.unmapped("Patient.telecom", "phone or email Carekeep cannot use");
+                // A patient with no contact point at all loses nothing here.
+                if !(contact.phone.is_empty() && contact.email.is_empty()) {
+                    self.lost("Patient.telecom", "phone or email Carekeep cannot use");
+                }
                 check_contact(Contact {
                     phone: String::new(),
                     email: String::new(),
@@ -453,11 +781,15 @@ impl Builder {
                 .unwrap_or_default()
             }
         };
+        let mut identity = Identity::new(given, family, dob, sex, String::new());
+        identity.birth_precision = birth_precision;
+        identity.names = names;
+        identity.identifiers = identifiers;
+        identity.deceased = deceased;
+        identity.marital_status = marital_status;
         Ok(PlannedPatient {
-            given_name: given,
-            family_name: family,
-            date_of_birth: dob,
-            sex,
+            entry: i,
+            identity,
             contact,
             appointments: Vec::new(),
             notes: Vec::new(),
@@ -478,12 +810,27 @@ impl Builder {
         if let Some(t) = concept_text(r.pointer("/reasonCode/0")) {
             summary.push(format!("Reason: {t}"));
         }
+        let detail = EncounterDetail {
+            status: clip(status, 40),
+            class: Coding {
+                system: str_at(r, "/class/system").unwrap_or_default().to_owned(),
+                code: str_at(r, "/class/code").unwrap_or_default().to_owned(),
+                display: str_at(r, "/class/display")
+                    .map(|s| clip(s, ENTRY_TEXT))
+                    .unwrap_or_default(),
+            },
+            types: concepts(r.get("type")),
+            start: str_at(r, "/period/start").map(|s| clip(s, 40)).unwrap_or_default(),
+            end: str_at(r, "/period/end").map(|s| clip(s, 40)).unwrap_or_default(),
+            reasons: concepts(r.get("reasonCode")),
+        };
         self.encounters.insert(
             i,
             OpenEncounter {
                 patient,
                 at,
                 signed: status == "finished",
+                detail,
                 summary,
                 note: None,
                 addenda: Vec::new(),
@@ -572,6 +919,7 @@ impl Builder {
                     at,
                     signed: str_at(r, "/docStatus") != Some("preliminary"),
                     note: soap(&text),
+                    encounter: None,
                     addenda: Vec::new(),
                 }),
             }
@@ -654,6 +1002,7 @@ impl Builder {
                         objective: line,
                         ..NoteInput::default()
                     },
+                    encounter: None,
                     addenda: Vec::new(),
                 });
             }
@@ -664,77 +1013,43 @@ impl Builder {
     fn observation(&mut self, i: usize, r: &Value) -> Result<(), Malformed> {
         let patient = self.patient_ref(i, r, &["/subject/reference"])?;
         let codes = codes_of(r.get("code"));
-        let qty = |v: Option<&Value>| -> Option<(f64, String)> {
-            let v = v?;
-            Some((
-                v.get("value")?.as_f64()?,
-                str_at(v, "/code")
-                    .or_else(|| str_at(v, "/unit"))
-                    .unwrap_or_default()
-                    .to_owned(),
-            ))
-        };
-        let value = qty(r.get("valueQuantity"));
-        let component = |code: &str| {
-            r.get("component").and_then(Value::as_array).and_then(|cs| {
-                cs.iter()
-                    .find(|c| codes_of(c.get("code")).contains(&code))
-                    .and_then(|c| qty(c.get("valueQuantity")))
-            })
-        };
-        let has = |c: &str| codes.contains(&c);
-        let mut v = Vitals::default();
-        let u16_of = |x: f64| (x.round() >= 0.0 && x.round() <= f64::from(u16::MAX)).then_some(x.round() as u16);
-        let mapped = if has(LOINC_BP) || has("55284-4") {
-            v.systolic_mmhg = component(LOINC_SYSTOLIC).and_then(|(x, _)| u16_of(x));
-            v.diastolic_mmhg = component(LOINC_DIASTOLIC).and_then(|(x, _)| u16_of(x));
-            v.systolic_mmhg.is_some() && v.diastolic_mmhg.is_some()
-        } else if has(LOINC_HEART_RATE) {
-            v.pulse_bpm = value.as_ref().and_then(|(x, _)| u16_of(*x));
-            v.pulse_bpm.is_some()
-        } else if has(LOINC_BODY_TEMP) {
-            if let Some((x, unit)) = &value {
-                v.temperature = Some(*x as f32);
-                v.temperature_unit = Some(if unit.contains("F") { TempUnit::F } else { TempUnit::C });
+        let measured = if codes.contains(&LOINC_VITALS_PANEL) {
+            // The panel groups its members (hasMember); values it carries itself come as
+            // components, each a measurement of its own.
+            let parts: Vec<(Vitals, MoreVitals)> = r
+                .get("component")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(|c| vital(&codes_of(c.get("code")), c, None))
+                .collect();
+            if parts.is_empty() {
+                if r.get("hasMember").is_none() && r.get("component").is_some() {
+                    self.unmapped("Observation", "a vital-signs panel whose members Carekeep cannot read");
+                }
+                return Ok(());
             }
-            value.is_some()
-        } else if has(LOINC_BODY_WEIGHT) {
-            if let Some((x, unit)) = &value {
-                let (x, u) = match unit.as_str() {
-                    "[lb_av]" | "lb" | "lbs" => (*x, WeightUnit::Lb),
-                    "g" => (*x / 1000.0, WeightUnit::Kg),
-                    _ => (*x, WeightUnit::Kg),
-                };
-                v.weight = Some(x as f32);
-                v.weight_unit = Some(u);
-            }
-            value.is_some()
-        } else if has(LOINC_BODY_HEIGHT) {
-            if let Some((x, unit)) = &value {
-                let (x, u) = match unit.as_str() {
-                    "[in_i]" | "in" => (*x, HeightUnit::In),
-                    "m" => (*x * 100.0, HeightUnit::Cm),
-                    _ => (*x, HeightUnit::Cm),
-                };
-                v.height = Some(x as f32);
-                v.height_unit = Some(u);
-            }
-            value.is_some()
-        } else if has(LOINC_SPO2_ARTERIAL) || has(LOINC_SPO2_PULSE_OX) {
-            v.spo2_percent = value
-                .as_ref()
-                .and_then(|(x, _)| (0.0..=100.0).contains(x).then_some(x.round() as u8));
-            v.spo2_percent.is_some()
+            parts
         } else {
-            false
+            match vital(&codes, r, r.get("component")) {
+                Some(v) => vec![v],
+                None => {
+                    let is_vital = r
+                        .get("category")
+                        .and_then(Value::as_array)
+                        .is_some_and(|cs| cs.iter().any(|c| codes_of(Some(c)).contains(&"vital-signs")));
+                    self.unmapped(
+                        "Observation",
+                        if is_vital {
+                            "a vital sign outside the R4 vital-signs profile, or its value is missing"
+                        } else {
+                            "not a vital sign (labs, scores, surveys)"
+                        },
+                    );
+                    return Ok(());
+                }
+            }
         };
-        if !mapped {
-            self.unmapped(
-                "Observation",
-                "not a vital sign Carekeep records (labs, scores, surveys)",
-            );
-            return Ok(());
-        }
         let when = str_at(r, "/effectiveDateTime")
             .or_else(|| str_at(r, "/effectivePeriod/start"))
             .or_else(|| str_at(r, "/issued"))
@@ -753,9 +1068,24 @@ impl Builder {
             Some(set) => format!("{when} {set}"),
             None => when,
         };
-        let slot = self.vitals.entry((patient, key)).or_insert((at, Vitals::default(), 0));
-        merge(&mut slot.1, v);
-        slot.2 += 1;
+        let sets = self.vitals.entry((patient, key)).or_default();
+        for (v, more) in measured {
+            // A second value of one member at one instant (two heart rates) is a second set,
+            // never a value overwritten or dropped.
+            match sets.iter_mut().find(|s| fits(&s.vitals, &s.more, &v, &more)) {
+                Some(s) => {
+                    merge(&mut s.vitals, v);
+                    merge_more(&mut s.more, more);
+                    s.observations += 1;
+                }
+                None => sets.push(VitalsSet {
+                    at,
+                    vitals: v,
+                    more,
+                    observations: 1,
+                }),
+            }
+        }
         Ok(())
     }
 
@@ -769,9 +1099,31 @@ impl Builder {
             .and_then(|c| icd10cm(c).ok())
             .unwrap_or_default();
         let at = self.date_of(r, &["/recordedDate", "/onsetDateTime", "/onsetPeriod/start"]);
-        self.plan.patients[patient]
-            .entries
-            .push((at, EntryInput::Diagnosis { code, description }));
+        let detail = EntryDetail {
+            status: str_at(r, "/clinicalStatus/coding/0/code")
+                .unwrap_or_default()
+                .to_owned(),
+            verification: str_at(r, "/verificationStatus/coding/0/code")
+                .unwrap_or_default()
+                .to_owned(),
+            start: first_str(r, &["/onsetDateTime", "/onsetPeriod/start"]),
+            end: first_str(
+                r,
+                &["/abatementDateTime", "/abatementPeriod/end", "/abatementPeriod/start"],
+            ),
+            codings: codings(r.get("code")),
+            category: str_at(r, "/category/0/coding/0/code").unwrap_or_default().to_owned(),
+            ..EntryDetail::default()
+        };
+        self.push_entry(
+            patient,
+            at,
+            "Condition",
+            StoredEntry {
+                entry: EntryInput::Diagnosis { code, description },
+                detail,
+            },
+        );
         Ok(())
     }
 
@@ -811,14 +1163,40 @@ impl Builder {
                 "/effectivePeriod/start",
             ],
         );
-        self.plan.patients[patient].entries.push((
+        // A request's statuses as a statement's (the export writes MedicationStatement);
+        // the two that differ in name are counted.
+        let status = match str_at(r, "/status").unwrap_or_default() {
+            "cancelled" => {
+                self.lost("MedicationRequest.status", "cancelled is kept as stopped");
+                "stopped"
+            }
+            "draft" => {
+                self.lost("MedicationRequest.status", "draft is kept as intended");
+                "intended"
+            }
+            s => s,
+        }
+        .to_owned();
+        let detail = EntryDetail {
+            status,
+            start: first_str(r, &["/effectivePeriod/start", "/effectiveDateTime", "/authoredOn"]),
+            end: first_str(r, &["/effectivePeriod/end"]),
+            codings: codings(r.get("medicationCodeableConcept")),
+            ..EntryDetail::default()
+        };
+        self.push_entry(
+            patient,
             at,
-            EntryInput::Medication {
-                name,
-                dose: clip(dose, ENTRY_TEXT),
-                frequency: clip(frequency, ENTRY_TEXT),
+            &ty,
+            StoredEntry {
+                entry: EntryInput::Medication {
+                    name,
+                    dose: clip(dose, ENTRY_TEXT),
+                    frequency: clip(frequency, ENTRY_TEXT),
+                },
+                detail,
             },
-        ));
+        );
         Ok(())
     }
 
@@ -839,15 +1217,64 @@ impl Builder {
             reaction
         };
         let at = self.date_of(r, &["/recordedDate", "/onsetDateTime"]);
-        self.plan.patients[patient].entries.push((
+        let reactions: Vec<Reaction> = r
+            .get("reaction")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .map(|x| Reaction {
+                manifestation: x
+                    .get("manifestation")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|m| concept_text(Some(m)))
+                    .filter(|m| m != "reaction")
+                    .collect(),
+                severity: str_at(x, "/severity").unwrap_or_default().to_owned(),
+            })
+            .collect();
+        // The form's fields hold the first reaction; the detail keeps all of them, so one
+        // reaction with one manifestation needs no detail.
+        let one = reactions.len() == 1 && reactions.first().is_some_and(|x| x.manifestation.len() <= 1);
+        let detail = EntryDetail {
+            status: str_at(r, "/clinicalStatus/coding/0/code")
+                .unwrap_or_default()
+                .to_owned(),
+            verification: str_at(r, "/verificationStatus/coding/0/code")
+                .unwrap_or_default()
+                .to_owned(),
+            start: first_str(r, &["/onsetDateTime"]),
+            codings: codings(r.get("code")),
+            category: str_at(r, "/category/0").unwrap_or_default().to_owned(),
+            allergy_type: str_at(r, "/type").unwrap_or_default().to_owned(),
+            criticality: str_at(r, "/criticality").unwrap_or_default().to_owned(),
+            reactions: if one { Vec::new() } else { reactions },
+            ..EntryDetail::default()
+        };
+        self.push_entry(
+            patient,
             at,
-            EntryInput::Allergy {
-                substance,
-                reaction,
-                severity,
+            "AllergyIntolerance",
+            StoredEntry {
+                entry: EntryInput::Allergy {
+                    substance,
+                    reaction,
+                    severity,
+                },
+                detail,
             },
-        ));
+        );
         Ok(())
+    }
+
+    /// Files an entry, or counts it whole if its statuses or values are outside FHIR's
+    /// value sets or Carekeep's checks.
+    fn push_entry(&mut self, patient: usize, at: OffsetDateTime, ty: &str, e: StoredEntry) {
+        match e.check_imported() {
+            Ok(e) => self.plan.patients[patient].entries.push((at, e)),
+            Err(_) => self.unmapped(ty, "a status, code or text Carekeep's checks refuse"),
+        }
     }
 
     fn push_invoice(&mut self, i: usize, patient: usize, at: OffsetDateTime, lines: Vec<Line>, ty: &str) {
@@ -934,7 +1361,16 @@ impl Builder {
         let mut lines = Vec::new();
         for item in r.get("item").and_then(Value::as_array).into_iter().flatten() {
             let concept = item.get("productOrService");
-            let amount = money_cents(item.get("net")).unwrap_or_default();
+            // net, else unit price times quantity (FHIR's own rule for net).
+            let amount = money_cents(item.get("net"))
+                .or_else(|| {
+                    let unit = money_cents(item.get("unitPrice"))?;
+                    let qty = item.pointer("/quantity/value").and_then(Value::as_f64).unwrap_or(1.0);
+                    let factor = item.get("factor").and_then(Value::as_f64).unwrap_or(1.0);
+                    let cents = (unit as f64 * qty * factor).round();
+                    (cents.is_finite() && cents.abs() < 1e12).then_some(cents as i64)
+                })
+                .unwrap_or_default();
             let procedure_code = [CPT, HCPCS]
                 .iter()
                 .find_map(|s| code_in(concept, s))
@@ -951,11 +1387,26 @@ impl Builder {
                 amount_cents: amount,
             });
         }
+        let priced = lines.len();
         lines.retain(|l| l.amount_cents > 0);
-        if lines.is_empty() {
-            if let Some(total) = money_cents(r.get("total")) {
+        for _ in lines.len()..priced {
+            self.lost(
+                "Claim.item",
+                "an item without an amount (its service is named on the claim only)",
+            );
+        }
+        if let Some(total) = money_cents(r.get("total")) {
+            let sum: i64 = lines.iter().map(|l| l.amount_cents).sum();
+            if lines.is_empty() {
                 let what = concept_text(r.get("type")).map_or("Claim".to_owned(), |t| format!("Claim ({t})"));
                 lines = vec![line(&what, total)];
+            } else if sum < total {
+                // The invoice owes what the claim does, to the cent; the part no item prices
+                // is one line, and the report says so.
+                lines.push(line("Rest of the claim's total (not itemized)", total - sum));
+                self.lost("Claim.total", "items sum to less than the total; the rest is one line");
+            } else if sum > total {
+                self.lost("Claim.total", "items sum to more than the total; the items are kept");
             }
         }
         let at = self.date_of(r, &["/created", "/billablePeriod/start"]);
@@ -1026,18 +1477,28 @@ impl Builder {
                 at: e.at,
                 signed: e.signed || !e.addenda.is_empty(),
                 note,
+                encounter: Some(e.detail),
                 addenda: e.addenda,
             });
         }
-        for ((patient, _), (at, v, n)) in std::mem::take(&mut self.vitals) {
-            match v.check() {
-                Ok(v) => self.plan.patients[patient].entries.push((at, EntryInput::Vitals(v))),
-                Err(_) => {
-                    *self
-                        .plan
-                        .unmapped
-                        .entry("Observation: a vital sign outside plausible ranges or missing its pair".into())
-                        .or_default() += n;
+        for ((patient, _), sets) in std::mem::take(&mut self.vitals) {
+            for set in sets {
+                let stored = StoredEntry {
+                    entry: EntryInput::Vitals(set.vitals),
+                    detail: EntryDetail {
+                        vitals: set.more,
+                        ..EntryDetail::default()
+                    },
+                };
+                match stored.check_imported() {
+                    Ok(e) => self.plan.patients[patient].entries.push((set.at, e)),
+                    Err(_) => {
+                        *self
+                            .plan
+                            .unmapped
+                            .entry("Observation: a vital sign outside plausible ranges or missing its pair".into())
+                            .or_default() += set.observations;
+                    }
                 }
             }
         }
@@ -1052,6 +1513,113 @@ fn line(description: &str, amount_cents: i64) -> Line {
         diagnosis_codes: Vec::new(),
         amount_cents,
     }
+}
+
+/// One measurement of the R4 vital-signs profile from an Observation (or a panel's
+/// component): the value in `r.valueQuantity`, blood pressure from `components`.
+fn vital(codes: &[&str], r: &Value, components: Option<&Value>) -> Option<(Vitals, MoreVitals)> {
+    let qty = |v: Option<&Value>| -> Option<(f64, String)> {
+        let v = v?;
+        Some((
+            v.get("value")?.as_f64()?,
+            str_at(v, "/code")
+                .or_else(|| str_at(v, "/unit"))
+                .unwrap_or_default()
+                .to_owned(),
+        ))
+    };
+    let value = qty(r.get("valueQuantity"));
+    let component = |code: &str| {
+        components.and_then(Value::as_array).and_then(|cs| {
+            cs.iter()
+                .find(|c| codes_of(c.get("code")).contains(&code))
+                .and_then(|c| qty(c.get("valueQuantity")))
+        })
+    };
+    let has = |c: &str| codes.contains(&c);
+    let mut v = Vitals::default();
+    let mut more = MoreVitals::default();
+    let u16_of = |x: f64| (x.round() >= 0.0 && x.round() <= f64::from(u16::MAX)).then_some(x.round() as u16);
+    let mapped = if has(LOINC_BP) || has("55284-4") {
+        v.systolic_mmhg = component(LOINC_SYSTOLIC).and_then(|(x, _)| u16_of(x));
+        v.diastolic_mmhg = component(LOINC_DIASTOLIC).and_then(|(x, _)| u16_of(x));
+        v.systolic_mmhg.is_some() && v.diastolic_mmhg.is_some()
+    } else if has(LOINC_HEART_RATE) {
+        v.pulse_bpm = value.as_ref().and_then(|(x, _)| u16_of(*x));
+        v.pulse_bpm.is_some()
+    } else if has(LOINC_RESP_RATE) {
+        more.respiratory_rate = value.as_ref().and_then(|(x, _)| u16_of(*x));
+        more.respiratory_rate.is_some()
+    } else if has(LOINC_BMI) {
+        more.bmi = value.as_ref().map(|(x, _)| *x as f32);
+        more.bmi.is_some()
+    } else if has(LOINC_HEAD_CIRCUM) || has(LOINC_HEAD_CIRCUM_TAPE) {
+        more.head_circumference_cm = value.as_ref().map(|(x, unit)| match unit.as_str() {
+            "[in_i]" | "in" => (*x * 2.54) as f32,
+            "mm" => (*x / 10.0) as f32,
+            _ => *x as f32,
+        });
+        more.head_circumference_cm.is_some()
+    } else if has(LOINC_BODY_TEMP) {
+        if let Some((x, unit)) = &value {
+            v.temperature = Some(*x as f32);
+            v.temperature_unit = Some(if unit.contains('F') { TempUnit::F } else { TempUnit::C });
+        }
+        value.is_some()
+    } else if has(LOINC_BODY_WEIGHT) {
+        if let Some((x, unit)) = &value {
+            let (x, u) = match unit.as_str() {
+                "[lb_av]" | "lb" | "lbs" => (*x, WeightUnit::Lb),
+                "g" => (*x / 1000.0, WeightUnit::Kg),
+                _ => (*x, WeightUnit::Kg),
+            };
+            v.weight = Some(x as f32);
+            v.weight_unit = Some(u);
+        }
+        value.is_some()
+    } else if has(LOINC_BODY_HEIGHT) {
+        if let Some((x, unit)) = &value {
+            let (x, u) = match unit.as_str() {
+                "[in_i]" | "in" => (*x, HeightUnit::In),
+                "m" => (*x * 100.0, HeightUnit::Cm),
+                _ => (*x, HeightUnit::Cm),
+            };
+            v.height = Some(x as f32);
+            v.height_unit = Some(u);
+        }
+        value.is_some()
+    } else if has(LOINC_SPO2_ARTERIAL) || has(LOINC_SPO2_PULSE_OX) {
+        v.spo2_percent = value
+            .as_ref()
+            .and_then(|(x, _)| (0.0..=100.0).contains(x).then_some(x.round() as u8));
+        v.spo2_percent.is_some()
+    } else {
+        false
+    };
+    mapped.then_some((v, more))
+}
+
+/// Whether a measurement joins a set without replacing one of its values.
+fn fits(set: &Vitals, set_more: &MoreVitals, v: &Vitals, more: &MoreVitals) -> bool {
+    let free = |a: bool, b: bool| !(a && b);
+    free(set.systolic_mmhg.is_some(), v.systolic_mmhg.is_some())
+        && free(set.pulse_bpm.is_some(), v.pulse_bpm.is_some())
+        && free(set.temperature.is_some(), v.temperature.is_some())
+        && free(set.weight.is_some(), v.weight.is_some())
+        && free(set.height.is_some(), v.height.is_some())
+        && free(set.spo2_percent.is_some(), v.spo2_percent.is_some())
+        && free(set_more.respiratory_rate.is_some(), more.respiratory_rate.is_some())
+        && free(set_more.bmi.is_some(), more.bmi.is_some())
+        && free(
+            set_more.head_circumference_cm.is_some(),
+            more.head_circumference_cm.is_some(),
+        )
+}
+
+fn merge_more(into: &mut MoreVitals, m: MoreVitals) {
+    into.respiratory_rate = into.respiratory_rate.or(m.respiratory_rate);
+    into.bmi = into.bmi.or(m.bmi);
+    into.head_circumference_cm = into.head_circumference_cm.or(m.head_circumference_cm);
 }
 
 fn merge(into: &mut Vitals, v: Vitals) {
@@ -1197,15 +1765,18 @@ mod tests {
         let plan = run(synthetic()).expect("plan");
         assert_eq!(plan.resources, 12);
         let p = &plan.patients[0];
-        assert_eq!((p.given_name.as_str(), p.family_name.as_str()), ("Abe604", "Kris249"));
+        assert_eq!(
+            (p.identity.given_name.as_str(), p.identity.family_name.as_str()),
+            ("Abe604", "Kris249")
+        );
         assert_eq!(p.contact.phone, "5553768457");
         assert_eq!(p.contact.address, "1 Main St, Boston MA 02110");
         assert_eq!(p.notes.len(), 1);
         assert!(p.notes[0].signed);
         assert!(p.notes[0].note.objective.contains("Procedure: Blood pressure check"));
-        let kinds: Vec<&str> = p.entries.iter().map(|(_, e)| e.kind()).collect();
+        let kinds: Vec<&str> = p.entries.iter().map(|(_, e)| e.entry.kind()).collect();
         assert_eq!(kinds, ["diagnosis", "medication", "allergy", "vitals"]);
-        match &p.entries[3].1 {
+        match &p.entries[3].1.entry {
             EntryInput::Vitals(v) => {
                 assert_eq!((v.systolic_mmhg, v.diastolic_mmhg), (Some(121), Some(79)));
                 assert_eq!(v.weight, Some(80.2));
@@ -1214,8 +1785,21 @@ mod tests {
         }
         assert_eq!(p.invoices.len(), 1);
         assert_eq!(p.invoices[0].lines[0].amount_cents, 12916);
-        // The lab, the immunization and the organization are counted, not dropped.
-        assert_eq!(plan.unmapped_total(), 3);
+        // The lab, the immunization and the organization are counted, not dropped; so are
+        // the fields kept nowhere (the Claim's status, the prescription's intent, the
+        // procedure's link to its encounter is kept as the note's line).
+        let whole: usize = plan
+            .unmapped
+            .iter()
+            .filter(|(k, _)| !k.contains('.'))
+            .map(|(_, n)| n)
+            .sum();
+        assert_eq!(whole, 3, "{:?}", plan.unmapped);
+        assert_eq!(
+            plan.unmapped
+                .get("MedicationRequest.intent: Carekeep's record has no such field"),
+            Some(&1)
+        );
         assert!(plan.unmapped.keys().any(|k| k.starts_with("Immunization")));
     }
 
@@ -1257,6 +1841,207 @@ mod tests {
             Some(datetime!(2020-02-29 15:00 UTC))
         );
         assert_eq!(instant("2021-02-29"), None);
+    }
+
+    fn one_patient(patient: Value, rest: Vec<Value>) -> Value {
+        let mut entry = vec![json!({ "fullUrl": "urn:uuid:p", "resource": patient })];
+        for (n, r) in rest.into_iter().enumerate() {
+            entry.push(json!({ "fullUrl": format!("urn:uuid:r{n}"), "resource": r }));
+        }
+        json!({ "resourceType": "Bundle", "type": "collection", "entry": entry })
+    }
+
+    fn pat(extra: Value) -> Value {
+        let mut p = json!({ "resourceType": "Patient", "name": [{ "family": "Lee", "given": ["Ann"] }], "birthDate": "1980-04-23" });
+        for (k, v) in extra.as_object().cloned().unwrap_or_default() {
+            p[k] = v;
+        }
+        p
+    }
+
+    #[test]
+    fn a_repeated_full_url_is_refused_naming_the_entry() {
+        let mut b = one_patient(
+            pat(json!({})),
+            vec![
+                json!({ "resourceType": "Condition", "code": { "text": "Asthma" }, "subject": { "reference": "urn:uuid:p" } }),
+            ],
+        );
+        b["entry"][1]["fullUrl"] = json!("urn:uuid:p");
+        let err = run(b).expect_err("bdl-7");
+        assert!(err.0.contains("entry 1") && err.0.contains("bdl-7"), "{err}");
+    }
+
+    #[test]
+    fn birth_dates_follow_fhir() {
+        use carekeep_domain::records::detail::Precision;
+        for (given, want) in [
+            ("1980", Some(Precision::Year)),
+            ("1980-04", Some(Precision::Month)),
+            ("1980-04-23", Some(Precision::Day)),
+            ("04/23/1980", None),
+        ] {
+            let got = run(one_patient(pat(json!({ "birthDate": given })), vec![]));
+            match want {
+                Some(p) => {
+                    let plan = got.expect(given);
+                    assert_eq!(plan.patients[0].identity.birth_precision, p, "{given}");
+                    assert_eq!(plan.patients[0].identity.birth_date_text(), given);
+                }
+                None => assert!(got.is_err_and(|e| e.0.contains("birthDate")), "{given}"),
+            }
+        }
+    }
+
+    #[test]
+    fn names_identifiers_death_and_address_are_kept_whole() {
+        let plan = run(one_patient(
+            pat(json!({
+                "name": [
+                    { "use": "maiden", "family": "Smith", "given": ["Mary"] },
+                    { "use": "official", "prefix": ["Mrs."], "given": ["Mary", "Ann"], "family": "Lee", "suffix": ["MD"] }
+                ],
+                "identifier": [{ "system": "http://hospital.example/mrn", "value": "A-1", "type": { "coding": [{ "code": "MR" }] } }],
+                "deceasedDateTime": "2020-03",
+                "maritalStatus": { "coding": [{ "system": MARITAL_STATUS, "code": "M" }] },
+                "address": [{ "use": "home", "line": ["1 Main St", "Apt 2"], "city": "Boston", "state": "MA", "postalCode": "02110", "country": "US" }],
+                "multipleBirthBoolean": false
+            })),
+            vec![],
+        ))
+        .expect("plan");
+        let i = &plan.patients[0].identity;
+        assert_eq!((i.given_name.as_str(), i.family_name.as_str()), ("Mary Ann", "Lee"));
+        assert_eq!(i.names[0].display(), "Mrs. Mary Ann Lee MD");
+        assert_eq!(i.names[1].usage, "maiden");
+        assert_eq!(i.identifiers[0].value, "A-1");
+        assert_eq!(i.deceased, Some(Deceased::On("2020-03".into())));
+        assert_eq!(i.marital_status, "M");
+        let a = plan.patients[0].contact.address_parts.as_ref().expect("parts");
+        assert_eq!((a.line.len(), a.country.as_str()), (2, "US"));
+        assert_eq!(
+            plan.unmapped
+                .get("Patient.multipleBirthBoolean: Carekeep's record has no such field"),
+            Some(&1)
+        );
+        // A name given only as text is filed whole.
+        let plan = run(one_patient(pat(json!({ "name": [{ "text": "Sunil" }] })), vec![])).expect("text name");
+        assert_eq!(plan.patients[0].identity.given_name, "Sunil");
+    }
+
+    #[test]
+    fn clinical_status_dates_and_codes_are_kept() {
+        let s = json!({ "reference": "urn:uuid:p" });
+        let plan = run(one_patient(
+            pat(json!({})),
+            vec![
+                json!({ "resourceType": "Condition", "subject": s,
+                    "clinicalStatus": { "coding": [{ "system": CONDITION_CLINICAL, "code": "resolved" }] },
+                    "verificationStatus": { "coding": [{ "system": CONDITION_VERIFICATION, "code": "confirmed" }] },
+                    "code": { "coding": [{ "system": "http://snomed.info/sct", "code": "10509002", "display": "Acute bronchitis" }] },
+                    "onsetDateTime": "2015-03-01T10:00:00Z", "abatementDateTime": "2015-03-20T10:00:00Z" }),
+                json!({ "resourceType": "MedicationRequest", "status": "stopped", "intent": "order", "subject": s,
+                    "medicationCodeableConcept": { "coding": [{ "system": "http://www.nlm.nih.gov/research/umls/rxnorm", "code": "308182", "display": "Amoxicillin 250 MG" }] },
+                    "authoredOn": "2015-03-01" }),
+                json!({ "resourceType": "AllergyIntolerance", "patient": s, "criticality": "high", "type": "allergy", "category": ["food"],
+                    "clinicalStatus": { "coding": [{ "system": ALLERGY_CLINICAL, "code": "active" }] },
+                    "code": { "text": "Peanut" },
+                    "reaction": [
+                        { "manifestation": [{ "text": "Hives" }, { "text": "Itching" }], "severity": "mild" },
+                        { "manifestation": [{ "text": "Anaphylaxis" }], "severity": "severe" }
+                    ] }),
+            ],
+        ))
+        .expect("plan");
+        let by_kind = |k: &str| {
+            plan.patients[0]
+                .entries
+                .iter()
+                .find(|(_, e)| e.entry.kind() == k)
+                .map(|(_, e)| e.clone())
+                .expect(k)
+        };
+        let d = by_kind("diagnosis").detail;
+        assert_eq!(
+            (d.status.as_str(), d.start.as_str(), d.end.as_str()),
+            ("resolved", "2015-03-01T10:00:00Z", "2015-03-20T10:00:00Z")
+        );
+        let m = by_kind("medication").detail;
+        assert_eq!((m.status.as_str(), m.codings[0].code.as_str()), ("stopped", "308182"));
+        let a = by_kind("allergy").detail;
+        assert_eq!(
+            (
+                a.criticality.as_str(),
+                a.reactions.len(),
+                a.reactions[1].severity.as_str()
+            ),
+            ("high", 2, "severe")
+        );
+    }
+
+    #[test]
+    fn every_vital_sign_is_kept_and_two_at_one_instant_make_two_sets() {
+        let s = json!({ "reference": "urn:uuid:p" });
+        let obs = |code: &str, value: f64, unit: &str| {
+            json!({ "resourceType": "Observation", "status": "final", "subject": s,
+            "category": [{ "coding": [{ "code": "vital-signs" }] }],
+            "code": { "coding": [{ "system": LOINC, "code": code }] }, "effectiveDateTime": "2020-01-02T10:00:00Z",
+            "valueQuantity": { "value": value, "code": unit } })
+        };
+        let plan = run(one_patient(
+            pat(json!({})),
+            vec![
+                obs(LOINC_HEART_RATE, 60.0, "/min"),
+                obs(LOINC_HEART_RATE, 100.0, "/min"),
+                obs(LOINC_RESP_RATE, 16.0, "/min"),
+                obs(LOINC_BMI, 27.36, "kg/m2"),
+                obs(LOINC_HEAD_CIRCUM_TAPE, 45.5, "cm"),
+                json!({ "resourceType": "Observation", "status": "final", "subject": s, "code": { "coding": [{ "system": LOINC, "code": LOINC_VITALS_PANEL }] },
+                    "effectiveDateTime": "2020-01-02T10:00:00Z", "hasMember": [{ "reference": "urn:uuid:r0" }] }),
+            ],
+        ))
+        .expect("plan");
+        assert_eq!(plan.unmapped_total(), 0, "{:?}", plan.unmapped);
+        let sets: Vec<&StoredEntry> = plan.patients[0].entries.iter().map(|(_, e)| e).collect();
+        assert_eq!(sets.len(), 2);
+        let pulses: Vec<Option<u16>> = sets
+            .iter()
+            .map(|e| match &e.entry {
+                EntryInput::Vitals(v) => v.pulse_bpm,
+                _ => None,
+            })
+            .collect();
+        assert_eq!(pulses, [Some(60), Some(100)]);
+        assert_eq!(sets[0].detail.vitals.respiratory_rate, Some(16));
+        assert_eq!(sets[0].detail.vitals.bmi, Some(27.36));
+    }
+
+    #[test]
+    fn encounters_keep_class_type_period_and_reason_and_claims_their_total() {
+        let s = json!({ "reference": "urn:uuid:p" });
+        let plan = run(one_patient(
+            pat(json!({})),
+            vec![
+                json!({ "resourceType": "Encounter", "status": "finished", "subject": s,
+                    "class": { "system": V3_ACT_CODE, "code": "IMP", "display": "inpatient encounter" },
+                    "type": [{ "coding": [{ "system": "http://snomed.info/sct", "code": "183452005" }], "text": "Emergency hospital admission" }],
+                    "period": { "start": "2020-01-02T10:00:00Z", "end": "2020-01-05T12:00:00Z" },
+                    "reasonCode": [{ "text": "Pneumonia" }] }),
+                json!({ "resourceType": "Claim", "status": "active", "patient": s, "created": "2020-01-05T12:00:00Z",
+                    "item": [
+                        { "sequence": 1, "productOrService": { "text": "Admission" } },
+                        { "sequence": 2, "productOrService": { "text": "Chest X-ray" }, "net": { "value": 7.38, "currency": "USD" } }
+                    ],
+                    "total": { "value": 92.93, "currency": "USD" } }),
+            ],
+        ))
+        .expect("plan");
+        let e = plan.patients[0].notes[0].encounter.as_ref().expect("visit");
+        assert_eq!((e.class.code.as_str(), e.end.as_str()), ("IMP", "2020-01-05T12:00:00Z"));
+        assert_eq!(e.reasons[0].text, "Pneumonia");
+        let total: i64 = plan.patients[0].invoices[0].lines.iter().map(|l| l.amount_cents).sum();
+        assert_eq!(total, 9293);
+        assert!(plan.unmapped.keys().any(|k| k.starts_with("Claim.total")));
     }
 
     #[test]

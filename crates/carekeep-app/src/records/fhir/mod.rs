@@ -16,12 +16,13 @@ mod record_pdf;
 
 use crate::permit::Permit;
 use crate::records::view::PatientView;
-use crate::records::{binding_of, chart_parts, AttachmentMeta, EntryInput, Opened};
+use crate::records::{binding_of, chart_parts, AttachmentMeta, EntryInput, Opened, StoredNote};
 use crate::{Actor, App, AppError, Principal};
 use carekeep_domain::audit::{Action, Outcome};
 use carekeep_domain::records::appointment::check_service;
 use carekeep_domain::records::chart_access::designated_record_set;
-use carekeep_domain::records::patient::Identity;
+use carekeep_domain::records::detail::{same_patient, Match, MatchFacts};
+use carekeep_domain::records::patient::{Contact, Identity};
 use carekeep_domain::DataClass;
 use carekeep_store::chart_rows::chart_rows;
 use carekeep_store::records::{self as store, CtColumn};
@@ -44,10 +45,40 @@ pub struct ImportReport {
     pub attachments: usize,
     pub invoices: usize,
     pub payments: usize,
+    /// What was not kept, by resource type (or `Type.field`) and reason, with counts.
     pub unmapped: BTreeMap<String, usize>,
-    /// The new patients' ids.
+    /// Incoming patients found already in the clinic, merged into that chart (`--merge`).
+    pub merged: Vec<PatientMatch>,
+    /// The patients' ids, new or merged into.
     #[serde(skip)]
     pub patient_ids: Vec<i64>,
+}
+
+fn facts<'a>(i: &'a Identity, c: &'a Contact) -> MatchFacts<'a> {
+    MatchFacts {
+        given: &i.given_name,
+        family: &i.family_name,
+        birth: Some(i.date_of_birth),
+        sex: Some(i.sex),
+        identifiers: &i.identifiers,
+        phone: &c.phone,
+        email: &c.email,
+    }
+}
+
+/// An incoming patient who is already in the clinic. Ids only: the report is printed and
+/// may be kept, so it names no one.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct PatientMatch {
+    /// The Patient's position in the bundle's entries.
+    pub entry: usize,
+    /// The position among the bundle's patients (the plan's order).
+    #[serde(skip)]
+    pub planned: usize,
+    pub patient_id: i64,
+    /// identifier, or demographics (name, birth date, sex and a phone, email or identifier
+    /// value in common).
+    pub reason: &'static str,
 }
 
 impl ImportReport {
@@ -67,6 +98,7 @@ impl ImportReport {
         for (k, v) in other.unmapped {
             *self.unmapped.entry(k).or_default() += v;
         }
+        self.merged.extend(other.merged);
         self.patient_ids.extend(other.patient_ids);
     }
 
@@ -163,9 +195,80 @@ impl App {
             .to_vec())
     }
 
+    /// The clinic's patients each incoming patient matches (an identifier in common, or
+    /// name, birth date and sex with a confirming detail: `detail::same_patient`). Candidates
+    /// are found by blind index and opened under one audited read naming them, as the
+    /// command line.
+    pub async fn fhir_matches(&self, plan: &import::Plan) -> Result<Vec<PatientMatch>, AppError> {
+        let mut conn = self.store().read().await?;
+        let mut candidates: Vec<(usize, i64)> = Vec::new();
+        for (n, p) in plan.patients.iter().enumerate() {
+            for x in p.identity.identifiers.iter().filter(|x| !x.system.is_empty()) {
+                for id in self.patients_with_identifier(&mut conn, &x.system, &x.value).await? {
+                    candidates.push((n, id));
+                }
+            }
+            for id in self.patients_born(&mut conn, p.identity.date_of_birth).await? {
+                candidates.push((n, id));
+            }
+        }
+        candidates.sort_unstable();
+        candidates.dedup();
+        if candidates.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut ids: Vec<i64> = candidates.iter().map(|c| c.1).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let rows = store::patients_by_ids(&mut conn, &ids).await?;
+        let mut event = self.event(&Actor::Cli, Action::PhiRead, Outcome::Success);
+        event.patients = ids;
+        event.resource_type = "Patient".into();
+        event.data_classes = vec![DataClass::Identity, DataClass::Contact];
+        event.reason = "matching a FHIR import against the clinic's patients".into();
+        let permit = self.permit(event).await?;
+        let mut opened = BTreeMap::new();
+        for row in &rows {
+            let identity: Identity = self.open_json(&permit, CtColumn::PatientIdentity, row.id, &row.identity_ct)?;
+            let contact: Contact = self.open_json(&permit, CtColumn::PatientContact, row.id, &row.contact_ct)?;
+            opened.insert(row.id, (identity, contact));
+        }
+        drop(conn);
+        permit.confirm().await?;
+        let mut found = Vec::new();
+        for (n, id) in candidates {
+            let (Some(p), Some((identity, contact))) = (plan.patients.get(n), opened.get(&id)) else {
+                continue;
+            };
+            if found.iter().any(|m: &PatientMatch| m.planned == n) {
+                continue;
+            }
+            let Some(how) = same_patient(&facts(&p.identity, &p.contact), &facts(identity, contact)) else {
+                continue;
+            };
+            found.push(PatientMatch {
+                entry: p.entry,
+                planned: n,
+                patient_id: id,
+                reason: match how {
+                    Match::Identifier => "identifier",
+                    Match::Demographics => "demographics",
+                },
+            });
+        }
+        Ok(found)
+    }
+
     /// Writes one file's plan in one transaction, with one audit event per patient, as the
-    /// command line (`recorded_by` is the staff account the records are filed under).
-    pub async fn fhir_import(&self, plan: import::Plan, recorded_by: i64) -> Result<ImportReport, AppError> {
+    /// command line (`recorded_by` is the staff account the records are filed under). A
+    /// patient in `merge` is not created again: their records are added to the chart they
+    /// matched.
+    pub async fn fhir_import(
+        &self,
+        plan: import::Plan,
+        recorded_by: i64,
+        merge: &[PatientMatch],
+    ) -> Result<ImportReport, AppError> {
         let mut report = ImportReport {
             resources: plan.resources,
             unmapped: plan.unmapped,
@@ -175,22 +278,33 @@ impl App {
         let max_file = self.settings().records.attachment_max_bytes;
         let mut tx = self.store().begin().await?;
         let mut events = Vec::new();
-        for p in plan.patients {
-            let id = store::insert_patient(tx.conn(), now).await?;
-            let identity = Identity {
-                given_name: p.given_name,
-                family_name: p.family_name,
-                date_of_birth: p.date_of_birth,
-                sex: p.sex,
-                record_number: format!("MRN-{id:06}"),
+        for (n, p) in plan.patients.into_iter().enumerate() {
+            let merged = merge.iter().find(|m| m.planned == n);
+            let mut classes = Vec::new();
+            let id = match merged {
+                // The chart already there keeps its identity and contact as the clinic has
+                // them; only the records are added.
+                Some(m) => {
+                    report.merged.push(m.clone());
+                    m.patient_id
+                }
+                None => {
+                    let id = store::insert_patient(tx.conn(), now).await?;
+                    let identity = Identity {
+                        record_number: format!("MRN-{id:06}"),
+                        ..p.identity
+                    };
+                    self.put_json(tx.conn(), CtColumn::PatientIdentity, id, &identity)
+                        .await?;
+                    self.put_json(tx.conn(), CtColumn::PatientContact, id, &p.contact)
+                        .await?;
+                    self.index_identity(tx.conn(), id, &identity).await?;
+                    self.index_contact(tx.conn(), id, &p.contact).await?;
+                    classes.extend([DataClass::Identity, DataClass::Contact]);
+                    report.patients += 1;
+                    id
+                }
             };
-            self.put_json(tx.conn(), CtColumn::PatientIdentity, id, &identity)
-                .await?;
-            self.put_json(tx.conn(), CtColumn::PatientContact, id, &p.contact)
-                .await?;
-            self.index_identity(tx.conn(), id, &identity).await?;
-            self.index_contact(tx.conn(), id, &p.contact).await?;
-            let mut classes = vec![DataClass::Identity, DataClass::Contact];
             if !p.appointments.is_empty() {
                 classes.push(DataClass::Scheduling);
             }
@@ -219,6 +333,10 @@ impl App {
                     }
                 };
                 let enc = store::insert_encounter(tx.conn(), id, recorded_by, n.at, now).await?;
+                let note = StoredNote {
+                    note,
+                    encounter: n.encounter,
+                };
                 self.put_json(tx.conn(), CtColumn::EncounterNote, enc, &note).await?;
                 if n.signed {
                     store::sign_encounter(tx.conn(), enc, n.at).await?;
@@ -238,13 +356,13 @@ impl App {
                         .or_default() += 1;
                     continue;
                 };
-                match &entry {
+                match &entry.entry {
                     EntryInput::Vitals(_) => report.vitals += 1,
                     EntryInput::Diagnosis { .. } => report.diagnoses += 1,
                     EntryInput::Medication { .. } => report.medications += 1,
                     EntryInput::Allergy { .. } => report.allergies += 1,
                 }
-                let e = store::insert_entry(tx.conn(), id, entry.kind(), at, recorded_by).await?;
+                let e = store::insert_entry(tx.conn(), id, entry.entry.kind(), at, recorded_by).await?;
                 self.put_json(tx.conn(), CtColumn::ChartEntryData, e, &entry).await?;
             }
             for a in p.attachments {
@@ -287,9 +405,12 @@ impl App {
             event.resource_type = "Patient".into();
             event.resource_id = id.to_string();
             event.data_classes = classes;
-            event.reason = "imported from a FHIR bundle".into();
+            event.reason = if merged.is_some() {
+                "imported from a FHIR bundle into the matching chart".into()
+            } else {
+                "imported from a FHIR bundle".into()
+            };
             events.push(event);
-            report.patients += 1;
             report.patient_ids.push(id);
         }
         self.audit_keys().record_all(&mut tx, &events).await?;
