@@ -19,6 +19,7 @@ pub mod monitoring;
 pub mod pdf;
 mod permit;
 pub mod program;
+pub mod progress;
 pub mod records;
 pub mod rights;
 mod seal;

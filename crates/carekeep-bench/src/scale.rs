@@ -413,7 +413,12 @@ pub async fn run(patients: usize, events: usize, postgres_only: bool) {
         );
         row("compliance dashboard (owner)", b.dashboard, s.dashboard);
         let t = Instant::now();
-        let report = app.state.app.verify_audit(&[]).await.unwrap();
+        let report = app
+            .state
+            .app
+            .verify_audit(&[], &carekeep_app::progress::Silent)
+            .await
+            .unwrap();
         let secs = t.elapsed().as_secs_f64();
         let carekeep_app::audit::VerifyReport::Intact { events: n, .. } = report else {
             panic!("the seeded trail verifies")

@@ -58,8 +58,14 @@ pub async fn run(ctx: &Context, cmd: AuditCommand) -> Result<(), Failure> {
                 Some(path) => read_checkpoints(&path)?,
                 None => Vec::new(),
             };
-            let report = app.verify_audit(&outside).await?;
-            print_report(&report, json);
+            let report = {
+                let bar = crate::progress::Bar::new(ctx.quiet || json);
+                app.verify_audit(&outside, &bar).await?
+            };
+            // A tampered trail is reported even under --quiet: it is the answer, not chatter.
+            if !ctx.quiet || matches!(report, VerifyReport::Tampered { .. }) {
+                print_report(&report, json);
+            }
             match report {
                 VerifyReport::Intact { .. } => Ok(()),
                 VerifyReport::Tampered { .. } => Err(Failure::Tampered),

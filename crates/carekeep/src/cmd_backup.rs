@@ -1,6 +1,7 @@
 //! `carekeep backup`, `carekeep backup verify`, `carekeep backup key`, `carekeep restore`.
 
 use crate::context::Context;
+use crate::progress::Bar;
 use crate::Failure;
 use carekeep_app::backup::{self, BackupError, Manifest};
 use carekeep_app::{Clock, SystemClock};
@@ -27,6 +28,9 @@ pub struct BackupArgs {
     /// the master key file).
     #[arg(long, env = "CAREKEEP_BACKUP_KEY_FILE")]
     key: Option<PathBuf>,
+    /// Print the summary as JSON.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(clap::Subcommand, Debug)]
@@ -37,6 +41,9 @@ enum BackupCommand {
         file: PathBuf,
         #[arg(long, env = "CAREKEEP_BACKUP_KEY_FILE")]
         key: PathBuf,
+        /// Print the summary as JSON.
+        #[arg(long)]
+        json: bool,
     },
     /// Make a new backup key file (mode 0600).
     Key {
@@ -55,32 +62,76 @@ pub struct RestoreArgs {
     /// Replace the clinic in a non-empty --data folder (stop the server first).
     #[arg(long)]
     force: bool,
+    /// Print the summary as JSON.
+    #[arg(long)]
+    json: bool,
 }
 
-fn print(m: &Manifest, what: &str) {
+/// The one-line summary (or its JSON), unless `--quiet`.
+fn print(ctx: &Context, json: bool, m: &Manifest, what: &str, place: &str, started: std::time::Instant) {
+    if ctx.quiet {
+        return;
+    }
     let rows: i64 = m.counts.values().sum();
-    outln!(
-        "{what}: {} tables, {rows} rows, audit trail to event {}, taken {}",
-        m.counts.len(),
-        m.audit_head_seq,
-        m.created_at
-    );
+    let seconds = started.elapsed().as_secs_f64();
+    if json {
+        outln!(
+            "{}",
+            serde_json::json!({
+                "done": what,
+                "where": place,
+                "tables": m.counts.len(),
+                "rows": rows,
+                "audit_head": m.audit_head_seq,
+                "taken_at": m.created_at,
+                "database_bytes": m.database_bytes,
+                "seconds": (seconds * 10.0).round() / 10.0,
+            })
+        );
+    } else {
+        outln!(
+            "{what} {place}: {} tables, {rows} rows, audit trail to event {}, taken {} ({seconds:.1} s)",
+            m.counts.len(),
+            m.audit_head_seq,
+            m.created_at
+        );
+    }
 }
 
 pub async fn backup(ctx: &Context, args: BackupArgs) -> Result<(), Failure> {
+    let started = std::time::Instant::now();
     match args.command {
         Some(BackupCommand::Key { out }) => {
             backup::create_key(&out)?;
-            outln!(
-                "backup key written to {}: keep it apart from the data folder and the master key",
-                out.display()
-            );
+            if !ctx.quiet {
+                outln!(
+                    "backup key written to {}: keep it apart from the data folder and the master key",
+                    out.display()
+                );
+            }
             Ok(())
         }
-        Some(BackupCommand::Verify { file, key }) => {
+        Some(BackupCommand::Verify { file, key, json }) => {
             let config = ctx.config()?;
-            let m = backup::verify(&config.files(), &file, &backup::load_key(&key)?, SystemClock.now()).await?;
-            print(&m, "verified");
+            let m = {
+                let bar = Bar::new(ctx.quiet || json);
+                backup::verify_reporting(
+                    &config.files(),
+                    &file,
+                    &backup::load_key(&key)?,
+                    SystemClock.now(),
+                    &bar,
+                )
+                .await?
+            };
+            print(
+                ctx,
+                json,
+                &m,
+                "restored and verified",
+                &file.display().to_string(),
+                started,
+            );
             Ok(())
         }
         None => {
@@ -88,27 +139,43 @@ pub async fn backup(ctx: &Context, args: BackupArgs) -> Result<(), Failure> {
                 return Err(Failure::Usage("give --out FILE and --key KEYFILE".into()));
             };
             let config = ctx.config()?;
-            let m = backup::create(&config.files(), &backup::load_key(&key)?, &out, SystemClock.now()).await?;
-            print(&m, &format!("backup written to {}", out.display()));
+            let m = {
+                let bar = Bar::new(ctx.quiet || args.json);
+                backup::create_reporting(&config.files(), &backup::load_key(&key)?, &out, SystemClock.now(), &bar)
+                    .await?
+            };
+            print(
+                ctx,
+                args.json,
+                &m,
+                "backup written to",
+                &out.display().to_string(),
+                started,
+            );
             Ok(())
         }
     }
 }
 
 pub async fn restore(ctx: &Context, args: RestoreArgs) -> Result<(), Failure> {
+    let started = std::time::Instant::now();
     let target = ctx.config()?;
-    let m = backup::restore(
-        &args.from,
-        &backup::load_key(&args.key)?,
-        &target.files(),
-        args.force,
-        SystemClock.now(),
-    )
-    .await?;
+    let m = {
+        let bar = Bar::new(ctx.quiet || args.json);
+        backup::restore_reporting(
+            &args.from,
+            &backup::load_key(&args.key)?,
+            &target.files(),
+            args.force,
+            SystemClock.now(),
+            &bar,
+        )
+        .await?
+    };
     let into = match target.files().on_postgres() {
         Some(true) => "the PostgreSQL database".to_owned(),
         _ => ctx.data.display().to_string(),
     };
-    print(&m, &format!("restored into {into} and verified"));
+    print(ctx, args.json, &m, "restored and verified into", &into, started);
     Ok(())
 }

@@ -20,9 +20,15 @@ pub async fn run(ctx: &Context, cmd: KeyCommand) -> Result<(), Failure> {
     let KeyCommand::Rotate { json } = cmd;
     let config = ctx.config()?;
     let key_path = config.master_key_path();
-    let rotated = carekeep_app::backup::key_rotation::rotate(&config.files(), Arc::new(SystemClock), ctx.hasher()?)
-        .await
-        .map_err(carekeep_server::StartError::from)?;
+    let rotated = {
+        let bar = crate::progress::Bar::new(ctx.quiet || json);
+        carekeep_app::backup::key_rotation::rotate(&config.files(), Arc::new(SystemClock), ctx.hasher()?, &bar)
+            .await
+            .map_err(carekeep_server::StartError::from)?
+    };
+    if ctx.quiet {
+        return Ok(());
+    }
     if json {
         outln!(
             "{}",

@@ -11,6 +11,8 @@ use std::sync::Arc;
 pub struct Context {
     pub data: PathBuf,
     pub database_url: Option<String>,
+    /// `--quiet`: no progress, no summary on success.
+    pub quiet: bool,
 }
 
 impl Context {

@@ -14,6 +14,7 @@ mod cmd_key;
 mod cmd_serve;
 mod cmd_user;
 mod context;
+mod progress;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -32,6 +33,9 @@ struct Cli {
     /// A postgres:// URL, to keep the clinic in PostgreSQL instead of SQLite in the data folder.
     #[arg(long, global = true, env = "CAREKEEP_DATABASE_URL", hide_env_values = true)]
     database_url: Option<String>,
+    /// No progress bars and no summary on success (errors are still printed): for scripts.
+    #[arg(long, short, global = true)]
+    quiet: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -134,6 +138,7 @@ fn main() -> ExitCode {
     let ctx = context::Context {
         data: cli.data,
         database_url: cli.database_url,
+        quiet: cli.quiet,
     };
     let result = runtime.block_on(async move {
         match cli.command {

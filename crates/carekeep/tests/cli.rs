@@ -408,8 +408,28 @@ fn backup_verify_and_restore_from_the_command_line() {
         key.to_str().unwrap(),
     ]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
-    assert!(text(&o).contains("audit trail to event"));
+    // Not on a terminal: the one-line summary on stdout, no progress drawn on stderr.
+    let summary = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(summary.lines().count(), 1, "{summary}");
+    assert!(summary.contains("audit trail to event"), "{summary}");
+    assert!(o.stderr.is_empty(), "{}", String::from_utf8_lossy(&o.stderr));
     let o = k(&[
+        "backup",
+        "verify",
+        file.to_str().unwrap(),
+        "--key",
+        key.to_str().unwrap(),
+        "--json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("one JSON summary");
+    assert_eq!(v["done"], "restored and verified");
+    assert!(
+        v["audit_head"].as_i64().unwrap() > 0 && v["tables"].as_u64().unwrap() > 10,
+        "{v}"
+    );
+    let o = k(&[
+        "--quiet",
         "backup",
         "verify",
         file.to_str().unwrap(),
@@ -417,6 +437,7 @@ fn backup_verify_and_restore_from_the_command_line() {
         key.to_str().unwrap(),
     ]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(o.stdout.is_empty() && o.stderr.is_empty(), "--quiet: {}", text(&o));
     let o = k(&[
         "restore",
         "--from",

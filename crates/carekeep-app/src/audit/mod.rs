@@ -161,6 +161,16 @@ pub enum VerifyReport {
 /// Walks the whole trail. `outside`: checkpoints from a file kept elsewhere; each must carry a
 /// valid signature, or the whole check is refused.
 pub async fn verify(store: &Store, keys: &AuditKeys, outside: &[ExportedCheckpoint]) -> Result<VerifyReport, AppError> {
+    verify_reporting(store, keys, outside, &crate::progress::Silent).await
+}
+
+/// [`verify`], telling `progress` how many events are checked.
+pub async fn verify_reporting(
+    store: &Store,
+    keys: &AuditKeys,
+    outside: &[ExportedCheckpoint],
+    progress: &dyn crate::progress::Progress,
+) -> Result<VerifyReport, AppError> {
     let mut conn = store.read().await?;
     let public = keys.signer.public_key();
     let mut anchors = Vec::new();
@@ -208,11 +218,13 @@ pub async fn verify(store: &Store, keys: &AuditKeys, outside: &[ExportedCheckpoi
         });
     }
     let mut verifier = Verifier::new(&keys.chain, anchors);
+    progress.step("checking the audit trail", u64::try_from(head_seq).ok());
     let mut after = 0;
     'walk: loop {
         let batch = store::after(&mut conn, after, BATCH).await?;
         let Some(last) = batch.last() else { break };
         after = last.seq;
+        progress.advance(batch.len() as u64);
         for e in &batch {
             let fields = &e.fields;
             let encode = |seq: i64| fields.canonical(seq);
@@ -285,8 +297,12 @@ impl App {
     }
 
     /// Verifies the trail against its own checkpoints and any kept `outside` it (`carekeep audit verify`).
-    pub async fn verify_audit(&self, outside: &[ExportedCheckpoint]) -> Result<VerifyReport, AppError> {
-        verify(self.store(), self.audit_keys(), outside).await
+    pub async fn verify_audit(
+        &self,
+        outside: &[ExportedCheckpoint],
+        progress: &dyn crate::progress::Progress,
+    ) -> Result<VerifyReport, AppError> {
+        verify_reporting(self.store(), self.audit_keys(), outside, progress).await
     }
 
     /// The signed checkpoints, to keep apart from the database (`carekeep audit checkpoints`).

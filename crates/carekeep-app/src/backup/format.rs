@@ -9,6 +9,7 @@
 )]
 
 use super::{failed, hex, BackupError, Manifest};
+use crate::progress::Progress;
 use carekeep_crypto::backup::BackupKey;
 use sha2::{Digest, Sha256};
 use std::io::{Read, Write};
@@ -65,6 +66,7 @@ pub(super) fn write(
     manifest: &Manifest,
     database: &Path,
     master: &[u8],
+    progress: &dyn Progress,
 ) -> Result<(), BackupError> {
     let header = serde_json::to_vec(manifest).map_err(|e| BackupError::Failed(e.to_string()))?;
     let (wrapped, mut sealer) = key.seal_body(&header).map_err(|e| BackupError::Failed(e.to_string()))?;
@@ -95,10 +97,13 @@ pub(super) fn write(
             break;
         }
         put(sealer.next(&this[..n]).map_err(sealing)?)?;
+        progress.advance(n as u64);
         std::mem::swap(&mut this, &mut next);
         n = m;
     }
-    put(sealer.last(&this[..n]).map_err(sealing)?)
+    put(sealer.last(&this[..n]).map_err(sealing)?)?;
+    progress.advance(n as u64);
+    Ok(())
 }
 
 /// Reads a backup from `input`: the database goes to `database` as it is opened, the master
@@ -109,6 +114,7 @@ pub(super) fn read(
     name: &Path,
     key: &BackupKey,
     database: &mut impl Write,
+    progress: &dyn Progress,
 ) -> Result<(Manifest, Zeroizing<Vec<u8>>), BackupError> {
     let damaged = || BackupError::Refused(format!("{} is not a Carekeep backup, or it is damaged", name.display()));
     let io = |_: std::io::Error| damaged();
@@ -140,6 +146,7 @@ pub(super) fn read(
     if manifest.key_bytes > MAX_KEY_FILE {
         return Err(damaged());
     }
+    progress.step("opening the backup", Some(manifest.database_bytes + manifest.key_bytes));
     let mut hash = Sha256::new();
     let mut written = 0u64;
     let mut master = Zeroizing::new(Vec::new());
@@ -153,6 +160,7 @@ pub(super) fn read(
             .map_err(failed("write the restored database"))?;
         master.extend_from_slice(&plain[to_db..]);
         written += plain.len() as u64;
+        progress.advance(plain.len() as u64);
         if master.len() as u64 > manifest.key_bytes {
             return Err(damaged());
         }
@@ -226,10 +234,17 @@ mod tests {
         let key = BackupKey::generate();
         let m = manifest(&db, &master);
         let mut file = Vec::new();
-        write(&mut file, &key, &m, &path, &master).unwrap();
+        write(&mut file, &key, &m, &path, &master, &crate::progress::Silent).unwrap();
         let open = |bytes: &[u8], key: &BackupKey| {
             let mut out = Vec::new();
-            read(&mut std::io::Cursor::new(bytes), Path::new("t.ckb"), key, &mut out).map(|(m, k)| (m, k, out))
+            read(
+                &mut std::io::Cursor::new(bytes),
+                Path::new("t.ckb"),
+                key,
+                &mut out,
+                &crate::progress::Silent,
+            )
+            .map(|(m, k)| (m, k, out))
         };
         let (back, k, out) = open(&file, &key).unwrap();
         assert_eq!((back, k.to_vec(), out), (m, master.clone(), db.clone()));

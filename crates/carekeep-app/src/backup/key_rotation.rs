@@ -72,9 +72,12 @@ pub async fn rotate(
     files: &ClinicFiles,
     clock: Arc<dyn Clock>,
     hasher: PasswordHasher,
+    progress: &dyn crate::progress::Progress,
 ) -> Result<Rotated, datadir::OpenError> {
+    progress.step("opening the clinic", None);
     // Opening finishes a rotation that committed but stopped before its rename.
     let app = datadir::open(files, clock, hasher, AppSettings::default()).await?;
+    progress.step("re-wrapping the data keys under a new master key", None);
     let key_path = &files.master_key;
     let pending = datadir::pending_key_path(key_path);
     if pending.exists() {

@@ -20,6 +20,7 @@ pub use schedule::Plan;
 
 use crate::audit::VerifyReport;
 use crate::datadir::{self, ClinicFiles};
+use crate::progress::{Progress, Silent};
 use carekeep_crypto::backup::BackupKey;
 use carekeep_domain::audit::{Action, Outcome};
 use carekeep_store::{backups as store, copy, Backend, Store};
@@ -132,10 +133,21 @@ pub async fn create(
     out: &Path,
     now: time::OffsetDateTime,
 ) -> Result<Manifest, BackupError> {
+    create_reporting(config, key, out, now, &Silent).await
+}
+
+/// [`create`], telling `progress` of each step.
+pub async fn create_reporting(
+    config: &ClinicFiles,
+    key: &BackupKey,
+    out: &Path,
+    now: time::OffsetDateTime,
+    progress: &dyn Progress,
+) -> Result<Manifest, BackupError> {
     let store = Store::open(&config.database_url, now)
         .await
         .map_err(store_failed("open the database"))?;
-    let result = snapshot_into(config, key, out, &store, now).await;
+    let result = snapshot_into(config, key, out, &store, now, progress).await;
     let detail = match &result {
         Ok(m) => format!(
             "{} ({} bytes of database, audit head {})",
@@ -185,7 +197,9 @@ async fn snapshot_into(
     out: &Path,
     store: &Store,
     now: time::OffsetDateTime,
+    progress: &dyn Progress,
 ) -> Result<Manifest, BackupError> {
+    progress.step("taking a consistent snapshot of the database", None);
     let dir = out
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -223,7 +237,8 @@ async fn snapshot_into(
     let partial = scratch.path().join("backup.partial");
     let file = create_private(&partial)?;
     let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
-    format::write(&mut w, key, &manifest, &snap, &master)?;
+    progress.step("sealing the backup", Some(database_bytes + master.len() as u64));
+    format::write(&mut w, key, &manifest, &snap, &master, progress)?;
     let file = w
         .into_inner()
         .map_err(|e| BackupError::Failed(format!("write the backup: {}", e.error())))?;
@@ -285,7 +300,7 @@ async fn describe(
 /// any changed byte is refused (`path` names the file in errors).
 pub fn read_bytes(bytes: &[u8], path: &Path, key: &BackupKey) -> Result<(Manifest, Vec<u8>, Vec<u8>), BackupError> {
     let mut db = Vec::new();
-    let (manifest, master) = format::read(&mut std::io::Cursor::new(bytes), path, key, &mut db)?;
+    let (manifest, master) = format::read(&mut std::io::Cursor::new(bytes), path, key, &mut db, &Silent)?;
     Ok((manifest, db, master.to_vec()))
 }
 
@@ -295,6 +310,7 @@ fn open_into(
     path: &Path,
     key: &BackupKey,
     database: &Path,
+    progress: &dyn Progress,
 ) -> Result<(Manifest, zeroize::Zeroizing<Vec<u8>>), BackupError> {
     let input =
         std::fs::File::open(path).map_err(|e| BackupError::Usage(format!("cannot read {}: {e}", path.display())))?;
@@ -307,6 +323,7 @@ fn open_into(
         path,
         key,
         &mut w,
+        progress,
     )
     .and_then(|opened| {
         let file = w
@@ -333,6 +350,18 @@ pub async fn restore(
     target: &ClinicFiles,
     force: bool,
     now: time::OffsetDateTime,
+) -> Result<Manifest, BackupError> {
+    restore_reporting(path, key, target, force, now, &Silent).await
+}
+
+/// [`restore`], telling `progress` of each step.
+pub async fn restore_reporting(
+    path: &Path,
+    key: &BackupKey,
+    target: &ClinicFiles,
+    force: bool,
+    now: time::OffsetDateTime,
+    progress: &dyn Progress,
 ) -> Result<Manifest, BackupError> {
     let data_dir = &target.data_dir;
     let backend = Backend::from_url(&target.database_url)
@@ -369,20 +398,21 @@ pub async fn restore(
     let scratch = tempfile::tempdir_in(data_dir).map_err(failed("make a scratch folder"))?;
     let manifest = match backend {
         Backend::Sqlite => {
-            let (m, master) = open_into(path, key, &data_dir.join("carekeep.db"))?;
+            let (m, master) = open_into(path, key, &data_dir.join("carekeep.db"), progress)?;
             write_master(&master_path, &master)?;
             m
         }
         Backend::Postgres => {
             let body = scratch.path().join("restore.db");
-            let (m, master) = open_into(path, key, &body)?;
+            let (m, master) = open_into(path, key, &body, progress)?;
+            progress.step("copying into PostgreSQL", None);
             copy_into_postgres(&body, &target.database_url, scratch.path(), now).await?;
             write_master(&master_path, &master)?;
             m
         }
     };
     drop(scratch);
-    prove(target, &manifest, now).await?;
+    prove(target, &manifest, now, progress).await?;
     // The restored clinic's trail says where it came from.
     let store = Store::open(&target.database_url, now)
         .await
@@ -461,7 +491,13 @@ async fn copy_into_postgres(
 }
 
 /// Checks a restored clinic against its manifest.
-async fn prove(target: &ClinicFiles, manifest: &Manifest, now: time::OffsetDateTime) -> Result<(), BackupError> {
+async fn prove(
+    target: &ClinicFiles,
+    manifest: &Manifest,
+    now: time::OffsetDateTime,
+    progress: &dyn Progress,
+) -> Result<(), BackupError> {
+    progress.step("counting every table against the manifest", None);
     let (counts, head) = describe(&target.database_url, now).await?;
     let differs = manifest
         .counts
@@ -488,7 +524,7 @@ async fn prove(target: &ClinicFiles, manifest: &Manifest, now: time::OffsetDateT
     .await
     .map_err(|e| BackupError::Failed(format!("open the restored clinic: {e}")))?;
     let report = app
-        .verify_audit(&[])
+        .verify_audit(&[], progress)
         .await
         .map_err(|e| BackupError::Failed(format!("verify the audit trail: {e}")))?;
     app.close().await;
@@ -513,9 +549,20 @@ pub async fn verify(
     key: &BackupKey,
     now: time::OffsetDateTime,
 ) -> Result<Manifest, BackupError> {
+    verify_reporting(config, path, key, now, &Silent).await
+}
+
+/// [`verify`], telling `progress` of each step.
+pub async fn verify_reporting(
+    config: &ClinicFiles,
+    path: &Path,
+    key: &BackupKey,
+    now: time::OffsetDateTime,
+    progress: &dyn Progress,
+) -> Result<Manifest, BackupError> {
     let scratch = tempfile::tempdir().map_err(failed("make a scratch folder"))?;
     let target = ClinicFiles::sqlite_in(&scratch.path().join("clinic"));
-    let result = restore(path, key, &target, false, now).await;
+    let result = restore_reporting(path, key, &target, false, now, progress).await;
     let live_exists = Backend::from_url(&config.database_url) == Some(Backend::Postgres)
         || config.data_dir.join("carekeep.db").exists();
     if live_exists {

@@ -283,6 +283,7 @@ async fn master_key_rotation_beside_a_running_server_loses_nothing() {
         &config.files(),
         Arc::new(app.clock.clone()),
         carekeep_crypto::password::PasswordHasher::insecure_fast_for_tests(),
+        &carekeep_app::progress::Silent,
     )
     .await
     .unwrap();
