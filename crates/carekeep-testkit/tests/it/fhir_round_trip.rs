@@ -395,6 +395,22 @@ async fn importing_a_patient_again_is_a_match_not_a_second_chart() {
     let again = import(&app, &synthea(), true).await.unwrap();
     assert_eq!((again.patients, again.merged.len()), (0, 1));
     assert_eq!(again.merged[0].patient_id, first.patient_ids[0]);
+    // What the chart already holds is not written twice.
+    assert_eq!(
+        (
+            again.notes,
+            again.vitals,
+            again.diagnoses,
+            again.medications,
+            again.allergies,
+            again.invoices
+        ),
+        (0, 0, 0, 0, 0, 0)
+    );
+    assert_eq!(
+        again.already_in_chart,
+        first.notes + first.vitals + first.diagnoses + first.medications + first.allergies + first.invoices
+    );
     assert_eq!(patient_count(&app, &desk).await, count);
     // Same name, birth date and sex, with the phone in common but no identifier: a match too.
     let mut by_name = synthea();
