@@ -122,7 +122,7 @@ fn facts<'a>(i: &'a Identity, c: &'a Contact) -> MatchFacts<'a> {
         given: &i.given_name,
         family: &i.family_name,
         birth: Some(i.date_of_birth),
-        sex: Some(i.sex),
+        sex: i.sex.as_str(),
         identifiers: &i.identifiers,
         phone: &c.phone,
         email: &c.email,
