@@ -262,10 +262,7 @@ impl App {
         tx = self
             .require_write(tx, p, &opened, DataClass::Contact, Action::PhiUpdate)
             .await?;
-        let contact = check_contact(contact)?;
-        self.put_json(tx.conn(), CtColumn::PatientContact, id, &contact).await?;
-        self.index_contact(tx.conn(), id, &contact).await?;
-        store::touch_patient(tx.conn(), id, self.now()).await?;
+        let mut contact = check_contact(contact)?;
         let event = self.phi_event(
             p,
             Action::PhiUpdate,
@@ -274,7 +271,16 @@ impl App {
             ("Patient", id.to_string()),
             vec![DataClass::Contact],
         );
-        self.record(&mut tx, &event).await?;
+        // The update's own event covers reading the address parts an imported record
+        // carried: kept while the address they spell is unchanged.
+        let permit = self.permit_in(&mut tx, &event).await?;
+        let old: Contact = self.open_json(&permit, CtColumn::PatientContact, id, &opened.row.contact_ct)?;
+        if contact.address_parts.is_none() && old.address == contact.address {
+            contact.address_parts = old.address_parts;
+        }
+        self.put_json(tx.conn(), CtColumn::PatientContact, id, &contact).await?;
+        self.index_contact(tx.conn(), id, &contact).await?;
+        store::touch_patient(tx.conn(), id, self.now()).await?;
         tx.commit().await?;
         self.patient(p, id).await
     }

@@ -477,3 +477,35 @@ async fn a_bundle_breaking_bdl_7_or_fhirs_date_format_is_refused_and_partial_dat
         assert_eq!(chart["identity"]["birth_date_as_known"], shown);
     }
 }
+
+#[tokio::test]
+async fn a_correction_at_the_desk_keeps_what_the_imported_record_carried() {
+    let app = TestApp::spawn().await;
+    let report = import(&app, &r4_example(), false).await.unwrap();
+    let id = report.patient_ids[0];
+    let desk = app.api_login("frontdesk").await;
+    let before = app.state.app.fhir_export_custodian(id).await.unwrap();
+    let res = app
+        .api(Method::PUT, &format!("/api/v1/patients/{id}/identity"), &desk)
+        .json(&json!({"given_name": "Peter James", "family_name": "Chalmers", "date_of_birth": "1974-12-01", "sex": "male"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let address = before["entry"][0]["resource"]["address"][0]["text"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let res = app
+        .api(Method::PUT, &format!("/api/v1/patients/{id}/contact"), &desk)
+        .json(&json!({"address": address, "preferred": "mail"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    let after = app.state.app.fhir_export_custodian(id).await.unwrap();
+    let p = |b: &Value, k: &str| b["entry"][0]["resource"][k].clone();
+    for k in ["identifier", "name", "birthDate", "deceasedBoolean", "address"] {
+        assert_eq!(p(&after, k), p(&before, k), "{k}");
+    }
+}
