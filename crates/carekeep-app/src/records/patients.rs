@@ -53,6 +53,10 @@ pub(crate) fn identity_view(i: &Identity) -> IdentityView {
         date_of_birth: i.date_of_birth.to_string(),
         sex: i.sex.as_str().to_owned(),
         record_number: i.record_number.clone(),
+        display_name: match i.names.first() {
+            Some(n) if n.given.is_empty() && n.family.is_empty() && !n.text.is_empty() => n.text.clone(),
+            _ => i.full_name(),
+        },
         birth_date_as_known: i.birth_date_text(),
         recorded: recorded_lines(i),
         whole: Some(Box::new(i.clone())),

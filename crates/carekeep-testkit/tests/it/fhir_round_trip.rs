@@ -373,6 +373,10 @@ async fn synthetic_and_example_records_survive_the_round_trip_field_by_field() {
     }
     let (_, html) = doc.get(&format!("/patients/{}", ids[ids.len() - 1])).await;
     assert!(
+        html.contains("<h1>Peter James Chalmers</h1>"),
+        "the official name heads the chart"
+    );
+    assert!(
         html.contains("Born 1974-12 ") && html.contains("Deceased"),
         "the example's chart"
     );
@@ -454,6 +458,8 @@ async fn a_bundle_breaking_bdl_7_or_fhirs_date_format_is_refused_and_partial_dat
         let mut b = r4_example();
         b["entry"][0]["resource"]["birthDate"] = json!(given);
         b["entry"][0]["resource"]["identifier"] = json!([]);
+        // A name received only as text heads the chart as given.
+        b["entry"][0]["resource"]["name"] = json!([{ "text": "Jim" }]);
         let report = import(&app, &b, false).await.unwrap();
         let out = app
             .state
@@ -475,6 +481,7 @@ async fn a_bundle_breaking_bdl_7_or_fhirs_date_format_is_refused_and_partial_dat
             .await
             .unwrap();
         assert_eq!(chart["identity"]["birth_date_as_known"], shown);
+        assert_eq!(chart["identity"]["display_name"], "Jim");
     }
 }
 
