@@ -22,7 +22,7 @@ fn rss_mib() -> f64 {
 
 /// One patient as a synthetic-patient generator writes them.
 fn bundle(n: usize) -> Value {
-    let p = format!("urn:uuid:00000000-0000-4000-8000-{n:012}");
+    let p = format!("urn:uuid:ffffffff-0000-4000-8000-{n:012}");
     let subject = json!({ "reference": p });
     let mut entries = vec![json!({ "fullUrl": p, "resource": {
         "resourceType": "Patient",
@@ -168,4 +168,70 @@ pub async fn run() {
         PATIENTS,
         rss.last().unwrap() / rss[1]
     );
+}
+
+/// Peak resident memory (VmHWM) in MiB.
+fn peak_mib() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1).and_then(|k| k.parse::<f64>().ok()))
+        })
+        .map_or(0.0, |kib| kib / 1024.0)
+}
+
+/// Starts a new peak (Linux: writing 5 to clear_refs resets VmHWM to the current RSS).
+fn reset_peak() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+/// `fhir-large`: memory to plan one large bundle (the issue's 50 MB file), as a multiple of
+/// its size: peak resident memory while planning, above what the process held before the
+/// file was read. Written entry by entry, so making it holds no tree of it.
+pub async fn large(target_mib: usize) {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("large.json");
+    let mut f = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+    f.write_all(br#"{"resourceType":"Bundle","type":"collection","entry":["#)
+        .unwrap();
+    let mut written = 0;
+    let mut n = 0;
+    while written < target_mib * 1_048_576 {
+        for e in bundle(n)["entry"].as_array().unwrap() {
+            let bytes = serde_json::to_vec(e).unwrap();
+            if written > 0 {
+                f.write_all(b",").unwrap();
+            }
+            f.write_all(&bytes).unwrap();
+            written += bytes.len() + 1;
+        }
+        n += 1;
+    }
+    f.write_all(b"]}").unwrap();
+    f.flush().unwrap();
+    drop(f);
+    let size = std::fs::metadata(&path).unwrap().len() as f64 / 1_048_576.0;
+    let app = TestApp::spawn().await;
+    for (label, tree) in [("a parsed tree (the old reader)", true), ("import::plan", false)] {
+        let before = rss_mib();
+        reset_peak();
+        let raw = std::fs::read(&path).unwrap();
+        let t = Instant::now();
+        let entries = if tree {
+            let v: Value = serde_json::from_slice(&raw).unwrap();
+            v["entry"].as_array().map_or(0, Vec::len)
+        } else {
+            let plan = import::plan(&raw, app.state.app.now(), app.state.app.clinic_today()).unwrap();
+            plan.resources
+        };
+        let peak = peak_mib() - before;
+        println!(
+            "fhir-large: {label}: {size:.1} MiB file, {n} patients, {entries} entries: peak {peak:.0} MiB above the start = {:.2}x the file ({:.1} s)",
+            peak / size,
+            t.elapsed().as_secs_f64()
+        );
+    }
 }

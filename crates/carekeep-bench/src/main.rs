@@ -1,4 +1,4 @@
-//! `cargo run --release -p carekeep-bench -- [chart-read|audit-append|audit-verify|fhir-import|footprint|all] [--runs N]`
+//! `cargo run --release -p carekeep-bench -- [chart-read|audit-append|audit-verify|fhir-import|fhir-large|footprint|all] [--runs N]`
 //! `cargo run --release -p carekeep-bench -- scale [--patients 100000] [--events 10000000] [--postgres-only]`
 //!
 //! Prints throughputs and the ratios the issues set goals for, each the median of several runs
@@ -265,6 +265,9 @@ async fn main() {
     }
     if what == "fhir-import" || what == "all" {
         fhir_import::run().await;
+    }
+    if what == "fhir-large" || what == "all" {
+        fhir_import::large(arg("--mib", 50)).await;
     }
     if what == "audit-verify" || what == "all" {
         audit_verify(runs);

@@ -111,13 +111,7 @@ async fn filed_under(app: &App, name: Option<&str>) -> Result<i64, Failure> {
 fn plan_file(app: &App, path: &Path, max_mib: u64) -> Result<import::Plan, Failure> {
     let cannot = |e: std::io::Error| Failure::Usage(format!("{}: cannot read: {e}", path.display()));
     let size = std::fs::metadata(path).map_err(cannot)?.len();
-    if size > max_mib.saturating_mul(1024 * 1024) {
-        return Err(Failure::Usage(format!(
-            "{}: {} MiB is over the {max_mib} MiB limit; split the bundle, or pass --max-mib with room for about three times the file in memory",
-            path.display(),
-            size.div_ceil(1024 * 1024)
-        )));
-    }
+    import::check_size(size, max_mib).map_err(|e| Failure::Usage(format!("{}: {e} (--max-mib)", path.display())))?;
     let bytes = std::fs::read(path).map_err(cannot)?;
     import::plan(&bytes, app.now(), app.clinic_today()).map_err(|e| Failure::Usage(format!("{}: {e}", path.display())))
 }

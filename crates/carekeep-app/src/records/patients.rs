@@ -53,6 +53,10 @@ pub(crate) fn identity_view(i: &Identity) -> IdentityView {
         date_of_birth: i.date_of_birth.to_string(),
         sex: i.sex.as_str().to_owned(),
         record_number: i.record_number.clone(),
+        display_name: match i.names.first() {
+            Some(n) if n.given.is_empty() && n.family.is_empty() && !n.text.is_empty() => n.text.clone(),
+            _ => i.full_name(),
+        },
         birth_date_as_known: i.birth_date_text(),
         recorded: recorded_lines(i),
         whole: Some(Box::new(i.clone())),
@@ -262,10 +266,7 @@ impl App {
         tx = self
             .require_write(tx, p, &opened, DataClass::Contact, Action::PhiUpdate)
             .await?;
-        let contact = check_contact(contact)?;
-        self.put_json(tx.conn(), CtColumn::PatientContact, id, &contact).await?;
-        self.index_contact(tx.conn(), id, &contact).await?;
-        store::touch_patient(tx.conn(), id, self.now()).await?;
+        let mut contact = check_contact(contact)?;
         let event = self.phi_event(
             p,
             Action::PhiUpdate,
@@ -274,7 +275,16 @@ impl App {
             ("Patient", id.to_string()),
             vec![DataClass::Contact],
         );
-        self.record(&mut tx, &event).await?;
+        // The update's own event covers reading the address parts an imported record
+        // carried: kept while the address they spell is unchanged.
+        let permit = self.permit_in(&mut tx, &event).await?;
+        let old: Contact = self.open_json(&permit, CtColumn::PatientContact, id, &opened.row.contact_ct)?;
+        if contact.address_parts.is_none() && old.address == contact.address {
+            contact.address_parts = old.address_parts;
+        }
+        self.put_json(tx.conn(), CtColumn::PatientContact, id, &contact).await?;
+        self.index_contact(tx.conn(), id, &contact).await?;
+        store::touch_patient(tx.conn(), id, self.now()).await?;
         tx.commit().await?;
         self.patient(p, id).await
     }

@@ -60,6 +60,9 @@ pub struct IdentityView {
     /// female, male, other or unknown.
     pub sex: String,
     pub record_number: String,
+    /// The name as people read it: given and family names, or a name received only as text
+    /// as it was given.
+    pub display_name: String,
     /// The birth date as known: `1980`, `1980-04` or the whole date.
     pub birth_date_as_known: String,
     /// What a record from another system carried besides: whole names, identifiers, death,
@@ -72,7 +75,7 @@ pub struct IdentityView {
 
 impl IdentityView {
     pub fn full_name(&self) -> String {
-        format!("{} {}", self.given_name, self.family_name)
+        self.display_name.clone()
     }
 }
 

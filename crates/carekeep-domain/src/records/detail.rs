@@ -7,7 +7,6 @@
 //! Every type reads back from rows written before it existed (`serde(default)`), so an old
 //! chart opens unchanged.
 
-use super::patient::Sex;
 use super::{invalid, Invalid};
 use serde::{Deserialize, Serialize};
 use time::{Date, Month};
@@ -439,7 +438,8 @@ pub struct MatchFacts<'a> {
     pub given: &'a str,
     pub family: &'a str,
     pub birth: Option<Date>,
-    pub sex: Option<Sex>,
+    /// Administrative sex as its word (female, male, other, unknown).
+    pub sex: &'a str,
     pub identifiers: &'a [Identifier],
     pub phone: &'a str,
     pub email: &'a str,
@@ -567,7 +567,7 @@ mod tests {
             given: "Mary Ann",
             family: "Lee",
             birth: Some(date!(1980 - 04 - 23)),
-            sex: Some(Sex::Female),
+            sex: "female",
             ..MatchFacts::default()
         };
         let cases = [
@@ -615,7 +615,7 @@ mod tests {
                 },
                 MatchFacts {
                     phone: "5551234567",
-                    sex: Some(Sex::Male),
+                    sex: "male",
                     ..base.clone()
                 },
                 None,

@@ -373,6 +373,10 @@ async fn synthetic_and_example_records_survive_the_round_trip_field_by_field() {
     }
     let (_, html) = doc.get(&format!("/patients/{}", ids[ids.len() - 1])).await;
     assert!(
+        html.contains("<h1>Peter James Chalmers</h1>"),
+        "the official name heads the chart"
+    );
+    assert!(
         html.contains("Born 1974-12 ") && html.contains("Deceased"),
         "the example's chart"
     );
@@ -395,6 +399,22 @@ async fn importing_a_patient_again_is_a_match_not_a_second_chart() {
     let again = import(&app, &synthea(), true).await.unwrap();
     assert_eq!((again.patients, again.merged.len()), (0, 1));
     assert_eq!(again.merged[0].patient_id, first.patient_ids[0]);
+    // What the chart already holds is not written twice.
+    assert_eq!(
+        (
+            again.notes,
+            again.vitals,
+            again.diagnoses,
+            again.medications,
+            again.allergies,
+            again.invoices
+        ),
+        (0, 0, 0, 0, 0, 0)
+    );
+    assert_eq!(
+        again.already_in_chart,
+        first.notes + first.vitals + first.diagnoses + first.medications + first.allergies + first.invoices
+    );
     assert_eq!(patient_count(&app, &desk).await, count);
     // Same name, birth date and sex, with the phone in common but no identifier: a match too.
     let mut by_name = synthea();
@@ -438,6 +458,8 @@ async fn a_bundle_breaking_bdl_7_or_fhirs_date_format_is_refused_and_partial_dat
         let mut b = r4_example();
         b["entry"][0]["resource"]["birthDate"] = json!(given);
         b["entry"][0]["resource"]["identifier"] = json!([]);
+        // A name received only as text heads the chart as given.
+        b["entry"][0]["resource"]["name"] = json!([{ "text": "Jim" }]);
         let report = import(&app, &b, false).await.unwrap();
         let out = app
             .state
@@ -459,5 +481,38 @@ async fn a_bundle_breaking_bdl_7_or_fhirs_date_format_is_refused_and_partial_dat
             .await
             .unwrap();
         assert_eq!(chart["identity"]["birth_date_as_known"], shown);
+        assert_eq!(chart["identity"]["display_name"], "Jim");
+    }
+}
+
+#[tokio::test]
+async fn a_correction_at_the_desk_keeps_what_the_imported_record_carried() {
+    let app = TestApp::spawn().await;
+    let report = import(&app, &r4_example(), false).await.unwrap();
+    let id = report.patient_ids[0];
+    let desk = app.api_login("frontdesk").await;
+    let before = app.state.app.fhir_export_custodian(id).await.unwrap();
+    let res = app
+        .api(Method::PUT, &format!("/api/v1/patients/{id}/identity"), &desk)
+        .json(&json!({"given_name": "Peter James", "family_name": "Chalmers", "date_of_birth": "1974-12-01", "sex": "male"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let address = before["entry"][0]["resource"]["address"][0]["text"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let res = app
+        .api(Method::PUT, &format!("/api/v1/patients/{id}/contact"), &desk)
+        .json(&json!({"address": address, "preferred": "mail"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    let after = app.state.app.fhir_export_custodian(id).await.unwrap();
+    let p = |b: &Value, k: &str| b["entry"][0]["resource"][k].clone();
+    for k in ["identifier", "name", "birthDate", "deceasedBoolean", "address"] {
+        assert_eq!(p(&after, k), p(&before, k), "{k}");
     }
 }

@@ -111,37 +111,18 @@ const ENTRY_TEXT: usize = 200;
 
 /// Reads one file's bytes. `now` dates entries that carry no date of their own; `today`
 /// bounds dates of birth.
+///
+/// The bundle is read as a stream of entries, three times, never held as one tree (a parsed
+/// tree is about 13 times its text): the first pass checks every entry's name (bdl-7) and
+/// keeps the few resources others refer to (Patient, Medication); the second opens the
+/// encounters; the third places the rest, one entry at a time. So memory is the file, the
+/// plan, the names of the entries and one entry.
 pub fn plan(bytes: &[u8], now: OffsetDateTime, today: Date) -> Result<Plan, Malformed> {
-    let bundle: Value = serde_json::from_slice(bytes).map_err(|e| Malformed(format!("not JSON: {e}")))?;
-    if bundle.get("resourceType").and_then(Value::as_str) != Some("Bundle") {
-        return Err(Malformed("not a FHIR Bundle (resourceType is not \"Bundle\")".into()));
-    }
-    let kind = str_at(&bundle, "/type").unwrap_or_default();
-    if !BUNDLE_TYPES.contains(&kind) {
-        return Err(Malformed(format!(
-            "a Bundle of type \"{kind}\" carries no resources to load; use a transaction or collection bundle"
-        )));
-    }
-    let entries = match bundle.get("entry") {
-        None => Vec::new(),
-        Some(Value::Array(a)) => a.iter().collect(),
-        Some(_) => return Err(Malformed("Bundle.entry is not a list".into())),
-    };
-    let mut b = Builder::new(entries.len(), now, today);
-    let mut seen: HashMap<(&str, Option<&str>), usize> = HashMap::new();
-    for (i, e) in entries.iter().enumerate() {
-        // bdl-7: a fullUrl names one resource in a bundle (versions of it aside); two
-        // entries under one name would file one record's parts under another.
-        if let Some(url) = str_at(e, "/fullUrl") {
-            let version = str_at(e, "/resource/meta/versionId");
-            if let Some(first) = seen.insert((url, version), i) {
-                return Err(Malformed(format!(
-                    "entry {i}: its fullUrl is entry {first}'s too; a bundle names each resource once (FHIR R4 bdl-7)"
-                )));
-            }
-        }
-    }
-    for (i, e) in entries.iter().enumerate() {
+    let mut b = Builder::new(0, now, today);
+    // Versions of one resource may share a fullUrl (bdl-7's exception).
+    let mut versioned: HashMap<(String, String), usize> = HashMap::new();
+    let mut kept: Vec<(usize, Value)> = Vec::new();
+    let frame = each_entry(bytes, |i, e| {
         let r = e
             .get("resource")
             .filter(|r| r.is_object())
@@ -150,66 +131,202 @@ pub fn plan(bytes: &[u8], now: OffsetDateTime, today: Date) -> Result<Plan, Malf
             .get("resourceType")
             .and_then(Value::as_str)
             .ok_or_else(|| Malformed(format!("entry {i}: the resource has no resourceType")))?;
-        if let Some(url) = str_at(e, "/fullUrl") {
-            b.by_url.insert(url.to_owned(), i);
+        // bdl-7: a fullUrl names one resource in a bundle (versions of it aside); two
+        // entries under one name would file one record's parts under another.
+        if let Some(url) = str_at(&e, "/fullUrl") {
+            let first = match str_at(r, "/meta/versionId") {
+                Some(v) => {
+                    b.by_url.entry(url.to_owned()).or_insert(i);
+                    versioned.insert((url.to_owned(), v.to_owned()), i)
+                }
+                None => b.by_url.insert(url.to_owned(), i),
+            };
+            if let Some(first) = first {
+                return Err(Malformed(format!(
+                    "entry {i}: its fullUrl is entry {first}'s too; a bundle names each resource once (FHIR R4 bdl-7)"
+                )));
+            }
         }
         if let Some(id) = str_at(r, "/id") {
-            b.by_url.insert(format!("{ty}/{id}"), i);
+            b.by_id.insert(format!("{ty}/{id}"), i);
         }
+        if ["Patient", "Medication"].contains(&ty) {
+            kept.push((i, e));
+        }
+        Ok(())
+    })?;
+    if frame.resource_type.as_deref() != Some("Bundle") {
+        return Err(Malformed("not a FHIR Bundle (resourceType is not \"Bundle\")".into()));
     }
-    // Patients first: everything else is filed under one.
-    for (i, e) in entries.iter().enumerate() {
-        if let Some(r) = e
-            .get("resource")
-            .filter(|r| str_at(r, "/resourceType") == Some("Patient"))
-        {
-            let p = b.patient(i, r)?;
-            b.patient_of.insert(i, b.plan.patients.len());
+    let kind = frame.kind.unwrap_or_default();
+    if !BUNDLE_TYPES.contains(&kind.as_str()) {
+        return Err(Malformed(format!(
+            "a Bundle of type \"{kind}\" carries no resources to load; use a transaction or collection bundle"
+        )));
+    }
+    b.plan.resources = frame.entries;
+    let resource = |e: &Value, ty: &str| {
+        e.get("resource")
+            .filter(|r| str_at(r, "/resourceType") == Some(ty))
+            .cloned()
+    };
+    // Patients first: everything else is filed under one. Encounters before what hangs on them.
+    for (i, e) in &kept {
+        if let Some(r) = resource(e, "Patient") {
+            let p = b.patient(*i, &r)?;
+            b.patient_of.insert(*i, b.plan.patients.len());
             b.plan.patients.push(p);
+            b.lost_fields(&r, kept_fields("Patient").unwrap_or_default());
         }
     }
-    // Encounters before what hangs on them.
-    for (i, e) in entries.iter().enumerate() {
+    each_entry(bytes, |i, e| {
         if let Some(r) = e
             .get("resource")
             .filter(|r| str_at(r, "/resourceType") == Some("Encounter"))
         {
             b.encounter(i, r)?;
+            b.lost_fields(r, kept_fields("Encounter").unwrap_or_default());
         }
-    }
-    for (i, e) in entries.iter().enumerate() {
-        let Some(r) = e.get("resource") else { continue };
+        Ok(())
+    })?;
+    let medications: HashMap<usize, Value> = kept
+        .into_iter()
+        .filter_map(|(i, e)| resource(&e, "Medication").map(|r| (i, r)))
+        .collect();
+    let mut payments = Vec::new();
+    each_entry(bytes, |i, e| {
+        let Some(r) = e.get("resource") else { return Ok(()) };
         let dropped = b.dropped_whole;
-        match str_at(r, "/resourceType").unwrap_or_default() {
-            "Patient" | "Encounter" => {}
+        let ty = str_at(r, "/resourceType").unwrap_or_default();
+        match ty {
+            "Patient" | "Encounter" => return Ok(()),
             "Appointment" => b.appointment(i, r)?,
             "DocumentReference" => b.document(i, r)?,
             "Media" => b.media(i, r)?,
             "Procedure" => b.procedure(i, r)?,
             "Observation" => b.observation(i, r)?,
             "Condition" => b.condition(i, r)?,
-            "MedicationStatement" | "MedicationRequest" => b.medication(i, r, &entries)?,
+            "MedicationStatement" | "MedicationRequest" => b.medication(i, r, &medications)?,
             "AllergyIntolerance" => b.allergy(i, r)?,
             "Invoice" => b.invoice(i, r)?,
             "Claim" => b.claim(i, r)?,
-            "PaymentReconciliation" => {}
+            // Paid against invoices, so placed after all of them.
+            "PaymentReconciliation" => {
+                payments.push((i, r.clone()));
+                return Ok(());
+            }
             other => b.unmapped(other, "Carekeep keeps no such record"),
         }
         if b.dropped_whole == dropped {
-            if let Some(kept) = kept_fields(str_at(r, "/resourceType").unwrap_or_default()) {
+            if let Some(kept) = kept_fields(ty) {
                 b.lost_fields(r, kept);
             }
         }
-    }
-    for (i, e) in entries.iter().enumerate() {
-        if let Some(r) = e
-            .get("resource")
-            .filter(|r| str_at(r, "/resourceType") == Some("PaymentReconciliation"))
-        {
-            b.payment(i, r)?;
-        }
+        Ok(())
+    })?;
+    for (i, r) in payments {
+        b.payment(i, &r)?;
+        b.lost_fields(&r, kept_fields("PaymentReconciliation").unwrap_or_default());
     }
     b.finish()
+}
+
+/// The largest bundle read, checked before reading: the file is held whole while it is
+/// planned (about three times its size at most with the plan), so the limit is the memory the
+/// clinic gives an import.
+pub fn check_size(bytes: u64, max_mib: u64) -> Result<(), Malformed> {
+    if bytes > max_mib.saturating_mul(1024 * 1024) {
+        return Err(Malformed(format!(
+            "the file is {} MiB, over the {max_mib} MiB limit; split the bundle, or raise the limit with room for three times the file in memory",
+            bytes.div_ceil(1024 * 1024)
+        )));
+    }
+    Ok(())
+}
+
+/// What the bundle says of itself, besides its entries.
+#[derive(Default)]
+struct Frame {
+    resource_type: Option<String>,
+    kind: Option<String>,
+    entries: usize,
+}
+
+/// Streams a bundle's entries to `f` one at a time, in order, with their positions.
+fn each_entry(bytes: &[u8], f: impl FnMut(usize, Value) -> Result<(), Malformed>) -> Result<Frame, Malformed> {
+    use serde::de::{DeserializeSeed, Deserializer as _, IgnoredAny, MapAccess, SeqAccess, Visitor};
+    struct Entries<'f, F> {
+        f: &'f mut F,
+        failed: &'f mut Option<Malformed>,
+        count: &'f mut usize,
+    }
+    impl<'de, F: FnMut(usize, Value) -> Result<(), Malformed>> DeserializeSeed<'de> for Entries<'_, F> {
+        type Value = ();
+        fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+            d.deserialize_seq(self)
+        }
+    }
+    impl<'de, F: FnMut(usize, Value) -> Result<(), Malformed>> Visitor<'de> for Entries<'_, F> {
+        type Value = ();
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a list of entries")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+            while let Some(e) = seq.next_element::<Value>()? {
+                let i = *self.count;
+                *self.count += 1;
+                if let Err(m) = (self.f)(i, e) {
+                    *self.failed = Some(m);
+                    return Err(serde::de::Error::custom("stopped"));
+                }
+            }
+            Ok(())
+        }
+    }
+    struct Bundle<'f, F> {
+        f: F,
+        failed: &'f mut Option<Malformed>,
+    }
+    impl<'de, F: FnMut(usize, Value) -> Result<(), Malformed>> Visitor<'de> for Bundle<'_, F> {
+        type Value = Frame;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a FHIR Bundle")
+        }
+        fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<Frame, A::Error> {
+            let mut frame = Frame::default();
+            while let Some(key) = map.next_key::<String>()? {
+                match key.as_str() {
+                    "resourceType" => frame.resource_type = map.next_value::<Value>()?.as_str().map(str::to_owned),
+                    "type" => frame.kind = map.next_value::<Value>()?.as_str().map(str::to_owned),
+                    "entry" => map.next_value_seed(Entries {
+                        f: &mut self.f,
+                        failed: self.failed,
+                        count: &mut frame.entries,
+                    })?,
+                    _ => {
+                        map.next_value::<IgnoredAny>()?;
+                    }
+                }
+            }
+            Ok(frame)
+        }
+    }
+    let mut failed = None;
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let frame = de.deserialize_map(Bundle { f, failed: &mut failed });
+    if let Some(m) = failed {
+        return Err(m);
+    }
+    let frame = frame.and_then(|fr| de.end().map(|()| fr)).map_err(|e| {
+        if e.to_string().contains("a list of entries") {
+            Malformed("Bundle.entry is not a list".into())
+        } else if e.is_data() {
+            Malformed("not a FHIR Bundle (resourceType is not \"Bundle\")".into())
+        } else {
+            Malformed(format!("not JSON: {e}"))
+        }
+    })?;
+    Ok(frame)
 }
 
 struct VitalsSet {
@@ -233,7 +350,9 @@ struct Builder {
     plan: Plan,
     now: OffsetDateTime,
     today: Date,
+    /// Entries by fullUrl, and by `Type/id` (references may use either).
     by_url: HashMap<String, usize>,
+    by_id: HashMap<String, usize>,
     /// Entry index of a Patient -> index in `plan.patients`.
     patient_of: HashMap<usize, usize>,
     encounters: BTreeMap<usize, OpenEncounter>,
@@ -531,6 +650,7 @@ impl Builder {
             now,
             today,
             by_url: HashMap::new(),
+            by_id: HashMap::new(),
             patient_of: HashMap::new(),
             encounters: BTreeMap::new(),
             vitals: BTreeMap::new(),
@@ -580,7 +700,7 @@ impl Builder {
         let mut parts = reference.rsplit('/');
         let id = parts.next()?;
         let ty = parts.next()?;
-        self.by_url.get(&format!("{ty}/{id}")).copied()
+        self.by_id.get(&format!("{ty}/{id}")).copied()
     }
 
     /// The patient a resource is about, through the first of `pointers` it has.
@@ -1127,13 +1247,13 @@ impl Builder {
         Ok(())
     }
 
-    fn medication(&mut self, i: usize, r: &Value, entries: &[&Value]) -> Result<(), Malformed> {
+    fn medication(&mut self, i: usize, r: &Value, medications: &HashMap<usize, Value>) -> Result<(), Malformed> {
         let ty = str_at(r, "/resourceType").unwrap_or_default().to_owned();
         let patient = self.patient_ref(i, r, &["/subject/reference", "/patient/reference"])?;
         let referenced = str_at(r, "/medicationReference/reference")
             .and_then(|m| self.resolve(m))
-            .and_then(|e| entries.get(e))
-            .and_then(|e| concept_text(e.pointer("/resource/code")));
+            .and_then(|e| medications.get(&e))
+            .and_then(|m| concept_text(m.get("code")));
         let Some(name) = concept_text(r.get("medicationCodeableConcept"))
             .or(referenced)
             .or_else(|| str_at(r, "/medicationReference/display").map(|s| clip(s, ENTRY_TEXT)))
@@ -2042,6 +2162,13 @@ mod tests {
         let total: i64 = plan.patients[0].invoices[0].lines.iter().map(|l| l.amount_cents).sum();
         assert_eq!(total, 9293);
         assert!(plan.unmapped.keys().any(|k| k.starts_with("Claim.total")));
+    }
+
+    #[test]
+    fn a_file_over_the_limit_is_refused_before_it_is_read() {
+        assert!(check_size(256 * 1024 * 1024, 256).is_ok());
+        let err = check_size(256 * 1024 * 1024 + 1, 256).expect_err("over");
+        assert!(err.0.contains("257 MiB, over the 256 MiB limit"), "{err}");
     }
 
     #[test]

@@ -16,7 +16,7 @@ mod record_pdf;
 
 use crate::permit::Permit;
 use crate::records::view::PatientView;
-use crate::records::{binding_of, chart_parts, AttachmentMeta, EntryInput, Opened, StoredNote};
+use crate::records::{binding_of, chart_parts, AttachmentMeta, EntryInput, Opened, StoredEntry, StoredNote};
 use crate::{Actor, App, AppError, Principal};
 use carekeep_domain::audit::{Action, Outcome};
 use carekeep_domain::records::appointment::check_service;
@@ -28,7 +28,7 @@ use carekeep_store::chart_rows::chart_rows;
 use carekeep_store::records::{self as store, CtColumn};
 use carekeep_store::Conn;
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 /// What one import wrote, and what it could not place.
 #[derive(Debug, Default, Serialize, PartialEq, Eq)]
@@ -49,9 +49,72 @@ pub struct ImportReport {
     pub unmapped: BTreeMap<String, usize>,
     /// Incoming patients found already in the clinic, merged into that chart (`--merge`).
     pub merged: Vec<PatientMatch>,
+    /// Records of a merged patient the chart already held (same kind, time and content),
+    /// not written twice.
+    pub already_in_chart: usize,
     /// The patients' ids, new or merged into.
     #[serde(skip)]
     pub patient_ids: Vec<i64>,
+}
+
+/// What a chart already holds, to compare a merged import with: times and amounts (plain)
+/// and the sealed content of notes and entries.
+#[derive(Default)]
+struct Held {
+    appointments: HashSet<(i64, i64)>,
+    notes: HashSet<(i64, String)>,
+    entries: HashSet<(i64, String)>,
+    attachments: HashSet<(i64, i64)>,
+    invoices: HashSet<(i64, i64)>,
+}
+
+impl App {
+    /// Opens the chart a merge writes into, under a read event in the merge's own
+    /// transaction (so a refused or failed merge leaves neither the records nor the read).
+    async fn held(&self, tx: &mut carekeep_store::Tx, id: i64) -> Result<Held, AppError> {
+        use carekeep_store::chart_rows::Part;
+        let rows = chart_rows(
+            tx.conn(),
+            id,
+            &[
+                Part::Appointments,
+                Part::Encounters,
+                Part::Entries,
+                Part::Attachments,
+                Part::Invoices,
+            ],
+        )
+        .await?;
+        let mut event = self.event(&Actor::Cli, Action::PhiRead, Outcome::Success);
+        event.patients = vec![id];
+        event.resource_type = "Patient".into();
+        event.resource_id = id.to_string();
+        event.data_classes = vec![DataClass::Clinical];
+        event.reason = "comparing a FHIR import with the chart it is merged into".into();
+        let permit = self.permit_in(tx, &event).await?;
+        let mut held = Held::default();
+        for a in &rows.appointments {
+            held.appointments
+                .insert((a.start_at.unix_timestamp(), a.end_at.unix_timestamp()));
+        }
+        for e in &rows.encounters {
+            let note: StoredNote = self.open_json(&permit, CtColumn::EncounterNote, e.id, &e.note_ct)?;
+            held.notes
+                .insert((e.at.unix_timestamp(), serde_json::to_string(&note).unwrap_or_default()));
+        }
+        for e in &rows.entries {
+            let entry: StoredEntry = self.open_json(&permit, CtColumn::ChartEntryData, e.id, &e.data_ct)?;
+            held.entries
+                .insert((e.at.unix_timestamp(), serde_json::to_string(&entry).unwrap_or_default()));
+        }
+        for a in &rows.attachments {
+            held.attachments.insert((a.at.unix_timestamp(), a.size_bytes));
+        }
+        for i in &rows.invoices {
+            held.invoices.insert((i.created_at.unix_timestamp(), i.total_cents));
+        }
+        Ok(held)
+    }
 }
 
 fn facts<'a>(i: &'a Identity, c: &'a Contact) -> MatchFacts<'a> {
@@ -59,7 +122,7 @@ fn facts<'a>(i: &'a Identity, c: &'a Contact) -> MatchFacts<'a> {
         given: &i.given_name,
         family: &i.family_name,
         birth: Some(i.date_of_birth),
-        sex: Some(i.sex),
+        sex: i.sex.as_str(),
         identifiers: &i.identifiers,
         phone: &c.phone,
         email: &c.email,
@@ -99,6 +162,7 @@ impl ImportReport {
             *self.unmapped.entry(k).or_default() += v;
         }
         self.merged.extend(other.merged);
+        self.already_in_chart += other.already_in_chart;
         self.patient_ids.extend(other.patient_ids);
     }
 
@@ -314,7 +378,18 @@ impl App {
             if !p.invoices.is_empty() {
                 classes.extend([DataClass::Billing, DataClass::Coding, DataClass::InvoiceStatus]);
             }
+            let held = match merged {
+                Some(_) => self.held(&mut tx, id).await?,
+                None => Held::default(),
+            };
             for a in p.appointments {
+                if held
+                    .appointments
+                    .contains(&(a.start.unix_timestamp(), a.end.unix_timestamp()))
+                {
+                    report.already_in_chart += 1;
+                    continue;
+                }
                 let service = check_service(&a.service).unwrap_or_else(|_| "Appointment".into());
                 let appt = store::insert_appointment(tx.conn(), id, recorded_by, a.start, a.end, a.status, now).await?;
                 self.put_json(tx.conn(), CtColumn::AppointmentService, appt, &service)
@@ -332,11 +407,18 @@ impl App {
                         continue;
                     }
                 };
-                let enc = store::insert_encounter(tx.conn(), id, recorded_by, n.at, now).await?;
                 let note = StoredNote {
                     note,
                     encounter: n.encounter,
                 };
+                if held
+                    .notes
+                    .contains(&(n.at.unix_timestamp(), serde_json::to_string(&note).unwrap_or_default()))
+                {
+                    report.already_in_chart += 1;
+                    continue;
+                }
+                let enc = store::insert_encounter(tx.conn(), id, recorded_by, n.at, now).await?;
                 self.put_json(tx.conn(), CtColumn::EncounterNote, enc, &note).await?;
                 if n.signed {
                     store::sign_encounter(tx.conn(), enc, n.at).await?;
@@ -356,6 +438,13 @@ impl App {
                         .or_default() += 1;
                     continue;
                 };
+                if held
+                    .entries
+                    .contains(&(at.unix_timestamp(), serde_json::to_string(&entry).unwrap_or_default()))
+                {
+                    report.already_in_chart += 1;
+                    continue;
+                }
                 match &entry.entry {
                     EntryInput::Vitals(_) => report.vitals += 1,
                     EntryInput::Diagnosis { .. } => report.diagnoses += 1,
@@ -375,6 +464,10 @@ impl App {
                     continue;
                 };
                 let size = i64::try_from(a.bytes.len()).unwrap_or(i64::MAX);
+                if held.attachments.contains(&(a.at.unix_timestamp(), size)) {
+                    report.already_in_chart += 1;
+                    continue;
+                }
                 let att = store::insert_attachment(tx.conn(), id, a.at, recorded_by, content_type, size).await?;
                 let meta = AttachmentMeta {
                     filename: a.filename,
@@ -390,7 +483,11 @@ impl App {
                 report.attachments += 1;
             }
             for inv in p.invoices {
-                let total = inv.lines.iter().map(|l| l.amount_cents).sum();
+                let total: i64 = inv.lines.iter().map(|l| l.amount_cents).sum();
+                if held.invoices.contains(&(inv.at.unix_timestamp(), total)) {
+                    report.already_in_chart += 1;
+                    continue;
+                }
                 let (inv_id, _) = store::insert_invoice(tx.conn(), id, total, recorded_by, inv.at).await?;
                 self.put_json(tx.conn(), CtColumn::InvoiceLines, inv_id, &inv.lines)
                     .await?;

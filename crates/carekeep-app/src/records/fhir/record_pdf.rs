@@ -20,9 +20,12 @@ pub fn render(clinic: &str, v: &PatientView, made: &str) -> Result<Vec<u8>, AppE
     if let Some(i) = &v.identity {
         pdf.heading("Identity");
         pdf.line(&format!("Name: {}", i.full_name()));
-        pdf.line(&format!("Date of birth: {}", i.date_of_birth));
+        pdf.line(&format!("Date of birth: {}", i.birth_date_as_known));
         pdf.line(&format!("Sex: {}", i.sex));
         pdf.line(&format!("Record number: {}", i.record_number));
+        for r in &i.recorded {
+            pdf.line(r);
+        }
     }
     if let Some(c) = &v.contact {
         pdf.heading("Contact");
