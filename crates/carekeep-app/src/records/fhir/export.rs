@@ -426,6 +426,12 @@ fn clinical(out: &mut Out, c: &ClinicalView, files: Files<'_>) {
                     "recordedDate": entry.at,
                     "recorder": { "display": entry.recorded_by },
                 });
+                // con-5: a condition recorded in error has no clinical status.
+                if verification == "entered-in-error" {
+                    if let Some(o) = cond.as_object_mut() {
+                        o.remove("clinicalStatus");
+                    }
+                }
                 if !detail.start.is_empty() {
                     cond["onsetDateTime"] = json!(detail.start);
                 }
@@ -494,6 +500,12 @@ fn clinical(out: &mut Out, c: &ClinicalView, files: Files<'_>) {
                     "recordedDate": entry.at,
                     "recorder": { "display": entry.recorded_by },
                 });
+                // ait-2: an allergy recorded in error has no clinical status.
+                if verification == "entered-in-error" {
+                    if let Some(o) = allergy.as_object_mut() {
+                        o.remove("clinicalStatus");
+                    }
+                }
                 for (k, v) in [("type", &detail.allergy_type), ("criticality", &detail.criticality)] {
                     if !v.is_empty() {
                         allergy[k] = json!(v);

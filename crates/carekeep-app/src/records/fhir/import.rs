@@ -1175,7 +1175,21 @@ impl Builder {
             .or_else(|| str_at(r, "/issued"))
             .unwrap_or_default()
             .to_owned();
-        let at = instant(&when).unwrap_or(self.now);
+        let at = match instant(&when) {
+            Some(at) => at,
+            None => {
+                // Reported, never silent: the set is kept at the import's time.
+                self.lost(
+                    "Observation.effective[x]",
+                    if when.is_empty() {
+                        "missing; the vital signs are dated at the import"
+                    } else {
+                        "not a FHIR date; the vital signs are dated at the import"
+                    },
+                );
+                self.now
+            }
+        };
         // Carekeep's own sets carry their id ("vitals-12-bp"): group by it; others by time.
         let set = r
             .get("identifier")
@@ -2134,6 +2148,39 @@ mod tests {
         assert_eq!(pulses, [Some(60), Some(100)]);
         assert_eq!(sets[0].detail.vitals.respiratory_rate, Some(16));
         assert_eq!(sets[0].detail.vitals.bmi, Some(27.36));
+    }
+
+    #[test]
+    fn a_vital_sign_without_a_fhir_date_is_reported_not_silently_redated() {
+        let s = json!({ "reference": "urn:uuid:p" });
+        let obs = |when: Value| {
+            let mut o = json!({ "resourceType": "Observation", "status": "final", "subject": s,
+            "category": [{ "coding": [{ "code": "vital-signs" }] }],
+            "code": { "coding": [{ "system": LOINC, "code": LOINC_HEART_RATE }] },
+            "valueQuantity": { "value": 70.0, "code": "/min" } });
+            if let Some(w) = when.as_str() {
+                o["effectiveDateTime"] = json!(w);
+            }
+            o
+        };
+        let plan = run(one_patient(
+            pat(json!({})),
+            vec![obs(json!("01/02/2020")), obs(Value::Null)],
+        ))
+        .expect("plan");
+        let lost = |why: &str| plan.unmapped.get(&format!("Observation.effective[x]: {why}")).copied();
+        assert_eq!(
+            lost("not a FHIR date; the vital signs are dated at the import"),
+            Some(1),
+            "{:?}",
+            plan.unmapped
+        );
+        assert_eq!(
+            lost("missing; the vital signs are dated at the import"),
+            Some(1),
+            "{:?}",
+            plan.unmapped
+        );
     }
 
     #[test]
