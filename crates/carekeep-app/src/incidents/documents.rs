@@ -323,9 +323,15 @@ impl App {
             let classes: Vec<&str> = classes.iter().map(String::as_str).collect();
             pdf.paragraph(&involved_sentence(&classes));
             pdf.heading("What you can do");
-            pdf.paragraph(&filled(&d.steps_for_individuals, "[Steps you should take: fill in before sending.]"));
+            pdf.paragraph(&filled(
+                &d.steps_for_individuals,
+                "[Steps you should take: fill in before sending.]",
+            ));
             pdf.heading("What we are doing");
-            pdf.paragraph(&filled(&d.what_we_are_doing, "[What the clinic is doing: fill in before sending.]"));
+            pdf.paragraph(&filled(
+                &d.what_we_are_doing,
+                "[What the clinic is doing: fill in before sending.]",
+            ));
             pdf.heading("For more information");
             pdf.paragraph(&filled(
                 &d.contact_for_questions,

@@ -760,10 +760,14 @@ impl App {
             scope: ScopeView {
                 patients: scope.len(),
                 by_state: by_state.into_iter().collect(),
-                involved: classes
-                    .iter()
-                    .map(|(c, n)| (letters::class_label(c).to_owned(), *n))
-                    .collect(),
+                involved: {
+                    let mut involved: Vec<(&String, &usize)> = classes.iter().collect();
+                    involved.sort_by_key(|(c, _)| letters::class_rank(c));
+                    involved
+                        .into_iter()
+                        .map(|(c, n)| (letters::class_label(c).to_owned(), *n))
+                        .collect()
+                },
                 classes: classes.into_iter().collect(),
             },
             obligations: obligation_views(&self.owed(&i), &done, self.clinic_today()),
@@ -1049,7 +1053,12 @@ impl App {
     /// What an audit search would add to the scope, for review before it is adopted: each
     /// patient's name (where the reader's roles show names) and the classes the events showed.
     /// Reading the names is audited.
-    pub async fn preview_scope(&self, p: &Principal, id: i64, s: &ScopeSearch) -> Result<Vec<ScopeCandidate>, AppError> {
+    pub async fn preview_scope(
+        &self,
+        p: &Principal,
+        id: i64,
+        s: &ScopeSearch,
+    ) -> Result<Vec<ScopeCandidate>, AppError> {
         let actor = Actor::User(p.clone());
         self.require(&actor, Capability::HandleIncidents).await?;
         {
@@ -1097,7 +1106,11 @@ impl App {
                 name,
                 classes: found
                     .get(&r.id)
-                    .map(|c| c.iter().map(|c| letters::class_label(c).to_owned()).collect())
+                    .map(|c| {
+                        let mut c: Vec<&String> = c.iter().collect();
+                        c.sort_by_key(|c| letters::class_rank(c));
+                        c.into_iter().map(|c| letters::class_label(c).to_owned()).collect()
+                    })
                     .unwrap_or_default(),
                 already_in_scope: in_scope.iter().any(|(pid, _, _)| *pid == r.id),
             });
@@ -1359,9 +1372,24 @@ mod tests {
             (None, None, ("auth.login", "success", ""), false),
             (Some(PhiPrint), None, ("phi.read", "success", "clinical"), false),
             (Some(PhiPrint), None, ("phi.print", "success", "clinical"), true),
-            (Some(PhiRead), Some(DataClass::Clinical), ("phi.read", "success", "identity"), false),
-            (Some(PhiRead), Some(DataClass::Clinical), ("phi.read", "success", "identity,clinical"), true),
-            (None, Some(DataClass::Contact), ("phi.search", "success", "identity"), false),
+            (
+                Some(PhiRead),
+                Some(DataClass::Clinical),
+                ("phi.read", "success", "identity"),
+                false,
+            ),
+            (
+                Some(PhiRead),
+                Some(DataClass::Clinical),
+                ("phi.read", "success", "identity,clinical"),
+                true,
+            ),
+            (
+                None,
+                Some(DataClass::Contact),
+                ("phi.search", "success", "identity"),
+                false,
+            ),
         ] {
             assert_eq!(
                 search(action, class).matches(ev_action, outcome, classes),

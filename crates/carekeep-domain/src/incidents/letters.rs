@@ -41,12 +41,17 @@ const ORDER: [&str; 7] = [
     "invoice_status",
 ];
 
+/// Where a class comes in the order a record reads, for lists of classes.
+pub fn class_rank(class: &str) -> usize {
+    ORDER.iter().position(|o| *o == class).unwrap_or(ORDER.len())
+}
+
 /// The sentence that says what was involved for one person: only the classes shown in the
 /// events that concern them, in words, never "the whole record" by default.
 pub fn involved_sentence(classes: &[&str]) -> String {
     // In the order a record reads (who, how to reach them, visits, care, money), once each.
     let mut classes: Vec<&str> = classes.iter().map(|c| c.trim()).filter(|c| !c.is_empty()).collect();
-    classes.sort_by_key(|c| ORDER.iter().position(|o| o == c).unwrap_or(ORDER.len()));
+    classes.sort_by_key(|c| class_rank(c));
     classes.dedup();
     let words: Vec<&str> = classes.into_iter().map(class_words).collect();
     match words.as_slice() {
@@ -145,9 +150,18 @@ mod tests {
         for (address, want) in [
             ("", vec![]),
             ("  \n ", vec![]),
-            ("12 Oak St\nSpringfield, IL 62704", vec!["12 Oak St", "Springfield, IL 62704"]),
-            ("12 Oak St, Springfield, IL 62704", vec!["12 Oak St", "Springfield, IL 62704"]),
-            (" 12 Oak St \n\n Apt 4 \nSpringfield, IL 62704", vec!["12 Oak St", "Apt 4", "Springfield, IL 62704"]),
+            (
+                "12 Oak St\nSpringfield, IL 62704",
+                vec!["12 Oak St", "Springfield, IL 62704"],
+            ),
+            (
+                "12 Oak St, Springfield, IL 62704",
+                vec!["12 Oak St", "Springfield, IL 62704"],
+            ),
+            (
+                " 12 Oak St \n\n Apt 4 \nSpringfield, IL 62704",
+                vec!["12 Oak St", "Apt 4", "Springfield, IL 62704"],
+            ),
         ] {
             assert_eq!(address_lines(address), want, "{address:?}");
         }

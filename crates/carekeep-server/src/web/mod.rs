@@ -107,6 +107,7 @@ pages! {
     "/requests/{id}/documents" => post(rights::document),
     "/requests/patients/{id}/authorizations" => post(rights::authorize),
     "/requests/patients/{id}/authorizations/{authorization}/revocation" => post(rights::revoke),
+    "/requests/patients" => post(rights::find_log),
     "/requests/patients/{id}" => get(rights::log),
     "/requests/patients/{id}/disclosures" => post(rights::disclose),
     "/requests/patients/{id}/accounting.pdf" => get(rights::accounting),

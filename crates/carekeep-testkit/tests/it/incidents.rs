@@ -566,7 +566,14 @@ async fn a_misdirected_fax_gives_one_letter_with_the_address_and_what_was_involv
     let nurse = app.api_login("nurse").await;
     let (status, _) = call(&app, &nurse, Method::GET, "/api/v1/patients", None).await;
     assert_eq!(status, 200);
-    let (status, _) = call(&app, &nurse, Method::GET, &format!("/api/v1/patients/{}", patients[0]), None).await;
+    let (status, _) = call(
+        &app,
+        &nurse,
+        Method::GET,
+        &format!("/api/v1/patients/{}", patients[0]),
+        None,
+    )
+    .await;
     assert_eq!(status, 200);
 
     let (status, body) = call(
@@ -594,9 +601,18 @@ async fn a_misdirected_fax_gives_one_letter_with_the_address_and_what_was_involv
     // Named by the person handling it, with what was involved; refused without a class or
     // with an unknown patient, and nothing changes.
     for (body, says) in [
-        (json!({"patient_id": patients[0], "classes": []}), "tick what was involved"),
-        (json!({"patient_id": patients[0], "classes": ["everything"]}), "from the list"),
-        (json!({"patient_id": 999_999, "classes": ["clinical"]}), "choose the patient"),
+        (
+            json!({"patient_id": patients[0], "classes": []}),
+            "tick what was involved",
+        ),
+        (
+            json!({"patient_id": patients[0], "classes": ["everything"]}),
+            "from the list",
+        ),
+        (
+            json!({"patient_id": 999_999, "classes": ["clinical"]}),
+            "choose the patient",
+        ),
     ] {
         let (status, text) = call(&app, &co, Method::POST, &format!("{base}/scope/patients"), Some(body)).await;
         assert_eq!(status, 422, "{text}");
@@ -617,7 +633,11 @@ async fn a_misdirected_fax_gives_one_letter_with_the_address_and_what_was_involv
     assert_eq!(incident["affected"], 1);
     assert_eq!(incident["affected_note"], Value::Null);
 
-    let res = app.api(Method::GET, &format!("{base}/letters"), &co).send().await.unwrap();
+    let res = app
+        .api(Method::GET, &format!("{base}/letters"), &co)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200);
     let letters = pdf_text(&res.bytes().await.unwrap());
     assert_eq!(letters.matches("Dear ").count(), 1, "one letter: {letters}");
@@ -637,27 +657,62 @@ async fn a_misdirected_fax_gives_one_letter_with_the_address_and_what_was_involv
         assert!(flat.contains(says), "{says}: {letters}");
     }
     assert!(!letters.contains("Listed") && !letters.contains("??"), "{letters}");
-    assert!(!letters.contains("billing") && !letters.contains("appointment"), "only what was involved");
+    assert!(
+        !letters.contains("billing") && !letters.contains("appointment"),
+        "only what was involved"
+    );
 
     // An audit search, previewed: the nurse's list page named everyone, her chart reads only
     // Wilma. The preview changes nothing.
     let search = json!({"username": "nurse", "from": "2026-03-01", "to": "2026-03-02", "action": "phi.read", "class": "clinical"});
-    let (status, found) = call(&app, &co, Method::POST, &format!("{base}/scope/preview"), Some(search.clone())).await;
+    let (status, found) = call(
+        &app,
+        &co,
+        Method::POST,
+        &format!("{base}/scope/preview"),
+        Some(search.clone()),
+    )
+    .await;
     assert_eq!(status, 200, "{found}");
     let found = found.as_array().unwrap().clone();
     assert_eq!(found.len(), 1, "{found:?}");
-    assert_eq!((found[0]["name"].as_str(), found[0]["already_in_scope"].as_bool()), (Some("Wilma Quenby"), Some(true)));
+    assert_eq!(
+        (found[0]["name"].as_str(), found[0]["already_in_scope"].as_bool()),
+        (Some("Wilma Quenby"), Some(true))
+    );
     let wide = json!({"username": "nurse", "from": "2026-03-01", "to": "2026-03-02"});
-    let (status, wider) = call(&app, &co, Method::POST, &format!("{base}/scope/preview"), Some(wide.clone())).await;
+    let (status, wider) = call(
+        &app,
+        &co,
+        Method::POST,
+        &format!("{base}/scope/preview"),
+        Some(wide.clone()),
+    )
+    .await;
     assert_eq!(status, 200, "{wider}");
     assert!(wider.as_array().unwrap().len() >= 3, "the list page's names: {wider}");
     let (_, incident) = call(&app, &co, Method::GET, &base, None).await;
-    assert_eq!((incident["scope"]["patients"].as_i64(), incident["affected"].as_i64()), (Some(1), Some(1)));
+    assert_eq!(
+        (incident["scope"]["patients"].as_i64(), incident["affected"].as_i64()),
+        (Some(1), Some(1))
+    );
     for (body, says) in [
-        (json!({"username": "nurse", "from": "2026-03-01", "to": "2026-03-02", "action": "auth.login"}), "action"),
-        (json!({"username": "nurse", "from": "2026-03-01", "to": "2026-03-02", "class": "all"}), "kind of information"),
-        (json!({"username": "nurse", "from": "2026-03-03", "to": "2026-03-02"}), "ends before it starts"),
-        (json!({"username": "nurse", "from": "yesterday", "to": "2026-03-02"}), "must be a date"),
+        (
+            json!({"username": "nurse", "from": "2026-03-01", "to": "2026-03-02", "action": "auth.login"}),
+            "action",
+        ),
+        (
+            json!({"username": "nurse", "from": "2026-03-01", "to": "2026-03-02", "class": "all"}),
+            "kind of information",
+        ),
+        (
+            json!({"username": "nurse", "from": "2026-03-03", "to": "2026-03-02"}),
+            "ends before it starts",
+        ),
+        (
+            json!({"username": "nurse", "from": "yesterday", "to": "2026-03-02"}),
+            "must be a date",
+        ),
     ] {
         let (status, text) = call(&app, &co, Method::POST, &format!("{base}/scope/preview"), Some(body)).await;
         assert_eq!(status, 422, "{text}");
@@ -682,7 +737,9 @@ async fn a_misdirected_fax_gives_one_letter_with_the_address_and_what_was_involv
     assert_eq!(status, 200, "{body}");
     let (_, incident) = call(&app, &co, Method::GET, &base, None).await;
     assert!(
-        incident["affected_note"].as_str().is_some_and(|n| n.contains("but 1 is entered as affected")),
+        incident["affected_note"]
+            .as_str()
+            .is_some_and(|n| n.contains("but 1 is entered as affected")),
         "{incident}"
     );
     // Nora has no address: no letter, named on the substitute-notice list (164.404(d)(2)).
@@ -695,11 +752,20 @@ async fn a_misdirected_fax_gives_one_letter_with_the_address_and_what_was_involv
     )
     .await;
     assert_eq!(status, 200);
-    let res = app.api(Method::GET, &format!("{base}/letters"), &co).send().await.unwrap();
-    let letters = pdf_text(&res.bytes().await.unwrap()).split_whitespace().collect::<Vec<_>>().join(" ");
+    let res = app
+        .api(Method::GET, &format!("{base}/letters"), &co)
+        .send()
+        .await
+        .unwrap();
+    let letters = pdf_text(&res.bytes().await.unwrap())
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
     assert!(!letters.contains("Dear Nora"), "{letters}");
     assert!(
-        letters.contains("Address missing") && letters.contains("Nora Nowhere: no postal address on file") && letters.contains("164.404(d)(2)"),
+        letters.contains("Address missing")
+            && letters.contains("Nora Nowhere: no postal address on file")
+            && letters.contains("164.404(d)(2)"),
         "{letters}"
     );
     app.stop().await;

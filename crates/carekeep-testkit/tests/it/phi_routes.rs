@@ -1080,6 +1080,8 @@ async fn every_route_of_requests_and_incidents_that_names_a_patient_writes_its_e
         ),
     ];
     let pages_without_patients = [
+        // A redirect to the patient's log, the id chosen with the picker: nothing shown.
+        "POST /requests/patients",
         "GET /incidents",
         "GET /incidents/new",
         "POST /incidents/new",
