@@ -90,9 +90,8 @@ pub fn address_lines(address: &str) -> Vec<String> {
         .filter(|l| !l.is_empty())
         .map(str::to_owned)
         .collect();
-    if lines.len() == 1 && lines[0].contains(',') {
+    if let [line] = lines.as_slice() {
         // "12 Oak St, Springfield, IL 62704": the street, then the city with its State.
-        let line = &lines[0];
         if let Some((street, rest)) = line.split_once(',') {
             return vec![street.trim().to_owned(), rest.trim().to_owned()];
         }
