@@ -465,6 +465,21 @@ impl RequestsPage {
     pub fn sent(&self, request: &i64) -> Vec<&carekeep_app::rights::decisions::DocumentView> {
         self.documents.iter().filter(|d| d.request_id == *request).collect()
     }
+
+    pub fn kind_words(&self, kind: &str) -> &'static str {
+        carekeep_domain::rights::kind_words(kind)
+    }
+
+    pub fn status_words(&self, status: &str) -> &'static str {
+        carekeep_domain::rights::status_words(status)
+    }
+}
+
+impl DisclosuresPage {
+    /// A disclosure's basis in words (the code where it is not one this version knows).
+    pub fn basis_words<'a>(&self, basis: &'a str) -> &'a str {
+        carekeep_domain::rights::accounting::Basis::parse(basis).map_or(basis, |b| b.words())
+    }
 }
 
 crate::web::chrome::page_response!(RequestsPage, DisclosuresPage);
