@@ -120,4 +120,7 @@ test('one misdirected fax gives one letter; an audit search is previewed and ado
   assert.match(co.url(), /\/requests\/patients\/4(#[a-z-]*)?$/);
   assert.match(await co.textContent('h1'), /Jonah Marchetti/);
   assert.deepEqual(await seriousViolations(co), []);
+  await screenshot(co, 'disclosures-by-name-phone', { fullPage: false });
+  await co.setViewportSize({ width: 1280, height: 800 });
+  await screenshot(co, 'disclosures-by-name');
 });
