@@ -36,3 +36,4 @@ test('billing reports an incident in two clicks and the compliance officer asses
   await screenshot(co, 'incident');
   assert.deepEqual(await seriousViolations(co), []);
 });
+

@@ -275,6 +275,15 @@ pub async fn upsert_scope(conn: &mut Conn, incident: i64, rows: &[ScopeRow]) -> 
     Ok(())
 }
 
+/// Empties an incident's scope, to choose it again (the trail keeps who was removed).
+pub async fn clear_scope(conn: &mut Conn, incident: i64) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM incident_patients WHERE incident_id = $1")
+        .bind(incident)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 pub async fn scope(conn: &mut Conn, incident: i64) -> Result<Vec<ScopeRow>, StoreError> {
     sqlx::query("SELECT patient_id, classes, state FROM incident_patients WHERE incident_id = $1 ORDER BY patient_id")
         .bind(incident)

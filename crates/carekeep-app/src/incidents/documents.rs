@@ -7,25 +7,12 @@ use crate::incidents::IncidentView;
 use crate::pdf::Pdf;
 use crate::{Actor, App, AppError, Principal};
 use carekeep_domain::audit::{Action, Outcome};
+use carekeep_domain::incidents::letters::{address_lines, involved_sentence, long_date, sentence};
 use carekeep_domain::incidents::obligations::{HHS_IMMEDIATE_AT, INDIVIDUAL_CONTENT};
-use carekeep_domain::records::patient::{Contact, Identity};
+use carekeep_domain::records::patient::{parse_date, Contact, Identity};
 use carekeep_domain::{Capability, DataClass};
 use carekeep_store::incidents as store;
 use carekeep_store::records::{self as records_store, CtColumn, PatientRow};
-
-/// Plain words for the kinds of information in each data class (164.404(c)(1)(B)).
-fn class_words(class: &str) -> &'static str {
-    match class {
-        "identity" => "your name, date of birth and record number",
-        "contact" => "your address, phone number and email",
-        "scheduling" => "your appointment dates and the services booked",
-        "clinical" => "your medical record: visit notes, diagnoses, medications, allergies, vital signs and photos",
-        "coding" => "diagnosis and procedure codes",
-        "billing" => "invoice and payment details",
-        "invoice_status" => "invoice numbers, totals and balances",
-        _ => "other information about you",
-    }
-}
 
 impl App {
     /// The record that carries the burden of proof (164.414(b)): what happened, the
@@ -268,76 +255,104 @@ impl App {
         );
         e.reason = format!("breach notice letters for incident {id}");
         let permit = self.permit(e).await?;
-        let mut letters = Vec::new();
+        let mut out = Vec::new();
         for (row, reads_contact) in addressed {
             let identity: Identity = self.open_json(&permit, CtColumn::PatientIdentity, row.id, &row.identity_ct)?;
             let address = if reads_contact {
                 let c: Contact = self.open_json(&permit, CtColumn::PatientContact, row.id, &row.contact_ct)?;
-                c.address
+                Some(address_lines(&c.address))
             } else {
-                "(address: to be added by staff who hold contact details)".into()
+                None
             };
-            let classes = scope
+            let classes: Vec<String> = scope
                 .iter()
                 .find(|s| s.0 == row.id)
-                .map(|s| {
-                    s.1.split(',')
-                        .filter(|c| !c.is_empty())
-                        .map(class_words)
-                        .collect::<Vec<_>>()
-                        .join("; ")
-                })
+                .map(|s| s.1.split(',').map(str::to_owned).collect())
                 .unwrap_or_default();
-            letters.push((identity.full_name(), address, classes));
+            out.push((identity.full_name(), address, classes));
         }
         permit.confirm().await?;
-        let today = self.clinic_today();
+        let today = long_date(self.clinic_today());
+        let clinic = self.clinic_name().to_owned();
+        let happened = match parse_date(&v.occurred_on) {
+            Ok(d) => format!("It happened on {}", long_date(d)),
+            Err(_) => "We are still establishing the date it happened".into(),
+        };
+        let discovered = parse_date(&v.summary.discovered_on)
+            .map(long_date)
+            .unwrap_or_else(|_| v.summary.discovered_on.clone());
+        let filled = |typed: &str, missing: &str| match sentence(typed) {
+            s if s.is_empty() => missing.to_owned(),
+            s => s,
+        };
         let mut pdf = Pdf::new(&format!("Breach notice letters, incident {id}"))?;
-        for (i, (name, address, classes)) in letters.iter().enumerate() {
-            if i > 0 {
+        let mut first = true;
+        let mut missing = Vec::new();
+        // A role that cannot read contact details prints the letter for someone who can to
+        // address.
+        let placeholder = vec!["[Address: to be added by staff who hold contact details.]".to_owned()];
+        for (name, address, classes) in &out {
+            let lines = match address {
+                Some(lines) if !lines.is_empty() => lines,
+                Some(_) => {
+                    missing.push(name.clone());
+                    continue;
+                }
+                None => &placeholder,
+            };
+            if !first {
                 pdf.page_break();
             }
-            pdf.line(self.clinic_name());
-            pdf.line(&today.to_string());
+            first = false;
+            pdf.line(&clinic);
+            pdf.paragraph("");
+            pdf.paragraph(&today);
             pdf.line(name);
-            pdf.paragraph(address);
+            for l in lines {
+                pdf.line(l);
+            }
+            pdf.paragraph("");
             pdf.title("Notice of a breach of your health information");
-            pdf.paragraph(&format!("Dear {name},"));
+            pdf.paragraph(&format!("Dear {name}:"));
             pdf.heading("What happened");
             pdf.paragraph(&format!(
-                "{} It happened {} and we discovered it on {}.",
-                v.summary.title,
-                if v.occurred_on.is_empty() {
-                    "on a date we are still establishing".into()
-                } else {
-                    format!("on {}", v.occurred_on)
-                },
-                v.summary.discovered_on
+                "We are writing to tell you about an incident that involved some of your health information. {} {happened}, and we discovered it on {discovered}.",
+                sentence(&v.summary.title)
             ));
             pdf.heading("What information was involved");
-            pdf.paragraph(if classes.is_empty() {
-                "We are still establishing which information was involved."
-            } else {
-                classes
-            });
+            let classes: Vec<&str> = classes.iter().map(String::as_str).collect();
+            pdf.paragraph(&involved_sentence(&classes));
             pdf.heading("What you can do");
-            pdf.paragraph(if d.steps_for_individuals.is_empty() {
-                "[steps individuals should take: fill in before sending]"
-            } else {
-                &d.steps_for_individuals
-            });
+            pdf.paragraph(&filled(
+                &d.steps_for_individuals,
+                "[Steps you should take: fill in before sending.]",
+            ));
             pdf.heading("What we are doing");
-            pdf.paragraph(if d.what_we_are_doing.is_empty() {
-                "[what the clinic is doing: fill in before sending]"
-            } else {
-                &d.what_we_are_doing
-            });
+            pdf.paragraph(&filled(
+                &d.what_we_are_doing,
+                "[What the clinic is doing: fill in before sending.]",
+            ));
             pdf.heading("For more information");
-            pdf.paragraph(if d.contact_for_questions.is_empty() {
-                "[toll-free number, email, website or postal address: fill in before sending]"
-            } else {
-                &d.contact_for_questions
-            });
+            pdf.paragraph(&filled(
+                &d.contact_for_questions,
+                "[A toll-free number, email address, website or postal address: fill in before sending.]",
+            ));
+            pdf.paragraph("We sincerely apologize for this incident.");
+            pdf.paragraph("Sincerely,");
+            pdf.paragraph(&clinic);
+        }
+        if !missing.is_empty() {
+            if !first {
+                pdf.page_break();
+            }
+            pdf.title("Address missing: substitute notice needed");
+            pdf.paragraph(&format!(
+                "No letter above for these {} people: there is no postal address to mail to. Give substitute notice (164.404(d)(2)): by phone or another written form for fewer than 10; for 10 or more, a notice on the clinic's website for 90 days or in major print or broadcast media, with a toll-free number that works for at least 90 days.",
+                missing.len()
+            ));
+            for name in &missing {
+                pdf.line(&format!("{name}: no postal address on file"));
+            }
         }
         pdf.finish()
     }

@@ -9,7 +9,7 @@ use carekeep_crypto::keys::Binding;
 use carekeep_domain::audit::{Action, Outcome};
 use carekeep_domain::incidents::determination::{self, Conclusion, Exclusion, FourFactors, Safeguard};
 use carekeep_domain::incidents::obligations::{self, Facts, Kind, LawEnforcementDelay, Obligation};
-use carekeep_domain::incidents::states;
+use carekeep_domain::incidents::{letters, states};
 use carekeep_domain::program::dates::{standing, Standing};
 use carekeep_domain::program::sra::lifecycle::Change;
 use carekeep_domain::records::patient::parse_date;
@@ -130,6 +130,64 @@ pub struct ScopeView {
     pub by_state: Vec<(String, usize)>,
     /// Data classes exposed, with how many patients each.
     pub classes: Vec<(String, usize)>,
+    /// The same in words ("medical record"), for people.
+    pub involved: Vec<(String, usize)>,
+}
+
+/// A search of the audit trail for an incident's scope: whose events, in which window, and
+/// optionally one action (`phi.read`, `phi.print`...) and one data class.
+#[derive(Clone, Debug)]
+pub struct ScopeSearch {
+    pub username: String,
+    pub from: OffsetDateTime,
+    pub to: OffsetDateTime,
+    pub action: Option<Action>,
+    pub class: Option<DataClass>,
+}
+
+impl ScopeSearch {
+    /// Parses the optional narrowing from what a form or a request carries ("" for any).
+    pub fn narrowed(mut self, action: &str, class: &str) -> Result<ScopeSearch, AppError> {
+        self.action = match action.trim() {
+            "" | "any" => None,
+            a => Some(
+                a.parse::<Action>()
+                    .ok()
+                    .filter(|a| a.code().starts_with("phi."))
+                    .ok_or_else(|| AppError::Invalid("choose the action from the list".into()))?,
+            ),
+        };
+        self.class = match class.trim() {
+            "" | "any" => None,
+            c => Some(
+                c.parse::<DataClass>()
+                    .map_err(|_| AppError::Invalid("choose the kind of information from the list".into()))?,
+            ),
+        };
+        Ok(self)
+    }
+
+    /// Whether one audit event is part of what this search finds: a successful use of patient
+    /// information, of the action and class asked for.
+    pub fn matches(&self, action: &str, outcome: &str, classes: &str) -> bool {
+        action.starts_with("phi.")
+            && outcome == "success"
+            && self.action.is_none_or(|a| a.code() == action)
+            && self
+                .class
+                .is_none_or(|c| classes.split(',').any(|x| x.trim() == c.as_str()))
+    }
+}
+
+/// A patient an audit search would add, shown for review before the search is adopted.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct ScopeCandidate {
+    pub patient_id: i64,
+    /// The patient's name; "Patient N" where the reader's roles do not show names.
+    pub name: String,
+    /// What the events showed, in words.
+    pub classes: Vec<String>,
+    pub already_in_scope: bool,
 }
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
@@ -146,6 +204,8 @@ pub struct IncidentView {
     /// `(when, who, what)`.
     pub timeline: Vec<(String, String, String)>,
     pub scope: ScopeView,
+    /// Why the affected count differs from the scope, when it does.
+    pub affected_note: Option<String>,
     pub obligations: Vec<ObligationView>,
     pub notices_sent: usize,
     /// `(id, file name)`.
@@ -323,6 +383,22 @@ impl App {
         }
         tx.commit().await?;
         Ok(count)
+    }
+}
+
+/// Why the number entered as affected differs from the patients in scope, when it does: the
+/// letters go to the scope; HHS and media notices count the number entered (164.408, 164.406).
+fn affected_note(affected: i64, in_scope: usize) -> Option<String> {
+    let in_scope = i64::try_from(in_scope).unwrap_or(i64::MAX);
+    match (affected, in_scope) {
+        (_, 0) => None,
+        (a, s) if a == s => None,
+        (a, s) if a > s => Some(format!(
+            "{a} people are entered as affected and {s} patients are in the scope: letters go to the {s}; the notices to HHS and the media count {a}. Add the others to the scope, or note in the timeline who they are (for example people not in Carekeep)."
+        )),
+        (a, s) => Some(format!(
+            "{s} patients are in the scope but {a} is entered as affected: letters go to the {s}. If fewer were really involved, remove the scope and choose it again; otherwise correct the number."
+        )),
     }
 }
 
@@ -680,9 +756,18 @@ impl App {
                 .unwrap_or_else(|| "Not assessed yet: a breach is presumed until the assessment shows otherwise (164.402(2)), so the clocks below are running.".into()),
             determination,
             timeline,
+            affected_note: affected_note(i.affected, scope.len()),
             scope: ScopeView {
                 patients: scope.len(),
                 by_state: by_state.into_iter().collect(),
+                involved: {
+                    let mut involved: Vec<(&String, &usize)> = classes.iter().collect();
+                    involved.sort_by_key(|(c, _)| letters::class_rank(c));
+                    involved
+                        .into_iter()
+                        .map(|(c, n)| (letters::class_label(c).to_owned(), *n))
+                        .collect()
+                },
                 classes: classes.into_iter().collect(),
             },
             obligations: obligation_views(&self.owed(&i), &done, self.clinic_today()),
@@ -923,57 +1008,195 @@ impl App {
         Ok(())
     }
 
-    /// Computes the patients and data classes exposed from the audit trail: every successful
-    /// PHI event by `user` between `from` and `to` (an account compromised, or a person who
-    /// looked where they should not). Counts by state of residence come from the patients'
-    /// addresses; the affected count and the counts by state are updated from it.
-    pub async fn scope_incident(
-        &self,
-        actor: &Actor,
-        id: i64,
-        username: &str,
-        from: OffsetDateTime,
-        to: OffsetDateTime,
-    ) -> Result<ScopeView, AppError> {
-        self.require(actor, Capability::HandleIncidents).await?;
-        if to < from {
+    /// The patients and data classes an audit search finds: every successful PHI event by the
+    /// person searched for in the window, narrowed to one action and one data class when asked.
+    async fn search_trail(&self, s: &ScopeSearch) -> Result<BTreeMap<i64, BTreeSet<String>>, AppError> {
+        if s.to < s.from {
             return Err(AppError::Invalid("the window ends before it starts".into()));
         }
-        let key = carekeep_domain::username::normalize(username).map_err(|e| AppError::Invalid(e.to_string()))?;
+        let key = carekeep_domain::username::normalize(&s.username).map_err(|e| AppError::Invalid(e.to_string()))?;
         let mut found: BTreeMap<i64, BTreeSet<String>> = BTreeMap::new();
-        {
-            let mut conn = self.store().read().await?;
-            let user = carekeep_store::users::by_key(&mut conn, &key)
-                .await?
-                .ok_or_else(|| AppError::Invalid(format!("there is no login '{username}'")))?;
-            let mut before = None;
-            loop {
-                let page = audit_store::find(
-                    &mut conn,
-                    &audit_store::Filter {
-                        user_id: Some(user.id.0),
-                        from: Some(from),
-                        to: Some(to),
-                        before_seq: before,
-                        limit: 5000,
-                        ..audit_store::Filter::default()
-                    },
-                )
-                .await?;
-                let Some(last) = page.last() else { break };
-                before = Some(last.seq);
-                for e in &page {
-                    let f = &e.fields;
-                    if f.actor_id != Some(user.id.0) || !f.action.starts_with("phi.") || f.outcome != "success" {
-                        continue;
-                    }
-                    for p in f.patient_ids.split(',').filter_map(|p| p.parse::<i64>().ok()) {
-                        let entry = found.entry(p).or_default();
-                        entry.extend(f.data_classes.split(',').filter(|c| !c.is_empty()).map(str::to_owned));
-                    }
+        let mut conn = self.store().read().await?;
+        let user = carekeep_store::users::by_key(&mut conn, &key)
+            .await?
+            .ok_or_else(|| AppError::Invalid(format!("there is no login '{}'", s.username.trim())))?;
+        let mut before = None;
+        loop {
+            let page = audit_store::find(
+                &mut conn,
+                &audit_store::Filter {
+                    user_id: Some(user.id.0),
+                    from: Some(s.from),
+                    to: Some(s.to),
+                    before_seq: before,
+                    limit: 5000,
+                    ..audit_store::Filter::default()
+                },
+            )
+            .await?;
+            let Some(last) = page.last() else { break };
+            before = Some(last.seq);
+            for e in &page {
+                let f = &e.fields;
+                if f.actor_id != Some(user.id.0) || !s.matches(&f.action, &f.outcome, &f.data_classes) {
+                    continue;
+                }
+                for p in f.patient_ids.split(',').filter_map(|p| p.trim().parse::<i64>().ok()) {
+                    let entry = found.entry(p).or_default();
+                    entry.extend(f.data_classes.split(',').filter(|c| !c.is_empty()).map(str::to_owned));
                 }
             }
         }
+        Ok(found)
+    }
+
+    /// What an audit search would add to the scope, for review before it is adopted: each
+    /// patient's name (where the reader's roles show names) and the classes the events showed.
+    /// Reading the names is audited.
+    pub async fn preview_scope(
+        &self,
+        p: &Principal,
+        id: i64,
+        s: &ScopeSearch,
+    ) -> Result<Vec<ScopeCandidate>, AppError> {
+        let actor = Actor::User(p.clone());
+        self.require(&actor, Capability::HandleIncidents).await?;
+        {
+            let mut conn = self.store().read().await?;
+            self.incident_exists(&mut conn, id).await?;
+        }
+        let found = self.search_trail(s).await?;
+        let ids: Vec<i64> = found.keys().copied().collect();
+        let (rows, in_scope) = {
+            let mut conn = self.store().read().await?;
+            (
+                records_store::patients_by_ids(&mut conn, &ids).await?,
+                store::scope(&mut conn, id).await?,
+            )
+        };
+        let policy = self.policy();
+        let named: Vec<&records_store::PatientRow> = rows
+            .iter()
+            .filter(|r| self.list_access(&policy, p, r).reads(DataClass::Identity))
+            .collect();
+        let permit = match named.is_empty() {
+            true => None,
+            false => {
+                let mut e = self.event(&actor, Action::PhiRead, Outcome::Success);
+                e.patients = named.iter().map(|r| r.id).collect();
+                e.resource_type = "Incident".into();
+                e.resource_id = id.to_string();
+                e.data_classes = vec![DataClass::Identity];
+                e.reason = format!("incident {id}: patients an audit search would add to the scope, for review");
+                Some(self.permit(e).await?)
+            }
+        };
+        let mut out = Vec::new();
+        for r in &rows {
+            let name = match (&permit, named.iter().any(|n| n.id == r.id)) {
+                (Some(permit), true) => {
+                    let identity: carekeep_domain::records::patient::Identity =
+                        self.open_json(permit, CtColumn::PatientIdentity, r.id, &r.identity_ct)?;
+                    identity.full_name()
+                }
+                _ => format!("Patient {}", r.id),
+            };
+            out.push(ScopeCandidate {
+                patient_id: r.id,
+                name,
+                classes: found
+                    .get(&r.id)
+                    .map(|c| {
+                        let mut c: Vec<&String> = c.iter().collect();
+                        c.sort_by_key(|c| letters::class_rank(c));
+                        c.into_iter().map(|c| letters::class_label(c).to_owned()).collect()
+                    })
+                    .unwrap_or_default(),
+                already_in_scope: in_scope.iter().any(|(pid, _, _)| *pid == r.id),
+            });
+        }
+        if let Some(permit) = permit {
+            permit.confirm().await?;
+        }
+        Ok(out)
+    }
+
+    /// Adopts what an audit search finds into the scope (after it was previewed): the patients
+    /// are added with the classes their events showed, and the affected count follows the scope.
+    pub async fn scope_incident(&self, actor: &Actor, id: i64, s: &ScopeSearch) -> Result<ScopeView, AppError> {
+        self.require(actor, Capability::HandleIncidents).await?;
+        let found = self.search_trail(s).await?;
+        let how = format!("scope from the audit trail: {} patients adopted", found.len());
+        self.keep_scope(actor, id, found, &how).await
+    }
+
+    /// Adds one patient, named by the person handling the incident (found with the picker),
+    /// with what was involved for them.
+    pub async fn name_in_scope(
+        &self,
+        actor: &Actor,
+        id: i64,
+        patient: i64,
+        classes: &[String],
+    ) -> Result<ScopeView, AppError> {
+        self.require(actor, Capability::HandleIncidents).await?;
+        let classes: BTreeSet<String> = classes
+            .iter()
+            .map(|c| {
+                c.trim()
+                    .parse::<DataClass>()
+                    .map(|c| c.as_str().to_owned())
+                    .map_err(|_| AppError::Invalid("tick what was involved from the list".into()))
+            })
+            .collect::<Result<_, _>>()?;
+        if classes.is_empty() {
+            return Err(AppError::Invalid(
+                "tick what was involved for this patient (for example their name and medical record)".into(),
+            ));
+        }
+        {
+            let mut conn = self.store().read().await?;
+            if records_store::patients_by_ids(&mut conn, &[patient]).await?.is_empty() {
+                return Err(AppError::Invalid(
+                    "choose the patient: type their name, date of birth, phone or record number, then pick them from the list"
+                        .into(),
+                ));
+            }
+        }
+        let found = BTreeMap::from([(patient, classes)]);
+        self.keep_scope(actor, id, found, "scope: 1 patient named by the person handling it")
+            .await
+    }
+
+    /// Empties the scope so it can be chosen again (a search adopted by mistake); audited, and
+    /// the letters already recorded as sent stay recorded.
+    pub async fn clear_scope(&self, actor: &Actor, id: i64) -> Result<(), AppError> {
+        self.require(actor, Capability::HandleIncidents).await?;
+        let mut tx = self.store().begin().await?;
+        let mut row = store::by_id(tx.conn(), id)
+            .await
+            .map_err(|_| AppError::NotFound("incident"))?;
+        let before = store::scope(tx.conn(), id).await?;
+        store::clear_scope(tx.conn(), id).await?;
+        row.affected = 0;
+        row.by_state = String::new();
+        store::update(tx.conn(), &row, self.now()).await?;
+        let mut e = self.incident_event(actor, id, &format!("scope cleared: {} patients removed", before.len()));
+        e.patients = before.iter().map(|(p, _, _)| *p).collect();
+        self.record(&mut tx, &e).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Keeps patients in the scope (merging the classes with what is there), counts the States
+    /// of residence from their addresses, and sets the affected count to the scope's size.
+    async fn keep_scope(
+        &self,
+        actor: &Actor,
+        id: i64,
+        mut found: BTreeMap<i64, BTreeSet<String>>,
+        how: &str,
+    ) -> Result<ScopeView, AppError> {
         let ids: Vec<i64> = found.keys().copied().collect();
         let rows = {
             let mut conn = self.store().read().await?;
@@ -992,6 +1215,15 @@ impl App {
             true => None,
             false => Some(self.permit_in(&mut tx, &e).await?),
         };
+        // The scope changes counts and states only: the incident's text stays sealed.
+        let mut row = store::by_id(tx.conn(), id)
+            .await
+            .map_err(|_| AppError::NotFound("incident"))?;
+        for (pid, classes, _) in store::scope(tx.conn(), id).await? {
+            if let Some(entry) = found.get_mut(&pid) {
+                entry.extend(classes.split(',').filter(|c| !c.is_empty()).map(str::to_owned));
+            }
+        }
         let mut scope_rows = Vec::new();
         for (r, permit) in rows.iter().zip(std::iter::repeat(addresses.as_ref()).flatten()) {
             let contact: carekeep_domain::records::patient::Contact =
@@ -1003,32 +1235,24 @@ impl App {
                 .unwrap_or_default();
             scope_rows.push((r.id, classes, st.to_owned()));
         }
-        // The scope changes counts and states only: the incident's text stays sealed.
-        let mut row = store::by_id(tx.conn(), id)
-            .await
-            .map_err(|_| AppError::NotFound("incident"))?;
         store::upsert_scope(tx.conn(), id, &scope_rows).await?;
         let all = store::scope(tx.conn(), id).await?;
         let mut by_state: BTreeMap<String, u32> = BTreeMap::new();
         for (_, _, st) in all.iter().filter(|(_, _, s)| !s.is_empty()) {
             *by_state.entry(st.clone()).or_default() += 1;
         }
-        row.affected = row.affected.max(i64::try_from(all.len()).unwrap_or(i64::MAX));
+        // The count follows the scope chosen (164.404(a)(1): each individual whose information
+        // was involved); a different number typed later is kept and the page says why.
+        row.affected = i64::try_from(all.len()).unwrap_or(i64::MAX);
         row.by_state = by_state
             .iter()
             .map(|(s, n)| format!("{s}={n}"))
             .collect::<Vec<_>>()
             .join(",");
         store::update(tx.conn(), &row, self.now()).await?;
-        self.record(
-            &mut tx,
-            &self.incident_event(
-                actor,
-                id,
-                &format!("scope from the audit trail: {} patients", all.len()),
-            ),
-        )
-        .await?;
+        let mut done = self.incident_event(actor, id, &format!("{how}; {} in scope", all.len()));
+        done.patients = ids;
+        self.record(&mut tx, &done).await?;
         tx.commit().await?;
         Ok(self.incident(actor, id).await?.scope)
     }
@@ -1124,3 +1348,83 @@ impl ObligationView {
 }
 
 pub mod documents;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn search(action: Option<Action>, class: Option<DataClass>) -> ScopeSearch {
+        ScopeSearch {
+            username: "nurse".into(),
+            from: OffsetDateTime::UNIX_EPOCH,
+            to: OffsetDateTime::UNIX_EPOCH,
+            action,
+            class,
+        }
+    }
+
+    #[test]
+    fn a_search_finds_only_what_it_is_narrowed_to() {
+        use Action::{PhiPrint, PhiRead};
+        for (action, class, (ev_action, outcome, classes), want) in [
+            (None, None, ("phi.read", "success", "identity,clinical"), true),
+            (None, None, ("phi.read", "denied", "identity"), false),
+            (None, None, ("auth.login", "success", ""), false),
+            (Some(PhiPrint), None, ("phi.read", "success", "clinical"), false),
+            (Some(PhiPrint), None, ("phi.print", "success", "clinical"), true),
+            (
+                Some(PhiRead),
+                Some(DataClass::Clinical),
+                ("phi.read", "success", "identity"),
+                false,
+            ),
+            (
+                Some(PhiRead),
+                Some(DataClass::Clinical),
+                ("phi.read", "success", "identity,clinical"),
+                true,
+            ),
+            (
+                None,
+                Some(DataClass::Contact),
+                ("phi.search", "success", "identity"),
+                false,
+            ),
+        ] {
+            assert_eq!(
+                search(action, class).matches(ev_action, outcome, classes),
+                want,
+                "{action:?} {class:?} {ev_action} {outcome} {classes}"
+            );
+        }
+    }
+
+    #[test]
+    fn narrowing_is_parsed_from_the_form() {
+        let s = search(None, None);
+        assert!(s.clone().narrowed("", "").is_ok());
+        let n = s.clone().narrowed("phi.print", "clinical").ok();
+        assert_eq!(n.as_ref().and_then(|n| n.action), Some(Action::PhiPrint));
+        assert_eq!(n.and_then(|n| n.class), Some(DataClass::Clinical));
+        assert!(s.clone().narrowed("auth.login", "").is_err());
+        assert!(s.clone().narrowed("phi.teleport", "").is_err());
+        assert!(s.narrowed("", "everything").is_err());
+    }
+
+    #[test]
+    fn the_page_says_why_the_count_differs() {
+        for (affected, in_scope, says) in [
+            (0, 0, None),
+            (1, 1, None),
+            (5, 0, None),
+            (3, 1, Some("letters go to the 1")),
+            (1, 50, Some("50 patients are in the scope but 1")),
+        ] {
+            let note = affected_note(affected, in_scope);
+            assert_eq!(note.is_some(), says.is_some(), "{affected} {in_scope}");
+            if let (Some(note), Some(says)) = (note, says) {
+                assert!(note.contains(says), "{note}");
+            }
+        }
+    }
+}

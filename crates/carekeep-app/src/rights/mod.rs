@@ -166,6 +166,24 @@ impl App {
             .ok_or_else(|| AppError::Forbidden("patients' requests are handled by a signed-in person".into()))
     }
 
+    /// The patient's name for the heading of their disclosures and authorizations ("patient
+    /// N" where the reader's roles show no names); reading it is audited.
+    pub async fn rights_patient_name(&self, actor: &Actor, patient: i64) -> Result<String, AppError> {
+        let p = self.handler(actor).await?;
+        let permit = self
+            .permit(self.rights_event(
+                p,
+                Action::PhiRead,
+                patient,
+                ("Patient", patient.to_string()),
+                "named on the disclosures and authorizations page",
+            ))
+            .await?;
+        let name = self.patient_name(&permit, p, patient).await?;
+        permit.confirm().await?;
+        Ok(name)
+    }
+
     pub(crate) async fn patient_name(&self, permit: &Permit, p: &Principal, patient: i64) -> Result<String, AppError> {
         let mut conn = self.store().read().await?;
         let row = records_store::patient_by_id(&mut conn, patient)

@@ -3,5 +3,6 @@
 
 pub mod determination;
 pub mod discovery;
+pub mod letters;
 pub mod obligations;
 pub mod states;

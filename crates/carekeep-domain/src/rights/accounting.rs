@@ -76,6 +76,29 @@ impl Basis {
         }
     }
 
+    /// The basis in words, for people (the pages); the code stays in exports.
+    pub fn words(self) -> &'static str {
+        match self {
+            Basis::TreatmentPaymentOperations => "Treatment, payment or operations",
+            Basis::ToTheIndividual => "To the patient",
+            Basis::Incidental => "Incidental",
+            Basis::Authorization => "Under an authorization",
+            Basis::DirectoryOrInvolvedPersons => "Directory or people involved in care",
+            Basis::NationalSecurity => "National security",
+            Basis::CorrectionalCustody => "Correctional or custody",
+            Basis::LimitedDataSet => "Limited data set",
+            Basis::BeforeComplianceDate => "Before the compliance date",
+            Basis::PublicHealth => "Public health",
+            Basis::HealthOversight => "Health oversight",
+            Basis::JudicialOrAdministrative => "Court or administrative order",
+            Basis::LawEnforcement => "Law enforcement",
+            Basis::Research => "Research without authorization",
+            Basis::ToHhs => "To HHS",
+            Basis::Impermissible => "Not permitted (found by an incident)",
+            Basis::OtherRequiredByLaw => "Other, required by law",
+        }
+    }
+
     pub fn parse(s: &str) -> Option<Basis> {
         Basis::ALL.into_iter().find(|b| b.as_str() == s.trim())
     }

@@ -11,7 +11,8 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Json;
 use carekeep_app::incidents::{
-    DeterminationInput, IncidentSummary, IncidentView, ObligationView, ReportInput, ScopeView,
+    DeterminationInput, IncidentSummary, IncidentView, ObligationView, ReportInput, ScopeCandidate, ScopeSearch,
+    ScopeView,
 };
 use carekeep_app::{Actor, AppError};
 use serde::{Deserialize, Serialize};
@@ -100,6 +101,66 @@ pub struct ScopeRequest {
     pub from: String,
     /// End of the window: RFC 3339, or a date (to its last second).
     pub to: String,
+    /// One action only (`phi.read`, `phi.print`, `phi.export`...); every use of patient
+    /// information when empty.
+    #[serde(default)]
+    pub action: String,
+    /// One data class only (`clinical`, `contact`...); any when empty.
+    #[serde(default)]
+    pub class: String,
+}
+
+impl ScopeRequest {
+    fn search(&self) -> Result<ScopeSearch, AppError> {
+        ScopeSearch {
+            username: self.username.clone(),
+            from: window_edge("from", &self.from, false)?,
+            to: window_edge("to", &self.to, true)?,
+            action: None,
+            class: None,
+        }
+        .narrowed(&self.action, &self.class)
+    }
+}
+
+/// What an audit search would add to the scope, to review before adopting it with
+/// `POST /scope` and the same body. Reading the names is audited.
+#[utoipa::path(post, path = "/api/v1/incidents/{id}/scope/preview", tag = "incidents", security(("bearer" = [])), request_body = ScopeRequest,
+    params(("id" = i64, Path, description = "Incident id")),
+    responses((status = 200, body = [ScopeCandidate]), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn scope_preview(
+    State(state): State<AppState>,
+    ApiUser(p): ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(r): ApiJson<ScopeRequest>,
+) -> Result<Json<Vec<ScopeCandidate>>, WebError> {
+    let s = api(r.search())?;
+    Ok(Json(api(state.app.preview_scope(&p, id, &s).await)?))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NameRequest {
+    /// The patient named by the person handling the incident.
+    pub patient_id: i64,
+    /// What was involved for them: data classes (`identity`, `clinical`...), at least one.
+    pub classes: Vec<String>,
+}
+
+/// Add one patient to the scope, named by the person handling the incident; the affected
+/// count follows the scope.
+#[utoipa::path(post, path = "/api/v1/incidents/{id}/scope/patients", tag = "incidents", security(("bearer" = [])), request_body = NameRequest,
+    params(("id" = i64, Path, description = "Incident id")),
+    responses((status = 200, body = ScopeView), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn scope_name(
+    State(state): State<AppState>,
+    ApiUser(p): ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(r): ApiJson<NameRequest>,
+) -> Result<Json<ScopeView>, WebError> {
+    Ok(Json(api(state
+        .app
+        .name_in_scope(&Actor::User(p), id, r.patient_id, &r.classes)
+        .await)?))
 }
 
 /// Parse a window edge: a full timestamp, or a date taken at its start or end (UTC).
@@ -121,7 +182,8 @@ pub(crate) fn window_edge(label: &str, s: &str, end: bool) -> Result<OffsetDateT
     Ok(d.with_time(t).assume_utc())
 }
 
-/// Compute the patients and data classes exposed from the audit trail.
+/// Adopt into the scope the patients and data classes an audit search finds (preview it
+/// first with `/scope/preview`); the affected count follows the scope.
 #[utoipa::path(post, path = "/api/v1/incidents/{id}/scope", tag = "incidents", security(("bearer" = [])), request_body = ScopeRequest,
     params(("id" = i64, Path, description = "Incident id")),
     responses((status = 200, body = ScopeView), (status = 422, body = ErrorBody)))]
@@ -131,12 +193,8 @@ pub async fn scope(
     Path(id): Path<i64>,
     ApiJson(r): ApiJson<ScopeRequest>,
 ) -> Result<Json<ScopeView>, WebError> {
-    let from = api(window_edge("from", &r.from, false))?;
-    let to = api(window_edge("to", &r.to, true))?;
-    Ok(Json(api(state
-        .app
-        .scope_incident(&Actor::User(p), id, &r.username, from, to)
-        .await)?))
+    let s = api(r.search())?;
+    Ok(Json(api(state.app.scope_incident(&Actor::User(p), id, &s).await)?))
 }
 
 /// The obligations: `kind`, `due_on`, `state` (media), `cfr`, `done`, with contents.

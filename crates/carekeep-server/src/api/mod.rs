@@ -115,6 +115,8 @@ fn operations() -> Vec<UtoipaMethodRouter<AppState>> {
         routes!(incidents::show, incidents::determine),
         routes!(incidents::add_action),
         routes!(incidents::scope),
+        routes!(incidents::scope_preview),
+        routes!(incidents::scope_name),
         routes!(incidents::obligations),
         routes!(incidents::obligation_done),
         routes!(incidents::letters),

@@ -12,7 +12,7 @@ use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::Form;
-use carekeep_app::incidents::{DeterminationInput, ReportInput};
+use carekeep_app::incidents::{DeterminationInput, ReportInput, ScopeCandidate, ScopeSearch};
 use carekeep_app::{Actor, AppError, Principal};
 use serde::Deserialize;
 
@@ -115,6 +115,10 @@ async fn page(
         i,
         notice,
         error,
+        preview: None,
+        scope_error: None,
+        search: ScopeForm::default(),
+        named: NameForm::default(),
     })
 }
 
@@ -234,30 +238,142 @@ pub async fn add_action(
     after(&state, &p, id, "timeline", r).await
 }
 
-#[derive(Debug, Default, Deserialize)]
+/// An audit search for the scope: previewed first, adopted with the same fields.
+#[derive(Clone, Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct ScopeForm {
     username: String,
     from: String,
     to: String,
+    action: String,
+    class: String,
 }
 
+impl ScopeForm {
+    fn search(&self) -> Result<ScopeSearch, AppError> {
+        use crate::api::incidents::window_edge;
+        if self.username.trim().is_empty() {
+            return Err(AppError::Invalid("say whose activity to search (their login)".into()));
+        }
+        ScopeSearch {
+            username: self.username.clone(),
+            from: window_edge("the start of the window", &self.from, false)?,
+            to: window_edge("the end of the window", &self.to, true)?,
+            action: None,
+            class: None,
+        }
+        .narrowed(&self.action, &self.class)
+    }
+}
+
+/// A patient named by the person handling the incident, found with the picker.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct NameForm {
+    /// The chosen patient's id, set by the picker.
+    patient: String,
+    /// What was typed to find them (without the picker's script: a patient id).
+    patient_find: String,
+    /// The classes involved, one per ticked box.
+    class: Vec<String>,
+}
+
+/// The page again with the scope section's error and what was typed kept.
+async fn scope_refused(
+    state: &AppState,
+    p: &Principal,
+    id: i64,
+    e: AppError,
+    search: ScopeForm,
+    named: NameForm,
+) -> Result<Response, WebError> {
+    match e {
+        AppError::Invalid(_) | AppError::Conflict(_) => {
+            let mut page = page(state, p, id, None, None).await?;
+            page.scope_error = Some(e.to_string());
+            page.search = search;
+            page.named = named;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        e => Err(WebError::page(e)),
+    }
+}
+
+/// Shows what an audit search would add, to review before adopting it.
+pub async fn scope_preview(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(id): Path<i64>,
+    Form(f): Form<ScopeForm>,
+) -> Result<Response, WebError> {
+    let r = match f.search() {
+        Ok(s) => state.app.preview_scope(&p, id, &s).await,
+        Err(e) => Err(e),
+    };
+    match r {
+        Ok(found) => {
+            let mut page = page(&state, &p, id, None, None).await?;
+            page.preview = Some(found);
+            page.search = f;
+            Ok(page.into_response())
+        }
+        Err(e) => scope_refused(&state, &p, id, e, f, NameForm::default()).await,
+    }
+}
+
+/// Adopts a previewed audit search into the scope.
 pub async fn scope(
     State(state): State<AppState>,
     PageUser(p): PageUser,
     Path(id): Path<i64>,
     Form(f): Form<ScopeForm>,
 ) -> Result<Response, WebError> {
-    use crate::api::incidents::window_edge;
-    let r = match (window_edge("from", &f.from, false), window_edge("to", &f.to, true)) {
-        (Ok(from), Ok(to)) => {
+    let r = match f.search() {
+        Ok(s) => state.app.scope_incident(&Actor::User(p.clone()), id, &s).await,
+        Err(e) => Err(e),
+    };
+    match r {
+        Ok(_) => Ok(Redirect::to(&format!("/incidents/{id}?done=scope#scope")).into_response()),
+        Err(e) => scope_refused(&state, &p, id, e, f, NameForm::default()).await,
+    }
+}
+
+/// Adds one patient, named by the person handling the incident.
+pub async fn scope_name(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(id): Path<i64>,
+    Form(f): Form<NameForm>,
+) -> Result<Response, WebError> {
+    let chosen = match f.patient.trim() {
+        "" => f.patient_find.trim(),
+        id => id,
+    };
+    let r = match chosen.parse::<i64>() {
+        Ok(patient) => {
             state
                 .app
-                .scope_incident(&Actor::User(p.clone()), id, &f.username, from, to)
+                .name_in_scope(&Actor::User(p.clone()), id, patient, &f.class)
                 .await
         }
-        (Err(e), _) | (_, Err(e)) => Err(e),
+        Err(_) => Err(AppError::Invalid(
+            "choose the patient: type their name, date of birth, phone or record number, then pick them from the list"
+                .into(),
+        )),
     };
+    match r {
+        Ok(_) => Ok(Redirect::to(&format!("/incidents/{id}?done=scope#scope")).into_response()),
+        Err(e) => scope_refused(&state, &p, id, e, ScopeForm::default(), f).await,
+    }
+}
+
+/// Empties the scope to choose it again.
+pub async fn scope_clear(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    let r = state.app.clear_scope(&Actor::User(p.clone()), id).await;
     after(&state, &p, id, "scope", r).await
 }
 
@@ -415,6 +531,36 @@ pub struct IncidentPage {
     pub i: carekeep_app::incidents::IncidentView,
     pub notice: Option<String>,
     pub error: Option<String>,
+    /// What an audit search would add, shown for review before it is adopted.
+    pub preview: Option<Vec<ScopeCandidate>>,
+    /// The scope section's error, shown there.
+    pub scope_error: Option<String>,
+    /// The audit search as typed.
+    pub search: ScopeForm,
+    /// The patient naming form as typed.
+    pub named: NameForm,
+}
+
+impl IncidentPage {
+    /// The kinds of information offered for a named patient: `(class, words)`.
+    pub fn class_choices(&self) -> Vec<(&'static str, &'static str)> {
+        carekeep_domain::DataClass::ALL
+            .iter()
+            .map(|c| (c.as_str(), carekeep_domain::incidents::letters::class_label(c.as_str())))
+            .collect()
+    }
+
+    /// Whether the audit search as typed chose this action or class.
+    pub fn searched(&self, field: &str, value: &str) -> bool {
+        match field {
+            "action" => self.search.action == value,
+            _ => self.search.class == value,
+        }
+    }
+
+    pub fn ticked(&self, class: &str) -> bool {
+        self.named.class.iter().any(|c| c == class)
+    }
 }
 
 crate::web::chrome::page_response!(IncidentNewPage, IncidentsPage, IncidentPage);

@@ -119,6 +119,45 @@ pub async fn open(
     }
 }
 
+const FIND_FIELDS: &FieldWords = &[("log-patient-find", &["patient"])];
+
+/// A patient chosen by name to open their disclosures and authorizations.
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct FindForm {
+    /// The chosen patient's id, set by the picker.
+    patient: String,
+    /// What was typed to find them (without the picker's script: a patient id).
+    patient_find: String,
+}
+
+/// Opens a patient's disclosure log and authorizations, the patient chosen by name with the
+/// picker: the id goes in the address, never what was typed.
+pub async fn find_log(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Form(f): Form<FindForm>,
+) -> Result<Response, WebError> {
+    let chosen = match f.patient.trim() {
+        "" => f.patient_find.trim(),
+        id => id,
+    };
+    match chosen.parse::<i64>() {
+        Ok(patient) if patient > 0 => Ok(Redirect::to(&format!("/requests/patients/{patient}")).into_response()),
+        _ => {
+            let mut page = requests_page(&state, &p, None, None).await?;
+            page.refused = Refused::new(
+                "find-log",
+                &f,
+                "choose the patient: type their name, date of birth, phone or record number, then pick them from the list"
+                    .into(),
+                FIND_FIELDS,
+            );
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+    }
+}
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct ReasonForm {
@@ -246,10 +285,9 @@ async fn log_page(
         .map_err(WebError::page)?;
     let name = state
         .app
-        .patient_requests(&actor, Some(patient))
+        .rights_patient_name(&actor, patient)
         .await
-        .ok()
-        .and_then(|r| r.first().map(|r| r.patient.clone()));
+        .map_err(WebError::page)?;
     let authorizations = state
         .app
         .authorizations(&actor, patient)
@@ -258,7 +296,7 @@ async fn log_page(
     Ok(DisclosuresPage {
         chrome: chrome(state, p, "/requests"),
         patient_id: patient,
-        patient: name.unwrap_or_else(|| format!("patient {patient}")),
+        patient: name,
         log,
         authorizations,
         error,
@@ -426,6 +464,21 @@ impl RequestsPage {
     /// The documents sent for one request.
     pub fn sent(&self, request: &i64) -> Vec<&carekeep_app::rights::decisions::DocumentView> {
         self.documents.iter().filter(|d| d.request_id == *request).collect()
+    }
+
+    pub fn kind_words(&self, kind: &str) -> &'static str {
+        carekeep_domain::rights::kind_words(kind)
+    }
+
+    pub fn status_words(&self, status: &str) -> &'static str {
+        carekeep_domain::rights::status_words(status)
+    }
+}
+
+impl DisclosuresPage {
+    /// A disclosure's basis in words (the code where it is not one this version knows).
+    pub fn basis_words<'a>(&self, basis: &'a str) -> &'a str {
+        carekeep_domain::rights::accounting::Basis::parse(basis).map_or(basis, |b| b.words())
     }
 }
 

@@ -518,3 +518,255 @@ async fn the_owners_binder_holds_no_incident_record() {
     );
     app.stop().await;
 }
+
+/// A misdirected fax about one patient: the patient is named by the person handling it, and
+/// the letters are one, addressed, saying what was involved in words; a nurse's list page that
+/// showed other patients' names does not put them in the scope. An audit search is previewed
+/// (nothing changes) and then adopted; the affected count follows the scope, and the page
+/// says why when the number typed differs.
+#[tokio::test]
+async fn a_misdirected_fax_gives_one_letter_with_the_address_and_what_was_involved() {
+    let app = TestApp::spawn().await;
+    let desk = app.api_login("frontdesk").await;
+    let owner = app.api_login("owner").await;
+    // A small clinic's office manager: incidents and the front desk's contact details.
+    let manager = app.user_id(&owner, "compliance").await;
+    let res = app
+        .api(Method::PUT, &format!("/api/v1/users/{manager}/roles"), &owner)
+        .json(&json!({"roles": ["compliance_officer", "front_desk"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let co = app.api_login("compliance").await;
+    let mut patients = Vec::new();
+    for (given, family, address) in [
+        ("Wilma", "Quenby", "12 Elm St\r\nAustin, TX 78701"),
+        ("Ada", "Listed", "9 Oak Ave, Dallas, TX 75201"),
+        ("Bea", "Listed", "4 Pine Rd, Tulsa, OK 74103"),
+        ("Nora", "Nowhere", ""),
+    ] {
+        let id = app
+            .register_patient(&desk, given, family, "1980-04-23", "5550001111")
+            .await;
+        {
+            let (status, body) = call(
+                &app,
+                &desk,
+                Method::PUT,
+                &format!("/api/v1/patients/{id}/contact"),
+                Some(json!({"phone": "5550001111", "address": address})),
+            )
+            .await;
+            assert_eq!(status, 200, "{body}");
+        }
+        patients.push(id);
+    }
+    // The nurse's list page shows every name; she opens Wilma's chart to fax it.
+    let nurse = app.api_login("nurse").await;
+    let (status, _) = call(&app, &nurse, Method::GET, "/api/v1/patients", None).await;
+    assert_eq!(status, 200);
+    let (status, _) = call(
+        &app,
+        &nurse,
+        Method::GET,
+        &format!("/api/v1/patients/{}", patients[0]),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+
+    let (status, body) = call(
+        &app,
+        &co,
+        Method::POST,
+        "/api/v1/incidents",
+        Some(json!({"title": "Visit notes faxed to the wrong number", "what_happened": "A fax went to a bakery"})),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    let base = format!("/api/v1/incidents/{}", body["id"].as_i64().unwrap());
+    let (status, body) = call(
+        &app,
+        &co,
+        Method::PUT,
+        &base,
+        Some(json!({"phi_involved": true, "safeguard": "none", "discovered_on": "2026-03-02", "affected": 1, "status": "open",
+            "steps_for_individuals": "watch your mail for anything unexpected", "what_we_are_doing": "We asked the bakery to destroy the fax",
+            "contact_for_questions": "Call 1-800-555-0100 (toll free)"})),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+
+    // Named by the person handling it, with what was involved; refused without a class or
+    // with an unknown patient, and nothing changes.
+    for (body, says) in [
+        (
+            json!({"patient_id": patients[0], "classes": []}),
+            "tick what was involved",
+        ),
+        (
+            json!({"patient_id": patients[0], "classes": ["everything"]}),
+            "from the list",
+        ),
+        (
+            json!({"patient_id": 999_999, "classes": ["clinical"]}),
+            "choose the patient",
+        ),
+    ] {
+        let (status, text) = call(&app, &co, Method::POST, &format!("{base}/scope/patients"), Some(body)).await;
+        assert_eq!(status, 422, "{text}");
+        assert!(text.to_string().contains(says), "{says}: {text}");
+    }
+    let (status, scope) = call(
+        &app,
+        &co,
+        Method::POST,
+        &format!("{base}/scope/patients"),
+        Some(json!({"patient_id": patients[0], "classes": ["identity", "clinical"]})),
+    )
+    .await;
+    assert_eq!(status, 200, "{scope}");
+    assert_eq!(scope["patients"], 1);
+    assert_eq!(scope["by_state"], json!([["TX", 1]]));
+    let (_, incident) = call(&app, &co, Method::GET, &base, None).await;
+    assert_eq!(incident["affected"], 1);
+    assert_eq!(incident["affected_note"], Value::Null);
+
+    let res = app
+        .api(Method::GET, &format!("{base}/letters"), &co)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let letters = pdf_text(&res.bytes().await.unwrap());
+    assert_eq!(letters.matches("Dear ").count(), 1, "one letter: {letters}");
+    // Lines wrap in the PDF: compare with the words run together.
+    let flat = letters.split_whitespace().collect::<Vec<_>>().join(" ");
+    for says in [
+        "Dear Wilma Quenby:",
+        "12 Elm St",
+        "Austin, TX 78701",
+        "The information involved was your name, date of birth and record number; and your medical record",
+        "Watch your mail for anything unexpected.",
+        "We asked the bakery to destroy the fax.",
+        "Visit notes faxed to the wrong number.",
+        "Call 1-800-555-0100 (toll free).",
+        "Sincerely,",
+    ] {
+        assert!(flat.contains(says), "{says}: {letters}");
+    }
+    assert!(!letters.contains("Listed") && !letters.contains("??"), "{letters}");
+    assert!(
+        !letters.contains("billing") && !letters.contains("appointment"),
+        "only what was involved"
+    );
+
+    // An audit search, previewed: the nurse's list page named everyone, her chart reads only
+    // Wilma. The preview changes nothing.
+    let search = json!({"username": "nurse", "from": "2026-03-01", "to": "2026-03-02", "action": "phi.read", "class": "clinical"});
+    let (status, found) = call(
+        &app,
+        &co,
+        Method::POST,
+        &format!("{base}/scope/preview"),
+        Some(search.clone()),
+    )
+    .await;
+    assert_eq!(status, 200, "{found}");
+    let found = found.as_array().unwrap().clone();
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(
+        (found[0]["name"].as_str(), found[0]["already_in_scope"].as_bool()),
+        (Some("Wilma Quenby"), Some(true))
+    );
+    let wide = json!({"username": "nurse", "from": "2026-03-01", "to": "2026-03-02"});
+    let (status, wider) = call(
+        &app,
+        &co,
+        Method::POST,
+        &format!("{base}/scope/preview"),
+        Some(wide.clone()),
+    )
+    .await;
+    assert_eq!(status, 200, "{wider}");
+    assert!(wider.as_array().unwrap().len() >= 3, "the list page's names: {wider}");
+    let (_, incident) = call(&app, &co, Method::GET, &base, None).await;
+    assert_eq!(
+        (incident["scope"]["patients"].as_i64(), incident["affected"].as_i64()),
+        (Some(1), Some(1))
+    );
+    for (body, says) in [
+        (
+            json!({"username": "nurse", "from": "2026-03-01", "to": "2026-03-02", "action": "auth.login"}),
+            "action",
+        ),
+        (
+            json!({"username": "nurse", "from": "2026-03-01", "to": "2026-03-02", "class": "all"}),
+            "kind of information",
+        ),
+        (
+            json!({"username": "nurse", "from": "2026-03-03", "to": "2026-03-02"}),
+            "ends before it starts",
+        ),
+        (
+            json!({"username": "nurse", "from": "yesterday", "to": "2026-03-02"}),
+            "must be a date",
+        ),
+    ] {
+        let (status, text) = call(&app, &co, Method::POST, &format!("{base}/scope/preview"), Some(body)).await;
+        assert_eq!(status, 422, "{text}");
+        assert!(text.to_string().contains(says), "{says}: {text}");
+    }
+    // Adopted: the count follows the scope.
+    let (status, scope) = call(&app, &co, Method::POST, &format!("{base}/scope"), Some(wide)).await;
+    assert_eq!(status, 200, "{scope}");
+    let n = scope["patients"].as_i64().unwrap();
+    assert!(n >= 3, "{scope}");
+    let (_, incident) = call(&app, &co, Method::GET, &base, None).await;
+    assert_eq!(incident["affected"].as_i64(), Some(n));
+    // A different number typed is kept, and the page says why it differs.
+    let (status, body) = call(
+        &app,
+        &co,
+        Method::PUT,
+        &base,
+        Some(json!({"phi_involved": true, "safeguard": "none", "discovered_on": "2026-03-02", "affected": 1, "status": "open"})),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let (_, incident) = call(&app, &co, Method::GET, &base, None).await;
+    assert!(
+        incident["affected_note"]
+            .as_str()
+            .is_some_and(|n| n.contains("but 1 is entered as affected")),
+        "{incident}"
+    );
+    // Nora has no address: no letter, named on the substitute-notice list (164.404(d)(2)).
+    let (status, _) = call(
+        &app,
+        &co,
+        Method::POST,
+        &format!("{base}/scope/patients"),
+        Some(json!({"patient_id": patients[3], "classes": ["identity"]})),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let res = app
+        .api(Method::GET, &format!("{base}/letters"), &co)
+        .send()
+        .await
+        .unwrap();
+    let letters = pdf_text(&res.bytes().await.unwrap())
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(!letters.contains("Dear Nora"), "{letters}");
+    assert!(
+        letters.contains("Address missing")
+            && letters.contains("Nora Nowhere: no postal address on file")
+            && letters.contains("164.404(d)(2)"),
+        "{letters}"
+    );
+    app.stop().await;
+}
