@@ -234,7 +234,7 @@ impl App {
     }
 
     /// A new audit event by `actor`, now.
-    pub fn event(&self, actor: &Actor, action: Action, outcome: Outcome) -> AuditEvent {
+    pub fn event(&self, actor: &Actor<'_>, action: Action, outcome: Outcome) -> AuditEvent {
         AuditEvent::new(self.now(), actor.audit_actor(), action, outcome, actor.origin())
     }
 

@@ -143,7 +143,7 @@ impl App {
                 },
                 self.now(),
             );
-            let reminders = self.reminders(&me).await?;
+            let reminders = self.reminders(&me.actor()).await?;
             if reminders.is_empty() {
                 continue;
             }

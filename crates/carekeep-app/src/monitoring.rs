@@ -158,13 +158,13 @@ impl App {
     }
 
     /// Runs a scan now, for the compliance officer.
-    pub async fn run_monitoring_now(&self, actor: &Actor) -> Result<usize, AppError> {
+    pub async fn run_monitoring_now(&self, actor: &Actor<'_>) -> Result<usize, AppError> {
         self.require(actor, Capability::ReadAuditLog).await?;
         self.run_monitoring().await
     }
 
     /// Findings, newest first.
-    pub async fn findings(&self, actor: &Actor, open_only: bool) -> Result<Vec<FindingView>, AppError> {
+    pub async fn findings(&self, actor: &Actor<'_>, open_only: bool) -> Result<Vec<FindingView>, AppError> {
         self.require(actor, Capability::ReadAuditLog).await?;
         let mut conn = self.store().read().await?;
         let names: BTreeMap<i64, String> = users::all(&mut conn)
@@ -213,7 +213,7 @@ impl App {
     }
 
     /// How many findings wait for review; `None` for people who do not review them.
-    pub async fn open_findings(&self, actor: &Actor) -> Result<Option<i64>, AppError> {
+    pub async fn open_findings(&self, actor: &Actor<'_>) -> Result<Option<i64>, AppError> {
         if !actor.may(self, Capability::ReadAuditLog) {
             return Ok(None);
         }
@@ -237,7 +237,7 @@ impl App {
     }
 
     /// Marks a finding reviewed with the reviewer's note.
-    pub async fn review_finding(&self, actor: &Actor, id: i64, note: &str) -> Result<(), AppError> {
+    pub async fn review_finding(&self, actor: &Actor<'_>, id: i64, note: &str) -> Result<(), AppError> {
         let p = self.require(actor, Capability::ReadAuditLog).await?.ok_or_else(|| {
             AppError::Forbidden("a finding is reviewed by a person, not from the command line".into())
         })?;

@@ -79,7 +79,7 @@ async fn seed(app: &TestApp) -> Vec<i64> {
             .await;
         for d in 0..3 {
             app_.book_appointment(
-                &desk,
+                &desk.actor(),
                 id,
                 NewAppointment {
                     provider_id: doc.user_id,
@@ -92,7 +92,7 @@ async fn seed(app: &TestApp) -> Vec<i64> {
             .unwrap();
             let note = app_
                 .create_note(
-                    &doc,
+                    &doc.actor(),
                     id,
                     NoteInput {
                         subjective: "Feels well; mild headaches in the afternoon.".into(),
@@ -103,9 +103,9 @@ async fn seed(app: &TestApp) -> Vec<i64> {
                 )
                 .await
                 .unwrap();
-            app_.sign_note(&doc, note).await.unwrap();
+            app_.sign_note(&doc.actor(), note).await.unwrap();
             app_.add_entry(
-                &doc,
+                &doc.actor(),
                 id,
                 EntryInput::Vitals(Vitals {
                     systolic_mmhg: Some(120),
@@ -118,7 +118,7 @@ async fn seed(app: &TestApp) -> Vec<i64> {
             .unwrap();
         }
         app_.add_entry(
-            &doc,
+            &doc.actor(),
             id,
             EntryInput::Diagnosis {
                 code: "G44.209".into(),
@@ -128,7 +128,7 @@ async fn seed(app: &TestApp) -> Vec<i64> {
         .await
         .unwrap();
         app_.add_entry(
-            &doc,
+            &doc.actor(),
             id,
             EntryInput::Medication {
                 name: "Ibuprofen".into(),
@@ -140,7 +140,7 @@ async fn seed(app: &TestApp) -> Vec<i64> {
         .unwrap();
         let inv = app_
             .create_invoice(
-                &billing,
+                &billing.actor(),
                 id,
                 NewInvoice {
                     lines: vec![Line {
@@ -153,11 +153,15 @@ async fn seed(app: &TestApp) -> Vec<i64> {
             )
             .await
             .unwrap();
-        app_.code_invoice(&doc, inv.invoice_id, vec![("99213".into(), vec!["G44.209".into()])])
-            .await
-            .unwrap();
+        app_.code_invoice(
+            &doc.actor(),
+            inv.invoice_id,
+            vec![("99213".into(), vec!["G44.209".into()])],
+        )
+        .await
+        .unwrap();
         app_.record_payment(
-            &billing,
+            &billing.actor(),
             inv.invoice_id,
             NewPayment {
                 amount_cents: 2_500,

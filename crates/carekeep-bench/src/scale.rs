@@ -17,7 +17,6 @@
 use carekeep_app::backup;
 use carekeep_app::fhir::import;
 use carekeep_app::rights::DisclosureInput;
-use carekeep_app::Actor;
 use carekeep_domain::audit::{Action, AuditActor, AuditEvent, Origin, Outcome};
 use carekeep_domain::{RoleName, UserId};
 use carekeep_server::Config;
@@ -126,7 +125,7 @@ async fn seed_disclosures(app: &TestApp, ids: &[i64]) {
             app.state
                 .app
                 .record_disclosure(
-                    &Actor::User(co.clone()),
+                    &co.actor(),
                     *id,
                     DisclosureInput {
                         disclosed_on: format!("2025-{:02}-{:02}", 1 + (i + d) % 12, 1 + d),

@@ -110,7 +110,7 @@ pub fn bundle(events: &[EventView], generated_at: &str) -> Value {
 
 impl App {
     /// The matching events as a FHIR R4 Bundle of AuditEvents.
-    pub async fn audit_fhir(&self, actor: &Actor, q: &AuditQuery) -> Result<Value, AppError> {
+    pub async fn audit_fhir(&self, actor: &Actor<'_>, q: &AuditQuery) -> Result<Value, AppError> {
         let events = self.find_events(actor, q, Action::AuditExported).await?;
         let now = self.now().format(&Rfc3339).unwrap_or_default();
         Ok(bundle(&events, &now))

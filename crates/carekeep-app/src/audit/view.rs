@@ -110,7 +110,7 @@ impl From<StoredEvent> for EventView {
 impl App {
     pub(crate) async fn find_events(
         &self,
-        actor: &Actor,
+        actor: &Actor<'_>,
         q: &AuditQuery,
         action: Action,
     ) -> Result<Vec<EventView>, AppError> {
@@ -161,12 +161,12 @@ impl App {
     }
 
     /// Events matching the query, newest first.
-    pub async fn audit_events(&self, actor: &Actor, q: &AuditQuery) -> Result<Vec<EventView>, AppError> {
+    pub async fn audit_events(&self, actor: &Actor<'_>, q: &AuditQuery) -> Result<Vec<EventView>, AppError> {
         self.find_events(actor, q, Action::AuditViewed).await
     }
 
     /// The matching events as CSV.
-    pub async fn audit_csv(&self, actor: &Actor, q: &AuditQuery) -> Result<String, AppError> {
+    pub async fn audit_csv(&self, actor: &Actor<'_>, q: &AuditQuery) -> Result<String, AppError> {
         let events = self.find_events(actor, q, Action::AuditExported).await?;
         let mut w = CsvWriter::new([
             "seq",

@@ -6,7 +6,7 @@
 
 use crate::auth::{totp_binding, unix_u64};
 use crate::seal::NotPhi;
-use crate::{Actor, App, AppError, Principal};
+use crate::{Actor, App, AppError};
 use carekeep_crypto::{recovery, totp};
 use carekeep_domain::audit::{Action, Outcome};
 use carekeep_domain::password;
@@ -17,17 +17,18 @@ impl App {
     /// recovery code) from their authenticator; ends all their sessions.
     pub async fn change_own_password(
         &self,
-        p: &Principal,
+        actor: &Actor<'_>,
         current: &str,
         code: &str,
         new: &str,
     ) -> Result<(), AppError> {
+        let p = actor.person()?;
         let now = self.now();
         let user = {
             let mut conn = self.store().read().await?;
             users::by_id(&mut conn, p.user_id).await?
         };
-        let actor = Actor::User(p.clone());
+        let actor = p.actor();
         if !self.verify_password(current, Some(user.password_hash.clone())).await? {
             let event = self
                 .event(&actor, Action::PasswordReset, Outcome::Failure)
@@ -83,12 +84,13 @@ impl App {
     }
 
     /// Ends every session of the caller's account, on every computer.
-    pub async fn sign_out_everywhere(&self, p: &Principal) -> Result<(), AppError> {
+    pub async fn sign_out_everywhere(&self, actor: &Actor<'_>) -> Result<(), AppError> {
+        let p = actor.person()?;
         let now = self.now();
         let mut tx = self.store().begin().await?;
         sessions::end_all_for_user(tx.conn(), p.user_id, "signed_out_everywhere", now).await?;
         let event = self
-            .event(&Actor::User(p.clone()), Action::SessionEnded, Outcome::Success)
+            .event(&p.actor(), Action::SessionEnded, Outcome::Success)
             .with_target(p.user_id)
             .with_reason("signed out everywhere by the account holder");
         self.record(&mut tx, &event).await?;

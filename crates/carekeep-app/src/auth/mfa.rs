@@ -3,7 +3,7 @@
 use crate::auth::{totp_binding, unix_u64};
 use crate::seal::NotPhi;
 use crate::Actor;
-use crate::{App, AppError, Principal};
+use crate::{App, AppError};
 use carekeep_crypto::keys::Binding;
 use carekeep_crypto::{recovery, token, totp};
 use carekeep_domain::audit::{Action, Outcome};
@@ -37,7 +37,8 @@ pub struct Enrolled {
 
 impl App {
     /// Starts (or shows again) an enrolment for the caller.
-    pub async fn start_enrollment(&self, p: &Principal) -> Result<Enrollment, AppError> {
+    pub async fn start_enrollment(&self, actor: &Actor<'_>) -> Result<Enrollment, AppError> {
+        let p = actor.person()?;
         let now = self.now();
         let mut tx = self.store().begin().await?;
         let user = users::by_id(tx.conn(), p.user_id).await?;
@@ -72,7 +73,8 @@ impl App {
     /// once. The session that confirmed becomes a full session, with a new CSRF token: a token
     /// seen while the session could do nothing must not carry over to one that can do
     /// everything its roles allow.
-    pub async fn confirm_enrollment(&self, p: &Principal, code: &str) -> Result<Enrolled, AppError> {
+    pub async fn confirm_enrollment(&self, actor: &Actor<'_>, code: &str) -> Result<Enrolled, AppError> {
+        let p = actor.person()?;
         let now = self.now();
         let mut tx = self.store().begin().await?;
         let user = users::by_id(tx.conn(), p.user_id).await?;
@@ -91,7 +93,7 @@ impl App {
         let csrf_token = token::new_token();
         sessions::set_mfa_verified(tx.conn(), p.session_id, &csrf_token).await?;
         let event = self
-            .event(&Actor::User(p.clone()), Action::MfaEnrolled, Outcome::Success)
+            .event(&p.actor(), Action::MfaEnrolled, Outcome::Success)
             .with_target(p.user_id);
         self.record(&mut tx, &event).await?;
         tx.commit().await?;
@@ -103,14 +105,15 @@ impl App {
     }
 
     /// Replaces the caller's recovery codes.
-    pub async fn regenerate_recovery_codes(&self, p: &Principal) -> Result<Vec<String>, AppError> {
+    pub async fn regenerate_recovery_codes(&self, actor: &Actor<'_>) -> Result<Vec<String>, AppError> {
+        let p = actor.person()?;
         p.require_full()?;
         let codes = recovery::generate();
         let hashes: Vec<String> = codes.iter().map(|c| recovery::hash(c)).collect();
         let mut tx = self.store().begin().await?;
         users::replace_recovery_codes(tx.conn(), p.user_id, &hashes).await?;
         let event = self
-            .event(&Actor::User(p.clone()), Action::RecoveryCodesIssued, Outcome::Success)
+            .event(&p.actor(), Action::RecoveryCodesIssued, Outcome::Success)
             .with_target(p.user_id);
         self.record(&mut tx, &event).await?;
         tx.commit().await?;
@@ -118,7 +121,8 @@ impl App {
     }
 
     /// How many unused recovery codes the caller has.
-    pub async fn recovery_codes_left(&self, p: &Principal) -> Result<i64, AppError> {
+    pub async fn recovery_codes_left(&self, actor: &Actor<'_>) -> Result<i64, AppError> {
+        let p = actor.person()?;
         let mut conn = self.store().read().await?;
         Ok(users::unused_recovery_codes(&mut conn, p.user_id).await?)
     }

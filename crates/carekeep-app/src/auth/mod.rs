@@ -62,6 +62,11 @@ pub struct Principal {
 }
 
 impl Principal {
+    /// This person as the caller of a use case.
+    pub fn actor(&self) -> Actor<'_> {
+        Actor::User(self)
+    }
+
     /// The person as the audit trail records them.
     pub fn audit_actor(&self) -> AuditActor {
         AuditActor {
@@ -110,23 +115,29 @@ impl Principal {
 
 /// Who is acting: a signed-in person, or the machine's administrator at the command line
 /// (who already holds the data folder and its keys).
-#[derive(Clone, Debug)]
-#[expect(
-    clippy::large_enum_variant,
-    reason = "an Actor lives for one request on the stack; boxing buys nothing"
-)]
-pub enum Actor {
-    User(Principal),
+///
+/// Every use case takes its caller as this one type; it borrows the session's principal, so
+/// handing it on costs nothing.
+#[derive(Clone, Copy, Debug)]
+pub enum Actor<'a> {
+    User(&'a Principal),
     Cli,
 }
 
-impl Actor {
+impl<'a> Actor<'a> {
     /// The signed-in person, if it is one (not the command line).
-    pub fn principal(&self) -> Option<&Principal> {
+    pub fn principal(&self) -> Option<&'a Principal> {
         match self {
             Actor::User(p) => Some(p),
             Actor::Cli => None,
         }
+    }
+
+    /// The signed-in person, for use cases only a person can ask for (their own account,
+    /// a chart opened for care): the command line is refused.
+    pub fn person(&self) -> Result<&'a Principal, AppError> {
+        self.principal()
+            .ok_or_else(|| AppError::Forbidden("this needs a signed-in person, not the command line".into()))
     }
 
     pub fn audit_actor(&self) -> AuditActor {
@@ -151,7 +162,7 @@ impl Actor {
         }
     }
 
-    pub(crate) fn require(&self, app: &App, cap: Capability) -> Result<Option<&Principal>, AppError> {
+    pub(crate) fn require(&self, app: &App, cap: Capability) -> Result<Option<&'a Principal>, AppError> {
         match self {
             Actor::Cli => Ok(None),
             Actor::User(p) => {
@@ -169,7 +180,7 @@ impl Actor {
     }
 }
 
-impl Actor {
+impl Actor<'_> {
     /// Whether the actor's roles allow `cap`, asked to decide what to show (not a refusal:
     /// nothing is recorded).
     pub(crate) fn may(&self, app: &App, cap: Capability) -> bool {
@@ -183,7 +194,7 @@ impl App {
     /// beyond one's access are for the compliance officer to review, like the chart's).
     pub(crate) async fn require<'a>(
         &self,
-        actor: &'a Actor,
+        actor: &Actor<'a>,
         cap: Capability,
     ) -> Result<Option<&'a Principal>, AppError> {
         match actor.require(self, cap) {
@@ -437,10 +448,11 @@ impl App {
     }
 
     /// Ends the caller's session.
-    pub async fn logout(&self, p: &Principal) -> Result<(), AppError> {
+    pub async fn logout(&self, actor: &Actor<'_>) -> Result<(), AppError> {
+        let p = actor.person()?;
         let mut tx = self.store().begin().await?;
         sessions::end(tx.conn(), p.session_id, Some(p.user_id), "logout", self.now()).await?;
-        let event = self.event(&Actor::User(p.clone()), Action::Logout, Outcome::Success);
+        let event = self.event(&p.actor(), Action::Logout, Outcome::Success);
         self.record(&mut tx, &event).await?;
         tx.commit().await?;
         tracing::info!(user_id = %p.user_id, session_id = p.session_id, "logout");
@@ -448,18 +460,20 @@ impl App {
     }
 
     /// The caller's own live sessions.
-    pub async fn my_sessions(&self, p: &Principal) -> Result<Vec<SessionRow>, AppError> {
+    pub async fn my_sessions(&self, actor: &Actor<'_>) -> Result<Vec<SessionRow>, AppError> {
+        let p = actor.person()?;
         let mut conn = self.store().read().await?;
         Ok(sessions::live_for_user(&mut conn, p.user_id).await?)
     }
 
     /// Ends one of the caller's own sessions.
-    pub async fn end_my_session(&self, p: &Principal, session_id: i64) -> Result<(), AppError> {
+    pub async fn end_my_session(&self, actor: &Actor<'_>, session_id: i64) -> Result<(), AppError> {
+        let p = actor.person()?;
         let mut tx = self.store().begin().await?;
         let ended = sessions::end(tx.conn(), session_id, Some(p.user_id), "ended_by_user", self.now()).await?;
         if ended {
             let event = self
-                .event(&Actor::User(p.clone()), Action::SessionEnded, Outcome::Success)
+                .event(&p.actor(), Action::SessionEnded, Outcome::Success)
                 .with_reason("ended by the user from another session");
             self.record(
                 &mut tx,

@@ -79,25 +79,25 @@ impl App {
     }
 
     /// The clinic's roles, for choosing an account's roles.
-    pub async fn list_roles(&self, actor: &Actor) -> Result<Vec<carekeep_domain::RoleDef>, AppError> {
+    pub async fn list_roles(&self, actor: &Actor<'_>) -> Result<Vec<carekeep_domain::RoleDef>, AppError> {
         self.require(actor, Capability::AdministerUsers).await?;
         Ok(self.policy().roles().cloned().collect())
     }
 
-    pub async fn list_users(&self, actor: &Actor) -> Result<Vec<UserView>, AppError> {
+    pub async fn list_users(&self, actor: &Actor<'_>) -> Result<Vec<UserView>, AppError> {
         self.require(actor, Capability::AdministerUsers).await?;
         let mut conn = self.store().read().await?;
         Ok(users::all(&mut conn).await?.into_iter().map(|u| self.view(u)).collect())
     }
 
-    pub async fn get_user(&self, actor: &Actor, id: UserId) -> Result<UserView, AppError> {
+    pub async fn get_user(&self, actor: &Actor<'_>, id: UserId) -> Result<UserView, AppError> {
         self.require(actor, Capability::AdministerUsers).await?;
         let mut conn = self.store().read().await?;
         Ok(self.view(users::by_id(&mut conn, id).await.map_err(not_found)?))
     }
 
     /// The account behind a username, for the command line.
-    pub async fn find_user(&self, actor: &Actor, name: &str) -> Result<UserView, AppError> {
+    pub async fn find_user(&self, actor: &Actor<'_>, name: &str) -> Result<UserView, AppError> {
         self.require(actor, Capability::AdministerUsers).await?;
         let key = username::normalize(name).map_err(|e| AppError::Invalid(e.to_string()))?;
         let mut conn = self.store().read().await?;
@@ -108,7 +108,7 @@ impl App {
     }
 
     /// Creates an account. One per person: the username is unique case-insensitively.
-    pub async fn create_user(&self, actor: &Actor, input: &NewUserInput<'_>) -> Result<UserView, AppError> {
+    pub async fn create_user(&self, actor: &Actor<'_>, input: &NewUserInput<'_>) -> Result<UserView, AppError> {
         self.require(actor, Capability::AdministerUsers).await?;
         let key = username::normalize(input.username).map_err(|e| AppError::Invalid(format!("username: {e}")))?;
         let roles = self.parse_roles(input.roles)?;
@@ -147,7 +147,7 @@ impl App {
     }
 
     /// Disables or re-enables an account. Disabling ends its sessions at once.
-    pub async fn set_user_disabled(&self, actor: &Actor, id: UserId, disabled: bool) -> Result<UserView, AppError> {
+    pub async fn set_user_disabled(&self, actor: &Actor<'_>, id: UserId, disabled: bool) -> Result<UserView, AppError> {
         let me = self.require(actor, Capability::AdministerUsers).await?;
         if disabled && me.is_some_and(|p| p.user_id == id) {
             return Err(AppError::Invalid("you cannot disable your own account".into()));
@@ -174,7 +174,7 @@ impl App {
     }
 
     /// Replaces an account's roles and ends its sessions, so the change applies now.
-    pub async fn set_user_roles(&self, actor: &Actor, id: UserId, roles: &[String]) -> Result<UserView, AppError> {
+    pub async fn set_user_roles(&self, actor: &Actor<'_>, id: UserId, roles: &[String]) -> Result<UserView, AppError> {
         self.require(actor, Capability::AdministerUsers).await?;
         let roles = self.parse_roles(roles)?;
         let now = self.now();
@@ -208,7 +208,7 @@ impl App {
     }
 
     /// Sets a new password and ends the account's sessions.
-    pub async fn reset_password(&self, actor: &Actor, id: UserId, new_password: &str) -> Result<(), AppError> {
+    pub async fn reset_password(&self, actor: &Actor<'_>, id: UserId, new_password: &str) -> Result<(), AppError> {
         self.require(actor, Capability::AdministerUsers).await?;
         let now = self.now();
         let user = {
@@ -233,7 +233,7 @@ impl App {
     }
 
     /// Removes an account's MFA (a lost phone); it must enrol again at next login.
-    pub async fn reset_mfa(&self, actor: &Actor, id: UserId) -> Result<(), AppError> {
+    pub async fn reset_mfa(&self, actor: &Actor<'_>, id: UserId) -> Result<(), AppError> {
         self.require(actor, Capability::AdministerUsers).await?;
         let now = self.now();
         let mut tx = self.store().begin().await?;
@@ -286,7 +286,7 @@ impl App {
     /// PRODUCT.md section 2 sets them. Takes effect on the next request of everyone holding it.
     pub async fn define_role(
         &self,
-        actor: &Actor,
+        actor: &Actor<'_>,
         name: &str,
         description: &str,
         grants: &str,

@@ -29,7 +29,7 @@ impl App {
     /// `old` does not open them all.
     pub async fn rotate_master_key(
         &self,
-        actor: &Actor,
+        actor: &Actor<'_>,
         old: &MasterKey,
         new: &MasterKey,
     ) -> Result<Rotated, AppError> {

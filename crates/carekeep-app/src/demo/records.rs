@@ -158,7 +158,7 @@ pub async fn seed_records(app: &App, count: usize) -> Result<(), AppError> {
         let phone = format!("555{:03}{:04}", 200 + dice.below(700), dice.below(10_000));
         let patient = app
             .register_patient(
-                &desk,
+                &desk.actor(),
                 NewPatient {
                     given_name: given.into(),
                     family_name: family.into(),
@@ -191,7 +191,7 @@ pub async fn seed_records(app: &App, count: usize) -> Result<(), AppError> {
         let past = today - Duration::days(i64::try_from(3 + dice.below(200)).unwrap_or(3));
         let visit = app
             .book_appointment(
-                &desk,
+                &desk.actor(),
                 id,
                 NewAppointment {
                     provider_id: doc.user_id,
@@ -201,10 +201,11 @@ pub async fn seed_records(app: &App, count: usize) -> Result<(), AppError> {
                 },
             )
             .await?;
-        app.set_appointment_status(&desk, visit.id, "checked_in").await?;
-        app.set_appointment_status(&desk, visit.id, "completed").await?;
+        app.set_appointment_status(&desk.actor(), visit.id, "checked_in")
+            .await?;
+        app.set_appointment_status(&desk.actor(), visit.id, "completed").await?;
         app.add_entry(
-            &nurse,
+            &nurse.actor(),
             id,
             EntryInput::Vitals(Vitals {
                 systolic_mmhg: Some(u16::try_from(105 + dice.below(45)).unwrap_or(120)),
@@ -222,7 +223,7 @@ pub async fn seed_records(app: &App, count: usize) -> Result<(), AppError> {
         .await?;
         let (code, text) = DIAGNOSES[dice.below(DIAGNOSES.len())];
         app.add_entry(
-            &doc,
+            &doc.actor(),
             id,
             EntryInput::Diagnosis {
                 code: code.into(),
@@ -233,7 +234,7 @@ pub async fn seed_records(app: &App, count: usize) -> Result<(), AppError> {
         if dice.below(2) == 0 {
             let (name, dose, frequency) = MEDICATIONS[dice.below(MEDICATIONS.len())];
             app.add_entry(
-                &doc,
+                &doc.actor(),
                 id,
                 EntryInput::Medication {
                     name: name.into(),
@@ -246,7 +247,7 @@ pub async fn seed_records(app: &App, count: usize) -> Result<(), AppError> {
         if dice.below(3) == 0 {
             let (substance, reaction, severity) = ALLERGIES[dice.below(ALLERGIES.len())];
             app.add_entry(
-                &nurse,
+                &nurse.actor(),
                 id,
                 EntryInput::Allergy {
                     substance: substance.into(),
@@ -258,7 +259,7 @@ pub async fn seed_records(app: &App, count: usize) -> Result<(), AppError> {
         }
         let note = app
             .create_note(
-                &doc,
+                &doc.actor(),
                 id,
                 NoteInput {
                     subjective: format!(
@@ -271,14 +272,14 @@ pub async fn seed_records(app: &App, count: usize) -> Result<(), AppError> {
                 },
             )
             .await?;
-        app.sign_note(&doc, note).await?;
+        app.sign_note(&doc.actor(), note).await?;
         if i % 10 == 3 {
             for (pair, bytes) in [
                 ("before", &include_bytes!("demo_before.png")[..]),
                 ("after", &include_bytes!("demo_after.png")[..]),
             ] {
                 app.add_attachment(
-                    &doc,
+                    &doc.actor(),
                     id,
                     NewAttachment {
                         filename: format!("{pair}.png"),
@@ -294,7 +295,7 @@ pub async fn seed_records(app: &App, count: usize) -> Result<(), AppError> {
         let amount = i64::try_from(8_500 + dice.below(20) * 500).unwrap_or(10_000);
         let invoice = app
             .create_invoice(
-                &billing,
+                &billing.actor(),
                 id,
                 NewInvoice {
                     lines: vec![Line {
@@ -306,11 +307,15 @@ pub async fn seed_records(app: &App, count: usize) -> Result<(), AppError> {
                 },
             )
             .await?;
-        app.code_invoice(&doc, invoice.invoice_id, vec![("99213".into(), vec![code.into()])])
-            .await?;
+        app.code_invoice(
+            &doc.actor(),
+            invoice.invoice_id,
+            vec![("99213".into(), vec![code.into()])],
+        )
+        .await?;
         if dice.below(2) == 0 {
             app.record_payment(
-                &billing,
+                &billing.actor(),
                 invoice.invoice_id,
                 NewPayment {
                     amount_cents: amount,
@@ -323,7 +328,7 @@ pub async fn seed_records(app: &App, count: usize) -> Result<(), AppError> {
         if i % 6 == 0 {
             let slot = u8::try_from(i / 6 % 9).unwrap_or(0);
             app.book_appointment(
-                &desk,
+                &desk.actor(),
                 id,
                 NewAppointment {
                     provider_id: doc.user_id,

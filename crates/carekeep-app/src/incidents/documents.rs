@@ -5,7 +5,7 @@
 
 use crate::incidents::IncidentView;
 use crate::pdf::Pdf;
-use crate::{Actor, App, AppError, Principal};
+use crate::{Actor, App, AppError};
 use carekeep_domain::audit::{Action, Outcome};
 use carekeep_domain::incidents::letters::{address_lines, involved_sentence, long_date, sentence};
 use carekeep_domain::incidents::obligations::{HHS_IMMEDIATE_AT, INDIVIDUAL_CONTENT};
@@ -18,7 +18,7 @@ impl App {
     /// The record that carries the burden of proof (164.414(b)): what happened, the
     /// determination with its reasons, the scope, every obligation with its date and whether
     /// it was met, the notices sent and the timeline. Kept six years (164.530(j)).
-    pub async fn incident_record_pdf(&self, actor: &Actor, id: i64) -> Result<Vec<u8>, AppError> {
+    pub async fn incident_record_pdf(&self, actor: &Actor<'_>, id: i64) -> Result<Vec<u8>, AppError> {
         let v = self.incident(actor, id).await?;
         self.incident_record_of(&v)
     }
@@ -203,8 +203,9 @@ impl App {
     /// mailing. Names and addresses come through the policy: a role that cannot read contact
     /// details gets letters without the address. Printing them is audited.
     /// `only`: one patient's letter; all of them merged for mailing otherwise.
-    pub async fn breach_letters_pdf(&self, p: &Principal, id: i64, only: Option<i64>) -> Result<Vec<u8>, AppError> {
-        let actor = Actor::User(p.clone());
+    pub async fn breach_letters_pdf(&self, actor: &Actor<'_>, id: i64, only: Option<i64>) -> Result<Vec<u8>, AppError> {
+        let p = actor.person()?;
+        let actor = p.actor();
         let v = self.incident(&actor, id).await?;
         let d = &v.determination;
         let (scope, rows) = {
@@ -358,7 +359,7 @@ impl App {
     }
 
     /// Records that the letters went out to every patient in scope, and how.
-    pub async fn record_letters_sent(&self, actor: &Actor, id: i64, method: &str) -> Result<usize, AppError> {
+    pub async fn record_letters_sent(&self, actor: &Actor<'_>, id: i64, method: &str) -> Result<usize, AppError> {
         let me = self.require(actor, Capability::HandleIncidents).await?;
         let method = match method.trim() {
             "" | "mail" => "first-class mail",
@@ -392,7 +393,7 @@ impl App {
 
     /// The log of breaches under 500 discovered in `year`, for the HHS annual report
     /// (164.408(c)), as CSV.
-    pub async fn breach_log_csv(&self, actor: &Actor, year: i32) -> Result<Vec<u8>, AppError> {
+    pub async fn breach_log_csv(&self, actor: &Actor<'_>, year: i32) -> Result<Vec<u8>, AppError> {
         self.require(actor, Capability::HandleIncidents).await?;
         let mut event = self
             .event(actor, Action::ProgramDocumentViewed, Outcome::Success)

@@ -4,7 +4,7 @@
 //! computes. Free text that may name patients is encrypted; every change is audited.
 
 use crate::permit::{Job, Permit};
-use crate::{Actor, App, AppError, Principal};
+use crate::{Actor, App, AppError};
 use carekeep_crypto::keys::Binding;
 use carekeep_domain::audit::{Action, Outcome};
 use carekeep_domain::incidents::determination::{self, Conclusion, Exclusion, FourFactors, Safeguard};
@@ -508,7 +508,7 @@ pub fn obligation_views(
 }
 
 impl App {
-    fn incident_event(&self, actor: &Actor, id: i64, what: &str) -> carekeep_domain::audit::AuditEvent {
+    fn incident_event(&self, actor: &Actor<'_>, id: i64, what: &str) -> carekeep_domain::audit::AuditEvent {
         let mut e = self
             .event(actor, Action::ProgramChanged, Outcome::Success)
             .with_reason(what);
@@ -519,7 +519,8 @@ impl App {
 
     /// Anyone on staff reports an incident. The compliance officer sees it at once in their
     /// reminders (and by email when a relay is set up; the mail names no patient).
-    pub async fn report_incident(&self, p: &Principal, input: ReportInput) -> Result<i64, AppError> {
+    pub async fn report_incident(&self, actor: &Actor<'_>, input: ReportInput) -> Result<i64, AppError> {
+        let p = actor.person()?;
         p.require_full()?;
         let title = text("title", &input.title, 200)?;
         if title.is_empty() {
@@ -561,11 +562,8 @@ impl App {
         let ct = self.sealer().seal(binding("summary_ct", id), what.as_bytes())?;
         store::set_summary(tx.conn(), id, &ct).await?;
         self.seal_incident_details(tx.conn(), id, &details).await?;
-        self.record(
-            &mut tx,
-            &self.incident_event(&Actor::User(p.clone()), id, "incident reported"),
-        )
-        .await?;
+        self.record(&mut tx, &self.incident_event(&p.actor(), id, "incident reported"))
+            .await?;
         tx.commit().await?;
         if let Err(e) = self.tell_incident_handlers(id).await {
             tracing::warn!(error = %e, incident = id, "could not email the incident handlers");
@@ -605,7 +603,7 @@ impl App {
     }
 
     /// The log, newest first.
-    pub async fn incidents(&self, actor: &Actor) -> Result<Vec<IncidentSummary>, AppError> {
+    pub async fn incidents(&self, actor: &Actor<'_>) -> Result<Vec<IncidentSummary>, AppError> {
         self.require(actor, Capability::HandleIncidents).await?;
         // Titles and notes can name a patient: the list is a look, recorded like one incident's.
         let mut event = self.event(actor, Action::ProgramDocumentViewed, Outcome::Success);
@@ -658,7 +656,7 @@ impl App {
     }
 
     /// One incident in full. Opening it is audited.
-    pub async fn incident(&self, actor: &Actor, id: i64) -> Result<IncidentView, AppError> {
+    pub async fn incident(&self, actor: &Actor<'_>, id: i64) -> Result<IncidentView, AppError> {
         self.require(actor, Capability::HandleIncidents).await?;
         let mut event = self.event(actor, Action::ProgramDocumentViewed, Outcome::Success);
         event.resource_type = "Incident".into();
@@ -779,7 +777,7 @@ impl App {
     /// Records the determination and the facts; the conclusion is the domain's (164.402).
     pub async fn determine_incident(
         &self,
-        actor: &Actor,
+        actor: &Actor<'_>,
         id: i64,
         d: DeterminationInput,
     ) -> Result<Conclusion, AppError> {
@@ -926,7 +924,13 @@ impl App {
 
     /// Attaches a file (a police report, a photo, a vendor's letter): PDF or image, stored
     /// encrypted.
-    pub async fn attach_to_incident(&self, actor: &Actor, id: i64, name: &str, bytes: &[u8]) -> Result<i64, AppError> {
+    pub async fn attach_to_incident(
+        &self,
+        actor: &Actor<'_>,
+        id: i64,
+        name: &str,
+        bytes: &[u8],
+    ) -> Result<i64, AppError> {
         let me = self.require(actor, Capability::HandleIncidents).await?;
         let max = self.settings().records.attachment_max_bytes;
         let content_type = match carekeep_domain::files::sniff(bytes) {
@@ -962,7 +966,7 @@ impl App {
     /// An attachment: content type, bytes, file name. Opening it is audited.
     pub async fn incident_attachment(
         &self,
-        actor: &Actor,
+        actor: &Actor<'_>,
         id: i64,
         aid: i64,
     ) -> Result<(String, Vec<u8>, String), AppError> {
@@ -986,7 +990,7 @@ impl App {
     }
 
     /// Adds a step to the timeline (who, when, what).
-    pub async fn add_incident_action(&self, actor: &Actor, id: i64, what: &str) -> Result<(), AppError> {
+    pub async fn add_incident_action(&self, actor: &Actor<'_>, id: i64, what: &str) -> Result<(), AppError> {
         self.require(actor, Capability::HandleIncidents).await?;
         let what = text("action", what, 4000)?;
         if what.is_empty() {
@@ -1055,11 +1059,12 @@ impl App {
     /// Reading the names is audited.
     pub async fn preview_scope(
         &self,
-        p: &Principal,
+        actor: &Actor<'_>,
         id: i64,
         s: &ScopeSearch,
     ) -> Result<Vec<ScopeCandidate>, AppError> {
-        let actor = Actor::User(p.clone());
+        let p = actor.person()?;
+        let actor = p.actor();
         self.require(&actor, Capability::HandleIncidents).await?;
         {
             let mut conn = self.store().read().await?;
@@ -1123,7 +1128,7 @@ impl App {
 
     /// Adopts what an audit search finds into the scope (after it was previewed): the patients
     /// are added with the classes their events showed, and the affected count follows the scope.
-    pub async fn scope_incident(&self, actor: &Actor, id: i64, s: &ScopeSearch) -> Result<ScopeView, AppError> {
+    pub async fn scope_incident(&self, actor: &Actor<'_>, id: i64, s: &ScopeSearch) -> Result<ScopeView, AppError> {
         self.require(actor, Capability::HandleIncidents).await?;
         let found = self.search_trail(s).await?;
         let how = format!("scope from the audit trail: {} patients adopted", found.len());
@@ -1134,7 +1139,7 @@ impl App {
     /// with what was involved for them.
     pub async fn name_in_scope(
         &self,
-        actor: &Actor,
+        actor: &Actor<'_>,
         id: i64,
         patient: i64,
         classes: &[String],
@@ -1170,7 +1175,7 @@ impl App {
 
     /// Empties the scope so it can be chosen again (a search adopted by mistake); audited, and
     /// the letters already recorded as sent stay recorded.
-    pub async fn clear_scope(&self, actor: &Actor, id: i64) -> Result<(), AppError> {
+    pub async fn clear_scope(&self, actor: &Actor<'_>, id: i64) -> Result<(), AppError> {
         self.require(actor, Capability::HandleIncidents).await?;
         let mut tx = self.store().begin().await?;
         let mut row = store::by_id(tx.conn(), id)
@@ -1192,7 +1197,7 @@ impl App {
     /// of residence from their addresses, and sets the affected count to the scope's size.
     async fn keep_scope(
         &self,
-        actor: &Actor,
+        actor: &Actor<'_>,
         id: i64,
         mut found: BTreeMap<i64, BTreeSet<String>>,
         how: &str,
@@ -1258,7 +1263,7 @@ impl App {
     }
 
     /// The obligations with their due dates and what is done.
-    pub async fn incident_obligations(&self, actor: &Actor, id: i64) -> Result<Vec<ObligationView>, AppError> {
+    pub async fn incident_obligations(&self, actor: &Actor<'_>, id: i64) -> Result<Vec<ObligationView>, AppError> {
         self.require(actor, Capability::HandleIncidents).await?;
         // Dates and states only are shown; the text is opened to build them.
         let clocks = Permit::for_job(Job::Deadlines);
@@ -1271,7 +1276,7 @@ impl App {
     /// Marks an obligation done (once), with a note of how.
     pub async fn complete_obligation(
         &self,
-        actor: &Actor,
+        actor: &Actor<'_>,
         id: i64,
         kind: &str,
         state: &str,

@@ -128,7 +128,7 @@ impl App {
     }
 
     /// The binder as a zip: `binder.pdf`, CSVs, and `documents/`. Its export is audited.
-    pub async fn audit_binder(&self, actor: &Actor) -> Result<Vec<u8>, AppError> {
+    pub async fn audit_binder(&self, actor: &Actor<'_>) -> Result<Vec<u8>, AppError> {
         self.require(actor, Capability::ManageProgram).await?;
         let today = self.clinic_today();
         let checklist = self.dashboard(actor).await?;

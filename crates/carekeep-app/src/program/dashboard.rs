@@ -57,7 +57,7 @@ fn item(
 
 impl App {
     /// The checklist, worst first.
-    pub async fn dashboard(&self, actor: &Actor) -> Result<Vec<ChecklistItem>, AppError> {
+    pub async fn dashboard(&self, actor: &Actor<'_>) -> Result<Vec<ChecklistItem>, AppError> {
         self.require(actor, Capability::ManageProgram).await?;
         let now = self.now();
         let today = self.clinic_today();

@@ -3,7 +3,7 @@
 //! acknowledgement of receipt or the documented good-faith effort (164.520(c)(2)(ii)).
 
 use crate::pdf::Pdf;
-use crate::{Actor, App, AppError, Principal};
+use crate::{Actor, App, AppError};
 use carekeep_crypto::keys::Binding;
 use carekeep_domain::audit::{Action, Outcome};
 use carekeep_domain::program::npp::{missing_elements, template};
@@ -52,14 +52,14 @@ impl App {
         })
     }
 
-    pub async fn npp(&self, actor: &Actor) -> Result<NppView, AppError> {
+    pub async fn npp(&self, actor: &Actor<'_>) -> Result<NppView, AppError> {
         self.require(actor, Capability::ManageProgram).await?;
         self.npp_view().await
     }
 
     /// Publishes a new version. It must keep every element of 164.520(b)(1), and take effect
     /// no earlier than today (164.520(b)(1)(viii)).
-    pub async fn publish_npp(&self, actor: &Actor, body: &str, effective_on: &str) -> Result<i64, AppError> {
+    pub async fn publish_npp(&self, actor: &Actor<'_>, body: &str, effective_on: &str) -> Result<i64, AppError> {
         let me = self
             .require(actor, Capability::ManageProgram)
             .await?
@@ -100,7 +100,7 @@ impl App {
     }
 
     /// Records where the current notice is posted (164.520(c)(2)(iii)).
-    pub async fn set_npp_posting(&self, actor: &Actor, office: bool, website: bool) -> Result<(), AppError> {
+    pub async fn set_npp_posting(&self, actor: &Actor<'_>, office: bool, website: bool) -> Result<(), AppError> {
         self.require(actor, Capability::ManageProgram).await?;
         let mut tx = self.store().begin().await?;
         let current = store::versions(tx.conn())
@@ -127,11 +127,12 @@ impl App {
     /// data, as the front desk has).
     pub async fn record_npp_ack(
         &self,
-        p: &Principal,
+        actor: &Actor<'_>,
         patient: i64,
         signed: bool,
         reason: &str,
     ) -> Result<(), AppError> {
+        let p = actor.person()?;
         let reason = crate::input::text("reason", reason, 500, false)?;
         let reason = reason.as_str();
         if !signed && (reason.chars().count() < 5 || reason.chars().count() > 500) {
@@ -193,7 +194,7 @@ impl App {
     }
 
     /// The current notice as a PDF, to print and post.
-    pub async fn npp_pdf(&self, actor: &Actor) -> Result<Vec<u8>, AppError> {
+    pub async fn npp_pdf(&self, actor: &Actor<'_>) -> Result<Vec<u8>, AppError> {
         self.require(actor, Capability::ManageProgram).await?;
         let v = self.npp_view().await?;
         if v.version == 0 {

@@ -3,7 +3,7 @@
 //! as PDF with the acknowledgement roster.
 
 use crate::pdf::Pdf;
-use crate::{Actor, App, AppError, Principal};
+use crate::{Actor, App, AppError};
 use carekeep_domain::audit::{Action, Outcome};
 use carekeep_domain::program::policies::{review, TEMPLATES};
 use carekeep_domain::program::Standing;
@@ -129,7 +129,7 @@ impl App {
             .collect())
     }
 
-    pub async fn policies(&self, actor: &Actor) -> Result<Vec<PolicyView>, AppError> {
+    pub async fn policies(&self, actor: &Actor<'_>) -> Result<Vec<PolicyView>, AppError> {
         self.require(actor, Capability::ManageProgram).await?;
         self.policy_views().await
     }
@@ -138,7 +138,7 @@ impl App {
     /// from `effective_on`; staff must acknowledge it.
     pub async fn revise_policy(
         &self,
-        actor: &Actor,
+        actor: &Actor<'_>,
         key: &str,
         title: &str,
         body: &str,
@@ -182,7 +182,7 @@ impl App {
     }
 
     /// Records that the current version was reviewed today and still stands.
-    pub async fn mark_policy_reviewed(&self, actor: &Actor, key: &str) -> Result<(), AppError> {
+    pub async fn mark_policy_reviewed(&self, actor: &Actor<'_>, key: &str) -> Result<(), AppError> {
         self.require(actor, Capability::ManageProgram).await?;
         let current = self
             .policy_views()
@@ -203,7 +203,8 @@ impl App {
     }
 
     /// The adopted policies as a staff member reads them, with whether they acknowledged each.
-    pub async fn policies_to_read(&self, p: &Principal) -> Result<Vec<PolicyToRead>, AppError> {
+    pub async fn policies_to_read(&self, actor: &Actor<'_>) -> Result<Vec<PolicyToRead>, AppError> {
+        let p = actor.person()?;
         p.require_full()?;
         let views = self.policy_views().await?;
         Ok(views
@@ -222,7 +223,8 @@ impl App {
     }
 
     /// The signed-in person acknowledges a policy version.
-    pub async fn acknowledge_policy(&self, p: &Principal, version_id: i64) -> Result<(), AppError> {
+    pub async fn acknowledge_policy(&self, actor: &Actor<'_>, version_id: i64) -> Result<(), AppError> {
+        let p = actor.person()?;
         p.require_full()?;
         let known = self
             .policy_views()
@@ -235,7 +237,7 @@ impl App {
         let mut tx = self.store().begin().await?;
         if store::acknowledge(tx.conn(), version_id, p.user_id.0, self.now()).await? {
             let mut event = self
-                .event(&Actor::User(p.clone()), Action::ProgramChanged, Outcome::Success)
+                .event(&p.actor(), Action::ProgramChanged, Outcome::Success)
                 .with_reason("policy acknowledged");
             event.resource_type = "Policy".into();
             event.resource_id = version_id.to_string();
@@ -246,7 +248,7 @@ impl App {
     }
 
     /// One policy's current version as a PDF, with who acknowledged it.
-    pub async fn policy_pdf(&self, actor: &Actor, key: &str) -> Result<Vec<u8>, AppError> {
+    pub async fn policy_pdf(&self, actor: &Actor<'_>, key: &str) -> Result<Vec<u8>, AppError> {
         self.require(actor, Capability::ManageProgram).await?;
         let v = self
             .policy_views()

@@ -2,7 +2,7 @@
 //! policies to acknowledge) and, for those who keep the program, what the dashboard flags.
 //! They name no patient.
 
-use crate::{Actor, App, AppError, Principal};
+use crate::{Actor, App, AppError};
 use carekeep_domain::Capability;
 use carekeep_store::workforce;
 use serde::Serialize;
@@ -16,7 +16,8 @@ pub struct Reminder {
 }
 
 impl App {
-    pub async fn reminders(&self, p: &Principal) -> Result<Vec<Reminder>, AppError> {
+    pub async fn reminders(&self, actor: &Actor<'_>) -> Result<Vec<Reminder>, AppError> {
+        let p = actor.person()?;
         p.require_full()?;
         let mut out = Vec::new();
         let today = self.clinic_today();
@@ -57,7 +58,7 @@ impl App {
             }
         }
         let unread = self
-            .policies_to_read(p)
+            .policies_to_read(actor)
             .await?
             .into_iter()
             .filter(|x| !x.acknowledged)
@@ -98,7 +99,7 @@ impl App {
                 });
             }
         }
-        let actor = Actor::User(p.clone());
+        let actor = p.actor();
         if self.policy().has_capability(&p.roles, Capability::ManageProgram) {
             let items = self.dashboard(&actor).await?;
             let gaps = items.iter().filter(|i| i.standing == "gap").count();

@@ -147,7 +147,7 @@ impl App {
         }
     }
 
-    pub async fn vendors(&self, actor: &Actor) -> Result<Vec<VendorView>, AppError> {
+    pub async fn vendors(&self, actor: &Actor<'_>) -> Result<Vec<VendorView>, AppError> {
         self.require(actor, Capability::ManageProgram).await?;
         let mut conn = self.store().read().await?;
         let today = self.clinic_today();
@@ -158,7 +158,7 @@ impl App {
             .collect())
     }
 
-    pub async fn vendor(&self, actor: &Actor, id: i64) -> Result<VendorView, AppError> {
+    pub async fn vendor(&self, actor: &Actor<'_>, id: i64) -> Result<VendorView, AppError> {
         self.require(actor, Capability::ManageProgram).await?;
         let mut conn = self.store().read().await?;
         let v = store::vendor_by_id(&mut conn, id)
@@ -169,7 +169,7 @@ impl App {
 
     /// Adds (`id == 0`) or changes a vendor. A vendor that newly handles PHI marks the risk
     /// assessment as needing review (164.308(a)(1)(ii)(A): the analysis must stay accurate).
-    pub async fn save_vendor(&self, actor: &Actor, id: i64, input: VendorInput) -> Result<VendorView, AppError> {
+    pub async fn save_vendor(&self, actor: &Actor<'_>, id: i64, input: VendorInput) -> Result<VendorView, AppError> {
         self.require(actor, Capability::ManageProgram).await?;
         let status = BaaStatus::parse(if input.baa_status.trim().is_empty() {
             "none"
@@ -249,7 +249,7 @@ impl App {
     /// Stores the signed agreement, encrypted at rest, bound to its vendor.
     pub async fn upload_vendor_document(
         &self,
-        actor: &Actor,
+        actor: &Actor<'_>,
         id: i64,
         name: &str,
         bytes: &[u8],
@@ -288,7 +288,7 @@ impl App {
     }
 
     /// The signed agreement: content type, bytes, file name. Audited as a document view.
-    pub async fn vendor_document(&self, actor: &Actor, id: i64) -> Result<(String, Vec<u8>, String), AppError> {
+    pub async fn vendor_document(&self, actor: &Actor<'_>, id: i64) -> Result<(String, Vec<u8>, String), AppError> {
         self.require(actor, Capability::ManageProgram).await?;
         let mut conn = self.store().read().await?;
         let (ct, content_type, name) = store::vendor_document(&mut conn, id)

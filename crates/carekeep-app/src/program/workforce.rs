@@ -4,7 +4,7 @@
 //! its sessions end that day, and a checklist opens.
 
 use crate::seal::NotPhi;
-use crate::{Actor, App, AppError, Principal};
+use crate::{Actor, App, AppError};
 use carekeep_domain::audit::{Action, Outcome};
 use carekeep_domain::program::course::{self, QuizResult};
 use carekeep_domain::program::offboarding::{self, CHECKLIST};
@@ -129,7 +129,7 @@ impl App {
         Ok(training::holds_phi_access(true, hired, last))
     }
 
-    pub async fn roster(&self, actor: &Actor) -> Result<Vec<PersonView>, AppError> {
+    pub async fn roster(&self, actor: &Actor<'_>) -> Result<Vec<PersonView>, AppError> {
         self.require(actor, Capability::ManageProgram).await?;
         let mut conn = self.store().read().await?;
         let people = store::people(&mut conn).await?;
@@ -175,7 +175,7 @@ impl App {
     }
 
     /// Adds (`id == 0`) or changes a person. A leave date that has come offboards them now.
-    pub async fn save_person(&self, actor: &Actor, id: i64, input: PersonInput) -> Result<i64, AppError> {
+    pub async fn save_person(&self, actor: &Actor<'_>, id: i64, input: PersonInput) -> Result<i64, AppError> {
         self.require(actor, Capability::ManageProgram).await?;
         let name = crate::input::line("name", &input.name, 120, true)?;
         let name = name.as_str();
@@ -319,14 +319,15 @@ impl App {
     }
 
     /// Ticks off an offboarding step.
-    pub async fn complete_offboarding_step(&self, p: &Principal, person: i64, item: i64) -> Result<(), AppError> {
-        self.require(&Actor::User(p.clone()), Capability::ManageProgram).await?;
+    pub async fn complete_offboarding_step(&self, actor: &Actor<'_>, person: i64, item: i64) -> Result<(), AppError> {
+        let p = actor.person()?;
+        self.require(&p.actor(), Capability::ManageProgram).await?;
         let mut tx = self.store().begin().await?;
         if !store::complete_offboarding_item(tx.conn(), person, item, p.user_id.0, self.now()).await? {
             return Err(AppError::NotFound("offboarding step"));
         }
         let mut event = self
-            .event(&Actor::User(p.clone()), Action::ProgramChanged, Outcome::Success)
+            .event(&p.actor(), Action::ProgramChanged, Outcome::Success)
             .with_reason(&format!("offboarding step {item} done"));
         event.resource_type = "Workforce".into();
         event.resource_id = person.to_string();
@@ -339,7 +340,7 @@ impl App {
     /// and, when given, the certificate `(file name, bytes)` (stored encrypted).
     pub async fn record_training(
         &self,
-        actor: &Actor,
+        actor: &Actor<'_>,
         person: i64,
         title: &str,
         completed_on: &str,
@@ -403,7 +404,11 @@ impl App {
     }
 
     /// A training certificate: content type, bytes, file name. Audited as a document view.
-    pub async fn training_certificate(&self, actor: &Actor, id: i64) -> Result<(String, Vec<u8>, String), AppError> {
+    pub async fn training_certificate(
+        &self,
+        actor: &Actor<'_>,
+        id: i64,
+    ) -> Result<(String, Vec<u8>, String), AppError> {
         self.require(actor, Capability::ManageProgram).await?;
         let (person, ct, name) = {
             let mut conn = self.store().read().await?;
@@ -429,10 +434,11 @@ impl App {
     /// attestation is their completion record (kept six years, 164.530(j)).
     pub async fn complete_course(
         &self,
-        p: &Principal,
+        actor: &Actor<'_>,
         answers: &[Option<usize>],
         attested: bool,
     ) -> Result<QuizResult, AppError> {
+        let p = actor.person()?;
         p.require_full()?;
         let result = course::score(answers);
         if !result.passed {
@@ -475,7 +481,7 @@ impl App {
         )
         .await?;
         let mut event = self
-            .event(&Actor::User(p.clone()), Action::ProgramChanged, Outcome::Success)
+            .event(&p.actor(), Action::ProgramChanged, Outcome::Success)
             .with_reason(&format!("completed '{}' with {}%", course::TITLE, result.percent));
         event.resource_type = "Training".into();
         event.resource_id = id.to_string();

@@ -7,7 +7,7 @@ use super::patients::identity_view;
 use super::rfc3339;
 use super::view::*;
 use crate::permit::Permit;
-use crate::{App, AppError, Principal};
+use crate::{Actor, App, AppError};
 use carekeep_domain::audit::{Action, Outcome};
 use carekeep_domain::records::chart_access::ChartAccess;
 use carekeep_domain::records::invoice::{
@@ -144,10 +144,11 @@ impl App {
     /// those who may write codes).
     pub async fn create_invoice(
         &self,
-        p: &Principal,
+        actor: &Actor<'_>,
         patient: i64,
         input: NewInvoice,
     ) -> Result<InvoiceStatus, AppError> {
+        let p = actor.person()?;
         if input.lines.is_empty() || input.lines.len() > 50 {
             return Err(AppError::Invalid("an invoice needs 1 to 50 lines".into()));
         }
@@ -185,10 +186,11 @@ impl App {
     /// Sets the procedure and diagnosis codes of each line (clinical staff: class `coding`).
     pub async fn code_invoice(
         &self,
-        p: &Principal,
+        actor: &Actor<'_>,
         invoice: i64,
         codes: Vec<(String, Vec<String>)>,
     ) -> Result<InvoiceCodes, AppError> {
+        let p = actor.person()?;
         let mut tx = self.store().begin().await?;
         let row = store::invoice_by_id(tx.conn(), invoice)
             .await
@@ -227,10 +229,11 @@ impl App {
     /// Records a payment against an invoice.
     pub async fn record_payment(
         &self,
-        p: &Principal,
+        actor: &Actor<'_>,
         invoice: i64,
         input: NewPayment,
     ) -> Result<InvoiceStatus, AppError> {
+        let p = actor.person()?;
         let method = input.method.trim().to_ascii_lowercase();
         if !METHODS.contains(&method.as_str()) {
             return Err(AppError::Invalid(
@@ -275,7 +278,8 @@ impl App {
 
     /// The newest invoices across the clinic, with names, status and (for those who may read
     /// codes) codes. Audited as a read of every patient listed.
-    pub async fn billing_worklist(&self, p: &Principal) -> Result<Vec<BillingItem>, AppError> {
+    pub async fn billing_worklist(&self, actor: &Actor<'_>) -> Result<Vec<BillingItem>, AppError> {
+        let p = actor.person()?;
         p.require_full()?;
         let policy = self.policy();
         if !(policy.access(p.data_roles(), DataClass::InvoiceStatus).can_read()

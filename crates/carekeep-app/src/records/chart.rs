@@ -4,7 +4,7 @@
 use super::rfc3339;
 use super::view::*;
 use crate::permit::Permit;
-use crate::{App, AppError, Principal};
+use crate::{Actor, App, AppError, Principal};
 use carekeep_domain::audit::{Action, Outcome};
 use carekeep_domain::records::codes::icd10cm;
 use carekeep_domain::records::detail::{EncounterDetail, EntryDetail};
@@ -240,7 +240,8 @@ pub(crate) struct AttachmentMeta {
 
 impl App {
     /// Starts a note for a patient (a draft until its author signs it).
-    pub async fn create_note(&self, p: &Principal, patient: i64, note: NoteInput) -> Result<i64, AppError> {
+    pub async fn create_note(&self, actor: &Actor<'_>, patient: i64, note: NoteInput) -> Result<i64, AppError> {
+        let p = actor.person()?;
         let note = note.check()?;
         let mut tx = self.store().begin().await?;
         let opened = self.open_patient(tx.conn(), p, patient).await?;
@@ -280,7 +281,8 @@ impl App {
     }
 
     /// Changes a draft note. Only its author may, and only before it is signed.
-    pub async fn update_note(&self, p: &Principal, id: i64, note: NoteInput) -> Result<(), AppError> {
+    pub async fn update_note(&self, actor: &Actor<'_>, id: i64, note: NoteInput) -> Result<(), AppError> {
+        let p = actor.person()?;
         let note = note.check()?;
         let tx = self.store().begin().await?;
         let (mut tx, enc) = self.open_encounter(tx, p, id, Action::PhiUpdate).await?;
@@ -315,7 +317,8 @@ impl App {
     }
 
     /// Signs a note. Only its author may; a signed note is final.
-    pub async fn sign_note(&self, p: &Principal, id: i64) -> Result<(), AppError> {
+    pub async fn sign_note(&self, actor: &Actor<'_>, id: i64) -> Result<(), AppError> {
+        let p = actor.person()?;
         let tx = self.store().begin().await?;
         let (mut tx, enc) = self.open_encounter(tx, p, id, Action::PhiUpdate).await?;
         if enc.author_id != p.user_id.0 {
@@ -339,7 +342,8 @@ impl App {
     }
 
     /// Adds an addendum to a signed note.
-    pub async fn addend_note(&self, p: &Principal, id: i64, text: &str) -> Result<i64, AppError> {
+    pub async fn addend_note(&self, actor: &Actor<'_>, id: i64, text: &str) -> Result<i64, AppError> {
+        let p = actor.person()?;
         let text = crate::input::text("addendum", text, 20_000, true)?;
         let text = text.as_str();
         let tx = self.store().begin().await?;
@@ -412,7 +416,8 @@ impl App {
     }
 
     /// Records vitals, a diagnosis, a medication or an allergy.
-    pub async fn add_entry(&self, p: &Principal, patient: i64, entry: EntryInput) -> Result<i64, AppError> {
+    pub async fn add_entry(&self, actor: &Actor<'_>, patient: i64, entry: EntryInput) -> Result<i64, AppError> {
+        let p = actor.person()?;
         let mut tx = self.store().begin().await?;
         let opened = self.open_patient(tx.conn(), p, patient).await?;
         tx = self
@@ -435,7 +440,8 @@ impl App {
     }
 
     /// Stores a clinical photo or document, encrypted, in the same transaction as its event.
-    pub async fn add_attachment(&self, p: &Principal, patient: i64, a: NewAttachment) -> Result<i64, AppError> {
+    pub async fn add_attachment(&self, actor: &Actor<'_>, patient: i64, a: NewAttachment) -> Result<i64, AppError> {
+        let p = actor.person()?;
         let max = self.settings().records.attachment_max_bytes;
         if a.bytes.is_empty() || a.bytes.len() > max {
             return Err(AppError::Invalid(format!(
@@ -485,10 +491,11 @@ impl App {
     /// view before the bytes are returned.
     pub async fn attachment(
         &self,
-        p: &Principal,
+        actor: &Actor<'_>,
         patient: i64,
         id: i64,
     ) -> Result<(String, Vec<u8>, String), AppError> {
+        let p = actor.person()?;
         let mut conn = self.store().read().await?;
         let opened = self.open_patient(&mut conn, p, patient).await?;
         let (row, ct) = store::attachment_with_content(&mut conn, id)

@@ -3,7 +3,7 @@
 use super::view::*;
 use super::{rfc3339, Opened};
 use crate::permit::{Job, Permit};
-use crate::{App, AppError, Principal};
+use crate::{Actor, App, AppError, Principal};
 use carekeep_domain::audit::{Action, Outcome};
 use carekeep_domain::records::break_glass;
 use carekeep_domain::records::chart_access::{may_break_glass, ChartAccess};
@@ -165,7 +165,8 @@ impl App {
     }
 
     /// Registers a patient (needs write access to identity and contact).
-    pub async fn register_patient(&self, p: &Principal, input: NewPatient) -> Result<PatientView, AppError> {
+    pub async fn register_patient(&self, actor: &Actor<'_>, input: NewPatient) -> Result<PatientView, AppError> {
+        let p = actor.person()?;
         p.require_full()?;
         let policy = self.policy();
         for class in [DataClass::Identity, DataClass::Contact] {
@@ -212,19 +213,20 @@ impl App {
         );
         self.record(&mut tx, &event).await?;
         tx.commit().await?;
-        self.patient(p, id).await
+        self.patient(&p.actor(), id).await
     }
 
     /// Changes a patient's name, date of birth or sex (the record number stays).
     pub async fn update_identity(
         &self,
-        p: &Principal,
+        actor: &Actor<'_>,
         id: i64,
         given: &str,
         family: &str,
         dob: &str,
         sex: &str,
     ) -> Result<PatientView, AppError> {
+        let p = actor.person()?;
         let mut tx = self.store().begin().await?;
         let opened = self.open_patient(tx.conn(), p, id).await?;
         tx = self
@@ -256,11 +258,12 @@ impl App {
         self.index_identity(tx.conn(), id, &identity).await?;
         store::touch_patient(tx.conn(), id, self.now()).await?;
         tx.commit().await?;
-        self.patient(p, id).await
+        self.patient(&p.actor(), id).await
     }
 
     /// Changes a patient's contact details.
-    pub async fn update_contact(&self, p: &Principal, id: i64, contact: Contact) -> Result<PatientView, AppError> {
+    pub async fn update_contact(&self, actor: &Actor<'_>, id: i64, contact: Contact) -> Result<PatientView, AppError> {
+        let p = actor.person()?;
         let mut tx = self.store().begin().await?;
         let opened = self.open_patient(tx.conn(), p, id).await?;
         tx = self
@@ -286,12 +289,13 @@ impl App {
         self.index_contact(tx.conn(), id, &contact).await?;
         store::touch_patient(tx.conn(), id, self.now()).await?;
         tx.commit().await?;
-        self.patient(p, id).await
+        self.patient(&p.actor(), id).await
     }
 
     /// A patient as `p` may see them: every readable class, nothing else. Audited as one
     /// read naming the classes shown; refused (and audited) if nothing is readable.
-    pub async fn patient(&self, p: &Principal, id: i64) -> Result<PatientView, AppError> {
+    pub async fn patient(&self, actor: &Actor<'_>, id: i64) -> Result<PatientView, AppError> {
+        let p = actor.person()?;
         let mut reader = self.store().reader();
         let opened = self.open_patient_to_read(&mut reader, p, id).await?;
         if !opened.access.reads_any() {
@@ -444,7 +448,8 @@ impl App {
 
     /// Finds patients by the first letters of a name, a full date of birth or a phone number,
     /// through the blind indexes. Every patient in the answer is audited as searched.
-    pub async fn search_patients(&self, p: &Principal, q: &str) -> Result<SearchResult, AppError> {
+    pub async fn search_patients(&self, actor: &Actor<'_>, q: &str) -> Result<SearchResult, AppError> {
+        let p = actor.person()?;
         self.require_identity_reader(p).await?;
         let query = search::parse(q).map_err(|e| AppError::Invalid(e.to_string()))?;
         let key = self.blind_index();
@@ -490,7 +495,8 @@ impl App {
     }
 
     /// A page of patients, most recently seen first. Every patient listed is audited.
-    pub async fn list_patients(&self, p: &Principal, page: i64, per_page: i64) -> Result<PatientPage, AppError> {
+    pub async fn list_patients(&self, actor: &Actor<'_>, page: i64, per_page: i64) -> Result<PatientPage, AppError> {
+        let p = actor.person()?;
         self.require_identity_reader(p).await?;
         let page = page.max(1);
         let per_page = per_page.clamp(1, 100);
@@ -527,11 +533,12 @@ impl App {
     /// it is the owner's or the compliance officer's (manage_program).
     pub async fn set_restriction(
         &self,
-        p: &Principal,
+        actor: &Actor<'_>,
         id: i64,
         restricted: bool,
         providers: &[UserId],
     ) -> Result<(), AppError> {
+        let p = actor.person()?;
         p.require_full()?;
         if !self.policy().has_capability(&p.roles, Capability::ManageProgram) {
             return Err(self
@@ -593,7 +600,8 @@ impl App {
     /// `kind` is one of `break_glass::REASONS` (or empty, for a reason in one's own words in
     /// `reason`). Breaking glass again while the access is live is refused: access beyond the
     /// grant's end is a new grant, asked for when it ends, and reported on its own.
-    pub async fn break_glass(&self, p: &Principal, id: i64, kind: &str, reason: &str) -> Result<String, AppError> {
+    pub async fn break_glass(&self, actor: &Actor<'_>, id: i64, kind: &str, reason: &str) -> Result<String, AppError> {
+        let p = actor.person()?;
         let mut tx = self.store().begin().await?;
         let opened = self.open_patient(tx.conn(), p, id).await?;
         if !may_break_glass(&self.policy(), p.data_roles()) {

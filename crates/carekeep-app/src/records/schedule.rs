@@ -4,7 +4,7 @@ use super::patients::identity_view;
 use super::rfc3339;
 use super::view::*;
 use crate::permit::Permit;
-use crate::{App, AppError, Principal};
+use crate::{Actor, App, AppError};
 use carekeep_domain::audit::{Action, Outcome};
 use carekeep_domain::records::appointment::{
     check_provider, check_service, check_times, ProviderLookup, Status, NOT_BOOKABLE,
@@ -74,10 +74,11 @@ impl App {
     /// Books an appointment with a provider.
     pub async fn book_appointment(
         &self,
-        p: &Principal,
+        actor: &Actor<'_>,
         patient: i64,
         input: NewAppointment,
     ) -> Result<AppointmentView, AppError> {
+        let p = actor.person()?;
         let mut tx = self.store().begin().await?;
         let opened = self.open_patient(tx.conn(), p, patient).await?;
         tx = self
@@ -140,10 +141,11 @@ impl App {
     /// Moves an appointment on: check in, complete, no-show, cancel.
     pub async fn set_appointment_status(
         &self,
-        p: &Principal,
+        actor: &Actor<'_>,
         appointment: i64,
         to: &str,
     ) -> Result<AppointmentView, AppError> {
+        let p = actor.person()?;
         let to = Status::parse(to)?;
         let mut tx = self.store().begin().await?;
         let row = store::appointment_by_id(tx.conn(), appointment)
@@ -177,7 +179,8 @@ impl App {
 
     /// One day's schedule at the clinic, in time order, with each patient's name. Needs read
     /// access to scheduling and identity; audited as one read of every patient listed.
-    pub async fn schedule(&self, p: &Principal, day: Date) -> Result<Vec<ScheduleItem>, AppError> {
+    pub async fn schedule(&self, actor: &Actor<'_>, day: Date) -> Result<Vec<ScheduleItem>, AppError> {
+        let p = actor.person()?;
         p.require_full()?;
         let policy = self.policy();
         if !(policy.access(p.data_roles(), DataClass::Scheduling).can_read()

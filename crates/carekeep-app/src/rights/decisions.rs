@@ -8,7 +8,7 @@ use crate::pdf::Pdf;
 use crate::permit::Permit;
 use crate::records::view::AmendmentToFile;
 use crate::rights::{binding, day, text, RequestView};
-use crate::{Actor, App, AppError, Principal};
+use crate::{Actor, App, AppError};
 use carekeep_domain::audit::{Action, Outcome};
 use carekeep_domain::records::patient::parse_date;
 use carekeep_domain::rights::accounting::Basis;
@@ -107,7 +107,7 @@ impl App {
     /// [`App::decide_request_with`] for what each kind of decision carries.
     pub async fn decide_request(
         &self,
-        actor: &Actor,
+        actor: &Actor<'_>,
         id: i64,
         outcome: &str,
         reason: &str,
@@ -130,7 +130,7 @@ impl App {
     /// waits on the chart for a clinician to file it (`file_amendment`).
     pub async fn decide_request_with(
         &self,
-        actor: &Actor,
+        actor: &Actor<'_>,
         id: i64,
         input: DecisionInput,
     ) -> Result<RequestView, AppError> {
@@ -197,7 +197,8 @@ impl App {
     /// chart's own write path, so the chart's policy decides (a restricted chart takes it only
     /// from its named providers; a compliance officer without clinical access is refused, and
     /// the refusal is audited). The request then shows when and by whom it was filed.
-    pub async fn file_amendment(&self, p: &Principal, patient: i64, id: i64) -> Result<RequestView, AppError> {
+    pub async fn file_amendment(&self, actor: &Actor<'_>, patient: i64, id: i64) -> Result<RequestView, AppError> {
+        let p = actor.person()?;
         let mut tx = self.store().begin().await?;
         let mut row = store::request_by_id(tx.conn(), id)
             .await
@@ -269,7 +270,7 @@ impl App {
     /// clinic_informs) and a note; the clinic may not end the self-pay restriction alone.
     pub async fn terminate_restriction(
         &self,
-        actor: &Actor,
+        actor: &Actor<'_>,
         id: i64,
         how: &str,
         note: &str,
@@ -309,7 +310,7 @@ impl App {
     }
 
     /// The decision letter for a decided request, as a PDF; audited as an export.
-    pub async fn decision_letter_pdf(&self, actor: &Actor, id: i64) -> Result<Vec<u8>, AppError> {
+    pub async fn decision_letter_pdf(&self, actor: &Actor<'_>, id: i64) -> Result<Vec<u8>, AppError> {
         let p = self.handler(actor).await?;
         let row = {
             let mut conn = self.store().read().await?;
@@ -365,7 +366,12 @@ impl App {
     }
 
     /// Records a document sent for a request (append-only).
-    pub async fn record_document_sent(&self, actor: &Actor, id: i64, input: DocumentInput) -> Result<i64, AppError> {
+    pub async fn record_document_sent(
+        &self,
+        actor: &Actor<'_>,
+        id: i64,
+        input: DocumentInput,
+    ) -> Result<i64, AppError> {
         let p = self.handler(actor).await?;
         let kind = input.kind.trim();
         if !DOCUMENT_KINDS.contains(&kind) {
@@ -407,7 +413,11 @@ impl App {
     }
 
     /// Documents sent, for one patient's requests or every request.
-    pub async fn request_documents(&self, actor: &Actor, patient: Option<i64>) -> Result<Vec<DocumentView>, AppError> {
+    pub async fn request_documents(
+        &self,
+        actor: &Actor<'_>,
+        patient: Option<i64>,
+    ) -> Result<Vec<DocumentView>, AppError> {
         let p = self.handler(actor).await?;
         let rows = {
             let mut conn = self.store().read().await?;
@@ -446,7 +456,7 @@ impl App {
     /// Files a signed authorization with every core element of 164.508(c)(1).
     pub async fn record_authorization(
         &self,
-        actor: &Actor,
+        actor: &Actor<'_>,
         patient: i64,
         input: AuthorizationInput,
     ) -> Result<i64, AppError> {
@@ -502,7 +512,7 @@ impl App {
     }
 
     /// Records a written revocation (164.508(b)(5)); it does not undo disclosures already made.
-    pub async fn revoke_authorization(&self, actor: &Actor, id: i64, on: &str) -> Result<(), AppError> {
+    pub async fn revoke_authorization(&self, actor: &Actor<'_>, id: i64, on: &str) -> Result<(), AppError> {
         let p = self.handler(actor).await?;
         let today = self.clinic_today();
         let on = day("revocation date", on, today)?;
@@ -533,7 +543,7 @@ impl App {
     }
 
     /// A patient's authorizations on file, oldest first.
-    pub async fn authorizations(&self, actor: &Actor, patient: i64) -> Result<Vec<AuthorizationView>, AppError> {
+    pub async fn authorizations(&self, actor: &Actor<'_>, patient: i64) -> Result<Vec<AuthorizationView>, AppError> {
         let p = self.handler(actor).await?;
         let rows = {
             let mut conn = self.store().read().await?;

@@ -160,7 +160,7 @@ impl App {
         e
     }
 
-    pub(crate) async fn handler<'a>(&self, actor: &'a Actor) -> Result<&'a Principal, AppError> {
+    pub(crate) async fn handler<'a>(&self, actor: &Actor<'a>) -> Result<&'a Principal, AppError> {
         self.require(actor, Capability::HandleIncidents)
             .await?
             .ok_or_else(|| AppError::Forbidden("patients' requests are handled by a signed-in person".into()))
@@ -168,7 +168,7 @@ impl App {
 
     /// The patient's name for the heading of their disclosures and authorizations ("patient
     /// N" where the reader's roles show no names); reading it is audited.
-    pub async fn rights_patient_name(&self, actor: &Actor, patient: i64) -> Result<String, AppError> {
+    pub async fn rights_patient_name(&self, actor: &Actor<'_>, patient: i64) -> Result<String, AppError> {
         let p = self.handler(actor).await?;
         let permit = self
             .permit(self.rights_event(
@@ -248,7 +248,7 @@ impl App {
     /// Logs a request with its received date; the clock runs from it.
     pub async fn open_request(
         &self,
-        actor: &Actor,
+        actor: &Actor<'_>,
         patient: i64,
         input: RequestInput,
     ) -> Result<RequestView, AppError> {
@@ -325,7 +325,7 @@ impl App {
 
     async fn change_request(
         &self,
-        actor: &Actor,
+        actor: &Actor<'_>,
         id: i64,
         what: &str,
         change: impl FnOnce(&mut RequestRow, &mut Details) -> Result<(), AppError>,
@@ -353,7 +353,7 @@ impl App {
     }
 
     /// The one extension, with its written reasons, given before the first period ends.
-    pub async fn extend_request(&self, actor: &Actor, id: i64, reason: &str) -> Result<RequestView, AppError> {
+    pub async fn extend_request(&self, actor: &Actor<'_>, id: i64, reason: &str) -> Result<RequestView, AppError> {
         let reason = text("reason for the delay", reason, 2000, true)?;
         let today = self.clinic_today();
         self.change_request(actor, id, "extension given", |row, details| {
@@ -374,7 +374,11 @@ impl App {
     }
 
     /// Every request, newest first (one patient's when given).
-    pub async fn patient_requests(&self, actor: &Actor, patient: Option<i64>) -> Result<Vec<RequestView>, AppError> {
+    pub async fn patient_requests(
+        &self,
+        actor: &Actor<'_>,
+        patient: Option<i64>,
+    ) -> Result<Vec<RequestView>, AppError> {
         let p = self.handler(actor).await?;
         let rows = {
             let mut conn = self.store().read().await?;
@@ -449,7 +453,7 @@ impl App {
     /// Appends a disclosure to the log (a correction names the entry it corrects).
     pub async fn record_disclosure(
         &self,
-        actor: &Actor,
+        actor: &Actor<'_>,
         patient: i64,
         input: DisclosureInput,
     ) -> Result<i64, AppError> {
@@ -515,7 +519,7 @@ impl App {
     }
 
     /// A patient's disclosure log, oldest first, with what each entry's status is.
-    pub async fn disclosure_log(&self, actor: &Actor, patient: i64) -> Result<Vec<DisclosureView>, AppError> {
+    pub async fn disclosure_log(&self, actor: &Actor<'_>, patient: i64) -> Result<Vec<DisclosureView>, AppError> {
         let p = self.handler(actor).await?;
         let rows = {
             let mut conn = self.store().read().await?;
@@ -555,7 +559,13 @@ impl App {
 
     /// The accounting of disclosures for `[from, to]` (default: the six years before today),
     /// as a readable PDF (164.528(b)).
-    pub async fn accounting_pdf(&self, actor: &Actor, patient: i64, from: &str, to: &str) -> Result<Vec<u8>, AppError> {
+    pub async fn accounting_pdf(
+        &self,
+        actor: &Actor<'_>,
+        patient: i64,
+        from: &str,
+        to: &str,
+    ) -> Result<Vec<u8>, AppError> {
         let p = self.handler(actor).await?;
         let today = self.clinic_today();
         let to = day("end of the period", to, today)?;

@@ -36,7 +36,7 @@ pub async fn export(
         .to_query(100_000, state.app.clinic_zone())
         .map_err(WebError::api)?;
     q.limit = params.limit.unwrap_or(100_000).clamp(1, 100_000);
-    export_as(&state, &Actor::User(p), &q, &format.format)
+    export_as(&state, &p.actor(), &q, &format.format)
         .await
         .map_err(WebError::api)
 }
@@ -44,7 +44,7 @@ pub async fn export(
 /// The export response shared by the API and the audit page.
 pub async fn export_as(
     state: &AppState,
-    actor: &Actor,
+    actor: &Actor<'_>,
     q: &carekeep_app::audit::view::AuditQuery,
     format: &str,
 ) -> Result<Response, carekeep_app::AppError> {
@@ -92,10 +92,6 @@ pub async fn events(
     Query(params): Query<AuditParams>,
 ) -> Result<Json<Vec<EventView>>, WebError> {
     let q = params.to_query(1000, state.app.clinic_zone()).map_err(WebError::api)?;
-    let events = state
-        .app
-        .audit_events(&Actor::User(p), &q)
-        .await
-        .map_err(WebError::api)?;
+    let events = state.app.audit_events(&p.actor(), &q).await.map_err(WebError::api)?;
     Ok(Json(events))
 }

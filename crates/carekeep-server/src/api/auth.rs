@@ -63,7 +63,7 @@ pub async fn login(
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", security(("bearer" = [])),
     responses((status = 204, description = "Signed out"), (status = 401, body = ErrorBody)))]
 pub async fn logout(State(state): State<AppState>, ApiEnrolling(p): ApiEnrolling) -> Result<StatusCode, WebError> {
-    state.app.logout(&p).await.map_err(WebError::api)?;
+    state.app.logout(&p.actor()).await.map_err(WebError::api)?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -110,7 +110,7 @@ pub async fn mfa_enroll(
     State(state): State<AppState>,
     ApiEnrolling(p): ApiEnrolling,
 ) -> Result<Json<MfaEnrollment>, WebError> {
-    let e = state.app.start_enrollment(&p).await.map_err(WebError::api)?;
+    let e = state.app.start_enrollment(&p.actor()).await.map_err(WebError::api)?;
     Ok(Json(MfaEnrollment {
         secret: e.secret_base32,
         otpauth_uri: e.otpauth_uri,
@@ -127,7 +127,7 @@ pub async fn mfa_confirm(
 ) -> Result<Json<RecoveryCodes>, WebError> {
     let enrolled = state
         .app
-        .confirm_enrollment(&p, &req.code)
+        .confirm_enrollment(&p.actor(), &req.code)
         .await
         .map_err(WebError::api)?;
     Ok(Json(RecoveryCodes {
@@ -142,6 +142,10 @@ pub async fn recovery_codes(
     State(state): State<AppState>,
     ApiUser(p): ApiUser,
 ) -> Result<Json<RecoveryCodes>, WebError> {
-    let codes = state.app.regenerate_recovery_codes(&p).await.map_err(WebError::api)?;
+    let codes = state
+        .app
+        .regenerate_recovery_codes(&p.actor())
+        .await
+        .map_err(WebError::api)?;
     Ok(Json(RecoveryCodes { recovery_codes: codes }))
 }

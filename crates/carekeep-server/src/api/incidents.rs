@@ -14,7 +14,7 @@ use carekeep_app::incidents::{
     DeterminationInput, IncidentSummary, IncidentView, ObligationView, ReportInput, ScopeCandidate, ScopeSearch,
     ScopeView,
 };
-use carekeep_app::{Actor, AppError};
+use carekeep_app::AppError;
 use serde::{Deserialize, Serialize};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
@@ -29,7 +29,7 @@ pub async fn report(
     ApiUser(p): ApiUser,
     ApiJson(r): ApiJson<ReportInput>,
 ) -> Result<(StatusCode, Json<Created>), WebError> {
-    let id = api(state.app.report_incident(&p, r).await)?;
+    let id = api(state.app.report_incident(&p.actor(), r).await)?;
     Ok((StatusCode::CREATED, Json(Created { id })))
 }
 
@@ -37,7 +37,7 @@ pub async fn report(
 #[utoipa::path(get, path = "/api/v1/incidents", tag = "incidents", security(("bearer" = [])),
     responses((status = 200, body = [IncidentSummary]), (status = 403, body = ErrorBody)))]
 pub async fn list(State(state): State<AppState>, ApiUser(p): ApiUser) -> Result<Json<Vec<IncidentSummary>>, WebError> {
-    Ok(Json(api(state.app.incidents(&Actor::User(p)).await)?))
+    Ok(Json(api(state.app.incidents(&p.actor()).await)?))
 }
 
 /// One incident: facts, determination, scope, obligations, timeline.
@@ -49,7 +49,7 @@ pub async fn show(
     ApiUser(p): ApiUser,
     Path(id): Path<i64>,
 ) -> Result<Json<IncidentView>, WebError> {
-    Ok(Json(api(state.app.incident(&Actor::User(p), id).await)?))
+    Ok(Json(api(state.app.incident(&p.actor(), id).await)?))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -68,7 +68,7 @@ pub async fn determine(
     Path(id): Path<i64>,
     ApiJson(r): ApiJson<DeterminationInput>,
 ) -> Result<Json<ConclusionJson>, WebError> {
-    let c = api(state.app.determine_incident(&Actor::User(p), id, r).await)?;
+    let c = api(state.app.determine_incident(&p.actor(), id, r).await)?;
     Ok(Json(ConclusionJson {
         conclusion: c.as_str().into(),
     }))
@@ -89,7 +89,7 @@ pub async fn add_action(
     Path(id): Path<i64>,
     ApiJson(r): ApiJson<ActionRequest>,
 ) -> Result<StatusCode, WebError> {
-    api(state.app.add_incident_action(&Actor::User(p), id, &r.text).await)?;
+    api(state.app.add_incident_action(&p.actor(), id, &r.text).await)?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -135,7 +135,7 @@ pub async fn scope_preview(
     ApiJson(r): ApiJson<ScopeRequest>,
 ) -> Result<Json<Vec<ScopeCandidate>>, WebError> {
     let s = api(r.search())?;
-    Ok(Json(api(state.app.preview_scope(&p, id, &s).await)?))
+    Ok(Json(api(state.app.preview_scope(&p.actor(), id, &s).await)?))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -159,7 +159,7 @@ pub async fn scope_name(
 ) -> Result<Json<ScopeView>, WebError> {
     Ok(Json(api(state
         .app
-        .name_in_scope(&Actor::User(p), id, r.patient_id, &r.classes)
+        .name_in_scope(&p.actor(), id, r.patient_id, &r.classes)
         .await)?))
 }
 
@@ -194,7 +194,7 @@ pub async fn scope(
     ApiJson(r): ApiJson<ScopeRequest>,
 ) -> Result<Json<ScopeView>, WebError> {
     let s = api(r.search())?;
-    Ok(Json(api(state.app.scope_incident(&Actor::User(p), id, &s).await)?))
+    Ok(Json(api(state.app.scope_incident(&p.actor(), id, &s).await)?))
 }
 
 /// The obligations: `kind`, `due_on`, `state` (media), `cfr`, `done`, with contents.
@@ -206,7 +206,7 @@ pub async fn obligations(
     ApiUser(p): ApiUser,
     Path(id): Path<i64>,
 ) -> Result<Json<Vec<ObligationView>>, WebError> {
-    Ok(Json(api(state.app.incident_obligations(&Actor::User(p), id).await)?))
+    Ok(Json(api(state.app.incident_obligations(&p.actor(), id).await)?))
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -230,7 +230,7 @@ pub async fn obligation_done(
 ) -> Result<StatusCode, WebError> {
     api(state
         .app
-        .complete_obligation(&Actor::User(p), id, &kind, &r.state, &r.note)
+        .complete_obligation(&p.actor(), id, &kind, &r.state, &r.note)
         .await)?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -252,7 +252,7 @@ pub async fn letters(
     Path(id): Path<i64>,
     axum::extract::Query(q): axum::extract::Query<LettersQuery>,
 ) -> Result<Response, WebError> {
-    let bytes = api(state.app.breach_letters_pdf(&p, id, q.patient).await)?;
+    let bytes = api(state.app.breach_letters_pdf(&p.actor(), id, q.patient).await)?;
     Ok(crate::respond::file_response(
         "application/pdf".into(),
         bytes,
@@ -282,7 +282,7 @@ pub async fn letters_sent(
     Path(id): Path<i64>,
     ApiJson(r): ApiJson<SentRequest>,
 ) -> Result<Json<SentJson>, WebError> {
-    let recorded = api(state.app.record_letters_sent(&Actor::User(p), id, &r.method).await)?;
+    let recorded = api(state.app.record_letters_sent(&p.actor(), id, &r.method).await)?;
     Ok(Json(SentJson { recorded }))
 }
 
@@ -295,7 +295,7 @@ pub async fn record(
     ApiUser(p): ApiUser,
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
-    let bytes = api(state.app.incident_record_pdf(&Actor::User(p), id).await)?;
+    let bytes = api(state.app.incident_record_pdf(&p.actor(), id).await)?;
     Ok(crate::respond::file_response(
         "application/pdf".into(),
         bytes,
@@ -312,7 +312,7 @@ pub async fn breach_log(
     ApiUser(p): ApiUser,
     Path(year): Path<i32>,
 ) -> Result<Response, WebError> {
-    let bytes = api(state.app.breach_log_csv(&Actor::User(p), year).await)?;
+    let bytes = api(state.app.breach_log_csv(&p.actor(), year).await)?;
     Ok(crate::respond::file_response(
         "text/csv".into(),
         bytes,
@@ -342,10 +342,7 @@ pub async fn attach(
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(r.content_base64.trim())
         .map_err(|_| WebError::api(AppError::Invalid("content_base64 is not valid base64".into())))?;
-    let aid = api(state
-        .app
-        .attach_to_incident(&Actor::User(p), id, &r.filename, &bytes)
-        .await)?;
+    let aid = api(state.app.attach_to_incident(&p.actor(), id, &r.filename, &bytes).await)?;
     Ok((StatusCode::CREATED, Json(Created { id: aid })))
 }
 
@@ -358,6 +355,6 @@ pub async fn attachment(
     ApiUser(p): ApiUser,
     Path((id, aid)): Path<(i64, i64)>,
 ) -> Result<Response, WebError> {
-    let (ct, bytes, name) = api(state.app.incident_attachment(&Actor::User(p), id, aid).await)?;
+    let (ct, bytes, name) = api(state.app.incident_attachment(&p.actor(), id, aid).await)?;
     Ok(crate::respond::file_response(ct, bytes, &name))
 }

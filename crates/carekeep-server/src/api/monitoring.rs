@@ -8,7 +8,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::Json;
 use carekeep_app::monitoring::FindingView;
-use carekeep_app::Actor;
+
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -29,7 +29,7 @@ pub async fn findings(
 ) -> Result<Json<Vec<FindingView>>, WebError> {
     let list = state
         .app
-        .findings(&Actor::User(p), q.open.unwrap_or(true))
+        .findings(&p.actor(), q.open.unwrap_or(true))
         .await
         .map_err(WebError::api)?;
     Ok(Json(list))
@@ -45,11 +45,7 @@ pub struct ScanResult {
 #[utoipa::path(post, path = "/api/v1/monitoring/run", tag = "audit", security(("bearer" = [])),
     responses((status = 200, body = ScanResult), (status = 403, body = ErrorBody)))]
 pub async fn run(State(state): State<AppState>, ApiUser(p): ApiUser) -> Result<Json<ScanResult>, WebError> {
-    let added = state
-        .app
-        .run_monitoring_now(&Actor::User(p))
-        .await
-        .map_err(WebError::api)?;
+    let added = state.app.run_monitoring_now(&p.actor()).await.map_err(WebError::api)?;
     Ok(Json(ScanResult { added }))
 }
 
@@ -71,7 +67,7 @@ pub async fn review(
 ) -> Result<StatusCode, WebError> {
     state
         .app
-        .review_finding(&Actor::User(p), id, &req.note)
+        .review_finding(&p.actor(), id, &req.note)
         .await
         .map_err(WebError::api)?;
     Ok(StatusCode::NO_CONTENT)

@@ -36,7 +36,7 @@ pub async fn list(
     let app = &state.app;
     let page = match q.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         Some(text) => {
-            let found = app.search_patients(&p, text).await.map_err(WebError::api)?;
+            let found = app.search_patients(&p.actor(), text).await.map_err(WebError::api)?;
             let n = i64::try_from(found.patients.len()).unwrap_or(0);
             PatientPage {
                 patients: found.patients,
@@ -46,7 +46,7 @@ pub async fn list(
             }
         }
         None => app
-            .list_patients(&p, q.page.unwrap_or(1), q.per_page.unwrap_or(25))
+            .list_patients(&p.actor(), q.page.unwrap_or(1), q.per_page.unwrap_or(25))
             .await
             .map_err(WebError::api)?,
     };
@@ -111,7 +111,11 @@ pub async fn create(
         sex: req.identity.sex,
         contact: req.contact.into_contact()?,
     };
-    let view = state.app.register_patient(&p, input).await.map_err(WebError::api)?;
+    let view = state
+        .app
+        .register_patient(&p.actor(), input)
+        .await
+        .map_err(WebError::api)?;
     Ok((StatusCode::CREATED, Json(view)))
 }
 
@@ -124,7 +128,7 @@ pub async fn show(
     ApiUser(p): ApiUser,
     Path(id): Path<i64>,
 ) -> Result<Json<PatientView>, WebError> {
-    Ok(Json(state.app.patient(&p, id).await.map_err(WebError::api)?))
+    Ok(Json(state.app.patient(&p.actor(), id).await.map_err(WebError::api)?))
 }
 
 /// The patient's record as the caller may see it, as a FHIR R4 `collection` Bundle (Patient,
@@ -139,7 +143,7 @@ pub async fn fhir(
     ApiUser(p): ApiUser,
     Path(id): Path<i64>,
 ) -> Result<axum::response::Response, WebError> {
-    let bundle = state.app.fhir_export(&p, id).await.map_err(WebError::api)?;
+    let bundle = state.app.fhir_export(&p.actor(), id).await.map_err(WebError::api)?;
     let bytes =
         serde_json::to_vec(&bundle).map_err(|e| WebError::api(carekeep_app::AppError::Internal(e.to_string())))?;
     Ok(crate::respond::file_response(
@@ -161,7 +165,7 @@ pub async fn set_identity(
 ) -> Result<Json<PatientView>, WebError> {
     let view = state
         .app
-        .update_identity(&p, id, &r.given_name, &r.family_name, &r.date_of_birth, &r.sex)
+        .update_identity(&p.actor(), id, &r.given_name, &r.family_name, &r.date_of_birth, &r.sex)
         .await
         .map_err(WebError::api)?;
     Ok(Json(view))
@@ -179,7 +183,7 @@ pub async fn set_contact(
 ) -> Result<Json<PatientView>, WebError> {
     let view = state
         .app
-        .update_contact(&p, id, r.into_contact()?)
+        .update_contact(&p.actor(), id, r.into_contact()?)
         .await
         .map_err(WebError::api)?;
     Ok(Json(view))
@@ -206,7 +210,7 @@ pub async fn set_restriction(
     let providers: Vec<UserId> = r.providers.into_iter().map(UserId).collect();
     state
         .app
-        .set_restriction(&p, id, r.restricted, &providers)
+        .set_restriction(&p.actor(), id, r.restricted, &providers)
         .await
         .map_err(WebError::api)?;
     Ok(StatusCode::NO_CONTENT)
@@ -242,7 +246,7 @@ pub async fn break_glass(
 ) -> Result<Json<BreakGlassResponse>, WebError> {
     let until = state
         .app
-        .break_glass(&p, id, &r.kind, &r.reason)
+        .break_glass(&p.actor(), id, &r.kind, &r.reason)
         .await
         .map_err(WebError::api)?;
     Ok(Json(BreakGlassResponse { until }))

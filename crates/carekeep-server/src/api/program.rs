@@ -12,7 +12,7 @@ use axum::Json;
 use base64::Engine;
 use carekeep_app::program::dashboard::ChecklistItem;
 use carekeep_app::program::vendors::{VendorInput, VendorView};
-use carekeep_app::{Actor, AppError};
+use carekeep_app::AppError;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -25,14 +25,14 @@ pub async fn dashboard(
     State(state): State<AppState>,
     ApiUser(p): ApiUser,
 ) -> Result<Json<Vec<ChecklistItem>>, WebError> {
-    Ok(Json(api(state.app.dashboard(&Actor::User(p)).await)?))
+    Ok(Json(api(state.app.dashboard(&p.actor()).await)?))
 }
 
 /// Every vendor, retired ones last.
 #[utoipa::path(get, path = "/api/v1/vendors", tag = "program", security(("bearer" = [])),
     responses((status = 200, body = Vec<VendorView>), (status = 403, body = ErrorBody)))]
 pub async fn vendors(State(state): State<AppState>, ApiUser(p): ApiUser) -> Result<Json<Vec<VendorView>>, WebError> {
-    Ok(Json(api(state.app.vendors(&Actor::User(p)).await)?))
+    Ok(Json(api(state.app.vendors(&p.actor()).await)?))
 }
 
 /// Add a vendor.
@@ -45,7 +45,7 @@ pub async fn create_vendor(
 ) -> Result<(StatusCode, Json<VendorView>), WebError> {
     Ok((
         StatusCode::CREATED,
-        Json(api(state.app.save_vendor(&Actor::User(p), 0, v).await)?),
+        Json(api(state.app.save_vendor(&p.actor(), 0, v).await)?),
     ))
 }
 
@@ -58,7 +58,7 @@ pub async fn vendor(
     ApiUser(p): ApiUser,
     Path(id): Path<i64>,
 ) -> Result<Json<VendorView>, WebError> {
-    Ok(Json(api(state.app.vendor(&Actor::User(p), id).await)?))
+    Ok(Json(api(state.app.vendor(&p.actor(), id).await)?))
 }
 
 /// Change a vendor (all fields; nothing is ever deleted: set `retired`).
@@ -71,7 +71,7 @@ pub async fn update_vendor(
     Path(id): Path<i64>,
     ApiJson(v): ApiJson<VendorInput>,
 ) -> Result<Json<VendorView>, WebError> {
-    Ok(Json(api(state.app.save_vendor(&Actor::User(p), id, v).await)?))
+    Ok(Json(api(state.app.save_vendor(&p.actor(), id, v).await)?))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -97,7 +97,7 @@ pub async fn upload_document(
         .map_err(|_| WebError::api(AppError::Invalid("content_base64 is not valid base64".into())))?;
     api(state
         .app
-        .upload_vendor_document(&Actor::User(p), id, &r.filename, &bytes)
+        .upload_vendor_document(&p.actor(), id, &r.filename, &bytes)
         .await)?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -111,7 +111,7 @@ pub async fn download_document(
     ApiUser(p): ApiUser,
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
-    let (ct, bytes, name) = api(state.app.vendor_document(&Actor::User(p), id).await)?;
+    let (ct, bytes, name) = api(state.app.vendor_document(&p.actor(), id).await)?;
     Ok(crate::respond::file_response(ct, bytes, &name))
 }
 
@@ -120,7 +120,7 @@ pub async fn download_document(
 #[utoipa::path(get, path = "/api/v1/program/binder", tag = "program", security(("bearer" = [])),
     responses((status = 200, description = "application/zip"), (status = 403, body = ErrorBody)))]
 pub async fn binder(State(state): State<AppState>, ApiUser(p): ApiUser) -> Result<Response, WebError> {
-    let bytes = api(state.app.audit_binder(&Actor::User(p)).await)?;
+    let bytes = api(state.app.audit_binder(&p.actor()).await)?;
     let name = format!("carekeep-binder-{}.zip", state.app.clinic_today());
     Ok(crate::respond::file_response("application/zip".into(), bytes, &name))
 }
@@ -135,7 +135,7 @@ use carekeep_app::program::workforce::{PersonInput, PersonView};
 #[utoipa::path(get, path = "/api/v1/workforce", tag = "program", security(("bearer" = [])),
     responses((status = 200, body = Vec<PersonView>), (status = 403, body = ErrorBody)))]
 pub async fn roster(State(state): State<AppState>, ApiUser(p): ApiUser) -> Result<Json<Vec<PersonView>>, WebError> {
-    Ok(Json(api(state.app.roster(&Actor::User(p)).await)?))
+    Ok(Json(api(state.app.roster(&p.actor()).await)?))
 }
 
 /// Add a person to the roster (a leave date that has come offboards them at once).
@@ -146,7 +146,7 @@ pub async fn add_person(
     ApiUser(p): ApiUser,
     ApiJson(r): ApiJson<PersonInput>,
 ) -> Result<(StatusCode, Json<Created>), WebError> {
-    let id = api(state.app.save_person(&Actor::User(p), 0, r).await)?;
+    let id = api(state.app.save_person(&p.actor(), 0, r).await)?;
     Ok((StatusCode::CREATED, Json(Created { id })))
 }
 
@@ -160,7 +160,7 @@ pub async fn update_person(
     Path(id): Path<i64>,
     ApiJson(r): ApiJson<PersonInput>,
 ) -> Result<StatusCode, WebError> {
-    api(state.app.save_person(&Actor::User(p), id, r).await)?;
+    api(state.app.save_person(&p.actor(), id, r).await)?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -198,7 +198,7 @@ pub async fn record_training(
     let id = api(state
         .app
         .record_training(
-            &Actor::User(p),
+            &p.actor(),
             id,
             &r.title,
             &r.completed_on,
@@ -212,7 +212,7 @@ pub async fn record_training(
 #[utoipa::path(get, path = "/api/v1/policies", tag = "program", security(("bearer" = [])),
     responses((status = 200, body = Vec<PolicyView>), (status = 403, body = ErrorBody)))]
 pub async fn policies(State(state): State<AppState>, ApiUser(p): ApiUser) -> Result<Json<Vec<PolicyView>>, WebError> {
-    Ok(Json(api(state.app.policies(&Actor::User(p)).await)?))
+    Ok(Json(api(state.app.policies(&p.actor()).await)?))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -236,7 +236,7 @@ pub async fn revise_policy(
 ) -> Result<Json<Created>, WebError> {
     let id = api(state
         .app
-        .revise_policy(&Actor::User(p), &key, &r.title, &r.body, &r.effective_on)
+        .revise_policy(&p.actor(), &key, &r.title, &r.body, &r.effective_on)
         .await)?;
     Ok(Json(Created { id }))
 }
@@ -248,7 +248,7 @@ pub async fn my_policies(
     State(state): State<AppState>,
     ApiUser(p): ApiUser,
 ) -> Result<Json<Vec<PolicyToRead>>, WebError> {
-    Ok(Json(api(state.app.policies_to_read(&p).await)?))
+    Ok(Json(api(state.app.policies_to_read(&p.actor()).await)?))
 }
 
 /// Acknowledge a policy version.
@@ -260,7 +260,7 @@ pub async fn acknowledge_policy(
     ApiUser(p): ApiUser,
     Path(version): Path<i64>,
 ) -> Result<StatusCode, WebError> {
-    api(state.app.acknowledge_policy(&p, version).await)?;
+    api(state.app.acknowledge_policy(&p.actor(), version).await)?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -268,14 +268,14 @@ pub async fn acknowledge_policy(
 #[utoipa::path(get, path = "/api/v1/me/reminders", tag = "program", security(("bearer" = [])),
     responses((status = 200, body = Vec<Reminder>)))]
 pub async fn reminders(State(state): State<AppState>, ApiUser(p): ApiUser) -> Result<Json<Vec<Reminder>>, WebError> {
-    Ok(Json(api(state.app.reminders(&p).await)?))
+    Ok(Json(api(state.app.reminders(&p.actor()).await)?))
 }
 
 /// The Notice of Privacy Practices: current version (or the template), posting, history.
 #[utoipa::path(get, path = "/api/v1/npp", tag = "program", security(("bearer" = [])),
     responses((status = 200, body = NppView), (status = 403, body = ErrorBody)))]
 pub async fn npp(State(state): State<AppState>, ApiUser(p): ApiUser) -> Result<Json<NppView>, WebError> {
-    Ok(Json(api(state.app.npp(&Actor::User(p)).await)?))
+    Ok(Json(api(state.app.npp(&p.actor()).await)?))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -294,7 +294,7 @@ pub async fn publish_npp(
     ApiUser(p): ApiUser,
     ApiJson(r): ApiJson<NppRequest>,
 ) -> Result<Json<Created>, WebError> {
-    let id = api(state.app.publish_npp(&Actor::User(p), &r.body, &r.effective_on).await)?;
+    let id = api(state.app.publish_npp(&p.actor(), &r.body, &r.effective_on).await)?;
     Ok(Json(Created { id }))
 }
 
@@ -314,7 +314,7 @@ pub async fn npp_posting(
     ApiUser(p): ApiUser,
     ApiJson(r): ApiJson<NppPostingRequest>,
 ) -> Result<StatusCode, WebError> {
-    api(state.app.set_npp_posting(&Actor::User(p), r.office, r.website).await)?;
+    api(state.app.set_npp_posting(&p.actor(), r.office, r.website).await)?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -337,7 +337,7 @@ pub async fn npp_acknowledgement(
     Path(id): Path<i64>,
     ApiJson(r): ApiJson<NppAckRequest>,
 ) -> Result<StatusCode, WebError> {
-    api(state.app.record_npp_ack(&p, id, r.signed, &r.reason).await)?;
+    api(state.app.record_npp_ack(&p.actor(), id, r.signed, &r.reason).await)?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -350,6 +350,6 @@ pub async fn training_certificate(
     ApiUser(p): ApiUser,
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
-    let (ct, bytes, name) = api(state.app.training_certificate(&Actor::User(p), id).await)?;
+    let (ct, bytes, name) = api(state.app.training_certificate(&p.actor(), id).await)?;
     Ok(crate::respond::file_response(ct, bytes, &name))
 }

@@ -63,7 +63,7 @@ pub async fn book(
     };
     Ok((
         StatusCode::CREATED,
-        Json(api(state.app.book_appointment(&p, id, input).await)?),
+        Json(api(state.app.book_appointment(&p.actor(), id, input).await)?),
     ))
 }
 
@@ -83,7 +83,10 @@ pub async fn appointment_status(
     Path(id): Path<i64>,
     ApiJson(r): ApiJson<AppointmentStatusRequest>,
 ) -> Result<Json<AppointmentView>, WebError> {
-    Ok(Json(api(state.app.set_appointment_status(&p, id, &r.status).await)?))
+    Ok(Json(api(state
+        .app
+        .set_appointment_status(&p.actor(), id, &r.status)
+        .await)?))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -104,7 +107,7 @@ pub async fn schedule(
         Some(d) => api(carekeep_domain::records::patient::parse_date(d).map_err(AppError::from))?,
         None => state.app.clinic_today(),
     };
-    Ok(Json(api(state.app.schedule(&p, day).await)?))
+    Ok(Json(api(state.app.schedule(&p.actor(), day).await)?))
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -137,7 +140,7 @@ pub async fn create_note(
     Path(id): Path<i64>,
     ApiJson(r): ApiJson<NoteRequest>,
 ) -> Result<(StatusCode, Json<Created>), WebError> {
-    let id = api(state.app.create_note(&p, id, r.into()).await)?;
+    let id = api(state.app.create_note(&p.actor(), id, r.into()).await)?;
     Ok((StatusCode::CREATED, Json(Created { id })))
 }
 
@@ -151,7 +154,7 @@ pub async fn update_note(
     Path(id): Path<i64>,
     ApiJson(r): ApiJson<NoteRequest>,
 ) -> Result<StatusCode, WebError> {
-    api(state.app.update_note(&p, id, r.into()).await)?;
+    api(state.app.update_note(&p.actor(), id, r.into()).await)?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -164,7 +167,7 @@ pub async fn sign_note(
     ApiUser(p): ApiUser,
     Path(id): Path<i64>,
 ) -> Result<StatusCode, WebError> {
-    api(state.app.sign_note(&p, id).await)?;
+    api(state.app.sign_note(&p.actor(), id).await)?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -183,7 +186,7 @@ pub async fn addend(
     Path(id): Path<i64>,
     ApiJson(r): ApiJson<AddendumRequest>,
 ) -> Result<(StatusCode, Json<Created>), WebError> {
-    let id = api(state.app.addend_note(&p, id, &r.text).await)?;
+    let id = api(state.app.addend_note(&p.actor(), id, &r.text).await)?;
     Ok((StatusCode::CREATED, Json(Created { id })))
 }
 
@@ -198,7 +201,7 @@ pub async fn file_amendment(
     ApiUser(p): ApiUser,
     Path((id, request)): Path<(i64, i64)>,
 ) -> Result<Json<RequestView>, WebError> {
-    Ok(Json(api(state.app.file_amendment(&p, id, request).await)?))
+    Ok(Json(api(state.app.file_amendment(&p.actor(), id, request).await)?))
 }
 
 /// A chart entry tagged by `kind`: vitals, diagnosis, medication or allergy (examples in the
@@ -227,7 +230,7 @@ pub async fn add_entry(
             "entry: {e}; kind is vitals, diagnosis, medication or allergy"
         )))
     })?;
-    let id = api(state.app.add_entry(&p, id, entry).await)?;
+    let id = api(state.app.add_entry(&p.actor(), id, entry).await)?;
     Ok((StatusCode::CREATED, Json(Created { id })))
 }
 
@@ -266,7 +269,7 @@ pub async fn upload(
         pair_label: r.pair_label,
         bytes,
     };
-    let id = api(state.app.add_attachment(&p, id, input).await)?;
+    let id = api(state.app.add_attachment(&p.actor(), id, input).await)?;
     Ok((StatusCode::CREATED, Json(Created { id })))
 }
 
@@ -279,7 +282,7 @@ pub async fn download(
     ApiUser(p): ApiUser,
     Path((id, attachment)): Path<(i64, i64)>,
 ) -> Result<Response, WebError> {
-    let (ct, bytes, name) = api(state.app.attachment(&p, id, attachment).await)?;
+    let (ct, bytes, name) = api(state.app.attachment(&p.actor(), id, attachment).await)?;
     Ok(file_response(ct, bytes, &name))
 }
 
@@ -321,7 +324,10 @@ pub async fn create_invoice(
         .collect();
     Ok((
         StatusCode::CREATED,
-        Json(api(state.app.create_invoice(&p, id, NewInvoice { lines }).await)?),
+        Json(api(state
+            .app
+            .create_invoice(&p.actor(), id, NewInvoice { lines })
+            .await)?),
     ))
 }
 
@@ -353,7 +359,7 @@ pub async fn code_invoice(
         .into_iter()
         .map(|l| (l.procedure_code, l.diagnosis_codes))
         .collect();
-    Ok(Json(api(state.app.code_invoice(&p, id, codes).await)?))
+    Ok(Json(api(state.app.code_invoice(&p.actor(), id, codes).await)?))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -379,7 +385,7 @@ pub async fn pay(
     };
     Ok((
         StatusCode::CREATED,
-        Json(api(state.app.record_payment(&p, id, input).await)?),
+        Json(api(state.app.record_payment(&p.actor(), id, input).await)?),
     ))
 }
 
@@ -387,5 +393,5 @@ pub async fn pay(
 #[utoipa::path(get, path = "/api/v1/invoices", tag = "billing", security(("bearer" = [])),
     responses((status = 200, body = Vec<BillingItem>), (status = 403, body = ErrorBody)))]
 pub async fn invoices(State(state): State<AppState>, ApiUser(p): ApiUser) -> Result<Json<Vec<BillingItem>>, WebError> {
-    Ok(Json(api(state.app.billing_worklist(&p).await)?))
+    Ok(Json(api(state.app.billing_worklist(&p.actor()).await)?))
 }

@@ -14,7 +14,7 @@ use carekeep_app::rights::decisions::{
     AuthorizationInput, AuthorizationView, DecisionInput, DocumentInput, DocumentView,
 };
 use carekeep_app::rights::{DisclosureInput, DisclosureView, RequestInput, RequestView};
-use carekeep_app::Actor;
+
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
@@ -29,7 +29,7 @@ pub async fn open(
     Path(id): Path<i64>,
     ApiJson(r): ApiJson<RequestInput>,
 ) -> Result<(StatusCode, Json<RequestView>), WebError> {
-    let v = api(state.app.open_request(&Actor::User(p), id, r).await)?;
+    let v = api(state.app.open_request(&p.actor(), id, r).await)?;
     Ok((StatusCode::CREATED, Json(v)))
 }
 
@@ -37,7 +37,7 @@ pub async fn open(
 #[utoipa::path(get, path = "/api/v1/requests", tag = "requests", security(("bearer" = [])),
     responses((status = 200, body = [RequestView]), (status = 403, body = ErrorBody)))]
 pub async fn list(State(state): State<AppState>, ApiUser(p): ApiUser) -> Result<Json<Vec<RequestView>>, WebError> {
-    Ok(Json(api(state.app.patient_requests(&Actor::User(p), None).await)?))
+    Ok(Json(api(state.app.patient_requests(&p.actor(), None).await)?))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -56,10 +56,7 @@ pub async fn extend(
     Path(id): Path<i64>,
     ApiJson(r): ApiJson<ExtensionRequest>,
 ) -> Result<Json<RequestView>, WebError> {
-    Ok(Json(api(state
-        .app
-        .extend_request(&Actor::User(p), id, &r.reason)
-        .await)?))
+    Ok(Json(api(state.app.extend_request(&p.actor(), id, &r.reason).await)?))
 }
 
 /// Decide a request: a denial carries its basis (and, for access and amendment, who takes
@@ -74,7 +71,7 @@ pub async fn decide(
     Path(id): Path<i64>,
     ApiJson(r): ApiJson<DecisionInput>,
 ) -> Result<Json<RequestView>, WebError> {
-    Ok(Json(api(state.app.decide_request_with(&Actor::User(p), id, r).await)?))
+    Ok(Json(api(state.app.decide_request_with(&p.actor(), id, r).await)?))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -98,7 +95,7 @@ pub async fn terminate(
 ) -> Result<Json<RequestView>, WebError> {
     Ok(Json(api(state
         .app
-        .terminate_restriction(&Actor::User(p), id, &r.how, &r.note)
+        .terminate_restriction(&p.actor(), id, &r.how, &r.note)
         .await)?))
 }
 
@@ -111,7 +108,7 @@ pub async fn letter(
     ApiUser(p): ApiUser,
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
-    let bytes = api(state.app.decision_letter_pdf(&Actor::User(p), id).await)?;
+    let bytes = api(state.app.decision_letter_pdf(&p.actor(), id).await)?;
     Ok(crate::respond::file_response(
         "application/pdf".into(),
         bytes,
@@ -129,7 +126,7 @@ pub async fn send_document(
     Path(id): Path<i64>,
     ApiJson(r): ApiJson<DocumentInput>,
 ) -> Result<(StatusCode, Json<Created>), WebError> {
-    let did = api(state.app.record_document_sent(&Actor::User(p), id, r).await)?;
+    let did = api(state.app.record_document_sent(&p.actor(), id, r).await)?;
     Ok((StatusCode::CREATED, Json(Created { id: did })))
 }
 
@@ -142,7 +139,7 @@ pub async fn documents(
     ApiUser(p): ApiUser,
     Path(id): Path<i64>,
 ) -> Result<Json<Vec<DocumentView>>, WebError> {
-    Ok(Json(api(state.app.request_documents(&Actor::User(p), Some(id)).await)?))
+    Ok(Json(api(state.app.request_documents(&p.actor(), Some(id)).await)?))
 }
 
 /// File a signed authorization (every core element of 164.508(c)(1)).
@@ -155,7 +152,7 @@ pub async fn authorize(
     Path(id): Path<i64>,
     ApiJson(r): ApiJson<AuthorizationInput>,
 ) -> Result<(StatusCode, Json<Created>), WebError> {
-    let aid = api(state.app.record_authorization(&Actor::User(p), id, r).await)?;
+    let aid = api(state.app.record_authorization(&p.actor(), id, r).await)?;
     Ok((StatusCode::CREATED, Json(Created { id: aid })))
 }
 
@@ -168,7 +165,7 @@ pub async fn authorizations(
     ApiUser(p): ApiUser,
     Path(id): Path<i64>,
 ) -> Result<Json<Vec<AuthorizationView>>, WebError> {
-    Ok(Json(api(state.app.authorizations(&Actor::User(p), id).await)?))
+    Ok(Json(api(state.app.authorizations(&p.actor(), id).await)?))
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -188,7 +185,7 @@ pub async fn revoke(
     Path(id): Path<i64>,
     ApiJson(r): ApiJson<RevocationRequest>,
 ) -> Result<StatusCode, WebError> {
-    api(state.app.revoke_authorization(&Actor::User(p), id, &r.revoked_on).await)?;
+    api(state.app.revoke_authorization(&p.actor(), id, &r.revoked_on).await)?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -202,7 +199,7 @@ pub async fn disclose(
     Path(id): Path<i64>,
     ApiJson(r): ApiJson<DisclosureInput>,
 ) -> Result<(StatusCode, Json<Created>), WebError> {
-    let did = api(state.app.record_disclosure(&Actor::User(p), id, r).await)?;
+    let did = api(state.app.record_disclosure(&p.actor(), id, r).await)?;
     Ok((StatusCode::CREATED, Json(Created { id: did })))
 }
 
@@ -215,7 +212,7 @@ pub async fn disclosures(
     ApiUser(p): ApiUser,
     Path(id): Path<i64>,
 ) -> Result<Json<Vec<DisclosureView>>, WebError> {
-    Ok(Json(api(state.app.disclosure_log(&Actor::User(p), id).await)?))
+    Ok(Json(api(state.app.disclosure_log(&p.actor(), id).await)?))
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -237,7 +234,7 @@ pub async fn accounting(
     Path(id): Path<i64>,
     Query(q): Query<PeriodQuery>,
 ) -> Result<Response, WebError> {
-    let bytes = api(state.app.accounting_pdf(&Actor::User(p), id, &q.from, &q.to).await)?;
+    let bytes = api(state.app.accounting_pdf(&p.actor(), id, &q.from, &q.to).await)?;
     Ok(crate::respond::file_response(
         "application/pdf".into(),
         bytes,

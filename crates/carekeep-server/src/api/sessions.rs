@@ -12,7 +12,7 @@ use axum::Json;
 #[utoipa::path(get, path = "/api/v1/sessions", tag = "sessions", security(("bearer" = [])),
     responses((status = 200, body = Vec<SessionJson>), (status = 401, body = ErrorBody)))]
 pub async fn list(State(state): State<AppState>, ApiUser(p): ApiUser) -> Result<Json<Vec<SessionJson>>, WebError> {
-    let rows = state.app.my_sessions(&p).await.map_err(WebError::api)?;
+    let rows = state.app.my_sessions(&p.actor()).await.map_err(WebError::api)?;
     Ok(Json(
         rows.into_iter()
             .map(|s| SessionJson {
@@ -36,6 +36,6 @@ pub async fn end(
     ApiUser(p): ApiUser,
     Path(id): Path<i64>,
 ) -> Result<StatusCode, WebError> {
-    state.app.end_my_session(&p, id).await.map_err(WebError::api)?;
+    state.app.end_my_session(&p.actor(), id).await.map_err(WebError::api)?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Json;
 use carekeep_app::program::sra::{AnswerInput, AssetInput, RiskInput, RiskView, SraSummary, SraView, TaskView};
-use carekeep_app::Actor;
+
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -20,7 +20,7 @@ use super::api;
 #[utoipa::path(get, path = "/api/v1/sra", tag = "program", security(("bearer" = [])),
     responses((status = 200, body = [SraSummary]), (status = 403, body = ErrorBody)))]
 pub async fn list(State(state): State<AppState>, ApiUser(p): ApiUser) -> Result<Json<Vec<SraSummary>>, WebError> {
-    Ok(Json(api(state.app.assessments(&Actor::User(p)).await)?))
+    Ok(Json(api(state.app.assessments(&p.actor()).await)?))
 }
 
 /// Start an assessment (a copy of the last finalised one, or the first).
@@ -30,7 +30,7 @@ pub async fn start(
     State(state): State<AppState>,
     ApiUser(p): ApiUser,
 ) -> Result<(StatusCode, Json<Created>), WebError> {
-    let id = api(state.app.start_assessment(&Actor::User(p)).await)?;
+    let id = api(state.app.start_assessment(&p.actor()).await)?;
     Ok((StatusCode::CREATED, Json(Created { id })))
 }
 
@@ -43,7 +43,7 @@ pub async fn show(
     ApiUser(p): ApiUser,
     Path(id): Path<i64>,
 ) -> Result<Json<SraView>, WebError> {
-    Ok(Json(api(state.app.assessment(&Actor::User(p), id).await)?))
+    Ok(Json(api(state.app.assessment(&p.actor(), id).await)?))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -64,7 +64,7 @@ pub async fn details(
 ) -> Result<StatusCode, WebError> {
     api(state
         .app
-        .set_assessment_details(&Actor::User(p), id, &r.title, &r.scope)
+        .set_assessment_details(&p.actor(), id, &r.title, &r.scope)
         .await)?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -79,7 +79,7 @@ pub async fn answer(
     Path((id, spec)): Path<(i64, String)>,
     ApiJson(r): ApiJson<AnswerInput>,
 ) -> Result<StatusCode, WebError> {
-    api(state.app.answer_spec(&Actor::User(p), id, &spec, r).await)?;
+    api(state.app.answer_spec(&p.actor(), id, &spec, r).await)?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -93,7 +93,7 @@ pub async fn add_asset(
     Path(id): Path<i64>,
     ApiJson(r): ApiJson<AssetInput>,
 ) -> Result<(StatusCode, Json<Created>), WebError> {
-    let id = api(state.app.save_sra_asset(&Actor::User(p), id, 0, r).await)?;
+    let id = api(state.app.save_sra_asset(&p.actor(), id, 0, r).await)?;
     Ok((StatusCode::CREATED, Json(Created { id })))
 }
 
@@ -107,7 +107,7 @@ pub async fn update_asset(
     Path((id, asset)): Path<(i64, i64)>,
     ApiJson(r): ApiJson<AssetInput>,
 ) -> Result<StatusCode, WebError> {
-    api(state.app.save_sra_asset(&Actor::User(p), id, asset, r).await)?;
+    api(state.app.save_sra_asset(&p.actor(), id, asset, r).await)?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -121,7 +121,7 @@ pub async fn add_risk(
     Path(id): Path<i64>,
     ApiJson(r): ApiJson<RiskInput>,
 ) -> Result<(StatusCode, Json<Created>), WebError> {
-    let id = api(state.app.save_sra_risk(&Actor::User(p), id, 0, r).await)?;
+    let id = api(state.app.save_sra_risk(&p.actor(), id, 0, r).await)?;
     Ok((StatusCode::CREATED, Json(Created { id })))
 }
 
@@ -135,7 +135,7 @@ pub async fn update_risk(
     Path((id, risk)): Path<(i64, i64)>,
     ApiJson(r): ApiJson<RiskInput>,
 ) -> Result<StatusCode, WebError> {
-    api(state.app.save_sra_risk(&Actor::User(p), id, risk, r).await)?;
+    api(state.app.save_sra_risk(&p.actor(), id, risk, r).await)?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -159,7 +159,7 @@ pub async fn add_task(
 ) -> Result<(StatusCode, Json<Created>), WebError> {
     let id = api(state
         .app
-        .add_sra_task(&Actor::User(p), risk, &r.title, &r.owner, &r.due_on)
+        .add_sra_task(&p.actor(), risk, &r.title, &r.owner, &r.due_on)
         .await)?;
     Ok((StatusCode::CREATED, Json(Created { id })))
 }
@@ -173,7 +173,7 @@ pub async fn task_done(
     ApiUser(p): ApiUser,
     Path(task): Path<i64>,
 ) -> Result<StatusCode, WebError> {
-    api(state.app.complete_sra_task(&Actor::User(p), task).await)?;
+    api(state.app.complete_sra_task(&p.actor(), task).await)?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -181,14 +181,14 @@ pub async fn task_done(
 #[utoipa::path(get, path = "/api/v1/sra/tasks", tag = "program", security(("bearer" = [])),
     responses((status = 200, body = [TaskView]), (status = 403, body = ErrorBody)))]
 pub async fn tasks(State(state): State<AppState>, ApiUser(p): ApiUser) -> Result<Json<Vec<TaskView>>, WebError> {
-    Ok(Json(api(state.app.sra_tasks(&Actor::User(p)).await)?))
+    Ok(Json(api(state.app.sra_tasks(&p.actor()).await)?))
 }
 
 /// The risk register across assessments.
 #[utoipa::path(get, path = "/api/v1/sra/register", tag = "program", security(("bearer" = [])),
     responses((status = 200, body = [RiskView]), (status = 403, body = ErrorBody)))]
 pub async fn register(State(state): State<AppState>, ApiUser(p): ApiUser) -> Result<Json<Vec<RiskView>>, WebError> {
-    Ok(Json(api(state.app.risk_register(&Actor::User(p)).await)?))
+    Ok(Json(api(state.app.risk_register(&p.actor()).await)?))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -209,7 +209,7 @@ pub async fn status(
     Path(id): Path<i64>,
     ApiJson(r): ApiJson<AssessmentStatusRequest>,
 ) -> Result<StatusCode, WebError> {
-    let actor = Actor::User(p);
+    let actor = p.actor();
     if r.status == "final" {
         api(state.app.finalise_assessment(&actor, id, &r.signed_name).await)?;
     } else {
@@ -227,7 +227,7 @@ pub async fn report(
     ApiUser(p): ApiUser,
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
-    let bytes = api(state.app.assessment_pdf(&Actor::User(p), id).await)?;
+    let bytes = api(state.app.assessment_pdf(&p.actor(), id).await)?;
     Ok(crate::respond::file_response(
         "application/pdf".into(),
         bytes,

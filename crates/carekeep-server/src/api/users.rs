@@ -9,14 +9,14 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use carekeep_app::users::NewUserInput;
-use carekeep_app::Actor;
+
 use carekeep_domain::UserId;
 
 /// All staff accounts.
 #[utoipa::path(get, path = "/api/v1/users", tag = "users", security(("bearer" = [])),
     responses((status = 200, body = Vec<UserJson>), (status = 403, body = ErrorBody)))]
 pub async fn list(State(state): State<AppState>, ApiUser(p): ApiUser) -> Result<Json<Vec<UserJson>>, WebError> {
-    let users = state.app.list_users(&Actor::User(p)).await.map_err(WebError::api)?;
+    let users = state.app.list_users(&p.actor()).await.map_err(WebError::api)?;
     Ok(Json(users.into_iter().map(UserJson::from).collect()))
 }
 
@@ -34,11 +34,7 @@ pub async fn create(
         password: &req.password,
         roles: &req.roles,
     };
-    let user = state
-        .app
-        .create_user(&Actor::User(p), &input)
-        .await
-        .map_err(WebError::api)?;
+    let user = state.app.create_user(&p.actor(), &input).await.map_err(WebError::api)?;
     Ok((StatusCode::CREATED, Json(user.into())))
 }
 
@@ -54,7 +50,7 @@ pub async fn show(
     Ok(Json(
         state
             .app
-            .get_user(&Actor::User(p), UserId(id))
+            .get_user(&p.actor(), UserId(id))
             .await
             .map_err(WebError::api)?
             .into(),
@@ -74,7 +70,7 @@ pub async fn set_roles(
     Ok(Json(
         state
             .app
-            .set_user_roles(&Actor::User(p), UserId(id), &req.roles)
+            .set_user_roles(&p.actor(), UserId(id), &req.roles)
             .await
             .map_err(WebError::api)?
             .into(),
@@ -93,7 +89,7 @@ pub async fn disable(
     Ok(Json(
         state
             .app
-            .set_user_disabled(&Actor::User(p), UserId(id), true)
+            .set_user_disabled(&p.actor(), UserId(id), true)
             .await
             .map_err(WebError::api)?
             .into(),
@@ -112,7 +108,7 @@ pub async fn enable(
     Ok(Json(
         state
             .app
-            .set_user_disabled(&Actor::User(p), UserId(id), false)
+            .set_user_disabled(&p.actor(), UserId(id), false)
             .await
             .map_err(WebError::api)?
             .into(),
@@ -131,7 +127,7 @@ pub async fn reset_password(
 ) -> Result<StatusCode, WebError> {
     state
         .app
-        .reset_password(&Actor::User(p), UserId(id), &req.password)
+        .reset_password(&p.actor(), UserId(id), &req.password)
         .await
         .map_err(WebError::api)?;
     Ok(StatusCode::NO_CONTENT)
@@ -148,7 +144,7 @@ pub async fn reset_mfa(
 ) -> Result<StatusCode, WebError> {
     state
         .app
-        .reset_mfa(&Actor::User(p), UserId(id))
+        .reset_mfa(&p.actor(), UserId(id))
         .await
         .map_err(WebError::api)?;
     Ok(StatusCode::NO_CONTENT)
@@ -158,7 +154,7 @@ pub async fn reset_mfa(
 #[utoipa::path(get, path = "/api/v1/roles", tag = "users", security(("bearer" = [])),
     responses((status = 200, body = Vec<RoleJson>), (status = 403, body = ErrorBody)))]
 pub async fn roles(State(state): State<AppState>, ApiUser(p): ApiUser) -> Result<Json<Vec<RoleJson>>, WebError> {
-    let roles = state.app.list_roles(&Actor::User(p)).await.map_err(WebError::api)?;
+    let roles = state.app.list_roles(&p.actor()).await.map_err(WebError::api)?;
     Ok(Json(roles.into_iter().map(role_json).collect()))
 }
 
@@ -199,7 +195,7 @@ pub async fn define_role(
     let r = state
         .app
         .define_role(
-            &Actor::User(p),
+            &p.actor(),
             &name,
             &req.description,
             &grants.join(","),

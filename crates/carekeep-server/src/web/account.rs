@@ -23,8 +23,12 @@ pub async fn show(
     PageUser(p): PageUser,
     Query(q): Query<AccountQuery>,
 ) -> Result<AccountPage, WebError> {
-    let sessions = state.app.my_sessions(&p).await.map_err(WebError::page)?;
-    let codes_left = state.app.recovery_codes_left(&p).await.map_err(WebError::page)?;
+    let sessions = state.app.my_sessions(&p.actor()).await.map_err(WebError::page)?;
+    let codes_left = state
+        .app
+        .recovery_codes_left(&p.actor())
+        .await
+        .map_err(WebError::page)?;
     let fmt = |t: time::OffsetDateTime| t.format(&Rfc3339).unwrap_or_default();
     Ok(AccountPage {
         chrome: chrome(&state, &p, "/account"),
@@ -71,7 +75,10 @@ pub async fn change_password(
     axum_extra::extract::Form(f): axum_extra::extract::Form<PasswordForm>,
 ) -> Result<Response, WebError> {
     let r = if f.new == f.again {
-        state.app.change_own_password(&p, &f.current, &f.code, &f.new).await
+        state
+            .app
+            .change_own_password(&p.actor(), &f.current, &f.code, &f.new)
+            .await
     } else {
         Err(carekeep_app::AppError::Invalid(
             "the two new passwords do not match".into(),
@@ -90,7 +97,11 @@ pub async fn change_password(
 }
 
 pub async fn sign_out_everywhere(State(state): State<AppState>, PageUser(p): PageUser) -> Result<Response, WebError> {
-    state.app.sign_out_everywhere(&p).await.map_err(WebError::page)?;
+    state
+        .app
+        .sign_out_everywhere(&p.actor())
+        .await
+        .map_err(WebError::page)?;
     Ok(Redirect::to("/login?ended=3").into_response())
 }
 
@@ -99,7 +110,7 @@ pub async fn end_session(
     PageUser(p): PageUser,
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
-    state.app.end_my_session(&p, id).await.map_err(WebError::page)?;
+    state.app.end_my_session(&p.actor(), id).await.map_err(WebError::page)?;
     Ok(Redirect::to("/account?ended=1").into_response())
 }
 
@@ -107,7 +118,11 @@ pub async fn new_recovery_codes(
     State(state): State<AppState>,
     PageUser(p): PageUser,
 ) -> Result<RecoveryCodesPage, WebError> {
-    let codes = state.app.regenerate_recovery_codes(&p).await.map_err(WebError::page)?;
+    let codes = state
+        .app
+        .regenerate_recovery_codes(&p.actor())
+        .await
+        .map_err(WebError::page)?;
     Ok(RecoveryCodesPage {
         chrome: chrome(&state, &p, "/account"),
         codes,

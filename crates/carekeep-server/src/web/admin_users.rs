@@ -13,7 +13,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::Form;
 use carekeep_app::users::NewUserInput;
-use carekeep_app::{Actor, AppError, Principal};
+use carekeep_app::{AppError, Principal};
 use carekeep_domain::{RoleName, UserId};
 use serde::Deserialize;
 
@@ -39,7 +39,7 @@ fn notice(done: &Done) -> Option<String> {
 async fn role_options(state: &AppState, p: &Principal, checked: &[RoleName]) -> Result<Vec<RoleOption>, WebError> {
     Ok(state
         .app
-        .list_roles(&Actor::User(p.clone()))
+        .list_roles(&p.actor())
         .await
         .map_err(WebError::page)?
         .into_iter()
@@ -56,11 +56,7 @@ pub async fn list(
     PageUser(p): PageUser,
     Query(d): Query<Done>,
 ) -> Result<UsersPage, WebError> {
-    let users = state
-        .app
-        .list_users(&Actor::User(p.clone()))
-        .await
-        .map_err(WebError::page)?;
+    let users = state.app.list_users(&p.actor()).await.map_err(WebError::page)?;
     Ok(UsersPage {
         chrome: chrome(&state, &p, "/admin/users"),
         users: users.iter().map(UserLine::from).collect(),
@@ -98,7 +94,7 @@ pub async fn create(
         password: &f.password,
         roles: &f.role,
     };
-    match state.app.create_user(&Actor::User(p.clone()), &input).await {
+    match state.app.create_user(&p.actor(), &input).await {
         Ok(u) => Ok(Redirect::to(&format!("/admin/users/{}?done=created", u.id)).into_response()),
         Err(e @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
             let checked: Vec<RoleName> = f.role.iter().filter_map(|r| RoleName::new(r).ok()).collect();
@@ -124,7 +120,7 @@ async fn edit_page(
 ) -> Result<UserEditPage, WebError> {
     let user = state
         .app
-        .get_user(&Actor::User(p.clone()), UserId(id))
+        .get_user(&p.actor(), UserId(id))
         .await
         .map_err(WebError::page)?;
     Ok(UserEditPage {
@@ -177,7 +173,7 @@ pub async fn set_roles(
 ) -> Result<Response, WebError> {
     let r = state
         .app
-        .set_user_roles(&Actor::User(p.clone()), UserId(id), &f.role)
+        .set_user_roles(&p.actor(), UserId(id), &f.role)
         .await
         .map(drop);
     change(&state, &p, id, "roles", r).await
@@ -190,7 +186,7 @@ pub async fn disable(
 ) -> Result<Response, WebError> {
     let r = state
         .app
-        .set_user_disabled(&Actor::User(p.clone()), UserId(id), true)
+        .set_user_disabled(&p.actor(), UserId(id), true)
         .await
         .map(drop);
     change(&state, &p, id, "disabled", r).await
@@ -203,7 +199,7 @@ pub async fn enable(
 ) -> Result<Response, WebError> {
     let r = state
         .app
-        .set_user_disabled(&Actor::User(p.clone()), UserId(id), false)
+        .set_user_disabled(&p.actor(), UserId(id), false)
         .await
         .map(drop);
     change(&state, &p, id, "enabled", r).await
@@ -214,7 +210,7 @@ pub async fn reset_mfa(
     PageUser(p): PageUser,
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
-    let r = state.app.reset_mfa(&Actor::User(p.clone()), UserId(id)).await;
+    let r = state.app.reset_mfa(&p.actor(), UserId(id)).await;
     change(&state, &p, id, "mfa", r).await
 }
 
@@ -229,10 +225,7 @@ pub async fn reset_password(
     Path(id): Path<i64>,
     Form(f): Form<PasswordForm>,
 ) -> Result<Response, WebError> {
-    let r = state
-        .app
-        .reset_password(&Actor::User(p.clone()), UserId(id), &f.password)
-        .await;
+    let r = state.app.reset_password(&p.actor(), UserId(id), &f.password).await;
     change(&state, &p, id, "password", r).await
 }
 
@@ -243,11 +236,7 @@ async fn roles_page(
     error: Option<String>,
 ) -> Result<RolesPage, WebError> {
     use carekeep_domain::{Capability, DataClass};
-    let roles = state
-        .app
-        .list_roles(&Actor::User(p.clone()))
-        .await
-        .map_err(WebError::page)?;
+    let roles = state.app.list_roles(&p.actor()).await.map_err(WebError::page)?;
     Ok(RolesPage {
         chrome: chrome(state, p, "/admin/users"),
         classes: DataClass::ALL.iter().map(|c| c.as_str()).collect(),
@@ -311,7 +300,7 @@ pub async fn define_role(
     match state
         .app
         .define_role(
-            &Actor::User(p.clone()),
+            &p.actor(),
             get("name"),
             get("description"),
             &grants.join(","),

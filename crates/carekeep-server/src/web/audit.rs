@@ -10,7 +10,7 @@ use askama::Template;
 
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
-use carekeep_app::Actor;
+
 use carekeep_domain::audit::Action;
 
 pub async fn show(
@@ -19,11 +19,7 @@ pub async fn show(
     Query(params): Query<AuditParams>,
 ) -> Result<Response, WebError> {
     let q = params.to_query(500, state.app.clinic_zone()).map_err(WebError::page)?;
-    let events = state
-        .app
-        .audit_events(&Actor::User(p.clone()), &q)
-        .await
-        .map_err(WebError::page)?;
+    let events = state.app.audit_events(&p.actor(), &q).await.map_err(WebError::page)?;
     let older = (events.len() as i64 >= q.limit)
         .then(|| events.last().map(|e| params.link(Some(e.seq))))
         .flatten();
@@ -62,7 +58,7 @@ async fn export(state: &AppState, p: PageUser, params: &AuditParams, format: &st
         .to_query(100_000, state.app.clinic_zone())
         .map_err(WebError::page)?;
     q.limit = params.limit.unwrap_or(100_000).clamp(1, 100_000);
-    crate::api::audit::export_as(state, &Actor::User(p.0), &q, format)
+    crate::api::audit::export_as(state, &p.0.actor(), &q, format)
         .await
         .map_err(WebError::page)
 }

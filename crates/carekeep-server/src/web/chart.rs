@@ -51,7 +51,7 @@ pub async fn book(
                 start,
                 minutes: f.minutes,
             };
-            state.app.book_appointment(&p, id, input).await
+            state.app.book_appointment(&p.actor(), id, input).await
         }
         Err(e) => Err(e),
     };
@@ -100,7 +100,7 @@ pub async fn appointment_status(
     }
     let appt = state
         .app
-        .set_appointment_status(&p, id, &f.status)
+        .set_appointment_status(&p.actor(), id, &f.status)
         .await
         .map_err(WebError::page)?;
     let to = if f.back == "schedule" {
@@ -140,9 +140,9 @@ pub async fn create_note(
     Path(id): Path<i64>,
     Form(f): Form<NoteForm>,
 ) -> Result<Response, WebError> {
-    let r = state.app.create_note(&p, id, f.note()).await;
+    let r = state.app.create_note(&p.actor(), id, f.note()).await;
     let r = match (r, f.then.as_str()) {
-        (Ok(note), "sign") => state.app.sign_note(&p, note).await.map(|()| "signed"),
+        (Ok(note), "sign") => state.app.sign_note(&p.actor(), note).await.map(|()| "signed"),
         (Ok(_), _) => Ok("note"),
         (Err(e), _) => Err(e),
     };
@@ -156,9 +156,9 @@ pub async fn update_note(
     Path(note): Path<i64>,
     Form(f): Form<NoteForm>,
 ) -> Result<Response, WebError> {
-    let mut r = state.app.update_note(&p, note, f.note()).await.map(|()| "note");
+    let mut r = state.app.update_note(&p.actor(), note, f.note()).await.map(|()| "note");
     if r.is_ok() && f.then == "sign" {
-        r = state.app.sign_note(&p, note).await.map(|()| "signed");
+        r = state.app.sign_note(&p.actor(), note).await.map(|()| "signed");
     }
     let done = r.as_ref().map_or("note", |d| *d);
     after_change(&state, &p, f.patient, done, "notes", r).await
@@ -176,7 +176,7 @@ pub async fn addend(
     Path(note): Path<i64>,
     Form(f): Form<AddendumForm>,
 ) -> Result<Response, WebError> {
-    let r = state.app.addend_note(&p, note, &f.text).await;
+    let r = state.app.addend_note(&p.actor(), note, &f.text).await;
     after_change(&state, &p, f.patient, "addendum", "notes", r).await
 }
 
@@ -186,7 +186,7 @@ pub async fn file_amendment(
     PageUser(p): PageUser,
     Path((patient, request)): Path<(i64, i64)>,
 ) -> Result<Response, WebError> {
-    let r = state.app.file_amendment(&p, patient, request).await.map(|_| ());
+    let r = state.app.file_amendment(&p.actor(), patient, request).await.map(|_| ());
     after_change(&state, &p, patient, "amendment", "notes", r).await
 }
 
@@ -273,7 +273,7 @@ pub async fn vitals(
     Form(f): Form<VitalsForm>,
 ) -> Result<Response, WebError> {
     let r = match f.vitals() {
-        Ok(v) => state.app.add_entry(&p, id, EntryInput::Vitals(v)).await,
+        Ok(v) => state.app.add_entry(&p.actor(), id, EntryInput::Vitals(v)).await,
         Err(e) => Err(e),
     };
     let refused = |message| Refused::new("vitals-form", &f, message, VITALS_FIELDS);
@@ -317,7 +317,7 @@ pub async fn entry(
         },
         _ => return Err(WebError::page(AppError::NotFound("page"))),
     };
-    let r = state.app.add_entry(&p, id, entry).await;
+    let r = state.app.add_entry(&p.actor(), id, entry).await;
     after_change(&state, &p, id, "entry", "problems", r).await
 }
 
@@ -352,7 +352,7 @@ pub async fn upload(
             _ => {}
         }
     }
-    let r = state.app.add_attachment(&p, id, a).await;
+    let r = state.app.add_attachment(&p.actor(), id, a).await;
     after_change(&state, &p, id, "uploaded", "photos", r).await
 }
 
@@ -376,7 +376,10 @@ pub async fn create_invoice(
                 diagnosis_codes: Vec::new(),
                 amount_cents,
             };
-            state.app.create_invoice(&p, id, NewInvoice { lines: vec![line] }).await
+            state
+                .app
+                .create_invoice(&p.actor(), id, NewInvoice { lines: vec![line] })
+                .await
         }
         Err(e) => Err(e.into()),
     };
@@ -412,7 +415,7 @@ pub async fn code_invoice(
             )
         })
         .collect();
-    let r = state.app.code_invoice(&p, invoice, codes).await;
+    let r = state.app.code_invoice(&p.actor(), invoice, codes).await;
     after_change(&state, &p, f.patient, "codes", "coding", r).await
 }
 
@@ -434,7 +437,7 @@ pub async fn pay(
             state
                 .app
                 .record_payment(
-                    &p,
+                    &p.actor(),
                     invoice,
                     NewPayment {
                         amount_cents,
@@ -462,7 +465,7 @@ pub async fn schedule(
         Some(d) => parse_date(d).map_err(|e| WebError::page(e.into()))?,
         None => state.app.clinic_today(),
     };
-    let items = state.app.schedule(&p, day).await.map_err(WebError::page)?;
+    let items = state.app.schedule(&p.actor(), day).await.map_err(WebError::page)?;
     Ok(SchedulePage {
         chrome: chrome(&state, &p, "/schedule"),
         day: day.to_string(),
@@ -478,7 +481,7 @@ pub async fn schedule(
 }
 
 pub async fn billing(State(state): State<AppState>, PageUser(p): PageUser) -> Result<BillingPage, WebError> {
-    let items = state.app.billing_worklist(&p).await.map_err(WebError::page)?;
+    let items = state.app.billing_worklist(&p.actor()).await.map_err(WebError::page)?;
     Ok(BillingPage {
         chrome: chrome(&state, &p, "/billing"),
         shows_codes: items.iter().any(|i| i.codes.is_some()),

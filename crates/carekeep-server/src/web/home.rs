@@ -10,13 +10,13 @@ use askama::Template;
 use axum::extract::State;
 
 pub async fn show(State(state): State<AppState>, PageUser(p): PageUser) -> Result<HomePage, WebError> {
-    let codes_left = state.app.recovery_codes_left(&p).await.map_err(WebError::page)?;
-    let open_findings = state
+    let codes_left = state
         .app
-        .open_findings(&carekeep_app::Actor::User(p.clone()))
+        .recovery_codes_left(&p.actor())
         .await
         .map_err(WebError::page)?;
-    let reminders = state.app.reminders(&p).await.map_err(WebError::page)?;
+    let open_findings = state.app.open_findings(&p.actor()).await.map_err(WebError::page)?;
+    let reminders = state.app.reminders(&p.actor()).await.map_err(WebError::page)?;
     Ok(HomePage {
         reminders,
         chrome: chrome(&state, &p, "/"),

@@ -13,7 +13,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::Form;
 use carekeep_app::incidents::{DeterminationInput, ReportInput, ScopeCandidate, ScopeSearch};
-use carekeep_app::{Actor, AppError, Principal};
+use carekeep_app::{AppError, Principal};
 use serde::Deserialize;
 
 #[derive(Debug, Default, Deserialize)]
@@ -54,7 +54,7 @@ pub async fn report(
         systems: f.systems,
         ..ReportInput::default()
     };
-    match state.app.report_incident(&p, input).await {
+    match state.app.report_incident(&p.actor(), input).await {
         Ok(id) => Ok(Redirect::to(&format!("/incidents/new?reported={id}")).into_response()),
         Err(e @ AppError::Invalid(_)) => Ok((
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -71,11 +71,7 @@ pub async fn report(
 }
 
 pub async fn list(State(state): State<AppState>, PageUser(p): PageUser) -> Result<IncidentsPage, WebError> {
-    let incidents = state
-        .app
-        .incidents(&Actor::User(p.clone()))
-        .await
-        .map_err(WebError::page)?;
+    let incidents = state.app.incidents(&p.actor()).await.map_err(WebError::page)?;
     Ok(IncidentsPage {
         chrome: chrome(&state, &p, "/incidents"),
         incidents,
@@ -105,11 +101,7 @@ async fn page(
     notice: Option<String>,
     error: Option<String>,
 ) -> Result<IncidentPage, WebError> {
-    let i = state
-        .app
-        .incident(&Actor::User(p.clone()), id)
-        .await
-        .map_err(WebError::page)?;
+    let i = state.app.incident(&p.actor(), id).await.map_err(WebError::page)?;
     Ok(IncidentPage {
         chrome: chrome(state, p, "/incidents"),
         i,
@@ -213,7 +205,7 @@ pub async fn determine(
             what_we_are_doing: f.what_we_are_doing,
             contact_for_questions: f.contact_for_questions,
         };
-        state.app.determine_incident(&Actor::User(p.clone()), id, input).await
+        state.app.determine_incident(&p.actor(), id, input).await
     }
     .await;
     after(&state, &p, id, "determination", r).await
@@ -231,10 +223,7 @@ pub async fn add_action(
     Path(id): Path<i64>,
     Form(f): Form<ActionForm>,
 ) -> Result<Response, WebError> {
-    let r = state
-        .app
-        .add_incident_action(&Actor::User(p.clone()), id, &f.text)
-        .await;
+    let r = state.app.add_incident_action(&p.actor(), id, &f.text).await;
     after(&state, &p, id, "timeline", r).await
 }
 
@@ -307,7 +296,7 @@ pub async fn scope_preview(
     Form(f): Form<ScopeForm>,
 ) -> Result<Response, WebError> {
     let r = match f.search() {
-        Ok(s) => state.app.preview_scope(&p, id, &s).await,
+        Ok(s) => state.app.preview_scope(&p.actor(), id, &s).await,
         Err(e) => Err(e),
     };
     match r {
@@ -329,7 +318,7 @@ pub async fn scope(
     Form(f): Form<ScopeForm>,
 ) -> Result<Response, WebError> {
     let r = match f.search() {
-        Ok(s) => state.app.scope_incident(&Actor::User(p.clone()), id, &s).await,
+        Ok(s) => state.app.scope_incident(&p.actor(), id, &s).await,
         Err(e) => Err(e),
     };
     match r {
@@ -350,12 +339,7 @@ pub async fn scope_name(
         id => id,
     };
     let r = match chosen.parse::<i64>() {
-        Ok(patient) => {
-            state
-                .app
-                .name_in_scope(&Actor::User(p.clone()), id, patient, &f.class)
-                .await
-        }
+        Ok(patient) => state.app.name_in_scope(&p.actor(), id, patient, &f.class).await,
         Err(_) => Err(AppError::Invalid(
             "choose the patient: type their name, date of birth, phone or record number, then pick them from the list"
                 .into(),
@@ -373,7 +357,7 @@ pub async fn scope_clear(
     PageUser(p): PageUser,
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
-    let r = state.app.clear_scope(&Actor::User(p.clone()), id).await;
+    let r = state.app.clear_scope(&p.actor(), id).await;
     after(&state, &p, id, "scope", r).await
 }
 
@@ -392,7 +376,7 @@ pub async fn obligation_done(
 ) -> Result<Response, WebError> {
     let r = state
         .app
-        .complete_obligation(&Actor::User(p.clone()), id, &kind, &f.state, &f.note)
+        .complete_obligation(&p.actor(), id, &kind, &f.state, &f.note)
         .await;
     after(&state, &p, id, "obligations", r).await
 }
@@ -409,10 +393,7 @@ pub async fn letters_sent(
     Path(id): Path<i64>,
     Form(f): Form<SentForm>,
 ) -> Result<Response, WebError> {
-    let r = state
-        .app
-        .record_letters_sent(&Actor::User(p.clone()), id, &f.method)
-        .await;
+    let r = state.app.record_letters_sent(&p.actor(), id, &f.method).await;
     after(&state, &p, id, "obligations", r).await
 }
 
@@ -424,7 +405,7 @@ pub async fn letters(
 ) -> Result<Response, WebError> {
     let bytes = state
         .app
-        .breach_letters_pdf(&p, id, q.patient)
+        .breach_letters_pdf(&p.actor(), id, q.patient)
         .await
         .map_err(WebError::page)?;
     Ok(crate::respond::file_response(
@@ -441,7 +422,7 @@ pub async fn record(
 ) -> Result<Response, WebError> {
     let bytes = state
         .app
-        .incident_record_pdf(&Actor::User(p), id)
+        .incident_record_pdf(&p.actor(), id)
         .await
         .map_err(WebError::page)?;
     Ok(crate::respond::file_response(
@@ -462,7 +443,7 @@ pub async fn breach_log(
         .ok_or_else(|| WebError::page(AppError::NotFound("breach log")))?;
     let bytes = state
         .app
-        .breach_log_csv(&Actor::User(p), year)
+        .breach_log_csv(&p.actor(), year)
         .await
         .map_err(WebError::page)?;
     Ok(crate::respond::file_response(
@@ -481,12 +462,7 @@ pub async fn attach(
 ) -> Result<Response, WebError> {
     let file = super::file_field(&mut form).await?;
     let r = match file {
-        Some((name, bytes)) => {
-            state
-                .app
-                .attach_to_incident(&Actor::User(p.clone()), id, &name, &bytes)
-                .await
-        }
+        Some((name, bytes)) => state.app.attach_to_incident(&p.actor(), id, &name, &bytes).await,
         None => Err(AppError::Invalid("choose a file to attach".into())),
     };
     after(&state, &p, id, "timeline", r).await
@@ -499,7 +475,7 @@ pub async fn attachment(
 ) -> Result<Response, WebError> {
     let (ct, bytes, name) = state
         .app
-        .incident_attachment(&Actor::User(p), id, aid)
+        .incident_attachment(&p.actor(), id, aid)
         .await
         .map_err(WebError::page)?;
     Ok(crate::respond::file_response(ct, bytes, &name))

@@ -127,7 +127,7 @@ pub async fn logout(
     PageEnrolling(p): PageEnrolling,
     jar: CookieJar,
 ) -> Result<Response, WebError> {
-    state.app.logout(&p).await.map_err(WebError::page)?;
+    state.app.logout(&p.actor()).await.map_err(WebError::page)?;
     Ok((jar.remove(removal(SESSION_COOKIE)), Redirect::to("/login?signed_out=1")).into_response())
 }
 

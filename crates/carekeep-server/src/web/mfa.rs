@@ -15,7 +15,7 @@ use carekeep_app::{AppError, Principal};
 use serde::Deserialize;
 
 async fn enroll_page(state: &AppState, p: &Principal, error: Option<String>) -> Result<Response, WebError> {
-    match state.app.start_enrollment(p).await {
+    match state.app.start_enrollment(&p.actor()).await {
         Ok(e) => Ok(EnrollPage {
             chrome: chrome(state, p, "/mfa/setup"),
             qr_svg: e.qr_svg,
@@ -42,7 +42,7 @@ pub async fn confirm(
     PageEnrolling(p): PageEnrolling,
     Form(f): Form<ConfirmForm>,
 ) -> Result<Response, WebError> {
-    match state.app.confirm_enrollment(&p, &f.code).await {
+    match state.app.confirm_enrollment(&p.actor(), &f.code).await {
         Ok(enrolled) => {
             let p = Principal {
                 mfa_verified: true,

@@ -10,7 +10,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
-use carekeep_app::Actor;
+
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize)]
@@ -26,7 +26,7 @@ pub async fn list(
     let show_all = q.all.is_some();
     let findings = state
         .app
-        .findings(&Actor::User(p.clone()), !show_all)
+        .findings(&p.actor(), !show_all)
         .await
         .map_err(WebError::page)?;
     Ok(MonitoringPage {
@@ -37,11 +37,7 @@ pub async fn list(
 }
 
 pub async fn run(State(state): State<AppState>, PageUser(p): PageUser) -> Result<Response, WebError> {
-    state
-        .app
-        .run_monitoring_now(&Actor::User(p))
-        .await
-        .map_err(WebError::page)?;
+    state.app.run_monitoring_now(&p.actor()).await.map_err(WebError::page)?;
     Ok(Redirect::to("/monitoring").into_response())
 }
 
@@ -58,7 +54,7 @@ pub async fn review(
 ) -> Result<Response, WebError> {
     state
         .app
-        .review_finding(&Actor::User(p), id, &f.note)
+        .review_finding(&p.actor(), id, &f.note)
         .await
         .map_err(WebError::page)?;
     Ok(Redirect::to("/monitoring").into_response())

@@ -39,13 +39,13 @@ pub async fn list(
     let (rows, error, searched, page, pages) = if q.trim().is_empty() {
         let page = state
             .app
-            .list_patients(&p, lq.page.unwrap_or(1), PER_PAGE)
+            .list_patients(&p.actor(), lq.page.unwrap_or(1), PER_PAGE)
             .await
             .map_err(WebError::page)?;
         let pages = (page.total + PER_PAGE - 1) / PER_PAGE;
         (page.patients, None, false, page.page, pages)
     } else {
-        match state.app.search_patients(&p, &q).await {
+        match state.app.search_patients(&p.actor(), &q).await {
             Ok(found) => (found.patients, None, true, 1, 1),
             Err(AppError::Invalid(m)) => (Vec::new(), Some(m), true, 1, 1),
             Err(e) => return Err(WebError::page(e)),
@@ -75,7 +75,7 @@ pub async fn search_fragment(
     Query(sq): Query<SearchQuery>,
 ) -> Result<PatientRows, WebError> {
     let q = sq.q.unwrap_or_default();
-    match state.app.search_patients(&p, &q).await {
+    match state.app.search_patients(&p.actor(), &q).await {
         Ok(found) => Ok(PatientRows {
             rows: found.patients,
             error: None,
@@ -104,7 +104,7 @@ pub async fn pick(
     PageUser(p): PageUser,
     Form(f): Form<PickForm>,
 ) -> Result<PatientPicks, WebError> {
-    match state.app.search_patients(&p, &f.q).await {
+    match state.app.search_patients(&p.actor(), &f.q).await {
         Ok(found) => Ok(PatientPicks {
             rows: found.patients,
             error: None,
@@ -143,7 +143,7 @@ pub async fn register(
                 sex: f.sex.clone(),
                 contact,
             };
-            state.app.register_patient(&p, input).await
+            state.app.register_patient(&p.actor(), input).await
         }
         Err(e) => Err(e),
     };
@@ -197,7 +197,7 @@ pub(crate) async fn chart_page(
     error: Option<String>,
     done: Option<&str>,
 ) -> Result<ChartPage, WebError> {
-    let v = state.app.patient(p, id).await.map_err(WebError::page)?;
+    let v = state.app.patient(&p.actor(), id).await.map_err(WebError::page)?;
     let providers = state
         .app
         .bookable_providers()
@@ -284,7 +284,7 @@ pub async fn set_identity(
 ) -> Result<Response, WebError> {
     let r = state
         .app
-        .update_identity(&p, id, &f.given_name, &f.family_name, &f.date_of_birth, &f.sex)
+        .update_identity(&p.actor(), id, &f.given_name, &f.family_name, &f.date_of_birth, &f.sex)
         .await;
     after_change(&state, &p, id, "saved", "main", r).await
 }
@@ -296,7 +296,7 @@ pub async fn set_contact(
     Form(f): Form<RegisterForm>,
 ) -> Result<Response, WebError> {
     let r = match contact_input(&f.phone, &f.email, &f.address, &f.emergency_contact, &f.preferred) {
-        Ok(c) => state.app.update_contact(&p, id, c).await,
+        Ok(c) => state.app.update_contact(&p.actor(), id, c).await,
         Err(e) => Err(e),
     };
     after_change(&state, &p, id, "saved", "contact", r).await
@@ -316,7 +316,7 @@ pub async fn break_glass(
     Path(id): Path<i64>,
     Form(f): Form<GlassForm>,
 ) -> Result<Response, WebError> {
-    let r = state.app.break_glass(&p, id, &f.kind, &f.reason).await;
+    let r = state.app.break_glass(&p.actor(), id, &f.kind, &f.reason).await;
     after_change(&state, &p, id, "glass", "main", r).await
 }
 
@@ -337,7 +337,7 @@ pub async fn set_restriction(
     let providers: Vec<UserId> = f.provider.into_iter().map(UserId).collect();
     let r = state
         .app
-        .set_restriction(&p, id, f.restricted.is_some(), &providers)
+        .set_restriction(&p.actor(), id, f.restricted.is_some(), &providers)
         .await;
     after_change(&state, &p, id, "restriction", "main", r).await
 }
@@ -348,7 +348,11 @@ pub async fn attachment(
     PageUser(p): PageUser,
     Path((id, attachment)): Path<(i64, i64)>,
 ) -> Result<Response, WebError> {
-    let (ct, bytes, name) = state.app.attachment(&p, id, attachment).await.map_err(WebError::page)?;
+    let (ct, bytes, name) = state
+        .app
+        .attachment(&p.actor(), id, attachment)
+        .await
+        .map_err(WebError::page)?;
     Ok(crate::respond::file_response(ct, bytes, &name))
 }
 
@@ -359,7 +363,7 @@ pub async fn export_fhir(
     PageUser(p): PageUser,
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
-    let bundle = state.app.fhir_export(&p, id).await.map_err(WebError::page)?;
+    let bundle = state.app.fhir_export(&p.actor(), id).await.map_err(WebError::page)?;
     let bytes = serde_json::to_vec_pretty(&bundle).map_err(|e| WebError::page(AppError::Internal(e.to_string())))?;
     Ok(crate::respond::file_response(
         "application/fhir+json".into(),
@@ -374,7 +378,7 @@ pub async fn export_pdf(
     PageUser(p): PageUser,
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
-    let bytes = state.app.record_pdf(&p, id).await.map_err(WebError::page)?;
+    let bytes = state.app.record_pdf(&p.actor(), id).await.map_err(WebError::page)?;
     Ok(crate::respond::file_response(
         "application/pdf".into(),
         bytes,
@@ -396,7 +400,10 @@ pub async fn npp_ack(
     Path(id): Path<i64>,
     Form(f): Form<NppAckForm>,
 ) -> Result<Response, WebError> {
-    let r = state.app.record_npp_ack(&p, id, f.kind == "signed", &f.reason).await;
+    let r = state
+        .app
+        .record_npp_ack(&p.actor(), id, f.kind == "signed", &f.reason)
+        .await;
     after_change(&state, &p, id, "npp", "main", r).await
 }
 

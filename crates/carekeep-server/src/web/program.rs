@@ -12,15 +12,11 @@ use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::Form;
-use carekeep_app::{Actor, AppError, Principal};
+use carekeep_app::{AppError, Principal};
 use serde::{Deserialize, Serialize};
 
 pub async fn dashboard(State(state): State<AppState>, PageUser(p): PageUser) -> Result<ProgramPage, WebError> {
-    let items = state
-        .app
-        .dashboard(&Actor::User(p.clone()))
-        .await
-        .map_err(WebError::page)?;
+    let items = state.app.dashboard(&p.actor()).await.map_err(WebError::page)?;
     Ok(ProgramPage {
         chrome: chrome(&state, &p, "/program"),
         items,
@@ -40,11 +36,7 @@ const VENDOR_FIELDS: &FieldWords = &[
 ];
 
 async fn list_page(state: &AppState, p: &Principal, f: VendorForm, r: Refused) -> Result<VendorsPage, WebError> {
-    let vendors = state
-        .app
-        .vendors(&Actor::User(p.clone()))
-        .await
-        .map_err(WebError::page)?;
+    let vendors = state.app.vendors(&p.actor()).await.map_err(WebError::page)?;
     Ok(VendorsPage {
         chrome: chrome(state, p, "/program"),
         vendors,
@@ -68,7 +60,7 @@ pub async fn create_vendor(
     PageUser(p): PageUser,
     Form(f): Form<VendorForm>,
 ) -> Result<Response, WebError> {
-    match state.app.save_vendor(&Actor::User(p.clone()), 0, f.input()).await {
+    match state.app.save_vendor(&p.actor(), 0, f.input()).await {
         Ok(v) => Ok(Redirect::to(&format!("/program/vendors/{}?done=saved", v.id)).into_response()),
         Err(e @ AppError::Invalid(_)) => {
             let r = Refused::new("vendor-form", &f, e.to_string(), VENDOR_FIELDS);
@@ -92,11 +84,7 @@ async fn vendor_page(
     notice: Option<&'static str>,
     error: Option<String>,
 ) -> Result<VendorPage, WebError> {
-    let v = state
-        .app
-        .vendor(&Actor::User(p.clone()), id)
-        .await
-        .map_err(WebError::page)?;
+    let v = state.app.vendor(&p.actor(), id).await.map_err(WebError::page)?;
     Ok(VendorPage {
         chrome: chrome(state, p, "/program"),
         f: form.unwrap_or_else(|| VendorForm::from_view(&v)),
@@ -129,7 +117,7 @@ pub async fn update_vendor(
     Path(id): Path<i64>,
     Form(f): Form<VendorForm>,
 ) -> Result<Response, WebError> {
-    match state.app.save_vendor(&Actor::User(p.clone()), id, f.input()).await {
+    match state.app.save_vendor(&p.actor(), id, f.input()).await {
         Ok(_) => Ok(Redirect::to(&format!("/program/vendors/{id}?done=saved")).into_response()),
         Err(e @ AppError::Invalid(_)) => {
             let r = Refused::new("vendor-form", &f, e.to_string(), VENDOR_FIELDS);
@@ -149,11 +137,7 @@ pub async fn upload_document(
 ) -> Result<Response, WebError> {
     let file = super::file_field(&mut form).await?;
     let (name, bytes) = file.ok_or_else(|| WebError::page(AppError::Invalid("choose a file to upload".into())))?;
-    match state
-        .app
-        .upload_vendor_document(&Actor::User(p.clone()), id, &name, &bytes)
-        .await
-    {
+    match state.app.upload_vendor_document(&p.actor(), id, &name, &bytes).await {
         Ok(()) => Ok(Redirect::to(&format!("/program/vendors/{id}?done=document")).into_response()),
         Err(e @ AppError::Invalid(_)) => {
             let page = vendor_page(&state, &p, id, None, None, Some(e.to_string())).await?;
@@ -170,7 +154,7 @@ pub async fn document(
 ) -> Result<Response, WebError> {
     let (ct, bytes, name) = state
         .app
-        .vendor_document(&Actor::User(p), id)
+        .vendor_document(&p.actor(), id)
         .await
         .map_err(WebError::page)?;
     Ok(crate::respond::file_response(ct, bytes, &name))
@@ -182,11 +166,7 @@ use carekeep_app::program::workforce::PersonInput;
 use carekeep_domain::program::course;
 
 pub async fn workforce(State(state): State<AppState>, PageUser(p): PageUser) -> Result<WorkforcePage, WebError> {
-    let people = state
-        .app
-        .roster(&Actor::User(p.clone()))
-        .await
-        .map_err(WebError::page)?;
+    let people = state.app.roster(&p.actor()).await.map_err(WebError::page)?;
     Ok(WorkforcePage {
         chrome: chrome(&state, &p, "/program"),
         people,
@@ -235,18 +215,10 @@ pub async fn add_person(
     PageUser(p): PageUser,
     Form(f): Form<PersonForm>,
 ) -> Result<Response, WebError> {
-    match state
-        .app
-        .save_person(&Actor::User(p.clone()), 0, f.clone().input())
-        .await
-    {
+    match state.app.save_person(&p.actor(), 0, f.clone().input()).await {
         Ok(id) => Ok(Redirect::to(&format!("/program/workforce/{id}?done=saved")).into_response()),
         Err(e @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
-            let people = state
-                .app
-                .roster(&Actor::User(p.clone()))
-                .await
-                .map_err(WebError::page)?;
+            let people = state.app.roster(&p.actor()).await.map_err(WebError::page)?;
             let page = WorkforcePage {
                 chrome: chrome(&state, &p, "/program"),
                 people,
@@ -267,7 +239,7 @@ async fn person_page(
 ) -> Result<PersonPage, WebError> {
     let person = state
         .app
-        .roster(&Actor::User(p.clone()))
+        .roster(&p.actor())
         .await
         .map_err(WebError::page)?
         .into_iter()
@@ -319,7 +291,7 @@ pub async fn update_person(
     Path(id): Path<i64>,
     Form(f): Form<PersonForm>,
 ) -> Result<Response, WebError> {
-    let r = state.app.save_person(&Actor::User(p.clone()), id, f.input()).await;
+    let r = state.app.save_person(&p.actor(), id, f.input()).await;
     after_person_change(&state, &p, id, "saved", r).await
 }
 
@@ -354,7 +326,7 @@ pub async fn record_training(
     let r = state
         .app
         .record_training(
-            &Actor::User(p.clone()),
+            &p.actor(),
             id,
             &title,
             &completed_on,
@@ -371,7 +343,7 @@ pub async fn training_certificate(
 ) -> Result<Response, WebError> {
     let (ct, bytes, name) = state
         .app
-        .training_certificate(&Actor::User(p), id)
+        .training_certificate(&p.actor(), id)
         .await
         .map_err(WebError::page)?;
     Ok(crate::respond::file_response(ct, bytes, &name))
@@ -382,7 +354,7 @@ pub async fn offboarding_step(
     PageUser(p): PageUser,
     Path((id, item)): Path<(i64, i64)>,
 ) -> Result<Response, WebError> {
-    let r = state.app.complete_offboarding_step(&p, id, item).await;
+    let r = state.app.complete_offboarding_step(&p.actor(), id, item).await;
     after_person_change(&state, &p, id, "step", r).await
 }
 
@@ -420,7 +392,7 @@ pub async fn course_submit(
         })
         .collect();
     let attested = f.iter().any(|(k, _)| k == "attest");
-    match state.app.complete_course(&p, &answers, attested).await {
+    match state.app.complete_course(&p.actor(), &answers, attested).await {
         Ok(r) => Ok(course_page(&state, &p, Some(r), None).into_response()),
         Err(e @ AppError::Invalid(_)) => Ok((
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -437,11 +409,7 @@ pub async fn policies_admin(
     State(state): State<AppState>,
     PageUser(p): PageUser,
 ) -> Result<PoliciesAdminPage, WebError> {
-    let policies = state
-        .app
-        .policies(&Actor::User(p.clone()))
-        .await
-        .map_err(WebError::page)?;
+    let policies = state.app.policies(&p.actor()).await.map_err(WebError::page)?;
     Ok(PoliciesAdminPage {
         chrome: chrome(&state, &p, "/program"),
         policies,
@@ -457,7 +425,7 @@ async fn policy_page(
 ) -> Result<PolicyAdminPage, WebError> {
     let policy = state
         .app
-        .policies(&Actor::User(p.clone()))
+        .policies(&p.actor())
         .await
         .map_err(WebError::page)?
         .into_iter()
@@ -502,7 +470,7 @@ pub async fn revise_policy(
 ) -> Result<Response, WebError> {
     match state
         .app
-        .revise_policy(&Actor::User(p.clone()), &key, &f.title, &f.body, &f.effective_on)
+        .revise_policy(&p.actor(), &key, &f.title, &f.body, &f.effective_on)
         .await
     {
         Ok(_) => Ok(Redirect::to(&format!("/program/policies/{key}?done=version")).into_response()),
@@ -521,7 +489,7 @@ pub async fn policy_reviewed(
 ) -> Result<Response, WebError> {
     state
         .app
-        .mark_policy_reviewed(&Actor::User(p), &key)
+        .mark_policy_reviewed(&p.actor(), &key)
         .await
         .map_err(WebError::page)?;
     Ok(Redirect::to(&format!("/program/policies/{key}?done=reviewed")).into_response())
@@ -532,11 +500,7 @@ pub async fn policy_pdf(
     PageUser(p): PageUser,
     Path(key): Path<String>,
 ) -> Result<Response, WebError> {
-    let bytes = state
-        .app
-        .policy_pdf(&Actor::User(p), &key)
-        .await
-        .map_err(WebError::page)?;
+    let bytes = state.app.policy_pdf(&p.actor(), &key).await.map_err(WebError::page)?;
     Ok(crate::respond::file_response(
         "application/pdf".into(),
         bytes,
@@ -549,7 +513,7 @@ pub async fn policies_read(
     PageUser(p): PageUser,
     Query(d): Query<Done>,
 ) -> Result<PoliciesReadPage, WebError> {
-    let policies = state.app.policies_to_read(&p).await.map_err(WebError::page)?;
+    let policies = state.app.policies_to_read(&p.actor()).await.map_err(WebError::page)?;
     Ok(PoliciesReadPage {
         chrome: chrome(&state, &p, "/policies"),
         policies,
@@ -564,7 +528,7 @@ pub async fn acknowledge(
 ) -> Result<Response, WebError> {
     state
         .app
-        .acknowledge_policy(&p, version)
+        .acknowledge_policy(&p.actor(), version)
         .await
         .map_err(WebError::page)?;
     Ok(Redirect::to("/policies?done=ack").into_response())
@@ -572,7 +536,7 @@ pub async fn acknowledge(
 
 /// The audit binder, a dated zip.
 pub async fn binder(State(state): State<AppState>, PageUser(p): PageUser) -> Result<Response, WebError> {
-    let bytes = state.app.audit_binder(&Actor::User(p)).await.map_err(WebError::page)?;
+    let bytes = state.app.audit_binder(&p.actor()).await.map_err(WebError::page)?;
     let name = format!("carekeep-binder-{}.zip", state.app.clinic_today());
     Ok(crate::respond::file_response("application/zip".into(), bytes, &name))
 }
@@ -587,7 +551,7 @@ async fn npp_page(
 ) -> Result<NppPage, WebError> {
     Ok(NppPage {
         chrome: chrome(state, p, "/program"),
-        v: state.app.npp(&Actor::User(p.clone())).await.map_err(WebError::page)?,
+        v: state.app.npp(&p.actor()).await.map_err(WebError::page)?,
         today: state.app.clinic_today().to_string(),
         notice,
         error,
@@ -619,11 +583,7 @@ pub async fn publish_npp(
     PageUser(p): PageUser,
     Form(f): Form<NppForm>,
 ) -> Result<Response, WebError> {
-    match state
-        .app
-        .publish_npp(&Actor::User(p.clone()), &f.body, &f.effective_on)
-        .await
-    {
+    match state.app.publish_npp(&p.actor(), &f.body, &f.effective_on).await {
         Ok(_) => Ok(Redirect::to("/program/npp?done=published").into_response()),
         Err(e @ AppError::Invalid(_)) => {
             let mut page = npp_page(&state, &p, None, Some(e.to_string())).await?;
@@ -648,14 +608,14 @@ pub async fn npp_posting(
 ) -> Result<Response, WebError> {
     state
         .app
-        .set_npp_posting(&Actor::User(p), f.office.is_some(), f.website.is_some())
+        .set_npp_posting(&p.actor(), f.office.is_some(), f.website.is_some())
         .await
         .map_err(WebError::page)?;
     Ok(Redirect::to("/program/npp?done=posting").into_response())
 }
 
 pub async fn npp_pdf(State(state): State<AppState>, PageUser(p): PageUser) -> Result<Response, WebError> {
-    let bytes = state.app.npp_pdf(&Actor::User(p)).await.map_err(WebError::page)?;
+    let bytes = state.app.npp_pdf(&p.actor()).await.map_err(WebError::page)?;
     Ok(crate::respond::file_response(
         "application/pdf".into(),
         bytes,

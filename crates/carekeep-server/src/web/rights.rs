@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::Form;
 use carekeep_app::rights::decisions::{AuthorizationInput, DecisionInput, DocumentInput};
 use carekeep_app::rights::{DisclosureInput, RequestInput};
-use carekeep_app::{Actor, AppError, Principal};
+use carekeep_app::{AppError, Principal};
 use serde::{Deserialize, Serialize};
 
 async fn requests_page(
@@ -23,7 +23,7 @@ async fn requests_page(
     notice: Option<String>,
     error: Option<String>,
 ) -> Result<RequestsPage, WebError> {
-    let actor = Actor::User(p.clone());
+    let actor = p.actor();
     let requests = state.app.patient_requests(&actor, None).await.map_err(WebError::page)?;
     let documents = state
         .app
@@ -92,7 +92,7 @@ pub async fn open(
             state
                 .app
                 .open_request(
-                    &Actor::User(p.clone()),
+                    &p.actor(),
                     patient,
                     RequestInput {
                         kind: f.kind.clone(),
@@ -171,7 +171,7 @@ pub async fn extend(
     Path(id): Path<i64>,
     Form(f): Form<ReasonForm>,
 ) -> Result<Response, WebError> {
-    let r = state.app.extend_request(&Actor::User(p.clone()), id, &f.reason).await;
+    let r = state.app.extend_request(&p.actor(), id, &f.reason).await;
     after(&state, &p, r).await
 }
 
@@ -205,7 +205,7 @@ pub async fn decide(
             state
                 .app
                 .decide_request_with(
-                    &Actor::User(p.clone()),
+                    &p.actor(),
                     id,
                     DecisionInput {
                         outcome: f.outcome,
@@ -237,10 +237,7 @@ pub async fn terminate(
     Path(id): Path<i64>,
     Form(f): Form<TerminationForm>,
 ) -> Result<Response, WebError> {
-    let r = state
-        .app
-        .terminate_restriction(&Actor::User(p.clone()), id, &f.how, &f.note)
-        .await;
+    let r = state.app.terminate_restriction(&p.actor(), id, &f.how, &f.note).await;
     after(&state, &p, r).await
 }
 
@@ -251,7 +248,7 @@ pub async fn letter(
 ) -> Result<Response, WebError> {
     let bytes = state
         .app
-        .decision_letter_pdf(&Actor::User(p), id)
+        .decision_letter_pdf(&p.actor(), id)
         .await
         .map_err(WebError::page)?;
     Ok(crate::respond::file_response(
@@ -267,7 +264,7 @@ pub async fn document(
     Path(id): Path<i64>,
     Form(f): Form<DocumentInput>,
 ) -> Result<Response, WebError> {
-    let r = state.app.record_document_sent(&Actor::User(p.clone()), id, f).await;
+    let r = state.app.record_document_sent(&p.actor(), id, f).await;
     after(&state, &p, r).await
 }
 
@@ -277,7 +274,7 @@ async fn log_page(
     patient: i64,
     error: Option<String>,
 ) -> Result<DisclosuresPage, WebError> {
-    let actor = Actor::User(p.clone());
+    let actor = p.actor();
     let log = state
         .app
         .disclosure_log(&actor, patient)
@@ -349,7 +346,7 @@ pub async fn disclose(
             state
                 .app
                 .record_disclosure(
-                    &Actor::User(p.clone()),
+                    &p.actor(),
                     patient,
                     DisclosureInput {
                         disclosed_on: f.disclosed_on,
@@ -391,10 +388,7 @@ pub async fn authorize(
     Path(patient): Path<i64>,
     Form(f): Form<AuthorizationInput>,
 ) -> Result<Response, WebError> {
-    let r = state
-        .app
-        .record_authorization(&Actor::User(p.clone()), patient, f)
-        .await;
+    let r = state.app.record_authorization(&p.actor(), patient, f).await;
     after_log(&state, &p, patient, r).await
 }
 
@@ -410,10 +404,7 @@ pub async fn revoke(
     Path((patient, id)): Path<(i64, i64)>,
     Form(f): Form<RevokeForm>,
 ) -> Result<Response, WebError> {
-    let r = state
-        .app
-        .revoke_authorization(&Actor::User(p.clone()), id, &f.revoked_on)
-        .await;
+    let r = state.app.revoke_authorization(&p.actor(), id, &f.revoked_on).await;
     after_log(&state, &p, patient, r).await
 }
 
@@ -424,7 +415,7 @@ pub async fn accounting(
 ) -> Result<Response, WebError> {
     let bytes = state
         .app
-        .accounting_pdf(&Actor::User(p), patient, "", "")
+        .accounting_pdf(&p.actor(), patient, "", "")
         .await
         .map_err(WebError::page)?;
     Ok(crate::respond::file_response(

@@ -14,7 +14,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::Form;
 use carekeep_app::program::sra::{AnswerInput, AssetInput, RiskInput};
-use carekeep_app::{Actor, AppError, Principal};
+use carekeep_app::{AppError, Principal};
 use serde::{Deserialize, Serialize};
 
 pub async fn list(State(state): State<AppState>, PageUser(p): PageUser) -> Result<SraListPage, WebError> {
@@ -22,7 +22,7 @@ pub async fn list(State(state): State<AppState>, PageUser(p): PageUser) -> Resul
 }
 
 async fn list_page(state: &AppState, p: &Principal, error: Option<String>) -> Result<SraListPage, WebError> {
-    let actor = Actor::User(p.clone());
+    let actor = p.actor();
     let assessments = state.app.assessments(&actor).await.map_err(WebError::page)?;
     let register = state.app.risk_register(&actor).await.map_err(WebError::page)?;
     let tasks = state.app.sra_tasks(&actor).await.map_err(WebError::page)?;
@@ -36,7 +36,7 @@ async fn list_page(state: &AppState, p: &Principal, error: Option<String>) -> Re
 }
 
 pub async fn start(State(state): State<AppState>, PageUser(p): PageUser) -> Result<Response, WebError> {
-    match state.app.start_assessment(&Actor::User(p.clone())).await {
+    match state.app.start_assessment(&p.actor()).await {
         Ok(id) => Ok(Redirect::to(&format!("/program/sra/{id}")).into_response()),
         Err(e @ AppError::Conflict(_)) => {
             let page = list_page(&state, &p, Some(e.to_string())).await?;
@@ -68,7 +68,7 @@ async fn page(
     notice: Option<String>,
     error: Option<String>,
 ) -> Result<SraPage, WebError> {
-    let actor = Actor::User(p.clone());
+    let actor = p.actor();
     let a = state.app.assessment(&actor, id).await.map_err(WebError::page)?;
     let vendors = state.app.vendors(&actor).await.map_err(WebError::page)?;
     Ok(SraPage {
@@ -120,7 +120,7 @@ pub async fn details(
 ) -> Result<Response, WebError> {
     let r = state
         .app
-        .set_assessment_details(&Actor::User(p.clone()), id, &f.title, &f.scope)
+        .set_assessment_details(&p.actor(), id, &f.title, &f.scope)
         .await;
     after(&state, &p, id, "scope", r).await
 }
@@ -149,7 +149,7 @@ pub async fn answer(
     let r = state
         .app
         .answer_spec(
-            &Actor::User(p.clone()),
+            &p.actor(),
             id,
             &spec,
             AnswerInput {
@@ -214,7 +214,7 @@ pub async fn add_asset(
         vendor_id,
         notes: f.notes,
     };
-    let r = state.app.save_sra_asset(&Actor::User(p.clone()), id, 0, input).await;
+    let r = state.app.save_sra_asset(&p.actor(), id, 0, input).await;
     after(&state, &p, id, "assets", r).await
 }
 
@@ -252,7 +252,7 @@ pub async fn add_risk(
         treatment: f.treatment,
         justification: f.justification,
     };
-    let r = state.app.save_sra_risk(&Actor::User(p.clone()), id, 0, input).await;
+    let r = state.app.save_sra_risk(&p.actor(), id, 0, input).await;
     after(&state, &p, id, "risks", r).await
 }
 
@@ -272,7 +272,7 @@ pub async fn add_task(
 ) -> Result<Response, WebError> {
     let r = state
         .app
-        .add_sra_task(&Actor::User(p.clone()), risk, &f.title, &f.owner, &f.due_on)
+        .add_sra_task(&p.actor(), risk, &f.title, &f.owner, &f.due_on)
         .await;
     after(&state, &p, id, "risks", r).await
 }
@@ -282,7 +282,7 @@ pub async fn task_done(
     PageUser(p): PageUser,
     Path((id, task)): Path<(i64, i64)>,
 ) -> Result<Response, WebError> {
-    let r = state.app.complete_sra_task(&Actor::User(p.clone()), task).await;
+    let r = state.app.complete_sra_task(&p.actor(), task).await;
     after(&state, &p, id, "risks", r).await
 }
 
@@ -299,7 +299,7 @@ pub async fn status(
     Path(id): Path<i64>,
     Form(f): Form<StatusForm>,
 ) -> Result<Response, WebError> {
-    let actor = Actor::User(p.clone());
+    let actor = p.actor();
     let r = if f.to == "final" {
         state.app.finalise_assessment(&actor, id, &f.signed_name).await
     } else {
@@ -313,11 +313,7 @@ pub async fn report_pdf(
     PageUser(p): PageUser,
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
-    let bytes = state
-        .app
-        .assessment_pdf(&Actor::User(p), id)
-        .await
-        .map_err(WebError::page)?;
+    let bytes = state.app.assessment_pdf(&p.actor(), id).await.map_err(WebError::page)?;
     Ok(crate::respond::file_response(
         "application/pdf".into(),
         bytes,

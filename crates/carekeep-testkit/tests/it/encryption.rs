@@ -85,7 +85,7 @@ async fn a_thousand_patients_names_never_appear_in_the_stored_bytes() {
         app.state
             .app
             .register_patient(
-                &desk,
+                &desk.actor(),
                 NewPatient {
                     given_name: given(i),
                     family_name: family(i),
@@ -306,9 +306,9 @@ async fn master_key_rotation_beside_a_running_server_loses_nothing() {
     .await
     .unwrap();
     let p = app.principal(&desk).await;
-    let page = reopened.app.list_patients(&p, 1, 100).await.unwrap();
+    let page = reopened.app.list_patients(&p.actor(), 1, 100).await.unwrap();
     assert_eq!(page.total, i64::try_from(20 + made).unwrap());
-    let v = reopened.app.patient(&p, ids[7]).await.unwrap();
+    let v = reopened.app.patient(&p.actor(), ids[7]).await.unwrap();
     assert_eq!(v.identity.unwrap().family_name, family(7));
     // The old key no longer opens the clinic.
     let old = carekeep_crypto::keys::MasterKey::from_file_contents(&old_key).unwrap();

@@ -360,11 +360,7 @@ async fn every_phi_route_in_the_api_and_the_pages_writes_its_event() {
     // A published notice, so its acknowledgement can be recorded from the chart.
     let owner_p = app.principal(&owner).await;
     let npp = carekeep_domain::program::npp::template("Test Clinic", "the privacy officer", "555-0100", "2026-03-02");
-    app.state
-        .app
-        .publish_npp(&carekeep_app::Actor::User(owner_p), &npp, "")
-        .await
-        .unwrap();
+    app.state.app.publish_npp(&owner_p.actor(), &npp, "").await.unwrap();
 
     // The pages, as the page router lists them.
     let routes = page_routes();

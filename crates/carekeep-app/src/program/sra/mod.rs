@@ -207,7 +207,10 @@ impl App {
     }
 
     /// What the running system knows, by row: `(ok, words with the date)`.
-    pub(crate) async fn sra_evidence(&self, actor: &Actor) -> Result<HashMap<&'static str, (bool, String)>, AppError> {
+    pub(crate) async fn sra_evidence(
+        &self,
+        actor: &Actor<'_>,
+    ) -> Result<HashMap<&'static str, (bool, String)>, AppError> {
         let today = self.clinic_today();
         let mut out = HashMap::new();
         let checklist = self.dashboard(actor).await?;
@@ -283,7 +286,7 @@ impl App {
     }
 
     /// The assessments, newest first.
-    pub async fn assessments(&self, actor: &Actor) -> Result<Vec<SraSummary>, AppError> {
+    pub async fn assessments(&self, actor: &Actor<'_>) -> Result<Vec<SraSummary>, AppError> {
         self.require(actor, Capability::ManageProgram).await?;
         let mut conn = self.store().read().await?;
         let zone = self.clinic_zone().clone();
@@ -296,7 +299,7 @@ impl App {
 
     /// Starts an assessment: a copy of the last finalised one to carry forward, or a fresh one.
     /// Only one may be open at a time.
-    pub async fn start_assessment(&self, actor: &Actor) -> Result<i64, AppError> {
+    pub async fn start_assessment(&self, actor: &Actor<'_>) -> Result<i64, AppError> {
         let me = self.require(actor, Capability::ManageProgram).await?;
         let mut tx = self.store().begin().await?;
         let all = store::assessments(tx.conn()).await?;
@@ -355,7 +358,13 @@ impl App {
         Ok(id)
     }
 
-    async fn sra_audit(&self, tx: &mut carekeep_store::Tx, actor: &Actor, id: i64, what: &str) -> Result<(), AppError> {
+    async fn sra_audit(
+        &self,
+        tx: &mut carekeep_store::Tx,
+        actor: &Actor<'_>,
+        id: i64,
+        what: &str,
+    ) -> Result<(), AppError> {
         let mut event = self
             .event(actor, Action::ProgramChanged, Outcome::Success)
             .with_reason(what);
@@ -381,7 +390,7 @@ impl App {
     /// One assessment with every row, its assets, risks and tasks. A draft shows the system's
     /// evidence as it is now (and refreshes Carekeep's own asset); a finalised one shows what
     /// was recorded when it was signed.
-    pub async fn assessment(&self, actor: &Actor, id: i64) -> Result<SraView, AppError> {
+    pub async fn assessment(&self, actor: &Actor<'_>, id: i64) -> Result<SraView, AppError> {
         self.require(actor, Capability::ManageProgram).await?;
         let a = {
             let mut conn = self.store().read().await?;
@@ -528,7 +537,7 @@ impl App {
 
     pub async fn set_assessment_details(
         &self,
-        actor: &Actor,
+        actor: &Actor<'_>,
         id: i64,
         title: &str,
         scope: &str,
@@ -545,7 +554,13 @@ impl App {
     }
 
     /// Answers one row; the answer is checked against 164.306(d).
-    pub async fn answer_spec(&self, actor: &Actor, id: i64, spec_id: &str, input: AnswerInput) -> Result<(), AppError> {
+    pub async fn answer_spec(
+        &self,
+        actor: &Actor<'_>,
+        id: i64,
+        spec_id: &str,
+        input: AnswerInput,
+    ) -> Result<(), AppError> {
         let me = self.require(actor, Capability::ManageProgram).await?;
         let spec = specs::by_id(spec_id).ok_or(AppError::NotFound("specification"))?;
         let answer = Answer::parse(&input.answer).ok_or_else(|| {
@@ -578,7 +593,13 @@ impl App {
     }
 
     /// Adds (`asset == 0`) or changes an asset. Carekeep's own row is the system's to fill.
-    pub async fn save_sra_asset(&self, actor: &Actor, id: i64, asset: i64, input: AssetInput) -> Result<i64, AppError> {
+    pub async fn save_sra_asset(
+        &self,
+        actor: &Actor<'_>,
+        id: i64,
+        asset: i64,
+        input: AssetInput,
+    ) -> Result<i64, AppError> {
         self.require(actor, Capability::ManageProgram).await?;
         let name = text("asset name", &input.name, 200, true)?;
         if !ASSET_KINDS.iter().any(|(k, _)| *k == input.kind.trim()) {
@@ -649,7 +670,13 @@ impl App {
     }
 
     /// Adds (`risk == 0`) or changes a risk; the level comes from the matrix.
-    pub async fn save_sra_risk(&self, actor: &Actor, id: i64, risk_id: i64, input: RiskInput) -> Result<i64, AppError> {
+    pub async fn save_sra_risk(
+        &self,
+        actor: &Actor<'_>,
+        id: i64,
+        risk_id: i64,
+        input: RiskInput,
+    ) -> Result<i64, AppError> {
         self.require(actor, Capability::ManageProgram).await?;
         let catalogued = catalogue::by_key(input.threat.trim());
         let threat = match catalogued {
@@ -719,7 +746,7 @@ impl App {
     /// is finalised: the plan is worked through the year.
     pub async fn add_sra_task(
         &self,
-        actor: &Actor,
+        actor: &Actor<'_>,
         risk_id: i64,
         title: &str,
         owner: &str,
@@ -751,7 +778,7 @@ impl App {
         Ok(id)
     }
 
-    pub async fn complete_sra_task(&self, actor: &Actor, task: i64) -> Result<(), AppError> {
+    pub async fn complete_sra_task(&self, actor: &Actor<'_>, task: i64) -> Result<(), AppError> {
         self.require(actor, Capability::ManageProgram).await?;
         let mut tx = self.store().begin().await?;
         let t = store::tasks(tx.conn())
@@ -767,7 +794,7 @@ impl App {
     }
 
     /// Every remediation task, open first.
-    pub async fn sra_tasks(&self, actor: &Actor) -> Result<Vec<TaskView>, AppError> {
+    pub async fn sra_tasks(&self, actor: &Actor<'_>) -> Result<Vec<TaskView>, AppError> {
         self.require(actor, Capability::ManageProgram).await?;
         let mut conn = self.store().read().await?;
         let today = self.clinic_today();
@@ -779,7 +806,7 @@ impl App {
     }
 
     /// The register: every risk across assessments, newest assessment first.
-    pub async fn risk_register(&self, actor: &Actor) -> Result<Vec<RiskView>, AppError> {
+    pub async fn risk_register(&self, actor: &Actor<'_>) -> Result<Vec<RiskView>, AppError> {
         self.require(actor, Capability::ManageProgram).await?;
         let mut conn = self.store().read().await?;
         let risks = store::risks(&mut conn, None).await?;
@@ -789,7 +816,7 @@ impl App {
     }
 
     /// Sends a draft for review, or a review back to draft.
-    pub async fn move_assessment(&self, actor: &Actor, id: i64, to: &str) -> Result<(), AppError> {
+    pub async fn move_assessment(&self, actor: &Actor<'_>, id: i64, to: &str) -> Result<(), AppError> {
         self.require(actor, Capability::ManageProgram).await?;
         let to = match Status::parse(to) {
             Some(s @ (Status::Draft | Status::Review)) => s,
@@ -819,7 +846,7 @@ impl App {
     /// Finalises an assessment in review, signed by a signed-in person with their name. Every
     /// row must be answered; rows the system can answer take its answer where no one did, and
     /// the evidence is kept with each row. A contradicted answer must be fixed first.
-    pub async fn finalise_assessment(&self, actor: &Actor, id: i64, signed_name: &str) -> Result<(), AppError> {
+    pub async fn finalise_assessment(&self, actor: &Actor<'_>, id: i64, signed_name: &str) -> Result<(), AppError> {
         let me = self
             .require(actor, Capability::ManageProgram)
             .await?

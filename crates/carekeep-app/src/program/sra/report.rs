@@ -13,7 +13,7 @@ pub const METHOD: &str = "Every standard and implementation specification of the
 
 impl App {
     /// The report as a PDF. Viewing it is audited like any program document.
-    pub async fn assessment_pdf(&self, actor: &Actor, id: i64) -> Result<Vec<u8>, AppError> {
+    pub async fn assessment_pdf(&self, actor: &Actor<'_>, id: i64) -> Result<Vec<u8>, AppError> {
         self.require(actor, Capability::ManageProgram).await?;
         let view = self.assessment(actor, id).await?;
         let bytes = self.assessment_pdf_of(&view)?;

@@ -17,7 +17,7 @@ mod record_pdf;
 use crate::permit::Permit;
 use crate::records::view::PatientView;
 use crate::records::{binding_of, chart_parts, AttachmentMeta, EntryInput, Opened, StoredEntry, StoredNote};
-use crate::{Actor, App, AppError, Principal};
+use crate::{Actor, App, AppError};
 use carekeep_domain::audit::{Action, Outcome};
 use carekeep_domain::records::appointment::check_service;
 use carekeep_domain::records::chart_access::designated_record_set;
@@ -174,8 +174,9 @@ impl ImportReport {
 impl App {
     /// A patient's record as `p` may see it, as a FHIR R4 Bundle; audited as an export of the
     /// classes it holds before it is returned.
-    pub async fn fhir_export(&self, p: &Principal, id: i64) -> Result<serde_json::Value, AppError> {
-        let (view, files) = self.export_view(&Actor::User(p.clone()), id).await?;
+    pub async fn fhir_export(&self, actor: &Actor<'_>, id: i64) -> Result<serde_json::Value, AppError> {
+        let p = actor.person()?;
+        let (view, files) = self.export_view(&p.actor(), id).await?;
         Ok(export::bundle(&view, &files, &crate::records::rfc3339(self.now())))
     }
 
@@ -186,8 +187,9 @@ impl App {
     }
 
     /// The same record as a readable PDF.
-    pub async fn record_pdf(&self, p: &Principal, id: i64) -> Result<Vec<u8>, AppError> {
-        let (view, _) = self.export_view(&Actor::User(p.clone()), id).await?;
+    pub async fn record_pdf(&self, actor: &Actor<'_>, id: i64) -> Result<Vec<u8>, AppError> {
+        let p = actor.person()?;
+        let (view, _) = self.export_view(&p.actor(), id).await?;
         record_pdf::render(self.clinic_name(), &view, &crate::records::rfc3339(self.now()))
     }
 
@@ -197,7 +199,7 @@ impl App {
         Ok(store::all_patient_ids(&mut conn).await?)
     }
 
-    async fn export_view(&self, actor: &Actor, id: i64) -> Result<(PatientView, Vec<(i64, Vec<u8>)>), AppError> {
+    async fn export_view(&self, actor: &Actor<'_>, id: i64) -> Result<(PatientView, Vec<(i64, Vec<u8>)>), AppError> {
         let mut conn = self.store().read().await?;
         let (opened, roles) = match actor {
             Actor::User(p) => {
