@@ -131,7 +131,12 @@ pub async fn run() {
         for path in chunk {
             let raw = std::fs::read(path).unwrap();
             let plan = import::plan(&raw, app.state.app.now(), app.state.app.clinic_today()).unwrap();
-            let report = app.state.app.fhir_import(plan, provider, &[]).await.unwrap();
+            let report = app
+                .state
+                .app
+                .fhir_import(&carekeep_app::Actor::Cli, plan, provider, &[])
+                .await
+                .unwrap();
             resources += report.resources;
             total.add(report);
         }

@@ -108,7 +108,9 @@ async fn seed_patients(app: &TestApp, patients: usize) -> Vec<i64> {
         let raw =
             serde_json::to_vec(&json!({ "resourceType": "Bundle", "type": "collection", "entry": entries })).unwrap();
         let plan = import::plan(&raw, a.now(), a.clinic_today()).unwrap();
-        a.fhir_import(plan, provider, &[]).await.unwrap();
+        a.fhir_import(&carekeep_app::Actor::Cli, plan, provider, &[])
+            .await
+            .unwrap();
     }
     let store = a.store_for_tests();
     let mut conn = store.read().await.unwrap();

@@ -148,7 +148,7 @@ pub async fn import(ctx: &Context, cmd: ImportCommand) -> Result<(), Failure> {
     for path in &files {
         let plan = plan_file(&app, path, max_mib)?;
         let matches = app.fhir_matches(&plan).await?;
-        report.add(app.fhir_import(plan, by, &matches).await?);
+        report.add(app.fhir_import(&Actor::Cli, plan, by, &matches).await?);
     }
     if json {
         outln!(

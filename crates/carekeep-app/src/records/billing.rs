@@ -156,8 +156,8 @@ impl App {
         let coded = lines.iter().any(|l| !l.procedure_code.is_empty());
         let mut tx = self.store().begin().await?;
         let opened = self.open_patient(tx.conn(), p, patient).await?;
-        tx = self
-            .require_write(tx, p, &opened, DataClass::Billing, Action::PhiCreate)
+        let (mut tx, grant) = self
+            .grant_write(tx, p, &opened, DataClass::Billing, Action::PhiCreate)
             .await?;
         let mut classes = vec![DataClass::Billing, DataClass::InvoiceStatus];
         if coded {
@@ -168,7 +168,8 @@ impl App {
         }
         let total = lines.iter().map(|l| l.amount_cents).sum();
         let (id, _) = store::insert_invoice(tx.conn(), patient, total, p.user_id.0, self.now()).await?;
-        self.put_json(tx.conn(), CtColumn::InvoiceLines, id, &lines).await?;
+        self.put_json(tx.conn(), &grant, CtColumn::InvoiceLines, id, &lines)
+            .await?;
         let event = self.phi_event(
             p,
             Action::PhiCreate,
@@ -196,8 +197,8 @@ impl App {
             .await
             .map_err(|_| AppError::NotFound("invoice"))?;
         let opened = self.open_patient(tx.conn(), p, row.patient_id).await?;
-        tx = self
-            .require_write(tx, p, &opened, DataClass::Coding, Action::PhiUpdate)
+        let (mut tx, grant) = self
+            .grant_write(tx, p, &opened, DataClass::Coding, Action::PhiUpdate)
             .await?;
         let event = self.phi_event(
             p,
@@ -220,7 +221,7 @@ impl App {
             line.procedure_code = p_code;
             line.diagnosis_codes = d_codes;
         }
-        self.put_json(tx.conn(), CtColumn::InvoiceLines, invoice, &lines)
+        self.put_json(tx.conn(), &grant, CtColumn::InvoiceLines, invoice, &lines)
             .await?;
         tx.commit().await?;
         Ok(self.invoice_codes(&row, &lines))

@@ -1,8 +1,8 @@
 //! The clinical chart (class `clinical`): SOAP notes signed by their author and addended, never
 //! edited, once signed; vitals, diagnoses, medications, allergies; photos and documents.
 
-use super::rfc3339;
 use super::view::*;
+use super::{rfc3339, Grant};
 use crate::permit::Permit;
 use crate::{Actor, App, AppError, Principal};
 use carekeep_domain::audit::{Action, Outcome};
@@ -245,12 +245,13 @@ impl App {
         let note = note.check()?;
         let mut tx = self.store().begin().await?;
         let opened = self.open_patient(tx.conn(), p, patient).await?;
-        tx = self
-            .require_write(tx, p, &opened, DataClass::Clinical, Action::PhiCreate)
+        let (mut tx, grant) = self
+            .grant_write(tx, p, &opened, DataClass::Clinical, Action::PhiCreate)
             .await?;
         let now = self.now();
         let id = store::insert_encounter(tx.conn(), patient, p.user_id.0, now, now).await?;
-        self.put_json(tx.conn(), CtColumn::EncounterNote, id, &note).await?;
+        self.put_json(tx.conn(), &grant, CtColumn::EncounterNote, id, &note)
+            .await?;
         let event = self.phi_event(
             p,
             Action::PhiCreate,
@@ -271,13 +272,13 @@ impl App {
         p: &Principal,
         id: i64,
         action: Action,
-    ) -> Result<(Tx, store::EncounterRow), AppError> {
+    ) -> Result<(Tx, Grant, store::EncounterRow), AppError> {
         let enc = store::encounter_by_id(tx.conn(), id)
             .await
             .map_err(|_| AppError::NotFound("note"))?;
         let opened = self.open_patient(tx.conn(), p, enc.patient_id).await?;
-        let tx = self.require_write(tx, p, &opened, DataClass::Clinical, action).await?;
-        Ok((tx, enc))
+        let (tx, grant) = self.grant_write(tx, p, &opened, DataClass::Clinical, action).await?;
+        Ok((tx, grant, enc))
     }
 
     /// Changes a draft note. Only its author may, and only before it is signed.
@@ -285,7 +286,7 @@ impl App {
         let p = actor.person()?;
         let note = note.check()?;
         let tx = self.store().begin().await?;
-        let (mut tx, enc) = self.open_encounter(tx, p, id, Action::PhiUpdate).await?;
+        let (mut tx, grant, enc) = self.open_encounter(tx, p, id, Action::PhiUpdate).await?;
         if enc.signed_at.is_some() {
             return Err(AppError::Conflict(
                 "this note is signed; add an addendum instead".into(),
@@ -311,7 +312,8 @@ impl App {
             note,
             encounter: old.encounter,
         };
-        self.put_json(tx.conn(), CtColumn::EncounterNote, id, &stored).await?;
+        self.put_json(tx.conn(), &grant, CtColumn::EncounterNote, id, &stored)
+            .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -320,7 +322,7 @@ impl App {
     pub async fn sign_note(&self, actor: &Actor<'_>, id: i64) -> Result<(), AppError> {
         let p = actor.person()?;
         let tx = self.store().begin().await?;
-        let (mut tx, enc) = self.open_encounter(tx, p, id, Action::PhiUpdate).await?;
+        let (mut tx, _, enc) = self.open_encounter(tx, p, id, Action::PhiUpdate).await?;
         if enc.author_id != p.user_id.0 {
             return Err(AppError::Forbidden("only the note's author may sign it".into()));
         }
@@ -347,14 +349,15 @@ impl App {
         let text = crate::input::text("addendum", text, 20_000, true)?;
         let text = text.as_str();
         let tx = self.store().begin().await?;
-        let (mut tx, enc) = self.open_encounter(tx, p, id, Action::PhiCreate).await?;
+        let (mut tx, grant, enc) = self.open_encounter(tx, p, id, Action::PhiCreate).await?;
         if enc.signed_at.is_none() {
             return Err(AppError::Conflict(
                 "this note is still a draft; its author can change it directly".into(),
             ));
         }
         let add = store::insert_addendum(tx.conn(), id, enc.patient_id, p.user_id.0, self.now()).await?;
-        self.put_json(tx.conn(), CtColumn::AddendumText, add, &text).await?;
+        self.put_json(tx.conn(), &grant, CtColumn::AddendumText, add, &text)
+            .await?;
         let event = self.phi_event(
             p,
             Action::PhiCreate,
@@ -381,8 +384,8 @@ impl App {
     ) -> Result<(Tx, (&'static str, i64)), AppError> {
         let mut tx = tx;
         let opened = self.open_patient(tx.conn(), p, patient).await?;
-        let mut tx = self
-            .require_write(tx, p, &opened, DataClass::Clinical, Action::PhiCreate)
+        let (mut tx, grant) = self
+            .grant_write(tx, p, &opened, DataClass::Clinical, Action::PhiCreate)
             .await?;
         let now = self.now();
         let written = match amends {
@@ -398,7 +401,8 @@ impl App {
                     ));
                 }
                 let add = store::insert_addendum(tx.conn(), enc.id, patient, p.user_id.0, now).await?;
-                self.put_json(tx.conn(), CtColumn::AddendumText, add, &text).await?;
+                self.put_json(tx.conn(), &grant, CtColumn::AddendumText, add, &text)
+                    .await?;
                 ("Addendum", add)
             }
             None => {
@@ -407,7 +411,8 @@ impl App {
                     assessment: text.to_owned(),
                     ..Default::default()
                 };
-                self.put_json(tx.conn(), CtColumn::EncounterNote, enc, &note).await?;
+                self.put_json(tx.conn(), &grant, CtColumn::EncounterNote, enc, &note)
+                    .await?;
                 store::sign_encounter(tx.conn(), enc, now).await?;
                 ("Encounter", enc)
             }
@@ -420,12 +425,13 @@ impl App {
         let p = actor.person()?;
         let mut tx = self.store().begin().await?;
         let opened = self.open_patient(tx.conn(), p, patient).await?;
-        tx = self
-            .require_write(tx, p, &opened, DataClass::Clinical, Action::PhiCreate)
+        let (mut tx, grant) = self
+            .grant_write(tx, p, &opened, DataClass::Clinical, Action::PhiCreate)
             .await?;
         let entry = entry.check()?;
         let id = store::insert_entry(tx.conn(), patient, entry.kind(), self.now(), p.user_id.0).await?;
-        self.put_json(tx.conn(), CtColumn::ChartEntryData, id, &entry).await?;
+        self.put_json(tx.conn(), &grant, CtColumn::ChartEntryData, id, &entry)
+            .await?;
         let event = self.phi_event(
             p,
             Action::PhiCreate,
@@ -463,12 +469,13 @@ impl App {
         };
         let mut tx = self.store().begin().await?;
         let opened = self.open_patient(tx.conn(), p, patient).await?;
-        tx = self
-            .require_write(tx, p, &opened, DataClass::Clinical, Action::PhiCreate)
+        let (mut tx, grant) = self
+            .grant_write(tx, p, &opened, DataClass::Clinical, Action::PhiCreate)
             .await?;
         let size = i64::try_from(a.bytes.len()).unwrap_or(i64::MAX);
         let id = store::insert_attachment(tx.conn(), patient, self.now(), p.user_id.0, content_type, size).await?;
-        self.put_json(tx.conn(), CtColumn::AttachmentMeta, id, &meta).await?;
+        self.put_json(tx.conn(), &grant, CtColumn::AttachmentMeta, id, &meta)
+            .await?;
         let (table, column) = CtColumn::AttachmentContent.place();
         let ct = self
             .sealer()

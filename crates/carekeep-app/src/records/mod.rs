@@ -8,6 +8,7 @@
 //! data is returned and fail if it cannot be written; writes record theirs in the same
 //! transaction.
 
+mod access;
 mod billing;
 mod chart;
 pub mod fhir;
@@ -15,6 +16,7 @@ mod patients;
 mod schedule;
 pub mod view;
 
+pub(crate) use access::{Grant, Opened};
 pub use billing::{NewInvoice, NewPayment};
 pub(crate) use chart::AttachmentMeta;
 pub use chart::{EntryInput, NewAttachment, NoteInput, StoredEntry, StoredNote};
@@ -30,7 +32,7 @@ use carekeep_domain::records::chart_access::{chart_access, ChartAccess, Gate};
 use carekeep_domain::records::Invalid;
 use carekeep_domain::DataClass;
 use carekeep_store::records::{self as store, CtColumn, PatientRow};
-use carekeep_store::{Conn, Reader, Tx};
+use carekeep_store::Conn;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use time::format_description::well_known::Rfc3339;
@@ -40,14 +42,6 @@ impl From<Invalid> for AppError {
     fn from(e: Invalid) -> Self {
         AppError::Invalid(e.0)
     }
-}
-
-/// A patient opened for one person: the row and what the policy lets them do with it.
-#[derive(Debug)]
-pub(crate) struct Opened {
-    pub row: PatientRow,
-    pub access: ChartAccess,
-    pub glass_until: Option<OffsetDateTime>,
 }
 
 pub(crate) fn binding_of(col: CtColumn, row: i64) -> Binding<'static> {
@@ -63,17 +57,6 @@ fn binding(col: CtColumn, row: i64) -> Binding<'static> {
     Binding { table, column, row }
 }
 
-/// Full sign-in (MFA done) and no training hold: what opening any patient record needs.
-fn may_open_patients(p: &Principal) -> Result<(), AppError> {
-    p.require_full()?;
-    if p.training_hold {
-        return Err(AppError::Forbidden(
-            "the clinic opens patient records after you complete your HIPAA training: see Training".into(),
-        ));
-    }
-    Ok(())
-}
-
 pub(crate) fn patient_not_found(e: carekeep_store::StoreError) -> AppError {
     match e {
         carekeep_store::StoreError::NotFound => AppError::NotFound("patient"),
@@ -83,7 +66,7 @@ pub(crate) fn patient_not_found(e: carekeep_store::StoreError) -> AppError {
 
 impl App {
     /// Encrypts a value for one column of one row.
-    pub(crate) fn seal_json<T: Serialize>(&self, col: CtColumn, row: i64, value: &T) -> Result<Vec<u8>, AppError> {
+    fn seal_json<T: Serialize>(&self, col: CtColumn, row: i64, value: &T) -> Result<Vec<u8>, AppError> {
         let plain = zeroize::Zeroizing::new(serde_json::to_vec(value).map_err(|e| AppError::Internal(e.to_string()))?);
         self.sealer().seal(binding(col, row), &plain)
     }
@@ -100,9 +83,11 @@ impl App {
         serde_json::from_slice(&plain).map_err(|e| AppError::Internal(format!("stored record: {e}")))
     }
 
+    /// Seals and writes one column of one row of a chart: only under the policy's [`Grant`].
     pub(crate) async fn put_json<T: Serialize>(
         &self,
         conn: &mut Conn,
+        _grant: &Grant,
         col: CtColumn,
         row: i64,
         value: &T,
@@ -110,59 +95,6 @@ impl App {
         let ct = self.seal_json(col, row, value)?;
         store::set_ct(conn, col, row, &ct).await?;
         Ok(())
-    }
-
-    /// Loads a patient and asks the policy what `p` may do with them now.
-    pub(crate) async fn open_patient(&self, conn: &mut Conn, p: &Principal, id: i64) -> Result<Opened, AppError> {
-        may_open_patients(p)?;
-        let row = store::patient_by_id(conn, id).await.map_err(patient_not_found)?;
-        self.gate(conn, p, row).await
-    }
-
-    /// [`Self::open_patient`] through a [`Reader`]: on SQLite it takes a pooled connection only
-    /// for a restricted record.
-    pub(crate) async fn open_patient_to_read(
-        &self,
-        reader: &mut Reader<'_>,
-        p: &Principal,
-        id: i64,
-    ) -> Result<Opened, AppError> {
-        may_open_patients(p)?;
-        let row = reader.patient(id).await.map_err(patient_not_found)?;
-        match row.restricted {
-            true => self.gate(reader.conn().await?, p, row).await,
-            false => Ok(self.opened(p, row, false, None)),
-        }
-    }
-
-    /// What the policy lets `p` do with `row` now, asking who may open a restricted record.
-    async fn gate(&self, conn: &mut Conn, p: &Principal, row: PatientRow) -> Result<Opened, AppError> {
-        if !row.restricted {
-            return Ok(self.opened(p, row, false, None));
-        }
-        let named = store::named_providers(conn, row.id).await?.contains(&p.user_id.0);
-        let glass_until = store::break_glass_until(conn, p.user_id.0, row.id, self.now()).await?;
-        Ok(self.opened(p, row, named, glass_until))
-    }
-
-    fn opened(
-        &self,
-        p: &Principal,
-        row: PatientRow,
-        named_on_patient: bool,
-        glass_until: Option<OffsetDateTime>,
-    ) -> Opened {
-        let gate = Gate {
-            restricted: row.restricted,
-            named_on_patient,
-            break_glass_active: glass_until.is_some(),
-        };
-        let access = chart_access(&self.policy(), p.data_roles(), gate);
-        Opened {
-            row,
-            access,
-            glass_until,
-        }
     }
 
     /// What `p` may see of a patient in a list (schedule, invoices, search results): the policy
@@ -246,58 +178,5 @@ impl App {
             Ok(_) => AppError::Forbidden(message),
             Err(e) => e,
         }
-    }
-
-    /// Refuses unless the policy lets `p` write `class` of this patient. Takes the write
-    /// transaction and hands it back: a refusal rolls it back first, so the refusal's own
-    /// audit event can be written (SQLite has one writer).
-    pub(crate) async fn require_write(
-        &self,
-        tx: Tx,
-        p: &Principal,
-        opened: &Opened,
-        class: DataClass,
-        action: Action,
-    ) -> Result<Tx, AppError> {
-        if opened.access.writes(class) {
-            return Ok(tx);
-        }
-        drop(tx);
-        let why = if opened.access.withheld_by_restriction.contains(&class) {
-            "this patient's chart is restricted to the providers named on it"
-        } else {
-            "your roles do not allow it"
-        };
-        Err(self
-            .refuse(
-                p,
-                action,
-                opened.row.id,
-                class,
-                format!("you may not change this patient's {} data: {why}", class.as_str()),
-            )
-            .await)
-    }
-
-    /// Refuses unless the policy lets `p` read `class` of this patient.
-    pub(crate) async fn require_read(
-        &self,
-        p: &Principal,
-        opened: &Opened,
-        class: DataClass,
-        action: Action,
-    ) -> Result<(), AppError> {
-        if opened.access.reads(class) {
-            return Ok(());
-        }
-        Err(self
-            .refuse(
-                p,
-                action,
-                opened.row.id,
-                class,
-                format!("you may not see this patient's {} data", class.as_str()),
-            )
-            .await)
     }
 }

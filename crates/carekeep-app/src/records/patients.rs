@@ -167,25 +167,7 @@ impl App {
     /// Registers a patient (needs write access to identity and contact).
     pub async fn register_patient(&self, actor: &Actor<'_>, input: NewPatient) -> Result<PatientView, AppError> {
         let p = actor.person()?;
-        p.require_full()?;
-        let policy = self.policy();
-        for class in [DataClass::Identity, DataClass::Contact] {
-            if !policy.access(p.data_roles(), class).can_write() {
-                let event = self.phi_event(
-                    p,
-                    Action::PhiCreate,
-                    Outcome::Denied,
-                    Vec::new(),
-                    ("Patient", String::new()),
-                    vec![class],
-                );
-                self.append_event(event).await?;
-                return Err(AppError::Forbidden(format!(
-                    "registering a patient needs write access to {} data, which your roles do not have",
-                    class.as_str()
-                )));
-            }
-        }
+        let grant = self.grant_registration(p).await?;
         let mut identity = self.check_identity(
             &input.given_name,
             &input.family_name,
@@ -198,9 +180,10 @@ impl App {
         let mut tx = self.store().begin().await?;
         let id = store::insert_patient(tx.conn(), now).await?;
         identity.record_number = format!("MRN-{id:06}");
-        self.put_json(tx.conn(), CtColumn::PatientIdentity, id, &identity)
+        self.put_json(tx.conn(), &grant, CtColumn::PatientIdentity, id, &identity)
             .await?;
-        self.put_json(tx.conn(), CtColumn::PatientContact, id, &contact).await?;
+        self.put_json(tx.conn(), &grant, CtColumn::PatientContact, id, &contact)
+            .await?;
         self.index_identity(tx.conn(), id, &identity).await?;
         self.index_contact(tx.conn(), id, &contact).await?;
         let event = self.phi_event(
@@ -229,8 +212,8 @@ impl App {
         let p = actor.person()?;
         let mut tx = self.store().begin().await?;
         let opened = self.open_patient(tx.conn(), p, id).await?;
-        tx = self
-            .require_write(tx, p, &opened, DataClass::Identity, Action::PhiUpdate)
+        let (mut tx, grant) = self
+            .grant_write(tx, p, &opened, DataClass::Identity, Action::PhiUpdate)
             .await?;
         let event = self.phi_event(
             p,
@@ -242,7 +225,7 @@ impl App {
         );
         // The update's own event covers reading the record number it keeps.
         let permit = self.permit_in(&mut tx, &event).await?;
-        let old: Identity = self.open_json(&permit, CtColumn::PatientIdentity, id, &opened.row.identity_ct)?;
+        let old: Identity = self.open_json(&permit, CtColumn::PatientIdentity, id, &opened.row().identity_ct)?;
         let mut identity = self.check_identity(given, family, dob, sex, old.record_number)?;
         // A correction at the desk keeps what another system's record carried; a birth date
         // known only in part stays so until the date itself is changed.
@@ -253,7 +236,7 @@ impl App {
         identity.identifiers = old.identifiers;
         identity.deceased = old.deceased;
         identity.marital_status = old.marital_status;
-        self.put_json(tx.conn(), CtColumn::PatientIdentity, id, &identity)
+        self.put_json(tx.conn(), &grant, CtColumn::PatientIdentity, id, &identity)
             .await?;
         self.index_identity(tx.conn(), id, &identity).await?;
         store::touch_patient(tx.conn(), id, self.now()).await?;
@@ -266,8 +249,8 @@ impl App {
         let p = actor.person()?;
         let mut tx = self.store().begin().await?;
         let opened = self.open_patient(tx.conn(), p, id).await?;
-        tx = self
-            .require_write(tx, p, &opened, DataClass::Contact, Action::PhiUpdate)
+        let (mut tx, grant) = self
+            .grant_write(tx, p, &opened, DataClass::Contact, Action::PhiUpdate)
             .await?;
         let mut contact = check_contact(contact)?;
         let event = self.phi_event(
@@ -281,11 +264,12 @@ impl App {
         // The update's own event covers reading the address parts an imported record
         // carried: kept while the address they spell is unchanged.
         let permit = self.permit_in(&mut tx, &event).await?;
-        let old: Contact = self.open_json(&permit, CtColumn::PatientContact, id, &opened.row.contact_ct)?;
+        let old: Contact = self.open_json(&permit, CtColumn::PatientContact, id, &opened.row().contact_ct)?;
         if contact.address_parts.is_none() && old.address == contact.address {
             contact.address_parts = old.address_parts;
         }
-        self.put_json(tx.conn(), CtColumn::PatientContact, id, &contact).await?;
+        self.put_json(tx.conn(), &grant, CtColumn::PatientContact, id, &contact)
+            .await?;
         self.index_contact(tx.conn(), id, &contact).await?;
         store::touch_patient(tx.conn(), id, self.now()).await?;
         tx.commit().await?;
@@ -298,7 +282,7 @@ impl App {
         let p = actor.person()?;
         let mut reader = self.store().reader();
         let opened = self.open_patient_to_read(&mut reader, p, id).await?;
-        if !opened.access.reads_any() {
+        if !opened.access().reads_any() {
             drop(reader);
             return Err(self
                 .refuse(
@@ -310,9 +294,9 @@ impl App {
                 )
                 .await);
         }
-        let rows = reader.chart_rows(id, &chart_parts(&opened.access)).await?;
+        let rows = reader.chart_rows(id, &chart_parts(&opened.access())).await?;
         drop(reader);
-        let classes: Vec<DataClass> = opened.access.read.iter().copied().collect();
+        let classes: Vec<DataClass> = opened.access().read.iter().copied().collect();
         let mut event = self.phi_event(
             p,
             Action::PhiRead,
@@ -321,7 +305,7 @@ impl App {
             ("Patient", id.to_string()),
             classes,
         );
-        if opened.access.via_break_glass {
+        if opened.access().via_break_glass {
             event.reason = "break glass".into();
         }
         let permit = self.permit(event).await?;
@@ -338,14 +322,14 @@ impl App {
         roles: &[carekeep_domain::RoleName],
         opened: &Opened,
     ) -> Result<PatientView, AppError> {
-        let a = &opened.access;
-        let id = opened.row.id;
+        let a = &opened.access();
+        let id = opened.row().id;
         let identity = match a.reads(DataClass::Identity) {
             true => Some(identity_view(&self.open_json(
                 permit,
                 CtColumn::PatientIdentity,
                 id,
-                &opened.row.identity_ct,
+                &opened.row().identity_ct,
             )?)),
             false => None,
         };
@@ -354,7 +338,7 @@ impl App {
                 permit,
                 CtColumn::PatientContact,
                 id,
-                &opened.row.contact_ct,
+                &opened.row().contact_ct,
             )?)),
             false => None,
         };
@@ -380,10 +364,10 @@ impl App {
             billing,
             invoice_status,
             access: AccessNote {
-                restricted: opened.row.restricted,
+                restricted: opened.row().restricted,
                 withheld_clinical: a.withheld_by_restriction.contains(&DataClass::Clinical),
                 may_break_glass: may_break_glass(&self.policy(), roles),
-                break_glass_until: opened.glass_until.map(rfc3339),
+                break_glass_until: opened.glass_until().map(rfc3339),
                 writes: a.write.iter().map(|c| c.as_str()).collect(),
                 npp,
                 honour,
@@ -616,7 +600,7 @@ impl App {
                 )
                 .await);
         }
-        if !opened.row.restricted || opened.access.reads(DataClass::Clinical) && !opened.access.via_break_glass {
+        if !opened.row().restricted || opened.access().reads(DataClass::Clinical) && !opened.access().via_break_glass {
             return Err(AppError::Invalid(
                 "you can already open this chart; emergency access is not needed".into(),
             ));
@@ -631,9 +615,15 @@ impl App {
             )));
         }
         let until = now + time::Duration::minutes(self.settings().records.break_glass_minutes);
-        let grant = store::insert_break_glass(tx.conn(), p.user_id.0, id, now, until).await?;
-        self.put_json(tx.conn(), CtColumn::BreakGlassReason, grant, &reason)
-            .await?;
+        let glass = store::insert_break_glass(tx.conn(), p.user_id.0, id, now, until).await?;
+        self.put_json(
+            tx.conn(),
+            &self.grant_glass_reason(&opened),
+            CtColumn::BreakGlassReason,
+            glass,
+            &reason,
+        )
+        .await?;
         let mut event = self.phi_event(
             p,
             Action::BreakGlass,
@@ -644,7 +634,7 @@ impl App {
         );
         // The reason may describe the patient's condition: the trail holds a reference to the
         // sealed reason, which the audit views open for those who read the trail.
-        event.reason = crate::audit::view::sealed_grant_reference(grant);
+        event.reason = crate::audit::view::sealed_grant_reference(glass);
         self.record(&mut tx, &event).await?;
         tx.commit().await?;
         Ok(rfc3339(until))

@@ -81,8 +81,8 @@ impl App {
         let p = actor.person()?;
         let mut tx = self.store().begin().await?;
         let opened = self.open_patient(tx.conn(), p, patient).await?;
-        tx = self
-            .require_write(tx, p, &opened, DataClass::Scheduling, Action::PhiCreate)
+        let (mut tx, grant) = self
+            .grant_write(tx, p, &opened, DataClass::Scheduling, Action::PhiCreate)
             .await?;
         let service = check_service(&input.service)?;
         // Bounded before any arithmetic: a huge length would overflow the time types (found by
@@ -121,7 +121,7 @@ impl App {
             now,
         )
         .await?;
-        self.put_json(tx.conn(), CtColumn::AppointmentService, id, &service)
+        self.put_json(tx.conn(), &grant, CtColumn::AppointmentService, id, &service)
             .await?;
         let event = self.phi_event(
             p,

@@ -159,7 +159,12 @@ async fn export_follows_the_policy_is_valid_r4_and_reimports_with_every_count_eq
     let provider = other.user_id(&owner, "provider").await;
     let bytes = serde_json::to_vec(&full).unwrap();
     let plan = import::plan(&bytes, other.state.app.now(), other.state.app.clinic_today()).unwrap();
-    let report = other.state.app.fhir_import(plan, provider, &[]).await.unwrap();
+    let report = other
+        .state
+        .app
+        .fhir_import(&carekeep_app::Actor::Cli, plan, provider, &[])
+        .await
+        .unwrap();
     // Nothing is lost but who wrote each record: the import files them under one account.
     let attribution = [
         "DocumentReference.author",
@@ -303,7 +308,12 @@ async fn a_malformed_bundle_is_refused_and_leaves_the_database_unchanged() {
         app.state.app.clinic_today(),
     )
     .unwrap();
-    assert!(app.state.app.fhir_import(plan, 999_999, &[]).await.is_err());
+    assert!(app
+        .state
+        .app
+        .fhir_import(&carekeep_app::Actor::Cli, plan, 999_999, &[])
+        .await
+        .is_err());
     assert_eq!(patient_count(&app, &desk).await, before);
     assert_eq!(head(&app, &co).await, audit_before);
     // The same plan filed under a real provider goes in.
@@ -313,7 +323,12 @@ async fn a_malformed_bundle_is_refused_and_leaves_the_database_unchanged() {
         app.state.app.clinic_today(),
     )
     .unwrap();
-    let report = app.state.app.fhir_import(plan, provider, &[]).await.unwrap();
+    let report = app
+        .state
+        .app
+        .fhir_import(&carekeep_app::Actor::Cli, plan, provider, &[])
+        .await
+        .unwrap();
     assert_eq!((report.patients, report.diagnoses), (1, 1));
     assert_eq!(patient_count(&app, &desk).await, before + 1);
 }

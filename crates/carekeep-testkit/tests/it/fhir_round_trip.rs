@@ -301,7 +301,9 @@ async fn import(app: &TestApp, bundle: &Value, merge: bool) -> Result<carekeep_a
     if !merge && !matches.is_empty() {
         return Err(format!("matches {matches:?}"));
     }
-    Ok(a.fhir_import(plan, provider, &matches).await.unwrap())
+    Ok(a.fhir_import(&carekeep_app::Actor::Cli, plan, provider, &matches)
+        .await
+        .unwrap())
 }
 
 #[tokio::test]

@@ -291,4 +291,17 @@ fn the_server_and_the_command_line_never_reach_the_store() {
         permit.contains("pub(crate) struct Permit {\n    pending:"),
         "the permit's field is private to the policy's gate"
     );
+    // A chart is opened, and chart content written, only through the records' one door.
+    let access = std::fs::read_to_string(app.join("records/access.rs")).unwrap();
+    for private in [
+        "pub(crate) struct Opened {\n    row:",
+        "pub(crate) struct Grant {\n    _private:",
+    ] {
+        assert!(access.contains(private), "`{private}` keeps its fields private");
+    }
+    let mod_rs = std::fs::read_to_string(app.join("records/mod.rs")).unwrap();
+    assert!(
+        mod_rs.contains("_grant: &Grant,"),
+        "sealing chart content needs the policy's grant"
+    );
 }

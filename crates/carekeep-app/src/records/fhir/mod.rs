@@ -16,7 +16,7 @@ mod record_pdf;
 
 use crate::permit::Permit;
 use crate::records::view::PatientView;
-use crate::records::{binding_of, chart_parts, AttachmentMeta, EntryInput, Opened, StoredEntry, StoredNote};
+use crate::records::{binding_of, chart_parts, AttachmentMeta, EntryInput, Grant, StoredEntry, StoredNote};
 use crate::{Actor, App, AppError};
 use carekeep_domain::audit::{Action, Outcome};
 use carekeep_domain::records::appointment::check_service;
@@ -204,7 +204,7 @@ impl App {
         let (opened, roles) = match actor {
             Actor::User(p) => {
                 let opened = self.open_patient(&mut conn, p, id).await?;
-                if !opened.access.reads_any() {
+                if !opened.access().reads_any() {
                     drop(conn);
                     return Err(self
                         .refuse(
@@ -219,23 +219,18 @@ impl App {
                 (opened, p.data_roles().to_vec())
             }
             Actor::Cli => {
-                let row = store::patient_by_id(&mut conn, id)
-                    .await
-                    .map_err(crate::records::patient_not_found)?;
-                let opened = Opened {
-                    row,
-                    access: designated_record_set(),
-                    glass_until: None,
-                };
+                let opened = self
+                    .open_for_command_line(&mut conn, actor, id, designated_record_set())
+                    .await?;
                 (opened, Vec::new())
             }
         };
-        let rows = chart_rows(&mut conn, id, &chart_parts(&opened.access)).await?;
+        let rows = chart_rows(&mut conn, id, &chart_parts(&opened.access())).await?;
         let mut event = self.event(actor, Action::PhiExport, Outcome::Success);
         event.patients = vec![id];
         event.resource_type = "Patient".into();
         event.resource_id = id.to_string();
-        event.data_classes = opened.access.read.iter().copied().collect();
+        event.data_classes = opened.access().read.iter().copied().collect();
         event.reason = match actor {
             Actor::Cli => "FHIR export of the designated record set".into(),
             Actor::User(_) => "record export".into(),
@@ -331,10 +326,12 @@ impl App {
     /// matched.
     pub async fn fhir_import(
         &self,
+        actor: &Actor<'_>,
         plan: import::Plan,
         recorded_by: i64,
         merge: &[PatientMatch],
     ) -> Result<ImportReport, AppError> {
+        let grant = Grant::for_import(actor)?;
         let mut report = ImportReport {
             resources: plan.resources,
             unmapped: plan.unmapped,
@@ -360,9 +357,9 @@ impl App {
                         record_number: format!("MRN-{id:06}"),
                         ..p.identity
                     };
-                    self.put_json(tx.conn(), CtColumn::PatientIdentity, id, &identity)
+                    self.put_json(tx.conn(), &grant, CtColumn::PatientIdentity, id, &identity)
                         .await?;
-                    self.put_json(tx.conn(), CtColumn::PatientContact, id, &p.contact)
+                    self.put_json(tx.conn(), &grant, CtColumn::PatientContact, id, &p.contact)
                         .await?;
                     self.index_identity(tx.conn(), id, &identity).await?;
                     self.index_contact(tx.conn(), id, &p.contact).await?;
@@ -394,7 +391,7 @@ impl App {
                 }
                 let service = check_service(&a.service).unwrap_or_else(|_| "Appointment".into());
                 let appt = store::insert_appointment(tx.conn(), id, recorded_by, a.start, a.end, a.status, now).await?;
-                self.put_json(tx.conn(), CtColumn::AppointmentService, appt, &service)
+                self.put_json(tx.conn(), &grant, CtColumn::AppointmentService, appt, &service)
                     .await?;
                 report.appointments += 1;
             }
@@ -421,14 +418,16 @@ impl App {
                     continue;
                 }
                 let enc = store::insert_encounter(tx.conn(), id, recorded_by, n.at, now).await?;
-                self.put_json(tx.conn(), CtColumn::EncounterNote, enc, &note).await?;
+                self.put_json(tx.conn(), &grant, CtColumn::EncounterNote, enc, &note)
+                    .await?;
                 if n.signed {
                     store::sign_encounter(tx.conn(), enc, n.at).await?;
                 }
                 report.notes += 1;
                 for (at, text) in n.addenda {
                     let add = store::insert_addendum(tx.conn(), enc, id, recorded_by, at).await?;
-                    self.put_json(tx.conn(), CtColumn::AddendumText, add, &text).await?;
+                    self.put_json(tx.conn(), &grant, CtColumn::AddendumText, add, &text)
+                        .await?;
                     report.addenda += 1;
                 }
             }
@@ -454,7 +453,8 @@ impl App {
                     EntryInput::Allergy { .. } => report.allergies += 1,
                 }
                 let e = store::insert_entry(tx.conn(), id, entry.entry.kind(), at, recorded_by).await?;
-                self.put_json(tx.conn(), CtColumn::ChartEntryData, e, &entry).await?;
+                self.put_json(tx.conn(), &grant, CtColumn::ChartEntryData, e, &entry)
+                    .await?;
             }
             for a in p.attachments {
                 let Some(content_type) = carekeep_domain::files::sniff(&a.bytes).filter(|_| a.bytes.len() <= max_file)
@@ -477,7 +477,8 @@ impl App {
                     pair: a.pair,
                     pair_label: a.pair_label,
                 };
-                self.put_json(tx.conn(), CtColumn::AttachmentMeta, att, &meta).await?;
+                self.put_json(tx.conn(), &grant, CtColumn::AttachmentMeta, att, &meta)
+                    .await?;
                 let ct = self
                     .sealer()
                     .seal(binding_of(CtColumn::AttachmentContent, att), &a.bytes)?;
@@ -491,7 +492,7 @@ impl App {
                     continue;
                 }
                 let (inv_id, _) = store::insert_invoice(tx.conn(), id, total, recorded_by, inv.at).await?;
-                self.put_json(tx.conn(), CtColumn::InvoiceLines, inv_id, &inv.lines)
+                self.put_json(tx.conn(), &grant, CtColumn::InvoiceLines, inv_id, &inv.lines)
                     .await?;
                 report.invoices += 1;
                 for (at, amount, method) in inv.payments {
