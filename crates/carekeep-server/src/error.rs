@@ -3,9 +3,10 @@
 //! id, and the detail goes to the log (see `middleware::request_id`).
 
 pub use crate::respond::{Explained, InternalDetail};
+use crate::urls;
 use crate::web::chrome::ErrorPage;
 use axum::http::{header, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use carekeep_app::AppError;
 use serde::Serialize;
@@ -69,9 +70,9 @@ impl IntoResponse for WebError {
     fn into_response(self) -> Response {
         let (status, code, message) = classify(&self.error);
         let mut response = match (self.surface, &self.error) {
-            (Surface::Page, AppError::Unauthenticated) => Redirect::to("/login?ended=1").into_response(),
-            (Surface::Page, AppError::SignInRequired) => Redirect::to("/login").into_response(),
-            (Surface::Page, AppError::MfaEnrollmentRequired) => Redirect::to("/mfa/setup").into_response(),
+            (Surface::Page, AppError::Unauthenticated) => urls::login().with("ended", 1).redirect(),
+            (Surface::Page, AppError::SignInRequired) => urls::login().redirect(),
+            (Surface::Page, AppError::MfaEnrollmentRequired) => urls::mfa_setup().redirect(),
             (Surface::Page, _) => (status, ErrorPage::new(status, &message)).into_response(),
             (Surface::Api, _) => (status, Json(ErrorBody { error: code, message })).into_response(),
         };

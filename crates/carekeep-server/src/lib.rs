@@ -13,6 +13,7 @@ mod routes;
 mod serve;
 mod session;
 mod state;
+mod urls;
 mod web;
 
 pub use config::{Config, ConfigError};

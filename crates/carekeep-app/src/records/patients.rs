@@ -294,7 +294,7 @@ impl App {
                 )
                 .await);
         }
-        let rows = reader.chart_rows(id, &chart_parts(&opened.access())).await?;
+        let rows = reader.chart_rows(id, &chart_parts(opened.access())).await?;
         drop(reader);
         let classes: Vec<DataClass> = opened.access().read.iter().copied().collect();
         let mut event = self.phi_event(

@@ -4,11 +4,12 @@ use super::chrome;
 use crate::error::WebError;
 use crate::session::{PageEnrolling, PageUser};
 use crate::state::AppState;
+use crate::urls;
 use crate::web::chrome::Chrome;
 use crate::web::mfa::RecoveryCodesPage;
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use time::format_description::well_known::Rfc3339;
@@ -85,7 +86,7 @@ pub async fn change_password(
         ))
     };
     match r {
-        Ok(()) => Ok(Redirect::to("/login?ended=2").into_response()),
+        Ok(()) => Ok(urls::login().with("ended", 2).redirect()),
         Err(e @ carekeep_app::AppError::Invalid(_)) => {
             let mut page = show(State(state), PageUser(p), Query(AccountQuery { ended: None })).await?;
             page.r =
@@ -102,7 +103,7 @@ pub async fn sign_out_everywhere(State(state): State<AppState>, PageUser(p): Pag
         .sign_out_everywhere(&p.actor())
         .await
         .map_err(WebError::page)?;
-    Ok(Redirect::to("/login?ended=3").into_response())
+    Ok(urls::login().with("ended", 3).redirect())
 }
 
 pub async fn end_session(
@@ -111,7 +112,7 @@ pub async fn end_session(
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
     state.app.end_my_session(&p.actor(), id).await.map_err(WebError::page)?;
-    Ok(Redirect::to("/account?ended=1").into_response())
+    Ok(urls::account().with("ended", 1).redirect())
 }
 
 pub async fn new_recovery_codes(

@@ -4,13 +4,14 @@ use super::chrome;
 use crate::error::WebError;
 use crate::session::PageUser;
 use crate::state::AppState;
+use crate::urls;
 use crate::web::chrome::Chrome;
 use askama::Template;
 use carekeep_app::users::UserView;
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum_extra::extract::Form;
 use carekeep_app::users::NewUserInput;
 use carekeep_app::{AppError, Principal};
@@ -95,7 +96,7 @@ pub async fn create(
         roles: &f.role,
     };
     match state.app.create_user(&p.actor(), &input).await {
-        Ok(u) => Ok(Redirect::to(&format!("/admin/users/{}?done=created", u.id)).into_response()),
+        Ok(u) => Ok(urls::user(u.id.0).done("created").redirect()),
         Err(e @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
             let checked: Vec<RoleName> = f.role.iter().filter_map(|r| RoleName::new(r).ok()).collect();
             let page = UserNewPage {
@@ -150,7 +151,7 @@ async fn change(
     result: Result<(), AppError>,
 ) -> Result<Response, WebError> {
     match result {
-        Ok(()) => Ok(Redirect::to(&format!("/admin/users/{id}?done={done}")).into_response()),
+        Ok(()) => Ok(urls::user(id).done(done).redirect()),
         Err(e @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
             let page = edit_page(state, p, id, Some(e.to_string()), None).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
@@ -308,7 +309,7 @@ pub async fn define_role(
         )
         .await
     {
-        Ok(_) => Ok(Redirect::to("/admin/roles?done=role").into_response()),
+        Ok(_) => Ok(urls::roles().done("role").redirect()),
         Err(e @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
             let page = roles_page(&state, &p, None, Some(e.to_string())).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())

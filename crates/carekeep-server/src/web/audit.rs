@@ -5,6 +5,7 @@ use crate::audit_query::AuditParams;
 use crate::error::WebError;
 use crate::session::PageUser;
 use crate::state::AppState;
+use crate::urls;
 use crate::web::chrome::Chrome;
 use askama::Template;
 
@@ -32,8 +33,8 @@ pub async fn show(
         action: params.action.clone().unwrap_or_default(),
         from: params.from.clone().unwrap_or_default(),
         to: params.to.clone().unwrap_or_default(),
-        export_link: format!("/audit/export.csv?{}", params.link(None)),
-        fhir_link: format!("/audit/export.fhir.json?{}", params.link(None)),
+        export_link: format!("{}?{}", urls::audit_export_csv(), params.link(None)),
+        fhir_link: format!("{}?{}", urls::audit_export_fhir(), params.link(None)),
         older,
         zone: state.app.clinic_zone().clone(),
         verification: verification.map(|v| {

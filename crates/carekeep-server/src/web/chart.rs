@@ -7,11 +7,12 @@ use super::patients::after_change;
 use crate::error::WebError;
 use crate::session::PageUser;
 use crate::state::AppState;
+use crate::urls;
 use crate::web::chrome::Chrome;
 use askama::Template;
 
 use axum::extract::{Multipart, Path, Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum_extra::extract::Form;
 use carekeep_app::records::{EntryInput, NewAppointment, NewAttachment, NewInvoice, NewPayment, NoteInput};
 use carekeep_app::AppError;
@@ -105,11 +106,11 @@ pub async fn appointment_status(
         .map_err(WebError::page)?;
     let to = if f.back == "schedule" {
         let day = parse_date(&f.day).map(|d| d.to_string()).unwrap_or_default();
-        format!("/schedule?date={day}")
+        urls::schedule().with("date", day)
     } else {
-        format!("/patients/{}?done=status#scheduling", appt.patient_id)
+        urls::patient(appt.patient_id).done("status").at("scheduling")
     };
-    Ok(Redirect::to(&to).into_response())
+    Ok(to.redirect())
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -5,12 +5,13 @@ use super::chrome;
 use crate::error::WebError;
 use crate::session::PageUser;
 use crate::state::AppState;
+use crate::urls;
 use crate::web::chrome::Chrome;
 use askama::Template;
 
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum_extra::extract::Form;
 use carekeep_app::incidents::{DeterminationInput, ReportInput, ScopeCandidate, ScopeSearch};
 use carekeep_app::{AppError, Principal};
@@ -55,7 +56,7 @@ pub async fn report(
         ..ReportInput::default()
     };
     match state.app.report_incident(&p.actor(), input).await {
-        Ok(id) => Ok(Redirect::to(&format!("/incidents/new?reported={id}")).into_response()),
+        Ok(id) => Ok(urls::new_incident().with("reported", id).redirect()),
         Err(e @ AppError::Invalid(_)) => Ok((
             StatusCode::UNPROCESSABLE_ENTITY,
             IncidentNewPage {
@@ -122,7 +123,7 @@ async fn after<T>(
     r: Result<T, AppError>,
 ) -> Result<Response, WebError> {
     match r {
-        Ok(_) => Ok(Redirect::to(&format!("/incidents/{id}?done={part}#{part}")).into_response()),
+        Ok(_) => Ok(urls::incident(id).done(part).at(part).redirect()),
         Err(e @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
             let page = page(state, p, id, None, Some(e.to_string())).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
@@ -322,7 +323,7 @@ pub async fn scope(
         Err(e) => Err(e),
     };
     match r {
-        Ok(_) => Ok(Redirect::to(&format!("/incidents/{id}?done=scope#scope")).into_response()),
+        Ok(_) => Ok(urls::incident(id).done("scope").at("scope").redirect()),
         Err(e) => scope_refused(&state, &p, id, e, f, NameForm::default()).await,
     }
 }
@@ -346,7 +347,7 @@ pub async fn scope_name(
         )),
     };
     match r {
-        Ok(_) => Ok(Redirect::to(&format!("/incidents/{id}?done=scope#scope")).into_response()),
+        Ok(_) => Ok(urls::incident(id).done("scope").at("scope").redirect()),
         Err(e) => scope_refused(&state, &p, id, e, ScopeForm::default(), f).await,
     }
 }

@@ -4,12 +4,13 @@ use crate::client::client_ip;
 use crate::error::WebError;
 use crate::session::{private_cookie, removal, PageEnrolling, LOGIN_CSRF_COOKIE, SESSION_COOKIE};
 use crate::state::AppState;
+use crate::urls;
 use crate::web::chrome::Chrome;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::Form;
 use axum_extra::extract::CookieJar;
 use carekeep_app::{AppError, LoginInput, Principal};
@@ -54,7 +55,7 @@ pub async fn form(
     jar: CookieJar,
 ) -> Response {
     if signed_in.is_some() {
-        return Redirect::to("/").into_response();
+        return urls::home().redirect();
     }
     let notice = if q.ended == Some(2) {
         Some(
@@ -105,11 +106,11 @@ pub async fn submit(State(state): State<AppState>, parts: Parts, jar: CookieJar,
                 state.config.secure_cookies(),
             ));
             let to = if outcome.principal.mfa_verified {
-                "/"
+                urls::home()
             } else {
-                "/mfa/setup"
+                urls::mfa_setup()
             };
-            (jar, Redirect::to(to)).into_response()
+            (jar, to.redirect()).into_response()
         }
         Err(e @ (AppError::BadCredentials | AppError::LockedOut { .. } | AppError::Invalid(_))) => {
             let status = match e {
@@ -128,7 +129,11 @@ pub async fn logout(
     jar: CookieJar,
 ) -> Result<Response, WebError> {
     state.app.logout(&p.actor()).await.map_err(WebError::page)?;
-    Ok((jar.remove(removal(SESSION_COOKIE)), Redirect::to("/login?signed_out=1")).into_response())
+    Ok((
+        jar.remove(removal(SESSION_COOKIE)),
+        urls::login().with("signed_out", 1).redirect(),
+    )
+        .into_response())
 }
 
 // The pages this file serves, each a template with its own struct.

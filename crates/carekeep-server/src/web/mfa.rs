@@ -4,12 +4,13 @@ use super::chrome;
 use crate::error::WebError;
 use crate::session::PageEnrolling;
 use crate::state::AppState;
+use crate::urls;
 use crate::web::chrome::Chrome;
 use askama::Template;
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::Form;
 use carekeep_app::{AppError, Principal};
 use serde::Deserialize;
@@ -23,7 +24,7 @@ async fn enroll_page(state: &AppState, p: &Principal, error: Option<String>) -> 
             error,
         }
         .into_response()),
-        Err(AppError::Conflict(_)) => Ok(Redirect::to("/").into_response()),
+        Err(AppError::Conflict(_)) => Ok(urls::home().redirect()),
         Err(e) => Err(WebError::page(e)),
     }
 }

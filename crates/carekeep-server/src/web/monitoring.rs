@@ -4,11 +4,12 @@ use super::chrome;
 use crate::error::WebError;
 use crate::session::PageUser;
 use crate::state::AppState;
+use crate::urls;
 use crate::web::chrome::Chrome;
 use askama::Template;
 
 use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::Form;
 
 use serde::Deserialize;
@@ -38,7 +39,7 @@ pub async fn list(
 
 pub async fn run(State(state): State<AppState>, PageUser(p): PageUser) -> Result<Response, WebError> {
     state.app.run_monitoring_now(&p.actor()).await.map_err(WebError::page)?;
-    Ok(Redirect::to("/monitoring").into_response())
+    Ok(urls::monitoring().redirect())
 }
 
 #[derive(Deserialize)]
@@ -57,7 +58,7 @@ pub async fn review(
         .review_finding(&p.actor(), id, &f.note)
         .await
         .map_err(WebError::page)?;
-    Ok(Redirect::to("/monitoring").into_response())
+    Ok(urls::monitoring().redirect())
 }
 
 // The pages this file serves, each a template with its own struct.

@@ -6,13 +6,14 @@ use super::forms::{Refused, RegisterForm, REGISTER_FIELDS};
 use crate::error::WebError;
 use crate::session::PageUser;
 use crate::state::AppState;
+use crate::urls;
 use crate::web::chrome::when;
 use crate::web::chrome::Chrome;
 use askama::Template;
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum_extra::extract::Form;
 use carekeep_app::records::{contact_input, NewPatient};
 use carekeep_app::{AppError, Principal};
@@ -148,7 +149,7 @@ pub async fn register(
         Err(e) => Err(e),
     };
     match result {
-        Ok(v) => Ok(Redirect::to(&format!("/patients/{}?done=registered", v.id)).into_response()),
+        Ok(v) => Ok(urls::patient(v.id).done("registered").redirect()),
         Err(e @ AppError::Invalid(_)) => {
             let page = PatientNewPage {
                 chrome: chrome(&state, &p, "/patients"),
@@ -239,7 +240,7 @@ pub(crate) async fn after_change<T>(
     result: Result<T, AppError>,
 ) -> Result<Response, WebError> {
     match result {
-        Ok(_) => Ok(Redirect::to(&format!("/patients/{patient}?done={done}#{anchor}")).into_response()),
+        Ok(_) => Ok(urls::patient(patient).done(done).at(anchor).redirect()),
         Err(e @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
             let page = chart_page(state, p, patient, Some(e.to_string()), None).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
@@ -258,7 +259,7 @@ pub(crate) async fn after_form<T>(
     result: Result<T, AppError>,
 ) -> Result<Response, WebError> {
     match result {
-        Ok(_) => Ok(Redirect::to(&format!("/patients/{patient}?done={done}")).into_response()),
+        Ok(_) => Ok(urls::patient(patient).done(done).redirect()),
         Err(e @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
             let mut page = chart_page(state, p, patient, None, None).await?;
             page.r = refused(e.to_string());

@@ -5,12 +5,13 @@ use super::forms::{FieldWords, Refused, VendorForm};
 use crate::error::WebError;
 use crate::session::PageUser;
 use crate::state::AppState;
+use crate::urls;
 use crate::web::chrome::Chrome;
 use askama::Template;
 
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum_extra::extract::Form;
 use carekeep_app::{AppError, Principal};
 use serde::{Deserialize, Serialize};
@@ -61,7 +62,7 @@ pub async fn create_vendor(
     Form(f): Form<VendorForm>,
 ) -> Result<Response, WebError> {
     match state.app.save_vendor(&p.actor(), 0, f.input()).await {
-        Ok(v) => Ok(Redirect::to(&format!("/program/vendors/{}?done=saved", v.id)).into_response()),
+        Ok(v) => Ok(urls::vendor(v.id).done("saved").redirect()),
         Err(e @ AppError::Invalid(_)) => {
             let r = Refused::new("vendor-form", &f, e.to_string(), VENDOR_FIELDS);
             let page = list_page(&state, &p, f, r).await?;
@@ -88,7 +89,7 @@ async fn vendor_page(
     Ok(VendorPage {
         chrome: chrome(state, p, "/program"),
         f: form.unwrap_or_else(|| VendorForm::from_view(&v)),
-        form_action: format!("/program/vendors/{id}"),
+        form_action: urls::vendor(id).to_string(),
         show_retired: true,
         v,
         notice,
@@ -118,7 +119,7 @@ pub async fn update_vendor(
     Form(f): Form<VendorForm>,
 ) -> Result<Response, WebError> {
     match state.app.save_vendor(&p.actor(), id, f.input()).await {
-        Ok(_) => Ok(Redirect::to(&format!("/program/vendors/{id}?done=saved")).into_response()),
+        Ok(_) => Ok(urls::vendor(id).done("saved").redirect()),
         Err(e @ AppError::Invalid(_)) => {
             let r = Refused::new("vendor-form", &f, e.to_string(), VENDOR_FIELDS);
             let mut page = vendor_page(&state, &p, id, Some(f), None, None).await?;
@@ -138,7 +139,7 @@ pub async fn upload_document(
     let file = super::file_field(&mut form).await?;
     let (name, bytes) = file.ok_or_else(|| WebError::page(AppError::Invalid("choose a file to upload".into())))?;
     match state.app.upload_vendor_document(&p.actor(), id, &name, &bytes).await {
-        Ok(()) => Ok(Redirect::to(&format!("/program/vendors/{id}?done=document")).into_response()),
+        Ok(()) => Ok(urls::vendor(id).done("document").redirect()),
         Err(e @ AppError::Invalid(_)) => {
             let page = vendor_page(&state, &p, id, None, None, Some(e.to_string())).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
@@ -216,7 +217,7 @@ pub async fn add_person(
     Form(f): Form<PersonForm>,
 ) -> Result<Response, WebError> {
     match state.app.save_person(&p.actor(), 0, f.clone().input()).await {
-        Ok(id) => Ok(Redirect::to(&format!("/program/workforce/{id}?done=saved")).into_response()),
+        Ok(id) => Ok(urls::person(id).done("saved").redirect()),
         Err(e @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
             let people = state.app.roster(&p.actor()).await.map_err(WebError::page)?;
             let page = WorkforcePage {
@@ -276,7 +277,7 @@ async fn after_person_change<T>(
     r: Result<T, AppError>,
 ) -> Result<Response, WebError> {
     match r {
-        Ok(_) => Ok(Redirect::to(&format!("/program/workforce/{id}?done={done}")).into_response()),
+        Ok(_) => Ok(urls::person(id).done(done).redirect()),
         Err(e @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
             let page = person_page(state, p, id, None, Some(e.to_string())).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
@@ -473,7 +474,7 @@ pub async fn revise_policy(
         .revise_policy(&p.actor(), &key, &f.title, &f.body, &f.effective_on)
         .await
     {
-        Ok(_) => Ok(Redirect::to(&format!("/program/policies/{key}?done=version")).into_response()),
+        Ok(_) => Ok(urls::policy_admin(&key).done("version").redirect()),
         Err(e @ AppError::Invalid(_)) => {
             let page = policy_page(&state, &p, &key, None, Some(e.to_string())).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
@@ -492,7 +493,7 @@ pub async fn policy_reviewed(
         .mark_policy_reviewed(&p.actor(), &key)
         .await
         .map_err(WebError::page)?;
-    Ok(Redirect::to(&format!("/program/policies/{key}?done=reviewed")).into_response())
+    Ok(urls::policy_admin(&key).done("reviewed").redirect())
 }
 
 pub async fn policy_pdf(
@@ -531,7 +532,7 @@ pub async fn acknowledge(
         .acknowledge_policy(&p.actor(), version)
         .await
         .map_err(WebError::page)?;
-    Ok(Redirect::to("/policies?done=ack").into_response())
+    Ok(urls::policies().done("ack").redirect())
 }
 
 /// The audit binder, a dated zip.
@@ -584,7 +585,7 @@ pub async fn publish_npp(
     Form(f): Form<NppForm>,
 ) -> Result<Response, WebError> {
     match state.app.publish_npp(&p.actor(), &f.body, &f.effective_on).await {
-        Ok(_) => Ok(Redirect::to("/program/npp?done=published").into_response()),
+        Ok(_) => Ok(urls::npp().done("published").redirect()),
         Err(e @ AppError::Invalid(_)) => {
             let mut page = npp_page(&state, &p, None, Some(e.to_string())).await?;
             page.v.body = f.body;
@@ -611,7 +612,7 @@ pub async fn npp_posting(
         .set_npp_posting(&p.actor(), f.office.is_some(), f.website.is_some())
         .await
         .map_err(WebError::page)?;
-    Ok(Redirect::to("/program/npp?done=posting").into_response())
+    Ok(urls::npp().done("posting").redirect())
 }
 
 pub async fn npp_pdf(State(state): State<AppState>, PageUser(p): PageUser) -> Result<Response, WebError> {

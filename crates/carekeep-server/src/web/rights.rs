@@ -5,12 +5,13 @@ use super::forms::{FieldWords, Refused};
 use crate::error::WebError;
 use crate::session::PageUser;
 use crate::state::AppState;
+use crate::urls;
 use crate::web::chrome::Chrome;
 use askama::Template;
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum_extra::extract::Form;
 use carekeep_app::rights::decisions::{AuthorizationInput, DecisionInput, DocumentInput};
 use carekeep_app::rights::{DisclosureInput, RequestInput};
@@ -47,7 +48,7 @@ pub async fn list(State(state): State<AppState>, PageUser(p): PageUser) -> Resul
 
 async fn after<T>(state: &AppState, p: &Principal, r: Result<T, AppError>) -> Result<Response, WebError> {
     match r {
-        Ok(_) => Ok(Redirect::to("/requests").into_response()),
+        Ok(_) => Ok(urls::requests().redirect()),
         Err(e @ (AppError::Invalid(_) | AppError::Conflict(_) | AppError::NotFound(_))) => {
             let page = requests_page(state, p, None, Some(e.to_string())).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
@@ -109,7 +110,7 @@ pub async fn open(
         )),
     };
     match r {
-        Ok(_) => Ok(Redirect::to("/requests").into_response()),
+        Ok(_) => Ok(urls::requests().redirect()),
         Err(e @ (AppError::Invalid(_) | AppError::Conflict(_) | AppError::NotFound(_))) => {
             let mut page = requests_page(&state, &p, None, None).await?;
             page.refused = Refused::new("open-request", &f, e.to_string(), OPEN_FIELDS);
@@ -143,7 +144,7 @@ pub async fn find_log(
         id => id,
     };
     match chosen.parse::<i64>() {
-        Ok(patient) if patient > 0 => Ok(Redirect::to(&format!("/requests/patients/{patient}")).into_response()),
+        Ok(patient) if patient > 0 => Ok(urls::patient_log(patient).redirect()),
         _ => {
             let mut page = requests_page(&state, &p, None, None).await?;
             page.refused = Refused::new(
@@ -373,7 +374,7 @@ async fn after_log<T>(
     r: Result<T, AppError>,
 ) -> Result<Response, WebError> {
     match r {
-        Ok(_) => Ok(Redirect::to(&format!("/requests/patients/{patient}")).into_response()),
+        Ok(_) => Ok(urls::patient_log(patient).redirect()),
         Err(e @ (AppError::Invalid(_) | AppError::NotFound(_))) => {
             let page = log_page(state, p, patient, Some(e.to_string())).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())

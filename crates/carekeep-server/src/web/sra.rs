@@ -6,12 +6,13 @@ use super::forms::{FieldWords, Refused};
 use crate::error::WebError;
 use crate::session::PageUser;
 use crate::state::AppState;
+use crate::urls;
 use crate::web::chrome::Chrome;
 use askama::Template;
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum_extra::extract::Form;
 use carekeep_app::program::sra::{AnswerInput, AssetInput, RiskInput};
 use carekeep_app::{AppError, Principal};
@@ -37,7 +38,7 @@ async fn list_page(state: &AppState, p: &Principal, error: Option<String>) -> Re
 
 pub async fn start(State(state): State<AppState>, PageUser(p): PageUser) -> Result<Response, WebError> {
     match state.app.start_assessment(&p.actor()).await {
-        Ok(id) => Ok(Redirect::to(&format!("/program/sra/{id}")).into_response()),
+        Ok(id) => Ok(urls::assessment(id).redirect()),
         Err(e @ AppError::Conflict(_)) => {
             let page = list_page(&state, &p, Some(e.to_string())).await?;
             Ok((StatusCode::CONFLICT, page).into_response())
@@ -96,7 +97,7 @@ async fn after<T>(
     r: Result<T, AppError>,
 ) -> Result<Response, WebError> {
     match r {
-        Ok(_) => Ok(Redirect::to(&format!("/program/sra/{id}?done={part}#{part}")).into_response()),
+        Ok(_) => Ok(urls::assessment(id).done(part).at(part).redirect()),
         Err(e @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
             let page = page(state, p, id, None, Some(e.to_string())).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
@@ -160,7 +161,7 @@ pub async fn answer(
         )
         .await;
     match r {
-        Ok(_) => Ok(Redirect::to(&format!("/program/sra/{id}?done={spec}#{spec}")).into_response()),
+        Ok(_) => Ok(urls::assessment(id).done(&spec).at(&spec).redirect()),
         // The row comes back as typed and the page opens at it, not 12,000 px above.
         Err(e @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
             let mut page = page(&state, &p, id, None, None).await?;

@@ -291,6 +291,29 @@ fn the_server_and_the_command_line_never_reach_the_store() {
         permit.contains("pub(crate) struct Permit {\n    pending:"),
         "the permit's field is private to the policy's gate"
     );
+    // Use cases take their caller as one type: no public method of the app takes a
+    // `&Principal` (a person) where the command line could be the caller too.
+    let mut sources = vec![app.clone()];
+    while let Some(dir) = sources.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                sources.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                let heads = ["pub async fn ", "pub fn "].map(|kw| text.split(kw).skip(1));
+                for sig in heads.into_iter().flatten() {
+                    let head = sig.split('{').next().unwrap_or_default();
+                    assert!(
+                        !(head.contains("&self") && head.contains(": &Principal")),
+                        "{} has a use case taking `&Principal`: {}",
+                        path.display(),
+                        head.lines().next().unwrap_or_default()
+                    );
+                }
+            }
+        }
+    }
     // A chart is opened, and chart content written, only through the records' one door.
     let access = std::fs::read_to_string(app.join("records/access.rs")).unwrap();
     for private in [

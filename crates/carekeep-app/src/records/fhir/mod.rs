@@ -225,7 +225,7 @@ impl App {
                 (opened, Vec::new())
             }
         };
-        let rows = chart_rows(&mut conn, id, &chart_parts(&opened.access())).await?;
+        let rows = chart_rows(&mut conn, id, &chart_parts(opened.access())).await?;
         let mut event = self.event(actor, Action::PhiExport, Outcome::Success);
         event.patients = vec![id];
         event.resource_type = "Patient".into();

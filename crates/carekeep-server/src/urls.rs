@@ -1,0 +1,190 @@
+//! Every path a handler sends the browser to, built once here. A redirect that names a path
+//! the router does not serve would be a dead end after a successful form; the test below holds
+//! each of these to the route table.
+
+use axum::response::{IntoResponse, Redirect, Response};
+use std::fmt::Display;
+
+/// A path on this server, with what just happened (`?done=`) and where on the page to land.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Link {
+    path: String,
+    query: Vec<(&'static str, String)>,
+    anchor: Option<String>,
+}
+
+impl Link {
+    fn new(path: impl Into<String>) -> Self {
+        Link {
+            path: path.into(),
+            query: Vec::new(),
+            anchor: None,
+        }
+    }
+
+    /// Says what was just done, so the page can confirm it (`?done=saved`).
+    pub(crate) fn done(self, what: impl Display) -> Self {
+        self.with("done", what)
+    }
+
+    /// Adds one query parameter.
+    pub(crate) fn with(mut self, key: &'static str, value: impl Display) -> Self {
+        self.query.push((key, value.to_string()));
+        self
+    }
+
+    /// Lands on the section with this id, the form the person just used.
+    pub(crate) fn at(mut self, anchor: impl Display) -> Self {
+        self.anchor = Some(anchor.to_string());
+        self
+    }
+
+    /// The browser goes here next (303 See Other after a form).
+    pub(crate) fn redirect(self) -> Response {
+        Redirect::to(&self.to_string()).into_response()
+    }
+
+    #[cfg(test)]
+    fn path(&self) -> &str {
+        &self.path
+    }
+}
+
+impl Display for Link {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.path)?;
+        let mut sep = '?';
+        for (k, v) in &self.query {
+            let v: String = form_urlencoded::byte_serialize(v.as_bytes()).collect();
+            write!(f, "{sep}{k}={v}")?;
+            sep = '&';
+        }
+        if let Some(a) = &self.anchor {
+            write!(f, "#{a}")?;
+        }
+        Ok(())
+    }
+}
+
+pub(crate) fn home() -> Link {
+    Link::new("/")
+}
+pub(crate) fn login() -> Link {
+    Link::new("/login")
+}
+pub(crate) fn mfa_setup() -> Link {
+    Link::new("/mfa/setup")
+}
+pub(crate) fn account() -> Link {
+    Link::new("/account")
+}
+pub(crate) fn monitoring() -> Link {
+    Link::new("/monitoring")
+}
+pub(crate) fn audit_export_csv() -> Link {
+    Link::new("/audit/export.csv")
+}
+pub(crate) fn audit_export_fhir() -> Link {
+    Link::new("/audit/export.fhir.json")
+}
+pub(crate) fn patient(id: i64) -> Link {
+    Link::new(format!("/patients/{id}"))
+}
+pub(crate) fn schedule() -> Link {
+    Link::new("/schedule")
+}
+pub(crate) fn requests() -> Link {
+    Link::new("/requests")
+}
+pub(crate) fn patient_log(patient: i64) -> Link {
+    Link::new(format!("/requests/patients/{patient}"))
+}
+pub(crate) fn incident(id: i64) -> Link {
+    Link::new(format!("/incidents/{id}"))
+}
+pub(crate) fn new_incident() -> Link {
+    Link::new("/incidents/new")
+}
+pub(crate) fn assessment(id: i64) -> Link {
+    Link::new(format!("/program/sra/{id}"))
+}
+pub(crate) fn vendor(id: i64) -> Link {
+    Link::new(format!("/program/vendors/{id}"))
+}
+pub(crate) fn person(id: i64) -> Link {
+    Link::new(format!("/program/workforce/{id}"))
+}
+pub(crate) fn policy_admin(key: &str) -> Link {
+    let key: String = form_urlencoded::byte_serialize(key.as_bytes()).collect();
+    Link::new(format!("/program/policies/{key}"))
+}
+pub(crate) fn policies() -> Link {
+    Link::new("/policies")
+}
+pub(crate) fn npp() -> Link {
+    Link::new("/program/npp")
+}
+pub(crate) fn user(id: i64) -> Link {
+    Link::new(format!("/admin/users/{id}"))
+}
+pub(crate) fn roles() -> Link {
+    Link::new("/admin/roles")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Whether a concrete path is served by a route template such as `/patients/{id}`.
+    fn served(path: &str) -> bool {
+        crate::web::routes().iter().any(|(_, template)| {
+            let t: Vec<&str> = template.split('/').collect();
+            let p: Vec<&str> = path.split('/').collect();
+            t.len() == p.len()
+                && t.iter()
+                    .zip(&p)
+                    .all(|(t, p)| (t.starts_with('{') && !p.is_empty()) || t == p)
+        })
+    }
+
+    #[test]
+    fn every_link_is_a_route() {
+        let all = [
+            home(),
+            login(),
+            mfa_setup(),
+            account(),
+            monitoring(),
+            audit_export_csv(),
+            audit_export_fhir(),
+            patient(7),
+            schedule(),
+            requests(),
+            patient_log(7),
+            incident(7),
+            new_incident(),
+            assessment(7),
+            vendor(7),
+            person(7),
+            policy_admin("privacy-officer"),
+            policies(),
+            npp(),
+            user(7),
+            roles(),
+        ];
+        for link in all {
+            assert!(served(link.path()), "{} is not served by any page route", link.path());
+        }
+        assert!(!served("/patients/7/nowhere/else"), "the check can fail");
+    }
+
+    #[test]
+    fn links_carry_what_happened_and_where_to_land() {
+        assert_eq!(
+            patient(3).done("saved").at("notes").to_string(),
+            "/patients/3?done=saved#notes"
+        );
+        assert_eq!(login().with("ended", 2).to_string(), "/login?ended=2",);
+        assert_eq!(requests().with("q", "a b&c").to_string(), "/requests?q=a+b%26c");
+    }
+}
