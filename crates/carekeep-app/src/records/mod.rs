@@ -14,6 +14,7 @@ pub mod fhir;
 mod patients;
 mod schedule;
 pub mod view;
+mod worklist;
 
 pub use billing::{NewInvoice, NewPayment};
 pub(crate) use chart::AttachmentMeta;
@@ -21,6 +22,7 @@ pub use chart::{EntryInput, NewAttachment, NoteInput, StoredEntry, StoredNote};
 pub(crate) use patients::chart_parts;
 pub use patients::{contact_input, NewPatient, SearchResult};
 pub use schedule::NewAppointment;
+pub use worklist::UnsignedNote;
 
 use crate::permit::Permit;
 use crate::{App, AppError, Principal};
