@@ -25,6 +25,7 @@ test('front desk registers, books and checks in a patient, and never sees the ch
   await page.fill('#given_name', 'Juniper');
   await page.fill('#family_name', 'Ashcombe');
   await page.fill('#date_of_birth', '07/14/1986');
+  await page.selectOption('#sex', 'female');
   await page.fill('#phone', '(555) 610-7788');
   await page.fill('#email', 'juniper@example.com');
   assert.deepEqual(await seriousViolations(page), []);

@@ -85,6 +85,8 @@ impl HostFacts {
 #[derive(Clone, Copy, Debug, Default)]
 pub struct TrainingSettings {
     pub policy: carekeep_domain::program::training::TrainingPolicy,
+    /// The day the clinic started its program (`None`: the day the clinic was set up).
+    pub program_start: Option<time::Date>,
     /// Keep patient data from people until they complete their training.
     pub before_phi_access: bool,
 }
@@ -126,6 +128,8 @@ struct Inner {
     policy: RwLock<Policy>,
     settings: AppSettings,
     clinic_name: String,
+    /// When the clinic was set up (`carekeep init`).
+    clinic_created_at: time::OffsetDateTime,
 }
 
 impl App {
@@ -170,6 +174,7 @@ impl App {
                 policy: RwLock::new(policy),
                 settings,
                 clinic_name: clinic.name,
+                clinic_created_at: clinic.created_at,
             }),
         };
         // Free text written in clear by an earlier version is sealed now. A clinic opened
@@ -212,6 +217,18 @@ impl App {
     /// Closes the database's pools: what a command does before it exits.
     pub async fn close(&self) {
         self.inner.store.close().await;
+    }
+    /// The day the clinic started its compliance program: the configured date, or the day
+    /// the clinic was set up (in the clinic's zone).
+    pub fn program_start(&self) -> time::Date {
+        self.settings()
+            .training
+            .program_start
+            .unwrap_or_else(|| self.clinic_zone().local(self.clinic_created_at()).date())
+    }
+    /// When the clinic was set up (`carekeep init`).
+    pub fn clinic_created_at(&self) -> time::OffsetDateTime {
+        self.inner.clinic_created_at
     }
     pub fn now(&self) -> time::OffsetDateTime {
         self.inner.clock.now()

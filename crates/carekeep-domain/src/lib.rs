@@ -6,6 +6,7 @@
 pub mod access;
 pub mod audit;
 pub mod client_address;
+pub mod client_words;
 pub mod files;
 pub mod ids;
 pub mod incidents;

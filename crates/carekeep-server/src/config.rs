@@ -72,6 +72,10 @@ pub struct Config {
     pub attachment_max_mib: usize,
     /// Days after hire within which a new person's first training is due (164.530(b)(2)(i)(B)).
     pub training_days_after_hire: i64,
+    /// The day the clinic started its compliance program, `YYYY-MM-DD` (`carekeep init
+    /// --program-start`). Staff already there are due their first training within the hire
+    /// window from it. Empty: the day the clinic was set up.
+    pub program_start: String,
     /// Keep patient data from a person until they complete their training.
     pub training_before_phi_access: bool,
     /// The SMTP relay for reminder mail; empty for none.
@@ -145,6 +149,7 @@ impl Default for Config {
             break_glass_minutes: 60,
             attachment_max_mib: 10,
             training_days_after_hire: 30,
+            program_start: String::new(),
             training_before_phi_access: false,
             smtp_host: String::new(),
             smtp_port: 587,
@@ -203,6 +208,7 @@ impl std::fmt::Debug for Config {
             .field("break_glass_minutes", &self.break_glass_minutes)
             .field("attachment_max_mib", &self.attachment_max_mib)
             .field("training_days_after_hire", &self.training_days_after_hire)
+            .field("program_start", &self.program_start)
             .field("training_before_phi_access", &self.training_before_phi_access)
             .field("smtp_host", &self.smtp_host)
             .field("smtp_port", &self.smtp_port)
@@ -373,6 +379,9 @@ impl Config {
         if let Some(v) = env("CAREKEEP_TRAINING_DAYS_AFTER_HIRE") {
             self.training_days_after_hire = parse("CAREKEEP_TRAINING_DAYS_AFTER_HIRE", &v)?;
         }
+        if let Some(v) = env("CAREKEEP_PROGRAM_START") {
+            self.program_start = v;
+        }
         if let Some(v) = env("CAREKEEP_TRAINING_BEFORE_PHI_ACCESS") {
             self.training_before_phi_access = parse("CAREKEEP_TRAINING_BEFORE_PHI_ACCESS", &v)?;
         }
@@ -500,6 +509,7 @@ impl Config {
                 reason: format!("{} is outside 1 to 365 days", self.training_days_after_hire),
             });
         }
+        self.program_start()?;
         self.mail()?;
         if !self.backup_dir.as_os_str().is_empty() && self.backup_key_file.is_none() {
             return Err(ConfigError::Invalid {
@@ -688,6 +698,20 @@ impl Config {
             idle: time::Duration::minutes(self.session_idle_minutes),
             absolute: time::Duration::hours(self.session_absolute_hours),
         }
+    }
+
+    /// The program's start date, when set.
+    pub fn program_start(&self) -> Result<Option<time::Date>, ConfigError> {
+        let s = self.program_start.trim();
+        if s.is_empty() {
+            return Ok(None);
+        }
+        time::Date::parse(s, time::macros::format_description!("[year]-[month]-[day]"))
+            .map(Some)
+            .map_err(|_| ConfigError::Invalid {
+                name: "program_start",
+                reason: format!("'{s}' is not a date: write it as 2026-12-01"),
+            })
     }
 
     /// The clinic's opening hours, for access monitoring.

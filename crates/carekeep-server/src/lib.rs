@@ -81,6 +81,7 @@ pub async fn open(config: Config, clock: Arc<dyn Clock>, hasher: PasswordHasher)
                 days_after_hire: config.training_days_after_hire,
                 ..Default::default()
             },
+            program_start: config.program_start()?,
             before_phi_access: config.training_before_phi_access,
         },
         mail: config.mail()?,

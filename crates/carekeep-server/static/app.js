@@ -61,11 +61,16 @@
   });
   if (!box || !box.getAttribute("data-live")) { return; }
   var results = document.getElementById("search-results");
+  // The list under the box (with its pager) comes back when the box is emptied; while results
+  // of a search show, the list's pager, which is not theirs, is hidden.
+  var pager = document.getElementById("patient-pager");
+  var listing = results.innerHTML;
   var timer = null;
   var latest = 0;
   box.addEventListener("input", function () {
     window.clearTimeout(timer);
     var q = box.value.trim();
+    if (q.length === 0) { latest++; results.innerHTML = listing; if (pager) { pager.hidden = false; } return; }
     if (q.length < 2) { return; }
     timer = window.setTimeout(function () {
       var mine = ++latest;
@@ -74,9 +79,27 @@
           if (r.status === 401 || r.redirected) { window.location.assign("/login?ended=1"); return null; }
           return r.text();
         })
-        .then(function (html) { if (html !== null && mine === latest) { results.innerHTML = html; } })
+        .then(function (html) {
+          if (html !== null && mine === latest) { results.innerHTML = html; if (pager) { pager.hidden = true; } }
+        })
         .catch(function () {});
     }, 250);
+  });
+  // Arrow keys: down from the box into the results, up and down among them, up from the first
+  // (or Escape) back to the box; Enter follows the link as usual.
+  function links() { return Array.prototype.slice.call(results.querySelectorAll("a.result")); }
+  box.addEventListener("keydown", function (e) {
+    if (e.key !== "ArrowDown") { return; }
+    var all = links();
+    if (all.length) { e.preventDefault(); all[0].focus(); }
+  });
+  results.addEventListener("keydown", function (e) {
+    var all = links();
+    var at = all.indexOf(document.activeElement);
+    if (at < 0) { return; }
+    if (e.key === "ArrowDown" && at + 1 < all.length) { e.preventDefault(); all[at + 1].focus(); }
+    else if (e.key === "ArrowUp") { e.preventDefault(); if (at > 0) { all[at - 1].focus(); } else { box.focus(); } }
+    else if (e.key === "Escape") { e.preventDefault(); box.focus(); }
   });
 })();
 

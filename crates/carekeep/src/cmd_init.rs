@@ -4,7 +4,7 @@ use crate::context::{read_password, Context};
 use crate::Failure;
 use carekeep_app::datadir;
 use carekeep_app::setup::{init_clinic, FirstOwner};
-use carekeep_app::SystemClock;
+use carekeep_app::{Clock, SystemClock};
 use carekeep_crypto::keys::MasterKey;
 use carekeep_crypto::password::PasswordHasher;
 use carekeep_server::{config, Config};
@@ -28,6 +28,12 @@ pub struct InitArgs {
     /// carekeep.toml as `clinic_time_zone`, where it can be changed later.
     #[arg(long, default_value = "America/New_York")]
     time_zone: String,
+    /// The day the clinic starts its compliance program (04/23/2026 or 2026-04-23; default:
+    /// today in the clinic's time zone). Staff already working then are due their first
+    /// training within the hire window from this day. Written to carekeep.toml as
+    /// `program_start`.
+    #[arg(long)]
+    program_start: Option<String>,
 }
 
 pub async fn run(ctx: &Context, args: InitArgs) -> Result<(), Failure> {
@@ -41,10 +47,20 @@ pub async fn run(ctx: &Context, args: InitArgs) -> Result<(), Failure> {
             args.time_zone.trim()
         ))
     })?;
+    let program_start = match &args.program_start {
+        Some(s) => carekeep_domain::records::patient::parse_date(s).map_err(|_| {
+            Failure::Usage(format!(
+                "--program-start '{}' is not a date; write it as 12/01/2026",
+                s.trim()
+            ))
+        })?,
+        None => zone.local(SystemClock.now()).date(),
+    };
     let password = read_password(args.owner_password_stdin, "Owner's password (at least 12 characters)")?;
     let hasher = ctx.hasher()?;
     prepare_folder(ctx)?;
-    set_time_zone(ctx, zone.name())?;
+    set_line(ctx, "clinic_time_zone", zone.name())?;
+    set_line(ctx, "program_start", &program_start.to_string())?;
     let cfg = ctx.config()?;
     let master = create_or_load_key(&cfg)?;
     create_clinic(
@@ -69,6 +85,12 @@ pub async fn run(ctx: &Context, args: InitArgs) -> Result<(), Failure> {
         cfg.master_key_path().display()
     );
     outln!("Time zone: {} (clinic_time_zone in carekeep.toml)", zone.name());
+    outln!(
+        "Program start: {:02}/{:02}/{} (program_start in carekeep.toml)",
+        u8::from(program_start.month()),
+        program_start.day(),
+        program_start.year()
+    );
     outln!("Next: carekeep serve --data {}", cfg.data_dir.display());
     Ok(())
 }
@@ -83,16 +105,17 @@ pub fn prepare_folder(ctx: &Context) -> Result<Config, Failure> {
     ctx.config()
 }
 
-/// Writes the clinic's zone into carekeep.toml: the `clinic_time_zone` line replaced, or added.
-fn set_time_zone(ctx: &Context, zone: &str) -> Result<(), Failure> {
+/// Writes a setting into carekeep.toml (the clinic's zone, the program's start): its line
+/// replaced, or added.
+fn set_line(ctx: &Context, key: &str, value: &str) -> Result<(), Failure> {
     let path = ctx.data.join(config::FILE_NAME);
     let text = std::fs::read_to_string(&path).map_err(|e| Failure::Failed(format!("{}: {e}", path.display())))?;
-    let line = format!("clinic_time_zone = \"{zone}\"");
+    let line = format!("{key} = \"{value}\"");
     let mut found = false;
     let mut out: Vec<String> = text
         .lines()
         .map(|l| {
-            if l.trim_start().starts_with("clinic_time_zone") {
+            if l.trim_start().split(['=', ' ']).next() == Some(key) {
                 found = true;
                 line.clone()
             } else {

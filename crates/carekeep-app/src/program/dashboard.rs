@@ -467,6 +467,7 @@ impl App {
             None,
         ));
         out.sort_by_key(|i| Standing::parse(i.standing).map_or(0, checklist::order));
+        self.record_checklist_day(&out).await;
         Ok(out)
     }
 }

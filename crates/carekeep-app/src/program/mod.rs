@@ -2,11 +2,13 @@
 //! stands. Everything here needs the `manage_program` capability and is audited.
 
 pub mod binder;
+pub mod checklist_history;
 pub mod dashboard;
 pub mod npp;
 pub mod policies;
 pub mod reminders;
 pub mod sra;
+pub mod this_week;
 
 pub mod vendors;
 pub mod workforce;

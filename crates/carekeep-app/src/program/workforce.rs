@@ -107,7 +107,14 @@ impl App {
         let hired = parse_date(&p.hired_on).ok()?;
         let left = p.left_on.as_deref().and_then(|d| parse_date(d).ok());
         let last = done.iter().filter_map(|t| parse_date(&t.completed_on).ok()).max();
-        training::due(self.settings().training.policy, hired, left, last, today)
+        training::due(
+            self.settings().training.policy,
+            self.program_start(),
+            hired,
+            left,
+            last,
+            today,
+        )
     }
 
     /// Whether `user` is kept from patient data until they complete training (only when the

@@ -15,6 +15,7 @@ pub mod fhir;
 mod patients;
 mod schedule;
 pub mod view;
+mod worklist;
 
 pub(crate) use access::{Grant, Opened};
 pub use billing::{NewInvoice, NewPayment};
@@ -23,6 +24,7 @@ pub use chart::{EntryInput, NewAttachment, NoteInput, StoredEntry, StoredNote};
 pub(crate) use patients::chart_parts;
 pub use patients::{contact_input, NewPatient, SearchResult};
 pub use schedule::NewAppointment;
+pub use worklist::UnsignedNote;
 
 use crate::permit::Permit;
 use crate::{App, AppError, Principal};

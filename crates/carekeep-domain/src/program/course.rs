@@ -153,9 +153,60 @@ pub fn score(answers: &[Option<usize>]) -> QuizResult {
     }
 }
 
+/// A question answered wrongly (or left blank): what was chosen, the right answer, and the
+/// course's one-line reason, so a person who did not pass learns what to read again.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Mistake {
+    /// The question's number as the page shows it (from 1).
+    pub number: usize,
+    pub question: &'static str,
+    /// The chosen answer's words; `None` when left blank.
+    pub chosen: Option<&'static str>,
+    pub right: &'static str,
+    pub why: &'static str,
+}
+
+/// The questions `answers` got wrong, in the quiz's order. An answer that is not one of the
+/// choices counts as blank.
+pub fn mistakes(answers: &[Option<usize>]) -> Vec<Mistake> {
+    QUIZ.iter()
+        .zip(answers.iter().chain(std::iter::repeat(&None)))
+        .enumerate()
+        .filter(|(_, (q, a))| **a != Some(q.answer))
+        .map(|(i, (q, a))| Mistake {
+            number: i + 1,
+            question: q.text,
+            chosen: a.and_then(|c| q.choices.get(c).copied()),
+            right: q.choices.get(q.answer).copied().unwrap_or_default(),
+            why: q.why,
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// 164.530(b)(1): training that teaches; a failed quiz names each wrong answer with the
+    /// right one and why.
+    #[test]
+    fn mistakes_name_the_right_answer_and_why() {
+        let mut answers: Vec<Option<usize>> = QUIZ.iter().map(|q| Some(q.answer)).collect();
+        assert!(mistakes(&answers).is_empty(), "all right, nothing to show");
+        answers[1] = Some(0);
+        answers[4] = None;
+        answers[6] = Some(99);
+        let got = mistakes(&answers);
+        let numbers: Vec<usize> = got.iter().map(|m| m.number).collect();
+        assert_eq!(numbers, [2, 5, 7]);
+        assert_eq!(got[0].chosen, Some("Yes, I have access to it"));
+        assert_eq!(got[0].right, "No, my job does not need it");
+        assert!(got[0].why.starts_with("Minimum necessary"));
+        assert_eq!(got[1].chosen, None, "left blank");
+        assert_eq!(got[1].right, "The same day");
+        assert_eq!(got[2].chosen, None, "not one of the choices");
+        assert_eq!(mistakes(&[]).len(), QUIZ.len(), "nothing answered: every question");
+    }
 
     #[test]
     fn scoring() {

@@ -63,6 +63,22 @@ pub fn standing(due: Date, today: Date) -> Standing {
     }
 }
 
+/// The home page's "this week": today and the six days after.
+pub const THIS_WEEK_DAYS: i64 = 7;
+
+/// Whether something due on `due` belongs on the compliance officer's list for this week:
+/// `Some(true)` when already overdue, `Some(false)` when due today or in the six days after,
+/// `None` when later.
+pub fn this_week(due: Date, today: Date) -> Option<bool> {
+    if due < today {
+        Some(true)
+    } else if due - today < Duration::days(THIS_WEEK_DAYS) {
+        Some(false)
+    } else {
+        None
+    }
+}
+
 /// Something done on `last` that must be redone every `months` months: when it falls due next,
 /// and its standing today. Never done is a gap.
 pub fn recurring(last: Option<Date>, months: i32, today: Date) -> (Option<Date>, Standing) {
@@ -79,6 +95,25 @@ pub fn recurring(last: Option<Date>, months: i32, today: Date) -> (Option<Date>,
 mod tests {
     use super::*;
     use time::macros::date;
+
+    /// The week's list: what is overdue and what falls due in the next seven days (training,
+    /// 164.530(b); remediation, 164.308(a)(1)(ii)(B); requests, 164.524(b)(2); breach notices,
+    /// 164.404(b)), each by its own date.
+    #[test]
+    fn what_falls_due_this_week() {
+        let today = date!(2026 - 12 - 06);
+        let cases = [
+            (date!(2026 - 11 - 01), Some(true)),
+            (date!(2026 - 12 - 05), Some(true)),
+            (date!(2026 - 12 - 06), Some(false)),
+            (date!(2026 - 12 - 12), Some(false)),
+            (date!(2026 - 12 - 13), None),
+            (date!(2027 - 01 - 01), None),
+        ];
+        for (due, want) in cases {
+            assert_eq!(this_week(due, today), want, "{due}");
+        }
+    }
 
     #[test]
     fn months_clamp_to_the_end_of_the_month() {

@@ -3,6 +3,7 @@
 
 pub mod baa;
 pub mod checklist;
+pub mod checklist_history;
 pub mod course;
 pub mod dates;
 pub mod npp;

@@ -2,6 +2,10 @@
 //! within a reasonable period after joining; the clinic sets that period (default 30 days).
 //! 164.308(a)(5) sets no frequency and the Privacy Rule no fixed refresher: retraining every
 //! 12 months is the clinic's policy (the common practice), not a regulatory number.
+//! Staff already working when the clinic starts its program (the program start date, asked at
+//! set-up) are due within the same window from that date, not from a hire date years back:
+//! 164.530(b) asked the workforce already there to be trained by the compliance date, and for
+//! a clinic starting its program now, that start is the reasonable equivalent.
 
 use super::dates::{add_months, standing, Standing};
 use time::{Date, Duration};
@@ -25,9 +29,12 @@ impl Default for TrainingPolicy {
 }
 
 /// When a person's next training is due and how that stands today. Someone who has left is
-/// not due anything.
+/// not due anything. Nothing falls due before `program_start` plus the hire window: a person
+/// hired (or last trained) long before the clinic started its program is due within the window
+/// from that start.
 pub fn due(
     policy: TrainingPolicy,
+    program_start: Date,
     hired: Date,
     left: Option<Date>,
     last_completed: Option<Date>,
@@ -40,6 +47,7 @@ pub fn due(
         Some(done) if done >= hired => add_months(done, policy.refresh_months),
         _ => hired + Duration::days(policy.days_after_hire),
     };
+    let due = due.max(program_start + Duration::days(policy.days_after_hire));
     Some((due, standing(due, today)))
 }
 
@@ -116,8 +124,74 @@ mod tests {
             // Left: nothing due.
             (date!(2020 - 01 - 01), Some(date!(2026 - 11 - 01)), None, None),
         ];
+        // A program started long ago changes none of these.
+        let start = date!(2019 - 01 - 01);
         for (hired, left, last, want) in cases {
-            assert_eq!(due(p, hired, left, last, today), want, "hired {hired}, last {last:?}");
+            assert_eq!(
+                due(p, start, hired, left, last, today),
+                want,
+                "hired {hired}, last {last:?}"
+            );
+        }
+    }
+
+    /// 164.530(b): staff already there when the program starts are due within the
+    /// hire window from the program start date, not "overdue since" their hire.
+    #[test]
+    fn existing_staff_are_due_from_the_program_start() {
+        let p = TrainingPolicy::default();
+        let start = date!(2026 - 12 - 01);
+        let cases = [
+            // (hired, last completed, today) -> (due, standing)
+            // Hired in 2019, never trained in Carekeep: due 30 days after the start, not 2019.
+            (
+                date!(2019 - 03 - 04),
+                None,
+                date!(2026 - 12 - 01),
+                (date!(2026 - 12 - 31), Standing::DueSoon),
+            ),
+            // ... and overdue only once that window has passed.
+            (
+                date!(2019 - 03 - 04),
+                None,
+                date!(2027 - 01 - 01),
+                (date!(2026 - 12 - 31), Standing::Gap),
+            ),
+            // Trained in 2021 (a refresher due in 2022): also from the start.
+            (
+                date!(2019 - 03 - 04),
+                Some(date!(2021 - 05 - 01)),
+                date!(2026 - 12 - 06),
+                (date!(2026 - 12 - 31), Standing::DueSoon),
+            ),
+            // Trained this summer: the refresher date stands.
+            (
+                date!(2019 - 03 - 04),
+                Some(date!(2026 - 07 - 01)),
+                date!(2026 - 12 - 06),
+                (date!(2027 - 07 - 01), Standing::Done),
+            ),
+            // Hired after the start: the hire window as before.
+            (
+                date!(2026 - 12 - 20),
+                None,
+                date!(2026 - 12 - 21),
+                (date!(2027 - 01 - 19), Standing::DueSoon),
+            ),
+            // Hired a week before the start: the later of the two windows.
+            (
+                date!(2026 - 11 - 24),
+                None,
+                date!(2026 - 12 - 06),
+                (date!(2026 - 12 - 31), Standing::DueSoon),
+            ),
+        ];
+        for (hired, last, today, want) in cases {
+            assert_eq!(
+                due(p, start, hired, None, last, today),
+                Some(want),
+                "hired {hired}, last {last:?}, today {today}"
+            );
         }
     }
 

@@ -64,6 +64,17 @@ impl Status {
         self.next().is_empty() && self != Status::Completed
     }
 
+    /// Whether the patient is still to be seen: booked (not yet arrived) or checked in
+    /// (arrived, waiting). The home page's "next patients" are these, until their end time.
+    pub fn still_to_see(self) -> bool {
+        matches!(self, Status::Booked | Status::CheckedIn)
+    }
+
+    /// Whether the patient has arrived (checked in, or seen).
+    pub fn arrived(self) -> bool {
+        matches!(self, Status::CheckedIn | Status::Completed)
+    }
+
     pub fn move_to(self, to: Status) -> Result<Status, Invalid> {
         if self.next().contains(&to) {
             Ok(to)
@@ -125,6 +136,21 @@ pub fn check_service(s: &str) -> Result<String, Invalid> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn who_is_still_to_be_seen_and_who_has_arrived() {
+        let cases = [
+            // (status, still to see, arrived)
+            (Booked, true, false),
+            (CheckedIn, true, true),
+            (Completed, false, true),
+            (NoShow, false, false),
+            (Cancelled, false, false),
+        ];
+        for (s, to_see, arrived) in cases {
+            assert_eq!((s.still_to_see(), s.arrived()), (to_see, arrived), "{s:?}");
+        }
+    }
     use Status::*;
 
     #[test]

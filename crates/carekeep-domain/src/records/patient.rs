@@ -77,10 +77,25 @@ impl Sex {
             Sex::Unknown => "unknown",
         }
     }
+    /// The word a registration form and the chart show (the code stays in the API and FHIR's
+    /// `gender`, whose values these are).
+    pub fn words(self) -> &'static str {
+        match self {
+            Sex::Female => "Female",
+            Sex::Male => "Male",
+            Sex::Other => "Other",
+            Sex::Unknown => "Unknown",
+        }
+    }
+    /// The code, or a refusal: a required choice nobody made is asked for, never assumed.
     pub fn parse(s: &str) -> Result<Sex, Invalid> {
+        let s = s.trim().to_ascii_lowercase();
+        if s.is_empty() {
+            return invalid("choose the patient's sex (Unknown when it is not known)");
+        }
         Sex::ALL
             .into_iter()
-            .find(|x| x.as_str() == s.trim().to_ascii_lowercase())
+            .find(|x| x.as_str() == s)
             .map_or_else(|| invalid("sex must be female, male, other or unknown"), Ok)
     }
 }
@@ -246,6 +261,26 @@ pub fn check_contact(c: Contact) -> Result<Contact, Invalid> {
 mod tests {
     use super::*;
     use time::macros::date;
+
+    /// Sex is a required choice with no default: nothing chosen is refused, never read as one
+    /// of the values; the codes are FHIR R4's `AdministrativeGender` (unknown included).
+    #[test]
+    fn sex_is_chosen_never_assumed() {
+        for (typed, want) in [
+            ("", None),
+            ("  ", None),
+            ("female", Some(Sex::Female)),
+            ("Male", Some(Sex::Male)),
+            ("other", Some(Sex::Other)),
+            ("unknown", Some(Sex::Unknown)),
+            ("f", None),
+        ] {
+            assert_eq!(Sex::parse(typed).ok(), want, "{typed:?}");
+        }
+        assert!(Sex::parse("").unwrap_err().0.contains("choose"));
+        let words: Vec<_> = Sex::ALL.iter().map(|s| s.words()).collect();
+        assert_eq!(words, ["Female", "Male", "Other", "Unknown"]);
+    }
 
     #[test]
     fn phones_normalise() {

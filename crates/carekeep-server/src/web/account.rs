@@ -12,7 +12,6 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
-use time::format_description::well_known::Rfc3339;
 
 #[derive(Debug, Deserialize)]
 pub struct AccountQuery {
@@ -30,20 +29,33 @@ pub async fn show(
         .recovery_codes_left(&p.actor())
         .await
         .map_err(WebError::page)?;
-    let fmt = |t: time::OffsetDateTime| t.format(&Rfc3339).unwrap_or_default();
+    let zone = state.app.clinic_zone();
+    // On the clinic's clock, US style: `12/06/2026 2:30 PM`.
+    let fmt = |t: time::OffsetDateTime| {
+        let local = zone.local(t);
+        format!(
+            "{} {}",
+            super::formats::date(local.date()),
+            super::formats::clock(local)
+        )
+    };
+    let mut sessions: Vec<SessionLine> = sessions
+        .into_iter()
+        .map(|s| SessionLine {
+            id: s.id,
+            created: fmt(s.created_at),
+            last_seen: fmt(s.last_seen_at),
+            source_ip: s.source_ip,
+            device: carekeep_domain::client_words::in_words(&s.user_agent),
+            user_agent: s.user_agent,
+            current: s.id == p.session_id,
+        })
+        .collect();
+    // This device first; the rest as the use case ordered them.
+    sessions.sort_by_key(|s| !s.current);
     Ok(AccountPage {
         chrome: chrome(&state, &p, "/account"),
-        sessions: sessions
-            .into_iter()
-            .map(|s| SessionLine {
-                id: s.id,
-                created: fmt(s.created_at),
-                last_seen: fmt(s.last_seen_at),
-                source_ip: s.source_ip,
-                user_agent: s.user_agent,
-                current: s.id == p.session_id,
-            })
-            .collect(),
+        sessions,
         codes_left,
         notice: q.ended.map(|_| "That session has been signed out.".to_owned()),
         r: super::forms::Refused::default(),
@@ -155,7 +167,11 @@ pub struct SessionLine {
     pub created: String,
     pub last_seen: String,
     pub source_ip: String,
+    /// The browser's full name, for those who want it (shown on hover and to screen readers on
+    /// request).
     pub user_agent: String,
+    /// The browser and system in words: `Chrome on Windows`.
+    pub device: String,
     pub current: bool,
 }
 

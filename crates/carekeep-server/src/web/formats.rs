@@ -54,6 +54,12 @@ pub fn instant(rfc3339: &str, zone: &ClinicZone) -> String {
     }
 }
 
+/// The sex choices of the registration and identity forms: each code (FHIR's
+/// `AdministrativeGender`, which the chart and the export use) with its word.
+pub fn sexes() -> [(&'static str, &'static str); 4] {
+    carekeep_domain::records::patient::Sex::ALL.map(|s| (s.as_str(), s.words()))
+}
+
 /// Role names as words: `compliance_officer,front_desk` as `compliance officer, front desk`.
 pub fn role_words(roles: &str) -> String {
     roles

@@ -14,6 +14,7 @@ mod login;
 mod mfa;
 mod monitoring;
 pub(crate) mod patients;
+pub(crate) mod pictures;
 pub(crate) mod program;
 mod rights;
 mod sra;

@@ -123,7 +123,6 @@ pub async fn new_form(State(state): State<AppState>, PageUser(p): PageUser) -> P
         chrome: chrome(&state, &p, "/patients"),
         r: Refused::default(),
         f: RegisterForm {
-            sex: "female".into(),
             preferred: "phone".into(),
             ..RegisterForm::default()
         },

@@ -17,11 +17,38 @@ use carekeep_app::{AppError, Principal};
 use serde::{Deserialize, Serialize};
 
 pub async fn dashboard(State(state): State<AppState>, PageUser(p): PageUser) -> Result<ProgramPage, WebError> {
-    let items = state.app.dashboard(&p.actor()).await.map_err(WebError::page)?;
+    let actor = p.actor();
+    let items = state.app.dashboard(&actor).await.map_err(WebError::page)?;
+    let history = state
+        .app
+        .checklist_history(&actor, &items)
+        .await
+        .map_err(WebError::page)?;
     Ok(ProgramPage {
         chrome: chrome(&state, &p, "/program"),
+        headline: history.today.headline(),
+        rest: history.today.rest(),
+        progress_svg: super::pictures::progress::svg(history.today),
+        history_svg: super::pictures::checklist_history::svg(&history.weeks),
+        weeks: history
+            .weeks
+            .iter()
+            .rev()
+            .map(|w| HistoryWeek {
+                starts: super::formats::date(w.starts),
+                tally: w.tally,
+            })
+            .collect(),
+        set_up_on: super::formats::date(state.app.set_up_on()),
         items,
     })
+}
+
+/// A week of the checklist's history, for the table beside the picture.
+#[derive(Debug)]
+pub struct HistoryWeek {
+    pub starts: String,
+    pub tally: Option<carekeep_domain::program::checklist_history::Tally>,
 }
 
 /// Which vendor field each of the use case's messages is about.
@@ -359,25 +386,35 @@ pub async fn offboarding_step(
     after_person_change(&state, &p, id, "step", r).await
 }
 
+/// The course page; after a submission, the result, each wrong answer with the right one and
+/// why, and (unless it passed) the choices made, ticked again for the retry.
 fn course_page(
     state: &AppState,
     p: &Principal,
+    answers: &[Option<usize>],
     result: Option<course::QuizResult>,
     error: Option<String>,
 ) -> CoursePage {
+    let passed = result.is_some_and(|r| r.passed);
     CoursePage {
         chrome: chrome(state, p, "/training"),
         title: course::TITLE,
         pass: course::PASS_PERCENT,
         sections: course::SECTIONS,
         questions: course::QUIZ,
+        mistakes: if result.is_some() {
+            course::mistakes(answers)
+        } else {
+            Vec::new()
+        },
+        chosen: if passed { Vec::new() } else { answers.to_vec() },
         result,
         error,
     }
 }
 
 pub async fn course_show(State(state): State<AppState>, PageUser(p): PageUser) -> CoursePage {
-    course_page(&state, &p, None, None)
+    course_page(&state, &p, &[], None, None)
 }
 
 pub async fn course_submit(
@@ -394,10 +431,10 @@ pub async fn course_submit(
         .collect();
     let attested = f.iter().any(|(k, _)| k == "attest");
     match state.app.complete_course(&p.actor(), &answers, attested).await {
-        Ok(r) => Ok(course_page(&state, &p, Some(r), None).into_response()),
+        Ok(r) => Ok(course_page(&state, &p, &answers, Some(r), None).into_response()),
         Err(e @ AppError::Invalid(_)) => Ok((
             StatusCode::UNPROCESSABLE_ENTITY,
-            course_page(&state, &p, None, Some(e.to_string())),
+            course_page(&state, &p, &answers, None, Some(e.to_string())),
         )
             .into_response()),
         Err(e) => Err(WebError::page(e)),
@@ -631,6 +668,14 @@ pub async fn npp_pdf(State(state): State<AppState>, PageUser(p): PageUser) -> Re
 pub struct ProgramPage {
     pub chrome: Chrome,
     pub items: Vec<carekeep_app::program::dashboard::ChecklistItem>,
+    /// `12 of 15 done`, and the rest in words.
+    pub headline: String,
+    pub rest: String,
+    pub progress_svg: String,
+    pub history_svg: String,
+    /// The history's weeks, newest first (the picture's text equivalent).
+    pub weeks: Vec<HistoryWeek>,
+    pub set_up_on: String,
 }
 
 #[derive(Template, Debug)]
@@ -683,7 +728,51 @@ pub struct CoursePage {
     pub sections: &'static [course::Section],
     pub questions: &'static [course::Question],
     pub result: Option<course::QuizResult>,
+    /// The wrong answers of the submission just scored.
+    pub mistakes: Vec<course::Mistake>,
+    /// The choices to tick again (a refused or failed submission), by question.
+    pub chosen: Vec<Option<usize>>,
     pub error: Option<String>,
+}
+
+impl CoursePage {
+    /// The questions with their choices, each ticked as in the submission shown again.
+    pub fn quiz(&self) -> Vec<QuizQuestion> {
+        self.questions
+            .iter()
+            .enumerate()
+            .map(|(q, question)| QuizQuestion {
+                index: q,
+                text: question.text,
+                choices: question
+                    .choices
+                    .iter()
+                    .enumerate()
+                    .map(|(c, words)| QuizChoice {
+                        index: c,
+                        words,
+                        checked: self.chosen.get(q).copied().flatten() == Some(c),
+                    })
+                    .collect(),
+            })
+            .collect()
+    }
+}
+
+/// A quiz question as the form shows it.
+#[derive(Debug)]
+pub struct QuizQuestion {
+    pub index: usize,
+    pub text: &'static str,
+    pub choices: Vec<QuizChoice>,
+}
+
+/// A choice, ticked again after a refused or failed submission.
+#[derive(Debug)]
+pub struct QuizChoice {
+    pub index: usize,
+    pub words: &'static str,
+    pub checked: bool,
 }
 
 #[derive(Template, Debug)]

@@ -74,7 +74,6 @@ async fn page(
     let vendors = state.app.vendors(&actor).await.map_err(WebError::page)?;
     Ok(SraPage {
         chrome: chrome(state, p, "/program"),
-        a,
         vendors,
         threats: carekeep_domain::program::sra::catalogue::THREATS
             .iter()
@@ -85,6 +84,9 @@ async fn page(
         notice,
         error,
         refused: Refused::default(),
+        unplanned: carekeep_app::program::sra::unplanned_risks(&a.risks),
+        needs_a_plan: carekeep_domain::program::sra::risk::NEEDS_A_PLAN,
+        a,
     })
 }
 
@@ -347,6 +349,16 @@ pub struct SraPage {
     pub error: Option<String>,
     /// A refused row, as typed.
     pub refused: Refused,
+    /// High risks to mitigate with no task yet: each is marked, and finalising is refused.
+    pub unplanned: Vec<i64>,
+    pub needs_a_plan: &'static str,
+}
+
+impl SraPage {
+    /// Whether risk `id` is high, to be mitigated, and without a task.
+    pub fn unplanned_at(&self, id: &i64) -> bool {
+        self.unplanned.contains(id)
+    }
 }
 
 crate::web::chrome::page_response!(SraListPage, SraPage);

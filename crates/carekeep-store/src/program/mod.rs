@@ -1,5 +1,6 @@
 //! The compliance program as stored: vendors with their BAAs, and program flags.
 
+pub mod checklist_days;
 pub mod npp;
 pub mod policies;
 pub mod sra;

@@ -458,6 +458,22 @@ pub async fn encounter_by_id(conn: &mut Conn, id: i64) -> Result<EncounterRow, S
     encounter(&r)
 }
 
+/// An author's notes not yet signed, oldest first (the home page's reminder to sign them).
+pub async fn unsigned_encounters_by(
+    conn: &mut Conn,
+    author_id: i64,
+    limit: i64,
+) -> Result<Vec<EncounterRow>, StoreError> {
+    let rows = sqlx::query(&format!(
+        "SELECT {ENC_COLUMNS} FROM encounters WHERE author_id = $1 AND signed_at IS NULL ORDER BY at, id LIMIT $2"
+    ))
+    .bind(author_id)
+    .bind(limit)
+    .fetch_all(conn)
+    .await?;
+    rows.iter().map(encounter).collect()
+}
+
 /// Signs a note. Returns false if it was already signed (a signed note never changes).
 pub async fn sign_encounter(conn: &mut Conn, id: i64, now: OffsetDateTime) -> Result<bool, StoreError> {
     let done = sqlx::query("UPDATE encounters SET signed_at = $1, updated_at = $1 WHERE id = $2 AND signed_at IS NULL")

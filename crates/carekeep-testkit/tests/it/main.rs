@@ -18,6 +18,7 @@ mod csv_exports;
 mod encryption;
 mod fhir;
 mod fhir_round_trip;
+mod first_week;
 mod hardening;
 mod house;
 mod incidents;

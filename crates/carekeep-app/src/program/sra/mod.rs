@@ -200,6 +200,20 @@ const FROM_CHECKLIST: [(&str, &[&str]); 9] = [
     ("breach_plan", &["ADM-16"]),
 ];
 
+/// The risks that keep an assessment from being finalised: high, to be mitigated, and with no
+/// remediation task (`risk::needs_a_plan`). The page marks each at the risk.
+pub fn unplanned_risks(risks: &[RiskView]) -> Vec<i64> {
+    use carekeep_domain::program::sra::risk::{needs_a_plan, Rating, Treatment};
+    risks
+        .iter()
+        .filter(|r| match (Rating::parse(&r.level), Treatment::parse(&r.treatment)) {
+            (Some(level), Some(t)) => needs_a_plan(level, t, r.tasks.len()),
+            _ => false,
+        })
+        .map(|r| r.id)
+        .collect()
+}
+
 impl App {
     fn status_of(a: &store::AssessmentRow) -> Result<Status, AppError> {
         Status::parse(&a.status)
@@ -857,6 +871,23 @@ impl App {
             return Err(AppError::Conflict(
                 "send the assessment for review before finalising it".into(),
             ));
+        }
+        let unplanned = unplanned_risks(&view.risks);
+        if !unplanned.is_empty() {
+            return Err(AppError::Invalid(format!(
+                "{} to be mitigated without a remediation task ({}): add a task to each, with an owner and a due date, before finalising",
+                if unplanned.len() == 1 {
+                    "a high risk is".to_owned()
+                } else {
+                    format!("{} high risks are", unplanned.len())
+                },
+                view.risks
+                    .iter()
+                    .filter(|r| unplanned.contains(&r.id))
+                    .map(|r| r.threat.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            )));
         }
         let evidence = self.sra_evidence(actor).await?;
         let unanswered: Vec<&str> = view

@@ -3,7 +3,7 @@
 //! remediation plan and the sign-off. A PDF here; the page shows the same.
 
 use super::SraView;
-use crate::pdf::Pdf;
+use crate::pdf::{us_date, Pdf, Shade};
 use crate::{Actor, App, AppError};
 use carekeep_domain::audit::{Action, Outcome};
 use carekeep_domain::Capability;
@@ -24,140 +24,257 @@ impl App {
         Ok(bytes)
     }
 
-    /// Built outside any `.await`: the PDF writer is not `Send`.
+    /// Built outside any `.await`: the PDF writer is not `Send`. Numbered sections with
+    /// headings; the assets, the answers, the risks and the plan as tables; the heat map of
+    /// the risks; the clinic's name and the page number on every page.
     pub(crate) fn assessment_pdf_of(&self, v: &SraView) -> Result<Vec<u8>, AppError> {
         let s = &v.summary;
         let mut pdf = Pdf::new(&s.title)?;
+        pdf.running_head(self.clinic_name(), &s.title);
         pdf.title(&format!("{}: {}", self.clinic_name(), s.title));
         pdf.line(&if s.status == "final" {
-            format!("Finalised on {} and signed by {}.", s.finalised_on, s.signed_by)
+            format!(
+                "Finalised on {} and signed by {}.",
+                us_date(&s.finalised_on),
+                s.signed_by
+            )
         } else {
-            format!("{} (not finalised), started {}.", s.status.to_uppercase(), s.created_on)
+            format!("Not finalised ({}), started {}.", s.status, us_date(&s.created_on))
         });
-        pdf.heading("Scope");
+        pdf.heading("1. Scope");
         pdf.paragraph(&v.scope);
-        pdf.heading("Method");
+        pdf.heading("2. Method");
         pdf.paragraph(METHOD);
-        pdf.heading("Summary");
-        pdf.line(&format!(
-            "{} of {} rows answered; {} gaps; {} answers contradicted by the system's evidence; {} risks.",
+
+        pdf.heading("3. Summary");
+        pdf.paragraph(&format!(
+            "{} of {} rows answered; {} gaps; {} answers contradicted by the system's evidence; {} risks, of which {} high.",
             v.answered,
             v.rows.len(),
             v.gaps,
             v.contradictions,
-            v.risks.len()
+            v.risks.len(),
+            v.risks.iter().filter(|r| r.level == "high").count()
         ));
-        pdf.heading("Assets holding or moving ePHI");
-        for a in &v.assets {
+        let (rows, columns, cells) = heat_map(v);
+        pdf.grid("Likelihood", rows, "Impact", columns, &cells);
+
+        pdf.heading("4. Assets holding or moving ePHI");
+        if v.assets.is_empty() {
+            pdf.line("No assets recorded.");
+        } else {
             let yes = |b: bool| if b { "yes" } else { "no" };
-            pdf.line(&format!(
-                "{} ({}{}): owner {}; location {}; ePHI {}; encrypted {}; screen lock {}; patched {}; backed up {}{}",
-                a.name,
-                a.kind,
-                if a.vendor.is_empty() {
-                    String::new()
-                } else {
-                    format!(", vendor {}", a.vendor)
-                },
-                if a.owner.is_empty() { "-" } else { &a.owner },
-                if a.location.is_empty() { "-" } else { &a.location },
-                yes(a.holds_ephi),
-                yes(a.encrypted),
-                yes(a.screen_lock),
-                yes(a.patched),
-                yes(a.backed_up),
-                if a.notes.is_empty() {
-                    String::new()
-                } else {
-                    format!(". {}", a.notes)
-                }
-            ));
-        }
-        pdf.heading("Specifications");
-        for r in &v.rows {
-            let mut line = format!(
-                "{} {} {} ({}): {}",
-                r.id,
-                r.cfr,
-                r.heading,
-                if r.required { "required" } else { "addressable" },
-                if r.answer_label.is_empty() {
-                    "no answer"
-                } else {
-                    &r.answer_label
-                }
+            let rows: Vec<Vec<String>> = v
+                .assets
+                .iter()
+                .map(|a| {
+                    vec![
+                        if a.notes.is_empty() {
+                            a.name.clone()
+                        } else {
+                            format!("{}. {}", a.name, a.notes)
+                        },
+                        if a.vendor.is_empty() {
+                            a.kind.clone()
+                        } else {
+                            format!("{} ({})", a.kind, a.vendor)
+                        },
+                        dash(&a.owner),
+                        dash(&a.location),
+                        format!(
+                            "ePHI {}; encrypted {}; screen lock {}; patched {}; backed up {}",
+                            yes(a.holds_ephi),
+                            yes(a.encrypted),
+                            yes(a.screen_lock),
+                            yes(a.patched),
+                            yes(a.backed_up)
+                        ),
+                    ]
+                })
+                .collect();
+            pdf.table(
+                &[
+                    ("Asset", 0.26),
+                    ("Kind", 0.16),
+                    ("Owner", 0.14),
+                    ("Location", 0.14),
+                    ("Safeguards", 0.30),
+                ],
+                &rows,
             );
-            for (label, t) in [
-                ("Reason", &r.reason),
-                ("Measure", &r.measure),
-                ("Evidence", &r.evidence),
-            ] {
-                if !t.is_empty() {
-                    line.push_str(&format!(". {label}: {t}"));
-                }
-            }
-            if r.contradicted {
-                line.push_str(". CONTRADICTED by the system's evidence");
-            }
-            pdf.line(&line);
         }
-        pdf.heading("Risk register");
+
+        pdf.heading("5. Specifications and answers");
+        let rows: Vec<Vec<String>> = v
+            .rows
+            .iter()
+            .map(|r| {
+                let mut notes = Vec::new();
+                for (label, t) in [
+                    ("Reason", &r.reason),
+                    ("Measure", &r.measure),
+                    ("Evidence", &r.evidence),
+                ] {
+                    if !t.is_empty() {
+                        notes.push(format!("{label}: {t}"));
+                    }
+                }
+                if r.contradicted {
+                    notes.push("CONTRADICTED by the system's evidence".into());
+                }
+                vec![
+                    format!("{}\n{}", r.id, r.cfr),
+                    format!(
+                        "{} ({})",
+                        r.heading,
+                        if r.required { "required" } else { "addressable" }
+                    ),
+                    if r.answer_label.is_empty() {
+                        "No answer".into()
+                    } else {
+                        r.answer_label.clone()
+                    },
+                    notes.join(". "),
+                ]
+            })
+            .collect();
+        pdf.table(
+            &[
+                ("Row", 0.17),
+                ("Specification", 0.28),
+                ("Answer", 0.15),
+                ("Reason, measure, evidence", 0.40),
+            ],
+            &rows,
+        );
+
+        pdf.heading("6. Risk register");
         if v.risks.is_empty() {
             pdf.line("No risks recorded.");
+        } else {
+            let rows: Vec<Vec<String>> = v
+                .risks
+                .iter()
+                .map(|r| {
+                    vec![
+                        if r.asset.is_empty() {
+                            format!("{}. {}", r.threat, r.vulnerability)
+                        } else {
+                            format!("{} / {}. {}", r.threat, r.asset, r.vulnerability)
+                        },
+                        format!("{} x {}", r.likelihood, r.impact),
+                        r.level.clone(),
+                        if r.justification.is_empty() {
+                            r.treatment.clone()
+                        } else {
+                            format!("{}: {}", r.treatment, r.justification)
+                        },
+                        match r.tasks.len() {
+                            0 if r.treatment == "mitigate" => "No task yet".into(),
+                            0 => "-".into(),
+                            1 => "1 task".into(),
+                            n => format!("{n} tasks"),
+                        },
+                    ]
+                })
+                .collect();
+            pdf.table(
+                &[
+                    ("Threat, asset and vulnerability", 0.40),
+                    ("Likelihood x impact", 0.16),
+                    ("Level", 0.10),
+                    ("Treatment", 0.22),
+                    ("Plan", 0.12),
+                ],
+                &rows,
+            );
         }
-        for r in &v.risks {
-            pdf.line(&format!(
-                "{}{}: likelihood {}, impact {}, level {}; {}; treatment {}{}",
-                r.threat,
-                if r.asset.is_empty() {
-                    String::new()
-                } else {
-                    format!(" / {}", r.asset)
-                },
-                r.likelihood,
-                r.impact,
-                r.level,
-                r.vulnerability,
-                r.treatment,
-                if r.justification.is_empty() {
-                    String::new()
-                } else {
-                    format!(" ({})", r.justification)
-                }
-            ));
-        }
-        pdf.heading("Remediation plan");
-        let tasks: Vec<_> = v
+
+        pdf.heading("7. Remediation plan");
+        let tasks: Vec<Vec<String>> = v
             .risks
             .iter()
-            .flat_map(|r| r.tasks.iter().map(move |t| (r, t)))
+            .flat_map(|r| {
+                r.tasks.iter().map(move |t| {
+                    vec![
+                        t.title.clone(),
+                        r.threat.clone(),
+                        dash(&t.owner),
+                        us_date(&t.due_on),
+                        if t.done_on.is_empty() {
+                            "open".into()
+                        } else {
+                            format!("done {}", us_date(&t.done_on))
+                        },
+                    ]
+                })
+            })
             .collect();
         if tasks.is_empty() {
-            pdf.line("No tasks.");
+            pdf.line("No remediation tasks: no risk in this assessment is to be mitigated.");
+        } else {
+            pdf.table(
+                &[
+                    ("Task", 0.32),
+                    ("For the risk", 0.26),
+                    ("Owner", 0.14),
+                    ("Due", 0.12),
+                    ("Status", 0.16),
+                ],
+                &tasks,
+            );
         }
-        for (r, t) in tasks {
-            pdf.line(&format!(
-                "{} (for {}): owner {}, due {}{}",
-                t.title,
-                r.threat,
-                t.owner,
-                t.due_on,
-                if t.done_on.is_empty() {
-                    String::new()
-                } else {
-                    format!(", done {}", t.done_on)
-                }
-            ));
-        }
-        pdf.heading("Sign-off");
+
+        pdf.heading("8. Sign-off");
         pdf.line(&if s.status == "final" {
             format!(
                 "Signed by {} on {}. This assessment no longer changes; it is kept six years (164.316(b)(2)(i)).",
-                s.signed_by, s.finalised_on
+                s.signed_by,
+                us_date(&s.finalised_on)
             )
         } else {
             "Not signed yet.".into()
         });
         pdf.finish()
     }
+}
+
+fn dash(s: &str) -> String {
+    if s.trim().is_empty() {
+        "-".into()
+    } else {
+        s.to_owned()
+    }
+}
+
+/// The heat map: likelihood high to low (top to bottom) by impact low to high, each cell
+/// shaded by the level the 3x3 matrix gives it and saying that level and its count of risks.
+type Cells = [[(String, Shade); 3]; 3];
+
+fn heat_map(v: &SraView) -> ([&'static str; 3], [&'static str; 3], Cells) {
+    use carekeep_domain::program::sra::risk::{level, Rating};
+    let likelihoods = [Rating::High, Rating::Moderate, Rating::Low];
+    let impacts = [Rating::Low, Rating::Moderate, Rating::High];
+    let cells = likelihoods.map(|l| {
+        impacts.map(|i| {
+            let n = v
+                .risks
+                .iter()
+                .filter(|r| Rating::parse(&r.likelihood) == Some(l) && Rating::parse(&r.impact) == Some(i))
+                .count();
+            let lvl = level(l, i);
+            let shade = match lvl {
+                Rating::Low => Shade::Low,
+                Rating::Moderate => Shade::Moderate,
+                Rating::High => Shade::High,
+            };
+            let word = match lvl {
+                Rating::Low => "Low",
+                Rating::Moderate => "Moderate",
+                Rating::High => "High",
+            };
+            (format!("{word}: {n} risk{}", if n == 1 { "" } else { "s" }), shade)
+        })
+    });
+    (["High", "Moderate", "Low"], ["Low", "Moderate", "High"], cells)
 }

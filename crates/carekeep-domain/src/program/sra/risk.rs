@@ -98,10 +98,40 @@ pub fn check_treatment(level: Rating, treatment: Treatment, justification: &str)
     }
 }
 
+/// What a finalised assessment may not hold: a high risk the clinic says it will mitigate with
+/// no remediation task (no owner, no date). Risk management is "measures sufficient to reduce
+/// risks" (164.308(a)(1)(ii)(B)); a plan with no task for a high risk is no plan, and the report
+/// would print "Remediation plan: no tasks" beside it.
+pub const NEEDS_A_PLAN: &str =
+    "this high risk is to be mitigated but has no remediation task: add one (what, who, by when) before finalising";
+
+/// Whether a risk keeps the assessment from being finalised for want of a plan.
+pub fn needs_a_plan(level: Rating, treatment: Treatment, tasks: usize) -> bool {
+    level == Rating::High && treatment == Treatment::Mitigate && tasks == 0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use Rating::*;
+
+    /// 164.308(a)(1)(ii)(B): a high risk to mitigate carries at least one task before the
+    /// assessment is finalised; other treatments and lower levels do not need one.
+    #[test]
+    fn a_high_risk_to_mitigate_needs_a_task() {
+        let cases = [
+            (High, Treatment::Mitigate, 0, true),
+            (High, Treatment::Mitigate, 1, false),
+            (High, Treatment::Mitigate, 3, false),
+            (High, Treatment::Transfer, 0, false),
+            (High, Treatment::Avoid, 0, false),
+            (Moderate, Treatment::Mitigate, 0, false),
+            (Low, Treatment::Mitigate, 0, false),
+        ];
+        for (lvl, t, tasks, refused) in cases {
+            assert_eq!(needs_a_plan(lvl, t, tasks), refused, "{lvl:?} {t:?} {tasks}");
+        }
+    }
 
     #[test]
     fn the_three_by_three_matrix() {
