@@ -114,6 +114,39 @@ impl ClinicZone {
     }
 }
 
+/// The zones of the United States and its territories, as a chooser offers them first: the
+/// six that cover nearly every clinic, then the rest, each with the words staff know it by.
+pub const US_ZONES: [(&str, &str); 13] = [
+    ("America/New_York", "Eastern time (New York)"),
+    ("America/Chicago", "Central time (Chicago)"),
+    ("America/Denver", "Mountain time (Denver)"),
+    ("America/Phoenix", "Mountain time without daylight saving (Arizona)"),
+    ("America/Los_Angeles", "Pacific time (Los Angeles)"),
+    ("America/Anchorage", "Alaska time (Anchorage)"),
+    ("Pacific/Honolulu", "Hawaii time (Honolulu)"),
+    ("America/Detroit", "Eastern time (Michigan)"),
+    ("America/Indiana/Indianapolis", "Eastern time (Indiana)"),
+    ("America/Boise", "Mountain time (Idaho)"),
+    ("America/Adak", "Hawaii-Aleutian time (Adak)"),
+    (
+        "America/Puerto_Rico",
+        "Atlantic time (Puerto Rico, U.S. Virgin Islands)",
+    ),
+    ("Pacific/Guam", "Chamorro time (Guam, Northern Mariana Islands)"),
+];
+
+/// Every zone name the bundled database knows, sorted, for the chooser's full list.
+pub fn all_names() -> Vec<String> {
+    let mut names: Vec<String> = jiff::tz::db()
+        .available()
+        .map(|n| n.as_str().to_owned())
+        .filter(|n| n.contains('/') && !n.starts_with("Etc/") && !n.starts_with("SystemV/"))
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -171,5 +204,25 @@ mod tests {
             datetime!(2026-07-15 12:00 UTC)
         );
         assert_eq!(ClinicZone::named("America/Chicago").unwrap().name(), "America/Chicago");
+    }
+
+    #[test]
+    fn the_chooser_offers_us_zones_that_exist_and_every_other_name() {
+        for (name, words) in US_ZONES {
+            assert_eq!(
+                ClinicZone::named(name).map(|z| z.name().to_owned()),
+                Some(name.to_owned()),
+                "{words}"
+            );
+        }
+        let all = all_names();
+        assert!(all.len() > 300, "the whole database: {}", all.len());
+        for name in ["America/Chicago", "Europe/Paris", "Pacific/Honolulu"] {
+            assert!(all.iter().any(|n| n == name), "{name}");
+        }
+        assert!(
+            all.iter().all(|n| ClinicZone::named(n).is_some()),
+            "every name listed opens"
+        );
     }
 }

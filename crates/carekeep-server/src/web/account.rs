@@ -11,7 +11,6 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
-use time::format_description::well_known::Rfc3339;
 
 #[derive(Debug, Deserialize)]
 pub struct AccountQuery {
@@ -25,7 +24,8 @@ pub async fn show(
 ) -> Result<AccountPage, WebError> {
     let sessions = state.app.my_sessions(&p).await.map_err(WebError::page)?;
     let codes_left = state.app.recovery_codes_left(&p).await.map_err(WebError::page)?;
-    let fmt = |t: time::OffsetDateTime| t.format(&Rfc3339).unwrap_or_default();
+    let zone = state.app.clinic_zone();
+    let fmt = |t: time::OffsetDateTime| crate::web::formats::at(t, &zone);
     Ok(AccountPage {
         chrome: chrome(&state, &p, "/account"),
         sessions: sessions

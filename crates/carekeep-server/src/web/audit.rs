@@ -18,7 +18,7 @@ pub async fn show(
     PageUser(p): PageUser,
     Query(params): Query<AuditParams>,
 ) -> Result<Response, WebError> {
-    let q = params.to_query(500, state.app.clinic_zone()).map_err(WebError::page)?;
+    let q = params.to_query(500, &state.app.clinic_zone()).map_err(WebError::page)?;
     let events = state
         .app
         .audit_events(&Actor::User(p.clone()), &q)
@@ -39,7 +39,7 @@ pub async fn show(
         export_link: format!("/audit/export.csv?{}", params.link(None)),
         fhir_link: format!("/audit/export.fhir.json?{}", params.link(None)),
         older,
-        zone: state.app.clinic_zone().clone(),
+        zone: state.app.clinic_zone(),
         verification: verification.map(|v| {
             if v.ok {
                 format!("Intact: {} events verified on {}", v.events, v.at.date())
@@ -59,7 +59,7 @@ pub async fn show(
 
 async fn export(state: &AppState, p: PageUser, params: &AuditParams, format: &str) -> Result<Response, WebError> {
     let mut q = params
-        .to_query(100_000, state.app.clinic_zone())
+        .to_query(100_000, &state.app.clinic_zone())
         .map_err(WebError::page)?;
     q.limit = params.limit.unwrap_or(100_000).clamp(1, 100_000);
     crate::api::audit::export_as(state, &Actor::User(p.0), &q, format)

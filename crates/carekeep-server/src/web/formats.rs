@@ -17,6 +17,55 @@ pub fn iso_date(s: &str) -> String {
     Date::parse(s.get(..10).unwrap_or(s), iso).map_or_else(|_| s.to_owned(), date)
 }
 
+/// Every ISO date inside a text (`due 2026-12-06; done 2026-12-01`) in US form (`due
+/// 12/06/2026; done 12/01/2026`): for sentences the use cases word with dates in them, and
+/// dates kept as ISO text in the store. Anything that is not a real date, and a timestamp
+/// (`2026-12-06T10:00`, shown with [`instant`]), stays as written.
+pub fn us_dates(text: &str) -> String {
+    let b = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    let mut copied = 0;
+    while i + 10 <= b.len() {
+        // Not on a character's boundary (inside a letter of several bytes): no date starts here.
+        let Some(candidate) = text.get(i..i + 10) else {
+            i += 1;
+            continue;
+        };
+        let looks = candidate.bytes().enumerate().all(|(k, c)| {
+            if k == 4 || k == 7 {
+                c == b'-'
+            } else {
+                c.is_ascii_digit()
+            }
+        });
+        let before = i.checked_sub(1).and_then(|j| b.get(j));
+        let bounded = before.is_none_or(|c| !c.is_ascii_alphanumeric())
+            && b.get(i + 10).is_none_or(|c| !c.is_ascii_alphanumeric());
+        if looks && bounded {
+            let us = iso_date(candidate);
+            if us != candidate {
+                out.push_str(text.get(copied..i).unwrap_or_default());
+                out.push_str(&us);
+                i += 10;
+                copied = i;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    out.push_str(text.get(copied..).unwrap_or_default());
+    out
+}
+
+/// Template filters: `{{ x.due_on|us }}` shows the ISO dates in a value in US form.
+pub mod filters {
+    /// `{{ value|us }}`: see [`super::us_dates`].
+    pub fn us<T: std::fmt::Display>(value: T, _: &dyn askama::Values) -> askama::Result<String> {
+        Ok(super::us_dates(&value.to_string()))
+    }
+}
+
 /// The wall-clock time of `at` in its own offset: `2:30 PM`.
 pub fn clock(at: OffsetDateTime) -> String {
     let (h, m) = (at.hour(), at.minute());
@@ -54,11 +103,17 @@ pub fn instant(rfc3339: &str, zone: &ClinicZone) -> String {
     }
 }
 
-/// Role names as words: `compliance_officer,front_desk` as `compliance officer, front desk`.
+/// An instant on the clinic's clock with the zone's abbreviation: `03/02/2026 2:30 PM EST`.
+pub fn at(t: OffsetDateTime, zone: &ClinicZone) -> String {
+    let local = zone.local(t);
+    format!("{} {} {}", date(local.date()), clock(local), zone.abbreviation_at(t))
+}
+
+/// Role names as words: `compliance_officer,front_desk` as `Compliance officer, Front desk`.
 pub fn role_words(roles: &str) -> String {
     roles
         .split(',')
-        .map(|r| r.trim().replace('_', " "))
+        .map(|r| carekeep_domain::access::role_words(r.trim()))
         .filter(|r| !r.is_empty())
         .collect::<Vec<_>>()
         .join(", ")
@@ -89,12 +144,30 @@ mod tests {
     }
 
     #[test]
+    fn iso_dates_inside_text() {
+        let cases = [
+            ("2026-12-06", "12/06/2026"),
+            ("due 2026-12-06; done 2026-12-01.", "due 12/06/2026; done 12/01/2026."),
+            ("Last backup 2026-02-30 (worked)", "Last backup 2026-02-30 (worked)"),
+            ("id 12026-12-06", "id 12026-12-06"),
+            ("2026-12-061", "2026-12-061"),
+            ("2026-12-06T10:00:00Z", "2026-12-06T10:00:00Z"),
+            ("", ""),
+            ("no dates here, café", "no dates here, café"),
+            ("café 2026-12-06 à 2026-12-07", "café 12/06/2026 à 12/07/2026"),
+        ];
+        for (text, want) in cases {
+            assert_eq!(us_dates(text), want, "{text}");
+        }
+    }
+
+    #[test]
     fn roles_as_words() {
         assert_eq!(
             role_words("compliance_officer,front_desk"),
-            "compliance officer, front desk"
+            "Compliance officer, Front desk"
         );
-        assert_eq!(role_words("owner"), "owner");
+        assert_eq!(role_words("owner"), "Owner");
         assert_eq!(role_words(""), "");
     }
 

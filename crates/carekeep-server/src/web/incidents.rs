@@ -6,6 +6,7 @@ use crate::error::WebError;
 use crate::session::PageUser;
 use crate::state::AppState;
 use crate::web::chrome::Chrome;
+use crate::web::formats::filters;
 use askama::Template;
 
 use axum::extract::{Multipart, Path, Query, State};
@@ -110,9 +111,14 @@ async fn page(
         .incident(&Actor::User(p.clone()), id)
         .await
         .map_err(WebError::page)?;
+    let in_scope = match i.scope.patients {
+        0 => Vec::new(),
+        _ => state.app.scope_patients(p, id).await.map_err(WebError::page)?,
+    };
     Ok(IncidentPage {
         chrome: chrome(state, p, "/incidents"),
         i,
+        in_scope,
         notice,
         error,
         preview: None,
@@ -367,6 +373,16 @@ pub async fn scope_name(
     }
 }
 
+/// Takes one patient out of the scope.
+pub async fn scope_remove(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path((id, patient)): Path<(i64, i64)>,
+) -> Result<Response, WebError> {
+    let r = state.app.remove_from_scope(&Actor::User(p.clone()), id, patient).await;
+    after(&state, &p, id, "scope", r).await
+}
+
 /// Empties the scope to choose it again.
 pub async fn scope_clear(
     State(state): State<AppState>,
@@ -529,6 +545,8 @@ pub struct IncidentsPage {
 pub struct IncidentPage {
     pub chrome: Chrome,
     pub i: carekeep_app::incidents::IncidentView,
+    /// The patients in the scope, by name, each removable.
+    pub in_scope: Vec<ScopeCandidate>,
     pub notice: Option<String>,
     pub error: Option<String>,
     /// What an audit search would add, shown for review before it is adopted.

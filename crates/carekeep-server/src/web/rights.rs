@@ -6,6 +6,7 @@ use crate::error::WebError;
 use crate::session::PageUser;
 use crate::state::AppState;
 use crate::web::chrome::Chrome;
+use crate::web::formats::filters;
 use askama::Template;
 
 use axum::extract::{Path, State};

@@ -36,6 +36,7 @@ mod record_pages;
 mod records;
 mod rights;
 mod sessions;
+mod spelling;
 mod sra;
 mod time_zone;
 mod transport;

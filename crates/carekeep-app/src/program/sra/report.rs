@@ -30,9 +30,9 @@ impl App {
         let mut pdf = Pdf::new(&s.title)?;
         pdf.title(&format!("{}: {}", self.clinic_name(), s.title));
         pdf.line(&if s.status == "final" {
-            format!("Finalised on {} and signed by {}.", s.finalised_on, s.signed_by)
+            format!("Finalized on {} and signed by {}.", s.finalised_on, s.signed_by)
         } else {
-            format!("{} (not finalised), started {}.", s.status.to_uppercase(), s.created_on)
+            format!("{} (not finalized), started {}.", s.status.to_uppercase(), s.created_on)
         });
         pdf.heading("Scope");
         pdf.paragraph(&v.scope);
