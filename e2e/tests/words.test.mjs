@@ -35,7 +35,7 @@ async function problems(page) {
 }
 
 for (const role of ['owner', 'compliance', 'provider', 'frontdesk', 'billing', 'nurse']) {
-  test(`${role}: every page reached shows words and US dates`, async () => {
+  test(`${role}: every page reached shows words and US dates`, async (t) => {
     const page = await signIn(browser, server, role);
     const seen = new Set();
     const queue = ['/', ...(await links(page))];
@@ -54,6 +54,7 @@ for (const role of ['owner', 'compliance', 'provider', 'frontdesk', 'billing', '
       for (const p of await problems(page)) found.push(`${href}: ${p}`);
       if (seen.size < 60) for (const l of await links(page)) if (!seen.has(l)) queue.push(l);
     }
+    t.diagnostic(`${role} read ${seen.size} pages: ${[...seen].join(' ')}`);
     assert.ok(seen.size > 5, `${role} reached ${seen.size} pages`);
     assert.deepEqual(found, [], `${role}: ${[...seen].join(' ')}`);
   });

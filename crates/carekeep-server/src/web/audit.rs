@@ -6,6 +6,7 @@ use crate::error::WebError;
 use crate::session::PageUser;
 use crate::state::AppState;
 use crate::web::chrome::Chrome;
+use crate::web::formats::filters;
 use askama::Template;
 
 use axum::extract::{Query, State};
@@ -28,6 +29,7 @@ pub async fn show(
         .then(|| events.last().map(|e| params.link(Some(e.seq))))
         .flatten();
     let verification = state.app.latest_verification().await.map_err(WebError::page)?;
+    let zone = state.app.clinic_zone();
     Ok(AuditPage {
         chrome: chrome(&state, &p, "/audit"),
         actions: Action::ALL.iter().map(|a| a.code()).collect(),
@@ -39,14 +41,14 @@ pub async fn show(
         export_link: format!("/audit/export.csv?{}", params.link(None)),
         fhir_link: format!("/audit/export.fhir.json?{}", params.link(None)),
         older,
-        zone: state.app.clinic_zone(),
+        zone: zone.clone(),
         verification: verification.map(|v| {
+            let on = crate::web::formats::at(v.at, &zone);
             if v.ok {
-                format!("Intact: {} events verified on {}", v.events, v.at.date())
+                format!("Intact: {} events verified on {on}", v.events)
             } else {
                 format!(
-                    "TAMPERING FOUND on {}: event {} was {}",
-                    v.at.date(),
+                    "TAMPERING FOUND on {on}: event {} was {}",
                     v.problem_seq.unwrap_or(0),
                     v.problem
                 )

@@ -58,11 +58,55 @@ pub fn us_dates(text: &str) -> String {
     out
 }
 
+/// The codes inside a text (an audit event's reason: "roles: compliance_officer, front_desk")
+/// in words ("roles: Compliance officer, Front desk"): role, capability, data class and
+/// disclosure-basis codes. Only words joined by `_` are codes; plain words stay as written.
+pub fn code_words(text: &str) -> String {
+    use carekeep_domain::{Capability, DataClass};
+    let mut out = String::with_capacity(text.len());
+    let mut word = String::new();
+    let flush = |word: &mut String, out: &mut String| {
+        if word.contains('_') {
+            let w = word.as_str();
+            if let Ok(c) = w.parse::<Capability>() {
+                out.push_str(c.words());
+            } else if let Ok(c) = w.parse::<DataClass>() {
+                out.push_str(c.words());
+            } else if let Some(b) = carekeep_domain::rights::accounting::Basis::parse(w) {
+                out.push_str(b.words());
+            } else if matches!(w, "compliance_officer" | "front_desk") {
+                out.push_str(&carekeep_domain::access::role_words(w));
+            } else {
+                out.push_str(w);
+            }
+        } else {
+            out.push_str(word);
+        }
+        word.clear();
+    };
+    for c in text.chars() {
+        if c.is_ascii_lowercase() || c == '_' {
+            word.push(c);
+        } else {
+            flush(&mut word, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut word, &mut out);
+    out
+}
+
 /// Template filters: `{{ x.due_on|us }}` shows the ISO dates in a value in US form.
 pub mod filters {
     /// `{{ value|us }}`: see [`super::us_dates`].
     pub fn us<T: std::fmt::Display>(value: T, _: &dyn askama::Values) -> askama::Result<String> {
         Ok(super::us_dates(&value.to_string()))
+    }
+
+    /// `{{ reason|words }}`: ISO dates in US form and codes in words (see
+    /// [`super::code_words`]), for text written for the audit trail.
+    pub fn words<T: std::fmt::Display>(value: T, _: &dyn askama::Values) -> askama::Result<String> {
+        Ok(super::us_dates(&super::code_words(&value.to_string())))
     }
 }
 
@@ -158,6 +202,28 @@ mod tests {
         ];
         for (text, want) in cases {
             assert_eq!(us_dates(text), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn codes_inside_text_as_words() {
+        let cases = [
+            (
+                "roles: compliance_officer, front_desk",
+                "roles: Compliance officer, Front desk",
+            ),
+            (
+                "role helper = identity:r [handle_incidents]",
+                "role helper = identity:r [Handle incidents and patients' requests]",
+            ),
+            ("basis public_health on 2026-12-06", "basis Public health on 2026-12-06"),
+            (
+                "a plain owner, billing and unknown_code",
+                "a plain owner, billing and unknown_code",
+            ),
+        ];
+        for (text, want) in cases {
+            assert_eq!(code_words(text), want, "{text}");
         }
     }
 
