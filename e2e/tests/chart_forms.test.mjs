@@ -87,3 +87,16 @@ test('the owner sets the clinic\'s time zone; a refused one is said at the field
   assert.match(await page.locator('main').innerText(), /Time zone saved/);
   assert.match(await page.locator('main').innerText(), /\d [AP]M C[SD]T \(America\/Chicago\)/);
 });
+
+test('a refused incident report keeps its title, story and dates', async () => {
+  const page = await signIn(browser, server, 'frontdesk');
+  await page.click('nav >> text=Report an incident');
+  await page.fill('#title', 'Fax sent to the wrong number '.repeat(8));
+  await page.fill('#what_happened', 'Sent the visit summary to a bakery.\nThey called us back.\nThe fax was shredded.');
+  await page.fill('#systems', 'Front desk fax');
+  await refusedKeepsEverything(page, 'report', 'title', 'incident-report-refused');
+  assert.equal(await page.inputValue('#what_happened'), 'Sent the visit summary to a bakery.\nThey called us back.\nThe fax was shredded.');
+  await page.fill('#title', 'Fax sent to the wrong number');
+  await Promise.all([page.waitForNavigation(), page.click('#report button[type=submit]')]);
+  assert.match(await page.locator('main').innerText(), /is recorded/);
+});

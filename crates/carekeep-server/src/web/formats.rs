@@ -17,45 +17,9 @@ pub fn iso_date(s: &str) -> String {
     Date::parse(s.get(..10).unwrap_or(s), iso).map_or_else(|_| s.to_owned(), date)
 }
 
-/// Every ISO date inside a text (`due 2026-12-06; done 2026-12-01`) in US form (`due
-/// 12/06/2026; done 12/01/2026`): for sentences the use cases word with dates in them, and
-/// dates kept as ISO text in the store. Anything that is not a real date, and a timestamp
-/// (`2026-12-06T10:00`, shown with [`instant`]), stays as written.
+/// Every ISO date inside a text in US form: see [`carekeep_domain::zone::us_dates`].
 pub fn us_dates(text: &str) -> String {
-    let b = text.as_bytes();
-    let mut out = String::with_capacity(text.len());
-    let mut i = 0;
-    let mut copied = 0;
-    while i + 10 <= b.len() {
-        // Not on a character's boundary (inside a letter of several bytes): no date starts here.
-        let Some(candidate) = text.get(i..i + 10) else {
-            i += 1;
-            continue;
-        };
-        let looks = candidate.bytes().enumerate().all(|(k, c)| {
-            if k == 4 || k == 7 {
-                c == b'-'
-            } else {
-                c.is_ascii_digit()
-            }
-        });
-        let before = i.checked_sub(1).and_then(|j| b.get(j));
-        let bounded = before.is_none_or(|c| !c.is_ascii_alphanumeric())
-            && b.get(i + 10).is_none_or(|c| !c.is_ascii_alphanumeric());
-        if looks && bounded {
-            let us = iso_date(candidate);
-            if us != candidate {
-                out.push_str(text.get(copied..i).unwrap_or_default());
-                out.push_str(&us);
-                i += 10;
-                copied = i;
-                continue;
-            }
-        }
-        i += 1;
-    }
-    out.push_str(text.get(copied..).unwrap_or_default());
-    out
+    carekeep_domain::zone::us_dates(text)
 }
 
 /// The codes inside a text (an audit event's reason: "roles: compliance_officer, front_desk")
@@ -98,15 +62,17 @@ pub fn code_words(text: &str) -> String {
 
 /// Template filters: `{{ x.due_on|us }}` shows the ISO dates in a value in US form.
 pub mod filters {
-    /// `{{ value|us }}`: see [`super::us_dates`].
+    /// `{{ value|us }}`: see [`crate::web::formats::us_dates`].
     pub fn us<T: std::fmt::Display>(value: T, _: &dyn askama::Values) -> askama::Result<String> {
-        Ok(super::us_dates(&value.to_string()))
+        Ok(crate::web::formats::us_dates(&value.to_string()))
     }
 
     /// `{{ reason|words }}`: ISO dates in US form and codes in words (see
-    /// [`super::code_words`]), for text written for the audit trail.
+    /// [`crate::web::formats::code_words`]), for text written for the audit trail.
     pub fn words<T: std::fmt::Display>(value: T, _: &dyn askama::Values) -> askama::Result<String> {
-        Ok(super::us_dates(&super::code_words(&value.to_string())))
+        Ok(crate::web::formats::us_dates(&crate::web::formats::code_words(
+            &value.to_string(),
+        )))
     }
 }
 
@@ -185,24 +151,6 @@ mod tests {
         }
         assert_eq!(when("2026-03-02T14:30:00-05:00"), "03/02/2026 2:30 PM");
         assert_eq!(time_of("2026-03-09T14:30:00-04:00"), "2:30 PM");
-    }
-
-    #[test]
-    fn iso_dates_inside_text() {
-        let cases = [
-            ("2026-12-06", "12/06/2026"),
-            ("due 2026-12-06; done 2026-12-01.", "due 12/06/2026; done 12/01/2026."),
-            ("Last backup 2026-02-30 (worked)", "Last backup 2026-02-30 (worked)"),
-            ("id 12026-12-06", "id 12026-12-06"),
-            ("2026-12-061", "2026-12-061"),
-            ("2026-12-06T10:00:00Z", "2026-12-06T10:00:00Z"),
-            ("", ""),
-            ("no dates here, café", "no dates here, café"),
-            ("café 2026-12-06 à 2026-12-07", "café 12/06/2026 à 12/07/2026"),
-        ];
-        for (text, want) in cases {
-            assert_eq!(us_dates(text), want, "{text}");
-        }
     }
 
     #[test]

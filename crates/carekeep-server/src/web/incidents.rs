@@ -9,13 +9,14 @@ use crate::web::chrome::Chrome;
 use crate::web::formats::filters;
 use askama::Template;
 
+use super::forms::{FieldWords, Refused};
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::Form;
 use carekeep_app::incidents::{DeterminationInput, ReportInput, ScopeCandidate, ScopeSearch};
 use carekeep_app::{Actor, AppError, Principal};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -28,11 +29,20 @@ pub async fn new(State(state): State<AppState>, PageUser(p): PageUser, Query(q):
         chrome: chrome(&state, &p, "/incidents/new"),
         today: state.app.clinic_today().to_string(),
         done: q.reported,
-        error: None,
+        r: Refused::default(),
     }
 }
 
-#[derive(Debug, Default, Deserialize)]
+/// Which field of the report each of the use case's messages is about.
+const REPORT_FIELDS: &FieldWords = &[
+    ("title", &["title"]),
+    ("what_happened", &["description"]),
+    ("occurred_on", &["date it happened"]),
+    ("discovered_on", &["discovery date", "future"]),
+    ("systems", &["systems"]),
+];
+
+#[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(default)]
 pub struct ReportForm {
     title: String,
@@ -48,11 +58,11 @@ pub async fn report(
     Form(f): Form<ReportForm>,
 ) -> Result<Response, WebError> {
     let input = ReportInput {
-        title: f.title,
-        what_happened: f.what_happened,
-        occurred_on: f.occurred_on,
-        discovered_on: f.discovered_on,
-        systems: f.systems,
+        title: f.title.clone(),
+        what_happened: f.what_happened.clone(),
+        occurred_on: f.occurred_on.clone(),
+        discovered_on: f.discovered_on.clone(),
+        systems: f.systems.clone(),
         ..ReportInput::default()
     };
     match state.app.report_incident(&p, input).await {
@@ -63,7 +73,7 @@ pub async fn report(
                 chrome: chrome(&state, &p, "/incidents/new"),
                 today: state.app.clinic_today().to_string(),
                 done: None,
-                error: Some(e.to_string()),
+                r: Refused::new("report", &f, e.to_string(), REPORT_FIELDS),
             },
         )
             .into_response()),
@@ -529,7 +539,8 @@ pub struct IncidentNewPage {
     pub chrome: Chrome,
     pub today: String,
     pub done: Option<i64>,
-    pub error: Option<String>,
+    /// A refused report, kept as typed.
+    pub r: Refused,
 }
 
 #[derive(Template, Debug)]
