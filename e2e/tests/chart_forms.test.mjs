@@ -86,6 +86,16 @@ test('the owner sets the clinic\'s time zone; a refused one is said at the field
   await Promise.all([page.waitForNavigation(), page.click('#time-zone button[type=submit]')]);
   assert.match(await page.locator('main').innerText(), /Time zone saved/);
   assert.match(await page.locator('main').innerText(), /\d [AP]M C[SD]T \(America\/Chicago\)/);
+  // Roles, their classes and what else they may do, in words; the why behind a disclosure.
+  for (const [path, shot] of [['/admin/roles', 'roles-in-words'], ['/program', 'program-why']]) {
+    await page.goto(server.url + path);
+    assert.doesNotMatch(await page.locator('main').innerText(), /compliance_officer|front_desk|handle_incidents|45 CFR/);
+    assert.deepEqual(await seriousViolations(page), [], path);
+    await screenshot(page, shot, { fullPage: false });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await screenshot(page, shot + '-phone', { fullPage: false });
+    await page.setViewportSize({ width: 1280, height: 800 });
+  }
 });
 
 test('a refused incident report keeps its title, story and dates', async () => {
