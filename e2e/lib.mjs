@@ -8,6 +8,7 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
+import assert from 'node:assert/strict';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const root = join(here, '..');
@@ -127,4 +128,42 @@ export function pdfLines(bytes) {
     at = end + 9;
   }
   return lines;
+}
+
+/** Every named field of the form `#id`, as the browser would send it. */
+export async function typed(page, id) {
+  return page.evaluate((id) => {
+    const out = {};
+    for (const el of document.getElementById(id).elements) {
+      if (!el.name || el.name === 'csrf' || el.type === 'submit') continue;
+      if (el.type === 'checkbox') { if (el.checked) out[el.name] = el.value; continue; }
+      out[el.name] = el.value;
+    }
+    return out;
+  }, id);
+}
+
+/** Submits the form `#id`, expects it refused, and checks every value survived and the
+ * message sits at `field` (or, for a message about the whole form, `field` is the form's id),
+ * linked from the summary, with the form in view. */
+export async function refusedKeepsEverything(page, id, field, shot) {
+  const before = await typed(page, id);
+  const [res] = await Promise.all([page.waitForNavigation(), page.locator(`#${id} button[type=submit]`).last().click()]);
+  assert.equal(res.status(), 422, `${id} is refused`);
+  assert.equal(new URL(page.url()).hash, `#${id}`, 'the answer opens at the form');
+  assert.deepEqual(await typed(page, id), before, `${id}: every typed value is still there`);
+  const summary = page.locator(`#${id} .error-summary`);
+  assert.equal(await summary.count(), 1, 'a summary at the top of the form');
+  assert.equal(await summary.locator('a').getAttribute('href'), `#${field}`);
+  // A message about the whole form (field = the form's id) links to the form itself.
+  if (field !== id) assert.equal(await page.locator(`#${field}`).getAttribute('aria-invalid'), 'true');
+  const box = await page.locator(`#${id}`).boundingBox();
+  const viewport = page.viewportSize();
+  assert.ok(box.y < viewport.height && box.y + box.height > 0, `${id} is on screen, not scrolled away`);
+  assert.deepEqual(await seriousViolations(page), [], id);
+  await screenshot(page, shot, { fullPage: false });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.locator(`#${id}`).scrollIntoViewIfNeeded();
+  await screenshot(page, shot + '-phone', { fullPage: false });
+  await page.setViewportSize({ width: 1280, height: 800 });
 }

@@ -3,47 +3,11 @@
 // value typed, says what to fix beside the field, and opens at the form, not the page's top.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launch, signIn, seriousViolations, screenshot, pdfLines } from '../lib.mjs';
+import { startServer, launch, signIn, seriousViolations, screenshot, pdfLines, refusedKeepsEverything } from '../lib.mjs';
 
 let server, browser;
 before(async () => { server = await startServer(); browser = await launch(); });
 after(async () => { await browser?.close(); server?.stop(); });
-
-/** Every named field of the form `#id`, as the browser would send it. */
-async function typed(page, id) {
-  return page.evaluate((id) => {
-    const out = {};
-    for (const el of document.getElementById(id).elements) {
-      if (!el.name || el.name === 'csrf' || el.type === 'submit') continue;
-      if (el.type === 'checkbox') { if (el.checked) out[el.name] = el.value; continue; }
-      out[el.name] = el.value;
-    }
-    return out;
-  }, id);
-}
-
-/** Submits the form `#id`, expects it refused, and checks every value survived and the
- * message sits at `field`, linked from the summary, with the form in view. */
-async function refusedKeepsEverything(page, id, field, shot) {
-  const before = await typed(page, id);
-  const [res] = await Promise.all([page.waitForNavigation(), page.locator(`#${id} button[type=submit]`).last().click()]);
-  assert.equal(res.status(), 422, `${id} is refused`);
-  assert.equal(new URL(page.url()).hash, `#${id}`, 'the answer opens at the form');
-  assert.deepEqual(await typed(page, id), before, `${id}: every typed value is still there`);
-  const summary = page.locator(`#${id} .error-summary`);
-  assert.equal(await summary.count(), 1, 'a summary at the top of the form');
-  assert.equal(await summary.locator('a').getAttribute('href'), `#${field}`);
-  assert.equal(await page.locator(`#${field}`).getAttribute('aria-invalid'), 'true');
-  const box = await page.locator(`#${id}`).boundingBox();
-  const viewport = page.viewportSize();
-  assert.ok(box.y < viewport.height && box.y + box.height > 0, `${id} is on screen, not scrolled away`);
-  assert.deepEqual(await seriousViolations(page), [], id);
-  await screenshot(page, shot, { fullPage: false });
-  await page.setViewportSize({ width: 390, height: 844 });
-  await page.locator(`#${id}`).scrollIntoViewIfNeeded();
-  await screenshot(page, shot + '-phone', { fullPage: false });
-  await page.setViewportSize({ width: 1280, height: 800 });
-}
 
 test('registration: a refused form keeps everything; a two-line address stays two lines', async () => {
   const page = await signIn(browser, server, 'frontdesk');

@@ -130,6 +130,9 @@ struct Inner {
     clinic_name: String,
     /// When the clinic was set up (`carekeep init`).
     clinic_created_at: time::OffsetDateTime,
+    /// The clinic's zone: the one chosen in the settings page, else the configuration's.
+    /// Changed while running (`App::set_time_zone`), read by every date shown.
+    zone: RwLock<carekeep_domain::zone::ClinicZone>,
 }
 
 impl App {
@@ -156,6 +159,9 @@ impl App {
         let keyring = Keyring::new(unwrapped)?;
         let policy = Policy::new(roles::all(&mut conn).await?);
         drop(conn);
+        let zone = carekeep_domain::zone::ClinicZone::named(&clinic.time_zone)
+            .filter(|_| !clinic.time_zone.is_empty())
+            .unwrap_or_else(|| settings.monitoring.hours.zone.clone());
         let mut tx = store.begin().await?;
         let audit_keys = Arc::new(AuditKeys::ensure(tx.conn(), master, clock.now()).await?);
         let blind = BlindIndexKey::from_bytes(&ensure_secret(tx.conn(), master, BLIND_INDEX_KEY, clock.now()).await?)?;
@@ -175,6 +181,7 @@ impl App {
                 settings,
                 clinic_name: clinic.name,
                 clinic_created_at: clinic.created_at,
+                zone: RwLock::new(zone),
             }),
         };
         // Free text written in clear by an earlier version is sealed now. A clinic opened
@@ -260,6 +267,23 @@ impl App {
     }
     pub fn clinic_name(&self) -> &str {
         &self.inner.clinic_name
+    }
+
+    /// The clinic's time zone (daylight saving included), for "today" and for showing times.
+    pub fn clinic_zone(&self) -> carekeep_domain::zone::ClinicZone {
+        self.inner
+            .zone
+            .read()
+            .map(|z| z.clone())
+            .unwrap_or_else(|poisoned| poisoned.into_inner().clone())
+    }
+
+    /// Puts a newly chosen time zone into force.
+    pub(crate) fn replace_zone(&self, zone: carekeep_domain::zone::ClinicZone) {
+        match self.inner.zone.write() {
+            Ok(mut z) => *z = zone,
+            Err(poisoned) => *poisoned.into_inner() = zone,
+        }
     }
 
     /// A snapshot of the clinic's role policy.

@@ -120,7 +120,9 @@ impl App {
             .collect();
         let relations = self.relations(&mut conn, &accesses, &staff).await?;
         drop(conn);
-        let findings = scan(&accesses, &disabled, &self.settings().monitoring, &relations);
+        let mut settings = self.settings().monitoring.clone();
+        settings.hours.zone = self.clinic_zone();
+        let findings = scan(&accesses, &disabled, &settings, &relations);
         let mut tx = self.store().begin().await?;
         let mut added = 0;
         for f in &findings {

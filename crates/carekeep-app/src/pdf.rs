@@ -330,6 +330,9 @@ impl Pdf {
     }
 
     fn text(&mut self, text: &str, size: f32, bold: bool) {
+        // Dates read the US way on paper too (12/06/2026), wherever a use case wrote ISO.
+        let text = carekeep_domain::zone::us_dates(text);
+        let text = text.as_str();
         let line_mm = size * 0.45;
         let max = ((PAGE_W - 2.0 * MARGIN) * CHARS_PER_MM_AT_10PT * 10.0 / size) as usize;
         for line in lines(text, max.max(20)) {

@@ -44,6 +44,19 @@ impl DataClass {
             DataClass::InvoiceStatus => "invoice_status",
         }
     }
+
+    /// The class in words, for pages (the code stays in the API, exports and the trail).
+    pub fn words(self) -> &'static str {
+        match self {
+            DataClass::Identity => "Identity",
+            DataClass::Contact => "Contact details",
+            DataClass::Scheduling => "Appointments",
+            DataClass::Clinical => "Clinical record",
+            DataClass::Coding => "Diagnosis and procedure codes",
+            DataClass::Billing => "Billing",
+            DataClass::InvoiceStatus => "Invoice status",
+        }
+    }
 }
 
 impl FromStr for DataClass {
@@ -104,6 +117,16 @@ impl Capability {
             Capability::HandleIncidents => "handle_incidents",
         }
     }
+
+    /// What the capability lets a person do, in words.
+    pub fn words(self) -> &'static str {
+        match self {
+            Capability::AdministerUsers => "Manage staff accounts and settings",
+            Capability::ManageProgram => "Run the compliance program",
+            Capability::ReadAuditLog => "Read the audit log",
+            Capability::HandleIncidents => "Handle incidents and patients' requests",
+        }
+    }
 }
 
 impl FromStr for Capability {
@@ -148,6 +171,32 @@ impl RoleName {
     }
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// The role as people say it: `compliance_officer` is "Compliance officer". The default
+    /// roles have their own words; a role a clinic defined reads as its name with spaces.
+    pub fn words(&self) -> String {
+        role_words(&self.0)
+    }
+}
+
+/// A role's name (`front_desk`) in words ("Front desk"); see [`RoleName::words`].
+pub fn role_words(name: &str) -> String {
+    match name {
+        "owner" => "Owner".into(),
+        "provider" => "Provider".into(),
+        "nurse" => "Nurse".into(),
+        "front_desk" => "Front desk".into(),
+        "billing" => "Billing".into(),
+        "compliance_officer" => "Compliance officer".into(),
+        other => {
+            let spaced = other.replace('_', " ");
+            let mut chars = spaced.chars();
+            chars
+                .next()
+                .map(|c| c.to_uppercase().chain(chars).collect())
+                .unwrap_or_default()
+        }
     }
 }
 
@@ -435,5 +484,25 @@ mod tests {
         assert!(RoleDef::parse("x_y", "", "clinical=w", "", false).is_err());
         assert!(RoleDef::parse("x_y", "", "secrets=r", "", false).is_err());
         assert!(RoleDef::parse("Bad Name", "", "", "", false).is_err());
+    }
+
+    #[test]
+    fn roles_classes_and_capabilities_read_as_words() {
+        let cases = [
+            ("compliance_officer", "Compliance officer"),
+            ("front_desk", "Front desk"),
+            ("owner", "Owner"),
+            ("night_nurse_2", "Night nurse 2"),
+            ("", ""),
+        ];
+        for (code, words) in cases {
+            assert_eq!(role_words(code), words, "{code}");
+        }
+        for c in DataClass::ALL {
+            assert!(!c.words().contains('_') && c.words() != c.as_str(), "{c:?}");
+        }
+        for c in Capability::ALL {
+            assert!(!c.words().contains('_'), "{c:?}");
+        }
     }
 }

@@ -114,6 +114,89 @@ impl ClinicZone {
     }
 }
 
+/// Every ISO date inside a text (`due 2026-12-06; done 2026-12-01`) in US form (`due
+/// 12/06/2026; done 12/01/2026`): for sentences the use cases word with dates in them, and
+/// dates kept as ISO text in the store. Anything that is not a real date, and a timestamp
+/// (`2026-12-06T10:00`, shown with [`instant`]), stays as written.
+pub fn us_dates(text: &str) -> String {
+    let b = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    let mut copied = 0;
+    while i + 10 <= b.len() {
+        // Not on a character's boundary (inside a letter of several bytes): no date starts here.
+        let Some(candidate) = text.get(i..i + 10) else {
+            i += 1;
+            continue;
+        };
+        let looks = candidate.bytes().enumerate().all(|(k, c)| {
+            if k == 4 || k == 7 {
+                c == b'-'
+            } else {
+                c.is_ascii_digit()
+            }
+        });
+        let before = i.checked_sub(1).and_then(|j| b.get(j));
+        let bounded = before.is_none_or(|c| !c.is_ascii_alphanumeric())
+            && b.get(i + 10).is_none_or(|c| !c.is_ascii_alphanumeric());
+        if looks && bounded {
+            let us = us_date_of_iso(candidate);
+            if us != candidate {
+                out.push_str(text.get(copied..i).unwrap_or_default());
+                out.push_str(&us);
+                i += 10;
+                copied = i;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    out.push_str(text.get(copied..).unwrap_or_default());
+    out
+}
+
+/// An ISO date (`2026-12-06`) as a US reader writes it (`12/06/2026`); anything else as given.
+fn us_date_of_iso(s: &str) -> String {
+    let iso = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(s, iso).map_or_else(
+        |_| s.to_owned(),
+        |d| format!("{:02}/{:02}/{}", u8::from(d.month()), d.day(), d.year()),
+    )
+}
+
+/// The zones of the United States and its territories, as a chooser offers them first: the
+/// six that cover nearly every clinic, then the rest, each with the words staff know it by.
+pub const US_ZONES: [(&str, &str); 13] = [
+    ("America/New_York", "Eastern time (New York)"),
+    ("America/Chicago", "Central time (Chicago)"),
+    ("America/Denver", "Mountain time (Denver)"),
+    ("America/Phoenix", "Mountain time without daylight saving (Arizona)"),
+    ("America/Los_Angeles", "Pacific time (Los Angeles)"),
+    ("America/Anchorage", "Alaska time (Anchorage)"),
+    ("Pacific/Honolulu", "Hawaii time (Honolulu)"),
+    ("America/Detroit", "Eastern time (Michigan)"),
+    ("America/Indiana/Indianapolis", "Eastern time (Indiana)"),
+    ("America/Boise", "Mountain time (Idaho)"),
+    ("America/Adak", "Hawaii-Aleutian time (Adak)"),
+    (
+        "America/Puerto_Rico",
+        "Atlantic time (Puerto Rico, U.S. Virgin Islands)",
+    ),
+    ("Pacific/Guam", "Chamorro time (Guam, Northern Mariana Islands)"),
+];
+
+/// Every zone name the bundled database knows, sorted, for the chooser's full list.
+pub fn all_names() -> Vec<String> {
+    let mut names: Vec<String> = jiff::tz::db()
+        .available()
+        .map(|n| n.as_str().to_owned())
+        .filter(|n| n.contains('/') && !n.starts_with("Etc/") && !n.starts_with("SystemV/"))
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -171,5 +254,43 @@ mod tests {
             datetime!(2026-07-15 12:00 UTC)
         );
         assert_eq!(ClinicZone::named("America/Chicago").unwrap().name(), "America/Chicago");
+    }
+
+    #[test]
+    fn the_chooser_offers_us_zones_that_exist_and_every_other_name() {
+        for (name, words) in US_ZONES {
+            assert_eq!(
+                ClinicZone::named(name).map(|z| z.name().to_owned()),
+                Some(name.to_owned()),
+                "{words}"
+            );
+        }
+        let all = all_names();
+        assert!(all.len() > 300, "the whole database: {}", all.len());
+        for name in ["America/Chicago", "Europe/Paris", "Pacific/Honolulu"] {
+            assert!(all.iter().any(|n| n == name), "{name}");
+        }
+        assert!(
+            all.iter().all(|n| ClinicZone::named(n).is_some()),
+            "every name listed opens"
+        );
+    }
+
+    #[test]
+    fn iso_dates_inside_text() {
+        let cases = [
+            ("2026-12-06", "12/06/2026"),
+            ("due 2026-12-06; done 2026-12-01.", "due 12/06/2026; done 12/01/2026."),
+            ("Last backup 2026-02-30 (worked)", "Last backup 2026-02-30 (worked)"),
+            ("id 12026-12-06", "id 12026-12-06"),
+            ("2026-12-061", "2026-12-061"),
+            ("2026-12-06T10:00:00Z", "2026-12-06T10:00:00Z"),
+            ("", ""),
+            ("no dates here, café", "no dates here, café"),
+            ("café 2026-12-06 à 2026-12-07", "café 12/06/2026 à 12/07/2026"),
+        ];
+        for (text, want) in cases {
+            assert_eq!(us_dates(text), want, "{text}");
+        }
     }
 }

@@ -835,9 +835,9 @@ mod tests {
             let err = Config::load(dir.path(), &env_of(&[(k, v)])).unwrap_err().to_string();
             assert!(err.contains(name), "{k}={v}: {err}");
         }
-        std::fs::write(dir.path().join(FILE_NAME), "colour = \"blue\"\n").unwrap();
+        std::fs::write(dir.path().join(FILE_NAME), "color = \"blue\"\n").unwrap();
         let err = Config::load(dir.path(), &env_of(&[])).unwrap_err().to_string();
-        assert!(err.contains("colour"), "{err}");
+        assert!(err.contains("color"), "{err}");
     }
 
     #[test]

@@ -284,6 +284,16 @@ pub async fn clear_scope(conn: &mut Conn, incident: i64) -> Result<(), StoreErro
     Ok(())
 }
 
+/// Takes one patient out of an incident's scope; false when they were not in it.
+pub async fn remove_from_scope(conn: &mut Conn, incident: i64, patient: i64) -> Result<bool, StoreError> {
+    let done = sqlx::query("DELETE FROM incident_patients WHERE incident_id = $1 AND patient_id = $2")
+        .bind(incident)
+        .bind(patient)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() > 0)
+}
+
 pub async fn scope(conn: &mut Conn, incident: i64) -> Result<Vec<ScopeRow>, StoreError> {
     sqlx::query("SELECT patient_id, classes, state FROM incident_patients WHERE incident_id = $1 ORDER BY patient_id")
         .bind(incident)

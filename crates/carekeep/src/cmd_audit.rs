@@ -89,7 +89,7 @@ pub async fn run(ctx: &Context, cmd: AuditCommand) -> Result<(), Failure> {
                 before: None,
                 limit: None,
             };
-            let mut q = params.to_query(i64::MAX, app.clinic_zone()).map_err(Failure::from)?;
+            let mut q = params.to_query(i64::MAX, &app.clinic_zone()).map_err(Failure::from)?;
             q.limit = i64::MAX;
             let text = match format.as_str() {
                 "csv" => app.audit_csv(&Actor::Cli, &q).await?,

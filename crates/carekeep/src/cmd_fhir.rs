@@ -4,8 +4,10 @@
 //! file in one transaction.
 
 use crate::context::Context;
+use crate::progress::Bar;
 use crate::Failure;
 use carekeep_app::fhir::{import, ImportReport};
+use carekeep_app::progress::Progress;
 use carekeep_app::{Actor, App};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -24,6 +26,9 @@ pub enum ExportCommand {
         /// The file (with --patient) or folder (with --all) to write.
         #[arg(long)]
         out: PathBuf,
+        /// Print the summary as JSON.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -56,26 +61,72 @@ pub enum ImportCommand {
 }
 
 pub async fn export(ctx: &Context, cmd: ExportCommand) -> Result<(), Failure> {
+    let started = std::time::Instant::now();
     let app = ctx.open_app().await?;
-    let ExportCommand::Fhir { patient, all, out } = cmd;
-    if all {
+    let ExportCommand::Fhir {
+        patient,
+        all,
+        out,
+        json,
+    } = cmd;
+    // Drawn on standard error at a terminal only; dropped (and cleared) before the summary.
+    let bar = Bar::new(ctx.quiet || json);
+    let (patients, resources) = if all {
         std::fs::create_dir_all(&out).map_err(|e| Failure::Usage(format!("cannot create {}: {e}", out.display())))?;
         let ids = app.all_patient_ids().await?;
+        bar.step("Exporting patients", Some(ids.len() as u64));
+        let mut resources = 0;
         for id in &ids {
             let bundle = app.fhir_export_custodian(*id).await?;
+            resources += entries(&bundle);
             write_atomic(&out.join(format!("patient-{id}.json")), &bundle)?;
+            bar.advance(1);
         }
-        outln!("exported {} patients to {}", ids.len(), out.display());
+        (ids.len(), resources)
     } else if let Some(id) = patient {
+        bar.step("Exporting the patient's record", None);
         let bundle = app.fhir_export_custodian(id).await?;
-        let n = bundle
-            .get("entry")
-            .and_then(serde_json::Value::as_array)
-            .map_or(0, Vec::len);
+        let n = entries(&bundle);
         write_atomic(&out, &bundle)?;
-        outln!("exported patient {id} ({n} resources) to {}", out.display());
+        (1, n)
+    } else {
+        (0, 0)
+    };
+    drop(bar);
+    if ctx.quiet {
+        return Ok(());
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    if json {
+        outln!(
+            "{}",
+            serde_json::json!({
+                "patients": patients,
+                "resources": resources,
+                "where": out.display().to_string(),
+                "seconds": (seconds * 10.0).round() / 10.0,
+            })
+        );
+    } else if let (false, Some(id)) = (all, patient) {
+        outln!(
+            "exported patient {id} ({resources} resources) to {} ({seconds:.1} s)",
+            out.display()
+        );
+    } else {
+        outln!(
+            "exported {patients} patients ({resources} resources) to {} ({seconds:.1} s)",
+            out.display()
+        );
     }
     Ok(())
+}
+
+/// How many resources a bundle holds.
+fn entries(bundle: &serde_json::Value) -> usize {
+    bundle
+        .get("entry")
+        .and_then(serde_json::Value::as_array)
+        .map_or(0, Vec::len)
 }
 
 /// Written beside the target, synced, then renamed: never a half-written export.
@@ -125,13 +176,24 @@ pub async fn import(ctx: &Context, cmd: ImportCommand) -> Result<(), Failure> {
         merge,
         max_mib,
     } = cmd;
+    let started = std::time::Instant::now();
     let by = filed_under(&app, as_user.as_deref()).await?;
+    // The bar counts bytes of the files read: a single large bundle moves as it is checked
+    // and again as it is written.
+    let sizes: Vec<u64> = files
+        .iter()
+        .map(|p| std::fs::metadata(p).map_or(0, |m| m.len()))
+        .collect();
+    let total: u64 = sizes.iter().sum();
+    let bar = Bar::new(ctx.quiet || json);
+    bar.step(&format!("Checking {} files", files.len()), Some(total));
     // Every file is read and checked before any is written (and matched against the
     // clinic's patients: a match is merged only when asked); plans are dropped between
     // files so memory stays that of the largest file, however many there are.
-    for path in &files {
+    for (path, size) in files.iter().zip(&sizes) {
         let plan = plan_file(&app, path, max_mib)?;
         let matches = app.fhir_matches(&plan).await?;
+        bar.advance(*size);
         if !merge {
             if let Some(m) = matches.first() {
                 return Err(Failure::Usage(format!(
@@ -145,10 +207,16 @@ pub async fn import(ctx: &Context, cmd: ImportCommand) -> Result<(), Failure> {
         }
     }
     let mut report = ImportReport::default();
-    for path in &files {
+    bar.step(&format!("Importing {} files", files.len()), Some(total));
+    for (path, size) in files.iter().zip(&sizes) {
         let plan = plan_file(&app, path, max_mib)?;
         let matches = app.fhir_matches(&plan).await?;
         report.add(app.fhir_import(&Actor::Cli, plan, by, &matches).await?);
+        bar.advance(*size);
+    }
+    drop(bar);
+    if ctx.quiet {
+        return Ok(());
     }
     if json {
         outln!(
@@ -158,8 +226,9 @@ pub async fn import(ctx: &Context, cmd: ImportCommand) -> Result<(), Failure> {
         return Ok(());
     }
     outln!(
-        "imported {} files: {} resources read; {} patients, {} appointments, {} notes ({} addenda), {} vital-sign sets, {} diagnoses, {} medications, {} allergies, {} photos and documents, {} invoices, {} payments",
+        "imported {} files in {:.1} s: {} resources read; {} patients, {} appointments, {} notes ({} addenda), {} vital-sign sets, {} diagnoses, {} medications, {} allergies, {} photos and documents, {} invoices, {} payments",
         files.len(),
+        started.elapsed().as_secs_f64(),
         report.resources,
         report.patients,
         report.appointments,

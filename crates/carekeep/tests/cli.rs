@@ -521,11 +521,53 @@ fn fhir_import_and_export_from_the_command_line() {
     assert_eq!(report["patients"], 1, "only the good file, once: {report}");
     assert_eq!(report["diagnoses"], 1);
     assert_eq!(report["unmapped"]["Immunization: Carekeep keeps no such record"], 1);
+    // Not on a terminal: the summary alone on stdout, no progress drawn on stderr.
+    let third = dir.path().join("third.json");
+    std::fs::write(&third, bundle("Patel", "")).unwrap();
+    let o = k(&["import", "fhir", third.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(
+        o.stderr.is_empty(),
+        "no bar when piped: {:?}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let summary = String::from_utf8_lossy(&o.stdout);
+    assert!(summary.starts_with("imported 1 files in "), "{summary}");
+    assert!(
+        !summary.contains('\r') && !summary.contains("=>"),
+        "no bar in the summary: {summary}"
+    );
+    let fourth = dir.path().join("fourth.json");
+    std::fs::write(&fourth, bundle("Nguyen", "")).unwrap();
+    let o = k(&["--quiet", "import", "fhir", fourth.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(o.stdout.is_empty() && o.stderr.is_empty(), "--quiet: {}", text(&o));
 
     let out = dir.path().join("exported");
     let o = k(&["export", "fhir", "--all", "--out", out.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
-    assert!(text(&o).contains("exported 1 patients"));
+    assert!(text(&o).contains("exported 3 patients"), "{}", text(&o));
+    assert!(
+        o.stderr.is_empty(),
+        "no bar when piped: {:?}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let o = k(&["export", "fhir", "--all", "--json", "--out", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("one JSON summary");
+    assert_eq!(v["patients"], 3, "{v}");
+    assert!(o.stderr.is_empty());
+    let o = k(&[
+        "--quiet",
+        "export",
+        "fhir",
+        "--patient",
+        "1",
+        "--out",
+        out.join("one.json").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(o.stdout.is_empty() && o.stderr.is_empty(), "--quiet: {}", text(&o));
     let file = out.join("patient-1.json");
     let exported: serde_json::Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
     assert!(exported.to_string().contains("J45.909"));
@@ -536,7 +578,7 @@ fn fhir_import_and_export_from_the_command_line() {
         assert!(h.contains(flag), "import --help documents {flag}");
     }
     let h = text(&k(&["export", "fhir", "--help"]));
-    for flag in ["--patient", "--all", "--out"] {
+    for flag in ["--patient", "--all", "--out", "--json"] {
         assert!(h.contains(flag), "export --help documents {flag}");
     }
 }

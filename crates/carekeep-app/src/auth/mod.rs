@@ -7,6 +7,7 @@
 mod account;
 pub mod hash_gate;
 pub mod mfa;
+pub mod settings;
 pub mod setup;
 pub mod users;
 

@@ -144,7 +144,7 @@ pub async fn seed_records(app: &App, count: usize) -> Result<(), AppError> {
     let billing = acting_as(app, "billing").await?;
     let mut dice = Dice(0x5eed_c0de);
     let today = app.clinic_today();
-    let zone = app.clinic_zone().clone();
+    let zone = app.clinic_zone();
     let at = |day: time::Date, hour: u8, min: u8| {
         zone.assume(PrimitiveDateTime::new(
             day,

@@ -69,7 +69,7 @@ impl App {
         ));
         for (label, t) in [
             ("(i) Nature and extent of the PHI", &d.nature_and_extent),
-            ("(ii) The unauthorised person", &d.unauthorized_person),
+            ("(ii) The unauthorized person", &d.unauthorized_person),
             ("(iii) Actually acquired or viewed", &d.acquired_or_viewed),
             ("(iv) Extent mitigated", &d.mitigation),
         ] {

@@ -4,7 +4,7 @@
 //! computes. Free text that may name patients is encrypted; every change is audited.
 
 use crate::permit::{Job, Permit};
-use crate::{Actor, App, AppError};
+use crate::{Actor, App, AppError, Principal};
 use carekeep_crypto::keys::Binding;
 use carekeep_domain::audit::{Action, Outcome};
 use carekeep_domain::incidents::determination::{self, Conclusion, Exclusion, FourFactors, Safeguard};
@@ -1079,6 +1079,63 @@ impl App {
                 store::scope(&mut conn, id).await?,
             )
         };
+        let in_scope: Vec<i64> = in_scope.iter().map(|(pid, _, _)| *pid).collect();
+        self.scope_candidates(
+            p,
+            id,
+            &rows,
+            &found,
+            &in_scope,
+            &format!("incident {id}: patients an audit search would add to the scope, for review"),
+        )
+        .await
+    }
+
+    /// The patients in an incident's scope, by name (where the reader's roles show names),
+    /// with what was involved for each in words, to review and remove one by one. Reading the
+    /// names is audited.
+    pub async fn scope_patients(&self, actor: &Actor<'_>, id: i64) -> Result<Vec<ScopeCandidate>, AppError> {
+        let p = actor.person()?;
+        let actor = p.actor();
+        self.require(&actor, Capability::HandleIncidents).await?;
+        let (rows, scope) = {
+            let mut conn = self.store().read().await?;
+            self.incident_exists(&mut conn, id).await?;
+            let scope = store::scope(&mut conn, id).await?;
+            let ids: Vec<i64> = scope.iter().map(|(pid, _, _)| *pid).collect();
+            (records_store::patients_by_ids(&mut conn, &ids).await?, scope)
+        };
+        let classes: BTreeMap<i64, BTreeSet<String>> = scope
+            .iter()
+            .map(|(pid, c, _)| {
+                let set = c.split(',').filter(|c| !c.is_empty()).map(str::to_owned).collect();
+                (*pid, set)
+            })
+            .collect();
+        let ids: Vec<i64> = classes.keys().copied().collect();
+        self.scope_candidates(
+            p,
+            id,
+            &rows,
+            &classes,
+            &ids,
+            &format!("incident {id}: the patients in the scope, listed by name"),
+        )
+        .await
+    }
+
+    /// Names `rows` for the scope's pages under one audited read of their identity (only
+    /// those the reader's roles show by name), with each one's classes in words.
+    async fn scope_candidates(
+        &self,
+        p: &Principal,
+        id: i64,
+        rows: &[records_store::PatientRow],
+        found: &BTreeMap<i64, BTreeSet<String>>,
+        in_scope: &[i64],
+        reason: &str,
+    ) -> Result<Vec<ScopeCandidate>, AppError> {
+        let actor = p.actor();
         let policy = self.policy();
         let named: Vec<&records_store::PatientRow> = rows
             .iter()
@@ -1092,12 +1149,12 @@ impl App {
                 e.resource_type = "Incident".into();
                 e.resource_id = id.to_string();
                 e.data_classes = vec![DataClass::Identity];
-                e.reason = format!("incident {id}: patients an audit search would add to the scope, for review");
+                e.reason = reason.to_owned();
                 Some(self.permit(e).await?)
             }
         };
         let mut out = Vec::new();
-        for r in &rows {
+        for r in rows {
             let name = match (&permit, named.iter().any(|n| n.id == r.id)) {
                 (Some(permit), true) => {
                     let identity: carekeep_domain::records::patient::Identity =
@@ -1117,13 +1174,48 @@ impl App {
                         c.into_iter().map(|c| letters::class_label(c).to_owned()).collect()
                     })
                     .unwrap_or_default(),
-                already_in_scope: in_scope.iter().any(|(pid, _, _)| *pid == r.id),
+                already_in_scope: in_scope.contains(&r.id),
             });
         }
         if let Some(permit) = permit {
             permit.confirm().await?;
         }
         Ok(out)
+    }
+
+    /// Takes one patient out of an incident's scope (named by mistake, or found not to be
+    /// involved): audited naming the patient, and the affected count and the States follow
+    /// the scope that remains (164.404(a)(1): each individual whose information was involved).
+    pub async fn remove_from_scope(&self, actor: &Actor<'_>, id: i64, patient: i64) -> Result<usize, AppError> {
+        self.require(actor, Capability::HandleIncidents).await?;
+        let mut tx = self.store().begin().await?;
+        let mut row = store::by_id(tx.conn(), id)
+            .await
+            .map_err(|_| AppError::NotFound("incident"))?;
+        if !store::remove_from_scope(tx.conn(), id, patient).await? {
+            return Err(AppError::NotFound("patient in the scope"));
+        }
+        let all = store::scope(tx.conn(), id).await?;
+        let mut by_state: BTreeMap<String, u32> = BTreeMap::new();
+        for (_, _, st) in all.iter().filter(|(_, _, s)| !s.is_empty()) {
+            *by_state.entry(st.clone()).or_default() += 1;
+        }
+        row.affected = i64::try_from(all.len()).unwrap_or(i64::MAX);
+        row.by_state = by_state
+            .iter()
+            .map(|(s, n)| format!("{s}={n}"))
+            .collect::<Vec<_>>()
+            .join(",");
+        store::update(tx.conn(), &row, self.now()).await?;
+        let mut e = self.incident_event(
+            actor,
+            id,
+            &format!("scope: one patient removed; {} in scope", all.len()),
+        );
+        e.patients = vec![patient];
+        self.record(&mut tx, &e).await?;
+        tx.commit().await?;
+        Ok(all.len())
     }
 
     /// Adopts what an audit search finds into the scope (after it was previewed): the patients

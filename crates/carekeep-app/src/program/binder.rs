@@ -116,7 +116,7 @@ impl App {
             pdf.line("No notice published.");
         } else {
             pdf.line(&format!(
-                "Versions: {}. Posted in the office: {}; on the website: {}. Patients without an acknowledgement or good-faith record: {}.",
+                "Versions: {}. Posted in the office: {}; on the website: {}. Patients without an acknowledgment or good-faith record: {}.",
                 npp.history.iter().map(|(v, d)| format!("{v} from {d}")).collect::<Vec<_>>().join(", "),
                 if npp.posted_office { "yes" } else { "no" },
                 if npp.posted_website { "yes" } else { "no" },

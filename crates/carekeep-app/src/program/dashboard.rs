@@ -87,7 +87,7 @@ impl App {
             "164.308(a)(1)(ii)(A)",
             sra_standing,
             sra_words,
-            "Review the risk assessment and finalise it (start the next one from the last)",
+            "Review the risk assessment and finalize it (start the next one from the last)",
             Some("/program/sra"),
         ));
         let tasks = self.sra_tasks(actor).await?;
@@ -390,7 +390,7 @@ impl App {
                 "No notice published.".into()
             } else {
                 format!(
-                    "Version {} in effect from {}; posted in the office: {}; on the website: {}; patients without an acknowledgement or good-faith record: {}.",
+                    "Version {} in effect from {}; posted in the office: {}; on the website: {}; patients without an acknowledgment or good-faith record: {}.",
                     npp.version,
                     npp.effective_on,
                     if npp.posted_office { "yes" } else { "no" },
@@ -398,7 +398,7 @@ impl App {
                     npp.patients_without_acknowledgement
                 )
             },
-            "Publish the notice, post it in the office (and on the website), and record each patient's acknowledgement",
+            "Publish the notice, post it in the office (and on the website), and record each patient's acknowledgment",
             Some("/program/npp"),
         ));
 

@@ -137,7 +137,7 @@ impl App {
         let reason = reason.as_str();
         if !signed && (reason.chars().count() < 5 || reason.chars().count() > 500) {
             return Err(AppError::Invalid(
-                "say what was tried and why no acknowledgement was obtained (5 to 500 characters)".into(),
+                "say what was tried and why no acknowledgment was obtained (5 to 500 characters)".into(),
             ));
         }
         let mut tx = self.store().begin().await?;

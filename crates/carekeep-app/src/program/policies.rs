@@ -69,7 +69,7 @@ impl App {
         drop(conn);
         let names: HashMap<i64, &str> = accounts.iter().map(|u| (u.id.0, u.display_name.as_str())).collect();
         let today = self.clinic_today();
-        let zone = self.clinic_zone().clone();
+        let zone = self.clinic_zone();
         Ok(TEMPLATES
             .iter()
             .map(|t| {

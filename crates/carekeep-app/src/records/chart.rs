@@ -539,7 +539,7 @@ impl App {
         names: &HashMap<i64, String>,
     ) -> Result<ClinicalView, AppError> {
         let name = |id: i64| names.get(&id).cloned().unwrap_or_default();
-        let zone = self.clinic_zone().clone();
+        let zone = self.clinic_zone();
         let at = |t: time::OffsetDateTime| rfc3339(zone.local(t));
         let mut addenda: HashMap<i64, Vec<AddendumView>> = HashMap::new();
         for a in &rows.addenda {

@@ -61,11 +61,6 @@ impl App {
         })
     }
 
-    /// The clinic's time zone (daylight saving included), for "today" and for showing times.
-    pub fn clinic_zone(&self) -> &carekeep_domain::zone::ClinicZone {
-        &self.settings().monitoring.hours.zone
-    }
-
     /// Today's date at the clinic.
     pub fn clinic_today(&self) -> Date {
         self.clinic_zone().local(self.now()).date()

@@ -607,7 +607,7 @@ impl App {
         pdf.line(&format!(
             "For {name}. Disclosures from {from} to {to}. Prepared {today}."
         ));
-        pdf.paragraph("This lists disclosures of your health information that the law asks us to account for (45 CFR 164.528). It does not list disclosures for your treatment, payment and our health care operations, disclosures to you, those you authorised in writing, and the other kinds the rule exempts.");
+        pdf.paragraph("This lists disclosures of your health information that the law asks us to account for (45 CFR 164.528). It does not list disclosures for your treatment, payment and our health care operations, disclosures to you, those you authorized in writing, and the other kinds the rule exempts.");
         if lines.is_empty() {
             pdf.line("No disclosures to account for in this period.");
         }

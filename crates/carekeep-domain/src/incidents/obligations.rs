@@ -135,7 +135,7 @@ pub const INDIVIDUAL_CONTENT: [&str; 6] = [
 pub const HHS_CONTENT: [&str; 6] = [
     "The covered entity's name, address and contact person",
     "Breach start and end dates and the discovery date",
-    "Type of breach (theft, loss, unauthorised access or disclosure, hacking/IT incident, improper disposal)",
+    "Type of breach (theft, loss, unauthorized access or disclosure, hacking/IT incident, improper disposal)",
     "Location of the PHI (laptop, desktop, network server, email, paper, electronic record, other)",
     "Number of individuals affected and the types of PHI involved",
     "Safeguards in place before the breach and actions taken in response",

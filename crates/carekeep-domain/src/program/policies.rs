@@ -38,7 +38,7 @@ pub const TEMPLATES: &[Template] = &[
         key: "devices_media",
         title: "Devices, media and disposal",
         cite: "164.310(d)(1)-(2)",
-        body: "The owner keeps a list of every device that holds patient information, with who has it and where it is.\n\nLaptops and phones that hold patient information are encrypted. Lost or stolen devices are reported the same day as a possible incident.\n\nBefore a device or drive leaves the clinic for repair, sale or recycling, it is wiped with a recognised tool or physically destroyed, and the disposal is recorded. Paper with patient information is shredded, never thrown away whole.",
+        body: "The owner keeps a list of every device that holds patient information, with who has it and where it is.\n\nLaptops and phones that hold patient information are encrypted. Lost or stolen devices are reported the same day as a possible incident.\n\nBefore a device or drive leaves the clinic for repair, sale or recycling, it is wiped with a recognized tool or physically destroyed, and the disposal is recorded. Paper with patient information is shredded, never thrown away whole.",
     },
     Template {
         key: "phi_handling",

@@ -33,7 +33,7 @@ pub async fn export(
     Query(params): Query<AuditParams>,
 ) -> Result<Response, WebError> {
     let mut q = params
-        .to_query(100_000, state.app.clinic_zone())
+        .to_query(100_000, &state.app.clinic_zone())
         .map_err(WebError::api)?;
     q.limit = params.limit.unwrap_or(100_000).clamp(1, 100_000);
     export_as(&state, &p.actor(), &q, &format.format)
@@ -91,7 +91,7 @@ pub async fn events(
     ApiUser(p): ApiUser,
     Query(params): Query<AuditParams>,
 ) -> Result<Json<Vec<EventView>>, WebError> {
-    let q = params.to_query(1000, state.app.clinic_zone()).map_err(WebError::api)?;
+    let q = params.to_query(1000, &state.app.clinic_zone()).map_err(WebError::api)?;
     let events = state.app.audit_events(&p.actor(), &q).await.map_err(WebError::api)?;
     Ok(Json(events))
 }

@@ -37,6 +37,16 @@ fn notice(done: &Done) -> Option<String> {
     Some(text.to_owned())
 }
 
+/// A default role's description starts with its name ("Owner: staff, ..."); shown beside
+/// the name, the rest is enough.
+fn without_name(description: &str, words: &str) -> String {
+    description
+        .strip_prefix(words)
+        .and_then(|d| d.strip_prefix(": "))
+        .unwrap_or(description)
+        .to_owned()
+}
+
 async fn role_options(state: &AppState, p: &Principal, checked: &[RoleName]) -> Result<Vec<RoleOption>, WebError> {
     Ok(state
         .app
@@ -44,10 +54,14 @@ async fn role_options(state: &AppState, p: &Principal, checked: &[RoleName]) -> 
         .await
         .map_err(WebError::page)?
         .into_iter()
-        .map(|r| RoleOption {
-            checked: checked.contains(&r.name),
-            name: r.name.to_string(),
-            description: r.description,
+        .map(|r| {
+            let words = r.name.words();
+            RoleOption {
+                checked: checked.contains(&r.name),
+                description: without_name(&r.description, &words),
+                words,
+                name: r.name.to_string(),
+            }
         })
         .collect())
 }
@@ -240,8 +254,8 @@ async fn roles_page(
     let roles = state.app.list_roles(&p.actor()).await.map_err(WebError::page)?;
     Ok(RolesPage {
         chrome: chrome(state, p, "/admin/users"),
-        classes: DataClass::ALL.iter().map(|c| c.as_str()).collect(),
-        capabilities: Capability::ALL.iter().map(|c| c.as_str()).collect(),
+        classes: DataClass::ALL.iter().map(|c| (c.as_str(), c.words())).collect(),
+        capabilities: Capability::ALL.iter().map(|c| (c.as_str(), c.words())).collect(),
         roles: roles
             .into_iter()
             .map(|r| RoleRow {
@@ -253,9 +267,9 @@ async fn roles_page(
                         _ => "none",
                     })
                     .collect(),
-                capabilities: r.capabilities_text().replace(',', ", "),
-                name: r.name.to_string(),
-                description: r.description,
+                capabilities: r.capabilities.iter().map(|c| c.words()).collect::<Vec<_>>().join("; "),
+                words: r.name.words(),
+                description: without_name(&r.description, &r.name.words()),
                 builtin: r.builtin,
             })
             .collect(),
@@ -337,7 +351,7 @@ impl From<&UserView> for UserLine {
             id: u.id.0,
             username: u.username.clone(),
             display_name: u.display_name.clone(),
-            roles: u.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", "),
+            roles: u.roles.iter().map(RoleName::words).collect::<Vec<_>>().join(", "),
             mfa_enrolled: u.mfa_enrolled,
             mfa_required: u.mfa_required,
             disabled: u.disabled,
@@ -356,6 +370,8 @@ pub struct UsersPage {
 #[derive(Debug)]
 pub struct RoleOption {
     pub name: String,
+    /// The role in words.
+    pub words: String,
     pub description: String,
     pub checked: bool,
 }
@@ -383,7 +399,7 @@ pub struct UserEditPage {
 /// One role as a row of the roles table.
 #[derive(Debug)]
 pub struct RoleRow {
-    pub name: String,
+    pub words: String,
     pub description: String,
     pub builtin: bool,
     pub cells: Vec<&'static str>,
@@ -394,8 +410,9 @@ pub struct RoleRow {
 #[template(path = "admin/roles.html")]
 pub struct RolesPage {
     pub chrome: Chrome,
-    pub classes: Vec<&'static str>,
-    pub capabilities: Vec<&'static str>,
+    /// Each data class: its code (the form's field) and its words (what is shown).
+    pub classes: Vec<(&'static str, &'static str)>,
+    pub capabilities: Vec<(&'static str, &'static str)>,
     pub roles: Vec<RoleRow>,
     pub notice: Option<String>,
     pub error: Option<String>,

@@ -7,6 +7,7 @@ use crate::session::PageUser;
 use crate::state::AppState;
 use crate::urls;
 use crate::web::chrome::Chrome;
+use crate::web::formats::filters;
 use askama::Template;
 
 use axum::extract::{Query, State};
@@ -19,12 +20,13 @@ pub async fn show(
     PageUser(p): PageUser,
     Query(params): Query<AuditParams>,
 ) -> Result<Response, WebError> {
-    let q = params.to_query(500, state.app.clinic_zone()).map_err(WebError::page)?;
+    let q = params.to_query(500, &state.app.clinic_zone()).map_err(WebError::page)?;
     let events = state.app.audit_events(&p.actor(), &q).await.map_err(WebError::page)?;
     let older = (events.len() as i64 >= q.limit)
         .then(|| events.last().map(|e| params.link(Some(e.seq))))
         .flatten();
     let verification = state.app.latest_verification().await.map_err(WebError::page)?;
+    let zone = state.app.clinic_zone();
     Ok(AuditPage {
         chrome: chrome(&state, &p, "/audit"),
         actions: Action::ALL.iter().map(|a| a.code()).collect(),
@@ -36,14 +38,14 @@ pub async fn show(
         export_link: format!("{}?{}", urls::audit_export_csv(), params.link(None)),
         fhir_link: format!("{}?{}", urls::audit_export_fhir(), params.link(None)),
         older,
-        zone: state.app.clinic_zone().clone(),
+        zone: zone.clone(),
         verification: verification.map(|v| {
+            let on = crate::web::formats::at(v.at, &zone);
             if v.ok {
-                format!("Intact: {} events verified on {}", v.events, v.at.date())
+                format!("Intact: {} events verified on {on}", v.events)
             } else {
                 format!(
-                    "TAMPERING FOUND on {}: event {} was {}",
-                    v.at.date(),
+                    "TAMPERING FOUND on {on}: event {} was {}",
                     v.problem_seq.unwrap_or(0),
                     v.problem
                 )
@@ -56,7 +58,7 @@ pub async fn show(
 
 async fn export(state: &AppState, p: PageUser, params: &AuditParams, format: &str) -> Result<Response, WebError> {
     let mut q = params
-        .to_query(100_000, state.app.clinic_zone())
+        .to_query(100_000, &state.app.clinic_zone())
         .map_err(WebError::page)?;
     q.limit = params.limit.unwrap_or(100_000).clamp(1, 100_000);
     crate::api::audit::export_as(state, &p.0.actor(), &q, format)

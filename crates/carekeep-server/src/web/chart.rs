@@ -23,14 +23,24 @@ use carekeep_domain::{DataClass, UserId};
 use serde::{Deserialize, Serialize};
 use time::{Duration, PrimitiveDateTime, Time};
 
-#[derive(Debug, Deserialize)]
+/// The booking form, every field as typed (a number typed wrong is a message, not a 400).
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(default)]
 pub struct BookForm {
-    provider_id: i64,
+    provider_id: String,
     service: String,
     date: String,
     time: String,
-    minutes: i64,
+    minutes: String,
 }
+
+const BOOK_FIELDS: &FieldWords = &[
+    ("provider_id", &["provider", "clinician"]),
+    ("service", &["service"]),
+    ("time", &["the time", "09:30"]),
+    ("minutes", &["minutes", "lasts"]),
+    ("date", &["date", "start", "in the past", "closed"]),
+];
 
 pub async fn book(
     State(state): State<AppState>,
@@ -44,19 +54,30 @@ pub async fn book(
         // The clinic's wall clock on that day, daylight saving or not.
         Ok(state.app.clinic_zone().assume(PrimitiveDateTime::new(d, t)))
     });
-    let r = match start {
-        Ok(start) => {
+    let minutes = f
+        .minutes
+        .trim()
+        .parse::<i64>()
+        .map_err(|_| AppError::Invalid("an appointment lasts 1 to 720 minutes: type a number".into()));
+    let provider = f
+        .provider_id
+        .trim()
+        .parse::<i64>()
+        .map_err(|_| AppError::Invalid("choose the provider".into()));
+    let r = match (start, minutes, provider) {
+        (Ok(start), Ok(minutes), Ok(provider)) => {
             let input = NewAppointment {
-                provider_id: UserId(f.provider_id),
-                service: f.service,
+                provider_id: UserId(provider),
+                service: f.service.clone(),
                 start,
-                minutes: f.minutes,
+                minutes,
             };
             state.app.book_appointment(&p.actor(), id, input).await
         }
-        Err(e) => Err(e),
+        (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => Err(e),
     };
-    after_change(&state, &p, id, "booked", "scheduling", r).await
+    let refused = |message| Refused::new("book", &f, message, BOOK_FIELDS);
+    super::patients::after_form(&state, &p, id, "booked#scheduling", refused, r).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -113,7 +134,7 @@ pub async fn appointment_status(
     Ok(to.redirect())
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(default)]
 pub struct NoteForm {
     subjective: String,
@@ -147,9 +168,13 @@ pub async fn create_note(
         (Ok(_), _) => Ok("note"),
         (Err(e), _) => Err(e),
     };
-    let done = r.as_ref().map_or("note", |d| *d);
-    after_change(&state, &p, id, done, "notes", r).await
+    let done = format!("{}#notes", r.as_ref().map_or("note", |d| *d));
+    let refused = |message| Refused::new("new-note", &f, message, NOTE_FIELDS);
+    super::patients::after_form(&state, &p, id, &done, refused, r).await
 }
+
+/// A note's messages are about the whole note, except a part too long or mistyped.
+const NOTE_FIELDS: &FieldWords = &[];
 
 pub async fn update_note(
     State(state): State<AppState>,
@@ -161,11 +186,12 @@ pub async fn update_note(
     if r.is_ok() && f.then == "sign" {
         r = state.app.sign_note(&p.actor(), note).await.map(|()| "signed");
     }
-    let done = r.as_ref().map_or("note", |d| *d);
-    after_change(&state, &p, f.patient, done, "notes", r).await
+    let done = format!("{}#notes", r.as_ref().map_or("note", |d| *d));
+    let refused = |message| Refused::new(format!("note-{note}"), &f, message, NOTE_FIELDS);
+    super::patients::after_form(&state, &p, f.patient, &done, refused, r).await
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 pub struct AddendumForm {
     text: String,
     patient: i64,
@@ -178,7 +204,9 @@ pub async fn addend(
     Form(f): Form<AddendumForm>,
 ) -> Result<Response, WebError> {
     let r = state.app.addend_note(&p.actor(), note, &f.text).await;
-    after_change(&state, &p, f.patient, "addendum", "notes", r).await
+    let refused =
+        |message| Refused::new(format!("addendum-{note}"), &f, message, ADDENDUM_FIELDS).ids_end_in(&note.to_string());
+    super::patients::after_form(&state, &p, f.patient, "addendum#notes", refused, r).await
 }
 
 /// A clinician files an accepted amendment into the chart it waits on.
@@ -281,7 +309,7 @@ pub async fn vitals(
     super::patients::after_form(&state, &p, id, "entry#vitals", refused, r).await
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(default)]
 pub struct EntryForm {
     code: String,
@@ -294,6 +322,19 @@ pub struct EntryForm {
     severity: String,
 }
 
+const DX_FIELDS: &FieldWords = &[("dx-code", &["code", "icd"]), ("dx-text", &["description"])];
+const MED_FIELDS: &FieldWords = &[
+    ("med-name", &["medication"]),
+    ("med-dose", &["dose"]),
+    ("med-freq", &["frequency"]),
+];
+const ALLERGY_FIELDS: &FieldWords = &[
+    ("al-sub", &["substance"]),
+    ("al-re", &["reaction"]),
+    ("al-sev", &["severity"]),
+];
+const ADDENDUM_FIELDS: &FieldWords = &[("ad", &["addendum"])];
+
 /// Diagnoses, medications and allergies share one form shape; the path says which.
 pub async fn entry(
     State(state): State<AppState>,
@@ -301,25 +342,38 @@ pub async fn entry(
     Path((id, kind)): Path<(i64, String)>,
     Form(f): Form<EntryForm>,
 ) -> Result<Response, WebError> {
-    let entry = match kind.as_str() {
-        "diagnoses" => EntryInput::Diagnosis {
-            code: f.code,
-            description: f.description,
-        },
-        "medications" => EntryInput::Medication {
-            name: f.name,
-            dose: f.dose,
-            frequency: f.frequency,
-        },
-        "allergies" => EntryInput::Allergy {
-            substance: f.substance,
-            reaction: f.reaction,
-            severity: f.severity,
-        },
+    let (entry, form, fields): (EntryInput, &str, &FieldWords) = match kind.as_str() {
+        "diagnoses" => (
+            EntryInput::Diagnosis {
+                code: f.code.clone(),
+                description: f.description.clone(),
+            },
+            "dx-form",
+            DX_FIELDS,
+        ),
+        "medications" => (
+            EntryInput::Medication {
+                name: f.name.clone(),
+                dose: f.dose.clone(),
+                frequency: f.frequency.clone(),
+            },
+            "med-form",
+            MED_FIELDS,
+        ),
+        "allergies" => (
+            EntryInput::Allergy {
+                substance: f.substance.clone(),
+                reaction: f.reaction.clone(),
+                severity: f.severity.clone(),
+            },
+            "al-form",
+            ALLERGY_FIELDS,
+        ),
         _ => return Err(WebError::page(AppError::NotFound("page"))),
     };
     let r = state.app.add_entry(&p.actor(), id, entry).await;
-    after_change(&state, &p, id, "entry", "problems", r).await
+    let refused = |message| Refused::new(form, &f, message, fields);
+    super::patients::after_form(&state, &p, id, "entry#problems", refused, r).await
 }
 
 /// The multipart upload form; the body limit is set from `attachment_max_mib`.
@@ -357,11 +411,16 @@ pub async fn upload(
     after_change(&state, &p, id, "uploaded", "photos", r).await
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 pub struct InvoiceForm {
     description: String,
     amount: String,
 }
+
+const INVOICE_FIELDS: &FieldWords = &[
+    ("line-amount", &["amount", "$", "cents"]),
+    ("line-desc", &["description"]),
+];
 
 pub async fn create_invoice(
     State(state): State<AppState>,
@@ -372,7 +431,7 @@ pub async fn create_invoice(
     let r = match parse_amount(&f.amount) {
         Ok(amount_cents) => {
             let line = Line {
-                description: f.description,
+                description: f.description.clone(),
                 procedure_code: String::new(),
                 diagnosis_codes: Vec::new(),
                 amount_cents,
@@ -384,7 +443,8 @@ pub async fn create_invoice(
         }
         Err(e) => Err(e.into()),
     };
-    after_change(&state, &p, id, "invoice", "billing", r).await
+    let refused = |message| Refused::new("invoice-form", &f, message, INVOICE_FIELDS);
+    super::patients::after_form(&state, &p, id, "invoice#billing", refused, r).await
 }
 
 #[derive(Debug, Deserialize)]

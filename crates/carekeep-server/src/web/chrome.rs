@@ -135,6 +135,11 @@ pub fn modules_for(policy: &Policy, p: &Principal) -> Vec<Module> {
             description: "Add staff, assign roles, disable leavers.",
             href: Some("/admin/users"),
         });
+        out.push(Module {
+            title: "Clinic settings",
+            description: "The clinic's time zone.",
+            href: Some("/admin/settings"),
+        });
     }
     out.push(Module {
         title: "Report an incident",
@@ -186,7 +191,7 @@ impl Chrome {
                 roles: p
                     .roles
                     .iter()
-                    .map(|r| r.as_str().replace('_', " "))
+                    .map(carekeep_domain::RoleName::words)
                     .collect::<Vec<_>>()
                     .join(", "),
             }),

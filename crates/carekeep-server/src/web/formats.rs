@@ -17,6 +17,65 @@ pub fn iso_date(s: &str) -> String {
     Date::parse(s.get(..10).unwrap_or(s), iso).map_or_else(|_| s.to_owned(), date)
 }
 
+/// Every ISO date inside a text in US form: see [`carekeep_domain::zone::us_dates`].
+pub fn us_dates(text: &str) -> String {
+    carekeep_domain::zone::us_dates(text)
+}
+
+/// The codes inside a text (an audit event's reason: "roles: compliance_officer, front_desk")
+/// in words ("roles: Compliance officer, Front desk"): role, capability, data class and
+/// disclosure-basis codes. Only words joined by `_` are codes; plain words stay as written.
+pub fn code_words(text: &str) -> String {
+    use carekeep_domain::{Capability, DataClass};
+    let mut out = String::with_capacity(text.len());
+    let mut word = String::new();
+    let flush = |word: &mut String, out: &mut String| {
+        if word.contains('_') {
+            let w = word.as_str();
+            if let Ok(c) = w.parse::<Capability>() {
+                out.push_str(c.words());
+            } else if let Ok(c) = w.parse::<DataClass>() {
+                out.push_str(c.words());
+            } else if let Some(b) = carekeep_domain::rights::accounting::Basis::parse(w) {
+                out.push_str(b.words());
+            } else if matches!(w, "compliance_officer" | "front_desk") {
+                out.push_str(&carekeep_domain::access::role_words(w));
+            } else {
+                out.push_str(w);
+            }
+        } else {
+            out.push_str(word);
+        }
+        word.clear();
+    };
+    for c in text.chars() {
+        if c.is_ascii_lowercase() || c == '_' {
+            word.push(c);
+        } else {
+            flush(&mut word, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut word, &mut out);
+    out
+}
+
+/// Template filters: `{{ x.due_on|us }}` shows the ISO dates in a value in US form.
+pub mod filters {
+    /// `{{ value|us }}`: see [`crate::web::formats::us_dates`].
+    pub fn us<T: std::fmt::Display>(value: T, _: &dyn askama::Values) -> askama::Result<String> {
+        Ok(crate::web::formats::us_dates(&value.to_string()))
+    }
+
+    /// `{{ reason|words }}`: ISO dates in US form and codes in words (see
+    /// [`crate::web::formats::code_words`]), for text written for the audit trail.
+    pub fn words<T: std::fmt::Display>(value: T, _: &dyn askama::Values) -> askama::Result<String> {
+        Ok(crate::web::formats::us_dates(&crate::web::formats::code_words(
+            &value.to_string(),
+        )))
+    }
+}
+
 /// The wall-clock time of `at` in its own offset: `2:30 PM`.
 pub fn clock(at: OffsetDateTime) -> String {
     let (h, m) = (at.hour(), at.minute());
@@ -60,11 +119,17 @@ pub fn sexes() -> [(&'static str, &'static str); 4] {
     carekeep_domain::records::patient::Sex::ALL.map(|s| (s.as_str(), s.words()))
 }
 
-/// Role names as words: `compliance_officer,front_desk` as `compliance officer, front desk`.
+/// An instant on the clinic's clock with the zone's abbreviation: `03/02/2026 2:30 PM EST`.
+pub fn at(t: OffsetDateTime, zone: &ClinicZone) -> String {
+    let local = zone.local(t);
+    format!("{} {} {}", date(local.date()), clock(local), zone.abbreviation_at(t))
+}
+
+/// Role names as words: `compliance_officer,front_desk` as `Compliance officer, Front desk`.
 pub fn role_words(roles: &str) -> String {
     roles
         .split(',')
-        .map(|r| r.trim().replace('_', " "))
+        .map(|r| carekeep_domain::access::role_words(r.trim()))
         .filter(|r| !r.is_empty())
         .collect::<Vec<_>>()
         .join(", ")
@@ -95,12 +160,34 @@ mod tests {
     }
 
     #[test]
+    fn codes_inside_text_as_words() {
+        let cases = [
+            (
+                "roles: compliance_officer, front_desk",
+                "roles: Compliance officer, Front desk",
+            ),
+            (
+                "role helper = identity:r [handle_incidents]",
+                "role helper = identity:r [Handle incidents and patients' requests]",
+            ),
+            ("basis public_health on 2026-12-06", "basis Public health on 2026-12-06"),
+            (
+                "a plain owner, billing and unknown_code",
+                "a plain owner, billing and unknown_code",
+            ),
+        ];
+        for (text, want) in cases {
+            assert_eq!(code_words(text), want, "{text}");
+        }
+    }
+
+    #[test]
     fn roles_as_words() {
         assert_eq!(
             role_words("compliance_officer,front_desk"),
-            "compliance officer, front desk"
+            "Compliance officer, Front desk"
         );
-        assert_eq!(role_words("owner"), "owner");
+        assert_eq!(role_words("owner"), "Owner");
         assert_eq!(role_words(""), "");
     }
 

@@ -7,15 +7,17 @@ use crate::session::PageUser;
 use crate::state::AppState;
 use crate::urls;
 use crate::web::chrome::Chrome;
+use crate::web::formats::filters;
 use askama::Template;
 
+use super::forms::{FieldWords, Refused};
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::Form;
 use carekeep_app::incidents::{DeterminationInput, ReportInput, ScopeCandidate, ScopeSearch};
 use carekeep_app::{AppError, Principal};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -28,11 +30,20 @@ pub async fn new(State(state): State<AppState>, PageUser(p): PageUser, Query(q):
         chrome: chrome(&state, &p, "/incidents/new"),
         today: state.app.clinic_today().to_string(),
         done: q.reported,
-        error: None,
+        r: Refused::default(),
     }
 }
 
-#[derive(Debug, Default, Deserialize)]
+/// Which field of the report each of the use case's messages is about.
+const REPORT_FIELDS: &FieldWords = &[
+    ("title", &["title"]),
+    ("what_happened", &["description"]),
+    ("occurred_on", &["date it happened"]),
+    ("discovered_on", &["discovery date", "future"]),
+    ("systems", &["systems"]),
+];
+
+#[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(default)]
 pub struct ReportForm {
     title: String,
@@ -48,11 +59,11 @@ pub async fn report(
     Form(f): Form<ReportForm>,
 ) -> Result<Response, WebError> {
     let input = ReportInput {
-        title: f.title,
-        what_happened: f.what_happened,
-        occurred_on: f.occurred_on,
-        discovered_on: f.discovered_on,
-        systems: f.systems,
+        title: f.title.clone(),
+        what_happened: f.what_happened.clone(),
+        occurred_on: f.occurred_on.clone(),
+        discovered_on: f.discovered_on.clone(),
+        systems: f.systems.clone(),
         ..ReportInput::default()
     };
     match state.app.report_incident(&p.actor(), input).await {
@@ -63,7 +74,7 @@ pub async fn report(
                 chrome: chrome(&state, &p, "/incidents/new"),
                 today: state.app.clinic_today().to_string(),
                 done: None,
-                error: Some(e.to_string()),
+                r: Refused::new("report", &f, e.to_string(), REPORT_FIELDS),
             },
         )
             .into_response()),
@@ -103,9 +114,14 @@ async fn page(
     error: Option<String>,
 ) -> Result<IncidentPage, WebError> {
     let i = state.app.incident(&p.actor(), id).await.map_err(WebError::page)?;
+    let in_scope = match i.scope.patients {
+        0 => Vec::new(),
+        _ => state.app.scope_patients(&p.actor(), id).await.map_err(WebError::page)?,
+    };
     Ok(IncidentPage {
         chrome: chrome(state, p, "/incidents"),
         i,
+        in_scope,
         notice,
         error,
         preview: None,
@@ -352,6 +368,16 @@ pub async fn scope_name(
     }
 }
 
+/// Takes one patient out of the scope.
+pub async fn scope_remove(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path((id, patient)): Path<(i64, i64)>,
+) -> Result<Response, WebError> {
+    let r = state.app.remove_from_scope(&p.actor(), id, patient).await;
+    after(&state, &p, id, "scope", r).await
+}
+
 /// Empties the scope to choose it again.
 pub async fn scope_clear(
     State(state): State<AppState>,
@@ -490,7 +516,8 @@ pub struct IncidentNewPage {
     pub chrome: Chrome,
     pub today: String,
     pub done: Option<i64>,
-    pub error: Option<String>,
+    /// A refused report, kept as typed.
+    pub r: Refused,
 }
 
 #[derive(Template, Debug)]
@@ -506,6 +533,8 @@ pub struct IncidentsPage {
 pub struct IncidentPage {
     pub chrome: Chrome,
     pub i: carekeep_app::incidents::IncidentView,
+    /// The patients in the scope, by name, each removable.
+    pub in_scope: Vec<ScopeCandidate>,
     pub notice: Option<String>,
     pub error: Option<String>,
     /// What an audit search would add, shown for review before it is adopted.

@@ -17,6 +17,7 @@ pub(crate) mod patients;
 pub(crate) mod pictures;
 pub(crate) mod program;
 mod rights;
+mod settings;
 mod sra;
 
 use crate::middleware;
@@ -121,6 +122,7 @@ pages! {
     "/incidents/{id}/scope/preview" => post(incidents::scope_preview),
     "/incidents/{id}/scope/patients" => post(incidents::scope_name),
     "/incidents/{id}/scope/clear" => post(incidents::scope_clear),
+    "/incidents/{id}/scope/patients/{patient}/remove" => post(incidents::scope_remove),
     "/incidents/{id}/obligations/{kind}/done" => post(incidents::obligation_done),
     "/incidents/{id}/letters.pdf" => get(incidents::letters),
     "/incidents/{id}/letters/sent" => post(incidents::letters_sent),
@@ -148,6 +150,8 @@ pages! {
     "/policies/{version}/acknowledge" => post(program::acknowledge),
     "/admin/users" => get(admin_users::list).post(admin_users::create),
     "/admin/users/new" => get(admin_users::new_form),
+    "/admin/settings" => get(settings::show),
+    "/admin/settings/time-zone" => post(settings::save_zone),
     "/admin/roles" => get(admin_users::roles).post(admin_users::define_role),
     "/admin/users/{id}" => get(admin_users::show),
     "/admin/users/{id}/roles" => post(admin_users::set_roles),

@@ -25,11 +25,16 @@ pub async fn list(
     Query(q): Query<ListQuery>,
 ) -> Result<MonitoringPage, WebError> {
     let show_all = q.all.is_some();
-    let findings = state
+    let zone = state.app.clinic_zone();
+    let mut findings = state
         .app
         .findings(&p.actor(), !show_all)
         .await
         .map_err(WebError::page)?;
+    // Shown on the clinic's clock (the view keeps RFC 3339 for the API).
+    for f in &mut findings {
+        f.detected_at = crate::web::formats::instant(&f.detected_at, &zone);
+    }
     Ok(MonitoringPage {
         chrome: chrome(&state, &p, "/monitoring"),
         findings,

@@ -9,6 +9,7 @@ use crate::state::AppState;
 use crate::urls;
 use crate::web::chrome::when;
 use crate::web::chrome::Chrome;
+use crate::web::formats::filters;
 use askama::Template;
 
 use axum::extract::{Path, Query, State};
@@ -184,7 +185,7 @@ fn notice(done: Option<&str>) -> Option<&'static str> {
         "payment" => "Payment recorded.",
         "glass" => "Emergency access opened. It is recorded and reported to the compliance officer.",
         "restriction" => "Restriction saved.",
-        "npp" => "Notice of Privacy Practices acknowledgement recorded.",
+        "npp" => "Notice of Privacy Practices acknowledgment recorded.",
         _ => return None,
     })
 }

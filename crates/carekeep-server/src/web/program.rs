@@ -7,6 +7,7 @@ use crate::session::PageUser;
 use crate::state::AppState;
 use crate::urls;
 use crate::web::chrome::Chrome;
+use crate::web::formats::filters;
 use askama::Template;
 
 use axum::extract::{Multipart, Path, Query, State};
@@ -555,7 +556,7 @@ pub async fn policies_read(
     Ok(PoliciesReadPage {
         chrome: chrome(&state, &p, "/policies"),
         policies,
-        notice: (d.done.as_deref() == Some("ack")).then_some("Thank you: your acknowledgement is recorded."),
+        notice: (d.done.as_deref() == Some("ack")).then_some("Thank you: your acknowledgment is recorded."),
     })
 }
 

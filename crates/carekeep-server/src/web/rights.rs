@@ -7,6 +7,7 @@ use crate::session::PageUser;
 use crate::state::AppState;
 use crate::urls;
 use crate::web::chrome::Chrome;
+use crate::web::formats::filters;
 use askama::Template;
 
 use axum::extract::{Path, State};

@@ -8,16 +8,19 @@ use time::OffsetDateTime;
 pub struct Clinic {
     pub name: String,
     pub created_at: OffsetDateTime,
+    /// The IANA zone chosen in the settings page; empty when none was chosen there.
+    pub time_zone: String,
 }
 
 pub async fn get(conn: &mut Conn) -> Result<Option<Clinic>, StoreError> {
-    let row = sqlx::query("SELECT name, created_at FROM clinic WHERE id = 1")
+    let row = sqlx::query("SELECT name, created_at, time_zone FROM clinic WHERE id = 1")
         .fetch_optional(conn)
         .await?;
     row.map(|r| {
         Ok(Clinic {
             name: r.try_get("name")?,
             created_at: from_unix(r.try_get("created_at")?)?,
+            time_zone: r.try_get("time_zone")?,
         })
     })
     .transpose()
@@ -27,6 +30,15 @@ pub async fn create(conn: &mut Conn, name: &str, now: OffsetDateTime) -> Result<
     sqlx::query("INSERT INTO clinic (id, name, created_at) VALUES (1, $1, $2)")
         .bind(name)
         .bind(unix(now))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Records the clinic's time zone (an IANA name the caller has checked).
+pub async fn set_time_zone(conn: &mut Conn, name: &str) -> Result<(), StoreError> {
+    sqlx::query("UPDATE clinic SET time_zone = $1 WHERE id = 1")
+        .bind(name)
         .execute(conn)
         .await?;
     Ok(())

@@ -770,3 +770,71 @@ async fn a_misdirected_fax_gives_one_letter_with_the_address_and_what_was_involv
     );
     app.stop().await;
 }
+
+/// The scope lists its patients by name (an audited read), and one named by mistake is taken
+/// out alone: audited naming them, the affected count following the scope.
+#[tokio::test]
+async fn a_patient_is_removed_from_the_scope_alone_and_the_count_follows() {
+    let app = TestApp::spawn().await;
+    let desk = app.api_login("frontdesk").await;
+    let co = app.api_login("compliance").await;
+    let kept = app
+        .register_patient(&desk, "Wilma", "Quenby", "1980-04-23", "5550001111")
+        .await;
+    let mistaken = app
+        .register_patient(&desk, "Otto", "Mistook", "1975-01-02", "5550002222")
+        .await;
+    let (status, body) = call(
+        &app,
+        &co,
+        Method::POST,
+        "/api/v1/incidents",
+        Some(json!({"title": "A chart printed for the wrong person", "what_happened": "Handed over at the desk"})),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    let id = body["id"].as_i64().unwrap();
+    let base = format!("/api/v1/incidents/{id}");
+    for patient in [kept, mistaken] {
+        let (status, scope) = call(
+            &app,
+            &co,
+            Method::POST,
+            &format!("{base}/scope/patients"),
+            Some(json!({"patient_id": patient, "classes": ["identity", "clinical"]})),
+        )
+        .await;
+        assert_eq!(status, 200, "{scope}");
+    }
+    let mut page = PageClient::login(&app, "compliance").await;
+    let (status, html) = page.get(&format!("/incidents/{id}")).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("2 patients in the scope"), "{html}");
+    assert!(
+        html.contains("Wilma Quenby") && html.contains("Otto Mistook"),
+        "listed by name"
+    );
+    assert!(html.contains("Remove Otto Mistook from the scope"));
+
+    let (status, location, _) = page
+        .post(&format!("/incidents/{id}/scope/patients/{mistaken}/remove"), &[])
+        .await;
+    assert_eq!(status, 303);
+    assert_eq!(
+        location.as_deref(),
+        Some(format!("/incidents/{id}?done=scope#scope").as_str())
+    );
+    let (_, html) = page.get(&format!("/incidents/{id}")).await;
+    assert!(html.contains("1 patient in the scope"), "{html}");
+    assert!(html.contains("Wilma Quenby") && !html.contains("Otto Mistook"));
+    let (_, incident) = call(&app, &co, Method::GET, &base, None).await;
+    assert_eq!(incident["affected"], 1, "the count follows the scope");
+
+    let (status, _, _) = page
+        .post(&format!("/incidents/{id}/scope/patients/{mistaken}/remove"), &[])
+        .await;
+    assert_eq!(status, 404, "not in the scope any more");
+    let (_, audit) = page.get(&format!("/audit?patient={mistaken}&limit=50")).await;
+    assert!(audit.contains("scope: one patient removed; 1 in scope"), "{audit}");
+    app.stop().await;
+}

@@ -37,6 +37,7 @@ mod record_pages;
 mod records;
 mod rights;
 mod sessions;
+mod spelling;
 mod sra;
 mod time_zone;
 mod transport;

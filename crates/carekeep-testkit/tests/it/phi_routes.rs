@@ -1069,6 +1069,19 @@ async fn every_route_of_requests_and_incidents_that_names_a_patient_writes_its_e
             format!("/incidents/{incident2}/letters/sent"),
             vec![("method", "mail")],
         ),
+        // The incident's page lists the scope's patients by name (an audited read); one is
+        // taken out alone, named again, then the scope is emptied.
+        ("GET /incidents/{id}", format!("/incidents/{incident2}"), vec![]),
+        (
+            "POST /incidents/{id}/scope/patients/{patient}/remove",
+            format!("/incidents/{incident2}/scope/patients/{pid}/remove"),
+            vec![],
+        ),
+        (
+            "POST /incidents/{id}/scope/patients",
+            format!("/incidents/{incident2}/scope/patients"),
+            vec![("patient", &pid), ("class", "identity")],
+        ),
         (
             "POST /incidents/{id}/scope/clear",
             format!("/incidents/{incident2}/scope/clear"),
@@ -1082,7 +1095,6 @@ async fn every_route_of_requests_and_incidents_that_names_a_patient_writes_its_e
         "GET /incidents/new",
         "POST /incidents/new",
         "GET /incidents/log/{file}",
-        "GET /incidents/{id}",
         "POST /incidents/{id}",
         "POST /incidents/{id}/actions",
         "POST /incidents/{id}/obligations/{kind}/done",

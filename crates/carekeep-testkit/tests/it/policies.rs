@@ -254,7 +254,7 @@ async fn the_notice_keeps_its_required_parts_and_patients_acknowledge_it() {
     );
     let mut page = PageClient::login(&app, "frontdesk").await;
     let (_, chart) = page.get(&format!("/patients/{id}")).await;
-    assert!(chart.contains("not acknowledged") && chart.contains("Patient signed the acknowledgement"));
+    assert!(chart.contains("not acknowledged") && chart.contains("Patient signed the acknowledgment"));
     let (status, _, _) = page
         .post(
             &format!("/patients/{id}/npp"),

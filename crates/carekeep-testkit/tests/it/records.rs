@@ -663,7 +663,10 @@ async fn a_clinic_defined_role_gets_exactly_its_classes() {
     let mut page = carekeep_testkit::PageClient::login(&app, "owner").await;
     let (status, html) = page.get("/admin/roles").await;
     assert_eq!(status, 200);
-    assert!(html.contains("scheduler") && html.contains("Books visits only"));
+    assert!(
+        html.contains("Scheduler") && html.contains("Books visits only"),
+        "the role in words"
+    );
     let (status, location, _) = page
         .post(
             "/admin/roles",

@@ -260,7 +260,7 @@ async fn requests_clocks_disclosures_and_the_accounting() {
     let mut page = PageClient::login(&app, "compliance").await;
     let (status, html) = page.get("/requests").await;
     assert_eq!(status, 200);
-    assert!(html.contains("Wilma Quenby") && html.contains("2026-04-01"));
+    assert!(html.contains("Wilma Quenby") && html.contains("04/01/2026"), "US dates");
     let (status, html) = page.get(&format!("/requests/patients/{patient}")).await;
     assert_eq!(status, 200);
     assert!(html.contains("City Police Department") && html.contains("corrected"));

@@ -114,3 +114,58 @@ async fn the_audit_log_shows_the_clinics_clock_around_both_changes() {
     assert!(!day.contains("11/01/2026"));
     app.stop().await;
 }
+
+/// The owner changes the clinic's zone in the browser: audited as a configuration change,
+/// in force at once (the audit log's times move to the new clock without a restart); a zone
+/// Carekeep does not know is refused at the field; others cannot reach the page.
+#[tokio::test]
+async fn the_owner_changes_the_time_zone_in_settings_and_it_applies_at_once() {
+    let app = new_york().await;
+    app.clock.set(datetime!(2026-07-15 18:30 UTC));
+    let mut owner = PageClient::login(&app, "owner").await;
+    let (status, html) = owner.get("/admin/settings").await;
+    assert_eq!(status, 200, "{html}");
+    assert!(html.contains("07/15/2026 2:30 PM EDT"), "the clinic's time now: {html}");
+    assert!(html.contains(r#"<option value="America/New_York" selected>Eastern time (New York)</option>"#));
+    let us = html.find("Pacific time (Los Angeles)").unwrap();
+    let paris = html.find(r#"value="Europe/Paris""#).expect("every IANA name");
+    assert!(us < paris, "the US zones first");
+
+    let (status, _, html) = owner
+        .post("/admin/settings/time-zone", &[("time_zone", "Mars/Olympus_Mons")])
+        .await;
+    assert_eq!(status, 422, "refused at the field, not an error page");
+    assert!(
+        html.contains(r#"id="time_zone-error""#) && html.contains("not one Carekeep knows"),
+        "{html}"
+    );
+    assert!(
+        html.contains(r##"href="#time_zone""##),
+        "the summary links to the field"
+    );
+
+    let (status, location, _) = owner
+        .post("/admin/settings/time-zone", &[("time_zone", "America/Los_Angeles")])
+        .await;
+    assert_eq!(status, 303);
+    assert_eq!(location.as_deref(), Some("/admin/settings?done=zone#time-zone"));
+    let (_, html) = owner.get("/admin/settings?done=zone").await;
+    assert!(html.contains("07/15/2026 11:30 AM PDT"), "{html}");
+    assert!(html.contains("Time zone saved"));
+
+    let mut co = PageClient::login(&app, "compliance").await;
+    let (_, audit) = co.get("/audit?limit=50").await;
+    assert!(
+        audit.contains("time zone America/Los_Angeles (was America/New_York)"),
+        "the change is on the trail with both zones: {audit}"
+    );
+    assert!(
+        audit.contains("07/15/2026 11:30 AM PDT"),
+        "the trail now reads on the new clock"
+    );
+    let (status, _) = co.get("/admin/settings").await;
+    assert_eq!(status, 403, "the compliance officer does not set the zone");
+    let (status, _, _) = co.post("/admin/settings/time-zone", &[("time_zone", "UTC")]).await;
+    assert_eq!(status, 403);
+    app.stop().await;
+}

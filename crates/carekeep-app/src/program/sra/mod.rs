@@ -303,7 +303,7 @@ impl App {
     pub async fn assessments(&self, actor: &Actor<'_>) -> Result<Vec<SraSummary>, AppError> {
         self.require(actor, Capability::ManageProgram).await?;
         let mut conn = self.store().read().await?;
-        let zone = self.clinic_zone().clone();
+        let zone = self.clinic_zone();
         Ok(store::assessments(&mut conn)
             .await?
             .iter()
@@ -319,7 +319,7 @@ impl App {
         let all = store::assessments(tx.conn()).await?;
         if let Some(open) = all.iter().find(|a| a.status != "final") {
             return Err(AppError::Conflict(format!(
-                "assessment {} is still open: finish or finalise it first",
+                "assessment {} is still open: finish or finalize it first",
                 open.id
             )));
         }
@@ -395,7 +395,7 @@ impl App {
             .map_err(|_| AppError::NotFound("risk assessment"))?;
         if !Self::status_of(&a)?.editable() {
             return Err(AppError::Conflict(
-                "this assessment is finalised and never changes; start the next one from it".into(),
+                "this assessment is finalized and never changes; start the next one from it".into(),
             ));
         }
         Ok(a)
@@ -502,7 +502,7 @@ impl App {
             .map(|r| risk_view(r, &asset_views, &tasks, today))
             .collect();
         Ok(SraView {
-            summary: summary(&a, self.clinic_zone()),
+            summary: summary(&a, &self.clinic_zone()),
             scope: a.scope,
             editable: status.editable(),
             answered: rows.iter().filter(|r| !r.answer.is_empty()).count(),
@@ -836,7 +836,7 @@ impl App {
             Some(s @ (Status::Draft | Status::Review)) => s,
             _ => {
                 return Err(AppError::Invalid(
-                    "move it to draft or review; finalising is its own step".into(),
+                    "move it to draft or review; finalizing is its own step".into(),
                 ))
             }
         };
@@ -869,7 +869,7 @@ impl App {
         let view = self.assessment(actor, id).await?;
         if view.summary.status != Status::Review.as_str() {
             return Err(AppError::Conflict(
-                "send the assessment for review before finalising it".into(),
+                "send the assessment for review before finalizing it".into(),
             ));
         }
         let unplanned = unplanned_risks(&view.risks);
@@ -951,7 +951,7 @@ impl App {
         }
         store::finalise(tx.conn(), id, me.user_id.0, &signed_name, self.now()).await?;
         program_store::clear_flag(tx.conn(), SRA_REVIEW_NEEDED).await?;
-        self.sra_audit(&mut tx, actor, id, &format!("finalised and signed by {signed_name}"))
+        self.sra_audit(&mut tx, actor, id, &format!("finalized and signed by {signed_name}"))
             .await?;
         tx.commit().await?;
         Ok(())
@@ -977,7 +977,7 @@ impl App {
     /// The dashboard's view: the last finalisation and any change since.
     pub(crate) async fn sra_standing(&self) -> Result<(Standing, String), AppError> {
         let today = self.clinic_today();
-        let zone = self.clinic_zone().clone();
+        let zone = self.clinic_zone();
         let mut conn = self.store().read().await?;
         let all = store::assessments(&mut conn).await?;
         let flag = program_store::flag_raised(&mut conn, SRA_REVIEW_NEEDED).await?;
@@ -989,12 +989,12 @@ impl App {
         let open = all.iter().find(|a| a.status != "final");
         let mut words = match (last, due) {
             (Some(a), Some(due)) => format!(
-                "'{}' finalised on {} by {}; next due by {due}.",
+                "'{}' finalized on {} by {}; next due by {due}.",
                 a.title,
                 last_on.map(|d| d.to_string()).unwrap_or_default(),
                 a.signed_name.as_deref().unwrap_or("?")
             ),
-            _ => "No finalised assessment on record.".into(),
+            _ => "No finalized assessment on record.".into(),
         };
         if let Some((_, why)) = flag {
             words.push_str(&format!(" Needs review: {why}."));

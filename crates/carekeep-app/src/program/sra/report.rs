@@ -34,12 +34,12 @@ impl App {
         pdf.title(&format!("{}: {}", self.clinic_name(), s.title));
         pdf.line(&if s.status == "final" {
             format!(
-                "Finalised on {} and signed by {}.",
+                "Finalized on {} and signed by {}.",
                 us_date(&s.finalised_on),
                 s.signed_by
             )
         } else {
-            format!("Not finalised ({}), started {}.", s.status, us_date(&s.created_on))
+            format!("Not finalized ({}), started {}.", s.status, us_date(&s.created_on))
         });
         pdf.heading("1. Scope");
         pdf.paragraph(&v.scope);

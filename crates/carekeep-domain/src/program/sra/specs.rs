@@ -68,7 +68,7 @@ const DOCS: &str = "Documentation [164.316(b)(1)]";
 pub const SPECS: [Spec; 53] = [
     spec("ADM-01", "164.308(a)(1)(ii)(A)", ADM, SMP, "Risk analysis", R,
         "Have you looked at every place patient information lives or travels and what could go wrong there?",
-        "This assessment, finalised within the last 12 months, covering every device, system and vendor."),
+        "This assessment, finalized within the last 12 months, covering every device, system and vendor."),
     spec("ADM-02", "164.308(a)(1)(ii)(B)", ADM, SMP, "Risk management", R,
         "Do you act on the risks you found, bringing them down to a level you can live with?",
         "Each risk has a treatment; the ones to fix have tasks with an owner and a due date, and they get done."),
@@ -82,7 +82,7 @@ pub const SPECS: [Spec; 53] = [
         "Is one named person responsible for security?",
         "The owner or a named staff member holds the compliance role, and everyone knows who it is."),
     spec("ADM-06", "164.308(a)(3)(ii)(A)", ADM, WFS, "Authorization and/or supervision", A,
-        "Are staff who work with patient information authorised for it, or supervised while they do?",
+        "Are staff who work with patient information authorized for it, or supervised while they do?",
         "Each person's role is set by the owner; cleaners and visitors are never alone with screens or files."),
     spec("ADM-07", "164.308(a)(3)(ii)(B)", ADM, WFS, "Workforce clearance procedure", A,
         "Do you check that a new hire's access fits their job before they get it?",
