@@ -290,7 +290,7 @@ impl Pdf {
         const LABEL_W: f32 = 40.0;
         self.room(3.0 * CELL_H + 20.0);
         let top = self.y - 2.0;
-        for (r, label) in rows.iter().enumerate() {
+        for (r, (label, row)) in rows.iter().zip(cells).enumerate() {
             let y = top - (r as f32 + 1.0) * CELL_H;
             self.layer.use_text(
                 printable(label),
@@ -299,7 +299,7 @@ impl Pdf {
                 Mm(y + CELL_H / 2.0 - 1.5),
                 &self.regular,
             );
-            for (c, (words, shade)) in cells[r].iter().enumerate() {
+            for (c, (words, shade)) in row.iter().enumerate() {
                 let x = MARGIN + LABEL_W + c as f32 * CELL_W;
                 self.fill(x, y, CELL_W - 1.0, CELL_H - 1.0, shade.color());
                 self.layer.use_text(

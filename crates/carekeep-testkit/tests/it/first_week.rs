@@ -139,10 +139,7 @@ async fn registration_asks_for_sex_instead_of_assuming_it() {
         )
         .await;
     assert_eq!(status, 422, "{html}");
-    assert!(
-        html.contains("sex (Unknown when it is not known)"),
-        "{html}"
-    );
+    assert!(html.contains("sex (Unknown when it is not known)"), "{html}");
     assert!(
         html.contains(r#"id="sex" name="sex" required aria-invalid="true""#),
         "{html}"
@@ -430,7 +427,10 @@ async fn the_dashboard_reads_at_a_glance_with_its_history() {
     assert!(html.contains(r#"<title id="progress-title">"#) && html.contains(r#"<title id="history-title">"#));
     assert!(html.contains("The weeks in numbers"), "a text equivalent");
     let glance = &html[html.find("at-a-glance").unwrap()..html.find("The weeks in numbers").unwrap()];
-    assert!(glance.contains("<svg") && !glance.contains("<script"), "pictures without script");
+    assert!(
+        glance.contains("<svg") && !glance.contains("<script"),
+        "pictures without script"
+    );
     // Two weeks later, with nothing looked at in between: the first week keeps its count,
     // the week in between says nothing was recorded.
     app.clock.advance(time::Duration::days(14));
