@@ -31,6 +31,8 @@ pub struct Pdf {
     running: Option<(String, String)>,
     /// The table being drawn, whose header is repeated on a new page.
     table_header: Option<(Vec<String>, Vec<f32>)>,
+    /// A heading not drawn yet: it is drawn with what follows it, on the same page.
+    pending_heading: Option<String>,
 }
 
 /// A cell's shade in a grid (the heat map): light tints, so black text on them stays legible,
@@ -164,6 +166,7 @@ impl Pdf {
             y: PAGE_H - MARGIN,
             running: None,
             table_header: None,
+            pending_heading: None,
         })
     }
 
@@ -176,6 +179,7 @@ impl Pdf {
 
     /// Starts a new page (one letter per page).
     pub fn page_break(&mut self) {
+        self.flush_heading(0.0);
         self.y = MARGIN;
         self.room(1.0);
     }
@@ -217,18 +221,27 @@ impl Pdf {
         let widths: Vec<f32> = columns.iter().map(|(_, w)| w * (PAGE_W - 2.0 * MARGIN)).collect();
         let headers: Vec<String> = columns.iter().map(|(h, _)| (*h).to_owned()).collect();
         self.table_header = Some((headers, widths.clone()));
-        self.room(30.0);
+        let laid: Vec<(Vec<Vec<String>>, f32)> = rows
+            .iter()
+            .map(|row| {
+                let cells: Vec<Vec<String>> = widths
+                    .iter()
+                    .enumerate()
+                    .map(|(i, w)| {
+                        let max = ((w - 2.0) * CHARS_PER_MM_AT_10PT * 10.0 / SIZE) as usize;
+                        lines(row.get(i).map_or("", String::as_str), max.max(4))
+                    })
+                    .collect();
+                let height = cells.iter().map(Vec::len).max().unwrap_or(1) as f32 * SIZE * 0.42 + 2.0;
+                (cells, height)
+            })
+            .collect();
+        // The heading, the header and the first row stay together.
+        let first = laid.first().map_or(0.0, |r| r.1).min(PAGE_H / 2.0) + 10.0;
+        self.flush_heading(first);
+        self.room(first);
         self.table_head();
-        for row in rows {
-            let cells: Vec<Vec<String>> = widths
-                .iter()
-                .enumerate()
-                .map(|(i, w)| {
-                    let max = ((w - 2.0) * CHARS_PER_MM_AT_10PT * 10.0 / SIZE) as usize;
-                    lines(row.get(i).map_or("", String::as_str), max.max(4))
-                })
-                .collect();
-            let height = cells.iter().map(Vec::len).max().unwrap_or(1) as f32 * SIZE * 0.42 + 2.0;
+        for (cells, height) in laid {
             if self.y - height < MARGIN {
                 self.room(PAGE_H);
                 self.table_head();
@@ -246,7 +259,17 @@ impl Pdf {
         let Some((headers, widths)) = self.table_header.clone() else {
             return;
         };
-        let height = SIZE * 0.42 + 3.0;
+        // A header wraps inside its column like any cell.
+        let cells: Vec<Vec<String>> = headers
+            .iter()
+            .zip(&widths)
+            .map(|(h, w)| {
+                let max = ((w - 2.0) * CHARS_PER_MM_AT_10PT * 10.0 / SIZE) as usize;
+                lines(h, max.max(4))
+            })
+            .collect();
+        let rows = cells.iter().map(Vec::len).max().unwrap_or(1) as f32;
+        let height = rows * SIZE * 0.42 + 3.0;
         self.fill(
             MARGIN,
             self.y - height + 0.8,
@@ -254,7 +277,6 @@ impl Pdf {
             height,
             Color::Greyscale(Greyscale::new(0.9, None)),
         );
-        let cells: Vec<Vec<String>> = headers.iter().map(|h| vec![printable(h)]).collect();
         self.y -= 1.0;
         self.cells(&cells, &widths, SIZE, true);
         self.y -= height - 1.0;
@@ -288,9 +310,11 @@ impl Pdf {
         const CELL_W: f32 = 38.0;
         const CELL_H: f32 = 14.0;
         const LABEL_W: f32 = 40.0;
-        self.room(3.0 * CELL_H + 20.0);
+        self.flush_heading(3.0 * CELL_H + 28.0);
+        self.room(3.0 * CELL_H + 28.0);
+        self.y -= 6.0;
         let top = self.y - 2.0;
-        for (r, (label, row)) in rows.iter().zip(cells.iter()).enumerate() {
+        for (r, (label, row)) in rows.iter().zip(cells).enumerate() {
             let y = top - (r as f32 + 1.0) * CELL_H;
             self.layer.use_text(
                 printable(label),
@@ -334,6 +358,7 @@ impl Pdf {
         let text = carekeep_domain::zone::us_dates(text);
         let text = text.as_str();
         let line_mm = size * 0.45;
+        self.flush_heading(3.0 * line_mm);
         let max = ((PAGE_W - 2.0 * MARGIN) * CHARS_PER_MM_AT_10PT * 10.0 / size) as usize;
         for line in lines(text, max.max(20)) {
             self.room(line_mm);
@@ -351,11 +376,20 @@ impl Pdf {
         self.y -= 4.0;
     }
 
+    /// A heading, drawn with what follows it: never alone at the foot of a page.
     pub fn heading(&mut self, text: &str) {
-        self.room(14.0);
-        self.y -= 3.0;
-        self.text(text, 13.0, true);
-        self.y -= 1.5;
+        self.flush_heading(0.0);
+        self.pending_heading = Some(text.to_owned());
+    }
+
+    /// Draws a waiting heading where `need` millimetres of what follows also fit.
+    fn flush_heading(&mut self, need: f32) {
+        if let Some(h) = self.pending_heading.take() {
+            self.room(need + 12.0);
+            self.y -= 3.0;
+            self.text(&h, 13.0, true);
+            self.y -= 1.5;
+        }
     }
 
     pub fn paragraph(&mut self, text: &str) {
@@ -370,7 +404,8 @@ impl Pdf {
         self.text(text, 9.5, false);
     }
 
-    pub fn finish(self) -> Result<Vec<u8>, AppError> {
+    pub fn finish(mut self) -> Result<Vec<u8>, AppError> {
+        self.flush_heading(0.0);
         if let Some((clinic, title)) = &self.running {
             let n = self.pages.len();
             for (i, layer) in self.pages.iter().enumerate() {
