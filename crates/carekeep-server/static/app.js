@@ -1,5 +1,14 @@
 // Carekeep's little script: the automatic-logoff warning (164.312(a)(2)(iii)).
 // The server ends idle sessions on its own; this only warns a minute before and offers to stay.
+// On a phone the main menu starts folded (it stays open without the script).
+(function () {
+  "use strict";
+  var menu = document.querySelector("details.nav-menu");
+  if (menu && window.matchMedia && window.matchMedia("(max-width: 640px)").matches) {
+    menu.open = false;
+  }
+})();
+
 (function () {
   "use strict";
   var body = document.body;
