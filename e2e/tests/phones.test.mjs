@@ -13,7 +13,7 @@ after(async () => { await browser?.close(); server?.stop(); });
 async function overlaps(page) {
   return page.evaluate(() => {
     const els = [...document.querySelectorAll('main input:not([type=hidden]), main select, main textarea, main button, main label')]
-      .filter((e) => e.offsetParent !== null);
+      .filter((e) => e.offsetParent !== null && !e.closest('details:not([open]) > :not(summary)'));
     const out = [];
     for (let i = 0; i < els.length; i++) {
       for (let j = i + 1; j < els.length; j++) {

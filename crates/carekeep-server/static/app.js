@@ -4,9 +4,10 @@
 (function () {
   "use strict";
   var menu = document.querySelector("details.nav-menu");
-  if (menu && window.matchMedia && window.matchMedia("(max-width: 640px)").matches) {
-    menu.open = false;
-  }
+  if (!menu || !window.matchMedia) { return; }
+  var phone = window.matchMedia("(max-width: 640px)");
+  menu.open = !phone.matches;
+  phone.addEventListener("change", function (e) { menu.open = !e.matches; });
 })();
 
 (function () {

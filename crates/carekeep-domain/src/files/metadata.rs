@@ -105,8 +105,8 @@ fn jpeg(b: &[u8]) -> Result<Vec<u8>, Invalid> {
                     } else {
                         2
                     };
-                    let seg = orientation_segment(o);
-                    out.splice(at..at, seg);
+                    let at = at.min(out.len());
+                    out.splice(at..at, orientation_segment(o));
                 }
                 out.extend_from_slice(b.get(i..).unwrap_or_default());
                 return Ok(out);
@@ -122,10 +122,9 @@ fn jpeg(b: &[u8]) -> Result<Vec<u8>, Invalid> {
             _ => {
                 let Some(len) = be16(b, i + 2) else { return bad() };
                 let end = i + 2 + len;
-                if len < 2 || end > b.len() {
+                let (Some(segment), Some(body)) = (b.get(i..end), b.get(i + 4..end)) else {
                     return bad();
-                }
-                let body = &b[i + 4..end];
+                };
                 // APP1 (EXIF, XMP), APP3 to APP13 (makers' notes, IPTC), APP15 and comments go;
                 // JFIF (APP0), the colour profile (APP2) and Adobe's colour transform (APP14) stay.
                 let drop = matches!(m, 0xE1 | 0xE3..=0xED | 0xEF | 0xFE);
@@ -133,7 +132,7 @@ fn jpeg(b: &[u8]) -> Result<Vec<u8>, Invalid> {
                     kept_orientation = orientation(body).filter(|o| *o != 1);
                 }
                 if !drop {
-                    out.extend_from_slice(&b[i..end]);
+                    out.extend_from_slice(segment);
                 }
                 i = end;
             }
@@ -149,18 +148,19 @@ fn png(b: &[u8]) -> Result<Vec<u8>, Invalid> {
     let mut out = SIG.to_vec();
     let mut i = SIG.len();
     while i < b.len() {
-        let Some(len) = b.get(i..i + 4).map(|l| u32::from_be_bytes([l[0], l[1], l[2], l[3]])) else {
+        let Some(len) = b.get(i..i + 4).and_then(|l| <[u8; 4]>::try_from(l).ok()) else {
             return bad();
         };
-        let Ok(len) = usize::try_from(len) else { return bad() };
-        let end = i + 12 + len;
-        if end > b.len() {
+        let Ok(len) = usize::try_from(u32::from_be_bytes(len)) else {
             return bad();
-        }
-        let kind = &b[i + 4..i + 8];
+        };
+        let end = i + 12 + len;
+        let (Some(chunk), Some(kind)) = (b.get(i..end), b.get(i + 4..i + 8)) else {
+            return bad();
+        };
         // Text (which cameras and editors fill with names and places), EXIF and the time.
         if !matches!(kind, b"eXIf" | b"tEXt" | b"zTXt" | b"iTXt" | b"tIME") {
-            out.extend_from_slice(&b[i..end]);
+            out.extend_from_slice(chunk);
         }
         i = end;
         if kind == b"IEND" {
@@ -171,23 +171,23 @@ fn png(b: &[u8]) -> Result<Vec<u8>, Invalid> {
 }
 
 fn webp(b: &[u8]) -> Result<Vec<u8>, Invalid> {
-    if b.len() < 12 || !b.starts_with(b"RIFF") || &b[8..12] != b"WEBP" {
+    let Some(head) = b.get(..12).filter(|h| h.starts_with(b"RIFF") && h.ends_with(b"WEBP")) else {
         return bad();
-    }
-    let mut out = b[..12].to_vec();
+    };
+    let mut out = head.to_vec();
     let mut i = 12;
-    while i + 8 <= b.len() {
-        let kind = &b[i..i + 4];
-        let Ok(len) = usize::try_from(u32::from_le_bytes([b[i + 4], b[i + 5], b[i + 6], b[i + 7]])) else {
+    while let Some(kind) = b.get(i..i + 4) {
+        let Some(len) = b.get(i + 4..i + 8).and_then(|l| <[u8; 4]>::try_from(l).ok()) else {
+            return bad();
+        };
+        let Ok(len) = usize::try_from(u32::from_le_bytes(len)) else {
             return bad();
         };
         let end = i + 8 + len + (len & 1);
-        if end > b.len() {
-            return bad();
-        }
+        let Some(chunk) = b.get(i..end) else { return bad() };
         if !matches!(kind, b"EXIF" | b"XMP ") {
             let at = out.len();
-            out.extend_from_slice(&b[i..end]);
+            out.extend_from_slice(chunk);
             if kind == b"VP8X" {
                 // The header's flags must not promise the chunks left out (EXIF 0x08, XMP 0x04).
                 if let Some(flags) = out.get_mut(at + 8) {
@@ -198,7 +198,9 @@ fn webp(b: &[u8]) -> Result<Vec<u8>, Invalid> {
         i = end;
     }
     let size = u32::try_from(out.len() - 8).map_err(|_| Invalid("the image is too large".into()))?;
-    out[4..8].copy_from_slice(&size.to_le_bytes());
+    if let Some(field) = out.get_mut(4..8) {
+        field.copy_from_slice(&size.to_le_bytes());
+    }
     Ok(out)
 }
 

@@ -28,6 +28,8 @@ pub struct ChartHeader {
     pub next_appointment: Option<Option<String>>,
     /// The vitals trend picture, when there are two readings or more.
     pub vitals_trend: Option<String>,
+    /// The notice of privacy practices has no acknowledgement (164.520(c)(2)(ii)).
+    pub notice_missing: bool,
     /// How many documents (files other than photos) the chart holds.
     pub documents: usize,
 }
@@ -129,10 +131,8 @@ pub fn build(v: &PatientView, now: OffsetDateTime) -> ChartHeader {
                 kind: "honour",
                 words: w.clone(),
             })),
-            Alert::NoticeNotAcknowledged => h.alerts.push(AlertLine {
-                kind: "npp",
-                words: "Notice of Privacy Practices not acknowledged yet.".into(),
-            }),
+            // The header's notice line says it, beside the buttons that record one.
+            Alert::NoticeNotAcknowledged => h.notice_missing = true,
         }
     }
     h

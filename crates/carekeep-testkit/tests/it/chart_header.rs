@@ -6,6 +6,13 @@ use carekeep_testkit::{PageClient, TestApp};
 use reqwest::Method;
 use serde_json::{json, Value};
 
+/// The chart's own header (the page's top bar is a header too).
+fn chart_head(html: &str) -> &str {
+    let start = html.find("<header class=\"chart-head").unwrap();
+    let end = start + html[start..].find("</header>").unwrap();
+    &html[start..end]
+}
+
 async fn post(app: &TestApp, token: &str, path: &str, body: Value) {
     let res = app.api(Method::POST, path, token).json(&body).send().await.unwrap();
     assert!(res.status().is_success(), "{path}: {}", res.text().await.unwrap());
@@ -14,6 +21,14 @@ async fn post(app: &TestApp, token: &str, path: &str, body: Value) {
 #[tokio::test]
 async fn the_header_comes_first_with_allergies_problems_medications_and_the_next_visit() {
     let app = TestApp::spawn().await;
+    // A published notice, so an acknowledgement can be recorded from the header.
+    let mut owner = PageClient::login(&app, "owner").await;
+    let text =
+        carekeep_domain::program::npp::template("Test Clinic", "the privacy officer, Dana", "555-0100", "2026-03-02");
+    let (status, _, _) = owner
+        .post("/program/npp", &[("body", &text), ("effective_on", "2026-03-02")])
+        .await;
+    assert_eq!(status, 303);
     let (provider, desk) = (app.api_login("provider").await, app.api_login("frontdesk").await);
     let admin = app.api_login("owner").await;
     let doc = app.user_id(&admin, "provider").await;
@@ -88,7 +103,7 @@ async fn the_header_comes_first_with_allergies_problems_medications_and_the_next
     let mut doc_page = PageClient::login(&app, "provider").await;
     let (status, html) = doc_page.get(&format!("/patients/{id}")).await;
     assert_eq!(status, 200);
-    let header = &html[html.find("<header class=\"chart-head").unwrap()..html.find("</header>").unwrap()];
+    let header = chart_head(&html);
     let notes_at = html.find("id=\"notes\"").unwrap();
     for want in [
         "Allergies",
@@ -121,7 +136,7 @@ async fn the_header_comes_first_with_allergies_problems_medications_and_the_next
         .await;
     assert_eq!(status, 303);
     let (_, html) = doc_page.get(&format!("/patients/{id}")).await;
-    let header = &html[html.find("<header class=\"chart-head").unwrap()..html.find("</header>").unwrap()];
+    let header = chart_head(&html);
     assert!(!header.contains("not acknowledged"));
     assert!(!html.contains("Patient signed the acknowledgement"));
 
@@ -134,7 +149,7 @@ async fn the_header_comes_first_with_allergies_problems_medications_and_the_next
     // The front desk sees the next appointment, and nothing clinical in the header.
     let mut desk_page = PageClient::login(&app, "frontdesk").await;
     let (_, html) = desk_page.get(&format!("/patients/{id}")).await;
-    let header = &html[html.find("<header class=\"chart-head").unwrap()..html.find("</header>").unwrap()];
+    let header = chart_head(&html);
     assert!(header.contains("Follow-up visit"));
     for hidden in ["Allergies", "Penicillin", "Metformin", "Type 2 diabetes"] {
         assert!(!html.contains(hidden), "the front desk's header leaves out {hidden}");

@@ -3,7 +3,9 @@
 //! attribute it is given, and every picture opens with a `<title>` and a `<desc>` (its text
 //! equivalent for screen readers, also given as a table or list beside it on the page).
 
+pub mod heat_map;
 pub mod timeline;
+pub mod training;
 pub mod vitals;
 
 use std::fmt::Write;

@@ -94,7 +94,10 @@ pub fn picture(points: &[Point], first: &str, last: &str) -> Option<String> {
         }
     }
     let h = TOP + LANE * lanes.len() as f64 + 30.0;
-    let (t0, t1) = (sorted[0].at as f64, sorted[sorted.len() - 1].at as f64);
+    let (Some(first_at), Some(last_at)) = (sorted.first(), sorted.last()) else {
+        return None;
+    };
+    let (t0, t1) = (first_at.at as f64, last_at.at as f64);
     let x = |at: i64| {
         if t1 > t0 {
             LEFT + (at as f64 - t0) / (t1 - t0) * (W - LEFT - RIGHT)

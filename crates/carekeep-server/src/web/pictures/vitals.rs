@@ -69,7 +69,10 @@ pub fn trend(readings: &[Reading]) -> Option<String> {
     // Round the scale out to tens, with room above and below.
     let lo = (values.iter().cloned().fold(f64::MAX, f64::min) / 10.0).floor() * 10.0 - 10.0;
     let hi = (values.iter().cloned().fold(f64::MIN, f64::max) / 10.0).ceil() * 10.0 + 10.0;
-    let (t0, t1) = (owned[0].at as f64, owned[owned.len() - 1].at as f64);
+    let (Some(first), Some(last)) = (owned.first(), owned.last()) else {
+        return None;
+    };
+    let (t0, t1) = (first.at as f64, last.at as f64);
     let x = |at: i64| {
         if t1 > t0 {
             LEFT + (at as f64 - t0) / (t1 - t0) * (W - LEFT - RIGHT)
