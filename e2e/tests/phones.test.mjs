@@ -76,3 +76,25 @@ test('the incident report and the disclosure form on a phone and a wide screen',
   await page.goto(server.url + '/requests/patients/4');
   await check(page, 'phone-disclosures');
 });
+
+test('the billing work list: dates, worded statuses distinct from one another, stacked on a phone', async () => {
+  const page = await signIn(browser, server, 'billing');
+  await page.goto(server.url + '/billing');
+  const kinds = await page.locator('td .status').evaluateAll((els) => [...new Set(els.map((e) => e.className))]);
+  assert.ok(kinds.length >= 1);
+  // Each status its own colour: "Partly paid" is not Unpaid's red.
+  const colours = await page.evaluate(() => {
+    const out = {};
+    for (const cls of ['status-paid', 'status-partly_paid', 'status-unpaid']) {
+      const e = document.createElement('span');
+      e.className = 'status ' + cls;
+      document.body.append(e);
+      out[cls] = getComputedStyle(e).color;
+      e.remove();
+    }
+    return out;
+  });
+  assert.equal(new Set(Object.values(colours)).size, 3, JSON.stringify(colours));
+  assert.match(await page.textContent('tbody tr td[data-label=Date]'), /^\d{2}\/\d{2}\/\d{4}$/);
+  await check(page, 'phone-billing');
+});

@@ -33,7 +33,7 @@ impl App {
                 display_name: u.display_name,
             })
             .collect();
-        staff.sort_by(|a, b| a.display_name.to_lowercase().cmp(&b.display_name.to_lowercase()));
+        staff.sort_by_key(|a| a.display_name.to_lowercase());
         Ok(staff)
     }
 

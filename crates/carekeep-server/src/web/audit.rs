@@ -22,6 +22,9 @@ fn patient_ids(e: &EventView) -> impl Iterator<Item = i64> + '_ {
     e.patients.split(',').filter_map(|p| p.trim().parse().ok())
 }
 
+/// A patient id with the name shown for it.
+type Named = (i64, String);
+
 /// Staff display names by account id.
 fn staff_names(staff: &[StaffMember]) -> BTreeMap<i64, String> {
     staff.iter().map(|s| (s.id, s.display_name.clone())).collect()
@@ -155,7 +158,7 @@ impl AuditPage {
     }
     /// The patients an event names, by name where shown: the first three, and the rest
     /// (folded away on the page so a list search does not run off it).
-    pub fn patients(&self, e: &EventView) -> (Vec<(i64, String)>, Vec<(i64, String)>) {
+    pub fn patients(&self, e: &EventView) -> (Vec<Named>, Vec<Named>) {
         let mut all: Vec<(i64, String)> = patient_ids(e)
             .map(|id| {
                 (

@@ -112,14 +112,8 @@ pub fn trend(readings: &[Reading]) -> Option<String> {
         svg.text(lx + 28.0, 18.0, Anchor::Start, ink::TEXT, name);
         lx += 110.0;
     }
-    svg.text(LEFT, H - 8.0, Anchor::Start, ink::MUTED, &owned[0].date);
-    svg.text(
-        W - RIGHT,
-        H - 8.0,
-        Anchor::End,
-        ink::MUTED,
-        &owned[owned.len() - 1].date,
-    );
+    svg.text(LEFT, H - 8.0, Anchor::Start, ink::MUTED, &first.date);
+    svg.text(W - RIGHT, H - 8.0, Anchor::End, ink::MUTED, &last.date);
     Some(svg.finish())
 }
 
