@@ -2,7 +2,8 @@
 // SVG with a title and a text equivalent, at 1280x800 and 390x844 with axe; screenshots saved.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launch, signIn, seriousViolations, screenshot } from '../lib.mjs';
+import { join } from 'node:path';
+import { startServer, launch, signIn, seriousViolations, screenshot, shots } from '../lib.mjs';
 
 // One sign-in for both tests: a second within the same 30 s would replay its code.
 let server, browser, page;
@@ -43,6 +44,7 @@ test('the risk heat map counts the risks per cell and each cell leads to its ris
   await page.click('#cell-high-high a');
   assert.match(page.url(), /#risk-\d+$/);
   await atBothSizes(page, 'sra-heat-map', '.heat');
+  await page.locator('.heat').screenshot({ path: join(shots, 'sra-heat-map-part.png') });
 });
 
 test('training completion: current, due soon and overdue in one picture', async () => {
@@ -57,4 +59,5 @@ test('training completion: current, due soon and overdue in one picture', async 
   assert.equal(await bar.locator('title#training-completion-title').textContent(), 'Training completion');
   assert.match(await bar.locator('desc').textContent(), /^Training: \d+ current, \d+ due soon, [1-9]\d* overdue\./);
   await atBothSizes(page, 'workforce-training', 'figure.picture-figure');
+  await page.locator('figure.picture-figure').screenshot({ path: join(shots, 'workforce-training-part.png') });
 });

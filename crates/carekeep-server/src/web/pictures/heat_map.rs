@@ -66,13 +66,7 @@ pub fn picture(counts: &Counts) -> String {
                 lv.as_str()
             ));
             svg.rect(x, y, CELL, CELL, fill(lv), "#ffffff");
-            svg.text(
-                x + CELL / 2.0 - 10.0,
-                y + CELL / 2.0 + 6.0,
-                Anchor::Start,
-                ink::TEXT,
-                &n.to_string(),
-            );
+            svg.big_text(x + CELL / 2.0, y + CELL / 2.0 + 8.0, ink::TEXT, &n.to_string());
             svg.text(x + 8.0, y + CELL - 10.0, Anchor::Start, ink::MUTED, lv.as_str());
             svg.end_group();
             svg.end_link();

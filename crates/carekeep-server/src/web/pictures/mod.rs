@@ -179,6 +179,19 @@ impl Svg {
         self
     }
 
+    /// A larger, bold text (a count that should be read at a glance).
+    pub fn big_text(&mut self, x: f64, y: f64, fill: &str, s: &str) -> &mut Self {
+        let _ = write!(
+            self.out,
+            r#"<text x="{}" y="{}" text-anchor="middle" font-size="28" font-weight="700" fill="{}">{}</text>"#,
+            n(x),
+            n(y),
+            escape(fill),
+            escape(s)
+        );
+        self
+    }
+
     /// A link around what follows, up to [`Svg::end_link`]; `href` is a path of this site.
     pub fn link(&mut self, href: &str) -> &mut Self {
         let _ = write!(self.out, r#"<a href="{}">"#, escape(href));
