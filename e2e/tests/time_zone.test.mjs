@@ -59,8 +59,10 @@ test('the schedule and the audit log in America/New_York around a daylight-savin
   const url = new URL(co.url());
   assert.equal(url.searchParams.get('patient'), '4');
   assert.doesNotMatch(co.url(), /Marchetti/i, 'the name is never in the address');
-  const cells = await co.locator('tbody tr td:nth-child(6)').allTextContents();
-  assert.ok(cells.length > 0 && cells.every((c) => c.split(/[ ,]+/).includes('4')), cells.join('|'));
+  // Patients are named, each linking to their access timeline: every row names patient 4.
+  const links = await co.locator('tbody tr td:nth-child(6)')
+    .evaluateAll((tds) => tds.map((td) => [...td.querySelectorAll('a')].map((a) => a.getAttribute('href'))));
+  assert.ok(links.length > 0 && links.every((l) => l.includes('/audit/patients/4')), JSON.stringify(links));
   assert.deepEqual(await seriousViolations(co), []);
   await screenshot(co, 'audit-patient-filter', { fullPage: false });
 });

@@ -1,6 +1,8 @@
 //! What an uploaded file is, from its first bytes: never from the name or what the browser
 //! claims, so a script cannot be stored as a "photo" and served back.
 
+pub mod metadata;
+
 /// The content type of an upload we accept (JPEG, PNG, WebP, PDF), or `None`.
 pub fn sniff(bytes: &[u8]) -> Option<&'static str> {
     if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {

@@ -1,5 +1,15 @@
 // Carekeep's little script: the automatic-logoff warning (164.312(a)(2)(iii)).
 // The server ends idle sessions on its own; this only warns a minute before and offers to stay.
+// On a phone the main menu starts folded (it stays open without the script).
+(function () {
+  "use strict";
+  var menu = document.querySelector("details.nav-menu");
+  if (!menu || !window.matchMedia) { return; }
+  var phone = window.matchMedia("(max-width: 640px)");
+  menu.open = !phone.matches;
+  phone.addEventListener("change", function (e) { menu.open = !e.matches; });
+})();
+
 (function () {
   "use strict";
   var body = document.body;

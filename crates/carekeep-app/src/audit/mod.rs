@@ -434,4 +434,5 @@ impl App {
 }
 
 pub mod fhir;
+pub mod people;
 pub mod view;

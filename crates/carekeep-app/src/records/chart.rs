@@ -457,6 +457,8 @@ impl App {
         }
         let content_type = carekeep_domain::files::sniff(&a.bytes)
             .ok_or_else(|| AppError::Invalid("upload a JPEG, PNG or WebP photo, or a PDF document".into()))?;
+        // Where and when a photo was taken, the device and its owner: left out before storing.
+        let bytes = carekeep_domain::files::metadata::strip(content_type, &a.bytes)?;
         let pair = a.pair.trim().to_ascii_lowercase();
         if !["", "before", "after"].contains(&pair.as_str()) {
             return Err(AppError::Invalid("a photo pair is before or after".into()));
@@ -472,14 +474,14 @@ impl App {
         let (mut tx, grant) = self
             .grant_write(tx, p, &opened, DataClass::Clinical, Action::PhiCreate)
             .await?;
-        let size = i64::try_from(a.bytes.len()).unwrap_or(i64::MAX);
+        let size = i64::try_from(bytes.len()).unwrap_or(i64::MAX);
         let id = store::insert_attachment(tx.conn(), patient, self.now(), p.user_id.0, content_type, size).await?;
         self.put_json(tx.conn(), &grant, CtColumn::AttachmentMeta, id, &meta)
             .await?;
         let (table, column) = CtColumn::AttachmentContent.place();
         let ct = self
             .sealer()
-            .seal(carekeep_crypto::keys::Binding { table, column, row: id }, &a.bytes)?;
+            .seal(carekeep_crypto::keys::Binding { table, column, row: id }, &bytes)?;
         store::set_ct(tx.conn(), CtColumn::AttachmentContent, id, &ct).await?;
         let event = self.phi_event(
             p,

@@ -417,3 +417,4 @@ mod tests {
 
 pub mod chain;
 pub mod classes;
+pub mod timeline;

@@ -4,6 +4,7 @@
 pub mod appointment;
 pub mod break_glass;
 pub mod chart_access;
+pub mod chart_header;
 pub mod codes;
 pub mod detail;
 pub mod invoice;

@@ -5,6 +5,8 @@ mod admin_users;
 mod assets;
 mod audit;
 mod chart;
+mod chart_header;
+mod chart_photos;
 pub(crate) mod chrome;
 pub(crate) mod formats;
 pub(crate) mod forms;
@@ -60,6 +62,7 @@ pages! {
     "/audit" => get(audit::show),
     "/audit/export.csv" => get(audit::export_csv),
     "/audit/export.fhir.json" => get(audit::export_fhir),
+    "/audit/patients/{id}" => get(audit::timeline),
     "/monitoring" => get(monitoring::list),
     "/monitoring/run" => post(monitoring::run),
     "/monitoring/{id}/review" => post(monitoring::review),

@@ -207,8 +207,16 @@ pub(crate) async fn chart_page(
         .into_iter()
         .map(|(id, name)| StaffOption { id: id.0, name })
         .collect();
+    let head = super::chart_header::build(&v, state.app.now());
+    let photos = v
+        .clinical
+        .as_ref()
+        .map(|cl| super::chart_photos::group(&cl.attachments))
+        .unwrap_or_default();
     Ok(ChartPage {
         chrome: chrome(state, p, "/patients"),
+        head,
+        photos,
         v,
         error,
         notice: notice(done),
@@ -474,6 +482,10 @@ pub struct StaffOption {
 #[template(path = "records/patient.html")]
 pub struct ChartPage {
     pub chrome: Chrome,
+    /// What a clinician needs first: allergies, problems, medications, alerts, what is next.
+    pub head: super::chart_header::ChartHeader,
+    /// The chart's photos by area and visit, oldest first.
+    pub photos: Vec<super::chart_photos::Area>,
     pub v: carekeep_app::records::view::PatientView,
     pub error: Option<String>,
     pub notice: Option<&'static str>,

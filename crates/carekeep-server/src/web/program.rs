@@ -711,6 +711,23 @@ pub struct WorkforcePage {
     pub r: Refused,
 }
 
+impl WorkforcePage {
+    /// Who is current, due soon and overdue, as a picture (people who left are not counted).
+    pub fn training_picture(&self) -> Option<String> {
+        use crate::web::pictures::training::{picture, Standing};
+        let mut s = Standing::default();
+        for p in &self.people {
+            match p.training_standing.as_str() {
+                "gap" => s.overdue += 1,
+                "due_soon" => s.due_soon += 1,
+                "left" => {}
+                _ => s.current += 1,
+            }
+        }
+        picture(s)
+    }
+}
+
 #[derive(Template, Debug)]
 #[template(path = "program/person.html")]
 pub struct PersonPage {

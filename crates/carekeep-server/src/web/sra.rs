@@ -73,8 +73,11 @@ async fn page(
     let actor = p.actor();
     let a = state.app.assessment(&actor, id).await.map_err(WebError::page)?;
     let vendors = state.app.vendors(&actor).await.map_err(WebError::page)?;
+    let (heat_map, cells) = heat_map(&a.risks);
     Ok(SraPage {
         chrome: chrome(state, p, "/program"),
+        heat_map,
+        cells,
         vendors,
         threats: carekeep_domain::program::sra::catalogue::THREATS
             .iter()
@@ -89,6 +92,53 @@ async fn page(
         needs_a_plan: carekeep_domain::program::sra::risk::NEEDS_A_PLAN,
         a,
     })
+}
+
+/// One cell of the heat map in words: the text equivalent of the picture.
+#[derive(Debug)]
+pub struct HeatCell {
+    pub anchor: String,
+    pub label: String,
+    pub level: &'static str,
+    /// (risk id, threat / asset)
+    pub risks: Vec<(i64, String)>,
+}
+
+/// The heat map (when there are risks) and its nine cells in words, most severe first.
+fn heat_map(risks: &[carekeep_app::program::sra::RiskView]) -> (Option<String>, Vec<HeatCell>) {
+    use crate::web::pictures::heat_map::{cell_anchor, picture, Counts};
+    use carekeep_domain::program::sra::risk::{level, Rating};
+    if risks.is_empty() {
+        return (None, Vec::new());
+    }
+    let mut counts: Counts = [[0; 3]; 3];
+    let mut cells = Vec::new();
+    for (l, lr) in Rating::ALL.into_iter().enumerate().rev() {
+        for (i, ir) in Rating::ALL.into_iter().enumerate().rev() {
+            let here: Vec<(i64, String)> = risks
+                .iter()
+                .filter(|r| Rating::parse(&r.likelihood) == Some(lr) && Rating::parse(&r.impact) == Some(ir))
+                .map(|r| {
+                    let name = if r.asset.is_empty() {
+                        r.threat.clone()
+                    } else {
+                        format!("{} / {}", r.threat, r.asset)
+                    };
+                    (r.id, name)
+                })
+                .collect();
+            if let Some(c) = counts.get_mut(l).and_then(|row| row.get_mut(i)) {
+                *c = here.len();
+            }
+            cells.push(HeatCell {
+                anchor: cell_anchor(lr, ir),
+                label: format!("Likelihood {}, impact {}", lr.as_str(), ir.as_str()),
+                level: level(lr, ir).as_str(),
+                risks: here,
+            });
+        }
+    }
+    (Some(picture(&counts)), cells)
 }
 
 /// After a change: back to the assessment at the part changed, or the page with what to fix.
@@ -341,6 +391,9 @@ pub struct SraListPage {
 #[template(path = "program/sra.html")]
 pub struct SraPage {
     pub chrome: Chrome,
+    /// The risk heat map, and its cells in words beside it.
+    pub heat_map: Option<String>,
+    pub cells: Vec<HeatCell>,
     pub a: carekeep_app::program::sra::SraView,
     pub vendors: Vec<carekeep_app::program::vendors::VendorView>,
     pub threats: Vec<(&'static str, &'static str)>,

@@ -8,10 +8,12 @@
     reason = "tests fail loudly"
 )]
 
+mod access_timeline;
 mod admin;
 mod audit;
 mod authz_sweep;
 mod backup;
+mod chart_header;
 mod connections;
 mod csrf;
 mod csv_exports;
@@ -31,6 +33,7 @@ mod monitoring;
 mod openapi;
 mod pages;
 mod phi_routes;
+mod photos;
 mod policies;
 mod program;
 mod record_pages;
