@@ -28,7 +28,7 @@ pub struct ChartHeader {
     pub next_appointment: Option<Option<String>>,
     /// The vitals trend picture, when there are two readings or more.
     pub vitals_trend: Option<String>,
-    /// The notice of privacy practices has no acknowledgement (164.520(c)(2)(ii)).
+    /// The notice of privacy practices has no acknowledgment (164.520(c)(2)(ii)).
     pub notice_missing: bool,
     /// How many documents (files other than photos) the chart holds.
     pub documents: usize,
@@ -128,7 +128,7 @@ pub fn build(v: &PatientView, now: OffsetDateTime) -> ChartHeader {
                 words: "Restricted chart: only the providers named on it may open the clinical record.".into(),
             }),
             Alert::Honour => h.alerts.extend(v.access.honour.iter().map(|w| AlertLine {
-                kind: "honour",
+                kind: "honor",
                 words: w.clone(),
             })),
             // The header's notice line says it, beside the buttons that record one.

@@ -138,7 +138,7 @@ async fn the_header_comes_first_with_allergies_problems_medications_and_the_next
     let (_, html) = doc_page.get(&format!("/patients/{id}")).await;
     let header = chart_head(&html);
     assert!(!header.contains("not acknowledged"));
-    assert!(!html.contains("Patient signed the acknowledgement"));
+    assert!(!html.contains("Patient signed the acknowledgment"));
 
     // A patient with nothing recorded: no known allergies, nothing booked, no picture.
     let (_, html) = doc_page.get(&format!("/patients/{other}")).await;

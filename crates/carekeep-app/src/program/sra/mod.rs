@@ -875,7 +875,7 @@ impl App {
         let unplanned = unplanned_risks(&view.risks);
         if !unplanned.is_empty() {
             return Err(AppError::Invalid(format!(
-                "{} to be mitigated without a remediation task ({}): add a task to each, with an owner and a due date, before finalising",
+                "{} to be mitigated without a remediation task ({}): add a task to each, with an owner and a due date, before finalizing",
                 if unplanned.len() == 1 {
                     "a high risk is".to_owned()
                 } else {

@@ -103,7 +103,7 @@ pub fn check_treatment(level: Rating, treatment: Treatment, justification: &str)
 /// risks" (164.308(a)(1)(ii)(B)); a plan with no task for a high risk is no plan, and the report
 /// would print "Remediation plan: no tasks" beside it.
 pub const NEEDS_A_PLAN: &str =
-    "this high risk is to be mitigated but has no remediation task: add one (what, who, by when) before finalising";
+    "this high risk is to be mitigated but has no remediation task: add one (what, who, by when) before finalizing";
 
 /// Whether a risk keeps the assessment from being finalised for want of a plan.
 pub fn needs_a_plan(level: Rating, treatment: Treatment, tasks: usize) -> bool {
