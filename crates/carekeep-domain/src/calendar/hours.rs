@@ -23,6 +23,29 @@ impl Shift {
     }
 }
 
+/// A wall-clock time as typed: `9:00 AM`, `5:30pm`, `17:30` or a time field's `09:00`.
+pub fn parse_clock(s: &str) -> Result<Time, Invalid> {
+    const WORDS: &str = "a time must look like 9:00 AM or 17:30";
+    let t = s.trim().to_ascii_lowercase().replace('.', "");
+    let (clock, half) = if let Some(x) = t.strip_suffix("am") {
+        (x.trim(), Some(false))
+    } else if let Some(x) = t.strip_suffix("pm") {
+        (x.trim(), Some(true))
+    } else {
+        (t.as_str(), None)
+    };
+    let (h, m) = clock.split_once(':').unwrap_or((clock, "0"));
+    let (Ok(h), Ok(m)) = (h.trim().parse::<u8>(), m.trim().parse::<u8>()) else {
+        return invalid(WORDS);
+    };
+    let h = match half {
+        Some(pm) if (1..=12).contains(&h) => (h % 12) + if pm { 12 } else { 0 },
+        Some(_) => return invalid(WORDS),
+        None => h,
+    };
+    Time::from_hms(h, m, 0).map_or_else(|_| invalid(WORDS), Ok)
+}
+
 /// Time away: from one instant to another (half-open).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TimeOff {
@@ -243,6 +266,27 @@ mod tests {
         let spring = TimeOff::days(&zone, date!(2026 - 03 - 08), date!(2026 - 03 - 08)).unwrap();
         assert_eq!(spring.end - spring.start, Duration::hours(23));
         assert!(TimeOff::days(&zone, date!(2026 - 03 - 09), date!(2026 - 03 - 08)).is_err());
+    }
+
+    #[test]
+    fn clocks_as_typed() {
+        let cases = [
+            ("9:00 AM", Some(time!(9:00))),
+            ("9 am", Some(time!(9:00))),
+            ("12:00 PM", Some(time!(12:00))),
+            ("12:15 a.m.", Some(time!(0:15))),
+            ("5:30pm", Some(time!(17:30))),
+            ("17:30", Some(time!(17:30))),
+            ("09:00", Some(time!(9:00))),
+            ("13:00 PM", None),
+            ("24:00", None),
+            ("9:60", None),
+            ("noon", None),
+            ("", None),
+        ];
+        for (typed, want) in cases {
+            assert_eq!(parse_clock(typed).ok(), want, "{typed:?}");
+        }
     }
 
     #[test]

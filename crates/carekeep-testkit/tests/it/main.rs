@@ -12,6 +12,7 @@ mod admin;
 mod audit;
 mod authz_sweep;
 mod backup;
+mod calendar;
 mod connections;
 mod csrf;
 mod csv_exports;
