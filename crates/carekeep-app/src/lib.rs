@@ -7,6 +7,7 @@ mod app;
 pub mod audit;
 pub mod auth;
 pub mod backup;
+pub mod calendar;
 mod clock;
 pub mod csv;
 pub mod datadir;

@@ -99,14 +99,18 @@ pub enum Capability {
     ReadAuditLog,
     /// Handle incidents and patients' requests.
     HandleIncidents,
+    /// Set up the calendar: services, rooms, providers' working hours and time off. Holds no
+    /// PHI; booking itself stays under the scheduling class.
+    ManageCalendar,
 }
 
 impl Capability {
-    pub const ALL: [Capability; 4] = [
+    pub const ALL: [Capability; 5] = [
         Capability::AdministerUsers,
         Capability::ManageProgram,
         Capability::ReadAuditLog,
         Capability::HandleIncidents,
+        Capability::ManageCalendar,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -115,6 +119,7 @@ impl Capability {
             Capability::ManageProgram => "manage_program",
             Capability::ReadAuditLog => "read_audit_log",
             Capability::HandleIncidents => "handle_incidents",
+            Capability::ManageCalendar => "manage_calendar",
         }
     }
 
@@ -125,6 +130,7 @@ impl Capability {
             Capability::ManageProgram => "Run the compliance program",
             Capability::ReadAuditLog => "Read the audit log",
             Capability::HandleIncidents => "Handle incidents and patients' requests",
+            Capability::ManageCalendar => "Set up the calendar: services, rooms and hours",
         }
     }
 }
@@ -298,7 +304,7 @@ pub fn default_roles() -> Vec<RoleDef> {
             "front_desk",
             "Front desk: names, contact details, scheduling, invoice status",
             &[(Identity, RW), (Contact, RW), (Scheduling, RW), (InvoiceStatus, R)],
-            &[],
+            &[Capability::ManageCalendar],
         ),
         role(
             "billing",
@@ -330,6 +336,7 @@ pub fn default_roles() -> Vec<RoleDef> {
                 Capability::AdministerUsers,
                 Capability::ManageProgram,
                 Capability::ReadAuditLog,
+                Capability::ManageCalendar,
             ],
         ),
     ]
@@ -441,6 +448,30 @@ mod tests {
             policy.access(&names(&["front_desk", "billing"]), DataClass::Billing),
             RW
         );
+    }
+
+    /// Who sets up the calendar (services, rooms, hours): the owner and the front desk, who run
+    /// the day; nobody else by default. The set-up holds no PHI (164.514(d)(2) limits the
+    /// workforce's access to PHI, which this capability does not widen).
+    #[test]
+    fn the_owner_and_the_front_desk_set_up_the_calendar() {
+        let policy = Policy::default();
+        let cases = [
+            ("owner", true),
+            ("front_desk", true),
+            ("provider", false),
+            ("nurse", false),
+            ("billing", false),
+            ("compliance_officer", false),
+        ];
+        for (role, may) in cases {
+            assert_eq!(
+                policy.has_capability(&names(&[role]), Capability::ManageCalendar),
+                may,
+                "{role}"
+            );
+        }
+        assert_eq!("manage_calendar".parse::<Capability>(), Ok(Capability::ManageCalendar));
     }
 
     #[test]

@@ -5,6 +5,7 @@
 
 pub mod access;
 pub mod audit;
+pub mod calendar;
 pub mod client_address;
 pub mod client_words;
 pub mod files;

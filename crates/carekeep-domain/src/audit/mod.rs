@@ -77,6 +77,8 @@ codes! {
         ProgramChanged = "program.changed",
         /// A program document (a signed BAA, a certificate) was opened.
         ProgramDocumentViewed = "program.document_viewed",
+        /// A change to the calendar's set-up (services, rooms, working hours, time off).
+        CalendarChanged = "calendar.changed",
         BackupCreated = "backup.created",
         BackupRestored = "backup.restored",
         /// Refused by role (the person's roles lack the capability), before any record was read.
@@ -121,6 +123,7 @@ impl Action {
             Action::KeyRotated => "Changed the master key",
             Action::ProgramChanged => "Changed the compliance program",
             Action::ProgramDocumentViewed => "Opened a program document",
+            Action::CalendarChanged => "Changed the calendar's set-up",
             Action::BackupCreated => "Made a backup",
             Action::BackupRestored => "Restored a backup",
             Action::AccessDenied => "Refused access",

@@ -78,6 +78,13 @@ pub fn modules_for(policy: &Policy, p: &Principal) -> Vec<Module> {
             href: Some("/schedule"),
         });
     }
+    if can(Capability::ManageCalendar) {
+        out.push(Module {
+            title: "Calendar set-up",
+            description: "Services, rooms, working hours and time off.",
+            href: Some("/calendar/setup"),
+        });
+    }
     if reads(DataClass::Identity) {
         out.push(Module {
             title: "Patients",

@@ -4,6 +4,7 @@ mod account;
 mod admin_users;
 mod assets;
 mod audit;
+mod calendar_setup;
 mod chart;
 mod chart_header;
 mod chart_photos;
@@ -92,6 +93,12 @@ pages! {
     "/invoices/{id}/codes" => post(chart::code_invoice),
     "/invoices/{id}/payments" => post(chart::pay),
     "/schedule" => get(chart::schedule),
+    "/calendar/setup" => get(calendar_setup::show),
+    "/calendar/setup/services" => post(calendar_setup::add_service),
+    "/calendar/setup/rooms" => post(calendar_setup::add_room),
+    "/calendar/setup/hours/{id}" => post(calendar_setup::set_hours),
+    "/calendar/setup/time-off" => post(calendar_setup::add_time_off),
+    "/calendar/setup/time-off/{id}/remove" => post(calendar_setup::remove_time_off),
     "/billing" => get(chart::billing),
     "/program" => get(program::dashboard),
     "/program/binder.zip" => get(program::binder),

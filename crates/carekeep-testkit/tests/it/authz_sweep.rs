@@ -54,7 +54,9 @@ fn admitted(path: &str) -> Option<&'static [&'static str]> {
     const AUDIT: &[&str] = &["owner", "drowner", "compliance"];
     const PROGRAM: &[&str] = &["owner", "drowner", "compliance"];
     const INCIDENTS: &[&str] = &["compliance"];
+    const CALENDAR: &[&str] = &["owner", "drowner", "frontdesk"];
     match path {
+        p if p.starts_with("/calendar/setup") => Some(CALENDAR),
         p if p.starts_with("/admin") => Some(ADMIN),
         p if p.starts_with("/audit") || p.starts_with("/monitoring") => Some(AUDIT),
         p if p.starts_with("/program") => Some(PROGRAM),
