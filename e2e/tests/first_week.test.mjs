@@ -164,7 +164,7 @@ test('item 7: a high risk to mitigate without a task is refused at the risk', as
   const review = page.locator('#status button:has-text("review")');
   await Promise.all([page.waitForNavigation(), review.first().click()]);
   await page.fill('#signed_name', 'Olivia Owner');
-  await Promise.all([page.waitForNavigation(), page.click('#status button:has-text("Finalise")')]);
+  await Promise.all([page.waitForNavigation(), page.click('#status button:has-text("Finalize")')]);
   assert.match(await page.textContent('main .error'), /without a remediation task/);
   await page.click('main .error a:has-text("Go to the risk")');
   assert.match(page.url(), /#risk-\d+$/);
