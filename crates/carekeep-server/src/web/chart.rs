@@ -77,7 +77,7 @@ pub async fn book(
         (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => Err(e),
     };
     let refused = |message| Refused::new("book", &f, message, BOOK_FIELDS);
-    super::patients::after_form(&state, &p, id, "booked#scheduling", refused, r).await
+    super::patients::after_form(&state, &p, id, ("booked", "scheduling"), refused, r).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -168,9 +168,9 @@ pub async fn create_note(
         (Ok(_), _) => Ok("note"),
         (Err(e), _) => Err(e),
     };
-    let done = format!("{}#notes", r.as_ref().map_or("note", |d| *d));
+    let done = *r.as_ref().unwrap_or(&"note");
     let refused = |message| Refused::new("new-note", &f, message, NOTE_FIELDS);
-    super::patients::after_form(&state, &p, id, &done, refused, r).await
+    super::patients::after_form(&state, &p, id, (done, "notes"), refused, r).await
 }
 
 /// A note's messages are about the whole note, except a part too long or mistyped.
@@ -186,9 +186,9 @@ pub async fn update_note(
     if r.is_ok() && f.then == "sign" {
         r = state.app.sign_note(&p.actor(), note).await.map(|()| "signed");
     }
-    let done = format!("{}#notes", r.as_ref().map_or("note", |d| *d));
+    let done = *r.as_ref().unwrap_or(&"note");
     let refused = |message| Refused::new(format!("note-{note}"), &f, message, NOTE_FIELDS);
-    super::patients::after_form(&state, &p, f.patient, &done, refused, r).await
+    super::patients::after_form(&state, &p, f.patient, (done, "notes"), refused, r).await
 }
 
 #[derive(Debug, Deserialize, Serialize)]
@@ -206,7 +206,7 @@ pub async fn addend(
     let r = state.app.addend_note(&p.actor(), note, &f.text).await;
     let refused =
         |message| Refused::new(format!("addendum-{note}"), &f, message, ADDENDUM_FIELDS).ids_end_in(&note.to_string());
-    super::patients::after_form(&state, &p, f.patient, "addendum#notes", refused, r).await
+    super::patients::after_form(&state, &p, f.patient, ("addendum", "notes"), refused, r).await
 }
 
 /// A clinician files an accepted amendment into the chart it waits on.
@@ -306,7 +306,7 @@ pub async fn vitals(
         Err(e) => Err(e),
     };
     let refused = |message| Refused::new("vitals-form", &f, message, VITALS_FIELDS);
-    super::patients::after_form(&state, &p, id, "entry#vitals", refused, r).await
+    super::patients::after_form(&state, &p, id, ("entry", "vitals"), refused, r).await
 }
 
 #[derive(Debug, Default, Deserialize, Serialize)]
@@ -373,7 +373,7 @@ pub async fn entry(
     };
     let r = state.app.add_entry(&p.actor(), id, entry).await;
     let refused = |message| Refused::new(form, &f, message, fields);
-    super::patients::after_form(&state, &p, id, "entry#problems", refused, r).await
+    super::patients::after_form(&state, &p, id, ("entry", "problems"), refused, r).await
 }
 
 /// The multipart upload form; the body limit is set from `attachment_max_mib`.
@@ -444,7 +444,7 @@ pub async fn create_invoice(
         Err(e) => Err(e.into()),
     };
     let refused = |message| Refused::new("invoice-form", &f, message, INVOICE_FIELDS);
-    super::patients::after_form(&state, &p, id, "invoice#billing", refused, r).await
+    super::patients::after_form(&state, &p, id, ("invoice", "billing"), refused, r).await
 }
 
 #[derive(Debug, Deserialize)]

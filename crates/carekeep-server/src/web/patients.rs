@@ -262,19 +262,12 @@ pub(crate) async fn after_form<T>(
     state: &AppState,
     p: &Principal,
     patient: i64,
-    done: &str,
+    (done, section): (&str, &str),
     refused: impl FnOnce(String) -> Refused,
     result: Result<T, AppError>,
 ) -> Result<Response, WebError> {
     match result {
-        Ok(_) => {
-            // `done` may name the section to land on: `entry#problems`.
-            let link = match done.split_once('#') {
-                Some((what, anchor)) => urls::patient(patient).done(what).at(anchor),
-                None => urls::patient(patient).done(done),
-            };
-            Ok(link.redirect())
-        }
+        Ok(_) => Ok(urls::patient(patient).done(done).at(section).redirect()),
         Err(e @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
             let mut page = chart_page(state, p, patient, None, None).await?;
             page.r = refused(e.to_string());

@@ -1,16 +1,9 @@
 //! The checklist's history: gaps (and items due soon) week by week since the clinic was set
 //! up, as bars; a week with nothing recorded is marked as such, not drawn as zero.
 
+use super::escape;
 use carekeep_domain::program::checklist_history::Week;
 use std::fmt::Write;
-
-/// Text for SVG: `&`, `<`, `>` and quotes escaped.
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
 
 const BAR: u32 = 30;
 const STEP: u32 = 44;
@@ -46,7 +39,7 @@ pub fn svg(weeks: &[Week]) -> String {
     let base = TOP + PLOT;
     let mut out = format!(
         r#"<svg xmlns="http://www.w3.org/2000/svg" class="history-picture" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" aria-labelledby="history-title"><title id="history-title">{}</title>"#,
-        esc(&title)
+        escape(&title)
     );
     let _ = write!(
         out,

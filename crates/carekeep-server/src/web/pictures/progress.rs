@@ -1,15 +1,8 @@
 //! The dashboard's "12 of 15 done" as a bar: done, due soon and gaps side by side.
 
+use super::escape;
 use carekeep_domain::program::checklist_history::Tally;
 use std::fmt::Write;
-
-/// Text for SVG: `&`, `<`, `>` and quotes escaped.
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
 
 const WIDTH: u32 = 600;
 const HEIGHT: u32 = 28;
@@ -21,7 +14,7 @@ pub fn svg(t: Tally) -> String {
     let words = format!("{}: {}", t.headline(), t.rest());
     let mut out = format!(
         r#"<svg xmlns="http://www.w3.org/2000/svg" class="progress-picture" viewBox="0 0 {WIDTH} {HEIGHT}" width="100%" preserveAspectRatio="none" role="img" aria-labelledby="progress-title"><title id="progress-title">{}</title>"#,
-        esc(&words)
+        escape(&words)
     );
     let mut x = 0;
     for (n, class) in [(t.done, "done"), (t.due_soon, "soon"), (t.gaps, "gap")] {
