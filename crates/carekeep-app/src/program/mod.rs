@@ -5,6 +5,7 @@ pub mod binder;
 pub mod dashboard;
 pub mod npp;
 pub mod policies;
+pub mod readiness;
 pub mod reminders;
 pub mod sra;
 

@@ -29,17 +29,21 @@ pub async fn new(State(state): State<AppState>, PageUser(p): PageUser, Query(q):
         today: state.app.clinic_today().to_string(),
         done: q.reported,
         error: None,
+        kinds: carekeep_domain::incidents::kinds::KINDS.to_vec(),
+        typed: ReportForm::default(),
     }
 }
 
-#[derive(Debug, Default, Deserialize)]
+/// The report form, kept to show again as typed after a mistake.
+#[derive(Clone, Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct ReportForm {
-    title: String,
-    what_happened: String,
-    occurred_on: String,
-    discovered_on: String,
-    systems: String,
+    pub title: String,
+    pub what_happened: String,
+    pub occurred_on: String,
+    pub discovered_on: String,
+    pub systems: String,
+    pub kind: String,
 }
 
 pub async fn report(
@@ -48,11 +52,12 @@ pub async fn report(
     Form(f): Form<ReportForm>,
 ) -> Result<Response, WebError> {
     let input = ReportInput {
-        title: f.title,
-        what_happened: f.what_happened,
-        occurred_on: f.occurred_on,
-        discovered_on: f.discovered_on,
-        systems: f.systems,
+        title: f.title.clone(),
+        what_happened: f.what_happened.clone(),
+        occurred_on: f.occurred_on.clone(),
+        discovered_on: f.discovered_on.clone(),
+        systems: f.systems.clone(),
+        kind: f.kind.clone(),
         ..ReportInput::default()
     };
     match state.app.report_incident(&p.actor(), input).await {
@@ -64,6 +69,8 @@ pub async fn report(
                 today: state.app.clinic_today().to_string(),
                 done: None,
                 error: Some(e.to_string()),
+                kinds: carekeep_domain::incidents::kinds::KINDS.to_vec(),
+                typed: f,
             },
         )
             .into_response()),
@@ -491,6 +498,10 @@ pub struct IncidentNewPage {
     pub today: String,
     pub done: Option<i64>,
     pub error: Option<String>,
+    /// The kinds of incident, code and words.
+    pub kinds: Vec<(&'static str, &'static str)>,
+    /// What was typed, when the report was refused.
+    pub typed: ReportForm,
 }
 
 #[derive(Template, Debug)]

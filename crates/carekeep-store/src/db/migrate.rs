@@ -20,8 +20,8 @@ macro_rules! migrations {
     };
 }
 
-const SQLITE: &[Migration] = migrations!("sqlite": 1 "0001_foundation", 2 "0002_audit", 3 "0003_monitoring", 4 "0004_records", 5 "0005_program", 6 "0006_workforce", 7 "0007_policies", 8 "0008_npp", 9 "0009_mail", 10 "0010_sra", 11 "0011_incidents", 12 "0012_rights", 13 "0013_backups", 14 "0014_rights_documents", 15 "0015_patient_index_by_patient", 16 "0016_audit_target_partial", 17 "0017_audit_classes_packed", 18 "0018_audit_agents", 19 "0019_sealed_free_text");
-const POSTGRES: &[Migration] = migrations!("postgres": 1 "0001_foundation", 2 "0002_audit", 3 "0003_monitoring", 4 "0004_records", 5 "0005_program", 6 "0006_workforce", 7 "0007_policies", 8 "0008_npp", 9 "0009_mail", 10 "0010_sra", 11 "0011_incidents", 12 "0012_rights", 13 "0013_backups", 14 "0014_rights_documents", 15 "0015_patient_index_by_patient", 16 "0016_audit_target_partial", 17 "0017_audit_classes_packed", 18 "0018_audit_agents", 19 "0019_sealed_free_text");
+const SQLITE: &[Migration] = migrations!("sqlite": 1 "0001_foundation", 2 "0002_audit", 3 "0003_monitoring", 4 "0004_records", 5 "0005_program", 6 "0006_workforce", 7 "0007_policies", 8 "0008_npp", 9 "0009_mail", 10 "0010_sra", 11 "0011_incidents", 12 "0012_rights", 13 "0013_backups", 14 "0014_rights_documents", 15 "0015_patient_index_by_patient", 16 "0016_audit_target_partial", 17 "0017_audit_classes_packed", 18 "0018_audit_agents", 19 "0019_sealed_free_text", 24 "0024_inventory");
+const POSTGRES: &[Migration] = migrations!("postgres": 1 "0001_foundation", 2 "0002_audit", 3 "0003_monitoring", 4 "0004_records", 5 "0005_program", 6 "0006_workforce", 7 "0007_policies", 8 "0008_npp", 9 "0009_mail", 10 "0010_sra", 11 "0011_incidents", 12 "0012_rights", 13 "0013_backups", 14 "0014_rights_documents", 15 "0015_patient_index_by_patient", 16 "0016_audit_target_partial", 17 "0017_audit_classes_packed", 18 "0018_audit_agents", 19 "0019_sealed_free_text", 24 "0024_inventory");
 
 fn list(backend: Backend) -> &'static [Migration] {
     match backend {

@@ -2,6 +2,7 @@
 
 pub mod npp;
 pub mod policies;
+pub mod security;
 pub mod sra;
 pub mod workforce;
 

@@ -21,6 +21,7 @@ mod fhir_round_trip;
 mod hardening;
 mod house;
 mod incidents;
+mod inventory;
 mod line_breaks;
 mod login;
 mod logs;

@@ -6,10 +6,19 @@ use super::SraView;
 use crate::pdf::Pdf;
 use crate::{Actor, App, AppError};
 use carekeep_domain::audit::{Action, Outcome};
+use carekeep_domain::program::sra::topics::TOPICS;
 use carekeep_domain::Capability;
 
 /// How the assessment was made, for the report.
 pub const METHOD: &str = "Every standard and implementation specification of the HIPAA Security Rule (45 CFR 164.308 to 164.316, 53 rows) was answered: required rows implemented or not; addressable rows implemented, or not as written with the reason and the equivalent measure (164.306(d)(3)). Where Carekeep can see the answer itself (accounts, two-step verification, automatic logoff, encryption, transport security, audit verification, monitoring reviews, vendor agreements, training, policies, offboarding) its evidence is shown with its date and a human answer it contradicts is flagged. Threats were linked to the assets that hold or move ePHI; likelihood and impact rated low, moderate or high; the risk level read from a 3x3 matrix (low x high and high x low are moderate; moderate x high and high x moderate are high). Each risk has a treatment; risks to mitigate carry tasks with an owner and a due date.";
+
+/// An ISO date as `12/06/2026`; anything else unchanged.
+fn us_date(s: &str) -> String {
+    match carekeep_domain::records::patient::parse_date(s) {
+        Ok(d) if s.len() == 10 && s.as_bytes().get(4) == Some(&b'-') => carekeep_domain::program::readiness::us_date(d),
+        _ => s.to_owned(),
+    }
+}
 
 impl App {
     /// The report as a PDF. Viewing it is audited like any program document.
@@ -72,6 +81,47 @@ impl App {
                     format!(". {}", a.notes)
                 }
             ));
+            let mut inventory = Vec::new();
+            for (label, t) in [
+                ("operating system", &a.os),
+                ("last patched", &a.last_patched_on),
+                ("support ends", &a.support_ends_on),
+                ("disposed of", &a.retired_on),
+            ] {
+                if !t.is_empty() {
+                    inventory.push(format!("{label} {}", us_date(t)));
+                }
+            }
+            if !a.gaps.is_empty() {
+                inventory.push(format!("GAPS: {}", a.gaps.join("; ")));
+            }
+            if !inventory.is_empty() {
+                pdf.line(&format!("    {}.", inventory.join("; ")));
+            }
+        }
+        // What attacks small clinics (issue 30): each topic with the rows that ask about it.
+        pdf.heading("What attacks small clinics");
+        for topic in TOPICS {
+            pdf.line(&format!("{} ({}):", topic.name, topic.cfr));
+            for (id, _) in topic.asked {
+                if let Some(r) = v.rows.iter().find(|r| r.id == *id) {
+                    pdf.line(&format!(
+                        "    {} {}: {}{}",
+                        r.id,
+                        r.heading,
+                        if r.answer_label.is_empty() {
+                            "no answer"
+                        } else {
+                            &r.answer_label
+                        },
+                        if r.evidence.is_empty() {
+                            String::new()
+                        } else {
+                            format!(". Evidence: {}", r.evidence)
+                        }
+                    ));
+                }
+            }
         }
         pdf.heading("Specifications");
         for r in &v.rows {

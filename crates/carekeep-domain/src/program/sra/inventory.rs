@@ -232,3 +232,39 @@ mod tests {
         }
     }
 }
+
+/// Whether `known` names a newer release than `running` (dotted numbers, `v` allowed;
+/// anything unreadable is not newer: the clinic typed it, nothing was fetched).
+pub fn newer_release(running: &str, known: &str) -> bool {
+    let parts = |s: &str| -> Option<Vec<u64>> {
+        let s = s.trim().trim_start_matches(['v', 'V']);
+        if s.is_empty() {
+            return None;
+        }
+        s.split('.').map(|p| p.trim().parse::<u64>().ok()).collect()
+    };
+    match (parts(running), parts(known)) {
+        (Some(r), Some(k)) => k > r,
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod release_tests {
+    use super::newer_release;
+
+    #[test]
+    fn releases() {
+        for (running, known, newer) in [
+            ("0.1.0", "0.1.1", true),
+            ("0.1.0", "v0.2", true),
+            ("0.9.0", "0.10.0", true),
+            ("0.1.0", "0.1.0", false),
+            ("0.2.0", "0.1.9", false),
+            ("0.1.0", "", false),
+            ("0.1.0", "soon", false),
+        ] {
+            assert_eq!(newer_release(running, known), newer, "{running} {known}");
+        }
+    }
+}
