@@ -39,11 +39,13 @@ pub struct IncidentRow {
     /// The title, who discovered it and the systems, encrypted JSON (`set_details`); the plain
     /// columns above are empty once it is set.
     pub details_ct: Option<Vec<u8>>,
+    /// What kind of incident (`carekeep_domain::incidents::kinds`): a code, naming no one.
+    pub kind: String,
 }
 
 const COLUMNS: &str = "id, title, summary_ct, occurred_on, discovered_on, discovered_by, reported_by, systems, vendor_id, \
     status, phi_involved, safeguard, key_compromised, exclusion, determination_ct, low_probability, conclusion, \
-    determined_at, affected, by_state, unreachable, le_kind, le_stated_on, le_until, le_official, business_associate, created_at, details_ct";
+    determined_at, affected, by_state, unreachable, le_kind, le_stated_on, le_until, le_official, business_associate, created_at, details_ct, kind";
 
 fn row(r: &AnyRow) -> Result<IncidentRow, StoreError> {
     let flag = |c: &str| -> Result<bool, StoreError> { Ok(r.try_get::<i64, _>(c)? != 0) };
@@ -79,6 +81,7 @@ fn row(r: &AnyRow) -> Result<IncidentRow, StoreError> {
         business_associate: flag("business_associate")?,
         created_at: Some(from_unix(r.try_get("created_at")?)?),
         details_ct: r.try_get("details_ct")?,
+        kind: r.try_get("kind")?,
     })
 }
 
@@ -87,8 +90,8 @@ fn row(r: &AnyRow) -> Result<IncidentRow, StoreError> {
 pub async fn insert(conn: &mut Conn, i: &IncidentRow, now: OffsetDateTime) -> Result<i64, StoreError> {
     Ok(sqlx::query(
         "INSERT INTO incidents (title, summary_ct, occurred_on, discovered_on, discovered_by, reported_by, systems, vendor_id,
-            phi_involved, business_associate, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id",
+            phi_involved, business_associate, created_at, updated_at, kind)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12) RETURNING id",
     )
     .bind(&i.title)
     .bind(&i.summary_ct)
@@ -101,6 +104,7 @@ pub async fn insert(conn: &mut Conn, i: &IncidentRow, now: OffsetDateTime) -> Re
     .bind(i64::from(i.phi_involved))
     .bind(i64::from(i.business_associate))
     .bind(unix(now))
+    .bind(if i.kind.is_empty() { "other" } else { i.kind.as_str() })
     .fetch_one(conn)
     .await?
     .try_get("id")?)

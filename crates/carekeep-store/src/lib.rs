@@ -29,7 +29,7 @@ pub use db::migrate::migration_names;
 pub use db::reader::Reader;
 pub use db::{Backend, Conn, Store, Tx};
 pub use error::StoreError;
-pub use program::{npp, policies, sra, workforce};
+pub use program::{npp, policies, security, sra, workforce};
 pub use records::chart_rows;
 
 /// Parameters per multi-row statement: well under SQLite's 32,766 and PostgreSQL's 65,535.

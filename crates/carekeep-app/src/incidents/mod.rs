@@ -41,6 +41,9 @@ pub struct ReportInput {
     pub vendor_id: Option<i64>,
     /// Whether patient information may be involved (assumed yes unless said otherwise).
     pub phi_involved: Option<bool>,
+    /// What kind of incident: lost_device, misdirected, email_misdirected, credential_phished,
+    /// malware, snooping, vendor, improper_disposal or other (blank: other).
+    pub kind: String,
 }
 
 /// The determination and the facts the deadlines depend on.
@@ -121,6 +124,9 @@ pub struct IncidentSummary {
     pub affected: i64,
     /// The next open obligation's due date.
     pub next_due: String,
+    /// The kind's code and its words.
+    pub kind: String,
+    pub kind_label: String,
 }
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
@@ -529,6 +535,12 @@ impl App {
             ));
         }
         let what = text("description", &input.what_happened, 10_000)?;
+        // Every kind takes the same path to the breach determination (164.402).
+        let kind = match input.kind.trim() {
+            "" => "other",
+            k => carekeep_domain::incidents::kinds::parse(k)
+                .ok_or_else(|| AppError::Invalid("choose the kind of incident from the list".into()))?,
+        };
         let today = self.clinic_today();
         let discovered = date("discovery date", &input.discovered_on, false)?.unwrap_or(today);
         let occurred = date("date it happened", &input.occurred_on, false)?;
@@ -554,6 +566,7 @@ impl App {
                 reported_by: Some(p.user_id.0),
                 vendor_id: input.vendor_id,
                 phi_involved: input.phi_involved.unwrap_or(true),
+                kind: kind.into(),
                 ..IncidentRow::default()
             },
             self.now(),
@@ -635,6 +648,8 @@ impl App {
                 "undetermined".into()
             },
             affected: i.affected,
+            kind: i.kind.clone(),
+            kind_label: carekeep_domain::incidents::kinds::label(&i.kind).into(),
             next_due: views
                 .iter()
                 .filter(|o| !o.done)

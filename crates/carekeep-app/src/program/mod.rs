@@ -6,6 +6,7 @@ pub mod checklist_history;
 pub mod dashboard;
 pub mod npp;
 pub mod policies;
+pub mod readiness;
 pub mod reminders;
 pub mod sra;
 pub mod this_week;

@@ -3,6 +3,7 @@
 
 pub mod determination;
 pub mod discovery;
+pub mod kinds;
 pub mod letters;
 pub mod obligations;
 pub mod states;

@@ -9,6 +9,7 @@ pub mod dates;
 pub mod npp;
 pub mod offboarding;
 pub mod policies;
+pub mod readiness;
 pub mod retention;
 pub mod training;
 

@@ -31,6 +31,7 @@ pub async fn new(State(state): State<AppState>, PageUser(p): PageUser, Query(q):
         today: state.app.clinic_today().to_string(),
         done: q.reported,
         r: Refused::default(),
+        kinds: carekeep_domain::incidents::kinds::KINDS.to_vec(),
     }
 }
 
@@ -46,11 +47,12 @@ const REPORT_FIELDS: &FieldWords = &[
 #[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(default)]
 pub struct ReportForm {
-    title: String,
-    what_happened: String,
-    occurred_on: String,
-    discovered_on: String,
-    systems: String,
+    pub title: String,
+    pub what_happened: String,
+    pub occurred_on: String,
+    pub discovered_on: String,
+    pub systems: String,
+    pub kind: String,
 }
 
 pub async fn report(
@@ -64,6 +66,7 @@ pub async fn report(
         occurred_on: f.occurred_on.clone(),
         discovered_on: f.discovered_on.clone(),
         systems: f.systems.clone(),
+        kind: f.kind.clone(),
         ..ReportInput::default()
     };
     match state.app.report_incident(&p.actor(), input).await {
@@ -75,6 +78,7 @@ pub async fn report(
                 today: state.app.clinic_today().to_string(),
                 done: None,
                 r: Refused::new("report", &f, e.to_string(), REPORT_FIELDS),
+                kinds: carekeep_domain::incidents::kinds::KINDS.to_vec(),
             },
         )
             .into_response()),
@@ -518,6 +522,8 @@ pub struct IncidentNewPage {
     pub done: Option<i64>,
     /// A refused report, kept as typed.
     pub r: Refused,
+    /// The kinds of incident, code and words.
+    pub kinds: Vec<(&'static str, &'static str)>,
 }
 
 #[derive(Template, Debug)]

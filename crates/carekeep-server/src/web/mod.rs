@@ -19,6 +19,7 @@ mod monitoring;
 pub(crate) mod patients;
 pub(crate) mod pictures;
 pub(crate) mod program;
+mod readiness;
 mod rights;
 mod settings;
 mod sra;
@@ -144,6 +145,9 @@ pages! {
     "/program/sra/{id}/details" => post(sra::details),
     "/program/sra/{id}/answers/{spec}" => post(sra::answer),
     "/program/sra/{id}/assets" => post(sra::add_asset),
+    "/program/sra/{id}/assets/{asset}/disposal" => post(sra::dispose),
+    "/program/sra/{id}/security" => post(sra::save_facts),
+    "/program/readiness" => get(readiness::show),
     "/program/sra/{id}/risks" => post(sra::add_risk),
     "/program/sra/{id}/risks/{risk}/tasks" => post(sra::add_task),
     "/program/sra/{id}/tasks/{task}/done" => post(sra::task_done),

@@ -15,6 +15,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::Form;
+use carekeep_app::program::sra::inventory::{DisposalInput, DisposalView, FactsInput, FactsView};
 use carekeep_app::program::sra::{AnswerInput, AssetInput, RiskInput};
 use carekeep_app::{AppError, Principal};
 use serde::{Deserialize, Serialize};
@@ -74,11 +75,16 @@ async fn page(
     let a = state.app.assessment(&actor, id).await.map_err(WebError::page)?;
     let vendors = state.app.vendors(&actor).await.map_err(WebError::page)?;
     let (heat_map, cells) = heat_map(&a.risks);
+    let facts = state.app.security_facts(&actor).await.map_err(WebError::page)?;
+    let disposals = state.app.disposals(&actor).await.map_err(WebError::page)?;
     Ok(SraPage {
         chrome: chrome(state, p, "/program"),
         heat_map,
         cells,
         vendors,
+        facts,
+        disposals,
+        actions: carekeep_app::program::sra::inventory::DISPOSAL_ACTIONS.to_vec(),
         threats: carekeep_domain::program::sra::catalogue::THREATS
             .iter()
             .map(|t| (t.key, t.name))
@@ -226,7 +232,7 @@ pub async fn answer(
 }
 
 /// The asset form; checkboxes arrive only when ticked.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(default)]
 pub struct AssetForm {
     name: String,
@@ -240,6 +246,42 @@ pub struct AssetForm {
     backed_up: Option<String>,
     vendor_id: String,
     notes: String,
+    os: String,
+    last_patched_on: String,
+    support_ends_on: String,
+}
+
+/// Which field of the asset form each message is about.
+const ASSET_FIELDS: &FieldWords = &[
+    ("asset_patched_on", &["last patched"]),
+    ("asset_support", &["support end"]),
+    ("asset_os", &["operating system"]),
+    ("asset_name", &["asset name"]),
+    ("asset_kind", &["kind"]),
+    ("asset_owner", &["owner"]),
+    ("asset_location", &["location"]),
+    ("asset_vendor", &["vendor"]),
+    ("asset_notes", &["notes"]),
+];
+
+/// After a refused form: the page again, the form as typed, the message at its field.
+async fn refused(
+    state: &AppState,
+    p: &Principal,
+    id: i64,
+    form: &str,
+    typed: &impl Serialize,
+    e: AppError,
+    fields: &FieldWords,
+) -> Result<Response, WebError> {
+    match e {
+        AppError::Invalid(_) | AppError::Conflict(_) => {
+            let mut page = page(state, p, id, None, None).await?;
+            page.refused = Refused::new(form, typed, e.to_string(), fields);
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        e => Err(WebError::page(e)),
+    }
 }
 
 pub async fn add_asset(
@@ -250,26 +292,107 @@ pub async fn add_asset(
 ) -> Result<Response, WebError> {
     let vendor_id = match f.vendor_id.trim() {
         "" => None,
-        v => Some(
-            v.parse::<i64>()
-                .map_err(|_| WebError::page(AppError::Invalid("choose a vendor from the list".into())))?,
-        ),
+        v => match v.parse::<i64>() {
+            Ok(v) => Some(v),
+            Err(_) => {
+                let e = AppError::Invalid("choose a vendor from the list".into());
+                return refused(&state, &p, id, "assets", &f, e, ASSET_FIELDS).await;
+            }
+        },
     };
     let input = AssetInput {
-        name: f.name,
-        kind: f.kind,
-        owner: f.owner,
-        location: f.location,
+        name: f.name.clone(),
+        kind: f.kind.clone(),
+        owner: f.owner.clone(),
+        location: f.location.clone(),
         holds_ephi: f.holds_ephi.is_some(),
         encrypted: f.encrypted.is_some(),
         screen_lock: f.screen_lock.is_some(),
         patched: f.patched.is_some(),
         backed_up: f.backed_up.is_some(),
         vendor_id,
-        notes: f.notes,
+        notes: f.notes.clone(),
+        os: f.os.clone(),
+        last_patched_on: f.last_patched_on.clone(),
+        support_ends_on: f.support_ends_on.clone(),
     };
-    let r = state.app.save_sra_asset(&p.actor(), id, 0, input).await;
-    after(&state, &p, id, "assets", r).await
+    match state.app.save_sra_asset(&p.actor(), id, 0, input).await {
+        Ok(_) => Ok(urls::assessment(id).done("assets").at("assets").redirect()),
+        Err(e) => refused(&state, &p, id, "assets", &f, e, ASSET_FIELDS).await,
+    }
+}
+
+/// The disposal form, one per asset.
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct DisposalForm {
+    disposed_on: String,
+    action: String,
+    method: String,
+    done_by: String,
+    certificate: String,
+}
+
+const DISPOSAL_FIELDS: &FieldWords = &[
+    ("disposed_on", &["disposal date"]),
+    ("action", &["what was done"]),
+    ("method", &["method"]),
+    ("done_by", &["done by"]),
+    ("certificate", &["certificate"]),
+];
+
+pub async fn dispose(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path((id, asset)): Path<(i64, i64)>,
+    Form(f): Form<DisposalForm>,
+) -> Result<Response, WebError> {
+    let input = DisposalInput {
+        disposed_on: f.disposed_on.clone(),
+        action: f.action.clone(),
+        method: f.method.clone(),
+        done_by: f.done_by.clone(),
+        certificate: f.certificate.clone(),
+    };
+    let form = format!("dispose-{asset}");
+    match state.app.dispose_asset(&p.actor(), id, asset, input).await {
+        Ok(_) => Ok(urls::assessment(id).done("disposal").at("disposals").redirect()),
+        // Already disposed of: its form is gone, so the page says it at the top.
+        Err(e @ AppError::Conflict(_)) => {
+            let page = page(&state, &p, id, None, Some(e.to_string())).await?;
+            Ok((StatusCode::CONFLICT, page).into_response())
+        }
+        Err(e @ AppError::Invalid(_)) => {
+            let mut page = page(&state, &p, id, None, None).await?;
+            page.refused = Refused::new(form, &f, e.to_string(), DISPOSAL_FIELDS).ids_end_in(&asset.to_string());
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(WebError::page(e)),
+    }
+}
+
+const FACTS_FIELDS: &FieldWords = &[
+    ("last_scan_on", &["vulnerability scan date"]),
+    ("scan_report", &["scan report"]),
+    ("last_pentest_on", &["penetration test date"]),
+    ("pentest_report", &["penetration test report"]),
+    ("last_audit_on", &["compliance audit"]),
+    ("latest_release", &["newest release"]),
+    ("alerts_checked_on", &["alerts checked"]),
+    ("alerts_recipient", &["alerts recipient"]),
+    ("alerts_sources", &["alert sources"]),
+];
+
+pub async fn save_facts(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(id): Path<i64>,
+    Form(f): Form<FactsInput>,
+) -> Result<Response, WebError> {
+    match state.app.save_security_facts(&p.actor(), f.clone()).await {
+        Ok(()) => Ok(urls::assessment(id).done("security evidence").at("security").redirect()),
+        Err(e) => refused(&state, &p, id, "security", &f, e, FACTS_FIELDS).await,
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -396,6 +519,12 @@ pub struct SraPage {
     pub cells: Vec<HeatCell>,
     pub a: carekeep_app::program::sra::SraView,
     pub vendors: Vec<carekeep_app::program::vendors::VendorView>,
+    /// The clinic's security evidence (scans, alerts, Carekeep's release).
+    pub facts: FactsView,
+    /// The disposal log, newest first.
+    pub disposals: Vec<DisposalView>,
+    /// What can be done with a device at its end: code and words.
+    pub actions: Vec<(&'static str, &'static str)>,
     pub threats: Vec<(&'static str, &'static str)>,
     pub kinds: Vec<(&'static str, &'static str)>,
     pub today: String,
@@ -412,6 +541,64 @@ impl SraPage {
     /// Whether risk `id` is high, to be mitigated, and without a task.
     pub fn unplanned_at(&self, id: &i64) -> bool {
         self.unplanned.contains(id)
+    }
+}
+
+impl SraPage {
+    /// An ISO date as `12/06/2026`; empty stays empty.
+    pub fn us(&self, s: &str) -> String {
+        crate::web::formats::iso_date(s)
+    }
+
+    /// The security evidence form's fields: name, label, saved value, whether it is a date.
+    pub fn fact_fields(&self) -> Vec<(&'static str, &'static str, String, bool)> {
+        let f = &self.facts;
+        vec![
+            ("last_scan_on", "Last vulnerability scan", f.last_scan_on.clone(), true),
+            (
+                "scan_report",
+                "Where the scan report is kept",
+                f.scan_report.clone(),
+                false,
+            ),
+            (
+                "last_pentest_on",
+                "Last penetration test",
+                f.last_pentest_on.clone(),
+                true,
+            ),
+            (
+                "pentest_report",
+                "Where the test report is kept",
+                f.pentest_report.clone(),
+                false,
+            ),
+            ("last_audit_on", "Last compliance audit", f.last_audit_on.clone(), true),
+            (
+                "latest_release",
+                "Newest Carekeep release known",
+                f.latest_release.clone(),
+                false,
+            ),
+            (
+                "alerts_recipient",
+                "Who receives threat alerts",
+                f.alerts_recipient.clone(),
+                false,
+            ),
+            (
+                "alerts_sources",
+                "From where (CISA, vendors' advisories, an ISAC, the IT provider)",
+                f.alerts_sources.clone(),
+                false,
+            ),
+            (
+                "alerts_checked_on",
+                "Alerts arrangement last checked",
+                f.alerts_checked_on.clone(),
+                true,
+            ),
+        ]
     }
 }
 

@@ -3,6 +3,7 @@
 pub mod checklist_days;
 pub mod npp;
 pub mod policies;
+pub mod security;
 pub mod sra;
 pub mod workforce;
 

@@ -191,12 +191,18 @@ pub struct AssetRow {
     pub notes: String,
     /// Carekeep itself, its facts filled in by the system.
     pub system: bool,
+    /// Operating system and version.
+    pub os: String,
+    pub last_patched_on: Option<String>,
+    pub support_ends_on: Option<String>,
+    /// Set by a disposal: the asset's record ends there.
+    pub retired_on: Option<String>,
 }
 
 pub async fn assets(conn: &mut Conn, assessment: i64) -> Result<Vec<AssetRow>, StoreError> {
     sqlx::query(
         "SELECT id, assessment_id, name, kind, owner, location, holds_ephi, encrypted, screen_lock, patched, backed_up,
-                vendor_id, notes, system FROM sra_assets WHERE assessment_id = $1 ORDER BY system DESC, id",
+                vendor_id, notes, system, os, last_patched_on, support_ends_on, retired_on FROM sra_assets WHERE assessment_id = $1 ORDER BY system DESC, id",
     )
     .bind(assessment)
     .fetch_all(conn)
@@ -219,6 +225,10 @@ pub async fn assets(conn: &mut Conn, assessment: i64) -> Result<Vec<AssetRow>, S
             vendor_id: r.try_get("vendor_id")?,
             notes: r.try_get("notes")?,
             system: flag("system")?,
+            os: r.try_get("os")?,
+            last_patched_on: r.try_get("last_patched_on")?,
+            support_ends_on: r.try_get("support_ends_on")?,
+            retired_on: r.try_get("retired_on")?,
         })
     })
     .collect()
@@ -228,11 +238,13 @@ pub async fn assets(conn: &mut Conn, assessment: i64) -> Result<Vec<AssetRow>, S
 pub async fn save_asset(conn: &mut Conn, a: &AssetRow) -> Result<i64, StoreError> {
     let sql = if a.id == 0 {
         "INSERT INTO sra_assets (assessment_id, name, kind, owner, location, holds_ephi, encrypted, screen_lock, patched,
-            backed_up, vendor_id, notes, system) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id"
+            backed_up, vendor_id, notes, system, os, last_patched_on, support_ends_on, retired_on)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING id"
     } else {
         "UPDATE sra_assets SET name = $2, kind = $3, owner = $4, location = $5, holds_ephi = $6, encrypted = $7,
-            screen_lock = $8, patched = $9, backed_up = $10, vendor_id = $11, notes = $12, system = $13
-         WHERE assessment_id = $1 AND id = $14 RETURNING id"
+            screen_lock = $8, patched = $9, backed_up = $10, vendor_id = $11, notes = $12, system = $13,
+            os = $14, last_patched_on = $15, support_ends_on = $16, retired_on = $17
+         WHERE assessment_id = $1 AND id = $18 RETURNING id"
     };
     let mut q = sqlx::query(sql)
         .bind(a.assessment_id)
@@ -247,7 +259,11 @@ pub async fn save_asset(conn: &mut Conn, a: &AssetRow) -> Result<i64, StoreError
         .bind(i64::from(a.backed_up))
         .bind(a.vendor_id)
         .bind(&a.notes)
-        .bind(i64::from(a.system));
+        .bind(i64::from(a.system))
+        .bind(&a.os)
+        .bind(a.last_patched_on.clone())
+        .bind(a.support_ends_on.clone())
+        .bind(a.retired_on.clone());
     if a.id != 0 {
         q = q.bind(a.id);
     }
@@ -413,7 +429,12 @@ pub async fn copy_contents(conn: &mut Conn, from: i64, to: i64, now: OffsetDateT
         save_answer(&mut *conn, to, &carried, None, now).await?;
     }
     let mut asset_ids = Vec::new();
-    for a in assets(&mut *conn, from).await? {
+    // A disposed asset's record ended with its disposal: it is not carried forward.
+    for a in assets(&mut *conn, from)
+        .await?
+        .into_iter()
+        .filter(|a| a.retired_on.is_none())
+    {
         let old = a.id;
         let new = save_asset(
             &mut *conn,

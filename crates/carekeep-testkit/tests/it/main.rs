@@ -25,6 +25,7 @@ mod first_week;
 mod hardening;
 mod house;
 mod incidents;
+mod inventory;
 mod line_breaks;
 mod login;
 mod logs;

@@ -5,6 +5,7 @@
 //! with a flag where a human answer contradicts it. Draft, review, finalised: a finalised
 //! assessment never changes (the database refuses it) and the next starts as its copy.
 
+pub mod inventory;
 pub mod report;
 
 use crate::program::SRA_REVIEW_NEEDED;
@@ -77,6 +78,14 @@ pub struct AssetView {
     pub notes: String,
     /// Carekeep itself: filled in by the system.
     pub system: bool,
+    /// Operating system and version.
+    pub os: String,
+    pub last_patched_on: String,
+    pub support_ends_on: String,
+    /// The disposal date: the asset's record ended.
+    pub retired_on: String,
+    /// Its gaps today, in words (unsupported, unpatched, no disk encryption).
+    pub gaps: Vec<String>,
 }
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
@@ -151,6 +160,12 @@ pub struct AssetInput {
     /// The vendor record, for cloud services and systems.
     pub vendor_id: Option<i64>,
     pub notes: String,
+    /// Operating system and version.
+    pub os: String,
+    /// 04/23/2026 or 2026-04-23; blank if never.
+    pub last_patched_on: String,
+    /// When the maker's support for the operating system ends.
+    pub support_ends_on: String,
 }
 
 #[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
@@ -284,6 +299,79 @@ impl App {
                 },
             ),
         );
+        // The technology inventory's gaps (issue 30): patching against 164.308(a)(5)(ii)(B),
+        // disk encryption against 164.312(a)(2)(iv).
+        let (patching, unencrypted, devices) = self.inventory_gap_words().await?;
+        if devices > 0 {
+            out.insert(
+                "ADM-13",
+                (
+                    patching.is_empty(),
+                    if patching.is_empty() {
+                        format!("{today}: every device in the inventory is supported and patched within 30 days.")
+                    } else {
+                        format!("{today}: devices to patch or replace: {}.", patching.join(", "))
+                    },
+                ),
+            );
+        }
+        if !unencrypted.is_empty() {
+            if let Some((ok, words)) = out.get_mut("TEC-04") {
+                *ok = false;
+                words.push_str(&format!(
+                    " Devices holding ePHI without disk encryption: {}.",
+                    unencrypted.join(", ")
+                ));
+            }
+        }
+        let facts = self.facts_row().await?;
+        let scans: Vec<String> = [
+            ("vulnerability scan", &facts.last_scan_on, &facts.scan_report),
+            ("penetration test", &facts.last_pentest_on, &facts.pentest_report),
+        ]
+        .iter()
+        .filter_map(|(what, on, report)| {
+            on.as_ref().map(|d| {
+                format!(
+                    "last {what} {d}{}",
+                    if report.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" (report: {report})")
+                    }
+                )
+            })
+        })
+        .collect();
+        if !scans.is_empty() {
+            out.insert("ADM-02", (true, format!("{today}: {}.", scans.join("; "))));
+        }
+        if let Some((_, words)) = out.get_mut("ADM-12") {
+            words.push_str(&if facts.alerts_recipient.is_empty() {
+                " No one is recorded as receiving outside threat alerts.".to_owned()
+            } else {
+                format!(
+                    " Threat alerts go to {} (checked {}).",
+                    facts.alerts_recipient,
+                    facts.alerts_checked_on.as_deref().unwrap_or("never")
+                )
+            });
+        }
+        let disposals = {
+            let mut conn = self.store().read().await?;
+            carekeep_store::security::disposals(&mut conn).await?
+        };
+        if let Some(last) = disposals.first() {
+            let words = format!(
+                "{today}: {} device(s) or media in the disposal log; the last, {}, on {} ({}).",
+                disposals.len(),
+                last.asset_name,
+                last.disposed_on,
+                last.method
+            );
+            out.insert("PHY-07", (true, words.clone()));
+            out.insert("PHY-08", (true, words));
+        }
         let officers = self.compliance_officers().await?;
         out.insert(
             "ADM-05",
@@ -477,6 +565,14 @@ impl App {
         let asset_views: Vec<AssetView> = assets
             .into_iter()
             .map(|x| AssetView {
+                gaps: inventory::asset_gaps(&x, today)
+                    .iter()
+                    .map(|g| g.label().to_owned())
+                    .collect(),
+                os: x.os.clone(),
+                last_patched_on: x.last_patched_on.clone().unwrap_or_default(),
+                support_ends_on: x.support_ends_on.clone().unwrap_or_default(),
+                retired_on: x.retired_on.clone().unwrap_or_default(),
                 vendor: x
                     .vendor_id
                     .and_then(|v| vendors.iter().find(|r| r.id == v))
@@ -638,6 +734,11 @@ impl App {
                         "Carekeep's own facts are filled in by the system".into(),
                     ))
                 }
+                Some(a) if a.retired_on.is_some() => {
+                    return Err(AppError::Conflict(
+                        "this asset was disposed of: its record ended with the disposal log".into(),
+                    ))
+                }
                 Some(_) => {}
             }
         }
@@ -657,26 +758,30 @@ impl App {
                 self.flag_sra_review(&mut tx, change, &name).await?;
             }
         }
-        let saved = store::save_asset(
-            tx.conn(),
-            &AssetRow {
-                id: asset,
-                assessment_id: id,
-                name,
-                kind: input.kind.trim().into(),
-                owner: text("owner", &input.owner, 120, false)?,
-                location: text("location", &input.location, 200, false)?,
-                holds_ephi: input.holds_ephi,
-                encrypted: input.encrypted,
-                screen_lock: input.screen_lock,
-                patched: input.patched,
-                backed_up: input.backed_up,
-                vendor_id: input.vendor_id,
-                notes: text("notes", &input.notes, 2000, false)?,
-                system: false,
-            },
-        )
-        .await?;
+        let mut row = AssetRow {
+            id: asset,
+            assessment_id: id,
+            name,
+            kind: input.kind.trim().into(),
+            owner: text("owner", &input.owner, 120, false)?,
+            location: text("location", &input.location, 200, false)?,
+            holds_ephi: input.holds_ephi,
+            encrypted: input.encrypted,
+            screen_lock: input.screen_lock,
+            patched: input.patched,
+            backed_up: input.backed_up,
+            vendor_id: input.vendor_id,
+            notes: text("notes", &input.notes, 2000, false)?,
+            system: false,
+            os: crate::input::line("operating system and version", &input.os, 120, false)?,
+            last_patched_on: inventory::optional_date("last patched", &input.last_patched_on)?,
+            support_ends_on: inventory::optional_date("support end", &input.support_ends_on)?,
+            retired_on: None,
+        };
+        let saved = store::save_asset(tx.conn(), &row).await?;
+        row.id = saved;
+        // The inventory's gaps become risks with tasks (164.308(a)(1)(ii)(B)).
+        self.inventory_tasks(&mut tx, &row).await?;
         self.sra_audit(&mut tx, actor, id, &format!("asset {saved} saved"))
             .await?;
         tx.commit().await?;

@@ -6,10 +6,43 @@ use super::SraView;
 use crate::pdf::{us_date, Pdf, Shade};
 use crate::{Actor, App, AppError};
 use carekeep_domain::audit::{Action, Outcome};
+use carekeep_domain::program::sra::topics::TOPICS;
 use carekeep_domain::Capability;
 
 /// How the assessment was made, for the report.
 pub const METHOD: &str = "Every standard and implementation specification of the HIPAA Security Rule (45 CFR 164.308 to 164.316, 53 rows) was answered: required rows implemented or not; addressable rows implemented, or not as written with the reason and the equivalent measure (164.306(d)(3)). Where Carekeep can see the answer itself (accounts, two-step verification, automatic logoff, encryption, transport security, audit verification, monitoring reviews, vendor agreements, training, policies, offboarding) its evidence is shown with its date and a human answer it contradicts is flagged. Threats were linked to the assets that hold or move ePHI; likelihood and impact rated low, moderate or high; the risk level read from a 3x3 matrix (low x high and high x low are moderate; moderate x high and high x moderate are high). Each risk has a treatment; risks to mitigate carry tasks with an owner and a due date.";
+
+/// An asset's safeguards in words, with its inventory (system, patching, support, disposal) and
+/// the gaps the inventory found.
+fn safeguards(a: &super::AssetView) -> String {
+    let mut parts = vec![format!(
+        "ePHI {}; encrypted {}; screen lock {}; patched {}; backed up {}",
+        yes(a.holds_ephi),
+        yes(a.encrypted),
+        yes(a.screen_lock),
+        yes(a.patched),
+        yes(a.backed_up)
+    )];
+    for (label, t) in [
+        ("operating system", &a.os),
+        ("last patched", &a.last_patched_on),
+        ("support ends", &a.support_ends_on),
+        ("disposed of", &a.retired_on),
+    ] {
+        if !t.is_empty() {
+            let shown = if label == "operating system" {
+                t.clone()
+            } else {
+                us_date(t)
+            };
+            parts.push(format!("{label} {shown}"));
+        }
+    }
+    if !a.gaps.is_empty() {
+        parts.push(format!("GAPS: {}", a.gaps.join("; ")));
+    }
+    parts.join("; ")
+}
 
 impl App {
     /// The report as a PDF. Viewing it is audited like any program document.
@@ -63,7 +96,6 @@ impl App {
         if v.assets.is_empty() {
             pdf.line("No assets recorded.");
         } else {
-            let yes = |b: bool| if b { "yes" } else { "no" };
             let rows: Vec<Vec<String>> = v
                 .assets
                 .iter()
@@ -81,14 +113,7 @@ impl App {
                         },
                         dash(&a.owner),
                         dash(&a.location),
-                        format!(
-                            "ePHI {}; encrypted {}; screen lock {}; patched {}; backed up {}",
-                            yes(a.holds_ephi),
-                            yes(a.encrypted),
-                            yes(a.screen_lock),
-                            yes(a.patched),
-                            yes(a.backed_up)
-                        ),
+                        safeguards(a),
                     ]
                 })
                 .collect();
@@ -104,7 +129,31 @@ impl App {
             );
         }
 
-        pdf.heading("5. Specifications and answers");
+        // What attacks small clinics: each topic with the rows that ask about it.
+        pdf.heading("5. What attacks small clinics");
+        let mut rows = Vec::new();
+        for topic in TOPICS {
+            for (id, _) in topic.asked {
+                if let Some(r) = v.rows.iter().find(|r| r.id == *id) {
+                    rows.push(vec![
+                        format!("{}\n{}", topic.name, topic.cfr),
+                        format!("{} {}", r.id, r.heading),
+                        if r.answer_label.is_empty() {
+                            "No answer".into()
+                        } else {
+                            r.answer_label.clone()
+                        },
+                        r.evidence.clone(),
+                    ]);
+                }
+            }
+        }
+        pdf.table(
+            &[("Topic", 0.24), ("Row", 0.30), ("Answer", 0.16), ("Evidence", 0.30)],
+            &rows,
+        );
+
+        pdf.heading("6. Specifications and answers");
         let rows: Vec<Vec<String>> = v
             .rows
             .iter()
@@ -148,7 +197,7 @@ impl App {
             &rows,
         );
 
-        pdf.heading("6. Risk register");
+        pdf.heading("7. Risk register");
         if v.risks.is_empty() {
             pdf.line("No risks recorded.");
         } else {
@@ -190,7 +239,7 @@ impl App {
             );
         }
 
-        pdf.heading("7. Remediation plan");
+        pdf.heading("8. Remediation plan");
         let tasks: Vec<Vec<String>> = v
             .risks
             .iter()
@@ -225,7 +274,7 @@ impl App {
             );
         }
 
-        pdf.heading("8. Sign-off");
+        pdf.heading("9. Sign-off");
         pdf.line(&if s.status == "final" {
             format!(
                 "Signed by {} on {}. This assessment no longer changes; it is kept six years (164.316(b)(2)(i)).",
@@ -236,6 +285,14 @@ impl App {
             "Not signed yet.".into()
         });
         pdf.finish()
+    }
+}
+
+fn yes(b: bool) -> &'static str {
+    if b {
+        "yes"
+    } else {
+        "no"
     }
 }
 

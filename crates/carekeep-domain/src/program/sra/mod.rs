@@ -4,6 +4,8 @@
 
 pub mod answers;
 pub mod catalogue;
+pub mod inventory;
 pub mod lifecycle;
 pub mod risk;
 pub mod specs;
+pub mod topics;
