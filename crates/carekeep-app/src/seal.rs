@@ -23,6 +23,8 @@ pub(crate) enum NotPhi {
     VendorDocument,
     /// A training certificate.
     TrainingCertificate,
+    /// A report behind the security evidence (a scan, a penetration test, an audit).
+    SecurityReport,
 }
 
 impl Sealer {

@@ -11,6 +11,7 @@ pub mod reminders;
 pub mod sra;
 pub mod this_week;
 
+pub mod vendor_security;
 pub mod vendors;
 pub mod workforce;
 

@@ -12,6 +12,7 @@ pub mod policies;
 pub mod readiness;
 pub mod retention;
 pub mod training;
+pub mod vendor_security;
 
 pub use dates::{add_months, Standing};
 

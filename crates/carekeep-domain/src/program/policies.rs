@@ -41,6 +41,12 @@ pub const TEMPLATES: &[Template] = &[
         body: "The owner keeps a list of every device that holds patient information, with who has it and where it is.\n\nLaptops and phones that hold patient information are encrypted. Lost or stolen devices are reported the same day as a possible incident.\n\nBefore a device or drive leaves the clinic for repair, sale or recycling, it is wiped with a recognized tool or physically destroyed, and the disposal is recorded. Paper with patient information is shredded, never thrown away whole.",
     },
     Template {
+        key: "email_phishing",
+        title: "Email, texts and suspicious messages",
+        cite: "164.308(a)(5)(ii)(A)-(B), 164.312(e)(1), 164.502(b)",
+        body: "Patient information leaves the clinic only through the channels the clinic approved, to an address checked before sending. It is never sent to or kept in a personal email account, a personal phone or a personal cloud drive, not even our own, not even to work from home.\n\nMost break-ins start with a message that looks real. We do not click links or open attachments we did not expect, we type our passwords only into the clinic's own systems, and we check any request for money, gift cards, passwords or records with the sender by phone, on a number we already have.\n\nA message sent to the wrong person, a link clicked or a password typed where it should not have been is reported the same day through Report an incident in Carekeep. The compliance officer changes the password, checks the account and decides whether it is a breach. No one is blamed for reporting.",
+    },
+    Template {
         key: "phi_handling",
         title: "Handling patient information and minimum necessary",
         cite: "164.502(b), 164.514(d), 164.530(c)",
@@ -81,6 +87,24 @@ pub fn review(last: Option<Date>, today: Date) -> (Option<Date>, Standing) {
 mod tests {
     use super::*;
     use time::macros::date;
+
+    /// What attacks small clinics (issue 30 item 5): a policy covers phishing and never sending
+    /// PHI to personal accounts, and so does the course (164.308(a)(5)(ii)(A)-(B)).
+    #[test]
+    fn phishing_and_personal_accounts_are_covered() {
+        let policy = TEMPLATES.iter().find(|t| t.key == "email_phishing").unwrap();
+        for words in ["personal email account", "links", "by phone", "reported the same day"] {
+            assert!(policy.body.contains(words), "the policy says {words:?}");
+        }
+        let course: Vec<&str> = super::super::course::SECTIONS
+            .iter()
+            .flat_map(|s| s.paragraphs.iter().copied())
+            .collect();
+        assert!(course.iter().any(|p| p.contains("never your personal email")));
+        assert!(super::super::course::SECTIONS
+            .iter()
+            .any(|s| s.title.starts_with("Phishing")));
+    }
 
     #[test]
     fn templates_are_complete_and_unique() {

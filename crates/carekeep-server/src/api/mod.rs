@@ -152,6 +152,8 @@ fn operations() -> Vec<UtoipaMethodRouter<AppState>> {
         routes!(sra::report),
         routes!(program::npp_acknowledgement),
         routes!(program::vendors, program::create_vendor),
+        routes!(program::vendor_security),
+        routes!(program::review_vendor_security),
         routes!(program::vendor, program::update_vendor),
         routes!(program::upload_document, program::download_document),
     ]

@@ -11,6 +11,7 @@ use axum::response::Response;
 use axum::Json;
 use base64::Engine;
 use carekeep_app::program::dashboard::ChecklistItem;
+use carekeep_app::program::vendor_security::{VendorSecurityInput, VendorSecurityView};
 use carekeep_app::program::vendors::{VendorInput, VendorView};
 use carekeep_app::AppError;
 use serde::Deserialize;
@@ -59,6 +60,30 @@ pub async fn vendor(
     Path(id): Path<i64>,
 ) -> Result<Json<VendorView>, WebError> {
     Ok(Json(api(state.app.vendor(&p.actor(), id).await)?))
+}
+
+/// What the clinic knows of each PHI vendor's security beyond its BAA, with a rating.
+#[utoipa::path(get, path = "/api/v1/vendors/security", tag = "program", security(("bearer" = [])),
+    responses((status = 200, body = Vec<VendorSecurityView>), (status = 403, body = ErrorBody)))]
+pub async fn vendor_security(
+    State(state): State<AppState>,
+    ApiUser(p): ApiUser,
+) -> Result<Json<Vec<VendorSecurityView>>, WebError> {
+    Ok(Json(api(state.app.vendor_security(&p.actor()).await)?))
+}
+
+/// Record a review of a vendor's security as of today; a rating above low becomes a risk with
+/// a task in the open risk assessment.
+#[utoipa::path(post, path = "/api/v1/vendors/{id}/security", tag = "program", security(("bearer" = [])),
+    request_body = VendorSecurityInput, params(("id" = i64, Path, description = "Vendor id")),
+    responses((status = 200, body = VendorSecurityView), (status = 422, body = ErrorBody), (status = 409, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn review_vendor_security(
+    State(state): State<AppState>,
+    ApiUser(p): ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(v): ApiJson<VendorSecurityInput>,
+) -> Result<Json<VendorSecurityView>, WebError> {
+    Ok(Json(api(state.app.review_vendor_security(&p.actor(), id, v).await)?))
 }
 
 /// Change a vendor (all fields; nothing is ever deleted: set `retired`).

@@ -14,6 +14,7 @@ use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::Form;
+use carekeep_app::program::vendor_security::VendorSecurityInput;
 use carekeep_app::{AppError, Principal};
 use serde::{Deserialize, Serialize};
 
@@ -114,7 +115,19 @@ async fn vendor_page(
     error: Option<String>,
 ) -> Result<VendorPage, WebError> {
     let v = state.app.vendor(&p.actor(), id).await.map_err(WebError::page)?;
+    let security = state
+        .app
+        .vendor_security(&p.actor())
+        .await
+        .map_err(WebError::page)?
+        .into_iter()
+        .find(|s| s.vendor_id == id);
     Ok(VendorPage {
+        security,
+        reports: carekeep_domain::program::vendor_security::Report::ALL
+            .iter()
+            .map(|r| (r.as_str(), r.label()))
+            .collect(),
         chrome: chrome(state, p, "/program"),
         f: form.unwrap_or_else(|| VendorForm::from_view(&v)),
         form_action: urls::vendor(id).to_string(),
@@ -135,6 +148,7 @@ pub async fn vendor(
     let notice = match d.done.as_deref() {
         Some("saved") => Some("Saved."),
         Some("document") => Some("Document stored, encrypted."),
+        Some("security") => Some("Security review recorded."),
         _ => None,
     };
     vendor_page(&state, &p, id, None, notice, None).await
@@ -151,6 +165,33 @@ pub async fn update_vendor(
         Err(e @ AppError::Invalid(_)) => {
             let r = Refused::new("vendor-form", &f, e.to_string(), VENDOR_FIELDS);
             let mut page = vendor_page(&state, &p, id, Some(f), None, None).await?;
+            page.r = r;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(WebError::page(e)),
+    }
+}
+
+/// Which field of the security review each of the use case's messages is about.
+const SECURITY_FIELDS: &FieldWords = &[
+    ("report", &["report on file"]),
+    ("report_on", &["security report"]),
+    ("questionnaire_on", &["questionnaire"]),
+    ("breach_history", &["breach history"]),
+];
+
+/// A review of a vendor's security beyond its BAA (issue 30).
+pub async fn review_vendor_security(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(id): Path<i64>,
+    Form(f): Form<VendorSecurityInput>,
+) -> Result<Response, WebError> {
+    match state.app.review_vendor_security(&p.actor(), id, f.clone()).await {
+        Ok(_) => Ok(urls::vendor(id).done("security").at("security").redirect()),
+        Err(e @ AppError::Invalid(_)) => {
+            let r = Refused::new("security", &f, e.to_string(), SECURITY_FIELDS);
+            let mut page = vendor_page(&state, &p, id, None, None, None).await?;
             page.r = r;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
@@ -695,6 +736,10 @@ pub struct VendorsPage {
 pub struct VendorPage {
     pub chrome: Chrome,
     pub v: carekeep_app::program::vendors::VendorView,
+    /// What the clinic knows of its security beyond the BAA (vendors handling PHI only).
+    pub security: Option<carekeep_app::program::vendor_security::VendorSecurityView>,
+    /// The kinds of security report: code and words.
+    pub reports: Vec<(&'static str, &'static str)>,
     pub f: VendorForm,
     pub form_action: String,
     pub show_retired: bool,

@@ -11,7 +11,7 @@ use crate::web::chrome::Chrome;
 use crate::web::formats::filters;
 use askama::Template;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::Form;
@@ -83,6 +83,7 @@ async fn page(
         cells,
         vendors,
         facts,
+        report_kinds: carekeep_app::program::sra::inventory::REPORT_KINDS.to_vec(),
         disposals,
         actions: carekeep_app::program::sra::inventory::DISPOSAL_ACTIONS.to_vec(),
         threats: carekeep_domain::program::sra::catalogue::THREATS
@@ -395,6 +396,57 @@ pub async fn save_facts(
     }
 }
 
+/// A report behind the security evidence (a scan, a penetration test, an audit), uploaded
+/// encrypted. A refused file comes back as the page with the message at the upload.
+pub async fn upload_report(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path((id, kind)): Path<(i64, String)>,
+    mut form: Multipart,
+) -> Result<Response, WebError> {
+    let file = super::file_field(&mut form).await?;
+    let Some((name, bytes)) = file else {
+        return refused_upload(&state, &p, id, &kind, "choose a report file to upload".into()).await;
+    };
+    match state.app.upload_security_report(&p.actor(), &kind, &name, &bytes).await {
+        Ok(_) => Ok(urls::assessment(id).done("report file").at("security").redirect()),
+        Err(AppError::Invalid(m)) => refused_upload(&state, &p, id, &kind, m).await,
+        Err(e) => Err(WebError::page(e)),
+    }
+}
+
+async fn refused_upload(
+    state: &AppState,
+    p: &Principal,
+    id: i64,
+    kind: &str,
+    message: String,
+) -> Result<Response, WebError> {
+    let mut page = page(state, p, id, None, None).await?;
+    page.refused = Refused::new(
+        format!("report-{kind}"),
+        &serde_json::json!({}),
+        message,
+        &[("file", &["file"])],
+    )
+    .ids_end_in(kind);
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+}
+
+/// A report behind the security evidence, as uploaded (audited as a document view).
+pub async fn report_file(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    let (ct, bytes, name) = state
+        .app
+        .security_report(&p.actor(), id)
+        .await
+        .map_err(WebError::page)?;
+    Ok(crate::respond::file_response(ct, bytes, &name))
+}
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct RiskForm {
@@ -521,6 +573,8 @@ pub struct SraPage {
     pub vendors: Vec<carekeep_app::program::vendors::VendorView>,
     /// The clinic's security evidence (scans, alerts, Carekeep's release).
     pub facts: FactsView,
+    /// The kinds of report that can stand behind the evidence: code and words.
+    pub report_kinds: Vec<(&'static str, &'static str)>,
     /// The disposal log, newest first.
     pub disposals: Vec<DisposalView>,
     /// What can be done with a device at its end: code and words.
@@ -548,6 +602,11 @@ impl SraPage {
     /// An ISO date as `12/06/2026`; empty stays empty.
     pub fn us(&self, s: &str) -> String {
         crate::web::formats::iso_date(s)
+    }
+
+    /// The newest report of `kind` uploaded behind the evidence.
+    pub fn report_of(&self, kind: &str) -> Option<&carekeep_app::program::sra::inventory::ReportFile> {
+        self.facts.reports.iter().find(|r| r.kind == kind)
     }
 
     /// The security evidence form's fields: name, label, saved value, whether it is a date.

@@ -142,7 +142,10 @@ async fn inventory_gaps_become_evidence_and_tasks_and_a_disposal_closes_the_asse
     let (_, html) = owner.get(&path).await;
     assert!(html
         .contains("Gaps: operating system no longer supported; not patched in the last 30 days; no disk encryption"));
-    assert!(html.contains(&format!("<td>{stale}</td>")), "dates read as US dates");
+    assert!(
+        html.contains(&format!(r#"<td data-label="Last patched">{stale}</td>"#)),
+        "dates read as US dates"
+    );
 
     // A disposal: refused in the future, then recorded; the asset's record ends there.
     let pc_id = pc["id"].as_i64().unwrap();
@@ -343,4 +346,236 @@ async fn incidents_take_the_new_kinds() {
     let (_, html) = compliance.get("/incidents").await;
     assert!(html.contains("<td>Credential phished</td>"), "{html}");
     app.stop().await;
+}
+
+/// Item 3: vendor security oversight beyond the BAA. A PHI vendor never reviewed holds the
+/// written-arrangement row open; a review with a breach and no report rates it high, which puts
+/// a "Vendor breach" risk with a task into the open assessment's register; a current SOC 2 and
+/// no breach rates it low. A mistake keeps what was typed.
+#[tokio::test]
+async fn vendor_security_is_reviewed_yearly_and_its_rating_feeds_the_register() {
+    let app = TestApp::spawn().await;
+    let today = app.state.app.clinic_today();
+    let token = app.api_login("owner").await;
+    let res = app
+        .api(Method::POST, "/api/v1/vendors", &token)
+        .json(&serde_json::json!({
+            "name": "CloudVault Backup", "service": "Cloud backup", "maintains_phi": true,
+            "baa_status": "signed", "baa_signed_on": (today - time::Duration::days(30)).to_string(),
+            "baa_effective_on": (today - time::Duration::days(30)).to_string()
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let vendor = res.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let mut owner = PageClient::login(&app, "owner").await;
+    let (status, location, _) = owner.post("/program/sra", &[]).await;
+    assert_eq!(status, 303);
+    let id = location.unwrap().rsplit('/').next().unwrap().to_owned();
+
+    // Never reviewed: the assessment says so against ADM-23.
+    let view = api_view(&app, &token, &id).await;
+    let evidence = row(&view, "ADM-23")["evidence"].as_str().unwrap().to_owned();
+    assert!(
+        evidence.contains("CloudVault Backup") && evidence.contains("not reviewed"),
+        "{evidence}"
+    );
+
+    // A mistake on the page: a report without its date. Everything typed comes back.
+    let path = format!("/program/vendors/{vendor}/security");
+    let (status, _, html) = owner
+        .post(
+            &path,
+            &[
+                ("report", "soc2"),
+                ("report_on", ""),
+                ("questionnaire_on", ""),
+                ("breach_history", "Ransomware at the vendor in 2025\r\nNotified us late"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 422);
+    assert!(
+        html.contains("report&#39;s date") || html.contains("report's date"),
+        "{html}"
+    );
+    assert!(
+        html.contains("Ransomware at the vendor in 2025\r\nNotified us late")
+            || html.contains("Ransomware at the vendor in 2025\nNotified us late")
+    );
+    assert!(html.contains(r#"<option value="soc2" selected>"#), "the choice is kept");
+
+    // A breach and no report: high, and the register gets a risk with a task.
+    let (status, location, _) = owner
+        .post(
+            &path,
+            &[
+                ("report", "none"),
+                ("report_on", ""),
+                ("questionnaire_on", ""),
+                ("breach_history", "Ransomware at the vendor in 2025"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 303);
+    let location = location.unwrap();
+    assert!(location.contains("done=security"), "{location}");
+    let (_, html) = owner.get(&location).await;
+    assert!(
+        html.contains("High risk") && html.contains("Security review recorded."),
+        "{html}"
+    );
+    let view = api_view(&app, &token, &id).await;
+    let risk = view["risks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["threat"] == "Vendor breach")
+        .unwrap_or_else(|| panic!("a vendor risk: {}", view["risks"]));
+    assert!(risk["vulnerability"]
+        .as_str()
+        .unwrap()
+        .starts_with("CloudVault Backup: "));
+    assert_eq!(risk["level"], "high");
+    assert_eq!(risk["tasks"].as_array().unwrap().len(), 1, "{risk}");
+    let evidence = row(&view, "ADM-23")["evidence"].as_str().unwrap().to_owned();
+    assert!(evidence.contains("a known breach"), "{evidence}");
+
+    // A current SOC 2, no breach: low, and the row's vendor-oversight evidence is met.
+    let res = app
+        .api(Method::POST, &format!("/api/v1/vendors/{vendor}/security"), &token)
+        .json(&serde_json::json!({"report": "soc2", "report_on": us(today - time::Duration::days(60))}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let v: Value = res.json().await.unwrap();
+    assert_eq!(v["rating"], "low", "{v}");
+    assert_eq!(
+        v["review_due"],
+        carekeep_domain::program::add_months(today, 12).to_string()
+    );
+    let view = api_view(&app, &token, &id).await;
+    let evidence = row(&view, "ADM-23")["evidence"].as_str().unwrap().to_owned();
+    assert!(
+        evidence.contains("had its security reviewed in the last 12 months"),
+        "{evidence}"
+    );
+
+    // A date in the future is refused; a vendor without PHI has nothing to review.
+    let res = app
+        .api(Method::POST, &format!("/api/v1/vendors/{vendor}/security"), &token)
+        .json(&serde_json::json!({"report": "soc2", "report_on": us(today + time::Duration::days(2))}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    let res = app
+        .api(Method::POST, "/api/v1/vendors", &token)
+        .json(&serde_json::json!({"name": "Office Plants Co", "service": "Plants"}))
+        .send()
+        .await
+        .unwrap();
+    let plants = res.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let res = app
+        .api(Method::POST, &format!("/api/v1/vendors/{plants}/security"), &token)
+        .json(&serde_json::json!({"report": "none"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 409);
+    // The front desk may not see any of it.
+    let desk = app.api_login("frontdesk").await;
+    let res = app
+        .api(Method::GET, "/api/v1/vendors/security", &desk)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+}
+
+async fn upload(page: &mut PageClient, path: &str, name: &str, bytes: &[u8]) -> (u16, Option<String>, String) {
+    let form = reqwest::multipart::Form::new().text("csrf", page.csrf.clone()).part(
+        "file",
+        reqwest::multipart::Part::bytes(bytes.to_vec()).file_name(name.to_owned()),
+    );
+    let res = page.http.post(page.url(path)).multipart(form).send().await.unwrap();
+    let status = res.status().as_u16();
+    let location = res.headers().get("location").map(|v| v.to_str().unwrap().to_owned());
+    (status, location, res.text().await.unwrap())
+}
+
+/// Item 1: the scan and penetration test reports are attached to the evidence, encrypted; the
+/// assessment names the file; a file that is not a PDF or an image is refused at the upload.
+#[tokio::test]
+async fn security_reports_are_attached_to_the_evidence() {
+    let app = TestApp::spawn().await;
+    let today = app.state.app.clinic_today();
+    let token = app.api_login("owner").await;
+    let mut owner = PageClient::login(&app, "owner").await;
+    let (_, location, _) = owner.post("/program/sra", &[]).await;
+    let path = location.unwrap();
+    let id = path.rsplit('/').next().unwrap().to_owned();
+    let scanned = us(today - time::Duration::days(20));
+    let (status, _, _) = owner
+        .post(
+            &format!("{path}/security"),
+            &[
+                ("last_scan_on", scanned.as_str()),
+                ("scan_report", "IT provider's portal"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 303);
+
+    let (_, _) = owner.get(&path).await;
+    let (status, _, html) = upload(
+        &mut owner,
+        &format!("{path}/security/report/scan"),
+        "notes.txt",
+        b"plain words",
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(
+        html.contains(r#"id="file-scan-error""#) && html.contains("PDF, JPEG or PNG"),
+        "{html}"
+    );
+
+    let pdf = b"%PDF-1.4\nscan findings: none critical\n%%EOF\n";
+    let (status, location, _) = upload(
+        &mut owner,
+        &format!("{path}/security/report/scan"),
+        "scan-2026-11.pdf",
+        pdf,
+    )
+    .await;
+    assert_eq!(status, 303);
+    assert!(location.unwrap().ends_with("#security"));
+    let (_, html) = owner.get(&path).await;
+    let link = html
+        .split(r#"<a href="/program/security-reports/"#)
+        .nth(1)
+        .map(|rest| rest[..rest.find('"').unwrap()].to_owned())
+        .expect("a link to the report");
+    assert!(html.contains("scan-2026-11.pdf"));
+    let res = owner
+        .http
+        .get(owner.url(&format!("/program/security-reports/{link}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.bytes().await.unwrap().as_ref(), pdf.as_slice());
+
+    let view = api_view(&app, &token, &id).await;
+    let evidence = row(&view, "ADM-02")["evidence"].as_str().unwrap().to_owned();
+    assert!(
+        evidence.contains("report file attached: scan-2026-11.pdf") && evidence.contains("IT provider's portal"),
+        "{evidence}"
+    );
+    // No kind of report but the three.
+    let (status, _, _) = upload(&mut owner, &format!("{path}/security/report/diary"), "x.pdf", pdf).await;
+    assert_eq!(status, 404);
 }

@@ -27,7 +27,16 @@ pub(crate) fn optional_date(what: &str, s: &str) -> Result<Option<String>, AppEr
     }
 }
 
-fn date_of(s: &Option<String>) -> Option<Date> {
+/// An optional date as [`optional_date`], refused when after `today`.
+pub(crate) fn past_date(what: &str, s: &str, today: Date) -> Result<Option<String>, AppError> {
+    let d = optional_date(what, s)?;
+    if d.as_deref().and_then(|d| parse_date(d).ok()).is_some_and(|d| d > today) {
+        return Err(AppError::Invalid(format!("the {what} date cannot be in the future")));
+    }
+    Ok(d)
+}
+
+pub(crate) fn date_of(s: &Option<String>) -> Option<Date> {
     s.as_deref().and_then(|d| parse_date(d).ok())
 }
 
@@ -121,6 +130,35 @@ pub struct FactsView {
     pub update_known: bool,
     /// The threat-alert arrangement is recorded and checked within 12 months.
     pub alerts_current: bool,
+    /// The newest report uploaded of each kind, by kind (`scan`, `pentest`, `audit`).
+    pub reports: Vec<ReportFile>,
+}
+
+/// A report uploaded behind the security evidence.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct ReportFile {
+    pub id: i64,
+    /// `scan`, `pentest` or `audit`.
+    pub kind: String,
+    pub kind_label: String,
+    pub file_name: String,
+    /// When it was uploaded, `YYYY-MM-DD` in the clinic's zone.
+    pub uploaded_on: String,
+}
+
+/// The kinds of report that can stand behind the evidence: code and words.
+pub const REPORT_KINDS: [(&str, &str); 3] = [
+    ("scan", "Vulnerability scan report"),
+    ("pentest", "Penetration test report"),
+    ("audit", "Compliance audit report"),
+];
+
+fn report_binding(id: i64) -> carekeep_crypto::keys::Binding<'static> {
+    carekeep_crypto::keys::Binding {
+        table: "security_reports",
+        column: "content_ct",
+        row: id,
+    }
 }
 
 impl App {
@@ -328,20 +366,107 @@ impl App {
             alerts_recipient: f.alerts_recipient,
             alerts_sources: f.alerts_sources,
             alerts_checked_on: f.alerts_checked_on.unwrap_or_default(),
+            reports: self.newest_reports().await?,
         })
+    }
+
+    /// The newest report of each kind.
+    pub(crate) async fn newest_reports(&self) -> Result<Vec<ReportFile>, AppError> {
+        let zone = self.clinic_zone();
+        let mut conn = self.store().read().await?;
+        let all = store::security_reports(&mut conn).await?;
+        Ok(REPORT_KINDS
+            .iter()
+            .filter_map(|(kind, label)| {
+                all.iter().find(|r| r.kind == *kind).map(|r| ReportFile {
+                    id: r.id,
+                    kind: r.kind.clone(),
+                    kind_label: (*label).into(),
+                    file_name: r.file_name.clone(),
+                    uploaded_on: zone.local(r.uploaded_at).date().to_string(),
+                })
+            })
+            .collect())
+    }
+
+    /// Keeps a report behind the security evidence, encrypted (PDF, JPEG or PNG).
+    pub async fn upload_security_report(
+        &self,
+        actor: &Actor<'_>,
+        kind: &str,
+        name: &str,
+        bytes: &[u8],
+    ) -> Result<i64, AppError> {
+        let me = self.require(actor, Capability::ManageProgram).await?;
+        let Some((kind, label)) = REPORT_KINDS.iter().find(|(k, _)| *k == kind) else {
+            return Err(AppError::NotFound("kind of report"));
+        };
+        let max = self.settings().records.attachment_max_bytes;
+        if bytes.is_empty() || bytes.len() > max {
+            return Err(AppError::Invalid(format!(
+                "a report file must be between 1 byte and {} MiB",
+                max / (1024 * 1024)
+            )));
+        }
+        let content_type = match carekeep_domain::files::sniff(bytes) {
+            Some(t) if t != "image/webp" => t,
+            _ => return Err(AppError::Invalid("upload the report file as a PDF, JPEG or PNG".into())),
+        };
+        let name = crate::input::line("file name", name, 200, false)?;
+        let mut tx = self.store().begin().await?;
+        let id = store::insert_security_report(
+            tx.conn(),
+            kind,
+            &name,
+            content_type,
+            me.map(|p| p.user_id.0),
+            self.now(),
+        )
+        .await?;
+        let ct = self.sealer().seal(report_binding(id), bytes)?;
+        store::set_security_report_content(tx.conn(), id, &ct).await?;
+        let mut event = self
+            .event(
+                actor,
+                carekeep_domain::audit::Action::ProgramChanged,
+                carekeep_domain::audit::Outcome::Success,
+            )
+            .with_reason(&format!("{} uploaded", label.to_lowercase()));
+        event.resource_type = "SecurityEvidence".into();
+        event.resource_id = id.to_string();
+        self.record(&mut tx, &event).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// A report's content type, bytes and file name. Audited as a document view.
+    pub async fn security_report(&self, actor: &Actor<'_>, id: i64) -> Result<(String, Vec<u8>, String), AppError> {
+        self.require(actor, Capability::ManageProgram).await?;
+        let (row, ct) = {
+            let mut conn = self.store().read().await?;
+            store::security_report(&mut conn, id)
+                .await
+                .map_err(|_| AppError::NotFound("report"))?
+        };
+        let bytes = self
+            .sealer()
+            .open_not_phi(crate::seal::NotPhi::SecurityReport, report_binding(id), &ct)?;
+        let mut event = self.event(
+            actor,
+            carekeep_domain::audit::Action::ProgramDocumentViewed,
+            carekeep_domain::audit::Outcome::Success,
+        );
+        event.resource_type = "SecurityEvidence".into();
+        event.resource_id = id.to_string();
+        self.append_event(event).await?;
+        Ok((row.content_type, bytes.to_vec(), row.file_name))
     }
 
     /// Saves the security evidence; dates may not be in the future.
     pub async fn save_security_facts(&self, actor: &Actor<'_>, input: FactsInput) -> Result<(), AppError> {
         let me = self.require(actor, Capability::ManageProgram).await?;
         let today = self.clinic_today();
-        let past = |what: &str, s: &str| -> Result<Option<String>, AppError> {
-            let d = optional_date(what, s)?;
-            if d.as_deref().and_then(|d| parse_date(d).ok()).is_some_and(|d| d > today) {
-                return Err(AppError::Invalid(format!("the {what} date cannot be in the future")));
-            }
-            Ok(d)
-        };
+        let past = |what: &str, s: &str| past_date(what, s, today);
         let row = FactsRow {
             last_scan_on: past("vulnerability scan", &input.last_scan_on)?,
             scan_report: crate::input::line("scan report", &input.scan_report, 300, false)?,

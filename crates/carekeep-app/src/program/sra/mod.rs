@@ -324,22 +324,45 @@ impl App {
                 ));
             }
         }
+        // Vendor oversight beyond the BAA (issue 30): a vendor never reviewed, reviewed more than
+        // 12 months ago, or rated high leaves the written-arrangement row open.
+        if let Some((ok, words)) = self.vendor_oversight_words().await? {
+            match out.get_mut("ADM-23") {
+                Some((row_ok, row_words)) => {
+                    *row_ok &= ok;
+                    row_words.push_str(&format!(" Security beyond the BAA: {words}."));
+                }
+                None => {
+                    out.insert("ADM-23", (ok, format!("{today}: {words}.")));
+                }
+            }
+        }
         let facts = self.facts_row().await?;
+        let files = self.newest_reports().await?;
         let scans: Vec<String> = [
-            ("vulnerability scan", &facts.last_scan_on, &facts.scan_report),
-            ("penetration test", &facts.last_pentest_on, &facts.pentest_report),
+            ("vulnerability scan", "scan", &facts.last_scan_on, &facts.scan_report),
+            (
+                "penetration test",
+                "pentest",
+                &facts.last_pentest_on,
+                &facts.pentest_report,
+            ),
         ]
         .iter()
-        .filter_map(|(what, on, report)| {
+        .filter_map(|(what, kind, on, report)| {
             on.as_ref().map(|d| {
-                format!(
-                    "last {what} {d}{}",
-                    if report.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" (report: {report})")
-                    }
-                )
+                let mut notes = Vec::new();
+                if !report.is_empty() {
+                    notes.push(format!("report: {report}"));
+                }
+                if let Some(f) = files.iter().find(|f| f.kind == *kind) {
+                    notes.push(format!("report file attached: {}", f.file_name));
+                }
+                if notes.is_empty() {
+                    format!("last {what} {d}")
+                } else {
+                    format!("last {what} {d} ({})", notes.join("; "))
+                }
             })
         })
         .collect();
@@ -446,6 +469,7 @@ impl App {
                 .await?;
             }
         }
+        self.vendor_risks_all(&mut tx, id).await?;
         self.sra_audit(
             &mut tx,
             actor,
