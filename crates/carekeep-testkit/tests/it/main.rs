@@ -18,6 +18,7 @@ mod chart_header;
 mod connections;
 mod csrf;
 mod csv_exports;
+mod demo_week;
 mod encryption;
 mod fhir;
 mod fhir_round_trip;
