@@ -97,6 +97,8 @@ impl App {
         let mut conn = self.store().read().await?;
         let filter = Filter {
             from: Some(now - LOOK_BACK),
+            // Up to now: a scan finds each event when its day's scan runs, not earlier.
+            to: Some(now),
             limit: MAX_EVENTS,
             ..Filter::default()
         };
@@ -252,7 +254,7 @@ impl App {
         let note = crate::input::text("note", note, 2000, false)?;
         if note.is_empty() {
             return Err(AppError::Invalid(
-                "write what you found before marking it reviewed".into(),
+                "Write what you found before marking it reviewed.".into(),
             ));
         }
         // The note may name a patient: sealed to the finding, and kept out of the trail.
