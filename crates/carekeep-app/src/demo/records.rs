@@ -413,12 +413,10 @@ pub async fn seed_records(app: &App, clock: &ManualClock, count: usize) -> Resul
         let day_index = i / per_day;
         if i % per_day == per_day - 1 || i + 1 == count {
             plant(app, clock, &ids, day, (day_index, days.len(), per_day), &at).await?;
+            // The daily scan, as it runs after each day.
+            clock.set(at(day, 23, 59) + Duration::minutes(45));
+            app.run_monitoring().await?;
         }
-    }
-    // The daily scan, as it would have run after each day.
-    for day in &days {
-        clock.set(at(*day, 23, 59) + Duration::minutes(45));
-        app.run_monitoring().await?;
     }
     clock.set(started);
     Ok(())
