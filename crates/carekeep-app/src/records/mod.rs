@@ -11,6 +11,7 @@
 mod access;
 mod billing;
 mod chart;
+pub mod invoice_page;
 pub mod fhir;
 mod patients;
 mod schedule;
