@@ -254,7 +254,10 @@ impl App {
         tx = self
             .require_write(tx, p, &opened, DataClass::InvoiceStatus, Action::PhiUpdate)
             .await?;
-        check_payment(input.amount_cents, row.total_cents + row.adjusted_cents - row.paid_cents)?;
+        check_payment(
+            input.amount_cents,
+            row.total_cents + row.adjusted_cents - row.paid_cents,
+        )?;
         let pay = store::insert_payment(
             tx.conn(),
             invoice,

@@ -6,15 +6,15 @@
 //! sealed (they may describe the patient's circumstances).
 
 use super::patients::identity_view;
-use crate::permit::Permit;
 use crate::pdf::Pdf;
+use crate::permit::Permit;
 use crate::{Actor, App, AppError, Principal};
 use carekeep_domain::audit::{Action, Outcome};
 use carekeep_domain::records::invoice::{format_amount, Cents, Line, PaidState};
 use carekeep_domain::records::ledger::{self, Balance, Entry, Kind};
 use carekeep_domain::records::patient::Identity;
 use carekeep_domain::DataClass;
-use carekeep_store::records::{self as store, CtColumn, LedgerRow, InvoiceRow};
+use carekeep_store::records::{self as store, CtColumn, InvoiceRow, LedgerRow};
 use carekeep_store::users;
 use std::collections::BTreeMap;
 use time::{Date, OffsetDateTime, Time};
@@ -223,7 +223,8 @@ impl App {
         );
         event.reason = why.into();
         let permit = self.permit(event).await?;
-        let identity: Identity = self.open_json(&permit, CtColumn::PatientIdentity, patient.id, &patient.identity_ct)?;
+        let identity: Identity =
+            self.open_json(&permit, CtColumn::PatientIdentity, patient.id, &patient.identity_ct)?;
         let lines: Vec<Line> = self.open_json(&permit, CtColumn::InvoiceLines, row.id, &row.lines_ct)?;
         let entries = self.entries_view(&permit, &entry_rows, &staff)?;
         permit.confirm().await?;
@@ -238,7 +239,7 @@ impl App {
                 .into_iter()
                 .map(|l| DetailLine {
                     amount: format_amount(l.amount_cents),
-                    codes: shows_codes.then(|| (l.procedure_code, l.diagnosis_codes)),
+                    codes: shows_codes.then_some((l.procedure_code, l.diagnosis_codes)),
                     description: l.description,
                 })
                 .collect(),
@@ -354,12 +355,20 @@ impl App {
             Outcome::Success,
             vec![row.patient_id],
             (
-                if input.kind == Kind::Refund { "Refund" } else { "Adjustment" },
+                if input.kind == Kind::Refund {
+                    "Refund"
+                } else {
+                    "Adjustment"
+                },
                 id.to_string(),
             ),
             vec![DataClass::Billing, DataClass::InvoiceStatus],
         );
-        event.reason = format!("{} on invoice {} (the reason is kept, sealed, with the entry)", input.kind.code(), row.number);
+        event.reason = format!(
+            "{} on invoice {} (the reason is kept, sealed, with the entry)",
+            input.kind.code(),
+            row.number
+        );
         self.record(&mut tx, &event).await?;
         tx.commit().await?;
         Ok(())
@@ -502,7 +511,10 @@ fn render(clinic: &str, d: &InvoiceDetail, which: Printed, today: Date) -> Resul
             if rows.is_empty() {
                 pdf.paragraph("Nothing has been received on this invoice yet.");
             } else {
-                pdf.table(&[("Date", 0.3), ("What", 0.25), ("Method", 0.2), ("Amount", 0.25)], &rows);
+                pdf.table(
+                    &[("Date", 0.3), ("What", 0.25), ("Method", 0.2), ("Amount", 0.25)],
+                    &rows,
+                );
             }
             pdf.heading("Account");
             pdf.line(&format!("Total paid: {}", d.paid()));
@@ -524,7 +536,11 @@ fn render(clinic: &str, d: &InvoiceDetail, which: Printed, today: Date) -> Resul
                     vec![
                         us_date(e.at.date()),
                         e.kind.to_owned(),
-                        if e.method.is_empty() { e.reason.clone() } else { e.method.clone() },
+                        if e.method.is_empty() {
+                            e.reason.clone()
+                        } else {
+                            e.method.clone()
+                        },
                         e.effect.clone(),
                     ]
                 })
@@ -532,7 +548,10 @@ fn render(clinic: &str, d: &InvoiceDetail, which: Printed, today: Date) -> Resul
             if rows.is_empty() {
                 pdf.paragraph("None yet.");
             } else {
-                pdf.table(&[("Date", 0.2), ("What", 0.2), ("Method or reason", 0.4), ("Effect", 0.2)], &rows);
+                pdf.table(
+                    &[("Date", 0.2), ("What", 0.2), ("Method or reason", 0.4), ("Effect", 0.2)],
+                    &rows,
+                );
             }
             pdf.heading("Summary");
             pdf.line(&format!("Charged: {}", d.charged()));

@@ -11,8 +11,8 @@
 mod access;
 mod billing;
 mod chart;
-pub mod invoice_page;
 pub mod fhir;
+pub mod invoice_page;
 mod patients;
 mod schedule;
 pub mod view;

@@ -138,10 +138,26 @@ mod tests {
     #[test]
     fn balances_from_entries() {
         use Kind::*;
-        let cases: [(&str, Cents, Vec<Entry>, Cents, Cents, PaidState); 8] = [
+        /// Name, charged, entries, then paid, owed and the state wanted.
+        type Case = (&'static str, Cents, Vec<Entry>, Cents, Cents, PaidState);
+        let cases: [Case; 8] = [
             ("new", 10000, vec![], 0, 10000, PaidState::Unpaid),
-            ("part paid", 10000, vec![e(Payment, 4000)], 4000, 6000, PaidState::PartlyPaid),
-            ("paid", 10000, vec![e(Payment, 4000), e(Payment, 6000)], 10000, 0, PaidState::Paid),
+            (
+                "part paid",
+                10000,
+                vec![e(Payment, 4000)],
+                4000,
+                6000,
+                PaidState::PartlyPaid,
+            ),
+            (
+                "paid",
+                10000,
+                vec![e(Payment, 4000), e(Payment, 6000)],
+                10000,
+                0,
+                PaidState::Paid,
+            ),
             (
                 "paid, then partly refunded",
                 10000,
@@ -158,9 +174,30 @@ mod tests {
                 0,
                 PaidState::Paid,
             ),
-            ("written off", 10000, vec![e(Adjustment, -10000)], 0, 0, PaidState::NothingOwed),
-            ("fully refunded", 10000, vec![e(Payment, 10000), e(Refund, -10000)], 0, 10000, PaidState::Unpaid),
-            ("charge corrected up", 10000, vec![e(Payment, 10000), e(Adjustment, 1500)], 10000, 1500, PaidState::PartlyPaid),
+            (
+                "written off",
+                10000,
+                vec![e(Adjustment, -10000)],
+                0,
+                0,
+                PaidState::NothingOwed,
+            ),
+            (
+                "fully refunded",
+                10000,
+                vec![e(Payment, 10000), e(Refund, -10000)],
+                0,
+                10000,
+                PaidState::Unpaid,
+            ),
+            (
+                "charge corrected up",
+                10000,
+                vec![e(Payment, 10000), e(Adjustment, 1500)],
+                10000,
+                1500,
+                PaidState::PartlyPaid,
+            ),
         ];
         for (name, charged, entries, paid, owed, state) in cases {
             let b = balance(charged, &entries);
@@ -185,7 +222,11 @@ mod tests {
             (Adjustment, 10_000_001, false, None),
         ];
         for (kind, amount, lower, want) in cases {
-            assert_eq!(entry(kind, amount, lower, &now).ok().map(|x| x.cents), want, "{kind:?} {amount} {lower}");
+            assert_eq!(
+                entry(kind, amount, lower, &now).ok().map(|x| x.cents),
+                want,
+                "{kind:?} {amount} {lower}"
+            );
         }
         assert_eq!(Kind::parse("refund"), Some(Refund));
         assert_eq!(Kind::parse("edit"), None);

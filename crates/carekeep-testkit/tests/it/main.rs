@@ -13,6 +13,7 @@ mod admin;
 mod audit;
 mod authz_sweep;
 mod backup;
+mod billing_pages;
 mod calendar;
 mod chart_header;
 mod connections;
