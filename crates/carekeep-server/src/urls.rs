@@ -90,6 +90,9 @@ pub(crate) fn audit_export_fhir() -> Link {
 pub(crate) fn patient(id: i64) -> Link {
     Link::new(format!("/patients/{id}"))
 }
+pub(crate) fn invoice(id: i64) -> Link {
+    Link::new(format!("/invoices/{id}"))
+}
 pub(crate) fn schedule() -> Link {
     Link::new("/schedule")
 }
@@ -161,6 +164,7 @@ mod tests {
             audit_export_csv(),
             audit_export_fhir(),
             patient(7),
+            invoice(7),
             schedule(),
             calendar_setup(),
             requests(),

@@ -127,10 +127,12 @@ pub async fn demo(ctx: &Context, args: ServeArgs) -> Result<(), Failure> {
             },
         )
         .await?;
-        let app = ctx.open_state(cfg.clone()).await?.app;
+        // The seed walks a clock through the clinic's last week; the server runs on the real one.
+        let clock = carekeep_app::ManualClock::new(carekeep_app::Clock::now(&carekeep_app::SystemClock));
+        let app = ctx.open_state_on(cfg.clone(), clock.clone()).await?.app;
         let creds = demo::seed(&app, &password).await?;
-        outln!("Seeding {DEMO_PATIENTS} synthetic patients ...");
-        carekeep_app::demo_records::seed_records(&app, DEMO_PATIENTS).await?;
+        outln!("Seeding {DEMO_PATIENTS} synthetic patients over the last week ...");
+        carekeep_app::demo_records::seed_records(&app, &clock, DEMO_PATIENTS).await?;
         app.close().await;
         let text = serde_json::to_string_pretty(&creds).map_err(|e| Failure::Failed(e.to_string()))?;
         carekeep_app::datadir::write_private(&creds_path, text.as_bytes())

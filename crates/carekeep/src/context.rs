@@ -41,6 +41,11 @@ impl Context {
         Ok(carekeep_server::open(config, Arc::new(SystemClock), self.hasher()?).await?)
     }
 
+    /// The app on a clock the caller moves (the demo's seeded week).
+    pub async fn open_state_on(&self, config: Config, clock: carekeep_app::ManualClock) -> Result<AppState, Failure> {
+        Ok(carekeep_server::open(config, Arc::new(clock), self.hasher()?).await?)
+    }
+
     pub async fn open_app(&self) -> Result<App, Failure> {
         Ok(self.open_state(self.config()?).await?.app)
     }

@@ -2,19 +2,63 @@
 //! vitals, diagnoses, medications, allergies, before/after photos and invoices, written through
 //! the same use cases (and so the same policy, encryption and audit trail) as real work.
 //! Every name, date and number here is invented.
+//!
+//! The work happens over the clinic's last week: each visit on an open day, in opening hours
+//! on the clinic's clock, with its check-in, vitals, note and invoice at the visit's time (the
+//! seed moves a clock it is given). Access monitoring on that week raises only the findings
+//! planted here on purpose ([`PLANTED`]), so the demo shows what each rule catches and a
+//! normal day raises nothing.
 #![allow(
     clippy::indexing_slicing,
     reason = "the demo's fixed tables are indexed modulo their own length"
 )]
 
 use crate::records::{EntryInput, NewAppointment, NewAttachment, NewInvoice, NewPatient, NewPayment, NoteInput};
-use crate::{App, AppError, Principal};
+use crate::{App, AppError, Clock, ManualClock, Principal};
 use carekeep_domain::audit::Origin;
+use carekeep_domain::monitoring::Rule;
 use carekeep_domain::records::invoice::Line;
 use carekeep_domain::records::patient::{Contact, ContactMethod};
 use carekeep_domain::records::vitals::{HeightUnit, TempUnit, Vitals, WeightUnit};
 use carekeep_store::users;
-use time::{Duration, PrimitiveDateTime, Time};
+use time::{Date, Duration, OffsetDateTime, PrimitiveDateTime, Time};
+
+/// A finding the demo plants on purpose: the rule, whose account, and what was done.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Plant {
+    pub rule: Rule,
+    pub username: &'static str,
+    pub what: &'static str,
+}
+
+/// Every finding access monitoring raises on the demo's seeded week, and no other.
+pub const PLANTED: &[Plant] = &[
+    Plant {
+        rule: Rule::AfterHours,
+        username: "nurse",
+        what: "opens 35 charts one after another late at night on the week's last open day",
+    },
+    Plant {
+        rule: Rule::BulkLookup,
+        username: "nurse",
+        what: "the same 35 charts, within one hour",
+    },
+    Plant {
+        rule: Rule::SameSurname,
+        username: "nurse",
+        what: "opens the chart of Edith Nurse, a patient with her surname",
+    },
+    Plant {
+        rule: Rule::NoCareRelationship,
+        username: "nurse",
+        what: "Edith Nurse has no appointment or visit",
+    },
+    Plant {
+        rule: Rule::BreakGlass,
+        username: "provider",
+        what: "breaks glass into a chart restricted to Dr. Dana Owner, with no visit or note after",
+    },
+];
 
 const GIVEN: &[&str] = &[
     "Amelia",
@@ -136,22 +180,43 @@ async fn acting_as(app: &App, username: &str) -> Result<Principal, AppError> {
     ))
 }
 
-/// Seeds `count` patients as the demo's front desk, provider and billing accounts.
-pub async fn seed_records(app: &App, count: usize) -> Result<(), AppError> {
+/// Seeds `count` patients over the clinic's last week, moving `clock` (the app's own) to each
+/// piece of work's time and back to where it was at the end; then plants [`PLANTED`] and runs
+/// access monitoring over the week, as the daily scan would have.
+pub async fn seed_records(app: &App, clock: &ManualClock, count: usize) -> Result<(), AppError> {
     let desk = acting_as(app, "frontdesk").await?;
     let doc = acting_as(app, "provider").await?;
     let nurse = acting_as(app, "nurse").await?;
     let billing = acting_as(app, "billing").await?;
     let mut dice = Dice(0x5eed_c0de);
+    let started = clock.now();
     let today = app.clinic_today();
     let zone = app.clinic_zone();
-    let at = |day: time::Date, hour: u8, min: u8| {
+    let at = |day: Date, hour: u8, min: u8| {
         zone.assume(PrimitiveDateTime::new(
             day,
             Time::from_hms(hour, min, 0).unwrap_or(Time::MIDNIGHT),
         ))
     };
+    let hours = app.settings().monitoring.hours.clone();
+    // The seeded week: the clinic's open days among the seven before today.
+    let days: Vec<Date> = (1..=7)
+        .rev()
+        .map(|n| today - Duration::days(n))
+        .filter(|d| hours.days.contains(&d.weekday()))
+        .collect();
+    if days.is_empty() {
+        return Err(AppError::Invalid("the clinic is open on no day of the week".into()));
+    }
+    let per_day = count.div_ceil(days.len()).max(1);
+    // Visits every 30 minutes from an hour after opening (9:00 AM when the clinic opens at 8).
+    let first_hour = hours.open_hour.max(8) + 1;
+    let mut ids: Vec<i64> = Vec::with_capacity(count);
     for i in 0..count {
+        let day = days[(i / per_day).min(days.len() - 1)];
+        let visit_at = at(day, first_hour, 0) + Duration::minutes(30 * i64::try_from(i % per_day).unwrap_or(0));
+        let step = |minutes: i64| clock.set(visit_at + Duration::minutes(minutes));
+        step(-20);
         let given = GIVEN[i % GIVEN.len()];
         let family = FAMILY[(i * 7 + i / GIVEN.len()) % FAMILY.len()];
         let year = 1940 + dice.below(65);
@@ -186,9 +251,9 @@ pub async fn seed_records(app: &App, count: usize) -> Result<(), AppError> {
             )
             .await?;
         let id = patient.id;
+        ids.push(id);
         let service = SERVICES[dice.below(SERVICES.len())];
-        // A past visit, completed, with a signed note and the chart entries from it.
-        let past = today - Duration::days(i64::try_from(3 + dice.below(200)).unwrap_or(3));
+        // This week's visit, completed, with a signed note and the chart entries from it.
         let visit = app
             .book_appointment(
                 &desk.actor(),
@@ -196,14 +261,15 @@ pub async fn seed_records(app: &App, count: usize) -> Result<(), AppError> {
                 NewAppointment {
                     provider_id: doc.user_id,
                     service: service.into(),
-                    start: at(past, 9 + u8::try_from(dice.below(8)).unwrap_or(0), 0),
+                    start: visit_at,
                     minutes: 30,
                 },
             )
             .await?;
+        step(0);
         app.set_appointment_status(&desk.actor(), visit.id, "checked_in")
             .await?;
-        app.set_appointment_status(&desk.actor(), visit.id, "completed").await?;
+        step(5);
         app.add_entry(
             &nurse.actor(),
             id,
@@ -221,6 +287,7 @@ pub async fn seed_records(app: &App, count: usize) -> Result<(), AppError> {
             }),
         )
         .await?;
+        step(12);
         let (code, text) = DIAGNOSES[dice.below(DIAGNOSES.len())];
         app.add_entry(
             &doc.actor(),
@@ -292,6 +359,9 @@ pub async fn seed_records(app: &App, count: usize) -> Result<(), AppError> {
                 .await?;
             }
         }
+        step(28);
+        app.set_appointment_status(&desk.actor(), visit.id, "completed").await?;
+        step(32);
         let amount = i64::try_from(8_500 + dice.below(20) * 500).unwrap_or(10_000);
         let invoice = app
             .create_invoice(
@@ -338,6 +408,77 @@ pub async fn seed_records(app: &App, count: usize) -> Result<(), AppError> {
                 },
             )
             .await?;
+        }
+        // The day's last visit is done: plant what belongs to this day.
+        let day_index = i / per_day;
+        if i % per_day == per_day - 1 || i + 1 == count {
+            plant(app, clock, &ids, day, (day_index, days.len(), per_day), &at).await?;
+            // The daily scan, as it runs after each day.
+            clock.set(at(day, 23, 59) + Duration::minutes(45));
+            app.run_monitoring().await?;
+        }
+    }
+    clock.set(started);
+    Ok(())
+}
+
+/// The planted accesses of [`PLANTED`], each on its own day of the seeded week, at the end of
+/// that day's visits (so the trail stays in time order).
+async fn plant(
+    app: &App,
+    clock: &ManualClock,
+    ids: &[i64],
+    day: Date,
+    (day_index, days, per_day): (usize, usize, usize),
+    at: &impl Fn(Date, u8, u8) -> OffsetDateTime,
+) -> Result<(), AppError> {
+    let nurse = acting_as(app, "nurse").await?;
+    if day_index == 1 % days {
+        // A patient with the nurse's surname, registered at the desk, never seen; the nurse
+        // opens her chart in the afternoon.
+        clock.set(at(day, 15, 30));
+        let desk = acting_as(app, "frontdesk").await?;
+        let edith = app
+            .register_patient(
+                &desk.actor(),
+                NewPatient {
+                    given_name: "Edith".into(),
+                    family_name: "Nurse".into(),
+                    date_of_birth: "1951-04-23".into(),
+                    sex: "female".into(),
+                    contact: Contact {
+                        phone: "5552010199".into(),
+                        email: String::new(),
+                        address: "12 Orchard Lane, Springfield".into(),
+                        emergency_contact: String::new(),
+                        preferred: ContactMethod::Phone,
+                        address_parts: None,
+                    },
+                },
+            )
+            .await?;
+        clock.set(at(day, 15, 50));
+        app.patient(&nurse.actor(), edith.id).await?;
+    }
+    if day_index == 2 % days && days > 2 {
+        // The owner restricts a chart seen this morning to herself; the provider breaks glass
+        // into it late in the afternoon, and nothing follows.
+        if let Some(chart) = ids.get(day_index * per_day + 1).or(ids.last()) {
+            clock.set(at(day, 15, 0));
+            let owner = acting_as(app, "drowner").await?;
+            app.set_restriction(&owner.actor(), *chart, true, &[owner.user_id])
+                .await?;
+            clock.set(at(day, 16, 40));
+            let doc = acting_as(app, "provider").await?;
+            app.break_glass(&doc.actor(), *chart, "covering_provider", "").await?;
+        }
+    }
+    if day_index + 1 == days {
+        // Late at night, the nurse opens one chart after another: more than an hour allows.
+        let many = app.settings().monitoring.max_charts_per_hour + 5;
+        for (n, id) in ids.iter().take(many).enumerate() {
+            clock.set(at(day, 23, 5) + Duration::minutes(i64::try_from(n).unwrap_or(0)));
+            app.patient(&nurse.actor(), *id).await?;
         }
     }
     Ok(())

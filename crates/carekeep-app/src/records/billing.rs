@@ -38,6 +38,7 @@ fn paid_code(s: PaidState) -> &'static str {
         PaidState::Unpaid => "unpaid",
         PaidState::PartlyPaid => "partly_paid",
         PaidState::Paid => "paid",
+        PaidState::NothingOwed => "nothing_owed",
     }
 }
 
@@ -46,7 +47,8 @@ type InvoiceViews = (Option<CodingView>, Option<BillingView>, Option<InvoiceStat
 
 impl App {
     fn invoice_status_view(&self, row: &InvoiceRow) -> InvoiceStatus {
-        let (total, balance, state) = status(&[row.total_cents], &[row.paid_cents]);
+        // What is owed is the lines' total with its adjustments (new entries, never edits).
+        let (total, balance, state) = status(&[row.total_cents + row.adjusted_cents], &[row.paid_cents]);
         InvoiceStatus {
             invoice_id: row.id,
             number: row.number.clone(),
@@ -252,7 +254,10 @@ impl App {
         tx = self
             .require_write(tx, p, &opened, DataClass::InvoiceStatus, Action::PhiUpdate)
             .await?;
-        check_payment(input.amount_cents, row.total_cents - row.paid_cents)?;
+        check_payment(
+            input.amount_cents,
+            row.total_cents + row.adjusted_cents - row.paid_cents,
+        )?;
         let pay = store::insert_payment(
             tx.conn(),
             invoice,

@@ -12,6 +12,7 @@ mod access;
 mod billing;
 mod chart;
 pub mod fhir;
+pub mod invoice_page;
 mod patients;
 mod schedule;
 pub mod view;

@@ -84,6 +84,8 @@ pub enum PaidState {
     Unpaid,
     PartlyPaid,
     Paid,
+    /// Adjusted down to nothing with nothing paid (a write-off): not "Paid", and not owed.
+    NothingOwed,
 }
 
 impl PaidState {
@@ -92,6 +94,7 @@ impl PaidState {
             PaidState::Unpaid => "Unpaid",
             PaidState::PartlyPaid => "Partly paid",
             PaidState::Paid => "Paid",
+            PaidState::NothingOwed => "Nothing owed",
         }
     }
 }
@@ -101,12 +104,16 @@ pub fn status(lines: &[Cents], payments: &[Cents]) -> (Cents, Cents, PaidState) 
     let total: Cents = lines.iter().sum();
     let paid: Cents = payments.iter().sum();
     let balance = total - paid;
-    let state = if paid <= 0 {
+    let state = if balance <= 0 {
+        if paid > 0 {
+            PaidState::Paid
+        } else {
+            PaidState::NothingOwed
+        }
+    } else if paid <= 0 {
         PaidState::Unpaid
-    } else if balance > 0 {
-        PaidState::PartlyPaid
     } else {
-        PaidState::Paid
+        PaidState::PartlyPaid
     };
     (total, balance, state)
 }
@@ -149,6 +156,7 @@ mod tests {
         assert_eq!(status(&[10000, 2500], &[]), (12500, 12500, PaidState::Unpaid));
         assert_eq!(status(&[10000], &[4000]), (10000, 6000, PaidState::PartlyPaid));
         assert_eq!(status(&[10000], &[4000, 6000]), (10000, 0, PaidState::Paid));
+        assert_eq!(status(&[0], &[]), (0, 0, PaidState::NothingOwed), "written off");
         assert!(check_payment(6001, 6000).is_err());
         assert!(check_payment(0, 6000).is_err());
     }

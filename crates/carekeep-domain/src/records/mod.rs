@@ -8,6 +8,7 @@ pub mod chart_header;
 pub mod codes;
 pub mod detail;
 pub mod invoice;
+pub mod ledger;
 pub mod patient;
 pub mod search;
 pub mod vitals;

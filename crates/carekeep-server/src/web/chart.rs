@@ -541,15 +541,6 @@ pub async fn schedule(
     })
 }
 
-pub async fn billing(State(state): State<AppState>, PageUser(p): PageUser) -> Result<BillingPage, WebError> {
-    let items = state.app.billing_worklist(&p.actor()).await.map_err(WebError::page)?;
-    Ok(BillingPage {
-        chrome: chrome(&state, &p, "/billing"),
-        shows_codes: items.iter().any(|i| i.codes.is_some()),
-        items,
-    })
-}
-
 // The pages this file serves, each a template with its own struct.
 
 #[derive(Template, Debug)]
@@ -574,15 +565,7 @@ impl SchedulePage {
     }
 }
 
-#[derive(Template, Debug)]
-#[template(path = "records/billing.html")]
-pub struct BillingPage {
-    pub chrome: Chrome,
-    pub items: Vec<carekeep_app::records::view::BillingItem>,
-    pub shows_codes: bool,
-}
-
-crate::web::chrome::page_response!(SchedulePage, BillingPage);
+crate::web::chrome::page_response!(SchedulePage);
 
 /// "Mark this appointment as a no-show?": asked before a change that cannot be undone.
 #[derive(Template, Debug)]

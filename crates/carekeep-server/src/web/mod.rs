@@ -4,6 +4,7 @@ mod account;
 mod admin_users;
 mod assets;
 mod audit;
+mod billing;
 mod calendar_setup;
 mod chart;
 mod chart_header;
@@ -93,6 +94,10 @@ pages! {
     "/patients/{id}/amendments/{request}" => post(chart::file_amendment),
     "/invoices/{id}/codes" => post(chart::code_invoice),
     "/invoices/{id}/payments" => post(chart::pay),
+    "/invoices/{id}" => get(billing::show),
+    "/invoices/{id}/entries" => post(billing::add_entry),
+    "/invoices/{id}/receipt.pdf" => get(billing::receipt),
+    "/invoices/{id}/statement.pdf" => get(billing::statement),
     "/schedule" => get(chart::schedule),
     "/calendar/setup" => get(calendar_setup::show),
     "/calendar/setup/services" => post(calendar_setup::add_service),
@@ -100,7 +105,7 @@ pages! {
     "/calendar/setup/hours/{id}" => post(calendar_setup::set_hours),
     "/calendar/setup/time-off" => post(calendar_setup::add_time_off),
     "/calendar/setup/time-off/{id}/remove" => post(calendar_setup::remove_time_off),
-    "/billing" => get(chart::billing),
+    "/billing" => get(billing::work_list),
     "/program" => get(program::dashboard),
     "/program/binder.zip" => get(program::binder),
     "/program/vendors" => get(program::vendors).post(program::create_vendor),

@@ -111,14 +111,16 @@ const BRANCHES: [(Part, &str); 10] = [
     ),
     (
         Part::Invoices,
-        "SELECT CAST(5 AS BIGINT), i.id, i.patient_id, CAST(NULL AS BIGINT), i.created_at, i.total_cents, \
-         CAST(COALESCE((SELECT SUM(p.amount_cents) FROM payments p WHERE p.invoice_id = i.id), 0) AS BIGINT), \
+        "SELECT CAST(5 AS BIGINT), i.id, i.patient_id, \
+         CAST(COALESCE((SELECT SUM(p.amount_cents) FROM payments p WHERE p.invoice_id = i.id AND p.kind = 'adjustment'), 0) AS BIGINT), \
+         i.created_at, i.total_cents, \
+         CAST(COALESCE((SELECT SUM(p.amount_cents) FROM payments p WHERE p.invoice_id = i.id AND p.kind <> 'adjustment'), 0) AS BIGINT), \
          i.number, i.lines_ct FROM invoices i WHERE i.patient_id = $1",
     ),
     (
         Part::Payments,
         "SELECT CAST(6 AS BIGINT), id, invoice_id, CAST(NULL AS BIGINT), received_at, amount_cents, \
-         CAST(NULL AS BIGINT), method, CAST(NULL AS BYTEA) FROM payments WHERE patient_id = $1",
+         CAST(NULL AS BIGINT), method, CAST(NULL AS BYTEA) FROM payments WHERE patient_id = $1 AND kind <> 'adjustment'",
     ),
     (
         Part::NppAcks,
@@ -224,6 +226,7 @@ impl ChartRows {
                 patient_id: r.int(2)?,
                 created_at: r.time(4)?,
                 total_cents: r.int(5)?,
+                adjusted_cents: r.int(3)?,
                 paid_cents: r.int(6)?,
                 number: r.text(7)?,
                 lines_ct: r.ct(8)?,

@@ -610,13 +610,19 @@ pub struct InvoiceRow {
     pub patient_id: i64,
     pub number: String,
     pub created_at: OffsetDateTime,
+    /// The lines' total as invoiced.
     pub total_cents: i64,
     pub lines_ct: Vec<u8>,
+    /// Payments less refunds.
     pub paid_cents: i64,
+    /// The sum of adjustments: the signed change to what is owed.
+    pub adjusted_cents: i64,
 }
 
 const INV_SELECT: &str = "SELECT i.id, i.patient_id, i.number, i.created_at, i.total_cents, i.lines_ct,
-     CAST(COALESCE((SELECT SUM(p.amount_cents) FROM payments p WHERE p.invoice_id = i.id), 0) AS BIGINT) AS paid_cents FROM invoices i";
+     CAST(COALESCE((SELECT SUM(p.amount_cents) FROM payments p WHERE p.invoice_id = i.id AND p.kind <> 'adjustment'), 0) AS BIGINT) AS paid_cents,
+     CAST(COALESCE((SELECT SUM(p.amount_cents) FROM payments p WHERE p.invoice_id = i.id AND p.kind = 'adjustment'), 0) AS BIGINT) AS adjusted_cents
+     FROM invoices i";
 
 fn invoice(r: &AnyRow) -> Result<InvoiceRow, StoreError> {
     Ok(InvoiceRow {
@@ -627,6 +633,7 @@ fn invoice(r: &AnyRow) -> Result<InvoiceRow, StoreError> {
         total_cents: r.try_get("total_cents")?,
         lines_ct: r.ct("lines_ct")?,
         paid_cents: r.try_get("paid_cents")?,
+        adjusted_cents: r.try_get("adjusted_cents")?,
     })
 }
 
@@ -675,6 +682,102 @@ pub async fn recent_invoices(conn: &mut Conn, limit: i64) -> Result<Vec<InvoiceR
         .iter()
         .map(invoice)
         .collect()
+}
+
+/// Invoices created between `from` and `to` (inclusive), newest first (the work list).
+pub async fn invoices_between(
+    conn: &mut Conn,
+    from: OffsetDateTime,
+    to: OffsetDateTime,
+    limit: i64,
+) -> Result<Vec<InvoiceRow>, StoreError> {
+    sqlx::query(&format!(
+        "{INV_SELECT} WHERE i.created_at >= $1 AND i.created_at <= $2 ORDER BY i.created_at DESC, i.id DESC LIMIT $3"
+    ))
+    .bind(unix(from))
+    .bind(unix(to))
+    .bind(limit)
+    .fetch_all(conn)
+    .await?
+    .iter()
+    .map(invoice)
+    .collect()
+}
+
+/// One entry of an invoice's ledger: a payment, refund or adjustment.
+#[derive(Clone, Debug)]
+pub struct LedgerRow {
+    pub id: i64,
+    pub kind: String,
+    pub amount_cents: i64,
+    pub method: String,
+    pub received_at: OffsetDateTime,
+    pub recorded_by: i64,
+    /// The sealed reason of a refund or adjustment.
+    pub reason_ct: Option<Vec<u8>>,
+}
+
+/// An invoice's ledger, oldest first.
+pub async fn invoice_ledger(conn: &mut Conn, invoice_id: i64) -> Result<Vec<LedgerRow>, StoreError> {
+    sqlx::query(
+        "SELECT id, kind, amount_cents, method, received_at, recorded_by, reason_ct FROM payments
+         WHERE invoice_id = $1 ORDER BY received_at, id",
+    )
+    .bind(invoice_id)
+    .fetch_all(conn)
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(LedgerRow {
+            id: r.try_get("id")?,
+            kind: r.try_get("kind")?,
+            amount_cents: r.try_get("amount_cents")?,
+            method: r.try_get("method")?,
+            received_at: from_unix(r.try_get("received_at")?)?,
+            recorded_by: r.try_get("recorded_by")?,
+            reason_ct: r.try_get("reason_ct")?,
+        })
+    })
+    .collect()
+}
+
+/// Adds a refund or adjustment to an invoice's ledger; its reason is sealed after, bound to
+/// the new row ([`seal_ledger_reason`]).
+#[expect(clippy::too_many_arguments, reason = "one column each")]
+pub async fn insert_ledger_entry(
+    conn: &mut Conn,
+    invoice_id: i64,
+    patient_id: i64,
+    kind: &str,
+    amount_cents: i64,
+    method: &str,
+    by: i64,
+    now: OffsetDateTime,
+) -> Result<i64, StoreError> {
+    Ok(sqlx::query(
+        "INSERT INTO payments (invoice_id, patient_id, amount_cents, method, received_at, recorded_by, kind)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+    )
+    .bind(invoice_id)
+    .bind(patient_id)
+    .bind(amount_cents)
+    .bind(method)
+    .bind(unix(now))
+    .bind(by)
+    .bind(kind)
+    .fetch_one(conn)
+    .await?
+    .try_get("id")?)
+}
+
+/// Stores the sealed reason of a ledger entry.
+pub async fn seal_ledger_reason(conn: &mut Conn, id: i64, reason_ct: &[u8]) -> Result<(), StoreError> {
+    sqlx::query("UPDATE payments SET reason_ct = $1 WHERE id = $2")
+        .bind(reason_ct)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
 }
 
 #[derive(Clone, Debug)]

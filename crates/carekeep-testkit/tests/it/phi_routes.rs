@@ -534,6 +534,30 @@ async fn every_phi_route_in_the_api_and_the_pages_writes_its_event() {
             vec![("patient", &pid), ("amount", "1.00"), ("method", "cash")],
         ),
         ("GET /billing", "bill", "/billing".into(), vec![]),
+        ("GET /invoices/{id}", "bill", format!("/invoices/{inv}"), vec![]),
+        (
+            "POST /invoices/{id}/entries",
+            "bill",
+            format!("/invoices/{inv}/entries"),
+            vec![
+                ("kind", "adjustment"),
+                ("direction", "lower"),
+                ("amount", "1.00"),
+                ("reason", "prompt-pay discount"),
+            ],
+        ),
+        (
+            "GET /invoices/{id}/receipt.pdf",
+            "bill",
+            format!("/invoices/{inv}/receipt.pdf"),
+            vec![],
+        ),
+        (
+            "GET /invoices/{id}/statement.pdf",
+            "bill",
+            format!("/invoices/{inv}/statement.pdf"),
+            vec![],
+        ),
     ];
     let covered: BTreeSet<String> = page_cases
         .iter()

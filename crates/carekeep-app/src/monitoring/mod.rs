@@ -1,6 +1,8 @@
 //! Access monitoring: scan the recent audit trail with the rules, keep what they find, and let
 //! the compliance officer review each finding with a note (the review is itself audited).
 
+pub mod review;
+
 use crate::permit::{Job, Permit};
 use crate::{Actor, App, AppError};
 use carekeep_domain::audit::{Action, Outcome};
@@ -38,6 +40,9 @@ pub struct FindingView {
     pub detected_at: String,
     pub reviewed: bool,
     pub review_note: String,
+    /// Who reviewed it (a display name) and when (RFC 3339), once reviewed.
+    pub reviewed_by: Option<String>,
+    pub reviewed_at: Option<String>,
 }
 
 fn describe(rule: &str) -> &'static str {
@@ -110,6 +115,7 @@ impl App {
                 role_defined: (e.fields.action == "setting.changed")
                     .then(|| role_defined(&e.fields.reason).map(str::to_owned))
                     .flatten(),
+                trail_review: e.fields.resource_type == "AuditEvent",
                 action: e.fields.action,
             })
             .collect();
@@ -169,11 +175,9 @@ impl App {
     pub async fn findings(&self, actor: &Actor<'_>, open_only: bool) -> Result<Vec<FindingView>, AppError> {
         self.require(actor, Capability::ReadAuditLog).await?;
         let mut conn = self.store().read().await?;
-        let names: BTreeMap<i64, String> = users::all(&mut conn)
-            .await?
-            .into_iter()
-            .map(|u| (u.id.0, u.username))
-            .collect();
+        let staff = users::all(&mut conn).await?;
+        let names: BTreeMap<i64, String> = staff.iter().map(|u| (u.id.0, u.username.clone())).collect();
+        let shown: BTreeMap<i64, String> = staff.into_iter().map(|u| (u.id.0, u.display_name)).collect();
         let rows = store::list(&mut conn, open_only, 500).await?;
         drop(conn);
         // A review note may name a patient: showing the notes is a look at the trail's review.
@@ -200,6 +204,8 @@ impl App {
                     seqs: f.seqs.split(',').filter_map(|s| s.parse().ok()).collect(),
                     detected_at: f.detected_at.format(&Rfc3339).unwrap_or_default(),
                     reviewed: f.reviewed_at.is_some(),
+                    reviewed_by: f.reviewed_by.and_then(|u| shown.get(&u).cloned()),
+                    reviewed_at: f.reviewed_at.and_then(|t| t.format(&Rfc3339).ok()),
                     id: f.id,
                     rule: f.rule,
                     actor_id: f.actor_id,
@@ -246,7 +252,7 @@ impl App {
         let note = crate::input::text("note", note, 2000, false)?;
         if note.is_empty() {
             return Err(AppError::Invalid(
-                "write what you found before marking it reviewed".into(),
+                "Write what you found before marking it reviewed.".into(),
             ));
         }
         // The note may name a patient: sealed to the finding, and kept out of the trail.
