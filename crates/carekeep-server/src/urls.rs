@@ -93,6 +93,9 @@ pub(crate) fn patient(id: i64) -> Link {
 pub(crate) fn schedule() -> Link {
     Link::new("/schedule")
 }
+pub(crate) fn calendar() -> Link {
+    Link::new("/calendar")
+}
 pub(crate) fn calendar_setup() -> Link {
     Link::new("/calendar/setup")
 }
@@ -162,6 +165,7 @@ mod tests {
             audit_export_fhir(),
             patient(7),
             schedule(),
+            calendar(),
             calendar_setup(),
             requests(),
             patient_log(7),

@@ -8,11 +8,11 @@
 //! data is returned and fail if it cannot be written; writes record theirs in the same
 //! transaction.
 
-mod access;
+pub(crate) mod access;
 mod billing;
 mod chart;
 pub mod fhir;
-mod patients;
+pub(crate) mod patients;
 mod schedule;
 pub mod view;
 mod worklist;

@@ -4,6 +4,7 @@ mod account;
 mod admin_users;
 mod assets;
 mod audit;
+mod calendar;
 mod calendar_setup;
 mod chart;
 mod chart_header;
@@ -93,6 +94,12 @@ pages! {
     "/invoices/{id}/codes" => post(chart::code_invoice),
     "/invoices/{id}/payments" => post(chart::pay),
     "/schedule" => get(chart::schedule),
+    "/calendar" => get(calendar::show),
+    "/calendar/book" => get(calendar::book_form).post(calendar::book),
+    "/calendar/appointments/{id}" => get(calendar::appointment),
+    "/calendar/appointments/{id}/confirm" => post(calendar::confirm),
+    "/calendar/appointments/{id}/move" => post(calendar::move_to),
+    "/calendar/appointments/{id}/cancel" => post(calendar::cancel),
     "/calendar/setup" => get(calendar_setup::show),
     "/calendar/setup/services" => post(calendar_setup::add_service),
     "/calendar/setup/rooms" => post(calendar_setup::add_room),

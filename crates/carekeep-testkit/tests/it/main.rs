@@ -14,6 +14,7 @@ mod audit;
 mod authz_sweep;
 mod backup;
 mod calendar;
+mod calendar_book;
 mod chart_header;
 mod connections;
 mod csrf;
