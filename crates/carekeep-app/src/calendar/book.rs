@@ -117,7 +117,7 @@ fn refusal(zone: &ClinicZone, found: &[conflict::Conflict], outside: &[String]) 
     lines.dedup();
     format!(
         "{}. To book it anyway, say why in \"Reason to double-book\".",
-        lines.join("; ")
+        lines.join(". ")
     )
 }
 
