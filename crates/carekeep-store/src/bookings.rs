@@ -206,3 +206,57 @@ pub async fn add_reason(
     .await?
     .try_get("id")?)
 }
+
+/// A confirm-or-cancel link as stored (its token's hash only).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LinkRow {
+    pub id: i64,
+    pub appointment_id: i64,
+    pub expires_at: OffsetDateTime,
+    pub used_at: Option<OffsetDateTime>,
+}
+
+/// Stores a new link's hash; returns its id.
+pub async fn add_link(
+    conn: &mut Conn,
+    appointment: i64,
+    token_hash: &str,
+    expires: OffsetDateTime,
+    now: OffsetDateTime,
+) -> Result<i64, StoreError> {
+    Ok(sqlx::query(
+        "INSERT INTO confirm_links (appointment_id, token_hash, expires_at, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+    )
+    .bind(appointment)
+    .bind(token_hash)
+    .bind(unix(expires))
+    .bind(unix(now))
+    .fetch_one(conn)
+    .await?
+    .try_get("id")?)
+}
+
+/// The link with this token hash.
+pub async fn link_by_hash(conn: &mut Conn, token_hash: &str) -> Result<LinkRow, StoreError> {
+    let r = sqlx::query("SELECT id, appointment_id, expires_at, used_at FROM confirm_links WHERE token_hash = $1")
+        .bind(token_hash)
+        .fetch_optional(conn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    Ok(LinkRow {
+        id: r.try_get("id")?,
+        appointment_id: r.try_get("appointment_id")?,
+        expires_at: from_unix(r.try_get("expires_at")?)?,
+        used_at: r.try_get::<Option<i64>, _>("used_at")?.map(from_unix).transpose()?,
+    })
+}
+
+/// Marks a link used; `false` if it already was (two clicks racing: one wins).
+pub async fn use_link(conn: &mut Conn, id: i64, now: OffsetDateTime) -> Result<bool, StoreError> {
+    let done = sqlx::query("UPDATE confirm_links SET used_at = $1 WHERE id = $2 AND used_at IS NULL")
+        .bind(unix(now))
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}

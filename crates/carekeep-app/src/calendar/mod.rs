@@ -4,10 +4,12 @@
 
 mod book;
 mod hours;
+mod link;
 mod setup;
 mod week;
 
 pub use book::{BookInput, MoveInput, PatientAtBooking};
+pub use link::{LinkAnswer, LinkView};
 pub use setup::{
     CalendarSetup, HoursInput, HoursView, RoomInput, RoomView, ServiceInput, ServiceView, TimeOffInput, TimeOffView,
 };

@@ -564,6 +564,8 @@ pub struct AppointmentPage {
     pub c: CancelForm,
     pub r: Refused,
     pub conflict: bool,
+    /// A confirm link just made, shown once.
+    pub link: Option<String>,
     pub notice: Option<&'static str>,
     pub error: Option<String>,
 }
@@ -621,9 +623,46 @@ async fn appointment_page(
         c,
         r,
         conflict: false,
+        link: None,
         notice: None,
         error: None,
     })
+}
+
+/// Makes a confirm-or-cancel link for the patient and shows it once (only its hash is kept).
+pub async fn make_link(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    parts: axum::http::request::Parts,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    let token = state
+        .app
+        .make_confirm_link(&p.actor(), id)
+        .await
+        .map_err(WebError::page)?;
+    let host = parts
+        .headers
+        .get(axum::http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("localhost");
+    let scheme = if state.config.tls_cert.is_some() || state.config.behind_tls_proxy {
+        "https"
+    } else {
+        "http"
+    };
+    let mut page = appointment_page(
+        &state,
+        &p,
+        id,
+        MoveForm::default(),
+        CancelForm::default(),
+        Refused::default(),
+    )
+    .await?;
+    page.link = Some(format!("{scheme}://{host}/c/{token}"));
+    page.notice = Some("Link made. Send it to the patient now: it is shown only this once.");
+    Ok(page.into_response())
 }
 
 pub async fn appointment(

@@ -10,6 +10,7 @@ mod chart;
 mod chart_header;
 mod chart_photos;
 pub(crate) mod chrome;
+mod confirm_link;
 pub(crate) mod formats;
 pub(crate) mod forms;
 mod home;
@@ -52,6 +53,7 @@ macro_rules! pages {
 pages! {
     "/" => get(home::show),
     "/login" => get(login::form).post(login::submit),
+    "/c/{token}" => get(confirm_link::show).post(confirm_link::answer),
     "/logout" => post(login::logout),
     "/mfa/setup" => get(mfa::form).post(mfa::confirm),
     "/account" => get(account::show),
@@ -100,6 +102,7 @@ pages! {
     "/calendar/appointments/{id}/confirm" => post(calendar::confirm),
     "/calendar/appointments/{id}/move" => post(calendar::move_to),
     "/calendar/appointments/{id}/cancel" => post(calendar::cancel),
+    "/calendar/appointments/{id}/link" => post(calendar::make_link),
     "/calendar/setup" => get(calendar_setup::show),
     "/calendar/setup/services" => post(calendar_setup::add_service),
     "/calendar/setup/rooms" => post(calendar_setup::add_room),

@@ -18,3 +18,16 @@ CREATE TABLE appointment_reasons (
     reason_ct BLOB
 );
 CREATE INDEX appointment_reasons_appointment ON appointment_reasons(appointment_id);
+
+-- Confirm or cancel by link (issue 26, step 4): one link per reminder, valid until the
+-- appointment, used once. Only the SHA-256 of its token is kept, so a copy of the database
+-- cannot be used to confirm or cancel anything.
+CREATE TABLE confirm_links (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    appointment_id INTEGER NOT NULL REFERENCES appointments(id),
+    token_hash TEXT NOT NULL UNIQUE,
+    expires_at INTEGER NOT NULL,
+    used_at INTEGER,
+    created_at INTEGER NOT NULL
+);
+CREATE INDEX confirm_links_appointment ON confirm_links(appointment_id);

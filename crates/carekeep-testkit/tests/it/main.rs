@@ -15,6 +15,7 @@ mod authz_sweep;
 mod backup;
 mod calendar;
 mod calendar_book;
+mod calendar_link;
 mod chart_header;
 mod connections;
 mod csrf;
