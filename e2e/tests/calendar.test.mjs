@@ -99,6 +99,27 @@ test('the front desk books, double-books with a reason, and cancels on the calen
   await Promise.all([page.waitForNavigation(), page.click('#cancel-form button')]);
   assert.match(await page.textContent('main'), /Appointment cancelled\./);
 
+  // The other appointment's confirm link, opened by the patient with no sign-in: the clinic,
+  // the day and the time only.
+  await Promise.all([page.waitForNavigation(), page.locator('a.cal-card', { hasText: 'Pemberton' }).first().click()]);
+  await Promise.all([page.waitForNavigation(), page.click('text=Make a confirm-or-cancel link')]);
+  const link = (await page.textContent('#confirm-link code')).trim();
+  const patientContext = await browser.newContext({ viewport: { width: 1280, height: 800 }, bypassCSP: true });
+  const patient = await patientContext.newPage();
+  await patient.goto(link);
+  assert.match(await patient.textContent('main'), /Demo Family Clinic\s*Monday, \d\d\/\d\d\/\d{4} at 9:15 AM/);
+  assert.doesNotMatch(await patient.textContent('body'), /Pemberton|Laser/);
+  assert.deepEqual(await seriousViolations(patient), []);
+  await screenshot(patient, 'calendar-link');
+  await patient.setViewportSize({ width: 390, height: 844 });
+  await noSidewaysScroll(patient);
+  await screenshot(patient, 'calendar-link-phone');
+  await Promise.all([patient.waitForNavigation(), patient.click('button[value=confirm]')]);
+  assert.match(await patient.textContent('main'), /your appointment is confirmed/);
+  await patientContext.close();
+  await page.goto(server.url + '/calendar?day=' + day);
+  assert.match(await page.textContent('.cal-grid'), /Fatima Pemberton\s*Laser session\s*Confirmed/);
+
   // A phone: the grid scrolls inside its card, never the page.
   await page.setViewportSize({ width: 390, height: 844 });
   for (const [path, name] of [['/calendar?day=' + day, 'calendar-day-phone'], ['/calendar?day=' + day + '&view=week', 'calendar-week-phone'], ['/calendar/book?provider=' + provider + '&start=' + day + 'T10:00', 'calendar-book-phone']]) {

@@ -121,6 +121,14 @@ fn refusal(zone: &ClinicZone, found: &[conflict::Conflict], outside: &[String]) 
     )
 }
 
+/// The refusal of a booking from the chart, which has no reason field: the calendar has.
+fn chart_refusal(zone: &ClinicZone, found: &[conflict::Conflict]) -> String {
+    refusal(zone, found, &[]).replace(
+        "To book it anyway, say why in \"Reason to double-book\".",
+        "To book it anyway, book it on the calendar and say why.",
+    )
+}
+
 impl App {
     async fn service(&self, conn: &mut Conn, id: i64) -> Result<ServiceRow, AppError> {
         carekeep_store::calendar::services(conn)
@@ -168,6 +176,36 @@ impl App {
             }
         }
         Ok((found, outside))
+    }
+
+    /// The chart's booking (one provider, no room, no buffer) refused over any clash: the
+    /// same rule as the calendar's, without the override (the calendar has its reason field).
+    pub(crate) async fn refuse_chart_clashes(
+        &self,
+        conn: &mut Conn,
+        patient: i64,
+        provider: i64,
+        start: OffsetDateTime,
+        end: OffsetDateTime,
+    ) -> Result<(), AppError> {
+        let new = Booking {
+            id: None,
+            start,
+            end,
+            buffer_after: Duration::ZERO,
+            provider,
+            room: None,
+            patient,
+            status: Status::Booked,
+        };
+        let rows = store::near(conn, start, end, provider, None, patient).await?;
+        let calendar = rows.iter().map(booking_of).collect::<Result<Vec<_>, _>>()?;
+        let found = conflict::conflicts(&new, &calendar);
+        if found.is_empty() {
+            Ok(())
+        } else {
+            Err(AppError::Conflict(chart_refusal(&self.clinic_zone(), &found)))
+        }
     }
 
     /// Decides over conflicts: clear, or over them with a checked reason, or refused.

@@ -381,3 +381,54 @@ async fn moving_and_cancelling_need_a_reason_and_a_series_keeps_its_wall_time_ac
     assert_eq!(status, 200, "{html}");
     assert!(html.contains("1 missed appointment"), "{html}");
 }
+
+#[tokio::test]
+async fn the_charts_booking_refuses_a_provider_or_patient_already_booked_through_the_api_and_the_page() {
+    let app = new_york().await;
+    let desk = app.api_login("frontdesk").await;
+    let harriet = app
+        .register_patient(&desk, "Harriet", "Pemberton", "1970-05-05", "5552017788")
+        .await;
+    let omar = app
+        .register_patient(&desk, "Omar", "Quintero", "1981-02-03", "5552017789")
+        .await;
+    let admin = app.api_login("owner").await;
+    let provider = app.user_id(&admin, "provider").await;
+    let book = |patient: i64, start: &'static str| {
+        app.api(Method::POST, &format!("/api/v1/patients/{patient}/appointments"), &desk)
+            .json(&serde_json::json!({"provider_id": provider, "service": "Visit", "start": start, "minutes": 30}))
+            .send()
+    };
+    let res = book(harriet, "2026-03-03T09:00:00-05:00").await.unwrap();
+    assert_eq!(res.status(), 201);
+    // The same provider at 9:15: 409, the clash named with the other appointment's time.
+    let res = book(omar, "2026-03-03T09:15:00-05:00").await.unwrap();
+    assert_eq!(res.status(), 409);
+    let body = res.text().await.unwrap();
+    assert!(
+        body.contains("The provider already has an appointment then (03/03/2026 9:00 AM to 9:30 AM)"),
+        "{body}"
+    );
+    // Back to back is not a clash.
+    let res = book(omar, "2026-03-03T09:30:00-05:00").await.unwrap();
+    assert_eq!(res.status(), 201);
+    // On the chart's page the refusal keeps what was typed.
+    let mut page = PageClient::login(&app, "frontdesk").await;
+    let (status, _) = page.get(&format!("/patients/{harriet}")).await;
+    assert_eq!(status, 200);
+    let (status, _, html) = page
+        .post(
+            &format!("/patients/{harriet}/appointments"),
+            &[
+                ("provider_id", &provider.to_string()),
+                ("service", "Second look"),
+                ("date", "03/03/2026"),
+                ("time", "09:40"),
+                ("minutes", "30"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 422, "{html}");
+    assert!(html.contains("already has an appointment then"), "{html}");
+    assert!(html.contains("Second look"), "the typed service is kept: {html}");
+}
