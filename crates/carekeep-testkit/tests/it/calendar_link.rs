@@ -131,7 +131,7 @@ async fn the_link_confirms_once_for_its_own_appointment_and_shows_nothing_else()
     let mut desk = PageClient::login(&app, "frontdesk").await;
     let (_, day) = desk.get("/calendar?day=2026-03-03").await;
     assert!(
-        day.contains("<td>2</td><td>1</td><td>1</td><td>0</td><td>0</td>"),
+        day.contains(&counts(2, 1, 1, 0, 0)),
         "one confirmed, the other not: {day}"
     );
     let (_, html) = patient.get(&second).await;
@@ -142,10 +142,7 @@ async fn the_link_confirms_once_for_its_own_appointment_and_shows_nothing_else()
     let (_, _, html) = patient.post(&second, &[("answer", "cancel")]).await;
     assert!(html.contains("Your appointment is cancelled"), "{html}");
     let (_, day) = desk.get("/calendar?day=2026-03-03").await;
-    assert!(
-        day.contains("<td>1</td><td>1</td><td>0</td><td>0</td><td>1</td>"),
-        "{day}"
-    );
+    assert!(day.contains(&counts(1, 1, 0, 0, 1)), "{day}");
 
     // The trail has the patient's answers, through the link.
     let co = app.api_login("compliance").await;
@@ -214,4 +211,12 @@ async fn an_unknown_or_past_link_reveals_nothing_and_guessing_is_rate_limited() 
         assert_eq!(status, 404);
     }
     assert!(limited, "guessing is rate limited");
+}
+
+/// The day's summary row as the page writes it: booked, confirmed, not confirmed, no-shows,
+/// cancelled.
+fn counts(booked: u8, confirmed: u8, unconfirmed: u8, no_show: u8, cancelled: u8) -> String {
+    format!(
+        r#"<td data-label="Booked">{booked}</td><td data-label="Confirmed">{confirmed}</td><td data-label="Not confirmed">{unconfirmed}</td><td data-label="No-shows">{no_show}</td><td data-label="Cancelled">{cancelled}</td>"#
+    )
 }
