@@ -189,18 +189,31 @@ pub async fn seed_records(app: &App, count: usize) -> Result<(), AppError> {
         let service = SERVICES[dice.below(SERVICES.len())];
         // A past visit, completed, with a signed note and the chart entries from it.
         let past = today - Duration::days(i64::try_from(3 + dice.below(200)).unwrap_or(3));
-        let visit = app
-            .book_appointment(
-                &desk.actor(),
-                id,
-                NewAppointment {
-                    provider_id: doc.user_id,
-                    service: service.into(),
-                    start: at(past, 9 + u8::try_from(dice.below(8)).unwrap_or(0), 0),
-                    minutes: 30,
-                },
-            )
-            .await?;
+        // The calendar refuses a double booking: a taken hour moves on to the next one.
+        let hour = u8::try_from(dice.below(8)).unwrap_or(0);
+        let mut booked = None;
+        for step in 0..8u8 {
+            let r = app
+                .book_appointment(
+                    &desk.actor(),
+                    id,
+                    NewAppointment {
+                        provider_id: doc.user_id,
+                        service: service.into(),
+                        start: at(past, 9 + (hour + step) % 8, 0),
+                        minutes: 30,
+                    },
+                )
+                .await;
+            match r {
+                Err(AppError::Conflict(_)) => continue,
+                r => {
+                    booked = Some(r?);
+                    break;
+                }
+            }
+        }
+        let Some(visit) = booked else { continue };
         app.set_appointment_status(&desk.actor(), visit.id, "checked_in")
             .await?;
         app.set_appointment_status(&desk.actor(), visit.id, "completed").await?;
@@ -327,17 +340,23 @@ pub async fn seed_records(app: &App, count: usize) -> Result<(), AppError> {
         // About one patient in six is on today's schedule.
         if i % 6 == 0 {
             let slot = u8::try_from(i / 6 % 9).unwrap_or(0);
-            app.book_appointment(
-                &desk.actor(),
-                id,
-                NewAppointment {
-                    provider_id: doc.user_id,
-                    service: SERVICES[dice.below(SERVICES.len())].into(),
-                    start: at(today, 9 + slot, if i % 12 == 0 { 0 } else { 30 }),
-                    minutes: 30,
-                },
-            )
-            .await?;
+            let r = app
+                .book_appointment(
+                    &desk.actor(),
+                    id,
+                    NewAppointment {
+                        provider_id: doc.user_id,
+                        service: SERVICES[dice.below(SERVICES.len())].into(),
+                        start: at(today, 9 + slot, if i % 12 == 0 { 0 } else { 30 }),
+                        minutes: 30,
+                    },
+                )
+                .await;
+            // A slot already taken today stays with its first patient.
+            match r {
+                Ok(_) | Err(AppError::Conflict(_)) => {}
+                Err(e) => return Err(e),
+            }
         }
     }
     Ok(())
