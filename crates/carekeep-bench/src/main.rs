@@ -1,4 +1,5 @@
 //! `cargo run --release -p carekeep-bench -- [chart-read|audit-append|audit-verify|fhir-import|fhir-large|footprint|all] [--runs N]`
+//! `cargo run --release -p carekeep-bench -- calendar-week [--patients 100000] [--years 5] [--runs N]`
 //! `cargo run --release -p carekeep-bench -- scale [--patients 100000] [--events 10000000] [--postgres-only]`
 //!
 //! Prints throughputs and the ratios the issues set goals for, each the median of several runs
@@ -16,6 +17,7 @@
     reason = "a dev-only benchmark over data it made: a panic ends a measurement, never a clinic's server"
 )]
 
+mod calendar_week;
 mod chart_read;
 mod fhir_import;
 mod footprint;
@@ -255,6 +257,11 @@ async fn main() {
         // Not part of `all`: seeding the large clinic takes minutes.
         let postgres_only = args.iter().any(|a| a == "--postgres-only");
         scale::run(arg("--patients", 100_000), arg("--events", 10_000_000), postgres_only).await;
+        return;
+    }
+    if what == "calendar-week" {
+        // Not part of `all`: seeding five years of a clinic takes minutes.
+        calendar_week::run(arg("--patients", 100_000), arg("--years", 5) as i64, runs.max(5)).await;
         return;
     }
     if what == "chart-read" || what == "all" {

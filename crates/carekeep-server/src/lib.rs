@@ -27,6 +27,10 @@ use carekeep_app::datadir;
 use carekeep_app::{AppError, AppSettings, Clock};
 use carekeep_crypto::password::PasswordHasher;
 use middleware::ratelimit::RateLimiter;
+
+/// Requests to confirm links per address a minute: a household answering a few reminders
+/// never meets it; a guesser gets 20 tries a minute at a 256-bit token.
+const LINK_REQUESTS_PER_MINUTE: u32 = 20;
 use std::sync::Arc;
 
 /// Why Carekeep could not start. Each message says what to do.
@@ -101,6 +105,7 @@ pub async fn open(config: Config, clock: Arc<dyn Clock>, hasher: PasswordHasher)
     let app = datadir::open(&config.files(), clock, hasher, settings).await?;
     Ok(AppState {
         limiter: Arc::new(RateLimiter::new(config.login_rate_limit_per_minute)),
+        link_limiter: Arc::new(RateLimiter::new(LINK_REQUESTS_PER_MINUTE)),
         proxies: Arc::new(config.proxy_trust()?),
         app,
         config: Arc::new(config),

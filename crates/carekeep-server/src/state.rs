@@ -10,6 +10,8 @@ pub struct AppState {
     pub app: App,
     pub config: Arc<Config>,
     pub limiter: Arc<RateLimiter>,
+    /// Requests to reminders' confirm links, per address (a token cannot be guessed at speed).
+    pub link_limiter: Arc<RateLimiter>,
     /// The proxies whose `X-Forwarded-For` is believed (empty unless `behind_tls_proxy`).
     pub proxies: Arc<Vec<carekeep_domain::client_address::Cidr>>,
 }

@@ -96,6 +96,9 @@ pub(crate) fn invoice(id: i64) -> Link {
 pub(crate) fn schedule() -> Link {
     Link::new("/schedule")
 }
+pub(crate) fn calendar() -> Link {
+    Link::new("/calendar")
+}
 pub(crate) fn calendar_setup() -> Link {
     Link::new("/calendar/setup")
 }
@@ -166,6 +169,7 @@ mod tests {
             patient(7),
             invoice(7),
             schedule(),
+            calendar(),
             calendar_setup(),
             requests(),
             patient_log(7),

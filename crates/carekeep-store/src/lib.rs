@@ -15,6 +15,7 @@ mod error;
 pub mod audit;
 pub mod auth;
 pub mod backups;
+pub mod bookings;
 pub mod calendar;
 pub mod incidents;
 pub mod monitoring;

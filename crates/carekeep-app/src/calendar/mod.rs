@@ -1,8 +1,16 @@
-//! The calendar (issue 26): its set-up (services, rooms, providers' hours and time off) here;
-//! the rules themselves are pure in `carekeep_domain::calendar`.
+//! The calendar (issue 26): its set-up (services, rooms, providers' hours and time off), the
+//! day and week views, and booking, moving and cancelling; the rules themselves are pure in
+//! `carekeep_domain::calendar`.
 
+mod book;
+mod hours;
+mod link;
 mod setup;
+mod week;
 
+pub use book::{BookInput, MoveInput, PatientAtBooking};
+pub use link::{LinkAnswer, LinkView};
 pub use setup::{
     CalendarSetup, HoursInput, HoursView, RoomInput, RoomView, ServiceInput, ServiceView, TimeOffInput, TimeOffView,
 };
+pub use week::{summarize, CalendarItem, CalendarView, DaySummary, FreeSlot, SLOT_MINUTES};

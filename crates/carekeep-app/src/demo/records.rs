@@ -397,17 +397,23 @@ pub async fn seed_records(app: &App, clock: &ManualClock, count: usize) -> Resul
         // About one patient in six is on today's schedule.
         if i % 6 == 0 {
             let slot = u8::try_from(i / 6 % 9).unwrap_or(0);
-            app.book_appointment(
-                &desk.actor(),
-                id,
-                NewAppointment {
-                    provider_id: doc.user_id,
-                    service: SERVICES[dice.below(SERVICES.len())].into(),
-                    start: at(today, 9 + slot, if i % 12 == 0 { 0 } else { 30 }),
-                    minutes: 30,
-                },
-            )
-            .await?;
+            let r = app
+                .book_appointment(
+                    &desk.actor(),
+                    id,
+                    NewAppointment {
+                        provider_id: doc.user_id,
+                        service: SERVICES[dice.below(SERVICES.len())].into(),
+                        start: at(today, 9 + slot, if i % 12 == 0 { 0 } else { 30 }),
+                        minutes: 30,
+                    },
+                )
+                .await;
+            // A slot already taken today stays with its first patient.
+            match r {
+                Ok(_) | Err(AppError::Conflict(_)) => {}
+                Err(e) => return Err(e),
+            }
         }
         // The day's last visit is done: plant what belongs to this day.
         let day_index = i / per_day;

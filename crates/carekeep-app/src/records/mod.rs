@@ -8,12 +8,12 @@
 //! data is returned and fail if it cannot be written; writes record theirs in the same
 //! transaction.
 
-mod access;
+pub(crate) mod access;
 mod billing;
 mod chart;
 pub mod fhir;
 pub mod invoice_page;
-mod patients;
+pub(crate) mod patients;
 mod schedule;
 pub mod view;
 mod worklist;

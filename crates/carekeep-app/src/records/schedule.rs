@@ -105,6 +105,9 @@ impl App {
         let Some(provider) = provider else {
             return Err(AppError::Invalid(NOT_BOOKABLE.into()));
         };
+        // No double booking from the chart either (issue 26): the clash is named.
+        self.refuse_chart_clashes(tx.conn(), patient, provider.id.0, input.start, end)
+            .await?;
         let now = self.now();
         let id = store::insert_appointment(
             tx.conn(),

@@ -5,6 +5,7 @@
 
 pub mod conflict;
 pub mod hours;
+pub mod link;
 pub mod message;
 pub mod recurrence;
 pub mod texting;

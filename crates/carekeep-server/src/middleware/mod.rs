@@ -149,14 +149,23 @@ pub async fn page_session(State(state): State<AppState>, req: Request, next: Nex
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned)
             .or(from_body);
+        // A reminder's confirm link has no session: its form carries the link's own token,
+        // which only the person holding the link knows.
+        let link_token = parts
+            .uri
+            .path()
+            .strip_prefix("/c/")
+            .filter(|t| !t.is_empty() && !t.contains('/'))
+            .map(str::to_owned);
         let expected = match &principal {
+            _ if link_token.is_some() => link_token.clone(),
             Some(p) => Some(p.csrf_token.clone()),
             None if parts.uri.path() == "/login" => jar.get(session::LOGIN_CSRF_COOKIE).map(|c| c.value().to_owned()),
             None => None,
         };
         let ok = matches!((&sent, &expected), (Some(s), Some(e)) if !e.is_empty() && constant_time_eq(s.as_bytes(), e.as_bytes()));
         if !ok {
-            if principal.is_none() && parts.uri.path() != "/login" {
+            if principal.is_none() && parts.uri.path() != "/login" && link_token.is_none() {
                 let e = if had_cookie {
                     AppError::Unauthenticated
                 } else {

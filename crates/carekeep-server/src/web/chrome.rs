@@ -78,6 +78,13 @@ pub fn modules_for(policy: &Policy, p: &Principal) -> Vec<Module> {
             href: Some("/schedule"),
         });
     }
+    if reads(DataClass::Scheduling) && reads(DataClass::Identity) {
+        out.push(Module {
+            title: "Calendar",
+            description: "The day and week by provider and room; booking, moves and cancellations.",
+            href: Some("/calendar"),
+        });
+    }
     if can(Capability::ManageCalendar) {
         out.push(Module {
             title: "Calendar set-up",
@@ -180,16 +187,22 @@ impl Chrome {
             current: current == "/",
         }];
         if p.mfa_verified {
-            nav.extend(
-                modules_for(policy, p)
-                    .into_iter()
-                    .filter(|m| m.title != "Your account")
-                    .map(|m| NavItem {
-                        label: m.title,
-                        href: m.href,
-                        current: m.href.is_some_and(|h| current.starts_with(h)),
-                    }),
-            );
+            let modules: Vec<Module> = modules_for(policy, p)
+                .into_iter()
+                .filter(|m| m.title != "Your account")
+                .collect();
+            // The longest address the page sits under is the current one: the calendar's
+            // set-up is not also the calendar.
+            let best = modules
+                .iter()
+                .filter_map(|m| m.href)
+                .filter(|h| current.starts_with(h))
+                .max_by_key(|h| h.len());
+            nav.extend(modules.into_iter().map(|m| NavItem {
+                label: m.title,
+                href: m.href,
+                current: m.href.is_some() && m.href == best,
+            }));
         }
         Chrome {
             clinic: clinic.to_owned(),

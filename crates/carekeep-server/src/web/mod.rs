@@ -5,11 +5,13 @@ mod admin_users;
 mod assets;
 mod audit;
 mod billing;
+mod calendar;
 mod calendar_setup;
 mod chart;
 mod chart_header;
 mod chart_photos;
 pub(crate) mod chrome;
+mod confirm_link;
 pub(crate) mod formats;
 pub(crate) mod forms;
 mod home;
@@ -53,6 +55,7 @@ macro_rules! pages {
 pages! {
     "/" => get(home::show),
     "/login" => get(login::form).post(login::submit),
+    "/c/{token}" => get(confirm_link::show).post(confirm_link::answer),
     "/logout" => post(login::logout),
     "/mfa/setup" => get(mfa::form).post(mfa::confirm),
     "/account" => get(account::show),
@@ -99,6 +102,13 @@ pages! {
     "/invoices/{id}/receipt.pdf" => get(billing::receipt),
     "/invoices/{id}/statement.pdf" => get(billing::statement),
     "/schedule" => get(chart::schedule),
+    "/calendar" => get(calendar::show),
+    "/calendar/book" => get(calendar::book_form).post(calendar::book),
+    "/calendar/appointments/{id}" => get(calendar::appointment),
+    "/calendar/appointments/{id}/confirm" => post(calendar::confirm),
+    "/calendar/appointments/{id}/move" => post(calendar::move_to),
+    "/calendar/appointments/{id}/cancel" => post(calendar::cancel),
+    "/calendar/appointments/{id}/link" => post(calendar::make_link),
     "/calendar/setup" => get(calendar_setup::show),
     "/calendar/setup/services" => post(calendar_setup::add_service),
     "/calendar/setup/rooms" => post(calendar_setup::add_room),

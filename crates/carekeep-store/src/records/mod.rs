@@ -23,6 +23,7 @@ pub enum CtColumn {
     AttachmentMeta,
     AttachmentContent,
     InvoiceLines,
+    AppointmentReason,
 }
 
 impl CtColumn {
@@ -39,6 +40,7 @@ impl CtColumn {
             CtColumn::AttachmentMeta => ("attachments", "meta_ct"),
             CtColumn::AttachmentContent => ("attachments", "content_ct"),
             CtColumn::InvoiceLines => ("invoices", "lines_ct"),
+            CtColumn::AppointmentReason => ("appointment_reasons", "reason_ct"),
         }
     }
 }

@@ -15,6 +15,8 @@ mod authz_sweep;
 mod backup;
 mod billing_pages;
 mod calendar;
+mod calendar_book;
+mod calendar_link;
 mod chart_header;
 mod connections;
 mod csrf;

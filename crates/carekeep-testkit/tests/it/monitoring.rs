@@ -231,10 +231,11 @@ async fn chart_reads_without_care_and_same_surname_reads_are_flagged_from_real_r
     let kin = app
         .register_patient(&desk, "Vera", "Provider", "1972-01-01", "5550003000")
         .await;
-    for p in [seen, kin] {
+    // Back to back: the provider is never double-booked.
+    for (p, start) in [(seen, "2026-03-02T10:00:00Z"), (kin, "2026-03-02T10:30:00Z")] {
         let res = app
             .api(Method::POST, &format!("/api/v1/patients/{p}/appointments"), &desk)
-            .json(&json!({"provider_id": doc_id, "service": "Visit", "start": "2026-03-02T10:00:00Z", "minutes": 30}))
+            .json(&json!({"provider_id": doc_id, "service": "Visit", "start": start, "minutes": 30}))
             .send()
             .await
             .unwrap();

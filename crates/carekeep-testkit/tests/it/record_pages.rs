@@ -28,6 +28,7 @@ async fn every_role_sees_and_changes_exactly_its_classes_on_the_pages() {
     let doc_id = app.user_id(&admin, "provider").await.to_string();
     let chart = format!("/patients/{id}");
     for (r, role) in ROLES.iter().enumerate() {
+        let hour = format!("{:02}:00", 8 + r);
         let mut c = PageClient::login(&app, role).await;
         let (status, html) = c.get(&chart).await;
         if !CLASSES.iter().enumerate().any(|(k, _)| MATRIX[k][r].0) {
@@ -83,7 +84,8 @@ async fn every_role_sees_and_changes_exactly_its_classes_on_the_pages() {
                     ("provider_id", &doc_id),
                     ("service", "Check"),
                     ("date", "2026-03-04"),
-                    ("time", "10:00"),
+                    // Each role its own hour: the same provider is never double-booked.
+                    ("time", &hour),
                     ("minutes", "15"),
                 ],
             ),

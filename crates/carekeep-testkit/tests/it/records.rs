@@ -206,7 +206,8 @@ async fn every_role_writes_exactly_its_classes_over_the_api() {
             (1, app.api(Method::PUT, &format!("/api/v1/patients/{id}/contact"), tok)
                 .json(&json!({"phone": "555-201-3344", "email": "alma@example.com"}))),
             (2, app.api(Method::POST, &format!("/api/v1/patients/{id}/appointments"), tok)
-                .json(&json!({"provider_id": doc_id, "service": "Check", "start": "2026-03-03T10:00:00Z", "minutes": 15}))),
+                // Each role its own hour: the same provider is never double-booked.
+                .json(&json!({"provider_id": doc_id, "service": "Check", "start": format!("2026-03-03T{:02}:00:00Z", 8 + r), "minutes": 15}))),
             (3, app.api(Method::POST, &format!("/api/v1/patients/{id}/entries"), tok)
                 .json(&json!({"kind": "allergy", "substance": "Latex", "reaction": "rash", "severity": "mild"}))),
             (4, app.api(Method::PUT, &format!("/api/v1/invoices/{inv}/codes"), tok)
