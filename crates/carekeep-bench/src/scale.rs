@@ -97,7 +97,7 @@ fn patient_resources(n: usize) -> Vec<Value> {
 }
 
 /// The clinic's patients, by FHIR import; returns their ids in order.
-pub(crate) async fn seed_patients(app: &TestApp, patients: usize) -> Vec<i64> {
+async fn seed_patients(app: &TestApp, patients: usize) -> Vec<i64> {
     let owner = app.api_login("owner").await;
     let provider = app.user_id(&owner, "provider").await;
     let a = &app.state.app;
