@@ -130,6 +130,9 @@ pub(crate) fn npp() -> Link {
 pub(crate) fn user(id: i64) -> Link {
     Link::new(format!("/admin/users/{id}"))
 }
+pub(crate) fn setup() -> Link {
+    Link::new("/setup")
+}
 pub(crate) fn roles() -> Link {
     Link::new("/admin/roles")
 }
@@ -175,6 +178,7 @@ mod tests {
             npp(),
             user(7),
             roles(),
+            setup(),
         ];
         for link in all {
             assert!(served(link.path()), "{} is not served by any page route", link.path());

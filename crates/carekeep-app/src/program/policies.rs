@@ -6,6 +6,7 @@ use crate::pdf::Pdf;
 use crate::{Actor, App, AppError};
 use carekeep_domain::audit::{Action, Outcome};
 use carekeep_domain::program::policies::{review, TEMPLATES};
+use carekeep_domain::program::setup::{fill, refuse_blanks};
 use carekeep_domain::program::Standing;
 use carekeep_domain::records::patient::parse_date;
 use carekeep_domain::Capability;
@@ -67,6 +68,7 @@ impl App {
         let acks = store::acks(&mut conn).await?;
         let accounts = users::all(&mut conn).await?;
         drop(conn);
+        let details = self.details_on_file().await?;
         let names: HashMap<i64, &str> = accounts.iter().map(|u| (u.id.0, u.display_name.as_str())).collect();
         let today = self.clinic_today();
         let zone = self.clinic_zone();
@@ -87,7 +89,7 @@ impl App {
                     adopted: current.is_some(),
                     version: current.map_or(0, |v| v.version),
                     version_id: current.map_or(0, |v| v.id),
-                    body: current.map_or(t.body, |v| v.body.as_str()).into(),
+                    body: current.map_or_else(|| fill(t.body, &details), |v| v.body.clone()),
                     effective_on: current.map(|v| v.effective_on.clone()).unwrap_or_default(),
                     reviewed_on: current.map(|v| v.reviewed_on.clone()).unwrap_or_default(),
                     review_due: due.map(|d| d.to_string()).unwrap_or_default(),
@@ -154,6 +156,10 @@ impl App {
         let title = crate::input::line("title", title, 200, true)?;
         let body = crate::input::text("policy text", body, 50_000, true)?;
         let (title, body) = (title.as_str(), body.as_str());
+        // 164.316(a), 164.530(i)(1): a policy fits the clinic; no blank is adopted.
+        if let Some(refusal) = refuse_blanks("this policy", body) {
+            return Err(AppError::Invalid(refusal));
+        }
         let effective = match effective_on.trim() {
             "" => self.clinic_today(),
             d => parse_date(d).map_err(|_| AppError::Invalid("the effective date must look like 2026-11-22".into()))?,

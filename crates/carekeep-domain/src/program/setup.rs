@@ -99,7 +99,7 @@ pub fn refuse_blanks(what: &str, text: &str) -> Option<String> {
     if left.is_empty() {
         return None;
     }
-    let named: Vec<String> = left.iter().map(|w| format!("\"{w}\"")).collect();
+    let named: Vec<String> = left.iter().map(|w| format!("“{w}”")).collect();
     Some(format!(
         "{what} still has a blank to fill: {} (type it in, or fill the clinic's details under Set-up)",
         named.join(", ")
@@ -126,7 +126,10 @@ fn problem(field: &'static str, message: &str) -> DetailsProblem {
 pub fn check_details(d: &ClinicDetails) -> Result<ClinicDetails, DetailsProblem> {
     let legal_name = d.legal_name.trim();
     if legal_name.chars().count() < 2 {
-        return Err(problem("legal_name", "the legal name is needed, as on the clinic's papers"));
+        return Err(problem(
+            "legal_name",
+            "the legal name is needed, as on the clinic's papers",
+        ));
     }
     let address = d.address.trim();
     if address.chars().count() < 8 || !address.chars().any(|c| c.is_ascii_digit()) {
@@ -308,7 +311,11 @@ mod tests {
     fn blanks_are_filled_or_named() {
         let text = "Contact [[who answers privacy questions]] at [[clinic's phone number]]. [[clinic's phone number]]";
         let cases: &[(ClinicDetails, &[&str], &str)] = &[
-            (ClinicDetails::default(), &["who answers privacy questions", "clinic's phone number"], ""),
+            (
+                ClinicDetails::default(),
+                &["who answers privacy questions", "clinic's phone number"],
+                "",
+            ),
             (
                 ClinicDetails {
                     phone: "5125550100".into(),
@@ -334,7 +341,7 @@ mod tests {
             assert_eq!(refuse_blanks("the notice", &filled).is_none(), left.is_empty());
         }
         let refused = refuse_blanks("the notice", text).unwrap_or_default();
-        assert!(refused.contains("\"clinic's phone number\""), "{refused}");
+        assert!(refused.contains("“clinic's phone number”"), "{refused}");
         // A blank the clinic wrote itself is named too; a lone "[[" is not a blank.
         assert_eq!(blanks_left("Call [[the front desk]] or [[ "), vec!["the front desk"]);
         assert_eq!(blanks_left("no blanks"), Vec::<String>::new());
@@ -344,7 +351,8 @@ mod tests {
     #[test]
     fn details_are_checked_field_by_field() {
         assert_eq!(check_details(&details()).map(|d| d.phone), Ok("5125550100".to_owned()));
-        let cases: &[(fn(&mut ClinicDetails), &str)] = &[
+        type Change = fn(&mut ClinicDetails);
+        let cases: &[(Change, &str)] = &[
             (|d| d.legal_name = " ".into(), "legal_name"),
             (|d| d.address = "Austin".into(), "address"),
             (|d| d.phone = "555-0100".into(), "phone"),
@@ -373,7 +381,10 @@ mod tests {
         assert_eq!(fresh.iter().filter(|p| p.next).count(), 1);
         assert!(fresh[0].next && fresh[0].step == Step::ClinicDetails);
         assert_eq!(fresh[8].step, Step::RiskAssessment);
-        assert_eq!(fresh.iter().map(|p| p.number).collect::<Vec<_>>(), (1..=9).collect::<Vec<_>>());
+        assert_eq!(
+            fresh.iter().map(|p| p.number).collect::<Vec<_>>(),
+            (1..=9).collect::<Vec<_>>()
+        );
 
         let some = path(true, false, |k| k == "vendors");
         assert!(some[0].done && some[1].next && some[3].done && !some[3].next);

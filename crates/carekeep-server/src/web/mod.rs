@@ -22,6 +22,7 @@ pub(crate) mod program;
 mod readiness;
 mod rights;
 mod settings;
+mod setup;
 mod sra;
 
 use crate::middleware;
@@ -165,6 +166,8 @@ pages! {
     "/admin/users" => get(admin_users::list).post(admin_users::create),
     "/admin/users/new" => get(admin_users::new_form),
     "/admin/settings" => get(settings::show),
+    "/setup" => get(setup::show),
+    "/setup/details" => post(setup::save_details),
     "/admin/settings/time-zone" => post(settings::save_zone),
     "/admin/roles" => get(admin_users::roles).post(admin_users::define_role),
     "/admin/users/{id}" => get(admin_users::show),

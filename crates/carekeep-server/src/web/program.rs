@@ -25,8 +25,24 @@ pub async fn dashboard(State(state): State<AppState>, PageUser(p): PageUser) -> 
         .checklist_history(&actor, &items)
         .await
         .map_err(WebError::page)?;
+    // The owner sees the set-up path here until every step is done.
+    let setup = if state
+        .app
+        .policy()
+        .has_capability(&p.roles, carekeep_domain::Capability::AdministerUsers)
+    {
+        let path = state
+            .app
+            .setup_path_from(&items, super::setup::network_settled(&state))
+            .await
+            .map_err(WebError::page)?;
+        (!path.finished()).then(|| super::setup::path_view(&path))
+    } else {
+        None
+    };
     Ok(ProgramPage {
         chrome: chrome(&state, &p, "/program"),
+        setup,
         headline: history.today.headline(),
         rest: history.today.rest(),
         progress_svg: super::pictures::progress::svg(history.today),
@@ -514,7 +530,11 @@ pub async fn revise_policy(
     {
         Ok(_) => Ok(urls::policy_admin(&key).done("version").redirect()),
         Err(e @ AppError::Invalid(_)) => {
-            let page = policy_page(&state, &p, &key, None, Some(e.to_string())).await?;
+            // The refused text comes back as typed (a blank named in the message stays
+            // where it was, to be filled).
+            let mut page = policy_page(&state, &p, &key, None, Some(e.to_string())).await?;
+            page.p.title = f.title;
+            page.p.body = f.body;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Err(e) => Err(WebError::page(e)),
@@ -668,6 +688,8 @@ pub async fn npp_pdf(State(state): State<AppState>, PageUser(p): PageUser) -> Re
 #[template(path = "program/program.html")]
 pub struct ProgramPage {
     pub chrome: Chrome,
+    /// The set-up path, for the owner until it is done.
+    pub setup: Option<super::setup::PathView>,
     pub items: Vec<carekeep_app::program::dashboard::ChecklistItem>,
     /// `12 of 15 done`, and the rest in words.
     pub headline: String,
