@@ -104,5 +104,20 @@ pub async fn seed(app: &App, owner_password: &str) -> Result<Vec<DemoCredential>
             totp_secret: secret.to_base32(),
         });
     }
+    // The demo clinic has filled its details, so its notice and policies have no blanks.
+    app.save_clinic_details(
+        &Actor::Cli,
+        &crate::program::setup::DetailsInput {
+            details: carekeep_domain::program::setup::ClinicDetails {
+                legal_name: app.clinic_name().to_owned(),
+                address: "100 Main Street\nSpringfield, IL 62701".into(),
+                phone: "(555) 201-0100".into(),
+                website: "www.example.com".into(),
+                privacy_contact: "Cora Compliance, compliance officer".into(),
+            },
+            time_zone: app.clinic_zone().name().to_owned(),
+        },
+    )
+    .await?;
     Ok(out)
 }
