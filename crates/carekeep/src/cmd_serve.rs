@@ -129,6 +129,7 @@ pub async fn demo(ctx: &Context, args: ServeArgs) -> Result<(), Failure> {
         .await?;
         let app = ctx.open_state(cfg.clone()).await?.app;
         let creds = demo::seed(&app, &password).await?;
+        demo::fill_details(&app).await?;
         outln!("Seeding {DEMO_PATIENTS} synthetic patients ...");
         carekeep_app::demo_records::seed_records(&app, DEMO_PATIENTS).await?;
         app.close().await;

@@ -104,20 +104,30 @@ pub async fn seed(app: &App, owner_password: &str) -> Result<Vec<DemoCredential>
             totp_secret: secret.to_base32(),
         });
     }
-    // The demo clinic has filled its details, so its notice and policies have no blanks.
-    app.save_clinic_details(
-        &Actor::Cli,
-        &crate::program::setup::DetailsInput {
-            details: carekeep_domain::program::setup::ClinicDetails {
-                legal_name: app.clinic_name().to_owned(),
-                address: "100 Main Street\nSpringfield, IL 62701".into(),
-                phone: "(555) 201-0100".into(),
-                website: "www.example.com".into(),
-                privacy_contact: "Cora Compliance, compliance officer".into(),
-            },
-            time_zone: app.clinic_zone().name().to_owned(),
+    Ok(out)
+}
+
+/// The demo clinic's details, filled as an owner would on the set-up path, so its notice and
+/// policies have no blanks (the test kit's clinic stays fresh, as after `carekeep init`).
+pub async fn fill_details(app: &App) -> Result<(), AppError> {
+    let mut tx = app.store().begin().await?;
+    carekeep_store::clinic::set_details(
+        tx.conn(),
+        &carekeep_store::clinic::Details {
+            legal_name: app.clinic_name().to_owned(),
+            address: "100 Main Street\nSpringfield, IL 62701".into(),
+            phone: "5552010100".into(),
+            website: "www.example.com".into(),
+            privacy_contact: "Cora Compliance, compliance officer".into(),
         },
     )
     .await?;
-    Ok(out)
+    app.record(
+        &mut tx,
+        &app.event(&Actor::Cli, Action::SettingChanged, Outcome::Success)
+            .with_reason("clinic details saved (demo)"),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
 }
