@@ -124,6 +124,9 @@ pub(crate) fn policy_admin(key: &str) -> Link {
 pub(crate) fn policies() -> Link {
     Link::new("/policies")
 }
+pub(crate) fn policies_admin() -> Link {
+    Link::new("/program/policies")
+}
 pub(crate) fn npp() -> Link {
     Link::new("/program/npp")
 }
@@ -176,6 +179,7 @@ mod tests {
             policy_admin("privacy-officer"),
             policies(),
             npp(),
+            policies_admin(),
             user(7),
             roles(),
             setup(),

@@ -334,3 +334,114 @@ pub(crate) fn write_policy(pdf: &mut Pdf, clinic: &str, v: &PolicyView) {
         pdf.line(&v.not_acknowledged.join(", "));
     }
 }
+
+/// One template as the owner edited it in the review of every policy not yet adopted.
+#[derive(Clone, Debug, Default)]
+pub struct Adoption {
+    pub key: String,
+    pub title: String,
+    pub body: String,
+}
+
+impl App {
+    /// Adopts several policies at once (issue 25): each edited on one page, all adopted with one
+    /// submission, approved by `actor`, in effect from `effective_on`. Every policy is checked
+    /// before any is saved (a blank left is named with the policy's title), so the review is
+    /// adopted whole or not at all.
+    pub async fn adopt_policies(
+        &self,
+        actor: &Actor<'_>,
+        items: &[Adoption],
+        effective_on: &str,
+    ) -> Result<usize, AppError> {
+        let me = self
+            .require(actor, Capability::ManageProgram)
+            .await?
+            .ok_or_else(|| AppError::Forbidden("a policy is approved by a signed-in person".into()))?;
+        if items.is_empty() {
+            return Err(AppError::Invalid("tick at least one policy to adopt".into()));
+        }
+        let mut checked = Vec::with_capacity(items.len());
+        for it in items {
+            let t = TEMPLATES
+                .iter()
+                .find(|t| t.key == it.key)
+                .ok_or(AppError::NotFound("policy"))?;
+            let title = crate::input::line("title", &it.title, 200, false)?;
+            let title = if title.is_empty() { t.title.to_owned() } else { title };
+            let body = crate::input::text("policy text", &it.body, 50_000, false)?;
+            if body.is_empty() {
+                return Err(AppError::Invalid(format!("the policy text of \"{title}\" is needed")));
+            }
+            if let Some(refusal) = refuse_blanks(&format!("\"{title}\""), &body) {
+                return Err(AppError::Invalid(refusal));
+            }
+            checked.push((t.key, title, body));
+        }
+        let effective = match effective_on.trim() {
+            "" => self.clinic_today(),
+            d => parse_date(d).map_err(|_| AppError::Invalid("the effective date must look like 2026-11-22".into()))?,
+        };
+        let mut tx = self.store().begin().await?;
+        for (key, title, body) in &checked {
+            let (id, version) = store::add_version(
+                tx.conn(),
+                key,
+                title,
+                body,
+                &effective.to_string(),
+                me.user_id.0,
+                self.now(),
+            )
+            .await?;
+            let mut event = self
+                .event(actor, Action::ProgramChanged, Outcome::Success)
+                .with_reason(&format!(
+                    "policy {key} version {version} approved, effective {effective}"
+                ));
+            event.resource_type = "Policy".into();
+            event.resource_id = id.to_string();
+            self.record(&mut tx, &event).await?;
+        }
+        tx.commit().await?;
+        Ok(checked.len())
+    }
+
+    /// The signed-in person acknowledges every policy version listed, on one screen with one
+    /// submission (164.530(b)(1) training on the policies; 164.316(b)(2)(ii) availability).
+    /// Only current versions are taken; a version replaced meanwhile is refused, so nobody
+    /// acknowledges text they were not shown.
+    pub async fn acknowledge_policies(&self, actor: &Actor<'_>, version_ids: &[i64]) -> Result<usize, AppError> {
+        let p = actor.person()?;
+        p.require_full()?;
+        if version_ids.is_empty() {
+            return Err(AppError::Invalid(
+                "there is no policy to acknowledge on this page".into(),
+            ));
+        }
+        let views = self.policy_views().await?;
+        if let Some(stale) = version_ids
+            .iter()
+            .find(|id| !views.iter().any(|v| v.adopted && v.version_id == **id))
+        {
+            return Err(AppError::Conflict(format!(
+                "a policy was changed while you read it (version {stale}): read the page again"
+            )));
+        }
+        let mut tx = self.store().begin().await?;
+        let mut recorded = 0;
+        for id in version_ids {
+            if store::acknowledge(tx.conn(), *id, p.user_id.0, self.now()).await? {
+                let mut event = self
+                    .event(&p.actor(), Action::ProgramChanged, Outcome::Success)
+                    .with_reason("policy acknowledged");
+                event.resource_type = "Policy".into();
+                event.resource_id = id.to_string();
+                self.record(&mut tx, &event).await?;
+                recorded += 1;
+            }
+        }
+        tx.commit().await?;
+        Ok(recorded)
+    }
+}

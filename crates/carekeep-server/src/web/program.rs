@@ -463,11 +463,18 @@ pub async fn course_submit(
 pub async fn policies_admin(
     State(state): State<AppState>,
     PageUser(p): PageUser,
+    Query(d): Query<Done>,
 ) -> Result<PoliciesAdminPage, WebError> {
     let policies = state.app.policies(&p.actor()).await.map_err(WebError::page)?;
+    let notice = d
+        .done
+        .as_deref()
+        .and_then(|x| x.strip_prefix("adopted-"))
+        .map(|n| format!("Adopted {n} policies. Staff see them under Policies to acknowledge."));
     Ok(PoliciesAdminPage {
         chrome: chrome(&state, &p, "/program"),
         policies,
+        notice,
     })
 }
 
@@ -571,12 +578,14 @@ pub async fn policies_read(
     State(state): State<AppState>,
     PageUser(p): PageUser,
     Query(d): Query<Done>,
-) -> Result<PoliciesReadPage, WebError> {
+) -> Result<super::policy_review::ReadPage, WebError> {
     let policies = state.app.policies_to_read(&p.actor()).await.map_err(WebError::page)?;
-    Ok(PoliciesReadPage {
+    Ok(super::policy_review::ReadPage {
         chrome: chrome(&state, &p, "/policies"),
+        pending: policies.iter().filter(|x| !x.acknowledged).count(),
         policies,
         notice: (d.done.as_deref() == Some("ack")).then_some("Thank you: your acknowledgment is recorded."),
+        error: None,
     })
 }
 
@@ -820,6 +829,15 @@ pub struct QuizChoice {
 pub struct PoliciesAdminPage {
     pub chrome: Chrome,
     pub policies: Vec<carekeep_app::program::policies::PolicyView>,
+    /// After the review: how many were adopted.
+    pub notice: Option<String>,
+}
+
+impl PoliciesAdminPage {
+    /// Whether any template waits to be adopted (the review page then has something to show).
+    pub fn any_to_adopt(&self) -> bool {
+        self.policies.iter().any(|p| !p.adopted)
+    }
 }
 
 #[derive(Template, Debug)]
@@ -830,14 +848,6 @@ pub struct PolicyAdminPage {
     pub today: String,
     pub notice: Option<&'static str>,
     pub error: Option<String>,
-}
-
-#[derive(Template, Debug)]
-#[template(path = "program/policies_read.html")]
-pub struct PoliciesReadPage {
-    pub chrome: Chrome,
-    pub policies: Vec<carekeep_app::program::policies::PolicyToRead>,
-    pub notice: Option<&'static str>,
 }
 
 #[derive(Template, Debug)]
@@ -859,6 +869,5 @@ crate::web::chrome::page_response!(
     CoursePage,
     PoliciesAdminPage,
     PolicyAdminPage,
-    PoliciesReadPage,
     NppPage
 );

@@ -147,3 +147,98 @@ async fn the_owner_is_guided_and_no_blank_is_published() {
     assert_eq!(status, 403);
     app.stop().await;
 }
+
+/// Issue 25, item 5: the owner adopts every template in one review (a blank left is refused
+/// naming the policy and the blank, everything typed kept); staff acknowledge all pending
+/// policies with one submission (164.316(a), 164.530(i)).
+#[tokio::test]
+async fn policies_are_adopted_in_one_review_and_acknowledged_on_one_screen() {
+    let app = TestApp::spawn().await;
+    let mut owner = PageClient::login(&app, "owner").await;
+    let (status, html) = owner.get("/program/policies/review").await;
+    assert_eq!(status, 200);
+    let keys: Vec<&str> = carekeep_domain::program::policies::TEMPLATES
+        .iter()
+        .map(|t| t.key)
+        .collect();
+    for k in &keys {
+        assert!(html.contains(&format!(r#"name="adopt" value="{k}" checked"#)), "{k}");
+    }
+    // The details are not filled yet: the breach plan's blanks are still in its text.
+    let mut fields: Vec<(String, String)> = Vec::new();
+    for t in carekeep_domain::program::policies::TEMPLATES {
+        fields.push(("adopt".into(), t.key.into()));
+        fields.push((format!("title_{}", t.key), t.title.into()));
+        fields.push((format!("body_{}", t.key), t.body.replace("\n\n", "\r\n\r\n")));
+    }
+    fields.push(("title_sanctions".into(), "Sanctions at our clinic".into()));
+    let as_refs = |f: &[(String, String)]| f.iter().map(|(k, v)| (k.clone(), v.clone())).collect::<Vec<_>>();
+    let pairs = as_refs(&fields);
+    let form: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let (status, _, page) = owner.post("/program/policies/review", &form).await;
+    assert_eq!(status, 422, "{page}");
+    assert!(
+        page.contains("still has a blank to fill: “clinic&#39;s legal name”"),
+        "the policy and its blank are named: {page}"
+    );
+    assert!(page.contains("Who is called first"), "the typed text is kept");
+    // Nothing was adopted: the review is all or nothing.
+    let (_, list) = owner.get("/program/policies").await;
+    assert!(list.contains("Review and adopt the policies not adopted yet"));
+
+    // Filled in by hand, one left unticked: the rest are adopted with one submission.
+    let filled: Vec<(String, String)> = fields
+        .iter()
+        .filter(|(k, v)| !(k == "adopt" && v == "sanctions"))
+        .map(|(k, v)| {
+            (
+                k.clone(),
+                v.replace("[[clinic's legal name]]", "Lakeside Medspa LLC")
+                    .replace("[[who answers privacy questions]]", "Dana Reyes")
+                    .replace("[[clinic's phone number]]", "(512) 555-0100"),
+            )
+        })
+        .collect();
+    let form: Vec<(&str, &str)> = filled.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let (status, location, body) = owner.post("/program/policies/review", &form).await;
+    let n = keys.len() - 1;
+    assert_eq!(
+        (status, location.as_deref()),
+        (303, Some(format!("/program/policies?done=adopted-{n}").as_str())),
+        "{body}"
+    );
+    let (_, html) = owner.get("/program/policies/review").await;
+    assert!(html.contains(r#"name="adopt" value="sanctions""#) && !html.contains(r#"value="training""#));
+    let (_, policy) = owner.get("/program/policies/breach_response").await;
+    assert!(
+        policy.contains("Dana Reyes") && policy.contains("\n\nFirst hour"),
+        "CRLF kept as paragraphs"
+    );
+
+    // The front desk acknowledges every pending policy with one submission.
+    let mut desk = PageClient::login(&app, "frontdesk").await;
+    let (_, read) = desk.get("/policies").await;
+    assert!(
+        read.contains(&format!("I have read these {n} policies and will follow them")),
+        "{read}"
+    );
+    let versions: Vec<String> = read
+        .split(r#"name="version" value=""#)
+        .skip(1)
+        .map(|s| s.split('"').next().unwrap().to_owned())
+        .collect();
+    assert_eq!(versions.len(), n);
+    let mut form: Vec<(&str, &str)> = versions.iter().map(|v| ("version", v.as_str())).collect();
+    form.push(("version", "999999"));
+    let (status, _, page) = desk.post("/policies/acknowledge", &form).await;
+    assert_eq!(status, 409, "a version not shown is refused: {page}");
+    form.pop();
+    let (status, location, _) = desk.post("/policies/acknowledge", &form).await;
+    assert_eq!((status, location.as_deref()), (303, Some("/policies?done=ack")));
+    let (_, read) = desk.get("/policies").await;
+    assert!(read.contains("You have acknowledged every current policy.") && !read.contains("name=\"version\""));
+    let (_, list) = owner.get("/program/policies").await;
+    let frank_left = list.matches("<td>6</td>").count();
+    assert!(frank_left >= 1, "one fewer to acknowledge on each: {list}");
+    app.stop().await;
+}
