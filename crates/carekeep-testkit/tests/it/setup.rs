@@ -242,3 +242,30 @@ async fn policies_are_adopted_in_one_review_and_acknowledged_on_one_screen() {
     assert!(frank_left >= 1, "one fewer to acknowledge on each: {list}");
     app.stop().await;
 }
+
+/// Issue 25, item 3 (in part): an owner who gives themself the compliance role in the browser
+/// stays signed in; their other sessions end (the change applies everywhere at once).
+#[tokio::test]
+async fn changing_ones_own_roles_keeps_one_signed_in() {
+    let app = TestApp::spawn().await;
+    let token = app.api_login("owner").await;
+    let me = app.user_id(&token, "owner").await;
+    let mut owner = PageClient::login(&app, "owner").await;
+    let mut elsewhere = PageClient::login(&app, "owner").await;
+    let (status, location, body) = owner
+        .post(
+            &format!("/admin/users/{me}/roles"),
+            &[("role", "owner"), ("role", "compliance_officer")],
+        )
+        .await;
+    assert_eq!(status, 303, "{body}");
+    assert_eq!(
+        location.as_deref(),
+        Some(format!("/admin/users/{me}?done=roles").as_str())
+    );
+    let (status, html) = owner.get(&format!("/admin/users/{me}?done=roles")).await;
+    assert_eq!(status, 200, "still signed in: {html}");
+    let (status, _) = elsewhere.get("/program").await;
+    assert_eq!(status, 303, "the other session ended");
+    app.stop().await;
+}
