@@ -130,11 +130,17 @@ pub(crate) fn policy_admin(key: &str) -> Link {
 pub(crate) fn policies() -> Link {
     Link::new("/policies")
 }
+pub(crate) fn policies_admin() -> Link {
+    Link::new("/program/policies")
+}
 pub(crate) fn npp() -> Link {
     Link::new("/program/npp")
 }
 pub(crate) fn user(id: i64) -> Link {
     Link::new(format!("/admin/users/{id}"))
+}
+pub(crate) fn setup() -> Link {
+    Link::new("/setup")
 }
 pub(crate) fn roles() -> Link {
     Link::new("/admin/roles")
@@ -181,8 +187,10 @@ mod tests {
             policy_admin("privacy-officer"),
             policies(),
             npp(),
+            policies_admin(),
             user(7),
             roles(),
+            setup(),
         ];
         for link in all {
             assert!(served(link.path()), "{} is not served by any page route", link.path());

@@ -131,6 +131,7 @@ pub async fn demo(ctx: &Context, args: ServeArgs) -> Result<(), Failure> {
         let clock = carekeep_app::ManualClock::new(carekeep_app::Clock::now(&carekeep_app::SystemClock));
         let app = ctx.open_state_on(cfg.clone(), clock.clone()).await?.app;
         let creds = demo::seed(&app, &password).await?;
+        demo::fill_details(&app).await?;
         outln!("Seeding {DEMO_PATIENTS} synthetic patients over the last week ...");
         carekeep_app::demo_records::seed_records(&app, &clock, DEMO_PATIENTS).await?;
         app.close().await;

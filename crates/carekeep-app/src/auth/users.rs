@@ -173,7 +173,8 @@ impl App {
         Ok(self.view(user))
     }
 
-    /// Replaces an account's roles and ends its sessions, so the change applies now.
+    /// Replaces an account's roles and ends its sessions (all but the caller's own when they
+    /// change their own roles).
     pub async fn set_user_roles(&self, actor: &Actor<'_>, id: UserId, roles: &[String]) -> Result<UserView, AppError> {
         self.require(actor, Capability::AdministerUsers).await?;
         let roles = self.parse_roles(roles)?;
@@ -191,7 +192,17 @@ impl App {
             )
             .await?;
         }
-        sessions::end_all_for_user(tx.conn(), id, "roles_changed", now).await?;
+        // Everyone's roles are read again on each request (`sessions::live_with_user`), so the
+        // change applies at once; the person's other sessions end, but one changing their own
+        // roles stays signed in on this one (issue 25: it re-checks and stays).
+        match actor.principal() {
+            Some(p) if p.user_id == id => {
+                sessions::end_all_for_user_but(tx.conn(), id, p.session_id, "roles_changed", now).await?;
+            }
+            _ => {
+                sessions::end_all_for_user(tx.conn(), id, "roles_changed", now).await?;
+            }
+        }
         self.keep_an_administrator(tx.conn()).await?;
         let user = users::by_id(tx.conn(), id).await?;
         let event = self

@@ -106,3 +106,28 @@ pub async fn seed(app: &App, owner_password: &str) -> Result<Vec<DemoCredential>
     }
     Ok(out)
 }
+
+/// The demo clinic's details, filled as an owner would on the set-up path, so its notice and
+/// policies have no blanks (the test kit's clinic stays fresh, as after `carekeep init`).
+pub async fn fill_details(app: &App) -> Result<(), AppError> {
+    let mut tx = app.store().begin().await?;
+    carekeep_store::clinic::set_details(
+        tx.conn(),
+        &carekeep_store::clinic::Details {
+            legal_name: app.clinic_name().to_owned(),
+            address: "100 Main Street\nSpringfield, IL 62701".into(),
+            phone: "5552010100".into(),
+            website: "www.example.com".into(),
+            privacy_contact: "Cora Compliance, compliance officer".into(),
+        },
+    )
+    .await?;
+    app.record(
+        &mut tx,
+        &app.event(&Actor::Cli, Action::SettingChanged, Outcome::Success)
+            .with_reason("clinic details saved (demo)"),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

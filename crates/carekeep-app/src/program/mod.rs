@@ -8,6 +8,7 @@ pub mod npp;
 pub mod policies;
 pub mod readiness;
 pub mod reminders;
+pub mod setup;
 pub mod sra;
 pub mod this_week;
 

@@ -7,6 +7,7 @@ use crate::{Actor, App, AppError};
 use carekeep_crypto::keys::Binding;
 use carekeep_domain::audit::{Action, Outcome};
 use carekeep_domain::program::npp::{missing_elements, template};
+use carekeep_domain::program::setup::{fill, refuse_blanks, Blank};
 use carekeep_domain::records::patient::parse_date;
 use carekeep_domain::{Capability, DataClass};
 use carekeep_store::chart_rows::AckRow;
@@ -34,14 +35,25 @@ impl App {
         let without = store::patients_without_ack(&mut conn).await?;
         drop(conn);
         let current = versions.first();
+        let details = self.details_on_file().await?;
         Ok(NppView {
             version: current.map_or(0, |v| v.version),
+            // The starting notice with the clinic's details filled in; a blank left is named
+            // when the owner publishes it.
             body: current.map(|v| v.body.clone()).unwrap_or_else(|| {
-                template(
-                    self.clinic_name(),
-                    "our privacy officer",
-                    "(the clinic's phone number)",
-                    &self.clinic_today().to_string(),
+                let name = if details.legal_name.trim().is_empty() {
+                    self.clinic_name()
+                } else {
+                    Blank::LegalName.token()
+                };
+                fill(
+                    &template(
+                        name,
+                        Blank::PrivacyContact.token(),
+                        Blank::Phone.token(),
+                        &self.clinic_today().to_string(),
+                    ),
+                    &details,
                 )
             }),
             effective_on: current.map(|v| v.effective_on.clone()).unwrap_or_default(),
@@ -75,6 +87,10 @@ impl App {
                     .collect::<Vec<_>>()
                     .join("; ")
             )));
+        }
+        // 164.520(b)(1)(vii): the notice names its contact and phone; no blank is published.
+        if let Some(refusal) = refuse_blanks("the notice", body) {
+            return Err(AppError::Invalid(refusal));
         }
         let effective = match effective_on.trim() {
             "" => self.clinic_today(),

@@ -6,6 +6,7 @@ use crate::pdf::Pdf;
 use crate::{Actor, App, AppError};
 use carekeep_domain::audit::{Action, Outcome};
 use carekeep_domain::program::policies::{review, TEMPLATES};
+use carekeep_domain::program::setup::{fill, refuse_blanks};
 use carekeep_domain::program::Standing;
 use carekeep_domain::records::patient::parse_date;
 use carekeep_domain::Capability;
@@ -67,6 +68,7 @@ impl App {
         let acks = store::acks(&mut conn).await?;
         let accounts = users::all(&mut conn).await?;
         drop(conn);
+        let details = self.details_on_file().await?;
         let names: HashMap<i64, &str> = accounts.iter().map(|u| (u.id.0, u.display_name.as_str())).collect();
         let today = self.clinic_today();
         let zone = self.clinic_zone();
@@ -87,7 +89,7 @@ impl App {
                     adopted: current.is_some(),
                     version: current.map_or(0, |v| v.version),
                     version_id: current.map_or(0, |v| v.id),
-                    body: current.map_or(t.body, |v| v.body.as_str()).into(),
+                    body: current.map_or_else(|| fill(t.body, &details), |v| v.body.clone()),
                     effective_on: current.map(|v| v.effective_on.clone()).unwrap_or_default(),
                     reviewed_on: current.map(|v| v.reviewed_on.clone()).unwrap_or_default(),
                     review_due: due.map(|d| d.to_string()).unwrap_or_default(),
@@ -154,6 +156,10 @@ impl App {
         let title = crate::input::line("title", title, 200, true)?;
         let body = crate::input::text("policy text", body, 50_000, true)?;
         let (title, body) = (title.as_str(), body.as_str());
+        // 164.316(a), 164.530(i)(1): a policy fits the clinic; no blank is adopted.
+        if let Some(refusal) = refuse_blanks("this policy", body) {
+            return Err(AppError::Invalid(refusal));
+        }
         let effective = match effective_on.trim() {
             "" => self.clinic_today(),
             d => parse_date(d).map_err(|_| AppError::Invalid("the effective date must look like 2026-11-22".into()))?,
@@ -326,5 +332,116 @@ pub(crate) fn write_policy(pdf: &mut Pdf, clinic: &str, v: &PolicyView) {
     if !v.not_acknowledged.is_empty() {
         pdf.heading("Not yet acknowledged");
         pdf.line(&v.not_acknowledged.join(", "));
+    }
+}
+
+/// One template as the owner edited it in the review of every policy not yet adopted.
+#[derive(Clone, Debug, Default)]
+pub struct Adoption {
+    pub key: String,
+    pub title: String,
+    pub body: String,
+}
+
+impl App {
+    /// Adopts several policies at once (issue 25): each edited on one page, all adopted with one
+    /// submission, approved by `actor`, in effect from `effective_on`. Every policy is checked
+    /// before any is saved (a blank left is named with the policy's title), so the review is
+    /// adopted whole or not at all.
+    pub async fn adopt_policies(
+        &self,
+        actor: &Actor<'_>,
+        items: &[Adoption],
+        effective_on: &str,
+    ) -> Result<usize, AppError> {
+        let me = self
+            .require(actor, Capability::ManageProgram)
+            .await?
+            .ok_or_else(|| AppError::Forbidden("a policy is approved by a signed-in person".into()))?;
+        if items.is_empty() {
+            return Err(AppError::Invalid("tick at least one policy to adopt".into()));
+        }
+        let mut checked = Vec::with_capacity(items.len());
+        for it in items {
+            let t = TEMPLATES
+                .iter()
+                .find(|t| t.key == it.key)
+                .ok_or(AppError::NotFound("policy"))?;
+            let title = crate::input::line("title", &it.title, 200, false)?;
+            let title = if title.is_empty() { t.title.to_owned() } else { title };
+            let body = crate::input::text("policy text", &it.body, 50_000, false)?;
+            if body.is_empty() {
+                return Err(AppError::Invalid(format!("the policy text of \"{title}\" is needed")));
+            }
+            if let Some(refusal) = refuse_blanks(&format!("\"{title}\""), &body) {
+                return Err(AppError::Invalid(refusal));
+            }
+            checked.push((t.key, title, body));
+        }
+        let effective = match effective_on.trim() {
+            "" => self.clinic_today(),
+            d => parse_date(d).map_err(|_| AppError::Invalid("the effective date must look like 2026-11-22".into()))?,
+        };
+        let mut tx = self.store().begin().await?;
+        for (key, title, body) in &checked {
+            let (id, version) = store::add_version(
+                tx.conn(),
+                key,
+                title,
+                body,
+                &effective.to_string(),
+                me.user_id.0,
+                self.now(),
+            )
+            .await?;
+            let mut event = self
+                .event(actor, Action::ProgramChanged, Outcome::Success)
+                .with_reason(&format!(
+                    "policy {key} version {version} approved, effective {effective}"
+                ));
+            event.resource_type = "Policy".into();
+            event.resource_id = id.to_string();
+            self.record(&mut tx, &event).await?;
+        }
+        tx.commit().await?;
+        Ok(checked.len())
+    }
+
+    /// The signed-in person acknowledges every policy version listed, on one screen with one
+    /// submission (164.530(b)(1) training on the policies; 164.316(b)(2)(ii) availability).
+    /// Only current versions are taken; a version replaced meanwhile is refused, so nobody
+    /// acknowledges text they were not shown.
+    pub async fn acknowledge_policies(&self, actor: &Actor<'_>, version_ids: &[i64]) -> Result<usize, AppError> {
+        let p = actor.person()?;
+        p.require_full()?;
+        if version_ids.is_empty() {
+            return Err(AppError::Invalid(
+                "there is no policy to acknowledge on this page".into(),
+            ));
+        }
+        let views = self.policy_views().await?;
+        if let Some(stale) = version_ids
+            .iter()
+            .find(|id| !views.iter().any(|v| v.adopted && v.version_id == **id))
+        {
+            return Err(AppError::Conflict(format!(
+                "a policy was changed while you read it (version {stale}): read the page again"
+            )));
+        }
+        let mut tx = self.store().begin().await?;
+        let mut recorded = 0;
+        for id in version_ids {
+            if store::acknowledge(tx.conn(), *id, p.user_id.0, self.now()).await? {
+                let mut event = self
+                    .event(&p.actor(), Action::ProgramChanged, Outcome::Success)
+                    .with_reason("policy acknowledged");
+                event.resource_type = "Policy".into();
+                event.resource_id = id.to_string();
+                self.record(&mut tx, &event).await?;
+                recorded += 1;
+            }
+        }
+        tx.commit().await?;
+        Ok(recorded)
     }
 }

@@ -11,6 +11,7 @@ pub mod offboarding;
 pub mod policies;
 pub mod readiness;
 pub mod retention;
+pub mod setup;
 pub mod training;
 pub mod vendor_security;
 

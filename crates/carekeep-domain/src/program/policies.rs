@@ -26,7 +26,7 @@ pub const TEMPLATES: &[Template] = &[
         key: "access_control",
         title: "Access to patient information",
         cite: "164.308(a)(3)-(4), 164.312(a), 164.312(d)",
-        body: "Every person who works here has their own Carekeep login and never shares it.\n\nEach login gets the roles the person's job needs and no more. The owner grants roles when someone starts, changes them when their job changes, and removes access on their last day.\n\nEvery login that can see patient information uses two-step sign-in. Screens lock when we step away, and Carekeep signs out idle sessions.\n\nThe owner reviews the staff list and the access-monitoring findings at least monthly.",
+        body: "Every person who works at [[clinic's legal name]] has their own Carekeep login and never shares it.\n\nEach login gets the roles the person's job needs and no more. The owner grants roles when someone starts, changes them when their job changes, and removes access on their last day.\n\nEvery login that can see patient information uses two-step sign-in. Screens lock when we step away, and Carekeep signs out idle sessions.\n\nThe owner reviews the staff list and the access-monitoring findings at least monthly.",
     },
     Template {
         key: "workstation_use",
@@ -56,7 +56,7 @@ pub const TEMPLATES: &[Template] = &[
         key: BREACH_RESPONSE,
         title: "Breach response plan",
         cite: "164.308(a)(6), 164.400-164.414, 164.530(f)",
-        body: "Who is called first: anyone who suspects patient information was lost, stolen, seen or sent where it should not be tells the compliance officer the same day, in person or through Report an incident in Carekeep. If the compliance officer is away, tell the owner.\n\nFirst hour: stop the harm if you safely can (recall the email, lock the account, disconnect the infected computer). Do not delete anything and do not investigate on your own.\n\nWho decides: the compliance officer records the incident, works out what happened and decides, with the owner, whether it is a reportable breach, using the risk assessment in Carekeep. The clock for notice starts on the day anyone here first knew.\n\nWhere the templates are: notice letters, the notice to HHS and the media notice are produced from the incident record in Carekeep.",
+        body: "Who is called first: anyone who suspects patient information was lost, stolen, seen or sent where it should not be tells the compliance officer, [[who answers privacy questions]], the same day, in person, by phone at [[clinic's phone number]] or through Report an incident in Carekeep. If the compliance officer is away, tell the owner.\n\nFirst hour: stop the harm if you safely can (recall the email, lock the account, disconnect the infected computer). Do not delete anything and do not investigate on your own.\n\nWho decides: the compliance officer records the incident, works out what happened and decides, with the owner, whether it is a reportable breach, using the risk assessment in Carekeep. The clock for notice starts on the day anyone here first knew.\n\nWhere the templates are: notice letters, the notice to HHS and the media notice are produced from the incident record in Carekeep.",
     },
     Template {
         key: "training",

@@ -137,6 +137,7 @@ pub async fn new_recovery_codes(
         .await
         .map_err(WebError::page)?;
     Ok(RecoveryCodesPage {
+        next: "/".to_owned(),
         chrome: chrome(&state, &p, "/account"),
         codes,
     })

@@ -106,7 +106,7 @@ pub async fn submit(State(state): State<AppState>, parts: Parts, jar: CookieJar,
                 state.config.secure_cookies(),
             ));
             let to = if outcome.principal.mfa_verified {
-                urls::home()
+                super::setup::landing(&state, &outcome.principal).await
             } else {
                 urls::mfa_setup()
             };

@@ -52,6 +52,7 @@ pub async fn confirm(
             };
             Ok(RecoveryCodesPage {
                 chrome: chrome(&state, &p, "/mfa/setup"),
+                next: super::setup::landing(&state, &p).await.to_string(),
                 codes: enrolled.recovery_codes,
             }
             .into_response())
@@ -80,6 +81,8 @@ pub struct EnrollPage {
 #[template(path = "auth/recovery_codes.html")]
 pub struct RecoveryCodesPage {
     pub chrome: Chrome,
+    /// Where "continue" goes: the set-up path on the owner's first sign-in, else home.
+    pub next: String,
     pub codes: Vec<String>,
 }
 

@@ -21,10 +21,12 @@ mod mfa;
 mod monitoring;
 pub(crate) mod patients;
 pub(crate) mod pictures;
+mod policy_review;
 pub(crate) mod program;
 mod readiness;
 mod rights;
 mod settings;
+mod setup;
 mod sra;
 
 use crate::middleware;
@@ -175,14 +177,18 @@ pages! {
     "/program/npp/posting" => post(program::npp_posting),
     "/program/npp/pdf" => get(program::npp_pdf),
     "/program/policies" => get(program::policies_admin),
+    "/program/policies/review" => get(policy_review::show).post(policy_review::adopt),
     "/program/policies/{key}" => get(program::policy_admin).post(program::revise_policy),
     "/program/policies/{key}/reviewed" => post(program::policy_reviewed),
     "/program/policies/{key}/pdf" => get(program::policy_pdf),
     "/policies" => get(program::policies_read),
     "/policies/{version}/acknowledge" => post(program::acknowledge),
+    "/policies/acknowledge" => post(policy_review::acknowledge_all),
     "/admin/users" => get(admin_users::list).post(admin_users::create),
     "/admin/users/new" => get(admin_users::new_form),
     "/admin/settings" => get(settings::show),
+    "/setup" => get(setup::show),
+    "/setup/details" => post(setup::save_details),
     "/admin/settings/time-zone" => post(settings::save_zone),
     "/admin/roles" => get(admin_users::roles).post(admin_users::define_role),
     "/admin/users/{id}" => get(admin_users::show),

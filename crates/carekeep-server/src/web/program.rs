@@ -26,8 +26,24 @@ pub async fn dashboard(State(state): State<AppState>, PageUser(p): PageUser) -> 
         .checklist_history(&actor, &items)
         .await
         .map_err(WebError::page)?;
+    // The owner sees the set-up path here until every step is done.
+    let setup = if state
+        .app
+        .policy()
+        .has_capability(&p.roles, carekeep_domain::Capability::AdministerUsers)
+    {
+        let path = state
+            .app
+            .setup_path_from(&items, super::setup::network_settled(&state))
+            .await
+            .map_err(WebError::page)?;
+        (!path.finished()).then(|| super::setup::path_view(&path))
+    } else {
+        None
+    };
     Ok(ProgramPage {
         chrome: chrome(&state, &p, "/program"),
+        setup,
         headline: history.today.headline(),
         rest: history.today.rest(),
         progress_svg: super::pictures::progress::svg(history.today),
@@ -488,11 +504,18 @@ pub async fn course_submit(
 pub async fn policies_admin(
     State(state): State<AppState>,
     PageUser(p): PageUser,
+    Query(d): Query<Done>,
 ) -> Result<PoliciesAdminPage, WebError> {
     let policies = state.app.policies(&p.actor()).await.map_err(WebError::page)?;
+    let notice = d
+        .done
+        .as_deref()
+        .and_then(|x| x.strip_prefix("adopted-"))
+        .map(|n| format!("Adopted {n} policies. Staff see them under Policies to acknowledge."));
     Ok(PoliciesAdminPage {
         chrome: chrome(&state, &p, "/program"),
         policies,
+        notice,
     })
 }
 
@@ -555,7 +578,11 @@ pub async fn revise_policy(
     {
         Ok(_) => Ok(urls::policy_admin(&key).done("version").redirect()),
         Err(e @ AppError::Invalid(_)) => {
-            let page = policy_page(&state, &p, &key, None, Some(e.to_string())).await?;
+            // The refused text comes back as typed (a blank named in the message stays
+            // where it was, to be filled).
+            let mut page = policy_page(&state, &p, &key, None, Some(e.to_string())).await?;
+            page.p.title = f.title;
+            page.p.body = f.body;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Err(e) => Err(WebError::page(e)),
@@ -592,12 +619,14 @@ pub async fn policies_read(
     State(state): State<AppState>,
     PageUser(p): PageUser,
     Query(d): Query<Done>,
-) -> Result<PoliciesReadPage, WebError> {
+) -> Result<super::policy_review::ReadPage, WebError> {
     let policies = state.app.policies_to_read(&p.actor()).await.map_err(WebError::page)?;
-    Ok(PoliciesReadPage {
+    Ok(super::policy_review::ReadPage {
         chrome: chrome(&state, &p, "/policies"),
+        pending: policies.iter().filter(|x| !x.acknowledged).count(),
         policies,
         notice: (d.done.as_deref() == Some("ack")).then_some("Thank you: your acknowledgment is recorded."),
+        error: None,
     })
 }
 
@@ -709,6 +738,8 @@ pub async fn npp_pdf(State(state): State<AppState>, PageUser(p): PageUser) -> Re
 #[template(path = "program/program.html")]
 pub struct ProgramPage {
     pub chrome: Chrome,
+    /// The set-up path, for the owner until it is done.
+    pub setup: Option<super::setup::PathView>,
     pub items: Vec<carekeep_app::program::dashboard::ChecklistItem>,
     /// `12 of 15 done`, and the rest in words.
     pub headline: String,
@@ -843,6 +874,15 @@ pub struct QuizChoice {
 pub struct PoliciesAdminPage {
     pub chrome: Chrome,
     pub policies: Vec<carekeep_app::program::policies::PolicyView>,
+    /// After the review: how many were adopted.
+    pub notice: Option<String>,
+}
+
+impl PoliciesAdminPage {
+    /// Whether any template waits to be adopted (the review page then has something to show).
+    pub fn any_to_adopt(&self) -> bool {
+        self.policies.iter().any(|p| !p.adopted)
+    }
 }
 
 #[derive(Template, Debug)]
@@ -853,14 +893,6 @@ pub struct PolicyAdminPage {
     pub today: String,
     pub notice: Option<&'static str>,
     pub error: Option<String>,
-}
-
-#[derive(Template, Debug)]
-#[template(path = "program/policies_read.html")]
-pub struct PoliciesReadPage {
-    pub chrome: Chrome,
-    pub policies: Vec<carekeep_app::program::policies::PolicyToRead>,
-    pub notice: Option<&'static str>,
 }
 
 #[derive(Template, Debug)]
@@ -882,6 +914,5 @@ crate::web::chrome::page_response!(
     CoursePage,
     PoliciesAdminPage,
     PolicyAdminPage,
-    PoliciesReadPage,
     NppPage
 );

@@ -586,7 +586,7 @@ pub struct SraPage {
     pub error: Option<String>,
     /// A refused row, as typed.
     pub refused: Refused,
-    /// High risks to mitigate with no task yet: each is marked, and finalising is refused.
+    /// Risks above low to mitigate with no planned task yet: each is marked, and finalizing is refused.
     pub unplanned: Vec<i64>,
     pub needs_a_plan: &'static str,
 }

@@ -43,3 +43,45 @@ pub async fn set_time_zone(conn: &mut Conn, name: &str) -> Result<(), StoreError
         .await?;
     Ok(())
 }
+
+/// The clinic's details as typed on the set-up path; empty strings where not filled yet.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Details {
+    pub legal_name: String,
+    pub address: String,
+    pub phone: String,
+    pub website: String,
+    pub privacy_contact: String,
+}
+
+pub async fn details(conn: &mut Conn) -> Result<Details, StoreError> {
+    let row = sqlx::query("SELECT legal_name, address, phone, website, privacy_contact FROM clinic WHERE id = 1")
+        .fetch_optional(conn)
+        .await?;
+    row.map(|r| {
+        Ok(Details {
+            legal_name: r.try_get("legal_name")?,
+            address: r.try_get("address")?,
+            phone: r.try_get("phone")?,
+            website: r.try_get("website")?,
+            privacy_contact: r.try_get("privacy_contact")?,
+        })
+    })
+    .transpose()
+    .map(Option::unwrap_or_default)
+}
+
+/// Records the clinic's details (checked by the caller).
+pub async fn set_details(conn: &mut Conn, d: &Details) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE clinic SET legal_name = $1, address = $2, phone = $3, website = $4, privacy_contact = $5 WHERE id = 1",
+    )
+    .bind(&d.legal_name)
+    .bind(&d.address)
+    .bind(&d.phone)
+    .bind(&d.website)
+    .bind(&d.privacy_contact)
+    .execute(conn)
+    .await?;
+    Ok(())
+}

@@ -175,6 +175,26 @@ pub async fn end_all_for_user(
     Ok(done.rows_affected())
 }
 
+/// Ends every live session of `user` but `keep` (the one making a change to its own account).
+pub async fn end_all_for_user_but(
+    conn: &mut Conn,
+    user: UserId,
+    keep: i64,
+    reason: &str,
+    now: OffsetDateTime,
+) -> Result<u64, StoreError> {
+    let done = sqlx::query(
+        "UPDATE sessions SET ended_at = $2, end_reason = $3 WHERE user_id = $1 AND id <> $4 AND ended_at IS NULL",
+    )
+    .bind(user.0)
+    .bind(unix(now))
+    .bind(reason)
+    .bind(keep)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected())
+}
+
 /// A user's sessions not yet ended, newest first.
 pub async fn live_for_user(conn: &mut Conn, user: UserId) -> Result<Vec<SessionRow>, StoreError> {
     let sql = format!("SELECT {COLUMNS} FROM sessions WHERE user_id = $1 AND ended_at IS NULL ORDER BY id DESC");

@@ -176,6 +176,9 @@ async fn changing_ones_own_access_is_a_finding_the_same_day() {
         .await
         .unwrap();
     assert_eq!(res.status(), 200, "the change takes effect");
+    // Issue 25: changing one's own roles re-checks and stays signed in on this session.
+    let res = app.api(Method::GET, "/api/v1/roles", &owner).send().await.unwrap();
+    assert_eq!(res.status(), 200, "still signed in after changing one's own roles");
     let found = self_escalations(&app).await;
     assert_eq!(found.len(), 1, "{found:?}");
     assert_eq!(found[0]["actor"], "owner");

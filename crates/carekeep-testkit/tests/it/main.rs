@@ -46,6 +46,7 @@ mod record_pages;
 mod records;
 mod rights;
 mod sessions;
+mod setup;
 mod spelling;
 mod sra;
 mod time_zone;

@@ -286,7 +286,8 @@ async fn every_phi_route_in_the_api_and_the_pages_writes_its_event() {
         covered, listed,
         "every PHI operation in the OpenAPI document has a case here"
     );
-    // The acknowledgement case needs a published notice.
+    // The acknowledgement case needs a published notice, which needs the clinic's details.
+    carekeep_app::demo::fill_details(&app.state.app).await.unwrap();
     let npp: Value = app
         .api(Method::GET, "/api/v1/npp", &owner)
         .send()

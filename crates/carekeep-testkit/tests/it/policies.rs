@@ -45,10 +45,10 @@ async fn policies_are_adopted_acknowledged_and_exported() {
     let (_, html) = desk.get("/policies").await;
     assert!(html.contains("Cora, on 555-0100"));
     let version = html
-        .split("/policies/")
+        .split(r#"name="version" value=""#)
         .nth(1)
         .unwrap()
-        .split('/')
+        .split('"')
         .next()
         .unwrap()
         .to_owned();

@@ -305,6 +305,25 @@ async fn the_program_has_its_json_api_too() {
         .await
         .unwrap();
     assert_eq!(res.status(), 422);
+    // The starting notice has blanks for the contact and the phone until the clinic's details
+    // are filled (issue 25); refused naming them.
+    let res = app
+        .api(Method::PUT, "/api/v1/npp", &owner)
+        .json(&json!({"body": npp["body"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("who answers privacy questions"));
+    carekeep_app::demo::fill_details(&app.state.app).await.unwrap();
+    let npp: Value = app
+        .api(Method::GET, "/api/v1/npp", &owner)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let res = app
         .api(Method::PUT, "/api/v1/npp", &owner)
         .json(&json!({"body": npp["body"]}))

@@ -221,6 +221,52 @@ async fn an_assessment_from_first_answer_to_signature_and_the_next_one() {
         let (status, text) = send(&app, &owner, Method::PUT, &format!("{base}/answers/{spec}"), body).await;
         assert_eq!(status, 204, "{spec}: {text}");
     }
+    // Issue 25: a moderate risk to mitigate needs a task with an owner and a due date too, and
+    // the signer gives a full name, not "Sam" (164.308(a)(1)(ii)(B), 164.316(b)(1)).
+    let (status, body) = send(
+        &app,
+        &owner,
+        Method::POST,
+        &format!("{base}/risks"),
+        json!({"threat": "phishing", "likelihood": "moderate", "impact": "moderate", "treatment": "mitigate"}),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    let moderate = serde_json::from_str::<Value>(&body).unwrap()["id"].as_i64().unwrap();
+    let (status, text) = send(
+        &app,
+        &owner,
+        Method::POST,
+        &format!("{base}/status"),
+        json!({"status": "final", "signed_name": "Olivia Owner"}),
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(
+        text.contains("a risk above low is to be mitigated without a remediation task"),
+        "{text}"
+    );
+    let (status, body) = send(
+        &app,
+        &owner,
+        Method::POST,
+        &format!("/api/v1/sra/risks/{moderate}/tasks"),
+        json!({"title": "Phishing drill for the front desk", "owner": "Cora Compliance", "due_on": "2026-04-30"}),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    for name in ["Sam", "S. R."] {
+        let (status, text) = send(
+            &app,
+            &owner,
+            Method::POST,
+            &format!("{base}/status"),
+            json!({"status": "final", "signed_name": name}),
+        )
+        .await;
+        assert_eq!(status, 422, "{name}");
+        assert!(text.contains("sign with your full name"), "{text}");
+    }
     let (status, text) = send(
         &app,
         &owner,
@@ -274,7 +320,8 @@ async fn an_assessment_from_first_answer_to_signature_and_the_next_one() {
     )
     .await;
     assert_eq!(status, 204);
-    // The tasks the laptop's inventory gaps raised (never patched, no disk encryption) too.
+    // The tasks the laptop's inventory gaps raised (never patched, no disk encryption) too, and
+    // the phishing drill.
     let open: Vec<i64> = get(&app, &owner, &base).await["risks"]
         .as_array()
         .unwrap()
@@ -283,7 +330,7 @@ async fn an_assessment_from_first_answer_to_signature_and_the_next_one() {
         .filter(|t| t["done_on"] == "")
         .map(|t| t["id"].as_i64().unwrap())
         .collect();
-    assert_eq!(open.len(), 2, "{open:?}");
+    assert_eq!(open.len(), 3, "{open:?}");
     for t in open {
         let (status, _) = send(
             &app,
@@ -351,8 +398,9 @@ async fn an_assessment_from_first_answer_to_signature_and_the_next_one() {
         "{sra}"
     );
     let register = get(&app, &owner, "/api/v1/sra/register").await;
-    // Each assessment's three (the manual one and the laptop's two gaps), and the tablet's two gaps.
-    assert_eq!(register.as_array().unwrap().len(), 8, "the register spans assessments");
+    // Each assessment's four (the manual one, the phishing one and the laptop's two gaps), and
+    // the tablet's two gaps.
+    assert_eq!(register.as_array().unwrap().len(), 10, "the register spans assessments");
     app.stop().await;
 }
 

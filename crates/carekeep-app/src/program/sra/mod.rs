@@ -215,14 +215,19 @@ const FROM_CHECKLIST: [(&str, &[&str]); 9] = [
     ("breach_plan", &["ADM-16"]),
 ];
 
-/// The risks that keep an assessment from being finalised: high, to be mitigated, and with no
-/// remediation task (`risk::needs_a_plan`). The page marks each at the risk.
+/// The risks that keep an assessment from being finalized: above low, to be mitigated, and
+/// with no remediation task that has an owner and a due date (`risk::needs_a_plan`). The page
+/// marks each at the risk.
 pub fn unplanned_risks(risks: &[RiskView]) -> Vec<i64> {
-    use carekeep_domain::program::sra::risk::{needs_a_plan, Rating, Treatment};
+    use carekeep_domain::program::sra::risk::{is_planned, needs_a_plan, Rating, Treatment};
     risks
         .iter()
         .filter(|r| match (Rating::parse(&r.level), Treatment::parse(&r.treatment)) {
-            (Some(level), Some(t)) => needs_a_plan(level, t, r.tasks.len()),
+            (Some(level), Some(t)) => needs_a_plan(
+                level,
+                t,
+                r.tasks.iter().filter(|k| is_planned(&k.owner, &k.due_on)).count(),
+            ),
             _ => false,
         })
         .map(|r| r.id)
@@ -995,6 +1000,7 @@ impl App {
             .await?
             .ok_or_else(|| AppError::Forbidden("an assessment is signed by a signed-in person".into()))?;
         let signed_name = text("signature (your full name)", signed_name, 120, true)?;
+        lifecycle::check_signer(&signed_name).map_err(|m| AppError::Invalid(m.into()))?;
         let view = self.assessment(actor, id).await?;
         if view.summary.status != Status::Review.as_str() {
             return Err(AppError::Conflict(
@@ -1004,11 +1010,11 @@ impl App {
         let unplanned = unplanned_risks(&view.risks);
         if !unplanned.is_empty() {
             return Err(AppError::Invalid(format!(
-                "{} to be mitigated without a remediation task ({}): add a task to each, with an owner and a due date, before finalizing",
+                "{} to be mitigated without a remediation task with an owner and a due date ({}): add a task to each, with an owner and a due date, before finalizing",
                 if unplanned.len() == 1 {
-                    "a high risk is".to_owned()
+                    "a risk above low is".to_owned()
                 } else {
-                    format!("{} high risks are", unplanned.len())
+                    format!("{} risks above low are", unplanned.len())
                 },
                 view.risks
                     .iter()

@@ -82,9 +82,47 @@ pub fn standing(last_final: Option<Date>, changed_on: Option<Date>, today: Date)
     (Some(due), due_standing(due, today))
 }
 
+/// Checks the signer's full name on a finalized assessment: at least two words (a given name
+/// and a family name), each with a letter, and not only initials. The signature is the
+/// assessment's documentation of who performed it (164.316(b)(1)); "Sam" names no one an
+/// auditor can find.
+pub fn check_signer(name: &str) -> Result<(), &'static str> {
+    let words: Vec<&str> = name
+        .split_whitespace()
+        .filter(|w| w.chars().any(char::is_alphabetic))
+        .collect();
+    let letters = |w: &&str| w.chars().filter(|c| c.is_alphabetic()).count();
+    if words.len() < 2
+        || words.iter().filter(|w| letters(w) >= 2).count() < 1
+        || words.iter().map(letters).sum::<usize>() < 4
+    {
+        return Err("sign with your full name: your first and last name, like \"Dana Reyes\"");
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// 164.316(b)(1): the signature says who performed the assessment.
+    #[test]
+    fn the_signer_gives_a_full_name() {
+        for (name, ok) in [
+            ("Dana Reyes", true),
+            ("Mary-Jo O'Neil", true),
+            ("J. Smith", true),
+            ("José María García", true),
+            ("Sam", false),
+            ("  Sam  ", false),
+            ("S. R.", false),
+            ("Sam 2", false),
+            ("A B", false),
+            ("", false),
+        ] {
+            assert_eq!(check_signer(name).is_ok(), ok, "{name:?}");
+        }
+    }
     use time::macros::date;
 
     #[test]

@@ -98,16 +98,23 @@ pub fn check_treatment(level: Rating, treatment: Treatment, justification: &str)
     }
 }
 
-/// What a finalised assessment may not hold: a high risk the clinic says it will mitigate with
-/// no remediation task (no owner, no date). Risk management is "measures sufficient to reduce
-/// risks" (164.308(a)(1)(ii)(B)); a plan with no task for a high risk is no plan, and the report
-/// would print "Remediation plan: no tasks" beside it.
+/// What a finalised assessment may not hold: a risk above low that the clinic says it will
+/// mitigate with no remediation task that has an owner and a due date. Risk management is
+/// "measures sufficient to reduce risks and vulnerabilities to a reasonable and appropriate
+/// level" (164.308(a)(1)(ii)(B)); a moderate or high risk with no one named to reduce it by a
+/// date is no plan, and the report would print "Remediation plan: no tasks" beside it.
 pub const NEEDS_A_PLAN: &str =
-    "this high risk is to be mitigated but has no remediation task: add one (what, who, by when) before finalizing";
+    "this risk is above low and to be mitigated but has no remediation task with an owner and a due date: add one (what, who, by when) before finalizing";
 
-/// Whether a risk keeps the assessment from being finalised for want of a plan.
-pub fn needs_a_plan(level: Rating, treatment: Treatment, tasks: usize) -> bool {
-    level == Rating::High && treatment == Treatment::Mitigate && tasks == 0
+/// Whether a risk keeps the assessment from being finalized for want of a plan; `planned` is
+/// how many of its tasks name an owner and a due date.
+pub fn needs_a_plan(level: Rating, treatment: Treatment, planned: usize) -> bool {
+    level > Rating::Low && treatment == Treatment::Mitigate && planned == 0
+}
+
+/// Whether a task counts as a plan: someone owns it and it has a date.
+pub fn is_planned(owner: &str, due_on: &str) -> bool {
+    !owner.trim().is_empty() && !due_on.trim().is_empty()
 }
 
 #[cfg(test)]
@@ -115,22 +122,33 @@ mod tests {
     use super::*;
     use Rating::*;
 
-    /// 164.308(a)(1)(ii)(B): a high risk to mitigate carries at least one task before the
-    /// assessment is finalised; other treatments and lower levels do not need one.
+    /// 164.308(a)(1)(ii)(B): a risk above low to mitigate carries at least one task with an
+    /// owner and a due date before the assessment is finalized; a low risk, or one transferred
+    /// or avoided (decisions written with their justification), does not need one.
     #[test]
-    fn a_high_risk_to_mitigate_needs_a_task() {
+    fn a_risk_above_low_to_mitigate_needs_a_task() {
         let cases = [
             (High, Treatment::Mitigate, 0, true),
             (High, Treatment::Mitigate, 1, false),
             (High, Treatment::Mitigate, 3, false),
             (High, Treatment::Transfer, 0, false),
             (High, Treatment::Avoid, 0, false),
-            (Moderate, Treatment::Mitigate, 0, false),
+            (Moderate, Treatment::Mitigate, 0, true),
+            (Moderate, Treatment::Mitigate, 1, false),
+            (Moderate, Treatment::Accept, 0, false),
             (Low, Treatment::Mitigate, 0, false),
         ];
         for (lvl, t, tasks, refused) in cases {
             assert_eq!(needs_a_plan(lvl, t, tasks), refused, "{lvl:?} {t:?} {tasks}");
         }
+    }
+
+    /// A task without an owner or a date is not a plan (164.308(a)(1)(ii)(B)).
+    #[test]
+    fn a_plan_names_who_and_when() {
+        assert!(is_planned("Dana Reyes", "2027-01-15"));
+        assert!(!is_planned(" ", "2027-01-15"));
+        assert!(!is_planned("Dana Reyes", ""));
     }
 
     #[test]

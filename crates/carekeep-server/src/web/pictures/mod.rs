@@ -7,6 +7,7 @@ pub mod checklist_history;
 pub mod heat_map;
 pub mod network_map;
 pub mod progress;
+pub mod setup_path;
 pub mod timeline;
 pub mod training;
 pub mod vitals;
