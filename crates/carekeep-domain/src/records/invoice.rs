@@ -33,7 +33,7 @@ pub fn format_amount(c: Cents) -> String {
     let digits = (c.abs() / 100).to_string();
     let mut dollars = String::new();
     for (i, d) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             dollars.push(',');
         }
         dollars.push(d);
