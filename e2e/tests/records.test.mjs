@@ -97,7 +97,8 @@ test('billing sees invoices with diagnosis codes and no note', async () => {
   assert.match(body, /99213 \([A-Z]\d/);
   await screenshot(page, 'billing');
   assert.deepEqual(await seriousViolations(page), []);
-  await Promise.all([page.waitForNavigation(), page.locator('tbody a').first().click()]);
+  // The work list links each invoice to its page and each patient to the chart.
+  await Promise.all([page.waitForNavigation(), page.locator('tbody td[data-label="Patient"] a').first().click()]);
   const chart = await page.textContent('main');
   assert.match(chart, /Codes on invoices/);
   assert.match(chart, /Record payment/);

@@ -135,6 +135,8 @@ pub struct WorkRow {
     pub paid: String,
     pub balance: String,
     pub state: PaidState,
+    /// Each line's procedure code and diagnosis codes, for readers of class `coding`.
+    pub codes: Option<Vec<(String, Vec<String>)>>,
 }
 
 /// The work list and its totals.
@@ -405,15 +407,15 @@ impl App {
         let ids: Vec<i64> = rows.iter().map(|r| r.patient_id).collect();
         let patients = self.patients_by_id(&mut conn, &ids).await?;
         drop(conn);
-        let shown: Vec<(&InvoiceRow, Balance)> = rows
+        let shown: Vec<(&InvoiceRow, Balance, bool)> = rows
             .iter()
-            .filter(|r| {
-                patients
-                    .get(&r.patient_id)
-                    .is_some_and(|pt| self.list_access(&policy, p, pt).reads(DataClass::Identity))
+            .filter_map(|r| {
+                let access = self.list_access(&policy, p, patients.get(&r.patient_id)?);
+                access
+                    .reads(DataClass::Identity)
+                    .then(|| (r, balance_of(r), access.reads(DataClass::Coding)))
             })
-            .map(|r| (r, balance_of(r)))
-            .filter(|(_, b)| filter.states.is_empty() || filter.states.contains(&b.state))
+            .filter(|(_, b, _)| filter.states.is_empty() || filter.states.contains(&b.state))
             .collect();
         let mut out = WorkList {
             truncated,
@@ -425,7 +427,11 @@ impl App {
             out.balance = format_amount(0);
             return Ok(out);
         }
-        let mut listed: Vec<i64> = shown.iter().map(|(r, _)| r.patient_id).collect();
+        let mut listed: Vec<i64> = shown.iter().map(|(r, _, _)| r.patient_id).collect();
+        let mut classes = vec![DataClass::Identity, DataClass::InvoiceStatus];
+        if shown.iter().any(|(_, _, coding)| *coding) {
+            classes.push(DataClass::Coding);
+        }
         listed.sort_unstable();
         listed.dedup();
         let mut event = self.phi_event(
@@ -434,12 +440,12 @@ impl App {
             Outcome::Success,
             listed,
             ("InvoiceList", String::new()),
-            vec![DataClass::Identity, DataClass::InvoiceStatus],
+            classes,
         );
         event.reason = "billing work list".into();
         let permit = self.permit(event).await?;
         let (mut total, mut paid, mut owed) = (0, 0, 0);
-        for (row, b) in shown {
+        for (row, b, coding) in shown {
             let Some(patient) = patients.get(&row.patient_id) else {
                 continue;
             };
@@ -448,7 +454,19 @@ impl App {
             total += b.charged + b.adjusted;
             paid += b.paid;
             owed += b.balance;
+            let codes = if coding {
+                let lines: Vec<Line> = self.open_json(&permit, CtColumn::InvoiceLines, row.id, &row.lines_ct)?;
+                Some(
+                    lines
+                        .into_iter()
+                        .map(|l| (l.procedure_code, l.diagnosis_codes))
+                        .collect(),
+                )
+            } else {
+                None
+            };
             out.rows.push(WorkRow {
+                codes,
                 invoice_id: row.id,
                 number: row.number.clone(),
                 patient_id: row.patient_id,

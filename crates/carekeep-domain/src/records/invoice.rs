@@ -27,9 +27,18 @@ pub fn parse_amount(s: &str) -> Result<Cents, Invalid> {
     Ok(whole * 100 + frac)
 }
 
+/// `$6,720.50`: dollars grouped by thousands, as US staff read them.
 pub fn format_amount(c: Cents) -> String {
     let sign = if c < 0 { "-" } else { "" };
-    format!("{sign}${}.{:02}", c.abs() / 100, c.abs() % 100)
+    let digits = (c.abs() / 100).to_string();
+    let mut dollars = String::new();
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            dollars.push(',');
+        }
+        dollars.push(d);
+    }
+    format!("{sign}${dollars}.{:02}", c.abs() % 100)
 }
 
 /// One invoice line as entered.
@@ -149,6 +158,9 @@ mod tests {
             assert_eq!(parse_amount(s).ok(), want, "{s}");
         }
         assert_eq!(format_amount(12550), "$125.50");
+        assert_eq!(format_amount(672_000), "$6,720.00");
+        assert_eq!(format_amount(-123_456_789), "-$1,234,567.89");
+        assert_eq!(format_amount(7), "$0.07");
     }
 
     #[test]

@@ -257,6 +257,9 @@ impl BillingPage {
     fn day(&self, t: &OffsetDateTime) -> String {
         crate::web::formats::date(t.date())
     }
+    fn shows_codes(&self) -> bool {
+        self.list.rows.iter().any(|r| r.codes.is_some())
+    }
     fn code(&self, r: &WorkRow) -> &'static str {
         status_code(r.state)
     }

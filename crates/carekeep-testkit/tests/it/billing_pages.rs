@@ -188,6 +188,10 @@ async fn invoice_page_ledger_entries_pdfs_and_work_list() {
         "{html}"
     );
     assert!(html.contains("<td data-label=\"Date\">03/02/2026</td>"), "{html}");
+    assert!(
+        html.contains("99213 (G44.209)"),
+        "codes for billing, who reads them: {html}"
+    );
     let (status, html) = page.get("/billing?status=paid&from=13/45/2026&to=").await;
     assert_eq!(status, 422);
     assert!(
