@@ -55,8 +55,10 @@ test('no payload typed into any text field runs on any page', { timeout: 180000 
     });
     const id = patient.id;
     patients.push(id);
+    // One after another: the calendar refuses a provider in two appointments at once.
+    const start = new Date(Date.UTC(2027, 2, 1, 15, 0) + i * 15 * 60000).toISOString().replace('.000Z', 'Z');
     await call(desk, 'POST', `/api/v1/patients/${id}/appointments`,
-      { provider_id: providerId, service: p.slice(0, 120), start: '2026-11-23T15:00:00Z', minutes: 15 });
+      { provider_id: providerId, service: p.slice(0, 120), start, minutes: 15 });
     await call(doc, 'POST', `/api/v1/patients/${id}/notes`, { subjective: p, objective: p, assessment: p, plan: p });
     await call(doc, 'POST', `/api/v1/patients/${id}/entries`, { kind: 'diagnosis', code: 'R51.9', description: p.slice(0, 190) });
     await call(doc, 'POST', `/api/v1/patients/${id}/entries`, { kind: 'medication', name: p.slice(0, 190), dose: p.slice(0, 190) });
@@ -89,7 +91,7 @@ test('no payload typed into any text field runs on any page', { timeout: 180000 
     }
   };
   const charts = patients.map((id) => `/patients/${id}`);
-  await visit('frontdesk', ['/', '/patients', '/schedule?day=2026-11-23', ...charts]);
+  await visit('frontdesk', ['/', '/patients', '/schedule?day=2027-03-01', '/calendar?day=2027-03-01', '/calendar?day=2027-03-01&view=week', ...charts]);
   await visit('provider', ['/', ...charts]);
   await visit('billing', ['/', '/billing', ...charts]);
   await visit('compliance', ['/', '/requests', ...patients.map((id) => `/requests/patients/${id}`),
