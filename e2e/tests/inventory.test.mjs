@@ -117,3 +117,32 @@ test('an incident of a new kind', async () => {
   await screenshot(page, 'incident-kind-phone', { fullPage: false });
   assert.deepEqual(await seriousViolations(page), []);
 });
+
+test('a vendor security review: a mistake keeps the typing, the rating is in words, phones fit', async () => {
+  const page = await signIn(browser, server, 'owner');
+  await page.goto(server.url + '/program/vendors');
+  await page.fill('#name', 'CloudVault Backup');
+  await page.fill('#service', 'Cloud backup');
+  await page.check('input[name=maintains_phi]');
+  await Promise.all([page.waitForNavigation(), page.click('#vendor-form button[type=submit]')]);
+  assert.match(await page.textContent('#security'), /Never reviewed/);
+
+  // A report chosen without its date: refused at the field, the CRLF text kept as typed.
+  await page.selectOption('#report', 'soc2');
+  await page.fill('#breach_history', 'Ransomware at the vendor, 2025\r\nNotified us late');
+  await Promise.all([page.waitForNavigation(), page.click('#security-form button[type=submit]')]);
+  assert.match(await page.textContent('#security'), /give the security report's date/);
+  assert.equal(await page.inputValue('#report'), 'soc2');
+  assert.equal(await page.inputValue('#breach_history'), 'Ransomware at the vendor, 2025\nNotified us late');
+  await screenshot(page, 'vendor-security-refused', { fullPage: false });
+
+  await page.selectOption('#report', 'none');
+  await Promise.all([page.waitForNavigation(), page.click('#security-form button[type=submit]')]);
+  assert.match(await page.textContent('#security'), /High risk/);
+  for (const [w, h] of [[1280, 800], [390, 844]]) {
+    await page.setViewportSize({ width: w, height: h });
+    assert.deepEqual(await seriousViolations(page), [], `vendor page at ${w}`);
+    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), `no sideways scroll at ${w}`);
+    await screenshot(page, `vendor-security-${w}`);
+  }
+});
