@@ -31,6 +31,18 @@ pub fn line(label: &str, s: &str, max: usize, required: bool) -> Result<String, 
     Ok(s)
 }
 
+/// A date typed the US way (`04/23/2026`) or as ISO (`2026-04-23`); empty is `None`, or
+/// refused when `required`.
+pub fn date(label: &str, s: &str, required: bool) -> Result<Option<time::Date>, AppError> {
+    match s.trim() {
+        "" if required => Err(AppError::Invalid(format!("the {label} is needed (like 04/23/2026)"))),
+        "" => Ok(None),
+        d => carekeep_domain::records::patient::parse_date(d)
+            .map(Some)
+            .map_err(|_| AppError::Invalid(format!("the {label} must look like 04/23/2026"))),
+    }
+}
+
 fn check(label: &str, s: &str, max: usize, required: bool) -> Result<(), AppError> {
     if required && s.is_empty() {
         return Err(AppError::Invalid(format!("the {label} is needed")));

@@ -424,13 +424,7 @@ fn binding(column: &'static str, row: i64) -> Binding<'static> {
 }
 
 fn date(label: &str, s: &str, required: bool) -> Result<Option<Date>, AppError> {
-    match s.trim() {
-        "" if required => Err(AppError::Invalid(format!("the {label} is needed (2026-11-22)"))),
-        "" => Ok(None),
-        d => parse_date(d)
-            .map(Some)
-            .map_err(|_| AppError::Invalid(format!("the {label} must look like 2026-11-22"))),
-    }
+    crate::input::date(label, s, required)
 }
 
 fn text(label: &str, s: &str, max: usize) -> Result<String, AppError> {

@@ -94,7 +94,7 @@ impl App {
         }
         let effective = match effective_on.trim() {
             "" => self.clinic_today(),
-            d => parse_date(d).map_err(|_| AppError::Invalid("the effective date must look like 2026-11-22".into()))?,
+            d => parse_date(d).map_err(|_| AppError::Invalid("the effective date must look like 04/23/2026".into()))?,
         };
         if effective < self.clinic_today() {
             return Err(AppError::Invalid(

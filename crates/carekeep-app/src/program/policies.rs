@@ -136,6 +136,36 @@ impl App {
         self.policy_views().await
     }
 
+    /// The date a policy takes effect: today when left empty.
+    fn effective_date(&self, typed: &str) -> Result<time::Date, AppError> {
+        match typed.trim() {
+            "" => Ok(self.clinic_today()),
+            d => parse_date(d).map_err(|_| AppError::Invalid("the effective date must look like 04/23/2026".into())),
+        }
+    }
+
+    /// Adds a version of a policy as approved by `by`, audited in the same transaction.
+    async fn approve_version(
+        &self,
+        tx: &mut carekeep_store::Tx,
+        actor: &Actor<'_>,
+        by: i64,
+        (key, title, body): (&str, &str, &str),
+        effective: time::Date,
+    ) -> Result<i64, AppError> {
+        let (id, version) =
+            store::add_version(tx.conn(), key, title, body, &effective.to_string(), by, self.now()).await?;
+        let mut event = self
+            .event(actor, Action::ProgramChanged, Outcome::Success)
+            .with_reason(&format!(
+                "policy {key} version {version} approved, effective {effective}"
+            ));
+        event.resource_type = "Policy".into();
+        event.resource_id = id.to_string();
+        self.record(tx, &event).await?;
+        Ok(version)
+    }
+
     /// Adopts a template or revises a policy: a new version, approved by `actor`, in effect
     /// from `effective_on`; staff must acknowledge it.
     pub async fn revise_policy(
@@ -160,29 +190,11 @@ impl App {
         if let Some(refusal) = refuse_blanks("this policy", body) {
             return Err(AppError::Invalid(refusal));
         }
-        let effective = match effective_on.trim() {
-            "" => self.clinic_today(),
-            d => parse_date(d).map_err(|_| AppError::Invalid("the effective date must look like 2026-11-22".into()))?,
-        };
+        let effective = self.effective_date(effective_on)?;
         let mut tx = self.store().begin().await?;
-        let (id, version) = store::add_version(
-            tx.conn(),
-            key,
-            title,
-            body,
-            &effective.to_string(),
-            me.user_id.0,
-            self.now(),
-        )
-        .await?;
-        let mut event = self
-            .event(actor, Action::ProgramChanged, Outcome::Success)
-            .with_reason(&format!(
-                "policy {key} version {version} approved, effective {effective}"
-            ));
-        event.resource_type = "Policy".into();
-        event.resource_id = id.to_string();
-        self.record(&mut tx, &event).await?;
+        let version = self
+            .approve_version(&mut tx, actor, me.user_id.0, (key, title, body), effective)
+            .await?;
         tx.commit().await?;
         Ok(version)
     }
@@ -378,30 +390,11 @@ impl App {
             }
             checked.push((t.key, title, body));
         }
-        let effective = match effective_on.trim() {
-            "" => self.clinic_today(),
-            d => parse_date(d).map_err(|_| AppError::Invalid("the effective date must look like 2026-11-22".into()))?,
-        };
+        let effective = self.effective_date(effective_on)?;
         let mut tx = self.store().begin().await?;
         for (key, title, body) in &checked {
-            let (id, version) = store::add_version(
-                tx.conn(),
-                key,
-                title,
-                body,
-                &effective.to_string(),
-                me.user_id.0,
-                self.now(),
-            )
-            .await?;
-            let mut event = self
-                .event(actor, Action::ProgramChanged, Outcome::Success)
-                .with_reason(&format!(
-                    "policy {key} version {version} approved, effective {effective}"
-                ));
-            event.resource_type = "Policy".into();
-            event.resource_id = id.to_string();
-            self.record(&mut tx, &event).await?;
+            self.approve_version(&mut tx, actor, me.user_id.0, (key, title, body), effective)
+                .await?;
         }
         tx.commit().await?;
         Ok(checked.len())

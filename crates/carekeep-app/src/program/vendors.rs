@@ -69,13 +69,7 @@ pub struct VendorView {
 }
 
 fn date(label: &str, s: &str) -> Result<Option<Date>, AppError> {
-    let s = s.trim();
-    if s.is_empty() {
-        return Ok(None);
-    }
-    parse_date(s)
-        .map(Some)
-        .map_err(|_| AppError::Invalid(format!("the {label} must look like 2026-11-22")))
+    crate::input::date(label, s, false)
 }
 
 fn text(label: &str, s: &str, max: usize, required: bool) -> Result<String, AppError> {

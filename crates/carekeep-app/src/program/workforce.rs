@@ -74,17 +74,7 @@ fn standing_code(s: Standing) -> &'static str {
 }
 
 fn day(label: &str, s: &str, required: bool) -> Result<Option<Date>, AppError> {
-    let s = s.trim();
-    if s.is_empty() {
-        return if required {
-            Err(AppError::Invalid(format!("the {label} is needed (2026-11-22)")))
-        } else {
-            Ok(None)
-        };
-    }
-    parse_date(s)
-        .map(Some)
-        .map_err(|_| AppError::Invalid(format!("the {label} must look like 2026-11-22")))
+    crate::input::date(label, s, required)
 }
 
 /// Where a training certificate sits, bound into its ciphertext.

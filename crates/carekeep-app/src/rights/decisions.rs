@@ -461,14 +461,7 @@ impl App {
         input: AuthorizationInput,
     ) -> Result<i64, AppError> {
         let p = self.handler(actor).await?;
-        let date = |label: &str, s: &str| -> Result<Option<Date>, AppError> {
-            match s.trim() {
-                "" => Ok(None),
-                d => parse_date(d)
-                    .map(Some)
-                    .map_err(|_| AppError::Invalid(format!("the {label} must look like 2026-11-22"))),
-            }
-        };
+        let date = |label: &str, s: &str| crate::input::date(label, s, false);
         let a = Authorization {
             description: text("description", &input.description, 1000, false)?,
             disclosed_by: text("who may disclose", &input.disclosed_by, 200, false)?,

@@ -133,10 +133,7 @@ pub(crate) fn text(label: &str, s: &str, max: usize, required: bool) -> Result<S
 }
 
 pub(crate) fn day(label: &str, s: &str, default: Date) -> Result<Date, AppError> {
-    match s.trim() {
-        "" => Ok(default),
-        d => parse_date(d).map_err(|_| AppError::Invalid(format!("the {label} must look like 2026-11-22"))),
-    }
+    Ok(crate::input::date(label, s, false)?.unwrap_or(default))
 }
 
 impl App {

@@ -904,7 +904,7 @@ impl App {
         let title = text("task", title, 300, true)?;
         let owner = text("owner", owner, 120, true)?;
         let due = parse_date(due_on.trim())
-            .map_err(|_| AppError::Invalid("the due date must look like 2026-11-22".into()))?;
+            .map_err(|_| AppError::Invalid("the due date must look like 04/23/2026".into()))?;
         let mut tx = self.store().begin().await?;
         let risk = store::risks(tx.conn(), None)
             .await?
