@@ -64,7 +64,10 @@ test('front desk registers, books and checks in a patient, and never sees the ch
 
 test('the provider writes and signs a note with vitals', async () => {
   const page = await signIn(browser, server, 'provider');
-  await page.goto(server.url + '/patients?q=ashcombe');
+  await page.goto(server.url + '/patients');
+  await page.fill('#patient-search', 'ashcombe');
+  await Promise.all([page.waitForNavigation(), page.click('form[role=search] button[type=submit]')]);
+  assert.ok(!page.url().includes('ashcombe'), 'the search term stays out of the address');
   await Promise.all([page.waitForNavigation(), page.click('text=Ashcombe, Juniper')]);
   await page.click('summary:has-text("Record vitals")');
   await page.fill('#systolic', '124');

@@ -84,7 +84,11 @@
     if (q.length < 2) { return; }
     timer = window.setTimeout(function () {
       var mine = ++latest;
-      fetch(box.getAttribute("data-live") + "?q=" + encodeURIComponent(q), { credentials: "same-origin" })
+      // The term goes in a POST body, never in an address (browser history, proxies' logs).
+      var body = new URLSearchParams();
+      body.set("csrf", document.body.getAttribute("data-csrf") || "");
+      body.set("q", q);
+      fetch(box.getAttribute("data-live"), { method: "POST", credentials: "same-origin", body: body })
         .then(function (r) {
           if (r.status === 401 || r.redirected) { window.location.assign("/login?ended=1"); return null; }
           return r.text();

@@ -25,23 +25,37 @@ const PER_PAGE: i64 = 25;
 
 #[derive(Debug, Deserialize)]
 pub struct ListQuery {
-    q: Option<String>,
     page: Option<i64>,
 }
 
+/// The patient list, a page at a time. A search is never in the address (a name, a date of
+/// birth or a phone number would sit in the browser's history and in proxies' logs): it is
+/// posted to [`search`].
 pub async fn list(
     State(state): State<AppState>,
     PageUser(p): PageUser,
     Query(lq): Query<ListQuery>,
 ) -> Result<PatientsPage, WebError> {
-    let q = lq.q.unwrap_or_default();
+    patients_page(&state, &p, String::new(), lq.page.unwrap_or(1)).await
+}
+
+/// The list's search, typed in the box and posted (without script).
+pub async fn search(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Form(f): Form<PickForm>,
+) -> Result<PatientsPage, WebError> {
+    patients_page(&state, &p, f.q, 1).await
+}
+
+async fn patients_page(state: &AppState, p: &Principal, q: String, page: i64) -> Result<PatientsPage, WebError> {
     let policy = state.app.policy();
     let can_register = policy.access(p.data_roles(), DataClass::Identity).can_write()
         && policy.access(p.data_roles(), DataClass::Contact).can_write();
     let (rows, error, searched, page, pages) = if q.trim().is_empty() {
         let page = state
             .app
-            .list_patients(&p.actor(), lq.page.unwrap_or(1), PER_PAGE)
+            .list_patients(&p.actor(), page, PER_PAGE)
             .await
             .map_err(WebError::page)?;
         let pages = (page.total + PER_PAGE - 1) / PER_PAGE;
@@ -54,7 +68,7 @@ pub async fn list(
         }
     };
     Ok(PatientsPage {
-        chrome: chrome(&state, &p, "/patients"),
+        chrome: chrome(state, p, "/patients"),
         q,
         error,
         rows,
@@ -65,19 +79,13 @@ pub async fn list(
     })
 }
 
-#[derive(Debug, Deserialize)]
-pub struct SearchQuery {
-    q: Option<String>,
-}
-
 /// The result rows alone, for the search box that answers as one types.
 pub async fn search_fragment(
     State(state): State<AppState>,
     PageUser(p): PageUser,
-    Query(sq): Query<SearchQuery>,
+    Form(f): Form<PickForm>,
 ) -> Result<PatientRows, WebError> {
-    let q = sq.q.unwrap_or_default();
-    match state.app.search_patients(&p.actor(), &q).await {
+    match state.app.search_patients(&p.actor(), &f.q).await {
         Ok(found) => Ok(PatientRows {
             rows: found.patients,
             error: None,

@@ -160,7 +160,7 @@ async fn search_results_show_us_dates_of_birth() {
     app.register_patient(&desk_token, "Wilhelmina", "Quenby", "1980-04-23", "5550001111")
         .await;
     let mut desk = PageClient::login(&app, "frontdesk").await;
-    let (status, html) = desk.get("/patients/search?q=quen").await;
+    let (status, _, html) = desk.post("/patients/search/rows", &[("q", "quen")]).await;
     assert_eq!(status, 200);
     assert!(html.contains("04/23/1980") && !html.contains("1980-04-23"), "{html}");
     assert!(html.contains(r#"<a class="result" href="/patients/"#), "{html}");

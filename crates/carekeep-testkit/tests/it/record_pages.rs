@@ -154,10 +154,10 @@ async fn the_front_desk_and_the_provider_do_their_day_on_the_pages() {
     assert_eq!(status, 422);
     assert!(body.contains("a date must look like"));
     // Search answers as one types: the fragment the page's script fetches.
-    let (status, rows) = desk.get("/patients/search?q=thor").await;
+    let (status, _, rows) = desk.post("/patients/search/rows", &[("q", "thor")]).await;
     assert_eq!(status, 200);
     assert!(rows.contains("Thornbury, Imelda") && rows.contains(&chart));
-    let (_, rows) = desk.get("/patients/search?q=t").await;
+    let (_, _, rows) = desk.post("/patients/search/rows", &[("q", "t")]).await;
     assert!(rows.contains("at least 2 letters"));
     // Book for today and check in from the schedule.
     let admin = app.api_login("owner").await;
