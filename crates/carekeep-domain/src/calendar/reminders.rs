@@ -30,7 +30,10 @@ pub fn accommodation(words: &str) -> Accommodation {
     let emails: Vec<String> = words
         .split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '(' | ')' | '<' | '>' | '"'))
         .map(|w| w.trim_end_matches(['.', ':']))
-        .filter(|w| w.split_once('@').is_some_and(|(a, d)| !a.is_empty() && d.contains('.') && !d.ends_with('.')))
+        .filter(|w| {
+            w.split_once('@')
+                .is_some_and(|(a, d)| !a.is_empty() && d.contains('.') && !d.ends_with('.'))
+        })
         .map(str::to_owned)
         .collect();
     let mut numbers: Vec<String> = Vec::new();
@@ -78,7 +81,10 @@ mod tests {
         let only = |c, a: &str| Accommodation::Only(c, a.into());
         let cases = [
             ("Text only 555-201-0199", only(Channel::Sms, "5552010199")),
-            ("call or text (555) 201 0199, never the home phone", only(Channel::Sms, "5552010199")),
+            (
+                "call or text (555) 201 0199, never the home phone",
+                only(Channel::Sms, "5552010199"),
+            ),
             ("Email work@example.org only.", only(Channel::Email, "work@example.org")),
             ("No messages at all", Accommodation::Nothing),
             ("text 555-201-0199 or 555-201-0100", Accommodation::Nothing),
