@@ -52,6 +52,7 @@ test('the front desk books, double-books with a reason, and cancels on the calen
   await Promise.all([page.waitForNavigation(), page.click('#book-form button[type=submit]')]);
   assert.match(await page.textContent('#patient-at-booking'), /Jonah Marchetti/);
   assert.match(await page.textContent('#patient-at-booking'), /missed appointment|No missed appointments/);
+  assert.match(await page.textContent('#patient-at-booking'), /Reminders by (text message|email) to|No reminders: /);
   assert.deepEqual(await seriousViolations(page), []);
   await screenshot(page, 'calendar-book-review');
   await Promise.all([page.waitForNavigation(), page.click('#book-form button[type=submit]')]);

@@ -127,7 +127,67 @@ enum Plan {
     Send { channel: Channel, address: String },
 }
 
+/// Where reminders go, in words for the front desk at booking.
+pub(crate) fn reminder_route_words(prefs: &Preferences) -> String {
+    match route(prefs) {
+        Ok(r) => match r.channel {
+            Channel::Sms => {
+                let shown = normalize_us_number(&r.address).map_or(r.address.clone(), |n| {
+                    let part = |r: std::ops::Range<usize>| n.get(r).unwrap_or_default().to_owned();
+                    format!("({}) {}-{}", part(0..3), part(3..6), part(6..10))
+                });
+                format!("Reminders by text message to {shown}")
+            }
+            Channel::Email => format!("Reminders by email to {}", r.address),
+        },
+        Err(held) => format!("No reminders: {}", held.words().to_lowercase()),
+    }
+}
+
 impl App {
+    /// The patient's preferences for reminders: their contact details, a text opt-out, and
+    /// granted confidential-communication requests (164.522(b)), read under `permit`.
+    pub(crate) fn reminder_preferences(
+        &self,
+        permit: &Permit,
+        contact: &Contact,
+        granted: &[carekeep_store::rights::RequestRow],
+        opted_out: Option<OffsetDateTime>,
+    ) -> Result<Preferences, AppError> {
+        let mut prefs = Preferences {
+            mobile: Some(contact.phone.clone()).filter(|p| !p.trim().is_empty()),
+            email: Some(contact.email.clone()).filter(|e| !e.trim().is_empty()),
+            prefer: preferred(contact.preferred),
+            sms_opted_out: opted_out,
+            ..Preferences::default()
+        };
+        for r in granted {
+            let d = self.request_details(permit, r.id, &r.details_ct)?;
+            match accommodation(&d.accommodation) {
+                Accommodation::Only(channel, address) if prefs.confidential.is_none() => {
+                    prefs.confidential = Some((channel, address));
+                }
+                // A second request, or one naming no address: nothing is sent (fail closed).
+                _ => prefs.no_messages = true,
+            }
+        }
+        Ok(prefs)
+    }
+
+    /// The granted confidential-communication requests and the text opt-out of a patient.
+    pub(crate) async fn reminder_requests(
+        &self,
+        conn: &mut carekeep_store::Conn,
+        patient: i64,
+    ) -> Result<(Vec<carekeep_store::rights::RequestRow>, Option<OffsetDateTime>), AppError> {
+        let granted = rights_store::requests(conn, Some(patient))
+            .await?
+            .into_iter()
+            .filter(|r| r.kind == "confidential_communication" && r.status == "granted")
+            .collect();
+        Ok((granted, store::opted_out(conn, patient).await?))
+    }
+
     /// Sends every reminder now due (48 hours before the appointment); each appointment gets
     /// one, and one that was held or failed is tried again the next clinic day. Fails only when
     /// reminders cannot run at all (no link address set).
@@ -174,12 +234,7 @@ impl App {
         let (patient, granted, opted_out, sent) = {
             let mut conn = self.store().read().await?;
             let patient = records_store::patient_by_id(&mut conn, row.patient_id).await?;
-            let granted: Vec<_> = rights_store::requests(&mut conn, Some(row.patient_id))
-                .await?
-                .into_iter()
-                .filter(|r| r.kind == "confidential_communication" && r.status == "granted")
-                .collect();
-            let opted_out = store::opted_out(&mut conn, row.patient_id).await?;
+            let (granted, opted_out) = self.reminder_requests(&mut conn, row.patient_id).await?;
             let sent: Vec<OffsetDateTime> = store::for_patient(&mut conn, row.patient_id)
                 .await?
                 .into_iter()
@@ -200,23 +255,7 @@ impl App {
         } else {
             self.open_json(&permit, CtColumn::PatientContact, patient.id, &patient.contact_ct)?
         };
-        let mut prefs = Preferences {
-            mobile: Some(contact.phone.clone()).filter(|p| !p.trim().is_empty()),
-            email: Some(contact.email.clone()).filter(|e| !e.trim().is_empty()),
-            prefer: preferred(contact.preferred),
-            sms_opted_out: opted_out,
-            ..Preferences::default()
-        };
-        for r in &granted {
-            let d = self.request_details(&permit, r.id, &r.details_ct)?;
-            match accommodation(&d.accommodation) {
-                Accommodation::Only(channel, address) if prefs.confidential.is_none() => {
-                    prefs.confidential = Some((channel, address));
-                }
-                // A second request, or one naming no address: nothing is sent (fail closed).
-                _ => prefs.no_messages = true,
-            }
-        }
+        let prefs = self.reminder_preferences(&permit, &contact, &granted, opted_out)?;
         permit.confirm().await?;
         let plan = match route(&prefs) {
             Err(held) => Plan::Held(held.words()),

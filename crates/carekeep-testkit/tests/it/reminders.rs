@@ -326,6 +326,15 @@ async fn one_text_a_day_three_a_week_and_an_opt_out_or_a_confidential_request_ho
         .unwrap();
     assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
 
+    // The front desk sees at booking where reminders will go.
+    for (p, words) in [
+        (confidential, "Reminders by text message to (555) 201-3999"),
+        (stopped, "No reminders: the patient opted out of text messages"),
+        (asked, "Reminders by email to pa@example.org"),
+    ] {
+        let at = app.state.app.patient_at_booking(&who.actor(), p).await.unwrap();
+        assert!(at.reminders.starts_with(words), "{}", at.reminders);
+    }
     let tomorrow = app.state.app.now() + Duration::days(1);
     for p in [stopped, asked, confidential] {
         book(&app, service, p, tomorrow).await;
