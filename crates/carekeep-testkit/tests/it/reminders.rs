@@ -359,3 +359,37 @@ async fn one_text_a_day_three_a_week_and_an_opt_out_or_a_confidential_request_ho
     assert!(log[0].address.is_empty() && log[0].text.is_empty());
     app.stop().await;
 }
+
+#[test]
+fn the_gateway_needs_its_credentials_sender_and_vendor_and_speaks_https() {
+    let mut c = carekeep_server::Config {
+        sms_base_url: "https://api.textwell.example/v1".into(),
+        sms_token: "secret".into(),
+        sms_from: "+15550100000".into(),
+        sms_vendor: "Textwell Inc".into(),
+        patient_url: "https://clinic.example/".into(),
+        ..carekeep_server::Config::default()
+    };
+    let ok = c.reminders().unwrap();
+    assert_eq!(ok.patient_url, "https://clinic.example");
+    assert!(!format!("{ok:?}").contains("secret"), "the token is never printed");
+    c.sms_base_url = "http://api.textwell.example".into();
+    assert!(c.validate().unwrap_err().to_string().contains("sms_base_url"));
+    c.sms_base_url = "http://127.0.0.1:9000".into();
+    c.validate().unwrap();
+    c.sms_username = "clinic".into();
+    assert!(
+        c.validate().unwrap_err().to_string().contains("sms_token"),
+        "a token or a login, not both"
+    );
+    c.sms_token = String::new();
+    c.validate().unwrap();
+    c.sms_vendor = String::new();
+    assert!(c.validate().unwrap_err().to_string().contains("sms_vendor"));
+    c.sms_vendor = "Textwell Inc".into();
+    c.sms_from = " ".into();
+    assert!(c.validate().unwrap_err().to_string().contains("sms_from"));
+    c.sms_from = "+15550100000".into();
+    c.patient_url = "clinic.example".into();
+    assert!(c.validate().unwrap_err().to_string().contains("patient_url"));
+}
