@@ -52,8 +52,12 @@ test('the front desk books, double-books with a reason, and cancels on the calen
   await Promise.all([page.waitForNavigation(), page.click('#book-form button[type=submit]')]);
   assert.match(await page.textContent('#patient-at-booking'), /Jonah Marchetti/);
   assert.match(await page.textContent('#patient-at-booking'), /missed appointment|No missed appointments/);
+  assert.match(await page.textContent('#patient-at-booking'), /Reminders by (text message|email) to|No reminders: /);
   assert.deepEqual(await seriousViolations(page), []);
   await screenshot(page, 'calendar-book-review');
+  await page.setViewportSize({ width: 390, height: 844 });
+  await screenshot(page, 'calendar-book-review-phone');
+  await page.setViewportSize({ width: 1280, height: 800 });
   await Promise.all([page.waitForNavigation(), page.click('#book-form button[type=submit]')]);
   assert.match(await page.textContent('main'), /Booked\./);
   assert.match(await page.textContent('.cal-grid'), /9:00 AM to 9:30 AM\s*Jonah Marchetti\s*Laser session\s*Not confirmed/);

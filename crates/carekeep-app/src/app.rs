@@ -24,6 +24,8 @@ pub struct AppSettings {
     pub training: TrainingSettings,
     /// The SMTP relay, when the clinic configured one.
     pub mail: Option<crate::mail::MailSettings>,
+    /// Appointment reminders: the SMS gateway and where the links in them point.
+    pub reminders: crate::calendar::ReminderSettings,
     /// Facts about the machine Carekeep runs on, for the risk assessment's evidence.
     pub host: HostFacts,
 }

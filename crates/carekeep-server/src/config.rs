@@ -90,6 +90,20 @@ pub struct Config {
     pub smtp_from: String,
     /// The vendor record of the relay's operator (the BAA gate applies to it).
     pub smtp_vendor: String,
+    /// The SMS gateway for appointment reminders (`POST <base>/messages`); empty for none.
+    pub sms_base_url: String,
+    /// A secret: the gateway's bearer token (or set `sms_username` and `sms_password`).
+    pub sms_token: String,
+    pub sms_username: String,
+    /// A secret.
+    pub sms_password: String,
+    /// The clinic's sending number or name at the gateway.
+    pub sms_from: String,
+    /// The vendor record of the gateway's operator (the BAA gate applies to it).
+    pub sms_vendor: String,
+    /// The address patients reach Carekeep on, e.g. `https://clinic.example`: the
+    /// confirm-or-cancel links in reminders point there. Empty: no appointment reminders.
+    pub patient_url: String,
     /// Emergency mode: serve lookups only (a restored copy while the primary is down); every
     /// access is still audited. Set by `serve --read-only`.
     pub read_only: bool,
@@ -158,6 +172,13 @@ impl Default for Config {
             smtp_password: String::new(),
             smtp_from: String::new(),
             smtp_vendor: String::new(),
+            sms_base_url: String::new(),
+            sms_token: String::new(),
+            sms_username: String::new(),
+            sms_password: String::new(),
+            sms_from: String::new(),
+            sms_vendor: String::new(),
+            patient_url: String::new(),
             read_only: false,
             backup_dir: PathBuf::new(),
             backup_key_file: None,
@@ -224,6 +245,16 @@ impl std::fmt::Debug for Config {
             )
             .field("smtp_from", &self.smtp_from)
             .field("smtp_vendor", &self.smtp_vendor)
+            .field("sms_base_url", &self.sms_base_url)
+            .field("sms_token", &if self.sms_token.is_empty() { "" } else { "<redacted>" })
+            .field("sms_username", &self.sms_username)
+            .field(
+                "sms_password",
+                &if self.sms_password.is_empty() { "" } else { "<redacted>" },
+            )
+            .field("sms_from", &self.sms_from)
+            .field("sms_vendor", &self.sms_vendor)
+            .field("patient_url", &self.patient_url)
             .field("read_only", &self.read_only)
             .field("backup_dir", &self.backup_dir)
             .field("backup_key_file", &self.backup_key_file)
@@ -406,6 +437,27 @@ impl Config {
         if let Some(v) = env("CAREKEEP_SMTP_VENDOR") {
             self.smtp_vendor = v;
         }
+        if let Some(v) = env("CAREKEEP_SMS_BASE_URL") {
+            self.sms_base_url = v;
+        }
+        if let Some(v) = secret("CAREKEEP_SMS_TOKEN")? {
+            self.sms_token = v;
+        }
+        if let Some(v) = env("CAREKEEP_SMS_USERNAME") {
+            self.sms_username = v;
+        }
+        if let Some(v) = secret("CAREKEEP_SMS_PASSWORD")? {
+            self.sms_password = v;
+        }
+        if let Some(v) = env("CAREKEEP_SMS_FROM") {
+            self.sms_from = v;
+        }
+        if let Some(v) = env("CAREKEEP_SMS_VENDOR") {
+            self.sms_vendor = v;
+        }
+        if let Some(v) = env("CAREKEEP_PATIENT_URL") {
+            self.patient_url = v;
+        }
         if let Some(v) = env("CAREKEEP_READ_ONLY") {
             self.read_only = parse("CAREKEEP_READ_ONLY", &v)?;
         }
@@ -511,6 +563,7 @@ impl Config {
         }
         self.program_start()?;
         self.mail()?;
+        self.reminders()?;
         if !self.backup_dir.as_os_str().is_empty() && self.backup_key_file.is_none() {
             return Err(ConfigError::Invalid {
                 name: "backup_key_file",
@@ -648,6 +701,69 @@ impl Config {
             from: self.smtp_from.trim().to_owned(),
             vendor: self.smtp_vendor.trim().to_owned(),
         }))
+    }
+
+    /// Appointment reminders: the SMS gateway, if one is configured, and the patients' address;
+    /// each setting checked.
+    pub fn reminders(&self) -> Result<carekeep_app::calendar::ReminderSettings, ConfigError> {
+        use carekeep_app::calendar::{ReminderSettings, SmsAuth, SmsSettings};
+        let invalid = |name, reason: &str| ConfigError::Invalid {
+            name,
+            reason: reason.to_owned(),
+        };
+        let web = |name, url: &str| -> Result<(), ConfigError> {
+            let local = ["http://127.0.0.1", "http://localhost", "http://[::1]"]
+                .iter()
+                .any(|l| {
+                    url.strip_prefix(l)
+                        .is_some_and(|rest| rest.is_empty() || rest.starts_with([':', '/']))
+                });
+            if url.starts_with("https://") || local {
+                Ok(())
+            } else {
+                Err(invalid(name, "use an https:// address (http:// only on this machine)"))
+            }
+        };
+        let patient_url = self.patient_url.trim().trim_end_matches('/').to_owned();
+        if !patient_url.is_empty() {
+            web("patient_url", &patient_url)?;
+        }
+        let base = self.sms_base_url.trim().trim_end_matches('/');
+        if base.is_empty() {
+            return Ok(ReminderSettings { sms: None, patient_url });
+        }
+        web("sms_base_url", base)?;
+        let auth = match (self.sms_token.is_empty(), self.sms_username.trim().is_empty()) {
+            (false, true) => SmsAuth::Bearer(self.sms_token.clone()),
+            (true, false) => SmsAuth::Basic {
+                username: self.sms_username.trim().to_owned(),
+                password: self.sms_password.clone(),
+            },
+            _ => {
+                return Err(invalid(
+                    "sms_token",
+                    "set either the gateway's token or sms_username and sms_password",
+                ))
+            }
+        };
+        if self.sms_from.trim().is_empty() {
+            return Err(invalid("sms_from", "set the clinic's sending number at the gateway"));
+        }
+        if self.sms_vendor.trim().is_empty() {
+            return Err(invalid(
+                "sms_vendor",
+                "name the vendor record of the gateway's operator (the BAA gate applies to every outbound integration)",
+            ));
+        }
+        Ok(ReminderSettings {
+            sms: Some(SmsSettings {
+                base_url: base.to_owned(),
+                auth,
+                from: self.sms_from.trim().to_owned(),
+                vendor: self.sms_vendor.trim().to_owned(),
+            }),
+            patient_url,
+        })
     }
 
     /// The database URL in effect.

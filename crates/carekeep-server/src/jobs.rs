@@ -52,6 +52,17 @@ pub async fn run(state: AppState, shutdown: impl Future<Output = ()>) {
             Ok(n) => tracing::info!(people = n, "reminder mail sent"),
             Err(e) => tracing::warn!(error = %e, "reminder mail could not be sent"),
         }
+        // Appointment reminders: minimum necessary, through the BAA gate, caps and opt-outs held.
+        match state.app.send_due_reminders().await {
+            Ok(run) if run == carekeep_app::calendar::ReminderRun::default() => {}
+            Ok(run) => tracing::info!(
+                sent = run.sent,
+                held = run.held,
+                failed = run.failed,
+                "appointment reminders"
+            ),
+            Err(e) => tracing::warn!(error = %e, "appointment reminders could not run"),
+        }
         // Nightly backups and the weekly restore drill (164.308(a)(7)(ii)(A), (D)).
         let scheduled = match state.config.backup_plan() {
             Ok(plan) => state.app.scheduled_backup(&plan).await.map_err(|e| e.to_string()),

@@ -89,6 +89,7 @@ pub async fn open(config: Config, clock: Arc<dyn Clock>, hasher: PasswordHasher)
             before_phi_access: config.training_before_phi_access,
         },
         mail: config.mail()?,
+        reminders: config.reminders()?,
         host: carekeep_app::HostFacts {
             master_key_file: Some(key_path.clone()),
             transport: if config.tls_enabled() {

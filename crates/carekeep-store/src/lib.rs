@@ -21,6 +21,7 @@ pub mod incidents;
 pub mod monitoring;
 pub mod program;
 pub mod records;
+pub mod reminders;
 pub mod rights;
 
 // The tables by their own names as well, so a use case names what it touches.

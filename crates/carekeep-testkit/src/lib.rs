@@ -14,6 +14,7 @@
 mod database;
 mod page;
 mod service;
+mod sms;
 mod smtp;
 
 use carekeep_app::{demo, setup, ManualClock};
@@ -28,6 +29,7 @@ use time::OffsetDateTime;
 pub use database::TestDatabase;
 pub use page::PageClient;
 pub use service::external_service;
+pub use sms::{SmsGateway, SmsRequest};
 pub use smtp::{Received, SmtpSink};
 
 /// When every test's clock starts: a Monday morning.

@@ -56,6 +56,9 @@ pub struct PatientAtBooking {
     pub name: String,
     pub no_shows: i64,
     pub reach: String,
+    /// Where reminders go, by the patient's preferences and requests (164.522(b)); empty for
+    /// a reader who may not see contact details.
+    pub reminders: String,
 }
 
 /// `12/07/2026 9:00 AM` on the clinic's clock.
@@ -263,6 +266,11 @@ impl App {
                 .await);
         }
         let no_shows = store::no_shows(&mut conn, patient).await?;
+        let requests = if a.reads(DataClass::Contact) {
+            Some(self.reminder_requests(&mut conn, patient).await?)
+        } else {
+            None
+        };
         drop(conn);
         let mut classes = vec![DataClass::Identity, DataClass::Scheduling];
         let reads_contact = a.reads(DataClass::Contact);
@@ -280,11 +288,22 @@ impl App {
         let permit = self.permit(event).await?;
         let row = opened.row();
         let identity: Identity = self.open_json(&permit, CtColumn::PatientIdentity, row.id, &row.identity_ct)?;
-        let reach = if reads_contact && !row.contact_ct.is_empty() {
-            let c: Contact = self.open_json(&permit, CtColumn::PatientContact, row.id, &row.contact_ct)?;
-            format!("Prefers {}", c.preferred.as_str())
-        } else {
-            String::new()
+        let (reach, reminders) = match requests {
+            Some((granted, opted_out)) if reads_contact => {
+                let c: Contact = if row.contact_ct.is_empty() {
+                    Contact::default()
+                } else {
+                    self.open_json(&permit, CtColumn::PatientContact, row.id, &row.contact_ct)?
+                };
+                let prefs = self.reminder_preferences(&permit, &c, &granted, opted_out)?;
+                let reach = if row.contact_ct.is_empty() {
+                    String::new()
+                } else {
+                    format!("Prefers {}", c.preferred.as_str())
+                };
+                (reach, super::reminders::reminder_route_words(&prefs))
+            }
+            _ => (String::new(), String::new()),
         };
         permit.confirm().await?;
         Ok(PatientAtBooking {
@@ -292,6 +311,7 @@ impl App {
             name: identity_view(&identity).full_name(),
             no_shows,
             reach,
+            reminders,
         })
     }
 

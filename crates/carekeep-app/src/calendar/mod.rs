@@ -5,11 +5,13 @@
 mod book;
 mod hours;
 mod link;
+mod reminders;
 mod setup;
 mod week;
 
 pub use book::{BookInput, MoveInput, PatientAtBooking};
 pub use link::{LinkAnswer, LinkView};
+pub use reminders::{ReminderRun, ReminderSettings, SentView, SmsAuth, SmsSettings};
 pub use setup::{
     CalendarSetup, HoursInput, HoursView, RoomInput, RoomView, ServiceInput, ServiceView, TimeOffInput, TimeOffView,
 };

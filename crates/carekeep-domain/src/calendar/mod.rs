@@ -8,4 +8,5 @@ pub mod hours;
 pub mod link;
 pub mod message;
 pub mod recurrence;
+pub mod reminders;
 pub mod texting;

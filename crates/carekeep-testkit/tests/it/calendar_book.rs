@@ -147,6 +147,8 @@ async fn the_front_desk_books_from_a_free_slot_and_double_booking_is_refused_unl
         "{html}"
     );
     assert!(html.contains(r#"name="seen" value=""#), "{html}");
+    // Where her reminders will go, by her preferences and requests (164.522(b)).
+    assert!(html.contains("Reminders by text message to (555) 201-7788."), "{html}");
     // Then the booking.
     let (status, location, html) = desk
         .post(

@@ -44,6 +44,7 @@ mod policies;
 mod program;
 mod record_pages;
 mod records;
+mod reminders;
 mod rights;
 mod sessions;
 mod setup;
