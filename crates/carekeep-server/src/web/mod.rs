@@ -12,6 +12,7 @@ mod chart_header;
 mod chart_photos;
 pub(crate) mod chrome;
 mod confirm_link;
+mod invite;
 pub(crate) mod formats;
 pub(crate) mod forms;
 mod home;
@@ -58,6 +59,7 @@ pages! {
     "/" => get(home::show),
     "/login" => get(login::form).post(login::submit),
     "/c/{token}" => get(confirm_link::show).post(confirm_link::answer),
+    "/invite/{token}" => get(invite::show).post(invite::accept),
     "/logout" => post(login::logout),
     "/mfa/setup" => get(mfa::form).post(mfa::confirm),
     "/account" => get(account::show),
