@@ -111,7 +111,12 @@ impl App {
 
     /// The invited person chooses a password: once, within 72 hours. Their authenticator is
     /// enrolled at first sign-in, as for every account that needs one.
-    pub async fn accept_invitation(&self, token: &str, new_password: &str, origin: Origin) -> Result<InvitationView, AppError> {
+    pub async fn accept_invitation(
+        &self,
+        token: &str,
+        new_password: &str,
+        origin: Origin,
+    ) -> Result<InvitationView, AppError> {
         let view = self.invitation(token).await?;
         if view.state != InviteState::Open {
             return Ok(view);

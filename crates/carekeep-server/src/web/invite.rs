@@ -41,8 +41,18 @@ pub struct PasswordForm {
     again: String,
 }
 
-fn page(state: &AppState, token: String, v: InvitationView, notice: Option<&'static str>, error: Option<String>) -> Response {
-    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+fn page(
+    state: &AppState,
+    token: String,
+    v: InvitationView,
+    notice: Option<&'static str>,
+    error: Option<String>,
+) -> Response {
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
     let page = InvitePage {
         chrome: Chrome::anonymous(state.app.clinic_name()),
         token,
@@ -55,7 +65,15 @@ fn page(state: &AppState, token: String, v: InvitationView, notice: Option<&'sta
         error,
     };
     // The token is in this page's address: no other site is told it, nothing keeps a copy.
-    (status, [(header::REFERRER_POLICY, "no-referrer"), (header::CACHE_CONTROL, "no-store")], page).into_response()
+    (
+        status,
+        [
+            (header::REFERRER_POLICY, "no-referrer"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        page,
+    )
+        .into_response()
 }
 
 fn limited(state: &AppState, parts: &Parts) -> Option<Response> {
@@ -77,7 +95,11 @@ fn found(r: Result<InvitationView, AppError>) -> Result<InvitationView, WebError
     })
 }
 
-pub async fn show(State(state): State<AppState>, parts: Parts, Path(token): Path<String>) -> Result<Response, WebError> {
+pub async fn show(
+    State(state): State<AppState>,
+    parts: Parts,
+    Path(token): Path<String>,
+) -> Result<Response, WebError> {
     if let Some(r) = limited(&state, &parts) {
         return Ok(r);
     }
