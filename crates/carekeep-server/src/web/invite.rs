@@ -88,11 +88,15 @@ fn limited(state: &AppState, parts: &Parts) -> Option<Response> {
     })
 }
 
-fn found(r: Result<InvitationView, AppError>) -> Result<InvitationView, WebError> {
-    r.map_err(|e| match e {
+fn web_error(e: AppError) -> WebError {
+    match e {
         AppError::NotFound(_) => WebError::page(AppError::NotFound("page")),
         e => WebError::page(e),
-    })
+    }
+}
+
+fn found(r: Result<InvitationView, AppError>) -> Result<InvitationView, WebError> {
+    r.map_err(web_error)
 }
 
 pub async fn show(
@@ -139,6 +143,6 @@ pub async fn accept(
             }
             Ok(page(&state, token, before, None, Some(m)))
         }
-        Err(e) => Err(found(Err(e)).unwrap_err()),
+        Err(e) => Err(web_error(e)),
     }
 }
