@@ -6,6 +6,7 @@
 
 mod account;
 pub mod hash_gate;
+pub mod invite;
 pub mod mfa;
 pub mod settings;
 pub mod setup;

@@ -6,6 +6,7 @@ pub mod checklist;
 pub mod checklist_history;
 pub mod course;
 pub mod dates;
+pub mod invite;
 pub mod npp;
 pub mod offboarding;
 pub mod policies;

@@ -151,10 +151,11 @@ pub async fn page_session(State(state): State<AppState>, req: Request, next: Nex
             .or(from_body);
         // A reminder's confirm link has no session: its form carries the link's own token,
         // which only the person holding the link knows.
-        let link_token = parts
-            .uri
-            .path()
+        // An invitation's page (`/invite/{token}`) is the same: no session, its own token.
+        let path = parts.uri.path();
+        let link_token = path
             .strip_prefix("/c/")
+            .or_else(|| path.strip_prefix("/invite/"))
             .filter(|t| !t.is_empty() && !t.contains('/'))
             .map(str::to_owned);
         let expected = match &principal {

@@ -101,6 +101,7 @@ pub struct NewUserForm {
 pub async fn create(
     State(state): State<AppState>,
     PageUser(p): PageUser,
+    parts: axum::http::request::Parts,
     Form(f): Form<NewUserForm>,
 ) -> Result<Response, WebError> {
     let input = NewUserInput {
@@ -109,8 +110,27 @@ pub async fn create(
         password: &f.password,
         roles: &f.role,
     };
-    match state.app.create_user(&p.actor(), &input).await {
-        Ok(u) => Ok(urls::user(u.id.0).done("created").redirect()),
+    let made = if f.password.is_empty() {
+        // No first password: an invitation the person opens to choose their own.
+        state
+            .app
+            .invite_user(&p.actor(), &f.username, &f.display_name, &f.role)
+            .await
+            .map(|i| (i.user, Some(i.token)))
+    } else {
+        state.app.create_user(&p.actor(), &input).await.map(|u| (u, None))
+    };
+    match made {
+        Ok((u, Some(token))) => {
+            let page = InvitedPage {
+                chrome: chrome(&state, &p, "/admin/users"),
+                display_name: u.display_name,
+                username: u.username,
+                link: format!("{}/invite/{token}", base_url(&state, &parts)),
+            };
+            Ok(([(axum::http::header::CACHE_CONTROL, "no-store")], page).into_response())
+        }
+        Ok((u, None)) => Ok(urls::user(u.id.0).done("created").redirect()),
         Err(e @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
             let checked: Vec<RoleName> = f.role.iter().filter_map(|r| RoleName::new(r).ok()).collect();
             let page = UserNewPage {
@@ -124,6 +144,21 @@ pub async fn create(
         }
         Err(e) => Err(WebError::page(e)),
     }
+}
+
+/// This server's address as the browser used it, for a link to hand on.
+fn base_url(state: &AppState, parts: &axum::http::request::Parts) -> String {
+    let host = parts
+        .headers
+        .get(axum::http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("localhost");
+    let scheme = if state.config.tls_cert.is_some() || state.config.behind_tls_proxy {
+        "https"
+    } else {
+        "http"
+    };
+    format!("{scheme}://{host}")
 }
 
 async fn edit_page(
@@ -386,6 +421,16 @@ pub struct UserNewPage {
     pub error: Option<String>,
 }
 
+/// The invitation just made: its link, shown once (only its hash is kept).
+#[derive(Template, Debug)]
+#[template(path = "admin/user_invited.html")]
+pub struct InvitedPage {
+    pub chrome: Chrome,
+    pub display_name: String,
+    pub username: String,
+    pub link: String,
+}
+
 #[derive(Template, Debug)]
 #[template(path = "admin/user_edit.html")]
 pub struct UserEditPage {
@@ -418,4 +463,4 @@ pub struct RolesPage {
     pub error: Option<String>,
 }
 
-crate::web::chrome::page_response!(UsersPage, UserNewPage, UserEditPage, RolesPage);
+crate::web::chrome::page_response!(UsersPage, UserNewPage, UserEditPage, RolesPage, InvitedPage);

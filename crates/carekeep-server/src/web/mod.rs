@@ -16,6 +16,7 @@ pub(crate) mod formats;
 pub(crate) mod forms;
 mod home;
 mod incidents;
+mod invite;
 mod login;
 mod mfa;
 mod monitoring;
@@ -58,6 +59,7 @@ pages! {
     "/" => get(home::show),
     "/login" => get(login::form).post(login::submit),
     "/c/{token}" => get(confirm_link::show).post(confirm_link::answer),
+    "/invite/{token}" => get(invite::show).post(invite::accept),
     "/logout" => post(login::logout),
     "/mfa/setup" => get(mfa::form).post(mfa::confirm),
     "/account" => get(account::show),

@@ -2,6 +2,7 @@
 //! the sign-in throttle and the clinic's own row.
 
 pub mod clinic;
+pub mod invitations;
 pub mod keys;
 pub mod roles;
 pub mod sessions;

@@ -30,6 +30,7 @@ mod hardening;
 mod house;
 mod incidents;
 mod inventory;
+mod invitations;
 mod line_breaks;
 mod login;
 mod logs;
