@@ -27,7 +27,9 @@ pub fn check(typed: &str, data_dir: &str) -> Result<String, &'static str> {
 
 fn is_full_path(p: &str) -> bool {
     let b = p.as_bytes();
-    p.starts_with('/') || p.starts_with("\\\\") || (b.len() >= 3 && b[0].is_ascii_alphabetic() && b[1] == b':' && (b[2] == b'\\' || b[2] == b'/'))
+    p.starts_with('/')
+        || p.starts_with("\\\\")
+        || (b.len() >= 3 && b[0].is_ascii_alphabetic() && b[1] == b':' && (b[2] == b'\\' || b[2] == b'/'))
 }
 
 /// Slashes one way, no trailing slash, case kept (Unix paths are case-sensitive).

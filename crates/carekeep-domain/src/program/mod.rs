@@ -1,8 +1,8 @@
 //! The compliance program's rules: when things fall due, and what counts as done. Pure
 //! functions of dates; the app crate asks them with the clinic's "today".
 
-pub mod backup_folder;
 pub mod baa;
+pub mod backup_folder;
 pub mod checklist;
 pub mod checklist_history;
 pub mod course;
