@@ -26,10 +26,8 @@ pub fn check(typed: &str, data_dir: &str) -> Result<String, &'static str> {
 }
 
 fn is_full_path(p: &str) -> bool {
-    let b = p.as_bytes();
-    p.starts_with('/')
-        || p.starts_with("\\\\")
-        || (b.len() >= 3 && b[0].is_ascii_alphabetic() && b[1] == b':' && (b[2] == b'\\' || b[2] == b'/'))
+    let drive = matches!(p.as_bytes(), [d, b':', b'\\' | b'/', ..] if d.is_ascii_alphabetic());
+    p.starts_with('/') || p.starts_with("\\\\") || drive
 }
 
 /// Slashes one way, no trailing slash, case kept (Unix paths are case-sensitive).
