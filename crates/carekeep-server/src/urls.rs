@@ -142,6 +142,9 @@ pub(crate) fn user(id: i64) -> Link {
 pub(crate) fn setup() -> Link {
     Link::new("/setup")
 }
+pub(crate) fn setup_backups() -> Link {
+    Link::new("/setup/backups")
+}
 pub(crate) fn roles() -> Link {
     Link::new("/admin/roles")
 }
@@ -191,6 +194,7 @@ mod tests {
             user(7),
             roles(),
             setup(),
+            setup_backups(),
         ];
         for link in all {
             assert!(served(link.path()), "{} is not served by any page route", link.path());

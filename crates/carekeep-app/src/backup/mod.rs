@@ -10,11 +10,13 @@
 //! backend. It is written to a temporary file, synced, then renamed: a crash or a full disk
 //! never leaves a half-written backup under the final name.
 
+pub mod browser;
 mod format;
 pub mod key_rotation;
 pub mod offsite;
 pub mod schedule;
 
+pub use browser::{BackupSetup, FirstRun};
 pub use offsite::{Offsite, S3Target};
 pub use schedule::Plan;
 

@@ -25,6 +25,11 @@ impl App {
 }
 
 async fn scheduled(app: &App, plan: &Plan) -> Result<(), BackupError> {
+    // The folder chosen in the browser is read on every tick: no restart after setting it.
+    let plan = &app
+        .backup_plan_in_effect(plan)
+        .await
+        .map_err(|e| BackupError::Failed(format!("read the backup settings: {e:?}")))?;
     if plan.backup_dir.as_os_str().is_empty() {
         return Ok(());
     }
@@ -94,6 +99,13 @@ fn backups_in(dir: &Path) -> Result<Vec<(PathBuf, time::Date)>, BackupError> {
     Ok(out)
 }
 
+/// The newest backup in a folder (by its name's date and time) with its size in bytes.
+pub(crate) fn newest_in(dir: &Path) -> Option<(String, u64)> {
+    let newest = backups_in(dir).ok()?.into_iter().map(|(p, _)| p).max()?;
+    let bytes = std::fs::metadata(&newest).ok()?.len();
+    Some((newest.file_name()?.to_string_lossy().into_owned(), bytes))
+}
+
 /// Removes the backups the retention policy no longer keeps.
 fn prune(dir: &Path) -> Result<(), BackupError> {
     let all = backups_in(dir)?;
@@ -109,7 +121,7 @@ fn prune(dir: &Path) -> Result<(), BackupError> {
 
 /// Runs a backup step on a blocking thread: opening a second store is not `Send` across every
 /// lifetime sqlx asks for, and the jobs task must be.
-async fn off_the_jobs_task<F, Fut>(f: F) -> Result<Manifest, BackupError>
+pub(crate) async fn off_the_jobs_task<F, Fut>(f: F) -> Result<Manifest, BackupError>
 where
     F: FnOnce() -> Fut + Send + 'static,
     Fut: std::future::Future<Output = Result<Manifest, BackupError>>,

@@ -463,8 +463,8 @@ impl App {
             "164.308(a)(7)(ii)(A), (D)",
             checklist::backups(run(&last_backup), run(&last_verify)),
             format!("{} {}", describe("backup", &last_backup), describe("restore drill", &last_verify)),
-            "Set backup_dir and backup_key_file (nightly backups, weekly drill), or run `carekeep backup` and `carekeep backup verify`",
-            None,
+            "Choose a backup folder (a USB disk or a NAS share): Carekeep makes the key, runs the first backup and the restore drill, then backs up nightly",
+            Some("/setup/backups"),
         ));
         out.sort_by_key(|i| Standing::parse(i.standing).map_or(0, checklist::order));
         self.record_checklist_day(&out).await;

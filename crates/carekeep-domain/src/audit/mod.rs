@@ -81,6 +81,8 @@ codes! {
         CalendarChanged = "calendar.changed",
         BackupCreated = "backup.created",
         BackupRestored = "backup.restored",
+        /// The owner was shown or downloaded the backup key (text, recovery sheet or file).
+        BackupKeyViewed = "backup.key_viewed",
         /// Refused by role (the person's roles lack the capability), before any record was read.
         AccessDenied = "access.denied",
     }
@@ -126,6 +128,7 @@ impl Action {
             Action::CalendarChanged => "Changed the calendar's set-up",
             Action::BackupCreated => "Made a backup",
             Action::BackupRestored => "Restored a backup",
+            Action::BackupKeyViewed => "Viewed the backup key",
             Action::AccessDenied => "Refused access",
         }
     }

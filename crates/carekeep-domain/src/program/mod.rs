@@ -2,6 +2,7 @@
 //! functions of dates; the app crate asks them with the clinic's "today".
 
 pub mod baa;
+pub mod backup_folder;
 pub mod checklist;
 pub mod checklist_history;
 pub mod course;

@@ -28,6 +28,7 @@ mod readiness;
 mod rights;
 mod settings;
 mod setup;
+mod setup_backups;
 mod sra;
 
 use crate::middleware;
@@ -192,6 +193,10 @@ pages! {
     "/admin/settings" => get(settings::show),
     "/setup" => get(setup::show),
     "/setup/details" => post(setup::save_details),
+    "/setup/backups" => get(setup_backups::show),
+    "/setup/backups/folder" => post(setup_backups::choose),
+    "/setup/backups/key" => get(setup_backups::key_file),
+    "/setup/backups/sheet" => get(setup_backups::sheet),
     "/admin/settings/time-zone" => post(settings::save_zone),
     "/admin/roles" => get(admin_users::roles).post(admin_users::define_role),
     "/admin/users/{id}" => get(admin_users::show),

@@ -83,7 +83,7 @@ pub(crate) fn step_href(step: Step) -> &'static str {
         Step::Policies => "/program/policies",
         Step::Training => "/program/workforce",
         Step::Notice => "/program/npp",
-        Step::Backups => "/program#backups",
+        Step::Backups => "/setup/backups",
         Step::RiskAssessment => "/program/sra",
     }
 }

@@ -85,3 +85,24 @@ pub async fn set_details(conn: &mut Conn, d: &Details) -> Result<(), StoreError>
     .await?;
     Ok(())
 }
+
+/// Where the owner chose, in the browser, to keep backups, and the backup key's file; empty
+/// strings when not set.
+pub async fn backup_settings(conn: &mut Conn) -> Result<(String, String), StoreError> {
+    let row = sqlx::query("SELECT backup_dir, backup_key_file FROM clinic WHERE id = 1")
+        .fetch_optional(conn)
+        .await?;
+    row.map(|r| Ok((r.try_get("backup_dir")?, r.try_get("backup_key_file")?)))
+        .transpose()
+        .map(Option::unwrap_or_default)
+}
+
+/// Records the backup folder and key file (checked by the caller).
+pub async fn set_backup_settings(conn: &mut Conn, dir: &str, key_file: &str) -> Result<(), StoreError> {
+    sqlx::query("UPDATE clinic SET backup_dir = $1, backup_key_file = $2 WHERE id = 1")
+        .bind(dir)
+        .bind(key_file)
+        .execute(conn)
+        .await?;
+    Ok(())
+}

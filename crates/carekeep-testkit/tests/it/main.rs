@@ -13,6 +13,7 @@ mod admin;
 mod audit;
 mod authz_sweep;
 mod backup;
+mod backup_setup;
 mod billing_pages;
 mod calendar;
 mod calendar_book;

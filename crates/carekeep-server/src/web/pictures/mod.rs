@@ -5,6 +5,7 @@
 
 pub mod checklist_history;
 pub mod heat_map;
+pub mod key_qr;
 pub mod network_map;
 pub mod progress;
 pub mod setup_path;
