@@ -308,10 +308,20 @@ impl App {
             Some((at, ok, detail)) => format!("{} ({}): {detail}", at.date(), if *ok { "worked" } else { "FAILED" }),
             None => "none on record".into(),
         };
+        // The folder from carekeep.toml, else the one chosen in the browser (Set-up: backups).
+        let chosen = {
+            let mut conn = self.store().read().await?;
+            carekeep_store::clinic::backup_settings(&mut conn).await?.0
+        };
+        let folder = host
+            .backup_dir
+            .as_ref()
+            .map(|d| d.display().to_string())
+            .or_else(|| (!chosen.is_empty()).then_some(chosen));
         Ok(vec![
-            match &host.backup_dir {
-                Some(d) => format!("Backups: nightly into {}, encrypted with the backup key; kept 7 daily, 4 weekly, 12 monthly.", d.display()),
-                None => "Backups: no nightly schedule is set (backup_dir); backups are taken by hand with `carekeep backup`.".into(),
+            match folder {
+                Some(d) => format!("Backups: nightly into {d}, encrypted with the backup key; kept 7 daily, 4 weekly, 12 monthly."),
+                None => "Backups: no nightly schedule is set yet; the owner chooses the backup folder under Set-up, Backups.".into(),
             },
             match &host.backup_offsite {
                 Some((d, v)) if !v.is_empty() => format!("Off-site copy: {d} (run by {v}; sent only under a BAA in force)."),
