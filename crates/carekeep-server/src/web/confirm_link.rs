@@ -4,14 +4,15 @@
 //! speed. The form's token is the link's own (there is no session to hold one).
 
 use super::formats::{clock, date};
-use crate::client::{client_ip, origin};
+use super::token_links::{limited, unknown_is_not_found};
+use crate::client::origin;
 use crate::error::WebError;
 use crate::state::AppState;
 use crate::web::chrome::Chrome;
 use askama::Template;
 use axum::extract::{Path, State};
+use axum::http::header;
 use axum::http::request::Parts;
-use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::Form;
 use carekeep_app::calendar::{LinkAnswer, LinkView};
@@ -40,6 +41,10 @@ pub struct AnswerForm {
     answer: String,
 }
 
+fn answer_of(r: Result<LinkView, AppError>) -> Result<LinkView, WebError> {
+    r.map_err(unknown_is_not_found)
+}
+
 fn page(state: &AppState, token: String, v: &LinkView, notice: Option<&'static str>) -> Response {
     let page = LinkPage {
         chrome: Chrome::anonymous(state.app.clinic_name()),
@@ -55,31 +60,12 @@ fn page(state: &AppState, token: String, v: &LinkView, notice: Option<&'static s
     ([(header::REFERRER_POLICY, "no-referrer")], page).into_response()
 }
 
-fn limited(state: &AppState, parts: &Parts) -> Option<Response> {
-    let ip = client_ip(parts, &state.proxies);
-    state.link_limiter.check(ip, state.app.now()).err().map(|wait| {
-        (
-            StatusCode::TOO_MANY_REQUESTS,
-            [(header::RETRY_AFTER, wait.to_string())],
-            "Too many tries from this address. Please wait a minute, or call the clinic.",
-        )
-            .into_response()
-    })
-}
-
-fn answer_of(r: Result<LinkView, AppError>) -> Result<LinkView, WebError> {
-    r.map_err(|e| match e {
-        AppError::NotFound(_) => WebError::page(AppError::NotFound("page")),
-        e => WebError::page(e),
-    })
-}
-
 pub async fn show(
     State(state): State<AppState>,
     parts: Parts,
     Path(token): Path<String>,
 ) -> Result<Response, WebError> {
-    if let Some(r) = limited(&state, &parts) {
+    if let Some(r) = limited(&state, &parts, ", or call the clinic") {
         return Ok(r);
     }
     let v = answer_of(state.app.confirm_link(&token).await)?;
@@ -92,7 +78,7 @@ pub async fn answer(
     Path(token): Path<String>,
     Form(f): Form<AnswerForm>,
 ) -> Result<Response, WebError> {
-    if let Some(r) = limited(&state, &parts) {
+    if let Some(r) = limited(&state, &parts, ", or call the clinic") {
         return Ok(r);
     }
     let what = match f.answer.as_str() {

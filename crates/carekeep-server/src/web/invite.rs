@@ -3,7 +3,8 @@
 //! the ordinary "not found". Every request counts against the address's link limit. The
 //! form's token is the link's own (there is no session to hold one).
 
-use crate::client::{client_ip, origin};
+use super::token_links::{limited, unknown_is_not_found};
+use crate::client::origin;
 use crate::error::WebError;
 use crate::state::AppState;
 use crate::web::chrome::Chrome;
@@ -76,27 +77,8 @@ fn page(
         .into_response()
 }
 
-fn limited(state: &AppState, parts: &Parts) -> Option<Response> {
-    let ip = client_ip(parts, &state.proxies);
-    state.link_limiter.check(ip, state.app.now()).err().map(|wait| {
-        (
-            StatusCode::TOO_MANY_REQUESTS,
-            [(header::RETRY_AFTER, wait.to_string())],
-            "Too many tries from this address. Please wait a minute.",
-        )
-            .into_response()
-    })
-}
-
-fn web_error(e: AppError) -> WebError {
-    match e {
-        AppError::NotFound(_) => WebError::page(AppError::NotFound("page")),
-        e => WebError::page(e),
-    }
-}
-
 fn found(r: Result<InvitationView, AppError>) -> Result<InvitationView, WebError> {
-    r.map_err(web_error)
+    r.map_err(unknown_is_not_found)
 }
 
 pub async fn show(
@@ -104,7 +86,7 @@ pub async fn show(
     parts: Parts,
     Path(token): Path<String>,
 ) -> Result<Response, WebError> {
-    if let Some(r) = limited(&state, &parts) {
+    if let Some(r) = limited(&state, &parts, "") {
         return Ok(r);
     }
     let v = found(state.app.invitation(&token).await)?;
@@ -117,7 +99,7 @@ pub async fn accept(
     Path(token): Path<String>,
     Form(f): Form<PasswordForm>,
 ) -> Result<Response, WebError> {
-    if let Some(r) = limited(&state, &parts) {
+    if let Some(r) = limited(&state, &parts, "") {
         return Ok(r);
     }
     let before = found(state.app.invitation(&token).await)?;
@@ -143,6 +125,6 @@ pub async fn accept(
             }
             Ok(page(&state, token, before, None, Some(m)))
         }
-        Err(e) => Err(web_error(e)),
+        Err(e) => Err(unknown_is_not_found(e)),
     }
 }

@@ -30,6 +30,7 @@ mod settings;
 mod setup;
 mod setup_backups;
 mod sra;
+mod token_links;
 
 use crate::middleware;
 use crate::state::AppState;

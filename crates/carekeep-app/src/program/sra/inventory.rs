@@ -19,12 +19,7 @@ pub const RUNNING_RELEASE: &str = env!("CARGO_PKG_VERSION");
 
 /// An optional date typed as `04/23/2026` or `2026-04-23`; `what` names the field in the message.
 pub(crate) fn optional_date(what: &str, s: &str) -> Result<Option<String>, AppError> {
-    match s.trim() {
-        "" => Ok(None),
-        t => parse_date(t)
-            .map(|d| Some(d.to_string()))
-            .map_err(|_| AppError::Invalid(format!("the {what} date must look like 04/23/2026"))),
-    }
+    Ok(crate::input::date(&format!("{what} date"), s, false)?.map(|d| d.to_string()))
 }
 
 /// An optional date as [`optional_date`], refused when after `today`.
