@@ -321,9 +321,13 @@ impl App {
             Channel::Sms => self.send_sms(&address, &text.body).await,
         };
         let ok = outcome.is_ok();
-        if let Err(e) = &outcome {
-            // The error names the relay, never the patient.
-            tracing::warn!(appointment = row.id, error = %e, "a reminder could not be sent");
+        if outcome.is_err() {
+            // Not the error's text: a relay's refusal can quote the recipient's address back.
+            let via = match channel {
+                Channel::Email => "the mail relay",
+                Channel::Sms => "the SMS gateway",
+            };
+            tracing::warn!(appointment = row.id, via, "a reminder could not be sent");
         }
         self.log_send(
             row,
