@@ -54,10 +54,9 @@ pub async fn show(
     // This device first; the rest as the use case ordered them.
     sessions.sort_by_key(|s| !s.current);
     Ok(AccountPage {
-        chrome: chrome(&state, &p, "/account"),
+        chrome: chrome(&state, &p, "/account").notice(q.ended.map(|_| "That session has been signed out.".to_owned())),
         sessions,
         codes_left,
-        notice: q.ended.map(|_| "That session has been signed out.".to_owned()),
         r: super::forms::Refused::default(),
     })
 }
@@ -182,7 +181,6 @@ pub struct AccountPage {
     pub chrome: Chrome,
     pub sessions: Vec<SessionLine>,
     pub codes_left: i64,
-    pub notice: Option<String>,
     /// A refused password change: the message at its field (passwords are never shown again).
     pub r: crate::web::forms::Refused,
 }

@@ -73,9 +73,8 @@ pub async fn list(
 ) -> Result<UsersPage, WebError> {
     let users = state.app.list_users(&p.actor()).await.map_err(WebError::page)?;
     Ok(UsersPage {
-        chrome: chrome(&state, &p, "/admin/users"),
+        chrome: chrome(&state, &p, "/admin/users").notice(notice(&d)),
         users: users.iter().map(UserLine::from).collect(),
-        notice: notice(&d),
     })
 }
 
@@ -85,7 +84,6 @@ pub async fn new_form(State(state): State<AppState>, PageUser(p): PageUser) -> R
         chrome: chrome(&state, &p, "/admin/users"),
         username: String::new(),
         display_name: String::new(),
-        error: None,
     })
 }
 
@@ -123,7 +121,7 @@ pub async fn create(
     match made {
         Ok((u, Some(token))) => {
             let page = InvitedPage {
-                chrome: chrome(&state, &p, "/admin/users"),
+                chrome: chrome(&state, &p, "/admin/users").notice(Some(format!("{} is invited.", u.display_name))),
                 display_name: u.display_name,
                 username: u.username,
                 link: format!("{}/invite/{token}", base_url(&state, &parts)),
@@ -135,10 +133,9 @@ pub async fn create(
             let checked: Vec<RoleName> = f.role.iter().filter_map(|r| RoleName::new(r).ok()).collect();
             let page = UserNewPage {
                 roles: role_options(&state, &p, &checked).await?,
-                chrome: chrome(&state, &p, "/admin/users"),
+                chrome: chrome(&state, &p, "/admin/users").error(Some(e.to_string())),
                 username: f.username,
                 display_name: f.display_name,
-                error: Some(e.to_string()),
             };
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
@@ -175,10 +172,8 @@ async fn edit_page(
         .map_err(WebError::page)?;
     Ok(UserEditPage {
         roles: role_options(state, p, &user.roles).await?,
-        chrome: chrome(state, p, "/admin/users"),
+        chrome: chrome(state, p, "/admin/users").notice(notice).error(error),
         user: UserLine::from(&user),
-        error,
-        notice,
     })
 }
 
@@ -288,7 +283,7 @@ async fn roles_page(
     use carekeep_domain::{Capability, DataClass};
     let roles = state.app.list_roles(&p.actor()).await.map_err(WebError::page)?;
     Ok(RolesPage {
-        chrome: chrome(state, p, "/admin/users"),
+        chrome: chrome(state, p, "/admin/users").notice(notice).error(error),
         classes: DataClass::ALL.iter().map(|c| (c.as_str(), c.words())).collect(),
         capabilities: Capability::ALL.iter().map(|c| (c.as_str(), c.words())).collect(),
         roles: roles
@@ -308,8 +303,6 @@ async fn roles_page(
                 builtin: r.builtin,
             })
             .collect(),
-        notice,
-        error,
     })
 }
 
@@ -399,7 +392,6 @@ impl From<&UserView> for UserLine {
 pub struct UsersPage {
     pub chrome: Chrome,
     pub users: Vec<UserLine>,
-    pub notice: Option<String>,
 }
 
 #[derive(Debug)]
@@ -418,7 +410,6 @@ pub struct UserNewPage {
     pub roles: Vec<RoleOption>,
     pub username: String,
     pub display_name: String,
-    pub error: Option<String>,
 }
 
 /// The invitation just made: its link, shown once (only its hash is kept).
@@ -437,8 +428,6 @@ pub struct UserEditPage {
     pub chrome: Chrome,
     pub user: UserLine,
     pub roles: Vec<RoleOption>,
-    pub error: Option<String>,
-    pub notice: Option<String>,
 }
 
 /// One role as a row of the roles table.
@@ -459,8 +448,6 @@ pub struct RolesPage {
     pub classes: Vec<(&'static str, &'static str)>,
     pub capabilities: Vec<(&'static str, &'static str)>,
     pub roles: Vec<RoleRow>,
-    pub notice: Option<String>,
-    pub error: Option<String>,
 }
 
 crate::web::chrome::page_response!(UsersPage, UserNewPage, UserEditPage, RolesPage, InvitedPage);

@@ -127,10 +127,8 @@ async fn invoice_page(
 ) -> Result<InvoicePage, WebError> {
     let invoice = state.app.invoice(&p.actor(), id).await.map_err(WebError::page)?;
     Ok(InvoicePage {
-        chrome: chrome(state, p, "/billing"),
+        chrome: chrome(state, p, "/billing").notice(notice),
         invoice,
-        notice,
-        error: None,
         refused,
     })
 }
@@ -276,8 +274,6 @@ impl BillingPage {
 pub struct InvoicePage {
     pub chrome: Chrome,
     pub invoice: InvoiceDetail,
-    pub notice: Option<&'static str>,
-    pub error: Option<String>,
     pub refused: Refused,
 }
 

@@ -80,8 +80,6 @@ pub struct CalendarPage {
     pub prev: String,
     pub next: String,
     pub today: String,
-    pub notice: Option<&'static str>,
-    pub error: Option<String>,
     pub zone_name: String,
     pub empty: bool,
 }
@@ -265,7 +263,7 @@ pub async fn show(
         _ => None,
     };
     let page = CalendarPage {
-        chrome: chrome(&state, &p, "/calendar"),
+        chrome: chrome(&state, &p, "/calendar").notice(notice),
         week,
         by_room,
         day_iso: day.to_string(),
@@ -300,8 +298,6 @@ pub async fn show(
         prev: link(first - Duration::days(step)),
         next: link(first + Duration::days(step)),
         today: link(today),
-        notice,
-        error: None,
         zone_name: state.app.clinic_zone().name().to_owned(),
         empty: columns.is_empty(),
     };
@@ -361,8 +357,6 @@ pub struct BookPage {
     pub patient: Option<PatientAtBooking>,
     /// A conflict was found: the override field is shown.
     pub conflict: bool,
-    pub notice: Option<&'static str>,
-    pub error: Option<String>,
     pub zone_name: String,
     pub back: String,
 }
@@ -393,8 +387,6 @@ async fn book_page(state: &AppState, p: &Principal, f: BookForm, r: Refused) -> 
         rooms: v.rooms,
         patient: None,
         conflict: false,
-        notice: None,
-        error: None,
         zone_name: state.app.clinic_zone().name().to_owned(),
     })
 }
@@ -566,8 +558,6 @@ pub struct AppointmentPage {
     pub conflict: bool,
     /// A confirm link just made, shown once.
     pub link: Option<String>,
-    pub notice: Option<&'static str>,
-    pub error: Option<String>,
 }
 
 crate::web::chrome::page_response!(AppointmentPage);
@@ -624,8 +614,6 @@ async fn appointment_page(
         r,
         conflict: false,
         link: None,
-        notice: None,
-        error: None,
     })
 }
 
@@ -661,7 +649,7 @@ pub async fn make_link(
     )
     .await?;
     page.link = Some(format!("{scheme}://{host}/c/{token}"));
-    page.notice = Some("Link made. Send it to the patient now: it is shown only this once.");
+    page.chrome.notice = Some("Link made. Send it to the patient now: it is shown only this once.".to_owned());
     Ok(page.into_response())
 }
 

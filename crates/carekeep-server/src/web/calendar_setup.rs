@@ -100,9 +100,6 @@ pub struct HoursRefused {
 pub struct SetupPage {
     pub chrome: Chrome,
     pub s: CalendarSetup,
-    pub notice: Option<&'static str>,
-    /// Never set: the page's errors sit at their form; `_notice.html` reads it.
-    pub error: Option<String>,
     pub r: Refused,
     /// The ticked providers of a refused new-service form.
     pub picked: Vec<String>,
@@ -158,10 +155,8 @@ async fn page(
 ) -> Result<SetupPage, WebError> {
     let s = state.app.calendar_setup(&p.actor()).await.map_err(WebError::page)?;
     Ok(SetupPage {
-        chrome: chrome(state, p, "/calendar/setup"),
+        chrome: chrome(state, p, "/calendar/setup").notice(notice),
         s,
-        notice,
-        error: None,
         r,
         picked: Vec::new(),
         hours_refused: HoursRefused::default(),

@@ -43,6 +43,13 @@ pub struct Chrome {
     pub nav: Vec<NavItem>,
     /// Read-only emergency mode: the banner says so on every page.
     pub read_only: bool,
+    /// What just happened (`role=status`), shown once by `base.html` through `_notice.html`.
+    pub notice: Option<String>,
+    /// What went wrong with the page as a whole (`role=alert`), shown the same way. A message
+    /// about one field of a form stays at that field (`web/forms.rs`, `Refused`).
+    pub error: Option<String>,
+    /// Where to go to put the error right (address, words), shown after it.
+    pub error_link: Option<(String, String)>,
 }
 
 #[derive(Debug)]
@@ -219,7 +226,24 @@ impl Chrome {
             idle_seconds: p.idle_seconds,
             nav,
             read_only: false,
+            notice: None,
+            error: None,
+            error_link: None,
         }
+    }
+
+    /// The page's notice, if any: "Saved.", "The link is on its way."
+    #[must_use]
+    pub fn notice(mut self, notice: Option<impl Into<String>>) -> Chrome {
+        self.notice = notice.map(Into::into);
+        self
+    }
+
+    /// The page's error, if any: what went wrong with the page as a whole.
+    #[must_use]
+    pub fn error(mut self, error: Option<impl Into<String>>) -> Chrome {
+        self.error = error.map(Into::into);
+        self
     }
 
     pub fn anonymous(clinic: &str) -> Chrome {

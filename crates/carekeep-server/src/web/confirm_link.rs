@@ -29,8 +29,6 @@ pub struct LinkPage {
     pub when: String,
     pub open: bool,
     pub words: &'static str,
-    pub notice: Option<&'static str>,
-    pub error: Option<String>,
 }
 
 crate::web::chrome::page_response!(LinkPage);
@@ -47,14 +45,12 @@ fn answer_of(r: Result<LinkView, AppError>) -> Result<LinkView, WebError> {
 
 fn page(state: &AppState, token: String, v: &LinkView, notice: Option<&'static str>) -> Response {
     let page = LinkPage {
-        chrome: Chrome::anonymous(state.app.clinic_name()),
+        chrome: Chrome::anonymous(state.app.clinic_name()).notice(notice),
         token,
         clinic: v.clinic.clone(),
         when: format!("{}, {} at {}", v.start.weekday(), date(v.start.date()), clock(v.start)),
         open: v.state == LinkState::Open,
         words: v.state.words(),
-        notice,
-        error: None,
     };
     // The token is in this page's address: no other site is told it.
     ([(header::REFERRER_POLICY, "no-referrer")], page).into_response()

@@ -27,7 +27,12 @@ pub struct Reported {
 
 pub async fn new(State(state): State<AppState>, PageUser(p): PageUser, Query(q): Query<Reported>) -> IncidentNewPage {
     IncidentNewPage {
-        chrome: chrome(&state, &p, "/incidents/new"),
+        chrome: chrome(&state, &p, "/incidents/new").notice(q.reported.map(|id| {
+            format!(
+                "Thank you: incident {id} is recorded and the compliance officer has been told. \
+                 If you learn more, tell them directly."
+            )
+        })),
         today: state.app.clinic_today().to_string(),
         done: q.reported,
         r: Refused::default(),
@@ -123,11 +128,9 @@ async fn page(
         _ => state.app.scope_patients(&p.actor(), id).await.map_err(WebError::page)?,
     };
     Ok(IncidentPage {
-        chrome: chrome(state, p, "/incidents"),
+        chrome: chrome(state, p, "/incidents").notice(notice).error(error),
         i,
         in_scope,
-        notice,
-        error,
         preview: None,
         scope_error: None,
         search: ScopeForm::default(),
@@ -541,8 +544,6 @@ pub struct IncidentPage {
     pub i: carekeep_app::incidents::IncidentView,
     /// The patients in the scope, by name, each removable.
     pub in_scope: Vec<ScopeCandidate>,
-    pub notice: Option<String>,
-    pub error: Option<String>,
     /// What an audit search would add, shown for review before it is adopted.
     pub preview: Option<Vec<ScopeCandidate>>,
     /// The scope section's error, shown there.

@@ -29,7 +29,6 @@ pub struct InvitePage {
     pub username: String,
     pub open: bool,
     pub words: &'static str,
-    pub notice: Option<&'static str>,
     pub error: Option<String>,
 }
 
@@ -55,14 +54,13 @@ fn page(
         StatusCode::OK
     };
     let page = InvitePage {
-        chrome: Chrome::anonymous(state.app.clinic_name()),
+        chrome: Chrome::anonymous(state.app.clinic_name()).notice(notice),
         token,
         clinic: v.clinic,
         display_name: v.display_name,
         username: v.username,
         open: v.state == InviteState::Open,
         words: v.state.words(),
-        notice,
         error,
     };
     // The token is in this page's address: no other site is told it, nothing keeps a copy.

@@ -39,11 +39,9 @@ fn page(
     (
         jar,
         LoginPage {
-            chrome: Chrome::anonymous(state.app.clinic_name()),
+            chrome: Chrome::anonymous(state.app.clinic_name()).notice(notice).error(error),
             login_csrf: csrf,
             username,
-            error,
-            notice,
         },
     )
 }
@@ -144,8 +142,6 @@ pub struct LoginPage {
     pub chrome: Chrome,
     pub login_csrf: String,
     pub username: String,
-    pub error: Option<String>,
-    pub notice: Option<String>,
 }
 
 crate::web::chrome::page_response!(LoginPage);

@@ -18,10 +18,9 @@ use serde::Deserialize;
 async fn enroll_page(state: &AppState, p: &Principal, error: Option<String>) -> Result<Response, WebError> {
     match state.app.start_enrollment(&p.actor()).await {
         Ok(e) => Ok(EnrollPage {
-            chrome: chrome(state, p, "/mfa/setup"),
+            chrome: chrome(state, p, "/mfa/setup").error(error),
             qr_svg: e.qr_svg,
             secret: e.secret_base32,
-            error,
         }
         .into_response()),
         Err(AppError::Conflict(_)) => Ok(urls::home().redirect()),
@@ -74,7 +73,6 @@ pub struct EnrollPage {
     pub chrome: Chrome,
     pub qr_svg: String,
     pub secret: String,
-    pub error: Option<String>,
 }
 
 #[derive(Template, Debug)]

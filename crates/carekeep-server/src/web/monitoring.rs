@@ -49,7 +49,7 @@ async fn page(
             .map(|t| crate::web::formats::instant(t, &zone));
     }
     Ok(MonitoringPage {
-        chrome: chrome(state, p, "/monitoring"),
+        chrome: chrome(state, p, "/monitoring").notice(notice),
         open: groups
             .iter()
             .flat_map(|g| &g.findings)
@@ -57,8 +57,6 @@ async fn page(
             .count(),
         groups,
         show_all,
-        notice,
-        error: None,
         refused,
         review_needed: REVIEW_NEEDED,
         no_note: NO_NOTE,
@@ -118,8 +116,6 @@ pub struct MonitoringPage {
     pub groups: Vec<PersonDay>,
     pub open: usize,
     pub show_all: bool,
-    pub notice: Option<&'static str>,
-    pub error: Option<String>,
     pub refused: Refused,
     pub review_needed: &'static str,
     pub no_note: &'static str,

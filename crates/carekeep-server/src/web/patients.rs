@@ -222,12 +222,10 @@ pub(crate) async fn chart_page(
         .map(|cl| super::chart_photos::group(&cl.attachments))
         .unwrap_or_default();
     Ok(ChartPage {
-        chrome: chrome(state, p, "/patients"),
+        chrome: chrome(state, p, "/patients").notice(notice(done)).error(error),
         head,
         photos,
         v,
-        error,
-        notice: notice(done),
         providers,
         today: state.app.clinic_today().to_string(),
         can_restrict: state.app.policy().has_capability(&p.roles, Capability::ManageProgram),
@@ -495,8 +493,6 @@ pub struct ChartPage {
     /// The chart's photos by area and visit, oldest first.
     pub photos: Vec<super::chart_photos::Area>,
     pub v: carekeep_app::records::view::PatientView,
-    pub error: Option<String>,
-    pub notice: Option<&'static str>,
     pub providers: Vec<StaffOption>,
     pub today: String,
     pub can_restrict: bool,

@@ -58,7 +58,6 @@ async fn review_page(
         effective_on: value("effective_on".into()).unwrap_or_default(),
         today: state.app.clinic_today().to_string(),
         error: typed.map(|(_, e)| e),
-        notice: None,
     })
 }
 
@@ -123,11 +122,9 @@ pub async fn acknowledge_all(
         Err(e @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
             let policies = state.app.policies_to_read(&p.actor()).await.map_err(WebError::page)?;
             let page = ReadPage {
-                chrome: chrome(&state, &p, "/policies"),
+                chrome: chrome(&state, &p, "/policies").error(Some(e.to_string())),
                 pending: policies.iter().filter(|x| !x.acknowledged).count(),
                 policies,
-                notice: None,
-                error: Some(e.to_string()),
             };
             Ok((StatusCode::CONFLICT, page).into_response())
         }
@@ -142,7 +139,6 @@ pub struct ReviewPage {
     pub drafts: Vec<Draft>,
     pub effective_on: String,
     pub today: String,
-    pub notice: Option<&'static str>,
     pub error: Option<String>,
 }
 
@@ -154,8 +150,6 @@ pub struct ReadPage {
     pub policies: Vec<PolicyToRead>,
     /// How many are waiting for this person's acknowledgment.
     pub pending: usize,
-    pub notice: Option<&'static str>,
-    pub error: Option<String>,
 }
 
 super::chrome::page_response!(ReviewPage, ReadPage);

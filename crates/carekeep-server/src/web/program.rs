@@ -144,13 +144,11 @@ async fn vendor_page(
             .iter()
             .map(|r| (r.as_str(), r.label()))
             .collect(),
-        chrome: chrome(state, p, "/program"),
+        chrome: chrome(state, p, "/program").notice(notice).error(error),
         f: form.unwrap_or_else(|| VendorForm::from_view(&v)),
         form_action: urls::vendor(id).to_string(),
         show_retired: true,
         v,
-        notice,
-        error,
         r: Refused::default(),
     })
 }
@@ -332,10 +330,8 @@ async fn person_page(
         .find(|x| x.id == id)
         .ok_or(WebError::page(AppError::NotFound("person")))?;
     Ok(PersonPage {
-        chrome: chrome(state, p, "/program"),
+        chrome: chrome(state, p, "/program").notice(notice).error(error),
         p: person,
-        notice,
-        error,
     })
 }
 
@@ -454,8 +450,27 @@ fn course_page(
     error: Option<String>,
 ) -> CoursePage {
     let passed = result.is_some_and(|r| r.passed);
+    // The score is what just happened: a pass is a notice, a fail says what to do next.
+    let said = result.map(|r| {
+        format!(
+            "You answered {} of {} right ({}%). {}",
+            r.right,
+            r.total,
+            r.percent,
+            if r.passed {
+                "Passed: your training is recorded."
+            } else {
+                "Not a pass yet: see what was wrong below, then retry; your answers are kept."
+            }
+        )
+    });
+    let (notice, error) = match said {
+        Some(s) if passed => (Some(s), error),
+        Some(s) => (None, Some(s)),
+        None => (None, error),
+    };
     CoursePage {
-        chrome: chrome(state, p, "/training"),
+        chrome: chrome(state, p, "/training").notice(notice).error(error),
         title: course::TITLE,
         pass: course::PASS_PERCENT,
         sections: course::SECTIONS,
@@ -467,7 +482,6 @@ fn course_page(
         },
         chosen: if passed { Vec::new() } else { answers.to_vec() },
         result,
-        error,
     }
 }
 
@@ -513,9 +527,8 @@ pub async fn policies_admin(
         .and_then(|x| x.strip_prefix("adopted-"))
         .map(|n| format!("Adopted {n} policies. Staff see them under Policies to acknowledge."));
     Ok(PoliciesAdminPage {
-        chrome: chrome(&state, &p, "/program"),
+        chrome: chrome(&state, &p, "/program").notice(notice),
         policies,
-        notice,
     })
 }
 
@@ -535,11 +548,9 @@ async fn policy_page(
         .find(|x| x.key == key)
         .ok_or(WebError::page(AppError::NotFound("policy")))?;
     Ok(PolicyAdminPage {
-        chrome: chrome(state, p, "/program"),
+        chrome: chrome(state, p, "/program").notice(notice).error(error),
         p: policy,
         today: state.app.clinic_today().to_string(),
-        notice,
-        error,
     })
 }
 
@@ -622,11 +633,10 @@ pub async fn policies_read(
 ) -> Result<super::policy_review::ReadPage, WebError> {
     let policies = state.app.policies_to_read(&p.actor()).await.map_err(WebError::page)?;
     Ok(super::policy_review::ReadPage {
-        chrome: chrome(&state, &p, "/policies"),
+        chrome: chrome(&state, &p, "/policies")
+            .notice((d.done.as_deref() == Some("ack")).then_some("Thank you: your acknowledgment is recorded.")),
         pending: policies.iter().filter(|x| !x.acknowledged).count(),
         policies,
-        notice: (d.done.as_deref() == Some("ack")).then_some("Thank you: your acknowledgment is recorded."),
-        error: None,
     })
 }
 
@@ -659,11 +669,9 @@ async fn npp_page(
     error: Option<String>,
 ) -> Result<NppPage, WebError> {
     Ok(NppPage {
-        chrome: chrome(state, p, "/program"),
+        chrome: chrome(state, p, "/program").notice(notice).error(error),
         v: state.app.npp(&p.actor()).await.map_err(WebError::page)?,
         today: state.app.clinic_today().to_string(),
-        notice,
-        error,
     })
 }
 
@@ -774,8 +782,6 @@ pub struct VendorPage {
     pub f: VendorForm,
     pub form_action: String,
     pub show_retired: bool,
-    pub notice: Option<&'static str>,
-    pub error: Option<String>,
     pub r: Refused,
 }
 
@@ -809,8 +815,6 @@ impl WorkforcePage {
 pub struct PersonPage {
     pub chrome: Chrome,
     pub p: carekeep_app::program::workforce::PersonView,
-    pub notice: Option<&'static str>,
-    pub error: Option<String>,
 }
 
 #[derive(Template, Debug)]
@@ -826,7 +830,6 @@ pub struct CoursePage {
     pub mistakes: Vec<course::Mistake>,
     /// The choices to tick again (a refused or failed submission), by question.
     pub chosen: Vec<Option<usize>>,
-    pub error: Option<String>,
 }
 
 impl CoursePage {
@@ -874,8 +877,6 @@ pub struct QuizChoice {
 pub struct PoliciesAdminPage {
     pub chrome: Chrome,
     pub policies: Vec<carekeep_app::program::policies::PolicyView>,
-    /// After the review: how many were adopted.
-    pub notice: Option<String>,
 }
 
 impl PoliciesAdminPage {
@@ -891,8 +892,6 @@ pub struct PolicyAdminPage {
     pub chrome: Chrome,
     pub p: carekeep_app::program::policies::PolicyView,
     pub today: String,
-    pub notice: Option<&'static str>,
-    pub error: Option<String>,
 }
 
 #[derive(Template, Debug)]
@@ -901,8 +900,6 @@ pub struct NppPage {
     pub chrome: Chrome,
     pub v: carekeep_app::program::npp::NppView,
     pub today: String,
-    pub notice: Option<&'static str>,
-    pub error: Option<String>,
 }
 
 crate::web::chrome::page_response!(

@@ -33,12 +33,10 @@ async fn requests_page(
         .await
         .map_err(WebError::page)?;
     Ok(RequestsPage {
-        chrome: chrome(state, p, "/requests"),
+        chrome: chrome(state, p, "/requests").notice(notice).error(error),
         requests,
         documents,
         today: state.app.clinic_today().to_string(),
-        notice,
-        error,
         refused: Refused::default(),
     })
 }
@@ -293,12 +291,11 @@ async fn log_page(
         .await
         .map_err(WebError::page)?;
     Ok(DisclosuresPage {
-        chrome: chrome(state, p, "/requests"),
+        chrome: chrome(state, p, "/requests").error(error),
         patient_id: patient,
         patient: name,
         log,
         authorizations,
-        error,
     })
 }
 
@@ -436,8 +433,6 @@ pub struct RequestsPage {
     pub requests: Vec<carekeep_app::rights::RequestView>,
     pub documents: Vec<carekeep_app::rights::decisions::DocumentView>,
     pub today: String,
-    pub notice: Option<String>,
-    pub error: Option<String>,
     /// The refused "log a request" form, as typed.
     pub refused: Refused,
 }
@@ -450,7 +445,6 @@ pub struct DisclosuresPage {
     pub patient: String,
     pub log: Vec<carekeep_app::rights::DisclosureView>,
     pub authorizations: Vec<carekeep_app::rights::decisions::AuthorizationView>,
-    pub error: Option<String>,
 }
 
 impl RequestsPage {

@@ -34,7 +34,7 @@ fn page(state: &AppState, p: &Principal, zone: &ClinicZone, r: Refused, notice: 
     let now = state.app.now();
     let local = zone.local(now);
     SettingsPage {
-        chrome: chrome(state, p, "/admin/settings"),
+        chrome: chrome(state, p, "/admin/settings").notice(notice),
         current: zone.name().to_owned(),
         now: format!(
             "{} {} {}",
@@ -48,7 +48,6 @@ fn page(state: &AppState, p: &Principal, zone: &ClinicZone, r: Refused, notice: 
             .collect(),
         all: zone::all_names(),
         r,
-        notice,
     }
 }
 
@@ -93,7 +92,6 @@ pub struct SettingsPage {
     /// Every zone name.
     pub all: Vec<String>,
     pub r: Refused,
-    pub notice: Option<&'static str>,
 }
 
 impl SettingsPage {

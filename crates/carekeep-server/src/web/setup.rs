@@ -141,7 +141,7 @@ async fn page(
         .map_err(WebError::page)?;
     let c = &state.config;
     Ok(SetupPage {
-        chrome: chrome(state, p, "/setup"),
+        chrome: chrome(state, p, "/setup").notice(notice),
         path: path_view(&path),
         phone: if details.phone.is_empty() {
             String::new()
@@ -165,8 +165,6 @@ async fn page(
             "Carekeep answers other computers without a secure connection. Ask your IT support to set up HTTPS before patient information travels over the network."
         },
         r,
-        notice,
-        error: None,
     })
 }
 
@@ -220,9 +218,6 @@ pub struct SetupPage {
     /// The clinic's connections in words.
     pub network: &'static str,
     pub r: Refused,
-    pub notice: Option<&'static str>,
-    /// `_notice.html`'s error line; a refused form speaks at its fields instead.
-    pub error: Option<String>,
 }
 
 impl SetupPage {

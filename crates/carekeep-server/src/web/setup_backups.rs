@@ -105,12 +105,10 @@ async fn page(
         .await
         .map_err(WebError::page)?;
     Ok(BackupsPage {
-        chrome: chrome(state, p, "/setup/backups"),
+        chrome: chrome(state, p, "/setup/backups").notice(notice),
         status: status(state, s),
         owner: is_owner(p),
         r,
-        notice,
-        error: None,
     })
 }
 
@@ -186,8 +184,6 @@ pub async fn sheet(State(state): State<AppState>, PageUser(p): PageUser) -> Resu
             .collect(),
         clinic: details.legal_name,
         printed: formats::at(state.app.now(), &zone),
-        notice: None,
-        error: None,
     })
 }
 
@@ -199,8 +195,6 @@ pub struct BackupsPage {
     /// Only owners choose the folder and see the key.
     pub owner: bool,
     pub r: Refused,
-    pub notice: Option<&'static str>,
-    pub error: Option<String>,
 }
 
 #[derive(Template, Debug)]
@@ -212,8 +206,6 @@ pub struct SheetPage {
     pub lines: Vec<String>,
     pub clinic: String,
     pub printed: String,
-    pub notice: Option<&'static str>,
-    pub error: Option<String>,
 }
 
 super::chrome::page_response!(BackupsPage);

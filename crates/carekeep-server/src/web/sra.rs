@@ -30,11 +30,10 @@ async fn list_page(state: &AppState, p: &Principal, error: Option<String>) -> Re
     let register = state.app.risk_register(&actor).await.map_err(WebError::page)?;
     let tasks = state.app.sra_tasks(&actor).await.map_err(WebError::page)?;
     Ok(SraListPage {
-        chrome: chrome(state, p, "/program"),
+        chrome: chrome(state, p, "/program").error(error),
         assessments,
         register,
         tasks,
-        error,
     })
 }
 
@@ -77,8 +76,15 @@ async fn page(
     let (heat_map, cells) = heat_map(&a.risks);
     let facts = state.app.security_facts(&actor).await.map_err(WebError::page)?;
     let disposals = state.app.disposals(&actor).await.map_err(WebError::page)?;
+    let unplanned = carekeep_app::program::sra::unplanned_risks(&a.risks);
+    let mut chrome = chrome(state, p, "/program").notice(notice);
+    if error.is_some() {
+        chrome.error_link = unplanned
+            .first()
+            .map(|first| (format!("#risk-{first}"), "Go to the risk".to_owned()));
+    }
     Ok(SraPage {
-        chrome: chrome(state, p, "/program"),
+        chrome: chrome.error(error),
         heat_map,
         cells,
         vendors,
@@ -92,10 +98,8 @@ async fn page(
             .collect(),
         kinds: carekeep_domain::program::sra::catalogue::ASSET_KINDS.to_vec(),
         today: state.app.clinic_today().to_string(),
-        notice,
-        error,
         refused: Refused::default(),
-        unplanned: carekeep_app::program::sra::unplanned_risks(&a.risks),
+        unplanned,
         needs_a_plan: carekeep_domain::program::sra::risk::NEEDS_A_PLAN,
         a,
     })
@@ -559,7 +563,6 @@ pub struct SraListPage {
     pub assessments: Vec<carekeep_app::program::sra::SraSummary>,
     pub register: Vec<carekeep_app::program::sra::RiskView>,
     pub tasks: Vec<carekeep_app::program::sra::TaskView>,
-    pub error: Option<String>,
 }
 
 #[derive(Template, Debug)]
@@ -582,8 +585,6 @@ pub struct SraPage {
     pub threats: Vec<(&'static str, &'static str)>,
     pub kinds: Vec<(&'static str, &'static str)>,
     pub today: String,
-    pub notice: Option<String>,
-    pub error: Option<String>,
     /// A refused row, as typed.
     pub refused: Refused,
     /// Risks above low to mitigate with no planned task yet: each is marked, and finalizing is refused.

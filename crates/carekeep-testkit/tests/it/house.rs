@@ -328,3 +328,127 @@ fn the_server_and_the_command_line_never_reach_the_store() {
         "sealing chart content needs the policy's grant"
     );
 }
+
+/// The page-level notice and error classes (`templates/_notice.html`) found in one template's
+/// `class` attributes, with the line each is on. Askama blocks inside an attribute
+/// (`{% if ok %}notice{% else %}error{% endif %}`) count as the words they can print.
+fn page_message_classes(text: &str) -> Vec<(usize, String)> {
+    let mut found = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        for attr in line.split("class=\"").skip(1) {
+            // The attribute's words up to its closing quote; a `{% %}` or `{{ }}` block (which
+            // may hold quotes of its own) stands for a space.
+            let mut words = String::new();
+            let mut rest = attr;
+            loop {
+                let quote = rest.find('"').unwrap_or(rest.len());
+                let block = ["{%", "{{"].iter().filter_map(|b| rest.find(b)).min();
+                match block {
+                    Some(open) if open < quote => {
+                        words.push_str(rest.get(..open).unwrap_or_default());
+                        words.push(' ');
+                        let close = if rest.get(open..).is_some_and(|r| r.starts_with("{%")) {
+                            "%}"
+                        } else {
+                            "}}"
+                        };
+                        rest = rest
+                            .get(open..)
+                            .and_then(|r| r.find(close).and_then(|c| r.get(c + 2..)))
+                            .unwrap_or_default();
+                    }
+                    _ => {
+                        words.push_str(rest.get(..quote).unwrap_or_default());
+                        break;
+                    }
+                }
+            }
+            for w in words.split_whitespace() {
+                if w == "notice" || w == "error" {
+                    found.push((n + 1, w.to_owned()));
+                }
+            }
+        }
+    }
+    found
+}
+
+/// Every template, by its path under `templates/`.
+fn templates() -> Vec<(String, String)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../carekeep-server/templates");
+    let mut out = Vec::new();
+    let mut dirs = vec![root.clone()];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "html") {
+                let name = path.strip_prefix(&root).unwrap().to_string_lossy().replace('\\', "/");
+                out.push((name, std::fs::read_to_string(&path).unwrap()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// A page says what just happened, or what went wrong with it as a whole, in one place:
+/// `_notice.html`, included once by `base.html` from the page's `chrome`. No template marks up a
+/// page-level notice or error of its own (a message about one field stays at the field, with
+/// `field-error`; a refused form's summary is `error-summary`, from `_form.html`).
+#[test]
+fn page_level_notices_and_errors_are_rendered_only_by_the_shared_partial() {
+    let all = templates();
+    assert!(all.len() > 50, "the templates were read ({})", all.len());
+    let mut found = Vec::new();
+    for (name, text) in &all {
+        if name == "_notice.html" {
+            continue;
+        }
+        for (line, class) in page_message_classes(text) {
+            found.push(format!("{name}:{line}: class \"{class}\""));
+        }
+        let includes = text.matches("{% include \"_notice.html\" %}").count();
+        let expected = usize::from(name == "base.html");
+        if includes != expected {
+            found.push(format!(
+                "{name}: includes _notice.html {includes} times, not {expected}"
+            ));
+        }
+    }
+    let partial = &all.iter().find(|(n, _)| n == "_notice.html").expect("_notice.html").1;
+    for shown in ["chrome.notice", "chrome.error", "role=\"status\"", "role=\"alert\""] {
+        assert!(partial.contains(shown), "_notice.html shows {shown}");
+    }
+    assert!(
+        found.is_empty(),
+        "page-level notice or error markup outside _notice.html (set chrome.notice / chrome.error instead):\n{}",
+        found.join("\n")
+    );
+}
+
+/// The scan sees a notice or an error class however the template spells it.
+#[test]
+fn the_notice_scan_finds_inline_markup() {
+    assert_eq!(
+        page_message_classes("<h1>T</h1>\n<p class=\"notice\" role=\"status\">Saved.</p>"),
+        vec![(2, "notice".to_owned())]
+    );
+    assert_eq!(
+        page_message_classes("<p class=\"{% if r.passed %}notice{% else %}error{% endif %}\">"),
+        vec![(1, "notice".to_owned()), (1, "error".to_owned())]
+    );
+    assert_eq!(
+        page_message_classes("<p class=\"{% if v.starts_with(\"Intact\") %}notice{% endif %} x\">"),
+        vec![(1, "notice".to_owned())]
+    );
+    assert_eq!(
+        page_message_classes("<div class=\"card error big\">"),
+        vec![(1, "error".to_owned())]
+    );
+    assert!(page_message_classes(
+        "<p class=\"field-error\" role=\"alert\">x</p><div class=\"error-summary\"><p class=\"notice-board\">"
+    )
+    .is_empty());
+}
