@@ -65,7 +65,7 @@ pub struct DocumentView {
     pub note: String,
 }
 
-#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct AuthorizationInput {
     pub description: String,

@@ -376,39 +376,68 @@ pub async fn entry(
     super::patients::after_form(&state, &p, id, ("entry", "problems"), refused, r).await
 }
 
-/// The multipart upload form; the body limit is set from `attachment_max_mib`.
+/// What is typed on the upload form besides the file, kept to show again when it is refused
+/// (a browser cannot put a chosen file back: the message says to choose it again).
+#[derive(Debug, Default, Serialize)]
+pub struct UploadForm {
+    caption: String,
+    pair: String,
+    pair_label: String,
+}
+
+const UPLOAD_FIELDS: &FieldWords = &[
+    ("pair_label", &["pair label"]),
+    ("pair", &["pair is", "before or after"]),
+    ("caption", &["caption"]),
+    ("file", &["file", "upload", "photo"]),
+];
+
+/// The multipart upload form; the body limit is set from `attachment_max_mib`. The typed
+/// fields come before the file in the form, so a file cut short by the limit is refused with
+/// them kept.
 pub async fn upload(
     State(state): State<AppState>,
     PageUser(p): PageUser,
     Path(id): Path<i64>,
     mut form: Multipart,
 ) -> Result<Response, WebError> {
-    let mut a = NewAttachment {
-        filename: String::new(),
-        caption: String::new(),
-        pair: String::new(),
-        pair_label: String::new(),
-        bytes: Vec::new(),
-    };
-    let bad = |_| {
-        WebError::page(AppError::Invalid(
-            "the upload was cut short or too large; try again".into(),
-        ))
-    };
-    while let Some(field) = form.next_field().await.map_err(bad)? {
-        match field.name().unwrap_or_default() {
-            "file" => {
-                a.filename = field.file_name().unwrap_or_default().to_owned();
-                a.bytes = field.bytes().await.map_err(bad)?.to_vec();
+    let mut typed = UploadForm::default();
+    let mut file: Option<(String, Vec<u8>)> = None;
+    let cut_short =
+        || AppError::Invalid("the upload was cut short or the file is too large; choose a smaller file".into());
+    let read = async {
+        while let Some(field) = form.next_field().await.map_err(|_| cut_short())? {
+            match field.name().unwrap_or_default() {
+                "file" => {
+                    let name = field.file_name().unwrap_or_default().to_owned();
+                    let bytes = field.bytes().await.map_err(|_| cut_short())?.to_vec();
+                    file = Some((name, bytes));
+                }
+                "caption" => typed.caption = field.text().await.map_err(|_| cut_short())?,
+                "pair" => typed.pair = field.text().await.map_err(|_| cut_short())?,
+                "pair_label" => typed.pair_label = field.text().await.map_err(|_| cut_short())?,
+                _ => {}
             }
-            "caption" => a.caption = field.text().await.map_err(bad)?,
-            "pair" => a.pair = field.text().await.map_err(bad)?,
-            "pair_label" => a.pair_label = field.text().await.map_err(bad)?,
-            _ => {}
         }
+        Ok::<(), AppError>(())
     }
-    let r = state.app.add_attachment(&p.actor(), id, a).await;
-    after_change(&state, &p, id, "uploaded", "photos", r).await
+    .await;
+    let r = match read {
+        Ok(()) => {
+            let (filename, bytes) = file.unwrap_or_default();
+            let a = NewAttachment {
+                filename,
+                caption: typed.caption.clone(),
+                pair: typed.pair.clone(),
+                pair_label: typed.pair_label.clone(),
+                bytes,
+            };
+            state.app.add_attachment(&p.actor(), id, a).await
+        }
+        Err(e) => Err(e),
+    };
+    let refused = |message| Refused::new("upload-form", &typed, message, UPLOAD_FIELDS);
+    super::patients::after_form(&state, &p, id, ("uploaded", "photos"), refused, r).await
 }
 
 #[derive(Debug, Deserialize, Serialize)]
@@ -480,12 +509,17 @@ pub async fn code_invoice(
     after_change(&state, &p, f.patient, "codes", "coding", r).await
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 pub struct PaymentForm {
     patient: i64,
     amount: String,
     method: String,
 }
+
+const PAYMENT_FIELDS: &FieldWords = &[
+    ("method", &["method"]),
+    ("pay", &["amount", "$", "cents", "pay", "more than"]),
+];
 
 pub async fn pay(
     State(state): State<AppState>,
@@ -502,14 +536,17 @@ pub async fn pay(
                     invoice,
                     NewPayment {
                         amount_cents,
-                        method: f.method,
+                        method: f.method.clone(),
                     },
                 )
                 .await
         }
         Err(e) => Err(e.into()),
     };
-    after_change(&state, &p, f.patient, "payment", "billing", r).await
+    let refused = |message| {
+        Refused::new(format!("pay-form-{invoice}"), &f, message, PAYMENT_FIELDS).ids_end_in(&invoice.to_string())
+    };
+    super::patients::after_form(&state, &p, f.patient, ("payment", "billing"), refused, r).await
 }
 
 #[derive(Debug, Deserialize)]

@@ -135,6 +135,7 @@ async fn page(
         scope_error: None,
         search: ScopeForm::default(),
         named: NameForm::default(),
+        r: Refused::default(),
     })
 }
 
@@ -155,8 +156,58 @@ async fn after<T>(
     }
 }
 
+/// As `after`, for a form that comes back as typed with its message at its field.
+async fn after_form<T>(
+    state: &AppState,
+    p: &Principal,
+    id: i64,
+    part: &str,
+    refused: impl FnOnce(String) -> Refused,
+    r: Result<T, AppError>,
+) -> Result<Response, WebError> {
+    match r {
+        Ok(_) => Ok(urls::incident(id).done(part).at(part).redirect()),
+        Err(e @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
+            let mut page = page(state, p, id, None, None).await?;
+            page.r = refused(e.to_string());
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(WebError::page(e)),
+    }
+}
+
+/// Which field of the determination each of the use case's messages is about (the first
+/// whose words the message holds: the official before the oral statement, the statement's
+/// date before the states).
+const DETERMINATION_FIELDS: &FieldWords = &[
+    ("law_enforcement_official", &["official"]),
+    (
+        "law_enforcement_until",
+        &["end of the law-enforcement delay", "written confirmation's end date"],
+    ),
+    ("law_enforcement_stated_on", &["statement date", "oral statement"]),
+    ("law_enforcement", &["law-enforcement delay"]),
+    ("discovered_on", &["discovery date"]),
+    ("occurred_on", &["date it happened"]),
+    ("discovered_by", &["who knew first"]),
+    ("unreachable", &["without contact details"]),
+    ("affected", &["number affected"]),
+    ("by_state", &["state"]),
+    ("safeguard", &["safeguard"]),
+    ("exclusion_reason", &["exclusion"]),
+    ("low_probability", &["all four factors"]),
+    ("nature_and_extent", &["factor 1"]),
+    ("unauthorized_person", &["factor 2"]),
+    ("acquired_or_viewed", &["factor 3"]),
+    ("mitigation", &["factor 4"]),
+    ("steps_for_individuals", &["steps for individuals"]),
+    ("what_we_are_doing", &["what the clinic is doing"]),
+    ("contact_for_questions", &["contact for questions"]),
+    ("status", &["status"]),
+];
+
 /// The determination form; checkboxes arrive only when ticked, numbers as text.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(default)]
 pub struct DeterminationForm {
     phi_involved: Option<String>,
@@ -204,42 +255,45 @@ pub async fn determine(
     let r = async {
         let input = DeterminationInput {
             phi_involved: f.phi_involved.is_some(),
-            safeguard: f.safeguard,
+            safeguard: f.safeguard.clone(),
             key_compromised: f.key_compromised.is_some(),
-            exclusion: f.exclusion,
-            exclusion_reason: f.exclusion_reason,
-            nature_and_extent: f.nature_and_extent,
-            unauthorized_person: f.unauthorized_person,
-            acquired_or_viewed: f.acquired_or_viewed,
-            mitigation: f.mitigation,
+            exclusion: f.exclusion.clone(),
+            exclusion_reason: f.exclusion_reason.clone(),
+            nature_and_extent: f.nature_and_extent.clone(),
+            unauthorized_person: f.unauthorized_person.clone(),
+            acquired_or_viewed: f.acquired_or_viewed.clone(),
+            mitigation: f.mitigation.clone(),
             low_probability: f.low_probability.is_some(),
-            discovered_on: f.discovered_on,
-            discovered_by: f.discovered_by,
-            occurred_on: f.occurred_on,
+            discovered_on: f.discovered_on.clone(),
+            discovered_by: f.discovered_by.clone(),
+            occurred_on: f.occurred_on.clone(),
             affected: count("number affected", &f.affected)?,
-            by_state: f.by_state,
+            by_state: f.by_state.clone(),
             unreachable: count("number without contact details", &f.unreachable)?,
-            law_enforcement: f.law_enforcement,
-            law_enforcement_stated_on: f.law_enforcement_stated_on,
-            law_enforcement_until: f.law_enforcement_until,
-            law_enforcement_official: f.law_enforcement_official,
+            law_enforcement: f.law_enforcement.clone(),
+            law_enforcement_stated_on: f.law_enforcement_stated_on.clone(),
+            law_enforcement_until: f.law_enforcement_until.clone(),
+            law_enforcement_official: f.law_enforcement_official.clone(),
             business_associate: f.business_associate.is_some(),
-            status: f.status,
-            steps_for_individuals: f.steps_for_individuals,
-            what_we_are_doing: f.what_we_are_doing,
-            contact_for_questions: f.contact_for_questions,
+            status: f.status.clone(),
+            steps_for_individuals: f.steps_for_individuals.clone(),
+            what_we_are_doing: f.what_we_are_doing.clone(),
+            contact_for_questions: f.contact_for_questions.clone(),
         };
         state.app.determine_incident(&p.actor(), id, input).await
     }
     .await;
-    after(&state, &p, id, "determination", r).await
+    let refused = |message| Refused::new("determination-form", &f, message, DETERMINATION_FIELDS);
+    after_form(&state, &p, id, "determination", refused, r).await
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(default)]
 pub struct ActionForm {
     text: String,
 }
+
+const ACTION_FIELDS: &FieldWords = &[("action_text", &["action", "what was done"])];
 
 pub async fn add_action(
     State(state): State<AppState>,
@@ -248,7 +302,8 @@ pub async fn add_action(
     Form(f): Form<ActionForm>,
 ) -> Result<Response, WebError> {
     let r = state.app.add_incident_action(&p.actor(), id, &f.text).await;
-    after(&state, &p, id, "timeline", r).await
+    let refused = |message| Refused::new("action-form", &f, message, ACTION_FIELDS);
+    after_form(&state, &p, id, "timeline", refused, r).await
 }
 
 /// An audit search for the scope: previewed first, adopted with the same fields.
@@ -395,11 +450,22 @@ pub async fn scope_clear(
     after(&state, &p, id, "scope", r).await
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(default)]
 pub struct DoneForm {
     state: String,
     note: String,
+}
+
+const DONE_FIELDS: &FieldWords = &[("note", &["note", "how"])];
+
+/// The element id's end of one notice's "mark done" form: its kind, and its state for a
+/// notice owed per state.
+pub(crate) fn done_suffix(kind: &str, state: Option<&str>) -> String {
+    match state {
+        Some(st) => format!("{kind}-{st}"),
+        None => kind.to_owned(),
+    }
 }
 
 pub async fn obligation_done(
@@ -412,7 +478,9 @@ pub async fn obligation_done(
         .app
         .complete_obligation(&p.actor(), id, &kind, &f.state, &f.note)
         .await;
-    after(&state, &p, id, "obligations", r).await
+    let suffix = done_suffix(&kind, Some(f.state.as_str()).filter(|s| !s.is_empty()));
+    let refused = |message| Refused::new(format!("done-{suffix}"), &f, message, DONE_FIELDS).ids_end_in(&suffix);
+    after_form(&state, &p, id, "obligations", refused, r).await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -552,6 +620,8 @@ pub struct IncidentPage {
     pub search: ScopeForm,
     /// The patient naming form as typed.
     pub named: NameForm,
+    /// A refused determination, action or "mark done" form, as typed.
+    pub r: Refused,
 }
 
 impl IncidentPage {
@@ -569,6 +639,11 @@ impl IncidentPage {
             "action" => self.search.action == value,
             _ => self.search.class == value,
         }
+    }
+
+    /// The element id's end of one notice's "mark done" form.
+    pub fn done_id(&self, kind: &str, state: &Option<String>) -> String {
+        done_suffix(kind, state.as_deref())
     }
 
     pub fn ticked(&self, class: &str) -> bool {

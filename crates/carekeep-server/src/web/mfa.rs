@@ -13,14 +13,19 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Form;
 use carekeep_app::{AppError, Principal};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
-async fn enroll_page(state: &AppState, p: &Principal, error: Option<String>) -> Result<Response, WebError> {
+use super::forms::{FieldWords, Refused};
+
+/// The set-up page. The key waiting to be confirmed is the same on every showing until it is
+/// confirmed, so a wrong code comes back with the same key and QR code, the message at the code.
+async fn enroll_page(state: &AppState, p: &Principal, error: Option<String>, r: Refused) -> Result<Response, WebError> {
     match state.app.start_enrollment(&p.actor()).await {
         Ok(e) => Ok(EnrollPage {
             chrome: chrome(state, p, "/mfa/setup").error(error),
             qr_svg: e.qr_svg,
             secret: e.secret_base32,
+            r,
         }
         .into_response()),
         Err(AppError::Conflict(_)) => Ok(urls::home().redirect()),
@@ -29,13 +34,15 @@ async fn enroll_page(state: &AppState, p: &Principal, error: Option<String>) -> 
 }
 
 pub async fn form(State(state): State<AppState>, PageEnrolling(p): PageEnrolling) -> Result<Response, WebError> {
-    enroll_page(&state, &p, None).await
+    enroll_page(&state, &p, None, Refused::default()).await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 pub struct ConfirmForm {
     code: String,
 }
+
+const CODE_FIELDS: &FieldWords = &[("code", &["code", "six digits"])];
 
 pub async fn confirm(
     State(state): State<AppState>,
@@ -57,7 +64,8 @@ pub async fn confirm(
             .into_response())
         }
         Err(AppError::Invalid(msg)) => {
-            let mut r = enroll_page(&state, &p, Some(msg)).await?;
+            let refused = Refused::new("enroll-form", &f, msg, CODE_FIELDS);
+            let mut r = enroll_page(&state, &p, None, refused).await?;
             *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             Ok(r)
         }
@@ -73,6 +81,8 @@ pub struct EnrollPage {
     pub chrome: Chrome,
     pub qr_svg: String,
     pub secret: String,
+    /// A wrong code: the same key again, the message at the code.
+    pub r: Refused,
 }
 
 #[derive(Template, Debug)]

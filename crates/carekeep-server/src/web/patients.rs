@@ -19,7 +19,7 @@ use axum_extra::extract::Form;
 use carekeep_app::records::{contact_input, NewPatient};
 use carekeep_app::{AppError, Principal};
 use carekeep_domain::{Capability, DataClass, UserId};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 const PER_PAGE: i64 = 25;
 
@@ -283,7 +283,8 @@ pub(crate) async fn after_form<T>(
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(default)]
 pub struct IdentityForm {
     given_name: String,
     family_name: String,
@@ -301,7 +302,8 @@ pub async fn set_identity(
         .app
         .update_identity(&p.actor(), id, &f.given_name, &f.family_name, &f.date_of_birth, &f.sex)
         .await;
-    after_change(&state, &p, id, "saved", "main", r).await
+    let refused = |message| Refused::new("identity-form", &f, message, REGISTER_FIELDS);
+    after_form(&state, &p, id, ("saved", "identity"), refused, r).await
 }
 
 pub async fn set_contact(
@@ -314,16 +316,18 @@ pub async fn set_contact(
         Ok(c) => state.app.update_contact(&p.actor(), id, c).await,
         Err(e) => Err(e),
     };
-    after_change(&state, &p, id, "saved", "contact", r).await
+    let refused = |message| Refused::new("contact-form", &f, message, REGISTER_FIELDS);
+    after_form(&state, &p, id, ("saved", "contact"), refused, r).await
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(default)]
 pub struct GlassForm {
-    #[serde(default)]
     kind: String,
-    #[serde(default)]
     reason: String,
 }
+
+const GLASS_FIELDS: &crate::web::forms::FieldWords = &[("glass-reason", &["reason", "words", "details"])];
 
 pub async fn break_glass(
     State(state): State<AppState>,
@@ -332,7 +336,8 @@ pub async fn break_glass(
     Form(f): Form<GlassForm>,
 ) -> Result<Response, WebError> {
     let r = state.app.break_glass(&p.actor(), id, &f.kind, &f.reason).await;
-    after_change(&state, &p, id, "glass", "main", r).await
+    let refused = |message| Refused::new("glass-form", &f, message, GLASS_FIELDS);
+    after_form(&state, &p, id, ("glass", "main"), refused, r).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -401,12 +406,14 @@ pub async fn export_pdf(
     ))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(default)]
 pub struct NppAckForm {
     kind: String,
-    #[serde(default)]
     reason: String,
 }
+
+const NPP_FIELDS: &crate::web::forms::FieldWords = &[("npp-reason", &["reason", "what was tried"])];
 
 /// Records the patient's acknowledgement of the notice, or the good-faith effort.
 pub async fn npp_ack(
@@ -419,7 +426,8 @@ pub async fn npp_ack(
         .app
         .record_npp_ack(&p.actor(), id, f.kind == "signed", &f.reason)
         .await;
-    after_change(&state, &p, id, "npp", "main", r).await
+    let refused = |message| Refused::new("npp-form", &f, message, NPP_FIELDS);
+    after_form(&state, &p, id, ("npp", "main"), refused, r).await
 }
 
 // The pages this file serves, each a template with its own struct.

@@ -45,16 +45,55 @@ pub async fn list(State(state): State<AppState>, PageUser(p): PageUser) -> Resul
     requests_page(&state, &p, None, None).await
 }
 
-async fn after<T>(state: &AppState, p: &Principal, r: Result<T, AppError>) -> Result<Response, WebError> {
+/// After a form on one request: back to the list, or the list again with the form as typed
+/// and its message at its field.
+async fn after<T>(
+    state: &AppState,
+    p: &Principal,
+    refused: impl FnOnce(String) -> Refused,
+    r: Result<T, AppError>,
+) -> Result<Response, WebError> {
     match r {
         Ok(_) => Ok(urls::requests().redirect()),
         Err(e @ (AppError::Invalid(_) | AppError::Conflict(_) | AppError::NotFound(_))) => {
-            let page = requests_page(state, p, None, Some(e.to_string())).await?;
+            let mut page = requests_page(state, p, None, None).await?;
+            page.refused = refused(e.to_string());
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Err(e) => Err(WebError::page(e)),
     }
 }
+
+/// One request's form, as typed: its element id is `{form}-{request}`, its fields' ids end in
+/// `-{request}`.
+fn on_request(form: &str, id: i64, typed: &impl Serialize, message: String, fields: &FieldWords) -> Refused {
+    Refused::new(format!("{form}-{id}"), typed, message, fields).ids_end_in(&id.to_string())
+}
+
+const EXTEND_FIELDS: &FieldWords = &[("ext", &["reason", "delay", "extension"])];
+
+/// Which field of a decision each message is about: the amended note before the amendment,
+/// who takes complaints before the basis.
+const DECIDE_FIELDS: &FieldWords = &[
+    ("note", &["amended note"]),
+    ("amend", &["amendment"]),
+    (
+        "acc",
+        &["accommodation", "contacted instead", "confidential communications"],
+    ),
+    ("contact", &["complaints"]),
+    ("out", &["outcome", "must be accepted"]),
+    ("why", &["basis", "reason"]),
+];
+
+const DOCUMENT_FIELDS: &FieldWords = &[
+    ("dh", &["how it was sent"]),
+    ("ds", &["date sent"]),
+    ("dn", &["note"]),
+    ("dk", &["document"]),
+];
+
+const TERMINATION_FIELDS: &FieldWords = &[("tn", &["note"]), ("th", &["how it ends", "self-pay"])];
 
 /// Which field of the request form each message is about.
 const OPEN_FIELDS: &FieldWords = &[
@@ -158,7 +197,7 @@ pub async fn find_log(
     }
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(default)]
 pub struct ReasonForm {
     outcome: String,
@@ -172,10 +211,10 @@ pub async fn extend(
     Form(f): Form<ReasonForm>,
 ) -> Result<Response, WebError> {
     let r = state.app.extend_request(&p.actor(), id, &f.reason).await;
-    after(&state, &p, r).await
+    after(&state, &p, |m| on_request("extend", id, &f, m, EXTEND_FIELDS), r).await
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(default)]
 pub struct DecisionForm {
     outcome: String,
@@ -208,23 +247,23 @@ pub async fn decide(
                     &p.actor(),
                     id,
                     DecisionInput {
-                        outcome: f.outcome,
-                        reason: f.reason,
-                        contact: f.contact,
+                        outcome: f.outcome.clone(),
+                        reason: f.reason.clone(),
+                        contact: f.contact.clone(),
                         reviewable: f.reviewable.is_some(),
-                        amendment: f.amendment,
+                        amendment: f.amendment.clone(),
                         amendment_note,
-                        accommodation: f.accommodation,
+                        accommodation: f.accommodation.clone(),
                     },
                 )
                 .await
         }
         Err(e) => Err(e),
     };
-    after(&state, &p, r).await
+    after(&state, &p, |m| on_request("decide", id, &f, m, DECIDE_FIELDS), r).await
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(default)]
 pub struct TerminationForm {
     how: String,
@@ -238,7 +277,7 @@ pub async fn terminate(
     Form(f): Form<TerminationForm>,
 ) -> Result<Response, WebError> {
     let r = state.app.terminate_restriction(&p.actor(), id, &f.how, &f.note).await;
-    after(&state, &p, r).await
+    after(&state, &p, |m| on_request("end", id, &f, m, TERMINATION_FIELDS), r).await
 }
 
 pub async fn letter(
@@ -264,8 +303,8 @@ pub async fn document(
     Path(id): Path<i64>,
     Form(f): Form<DocumentInput>,
 ) -> Result<Response, WebError> {
-    let r = state.app.record_document_sent(&p.actor(), id, f).await;
-    after(&state, &p, r).await
+    let r = state.app.record_document_sent(&p.actor(), id, f.clone()).await;
+    after(&state, &p, |m| on_request("document", id, &f, m, DOCUMENT_FIELDS), r).await
 }
 
 async fn log_page(
@@ -296,6 +335,7 @@ async fn log_page(
         patient: name,
         log,
         authorizations,
+        r: Refused::default(),
     })
 }
 
@@ -307,7 +347,35 @@ pub async fn log(
     log_page(&state, &p, patient, None).await
 }
 
-#[derive(Debug, Default, Deserialize)]
+/// Which field of a disclosure each message is about: the corrected entry and the
+/// authorization first, the recipient's address before the recipient.
+const DISCLOSURE_FIELDS: &FieldWords = &[
+    ("corrects", &["corrected entry"]),
+    ("authorization", &["authorization", "rely on it"]),
+    ("recipient_address", &["recipient's address"]),
+    ("recipient", &["recipient"]),
+    ("disclosed_on", &["disclosure date"]),
+    ("description", &["description"]),
+    ("purpose", &["purpose"]),
+    ("basis", &["basis"]),
+];
+
+/// Which field of an authorization each message is about (the expiry before the signature:
+/// "it expires before it was signed" is about the expiry).
+const AUTHORIZATION_FIELDS: &FieldWords = &[
+    ("a-expires", &["expiry date", "expiration date", "expires before"]),
+    ("a-event", &["expiry event"]),
+    ("a-signed", &["date signed", "date it was signed"]),
+    ("a-signer", &["who signed", "signed by"]),
+    ("a-description", &["description"]),
+    ("a-by", &["who may disclose"]),
+    ("a-to", &["recipients"]),
+    ("a-purpose", &["purpose"]),
+];
+
+const REVOKE_FIELDS: &FieldWords = &[("rv", &["revocation", "date"])];
+
+#[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(default)]
 pub struct DisclosureForm {
     disclosed_on: String,
@@ -348,12 +416,12 @@ pub async fn disclose(
                     &p.actor(),
                     patient,
                     DisclosureInput {
-                        disclosed_on: f.disclosed_on,
-                        recipient: f.recipient,
-                        recipient_address: f.recipient_address,
-                        description: f.description,
-                        purpose: f.purpose,
-                        basis: f.basis,
+                        disclosed_on: f.disclosed_on.clone(),
+                        recipient: f.recipient.clone(),
+                        recipient_address: f.recipient_address.clone(),
+                        description: f.description.clone(),
+                        purpose: f.purpose.clone(),
+                        basis: f.basis.clone(),
                         corrects,
                         authorization_id,
                     },
@@ -362,19 +430,24 @@ pub async fn disclose(
         }
         Err(e) => Err(e),
     };
-    after_log(&state, &p, patient, r).await
+    let refused = |m| Refused::new("disclosure-form", &f, m, DISCLOSURE_FIELDS);
+    after_log(&state, &p, patient, refused, r).await
 }
 
+/// After a form on the disclosures page: back to it, or the page again with the form as typed
+/// and its message at its field.
 async fn after_log<T>(
     state: &AppState,
     p: &Principal,
     patient: i64,
+    refused: impl FnOnce(String) -> Refused,
     r: Result<T, AppError>,
 ) -> Result<Response, WebError> {
     match r {
         Ok(_) => Ok(urls::patient_log(patient).redirect()),
-        Err(e @ (AppError::Invalid(_) | AppError::NotFound(_))) => {
-            let page = log_page(state, p, patient, Some(e.to_string())).await?;
+        Err(e @ (AppError::Invalid(_) | AppError::Conflict(_) | AppError::NotFound(_))) => {
+            let mut page = log_page(state, p, patient, None).await?;
+            page.r = refused(e.to_string());
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Err(e) => Err(WebError::page(e)),
@@ -387,11 +460,12 @@ pub async fn authorize(
     Path(patient): Path<i64>,
     Form(f): Form<AuthorizationInput>,
 ) -> Result<Response, WebError> {
-    let r = state.app.record_authorization(&p.actor(), patient, f).await;
-    after_log(&state, &p, patient, r).await
+    let r = state.app.record_authorization(&p.actor(), patient, f.clone()).await;
+    let refused = |m| Refused::new("authorization-form", &f, m, AUTHORIZATION_FIELDS);
+    after_log(&state, &p, patient, refused, r).await
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(default)]
 pub struct RevokeForm {
     revoked_on: String,
@@ -404,7 +478,8 @@ pub async fn revoke(
     Form(f): Form<RevokeForm>,
 ) -> Result<Response, WebError> {
     let r = state.app.revoke_authorization(&p.actor(), id, &f.revoked_on).await;
-    after_log(&state, &p, patient, r).await
+    let refused = |m| Refused::new(format!("revoke-{id}"), &f, m, REVOKE_FIELDS).ids_end_in(&id.to_string());
+    after_log(&state, &p, patient, refused, r).await
 }
 
 pub async fn accounting(
@@ -433,7 +508,7 @@ pub struct RequestsPage {
     pub requests: Vec<carekeep_app::rights::RequestView>,
     pub documents: Vec<carekeep_app::rights::decisions::DocumentView>,
     pub today: String,
-    /// The refused "log a request" form, as typed.
+    /// The refused "log a request" form, or a form on one request, as typed.
     pub refused: Refused,
 }
 
@@ -445,6 +520,8 @@ pub struct DisclosuresPage {
     pub patient: String,
     pub log: Vec<carekeep_app::rights::DisclosureView>,
     pub authorizations: Vec<carekeep_app::rights::decisions::AuthorizationView>,
+    /// A refused disclosure, authorization or revocation, as typed.
+    pub r: Refused,
 }
 
 impl RequestsPage {
