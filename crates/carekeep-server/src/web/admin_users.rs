@@ -1,6 +1,7 @@
 //! Staff account administration pages (owner).
 
 use super::chrome;
+use super::forms::{FieldWords, Refused};
 use crate::error::WebError;
 use crate::session::PageUser;
 use crate::state::AppState;
@@ -16,7 +17,7 @@ use axum_extra::extract::Form;
 use carekeep_app::users::NewUserInput;
 use carekeep_app::{AppError, Principal};
 use carekeep_domain::{RoleName, UserId};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// Fixed confirmations after a change; nothing from the request is echoed back.
 #[derive(Debug, Deserialize)]
@@ -82,19 +83,39 @@ pub async fn new_form(State(state): State<AppState>, PageUser(p): PageUser) -> R
     Ok(UserNewPage {
         roles: role_options(&state, &p, &[]).await?,
         chrome: chrome(&state, &p, "/admin/users"),
-        username: String::new(),
-        display_name: String::new(),
+        r: Refused::default(),
     })
 }
 
-#[derive(Deserialize)]
+/// The new account form. The password is never put back in the page; the roles ticked come
+/// back through the role options.
+#[derive(Default, Deserialize, Serialize)]
+#[serde(default)]
 pub struct NewUserForm {
     username: String,
     display_name: String,
+    #[serde(skip_serializing)]
     password: String,
-    #[serde(default)]
+    #[serde(skip_serializing)]
     role: Vec<String>,
 }
+
+impl std::fmt::Debug for NewUserForm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewUserForm")
+            .field("username", &self.username)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Which field of the new account form each message is about ("password: ..." first: a
+/// password's message can name the username).
+const NEW_USER_FIELDS: &FieldWords = &[
+    ("password", &["password"]),
+    ("username", &["username"]),
+    ("roles", &["role"]),
+    ("display_name", &["name"]),
+];
 
 pub async fn create(
     State(state): State<AppState>,
@@ -133,9 +154,8 @@ pub async fn create(
             let checked: Vec<RoleName> = f.role.iter().filter_map(|r| RoleName::new(r).ok()).collect();
             let page = UserNewPage {
                 roles: role_options(&state, &p, &checked).await?,
-                chrome: chrome(&state, &p, "/admin/users").error(Some(e.to_string())),
-                username: f.username,
-                display_name: f.display_name,
+                chrome: chrome(&state, &p, "/admin/users"),
+                r: Refused::new("new-user", &f, e.to_string(), NEW_USER_FIELDS),
             };
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
@@ -158,22 +178,27 @@ fn base_url(state: &AppState, parts: &axum::http::request::Parts) -> String {
     format!("{scheme}://{host}")
 }
 
-async fn edit_page(
-    state: &AppState,
-    p: &Principal,
-    id: i64,
-    error: Option<String>,
+/// What an account page says: a notice, an error about the account as a whole, or a refused
+/// form (the roles as ticked; a password never comes back).
+#[derive(Debug, Default)]
+struct Said {
     notice: Option<String>,
-) -> Result<UserEditPage, WebError> {
+    error: Option<String>,
+    r: Refused,
+    ticked: Option<Vec<RoleName>>,
+}
+
+async fn edit_page(state: &AppState, p: &Principal, id: i64, said: Said) -> Result<UserEditPage, WebError> {
     let user = state
         .app
         .get_user(&p.actor(), UserId(id))
         .await
         .map_err(WebError::page)?;
     Ok(UserEditPage {
-        roles: role_options(state, p, &user.roles).await?,
-        chrome: chrome(state, p, "/admin/users").notice(notice).error(error),
+        roles: role_options(state, p, said.ticked.as_deref().unwrap_or(&user.roles)).await?,
+        chrome: chrome(state, p, "/admin/users").notice(said.notice).error(said.error),
         user: UserLine::from(&user),
+        r: said.r,
     })
 }
 
@@ -183,21 +208,32 @@ pub async fn show(
     Path(id): Path<i64>,
     Query(d): Query<Done>,
 ) -> Result<UserEditPage, WebError> {
-    edit_page(&state, &p, id, None, notice(&d)).await
+    edit_page(
+        &state,
+        &p,
+        id,
+        Said {
+            notice: notice(&d),
+            ..Said::default()
+        },
+    )
+    .await
 }
 
-/// Runs an account change; bad input re-renders the account page with the message.
-async fn change(
+/// Runs an account change; bad input re-renders the account page with the message, at the
+/// form's field when `refuse` places it, else at the top of the page.
+async fn change<F: FnOnce(String) -> Said + Send>(
     state: &AppState,
     p: &Principal,
     id: i64,
     done: &str,
     result: Result<(), AppError>,
+    refuse: F,
 ) -> Result<Response, WebError> {
     match result {
         Ok(()) => Ok(urls::user(id).done(done).redirect()),
         Err(e @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
-            let page = edit_page(state, p, id, Some(e.to_string()), None).await?;
+            let page = edit_page(state, p, id, refuse(e.to_string())).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Err(e) => Err(WebError::page(e)),
@@ -221,7 +257,13 @@ pub async fn set_roles(
         .set_user_roles(&p.actor(), UserId(id), &f.role)
         .await
         .map(drop);
-    change(&state, &p, id, "roles", r).await
+    let ticked: Vec<RoleName> = f.role.iter().filter_map(|r| RoleName::new(r).ok()).collect();
+    change(&state, &p, id, "roles", r, |m| Said {
+        r: Refused::new("roles-form", &(), m, &[("roles", &["role", "administer"])]),
+        ticked: Some(ticked),
+        ..Said::default()
+    })
+    .await
 }
 
 pub async fn disable(
@@ -234,7 +276,7 @@ pub async fn disable(
         .set_user_disabled(&p.actor(), UserId(id), true)
         .await
         .map(drop);
-    change(&state, &p, id, "disabled", r).await
+    change(&state, &p, id, "disabled", r, page_error).await
 }
 
 pub async fn enable(
@@ -247,7 +289,7 @@ pub async fn enable(
         .set_user_disabled(&p.actor(), UserId(id), false)
         .await
         .map(drop);
-    change(&state, &p, id, "enabled", r).await
+    change(&state, &p, id, "enabled", r, page_error).await
 }
 
 pub async fn reset_mfa(
@@ -256,7 +298,7 @@ pub async fn reset_mfa(
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
     let r = state.app.reset_mfa(&p.actor(), UserId(id)).await;
-    change(&state, &p, id, "mfa", r).await
+    change(&state, &p, id, "mfa", r, page_error).await
 }
 
 #[derive(Deserialize)]
@@ -271,19 +313,34 @@ pub async fn reset_password(
     Form(f): Form<PasswordForm>,
 ) -> Result<Response, WebError> {
     let r = state.app.reset_password(&p.actor(), UserId(id), &f.password).await;
-    change(&state, &p, id, "password", r).await
+    change(&state, &p, id, "password", r, |m| Said {
+        r: Refused::new("password-form", &(), m, &[("password", &["password"])]).secret(),
+        ..Said::default()
+    })
+    .await
+}
+
+/// A refused action with nothing typed (disable, enable, reset two-step): said at the top.
+fn page_error(message: String) -> Said {
+    Said {
+        error: Some(message),
+        ..Said::default()
+    }
 }
 
 async fn roles_page(
     state: &AppState,
     p: &Principal,
     notice: Option<String>,
-    error: Option<String>,
+    r: Refused,
+    ticked: Vec<String>,
 ) -> Result<RolesPage, WebError> {
     use carekeep_domain::{Capability, DataClass};
     let roles = state.app.list_roles(&p.actor()).await.map_err(WebError::page)?;
     Ok(RolesPage {
-        chrome: chrome(state, p, "/admin/users").notice(notice).error(error),
+        chrome: chrome(state, p, "/admin/users").notice(notice),
+        r,
+        ticked,
         classes: DataClass::ALL.iter().map(|c| (c.as_str(), c.words())).collect(),
         capabilities: Capability::ALL.iter().map(|c| (c.as_str(), c.words())).collect(),
         roles: roles
@@ -313,8 +370,16 @@ pub async fn roles(
 ) -> Result<RolesPage, WebError> {
     let notice = (d.done.as_deref() == Some("role"))
         .then(|| "Role saved. It applies from the next page anyone holding it opens.".to_owned());
-    roles_page(&state, &p, notice, None).await
+    roles_page(&state, &p, notice, Refused::default(), Vec::new()).await
 }
+
+/// Which part of the role form each message is about.
+const ROLE_FIELDS: &FieldWords = &[
+    ("description", &["describe"]),
+    ("capabilities", &["capability"]),
+    ("grants", &["data class", "access '"]),
+    ("name", &["role"]),
+];
 
 pub async fn define_role(
     State(state): State<AppState>,
@@ -353,7 +418,16 @@ pub async fn define_role(
     {
         Ok(_) => Ok(urls::roles().done("role").redirect()),
         Err(e @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
-            let page = roles_page(&state, &p, None, Some(e.to_string())).await?;
+            // Everything typed comes back: the name, the words, each class's access and the
+            // capabilities ticked.
+            let typed: std::collections::BTreeMap<&str, &str> = f
+                .iter()
+                .filter(|(k, _)| k != "capability" && k != "csrf")
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
+            let r = Refused::new("define-role", &typed, e.to_string(), ROLE_FIELDS);
+            let ticked = caps.iter().map(|c| (*c).to_owned()).collect();
+            let page = roles_page(&state, &p, None, r, ticked).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Err(e) => Err(WebError::page(e)),
@@ -408,8 +482,8 @@ pub struct RoleOption {
 pub struct UserNewPage {
     pub chrome: Chrome,
     pub roles: Vec<RoleOption>,
-    pub username: String,
-    pub display_name: String,
+    /// A refused new account, shown again as typed (never the password).
+    pub r: Refused,
 }
 
 /// The invitation just made: its link, shown once (only its hash is kept).
@@ -428,6 +502,8 @@ pub struct UserEditPage {
     pub chrome: Chrome,
     pub user: UserLine,
     pub roles: Vec<RoleOption>,
+    /// A refused roles or password form.
+    pub r: Refused,
 }
 
 /// One role as a row of the roles table.
@@ -444,10 +520,26 @@ pub struct RoleRow {
 #[template(path = "admin/roles.html")]
 pub struct RolesPage {
     pub chrome: Chrome,
+    /// A refused role definition, shown again as typed.
+    pub r: Refused,
+    /// The capabilities ticked in it.
+    pub ticked: Vec<String>,
     /// Each data class: its code (the form's field) and its words (what is shown).
     pub classes: Vec<(&'static str, &'static str)>,
     pub capabilities: Vec<(&'static str, &'static str)>,
     pub roles: Vec<RoleRow>,
+}
+
+impl RolesPage {
+    /// The access typed for data class `class` in a refused definition ("" for none).
+    pub fn grant(&self, class: &str) -> &str {
+        self.r.value("define-role", &format!("g_{class}"))
+    }
+
+    /// Was capability `cap` ticked in a refused definition?
+    pub fn cap_ticked(&self, cap: &str) -> bool {
+        self.ticked.iter().any(|c| c == cap)
+    }
 }
 
 crate::web::chrome::page_response!(UsersPage, UserNewPage, UserEditPage, RolesPage, InvitedPage);

@@ -128,7 +128,6 @@ async fn vendor_page(
     id: i64,
     form: Option<VendorForm>,
     notice: Option<&'static str>,
-    error: Option<String>,
 ) -> Result<VendorPage, WebError> {
     let v = state.app.vendor(&p.actor(), id).await.map_err(WebError::page)?;
     let security = state
@@ -144,7 +143,7 @@ async fn vendor_page(
             .iter()
             .map(|r| (r.as_str(), r.label()))
             .collect(),
-        chrome: chrome(state, p, "/program").notice(notice).error(error),
+        chrome: chrome(state, p, "/program").notice(notice),
         f: form.unwrap_or_else(|| VendorForm::from_view(&v)),
         form_action: urls::vendor(id).to_string(),
         show_retired: true,
@@ -165,7 +164,7 @@ pub async fn vendor(
         Some("security") => Some("Security review recorded."),
         _ => None,
     };
-    vendor_page(&state, &p, id, None, notice, None).await
+    vendor_page(&state, &p, id, None, notice).await
 }
 
 pub async fn update_vendor(
@@ -178,7 +177,7 @@ pub async fn update_vendor(
         Ok(_) => Ok(urls::vendor(id).done("saved").redirect()),
         Err(e @ AppError::Invalid(_)) => {
             let r = Refused::new("vendor-form", &f, e.to_string(), VENDOR_FIELDS);
-            let mut page = vendor_page(&state, &p, id, Some(f), None, None).await?;
+            let mut page = vendor_page(&state, &p, id, Some(f), None).await?;
             page.r = r;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
@@ -205,7 +204,7 @@ pub async fn review_vendor_security(
         Ok(_) => Ok(urls::vendor(id).done("security").at("security").redirect()),
         Err(e @ AppError::Invalid(_)) => {
             let r = Refused::new("security", &f, e.to_string(), SECURITY_FIELDS);
-            let mut page = vendor_page(&state, &p, id, None, None, None).await?;
+            let mut page = vendor_page(&state, &p, id, None, None).await?;
             page.r = r;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
@@ -220,11 +219,17 @@ pub async fn upload_document(
     mut form: Multipart,
 ) -> Result<Response, WebError> {
     let file = super::file_field(&mut form).await?;
-    let (name, bytes) = file.ok_or_else(|| WebError::page(AppError::Invalid("choose a file to upload".into())))?;
-    match state.app.upload_vendor_document(&p.actor(), id, &name, &bytes).await {
+    let answer = match file {
+        Some((name, bytes)) => state.app.upload_vendor_document(&p.actor(), id, &name, &bytes).await,
+        None => Err(AppError::Invalid("choose a file to upload".into())),
+    };
+    match answer {
         Ok(()) => Ok(urls::vendor(id).done("document").redirect()),
         Err(e @ AppError::Invalid(_)) => {
-            let page = vendor_page(&state, &p, id, None, None, Some(e.to_string())).await?;
+            // Nothing typed to keep (a file field cannot be filled again): the message sits
+            // at the field.
+            let mut page = vendor_page(&state, &p, id, None, None).await?;
+            page.r = Refused::new("document-form", &(), e.to_string(), &[("file", &[""])]);
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Err(e) => Err(WebError::page(e)),
@@ -320,6 +325,7 @@ async fn person_page(
     id: i64,
     notice: Option<&'static str>,
     error: Option<String>,
+    r: Refused,
 ) -> Result<PersonPage, WebError> {
     let person = state
         .app
@@ -332,6 +338,7 @@ async fn person_page(
     Ok(PersonPage {
         chrome: chrome(state, p, "/program").notice(notice).error(error),
         p: person,
+        r,
     })
 }
 
@@ -347,20 +354,26 @@ pub async fn person(
         Some("step") => Some("Step marked done."),
         _ => None,
     };
-    person_page(&state, &p, id, notice, None).await
+    person_page(&state, &p, id, notice, None, Refused::default()).await
 }
 
-async fn after_person_change<T>(
+/// After a change on a person's page: to the page on success; on bad input the page again,
+/// the form's typing kept by `refuse` (a step with nothing typed says so at the top).
+async fn after_person_change<T, F: FnOnce(String) -> Refused + Send>(
     state: &AppState,
     p: &Principal,
     id: i64,
     done: &str,
     r: Result<T, AppError>,
+    refuse: Option<F>,
 ) -> Result<Response, WebError> {
     match r {
         Ok(_) => Ok(urls::person(id).done(done).redirect()),
         Err(e @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
-            let page = person_page(state, p, id, None, Some(e.to_string())).await?;
+            let page = match refuse {
+                Some(refuse) => person_page(state, p, id, None, None, refuse(e.to_string())).await?,
+                None => person_page(state, p, id, None, Some(e.to_string()), Refused::default()).await?,
+            };
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Err(e) => Err(WebError::page(e)),
@@ -373,9 +386,24 @@ pub async fn update_person(
     Path(id): Path<i64>,
     Form(f): Form<PersonForm>,
 ) -> Result<Response, WebError> {
-    let r = state.app.save_person(&p.actor(), id, f.input()).await;
-    after_person_change(&state, &p, id, "saved", r).await
+    let r = state.app.save_person(&p.actor(), id, f.clone().input()).await;
+    let refuse = |m: String| Refused::new("person-form", &f, m, PERSON_FIELDS);
+    after_person_change(&state, &p, id, "saved", r, Some(refuse)).await
 }
+
+/// The outside training form's text fields, kept to show again after a mistake.
+#[derive(Debug, Serialize)]
+struct TrainingForm {
+    title: String,
+    completed_on: String,
+}
+
+/// Which field of the training form each message is about.
+const TRAINING_FIELDS: &FieldWords = &[
+    ("certificate", &["certificate", "upload"]),
+    ("completed_on", &["completion date"]),
+    ("title", &["training's name"]),
+];
 
 /// Outside training: a multipart form with the title, the date and an optional certificate.
 pub async fn record_training(
@@ -415,7 +443,10 @@ pub async fn record_training(
             file.as_ref().map(|(n, b)| (n.as_str(), b.as_slice())),
         )
         .await;
-    after_person_change(&state, &p, id, "training", r).await
+    // The certificate cannot be put back in a file field: the form asks for it again.
+    let typed = TrainingForm { title, completed_on };
+    let refuse = |m: String| Refused::new("training-form", &typed, m, TRAINING_FIELDS);
+    after_person_change(&state, &p, id, "training", r, Some(refuse)).await
 }
 
 pub async fn training_certificate(
@@ -437,7 +468,7 @@ pub async fn offboarding_step(
     Path((id, item)): Path<(i64, i64)>,
 ) -> Result<Response, WebError> {
     let r = state.app.complete_offboarding_step(&p.actor(), id, item).await;
-    after_person_change(&state, &p, id, "step", r).await
+    after_person_change(&state, &p, id, "step", r, None::<fn(String) -> Refused>).await
 }
 
 /// The course page; after a submission, the result, each wrong answer with the right one and
@@ -537,7 +568,7 @@ async fn policy_page(
     p: &Principal,
     key: &str,
     notice: Option<&'static str>,
-    error: Option<String>,
+    r: Refused,
 ) -> Result<PolicyAdminPage, WebError> {
     let policy = state
         .app
@@ -548,9 +579,10 @@ async fn policy_page(
         .find(|x| x.key == key)
         .ok_or(WebError::page(AppError::NotFound("policy")))?;
     Ok(PolicyAdminPage {
-        chrome: chrome(state, p, "/program").notice(notice).error(error),
+        chrome: chrome(state, p, "/program").notice(notice),
         p: policy,
         today: state.app.clinic_today().to_string(),
+        r,
     })
 }
 
@@ -565,16 +597,23 @@ pub async fn policy_admin(
         Some("reviewed") => Some("Review recorded."),
         _ => None,
     };
-    policy_page(&state, &p, &key, notice, None).await
+    policy_page(&state, &p, &key, notice, Refused::default()).await
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(default)]
 pub struct PolicyForm {
     title: String,
     body: String,
-    #[serde(default)]
     effective_on: String,
 }
+
+/// Which field of a policy's revision each message is about.
+const POLICY_FIELDS: &FieldWords = &[
+    ("effective_on", &["effective date"]),
+    ("title", &["title"]),
+    ("body", &["policy text", "this policy", "blank"]),
+];
 
 pub async fn revise_policy(
     State(state): State<AppState>,
@@ -590,10 +629,9 @@ pub async fn revise_policy(
         Ok(_) => Ok(urls::policy_admin(&key).done("version").redirect()),
         Err(e @ AppError::Invalid(_)) => {
             // The refused text comes back as typed (a blank named in the message stays
-            // where it was, to be filled).
-            let mut page = policy_page(&state, &p, &key, None, Some(e.to_string())).await?;
-            page.p.title = f.title;
-            page.p.body = f.body;
+            // where it was, to be filled), the date too.
+            let r = Refused::new("policy-form", &f, e.to_string(), POLICY_FIELDS);
+            let page = policy_page(&state, &p, &key, None, r).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Err(e) => Err(WebError::page(e)),
@@ -666,10 +704,11 @@ async fn npp_page(
     state: &AppState,
     p: &Principal,
     notice: Option<&'static str>,
-    error: Option<String>,
+    r: Refused,
 ) -> Result<NppPage, WebError> {
     Ok(NppPage {
-        chrome: chrome(state, p, "/program").notice(notice).error(error),
+        r,
+        chrome: chrome(state, p, "/program").notice(notice),
         v: state.app.npp(&p.actor()).await.map_err(WebError::page)?,
         today: state.app.clinic_today().to_string(),
     })
@@ -685,15 +724,23 @@ pub async fn npp(
         Some("posting") => Some("Saved."),
         _ => None,
     };
-    npp_page(&state, &p, notice, None).await
+    npp_page(&state, &p, notice, Refused::default()).await
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(default)]
 pub struct NppForm {
     body: String,
-    #[serde(default)]
     effective_on: String,
 }
+
+/// Which field of the notice each message is about.
+const NPP_FIELDS: &FieldWords = &[
+    // The missing parts can name the notice's own effective date: the text, not the field.
+    ("body", &["missing required content"]),
+    ("effective_on", &["effective date", "take effect"]),
+    ("body", &["notice"]),
+];
 
 pub async fn publish_npp(
     State(state): State<AppState>,
@@ -703,8 +750,8 @@ pub async fn publish_npp(
     match state.app.publish_npp(&p.actor(), &f.body, &f.effective_on).await {
         Ok(_) => Ok(urls::npp().done("published").redirect()),
         Err(e @ AppError::Invalid(_)) => {
-            let mut page = npp_page(&state, &p, None, Some(e.to_string())).await?;
-            page.v.body = f.body;
+            let r = Refused::new("npp-form", &f, e.to_string(), NPP_FIELDS);
+            let page = npp_page(&state, &p, None, r).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Err(e) => Err(WebError::page(e)),
@@ -815,6 +862,8 @@ impl WorkforcePage {
 pub struct PersonPage {
     pub chrome: Chrome,
     pub p: carekeep_app::program::workforce::PersonView,
+    /// A refused training or details form, shown again as typed.
+    pub r: Refused,
 }
 
 #[derive(Template, Debug)]
@@ -892,6 +941,8 @@ pub struct PolicyAdminPage {
     pub chrome: Chrome,
     pub p: carekeep_app::program::policies::PolicyView,
     pub today: String,
+    /// A refused revision, shown again as typed.
+    pub r: Refused,
 }
 
 #[derive(Template, Debug)]
@@ -900,6 +951,8 @@ pub struct NppPage {
     pub chrome: Chrome,
     pub v: carekeep_app::program::npp::NppView,
     pub today: String,
+    /// A refused notice, shown again as typed.
+    pub r: Refused,
 }
 
 crate::web::chrome::page_response!(

@@ -100,6 +100,13 @@ impl SettingsPage {
         self.r.chose("time-zone", "time_zone", name, name == self.current)
     }
 
+    /// A refused zone that is in neither list, shown again as typed (selected, first) so the
+    /// field says what was sent beside the message, instead of silently showing another zone.
+    pub fn rejected(&self) -> Option<&str> {
+        let typed = self.r.value("time-zone", "time_zone");
+        (!typed.is_empty() && !self.all.iter().any(|n| n == typed)).then_some(typed)
+    }
+
     /// The same in the full list, for a zone not among the US ones (one option selected).
     pub fn selected_in_all(&self, name: &str) -> bool {
         self.selected(name) && !self.us.iter().any(|(n, _)| n == name)
