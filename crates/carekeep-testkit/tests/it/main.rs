@@ -32,6 +32,7 @@ mod house;
 mod incidents;
 mod inventory;
 mod invitations;
+mod kept_values;
 mod line_breaks;
 mod login;
 mod logs;
