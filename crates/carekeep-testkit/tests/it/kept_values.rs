@@ -116,6 +116,7 @@ async fn every_refused_form_keeps_what_was_typed_and_says_why_at_the_field() {
     let mut co = PageClient::login(&app, "compliance").await;
     let mut desk = PageClient::login(&app, "frontdesk").await;
     let mut billing = PageClient::login(&app, "billing").await;
+    let mut doc = PageClient::login(&app, "provider").await;
 
     // An incident, determined a breach, so that its notices can be marked done.
     let (status, location, _) = co
@@ -489,11 +490,25 @@ async fn every_refused_form_keeps_what_was_typed_and_says_why_at_the_field() {
         chosen: vec![s("<option selected>check</option>")],
     };
 
+    let coding_row = Row {
+        what: "an invoice line's codes",
+        path: format!("/invoices/{invoice}/codes"),
+        fields: vec![
+            ("patient", patient.to_string()),
+            ("procedure_code", s("99213")),
+            ("diagnosis_codes", s("E11.9, not-a-code")),
+        ],
+        form: format!("code-form-{invoice}"),
+        field: format!("dc-{invoice}-1"),
+        kept: vec![s(r#"value="99213""#), s(r#"value="E11.9, not-a-code""#)],
+        chosen: vec![],
+    };
     let compliance_rows = incident_rows.into_iter().chain(request_rows).chain(log_rows).collect();
     for (client, rows) in [
         (&mut co, compliance_rows),
         (&mut desk, chart_rows),
         (&mut billing, vec![payment_row]),
+        (&mut doc, vec![coding_row]),
     ] {
         for row in rows {
             let fields: Vec<(&str, &str)> = row.fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
@@ -503,7 +518,6 @@ async fn every_refused_form_keeps_what_was_typed_and_says_why_at_the_field() {
     }
 
     // An upload refused: the caption and the pair come back, the file is asked for again.
-    let mut doc = PageClient::login(&app, "provider").await;
     doc.get(&format!("/patients/{patient}")).await;
     let form = reqwest::multipart::Form::new()
         .text("csrf", doc.csrf.clone())
