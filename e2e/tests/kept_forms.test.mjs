@@ -60,6 +60,9 @@ test('the compliance officer\'s refused determination, decision, disclosure and 
   await row.locator('input[name=amendment_note]').fill('the May visit');
   await refusedKeepsEverything(co, `decide-${request}`, `note-${request}`, 'requests-decision-refused');
   assert.equal(await co.inputValue(`#amend-${request}`), 'Allergy: latex (hives).\nNot allergic to penicillin.');
+  // The extension's reason, far too long: kept at its field.
+  await co.locator(`#ext-${request}`).fill('The paper chart is in storage off site. '.repeat(60));
+  await refusedKeepsEverything(co, `extend-${request}`, `ext-${request}`, 'requests-extension-refused');
 
   // Disclosures and authorizations of the same patient.
   await co.fill('#log-patient-find', 'Marchetti');
@@ -104,12 +107,37 @@ test('the front desk\'s refused contact and identity edits and the provider\'s r
   await Promise.all([desk.waitForNavigation(), desk.click('#identity-form button[type=submit]')]);
   assert.match(await desk.textContent('main'), /Marchetti-Rossi/);
   assert.match(await desk.textContent('main'), /04\/23\/1980/);
+  // The notice's good-faith effort, too short to say anything.
+  // (The browser's own check, minlength, is taken off: the server's check is the one tested.)
+  await desk.click('summary:has-text("Could not get a signature")');
+  await desk.fill('#npp-reason', 'no');
+  await desk.evaluate(() => document.getElementById('npp-reason').removeAttribute('minlength'));
+  await refusedKeepsEverything(desk, 'npp-form', 'npp-reason', 'chart-npp-refused');
   await desk.context().close();
+
+  // Billing's payment with a mistyped amount: the amount and the method stay.
+  const billing = await signIn(browser, server, 'billing');
+  await billing.goto(server.url + '/patients/4');
+  const pay = billing.locator('form[id^=pay-form-]').first();
+  const payId = await pay.getAttribute('id');
+  const invoice = payId.slice('pay-form-'.length);
+  await pay.locator('input[name=amount]').fill('$12.3.4');
+  await pay.locator('select[name=method]').selectOption('check');
+  await refusedKeepsEverything(billing, payId, `pay-${invoice}`, 'chart-payment-refused');
+  await billing.context().close();
 
   // An upload that is not a photo: the caption, the pair and its label stay; the file is asked
   // for again at its field (a browser cannot put a chosen file back).
   const doc = await signIn(browser, server, 'provider');
   await doc.goto(server.url + '/patients/4');
+  // An invoice line's diagnosis codes with one mistyped: kept at that line.
+  const coding = doc.locator('form[id^=code-form-]').first();
+  const codingId = await coding.getAttribute('id');
+  await coding.locator('xpath=..').locator('summary').click();
+  await coding.locator('input[name=procedure_code]').first().fill('99213');
+  await coding.locator('input[name=diagnosis_codes]').first().fill('E86.0, dehydrated');
+  await refusedKeepsEverything(doc, codingId, `dc-${codingId.slice('code-form-'.length)}-1`, 'chart-coding-refused');
+
   await doc.click('summary:has-text("Upload a photo or document")');
   await doc.fill('#caption', 'Left forearm, 2 cm lesion');
   await doc.selectOption('#pair', 'before');
