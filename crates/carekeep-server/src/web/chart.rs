@@ -485,28 +485,54 @@ pub struct CodesForm {
     diagnosis_codes: Vec<String>,
 }
 
+/// Which field of a coded line each message is about: `dc` (diagnoses) or `pc` (procedure).
+const CODE_FIELDS: &FieldWords = &[("dc", &["diagnosis", "icd-10"]), ("pc", &["procedure"])];
+
+fn diagnoses(typed: &str) -> Vec<String> {
+    typed
+        .split([',', ' '])
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
 pub async fn code_invoice(
     State(state): State<AppState>,
     PageUser(p): PageUser,
     Path(invoice): Path<i64>,
     Form(f): Form<CodesForm>,
 ) -> Result<Response, WebError> {
-    let codes = f
+    let codes: Vec<(String, Vec<String>)> = f
         .procedure_code
-        .into_iter()
-        .zip(f.diagnosis_codes)
-        .map(|(pc, dc)| {
-            (
-                pc,
-                dc.split([',', ' '])
-                    .filter(|s| !s.is_empty())
-                    .map(str::to_owned)
-                    .collect(),
-            )
-        })
+        .iter()
+        .zip(&f.diagnosis_codes)
+        .map(|(pc, dc)| (pc.clone(), diagnoses(dc)))
         .collect();
+    // The line a refusal is about: the first whose codes the domain refuses (the use case
+    // checks them in order and names no line).
+    let line = codes
+        .iter()
+        .position(|(pc, dc)| carekeep_domain::records::invoice::check_codes(pc, dc).is_err())
+        .map_or(1, |i| i + 1);
     let r = state.app.code_invoice(&p.actor(), invoice, codes).await;
-    after_change(&state, &p, f.patient, "codes", "coding", r).await
+    // Each line's fields as typed, named by line: `procedure_code-2`, `diagnosis_codes-2`.
+    let typed: std::collections::BTreeMap<String, String> = f
+        .procedure_code
+        .iter()
+        .enumerate()
+        .map(|(i, v)| (format!("procedure_code-{}", i + 1), v.clone()))
+        .chain(
+            f.diagnosis_codes
+                .iter()
+                .enumerate()
+                .map(|(i, v)| (format!("diagnosis_codes-{}", i + 1), v.clone())),
+        )
+        .collect();
+    let refused = |message| {
+        Refused::new(format!("code-form-{invoice}"), &typed, message, CODE_FIELDS)
+            .ids_end_in(&format!("{invoice}-{line}"))
+    };
+    super::patients::after_form(&state, &p, f.patient, ("codes", "coding"), refused, r).await
 }
 
 #[derive(Debug, Deserialize, Serialize)]

@@ -510,6 +510,13 @@ pub struct ChartPage {
 }
 
 impl ChartPage {
+    /// Whether the refused coding form `form` is about the line whose fields are `pc` and `dc`.
+    pub fn refused_line(&self, form: &str, pc: &str, dc: &str) -> bool {
+        self.r
+            .summary(form)
+            .is_some_and(|(_, target)| target == pc || target == dc)
+    }
+
     pub fn when(&self, s: &str) -> String {
         when(s)
     }

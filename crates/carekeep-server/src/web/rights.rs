@@ -75,7 +75,7 @@ const EXTEND_FIELDS: &FieldWords = &[("ext", &["reason", "delay", "extension"])]
 /// Which field of a decision each message is about: the amended note before the amendment,
 /// who takes complaints before the basis.
 const DECIDE_FIELDS: &FieldWords = &[
-    ("note", &["amended note"]),
+    ("note", &["note it amends", "amended note"]),
     ("amend", &["amendment"]),
     (
         "acc",
@@ -234,10 +234,9 @@ pub async fn decide(
 ) -> Result<Response, WebError> {
     let note = match f.amendment_note.trim() {
         "" => Ok(None),
-        n => n
-            .parse()
-            .map(Some)
-            .map_err(|_| AppError::Invalid("the amended note is a number".into())),
+        n => n.parse().map(Some).map_err(|_| {
+            AppError::Invalid("give the note it amends by its number (like 12), or leave it empty".into())
+        }),
     };
     let r = match note {
         Ok(amendment_note) => {
@@ -396,10 +395,9 @@ pub async fn disclose(
 ) -> Result<Response, WebError> {
     let corrects = match f.corrects.trim() {
         "" => Ok(None),
-        c => c
-            .parse()
-            .map(Some)
-            .map_err(|_| AppError::Invalid("the corrected entry is a number".into())),
+        c => c.parse().map(Some).map_err(|_| {
+            AppError::Invalid("give the corrected entry by its number (like 3), or leave it empty".into())
+        }),
     };
     let authorization_id = match f.authorization.trim() {
         "" => Ok(None),

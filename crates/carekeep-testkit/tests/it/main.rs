@@ -33,6 +33,7 @@ mod incidents;
 mod inventory;
 mod invitations;
 mod kept_typing;
+mod kept_values;
 mod line_breaks;
 mod login;
 mod logs;
