@@ -86,6 +86,7 @@ fn acceptor(certs: Vec<CertificateDer<'static>>, key: PrivateKeyDer<'static>) ->
 const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// What one accept loop shares with its connections.
+#[derive(Clone, Copy)]
 struct Loop<'a> {
     router: &'a Router,
     slots: &'a Arc<Semaphore>,
@@ -226,7 +227,13 @@ async fn https_loop(state: &AppState, lp: &Loop<'_>, mut stop: watch::Receiver<b
                 Ok(listener) => {
                     state.network.set_https(listener.local_addr().ok(), None);
                     let acceptor = || state.network.snapshot().acceptor;
-                    accept_loop(lp, &listener, acceptor, false, async {
+                    // Its own drain: when the choice stops HTTPS, its open connections close too.
+                    let graceful = GracefulShutdown::new();
+                    let own = Loop {
+                        graceful: &graceful,
+                        ..*lp
+                    };
+                    let stopped = accept_loop(&own, &listener, acceptor, false, async {
                         loop {
                             tokio::select! {
                                 _ = stop.changed() => return true,
@@ -239,7 +246,12 @@ async fn https_loop(state: &AppState, lp: &Loop<'_>, mut stop: watch::Receiver<b
                         }
                     })
                     .await;
+                    drop(listener);
                     state.network.set_https(None, None);
+                    let _ = tokio::time::timeout(Duration::from_secs(10), graceful.shutdown()).await;
+                    if stopped {
+                        return;
+                    }
                     continue;
                 }
                 Err(e) => {

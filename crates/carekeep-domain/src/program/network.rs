@@ -270,13 +270,13 @@ pub fn check_upload(u: &Upload, needed: &[String], now: OffsetDateTime) -> Resul
             Expiry::Expired => {
                 return Err(refuse(
                     Field::Chain,
-                    format!("{which} expired on {}: get a renewed one", iso_date(c.not_after)),
+                    format!("{which} expired on {}: get a renewed one", us_date(c.not_after)),
                 ))
             }
             Expiry::NotYetValid => {
                 return Err(refuse(
                     Field::Chain,
-                    format!("{which} is not valid until {}", iso_date(c.not_before)),
+                    format!("{which} is not valid until {}", us_date(c.not_before)),
                 ))
             }
             Expiry::Soon(_) | Expiry::Fine => {}
@@ -300,10 +300,10 @@ pub fn check_upload(u: &Upload, needed: &[String], now: OffsetDateTime) -> Resul
     Ok(())
 }
 
-/// A date as `2026-12-06` (pages show it as 12/06/2026 through the `us` filter).
-pub fn iso_date(t: OffsetDateTime) -> String {
+/// A date as people in the US write it: `12/06/2026` (in UTC, as certificates state it).
+pub fn us_date(t: OffsetDateTime) -> String {
     let d = t.date();
-    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+    format!("{:02}/{:02}/{:04}", u8::from(d.month()), d.day(), d.year())
 }
 
 /// What the risk assessment's transport rows (TEC-08 164.312(e)(2)(i), TEC-09
@@ -462,7 +462,7 @@ mod tests {
                     true,
                     true,
                 ),
-                Some((Field::Chain, "expired on 2026-11-30")),
+                Some((Field::Chain, "expired on 11/30/2026")),
             ),
             (
                 up(
