@@ -25,6 +25,8 @@ pub(crate) enum NotPhi {
     TrainingCertificate,
     /// A report behind the security evidence (a scan, a penetration test, an audit).
     SecurityReport,
+    /// The private key of the HTTPS certificate or of the clinic's local certificate authority.
+    ServerKey,
 }
 
 impl Sealer {

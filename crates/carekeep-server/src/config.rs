@@ -37,6 +37,12 @@ pub struct Config {
     /// PEM certificate chain and private key for built-in TLS.
     pub tls_cert: Option<PathBuf>,
     pub tls_key: Option<PathBuf>,
+    /// When the owner chooses HTTPS on the set-up path (the clinic's own certificate authority
+    /// or an uploaded certificate): the port HTTPS is served on.
+    pub https_port: u16,
+    /// When the owner chooses a way for other computers to reach Carekeep on the set-up path:
+    /// the address Carekeep listens on for them (default every address, `0.0.0.0`).
+    pub network_address: std::net::IpAddr,
     /// The master key file; default `DATA/keys/master.key`.
     pub master_key_file: Option<PathBuf>,
     /// Automatic logoff after this many idle minutes (164.312(a)(2)(iii)); 2 to 60.
@@ -147,6 +153,8 @@ impl Default for Config {
                 .collect(),
             tls_cert: None,
             tls_key: None,
+            https_port: 8443,
+            network_address: std::net::IpAddr::from([0, 0, 0, 0]),
             master_key_file: None,
             session_idle_minutes: 15,
             session_absolute_hours: 12,
@@ -213,6 +221,8 @@ impl std::fmt::Debug for Config {
             .field("trusted_proxies", &self.trusted_proxies)
             .field("tls_cert", &self.tls_cert)
             .field("tls_key", &self.tls_key)
+            .field("https_port", &self.https_port)
+            .field("network_address", &self.network_address)
             .field("master_key_file", &self.master_key_file)
             .field("session_idle_minutes", &self.session_idle_minutes)
             .field("session_absolute_hours", &self.session_absolute_hours)
@@ -361,6 +371,12 @@ impl Config {
         }
         if let Some(v) = env("CAREKEEP_TLS_KEY") {
             self.tls_key = Some(v.into());
+        }
+        if let Some(v) = env("CAREKEEP_HTTPS_PORT") {
+            self.https_port = parse("CAREKEEP_HTTPS_PORT", &v)?;
+        }
+        if let Some(v) = env("CAREKEEP_NETWORK_ADDRESS") {
+            self.network_address = parse("CAREKEEP_NETWORK_ADDRESS", &v)?;
         }
         if let Some(v) = env("CAREKEEP_MASTER_KEY_FILE") {
             self.master_key_file = Some(v.into());

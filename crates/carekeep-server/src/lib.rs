@@ -8,6 +8,7 @@ pub mod config;
 mod error;
 pub mod jobs;
 mod middleware;
+pub mod network;
 mod respond;
 mod routes;
 mod serve;
@@ -108,6 +109,7 @@ pub async fn open(config: Config, clock: Arc<dyn Clock>, hasher: PasswordHasher)
         limiter: Arc::new(RateLimiter::new(config.login_rate_limit_per_minute)),
         link_limiter: Arc::new(RateLimiter::new(LINK_REQUESTS_PER_MINUTE)),
         proxies: Arc::new(config.proxy_trust()?),
+        network: Arc::new(network::Live::default()),
         app,
         config: Arc::new(config),
     })

@@ -45,6 +45,11 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             middleware::security_headers,
         ))
+        // Plain HTTP goes to HTTPS when the network choice serves it (164.312(e)(1)).
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::network::to_https,
+        ))
         .layer(axum::middleware::from_fn(middleware::request_id))
         .with_state(state)
 }

@@ -2,22 +2,26 @@
 //! loopback or behind a declared TLS proxy, or over built-in TLS (rustls). Encryption in
 //! transit: 164.312(e)(1), (e)(2)(ii).
 
+use crate::network::PlainConnection;
 use crate::state::AppState;
 use axum::extract::ConnectInfo;
+use axum::Router;
+use carekeep_domain::program::network::Mode;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto::Builder;
+use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use std::future::Future;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 use thiserror::Error;
 use tokio::io::AsyncBufReadExt;
 use tokio::net::TcpListener;
-use tokio::sync::Semaphore;
+use tokio::sync::{watch, Semaphore};
 use tokio_rustls::TlsAcceptor;
 use tower::ServiceExt;
 
@@ -52,6 +56,22 @@ pub fn tls_acceptor(cert: &Path, key: &Path) -> Result<TlsAcceptor, ServeError> 
         return Err(ServeError::Tls(format!("{}: no certificate found", cert.display())));
     }
     let key = PrivateKeyDer::from_pem_file(key).map_err(|e| ServeError::Tls(format!("{}: {e}", key.display())))?;
+    acceptor(certs, key)
+}
+
+/// The same from PEM text held in memory (the certificate chosen on the set-up path).
+pub fn tls_acceptor_pem(chain: &[u8], key: &[u8]) -> Result<TlsAcceptor, ServeError> {
+    let certs = CertificateDer::pem_slice_iter(chain)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| ServeError::Tls(format!("certificate: {e}")))?;
+    if certs.is_empty() {
+        return Err(ServeError::Tls("no certificate found".into()));
+    }
+    let key = PrivateKeyDer::from_pem_slice(key).map_err(|e| ServeError::Tls(format!("key: {e}")))?;
+    acceptor(certs, key)
+}
+
+fn acceptor(certs: Vec<CertificateDer<'static>>, key: PrivateKeyDer<'static>) -> Result<TlsAcceptor, ServeError> {
     let mut config = rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
         .with_safe_default_protocol_versions()
         .map_err(|e| ServeError::Tls(e.to_string()))?
@@ -65,6 +85,16 @@ pub fn tls_acceptor(cert: &Path, key: &Path) -> Result<TlsAcceptor, ServeError> 
 /// How long a TLS handshake may take.
 const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// What one accept loop shares with its connections.
+#[derive(Clone, Copy)]
+struct Loop<'a> {
+    router: &'a Router,
+    slots: &'a Arc<Semaphore>,
+    max_connections: usize,
+    header_timeout: Duration,
+    graceful: &'a GracefulShutdown,
+}
+
 /// Serves Carekeep on `listener` until `shutdown` completes, then lets open requests finish
 /// (up to ten seconds).
 ///
@@ -72,6 +102,11 @@ const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 /// then each request's headers, within `request_header_timeout_seconds` of connecting or of
 /// its last response (HTTP/1; HTTP/2 peers that stop answering pings are closed); at most
 /// `max_connections` are served at once, and further ones wait in the listen queue.
+///
+/// The network choice made on the set-up path is watched: HTTPS is served on a port of its
+/// own while the choice says so (plain HTTP then redirects there), the plain listener moves
+/// between this computer and the clinic's network as the choice says, and the trusted proxies
+/// follow it, all without a restart. TLS files named in carekeep.toml win over the choice.
 pub async fn serve(
     state: AppState,
     listener: TcpListener,
@@ -79,20 +114,178 @@ pub async fn serve(
 ) -> Result<(), ServeError> {
     let addr = listener.local_addr()?;
     let config = state.config.clone();
-    check_transport(addr, config.tls_enabled(), config.behind_tls_proxy)?;
-    let tls = match (&config.tls_cert, &config.tls_key) {
+    if let Err(why) = state.network.reload(&state.app).await {
+        tracing::warn!(%why, "the network choice made on the set-up path cannot be served");
+    }
+    let live = state.network.snapshot();
+    check_transport(
+        addr,
+        config.tls_enabled() || live.serves_https(),
+        config.behind_tls_proxy || live.mode == Some(Mode::Proxy),
+    )?;
+    let config_tls = match (&config.tls_cert, &config.tls_key) {
         (Some(cert), Some(key)) => Some(tls_acceptor(cert, key)?),
         _ => None,
     };
     let header_timeout = Duration::from_secs(config.request_header_timeout_seconds);
     let slots = Arc::new(Semaphore::new(config.max_connections));
-    let mut at_cap = false;
-    let router = crate::routes::router(state);
-    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let router = crate::routes::router(state.clone());
+    let graceful = GracefulShutdown::new();
+    let lp = Loop {
+        router: &router,
+        slots: &slots,
+        max_connections: config.max_connections,
+        header_timeout,
+        graceful: &graceful,
+    };
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let primary = async {
+        primary_loop(&state, &lp, listener, config_tls.clone(), shutdown).await;
+        let _ = stop_tx.send(true);
+    };
+    let https = async {
+        if config_tls.is_none() {
+            https_loop(&state, &lp, stop_rx).await;
+        }
+    };
+    tokio::join!(primary, https);
+    let _ = tokio::time::timeout(Duration::from_secs(10), graceful.shutdown()).await;
+    Ok(())
+}
+
+/// Where the plain listener belongs for the stored choice: this computer only, or the
+/// clinic's network (`network_address`), on the same port. `None`: where it was started.
+fn plain_address(state: &AppState, now: SocketAddr) -> Option<SocketAddr> {
+    let config = &state.config;
+    if config.tls_enabled() {
+        return None;
+    }
+    match state.network.snapshot().mode? {
+        Mode::ThisComputer => Some(SocketAddr::new(IpAddr::from([127, 0, 0, 1]), now.port())),
+        _ => Some(SocketAddr::new(config.network_address, now.port())),
+    }
+}
+
+/// The listener Carekeep was started on: plain HTTP (redirected to HTTPS while the choice
+/// serves it) or carekeep.toml's TLS. Moves when the choice moves it.
+async fn primary_loop(
+    state: &AppState,
+    lp: &Loop<'_>,
+    mut listener: TcpListener,
+    config_tls: Option<TlsAcceptor>,
+    shutdown: impl Future<Output = ()>,
+) {
     tokio::pin!(shutdown);
+    let mut changes = state.network.subscribe();
+    loop {
+        let stopped = accept_loop(lp, &listener, || config_tls.clone(), true, async {
+            tokio::select! {
+                () = &mut shutdown => true,
+                _ = changes.changed() => false,
+            }
+        })
+        .await;
+        if stopped {
+            return;
+        }
+        let Ok(now) = listener.local_addr() else { return };
+        let Some(want) = plain_address(state, now).filter(|w| *w != now) else {
+            continue;
+        };
+        // Let go of the port first: the same port on another address is refused while held.
+        drop(listener);
+        listener = match TcpListener::bind(want).await {
+            Ok(l) => {
+                tracing::info!(%want, "listening where the network choice says");
+                l
+            }
+            Err(e) => {
+                tracing::warn!(%want, error = %e, "cannot listen where the network choice says; staying");
+                match TcpListener::bind(now).await {
+                    Ok(l) => l,
+                    Err(e) => {
+                        tracing::error!(%now, error = %e, "lost the listener");
+                        return;
+                    }
+                }
+            }
+        };
+    }
+}
+
+/// HTTPS on `network_address:https_port` while the stored choice serves it; the certificate
+/// is read per connection, so a new one applies at once.
+async fn https_loop(state: &AppState, lp: &Loop<'_>, mut stop: watch::Receiver<bool>) {
+    let mut changes = state.network.subscribe();
+    loop {
+        if *stop.borrow() {
+            return;
+        }
+        if state.network.snapshot().serves_https() {
+            let at = SocketAddr::new(state.config.network_address, state.config.https_port);
+            match TcpListener::bind(at).await {
+                Ok(listener) => {
+                    state.network.set_https(listener.local_addr().ok(), None);
+                    let acceptor = || state.network.snapshot().acceptor;
+                    // Its own drain: when the choice stops HTTPS, its open connections close too.
+                    let graceful = GracefulShutdown::new();
+                    let own = Loop {
+                        graceful: &graceful,
+                        ..*lp
+                    };
+                    let stopped = accept_loop(&own, &listener, acceptor, false, async {
+                        loop {
+                            tokio::select! {
+                                _ = stop.changed() => return true,
+                                _ = changes.changed() => {
+                                    if !state.network.snapshot().serves_https() {
+                                        return false;
+                                    }
+                                }
+                            }
+                        }
+                    })
+                    .await;
+                    drop(listener);
+                    state.network.set_https(None, None);
+                    let _ = tokio::time::timeout(Duration::from_secs(10), graceful.shutdown()).await;
+                    if stopped {
+                        return;
+                    }
+                    continue;
+                }
+                Err(e) => {
+                    tracing::warn!(%at, error = %e, "cannot serve HTTPS");
+                    state
+                        .network
+                        .set_https(None, Some(format!("Carekeep cannot listen on port {}: {e}", at.port())));
+                }
+            }
+        }
+        tokio::select! {
+            _ = stop.changed() => {}
+            _ = changes.changed() => {}
+            // A port taken by another program may free up: try again now and then.
+            () = tokio::time::sleep(Duration::from_secs(30)) => {}
+        }
+    }
+}
+
+/// Accepts connections on `listener` until `until` completes (its value is returned). Each
+/// connection is served with TLS when `tls()` gives an acceptor; `plain_marks` marks plain
+/// connections' requests so they can be redirected to HTTPS.
+async fn accept_loop<T>(
+    lp: &Loop<'_>,
+    listener: &TcpListener,
+    tls: impl Fn() -> Option<TlsAcceptor>,
+    plain_marks: bool,
+    until: impl Future<Output = T>,
+) -> T {
+    tokio::pin!(until);
+    let mut at_cap = false;
     loop {
         // A slot first: at the cap, new connections wait in the kernel's queue, unread.
-        let slot = match slots.clone().try_acquire_owned() {
+        let slot = match lp.slots.clone().try_acquire_owned() {
             Ok(slot) => {
                 at_cap = false;
                 slot
@@ -100,17 +293,17 @@ pub async fn serve(
             Err(_) => {
                 if !at_cap {
                     tracing::warn!(
-                        max_connections = config.max_connections,
+                        max_connections = lp.max_connections,
                         "connection limit reached: new connections wait until one closes (raise max_connections if this is real traffic)"
                     );
                     at_cap = true;
                 }
                 tokio::select! {
-                    slot = slots.clone().acquire_owned() => match slot {
+                    slot = lp.slots.clone().acquire_owned() => match slot {
                         Ok(slot) => slot,
-                        Err(_) => break,
+                        Err(_) => return until.await,
                     },
-                    () = &mut shutdown => break,
+                    v = &mut until => return v,
                 }
             }
         };
@@ -122,15 +315,22 @@ pub async fn serve(
                     continue;
                 }
             },
-            () = &mut shutdown => break,
+            v = &mut until => return v,
         };
-        let service = router
+        let tls = tls();
+        let plain = plain_marks && tls.is_none();
+        let service = lp
+            .router
             .clone()
             .map_request(move |mut req: axum::extract::Request<hyper::body::Incoming>| {
                 req.extensions_mut().insert(ConnectInfo(peer));
+                if plain {
+                    req.extensions_mut().insert(PlainConnection);
+                }
                 req
             });
         let service = TowerToHyperService::new(service);
+        let header_timeout = lp.header_timeout;
         let mut builder = Builder::new(TokioExecutor::new());
         builder
             .http1()
@@ -141,8 +341,7 @@ pub async fn serve(
             .timer(TokioTimer::new())
             .keep_alive_interval(Some(Duration::from_secs(30)))
             .keep_alive_timeout(header_timeout);
-        let watcher = graceful.watcher();
-        let tls = tls.clone();
+        let watcher = lp.graceful.watcher();
         tokio::spawn(async move {
             let _slot = slot;
             match tls {
@@ -176,9 +375,6 @@ pub async fn serve(
             }
         });
     }
-    drop(listener);
-    let _ = tokio::time::timeout(Duration::from_secs(10), graceful.shutdown()).await;
-    Ok(())
 }
 
 #[cfg(test)]

@@ -83,7 +83,7 @@ impl FromRequestParts<AppState> for ApiEnrolling {
             .filter(|t| !t.is_empty())
             .ok_or(WebError::api(AppError::Unauthenticated))?;
         let mut p = state.app.authenticate(token, true).await.map_err(WebError::api)?;
-        p.origin = crate::client::origin(parts, &state.proxies);
+        p.origin = crate::client::origin(parts, &state.trusted_proxies());
         Ok(ApiEnrolling(p))
     }
 }

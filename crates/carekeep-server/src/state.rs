@@ -14,4 +14,26 @@ pub struct AppState {
     pub link_limiter: Arc<RateLimiter>,
     /// The proxies whose `X-Forwarded-For` is believed (empty unless `behind_tls_proxy`).
     pub proxies: Arc<Vec<carekeep_domain::client_address::Cidr>>,
+    /// The network choice made on the set-up path, as served now.
+    pub network: Arc<crate::network::Live>,
+}
+
+impl AppState {
+    /// The proxies whose `X-Forwarded-For` is believed: carekeep.toml's with
+    /// `behind_tls_proxy`, else those chosen on the set-up path's network step.
+    pub fn trusted_proxies(&self) -> Arc<Vec<carekeep_domain::client_address::Cidr>> {
+        if self.config.behind_tls_proxy {
+            return self.proxies.clone();
+        }
+        self.network.snapshot().proxies
+    }
+
+    /// Cookies are marked Secure (and HSTS sent) whenever browsers reach Carekeep over HTTPS:
+    /// carekeep.toml's TLS or proxy, or HTTPS or a proxy chosen on the set-up path.
+    pub fn secure_cookies(&self) -> bool {
+        let live = self.network.snapshot();
+        self.config.secure_cookies()
+            || live.serves_https()
+            || live.mode == Some(carekeep_domain::program::network::Mode::Proxy)
+    }
 }

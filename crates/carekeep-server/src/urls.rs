@@ -145,6 +145,12 @@ pub(crate) fn setup() -> Link {
 pub(crate) fn setup_backups() -> Link {
     Link::new("/setup/backups")
 }
+pub(crate) fn setup_network() -> Link {
+    Link::new("/setup/network")
+}
+pub(crate) fn trust() -> Link {
+    Link::new("/trust")
+}
 pub(crate) fn roles() -> Link {
     Link::new("/admin/roles")
 }
@@ -195,6 +201,8 @@ mod tests {
             roles(),
             setup(),
             setup_backups(),
+            setup_network(),
+            trust(),
         ];
         for link in all {
             assert!(served(link.path()), "{} is not served by any page route", link.path());

@@ -94,6 +94,9 @@ impl TestAppBuilder {
         let mut config = Config {
             data_dir: dir.path().to_path_buf(),
             database_url: db.url.clone(),
+            // The network step's HTTPS listener: this computer, any free port.
+            network_address: std::net::IpAddr::from([127, 0, 0, 1]),
+            https_port: 0,
             ..Config::default()
         };
         config.database_url = if db.url.starts_with("sqlite:") {
@@ -194,6 +197,19 @@ impl TestApp {
 
     pub async fn spawn() -> TestApp {
         Self::builder().spawn().await
+    }
+
+    /// `https://localhost:PORT` once the network step's HTTPS listener is bound (waits up to
+    /// five seconds), else `None`.
+    pub async fn https_base(&self) -> Option<String> {
+        for _ in 0..100 {
+            let live = self.state.network.snapshot();
+            if let Some(a) = live.https.filter(|_| live.serves_https()) {
+                return Some(format!("https://localhost:{}", a.port()));
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        None
     }
 
     pub fn url(&self, path: &str) -> String {

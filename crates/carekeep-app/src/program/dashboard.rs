@@ -466,6 +466,38 @@ impl App {
             "Choose a backup folder (a USB disk or a NAS share): Carekeep makes the key, runs the first backup and the restore drill, then backs up nightly",
             Some("/setup/backups"),
         ));
+        // The HTTPS certificate Carekeep serves, from 30 days before it ends (164.312(e)(1):
+        // an expired certificate stops every browser). Shown only while Carekeep serves one.
+        if let Some((mode, from, to)) = self.served_certificate_end().await? {
+            use carekeep_domain::program::network::{self as net, Expiry};
+            let end = self.clinic_zone().local(to).date();
+            let (standing, words) = match net::expiry(from, to, now) {
+                Expiry::Fine => (Standing::Done, format!("The HTTPS certificate is good until {end}.")),
+                Expiry::Soon(days) => (
+                    Standing::DueSoon,
+                    format!(
+                        "The HTTPS certificate ends on {end}, in {days} days: after that, browsers refuse to connect."
+                    ),
+                ),
+                Expiry::Expired | Expiry::NotYetValid => (
+                    Standing::Gap,
+                    format!("The HTTPS certificate is out of date (it ends on {end}): browsers refuse to connect."),
+                ),
+            };
+            out.push(item(
+                "certificate",
+                "HTTPS certificate in date",
+                "164.312(e)(1)",
+                standing,
+                words,
+                if mode == net::Mode::LocalAuthority {
+                    "Make a new certificate: choose \"The clinic's network\" again on the network step"
+                } else {
+                    "Upload the renewed certificate and its key on the network step"
+                },
+                Some("/setup/network"),
+            ));
+        }
         out.sort_by_key(|i| Standing::parse(i.standing).map_or(0, checklist::order));
         self.record_checklist_day(&out).await;
         Ok(out)

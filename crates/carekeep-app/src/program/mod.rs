@@ -4,6 +4,7 @@
 pub mod binder;
 pub mod checklist_history;
 pub mod dashboard;
+pub mod network;
 pub mod npp;
 pub mod policies;
 pub mod readiness;

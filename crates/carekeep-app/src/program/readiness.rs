@@ -101,10 +101,18 @@ impl App {
             s.as_deref()
                 .and_then(|d| carekeep_domain::records::patient::parse_date(d).ok())
         };
+        // TLS from carekeep.toml, or a network choice on the set-up path whose certificate is
+        // in date ("this computer only" sends nothing over a network, so it is not counted).
+        let in_transit = host.transport != crate::app::Transport::Plain
+            || (self.transport_evidence().await?.0
+                && self
+                    .network_mode()
+                    .await?
+                    .is_some_and(carekeep_domain::program::network::Mode::on_the_network));
         let evidence = Evidence {
             addressable_not_implemented,
             encrypted_at_rest: host.master_key_private() != Some(false),
-            encrypted_in_transit: host.transport != crate::app::Transport::Plain,
+            encrypted_in_transit: in_transit,
             unencrypted_devices: live
                 .iter()
                 .filter(|a| !a.system && a.holds_ephi && device_kind(&a.kind) && !a.encrypted)

@@ -8,6 +8,7 @@ pub mod checklist_history;
 pub mod course;
 pub mod dates;
 pub mod invite;
+pub mod network;
 pub mod npp;
 pub mod offboarding;
 pub mod policies;

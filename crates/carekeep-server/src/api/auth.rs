@@ -28,7 +28,7 @@ pub async fn login(
     parts: Parts,
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> Result<Response, WebError> {
-    let ip = client_ip(&parts, &state.proxies);
+    let ip = client_ip(&parts, &state.trusted_proxies());
     if let Err(wait) = state.limiter.check(ip, state.app.now()) {
         return Err(WebError::api(AppError::LockedOut { retry_after_secs: wait }));
     }
@@ -38,7 +38,7 @@ pub async fn login(
             username: &req.username,
             password: &req.password,
             code: req.totp.as_deref().unwrap_or(""),
-            origin: crate::client::origin(&parts, &state.proxies),
+            origin: crate::client::origin(&parts, &state.trusted_proxies()),
         })
         .await
         .map_err(WebError::api)?;

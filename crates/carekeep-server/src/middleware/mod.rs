@@ -78,7 +78,7 @@ pub async fn security_headers(State(state): State<AppState>, req: Request, next:
         // Pages may carry PHI: never kept in a shared or browser cache.
         set(h, header::CACHE_CONTROL, "no-store");
     }
-    if state.config.secure_cookies() {
+    if state.secure_cookies() {
         set(
             h,
             header::STRICT_TRANSPORT_SECURITY,
@@ -194,7 +194,7 @@ pub async fn page_session(State(state): State<AppState>, req: Request, next: Nex
         body
     };
     if let Some(mut p) = principal {
-        p.origin = origin(&parts, &state.proxies);
+        p.origin = origin(&parts, &state.trusted_proxies());
         parts.extensions.insert(p);
     }
     next.run(Request::from_parts(parts, body)).await

@@ -89,7 +89,7 @@ pub async fn answer(
     let v = answer_of(
         state
             .app
-            .answer_confirm_link(&token, what, origin(&parts, &state.proxies))
+            .answer_confirm_link(&token, what, origin(&parts, &state.trusted_proxies()))
             .await,
     )?;
     let notice = match (before.state, what) {

@@ -107,7 +107,7 @@ pub async fn accept(
     }
     match state
         .app
-        .accept_invitation(&token, &f.password, origin(&parts, &state.proxies))
+        .accept_invitation(&token, &f.password, origin(&parts, &state.trusted_proxies()))
         .await
     {
         Ok(v) => {

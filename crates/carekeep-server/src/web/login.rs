@@ -31,11 +31,7 @@ fn page(
     notice: Option<String>,
 ) -> (CookieJar, LoginPage) {
     let csrf = new_token();
-    let jar = jar.add(private_cookie(
-        LOGIN_CSRF_COOKIE,
-        csrf.clone(),
-        state.config.secure_cookies(),
-    ));
+    let jar = jar.add(private_cookie(LOGIN_CSRF_COOKIE, csrf.clone(), state.secure_cookies()));
     (
         jar,
         LoginPage {
@@ -81,7 +77,7 @@ pub struct LoginForm {
 }
 
 pub async fn submit(State(state): State<AppState>, parts: Parts, jar: CookieJar, Form(f): Form<LoginForm>) -> Response {
-    let ip = client_ip(&parts, &state.proxies);
+    let ip = client_ip(&parts, &state.trusted_proxies());
     if let Err(wait) = state.limiter.check(ip, state.app.now()) {
         let msg = format!("too many sign-in attempts from this computer; try again in {wait} seconds");
         return (
@@ -94,14 +90,14 @@ pub async fn submit(State(state): State<AppState>, parts: Parts, jar: CookieJar,
         username: &f.username,
         password: &f.password,
         code: &f.code,
-        origin: crate::client::origin(&parts, &state.proxies),
+        origin: crate::client::origin(&parts, &state.trusted_proxies()),
     };
     match state.app.login(input).await {
         Ok(outcome) => {
             let jar = jar.remove(removal(LOGIN_CSRF_COOKIE)).add(private_cookie(
                 SESSION_COOKIE,
                 outcome.token,
-                state.config.secure_cookies(),
+                state.secure_cookies(),
             ));
             let to = if outcome.principal.mfa_verified {
                 super::setup::landing(&state, &outcome.principal).await

@@ -29,6 +29,7 @@ mod rights;
 mod settings;
 mod setup;
 mod setup_backups;
+mod setup_network;
 mod sra;
 mod token_links;
 
@@ -194,6 +195,10 @@ pages! {
     "/admin/settings" => get(settings::show),
     "/setup" => get(setup::show),
     "/setup/details" => post(setup::save_details),
+    "/setup/network" => get(setup_network::show).post(setup_network::choose),
+    "/trust" => get(setup_network::trust),
+    "/trust/authority.pem" => get(setup_network::authority_pem),
+    "/trust/authority.crt" => get(setup_network::authority_der),
     "/setup/backups" => get(setup_backups::show),
     "/setup/backups/folder" => post(setup_backups::choose),
     "/setup/backups/key" => get(setup_backups::key_file),

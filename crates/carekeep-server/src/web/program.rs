@@ -34,7 +34,7 @@ pub async fn dashboard(State(state): State<AppState>, PageUser(p): PageUser) -> 
     {
         let path = state
             .app
-            .setup_path_from(&items, super::setup::network_settled(&state))
+            .setup_path_from(&items, super::setup::network_settled(&state).await)
             .await
             .map_err(WebError::page)?;
         (!path.finished()).then(|| super::setup::path_view(&path))

@@ -47,11 +47,12 @@ const DETAILS_FIELDS: &FieldWords = &[
     ("time_zone", &["time zone"]),
 ];
 
-/// Whether the clinic's connections are settled without anything more to do: HTTPS served
-/// here, a TLS proxy in front, or listening on this computer only.
-pub(crate) fn network_settled(state: &AppState) -> bool {
+/// Whether the clinic's connections are settled: HTTPS or a TLS proxy in carekeep.toml, or a
+/// choice made on the network step (which the serve loop applies). A stored choice that cannot
+/// be read counts as not settled.
+pub(crate) async fn network_settled(state: &AppState) -> bool {
     let c = &state.config;
-    c.tls_enabled() || c.behind_tls_proxy || c.listen.ip().is_loopback()
+    c.tls_enabled() || c.behind_tls_proxy || state.app.network_mode().await.ok().flatten().is_some()
 }
 
 /// Where the owner lands after signing in: the set-up path until the clinic's details are
@@ -77,7 +78,7 @@ pub(crate) async fn landing(state: &AppState, p: &Principal) -> urls::Link {
 pub(crate) fn step_href(step: Step) -> &'static str {
     match step {
         Step::ClinicDetails => "/setup#details",
-        Step::Network => "/setup#network",
+        Step::Network => "/setup/network",
         Step::Staff => "/admin/users",
         Step::Vendors => "/program/vendors",
         Step::Policies => "/program/policies",
@@ -126,6 +127,25 @@ pub(crate) fn path_view(path: &SetupPath) -> PathView {
     }
 }
 
+/// The network step in words, for the path's page.
+async fn network_words(state: &AppState) -> &'static str {
+    use carekeep_domain::program::network::Mode;
+    let c = &state.config;
+    if c.tls_enabled() {
+        return "Carekeep serves secure connections (HTTPS) itself, as set in carekeep.toml.";
+    }
+    if c.behind_tls_proxy {
+        return "A secure proxy the clinic runs sits in front of Carekeep, as set in carekeep.toml.";
+    }
+    match state.app.network_mode().await.ok().flatten() {
+        None => "Not chosen yet: choose whether Carekeep answers on this computer only or on the clinic's network, and how connections are kept secure.",
+        Some(Mode::ThisComputer) => "This computer only: nothing travels over the clinic's network.",
+        Some(Mode::LocalAuthority) => "The clinic's network, with HTTPS from the clinic's own certificate authority.",
+        Some(Mode::OwnCertificate) => "The clinic's network, with HTTPS from the clinic's own certificate.",
+        Some(Mode::Proxy) => "The clinic's network, behind a secure proxy the clinic runs.",
+    }
+}
+
 async fn page(
     state: &AppState,
     p: &Principal,
@@ -136,10 +156,9 @@ async fn page(
     let details = state.app.clinic_details(&actor).await.map_err(WebError::page)?;
     let path = state
         .app
-        .setup_path(&actor, network_settled(state))
+        .setup_path(&actor, network_settled(state).await)
         .await
         .map_err(WebError::page)?;
-    let c = &state.config;
     Ok(SetupPage {
         chrome: chrome(state, p, "/setup").notice(notice),
         path: path_view(&path),
@@ -155,15 +174,7 @@ async fn page(
             .map(|(n, w)| ((*n).to_owned(), (*w).to_owned()))
             .collect(),
         all: zone::all_names(),
-        network: if c.tls_enabled() {
-            "Carekeep serves secure connections (HTTPS) itself."
-        } else if c.behind_tls_proxy {
-            "A secure proxy the clinic runs sits in front of Carekeep."
-        } else if c.listen.ip().is_loopback() {
-            "Carekeep answers on this computer only, so nothing travels over the clinic's network."
-        } else {
-            "Carekeep answers other computers without a secure connection. Ask your IT support to set up HTTPS before patient information travels over the network."
-        },
+        network: network_words(state).await,
         r,
     })
 }

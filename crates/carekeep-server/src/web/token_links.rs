@@ -13,7 +13,7 @@ use carekeep_app::AppError;
 /// `Some(429 with Retry-After)` once this address has tried too many links; `after` is what
 /// the person may do while they wait.
 pub(crate) fn limited(state: &AppState, parts: &Parts, after: &str) -> Option<Response> {
-    let ip = client_ip(parts, &state.proxies);
+    let ip = client_ip(parts, &state.trusted_proxies());
     state.link_limiter.check(ip, state.app.now()).err().map(|wait| {
         (
             StatusCode::TOO_MANY_REQUESTS,

@@ -40,6 +40,7 @@ mod logs;
 mod mail;
 mod mfa;
 mod monitoring;
+mod network_setup;
 mod openapi;
 mod pages;
 mod phi_routes;

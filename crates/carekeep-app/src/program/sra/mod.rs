@@ -271,8 +271,9 @@ impl App {
                 ),
             ),
         );
-        let transport_ok = host.transport != crate::app::Transport::Plain;
-        let transport_words = format!("{today}: {}.", host.transport.describe());
+        // The network step's choice and the served certificate's state (issue 25, item 2).
+        let (transport_ok, transport_words) = self.transport_evidence().await?;
+        let transport_words = format!("{today}: {transport_words}.");
         out.insert("TEC-08", (transport_ok, transport_words.clone()));
         out.insert("TEC-09", (transport_ok, transport_words));
         out.insert(

@@ -1,0 +1,211 @@
+//! The network choice made in the browser, live (issue 25, item 2): what the serve loop serves
+//! now (the mode, the HTTPS acceptor, the trusted proxies), reloaded from the app after the
+//! owner's choice so nothing needs a restart, and the redirect of plain HTTP to HTTPS.
+//! Transmission security: 164.312(e)(1).
+
+use crate::state::AppState;
+use axum::extract::{Request, State};
+use axum::http::{header, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use carekeep_app::App;
+use carekeep_domain::client_address::Cidr;
+use carekeep_domain::program::network::{self as rules, Mode};
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, RwLock};
+use tokio::sync::watch;
+use tokio_rustls::TlsAcceptor;
+
+/// What is served now.
+#[derive(Clone, Default)]
+pub struct LiveState {
+    pub mode: Option<Mode>,
+    pub proxies: Arc<Vec<Cidr>>,
+    /// The stored certificate and key, ready to serve (HTTPS modes only).
+    pub acceptor: Option<TlsAcceptor>,
+    /// Where HTTPS is being served, once bound.
+    pub https: Option<SocketAddr>,
+    /// Why HTTPS is not being served, in words for the owner.
+    pub problem: Option<String>,
+}
+
+impl std::fmt::Debug for LiveState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LiveState")
+            .field("mode", &self.mode)
+            .field("https", &self.https)
+            .field("problem", &self.problem)
+            .finish_non_exhaustive()
+    }
+}
+
+impl LiveState {
+    /// Whether Carekeep serves HTTPS from the stored choice (and sends plain HTTP there).
+    pub fn serves_https(&self) -> bool {
+        self.mode.is_some_and(Mode::serves_https) && self.acceptor.is_some()
+    }
+}
+
+/// The live choice, shared by the handlers and the serve loop.
+#[derive(Debug)]
+pub struct Live {
+    state: RwLock<LiveState>,
+    changes: watch::Sender<u64>,
+}
+
+impl Default for Live {
+    fn default() -> Self {
+        Live {
+            state: RwLock::new(LiveState::default()),
+            changes: watch::channel(0).0,
+        }
+    }
+}
+
+impl Live {
+    pub fn snapshot(&self) -> LiveState {
+        self.state.read().map(|s| s.clone()).unwrap_or_default()
+    }
+
+    pub fn subscribe(&self) -> watch::Receiver<u64> {
+        self.changes.subscribe()
+    }
+
+    fn update(&self, f: impl FnOnce(&mut LiveState)) {
+        if let Ok(mut s) = self.state.write() {
+            f(&mut s);
+        }
+        self.changes.send_modify(|n| *n += 1);
+    }
+
+    /// Reads the stored choice and makes it live. A stored certificate that cannot be served
+    /// is a problem shown to the owner, and plain HTTP stays where it was (fail closed: no
+    /// HTTPS is claimed that is not served).
+    pub async fn reload(&self, app: &App) -> Result<(), String> {
+        let served = app.network_served().await.map_err(|e| e.to_string())?;
+        let acceptor = if served.mode.is_some_and(Mode::serves_https) {
+            match crate::serve::tls_acceptor_pem(served.chain_pem.as_bytes(), &served.key_pem) {
+                Ok(a) => Some(a),
+                Err(e) => {
+                    let why = format!("the stored certificate cannot be served: {e}");
+                    self.update(|s| s.problem = Some(why.clone()));
+                    return Err(why);
+                }
+            }
+        } else {
+            None
+        };
+        self.update(|s| {
+            s.mode = served.mode;
+            s.proxies = Arc::new(served.proxies);
+            s.acceptor = acceptor;
+            s.problem = None;
+        });
+        Ok(())
+    }
+
+    /// Records where HTTPS is served (or why it is not).
+    pub(crate) fn set_https(&self, at: Option<SocketAddr>, problem: Option<String>) {
+        if let Ok(mut s) = self.state.write() {
+            s.https = at;
+            s.problem = problem;
+        }
+    }
+}
+
+/// A plain-HTTP connection's requests carry this, so the redirect knows them.
+#[derive(Clone, Copy, Debug)]
+pub struct PlainConnection;
+
+/// Paths served on plain HTTP even when HTTPS is on: the health check, and the authority's
+/// certificate with its steps (a device must fetch it before it can trust HTTPS).
+fn stays_plain(path: &str) -> bool {
+    path == "/healthz" || path == "/trust" || path.starts_with("/trust/") || path.starts_with("/static/")
+}
+
+/// Sends plain HTTP to HTTPS (308, method and body kept) when the stored choice serves HTTPS.
+pub async fn to_https(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    if req.extensions().get::<PlainConnection>().is_none() || stays_plain(req.uri().path()) {
+        return next.run(req).await;
+    }
+    let live = state.network.snapshot();
+    let Some(port) = live.https.map(|a| a.port()).filter(|_| live.serves_https()) else {
+        return next.run(req).await;
+    };
+    let host = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .map(host_only)
+        .and_then(|h| rules::check_names(&h).ok())
+        .and_then(|v| v.into_iter().next())
+        .unwrap_or_else(|| "127.0.0.1".into());
+    let host = if host.contains(':') { format!("[{host}]") } else { host };
+    let path = req.uri().path_and_query().map_or("/", |p| p.as_str());
+    let to = format!("https://{host}:{port}{path}");
+    (StatusCode::PERMANENT_REDIRECT, [(header::LOCATION, to)]).into_response()
+}
+
+/// `host:port` or `[v6]:port` without the port.
+fn host_only(h: &str) -> String {
+    if let Some(rest) = h.strip_prefix('[') {
+        return rest.split(']').next().unwrap_or_default().to_owned();
+    }
+    h.rsplit_once(':').map_or(h, |(a, _)| a).to_owned()
+}
+
+/// This computer's names and addresses, for the local authority's server certificate: its
+/// host name (and `name.local`, which Macs, iPads and Windows resolve on a local network),
+/// `localhost`, the loopback addresses, and the address it uses on the clinic's network.
+pub fn machine_names(network_address: IpAddr) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut add = |n: String| {
+        if !n.is_empty() && !out.contains(&n) {
+            out.push(n);
+        }
+    };
+    if let Some(host) = hostname::get().ok().and_then(|h| h.into_string().ok()) {
+        let host = host.to_ascii_lowercase();
+        if rules::check_names(&host).is_ok_and(|v| v.len() == 1) {
+            if !host.contains('.') {
+                add(format!("{host}.local"));
+            }
+            add(host);
+        }
+    }
+    add("localhost".into());
+    add("127.0.0.1".into());
+    if !network_address.is_unspecified() {
+        add(network_address.to_string());
+    } else if let Some(ip) = lan_address() {
+        add(ip.to_string());
+    }
+    out
+}
+
+/// The address this computer uses toward the network (a UDP "connect" sends nothing).
+fn lan_address() -> Option<IpAddr> {
+    let s = std::net::UdpSocket::bind("0.0.0.0:0").ok()?;
+    s.connect("192.0.2.1:9").ok()?;
+    let ip = s.local_addr().ok()?.ip();
+    (!ip.is_loopback() && !ip.is_unspecified()).then_some(ip)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hosts_without_ports() {
+        for (h, want) in [
+            ("frontdesk:8080", "frontdesk"),
+            ("frontdesk", "frontdesk"),
+            ("[::1]:8080", "::1"),
+            ("192.168.1.2:80", "192.168.1.2"),
+        ] {
+            assert_eq!(host_only(h), want);
+        }
+        assert!(stays_plain("/trust/authority.crt") && stays_plain("/healthz"));
+        assert!(!stays_plain("/login") && !stays_plain("/trusted"));
+    }
+}
