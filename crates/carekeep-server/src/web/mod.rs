@@ -61,6 +61,7 @@ pages! {
     "/" => get(home::show),
     "/login" => get(login::form).post(login::submit),
     "/c/{token}" => get(confirm_link::show).post(confirm_link::answer),
+    "/invite" => get(invite::code_form).post(invite::accept_code),
     "/invite/{token}" => get(invite::show).post(invite::accept),
     "/logout" => post(login::logout),
     "/mfa/setup" => get(mfa::form).post(mfa::confirm),
@@ -206,6 +207,7 @@ pages! {
     "/admin/users/{id}/enable" => post(admin_users::enable),
     "/admin/users/{id}/reset-mfa" => post(admin_users::reset_mfa),
     "/admin/users/{id}/reset-password" => post(admin_users::reset_password),
+    "/admin/users/{id}/invite" => post(admin_users::resend),
 }
 
 /// Every page route. The page-session layer resolves the session and checks CSRF on every

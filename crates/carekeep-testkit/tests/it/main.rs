@@ -52,6 +52,7 @@ mod sessions;
 mod setup;
 mod spelling;
 mod sra;
+mod staff_list;
 mod time_zone;
 mod transport;
 mod workforce;
