@@ -145,6 +145,9 @@ pub(crate) fn setup() -> Link {
 pub(crate) fn setup_backups() -> Link {
     Link::new("/setup/backups")
 }
+pub(crate) fn setup_vendors() -> Link {
+    Link::new("/setup/vendors")
+}
 pub(crate) fn roles() -> Link {
     Link::new("/admin/roles")
 }
@@ -195,6 +198,7 @@ mod tests {
             roles(),
             setup(),
             setup_backups(),
+            setup_vendors(),
         ];
         for link in all {
             assert!(served(link.path()), "{} is not served by any page route", link.path());

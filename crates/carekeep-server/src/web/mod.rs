@@ -29,6 +29,7 @@ mod rights;
 mod settings;
 mod setup;
 mod setup_backups;
+mod setup_vendors;
 mod sra;
 mod token_links;
 
@@ -195,6 +196,7 @@ pages! {
     "/admin/settings" => get(settings::show),
     "/setup" => get(setup::show),
     "/setup/details" => post(setup::save_details),
+    "/setup/vendors" => get(setup_vendors::show).post(setup_vendors::save),
     "/setup/backups" => get(setup_backups::show),
     "/setup/backups/folder" => post(setup_backups::choose),
     "/setup/backups/key" => get(setup_backups::key_file),

@@ -50,6 +50,7 @@ mod reminders;
 mod rights;
 mod sessions;
 mod setup;
+mod setup_vendors;
 mod spelling;
 mod sra;
 mod staff_list;
