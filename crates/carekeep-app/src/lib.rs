@@ -27,7 +27,7 @@ mod seal;
 
 // Parts of a feature that callers name on their own: the sign-in's, the chart's FHIR mapping,
 // the demo's records.
-pub use auth::{hash_gate, invite, mfa, setup, users};
+pub use auth::{hash_gate, invite, mfa, setup, staff, users};
 pub use demo::records as demo_records;
 pub use records::fhir;
 

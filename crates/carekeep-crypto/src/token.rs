@@ -12,6 +12,24 @@ pub fn new_token() -> String {
     URL_SAFE_NO_PAD.encode(random_bytes::<32>())
 }
 
+/// A fresh set-up code of `len` characters drawn evenly from `alphabet` (rejection sampling:
+/// no character is likelier than another), to be printed for a person to type.
+pub fn new_code(alphabet: &[u8], len: usize) -> String {
+    assert!(!alphabet.is_empty() && alphabet.len() <= 256);
+    let limit = 256 - (256 % alphabet.len());
+    let mut out = String::with_capacity(len);
+    while out.len() < len {
+        for b in random_bytes::<32>() {
+            if (b as usize) < limit && out.len() < len {
+                if let Some(c) = alphabet.get(b as usize % alphabet.len()) {
+                    out.push(*c as char);
+                }
+            }
+        }
+    }
+    out
+}
+
 /// The stored form of a token.
 pub fn token_hash(token: &str) -> String {
     hex(&Sha256::digest(token.as_bytes()))
@@ -47,5 +65,16 @@ mod tests {
         assert_ne!(token_hash(&a), token_hash(&b));
         assert!(constant_time_eq(b"abc", b"abc"));
         assert!(!constant_time_eq(b"abc", b"abd"));
+    }
+
+    #[test]
+    fn codes_use_only_the_alphabet() {
+        let a = new_code(b"ABC", 40);
+        assert_eq!(a.len(), 40);
+        assert!(a.bytes().all(|c| b"ABC".contains(&c)));
+        assert_ne!(
+            new_code(b"23456789ABCDEFGHJKMNPQRSTVWXYZ", 16),
+            new_code(b"23456789ABCDEFGHJKMNPQRSTVWXYZ", 16)
+        );
     }
 }

@@ -151,6 +151,9 @@ pub(crate) fn setup_network() -> Link {
 pub(crate) fn trust() -> Link {
     Link::new("/trust")
 }
+pub(crate) fn setup_vendors() -> Link {
+    Link::new("/setup/vendors")
+}
 pub(crate) fn roles() -> Link {
     Link::new("/admin/roles")
 }
@@ -203,6 +206,7 @@ mod tests {
             setup_backups(),
             setup_network(),
             trust(),
+            setup_vendors(),
         ];
         for link in all {
             assert!(served(link.path()), "{} is not served by any page route", link.path());

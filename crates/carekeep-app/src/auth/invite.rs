@@ -37,28 +37,48 @@ impl App {
         display_name: &str,
         roles: &[String],
     ) -> Result<Invited, AppError> {
-        self.require(actor, Capability::AdministerUsers).await?;
-        // The account's password is a random token no one sees: nothing signs in until the
-        // person chooses their own through the link.
-        let unusable = format!("{}{}", new_token(), new_token());
-        let user = self
-            .create_user(
-                actor,
-                &NewUserInput {
-                    username,
-                    display_name,
-                    password: &unusable,
-                    roles,
-                },
-            )
+        let user = self.invite_account(actor, username, display_name, roles).await?;
+        let token = new_token();
+        self.issue_invitation_with(actor, user.id, &token, "invitation made (valid 72 hours)")
             .await?;
-        let token = self.issue_invitation(actor, user.id).await?;
         Ok(Invited { user, token })
+    }
+
+    /// The account of a person to invite: their roles and a password no one knows, so nothing
+    /// signs in until they choose their own through a link or code.
+    pub(crate) async fn invite_account(
+        &self,
+        actor: &Actor<'_>,
+        username: &str,
+        display_name: &str,
+        roles: &[String],
+    ) -> Result<UserView, AppError> {
+        self.require(actor, Capability::AdministerUsers).await?;
+        let unusable = format!("{}{}", new_token(), new_token());
+        self.create_user(
+            actor,
+            &NewUserInput {
+                username,
+                display_name,
+                password: &unusable,
+                roles,
+            },
+        )
+        .await
     }
 
     /// A fresh link for an account not set up yet (the first one lost or expired). Earlier
     /// open links for the account stop working.
     pub async fn reinvite_user(&self, actor: &Actor<'_>, id: UserId) -> Result<String, AppError> {
+        self.require_pending(actor, id).await?;
+        let token = new_token();
+        self.issue_invitation_with(actor, id, &token, "invitation made again (valid 72 hours)")
+            .await?;
+        Ok(token)
+    }
+
+    /// Refuses a new invitation for an account that is set up already.
+    pub(crate) async fn require_pending(&self, actor: &Actor<'_>, id: UserId) -> Result<(), AppError> {
         self.require(actor, Capability::AdministerUsers).await?;
         let pending = {
             let mut conn = self.store().read().await?;
@@ -69,22 +89,28 @@ impl App {
                 "this person has already set up their account; reset their password instead".into(),
             ));
         }
-        self.issue_invitation(actor, id).await
+        Ok(())
     }
 
-    async fn issue_invitation(&self, actor: &Actor<'_>, id: UserId) -> Result<String, AppError> {
+    /// Stores the hash of a link's token or a set-up code (never the secret) for 72 hours.
+    pub(crate) async fn issue_invitation_with(
+        &self,
+        actor: &Actor<'_>,
+        id: UserId,
+        secret: &str,
+        reason: &str,
+    ) -> Result<(), AppError> {
         let by = actor.principal().map(|p| p.user_id).ok_or(AppError::Unauthenticated)?;
         let now = self.now();
-        let token = new_token();
         let mut tx = self.store().begin().await?;
-        invitations::add(tx.conn(), id, &token_hash(&token), expires_at(now), by, now).await?;
+        invitations::add(tx.conn(), id, &token_hash(secret), expires_at(now), by, now).await?;
         let event = self
             .event(actor, Action::UserCreated, Outcome::Success)
             .with_target(id)
-            .with_reason("invitation made (valid 72 hours)");
+            .with_reason(reason);
         self.record(&mut tx, &event).await?;
         tx.commit().await?;
-        Ok(token)
+        Ok(())
     }
 
     /// The invitation's page. An unknown token is "not found", whatever it looks like.
@@ -150,6 +176,35 @@ impl App {
             state: InviteState::Used,
             ..view
         })
+    }
+
+    /// The invited person types the printed set-up code and chooses a password: the same
+    /// one-time, 72-hour invitation as a link. A code that cannot be one, or is unknown, is
+    /// refused at the field (the page counts every try against the link limit). Also says
+    /// whether the password was saved by this call (a code used before reads "used").
+    pub async fn accept_setup_code(
+        &self,
+        typed: &str,
+        new_password: &str,
+        origin: Origin,
+    ) -> Result<(InvitationView, bool), AppError> {
+        let unknown = || {
+            AppError::Invalid(
+                "that set-up code is not right: type it as printed on the sheet, like 7KQM-3XRT-9HBD-W2NC".into(),
+            )
+        };
+        let code = carekeep_domain::program::invite::normalize_code(typed).ok_or_else(unknown)?;
+        let before = match self.invitation(&code).await {
+            Ok(v) => v,
+            Err(AppError::NotFound(_)) => return Err(unknown()),
+            Err(e) => return Err(e),
+        };
+        if before.state != InviteState::Open {
+            return Ok((before, false));
+        }
+        let after = self.accept_invitation(&code, new_password, origin).await?;
+        let saved = after.state == InviteState::Used;
+        Ok((after, saved))
     }
 
     /// The accounts invited and not yet set up: shown as "invited", not as gaps.

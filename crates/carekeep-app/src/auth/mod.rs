@@ -10,6 +10,7 @@ pub mod invite;
 pub mod mfa;
 pub mod settings;
 pub mod setup;
+pub mod staff;
 pub mod users;
 
 use crate::seal::NotPhi;

@@ -77,7 +77,10 @@ impl App {
         let open_findings = monitoring_store::list(&mut conn, true, 1000).await?;
         let people = workforce::people(&mut conn).await?;
         let records = workforce::training(&mut conn).await?;
+        // Invited and not set up yet: shown as "invited", never a gap (issue 25, item 3).
+        let invited = carekeep_store::invitations::pending_user_ids(&mut conn).await?;
         drop(conn);
+        let is_invited = |uid: Option<i64>| uid.is_some_and(|u| invited.contains(&carekeep_domain::UserId(u)));
         let mut out = Vec::new();
 
         let (sra_standing, sra_words) = self.sra_standing().await?;
@@ -183,7 +186,7 @@ impl App {
 
         let no_mfa: Vec<&str> = accounts
             .iter()
-            .filter(|u| policy.requires_mfa(&u.roles) && u.mfa_enrolled_at.is_none())
+            .filter(|u| policy.requires_mfa(&u.roles) && u.mfa_enrolled_at.is_none() && !invited.contains(&u.id))
             .map(|u| u.username.as_str())
             .collect();
         out.push(item(
@@ -275,7 +278,7 @@ impl App {
         let mut worst = Standing::Done;
         let mut overdue_people = Vec::new();
         // People who have left are due nothing (`training::due`).
-        for p in &people {
+        for p in people.iter().filter(|p| !is_invited(p.user_id)) {
             let mine: Vec<&workforce::TrainingRow> = records.iter().filter(|t| t.person_id == p.id).collect();
             if let Some((_, s)) = self.training_standing(p, &mine, today) {
                 worst = worst.min(s);
@@ -286,7 +289,7 @@ impl App {
         }
         let off_roster: Vec<&str> = accounts
             .iter()
-            .filter(|u| !people.iter().any(|p| p.user_id == Some(u.id.0)))
+            .filter(|u| !invited.contains(&u.id) && !people.iter().any(|p| p.user_id == Some(u.id.0)))
             .map(|u| u.username.as_str())
             .collect();
         // Past their leave date but still not offboarded (the job refused: the last login
@@ -306,8 +309,12 @@ impl App {
             "164.530(b), 164.308(a)(5)",
             worst,
             format!(
-                "{} people on the roster.{}{}{}",
+                "{} people on the roster.{}{}{}{}",
                 people.len(),
+                match people.iter().filter(|p| is_invited(p.user_id)).count() {
+                    0 => String::new(),
+                    n => format!(" {n} invited, not set up yet (not counted until they sign in)."),
+                },
                 if overdue_people.is_empty() {
                     String::new()
                 } else {

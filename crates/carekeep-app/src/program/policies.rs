@@ -67,6 +67,8 @@ impl App {
         let versions = store::versions(&mut conn).await?;
         let acks = store::acks(&mut conn).await?;
         let accounts = users::all(&mut conn).await?;
+        // Invited and not set up yet: they acknowledge at their first sign-in; not a gap now.
+        let invited = carekeep_store::invitations::pending_user_ids(&mut conn).await?;
         drop(conn);
         let details = self.details_on_file().await?;
         let names: HashMap<i64, &str> = accounts.iter().map(|u| (u.id.0, u.display_name.as_str())).collect();
@@ -101,7 +103,11 @@ impl App {
                     not_acknowledged: if current.is_some() {
                         accounts
                             .iter()
-                            .filter(|u| u.disabled_at.is_none() && !acked.iter().any(|a| a.1 == u.id.0))
+                            .filter(|u| {
+                                u.disabled_at.is_none()
+                                    && !invited.contains(&u.id)
+                                    && !acked.iter().any(|a| a.1 == u.id.0)
+                            })
                             .map(|u| u.display_name.clone())
                             .collect()
                     } else {
@@ -110,7 +116,11 @@ impl App {
                     not_acknowledged_ids: if current.is_some() {
                         accounts
                             .iter()
-                            .filter(|u| u.disabled_at.is_none() && !acked.iter().any(|a| a.1 == u.id.0))
+                            .filter(|u| {
+                                u.disabled_at.is_none()
+                                    && !invited.contains(&u.id)
+                                    && !acked.iter().any(|a| a.1 == u.id.0)
+                            })
                             .map(|u| u.id.0)
                             .collect()
                     } else {

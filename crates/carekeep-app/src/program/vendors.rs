@@ -315,3 +315,106 @@ impl App {
             .map_err(|why| AppError::Forbidden(format!("not sent to '{}': {why}", v.name)))
     }
 }
+
+/// One vendor ticked on the set-up path's guided list (issue 25, item 4).
+#[derive(Clone, Debug)]
+pub struct GuidedVendor {
+    pub kind: carekeep_domain::program::vendor_guide::Kind,
+    pub name: String,
+    /// `yes`, `no` or `unknown`; empty when not answered.
+    pub answer: String,
+    /// `signed`, `requested` or `none`.
+    pub baa: String,
+    /// Like 04/23/2026, when signed.
+    pub signed_on: String,
+}
+
+/// A guided list refused: which vendor (its kind), which field, and why.
+#[derive(Debug)]
+pub struct GuidedRefusal {
+    pub kind: carekeep_domain::program::vendor_guide::Kind,
+    pub field: &'static str,
+    pub error: AppError,
+}
+
+impl App {
+    /// Adds the ticked vendors in one submission, as the vendors page would, each with its
+    /// BAA need decided by `vendor_guide::decide` from the owner's answer. Everything is checked
+    /// before anything is saved.
+    pub async fn add_guided_vendors(&self, actor: &Actor<'_>, list: &[GuidedVendor]) -> Result<usize, GuidedRefusal> {
+        use carekeep_domain::program::vendor_guide::{decide, record_use, Answer};
+        let refuse = |kind, field, error| GuidedRefusal { kind, field, error };
+        if let Some(first) = list.first() {
+            self.require(actor, Capability::ManageProgram)
+                .await
+                .map_err(|e| refuse(first.kind, "name", e))?;
+        }
+        let existing = self.vendors(actor).await.map_err(|e| match list.first() {
+            Some(f) => refuse(f.kind, "name", e),
+            None => refuse(carekeep_domain::program::vendor_guide::Kind::Email, "name", e),
+        })?;
+        let mut inputs = Vec::new();
+        for v in list {
+            let name =
+                crate::input::line("vendor's name", &v.name, 120, true).map_err(|e| refuse(v.kind, "name", e))?;
+            if existing
+                .iter()
+                .any(|e| !e.retired && e.name.trim().eq_ignore_ascii_case(name.trim()))
+            {
+                return Err(refuse(
+                    v.kind,
+                    "name",
+                    AppError::Invalid(format!(
+                        "{name} is already on your vendor list: untick it here, or use another name"
+                    )),
+                ));
+            }
+            let answer = Answer::parse(&v.answer).ok_or_else(|| {
+                refuse(
+                    v.kind,
+                    "answer",
+                    AppError::Invalid("answer the question: yes, no, or we don't know yet".into()),
+                )
+            })?;
+            let need = decide(v.kind, answer);
+            let phi = record_use(v.kind, need);
+            let status = match v.baa.as_str() {
+                "signed" | "requested" => v.baa.clone(),
+                _ => "none".to_owned(),
+            };
+            let signed = crate::input::date("date the BAA was signed", &v.signed_on, status == "signed")
+                .map_err(|e| refuse(v.kind, "signed_on", e))?;
+            if signed.is_some_and(|d| d > self.clinic_today()) {
+                return Err(refuse(
+                    v.kind,
+                    "signed_on",
+                    AppError::Invalid("the date the BAA was signed is in the future".into()),
+                ));
+            }
+            inputs.push(VendorInput {
+                name: name.clone(),
+                service: v.kind.service(need).into(),
+                creates_phi: phi.creates,
+                receives_phi: phi.receives,
+                maintains_phi: phi.maintains,
+                transmits_phi: phi.transmits,
+                conduit_only: false,
+                baa_status: if status == "signed" || need.baa_required() {
+                    status
+                } else {
+                    "none".into()
+                },
+                baa_signed_on: signed.map(|d| d.to_string()).unwrap_or_default(),
+                ..VendorInput::default()
+            });
+        }
+        let mut added = 0;
+        for (v, input) in list.iter().zip(inputs) {
+            self.save_vendor(actor, 0, input)
+                .await
+                .map_err(|e| refuse(v.kind, "name", e))?;
+            added += 1;
+        }
+        Ok(added)
+    }
+}

@@ -58,7 +58,7 @@ pub struct PersonView {
     pub offboarded: bool,
     /// When training is next due; empty for people who have left.
     pub training_due: String,
-    /// done, due_soon, gap, or left.
+    /// done, due_soon, gap, left, or invited (their login is not set up yet: not a gap).
     pub training_standing: String,
     pub training: Vec<TrainingView>,
     /// `(item id, step, done)`.
@@ -132,12 +132,15 @@ impl App {
         let people = store::people(&mut conn).await?;
         let records = store::training(&mut conn).await?;
         let accounts = users::all(&mut conn).await?;
+        let invited = carekeep_store::invitations::pending_user_ids(&mut conn).await?;
         let today = self.clinic_today();
         let mut out = Vec::new();
         for p in people {
             let mine: Vec<&store::TrainingRow> = records.iter().filter(|t| t.person_id == p.id).collect();
             let due = self.training_standing(&p, &mine, today);
             let offboarding = store::offboarding_items(&mut conn, p.id).await?;
+            let account = p.user_id.and_then(|u| accounts.iter().find(|a| a.id.0 == u));
+            let is_invited = account.is_some_and(|a| invited.contains(&a.id));
             out.push(PersonView {
                 id: p.id,
                 username: p
@@ -146,7 +149,11 @@ impl App {
                     .map(|a| a.username.clone())
                     .unwrap_or_default(),
                 training_due: due.map(|d| d.0.to_string()).unwrap_or_default(),
-                training_standing: due.map_or("left", |d| standing_code(d.1)).into(),
+                training_standing: if is_invited {
+                    "invited".into()
+                } else {
+                    due.map_or("left", |d| standing_code(d.1)).into()
+                },
                 training: mine
                     .iter()
                     .map(|t| TrainingView {

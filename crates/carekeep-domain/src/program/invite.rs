@@ -56,6 +56,41 @@ pub fn is_pending(open_invitation: bool, signed_in_ever: bool) -> bool {
     open_invitation && !signed_in_ever
 }
 
+/// The characters a printed set-up code uses: no 0, O, 1, I, L or U, so a person copying it
+/// from paper cannot confuse two of them.
+pub const CODE_ALPHABET: &[u8; 30] = b"23456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+/// How many characters a set-up code has: 16 of 30 kinds are over 78 random bits, far beyond
+/// guessing at the link limit of 20 tries a minute.
+pub const CODE_LENGTH: usize = 16;
+
+/// A set-up code as printed: groups of four, e.g. `7KQM-3XRT-9HBD-W2NC`.
+pub fn format_code(code: &str) -> String {
+    code.as_bytes()
+        .chunks(4)
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+/// A set-up code as typed back in: spaces and dashes dropped, lower case raised. `None` when
+/// it cannot be a code (wrong length, or a character codes never use), so the page can say so
+/// at the field without a lookup.
+pub fn normalize_code(typed: &str) -> Option<String> {
+    let mut out = String::with_capacity(CODE_LENGTH);
+    for c in typed.chars() {
+        if c.is_whitespace() || c == '-' {
+            continue;
+        }
+        let c = c.to_ascii_uppercase();
+        if !c.is_ascii_alphanumeric() || !CODE_ALPHABET.contains(&(c as u8)) {
+            return None;
+        }
+        out.push(c);
+    }
+    (out.len() == CODE_LENGTH).then_some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -91,5 +126,26 @@ mod tests {
         for s in [InviteState::Open, InviteState::Used, InviteState::Expired] {
             assert!(!s.words().contains('_'));
         }
+    }
+
+    #[test]
+    fn a_set_up_code_is_read_back_as_printed() {
+        let cases = [
+            ("7KQM-3XRT-9HBD-W2NC", Some("7KQM3XRT9HBDW2NC")),
+            ("7kqm 3xrt 9hbd w2nc", Some("7KQM3XRT9HBDW2NC")),
+            (" 7KQM3XRT9HBDW2NC\r\n", Some("7KQM3XRT9HBDW2NC")),
+            ("7KQM-3XRT-9HBD", None),
+            ("7KQM-3XRT-9HBD-W2NC-AAAA", None),
+            // Letters a code never uses are refused, not guessed at.
+            ("7KQM-3XRT-9HBD-W2N0", None),
+            ("7KQM-3XRT-9HBD-W2NI", None),
+            ("7KQM-3XRT-9HBD-W2N#", None),
+            ("", None),
+        ];
+        for (typed, want) in cases {
+            assert_eq!(normalize_code(typed).as_deref(), want, "{typed:?}");
+        }
+        assert_eq!(format_code("7KQM3XRT9HBDW2NC"), "7KQM-3XRT-9HBD-W2NC");
+        assert!(CODE_ALPHABET.iter().all(|c| !b"01OILU".contains(c)));
     }
 }

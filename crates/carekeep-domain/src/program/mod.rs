@@ -16,6 +16,7 @@ pub mod readiness;
 pub mod retention;
 pub mod setup;
 pub mod training;
+pub mod vendor_guide;
 pub mod vendor_security;
 
 pub use dates::{add_months, Standing};

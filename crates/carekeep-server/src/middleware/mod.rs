@@ -161,12 +161,16 @@ pub async fn page_session(State(state): State<AppState>, req: Request, next: Nex
         let expected = match &principal {
             _ if link_token.is_some() => link_token.clone(),
             Some(p) => Some(p.csrf_token.clone()),
-            None if parts.uri.path() == "/login" => jar.get(session::LOGIN_CSRF_COOKIE).map(|c| c.value().to_owned()),
+            // The set-up code's page (`/invite`) has no session either: the sign-in's
+            // double-submit token.
+            None if matches!(parts.uri.path(), "/login" | "/invite") => {
+                jar.get(session::LOGIN_CSRF_COOKIE).map(|c| c.value().to_owned())
+            }
             None => None,
         };
         let ok = matches!((&sent, &expected), (Some(s), Some(e)) if !e.is_empty() && constant_time_eq(s.as_bytes(), e.as_bytes()));
         if !ok {
-            if principal.is_none() && parts.uri.path() != "/login" && link_token.is_none() {
+            if principal.is_none() && !matches!(parts.uri.path(), "/login" | "/invite") && link_token.is_none() {
                 let e = if had_cookie {
                     AppError::Unauthenticated
                 } else {

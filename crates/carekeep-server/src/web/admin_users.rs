@@ -14,7 +14,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::Form;
-use carekeep_app::users::NewUserInput;
+use carekeep_app::staff::{Handed, Handover, NewStaff, StaffLine};
 use carekeep_app::{AppError, Principal};
 use carekeep_domain::{RoleName, UserId};
 use serde::{Deserialize, Serialize};
@@ -72,10 +72,10 @@ pub async fn list(
     PageUser(p): PageUser,
     Query(d): Query<Done>,
 ) -> Result<UsersPage, WebError> {
-    let users = state.app.list_users(&p.actor()).await.map_err(WebError::page)?;
+    let staff = state.app.staff_list(&p.actor()).await.map_err(WebError::page)?;
     Ok(UsersPage {
         chrome: chrome(&state, &p, "/admin/users").notice(notice(&d)),
-        users: users.iter().map(UserLine::from).collect(),
+        users: staff.iter().map(StaffRow::from).collect(),
     })
 }
 
@@ -83,11 +83,12 @@ pub async fn new_form(State(state): State<AppState>, PageUser(p): PageUser) -> R
     Ok(UserNewPage {
         roles: role_options(&state, &p, &[]).await?,
         chrome: chrome(&state, &p, "/admin/users"),
+        mail_configured: state.app.mail_configured(),
         r: Refused::default(),
     })
 }
 
-/// The new account form. The password is never put back in the page; the roles ticked come
+/// The new person form. The password is never put back in the page; the roles ticked come
 /// back through the role options.
 #[derive(Default, Deserialize, Serialize)]
 #[serde(default)]
@@ -96,6 +97,11 @@ pub struct NewUserForm {
     display_name: String,
     #[serde(skip_serializing)]
     password: String,
+    job_title: String,
+    hired_on: String,
+    email: String,
+    /// email, code, link or password.
+    how: String,
     #[serde(skip_serializing)]
     role: Vec<String>,
 }
@@ -114,6 +120,9 @@ const NEW_USER_FIELDS: &FieldWords = &[
     ("password", &["password"]),
     ("username", &["username"]),
     ("roles", &["role"]),
+    ("hired_on", &["hire date", "hired"]),
+    ("email", &["email"]),
+    ("job_title", &["job title"]),
     ("display_name", &["name"]),
 ];
 
@@ -123,40 +132,96 @@ pub async fn create(
     parts: axum::http::request::Parts,
     Form(f): Form<NewUserForm>,
 ) -> Result<Response, WebError> {
-    let input = NewUserInput {
-        username: &f.username,
-        display_name: &f.display_name,
-        password: &f.password,
-        roles: &f.role,
-    };
-    let made = if f.password.is_empty() {
-        // No first password: an invitation the person opens to choose their own.
-        state
-            .app
-            .invite_user(&p.actor(), &f.username, &f.display_name, &f.role)
-            .await
-            .map(|i| (i.user, Some(i.token)))
+    // A typed first password wins over the choice of invitation (the older way).
+    let how = if f.password.is_empty() {
+        Handover::parse(&f.how)
     } else {
-        state.app.create_user(&p.actor(), &input).await.map(|u| (u, None))
+        Handover::Password
     };
-    match made {
-        Ok((u, Some(token))) => {
-            let page = InvitedPage {
-                chrome: chrome(&state, &p, "/admin/users").notice(Some(format!("{} is invited.", u.display_name))),
-                display_name: u.display_name,
-                username: u.username,
-                link: format!("{}/invite/{token}", base_url(&state, &parts)),
-            };
-            Ok(([(axum::http::header::CACHE_CONTROL, "no-store")], page).into_response())
-        }
-        Ok((u, None)) => Ok(urls::user(u.id.0).done("created").redirect()),
+    let input = NewStaff {
+        display_name: f.display_name.clone(),
+        username: f.username.clone(),
+        job_title: f.job_title.clone(),
+        hired_on: f.hired_on.clone(),
+        email: f.email.clone(),
+        roles: f.role.clone(),
+        password: f.password.clone(),
+    };
+    let base = base_url(&state, &parts);
+    match state.app.add_staff(&p.actor(), &input, how, &base).await {
+        Ok(h) if how == Handover::Password => Ok(urls::user(h.user_id.0).done("created").redirect()),
+        Ok(h) => Ok(handed_page(&state, &p, h, &base)),
         Err(e @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
             let checked: Vec<RoleName> = f.role.iter().filter_map(|r| RoleName::new(r).ok()).collect();
             let page = UserNewPage {
                 roles: role_options(&state, &p, &checked).await?,
                 chrome: chrome(&state, &p, "/admin/users"),
+                mail_configured: state.app.mail_configured(),
                 r: Refused::new("new-user", &f, e.to_string(), NEW_USER_FIELDS),
             };
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(WebError::page(e)),
+    }
+}
+
+/// The invitation just made or made again: the link, the mailed address or the printable
+/// code, shown this once (only a hash is kept), never cached.
+fn handed_page(state: &AppState, p: &Principal, h: Handed, base: &str) -> Response {
+    // What happened to the handover is said once, in the page's notice or error.
+    let (notice, error) = match (&h.emailed_to, &h.mail_failed, &h.code) {
+        (Some(to), _, _) => (
+            Some(format!("The set-up link was emailed to {} at {to}.", h.display_name)),
+            None,
+        ),
+        (None, Some(why), _) => (
+            None,
+            Some(format!(
+                "The email could not be sent: {why}. Give {} the link below instead.",
+                h.display_name
+            )),
+        ),
+        (None, None, None) => (Some(format!("{} is invited.", h.display_name)), None),
+        (None, None, Some(_)) => (None, None),
+    };
+    let page = InvitedPage {
+        chrome: chrome(state, p, "/admin/users").notice(notice).error(error),
+        clinic: state.app.clinic_name().to_owned(),
+        user_id: h.user_id.0,
+        display_name: h.display_name,
+        username: h.username,
+        link: h.token.map(|t| format!("{base}/invite/{t}")).unwrap_or_default(),
+        code: h.code.unwrap_or_default(),
+        code_page: format!("{base}/invite"),
+        emailed_to: h.emailed_to.unwrap_or_default(),
+        expires: super::formats::at(h.expires_at, &state.app.clinic_zone()),
+    };
+    ([(axum::http::header::CACHE_CONTROL, "no-store")], page).into_response()
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ResendForm {
+    how: String,
+}
+
+/// A new invitation for a person not set up yet; the earlier link or code stops working.
+pub async fn resend(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    parts: axum::http::request::Parts,
+    Path(id): Path<i64>,
+    Form(f): Form<ResendForm>,
+) -> Result<Response, WebError> {
+    let base = base_url(&state, &parts);
+    match state
+        .app
+        .resend_invitation(&p.actor(), UserId(id), Handover::parse(&f.how), &base)
+        .await
+    {
+        Ok(h) => Ok(handed_page(&state, &p, h, &base)),
+        Err(e @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
+            let page = edit_page(&state, &p, id, page_error(e.to_string())).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Err(e) => Err(WebError::page(e)),
@@ -194,11 +259,19 @@ async fn edit_page(state: &AppState, p: &Principal, id: i64, said: Said) -> Resu
         .get_user(&p.actor(), UserId(id))
         .await
         .map_err(WebError::page)?;
+    let invited = state
+        .app
+        .pending_invitations()
+        .await
+        .map_err(WebError::page)?
+        .contains(&user.id);
     Ok(UserEditPage {
         roles: role_options(state, p, said.ticked.as_deref().unwrap_or(&user.roles)).await?,
         chrome: chrome(state, p, "/admin/users").notice(said.notice).error(said.error),
         user: UserLine::from(&user),
         r: said.r,
+        invited,
+        mail_configured: state.app.mail_configured(),
     })
 }
 
@@ -461,11 +534,53 @@ impl From<&UserView> for UserLine {
     }
 }
 
+/// One person on the staff list: the account and its roster line.
+#[derive(Debug)]
+pub struct StaffRow {
+    pub user: UserLine,
+    pub job_title: String,
+    /// Like 04/23/2026; empty when not on the roster.
+    pub hired_on: String,
+    pub invited: bool,
+    /// The training standing in words; empty for invited people.
+    pub training: &'static str,
+    /// `ok`, `soon` or `gap`, for the badge's colour.
+    pub training_class: &'static str,
+}
+
+impl From<&StaffLine> for StaffRow {
+    fn from(s: &StaffLine) -> Self {
+        let (training, training_class) = match s.training {
+            "done" => ("Current", "ok"),
+            "due_soon" => ("Due soon", "warning-text"),
+            "gap" => ("Not done", "gap"),
+            "left" => ("Left", ""),
+            _ => ("", ""),
+        };
+        StaffRow {
+            user: UserLine {
+                id: s.user_id.0,
+                username: s.username.clone(),
+                display_name: s.display_name.clone(),
+                roles: s.roles.iter().map(RoleName::words).collect::<Vec<_>>().join(", "),
+                mfa_enrolled: s.mfa_enrolled,
+                mfa_required: s.mfa_required,
+                disabled: s.disabled,
+            },
+            job_title: s.job_title.clone(),
+            hired_on: super::formats::iso_date(&s.hired_on),
+            invited: s.invited,
+            training,
+            training_class,
+        }
+    }
+}
+
 #[derive(Template, Debug)]
 #[template(path = "admin/users.html")]
 pub struct UsersPage {
     pub chrome: Chrome,
-    pub users: Vec<UserLine>,
+    pub users: Vec<StaffRow>,
 }
 
 #[derive(Debug)]
@@ -482,18 +597,30 @@ pub struct RoleOption {
 pub struct UserNewPage {
     pub chrome: Chrome,
     pub roles: Vec<RoleOption>,
-    /// A refused new account, shown again as typed (never the password).
+    /// A refused new person, shown again as typed (never the password).
     pub r: Refused,
+    pub mail_configured: bool,
 }
 
-/// The invitation just made: its link, shown once (only its hash is kept).
+/// The invitation just made: its link, the address it was mailed to, or the set-up code as
+/// a sheet to print, shown once (only its hash is kept).
 #[derive(Template, Debug)]
 #[template(path = "admin/user_invited.html")]
 pub struct InvitedPage {
     pub chrome: Chrome,
+    pub clinic: String,
+    pub user_id: i64,
     pub display_name: String,
     pub username: String,
+    /// Empty when a code was made instead.
     pub link: String,
+    /// Empty when a link was made instead.
+    pub code: String,
+    /// Where a code is typed.
+    pub code_page: String,
+    pub emailed_to: String,
+    /// When the link or code stops working, on the clinic's clock.
+    pub expires: String,
 }
 
 #[derive(Template, Debug)]
@@ -501,6 +628,9 @@ pub struct InvitedPage {
 pub struct UserEditPage {
     pub chrome: Chrome,
     pub user: UserLine,
+    /// Invited, not set up yet: a new invitation may be sent.
+    pub invited: bool,
+    pub mail_configured: bool,
     pub roles: Vec<RoleOption>,
     /// A refused roles or password form.
     pub r: Refused,

@@ -30,6 +30,7 @@ mod settings;
 mod setup;
 mod setup_backups;
 mod setup_network;
+mod setup_vendors;
 mod sra;
 mod token_links;
 
@@ -62,6 +63,7 @@ pages! {
     "/" => get(home::show),
     "/login" => get(login::form).post(login::submit),
     "/c/{token}" => get(confirm_link::show).post(confirm_link::answer),
+    "/invite" => get(invite::code_form).post(invite::accept_code),
     "/invite/{token}" => get(invite::show).post(invite::accept),
     "/logout" => post(login::logout),
     "/mfa/setup" => get(mfa::form).post(mfa::confirm),
@@ -199,6 +201,7 @@ pages! {
     "/trust" => get(setup_network::trust),
     "/trust/authority.pem" => get(setup_network::authority_pem),
     "/trust/authority.crt" => get(setup_network::authority_der),
+    "/setup/vendors" => get(setup_vendors::show).post(setup_vendors::save),
     "/setup/backups" => get(setup_backups::show),
     "/setup/backups/folder" => post(setup_backups::choose),
     "/setup/backups/key" => get(setup_backups::key_file),
@@ -211,6 +214,7 @@ pages! {
     "/admin/users/{id}/enable" => post(admin_users::enable),
     "/admin/users/{id}/reset-mfa" => post(admin_users::reset_mfa),
     "/admin/users/{id}/reset-password" => post(admin_users::reset_password),
+    "/admin/users/{id}/invite" => post(admin_users::resend),
 }
 
 /// Every page route. The page-session layer resolves the session and checks CSRF on every

@@ -849,7 +849,7 @@ impl WorkforcePage {
             match p.training_standing.as_str() {
                 "gap" => s.overdue += 1,
                 "due_soon" => s.due_soon += 1,
-                "left" => {}
+                "left" | "invited" => {}
                 _ => s.current += 1,
             }
         }

@@ -80,7 +80,7 @@ pub(crate) fn step_href(step: Step) -> &'static str {
         Step::ClinicDetails => "/setup#details",
         Step::Network => "/setup/network",
         Step::Staff => "/admin/users",
-        Step::Vendors => "/program/vendors",
+        Step::Vendors => "/setup/vendors",
         Step::Policies => "/program/policies",
         Step::Training => "/program/workforce",
         Step::Notice => "/program/npp",

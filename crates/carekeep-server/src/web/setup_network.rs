@@ -96,7 +96,7 @@ async fn page(
 ) -> Result<NetworkPage, WebError> {
     let v = state.app.network(&p.actor()).await.map_err(WebError::page)?;
     Ok(NetworkPage {
-        chrome: chrome(state, p, "/setup"),
+        chrome: chrome(state, p, "/setup").notice(notice),
         owner: is_owner(p),
         from_config: state.config.tls_enabled() || state.config.behind_tls_proxy,
         status: status(state, &v),
@@ -106,8 +106,6 @@ async fn page(
         found: crate::network::machine_names(state.config.network_address).join(", "),
         choices: &CHOICES,
         r,
-        notice,
-        error: None,
     })
 }
 
@@ -235,7 +233,9 @@ pub async fn trust(State(state): State<AppState>, Query(d): Query<Done>) -> Resu
         .next()
         .unwrap_or_else(|| "127.0.0.1".into());
     Ok(TrustPage {
-        chrome: Chrome::anonymous(state.app.clinic_name()),
+        chrome: Chrome::anonymous(state.app.clinic_name()).notice((d.done.as_deref() == Some("made")).then_some(
+            "Saved: Carekeep now serves HTTPS with the clinic's own certificate authority. Trust the authority on this computer first (the steps below), then open the secure address.",
+        )),
         ready: der.is_some(),
         fingerprint: der
             .map(|d| carekeep_app::program::network::fingerprint(&d))
@@ -243,10 +243,6 @@ pub async fn trust(State(state): State<AppState>, Query(d): Query<Done>) -> Resu
         https: https
             .filter(|_| view == Some(Mode::LocalAuthority))
             .map(|port| format!("https://{host}:{port}/")),
-        notice: (d.done.as_deref() == Some("made")).then_some(
-            "Saved: Carekeep now serves HTTPS with the clinic's own certificate authority. Trust the authority on this computer first (the steps below), then open the secure address.",
-        ),
-        error: None,
     })
 }
 
@@ -298,8 +294,6 @@ pub struct NetworkPage {
     pub found: String,
     pub choices: &'static [Option4],
     pub r: Refused,
-    pub notice: Option<&'static str>,
-    pub error: Option<String>,
 }
 
 impl NetworkPage {
@@ -317,8 +311,6 @@ pub struct TrustPage {
     pub ready: bool,
     pub fingerprint: String,
     pub https: Option<String>,
-    pub notice: Option<&'static str>,
-    pub error: Option<String>,
 }
 
 super::chrome::page_response!(NetworkPage);
