@@ -32,7 +32,7 @@ test('the owner invites a person, who chooses a password through the link once',
   await page.locator('input[name=how][value=link]').check();
   assert.deepEqual(await seriousViolations(page), []);
   await screenshot(page, 'invite-new');
-  await Promise.all([page.waitForNavigation(), page.click('form[action="/admin/users"] button')]);
+  await Promise.all([page.waitForNavigation(), page.click('#new-user button[type=submit]')]);
   assert.match(await page.textContent('h1'), /Invitation made/);
   const link = await page.inputValue('#link');
   assert.match(link, /\/invite\/[A-Za-z0-9_-]{20,}$/);

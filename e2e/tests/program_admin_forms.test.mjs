@@ -76,3 +76,27 @@ test('a time zone the server refuses is shown again in the list, with the messag
   assert.equal(await page.inputValue('#time_zone'), 'Mars/Olympus_Mons');
   assert.match(await page.textContent('#time_zone option:checked'), /not a time zone Carekeep knows/);
 });
+
+test("a person's details with a leave date before the hire date keep every value", async () => {
+  await page.goto(server.url + '/program/workforce');
+  await page.fill('#add-person [name=name]', 'Nora Nightingale');
+  await page.fill('#add-person [name=hired_on]', '2025-01-06');
+  await Promise.all([page.waitForNavigation(), page.click('#add-person button[type=submit]')]);
+  await page.fill('#person-form #name', 'Nora Nightingale-Smith');
+  await page.fill('#person-form #job_title', 'Charge nurse');
+  await page.fill('#person-form #hired_on', '2025-01-06');
+  await page.fill('#person-form #left_on', '2024-12-31');
+  await refusedKeepsEverything(page, 'person-form', 'left_on', 'person-refused');
+  assert.equal(await page.inputValue('#person-form #job_title'), 'Charge nurse');
+});
+
+test("a vendor's agreement sent without a file is refused at the file field", async () => {
+  await page.goto(server.url + '/program/vendors');
+  await page.fill('#vendor-form #name', 'Acme Transcription');
+  await page.fill('#vendor-form #service', 'Dictation typed up');
+  await Promise.all([page.waitForNavigation(), page.click('#vendor-form button[type=submit]')]);
+  assert.match(new URL(page.url()).pathname, /^\/program\/vendors\/\d+$/);
+  // The browser asks for a file first; a script-less or old browser sends none.
+  await page.evaluate(() => document.getElementById('file').removeAttribute('required'));
+  await refusedKeepsEverything(page, 'document-form', 'file', 'vendor-document-refused');
+});

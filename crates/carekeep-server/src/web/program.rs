@@ -478,7 +478,7 @@ fn course_page(
     p: &Principal,
     answers: &[Option<usize>],
     result: Option<course::QuizResult>,
-    error: Option<String>,
+    r: Refused,
 ) -> CoursePage {
     let passed = result.is_some_and(|r| r.passed);
     // The score is what just happened: a pass is a notice, a fail says what to do next.
@@ -496,9 +496,9 @@ fn course_page(
         )
     });
     let (notice, error) = match said {
-        Some(s) if passed => (Some(s), error),
+        Some(s) if passed => (Some(s), None),
         Some(s) => (None, Some(s)),
-        None => (None, error),
+        None => (None, None),
     };
     CoursePage {
         chrome: chrome(state, p, "/training").notice(notice).error(error),
@@ -513,11 +513,12 @@ fn course_page(
         },
         chosen: if passed { Vec::new() } else { answers.to_vec() },
         result,
+        r,
     }
 }
 
 pub async fn course_show(State(state): State<AppState>, PageUser(p): PageUser) -> CoursePage {
-    course_page(&state, &p, &[], None, None)
+    course_page(&state, &p, &[], None, Refused::default())
 }
 
 pub async fn course_submit(
@@ -534,10 +535,17 @@ pub async fn course_submit(
         .collect();
     let attested = f.iter().any(|(k, _)| k == "attest");
     match state.app.complete_course(&p.actor(), &answers, attested).await {
-        Ok(r) => Ok(course_page(&state, &p, &answers, Some(r), None).into_response()),
+        Ok(r) => Ok(course_page(&state, &p, &answers, Some(r), Refused::default()).into_response()),
         Err(e @ AppError::Invalid(_)) => Ok((
             StatusCode::UNPROCESSABLE_ENTITY,
-            course_page(&state, &p, &answers, None, Some(e.to_string())),
+            // The answers come back ticked through `chosen`; the message sits at the box.
+            course_page(
+                &state,
+                &p,
+                &answers,
+                None,
+                Refused::new("quiz", &(), e.to_string(), &[("attest", &["tick the box"])]),
+            ),
         )
             .into_response()),
         Err(e) => Err(WebError::page(e)),
@@ -879,6 +887,8 @@ pub struct CoursePage {
     pub mistakes: Vec<course::Mistake>,
     /// The choices to tick again (a refused or failed submission), by question.
     pub chosen: Vec<Option<usize>>,
+    /// A refused submission (the attestation not ticked).
+    pub r: Refused,
 }
 
 impl CoursePage {

@@ -3,6 +3,7 @@
 //! the message beside the field it is about and every typed value still in its field. One row
 //! per form; a password never comes back.
 
+use carekeep_domain::program::course::QUIZ;
 use carekeep_testkit::{PageClient, TestApp};
 
 /// What a browser sends: a urlencoded form, or a multipart one (a file field left empty).
@@ -245,6 +246,29 @@ async fn program_and_admin_forms_refused_keep_every_typed_value_with_the_message
             never: vec![],
         },
     ];
+
+    // The course answered right but the attestation not ticked: the answers come back ticked.
+    let leak = |s: String| -> &'static str { Box::leak(s.into_boxed_str()) };
+    let answers: Vec<(&'static str, &'static str)> = QUIZ
+        .iter()
+        .enumerate()
+        .map(|(i, q)| (leak(format!("q{i}")), leak(q.answer.to_string())))
+        .collect();
+    let mut rows = rows;
+    rows.push(Row {
+        form: "quiz",
+        page: "/training".into(),
+        path: "/training".into(),
+        body: Body::Form,
+        also: answers
+            .iter()
+            .map(|(q, a)| format!("name=\"{q}\" value=\"{a}\" required checked"))
+            .collect(),
+        fields: answers,
+        message: "tick the box",
+        field: "attest",
+        never: vec![],
+    });
 
     for row in &rows {
         // Each form is sent from its page, as a browser would (the page gives the CSRF token).
