@@ -4,7 +4,7 @@
 // and the message at the field it is about. Its own server: each person signs in once.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launch, signIn, seriousViolations, screenshot, refusedKeepsEverything } from '../lib.mjs';
+import { startServer, launch, signIn, seriousViolations, screenshot, refusedKeepsEverything, totp } from '../lib.mjs';
 
 let server, browser;
 before(async () => { server = await startServer(); browser = await launch(); });
@@ -158,4 +158,33 @@ test('the front desk\'s refused contact and identity edits and the provider\'s r
   await doc.locator('#upload-form').scrollIntoViewIfNeeded();
   await screenshot(doc, 'chart-upload-refused-phone', { fullPage: false });
   await doc.context().close();
+});
+
+test('a wrong code at two-step set-up keeps the same key and says so at the code', async () => {
+  // The owner resets Bella's two-step verification (a lost phone); she sets it up again.
+  const owner = await signIn(browser, server, 'owner');
+  await owner.goto(server.url + '/admin/users');
+  await Promise.all([owner.waitForNavigation(), owner.click('main a:has-text("Bella Billing")')]);
+  await Promise.all([owner.waitForNavigation(), owner.click('main button:has-text("Reset two-step verification")')]);
+  await owner.context().close();
+
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, bypassCSP: true });
+  const page = await context.newPage();
+  const c = server.creds.find((x) => x.username === 'billing');
+  await page.goto(server.url + '/');
+  await page.fill('#username', c.username);
+  await page.fill('#password', c.password);
+  await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+  assert.match(page.url(), /\/mfa\/setup/);
+  const key = await page.textContent('code.secret');
+  const right = totp(key);
+  const wrong = right === '123456' ? '654321' : '123456';
+  await page.fill('#code', wrong);
+  await refusedKeepsEverything(page, 'enroll-form', 'code', 'mfa-setup-refused');
+  assert.equal(await page.textContent('code.secret'), key, 'the same key: the account added in the app still works');
+  assert.match(await page.textContent('#code-same-key'), /same as before/);
+  await page.fill('#code', totp(key));
+  await Promise.all([page.waitForNavigation(), page.click('#enroll-form button[type=submit]')]);
+  assert.match(await page.textContent('main'), /recovery code/i);
+  await context.close();
 });
