@@ -552,6 +552,8 @@ pub async fn breach_log(
     ))
 }
 
+const ATTACH_FIELDS: &FieldWords = &[("file", &["file", "pdf", "image", "attach"])];
+
 /// An attachment: a multipart form (the CSRF token is its first field).
 pub async fn attach(
     State(state): State<AppState>,
@@ -564,7 +566,9 @@ pub async fn attach(
         Some((name, bytes)) => state.app.attach_to_incident(&p.actor(), id, &name, &bytes).await,
         None => Err(AppError::Invalid("choose a file to attach".into())),
     };
-    after(&state, &p, id, "timeline", r).await
+    // Nothing typed to keep (a browser cannot put a chosen file back): the message at the file.
+    let refused = |message| Refused::new("attach-form", &(), message, ATTACH_FIELDS);
+    after_form(&state, &p, id, "timeline", refused, r).await
 }
 
 pub async fn attachment(

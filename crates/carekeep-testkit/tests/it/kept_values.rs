@@ -503,7 +503,21 @@ async fn every_refused_form_keeps_what_was_typed_and_says_why_at_the_field() {
         kept: vec![s(r#"value="99213""#), s(r#"value="E11.9, not-a-code""#)],
         chosen: vec![],
     };
-    let compliance_rows = incident_rows.into_iter().chain(request_rows).chain(log_rows).collect();
+    let restriction_row = Row {
+        what: "a chart restricted to nobody",
+        path: format!("/patients/{patient}/restriction"),
+        fields: vec![("restricted", s("yes"))],
+        form: s("restriction-form"),
+        field: s("restrict-providers"),
+        kept: vec![],
+        chosen: vec![s(r#"name="restricted" value="yes" checked>"#)],
+    };
+    let compliance_rows = incident_rows
+        .into_iter()
+        .chain(request_rows)
+        .chain(log_rows)
+        .chain([restriction_row])
+        .collect();
     for (client, rows) in [
         (&mut co, compliance_rows),
         (&mut desk, chart_rows),
@@ -551,6 +565,30 @@ async fn every_refused_form_keeps_what_was_typed_and_says_why_at_the_field() {
         &html,
     );
     assert!(html.contains("choose it again"), "the file is asked for again");
+
+    // An incident attachment sent without a file: the message at the file field.
+    let res = co
+        .http
+        .post(co.url(&format!("/incidents/{incident}/attachments")))
+        .multipart(reqwest::multipart::Form::new().text("csrf", co.csrf.clone()))
+        .send()
+        .await
+        .unwrap();
+    let status = res.status().as_u16();
+    let html = res.text().await.unwrap();
+    check(
+        &Row {
+            what: "an incident attachment without a file",
+            path: String::new(),
+            fields: vec![],
+            form: s("attach-form"),
+            field: s("file"),
+            kept: vec![],
+            chosen: vec![],
+        },
+        status,
+        &html,
+    );
 
     // Two-step set-up: a wrong code keeps the same key and QR code, the message at the code.
     let roles = vec!["billing".to_owned()];
