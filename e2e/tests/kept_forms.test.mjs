@@ -45,6 +45,16 @@ test('the compliance officer\'s refused determination, decision, disclosure and 
   await done.locator('input[name=note]').fill('Mailed first class. '.repeat(60));
   await refusedKeepsEverything(co, doneId, 'note-' + doneId.slice('done-'.length), 'incident-done-refused');
 
+  // An attachment sent without a file (the browser's own check taken off): said at the file.
+  await co.evaluate(() => document.getElementById('file').removeAttribute('required'));
+  const [attached] = await Promise.all([co.waitForNavigation(), co.click('#attach-form button[type=submit]')]);
+  assert.equal(attached.status(), 422);
+  assert.equal(new URL(co.url()).hash, '#attach-form');
+  assert.equal(await co.getAttribute('#file', 'aria-invalid'), 'true');
+  assert.match(await co.textContent('#file-error'), /PDF, JPEG, PNG or WebP/);
+  assert.deepEqual(await seriousViolations(co), []);
+  await screenshot(co, 'incident-attach-refused', { fullPage: false });
+
   // A request for an amendment, accepted with the amended note named in words.
   await co.goto(server.url + '/requests');
   await co.fill('#patient-find', 'Marchetti');
@@ -83,6 +93,22 @@ test('the compliance officer\'s refused determination, decision, disclosure and 
   await co.fill('#a-signer', 'Jonah Marchetti');
   await co.fill('#a-signed', '2026-11-02');
   await refusedKeepsEverything(co, 'authorization-form', 'a-expires', 'authorization-refused');
+
+  // A chart restricted with nobody allowed to open it: the tick stays, the message is at the
+  // providers.
+  await co.goto(server.url + '/patients/4');
+  await co.click('summary:has-text("Restrict this chart")');
+  await co.check('#restriction-form input[name=restricted]');
+  const [restricted] = await Promise.all([co.waitForNavigation(), co.click('#restriction-form button[type=submit]')]);
+  assert.equal(restricted.status(), 422);
+  assert.equal(new URL(co.url()).hash, '#restriction-form');
+  assert.ok(await co.isChecked('#restriction-form input[name=restricted]'), 'the tick is kept');
+  assert.match(await co.textContent('#restrict-providers-error'), /at least one provider/);
+  assert.deepEqual(await seriousViolations(co), []);
+  await screenshot(co, 'chart-restriction-refused', { fullPage: false });
+  await co.setViewportSize({ width: 390, height: 844 });
+  await co.locator('#restriction-form').scrollIntoViewIfNeeded();
+  await screenshot(co, 'chart-restriction-refused-phone', { fullPage: false });
   await co.context().close();
 });
 
