@@ -590,6 +590,41 @@ async fn every_refused_form_keeps_what_was_typed_and_says_why_at_the_field() {
         &html,
     );
 
+    // Emergency access to a chart restricted to another provider: a reason too short to say
+    // anything is refused at the reason, the choice and the words kept.
+    let other = app
+        .register_patient(&desk_token, "Omar", "Haddad", "1975-09-30", "5552017790")
+        .await;
+    let owner_token = app.api_login("owner").await;
+    let provider_id = app.user_id(&owner_token, "provider").await.to_string();
+    let (status, _, html) = co
+        .post(
+            &format!("/patients/{other}/restriction"),
+            &[("restricted", "yes"), ("provider", &provider_id)],
+        )
+        .await;
+    assert_eq!(status, 303, "{html}");
+    let mut nurse = PageClient::login(&app, "nurse").await;
+    let (status, _, html) = nurse
+        .post(
+            &format!("/patients/{other}/break-glass"),
+            &[("kind", "other"), ("reason", "urgent")],
+        )
+        .await;
+    check(
+        &Row {
+            what: "emergency access with a reason too short",
+            path: String::new(),
+            fields: vec![],
+            form: s("glass-form"),
+            field: s("glass-reason"),
+            kept: vec![s(r#"value="urgent""#)],
+            chosen: vec![s(r#"<option value="other" selected>"#)],
+        },
+        status,
+        &html,
+    );
+
     // Two-step set-up: a wrong code keeps the same key and QR code, the message at the code.
     let roles = vec!["billing".to_owned()];
     app.state
