@@ -565,6 +565,38 @@ async fn every_refused_form_keeps_what_was_typed_and_says_why_at_the_field() {
         &html,
     );
     assert!(html.contains("choose it again"), "the file is asked for again");
+    // A file over the clinic's limit (10 MiB here): the same, the caption kept.
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", doc.csrf.clone())
+        .text("caption", "Wound, day 3")
+        .text("pair", "")
+        .text("pair_label", "")
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(vec![0xFF; 10 * 1024 * 1024 + 1]).file_name("wound.jpg"),
+        );
+    let res = doc
+        .http
+        .post(doc.url(&format!("/patients/{patient}/attachments")))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    let status = res.status().as_u16();
+    let html = res.text().await.unwrap();
+    check(
+        &Row {
+            what: "an upload over the size limit",
+            path: String::new(),
+            fields: vec![],
+            form: s("upload-form"),
+            field: s("file"),
+            kept: vec![s("Wound, day 3")],
+            chosen: vec![s(r#"<option value="" selected>"#)],
+        },
+        status,
+        &html,
+    );
 
     // An incident attachment sent without a file: the message at the file field.
     let res = co
