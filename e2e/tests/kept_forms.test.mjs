@@ -4,7 +4,7 @@
 // and the message at the field it is about. Its own server: each person signs in once.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launch, signIn, seriousViolations, screenshot, refusedKeepsEverything } from '../lib.mjs';
+import { startServer, launch, signIn, seriousViolations, screenshot, refusedKeepsEverything, totp } from '../lib.mjs';
 
 let server, browser;
 before(async () => { server = await startServer(); browser = await launch(); });
@@ -45,6 +45,16 @@ test('the compliance officer\'s refused determination, decision, disclosure and 
   await done.locator('input[name=note]').fill('Mailed first class. '.repeat(60));
   await refusedKeepsEverything(co, doneId, 'note-' + doneId.slice('done-'.length), 'incident-done-refused');
 
+  // An attachment sent without a file (the browser's own check taken off): said at the file.
+  await co.evaluate(() => document.getElementById('file').removeAttribute('required'));
+  const [attached] = await Promise.all([co.waitForNavigation(), co.click('#attach-form button[type=submit]')]);
+  assert.equal(attached.status(), 422);
+  assert.equal(new URL(co.url()).hash, '#attach-form');
+  assert.equal(await co.getAttribute('#file', 'aria-invalid'), 'true');
+  assert.match(await co.textContent('#file-error'), /PDF, JPEG, PNG or WebP/);
+  assert.deepEqual(await seriousViolations(co), []);
+  await screenshot(co, 'incident-attach-refused', { fullPage: false });
+
   // A request for an amendment, accepted with the amended note named in words.
   await co.goto(server.url + '/requests');
   await co.fill('#patient-find', 'Marchetti');
@@ -83,6 +93,22 @@ test('the compliance officer\'s refused determination, decision, disclosure and 
   await co.fill('#a-signer', 'Jonah Marchetti');
   await co.fill('#a-signed', '2026-11-02');
   await refusedKeepsEverything(co, 'authorization-form', 'a-expires', 'authorization-refused');
+
+  // A chart restricted with nobody allowed to open it: the tick stays, the message is at the
+  // providers.
+  await co.goto(server.url + '/patients/4');
+  await co.click('summary:has-text("Restrict this chart")');
+  await co.check('#restriction-form input[name=restricted]');
+  const [restricted] = await Promise.all([co.waitForNavigation(), co.click('#restriction-form button[type=submit]')]);
+  assert.equal(restricted.status(), 422);
+  assert.equal(new URL(co.url()).hash, '#restriction-form');
+  assert.ok(await co.isChecked('#restriction-form input[name=restricted]'), 'the tick is kept');
+  assert.match(await co.textContent('#restrict-providers-error'), /at least one provider/);
+  assert.deepEqual(await seriousViolations(co), []);
+  await screenshot(co, 'chart-restriction-refused', { fullPage: false });
+  await co.setViewportSize({ width: 390, height: 844 });
+  await co.locator('#restriction-form').scrollIntoViewIfNeeded();
+  await screenshot(co, 'chart-restriction-refused-phone', { fullPage: false });
   await co.context().close();
 });
 
@@ -158,4 +184,33 @@ test('the front desk\'s refused contact and identity edits and the provider\'s r
   await doc.locator('#upload-form').scrollIntoViewIfNeeded();
   await screenshot(doc, 'chart-upload-refused-phone', { fullPage: false });
   await doc.context().close();
+});
+
+test('a wrong code at two-step set-up keeps the same key and says so at the code', async () => {
+  // The owner resets Bella's two-step verification (a lost phone); she sets it up again.
+  const owner = await signIn(browser, server, 'owner');
+  await owner.goto(server.url + '/admin/users');
+  await Promise.all([owner.waitForNavigation(), owner.click('main a:has-text("Bella Billing")')]);
+  await Promise.all([owner.waitForNavigation(), owner.click('main button:has-text("Reset two-step verification")')]);
+  await owner.context().close();
+
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, bypassCSP: true });
+  const page = await context.newPage();
+  const c = server.creds.find((x) => x.username === 'billing');
+  await page.goto(server.url + '/');
+  await page.fill('#username', c.username);
+  await page.fill('#password', c.password);
+  await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+  assert.match(page.url(), /\/mfa\/setup/);
+  const key = await page.textContent('code.secret');
+  const right = totp(key);
+  const wrong = right === '123456' ? '654321' : '123456';
+  await page.fill('#code', wrong);
+  await refusedKeepsEverything(page, 'enroll-form', 'code', 'mfa-setup-refused');
+  assert.equal(await page.textContent('code.secret'), key, 'the same key: the account added in the app still works');
+  assert.match(await page.textContent('#code-same-key'), /same as before/);
+  await page.fill('#code', totp(key));
+  await Promise.all([page.waitForNavigation(), page.click('#enroll-form button[type=submit]')]);
+  assert.match(await page.textContent('main'), /recovery code/i);
+  await context.close();
 });

@@ -27,13 +27,16 @@ pub async fn first_field_csrf(body: Body, boundary: &str) -> (Option<String>, Bo
     let mut stream = body.into_data_stream();
     let mut read = Vec::new();
     let mut token = None;
-    while read.len() < FIRST_PART_LIMIT {
+    // What was read is parsed before the limit is looked at: a first chunk can be larger
+    // than the limit (a browser sending a photo) and hold the whole first field.
+    loop {
         match parse_first_part(&read, boundary) {
             Parsed::Csrf(value) => {
                 token = Some(value);
                 break;
             }
             Parsed::Other => break,
+            Parsed::NeedMore if read.len() >= FIRST_PART_LIMIT => break,
             Parsed::NeedMore => {}
         }
         match stream.next().await {
@@ -123,6 +126,25 @@ mod tests {
             let whole = axum::body::to_bytes(body, usize::MAX).await.unwrap();
             assert_eq!(whole.as_ref(), bytes.as_slice(), "chunks of {split}");
         }
+        // One first chunk far larger than the limit (a photo sent at once) still gives the
+        // token; a first field that never ends within the limit gives none.
+        let mut big = form("csrf");
+        big.extend(std::iter::repeat_n(b'x', 64 * 1024));
+        let (token, body) = first_field_csrf(Body::from(big.clone()), "XyZ").await;
+        assert_eq!(token.as_deref(), Some("tok123"), "one large first chunk");
+        let whole = axum::body::to_bytes(body, usize::MAX).await.unwrap();
+        assert_eq!(whole.len(), big.len());
+        let endless = format!(
+            "--XyZ\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{}",
+            "t".repeat(20_000)
+        );
+        let chunks: Vec<Result<Bytes, std::io::Error>> = endless
+            .as_bytes()
+            .chunks(1000)
+            .map(|c| Ok(Bytes::copy_from_slice(c)))
+            .collect();
+        let (token, _) = first_field_csrf(Body::from_stream(futures_util::stream::iter(chunks)), "XyZ").await;
+        assert_eq!(token, None, "a first field that does not end within the limit");
         let (token, _) = first_field_csrf(Body::from(form("title")), "XyZ").await;
         assert_eq!(token, None, "a token that is not the first field is not looked for");
         let (token, _) = first_field_csrf(Body::from("garbage"), "XyZ").await;

@@ -555,6 +555,8 @@ pub async fn breach_log(
     ))
 }
 
+const ATTACH_FIELDS: &FieldWords = &[("file", &["file", "pdf", "image", "attach"])];
+
 /// An attachment: a multipart form (the CSRF token is its first field).
 pub async fn attach(
     State(state): State<AppState>,
@@ -567,7 +569,9 @@ pub async fn attach(
         Some((name, bytes)) => state.app.attach_to_incident(&p.actor(), id, &name, &bytes).await,
         None => Err(AppError::Invalid("choose a file to attach".into())),
     };
-    after(&state, &p, id, "timeline", r).await
+    // Nothing typed to keep (a browser cannot put a chosen file back): the message at the file.
+    let refused = |message| Refused::new("attach-form", &(), message, ATTACH_FIELDS);
+    after_form(&state, &p, id, "timeline", refused, r).await
 }
 
 pub async fn attachment(
@@ -652,3 +656,69 @@ impl IncidentPage {
 }
 
 crate::web::chrome::page_response!(IncidentNewPage, IncidentsPage, IncidentPage);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each message the determination's use case gives lands at the field it is about.
+    #[test]
+    fn determination_messages_land_at_their_fields() {
+        for (message, field) in [
+            ("the number affected must be a whole number", "affected"),
+            (
+                "the number without contact details must be a whole number",
+                "unreachable",
+            ),
+            ("more people without contact details than affected", "unreachable"),
+            ("the counts by state add up to 4, more than the 3 affected", "by_state"),
+            ("'Texas' is not a US state or territory code", "by_state"),
+            ("the discovery date is in the future", "discovered_on"),
+            ("the date it happened must look like 04/23/2026", "occurred_on"),
+            (
+                "record who the official is (name, agency) with an oral statement (164.412(b))",
+                "law_enforcement_official",
+            ),
+            (
+                "the date of the oral statement is needed (like 04/23/2026)",
+                "law_enforcement_stated_on",
+            ),
+            (
+                "the statement date must look like 04/23/2026",
+                "law_enforcement_stated_on",
+            ),
+            (
+                "the end of the law-enforcement delay is needed (like 04/23/2026)",
+                "law_enforcement_until",
+            ),
+            (
+                "the law-enforcement delay is written, oral, or empty",
+                "law_enforcement",
+            ),
+            (
+                "write why the exclusion applies: the clinic carries the burden of proof (164.414(b))",
+                "exclusion_reason",
+            ),
+            (
+                "a low probability of compromise must rest on all four factors, each written out (164.402(2))",
+                "low_probability",
+            ),
+            (
+                "the factor 3 is longer than 4000 characters (it has 4001)",
+                "acquired_or_viewed",
+            ),
+            (
+                "the steps for individuals is longer than 4000 characters (it has 4001)",
+                "steps_for_individuals",
+            ),
+            (
+                "the contact for questions must fit on one line",
+                "contact_for_questions",
+            ),
+            ("the status is open or closed", "status"),
+        ] {
+            let r = Refused::new("d", &(), message.to_owned(), DETERMINATION_FIELDS);
+            assert_eq!(r.summary("d").map(|s| s.1), Some(field), "{message}");
+        }
+    }
+}

@@ -348,18 +348,29 @@ pub struct RestrictionForm {
     provider: Vec<i64>,
 }
 
+const RESTRICTION_FIELDS: &crate::web::forms::FieldWords =
+    &[("restrict-providers", &["provider", "clinical role", "staff account"])];
+
 pub async fn set_restriction(
     State(state): State<AppState>,
     PageUser(p): PageUser,
     Path(id): Path<i64>,
     Form(f): Form<RestrictionForm>,
 ) -> Result<Response, WebError> {
-    let providers: Vec<UserId> = f.provider.into_iter().map(UserId).collect();
+    let providers: Vec<UserId> = f.provider.iter().copied().map(UserId).collect();
     let r = state
         .app
         .set_restriction(&p.actor(), id, f.restricted.is_some(), &providers)
         .await;
-    after_change(&state, &p, id, "restriction", "main", r).await
+    // The ticks as given: `restricted`, and `provider-{id}` for each provider ticked.
+    let typed: std::collections::BTreeMap<String, String> = f
+        .restricted
+        .iter()
+        .map(|_| ("restricted".to_owned(), "yes".to_owned()))
+        .chain(f.provider.iter().map(|p| (format!("provider-{p}"), "yes".to_owned())))
+        .collect();
+    let refused = |message| Refused::new("restriction-form", &typed, message, RESTRICTION_FIELDS);
+    after_form(&state, &p, id, ("restriction", "main"), refused, r).await
 }
 
 /// A photo or document, shown in the chart; each fetch is an audited attachment view.

@@ -545,3 +545,42 @@ impl DisclosuresPage {
 }
 
 crate::web::chrome::page_response!(RequestsPage, DisclosuresPage);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each message of a decision, a disclosure and an authorization lands at its field.
+    #[test]
+    fn messages_land_at_their_fields() {
+        let table: &[(&FieldWords, &str, &str)] = &[
+            (DECIDE_FIELDS, "a denial needs its basis, in plain language (164.524(d)(2)(i), 164.526(d)(1)(i))", "why"),
+            (DECIDE_FIELDS, "a denial names who takes complaints, with a phone number (164.524(d)(2)(iii), 164.526(d)(1)(iv))", "contact"),
+            (DECIDE_FIELDS, "say how or where the patient is to be contacted instead (164.522(b))", "acc"),
+            (DECIDE_FIELDS, "write the amendment to append to the record (164.526(c)(1))", "amend"),
+            (DECIDE_FIELDS, "give the note it amends by its number (like 12), or leave it empty", "note"),
+            (DECIDE_FIELDS, "the amended note is not in this patient's chart", "note"),
+            (DECIDE_FIELDS, "a restriction on telling a health plan about care paid in full out of pocket must be accepted (164.522(a)(1)(vi))", "out"),
+            (DISCLOSURE_FIELDS, "the recipient's address is longer than 400 characters (it has 401)", "recipient_address"),
+            (DISCLOSURE_FIELDS, "the recipient is needed", "recipient"),
+            (DISCLOSURE_FIELDS, "the disclosure date is in the future", "disclosed_on"),
+            (DISCLOSURE_FIELDS, "choose the basis of the disclosure (e.g. public_health)", "basis"),
+            (DISCLOSURE_FIELDS, "a disclosure under an authorization names the authorization on file", "authorization"),
+            (DISCLOSURE_FIELDS, "give the corrected entry by its number (like 3), or leave it empty", "corrects"),
+            (AUTHORIZATION_FIELDS, "an authorization needs an expiration date or event (164.508(c)(1)(v))", "a-expires"),
+            (AUTHORIZATION_FIELDS, "it expires before it was signed", "a-expires"),
+            (AUTHORIZATION_FIELDS, "an authorization needs the date it was signed (164.508(c)(1)(vi))", "a-signed"),
+            (AUTHORIZATION_FIELDS, "an authorization needs who signed it (164.508(c)(1)(vi))", "a-signer"),
+            (AUTHORIZATION_FIELDS, "an authorization needs who may disclose it (164.508(c)(1)(ii))", "a-by"),
+            (AUTHORIZATION_FIELDS, "an authorization needs the recipients (164.508(c)(1)(iii))", "a-to"),
+            (DOCUMENT_FIELDS, "the date sent is in the future", "ds"),
+            (DOCUMENT_FIELDS, "the how it was sent is needed", "dh"),
+            (TERMINATION_FIELDS, "the note is needed", "tn"),
+            (TERMINATION_FIELDS, "the clinic may not end the self-pay restriction on its own; only the patient can (164.522(a)(2)(iii))", "th"),
+        ];
+        for (fields, message, field) in table {
+            let r = Refused::new("f", &(), (*message).to_owned(), fields);
+            assert_eq!(r.summary("f").map(|s| s.1), Some(*field), "{message}");
+        }
+    }
+}

@@ -503,7 +503,21 @@ async fn every_refused_form_keeps_what_was_typed_and_says_why_at_the_field() {
         kept: vec![s(r#"value="99213""#), s(r#"value="E11.9, not-a-code""#)],
         chosen: vec![],
     };
-    let compliance_rows = incident_rows.into_iter().chain(request_rows).chain(log_rows).collect();
+    let restriction_row = Row {
+        what: "a chart restricted to nobody",
+        path: format!("/patients/{patient}/restriction"),
+        fields: vec![("restricted", s("yes"))],
+        form: s("restriction-form"),
+        field: s("restrict-providers"),
+        kept: vec![],
+        chosen: vec![s(r#"name="restricted" value="yes" checked>"#)],
+    };
+    let compliance_rows = incident_rows
+        .into_iter()
+        .chain(request_rows)
+        .chain(log_rows)
+        .chain([restriction_row])
+        .collect();
     for (client, rows) in [
         (&mut co, compliance_rows),
         (&mut desk, chart_rows),
@@ -551,6 +565,97 @@ async fn every_refused_form_keeps_what_was_typed_and_says_why_at_the_field() {
         &html,
     );
     assert!(html.contains("choose it again"), "the file is asked for again");
+    // A file over the clinic's limit (10 MiB here): the same, the caption kept.
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", doc.csrf.clone())
+        .text("caption", "Wound, day 3")
+        .text("pair", "")
+        .text("pair_label", "")
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(vec![0xFF; 10 * 1024 * 1024 + 1]).file_name("wound.jpg"),
+        );
+    let res = doc
+        .http
+        .post(doc.url(&format!("/patients/{patient}/attachments")))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    let status = res.status().as_u16();
+    let html = res.text().await.unwrap();
+    check(
+        &Row {
+            what: "an upload over the size limit",
+            path: String::new(),
+            fields: vec![],
+            form: s("upload-form"),
+            field: s("file"),
+            kept: vec![s("Wound, day 3")],
+            chosen: vec![s(r#"<option value="" selected>"#)],
+        },
+        status,
+        &html,
+    );
+
+    // An incident attachment sent without a file: the message at the file field.
+    let res = co
+        .http
+        .post(co.url(&format!("/incidents/{incident}/attachments")))
+        .multipart(reqwest::multipart::Form::new().text("csrf", co.csrf.clone()))
+        .send()
+        .await
+        .unwrap();
+    let status = res.status().as_u16();
+    let html = res.text().await.unwrap();
+    check(
+        &Row {
+            what: "an incident attachment without a file",
+            path: String::new(),
+            fields: vec![],
+            form: s("attach-form"),
+            field: s("file"),
+            kept: vec![],
+            chosen: vec![],
+        },
+        status,
+        &html,
+    );
+
+    // Emergency access to a chart restricted to another provider: a reason too short to say
+    // anything is refused at the reason, the choice and the words kept.
+    let other = app
+        .register_patient(&desk_token, "Omar", "Haddad", "1975-09-30", "5552017790")
+        .await;
+    let owner_token = app.api_login("owner").await;
+    let provider_id = app.user_id(&owner_token, "provider").await.to_string();
+    let (status, _, html) = co
+        .post(
+            &format!("/patients/{other}/restriction"),
+            &[("restricted", "yes"), ("provider", &provider_id)],
+        )
+        .await;
+    assert_eq!(status, 303, "{html}");
+    let mut nurse = PageClient::login(&app, "nurse").await;
+    let (status, _, html) = nurse
+        .post(
+            &format!("/patients/{other}/break-glass"),
+            &[("kind", "other"), ("reason", "urgent")],
+        )
+        .await;
+    check(
+        &Row {
+            what: "emergency access with a reason too short",
+            path: String::new(),
+            fields: vec![],
+            form: s("glass-form"),
+            field: s("glass-reason"),
+            kept: vec![s(r#"value="urgent""#)],
+            chosen: vec![s(r#"<option value="other" selected>"#)],
+        },
+        status,
+        &html,
+    );
 
     // Two-step set-up: a wrong code keeps the same key and QR code, the message at the code.
     let roles = vec!["billing".to_owned()];
