@@ -84,7 +84,7 @@ impl Live {
     pub async fn reload(&self, app: &App) -> Result<(), String> {
         let served = app.network_served().await.map_err(|e| e.to_string())?;
         let acceptor = if served.mode.is_some_and(Mode::serves_https) {
-            match crate::serve::tls_acceptor_pem(served.chain_pem.as_bytes(), &served.key_pem) {
+            match tls_acceptor_pem(served.chain_pem.as_bytes(), &served.key_pem) {
                 Ok(a) => Some(a),
                 Err(e) => {
                     let why = format!("the stored certificate cannot be served: {e}");
@@ -111,6 +111,35 @@ impl Live {
             s.problem = problem;
         }
     }
+}
+
+/// A rustls acceptor from PEM text held in memory (the certificate chosen on the set-up path).
+pub fn tls_acceptor_pem(chain: &[u8], key: &[u8]) -> Result<TlsAcceptor, String> {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let certs = CertificateDer::pem_slice_iter(chain)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| format!("certificate: {e}"))?;
+    if certs.is_empty() {
+        return Err("no certificate found".into());
+    }
+    let key = PrivateKeyDer::from_pem_slice(key).map_err(|e| format!("key: {e}"))?;
+    acceptor(certs, key)
+}
+
+/// A rustls acceptor (TLS 1.2 and 1.3, HTTP/2 and HTTP/1.1) for a chain and its key.
+pub fn acceptor(
+    certs: Vec<rustls::pki_types::CertificateDer<'static>>,
+    key: rustls::pki_types::PrivateKeyDer<'static>,
+) -> Result<TlsAcceptor, String> {
+    let mut config = rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .map_err(|e| e.to_string())?
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .map_err(|e| e.to_string())?;
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    Ok(TlsAcceptor::from(Arc::new(config)))
 }
 
 /// A plain-HTTP connection's requests carry this, so the redirect knows them.
