@@ -341,6 +341,19 @@ async fn this_computer_only_answers_the_transport_rows_as_a_single_machine() {
     let (status, location, body) = choose(&mut owner, "this_computer", "", "", None).await;
     assert_eq!(status, 303, "{body}");
     assert_eq!(location.as_deref(), Some("/setup/network?done=this_computer#now"));
+    // The choice is on the audit trail, as a setting change.
+    let events = app
+        .api(reqwest::Method::GET, "/api/v1/audit/events?limit=20", &token)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        events.contains("setting.changed") && events.contains("network: this computer only"),
+        "{events}"
+    );
     let (_, page) = owner.get("/setup").await;
     assert!(
         page.contains("This computer only: nothing travels"),
