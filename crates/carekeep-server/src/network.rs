@@ -3,11 +3,6 @@
 //! owner's choice so nothing needs a restart, and the redirect of plain HTTP to HTTPS.
 //! Transmission security: 164.312(e)(1).
 
-use crate::state::AppState;
-use axum::extract::{Request, State};
-use axum::http::{header, StatusCode};
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
 use carekeep_app::App;
 use carekeep_domain::client_address::Cidr;
 use carekeep_domain::program::network::{self as rules, Mode};
@@ -84,7 +79,7 @@ impl Live {
     pub async fn reload(&self, app: &App) -> Result<(), String> {
         let served = app.network_served().await.map_err(|e| e.to_string())?;
         let acceptor = if served.mode.is_some_and(Mode::serves_https) {
-            match crate::serve::tls_acceptor_pem(served.chain_pem.as_bytes(), &served.key_pem) {
+            match tls_acceptor_pem(served.chain_pem.as_bytes(), &served.key_pem) {
                 Ok(a) => Some(a),
                 Err(e) => {
                     let why = format!("the stored certificate cannot be served: {e}");
@@ -113,46 +108,38 @@ impl Live {
     }
 }
 
+/// A rustls acceptor from PEM text held in memory (the certificate chosen on the set-up path).
+pub fn tls_acceptor_pem(chain: &[u8], key: &[u8]) -> Result<TlsAcceptor, String> {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let certs = CertificateDer::pem_slice_iter(chain)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| format!("certificate: {e}"))?;
+    if certs.is_empty() {
+        return Err("no certificate found".into());
+    }
+    let key = PrivateKeyDer::from_pem_slice(key).map_err(|e| format!("key: {e}"))?;
+    acceptor(certs, key)
+}
+
+/// A rustls acceptor (TLS 1.2 and 1.3, HTTP/2 and HTTP/1.1) for a chain and its key.
+pub fn acceptor(
+    certs: Vec<rustls::pki_types::CertificateDer<'static>>,
+    key: rustls::pki_types::PrivateKeyDer<'static>,
+) -> Result<TlsAcceptor, String> {
+    let mut config = rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .map_err(|e| e.to_string())?
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .map_err(|e| e.to_string())?;
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    Ok(TlsAcceptor::from(Arc::new(config)))
+}
+
 /// A plain-HTTP connection's requests carry this, so the redirect knows them.
 #[derive(Clone, Copy, Debug)]
 pub struct PlainConnection;
-
-/// Paths served on plain HTTP even when HTTPS is on: the health check, and the authority's
-/// certificate with its steps (a device must fetch it before it can trust HTTPS).
-fn stays_plain(path: &str) -> bool {
-    path == "/healthz" || path == "/trust" || path.starts_with("/trust/") || path.starts_with("/static/")
-}
-
-/// Sends plain HTTP to HTTPS (308, method and body kept) when the stored choice serves HTTPS.
-pub async fn to_https(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    if req.extensions().get::<PlainConnection>().is_none() || stays_plain(req.uri().path()) {
-        return next.run(req).await;
-    }
-    let live = state.network.snapshot();
-    let Some(port) = live.https.map(|a| a.port()).filter(|_| live.serves_https()) else {
-        return next.run(req).await;
-    };
-    let host = req
-        .headers()
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .map(host_only)
-        .and_then(|h| rules::check_names(&h).ok())
-        .and_then(|v| v.into_iter().next())
-        .unwrap_or_else(|| "127.0.0.1".into());
-    let host = if host.contains(':') { format!("[{host}]") } else { host };
-    let path = req.uri().path_and_query().map_or("/", |p| p.as_str());
-    let to = format!("https://{host}:{port}{path}");
-    (StatusCode::PERMANENT_REDIRECT, [(header::LOCATION, to)]).into_response()
-}
-
-/// `host:port` or `[v6]:port` without the port.
-fn host_only(h: &str) -> String {
-    if let Some(rest) = h.strip_prefix('[') {
-        return rest.split(']').next().unwrap_or_default().to_owned();
-    }
-    h.rsplit_once(':').map_or(h, |(a, _)| a).to_owned()
-}
 
 /// This computer's names and addresses, for the local authority's server certificate: its
 /// host name (and `name.local`, which Macs, iPads and Windows resolve on a local network),
@@ -189,23 +176,4 @@ fn lan_address() -> Option<IpAddr> {
     s.connect("192.0.2.1:9").ok()?;
     let ip = s.local_addr().ok()?.ip();
     (!ip.is_loopback() && !ip.is_unspecified()).then_some(ip)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn hosts_without_ports() {
-        for (h, want) in [
-            ("frontdesk:8080", "frontdesk"),
-            ("frontdesk", "frontdesk"),
-            ("[::1]:8080", "::1"),
-            ("192.168.1.2:80", "192.168.1.2"),
-        ] {
-            assert_eq!(host_only(h), want);
-        }
-        assert!(stays_plain("/trust/authority.crt") && stays_plain("/healthz"));
-        assert!(!stays_plain("/login") && !stays_plain("/trusted"));
-    }
 }

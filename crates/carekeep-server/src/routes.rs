@@ -48,7 +48,7 @@ pub fn router(state: AppState) -> Router {
         // Plain HTTP goes to HTTPS when the network choice serves it (164.312(e)(1)).
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            crate::network::to_https,
+            middleware::to_https::to_https,
         ))
         .layer(axum::middleware::from_fn(middleware::request_id))
         .with_state(state)

@@ -56,30 +56,7 @@ pub fn tls_acceptor(cert: &Path, key: &Path) -> Result<TlsAcceptor, ServeError> 
         return Err(ServeError::Tls(format!("{}: no certificate found", cert.display())));
     }
     let key = PrivateKeyDer::from_pem_file(key).map_err(|e| ServeError::Tls(format!("{}: {e}", key.display())))?;
-    acceptor(certs, key)
-}
-
-/// The same from PEM text held in memory (the certificate chosen on the set-up path).
-pub fn tls_acceptor_pem(chain: &[u8], key: &[u8]) -> Result<TlsAcceptor, ServeError> {
-    let certs = CertificateDer::pem_slice_iter(chain)
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| ServeError::Tls(format!("certificate: {e}")))?;
-    if certs.is_empty() {
-        return Err(ServeError::Tls("no certificate found".into()));
-    }
-    let key = PrivateKeyDer::from_pem_slice(key).map_err(|e| ServeError::Tls(format!("key: {e}")))?;
-    acceptor(certs, key)
-}
-
-fn acceptor(certs: Vec<CertificateDer<'static>>, key: PrivateKeyDer<'static>) -> Result<TlsAcceptor, ServeError> {
-    let mut config = rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
-        .with_safe_default_protocol_versions()
-        .map_err(|e| ServeError::Tls(e.to_string()))?
-        .with_no_client_auth()
-        .with_single_cert(certs, key)
-        .map_err(|e| ServeError::Tls(e.to_string()))?;
-    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
-    Ok(TlsAcceptor::from(Arc::new(config)))
+    crate::network::acceptor(certs, key).map_err(ServeError::Tls)
 }
 
 /// How long a TLS handshake may take.

@@ -108,15 +108,13 @@ pub fn cert_facts(der: &[u8]) -> Option<CertFacts> {
         for n in &san.value.general_names {
             match n {
                 GeneralName::DNSName(d) => names.push((*d).to_owned()),
-                GeneralName::IPAddress(b) => match b.len() {
-                    4 => names.push(std::net::Ipv4Addr::new(b[0], b[1], b[2], b[3]).to_string()),
-                    16 => {
-                        let mut a = [0u8; 16];
-                        a.copy_from_slice(b);
+                GeneralName::IPAddress(b) => {
+                    if let Ok(a) = <[u8; 4]>::try_from(*b) {
+                        names.push(std::net::Ipv4Addr::from(a).to_string());
+                    } else if let Ok(a) = <[u8; 16]>::try_from(*b) {
                         names.push(std::net::Ipv6Addr::from(a).to_string());
                     }
-                    _ => {}
-                },
+                }
                 _ => {}
             }
         }
@@ -294,6 +292,17 @@ impl App {
             .filter(|p| !p.is_empty()))
     }
 
+    /// The names the served certificate is for, the address to give out first (a served
+    /// certificate is public: any client is shown it).
+    pub async fn served_names(&self) -> Result<Vec<String>, AppError> {
+        Ok(self
+            .network_row()
+            .await?
+            .and_then(|r| pem_chain(r.chain_pem.as_bytes()).first().and_then(|d| cert_facts(d)))
+            .map(|c| c.names)
+            .unwrap_or_default())
+    }
+
     /// What the serve loop serves: the mode, and for HTTPS the chain and its key (opened here,
     /// never logged). No person asks for this; the server does, at start and after a change.
     pub async fn network_served(&self) -> Result<Served, AppError> {
@@ -386,8 +395,9 @@ impl App {
                 format!("a TLS proxy the clinic runs, trusted from {}", proxies.join(", "))
             }
             Mode::LocalAuthority => {
-                let mut names: Vec<String> = machine_names.to_vec();
-                for n in &typed {
+                // The owner's names first: the first is the address the pages give out.
+                let mut names: Vec<String> = typed.clone();
+                for n in machine_names {
                     if !names.contains(n) {
                         names.push(n.clone());
                     }
@@ -472,7 +482,7 @@ mod tests {
 
     #[test]
     fn the_authority_issues_a_certificate_that_names_the_machine() {
-        let now = OffsetDateTime::now_utc();
+        let now = time::macros::datetime!(2026-12-06 12:00 UTC);
         let (ca, key) = new_authority("Sunrise Medspa LLC", now).unwrap();
         let names = vec!["frontdesk".to_owned(), "192.168.1.20".to_owned()];
         let (chain, server_key, _, to) = issue_server(&ca, &key, &names, now).unwrap();

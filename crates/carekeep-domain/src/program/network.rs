@@ -222,14 +222,14 @@ pub fn check_upload(u: &Upload, needed: &[String], now: OffsetDateTime) -> Resul
             "no certificate was found in that file: choose the PEM file that begins with -----BEGIN CERTIFICATE-----",
         ));
     };
-    for (i, pair) in u.chain.windows(2).enumerate() {
-        if pair[0].issuer != pair[1].subject {
+    for (i, (issued, issuer)) in u.chain.iter().zip(u.chain.iter().skip(1)).enumerate() {
+        if issued.issuer != issuer.subject {
             // Out of order: some certificate's issuer is in the file, but before it.
             let placed_before = u
                 .chain
                 .iter()
                 .enumerate()
-                .any(|(j, c)| u.chain[..j].iter().any(|e| e.subject == c.issuer));
+                .any(|(j, c)| u.chain.iter().take(j).any(|e| e.subject == c.issuer));
             return Err(refuse(
                 Field::Chain,
                 if placed_before {

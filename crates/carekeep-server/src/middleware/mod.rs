@@ -3,6 +3,7 @@
 
 mod csrf_multipart;
 pub(crate) mod ratelimit;
+pub(crate) mod to_https;
 
 use crate::client::{origin, RequestId};
 use crate::error::WebError;

@@ -74,7 +74,7 @@ const CHOICES: [Option4; 4] = [
     Option4 {
         value: "local_authority",
         title: "The clinic's network",
-        what: "Carekeep makes the clinic's own certificate authority and a certificate for this computer's names, serves HTTPS on a port of its own and sends plain HTTP there. Each computer, tablet and phone trusts the authority once (a short download, steps below).",
+        what: "Carekeep makes the clinic's own certificate authority and a certificate for this computer's names, serves HTTPS on a port of its own and sends plain HTTP there. Each computer, tablet and phone trusts the authority once (a short download; Carekeep shows the steps for each kind of device).",
     },
     Option4 {
         value: "own_certificate",
@@ -149,7 +149,7 @@ fn status(state: &AppState, v: &NetworkView) -> Status {
             .filter(|_| live.serves_https())
             .map(|a| format!("https://{host}:{}/", a.port())),
         cert_names: v.cert_names.join(", "),
-        cert_end: v.not_after.map(|t| formats::at(t, &zone)),
+        cert_end: v.not_after.map(|t| formats::date(zone.local(t).date())),
         cert_warning: matches!(v.expiry, Some(Expiry::Soon(_) | Expiry::Expired | Expiry::NotYetValid)),
         fingerprint: v.authority_fingerprint.clone(),
         problem: live.problem,
@@ -228,7 +228,11 @@ pub async fn trust(State(state): State<AppState>, Query(d): Query<Done>) -> Resu
     let live = state.network.snapshot();
     let https = live.https.filter(|_| live.serves_https()).map(|a| a.port());
     let view = state.app.network_mode().await.map_err(WebError::page)?;
-    let host = crate::network::machine_names(state.config.network_address)
+    let host = state
+        .app
+        .served_names()
+        .await
+        .map_err(WebError::page)?
         .into_iter()
         .next()
         .unwrap_or_else(|| "127.0.0.1".into());

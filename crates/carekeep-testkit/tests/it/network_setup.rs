@@ -119,9 +119,13 @@ async fn the_clinics_own_authority_serves_https_that_a_client_trusting_only_it_a
     );
     let der = der.bytes().await.unwrap();
     assert_eq!(der[0], 0x30, "DER starts with a SEQUENCE");
+    let from_pem = {
+        use rustls::pki_types::pem::PemObject;
+        rustls::pki_types::CertificateDer::from_pem_slice(ca_pem.as_bytes()).unwrap()
+    };
     assert_eq!(
-        reqwest::Certificate::from_der(&der).is_ok(),
-        true,
+        der.as_ref(),
+        from_pem.as_ref(),
         "the .crt is the same certificate in DER"
     );
 
@@ -337,6 +341,19 @@ async fn this_computer_only_answers_the_transport_rows_as_a_single_machine() {
     let (status, location, body) = choose(&mut owner, "this_computer", "", "", None).await;
     assert_eq!(status, 303, "{body}");
     assert_eq!(location.as_deref(), Some("/setup/network?done=this_computer#now"));
+    // The choice is on the audit trail, as a setting change.
+    let events = app
+        .api(reqwest::Method::GET, "/api/v1/audit/events?limit=20", &token)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        events.contains("setting.changed") && events.contains("network: this computer only"),
+        "{events}"
+    );
     let (_, page) = owner.get("/setup").await;
     assert!(
         page.contains("This computer only: nothing travels"),
