@@ -360,6 +360,121 @@ async fn one_text_a_day_three_a_week_and_an_opt_out_or_a_confidential_request_ho
     app.stop().await;
 }
 
+const HOOK_SECRET: &str = "a-shared-secret-of-thirty-two-chars";
+
+#[tokio::test]
+async fn a_stop_reply_through_the_gateways_webhook_stops_the_next_reminder() {
+    let (sink, gw, token) = (SmtpSink::start().await, SmsGateway::start().await, unique_token("w"));
+    let (port, base, tok) = (sink.port, gw.base.clone(), token.clone());
+    let app = TestApp::builder()
+        .with_config(move |c| {
+            c.smtp_host = "127.0.0.1".into();
+            c.smtp_port = port;
+            c.smtp_security = "none".into();
+            c.smtp_from = "Carekeep <carekeep@clinic.example>".into();
+            c.smtp_vendor = "Mailrelay Inc".into();
+            c.sms_base_url = base;
+            c.sms_token = tok;
+            c.sms_from = "+15550100000".into();
+            c.sms_vendor = "Textwell Inc".into();
+            c.sms_webhook_secret = HOOK_SECRET.into();
+            c.patient_url = PATIENT_URL.into();
+        })
+        .spawn()
+        .await;
+    let bearer = format!("Bearer {token}");
+    let ids = vendors(&app).await;
+    sign_baas(&app, &ids).await;
+    let service = service(&app).await;
+    let texted = patient(&app, "Rosamund", "Tillinghast", "555-201-4001", "", "text").await;
+    // Tuesday and Thursday at 2:00 PM; the clinic's clock is Monday 9:00 AM.
+    book(&app, service, texted, datetime!(2026-03-03 14:00 UTC)).await;
+    book(&app, service, texted, datetime!(2026-03-05 14:00 UTC)).await;
+    let hook = app.url("/hooks/sms");
+
+    // A STOP without the shared secret (or with another) changes nothing.
+    assert_eq!(gw.reply(&hook, "not-the-secret", "+15552014001", "STOP").await, 401);
+    let plain = reqwest::Client::new();
+    let res = plain
+        .post(&hook)
+        .form(&[("from", "+15552014001"), ("body", "STOP")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
+    app.clock.advance(Duration::hours(6)); // Monday 3:00 PM: Tuesday's is due
+    let run = app.state.app.send_due_reminders().await.unwrap();
+    assert_eq!(run.sent, 1, "{run:?}");
+    assert_eq!(gw.requests(&bearer).await.len(), 1);
+
+    // Not a form or JSON, or no number: refused, the answer repeating nothing sent.
+    let res = plain
+        .post(&hook)
+        .bearer_auth(HOOK_SECRET)
+        .form(&[("body", "STOP 5552014001")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+    assert!(!res.text().await.unwrap().contains("201"));
+    // An ordinary reply (a form, as some gateways send it) is taken and opts nobody out.
+    let res = plain
+        .post(&hook)
+        .bearer_auth(HOOK_SECRET)
+        .form(&[("From", "+15552014001"), ("Body", "See you then")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 204);
+    // The patient replies STOP; the gateway posts it to the webhook (JSON, bearer secret).
+    assert_eq!(gw.reply(&hook, HOOK_SECRET, "+15552014001", "Stop").await, 204);
+
+    // Wednesday 3:00 PM: Thursday's reminder is held, nothing goes to the gateway.
+    app.clock.advance(Duration::days(2));
+    let run = app.state.app.send_due_reminders().await.unwrap();
+    assert_eq!((run.sent, run.held), (0, 1), "{run:?}");
+    assert_eq!(gw.requests(&bearer).await.len(), 1);
+    let desk = app.api_login("frontdesk").await;
+    let who = app.principal(&desk).await;
+    let log = app.state.app.reminders_sent(&who.actor(), texted).await.unwrap();
+    assert_eq!(
+        log.last().unwrap().outcome,
+        "held: The patient opted out of text messages"
+    );
+    // The trail has the reply's opt-out, naming the patient by id, not the number.
+    let mut conn = app.state.app.store_for_tests().read().await.unwrap();
+    let reasons: Vec<String> = sqlx::query_scalar("SELECT reason FROM audit_events WHERE reason LIKE '%reply%'")
+        .fetch_all(&mut *conn)
+        .await
+        .unwrap();
+    drop(conn);
+    assert_eq!(reasons, ["opted out of text messages by a reply"]);
+
+    // The webhook is one address's limited door: past the limit, 429 with Retry-After.
+    let mut last = reqwest::StatusCode::OK;
+    for _ in 0..130 {
+        let res = plain.post(&hook).send().await.unwrap();
+        last = res.status();
+        if last == 429 {
+            assert!(res.headers().contains_key("retry-after"));
+            break;
+        }
+    }
+    assert_eq!(last, 429);
+    app.stop().await;
+
+    // A clinic that set no secret has no webhook.
+    let app = TestApp::spawn().await;
+    let res = plain
+        .post(app.url("/hooks/sms"))
+        .form(&[("from", "+15552014001"), ("body", "STOP")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+    app.stop().await;
+}
+
 #[test]
 fn the_gateway_needs_its_credentials_sender_and_vendor_and_speaks_https() {
     let mut c = carekeep_server::Config {
@@ -392,4 +507,13 @@ fn the_gateway_needs_its_credentials_sender_and_vendor_and_speaks_https() {
     c.sms_from = "+15550100000".into();
     c.patient_url = "clinic.example".into();
     assert!(c.validate().unwrap_err().to_string().contains("patient_url"));
+    c.patient_url = String::new();
+    c.sms_webhook_secret = "short".into();
+    assert!(c.validate().unwrap_err().to_string().contains("sms_webhook_secret"));
+    c.sms_webhook_secret = "x".repeat(24);
+    c.validate().unwrap();
+    assert!(
+        !format!("{c:?}").contains("xxxx"),
+        "the webhook secret is never printed"
+    );
 }
