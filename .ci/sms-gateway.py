@@ -1,16 +1,38 @@
 #!/usr/bin/env python3
 """The local stand-in SMS gateway for CI (standard library only): accepts the common REST send
 call (POST <base>/messages with to, from, body as JSON or a form; bearer or basic auth) and keeps
-every request, listed as JSON by GET /requests. The Rust testkit starts the same gateway
+every request, listed as JSON by GET /requests. POST /replies with webhook, secret, from, body
+(JSON) delivers a patient's reply as a gateway does: it posts {"from", "to", "text"} to the
+webhook with "Authorization: Bearer <secret>" and answers {"status": <the webhook's status>}. The Rust testkit starts the same gateway
 in-process when CAREKEEP_TEST_SMS_URL is unset. Usage: sms-gateway.py PORT (prints its URL)."""
 import json
 import sys
+import urllib.error
+import urllib.request
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
 
 KEPT = []
 LOCK = threading.Lock()
+
+
+def deliver(body):
+    try:
+        v = json.loads(body)
+    except ValueError:
+        return 0
+    data = json.dumps({"from": v.get("from", ""), "to": "+15550100000", "text": v.get("body", "")}).encode()
+    req = urllib.request.Request(v.get("webhook", ""), data=data, method="POST")
+    req.add_header("Content-Type", "application/json")
+    req.add_header("Authorization", "Bearer " + v.get("secret", ""))
+    try:
+        with urllib.request.urlopen(req, timeout=20) as res:
+            return res.status
+    except urllib.error.HTTPError as e:
+        return e.code
+    except (urllib.error.URLError, ValueError, OSError):
+        return 0
 
 
 class Gateway(BaseHTTPRequestHandler):
@@ -24,6 +46,8 @@ class Gateway(BaseHTTPRequestHandler):
 
     def do_POST(self):
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode("utf-8", "replace")
+        if self.path.rstrip("/") == "/replies":
+            return self.answer(200, {"status": deliver(body)})
         if not self.path.rstrip("/").endswith("/messages"):
             return self.answer(404, {"error": "not found"})
         if (self.headers.get("Content-Type") or "").startswith("application/json"):

@@ -75,6 +75,22 @@ pub async fn run(patients: usize, years: i64, runs: usize) {
         )
         .await
         .unwrap();
+    // The test kit has three clinical accounts; the clinic has 5 providers.
+    let roles = vec!["provider".to_owned()];
+    let have = a.bookable_providers().await.unwrap().len();
+    for n in have..PROVIDERS {
+        a.create_user(
+            &carekeep_app::Actor::Cli,
+            &carekeep_app::users::NewUserInput {
+                username: &format!("provider{n}"),
+                display_name: &format!("Provider {n}"),
+                password: "a long bench password for a provider",
+                roles: &roles,
+            },
+        )
+        .await
+        .unwrap();
+    }
     let mut providers: Vec<i64> = a
         .bookable_providers()
         .await
@@ -83,6 +99,7 @@ pub async fn run(patients: usize, years: i64, runs: usize) {
         .map(|(id, _)| id.0)
         .collect();
     providers.truncate(PROVIDERS);
+    assert_eq!(providers.len(), PROVIDERS, "the clinic has {PROVIDERS} providers");
     // The five years before the measured week, weekdays 8 AM to 4 PM UTC, by raw insert.
     let measured_monday = time::macros::datetime!(2026-03-02 00:00 UTC);
     let first = measured_monday - Duration::days(365 * years);

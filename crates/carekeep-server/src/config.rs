@@ -107,6 +107,9 @@ pub struct Config {
     pub sms_from: String,
     /// The vendor record of the gateway's operator (the BAA gate applies to it).
     pub sms_vendor: String,
+    /// A secret shared with the gateway: it sends replies (STOP) to `POST /hooks/sms` with
+    /// `Authorization: Bearer <this>`. Empty: the webhook is off (not found).
+    pub sms_webhook_secret: String,
     /// The address patients reach Carekeep on, e.g. `https://clinic.example`: the
     /// confirm-or-cancel links in reminders point there. Empty: no appointment reminders.
     pub patient_url: String,
@@ -186,6 +189,7 @@ impl Default for Config {
             sms_password: String::new(),
             sms_from: String::new(),
             sms_vendor: String::new(),
+            sms_webhook_secret: String::new(),
             patient_url: String::new(),
             read_only: false,
             backup_dir: PathBuf::new(),
@@ -264,6 +268,14 @@ impl std::fmt::Debug for Config {
             )
             .field("sms_from", &self.sms_from)
             .field("sms_vendor", &self.sms_vendor)
+            .field(
+                "sms_webhook_secret",
+                &if self.sms_webhook_secret.is_empty() {
+                    ""
+                } else {
+                    "<redacted>"
+                },
+            )
             .field("patient_url", &self.patient_url)
             .field("read_only", &self.read_only)
             .field("backup_dir", &self.backup_dir)
@@ -289,6 +301,9 @@ impl std::fmt::Debug for Config {
             .finish()
     }
 }
+
+/// The shortest shared secret the SMS webhook accepts.
+const WEBHOOK_SECRET_MIN: usize = 24;
 
 /// The config file's name inside the data folder.
 pub const FILE_NAME: &str = "carekeep.toml";
@@ -470,6 +485,9 @@ impl Config {
         }
         if let Some(v) = env("CAREKEEP_SMS_VENDOR") {
             self.sms_vendor = v;
+        }
+        if let Some(v) = secret("CAREKEEP_SMS_WEBHOOK_SECRET")? {
+            self.sms_webhook_secret = v;
         }
         if let Some(v) = env("CAREKEEP_PATIENT_URL") {
             self.patient_url = v;
@@ -743,6 +761,12 @@ impl Config {
         let patient_url = self.patient_url.trim().trim_end_matches('/').to_owned();
         if !patient_url.is_empty() {
             web("patient_url", &patient_url)?;
+        }
+        if !self.sms_webhook_secret.is_empty() && self.sms_webhook_secret.chars().count() < WEBHOOK_SECRET_MIN {
+            return Err(invalid(
+                "sms_webhook_secret",
+                "use at least 24 characters (anyone who knows it can opt patients out of texts)",
+            ));
         }
         let base = self.sms_base_url.trim().trim_end_matches('/');
         if base.is_empty() {

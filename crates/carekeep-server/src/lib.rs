@@ -13,6 +13,7 @@ mod respond;
 mod routes;
 mod serve;
 mod session;
+mod sms_hook;
 mod state;
 mod urls;
 mod web;
@@ -32,6 +33,8 @@ use middleware::ratelimit::RateLimiter;
 /// Requests to confirm links per address a minute: a household answering a few reminders
 /// never meets it; a guesser gets 20 tries a minute at a 256-bit token.
 const LINK_REQUESTS_PER_MINUTE: u32 = 20;
+/// Requests to the SMS gateway's reply webhook, per address (the gateway retries a 429).
+const HOOK_REQUESTS_PER_MINUTE: u32 = 120;
 use std::sync::Arc;
 
 /// Why Carekeep could not start. Each message says what to do.
@@ -108,6 +111,7 @@ pub async fn open(config: Config, clock: Arc<dyn Clock>, hasher: PasswordHasher)
     Ok(AppState {
         limiter: Arc::new(RateLimiter::new(config.login_rate_limit_per_minute)),
         link_limiter: Arc::new(RateLimiter::new(LINK_REQUESTS_PER_MINUTE)),
+        hook_limiter: Arc::new(RateLimiter::new(HOOK_REQUESTS_PER_MINUTE)),
         proxies: Arc::new(config.proxy_trust()?),
         network: Arc::new(network::Live::default()),
         app,

@@ -20,6 +20,8 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(web::router(state.clone()))
         .merge(api::router())
+        // The gateway's webhook: no page session and no CSRF; its own secret and limit.
+        .route("/hooks/sms", axum::routing::post(crate::sms_hook::receive))
         .fallback(not_found)
         // The span names the route template, never the raw path: paths can hold ids.
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {

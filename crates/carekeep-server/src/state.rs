@@ -12,6 +12,8 @@ pub struct AppState {
     pub limiter: Arc<RateLimiter>,
     /// Requests to reminders' confirm links, per address (a token cannot be guessed at speed).
     pub link_limiter: Arc<RateLimiter>,
+    /// Requests to the SMS gateway's reply webhook, per address.
+    pub hook_limiter: Arc<RateLimiter>,
     /// The proxies whose `X-Forwarded-For` is believed (empty unless `behind_tls_proxy`).
     pub proxies: Arc<Vec<carekeep_domain::client_address::Cidr>>,
     /// The network choice made on the set-up path, as served now.

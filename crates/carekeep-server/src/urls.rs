@@ -99,6 +99,9 @@ pub(crate) fn schedule() -> Link {
 pub(crate) fn calendar() -> Link {
     Link::new("/calendar")
 }
+pub(crate) fn appointment_reminders(id: i64) -> Link {
+    Link::new(format!("/calendar/appointments/{id}/reminders"))
+}
 pub(crate) fn calendar_setup() -> Link {
     Link::new("/calendar/setup")
 }
@@ -189,6 +192,7 @@ mod tests {
             schedule(),
             calendar(),
             calendar_setup(),
+            appointment_reminders(7),
             requests(),
             patient_log(7),
             incident(7),

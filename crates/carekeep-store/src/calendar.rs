@@ -264,3 +264,22 @@ pub async fn remove_time_off(conn: &mut Conn, id: i64) -> Result<TimeOffRow, Sto
         .await?;
     Ok(out)
 }
+
+/// Whether reminders name the service (the clinic's choice; off by default).
+pub async fn reminder_names_service(conn: &mut Conn) -> Result<bool, StoreError> {
+    let row = sqlx::query("SELECT reminder_names_service FROM clinic WHERE id = 1")
+        .fetch_optional(conn)
+        .await?;
+    row.map(|r| flag(&r, "reminder_names_service"))
+        .transpose()
+        .map(Option::unwrap_or_default)
+}
+
+/// Records whether reminders name the service.
+pub async fn set_reminder_names_service(conn: &mut Conn, on: bool) -> Result<(), StoreError> {
+    sqlx::query("UPDATE clinic SET reminder_names_service = $1 WHERE id = 1")
+        .bind(i64::from(on))
+        .execute(conn)
+        .await?;
+    Ok(())
+}

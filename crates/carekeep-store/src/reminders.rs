@@ -120,3 +120,23 @@ pub async fn opted_out(conn: &mut Conn, patient: i64) -> Result<Option<OffsetDat
         .transpose()?;
     at.map(from_unix).transpose()
 }
+
+/// The patient's opt-out of text messages: when, and how (`reply` or `staff`).
+pub async fn opt_out_row(conn: &mut Conn, patient: i64) -> Result<Option<(OffsetDateTime, String)>, StoreError> {
+    sqlx::query("SELECT at, source FROM sms_opt_outs WHERE patient_id = $1")
+        .bind(patient)
+        .fetch_optional(conn)
+        .await?
+        .map(|r| Ok((from_unix(r.try_get("at")?)?, r.try_get("source")?)))
+        .transpose()
+}
+
+/// Removes the patient's opt-out (they asked for texts again); whether there was one.
+pub async fn opt_in(conn: &mut Conn, patient: i64) -> Result<bool, StoreError> {
+    Ok(sqlx::query("DELETE FROM sms_opt_outs WHERE patient_id = $1")
+        .bind(patient)
+        .execute(conn)
+        .await?
+        .rows_affected()
+        > 0)
+}

@@ -1,6 +1,9 @@
 //! The local stand-in SMS gateway: it speaks the common REST shape (`POST <base>/messages`
 //! with `to`, `from` and `body` as JSON or a form, bearer or basic auth) and keeps every
-//! request, which `GET <base>/requests` lists as JSON. Tests start it in-process; when
+//! request, which `GET <base>/requests` lists as JSON. A patient's reply is delivered as a real
+//! gateway does, to the clinic's webhook: `POST <base>/replies` with `webhook`, `secret`,
+//! `from` and `body` (JSON) makes the gateway post `{"from", "to", "text"}` there with
+//! `Authorization: Bearer <secret>`, and answers `{"status": <the webhook's status>}`. Tests start it in-process; when
 //! `CAREKEEP_TEST_SMS_URL` is set (`.ci/run` starts `.ci/sms-gateway.py`, which answers the
 //! same way) they use that one instead, and in CI a missing one fails.
 
@@ -77,6 +80,40 @@ impl SmsGateway {
             })
             .collect()
     }
+}
+
+impl SmsGateway {
+    /// A patient texts `body` from `from`: the gateway posts it to `webhook` with the shared
+    /// `secret`. Returns the webhook's HTTP status.
+    pub async fn reply(&self, webhook: &str, secret: &str, from: &str, body: &str) -> u16 {
+        let answer: Value = reqwest::Client::new()
+            .post(format!("{}/replies", self.base))
+            .json(&json!({"webhook": webhook, "secret": secret, "from": from, "body": body}))
+            .send()
+            .await
+            .expect("the SMS gateway answers")
+            .json()
+            .await
+            .expect("the SMS gateway's answer is JSON");
+        answer
+            .get("status")
+            .and_then(Value::as_u64)
+            .and_then(|s| u16::try_from(s).ok())
+            .unwrap_or(0)
+    }
+}
+
+/// The gateway delivering a reply to the clinic's webhook, as the common gateways do.
+async fn deliver(body: &str) -> Value {
+    let v: Value = serde_json::from_str(body).unwrap_or(Value::Null);
+    let t = |k: &str| v.get(k).and_then(Value::as_str).unwrap_or_default().to_owned();
+    let res = reqwest::Client::new()
+        .post(t("webhook"))
+        .bearer_auth(t("secret"))
+        .json(&json!({"from": t("from"), "to": "+15550100000", "text": t("body")}))
+        .send()
+        .await;
+    json!({"status": res.map(|r| r.status().as_u16()).unwrap_or(0)})
 }
 
 impl Drop for SmsGateway {
@@ -157,6 +194,7 @@ async fn serve(socket: tokio::net::TcpStream, kept: Arc<Mutex<Vec<Value>>>) -> s
                     )
                 }
             }
+            ("POST", "/replies") => ("200 OK", deliver(&body).await),
             ("GET", "/requests") => ("200 OK", Value::Array(kept.lock().expect("kept").clone())),
             _ => ("404 Not Found", json!({"error": "not found"})),
         };

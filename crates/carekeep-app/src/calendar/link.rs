@@ -106,9 +106,20 @@ impl App {
     }
 
     /// The link's page: unknown tokens are "not found", whatever they look like.
-    pub async fn confirm_link(&self, token: &str) -> Result<LinkView, AppError> {
-        let mut conn = self.store().read().await?;
-        Ok(self.link_view(&mut conn, token).await?.0)
+    /// Showing the day and time is a read of the patient's schedule: audited as the patient's
+    /// through the link (no user id), naming the appointment (164.312(b)).
+    pub async fn confirm_link(&self, token: &str, origin: Origin) -> Result<LinkView, AppError> {
+        let mut tx = self.store().begin().await?;
+        let (view, _, row) = self.link_view(tx.conn(), token).await?;
+        let mut event = AuditEvent::new(self.now(), link_actor(), Action::PhiRead, Outcome::Success, origin);
+        event.patients = vec![row.patient_id];
+        event.resource_type = "Appointment".into();
+        event.resource_id = row.id.to_string();
+        event.data_classes = vec![DataClass::Scheduling];
+        event.reason = "day and time shown through the patient's link".into();
+        self.record(&mut tx, &event).await?;
+        tx.commit().await?;
+        Ok(view)
     }
 
     /// The patient's answer through the link: once, before the appointment, while booked.

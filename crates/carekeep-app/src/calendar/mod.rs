@@ -11,7 +11,7 @@ mod week;
 
 pub use book::{BookInput, MoveInput, PatientAtBooking};
 pub use link::{LinkAnswer, LinkView};
-pub use reminders::{ReminderRun, ReminderSettings, SentView, SmsAuth, SmsSettings};
+pub use reminders::{OptOutView, ReminderLog, ReminderRun, ReminderSettings, SentView, SmsAuth, SmsSettings};
 pub use setup::{
     CalendarSetup, HoursInput, HoursView, RoomInput, RoomView, ServiceInput, ServiceView, TimeOffInput, TimeOffView,
 };

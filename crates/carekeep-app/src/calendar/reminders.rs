@@ -14,7 +14,7 @@ use crate::permit::Permit;
 use crate::{Actor, App, AppError};
 use carekeep_crypto::keys::Binding;
 use carekeep_domain::audit::{Action, AuditActor, AuditEvent, Origin, Outcome};
-use carekeep_domain::calendar::message::{reminder, Detail};
+use carekeep_domain::calendar::message::reminder;
 use carekeep_domain::calendar::reminders::{accommodation, due, Accommodation, LEAD};
 use carekeep_domain::calendar::texting::{is_opt_out, may_send, normalize_us_number, route, Channel, Preferences};
 use carekeep_domain::records::appointment::Status;
@@ -83,6 +83,21 @@ pub struct SentView {
     pub outcome: String,
     pub address: String,
     pub text: String,
+}
+
+/// A patient's opt-out of text messages, as staff see it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OptOutView {
+    pub at: OffsetDateTime,
+    /// The patient replied STOP (else staff recorded it).
+    pub by_reply: bool,
+}
+
+/// A patient's reminders for staff: the text opt-out and the sent log, oldest first.
+#[derive(Clone, Debug)]
+pub struct ReminderLog {
+    pub opted_out: Option<OptOutView>,
+    pub sent: Vec<SentView>,
 }
 
 const SENT: &str = "sent";
@@ -256,6 +271,13 @@ impl App {
             self.open_json(&permit, CtColumn::PatientContact, patient.id, &patient.contact_ct)?
         };
         let prefs = self.reminder_preferences(&permit, &contact, &granted, opted_out)?;
+        // The service only when the clinic turned that on (off by default: minimum necessary).
+        let detail = self.reminder_detail().await?;
+        let service: Option<String> = if detail.service && !row.service_ct.is_empty() {
+            Some(self.open_json(&permit, CtColumn::AppointmentService, row.id, &row.service_ct)?)
+        } else {
+            None
+        };
         permit.confirm().await?;
         let plan = match route(&prefs) {
             Err(held) => Plan::Held(held.words()),
@@ -313,8 +335,8 @@ impl App {
             None,
             self.clinic_zone().local(row.start_at),
             &link,
-            Detail::default(),
-            None,
+            detail,
+            service.as_deref(),
         );
         let outcome = match channel {
             Channel::Email => self.send_mail(&address, &text.subject, &text.body, Content::Phi).await,
@@ -479,9 +501,41 @@ impl App {
         Ok(())
     }
 
+    /// Staff record that the patient wants texts again (said at the desk, on the phone): the
+    /// opt-out is lifted, on the trail. `NotFound` if there was none.
+    pub async fn record_sms_opt_in(&self, actor: &Actor<'_>, patient: i64) -> Result<(), AppError> {
+        let p = actor.person()?;
+        let mut tx = self.store().begin().await?;
+        let opened = self.open_patient(tx.conn(), p, patient).await?;
+        let mut tx = self
+            .require_write(tx, p, &opened, DataClass::Contact, Action::PhiUpdate)
+            .await?;
+        if !store::opt_in(tx.conn(), patient).await? {
+            return Err(AppError::NotFound("text opt-out"));
+        }
+        let mut event = self.phi_event(
+            p,
+            Action::PhiUpdate,
+            Outcome::Success,
+            vec![patient],
+            ("Patient", patient.to_string()),
+            vec![DataClass::Contact],
+        );
+        event.reason = "opted back in to text messages (recorded by staff)".into();
+        self.record(&mut tx, &event).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// The patient's reminder log with addresses and texts opened: for staff who may read the
     /// patient's contact details; an audited read.
     pub async fn reminders_sent(&self, actor: &Actor<'_>, patient: i64) -> Result<Vec<SentView>, AppError> {
+        Ok(self.reminder_log(actor, patient).await?.sent)
+    }
+
+    /// The patient's text opt-out and reminder log, addresses and texts opened: for staff who
+    /// may read the patient's contact details and schedule; one audited read.
+    pub async fn reminder_log(&self, actor: &Actor<'_>, patient: i64) -> Result<ReminderLog, AppError> {
         let p = actor.person()?;
         let mut conn = self.store().read().await?;
         let opened = self.open_patient(&mut conn, p, patient).await?;
@@ -496,6 +550,12 @@ impl App {
                 )
                 .await);
         }
+        let opted_out = store::opt_out_row(&mut conn, patient)
+            .await?
+            .map(|(at, source)| OptOutView {
+                at,
+                by_reply: source == "reply",
+            });
         let rows = store::for_patient(&mut conn, patient).await?;
         drop(conn);
         let event = self.phi_event(
@@ -530,6 +590,6 @@ impl App {
             });
         }
         permit.confirm().await?;
-        Ok(out)
+        Ok(ReminderLog { opted_out, sent: out })
     }
 }

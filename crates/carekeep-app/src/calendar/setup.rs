@@ -5,6 +5,7 @@
 use crate::{Actor, App, AppError};
 use carekeep_domain::audit::{Action, Outcome};
 use carekeep_domain::calendar::hours::{parse_clock, Shift};
+use carekeep_domain::calendar::message::Detail;
 use carekeep_domain::records::patient::parse_date;
 use carekeep_domain::Capability;
 use carekeep_store::calendar::{self as store, HoursRow, RoomRow, ServiceRow, TimeOffRow};
@@ -159,6 +160,32 @@ impl App {
         event.resource_type = "Calendar".into();
         event.resource_id = id.to_string();
         self.record(tx, &event).await?;
+        Ok(())
+    }
+
+    /// What reminders may carry beyond the minimum (the clinic's setting).
+    pub async fn reminder_detail(&self) -> Result<Detail, AppError> {
+        let mut conn = self.store().read().await?;
+        Ok(Detail {
+            service: store::reminder_names_service(&mut conn).await?,
+        })
+    }
+
+    /// Turns naming the service in reminders on or off: an owner's decision about what others
+    /// who see a patient's phone or inbox may learn (164.502(b), 164.530(c)(2)(ii)); audited.
+    pub async fn save_reminder_detail(&self, actor: &Actor<'_>, detail: Detail) -> Result<(), AppError> {
+        self.require(actor, Capability::AdministerUsers).await?;
+        let mut tx = self.store().begin().await?;
+        store::set_reminder_names_service(tx.conn(), detail.service).await?;
+        let event = self
+            .event(actor, Action::SettingChanged, Outcome::Success)
+            .with_reason(if detail.service {
+                "reminders name the service"
+            } else {
+                "reminders do not name the service"
+            });
+        self.record(&mut tx, &event).await?;
+        tx.commit().await?;
         Ok(())
     }
 

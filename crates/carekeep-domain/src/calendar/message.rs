@@ -151,6 +151,36 @@ mod tests {
         assert!(sms.body.chars().count() <= SMS_MAX, "{}", sms.body.len());
     }
 
+    /// The clinic's setting decides whether the service is named (minimum necessary by
+    /// default, 164.502(b); incidental disclosures limited by safeguards, 164.530(c)(2)(ii)).
+    #[test]
+    fn the_clinic_setting_decides_whether_the_service_is_named() {
+        let at = datetime!(2026-12-07 14:30 -5);
+        let off = Detail::default();
+        let on = Detail { service: true };
+        // (channel, the clinic's setting, the appointment's service, named in the message)
+        let cases = [
+            (Channel::Sms, off, Some("Physical"), false),
+            (Channel::Email, off, Some("Physical"), false),
+            (Channel::Sms, on, Some("Physical"), true),
+            (Channel::Email, on, Some("Physical"), true),
+            (Channel::Sms, on, None, false),
+            (Channel::Email, on, Some("   "), false),
+            // A text keeps to 160 characters: a service too long for it is left out.
+            (Channel::Sms, on, Some("Physical and annual wellness review"), false),
+        ];
+        for (channel, detail, service, named) in cases {
+            let r = reminder(channel, "Lakeside", None, at, LINK, detail, service);
+            let all = format!("{} {}", r.subject, r.body);
+            assert_eq!(
+                all.contains("Physical"),
+                named,
+                "{channel:?} {detail:?} {service:?}: {all}"
+            );
+            assert!(!all.contains(" for .") && !all.contains("()"), "{all}");
+        }
+    }
+
     #[test]
     fn the_service_only_when_the_clinic_turns_it_on_and_texts_stay_short() {
         let at = datetime!(2026-12-07 14:30 -5);

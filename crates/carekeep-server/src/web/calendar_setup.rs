@@ -107,6 +107,10 @@ pub struct SetupPage {
     pub weekdays: [&'static str; 7],
     /// The clinic's zone, e.g. `America/Chicago`.
     pub zone_name: String,
+    /// Whether reminders name the service (off by default).
+    pub names_service: bool,
+    /// Whether this person may change what reminders say (owners).
+    pub may_set_reminders: bool,
 }
 
 impl SetupPage {
@@ -162,6 +166,11 @@ async fn page(
         hours_refused: HoursRefused::default(),
         weekdays: WEEKDAYS,
         zone_name: state.app.clinic_zone().name().to_owned(),
+        names_service: state.app.reminder_detail().await.map_err(WebError::page)?.service,
+        may_set_reminders: state
+            .app
+            .policy()
+            .has_capability(&p.roles, carekeep_domain::Capability::AdministerUsers),
     })
 }
 
@@ -176,6 +185,8 @@ pub async fn show(
         Some("hours") => Some("Working hours saved."),
         Some("time_off") => Some("Time off added."),
         Some("time_off_removed") => Some("Time off removed."),
+        Some("reminders_service") => Some("Saved: reminders now name the service."),
+        Some("reminders_minimum") => Some("Saved: reminders say only the clinic, the day and time, and a link."),
         _ => None,
     };
     page(&state, &p, notice, Refused::default()).await
@@ -293,5 +304,34 @@ pub async fn remove_time_off(
     Ok(urls::calendar_setup()
         .done("time_off_removed")
         .at("time-off")
+        .redirect())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ReminderForm {
+    /// `on` when ticked.
+    pub names_service: String,
+}
+
+/// What reminders say beyond the minimum: the service, when an owner turns it on.
+pub async fn save_reminders(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Form(f): Form<ReminderForm>,
+) -> Result<Response, WebError> {
+    let service = !f.names_service.is_empty();
+    state
+        .app
+        .save_reminder_detail(&p.actor(), carekeep_domain::calendar::message::Detail { service })
+        .await
+        .map_err(WebError::page)?;
+    Ok(urls::calendar_setup()
+        .done(if service {
+            "reminders_service"
+        } else {
+            "reminders_minimum"
+        })
+        .at("reminders")
         .redirect())
 }

@@ -64,7 +64,7 @@ pub async fn show(
     if let Some(r) = limited(&state, &parts, ", or call the clinic") {
         return Ok(r);
     }
-    let v = answer_of(state.app.confirm_link(&token).await)?;
+    let v = answer_of(state.app.confirm_link(&token, origin(&parts, &state.proxies)).await)?;
     Ok(page(&state, token, &v, None))
 }
 
@@ -81,11 +81,11 @@ pub async fn answer(
         "confirm" => LinkAnswer::Confirm,
         "cancel" => LinkAnswer::Cancel,
         _ => {
-            let v = answer_of(state.app.confirm_link(&token).await)?;
+            let v = answer_of(state.app.confirm_link(&token, origin(&parts, &state.proxies)).await)?;
             return Ok(page(&state, token, &v, None));
         }
     };
-    let before = answer_of(state.app.confirm_link(&token).await)?;
+    let before = answer_of(state.app.confirm_link(&token, origin(&parts, &state.proxies)).await)?;
     let v = answer_of(
         state
             .app

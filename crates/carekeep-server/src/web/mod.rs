@@ -6,6 +6,7 @@ mod assets;
 mod audit;
 mod billing;
 mod calendar;
+mod calendar_reminders;
 mod calendar_setup;
 mod chart;
 mod chart_header;
@@ -119,9 +120,12 @@ pages! {
     "/calendar/appointments/{id}/move" => post(calendar::move_to),
     "/calendar/appointments/{id}/cancel" => post(calendar::cancel),
     "/calendar/appointments/{id}/link" => post(calendar::make_link),
+    "/calendar/appointments/{id}/reminders" => get(calendar_reminders::show),
+    "/calendar/appointments/{id}/texts" => post(calendar_reminders::texts),
     "/calendar/setup" => get(calendar_setup::show),
     "/calendar/setup/services" => post(calendar_setup::add_service),
     "/calendar/setup/rooms" => post(calendar_setup::add_room),
+    "/calendar/setup/reminders" => post(calendar_setup::save_reminders),
     "/calendar/setup/hours/{id}" => post(calendar_setup::set_hours),
     "/calendar/setup/time-off" => post(calendar_setup::add_time_off),
     "/calendar/setup/time-off/{id}/remove" => post(calendar_setup::remove_time_off),

@@ -13,16 +13,30 @@ use std::collections::BTreeSet;
 /// Tags of the API's PHI operations.
 const PHI_TAGS: [&str; 4] = ["patients", "schedule", "chart", "billing"];
 /// Page routes under these prefixes hold PHI.
-const PHI_PAGES: [&str; 6] = [
+const PHI_PAGES: [&str; 8] = [
     "/patients",
     "/appointments",
     "/notes",
     "/invoices",
     "/schedule",
     "/billing",
+    "/calendar",
+    "/c/",
 ];
-/// Page routes under those prefixes that show no PHI at all.
-const NOT_PHI: [&str; 1] = ["GET /patients/new"];
+/// Page routes under those prefixes that show no PHI at all: the new-patient form, the
+/// calendar's set-up (services, rooms, hours, what reminders say) and the empty booking form
+/// (a provider and a time; no patient until one is picked, which `POST /calendar/book` reads).
+const NOT_PHI: [&str; 9] = [
+    "GET /patients/new",
+    "GET /calendar/book",
+    "GET /calendar/setup",
+    "POST /calendar/setup/services",
+    "POST /calendar/setup/rooms",
+    "POST /calendar/setup/reminders",
+    "POST /calendar/setup/hours/{id}",
+    "POST /calendar/setup/time-off",
+    "POST /calendar/setup/time-off/{id}/remove",
+];
 
 /// The operations of the OpenAPI document (`METHOD /path`) with any of `tags`.
 async fn operations_tagged(app: &TestApp, tags: &[&str]) -> BTreeSet<String> {
@@ -367,6 +381,47 @@ async fn every_phi_route_in_the_api_and_the_pages_writes_its_event() {
     let routes = page_routes();
     let pid = id.to_string();
     let doc_s = doc_id.to_string();
+    // The calendar's own appointment (the chart's is completed by a case below), a service
+    // to book with, and a confirm-or-cancel link as a reminder would carry.
+    let owner_who = app.principal(&owner).await;
+    let service = app
+        .state
+        .app
+        .save_service(
+            &owner_who.actor(),
+            0,
+            carekeep_app::calendar::ServiceInput {
+                name: "Follow-up".into(),
+                minutes: "30".into(),
+                buffer_minutes: String::new(),
+                room_id: 0,
+                equipment: String::new(),
+                forms: String::new(),
+                providers: Vec::new(),
+                retired: false,
+            },
+        )
+        .await
+        .unwrap();
+    let cal_appt = app
+        .api(Method::POST, &format!("/api/v1/patients/{id}/appointments"), &desk)
+        .json(&json!({"provider_id": doc_id, "service": "Follow-up visit", "start": "2026-03-03T10:00:00Z", "minutes": 30}))
+        .send()
+        .await
+        .unwrap()
+        .json::<Value>()
+        .await
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let desk_who = app.principal(&desk).await;
+    let link_token = app
+        .state
+        .app
+        .make_confirm_link(&desk_who.actor(), cal_appt)
+        .await
+        .unwrap();
+    let (service_s, cal_s) = (service.to_string(), cal_appt.to_string());
     let mut c_doc = PageClient::login(&app, "provider").await;
     let mut c_desk = PageClient::login(&app, "frontdesk").await;
     let mut c_bill = PageClient::login(&app, "billing").await;
@@ -467,6 +522,74 @@ async fn every_phi_route_in_the_api_and_the_pages_writes_its_event() {
             vec![("status", "completed"), ("back", "patient")],
         ),
         ("GET /schedule", "desk", "/schedule?date=2026-03-02".into(), vec![]),
+        ("GET /calendar", "desk", "/calendar?day=2026-03-03".into(), vec![]),
+        (
+            "GET /calendar/appointments/{id}",
+            "desk",
+            format!("/calendar/appointments/{cal_appt}"),
+            vec![],
+        ),
+        (
+            "POST /calendar/appointments/{id}/link",
+            "desk",
+            format!("/calendar/appointments/{cal_appt}/link"),
+            vec![],
+        ),
+        (
+            "POST /calendar/appointments/{id}/confirm",
+            "desk",
+            format!("/calendar/appointments/{cal_appt}/confirm"),
+            vec![],
+        ),
+        ("GET /c/{token}", "desk", format!("/c/{link_token}"), vec![]),
+        (
+            "POST /c/{token}",
+            "desk",
+            format!("/c/{link_token}"),
+            vec![("csrf", &link_token), ("answer", "confirm")],
+        ),
+        (
+            "GET /calendar/appointments/{id}/reminders",
+            "desk",
+            format!("/calendar/appointments/{cal_appt}/reminders"),
+            vec![],
+        ),
+        (
+            "POST /calendar/appointments/{id}/texts",
+            "desk",
+            format!("/calendar/appointments/{cal_appt}/texts"),
+            vec![("want", "stop")],
+        ),
+        (
+            "POST /calendar/appointments/{id}/move",
+            "desk",
+            format!("/calendar/appointments/{cal_appt}/move"),
+            vec![
+                ("provider", &doc_s),
+                ("start_day", "03/04/2026"),
+                ("start_time", "11:00 AM"),
+                ("reason", "the patient asked"),
+            ],
+        ),
+        (
+            "POST /calendar/book",
+            "desk",
+            "/calendar/book".into(),
+            vec![
+                ("patient", &pid),
+                ("seen", &pid),
+                ("provider", &doc_s),
+                ("service", &service_s),
+                ("start_day", "03/05/2026"),
+                ("start_time", "1:00 PM"),
+            ],
+        ),
+        (
+            "POST /calendar/appointments/{id}/cancel",
+            "desk",
+            format!("/calendar/appointments/{cal_s}/cancel"),
+            vec![("cancel_reason", "the patient is travelling")],
+        ),
         (
             "POST /patients/{id}/notes",
             "doc",
@@ -619,13 +742,20 @@ async fn every_phi_route_in_the_api_and_the_pages_writes_its_event() {
             } else {
                 path
             };
-            let (status, location, body) = client.post(&path, &fields).await;
+            // A confirm link's form carries the link's own token, not a session's.
+            let (status, location, body) = if route == "POST /c/{token}" {
+                client.post_raw(&path, &fields).await
+            } else {
+                client.post(&path, &fields).await
+            };
             // The patient picker and the list's search answer their POST with what they found,
             // not a redirect (a search term is never put in an address).
             let answers = [
                 "POST /patients/pick",
                 "POST /patients/search",
                 "POST /patients/search/rows",
+                "POST /calendar/appointments/{id}/link",
+                "POST /c/{token}",
             ];
             let want = if answers.contains(&route) { 200 } else { 303 };
             assert!(status == want, "{route}: {status} {body}");

@@ -4,7 +4,7 @@
 //! confidential-communication request followed, the sent log written and the link working.
 
 use carekeep_app::calendar::{BookInput, ServiceInput};
-use carekeep_testkit::{SmsGateway, SmtpSink, TestApp};
+use carekeep_testkit::{PageClient, SmsGateway, SmtpSink, TestApp};
 use reqwest::Method;
 use serde_json::{json, Value};
 use time::macros::datetime;
@@ -360,6 +360,274 @@ async fn one_text_a_day_three_a_week_and_an_opt_out_or_a_confidential_request_ho
     app.stop().await;
 }
 
+const HOOK_SECRET: &str = "a-shared-secret-of-thirty-two-chars";
+
+#[tokio::test]
+async fn a_stop_reply_through_the_gateways_webhook_stops_the_next_reminder() {
+    let (sink, gw, token) = (SmtpSink::start().await, SmsGateway::start().await, unique_token("w"));
+    let (port, base, tok) = (sink.port, gw.base.clone(), token.clone());
+    let app = TestApp::builder()
+        .with_config(move |c| {
+            c.smtp_host = "127.0.0.1".into();
+            c.smtp_port = port;
+            c.smtp_security = "none".into();
+            c.smtp_from = "Carekeep <carekeep@clinic.example>".into();
+            c.smtp_vendor = "Mailrelay Inc".into();
+            c.sms_base_url = base;
+            c.sms_token = tok;
+            c.sms_from = "+15550100000".into();
+            c.sms_vendor = "Textwell Inc".into();
+            c.sms_webhook_secret = HOOK_SECRET.into();
+            c.patient_url = PATIENT_URL.into();
+        })
+        .spawn()
+        .await;
+    let bearer = format!("Bearer {token}");
+    let ids = vendors(&app).await;
+    sign_baas(&app, &ids).await;
+    let service = service(&app).await;
+    let texted = patient(&app, "Rosamund", "Tillinghast", "555-201-4001", "", "text").await;
+    // Tuesday and Thursday at 2:00 PM; the clinic's clock is Monday 9:00 AM.
+    book(&app, service, texted, datetime!(2026-03-03 14:00 UTC)).await;
+    book(&app, service, texted, datetime!(2026-03-05 14:00 UTC)).await;
+    let hook = app.url("/hooks/sms");
+
+    // A STOP without the shared secret (or with another) changes nothing.
+    assert_eq!(gw.reply(&hook, "not-the-secret", "+15552014001", "STOP").await, 401);
+    let plain = reqwest::Client::new();
+    let res = plain
+        .post(&hook)
+        .form(&[("from", "+15552014001"), ("body", "STOP")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
+    app.clock.advance(Duration::hours(6)); // Monday 3:00 PM: Tuesday's is due
+    let run = app.state.app.send_due_reminders().await.unwrap();
+    assert_eq!(run.sent, 1, "{run:?}");
+    assert_eq!(gw.requests(&bearer).await.len(), 1);
+
+    // Not a form or JSON, or no number: refused, the answer repeating nothing sent.
+    let res = plain
+        .post(&hook)
+        .bearer_auth(HOOK_SECRET)
+        .form(&[("body", "STOP 5552014001")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+    assert!(!res.text().await.unwrap().contains("201"));
+    // An ordinary reply (a form, as some gateways send it) is taken and opts nobody out.
+    let res = plain
+        .post(&hook)
+        .bearer_auth(HOOK_SECRET)
+        .form(&[("From", "+15552014001"), ("Body", "See you then")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 204);
+    // The patient replies STOP; the gateway posts it to the webhook (JSON, bearer secret).
+    assert_eq!(gw.reply(&hook, HOOK_SECRET, "+15552014001", "Stop").await, 204);
+
+    // Wednesday 3:00 PM: Thursday's reminder is held, nothing goes to the gateway.
+    app.clock.advance(Duration::days(2));
+    let run = app.state.app.send_due_reminders().await.unwrap();
+    assert_eq!((run.sent, run.held), (0, 1), "{run:?}");
+    assert_eq!(gw.requests(&bearer).await.len(), 1);
+    let desk = app.api_login("frontdesk").await;
+    let who = app.principal(&desk).await;
+    let log = app.state.app.reminders_sent(&who.actor(), texted).await.unwrap();
+    assert_eq!(
+        log.last().unwrap().outcome,
+        "held: The patient opted out of text messages"
+    );
+    // The trail has the reply's opt-out, naming the patient by id, not the number.
+    let mut conn = app.state.app.store_for_tests().read().await.unwrap();
+    let reasons: Vec<String> = sqlx::query_scalar("SELECT reason FROM audit_events WHERE reason LIKE '%reply%'")
+        .fetch_all(&mut *conn)
+        .await
+        .unwrap();
+    drop(conn);
+    assert_eq!(reasons, ["opted out of text messages by a reply"]);
+
+    // The webhook is one address's limited door: past the limit, 429 with Retry-After.
+    let mut last = reqwest::StatusCode::OK;
+    for _ in 0..130 {
+        let res = plain.post(&hook).send().await.unwrap();
+        last = res.status();
+        if last == 429 {
+            assert!(res.headers().contains_key("retry-after"));
+            break;
+        }
+    }
+    assert_eq!(last, 429);
+    app.stop().await;
+
+    // A clinic that set no secret has no webhook.
+    let app = TestApp::spawn().await;
+    let res = plain
+        .post(app.url("/hooks/sms"))
+        .form(&[("from", "+15552014001"), ("body", "STOP")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn staff_see_the_sent_log_masked_record_an_opt_out_and_back_and_the_owner_may_name_the_service() {
+    let (sink, gw, token) = (SmtpSink::start().await, SmsGateway::start().await, unique_token("p"));
+    let app = with_gateways(&sink, &gw, &token).await;
+    let ids = vendors(&app).await;
+    sign_baas(&app, &ids).await;
+    let service = service(&app).await;
+    let texted = patient(
+        &app,
+        "Octavia",
+        "Pennyfeather",
+        "555-201-5005",
+        "op@example.org",
+        "text",
+    )
+    .await;
+    let mailed = patient(
+        &app,
+        "Barnaby",
+        "Quillfeather",
+        "555-201-5006",
+        "bq@example.org",
+        "email",
+    )
+    .await;
+    let first = book(&app, service, texted, datetime!(2026-03-03 14:00 UTC)).await;
+    let second = book(&app, service, texted, datetime!(2026-03-05 14:00 UTC)).await;
+    book(&app, service, mailed, datetime!(2026-03-03 15:00 UTC)).await;
+
+    // Reminders say no service by default; the setting is off and explained.
+    let mut owner = PageClient::login(&app, "owner").await;
+    let (status, html) = owner.get("/calendar/setup").await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("What reminders say") && html.contains("164.502(b)"),
+        "{html}"
+    );
+    assert!(!html.contains("name=\"names_service\" value=\"on\" checked"));
+    let mut desk = PageClient::login(&app, "frontdesk").await;
+    let (status, html) = desk.get("/calendar/setup").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Reminders do not name the service.") && !html.contains("name=\"names_service\""));
+    let (status, _, _) = desk.post("/calendar/setup/reminders", &[("names_service", "on")]).await;
+    assert_eq!(status, 403, "only an owner changes what reminders say");
+    let (status, location, _) = owner
+        .post("/calendar/setup/reminders", &[("names_service", "on")])
+        .await;
+    assert_eq!(status, 303);
+    assert_eq!(
+        location.as_deref(),
+        Some("/calendar/setup?done=reminders_service#reminders")
+    );
+    let (_, html) = owner.get("/calendar/setup?done=reminders_service").await;
+    assert!(html.contains("Saved: reminders now name the service."));
+    assert!(html.contains("value=\"on\" checked"));
+
+    app.clock.advance(Duration::hours(6)); // Monday 3:00 PM: Tuesday's two are due
+    let run = app.state.app.send_due_reminders().await.unwrap();
+    assert_eq!(run.sent, 2, "{run:?}");
+    let mails = sink.messages();
+    assert!(mails[0].data.contains("(Botox consult)"), "{}", mails[0].data);
+    // Off again (signed in afresh: the clock moved past the idle logoff).
+    let mut owner = PageClient::login(&app, "owner").await;
+    let (status, _, _) = owner.post("/calendar/setup/reminders", &[]).await;
+    assert_eq!(status, 303);
+    assert!(!app.state.app.reminder_detail().await.unwrap().service);
+
+    let mut desk = PageClient::login(&app, "frontdesk").await;
+    // The front desk reads the texted patient's log from the appointment: masked address,
+    // the vendor, the outcome, the text without its link's token.
+    let (status, html) = desk.get(&format!("/calendar/appointments/{first}")).await;
+    assert_eq!(status, 200);
+    assert!(html.contains(&format!("/calendar/appointments/{first}/reminders")));
+    let page = format!("/calendar/appointments/{first}/reminders");
+    let (status, html) = desk.get(&page).await;
+    assert_eq!(status, 200, "{html}");
+    assert!(html.contains("Reminders: Octavia Pennyfeather"), "{html}");
+    assert!(html.contains("(•••) •••-5005"), "{html}");
+    assert!(
+        !html.contains("201-5005") && !html.contains("5552015005"),
+        "the number is masked"
+    );
+    assert!(html.contains("Textwell Inc") && html.contains("Text message") && html.contains(">Sent<"));
+    assert!(
+        html.contains("/c/…") && !html.contains("/c/A"),
+        "no link token on the page"
+    );
+    let sent = &gw.requests(&format!("Bearer {token}")).await[0].body;
+    let token_part = sent.split("/c/").nth(1).unwrap().split_whitespace().next().unwrap();
+    assert!(!html.contains(token_part));
+    // The read is on the trail as the front desk's read of the patient's log.
+    let mut conn = app.state.app.store_for_tests().read().await.unwrap();
+    let reads: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_events WHERE resource_type = 'ReminderSend' AND action = 'phi.read' AND actor_name LIKE '%'",
+    )
+    .fetch_one(&mut *conn)
+    .await
+    .unwrap();
+    drop(conn);
+    assert!(reads >= 1);
+
+    // She asks at the desk for no more texts: recorded, and Thursday's reminder is held.
+    let (status, location, _) = desk
+        .post(&format!("/calendar/appointments/{first}/texts"), &[("want", "stop")])
+        .await;
+    assert_eq!(status, 303);
+    assert_eq!(
+        location.as_deref(),
+        Some(&*format!("/calendar/appointments/{first}/reminders?done=stopped#texts"))
+    );
+    let (_, html) = desk.get(&page).await;
+    assert!(
+        html.contains("Opted out of text messages on") && html.contains("as recorded by staff"),
+        "{html}"
+    );
+    assert!(html.contains("The patient asked for texts again"));
+    app.clock.advance(Duration::days(2)); // Wednesday 3:00 PM
+    let run = app.state.app.send_due_reminders().await.unwrap();
+    assert_eq!(run.sent, 1, "by email, which she gave: {run:?}");
+    assert_eq!(sink.messages().last().unwrap().to, vec!["op@example.org".to_string()]);
+    assert!(!sink.messages().last().unwrap().data.contains("Botox"));
+    let mut desk = PageClient::login(&app, "frontdesk").await;
+    let (_, html) = desk.get(&page).await;
+    assert!(html.contains("o•••@example.org"), "{html}");
+    // And back: she asked for texts again.
+    let (status, _, _) = desk
+        .post(&format!("/calendar/appointments/{second}/texts"), &[("want", "resume")])
+        .await;
+    assert_eq!(status, 303);
+    let (_, html) = desk.get(&page).await;
+    assert!(html.contains("The patient asked for no more texts"), "{html}");
+    let mut conn = app.state.app.store_for_tests().read().await.unwrap();
+    let reasons: Vec<String> = sqlx::query_scalar(
+        "SELECT reason FROM audit_events WHERE resource_type = 'Patient' AND reason LIKE '%text messages%' ORDER BY seq",
+    )
+    .fetch_all(&mut *conn)
+    .await
+    .unwrap();
+    drop(conn);
+    assert_eq!(
+        reasons,
+        [
+            "opted out of text messages (recorded by staff)",
+            "opted back in to text messages (recorded by staff)"
+        ]
+    );
+    // Billing does not read contact details with the schedule: refused.
+    let mut billing = PageClient::login(&app, "billing").await;
+    let (status, _) = billing.get(&page).await;
+    assert_eq!(status, 403);
+    app.stop().await;
+}
+
 #[test]
 fn the_gateway_needs_its_credentials_sender_and_vendor_and_speaks_https() {
     let mut c = carekeep_server::Config {
@@ -392,4 +660,13 @@ fn the_gateway_needs_its_credentials_sender_and_vendor_and_speaks_https() {
     c.sms_from = "+15550100000".into();
     c.patient_url = "clinic.example".into();
     assert!(c.validate().unwrap_err().to_string().contains("patient_url"));
+    c.patient_url = String::new();
+    c.sms_webhook_secret = "short".into();
+    assert!(c.validate().unwrap_err().to_string().contains("sms_webhook_secret"));
+    c.sms_webhook_secret = "x".repeat(24);
+    c.validate().unwrap();
+    assert!(
+        !format!("{c:?}").contains("xxxx"),
+        "the webhook secret is never printed"
+    );
 }
