@@ -391,3 +391,52 @@ async fn this_computer_only_answers_the_transport_rows_as_a_single_machine() {
     assert_eq!(row(&view().await, "TEC-08")["evidence_ok"], true);
     app.stop().await;
 }
+
+/// The dashboard's row, read in-process: plain HTTP is sent to HTTPS once a certificate is
+/// served, and this certificate's dates are the test clock's, not a real client's.
+async fn dashboard_item(app: &TestApp, key: &str) -> Option<(String, String, String)> {
+    app.state
+        .app
+        .dashboard(&Actor::Cli)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|i| i.key == key)
+        .map(|i| (i.standing.to_owned(), i.evidence, i.action))
+}
+
+/// The dashboard reminds 30 days before the served certificate ends (164.312(e)(1)).
+#[tokio::test]
+async fn the_dashboard_reminds_before_the_certificate_ends() {
+    let app = TestApp::spawn().await;
+    assert!(
+        dashboard_item(&app, "certificate").await.is_none(),
+        "no row without HTTPS"
+    );
+    let mut owner = PageClient::login(&app, "owner").await;
+    let ca_key = rcgen::KeyPair::generate().unwrap();
+    let mut cp = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+    cp.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    let ca = cp.self_signed(&ca_key).unwrap();
+    // The test clock stands at 03/02/2026 9:00 AM UTC: this one ends 20 days later.
+    let (cert, key) = issue(&ca, &ca_key, &["ehr.clinic.test"], (2026, 1, 1), (2026, 3, 22));
+    let (status, _, body) = choose(
+        &mut owner,
+        "own_certificate",
+        "ehr.clinic.test",
+        "",
+        Some((cert.as_bytes(), key.as_bytes())),
+    )
+    .await;
+    assert_eq!(status, 303, "{body}");
+    let (standing, evidence, action) = dashboard_item(&app, "certificate").await.unwrap();
+    assert_eq!(standing, "due_soon", "{evidence}");
+    assert!(evidence.contains("in 19 days"), "{evidence}");
+    assert!(action.contains("Upload the renewed certificate"), "{action}");
+    app.clock.advance(time::Duration::days(21));
+    let (standing, evidence, _) = dashboard_item(&app, "certificate").await.unwrap();
+    assert_eq!(standing, "gap", "{evidence}");
+    let (ok, words) = app.state.app.transport_evidence().await.unwrap();
+    assert!(!ok && words.contains("out of date"), "{words}");
+    app.stop().await;
+}
