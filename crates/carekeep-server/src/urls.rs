@@ -145,6 +145,9 @@ pub(crate) fn setup() -> Link {
 pub(crate) fn setup_backups() -> Link {
     Link::new("/setup/backups")
 }
+pub(crate) fn sra_wizard(id: i64, step: usize) -> Link {
+    Link::new(format!("/program/sra/{id}/wizard/{step}"))
+}
 pub(crate) fn setup_vendors() -> Link {
     Link::new("/setup/vendors")
 }
@@ -199,6 +202,7 @@ mod tests {
             setup(),
             setup_backups(),
             setup_vendors(),
+            sra_wizard(7, 2),
         ];
         for link in all {
             assert!(served(link.path()), "{} is not served by any page route", link.path());
