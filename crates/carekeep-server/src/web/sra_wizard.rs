@@ -2,7 +2,7 @@
 //! page per safeguard section with previous, next and progress, each saved with one
 //! submission. Rows the system can answer show their evidence, and an unanswered row the
 //! evidence supports comes ticked "in place"; "we don't know yet" makes a task. The full page
-//! (`/program/sra/{id}`) stays for risks, finalising and printing.
+//! (`/program/sra/{id}`) stays for risks, finalizing and printing.
 
 use super::chrome;
 use crate::error::WebError;

@@ -2,7 +2,7 @@
 //! Security Rule (164.308 administrative, 164.310 physical, 164.312 technical, 164.314
 //! organizational, 164.316 policies and documentation), each saved with one submission. "We
 //! don't know yet" is an answer: the row stays open (a gap) and becomes a risk to mitigate with
-//! a task, an owner and a due date, so finalising waits for it (164.308(a)(1)(ii)(A)-(B)).
+//! a task, an owner and a due date, so finalizing waits for it (164.308(a)(1)(ii)(A)-(B)).
 
 use super::risk::Rating;
 
