@@ -12,13 +12,14 @@ test('the owner adds a staff member and disables another', async () => {
   await page.click('text=Staff accounts');
   await screenshot(page, 'staff-accounts');
   assert.deepEqual(await seriousViolations(page), []);
-  await page.click('text=Add a staff account');
+  await page.click('text=Add a person');
   assert.deepEqual(await seriousViolations(page), []);
   await page.fill('#display_name', 'Sam Newhire');
   await page.fill('#username', 'sam');
+  await page.click('text=Or type a first password for them');
   await page.fill('#password', 'sunflowers by the window');
   await page.check('input[name=role][value=front_desk]');
-  await Promise.all([page.waitForNavigation(), page.click('main button:has-text("Add account")')]);
+  await Promise.all([page.waitForNavigation(), page.click('main button:has-text("Add and invite")')]);
   assert.match(await page.textContent('main'), /Account created/);
   assert.match(await page.textContent('h1'), /Sam Newhire/);
   await screenshot(page, 'staff-added');

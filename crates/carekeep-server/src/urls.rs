@@ -154,6 +154,9 @@ pub(crate) fn setup_network() -> Link {
 pub(crate) fn trust() -> Link {
     Link::new("/trust")
 }
+pub(crate) fn sra_wizard(id: i64, step: usize) -> Link {
+    Link::new(format!("/program/sra/{id}/wizard/{step}"))
+}
 pub(crate) fn setup_vendors() -> Link {
     Link::new("/setup/vendors")
 }
@@ -211,6 +214,7 @@ mod tests {
             setup_network(),
             trust(),
             setup_vendors(),
+            sra_wizard(7, 2),
         ];
         for link in all {
             assert!(served(link.path()), "{} is not served by any page route", link.path());

@@ -127,7 +127,7 @@ impl Kind {
         }
     }
 
-    /// An example, to help the owner recognise it.
+    /// An example, to help the owner recognize it.
     pub fn example(self) -> &'static str {
         match self {
             Kind::Email => "e.g. Google Workspace, Microsoft 365",

@@ -41,8 +41,6 @@ pub struct RemindersPage {
     /// "On 12/06/2026 at 2:30 PM, by replying STOP" when opted out.
     pub opted_out: Option<String>,
     pub lines: Vec<Line>,
-    pub notice: Option<&'static str>,
-    pub error: Option<String>,
 }
 
 crate::web::chrome::page_response!(RemindersPage);
@@ -152,17 +150,15 @@ pub async fn show(
         )
     });
     Ok(RemindersPage {
-        chrome: chrome(&state, &p, "/calendar"),
+        chrome: chrome(&state, &p, "/calendar").notice(match d.done.as_deref() {
+            Some("stopped") => Some("Recorded: no more text messages to this patient."),
+            Some("resumed") => Some("Recorded: text messages to this patient may resume."),
+            _ => None,
+        }),
         appointment_id: id,
         patient: a.patient_name,
         opted_out,
         lines,
-        notice: match d.done.as_deref() {
-            Some("stopped") => Some("Recorded: no more text messages to this patient."),
-            Some("resumed") => Some("Recorded: text messages to this patient may resume."),
-            _ => None,
-        },
-        error: None,
     })
 }
 

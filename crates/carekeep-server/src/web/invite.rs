@@ -143,8 +143,7 @@ pub struct CodePage {
     pub error_at: &'static str,
     pub error: Option<String>,
     /// The outcome once the code was read: the person's name and username, and what it says.
-    pub done: Option<(String, String, &'static str)>,
-    pub saved: bool,
+    pub done: Option<(String, String)>,
 }
 
 crate::web::chrome::page_response!(CodePage);
@@ -182,7 +181,6 @@ fn blank(state: &AppState) -> CodePage {
         error_at: "",
         error: None,
         done: None,
-        saved: false,
     }
 }
 
@@ -223,9 +221,14 @@ pub async fn accept_code(
             } else {
                 v.state.words()
             };
+            let said = Chrome::anonymous(state.app.clinic_name());
             let page = CodePage {
-                done: Some((v.display_name, v.username, words)),
-                saved,
+                chrome: if saved {
+                    said.notice(Some(words))
+                } else {
+                    said.error(Some(words))
+                },
+                done: Some((v.display_name, v.username)),
                 ..blank(&state)
             };
             Ok(code_page(&state, jar, page))

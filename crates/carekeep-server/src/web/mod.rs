@@ -33,6 +33,7 @@ mod setup_backups;
 mod setup_network;
 mod setup_vendors;
 mod sra;
+mod sra_wizard;
 mod token_links;
 
 use crate::middleware;
@@ -173,6 +174,7 @@ pages! {
     "/program/sra" => get(sra::list).post(sra::start),
     "/program/sra/{id}" => get(sra::show),
     "/program/sra/{id}/details" => post(sra::details),
+    "/program/sra/{id}/wizard/{step}" => get(sra_wizard::show).post(sra_wizard::save),
     "/program/sra/{id}/answers/{spec}" => post(sra::answer),
     "/program/sra/{id}/assets" => post(sra::add_asset),
     "/program/sra/{id}/assets/{asset}/disposal" => post(sra::dispose),

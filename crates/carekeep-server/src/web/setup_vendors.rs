@@ -54,8 +54,6 @@ pub struct VendorsStepPage {
     pub lines: Vec<Line>,
     /// The vendors already on file, by name.
     pub on_file: Vec<String>,
-    pub notice: Option<String>,
-    pub error: Option<String>,
 }
 
 crate::web::chrome::page_response!(VendorsStepPage);
@@ -122,11 +120,9 @@ async fn page(
         .map(|v| v.name)
         .collect();
     Ok(VendorsStepPage {
-        chrome: chrome(state, p, "/setup"),
+        chrome: chrome(state, p, "/setup").notice(notice).error(error),
         lines,
         on_file,
-        notice,
-        error,
     })
 }
 

@@ -56,6 +56,7 @@ mod setup;
 mod setup_vendors;
 mod spelling;
 mod sra;
+mod sra_wizard;
 mod staff_list;
 mod time_zone;
 mod transport;

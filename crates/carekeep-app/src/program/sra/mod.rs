@@ -7,6 +7,7 @@
 
 pub mod inventory;
 pub mod report;
+pub mod wizard;
 
 use crate::program::SRA_REVIEW_NEEDED;
 use crate::{Actor, App, AppError};

@@ -9,3 +9,4 @@ pub mod lifecycle;
 pub mod risk;
 pub mod specs;
 pub mod topics;
+pub mod wizard;
