@@ -5,7 +5,6 @@
 //! contact details and schedule (`App::reminder_log`); the text's confirm link is not shown.
 
 use super::chrome;
-use super::formats::{clock, date};
 use crate::error::WebError;
 use crate::session::PageUser;
 use crate::state::AppState;
@@ -89,9 +88,8 @@ fn without_token(text: &str) -> String {
         .join(" ")
 }
 
-fn local_when(state: &AppState, at: OffsetDateTime) -> String {
-    let local = state.app.clinic_zone().local(at);
-    format!("{} {}", date(local.date()), clock(local))
+fn local_when(state: &AppState, t: OffsetDateTime) -> String {
+    super::formats::at(t, &state.app.clinic_zone())
 }
 
 pub async fn show(
