@@ -64,7 +64,7 @@ test('the front desk records an opt-out of texts and lifts it', async () => {
   assert.match(await page.textContent('main'), /No reminders yet/);
   await Promise.all([page.waitForNavigation(), page.click('text=The patient asked for no more texts')]);
   assert.match(await page.textContent('main'), /Recorded: no more text messages to this patient\./);
-  assert.match(await page.textContent('#texts'), /Opted out of text messages on \d\d\/\d\d\/\d{4} at \d{1,2}:\d\d [AP]M, as recorded by staff\./);
+  assert.match(await page.textContent('#texts'), /Opted out of text messages on \d\d\/\d\d\/\d{4} at \d{1,2}:\d\d [AP]M [A-Z]{2,5}, as recorded by staff\./);
   assert.ok(!page.url().includes('Marchetti'), 'no name in the address');
   await bothSizes(page, 'calendar-reminders');
   await Promise.all([page.waitForNavigation(), page.click('text=The patient asked for texts again')]);

@@ -46,7 +46,7 @@ test('one misdirected fax gives one letter; an audit search is previewed and ado
   await co.fill('#patient-find', 'Marchetti');
   await co.locator('.pick-results button.pick', { hasText: 'Marchetti, Jonah' }).click();
   await Promise.all([co.waitForNavigation(), co.click('main button:has-text("Add to the scope")')]);
-  assert.match(await co.textContent('#scope-error'), /tick what was involved/);
+  assert.match(await co.textContent('#name-classes-error'), /tick what was involved/);
   assert.match(await co.inputValue('#patient-find'), /^Marchetti, Jonah/);
   await co.check('#name-patient input[name=class][value=identity]');
   await co.check('#name-patient input[name=class][value=clinical]');

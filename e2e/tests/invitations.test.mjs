@@ -81,8 +81,8 @@ test('a printed set-up code: the sheet, then the person types it with mistakes, 
   await page.locator('input[name=role][value=frontdesk], input[name=role][value=front_desk]').first().check();
   // A mistake on purpose: a hire date that is not a date. Everything typed stays.
   await page.fill('#hired_on', '02/30/2026');
-  await Promise.all([page.waitForNavigation(), page.click('form[action="/admin/users"] button[type=submit]')]);
-  assert.match(await page.textContent('.error'), /hire date/);
+  await Promise.all([page.waitForNavigation(), page.click('#new-user button[type=submit]')]);
+  assert.match(await page.textContent('#hired_on-error'), /hire date/);
   assert.equal(await page.inputValue('#display_name'), 'Sam Okafor');
   assert.equal(await page.inputValue('#job_title'), 'Medical assistant');
   assert.equal(await page.inputValue('#email'), 'sam@clinic.example');
@@ -90,7 +90,7 @@ test('a printed set-up code: the sheet, then the person types it with mistakes, 
   assert.ok(await page.locator('input[name=how][value=code]').isChecked());
   await screenshot(page, 'staff-add-refused');
   await page.fill('#hired_on', '02/16/2026');
-  await Promise.all([page.waitForNavigation(), page.click('form[action="/admin/users"] button[type=submit]')]);
+  await Promise.all([page.waitForNavigation(), page.click('#new-user button[type=submit]')]);
   assert.match(await page.textContent('h1'), /Set-up code for Sam Okafor/);
   const code = (await page.textContent('.key-lines code')).trim();
   assert.match(code, /^[2-9A-Z]{4}-[2-9A-Z]{4}-[2-9A-Z]{4}-[2-9A-Z]{4}$/);

@@ -132,7 +132,6 @@ async fn page(
         i,
         in_scope,
         preview: None,
-        scope_error: None,
         search: ScopeForm::default(),
         named: NameForm::default(),
         r: Refused::default(),
@@ -346,7 +345,20 @@ pub struct NameForm {
     class: Vec<String>,
 }
 
-/// The page again with the scope section's error and what was typed kept.
+/// Which field of the audit search each message is about.
+const SEARCH_FIELDS: &FieldWords = &[
+    ("username", &["login", "whose activity"]),
+    ("from", &["start of the window", "ends before it starts"]),
+    ("to", &["end of the window"]),
+    ("action", &["action"]),
+    ("class", &["kind of information"]),
+];
+
+/// Which field of "name a patient" each message is about.
+const NAME_FIELDS: &FieldWords = &[("name-classes", &["involved"]), ("patient-find", &["patient"])];
+
+/// The page again with the message at the scope form's field and what was typed kept (the
+/// forms hold their own values: `search` and `named`).
 async fn scope_refused(
     state: &AppState,
     p: &Principal,
@@ -354,11 +366,17 @@ async fn scope_refused(
     e: AppError,
     search: ScopeForm,
     named: NameForm,
+    form: &'static str,
 ) -> Result<Response, WebError> {
     match e {
         AppError::Invalid(_) | AppError::Conflict(_) => {
             let mut page = page(state, p, id, None, None).await?;
-            page.scope_error = Some(e.to_string());
+            let fields = if form == "name-patient" {
+                NAME_FIELDS
+            } else {
+                SEARCH_FIELDS
+            };
+            page.r = Refused::new(form, &(), e.to_string(), fields);
             page.search = search;
             page.named = named;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
@@ -385,7 +403,7 @@ pub async fn scope_preview(
             page.search = f;
             Ok(page.into_response())
         }
-        Err(e) => scope_refused(&state, &p, id, e, f, NameForm::default()).await,
+        Err(e) => scope_refused(&state, &p, id, e, f, NameForm::default(), "search-trail").await,
     }
 }
 
@@ -402,7 +420,7 @@ pub async fn scope(
     };
     match r {
         Ok(_) => Ok(urls::incident(id).done("scope").at("scope").redirect()),
-        Err(e) => scope_refused(&state, &p, id, e, f, NameForm::default()).await,
+        Err(e) => scope_refused(&state, &p, id, e, f, NameForm::default(), "search-trail").await,
     }
 }
 
@@ -426,7 +444,7 @@ pub async fn scope_name(
     };
     match r {
         Ok(_) => Ok(urls::incident(id).done("scope").at("scope").redirect()),
-        Err(e) => scope_refused(&state, &p, id, e, ScopeForm::default(), f).await,
+        Err(e) => scope_refused(&state, &p, id, e, ScopeForm::default(), f, "name-patient").await,
     }
 }
 
@@ -619,7 +637,6 @@ pub struct IncidentPage {
     /// What an audit search would add, shown for review before it is adopted.
     pub preview: Option<Vec<ScopeCandidate>>,
     /// The scope section's error, shown there.
-    pub scope_error: Option<String>,
     /// The audit search as typed.
     pub search: ScopeForm,
     /// The patient naming form as typed.
