@@ -48,6 +48,8 @@ test('one misdirected fax gives one letter; an audit search is previewed and ado
   await Promise.all([co.waitForNavigation(), co.click('main button:has-text("Add to the scope")')]);
   assert.match(await co.textContent('#name-classes-error'), /tick what was involved/);
   assert.match(await co.inputValue('#patient-find'), /^Marchetti, Jonah/);
+  assert.match(await co.textContent('#name-patient-problem'), /Everything you typed is still here/);
+  await screenshot(co, 'incident-scope-refused', { fullPage: false });
   await co.check('#name-patient input[name=class][value=identity]');
   await co.check('#name-patient input[name=class][value=clinical]');
   await Promise.all([co.waitForNavigation(), co.click('main button:has-text("Add to the scope")')]);
