@@ -132,11 +132,16 @@ test('a new clinic with six staff goes from init to an all-green dashboard in th
   await submit(owner, 'owner', '#details button[type=submit]');
   assert.match(await owner.textContent('main'), /Clinic details saved/);
 
-  // 2. Network: this computer only (the clinic's other computers are a choice on the same page).
+  // 2. Network: the clinic's other computers reach Carekeep over HTTPS with the clinic's own
+  // certificate authority, made and served without a restart; plain HTTP then goes to HTTPS.
   await owner.goto(base + '/setup/network');
-  await owner.check('input[name=mode][value=this_computer]');
+  await owner.check('input[name=mode][value=local_authority]');
+  await owner.fill('#names', 'carekeep.lakeside-medspa.test');
   await submit(owner, 'owner', '#network button[type=submit]');
-  assert.match(await owner.textContent('main'), /now answers on this computer only/);
+  assert.equal(new URL(owner.url()).pathname, '/trust');
+  await owner.goto(base + '/setup');
+  assert.equal(new URL(owner.url()).protocol, 'https:', 'plain HTTP now goes to HTTPS');
+  base = new URL(owner.url()).origin;
 
   // 3. Staff: five people, each invited by a link the owner passes on.
   const links = [];
@@ -149,7 +154,9 @@ test('a new clinic with six staff goes from init to an all-green dashboard in th
     await owner.locator('input[name=how][value=link]').check();
     await submit(owner, 'owner', '#new-user button[type=submit]');
     assert.match(await owner.textContent('h1'), /Invitation made/, s.name);
-    links.push(await owner.inputValue('#link'));
+    const link = await owner.inputValue('#link');
+    assert.ok(link.startsWith(base + '/invite/'), `the link is the clinic's HTTPS address: ${link.replace(/\/invite\/.*/, '/invite/...')}`);
+    links.push(link);
   }
 
   // 4. Vendors: the usual ones ticked and answered in words, in one submission.
