@@ -255,9 +255,9 @@ test('a new clinic with six staff goes from init to an all-green dashboard in th
   for (const s of STAFF) assert.ok(counts[s.username] <= 5, `${s.username}: ${counts[s.username]} forms`);
 
   assert.deepEqual(await seriousViolations(owner), []);
-  await screenshot(owner, 'setup-path-done-dashboard', { fullPage: false });
+  await screenshot(owner, 'setup-path-done-dashboard');
   await owner.setViewportSize({ width: 390, height: 844 });
   const wide = await owner.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   assert.ok(wide <= 0, `the dashboard scrolls sideways by ${wide}px`);
-  await screenshot(owner, 'setup-path-done-dashboard-phone', { fullPage: false });
+  await screenshot(owner, 'setup-path-done-dashboard-phone');
 });
