@@ -228,14 +228,20 @@ pub async fn resend(
     }
 }
 
-/// This server's address as the browser used it, for a link to hand on.
+/// This server's address as the browser used it, for a link to hand on. HTTP/2 (what a
+/// browser speaks over the clinic's own HTTPS) carries the address in the request's authority,
+/// not a Host header; a request that did not come over the plain listener while Carekeep serves
+/// its own HTTPS came over that HTTPS.
 fn base_url(state: &AppState, parts: &axum::http::request::Parts) -> String {
     let host = parts
         .headers
         .get(axum::http::header::HOST)
         .and_then(|h| h.to_str().ok())
+        .or_else(|| parts.uri.authority().map(|a| a.as_str()))
         .unwrap_or("localhost");
-    let scheme = if state.config.tls_cert.is_some() || state.config.behind_tls_proxy {
+    let own_https =
+        parts.extensions.get::<crate::network::PlainConnection>().is_none() && state.network.snapshot().serves_https();
+    let scheme = if state.config.tls_cert.is_some() || state.config.behind_tls_proxy || own_https {
         "https"
     } else {
         "http"
