@@ -132,14 +132,18 @@ impl App {
             if vendors.is_empty() {
                 "No vendors recorded yet.".into()
             } else if missing.is_empty() {
-                format!(
-                    "{} vendors handle PHI; every one has a BAA in force.",
-                    phi_vendors.len()
-                )
+                match phi_vendors.len() {
+                    1 => "1 vendor handles PHI and has a BAA in force.".into(),
+                    n => format!("{n} vendors handle PHI; every one has a BAA in force."),
+                }
             } else {
                 format!(
-                    "{} vendors handle PHI; without a BAA in force: {}.",
-                    phi_vendors.len(),
+                    "{} handle{} PHI; without a BAA in force: {}.",
+                    match phi_vendors.len() {
+                        1 => "1 vendor".to_owned(),
+                        n => format!("{n} vendors"),
+                    },
+                    if phi_vendors.len() == 1 { "s" } else { "" },
                     missing.join(", ")
                 )
             },
