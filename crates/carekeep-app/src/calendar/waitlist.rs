@@ -301,6 +301,11 @@ impl App {
         Ok(row.map(|r| (r, freed)))
     }
 
+    /// Whether someone on the waitlist fits the slot a cancelled appointment freed (no names).
+    pub async fn waitlist_fits(&self, appointment: i64) -> Result<bool, AppError> {
+        Ok(self.first_waiting(appointment).await?.is_some())
+    }
+
     /// The offer of the slot a cancelled appointment freed: the first person waiting for its
     /// service who fits it, by name (an audited read), or none.
     pub async fn waitlist_offer(&self, actor: &Actor<'_>, appointment: i64) -> Result<Option<Offer>, AppError> {

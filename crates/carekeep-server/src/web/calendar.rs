@@ -742,6 +742,9 @@ pub async fn cancel(
         .await
         .map_err(WebError::page)?;
     match state.app.calendar_cancel(&p.actor(), id, &f.cancel_reason).await {
+        Ok(()) if state.app.waitlist_fits(id).await.map_err(WebError::page)? => {
+            Ok(urls::waitlist().done("cancelled").with("freed", id).redirect())
+        }
         Ok(()) => Ok(urls::calendar()
             .done("cancelled")
             .with("day", a.start.date())
