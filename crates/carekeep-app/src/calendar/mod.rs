@@ -16,5 +16,5 @@ pub use reminders::{OptOutView, ReminderLog, ReminderRun, ReminderSettings, Sent
 pub use setup::{
     CalendarSetup, HoursInput, HoursView, RoomInput, RoomView, ServiceInput, ServiceView, TimeOffInput, TimeOffView,
 };
-pub use waitlist::{Offer, WaitInput, WaitView};
+pub use waitlist::{FreedSlot, Offer, WaitInput, WaitView};
 pub use week::{summarize, CalendarItem, CalendarView, DaySummary, FreeSlot, SLOT_MINUTES};

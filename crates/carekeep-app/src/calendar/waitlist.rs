@@ -11,7 +11,6 @@ use crate::records::patients::identity_view;
 use crate::{Actor, App, AppError};
 use carekeep_domain::audit::{Action, Outcome};
 use carekeep_domain::calendar::waitlist::{self as rule, Slot, Waiting};
-use carekeep_domain::records::appointment::Status;
 use carekeep_domain::records::patient::Identity;
 use carekeep_domain::DataClass;
 use carekeep_store::records::{CtColumn, PatientRow};
@@ -47,11 +46,22 @@ pub struct WaitView {
     pub added: String,
 }
 
+/// A time a cancelled or moved appointment freed: its service, provider, room and times.
+/// Ids and times only, no patient: it may travel in an address.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FreedSlot {
+    pub service: i64,
+    pub provider: i64,
+    pub room: Option<i64>,
+    pub start: time::OffsetDateTime,
+    pub end: time::OffsetDateTime,
+}
+
 /// A freed slot offered to the first person waiting who fits it.
 #[derive(Clone, Debug)]
 pub struct Offer {
     pub wait_id: i64,
-    pub appointment_id: i64,
+    pub slot: FreedSlot,
     pub patient_name: String,
     pub service: String,
     /// `12/08/2026 9:00 AM`.
@@ -266,52 +276,55 @@ impl App {
         Ok(out)
     }
 
-    /// The first entry of the waitlist that fits the slot a cancelled appointment freed.
-    async fn first_waiting(
-        &self,
-        appointment: i64,
-    ) -> Result<Option<(WaitRow, carekeep_store::bookings::BookingRow)>, AppError> {
+    /// The time an appointment holds now, as a slot it would free (before a move or after a
+    /// cancel); none without a service. Reads no names.
+    pub async fn freed_by(&self, appointment: i64) -> Result<Option<FreedSlot>, AppError> {
         let mut conn = self.store().read().await?;
-        let freed = carekeep_store::bookings::by_id(&mut conn, appointment)
+        let row = carekeep_store::bookings::by_id(&mut conn, appointment)
             .await
             .map_err(|_| AppError::NotFound("appointment"))?;
-        if Status::parse(&freed.status)? != Status::Cancelled || freed.start_at <= self.now() {
+        Ok(row.service_id.map(|service| FreedSlot {
+            service,
+            provider: row.provider_id,
+            room: row.room_id,
+            start: row.start_at,
+            end: row.end_at,
+        }))
+    }
+
+    /// The first entry of the waitlist that fits a freed slot still to come.
+    async fn first_waiting(&self, slot: &FreedSlot) -> Result<Option<WaitRow>, AppError> {
+        if slot.start <= self.now() || slot.end <= slot.start {
             return Ok(None);
         }
-        let Some(service) = freed.service_id else {
-            return Ok(None);
-        };
-        let rows = store::open_for(&mut conn, service).await?;
+        let mut conn = self.store().read().await?;
+        let rows = store::open_for(&mut conn, slot.service).await?;
         drop(conn);
         let zone = self.clinic_zone();
-        let slot = Slot {
-            service,
-            start: plain(zone.local(freed.start_at)),
-            end: plain(zone.local(freed.end_at)),
+        let local = Slot {
+            service: slot.service,
+            start: plain(zone.local(slot.start)),
+            end: plain(zone.local(slot.end)),
         };
-        let list: Vec<Waiting> = rows
-            .iter()
-            .filter(|r| r.patient_id != freed.patient_id)
-            .map(waiting)
-            .collect();
-        let Some(first) = rule::first_fit(&slot, &list) else {
+        let list: Vec<Waiting> = rows.iter().map(waiting).collect();
+        let Some(first) = rule::first_fit(&local, &list) else {
             return Ok(None);
         };
-        let row = rows.into_iter().find(|r| r.id == first.id);
-        Ok(row.map(|r| (r, freed)))
+        let id = first.id;
+        Ok(rows.into_iter().find(|r| r.id == id))
     }
 
-    /// Whether someone on the waitlist fits the slot a cancelled appointment freed (no names).
-    pub async fn waitlist_fits(&self, appointment: i64) -> Result<bool, AppError> {
-        Ok(self.first_waiting(appointment).await?.is_some())
+    /// Whether someone on the waitlist fits the slot a cancelled or moved appointment freed (no names).
+    pub async fn waitlist_fits(&self, slot: &FreedSlot) -> Result<bool, AppError> {
+        Ok(self.first_waiting(slot).await?.is_some())
     }
 
-    /// The offer of the slot a cancelled appointment freed: the first person waiting for its
+    /// The offer of the slot a cancelled or moved appointment freed: the first person waiting for its
     /// service who fits it, by name (an audited read), or none.
-    pub async fn waitlist_offer(&self, actor: &Actor<'_>, appointment: i64) -> Result<Option<Offer>, AppError> {
+    pub async fn waitlist_offer(&self, actor: &Actor<'_>, slot: &FreedSlot) -> Result<Option<Offer>, AppError> {
         let p = actor.person()?;
         p.require_full()?;
-        let Some((wait, freed)) = self.first_waiting(appointment).await? else {
+        let Some(wait) = self.first_waiting(slot).await? else {
             return Ok(None);
         };
         let mut conn = self.store().read().await?;
@@ -337,42 +350,39 @@ impl App {
         permit.confirm().await?;
         Ok(Some(Offer {
             wait_id: wait.id,
-            appointment_id: appointment,
+            slot: *slot,
             patient_name: identity_view(&identity).full_name(),
             service: services
                 .iter()
-                .find(|s| Some(s.id) == freed.service_id)
+                .find(|s| s.id == slot.service)
                 .map(|s| s.name.clone())
                 .unwrap_or_default(),
-            when: when(&self.clinic_zone(), freed.start_at),
+            when: when(&self.clinic_zone(), slot.start),
         }))
     }
 
-    /// Books the person waiting into the slot a cancelled appointment freed, through the same
+    /// Books the person waiting into the slot a cancelled or moved appointment freed, through the same
     /// booking and conflict rule (no override), and takes them off the list. Returns the new
     /// appointment's id.
-    pub async fn waitlist_book(&self, actor: &Actor<'_>, wait: i64, appointment: i64) -> Result<i64, AppError> {
+    pub async fn waitlist_book(&self, actor: &Actor<'_>, wait: i64, slot: &FreedSlot) -> Result<i64, AppError> {
         let p = actor.person()?;
         let mut conn = self.store().read().await?;
         let entry = store::open_by_id(&mut conn, wait)
             .await
             .map_err(|_| AppError::Invalid("this person is no longer on the waitlist".into()))?;
-        let freed = carekeep_store::bookings::by_id(&mut conn, appointment)
-            .await
-            .map_err(|_| AppError::NotFound("appointment"))?;
         drop(conn);
-        if Status::parse(&freed.status)? != Status::Cancelled || freed.service_id != Some(entry.service_id) {
-            return Err(AppError::Invalid("this slot is no longer free for this service".into()));
+        if slot.service != entry.service_id || slot.start <= self.now() {
+            return Err(AppError::Invalid("this time is no longer free for this service".into()));
         }
         let ids = self
             .calendar_book(
                 actor,
                 BookInput {
                     patient: entry.patient_id,
-                    provider: freed.provider_id,
+                    provider: slot.provider,
                     service: entry.service_id,
-                    room: freed.room_id,
-                    start: Some(freed.start_at),
+                    room: slot.room,
+                    start: Some(slot.start),
                     repeat: None,
                     override_reason: String::new(),
                 },

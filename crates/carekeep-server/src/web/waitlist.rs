@@ -15,17 +15,58 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::Form;
-use carekeep_app::calendar::{Offer, WaitInput, WaitView};
+use carekeep_app::calendar::{FreedSlot, Offer, WaitInput, WaitView};
 use carekeep_app::{AppError, Principal};
 use carekeep_domain::calendar::hours::parse_clock;
 use serde::{Deserialize, Serialize};
 
-/// `?freed=12&done=cancelled`: ids and words only.
+/// `?done=cancelled&service=3&provider=4&room=0&start=..&end=..`: the freed time by ids and
+/// Unix seconds, never a patient.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct Which {
-    freed: Option<i64>,
     done: Option<String>,
+    service: i64,
+    provider: i64,
+    room: i64,
+    start: i64,
+    end: i64,
+}
+
+/// A freed time as it travels in an address or a form.
+#[derive(Debug, Default, Deserialize, Clone, Copy)]
+#[serde(default)]
+pub struct SlotForm {
+    pub service: i64,
+    pub provider: i64,
+    pub room: i64,
+    pub start: i64,
+    pub end: i64,
+}
+
+impl SlotForm {
+    fn slot(self) -> Option<FreedSlot> {
+        let at = |t: i64| time::OffsetDateTime::from_unix_timestamp(t).ok();
+        (self.service > 0 && self.provider > 0).then_some(())?;
+        Some(FreedSlot {
+            service: self.service,
+            provider: self.provider,
+            room: (self.room > 0).then_some(self.room),
+            start: at(self.start)?,
+            end: at(self.end)?,
+        })
+    }
+}
+
+/// Where the offer of a freed time is shown, with `done` as the notice.
+pub(crate) fn offer_link(slot: &FreedSlot, done: &str) -> urls::Link {
+    urls::waitlist()
+        .done(done)
+        .with("service", slot.service)
+        .with("provider", slot.provider)
+        .with("room", slot.room.unwrap_or(0))
+        .with("start", slot.start.unix_timestamp())
+        .with("end", slot.end.unix_timestamp())
 }
 
 /// The add form as typed.
@@ -39,13 +80,6 @@ pub struct AddForm {
     pub from: String,
     pub until: String,
     pub note: String,
-}
-
-/// Booking from an offer: the slot's appointment.
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct BookForm {
-    pub appointment: i64,
 }
 
 pub const DAYS: [(&str, &str); 7] = [
@@ -100,13 +134,17 @@ async fn page(
     p: &Principal,
     f: AddForm,
     r: Refused,
-    freed: Option<i64>,
+    freed: Option<FreedSlot>,
 ) -> Result<WaitlistPage, WebError> {
     let today = state.app.clinic_today();
     let v = state.app.calendar(&p.actor(), today, 1).await.map_err(WebError::page)?;
     let all = state.app.waitlist(&p.actor()).await.map_err(WebError::page)?;
     let offer = match freed {
-        Some(id) => state.app.waitlist_offer(&p.actor(), id).await.map_err(WebError::page)?,
+        Some(slot) => state
+            .app
+            .waitlist_offer(&p.actor(), &slot)
+            .await
+            .map_err(WebError::page)?,
         None => None,
     };
     let lists = v
@@ -128,17 +166,32 @@ async fn page(
     })
 }
 
+fn freed_of(w: &Which) -> Option<FreedSlot> {
+    SlotForm {
+        service: w.service,
+        provider: w.provider,
+        room: w.room,
+        start: w.start,
+        end: w.end,
+    }
+    .slot()
+}
+
 pub async fn show(
     State(state): State<AppState>,
     PageUser(p): PageUser,
     Query(w): Query<Which>,
 ) -> Result<Response, WebError> {
-    let mut page = page(&state, &p, AddForm::default(), Refused::default(), w.freed).await?;
+    let mut page = page(&state, &p, AddForm::default(), Refused::default(), freed_of(&w)).await?;
     let notice = match w.done.as_deref() {
         Some("cancelled") if page.offer.is_some() => {
             Some("Appointment cancelled. Someone on the waitlist fits the freed time.")
         }
         Some("cancelled") => Some("Appointment cancelled."),
+        Some("moved") if page.offer.is_some() => {
+            Some("Appointment moved. Someone on the waitlist fits the time it freed.")
+        }
+        Some("moved") => Some("Appointment moved."),
         Some("added") => Some("Added to the waitlist."),
         Some("removed") => Some("Taken off the waitlist."),
         _ => None,
@@ -225,9 +278,12 @@ pub async fn book(
     State(state): State<AppState>,
     PageUser(p): PageUser,
     Path(id): Path<i64>,
-    Form(f): Form<BookForm>,
+    Form(f): Form<SlotForm>,
 ) -> Result<Response, WebError> {
-    match state.app.waitlist_book(&p.actor(), id, f.appointment).await {
+    let Some(slot) = f.slot() else {
+        return Err(WebError::page(AppError::NotFound("freed time")));
+    };
+    match state.app.waitlist_book(&p.actor(), id, &slot).await {
         Ok(new) => {
             let a = state
                 .app
@@ -237,7 +293,7 @@ pub async fn book(
             Ok(urls::calendar().done("booked").with("day", a.start.date()).redirect())
         }
         Err(e @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
-            let mut page = page(&state, &p, AddForm::default(), Refused::default(), Some(f.appointment)).await?;
+            let mut page = page(&state, &p, AddForm::default(), Refused::default(), Some(slot)).await?;
             page.chrome = page.chrome.error(Some(format!("Not booked: {e}")));
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }

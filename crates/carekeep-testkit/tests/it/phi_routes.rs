@@ -455,7 +455,10 @@ async fn every_phi_route_in_the_api_and_the_pages_writes_its_event() {
         )
         .await
         .unwrap();
-    let (freed_s, added_s) = (freed.to_string(), (waiting + 1).to_string());
+    let _ = freed;
+    let freed_at = time::macros::datetime!(2027-03-02 15:00 UTC).unix_timestamp();
+    let (freed_start, freed_end) = (freed_at.to_string(), (freed_at + 1800).to_string());
+    let added_s = (waiting + 1).to_string();
     let (service_s, cal_s) = (service.to_string(), cal_appt.to_string());
     let mut c_doc = PageClient::login(&app, "provider").await;
     let mut c_desk = PageClient::login(&app, "frontdesk").await;
@@ -641,7 +644,12 @@ async fn every_phi_route_in_the_api_and_the_pages_writes_its_event() {
             "POST /calendar/waitlist/{id}/book",
             "desk",
             format!("/calendar/waitlist/{waiting}/book"),
-            vec![("appointment", &freed_s)],
+            vec![
+                ("service", &service_s),
+                ("provider", &doc_s),
+                ("start", &freed_start),
+                ("end", &freed_end),
+            ],
         ),
         (
             "POST /calendar/appointments/{id}/cancel",

@@ -29,6 +29,18 @@ async fn service(app: &TestApp, name: &str) -> i64 {
         .unwrap()
 }
 
+/// The hidden fields of the offer's form.
+fn offer_fields(html: &str) -> Vec<(&'static str, String)> {
+    ["service", "provider", "room", "start", "end"]
+        .into_iter()
+        .map(|name| {
+            let key = format!(r#"name="{name}" value=""#);
+            let at = html.find(&key).unwrap_or_else(|| panic!("{key} in {html}")) + key.len();
+            (name, html[at..].chars().take_while(|c| *c != '"').collect())
+        })
+        .collect()
+}
+
 fn first_id(html: &str, prefix: &str) -> String {
     let at = html.find(prefix).unwrap_or_else(|| panic!("{prefix} in {html}"));
     html[at + prefix.len()..]
@@ -184,7 +196,10 @@ async fn a_cancelled_slot_is_offered_to_the_first_who_fits_and_booked_in_one_cli
         .await;
     assert_eq!(status, 303, "{html}");
     let location = location.unwrap();
-    assert_eq!(location, format!("/calendar/waitlist?done=cancelled&freed={appt}"));
+    assert!(
+        location.starts_with("/calendar/waitlist?done=cancelled&service="),
+        "{location}"
+    );
     assert!(!location.contains("Harriet") && !location.contains("Iris"));
     // The offer: Iris (Tuesdays) fits 9:00 AM; Omar, first on the list, wants afternoons.
     let (status, html) = desk.get(&location).await;
@@ -193,15 +208,15 @@ async fn a_cancelled_slot_is_offered_to_the_first_who_fits_and_booked_in_one_cli
     assert!(html.contains("Laser session, 03/02/2027 9:00 AM is free"), "{html}");
     assert!(html.contains("Book Iris Nakamura at this time"), "{html}");
     let wait = first_id(&html, "/calendar/waitlist/");
+    let offer = offer_fields(&html);
+    let offer: Vec<(&str, &str)> = offer.iter().map(|(a, b)| (*a, b.as_str())).collect();
 
     // Someone else takes the slot first: booking the offer is refused with the conflict named.
     let f = book(&harriet, "9:00 AM", true);
     let f: Vec<(&str, &str)> = f.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
     let (status, _, _) = desk.post("/calendar/book", &f).await;
     assert_eq!(status, 303);
-    let (status, _, html) = desk
-        .post(&format!("/calendar/waitlist/{wait}/book"), &[("appointment", &appt)])
-        .await;
+    let (status, _, html) = desk.post(&format!("/calendar/waitlist/{wait}/book"), &offer).await;
     assert_eq!(status, 422, "{html}");
     assert!(html.contains("Not booked") && html.contains("provider"), "{html}");
     let (_, day) = desk.get("/calendar?day=2027-03-02").await;
@@ -227,9 +242,7 @@ async fn a_cancelled_slot_is_offered_to_the_first_who_fits_and_booked_in_one_cli
     assert_eq!(status, 303);
 
     // Now one click books Iris into the freed time, and she leaves the list.
-    let (status, location, html) = desk
-        .post(&format!("/calendar/waitlist/{wait}/book"), &[("appointment", &appt)])
-        .await;
+    let (status, location, html) = desk.post(&format!("/calendar/waitlist/{wait}/book"), &offer).await;
     assert_eq!(status, 303, "{html}");
     assert_eq!(location.as_deref(), Some("/calendar?done=booked&day=2027-03-02"));
     let (_, day) = desk.get("/calendar?day=2027-03-02").await;
@@ -240,14 +253,58 @@ async fn a_cancelled_slot_is_offered_to_the_first_who_fits_and_booked_in_one_cli
         "{html}"
     );
     // Twice: refused, not booked again.
-    let (status, _, html) = desk
-        .post(&format!("/calendar/waitlist/{wait}/book"), &[("appointment", &appt)])
-        .await;
+    let (status, _, html) = desk.post(&format!("/calendar/waitlist/{wait}/book"), &offer).await;
     assert_eq!(status, 422, "{html}");
     assert!(html.contains("no longer on the waitlist"), "{html}");
 
     // Removing Omar.
     let omar_entry = first_id(&html[html.find("Omar Quintero").unwrap()..], "/calendar/waitlist/");
+    // A move frees a time too: Harriet's 2:00 PM moved to 4:00 PM offers 2:00 PM to Omar
+    // (afternoons).
+    let f = book(&harriet, "2:00 PM", true);
+    let f: Vec<(&str, &str)> = f.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let (status, _, _) = desk.post("/calendar/book", &f).await;
+    assert_eq!(status, 303);
+    let (_, day) = desk.get("/calendar?day=2027-03-02").await;
+    let afternoon = day
+        .split("/calendar/appointments/")
+        .skip(1)
+        .filter_map(|rest| {
+            rest.chars()
+                .take_while(char::is_ascii_digit)
+                .collect::<String>()
+                .parse::<i64>()
+                .ok()
+        })
+        .max()
+        .unwrap();
+    let (status, location, html) = desk
+        .post(
+            &format!("/calendar/appointments/{afternoon}/move"),
+            &[
+                ("provider", provider.as_str()),
+                ("start_day", "03/02/2027"),
+                ("start_time", "4:00 PM"),
+                ("reason", "the patient asked"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 303, "{html}");
+    let location = location.unwrap();
+    assert!(
+        location.starts_with("/calendar/waitlist?done=moved&service="),
+        "{location}"
+    );
+    let (_, html) = desk.get(&location).await;
+    assert!(
+        html.contains("Appointment moved. Someone on the waitlist fits the time it freed."),
+        "{html}"
+    );
+    assert!(
+        html.contains("03/02/2027 2:00 PM is free") && html.contains("Book Omar Quintero at this time"),
+        "{html}"
+    );
+
     let (status, location, _) = desk.post(&format!("/calendar/waitlist/{omar_entry}/remove"), &[]).await;
     assert_eq!(status, 303);
     assert_eq!(location.as_deref(), Some("/calendar/waitlist?done=removed"));
