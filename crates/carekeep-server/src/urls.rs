@@ -102,6 +102,9 @@ pub(crate) fn calendar() -> Link {
 pub(crate) fn appointment_reminders(id: i64) -> Link {
     Link::new(format!("/calendar/appointments/{id}/reminders"))
 }
+pub(crate) fn waitlist() -> Link {
+    Link::new("/calendar/waitlist")
+}
 pub(crate) fn calendar_setup() -> Link {
     Link::new("/calendar/setup")
 }
@@ -195,6 +198,7 @@ mod tests {
             schedule(),
             calendar(),
             calendar_setup(),
+            waitlist(),
             appointment_reminders(7),
             requests(),
             patient_log(7),

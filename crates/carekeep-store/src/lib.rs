@@ -23,6 +23,7 @@ pub mod program;
 pub mod records;
 pub mod reminders;
 pub mod rights;
+pub mod waitlist;
 
 // The tables by their own names as well, so a use case names what it touches.
 pub use auth::{clinic, invitations, keys, network, roles, sessions, throttle, users};

@@ -133,7 +133,7 @@ fn chart_refusal(zone: &ClinicZone, found: &[conflict::Conflict]) -> String {
 }
 
 impl App {
-    async fn service(&self, conn: &mut Conn, id: i64) -> Result<ServiceRow, AppError> {
+    pub(super) async fn service(&self, conn: &mut Conn, id: i64) -> Result<ServiceRow, AppError> {
         carekeep_store::calendar::services(conn)
             .await?
             .into_iter()

@@ -7,6 +7,7 @@ mod hours;
 mod link;
 mod reminders;
 mod setup;
+mod waitlist;
 mod week;
 
 pub use book::{BookInput, MoveInput, PatientAtBooking};
@@ -15,4 +16,5 @@ pub use reminders::{OptOutView, ReminderLog, ReminderRun, ReminderSettings, Sent
 pub use setup::{
     CalendarSetup, HoursInput, HoursView, RoomInput, RoomView, ServiceInput, ServiceView, TimeOffInput, TimeOffView,
 };
+pub use waitlist::{FreedSlot, Offer, WaitInput, WaitView};
 pub use week::{summarize, CalendarItem, CalendarView, DaySummary, FreeSlot, SLOT_MINUTES};

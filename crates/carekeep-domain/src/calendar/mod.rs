@@ -10,3 +10,4 @@ pub mod message;
 pub mod recurrence;
 pub mod reminders;
 pub mod texting;
+pub mod waitlist;

@@ -696,6 +696,7 @@ pub async fn move_to(
     Path(id): Path<i64>,
     Form(f): Form<MoveForm>,
 ) -> Result<Response, WebError> {
+    let freed = state.app.freed_by(id).await.map_err(WebError::page)?;
     let r = match (
         number::<i64>(&f.provider, "the provider"),
         start_of(&state, &f.start_day, &f.start_time),
@@ -718,7 +719,11 @@ pub async fn move_to(
         (Err(e), _) | (_, Err(e)) => Err(e),
     };
     match r {
-        Ok(day) => Ok(urls::calendar().done("moved").with("day", day).redirect()),
+        Ok(day) => Ok(match fits(&state, freed).await? {
+            Some(slot) => super::waitlist::offer_link(&slot, "moved"),
+            None => urls::calendar().done("moved").with("day", day),
+        }
+        .redirect()),
         Err(e @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
             let conflict = matches!(e, AppError::Conflict(_)) || !f.override_reason.trim().is_empty();
             let r = Refused::new("move-form", &f, e.to_string(), CHANGE_FIELDS);
@@ -741,11 +746,13 @@ pub async fn cancel(
         .calendar_appointment(&p.actor(), id)
         .await
         .map_err(WebError::page)?;
+    let freed = state.app.freed_by(id).await.map_err(WebError::page)?;
     match state.app.calendar_cancel(&p.actor(), id, &f.cancel_reason).await {
-        Ok(()) => Ok(urls::calendar()
-            .done("cancelled")
-            .with("day", a.start.date())
-            .redirect()),
+        Ok(()) => Ok(match fits(&state, freed).await? {
+            Some(slot) => super::waitlist::offer_link(&slot, "cancelled"),
+            None => urls::calendar().done("cancelled").with("day", a.start.date()),
+        }
+        .redirect()),
         Err(e @ AppError::Invalid(_)) => {
             let r = Refused::new(
                 "cancel-form",
@@ -757,5 +764,16 @@ pub async fn cancel(
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Err(e) => Err(WebError::page(e)),
+    }
+}
+
+/// The time an appointment freed, when someone on the waitlist fits it (no names read).
+async fn fits(
+    state: &AppState,
+    freed: Option<carekeep_app::calendar::FreedSlot>,
+) -> Result<Option<carekeep_app::calendar::FreedSlot>, WebError> {
+    match freed {
+        Some(slot) if state.app.waitlist_fits(&slot).await.map_err(WebError::page)? => Ok(Some(slot)),
+        _ => Ok(None),
     }
 }

@@ -35,6 +35,7 @@ mod setup_vendors;
 mod sra;
 mod sra_wizard;
 mod token_links;
+mod waitlist;
 
 use crate::middleware;
 use crate::state::AppState;
@@ -123,6 +124,9 @@ pages! {
     "/calendar/appointments/{id}/link" => post(calendar::make_link),
     "/calendar/appointments/{id}/reminders" => get(calendar_reminders::show),
     "/calendar/appointments/{id}/texts" => post(calendar_reminders::texts),
+    "/calendar/waitlist" => get(waitlist::show).post(waitlist::add),
+    "/calendar/waitlist/{id}/remove" => post(waitlist::remove),
+    "/calendar/waitlist/{id}/book" => post(waitlist::book),
     "/calendar/setup" => get(calendar_setup::show),
     "/calendar/setup/services" => post(calendar_setup::add_service),
     "/calendar/setup/rooms" => post(calendar_setup::add_room),

@@ -24,6 +24,7 @@ pub enum CtColumn {
     AttachmentContent,
     InvoiceLines,
     AppointmentReason,
+    WaitlistNote,
 }
 
 impl CtColumn {
@@ -41,6 +42,7 @@ impl CtColumn {
             CtColumn::AttachmentContent => ("attachments", "content_ct"),
             CtColumn::InvoiceLines => ("invoices", "lines_ct"),
             CtColumn::AppointmentReason => ("appointment_reasons", "reason_ct"),
+            CtColumn::WaitlistNote => ("waitlist", "note_ct"),
         }
     }
 }

@@ -60,6 +60,7 @@ mod sra_wizard;
 mod staff_list;
 mod time_zone;
 mod transport;
+mod waitlist;
 mod workforce;
 
 /// CI asks for PostgreSQL by setting CAREKEEP_TEST_DATABASE_URL: the suite must then run on

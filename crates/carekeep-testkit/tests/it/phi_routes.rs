@@ -421,6 +421,44 @@ async fn every_phi_route_in_the_api_and_the_pages_writes_its_event() {
         .make_confirm_link(&desk_who.actor(), cal_appt)
         .await
         .unwrap();
+    // A future appointment of the service, cancelled, and someone waiting for its slot.
+    let freed = app
+        .state
+        .app
+        .calendar_book(
+            &desk_who.actor(),
+            carekeep_app::calendar::BookInput {
+                patient: id,
+                provider: doc_id,
+                service,
+                start: Some(time::macros::datetime!(2027-03-02 15:00 UTC)),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()[0];
+    app.state
+        .app
+        .calendar_cancel(&desk_who.actor(), freed, "the patient is travelling")
+        .await
+        .unwrap();
+    let waiting = app
+        .state
+        .app
+        .waitlist_add(
+            &desk_who.actor(),
+            carekeep_app::calendar::WaitInput {
+                patient: id,
+                service,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let _ = freed;
+    let freed_at = time::macros::datetime!(2027-03-02 15:00 UTC).unix_timestamp();
+    let (freed_start, freed_end) = (freed_at.to_string(), (freed_at + 1800).to_string());
+    let added_s = (waiting + 1).to_string();
     let (service_s, cal_s) = (service.to_string(), cal_appt.to_string());
     let mut c_doc = PageClient::login(&app, "provider").await;
     let mut c_desk = PageClient::login(&app, "frontdesk").await;
@@ -582,6 +620,35 @@ async fn every_phi_route_in_the_api_and_the_pages_writes_its_event() {
                 ("service", &service_s),
                 ("start_day", "03/05/2026"),
                 ("start_time", "1:00 PM"),
+            ],
+        ),
+        (
+            "POST /calendar/waitlist",
+            "desk",
+            "/calendar/waitlist".into(),
+            vec![("patient", &pid), ("service", &service_s), ("note", "mornings")],
+        ),
+        (
+            "GET /calendar/waitlist",
+            "desk",
+            format!("/calendar/waitlist?freed={freed}"),
+            vec![],
+        ),
+        (
+            "POST /calendar/waitlist/{id}/remove",
+            "desk",
+            format!("/calendar/waitlist/{added_s}/remove"),
+            vec![],
+        ),
+        (
+            "POST /calendar/waitlist/{id}/book",
+            "desk",
+            format!("/calendar/waitlist/{waiting}/book"),
+            vec![
+                ("service", &service_s),
+                ("provider", &doc_s),
+                ("start", &freed_start),
+                ("end", &freed_end),
             ],
         ),
         (
