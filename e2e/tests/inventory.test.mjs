@@ -45,7 +45,7 @@ test('the inventory, a disposal, the evidence and the readiness profile', async 
   await page.fill('#asset_owner', 'Dr. Rivera');
   await page.fill('#asset_location', 'Exam room 2');
   await page.fill('#asset_os', 'macOS 14.6');
-  await page.fill('#asset_patched_on', us(new Date()));
+  await page.fill('#asset_patched_on', us(new Date(Date.now() - 86400000)));
   await page.check('input[name=encrypted]');
   await Promise.all([page.waitForNavigation(), page.click('main button:has-text("Add asset")')]);
 
@@ -53,7 +53,7 @@ test('the inventory, a disposal, the evidence and the readiness profile', async 
   await page.fill('#last_scan_on', '2026-13-01');
   await page.fill('#alerts_recipient', 'Maria Lopez');
   await page.fill('#alerts_sources', 'CISA alerts, the EHR vendor, our IT provider');
-  await page.fill('#alerts_checked_on', us(new Date()));
+  await page.fill('#alerts_checked_on', us(new Date(Date.now() - 86400000)));
   await page.fill('#latest_release', '9.9.9');
   await Promise.all([page.waitForNavigation(), page.click('main button:has-text("Save the security evidence")')]);
   assert.match(await page.textContent('#security'), /the vulnerability scan date must look like/);
@@ -64,7 +64,7 @@ test('the inventory, a disposal, the evidence and the readiness profile', async 
 
   await page.locator('summary:has-text("Record the disposal or re-use of Front desk PC")').click();
   const form = page.locator('form[id^="dispose-"]').first();
-  await form.locator('input[name=disposed_on]').fill(us(new Date()));
+  await form.locator('input[name=disposed_on]').fill(us(new Date(Date.now() - 86400000)));
   await form.locator('select[name=action]').selectOption('destroyed');
   await form.locator('input[name=method]').fill('Drive shredded on site');
   await form.locator('input[name=done_by]').fill('Shred Co');
