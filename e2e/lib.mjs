@@ -173,3 +173,43 @@ export async function refusedKeepsEverything(page, id, field, shot) {
   await screenshot(page, shot + '-phone', { fullPage: false });
   await page.setViewportSize({ width: 1280, height: 800 });
 }
+
+/** A mail relay on 127.0.0.1 that takes every message and keeps it, so a test reads what
+ * Carekeep sent (as `carekeep_testkit::SmtpSink` does for the Rust tests): just enough SMTP for
+ * a client that does not sign in. `messages` holds `{ to: [...], data }`. */
+export async function smtpSink() {
+  const { createServer } = await import('node:net');
+  const messages = [];
+  const server = createServer((socket) => {
+    let buffer = '';
+    let inData = false;
+    let to = [];
+    let data = [];
+    socket.write('220 sink ESMTP\r\n');
+    socket.on('data', (chunk) => {
+      buffer += chunk.toString('utf8');
+      let end;
+      while ((end = buffer.indexOf('\r\n')) >= 0) {
+        const line = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        if (inData) {
+          if (line === '.') {
+            messages.push({ to, data: data.join('\n') });
+            inData = false; to = []; data = [];
+            socket.write('250 kept\r\n');
+          } else data.push(line.startsWith('..') ? line.slice(1) : line);
+          continue;
+        }
+        const verb = line.slice(0, 4).toUpperCase();
+        if (verb === 'EHLO' || verb === 'HELO') socket.write('250 sink\r\n');
+        else if (verb === 'RCPT') { to.push(line.replace(/^RCPT TO:\s*<?([^>]*)>?.*$/i, '$1')); socket.write('250 ok\r\n'); }
+        else if (verb === 'DATA') { inData = true; socket.write('354 go on\r\n'); }
+        else if (verb === 'QUIT') { socket.end('221 bye\r\n'); }
+        else socket.write('250 ok\r\n');
+      }
+    });
+    socket.on('error', () => {});
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { port: server.address().port, messages, close: () => new Promise((r) => server.close(r)) };
+}

@@ -1,5 +1,5 @@
 // The whole set-up path (issue 25, item 8): a FRESH clinic (`carekeep init` + `carekeep serve`,
-// not the demo) with six staff, walked in Chromium with no terminal command and no file edited,
+// not the demo) with six staff, invited by email through the relay set up on the path, walked in Chromium with no terminal command and no file edited,
 // counting every form submission by the owner and by each staff member, until the set-up path
 // says done and every row of the compliance dashboard is green. The counts are printed; the
 // owner's must be at most 40. A row that cannot go green from the browser fails the test by
@@ -10,7 +10,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { binary, launch, totp, seriousViolations, screenshot } from '../lib.mjs';
+import { binary, launch, totp, seriousViolations, screenshot, smtpSink } from '../lib.mjs';
 
 const PASSWORD = 'correct horse battery staple';
 const OWNER = { username: 'owner', name: 'Olivia Ortega' };
@@ -25,7 +25,7 @@ const STAFF = [
 // The course's right answers, in order (carekeep-domain/src/program/course.rs).
 const COURSE_ANSWERS = [0, 2, 1, 1, 0, 1, 1, 1];
 
-let server, browser, data, usb;
+let server, browser, data, usb, sink;
 
 /** `carekeep init` then `carekeep serve` on a free loopback port: the two commands the issue
  * allows; everything after is in the browser. */
@@ -57,11 +57,13 @@ async function startFresh() {
 before(async () => {
   server = await startFresh();
   browser = await launch();
+  sink = await smtpSink();
   usb = mkdtempSync(join(tmpdir(), 'carekeep-usb-'));
 });
 after(async () => {
   await browser?.close();
   await server?.stop();
+  await sink?.close();
   if (data) rmSync(join(data, '..'), { recursive: true, force: true });
   if (usb) rmSync(usb, { recursive: true, force: true });
 });
@@ -143,19 +145,35 @@ test('a new clinic with six staff goes from init to an all-green dashboard in th
   assert.equal(new URL(owner.url()).protocol, 'https:', 'plain HTTP now goes to HTTPS');
   base = new URL(owner.url()).origin;
 
-  // 3. Staff: five people, each invited by a link the owner passes on.
+  // 3. Staff. First the clinic's email relay (here a stand-in on this machine), run by a
+  // vendor whose BAA is signed, added to the vendors from the same form; then five people,
+  // each invited by email at their work address.
+  await owner.goto(base + '/setup/mail');
+  await owner.fill('#host', '127.0.0.1');
+  await owner.fill('#port', String(sink.port));
+  await owner.check('input[name=security][value=none]');
+  await owner.fill('#from', 'Lakeside Medspa <carekeep@lakeside-medspa.test>');
+  await owner.fill('#vendor', 'Lakeside Mail Services');
+  await owner.check('input[name=baa][value=signed]');
+  await owner.fill('#signed_on', '12/01/2026');
+  await submit(owner, 'owner', '#relay button[type=submit]');
+  assert.match(await owner.textContent('main'), /The email relay is saved/);
   const links = [];
   for (const s of STAFF) {
     await owner.goto(base + '/admin/users/new');
     await owner.fill('#display_name', s.name);
     await owner.fill('#username', s.username);
     await owner.fill('#job_title', s.title);
+    await owner.fill('#email', `${s.username}@lakeside-medspa.test`);
     await owner.locator(`input[name=role][value=${s.role}]`).check();
-    await owner.locator('input[name=how][value=link]').check();
+    assert.ok(await owner.locator('input[name=how][value=email]').isChecked(), 'email is offered first once the relay is set up');
     await submit(owner, 'owner', '#new-user button[type=submit]');
     assert.match(await owner.textContent('h1'), /Invitation made/, s.name);
-    const link = await owner.inputValue('#link');
-    assert.ok(link.startsWith(base + '/invite/'), `the link is the clinic's HTTPS address: ${link.replace(/\/invite\/.*/, '/invite/...')}`);
+    const mail = sink.messages.find((m) => m.to.includes(`${s.username}@lakeside-medspa.test`));
+    assert.ok(mail, `the invitation was mailed to ${s.name}`);
+    const text = mail.data.replace(/=\n/g, '').replace(/=3D/g, '=');
+    const link = text.match(/https?:\/\/\S+\/invite\/[A-Za-z0-9_-]+/)?.[0];
+    assert.ok(link?.startsWith(base + '/invite/'), `the mailed link is the clinic's HTTPS address: ${(link || 'none').replace(/\/invite\/.*/, '/invite/...')}`);
     links.push(link);
   }
 
@@ -171,12 +189,15 @@ test('a new clinic with six staff goes from init to an all-green dashboard in th
   await owner.fill('#cloud_signed_on', '12/01/2026');
   await submit(owner, 'owner', 'form[action="/setup/vendors"] button[type=submit]');
   assert.match(await owner.textContent('.notice'), /vendors added/);
-  // The cloud vendor's security report (its SOC 2), recorded on its page.
-  await owner.goto(base + '/program/vendors');
-  await Promise.all([owner.waitForNavigation(), owner.click('main a:has-text("Dropbox Business")')]);
-  await owner.selectOption('#report', { label: 'SOC 2 report' });
-  await owner.fill('#report_on', '09/30/2026');
-  await submit(owner, 'owner', '#security-form button[type=submit]');
+  // The security report (a SOC 2) of each vendor that holds or carries PHI, recorded on its
+  // page: the cloud storage and the email relay.
+  for (const vendor of ['Dropbox Business', 'Lakeside Mail Services']) {
+    await owner.goto(base + '/program/vendors');
+    await Promise.all([owner.waitForNavigation(), owner.click(`main a:has-text("${vendor}")`)]);
+    await owner.selectOption('#report', { label: 'SOC 2 report' });
+    await owner.fill('#report_on', '09/30/2026');
+    await submit(owner, 'owner', '#security-form button[type=submit]');
+  }
 
   // 5. Policies: every template adopted in one review.
   await owner.goto(base + '/program/policies/review');

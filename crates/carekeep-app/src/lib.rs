@@ -16,6 +16,7 @@ mod error;
 pub mod incidents;
 pub mod input;
 pub mod mail;
+pub mod mail_relay;
 pub mod monitoring;
 pub mod pdf;
 mod permit;

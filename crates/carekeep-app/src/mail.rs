@@ -11,16 +11,8 @@ use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use std::time::Duration;
 
-/// How the connection to the relay is secured.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum MailSecurity {
-    /// TLS from the first byte (usually port 465).
-    Tls,
-    /// Plain, then upgraded with STARTTLS, which is required (usually port 587).
-    StartTls,
-    /// No encryption: allowed only to a relay on this machine.
-    None,
-}
+/// How the connection to the relay is secured (the domain's rule decides which are allowed).
+pub use carekeep_domain::program::mail_relay::Security as MailSecurity;
 
 /// The relay and the vendor record it is tied to.
 #[derive(Clone)]
@@ -85,10 +77,9 @@ impl App {
     /// Sends one plain-text message through the relay.
     pub async fn send_mail(&self, to: &str, subject: &str, body: &str, content: Content) -> Result<(), AppError> {
         let settings = self
-            .settings()
-            .mail
-            .as_ref()
-            .ok_or_else(|| AppError::Invalid("no SMTP relay is configured (smtp_host)".into()))?;
+            .mail_in_effect()
+            .await?
+            .ok_or_else(|| AppError::Invalid("no email relay is set up (Set-up, Email relay)".into()))?;
         self.integration_gate("SMTP relay", &settings.vendor, content == Content::Phi)
             .await?;
         let bad = |what: &str| AppError::Invalid(format!("the {what} address is not a valid email address"));
@@ -99,7 +90,7 @@ impl App {
             .header(ContentType::TEXT_PLAIN)
             .body(body.to_owned())
             .map_err(|e| AppError::Internal(format!("building a message: {e}")))?;
-        transport(settings)?
+        transport(&settings)?
             .send(message)
             .await
             .map_err(|e| AppError::Internal(format!("the SMTP relay refused or failed: {e}")))?;
@@ -109,7 +100,7 @@ impl App {
     /// Mails each current person with a login and a work address their reminders, once a day
     /// at most and only when they have some. Returns how many were sent.
     pub async fn mail_reminders(&self) -> Result<usize, AppError> {
-        if self.settings().mail.is_none() {
+        if self.mail_in_effect().await?.is_none() {
             return Ok(0);
         }
         let today = self.clinic_today();

@@ -27,6 +27,8 @@ pub(crate) enum NotPhi {
     SecurityReport,
     /// The private key of the HTTPS certificate or of the clinic's local certificate authority.
     ServerKey,
+    /// The password of the clinic's email relay.
+    MailPassword,
 }
 
 impl Sealer {

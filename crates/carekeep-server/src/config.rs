@@ -688,52 +688,47 @@ impl Config {
         }))
     }
 
-    /// The SMTP relay, if one is configured; each setting checked.
+    /// The SMTP relay, if one is configured; each setting checked by the same rule as the
+    /// set-up page's (`carekeep_domain::program::mail_relay::check`).
     pub fn mail(&self) -> Result<Option<carekeep_app::mail::MailSettings>, ConfigError> {
-        use carekeep_app::mail::{MailSecurity, MailSettings};
-        let host = self.smtp_host.trim();
-        if host.is_empty() {
+        use carekeep_app::mail::MailSettings;
+        use carekeep_domain::program::mail_relay::{check, Typed};
+        if self.smtp_host.trim().is_empty() {
             return Ok(None);
         }
-        let invalid = |name, reason: &str| ConfigError::Invalid {
-            name,
-            reason: reason.to_owned(),
-        };
-        let security = match self.smtp_security.trim() {
-            "starttls" => MailSecurity::StartTls,
-            "tls" => MailSecurity::Tls,
-            "none" if matches!(host, "127.0.0.1" | "::1" | "localhost") => MailSecurity::None,
-            "none" => {
-                return Err(invalid(
-                    "smtp_security",
-                    "'none' sends in clear text; it is allowed only to a relay on this machine (127.0.0.1)",
-                ))
-            }
-            _ => return Err(invalid("smtp_security", "use starttls, tls or none")),
-        };
-        if self.smtp_from.trim().parse::<lettre::message::Mailbox>().is_err() {
-            return Err(invalid(
-                "smtp_from",
-                "set the sender, e.g. Carekeep <carekeep@clinic.example>",
-            ));
-        }
-        if self.smtp_vendor.trim().is_empty() {
-            return Err(invalid(
-                "smtp_vendor",
-                "name the vendor record of the relay's operator (the BAA gate applies to every outbound integration)",
-            ));
-        }
-        if self.smtp_port == 0 {
-            return Err(invalid("smtp_port", "must be 1 to 65535"));
+        let relay = check(&Typed {
+            host: self.smtp_host.clone(),
+            port: self.smtp_port.to_string(),
+            security: self.smtp_security.clone(),
+            username: self.smtp_username.clone(),
+            from: self.smtp_from.clone(),
+            vendor: self.smtp_vendor.clone(),
+        })
+        .map_err(|p| ConfigError::Invalid {
+            name: match p.field {
+                "host" => "smtp_host",
+                "port" => "smtp_port",
+                "security" => "smtp_security",
+                "username" => "smtp_username",
+                "from" => "smtp_from",
+                _ => "smtp_vendor",
+            },
+            reason: p.message.to_owned(),
+        })?;
+        if relay.from.parse::<lettre::message::Mailbox>().is_err() {
+            return Err(ConfigError::Invalid {
+                name: "smtp_from",
+                reason: "set the sender, e.g. Carekeep <carekeep@clinic.example>".to_owned(),
+            });
         }
         Ok(Some(MailSettings {
-            host: host.to_owned(),
-            port: self.smtp_port,
-            security,
-            username: self.smtp_username.trim().to_owned(),
+            host: relay.host,
+            port: relay.port,
+            security: relay.security,
+            username: relay.username,
             password: self.smtp_password.clone(),
-            from: self.smtp_from.trim().to_owned(),
-            vendor: self.smtp_vendor.trim().to_owned(),
+            from: relay.from,
+            vendor: relay.vendor,
         }))
     }
 

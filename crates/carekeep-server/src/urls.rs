@@ -151,6 +151,9 @@ pub(crate) fn setup() -> Link {
 pub(crate) fn setup_backups() -> Link {
     Link::new("/setup/backups")
 }
+pub(crate) fn setup_mail() -> Link {
+    Link::new("/setup/mail")
+}
 pub(crate) fn setup_network() -> Link {
     Link::new("/setup/network")
 }
@@ -216,6 +219,7 @@ mod tests {
             setup(),
             setup_backups(),
             setup_network(),
+            setup_mail(),
             trust(),
             setup_vendors(),
             sra_wizard(7, 2),

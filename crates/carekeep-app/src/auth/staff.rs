@@ -107,16 +107,11 @@ fn relay_words(e: &AppError) -> String {
 }
 
 impl App {
-    /// Whether the clinic has an email relay set up (carekeep.toml's `smtp_host`).
-    pub fn mail_configured(&self) -> bool {
-        self.settings().mail.is_some()
-    }
-
     /// The relay may carry invitations: configured, tied to its vendor record, and that
     /// vendor's BAA in force (the BAA gate, 164.502(e)(1), 164.308(b)(1)). The owner asked for
     /// the relay under a BAA before staff mail goes through it, as patients' mail will.
     pub async fn invitation_mail_ready(&self) -> Result<(), AppError> {
-        let Some(settings) = self.settings().mail.as_ref() else {
+        let Some(settings) = self.mail_in_effect().await? else {
             return Err(AppError::Invalid(
                 "this clinic has no email relay set up, so Carekeep cannot email the invitation: choose a printed set-up code or the link instead".into(),
             ));

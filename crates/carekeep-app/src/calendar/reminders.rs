@@ -209,7 +209,7 @@ impl App {
     pub async fn send_due_reminders(&self) -> Result<ReminderRun, AppError> {
         let settings = &self.settings().reminders;
         let mut run = ReminderRun::default();
-        if self.settings().mail.is_none() && settings.sms.is_none() {
+        if self.mail_in_effect().await?.is_none() && settings.sms.is_none() {
             return Ok(run);
         }
         let base = settings.patient_url.trim().trim_end_matches('/');
@@ -295,7 +295,7 @@ impl App {
             return Ok(None);
         };
         let vendor = match channel {
-            Channel::Email => self.settings().mail.as_ref().map(|m| m.vendor.clone()),
+            Channel::Email => self.mail_in_effect().await?.map(|m| m.vendor),
             Channel::Sms => self.settings().reminders.sms.as_ref().map(|s| s.vendor.clone()),
         };
         let Some(vendor) = vendor else {

@@ -580,7 +580,7 @@ impl App {
 
     /// Emails each person who handles incidents that one was reported: its number only.
     async fn tell_incident_handlers(&self, id: i64) -> Result<(), AppError> {
-        if self.settings().mail.is_none() {
+        if self.mail_in_effect().await?.is_none() {
             return Ok(());
         }
         let policy = self.policy();

@@ -8,6 +8,7 @@ pub mod checklist_history;
 pub mod course;
 pub mod dates;
 pub mod invite;
+pub mod mail_relay;
 pub mod network;
 pub mod npp;
 pub mod offboarding;

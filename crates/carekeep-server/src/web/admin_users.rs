@@ -83,7 +83,7 @@ pub async fn new_form(State(state): State<AppState>, PageUser(p): PageUser) -> R
     Ok(UserNewPage {
         roles: role_options(&state, &p, &[]).await?,
         chrome: chrome(&state, &p, "/admin/users"),
-        mail_configured: state.app.mail_configured(),
+        mail_configured: state.app.mail_configured().await,
         r: Refused::default(),
     })
 }
@@ -156,7 +156,7 @@ pub async fn create(
             let page = UserNewPage {
                 roles: role_options(&state, &p, &checked).await?,
                 chrome: chrome(&state, &p, "/admin/users"),
-                mail_configured: state.app.mail_configured(),
+                mail_configured: state.app.mail_configured().await,
                 r: Refused::new("new-user", &f, e.to_string(), NEW_USER_FIELDS),
             };
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
@@ -277,7 +277,7 @@ async fn edit_page(state: &AppState, p: &Principal, id: i64, said: Said) -> Resu
         user: UserLine::from(&user),
         r: said.r,
         invited,
-        mail_configured: state.app.mail_configured(),
+        mail_configured: state.app.mail_configured().await,
     })
 }
 

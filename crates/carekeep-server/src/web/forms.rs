@@ -60,6 +60,20 @@ impl Refused {
         }
     }
 
+    /// The form `form` refused with `message` about the field `field`, which the use case
+    /// named itself.
+    pub(crate) fn for_field(
+        form: impl Into<String>,
+        typed: &impl Serialize,
+        message: String,
+        field: &'static str,
+    ) -> Refused {
+        let mut r = Refused::new(form, typed, message, &[]);
+        r.field = Some(field);
+        r.target = field.to_owned();
+        r
+    }
+
     /// A form of passwords and codes: nothing typed is shown again.
     pub(crate) fn secret(mut self) -> Refused {
         self.secret = true;

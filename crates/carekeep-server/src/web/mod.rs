@@ -30,6 +30,7 @@ mod rights;
 mod settings;
 mod setup;
 mod setup_backups;
+mod setup_mail;
 mod setup_network;
 mod setup_vendors;
 mod sra;
@@ -216,6 +217,9 @@ pages! {
     "/setup/backups/folder" => post(setup_backups::choose),
     "/setup/backups/key" => get(setup_backups::key_file),
     "/setup/backups/sheet" => get(setup_backups::sheet),
+    "/setup/mail" => get(setup_mail::show).post(setup_mail::save),
+    "/setup/mail/test" => post(setup_mail::test),
+    "/setup/mail/remove" => post(setup_mail::remove),
     "/admin/settings/time-zone" => post(settings::save_zone),
     "/admin/roles" => get(admin_users::roles).post(admin_users::define_role),
     "/admin/users/{id}" => get(admin_users::show),

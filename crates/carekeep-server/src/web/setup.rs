@@ -146,6 +146,20 @@ async fn network_words(state: &AppState) -> &'static str {
     }
 }
 
+/// The email relay in words, for the staff step.
+async fn mail_words(state: &AppState, p: &Principal) -> String {
+    match state.app.mail_relay_view(&p.actor()).await {
+        Ok(v) if !v.host.is_empty() => match v.ready {
+            true => format!("Set up: mail goes through {}, run by {}. Invitations can go by email.", v.host, v.vendor),
+            false => format!(
+                "Set up: mail goes through {}, run by {}, but invitations wait for its business associate agreement.",
+                v.host, v.vendor
+            ),
+        },
+        _ => "Not set up: staff are invited with a printed set-up code or a link. Set up the clinic's email relay to invite them by email.".into(),
+    }
+}
+
 async fn page(
     state: &AppState,
     p: &Principal,
@@ -175,6 +189,7 @@ async fn page(
             .collect(),
         all: zone::all_names(),
         network: network_words(state).await,
+        mail: mail_words(state, p).await,
         r,
     })
 }
@@ -228,6 +243,8 @@ pub struct SetupPage {
     pub all: Vec<String>,
     /// The clinic's connections in words.
     pub network: &'static str,
+    /// The email relay, in words, for the staff step.
+    pub mail: String,
     pub r: Refused,
 }
 

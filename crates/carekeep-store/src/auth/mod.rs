@@ -4,6 +4,7 @@
 pub mod clinic;
 pub mod invitations;
 pub mod keys;
+pub mod mail_relay;
 pub mod network;
 pub mod roles;
 pub mod sessions;

@@ -38,6 +38,7 @@ mod line_breaks;
 mod login;
 mod logs;
 mod mail;
+mod mail_relay;
 mod mfa;
 mod monitoring;
 mod network_setup;
