@@ -488,7 +488,7 @@ pub fn name_matches(typed: &str, name: &str) -> bool {
     let fold = |s: &str| -> Vec<String> {
         s.split(|c: char| c.is_whitespace() || c == ',' || c == '.')
             .filter(|w| !w.is_empty())
-            .map(|w| crate::records::search::fold_name(w))
+            .map(crate::records::search::fold_name)
             .collect()
     };
     let typed = fold(typed);
