@@ -18,6 +18,7 @@ pub mod input;
 pub mod mail;
 pub mod monitoring;
 pub mod pdf;
+pub mod people;
 mod permit;
 pub mod program;
 pub mod progress;
