@@ -101,6 +101,7 @@ pub struct PersonView {
 /// The card: the people, the patient's status for the rules, the own-consent items, the calls.
 #[derive(Clone, Debug, Default)]
 pub struct PeopleView {
+    pub patient_name: String,
     pub people: Vec<PersonView>,
     /// "a minor", "an adult", "deceased": why a representative's basis fits or not.
     pub patient_status: String,
@@ -186,18 +187,21 @@ impl App {
         e
     }
 
-    /// The patient's status for the representative rules, from their identity.
+    /// The patient's status for the representative rules, and their name, from their identity.
     fn patient_status(
         &self,
         permit: &Permit,
         row: &carekeep_store::records::PatientRow,
-    ) -> Result<PatientStatus, AppError> {
+    ) -> Result<(PatientStatus, String), AppError> {
         let i: Identity = self.open_json(permit, CtColumn::PatientIdentity, row.id, &row.identity_ct)?;
-        Ok(PatientStatus {
-            minor: rule::is_minor(i.date_of_birth, self.clinic_today(), AGE_OF_MAJORITY),
-            emancipated: false,
-            deceased: i.deceased.is_some(),
-        })
+        Ok((
+            PatientStatus {
+                minor: rule::is_minor(i.date_of_birth, self.clinic_today(), AGE_OF_MAJORITY),
+                emancipated: false,
+                deceased: i.deceased.is_some(),
+            },
+            i.full_name(),
+        ))
     }
 
     fn person_view(
@@ -314,7 +318,7 @@ impl App {
                 "people acting for the patient viewed",
             ))
             .await?;
-        let status = self.patient_status(&permit, &row)?;
+        let (status, patient_name) = self.patient_status(&permit, &row)?;
         let mut people = Vec::new();
         for r in &rows {
             people.push(self.person_view(&permit, r, status, &own, &names)?);
@@ -338,6 +342,7 @@ impl App {
         }
         permit.confirm().await?;
         Ok(PeopleView {
+            patient_name,
             people,
             patient_status: status_words(status).into(),
             minor: status.minor,
@@ -633,14 +638,14 @@ impl App {
                 "what the representative sees",
             ))
             .await?;
-        let status = self.patient_status(&permit, &row)?;
+        let (status, _) = self.patient_status(&permit, &row)?;
         permit.confirm().await?;
         Ok(rule::what_representative_sees(&rep, status, &own, self.clinic_today()))
     }
 
     /// The phone screen's search: the patient's people whose name matches what the caller
-    /// said (typed in a POST body, never in an address). Audited as a search.
-    pub async fn find_caller(&self, actor: &Actor<'_>, patient: i64, typed: &str) -> Result<Vec<PersonView>, AppError> {
+    /// said (typed in a POST body, never in an address), in `people`. Audited as a search.
+    pub async fn find_caller(&self, actor: &Actor<'_>, patient: i64, typed: &str) -> Result<PeopleView, AppError> {
         let p = actor.person()?;
         let typed = crate::input::line("caller's name", typed, 200, true)?;
         let (row, rows, own, _) = self.open_people(p, patient, Action::PhiSearch).await?;
@@ -657,7 +662,7 @@ impl App {
                 "caller looked up",
             ))
             .await?;
-        let status = self.patient_status(&permit, &row)?;
+        let (status, patient_name) = self.patient_status(&permit, &row)?;
         let mut found = Vec::new();
         for r in &rows {
             let v = self.person_view(&permit, r, status, &own, &names)?;
@@ -666,7 +671,13 @@ impl App {
             }
         }
         permit.confirm().await?;
-        Ok(found)
+        Ok(PeopleView {
+            patient_name,
+            people: found,
+            patient_status: status_words(status).into(),
+            minor: status.minor,
+            ..PeopleView::default()
+        })
     }
 
     /// Records a call: who was on the line, how they were checked (164.514(h)) and what was
@@ -702,7 +713,7 @@ impl App {
             "phone call answered",
         );
         let permit = self.permit_in(&mut tx, &event).await?;
-        let status = self.patient_status(&permit, &row)?;
+        let (status, _) = self.patient_status(&permit, &row)?;
         let names = carekeep_store::users::display_names(tx.conn()).await?;
         let view = self.person_view(&permit, person, status, &own, &names)?;
         if !view.may_be_told {
