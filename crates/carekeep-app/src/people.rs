@@ -360,7 +360,7 @@ impl App {
             relationship: crate::input::line("relationship", &input.relationship, 100, false)?,
             phone: match input.phone.trim() {
                 "" => String::new(),
-                ph => normalize_phone(ph).map_err(|e| AppError::Invalid(format!("the phone number: {}", e.0)))?,
+                ph => normalize_phone(ph).map_err(|e| AppError::Invalid(e.0))?,
             },
             words: crate::input::text("words", &input.words, 2000, false)?,
             document_name: crate::input::line("file name", &input.document_name, 200, false)?,
