@@ -57,6 +57,30 @@ test('the front desk lists a person involved in care and answers their call', as
   assert.equal(await page.locator('#people .person .lines').first().innerText(), 'Only about\nher knee surgery');
   await both(page, 'people-card', '#people');
 
+  // A representative with their document; the end date before the start is refused, kept.
+  await page.locator('#people summary', { hasText: 'Add a personal representative' }).click();
+  await page.fill('#rep-name', 'Paolo Marchetti');
+  await page.fill('#rep-relationship', 'brother');
+  await page.selectOption('#rep-basis', 'health_care_poa');
+  await page.fill('#rep-starts', '01/15/2026');
+  await page.fill('#rep-ends', '01/14/2026');
+  await page.fill('#rep-words', 'Health care decisions only\r\nwhile she is in the hospital');
+  const pdf = { name: 'poa.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n') };
+  await page.setInputFiles('#rep-file', pdf);
+  await Promise.all([page.waitForNavigation(), page.click('#rep-form button[type=submit]')]);
+  assert.match(await page.textContent('#rep-ends-error'), /end date of the document is before its start date/);
+  assert.equal(await page.inputValue('#rep-name'), 'Paolo Marchetti');
+  assert.equal(await page.inputValue('#rep-words'), 'Health care decisions only\nwhile she is in the hospital');
+  assert.equal(await page.inputValue('#rep-basis'), 'health_care_poa');
+  await page.fill('#rep-ends', '01/15/2027');
+  await page.setInputFiles('#rep-file', pdf);
+  await Promise.all([page.waitForNavigation(), page.click('#rep-form button[type=submit]')]);
+  assert.match(await page.textContent('main'), /Personal representative added/);
+  const rep = await page.textContent('#people');
+  assert.match(rep, /Health care power of attorney \(45 CFR 164\.502\(g\)\(2\)\) · from 01\/15\/2026 to 01\/15\/2027/);
+  assert.match(rep, /May act for the patient\./);
+  await both(page, 'people-representative', '#people ul.people-list >> nth=1');
+
   // Someone is on the phone.
   await Promise.all([page.waitForNavigation(), page.click('#people a[href$="/caller"]')]);
   await page.fill('#caller-name', 'rosa marchetti');

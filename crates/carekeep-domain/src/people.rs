@@ -383,7 +383,7 @@ pub fn what_representative_sees(
     };
     let limit = match rep.basis {
         RepBasis::HealthCarePowerOfAttorney | RepBasis::CourtGuardian if !patient.minor => {
-            " within the limits the document sets"
+            ", within the limits the document sets"
         }
         _ => "",
     };
@@ -816,7 +816,7 @@ mod tests {
         let poa = what_representative_sees(&rep(HealthCarePowerOfAttorney), ADULT, &own, TODAY);
         assert_eq!(
             poa.words,
-            "The whole record, as the patient would within the limits the document sets."
+            "The whole record, as the patient would, within the limits the document sets."
         );
         let gone = what_representative_sees(
             &Representative {

@@ -93,8 +93,8 @@ pub struct RepForm {
 pub const REP_FIELDS: &FieldWords = &[
     ("rep-phone", &["phone"]),
     ("rep-basis", &["basis"]),
-    ("rep-starts", &["start date"]),
     ("rep-ends", &["end date"]),
+    ("rep-starts", &["start date"]),
     ("rep-file", &["document", "upload", "file"]),
     ("rep-words", &["words"]),
     ("rep-relationship", &["relationship"]),
