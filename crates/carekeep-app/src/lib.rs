@@ -19,6 +19,7 @@ pub mod mail;
 pub mod mail_relay;
 pub mod monitoring;
 pub mod pdf;
+pub mod people;
 mod permit;
 pub mod program;
 pub mod progress;

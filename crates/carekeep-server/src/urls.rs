@@ -90,6 +90,9 @@ pub(crate) fn audit_export_fhir() -> Link {
 pub(crate) fn patient(id: i64) -> Link {
     Link::new(format!("/patients/{id}"))
 }
+pub(crate) fn caller(patient: i64) -> Link {
+    Link::new(format!("/patients/{patient}/caller"))
+}
 pub(crate) fn invoice(id: i64) -> Link {
     Link::new(format!("/invoices/{id}"))
 }
@@ -205,6 +208,7 @@ mod tests {
             appointment_reminders(7),
             requests(),
             patient_log(7),
+            caller(7),
             incident(7),
             new_incident(),
             assessment(7),

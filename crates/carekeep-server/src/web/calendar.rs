@@ -558,6 +558,9 @@ pub struct AppointmentPage {
     pub conflict: bool,
     /// A confirm link just made, shown once.
     pub link: Option<String>,
+    /// The patient, for the phone screen ("Someone is on the phone"), when the reader's roles
+    /// read the people acting for the patient (the contact class).
+    pub caller_for: Option<i64>,
 }
 
 crate::web::chrome::page_response!(AppointmentPage);
@@ -614,6 +617,12 @@ async fn appointment_page(
         r,
         conflict: false,
         link: None,
+        caller_for: state
+            .app
+            .policy()
+            .access(p.data_roles(), carekeep_domain::DataClass::Contact)
+            .can_read()
+            .then_some(a.patient_id),
     })
 }
 

@@ -22,6 +22,7 @@ mod login;
 mod mfa;
 mod monitoring;
 pub(crate) mod patients;
+mod people;
 pub(crate) mod pictures;
 mod policy_review;
 pub(crate) mod program;
@@ -109,6 +110,14 @@ pages! {
     "/notes/{id}" => post(chart::update_note),
     "/notes/{id}/addenda" => post(chart::addend),
     "/patients/{id}/amendments/{request}" => post(chart::file_amendment),
+    "/patients/{id}/people" => post(people::add_person),
+    "/patients/{id}/people/{person}/revoke" => post(people::revoke),
+    "/patients/{id}/representatives" => post(people::add_representative),
+    "/patients/{id}/representatives/{person}/document" => get(people::document),
+    "/patients/{id}/representatives/{person}/suspend" => post(people::suspend),
+    "/patients/{id}/own-consent" => post(people::own_consent),
+    "/patients/{id}/caller" => get(people::caller).post(people::search),
+    "/patients/{id}/caller/record" => post(people::record),
     "/invoices/{id}/codes" => post(chart::code_invoice),
     "/invoices/{id}/payments" => post(chart::pay),
     "/invoices/{id}" => get(billing::show),

@@ -194,6 +194,11 @@ fn notice(done: Option<&str>) -> Option<&'static str> {
         "glass" => "Emergency access opened. It is recorded and reported to the compliance officer.",
         "restriction" => "Restriction saved.",
         "npp" => "Notice of Privacy Practices acknowledgment recorded.",
+        "person" => "Person involved in care added.",
+        "representative" => "Personal representative added, with their document.",
+        "revoked" => "Agreement withdrawn. They may not be told anything from now on.",
+        "suspended" => "Representative suspended. They are no longer treated as the patient's representative.",
+        "own_consent" => "Marked as care the minor consented to alone.",
         _ => return None,
     })
 }
@@ -221,7 +226,12 @@ pub(crate) async fn chart_page(
         .as_ref()
         .map(|cl| super::chart_photos::group(&cl.attachments))
         .unwrap_or_default();
+    let people = match v.contact {
+        Some(_) => Some(state.app.people(&p.actor(), id).await.map_err(WebError::page)?),
+        None => None,
+    };
     Ok(ChartPage {
+        people,
         chrome: chrome(state, p, "/patients").notice(notice(done)).error(error),
         head,
         photos,
@@ -516,6 +526,8 @@ pub struct ChartPage {
     pub today: String,
     pub can_restrict: bool,
     pub me: i64,
+    /// People acting for the patient, for a reader of the contact class.
+    pub people: Option<carekeep_app::people::PeopleView>,
     /// A refused chart form, shown again as typed.
     pub r: Refused,
 }
@@ -537,6 +549,65 @@ impl ChartPage {
     }
     pub fn writes(&self, class: &str) -> bool {
         self.v.access.writes(class)
+    }
+
+    /// The chart's visits and notes as `(item, label, marked)` for the own-consent marking
+    /// (164.502(g)(3)): `appointment-7` or `note-3`, with the date and what it was.
+    pub fn consent_items(&self) -> Vec<(String, String, bool)> {
+        let marked = |kind: &str, id: i64| {
+            self.people
+                .as_ref()
+                .is_some_and(|pp| pp.own_consent.iter().any(|(k, i)| k == kind && *i == id))
+        };
+        let mut out = Vec::new();
+        if let Some(s) = &self.v.scheduling {
+            for a in &s.appointments {
+                out.push((
+                    format!("appointment-{}", a.id),
+                    format!("Visit {}: {}", when(&a.start), a.service),
+                    marked("appointment", a.id),
+                ));
+            }
+        }
+        if let Some(c) = &self.v.clinical {
+            for e in &c.encounters {
+                out.push((
+                    format!("note-{}", e.id),
+                    format!("Note {} by {}", when(&e.at), e.author_name),
+                    marked("note", e.id),
+                ));
+            }
+        }
+        out
+    }
+
+    /// Today in US form, the default date of a patient's agreement.
+    pub fn today_us(&self) -> String {
+        crate::web::formats::us_dates(&self.today)
+    }
+
+    pub fn involved_count(&self) -> usize {
+        self.people
+            .as_ref()
+            .map_or(0, |pp| pp.people.iter().filter(|x| !x.representative).count())
+    }
+
+    pub fn representative_count(&self) -> usize {
+        self.people
+            .as_ref()
+            .map_or(0, |pp| pp.people.iter().filter(|x| x.representative).count())
+    }
+
+    pub fn topics(&self) -> &'static [carekeep_domain::people::Topic] {
+        &carekeep_domain::people::Topic::ALL
+    }
+
+    pub fn agreements(&self) -> &'static [carekeep_domain::people::Agreement] {
+        &carekeep_domain::people::Agreement::ALL
+    }
+
+    pub fn bases(&self) -> &'static [carekeep_domain::people::RepBasis] {
+        &carekeep_domain::people::RepBasis::ALL
     }
 }
 

@@ -44,6 +44,7 @@ mod monitoring;
 mod network_setup;
 mod openapi;
 mod pages;
+mod people;
 mod phi_routes;
 mod photos;
 mod policies;

@@ -460,6 +460,38 @@ async fn every_phi_route_in_the_api_and_the_pages_writes_its_event() {
     let (freed_start, freed_end) = (freed_at.to_string(), (freed_at + 1800).to_string());
     let added_s = (waiting + 1).to_string();
     let (service_s, cal_s) = (service.to_string(), cal_appt.to_string());
+    // People acting for the patient: a representative with a document and a person involved.
+    let seed = |kind: &str, name: &str| carekeep_app::people::PersonInput {
+        kind: kind.into(),
+        name: name.into(),
+        basis: "health_care_poa".into(),
+        starts_on: "2026-01-01".into(),
+        document_name: "poa.pdf".into(),
+        document: if kind == "representative" {
+            b"%PDF-1.4\n%%EOF\n".to_vec()
+        } else {
+            Vec::new()
+        },
+        topics: vec!["billing".into()],
+        agreed: "oral".into(),
+        agreed_on: "2026-03-01".into(),
+        ..Default::default()
+    };
+    let rep_s = app
+        .state
+        .app
+        .add_person(&desk_who.actor(), id, seed("representative", "Rhea Route"))
+        .await
+        .unwrap()
+        .to_string();
+    let inv_s = app
+        .state
+        .app
+        .add_person(&desk_who.actor(), id, seed("involved", "Ivy Route"))
+        .await
+        .unwrap()
+        .to_string();
+    let own_item = format!("note-{note}");
     let mut c_doc = PageClient::login(&app, "provider").await;
     let mut c_desk = PageClient::login(&app, "frontdesk").await;
     let mut c_bill = PageClient::login(&app, "billing").await;
@@ -695,6 +727,65 @@ async fn every_phi_route_in_the_api_and_the_pages_writes_its_event() {
         ),
         ("POST /patients/{id}/attachments", "doc", String::new(), vec![]),
         (
+            "POST /patients/{id}/people",
+            "desk",
+            format!("/patients/{id}/people"),
+            vec![
+                ("name", "Page Person"),
+                ("topic_billing", "yes"),
+                ("agreed", "oral"),
+                ("agreed_on", "03/01/2026"),
+            ],
+        ),
+        (
+            "POST /patients/{id}/people/{person}/revoke",
+            "desk",
+            format!("/patients/{id}/people/{inv_s}/revoke"),
+            vec![],
+        ),
+        ("POST /patients/{id}/representatives", "desk", String::new(), vec![]),
+        (
+            "GET /patients/{id}/representatives/{person}/document",
+            "desk",
+            format!("/patients/{id}/representatives/{rep_s}/document"),
+            vec![],
+        ),
+        (
+            "GET /patients/{id}/caller",
+            "desk",
+            format!("/patients/{id}/caller"),
+            vec![],
+        ),
+        (
+            "POST /patients/{id}/caller",
+            "desk",
+            format!("/patients/{id}/caller"),
+            vec![("q", "Rhea")],
+        ),
+        (
+            "POST /patients/{id}/caller/record",
+            "desk",
+            format!("/patients/{id}/caller/record"),
+            vec![
+                ("person", &rep_s),
+                ("check_known", "yes"),
+                ("check_document", "yes"),
+                ("shared", "her next visit"),
+            ],
+        ),
+        (
+            "POST /patients/{id}/representatives/{person}/suspend",
+            "doc",
+            format!("/patients/{id}/representatives/{rep_s}/suspend"),
+            vec![("reason", "Bruises seen at the visit today")],
+        ),
+        (
+            "POST /patients/{id}/own-consent",
+            "doc",
+            format!("/patients/{id}/own-consent"),
+            vec![("item", &own_item)],
+        ),
+        (
             "GET /patients/{id}/attachments/{attachment}",
             "doc",
             format!("/patients/{id}/attachments/{att}"),
@@ -785,7 +876,25 @@ async fn every_phi_route_in_the_api_and_the_pages_writes_its_event() {
             }
             _ => &mut c_doc,
         };
-        let status = if route == "POST /patients/{id}/attachments" {
+        let status = if route == "POST /patients/{id}/representatives" {
+            let form = reqwest::multipart::Form::new()
+                .text("csrf", client.csrf.clone())
+                .text("name", "Page Representative")
+                .text("basis", "court_guardian")
+                .text("starts_on", "01/01/2026")
+                .part(
+                    "document",
+                    reqwest::multipart::Part::bytes(b"%PDF-1.4\n%%EOF\n".to_vec()).file_name("order.pdf"),
+                );
+            let res = client
+                .http
+                .post(client.url(&format!("/patients/{id}/representatives")))
+                .multipart(form)
+                .send()
+                .await
+                .unwrap();
+            res.status().as_u16()
+        } else if route == "POST /patients/{id}/attachments" {
             let form = reqwest::multipart::Form::new()
                 .text("csrf", client.csrf.clone())
                 .part(
@@ -821,6 +930,7 @@ async fn every_phi_route_in_the_api_and_the_pages_writes_its_event() {
                 "POST /patients/pick",
                 "POST /patients/search",
                 "POST /patients/search/rows",
+                "POST /patients/{id}/caller",
                 "POST /calendar/appointments/{id}/link",
                 "POST /c/{token}",
             ];
