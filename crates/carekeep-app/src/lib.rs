@@ -19,6 +19,7 @@ pub mod mail;
 pub mod monitoring;
 pub mod pdf;
 mod permit;
+pub mod portal;
 pub mod program;
 pub mod progress;
 pub mod records;

@@ -14,6 +14,7 @@ pub mod incidents;
 pub mod lockout;
 pub mod monitoring;
 pub mod password;
+pub mod portal;
 pub mod program;
 pub mod rate_window;
 pub mod records;

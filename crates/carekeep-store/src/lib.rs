@@ -19,6 +19,7 @@ pub mod bookings;
 pub mod calendar;
 pub mod incidents;
 pub mod monitoring;
+pub mod portal;
 pub mod program;
 pub mod records;
 pub mod reminders;
