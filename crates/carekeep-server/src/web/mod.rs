@@ -24,6 +24,7 @@ mod monitoring;
 pub(crate) mod patients;
 pub(crate) mod pictures;
 mod policy_review;
+pub mod portal;
 pub(crate) mod program;
 mod readiness;
 mod rights;

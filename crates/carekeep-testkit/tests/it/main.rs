@@ -46,6 +46,7 @@ mod pages;
 mod phi_routes;
 mod photos;
 mod policies;
+mod portal;
 mod program;
 mod record_pages;
 mod records;
