@@ -146,10 +146,7 @@ impl App {
         // The send runs after the answer, on its own task, for a match and a miss alike: the
         // answer's timing does not tell whether anyone matched.
         let app = self.clone();
-        let to = match found {
-            Some(_) => Some(contact.trim().to_owned()),
-            None => None,
-        };
+        let to = found.map(|_| contact.trim().to_owned());
         tokio::spawn(async move {
             app.send_portal_code(to, channel, &code).await;
         });

@@ -345,7 +345,16 @@ mod tests {
         };
         let base = [Identity, Contact, Scheduling, InvoiceStatus];
         let with_notes = [Identity, Contact, Scheduling, Clinical, InvoiceStatus];
-        let cases: &[(PortalRelation, bool, NotesRelease, Gate, &[DataClass], &[DataClass])] = &[
+        /// Relation, own record, release, gate, classes read, classes written.
+        type PortalCase<'a> = (
+            PortalRelation,
+            bool,
+            NotesRelease,
+            Gate,
+            &'a [DataClass],
+            &'a [DataClass],
+        );
+        let cases: &[PortalCase<'_>] = &[
             (me, true, NotesRelease::OnRequest, OPEN, &base, &[Scheduling]),
             (me, true, NotesRelease::AfterSigning, OPEN, &with_notes, &[Scheduling]),
             (me, true, NotesRelease::OnRequest, RESTRICTED, &base, &[Scheduling]),

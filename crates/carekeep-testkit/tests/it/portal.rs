@@ -443,7 +443,7 @@ async fn a_patient_reaches_nothing_of_another_patient_by_id_on_any_portal_route(
         let (status, body) = match *method {
             "GET" => c.get(&path).await,
             _ => {
-                let fields: &[(&str, &str)] = match template.as_ref() {
+                let fields: &[(&str, &str)] = match *template {
                     "/portal/appointments/{id}" => &[("answer", "cancel")],
                     "/portal/notice" => &[("version", "1"), ("received", "yes")],
                     "/portal/requests" => &[("kind", "amendment"), ("words", "My own words")],
