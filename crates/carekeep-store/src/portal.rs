@@ -1,5 +1,5 @@
 //! The patient portal's tables (issue 27): sign-in codes (keyed digests only), portal sessions
-//! (apart from staff sessions), notice acknowledgements with their evidence, the clinic's
+//! (apart from staff sessions), notice acknowledgments with their evidence, the clinic's
 //! release setting, and the patient's own appointments.
 
 use crate::bookings::BookingRow;
@@ -215,7 +215,7 @@ pub async fn insert_ack(conn: &mut Conn, a: &NewAck<'_>, now: OffsetDateTime) ->
     .try_get("id")?)
 }
 
-/// A patient's portal acknowledgements, newest first.
+/// A patient's portal acknowledgments, newest first.
 pub async fn acks(conn: &mut Conn, patient: i64) -> Result<Vec<AckRow>, StoreError> {
     sqlx::query(
         "SELECT version_id, version_sha256, acknowledged_at FROM portal_npp_acks WHERE patient_id = $1 ORDER BY acknowledged_at DESC, id DESC",

@@ -1,5 +1,5 @@
 //! What the patient sees: their appointments (confirm, cancel) and the clinic's current
-//! Notice of Privacy Practices with its electronic acknowledgement. Each read opens the
+//! Notice of Privacy Practices with its electronic acknowledgment. Each read opens the
 //! patient's own record through the chart's policy and a permit, audited as the patient.
 
 use super::{hex, portal_patient};
@@ -147,7 +147,7 @@ impl App {
     }
 
     /// The clinic's current notice and whether the patient acknowledged it (an audited read
-    /// of their acknowledgements). `None` while the clinic has published none.
+    /// of their acknowledgments). `None` while the clinic has published none.
     pub async fn portal_notice(&self, actor: &Actor<'_>) -> Result<Option<NoticeView>, AppError> {
         let pp = portal_patient(actor)?;
         let mut conn = self.store().read().await?;
@@ -162,7 +162,7 @@ impl App {
         event.resource_type = "NppAcknowledgement".into();
         event.resource_id = current.id.to_string();
         event.data_classes = vec![DataClass::Identity];
-        event.reason = "portal: the notice of privacy practices and its acknowledgement".into();
+        event.reason = "portal: the notice of privacy practices and its acknowledgment".into();
         self.permit(event).await?.confirm().await?;
         let hash = sha256(&current.body);
         Ok(Some(NoticeView {

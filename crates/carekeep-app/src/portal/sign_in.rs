@@ -63,8 +63,11 @@ impl App {
         let key = ContactKey::parse(contact).ok_or_else(|| {
             AppError::Invalid("type your email address or your mobile number, as the clinic has it".into())
         })?;
-        let dob = crate::input::date("date of birth", date_of_birth, true)?
-            .ok_or_else(|| AppError::Invalid("the date of birth is needed (like 04/23/1980)".into()))?;
+        let dob = match date_of_birth.trim() {
+            "" => None,
+            d => carekeep_domain::records::patient::parse_date(d).ok(),
+        }
+        .ok_or_else(|| AppError::Invalid("type the date of birth as month, day and year, like 04/23/1980".into()))?;
         let now = self.now();
         let contact_digest = hex(&self.blind_index().digest("portal_contact", &key.key()));
         let mut tx = self.store().begin().await?;
@@ -74,14 +77,24 @@ impl App {
         let dob_digest = self.blind_index().digest("dob", &dob.to_string());
         let candidates = records_store::lookup_index(tx.conn(), "dob", &dob_digest, 200).await?;
         let matching = Permit::for_job(Job::PortalSignIn);
-        let mut found = None;
+        let mut matches = Vec::new();
         for id in candidates {
             let row = records_store::patient_by_id(tx.conn(), id).await?;
             let c: Contact = self.open_json(&matching, CtColumn::PatientContact, row.id, &row.contact_ct)?;
-            if key.matches(&c.email, &c.phone) && found.is_none() {
-                found = Some(id);
+            if key.matches(&c.email, &c.phone) {
+                let on_file = match key {
+                    ContactKey::Email(_) => c.email.trim().to_owned(),
+                    ContactKey::Phone(_) => c.phone.trim().to_owned(),
+                };
+                matches.push((id, on_file));
             }
         }
+        // Two records with the same contact and birth date (twins on a parent's phone): fail
+        // closed, as if none matched, rather than open the wrong one.
+        let (found, on_file) = match matches.as_slice() {
+            [(id, to)] => (Some(*id), Some(to.clone())),
+            _ => (None, None),
+        };
         let event_for = |action: Action, reason: &str| {
             let actor = match found {
                 Some(id) => patient_actor(id, PortalRelation::SelfPatient),
@@ -137,7 +150,7 @@ impl App {
             }
             None => event_for(
                 Action::LoginFailed,
-                "portal: a sign-in code was asked for a contact and date of birth that match no patient",
+                "portal: a sign-in code was asked for a contact and date of birth that match no single patient",
             ),
         };
         e.at = now;
@@ -146,7 +159,7 @@ impl App {
         // The send runs after the answer, on its own task, for a match and a miss alike: the
         // answer's timing does not tell whether anyone matched.
         let app = self.clone();
-        let to = found.map(|_| contact.trim().to_owned());
+        let to = on_file;
         tokio::spawn(async move {
             app.send_portal_code(to, channel, &code).await;
         });
@@ -284,7 +297,8 @@ impl App {
     }
 
     /// Signs the patient out (audited).
-    pub async fn portal_sign_out(&self, pp: &PortalPatient) -> Result<(), AppError> {
+    pub async fn portal_sign_out(&self, actor: &crate::Actor<'_>) -> Result<(), AppError> {
+        let pp = super::portal_patient(actor)?;
         let mut tx = self.store().begin().await?;
         store::end_session(tx.conn(), pp.session_id, self.now()).await?;
         let e = AuditEvent::new(

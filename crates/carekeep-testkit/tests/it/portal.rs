@@ -612,7 +612,7 @@ async fn every_portal_read_is_audited_with_the_patient_as_actor() {
     assert!(home.contains("Skin check"), "{home}");
     let (_, notice) = c.get("/portal/notice").await;
     assert!(notice.contains("I received this notice"), "{notice}");
-    // Forgetting the tick is said at the top; then the acknowledgement is kept with evidence.
+    // Forgetting the tick is said at the top; then the acknowledgment is kept with evidence.
     let version = {
         let at = notice.find("name=\"version\" value=\"").unwrap() + 22;
         notice[at..at + notice[at..].find('"').unwrap()].to_owned()
@@ -643,7 +643,7 @@ async fn every_portal_read_is_audited_with_the_patient_as_actor() {
         (
             "phi.read",
             "NppAcknowledgement",
-            "portal: the notice of privacy practices and its acknowledgement",
+            "portal: the notice of privacy practices and its acknowledgment",
         ),
         ("phi.read", "PatientRequestList", "portal: the patient's requests"),
         ("phi.update", "Appointment", "portal: cancelled by the patient"),
@@ -660,7 +660,7 @@ async fn every_portal_read_is_audited_with_the_patient_as_actor() {
     let ack = mine
         .iter()
         .find(|e| e["action"] == "phi.create" && e["resource_type"] == "NppAcknowledgement")
-        .expect("the acknowledgement's event");
+        .expect("the acknowledgment's event");
     assert!(ack["reason"].as_str().unwrap().contains("sha256 "), "{ack}");
     assert_eq!(ack["user_agent"], carekeep_testkit::TEST_USER_AGENT);
     // The staff chart still answers to staff only: the portal cookie opens no staff page.

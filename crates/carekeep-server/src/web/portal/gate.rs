@@ -1,5 +1,5 @@
 //! The portal's one layer: the portal session from its own cookie, CSRF on every unsafe
-//! request, line breaks normalised as on the staff pages, the per-address limit on the
+//! request, line breaks normalized as on the staff pages, the per-address limit on the
 //! sign-in forms, and a sign-in required everywhere else.
 
 use super::{COOKIE, SIGN_IN_CSRF_COOKIE};

@@ -4,7 +4,7 @@ use crate::error::WebError;
 use crate::state::AppState;
 use crate::urls;
 use crate::web::chrome::Chrome;
-use crate::web::formats::{clock, date};
+use crate::web::formats::{clock, date, filters};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
@@ -165,7 +165,7 @@ pub async fn notice(
     Extension(p): Extension<PortalPatient>,
     Query(q): Query<Done>,
 ) -> Result<Response, WebError> {
-    let done = (q.done == "acknowledged").then_some("Thank you: your acknowledgement is saved.");
+    let done = (q.done == "acknowledged").then_some("Thank you: your acknowledgment is saved.");
     Ok(notice_page(&state, &p, done).await?.into_response())
 }
 

@@ -188,7 +188,7 @@ pub async fn sign_out(
     jar: CookieJar,
     Extension(p): Extension<PortalPatient>,
 ) -> Result<Response, WebError> {
-    state.app.portal_sign_out(&p).await.map_err(WebError::page)?;
+    state.app.portal_sign_out(&p.actor()).await.map_err(WebError::page)?;
     Ok((
         jar.remove(removal(COOKIE)),
         urls::portal_sign_in().with("signed_out", 1).redirect(),
