@@ -170,6 +170,18 @@ test('a patient signs in by code on a phone, sees the appointment, acknowledges 
     assert.deepEqual(await seriousViolations(page), [], name);
     await screenshot(page, name);
   }
+  // The sign-in pages at 1280 px, in a browser with no portal session.
+  const wide = await browser.newContext({ viewport: { width: 1280, height: 800 }, bypassCSP: true });
+  const desk = await wide.newPage();
+  await desk.goto(server.url + '/portal/sign-in');
+  assert.deepEqual(await seriousViolations(desk), []);
+  await screenshot(desk, 'portal-sign-in');
+  await desk.fill('#contact', 'rq@example.org');
+  await desk.fill('#date_of_birth', '04/23/1980');
+  await Promise.all([desk.waitForNavigation(), desk.click('button[type=submit]')]);
+  assert.deepEqual(await seriousViolations(desk), []);
+  await screenshot(desk, 'portal-code');
+  await wide.close();
   // Signing out ends the portal session.
   await Promise.all([page.waitForNavigation(), page.click('nav.portal-nav button')]);
   assert.match(await page.textContent('main'), /You are signed out/);

@@ -682,3 +682,29 @@ async fn an_idle_portal_session_ends_after_fifteen_minutes() {
     let (_, html) = c.get("/portal/sign-in?ended=1").await;
     assert!(html.contains("signed out after 15 minutes"), "{html}");
 }
+
+#[tokio::test]
+async fn two_records_with_one_contact_and_birth_date_sign_in_neither() {
+    let p = clinic().await;
+    // Twins on a parent's phone: the code would open one of two records, so it opens none.
+    patient(&p.app, "Ada", "Lindqvist", "(555) 456-7890", "ada@example.org").await;
+    patient(&p.app, "Eva", "Lindqvist", "(555) 456-7890", "eva@example.org").await;
+    let app = &p.app.state.app;
+    let sent = app.portal_request_code("555-456-7890", "04/23/1980", origin()).await.unwrap();
+    assert!(!sent.challenge.is_empty(), "the same answer as ever");
+    // Each by their own email is found.
+    app.portal_request_code("eva@example.org", "04/23/1980", origin()).await.unwrap();
+    for _ in 0..200 {
+        if !p.sink.messages().is_empty() {
+            break;
+        }
+        tokio::time::sleep(StdDuration::from_millis(20)).await;
+    }
+    tokio::time::sleep(StdDuration::from_millis(200)).await;
+    assert!(p.gw.requests(BEARER).await.is_empty(), "no text to the shared phone");
+    let mail = p.sink.messages();
+    assert_eq!(mail.len(), 1);
+    assert_eq!(mail[0].to, vec!["eva@example.org".to_owned()]);
+    let e = app.portal_verify_code(&sent.challenge, "123456", origin()).await.unwrap_err();
+    assert!(e.to_string().contains("not right"), "{e}");
+}
