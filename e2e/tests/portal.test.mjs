@@ -140,6 +140,12 @@ test('a patient signs in by code on a phone, sees the appointment, acknowledges 
   await Promise.all([page.waitForNavigation(), page.click('button[value=confirm]')]);
   assert.match(await page.textContent('main'), /your appointment is confirmed/);
   assert.match(await page.textContent('.portal-status'), /Confirmed/);
+  // Cancelling is asked first; keeping it changes nothing.
+  await Promise.all([page.waitForNavigation(), page.click('.portal-actions >> text=Cancel')]);
+  assert.match(await page.textContent('main'), /Cancel this appointment\?/);
+  await checkPage(page, 'portal-cancel-ask-phone');
+  await Promise.all([page.waitForNavigation(), page.click('text=Keep it')]);
+  assert.match(await page.textContent('.portal-status'), /Confirmed/);
 
   // The notice, acknowledged.
   await Promise.all([page.waitForNavigation(), page.click('nav.portal-nav >> text=Privacy notice')]);

@@ -630,6 +630,12 @@ async fn every_portal_read_is_audited_with_the_patient_as_actor() {
         "{notice}"
     );
     c.get("/portal/requests").await;
+    // Cancelling is asked first.
+    let (_, ask) = c.get(&format!("/portal?cancel={visit}")).await;
+    assert!(
+        ask.contains("Cancel this appointment?") && ask.contains("Yes, cancel it"),
+        "{ask}"
+    );
     let (status, to, _) = c
         .post(&format!("/portal/appointments/{visit}"), &[("answer", "cancel")])
         .await;
@@ -690,10 +696,15 @@ async fn two_records_with_one_contact_and_birth_date_sign_in_neither() {
     patient(&p.app, "Ada", "Lindqvist", "(555) 456-7890", "ada@example.org").await;
     patient(&p.app, "Eva", "Lindqvist", "(555) 456-7890", "eva@example.org").await;
     let app = &p.app.state.app;
-    let sent = app.portal_request_code("555-456-7890", "04/23/1980", origin()).await.unwrap();
+    let sent = app
+        .portal_request_code("555-456-7890", "04/23/1980", origin())
+        .await
+        .unwrap();
     assert!(!sent.challenge.is_empty(), "the same answer as ever");
     // Each by their own email is found.
-    app.portal_request_code("eva@example.org", "04/23/1980", origin()).await.unwrap();
+    app.portal_request_code("eva@example.org", "04/23/1980", origin())
+        .await
+        .unwrap();
     for _ in 0..200 {
         if !p.sink.messages().is_empty() {
             break;
@@ -705,6 +716,9 @@ async fn two_records_with_one_contact_and_birth_date_sign_in_neither() {
     let mail = p.sink.messages();
     assert_eq!(mail.len(), 1);
     assert_eq!(mail[0].to, vec!["eva@example.org".to_owned()]);
-    let e = app.portal_verify_code(&sent.challenge, "123456", origin()).await.unwrap_err();
+    let e = app
+        .portal_verify_code(&sent.challenge, "123456", origin())
+        .await
+        .unwrap_err();
     assert!(e.to_string().contains("not right"), "{e}");
 }

@@ -63,6 +63,8 @@ pub struct HomePage {
     pub given_name: String,
     pub upcoming: Vec<Line>,
     pub past: Vec<Line>,
+    /// The appointment whose cancellation is being asked about (0: none).
+    pub asking: i64,
 }
 
 #[derive(Template, Debug)]
@@ -81,6 +83,7 @@ crate::web::chrome::page_response!(HomePage, NoticePage);
 #[serde(default)]
 pub struct Done {
     done: String,
+    cancel: i64,
 }
 
 pub async fn home(
@@ -100,6 +103,7 @@ pub async fn home(
         given_name: h.given_name,
         upcoming: h.upcoming.into_iter().map(line).collect(),
         past: h.past.into_iter().map(line).collect(),
+        asking: q.cancel,
     }
     .into_response())
 }
@@ -134,6 +138,7 @@ pub async fn answer(
                     given_name: h.given_name,
                     upcoming: h.upcoming.into_iter().map(line).collect(),
                     past: h.past.into_iter().map(line).collect(),
+                    asking: 0,
                 },
             )
                 .into_response())
