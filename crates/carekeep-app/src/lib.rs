@@ -21,6 +21,7 @@ pub mod monitoring;
 pub mod pdf;
 pub mod people;
 mod permit;
+pub mod portal;
 pub mod program;
 pub mod progress;
 pub mod records;

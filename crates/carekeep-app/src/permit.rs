@@ -38,6 +38,10 @@ pub(crate) enum Job {
     /// candidate that does not match is shown to no one, and those that do are in the search's
     /// event.
     MatchSearch,
+    /// The portal's sign-in compares the contact typed with the contact on file of the
+    /// patients born on the date typed; nobody is shown them, and the one that matches is
+    /// named in the sign-in's event (164.312(d)).
+    PortalSignIn,
 }
 
 impl Permit {

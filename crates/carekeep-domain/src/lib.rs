@@ -15,6 +15,7 @@ pub mod lockout;
 pub mod monitoring;
 pub mod password;
 pub mod people;
+pub mod portal;
 pub mod program;
 pub mod rate_window;
 pub mod records;

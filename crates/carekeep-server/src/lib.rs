@@ -23,6 +23,7 @@ pub use error::ErrorBody;
 pub use routes::router;
 pub use serve::{check_transport, serve, ServeError};
 pub use state::AppState;
+pub use web::portal::{route_table as portal_routes, COOKIE as PORTAL_COOKIE};
 pub use web::routes as page_routes;
 
 use carekeep_app::datadir;

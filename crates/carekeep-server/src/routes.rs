@@ -19,6 +19,7 @@ pub fn router(state: AppState) -> Router {
     let limit = body_limit(&state);
     Router::new()
         .merge(web::router(state.clone()))
+        .merge(web::portal::routes(state.clone()))
         .merge(api::router())
         // The gateway's webhook: no page session and no CSRF; its own secret and limit.
         .route("/hooks/sms", axum::routing::post(crate::sms_hook::receive))

@@ -173,20 +173,42 @@ pub(crate) fn roles() -> Link {
     Link::new("/admin/roles")
 }
 
+/// The patient portal's pages (`web/portal`).
+pub(crate) fn portal_sign_in() -> Link {
+    Link::new("/portal/sign-in")
+}
+pub(crate) fn portal_code() -> Link {
+    Link::new("/portal/sign-in/code")
+}
+pub(crate) fn portal_home() -> Link {
+    Link::new("/portal")
+}
+pub(crate) fn portal_notice() -> Link {
+    Link::new("/portal/notice")
+}
+pub(crate) fn portal_requests() -> Link {
+    Link::new("/portal/requests")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     /// Whether a concrete path is served by a route template such as `/patients/{id}`.
     fn served(path: &str) -> bool {
-        crate::web::routes().iter().any(|(_, template)| {
-            let t: Vec<&str> = template.split('/').collect();
-            let p: Vec<&str> = path.split('/').collect();
-            t.len() == p.len()
-                && t.iter()
-                    .zip(&p)
-                    .all(|(t, p)| (t.starts_with('{') && !p.is_empty()) || t == p)
-        })
+        let portal = crate::web::portal::route_table().into_iter().map(|(_, t)| t);
+        crate::web::routes()
+            .iter()
+            .map(|(_, t)| *t)
+            .chain(portal)
+            .any(|template| {
+                let t: Vec<&str> = template.split('/').collect();
+                let p: Vec<&str> = path.split('/').collect();
+                t.len() == p.len()
+                    && t.iter()
+                        .zip(&p)
+                        .all(|(t, p)| (t.starts_with('{') && !p.is_empty()) || t == p)
+            })
     }
 
     #[test]
@@ -227,6 +249,11 @@ mod tests {
             trust(),
             setup_vendors(),
             sra_wizard(7, 2),
+            portal_sign_in(),
+            portal_code(),
+            portal_home(),
+            portal_notice(),
+            portal_requests(),
         ];
         for link in all {
             assert!(served(link.path()), "{} is not served by any page route", link.path());

@@ -20,6 +20,7 @@ pub mod calendar;
 pub mod incidents;
 pub mod monitoring;
 pub mod people;
+pub mod portal;
 pub mod program;
 pub mod records;
 pub mod reminders;

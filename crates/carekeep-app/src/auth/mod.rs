@@ -125,6 +125,9 @@ impl Principal {
 pub enum Actor<'a> {
     User(&'a Principal),
     Cli,
+    /// A patient signed in to the portal (issue 27): never staff, never a capability; only
+    /// what the chart's policy gives a portal reader of their own record.
+    Patient(&'a crate::portal::PortalPatient),
 }
 
 impl<'a> Actor<'a> {
@@ -132,7 +135,7 @@ impl<'a> Actor<'a> {
     pub fn principal(&self) -> Option<&'a Principal> {
         match self {
             Actor::User(p) => Some(p),
-            Actor::Cli => None,
+            Actor::Cli | Actor::Patient(_) => None,
         }
     }
 
@@ -151,6 +154,7 @@ impl<'a> Actor<'a> {
                 roles: Vec::new(),
             },
             Actor::User(p) => p.audit_actor(),
+            Actor::Patient(pp) => pp.audit_actor(),
         }
     }
 
@@ -162,12 +166,15 @@ impl<'a> Actor<'a> {
                 request_id: String::new(),
             },
             Actor::User(p) => p.origin.clone(),
+            Actor::Patient(pp) => pp.origin.clone(),
         }
     }
 
     pub(crate) fn require(&self, app: &App, cap: Capability) -> Result<Option<&'a Principal>, AppError> {
         match self {
             Actor::Cli => Ok(None),
+            // Fail closed: no capability is a patient's.
+            Actor::Patient(_) => Err(AppError::Forbidden("this is for the clinic's staff".into())),
             Actor::User(p) => {
                 p.require_full()?;
                 if app.policy().has_capability(&p.roles, cap) {

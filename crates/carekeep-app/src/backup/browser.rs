@@ -48,6 +48,7 @@ fn is_owner(actor: &Actor<'_>) -> bool {
     match actor {
         Actor::Cli => true,
         Actor::User(p) => p.roles.iter().any(|r| r.as_str() == "owner"),
+        Actor::Patient(_) => false,
     }
 }
 

@@ -105,6 +105,25 @@ impl App {
         Ok((view, link, row))
     }
 
+    /// The patient's own answer to an appointment, by the reminder's link or in the portal:
+    /// confirmed, or cancelled. The caller has checked that the answer may still be given.
+    pub(crate) async fn apply_patient_answer(
+        &self,
+        conn: &mut Conn,
+        appointment: i64,
+        answer: LinkAnswer,
+    ) -> Result<(), AppError> {
+        let now = self.now();
+        match answer {
+            LinkAnswer::Confirm => store::confirm(conn, appointment, now).await?,
+            LinkAnswer::Cancel => {
+                carekeep_store::records::set_appointment_status(conn, appointment, Status::Cancelled.as_str(), now)
+                    .await?
+            }
+        }
+        Ok(())
+    }
+
     /// The link's page: unknown tokens are "not found", whatever they look like.
     /// Showing the day and time is a read of the patient's schedule: audited as the patient's
     /// through the link (no user id), naming the appointment (164.312(b)).
@@ -135,13 +154,7 @@ impl App {
             return Ok(view);
         }
         let now = self.now();
-        match answer {
-            LinkAnswer::Confirm => store::confirm(tx.conn(), row.id, now).await?,
-            LinkAnswer::Cancel => {
-                carekeep_store::records::set_appointment_status(tx.conn(), row.id, Status::Cancelled.as_str(), now)
-                    .await?
-            }
-        }
+        self.apply_patient_answer(tx.conn(), row.id, answer).await?;
         let mut event = AuditEvent::new(now, link_actor(), Action::PhiUpdate, Outcome::Success, origin);
         event.patients = vec![row.patient_id];
         event.resource_type = "Appointment".into();

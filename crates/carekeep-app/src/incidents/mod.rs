@@ -1010,7 +1010,7 @@ impl App {
         self.incident_exists(tx.conn(), id).await?;
         let by = match actor {
             Actor::User(p) => Some(p.user_id.0),
-            Actor::Cli => None,
+            Actor::Cli | Actor::Patient(_) => None,
         };
         let aid = store::add_action(tx.conn(), id, by, &name, self.now()).await?;
         let ct = self.sealer().seal(binding("text_ct", aid), what.as_bytes())?;

@@ -220,6 +220,7 @@ impl App {
                 let owner = RoleName::new("owner").ok();
                 let is_owner = |roles: &[RoleName]| owner.as_ref().is_some_and(|o| roles.contains(o));
                 let (setter, own_login) = match actor {
+                    Actor::Patient(_) => return Err(AppError::Forbidden("this is for the clinic's staff".into())),
                     Actor::Cli => (
                         offboarding::LeaveDateSetter {
                             command_line: true,

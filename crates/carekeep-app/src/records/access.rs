@@ -50,7 +50,7 @@ impl Grant {
     pub(crate) fn for_import(actor: &Actor<'_>) -> Result<Grant, AppError> {
         match actor {
             Actor::Cli => Ok(Grant { _private: () }),
-            Actor::User(_) => Err(AppError::Forbidden(
+            Actor::User(_) | Actor::Patient(_) => Err(AppError::Forbidden(
                 "importing records is done at the command line by the machine's administrator".into(),
             )),
         }
@@ -223,13 +223,66 @@ impl App {
         id: i64,
         access: ChartAccess,
     ) -> Result<Opened, AppError> {
-        if actor.principal().is_some() {
+        if !matches!(actor, Actor::Cli) {
             return Err(AppError::Forbidden("this export is the command line's".into()));
         }
         let row = store::patient_by_id(conn, id).await.map_err(patient_not_found)?;
         Ok(Opened {
             row,
             access,
+            glass_until: None,
+        })
+    }
+
+    /// A record opened by a person signed in to the portal: the chart's one policy
+    /// (`access_for` with a portal reader) decides; another patient's record reads nothing
+    /// and is "not found" (never "forbidden", which would confirm that it exists).
+    pub(crate) async fn open_for_portal(
+        &self,
+        conn: &mut Conn,
+        pp: &crate::portal::PortalPatient,
+        id: i64,
+    ) -> Result<Opened, AppError> {
+        let release = crate::portal::release(conn).await?;
+        let access = carekeep_domain::records::chart_access::access_for(
+            &self.policy(),
+            carekeep_domain::records::chart_access::Reader::Portal {
+                relation: pp.relation,
+                own_record: pp.patient_id == id,
+                release,
+            },
+            Gate::default(),
+        );
+        if !access.reads_any() {
+            return Err(AppError::NotFound("page"));
+        }
+        let row = store::patient_by_id(conn, id)
+            .await
+            .map_err(|_| AppError::NotFound("page"))?;
+        Ok(Opened {
+            row,
+            access,
+            glass_until: None,
+        })
+    }
+
+    /// The copy of a granted access request (164.524(c)): the designated record set of the
+    /// patient's own record, and only theirs; the caller has found the request granted.
+    pub(crate) async fn open_portal_copy(
+        &self,
+        conn: &mut Conn,
+        pp: &crate::portal::PortalPatient,
+        id: i64,
+    ) -> Result<Opened, AppError> {
+        if pp.patient_id != id {
+            return Err(AppError::NotFound("page"));
+        }
+        let row = store::patient_by_id(conn, id)
+            .await
+            .map_err(|_| AppError::NotFound("page"))?;
+        Ok(Opened {
+            row,
+            access: carekeep_domain::records::chart_access::designated_record_set(),
             glass_until: None,
         })
     }

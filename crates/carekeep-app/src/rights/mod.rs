@@ -29,11 +29,15 @@ pub struct RequestInput {
     /// Restriction: the care was paid in full out of pocket and is not to go to the health
     /// plan (the restriction the clinic must accept, 164.522(a)(1)(vi)).
     pub self_pay: bool,
+    /// Access: the form of the copy asked for (`pdf`, `fhir` or `both`, 164.524(c)(2)).
+    pub copy_form: String,
 }
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
 #[serde(default)]
 pub(crate) struct Details {
+    /// Access: the form of the copy asked for (`pdf`, `fhir` or `both`).
+    pub copy_form: String,
     pub asked: String,
     pub extension_reason: String,
     pub decision_reason: String,
@@ -84,6 +88,8 @@ pub struct RequestView {
     pub accommodation: String,
     /// A terminated restriction: how and why (164.522(a)(2)).
     pub terminated: String,
+    /// Access: the form of the copy asked for (`pdf`, `fhir`, `both`; empty when not said).
+    pub copy_form: String,
 }
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
@@ -239,6 +245,7 @@ impl App {
             amendment_filed: details.amendment_filed,
             accommodation: details.accommodation,
             terminated: details.terminated,
+            copy_form: details.copy_form,
         })
     }
 
@@ -250,6 +257,22 @@ impl App {
         input: RequestInput,
     ) -> Result<RequestView, AppError> {
         let p = self.handler(actor).await?;
+        let (row, permit) = self
+            .receive_request(&p.actor(), Some(p.user_id.0), patient, input)
+            .await?;
+        let name = self.patient_name(&permit, p, patient).await?;
+        self.request_view(&permit, &row, name)
+    }
+
+    /// A request received, by staff typing it in or from the patient through the portal:
+    /// the same checks, clock and sealed words either way; `by` is on the audit trail.
+    pub(crate) async fn receive_request(
+        &self,
+        by: &Actor<'_>,
+        recorded_by: Option<i64>,
+        patient: i64,
+        input: RequestInput,
+    ) -> Result<(RequestRow, Permit), AppError> {
         let kind = Kind::parse(&input.kind).ok_or_else(|| {
             AppError::Invalid(
                 "the kind is access, amendment, accounting, restriction or confidential_communication".into(),
@@ -281,25 +304,28 @@ impl App {
             fee_free,
             ..RequestRow::default()
         };
-        row.id = store::insert_request(tx.conn(), &row, Some(p.user_id.0), self.now()).await?;
+        row.id = store::insert_request(tx.conn(), &row, recorded_by, self.now()).await?;
         let details = Details {
             asked,
             self_pay: input.self_pay && kind == Kind::Restriction,
+            copy_form: if kind == Kind::Access {
+                input.copy_form
+            } else {
+                String::new()
+            },
             ..Details::default()
         };
         row.details_ct = self.seal(&details, binding("patient_requests", "details_ct", row.id))?;
         store::update_request(tx.conn(), &row).await?;
-        let event = self.rights_event(
-            p,
-            Action::PhiCreate,
-            patient,
-            ("PatientRequest", row.id.to_string()),
-            &format!("{} request received", kind.as_str()),
-        );
+        let mut event = self.event(by, Action::PhiCreate, Outcome::Success);
+        event.patients = vec![patient];
+        event.resource_type = "PatientRequest".into();
+        event.resource_id = row.id.to_string();
+        event.data_classes = vec![DataClass::Identity];
+        event.reason = format!("{} request received", kind.as_str());
         let permit = self.permit_in(&mut tx, &event).await?;
         tx.commit().await?;
-        let name = self.patient_name(&permit, p, patient).await?;
-        self.request_view(&permit, &row, name)
+        Ok((row, permit))
     }
 
     pub(crate) fn seal<T: Serialize>(&self, value: &T, b: Binding<'static>) -> Result<Vec<u8>, AppError> {

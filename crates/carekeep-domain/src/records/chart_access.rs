@@ -7,6 +7,7 @@
 //! include clinical access may break glass into a restricted chart for a stated reason, for a
 //! limited time; front desk and billing cannot.
 
+use crate::portal::{released_classes, NotesRelease, PortalRelation};
 use crate::{DataClass, Policy, RoleName};
 use std::collections::BTreeSet;
 
@@ -52,8 +53,75 @@ pub fn may_break_glass(policy: &Policy, roles: &[RoleName]) -> bool {
     policy.access(roles, DataClass::Clinical).can_read()
 }
 
+/// Who is reading the record: staff by their roles, or a person signed in to the patient
+/// portal (issue 27), by what they are to the patient.
+#[derive(Clone, Copy, Debug)]
+pub enum Reader<'a> {
+    Staff(&'a [RoleName]),
+    Portal {
+        relation: PortalRelation,
+        /// The record is the one the person signed in for (never another patient's).
+        own_record: bool,
+        /// What the clinic releases through the portal.
+        release: NotesRelease,
+    },
+}
+
 /// The one decision. Every view and every change of a patient's PHI asks this.
 pub fn chart_access(policy: &Policy, roles: &[RoleName], gate: Gate) -> ChartAccess {
+    access_for(policy, Reader::Staff(roles), gate)
+}
+
+/// The one decision for any reader: staff (roles, restriction, break glass) or the portal.
+pub fn access_for(policy: &Policy, reader: Reader<'_>, gate: Gate) -> ChartAccess {
+    match reader {
+        Reader::Staff(roles) => staff_access(policy, roles, gate),
+        Reader::Portal {
+            relation,
+            own_record,
+            release,
+        } => portal_access(relation, own_record, release),
+    }
+}
+
+/// The portal: the individual's own record (164.524(a)(1); 164.502(b)(2)(ii) leaves minimum
+/// necessary out of a disclosure to the individual), only the classes the clinic releases
+/// there; a personal representative stands in the patient's shoes (164.502(g)(1)) unless the
+/// clinic elected not to treat them as one (164.502(g)(5)). Never another patient's record.
+/// A restriction on staff (a staff member's own chart) does not narrow the patient's view.
+/// The only thing written is the patient's own schedule (confirm, cancel).
+fn portal_access(relation: PortalRelation, own_record: bool, release: NotesRelease) -> ChartAccess {
+    let mut out = ChartAccess {
+        read: BTreeSet::new(),
+        write: BTreeSet::new(),
+        via_break_glass: false,
+        withheld_by_restriction: BTreeSet::new(),
+    };
+    let stands_in = match relation {
+        PortalRelation::SelfPatient => true,
+        PortalRelation::Representative { suspended, .. } => !suspended,
+    };
+    if !own_record || !stands_in {
+        return out;
+    }
+    out.read = released_classes(release).into_iter().collect();
+    out.write.insert(DataClass::Scheduling);
+    out
+}
+
+/// Whether the portal must leave out the care a minor consented to alone: a parent or guardian
+/// is not the representative for it (164.502(g)(3)(i)(A)-(C)).
+pub fn leaves_out_minor_own_consent(relation: PortalRelation) -> bool {
+    matches!(
+        relation,
+        PortalRelation::Representative {
+            basis: crate::portal::RepresentativeBasis::ParentOfMinor,
+            ..
+        }
+    )
+}
+
+fn staff_access(policy: &Policy, roles: &[RoleName], gate: Gate) -> ChartAccess {
     let mut out = ChartAccess {
         read: BTreeSet::new(),
         write: BTreeSet::new(),
@@ -253,6 +321,73 @@ mod tests {
         assert_eq!(got.withheld_by_restriction, set(&[Clinical]));
         let desk = chart_access(&Policy::default(), &roles(&["front_desk"]), RESTRICTED);
         assert!(desk.withheld_by_restriction.is_empty());
+    }
+
+    /// 164.524(a)(1), 164.502(b)(2)(ii), 164.502(g): the portal reader sees only their own
+    /// record's released classes; a suspended representative (164.502(g)(5)) and another
+    /// patient's record get nothing; a restriction on staff does not narrow it.
+    #[test]
+    fn portal_table() {
+        use crate::portal::RepresentativeBasis::*;
+        let p = Policy::default();
+        let me = PortalRelation::SelfPatient;
+        let parent = PortalRelation::Representative {
+            basis: ParentOfMinor,
+            suspended: false,
+        };
+        let agent = PortalRelation::Representative {
+            basis: HealthCareAgent,
+            suspended: false,
+        };
+        let suspended = PortalRelation::Representative {
+            basis: HealthCareAgent,
+            suspended: true,
+        };
+        let base = [Identity, Contact, Scheduling, InvoiceStatus];
+        let with_notes = [Identity, Contact, Scheduling, Clinical, InvoiceStatus];
+        /// Relation, own record, release, gate, classes read, classes written.
+        type PortalCase<'a> = (
+            PortalRelation,
+            bool,
+            NotesRelease,
+            Gate,
+            &'a [DataClass],
+            &'a [DataClass],
+        );
+        let cases: &[PortalCase<'_>] = &[
+            (me, true, NotesRelease::OnRequest, OPEN, &base, &[Scheduling]),
+            (me, true, NotesRelease::AfterSigning, OPEN, &with_notes, &[Scheduling]),
+            (me, true, NotesRelease::OnRequest, RESTRICTED, &base, &[Scheduling]),
+            (me, false, NotesRelease::AfterSigning, OPEN, &[], &[]),
+            (parent, true, NotesRelease::OnRequest, OPEN, &base, &[Scheduling]),
+            (
+                agent,
+                true,
+                NotesRelease::AfterSigning,
+                OPEN,
+                &with_notes,
+                &[Scheduling],
+            ),
+            (agent, false, NotesRelease::AfterSigning, OPEN, &[], &[]),
+            (suspended, true, NotesRelease::AfterSigning, OPEN, &[], &[]),
+        ];
+        for (relation, own_record, release, gate, read, write) in cases {
+            let got = access_for(
+                &p,
+                Reader::Portal {
+                    relation: *relation,
+                    own_record: *own_record,
+                    release: *release,
+                },
+                *gate,
+            );
+            assert_eq!(got.read, set(read), "{relation:?} {own_record} {release:?} read");
+            assert_eq!(got.write, set(write), "{relation:?} {own_record} {release:?} write");
+            assert!(!got.via_break_glass);
+        }
+        assert!(leaves_out_minor_own_consent(parent));
+        assert!(!leaves_out_minor_own_consent(agent));
+        assert!(!leaves_out_minor_own_consent(me));
     }
 
     #[test]

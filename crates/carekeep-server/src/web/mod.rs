@@ -25,6 +25,7 @@ pub(crate) mod patients;
 mod people;
 pub(crate) mod pictures;
 mod policy_review;
+pub mod portal;
 pub(crate) mod program;
 mod readiness;
 mod rights;

@@ -138,6 +138,7 @@ pub async fn open(
                         received_on: f.received_on.clone(),
                         details: f.details.clone(),
                         self_pay: f.self_pay.is_some(),
+                        copy_form: String::new(),
                     },
                 )
                 .await

@@ -48,6 +48,7 @@ mod people;
 mod phi_routes;
 mod photos;
 mod policies;
+mod portal;
 mod program;
 mod record_pages;
 mod records;

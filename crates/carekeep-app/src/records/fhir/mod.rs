@@ -14,6 +14,11 @@ pub mod export;
 pub mod import;
 mod record_pdf;
 
+/// The readable copy of a record view (the portal's delivered copy uses the same writer).
+pub(crate) fn record_copy_pdf(clinic: &str, view: &PatientView, at: &str) -> Result<Vec<u8>, AppError> {
+    record_pdf::render(clinic, view, at)
+}
+
 use crate::permit::Permit;
 use crate::records::view::PatientView;
 use crate::records::{binding_of, chart_parts, AttachmentMeta, EntryInput, Grant, StoredEntry, StoredNote};
@@ -199,7 +204,11 @@ impl App {
         Ok(store::all_patient_ids(&mut conn).await?)
     }
 
-    async fn export_view(&self, actor: &Actor<'_>, id: i64) -> Result<(PatientView, Vec<(i64, Vec<u8>)>), AppError> {
+    pub(crate) async fn export_view(
+        &self,
+        actor: &Actor<'_>,
+        id: i64,
+    ) -> Result<(PatientView, Vec<(i64, Vec<u8>)>), AppError> {
         let mut conn = self.store().read().await?;
         let (opened, roles) = match actor {
             Actor::User(p) => {
@@ -224,6 +233,9 @@ impl App {
                     .await?;
                 (opened, Vec::new())
             }
+            // The patient's copy (164.524(c)): `App::portal_copy` checks the granted access
+            // request first; `fhir_export` and `record_pdf` refuse a patient (`person()`).
+            Actor::Patient(pp) => (self.open_portal_copy(&mut conn, pp, id).await?, Vec::new()),
         };
         let rows = chart_rows(&mut conn, id, &chart_parts(opened.access())).await?;
         let mut event = self.event(actor, Action::PhiExport, Outcome::Success);
@@ -234,6 +246,7 @@ impl App {
         event.reason = match actor {
             Actor::Cli => "FHIR export of the designated record set".into(),
             Actor::User(_) => "record export".into(),
+            Actor::Patient(_) => "copy of the record delivered in the portal".into(),
         };
         let permit = self.permit(event).await?;
         let view = self.build_view(&permit, rows, &roles, &opened)?;

@@ -1,0 +1,62 @@
+//! The patient portal's pages (issue 27, items 2, 3 and 5), all under `/portal`: sign-in by a
+//! one-time code, the patient's appointments, the notice of privacy practices, rights
+//! requests and their copies. The portal has its own session cookie (never the staff one),
+//! its own CSRF (the session's token; a double-submit cookie on the sign-in forms), and its
+//! own per-address limit on the sign-in forms; every page's read is a use case that opens the
+//! patient's own record through the chart's policy and audits it as the patient's.
+
+mod gate;
+mod pages;
+mod requests;
+mod sign_in;
+
+use crate::middleware::ratelimit::RateLimiter;
+use crate::state::AppState;
+use axum::routing::{get, post};
+use axum::Router;
+use std::sync::Arc;
+
+/// The portal session's cookie. One name, here: the lead swaps in the `__Host-` helper.
+pub const COOKIE: &str = "portal_session";
+/// The sign-in's challenge (which code the typed code answers).
+pub(crate) const CHALLENGE_COOKIE: &str = "portal_challenge";
+/// The sign-in forms' double-submit CSRF token (no session yet).
+pub(crate) const SIGN_IN_CSRF_COOKIE: &str = "portal_sign_in_csrf";
+/// Sign-in form submissions per address per minute (the per-contact limit is the use case's).
+const SIGN_IN_PER_MINUTE: u32 = 20;
+
+/// Every portal path, for the tests that walk them (method, template).
+pub fn route_table() -> Vec<(&'static str, &'static str)> {
+    vec![
+        ("GET", "/portal/sign-in"),
+        ("POST", "/portal/sign-in"),
+        ("GET", "/portal/sign-in/code"),
+        ("POST", "/portal/sign-in/code"),
+        ("POST", "/portal/sign-out"),
+        ("GET", "/portal"),
+        ("POST", "/portal/appointments/{id}"),
+        ("GET", "/portal/notice"),
+        ("POST", "/portal/notice"),
+        ("GET", "/portal/requests"),
+        ("POST", "/portal/requests"),
+        ("GET", "/portal/requests/{id}/copy.pdf"),
+        ("GET", "/portal/requests/{id}/copy.json"),
+    ]
+}
+
+/// The portal's router: every path under `/portal`, behind the portal's own gate.
+pub fn routes(state: AppState) -> Router<AppState> {
+    let limiter = Arc::new(RateLimiter::new(SIGN_IN_PER_MINUTE));
+    Router::new()
+        .route("/portal/sign-in", get(sign_in::show).post(sign_in::ask))
+        .route("/portal/sign-in/code", get(sign_in::show_code).post(sign_in::verify))
+        .route("/portal/sign-out", post(sign_in::sign_out))
+        .route("/portal", get(pages::home))
+        .route("/portal/appointments/{id}", post(pages::answer))
+        .route("/portal/notice", get(pages::notice).post(pages::acknowledge))
+        .route("/portal/requests", get(requests::list).post(requests::file))
+        .route("/portal/requests/{id}/copy.pdf", get(requests::copy_pdf))
+        .route("/portal/requests/{id}/copy.json", get(requests::copy_fhir))
+        .layer(axum::middleware::from_fn_with_state(state, gate::gate))
+        .layer(axum::Extension(gate::SignInLimiter(limiter)))
+}

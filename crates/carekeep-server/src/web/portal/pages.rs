@@ -1,0 +1,205 @@
+//! The patient's appointments and the clinic's privacy notice.
+
+use crate::error::WebError;
+use crate::state::AppState;
+use crate::urls;
+use crate::web::chrome::Chrome;
+use crate::web::formats::{clock, date, filters};
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
+use axum::Extension;
+use axum_extra::extract::Form;
+use carekeep_app::calendar::LinkAnswer;
+use carekeep_app::portal::{AppointmentLine, NoticeView, PortalPatient};
+use carekeep_app::AppError;
+use serde::Deserialize;
+
+/// Which portal page is open, for the portal's own menu.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Here {
+    Appointments,
+    Notice,
+    Requests,
+}
+
+/// The chrome of a signed-in portal page: the clinic's name, the session's CSRF token, and
+/// what just happened. No staff menu (there is no staff person).
+pub(crate) fn portal_chrome(state: &AppState, p: &PortalPatient, notice: Option<&str>) -> Chrome {
+    let mut c = Chrome::anonymous(state.app.clinic_name());
+    c.csrf = p.csrf_token.clone();
+    c.notice(notice.map(str::to_owned))
+}
+
+/// One appointment in words.
+#[derive(Debug)]
+pub struct Line {
+    pub id: i64,
+    pub day: String,
+    pub time: String,
+    pub service: String,
+    pub status: &'static str,
+    pub may_confirm: bool,
+    pub may_cancel: bool,
+}
+
+fn line(a: AppointmentLine) -> Line {
+    Line {
+        id: a.id,
+        day: format!("{}, {}", a.start.weekday(), date(a.start.date())),
+        time: clock(a.start),
+        service: a.service,
+        status: a.status,
+        may_confirm: a.may_confirm,
+        may_cancel: a.may_cancel,
+    }
+}
+
+#[derive(Template, Debug)]
+#[template(path = "portal/home.html")]
+pub struct HomePage {
+    pub chrome: Chrome,
+    pub here: Here,
+    pub given_name: String,
+    pub upcoming: Vec<Line>,
+    pub past: Vec<Line>,
+    /// The appointment whose cancellation is being asked about (0: none).
+    pub asking: i64,
+}
+
+#[derive(Template, Debug)]
+#[template(path = "portal/notice.html")]
+pub struct NoticePage {
+    pub chrome: Chrome,
+    pub here: Here,
+    pub notice: Option<NoticeView>,
+    pub acknowledged: Option<String>,
+    pub effective: String,
+}
+
+crate::web::chrome::page_response!(HomePage, NoticePage);
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct Done {
+    done: String,
+    cancel: i64,
+}
+
+pub async fn home(
+    State(state): State<AppState>,
+    Extension(p): Extension<PortalPatient>,
+    Query(q): Query<Done>,
+) -> Result<Response, WebError> {
+    let h = state.app.portal_home(&p.actor()).await.map_err(WebError::page)?;
+    let notice = match q.done.as_str() {
+        "confirmed" => Some("Thank you: your appointment is confirmed."),
+        "cancelled" => Some("Your appointment is cancelled. Call the clinic to book another time."),
+        _ => None,
+    };
+    Ok(HomePage {
+        chrome: portal_chrome(&state, &p, notice),
+        here: Here::Appointments,
+        given_name: h.given_name,
+        upcoming: h.upcoming.into_iter().map(line).collect(),
+        past: h.past.into_iter().map(line).collect(),
+        asking: q.cancel,
+    }
+    .into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct AnswerForm {
+    answer: String,
+}
+
+pub async fn answer(
+    State(state): State<AppState>,
+    Extension(p): Extension<PortalPatient>,
+    Path(id): Path<i64>,
+    Form(f): Form<AnswerForm>,
+) -> Result<Response, WebError> {
+    let (what, done) = match f.answer.as_str() {
+        "confirm" => (LinkAnswer::Confirm, "confirmed"),
+        "cancel" => (LinkAnswer::Cancel, "cancelled"),
+        _ => return Err(WebError::page(AppError::Invalid("choose confirm or cancel".into()))),
+    };
+    match state.app.portal_answer(&p.actor(), id, what).await {
+        Ok(()) => Ok(urls::portal_home().done(done).redirect()),
+        Err(AppError::Conflict(m)) => {
+            let h = state.app.portal_home(&p.actor()).await.map_err(WebError::page)?;
+            let chrome = portal_chrome(&state, &p, None).error(Some(super::sign_in::sentence(&m)));
+            Ok((
+                axum::http::StatusCode::CONFLICT,
+                HomePage {
+                    chrome,
+                    here: Here::Appointments,
+                    given_name: h.given_name,
+                    upcoming: h.upcoming.into_iter().map(line).collect(),
+                    past: h.past.into_iter().map(line).collect(),
+                    asking: 0,
+                },
+            )
+                .into_response())
+        }
+        Err(e) => Err(WebError::page(e)),
+    }
+}
+
+async fn notice_page(state: &AppState, p: &PortalPatient, notice: Option<&str>) -> Result<NoticePage, WebError> {
+    let n = state.app.portal_notice(&p.actor()).await.map_err(WebError::page)?;
+    let zone = state.app.clinic_zone();
+    Ok(NoticePage {
+        chrome: portal_chrome(state, p, notice),
+        here: Here::Notice,
+        acknowledged: n
+            .as_ref()
+            .and_then(|n| n.acknowledged_at)
+            .map(|t| crate::web::formats::at(t, &zone)),
+        effective: n
+            .as_ref()
+            .map(|n| crate::web::formats::us_dates(&n.effective_on))
+            .unwrap_or_default(),
+        notice: n,
+    })
+}
+
+pub async fn notice(
+    State(state): State<AppState>,
+    Extension(p): Extension<PortalPatient>,
+    Query(q): Query<Done>,
+) -> Result<Response, WebError> {
+    let done = (q.done == "acknowledged").then_some("Thank you: your acknowledgment is saved.");
+    Ok(notice_page(&state, &p, done).await?.into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct AckForm {
+    version: i64,
+    received: Option<String>,
+}
+
+pub async fn acknowledge(
+    State(state): State<AppState>,
+    Extension(p): Extension<PortalPatient>,
+    Form(f): Form<AckForm>,
+) -> Result<Response, WebError> {
+    if f.received.is_none() {
+        let mut page = notice_page(&state, &p, None).await?;
+        page.chrome = std::mem::take(&mut page.chrome).error(Some(
+            "Tick the box to say you received the notice, then press the button.",
+        ));
+        return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    }
+    match state.app.portal_acknowledge_notice(&p.actor(), f.version).await {
+        Ok(()) => Ok(urls::portal_notice().done("acknowledged").redirect()),
+        Err(AppError::Conflict(m)) => {
+            let mut page = notice_page(&state, &p, None).await?;
+            page.chrome = std::mem::take(&mut page.chrome).error(Some(super::sign_in::sentence(&m)));
+            Ok((axum::http::StatusCode::CONFLICT, page).into_response())
+        }
+        Err(e) => Err(WebError::page(e)),
+    }
+}

@@ -1,0 +1,197 @@
+//! Signing in to the portal: the contact and date of birth, then the code. The first answer
+//! is the same whether or not anyone matches; nothing typed is lost on a mistake.
+
+use super::gate::PortalEnded;
+use super::{CHALLENGE_COOKIE, COOKIE, SIGN_IN_CSRF_COOKIE};
+use crate::client::origin;
+use crate::error::WebError;
+use crate::session::{private_cookie, removal};
+use crate::state::AppState;
+use crate::urls;
+use crate::web::chrome::Chrome;
+use crate::web::forms::{FieldWords, Refused};
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::request::Parts;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Extension;
+use axum_extra::extract::{CookieJar, Form};
+use carekeep_app::portal::PortalPatient;
+use carekeep_app::AppError;
+use carekeep_crypto::token::new_token;
+use serde::{Deserialize, Serialize};
+
+#[derive(Template, Debug)]
+#[template(path = "portal/sign_in.html")]
+pub struct SignInPage {
+    pub chrome: Chrome,
+    pub form: SignInForm,
+    pub r: Refused,
+}
+
+#[derive(Template, Debug)]
+#[template(path = "portal/code.html")]
+pub struct CodePage {
+    pub chrome: Chrome,
+    pub form: CodeForm,
+    pub r: Refused,
+}
+
+crate::web::chrome::page_response!(SignInPage, CodePage);
+
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct SignInForm {
+    #[serde(skip_serializing)]
+    pub csrf: String,
+    pub contact: String,
+    pub date_of_birth: String,
+}
+
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct CodeForm {
+    #[serde(skip_serializing)]
+    pub csrf: String,
+    pub code: String,
+}
+
+const SIGN_IN_FIELDS: &FieldWords = &[
+    ("date_of_birth", &["date of birth"]),
+    ("contact", &["email", "mobile", "codes were asked"]),
+];
+const CODE_FIELDS: &FieldWords = &[("code", &["code"])];
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct SignInQuery {
+    ended: Option<u8>,
+    signed_out: Option<u8>,
+}
+
+/// The first letter up: the use cases' messages are written to follow "the form says ...".
+pub(crate) fn sentence(message: &str) -> String {
+    let mut c = message.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect::<String>() + if message.ends_with('.') { "" } else { "." },
+        None => String::new(),
+    }
+}
+
+/// The sign-in forms' chrome with the double-submit token, set on the browser if new.
+fn sign_in_chrome(state: &AppState, jar: CookieJar) -> (Chrome, CookieJar) {
+    let (token, jar) = match jar.get(SIGN_IN_CSRF_COOKIE) {
+        Some(c) => (c.value().to_owned(), jar),
+        None => {
+            let t = new_token();
+            let jar = jar.add(private_cookie(SIGN_IN_CSRF_COOKIE, t.clone(), state.secure_cookies()));
+            (t, jar)
+        }
+    };
+    let mut chrome = Chrome::anonymous(state.app.clinic_name());
+    chrome.csrf = token;
+    (chrome, jar)
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    ended: Option<Extension<PortalEnded>>,
+    patient: Option<Extension<PortalPatient>>,
+    Query(q): Query<SignInQuery>,
+) -> Response {
+    if patient.is_some() {
+        return urls::portal_home().redirect();
+    }
+    let (chrome, jar) = sign_in_chrome(&state, jar);
+    let chrome = chrome.notice(if ended.is_some() || q.ended.is_some() {
+        Some("You were signed out after 15 minutes without activity, to keep your information private. Sign in again.")
+    } else if q.signed_out.is_some() {
+        Some("You are signed out.")
+    } else {
+        None
+    });
+    let page = SignInPage {
+        chrome,
+        form: SignInForm::default(),
+        r: Refused::default(),
+    };
+    (jar, page).into_response()
+}
+
+pub async fn ask(
+    State(state): State<AppState>,
+    parts: Parts,
+    jar: CookieJar,
+    Form(f): Form<SignInForm>,
+) -> Result<Response, WebError> {
+    let here = origin(&parts, &state.trusted_proxies());
+    match state.app.portal_request_code(&f.contact, &f.date_of_birth, here).await {
+        Ok(sent) => {
+            let jar = jar.add(private_cookie(CHALLENGE_COOKIE, sent.challenge, state.secure_cookies()));
+            Ok((jar, urls::portal_code().redirect()).into_response())
+        }
+        Err(AppError::Invalid(m)) => {
+            let r = Refused::new("sign-in-form", &f, sentence(&m), SIGN_IN_FIELDS);
+            let (chrome, jar) = sign_in_chrome(&state, jar);
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, jar, SignInPage { chrome, form: f, r }).into_response())
+        }
+        Err(e) => Err(WebError::page(e)),
+    }
+}
+
+pub async fn show_code(State(state): State<AppState>, jar: CookieJar) -> Response {
+    if jar.get(CHALLENGE_COOKIE).is_none() {
+        return urls::portal_sign_in().redirect();
+    }
+    let (chrome, jar) = sign_in_chrome(&state, jar);
+    (
+        jar,
+        CodePage {
+            chrome,
+            form: CodeForm::default(),
+            r: Refused::default(),
+        },
+    )
+        .into_response()
+}
+
+pub async fn verify(
+    State(state): State<AppState>,
+    parts: Parts,
+    jar: CookieJar,
+    Form(f): Form<CodeForm>,
+) -> Result<Response, WebError> {
+    let Some(challenge) = jar.get(CHALLENGE_COOKIE).map(|c| c.value().to_owned()) else {
+        return Ok(urls::portal_sign_in().redirect());
+    };
+    let here = origin(&parts, &state.trusted_proxies());
+    match state.app.portal_verify_code(&challenge, &f.code, here).await {
+        Ok(signed) => {
+            let jar =
+                jar.remove(removal(CHALLENGE_COOKIE))
+                    .add(private_cookie(COOKIE, signed.token, state.secure_cookies()));
+            Ok((jar, urls::portal_home().redirect()).into_response())
+        }
+        Err(AppError::Invalid(m)) => {
+            let r = Refused::new("code-form", &f, sentence(&m), CODE_FIELDS);
+            let (chrome, jar) = sign_in_chrome(&state, jar);
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, jar, CodePage { chrome, form: f, r }).into_response())
+        }
+        Err(e) => Err(WebError::page(e)),
+    }
+}
+
+pub async fn sign_out(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    Extension(p): Extension<PortalPatient>,
+) -> Result<Response, WebError> {
+    state.app.portal_sign_out(&p.actor()).await.map_err(WebError::page)?;
+    Ok((
+        jar.remove(removal(COOKIE)),
+        urls::portal_sign_in().with("signed_out", 1).redirect(),
+    )
+        .into_response())
+}
