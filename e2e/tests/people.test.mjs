@@ -111,4 +111,13 @@ test('the front desk lists a person involved in care and answers their call', as
   await Promise.all([page.waitForNavigation(), page.click('#caller-form button[type=submit]')]);
   await both(page, 'caller', null);
   await page.goto(chart);
+
+  // The calendar's appointment leads to the same screen for its patient.
+  await page.goto(server.url + '/calendar?view=week');
+  await Promise.all([page.waitForNavigation(), page.locator('a.cal-card').first().click()]);
+  const phone = page.locator('a[href$="/caller"]', { hasText: 'Someone is on the phone' });
+  assert.equal(await phone.count(), 1, 'linked from the appointment');
+  await both(page, 'appointment-caller-link', 'a[href$="/caller"]');
+  await Promise.all([page.waitForNavigation(), phone.click()]);
+  assert.match(await page.textContent('h1'), /Someone is on the phone about /);
 });

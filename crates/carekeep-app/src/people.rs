@@ -90,6 +90,8 @@ pub struct PersonView {
     pub suspended_on: String,
     /// Who recorded the (g)(5) judgment.
     pub suspended_by: String,
+    /// The judgment's reason, for readers of the clinical class only (else empty).
+    pub suspension_reason: String,
     /// The standing in one sentence.
     pub standing: String,
     /// Anything at all may be shared with them today.
@@ -264,6 +266,7 @@ impl App {
             revoked_on: r.revoked_on.clone().unwrap_or_default(),
             suspended_on: r.suspended_on.clone().unwrap_or_default(),
             suspended_by: r.suspended_by.and_then(|u| names.get(&u).cloned()).unwrap_or_default(),
+            suspension_reason: String::new(),
             standing,
             may_be_told,
             may,
@@ -284,6 +287,7 @@ impl App {
             Vec<PersonRow>,
             Vec<Item>,
             Vec<(String, i64)>,
+            bool,
         ),
         AppError,
     > {
@@ -294,14 +298,20 @@ impl App {
         drop(conn);
         self.require_read(p, &opened, DataClass::Contact, action).await?;
         let own = own_rows.iter().filter_map(|(k, i)| item_of(k, *i)).collect();
-        Ok((opened.row().clone(), rows, own, own_rows))
+        Ok((
+            opened.row().clone(),
+            rows,
+            own,
+            own_rows,
+            opened.access().reads(DataClass::Clinical),
+        ))
     }
 
     /// The chart card: everyone acting for the patient, with what each may be told today, and
     /// the answered calls. One audited read (identity and contact).
     pub async fn people(&self, actor: &Actor<'_>, patient: i64) -> Result<PeopleView, AppError> {
         let p = actor.person()?;
-        let (row, rows, own, own_rows) = self.open_people(p, patient, Action::PhiRead).await?;
+        let (row, rows, own, own_rows, clinician) = self.open_people(p, patient, Action::PhiRead).await?;
         let (calls, names) = {
             let mut conn = self.store().read().await?;
             (
@@ -309,19 +319,29 @@ impl App {
                 carekeep_store::users::display_names(&mut conn).await?,
             )
         };
-        let permit = self
-            .permit(self.people_event(
-                p,
-                Action::PhiRead,
-                patient,
-                ("CarePeople", patient.to_string()),
-                "people acting for the patient viewed",
-            ))
-            .await?;
+        // A (g)(5) judgment's reason is a clinical record: opened for readers of the clinical
+        // class only, and then the event names that class too.
+        let judgments = clinician && rows.iter().any(|r| !r.suspension_ct.is_empty());
+        let mut event = self.people_event(
+            p,
+            Action::PhiRead,
+            patient,
+            ("CarePeople", patient.to_string()),
+            "people acting for the patient viewed",
+        );
+        if judgments {
+            event.data_classes.push(DataClass::Clinical);
+        }
+        let permit = self.permit(event).await?;
         let (status, patient_name) = self.patient_status(&permit, &row)?;
         let mut people = Vec::new();
         for r in &rows {
-            people.push(self.person_view(&permit, r, status, &own, &names)?);
+            let mut v = self.person_view(&permit, r, status, &own, &names)?;
+            if judgments && !r.suspension_ct.is_empty() {
+                v.suspension_reason =
+                    self.open_sealed(&permit, "care_people", "suspension_ct", r.id, &r.suspension_ct)?;
+            }
+            people.push(v);
         }
         let mut call_views = Vec::new();
         for c in &calls {
@@ -585,7 +605,7 @@ impl App {
         person: i64,
     ) -> Result<(String, Vec<u8>, String), AppError> {
         let p = actor.person()?;
-        let (_, rows, _, _) = self.open_people(p, patient, Action::AttachmentView).await?;
+        let (_, rows, _, _, _) = self.open_people(p, patient, Action::AttachmentView).await?;
         let row = rows
             .into_iter()
             .find(|r| r.id == person && !r.document_type.is_empty())
@@ -623,7 +643,7 @@ impl App {
         person: i64,
     ) -> Result<Sees, AppError> {
         let p = actor.person()?;
-        let (row, rows, own, _) = self.open_people(p, patient, Action::PhiRead).await?;
+        let (row, rows, own, _, _) = self.open_people(p, patient, Action::PhiRead).await?;
         let r = rows
             .iter()
             .find(|r| r.id == person && r.kind == "representative")
@@ -648,7 +668,7 @@ impl App {
     pub async fn find_caller(&self, actor: &Actor<'_>, patient: i64, typed: &str) -> Result<PeopleView, AppError> {
         let p = actor.person()?;
         let typed = crate::input::line("caller's name", typed, 200, true)?;
-        let (row, rows, own, _) = self.open_people(p, patient, Action::PhiSearch).await?;
+        let (row, rows, own, _, _) = self.open_people(p, patient, Action::PhiSearch).await?;
         let names = {
             let mut conn = self.store().read().await?;
             carekeep_store::users::display_names(&mut conn).await?
@@ -688,7 +708,7 @@ impl App {
         let p = actor.person()?;
         let shared = crate::input::text("what was shared", &call.shared, 2000, true)?;
         let checks: Vec<Check> = call.checks.iter().filter_map(|c| Check::parse(c)).collect();
-        let (row, rows, own, _) = self.open_people(p, patient, Action::PhiCreate).await?;
+        let (row, rows, own, _, _) = self.open_people(p, patient, Action::PhiCreate).await?;
         let person = rows
             .iter()
             .find(|r| r.id == call.person)

@@ -276,7 +276,12 @@ async fn revoked_expired_and_suspended_people_may_not_be_told() {
             && said(old).contains("Expired: the document ended on 01/01/2021")
     );
     assert!(said(sue).contains("May not be told anything") && said(sue).contains("Suspended on 03/02/2026"));
-    assert!(!card.contains("Bruises"), "the reason stays sealed");
+    assert!(!card.contains("Bruises"), "the reason is not the front desk's to read");
+    let (_, clinical) = doc.get(&format!("/patients/{id}")).await;
+    assert!(
+        clinical.contains("Bruises seen and the patient is afraid of her"),
+        "a clinician reads the judgment"
+    );
     // The rows stay; none may be told, on the phone screen either; a call is refused.
     for (name, pid) in [("Rosa Quenby", rosa), ("Otto Quenby", old), ("Sue Quenby", sue)] {
         let (_, _, answer) = page.post(&format!("/patients/{id}/caller"), &[("q", name)]).await;
