@@ -5,6 +5,7 @@ pub mod clinic;
 pub mod invitations;
 pub mod keys;
 pub mod network;
+pub mod portal_cert;
 pub mod roles;
 pub mod sessions;
 pub mod throttle;

@@ -46,6 +46,8 @@ mod pages;
 mod phi_routes;
 mod photos;
 mod policies;
+mod portal_acme;
+mod portal_door;
 mod program;
 mod record_pages;
 mod records;
