@@ -4,7 +4,6 @@
 //! Transmission security: 164.312(e)(1).
 
 use crate::config::{PortalSettings, PortalTls};
-use crate::serve::ServeError;
 use crate::state::AppState;
 use carekeep_app::program::portal_cert::AcmeOrder;
 use carekeep_domain::program::portal_cert::Renewal;
@@ -15,12 +14,11 @@ use time::OffsetDateTime;
 use tokio_rustls::TlsAcceptor;
 
 /// Reads, checks and serves the portal's certificate files.
-pub fn files_acceptor(cert: &Path, key: &Path, host: &str, now: OffsetDateTime) -> Result<TlsAcceptor, ServeError> {
-    let read = |p: &Path| std::fs::read(p).map_err(|e| ServeError::Tls(format!("{}: {e}", p.display())));
+pub fn files_acceptor(cert: &Path, key: &Path, host: &str, now: OffsetDateTime) -> Result<TlsAcceptor, String> {
+    let read = |p: &Path| std::fs::read(p).map_err(|e| format!("{}: {e}", p.display()));
     let chain_pem = read(cert)?;
     let key_pem = read(key)?;
-    pem_acceptor(&chain_pem, &key_pem, host, now)
-        .map_err(|why| ServeError::Tls(format!("portal_tls_cert {}: {why}", cert.display())))
+    pem_acceptor(&chain_pem, &key_pem, host, now).map_err(|why| format!("portal_tls_cert {}: {why}", cert.display()))
 }
 
 /// Checks a PEM chain and key for the portal's host name at `now` and makes them servable.

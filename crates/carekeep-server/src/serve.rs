@@ -161,13 +161,19 @@ pub async fn serve_portal(
         .ok_or_else(|| ServeError::Tls("portal_listen is not set".into()))?;
     let tls = !matches!(settings.tls, crate::config::PortalTls::Plain);
     check_transport(addr, tls, config.behind_tls_proxy)?;
-    if let crate::config::PortalTls::Files { cert, key } = &settings.tls {
-        state.door.set_acceptor(crate::portal_tls::files_acceptor(
-            cert,
-            key,
-            &settings.host,
-            state.app.now(),
-        )?);
+    match &settings.tls {
+        crate::config::PortalTls::Files { cert, key } => {
+            let acceptor = crate::portal_tls::files_acceptor(cert, key, &settings.host, state.app.now())
+                .map_err(ServeError::Tls)?;
+            state.door.set_acceptor(acceptor);
+        }
+        crate::config::PortalTls::Acme { .. } => {
+            // Until the jobs issue one, connections are closed (never served plain).
+            if let Err(why) = crate::portal_tls::load_stored(&state).await {
+                tracing::warn!(%why, "the portal's stored certificate cannot be served; a new one will be ordered");
+            }
+        }
+        crate::config::PortalTls::Plain => {}
     }
     let header_timeout = Duration::from_secs(config.request_header_timeout_seconds);
     let slots = Arc::new(Semaphore::new(config.max_connections));

@@ -61,12 +61,14 @@ async fn run_server(ctx: &Context, cfg: Config, before_serving: impl FnOnce(&str
     );
     before_serving(&url);
     tracing::info!(%url, hashing = %state.app.hasher().describe(), "serving");
+    // The portal's listeners first: the jobs' first look at its certificate orders one, and
+    // the authority's check needs the challenge port.
+    let (stop_portal, portal_stopped) = tokio::sync::watch::channel(false);
+    let portal = start_portal(&state, portal_stopped).await?;
     let (stop_jobs, jobs_stopped) = tokio::sync::oneshot::channel::<()>();
     let jobs = tokio::spawn(carekeep_server::jobs::run(state.clone(), async {
         let _ = jobs_stopped.await;
     }));
-    let (stop_portal, portal_stopped) = tokio::sync::watch::channel(false);
-    let portal = start_portal(&state, portal_stopped).await?;
     let served = carekeep_server::serve(state, listener, async move {
         shutdown_signal().await;
         let _ = stop_portal.send(true);
@@ -107,8 +109,9 @@ async fn start_portal(
         _ => None,
     };
     let scheme = if tls { "https" } else { "http" };
-    outln!("The patient portal is served at {scheme}://{}", portal.listen);
-    tracing::info!(listen = %portal.listen, "serving the patient portal");
+    let at = listener.local_addr().map_err(|e| Failure::Failed(e.to_string()))?;
+    outln!("The patient portal is served at {scheme}://{at}");
+    tracing::info!(listen = %at, "serving the patient portal");
     Ok(Some(tokio::spawn(carekeep_server::serve_portal(
         state.clone(),
         listener,

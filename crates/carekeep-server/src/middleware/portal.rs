@@ -1,11 +1,7 @@
 //! The patients' door's own layers (issue 27, item 1): a strict Content-Security-Policy and
 //! security headers of its own, a per-address limit apart from the staff sign-in's, the
 //! confirm links' form check, and the one place portal cookies are named and made.
-//!
-//! Portal cookies: over HTTPS a cookie's name carries the `__Host-` prefix, which browsers
-//! accept only with `Secure`, `Path=/` and no `Domain` (RFC 6265bis 4.1.3.2), so no other host
-//! of the clinic's domain, and no plain-HTTP page, can set or overwrite it. Make every portal
-//! cookie with [`portal_cookie`] and read it with [`read_portal_cookie`], never by hand.
+//! Portal cookies are made in one place, `crate::portal_door` (`portal_cookie`).
 
 use crate::client::client_ip;
 use crate::error::WebError;
@@ -15,67 +11,10 @@ use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use carekeep_app::AppError;
 use carekeep_crypto::token::constant_time_eq;
 
-/// The portal's Content-Security-Policy: its own scripts and styles only, no inline code, no
-/// images from anywhere else (not even `data:`), no fetches, forms only to itself, never in a
-/// frame. Stricter than the staff pages' (which draw `data:` images and poll the session).
-pub const PORTAL_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; \
-     connect-src 'none'; font-src 'none'; object-src 'none'; manifest-src 'none'; media-src 'none'; \
-     worker-src 'none'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
-
-/// The name of the portal's session cookie (27c's session), before any prefix.
-pub const PORTAL_SESSION: &str = "carekeep_portal";
-/// The name of the portal's sign-in form token (a double-submit cookie before a session).
-pub const PORTAL_FORM: &str = "carekeep_portal_form";
-
-/// Marks a request that reached the portal over HTTPS (its own TLS, or the clinic's TLS
-/// proxy in front).
-#[derive(Clone, Copy, Debug)]
-pub struct PortalHttps;
-
-/// Whether this request reached the portal over HTTPS.
-pub fn over_https(extensions: &axum::http::Extensions) -> bool {
-    extensions.get::<PortalHttps>().is_some()
-}
-
-/// A portal cookie's name on this connection: `__Host-<base>` over HTTPS, `<base>` on plain
-/// HTTP (this computer only), where browsers refuse the prefix.
-pub fn cookie_name(base: &str, https: bool) -> String {
-    if https {
-        format!("__Host-{base}")
-    } else {
-        base.to_owned()
-    }
-}
-
-/// A portal cookie: named for the connection, HttpOnly, SameSite=Strict, `Path=/`, no
-/// `Domain`, `Secure` over HTTPS; it ends with the browser (no Max-Age).
-pub fn portal_cookie(base: &str, value: String, https: bool) -> Cookie<'static> {
-    Cookie::build((cookie_name(base, https), value))
-        .http_only(true)
-        .same_site(SameSite::Strict)
-        .secure(https)
-        .path("/")
-        .build()
-}
-
-/// Removes a portal cookie (same name, path and flags as it was made with).
-pub fn portal_cookie_removal(base: &str, https: bool) -> Cookie<'static> {
-    let mut c = portal_cookie(base, String::new(), https);
-    c.make_removal();
-    c
-}
-
-/// A portal cookie's value as this connection names it: over HTTPS only the `__Host-` one
-/// counts, so a cookie without the prefix (set by a plain page or a sibling host) is ignored.
-pub fn read_portal_cookie(headers: &HeaderMap, base: &str, https: bool) -> Option<String> {
-    CookieJar::from_headers(headers)
-        .get(&cookie_name(base, https))
-        .map(|c| c.value().to_owned())
-}
+pub use crate::portal_door::{over_https, PortalHttps, PORTAL_CSP};
 
 /// Security headers on every portal response.
 pub async fn headers(req: Request, next: Next) -> Response {
@@ -195,6 +134,7 @@ pub async fn link_form(req: Request, next: Next) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::portal_door::{cookie_name, portal_cookie, read_portal_cookie, PORTAL_SESSION};
 
     #[test]
     fn host_prefix_only_over_https() {

@@ -5,6 +5,7 @@
 
 use carekeep_server::portal_tls::{certificate_tick, CertificateTick};
 use carekeep_testkit::{external_service, Pebble, TestApp};
+use rustls::pki_types::pem::PemObject;
 use std::time::Duration;
 
 const HOST: &str = "portal.clinic.test";
@@ -130,4 +131,63 @@ async fn pebble_issues_the_portals_certificate_and_a_renewal_replaces_it_without
         .count();
     assert_eq!(issued, 2, "{events:#?}");
     drop(pebble);
+}
+
+/// An authority and a certificate from it for `names`, as PEM: (authority, chain, key).
+fn issued_for(names: &[&str]) -> (String, String, String) {
+    use rcgen::{BasicConstraints, CertificateParams, IsCa, KeyPair};
+    let ca_key = KeyPair::generate().unwrap();
+    let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    let ca = ca_params.self_signed(&ca_key).unwrap();
+    let key = KeyPair::generate().unwrap();
+    let names: Vec<String> = names.iter().map(|n| (*n).to_owned()).collect();
+    let cert = CertificateParams::new(names)
+        .unwrap()
+        .signed_by(&key, &ca, &ca_key)
+        .unwrap();
+    (ca.pem(), cert.pem(), key.serialize_pem())
+}
+
+#[tokio::test]
+async fn the_clinics_own_certificate_files_are_checked_and_served() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ca, chain, key) = issued_for(&[HOST]);
+    let (cert_path, key_path) = (dir.path().join("portal.pem"), dir.path().join("portal-key.pem"));
+    std::fs::write(&cert_path, &chain).unwrap();
+    std::fs::write(&key_path, &key).unwrap();
+    #[allow(
+        clippy::disallowed_methods,
+        reason = "rcgen dates the certificate with the real time"
+    )]
+    let now = time::OffsetDateTime::now_utc();
+
+    // Checked like an upload: the key must be the certificate's, the name the portal's.
+    let (_, _, other_key) = issued_for(&[HOST]);
+    let other = dir.path().join("other-key.pem");
+    std::fs::write(&other, &other_key).unwrap();
+    let wrong_key = carekeep_server::portal_tls::files_acceptor(&cert_path, &other, HOST, now)
+        .err()
+        .expect("a key of another certificate is refused");
+    assert!(wrong_key.contains("key"), "{wrong_key}");
+    let wrong_name = carekeep_server::portal_tls::files_acceptor(&cert_path, &key_path, "other.clinic.test", now)
+        .err()
+        .expect("a certificate for another name is refused");
+    assert!(wrong_name.contains("other.clinic.test"), "{wrong_name}");
+
+    let app = TestApp::builder()
+        .with_portal()
+        .with_config(move |c| {
+            c.portal_host = HOST.into();
+            c.portal_tls_cert = Some(cert_path);
+            c.portal_tls_key = Some(key_path);
+        })
+        .spawn()
+        .await;
+    app.clock.set(now + time::Duration::minutes(1));
+    let portal = app.portal_base.clone().unwrap();
+    assert!(portal.starts_with("https://"), "{portal}");
+    let served = served_certificate(&portal, &ca).await;
+    let leaf = rustls::pki_types::CertificateDer::from_pem_slice(chain.as_bytes()).unwrap();
+    assert_eq!(served, leaf.to_vec(), "the clinic's certificate is served");
 }
