@@ -113,6 +113,31 @@ pub struct Config {
     /// The address patients reach Carekeep on, e.g. `https://clinic.example`: the
     /// confirm-or-cancel links in reminders point there. Empty: no appointment reminders.
     pub patient_url: String,
+    /// The patients' door: a second listener serving only the patient-facing routes (the
+    /// portal, confirm links), never the staff pages or API. HTTPS here when a portal
+    /// certificate is configured (files or ACME), else plain HTTP (loopback or behind a proxy
+    /// only). Unset: no second listener; confirm links stay on the staff listener.
+    pub portal_listen: Option<SocketAddr>,
+    /// The portal's own host name, e.g. `portal.clinic.example` (the certificate's name, and
+    /// where the challenge port redirects to).
+    pub portal_host: String,
+    /// Requests to the portal per client address a minute (its own limit, apart from the staff
+    /// sign-in's).
+    pub portal_rate_limit_per_minute: u32,
+    /// The portal's certificate chain and key as PEM files the clinic gives (checked at start
+    /// like an uploaded certificate).
+    pub portal_tls_cert: Option<PathBuf>,
+    pub portal_tls_key: Option<PathBuf>,
+    /// An ACME directory (RFC 8555), e.g. `https://acme-v02.api.letsencrypt.org/directory`:
+    /// the portal's certificate is issued and renewed from it (HTTP-01).
+    pub portal_acme_directory: String,
+    /// The contact the certificate authority writes to about the account.
+    pub portal_acme_email: String,
+    /// A PEM file of an extra authority to trust for the ACME directory (a test CA).
+    pub portal_acme_ca_pem: Option<PathBuf>,
+    /// With ACME: the plain-HTTP listener for the HTTP-01 challenge, which sends everything
+    /// else to HTTPS; default the portal's address on port 80.
+    pub portal_http_listen: Option<SocketAddr>,
     /// Emergency mode: serve lookups only (a restored copy while the primary is down); every
     /// access is still audited. Set by `serve --read-only`.
     pub read_only: bool,
@@ -191,6 +216,15 @@ impl Default for Config {
             sms_vendor: String::new(),
             sms_webhook_secret: String::new(),
             patient_url: String::new(),
+            portal_listen: None,
+            portal_host: String::new(),
+            portal_rate_limit_per_minute: 120,
+            portal_tls_cert: None,
+            portal_tls_key: None,
+            portal_acme_directory: String::new(),
+            portal_acme_email: String::new(),
+            portal_acme_ca_pem: None,
+            portal_http_listen: None,
             read_only: false,
             backup_dir: PathBuf::new(),
             backup_key_file: None,
@@ -277,6 +311,15 @@ impl std::fmt::Debug for Config {
                 },
             )
             .field("patient_url", &self.patient_url)
+            .field("portal_listen", &self.portal_listen)
+            .field("portal_host", &self.portal_host)
+            .field("portal_rate_limit_per_minute", &self.portal_rate_limit_per_minute)
+            .field("portal_tls_cert", &self.portal_tls_cert)
+            .field("portal_tls_key", &self.portal_tls_key)
+            .field("portal_acme_directory", &self.portal_acme_directory)
+            .field("portal_acme_email", &self.portal_acme_email)
+            .field("portal_acme_ca_pem", &self.portal_acme_ca_pem)
+            .field("portal_http_listen", &self.portal_http_listen)
             .field("read_only", &self.read_only)
             .field("backup_dir", &self.backup_dir)
             .field("backup_key_file", &self.backup_key_file)
@@ -307,6 +350,43 @@ const WEBHOOK_SECRET_MIN: usize = 24;
 
 /// The config file's name inside the data folder.
 pub const FILE_NAME: &str = "carekeep.toml";
+
+/// The patients' door (`portal_listen` and its certificate).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PortalSettings {
+    pub listen: SocketAddr,
+    /// Lower case, no trailing dot; may be empty without ACME.
+    pub host: String,
+    pub tls: PortalTls,
+}
+
+/// Where the portal's certificate comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PortalTls {
+    /// None: plain HTTP (loopback, or behind the clinic's TLS proxy).
+    Plain,
+    /// PEM files the clinic gives.
+    Files { cert: PathBuf, key: PathBuf },
+    /// Issued and renewed by an ACME directory over HTTP-01 (challenges on `http_listen`).
+    Acme {
+        directory: String,
+        email: String,
+        ca_pem: Option<PathBuf>,
+        http_listen: SocketAddr,
+    },
+}
+
+/// A DNS host name: dot-separated labels of letters, digits and inner hyphens.
+fn is_host_name(s: &str) -> bool {
+    s.len() <= 253
+        && s.split('.').all(|l| {
+            !l.is_empty()
+                && l.len() <= 63
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+                && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        })
+}
 
 impl Config {
     fn from_text(text: &str, path: &str) -> Result<Config, ConfigError> {
@@ -492,6 +572,33 @@ impl Config {
         if let Some(v) = env("CAREKEEP_PATIENT_URL") {
             self.patient_url = v;
         }
+        if let Some(v) = env("CAREKEEP_PORTAL_LISTEN") {
+            self.portal_listen = Some(parse("CAREKEEP_PORTAL_LISTEN", &v)?);
+        }
+        if let Some(v) = env("CAREKEEP_PORTAL_HOST") {
+            self.portal_host = v;
+        }
+        if let Some(v) = env("CAREKEEP_PORTAL_RATE_LIMIT_PER_MINUTE") {
+            self.portal_rate_limit_per_minute = parse("CAREKEEP_PORTAL_RATE_LIMIT_PER_MINUTE", &v)?;
+        }
+        if let Some(v) = env("CAREKEEP_PORTAL_TLS_CERT") {
+            self.portal_tls_cert = Some(v.into());
+        }
+        if let Some(v) = env("CAREKEEP_PORTAL_TLS_KEY") {
+            self.portal_tls_key = Some(v.into());
+        }
+        if let Some(v) = env("CAREKEEP_PORTAL_ACME_DIRECTORY") {
+            self.portal_acme_directory = v;
+        }
+        if let Some(v) = env("CAREKEEP_PORTAL_ACME_EMAIL") {
+            self.portal_acme_email = v;
+        }
+        if let Some(v) = env("CAREKEEP_PORTAL_ACME_CA_PEM") {
+            self.portal_acme_ca_pem = Some(v.into());
+        }
+        if let Some(v) = env("CAREKEEP_PORTAL_HTTP_LISTEN") {
+            self.portal_http_listen = Some(parse("CAREKEEP_PORTAL_HTTP_LISTEN", &v)?);
+        }
         if let Some(v) = env("CAREKEEP_READ_ONLY") {
             self.read_only = parse("CAREKEEP_READ_ONLY", &v)?;
         }
@@ -628,6 +735,7 @@ impl Config {
                 reason: "set both the certificate and the key, or neither".into(),
             });
         }
+        self.portal()?;
         if !self.database_url.is_empty() && carekeep_app::datadir::is_postgres_url(&self.database_url).is_none() {
             return Err(ConfigError::Invalid {
                 name: "database_url",
@@ -916,6 +1024,86 @@ impl Config {
         })
     }
 
+    /// The patients' door as configured, checked: `None` without `portal_listen`.
+    pub fn portal(&self) -> Result<Option<PortalSettings>, ConfigError> {
+        let invalid = |name: &'static str, reason: &str| ConfigError::Invalid {
+            name,
+            reason: reason.to_owned(),
+        };
+        let files = self.portal_tls_cert.is_some() || self.portal_tls_key.is_some();
+        let acme = !self.portal_acme_directory.trim().is_empty();
+        let Some(listen) = self.portal_listen else {
+            if files || acme {
+                return Err(invalid(
+                    "portal_listen",
+                    "a portal certificate is configured but not the portal's address: set portal_listen",
+                ));
+            }
+            return Ok(None);
+        };
+        if self.portal_rate_limit_per_minute == 0 {
+            return Err(invalid("portal_rate_limit_per_minute", "must be at least 1"));
+        }
+        let host = self.portal_host.trim().trim_end_matches('.').to_ascii_lowercase();
+        if !host.is_empty() && !is_host_name(&host) {
+            return Err(invalid(
+                "portal_host",
+                "write the portal's host name alone, e.g. portal.clinic.example (no https://, no port, no path)",
+            ));
+        }
+        let tls = match (&self.portal_tls_cert, &self.portal_tls_key, acme) {
+            (Some(_), Some(_), true) => {
+                return Err(invalid(
+                    "portal_tls_cert/portal_acme_directory",
+                    "give the portal's certificate files or an ACME directory, not both",
+                ))
+            }
+            (Some(cert), Some(key), false) => PortalTls::Files {
+                cert: cert.clone(),
+                key: key.clone(),
+            },
+            (None, None, true) => {
+                let directory = self.portal_acme_directory.trim().to_owned();
+                // RFC 8555 section 6.1: ACME runs over HTTPS only.
+                if !directory.starts_with("https://") {
+                    return Err(invalid(
+                        "portal_acme_directory",
+                        "must be an https:// URL (RFC 8555 6.1)",
+                    ));
+                }
+                if host.is_empty() {
+                    return Err(invalid(
+                        "portal_host",
+                        "ACME issues the certificate for the portal's host name: set portal_host",
+                    ));
+                }
+                let email = self.portal_acme_email.trim().to_owned();
+                if !email.is_empty() && !email.contains('@') {
+                    return Err(invalid(
+                        "portal_acme_email",
+                        "write an email address, e.g. it@clinic.example",
+                    ));
+                }
+                PortalTls::Acme {
+                    directory,
+                    email,
+                    ca_pem: self.portal_acme_ca_pem.clone(),
+                    http_listen: self
+                        .portal_http_listen
+                        .unwrap_or_else(|| SocketAddr::new(listen.ip(), 80)),
+                }
+            }
+            (None, None, false) => PortalTls::Plain,
+            _ => {
+                return Err(invalid(
+                    "portal_tls_cert/portal_tls_key",
+                    "set both the certificate and the key, or neither",
+                ))
+            }
+        };
+        Ok(Some(PortalSettings { listen, host, tls }))
+    }
+
     pub fn tls_enabled(&self) -> bool {
         self.tls_cert.is_some()
     }
@@ -1033,5 +1221,98 @@ mod tests {
         assert_eq!(trust.len(), 2);
         assert!(trust.iter().any(|n| n.contains("10.0.1.9".parse().unwrap())));
         assert!(!trust.iter().any(|n| n.contains("127.0.0.1".parse().unwrap())));
+    }
+
+    #[test]
+    fn the_portal_is_one_block_checked_at_start() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join(FILE_NAME),
+            "portal_listen = \"0.0.0.0:8443\"\nportal_host = \"Portal.Clinic.Example\"\n\
+             portal_acme_directory = \"https://acme-v02.api.letsencrypt.org/directory\"\n\
+             portal_acme_email = \"it@clinic.example\"\n",
+        )
+        .unwrap();
+        let c = Config::load(dir.path(), &env_of(&[])).unwrap();
+        let p = c.portal().unwrap().unwrap();
+        assert_eq!(p.host, "portal.clinic.example");
+        assert!(matches!(p.tls, PortalTls::Acme { http_listen, .. } if http_listen == "0.0.0.0:80".parse().unwrap()));
+        let env = env_of(&[("CAREKEEP_PORTAL_LISTEN", "127.0.0.1:9443")]);
+        assert_eq!(
+            Config::load(dir.path(), &env).unwrap().portal_listen,
+            Some("127.0.0.1:9443".parse().unwrap())
+        );
+
+        let base = || Config {
+            portal_listen: Some("127.0.0.1:9443".parse().unwrap()),
+            ..Config::default()
+        };
+        assert!(matches!(
+            base().portal(),
+            Ok(Some(PortalSettings {
+                tls: PortalTls::Plain,
+                ..
+            }))
+        ));
+        assert!(matches!(Config::default().portal(), Ok(None)));
+        let refused = |c: Config, name: &str| match c.portal() {
+            Err(ConfigError::Invalid { name: n, .. }) => assert_eq!(n, name),
+            other => panic!("{name}: {other:?}"),
+        };
+        refused(
+            Config {
+                portal_listen: None,
+                portal_acme_directory: "https://acme.example/dir".into(),
+                portal_host: "p.example".into(),
+                ..Config::default()
+            },
+            "portal_listen",
+        );
+        refused(
+            Config {
+                portal_acme_directory: "https://acme.example/dir".into(),
+                ..base()
+            },
+            "portal_host",
+        );
+        refused(
+            Config {
+                portal_acme_directory: "http://acme.example/dir".into(),
+                portal_host: "p.example".into(),
+                ..base()
+            },
+            "portal_acme_directory",
+        );
+        refused(
+            Config {
+                portal_host: "https://p.example/".into(),
+                ..base()
+            },
+            "portal_host",
+        );
+        refused(
+            Config {
+                portal_tls_cert: Some("c.pem".into()),
+                ..base()
+            },
+            "portal_tls_cert/portal_tls_key",
+        );
+        refused(
+            Config {
+                portal_tls_cert: Some("c.pem".into()),
+                portal_tls_key: Some("k.pem".into()),
+                portal_acme_directory: "https://acme.example/dir".into(),
+                portal_host: "p.example".into(),
+                ..base()
+            },
+            "portal_tls_cert/portal_acme_directory",
+        );
+        refused(
+            Config {
+                portal_rate_limit_per_minute: 0,
+                ..base()
+            },
+            "portal_rate_limit_per_minute",
+        );
     }
 }

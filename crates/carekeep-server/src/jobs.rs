@@ -63,6 +63,14 @@ pub async fn run(state: AppState, shutdown: impl Future<Output = ()>) {
             ),
             Err(e) => tracing::warn!(error = %e, "appointment reminders could not run"),
         }
+        // The portal's certificate from ACME, renewed before it ends (164.312(e)(1)).
+        match crate::portal_tls::certificate_tick(&state).await {
+            Ok(crate::portal_tls::CertificateTick::Issued(until)) => {
+                tracing::info!(%until, "the portal's certificate was issued")
+            }
+            Ok(_) => {}
+            Err(e) => tracing::error!(error = %e, "the portal's certificate could not be issued"),
+        }
         // Nightly backups and the weekly restore drill (164.308(a)(7)(ii)(A), (D)).
         let scheduled = match state.config.backup_plan() {
             Ok(plan) => state.app.scheduled_backup(&plan).await.map_err(|e| e.to_string()),

@@ -9,6 +9,8 @@ mod error;
 pub mod jobs;
 mod middleware;
 pub mod network;
+pub mod portal_door;
+pub mod portal_tls;
 mod respond;
 mod routes;
 mod serve;
@@ -18,10 +20,10 @@ mod state;
 mod urls;
 mod web;
 
-pub use config::{Config, ConfigError};
+pub use config::{Config, ConfigError, PortalSettings, PortalTls};
 pub use error::ErrorBody;
-pub use routes::router;
-pub use serve::{check_transport, serve, ServeError};
+pub use routes::{patient_router, patient_routes, router, staff_routes};
+pub use serve::{check_transport, serve, serve_portal, ServeError};
 pub use state::AppState;
 pub use web::portal::{route_table as portal_routes, COOKIE as PORTAL_COOKIE};
 pub use web::routes as page_routes;
@@ -115,6 +117,7 @@ pub async fn open(config: Config, clock: Arc<dyn Clock>, hasher: PasswordHasher)
         hook_limiter: Arc::new(RateLimiter::new(HOOK_REQUESTS_PER_MINUTE)),
         proxies: Arc::new(config.proxy_trust()?),
         network: Arc::new(network::Live::default()),
+        door: Arc::new(portal_door::Door::new(config.portal_rate_limit_per_minute)),
         app,
         config: Arc::new(config),
     })

@@ -70,6 +70,13 @@ struct Loop<'a> {
     max_connections: usize,
     header_timeout: Duration,
     graceful: &'a GracefulShutdown,
+    /// A connection without a certificate to serve is closed, never served plain (the portal
+    /// with TLS configured, before its first certificate).
+    tls_required: bool,
+    /// The portal's requests are marked when they came over HTTPS (`__Host-` cookies).
+    portal: bool,
+    /// Behind the clinic's TLS proxy: every request came over HTTPS.
+    proxied_https: bool,
 }
 
 /// Serves Carekeep on `listener` until `shutdown` completes, then lets open requests finish
@@ -114,6 +121,9 @@ pub async fn serve(
         max_connections: config.max_connections,
         header_timeout,
         graceful: &graceful,
+        tls_required: false,
+        portal: false,
+        proxied_https: false,
     };
     let (stop_tx, stop_rx) = watch::channel(false);
     let primary = async {
@@ -126,6 +136,90 @@ pub async fn serve(
         }
     };
     tokio::join!(primary, https);
+    let _ = tokio::time::timeout(Duration::from_secs(10), graceful.shutdown()).await;
+    Ok(())
+}
+
+/// Serves the patients' door (`portal_listen`, issue 27) on `listener` until `shutdown`
+/// completes: only the patient-facing routes (`routes::patient_router`). With a portal
+/// certificate configured it serves HTTPS only, the certificate read per connection from
+/// `AppState::door` (so a renewal applies without a restart) and connections closed until
+/// there is one; without, plain HTTP on loopback or behind the clinic's TLS proxy only.
+/// With ACME, `challenge_listener` serves the HTTP-01 challenges and sends everything else
+/// to HTTPS on the portal's host.
+pub async fn serve_portal(
+    state: AppState,
+    listener: TcpListener,
+    challenge_listener: Option<TcpListener>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), ServeError> {
+    let addr = listener.local_addr()?;
+    let config = state.config.clone();
+    let settings = config
+        .portal()
+        .map_err(|e| ServeError::Tls(e.to_string()))?
+        .ok_or_else(|| ServeError::Tls("portal_listen is not set".into()))?;
+    let tls = !matches!(settings.tls, crate::config::PortalTls::Plain);
+    check_transport(addr, tls, config.behind_tls_proxy)?;
+    match &settings.tls {
+        crate::config::PortalTls::Files { cert, key } => {
+            let acceptor = crate::portal_tls::files_acceptor(cert, key, &settings.host, state.app.now())
+                .map_err(ServeError::Tls)?;
+            state.door.set_acceptor(acceptor);
+        }
+        crate::config::PortalTls::Acme { .. } => {
+            // Until the jobs issue one, connections are closed (never served plain).
+            if let Err(why) = crate::portal_tls::load_stored(&state).await {
+                tracing::warn!(%why, "the portal's stored certificate cannot be served; a new one will be ordered");
+            }
+        }
+        crate::config::PortalTls::Plain => {}
+    }
+    let header_timeout = Duration::from_secs(config.request_header_timeout_seconds);
+    let slots = Arc::new(Semaphore::new(config.max_connections));
+    let router = crate::routes::patient_router(state.clone());
+    let graceful = GracefulShutdown::new();
+    let lp = Loop {
+        router: &router,
+        slots: &slots,
+        max_connections: config.max_connections,
+        header_timeout,
+        graceful: &graceful,
+        tls_required: tls,
+        portal: true,
+        proxied_https: !tls && config.behind_tls_proxy,
+    };
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let door = state.door.clone();
+    let main = async {
+        accept_loop(
+            &lp,
+            &listener,
+            || if tls { door.acceptor() } else { None },
+            false,
+            shutdown,
+        )
+        .await;
+        let _ = stop_tx.send(true);
+    };
+    let challenges = async {
+        if let Some(plain) = challenge_listener {
+            let router = crate::routes::challenge_router(state.clone(), settings.host.clone(), addr.port());
+            let own = Loop {
+                router: &router,
+                tls_required: false,
+                portal: false,
+                proxied_https: false,
+                ..lp
+            };
+            let mut stop = stop_rx;
+            accept_loop(&own, &plain, || None, false, async move {
+                let _ = stop.wait_for(|s| *s).await;
+            })
+            .await;
+        }
+    };
+    tokio::join!(main, challenges);
     let _ = tokio::time::timeout(Duration::from_secs(10), graceful.shutdown()).await;
     Ok(())
 }
@@ -295,7 +389,12 @@ async fn accept_loop<T>(
             v = &mut until => return v,
         };
         let tls = tls();
+        if lp.tls_required && tls.is_none() {
+            drop(stream);
+            continue;
+        }
         let plain = plain_marks && tls.is_none();
+        let portal_https = lp.portal && (tls.is_some() || lp.proxied_https);
         let service = lp
             .router
             .clone()
@@ -303,6 +402,9 @@ async fn accept_loop<T>(
                 req.extensions_mut().insert(ConnectInfo(peer));
                 if plain {
                     req.extensions_mut().insert(PlainConnection);
+                }
+                if portal_https {
+                    req.extensions_mut().insert(crate::middleware::portal::PortalHttps);
                 }
                 req
             });

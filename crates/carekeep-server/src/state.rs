@@ -18,6 +18,8 @@ pub struct AppState {
     pub proxies: Arc<Vec<carekeep_domain::client_address::Cidr>>,
     /// The network choice made on the set-up path, as served now.
     pub network: Arc<crate::network::Live>,
+    /// The patients' door: its limiter, challenges and certificate (issue 27).
+    pub door: crate::portal_door::SharedDoor,
 }
 
 impl AppState {

@@ -13,6 +13,7 @@
 
 mod database;
 mod page;
+mod pebble;
 mod service;
 mod sms;
 mod smtp;
@@ -28,6 +29,7 @@ use time::OffsetDateTime;
 
 pub use database::TestDatabase;
 pub use page::PageClient;
+pub use pebble::Pebble;
 pub use service::external_service;
 pub use sms::{SmsGateway, SmsRequest};
 pub use smtp::{Received, SmtpSink};
@@ -55,6 +57,8 @@ pub struct TestAppBuilder {
     postgres: Option<String>,
     sqlite: bool,
     hasher: Option<PasswordHasher>,
+    portal: bool,
+    challenge: Option<std::net::TcpListener>,
 }
 
 impl TestAppBuilder {
@@ -75,6 +79,21 @@ impl TestAppBuilder {
     /// CAREKEEP_TEST_DATABASE_URL says: for benchmarks that compare the two backends.
     pub fn on_postgres(mut self, admin_url: &str) -> Self {
         self.postgres = Some(admin_url.to_owned());
+        self
+    }
+
+    /// Also serves the patients' door (`serve_portal`) on 127.0.0.1, any free port
+    /// (`TestApp::portal_base`).
+    pub fn with_portal(mut self) -> Self {
+        self.portal = true;
+        self
+    }
+
+    /// Serves the portal's plain challenge port (ACME) on this listener, bound by the test
+    /// before it starts the certificate authority that calls it.
+    pub fn with_portal_challenge_listener(mut self, listener: std::net::TcpListener) -> Self {
+        self.portal = true;
+        self.challenge = Some(listener);
         self
     }
 
@@ -103,6 +122,13 @@ impl TestAppBuilder {
             String::new()
         } else {
             db.url.clone()
+        };
+        let portal_listener = if self.portal {
+            let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind portal");
+            config.portal_listen = Some(l.local_addr().expect("portal addr"));
+            Some(l)
+        } else {
+            None
         };
         for f in self.configure {
             f(&mut config);
@@ -157,7 +183,36 @@ impl TestAppBuilder {
             .await
         });
         let scheme = if state.config.tls_enabled() { "https" } else { "http" };
+        let (portal_base, portal_shutdown) = match portal_listener {
+            Some(listener) => {
+                let portal_addr = listener.local_addr().expect("portal addr");
+                let challenge = self.challenge.map(|l| {
+                    l.set_nonblocking(true).expect("nonblocking");
+                    tokio::net::TcpListener::from_std(l).expect("challenge listener")
+                });
+                let (ptx, prx) = tokio::sync::oneshot::channel::<()>();
+                let portal_state = state.clone();
+                tokio::spawn(async move {
+                    let served = carekeep_server::serve_portal(portal_state, listener, challenge, async {
+                        let _ = prx.await;
+                    })
+                    .await;
+                    if let Err(e) = served {
+                        panic!("the portal listener stopped: {e}");
+                    }
+                });
+                let tls = !matches!(
+                    state.config.portal().expect("portal config").map(|p| p.tls),
+                    None | Some(carekeep_server::PortalTls::Plain)
+                );
+                let scheme = if tls { "https" } else { "http" };
+                (Some(format!("{scheme}://{portal_addr}")), Some(ptx))
+            }
+            None => (None, None),
+        };
         TestApp {
+            portal_base,
+            portal_shutdown,
             base: format!("{scheme}://{addr}"),
             clock,
             state,
@@ -174,6 +229,10 @@ impl TestAppBuilder {
 pub struct TestApp {
     /// `http://127.0.0.1:PORT`
     pub base: String,
+    /// The patients' door, with `TestAppBuilder::with_portal`: `http://127.0.0.1:PORT`
+    /// (`https://` when the portal has a certificate).
+    pub portal_base: Option<String>,
+    portal_shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     pub clock: ManualClock,
     pub state: AppState,
     /// Seeded logins by username: owner, drowner (owner+provider), provider, nurse,
@@ -192,6 +251,8 @@ impl TestApp {
             postgres: None,
             sqlite: false,
             hasher: None,
+            portal: false,
+            challenge: None,
         }
     }
 
@@ -295,6 +356,9 @@ impl TestApp {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
+        if let Some(tx) = self.portal_shutdown.take() {
+            let _ = tx.send(());
+        }
         if let Some(task) = self.task.take() {
             let _ = task.await;
         }
@@ -306,6 +370,9 @@ impl TestApp {
 impl Drop for TestApp {
     fn drop(&mut self) {
         if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(tx) = self.portal_shutdown.take() {
             let _ = tx.send(());
         }
     }

@@ -39,6 +39,19 @@ impl PageClient {
         }
     }
 
+    /// A client of the patients' door (`TestAppBuilder::with_portal`), no cookies yet.
+    pub fn portal(app: &TestApp) -> PageClient {
+        PageClient {
+            base: app.portal_base.clone().expect("spawned with_portal"),
+            ..PageClient::new(app)
+        }
+    }
+
+    /// The status of a GET of a full URL with this client's cookies (another listener).
+    pub async fn get_absolute(&self, url: &str) -> u16 {
+        self.http.get(url).send().await.expect("get").status().as_u16()
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }

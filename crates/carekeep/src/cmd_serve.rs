@@ -61,14 +61,65 @@ async fn run_server(ctx: &Context, cfg: Config, before_serving: impl FnOnce(&str
     );
     before_serving(&url);
     tracing::info!(%url, hashing = %state.app.hasher().describe(), "serving");
+    // The portal's listeners first: the jobs' first look at its certificate orders one, and
+    // the authority's check needs the challenge port.
+    let (stop_portal, portal_stopped) = tokio::sync::watch::channel(false);
+    let portal = start_portal(&state, portal_stopped).await?;
     let (stop_jobs, jobs_stopped) = tokio::sync::oneshot::channel::<()>();
     let jobs = tokio::spawn(carekeep_server::jobs::run(state.clone(), async {
         let _ = jobs_stopped.await;
     }));
-    let served = carekeep_server::serve(state, listener, shutdown_signal()).await;
+    let served = carekeep_server::serve(state, listener, async move {
+        shutdown_signal().await;
+        let _ = stop_portal.send(true);
+    })
+    .await;
     let _ = stop_jobs.send(());
     let _ = jobs.await;
+    if let Some(task) = portal {
+        match task.await {
+            Ok(Err(e)) => return Err(Failure::Usage(format!("the portal: {e}"))),
+            Err(e) => return Err(Failure::Failed(format!("the portal: {e}"))),
+            Ok(Ok(())) => {}
+        }
+    }
     served.map_err(|e| Failure::Usage(e.to_string()))
+}
+
+/// The patients' door (`portal_listen`), when configured: its listener (and, with ACME, the
+/// plain challenge port) bound now, so a port already taken stops the start with words.
+async fn start_portal(
+    state: &carekeep_server::AppState,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) -> Result<Option<tokio::task::JoinHandle<Result<(), carekeep_server::ServeError>>>, Failure> {
+    let Some(portal) = state.config.portal().map_err(|e| Failure::Usage(e.to_string()))? else {
+        return Ok(None);
+    };
+    let bind = |addr: SocketAddr| async move {
+        tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(|e| Failure::Failed(format!("cannot listen on {addr} for the portal: {e}")))
+    };
+    let tls = !matches!(portal.tls, carekeep_server::PortalTls::Plain);
+    carekeep_server::check_transport(portal.listen, tls, state.config.behind_tls_proxy)
+        .map_err(|e| Failure::Usage(format!("portal_listen: {e}")))?;
+    let listener = bind(portal.listen).await?;
+    let challenge = match &portal.tls {
+        carekeep_server::PortalTls::Acme { http_listen, .. } => Some(bind(*http_listen).await?),
+        _ => None,
+    };
+    let scheme = if tls { "https" } else { "http" };
+    let at = listener.local_addr().map_err(|e| Failure::Failed(e.to_string()))?;
+    outln!("The patient portal is served at {scheme}://{at}");
+    tracing::info!(listen = %at, "serving the patient portal");
+    Ok(Some(tokio::spawn(carekeep_server::serve_portal(
+        state.clone(),
+        listener,
+        challenge,
+        async move {
+            let _ = stop.wait_for(|s| *s).await;
+        },
+    ))))
 }
 
 async fn shutdown_signal() {

@@ -7,6 +7,7 @@ pub mod dashboard;
 pub mod network;
 pub mod npp;
 pub mod policies;
+pub mod portal_cert;
 pub mod readiness;
 pub mod reminders;
 pub mod setup;

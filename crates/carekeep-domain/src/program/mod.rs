@@ -13,6 +13,7 @@ pub mod network;
 pub mod npp;
 pub mod offboarding;
 pub mod policies;
+pub mod portal_cert;
 pub mod readiness;
 pub mod retention;
 pub mod setup;

@@ -190,10 +190,13 @@ pub fn schema_name_clashes() -> Vec<String> {
     clashes.into_iter().collect()
 }
 
+/// Where the OpenAPI document is served.
+pub const OPENAPI_PATH: &str = "/api/v1/openapi.json";
+
 /// The API router, with the OpenAPI document served beside it.
 pub fn router() -> Router<AppState> {
     let (router, doc) = documented();
-    router.route("/api/v1/openapi.json", get(move || async move { Json(doc) }))
+    router.route(OPENAPI_PATH, get(move || async move { Json(doc) }))
 }
 
 /// A use case's result as an API answer.

@@ -2,6 +2,7 @@
 //! session and the CSRF check.
 
 mod csrf_multipart;
+pub(crate) mod portal;
 pub(crate) mod ratelimit;
 pub(crate) mod to_https;
 

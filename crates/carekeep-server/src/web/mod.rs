@@ -2,7 +2,7 @@
 
 mod account;
 mod admin_users;
-mod assets;
+pub(crate) mod assets;
 mod audit;
 mod billing;
 mod calendar;
@@ -12,7 +12,7 @@ mod chart;
 mod chart_header;
 mod chart_photos;
 pub(crate) mod chrome;
-mod confirm_link;
+pub(crate) mod confirm_link;
 pub(crate) mod formats;
 pub(crate) mod forms;
 mod home;
@@ -246,10 +246,17 @@ pages! {
 pub fn router(state: AppState) -> Router<AppState> {
     page_table()
         .layer(axum::middleware::from_fn_with_state(state, middleware::page_session))
-        .route("/static/app.css", get(assets::css))
-        .route("/static/app.js", get(assets::js))
-        .route("/healthz", get(assets::health))
+        .route(ASSET_ROUTES[0].1, get(assets::css))
+        .route(ASSET_ROUTES[1].1, get(assets::js))
+        .route(ASSET_ROUTES[2].1, get(assets::health))
 }
+
+/// The routes outside the page session, as `(METHOD, path)`: the router above serves them.
+pub const ASSET_ROUTES: [(&str, &str); 3] = [
+    ("GET", "/static/app.css"),
+    ("GET", "/static/app.js"),
+    ("GET", "/healthz"),
+];
 
 /// A page that does not exist: inside the layout with the person's own navigation when they
 /// are signed in (the session read without counting as activity), the plain error otherwise.

@@ -6,6 +6,7 @@ pub mod invitations;
 pub mod keys;
 pub mod mail_relay;
 pub mod network;
+pub mod portal_cert;
 pub mod roles;
 pub mod sessions;
 pub mod throttle;

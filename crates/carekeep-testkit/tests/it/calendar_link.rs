@@ -8,7 +8,7 @@ use time::macros::datetime;
 
 /// Books Harriet (and Omar) on Tuesday 03/03/2026 at 9:00 and 11:00 AM, New York time, and
 /// makes a link for each through the front desk's page; returns the two links' paths.
-async fn booked_with_links(app: &TestApp) -> (String, String, i64) {
+pub(crate) async fn booked_with_links(app: &TestApp) -> (String, String, i64) {
     let owner = app.api_login("owner").await;
     let who = app.principal(&owner).await;
     let room = app

@@ -49,6 +49,8 @@ mod phi_routes;
 mod photos;
 mod policies;
 mod portal;
+mod portal_acme;
+mod portal_door;
 mod program;
 mod record_pages;
 mod records;
