@@ -218,6 +218,7 @@ pages! {
     "/setup/backups/key" => get(setup_backups::key_file),
     "/setup/backups/sheet" => get(setup_backups::sheet),
     "/admin/settings/time-zone" => post(settings::save_zone),
+    "/admin/settings/portal" => post(settings::save_portal),
     "/admin/roles" => get(admin_users::roles).post(admin_users::define_role),
     "/admin/users/{id}" => get(admin_users::show),
     "/admin/users/{id}/roles" => post(admin_users::set_roles),
