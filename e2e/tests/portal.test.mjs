@@ -102,6 +102,17 @@ before(async () => {
   await page.goto(server.url + '/program/npp');
   await Promise.all([page.waitForNavigation(), page.click('#npp-form button[type=submit]')]);
   assert.match(await page.textContent('main'), /Version 1 is in effect/);
+  // The owner lets signed visit notes show in the portal.
+  await page.goto(server.url + '/admin/settings#portal');
+  await page.check('input[name=notes][value=after_signing]');
+  await Promise.all([page.waitForNavigation(), page.click('#portal button[type=submit]')]);
+  assert.match(await page.textContent('main'), /Saved: the patient portal follows your choice/);
+  assert.deepEqual(await seriousViolations(page), []);
+  await screenshot(page, 'admin-settings-portal');
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.reload();
+  assert.deepEqual(await seriousViolations(page), []);
+  await screenshot(page, 'admin-settings-portal-phone');
   await page.context().close();
 });
 
@@ -147,6 +158,10 @@ test('a patient signs in by code on a phone, sees the appointment, acknowledges 
   await Promise.all([page.waitForNavigation(), page.click('text=Keep it')]);
   assert.match(await page.textContent('.portal-status'), /Confirmed/);
 
+  // Visit notes: released after signing, none signed yet.
+  await Promise.all([page.waitForNavigation(), page.click('nav.portal-nav >> text=Visit notes')]);
+  assert.match(await page.textContent('main'), /No signed visit notes yet/);
+  await checkPage(page, 'portal-notes-phone');
   // The notice, acknowledged.
   await Promise.all([page.waitForNavigation(), page.click('nav.portal-nav >> text=Privacy notice')]);
   await checkPage(page, 'portal-notice-phone');
@@ -171,7 +186,7 @@ test('a patient signs in by code on a phone, sees the appointment, acknowledges 
   await checkPage(page, 'portal-requests-phone');
   // The same pages at 1280 px.
   await page.setViewportSize({ width: 1280, height: 800 });
-  for (const [path, name] of [['/portal', 'portal-home'], ['/portal/notice', 'portal-notice'], ['/portal/requests', 'portal-requests']]) {
+  for (const [path, name] of [['/portal', 'portal-home'], ['/portal/notes', 'portal-notes'], ['/portal/notice', 'portal-notice'], ['/portal/requests', 'portal-requests']]) {
     await page.goto(server.url + path);
     assert.deepEqual(await seriousViolations(page), [], name);
     await screenshot(page, name);

@@ -4,10 +4,12 @@
 //! (`access_for` with a portal reader) and a permit, audited with the patient as the actor
 //! ("patient #id": the trail names the record by id, never by name).
 
+mod notes;
 mod pages;
 mod requests;
 mod sign_in;
 
+pub use notes::PortalNote;
 pub use pages::{AppointmentLine, NoticeView, PortalHome};
 pub use requests::{CopyForm, PortalRequest};
 pub use sign_in::CodeSent;

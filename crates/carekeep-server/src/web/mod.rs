@@ -231,6 +231,7 @@ pages! {
     "/setup/mail/test" => post(setup_mail::test),
     "/setup/mail/remove" => post(setup_mail::remove),
     "/admin/settings/time-zone" => post(settings::save_zone),
+    "/admin/settings/portal" => post(settings::save_portal),
     "/admin/roles" => get(admin_users::roles).post(admin_users::define_role),
     "/admin/users/{id}" => get(admin_users::show),
     "/admin/users/{id}/roles" => post(admin_users::set_roles),

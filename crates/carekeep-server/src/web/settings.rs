@@ -14,6 +14,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::Form;
 use carekeep_app::Principal;
+use carekeep_domain::portal::NotesRelease;
 use carekeep_domain::zone::{self, ClinicZone};
 use serde::{Deserialize, Serialize};
 
@@ -31,6 +32,17 @@ pub struct ZoneForm {
 const ZONE_FIELDS: &FieldWords = &[("time_zone", &["time zone"])];
 
 fn page(state: &AppState, p: &Principal, zone: &ClinicZone, r: Refused, notice: Option<&'static str>) -> SettingsPage {
+    page_with(state, p, zone, r, notice, NotesRelease::default())
+}
+
+fn page_with(
+    state: &AppState,
+    p: &Principal,
+    zone: &ClinicZone,
+    r: Refused,
+    notice: Option<&'static str>,
+    release: NotesRelease,
+) -> SettingsPage {
     let now = state.app.now();
     let local = zone.local(now);
     SettingsPage {
@@ -48,6 +60,7 @@ fn page(state: &AppState, p: &Principal, zone: &ClinicZone, r: Refused, notice: 
             .collect(),
         all: zone::all_names(),
         r,
+        release: release.as_str(),
     }
 }
 
@@ -57,9 +70,46 @@ pub async fn show(
     Query(d): Query<Done>,
 ) -> Result<SettingsPage, WebError> {
     let zone = state.app.time_zone_setting(&p.actor()).await.map_err(WebError::page)?;
-    let notice = (d.done.as_deref() == Some("zone"))
-        .then_some("Time zone saved. Every date and time is now shown on the clinic's new clock.");
-    Ok(page(&state, &p, &zone, Refused::default(), notice))
+    let release = state
+        .app
+        .portal_release_setting(&p.actor())
+        .await
+        .map_err(WebError::page)?;
+    let notice = match d.done.as_deref() {
+        Some("zone") => Some("Time zone saved. Every date and time is now shown on the clinic's new clock."),
+        Some("portal") => Some("Saved: the patient portal follows your choice from now on."),
+        _ => None,
+    };
+    Ok(page_with(&state, &p, &zone, Refused::default(), notice, release))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct PortalForm {
+    notes: String,
+}
+
+/// What the patient portal releases (issue 27): signed visit notes, or only on request.
+pub async fn save_portal(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Form(f): Form<PortalForm>,
+) -> Result<Response, WebError> {
+    match state.app.set_portal_release(&p.actor(), &f.notes).await {
+        Ok(_) => Ok(Redirect::to("/admin/settings?done=portal#portal").into_response()),
+        Err(e @ carekeep_app::AppError::Invalid(_)) => {
+            let zone = state.app.time_zone_setting(&p.actor()).await.map_err(WebError::page)?;
+            let release = state
+                .app
+                .portal_release_setting(&p.actor())
+                .await
+                .map_err(WebError::page)?;
+            let mut page = page_with(&state, &p, &zone, Refused::default(), None, release);
+            page.chrome = std::mem::take(&mut page.chrome).error(Some(e.to_string()));
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(WebError::page(e)),
+    }
 }
 
 pub async fn save_zone(
@@ -92,6 +142,8 @@ pub struct SettingsPage {
     /// Every zone name.
     pub all: Vec<String>,
     pub r: Refused,
+    /// What the patient portal releases: `on_request` or `after_signing`.
+    pub release: &'static str,
 }
 
 impl SettingsPage {

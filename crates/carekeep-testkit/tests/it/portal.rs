@@ -722,3 +722,78 @@ async fn two_records_with_one_contact_and_birth_date_sign_in_neither() {
         .unwrap_err();
     assert!(e.to_string().contains("not right"), "{e}");
 }
+
+#[tokio::test]
+async fn signed_notes_appear_in_the_portal_only_when_the_clinic_releases_them() {
+    let p = clinic().await;
+    let ana = patient(&p.app, "Ana", "Okafor", "(555) 234-5678", "ana@example.org").await;
+    let provider = p.app.api_login("provider").await;
+    let mut notes = Vec::new();
+    for (words, sign) in [
+        ("SIGNED-MARKER itchy rash\r\non both arms", true),
+        ("DRAFT-MARKER not yet", false),
+    ] {
+        let note: Value = p
+            .app
+            .api(Method::POST, &format!("/api/v1/patients/{ana}/notes"), &provider)
+            .json(&json!({"subjective": words, "assessment": "Contact dermatitis", "plan": "Cream twice a day"}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let id = note["id"].as_i64().unwrap();
+        if sign {
+            let res = p
+                .app
+                .api(Method::POST, &format!("/api/v1/notes/{id}/sign"), &provider)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), 204);
+        }
+        notes.push(id);
+    }
+    let mut c = sign_in(&p, "555-234-5678", "+15552345678", 1).await;
+    // On request (the default): nothing of the notes is read or shown.
+    let (status, html) = c.get("/portal/notes").await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("ask for a copy of your record") && !html.contains("MARKER"),
+        "{html}"
+    );
+    // The owner releases signed notes; a value the page does not offer is refused.
+    let mut owner = PageClient::login(&p.app, "owner").await;
+    let (_, settings) = owner.get("/admin/settings").await;
+    assert!(settings.contains("Visit notes in the portal"), "{settings}");
+    let (status, _, html) = owner.post("/admin/settings/portal", &[("notes", "always")]).await;
+    assert_eq!(status, 422);
+    assert!(html.contains("choose when visit notes appear in the portal"), "{html}");
+    let (status, to, _) = owner
+        .post("/admin/settings/portal", &[("notes", "after_signing")])
+        .await;
+    assert_eq!(
+        (status, to.as_deref()),
+        (303, Some("/admin/settings?done=portal#portal"))
+    );
+    let (_, html) = c.get("/portal/notes").await;
+    assert!(html.contains("SIGNED-MARKER itchy rash\non both arms"), "{html}");
+    assert!(html.contains("Cream twice a day"), "{html}");
+    assert!(!html.contains("DRAFT-MARKER"), "drafts never show: {html}");
+    // Audited as the patient, with the clinical class.
+    let trail = events(&p.app, 50).await;
+    let read = trail
+        .iter()
+        .find(|e| e["reason"] == "portal: the patient's signed visit notes")
+        .expect("the notes' read event");
+    assert_eq!(read["actor"], format!("patient #{ana} (portal)").as_str());
+    assert!(read["data_classes"].as_str().unwrap().contains("clinical"), "{read}");
+    assert!(trail
+        .iter()
+        .any(|e| e["action"] == "setting.changed"
+            && e["reason"] == "portal notes release after_signing (was on_request)"));
+    // A patient never reaches the staff settings.
+    let (status, _) = c.get("/admin/settings").await;
+    assert_ne!(status, 200);
+}

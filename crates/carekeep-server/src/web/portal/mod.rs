@@ -35,6 +35,7 @@ pub fn route_table() -> Vec<(&'static str, &'static str)> {
         ("POST", "/portal/sign-out"),
         ("GET", "/portal"),
         ("POST", "/portal/appointments/{id}"),
+        ("GET", "/portal/notes"),
         ("GET", "/portal/notice"),
         ("POST", "/portal/notice"),
         ("GET", "/portal/requests"),
@@ -53,6 +54,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/portal/sign-out", post(sign_in::sign_out))
         .route("/portal", get(pages::home))
         .route("/portal/appointments/{id}", post(pages::answer))
+        .route("/portal/notes", get(pages::notes))
         .route("/portal/notice", get(pages::notice).post(pages::acknowledge))
         .route("/portal/requests", get(requests::list).post(requests::file))
         .route("/portal/requests/{id}/copy.pdf", get(requests::copy_pdf))

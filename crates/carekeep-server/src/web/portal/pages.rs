@@ -19,6 +19,7 @@ use serde::Deserialize;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Here {
     Appointments,
+    Notes,
     Notice,
     Requests,
 }
@@ -77,7 +78,56 @@ pub struct NoticePage {
     pub effective: String,
 }
 
-crate::web::chrome::page_response!(HomePage, NoticePage);
+#[derive(Template, Debug)]
+#[template(path = "portal/notes.html")]
+pub struct NotesPage {
+    pub chrome: Chrome,
+    pub here: Here,
+    /// `None`: the clinic shares notes on request.
+    pub notes: Option<Vec<NoteLine>>,
+}
+
+/// A signed note in words.
+#[derive(Debug)]
+pub struct NoteLine {
+    pub when: String,
+    pub author: String,
+    pub parts: Vec<(&'static str, String)>,
+    pub addenda: Vec<(String, String)>,
+}
+
+crate::web::chrome::page_response!(HomePage, NoticePage, NotesPage);
+
+pub async fn notes(
+    State(state): State<AppState>,
+    Extension(p): Extension<PortalPatient>,
+) -> Result<Response, WebError> {
+    let zone = state.app.clinic_zone();
+    let notes = state.app.portal_notes(&p.actor()).await.map_err(WebError::page)?;
+    Ok(NotesPage {
+        chrome: portal_chrome(&state, &p, None),
+        here: Here::Notes,
+        notes: notes.map(|list| {
+            list.into_iter()
+                .map(|n| NoteLine {
+                    when: crate::web::formats::instant(&n.at, &zone),
+                    author: n.author,
+                    parts: [
+                        ("What you told us", n.subjective),
+                        ("What we found", n.objective),
+                        ("What we think", n.assessment),
+                        ("The plan", n.plan),
+                    ]
+                    .into_iter()
+                    .filter(|(_, t)| !t.trim().is_empty())
+                    .collect(),
+                    addenda: n.addenda,
+                })
+                .collect()
+        }),
+    }
+    .into_response())
+}
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
