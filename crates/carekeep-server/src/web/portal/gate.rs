@@ -2,7 +2,7 @@
 //! request, line breaks normalized as on the staff pages, the per-address limit on the
 //! sign-in forms, and a sign-in required everywhere else.
 
-use super::{COOKIE, SIGN_IN_CSRF_COOKIE};
+use super::{read, Tls, COOKIE, SIGN_IN_CSRF_COOKIE};
 use crate::client::{client_ip, origin};
 use crate::error::WebError;
 use crate::middleware::ratelimit::RateLimiter;
@@ -37,9 +37,12 @@ pub(crate) async fn gate(State(state): State<AppState>, req: Request, next: Next
     let (mut parts, body) = req.into_parts();
     let jar = CookieJar::from_headers(&parts.headers);
     let here = origin(&parts, &state.trusted_proxies());
-    let had_cookie = jar.get(COOKIE).is_some();
-    let patient = match jar.get(COOKIE) {
-        Some(c) => match state.app.portal_session(c.value(), here.clone()).await {
+    let tls = Tls(crate::portal_door::over_https(&parts.extensions) || state.secure_cookies());
+    parts.extensions.insert(tls);
+    let session = read(&jar, COOKIE, tls);
+    let had_cookie = session.is_some();
+    let patient = match session {
+        Some(c) => match state.app.portal_session(&c, here.clone()).await {
             Ok(p) => Some(p),
             Err(AppError::Unauthenticated) => None,
             Err(e) => return WebError::page(e).into_response(),
@@ -78,7 +81,7 @@ pub(crate) async fn gate(State(state): State<AppState>, req: Request, next: Next
             .map(|(_, v)| v.into_owned());
         let expected = match &patient {
             Some(p) if !is_sign_in(&path) => Some(p.csrf_token.clone()),
-            _ => jar.get(SIGN_IN_CSRF_COOKIE).map(|c| c.value().to_owned()),
+            _ => read(&jar, SIGN_IN_CSRF_COOKIE, tls),
         };
         let ok = matches!((&sent, &expected), (Some(s), Some(e)) if !e.is_empty() && constant_time_eq(s.as_bytes(), e.as_bytes()));
         if !ok {

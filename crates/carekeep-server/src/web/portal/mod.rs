@@ -16,12 +16,33 @@ use axum::routing::{get, post};
 use axum::Router;
 use std::sync::Arc;
 
-/// The portal session's cookie. One name, here: the lead swaps in the `__Host-` helper.
-pub const COOKIE: &str = "portal_session";
+/// The portal session's cookie (named by `portal_door`: `__Host-` over HTTPS).
+pub const COOKIE: &str = crate::portal_door::PORTAL_SESSION;
 /// The sign-in's challenge (which code the typed code answers).
-pub(crate) const CHALLENGE_COOKIE: &str = "portal_challenge";
+pub(crate) const CHALLENGE_COOKIE: &str = "carekeep_portal_challenge";
 /// The sign-in forms' double-submit CSRF token (no session yet).
-pub(crate) const SIGN_IN_CSRF_COOKIE: &str = "portal_sign_in_csrf";
+pub(crate) const SIGN_IN_CSRF_COOKIE: &str = crate::portal_door::PORTAL_FORM;
+
+/// Whether this request reached the portal over HTTPS (the portal's own TLS, or the staff
+/// listener's), which decides the cookies' `__Host-` names; set by the gate on every request.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Tls(pub bool);
+
+/// A portal cookie's value on this connection.
+pub(crate) fn read(jar: &axum_extra::extract::CookieJar, base: &str, tls: Tls) -> Option<String> {
+    jar.get(&crate::portal_door::cookie_name(base, tls.0))
+        .map(|c| c.value().to_owned())
+}
+
+/// A portal cookie for this connection.
+pub(crate) fn cookie(base: &str, value: String, tls: Tls) -> axum_extra::extract::cookie::Cookie<'static> {
+    crate::portal_door::portal_cookie(base, value, tls.0)
+}
+
+/// The removal of a portal cookie on this connection.
+pub(crate) fn removal(base: &str, tls: Tls) -> axum_extra::extract::cookie::Cookie<'static> {
+    crate::portal_door::portal_cookie_removal(base, tls.0)
+}
 /// Sign-in form submissions per address per minute (the per-contact limit is the use case's).
 const SIGN_IN_PER_MINUTE: u32 = 20;
 

@@ -2,10 +2,9 @@
 //! is the same whether or not anyone matches; nothing typed is lost on a mistake.
 
 use super::gate::PortalEnded;
-use super::{CHALLENGE_COOKIE, COOKIE, SIGN_IN_CSRF_COOKIE};
+use super::{cookie, read, removal, Tls, CHALLENGE_COOKIE, COOKIE, SIGN_IN_CSRF_COOKIE};
 use crate::client::origin;
 use crate::error::WebError;
-use crate::session::{private_cookie, removal};
 use crate::state::AppState;
 use crate::urls;
 use crate::web::chrome::Chrome;
@@ -80,12 +79,12 @@ pub(crate) fn sentence(message: &str) -> String {
 }
 
 /// The sign-in forms' chrome with the double-submit token, set on the browser if new.
-fn sign_in_chrome(state: &AppState, jar: CookieJar) -> (Chrome, CookieJar) {
-    let (token, jar) = match jar.get(SIGN_IN_CSRF_COOKIE) {
-        Some(c) => (c.value().to_owned(), jar),
+fn sign_in_chrome(state: &AppState, jar: CookieJar, tls: Tls) -> (Chrome, CookieJar) {
+    let (token, jar) = match read(&jar, SIGN_IN_CSRF_COOKIE, tls) {
+        Some(c) => (c, jar),
         None => {
             let t = new_token();
-            let jar = jar.add(private_cookie(SIGN_IN_CSRF_COOKIE, t.clone(), state.secure_cookies()));
+            let jar = jar.add(cookie(SIGN_IN_CSRF_COOKIE, t.clone(), tls));
             (t, jar)
         }
     };
@@ -96,6 +95,7 @@ fn sign_in_chrome(state: &AppState, jar: CookieJar) -> (Chrome, CookieJar) {
 
 pub async fn show(
     State(state): State<AppState>,
+    Extension(tls): Extension<Tls>,
     jar: CookieJar,
     ended: Option<Extension<PortalEnded>>,
     patient: Option<Extension<PortalPatient>>,
@@ -104,7 +104,7 @@ pub async fn show(
     if patient.is_some() {
         return urls::portal_home().redirect();
     }
-    let (chrome, jar) = sign_in_chrome(&state, jar);
+    let (chrome, jar) = sign_in_chrome(&state, jar, tls);
     let chrome = chrome.notice(if ended.is_some() || q.ended.is_some() {
         Some("You were signed out after 15 minutes without activity, to keep your information private. Sign in again.")
     } else if q.signed_out.is_some() {
@@ -122,6 +122,7 @@ pub async fn show(
 
 pub async fn ask(
     State(state): State<AppState>,
+    Extension(tls): Extension<Tls>,
     parts: Parts,
     jar: CookieJar,
     Form(f): Form<SignInForm>,
@@ -129,23 +130,23 @@ pub async fn ask(
     let here = origin(&parts, &state.trusted_proxies());
     match state.app.portal_request_code(&f.contact, &f.date_of_birth, here).await {
         Ok(sent) => {
-            let jar = jar.add(private_cookie(CHALLENGE_COOKIE, sent.challenge, state.secure_cookies()));
+            let jar = jar.add(cookie(CHALLENGE_COOKIE, sent.challenge, tls));
             Ok((jar, urls::portal_code().redirect()).into_response())
         }
         Err(AppError::Invalid(m)) => {
             let r = Refused::new("sign-in-form", &f, sentence(&m), SIGN_IN_FIELDS);
-            let (chrome, jar) = sign_in_chrome(&state, jar);
+            let (chrome, jar) = sign_in_chrome(&state, jar, tls);
             Ok((StatusCode::UNPROCESSABLE_ENTITY, jar, SignInPage { chrome, form: f, r }).into_response())
         }
         Err(e) => Err(WebError::page(e)),
     }
 }
 
-pub async fn show_code(State(state): State<AppState>, jar: CookieJar) -> Response {
-    if jar.get(CHALLENGE_COOKIE).is_none() {
+pub async fn show_code(State(state): State<AppState>, Extension(tls): Extension<Tls>, jar: CookieJar) -> Response {
+    if read(&jar, CHALLENGE_COOKIE, tls).is_none() {
         return urls::portal_sign_in().redirect();
     }
-    let (chrome, jar) = sign_in_chrome(&state, jar);
+    let (chrome, jar) = sign_in_chrome(&state, jar, tls);
     (
         jar,
         CodePage {
@@ -159,24 +160,25 @@ pub async fn show_code(State(state): State<AppState>, jar: CookieJar) -> Respons
 
 pub async fn verify(
     State(state): State<AppState>,
+    Extension(tls): Extension<Tls>,
     parts: Parts,
     jar: CookieJar,
     Form(f): Form<CodeForm>,
 ) -> Result<Response, WebError> {
-    let Some(challenge) = jar.get(CHALLENGE_COOKIE).map(|c| c.value().to_owned()) else {
+    let Some(challenge) = read(&jar, CHALLENGE_COOKIE, tls) else {
         return Ok(urls::portal_sign_in().redirect());
     };
     let here = origin(&parts, &state.trusted_proxies());
     match state.app.portal_verify_code(&challenge, &f.code, here).await {
         Ok(signed) => {
-            let jar =
-                jar.remove(removal(CHALLENGE_COOKIE))
-                    .add(private_cookie(COOKIE, signed.token, state.secure_cookies()));
+            let jar = jar
+                .remove(removal(CHALLENGE_COOKIE, tls))
+                .add(cookie(COOKIE, signed.token, tls));
             Ok((jar, urls::portal_home().redirect()).into_response())
         }
         Err(AppError::Invalid(m)) => {
             let r = Refused::new("code-form", &f, sentence(&m), CODE_FIELDS);
-            let (chrome, jar) = sign_in_chrome(&state, jar);
+            let (chrome, jar) = sign_in_chrome(&state, jar, tls);
             Ok((StatusCode::UNPROCESSABLE_ENTITY, jar, CodePage { chrome, form: f, r }).into_response())
         }
         Err(e) => Err(WebError::page(e)),
@@ -185,12 +187,13 @@ pub async fn verify(
 
 pub async fn sign_out(
     State(state): State<AppState>,
+    Extension(tls): Extension<Tls>,
     jar: CookieJar,
     Extension(p): Extension<PortalPatient>,
 ) -> Result<Response, WebError> {
     state.app.portal_sign_out(&p.actor()).await.map_err(WebError::page)?;
     Ok((
-        jar.remove(removal(COOKIE)),
+        jar.remove(removal(COOKIE, tls)),
         urls::portal_sign_in().with("signed_out", 1).redirect(),
     )
         .into_response())
