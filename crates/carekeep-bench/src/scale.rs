@@ -49,7 +49,9 @@ pub fn name(n: usize, salt: usize) -> String {
 }
 
 fn patient_resources(n: usize) -> Vec<Value> {
-    let p = format!("urn:uuid:00000000-0000-4000-8000-{n:012}");
+    // Every fullUrl carries the patient's number in its first group: the patient is resource 0
+    // of its own numbers, so no two entries of a bundle (or of the clinic) share one.
+    let p = format!("urn:uuid:{n:08}-0000-4000-8000-{:012}", 0);
     let subject = json!({ "reference": p });
     let mut out = vec![json!({ "fullUrl": p, "resource": {
         "resourceType": "Patient",
