@@ -49,7 +49,9 @@ pub fn name(n: usize, salt: usize) -> String {
 }
 
 fn patient_resources(n: usize) -> Vec<Value> {
-    let p = format!("urn:uuid:00000000-0000-4000-8000-{n:012}");
+    // Every fullUrl carries the patient's number in its first group: the patient is resource 0
+    // of its own numbers, so no two entries of a bundle (or of the clinic) share one.
+    let p = format!("urn:uuid:{n:08}-0000-4000-8000-{:012}", 0);
     let subject = json!({ "reference": p });
     let mut out = vec![json!({ "fullUrl": p, "resource": {
         "resourceType": "Patient",
@@ -244,6 +246,33 @@ async fn measure(app: &TestApp, ids: &[i64]) -> Figures {
     }
 }
 
+/// The steps of a backup or restore as they happen, for the breakdown printed beside the ratio.
+#[derive(Default)]
+struct Steps(std::sync::Mutex<Vec<(String, Instant)>>);
+
+impl carekeep_app::progress::Progress for Steps {
+    fn step(&self, what: &str, _total: Option<u64>) {
+        if let Ok(mut s) = self.0.lock() {
+            s.push((what.to_owned(), Instant::now()));
+        }
+    }
+}
+
+impl Steps {
+    /// "what 1.2 s, ..." from each step to the next, the last to `end`.
+    fn said(&self, end: Instant) -> String {
+        let s = self.0.lock().unwrap();
+        s.iter()
+            .enumerate()
+            .map(|(i, (what, at))| {
+                let until = s.get(i + 1).map_or(end, |n| n.1);
+                format!("{what} {:.2} s", (until - *at).as_secs_f64())
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+}
+
 fn copy_synced(from: &Path, to: &Path) -> u64 {
     let n = std::fs::copy(from, to).unwrap();
     std::fs::File::open(to).unwrap().sync_all().unwrap();
@@ -268,11 +297,13 @@ async fn backups(app: &TestApp, admin: Option<&str>) {
     let key = carekeep_crypto::backup::BackupKey::generate();
     let file = dir.path().join("clinic.ckb");
     let config = &app.state.config;
+    let steps = Steps::default();
     let t = Instant::now();
-    let m = backup::create(&config.files(), &key, &file, app.state.app.now())
+    let m = backup::create_reporting(&config.files(), &key, &file, app.state.app.now(), &steps)
         .await
         .unwrap();
     let t_backup = t.elapsed().as_secs_f64();
+    println!("  backup's steps: {}", steps.said(Instant::now()));
     let size = std::fs::metadata(&file).unwrap().len();
     // The plain copy: the same data as files (SQLite: the database and the key file; for
     // PostgreSQL, a file of the backup's size, since its data lives in the server).
@@ -285,6 +316,21 @@ async fn backups(app: &TestApp, admin: Option<&str>) {
         copy_synced(&file, &dir.path().join("copy.ckb"))
     };
     let t_copy = t.elapsed().as_secs_f64();
+    if admin.is_none() {
+        // The snapshot the backup took before issue 31, on the same database in the same run.
+        let mut conn = app.state.app.store_for_tests().read().await.unwrap();
+        let t = Instant::now();
+        sqlx::query("VACUUM INTO $1")
+            .bind(dir.path().join("vacuum.db").to_string_lossy().into_owned())
+            .execute(&mut *conn)
+            .await
+            .unwrap();
+        println!(
+            "  the previous snapshot (VACUUM INTO, unsynced): {:.2} s",
+            t.elapsed().as_secs_f64()
+        );
+        std::fs::remove_file(dir.path().join("vacuum.db")).unwrap();
+    }
     let t = Instant::now();
     copy_synced(&file, &dir.path().join("copy-again.ckb"));
     let t_copy_file = t.elapsed().as_secs_f64();
@@ -305,11 +351,13 @@ async fn backups(app: &TestApp, admin: Option<&str>) {
             c
         }
     };
+    let steps = Steps::default();
     let t = Instant::now();
-    backup::restore(&file, &key, &target.files(), false, app.state.app.now())
+    backup::restore_reporting(&file, &key, &target.files(), false, app.state.app.now(), &steps)
         .await
         .unwrap();
     let t_restore = t.elapsed().as_secs_f64();
+    println!("  restore's steps: {}", steps.said(Instant::now()));
     println!(
         "  backup: {:.1} s for {} audit events, {:.0} MiB file ({:.0} MiB of database); a plain synced copy of the same data {:.1} s: ratio {:.1}x",
         t_backup,
@@ -381,6 +429,79 @@ fn row(what: &str, big: (f64, f64), small: (f64, f64)) {
     );
 }
 
+/// Whole-trail verification (issue 31), in one sitting: the product's verification read from
+/// the database; the reader it replaced (sqlx batches of 10,000 rows decoded into owned fields,
+/// every MAC on the calling core); and the verifier alone on one core over events already in
+/// memory (the first 1,000,000), the rate the database read is held to.
+async fn verification(app: &TestApp) {
+    use carekeep_domain::audit::chain::{StoredLink, Verifier};
+    let a = &app.state.app;
+    let mut product = Vec::new();
+    let mut n = 0;
+    for _ in 0..3 {
+        let t = Instant::now();
+        let report = a.verify_audit(&[], &carekeep_app::progress::Silent).await.unwrap();
+        let secs = t.elapsed().as_secs_f64();
+        let carekeep_app::audit::VerifyReport::Intact { events, .. } = report else {
+            panic!("the seeded trail verifies")
+        };
+        n = events;
+        product.push(events as f64 / secs);
+    }
+    let product = crate::median(product);
+    // The previous reader, as it was: batches through sqlx, then the verifier on this core.
+    let mut conn = a.store_for_tests().read().await.unwrap();
+    let t = Instant::now();
+    let mut verifier = Verifier::new(&a.audit_keys().chain, vec![]);
+    let (mut after, mut before_n) = (0, 0u64);
+    let mut in_memory = Vec::new();
+    loop {
+        let batch = carekeep_store::audit::after(&mut conn, after, 10_000).await.unwrap();
+        let Some(last) = batch.last() else { break };
+        after = last.seq;
+        for e in &batch {
+            let encode = |seq: i64| e.fields.canonical(seq);
+            assert!(verifier.push(&StoredLink {
+                seq: e.seq,
+                prev_hash: e.prev_hash,
+                hash: e.hash,
+                canonical_at: &encode,
+            }));
+        }
+        before_n += batch.len() as u64;
+        if in_memory.len() < 1_000_000 {
+            in_memory.extend(batch);
+        }
+    }
+    assert_eq!(verifier.finish(), Ok(before_n));
+    let previous = before_n as f64 / t.elapsed().as_secs_f64();
+    drop(conn);
+    let mut compute = Vec::new();
+    for _ in 0..3 {
+        let t = Instant::now();
+        let mut v = Verifier::new(&a.audit_keys().chain, vec![]);
+        for e in &in_memory {
+            let encode = |seq: i64| e.fields.canonical(seq);
+            v.push(&StoredLink {
+                seq: e.seq,
+                prev_hash: e.prev_hash,
+                hash: e.hash,
+                canonical_at: &encode,
+            });
+        }
+        assert_eq!(v.finish(), Ok(in_memory.len() as u64));
+        compute.push(in_memory.len() as f64 / t.elapsed().as_secs_f64());
+    }
+    let compute = crate::median(compute);
+    println!(
+        "  whole-trail verification read from the database: {n} events, {:.1} s, {product:.0} events/s (median of 3) | the previous reader (sqlx batches, one core): {previous:.0} events/s | the verifier alone, one core, {} events in memory: {compute:.0} events/s | read-from-db / in-memory {:.2}x, / previous {:.1}x",
+        n as f64 / product,
+        in_memory.len(),
+        product / compute,
+        product / previous
+    );
+}
+
 /// Both backends (PostgreSQL with CAREKEEP_BENCH_DATABASE_URL), or PostgreSQL alone: the two
 /// full-size runs take most of an hour each.
 pub async fn run(patients: usize, events: usize, postgres_only: bool) {
@@ -413,21 +534,7 @@ pub async fn run(patients: usize, events: usize, postgres_only: bool) {
             s.accounting,
         );
         row("compliance dashboard (owner)", b.dashboard, s.dashboard);
-        let t = Instant::now();
-        let report = app
-            .state
-            .app
-            .verify_audit(&[], &carekeep_app::progress::Silent)
-            .await
-            .unwrap();
-        let secs = t.elapsed().as_secs_f64();
-        let carekeep_app::audit::VerifyReport::Intact { events: n, .. } = report else {
-            panic!("the seeded trail verifies")
-        };
-        println!(
-            "  whole-trail verification read from the database: {n} events in {secs:.1} s ({:.0} events/s)",
-            n as f64 / secs
-        );
+        verification(&app).await;
         backups(&app, admin).await;
         app.stop().await;
     }

@@ -23,10 +23,17 @@ pub struct StoredEvent {
     pub hash: [u8; 32],
 }
 
+mod trail;
+pub use trail::{read_trail, TrailChunk, TrailLink, TrailReader};
+
 fn hash32(v: Vec<u8>) -> [u8; 32] {
+    hash32_of(&v)
+}
+
+fn hash32_of(v: &[u8]) -> [u8; 32] {
     // A stored hash of the wrong length cannot match any MAC: verification reports it.
     let mut out = [0u8; 32];
-    for (o, b) in out.iter_mut().zip(&v) {
+    for (o, b) in out.iter_mut().zip(v) {
         *o = *b;
     }
     if v.len() != 32 {
@@ -233,7 +240,8 @@ pub async fn head(conn: &mut Conn) -> Result<(i64, [u8; 32]), StoreError> {
     Ok((r.try_get("seq")?, hash32(r.try_get("hash")?)))
 }
 
-/// Up to `limit` events after `after_seq`, in order: the verifier's feed.
+/// Up to `limit` events after `after_seq`, in order (verification reads the whole trail through
+/// [`read_trail`] instead).
 pub async fn after(conn: &mut Conn, after_seq: i64, limit: i64) -> Result<Vec<StoredEvent>, StoreError> {
     let sql = format!(
         "SELECT {} FROM audit_events e{AGENT_JOIN} WHERE e.seq > $1 ORDER BY e.seq LIMIT $2",

@@ -4,9 +4,9 @@
 use crate::{App, AppError};
 use carekeep_crypto::audit::{new_secret, verify_checkpoint, ChainKey, CheckpointSigner};
 use carekeep_crypto::keys::MasterKey;
-use carekeep_domain::audit::chain::{Anchor, Problem, StoredLink, Verifier};
-use carekeep_domain::audit::AuditEvent;
-use carekeep_store::audit::{self as store, Checkpoint};
+use carekeep_domain::audit::chain::{Anchor, ChainMac, Problem, StoredLink, Verifier};
+use carekeep_domain::audit::{canonical_at, AuditEvent};
+use carekeep_store::audit::{self as store, Checkpoint, TrailChunk};
 use carekeep_store::{Conn, Store, Tx};
 use time::OffsetDateTime;
 
@@ -15,8 +15,9 @@ const SIGNING_KEY: &str = "audit_checkpoint_signing";
 
 /// Sign a checkpoint at least every this many events.
 pub const CHECKPOINT_EVERY: i64 = 1000;
-/// Events read per batch while verifying, so memory stays flat however long the trail.
-const BATCH: i64 = 10_000;
+/// Events read per chunk while verifying: memory stays flat however long the trail, and each
+/// chunk's MACs are one core's work for about a millisecond.
+const CHUNK: usize = 2_048;
 
 /// Records an operation run on the whole clinic outside any signed-in request (a backup, a
 /// restore, a restore drill) from the command line or the server's own jobs, in the clinic's
@@ -217,31 +218,25 @@ pub async fn verify_reporting(
             hash: head_hash,
         });
     }
-    let mut verifier = Verifier::new(&keys.chain, anchors);
+    drop(conn);
     progress.step("checking the audit trail", u64::try_from(head_seq).ok());
-    let mut after = 0;
-    'walk: loop {
-        let batch = store::after(&mut conn, after, BATCH).await?;
-        let Some(last) = batch.last() else { break };
-        after = last.seq;
-        progress.advance(batch.len() as u64);
-        for e in &batch {
-            let fields = &e.fields;
-            let encode = |seq: i64| fields.canonical(seq);
-            if !verifier.push(&StoredLink {
-                seq: e.seq,
-                prev_hash: e.prev_hash,
-                hash: e.hash,
-                canonical_at: &encode,
-            }) {
-                break 'walk;
-            }
-        }
-        if i64::try_from(batch.len()).unwrap_or(0) < BATCH {
+    let (to_check, chunks) = tokio::sync::mpsc::channel(2);
+    let chain = keys.chain.clone();
+    let checker = tokio::task::spawn_blocking(move || check_chunks(&chain, anchors, chunks));
+    let mut trail = store::read_trail(store, CHUNK);
+    while let Some(chunk) = trail.next().await? {
+        progress.advance(chunk.len() as u64);
+        if to_check.send(chunk).await.is_err() {
+            // The checker stopped at a problem: nothing after it changes the verdict.
             break;
         }
     }
-    Ok(match verifier.finish() {
+    drop(to_check);
+    drop(trail);
+    let outcome = checker
+        .await
+        .map_err(|e| AppError::Internal(format!("the audit check stopped: {e}")))?;
+    Ok(match outcome {
         Ok(events) => VerifyReport::Intact {
             events,
             head: head_seq,
@@ -251,6 +246,87 @@ pub async fn verify_reporting(
             problem,
             events_before: problem.seq - 1,
         },
+    })
+}
+
+/// Threads computing MACs while the trail is read (and the verdict kept in order).
+const MAC_THREADS: usize = 2;
+
+/// The check of a whole trail read in chunks: each chunk's MACs (is every event authentic at
+/// its own number?) on [`MAC_THREADS`] cores, then the chain rule over the chunks in order
+/// (`Verifier::push_checked`, which re-encodes only a failing event, at its neighbours'
+/// numbers, to name what was done to it).
+fn check_chunks(
+    chain: &ChainKey,
+    anchors: Vec<Anchor>,
+    chunks: tokio::sync::mpsc::Receiver<TrailChunk>,
+) -> Result<u64, Problem> {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Mutex;
+    // Chunks are numbered as they are taken, so the verdict can put them back in order.
+    let source = Mutex::new((Some(chunks), 0usize));
+    let stop = AtomicBool::new(false);
+    let (done, checked) = std::sync::mpsc::channel::<(usize, TrailChunk, Vec<bool>)>();
+    std::thread::scope(|scope| {
+        for _ in 0..MAC_THREADS {
+            let done = done.clone();
+            let (source, stop) = (&source, &stop);
+            scope.spawn(move || loop {
+                let next = {
+                    let Ok(mut source) = source.lock() else { return };
+                    if stop.load(Ordering::Relaxed) {
+                        // Dropping the receiver ends the read.
+                        source.0 = None;
+                        return;
+                    }
+                    let Some(chunk) = source.0.as_mut().and_then(|c| c.blocking_recv()) else {
+                        return;
+                    };
+                    source.1 += 1;
+                    (source.1 - 1, chunk)
+                };
+                let (n, chunk) = next;
+                let authentic = chunk
+                    .links
+                    .iter()
+                    .enumerate()
+                    .map(|(i, l)| chain.link(&l.prev_hash, chunk.canonical(i)) == l.hash)
+                    .collect();
+                if done.send((n, chunk, authentic)).is_err() {
+                    return;
+                }
+            });
+        }
+        drop(done);
+        let mut verifier = Verifier::new(chain, anchors);
+        let mut waiting = std::collections::BTreeMap::new();
+        let mut next = 0;
+        'chunks: for (n, chunk, authentic) in checked.iter() {
+            waiting.insert(n, (chunk, authentic));
+            while let Some((chunk, authentic)) = waiting.remove(&next) {
+                next += 1;
+                for (i, (l, ok)) in chunk.links.iter().zip(authentic).enumerate() {
+                    let bytes = chunk.canonical(i);
+                    let encode = |seq: i64| canonical_at(bytes, seq);
+                    let link = StoredLink {
+                        seq: l.seq,
+                        prev_hash: l.prev_hash,
+                        hash: l.hash,
+                        canonical_at: &encode,
+                    };
+                    if !verifier.push_checked(&link, ok) {
+                        stop.store(true, Ordering::Relaxed);
+                        if let Ok(mut source) = source.lock() {
+                            source.0 = None;
+                        }
+                        break 'chunks;
+                    }
+                }
+            }
+        }
+        // Unblock a thread still waiting to hand over a chunk.
+        drop(checked);
+        verifier.finish()
     })
 }
 

@@ -4,9 +4,9 @@
 //! A backup is one file (see [`format`]): the manifest (counts of every table, the audit
 //! chain's head, a SHA-256 of the body), then the body sealed with the owner's backup key: a
 //! consistent snapshot of the database as a SQLite file, and the master key file, so the backup
-//! key alone restores the clinic. A SQLite clinic is snapshotted with `VACUUM INTO`; a
-//! PostgreSQL clinic is copied table by table inside one REPEATABLE READ transaction, the
-//! database's own snapshot, while the server keeps writing. Either backup restores onto either
+//! key alone restores the clinic. A SQLite clinic is snapshotted page for page by SQLite's online
+//! backup; a PostgreSQL clinic is copied table by table inside one REPEATABLE READ transaction,
+//! the database's own snapshot, while the server keeps writing. Either backup restores onto either
 //! backend. It is written to a temporary file, synced, then renamed: a crash or a full disk
 //! never leaves a half-written backup under the final name.
 
@@ -220,16 +220,17 @@ async fn snapshot_into(
     let snap = scratch.path().join("snapshot.db");
     match store.backend() {
         Backend::Sqlite => {
-            let mut conn = store.read().await.map_err(store_failed("snapshot"))?;
-            store::sqlite_snapshot(&mut conn, &snap.to_string_lossy())
+            store::sqlite_snapshot(store, &snap)
                 .await
                 .map_err(store_failed("snapshot"))?;
         }
         Backend::Postgres => copy_out_of_postgres(store, &snap, now).await?,
     }
+    progress.step("counting every table of the snapshot", None);
     let (counts, head) = describe(&sqlite_url(&snap, "rw"), now).await?;
     let master =
         zeroize::Zeroizing::new(std::fs::read(&config.master_key).map_err(failed("read the master key file"))?);
+    progress.step("computing the snapshot's checksum", None);
     let (sha256, database_bytes) = format::digest(&snap, &master)?;
     let manifest = Manifest {
         format: 2,

@@ -37,14 +37,11 @@ impl DirectReads {
     }
 
     fn open(&self) -> Result<rusqlite::Connection, StoreError> {
-        use rusqlite::OpenFlags as F;
-        // The file exists: the store created and migrated it before any read.
-        let conn =
-            rusqlite::Connection::open_with_flags(&self.path, F::SQLITE_OPEN_READ_WRITE | F::SQLITE_OPEN_NO_MUTEX)?;
-        conn.busy_timeout(BUSY_TIMEOUT)?;
-        conn.pragma_update(None, "query_only", true)?;
-        conn.set_prepared_statement_cache_capacity(32);
-        Ok(conn)
+        open_read_only(&self.path)
+    }
+
+    pub(crate) fn path(&self) -> &std::path::Path {
+        &self.path
     }
 
     /// Runs `read` on an idle connection (or a new one), then keeps the connection.
@@ -83,6 +80,17 @@ impl DirectReads {
             idle.clear();
         }
     }
+}
+
+/// A `query_only` connection to the store's file.
+pub(crate) fn open_read_only(path: &std::path::Path) -> Result<rusqlite::Connection, StoreError> {
+    use rusqlite::OpenFlags as F;
+    // The file exists: the store created and migrated it before any read.
+    let conn = rusqlite::Connection::open_with_flags(path, F::SQLITE_OPEN_READ_WRITE | F::SQLITE_OPEN_NO_MUTEX)?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.pragma_update(None, "query_only", true)?;
+    conn.set_prepared_statement_cache_capacity(32);
+    Ok(conn)
 }
 
 /// Runs `sql` with `params` and hands each row to `row`.

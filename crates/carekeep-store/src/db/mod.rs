@@ -54,6 +54,19 @@ pub struct Store {
     backend: Backend,
     /// SQLite's hot reads, when the database is a file.
     direct: Option<Arc<DirectReads>>,
+    /// PostgreSQL's own connection options, for what the `Any` driver cannot do (a binary
+    /// `COPY` of the audit trail).
+    postgres: Option<PgOptions>,
+}
+
+/// Connection options that may hold a password: never printed.
+#[derive(Clone)]
+struct PgOptions(sqlx::postgres::PgConnectOptions);
+
+impl std::fmt::Debug for PgOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PgOptions(<redacted>)")
+    }
 }
 
 impl Store {
@@ -116,11 +129,16 @@ impl Store {
             Backend::Sqlite => sqlite_file(url)?.map(|path| Arc::new(DirectReads::new(path))),
             Backend::Postgres => None,
         };
+        let postgres = match backend {
+            Backend::Postgres => Some(PgOptions(sqlx::postgres::PgConnectOptions::from_str(url)?)),
+            Backend::Sqlite => None,
+        };
         let store = Store {
             read,
             write,
             backend,
             direct,
+            postgres,
         };
         let mut conn = store.write.acquire().await?;
         migrate::run(&mut conn, backend, now.unix_timestamp()).await?;
@@ -138,6 +156,15 @@ impl Store {
     }
 
     /// The SQLite hot-read pool, if this store has one.
+    /// The SQLite file, when the database is one.
+    pub(crate) fn direct_path(&self) -> Option<PathBuf> {
+        self.direct.as_ref().map(|d| d.path().to_path_buf())
+    }
+
+    pub(crate) fn postgres_options(&self) -> Option<sqlx::postgres::PgConnectOptions> {
+        self.postgres.as_ref().map(|o| o.0.clone())
+    }
+
     pub(crate) fn direct(&self) -> Option<&DirectReads> {
         self.direct.as_deref()
     }

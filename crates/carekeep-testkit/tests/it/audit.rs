@@ -377,6 +377,225 @@ async fn every_kind_of_tampering_is_found_at_the_right_event() {
     }
 }
 
+/// Appends `n` chart reads straight through the chain (MAC'd, checkpoints signed), as the
+/// scale bench seeds a clinic's trail, every third one from the test kit's browser.
+async fn long_trail(app: &TestApp, n: usize) -> i64 {
+    use carekeep_domain::audit::{Action, AuditActor, AuditEvent, Origin, Outcome};
+    let a = &app.state.app;
+    let events: Vec<AuditEvent> = (0..n)
+        .map(|i| {
+            let mut e = AuditEvent::new(
+                a.now(),
+                AuditActor {
+                    user_id: Some(carekeep_domain::UserId(3)),
+                    name: "provider".into(),
+                    roles: vec![carekeep_domain::RoleName::new("provider").unwrap()],
+                },
+                Action::PhiRead,
+                Outcome::Success,
+                Origin {
+                    source_ip: "192.0.2.10".into(),
+                    user_agent: if i % 3 == 0 {
+                        carekeep_testkit::TEST_USER_AGENT.into()
+                    } else {
+                        String::new()
+                    },
+                    request_id: format!("r-{i}"),
+                },
+            );
+            e.patients = vec![1 + (i as i64 % 40)];
+            e.resource_type = "chart".into();
+            e.resource_id = e.patients[0].to_string();
+            e.data_classes = vec![carekeep_domain::DataClass::Clinical];
+            e
+        })
+        .collect();
+    let mut tx = a.store_for_tests().begin().await.unwrap();
+    a.audit_keys().record_all(&mut tx, &events).await.unwrap();
+    tx.commit().await.unwrap();
+    match report(app).await {
+        VerifyReport::Intact { head, events, .. } => {
+            assert_eq!(events, u64::try_from(head).unwrap());
+            head
+        }
+        other => panic!("the seeded trail does not verify: {other:?}"),
+    }
+}
+
+/// The verification reads the trail in chunks of 2,048 events and checks their MACs on two
+/// cores (issue 31): each mutation sits where one chunk ends and the next begins, or deep in
+/// a later chunk, and is still named at its own event, on both databases.
+#[tokio::test]
+async fn tampering_where_the_read_changes_chunks_is_found_at_the_right_event() {
+    let inserted = "INSERT INTO audit_events SELECT 2049, at, actor_id, 'intruder', actor_roles, action, outcome, \
+         patient_ids, resource_type, resource_id, data_classes, source_ip, user_agent, request_id, reason, \
+         target_user_id, prev_hash, hash, classes, agent_id FROM audit_events WHERE seq = 2048";
+    let mut cases: Vec<(&str, Vec<&str>, Problem)> = vec![
+        (
+            "last of a chunk changed",
+            vec!["UPDATE audit_events SET reason = 'x' WHERE seq = 2048"],
+            Problem {
+                seq: 2048,
+                kind: Tampering::Changed,
+            },
+        ),
+        (
+            "first of a chunk changed",
+            vec!["UPDATE audit_events SET request_id = 'r-0' WHERE seq = 2049"],
+            Problem {
+                seq: 2049,
+                kind: Tampering::Changed,
+            },
+        ),
+        (
+            "a stored previous hash changed",
+            vec!["UPDATE audit_events SET prev_hash = hash WHERE seq = 4097"],
+            Problem {
+                seq: 4097,
+                kind: Tampering::Changed,
+            },
+        ),
+        (
+            "a stored hash changed",
+            vec!["UPDATE audit_events SET hash = prev_hash WHERE seq = 5000"],
+            Problem {
+                seq: 5000,
+                kind: Tampering::Changed,
+            },
+        ),
+        (
+            "classes changed in a later chunk",
+            vec!["UPDATE audit_events SET classes = 1 WHERE seq = 4500"],
+            Problem {
+                seq: 4500,
+                kind: Tampering::Changed,
+            },
+        ),
+        (
+            "first of a chunk deleted",
+            vec!["DELETE FROM audit_events WHERE seq = 2049"],
+            Problem {
+                seq: 2049,
+                kind: Tampering::Deleted,
+            },
+        ),
+        (
+            "last of a chunk deleted, the rest renumbered",
+            vec![
+                "DELETE FROM audit_events WHERE seq = 2048",
+                "UPDATE audit_events SET seq = -seq WHERE seq > 2048",
+                "UPDATE audit_events SET seq = -seq - 1 WHERE seq < 0",
+            ],
+            Problem {
+                seq: 2048,
+                kind: Tampering::Deleted,
+            },
+        ),
+        (
+            "inserted as the first of a chunk",
+            vec![
+                "UPDATE audit_events SET seq = -seq WHERE seq >= 2049",
+                "UPDATE audit_events SET seq = -seq + 1 WHERE seq < 0",
+                inserted,
+            ],
+            Problem {
+                seq: 2049,
+                kind: Tampering::Inserted,
+            },
+        ),
+        (
+            "the last of a chunk and the first of the next swapped",
+            vec![
+                "UPDATE audit_events SET seq = -1 WHERE seq = 2048",
+                "UPDATE audit_events SET seq = 2048 WHERE seq = 2049",
+                "UPDATE audit_events SET seq = 2049 WHERE seq = -1",
+            ],
+            Problem {
+                seq: 2048,
+                kind: Tampering::Reordered,
+            },
+        ),
+    ];
+    let probe = TestApp::spawn().await;
+    let sqlite = probe.backend() == Backend::Sqlite;
+    probe.stop().await;
+    if sqlite {
+        // SQLite keeps whatever type a statement stores; a value of the wrong type cannot
+        // pass for the text the MAC covered.
+        cases.push((
+            "a text made a blob",
+            vec!["UPDATE audit_events SET reason = X'00' WHERE seq = 3000"],
+            Problem {
+                seq: 3000,
+                kind: Tampering::Changed,
+            },
+        ));
+    }
+    for (name, statements, want) in cases {
+        let app = TestApp::spawn().await;
+        let head = long_trail(&app, 5_200).await;
+        assert!(head > 5_000);
+        drop_guards(&app).await;
+        for s in &statements {
+            exec(&app, s).await.unwrap_or_else(|e| panic!("{name}: {s}: {e}"));
+        }
+        match report(&app).await {
+            VerifyReport::Tampered { problem, .. } => assert_eq!(problem, want, "{name} on {:?}", app.backend()),
+            other => panic!("{name}: not detected: {other:?}"),
+        }
+        app.stop().await;
+    }
+}
+
+/// Truncation of a long trail with the database's own checkpoints and head made to agree:
+/// only the checkpoints exported beforehand can tell, and they name the first missing event.
+#[tokio::test]
+async fn truncating_a_long_trail_is_found_with_the_exported_checkpoints() {
+    let app = TestApp::spawn().await;
+    let head = long_trail(&app, 5_200).await;
+    assert!(app.state.app.checkpoint_if_due(time::Duration::ZERO).await.unwrap());
+    let outside = export_checkpoints(app.state.app.store_for_tests(), app.state.app.audit_keys())
+        .await
+        .unwrap();
+    assert!(
+        outside.len() >= 5,
+        "a checkpoint every thousand events and one at the head"
+    );
+    drop_guards(&app).await;
+    let keep = 2_048;
+    exec(&app, &format!("DELETE FROM audit_events WHERE seq > {keep}"))
+        .await
+        .unwrap();
+    exec(&app, &format!("DELETE FROM audit_checkpoints WHERE seq > {keep}"))
+        .await
+        .unwrap();
+    exec(
+        &app,
+        &format!("UPDATE audit_head SET seq = {keep}, hash = (SELECT hash FROM audit_events WHERE seq = {keep})"),
+    )
+    .await
+    .unwrap();
+    assert!(
+        matches!(report(&app).await, VerifyReport::Intact { .. }),
+        "the database alone cannot tell"
+    );
+    let r = verify(app.state.app.store_for_tests(), app.state.app.audit_keys(), &outside)
+        .await
+        .unwrap();
+    assert_eq!(
+        r,
+        VerifyReport::Tampered {
+            problem: Problem {
+                seq: keep + 1,
+                kind: Tampering::Truncated
+            },
+            events_before: keep
+        },
+        "{head} events cut to {keep}"
+    );
+    app.stop().await;
+}
+
 #[tokio::test]
 async fn a_changed_browser_name_is_found_at_the_first_event_that_used_it() {
     let app = TestApp::spawn().await;
