@@ -49,6 +49,7 @@ mod phi_routes;
 mod photos;
 mod policies;
 mod portal;
+mod portal_representative;
 mod program;
 mod record_pages;
 mod records;
