@@ -34,6 +34,17 @@ pub const OWN_CONSENT_WORDS: &str = "Some of this patient's care is theirs alone
      agreed to on their own is not shown to a parent or guardian here (45 CFR 164.502(g)(3)). \
      The patient can see it themself, or the clinic can tell you more.";
 
+/// The trail's actor for a representative whose standing ended after the code was sent or the
+/// session began (their failed code or their ended session): still "representative of", never
+/// the patient.
+pub(super) fn former_representative_actor(patient: i64) -> carekeep_domain::audit::AuditActor {
+    carekeep_domain::audit::AuditActor {
+        user_id: None,
+        name: format!("representative of patient #{patient} (portal)"),
+        roles: Vec::new(),
+    }
+}
+
 fn stored_date(s: &Option<String>) -> Option<Date> {
     s.as_deref().and_then(|d| parse_date(d).ok())
 }

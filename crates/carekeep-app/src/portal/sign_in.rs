@@ -227,7 +227,10 @@ impl App {
                 row.code_digest.as_bytes(),
             );
         let actor = match row.patient_id {
-            Some(id) => patient_actor(id, relation.unwrap_or(PortalRelation::SelfPatient)),
+            Some(id) => match relation {
+                Ok(r) => patient_actor(id, r),
+                Err(()) => super::representative::former_representative_actor(id),
+            },
             None => unknown_actor(),
         };
         let relation = relation.unwrap_or(PortalRelation::SelfPatient);
@@ -287,7 +290,10 @@ impl App {
             store::end_session(tx.conn(), row.id, now).await?;
             let mut e = AuditEvent::new(
                 now,
-                patient_actor(row.patient_id, relation.unwrap_or(PortalRelation::SelfPatient)),
+                match relation {
+                    Ok(r) => patient_actor(row.patient_id, r),
+                    Err(()) => super::representative::former_representative_actor(row.patient_id),
+                },
                 Action::SessionEnded,
                 Outcome::Success,
                 origin,

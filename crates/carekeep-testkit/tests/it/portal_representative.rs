@@ -317,6 +317,13 @@ async fn a_parent_signs_in_with_their_phone_and_the_childs_birth_date_and_sees_a
         .unwrap();
     let res = c.http.get(c.url("/portal")).send().await.unwrap();
     assert_eq!(res.status(), 303);
+    let trail = events(&app).await;
+    assert!(
+        trail.iter().any(|e| e["actor"] == actor.as_str()
+            && e["action"] == "session.ended"
+            && e["reason"] == "portal: signed out: the representative may no longer act for the patient"),
+        "{trail:?}"
+    );
 }
 
 #[tokio::test]
