@@ -456,6 +456,9 @@ impl App {
         let id = store::insert(tx.conn(), &row, self.now()).await?;
         let ct = self.seal(&details, binding("care_people", "details_ct", id))?;
         store::set_details(tx.conn(), id, &ct).await?;
+        if row.kind == "representative" {
+            self.index_representative_phone(tx.conn(), id, &details.phone).await?;
+        }
         if let Some((content_type, bytes)) = document {
             let ct = self.sealer().seal(binding("care_people", "document_ct", id), &bytes)?;
             store::set_document(tx.conn(), id, content_type, &ct).await?;

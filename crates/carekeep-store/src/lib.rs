@@ -21,6 +21,7 @@ pub mod incidents;
 pub mod monitoring;
 pub mod people;
 pub mod portal;
+pub mod portal_representative;
 pub mod program;
 pub mod records;
 pub mod reminders;

@@ -6,11 +6,13 @@
 
 mod notes;
 mod pages;
+mod representative;
 mod requests;
 mod sign_in;
 
 pub use notes::PortalNote;
 pub use pages::{AppointmentLine, NoticeView, PortalHome};
+pub use representative::OWN_CONSENT_WORDS;
 pub use requests::{CopyForm, PortalRequest};
 pub use sign_in::CodeSent;
 pub use sign_in::PortalSignedIn;
@@ -26,8 +28,8 @@ pub struct PortalPatient {
     pub session_id: i64,
     /// The record the person signed in for.
     pub patient_id: i64,
-    /// Who the person is to that patient. Only the patient themself signs in today; a
-    /// personal representative (27b) will sign in with their basis here.
+    /// Who the person is to that patient. The patient themself, or a personal representative
+    /// (their basis and standing, worked out again from their row at each request).
     pub relation: PortalRelation,
     pub csrf_token: String,
     pub origin: Origin,
@@ -37,6 +39,11 @@ impl PortalPatient {
     /// This person as the caller of a use case.
     pub fn actor(&self) -> Actor<'_> {
         Actor::Patient(self)
+    }
+
+    /// Signed in as the patient's personal representative.
+    pub fn is_representative(&self) -> bool {
+        matches!(self.relation, PortalRelation::Representative { .. })
     }
 
     /// The trail's actor: the record's id, no name (names are PHI; the actor column is plain).

@@ -33,6 +33,8 @@ pub struct PortalHome {
     pub given_name: String,
     pub upcoming: Vec<AppointmentLine>,
     pub past: Vec<AppointmentLine>,
+    /// Said to a minor's parent or guardian when the minor's own care is left out.
+    pub left_out: Option<&'static str>,
 }
 
 /// The clinic's current notice and whether this patient acknowledged it.
@@ -60,7 +62,12 @@ impl App {
         if !opened.access().reads(DataClass::Scheduling) {
             return Err(AppError::NotFound("page"));
         }
+        let left_out = self.portal_left_out(&mut conn, pp).await?;
         let rows = store::appointments(&mut conn, pp.patient_id).await?;
+        let rows: Vec<_> = rows
+            .into_iter()
+            .filter(|b| !left_out.contains(&carekeep_domain::people::Item::Appointment(b.id)))
+            .collect();
         let mut event = self.event(actor, Action::PhiRead, Outcome::Success);
         event.patients = vec![pp.patient_id];
         event.resource_type = "Patient".into();
@@ -109,6 +116,7 @@ impl App {
             given_name: identity.given_name,
             upcoming,
             past,
+            left_out: App::portal_left_out_words(&left_out),
         })
     }
 
@@ -121,7 +129,12 @@ impl App {
             .await
             .map_err(|_| AppError::NotFound("page"))?;
         let opened = self.open_for_portal(tx.conn(), pp, row.patient_id).await?;
-        if !opened.access().writes(DataClass::Scheduling) {
+        if !opened.access().writes(DataClass::Scheduling)
+            || self
+                .portal_left_out(tx.conn(), pp)
+                .await?
+                .contains(&carekeep_domain::people::Item::Appointment(row.id))
+        {
             return Err(AppError::NotFound("page"));
         }
         let status = Status::parse(&row.status)?;

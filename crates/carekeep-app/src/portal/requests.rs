@@ -155,7 +155,12 @@ impl App {
         if !CopyForm::parse(&asked).unwrap_or(CopyForm::Both).includes(form) {
             return Err(AppError::NotFound("page"));
         }
-        let (view, files) = self.export_view(actor, pp.patient_id).await?;
+        let (mut view, files) = self.export_view(actor, pp.patient_id).await?;
+        let left_out = {
+            let mut conn = self.store().read().await?;
+            self.portal_left_out(&mut conn, pp).await?
+        };
+        App::leave_out_of_copy(&mut view, &left_out);
         let at = crate::records::rfc3339(self.now());
         match form {
             CopyForm::Pdf | CopyForm::Both => crate::records::fhir::record_copy_pdf(self.clinic_name(), &view, &at),

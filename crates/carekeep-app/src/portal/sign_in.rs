@@ -86,18 +86,20 @@ impl App {
                     ContactKey::Email(_) => c.email.trim().to_owned(),
                     ContactKey::Phone(_) => c.phone.trim().to_owned(),
                 };
-                matches.push((id, on_file));
+                matches.push((id, PortalRelation::SelfPatient, on_file));
             }
         }
+        // A personal representative: their own mobile number and the patient's birth date.
+        matches.extend(self.representative_matches(tx.conn(), &key, dob).await?);
         // Two records with the same contact and birth date (twins on a parent's phone): fail
         // closed, as if none matched, rather than open the wrong one.
-        let (found, on_file) = match matches.as_slice() {
-            [(id, to)] => (Some(*id), Some(to.clone())),
-            _ => (None, None),
+        let (found, relation, on_file) = match matches.as_slice() {
+            [(id, relation, to)] => (Some(*id), *relation, Some(to.clone())),
+            _ => (None, PortalRelation::SelfPatient, None),
         };
         let event_for = |action: Action, reason: &str| {
             let actor = match found {
-                Some(id) => patient_actor(id, PortalRelation::SelfPatient),
+                Some(id) => patient_actor(id, relation),
                 None => unknown_actor(),
             };
             let mut e = AuditEvent::new(now, actor, action, Outcome::Failure, origin.clone());
@@ -141,6 +143,8 @@ impl App {
             now,
         )
         .await?;
+        self.mark_code_representative(tx.conn(), &challenge_hash, relation)
+            .await?;
         let mut e = match found {
             Some(_) => {
                 let mut e = event_for(Action::PhiRead, "");
@@ -213,15 +217,23 @@ impl App {
         };
         let normalized = code::normalize(typed)
             .ok_or_else(|| AppError::Invalid("type the 6 digits of the code we sent you".into()))?;
+        // A representative's standing is checked again (fail closed): one that ended since
+        // the code was sent is answered as a wrong code.
+        let relation = self.code_relation(tx.conn(), row.id, row.patient_id).await?;
         let right = row.patient_id.is_some()
+            && relation.is_ok()
             && constant_time_eq(
                 self.code_digest(&challenge_hash, &normalized).as_bytes(),
                 row.code_digest.as_bytes(),
             );
         let actor = match row.patient_id {
-            Some(id) => patient_actor(id, PortalRelation::SelfPatient),
+            Some(id) => match relation {
+                Ok(r) => patient_actor(id, r),
+                Err(()) => super::representative::former_representative_actor(id),
+            },
             None => unknown_actor(),
         };
+        let relation = relation.unwrap_or(PortalRelation::SelfPatient);
         let mut event = AuditEvent::new(now, actor, Action::LoginFailed, Outcome::Failure, origin.clone());
         event.patients = row.patient_id.into_iter().collect();
         let answer = code::check(now, row.expires_at, row.used, row.wrong_tries, right);
@@ -246,6 +258,8 @@ impl App {
         let token = new_token();
         let csrf = new_token();
         let session_id = store::insert_session(tx.conn(), &token_hash(&token), patient, &csrf, now).await?;
+        self.mark_session_representative(tx.conn(), session_id, relation)
+            .await?;
         event.action = Action::LoginSucceeded;
         event.outcome = Outcome::Success;
         event.reason = "portal: signed in with a one-time code".into();
@@ -256,7 +270,7 @@ impl App {
             patient: PortalPatient {
                 session_id,
                 patient_id: patient,
-                relation: PortalRelation::SelfPatient,
+                relation,
                 csrf_token: csrf,
                 origin,
             },
@@ -271,16 +285,24 @@ impl App {
         let row = store::session(tx.conn(), &token_hash(token))
             .await
             .map_err(|_| AppError::Unauthenticated)?;
-        if !code::session_live(now, row.created_at, row.last_seen_at) {
+        let relation = self.session_relation(tx.conn(), row.id, row.patient_id).await?;
+        if !code::session_live(now, row.created_at, row.last_seen_at) || relation.is_err() {
             store::end_session(tx.conn(), row.id, now).await?;
             let mut e = AuditEvent::new(
                 now,
-                patient_actor(row.patient_id, PortalRelation::SelfPatient),
+                match relation {
+                    Ok(r) => patient_actor(row.patient_id, r),
+                    Err(()) => super::representative::former_representative_actor(row.patient_id),
+                },
                 Action::SessionEnded,
                 Outcome::Success,
                 origin,
             );
-            e.reason = "portal: signed out after 15 idle minutes".into();
+            e.reason = match relation {
+                Ok(_) => "portal: signed out after 15 idle minutes",
+                Err(()) => "portal: signed out: the representative may no longer act for the patient",
+            }
+            .into();
             self.record(&mut tx, &e).await?;
             tx.commit().await?;
             return Err(AppError::Unauthenticated);
@@ -290,7 +312,7 @@ impl App {
         Ok(PortalPatient {
             session_id: row.id,
             patient_id: row.patient_id,
-            relation: PortalRelation::SelfPatient,
+            relation: relation.unwrap_or(PortalRelation::SelfPatient),
             csrf_token: row.csrf_token,
             origin,
         })

@@ -6,10 +6,13 @@
 
 pub mod code;
 
+use crate::people::{what_representative_sees, PatientStatus, RepBasis, Representative};
 use crate::DataClass;
 
-/// Who the person at the portal is to the patient whose record they open. 27b models the
-/// representatives themselves; this is what the policy needs to know of one.
+/// Who the person at the portal is to the patient whose record they open. The representative's
+/// basis is 27b's [`RepBasis`] (one type for the chart card and the portal); the rest is what
+/// the policy needs, mapped from the representative's row by `people::representative_may_act`
+/// and `people::what_representative_sees` when the session is loaded.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PortalRelation {
     /// The patient themself: the right of access is theirs (164.524(a)(1)); a use or
@@ -18,23 +21,33 @@ pub enum PortalRelation {
     /// A personal representative, treated as the individual (164.502(g)(1)) within the
     /// scope of their authority, and subject to its exceptions.
     Representative {
-        basis: RepresentativeBasis,
-        /// The clinic elected not to treat this person as the representative (suspected
-        /// abuse or endangerment and a professional judgment, 164.502(g)(5)).
+        /// Their row in `care_people`.
+        person: i64,
+        basis: RepBasis,
+        /// `representative_may_act` said no today: a (g)(5) suspension, a document not yet in
+        /// effect or ended, or a basis that does not fit the patient. Fail closed: nothing.
         suspended: bool,
+        /// The patient is an unemancipated minor and the basis is a parent's or a guardian's:
+        /// the minor's own-consent care is left out (164.502(g)(3)(i)).
+        leaves_out_own_consent: bool,
     },
 }
 
-/// The legal basis of a personal representative (164.502(g)(2)-(4)).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum RepresentativeBasis {
-    /// A parent or guardian of an unemancipated minor (164.502(g)(3)): the minor's own-consent
-    /// care ((g)(3)(i)(A)-(C)) stays the minor's and is left out.
-    ParentOfMinor,
-    /// A health care power of attorney or a court-appointed guardian of an adult (164.502(g)(2)).
-    HealthCareAgent,
-    /// An executor or administrator of a deceased patient's estate (164.502(g)(4)).
-    Executor,
+impl PortalRelation {
+    /// The relation of a representative whose row says `rep`, for a patient who is `patient`
+    /// on `today`: the standing and the (g)(3) exception from 27b's rules.
+    pub fn representative(person: i64, rep: &Representative, patient: PatientStatus, today: time::Date) -> Self {
+        let sees = what_representative_sees(rep, patient, &[], today);
+        PortalRelation::Representative {
+            person,
+            basis: rep.basis,
+            suspended: !sees.standing.may_act(),
+            leaves_out_own_consent: sees.standing.may_act()
+                && patient.minor
+                && !patient.emancipated
+                && matches!(rep.basis, RepBasis::ParentOfMinor | RepBasis::CourtGuardian),
+        }
+    }
 }
 
 /// What the clinic releases through the portal beyond appointments and requests (a clinic

@@ -115,7 +115,8 @@ pub fn leaves_out_minor_own_consent(relation: PortalRelation) -> bool {
     matches!(
         relation,
         PortalRelation::Representative {
-            basis: crate::portal::RepresentativeBasis::ParentOfMinor,
+            leaves_out_own_consent: true,
+            suspended: false,
             ..
         }
     )
@@ -328,21 +329,40 @@ mod tests {
     /// patient's record get nothing; a restriction on staff does not narrow it.
     #[test]
     fn portal_table() {
-        use crate::portal::RepresentativeBasis::*;
+        use crate::people::{PatientStatus, RepBasis::*, Representative};
         let p = Policy::default();
         let me = PortalRelation::SelfPatient;
-        let parent = PortalRelation::Representative {
-            basis: ParentOfMinor,
-            suspended: false,
+        let d = |y, m, day| time::Date::from_calendar_date(y, time::Month::try_from(m).unwrap(), day).unwrap();
+        let today = d(2026, 12, 7);
+        let minor = PatientStatus {
+            minor: true,
+            emancipated: false,
+            deceased: false,
         };
-        let agent = PortalRelation::Representative {
-            basis: HealthCareAgent,
-            suspended: false,
+        let adult = PatientStatus { minor: false, ..minor };
+        let rep = |basis, ends_on, suspended_on| Representative {
+            basis,
+            starts_on: d(2026, 1, 1),
+            ends_on,
+            suspended_on,
         };
-        let suspended = PortalRelation::Representative {
-            basis: HealthCareAgent,
-            suspended: true,
-        };
+        let parent = PortalRelation::representative(1, &rep(ParentOfMinor, None, None), minor, today);
+        let agent = PortalRelation::representative(2, &rep(HealthCarePowerOfAttorney, None, None), adult, today);
+        // 164.502(g)(5): a clinician's judgment; an ended document; a parent of an adult.
+        let suspended = PortalRelation::representative(
+            3,
+            &rep(HealthCarePowerOfAttorney, None, Some(d(2026, 12, 1))),
+            adult,
+            today,
+        );
+        let expired = PortalRelation::representative(
+            4,
+            &rep(HealthCarePowerOfAttorney, Some(d(2026, 12, 6)), None),
+            adult,
+            today,
+        );
+        let grown = PortalRelation::representative(5, &rep(ParentOfMinor, None, None), adult, today);
+        let guardian = PortalRelation::representative(6, &rep(CourtGuardian, None, None), minor, today);
         let base = [Identity, Contact, Scheduling, InvoiceStatus];
         let with_notes = [Identity, Contact, Scheduling, Clinical, InvoiceStatus];
         /// Relation, own record, release, gate, classes read, classes written.
@@ -370,6 +390,9 @@ mod tests {
             ),
             (agent, false, NotesRelease::AfterSigning, OPEN, &[], &[]),
             (suspended, true, NotesRelease::AfterSigning, OPEN, &[], &[]),
+            (expired, true, NotesRelease::AfterSigning, OPEN, &[], &[]),
+            (grown, true, NotesRelease::OnRequest, OPEN, &[], &[]),
+            (guardian, true, NotesRelease::OnRequest, OPEN, &base, &[Scheduling]),
         ];
         for (relation, own_record, release, gate, read, write) in cases {
             let got = access_for(
@@ -388,6 +411,10 @@ mod tests {
         assert!(leaves_out_minor_own_consent(parent));
         assert!(!leaves_out_minor_own_consent(agent));
         assert!(!leaves_out_minor_own_consent(me));
+        // 164.502(g)(3)(i): a court-appointed guardian of a minor too; one who may not act
+        // sees nothing at all, so there is nothing to leave out.
+        assert!(leaves_out_minor_own_consent(guardian));
+        assert!(!leaves_out_minor_own_consent(suspended));
     }
 
     #[test]

@@ -66,6 +66,10 @@ pub struct HomePage {
     pub past: Vec<Line>,
     /// The appointment whose cancellation is being asked about (0: none).
     pub asking: i64,
+    /// Signed in as the patient's personal representative (issue 27d).
+    pub representative: bool,
+    /// Said when the minor's own care is left out (164.502(g)(3)).
+    pub left_out: Option<&'static str>,
 }
 
 #[derive(Template, Debug)]
@@ -154,6 +158,8 @@ pub async fn home(
         upcoming: h.upcoming.into_iter().map(line).collect(),
         past: h.past.into_iter().map(line).collect(),
         asking: q.cancel,
+        representative: p.is_representative(),
+        left_out: h.left_out,
     }
     .into_response())
 }
@@ -189,6 +195,8 @@ pub async fn answer(
                     upcoming: h.upcoming.into_iter().map(line).collect(),
                     past: h.past.into_iter().map(line).collect(),
                     asking: 0,
+                    representative: p.is_representative(),
+                    left_out: h.left_out,
                 },
             )
                 .into_response())
