@@ -9,6 +9,12 @@ import { startServer, launch, signIn, seriousViolations, screenshot } from '../l
 
 let server, browser, portal;
 
+function nextMonday() {
+  const d = new Date();
+  d.setDate(d.getDate() + ((8 - d.getDay()) % 7 || 7));
+  return d.toISOString().slice(0, 10);
+}
+
 function freePort() {
   return new Promise((resolve) => {
     const s = createServer();
@@ -49,8 +55,24 @@ async function both(page, name) {
 
 test('a patient answers a reminder link on the portal; staff pages are not there', async () => {
   const desk = await signIn(browser, server, 'frontdesk');
-  await desk.goto(server.url + '/calendar');
-  await Promise.all([desk.waitForNavigation(), desk.locator('a.cal-card').first().click()]);
+  // An appointment still to come: a service, then a booking next Monday at 9:00 AM.
+  await desk.goto(server.url + '/calendar/setup');
+  await desk.fill('#room_name', 'Portal room');
+  await Promise.all([desk.waitForNavigation(), desk.click('#room-form button')]);
+  await desk.fill('#name', 'Portal visit');
+  await desk.fill('#minutes', '30');
+  await desk.selectOption('#room_id', { label: 'Portal room' });
+  await Promise.all([desk.waitForNavigation(), desk.click('#service-form button')]);
+  const day = nextMonday();
+  await desk.goto(server.url + '/calendar?day=' + day);
+  await Promise.all([desk.waitForNavigation(), desk.locator('a.cal-free[href*="T09:00"]').first().click()]);
+  await desk.fill('#patient_find', 'Marchetti');
+  await desk.locator('.pick-results button.pick', { hasText: 'Marchetti, Jonah' }).click();
+  await desk.selectOption('#service', { label: 'Portal visit (30 min)' });
+  await Promise.all([desk.waitForNavigation(), desk.click('#book-form button[type=submit]')]);
+  await Promise.all([desk.waitForNavigation(), desk.click('#book-form button[type=submit]')]);
+  await desk.goto(server.url + '/calendar?day=' + day);
+  await Promise.all([desk.waitForNavigation(), desk.locator('a.cal-card', { hasText: 'Marchetti' }).first().click()]);
   await Promise.all([desk.waitForNavigation(), desk.click('text=Make a confirm-or-cancel link')]);
   const link = (await desk.textContent('#confirm-link code')).trim();
   assert.ok(link.startsWith(portal + '/c/'), `the link goes to the portal: ${link}`);
@@ -87,7 +109,8 @@ test('too many requests from one address: a page that says to wait', async () =>
   const page = await context.newPage();
   let last;
   for (let i = 0; i < 40; i++) {
-    last = await page.goto(portal + '/c/guess-' + i);
+    // Not confirm links (their own per-link limit answers first): pages that are not there.
+    last = await page.goto(portal + '/guess-' + i);
     if (last.status() === 429) break;
   }
   assert.equal(last.status(), 429);

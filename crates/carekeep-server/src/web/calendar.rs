@@ -657,7 +657,12 @@ pub async fn make_link(
         Refused::default(),
     )
     .await?;
-    page.link = Some(format!("{scheme}://{host}/c/{token}"));
+    // The patients' own address when the clinic has one (the portal's), else this one.
+    let base = match state.config.patient_url.trim().trim_end_matches('/') {
+        "" => format!("{scheme}://{host}"),
+        url => url.to_owned(),
+    };
+    page.link = Some(format!("{base}/c/{token}"));
     page.chrome.notice = Some("Link made. Send it to the patient now: it is shown only this once.".to_owned());
     Ok(page.into_response())
 }
