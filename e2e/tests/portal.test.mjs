@@ -5,87 +5,19 @@
 // scroll, screenshots at 390 and 1280 px.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
-import { join } from 'node:path';
-import { startServer, launch, signIn, seriousViolations, screenshot, totp, root } from '../lib.mjs';
+import { launch, signIn, seriousViolations, screenshot } from '../lib.mjs';
+import { portalClinic, checkPage } from '../portal_kit.mjs';
 
 const TOKEN = 'portal-e2e-gateway-token-0123456789';
-let server, browser, gateway, gatewayUrl;
-
-function freePort() {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
-  });
-}
-
-async function api(method, path, token, body) {
-  const res = await fetch(server.url + path, {
-    method,
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: 'Bearer ' + token } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await res.text();
-  assert.ok(res.ok, `${method} ${path}: ${res.status} ${text}`);
-  return text ? JSON.parse(text) : null;
-}
-
-async function apiLogin(username) {
-  const c = server.creds.find((x) => x.username === username);
-  for (let step = 0; step < 2; step++) {
-    const res = await fetch(server.url + '/api/v1/auth/login', {
-      method: 'POST', headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: c.username, password: c.password, totp: totp(c.totp_secret, step) }),
-    });
-    if (res.ok) return (await res.json()).token;
-  }
-  throw new Error('api login ' + username);
-}
-
-async function texts() {
-  const res = await fetch(gatewayUrl + '/requests');
-  return res.json();
-}
-
-async function codeFor(to, count) {
-  for (let i = 0; i < 200; i++) {
-    const got = (await texts()).filter((r) => r.to === to);
-    if (got.length >= count) return got[count - 1].body.match(/ is (\d{6})\./)[1];
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('no code texted to ' + to);
-}
-
-async function checkPage(page, name) {
-  assert.deepEqual(await seriousViolations(page), [], name);
-  const wide = await page.evaluate(() => document.documentElement.scrollWidth);
-  assert.ok(wide <= 390, `no sideways scroll on a phone (${name}: ${wide}px)`);
-  await screenshot(page, name);
-}
+let server, browser, gateway, api, apiLogin, texts, codeFor;
 
 before(async () => {
-  const port = await freePort();
-  gateway = spawn('python3', [join(root, '.ci', 'sms-gateway.py'), String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
-  gatewayUrl = await new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error('gateway did not start')), 10000);
-    gateway.stdout.on('data', (d) => { out += d; const m = out.match(/http:\/\/127\.0\.0\.1:\d+/); if (m) { clearTimeout(timer); resolve(m[0]); } });
-  });
-  server = await startServer({
-    CAREKEEP_SMS_BASE_URL: gatewayUrl,
-    CAREKEEP_SMS_TOKEN: TOKEN,
-    CAREKEEP_SMS_FROM: '+15550100000',
-    CAREKEEP_SMS_VENDOR: 'Textwell Inc',
-  });
+  const clinic = await portalClinic(TOKEN);
+  ({ server, gateway, api, apiLogin, texts, codeFor } = clinic);
+  const owner = clinic.owner;
   browser = await launch();
   // The clinic's side: the gateway's vendor under a BAA, a patient with a mobile number on
   // file, an appointment next week, and the notice published.
-  const owner = await apiLogin('owner');
-  await api('POST', '/api/v1/vendors', owner, {
-    name: 'Textwell Inc', service: 'SMS gateway', transmits_phi: true,
-    baa_status: 'signed', baa_signed_on: '2026-01-05', baa_renewal_on: '2099-01-05',
-  });
   const users = await api('GET', '/api/v1/users', owner);
   const provider = users.find((u) => u.username === 'provider').id;
   const desk = await apiLogin('frontdesk');

@@ -4,8 +4,8 @@
 // wait. axe at 1280 and 390 px (patients use phones), no sideways scroll.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { startServer, launch, signIn, seriousViolations, screenshot } from '../lib.mjs';
+import { freePort } from '../portal_kit.mjs';
 
 let server, browser, portal;
 
@@ -13,13 +13,6 @@ function nextMonday() {
   const d = new Date();
   d.setDate(d.getDate() + ((8 - d.getDay()) % 7 || 7));
   return d.toISOString().slice(0, 10);
-}
-
-function freePort() {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
-  });
 }
 
 before(async () => {
