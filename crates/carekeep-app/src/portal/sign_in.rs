@@ -179,7 +179,7 @@ impl App {
             self.clinic_name()
         );
         let result = match channel {
-            "email" => match (&self.settings().mail, to) {
+            "email" => match (&self.mail_in_effect().await.ok().flatten(), to) {
                 (Some(_), Some(to)) => self.send_mail(&to, "Your sign-in code", &text, Content::Phi).await,
                 (Some(m), None) => self.integration_gate("SMTP relay", &m.vendor, true).await,
                 (None, _) => Err(AppError::Invalid("no SMTP relay is configured".into())),

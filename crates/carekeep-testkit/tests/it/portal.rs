@@ -14,12 +14,19 @@ use std::time::{Duration as StdDuration, Instant};
 use time::macros::datetime;
 use time::{Duration, OffsetDateTime};
 
-const TOKEN: &str = "portal-test-gateway-token";
-const BEARER: &str = "Bearer portal-test-gateway-token";
+/// The gateway's token: one per clinic, since in CI every test shares one stand-in gateway
+/// and reads back only the texts sent with its own token.
+fn unique_token(prefix: &str) -> String {
+    static N: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    format!("{prefix}-{}-{n}-gateway-token", std::process::id())
+}
 
 struct Portal {
     app: TestApp,
     gw: SmsGateway,
+    /// `Bearer <this clinic's gateway token>`.
+    bearer: String,
     sink: SmtpSink,
 }
 
@@ -27,6 +34,8 @@ struct Portal {
 async fn clinic() -> Portal {
     let (sink, gw) = (SmtpSink::start().await, SmsGateway::start().await);
     let (port, base) = (sink.port, gw.base.clone());
+    let token = unique_token("portal-test");
+    let bearer = format!("Bearer {token}");
     let app = TestApp::builder()
         .with_config(move |c| {
             c.smtp_host = "127.0.0.1".into();
@@ -35,7 +44,7 @@ async fn clinic() -> Portal {
             c.smtp_from = "Carekeep <carekeep@clinic.example>".into();
             c.smtp_vendor = "Mailrelay Inc".into();
             c.sms_base_url = base;
-            c.sms_token = TOKEN.into();
+            c.sms_token = token;
             c.sms_from = "+15550100000".into();
             c.sms_vendor = "Textwell Inc".into();
             c.patient_url = "https://clinic.example".into();
@@ -53,7 +62,7 @@ async fn clinic() -> Portal {
             .unwrap();
         assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
     }
-    Portal { app, gw, sink }
+    Portal { app, gw, bearer, sink }
 }
 
 async fn patient(app: &TestApp, given: &str, family: &str, phone: &str, email: &str) -> i64 {
@@ -126,9 +135,14 @@ fn origin() -> Origin {
 }
 
 /// The code in the newest text to `to` (+1 and ten digits), waiting for the send task.
-async fn texted_code(gw: &SmsGateway, to: &str, count: usize) -> String {
+async fn texted_code(p: &Portal, to: &str, count: usize) -> String {
     for _ in 0..200 {
-        let got: Vec<_> = gw.requests(BEARER).await.into_iter().filter(|r| r.to == to).collect();
+        let got: Vec<_> =
+            p.gw.requests(&p.bearer)
+                .await
+                .into_iter()
+                .filter(|r| r.to == to)
+                .collect();
         if got.len() >= count {
             let body = &got[count - 1].body;
             let at = body.find(" is ").expect("the code's sentence") + 4;
@@ -151,7 +165,7 @@ async fn sign_in(p: &Portal, phone: &str, e164: &str, nth: usize) -> PageClient 
         )
         .await;
     assert_eq!((status, to.as_deref()), (303, Some("/portal/sign-in/code")), "{body}");
-    let code = texted_code(&p.gw, e164, nth).await;
+    let code = texted_code(p, e164, nth).await;
     c.get("/portal/sign-in/code").await;
     let (status, to, body) = c.post("/portal/sign-in/code", &[("code", &code)]).await;
     assert_eq!((status, to.as_deref()), (303, Some("/portal")), "{body}");
@@ -185,8 +199,8 @@ async fn a_code_signs_in_once_within_ten_minutes_and_wrong_or_spent_codes_do_not
         )
         .await;
     assert_eq!(to.as_deref(), Some("/portal/sign-in/code"));
-    let code = texted_code(&p.gw, "+15552345678", 1).await;
-    let text = &p.gw.requests(BEARER).await[0].body;
+    let code = texted_code(&p, "+15552345678", 1).await;
+    let text = &p.gw.requests(&p.bearer).await[0].body;
     assert!(
         !text.contains("Ana") && !text.contains("Okafor"),
         "no name in the text: {text}"
@@ -211,7 +225,7 @@ async fn a_code_signs_in_once_within_ten_minutes_and_wrong_or_spent_codes_do_not
         .portal_request_code("555-234-5678", "04/23/1980", origin())
         .await
         .unwrap();
-    let code = texted_code(&p.gw, "+15552345678", 2).await;
+    let code = texted_code(&p, "+15552345678", 2).await;
     app.portal_verify_code(&sent.challenge, &code, origin()).await.unwrap();
     let again = app
         .portal_verify_code(&sent.challenge, &code, origin())
@@ -248,7 +262,7 @@ async fn a_code_signs_in_once_within_ten_minutes_and_wrong_or_spent_codes_do_not
         .portal_request_code("5552345678", "04/23/1980", origin())
         .await
         .unwrap();
-    let code = texted_code(&p.gw, "+15552345678", 3).await;
+    let code = texted_code(&p, "+15552345678", 3).await;
     let wrong = if code == "000000" { "111111" } else { "000000" };
     for _ in 0..5 {
         let e = app
@@ -329,9 +343,9 @@ async fn an_unknown_contact_gets_the_same_answer_in_the_same_time_and_nothing_is
         "known {known:?}, unknown {unknown:?}"
     );
     // Only the patient on file was texted.
-    texted_code(&p.gw, "+15552345678", 5).await;
+    texted_code(&p, "+15552345678", 5).await;
     tokio::time::sleep(StdDuration::from_millis(200)).await;
-    let sent = p.gw.requests(BEARER).await;
+    let sent = p.gw.requests(&p.bearer).await;
     assert_eq!(sent.len(), 5, "{sent:?}");
     assert!(sent.iter().all(|r| r.to == "+15552345678"));
     // The unknown tries are on the trail, naming no one.
@@ -375,9 +389,9 @@ async fn five_codes_an_hour_per_contact_known_or_not() {
         );
         assert!(html.contains(&format!("value=\"{contact}\"")), "typing kept: {html}");
     }
-    texted_code(&p.gw, "+15552345678", 5).await;
+    texted_code(&p, "+15552345678", 5).await;
     tokio::time::sleep(StdDuration::from_millis(200)).await;
-    assert_eq!(p.gw.requests(BEARER).await.len(), 5);
+    assert_eq!(p.gw.requests(&p.bearer).await.len(), 5);
     // An hour later the contact may ask again.
     p.app.clock.advance(Duration::minutes(61));
     let (status, _, _) = c
@@ -712,7 +726,7 @@ async fn two_records_with_one_contact_and_birth_date_sign_in_neither() {
         tokio::time::sleep(StdDuration::from_millis(20)).await;
     }
     tokio::time::sleep(StdDuration::from_millis(200)).await;
-    assert!(p.gw.requests(BEARER).await.is_empty(), "no text to the shared phone");
+    assert!(p.gw.requests(&p.bearer).await.is_empty(), "no text to the shared phone");
     let mail = p.sink.messages();
     assert_eq!(mail.len(), 1);
     assert_eq!(mail[0].to, vec!["eva@example.org".to_owned()]);

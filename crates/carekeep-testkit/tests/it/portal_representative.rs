@@ -13,20 +13,32 @@ use std::time::Duration as StdDuration;
 use time::macros::datetime;
 use time::OffsetDateTime;
 
-const TOKEN: &str = "portal-rep-test-gateway-token";
-const BEARER: &str = "Bearer portal-rep-test-gateway-token";
+/// The stand-in gateway and `Bearer <this clinic's token>`: one token per clinic, since in CI
+/// every test shares one gateway and reads back only the texts sent with its own token.
+struct Gw {
+    gw: SmsGateway,
+    bearer: String,
+}
+
+fn unique_token() -> String {
+    static N: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    format!("portal-rep-test-{}-{n}-gateway-token", std::process::id())
+}
 const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
 /// The child's date of birth as the parent types it (a minor on the test clock's 2026).
 const CHILD_DOB: &str = "06/01/2015";
 
 /// A clinic with the SMS gateway under a BAA in force.
-async fn clinic() -> (TestApp, SmsGateway) {
+async fn clinic() -> (TestApp, Gw) {
     let gw = SmsGateway::start().await;
     let base = gw.base.clone();
+    let token = unique_token();
+    let bearer = format!("Bearer {token}");
     let app = TestApp::builder()
         .with_config(move |c| {
             c.sms_base_url = base;
-            c.sms_token = TOKEN.into();
+            c.sms_token = token;
             c.sms_from = "+15550100000".into();
             c.sms_vendor = "Textwell Inc".into();
             c.patient_url = "https://clinic.example".into();
@@ -44,7 +56,7 @@ async fn clinic() -> (TestApp, SmsGateway) {
         .await
         .unwrap();
     assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
-    (app, gw)
+    (app, Gw { gw, bearer })
 }
 
 async fn child(app: &TestApp) -> i64 {
@@ -131,8 +143,9 @@ async fn book(app: &TestApp, patient: i64, at: OffsetDateTime) -> i64 {
         .unwrap()[0]
 }
 
-async fn texts_to(gw: &SmsGateway, to: &str) -> Vec<String> {
-    gw.requests(BEARER)
+async fn texts_to(gw: &Gw, to: &str) -> Vec<String> {
+    gw.gw
+        .requests(&gw.bearer)
         .await
         .into_iter()
         .filter(|r| r.to == to)
@@ -140,7 +153,7 @@ async fn texts_to(gw: &SmsGateway, to: &str) -> Vec<String> {
         .collect()
 }
 
-async fn texted_code(gw: &SmsGateway, to: &str) -> String {
+async fn texted_code(gw: &Gw, to: &str) -> String {
     for _ in 0..200 {
         if let Some(body) = texts_to(gw, to).await.last() {
             let at = body.find(" is ").expect("the code's sentence") + 4;
@@ -366,7 +379,7 @@ async fn a_suspended_or_expired_representative_gets_the_answer_an_unknown_contac
     assert_eq!(answers[1], answers[2], "expired vs unknown");
     assert_eq!(answers[2].1 .0, 422, "{:?}", answers[2].1);
     tokio::time::sleep(StdDuration::from_millis(300)).await;
-    assert!(gw.requests(BEARER).await.is_empty(), "nothing is texted to them");
+    assert!(gw.gw.requests(&gw.bearer).await.is_empty(), "nothing is texted to them");
     // On the trail they are no one: nothing names the child.
     let trail = events(&app).await;
     let failed: Vec<&Value> = trail.iter().filter(|e| e["action"] == "login.failed").collect();
