@@ -437,7 +437,9 @@ async fn verification(app: &TestApp) {
     use carekeep_domain::audit::chain::{StoredLink, Verifier};
     let a = &app.state.app;
     let mut product = Vec::new();
+    let mut one_walk = Vec::new();
     let mut n = 0;
+    // Alternated, so the machine's other load falls on both alike.
     for _ in 0..3 {
         let t = Instant::now();
         let report = a.verify_audit(&[], &carekeep_app::progress::Silent).await.unwrap();
@@ -447,7 +449,15 @@ async fn verification(app: &TestApp) {
         };
         n = events;
         product.push(events as f64 / secs);
+        let t = Instant::now();
+        let report = carekeep_app::audit::verify_in_one_walk(a.store_for_tests(), a.audit_keys())
+            .await
+            .unwrap();
+        let secs = t.elapsed().as_secs_f64();
+        assert!(matches!(report, carekeep_app::audit::VerifyReport::Intact { .. }));
+        one_walk.push(events as f64 / secs);
     }
+    let one_walk = crate::median(one_walk);
     let product = crate::median(product);
     // The previous reader, as it was: batches through sqlx, then the verifier on this core.
     let mut conn = a.store_for_tests().read().await.unwrap();
@@ -494,8 +504,9 @@ async fn verification(app: &TestApp) {
     }
     let compute = crate::median(compute);
     println!(
-        "  whole-trail verification read from the database: {n} events, {:.1} s, {product:.0} events/s (median of 3) | the previous reader (sqlx batches, one core): {previous:.0} events/s | the verifier alone, one core, {} events in memory: {compute:.0} events/s | read-from-db / in-memory {:.2}x, / previous {:.1}x",
+        "  whole-trail verification read from the database: {n} events, {:.1} s, {product:.0} events/s (median of 3) | one walk, one reader (session 1 of issue 31): {one_walk:.0} events/s, two parts / one walk {:.2}x | the previous reader (sqlx batches, one core): {previous:.0} events/s | the verifier alone, one core, {} events in memory: {compute:.0} events/s | read-from-db / in-memory {:.2}x, / previous {:.1}x",
         n as f64 / product,
+        product / one_walk,
         in_memory.len(),
         product / compute,
         product / previous

@@ -24,7 +24,7 @@ pub struct StoredEvent {
 }
 
 mod trail;
-pub use trail::{read_trail, TrailChunk, TrailLink, TrailReader};
+pub use trail::{read_trail, TrailChunk, TrailLink, TrailRange, TrailReader};
 
 fn hash32(v: Vec<u8>) -> [u8; 32] {
     hash32_of(&v)

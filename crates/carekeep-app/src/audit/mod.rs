@@ -4,9 +4,9 @@
 use crate::{App, AppError};
 use carekeep_crypto::audit::{new_secret, verify_checkpoint, ChainKey, CheckpointSigner};
 use carekeep_crypto::keys::MasterKey;
-use carekeep_domain::audit::chain::{Anchor, ChainMac, Problem, StoredLink, Verifier};
+use carekeep_domain::audit::chain::{split_anchors, Anchor, ChainMac, Problem, Span, StoredLink, Verifier};
 use carekeep_domain::audit::{canonical_at, AuditEvent};
-use carekeep_store::audit::{self as store, Checkpoint, TrailChunk};
+use carekeep_store::audit::{self as store, Checkpoint, TrailChunk, TrailRange};
 use carekeep_store::{Conn, Store, Tx};
 use time::OffsetDateTime;
 
@@ -18,6 +18,8 @@ pub const CHECKPOINT_EVERY: i64 = 1000;
 /// Events read per chunk while verifying: memory stays flat however long the trail, and each
 /// chunk's MACs are one core's work for about a millisecond.
 const CHUNK: usize = 2_048;
+/// A trail of this many events or more is verified in two parts at once.
+const SPLIT_FROM: i64 = 2 * CHUNK as i64;
 
 /// Records an operation run on the whole clinic outside any signed-in request (a backup, a
 /// restore, a restore drill) from the command line or the server's own jobs, in the clinic's
@@ -172,6 +174,22 @@ pub async fn verify_reporting(
     outside: &[ExportedCheckpoint],
     progress: &dyn crate::progress::Progress,
 ) -> Result<VerifyReport, AppError> {
+    verify_walking(store, keys, outside, progress, true).await
+}
+
+/// [`verify`] as one walk by one reader, never in two parts: how a trail that failed in two
+/// parts is walked to name its problem, and the benchmark's comparison in the same run.
+pub async fn verify_in_one_walk(store: &Store, keys: &AuditKeys) -> Result<VerifyReport, AppError> {
+    verify_walking(store, keys, &[], &crate::progress::Silent, false).await
+}
+
+async fn verify_walking(
+    store: &Store,
+    keys: &AuditKeys,
+    outside: &[ExportedCheckpoint],
+    progress: &dyn crate::progress::Progress,
+    in_two: bool,
+) -> Result<VerifyReport, AppError> {
     let mut conn = store.read().await?;
     let public = keys.signer.public_key();
     let mut anchors = Vec::new();
@@ -219,11 +237,24 @@ pub async fn verify_reporting(
         });
     }
     drop(conn);
+    let checkpoints = inside.len() + outside.len();
     progress.step("checking the audit trail", u64::try_from(head_seq).ok());
+    if in_two && head_seq >= SPLIT_FROM {
+        // Two halves at once, each read and checked on its own core; intact only if both are
+        // and they join. Anything else is walked again as one trail, which names the problem.
+        if let Some(events) = verify_in_two(store, &keys.chain, &anchors, head_seq / 2, progress).await? {
+            return Ok(VerifyReport::Intact {
+                events,
+                head: head_seq,
+                checkpoints,
+            });
+        }
+        progress.step("finding where the audit trail fails", u64::try_from(head_seq).ok());
+    }
     let (to_check, chunks) = tokio::sync::mpsc::channel(2);
     let chain = keys.chain.clone();
     let checker = tokio::task::spawn_blocking(move || check_chunks(&chain, anchors, chunks));
-    let mut trail = store::read_trail(store, CHUNK);
+    let mut trail = store::read_trail(store, CHUNK, TrailRange::ALL);
     while let Some(chunk) = trail.next().await? {
         progress.advance(chunk.len() as u64);
         if to_check.send(chunk).await.is_err() {
@@ -240,13 +271,136 @@ pub async fn verify_reporting(
         Ok(events) => VerifyReport::Intact {
             events,
             head: head_seq,
-            checkpoints: inside.len() + outside.len(),
+            checkpoints,
         },
         Err(problem) => VerifyReport::Tampered {
             problem,
             events_before: problem.seq - 1,
         },
     })
+}
+
+/// The trail verified as two parts at once (issue 31): the events up to `mid` and those after
+/// it, each read by its own reader and checked on its own thread, so both cores read, encode
+/// and MAC. The verdict is the whole walk's when it is "intact" (`Span::joins`; the domain's
+/// tests hold the split to the whole walk at every point); `None` when either part fails or
+/// they do not join, for the caller to name the problem with the whole walk.
+async fn verify_in_two(
+    store: &Store,
+    chain: &ChainKey,
+    anchors: &[Anchor],
+    mid: i64,
+    progress: &dyn crate::progress::Progress,
+) -> Result<Option<u64>, AppError> {
+    use std::sync::atomic::AtomicBool;
+    use std::sync::Arc;
+    let stop = Arc::new(AtomicBool::new(false));
+    let (before, after) = split_anchors(anchors, mid);
+    let parts = [
+        (
+            TrailRange {
+                after: None,
+                up_to: Some(mid),
+            },
+            before,
+            None,
+        ),
+        (
+            TrailRange {
+                after: Some(mid),
+                up_to: None,
+            },
+            after,
+            Some(mid),
+        ),
+    ];
+    let mut checkers = Vec::new();
+    let mut feeds = Vec::new();
+    for (range, anchors, after) in parts {
+        let (to_check, chunks) = tokio::sync::mpsc::channel(2);
+        let (chain, stop) = (chain.clone(), stop.clone());
+        checkers.push(tokio::task::spawn_blocking(move || {
+            check_part(&chain, anchors, after, chunks, &stop)
+        }));
+        feeds.push((range, to_check));
+    }
+    let [(first, to_first), (second, to_second)] =
+        <[_; 2]>::try_from(feeds).map_err(|_| AppError::Internal("two parts".into()))?;
+    let read = tokio::join!(
+        feed(store, first, to_first, progress),
+        feed(store, second, to_second, progress)
+    );
+    let mut spans = Vec::new();
+    for c in checkers {
+        spans.push(
+            c.await
+                .map_err(|e| AppError::Internal(format!("the audit check stopped: {e}")))?,
+        );
+    }
+    read.0?;
+    read.1?;
+    Ok(match spans.as_slice() {
+        [Some(a), Some(b)] if a.joins(b) => Some(a.checked + b.checked),
+        _ => None,
+    })
+}
+
+/// Reads `range` of the trail into `to_check` until it ends or the checker stops.
+async fn feed(
+    store: &Store,
+    range: TrailRange,
+    to_check: tokio::sync::mpsc::Sender<TrailChunk>,
+    progress: &dyn crate::progress::Progress,
+) -> Result<(), AppError> {
+    let mut trail = store::read_trail(store, CHUNK, range);
+    while let Some(chunk) = trail.next().await? {
+        progress.advance(chunk.len() as u64);
+        if to_check.send(chunk).await.is_err() {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// One part of the trail: each event's MAC, then the chain rule, on this thread. `None` at
+/// the first problem (and `stop` tells the other part to give up).
+fn check_part(
+    chain: &ChainKey,
+    anchors: Vec<Anchor>,
+    after: Option<i64>,
+    mut chunks: tokio::sync::mpsc::Receiver<TrailChunk>,
+    stop: &std::sync::atomic::AtomicBool,
+) -> Option<Span> {
+    use std::sync::atomic::Ordering;
+    let mut verifier = match after {
+        None => Verifier::new(chain, anchors),
+        Some(mid) => Verifier::after(chain, anchors, mid),
+    };
+    while let Some(chunk) = chunks.blocking_recv() {
+        if stop.load(Ordering::Relaxed) {
+            return None;
+        }
+        for (i, l) in chunk.links.iter().enumerate() {
+            let bytes = chunk.canonical(i);
+            let authentic = chain.link(&l.prev_hash, bytes) == l.hash;
+            let encode = |seq: i64| canonical_at(bytes, seq);
+            let link = StoredLink {
+                seq: l.seq,
+                prev_hash: l.prev_hash,
+                hash: l.hash,
+                canonical_at: &encode,
+            };
+            if !verifier.push_checked(&link, authentic) {
+                stop.store(true, Ordering::Relaxed);
+                return None;
+            }
+        }
+    }
+    let span = verifier.finish_span().ok();
+    if span.is_none() {
+        stop.store(true, Ordering::Relaxed);
+    }
+    span
 }
 
 /// Threads computing MACs while the trail is read (and the verdict kept in order).

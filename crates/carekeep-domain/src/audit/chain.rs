@@ -79,6 +79,45 @@ pub struct Verifier<'m, M: ChainMac> {
     held: Option<Held>,
     problem: Option<Problem>,
     checked: u64,
+    /// A verifier of the part after a split ([`Verifier::after`]): the stored previous hash
+    /// of its first event, taken on trust until [`Span::joins`] holds it to the part before.
+    joint: Joint,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Joint {
+    /// The trail from its first event: the chain starts at [`GENESIS`].
+    Genesis,
+    /// A later part whose first event has not arrived yet.
+    Awaited,
+    Taken([u8; 32]),
+}
+
+/// What a verifier of one part of the trail proved: how many events, the stored previous
+/// hash its first event linked to (the genesis for the trail's first part), and the last
+/// event's number and hash.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Span {
+    pub checked: u64,
+    pub first_prev: Option<[u8; 32]>,
+    pub last: Anchor,
+}
+
+impl Span {
+    /// Whether `after` continues this part: its first event is the next number and links to
+    /// this part's last hash. Two parts that each verify and join verify as one trail
+    /// (164.312(c)(1)): the chain rule at the joint is the rule at every other event.
+    pub fn joins(&self, after: &Span) -> bool {
+        after.checked > 0
+            && after.last.seq - i64::try_from(after.checked).unwrap_or(i64::MAX) == self.last.seq
+            && after.first_prev == Some(self.last.hash)
+    }
+}
+
+/// The anchors a verifier of the events up to `mid` holds the trail to, and those for the
+/// events after it.
+pub fn split_anchors(anchors: &[Anchor], mid: i64) -> (Vec<Anchor>, Vec<Anchor>) {
+    anchors.iter().partition(|a| a.seq <= mid)
 }
 
 /// A failing event kept until the next one shows what happened.
@@ -101,7 +140,20 @@ impl<'m, M: ChainMac> Verifier<'m, M> {
             held: None,
             problem: None,
             checked: 0,
+            joint: Joint::Genesis,
         }
+    }
+
+    /// A verifier of the events after `after` only, so two parts of a long trail are checked
+    /// at once (issue 31). Its first event's stored previous hash is taken as given, and
+    /// [`Span::joins`] must then hold it to the part before: only the two together prove the
+    /// trail. The problem a part names is not always the one the whole walk names (a part
+    /// cannot see across the joint); a caller names a problem by walking the whole trail.
+    pub fn after(mac: &'m M, anchors: Vec<Anchor>, after: i64) -> Self {
+        let mut v = Verifier::new(mac, anchors);
+        v.expected = after.saturating_add(1);
+        v.joint = Joint::Awaited;
+        v
     }
 
     fn authentic_at(&self, link: &StoredLink<'_>, seq: i64) -> bool {
@@ -144,6 +196,10 @@ impl<'m, M: ChainMac> Verifier<'m, M> {
             return false;
         }
         if authentic_here(self) {
+            if self.joint == Joint::Awaited {
+                self.joint = Joint::Taken(link.prev_hash);
+                self.prev = link.prev_hash;
+            }
             if link.prev_hash != self.prev {
                 self.problem = Some(Problem {
                     seq: link.seq,
@@ -181,7 +237,12 @@ impl<'m, M: ChainMac> Verifier<'m, M> {
     }
 
     /// Ends the walk: the first problem, or how many events verified.
-    pub fn finish(mut self) -> Result<u64, Problem> {
+    pub fn finish(self) -> Result<u64, Problem> {
+        self.finish_span().map(|s| s.checked)
+    }
+
+    /// Ends the walk of one part: the first problem, or what the part proved.
+    pub fn finish_span(mut self) -> Result<Span, Problem> {
         if let Some(p) = self.problem {
             return Err(p);
         }
@@ -200,7 +261,18 @@ impl<'m, M: ChainMac> Verifier<'m, M> {
                 kind: Tampering::Truncated,
             });
         }
-        Ok(self.checked)
+        Ok(Span {
+            checked: self.checked,
+            first_prev: match self.joint {
+                Joint::Genesis => Some(GENESIS),
+                Joint::Awaited => None,
+                Joint::Taken(h) => Some(h),
+            },
+            last: Anchor {
+                seq: last,
+                hash: self.prev,
+            },
+        })
     }
 }
 
@@ -259,11 +331,76 @@ mod tests {
         // The same verdict when the MACs at each event's own number were computed beforehand
         // (on other cores), as the verification of a whole stored trail does.
         assert_eq!(
-            walk(rows, anchors, true),
+            walk(rows, anchors.clone(), true),
             one_by_one,
             "push_checked disagrees with push"
         );
+        // Split anywhere, each part verified on its own and the parts joined: intact exactly
+        // when the whole walk is (issue 31's two-part verification).
+        let last = rows.iter().map(|r| r.seq).max().unwrap_or(0);
+        for mid in 1..last {
+            assert_eq!(
+                split(rows, &anchors, mid),
+                one_by_one.is_ok(),
+                "split at {mid} disagrees with the whole walk ({one_by_one:?})"
+            );
+        }
         one_by_one
+    }
+
+    fn part(v: &mut Verifier<'_, ToyMac>, rows: &[&Row]) {
+        for r in rows {
+            let body = r.body.clone();
+            let enc = move |seq: i64| canonical(&body, seq);
+            let link = StoredLink {
+                seq: r.seq,
+                prev_hash: r.prev,
+                hash: r.hash,
+                canonical_at: &enc,
+            };
+            if !v.push_checked(&link, ToyMac.link(&r.prev, &canonical(&r.body, r.seq)) == r.hash) {
+                break;
+            }
+        }
+    }
+
+    fn split(rows: &[Row], anchors: &[Anchor], mid: i64) -> bool {
+        let (before, after): (Vec<&Row>, Vec<&Row>) = rows.iter().partition(|r| r.seq <= mid);
+        let (a_anchors, b_anchors) = split_anchors(anchors, mid);
+        let mut a = Verifier::new(&ToyMac, a_anchors);
+        part(&mut a, &before);
+        let mut b = Verifier::after(&ToyMac, b_anchors, mid);
+        part(&mut b, &after);
+        match (a.finish_span(), b.finish_span()) {
+            (Ok(a), Ok(b)) => a.joins(&b),
+            _ => false,
+        }
+    }
+
+    /// The second part's first event is taken as it links, so it is the joint that has to
+    /// hold: a part after the split that links to anything else does not join.
+    #[test]
+    fn parts_join_only_where_the_chain_links() {
+        let base = chain(8);
+        assert!(split(&base, &[], 4));
+        let mut relinked = base.clone();
+        relinked[4].prev = [3; 32];
+        relinked[4].hash = ToyMac.link(&relinked[4].prev, &canonical(&relinked[4].body, 5));
+        for i in 5..8 {
+            let prev = relinked[i - 1].hash;
+            relinked[i].prev = prev;
+            relinked[i].hash = ToyMac.link(&prev, &canonical(&relinked[i].body, relinked[i].seq));
+        }
+        assert!(!split(&relinked, &[], 4), "the second part is a chain of its own");
+        assert_eq!(
+            verify(&relinked, vec![]),
+            Err(Problem {
+                seq: 5,
+                kind: Tampering::Changed
+            })
+        );
+        // An empty second part proves nothing past the split.
+        assert!(!split(&base[..4], &[], 4));
     }
 
     fn walk(rows: &[Row], anchors: Vec<Anchor>, checked_beforehand: bool) -> Result<u64, Problem> {

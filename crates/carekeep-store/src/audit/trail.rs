@@ -199,22 +199,47 @@ impl TrailReader {
 
 type Sender = tokio::sync::mpsc::Sender<Result<TrailChunk, StoreError>>;
 
-/// Starts reading the whole trail, `per_chunk` events to a chunk. Dropping the reader stops
-/// the read.
-pub fn read_trail(store: &Store, per_chunk: usize) -> TrailReader {
+/// Which events to read, by sequence number: after `after` and up to `up_to`, where given.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TrailRange {
+    pub after: Option<i64>,
+    pub up_to: Option<i64>,
+}
+
+impl TrailRange {
+    /// The whole trail, whatever numbers its rows carry.
+    pub const ALL: TrailRange = TrailRange {
+        after: None,
+        up_to: None,
+    };
+
+    /// The statement's condition; the bounds are numbers, written into its text.
+    fn condition(&self) -> String {
+        match (self.after, self.up_to) {
+            (Some(a), Some(b)) => format!("WHERE seq > {a} AND seq <= {b}"),
+            (Some(a), None) => format!("WHERE seq > {a}"),
+            (None, Some(b)) => format!("WHERE seq <= {b}"),
+            (None, None) => String::new(),
+        }
+    }
+}
+
+/// Starts reading the trail's events in `range`, `per_chunk` events to a chunk. Dropping the
+/// reader stops the read.
+pub fn read_trail(store: &Store, per_chunk: usize, range: TrailRange) -> TrailReader {
     let per_chunk = per_chunk.max(1);
     let (tx, rx) = tokio::sync::mpsc::channel(AHEAD);
     match (store.backend(), store.direct_path(), store.postgres_options()) {
         (Backend::Sqlite, Some(path), _) => {
             tokio::task::spawn_blocking(move || {
-                if let Err(e) = sqlite_file(&path, per_chunk, &tx) {
+                if let Err(e) = sqlite_file(&path, per_chunk, range, &tx) {
                     let _ = tx.blocking_send(Err(e));
                 }
             });
         }
         (Backend::Postgres, _, Some(options)) => {
             tokio::spawn(async move {
-                if let Err(e) = postgres(options, per_chunk, &tx).await {
+                if let Err(e) = postgres(options, per_chunk, range, &tx).await {
                     let _ = tx.send(Err(e)).await;
                 }
             });
@@ -222,7 +247,7 @@ pub fn read_trail(store: &Store, per_chunk: usize) -> TrailReader {
         _ => {
             let store = store.clone();
             tokio::spawn(async move {
-                if let Err(e) = any_driver(&store, per_chunk, &tx).await {
+                if let Err(e) = any_driver(&store, per_chunk, range, &tx).await {
                     let _ = tx.send(Err(e)).await;
                 }
             });
@@ -231,7 +256,7 @@ pub fn read_trail(store: &Store, per_chunk: usize) -> TrailReader {
     TrailReader { chunks: rx }
 }
 
-fn sqlite_file(path: &std::path::Path, per_chunk: usize, tx: &Sender) -> Result<(), StoreError> {
+fn sqlite_file(path: &std::path::Path, per_chunk: usize, range: TrailRange, tx: &Sender) -> Result<(), StoreError> {
     use rusqlite::types::ValueRef;
     let conn = crate::db::direct::open_read_only(path)?;
     // One snapshot for the names and the events.
@@ -246,7 +271,7 @@ fn sqlite_file(path: &std::path::Path, per_chunk: usize, tx: &Sender) -> Result<
         Ok(())
     })?;
     let mut enc = Encoder::new(agents, per_chunk);
-    let sql = format!("SELECT {COLUMNS} FROM audit_events ORDER BY seq");
+    let sql = format!("SELECT {COLUMNS} FROM audit_events {} ORDER BY seq", range.condition());
     let mut statement = conn.prepare(&sql)?;
     let mut rows = statement.query([])?;
     while let Some(r) = rows.next()? {
@@ -383,7 +408,12 @@ impl CopyRows {
     }
 }
 
-async fn postgres(options: sqlx::postgres::PgConnectOptions, per_chunk: usize, tx: &Sender) -> Result<(), StoreError> {
+async fn postgres(
+    options: sqlx::postgres::PgConnectOptions,
+    per_chunk: usize,
+    range: TrailRange,
+    tx: &Sender,
+) -> Result<(), StoreError> {
     use sqlx::Connection;
     let mut conn = sqlx::postgres::PgConnection::connect_with(&options).await?;
     sqlx::query("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
@@ -396,7 +426,10 @@ async fn postgres(options: sqlx::postgres::PgConnectOptions, per_chunk: usize, t
         agents.into_iter().map(|(id, t)| (id, t.into_bytes())).collect(),
         per_chunk,
     );
-    let sql = format!("COPY (SELECT {COLUMNS} FROM audit_events ORDER BY seq) TO STDOUT (FORMAT binary)");
+    let sql = format!(
+        "COPY (SELECT {COLUMNS} FROM audit_events {} ORDER BY seq) TO STDOUT (FORMAT binary)",
+        range.condition()
+    );
     let mut stream = conn.copy_out_raw(&sql).await?;
     let mut rows = CopyRows {
         buf: Vec::with_capacity(1 << 20),
@@ -467,7 +500,7 @@ async fn postgres(options: sqlx::postgres::PgConnectOptions, per_chunk: usize, t
 }
 
 /// In-memory SQLite: through sqlx, in one read transaction.
-async fn any_driver(store: &Store, per_chunk: usize, tx: &Sender) -> Result<(), StoreError> {
+async fn any_driver(store: &Store, per_chunk: usize, range: TrailRange, tx: &Sender) -> Result<(), StoreError> {
     let mut snapshot = store.snapshot().await?;
     let agents: Vec<(i64, String)> = sqlx::query_as("SELECT id, text FROM audit_agents")
         .fetch_all(snapshot.conn())
@@ -476,7 +509,7 @@ async fn any_driver(store: &Store, per_chunk: usize, tx: &Sender) -> Result<(), 
         agents.into_iter().map(|(id, t)| (id, t.into_bytes())).collect(),
         per_chunk,
     );
-    let sql = format!("SELECT {COLUMNS} FROM audit_events ORDER BY seq");
+    let sql = format!("SELECT {COLUMNS} FROM audit_events {} ORDER BY seq", range.condition());
     let mut rows = sqlx::query(&sql).fetch(snapshot.conn());
     while let Some(r) = rows.next().await {
         let r = r?;

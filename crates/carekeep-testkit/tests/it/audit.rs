@@ -1,7 +1,7 @@
 //! The audit trail (164.312(b), 164.312(c)(1)): what is recorded, fail-closed appends,
 //! append-only storage, and tamper detection on both databases.
 
-use carekeep_app::audit::{export_checkpoints, verify, VerifyReport};
+use carekeep_app::audit::{export_checkpoints, verify, verify_in_one_walk, VerifyReport};
 use carekeep_domain::audit::chain::{Problem, Tampering};
 use carekeep_store::Backend;
 use carekeep_testkit::{PageClient, TestApp};
@@ -535,6 +535,89 @@ async fn tampering_where_the_read_changes_chunks_is_found_at_the_right_event() {
         let app = TestApp::spawn().await;
         let head = long_trail(&app, 5_200).await;
         assert!(head > 5_000);
+        drop_guards(&app).await;
+        for s in &statements {
+            exec(&app, s).await.unwrap_or_else(|e| panic!("{name}: {s}: {e}"));
+        }
+        match report(&app).await {
+            VerifyReport::Tampered { problem, .. } => assert_eq!(problem, want, "{name} on {:?}", app.backend()),
+            other => panic!("{name}: not detected: {other:?}"),
+        }
+        app.stop().await;
+    }
+}
+
+/// A long trail is verified in two parts at once, split at half its head (issue 31): every
+/// mutation at the joint (the last event of the first part, the first of the second, the
+/// link between them) fails the two parts, and the whole walk then names it at its own event,
+/// on both databases; an intact trail verifies the same in two parts as in one walk.
+#[tokio::test]
+async fn tampering_at_the_joint_of_the_two_parts_is_found_at_the_right_event() {
+    let probe = TestApp::spawn().await;
+    let head = long_trail(&probe, 5_200).await;
+    assert_eq!(
+        verify_in_one_walk(probe.state.app.store_for_tests(), probe.state.app.audit_keys())
+            .await
+            .unwrap(),
+        report(&probe).await,
+        "two parts and one walk agree on an intact trail"
+    );
+    probe.stop().await;
+    let mid = head / 2;
+    let after = mid + 1;
+    let cases: Vec<(&str, Vec<String>, Problem)> = vec![
+        (
+            "the last of the first part changed",
+            vec![format!("UPDATE audit_events SET reason = 'x' WHERE seq = {mid}")],
+            Problem {
+                seq: mid,
+                kind: Tampering::Changed,
+            },
+        ),
+        (
+            "the link across the joint changed",
+            vec![format!("UPDATE audit_events SET prev_hash = hash WHERE seq = {after}")],
+            Problem {
+                seq: after,
+                kind: Tampering::Changed,
+            },
+        ),
+        (
+            "the first of the second part deleted",
+            vec![format!("DELETE FROM audit_events WHERE seq = {after}")],
+            Problem {
+                seq: after,
+                kind: Tampering::Deleted,
+            },
+        ),
+        (
+            "the last of the first part deleted, the rest renumbered",
+            vec![
+                format!("DELETE FROM audit_events WHERE seq = {mid}"),
+                format!("UPDATE audit_events SET seq = -seq WHERE seq > {mid}"),
+                "UPDATE audit_events SET seq = -seq - 1 WHERE seq < 0".into(),
+            ],
+            Problem {
+                seq: mid,
+                kind: Tampering::Deleted,
+            },
+        ),
+        (
+            "the two events at the joint swapped",
+            vec![
+                format!("UPDATE audit_events SET seq = -1 WHERE seq = {mid}"),
+                format!("UPDATE audit_events SET seq = {mid} WHERE seq = {after}"),
+                format!("UPDATE audit_events SET seq = {after} WHERE seq = -1"),
+            ],
+            Problem {
+                seq: mid,
+                kind: Tampering::Reordered,
+            },
+        ),
+    ];
+    for (name, statements, want) in cases {
+        let app = TestApp::spawn().await;
+        assert_eq!(long_trail(&app, 5_200).await, head, "the same trail each time");
         drop_guards(&app).await;
         for s in &statements {
             exec(&app, s).await.unwrap_or_else(|e| panic!("{name}: {s}: {e}"));
