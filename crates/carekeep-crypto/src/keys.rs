@@ -32,7 +32,7 @@ pub(crate) fn seal(key: &[u8; 32], key_id: u32, aad: &[u8], plaintext: &[u8]) ->
 }
 
 /// A ciphertext's parts: the data key's id, the nonce, and the sealed message with its tag.
-fn parts(ciphertext: &[u8]) -> Result<(u32, &[u8], &[u8]), CryptoError> {
+pub(crate) fn parts(ciphertext: &[u8]) -> Result<(u32, &[u8], &[u8]), CryptoError> {
     let (&version, rest) = ciphertext.split_first().ok_or(CryptoError::Decrypt)?;
     let (id, rest) = rest.split_first_chunk::<4>().ok_or(CryptoError::Decrypt)?;
     let (nonce, msg) = rest.split_at_checked(HEADER - 5).ok_or(CryptoError::Decrypt)?;
