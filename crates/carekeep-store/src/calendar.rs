@@ -25,6 +25,9 @@ pub struct ServiceRow {
     pub retired: bool,
     /// Default providers (user ids), filled by [`services`].
     pub providers: Vec<i64>,
+    /// Patients may ask for a new time in the portal (issue 27; the owner's setting, kept
+    /// apart from [`save_service`]).
+    pub portal_move: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -92,7 +95,7 @@ pub async fn save_room(conn: &mut Conn, room: &RoomRow, now: OffsetDateTime) -> 
 
 pub async fn services(conn: &mut Conn) -> Result<Vec<ServiceRow>, StoreError> {
     let mut out: Vec<ServiceRow> = sqlx::query(
-        "SELECT id, name, minutes, buffer_minutes, room_id, equipment, forms, retired FROM services
+        "SELECT id, name, minutes, buffer_minutes, room_id, equipment, forms, retired, portal_move FROM services
          ORDER BY retired, name, id",
     )
     .fetch_all(&mut *conn)
@@ -109,6 +112,7 @@ pub async fn services(conn: &mut Conn) -> Result<Vec<ServiceRow>, StoreError> {
             forms: r.try_get("forms")?,
             retired: flag(r, "retired")?,
             providers: Vec::new(),
+            portal_move: flag(r, "portal_move")?,
         })
     })
     .collect::<Result<_, StoreError>>()?;
@@ -123,6 +127,20 @@ pub async fn services(conn: &mut Conn) -> Result<Vec<ServiceRow>, StoreError> {
         }
     }
     Ok(out)
+}
+
+/// Which services patients may ask to move in the portal: exactly `on`, every other off.
+pub async fn set_portal_moves(conn: &mut Conn, on: &[i64]) -> Result<(), StoreError> {
+    sqlx::query("UPDATE services SET portal_move = 0")
+        .execute(&mut *conn)
+        .await?;
+    for id in on {
+        sqlx::query("UPDATE services SET portal_move = 1 WHERE id = $1")
+            .bind(*id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
 }
 
 /// Inserts (`id == 0`) or updates a service with its default providers; returns its id.

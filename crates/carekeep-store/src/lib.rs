@@ -19,6 +19,7 @@ pub mod bookings;
 pub mod calendar;
 pub mod incidents;
 pub mod monitoring;
+pub mod move_requests;
 pub mod people;
 pub mod portal;
 pub mod portal_representative;

@@ -393,7 +393,16 @@ impl App {
     /// conflict rule as booking.
     pub async fn calendar_move(&self, actor: &Actor<'_>, id: i64, input: MoveInput) -> Result<(), AppError> {
         let p = actor.person()?;
-        let mut tx = self.store().begin().await?;
+        let tx = self.store().begin().await?;
+        self.move_in(tx, p, id, input).await?.commit().await?;
+        Ok(())
+    }
+
+    /// The move itself, inside the caller's transaction (a patient's request moved by the front
+    /// desk is decided in the same one): the chart's policy, the conflict rule, the sealed
+    /// reason and the audit event. Returns the transaction uncommitted.
+    pub(crate) async fn move_in(&self, tx: Tx, p: &Principal, id: i64, input: MoveInput) -> Result<Tx, AppError> {
+        let mut tx = tx;
         let row = store::by_id(tx.conn(), id)
             .await
             .map_err(|_| AppError::NotFound("appointment"))?;
@@ -430,8 +439,7 @@ impl App {
         );
         event.reason = over_words("moved", &[id], over.as_ref());
         let _permit = self.permit_in(&mut tx, &event).await?;
-        tx.commit().await?;
-        Ok(())
+        Ok(tx)
     }
 
     /// Cancels an appointment with a reason (sealed).
@@ -448,6 +456,7 @@ impl App {
         Status::parse(&row.status)?.move_to(Status::Cancelled)?;
         let reason = check_change_reason("cancelled", reason)?;
         carekeep_store::records::set_appointment_status(tx.conn(), id, Status::Cancelled.as_str(), self.now()).await?;
+        carekeep_store::move_requests::withdraw_for(tx.conn(), id, self.now()).await?;
         self.seal_reason(&mut tx, &grant, p, id, "cancelled", &reason).await?;
         let mut event = self.phi_event(
             p,

@@ -3,8 +3,9 @@
 //! `carekeep_domain::calendar`.
 
 mod book;
-mod hours;
+pub(crate) mod hours;
 mod link;
+mod move_requests;
 mod reminders;
 mod setup;
 mod waitlist;
@@ -12,6 +13,8 @@ mod week;
 
 pub use book::{BookInput, MoveInput, PatientAtBooking};
 pub use link::{LinkAnswer, LinkView};
+pub(crate) use move_requests::seal_words;
+pub use move_requests::MoveRequestView;
 pub use reminders::{OptOutView, ReminderLog, ReminderRun, ReminderSettings, SentView, SmsAuth, SmsSettings};
 pub use setup::{
     CalendarSetup, HoursInput, HoursView, RoomInput, RoomView, ServiceInput, ServiceView, TimeOffInput, TimeOffView,

@@ -70,6 +70,8 @@ pub struct ServiceView {
     pub providers: Vec<i64>,
     pub provider_names: Vec<String>,
     pub retired: bool,
+    /// Patients may ask for a new time for it in the portal (the owner's setting).
+    pub portal_move: bool,
 }
 
 /// One provider's week as typed: for each weekday (Monday first), from and until, both blank
@@ -224,6 +226,7 @@ impl App {
                     buffer_minutes: s.buffer_minutes,
                     room_id: s.room_id,
                     equipment: s.equipment,
+                    portal_move: s.portal_move,
                     providers: s.providers,
                     retired: s.retired,
                 })
@@ -334,6 +337,8 @@ impl App {
             forms: forms.join("\n"),
             retired: input.retired,
             providers,
+            // Not written by `save_service`: the owner's own setting (`set_portal_moves`).
+            portal_move: false,
         };
         let saved = store::save_service(tx.conn(), &row, self.now())
             .await

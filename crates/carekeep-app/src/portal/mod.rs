@@ -4,12 +4,14 @@
 //! (`access_for` with a portal reader) and a permit, audited with the patient as the actor
 //! ("patient #id": the trail names the record by id, never by name).
 
+mod moves;
 mod notes;
 mod pages;
 mod representative;
 mod requests;
 mod sign_in;
 
+pub use moves::{MoveOptions, MoveStatus};
 pub use notes::PortalNote;
 pub use pages::{AppointmentLine, NoticeView, PortalHome};
 pub use representative::OWN_CONSENT_WORDS;

@@ -25,6 +25,10 @@ pub struct AppointmentLine {
     pub status: &'static str,
     pub may_confirm: bool,
     pub may_cancel: bool,
+    /// The patient may ask for a new time (the service allows it online; issue 27 item 3).
+    pub may_ask_move: bool,
+    /// The latest request for a new time, if any.
+    pub move_status: Option<super::MoveStatus>,
 }
 
 /// The portal's first page.
@@ -78,6 +82,8 @@ impl App {
         let row = opened.row();
         let identity: Identity = self.open_json(&permit, CtColumn::PatientIdentity, row.id, &row.identity_ct)?;
         let now = self.now();
+        let rules = super::moves::MoveRules::read(&mut conn, pp.patient_id).await?;
+        let mut moves = self.portal_move_statuses(&mut conn, &permit, pp.patient_id).await?;
         let (mut upcoming, mut past) = (Vec::new(), Vec::new());
         for b in rows {
             let status = Status::parse(&b.status)?;
@@ -102,6 +108,11 @@ impl App {
                 },
                 may_confirm: open && b.confirmed_at.is_none(),
                 may_cancel: open,
+                may_ask_move: rules.check(&b, now)?.is_ok(),
+                move_status: moves
+                    .iter()
+                    .position(|(a, _)| *a == b.id)
+                    .map(|i| moves.swap_remove(i).1),
             };
             if b.start_at > now && status != Status::Cancelled {
                 upcoming.push(line);
@@ -144,6 +155,9 @@ impl App {
             ));
         }
         self.apply_patient_answer(tx.conn(), row.id, answer).await?;
+        if answer == LinkAnswer::Cancel {
+            carekeep_store::move_requests::withdraw_for(tx.conn(), row.id, self.now()).await?;
+        }
         let mut event = self.event(actor, Action::PhiUpdate, Outcome::Success);
         event.patients = vec![row.patient_id];
         event.resource_type = "Appointment".into();

@@ -7,6 +7,7 @@ pub mod conflict;
 pub mod hours;
 pub mod link;
 pub mod message;
+pub mod move_request;
 pub mod recurrence;
 pub mod reminders;
 pub mod texting;

@@ -30,10 +30,10 @@ use time::{Date, Duration, OffsetDateTime, PrimitiveDateTime, Time};
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct Which {
-    day: Option<String>,
+    pub(super) day: Option<String>,
     view: Option<String>,
     by: Option<String>,
-    done: Option<String>,
+    pub(super) done: Option<String>,
 }
 
 /// One appointment in a cell.
@@ -82,6 +82,10 @@ pub struct CalendarPage {
     pub today: String,
     pub zone_name: String,
     pub empty: bool,
+    /// Patients' requests for a new time, waiting for the front desk (issue 27).
+    pub moves: Vec<MoveLine>,
+    /// A refused move or decline form of that list, with what was typed.
+    pub r: Refused,
 }
 
 crate::web::chrome::page_response!(CalendarPage);
@@ -221,6 +225,11 @@ pub async fn show(
     PageUser(p): PageUser,
     Query(w): Query<Which>,
 ) -> Result<Response, WebError> {
+    Ok(calendar_page(&state, &p, w).await?.into_response())
+}
+
+/// The calendar page for `w` (also shown again with a refused form of its move list).
+pub(super) async fn calendar_page(state: &AppState, p: &Principal, w: Which) -> Result<CalendarPage, WebError> {
     let today = state.app.clinic_today();
     let day = parse_iso_day(w.day.as_deref()).unwrap_or(today);
     let week = w.view.as_deref() == Some("week");
@@ -260,10 +269,13 @@ pub async fn show(
         Some("moved") => Some("Appointment moved."),
         Some("cancelled") => Some("Appointment cancelled."),
         Some("confirmed") => Some("Marked as confirmed."),
+        Some("moved_as_asked") => Some("Moved as the patient asked. They see the new time in the portal."),
+        Some("declined") => Some("Declined. The patient sees your reason in the portal."),
         _ => None,
     };
+    let moves = move_lines(state, p).await?;
     let page = CalendarPage {
-        chrome: chrome(&state, &p, "/calendar").notice(notice),
+        chrome: chrome(state, p, "/calendar").notice(notice),
         week,
         by_room,
         day_iso: day.to_string(),
@@ -300,8 +312,57 @@ pub async fn show(
         today: link(today),
         zone_name: state.app.clinic_zone().name().to_owned(),
         empty: columns.is_empty(),
+        moves,
+        r: Refused::default(),
     };
-    Ok(page.into_response())
+    Ok(page)
+}
+
+// ---------------------------------------------------------------- patients asked to move
+
+/// One waiting request, in words.
+#[derive(Debug)]
+pub struct MoveLine {
+    pub id: i64,
+    pub appointment_id: i64,
+    pub patient: String,
+    pub service: String,
+    pub now_at: String,
+    pub picked: Option<(String, String)>,
+    pub wishes: String,
+    pub asked: String,
+    pub by_representative: bool,
+    pub provider_id: i64,
+    /// The element ids of its two forms (`move-7`, `decline-7`), for a refusal.
+    pub move_form: String,
+    pub decline_form: String,
+}
+
+/// The waiting requests the reader may see (an audited read; none for a reader without the
+/// calendar's classes).
+async fn move_lines(state: &AppState, p: &Principal) -> Result<Vec<MoveLine>, WebError> {
+    let zone = state.app.clinic_zone();
+    Ok(state
+        .app
+        .move_requests(&p.actor())
+        .await
+        .map_err(WebError::page)?
+        .into_iter()
+        .map(|m| MoveLine {
+            id: m.id,
+            appointment_id: m.appointment_id,
+            patient: m.patient_name,
+            service: m.service,
+            now_at: m.now_at,
+            picked: m.picked,
+            wishes: m.wishes,
+            asked: super::formats::at(m.asked_at, &zone),
+            by_representative: m.by_representative,
+            provider_id: m.provider_id,
+            move_form: format!("move-{}", m.id),
+            decline_form: format!("decline-{}", m.id),
+        })
+        .collect())
 }
 
 // ---------------------------------------------------------------- booking
@@ -410,7 +471,7 @@ pub async fn book_form(
     Ok(book_page(&state, &p, f, Refused::default()).await?.into_response())
 }
 
-fn number<T: std::str::FromStr>(s: &str, what: &str) -> Result<Option<T>, AppError> {
+pub(super) fn number<T: std::str::FromStr>(s: &str, what: &str) -> Result<Option<T>, AppError> {
     match s.trim() {
         "" => Ok(None),
         t => t
@@ -421,7 +482,7 @@ fn number<T: std::str::FromStr>(s: &str, what: &str) -> Result<Option<T>, AppErr
 }
 
 /// The start typed as a day and a time, on the clinic's clock.
-fn start_of(state: &AppState, day: &str, time: &str) -> Result<OffsetDateTime, AppError> {
+pub(super) fn start_of(state: &AppState, day: &str, time: &str) -> Result<OffsetDateTime, AppError> {
     let d = parse_date(day).map_err(|e| AppError::Invalid(format!("the day: {e}")))?;
     let t = parse_clock(time).map_err(|e| AppError::Invalid(format!("the time: {e}")))?;
     Ok(state.app.clinic_zone().assume(PrimitiveDateTime::new(d, t)))

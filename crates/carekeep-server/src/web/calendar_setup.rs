@@ -187,6 +187,7 @@ pub async fn show(
         Some("time_off_removed") => Some("Time off removed."),
         Some("reminders_service") => Some("Saved: reminders now name the service."),
         Some("reminders_minimum") => Some("Saved: reminders say only the clinic, the day and time, and a link."),
+        Some("portal_moves") => Some("Saved: which visits patients may ask to move online."),
         _ => None,
     };
     page(&state, &p, notice, Refused::default()).await
@@ -333,5 +334,29 @@ pub async fn save_reminders(
             "reminders_minimum"
         })
         .at("reminders")
+        .redirect())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct PortalMovesForm {
+    /// The ticked services' ids.
+    pub service: Vec<i64>,
+}
+
+/// Which services patients may ask to move in the portal (issue 27): the owner's setting.
+pub async fn save_portal_moves(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Form(f): Form<PortalMovesForm>,
+) -> Result<Response, WebError> {
+    state
+        .app
+        .set_portal_moves(&p.actor(), &f.service)
+        .await
+        .map_err(WebError::page)?;
+    Ok(urls::calendar_setup()
+        .done("portal_moves")
+        .at("portal-moves")
         .redirect())
 }

@@ -21,6 +21,7 @@ mod invite;
 mod login;
 mod mfa;
 mod monitoring;
+mod move_requests;
 pub(crate) mod patients;
 mod people;
 pub(crate) mod pictures;
@@ -142,6 +143,9 @@ pages! {
     "/calendar/setup/services" => post(calendar_setup::add_service),
     "/calendar/setup/rooms" => post(calendar_setup::add_room),
     "/calendar/setup/reminders" => post(calendar_setup::save_reminders),
+    "/calendar/setup/portal-moves" => post(calendar_setup::save_portal_moves),
+    "/calendar/move-requests/{id}/move" => post(move_requests::move_as_asked),
+    "/calendar/move-requests/{id}/decline" => post(move_requests::decline),
     "/calendar/setup/hours/{id}" => post(calendar_setup::set_hours),
     "/calendar/setup/time-off" => post(calendar_setup::add_time_off),
     "/calendar/setup/time-off/{id}/remove" => post(calendar_setup::remove_time_off),

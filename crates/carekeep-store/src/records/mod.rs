@@ -25,6 +25,8 @@ pub enum CtColumn {
     InvoiceLines,
     AppointmentReason,
     WaitlistNote,
+    MoveRequestWishes,
+    MoveRequestAnswer,
 }
 
 impl CtColumn {
@@ -43,6 +45,8 @@ impl CtColumn {
             CtColumn::InvoiceLines => ("invoices", "lines_ct"),
             CtColumn::AppointmentReason => ("appointment_reasons", "reason_ct"),
             CtColumn::WaitlistNote => ("waitlist", "note_ct"),
+            CtColumn::MoveRequestWishes => ("move_requests", "wishes_ct"),
+            CtColumn::MoveRequestAnswer => ("move_requests", "answer_ct"),
         }
     }
 }

@@ -51,6 +51,7 @@ mod policies;
 mod portal;
 mod portal_acme;
 mod portal_door;
+mod portal_moves;
 mod portal_representative;
 mod program;
 mod record_pages;

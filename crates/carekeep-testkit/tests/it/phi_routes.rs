@@ -24,15 +24,17 @@ const PHI_PAGES: [&str; 8] = [
     "/c/",
 ];
 /// Page routes under those prefixes that show no PHI at all: the new-patient form, the
-/// calendar's set-up (services, rooms, hours, what reminders say) and the empty booking form
+/// calendar's set-up (services, rooms, hours, what reminders say, which services patients may
+/// ask to move online) and the empty booking form
 /// (a provider and a time; no patient until one is picked, which `POST /calendar/book` reads).
-const NOT_PHI: [&str; 9] = [
+const NOT_PHI: [&str; 10] = [
     "GET /patients/new",
     "GET /calendar/book",
     "GET /calendar/setup",
     "POST /calendar/setup/services",
     "POST /calendar/setup/rooms",
     "POST /calendar/setup/reminders",
+    "POST /calendar/setup/portal-moves",
     "POST /calendar/setup/hours/{id}",
     "POST /calendar/setup/time-off",
     "POST /calendar/setup/time-off/{id}/remove",
@@ -460,6 +462,29 @@ async fn every_phi_route_in_the_api_and_the_pages_writes_its_event() {
     let (freed_start, freed_end) = (freed_at.to_string(), (freed_at + 1800).to_string());
     let added_s = (waiting + 1).to_string();
     let (service_s, cal_s) = (service.to_string(), cal_appt.to_string());
+    // Two requests for a new time, as the portal leaves them: one the desk moves, one it declines.
+    let (move_req, decline_req) = {
+        let mut tx = app.state.app.store_for_tests().begin().await.unwrap();
+        let mut ids = Vec::new();
+        for slot in [Some((time::macros::datetime!(2027-03-09 15:00 UTC), doc_id)), None] {
+            ids.push(
+                carekeep_store::move_requests::insert(
+                    tx.conn(),
+                    &carekeep_store::move_requests::NewMoveRequest {
+                        appointment_id: cal_appt,
+                        patient_id: id,
+                        person_id: None,
+                        slot,
+                    },
+                    app.state.app.now(),
+                )
+                .await
+                .unwrap(),
+            );
+        }
+        tx.commit().await.unwrap();
+        (ids[0], ids[1])
+    };
     // People acting for the patient: a representative with a document and a person involved.
     let seed = |kind: &str, name: &str| carekeep_app::people::PersonInput {
         kind: kind.into(),
@@ -640,6 +665,18 @@ async fn every_phi_route_in_the_api_and_the_pages_writes_its_event() {
                 ("start_time", "11:00 AM"),
                 ("reason", "the patient asked"),
             ],
+        ),
+        (
+            "POST /calendar/move-requests/{id}/move",
+            "desk",
+            format!("/calendar/move-requests/{move_req}/move"),
+            vec![],
+        ),
+        (
+            "POST /calendar/move-requests/{id}/decline",
+            "desk",
+            format!("/calendar/move-requests/{decline_req}/decline"),
+            vec![("reason", "the provider is away")],
         ),
         (
             "POST /calendar/book",

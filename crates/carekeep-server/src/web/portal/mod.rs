@@ -6,6 +6,7 @@
 //! patient's own record through the chart's policy and audits it as the patient's.
 
 mod gate;
+mod moves;
 mod pages;
 mod requests;
 mod sign_in;
@@ -56,6 +57,8 @@ pub fn route_table() -> Vec<(&'static str, &'static str)> {
         ("POST", "/portal/sign-out"),
         ("GET", "/portal"),
         ("POST", "/portal/appointments/{id}"),
+        ("GET", "/portal/appointments/{id}/move"),
+        ("POST", "/portal/appointments/{id}/move"),
         ("GET", "/portal/notes"),
         ("GET", "/portal/notice"),
         ("POST", "/portal/notice"),
@@ -75,6 +78,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/portal/sign-out", post(sign_in::sign_out))
         .route("/portal", get(pages::home))
         .route("/portal/appointments/{id}", post(pages::answer))
+        .route("/portal/appointments/{id}/move", get(moves::show).post(moves::ask))
         .route("/portal/notes", get(pages::notes))
         .route("/portal/notice", get(pages::notice).post(pages::acknowledge))
         .route("/portal/requests", get(requests::list).post(requests::file))

@@ -42,6 +42,11 @@ pub struct Line {
     pub status: &'static str,
     pub may_confirm: bool,
     pub may_cancel: bool,
+    /// "Ask for a new time" is offered (issue 27 item 3).
+    pub may_ask_move: bool,
+    /// The latest request for a new time: its words, and the clinic's reason if declined.
+    pub move_words: String,
+    pub move_answer: String,
 }
 
 fn line(a: AppointmentLine) -> Line {
@@ -53,6 +58,9 @@ fn line(a: AppointmentLine) -> Line {
         status: a.status,
         may_confirm: a.may_confirm,
         may_cancel: a.may_cancel,
+        may_ask_move: a.may_ask_move,
+        move_words: a.move_status.as_ref().map(|m| m.words.to_owned()).unwrap_or_default(),
+        move_answer: a.move_status.map(|m| m.answer).unwrap_or_default(),
     }
 }
 
@@ -70,6 +78,13 @@ pub struct HomePage {
     pub representative: bool,
     /// Said when the minor's own care is left out (164.502(g)(3)).
     pub left_out: Option<&'static str>,
+}
+
+impl HomePage {
+    /// Whether any appointment coming up may be moved online.
+    pub fn any_move(&self) -> bool {
+        self.upcoming.iter().any(|a| a.may_ask_move)
+    }
 }
 
 #[derive(Template, Debug)]
@@ -145,23 +160,30 @@ pub async fn home(
     Extension(p): Extension<PortalPatient>,
     Query(q): Query<Done>,
 ) -> Result<Response, WebError> {
-    let h = state.app.portal_home(&p.actor()).await.map_err(WebError::page)?;
     let notice = match q.done.as_str() {
         "confirmed" => Some("Thank you: your appointment is confirmed."),
         "cancelled" => Some("Your appointment is cancelled. Call the clinic to book another time."),
+        "move_asked" => Some("Your request for a new time is sent. The clinic will answer here; until then your appointment stays as it is."),
         _ => None,
     };
+    let mut page = home_page(&state, &p, q.cancel).await?;
+    page.chrome = std::mem::take(&mut page.chrome).notice(notice.map(str::to_owned));
+    Ok(page.into_response())
+}
+
+/// The appointments page (`asking`: the appointment whose cancellation is being asked about).
+pub(super) async fn home_page(state: &AppState, p: &PortalPatient, asking: i64) -> Result<HomePage, WebError> {
+    let h = state.app.portal_home(&p.actor()).await.map_err(WebError::page)?;
     Ok(HomePage {
-        chrome: portal_chrome(&state, &p, notice),
+        chrome: portal_chrome(state, p, None),
         here: Here::Appointments,
         given_name: h.given_name,
         upcoming: h.upcoming.into_iter().map(line).collect(),
         past: h.past.into_iter().map(line).collect(),
-        asking: q.cancel,
+        asking,
         representative: p.is_representative(),
         left_out: h.left_out,
-    }
-    .into_response())
+    })
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -184,22 +206,9 @@ pub async fn answer(
     match state.app.portal_answer(&p.actor(), id, what).await {
         Ok(()) => Ok(urls::portal_home().done(done).redirect()),
         Err(AppError::Conflict(m)) => {
-            let h = state.app.portal_home(&p.actor()).await.map_err(WebError::page)?;
-            let chrome = portal_chrome(&state, &p, None).error(Some(super::sign_in::sentence(&m)));
-            Ok((
-                axum::http::StatusCode::CONFLICT,
-                HomePage {
-                    chrome,
-                    here: Here::Appointments,
-                    given_name: h.given_name,
-                    upcoming: h.upcoming.into_iter().map(line).collect(),
-                    past: h.past.into_iter().map(line).collect(),
-                    asking: 0,
-                    representative: p.is_representative(),
-                    left_out: h.left_out,
-                },
-            )
-                .into_response())
+            let mut page = home_page(&state, &p, 0).await?;
+            page.chrome = std::mem::take(&mut page.chrome).error(Some(super::sign_in::sentence(&m)));
+            Ok((axum::http::StatusCode::CONFLICT, page).into_response())
         }
         Err(e) => Err(WebError::page(e)),
     }
