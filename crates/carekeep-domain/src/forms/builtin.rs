@@ -76,7 +76,12 @@ fn signing(extra: &[&str]) -> Section {
     section(
         "Signature",
         extra,
-        vec![field("signature", "Signature of the patient or their representative", FieldKind::Signature, true)],
+        vec![field(
+            "signature",
+            "Signature of the patient or their representative",
+            FieldKind::Signature,
+            true,
+        )],
     )
 }
 
@@ -87,7 +92,10 @@ pub const KEYS: [(&str, &str); 10] = [
     ("consent_to_treat", "Consent to treat"),
     ("photo_consent", "Photography consent"),
     ("financial_policy", "Financial policy"),
-    ("notice_acknowledgment", "Acknowledgment of the Notice of Privacy Practices"),
+    (
+        "notice_acknowledgment",
+        "Acknowledgment of the Notice of Privacy Practices",
+    ),
     ("hipaa_authorization", "Authorization to disclose health information"),
     ("injectables_consent", "Consent for injectable treatment"),
     ("laser_consent", "Consent for laser treatment"),
@@ -119,9 +127,32 @@ fn medical_history() -> Vec<Section> {
             "About you",
             &["Your answers help your clinician treat you safely. They are kept in your medical record."],
             vec![
-                field("height", "Height", FieldKind::Number { unit: "in".into(), min: Some(20.0), max: Some(100.0) }, false),
-                field("weight", "Weight", FieldKind::Number { unit: "lb".into(), min: Some(2.0), max: Some(1000.0) }, false),
-                choice("sex_at_birth", "Sex assigned at birth", &["Female", "Male", "Prefer not to say"], false),
+                field(
+                    "height",
+                    "Height",
+                    FieldKind::Number {
+                        unit: "in".into(),
+                        min: Some(20.0),
+                        max: Some(100.0),
+                    },
+                    false,
+                ),
+                field(
+                    "weight",
+                    "Weight",
+                    FieldKind::Number {
+                        unit: "lb".into(),
+                        min: Some(2.0),
+                        max: Some(1000.0),
+                    },
+                    false,
+                ),
+                choice(
+                    "sex_at_birth",
+                    "Sex assigned at birth",
+                    &["Female", "Male", "Prefer not to say"],
+                    false,
+                ),
             ],
         ),
         section(
@@ -143,16 +174,29 @@ fn medical_history() -> Vec<Section> {
                         "Cold sores (herpes simplex)",
                     ],
                 ),
-                yes_no("other_conditions", "Any other condition we should know about?", Some("Which ones?")),
+                yes_no(
+                    "other_conditions",
+                    "Any other condition we should know about?",
+                    Some("Which ones?"),
+                ),
                 yes_no("surgeries", "Have you had surgery?", Some("Which surgeries, and when?")),
-                yes_no("pregnant", "Are you pregnant, trying to become pregnant, or breastfeeding?", None),
+                yes_no(
+                    "pregnant",
+                    "Are you pregnant, trying to become pregnant, or breastfeeding?",
+                    None,
+                ),
                 yes_no("tobacco", "Do you smoke or use tobacco or nicotine?", None),
             ],
         ),
         section(
             "Anything else",
             &[],
-            vec![field("notes", "Anything else you want your clinician to know", FieldKind::LongText, false)],
+            vec![field(
+                "notes",
+                "Anything else you want your clinician to know",
+                FieldKind::LongText,
+                false,
+            )],
         ),
         signing(&["I confirm that my answers are true and complete to the best of my knowledge."]),
     ]
@@ -165,16 +209,32 @@ fn medications_allergies() -> Vec<Section> {
             &["List every medicine you take, including vitamins, supplements and over-the-counter medicines."],
             vec![
                 yes_no("takes_medications", "Do you take any medicines?", None),
-                when(field("medications", "Your medicines", FieldKind::MedicationList, true), "takes_medications", "yes"),
-                yes_no("blood_thinners", "Do you take blood thinners or aspirin?", Some("Which one, and how much?")),
+                when(
+                    field("medications", "Your medicines", FieldKind::MedicationList, true),
+                    "takes_medications",
+                    "yes",
+                ),
+                yes_no(
+                    "blood_thinners",
+                    "Do you take blood thinners or aspirin?",
+                    Some("Which one, and how much?"),
+                ),
             ],
         ),
         section(
             "Allergies",
             &[],
             vec![
-                yes_no("has_allergies", "Are you allergic to any medicine, food, latex or anything else?", None),
-                when(field("allergies", "Your allergies", FieldKind::AllergyList, true), "has_allergies", "yes"),
+                yes_no(
+                    "has_allergies",
+                    "Are you allergic to any medicine, food, latex or anything else?",
+                    None,
+                ),
+                when(
+                    field("allergies", "Your allergies", FieldKind::AllergyList, true),
+                    "has_allergies",
+                    "yes",
+                ),
             ],
         ),
         signing(&["I confirm that this list is complete and I will tell the clinic about any change."]),
@@ -380,8 +440,14 @@ const LASER: Treatment = Treatment {
         "Eye injury if eye protection is removed during treatment.",
     ],
     questions: &[
-        ("recent_tan", "Have you tanned, used a tanning bed or self-tanner in the last four weeks?"),
-        ("photosensitizing", "Do you take medicines that make you sensitive to light (such as isotretinoin or some antibiotics)?"),
+        (
+            "recent_tan",
+            "Have you tanned, used a tanning bed or self-tanner in the last four weeks?",
+        ),
+        (
+            "photosensitizing",
+            "Do you take medicines that make you sensitive to light (such as isotretinoin or some antibiotics)?",
+        ),
     ],
 };
 
@@ -411,7 +477,12 @@ fn treatment(t: Treatment) -> Vec<Section> {
         section(
             "The treatment and its risks",
             &risk_text,
-            vec![field("initials", "Your initials to show you have read the risks", FieldKind::Initials, true)],
+            vec![field(
+                "initials",
+                "Your initials to show you have read the risks",
+                FieldKind::Initials,
+                true,
+            )],
         ),
         signing(&["I have had the chance to ask questions and I consent to this treatment."]),
     ]

@@ -59,7 +59,10 @@ mod tests {
             "7001(c)(1)(C)(i)",
             "7001(c)(1)(C)(ii)",
         ] {
-            assert!(STATEMENT.iter().any(|(c, words)| *c == cite && !words.is_empty()), "{cite}");
+            assert!(
+                STATEMENT.iter().any(|(c, words)| *c == cite && !words.is_empty()),
+                "{cite}"
+            );
         }
     }
 

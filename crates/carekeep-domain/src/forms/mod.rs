@@ -77,12 +77,22 @@ impl FormKind {
 pub enum FieldKind {
     Text,
     LongText,
-    Choice { options: Vec<String> },
-    MultipleChoice { options: Vec<String> },
+    Choice {
+        options: Vec<String>,
+    },
+    MultipleChoice {
+        options: Vec<String>,
+    },
     /// Yes or no; with `follow_up`, a text box asked when the answer is yes ("Which ones?").
-    YesNo { follow_up: Option<String> },
+    YesNo {
+        follow_up: Option<String>,
+    },
     Date,
-    Number { unit: String, min: Option<f64>, max: Option<f64> },
+    Number {
+        unit: String,
+        min: Option<f64>,
+        max: Option<f64>,
+    },
     /// Name, dose and how often, one row each.
     MedicationList,
     /// Substance and reaction, one row each.
@@ -172,7 +182,10 @@ pub enum Answer {
     /// Text, long text, a choice, initials, a number as typed (checked), a date `YYYY-MM-DD`.
     Text(String),
     Many(Vec<String>),
-    YesNo { yes: bool, detail: String },
+    YesNo {
+        yes: bool,
+        detail: String,
+    },
     Medications(Vec<Medication>),
     Allergies(Vec<Allergy>),
 }
@@ -404,7 +417,10 @@ pub(crate) const DATE_ISO: &[time::format_description::BorrowedFormatItem<'stati
 pub fn submission_problems(t: &Template, answers: &Answers, signed: bool) -> Vec<Problem> {
     let mut out = validate(t, answers);
     if !signed {
-        for f in t.fields().filter(|f| f.kind == FieldKind::Signature && is_shown(t, f, answers)) {
+        for f in t
+            .fields()
+            .filter(|f| f.kind == FieldKind::Signature && is_shown(t, f, answers))
+        {
             out.push(problem(f, format!("Sign \u{201c}{}\u{201d}.", f.label)));
         }
     }
@@ -424,9 +440,14 @@ pub fn check_template(t: &Template) -> Result<(), String> {
     for f in t.fields() {
         let ok_id = !f.id.is_empty()
             && f.id.len() <= 40
-            && f.id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+            && f.id
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
         if !ok_id {
-            return Err(format!("The question \u{201c}{}\u{201d} needs a short id of a-z, 0-9 and _.", f.label));
+            return Err(format!(
+                "The question \u{201c}{}\u{201d} needs a short id of a-z, 0-9 and _.",
+                f.label
+            ));
         }
         if f.label.trim().is_empty() {
             return Err(format!("The question {} needs its words.", f.id));
@@ -434,7 +455,10 @@ pub fn check_template(t: &Template) -> Result<(), String> {
         if let FieldKind::Choice { options } | FieldKind::MultipleChoice { options } = &f.kind {
             let distinct: BTreeSet<&String> = options.iter().collect();
             if options.is_empty() || distinct.len() != options.len() || options.iter().any(|o| o.trim().is_empty()) {
-                return Err(format!("\u{201c}{}\u{201d} needs distinct, non-empty options.", f.label));
+                return Err(format!(
+                    "\u{201c}{}\u{201d} needs distinct, non-empty options.",
+                    f.label
+                ));
             }
         }
         if let Some(c) = &f.show_if {
@@ -531,8 +555,14 @@ pub fn answers_hash(version_id: i64, t: &Template, answers: &Answers) -> String 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "as", rename_all = "snake_case")]
 pub enum Signer {
-    Patient { name: String },
-    Representative { name: String, basis: String, basis_words: String },
+    Patient {
+        name: String,
+    },
+    Representative {
+        name: String,
+        basis: String,
+        basis_words: String,
+    },
 }
 
 impl Signer {

@@ -40,12 +40,22 @@ pub fn read_section(t: &Template, index: usize, raw: &RawAnswers, answers: &mut 
         let id = f.id.as_str();
         let value = match &f.kind {
             FieldKind::Signature => None,
-            FieldKind::Text | FieldKind::LongText | FieldKind::Choice { .. } | FieldKind::Number { .. } | FieldKind::Initials => {
+            FieldKind::Text
+            | FieldKind::LongText
+            | FieldKind::Choice { .. }
+            | FieldKind::Number { .. }
+            | FieldKind::Initials => {
                 Some(Answer::Text(clean(one(raw, id)))).filter(|a| !matches!(a, Answer::Text(s) if s.is_empty()))
             }
-            FieldKind::Date => Some(Answer::Text(date(one(raw, id)))).filter(|a| !matches!(a, Answer::Text(s) if s.is_empty())),
+            FieldKind::Date => {
+                Some(Answer::Text(date(one(raw, id)))).filter(|a| !matches!(a, Answer::Text(s) if s.is_empty()))
+            }
             FieldKind::MultipleChoice { .. } => {
-                let v: Vec<String> = column(raw, id).iter().map(|s| clean(s)).filter(|s| !s.is_empty()).collect();
+                let v: Vec<String> = column(raw, id)
+                    .iter()
+                    .map(|s| clean(s))
+                    .filter(|s| !s.is_empty())
+                    .collect();
                 Some(Answer::Many(v)).filter(|a| !matches!(a, Answer::Many(v) if v.is_empty()))
             }
             FieldKind::YesNo { .. } => match one(raw, id) {

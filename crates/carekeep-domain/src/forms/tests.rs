@@ -35,12 +35,34 @@ fn every_builtin_template_is_well_formed_and_asks_for_a_signature() {
 fn required_fields_are_named_and_hidden_ones_are_not_required() {
     let t = builtin::template("medications_allergies").unwrap();
     // (answers, fields named): the medication list is required only when shown (yes).
-    let cases: [(&[(&str, &str)], &[&str]); 4] = [
+    type Case<'a> = (&'a [(&'a str, &'a str)], &'a [&'a str]);
+    let cases: [Case<'_>; 4] = [
         (&[], &["takes_medications", "blood_thinners", "has_allergies"]),
-        (&[("takes_medications", "no"), ("blood_thinners", "no"), ("has_allergies", "no")], &[]),
-        (&[("takes_medications", "yes"), ("blood_thinners", "no"), ("has_allergies", "no")], &["medications"]),
         (
-            &[("takes_medications", "yes"), ("medications.name", "Metformin"), ("medications.dose", "500 mg"), ("medications.how_often", ""), ("blood_thinners", "yes"), ("has_allergies", "no")],
+            &[
+                ("takes_medications", "no"),
+                ("blood_thinners", "no"),
+                ("has_allergies", "no"),
+            ],
+            &[],
+        ),
+        (
+            &[
+                ("takes_medications", "yes"),
+                ("blood_thinners", "no"),
+                ("has_allergies", "no"),
+            ],
+            &["medications"],
+        ),
+        (
+            &[
+                ("takes_medications", "yes"),
+                ("medications.name", "Metformin"),
+                ("medications.dose", "500 mg"),
+                ("medications.how_often", ""),
+                ("blood_thinners", "yes"),
+                ("has_allergies", "no"),
+            ],
             &["blood_thinners"],
         ),
     ];
@@ -66,15 +88,38 @@ fn a_missing_signature_refuses_submission_naming_the_field() {
 fn typed_values_are_kept_as_typed_and_checked() {
     let t = builtin::template("photo_consent").unwrap();
     // A US date is stored as ISO; a bad one is kept as typed and named.
-    let a = fill(&t, &[("clinical_use", "yes"), ("marketing_use", "yes"), ("marketing_face", "Yes"), ("marketing_expires", "04/23/2027")]);
+    let a = fill(
+        &t,
+        &[
+            ("clinical_use", "yes"),
+            ("marketing_use", "yes"),
+            ("marketing_face", "Yes"),
+            ("marketing_expires", "04/23/2027"),
+        ],
+    );
     assert_eq!(a.get("marketing_expires"), Some(&Answer::Text("2027-04-23".into())));
     assert!(validate(&t, &a).is_empty());
-    let a = fill(&t, &[("clinical_use", "yes"), ("marketing_use", "yes"), ("marketing_face", "Maybe"), ("marketing_expires", "13/45/2027")]);
+    let a = fill(
+        &t,
+        &[
+            ("clinical_use", "yes"),
+            ("marketing_use", "yes"),
+            ("marketing_face", "Maybe"),
+            ("marketing_expires", "13/45/2027"),
+        ],
+    );
     assert_eq!(a.get("marketing_expires"), Some(&Answer::Text("13/45/2027".into())));
     let named: Vec<String> = validate(&t, &a).into_iter().map(|p| p.field).collect();
     assert_eq!(named, ["marketing_face", "marketing_expires"]);
     // Saying no to marketing hides its questions: not required, and not kept.
-    let a = fill(&t, &[("clinical_use", "yes"), ("marketing_use", "no"), ("marketing_expires", "04/23/2027")]);
+    let a = fill(
+        &t,
+        &[
+            ("clinical_use", "yes"),
+            ("marketing_use", "no"),
+            ("marketing_expires", "04/23/2027"),
+        ],
+    );
     assert!(validate(&t, &a).is_empty());
     assert!(!visible_answers(&t, &a).contains_key("marketing_expires"));
     // CRLF from a browser becomes \n.
@@ -86,7 +131,12 @@ fn typed_values_are_kept_as_typed_and_checked() {
 #[test]
 fn numbers_initials_and_choices_are_checked() {
     let h = builtin::template("medical_history").unwrap();
-    let base = [("other_conditions", "no"), ("surgeries", "no"), ("pregnant", "no"), ("tobacco", "no")];
+    let base = [
+        ("other_conditions", "no"),
+        ("surgeries", "no"),
+        ("pregnant", "no"),
+        ("tobacco", "no"),
+    ];
     for (extra, want) in [
         (("height", "65"), None),
         (("height", "six feet"), Some("height")),
@@ -101,8 +151,18 @@ fn numbers_initials_and_choices_are_checked() {
         assert_eq!(got.first().map(String::as_str), want, "{extra:?}");
     }
     let c = builtin::template("consent_to_treat").unwrap();
-    for (initials, ok) in [("JD", true), ("J.D.", true), ("J", false), ("John Doe", false), ("12", false)] {
-        assert_eq!(validate(&c, &fill(&c, &[("initials", initials)])).is_empty(), ok, "{initials}");
+    for (initials, ok) in [
+        ("JD", true),
+        ("J.D.", true),
+        ("J", false),
+        ("John Doe", false),
+        ("12", false),
+    ] {
+        assert_eq!(
+            validate(&c, &fill(&c, &[("initials", initials)])).is_empty(),
+            ok,
+            "{initials}"
+        );
     }
 }
 
@@ -122,9 +182,22 @@ fn the_yes_follow_up_is_asked_when_yes() {
 #[test]
 fn the_hash_detects_a_changed_answer_version_or_template() {
     let t = builtin::template("medications_allergies").unwrap();
-    let a = fill(&t, &[("takes_medications", "yes"), ("medications.name", "Metformin"), ("medications.dose", "500 mg"), ("blood_thinners", "no"), ("has_allergies", "yes"), ("allergies.substance", "Penicillin"), ("allergies.reaction", "Hives")]);
+    let a = fill(
+        &t,
+        &[
+            ("takes_medications", "yes"),
+            ("medications.name", "Metformin"),
+            ("medications.dose", "500 mg"),
+            ("blood_thinners", "no"),
+            ("has_allergies", "yes"),
+            ("allergies.substance", "Penicillin"),
+            ("allergies.reaction", "Hives"),
+        ],
+    );
     let evidence = Evidence {
-        signer: Signer::Patient { name: "Jane Doe".into() },
+        signer: Signer::Patient {
+            name: "Jane Doe".into(),
+        },
         mark: Mark::Typed("Jane Doe".into()),
         signed_at: 1_800_000_000,
         user_agent: "Mozilla/5.0".into(),
@@ -140,10 +213,22 @@ fn the_hash_detects_a_changed_answer_version_or_template() {
     assert!(evidence.matches(7, &t, &a));
     // Each change: an answer, a list row, an answer added, another version, the template.
     let mut changed = a.clone();
-    changed.insert("blood_thinners".into(), Answer::YesNo { yes: true, detail: "aspirin".into() });
+    changed.insert(
+        "blood_thinners".into(),
+        Answer::YesNo {
+            yes: true,
+            detail: "aspirin".into(),
+        },
+    );
     assert!(!evidence.matches(7, &t, &changed));
     let mut changed = a.clone();
-    changed.insert("allergies".into(), Answer::Allergies(vec![Allergy { substance: "Penicillin".into(), reaction: "Rash".into() }]));
+    changed.insert(
+        "allergies".into(),
+        Answer::Allergies(vec![Allergy {
+            substance: "Penicillin".into(),
+            reaction: "Rash".into(),
+        }]),
+    );
     assert!(!evidence.matches(7, &t, &changed));
     assert!(!evidence.matches(8, &t, &a));
     let mut t2 = t.clone();
@@ -155,10 +240,30 @@ fn the_hash_detects_a_changed_answer_version_or_template() {
     assert!(evidence.matches(7, &t, &hidden));
     // Parts cannot slide into one another: "ab"+"c" is not "a"+"bc".
     let mut x = Answers::new();
-    x.insert("medications".into(), Answer::Medications(vec![Medication { name: "ab".into(), dose: "c".into(), how_often: String::new() }]));
-    x.insert("takes_medications".into(), Answer::YesNo { yes: true, detail: String::new() });
+    x.insert(
+        "medications".into(),
+        Answer::Medications(vec![Medication {
+            name: "ab".into(),
+            dose: "c".into(),
+            how_often: String::new(),
+        }]),
+    );
+    x.insert(
+        "takes_medications".into(),
+        Answer::YesNo {
+            yes: true,
+            detail: String::new(),
+        },
+    );
     let mut y = x.clone();
-    y.insert("medications".into(), Answer::Medications(vec![Medication { name: "a".into(), dose: "bc".into(), how_often: String::new() }]));
+    y.insert(
+        "medications".into(),
+        Answer::Medications(vec![Medication {
+            name: "a".into(),
+            dose: "bc".into(),
+            how_often: String::new(),
+        }]),
+    );
     assert_ne!(answers_hash(1, &t, &x), answers_hash(1, &t, &y));
 }
 
@@ -185,22 +290,49 @@ fn the_authorization_template_covers_164_508_c_and_passes_the_existing_check() {
         ("purpose", "At my request"),
         ("initials", "JD"),
     ];
-    let by_date = fill(&t, &[&filled[..], &[("ends", "On a date"), ("expires_on", "12/31/2027")]].concat());
+    let by_date = fill(
+        &t,
+        &[&filled[..], &[("ends", "On a date"), ("expires_on", "12/31/2027")]].concat(),
+    );
     assert!(submission_problems(&t, &by_date, true).is_empty());
     let a = authorization_of(&by_date, "Jane Doe", date!(2026 - 12 - 07));
     assert_eq!(authorization::check(&a), Ok(()));
-    let by_event = fill(&t, &[&filled[..], &[("ends", "When an event happens"), ("expiry_event", "End of my treatment")]].concat());
-    assert_eq!(authorization::check(&authorization_of(&by_event, "Jane Doe", date!(2026 - 12 - 07))), Ok(()));
+    let by_event = fill(
+        &t,
+        &[
+            &filled[..],
+            &[
+                ("ends", "When an event happens"),
+                ("expiry_event", "End of my treatment"),
+            ],
+        ]
+        .concat(),
+    );
+    assert_eq!(
+        authorization::check(&authorization_of(&by_event, "Jane Doe", date!(2026 - 12 - 07))),
+        Ok(())
+    );
     // Each core element (c)(1)(i)-(v) is a required field: leaving one out is refused by the
     // form and by the check alike (164.508(b)(2)(ii): incomplete is invalid).
     for drop in ["description", "disclosed_by", "recipients", "purpose"] {
-        let partial: Vec<(&str, &str)> = filled.iter().copied().filter(|(k, _)| *k != drop).chain([("ends", "On a date"), ("expires_on", "12/31/2027")]).collect();
+        let partial: Vec<(&str, &str)> = filled
+            .iter()
+            .copied()
+            .filter(|(k, _)| *k != drop)
+            .chain([("ends", "On a date"), ("expires_on", "12/31/2027")])
+            .collect();
         let a = fill(&t, &partial);
-        assert_eq!(validate(&t, &a).into_iter().map(|p| p.field).collect::<Vec<_>>(), [drop]);
+        assert_eq!(
+            validate(&t, &a).into_iter().map(|p| p.field).collect::<Vec<_>>(),
+            [drop]
+        );
         assert!(authorization::check(&authorization_of(&a, "Jane Doe", date!(2026 - 12 - 07))).is_err());
     }
     let no_end = fill(&t, &[&filled[..], &[("ends", "On a date")]].concat());
-    assert_eq!(validate(&t, &no_end).into_iter().map(|p| p.field).collect::<Vec<_>>(), ["expires_on"]);
+    assert_eq!(
+        validate(&t, &no_end).into_iter().map(|p| p.field).collect::<Vec<_>>(),
+        ["expires_on"]
+    );
     assert!(authorization::check(&authorization_of(&no_end, "Jane Doe", date!(2026 - 12 - 07))).is_err());
 }
 
@@ -223,16 +355,30 @@ fn check_template_refuses_what_cannot_be_filled() {
     let first = dup.sections[0].fields[0].clone();
     dup.sections[0].fields.push(first);
     let mut later = builtin::template("medications_allergies").unwrap();
-    later.sections[0].fields[1].show_if = Some(Condition { field: "has_allergies".into(), equals: "yes".into() });
+    later.sections[0].fields[1].show_if = Some(Condition {
+        field: "has_allergies".into(),
+        equals: "yes".into(),
+    });
     let mut unfit = builtin::template("medications_allergies").unwrap();
-    unfit.sections[0].fields[1].show_if = Some(Condition { field: "takes_medications".into(), equals: "maybe".into() });
+    unfit.sections[0].fields[1].show_if = Some(Condition {
+        field: "takes_medications".into(),
+        equals: "maybe".into(),
+    });
     let mut bad_id = ok.clone();
     bad_id.sections[0].fields[0].id = "Has Space".into();
     let mut empty_choice = ok.clone();
     empty_choice.sections[0].fields[0].kind = FieldKind::Choice { options: vec![] };
     let mut no_title = ok.clone();
     no_title.title = " ".into();
-    for (t, fine) in [(ok, true), (dup, false), (later, false), (unfit, false), (bad_id, false), (empty_choice, false), (no_title, false)] {
+    for (t, fine) in [
+        (ok, true),
+        (dup, false),
+        (later, false),
+        (unfit, false),
+        (bad_id, false),
+        (empty_choice, false),
+        (no_title, false),
+    ] {
         assert_eq!(check_template(&t).is_ok(), fine, "{t:?}");
     }
 }
@@ -273,7 +419,20 @@ fn how_often_a_service_asks_again() {
 #[test]
 fn a_representative_signs_with_their_authority() {
     // 164.508(c)(1)(vi): a representative's signature carries a description of their authority.
-    let s = Signer::Representative { name: "Ann Doe".into(), basis: "health_care_poa".into(), basis_words: "Health care power of attorney".into() };
-    assert_eq!(s.words(), "Ann Doe, personal representative (Health care power of attorney)");
-    assert_eq!(Signer::Patient { name: "Jane Doe".into() }.words(), "Jane Doe, the patient");
+    let s = Signer::Representative {
+        name: "Ann Doe".into(),
+        basis: "health_care_poa".into(),
+        basis_words: "Health care power of attorney".into(),
+    };
+    assert_eq!(
+        s.words(),
+        "Ann Doe, personal representative (Health care power of attorney)"
+    );
+    assert_eq!(
+        Signer::Patient {
+            name: "Jane Doe".into()
+        }
+        .words(),
+        "Jane Doe, the patient"
+    );
 }
