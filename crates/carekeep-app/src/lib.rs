@@ -13,6 +13,7 @@ pub mod csv;
 pub mod datadir;
 pub mod demo;
 mod error;
+pub mod forms;
 pub mod incidents;
 pub mod input;
 pub mod mail;

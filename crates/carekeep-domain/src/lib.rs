@@ -9,6 +9,7 @@ pub mod calendar;
 pub mod client_address;
 pub mod client_words;
 pub mod files;
+pub mod forms;
 pub mod ids;
 pub mod incidents;
 pub mod lockout;

@@ -369,6 +369,10 @@ impl App {
             if let Some((reason, _)) = &over {
                 self.seal_reason(&mut tx, &grant, p, id, "override", reason).await?;
             }
+            // The forms the service needs for this visit (issue 28): the packet the reminder
+            // links to.
+            self.make_visit_packet(tx.conn(), input.patient, id, service.id, *s, Some(p.user_id.0))
+                .await?;
             ids.push(id);
         }
         let mut event = self.phi_event(

@@ -27,6 +27,7 @@ mod encryption;
 mod fhir;
 mod fhir_round_trip;
 mod first_week;
+mod forms;
 mod hardening;
 mod house;
 mod incidents;

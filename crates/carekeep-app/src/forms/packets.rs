@@ -1,0 +1,296 @@
+//! Packets: the forms one patient is asked to fill before a visit. Made when a visit is booked
+//! (from the service's forms and how often each is asked), or sent by staff. Statuses are the
+//! `scheduling` class; answers the `clinical` class.
+
+use super::parse_body;
+use crate::{Actor, App, AppError};
+use carekeep_domain::audit::{Action, Outcome};
+use carekeep_domain::forms::{self as rule, Answers, Evidence, Frequency, Status, Template};
+use carekeep_domain::DataClass;
+use carekeep_store::forms::{self as store, ResponseRow};
+use carekeep_store::Conn;
+use std::collections::BTreeMap;
+use time::OffsetDateTime;
+
+/// One form asked of a patient, with its status (no answers).
+#[derive(Clone, Debug)]
+pub struct FormLine {
+    pub response_id: i64,
+    pub packet_id: i64,
+    pub appointment_id: Option<i64>,
+    pub title: String,
+    pub status: Status,
+    /// In the clinic's zone.
+    pub submitted_at: Option<OffsetDateTime>,
+}
+
+/// One form with its answers and signature evidence.
+#[derive(Clone, Debug)]
+pub struct ResponseView {
+    pub id: i64,
+    pub patient_id: i64,
+    pub version_id: i64,
+    pub version: i64,
+    pub template: Template,
+    pub template_sha256: String,
+    pub answers: Answers,
+    pub status: Status,
+    pub evidence: Option<Evidence>,
+    /// The evidence still matches the answers and the version (false: changed since signing).
+    pub evidence_holds: bool,
+    pub submitted_at: Option<OffsetDateTime>,
+}
+
+impl App {
+    fn local(&self, unix: i64) -> Option<OffsetDateTime> {
+        OffsetDateTime::from_unix_timestamp(unix)
+            .ok()
+            .map(|t| self.clinic_zone().local(t))
+    }
+
+    /// The lines of a patient's responses, with their titles.
+    pub(crate) async fn form_lines(&self, conn: &mut Conn, rows: &[ResponseRow]) -> Result<Vec<FormLine>, AppError> {
+        let titles: BTreeMap<i64, String> = store::templates(conn)
+            .await?
+            .into_iter()
+            .map(|t| (t.id, t.title))
+            .collect();
+        Ok(rows
+            .iter()
+            .map(|r| FormLine {
+                response_id: r.id,
+                packet_id: r.packet_id,
+                appointment_id: r.appointment_id,
+                title: titles.get(&r.template_id).cloned().unwrap_or_default(),
+                status: Status::parse(&r.status).unwrap_or(Status::Pending),
+                submitted_at: r.submitted_at.and_then(|t| self.local(t)),
+            })
+            .collect())
+    }
+
+    /// Makes the packet a booked visit needs, in the booking's transaction: each form the
+    /// service names, unless how often it is asked says the patient's last one still counts
+    /// (`forms::needed`). Each form is pinned to the template's latest version, which is
+    /// marked used (it never changes from then on). `None` when nothing is needed.
+    pub(crate) async fn make_visit_packet(
+        &self,
+        conn: &mut Conn,
+        patient: i64,
+        appointment: i64,
+        service: i64,
+        visit: OffsetDateTime,
+        by: Option<i64>,
+    ) -> Result<Option<i64>, AppError> {
+        let wanted: Vec<(i64, Frequency)> = store::service_forms(conn)
+            .await?
+            .into_iter()
+            .filter(|(s, _, _)| *s == service)
+            .filter_map(|(_, t, f)| Some((t, Frequency::parse(&f)?)))
+            .collect();
+        if wanted.is_empty() {
+            return Ok(None);
+        }
+        let history = store::responses_for_patient(conn, patient).await?;
+        let zone = self.clinic_zone();
+        let visit_day = zone.local(visit).date();
+        let mut needed = Vec::new();
+        for (template, freq) in wanted {
+            let last = history
+                .iter()
+                .filter(|r| r.template_id == template)
+                .filter_map(|r| r.submitted_at)
+                .max()
+                .and_then(|t| self.local(t))
+                .map(|t| t.date());
+            // A yearly or one-time form already asked for and not yet done stays asked: no
+            // second copy (every visit's form is asked for each visit).
+            let open = freq != Frequency::EveryVisit
+                && history
+                    .iter()
+                    .any(|r| r.template_id == template && !Status::parse(&r.status).is_some_and(Status::done));
+            if !open && rule::needed(freq, last, false, visit_day) {
+                needed.push(template);
+            }
+        }
+        self.packet_of(conn, patient, Some(appointment), &needed, by).await
+    }
+
+    /// A packet of `templates` (their latest versions, marked used).
+    async fn packet_of(
+        &self,
+        conn: &mut Conn,
+        patient: i64,
+        appointment: Option<i64>,
+        templates: &[i64],
+        by: Option<i64>,
+    ) -> Result<Option<i64>, AppError> {
+        if templates.is_empty() {
+            return Ok(None);
+        }
+        let all = store::templates(conn).await?;
+        let now = self.now();
+        let packet = store::insert_packet(conn, patient, appointment, by, now).await?;
+        for t in templates {
+            let row = all
+                .iter()
+                .find(|x| x.id == *t && !x.retired)
+                .ok_or_else(|| AppError::Invalid("choose forms from the clinic's list".into()))?;
+            store::mark_used(conn, row.latest_version_id, now).await?;
+            store::insert_response(conn, packet, patient, row.id, row.latest_version_id, now).await?;
+        }
+        Ok(Some(packet))
+    }
+
+    /// Staff send forms to a patient (for a visit, or none): the scheduling class's write.
+    pub async fn send_forms(
+        &self,
+        actor: &Actor<'_>,
+        patient: i64,
+        appointment: Option<i64>,
+        templates: &[i64],
+    ) -> Result<i64, AppError> {
+        let p = actor.person()?;
+        if templates.is_empty() {
+            return Err(AppError::Invalid("choose at least one form to send".into()));
+        }
+        let mut tx = self.store().begin().await?;
+        let opened = self.open_patient(tx.conn(), p, patient).await?;
+        let mut tx = self
+            .require_write(tx, p, &opened, DataClass::Scheduling, Action::PhiCreate)
+            .await?;
+        if let Some(a) = appointment {
+            let row = carekeep_store::records::appointment_by_id(tx.conn(), a)
+                .await
+                .map_err(|_| AppError::NotFound("appointment"))?;
+            if row.patient_id != patient {
+                return Err(AppError::NotFound("appointment"));
+            }
+        }
+        let packet = self
+            .packet_of(tx.conn(), patient, appointment, templates, Some(p.user_id.0))
+            .await?
+            .ok_or_else(|| AppError::Invalid("choose at least one form to send".into()))?;
+        let mut event = self.phi_event(
+            p,
+            Action::PhiCreate,
+            Outcome::Success,
+            vec![patient],
+            ("FormPacket", packet.to_string()),
+            vec![DataClass::Scheduling],
+        );
+        event.reason = format!("forms sent to the patient ({} forms)", templates.len());
+        self.record(&mut tx, &event).await?;
+        tx.commit().await?;
+        Ok(packet)
+    }
+
+    /// The forms a patient was asked for and where each stands: no answers. The scheduling
+    /// class's read (the front desk sees which forms are done); one audited read.
+    pub async fn patient_forms(&self, actor: &Actor<'_>, patient: i64) -> Result<Vec<FormLine>, AppError> {
+        let p = actor.person()?;
+        let mut conn = self.store().read().await?;
+        let opened = self.open_patient(&mut conn, p, patient).await?;
+        let rows = store::responses_for_patient(&mut conn, patient).await?;
+        let lines = self.form_lines(&mut conn, &rows).await?;
+        drop(conn);
+        self.require_read(p, &opened, DataClass::Scheduling, Action::PhiRead)
+            .await?;
+        let mut event = self.phi_event(
+            p,
+            Action::PhiRead,
+            Outcome::Success,
+            vec![patient],
+            ("FormPacket", patient.to_string()),
+            vec![DataClass::Scheduling],
+        );
+        event.reason = "which forms are done".into();
+        self.permit(event).await?.confirm().await?;
+        Ok(lines)
+    }
+
+    /// The forms still missing for each of these appointments (titles), for the calendar:
+    /// only appointments of patients whose scheduling class `actor` reads. The calendar's own
+    /// read already recorded the appointments; the titles name no answer.
+    pub async fn forms_missing(
+        &self,
+        actor: &Actor<'_>,
+        appointments: &[i64],
+    ) -> Result<BTreeMap<i64, Vec<String>>, AppError> {
+        let p = actor.person()?;
+        let mut conn = self.store().read().await?;
+        let rows = store::responses_for_appointments(&mut conn, appointments).await?;
+        let patients: Vec<i64> = rows.iter().map(|r| r.patient_id).collect();
+        let by_id = self.patients_by_id(&mut conn, &patients).await?;
+        let policy = self.policy();
+        let open: Vec<ResponseRow> = rows
+            .into_iter()
+            .filter(|r| !Status::parse(&r.status).is_some_and(Status::done))
+            .filter(|r| {
+                by_id
+                    .get(&r.patient_id)
+                    .is_some_and(|row| self.list_access(&policy, p, row).reads(DataClass::Scheduling))
+            })
+            .collect();
+        let lines = self.form_lines(&mut conn, &open).await?;
+        let mut out: BTreeMap<i64, Vec<String>> = BTreeMap::new();
+        for l in lines {
+            if let Some(a) = l.appointment_id {
+                out.entry(a).or_default().push(l.title);
+            }
+        }
+        Ok(out)
+    }
+
+    /// One form with its answers and signature: the clinical class's read, audited.
+    pub async fn form_response(&self, actor: &Actor<'_>, id: i64) -> Result<ResponseView, AppError> {
+        let p = actor.person()?;
+        let mut conn = self.store().read().await?;
+        let r = store::response(&mut conn, id)
+            .await
+            .map_err(|_| AppError::NotFound("form"))?;
+        let opened = self.open_patient(&mut conn, p, r.patient_id).await?;
+        let v = store::version(&mut conn, r.version_id).await?;
+        drop(conn);
+        self.require_read(p, &opened, DataClass::Clinical, Action::PhiRead)
+            .await?;
+        let mut event = self.phi_event(
+            p,
+            Action::PhiRead,
+            Outcome::Success,
+            vec![r.patient_id],
+            ("FormResponse", id.to_string()),
+            vec![DataClass::Clinical],
+        );
+        event.reason = "form answers viewed".into();
+        let permit = self.permit(event).await?;
+        let view = self.response_view(&permit, &r, &v)?;
+        permit.confirm().await?;
+        Ok(view)
+    }
+
+    pub(crate) fn response_view(
+        &self,
+        permit: &crate::permit::Permit,
+        r: &ResponseRow,
+        v: &store::VersionRow,
+    ) -> Result<ResponseView, AppError> {
+        let template = parse_body(&v.body)?;
+        let (answers, evidence) = self.open_response(permit, r)?;
+        let evidence_holds = evidence
+            .as_ref()
+            .is_some_and(|e| e.matches(v.id, &template, &answers) && e.answers_sha256 == r.answers_sha256);
+        Ok(ResponseView {
+            id: r.id,
+            patient_id: r.patient_id,
+            version_id: v.id,
+            version: v.number,
+            template_sha256: v.body_sha256.clone(),
+            template,
+            answers,
+            status: Status::parse(&r.status).unwrap_or(Status::Pending),
+            evidence,
+            evidence_holds,
+            submitted_at: r.submitted_at.and_then(|t| self.local(t)),
+        })
+    }
+}
