@@ -79,12 +79,19 @@ pub async fn sqlite_snapshot(store: &crate::Store, path: &std::path::Path) -> Re
     Ok(())
 }
 
+/// How much of a database file a long read maps.
+pub(crate) const MMAP_BYTES: i64 = 1 << 32;
+
 fn page_copy(db: &std::path::Path, path: &std::path::Path) -> Result<(), StoreError> {
     use rusqlite::backup::{Backup, StepResult};
     let from = crate::db::direct::open_read_only(db)?;
+    // Pages read from the file's mapping rather than a read call each (SQLite caps the size).
+    from.pragma_update(None, "mmap_size", MMAP_BYTES)?;
     let mut to = rusqlite::Connection::open(path)?;
-    // A scratch file: the backup file made from it is synced; this one need not be.
+    // A scratch file: the backup file made from it is synced; this one need not be, and
+    // needs no journal (a failed snapshot is thrown away whole).
     to.pragma_update(None, "synchronous", "OFF")?;
+    to.pragma_update(None, "journal_mode", "OFF")?;
     let copy = Backup::new(&from, &mut to)?;
     // Every page in one step: one read snapshot however the clinic writes meanwhile.
     match copy.step(-1)? {

@@ -259,6 +259,7 @@ pub fn read_trail(store: &Store, per_chunk: usize, range: TrailRange) -> TrailRe
 fn sqlite_file(path: &std::path::Path, per_chunk: usize, range: TrailRange, tx: &Sender) -> Result<(), StoreError> {
     use rusqlite::types::ValueRef;
     let conn = crate::db::direct::open_read_only(path)?;
+    conn.pragma_update(None, "mmap_size", crate::backups::MMAP_BYTES)?;
     // One snapshot for the names and the events.
     conn.execute_batch("BEGIN")?;
     let mut agents = HashMap::new();
