@@ -9,7 +9,7 @@ import { launch, signIn, seriousViolations, screenshot } from '../lib.mjs';
 import { portalClinic, checkPage } from '../portal_kit.mjs';
 
 const TOKEN = 'portal-e2e-gateway-token-0123456789';
-let server, browser, gateway, api, apiLogin, texts, codeFor;
+let server, browser, gateway, api, apiLogin, texts, codeFor, patientId;
 
 before(async () => {
   const clinic = await portalClinic(TOKEN);
@@ -25,6 +25,7 @@ before(async () => {
     given_name: 'Rosalind', family_name: 'Quintero', date_of_birth: '1980-04-23', sex: 'female',
     contact: { phone: '(555) 234-5678', email: 'rq@example.org', address: '1 Main St', preferred: 'text' },
   });
+  patientId = p.id;
   const day = new Date(Date.now() + 8 * 86400000);
   day.setUTCHours(15, 10, 0, 0);
   await api('POST', `/api/v1/patients/${p.id}/appointments`, desk, {
@@ -141,4 +142,20 @@ test('a patient signs in by code on a phone, sees the appointment, acknowledges 
   await page.goto(server.url + '/portal');
   assert.match(page.url(), /\/portal\/sign-in$/);
   await context.close();
+});
+
+test('the chart says the notice was acknowledged in the portal, with its time, and shows no alert', async () => {
+  const page = await signIn(browser, server, 'frontdesk');
+  await page.goto(server.url + '/patients/' + patientId);
+  const line = await page.textContent('#npp');
+  assert.match(line, /Acknowledged in the portal on \d\d\/\d\d\/\d{4} at \d{1,2}:\d\d [AP]M \(version 1\)/);
+  assert.doesNotMatch(line, /not acknowledged/);
+  assert.equal(await page.locator('#npp.alert-line').count(), 0);
+  assert.deepEqual(await seriousViolations(page), []);
+  await screenshot(page, 'chart-npp-portal', { fullPage: false });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.reload();
+  assert.deepEqual(await seriousViolations(page), []);
+  await screenshot(page, 'chart-npp-portal-phone', { fullPage: false });
+  await page.context().close();
 });

@@ -16,6 +16,9 @@ use serde::Serialize;
 pub enum Surface {
     Api,
     Page,
+    /// A patient-facing page (the portal, a confirm link): its error page leads back to
+    /// `/portal`, since `/` is not routed on the patients' listener.
+    Portal,
 }
 
 #[derive(Debug)]
@@ -35,6 +38,12 @@ impl WebError {
         WebError {
             error,
             surface: Surface::Page,
+        }
+    }
+    pub fn portal(error: AppError) -> Self {
+        WebError {
+            error,
+            surface: Surface::Portal,
         }
     }
 }
@@ -74,6 +83,7 @@ impl IntoResponse for WebError {
             (Surface::Page, AppError::SignInRequired) => urls::login().redirect(),
             (Surface::Page, AppError::MfaEnrollmentRequired) => urls::mfa_setup().redirect(),
             (Surface::Page, _) => (status, ErrorPage::new(status, &message)).into_response(),
+            (Surface::Portal, _) => (status, ErrorPage::new(status, &message).for_patients()).into_response(),
             (Surface::Api, _) => (status, Json(ErrorBody { error: code, message })).into_response(),
         };
         if let AppError::LockedOut { retry_after_secs } = &self.error {

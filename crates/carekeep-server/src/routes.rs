@@ -203,7 +203,7 @@ async fn acme_challenge(
 /// Not found on the portal: the plain page, whatever cookies came along.
 async fn portal_not_found() -> axum::response::Response {
     use axum::response::IntoResponse;
-    WebError::page(AppError::NotFound("page")).into_response()
+    WebError::portal(AppError::NotFound("page")).into_response()
 }
 
 async fn not_found(

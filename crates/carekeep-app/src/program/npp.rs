@@ -194,19 +194,19 @@ impl App {
     }
 
     /// The patient's latest acknowledgement, as the chart shows it.
-    pub(crate) fn npp_status(&self, latest: Option<&AckRow>) -> Option<String> {
-        latest.map(|a| {
-            format!(
-                "{} for version {} on {}",
-                if a.kind == "signed" {
-                    "Acknowledged"
-                } else {
-                    "Good-faith effort recorded"
-                },
-                a.version,
-                self.clinic_zone().local(a.recorded_at).date()
-            )
-        })
+    pub(crate) fn npp_status(&self, acks: &[AckRow]) -> Option<String> {
+        use carekeep_domain::program::npp_ack::{standing, words, Ack, AckWay};
+        let acks: Vec<Ack> = acks
+            .iter()
+            .filter_map(|a| {
+                Some(Ack {
+                    way: AckWay::parse(&a.kind)?,
+                    version: a.version,
+                    at: a.recorded_at,
+                })
+            })
+            .collect();
+        standing(&acks).map(|a| words(&a, &self.clinic_zone()))
     }
 
     /// The current notice as a PDF, to print and post.

@@ -352,7 +352,7 @@ impl App {
             false => None,
         };
         let (coding, billing, invoice_status) = self.invoice_views(permit, &rows, a)?;
-        let npp = self.npp_status(rows.npp_acks.first());
+        let npp = self.npp_status(&rows.npp_acks);
         let honour = self.standing_requests(permit, &rows.granted_requests)?;
         Ok(PatientView {
             id,

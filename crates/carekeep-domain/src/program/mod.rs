@@ -11,6 +11,7 @@ pub mod invite;
 pub mod mail_relay;
 pub mod network;
 pub mod npp;
+pub mod npp_ack;
 pub mod offboarding;
 pub mod policies;
 pub mod portal_cert;

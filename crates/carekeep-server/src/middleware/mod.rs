@@ -28,6 +28,7 @@ pub async fn request_id(mut req: Request, next: Next) -> Response {
     let id = uuid::Uuid::new_v4().to_string();
     req.extensions_mut().insert(RequestId(id.clone()));
     let wants_json = req.uri().path().starts_with("/api/");
+    let patients = req.uri().path().starts_with("/portal") || req.uri().path().starts_with("/c/");
     let mut response = next.run(req).await;
     if let Some(InternalDetail(detail)) = response.extensions_mut().remove::<InternalDetail>() {
         tracing::error!(request_id = %id, error = %detail, "request failed");
@@ -41,11 +42,8 @@ pub async fn request_id(mut req: Request, next: Next) -> Response {
             )
                 .into_response()
         } else {
-            (
-                response.status(),
-                crate::web::chrome::ErrorPage::new(response.status(), &message),
-            )
-                .into_response()
+            let page = crate::web::chrome::ErrorPage::new(response.status(), &message);
+            (response.status(), if patients { page.for_patients() } else { page }).into_response()
         };
     }
     if let Ok(v) = HeaderValue::from_str(&id) {

@@ -74,7 +74,7 @@ pub async fn rate_limit(State(state): State<AppState>, req: Request, next: Next)
         );
         let mut r = (
             StatusCode::TOO_MANY_REQUESTS,
-            crate::web::chrome::ErrorPage::new(StatusCode::TOO_MANY_REQUESTS, &message),
+            crate::web::chrome::ErrorPage::new(StatusCode::TOO_MANY_REQUESTS, &message).for_patients(),
         )
             .into_response();
         if let Ok(v) = HeaderValue::from_str(&wait.max(1).to_string()) {
@@ -103,7 +103,7 @@ pub async fn link_form(req: Request, next: Next) -> Response {
         .filter(|t| !t.is_empty() && !t.contains('/'))
         .map(str::to_owned)
     else {
-        return WebError::page(AppError::NotFound("page")).into_response();
+        return WebError::portal(AppError::NotFound("page")).into_response();
     };
     let Ok(bytes) = axum::body::to_bytes(body, FORM_LIMIT).await else {
         return (StatusCode::PAYLOAD_TOO_LARGE, "form too large").into_response();
@@ -119,7 +119,7 @@ pub async fn link_form(req: Request, next: Next) -> Response {
                 .map(|(_, v)| v.into_owned())
         });
     if !sent.is_some_and(|s| constant_time_eq(s.as_bytes(), token.as_bytes())) {
-        return WebError::page(AppError::Forbidden(
+        return WebError::portal(AppError::Forbidden(
             "this form has expired or did not come from the clinic; reload the page and try again".into(),
         ))
         .into_response();

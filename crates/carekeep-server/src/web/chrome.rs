@@ -260,6 +260,8 @@ pub struct ErrorPage {
     pub status: u16,
     pub title: &'static str,
     pub message: String,
+    /// Where "Go to the home page" leads: `/`, or `/portal` for patients.
+    pub home: &'static str,
 }
 
 impl ErrorPage {
@@ -268,7 +270,14 @@ impl ErrorPage {
             status: status.as_u16(),
             title: status.canonical_reason().unwrap_or("Something went wrong"),
             message: message.to_owned(),
+            home: "/",
         }
+    }
+
+    /// The same page for a patient: home is the portal (`/` is 404 on the patients' listener).
+    pub fn for_patients(mut self) -> ErrorPage {
+        self.home = "/portal";
+        self
     }
 }
 

@@ -99,10 +99,12 @@ pub async fn set_ack_reason(conn: &mut Conn, id: i64, ct: &[u8]) -> Result<(), S
     Ok(())
 }
 
-/// Patients with no acknowledgement or good-faith record at all.
+/// Patients with no acknowledgement or good-faith record at all, kept by staff or in the
+/// portal (`carekeep_domain::program::npp_ack`: either counts).
 pub async fn patients_without_ack(conn: &mut Conn) -> Result<i64, StoreError> {
     Ok(sqlx::query(
-        "SELECT COUNT(*) AS n FROM patients p WHERE NOT EXISTS (SELECT 1 FROM npp_acks a WHERE a.patient_id = p.id)",
+        "SELECT COUNT(*) AS n FROM patients p WHERE NOT EXISTS (SELECT 1 FROM npp_acks a WHERE a.patient_id = p.id) \
+         AND NOT EXISTS (SELECT 1 FROM portal_npp_acks q WHERE q.patient_id = p.id)",
     )
     .fetch_one(conn)
     .await?

@@ -126,7 +126,10 @@ const BRANCHES: [(Part, &str); 10] = [
         Part::NppAcks,
         "SELECT CAST(7 AS BIGINT), a.id, v.version, CAST(NULL AS BIGINT), a.recorded_at, CAST(NULL AS BIGINT), \
          CAST(NULL AS BIGINT), a.kind, CAST(NULL AS BYTEA) FROM npp_acks a JOIN npp_versions v ON v.id = a.version_id \
-         WHERE a.patient_id = $1",
+         WHERE a.patient_id = $1 \
+         UNION ALL SELECT CAST(7 AS BIGINT), p.id, v.version, CAST(NULL AS BIGINT), p.acknowledged_at, \
+         CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), CAST('portal' AS TEXT), CAST(NULL AS BYTEA) \
+         FROM portal_npp_acks p JOIN npp_versions v ON v.id = p.version_id WHERE p.patient_id = $1",
     ),
     (
         Part::GrantedRequests,

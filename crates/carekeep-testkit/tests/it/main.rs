@@ -53,6 +53,7 @@ mod portal;
 mod portal_acme;
 mod portal_door;
 mod portal_moves;
+mod portal_notice;
 mod portal_representative;
 mod program;
 mod record_pages;

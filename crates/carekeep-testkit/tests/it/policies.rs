@@ -265,7 +265,7 @@ async fn the_notice_keeps_its_required_parts_and_patients_acknowledge_it() {
     let (status, _, _) = page.post(&format!("/patients/{id}/npp"), &[("kind", "signed")]).await;
     assert_eq!(status, 303);
     let (_, chart) = page.get(&format!("/patients/{id}")).await;
-    assert!(chart.contains("Acknowledged for version 1"));
+    assert!(chart.contains("Acknowledged on paper on"), "{chart}");
     assert_eq!(npp_item(token).await["standing"], "done");
     // Billing may read identity but not change it, so cannot record one.
     let mut billing = PageClient::login(&app, "billing").await;

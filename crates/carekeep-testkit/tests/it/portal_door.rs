@@ -86,6 +86,10 @@ async fn every_staff_route_answers_404_on_the_portal_listener() {
             if status != 404 || body.contains("Sign out") || body.contains("\"error\"") {
                 reachable.push(format!("{method} {path} -> {status}"));
             }
+            // `/` is not routed here: the error page leads to the portal instead.
+            if !body.contains("<a href=\"/portal\">Go to the home page</a>") {
+                reachable.push(format!("{method} {path}: the error page does not lead to /portal"));
+            }
         }
         // The same path through the page client that holds the owner's staff cookie (the
         // portal and staff listeners share 127.0.0.1, so the browser sends it along).

@@ -174,6 +174,10 @@ async fn a_patient_asks_for_a_new_time_and_the_front_desk_moves_it_through_the_c
         home.contains("The clinic moved your appointment to the new time."),
         "{home}"
     );
+    // An appointment that is not there: the portal's error page leads back to the portal.
+    let (status, body) = c.get("/portal/appointments/999999/move").await;
+    assert_eq!(status, 404);
+    assert!(body.contains("<a href=\"/portal\">Go to the home page</a>"), "{body}");
 }
 
 #[tokio::test]

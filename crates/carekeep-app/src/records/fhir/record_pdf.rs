@@ -26,6 +26,11 @@ pub fn render(clinic: &str, v: &PatientView, made: &str) -> Result<Vec<u8>, AppE
         for r in &i.recorded {
             pdf.line(r);
         }
+        // One reading of both places it is kept (`program::npp_ack`): staff's and the portal's.
+        pdf.line(&format!(
+            "Notice of Privacy Practices: {}",
+            v.access.npp.as_deref().unwrap_or("not acknowledged")
+        ));
     }
     if let Some(c) = &v.contact {
         pdf.heading("Contact");

@@ -45,7 +45,7 @@ pub(crate) async fn gate(State(state): State<AppState>, req: Request, next: Next
         Some(c) => match state.app.portal_session(&c, here.clone()).await {
             Ok(p) => Some(p),
             Err(AppError::Unauthenticated) => None,
-            Err(e) => return WebError::page(e).into_response(),
+            Err(e) => return WebError::portal(e).into_response(),
         },
         None => None,
     };
@@ -85,7 +85,7 @@ pub(crate) async fn gate(State(state): State<AppState>, req: Request, next: Next
         };
         let ok = matches!((&sent, &expected), (Some(s), Some(e)) if !e.is_empty() && constant_time_eq(s.as_bytes(), e.as_bytes()));
         if !ok {
-            return WebError::page(AppError::Forbidden(
+            return WebError::portal(AppError::Forbidden(
                 "this form has expired: go back, reload the page and try again".into(),
             ))
             .into_response();

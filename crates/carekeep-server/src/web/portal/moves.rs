@@ -96,7 +96,7 @@ async fn cannot(state: &AppState, p: &PortalPatient, e: AppError) -> Result<Resp
             home.chrome = std::mem::take(&mut home.chrome).error(Some(sentence(&m)));
             Ok((StatusCode::CONFLICT, home).into_response())
         }
-        e => Err(WebError::page(e)),
+        e => Err(WebError::portal(e)),
     }
 }
 
@@ -143,6 +143,6 @@ pub async fn ask(
             let r = Refused::for_field("move-form", &f, message, field);
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page(&state, &p, options, r)).into_response())
         }
-        Err(e) => Err(WebError::page(e)),
+        Err(e) => Err(WebError::portal(e)),
     }
 }

@@ -122,7 +122,7 @@ pub async fn notes(
     Extension(p): Extension<PortalPatient>,
 ) -> Result<Response, WebError> {
     let zone = state.app.clinic_zone();
-    let notes = state.app.portal_notes(&p.actor()).await.map_err(WebError::page)?;
+    let notes = state.app.portal_notes(&p.actor()).await.map_err(WebError::portal)?;
     Ok(NotesPage {
         chrome: portal_chrome(&state, &p, None),
         here: Here::Notes,
@@ -173,7 +173,7 @@ pub async fn home(
 
 /// The appointments page (`asking`: the appointment whose cancellation is being asked about).
 pub(super) async fn home_page(state: &AppState, p: &PortalPatient, asking: i64) -> Result<HomePage, WebError> {
-    let h = state.app.portal_home(&p.actor()).await.map_err(WebError::page)?;
+    let h = state.app.portal_home(&p.actor()).await.map_err(WebError::portal)?;
     Ok(HomePage {
         chrome: portal_chrome(state, p, None),
         here: Here::Appointments,
@@ -201,7 +201,7 @@ pub async fn answer(
     let (what, done) = match f.answer.as_str() {
         "confirm" => (LinkAnswer::Confirm, "confirmed"),
         "cancel" => (LinkAnswer::Cancel, "cancelled"),
-        _ => return Err(WebError::page(AppError::Invalid("choose confirm or cancel".into()))),
+        _ => return Err(WebError::portal(AppError::Invalid("choose confirm or cancel".into()))),
     };
     match state.app.portal_answer(&p.actor(), id, what).await {
         Ok(()) => Ok(urls::portal_home().done(done).redirect()),
@@ -210,12 +210,12 @@ pub async fn answer(
             page.chrome = std::mem::take(&mut page.chrome).error(Some(super::sign_in::sentence(&m)));
             Ok((axum::http::StatusCode::CONFLICT, page).into_response())
         }
-        Err(e) => Err(WebError::page(e)),
+        Err(e) => Err(WebError::portal(e)),
     }
 }
 
 async fn notice_page(state: &AppState, p: &PortalPatient, notice: Option<&str>) -> Result<NoticePage, WebError> {
-    let n = state.app.portal_notice(&p.actor()).await.map_err(WebError::page)?;
+    let n = state.app.portal_notice(&p.actor()).await.map_err(WebError::portal)?;
     let zone = state.app.clinic_zone();
     Ok(NoticePage {
         chrome: portal_chrome(state, p, notice),
@@ -267,6 +267,6 @@ pub async fn acknowledge(
             page.chrome = std::mem::take(&mut page.chrome).error(Some(super::sign_in::sentence(&m)));
             Ok((axum::http::StatusCode::CONFLICT, page).into_response())
         }
-        Err(e) => Err(WebError::page(e)),
+        Err(e) => Err(WebError::portal(e)),
     }
 }

@@ -54,7 +54,7 @@ pub struct Done {
 }
 
 async fn page(state: &AppState, p: &PortalPatient, notice: Option<&str>, r: Refused) -> Result<RequestsPage, WebError> {
-    let requests = state.app.portal_requests(&p.actor()).await.map_err(WebError::page)?;
+    let requests = state.app.portal_requests(&p.actor()).await.map_err(WebError::portal)?;
     Ok(RequestsPage {
         chrome: portal_chrome(state, p, notice),
         here: Here::Requests,
@@ -89,7 +89,7 @@ pub async fn file(
             let page = page(&state, &p, None, r).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
-        Err(e) => Err(WebError::page(e)),
+        Err(e) => Err(WebError::portal(e)),
     }
 }
 
@@ -102,7 +102,7 @@ pub async fn copy_pdf(
         .app
         .portal_copy(&p.actor(), id, CopyForm::Pdf)
         .await
-        .map_err(WebError::page)?;
+        .map_err(WebError::portal)?;
     Ok(file_response("application/pdf".into(), bytes, "my-record.pdf"))
 }
 
@@ -115,7 +115,7 @@ pub async fn copy_fhir(
         .app
         .portal_copy(&p.actor(), id, CopyForm::Fhir)
         .await
-        .map_err(WebError::page)?;
+        .map_err(WebError::portal)?;
     Ok(file_response(
         "application/fhir+json".into(),
         bytes,

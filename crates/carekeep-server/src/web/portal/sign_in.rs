@@ -138,7 +138,7 @@ pub async fn ask(
             let (chrome, jar) = sign_in_chrome(&state, jar, tls);
             Ok((StatusCode::UNPROCESSABLE_ENTITY, jar, SignInPage { chrome, form: f, r }).into_response())
         }
-        Err(e) => Err(WebError::page(e)),
+        Err(e) => Err(WebError::portal(e)),
     }
 }
 
@@ -181,7 +181,7 @@ pub async fn verify(
             let (chrome, jar) = sign_in_chrome(&state, jar, tls);
             Ok((StatusCode::UNPROCESSABLE_ENTITY, jar, CodePage { chrome, form: f, r }).into_response())
         }
-        Err(e) => Err(WebError::page(e)),
+        Err(e) => Err(WebError::portal(e)),
     }
 }
 
@@ -191,7 +191,7 @@ pub async fn sign_out(
     jar: CookieJar,
     Extension(p): Extension<PortalPatient>,
 ) -> Result<Response, WebError> {
-    state.app.portal_sign_out(&p.actor()).await.map_err(WebError::page)?;
+    state.app.portal_sign_out(&p.actor()).await.map_err(WebError::portal)?;
     Ok((
         jar.remove(removal(COOKIE, tls)),
         urls::portal_sign_in().with("signed_out", 1).redirect(),
