@@ -371,6 +371,41 @@ impl Pdf {
         }
     }
 
+    /// A drawing of strokes (a drawn signature): points in a `box_w` x `box_h` box, y down,
+    /// scaled into `width_mm`, in a thin frame, kept on one page.
+    pub fn drawing(&mut self, strokes: &[Vec<(f32, f32)>], box_w: f32, box_h: f32, width_mm: f32) {
+        let scale = width_mm / box_w;
+        let height = box_h * scale;
+        self.flush_heading(height + 4.0);
+        self.room(height + 4.0);
+        self.y -= height + 2.0;
+        let (x0, y0) = (MARGIN, self.y);
+        self.layer
+            .set_outline_color(Color::Greyscale(Greyscale::new(0.6, None)));
+        self.layer.set_outline_thickness(0.5);
+        self.layer.add_line(Line {
+            points: vec![
+                (Point::new(Mm(x0), Mm(y0)), false),
+                (Point::new(Mm(x0 + width_mm), Mm(y0)), false),
+                (Point::new(Mm(x0 + width_mm), Mm(y0 + height)), false),
+                (Point::new(Mm(x0), Mm(y0 + height)), false),
+            ],
+            is_closed: true,
+        });
+        self.layer.set_outline_color(black());
+        self.layer.set_outline_thickness(1.2);
+        for stroke in strokes.iter().filter(|s| s.len() > 1) {
+            self.layer.add_line(Line {
+                points: stroke
+                    .iter()
+                    .map(|(x, y)| (Point::new(Mm(x0 + x * scale), Mm(y0 + height - y * scale)), false))
+                    .collect(),
+                is_closed: false,
+            });
+        }
+        self.y -= 2.0;
+    }
+
     pub fn title(&mut self, text: &str) {
         self.text(text, 18.0, true);
         self.y -= 4.0;

@@ -173,6 +173,13 @@ pub(crate) fn roles() -> Link {
     Link::new("/admin/roles")
 }
 
+pub(crate) fn forms() -> Link {
+    Link::new("/forms")
+}
+pub(crate) fn form_version(id: i64) -> Link {
+    Link::new(format!("/forms/versions/{id}"))
+}
+
 /// The patient portal's pages (`web/portal`).
 pub(crate) fn portal_sign_in() -> Link {
     Link::new("/portal/sign-in")
@@ -188,6 +195,12 @@ pub(crate) fn portal_notice() -> Link {
 }
 pub(crate) fn portal_requests() -> Link {
     Link::new("/portal/requests")
+}
+pub(crate) fn portal_forms() -> Link {
+    Link::new("/portal/forms")
+}
+pub(crate) fn portal_form(id: i64) -> Link {
+    Link::new(format!("/portal/forms/{id}"))
 }
 
 #[cfg(test)]
@@ -254,6 +267,10 @@ mod tests {
             portal_home(),
             portal_notice(),
             portal_requests(),
+            portal_forms(),
+            portal_form(7),
+            forms(),
+            form_version(7),
         ];
         for link in all {
             assert!(served(link.path()), "{} is not served by any page route", link.path());

@@ -161,3 +161,69 @@
     });
   });
 })();
+
+// Forms (issue 28): a question shown only after a given answer hides until then (without the
+// script every question shows, with words saying when to answer it); the signature pad turns
+// strokes into path data in a hidden field (the typed name stays the fallback).
+(function () {
+  "use strict";
+  var conds = document.querySelectorAll("[data-show-if]");
+  if (!conds.length) { return; }
+  function value(name) {
+    var inputs = document.querySelectorAll("input[name='" + name + "']");
+    var out = [];
+    for (var i = 0; i < inputs.length; i++) { if (inputs[i].checked) { out.push(inputs[i].value); } }
+    return out;
+  }
+  function update() {
+    for (var i = 0; i < conds.length; i++) {
+      var el = conds[i];
+      el.hidden = value(el.getAttribute("data-show-if")).indexOf(el.getAttribute("data-equals")) < 0;
+    }
+  }
+  document.addEventListener("change", update);
+  update();
+})();
+
+(function () {
+  "use strict";
+  var pad = document.getElementById("sig-pad");
+  var wrap = document.getElementById("sig-wrap");
+  var field = document.getElementById("sig-drawn");
+  var path = document.getElementById("sig-path");
+  if (!pad || !wrap || !field || !path || !pad.createSVGPoint) { return; }
+  wrap.hidden = false;
+  var label = document.getElementById("typed-label");
+  if (label) { label.textContent = "Or type your full name instead"; }
+  var d = "";
+  var drawing = false;
+  function point(e) {
+    var p = pad.createSVGPoint();
+    p.x = e.clientX; p.y = e.clientY;
+    var m = pad.getScreenCTM();
+    if (!m) { return null; }
+    var q = p.matrixTransform(m.inverse());
+    return [Math.max(0, Math.min(600, Math.round(q.x))), Math.max(0, Math.min(600, Math.round(q.y)))];
+  }
+  function show() { path.setAttribute("d", d); field.value = d; }
+  pad.addEventListener("pointerdown", function (e) {
+    var q = point(e); if (!q) { return; }
+    drawing = true;
+    if (pad.setPointerCapture) { pad.setPointerCapture(e.pointerId); }
+    d += (d ? " " : "") + "M " + q[0] + " " + q[1];
+    show();
+    e.preventDefault();
+  });
+  pad.addEventListener("pointermove", function (e) {
+    if (!drawing) { return; }
+    var q = point(e); if (!q) { return; }
+    d += " L " + q[0] + " " + q[1];
+    show();
+    e.preventDefault();
+  });
+  function stop() { drawing = false; }
+  pad.addEventListener("pointerup", stop);
+  pad.addEventListener("pointercancel", stop);
+  var clear = document.getElementById("sig-clear");
+  if (clear) { clear.addEventListener("click", function () { d = ""; show(); }); }
+})();

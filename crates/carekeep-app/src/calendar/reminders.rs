@@ -329,6 +329,17 @@ impl App {
             token
         };
         let link = format!("{base}/c/{token}");
+        // The visit's forms still to fill in (issue 28): the reminder carries the portal's
+        // forms page, no form's name.
+        let forms_waiting = {
+            let mut conn = self.store().read().await?;
+            carekeep_store::forms::responses_for_appointments(&mut conn, &[row.id])
+                .await?
+                .iter()
+                .any(|r| {
+                    !carekeep_domain::forms::Status::parse(&r.status).is_some_and(carekeep_domain::forms::Status::done)
+                })
+        };
         let text = reminder(
             channel,
             self.clinic_name(),
@@ -338,6 +349,11 @@ impl App {
             detail,
             service.as_deref(),
         );
+        let text = if forms_waiting {
+            carekeep_domain::calendar::message::with_forms(text, channel, &format!("{base}/portal/forms"))
+        } else {
+            text
+        };
         let outcome = match channel {
             Channel::Email => self.send_mail(&address, &text.subject, &text.body, Content::Phi).await,
             Channel::Sms => self.send_sms(&address, &text.body).await,

@@ -12,10 +12,12 @@
 //! statuses is one audited event; every change is audited in its transaction.
 
 mod packets;
+mod pdf;
 mod portal;
 mod templates;
 
 pub use packets::{FormLine, ResponseView};
+pub use pdf::{answer_words, form_pdf_bytes};
 pub use portal::{PortalForms, SignatureInput, Submitted};
 pub use templates::{BuiltinOffer, ServiceForm, TemplateSummary, VersionView};
 

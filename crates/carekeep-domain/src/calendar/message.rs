@@ -99,12 +99,73 @@ pub fn reminder(
     }
 }
 
+/// Adds the link to the patient's forms before the visit (issue 28): the portal's forms page,
+/// never a form's name (a consent's title can say what care is planned; 164.502(b), the same
+/// minimum as the rest of the reminder). A text keeps it only while it still fits one message
+/// (the email always carries it).
+pub fn with_forms(mut r: Reminder, channel: Channel, link: &str) -> Reminder {
+    match channel {
+        Channel::Email => {
+            r.body
+                .push_str(&format!("\r\nBefore your visit, please fill in your forms: {link}\r\n"));
+        }
+        Channel::Sms => {
+            let longer = r.body.replacen(" Reply STOP", &format!(" Forms: {link} Reply STOP"), 1);
+            if longer.chars().count() <= SMS_MAX {
+                r.body = longer;
+            }
+        }
+    }
+    r
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use time::macros::datetime;
 
     const LINK: &str = "https://clinic.example/c/AbCdEfGhIjKlMnOpQrStUvWxYz012345";
+
+    #[test]
+    fn the_forms_link_goes_with_the_reminder_and_names_no_form() {
+        let at = datetime!(2026-12-09 14:30 UTC);
+        let forms = "https://clinic.example/portal/forms";
+        let detail = Detail { service: false };
+        let email = with_forms(
+            reminder(Channel::Email, "Lakeside", None, at, LINK, detail, None),
+            Channel::Email,
+            forms,
+        );
+        assert!(
+            email.body.contains(&format!("please fill in your forms: {forms}")),
+            "{}",
+            email.body
+        );
+        let (short_link, short_forms) = ("https://lk.example/c/AbCd", "https://lk.example/portal/forms");
+        let sms = with_forms(
+            reminder(Channel::Sms, "Lakeside", None, at, short_link, detail, None),
+            Channel::Sms,
+            short_forms,
+        );
+        assert!(
+            sms.body.contains(&format!("Forms: {short_forms} Reply STOP")),
+            "{}",
+            sms.body
+        );
+        assert!(sms.body.chars().count() <= SMS_MAX);
+        // A text that would run past one message keeps the confirm link and drops the forms.
+        let long = "A Very Long Clinic Name For Aesthetic And Wellness Medicine Of The Lakes";
+        let sms = with_forms(
+            reminder(Channel::Sms, long, None, at, LINK, detail, None),
+            Channel::Sms,
+            forms,
+        );
+        assert!(
+            sms.body.contains(LINK) && sms.body.chars().count() <= SMS_MAX,
+            "{}",
+            sms.body
+        );
+    }
 
     #[test]
     fn us_times() {

@@ -46,6 +46,8 @@ pub struct Card {
     pub status: &'static str,
     pub status_class: &'static str,
     pub confirmed: bool,
+    /// Forms the visit's packet still waits for (issue 28), by title.
+    pub forms_missing: Vec<String>,
 }
 
 /// One cell of the grid: its appointments and, when free, where to book it.
@@ -100,6 +102,7 @@ fn card(i: &CalendarItem) -> Card {
         (Status::Cancelled, _) => ("Cancelled", "status-cancelled"),
     };
     Card {
+        forms_missing: Vec::new(),
         id: i.id,
         times: format!("{} to {}", clock(i.start), clock(i.end)),
         patient: i.patient_name.clone(),
@@ -274,6 +277,29 @@ pub(super) async fn calendar_page(state: &AppState, p: &Principal, w: Which) -> 
         _ => None,
     };
     let moves = move_lines(state, p).await?;
+    let mut rows = if week {
+        week_rows(&v, by_room, &columns)
+    } else {
+        day_rows(&v, day, by_room, &columns)
+    };
+    // What each visit's forms still wait for (issue 28): titles only, no answers.
+    let ids: Vec<i64> = rows
+        .iter()
+        .flat_map(|r| r.cells.iter().flat_map(|c| c.cards.iter().map(|a| a.id)))
+        .collect();
+    let missing = state
+        .app
+        .forms_missing(&p.actor(), &ids)
+        .await
+        .map_err(WebError::page)?;
+    for card in rows
+        .iter_mut()
+        .flat_map(|r| r.cells.iter_mut().flat_map(|c| c.cards.iter_mut()))
+    {
+        if let Some(m) = missing.get(&card.id) {
+            card.forms_missing = m.clone();
+        }
+    }
     let page = CalendarPage {
         chrome: chrome(state, p, "/calendar").notice(notice),
         week,
@@ -284,11 +310,7 @@ pub(super) async fn calendar_page(state: &AppState, p: &Principal, w: Which) -> 
         } else {
             day_title(day)
         },
-        rows: if week {
-            week_rows(&v, by_room, &columns)
-        } else {
-            day_rows(&v, day, by_room, &columns)
-        },
+        rows,
         column_days: if week {
             v.days.iter().map(Date::to_string).collect()
         } else {

@@ -111,6 +111,10 @@ pub struct SetupPage {
     pub names_service: bool,
     /// Whether this person may change what reminders say (owners).
     pub may_set_reminders: bool,
+    /// The forms each service asks for (issue 28), by service id.
+    pub service_forms: std::collections::BTreeMap<i64, Vec<carekeep_app::forms::ServiceForm>>,
+    /// The clinic's forms a service may ask for, `(template, title)`.
+    pub form_choices: Vec<(i64, String)>,
 }
 
 impl SetupPage {
@@ -133,6 +137,14 @@ impl SetupPage {
             .and_then(|h| h.days.get(day).cloned().flatten())
             .map(|(f, u)| if until { u } else { f })
             .unwrap_or_default()
+    }
+
+    /// How often service `service` asks for form `template` (`""`: not asked).
+    pub fn freq_of(&self, service: &i64, template: &i64) -> &'static str {
+        self.service_forms
+            .get(service)
+            .and_then(|l| l.iter().find(|f| f.template_id == *template))
+            .map_or("", |f| f.frequency.as_str())
     }
 
     pub fn provider_picked(&self, id: &i64) -> bool {
@@ -171,7 +183,46 @@ async fn page(
             .app
             .policy()
             .has_capability(&p.roles, carekeep_domain::Capability::AdministerUsers),
+        service_forms: state.app.service_forms(&p.actor()).await.map_err(WebError::page)?,
+        form_choices: state
+            .app
+            .form_templates(&p.actor())
+            .await
+            .map_err(WebError::page)?
+            .into_iter()
+            .filter(|t| !t.retired)
+            .map(|t| (t.id, t.title))
+            .collect(),
     })
+}
+
+/// The forms a service asks for: `f<template>` = how often (empty: not asked).
+pub async fn set_service_forms(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(id): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let forms: Vec<(i64, String)> = pairs
+        .into_iter()
+        .filter(|(_, v)| !v.is_empty())
+        .filter_map(|(k, v)| Some((k.strip_prefix('f')?.parse().ok()?, v)))
+        .collect();
+    match state.app.set_service_forms(&p.actor(), id, &forms).await {
+        Ok(()) => Ok(urls::calendar_setup()
+            .done("service_forms")
+            .at(format!("service-forms-{id}"))
+            .redirect()),
+        Err(AppError::Invalid(m)) => {
+            let page = page(&state, &p, None, Refused::default()).await?;
+            let page = SetupPage {
+                chrome: page.chrome.error(Some(m)),
+                ..page
+            };
+            Ok(refused_page(page))
+        }
+        Err(e) => Err(WebError::page(e)),
+    }
 }
 
 pub async fn show(
@@ -184,6 +235,7 @@ pub async fn show(
         Some("room") => Some("Room added."),
         Some("hours") => Some("Working hours saved."),
         Some("time_off") => Some("Time off added."),
+        Some("service_forms") => Some("Saved: the service's forms."),
         Some("time_off_removed") => Some("Time off removed."),
         Some("reminders_service") => Some("Saved: reminders now name the service."),
         Some("reminders_minimum") => Some("Saved: reminders say only the clinic, the day and time, and a link."),

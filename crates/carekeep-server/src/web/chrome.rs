@@ -99,6 +99,13 @@ pub fn modules_for(policy: &Policy, p: &Principal) -> Vec<Module> {
             href: Some("/calendar/setup"),
         });
     }
+    if can(Capability::ManageProgram) || can(Capability::ManageCalendar) || reads(DataClass::Clinical) {
+        out.push(Module {
+            title: "Forms",
+            description: "Intake and consent forms patients fill in and sign before a visit.",
+            href: Some("/forms"),
+        });
+    }
     if reads(DataClass::Identity) {
         out.push(Module {
             title: "Patients",

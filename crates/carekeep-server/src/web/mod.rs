@@ -17,6 +17,7 @@ pub(crate) mod formats;
 pub(crate) mod forms;
 mod home;
 mod incidents;
+mod intake;
 mod invite;
 mod login;
 mod mfa;
@@ -113,6 +114,13 @@ pages! {
     "/notes/{id}/addenda" => post(chart::addend),
     "/patients/{id}/amendments/{request}" => post(chart::file_amendment),
     "/patients/{id}/people" => post(people::add_person),
+    "/patients/{id}/forms" => post(intake::send),
+    "/forms" => get(intake::list),
+    "/forms/adopt" => post(intake::adopt),
+    "/forms/versions/{id}" => get(intake::version),
+    "/forms/{id}/edit" => get(intake::edit).post(intake::save),
+    "/forms/responses/{id}" => get(intake::response),
+    "/forms/responses/{id}/pdf" => get(intake::response_pdf),
     "/patients/{id}/people/{person}/revoke" => post(people::revoke),
     "/patients/{id}/representatives" => post(people::add_representative),
     "/patients/{id}/representatives/{person}/document" => get(people::document),
@@ -141,6 +149,7 @@ pages! {
     "/calendar/waitlist/{id}/book" => post(waitlist::book),
     "/calendar/setup" => get(calendar_setup::show),
     "/calendar/setup/services" => post(calendar_setup::add_service),
+    "/calendar/setup/services/{id}/forms" => post(calendar_setup::set_service_forms),
     "/calendar/setup/rooms" => post(calendar_setup::add_room),
     "/calendar/setup/reminders" => post(calendar_setup::save_reminders),
     "/calendar/setup/portal-moves" => post(calendar_setup::save_portal_moves),

@@ -180,6 +180,7 @@ fn notice(done: Option<&str>) -> Option<&'static str> {
     Some(match done? {
         "registered" => "Patient registered.",
         "saved" => "Saved.",
+        "forms_sent" => "Forms sent: the patient fills them in at the portal.",
         "booked" => "Appointment booked.",
         "status" => "Appointment updated.",
         "note" => "Note saved as a draft.",
@@ -230,7 +231,33 @@ pub(crate) async fn chart_page(
         Some(_) => Some(state.app.people(&p.actor(), id).await.map_err(WebError::page)?),
         None => None,
     };
+    // The forms asked of the patient and where each stands (issue 28): a reader of the
+    // scheduling class; answers open on their own page for a reader of the clinical class.
+    let forms = match v.scheduling {
+        Some(_) => Some(
+            state
+                .app
+                .patient_forms(&p.actor(), id)
+                .await
+                .map_err(WebError::page)?
+                .into_iter()
+                .filter(|f| f.status != carekeep_domain::forms::Status::Reviewed)
+                .collect(),
+        ),
+        None => None,
+    };
+    let form_offers = state
+        .app
+        .form_templates(&p.actor())
+        .await
+        .map_err(WebError::page)?
+        .into_iter()
+        .filter(|t| !t.retired)
+        .map(|t| (t.id, t.title))
+        .collect();
     Ok(ChartPage {
+        forms,
+        form_offers,
         people,
         chrome: chrome(state, p, "/patients").notice(notice(done)).error(error),
         head,
@@ -528,6 +555,10 @@ pub struct ChartPage {
     pub me: i64,
     /// People acting for the patient, for a reader of the contact class.
     pub people: Option<carekeep_app::people::PeopleView>,
+    /// The forms asked of the patient, not yet reviewed, with their status (scheduling).
+    pub forms: Option<Vec<carekeep_app::forms::FormLine>>,
+    /// The clinic's forms staff may send, `(template, title)`.
+    pub form_offers: Vec<(i64, String)>,
     /// A refused chart form, shown again as typed.
     pub r: Refused,
 }
@@ -549,6 +580,14 @@ impl ChartPage {
     }
     pub fn writes(&self, class: &str) -> bool {
         self.v.access.writes(class)
+    }
+    /// Whether a form still waits for the patient (the header's alert).
+    pub fn forms_waiting(&self) -> bool {
+        self.forms.as_ref().is_some_and(|l| l.iter().any(|f| !f.status.done()))
+    }
+    /// Whether the reader sees the clinical record (and so a form's answers).
+    pub fn reads_clinical(&self) -> bool {
+        self.v.clinical.is_some()
     }
 
     /// The chart's visits and notes as `(item, label, marked)` for the own-consent marking

@@ -442,6 +442,30 @@ async fn a_patient_reaches_nothing_of_another_patient_by_id_on_any_portal_route(
         .await
         .unwrap();
 
+    // Bea has a form to fill in (issue 28), with her answers saved as a draft.
+    let form_template = crate::forms::adopt(&p.app, "medical_history").await;
+    let desk = p.app.principal(&p.app.api_login("frontdesk").await).await;
+    p.app
+        .state
+        .app
+        .send_forms(&desk.actor(), bea, None, &[form_template])
+        .await
+        .unwrap();
+    let bea_pp = crate::forms::portal_patient(bea);
+    let bea_actor = carekeep_app::Actor::Patient(&bea_pp);
+    let bea_form = p.app.state.app.portal_forms(&bea_actor).await.unwrap().forms[0].response_id;
+    p.app
+        .state
+        .app
+        .portal_save_form(
+            &bea_actor,
+            bea_form,
+            2,
+            &crate::forms::raw(&[("notes", "Vandersloot history")]),
+        )
+        .await
+        .unwrap();
+
     let mut c = sign_in(&p, "555-234-5678", "+15552345678", 1).await;
     let routes = carekeep_server::portal_routes();
     assert!(routes.len() >= 13, "{routes:?}");
@@ -450,10 +474,12 @@ async fn a_patient_reaches_nothing_of_another_patient_by_id_on_any_portal_route(
     for (method, template) in &routes {
         let other_id = if template.starts_with("/portal/appointments/") {
             bea_visit
+        } else if template.starts_with("/portal/forms/") {
+            bea_form
         } else {
             bea_request
         };
-        let path = template.replace("{id}", &other_id.to_string());
+        let path = template.replace("{id}", &other_id.to_string()).replace("{part}", "2");
         let (status, body) = match *method {
             "GET" => c.get(&path).await,
             _ => {
@@ -462,6 +488,8 @@ async fn a_patient_reaches_nothing_of_another_patient_by_id_on_any_portal_route(
                     "/portal/notice" => &[("version", "1"), ("received", "yes")],
                     "/portal/requests" => &[("kind", "amendment"), ("words", "My own words")],
                     "/portal/appointments/{id}/move" => &[("slot", ""), ("wishes", "Any Tuesday morning")],
+                    "/portal/forms/{id}/part/{part}" => &[("notes", "overwritten")],
+                    "/portal/forms/{id}/sign" => &[("typed", "Ana Okafor")],
                     _ => &[],
                 };
                 let (s, _, b) = c.post(&path, fields).await;
@@ -480,7 +508,14 @@ async fn a_patient_reaches_nothing_of_another_patient_by_id_on_any_portal_route(
             c = sign_in(&p, "555-234-5678", "+15552345678", 2).await;
         }
     }
-    assert_eq!(swept, 5);
+    assert_eq!(swept, 9);
+    // Bea's form is untouched: still her draft, her words.
+    let bea_view = p.app.state.app.portal_form(&bea_actor, bea_form).await.unwrap();
+    assert_eq!(
+        bea_view.answers.get("notes"),
+        Some(&carekeep_domain::forms::Answer::Text("Vandersloot history".into()))
+    );
+    assert_eq!(bea_view.status, carekeep_domain::forms::Status::Draft);
     // Bea's appointment is untouched; Ana's own answers work (the sweep can fail).
     {
         let mut conn = p.app.state.app.store_for_tests().read().await.unwrap();

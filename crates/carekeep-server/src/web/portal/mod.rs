@@ -5,6 +5,7 @@
 //! own per-address limit on the sign-in forms; every page's read is a use case that opens the
 //! patient's own record through the chart's policy and audits it as the patient's.
 
+mod forms;
 mod gate;
 mod moves;
 mod pages;
@@ -66,6 +67,12 @@ pub fn route_table() -> Vec<(&'static str, &'static str)> {
         ("POST", "/portal/requests"),
         ("GET", "/portal/requests/{id}/copy.pdf"),
         ("GET", "/portal/requests/{id}/copy.json"),
+        ("GET", "/portal/forms"),
+        ("POST", "/portal/forms/esign"),
+        ("GET", "/portal/forms/{id}"),
+        ("POST", "/portal/forms/{id}/part/{part}"),
+        ("POST", "/portal/forms/{id}/sign"),
+        ("GET", "/portal/forms/{id}/signed.pdf"),
     ]
 }
 
@@ -84,6 +91,12 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/portal/requests", get(requests::list).post(requests::file))
         .route("/portal/requests/{id}/copy.pdf", get(requests::copy_pdf))
         .route("/portal/requests/{id}/copy.json", get(requests::copy_fhir))
+        .route("/portal/forms", get(forms::list))
+        .route("/portal/forms/esign", post(forms::agree))
+        .route("/portal/forms/{id}", get(forms::show))
+        .route("/portal/forms/{id}/part/{part}", post(forms::save))
+        .route("/portal/forms/{id}/sign", post(forms::sign))
+        .route("/portal/forms/{id}/signed.pdf", get(forms::pdf))
         .layer(axum::middleware::from_fn_with_state(state, gate::gate))
         .layer(axum::Extension(gate::SignInLimiter(limiter)))
 }

@@ -22,6 +22,7 @@ pub enum Here {
     Notes,
     Notice,
     Requests,
+    Forms,
 }
 
 /// The chrome of a signed-in portal page: the clinic's name, the session's CSRF token, and

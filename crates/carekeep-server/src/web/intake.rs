@@ -1,0 +1,444 @@
+//! The clinic's forms (issue 28): `/forms` lists the templates and the built-ins to adopt, a
+//! version's preview, the editor (an edit of a used version saves the next version), a
+//! patient's filled form with its signature and evidence, its PDF, and sending forms from the
+//! chart.
+
+use super::chrome;
+use crate::error::WebError;
+use crate::respond::file_response;
+use crate::session::PageUser;
+use crate::state::AppState;
+use crate::urls;
+use crate::web::chrome::Chrome;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum_extra::extract::Form;
+use carekeep_app::forms::{answer_words, BuiltinOffer, TemplateSummary, VersionView};
+use carekeep_app::{AppError, Principal};
+use carekeep_domain::forms::{is_shown, FieldKind, Mark, Template as FormTemplate};
+use carekeep_domain::Capability;
+use serde::Deserialize;
+
+#[derive(Template, Debug)]
+#[template(path = "forms/list.html")]
+pub struct ListPage {
+    pub chrome: Chrome,
+    pub templates: Vec<TemplateSummary>,
+    pub builtins: Vec<BuiltinOffer>,
+    pub may_edit: bool,
+}
+
+/// One question in the preview or the editor.
+#[derive(Debug)]
+pub struct QuestionView {
+    pub id: String,
+    pub label: String,
+    pub help: String,
+    pub kind: &'static str,
+    pub required: bool,
+    pub options: String,
+    pub depends: String,
+}
+
+#[derive(Debug)]
+pub struct SectionView {
+    pub index: usize,
+    pub title: String,
+    pub text: String,
+    pub paragraphs: Vec<String>,
+    pub questions: Vec<QuestionView>,
+}
+
+#[derive(Template, Debug)]
+#[template(path = "forms/version.html")]
+pub struct VersionPage {
+    pub chrome: Chrome,
+    pub v: VersionView,
+    pub versions: Vec<(i64, i64, bool)>,
+    pub sections: Vec<SectionView>,
+    pub may_edit: bool,
+}
+
+#[derive(Template, Debug)]
+#[template(path = "forms/edit.html")]
+pub struct EditPage {
+    pub chrome: Chrome,
+    pub template_id: i64,
+    pub version: i64,
+    pub used: bool,
+    pub title: String,
+    pub sections: Vec<SectionView>,
+}
+
+/// One answered question.
+#[derive(Debug)]
+pub struct AnswerLine {
+    pub label: String,
+    pub answer: String,
+}
+
+#[derive(Template, Debug)]
+#[template(path = "forms/response.html")]
+pub struct ResponsePage {
+    pub chrome: Chrome,
+    pub id: i64,
+    pub patient_id: i64,
+    pub title: String,
+    pub version: i64,
+    pub status: &'static str,
+    pub sections: Vec<(String, Vec<AnswerLine>)>,
+    pub signed: bool,
+    pub drawn: String,
+    pub typed: String,
+    pub evidence: Vec<(&'static str, String)>,
+    pub holds: bool,
+}
+
+crate::web::chrome::page_response!(ListPage, VersionPage, EditPage, ResponsePage);
+
+fn may_edit(state: &AppState, p: &Principal) -> bool {
+    state.app.policy().has_capability(&p.roles, Capability::ManageProgram)
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct Done {
+    done: String,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Query(d): Query<Done>,
+) -> Result<Response, WebError> {
+    let notice = match d.done.as_str() {
+        "adopted" => Some("Adopted: the form is now the clinic's own. Edit it to fit your practice."),
+        _ => None,
+    };
+    Ok(ListPage {
+        chrome: chrome(&state, &p, "/forms").notice(notice),
+        templates: state.app.form_templates(&p.actor()).await.map_err(WebError::page)?,
+        builtins: state.app.form_builtins(&p.actor()).await.map_err(WebError::page)?,
+        may_edit: may_edit(&state, &p),
+    }
+    .into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct AdoptForm {
+    key: String,
+}
+
+pub async fn adopt(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Form(f): Form<AdoptForm>,
+) -> Result<Response, WebError> {
+    state.app.adopt_form(&p.actor(), &f.key).await.map_err(WebError::page)?;
+    Ok(urls::forms().done("adopted").redirect())
+}
+
+fn sections_of(t: &FormTemplate) -> Vec<SectionView> {
+    t.sections
+        .iter()
+        .enumerate()
+        .map(|(index, s)| SectionView {
+            index,
+            title: s.title.clone(),
+            text: s.text.join("\n\n"),
+            paragraphs: s.text.clone(),
+            questions: s
+                .fields
+                .iter()
+                .map(|f| QuestionView {
+                    id: f.id.clone(),
+                    label: f.label.clone(),
+                    help: f.help.clone(),
+                    kind: kind_words(&f.kind),
+                    required: f.required,
+                    options: match &f.kind {
+                        FieldKind::Choice { options } | FieldKind::MultipleChoice { options } => options.join("\n"),
+                        _ => String::new(),
+                    },
+                    depends: f
+                        .show_if
+                        .as_ref()
+                        .map(|c| {
+                            let parent = t.field(&c.field).map(|p| p.label.clone()).unwrap_or_default();
+                            format!(
+                                "Asked only when \u{201c}{parent}\u{201d} is \u{201c}{}\u{201d}",
+                                c.equals
+                            )
+                        })
+                        .unwrap_or_default(),
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+fn kind_words(k: &FieldKind) -> &'static str {
+    match k {
+        FieldKind::Text => "Short text",
+        FieldKind::LongText => "Long text",
+        FieldKind::Choice { .. } => "One choice",
+        FieldKind::MultipleChoice { .. } => "Several choices",
+        FieldKind::YesNo { follow_up: Some(_) } => "Yes or no, with a question when yes",
+        FieldKind::YesNo { follow_up: None } => "Yes or no",
+        FieldKind::Date => "Date",
+        FieldKind::Number { .. } => "Number",
+        FieldKind::MedicationList => "List of medicines",
+        FieldKind::AllergyList => "List of allergies",
+        FieldKind::Signature => "Signature",
+        FieldKind::Initials => "Initials",
+    }
+}
+
+pub async fn version(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(id): Path<i64>,
+    Query(d): Query<Done>,
+) -> Result<Response, WebError> {
+    let v = state.app.form_version(&p.actor(), id).await.map_err(WebError::page)?;
+    let versions = state
+        .app
+        .form_versions(&p.actor(), v.template_id)
+        .await
+        .map_err(WebError::page)?
+        .into_iter()
+        .map(|x| (x.id, x.number, x.used))
+        .collect();
+    let notice = match d.done.as_str() {
+        "new" => Some("Saved as a new version: forms already sent keep the version they were sent."),
+        "corrected" => Some("Saved: this version had not been sent to anyone yet, so it was corrected."),
+        _ => None,
+    };
+    Ok(VersionPage {
+        chrome: chrome(&state, &p, "/forms").notice(notice),
+        sections: sections_of(&v.template),
+        v,
+        versions,
+        may_edit: may_edit(&state, &p),
+    }
+    .into_response())
+}
+
+async fn latest(state: &AppState, p: &Principal, template: i64) -> Result<VersionView, WebError> {
+    let t = state
+        .app
+        .form_templates(&p.actor())
+        .await
+        .map_err(WebError::page)?
+        .into_iter()
+        .find(|t| t.id == template)
+        .ok_or_else(|| WebError::page(AppError::NotFound("form")))?;
+    state
+        .app
+        .form_version(&p.actor(), t.version_id)
+        .await
+        .map_err(WebError::page)
+}
+
+pub async fn edit(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    let v = latest(&state, &p, id).await?;
+    Ok(EditPage {
+        chrome: chrome(&state, &p, "/forms"),
+        template_id: id,
+        version: v.number,
+        used: v.used,
+        title: v.template.title.clone(),
+        sections: sections_of(&v.template),
+    }
+    .into_response())
+}
+
+/// The edited template: the latest version with the typed words put in.
+fn apply(mut t: FormTemplate, pairs: &[(String, String)]) -> FormTemplate {
+    let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.replace("\r\n", "\n"));
+    if let Some(title) = get("title") {
+        t.title = title.trim().to_owned();
+    }
+    for (i, s) in t.sections.iter_mut().enumerate() {
+        if let Some(v) = get(&format!("s{i}.title")) {
+            s.title = v.trim().to_owned();
+        }
+        if let Some(v) = get(&format!("s{i}.text")) {
+            s.text = v
+                .split("\n\n")
+                .map(|p| p.trim().to_owned())
+                .filter(|p| !p.is_empty())
+                .collect();
+        }
+        for f in &mut s.fields {
+            if let Some(v) = get(&format!("q.{}.label", f.id)) {
+                f.label = v.trim().to_owned();
+            }
+            if let Some(v) = get(&format!("q.{}.help", f.id)) {
+                f.help = v.trim().to_owned();
+            }
+            if f.kind != FieldKind::Signature {
+                f.required = get(&format!("q.{}.required", f.id)).is_some_and(|v| v == "yes");
+            }
+            if let Some(v) = get(&format!("q.{}.options", f.id)) {
+                let options: Vec<String> = v
+                    .lines()
+                    .map(|l| l.trim().to_owned())
+                    .filter(|l| !l.is_empty())
+                    .collect();
+                if let FieldKind::Choice { options: o } | FieldKind::MultipleChoice { options: o } = &mut f.kind {
+                    *o = options;
+                }
+            }
+        }
+    }
+    t
+}
+
+pub async fn save(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(id): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let v = latest(&state, &p, id).await?;
+    let body = apply(v.template.clone(), &pairs);
+    match state.app.save_form(&p.actor(), id, body.clone()).await {
+        Ok((version, new)) => Ok(urls::form_version(version)
+            .done(if new { "new" } else { "corrected" })
+            .redirect()),
+        Err(AppError::Invalid(m)) => Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            EditPage {
+                chrome: chrome(&state, &p, "/forms").error(Some(m)),
+                template_id: id,
+                version: v.number,
+                used: v.used,
+                title: body.title.clone(),
+                sections: sections_of(&body),
+            },
+        )
+            .into_response()),
+        Err(e) => Err(WebError::page(e)),
+    }
+}
+
+pub async fn response(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    let v = state.app.form_response(&p.actor(), id).await.map_err(WebError::page)?;
+    let zone = state.app.clinic_zone();
+    let t = &v.template;
+    let sections = t
+        .sections
+        .iter()
+        .map(|s| {
+            (
+                s.title.clone(),
+                s.fields
+                    .iter()
+                    .filter(|f| f.kind != FieldKind::Signature && is_shown(t, f, &v.answers))
+                    .map(|f| AnswerLine {
+                        label: f.label.clone(),
+                        answer: answer_words(v.answers.get(&f.id), &f.kind),
+                    })
+                    .collect(),
+            )
+        })
+        .collect();
+    let (mut drawn, mut typed, mut evidence) = (String::new(), String::new(), Vec::new());
+    if let Some(e) = &v.evidence {
+        match &e.mark {
+            Mark::Drawn(d) => drawn = d.clone(),
+            Mark::Typed(n) => typed = n.clone(),
+        }
+        let at = time::OffsetDateTime::from_unix_timestamp(e.signed_at)
+            .map(|t| {
+                let t = zone.local(t);
+                format!(
+                    "{} at {} ({})",
+                    crate::web::formats::date(t.date()),
+                    crate::web::formats::clock(t),
+                    zone.abbreviation_at(t)
+                )
+            })
+            .unwrap_or_default();
+        evidence = vec![
+            ("Signed by", e.signer.words()),
+            ("Signed on", at),
+            (
+                "Where",
+                if e.channel == "kiosk" {
+                    "The clinic's tablet"
+                } else {
+                    "The patient portal"
+                }
+                .into(),
+            ),
+            ("Device (browser)", e.user_agent.clone()),
+            ("Internet address", e.address.clone()),
+            (
+                "Form version",
+                format!("{} (record {})", v.version, e.template_version_id),
+            ),
+            ("Form content SHA-256", e.template_sha256.clone()),
+            ("Answers SHA-256", e.answers_sha256.clone()),
+            ("What the signer read by the button", e.intent.clone()),
+        ];
+    }
+    Ok(ResponsePage {
+        chrome: chrome(&state, &p, "/patients"),
+        id,
+        patient_id: v.patient_id,
+        title: t.title.clone(),
+        version: v.version,
+        status: v.status.words(),
+        sections,
+        signed: v.evidence.is_some(),
+        drawn,
+        typed,
+        evidence,
+        holds: v.evidence_holds,
+    }
+    .into_response())
+}
+
+pub async fn response_pdf(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    let bytes = state.app.form_pdf(&p.actor(), id).await.map_err(WebError::page)?;
+    Ok(file_response("application/pdf".into(), bytes, "signed-form.pdf"))
+}
+
+/// Staff send forms from the chart: `template` repeated.
+pub async fn send(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(id): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let templates: Vec<i64> = pairs
+        .iter()
+        .filter(|(k, _)| k == "template")
+        .filter_map(|(_, v)| v.parse().ok())
+        .collect();
+    match state.app.send_forms(&p.actor(), id, None, &templates).await {
+        Ok(_) => Ok(urls::patient(id).done("forms_sent").at("forms").redirect()),
+        Err(AppError::Invalid(m)) => {
+            let page = super::patients::chart_page(&state, &p, id, Some(m), None).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(WebError::page(e)),
+    }
+}
