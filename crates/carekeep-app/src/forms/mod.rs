@@ -13,10 +13,14 @@
 
 mod packets;
 mod portal;
+mod record;
+mod review;
 mod templates;
 
 pub use packets::{FormLine, ResponseView};
 pub use portal::{PortalForms, SignatureInput, Submitted};
+pub use record::{ChartForm, ChartForms};
+pub use review::{Decided, Filed, QueueLine, Review};
 pub use templates::{BuiltinOffer, ServiceForm, TemplateSummary, VersionView};
 
 use crate::rights::binding;
