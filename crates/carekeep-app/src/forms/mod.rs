@@ -19,7 +19,7 @@ mod templates;
 
 pub use packets::{FormLine, ResponseView};
 pub use portal::{PortalForms, SignatureInput, Submitted};
-pub use record::{ChartForm, ChartForms};
+pub use record::{ChartForm, ChartForms, SignedForm};
 pub use review::{Decided, Filed, QueueLine, Review};
 pub use templates::{BuiltinOffer, ServiceForm, TemplateSummary, VersionView};
 

@@ -104,3 +104,57 @@ impl App {
         Ok(ChartForms { forms, answers })
     }
 }
+
+/// A signed form as the copy of the record carries it (FHIR and PDF): opened under the
+/// export's own permit, which named the clinical class.
+#[derive(Clone, Debug)]
+pub struct SignedForm {
+    pub id: i64,
+    pub title: String,
+    pub version: i64,
+    pub template: carekeep_domain::forms::Template,
+    pub answers: carekeep_domain::forms::Answers,
+    pub evidence: Option<carekeep_domain::forms::Evidence>,
+    pub status: Status,
+    /// RFC 3339, on the clinic's clock.
+    pub submitted_at: String,
+}
+
+impl App {
+    /// The patient's signed forms, oldest first, for the copy of the record. The caller's
+    /// permit was made for an event naming the clinical class of this patient.
+    pub(crate) async fn signed_forms(
+        &self,
+        permit: &crate::permit::Permit,
+        conn: &mut carekeep_store::Conn,
+        patient: i64,
+    ) -> Result<Vec<SignedForm>, AppError> {
+        let mut rows: Vec<_> = store::responses_for_patient(conn, patient)
+            .await?
+            .into_iter()
+            .filter(|r| Status::parse(&r.status).is_some_and(Status::done))
+            .collect();
+        rows.sort_by_key(|r| (r.submitted_at, r.id));
+        let titles: BTreeMap<i64, String> = store::templates(conn)
+            .await?
+            .into_iter()
+            .map(|t| (t.id, t.title))
+            .collect();
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            let v = store::version(conn, r.version_id).await?;
+            let view = self.response_view(permit, &r, &v)?;
+            out.push(SignedForm {
+                id: r.id,
+                title: titles.get(&r.template_id).cloned().unwrap_or_default(),
+                version: v.number,
+                submitted_at: view.submitted_at.map(crate::records::rfc3339).unwrap_or_default(),
+                template: view.template,
+                answers: view.answers,
+                evidence: view.evidence,
+                status: view.status,
+            });
+        }
+        Ok(out)
+    }
+}

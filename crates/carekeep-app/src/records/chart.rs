@@ -661,6 +661,7 @@ impl App {
             attachments,
             history: history.into_iter().map(|(_, h)| h).collect(),
             amendments_to_file: self.amendments_to_file(permit, &rows.granted_requests)?,
+            forms: Vec::new(),
         })
     }
 }

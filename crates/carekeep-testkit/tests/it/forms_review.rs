@@ -393,3 +393,96 @@ async fn the_charts_forms_card_shows_statuses_to_the_front_desk_and_signers_to_c
     );
     let _ = json!(null);
 }
+
+#[tokio::test]
+async fn signed_forms_are_in_the_copy_of_the_record_as_valid_fhir_and_in_the_pdf() {
+    let app = TestApp::spawn().await;
+    let a = &app.state.app;
+    let (patient, id) = signed_medications(&app).await;
+    // A consent too: a Consent resource whose source is its response.
+    let consent = adopt(&app, "consent_to_treat").await;
+    let desk = app.principal(&app.api_login("frontdesk").await).await;
+    a.send_forms(&desk.actor(), patient, None, &[consent]).await.unwrap();
+    let pp = portal_patient(patient);
+    let me = Actor::Patient(&pp);
+    let open = a
+        .portal_forms(&me)
+        .await
+        .unwrap()
+        .forms
+        .into_iter()
+        .find(|f| !f.status.done())
+        .unwrap()
+        .response_id;
+    assert!(a
+        .portal_save_form(&me, open, 0, &raw(&[("initials", "AV")]))
+        .await
+        .unwrap()
+        .is_empty());
+    let typed = SignatureInput {
+        drawn: String::new(),
+        typed: "Ada Vance".into(),
+    };
+    assert_eq!(a.portal_submit_form(&me, open, typed).await.unwrap(), Submitted::Done);
+
+    let doc = app.api_login("provider").await;
+    let bundle: Value = app
+        .api(Method::GET, &format!("/api/v1/patients/{patient}/fhir"), &doc)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let of = |t: &str| -> Vec<Value> {
+        bundle["entry"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["resource"]["resourceType"] == t)
+            .map(|e| e["resource"].clone())
+            .collect()
+    };
+    let responses = of("QuestionnaireResponse");
+    assert_eq!(responses.len(), 2, "both signed forms");
+    let meds = responses
+        .iter()
+        .find(|r| r["identifier"]["value"].as_str() == Some(id.to_string().as_str()))
+        .unwrap();
+    let text = meds.to_string();
+    for words in [
+        "Lisinopril, 10 mg, daily",
+        "Penicillin (hives)",
+        "Ada Vance, the patient",
+    ] {
+        assert!(text.contains(words), "{words}: {text}");
+    }
+    let consents = of("Consent");
+    assert_eq!(consents.len(), 1, "the medications form is not a consent");
+    assert_eq!(consents[0]["provision"]["type"], "permit");
+    let source = consents[0]["sourceReference"]["reference"].as_str().unwrap();
+    assert!(bundle["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["fullUrl"] == source && e["resource"]["resourceType"] == "QuestionnaireResponse"));
+    crate::fhir::validate(&bundle, "signed-forms");
+
+    // The front desk's copy holds no answers (the clinical class).
+    let desk_token = app.api_login("frontdesk").await;
+    let by_desk: Value = app
+        .api(Method::GET, &format!("/api/v1/patients/{patient}/fhir"), &desk_token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(!by_desk.to_string().contains("QuestionnaireResponse"));
+
+    // The PDF lists them with their answers.
+    let pdf = a.record_pdf(&app.principal(&doc).await.actor(), patient).await.unwrap();
+    let pdf_text = crate::pdf_text(&pdf);
+    assert!(pdf_text.contains("Signed forms"), "a heading");
+    assert!(pdf_text.contains("Consent to treat"), "the consent's title");
+}
