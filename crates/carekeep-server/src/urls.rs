@@ -108,6 +108,9 @@ pub(crate) fn appointment_reminders(id: i64) -> Link {
 pub(crate) fn waitlist() -> Link {
     Link::new("/calendar/waitlist")
 }
+pub(crate) fn form_review_queue() -> Link {
+    Link::new("/forms/review")
+}
 pub(crate) fn calendar_setup() -> Link {
     Link::new("/calendar/setup")
 }
@@ -240,6 +243,7 @@ mod tests {
             calendar(),
             calendar_setup(),
             waitlist(),
+            form_review_queue(),
             appointment_reminders(7),
             requests(),
             patient_log(7),

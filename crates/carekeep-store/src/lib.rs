@@ -17,6 +17,7 @@ pub mod auth;
 pub mod backups;
 pub mod bookings;
 pub mod calendar;
+pub mod form_review;
 pub mod forms;
 pub mod incidents;
 pub mod monitoring;

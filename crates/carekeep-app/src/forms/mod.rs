@@ -14,11 +14,15 @@
 mod packets;
 mod pdf;
 mod portal;
+mod record;
+mod review;
 mod templates;
 
 pub use packets::{FormLine, ResponseView};
 pub use pdf::{answer_words, form_pdf_bytes};
 pub use portal::{PortalForms, SignatureInput, Submitted};
+pub use record::{ChartForm, ChartForms, SignedForm};
+pub use review::{Decided, Filed, QueueLine, Review};
 pub use templates::{BuiltinOffer, ServiceForm, TemplateSummary, VersionView};
 
 use crate::rights::binding;

@@ -463,6 +463,10 @@ impl App {
         if !["", "before", "after"].contains(&pair.as_str()) {
             return Err(AppError::Invalid("a photo pair is before or after".into()));
         }
+        if content_type.starts_with("image/") {
+            // A clinical photo needs the photography consent where the clinic uses one.
+            self.check_photo_consent(p, patient).await?;
+        }
         let meta = AttachmentMeta {
             filename: text("file name", &a.filename, false)?,
             caption: text("caption", &a.caption, false)?,
@@ -657,6 +661,7 @@ impl App {
             attachments,
             history: history.into_iter().map(|(_, h)| h).collect(),
             amendments_to_file: self.amendments_to_file(permit, &rows.granted_requests)?,
+            forms: Vec::new(),
         })
     }
 }

@@ -129,6 +129,9 @@ pub struct ClinicalView {
     /// Amendments the patient asked for and the clinic accepted (164.526), waiting for a
     /// clinician to file them into this chart.
     pub amendments_to_file: Vec<AmendmentToFile>,
+    /// Signed forms, filled only for the copy of the record (issue 28, item 6).
+    #[serde(skip)]
+    pub forms: Vec<crate::forms::SignedForm>,
 }
 
 /// An accepted amendment waiting to be filed into the chart.

@@ -18,6 +18,7 @@
 pub mod builtin;
 pub mod esign;
 mod read;
+pub mod review;
 
 pub use read::{read_section, RawAnswers};
 

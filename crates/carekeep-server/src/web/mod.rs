@@ -15,6 +15,7 @@ pub(crate) mod chrome;
 pub(crate) mod confirm_link;
 pub(crate) mod formats;
 pub(crate) mod forms;
+mod forms_review;
 mod home;
 mod incidents;
 mod intake;
@@ -145,6 +146,8 @@ pages! {
     "/calendar/appointments/{id}/reminders" => get(calendar_reminders::show),
     "/calendar/appointments/{id}/texts" => post(calendar_reminders::texts),
     "/calendar/waitlist" => get(waitlist::show).post(waitlist::add),
+    "/forms/review" => get(forms_review::queue),
+    "/forms/review/{id}" => get(forms_review::show).post(forms_review::file),
     "/calendar/waitlist/{id}/remove" => post(waitlist::remove),
     "/calendar/waitlist/{id}/book" => post(waitlist::book),
     "/calendar/setup" => get(calendar_setup::show),

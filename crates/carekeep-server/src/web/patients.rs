@@ -227,6 +227,11 @@ pub(crate) async fn chart_page(
         .as_ref()
         .map(|cl| super::chart_photos::group(&cl.attachments))
         .unwrap_or_default();
+    // Forms in the record (issue 28, item 6): for a reader of the scheduling class.
+    let signed_forms = match v.scheduling {
+        Some(_) => Some(state.app.chart_forms(&p.actor(), id).await.map_err(WebError::page)?),
+        None => None,
+    };
     let people = match v.contact {
         Some(_) => Some(state.app.people(&p.actor(), id).await.map_err(WebError::page)?),
         None => None,
@@ -258,6 +263,8 @@ pub(crate) async fn chart_page(
     Ok(ChartPage {
         forms,
         form_offers,
+        signed_forms,
+        zone: state.app.clinic_zone(),
         people,
         chrome: chrome(state, p, "/patients").notice(notice(done)).error(error),
         head,
@@ -559,6 +566,9 @@ pub struct ChartPage {
     pub forms: Option<Vec<carekeep_app::forms::FormLine>>,
     /// The clinic's forms staff may send, `(template, title)`.
     pub form_offers: Vec<(i64, String)>,
+    /// The patient's forms card (issue 28): statuses, and for clinicians the signer and review.
+    pub signed_forms: Option<carekeep_app::forms::ChartForms>,
+    pub zone: carekeep_domain::zone::ClinicZone,
     /// A refused chart form, shown again as typed.
     pub r: Refused,
 }
@@ -573,6 +583,10 @@ impl ChartPage {
 
     pub fn when(&self, s: &str) -> String {
         when(s)
+    }
+    /// A time of the forms card on the clinic's clock.
+    pub fn at(&self, t: &time::OffsetDateTime) -> String {
+        crate::web::formats::at(*t, &self.zone)
     }
     /// The usual reasons to break glass, offered before one's own words.
     pub fn glass_reasons(&self) -> &'static [(&'static str, &'static str)] {

@@ -28,6 +28,7 @@ mod fhir;
 mod fhir_round_trip;
 mod first_week;
 mod forms;
+mod forms_review;
 mod hardening;
 mod house;
 mod incidents;

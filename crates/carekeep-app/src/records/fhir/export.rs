@@ -47,6 +47,8 @@ pub enum Kind {
     Attachment,
     Invoice,
     Payment,
+    FormResponse,
+    Consent,
 }
 
 fn b64(bytes: &[u8]) -> String {
@@ -266,6 +268,10 @@ fn appointment(a: &AppointmentView, patient_ref: &Value) -> Value {
 }
 
 fn clinical(out: &mut Out, c: &ClinicalView, files: Files<'_>) {
+    let patient_ref = out.patient_ref.clone();
+    for (url, resource, id) in super::forms::entries(&c.forms, &patient_ref) {
+        out.push(url, resource, id);
+    }
     for e in &c.encounters {
         let enc_url = full_url(Kind::Encounter, e.id);
         let note_url = full_url(Kind::Note, e.id);

@@ -11,6 +11,7 @@
 
 mod codes;
 pub mod export;
+mod forms;
 pub mod import;
 mod record_pdf;
 
@@ -249,7 +250,11 @@ impl App {
             Actor::Patient(_) => "copy of the record delivered in the portal".into(),
         };
         let permit = self.permit(event).await?;
-        let view = self.build_view(&permit, rows, &roles, &opened)?;
+        let mut view = self.build_view(&permit, rows, &roles, &opened)?;
+        // Signed forms are part of the record's clinical class (issue 28, item 6).
+        if let Some(c) = view.clinical.as_mut() {
+            c.forms = self.signed_forms(&permit, &mut conn, id).await?;
+        }
         let mut files = Vec::new();
         if let Some(c) = &view.clinical {
             for a in &c.attachments {

@@ -108,6 +108,17 @@ pub fn render(clinic: &str, v: &PatientView, made: &str) -> Result<Vec<u8>, AppE
                 a.at, what, a.content_type, a.size_bytes
             ));
         }
+        pdf.heading("Signed forms");
+        if c.forms.is_empty() {
+            pdf.line("None.");
+        }
+        for f in &c.forms {
+            let (head, lines) = super::forms::pdf_lines(f);
+            pdf.line(&head);
+            for l in lines {
+                pdf.paragraph(&l);
+            }
+        }
     }
     if let Some(st) = &v.invoice_status {
         pdf.heading("Invoices");
