@@ -358,7 +358,7 @@ fn entry_of(item: &Item) -> Result<StoredEntry, AppError> {
 fn review_problem(p: ReviewProblem) -> AppError {
     match p {
         ReviewProblem::Undecided(keys) => AppError::Invalid(format!(
-            "accept or reject each item before filing ({} left: marked below)",
+            "Accept or reject each item before filing ({} left: marked below)",
             keys.len()
         )),
         ReviewProblem::Unknown(_) => {

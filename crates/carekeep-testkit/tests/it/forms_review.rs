@@ -486,3 +486,38 @@ async fn signed_forms_are_in_the_copy_of_the_record_as_valid_fhir_and_in_the_pdf
     assert!(pdf_text.contains("Signed forms"), "a heading");
     assert!(pdf_text.contains("Consent to treat"), "the consent's title");
 }
+
+/// The review pages in Chromium (`e2e/shoot_forms_review.mjs`): axe, no sideways scrolling at
+/// 390 px, a refused review keeping its choices, a filing, and screenshots at 1280x800 and
+/// 390x844. Needs node, the e2e folder's node_modules and Chromium, as `npm test` does.
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "drives Chromium through node: run with --ignored where the e2e tools are"]
+async fn the_review_pages_in_chromium_at_1280_and_390() {
+    let app = TestApp::spawn().await;
+    let (patient, id) = signed_medications(&app).await;
+    let u = app.user("provider").clone();
+    let code = app.fresh_code(&u.totp_secret);
+    let e2e = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../e2e");
+    let base = app.base.clone();
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new("node")
+            .arg("shoot_forms_review.mjs")
+            .current_dir(&e2e)
+            .env("URL", base)
+            .env("USERNAME", &u.username)
+            .env("PASSWORD", &u.password)
+            .env("CODE", code)
+            .env("PATIENT", patient.to_string())
+            .env("RESPONSE", id.to_string())
+            .output()
+            .expect("node runs")
+    })
+    .await
+    .unwrap();
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
