@@ -73,9 +73,13 @@ impl App {
         p.require_full()?;
         let policy = self.policy();
         if !policy.access(p.data_roles(), DataClass::Clinical).can_write() {
-            return Err(AppError::Forbidden(
-                "reviewing forms into the chart is for clinicians".into(),
-            ));
+            return Err(self
+                .refused_by_role(
+                    p,
+                    vec![DataClass::Clinical],
+                    "reviewing forms into the chart is for clinicians",
+                )
+                .await);
         }
         let mut conn = self.store().read().await?;
         let rows = store_review::waiting(&mut conn, QUEUE_AT_MOST).await?;

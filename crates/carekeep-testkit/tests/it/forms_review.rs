@@ -260,6 +260,17 @@ async fn the_review_page_keeps_the_decisions_typed_and_names_the_missing_one() {
     // The front desk reaches no review.
     let mut desk = PageClient::login(&app, "frontdesk").await;
     assert_eq!(desk.get(&path).await.0, 403);
+    // Each page view is on the trail: the queue's names, the answers beside the chart.
+    let ev = events(&app).await;
+    for reason in ["forms waiting for review", "form reviewed beside the chart"] {
+        assert!(
+            ev.iter().any(|e| e["reason"] == reason && e["action"] == "phi.read"),
+            "{reason}"
+        );
+    }
+    assert!(ev
+        .iter()
+        .any(|e| e["action"] == "access.denied" || e["outcome"] == "denied"));
 }
 
 async fn upload_photo(app: &TestApp, token: &str, patient: i64) -> reqwest::Response {
