@@ -237,7 +237,18 @@ impl App {
             return Err(review_problem(ReviewProblem::NotSubmitted));
         }
         let permit = self.permit_in(&mut tx, &event).await?;
-        let (answers, _) = self.open_response(&permit, &r)?;
+        let (answers, evidence) = self.open_response(&permit, &r)?;
+        // Fail closed: answers that no longer match their signature are not filed
+        // (164.312(c)(1) integrity).
+        let holds = evidence
+            .as_ref()
+            .is_some_and(|e| e.matches(v.id, &template, &answers) && e.answers_sha256 == r.answers_sha256);
+        if !holds {
+            return Err(AppError::Conflict(
+                "the answers no longer match the patient's signature: nothing was filed; tell the compliance officer"
+                    .into(),
+            ));
+        }
         let chart = self.chart_items(&permit, &entries)?;
         let lines = rule::compare(rule::proposals(&template, &answers), &chart);
         let filed = rule::decide(status, &lines, decisions).map_err(review_problem)?;

@@ -158,6 +158,27 @@ async fn review_files_exactly_the_accepted_items_credited_to_the_form() {
     }
 
     d.insert("medications.1".to_owned(), Decision::Reject);
+    // Answers changed since signing are not filed (the signature's hash no longer matches).
+    let kept: String = sqlx::query_scalar("SELECT answers_sha256 FROM form_responses WHERE id = $1")
+        .bind(id)
+        .fetch_one(&mut *a.store_for_tests().read().await.unwrap())
+        .await
+        .unwrap();
+    let set_hash = |h: String| async move {
+        let mut conn = a.store_for_tests().read().await.unwrap();
+        sqlx::query("UPDATE form_responses SET answers_sha256 = $1 WHERE id = $2")
+            .bind(h)
+            .bind(id)
+            .execute(&mut *conn)
+            .await
+            .unwrap();
+    };
+    set_hash("0".repeat(64)).await;
+    assert!(matches!(
+        a.file_form_review(&me, id, &d).await,
+        Err(AppError::Conflict(m)) if m.contains("no longer match")
+    ));
+    set_hash(kept).await;
     let filed = a.file_form_review(&me, id, &d).await.unwrap();
     assert_eq!((filed.accepted, filed.rejected), (2, 1));
     let after = a.patient(&me, patient).await.unwrap();
