@@ -73,9 +73,13 @@ impl App {
         p.require_full()?;
         let policy = self.policy();
         if !policy.access(p.data_roles(), DataClass::Clinical).can_write() {
-            return Err(AppError::Forbidden(
-                "reviewing forms into the chart is for clinicians".into(),
-            ));
+            return Err(self
+                .refused_by_role(
+                    p,
+                    vec![DataClass::Clinical],
+                    "reviewing forms into the chart is for clinicians",
+                )
+                .await);
         }
         let mut conn = self.store().read().await?;
         let rows = store_review::waiting(&mut conn, QUEUE_AT_MOST).await?;
@@ -233,7 +237,18 @@ impl App {
             return Err(review_problem(ReviewProblem::NotSubmitted));
         }
         let permit = self.permit_in(&mut tx, &event).await?;
-        let (answers, _) = self.open_response(&permit, &r)?;
+        let (answers, evidence) = self.open_response(&permit, &r)?;
+        // Fail closed: answers that no longer match their signature are not filed
+        // (164.312(c)(1) integrity).
+        let holds = evidence
+            .as_ref()
+            .is_some_and(|e| e.matches(v.id, &template, &answers) && e.answers_sha256 == r.answers_sha256);
+        if !holds {
+            return Err(AppError::Conflict(
+                "the answers no longer match the patient's signature: nothing was filed; tell the compliance officer"
+                    .into(),
+            ));
+        }
         let chart = self.chart_items(&permit, &entries)?;
         let lines = rule::compare(rule::proposals(&template, &answers), &chart);
         let filed = rule::decide(status, &lines, decisions).map_err(review_problem)?;
@@ -358,7 +373,7 @@ fn entry_of(item: &Item) -> Result<StoredEntry, AppError> {
 fn review_problem(p: ReviewProblem) -> AppError {
     match p {
         ReviewProblem::Undecided(keys) => AppError::Invalid(format!(
-            "accept or reject each item before filing ({} left: marked below)",
+            "Accept or reject each item before filing ({} left: marked below)",
             keys.len()
         )),
         ReviewProblem::Unknown(_) => {

@@ -117,6 +117,13 @@ pub fn modules_for(policy: &Policy, p: &Principal) -> Vec<Module> {
             href: Some("/patients"),
         });
     }
+    if policy.access(p.data_roles(), DataClass::Clinical).can_write() {
+        out.push(Module {
+            title: "Forms to review",
+            description: "Forms patients signed, reviewed into the chart item by item.",
+            href: Some("/forms/review"),
+        });
+    }
     if reads(DataClass::Billing) || reads(DataClass::InvoiceStatus) {
         out.push(Module {
             title: "Billing",

@@ -269,7 +269,8 @@ fn appointment(a: &AppointmentView, patient_ref: &Value) -> Value {
 
 fn clinical(out: &mut Out, c: &ClinicalView, files: Files<'_>) {
     let patient_ref = out.patient_ref.clone();
-    for (url, resource, id) in super::forms::entries(&c.forms, &patient_ref) {
+    let urls = |consent: bool, id: i64| full_url(if consent { Kind::Consent } else { Kind::FormResponse }, id);
+    for (url, resource, id) in super::forms::entries(&c.forms, &patient_ref, &urls) {
         out.push(url, resource, id);
     }
     for e in &c.encounters {

@@ -4,7 +4,6 @@
 //! evidence stays in the sealed record and the form's PDF; the response says who signed
 //! (`source`) and when (`authored`).
 
-use super::export::{full_url, Kind};
 use crate::forms::SignedForm;
 use carekeep_domain::forms::review::CLINICAL_USE;
 use carekeep_domain::forms::{is_shown, Answer, FieldKind, FormKind};
@@ -15,10 +14,16 @@ const CONSENT_CATEGORY: &str = "http://terminology.hl7.org/CodeSystem/consentcat
 const ACT_CODE: &str = "http://terminology.hl7.org/CodeSystem/v3-ActCode";
 
 /// `(fullUrl, resource, id)` for each signed form: its response, and a consent when it is one.
-pub(crate) fn entries(forms: &[SignedForm], patient_ref: &Value) -> Vec<(String, Value, String)> {
+/// `urls` makes a resource's full URL: `(false, id)` the response's, `(true, id)` the consent's
+/// (the bundle's own scheme, passed in so this file does not reach back into the export).
+pub(crate) fn entries(
+    forms: &[SignedForm],
+    patient_ref: &Value,
+    urls: &dyn Fn(bool, i64) -> String,
+) -> Vec<(String, Value, String)> {
     let mut out = Vec::new();
     for f in forms {
-        let url = full_url(Kind::FormResponse, f.id);
+        let url = urls(false, f.id);
         let signer = f.evidence.as_ref().map(|e| e.signer.words());
         let mut qr = json!({
             "resourceType": "QuestionnaireResponse",
@@ -57,7 +62,7 @@ pub(crate) fn entries(forms: &[SignedForm], patient_ref: &Value) -> Vec<(String,
                 "policyRule": { "coding": [{ "system": ACT_CODE, "code": if permit { "OPTIN" } else { "OPTOUT" } }] },
                 "provision": { "type": if permit { "permit" } else { "deny" } },
             });
-            out.push((full_url(Kind::Consent, f.id), consent, format!("consent-{}", f.id)));
+            out.push((urls(true, f.id), consent, format!("consent-{}", f.id)));
         }
     }
     out
