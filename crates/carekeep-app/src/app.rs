@@ -135,6 +135,8 @@ struct Inner {
     /// The clinic's zone: the one chosen in the settings page, else the configuration's.
     /// Changed while running (`App::set_time_zone`), read by every date shown.
     zone: RwLock<carekeep_domain::zone::ClinicZone>,
+    /// What the server knows of the patients' door (issue 27): its listener and certificate.
+    portal_door: RwLock<Option<carekeep_domain::program::portal_cert::DoorFacts>>,
 }
 
 impl App {
@@ -184,6 +186,7 @@ impl App {
                 clinic_name: clinic.name,
                 clinic_created_at: clinic.created_at,
                 zone: RwLock::new(zone),
+                portal_door: RwLock::new(None),
             }),
         };
         // Free text written in clear by an earlier version is sealed now. A clinic opened
@@ -272,6 +275,11 @@ impl App {
     }
 
     /// The clinic's time zone (daylight saving included), for "today" and for showing times.
+    /// The patients' door as the server last told it (`program::portal_cert`).
+    pub(crate) fn portal_door_cell(&self) -> &RwLock<Option<carekeep_domain::program::portal_cert::DoorFacts>> {
+        &self.inner.portal_door
+    }
+
     pub fn clinic_zone(&self) -> carekeep_domain::zone::ClinicZone {
         self.inner
             .zone

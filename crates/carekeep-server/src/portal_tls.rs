@@ -13,6 +13,25 @@ use std::path::Path;
 use time::OffsetDateTime;
 use tokio_rustls::TlsAcceptor;
 
+/// The validity of a PEM chain's first certificate (the portal's own), for its standing.
+pub fn validity(chain_pem: &[u8]) -> Option<(OffsetDateTime, OffsetDateTime)> {
+    let first = CertificateDer::pem_slice_iter(chain_pem).next()?.ok()?;
+    let facts = carekeep_app::program::network::cert_facts(&first)?;
+    Some((facts.not_before, facts.not_after))
+}
+
+/// Who issues the portal's certificates from ACME, in words: the directory's host name.
+pub fn acme_issuer(directory: &str) -> String {
+    let host = directory
+        .split("://")
+        .nth(1)
+        .unwrap_or(directory)
+        .split(['/', ':'])
+        .next()
+        .unwrap_or_default();
+    format!("the ACME certificate authority at {host}")
+}
+
 /// Reads, checks and serves the portal's certificate files.
 pub fn files_acceptor(cert: &Path, key: &Path, host: &str, now: OffsetDateTime) -> Result<TlsAcceptor, String> {
     let read = |p: &Path| std::fs::read(p).map_err(|e| format!("{}: {e}", p.display()));
@@ -83,6 +102,8 @@ pub async fn load_stored(state: &AppState) -> Result<bool, String> {
         Some(cert) => {
             let acceptor = pem_acceptor(cert.chain_pem.as_bytes(), &cert.key_pem, &order.host, state.app.now())?;
             state.door.set_acceptor(acceptor);
+            let valid = (cert.not_before, cert.not_after);
+            state.app.update_portal_door(|f| f.valid = Some(valid));
             Ok(true)
         }
         None => Ok(false),
@@ -124,12 +145,23 @@ pub async fn certificate_tick(state: &AppState) -> Result<CertificateTick, Strin
     let cert = match issued {
         Ok(cert) => cert,
         Err(e) => {
-            state.door.set_last_failure(Some(state.app.now()));
-            return Err(e.to_string());
+            let now = state.app.now();
+            state.door.set_last_failure(Some(now));
+            let why = e.to_string();
+            // The owner's dashboard, readiness and TEC-08/09 say so (`portal_door_standing`).
+            state
+                .app
+                .update_portal_door(|f| f.last_failure = Some((now, why.clone())));
+            return Err(why);
         }
     };
     let acceptor = pem_acceptor(cert.chain_pem.as_bytes(), &cert.key_pem, &order.host, state.app.now())?;
     state.door.set_acceptor(acceptor);
     state.door.set_last_failure(None);
+    let valid = (cert.not_before, cert.not_after);
+    state.app.update_portal_door(|f| {
+        f.valid = Some(valid);
+        f.last_failure = None;
+    });
     Ok(CertificateTick::Issued(cert.not_after))
 }

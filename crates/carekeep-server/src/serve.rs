@@ -161,13 +161,35 @@ pub async fn serve_portal(
         .ok_or_else(|| ServeError::Tls("portal_listen is not set".into()))?;
     let tls = !matches!(settings.tls, crate::config::PortalTls::Plain);
     check_transport(addr, tls, config.behind_tls_proxy)?;
+    // What the owner's dashboard, readiness and TEC-08/09 say about the door (issue 27).
+    let facts = |source, issuer: String, valid| carekeep_app::program::portal_cert::DoorFacts {
+        listening: true,
+        host: settings.host.clone(),
+        source,
+        issuer,
+        valid,
+        last_failure: None,
+    };
     match &settings.tls {
         crate::config::PortalTls::Files { cert, key } => {
             let acceptor = crate::portal_tls::files_acceptor(cert, key, &settings.host, state.app.now())
                 .map_err(ServeError::Tls)?;
             state.door.set_acceptor(acceptor);
+            let valid = std::fs::read(cert)
+                .ok()
+                .and_then(|pem| crate::portal_tls::validity(&pem));
+            state.app.set_portal_door(Some(facts(
+                carekeep_app::program::portal_cert::CertSource::Files,
+                "the clinic's own certificate files".into(),
+                valid,
+            )));
         }
-        crate::config::PortalTls::Acme { .. } => {
+        crate::config::PortalTls::Acme { directory, .. } => {
+            state.app.set_portal_door(Some(facts(
+                carekeep_app::program::portal_cert::CertSource::Acme,
+                crate::portal_tls::acme_issuer(directory),
+                None,
+            )));
             // Until the jobs issue one, connections are closed (never served plain).
             if let Err(why) = crate::portal_tls::load_stored(&state).await {
                 tracing::warn!(%why, "the portal's stored certificate cannot be served; a new one will be ordered");

@@ -14,6 +14,14 @@ use carekeep_domain::DataClass;
 use carekeep_store::rights as rights_store;
 
 pub use carekeep_domain::portal::CopyForm;
+use carekeep_domain::portal::PortalRelation;
+
+/// The one field of a representative's sealed details a request names.
+#[derive(serde::Deserialize, Default)]
+struct RepName {
+    #[serde(default)]
+    name: String,
+}
 
 /// One of the patient's requests as they see it.
 #[derive(Clone, Debug)]
@@ -103,10 +111,35 @@ impl App {
             }
             _ => words,
         };
-        {
+        let details = {
             let mut conn = self.store().read().await?;
             self.open_for_portal(&mut conn, pp, pp.patient_id).await?;
-        }
+            match pp.relation {
+                // Filed by the patient's personal representative: recorded as theirs, with
+                // their name and basis (164.502(g)), inside the sealed words the officer reads.
+                PortalRelation::Representative { person, basis, .. } => {
+                    let row = carekeep_store::people::by_id(&mut conn, person).await?;
+                    drop(conn);
+                    let mut event = self.event(actor, Action::PhiRead, Outcome::Success);
+                    event.patients = vec![pp.patient_id];
+                    event.resource_type = "CarePerson".into();
+                    event.resource_id = person.to_string();
+                    event.data_classes = vec![DataClass::Contact];
+                    event.reason = "portal: the representative's name on the request they filed".into();
+                    let permit = self.permit(event).await?;
+                    let who: RepName =
+                        self.open_sealed(&permit, "care_people", "details_ct", person, &row.details_ct)?;
+                    permit.confirm().await?;
+                    format!(
+                        "Filed in the portal by {}, the patient's personal representative ({}, {}).\n\n{details}",
+                        who.name,
+                        basis.words(),
+                        basis.cites()
+                    )
+                }
+                PortalRelation::SelfPatient => details,
+            }
+        };
         let (row, _permit) = self
             .receive_request(
                 actor,

@@ -509,6 +509,19 @@ impl App {
                 Some("/setup/network"),
             ));
         }
+        // The patients' door (issue 27): its listener and certificate, from the running
+        // program; a failed renewal is a problem in words the owner understands.
+        if let Some(door) = self.portal_door_standing() {
+            out.push(item(
+                "portal-certificate",
+                "Patient portal reachable over HTTPS",
+                "164.312(e)(1)",
+                if door.ok { Standing::Done } else { Standing::Gap },
+                door.words,
+                &door.action,
+                None,
+            ));
+        }
         out.sort_by_key(|i| Standing::parse(i.standing).map_or(0, checklist::order));
         self.record_checklist_day(&out).await;
         Ok(out)

@@ -15,6 +15,7 @@ use crate::{App, AppError};
 use carekeep_crypto::keys::Binding;
 use carekeep_domain::audit::{Action, AuditActor, AuditEvent, Origin, Outcome};
 use carekeep_domain::program::portal_cert::{self as rules, Renewal};
+pub use carekeep_domain::program::portal_cert::{DoorFacts, DoorStanding, Source as CertSource};
 use carekeep_store::portal_cert::{self as store, PortalCertRow};
 use instant_acme::{
     Account, AccountCredentials, AuthorizationStatus, ChallengeType, Identifier, NewAccount, NewOrder, OrderStatus,
@@ -101,6 +102,40 @@ fn acme_error(what: &str) -> impl Fn(instant_acme::Error) -> AppError + '_ {
 }
 
 impl App {
+    /// The server tells what it knows of the patients' door: at start (listening, the source
+    /// of its certificate) and after each order (`None`: the clinic runs no portal).
+    pub fn set_portal_door(&self, facts: Option<DoorFacts>) {
+        let mut cell = self
+            .portal_door_cell()
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        *cell = facts;
+    }
+
+    /// Changes what is known of the door, if there is one (a certificate issued, an order
+    /// failed).
+    pub fn update_portal_door(&self, change: impl FnOnce(&mut DoorFacts)) {
+        let mut cell = self
+            .portal_door_cell()
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(f) = cell.as_mut() {
+            change(f);
+        }
+    }
+
+    /// The portal certificate's standing now, in the owner's words (the domain's rule);
+    /// `None` when the clinic runs no portal. For the dashboard, readiness and TEC-08/09.
+    pub fn portal_door_standing(&self) -> Option<DoorStanding> {
+        let facts = self
+            .portal_door_cell()
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone();
+        let zone = self.clinic_zone();
+        rules::standing(facts.as_ref(), self.now(), |t| zone.local(t))
+    }
+
     async fn portal_cert_row(&self) -> Result<Option<PortalCertRow>, AppError> {
         let mut conn = self.store().read().await?;
         Ok(store::get(&mut conn).await?)

@@ -133,15 +133,26 @@ impl App {
             last_pentest: date(&facts.last_pentest_on),
             last_audit: date(&facts.last_audit_on),
         };
+        // The patients' door (issue 27): a portal whose certificate browsers refuse is a
+        // connection that cannot be made safely, said beside the encryption item.
+        let door = self.portal_door_standing();
         let items: Vec<ReadinessItem> = readiness::profile(&evidence, today)
             .into_iter()
-            .map(|i| ReadinessItem {
-                key: i.key,
-                title: i.title,
-                proposal: i.proposal,
-                standing: i.standing.as_str(),
-                standing_label: i.standing.label(),
-                evidence: i.evidence,
+            .map(|mut i| {
+                if let (Some(d), "encryption") = (&door, i.key) {
+                    i.evidence = format!("{} {}", i.evidence, d.words);
+                    if !d.ok {
+                        i.standing = readiness::Readiness::NotReady;
+                    }
+                }
+                ReadinessItem {
+                    key: i.key,
+                    title: i.title,
+                    proposal: i.proposal,
+                    standing: i.standing.as_str(),
+                    standing_label: i.standing.label(),
+                    evidence: i.evidence,
+                }
             })
             .collect();
         let mut networks: Vec<MapNetwork> = Vec::new();

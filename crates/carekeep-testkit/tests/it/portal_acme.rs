@@ -191,3 +191,132 @@ async fn the_clinics_own_certificate_files_are_checked_and_served() {
     let leaf = rustls::pki_types::CertificateDer::from_pem_slice(chain.as_bytes()).unwrap();
     assert_eq!(served, leaf.to_vec(), "the clinic's certificate is served");
 }
+
+/// The portal certificate's standing from the running program (issue 27): the clinic's own
+/// files in date read as fine on the owner's dashboard, readiness and TEC-08/09; an ACME order
+/// that fails (the authority unreachable) is a problem there, in words the owner understands.
+#[tokio::test]
+async fn the_portal_certificates_standing_reaches_the_dashboard_readiness_and_the_assessment() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, chain, key) = issued_for(&[HOST]);
+    let (cert_path, key_path) = (dir.path().join("portal.pem"), dir.path().join("portal-key.pem"));
+    std::fs::write(&cert_path, &chain).unwrap();
+    std::fs::write(&key_path, &key).unwrap();
+    #[allow(
+        clippy::disallowed_methods,
+        reason = "rcgen dates the certificate with the real time"
+    )]
+    let now = time::OffsetDateTime::now_utc();
+    let app = TestApp::builder()
+        .with_portal()
+        .with_config(move |c| {
+            c.portal_host = HOST.into();
+            c.portal_tls_cert = Some(cert_path);
+            c.portal_tls_key = Some(key_path);
+        })
+        .spawn()
+        .await;
+    app.clock.set(now + time::Duration::minutes(1));
+    let owner = app.api_login("owner").await;
+    let who = app.principal(&owner).await;
+    let door = app.state.app.portal_door_standing().expect("the portal runs");
+    assert!(door.ok, "{door:?}");
+    assert!(
+        door.words.contains("the clinic's own certificate files, valid until"),
+        "{door:?}"
+    );
+    let row = app
+        .state
+        .app
+        .dashboard(&who.actor())
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|i| i.key == "portal-certificate")
+        .expect("a dashboard row for the portal");
+    assert_eq!(row.standing, "done", "{row:?}");
+    let readiness = app.state.app.readiness(&who.actor()).await.unwrap();
+    let enc = readiness.items.iter().find(|i| i.key == "encryption").unwrap();
+    assert!(enc.evidence.contains("patient portal"), "{enc:?}");
+
+    // ACME with an authority nobody answers at: the order fails, and the owner is told.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let dead = format!("https://127.0.0.1:{}/dir", closed.local_addr().unwrap().port());
+    drop(closed);
+    let challenge = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let app = TestApp::builder()
+        .with_portal_challenge_listener(challenge)
+        .with_config(move |c| {
+            c.portal_host = HOST.into();
+            c.portal_acme_directory = dead;
+            c.portal_acme_email = "it@clinic.test".into();
+        })
+        .spawn()
+        .await;
+    // The portal's listener is started on its own task: wait until it has said so.
+    let mut before = None;
+    for _ in 0..200 {
+        before = app.state.app.portal_door_standing();
+        if before.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let before = before.expect("the portal runs");
+    assert!(
+        !before.ok && before.words.contains("waiting for its first certificate"),
+        "{before:?}"
+    );
+    let failed = certificate_tick(&app.state).await;
+    assert!(failed.is_err(), "{failed:?}");
+    let door = app.state.app.portal_door_standing().unwrap();
+    assert!(!door.ok, "{door:?}");
+    assert!(
+        door.words
+            .contains("has no certificate yet, so patients cannot connect. The last try to get a certificate, on "),
+        "{door:?}"
+    );
+    assert!(door.action.contains("port 80"), "{door:?}");
+    let owner = app.api_login("owner").await;
+    let who = app.principal(&owner).await;
+    let row = app
+        .state
+        .app
+        .dashboard(&who.actor())
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|i| i.key == "portal-certificate")
+        .unwrap();
+    assert_eq!(row.standing, "gap", "{row:?}");
+    // The risk assessment's transport rows read the same standing.
+    let res = app
+        .api(reqwest::Method::POST, "/api/v1/sra", &owner)
+        .json(&serde_json::json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let id = res.json::<serde_json::Value>().await.unwrap()["id"].as_i64().unwrap();
+    let view: serde_json::Value = app
+        .api(reqwest::Method::GET, &format!("/api/v1/sra/{id}"), &owner)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    for spec in ["TEC-08", "TEC-09"] {
+        let r = view["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == spec)
+            .unwrap();
+        assert_eq!(r["evidence_ok"], false, "{r}");
+        assert!(
+            r["evidence"].as_str().unwrap().contains("has no certificate yet"),
+            "{r}"
+        );
+    }
+}

@@ -271,13 +271,33 @@ async fn a_parent_signs_in_with_their_phone_and_the_childs_birth_date_and_sees_a
     assert_eq!(status, 303, "{body}");
     let co = app.api_login("compliance").await;
     let officer = app.principal(&co).await;
-    let request = app
+    let filed = app
         .state
         .app
         .patient_requests(&officer.actor(), Some(mia))
         .await
         .unwrap()[0]
-        .id;
+        .clone();
+    // Recorded as filed by the representative, with their name and basis, for the officer.
+    assert!(
+        filed.details.starts_with(
+            "Filed in the portal by Paula Quenby, the patient's personal representative (Parent or guardian of a minor, 45 CFR 164.502(g)(3))."
+        ),
+        "{}",
+        filed.details
+    );
+    assert!(filed.details.contains("Mia's record, please"), "{}", filed.details);
+    {
+        let mut conn = app.state.app.store_for_tests().read().await.unwrap();
+        let sealed = carekeep_store::rights::request_by_id(&mut conn, filed.id)
+            .await
+            .unwrap();
+        assert!(
+            !String::from_utf8_lossy(&sealed.details_ct).contains("Paula"),
+            "the name is sealed"
+        );
+    }
+    let request = filed.id;
     app.state
         .app
         .decide_request(&officer.actor(), request, "granted", "")

@@ -273,8 +273,17 @@ impl App {
             ),
         );
         // The network step's choice and the served certificate's state (issue 25, item 2).
-        let (transport_ok, transport_words) = self.transport_evidence().await?;
-        let transport_words = format!("{today}: {transport_words}.");
+        let (mut transport_ok, transport_words) = self.transport_evidence().await?;
+        let mut transport_words = format!("{today}: {transport_words}.");
+        // The patients' door, when the clinic runs one (issue 27): its own certificate.
+        if let Some(door) = self.portal_door_standing() {
+            transport_ok &= door.ok;
+            transport_words.push(' ');
+            transport_words.push_str(&door.words);
+            if !door.action.is_empty() {
+                transport_words.push_str(&format!(" To fix: {}.", door.action));
+            }
+        }
         out.insert("TEC-08", (transport_ok, transport_words.clone()));
         out.insert("TEC-09", (transport_ok, transport_words));
         out.insert(
