@@ -8,7 +8,9 @@
 // scroll on the phone, screenshots at 390 and 1280 px.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, signIn, seriousViolations, screenshot, pdfLines } from '../lib.mjs';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { launch, signIn, seriousViolations, screenshot, pdfLines, shots } from '../lib.mjs';
 import { portalClinic, checkPage } from '../portal_kit.mjs';
 
 const TOKEN = `intake-forms-e2e-${process.pid}-gateway-token`;
@@ -192,6 +194,7 @@ test('a patient fills and signs a form on a phone at 390 px', async () => {
   const href = await page.getAttribute('a:has-text("Download the signed copy")', 'href');
   const pdf = await page.evaluate(async (h) => Array.from(new Uint8Array(await (await fetch(h)).arrayBuffer())), href);
   const bytes = Buffer.from(pdf);
+  writeFileSync(join(shots, 'signed-form.pdf'), bytes);
   assert.match(bytes.toString('latin1'), /MediaBox\s*\[\s*0 0 612(\.\d+)? 792(\.\d+)?\s*\]/);
   const lines = pdfLines(bytes).join('\n');
   for (const want of [/Metformin, 500 mg, twice a day/, /Penicillin \(Hives\)/, /Signed by: Marisol Okafor, the patient/,
