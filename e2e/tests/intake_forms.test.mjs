@@ -34,6 +34,12 @@ async function phone(page, name, strict = true) {
   await screenshot(page, name);
 }
 
+function nextMonday() {
+  const d = new Date();
+  d.setDate(d.getDate() + ((8 - d.getDay()) % 7 || 7));
+  return d.toISOString().slice(0, 10);
+}
+
 before(async () => {
   const clinic = await portalClinic(TOKEN);
   ({ server, gateway, api, apiLogin, codeFor } = clinic);
@@ -106,6 +112,20 @@ test('the owner adopts forms, a service names them, the front desk sends them fr
   assert.match(await desk.textContent('#forms'), /Not started/);
   await wide(desk, 'chart-forms-sent');
   await phone(desk, 'chart-forms-sent-phone', false);
+  // Booking the service makes the visit's packet; the calendar shows what is missing.
+  await desk.setViewportSize({ width: 1280, height: 800 });
+  const day = nextMonday();
+  await desk.goto(server.url + '/calendar?day=' + day);
+  await Promise.all([desk.waitForNavigation(), desk.locator('a.cal-free[href*="T09:00"]').first().click()]);
+  await desk.fill('#patient_find', 'Okafor');
+  await desk.locator('.pick-results button.pick', { hasText: 'Okafor, Marisol' }).click();
+  await desk.selectOption('#service', { label: 'Lip filler (45 min)' });
+  await Promise.all([desk.waitForNavigation(), desk.click('#book-form button[type=submit]')]);
+  await Promise.all([desk.waitForNavigation(), desk.click('#book-form button[type=submit]')]);
+  assert.match(await desk.textContent('main'), /Booked\./);
+  assert.match(await desk.textContent('.cal-grid'), /Marisol Okafor[\s\S]*Forms missing: Current medications and allergies/);
+  await wide(desk, 'calendar-forms-missing');
+  await phone(desk, 'calendar-forms-missing-phone', false);
   await desk.context().close();
 });
 
