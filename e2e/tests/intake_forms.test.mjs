@@ -8,7 +8,9 @@
 // scroll on the phone, screenshots at 390 and 1280 px.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, signIn, seriousViolations, screenshot, pdfLines } from '../lib.mjs';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { launch, signIn, seriousViolations, screenshot, pdfLines, shots } from '../lib.mjs';
 import { portalClinic, checkPage } from '../portal_kit.mjs';
 
 const TOKEN = `intake-forms-e2e-${process.pid}-gateway-token`;
@@ -30,6 +32,12 @@ async function phone(page, name, strict = true) {
   if (strict) { await checkPage(page, name); return; }
   assert.deepEqual(await seriousViolations(page), [], name);
   await screenshot(page, name);
+}
+
+function nextMonday() {
+  const d = new Date();
+  d.setDate(d.getDate() + ((8 - d.getDay()) % 7 || 7));
+  return d.toISOString().slice(0, 10);
 }
 
 before(async () => {
@@ -104,6 +112,20 @@ test('the owner adopts forms, a service names them, the front desk sends them fr
   assert.match(await desk.textContent('#forms'), /Not started/);
   await wide(desk, 'chart-forms-sent');
   await phone(desk, 'chart-forms-sent-phone', false);
+  // Booking the service makes the visit's packet; the calendar shows what is missing.
+  await desk.setViewportSize({ width: 1280, height: 800 });
+  const day = nextMonday();
+  await desk.goto(server.url + '/calendar?day=' + day);
+  await Promise.all([desk.waitForNavigation(), desk.locator('a.cal-free[href*="T09:00"]').first().click()]);
+  await desk.fill('#patient_find', 'Okafor');
+  await desk.locator('.pick-results button.pick', { hasText: 'Okafor, Marisol' }).click();
+  await desk.selectOption('#service', { label: 'Lip filler (45 min)' });
+  await Promise.all([desk.waitForNavigation(), desk.click('#book-form button[type=submit]')]);
+  await Promise.all([desk.waitForNavigation(), desk.click('#book-form button[type=submit]')]);
+  assert.match(await desk.textContent('main'), /Booked\./);
+  assert.match(await desk.textContent('.cal-grid'), /Marisol Okafor[\s\S]*Forms missing: Current medications and allergies/);
+  await wide(desk, 'calendar-forms-missing');
+  await phone(desk, 'calendar-forms-missing-phone', false);
   await desk.context().close();
 });
 
@@ -173,13 +195,16 @@ test('a patient fills and signs a form on a phone at 390 px', async () => {
   assert.match(await page.textContent('#problems'), /Sign .*Signature of the patient/);
   await checkPage(page, 'portal-form-sign-refused-phone');
   // Drawn with a finger on the pad.
+  // A finger on the touch screen (Chrome's own touch events, as a phone sends them).
+  await page.locator('#sig-pad').scrollIntoViewIfNeeded();
   const box = await page.locator('#sig-pad').boundingBox();
-  await page.mouse.move(box.x + 30, box.y + box.height * 0.7);
-  await page.mouse.down();
-  for (const [fx, fy] of [[0.2, 0.3], [0.35, 0.75], [0.5, 0.25], [0.65, 0.7], [0.8, 0.35]]) {
-    await page.mouse.move(box.x + box.width * fx, box.y + box.height * fy, { steps: 4 });
+  const cdp = await context.newCDPSession(page);
+  const at = (fx, fy) => [{ x: Math.round(box.x + box.width * fx), y: Math.round(box.y + box.height * fy) }];
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: at(0.08, 0.7) });
+  for (const [fx, fy] of [[0.15, 0.5], [0.2, 0.3], [0.28, 0.55], [0.35, 0.75], [0.42, 0.5], [0.5, 0.25], [0.58, 0.5], [0.65, 0.7], [0.72, 0.5], [0.8, 0.35]]) {
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: at(fx, fy) });
   }
-  await page.mouse.up();
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
   assert.match(await page.inputValue('#sig-drawn'), /^M \d+ \d+ L/);
   await screenshot(page, 'portal-form-signed-pad-phone');
   await Promise.all([page.waitForNavigation(), page.click('#sign-form button[type=submit]')]);
@@ -189,7 +214,8 @@ test('a patient fills and signs a form on a phone at 390 px', async () => {
   const href = await page.getAttribute('a:has-text("Download the signed copy")', 'href');
   const pdf = await page.evaluate(async (h) => Array.from(new Uint8Array(await (await fetch(h)).arrayBuffer())), href);
   const bytes = Buffer.from(pdf);
-  assert.match(bytes.toString('latin1'), /MediaBox\s*\[\s*0 0 612 792/);
+  writeFileSync(join(shots, 'signed-form.pdf'), bytes);
+  assert.match(bytes.toString('latin1'), /MediaBox\s*\[\s*0 0 612(\.\d+)? 792(\.\d+)?\s*\]/);
   const lines = pdfLines(bytes).join('\n');
   for (const want of [/Metformin, 500 mg, twice a day/, /Penicillin \(Hives\)/, /Signed by: Marisol Okafor, the patient/,
     /Signed on: \d\d\/\d\d\/\d{4} at \d{1,2}:\d\d [AP]M/, /Device \(browser\): Mozilla/, /Internet address: 127\.0\.0\.1/,

@@ -111,7 +111,8 @@ pub fn form_pdf_bytes(
     pdf.title(&t.title);
     pdf.line(&format!("Patient: {patient}, born {born}"));
     pdf.line(&format!("Form version {} ({})", v.version, v.status.words()));
-    for s in &t.sections {
+    let only_signing = |s: &carekeep_domain::forms::Section| s.fields.iter().all(|f| f.kind == FieldKind::Signature);
+    for s in t.sections.iter().filter(|s| !only_signing(s)) {
         pdf.heading(&s.title);
         for p in &s.text {
             pdf.paragraph(p);
@@ -124,6 +125,14 @@ pub fn form_pdf_bytes(
         }
     }
     pdf.heading("Signature");
+    for p in t
+        .sections
+        .iter()
+        .filter(|s| only_signing(s))
+        .flat_map(|s| s.text.iter())
+    {
+        pdf.paragraph(p);
+    }
     match &v.evidence {
         None => pdf.paragraph("Not signed yet."),
         Some(e) => {

@@ -13,8 +13,9 @@ use std::collections::BTreeSet;
 /// Tags of the API's PHI operations.
 const PHI_TAGS: [&str; 4] = ["patients", "schedule", "chart", "billing"];
 /// Page routes under these prefixes hold PHI.
-const PHI_PAGES: [&str; 8] = [
+const PHI_PAGES: [&str; 9] = [
     "/patients",
+    "/forms/responses",
     "/appointments",
     "/notes",
     "/invoices",
@@ -27,7 +28,8 @@ const PHI_PAGES: [&str; 8] = [
 /// calendar's set-up (services, rooms, hours, what reminders say, which services patients may
 /// ask to move online) and the empty booking form
 /// (a provider and a time; no patient until one is picked, which `POST /calendar/book` reads).
-const NOT_PHI: [&str; 10] = [
+const NOT_PHI: [&str; 11] = [
+    "POST /calendar/setup/services/{id}/forms",
     "GET /patients/new",
     "GET /calendar/book",
     "GET /calendar/setup",
@@ -517,6 +519,14 @@ async fn every_phi_route_in_the_api_and_the_pages_writes_its_event() {
         .unwrap()
         .to_string();
     let own_item = format!("note-{note}");
+    // A form sent to the patient (issue 28): its answers are read on their own page and PDF.
+    let form_t = crate::forms::adopt(&app, "consent_to_treat").await.to_string();
+    app.state
+        .app
+        .send_forms(&desk_who.actor(), id, None, &[form_t.parse().unwrap()])
+        .await
+        .unwrap();
+    let form_r = app.state.app.patient_forms(&desk_who.actor(), id).await.unwrap()[0].response_id;
     let mut c_doc = PageClient::login(&app, "provider").await;
     let mut c_desk = PageClient::login(&app, "frontdesk").await;
     let mut c_bill = PageClient::login(&app, "billing").await;
@@ -773,6 +783,24 @@ async fn every_phi_route_in_the_api_and_the_pages_writes_its_event() {
                 ("agreed", "oral"),
                 ("agreed_on", "03/01/2026"),
             ],
+        ),
+        (
+            "POST /patients/{id}/forms",
+            "desk",
+            format!("/patients/{id}/forms"),
+            vec![("template", &form_t)],
+        ),
+        (
+            "GET /forms/responses/{id}",
+            "doc",
+            format!("/forms/responses/{form_r}"),
+            vec![],
+        ),
+        (
+            "GET /forms/responses/{id}/pdf",
+            "doc",
+            format!("/forms/responses/{form_r}/pdf"),
+            vec![],
         ),
         (
             "POST /patients/{id}/people/{person}/revoke",

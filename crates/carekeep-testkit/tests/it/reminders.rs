@@ -670,3 +670,79 @@ fn the_gateway_needs_its_credentials_sender_and_vendor_and_speaks_https() {
         "the webhook secret is never printed"
     );
 }
+
+/// Issue 28: a visit whose service asks for forms gets the portal's forms page with its
+/// reminder: a link only, never the form's name.
+#[tokio::test]
+async fn a_reminder_links_to_the_forms_the_visit_waits_for_and_names_none() {
+    let (sink, gw, token) = (
+        SmtpSink::start().await,
+        SmsGateway::start().await,
+        unique_token("forms"),
+    );
+    let app = with_gateways(&sink, &gw, &token).await;
+    let vendor_ids = vendors(&app).await;
+    let service = service(&app).await;
+    let consent = crate::forms::adopt(&app, "injectables_consent").await;
+    let owner = app.principal(&app.api_login("owner").await).await;
+    app.state
+        .app
+        .set_service_forms(&owner.actor(), service, &[(consent, "every_visit".into())])
+        .await
+        .unwrap();
+    let mailed = patient(
+        &app,
+        "Bartholomew",
+        "Ockenden",
+        "555-201-7799",
+        "bo@example.org",
+        "email",
+    )
+    .await;
+    let plain = patient(&app, "Wilma", "Plain", "555-201-7700", "wp@example.org", "email").await;
+    book(&app, service, mailed, datetime!(2026-03-04 15:00 UTC)).await;
+    sign_baas(&app, &vendor_ids).await;
+    app.clock.advance(Duration::hours(24));
+    let run = app.state.app.send_due_reminders().await.unwrap();
+    assert_eq!(run.sent, 1, "{run:?}");
+    let mails = sink.messages();
+    // Quoted-printable folds long lines with a soft break (`=` at the end).
+    let body = mails[0].data.replace("=\r\n", "").replace("=\n", "");
+    assert!(
+        body.contains("please fill in your forms: https://clinic.example/portal/forms"),
+        "{body}"
+    );
+    assert!(!body.to_lowercase().contains("injectable"), "no form's name: {body}");
+    // A visit whose service asks for no forms says nothing of forms.
+    let other = {
+        let who = app.principal(&app.api_login("owner").await).await;
+        app.state
+            .app
+            .save_service(
+                &who.actor(),
+                0,
+                ServiceInput {
+                    name: "Quick chat".into(),
+                    minutes: "15".into(),
+                    buffer_minutes: String::new(),
+                    room_id: 0,
+                    equipment: String::new(),
+                    forms: String::new(),
+                    providers: Vec::new(),
+                    retired: false,
+                },
+            )
+            .await
+            .unwrap()
+    };
+    book(&app, other, plain, datetime!(2026-03-05 15:00 UTC)).await;
+    app.clock.advance(Duration::hours(24));
+    app.state.app.send_due_reminders().await.unwrap();
+    let mails = sink.messages();
+    let to_plain = mails
+        .iter()
+        .find(|m| m.to == vec!["wp@example.org".to_string()])
+        .expect("the plain visit's reminder");
+    let plain_body = to_plain.data.replace("=\r\n", "").replace("=\n", "");
+    assert!(!plain_body.contains("/portal/forms"), "{plain_body}");
+}

@@ -279,33 +279,34 @@ fn form_page(
     notice: Option<&str>,
 ) -> FormPage {
     let t = &v.template;
-    let fill = fillable(t);
-    let parts: Vec<String> = fill.iter().map(|i| t.sections[*i].title.clone()).collect();
+    let fill: Vec<&carekeep_domain::forms::Section> =
+        fillable(t).into_iter().filter_map(|i| t.sections.get(i)).collect();
+    let fill_ids = fillable(t);
+    let parts: Vec<String> = fill.iter().map(|s| s.title.clone()).collect();
     let part = part.min(parts.len());
     let sign_step = part == parts.len();
-    let section = fill.get(part).map(|i| &t.sections[*i]);
+    let section = fill.get(part).copied();
     let sign_text: Vec<String> = t
         .sections
         .iter()
         .enumerate()
-        .filter(|(i, _)| !fill.contains(i))
+        .filter(|(i, _)| !fill_ids.contains(i))
         .flat_map(|(_, s)| s.text.iter().cloned())
         .collect();
     let problem_lines = if sign_step {
         problems
             .iter()
             .map(|pr| {
-                let at = fill.iter().position(|i| {
-                    t.sections[*i]
-                        .fields
+                let at = fill.iter().position(|s| {
+                    s.fields
                         .iter()
                         .any(|f| f.id == pr.field && f.kind != FieldKind::Signature)
                 });
                 let label = t.field(&pr.field).map(|f| f.label.clone());
-                match (at, label) {
-                    (Some(part), Some(l)) => ProblemLine {
+                match (at.and_then(|a| Some((a, parts.get(a)?))), label) {
+                    (Some((part, name)), Some(l)) => ProblemLine {
                         href: format!("/portal/forms/{}?part={part}#f-{}", v.id, pr.field),
-                        words: format!("{} \u{2013} {l}: {}", parts[part], pr.message),
+                        words: format!("{name} \u{2013} {l}: {}", pr.message),
                     },
                     _ if pr.field == "esign" => ProblemLine {
                         href: "/portal/forms#esign".into(),
