@@ -150,6 +150,7 @@ test('a patient fills and signs a form on a phone at 390 px', async () => {
   await Promise.all([page.waitForNavigation(), page.click('#esign button[type=submit]')]);
   assert.match(await page.textContent('main'), /you can now fill in and sign/);
   assert.equal(await page.locator('#esign').count(), 0, 'not asked again');
+  assert.match(await page.textContent('main'), /For your visit on \d\d\/\d\d\/\d{4}/);
   await checkPage(page, 'portal-forms-phone');
 
   await Promise.all([page.waitForNavigation(), page.click('a:has-text("Start Current medications")')]);

@@ -22,6 +22,8 @@ pub struct FormLine {
     pub status: Status,
     /// In the clinic's zone.
     pub submitted_at: Option<OffsetDateTime>,
+    /// The day of the visit the form was asked for, in the clinic's zone (none: sent by staff).
+    pub visit_on: Option<time::Date>,
 }
 
 /// One form with its answers and signature evidence.
@@ -55,9 +57,18 @@ impl App {
             .into_iter()
             .map(|t| (t.id, t.title))
             .collect();
+        let mut visits: BTreeMap<i64, time::Date> = BTreeMap::new();
+        for a in rows.iter().filter_map(|r| r.appointment_id) {
+            if let std::collections::btree_map::Entry::Vacant(e) = visits.entry(a) {
+                if let Ok(row) = carekeep_store::records::appointment_by_id(conn, a).await {
+                    e.insert(self.clinic_zone().local(row.start_at).date());
+                }
+            }
+        }
         Ok(rows
             .iter()
             .map(|r| FormLine {
+                visit_on: r.appointment_id.and_then(|a| visits.get(&a).copied()),
                 response_id: r.id,
                 packet_id: r.packet_id,
                 appointment_id: r.appointment_id,

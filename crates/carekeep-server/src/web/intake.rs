@@ -70,6 +70,8 @@ pub struct EditPage {
     pub used: bool,
     pub title: String,
     pub sections: Vec<SectionView>,
+    /// The refusal is about the title: shown at its field.
+    pub title_error: String,
 }
 
 /// One answered question.
@@ -256,6 +258,7 @@ pub async fn edit(
         used: v.used,
         title: v.template.title.clone(),
         sections: sections_of(&v.template),
+        title_error: String::new(),
     }
     .into_response())
 }
@@ -317,6 +320,7 @@ pub async fn save(
         Err(AppError::Invalid(m)) => Ok((
             StatusCode::UNPROCESSABLE_ENTITY,
             EditPage {
+                title_error: if m.contains("title") { m.clone() } else { String::new() },
                 chrome: chrome(&state, &p, "/forms").error(Some(m)),
                 template_id: id,
                 version: v.number,

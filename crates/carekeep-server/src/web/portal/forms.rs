@@ -26,6 +26,8 @@ use serde::Deserialize;
 pub struct FormItem {
     pub id: i64,
     pub title: String,
+    /// `For your visit on 12/14/2026`, or empty.
+    pub visit: String,
     pub status: &'static str,
     pub done: bool,
     pub started: bool,
@@ -105,6 +107,10 @@ fn us(iso: &str) -> String {
 fn item(l: FormLine) -> FormItem {
     FormItem {
         id: l.response_id,
+        visit: l
+            .visit_on
+            .map(|d| format!("For your visit on {}", crate::web::formats::date(d)))
+            .unwrap_or_default(),
         title: l.title,
         status: l.status.words(),
         done: l.status.done(),
