@@ -39,6 +39,8 @@ pub struct PersonInput {
     pub name: String,
     pub relationship: String,
     pub phone: String,
+    /// Representative: their email, to sign in to the portal by email (optional).
+    pub email: String,
     /// Involved: topic codes ticked (appointments, billing, results, involvement).
     pub topics: Vec<String>,
     /// Involved: what they may be told, in the patient's words; representative: the limits the
@@ -65,6 +67,9 @@ struct Details {
     words: String,
     #[serde(default)]
     document_name: String,
+    /// A representative's email (added for the portal's sign-in by email; older rows have none).
+    #[serde(default)]
+    email: String,
 }
 
 /// One person as the chart card and the phone screen show them.
@@ -76,6 +81,8 @@ pub struct PersonView {
     pub relationship: String,
     /// As people read it, `(555) 201-3344`.
     pub phone: String,
+    /// A representative's email, if any.
+    pub email: String,
     pub words: String,
     /// Involved: how the patient agreed, in words, and when (`YYYY-MM-DD`).
     pub agreed: String,
@@ -252,6 +259,7 @@ impl App {
             name: d.name,
             relationship: d.relationship,
             phone: display_phone(&d.phone),
+            email: d.email,
             words: d.words,
             agreed: Agreement::parse(&r.agreed)
                 .map(Agreement::words)
@@ -384,6 +392,17 @@ impl App {
             },
             words: crate::input::text("words", &input.words, 2000, false)?,
             document_name: crate::input::line("file name", &input.document_name, 200, false)?,
+            email: match input.email.trim() {
+                "" => String::new(),
+                e => match carekeep_domain::portal::code::ContactKey::parse(e) {
+                    Some(carekeep_domain::portal::code::ContactKey::Email(e)) => e,
+                    _ => {
+                        return Err(AppError::Invalid(
+                            "type the email address in full, like name@example.com".into(),
+                        ))
+                    }
+                },
+            },
         };
         let mut row = PersonRow {
             patient_id: patient,
@@ -457,7 +476,8 @@ impl App {
         let ct = self.seal(&details, binding("care_people", "details_ct", id))?;
         store::set_details(tx.conn(), id, &ct).await?;
         if row.kind == "representative" {
-            self.index_representative_phone(tx.conn(), id, &details.phone).await?;
+            self.index_representative(tx.conn(), id, &details.phone, &details.email)
+                .await?;
         }
         if let Some((content_type, bytes)) = document {
             let ct = self.sealer().seal(binding("care_people", "document_ct", id), &bytes)?;

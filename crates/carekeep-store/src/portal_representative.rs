@@ -1,16 +1,34 @@
-//! A personal representative at the portal (issue 27): the blind index of their mobile number
-//! (`care_people_phone`) and the representative a sign-in code or a portal session is for.
+//! A personal representative at the portal (issue 27): the blind indexes of their mobile number
+//! (`care_people_phone`) and email (`care_people_email`), and the representative a sign-in code
+//! or a portal session is for.
 
 use crate::{Conn, StoreError};
 use sqlx::Row;
 
-/// Sets the representative's phone digest (None: no phone on their record).
-pub async fn set_phone(conn: &mut Conn, person: i64, digest: Option<&[u8]>) -> Result<(), StoreError> {
-    sqlx::query("DELETE FROM care_people_phone WHERE person_id = $1")
+/// Which of the representative's contacts a blind index is of.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Contact {
+    Phone,
+    Email,
+}
+
+impl Contact {
+    fn table(self) -> &'static str {
+        match self {
+            Contact::Phone => "care_people_phone",
+            Contact::Email => "care_people_email",
+        }
+    }
+}
+
+/// Sets the digest of the representative's phone or email (None: none on their record).
+pub async fn set_digest(conn: &mut Conn, which: Contact, person: i64, digest: Option<&[u8]>) -> Result<(), StoreError> {
+    let table = which.table();
+    sqlx::query(&format!("DELETE FROM {table} WHERE person_id = $1"))
         .bind(person)
         .execute(&mut *conn)
         .await?;
-    sqlx::query("INSERT INTO care_people_phone (person_id, digest) VALUES ($1, $2)")
+    sqlx::query(&format!("INSERT INTO {table} (person_id, digest) VALUES ($1, $2)"))
         .bind(person)
         .bind(digest.map(<[u8]>::to_vec))
         .execute(conn)
@@ -18,13 +36,14 @@ pub async fn set_phone(conn: &mut Conn, person: i64, digest: Option<&[u8]>) -> R
     Ok(())
 }
 
-/// Representatives whose phone is not indexed yet (rows from before the index), with their
-/// sealed details.
-pub async fn unindexed(conn: &mut Conn, limit: i64) -> Result<Vec<(i64, Vec<u8>)>, StoreError> {
-    let rows = sqlx::query(
+/// Representatives whose phone or email is not indexed yet (rows from before the index), with
+/// their sealed details.
+pub async fn unindexed(conn: &mut Conn, which: Contact, limit: i64) -> Result<Vec<(i64, Vec<u8>)>, StoreError> {
+    let rows = sqlx::query(&format!(
         "SELECT id, details_ct FROM care_people WHERE kind = 'representative' \
-         AND id NOT IN (SELECT person_id FROM care_people_phone) ORDER BY id LIMIT $1",
-    )
+         AND id NOT IN (SELECT person_id FROM {}) ORDER BY id LIMIT $1",
+        which.table()
+    ))
     .bind(limit)
     .fetch_all(conn)
     .await?;
@@ -38,13 +57,16 @@ pub async fn unindexed(conn: &mut Conn, limit: i64) -> Result<Vec<(i64, Vec<u8>)
         .collect()
 }
 
-/// The representatives whose phone has this digest.
-pub async fn by_phone(conn: &mut Conn, digest: &[u8], limit: i64) -> Result<Vec<i64>, StoreError> {
-    let rows = sqlx::query("SELECT person_id FROM care_people_phone WHERE digest = $1 ORDER BY person_id LIMIT $2")
-        .bind(digest)
-        .bind(limit)
-        .fetch_all(conn)
-        .await?;
+/// The representatives whose phone or email has this digest.
+pub async fn by_digest(conn: &mut Conn, which: Contact, digest: &[u8], limit: i64) -> Result<Vec<i64>, StoreError> {
+    let rows = sqlx::query(&format!(
+        "SELECT person_id FROM {} WHERE digest = $1 ORDER BY person_id LIMIT $2",
+        which.table()
+    ))
+    .bind(digest)
+    .bind(limit)
+    .fetch_all(conn)
+    .await?;
     rows.iter().map(|r| Ok(r.try_get("person_id")?)).collect()
 }
 

@@ -1,7 +1,7 @@
 //! A personal representative signs in to the portal for the patient (issue 27, items 2 and 4;
-//! 164.502(g)). They type THEIR mobile number (the phone on their representative record, found
-//! through its blind index, `care_people_phone`) and the PATIENT's date of birth; the code goes
-//! to their phone. Their standing is 27b's `representative_may_act`, checked when the code is
+//! 164.502(g)). They type THEIR mobile number or email (as on their representative record, found
+//! through its blind index, `care_people_phone` or `care_people_email`) and the PATIENT's date
+//! of birth; the code goes to that phone or address. Their standing is 27b's `representative_may_act`, checked when the code is
 //! asked for, when it is typed and each time the session is loaded: a (g)(5) suspension, an
 //! expired document or a basis that no longer fits ends it (fail closed). What they see is
 //! `what_representative_sees`: a minor's parent or guardian does not see the care the minor
@@ -22,11 +22,21 @@ use carekeep_store::Conn;
 use serde::Deserialize;
 use time::Date;
 
-/// The one field of `care_people.details_ct` the sign-in needs.
+/// The two fields of `care_people.details_ct` the sign-in needs.
 #[derive(Deserialize, Default)]
-struct Phone {
+struct Reachable {
     #[serde(default)]
     phone: String,
+    #[serde(default)]
+    email: String,
+}
+
+/// The blind index a typed contact is looked up in, and the digest's domain.
+fn index_of(key: &ContactKey) -> (store::Contact, &'static str) {
+    match key {
+        ContactKey::Phone(_) => (store::Contact::Phone, "portal_rep_phone"),
+        ContactKey::Email(_) => (store::Contact::Email, "portal_rep_email"),
+    }
 }
 
 /// What the portal says to a minor's parent or guardian when some care is left out.
@@ -50,36 +60,43 @@ fn stored_date(s: &Option<String>) -> Option<Date> {
 }
 
 impl App {
-    fn rep_phone_digest(&self, phone: &str) -> Option<Vec<u8>> {
-        match ContactKey::parse(phone)? {
-            key @ ContactKey::Phone(_) => Some(self.blind_index().digest("portal_rep_phone", &key.key()).to_vec()),
-            ContactKey::Email(_) => None,
-        }
+    /// The digest `typed` is kept under in `which` index (None: not that kind of contact).
+    fn rep_contact_digest(&self, which: store::Contact, typed: &str) -> Option<Vec<u8>> {
+        let key = ContactKey::parse(typed)?;
+        let (index, domain) = index_of(&key);
+        (index == which).then(|| self.blind_index().digest(domain, &key.key()).to_vec())
     }
 
-    /// Indexes a representative's phone (called when one is added; None: no phone).
-    pub(crate) async fn index_representative_phone(
+    /// Indexes a representative's phone and email (called when one is added; empty: none).
+    pub(crate) async fn index_representative(
         &self,
         conn: &mut Conn,
         person: i64,
         phone: &str,
+        email: &str,
     ) -> Result<(), AppError> {
-        store::set_phone(conn, person, self.rep_phone_digest(phone).as_deref()).await?;
+        for (which, typed) in [(store::Contact::Phone, phone), (store::Contact::Email, email)] {
+            store::set_digest(conn, which, person, self.rep_contact_digest(which, typed).as_deref()).await?;
+        }
         Ok(())
     }
 
-    /// Indexes the representatives added before the index existed (at the first sign-in by
-    /// phone after the upgrade; each row once). Their phone is opened for that only.
-    async fn index_old_representatives(&self, conn: &mut Conn) -> Result<(), AppError> {
+    /// Indexes the representatives added before an index existed (at the first sign-in by
+    /// that kind of contact after the upgrade; each row once). Their details are opened for
+    /// that only.
+    async fn index_old_representatives(&self, conn: &mut Conn, which: store::Contact) -> Result<(), AppError> {
         let job = Permit::for_job(Job::PortalSignIn);
-        for (id, ct) in store::unindexed(conn, 500).await? {
-            let phone = if ct.is_empty() {
-                String::new()
+        for (id, ct) in store::unindexed(conn, which, 500).await? {
+            let r = if ct.is_empty() {
+                Reachable::default()
             } else {
-                self.open_sealed::<Phone>(&job, "care_people", "details_ct", id, &ct)?
-                    .phone
+                self.open_sealed::<Reachable>(&job, "care_people", "details_ct", id, &ct)?
             };
-            self.index_representative_phone(conn, id, &phone).await?;
+            let typed = match which {
+                store::Contact::Phone => &r.phone,
+                store::Contact::Email => &r.email,
+            };
+            store::set_digest(conn, which, id, self.rep_contact_digest(which, typed).as_deref()).await?;
         }
         Ok(())
     }
@@ -133,23 +150,21 @@ impl App {
         )))
     }
 
-    /// The representatives with this phone who act today for a patient born on `dob`:
-    /// `(patient, person, relation, phone on file)`. One that may not act is left out, so the
-    /// answer is the one an unknown contact gets.
+    /// The representatives with this phone or email who act today for a patient born on
+    /// `dob`: `(patient, person, relation, the contact on file)`. One that may not act is left
+    /// out, so the answer is the one an unknown contact gets.
     pub(super) async fn representative_matches(
         &self,
         conn: &mut Conn,
         key: &ContactKey,
         dob: Date,
     ) -> Result<Vec<(i64, PortalRelation, String)>, AppError> {
-        let ContactKey::Phone(_) = key else {
-            return Ok(Vec::new());
-        };
-        self.index_old_representatives(conn).await?;
-        let digest = self.blind_index().digest("portal_rep_phone", &key.key());
+        let (which, domain) = index_of(key);
+        self.index_old_representatives(conn, which).await?;
+        let digest = self.blind_index().digest(domain, &key.key());
         let job = Permit::for_job(Job::PortalSignIn);
         let mut out = Vec::new();
-        for person in store::by_phone(conn, &digest, 50).await? {
+        for person in store::by_digest(conn, which, &digest, 50).await? {
             let row = people_store::by_id(conn, person).await?;
             let Some((relation, born)) = self.representative_relation(conn, row.patient_id, person).await? else {
                 continue;
@@ -158,9 +173,13 @@ impl App {
             if born != dob || !stands {
                 continue;
             }
-            let phone: Phone = self.open_sealed(&job, "care_people", "details_ct", person, &row.details_ct)?;
-            if key.matches("", &phone.phone) {
-                out.push((row.patient_id, relation, phone.phone.trim().to_owned()));
+            let r: Reachable = self.open_sealed(&job, "care_people", "details_ct", person, &row.details_ct)?;
+            if key.matches(&r.email, &r.phone) {
+                let on_file = match key {
+                    ContactKey::Phone(_) => &r.phone,
+                    ContactKey::Email(_) => &r.email,
+                };
+                out.push((row.patient_id, relation, on_file.trim().to_owned()));
             }
         }
         Ok(out)

@@ -84,6 +84,7 @@ pub struct RepForm {
     name: String,
     relationship: String,
     phone: String,
+    email: String,
     basis: String,
     starts_on: String,
     ends_on: String,
@@ -92,6 +93,7 @@ pub struct RepForm {
 
 pub const REP_FIELDS: &FieldWords = &[
     ("rep-phone", &["phone"]),
+    ("rep-email", &["email"]),
     ("rep-basis", &["basis"]),
     ("rep-ends", &["end date"]),
     ("rep-starts", &["start date"]),
@@ -124,6 +126,7 @@ pub async fn add_representative(
                 "name" => typed.name = text,
                 "relationship" => typed.relationship = text,
                 "phone" => typed.phone = text,
+                "email" => typed.email = text,
                 "basis" => typed.basis = text,
                 "starts_on" => typed.starts_on = text,
                 "ends_on" => typed.ends_on = text,
@@ -141,6 +144,7 @@ pub async fn add_representative(
                 name: typed.name.clone(),
                 relationship: typed.relationship.clone(),
                 phone: typed.phone.clone(),
+                email: typed.email.clone(),
                 words: typed.words.clone(),
                 basis: typed.basis.clone(),
                 starts_on: typed.starts_on.clone(),

@@ -411,3 +411,95 @@ async fn a_suspended_or_expired_representative_gets_the_answer_an_unknown_contac
         .iter()
         .any(|e| e["actor"] == format!("representative of patient #{mia} (portal)").as_str()));
 }
+
+/// The chart's "Add a personal representative" form as a browser sends it (with the document).
+async fn add_on_chart(c: &mut PageClient, patient: i64, name: &str, email: &str) -> (u16, Option<String>, String) {
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", c.csrf.clone())
+        .text("name", name.to_owned())
+        .text("relationship", "Guardian")
+        .text("phone", "")
+        .text("email", email.to_owned())
+        .text("basis", "parent_of_minor")
+        .text("starts_on", "01/01/2020")
+        .text("ends_on", "")
+        .text("words", "")
+        .part(
+            "document",
+            reqwest::multipart::Part::bytes(PDF.to_vec()).file_name("custody.pdf"),
+        );
+    let res = c
+        .http
+        .post(c.url(&format!("/patients/{patient}/representatives")))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    let status = res.status().as_u16();
+    let to = res
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    (status, to, res.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn a_guardian_signs_in_with_the_email_typed_on_the_chart() {
+    let p = crate::portal::clinic().await;
+    let app = &p.app;
+    let mia = child(app).await;
+    let mut desk = PageClient::login(app, "frontdesk").await;
+    desk.get(&format!("/patients/{mia}")).await;
+    // A mistake in the address comes back at its field, with everything typed kept.
+    let (status, _, body) = add_on_chart(&mut desk, mia, "Gwen Quenby", "gwen at example.org").await;
+    assert_ne!(status, 303, "{body}");
+    assert!(body.contains(r#"id="rep-email-error""#), "{body}");
+    assert!(body.contains(r#"value="gwen at example.org""#), "{body}");
+    assert!(body.contains(r#"value="Gwen Quenby""#), "{body}");
+    let (status, _, body) = add_on_chart(&mut desk, mia, "Gwen Quenby", "Gwen.Quenby@Example.org").await;
+    assert_eq!(status, 303, "{body}");
+    let (_, chart) = desk.get(&format!("/patients/{mia}")).await;
+    assert!(chart.contains("gwen.quenby@example.org"), "the card shows the address");
+
+    // The wrong birth date: the answer an unknown contact gets, and no mail.
+    let mut c = PageClient::new(app);
+    let (status, to, body) = ask(&mut c, "gwen.quenby@example.org", "06/02/2015").await;
+    assert_eq!((status, to.as_deref()), (303, Some("/portal/sign-in/code")), "{body}");
+    tokio::time::sleep(StdDuration::from_millis(300)).await;
+    assert!(
+        p.sink.messages().is_empty(),
+        "no code for a birth date that matches no one"
+    );
+
+    // The address as she types it, in any case, and the child's birth date.
+    let mut c = PageClient::new(app);
+    let (status, to, body) = ask(&mut c, " GWEN.QUENBY@example.org ", CHILD_DOB).await;
+    assert_eq!((status, to.as_deref()), (303, Some("/portal/sign-in/code")), "{body}");
+    let mut code = None;
+    for _ in 0..200 {
+        if let Some(m) = p.sink.messages().last() {
+            assert_eq!(m.to, vec!["gwen.quenby@example.org".to_owned()]);
+            let at = m.data.find(" is ").expect("the code's sentence") + 4;
+            code = Some(m.data[at..at + 6].to_owned());
+            break;
+        }
+        tokio::time::sleep(StdDuration::from_millis(20)).await;
+    }
+    let code = code.expect("a mail with the code");
+    c.get("/portal/sign-in/code").await;
+    let (status, to, body) = c.post("/portal/sign-in/code", &[("code", &code)]).await;
+    assert_eq!((status, to.as_deref()), (303, Some("/portal")), "{body}");
+    let (status, home) = c.get("/portal").await;
+    assert_eq!(status, 200);
+    assert!(home.contains("Mia's appointments"), "{home}");
+    assert!(home.contains("personal representative"), "{home}");
+    // On the trail as the representative, never as the patient.
+    let actor = format!("representative of patient #{mia} (portal)");
+    let evs = events(app).await;
+    assert!(
+        evs.iter()
+            .any(|e| e["actor"] == actor.as_str() && e["action"] == "phi.read"),
+        "{evs:?}"
+    );
+}
