@@ -61,6 +61,7 @@ test('the front desk lists a person involved in care and answers their call', as
   await page.locator('#people summary', { hasText: 'Add a personal representative' }).click();
   await page.fill('#rep-name', 'Paolo Marchetti');
   await page.fill('#rep-relationship', 'brother');
+  await page.fill('#rep-email', 'Paolo.Marchetti@example.org');
   await page.selectOption('#rep-basis', 'health_care_poa');
   await page.fill('#rep-starts', '01/15/2026');
   await page.fill('#rep-ends', '01/14/2026');
@@ -72,6 +73,8 @@ test('the front desk lists a person involved in care and answers their call', as
   assert.equal(await page.inputValue('#rep-name'), 'Paolo Marchetti');
   assert.equal(await page.inputValue('#rep-words'), 'Health care decisions only\nwhile she is in the hospital');
   assert.equal(await page.inputValue('#rep-basis'), 'health_care_poa');
+  assert.equal(await page.inputValue('#rep-email'), 'Paolo.Marchetti@example.org');
+  await both(page, 'people-representative-refused', '#rep-form');
   await page.fill('#rep-ends', '01/15/2027');
   await page.setInputFiles('#rep-file', pdf);
   await Promise.all([page.waitForNavigation(), page.click('#rep-form button[type=submit]')]);
@@ -79,6 +82,7 @@ test('the front desk lists a person involved in care and answers their call', as
   const rep = await page.textContent('#people');
   assert.match(rep, /Health care power of attorney \(45 CFR 164\.502\(g\)\(2\)\) · from 01\/15\/2026 to 01\/15\/2027/);
   assert.match(rep, /May act for the patient\./);
+  assert.match(rep, /paolo\.marchetti@example\.org/, 'the email, as kept for the portal sign-in');
   await both(page, 'people-representative', '#people ul.people-list >> nth=1');
 
   // Someone is on the phone.
