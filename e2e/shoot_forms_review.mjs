@@ -19,7 +19,7 @@ try {
   assert.equal(await page.locator('#code').count(), 0, 'signed in');
 
   const pages = [
-    ['chart', `/patients/${PATIENT}#forms`],
+    ['chart', `/patients/${PATIENT}#signed-forms`],
     ['queue', '/forms/review'],
     ['review', `/forms/review/${RESPONSE}`],
   ];
@@ -31,7 +31,7 @@ try {
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       assert.ok(overflow <= 1, `${name} at ${width} scrolls sideways by ${overflow}px`);
       if (name === 'chart') {
-        await page.locator('#forms').scrollIntoViewIfNeeded();
+        await page.locator('#signed-forms').scrollIntoViewIfNeeded();
         await screenshot(page, `forms-review-chart-card-${width}`, { fullPage: false });
       } else {
         await screenshot(page, `forms-review-${name}-${width}`);
@@ -53,9 +53,9 @@ try {
   await Promise.all([page.waitForNavigation(), page.click('form[action*="/forms/review/"] button[type=submit]')]);
   assert.match(page.url(), /\/forms\/review\?done=filed/);
   await screenshot(page, 'forms-review-filed-390');
-  await page.goto(base + `/patients/${PATIENT}#forms`);
-  await page.locator('#forms').scrollIntoViewIfNeeded();
-  assert.match(await page.locator('#forms').innerText(), /1 item filed into the chart/);
+  await page.goto(base + `/patients/${PATIENT}#signed-forms`);
+  await page.locator('#signed-forms').scrollIntoViewIfNeeded();
+  assert.match(await page.locator('#signed-forms').innerText(), /1 item filed into the chart/);
   await screenshot(page, 'forms-review-chart-card-reviewed-390', { fullPage: false });
 } finally {
   await browser.close();

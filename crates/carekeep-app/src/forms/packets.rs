@@ -252,6 +252,30 @@ impl App {
         Ok(out)
     }
 
+    /// The permit to open one form's answers (to view, review or print them): the policy must
+    /// let `p` read this patient's clinical class; the event names the form and `classes`.
+    pub(crate) async fn form_answers_permit(
+        &self,
+        p: &crate::Principal,
+        opened: &crate::records::access::Opened,
+        id: i64,
+        action: Action,
+        classes: Vec<DataClass>,
+        reason: &str,
+    ) -> Result<crate::permit::Permit, AppError> {
+        self.require_read(p, opened, DataClass::Clinical, action).await?;
+        let mut event = self.phi_event(
+            p,
+            action,
+            Outcome::Success,
+            vec![opened.row().id],
+            ("FormResponse", id.to_string()),
+            classes,
+        );
+        event.reason = reason.into();
+        self.permit(event).await
+    }
+
     /// One form with its answers and signature: the clinical class's read, audited.
     pub async fn form_response(&self, actor: &Actor<'_>, id: i64) -> Result<ResponseView, AppError> {
         let p = actor.person()?;
@@ -262,18 +286,16 @@ impl App {
         let opened = self.open_patient(&mut conn, p, r.patient_id).await?;
         let v = store::version(&mut conn, r.version_id).await?;
         drop(conn);
-        self.require_read(p, &opened, DataClass::Clinical, Action::PhiRead)
+        let permit = self
+            .form_answers_permit(
+                p,
+                &opened,
+                id,
+                Action::PhiRead,
+                vec![DataClass::Clinical],
+                "form answers viewed",
+            )
             .await?;
-        let mut event = self.phi_event(
-            p,
-            Action::PhiRead,
-            Outcome::Success,
-            vec![r.patient_id],
-            ("FormResponse", id.to_string()),
-            vec![DataClass::Clinical],
-        );
-        event.reason = "form answers viewed".into();
-        let permit = self.permit(event).await?;
         let view = self.response_view(&permit, &r, &v)?;
         permit.confirm().await?;
         Ok(view)

@@ -215,18 +215,16 @@ impl App {
         let opened = self.open_patient(&mut conn, p, r.patient_id).await?;
         let v = store::version(&mut conn, r.version_id).await?;
         drop(conn);
-        self.require_read(p, &opened, DataClass::Clinical, Action::PhiPrint)
+        let permit = self
+            .form_answers_permit(
+                p,
+                &opened,
+                id,
+                Action::PhiPrint,
+                vec![DataClass::Identity, DataClass::Clinical],
+                "signed form as PDF",
+            )
             .await?;
-        let mut event = self.phi_event(
-            p,
-            Action::PhiPrint,
-            Outcome::Success,
-            vec![r.patient_id],
-            ("FormResponse", id.to_string()),
-            vec![DataClass::Identity, DataClass::Clinical],
-        );
-        event.reason = "signed form as PDF".into();
-        let permit = self.permit(event).await?;
         let bytes = self.form_pdf_of(&permit, &r, &v).await?;
         permit.confirm().await?;
         Ok(bytes)

@@ -142,18 +142,16 @@ impl App {
         let entries = chart_rows(&mut conn, r.patient_id, &[Part::Entries]).await?.entries;
         let decided = store_review::items(&mut conn, id).await?;
         drop(conn);
-        self.require_read(p, &opened, DataClass::Clinical, Action::PhiRead)
+        let permit = self
+            .form_answers_permit(
+                p,
+                &opened,
+                id,
+                Action::PhiRead,
+                vec![DataClass::Clinical],
+                "form reviewed beside the chart",
+            )
             .await?;
-        let mut event = self.phi_event(
-            p,
-            Action::PhiRead,
-            Outcome::Success,
-            vec![r.patient_id],
-            ("FormResponse", id.to_string()),
-            vec![DataClass::Clinical],
-        );
-        event.reason = "form reviewed beside the chart".into();
-        let permit = self.permit(event).await?;
         let response = self.response_view(&permit, &r, &v)?;
         let chart = self.chart_items(&permit, &entries)?;
         let lines = rule::compare(rule::proposals(&response.template, &response.answers), &chart);
