@@ -235,10 +235,15 @@ impl App {
         let pp = portal_patient(actor)?;
         let mut conn = self.store().read().await?;
         self.open_for_portal(&mut conn, pp, pp.patient_id).await?;
+        let left_out = self.portal_left_out(&mut conn, pp).await?;
         let r = store::response(&mut conn, id)
             .await
             .ok()
-            .filter(|r| r.patient_id == pp.patient_id && r.submitted_at.is_some())
+            .filter(|r| {
+                r.patient_id == pp.patient_id
+                    && r.submitted_at.is_some()
+                    && !Self::form_left_out(r.appointment_id, &left_out)
+            })
             .ok_or(AppError::NotFound("page"))?;
         let v = store::version(&mut conn, r.version_id).await?;
         drop(conn);

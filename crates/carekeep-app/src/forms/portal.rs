@@ -62,10 +62,11 @@ impl App {
         id: i64,
     ) -> Result<(ResponseRow, carekeep_store::forms::VersionRow), AppError> {
         self.open_for_portal(conn, pp, pp.patient_id).await?;
+        let left_out = self.portal_left_out(conn, pp).await?;
         let r = store::response(conn, id)
             .await
             .ok()
-            .filter(|r| r.patient_id == pp.patient_id)
+            .filter(|r| r.patient_id == pp.patient_id && !Self::form_left_out(r.appointment_id, &left_out))
             .ok_or(AppError::NotFound("page"))?;
         let v = store::version(conn, r.version_id).await?;
         Ok((r, v))
@@ -94,7 +95,12 @@ impl App {
         let pp = portal_patient(actor)?;
         let mut conn = self.store().read().await?;
         self.open_for_portal(&mut conn, pp, pp.patient_id).await?;
-        let rows = store::responses_for_patient(&mut conn, pp.patient_id).await?;
+        let left_out = self.portal_left_out(&mut conn, pp).await?;
+        let rows: Vec<ResponseRow> = store::responses_for_patient(&mut conn, pp.patient_id)
+            .await?
+            .into_iter()
+            .filter(|r| !Self::form_left_out(r.appointment_id, &left_out))
+            .collect();
         let forms = self.form_lines(&mut conn, &rows).await?;
         let consent = store::esign_consent(&mut conn, pp.patient_id, Self::person_of(pp)).await?;
         drop(conn);

@@ -118,6 +118,9 @@ pub struct SignedForm {
     pub status: Status,
     /// RFC 3339, on the clinic's clock.
     pub submitted_at: String,
+    /// The visit the form was asked for, if any (a copy through the portal leaves out a
+    /// minor's own-consent visit's forms).
+    pub appointment_id: Option<i64>,
 }
 
 impl App {
@@ -153,6 +156,7 @@ impl App {
                 answers: view.answers,
                 evidence: view.evidence,
                 status: view.status,
+                appointment_id: r.appointment_id,
             });
         }
         Ok(out)

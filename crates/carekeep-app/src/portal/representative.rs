@@ -263,6 +263,12 @@ impl App {
         Ok(own)
     }
 
+    /// Whether a form asked for a visit left out is left out too (a minor's own-consent
+    /// visit's forms say that the visit happened, 164.502(g)(3)(i)).
+    pub(crate) fn form_left_out(appointment: Option<i64>, left_out: &[Item]) -> bool {
+        appointment.is_some_and(|a| left_out.contains(&Item::Appointment(a)))
+    }
+
     /// The words the portal shows when something is left out.
     pub(crate) fn portal_left_out_words(left_out: &[Item]) -> Option<&'static str> {
         (!left_out.is_empty()).then_some(OWN_CONSENT_WORDS)
@@ -285,6 +291,7 @@ impl App {
                 .map(|e| e.at.clone())
                 .collect();
             c.encounters.retain(|e| !left_out.contains(&Item::Note(e.id)));
+            c.forms.retain(|f| !Self::form_left_out(f.appointment_id, left_out));
             c.history.retain(|h| !gone.contains(&h.at));
         }
     }

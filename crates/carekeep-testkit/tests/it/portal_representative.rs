@@ -503,3 +503,105 @@ async fn a_guardian_signs_in_with_the_email_typed_on_the_chart() {
         "{evs:?}"
     );
 }
+
+#[tokio::test]
+async fn the_forms_of_a_minors_own_consent_visit_are_left_out_for_the_parent() {
+    let (app, gw) = clinic().await;
+    let mia = child(&app).await;
+    // A service that asks for the consent to treat at every visit: booking makes each packet.
+    let consent = crate::forms::adopt(&app, "consent_to_treat").await;
+    let owner = app.api_login("owner").await;
+    let boss = app.principal(&owner).await;
+    let service = app
+        .state
+        .app
+        .save_service(
+            &boss.actor(),
+            0,
+            ServiceInput {
+                name: "Check-up".into(),
+                minutes: "30".into(),
+                buffer_minutes: String::new(),
+                room_id: 0,
+                equipment: String::new(),
+                forms: String::new(),
+                providers: Vec::new(),
+                retired: false,
+            },
+        )
+        .await
+        .unwrap();
+    app.state
+        .app
+        .set_service_forms(&boss.actor(), service, &[(consent, "every_visit".into())])
+        .await
+        .unwrap();
+    let provider = app.user_id(&owner, "provider").await;
+    let desk = app.api_login("frontdesk").await;
+    let front = app.principal(&desk).await;
+    let mut visits = Vec::new();
+    for at in [datetime!(2026-03-04 14:00 UTC), datetime!(2026-03-11 16:30 UTC)] {
+        let input = BookInput {
+            patient: mia,
+            provider,
+            service,
+            room: None,
+            start: Some(at),
+            repeat: None,
+            override_reason: "a test booking".into(),
+        };
+        visits.push(app.state.app.calendar_book(&front.actor(), input).await.unwrap()[0]);
+    }
+    let (seen, own) = (visits[0], visits[1]);
+    let doc = app.api_login("provider").await;
+    let clinician = app.principal(&doc).await;
+    app.state
+        .app
+        .mark_own_consent(&clinician.actor(), mia, &format!("appointment-{own}"))
+        .await
+        .unwrap();
+    representative(&app, mia, "Paula Quenby", "(555) 222-3333", "parent_of_minor", "").await;
+    let form_of = |rows: &[carekeep_store::forms::ResponseRow], visit: i64| {
+        rows.iter()
+            .find(|r| r.appointment_id == Some(visit))
+            .map(|r| r.id)
+            .expect("the visit's form")
+    };
+    let rows = {
+        let mut conn = app.state.app.store_for_tests().read().await.unwrap();
+        carekeep_store::forms::responses_for_patient(&mut conn, mia)
+            .await
+            .unwrap()
+    };
+    let (seen_form, own_form) = (form_of(&rows, seen), form_of(&rows, own));
+
+    let mut c = PageClient::new(&app);
+    ask(&mut c, "555-222-3333", CHILD_DOB).await;
+    let code = texted_code(&gw, "+15552223333").await;
+    c.get("/portal/sign-in/code").await;
+    let (status, _, _) = c.post("/portal/sign-in/code", &[("code", &code)]).await;
+    assert_eq!(status, 303);
+    c.get("/portal/forms").await;
+    let (status, _, body) = c.post("/portal/forms/esign", &[("agree", "yes")]).await;
+    assert_eq!(status, 303, "{body}");
+    let (status, list) = c.get("/portal/forms").await;
+    assert_eq!(status, 200);
+    assert!(list.contains(&format!("/portal/forms/{seen_form}")), "{list}");
+    assert!(!list.contains(&format!("/portal/forms/{own_form}")), "{list}");
+    assert!(!list.contains("03/11/2026"), "{list}");
+    let (status, _) = c.get(&format!("/portal/forms/{seen_form}")).await;
+    assert_eq!(status, 200);
+    for path in [
+        format!("/portal/forms/{own_form}"),
+        format!("/portal/forms/{own_form}?part=1"),
+        format!("/portal/forms/{own_form}/signed.pdf"),
+    ] {
+        let (status, body) = c.get(&path).await;
+        assert_eq!(status, 404, "GET {path}");
+        assert!(!body.contains("03/11/2026"), "GET {path}");
+    }
+    let (status, _, _) = c
+        .post(&format!("/portal/forms/{own_form}/part/1"), &[("notes", "x")])
+        .await;
+    assert_eq!(status, 404);
+}
