@@ -21,7 +21,7 @@ try {
   const pages = [
     ['chart', `/patients/${PATIENT}#signed-forms`],
     ['queue', '/forms/review'],
-    ['review', `/forms/review/${RESPONSE}`],
+    ['review', `/forms/responses/${RESPONSE}`],
   ];
   for (const [width, height] of [[1280, 800], [390, 844]]) {
     await page.setViewportSize({ width, height });
@@ -39,9 +39,9 @@ try {
     }
   }
   // At 390 px: one item decided, the form sent: refused, the choice kept, the rest named.
-  await page.goto(base + `/forms/review/${RESPONSE}`);
+  await page.goto(base + `/forms/responses/${RESPONSE}`);
   await page.check('input[name="item:medications.0"][value="accepted"]');
-  await Promise.all([page.waitForNavigation(), page.click('form[action*="/forms/review/"] button[type=submit]')]);
+  await Promise.all([page.waitForNavigation(), page.click('form[action*="/forms/responses/"] button[type=submit]')]);
   assert.ok(await page.isChecked('input[name="item:medications.0"][value="accepted"]'), 'the choice is kept');
   assert.ok((await page.locator('.field-error').count()) >= 1, 'the undecided items are named');
   assert.match(await page.locator('[role=alert]').innerText(), /accept or reject each item/i);
@@ -50,7 +50,7 @@ try {
   for (const name of ['item:medications.1', 'item:allergies.0']) {
     await page.check(`input[name="${name}"][value="rejected"]`);
   }
-  await Promise.all([page.waitForNavigation(), page.click('form[action*="/forms/review/"] button[type=submit]')]);
+  await Promise.all([page.waitForNavigation(), page.click('form[action*="/forms/responses/"] button[type=submit]')]);
   assert.match(page.url(), /\/forms\/review\?done=filed/);
   await screenshot(page, 'forms-review-filed-390');
   await page.goto(base + `/patients/${PATIENT}#signed-forms`);

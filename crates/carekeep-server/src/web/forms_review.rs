@@ -1,7 +1,9 @@
-//! Review into the chart (issue 28, item 5): `/forms/review` lists the signed forms waiting
-//! for a clinician; `/forms/review/{id}` shows the answers and each proposed allergy,
-//! medication or history item beside what the chart has (new, changed, same), accepted or
-//! rejected item by item and filed in one step. Only ids travel in addresses.
+//! A form's answers and their review into the chart (issue 28, items 4 to 6): `/forms/review`
+//! lists the signed forms waiting for a clinician; `/forms/responses/{id}` is the one page of a
+//! form's answers: the signature and its evidence, the answers by section, and, once
+//! submitted, each proposed allergy, medication or history item beside what the chart has
+//! (new, changed, same), accepted or rejected item by item and filed in one step (its POST).
+//! Only ids travel in addresses.
 
 use super::chrome;
 use super::formats;
@@ -15,10 +17,10 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::Form;
-use carekeep_app::forms::Review;
+use carekeep_app::forms::{answer_words, Review};
 use carekeep_app::{AppError, Principal};
 use carekeep_domain::forms::review::{Compared, Decision};
-use carekeep_domain::forms::{is_shown, Answer, FieldKind};
+use carekeep_domain::forms::{is_shown, FieldKind, Mark, Status};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -64,24 +66,39 @@ pub struct ItemRow {
     pub missing: bool,
 }
 
+/// One answered question.
+#[derive(Debug)]
+pub struct AnswerLine {
+    pub label: String,
+    pub answer: String,
+}
+
 #[derive(Template, Debug)]
-#[template(path = "forms/review.html")]
-pub struct ReviewPage {
+#[template(path = "forms/response.html")]
+pub struct ResponsePage {
     pub chrome: Chrome,
     pub id: i64,
     pub patient_id: i64,
     pub title: String,
     pub version: i64,
+    pub status: &'static str,
+    /// Signed and submitted (or reviewed): the review part is shown.
+    pub done: bool,
+    pub reviewed: bool,
     pub submitted: String,
     pub signed_by: String,
     pub signed_how: String,
+    /// The signature: the drawn path, or the typed name.
+    pub drawn: String,
+    pub typed: String,
+    /// The rest of the evidence sealed with the signature, in words.
+    pub evidence: Vec<(&'static str, String)>,
     pub evidence_holds: bool,
-    pub reviewed: bool,
-    pub answers: Vec<(String, String)>,
+    pub sections: Vec<(String, Vec<AnswerLine>)>,
     pub items: Vec<ItemRow>,
 }
 
-crate::web::chrome::page_response!(QueuePage, ReviewPage);
+crate::web::chrome::page_response!(QueuePage, ResponsePage);
 
 pub async fn queue(
     State(state): State<AppState>,
@@ -111,52 +128,31 @@ pub async fn queue(
     .into_response())
 }
 
-/// An answer in words (dates as 12/06/2026).
-fn answer_words(a: &Answer) -> String {
-    let s = match a {
-        Answer::Text(s) => s.clone(),
-        Answer::Many(v) => v.join(", "),
-        Answer::YesNo { yes: true, detail } if !detail.is_empty() => format!("Yes: {detail}"),
-        Answer::YesNo { yes, .. } => if *yes { "Yes" } else { "No" }.to_owned(),
-        Answer::Medications(v) => v
-            .iter()
-            .map(|m| {
-                [m.name.as_str(), &m.dose, &m.how_often]
-                    .iter()
-                    .filter(|s| !s.is_empty())
-                    .copied()
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            })
-            .collect::<Vec<_>>()
-            .join("; "),
-        Answer::Allergies(v) => v
-            .iter()
-            .map(|x| match x.reaction.is_empty() {
-                true => x.substance.clone(),
-                false => format!("{} ({})", x.substance, x.reaction),
-            })
-            .collect::<Vec<_>>()
-            .join("; "),
-    };
-    formats::us_dates(&s)
-}
-
 fn page_of(
     state: &AppState,
     p: &Principal,
     r: Review,
     posted: &BTreeMap<String, String>,
     missing: &[String],
-) -> ReviewPage {
+) -> ResponsePage {
     let zone = state.app.clinic_zone();
     let v = &r.response;
-    let answers = v
-        .template
-        .fields()
-        .filter(|f| !matches!(f.kind, FieldKind::Signature))
-        .filter(|f| is_shown(&v.template, f, &v.answers))
-        .filter_map(|f| Some((f.label.clone(), answer_words(v.answers.get(&f.id)?))))
+    let t = &v.template;
+    let sections = t
+        .sections
+        .iter()
+        .map(|s| {
+            let lines = s
+                .fields
+                .iter()
+                .filter(|f| f.kind != FieldKind::Signature && is_shown(t, f, &v.answers))
+                .map(|f| AnswerLine {
+                    label: f.label.clone(),
+                    answer: answer_words(v.answers.get(&f.id), &f.kind),
+                })
+                .collect();
+            (s.title.clone(), lines)
+        })
         .collect();
     let items = r
         .lines
@@ -187,36 +183,52 @@ fn page_of(
             }
         })
         .collect();
-    let (signed_by, signed_how) = match &v.evidence {
-        Some(e) => (
-            e.signer.words(),
-            format!(
-                "{} at {}",
-                match e.channel.as_str() {
-                    "kiosk" => "On the clinic's tablet",
-                    _ => "At the patient portal",
-                },
-                time::OffsetDateTime::from_unix_timestamp(e.signed_at)
-                    .map(|t| formats::at(t, &zone))
-                    .unwrap_or_default()
-            ),
-        ),
-        None => (String::new(), String::new()),
-    };
-    ReviewPage {
+    let mut page = ResponsePage {
         chrome: chrome(state, p, "/forms/review"),
         id: v.id,
         patient_id: v.patient_id,
         title: r.title.clone(),
         version: v.version,
+        status: v.status.words(),
+        done: v.status.done(),
+        reviewed: v.status == Status::Reviewed,
         submitted: v.submitted_at.map(|t| formats::at(t, &zone)).unwrap_or_default(),
-        signed_by,
-        signed_how,
+        signed_by: String::new(),
+        signed_how: String::new(),
+        drawn: String::new(),
+        typed: String::new(),
+        evidence: Vec::new(),
         evidence_holds: v.evidence_holds,
-        reviewed: v.status == carekeep_domain::forms::Status::Reviewed,
-        answers,
+        sections,
         items,
+    };
+    if let Some(e) = &v.evidence {
+        match &e.mark {
+            Mark::Drawn(d) => page.drawn = d.clone(),
+            Mark::Typed(n) => page.typed = n.clone(),
+        }
+        let when = time::OffsetDateTime::from_unix_timestamp(e.signed_at)
+            .map(|t| formats::at(t, &zone))
+            .unwrap_or_default();
+        let place = match e.channel.as_str() {
+            "kiosk" => "On the clinic's tablet",
+            _ => "At the patient portal",
+        };
+        page.signed_by = e.signer.words();
+        page.signed_how = format!("{place} on {when}");
+        page.evidence = vec![
+            ("Device (browser)", e.user_agent.clone()),
+            ("Internet address", e.address.clone()),
+            (
+                "Form version",
+                format!("{} (record {})", v.version, e.template_version_id),
+            ),
+            ("Form content SHA-256", e.template_sha256.clone()),
+            ("Answers SHA-256", e.answers_sha256.clone()),
+            ("What the signer read by the button", e.intent.clone()),
+        ];
     }
+    page
 }
 
 pub async fn show(

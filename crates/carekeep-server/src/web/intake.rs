@@ -1,7 +1,6 @@
 //! The clinic's forms (issue 28): `/forms` lists the templates and the built-ins to adopt, a
-//! version's preview, the editor (an edit of a used version saves the next version), a
-//! patient's filled form with its signature and evidence, its PDF, and sending forms from the
-//! chart.
+//! version's preview, the editor (an edit of a used version saves the next version), a filled
+//! form's PDF, and sending forms from the chart. The answers page is `forms_review`'s.
 
 use super::chrome;
 use crate::error::WebError;
@@ -15,9 +14,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::Form;
-use carekeep_app::forms::{answer_words, BuiltinOffer, TemplateSummary, VersionView};
+use carekeep_app::forms::{BuiltinOffer, TemplateSummary, VersionView};
 use carekeep_app::{AppError, Principal};
-use carekeep_domain::forms::{is_shown, FieldKind, Mark, Template as FormTemplate};
+use carekeep_domain::forms::{FieldKind, Template as FormTemplate};
 use carekeep_domain::Capability;
 use serde::Deserialize;
 
@@ -74,31 +73,7 @@ pub struct EditPage {
     pub title_error: String,
 }
 
-/// One answered question.
-#[derive(Debug)]
-pub struct AnswerLine {
-    pub label: String,
-    pub answer: String,
-}
-
-#[derive(Template, Debug)]
-#[template(path = "forms/response.html")]
-pub struct ResponsePage {
-    pub chrome: Chrome,
-    pub id: i64,
-    pub patient_id: i64,
-    pub title: String,
-    pub version: i64,
-    pub status: &'static str,
-    pub sections: Vec<(String, Vec<AnswerLine>)>,
-    pub signed: bool,
-    pub drawn: String,
-    pub typed: String,
-    pub evidence: Vec<(&'static str, String)>,
-    pub holds: bool,
-}
-
-crate::web::chrome::page_response!(ListPage, VersionPage, EditPage, ResponsePage);
+crate::web::chrome::page_response!(ListPage, VersionPage, EditPage);
 
 fn may_edit(state: &AppState, p: &Principal) -> bool {
     state.app.policy().has_capability(&p.roles, Capability::ManageProgram)
@@ -332,88 +307,6 @@ pub async fn save(
             .into_response()),
         Err(e) => Err(WebError::page(e)),
     }
-}
-
-pub async fn response(
-    State(state): State<AppState>,
-    PageUser(p): PageUser,
-    Path(id): Path<i64>,
-) -> Result<Response, WebError> {
-    let v = state.app.form_response(&p.actor(), id).await.map_err(WebError::page)?;
-    let zone = state.app.clinic_zone();
-    let t = &v.template;
-    let sections = t
-        .sections
-        .iter()
-        .map(|s| {
-            (
-                s.title.clone(),
-                s.fields
-                    .iter()
-                    .filter(|f| f.kind != FieldKind::Signature && is_shown(t, f, &v.answers))
-                    .map(|f| AnswerLine {
-                        label: f.label.clone(),
-                        answer: answer_words(v.answers.get(&f.id), &f.kind),
-                    })
-                    .collect(),
-            )
-        })
-        .collect();
-    let (mut drawn, mut typed, mut evidence) = (String::new(), String::new(), Vec::new());
-    if let Some(e) = &v.evidence {
-        match &e.mark {
-            Mark::Drawn(d) => drawn = d.clone(),
-            Mark::Typed(n) => typed = n.clone(),
-        }
-        let at = time::OffsetDateTime::from_unix_timestamp(e.signed_at)
-            .map(|t| {
-                let t = zone.local(t);
-                format!(
-                    "{} at {} ({})",
-                    crate::web::formats::date(t.date()),
-                    crate::web::formats::clock(t),
-                    zone.abbreviation_at(t)
-                )
-            })
-            .unwrap_or_default();
-        evidence = vec![
-            ("Signed by", e.signer.words()),
-            ("Signed on", at),
-            (
-                "Where",
-                if e.channel == "kiosk" {
-                    "The clinic's tablet"
-                } else {
-                    "The patient portal"
-                }
-                .into(),
-            ),
-            ("Device (browser)", e.user_agent.clone()),
-            ("Internet address", e.address.clone()),
-            (
-                "Form version",
-                format!("{} (record {})", v.version, e.template_version_id),
-            ),
-            ("Form content SHA-256", e.template_sha256.clone()),
-            ("Answers SHA-256", e.answers_sha256.clone()),
-            ("What the signer read by the button", e.intent.clone()),
-        ];
-    }
-    Ok(ResponsePage {
-        chrome: chrome(&state, &p, "/patients"),
-        id,
-        patient_id: v.patient_id,
-        title: t.title.clone(),
-        version: v.version,
-        status: v.status.words(),
-        sections,
-        signed: v.evidence.is_some(),
-        drawn,
-        typed,
-        evidence,
-        holds: v.evidence_holds,
-    }
-    .into_response())
 }
 
 pub async fn response_pdf(

@@ -236,21 +236,15 @@ pub(crate) async fn chart_page(
         Some(_) => Some(state.app.people(&p.actor(), id).await.map_err(WebError::page)?),
         None => None,
     };
-    // The forms asked of the patient and where each stands (issue 28): a reader of the
-    // scheduling class; answers open on their own page for a reader of the clinical class.
-    let forms = match v.scheduling {
-        Some(_) => Some(
-            state
-                .app
-                .patient_forms(&p.actor(), id)
-                .await
-                .map_err(WebError::page)?
-                .into_iter()
-                .filter(|f| f.status != carekeep_domain::forms::Status::Reviewed)
-                .collect(),
-        ),
-        None => None,
-    };
+    // The header's forms line (issue 28): the forms of the card still to fill or to review,
+    // from the card's one audited read.
+    let forms = signed_forms.as_ref().map(|card| {
+        card.forms
+            .iter()
+            .map(|f| f.line.clone())
+            .filter(|f| f.status != carekeep_domain::forms::Status::Reviewed)
+            .collect()
+    });
     let form_offers = state
         .app
         .form_templates(&p.actor())

@@ -20,9 +20,7 @@ use std::collections::BTreeMap;
 /// (changed) and aspirin (new). Returns the app, the patient and the form's response id.
 async fn signed_medications(app: &TestApp) -> (i64, i64) {
     let a = &app.state.app;
-    let form = adopt(app, "medications_allergies").await;
     let desk_token = app.api_login("frontdesk").await;
-    let desk = app.principal(&desk_token).await;
     let patient = app
         .register_patient(&desk_token, "Ada", "Vance", "1980-04-23", "555-201-3344")
         .await;
@@ -41,10 +39,27 @@ async fn signed_medications(app: &TestApp) -> (i64, i64) {
     ] {
         a.add_entry(&provider.actor(), patient, entry).await.unwrap();
     }
+    (patient, submit_medications(app, patient).await)
+}
+
+/// The front desk sends the medications and allergies form to `patient`, who fills it in at
+/// the portal (two medications, two allergies) and signs it: the submitted form's id.
+pub(crate) async fn submit_medications(app: &TestApp, patient: i64) -> i64 {
+    let a = &app.state.app;
+    let form = adopt(app, "medications_allergies").await;
+    let desk = app.principal(&app.api_login("frontdesk").await).await;
     a.send_forms(&desk.actor(), patient, None, &[form]).await.unwrap();
     let pp = portal_patient(patient);
     let me = Actor::Patient(&pp);
-    let id = a.portal_forms(&me).await.unwrap().forms[0].response_id;
+    let id = a
+        .portal_forms(&me)
+        .await
+        .unwrap()
+        .forms
+        .iter()
+        .find(|f| f.title == "Current medications and allergies")
+        .unwrap()
+        .response_id;
     a.portal_esign_consent(&me).await.unwrap();
     let meds = raw(&[
         ("takes_medications", "yes"),
@@ -70,7 +85,7 @@ async fn signed_medications(app: &TestApp) -> (i64, i64) {
         typed: "Ada Vance".into(),
     };
     assert_eq!(a.portal_submit_form(&me, id, typed).await.unwrap(), Submitted::Done);
-    (patient, id)
+    id
 }
 
 async fn events(app: &TestApp) -> Vec<Value> {
@@ -237,8 +252,8 @@ async fn the_review_page_keeps_the_decisions_typed_and_names_the_missing_one() {
     let mut page = PageClient::login(&app, "provider").await;
     let (status, html) = page.get("/forms/review").await;
     assert_eq!(status, 200);
-    assert!(html.contains(&format!("/forms/review/{id}")), "{html}");
-    let (status, html) = page.get(&format!("/forms/review/{id}")).await;
+    assert!(html.contains(&format!("/forms/responses/{id}")), "{html}");
+    let (status, html) = page.get(&format!("/forms/responses/{id}")).await;
     assert_eq!(status, 200);
     for words in [
         "Penicillin (hives)",
@@ -249,7 +264,7 @@ async fn the_review_page_keeps_the_decisions_typed_and_names_the_missing_one() {
     ] {
         assert!(html.contains(words), "{words}");
     }
-    let path = format!("/forms/review/{id}");
+    let path = format!("/forms/responses/{id}");
     let (status, _, html) = page
         .post(
             &path,
@@ -409,7 +424,7 @@ async fn the_charts_forms_card_shows_statuses_to_the_front_desk_and_signers_to_c
         assert!(html.contains(r#"id="signed-forms""#), "{role}");
         assert!(html.contains("Signed and submitted"), "{role}");
         assert_eq!(html.contains("Ada Vance, the patient"), clinical, "{role}");
-        assert_eq!(html.contains(&format!("/forms/review/{id}")), clinical, "{role}");
+        assert_eq!(html.contains(&format!("/forms/responses/{id}")), clinical, "{role}");
         assert!(!html.contains("Aspirin") || clinical, "{role} sees no answer");
     }
     // Every view is on the trail, naming the classes it read.

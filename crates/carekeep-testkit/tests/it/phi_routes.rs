@@ -13,9 +13,10 @@ use std::collections::BTreeSet;
 /// Tags of the API's PHI operations.
 const PHI_TAGS: [&str; 4] = ["patients", "schedule", "chart", "billing"];
 /// Page routes under these prefixes hold PHI.
-const PHI_PAGES: [&str; 9] = [
+const PHI_PAGES: [&str; 10] = [
     "/patients",
     "/forms/responses",
+    "/forms/review",
     "/appointments",
     "/notes",
     "/invoices",
@@ -527,6 +528,8 @@ async fn every_phi_route_in_the_api_and_the_pages_writes_its_event() {
         .await
         .unwrap();
     let form_r = app.state.app.patient_forms(&desk_who.actor(), id).await.unwrap()[0].response_id;
+    // And a form the patient filled in and signed, waiting for a clinician's review.
+    let form_s = crate::forms_review::submit_medications(&app, id).await.to_string();
     let mut c_doc = PageClient::login(&app, "provider").await;
     let mut c_desk = PageClient::login(&app, "frontdesk").await;
     let mut c_bill = PageClient::login(&app, "billing").await;
@@ -795,6 +798,18 @@ async fn every_phi_route_in_the_api_and_the_pages_writes_its_event() {
             "doc",
             format!("/forms/responses/{form_r}"),
             vec![],
+        ),
+        ("GET /forms/review", "doc", "/forms/review".into(), vec![]),
+        (
+            "POST /forms/responses/{id}",
+            "doc",
+            format!("/forms/responses/{form_s}"),
+            vec![
+                ("item:medications.0", "rejected"),
+                ("item:medications.1", "rejected"),
+                ("item:allergies.0", "rejected"),
+                ("item:allergies.1", "rejected"),
+            ],
         ),
         (
             "GET /forms/responses/{id}/pdf",
