@@ -98,7 +98,54 @@ fn job_origin() -> Origin {
 const ACME_PATIENCE: Duration = Duration::from_secs(90);
 
 fn acme_error(what: &str) -> impl Fn(instant_acme::Error) -> AppError + '_ {
-    move |e| AppError::Conflict(format!("the certificate authority refused {what}: {e}"))
+    move |e| AppError::Conflict(format!("{} (step: {what})", acme_words(&e)))
+}
+
+/// What went wrong with the certificate authority, in words the owner can act on: the
+/// library's own words ("client error (Connect)") name its internals, not the cause.
+fn acme_words(e: &instant_acme::Error) -> String {
+    use instant_acme::Error as E;
+    const TYPES: [(&str, &str); 6] = [
+        (
+            "connection",
+            "the certificate authority could not reach this computer at the portal's address on port 80",
+        ),
+        ("dns", "the portal's address is not found in DNS"),
+        (
+            "unauthorized",
+            "the certificate authority could not confirm that this computer answers for the portal's address",
+        ),
+        (
+            "rateLimited",
+            "the certificate authority has issued too many certificates for this address lately; it allows more later",
+        ),
+        (
+            "rejectedIdentifier",
+            "the certificate authority does not issue certificates for this address",
+        ),
+        (
+            "caa",
+            "the address's DNS records (CAA) do not allow this certificate authority",
+        ),
+    ];
+    match e {
+        E::Api(p) => {
+            let kind = p.r#type.as_deref().unwrap_or_default();
+            let kind = kind.rsplit(':').next().unwrap_or_default();
+            match TYPES.iter().find(|(k, _)| *k == kind) {
+                Some((_, words)) => (*words).to_owned(),
+                None => match p.detail.as_deref() {
+                    Some(d) if !d.is_empty() => format!("the certificate authority refused: {d}"),
+                    _ => "the certificate authority refused the request".to_owned(),
+                },
+            }
+        }
+        E::Timeout(_) => "the certificate authority took too long to answer".to_owned(),
+        E::Http(_) | E::Hyper(_) | E::Other(_) => {
+            "Carekeep could not reach the certificate authority: check this computer's internet connection".to_owned()
+        }
+        _ => "the certificate authority's answer could not be used".to_owned(),
+    }
 }
 
 impl App {
@@ -261,7 +308,8 @@ impl App {
                     AuthorizationStatus::Pending => {}
                     other => {
                         return Err(AppError::Conflict(format!(
-                            "the certificate authority's authorization is {other:?}"
+                            "the certificate authority did not allow this address ({})",
+                            format!("{other:?}").to_lowercase()
                         )))
                     }
                 }
@@ -282,7 +330,7 @@ impl App {
         let status = status.map_err(acme_error("the validation"))?;
         if status != OrderStatus::Ready {
             return Err(AppError::Conflict(format!(
-                "the certificate authority could not reach http://{}/.well-known/acme-challenge/ (order {status:?}): \
+                "the certificate authority could not reach http://{}/.well-known/acme-challenge/: \
                  check that port 80 of the portal's host name reaches Carekeep",
                 order.host
             )));
@@ -326,5 +374,45 @@ impl App {
             not_before,
             not_after,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::acme_words;
+    use instant_acme::{Error, Problem};
+
+    fn problem(kind: &str, detail: &str) -> Error {
+        let json = serde_json::json!({ "type": kind, "detail": detail, "status": 400 });
+        Error::Api(serde_json::from_value::<Problem>(json).unwrap())
+    }
+
+    #[test]
+    fn the_authoritys_failures_are_told_in_words_the_owner_can_act_on() {
+        let cases = [
+            (
+                problem("urn:ietf:params:acme:error:connection", "Connection refused"),
+                "could not reach this computer at the portal's address on port 80",
+            ),
+            (
+                problem("urn:ietf:params:acme:error:dns", "NXDOMAIN looking up A"),
+                "not found in DNS",
+            ),
+            (
+                problem("urn:ietf:params:acme:error:rateLimited", "too many"),
+                "allows more later",
+            ),
+            (
+                problem("urn:ietf:params:acme:error:malformed", "The request was odd"),
+                "refused: The request was odd",
+            ),
+            (Error::Timeout(None), "took too long"),
+            (Error::Other("client error (Connect)".into()), "internet connection"),
+        ];
+        for (e, words) in cases {
+            let said = acme_words(&e);
+            assert!(said.contains(words), "{said}");
+            assert!(!said.contains("client error") && !said.contains("urn:"), "{said}");
+        }
     }
 }

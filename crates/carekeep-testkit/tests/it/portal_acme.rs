@@ -277,6 +277,11 @@ async fn the_portal_certificates_standing_reaches_the_dashboard_readiness_and_th
         "{door:?}"
     );
     assert!(door.action.contains("port 80"), "{door:?}");
+    // In words, not the library's ("client error (Connect)").
+    assert!(
+        door.words.contains("could not reach the certificate authority") && !door.words.contains("client error"),
+        "{door:?}"
+    );
     let owner = app.api_login("owner").await;
     let who = app.principal(&owner).await;
     let row = app
