@@ -175,10 +175,11 @@ impl App {
         actor: &Actor<'_>,
         request: i64,
         typed: Option<(OffsetDateTime, i64)>,
-    ) -> Result<(), AppError> {
+    ) -> Result<Option<super::waitlist::FreedSlot>, AppError> {
         let p = actor.person()?;
         let mut tx = self.store().begin().await?;
         let r = waiting_request(tx.conn(), request).await?;
+        let freed = super::waitlist::freed_slot(tx.conn(), r.appointment_id).await?;
         let (start, provider) = match (r.slot_start, r.slot_provider, typed) {
             (_, _, Some(t)) => t,
             (Some(t), Some(who), None) => (t, who),
@@ -206,7 +207,7 @@ impl App {
         event.reason = format!("moved appointment #{} as the patient asked", r.appointment_id);
         self.record(&mut tx, &event).await?;
         tx.commit().await?;
-        Ok(())
+        Ok(freed)
     }
 
     /// Declines a request with a reason the patient reads in the portal (sealed: it can name

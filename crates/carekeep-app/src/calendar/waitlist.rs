@@ -280,16 +280,7 @@ impl App {
     /// cancel); none without a service. Reads no names.
     pub async fn freed_by(&self, appointment: i64) -> Result<Option<FreedSlot>, AppError> {
         let mut conn = self.store().read().await?;
-        let row = carekeep_store::bookings::by_id(&mut conn, appointment)
-            .await
-            .map_err(|_| AppError::NotFound("appointment"))?;
-        Ok(row.service_id.map(|service| FreedSlot {
-            service,
-            provider: row.provider_id,
-            room: row.room_id,
-            start: row.start_at,
-            end: row.end_at,
-        }))
+        freed_slot(&mut conn, appointment).await
     }
 
     /// The first entry of the waitlist that fits a freed slot still to come.
@@ -404,4 +395,21 @@ impl App {
         tx.commit().await?;
         Ok(id)
     }
+}
+
+/// The time an appointment holds now, which a move or a cancellation frees (no names read).
+pub(crate) async fn freed_slot(
+    conn: &mut carekeep_store::Conn,
+    appointment: i64,
+) -> Result<Option<FreedSlot>, AppError> {
+    let row = carekeep_store::bookings::by_id(conn, appointment)
+        .await
+        .map_err(|_| AppError::NotFound("appointment"))?;
+    Ok(row.service_id.map(|service| FreedSlot {
+        service,
+        provider: row.provider_id,
+        room: row.room_id,
+        start: row.start_at,
+        end: row.end_at,
+    }))
 }

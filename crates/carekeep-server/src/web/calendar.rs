@@ -865,7 +865,7 @@ pub async fn cancel(
 }
 
 /// The time an appointment freed, when someone on the waitlist fits it (no names read).
-async fn fits(
+pub(super) async fn fits(
     state: &AppState,
     freed: Option<carekeep_app::calendar::FreedSlot>,
 ) -> Result<Option<carekeep_app::calendar::FreedSlot>, WebError> {

@@ -73,7 +73,12 @@ pub async fn move_as_asked(
         Err(e) => Err(e),
     };
     match r {
-        Ok(()) => Ok(urls::calendar().done("moved_as_asked").at("move-requests").redirect()),
+        // The time it held may suit someone on the waitlist, as after any move.
+        Ok(freed) => Ok(match super::calendar::fits(&state, freed).await? {
+            Some(slot) => super::waitlist::offer_link(&slot, "moved_as_asked"),
+            None => urls::calendar().done("moved_as_asked").at("move-requests"),
+        }
+        .redirect()),
         Err(e @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
             let msg = sentence(&e.to_string());
             let field = if msg.starts_with("The time") { "time" } else { "day" };

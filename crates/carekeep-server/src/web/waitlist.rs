@@ -192,6 +192,10 @@ pub async fn show(
             Some("Appointment moved. Someone on the waitlist fits the time it freed.")
         }
         Some("moved") => Some("Appointment moved."),
+        Some("moved_as_asked") if page.offer.is_some() => Some(
+            "Moved as the patient asked; they see the new time in the portal. Someone on the waitlist fits the time it freed.",
+        ),
+        Some("moved_as_asked") => Some("Moved as the patient asked. They see the new time in the portal."),
         Some("added") => Some("Added to the waitlist."),
         Some("removed") => Some("Taken off the waitlist."),
         _ => None,

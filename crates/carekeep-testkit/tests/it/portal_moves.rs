@@ -153,12 +153,30 @@ async fn a_patient_asks_for_a_new_time_and_the_front_desk_moves_it_through_the_c
     assert!(cal.contains("Patients asked to move (1)"), "{cal}");
     assert!(cal.contains("Ana Okafor"), "{cal}");
     assert!(cal.contains("Tuesdays after 3 PM"), "{cal}");
+    // Someone waits for this service at any time: the time the visit frees is offered to them,
+    // as after any move.
+    let wes = patient(&p.app, "Wes", "Ibarra", "(555) 234-5699", "wes@example.org").await;
+    let (status, _, body) = desk
+        .post(
+            "/calendar/waitlist",
+            &[("patient", &wes.to_string()), ("service", &service.to_string())],
+        )
+        .await;
+    assert_eq!(status, 303, "{body}");
     let (status, to, body) = desk.post(&format!("/calendar/move-requests/{rid}/move"), &[]).await;
-    assert_eq!(
-        (status, to.as_deref()),
-        (303, Some("/calendar?done=moved_as_asked#move-requests")),
-        "{body}"
+    assert_eq!(status, 303, "{body}");
+    let to = to.unwrap_or_default();
+    assert!(
+        to.starts_with("/calendar/waitlist?done=moved_as_asked")
+            && to.contains(&format!("start={}", visit_at.unix_timestamp())),
+        "{to}"
     );
+    let (_, offer) = desk.get(&to).await;
+    assert!(
+        offer.contains("Moved as the patient asked; they see the new time in the portal. Someone on the waitlist fits"),
+        "{offer}"
+    );
+    assert!(offer.contains("Wes Ibarra"), "{offer}");
     assert_eq!(start_of(&p, visit).await.unix_timestamp(), picked);
     let (status, _, _) = desk.post(&format!("/calendar/move-requests/{rid}/move"), &[]).await;
     assert_eq!(status, 422, "a second click finds it answered");
