@@ -52,6 +52,9 @@ pub struct Decided {
 pub struct Review {
     pub response: ResponseView,
     pub title: String,
+    /// Whose form it is, so the reviewer files into the right chart: the name, the birth date
+    /// (`YYYY-MM-DD`) and the record number, for a reader of the identity class.
+    pub patient: Option<(String, String, String)>,
     pub lines: Vec<Line>,
     /// Once reviewed: what was decided, item by item.
     pub decided: Vec<Decided>,
@@ -142,16 +145,29 @@ impl App {
         let entries = chart_rows(&mut conn, r.patient_id, &[Part::Entries]).await?.entries;
         let decided = store_review::items(&mut conn, id).await?;
         drop(conn);
+        let named = opened.access().reads(DataClass::Identity);
+        let mut classes = vec![DataClass::Clinical];
+        if named {
+            classes.push(DataClass::Identity);
+        }
         let permit = self
             .form_answers_permit(
                 p,
                 &opened,
                 id,
                 Action::PhiRead,
-                vec![DataClass::Clinical],
+                classes,
                 "form reviewed beside the chart",
             )
             .await?;
+        let patient = if named {
+            let row = opened.row();
+            let identity: Identity = self.open_json(&permit, CtColumn::PatientIdentity, row.id, &row.identity_ct)?;
+            let v = identity_view(&identity);
+            Some((v.full_name(), v.birth_date_as_known.clone(), v.record_number.clone()))
+        } else {
+            None
+        };
         let response = self.response_view(&permit, &r, &v)?;
         let chart = self.chart_items(&permit, &entries)?;
         let lines = rule::compare(rule::proposals(&response.template, &response.answers), &chart);
@@ -159,6 +175,7 @@ impl App {
         Ok(Review {
             response,
             title,
+            patient,
             lines,
             decided: decided
                 .into_iter()

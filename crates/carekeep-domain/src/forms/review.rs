@@ -165,8 +165,14 @@ pub fn proposals(t: &Template, answers: &Answers) -> Vec<Proposal> {
                     push(i, Item::History(clip(c)));
                 }
             }
+            // One condition a line: "Appendectomy 2003" and "C-section 2012" typed on two lines
+            // are two chart entries, each accepted or rejected on its own (a line break cannot
+            // be kept in a problem's one-line description).
             (FieldKind::YesNo { follow_up: Some(_) }, Answer::YesNo { yes: true, detail }) if history => {
-                push(0, Item::History(clip(detail)));
+                let lines = detail.lines().map(str::trim).filter(|l| !l.is_empty());
+                for (i, line) in lines.enumerate() {
+                    push(i, Item::History(clip(line)));
+                }
             }
             _ => {}
         }

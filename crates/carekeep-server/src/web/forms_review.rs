@@ -80,11 +80,15 @@ pub struct ResponsePage {
     pub id: i64,
     pub patient_id: i64,
     pub title: String,
+    /// Whose form: "Ada Vance · born 04/23/1980 · record 12" (empty without the identity class).
+    pub patient: String,
     pub version: i64,
     pub status: &'static str,
     /// Signed and submitted (or reviewed): the review part is shown.
     pub done: bool,
     pub reviewed: bool,
+    /// Once reviewed: how many items were filed into the chart.
+    pub filed: usize,
     pub submitted: String,
     pub signed_by: String,
     pub signed_how: String,
@@ -119,6 +123,7 @@ pub async fn queue(
         .collect();
     let notice = match d.done.as_deref() {
         Some("filed") => Some("Filed into the chart. The form is reviewed."),
+        Some("reviewed") => Some("Marked reviewed. Nothing from the form was filed into the chart."),
         _ => None,
     };
     Ok(QueuePage {
@@ -188,10 +193,22 @@ fn page_of(
         id: v.id,
         patient_id: v.patient_id,
         title: r.title.clone(),
+        patient: r
+            .patient
+            .as_ref()
+            .map(|(name, born, record)| {
+                let mut words = format!("{name} · born {}", formats::us_dates(born));
+                if !record.is_empty() {
+                    words.push_str(&format!(" · record {record}"));
+                }
+                words
+            })
+            .unwrap_or_default(),
         version: v.version,
         status: v.status.words(),
         done: v.status.done(),
         reviewed: v.status == Status::Reviewed,
+        filed: r.decided.iter().filter(|d| d.decision == "accepted").count(),
         submitted: v.submitted_at.map(|t| formats::at(t, &zone)).unwrap_or_default(),
         signed_by: String::new(),
         signed_how: String::new(),
@@ -257,7 +274,9 @@ pub async fn file(
         decisions.insert(key.to_owned(), d);
     }
     match state.app.file_form_review(&p.actor(), id, &decisions).await {
-        Ok(_) => Ok(urls::form_review_queue().done("filed").redirect()),
+        Ok(filed) => Ok(urls::form_review_queue()
+            .done(if filed.accepted > 0 { "filed" } else { "reviewed" })
+            .redirect()),
         Err(e @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
             let r = state.app.form_review(&p.actor(), id).await.map_err(WebError::page)?;
             let missing: Vec<String> = r

@@ -293,6 +293,17 @@ async fn the_review_page_keeps_the_decisions_typed_and_names_the_missing_one() {
         .await;
     assert_eq!(status, 303);
     assert_eq!(location.as_deref(), Some("/forms/review?done=filed"));
+    // Filed: each decision as made, and whose form it is.
+    let (_, html) = page.get(&path).await;
+    for words in [
+        "Ada Vance · born 04/23/1980",
+        "Accepted: filed into the chart",
+        "Rejected",
+        "Reviewed: the accepted items are in the chart",
+    ] {
+        assert!(html.contains(words), "{words}: {html}");
+    }
+    assert!(!html.contains("File the accepted items"), "filed once");
     // The front desk reaches no review.
     let mut desk = PageClient::login(&app, "frontdesk").await;
     assert_eq!(desk.get(&path).await.0, 403);

@@ -100,7 +100,7 @@ fn a_medical_history_proposes_conditions_ticked_and_yes_answers_with_details() {
         "other_conditions".into(),
         Answer::YesNo {
             yes: true,
-            detail: "Asthma".into(),
+            detail: "Asthma\r\n\r\n  Migraines since 2015 \n".into(),
         },
     );
     a.insert(
@@ -110,6 +110,7 @@ fn a_medical_history_proposes_conditions_ticked_and_yes_answers_with_details() {
             detail: "ignored".into(),
         },
     );
+
     a.insert(
         "tobacco".into(),
         Answer::YesNo {
@@ -124,6 +125,11 @@ fn a_medical_history_proposes_conditions_ticked_and_yes_answers_with_details() {
             ("conditions.0".into(), Item::History("Diabetes".into())),
             ("conditions.1".into(), Item::History("Seizures".into())),
             ("other_conditions.0".into(), Item::History("Asthma".into())),
+            // Two lines typed are two conditions, blank lines and spaces dropped.
+            (
+                "other_conditions.1".into(),
+                Item::History("Migraines since 2015".into())
+            ),
         ]
     );
     // A consent proposes nothing, whatever it holds.
