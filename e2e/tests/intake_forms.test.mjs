@@ -139,7 +139,10 @@ test('a patient fills and signs a form on a phone at 390 px', async () => {
   const code = await codeFor('+15552349876', 1);
   await page.fill('#code', code);
   await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
-  await Promise.all([page.waitForNavigation(), page.click('nav.portal-nav >> text=Forms')]);
+  // The home page points to the forms waiting.
+  assert.match(await page.textContent('#forms-waiting'), /fill in \d+ forms before your visit/);
+  await checkPage(page, 'portal-home-forms-phone');
+  await Promise.all([page.waitForNavigation(), page.click('#forms-waiting a:has-text("Fill in your forms")')]);
   // Asked once: the E-SIGN statement before any form.
   assert.match(await page.textContent('#esign'), /right to receive these forms on paper/);
   assert.equal(await page.locator('a:has-text("Start")').count(), 0);

@@ -39,6 +39,9 @@ pub struct PortalHome {
     pub past: Vec<AppointmentLine>,
     /// Said to a minor's parent or guardian when the minor's own care is left out.
     pub left_out: Option<&'static str>,
+    /// How many forms the clinic asked for are still to fill in and sign (which ones is the
+    /// forms page's read).
+    pub forms_to_fill: usize,
 }
 
 /// The clinic's current notice and whether this patient acknowledged it.
@@ -67,6 +70,12 @@ impl App {
             return Err(AppError::NotFound("page"));
         }
         let left_out = self.portal_left_out(&mut conn, pp).await?;
+        let forms_to_fill = carekeep_store::forms::responses_for_patient(&mut conn, pp.patient_id)
+            .await?
+            .iter()
+            .filter(|r| !carekeep_domain::forms::Status::parse(&r.status).is_some_and(|s| s.done()))
+            .filter(|r| !Self::form_left_out(r.appointment_id, &left_out))
+            .count();
         let rows = store::appointments(&mut conn, pp.patient_id).await?;
         let rows: Vec<_> = rows
             .into_iter()
@@ -128,6 +137,7 @@ impl App {
             upcoming,
             past,
             left_out: App::portal_left_out_words(&left_out),
+            forms_to_fill,
         })
     }
 

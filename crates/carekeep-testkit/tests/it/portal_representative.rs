@@ -581,6 +581,13 @@ async fn the_forms_of_a_minors_own_consent_visit_are_left_out_for_the_parent() {
     c.get("/portal/sign-in/code").await;
     let (status, _, _) = c.post("/portal/sign-in/code", &[("code", &code)]).await;
     assert_eq!(status, 303);
+    // The home page points to the forms waiting: one, the own-consent visit's left out.
+    let (_, home) = c.get("/portal").await;
+    assert!(
+        home.contains("The clinic asks you to fill in one form before your visit.</p>")
+            && home.contains(r#"<a href="/portal/forms" class="button">Fill in your forms</a>"#),
+        "{home}"
+    );
     c.get("/portal/forms").await;
     let (status, _, body) = c.post("/portal/forms/esign", &[("agree", "yes")]).await;
     assert_eq!(status, 303, "{body}");

@@ -79,6 +79,8 @@ pub struct HomePage {
     pub representative: bool,
     /// Said when the minor's own care is left out (164.502(g)(3)).
     pub left_out: Option<&'static str>,
+    /// Forms still to fill in: the home page points to them.
+    pub forms_to_fill: usize,
 }
 
 impl HomePage {
@@ -184,6 +186,7 @@ pub(super) async fn home_page(state: &AppState, p: &PortalPatient, asking: i64) 
         asking,
         representative: p.is_representative(),
         left_out: h.left_out,
+        forms_to_fill: h.forms_to_fill,
     })
 }
 
