@@ -119,6 +119,20 @@ pub fn sexes() -> [(&'static str, &'static str); 4] {
     carekeep_domain::records::patient::Sex::ALL.map(|s| (s.as_str(), s.words()))
 }
 
+/// A use case's words as a sentence on the page (they are written to follow "the form
+/// says ..."): a capital first, a full stop last.
+pub fn sentence(words: &str) -> String {
+    let mut chars = words.chars();
+    let mut out: String = match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    };
+    if !out.is_empty() && !out.ends_with(['.', '!', '?', ')']) {
+        out.push('.');
+    }
+    out
+}
+
 /// An instant on the clinic's clock with the zone's abbreviation: `03/02/2026 2:30 PM EST`.
 pub fn at(t: OffsetDateTime, zone: &ClinicZone) -> String {
     let local = zone.local(t);

@@ -333,7 +333,7 @@ pub async fn send(
     match state.app.send_forms(&p.actor(), id, None, &templates).await {
         Ok(_) => Ok(urls::patient(id).done("forms_sent").at("forms").redirect()),
         Err(AppError::Invalid(m)) => {
-            let page = super::patients::chart_page(&state, &p, id, Some(m), None).await?;
+            let page = super::patients::chart_page(&state, &p, id, Some(super::formats::sentence(&m)), None).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Err(e) => Err(WebError::page(e)),

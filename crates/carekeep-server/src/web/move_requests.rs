@@ -33,19 +33,6 @@ pub struct DeclineForm {
     pub reason: String,
 }
 
-/// A use case's words as a sentence on the page: a capital first, a full stop last.
-fn sentence(words: &str) -> String {
-    let mut chars = words.chars();
-    let mut out: String = match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
-    };
-    if !out.ends_with(['.', '!', '?', ')']) {
-        out.push('.');
-    }
-    out
-}
-
 /// The calendar of the day the request is about, shown again with the refused form.
 async fn refused(state: &AppState, p: &Principal, r: Refused) -> Result<Response, WebError> {
     let mut page = calendar_page(state, p, Which::default()).await?;
@@ -80,7 +67,7 @@ pub async fn move_as_asked(
         }
         .redirect()),
         Err(e @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
-            let msg = sentence(&e.to_string());
+            let msg = super::formats::sentence(&e.to_string());
             let field = if msg.starts_with("The time") { "time" } else { "day" };
             let r = Refused::for_field(format!("move-{id}"), &f, msg, field).ids_end_in(&id.to_string());
             refused(&state, &p, r).await

@@ -180,7 +180,7 @@ fn notice(done: Option<&str>) -> Option<&'static str> {
     Some(match done? {
         "registered" => "Patient registered.",
         "saved" => "Saved.",
-        "forms_sent" => "Forms sent: the patient fills them in at the portal.",
+        "forms_sent" => "Forms sent to the patient's portal. Nothing is texted or emailed now: the visit's reminder links to them, or ask the patient to sign in to the portal.",
         "booked" => "Appointment booked.",
         "status" => "Appointment updated.",
         "note" => "Note saved as a draft.",

@@ -3,11 +3,11 @@
 //! front desk; the home page shows its status.
 
 use super::pages::{portal_chrome, Here};
-use super::sign_in::sentence;
 use crate::error::WebError;
 use crate::state::AppState;
 use crate::urls;
 use crate::web::chrome::Chrome;
+use crate::web::formats::sentence;
 use crate::web::formats::{clock, date};
 use crate::web::forms::Refused;
 use askama::Template;

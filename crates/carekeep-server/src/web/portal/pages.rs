@@ -211,7 +211,7 @@ pub async fn answer(
         Ok(()) => Ok(urls::portal_home().done(done).redirect()),
         Err(AppError::Conflict(m)) => {
             let mut page = home_page(&state, &p, 0).await?;
-            page.chrome = std::mem::take(&mut page.chrome).error(Some(super::sign_in::sentence(&m)));
+            page.chrome = std::mem::take(&mut page.chrome).error(Some(crate::web::formats::sentence(&m)));
             Ok((axum::http::StatusCode::CONFLICT, page).into_response())
         }
         Err(e) => Err(WebError::portal(e)),
@@ -268,7 +268,7 @@ pub async fn acknowledge(
         Ok(()) => Ok(urls::portal_notice().done("acknowledged").redirect()),
         Err(AppError::Conflict(m)) => {
             let mut page = notice_page(&state, &p, None).await?;
-            page.chrome = std::mem::take(&mut page.chrome).error(Some(super::sign_in::sentence(&m)));
+            page.chrome = std::mem::take(&mut page.chrome).error(Some(crate::web::formats::sentence(&m)));
             Ok((axum::http::StatusCode::CONFLICT, page).into_response())
         }
         Err(e) => Err(WebError::portal(e)),

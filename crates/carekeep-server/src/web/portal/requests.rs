@@ -2,13 +2,13 @@
 //! again, and the copy once an access request is granted.
 
 use super::pages::{portal_chrome, Here};
-use super::sign_in::sentence;
 use crate::error::WebError;
 use crate::respond::file_response;
 use crate::state::AppState;
 use crate::urls;
 use crate::web::chrome::Chrome;
 use crate::web::formats::filters;
+use crate::web::formats::sentence;
 use crate::web::forms::{FieldWords, Refused};
 use askama::Template;
 use axum::extract::{Path, Query, State};

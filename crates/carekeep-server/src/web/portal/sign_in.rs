@@ -69,15 +69,6 @@ pub struct SignInQuery {
     signed_out: Option<u8>,
 }
 
-/// The first letter up: the use cases' messages are written to follow "the form says ...".
-pub(crate) fn sentence(message: &str) -> String {
-    let mut c = message.chars();
-    match c.next() {
-        Some(f) => f.to_uppercase().chain(c).collect::<String>() + if message.ends_with('.') { "" } else { "." },
-        None => String::new(),
-    }
-}
-
 /// The sign-in forms' chrome with the double-submit token, set on the browser if new.
 fn sign_in_chrome(state: &AppState, jar: CookieJar, tls: Tls) -> (Chrome, CookieJar) {
     let (token, jar) = match read(&jar, SIGN_IN_CSRF_COOKIE, tls) {
@@ -134,7 +125,7 @@ pub async fn ask(
             Ok((jar, urls::portal_code().redirect()).into_response())
         }
         Err(AppError::Invalid(m)) => {
-            let r = Refused::new("sign-in-form", &f, sentence(&m), SIGN_IN_FIELDS);
+            let r = Refused::new("sign-in-form", &f, crate::web::formats::sentence(&m), SIGN_IN_FIELDS);
             let (chrome, jar) = sign_in_chrome(&state, jar, tls);
             Ok((StatusCode::UNPROCESSABLE_ENTITY, jar, SignInPage { chrome, form: f, r }).into_response())
         }
@@ -177,7 +168,7 @@ pub async fn verify(
             Ok((jar, urls::portal_home().redirect()).into_response())
         }
         Err(AppError::Invalid(m)) => {
-            let r = Refused::new("code-form", &f, sentence(&m), CODE_FIELDS);
+            let r = Refused::new("code-form", &f, crate::web::formats::sentence(&m), CODE_FIELDS);
             let (chrome, jar) = sign_in_chrome(&state, jar, tls);
             Ok((StatusCode::UNPROCESSABLE_ENTITY, jar, CodePage { chrome, form: f, r }).into_response())
         }
