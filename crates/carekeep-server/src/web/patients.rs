@@ -23,6 +23,14 @@ use serde::{Deserialize, Serialize};
 
 const PER_PAGE: i64 = 25;
 
+/// The ways a patient may prefer to be reached, with their words (the forms and the card).
+pub const CONTACT_METHODS: [(&str, &str); 4] = [
+    ("phone", "Phone call"),
+    ("text", "Text message"),
+    ("email", "Email"),
+    ("mail", "Mail"),
+];
+
 #[derive(Debug, Deserialize)]
 pub struct ListQuery {
     page: Option<i64>,
