@@ -19,6 +19,7 @@ pub mod builtin;
 pub mod esign;
 mod read;
 pub mod review;
+pub mod signed_name;
 
 pub use read::{read_section, RawAnswers};
 
