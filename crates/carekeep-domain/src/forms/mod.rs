@@ -17,6 +17,7 @@
 
 pub mod builtin;
 pub mod esign;
+pub mod expiry;
 mod read;
 pub mod review;
 pub mod signed_name;
