@@ -208,7 +208,9 @@ impl App {
             .get(section)
             .map(|s| s.fields.iter().map(|f| f.id.as_str()).collect())
             .unwrap_or_default();
-        Ok(rule::validate(&template, &answers)
+        let mut problems = rule::validate(&template, &answers);
+        problems.extend(rule::expiry::past_end_dates(&template, &answers, self.clinic_today()));
+        Ok(problems
             .into_iter()
             .filter(|p| ids.contains(&p.field.as_str()))
             .collect())
@@ -253,6 +255,7 @@ impl App {
         let (answers, _) = self.open_response(&permit, &r)?;
         let signed = template.wants_signature() && mark.is_ok();
         let mut problems = rule::submission_problems(&template, &answers, signed || !template.wants_signature());
+        problems.extend(rule::expiry::past_end_dates(&template, &answers, self.clinic_today()));
         if let (Err(why), true) = (&mark, template.wants_signature()) {
             if let Some(p) = problems.iter_mut().find(|p| {
                 template
@@ -293,6 +296,12 @@ impl App {
                 }
             }
         };
+        // The typed name and the initials must be the signer's (UETA 9(a) attribution).
+        let mark_problems = rule::signed_name::problems(&template, &answers, &mark, signer.name());
+        if !mark_problems.is_empty() {
+            tx.commit().await?;
+            return Ok(Submitted::Refused(mark_problems));
+        }
         let origin = actor.origin();
         let hash = rule::answers_hash(v.id, &template, &answers);
         let evidence = Evidence {

@@ -6,6 +6,31 @@
 //! on file (any order, any case, with up to two more words such as a middle name or a suffix),
 //! and initials must begin with the given name's first letter and end with the family name's.
 
+use super::{is_shown, Answer, Answers, FieldKind, Mark, Problem, Template};
+
+/// A typed name or initials that are not the signer's, each at its question.
+pub fn problems(t: &Template, answers: &Answers, mark: &Mark, signer: &str) -> Vec<Problem> {
+    let mut out = Vec::new();
+    for f in t.fields().filter(|f| is_shown(t, f, answers)) {
+        match (&f.kind, mark, answers.get(&f.id)) {
+            (FieldKind::Signature, Mark::Typed(typed), _) if !typed_name_matches(signer, typed) => {
+                out.push(Problem {
+                    field: f.id.clone(),
+                    message: format!("Type your full name as the clinic has it: {signer}."),
+                });
+            }
+            (FieldKind::Initials, _, Some(Answer::Text(typed))) if !initials_match(signer, typed) => {
+                out.push(Problem {
+                    field: f.id.clone(),
+                    message: format!("Type the initials of {signer}, who signs this form."),
+                });
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
 /// The words of a name, folded: lower case, letters, digits, apostrophes and hyphens kept.
 fn words(name: &str) -> Vec<String> {
     name.split(|c: char| c.is_whitespace() || c == ',' || c == '.')
@@ -56,6 +81,31 @@ pub fn initials_match(on_file: &str, typed: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::forms::builtin;
+
+    #[test]
+    fn a_form_signed_in_another_name_is_refused_at_the_signature_and_the_initials() {
+        let t = builtin::template("hipaa_authorization").unwrap();
+        let initials: Vec<String> = t
+            .fields()
+            .filter(|f| f.kind == FieldKind::Initials)
+            .map(|f| f.id.clone())
+            .collect();
+        let mut a = Answers::new();
+        for id in &initials {
+            a.insert(id.clone(), Answer::Text("XYZ".into()));
+        }
+        let typed = |n: &str| Mark::Typed(n.into());
+        let got = problems(&t, &a, &typed("Jane Doe"), "Marisol Okonkwo");
+        assert_eq!(got.len(), 1 + initials.len(), "{got:?}");
+        assert!(got[0].message.contains("Marisol Okonkwo"));
+        for id in &initials {
+            a.insert(id.clone(), Answer::Text("M.O.".into()));
+        }
+        assert!(problems(&t, &a, &typed("marisol okonkwo"), "Marisol Okonkwo").is_empty());
+        // A drawn mark is the signer's act at the pad: only initials are checked.
+        assert!(problems(&t, &a, &Mark::Drawn("M 1 1 L 2 2".into()), "Marisol Okonkwo").is_empty());
+    }
 
     #[test]
     fn a_typed_name_is_the_signers_name_on_file() {

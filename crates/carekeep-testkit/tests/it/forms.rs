@@ -251,6 +251,32 @@ async fn a_missing_required_answer_or_signature_refuses_submission_naming_the_fi
         Submitted::Refused(_)
     ));
     assert_eq!(a.portal_form(&me, form).await.unwrap().status, Status::Draft);
+    // Another person's name typed, or initials not the signer's: refused at each (UETA 9(a)).
+    assert!(a
+        .portal_save_form(&me, form, 0, &raw(&[("initials", "XYZ")]))
+        .await
+        .unwrap()
+        .is_empty());
+    let someone_else = SignatureInput {
+        drawn: String::new(),
+        typed: "Jane Doe".into(),
+    };
+    let Submitted::Refused(p) = a.portal_submit_form(&me, form, someone_else).await.unwrap() else {
+        panic!("signed in another name")
+    };
+    let mut named: Vec<&str> = p.iter().map(|p| p.field.as_str()).collect();
+    named.sort_unstable();
+    assert_eq!(named, ["initials", "signature"], "{p:?}");
+    assert!(
+        p[0].message.contains("Ada Vance") || p[1].message.contains("Ada Vance"),
+        "{p:?}"
+    );
+    assert_eq!(a.portal_form(&me, form).await.unwrap().status, Status::Draft);
+    assert!(a
+        .portal_save_form(&me, form, 0, &raw(&[("initials", "A.V.")]))
+        .await
+        .unwrap()
+        .is_empty());
 
     // Signed: submitted, and the evidence is there and holds.
     let drawn = SignatureInput {

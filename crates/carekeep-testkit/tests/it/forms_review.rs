@@ -39,12 +39,13 @@ async fn signed_medications(app: &TestApp) -> (i64, i64) {
     ] {
         a.add_entry(&provider.actor(), patient, entry).await.unwrap();
     }
-    (patient, submit_medications(app, patient).await)
+    (patient, submit_medications(app, patient, "Ada Vance").await)
 }
 
 /// The front desk sends the medications and allergies form to `patient`, who fills it in at
-/// the portal (two medications, two allergies) and signs it: the submitted form's id.
-pub(crate) async fn submit_medications(app: &TestApp, patient: i64) -> i64 {
+/// the portal (two medications, two allergies) and signs it with their name typed: the
+/// submitted form's id.
+pub(crate) async fn submit_medications(app: &TestApp, patient: i64, name: &str) -> i64 {
     let a = &app.state.app;
     let form = adopt(app, "medications_allergies").await;
     let desk = app.principal(&app.api_login("frontdesk").await).await;
@@ -82,7 +83,7 @@ pub(crate) async fn submit_medications(app: &TestApp, patient: i64) -> i64 {
     assert!(a.portal_save_form(&me, id, 1, &allergies).await.unwrap().is_empty());
     let typed = SignatureInput {
         drawn: String::new(),
-        typed: "Ada Vance".into(),
+        typed: name.into(),
     };
     assert_eq!(a.portal_submit_form(&me, id, typed).await.unwrap(), Submitted::Done);
     id

@@ -529,7 +529,9 @@ async fn every_phi_route_in_the_api_and_the_pages_writes_its_event() {
         .unwrap();
     let form_r = app.state.app.patient_forms(&desk_who.actor(), id).await.unwrap()[0].response_id;
     // And a form the patient filled in and signed, waiting for a clinician's review.
-    let form_s = crate::forms_review::submit_medications(&app, id).await.to_string();
+    let form_s = crate::forms_review::submit_medications(&app, id, "Alma Quenby")
+        .await
+        .to_string();
     let mut c_doc = PageClient::login(&app, "provider").await;
     let mut c_desk = PageClient::login(&app, "frontdesk").await;
     let mut c_bill = PageClient::login(&app, "billing").await;
