@@ -13,6 +13,7 @@
 
 mod packets;
 mod pdf;
+mod kiosk;
 mod portal;
 mod record;
 mod review;
@@ -20,6 +21,7 @@ mod templates;
 
 pub use packets::{FormLine, ResponseView};
 pub use pdf::{answer_words, form_pdf_bytes};
+pub use kiosk::{KioskCode, KioskStarted, KioskState};
 pub use portal::{PortalForms, SignatureInput, Submitted};
 pub use record::{ChartForm, ChartForms, SignedForm};
 pub use review::{Decided, Filed, QueueLine, Review};

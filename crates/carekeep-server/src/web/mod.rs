@@ -6,6 +6,7 @@ pub(crate) mod assets;
 mod audit;
 mod billing;
 mod calendar;
+mod calendar_kiosk;
 mod calendar_reminders;
 mod calendar_setup;
 mod chart;
@@ -28,6 +29,7 @@ pub(crate) mod patients;
 mod people;
 pub(crate) mod pictures;
 mod policy_review;
+pub mod kiosk;
 pub mod portal;
 pub(crate) mod program;
 mod readiness;
@@ -143,6 +145,8 @@ pages! {
     "/calendar/appointments/{id}/move" => post(calendar::move_to),
     "/calendar/appointments/{id}/cancel" => post(calendar::cancel),
     "/calendar/appointments/{id}/link" => post(calendar::make_link),
+    "/calendar/appointments/{id}/kiosk" => post(calendar_kiosk::open),
+    "/calendar/appointments/{id}/kiosk/end" => post(calendar_kiosk::end),
     "/calendar/appointments/{id}/reminders" => get(calendar_reminders::show),
     "/calendar/appointments/{id}/texts" => post(calendar_reminders::texts),
     "/calendar/waitlist" => get(waitlist::show).post(waitlist::add),
