@@ -33,6 +33,7 @@ mod hardening;
 mod house;
 mod incidents;
 mod inventory;
+mod kiosk;
 mod invitations;
 mod kept_typing;
 mod kept_values;

@@ -121,14 +121,12 @@ pub async fn start(
     }
 }
 
-pub async fn thanks(State(state): State<AppState>, Extension(tls): Extension<Tls>, jar: CookieJar) -> Response {
-    (
-        jar.remove(removal(COOKIE, tls)),
-        ThanksPage {
-            chrome: Chrome::anonymous(state.app.clinic_name()),
-        },
-    )
-        .into_response()
+/// Shows nothing of anyone: reached after the session has ended (its cookie went with the
+/// redirect here), so a live tablet that opens it keeps its session.
+pub async fn thanks(State(state): State<AppState>) -> ThanksPage {
+    ThanksPage {
+        chrome: Chrome::anonymous(state.app.clinic_name()),
+    }
 }
 
 pub async fn hand_back(
