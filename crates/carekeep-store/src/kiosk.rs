@@ -152,12 +152,13 @@ pub async fn touch(conn: &mut Conn, id: i64, now: OffsetDateTime) -> Result<(), 
 
 /// Ends one opening (its code too, if not typed yet); `false` if it had ended.
 pub async fn end(conn: &mut Conn, id: i64, why: &str, now: OffsetDateTime) -> Result<bool, StoreError> {
-    let done = sqlx::query("UPDATE kiosk_sessions SET ended_at = $1, ended_why = $2 WHERE id = $3 AND ended_at IS NULL")
-        .bind(unix(now))
-        .bind(why)
-        .bind(id)
-        .execute(conn)
-        .await?;
+    let done =
+        sqlx::query("UPDATE kiosk_sessions SET ended_at = $1, ended_why = $2 WHERE id = $3 AND ended_at IS NULL")
+            .bind(unix(now))
+            .bind(why)
+            .bind(id)
+            .execute(conn)
+            .await?;
     Ok(done.rows_affected() == 1)
 }
 

@@ -101,7 +101,9 @@ impl App {
         let waiting = carekeep_store::forms::responses_for_patient(tx.conn(), visit.patient_id)
             .await?
             .iter()
-            .any(|r| r.appointment_id == Some(appointment) && !FormStatus::parse(&r.status).is_some_and(FormStatus::done));
+            .any(|r| {
+                r.appointment_id == Some(appointment) && !FormStatus::parse(&r.status).is_some_and(FormStatus::done)
+            });
         if !waiting {
             return Err(AppError::Invalid(
                 "No forms wait for this visit: send the forms first, from the patient's chart.".into(),
@@ -241,7 +243,12 @@ impl App {
                 event.reason = "clinic tablet: a used, expired or spent code".into();
                 self.record(&mut tx, &event).await?;
                 tx.commit().await?;
-                return Err(AppError::Invalid(rule::spent_words(now, &spent_of(&k)).into()));
+                let words = if k.ended && k.started_at.is_none() {
+                    "This code no longer works: the front desk made a new one or ended it. Ask the front desk for the new code."
+                } else {
+                    rule::spent_words(now, &spent_of(&k))
+                };
+                return Err(AppError::Invalid(words.into()));
             }
             (Check::Spent, None, _) => return Err(AppError::Invalid(rule::spent_words(now, &None).into())),
         };
@@ -297,8 +304,14 @@ impl App {
             } else {
                 "clinic tablet: ended: the signer may no longer act for the patient"
             };
-            self.end_tablet(&mut tx, &k, relation.unwrap_or(PortalRelation::SelfPatient), why, origin)
-                .await?;
+            self.end_tablet(
+                &mut tx,
+                &k,
+                relation.unwrap_or(PortalRelation::SelfPatient),
+                why,
+                origin,
+            )
+            .await?;
             tx.commit().await?;
             return Err(AppError::Unauthenticated);
         }

@@ -11,17 +11,17 @@
 //! of their own packets (their own words), through `open_for_portal`. Every read of answers or
 //! statuses is one audited event; every change is audited in its transaction.
 
+mod kiosk;
 mod packets;
 mod pdf;
-mod kiosk;
 mod portal;
 mod record;
 mod review;
 mod templates;
 
+pub use kiosk::{KioskCode, KioskStarted, KioskState};
 pub use packets::{FormLine, ResponseView};
 pub use pdf::{answer_words, form_pdf_bytes};
-pub use kiosk::{KioskCode, KioskStarted, KioskState};
 pub use portal::{PortalForms, SignatureInput, Submitted};
 pub use record::{ChartForm, ChartForms, SignedForm};
 pub use review::{Decided, Filed, QueueLine, Review};

@@ -56,8 +56,7 @@ impl App {
 
     /// On the clinic's tablet, only the forms of the visit staff opened it for.
     pub(crate) fn in_kiosk_packet(pp: &crate::portal::PortalPatient, r: &ResponseRow) -> bool {
-        pp.kiosk
-            .is_none_or(|k| r.appointment_id == Some(k.appointment_id))
+        pp.kiosk.is_none_or(|k| r.appointment_id == Some(k.appointment_id))
     }
 
     /// The response, if it is one of this patient's.

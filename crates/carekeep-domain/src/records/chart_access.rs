@@ -450,7 +450,9 @@ mod tests {
         // 164.502(b)(2)(ii)), whatever the clinic releases at the portal; a representative who
         // may not act (164.502(g)(5)) and any other record get nothing.
         let forms = [Identity, Scheduling, Clinical];
-        let kiosk: &[(PortalRelation, bool, Gate, &[DataClass], &[DataClass])] = &[
+        /// Relation, own record, gate, classes read, classes written.
+        type KioskCase<'a> = (PortalRelation, bool, Gate, &'a [DataClass], &'a [DataClass]);
+        let kiosk: &[KioskCase<'_>] = &[
             (me, true, OPEN, &forms, &[Clinical]),
             (me, true, RESTRICTED, &forms, &[Clinical]),
             (me, false, OPEN, &[], &[]),

@@ -716,11 +716,7 @@ pub(crate) async fn appointment_page(
             .access(p.data_roles(), carekeep_domain::DataClass::Scheduling)
             .can_write(),
         kiosk: if a.status == Status::CheckedIn {
-            state
-                .app
-                .kiosk_state(&p.actor(), id)
-                .await
-                .map_err(WebError::page)?
+            state.app.kiosk_state(&p.actor(), id).await.map_err(WebError::page)?
         } else {
             None
         },

@@ -59,5 +59,8 @@ pub async fn end(
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
     state.app.end_kiosk(&p.actor(), id).await.map_err(WebError::page)?;
-    Ok(urls::calendar_appointment(id).done("tablet_ended").at("tablet-h").redirect())
+    Ok(urls::calendar_appointment(id)
+        .done("tablet_ended")
+        .at("tablet-h")
+        .redirect())
 }

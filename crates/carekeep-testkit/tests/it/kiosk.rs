@@ -177,7 +177,10 @@ async fn a_code_opens_the_tablet_once_within_ten_minutes_and_only_for_a_checked_
     // On the trail: the code made (staff), the wrong codes, the opening (the tablet).
     let ev = events(&c.app).await;
     let reasons: Vec<&str> = ev.iter().filter_map(|e| e["reason"].as_str()).collect();
-    assert!(reasons.iter().any(|r| r.contains("opened on the clinic tablet")), "{reasons:?}");
+    assert!(
+        reasons.iter().any(|r| r.contains("opened on the clinic tablet")),
+        "{reasons:?}"
+    );
     assert!(reasons.iter().any(|r| r.contains("clinic tablet: wrong code")));
     let tablet_actor = format!("patient #{} (clinic tablet)", c.ana);
     assert!(ev.iter().any(|e| e["actor"] == tablet_actor.as_str()), "{ev:?}");
@@ -244,12 +247,18 @@ async fn the_packet_submitted_on_the_tablet_ends_the_session_and_its_evidence_sa
     assert!(!html.contains("signed.pdf"));
     // A mistake is named at its field and kept; then put right.
     let (status, _, html) = tablet
-        .post(&format!("/kiosk/forms/{form}/part/0"), &[("initials", "Ana Okafor 3"), ("go", "next")])
+        .post(
+            &format!("/kiosk/forms/{form}/part/0"),
+            &[("initials", "Ana Okafor 3"), ("go", "next")],
+        )
         .await;
     assert_eq!(status, 422);
     assert!(html.contains("value=\"Ana Okafor 3\""), "{html}");
     let (status, to, _) = tablet
-        .post(&format!("/kiosk/forms/{form}/part/0"), &[("initials", "A.O."), ("go", "next")])
+        .post(
+            &format!("/kiosk/forms/{form}/part/0"),
+            &[("initials", "A.O."), ("go", "next")],
+        )
         .await;
     assert_eq!((status, to), (303, Some(format!("/kiosk/forms/{form}?part=1"))));
     let (status, to, _) = tablet
@@ -278,9 +287,14 @@ async fn the_packet_submitted_on_the_tablet_ends_the_session_and_its_evidence_sa
     assert!(v.evidence_holds);
     let mut doc = PageClient::login(&c.app, "provider").await;
     let (_, page) = doc.get(&format!("/forms/responses/{form}")).await;
-    assert!(page.contains("The clinic&#39;s tablet") || page.contains("The clinic's tablet"), "{page}");
+    assert!(
+        page.contains("The clinic&#39;s tablet") || page.contains("The clinic's tablet"),
+        "{page}"
+    );
     let ev = events(&c.app).await;
-    assert!(ev.iter().any(|e| e["reason"].as_str() == Some("clinic tablet: ended: the packet was signed and sent")));
+    assert!(ev
+        .iter()
+        .any(|e| e["reason"].as_str() == Some("clinic tablet: ended: the packet was signed and sent")));
     assert!(ev
         .iter()
         .any(|e| e["reason"].as_str() == Some("clinic tablet: form sent for signing")));
@@ -300,7 +314,15 @@ async fn a_tablet_reaches_nothing_but_its_packet_on_any_route() {
     let ana_other = lines.iter().find(|l| l.response_id != packet_form).unwrap().response_id;
     let bea_form = a.patient_forms(&staff.actor(), c.bea).await.unwrap()[0].response_id;
     // Bea's words, and anything of Ana beyond her packet's forms, must never show.
-    let never = ["Beatrix", "Vandersloot", "555-201-9988", "5552019988", "1975", "Medical history", "Okafor"];
+    let never = [
+        "Beatrix",
+        "Vandersloot",
+        "555-201-9988",
+        "5552019988",
+        "1975",
+        "Medical history",
+        "Okafor",
+    ];
 
     let mut walked = 0;
     let mut swept = 0;
@@ -334,7 +356,10 @@ async fn a_tablet_reaches_nothing_but_its_packet_on_any_route() {
                 tablet.get(&path).await
             } else {
                 let (s, _, b) = tablet
-                    .post(&path, &[("initials", "XX"), ("typed", "Someone Else"), ("agree", "yes")])
+                    .post(
+                        &path,
+                        &[("initials", "XX"), ("typed", "Someone Else"), ("agree", "yes")],
+                    )
                     .await;
                 (s, b)
             };
@@ -347,7 +372,8 @@ async fn a_tablet_reaches_nothing_but_its_packet_on_any_route() {
                 swept += 1;
             } else if !template.starts_with("/kiosk") {
                 assert!(
-                    matches!(status, 303 | 401 | 403 | 404 | 405 | 415 | 422) || (status == 200 && !body.contains("Anastasia")),
+                    matches!(status, 303 | 401 | 403 | 404 | 405 | 415 | 422)
+                        || (status == 200 && !body.contains("Anastasia")),
                     "{method} {path}: {status} {body}"
                 );
             }

@@ -530,7 +530,9 @@ async fn every_phi_route_in_the_api_and_the_pages_writes_its_event() {
     // A checked-in visit with its packet waiting, for the clinic tablet's code (issue 28, item 3).
     let kiosk_appt = app
         .api(Method::POST, &format!("/api/v1/patients/{id}/appointments"), &desk)
-        .json(&json!({"provider_id": doc_id, "service": "Tablet visit", "start": "2026-03-03T12:00:00Z", "minutes": 30}))
+        .json(
+            &json!({"provider_id": doc_id, "service": "Tablet visit", "start": "2026-03-03T12:00:00Z", "minutes": 30}),
+        )
         .send()
         .await
         .unwrap()
@@ -545,7 +547,11 @@ async fn every_phi_route_in_the_api_and_the_pages_writes_its_event() {
         .await
         .unwrap();
     let res = app
-        .api(Method::POST, &format!("/api/v1/appointments/{kiosk_appt}/status"), &desk)
+        .api(
+            Method::POST,
+            &format!("/api/v1/appointments/{kiosk_appt}/status"),
+            &desk,
+        )
         .json(&json!({"status": "checked_in"}))
         .send()
         .await

@@ -11,15 +11,14 @@ mod pages;
 use super::portal::forms;
 use crate::middleware::ratelimit::RateLimiter;
 use crate::state::AppState;
-use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use std::sync::Arc;
 
 /// The tablet session's cookie.
-pub const COOKIE: &str = "carekeep_kiosk";
+pub const COOKIE: &str = crate::portal_door::KIOSK_SESSION;
 /// The code screen's double-submit CSRF token (no session yet).
-pub(crate) const FORM_COOKIE: &str = "carekeep_kiosk_form";
+pub(crate) const FORM_COOKIE: &str = crate::portal_door::KIOSK_FORM;
 /// Codes typed per address per minute (the wrong-code limit itself is the use case's).
 const CODES_PER_MINUTE: u32 = 20;
 
@@ -54,16 +53,4 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/kiosk/forms/{id}/sign", post(forms::sign))
         .layer(axum::middleware::from_fn_with_state(state, gate::gate))
         .layer(axum::Extension(gate::CodeLimiter(limiter)))
-}
-
-/// The tablet handed back: its cookie removed, and on to `to` (the thanks page).
-pub(crate) fn handed_back(to: crate::urls::Link) -> Response {
-    let mut r = to.redirect();
-    for https in [false, true] {
-        let gone = crate::portal_door::portal_cookie_removal(COOKIE, https);
-        if let Ok(v) = axum::http::HeaderValue::from_str(&gone.to_string()) {
-            r.headers_mut().append(axum::http::header::SET_COOKIE, v);
-        }
-    }
-    r.into_response()
 }

@@ -79,10 +79,9 @@ pub async fn code_screen(
         return urls::kiosk_forms().redirect();
     }
     let (chrome, jar) = screen_chrome(&state, jar, tls);
-    let chrome = chrome.notice(
-        q.ended
-            .map(|_| "The tablet was left alone for a while, so the forms were closed. Answers already saved are kept.".to_owned()),
-    );
+    let chrome = chrome.notice(q.ended.map(|_| {
+        "The tablet was left alone for a while, so the forms were closed. Answers already saved are kept.".to_owned()
+    }));
     (
         jar,
         CodeScreen {

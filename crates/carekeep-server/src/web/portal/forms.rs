@@ -207,8 +207,8 @@ pub async fn agree(
     if f.agree != "yes" {
         let forms = state.app.portal_forms(&p.actor()).await.map_err(WebError::page)?;
         let (done, to_do): (Vec<FormItem>, Vec<FormItem>) = forms.forms.into_iter().map(item).partition(|i| i.done);
-        let chrome = chrome_for(&state, &p, None)
-            .error(Some("Tick the box to agree, or ask the front desk for paper forms."));
+        let chrome =
+            chrome_for(&state, &p, None).error(Some("Tick the box to agree, or ask the front desk for paper forms."));
         return Ok((
             StatusCode::UNPROCESSABLE_ENTITY,
             FormsPage {
@@ -527,7 +527,7 @@ pub async fn sign(
                     .kiosk_hand_back(&p.actor(), "clinic tablet: ended: the packet was signed and sent")
                     .await
                     .map_err(WebError::page)?;
-                return Ok(crate::web::kiosk::handed_back(urls::kiosk_thanks()));
+                return Ok(handed_back(urls::kiosk_thanks()));
             }
             Ok(urls::kiosk_forms().done("signed").redirect())
         }
@@ -561,4 +561,17 @@ pub async fn pdf(
         .await
         .map_err(WebError::page)?;
     Ok(file_response("application/pdf".into(), bytes, "signed-form.pdf"))
+}
+
+/// The tablet handed back: its session cookie removed (either name: plain or over HTTPS), and
+/// on to `to` (the thanks page).
+fn handed_back(to: urls::Link) -> Response {
+    let mut r = to.redirect();
+    for https in [false, true] {
+        let gone = crate::portal_door::portal_cookie_removal(crate::portal_door::KIOSK_SESSION, https);
+        if let Ok(v) = axum::http::HeaderValue::from_str(&gone.to_string()) {
+            r.headers_mut().append(axum::http::header::SET_COOKIE, v);
+        }
+    }
+    r
 }
