@@ -25,6 +25,7 @@ pub use error::ErrorBody;
 pub use routes::{patient_router, patient_routes, router, staff_routes};
 pub use serve::{check_transport, serve, serve_portal, ServeError};
 pub use state::AppState;
+pub use web::kiosk::{route_table as kiosk_routes, COOKIE as KIOSK_COOKIE};
 pub use web::portal::{route_table as portal_routes, COOKIE as PORTAL_COOKIE};
 pub use web::routes as page_routes;
 

@@ -95,6 +95,10 @@ pub type SharedDoor = Arc<Door>;
 pub const PORTAL_SESSION: &str = "carekeep_portal";
 /// The name of the portal's sign-in form token (a double-submit cookie before a session).
 pub const PORTAL_FORM: &str = "carekeep_portal_form";
+/// The clinic tablet's session cookie (issue 28, item 3: `web/kiosk`), apart from both.
+pub const KIOSK_SESSION: &str = "carekeep_kiosk";
+/// The tablet's code screen double-submit CSRF cookie.
+pub const KIOSK_FORM: &str = "carekeep_kiosk_form";
 
 /// Marks a request that reached the portal over HTTPS (its own TLS, or the clinic's TLS
 /// proxy in front).

@@ -25,6 +25,8 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(web::router(state.clone()))
         .merge(web::portal::routes(state.clone()))
+        // The clinic's tablet (issue 28, item 3): on the clinic's own listener only.
+        .merge(web::kiosk::routes(state.clone()))
         .merge(api::router())
         .route(SMS_HOOK, axum::routing::post(crate::sms_hook::receive))
         .fallback(not_found)

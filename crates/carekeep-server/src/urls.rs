@@ -102,6 +102,9 @@ pub(crate) fn schedule() -> Link {
 pub(crate) fn calendar() -> Link {
     Link::new("/calendar")
 }
+pub(crate) fn calendar_appointment(id: i64) -> Link {
+    Link::new(format!("/calendar/appointments/{id}"))
+}
 pub(crate) fn appointment_reminders(id: i64) -> Link {
     Link::new(format!("/calendar/appointments/{id}/reminders"))
 }
@@ -206,13 +209,30 @@ pub(crate) fn portal_form(id: i64) -> Link {
     Link::new(format!("/portal/forms/{id}"))
 }
 
+/// The clinic tablet's pages (`web/kiosk`): the code screen, the packet's forms, the thanks.
+pub(crate) fn kiosk() -> Link {
+    Link::new("/kiosk")
+}
+pub(crate) fn kiosk_forms() -> Link {
+    Link::new("/kiosk/forms")
+}
+pub(crate) fn kiosk_form(id: i64) -> Link {
+    Link::new(format!("/kiosk/forms/{id}"))
+}
+pub(crate) fn kiosk_thanks() -> Link {
+    Link::new("/kiosk/thanks")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     /// Whether a concrete path is served by a route template such as `/patients/{id}`.
     fn served(path: &str) -> bool {
-        let portal = crate::web::portal::route_table().into_iter().map(|(_, t)| t);
+        let portal = crate::web::portal::route_table()
+            .into_iter()
+            .chain(crate::web::kiosk::route_table())
+            .map(|(_, t)| t);
         crate::web::routes()
             .iter()
             .map(|(_, t)| *t)
@@ -245,6 +265,7 @@ mod tests {
             waitlist(),
             form_review_queue(),
             appointment_reminders(7),
+            calendar_appointment(7),
             requests(),
             patient_log(7),
             caller(7),
@@ -267,6 +288,10 @@ mod tests {
             setup_vendors(),
             sra_wizard(7, 2),
             portal_sign_in(),
+            kiosk(),
+            kiosk_forms(),
+            kiosk_form(7),
+            kiosk_thanks(),
             portal_code(),
             portal_home(),
             portal_notice(),

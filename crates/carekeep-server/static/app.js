@@ -227,3 +227,31 @@
   var clear = document.getElementById("sig-clear");
   if (clear) { clear.addEventListener("click", function () { d = ""; show(); }); }
 })();
+
+// The clinic tablet (kiosk mode): while the patient touches or types, the server is told at
+// most once a minute, so a long answer is not lost to the idle end; after the idle time with
+// no touch the page returns to the code screen, so the next person sees nothing of this one.
+(function () {
+  "use strict";
+  var body = document.body;
+  var idle = parseInt(body.getAttribute("data-kiosk-idle") || "0", 10);
+  if (!idle) { return; }
+  var csrf = body.getAttribute("data-csrf") || "";
+  var last = Date.now();
+  var told = Date.now();
+  function touched() {
+    last = Date.now();
+    if (last - told > 60000) {
+      told = last;
+      fetch("/kiosk/still-here", {
+        method: "POST", credentials: "same-origin", headers: { "X-CSRF-Token": csrf }
+      }).catch(function () {});
+    }
+  }
+  ["keydown", "input", "pointerdown", "scroll"].forEach(function (e) {
+    window.addEventListener(e, touched, { passive: true });
+  });
+  window.setInterval(function () {
+    if (Date.now() - last >= idle * 1000) { window.location.assign("/kiosk?ended=1"); }
+  }, 5000);
+})();

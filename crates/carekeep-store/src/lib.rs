@@ -20,6 +20,7 @@ pub mod calendar;
 pub mod form_review;
 pub mod forms;
 pub mod incidents;
+pub mod kiosk;
 pub mod monitoring;
 pub mod move_requests;
 pub mod people;

@@ -11,6 +11,7 @@
 //! of their own packets (their own words), through `open_for_portal`. Every read of answers or
 //! statuses is one audited event; every change is audited in its transaction.
 
+mod kiosk;
 mod packets;
 mod pdf;
 mod portal;
@@ -18,6 +19,7 @@ mod record;
 mod review;
 mod templates;
 
+pub use kiosk::{KioskCode, KioskStarted, KioskState};
 pub use packets::{FormLine, ResponseView};
 pub use pdf::{answer_words, form_pdf_bytes};
 pub use portal::{PortalForms, SignatureInput, Submitted};

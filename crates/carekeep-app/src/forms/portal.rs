@@ -4,7 +4,7 @@
 //! the answers (patients-and-messages.md 7.4). Only the record the portal session is for.
 
 use super::{packets::ResponseView, FormLine};
-use crate::portal::portal_patient;
+use crate::portal::forms_patient as portal_patient;
 use crate::{Actor, App, AppError};
 use carekeep_domain::audit::{Action, Outcome};
 use carekeep_domain::forms::{self as rule, esign, Evidence, Mark, Problem, RawAnswers, Signer, Status};
@@ -54,6 +54,11 @@ impl App {
         }
     }
 
+    /// On the clinic's tablet, only the forms of the visit staff opened it for.
+    pub(crate) fn in_kiosk_packet(pp: &crate::portal::PortalPatient, r: &ResponseRow) -> bool {
+        pp.kiosk.is_none_or(|k| r.appointment_id == Some(k.appointment_id))
+    }
+
     /// The response, if it is one of this patient's.
     async fn own_response(
         &self,
@@ -67,6 +72,7 @@ impl App {
             .await
             .ok()
             .filter(|r| r.patient_id == pp.patient_id && !Self::form_left_out(r.appointment_id, &left_out))
+            .filter(|r| Self::in_kiosk_packet(pp, r))
             .ok_or(AppError::NotFound("page"))?;
         let v = store::version(conn, r.version_id).await?;
         Ok((r, v))
@@ -86,7 +92,10 @@ impl App {
         e.resource_type = resource.0.into();
         e.resource_id = resource.1;
         e.data_classes = vec![class];
-        e.reason = reason.into();
+        e.reason = match actor {
+            Actor::Patient(pp) if pp.kiosk.is_some() => reason.replacen("portal:", "clinic tablet:", 1),
+            _ => reason.into(),
+        };
         e
     }
 
@@ -100,6 +109,7 @@ impl App {
             .await?
             .into_iter()
             .filter(|r| !Self::form_left_out(r.appointment_id, &left_out))
+            .filter(|r| Self::in_kiosk_packet(pp, r))
             .collect();
         let forms = self.form_lines(&mut conn, &rows).await?;
         let consent = store::esign_consent(&mut conn, pp.patient_id, Self::person_of(pp)).await?;
@@ -316,7 +326,9 @@ impl App {
             intent: rule::intent_words(&template.title),
             esign_version: version as u32,
             esign_consented_at: consented_at,
-            channel: "portal".into(),
+            // The clinic's tablet is "kiosk" (the chart, the answers page and the PDF say "the
+            // clinic's tablet"); the device and address are the tablet's.
+            channel: if pp.kiosk.is_some() { "kiosk" } else { "portal" }.into(),
         };
         let answers_ct = self.seal_answers(id, &answers)?;
         let evidence_ct = self.seal_evidence(id, &evidence)?;

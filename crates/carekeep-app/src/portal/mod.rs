@@ -35,6 +35,18 @@ pub struct PortalPatient {
     pub relation: PortalRelation,
     pub csrf_token: String,
     pub origin: Origin,
+    /// Set when this is the clinic's tablet in kiosk mode (issue 28, item 3): only the forms
+    /// of this visit's packet, and no other portal use case (`portal_patient` refuses it).
+    pub kiosk: Option<KioskScope>,
+}
+
+/// What a tablet in kiosk mode was opened for by staff.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct KioskScope {
+    /// Its row in `kiosk_sessions`.
+    pub kiosk_id: i64,
+    /// The checked-in visit whose packet the tablet shows.
+    pub appointment_id: i64,
 }
 
 impl PortalPatient {
@@ -50,7 +62,11 @@ impl PortalPatient {
 
     /// The trail's actor: the record's id, no name (names are PHI; the actor column is plain).
     pub fn audit_actor(&self) -> AuditActor {
-        patient_actor(self.patient_id, self.relation)
+        let mut a = patient_actor(self.patient_id, self.relation);
+        if self.kiosk.is_some() {
+            a.name = a.name.replace("(portal)", "(clinic tablet)");
+        }
+        a
     }
 }
 
@@ -65,8 +81,18 @@ pub(crate) fn patient_actor(patient: i64, relation: PortalRelation) -> AuditActo
     }
 }
 
-/// The caller as a portal patient: anyone else is refused (fail closed).
+/// The caller as a portal patient: anyone else, and the clinic's tablet, are refused (fail
+/// closed: the tablet reaches only its packet's forms, through [`forms_patient`]).
 pub(crate) fn portal_patient<'a>(actor: &Actor<'a>) -> Result<&'a PortalPatient, AppError> {
+    match actor {
+        Actor::Patient(pp) if pp.kiosk.is_none() => Ok(pp),
+        Actor::Patient(_) => Err(AppError::NotFound("page")),
+        Actor::User(_) | Actor::Cli => Err(AppError::Forbidden("this is the patient portal's".into())),
+    }
+}
+
+/// The caller filling in forms: a portal patient, or the clinic's tablet in kiosk mode.
+pub(crate) fn forms_patient<'a>(actor: &Actor<'a>) -> Result<&'a PortalPatient, AppError> {
     match actor {
         Actor::Patient(pp) => Ok(pp),
         Actor::User(_) | Actor::Cli => Err(AppError::Forbidden("this is the patient portal's".into())),

@@ -273,6 +273,7 @@ impl App {
                 relation,
                 csrf_token: csrf,
                 origin,
+                kiosk: None,
             },
         })
     }
@@ -315,6 +316,7 @@ impl App {
             relation: relation.unwrap_or(PortalRelation::SelfPatient),
             csrf_token: row.csrf_token,
             origin,
+            kiosk: None,
         })
     }
 

@@ -244,15 +244,18 @@ impl App {
         id: i64,
     ) -> Result<Opened, AppError> {
         let release = crate::portal::release(conn).await?;
-        let access = carekeep_domain::records::chart_access::access_for(
-            &self.policy(),
-            carekeep_domain::records::chart_access::Reader::Portal {
+        let reader = match pp.kiosk {
+            None => carekeep_domain::records::chart_access::Reader::Portal {
                 relation: pp.relation,
                 own_record: pp.patient_id == id,
                 release,
             },
-            Gate::default(),
-        );
+            Some(_) => carekeep_domain::records::chart_access::Reader::Kiosk {
+                relation: pp.relation,
+                own_record: pp.patient_id == id,
+            },
+        };
+        let access = carekeep_domain::records::chart_access::access_for(&self.policy(), reader, Gate::default());
         if !access.reads_any() {
             return Err(AppError::NotFound("page"));
         }

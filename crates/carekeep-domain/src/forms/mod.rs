@@ -18,6 +18,7 @@
 pub mod builtin;
 pub mod esign;
 pub mod expiry;
+pub mod kiosk;
 mod read;
 pub mod review;
 pub mod signed_name;

@@ -65,6 +65,13 @@ pub enum Reader<'a> {
         /// What the clinic releases through the portal.
         release: NotesRelease,
     },
+    /// The clinic's tablet in kiosk mode (issue 28, item 3), unlocked by staff for one
+    /// checked-in visit's packet; the use cases narrow it further to that packet's forms.
+    Kiosk {
+        relation: PortalRelation,
+        /// The record is the one staff opened the tablet for.
+        own_record: bool,
+    },
 }
 
 /// The one decision. Every view and every change of a patient's PHI asks this.
@@ -81,7 +88,31 @@ pub fn access_for(policy: &Policy, reader: Reader<'_>, gate: Gate) -> ChartAcces
             own_record,
             release,
         } => portal_access(relation, own_record, release),
+        Reader::Kiosk { relation, own_record } => kiosk_access(relation, own_record),
     }
+}
+
+/// The tablet: the patient (or their representative, 164.502(g)(1)) filling in their own
+/// forms. It reads who the patient is (the signer's name in the evidence), which forms are
+/// asked (scheduling) and the answers given on them (clinical: the patient's own words,
+/// 164.524(a)(1), outside minimum necessary, 164.502(b)(2)(ii)), and writes only those
+/// answers. Never another patient's record; nothing for a suspended representative.
+fn kiosk_access(relation: PortalRelation, own_record: bool) -> ChartAccess {
+    let mut out = ChartAccess {
+        read: BTreeSet::new(),
+        write: BTreeSet::new(),
+        via_break_glass: false,
+        withheld_by_restriction: BTreeSet::new(),
+    };
+    let stands_in = match relation {
+        PortalRelation::SelfPatient => true,
+        PortalRelation::Representative { suspended, .. } => !suspended,
+    };
+    if own_record && stands_in {
+        out.read = [DataClass::Identity, DataClass::Scheduling, DataClass::Clinical].into();
+        out.write.insert(DataClass::Clinical);
+    }
+    out
 }
 
 /// The portal: the individual's own record (164.524(a)(1); 164.502(b)(2)(ii) leaves minimum
@@ -415,6 +446,33 @@ mod tests {
         // sees nothing at all, so there is nothing to leave out.
         assert!(leaves_out_minor_own_consent(guardian));
         assert!(!leaves_out_minor_own_consent(suspended));
+        // The clinic's tablet (issue 28, item 3): the patient's own forms only (164.524(a)(1),
+        // 164.502(b)(2)(ii)), whatever the clinic releases at the portal; a representative who
+        // may not act (164.502(g)(5)) and any other record get nothing.
+        let forms = [Identity, Scheduling, Clinical];
+        /// Relation, own record, gate, classes read, classes written.
+        type KioskCase<'a> = (PortalRelation, bool, Gate, &'a [DataClass], &'a [DataClass]);
+        let kiosk: &[KioskCase<'_>] = &[
+            (me, true, OPEN, &forms, &[Clinical]),
+            (me, true, RESTRICTED, &forms, &[Clinical]),
+            (me, false, OPEN, &[], &[]),
+            (agent, true, OPEN, &forms, &[Clinical]),
+            (agent, false, OPEN, &[], &[]),
+            (suspended, true, OPEN, &[], &[]),
+            (expired, true, OPEN, &[], &[]),
+        ];
+        for (relation, own_record, gate, read, write) in kiosk {
+            let got = access_for(
+                &p,
+                Reader::Kiosk {
+                    relation: *relation,
+                    own_record: *own_record,
+                },
+                *gate,
+            );
+            assert_eq!(got.read, set(read), "kiosk {relation:?} {own_record} read");
+            assert_eq!(got.write, set(write), "kiosk {relation:?} {own_record} write");
+        }
     }
 
     #[test]

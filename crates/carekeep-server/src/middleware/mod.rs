@@ -28,7 +28,9 @@ pub async fn request_id(mut req: Request, next: Next) -> Response {
     let id = uuid::Uuid::new_v4().to_string();
     req.extensions_mut().insert(RequestId(id.clone()));
     let wants_json = req.uri().path().starts_with("/api/");
-    let patients = req.uri().path().starts_with("/portal") || req.uri().path().starts_with("/c/");
+    let patients = req.uri().path().starts_with("/portal")
+        || req.uri().path().starts_with("/kiosk")
+        || req.uri().path().starts_with("/c/");
     let mut response = next.run(req).await;
     if let Some(InternalDetail(detail)) = response.extensions_mut().remove::<InternalDetail>() {
         tracing::error!(request_id = %id, error = %detail, "request failed");

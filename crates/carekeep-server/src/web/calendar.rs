@@ -18,6 +18,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::Form;
 use carekeep_app::calendar::{BookInput, CalendarItem, CalendarView, DaySummary, MoveInput, PatientAtBooking};
+use carekeep_app::forms::KioskState;
 use carekeep_app::{AppError, Principal};
 use carekeep_domain::calendar::hours::parse_clock;
 use carekeep_domain::calendar::recurrence::Repeat;
@@ -644,6 +645,14 @@ pub struct AppointmentPage {
     /// The patient, for the phone screen ("Someone is on the phone"), when the reader's roles
     /// read the people acting for the patient (the contact class).
     pub caller_for: Option<i64>,
+    /// The visit is checked in: its forms may be opened on the clinic tablet.
+    pub checked_in: bool,
+    /// The reader may open the tablet (the scheduling class's write, as sending forms).
+    pub may_open_tablet: bool,
+    /// A code waiting, or the tablet in use, for this visit.
+    pub kiosk: Option<KioskState>,
+    /// A code just made (spaced for reading out, until when), shown once.
+    pub kiosk_code: Option<(String, String)>,
 }
 
 crate::web::chrome::page_response!(AppointmentPage);
@@ -657,7 +666,7 @@ impl AppointmentPage {
     }
 }
 
-async fn appointment_page(
+pub(crate) async fn appointment_page(
     state: &AppState,
     p: &Principal,
     id: i64,
@@ -700,6 +709,18 @@ async fn appointment_page(
         r,
         conflict: false,
         link: None,
+        checked_in: a.status == Status::CheckedIn,
+        may_open_tablet: state
+            .app
+            .policy()
+            .access(p.data_roles(), carekeep_domain::DataClass::Scheduling)
+            .can_write(),
+        kiosk: if a.status == Status::CheckedIn {
+            state.app.kiosk_state(&p.actor(), id).await.map_err(WebError::page)?
+        } else {
+            None
+        },
+        kiosk_code: None,
         caller_for: state
             .app
             .policy()
@@ -750,12 +771,19 @@ pub async fn make_link(
     Ok(page.into_response())
 }
 
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct AppointmentDone {
+    done: String,
+}
+
 pub async fn appointment(
     State(state): State<AppState>,
     PageUser(p): PageUser,
     Path(id): Path<i64>,
+    Query(q): Query<AppointmentDone>,
 ) -> Result<AppointmentPage, WebError> {
-    appointment_page(
+    let mut page = appointment_page(
         &state,
         &p,
         id,
@@ -763,7 +791,11 @@ pub async fn appointment(
         CancelForm::default(),
         Refused::default(),
     )
-    .await
+    .await?;
+    if q.done == "tablet_ended" {
+        page.chrome.notice = Some("The clinic tablet's session is ended. Answers already saved are kept.".into());
+    }
+    Ok(page)
 }
 
 pub async fn confirm(

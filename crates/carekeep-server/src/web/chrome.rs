@@ -50,6 +50,9 @@ pub struct Chrome {
     pub error: Option<String>,
     /// Where to go to put the error right (address, words), shown after it.
     pub error_link: Option<(String, String)>,
+    /// The clinic's tablet in kiosk mode (issue 28, item 3): after this many seconds without
+    /// a touch the page returns itself to the code screen (0: not the tablet).
+    pub kiosk_idle_seconds: i64,
 }
 
 #[derive(Debug)]
@@ -243,6 +246,7 @@ impl Chrome {
             notice: None,
             error: None,
             error_link: None,
+            kiosk_idle_seconds: 0,
         }
     }
 

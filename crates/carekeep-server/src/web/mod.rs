@@ -6,6 +6,7 @@ pub(crate) mod assets;
 mod audit;
 mod billing;
 mod calendar;
+mod calendar_kiosk;
 mod calendar_reminders;
 mod calendar_setup;
 mod chart;
@@ -20,6 +21,7 @@ mod home;
 mod incidents;
 mod intake;
 mod invite;
+pub mod kiosk;
 mod login;
 mod mfa;
 mod monitoring;
@@ -143,6 +145,8 @@ pages! {
     "/calendar/appointments/{id}/move" => post(calendar::move_to),
     "/calendar/appointments/{id}/cancel" => post(calendar::cancel),
     "/calendar/appointments/{id}/link" => post(calendar::make_link),
+    "/calendar/appointments/{id}/kiosk" => post(calendar_kiosk::open),
+    "/calendar/appointments/{id}/kiosk/end" => post(calendar_kiosk::end),
     "/calendar/appointments/{id}/reminders" => get(calendar_reminders::show),
     "/calendar/appointments/{id}/texts" => post(calendar_reminders::texts),
     "/calendar/waitlist" => get(waitlist::show).post(waitlist::add),

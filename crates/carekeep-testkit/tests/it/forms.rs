@@ -37,6 +37,7 @@ pub(crate) fn portal_patient(patient: i64) -> PortalPatient {
             user_agent: "Mozilla/5.0 (iPhone) forms test".into(),
             request_id: String::new(),
         },
+        kiosk: None,
     }
 }
 

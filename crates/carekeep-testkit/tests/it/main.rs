@@ -36,6 +36,7 @@ mod inventory;
 mod invitations;
 mod kept_typing;
 mod kept_values;
+mod kiosk;
 mod line_breaks;
 mod login;
 mod logs;

@@ -532,6 +532,36 @@ async fn every_phi_route_in_the_api_and_the_pages_writes_its_event() {
     let form_s = crate::forms_review::submit_medications(&app, id, "Alma Quenby")
         .await
         .to_string();
+    // A checked-in visit with its packet waiting, for the clinic tablet's code (issue 28, item 3).
+    let kiosk_appt = app
+        .api(Method::POST, &format!("/api/v1/patients/{id}/appointments"), &desk)
+        .json(
+            &json!({"provider_id": doc_id, "service": "Tablet visit", "start": "2026-03-03T12:00:00Z", "minutes": 30}),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json::<Value>()
+        .await
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    app.state
+        .app
+        .send_forms(&desk_who.actor(), id, Some(kiosk_appt), &[form_t.parse().unwrap()])
+        .await
+        .unwrap();
+    let res = app
+        .api(
+            Method::POST,
+            &format!("/api/v1/appointments/{kiosk_appt}/status"),
+            &desk,
+        )
+        .json(&json!({"status": "checked_in"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
     let mut c_doc = PageClient::login(&app, "provider").await;
     let mut c_desk = PageClient::login(&app, "frontdesk").await;
     let mut c_bill = PageClient::login(&app, "billing").await;
@@ -643,6 +673,18 @@ async fn every_phi_route_in_the_api_and_the_pages_writes_its_event() {
             "POST /calendar/appointments/{id}/link",
             "desk",
             format!("/calendar/appointments/{cal_appt}/link"),
+            vec![],
+        ),
+        (
+            "POST /calendar/appointments/{id}/kiosk",
+            "desk",
+            format!("/calendar/appointments/{kiosk_appt}/kiosk"),
+            vec![],
+        ),
+        (
+            "POST /calendar/appointments/{id}/kiosk/end",
+            "desk",
+            format!("/calendar/appointments/{kiosk_appt}/kiosk/end"),
             vec![],
         ),
         (
@@ -1014,6 +1056,7 @@ async fn every_phi_route_in_the_api_and_the_pages_writes_its_event() {
                 "POST /patients/search/rows",
                 "POST /patients/{id}/caller",
                 "POST /calendar/appointments/{id}/link",
+                "POST /calendar/appointments/{id}/kiosk",
                 "POST /c/{token}",
             ];
             let want = if answers.contains(&route) { 200 } else { 303 };

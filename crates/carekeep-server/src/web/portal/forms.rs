@@ -21,6 +21,42 @@ use carekeep_app::AppError;
 use carekeep_domain::forms::{esign, intent_words, Answer, FieldKind, Problem, RawAnswers, Status};
 use serde::Deserialize;
 
+/// Where the forms are filled: the portal, or the clinic's tablet in kiosk mode (the same
+/// handlers and pages; the tablet's have no menu, no copies to download and no way out).
+fn base(p: &PortalPatient) -> &'static str {
+    if p.kiosk.is_some() {
+        "/kiosk"
+    } else {
+        "/portal"
+    }
+}
+
+fn forms_link(p: &PortalPatient) -> urls::Link {
+    if p.kiosk.is_some() {
+        urls::kiosk_forms()
+    } else {
+        urls::portal_forms()
+    }
+}
+
+fn form_link(p: &PortalPatient, id: i64) -> urls::Link {
+    if p.kiosk.is_some() {
+        urls::kiosk_form(id)
+    } else {
+        urls::portal_form(id)
+    }
+}
+
+/// The chrome of a forms page: on the tablet, the seconds after which the page returns itself
+/// to the code screen (the server ends the session then too).
+fn chrome_for(state: &AppState, p: &PortalPatient, notice: Option<&str>) -> Chrome {
+    let mut c = portal_chrome(state, p, notice);
+    if p.kiosk.is_some() {
+        c.kiosk_idle_seconds = carekeep_domain::forms::kiosk::page_refresh_seconds();
+    }
+    c
+}
+
 /// One form in the list.
 #[derive(Debug)]
 pub struct FormItem {
@@ -37,6 +73,9 @@ pub struct FormItem {
 #[template(path = "portal/forms.html")]
 pub struct FormsPage {
     pub chrome: Chrome,
+    /// `/portal` or `/kiosk`.
+    pub base: &'static str,
+    pub kiosk: bool,
     pub here: Here,
     pub esign_needed: bool,
     pub statement: Vec<&'static str>,
@@ -79,6 +118,9 @@ pub struct ProblemLine {
 #[template(path = "portal/form.html")]
 pub struct FormPage {
     pub chrome: Chrome,
+    /// `/portal` or `/kiosk`.
+    pub base: &'static str,
+    pub kiosk: bool,
     pub here: Here,
     pub id: i64,
     pub title: String,
@@ -138,7 +180,9 @@ pub async fn list(
     };
     let (done, to_do): (Vec<FormItem>, Vec<FormItem>) = f.forms.into_iter().map(item).partition(|i| i.done);
     Ok(FormsPage {
-        chrome: portal_chrome(&state, &p, notice),
+        chrome: chrome_for(&state, &p, notice),
+        base: base(&p),
+        kiosk: p.kiosk.is_some(),
         here: Here::Forms,
         esign_needed: f.esign_needed,
         statement: esign::STATEMENT.iter().map(|(_, w)| *w).collect(),
@@ -163,12 +207,14 @@ pub async fn agree(
     if f.agree != "yes" {
         let forms = state.app.portal_forms(&p.actor()).await.map_err(WebError::page)?;
         let (done, to_do): (Vec<FormItem>, Vec<FormItem>) = forms.forms.into_iter().map(item).partition(|i| i.done);
-        let chrome = portal_chrome(&state, &p, None)
-            .error(Some("Tick the box to agree, or ask the front desk for paper forms."));
+        let chrome =
+            chrome_for(&state, &p, None).error(Some("Tick the box to agree, or ask the front desk for paper forms."));
         return Ok((
             StatusCode::UNPROCESSABLE_ENTITY,
             FormsPage {
                 chrome,
+                base: base(&p),
+                kiosk: p.kiosk.is_some(),
                 here: Here::Forms,
                 esign_needed: true,
                 statement: esign::STATEMENT.iter().map(|(_, w)| *w).collect(),
@@ -184,7 +230,7 @@ pub async fn agree(
         .portal_esign_consent(&p.actor())
         .await
         .map_err(WebError::page)?;
-    Ok(urls::portal_forms().done("agreed").redirect())
+    Ok(forms_link(&p).done("agreed").redirect())
 }
 
 fn field_view(v: &ResponseView, f: &carekeep_domain::forms::Field, problems: &[Problem]) -> FieldView {
@@ -311,11 +357,11 @@ fn form_page(
                 let label = t.field(&pr.field).map(|f| f.label.clone());
                 match (at.and_then(|a| Some((a, parts.get(a)?))), label) {
                     (Some((part, name)), Some(l)) => ProblemLine {
-                        href: format!("/portal/forms/{}?part={part}#f-{}", v.id, pr.field),
+                        href: format!("{}/forms/{}?part={part}#f-{}", base(p), v.id, pr.field),
                         words: format!("{name} \u{2013} {l}: {}", pr.message),
                     },
                     _ if pr.field == "esign" => ProblemLine {
-                        href: "/portal/forms#esign".into(),
+                        href: format!("{}/forms#esign", base(p)),
                         words: pr.message.clone(),
                     },
                     _ => ProblemLine {
@@ -328,7 +374,7 @@ fn form_page(
     } else {
         Vec::new()
     };
-    let mut chrome = portal_chrome(state, p, notice);
+    let mut chrome = chrome_for(state, p, notice);
     if !problems.is_empty() {
         chrome = chrome.error(Some(if sign_step {
             "The form was not sent: fix what is listed below. Your answers are saved."
@@ -338,6 +384,8 @@ fn form_page(
     }
     FormPage {
         chrome,
+        base: base(p),
+        kiosk: p.kiosk.is_some(),
         here: Here::Forms,
         id: v.id,
         title: t.title.clone(),
@@ -424,10 +472,10 @@ pub async fn save(
         .await
         .map_err(WebError::page)?;
     if go == "back" {
-        return Ok(urls::portal_form(id).with("part", part.saturating_sub(1)).redirect());
+        return Ok(form_link(&p, id).with("part", part.saturating_sub(1)).redirect());
     }
     if problems.is_empty() {
-        return Ok(urls::portal_form(id).with("part", part + 1).redirect());
+        return Ok(form_link(&p, id).with("part", part + 1).redirect());
     }
     let v = state.app.portal_form(&p.actor(), id).await.map_err(WebError::page)?;
     let esign_needed = state
@@ -470,6 +518,19 @@ pub async fn sign(
         .await
         .map_err(WebError::page)?
     {
+        // On the tablet, the packet's last form sent ends the session: the thanks page shows
+        // nothing of the patient, and the cookie goes.
+        Submitted::Done if p.kiosk.is_some() => {
+            if state.app.kiosk_packet_done(&p.actor()).await.map_err(WebError::page)? {
+                state
+                    .app
+                    .kiosk_hand_back(&p.actor(), "clinic tablet: ended: the packet was signed and sent")
+                    .await
+                    .map_err(WebError::page)?;
+                return Ok(handed_back(urls::kiosk_thanks()));
+            }
+            Ok(urls::kiosk_forms().done("signed").redirect())
+        }
         Submitted::Done => Ok(urls::portal_forms().done("signed").redirect()),
         Submitted::Refused(problems) => {
             let v = state.app.portal_form(&p.actor(), id).await.map_err(WebError::page)?;
@@ -500,4 +561,17 @@ pub async fn pdf(
         .await
         .map_err(WebError::page)?;
     Ok(file_response("application/pdf".into(), bytes, "signed-form.pdf"))
+}
+
+/// The tablet handed back: its session cookie removed (either name: plain or over HTTPS), and
+/// on to `to` (the thanks page).
+fn handed_back(to: urls::Link) -> Response {
+    let mut r = to.redirect();
+    for https in [false, true] {
+        let gone = crate::portal_door::portal_cookie_removal(crate::portal_door::KIOSK_SESSION, https);
+        if let Ok(v) = axum::http::HeaderValue::from_str(&gone.to_string()) {
+            r.headers_mut().append(axum::http::header::SET_COOKIE, v);
+        }
+    }
+    r
 }

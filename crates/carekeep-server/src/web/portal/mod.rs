@@ -5,12 +5,13 @@
 //! own per-address limit on the sign-in forms; every page's read is a use case that opens the
 //! patient's own record through the chart's policy and audits it as the patient's.
 
-mod forms;
+pub(crate) mod forms;
 mod gate;
 mod moves;
 mod pages;
 mod requests;
 mod sign_in;
+
 
 use crate::middleware::ratelimit::RateLimiter;
 use crate::state::AppState;
