@@ -47,7 +47,7 @@ struct RepName {
 }
 
 impl App {
-    fn person_of(pp: &crate::portal::PortalPatient) -> Option<i64> {
+    pub(super) fn person_of(pp: &crate::portal::PortalPatient) -> Option<i64> {
         match pp.relation {
             PortalRelation::SelfPatient => None,
             PortalRelation::Representative { person, .. } => Some(person),
@@ -72,7 +72,7 @@ impl App {
         Ok((r, v))
     }
 
-    fn portal_form_event(
+    pub(super) fn portal_form_event(
         &self,
         actor: &Actor<'_>,
         patient: i64,

@@ -17,6 +17,7 @@
 
 pub mod builtin;
 pub mod esign;
+pub mod packet;
 mod read;
 pub mod review;
 

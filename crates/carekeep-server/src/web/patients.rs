@@ -238,18 +238,22 @@ pub(crate) async fn chart_page(
     };
     // The forms asked of the patient and where each stands (issue 28): a reader of the
     // scheduling class; answers open on their own page for a reader of the clinical class.
-    let forms = match v.scheduling {
-        Some(_) => Some(
-            state
+    let (forms, paper_forms) = match v.scheduling {
+        Some(_) => {
+            let f = state
                 .app
-                .patient_forms(&p.actor(), id)
+                .patient_forms_view(&p.actor(), id)
                 .await
-                .map_err(WebError::page)?
+                .map_err(WebError::page)?;
+            let lines = f
+                .lines
                 .into_iter()
                 .filter(|f| f.status != carekeep_domain::forms::Status::Reviewed)
-                .collect(),
-        ),
-        None => None,
+                .collect();
+            // The E-SIGN consent was withdrawn (15 U.S.C. 7001(c)(1)(A)): forms on paper.
+            (Some(lines), f.paper_since.map(|t| super::formats::date(t.date())))
+        }
+        None => (None, None),
     };
     let form_offers = state
         .app
@@ -262,6 +266,7 @@ pub(crate) async fn chart_page(
         .collect();
     Ok(ChartPage {
         forms,
+        paper_forms,
         form_offers,
         signed_forms,
         zone: state.app.clinic_zone(),
@@ -564,6 +569,8 @@ pub struct ChartPage {
     pub people: Option<carekeep_app::people::PeopleView>,
     /// The forms asked of the patient, not yet reviewed, with their status (scheduling).
     pub forms: Option<Vec<carekeep_app::forms::FormLine>>,
+    /// `12/06/2026`: the day the consent to sign electronically was withdrawn; forms on paper.
+    pub paper_forms: Option<String>,
     /// The clinic's forms staff may send, `(template, title)`.
     pub form_offers: Vec<(i64, String)>,
     /// The patient's forms card (issue 28): statuses, and for clinicians the signer and review.
