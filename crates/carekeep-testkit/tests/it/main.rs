@@ -28,6 +28,8 @@ mod fhir;
 mod fhir_round_trip;
 mod first_week;
 mod forms;
+mod forms_esign;
+mod forms_once;
 mod forms_review;
 mod hardening;
 mod house;
