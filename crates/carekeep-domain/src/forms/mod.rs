@@ -16,6 +16,7 @@
 //! - A version once used never changes ([`may_change_version`]); an edit makes a copy.
 
 pub mod builtin;
+pub mod edit;
 pub mod esign;
 pub mod packet;
 mod read;
