@@ -208,11 +208,16 @@ pub fn problems(t: &Template) -> Vec<Problem> {
             }
             let ok_key = !f.id.is_empty()
                 && f.id.len() <= 40
-                && f.id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+                && f.id
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
             if !ok_key {
                 out.push(at("The key is up to 40 of a-z, 0-9 and _ (it names the answer).".into()));
             } else if !keys.insert(f.id.as_str()) {
-                out.push(at(format!("Another question already has the key {}: choose another.", f.id)));
+                out.push(at(format!(
+                    "Another question already has the key {}: choose another.",
+                    f.id
+                )));
             }
             match &f.kind {
                 FieldKind::Choice { options } | FieldKind::MultipleChoice { options } => {
@@ -293,7 +298,10 @@ pub fn required_elements(t: &Template) -> Result<(), String> {
         (RECIPIENTS, "the recipients (164.508(c)(1)(iii))"),
         (PURPOSE, "the purpose (164.508(c)(1)(iv))"),
     ] {
-        if !t.field(key).is_some_and(|f| f.required && text_like(&f.kind) && f.show_if.is_none()) {
+        if !t
+            .field(key)
+            .is_some_and(|f| f.required && text_like(&f.kind) && f.show_if.is_none())
+        {
             return Err(format!(
                 "An authorization must ask, as a required text question with the key {key}, {what}."
             ));
@@ -303,14 +311,20 @@ pub fn required_elements(t: &Template) -> Result<(), String> {
         f.required
             && matches!(&f.kind, FieldKind::Choice { options }
                 if options.iter().any(|o| o == "On a date") && options.iter().any(|o| o == "When an event happens"))
-    }) && t.field(EXPIRES_ON).is_some_and(|f| f.kind == FieldKind::Date && f.required)
+    }) && t
+        .field(EXPIRES_ON)
+        .is_some_and(|f| f.kind == FieldKind::Date && f.required)
         && t.field(EXPIRY_EVENT).is_some_and(|f| text_like(&f.kind) && f.required);
     if !ends_ok {
         return Err(format!(
             "An authorization must ask when it ends: an expiration date or event (164.508(c)(1)(v)), with the questions {ENDS}, {EXPIRES_ON} and {EXPIRY_EVENT}."
         ));
     }
-    let words: Vec<&str> = t.sections.iter().flat_map(|s| s.text.iter().map(String::as_str)).collect();
+    let words: Vec<&str> = t
+        .sections
+        .iter()
+        .flat_map(|s| s.text.iter().map(String::as_str))
+        .collect();
     for (cite, statement) in AUTHORIZATION_STATEMENTS {
         if !words.contains(&statement) {
             return Err(format!(

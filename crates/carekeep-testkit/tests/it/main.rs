@@ -27,6 +27,7 @@ mod encryption;
 mod fhir;
 mod fhir_round_trip;
 mod first_week;
+mod form_editor;
 mod forms;
 mod forms_esign;
 mod forms_once;

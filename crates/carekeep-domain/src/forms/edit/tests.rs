@@ -6,7 +6,10 @@ fn consent() -> Template {
 }
 
 fn first_problem(t: &Template) -> Option<(Option<usize>, Option<usize>, String)> {
-    problems(t).into_iter().next().map(|p| (p.section, p.question, p.message))
+    problems(t)
+        .into_iter()
+        .next()
+        .map(|p| (p.section, p.question, p.message))
 }
 
 #[test]
@@ -35,7 +38,14 @@ fn the_buttons_change_the_structure() {
     assert_eq!(t.sections.len(), last_part + 1);
     // Unknown or out-of-range buttons do nothing.
     let before = t.clone();
-    for op in ["", "nonsense", "remove:9:9", "up:0:99", "down:99:0", "remove_section:42"] {
+    for op in [
+        "",
+        "nonsense",
+        "remove:9:9",
+        "up:0:99",
+        "down:99:0",
+        "remove_section:42",
+    ] {
         apply(&mut t, Op::parse(op));
         assert_eq!(t, before, "{op}");
     }
@@ -76,9 +86,17 @@ fn each_mistake_is_named_at_its_question() {
             (Some(1), Some(0)),
             "already has the key",
         ),
-        (|t| t.sections[0].fields[0].id = "Bad Key".into(), (Some(0), Some(0)), "key"),
         (
-            |t| t.sections[0].fields[0].kind = FieldKind::YesNo { follow_up: Some(" ".into()) },
+            |t| t.sections[0].fields[0].id = "Bad Key".into(),
+            (Some(0), Some(0)),
+            "key",
+        ),
+        (
+            |t| {
+                t.sections[0].fields[0].kind = FieldKind::YesNo {
+                    follow_up: Some(" ".into()),
+                }
+            },
             (Some(0), Some(0)),
             "when the answer is yes",
         ),
@@ -215,6 +233,8 @@ fn an_authorization_keeps_its_required_elements() {
     }
     // Other forms carry no such elements: any edit that can be filled is fine.
     let mut other = builtin::template("financial_policy").expect("a built-in");
-    other.sections.retain(|s| !s.fields.iter().any(|f| f.kind == FieldKind::Signature));
+    other
+        .sections
+        .retain(|s| !s.fields.iter().any(|f| f.kind == FieldKind::Signature));
     assert_eq!(required_elements(&other), Ok(()));
 }
