@@ -521,6 +521,9 @@ async fn every_phi_route_in_the_api_and_the_pages_writes_its_event() {
     let own_item = format!("note-{note}");
     // A form sent to the patient (issue 28): its answers are read on their own page and PDF.
     let form_t = crate::forms::adopt(&app, "consent_to_treat").await.to_string();
+    // Sent from the chart below: a form the patient has not been asked yet (a form still
+    // open is never sent twice).
+    let form_sent = crate::forms::adopt(&app, "financial_policy").await.to_string();
     app.state
         .app
         .send_forms(&desk_who.actor(), id, None, &[form_t.parse().unwrap()])
@@ -788,7 +791,7 @@ async fn every_phi_route_in_the_api_and_the_pages_writes_its_event() {
             "POST /patients/{id}/forms",
             "desk",
             format!("/patients/{id}/forms"),
-            vec![("template", &form_t)],
+            vec![("template", &form_sent)],
         ),
         (
             "GET /forms/responses/{id}",
