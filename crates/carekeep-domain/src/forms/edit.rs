@@ -134,21 +134,33 @@ pub fn apply(t: &mut Template, op: Op) {
             }
         }
         Op::Up(s, q) => {
-            if q > 0 && t.sections.get(s).is_some_and(|sec| q < sec.fields.len()) {
-                t.sections[s].fields.swap(q - 1, q);
-            } else if q == 0 && s > 0 && t.sections.get(s).is_some_and(|sec| !sec.fields.is_empty()) {
+            let Some(sec) = t.sections.get_mut(s) else {
+                return;
+            };
+            if q > 0 && q < sec.fields.len() {
+                sec.fields.swap(q - 1, q);
+            } else if q == 0 && s > 0 && !sec.fields.is_empty() {
                 // The first question of a part moves to the end of the part before.
-                let f = t.sections[s].fields.remove(0);
-                t.sections[s - 1].fields.push(f);
+                let f = sec.fields.remove(0);
+                if let Some(before) = t.sections.get_mut(s - 1) {
+                    before.fields.push(f);
+                }
             }
         }
         Op::Down(s, q) => {
-            let len = t.sections.get(s).map_or(0, |sec| sec.fields.len());
+            let parts = t.sections.len();
+            let Some(sec) = t.sections.get_mut(s) else {
+                return;
+            };
+            let len = sec.fields.len();
             if q + 1 < len {
-                t.sections[s].fields.swap(q, q + 1);
-            } else if q + 1 == len && s + 1 < t.sections.len() {
-                let f = t.sections[s].fields.remove(q);
-                t.sections[s + 1].fields.insert(0, f);
+                sec.fields.swap(q, q + 1);
+            } else if q + 1 == len && s + 1 < parts {
+                // The last question of a part moves to the start of the part after.
+                let f = sec.fields.remove(q);
+                if let Some(after) = t.sections.get_mut(s + 1) {
+                    after.fields.insert(0, f);
+                }
             }
         }
         Op::AddSection => t.sections.push(Section {

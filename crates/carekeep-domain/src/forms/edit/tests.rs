@@ -70,7 +70,8 @@ fn each_type_of_the_field_set_can_be_chosen() {
 #[test]
 fn each_mistake_is_named_at_its_question() {
     type Edit = fn(&mut Template);
-    let cases: [(Edit, (Option<usize>, Option<usize>), &str); 8] = [
+    type At = (Option<usize>, Option<usize>);
+    let cases: [(Edit, At, &str); 8] = [
         (|t| t.title.clear(), (None, None), "title"),
         (|t| t.sections[0].fields[0].label.clear(), (Some(0), Some(0)), "words"),
         (
