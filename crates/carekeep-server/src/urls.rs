@@ -205,6 +205,9 @@ pub(crate) fn portal_requests() -> Link {
 pub(crate) fn portal_forms() -> Link {
     Link::new("/portal/forms")
 }
+pub(crate) fn portal_esign() -> Link {
+    Link::new(carekeep_domain::forms::esign::WITHDRAW_PATH)
+}
 pub(crate) fn portal_form(id: i64) -> Link {
     Link::new(format!("/portal/forms/{id}"))
 }
@@ -298,6 +301,7 @@ mod tests {
             portal_requests(),
             portal_forms(),
             portal_form(7),
+            portal_esign(),
             forms(),
             form_version(7),
         ];

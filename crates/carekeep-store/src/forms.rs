@@ -378,8 +378,34 @@ pub async fn responses_for_appointments(conn: &mut Conn, appointments: &[i64]) -
         for r in q.fetch_all(&mut *conn).await? {
             out.push(response_row(&r)?);
         }
+        // Forms reused for a later visit count for it too, under that visit's id.
+        let sql = format!(
+            "SELECT {}, v.appointment_id AS appointment_id FROM form_responses r \
+             JOIN form_response_visits v ON v.response_id = r.id WHERE v.appointment_id IN ({}) ORDER BY r.id",
+            RESPONSE_COLUMNS.trim_end_matches(", p.appointment_id"),
+            placeholders(1, chunk.len())
+        );
+        let mut q = sqlx::query(&sql);
+        for id in chunk {
+            q = q.bind(id);
+        }
+        for r in q.fetch_all(&mut *conn).await? {
+            out.push(response_row(&r)?);
+        }
     }
     Ok(out)
+}
+
+/// Counts an open response for a later visit as well (a form asked again is reused).
+pub async fn add_response_visit(conn: &mut Conn, response: i64, appointment: i64) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO form_response_visits (response_id, appointment_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+    )
+    .bind(response)
+    .bind(appointment)
+    .execute(conn)
+    .await?;
+    Ok(())
 }
 
 pub async fn response(conn: &mut Conn, id: i64) -> Result<ResponseRow, StoreError> {
@@ -500,4 +526,39 @@ pub async fn insert_esign_consent(
     .fetch_one(conn)
     .await?
     .try_get("id")?)
+}
+
+/// Withdraws the consent in effect for a patient (or their representative); false when none
+/// was in effect.
+pub async fn withdraw_esign_consent(
+    conn: &mut Conn,
+    patient: i64,
+    person: Option<i64>,
+    now: OffsetDateTime,
+) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "UPDATE esign_consents SET withdrawn_at = $1 WHERE patient_id = $2 AND COALESCE(person_id, 0) = $3 \
+         AND withdrawn_at IS NULL",
+    )
+    .bind(unix(now))
+    .bind(patient)
+    .bind(person.unwrap_or(0))
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// When the consent was last withdrawn by someone (the patient or a representative) whose
+/// newest consent is withdrawn and not given again: forms must be on paper for them.
+pub async fn esign_withdrawn(conn: &mut Conn, patient: i64) -> Result<Option<i64>, StoreError> {
+    let rows = sqlx::query("SELECT person_id, withdrawn_at FROM esign_consents WHERE patient_id = $1 ORDER BY id")
+        .bind(patient)
+        .fetch_all(conn)
+        .await?;
+    let mut newest: std::collections::BTreeMap<i64, Option<i64>> = std::collections::BTreeMap::new();
+    for r in rows {
+        let person: Option<i64> = r.try_get("person_id")?;
+        newest.insert(person.unwrap_or(0), r.try_get("withdrawn_at")?);
+    }
+    Ok(newest.into_values().flatten().max())
 }

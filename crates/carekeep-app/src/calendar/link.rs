@@ -19,6 +19,9 @@ pub struct LinkView {
     pub clinic: String,
     pub start: OffsetDateTime,
     pub state: LinkState,
+    /// A form asked for this visit is not yet signed (no name: the page only offers the
+    /// portal's forms page, where the patient signs in).
+    pub forms_waiting: bool,
 }
 
 /// The link's answer.
@@ -92,7 +95,17 @@ impl App {
         let row = store::by_id(conn, link.appointment_id)
             .await
             .map_err(|_| AppError::NotFound("link"))?;
+        // Offered while the visit is still booked and to come, answered through the link or not.
+        let to_come = Status::parse(&row.status)? == Status::Booked && self.now() < link.expires_at;
+        let forms_waiting = to_come
+            && carekeep_store::forms::responses_for_appointments(conn, &[row.id])
+                .await?
+                .iter()
+                .any(|r| {
+                    !carekeep_domain::forms::Status::parse(&r.status).is_some_and(carekeep_domain::forms::Status::done)
+                });
         let view = LinkView {
+            forms_waiting,
             clinic: self.clinic_name().to_owned(),
             start: self.clinic_zone().local(row.start_at),
             state: state(

@@ -98,12 +98,11 @@ impl App {
             .await?;
         let status = Status::parse(&visit.status).map_err(|_| AppError::NotFound("appointment"))?;
         rule::may_open(status).map_err(|w| AppError::Invalid(w.into()))?;
-        let waiting = carekeep_store::forms::responses_for_patient(tx.conn(), visit.patient_id)
+        // The visit's own packet and any open form reused for it.
+        let waiting = carekeep_store::forms::responses_for_appointments(tx.conn(), &[appointment])
             .await?
             .iter()
-            .any(|r| {
-                r.appointment_id == Some(appointment) && !FormStatus::parse(&r.status).is_some_and(FormStatus::done)
-            });
+            .any(|r| !FormStatus::parse(&r.status).is_some_and(FormStatus::done));
         if !waiting {
             return Err(AppError::Invalid(
                 "No forms wait for this visit: send the forms first, from the patient's chart.".into(),

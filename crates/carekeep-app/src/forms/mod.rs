@@ -11,6 +11,7 @@
 //! of their own packets (their own words), through `open_for_portal`. Every read of answers or
 //! statuses is one audited event; every change is audited in its transaction.
 
+mod esign;
 mod kiosk;
 mod packets;
 mod pdf;
@@ -19,8 +20,9 @@ mod record;
 mod review;
 mod templates;
 
+pub use esign::EsignStanding;
 pub use kiosk::{KioskCode, KioskStarted, KioskState};
-pub use packets::{FormLine, ResponseView};
+pub use packets::{FormLine, PatientForms, ResponseView};
 pub use pdf::{answer_words, form_pdf_bytes};
 pub use portal::{PortalForms, SignatureInput, Submitted};
 pub use record::{ChartForm, ChartForms, SignedForm};

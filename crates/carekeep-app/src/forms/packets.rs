@@ -5,6 +5,7 @@
 use super::parse_body;
 use crate::{Actor, App, AppError};
 use carekeep_domain::audit::{Action, Outcome};
+use carekeep_domain::forms::packet::{Ask, Asked};
 use carekeep_domain::forms::{self as rule, Answers, Evidence, Frequency, Status, Template};
 use carekeep_domain::DataClass;
 use carekeep_store::forms::{self as store, ResponseRow};
@@ -24,6 +25,15 @@ pub struct FormLine {
     pub submitted_at: Option<OffsetDateTime>,
     /// The day of the visit the form was asked for, in the clinic's zone (none: sent by staff).
     pub visit_on: Option<time::Date>,
+}
+
+/// A patient's forms for the chart header.
+#[derive(Clone, Debug)]
+pub struct PatientForms {
+    pub lines: Vec<FormLine>,
+    /// Since when forms must be given on paper (the consent to sign electronically was
+    /// withdrawn and not given again), in the clinic's zone.
+    pub paper_since: Option<OffsetDateTime>,
 }
 
 /// One form with its answers and signature evidence.
@@ -80,9 +90,10 @@ impl App {
     }
 
     /// Makes the packet a booked visit needs, in the booking's transaction: each form the
-    /// service names, unless how often it is asked says the patient's last one still counts
-    /// (`forms::needed`). Each form is pinned to the template's latest version, which is
-    /// marked used (it never changes from then on). `None` when nothing is needed.
+    /// service names, by `forms::packet::plan`: a form still open (sent by hand or asked by
+    /// another booking) is reused and counted for this visit too, a form signed within how
+    /// often it is asked is left out. A new form is pinned to the template's latest version,
+    /// which is marked used (it never changes from then on). `None` when nothing new is asked.
     pub(crate) async fn make_visit_packet(
         &self,
         conn: &mut Conn,
@@ -101,29 +112,60 @@ impl App {
         if wanted.is_empty() {
             return Ok(None);
         }
-        let history = store::responses_for_patient(conn, patient).await?;
-        let zone = self.clinic_zone();
-        let visit_day = zone.local(visit).date();
-        let mut needed = Vec::new();
-        for (template, freq) in wanted {
-            let last = history
-                .iter()
-                .filter(|r| r.template_id == template)
-                .filter_map(|r| r.submitted_at)
-                .max()
-                .and_then(|t| self.local(t))
-                .map(|t| t.date());
-            // A yearly or one-time form already asked for and not yet done stays asked: no
-            // second copy (every visit's form is asked for each visit).
-            let open = freq != Frequency::EveryVisit
-                && history
-                    .iter()
-                    .any(|r| r.template_id == template && !Status::parse(&r.status).is_some_and(Status::done));
-            if !open && rule::needed(freq, last, false, visit_day) {
-                needed.push(template);
+        let visit_day = self.clinic_zone().local(visit).date();
+        let plan = self
+            .plan_forms(conn, patient, Some(appointment), &wanted, visit_day)
+            .await?;
+        self.carry_out(conn, patient, Some(appointment), &plan, by).await
+    }
+
+    /// The packet rule over what this patient was asked before.
+    async fn plan_forms(
+        &self,
+        conn: &mut Conn,
+        patient: i64,
+        appointment: Option<i64>,
+        wanted: &[(i64, Frequency)],
+        visit_day: time::Date,
+    ) -> Result<Vec<Ask>, AppError> {
+        let asked: Vec<Asked> = store::responses_for_patient(conn, patient)
+            .await?
+            .iter()
+            .map(|r| Asked {
+                response: r.id,
+                template: r.template_id,
+                status: Status::parse(&r.status).unwrap_or(Status::Pending),
+                signed_on: r.submitted_at.and_then(|t| self.local(t)).map(|t| t.date()),
+                for_this_visit: appointment.is_some() && r.appointment_id == appointment,
+            })
+            .collect();
+        Ok(rule::packet::plan(wanted, &asked, visit_day))
+    }
+
+    /// Asks the new forms of a plan in one packet and counts the reused ones for the visit.
+    async fn carry_out(
+        &self,
+        conn: &mut Conn,
+        patient: i64,
+        appointment: Option<i64>,
+        plan: &[Ask],
+        by: Option<i64>,
+    ) -> Result<Option<i64>, AppError> {
+        let mut new = Vec::new();
+        for ask in plan {
+            match *ask {
+                Ask::New { template } => new.push(template),
+                Ask::Reuse { response, .. } => {
+                    if let Some(a) = appointment {
+                        let row = store::response(conn, response).await?;
+                        if row.appointment_id != Some(a) {
+                            store::add_response_visit(conn, response, a).await?;
+                        }
+                    }
+                }
             }
         }
-        self.packet_of(conn, patient, Some(appointment), &needed, by).await
+        self.packet_of(conn, patient, appointment, &new, by).await
     }
 
     /// A packet of `templates` (their latest versions, marked used).
@@ -177,10 +219,20 @@ impl App {
                 return Err(AppError::NotFound("appointment"));
             }
         }
+        // A form sent by hand is asked anew unless the patient still has it open.
+        let mut wanted: Vec<(i64, Frequency)> = templates.iter().map(|t| (*t, Frequency::EveryVisit)).collect();
+        wanted.sort_by_key(|(t, _)| *t);
+        wanted.dedup_by_key(|(t, _)| *t);
+        let day = self.clinic_zone().local(self.now()).date();
+        let plan = self.plan_forms(tx.conn(), patient, appointment, &wanted, day).await?;
         let packet = self
-            .packet_of(tx.conn(), patient, appointment, templates, Some(p.user_id.0))
+            .carry_out(tx.conn(), patient, appointment, &plan, Some(p.user_id.0))
             .await?
-            .ok_or_else(|| AppError::Invalid("choose at least one form to send".into()))?;
+            .ok_or_else(|| {
+                AppError::Invalid(
+                    "the patient already has these forms waiting to be filled in; nothing new was sent".into(),
+                )
+            })?;
         let mut event = self.phi_event(
             p,
             Action::PhiCreate,
@@ -189,7 +241,8 @@ impl App {
             ("FormPacket", packet.to_string()),
             vec![DataClass::Scheduling],
         );
-        event.reason = format!("forms sent to the patient ({} forms)", templates.len());
+        let sent = plan.iter().filter(|a| matches!(a, Ask::New { .. })).count();
+        event.reason = format!("forms sent to the patient ({sent} forms)");
         self.record(&mut tx, &event).await?;
         tx.commit().await?;
         Ok(packet)
@@ -198,11 +251,18 @@ impl App {
     /// The forms a patient was asked for and where each stands: no answers. The scheduling
     /// class's read (the front desk sees which forms are done); one audited read.
     pub async fn patient_forms(&self, actor: &Actor<'_>, patient: i64) -> Result<Vec<FormLine>, AppError> {
+        Ok(self.patient_forms_view(actor, patient).await?.lines)
+    }
+
+    /// The same, with whether the patient's forms must be on paper (the E-SIGN consent was
+    /// withdrawn, 15 U.S.C. 7001(c)(1)(A)): the chart header's "Forms:" line.
+    pub async fn patient_forms_view(&self, actor: &Actor<'_>, patient: i64) -> Result<PatientForms, AppError> {
         let p = actor.person()?;
         let mut conn = self.store().read().await?;
         let opened = self.open_patient(&mut conn, p, patient).await?;
         let rows = store::responses_for_patient(&mut conn, patient).await?;
         let lines = self.form_lines(&mut conn, &rows).await?;
+        let paper_since = self.paper_since(&mut conn, patient).await?;
         drop(conn);
         self.require_read(p, &opened, DataClass::Scheduling, Action::PhiRead)
             .await?;
@@ -216,7 +276,7 @@ impl App {
         );
         event.reason = "which forms are done".into();
         self.permit(event).await?.confirm().await?;
-        Ok(lines)
+        Ok(PatientForms { lines, paper_since })
     }
 
     /// The forms still missing for each of these appointments (titles), for the calendar:

@@ -47,7 +47,7 @@ struct RepName {
 }
 
 impl App {
-    fn person_of(pp: &crate::portal::PortalPatient) -> Option<i64> {
+    pub(super) fn person_of(pp: &crate::portal::PortalPatient) -> Option<i64> {
         match pp.relation {
             PortalRelation::SelfPatient => None,
             PortalRelation::Representative { person, .. } => Some(person),
@@ -55,8 +55,19 @@ impl App {
     }
 
     /// On the clinic's tablet, only the forms of the visit staff opened it for.
-    pub(crate) fn in_kiosk_packet(pp: &crate::portal::PortalPatient, r: &ResponseRow) -> bool {
-        pp.kiosk.is_none_or(|k| r.appointment_id == Some(k.appointment_id))
+    pub(crate) fn in_kiosk_packet(packet: &Option<Vec<i64>>, r: &ResponseRow) -> bool {
+        packet.as_ref().is_none_or(|ids| ids.contains(&r.id))
+    }
+
+    /// On the clinic's tablet, the forms of the visit it was opened for: its own packet's and
+    /// those reused for it (a form still open from an earlier request); `None` elsewhere.
+    pub(crate) async fn kiosk_packet(
+        conn: &mut Conn,
+        pp: &crate::portal::PortalPatient,
+    ) -> Result<Option<Vec<i64>>, AppError> {
+        let Some(k) = pp.kiosk else { return Ok(None) };
+        let rows = store::responses_for_appointments(conn, &[k.appointment_id]).await?;
+        Ok(Some(rows.iter().map(|r| r.id).collect()))
     }
 
     /// The response, if it is one of this patient's.
@@ -68,17 +79,18 @@ impl App {
     ) -> Result<(ResponseRow, carekeep_store::forms::VersionRow), AppError> {
         self.open_for_portal(conn, pp, pp.patient_id).await?;
         let left_out = self.portal_left_out(conn, pp).await?;
+        let packet = Self::kiosk_packet(conn, pp).await?;
         let r = store::response(conn, id)
             .await
             .ok()
             .filter(|r| r.patient_id == pp.patient_id && !Self::form_left_out(r.appointment_id, &left_out))
-            .filter(|r| Self::in_kiosk_packet(pp, r))
+            .filter(|r| Self::in_kiosk_packet(&packet, r))
             .ok_or(AppError::NotFound("page"))?;
         let v = store::version(conn, r.version_id).await?;
         Ok((r, v))
     }
 
-    fn portal_form_event(
+    pub(super) fn portal_form_event(
         &self,
         actor: &Actor<'_>,
         patient: i64,
@@ -105,11 +117,12 @@ impl App {
         let mut conn = self.store().read().await?;
         self.open_for_portal(&mut conn, pp, pp.patient_id).await?;
         let left_out = self.portal_left_out(&mut conn, pp).await?;
+        let packet = Self::kiosk_packet(&mut conn, pp).await?;
         let rows: Vec<ResponseRow> = store::responses_for_patient(&mut conn, pp.patient_id)
             .await?
             .into_iter()
             .filter(|r| !Self::form_left_out(r.appointment_id, &left_out))
-            .filter(|r| Self::in_kiosk_packet(pp, r))
+            .filter(|r| Self::in_kiosk_packet(&packet, r))
             .collect();
         let forms = self.form_lines(&mut conn, &rows).await?;
         let consent = store::esign_consent(&mut conn, pp.patient_id, Self::person_of(pp)).await?;

@@ -36,6 +36,9 @@ pub struct ChartForms {
     pub forms: Vec<ChartForm>,
     /// Whether the reader sees the answers (and so the signers and the links to them).
     pub answers: bool,
+    /// Since when the patient's forms must be on paper (the E-SIGN consent was withdrawn,
+    /// 15 U.S.C. 7001(c)(1)(A)), on the clinic's clock.
+    pub paper_since: Option<OffsetDateTime>,
 }
 
 impl App {
@@ -47,6 +50,7 @@ impl App {
         let opened = self.open_patient(&mut conn, p, patient).await?;
         let rows = store::responses_for_patient(&mut conn, patient).await?;
         let lines = self.form_lines(&mut conn, &rows).await?;
+        let paper_since = self.paper_since(&mut conn, patient).await?;
         let answers = opened.access().reads(DataClass::Clinical);
         let (names, credited) = if answers {
             let names = chart_rows(&mut conn, patient, &[Part::StaffNames]).await?.staff_names;
@@ -101,7 +105,11 @@ impl App {
             });
         }
         permit.confirm().await?;
-        Ok(ChartForms { forms, answers })
+        Ok(ChartForms {
+            forms,
+            answers,
+            paper_since,
+        })
     }
 }
 

@@ -139,6 +139,8 @@ impl App {
     ) -> Result<(i64, bool), AppError> {
         self.require(actor, Capability::ManageProgram).await?;
         rule::check_template(&body).map_err(AppError::Invalid)?;
+        // An authorization keeps 164.508(c)'s elements through any edit (164.508(b)(2)).
+        rule::edit::required_elements(&body).map_err(AppError::Invalid)?;
         let by = actor.principal().map(|p| p.user_id.0);
         let mut tx = self.store().begin().await?;
         let current = store::template(tx.conn(), template_id)

@@ -79,7 +79,7 @@ pub fn reminder(
             let text = |clinic: &str, service: Option<&str>, phone: Option<&str>| {
                 let what = service.map_or_else(String::new, |s| format!(" for {s}"));
                 let call = phone.map_or_else(String::new, |p| format!(" Call {p}."));
-                format!("{clinic}: appointment{what} {when}. Confirm/cancel: {link}{call} Reply STOP to opt out.")
+                format!("{clinic}: appointment{what} {when}. {SMS_CONFIRM}{link}{call} Reply STOP to opt out.")
             };
             let mut body = text(&clinic, service.as_deref(), phone.as_deref());
             if body.chars().count() > SMS_MAX {
@@ -99,10 +99,13 @@ pub fn reminder(
     }
 }
 
-/// Adds the link to the patient's forms before the visit (issue 28): the portal's forms page,
-/// never a form's name (a consent's title can say what care is planned; 164.502(b), the same
-/// minimum as the rest of the reminder). A text keeps it only while it still fits one message
-/// (the email always carries it).
+/// Adds the patient's forms before the visit (issue 28): never a form's name (a consent's
+/// title can say what care is planned; 164.502(b), the same minimum as the rest of the
+/// reminder). The email carries the portal's forms page (`link`). A text has room for one
+/// link only (160 characters, and one text a day: patients-and-messages.md 6.3), so it keeps
+/// its own link, whose page offers the forms too, and says so: "Confirm/cancel, forms:". A
+/// clinic name too long for that is shortened; at worst the words stay as they were, and the
+/// link's page still offers the forms.
 pub fn with_forms(mut r: Reminder, channel: Channel, link: &str) -> Reminder {
     match channel {
         Channel::Email => {
@@ -110,14 +113,25 @@ pub fn with_forms(mut r: Reminder, channel: Channel, link: &str) -> Reminder {
                 .push_str(&format!("\r\nBefore your visit, please fill in your forms: {link}\r\n"));
         }
         Channel::Sms => {
-            let longer = r.body.replacen(" Reply STOP", &format!(" Forms: {link} Reply STOP"), 1);
-            if longer.chars().count() <= SMS_MAX {
+            let longer = r.body.replacen(SMS_CONFIRM, SMS_CONFIRM_FORMS, 1);
+            let over = longer.chars().count().saturating_sub(SMS_MAX);
+            let at = longer.find(": appointment").unwrap_or_default();
+            let (clinic, rest) = longer.split_at(at);
+            let keep = clinic.chars().count().saturating_sub(over);
+            if over == 0 {
                 r.body = longer;
+            } else if keep > 0 {
+                let short: String = clinic.chars().take(keep).collect();
+                r.body = format!("{}{rest}", short.trim_end());
             }
         }
     }
     r
 }
+
+/// The words before a text's link, and the same when the link's page also offers forms.
+const SMS_CONFIRM: &str = "Confirm/cancel: ";
+const SMS_CONFIRM_FORMS: &str = "Confirm/cancel, forms: ";
 
 #[cfg(test)]
 mod tests {
@@ -141,30 +155,23 @@ mod tests {
             "{}",
             email.body
         );
-        let (short_link, short_forms) = ("https://lk.example/c/AbCd", "https://lk.example/portal/forms");
-        let sms = with_forms(
-            reminder(Channel::Sms, "Lakeside", None, at, short_link, detail, None),
-            Channel::Sms,
-            short_forms,
-        );
-        assert!(
-            sms.body.contains(&format!("Forms: {short_forms} Reply STOP")),
-            "{}",
-            sms.body
-        );
-        assert!(sms.body.chars().count() <= SMS_MAX);
-        // A text that would run past one message keeps the confirm link and drops the forms.
+        // A text has one link, the reminder's own, whose page offers the forms; it says so,
+        // and fits one message even with a long clinic name and a long link.
         let long = "A Very Long Clinic Name For Aesthetic And Wellness Medicine Of The Lakes";
-        let sms = with_forms(
-            reminder(Channel::Sms, long, None, at, LINK, detail, None),
-            Channel::Sms,
-            forms,
-        );
-        assert!(
-            sms.body.contains(LINK) && sms.body.chars().count() <= SMS_MAX,
-            "{}",
-            sms.body
-        );
+        for clinic in ["Lakeside", long, &"B".repeat(200)] {
+            let sms = with_forms(
+                reminder(Channel::Sms, clinic, None, at, LINK, detail, None),
+                Channel::Sms,
+                forms,
+            );
+            assert!(
+                sms.body.contains(&format!("forms: {LINK} Reply STOP")) && !sms.body.contains(forms),
+                "{}",
+                sms.body
+            );
+            assert!(sms.body.chars().count() <= SMS_MAX, "{}", sms.body);
+            assert!(!sms.body.contains("fill in"), "{}", sms.body);
+        }
     }
 
     #[test]

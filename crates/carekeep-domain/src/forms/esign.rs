@@ -5,8 +5,13 @@
 //! the electronic consent that "reasonably demonstrates" access ((C)(ii)).
 
 /// Raised when the statement's words change: a patient who consented to an earlier version is
-/// asked again (7001(c)(1)(D) when the requirements change).
-pub const VERSION: u32 = 1;
+/// asked again (7001(c)(1)(D) when the requirements change), and the version kept with each
+/// consent and signature names the words that were shown. 2: the withdrawal procedure is the
+/// portal's own page ((B)(iii)).
+pub const VERSION: u32 = 2;
+
+/// The portal page where a patient withdraws (7001(c)(1)(B)(iii): the procedure to withdraw).
+pub const WITHDRAW_PATH: &str = "/portal/forms/esign";
 
 /// The statement, paragraph by paragraph, with the part of 7001(c)(1) each one answers.
 pub const STATEMENT: [(&str, &str); 6] = [
@@ -20,7 +25,7 @@ pub const STATEMENT: [(&str, &str); 6] = [
     ),
     (
         "7001(c)(1)(B)(iii)",
-        "To withdraw this consent, or to change the email address or mobile number we use to reach you, tell the front desk in person, by phone or in writing.",
+        "To withdraw this consent, use \"Withdraw my consent\" on the \"Signing electronically\" page of this portal, linked from your forms page, or tell the front desk. To change the email address or mobile number we use to reach you, tell the front desk in person, by phone or in writing.",
     ),
     (
         "7001(c)(1)(B)(iv)",
@@ -74,6 +79,8 @@ mod tests {
             (Some(VERSION), false, true),
             (Some(VERSION), true, false),
             (Some(0), false, false),
+            // Agreed to an earlier statement: asked again with the new words.
+            (Some(VERSION - 1), false, false),
         ] {
             assert_eq!(in_effect(v, w), want, "{v:?} {w}");
         }

@@ -16,9 +16,11 @@
 //! - A version once used never changes ([`may_change_version`]); an edit makes a copy.
 
 pub mod builtin;
+pub mod edit;
 pub mod esign;
 pub mod expiry;
 pub mod kiosk;
+pub mod packet;
 mod read;
 pub mod review;
 pub mod signed_name;

@@ -29,6 +29,9 @@ pub struct LinkPage {
     pub when: String,
     pub open: bool,
     pub words: &'static str,
+    /// Forms wait for this visit: the page offers the portal's forms page (the text has room
+    /// for this one link only).
+    pub forms: bool,
 }
 
 crate::web::chrome::page_response!(LinkPage);
@@ -51,6 +54,7 @@ fn page(state: &AppState, token: String, v: &LinkView, notice: Option<&'static s
         when: format!("{}, {} at {}", v.start.weekday(), date(v.start.date()), clock(v.start)),
         open: v.state == LinkState::Open,
         words: v.state.words(),
+        forms: v.forms_waiting,
     };
     // The token is in this page's address: no other site is told it.
     ([(header::REFERRER_POLICY, "no-referrer")], page).into_response()

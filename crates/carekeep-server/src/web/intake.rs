@@ -1,6 +1,6 @@
 //! The clinic's forms (issue 28): `/forms` lists the templates and the built-ins to adopt, a
-//! version's preview, the editor (an edit of a used version saves the next version), a filled
-//! form's PDF, and sending forms from the chart. The answers page is `forms_review`'s.
+//! version's preview, a filled form's PDF, and sending forms from the chart. The editor is
+//! `form_editor`'s; the answers page is `forms_review`'s.
 
 use super::chrome;
 use crate::error::WebError;
@@ -32,7 +32,6 @@ pub struct ListPage {
 /// One question in the preview or the editor.
 #[derive(Debug)]
 pub struct QuestionView {
-    pub id: String,
     pub label: String,
     pub help: String,
     pub kind: &'static str,
@@ -45,7 +44,6 @@ pub struct QuestionView {
 pub struct SectionView {
     pub index: usize,
     pub title: String,
-    pub text: String,
     pub paragraphs: Vec<String>,
     pub questions: Vec<QuestionView>,
 }
@@ -60,20 +58,7 @@ pub struct VersionPage {
     pub may_edit: bool,
 }
 
-#[derive(Template, Debug)]
-#[template(path = "forms/edit.html")]
-pub struct EditPage {
-    pub chrome: Chrome,
-    pub template_id: i64,
-    pub version: i64,
-    pub used: bool,
-    pub title: String,
-    pub sections: Vec<SectionView>,
-    /// The refusal is about the title: shown at its field.
-    pub title_error: String,
-}
-
-crate::web::chrome::page_response!(ListPage, VersionPage, EditPage);
+crate::web::chrome::page_response!(ListPage, VersionPage);
 
 fn may_edit(state: &AppState, p: &Principal) -> bool {
     state.app.policy().has_capability(&p.roles, Capability::ManageProgram)
@@ -125,13 +110,11 @@ fn sections_of(t: &FormTemplate) -> Vec<SectionView> {
         .map(|(index, s)| SectionView {
             index,
             title: s.title.clone(),
-            text: s.text.join("\n\n"),
             paragraphs: s.text.clone(),
             questions: s
                 .fields
                 .iter()
                 .map(|f| QuestionView {
-                    id: f.id.clone(),
                     label: f.label.clone(),
                     help: f.help.clone(),
                     kind: kind_words(&f.kind),
@@ -202,111 +185,6 @@ pub async fn version(
         may_edit: may_edit(&state, &p),
     }
     .into_response())
-}
-
-async fn latest(state: &AppState, p: &Principal, template: i64) -> Result<VersionView, WebError> {
-    let t = state
-        .app
-        .form_templates(&p.actor())
-        .await
-        .map_err(WebError::page)?
-        .into_iter()
-        .find(|t| t.id == template)
-        .ok_or_else(|| WebError::page(AppError::NotFound("form")))?;
-    state
-        .app
-        .form_version(&p.actor(), t.version_id)
-        .await
-        .map_err(WebError::page)
-}
-
-pub async fn edit(
-    State(state): State<AppState>,
-    PageUser(p): PageUser,
-    Path(id): Path<i64>,
-) -> Result<Response, WebError> {
-    let v = latest(&state, &p, id).await?;
-    Ok(EditPage {
-        chrome: chrome(&state, &p, "/forms"),
-        template_id: id,
-        version: v.number,
-        used: v.used,
-        title: v.template.title.clone(),
-        sections: sections_of(&v.template),
-        title_error: String::new(),
-    }
-    .into_response())
-}
-
-/// The edited template: the latest version with the typed words put in.
-fn apply(mut t: FormTemplate, pairs: &[(String, String)]) -> FormTemplate {
-    let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.replace("\r\n", "\n"));
-    if let Some(title) = get("title") {
-        t.title = title.trim().to_owned();
-    }
-    for (i, s) in t.sections.iter_mut().enumerate() {
-        if let Some(v) = get(&format!("s{i}.title")) {
-            s.title = v.trim().to_owned();
-        }
-        if let Some(v) = get(&format!("s{i}.text")) {
-            s.text = v
-                .split("\n\n")
-                .map(|p| p.trim().to_owned())
-                .filter(|p| !p.is_empty())
-                .collect();
-        }
-        for f in &mut s.fields {
-            if let Some(v) = get(&format!("q.{}.label", f.id)) {
-                f.label = v.trim().to_owned();
-            }
-            if let Some(v) = get(&format!("q.{}.help", f.id)) {
-                f.help = v.trim().to_owned();
-            }
-            if f.kind != FieldKind::Signature {
-                f.required = get(&format!("q.{}.required", f.id)).is_some_and(|v| v == "yes");
-            }
-            if let Some(v) = get(&format!("q.{}.options", f.id)) {
-                let options: Vec<String> = v
-                    .lines()
-                    .map(|l| l.trim().to_owned())
-                    .filter(|l| !l.is_empty())
-                    .collect();
-                if let FieldKind::Choice { options: o } | FieldKind::MultipleChoice { options: o } = &mut f.kind {
-                    *o = options;
-                }
-            }
-        }
-    }
-    t
-}
-
-pub async fn save(
-    State(state): State<AppState>,
-    PageUser(p): PageUser,
-    Path(id): Path<i64>,
-    Form(pairs): Form<Vec<(String, String)>>,
-) -> Result<Response, WebError> {
-    let v = latest(&state, &p, id).await?;
-    let body = apply(v.template.clone(), &pairs);
-    match state.app.save_form(&p.actor(), id, body.clone()).await {
-        Ok((version, new)) => Ok(urls::form_version(version)
-            .done(if new { "new" } else { "corrected" })
-            .redirect()),
-        Err(AppError::Invalid(m)) => Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            EditPage {
-                title_error: if m.contains("title") { m.clone() } else { String::new() },
-                chrome: chrome(&state, &p, "/forms").error(Some(m)),
-                template_id: id,
-                version: v.number,
-                used: v.used,
-                title: body.title.clone(),
-                sections: sections_of(&body),
-            },
-        )
-            .into_response()),
-        Err(e) => Err(WebError::page(e)),
-    }
 }
 
 pub async fn response_pdf(

@@ -14,6 +14,7 @@ mod chart_header;
 mod chart_photos;
 pub(crate) mod chrome;
 pub(crate) mod confirm_link;
+mod form_editor;
 pub(crate) mod formats;
 pub(crate) mod forms;
 mod forms_review;
@@ -121,7 +122,7 @@ pages! {
     "/forms" => get(intake::list),
     "/forms/adopt" => post(intake::adopt),
     "/forms/versions/{id}" => get(intake::version),
-    "/forms/{id}/edit" => get(intake::edit).post(intake::save),
+    "/forms/{id}/edit" => get(form_editor::edit).post(form_editor::save),
     "/forms/responses/{id}" => get(forms_review::show).post(forms_review::file),
     "/forms/responses/{id}/pdf" => get(intake::response_pdf),
     "/patients/{id}/people/{person}/revoke" => post(people::revoke),

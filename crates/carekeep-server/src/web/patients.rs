@@ -245,7 +245,8 @@ pub(crate) async fn chart_page(
         None => None,
     };
     // The header's forms line (issue 28): the forms of the card still to fill or to review,
-    // from the card's one audited read.
+    // from the card's one audited read, and whether they must be on paper (the E-SIGN
+    // consent was withdrawn, 15 U.S.C. 7001(c)(1)(A)).
     let forms = signed_forms.as_ref().map(|card| {
         card.forms
             .iter()
@@ -253,6 +254,10 @@ pub(crate) async fn chart_page(
             .filter(|f| f.status != carekeep_domain::forms::Status::Reviewed)
             .collect()
     });
+    let paper_forms = signed_forms
+        .as_ref()
+        .and_then(|card| card.paper_since)
+        .map(|t| super::formats::date(t.date()));
     let form_offers = state
         .app
         .form_templates(&p.actor())
@@ -264,6 +269,7 @@ pub(crate) async fn chart_page(
         .collect();
     Ok(ChartPage {
         forms,
+        paper_forms,
         form_offers,
         signed_forms,
         zone: state.app.clinic_zone(),
@@ -566,6 +572,8 @@ pub struct ChartPage {
     pub people: Option<carekeep_app::people::PeopleView>,
     /// The forms asked of the patient, not yet reviewed, with their status (scheduling).
     pub forms: Option<Vec<carekeep_app::forms::FormLine>>,
+    /// `12/06/2026`: the day the consent to sign electronically was withdrawn; forms on paper.
+    pub paper_forms: Option<String>,
     /// The clinic's forms staff may send, `(template, title)`.
     pub form_offers: Vec<(i64, String)>,
     /// The patient's forms card (issue 28): statuses, and for clinicians the signer and review.

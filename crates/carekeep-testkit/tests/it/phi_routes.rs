@@ -522,6 +522,9 @@ async fn every_phi_route_in_the_api_and_the_pages_writes_its_event() {
     let own_item = format!("note-{note}");
     // A form sent to the patient (issue 28): its answers are read on their own page and PDF.
     let form_t = crate::forms::adopt(&app, "consent_to_treat").await.to_string();
+    // Sent from the chart below: a form the patient has not been asked yet (a form still
+    // open is never sent twice).
+    let form_sent = crate::forms::adopt(&app, "financial_policy").await.to_string();
     app.state
         .app
         .send_forms(&desk_who.actor(), id, None, &[form_t.parse().unwrap()])
@@ -532,7 +535,9 @@ async fn every_phi_route_in_the_api_and_the_pages_writes_its_event() {
     let form_s = crate::forms_review::submit_medications(&app, id, "Alma Quenby")
         .await
         .to_string();
-    // A checked-in visit with its packet waiting, for the clinic tablet's code (issue 28, item 3).
+    // A checked-in visit with its packet waiting, for the clinic tablet's code (issue 28, item 3):
+    // a form not already waiting (one still open is not sent twice).
+    let kiosk_form = crate::forms::adopt(&app, "laser_consent").await;
     let kiosk_appt = app
         .api(Method::POST, &format!("/api/v1/patients/{id}/appointments"), &desk)
         .json(
@@ -548,7 +553,7 @@ async fn every_phi_route_in_the_api_and_the_pages_writes_its_event() {
         .unwrap();
     app.state
         .app
-        .send_forms(&desk_who.actor(), id, Some(kiosk_appt), &[form_t.parse().unwrap()])
+        .send_forms(&desk_who.actor(), id, Some(kiosk_appt), &[kiosk_form])
         .await
         .unwrap();
     let res = app
@@ -835,7 +840,7 @@ async fn every_phi_route_in_the_api_and_the_pages_writes_its_event() {
             "POST /patients/{id}/forms",
             "desk",
             format!("/patients/{id}/forms"),
-            vec![("template", &form_t)],
+            vec![("template", &form_sent)],
         ),
         (
             "GET /forms/responses/{id}",

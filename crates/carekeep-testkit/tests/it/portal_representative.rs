@@ -508,39 +508,47 @@ async fn a_guardian_signs_in_with_the_email_typed_on_the_chart() {
 async fn the_forms_of_a_minors_own_consent_visit_are_left_out_for_the_parent() {
     let (app, gw) = clinic().await;
     let mia = child(&app).await;
-    // A service that asks for the consent to treat at every visit: booking makes each packet.
-    let consent = crate::forms::adopt(&app, "consent_to_treat").await;
+    // Two services, each asking for its own form at every visit: booking makes each packet (a
+    // form still open is reused by a later booking, so each visit asks a different one here).
     let owner = app.api_login("owner").await;
     let boss = app.principal(&owner).await;
-    let service = app
-        .state
-        .app
-        .save_service(
-            &boss.actor(),
-            0,
-            ServiceInput {
-                name: "Check-up".into(),
-                minutes: "30".into(),
-                buffer_minutes: String::new(),
-                room_id: 0,
-                equipment: String::new(),
-                forms: String::new(),
-                providers: Vec::new(),
-                retired: false,
-            },
-        )
-        .await
-        .unwrap();
-    app.state
-        .app
-        .set_service_forms(&boss.actor(), service, &[(consent, "every_visit".into())])
-        .await
-        .unwrap();
+    let mut services = Vec::new();
+    for (name, key) in [("Check-up", "consent_to_treat"), ("Counselling", "medical_history")] {
+        let form = crate::forms::adopt(&app, key).await;
+        let service = app
+            .state
+            .app
+            .save_service(
+                &boss.actor(),
+                0,
+                ServiceInput {
+                    name: name.into(),
+                    minutes: "30".into(),
+                    buffer_minutes: String::new(),
+                    room_id: 0,
+                    equipment: String::new(),
+                    forms: String::new(),
+                    providers: Vec::new(),
+                    retired: false,
+                },
+            )
+            .await
+            .unwrap();
+        app.state
+            .app
+            .set_service_forms(&boss.actor(), service, &[(form, "every_visit".into())])
+            .await
+            .unwrap();
+        services.push(service);
+    }
     let provider = app.user_id(&owner, "provider").await;
     let desk = app.api_login("frontdesk").await;
     let front = app.principal(&desk).await;
     let mut visits = Vec::new();
-    for at in [datetime!(2026-03-04 14:00 UTC), datetime!(2026-03-11 16:30 UTC)] {
+    for (at, service) in [datetime!(2026-03-04 14:00 UTC), datetime!(2026-03-11 16:30 UTC)]
+        .into_iter()
+        .zip(services)
+    {
         let input = BookInput {
             patient: mia,
             provider,

@@ -5,13 +5,13 @@
 //! own per-address limit on the sign-in forms; every page's read is a use case that opens the
 //! patient's own record through the chart's policy and audits it as the patient's.
 
+mod esign;
 pub(crate) mod forms;
 mod gate;
 mod moves;
 mod pages;
 mod requests;
 mod sign_in;
-
 
 use crate::middleware::ratelimit::RateLimiter;
 use crate::state::AppState;
@@ -69,7 +69,9 @@ pub fn route_table() -> Vec<(&'static str, &'static str)> {
         ("GET", "/portal/requests/{id}/copy.pdf"),
         ("GET", "/portal/requests/{id}/copy.json"),
         ("GET", "/portal/forms"),
+        ("GET", "/portal/forms/esign"),
         ("POST", "/portal/forms/esign"),
+        ("POST", "/portal/forms/esign/withdraw"),
         ("GET", "/portal/forms/{id}"),
         ("POST", "/portal/forms/{id}/part/{part}"),
         ("POST", "/portal/forms/{id}/sign"),
@@ -93,7 +95,8 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/portal/requests/{id}/copy.pdf", get(requests::copy_pdf))
         .route("/portal/requests/{id}/copy.json", get(requests::copy_fhir))
         .route("/portal/forms", get(forms::list))
-        .route("/portal/forms/esign", post(forms::agree))
+        .route("/portal/forms/esign", get(esign::show).post(forms::agree))
+        .route("/portal/forms/esign/withdraw", post(esign::withdraw))
         .route("/portal/forms/{id}", get(forms::show))
         .route("/portal/forms/{id}/part/{part}", post(forms::save))
         .route("/portal/forms/{id}/sign", post(forms::sign))

@@ -1,0 +1,120 @@
+//! Issue 28: one request per form. A form sent by hand and the same form asked by later
+//! bookings is outstanding once (the chart header, the calendar cards, the portal's list), the
+//! packet rule reusing the open request (`forms::packet::plan`); and the visit's text reminder,
+//! whose one link fits 160 characters, leads to the portal's forms page.
+
+use crate::portal::{book, clinic, patient, service, sign_in};
+use carekeep_app::AppError;
+use carekeep_testkit::PageClient;
+use time::macros::datetime;
+use time::Duration;
+
+const CONSENT: &str = "Consent for injectable treatment";
+
+/// The forms line of the chart header (without the send form's checkboxes).
+fn forms_line(html: &str) -> &str {
+    let at = html.find("id=\"forms\"").expect("the chart's forms line");
+    let rest = &html[at..];
+    &rest[..rest.find("</ul>").expect("the forms list")]
+}
+
+#[tokio::test]
+async fn a_form_sent_by_hand_then_booked_twice_is_outstanding_once_and_the_text_leads_to_it() {
+    let p = clinic().await;
+    let app = &p.app;
+    let a = &app.state.app;
+    let consent = crate::forms::adopt(app, "injectables_consent").await;
+    let svc = service(app).await;
+    let owner = app.principal(&app.api_login("owner").await).await;
+    a.set_service_forms(&owner.actor(), svc, &[(consent, "yearly".into())])
+        .await
+        .unwrap();
+    let imogen = patient(app, "Imogen", "Farrow", "(555) 234-6012", "if@example.org").await;
+    let desk = app.principal(&app.api_login("frontdesk").await).await;
+
+    // Sent by hand; sent again while still open: nothing new, and the front desk is told.
+    a.send_forms(&desk.actor(), imogen, None, &[consent]).await.unwrap();
+    let again = a.send_forms(&desk.actor(), imogen, None, &[consent]).await;
+    assert!(
+        matches!(again, Err(AppError::Invalid(ref m)) if m.contains("already")),
+        "{again:?}"
+    );
+    // Then two bookings of a service that asks for the same form.
+    let first = book(app, svc, imogen, datetime!(2026-03-04 15:00 UTC)).await;
+    let second = book(app, svc, imogen, datetime!(2026-03-11 15:00 UTC)).await;
+
+    let lines = a.patient_forms(&desk.actor(), imogen).await.unwrap();
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    // Each visit's calendar card says the form is missing (the same request).
+    let missing = a.forms_missing(&desk.actor(), &[first, second]).await.unwrap();
+    for visit in [first, second] {
+        assert_eq!(
+            missing.get(&visit).cloned(),
+            Some(vec![CONSENT.to_owned()]),
+            "{missing:?}"
+        );
+    }
+    let mut staff = PageClient::login(app, "frontdesk").await;
+    let (status, html) = staff.get("/calendar?day=2026-03-04").await;
+    assert_eq!(status, 200);
+    assert_eq!(html.matches(&format!("Forms missing: {CONSENT}<")).count(), 1, "{html}");
+    // The chart header's Forms line lists it once.
+    let (status, html) = staff.get(&format!("/patients/{imogen}")).await;
+    assert_eq!(status, 200);
+    assert_eq!(forms_line(&html).matches(CONSENT).count(), 1, "{}", forms_line(&html));
+
+    // The portal's list shows it once.
+    let mut me = sign_in(&p, "555-234-6012", "+15552346012", 1).await;
+    let (status, html) = me.get("/portal/forms").await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        html.matches(&format!("<strong>{CONSENT}</strong>")).count(),
+        1,
+        "{html}"
+    );
+
+    // The reminder's text: one message, no form's name, its link's page offers the forms.
+    app.clock.advance(Duration::hours(30));
+    let run = a.send_due_reminders().await.unwrap();
+    assert_eq!(run.sent, 1, "{run:?}");
+    let texts: Vec<_> =
+        p.gw.requests(&p.bearer)
+            .await
+            .into_iter()
+            .filter(|r| r.to == "+15552346012" && r.body.contains("appointment"))
+            .collect();
+    assert_eq!(texts.len(), 1, "{texts:?}");
+    let body = &texts[0].body;
+    assert!(
+        body.chars().count() <= 160,
+        "{} characters: {body}",
+        body.chars().count()
+    );
+    assert!(body.contains("forms: https://clinic.example/c/"), "{body}");
+    assert!(
+        !body.to_lowercase().contains("injectable") && !body.contains("Imogen"),
+        "{body}"
+    );
+    let path = body
+        .split_whitespace()
+        .find_map(|w| w.strip_prefix("https://clinic.example"))
+        .expect("a link in the text")
+        .to_owned();
+    // Opened on the patient's phone (no sign-in yet): the link's page offers the forms page.
+    let (status, page) = PageClient::new(app).get(&path).await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("href=\"/portal/forms\"") && page.contains("Fill in your forms"),
+        "{page}"
+    );
+    assert!(!page.contains(CONSENT), "no form's name on the link's page");
+    // Which opens the portal's forms page after the portal's sign-in (the day-old session has
+    // ended; the third text to this number is the new code), with the form to fill in.
+    let (status, _) = me.get("/portal/forms").await;
+    assert_eq!(status, 303);
+    let mut me = sign_in(&p, "555-234-6012", "+15552346012", 3).await;
+    let (status, html) = me.get("/portal/forms").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("<h1>Your forms</h1>") && html.contains(CONSENT), "{html}");
+    p.app.stop().await;
+}
