@@ -196,11 +196,21 @@ async fn seed_events(app: &TestApp, ids: &[i64], events: usize) {
 
 /// Median and 95th percentile, in milliseconds, of one client's requests to each URL in turn.
 async fn latency(app: &TestApp, token: &str, urls: &[String]) -> (f64, f64) {
+    let gets: Vec<(String, Option<Value>)> = urls.iter().map(|u| (u.clone(), None)).collect();
+    latency_of(app, token, &gets).await
+}
+
+/// The same, for requests that may be POSTs with a JSON body.
+async fn latency_of(app: &TestApp, token: &str, requests: &[(String, Option<Value>)]) -> (f64, f64) {
     let client = app.client();
     let mut ms = Vec::new();
-    for url in urls {
+    for (url, body) in requests {
         let t = Instant::now();
-        let res = client.get(app.url(url)).bearer_auth(token).send().await.unwrap();
+        let req = match body {
+            None => client.get(app.url(url)),
+            Some(b) => client.post(app.url(url)).json(b),
+        };
+        let res = req.bearer_auth(token).send().await.unwrap();
         assert!(res.status().is_success(), "{url}: {}", res.status());
         res.bytes().await.unwrap();
         ms.push(t.elapsed().as_secs_f64() * 1000.0);
@@ -214,6 +224,26 @@ struct Figures {
     history: (f64, f64),
     accounting: (f64, f64),
     dashboard: (f64, f64),
+    monitoring: (f64, f64),
+    scope_hour: (f64, f64),
+    scope_quiet: (f64, f64),
+}
+
+/// An incident to search the trail for (the breach scope search needs one).
+async fn incident(app: &TestApp, token: &str) -> i64 {
+    let res = app
+        .client()
+        .post(app.url("/api/v1/incidents"))
+        .bearer_auth(token)
+        .json(
+            &json!({ "title": "Laptop left on a bus", "what_happened": "A work laptop was left on a bus",
+            "systems": "Front desk laptop", "discovered_by": "Front desk" }),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success(), "{}", res.status());
+    res.json::<Value>().await.unwrap()["id"].as_i64().unwrap()
 }
 
 async fn measure(app: &TestApp, ids: &[i64]) -> Figures {
@@ -238,11 +268,215 @@ async fn measure(app: &TestApp, ids: &[i64]) -> Figures {
     let dashboard: Vec<String> = (0..REQUESTS / 4)
         .map(|_| "/api/v1/program/dashboard".to_owned())
         .collect();
+    // The scan of the trail's last two days, as the compliance officer runs it; the first run
+    // records what it finds, so the timed ones scan the same events and add nothing.
+    let scan: Vec<(String, Option<Value>)> = (0..REQUESTS / 4)
+        .map(|_| ("/api/v1/monitoring/run".to_owned(), Some(json!({}))))
+        .collect();
+    latency_of(app, &co, &scan[..1]).await;
+    // The breach scope search: one hour of the busiest account's trail (the provider, who made
+    // every seeded read, so the hour holds the clinic's share of a year's reads), and a whole
+    // month of an account with few events (the front desk), which the window and the account
+    // must bound whatever the trail's size.
+    let id = incident(app, &desk).await;
+    let hour = |k: usize| {
+        let from = carekeep_testkit::START - time::Duration::days(30 + k as i64);
+        let to = from + time::Duration::hours(1);
+        let f = time::format_description::well_known::Rfc3339;
+        (from.format(&f).unwrap(), to.format(&f).unwrap())
+    };
+    let scope_hour: Vec<(String, Option<Value>)> = (0..REQUESTS / 4)
+        .map(|k| {
+            let (from, to) = hour(k);
+            (
+                format!("/api/v1/incidents/{id}/scope/preview"),
+                Some(json!({ "username": "provider", "from": from, "to": to })),
+            )
+        })
+        .collect();
+    let scope_quiet: Vec<(String, Option<Value>)> = (0..REQUESTS / 4)
+        .map(|_| {
+            (
+                format!("/api/v1/incidents/{id}/scope/preview"),
+                Some(json!({ "username": "frontdesk", "from": "2025-12-01", "to": "2026-03-02" })),
+            )
+        })
+        .collect();
     Figures {
         search: latency(app, &desk, &search).await,
         history: latency(app, &co, &history).await,
         accounting: latency(app, &co, &accounting).await,
         dashboard: latency(app, &owner, &dashboard).await,
+        monitoring: latency_of(app, &co, &scan).await,
+        scope_hour: latency_of(app, &co, &scope_hour).await,
+        scope_quiet: latency_of(app, &co, &scope_quiet).await,
+    }
+}
+
+/// The shapes migration 0052 replaced, built from this clinic's rows in a scratch file beside
+/// it (the `sqlite3` shell, when installed), so the before and after sizes are of the same
+/// rows: `audit_patients` as a rowid table with its primary key's index, and the account
+/// index on `(actor_id, seq)` against `(actor_id)`.
+fn storage_before(db: &Path) {
+    let dir = tempfile::tempdir().unwrap();
+    let scratch = dir.path().join("shapes.db");
+    let sql = format!(
+        "ATTACH '{}' AS old;
+         CREATE TABLE old.ap_rowid (patient_id INTEGER NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (patient_id, seq));
+         INSERT INTO old.ap_rowid SELECT patient_id, seq FROM main.audit_patients;
+         CREATE TABLE old.ap_lean (patient_id INTEGER NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (patient_id, seq)) WITHOUT ROWID;
+         INSERT INTO old.ap_lean SELECT patient_id, seq FROM main.audit_patients;
+         CREATE TABLE old.ev (seq INTEGER PRIMARY KEY, actor_id INTEGER);
+         INSERT INTO old.ev SELECT seq, actor_id FROM main.audit_events;
+         CREATE INDEX old.ev_actor_seq ON ev(actor_id, seq);
+         CREATE INDEX old.ev_actor ON ev(actor_id);
+         SELECT name, SUM(pgsize) FROM dbstat('old') GROUP BY name ORDER BY name;",
+        scratch.display()
+    );
+    match std::process::Command::new("sqlite3").arg(db).arg(&sql).output() {
+        Ok(out) if out.status.success() => {
+            let text = String::from_utf8_lossy(&out.stdout);
+            let sizes: Vec<String> = text
+                .lines()
+                .filter_map(|l| l.split_once('|'))
+                .map(|(n, b)| format!("{n} {:.1} MiB", b.parse::<f64>().unwrap_or(0.0) / 1_048_576.0))
+                .collect();
+            println!("  storage, the replaced shapes on the same rows: {}", sizes.join(", "));
+        }
+        Ok(out) => println!(
+            "  storage, the replaced shapes: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ),
+        Err(e) => println!("  storage, the replaced shapes: no sqlite3 shell ({e})"),
+    }
+}
+
+/// The statements this session replaced, timed beside their replacements on the same
+/// database in the same run (median of 5 each, alternated, at the store, not over HTTP).
+async fn previous_paths(app: &TestApp) {
+    use carekeep_store::audit as audit_store;
+    use carekeep_store::program::npp;
+    let mut conn = app.state.app.store_for_tests().read().await.unwrap();
+    let window = audit_store::Filter {
+        from: Some(app.state.app.now() - time::Duration::hours(48)),
+        limit: 200_000,
+        ..audit_store::Filter::default()
+    };
+    let (mut count, mut recount, mut walk, mut whole) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let ms = |t: Instant| t.elapsed().as_secs_f64() * 1000.0;
+    for _ in 0..5 {
+        let t = Instant::now();
+        let kept = npp::patients_without_ack(&mut conn).await.unwrap();
+        count.push(ms(t));
+        let t = Instant::now();
+        assert_eq!(npp::recount_patients_without_ack(&mut conn).await.unwrap(), kept);
+        recount.push(ms(t));
+        let t = Instant::now();
+        let a = audit_store::find(&mut conn, &window).await.unwrap().len();
+        walk.push(ms(t));
+        let t = Instant::now();
+        let filter = audit_store::Filter {
+            whole_window: true,
+            ..window.clone()
+        };
+        assert_eq!(audit_store::find(&mut conn, &filter).await.unwrap().len(), a);
+        whole.push(ms(t));
+    }
+    println!(
+        "  previous paths, same database: patients without a notice acknowledgment, counted over every patient {:.2} ms / kept count {:.3} ms; the monitoring scan's read of two days, walking the trail from its newest event {:.1} ms / the window by its index {:.1} ms",
+        crate::median(recount),
+        crate::median(count),
+        crate::median(walk),
+        crate::median(whole)
+    );
+}
+
+/// How the database answers the pages' trail queries (the statements `audit_store::find`
+/// builds, with the bench's values written in): each should read by an index bounded by the
+/// window, the account or the patient.
+async fn plans(app: &TestApp, patient: i64) {
+    let from = (carekeep_testkit::START - time::Duration::days(30)).unix_timestamp();
+    let now = carekeep_testkit::START.unix_timestamp();
+    let queries = [
+        (
+            "breach scope search, one hour of one account",
+            format!("SELECT e.* FROM audit_events e LEFT JOIN audit_agents ag ON ag.id = e.agent_id WHERE (e.actor_id = 3 OR e.target_user_id = 3) AND e.at >= {from} AND e.at <= {} ORDER BY e.seq DESC LIMIT 5000", from + 3600),
+        ),
+        (
+            "monitoring scan, two days",
+            format!("SELECT e.* FROM audit_events e LEFT JOIN audit_agents ag ON ag.id = e.agent_id WHERE e.at >= {} ORDER BY +e.seq DESC LIMIT 200000", now - 2 * 86_400),
+        ),
+        (
+            "access history, one patient",
+            format!("SELECT e.* FROM audit_patients ap JOIN audit_events e ON e.seq = ap.seq LEFT JOIN audit_agents ag ON ag.id = e.agent_id WHERE ap.patient_id = {patient} ORDER BY ap.seq DESC LIMIT 200"),
+        ),
+        ("patients without a notice acknowledgment", "SELECT n FROM npp_unacked WHERE id = 1".to_owned()),
+    ];
+    let mut conn = app.state.app.store_for_tests().read().await.unwrap();
+    for (what, sql) in queries {
+        let explain = match app.backend() {
+            carekeep_store::Backend::Sqlite => format!("EXPLAIN QUERY PLAN {sql}"),
+            carekeep_store::Backend::Postgres => format!("EXPLAIN {sql}"),
+        };
+        let rows = sqlx::query(&explain).fetch_all(&mut *conn).await.unwrap();
+        let lines: Vec<String> = rows
+            .iter()
+            .map(|r| {
+                use sqlx::Row;
+                let col = r.len() - 1;
+                r.try_get::<String, _>(col).unwrap_or_default()
+            })
+            .collect();
+        println!("  plan, {what}: {}", lines.join(" | "));
+    }
+}
+
+/// What the database is made of, per table and index, largest first (SQLite's `dbstat`,
+/// PostgreSQL's relation sizes), and the audit trail's bytes per event.
+async fn storage(app: &TestApp) {
+    let store = app.state.app.store_for_tests();
+    let mut conn = store.read().await.unwrap();
+    let sql = match app.backend() {
+        carekeep_store::Backend::Sqlite => {
+            "SELECT name, CAST(SUM(pgsize) AS BIGINT) AS bytes FROM dbstat GROUP BY name ORDER BY bytes DESC"
+        }
+        carekeep_store::Backend::Postgres => {
+            "SELECT CAST(c.relname AS TEXT) AS name, CAST(pg_total_relation_size(c.oid) AS BIGINT) AS bytes \
+             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+             WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'i') \
+             ORDER BY bytes DESC"
+        }
+    };
+    let rows: Vec<(String, i64)> = match sqlx::query_as(sql).fetch_all(&mut *conn).await {
+        Ok(r) => r,
+        Err(e) => {
+            println!("  storage: {e}");
+            return;
+        }
+    };
+    let events: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_events")
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+    let total: i64 = rows.iter().map(|r| r.1).sum();
+    let audit: i64 = rows
+        .iter()
+        .filter(|r| r.0.starts_with("audit_") || r.0.starts_with("sqlite_autoindex_audit_"))
+        .map(|r| r.1)
+        .sum();
+    println!(
+        "  storage: {:.1} MiB in all{}; the audit trail's tables and indexes {:.1} MiB, {} bytes per event ({events} events)",
+        total as f64 / 1_048_576.0,
+        if app.backend() == carekeep_store::Backend::Postgres {
+            " (tables with their indexes and TOAST, then each index again)"
+        } else {
+            ""
+        },
+        audit as f64 / 1_048_576.0,
+        audit / events.max(1)
+    );
+    for (name, bytes) in rows.iter().take(24) {
+        println!("    {name:<44} {:>10.1} MiB", *bytes as f64 / 1_048_576.0);
     }
 }
 
@@ -515,7 +749,7 @@ async fn verification(app: &TestApp) {
 
 /// Both backends (PostgreSQL with CAREKEEP_BENCH_DATABASE_URL), or PostgreSQL alone: the two
 /// full-size runs take most of an hour each.
-pub async fn run(patients: usize, events: usize, postgres_only: bool) {
+pub async fn run(patients: usize, events: usize, postgres_only: bool, pages_only: bool) {
     let mut backends = Vec::new();
     if !postgres_only {
         backends.push(("SQLite", None));
@@ -545,8 +779,23 @@ pub async fn run(patients: usize, events: usize, postgres_only: bool) {
             s.accounting,
         );
         row("compliance dashboard (owner)", b.dashboard, s.dashboard);
-        verification(&app).await;
-        backups(&app, admin).await;
+        row("monitoring scan, the last two days", b.monitoring, s.monitoring);
+        row("breach scope search, one busy hour", b.scope_hour, s.scope_hour);
+        row(
+            "breach scope search, a quiet account's 3 months",
+            b.scope_quiet,
+            s.scope_quiet,
+        );
+        plans(&app, ids[ids.len() / 2]).await;
+        previous_paths(&app).await;
+        storage(&app).await;
+        if admin.is_none() {
+            storage_before(&app.state.config.data_dir.join("carekeep.db"));
+        }
+        if !pages_only {
+            verification(&app).await;
+            backups(&app, admin).await;
+        }
         app.stop().await;
     }
 }

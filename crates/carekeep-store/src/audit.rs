@@ -288,6 +288,10 @@ pub struct Filter {
     /// Only events before this sequence number (paging, newest first).
     pub before_seq: Option<i64>,
     pub limit: i64,
+    /// Read every event of the window and order them, rather than walk the trail from its
+    /// newest event until the limit: for a short window asked for whole (the monitoring scan),
+    /// where the walk would pass every event older than the window on its way to the limit.
+    pub whole_window: bool,
 }
 
 /// Events matching `filter`, newest first. Only the filters given become conditions (each
@@ -330,10 +334,17 @@ pub async fn find(conn: &mut Conn, filter: &Filter) -> Result<Vec<StoredEvent>, 
     }
     let limit = next(Bind::Int(filter.limit.clamp(1, 10_000)));
     let sql = format!(
-        "SELECT {} FROM {from}{AGENT_JOIN}{}{} ORDER BY {seq} DESC LIMIT {limit}",
+        "SELECT {} FROM {from}{AGENT_JOIN}{}{} ORDER BY {}{seq} DESC LIMIT {limit}",
         select_columns(),
         if conds.is_empty() { "" } else { " WHERE " },
-        conds.join(" AND ")
+        conds.join(" AND "),
+        // A unary plus: the same order, but not one SQLite can take from the table's own
+        // order, so it reads the window by `audit_events_at` and sorts it.
+        if filter.whole_window && filter.from.is_some() {
+            "+"
+        } else {
+            ""
+        }
     );
     let mut q = sqlx::query(&sql);
     for b in binds {

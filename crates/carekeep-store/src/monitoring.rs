@@ -76,6 +76,19 @@ pub async fn list(conn: &mut Conn, open_only: bool, limit: i64) -> Result<Vec<Fi
     .collect()
 }
 
+/// Open findings, and those of them detected before `overdue_before`: counted by the open
+/// findings' index, not read whole (the dashboard needs the numbers only).
+pub async fn open_counts(conn: &mut Conn, overdue_before: OffsetDateTime) -> Result<(i64, i64), StoreError> {
+    let r = sqlx::query(
+        "SELECT COUNT(*) AS n, COALESCE(SUM(CASE WHEN detected_at < $1 THEN 1 ELSE 0 END), 0) AS overdue
+         FROM monitoring_findings WHERE reviewed_at IS NULL",
+    )
+    .bind(unix(overdue_before))
+    .fetch_one(conn)
+    .await?;
+    Ok((r.try_get("n")?, r.try_get("overdue")?))
+}
+
 pub async fn count_open(conn: &mut Conn) -> Result<i64, StoreError> {
     Ok(
         sqlx::query("SELECT COUNT(*) FROM monitoring_findings WHERE reviewed_at IS NULL")

@@ -141,6 +141,7 @@ impl App {
             to: q.to,
             before_seq: q.before_seq,
             limit: q.limit,
+            whole_window: false,
         };
         let events = store::find(tx.conn(), &filter).await?;
         let mut views: Vec<EventView> = events.into_iter().map(EventView::from).collect();

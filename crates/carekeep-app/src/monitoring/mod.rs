@@ -98,6 +98,7 @@ impl App {
         let filter = Filter {
             from: Some(now - LOOK_BACK),
             limit: MAX_EVENTS,
+            whole_window: true,
             ..Filter::default()
         };
         let events = audit_store::find(&mut conn, &filter).await?;

@@ -74,7 +74,8 @@ impl App {
             .filter(|v| !v.retired)
             .collect();
         let verification = audit_store::latest_verification(&mut conn).await?;
-        let open_findings = monitoring_store::list(&mut conn, true, 1000).await?;
+        let (open_findings, findings_overdue) =
+            monitoring_store::open_counts(&mut conn, now - checklist::REVIEW_WITHIN).await?;
         let people = workforce::people(&mut conn).await?;
         let records = workforce::training(&mut conn).await?;
         // Invited and not set up yet: shown as "invited", never a gap (issue 25, item 3).
@@ -257,20 +258,18 @@ impl App {
             ),
         });
 
-        let overdue = open_findings
-            .iter()
-            .filter(|f| now - f.detected_at > checklist::REVIEW_WITHIN)
-            .count();
         out.push(item(
             "monitoring",
             "Access-monitoring findings reviewed",
             "164.308(a)(1)(ii)(D)",
-            checklist::monitoring(open_findings.len(), overdue),
+            checklist::monitoring(
+                usize::try_from(open_findings).unwrap_or(usize::MAX),
+                usize::try_from(findings_overdue).unwrap_or(usize::MAX),
+            ),
             format!(
-                "{} findings open{}.",
-                open_findings.len(),
-                if overdue > 0 {
-                    format!(", {overdue} for more than 7 days")
+                "{open_findings} findings open{}.",
+                if findings_overdue > 0 {
+                    format!(", {findings_overdue} for more than 7 days")
                 } else {
                     String::new()
                 }

@@ -100,8 +100,17 @@ pub async fn set_ack_reason(conn: &mut Conn, id: i64, ct: &[u8]) -> Result<(), S
 }
 
 /// Patients with no acknowledgement or good-faith record at all, kept by staff or in the
-/// portal (`carekeep_domain::program::npp_ack`: either counts).
+/// portal (`carekeep_domain::program::npp_ack`: either counts): the count the writes keep
+/// (migration 0046), one row, however many patients the clinic has.
 pub async fn patients_without_ack(conn: &mut Conn) -> Result<i64, StoreError> {
+    Ok(sqlx::query("SELECT n FROM npp_unacked WHERE id = 1")
+        .fetch_one(conn)
+        .await?
+        .try_get("n")?)
+}
+
+/// The same count taken over every patient, to check the kept one against.
+pub async fn recount_patients_without_ack(conn: &mut Conn) -> Result<i64, StoreError> {
     Ok(sqlx::query(
         "SELECT COUNT(*) AS n FROM patients p WHERE NOT EXISTS (SELECT 1 FROM npp_acks a WHERE a.patient_id = p.id) \
          AND NOT EXISTS (SELECT 1 FROM portal_npp_acks q WHERE q.patient_id = p.id)",

@@ -48,6 +48,7 @@ mod mail_relay;
 mod mfa;
 mod monitoring;
 mod network_setup;
+mod npp_count;
 mod openapi;
 mod pages;
 mod people;
