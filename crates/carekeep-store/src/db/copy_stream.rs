@@ -463,8 +463,9 @@ fn escape_bytea(b: &[u8], out: &mut Vec<u8>) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     out.extend_from_slice(b"\\\\x");
     for &x in b {
-        out.push(HEX[usize::from(x >> 4)]);
-        out.push(HEX[usize::from(x & 0x0f)]);
+        for nibble in [x >> 4, x & 0x0f] {
+            out.push(HEX.get(usize::from(nibble)).copied().unwrap_or(b'0'));
+        }
     }
 }
 
