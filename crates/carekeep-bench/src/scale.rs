@@ -418,7 +418,9 @@ async fn copies_both_ways(app: &TestApp, dir: &Path, admin: &str) {
                 copy::sqlite_tables(&mut conn).await.unwrap()
             };
             target.close().await;
-            copy::postgres_to_sqlite(store, &file, &tables).await.unwrap();
+            carekeep_store::copy_stream::postgres_to_sqlite(store, &file, &tables)
+                .await
+                .unwrap();
         } else {
             let mut to = target.begin_scratch().await.unwrap();
             let tables = copy::sqlite_tables(to.conn()).await.unwrap();
@@ -444,7 +446,9 @@ async fn copies_both_ways(app: &TestApp, dir: &Path, admin: &str) {
             copy::sqlite_tables(&mut conn).await.unwrap()
         };
         if streamed {
-            copy::sqlite_to_postgres(&file, &target, &tables).await.unwrap();
+            carekeep_store::copy_stream::sqlite_to_postgres(&file, &target, &tables)
+                .await
+                .unwrap();
         } else {
             let mut from = source.snapshot().await.unwrap();
             let mut to = target.begin().await.unwrap();

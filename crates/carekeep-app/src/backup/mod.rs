@@ -274,7 +274,7 @@ async fn copy_out_of_postgres(store: &Store, snap: &Path, now: time::OffsetDateT
     .await;
     target.close().await;
     let result = match tables {
-        Ok(tables) => copy::postgres_to_sqlite(store, snap, &tables).await,
+        Ok(tables) => carekeep_store::copy_stream::postgres_to_sqlite(store, snap, &tables).await,
         Err(e) => Err(e),
     };
     let (source, copied) = result.map_err(store_failed("copy the database"))?;
@@ -486,7 +486,7 @@ async fn copy_into_postgres(
             let mut from = source.read().await?;
             copy::sqlite_tables(&mut from).await?
         };
-        copy::sqlite_to_postgres(body, &target, &tables).await?;
+        carekeep_store::copy_stream::sqlite_to_postgres(body, &target, &tables).await?;
         Ok::<_, carekeep_store::StoreError>(true)
     }
     .await;

@@ -239,7 +239,7 @@ async fn copy_table(from: &mut Conn, to: &mut Conn, table: &Table) -> Result<i64
 
 /// The copy before issue 31, row by row through sqlx, kept for the benchmark's same-run
 /// comparison (`carekeep-bench scale` on PostgreSQL); backups and restores stream through
-/// `COPY` ([`postgres_to_sqlite`], [`sqlite_to_postgres`]).
+/// `COPY` (`copy_stream`).
 ///
 /// Copies every table of `tables` from `from` (one consistent snapshot: a transaction the
 /// caller opened) into `to`, which holds only what its migrations seeded, inside the caller's
@@ -320,5 +320,3 @@ pub async fn copy_row_by_row(
     }
     Ok(copied)
 }
-
-pub use super::copy_stream::{postgres_to_sqlite, sqlite_to_postgres};

@@ -3,7 +3,7 @@
 
 pub(crate) mod cells;
 pub mod copy;
-pub(crate) mod copy_stream;
+pub mod copy_stream;
 pub(crate) mod direct;
 pub(crate) mod migrate;
 pub(crate) mod pg_copy;
