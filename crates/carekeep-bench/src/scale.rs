@@ -628,6 +628,84 @@ async fn backups(app: &TestApp, admin: Option<&str>) {
     if let Some(mut db) = target_db {
         db.drop_database().await;
     }
+    if let Some(admin) = admin {
+        copies_both_ways(app, dir.path(), admin).await;
+    }
+}
+
+/// The copy between PostgreSQL and a backup's SQLite file, each way, by the row-by-row copy
+/// the backup used before issue 31 and by the `COPY` streams it uses now: the same database in
+/// the same run, so the pair is a fair before and after of the step that dominated both.
+async fn copies_both_ways(app: &TestApp, dir: &Path, admin: &str) {
+    use carekeep_store::{copy, Backend, Store};
+    let now = app.state.app.now();
+    let store = app.state.app.store_for_tests();
+    let url = |f: &Path, mode: &str| format!("sqlite://{}?mode={mode}", f.display());
+    let mut out = Vec::new();
+    for (name, streamed) in [("rows.db", false), ("streamed.db", true)] {
+        let file = dir.join(name);
+        let t = Instant::now();
+        let target = Store::open(&url(&file, "rwc"), now).await.unwrap();
+        if streamed {
+            let tables = {
+                let mut conn = target.read().await.unwrap();
+                copy::sqlite_tables(&mut conn).await.unwrap()
+            };
+            target.close().await;
+            carekeep_store::copy_stream::postgres_to_sqlite(store, &file, &tables)
+                .await
+                .unwrap();
+        } else {
+            let mut to = target.begin_scratch().await.unwrap();
+            let tables = copy::sqlite_tables(to.conn()).await.unwrap();
+            let mut from = store.snapshot().await.unwrap();
+            copy::copy_row_by_row(from.conn(), to.conn(), Backend::Sqlite, &tables)
+                .await
+                .unwrap();
+            drop(from);
+            to.commit().await.unwrap();
+            target.close().await;
+        }
+        out.push(t.elapsed().as_secs_f64());
+    }
+    let file = dir.join("streamed.db");
+    let mut into = Vec::new();
+    for streamed in [false, true] {
+        let mut db = carekeep_testkit::TestDatabase::create_on(dir, Some(admin.to_owned())).await;
+        let target = Store::open(&db.url, now).await.unwrap();
+        let source = Store::open(&url(&file, "rw"), now).await.unwrap();
+        let t = Instant::now();
+        let tables = {
+            let mut conn = source.read().await.unwrap();
+            copy::sqlite_tables(&mut conn).await.unwrap()
+        };
+        if streamed {
+            carekeep_store::copy_stream::sqlite_to_postgres(&file, &target, &tables)
+                .await
+                .unwrap();
+        } else {
+            let mut from = source.snapshot().await.unwrap();
+            let mut to = target.begin().await.unwrap();
+            copy::copy_row_by_row(from.conn(), to.conn(), Backend::Postgres, &tables)
+                .await
+                .unwrap();
+            drop(from);
+            to.commit().await.unwrap();
+        }
+        into.push(t.elapsed().as_secs_f64());
+        source.close().await;
+        target.close().await;
+        db.drop_database().await;
+    }
+    println!(
+        "  copy PostgreSQL -> SQLite file: row by row {:.1} s, COPY streams {:.1} s ({:.1}x faster); SQLite file -> PostgreSQL: row by row {:.1} s, COPY streams {:.1} s ({:.1}x faster)",
+        out[0],
+        out[1],
+        out[0] / out[1],
+        into[0],
+        into[1],
+        into[0] / into[1]
+    );
 }
 
 async fn clinic(admin: Option<&str>, patients: usize, events: usize) -> (TestApp, Vec<i64>, f64) {

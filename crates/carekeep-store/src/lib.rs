@@ -35,6 +35,7 @@ pub mod waitlist;
 // The tables by their own names as well, so a use case names what it touches.
 pub use auth::{clinic, invitations, keys, mail_relay, network, portal_cert, roles, sessions, throttle, users};
 pub use db::copy;
+pub use db::copy_stream;
 pub use db::migrate::migration_names;
 pub use db::reader::Reader;
 pub use db::{Backend, Conn, Store, Tx};

@@ -265,21 +265,18 @@ async fn copy_out_of_postgres(store: &Store, snap: &Path, now: time::OffsetDateT
     let target = Store::open(&sqlite_url(snap, "rwc"), now)
         .await
         .map_err(store_failed("make the snapshot file"))?;
-    let result = async {
-        let mut to = target.begin_scratch().await?;
-        let tables = copy::sqlite_tables(to.conn()).await?;
-        let mut from = store.snapshot().await?;
-        let source = copy::table_counts(from.conn(), Backend::Postgres).await?;
-        let copied = copy::copy_all(from.conn(), to.conn(), Backend::Sqlite, &tables).await?;
-        drop(from);
-        to.commit().await?;
-        Ok::<_, carekeep_store::StoreError>((source, copied))
+    // The file's own schema says what to copy; the rows stream in on a connection of their
+    // own, so the store lets go of the file first.
+    let tables = async {
+        let mut conn = target.read().await?;
+        copy::sqlite_tables(&mut conn).await
     }
     .await;
-    if let Ok(mut conn) = target.read().await {
-        let _ = store::sqlite_checkpoint(&mut conn).await;
-    }
     target.close().await;
+    let result = match tables {
+        Ok(tables) => carekeep_store::copy_stream::postgres_to_sqlite(store, snap, &tables).await,
+        Err(e) => Err(e),
+    };
     let (source, copied) = result.map_err(store_failed("copy the database"))?;
     let source: BTreeMap<String, i64> = source.into_iter().filter(|(t, _)| t != MIGRATIONS).collect();
     if source != copied {
@@ -485,11 +482,11 @@ async fn copy_into_postgres(
             return Ok(false);
         }
         drop(conn);
-        let mut from = source.snapshot().await?;
-        let tables = copy::sqlite_tables(from.conn()).await?;
-        let mut to = target.begin().await?;
-        copy::copy_all(from.conn(), to.conn(), Backend::Postgres, &tables).await?;
-        to.commit().await?;
+        let tables = {
+            let mut from = source.read().await?;
+            copy::sqlite_tables(&mut from).await?
+        };
+        carekeep_store::copy_stream::sqlite_to_postgres(body, &target, &tables).await?;
         Ok::<_, carekeep_store::StoreError>(true)
     }
     .await;

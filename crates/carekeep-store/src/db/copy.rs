@@ -4,7 +4,8 @@
 //!
 //! The copy preserves every row as it is, ids and hashes included; the immutability and
 //! append-only triggers are set aside for the copy alone (they guard changes to records, and a
-//! copy changes none), and the audit chain is verified afterwards by whoever asked for it.
+//! copy changes none), and the audit chain is verified afterwards by whoever asked for it. The
+//! rows themselves stream through `COPY` ([`super::copy_stream`]); this module knows the tables.
 
 use crate::{Backend, Conn, StoreError};
 use futures_util::TryStreamExt;
@@ -19,7 +20,7 @@ const MIGRATIONS: &str = "schema_migrations";
 const ROWS_PER_STATEMENT: usize = 500;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Kind {
+pub(crate) enum Kind {
     Integer,
     Text,
     Blob,
@@ -28,8 +29,8 @@ enum Kind {
 #[derive(Clone, Debug)]
 pub struct Table {
     pub name: String,
-    columns: Vec<(String, Kind)>,
-    key: Vec<String>,
+    pub(crate) columns: Vec<(String, Kind)>,
+    pub(crate) key: Vec<String>,
 }
 
 enum Value {
@@ -236,10 +237,14 @@ async fn copy_table(from: &mut Conn, to: &mut Conn, table: &Table) -> Result<i64
     Ok(copied)
 }
 
+/// The copy before issue 31, row by row through sqlx, kept for the benchmark's same-run
+/// comparison (`carekeep-bench scale` on PostgreSQL); backups and restores stream through
+/// `COPY` (`copy_stream`).
+///
 /// Copies every table of `tables` from `from` (one consistent snapshot: a transaction the
 /// caller opened) into `to`, which holds only what its migrations seeded, inside the caller's
 /// transaction on `to`. Returns rows copied per table.
-pub async fn copy_all(
+pub async fn copy_row_by_row(
     from: &mut Conn,
     to: &mut Conn,
     to_backend: Backend,

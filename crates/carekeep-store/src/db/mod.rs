@@ -3,8 +3,10 @@
 
 pub(crate) mod cells;
 pub mod copy;
+pub mod copy_stream;
 pub(crate) mod direct;
 pub(crate) mod migrate;
+pub(crate) mod pg_copy;
 pub(crate) mod reader;
 
 use crate::StoreError;

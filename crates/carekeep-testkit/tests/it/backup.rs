@@ -243,6 +243,65 @@ async fn a_backup_under_sixteen_writers_restores_every_acknowledged_write() {
 }
 
 /// A clinic in a SQLite data folder.
+/// The copy between PostgreSQL and the backup's SQLite file streams through `COPY` (issue 31):
+/// text with the format's own escapes in it, the largest and smallest numbers, and NULL come
+/// back as they went, on either backend.
+#[tokio::test]
+async fn odd_values_come_back_from_a_restore_as_they_went() {
+    let app = TestApp::spawn().await;
+    let odd: [(&str, i64, Option<i64>); 7] = [
+        ("tab\there", i64::MIN, None),
+        ("line\nbreak\r\nand a browser's CRLF", i64::MAX, Some(i64::MIN)),
+        ("back\\slash \\N \\x00 \\.", -1, Some(0)),
+        ("caf\u{e9} \u{6f22}\u{5b57} \u{1f600}", 0, Some(i64::MAX)),
+        ("", 1, Some(-1)),
+        ("\\.", 2, None),
+        ("\\", 3, Some(32_767)),
+    ];
+    {
+        let mut tx = app.state.app.store_for_tests().begin().await.unwrap();
+        for (detail, at, seconds) in odd {
+            sqlx::query("INSERT INTO backup_runs (kind, at, ok, detail, seconds) VALUES ('odd', $1, 0, $2, $3)")
+                .bind(at)
+                .bind(detail)
+                .bind(seconds)
+                .execute(tx.conn())
+                .await
+                .unwrap();
+        }
+        tx.commit().await.unwrap();
+    }
+    let key = BackupKey::generate();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("clinic.ckb");
+    backup::create(&app.state.config.files(), &key, &file, app.state.app.now())
+        .await
+        .unwrap();
+    let mut database = TestDatabase::create(&dir.path().join("restored")).await;
+    let target = Config {
+        data_dir: dir.path().join("restored"),
+        database_url: database.url.clone(),
+        ..Config::default()
+    };
+    backup::restore(&file, &key, &target.files(), false, app.state.app.now())
+        .await
+        .unwrap();
+    let store = carekeep_store::Store::open(&target.database_url(), app.state.app.now())
+        .await
+        .unwrap();
+    let back: Vec<(String, i64, Option<i64>)> = {
+        let mut conn = store.read().await.unwrap();
+        sqlx::query_as("SELECT detail, at, seconds FROM backup_runs WHERE kind = 'odd' ORDER BY id")
+            .fetch_all(&mut *conn)
+            .await
+            .unwrap()
+    };
+    store.close().await;
+    database.drop_database().await;
+    let want: Vec<(String, i64, Option<i64>)> = odd.iter().map(|(d, a, s)| ((*d).to_owned(), *a, *s)).collect();
+    assert_eq!(back, want);
+}
+
 fn folder(dir: &Path) -> Config {
     Config {
         data_dir: dir.to_path_buf(),
