@@ -170,7 +170,7 @@ test('a packet is filled on the clinic tablet', async () => {
   const doc = await signIn(browser, server, 'provider');
   await doc.goto(server.url + `/patients/${patientId}`);
   await Promise.all([doc.waitForNavigation(), doc.click('#forms a:has-text("open")')]);
-  assert.match(await doc.textContent('main'), /The clinic's tablet/);
+  assert.match(await doc.textContent('main'), /On the clinic's tablet/);
   await screenshot(doc, 'kiosk-evidence');
   await doc.context().close();
 });
