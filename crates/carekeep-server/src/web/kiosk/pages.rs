@@ -8,7 +8,7 @@ use crate::state::AppState;
 use crate::urls;
 use crate::web::chrome::Chrome;
 use crate::web::forms::{FieldWords, Refused};
-use crate::web::portal::{cookie, read, removal, Tls};
+use crate::web::portal::{cookie, removal, Tls};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::request::Parts;
@@ -18,7 +18,6 @@ use axum::Extension;
 use axum_extra::extract::{CookieJar, Form};
 use carekeep_app::portal::PortalPatient;
 use carekeep_app::AppError;
-use carekeep_crypto::token::new_token;
 use serde::{Deserialize, Serialize};
 
 #[derive(Template, Debug)]
@@ -55,17 +54,7 @@ pub struct Ended {
 
 /// The code screen's chrome: the clinic's name and the double-submit token, nothing else.
 fn screen_chrome(state: &AppState, jar: CookieJar, tls: Tls) -> (Chrome, CookieJar) {
-    let (token, jar) = match read(&jar, FORM_COOKIE, tls) {
-        Some(c) => (c, jar),
-        None => {
-            let t = new_token();
-            let jar = jar.add(cookie(FORM_COOKIE, t.clone(), tls));
-            (t, jar)
-        }
-    };
-    let mut chrome = Chrome::anonymous(state.app.clinic_name());
-    chrome.csrf = token;
-    (chrome, jar)
+    crate::web::portal::sign_in::token_chrome(state, jar, tls, FORM_COOKIE)
 }
 
 pub async fn code_screen(

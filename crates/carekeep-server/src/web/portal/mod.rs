@@ -11,7 +11,7 @@ mod gate;
 mod moves;
 mod pages;
 mod requests;
-mod sign_in;
+pub(crate) mod sign_in;
 
 use crate::middleware::ratelimit::RateLimiter;
 use crate::state::AppState;

@@ -71,11 +71,17 @@ pub struct SignInQuery {
 
 /// The sign-in forms' chrome with the double-submit token, set on the browser if new.
 fn sign_in_chrome(state: &AppState, jar: CookieJar, tls: Tls) -> (Chrome, CookieJar) {
-    let (token, jar) = match read(&jar, SIGN_IN_CSRF_COOKIE, tls) {
+    token_chrome(state, jar, tls, SIGN_IN_CSRF_COOKIE)
+}
+
+/// A page for someone not signed in (the portal's sign-in, the tablet's code screen): the
+/// clinic's name and a double-submit token kept in the cookie `name`, set if new.
+pub(crate) fn token_chrome(state: &AppState, jar: CookieJar, tls: Tls, name: &'static str) -> (Chrome, CookieJar) {
+    let (token, jar) = match read(&jar, name, tls) {
         Some(c) => (c, jar),
         None => {
             let t = new_token();
-            let jar = jar.add(cookie(SIGN_IN_CSRF_COOKIE, t.clone(), tls));
+            let jar = jar.add(cookie(name, t.clone(), tls));
             (t, jar)
         }
     };
