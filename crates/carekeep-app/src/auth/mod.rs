@@ -180,9 +180,10 @@ impl<'a> Actor<'a> {
                 if app.policy().has_capability(&p.roles, cap) {
                     Ok(Some(p))
                 } else {
+                    // In words staff read ("Run the compliance program"), never the code.
                     Err(AppError::Forbidden(format!(
-                        "your roles do not allow this (it needs {})",
-                        cap.as_str()
+                        "your role does not allow this: it is for staff who may {}",
+                        cap.words().to_lowercase()
                     )))
                 }
             }

@@ -191,6 +191,13 @@ async fn the_editor_changes_the_structure_keeps_typing_and_refuses_at_the_questi
         .register_patient(&desk_token, "Ada", "Vance", "1980-04-23", "555-201-3344")
         .await;
     a.send_forms(&desk.actor(), patient, None, &[id]).await.unwrap();
+    // The front desk cannot open the editor to type into it only to be refused at saving; and
+    // a refusal names no internal code.
+    let mut desk_page = PageClient::login(&app, "frontdesk").await;
+    let (status, html) = desk_page.get(&format!("/forms/{id}/edit")).await;
+    assert_eq!(status, 403, "{html}");
+    assert!(html.contains("run the compliance program"), "{html}");
+    assert!(!html.contains("manage_program"), "{html}");
     let (_, html) = c.get(&format!("/forms/{id}/edit")).await;
     assert!(html.contains("saving makes version 2"), "{html}");
     let (_, _, html) = press(&mut c, id, &fields(&html), &format!("remove:0:{}", n + 1)).await;
