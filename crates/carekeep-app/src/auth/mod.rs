@@ -220,6 +220,12 @@ impl App {
         }
     }
 
+    /// A page's own check before it shows a form only `cap` may send (so no one types into a
+    /// form they cannot save): refused by role, recorded like every refusal.
+    pub async fn require_capability(&self, actor: &Actor<'_>, cap: Capability) -> Result<(), AppError> {
+        self.require(actor, cap).await.map(|_| ())
+    }
+
     /// Checks credentials and opens a session.
     pub async fn login(&self, input: LoginInput<'_>) -> Result<LoginOutcome, AppError> {
         let now = self.now();

@@ -198,15 +198,11 @@ pub async fn edit(
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
     // Who may not save may not start typing either: refused here, before any typing is lost.
-    if !state
+    state
         .app
-        .policy()
-        .has_capability(&p.roles, carekeep_domain::Capability::ManageProgram)
-    {
-        return Err(WebError::page(AppError::Forbidden(
-            "only staff who run the compliance program edit the clinic's forms".into(),
-        )));
-    }
+        .require_capability(&p.actor(), carekeep_domain::Capability::ManageProgram)
+        .await
+        .map_err(WebError::page)?;
     let v = latest(&state, &p, id).await?;
     Ok(page(&state, &p, id, &v, &v.template, &[]).into_response())
 }
