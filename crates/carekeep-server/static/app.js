@@ -185,6 +185,31 @@
   update();
 })();
 
+// Forms saved part by part (issue 28): typing not yet saved is lost to a link followed or a
+// tab closed, so leaving then asks first; sending the form itself never asks. Without the
+// script nothing changes.
+(function () {
+  "use strict";
+  var forms = document.querySelectorAll("form[data-unsaved-warning]");
+  if (!forms.length) { return; }
+  var dirty = false;
+  function typed() { dirty = true; }
+  function clean() { dirty = false; }
+  for (var i = 0; i < forms.length; i++) {
+    forms[i].addEventListener("input", typed);
+    forms[i].addEventListener("change", typed);
+    forms[i].addEventListener("submit", clean);
+  }
+  document.addEventListener("carekeep:leave", clean);
+  window.addEventListener("beforeunload", function (e) {
+    if (!dirty) { return; }
+    e.preventDefault();
+    // Older browsers ask only when a value is returned; the words are the browser's own.
+    e.returnValue = "";
+    return "";
+  });
+})();
+
 (function () {
   "use strict";
   var pad = document.getElementById("sig-pad");
@@ -205,7 +230,8 @@
     var q = p.matrixTransform(m.inverse());
     return [Math.max(0, Math.min(600, Math.round(q.x))), Math.max(0, Math.min(600, Math.round(q.y)))];
   }
-  function show() { path.setAttribute("d", d); field.value = d; }
+  // A stroke is typing too, for the warning before leaving with unsaved changes.
+  function show() { path.setAttribute("d", d); field.value = d; field.dispatchEvent(new Event("input", { bubbles: true })); }
   pad.addEventListener("pointerdown", function (e) {
     var q = point(e); if (!q) { return; }
     drawing = true;
@@ -252,6 +278,10 @@
     window.addEventListener(e, touched, { passive: true });
   });
   window.setInterval(function () {
-    if (Date.now() - last >= idle * 1000) { window.location.assign("/kiosk?ended=1"); }
+    if (Date.now() - last >= idle * 1000) {
+      // The next person must not find this patient's page held open by "leave the page?".
+      document.dispatchEvent(new Event("carekeep:leave"));
+      window.location.assign("/kiosk?ended=1");
+    }
   }, 5000);
 })();

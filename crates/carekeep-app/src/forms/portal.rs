@@ -124,7 +124,11 @@ impl App {
             .filter(|r| !Self::form_left_out(r.appointment_id, &left_out))
             .filter(|r| Self::in_kiosk_packet(&packet, r))
             .collect();
-        let forms = self.form_lines(&mut conn, &rows).await?;
+        let mut forms = self.form_lines(&mut conn, &rows).await?;
+        // A visit left out of a representative's view is not named either.
+        for f in &mut forms {
+            f.visits.retain(|(a, _)| !Self::form_left_out(Some(*a), &left_out));
+        }
         let consent = store::esign_consent(&mut conn, pp.patient_id, Self::person_of(pp)).await?;
         drop(conn);
         let event = self.portal_form_event(

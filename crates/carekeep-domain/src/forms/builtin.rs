@@ -15,7 +15,14 @@ fn field(id: &str, label: &str, kind: FieldKind, required: bool) -> Field {
         kind,
         required,
         show_if: None,
+        end_date: false,
     }
+}
+
+/// A date that ends the permission given: it may not be in the past (`expiry`).
+fn end_date(mut f: Field) -> Field {
+    f.end_date = true;
+    f
 }
 
 fn when(mut f: Field, on: &str, equals: &str) -> Field {
@@ -282,7 +289,7 @@ fn photo_consent() -> Vec<Section> {
                     "marketing_use",
                     "yes",
                 ),
-                when(field("marketing_expires", "This authorization ends on", FieldKind::Date, true), "marketing_use", "yes"),
+                when(end_date(field("marketing_expires", "This authorization ends on", FieldKind::Date, true)), "marketing_use", "yes"),
             ],
         ),
         signing(&[]),
@@ -368,7 +375,7 @@ fn hipaa_authorization() -> Vec<Section> {
             &[],
             vec![
                 choice(ENDS, "This authorization ends", &["On a date", "When an event happens"], true),
-                when(field(EXPIRES_ON, "End date", FieldKind::Date, true), ENDS, "On a date"),
+                when(end_date(field(EXPIRES_ON, "End date", FieldKind::Date, true)), ENDS, "On a date"),
                 when(field(EXPIRY_EVENT, "The event", FieldKind::Text, true), ENDS, "When an event happens"),
             ],
         ),

@@ -123,6 +123,7 @@ pub fn apply(t: &mut Template, op: Op) {
                     kind: FieldKind::Text,
                     required: false,
                     show_if: None,
+                    end_date: false,
                 });
             }
         }

@@ -3,17 +3,23 @@
 //! form refuses it at its field rather than letting the patient sign something void.
 
 use super::builtin::auth_fields;
-use super::{is_shown, Answer, Answers, Problem, Template, DATE_ISO};
+use super::{is_shown, Answer, Answers, Field, FieldKind, Problem, Template, DATE_ISO};
 use time::Date;
 
-/// The date questions that end an authorization: the HIPAA authorization's, and the
-/// photography consent's marketing use (an authorization under 164.508(a)(3)).
-const ENDS_ON: [&str; 2] = [auth_fields::EXPIRES_ON, "marketing_expires"];
+/// The date questions that ended an authorization before the flag [`Field::end_date`] existed:
+/// the HIPAA authorization's, and the photography consent's marketing use (an authorization
+/// under 164.508(a)(3)). Versions adopted then keep the rule by these ids.
+const ENDS_ON_BEFORE_THE_FLAG: [&str; 2] = [auth_fields::EXPIRES_ON, "marketing_expires"];
+
+/// Whether `f` is a date that ends a permission.
+pub fn ends_a_permission(f: &Field) -> bool {
+    f.kind == FieldKind::Date && (f.end_date || ENDS_ON_BEFORE_THE_FLAG.contains(&f.id.as_str()))
+}
 
 /// Each end date shown and answered that is before `today` (the clinic's day).
 pub fn past_end_dates(t: &Template, answers: &Answers, today: Date) -> Vec<Problem> {
     t.fields()
-        .filter(|f| ENDS_ON.contains(&f.id.as_str()) && is_shown(t, f, answers))
+        .filter(|f| ends_a_permission(f) && is_shown(t, f, answers))
         .filter_map(|f| match answers.get(&f.id) {
             Some(Answer::Text(s)) => Date::parse(s, DATE_ISO).ok().filter(|d| *d < today).map(|_| Problem {
                 field: f.id.clone(),
@@ -54,5 +60,65 @@ mod tests {
             assert_eq!(got.len(), n, "{ends} {on}: {got:?}");
             assert!(got.iter().all(|p| p.field == auth_fields::EXPIRES_ON));
         }
+    }
+
+    /// The rule follows the flag on the field, whatever its id; a version stored before the
+    /// flag (no `end_date` in its JSON) keeps it by the two built-in ids.
+    #[test]
+    fn an_end_date_is_a_property_of_the_field() {
+        let today = date!(2026 - 12 - 07);
+        let form = |id: &str, flagged: bool| {
+            let mut f = Field {
+                id: id.into(),
+                label: "Ends on".into(),
+                help: String::new(),
+                kind: FieldKind::Date,
+                required: true,
+                show_if: None,
+                end_date: flagged,
+            };
+            if id == "text" {
+                f.kind = FieldKind::Text;
+            }
+            Template {
+                title: "Permission".into(),
+                kind: crate::forms::FormKind::Other,
+                sections: vec![crate::forms::Section {
+                    title: "When it ends".into(),
+                    text: vec![],
+                    fields: vec![f],
+                }],
+            }
+        };
+        let past = |id: &str| {
+            let mut a = Answers::new();
+            a.insert(id.into(), Answer::Text("2026-01-31".into()));
+            a
+        };
+        let cases = [
+            ("ends_on", true, 1),
+            ("ends_on", false, 0),
+            ("expires_on", false, 1),
+            ("marketing_expires", false, 1),
+            ("text", true, 0),
+        ];
+        for (id, flagged, n) in cases {
+            assert_eq!(
+                past_end_dates(&form(id, flagged), &past(id), today).len(),
+                n,
+                "{id} {flagged}"
+            );
+        }
+        // The built-in templates carry the flag.
+        for (key, id) in [
+            ("hipaa_authorization", auth_fields::EXPIRES_ON),
+            ("photo_consent", "marketing_expires"),
+        ] {
+            let t = builtin::template(key).unwrap();
+            assert!(t.field(id).is_some_and(|f| f.end_date), "{key}");
+        }
+        // The flag is part of what a version's hash covers (and only when set, so the hash of
+        // a version stored before it is unchanged).
+        assert_ne!(form("ends_on", true).sha256(), form("ends_on", false).sha256());
     }
 }

@@ -16,9 +16,11 @@
 //! - A version once used never changes ([`may_change_version`]); an edit makes a copy.
 
 pub mod builtin;
+pub mod citations;
 pub mod edit;
 pub mod esign;
 pub mod expiry;
+pub mod height;
 pub mod kiosk;
 pub mod packet;
 mod read;
@@ -147,6 +149,11 @@ pub struct Field {
     pub required: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub show_if: Option<Condition>,
+    /// A date that ends a permission (an authorization's expiration date, 164.508(c)(1)(v)):
+    /// it may not be in the past when signed ([`expiry::past_end_dates`]). Absent in versions
+    /// made before the flag existed, which keep the rule by the two built-in ids.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub end_date: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -287,6 +294,10 @@ fn canonical_template(t: &Template) -> String {
                 _ => {}
             }
             part(&mut out, if f.required { "required" } else { "optional" });
+            // Only when set, so the hash of a version made before the flag is unchanged.
+            if f.end_date {
+                part(&mut out, "end_date");
+            }
             if let Some(c) = &f.show_if {
                 part(&mut out, &c.field);
                 part(&mut out, &c.equals);
@@ -371,7 +382,13 @@ fn check_answer(f: &Field, a: &Answer) -> Option<Problem> {
         (FieldKind::Date, Answer::Text(s)) if Date::parse(s, DATE_ISO).is_err() => {
             Some(problem(f, "Type a date like 04/23/1980."))
         }
-        (FieldKind::Number { min, max, unit }, Answer::Text(s)) => match s.trim().parse::<f64>() {
+        (FieldKind::Number { unit, .. }, Answer::Text(s)) if unit == height::INCHES && height::inches(s).is_none() => {
+            Some(problem(f, height::PROBLEM))
+        }
+        (FieldKind::Number { min, max, unit }, Answer::Text(s)) => match height::inches(s)
+            .filter(|_| unit == height::INCHES)
+            .map_or_else(|| s.trim().parse::<f64>(), Ok)
+        {
             Err(_) => Some(problem(f, "Type a number.")),
             Ok(n) if min.is_some_and(|m| n < m) || max.is_some_and(|m| n > m) => Some(problem(
                 f,

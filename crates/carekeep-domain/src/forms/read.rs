@@ -40,6 +40,12 @@ pub fn read_section(t: &Template, index: usize, raw: &RawAnswers, answers: &mut 
         let id = f.id.as_str();
         let value = match &f.kind {
             FieldKind::Signature => None,
+            // A length in inches may be typed in feet and inches; kept as the inches.
+            FieldKind::Number { unit, .. } if unit == super::height::INCHES => {
+                let typed = clean(one(raw, id));
+                let kept = super::height::inches(&typed).map_or(typed, super::height::kept);
+                Some(Answer::Text(kept)).filter(|a| !matches!(a, Answer::Text(s) if s.is_empty()))
+            }
             FieldKind::Text
             | FieldKind::LongText
             | FieldKind::Choice { .. }

@@ -72,6 +72,41 @@ async fn a_form_sent_by_hand_then_booked_twice_is_outstanding_once_and_the_text_
         1,
         "{html}"
     );
+    // Sent by hand, it is now for both booked visits, and says so as a booked packet's form
+    // does: the day and the time on the clinic's clock.
+    let on = |t: time::OffsetDateTime| {
+        let l = a.clinic_zone().local(t);
+        let (h, half) = match l.hour() {
+            0 => (12, "AM"),
+            h @ 1..=11 => (h, "AM"),
+            12 => (12, "PM"),
+            h => (h - 12, "PM"),
+        };
+        format!(
+            "{:02}/{:02}/{} at {h}:{:02} {half}",
+            u8::from(l.month()),
+            l.day(),
+            l.year(),
+            l.minute()
+        )
+    };
+    let both = format!(
+        "For your visits on {} and {}",
+        on(datetime!(2026-03-04 15:00 UTC)),
+        on(datetime!(2026-03-11 15:00 UTC))
+    );
+    assert!(html.contains(&both), "{both}: {html}");
+    // The home page counts it once.
+    let (status, home) = me.get("/portal").await;
+    assert_eq!(status, 200);
+    assert!(home.contains("fill in one form before your visit"), "{home}");
+    // A visit called off is no longer named.
+    a.calendar_cancel(&desk.actor(), second, "the patient called")
+        .await
+        .unwrap();
+    let (_, html) = me.get("/portal/forms").await;
+    let one = format!("For your visit on {}<", on(datetime!(2026-03-04 15:00 UTC)));
+    assert!(html.contains(&one), "{one}: {html}");
 
     // The reminder's text: one message, no form's name, its link's page offers the forms.
     app.clock.advance(Duration::hours(30));

@@ -144,6 +144,7 @@ fn a_condition_is_shown_when_an_earlier_yes_no_is_yes_and_removing_its_question_
             kind: FieldKind::YesNo { follow_up: None },
             required: true,
             show_if: None,
+            end_date: false,
         },
     );
     t.sections[1].fields[0].show_if = condition("pregnant", None);

@@ -22,7 +22,7 @@ use serde::Deserialize;
 pub struct FormItem {
     pub id: i64,
     pub title: String,
-    /// `For your visit on 12/14/2026`, or empty.
+    /// `For your visit on 12/14/2026 at 9:00 AM`, or empty.
     pub visit: String,
     pub status: &'static str,
     pub done: bool,
@@ -46,13 +46,26 @@ pub struct FormsPage {
 
 crate::web::chrome::page_response!(FormsPage);
 
+/// `For your visit on 12/14/2026 at 9:00 AM` (or visits, for a form reused by a later
+/// booking), on the clinic's clock; empty for a form asked for no visit.
+fn visit_words(l: &FormLine) -> String {
+    use crate::web::formats::{clock, date};
+    let each: Vec<String> = l
+        .visits
+        .iter()
+        .map(|(_, t)| format!("{} at {}", date(t.date()), clock(*t)))
+        .collect();
+    match each.as_slice() {
+        [] => String::new(),
+        [one] => format!("For your visit on {one}"),
+        [rest @ .., last] => format!("For your visits on {} and {last}", rest.join(", ")),
+    }
+}
+
 fn item(l: FormLine) -> FormItem {
     FormItem {
         id: l.response_id,
-        visit: l
-            .visit_on
-            .map(|d| format!("For your visit on {}", crate::web::formats::date(d)))
-            .unwrap_or_default(),
+        visit: visit_words(&l),
         title: l.title,
         status: l.status.words(),
         done: l.status.done(),
