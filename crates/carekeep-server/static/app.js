@@ -220,7 +220,8 @@
   wrap.hidden = false;
   var label = document.getElementById("typed-label");
   if (label) { label.textContent = "Or type your full name instead"; }
-  var d = "";
+  // A refused form comes back with the drawing sent, so it is not lost.
+  var d = field.value || "";
   var drawing = false;
   function point(e) {
     var p = pad.createSVGPoint();

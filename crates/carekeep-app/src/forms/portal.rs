@@ -261,7 +261,12 @@ impl App {
         let person = Self::person_of(pp);
         let consent = store::esign_consent(tx.conn(), pp.patient_id, person).await?;
         let template = super::parse_body(&v.body)?;
-        let mark = if !signature.drawn.trim().is_empty() {
+        let both = !signature.drawn.trim().is_empty() && !signature.typed.trim().is_empty();
+        let mark = if both {
+            // Which of two marks the signer meant is not ours to guess (UETA 9(a) attribution):
+            // they keep one.
+            Err("you signed on the pad and also typed your name: keep one (clear the pad, or empty the name box)")
+        } else if !signature.drawn.trim().is_empty() {
             rule::check_drawn(signature.drawn.trim()).map(|()| Mark::Drawn(signature.drawn.trim().to_owned()))
         } else {
             match signature.typed.trim() {

@@ -204,7 +204,8 @@ pub enum Answer {
 }
 
 impl Answer {
-    fn is_empty(&self) -> bool {
+    /// Nothing given (an empty text, no choice, no row).
+    pub fn is_empty(&self) -> bool {
         match self {
             Answer::Text(s) => s.trim().is_empty(),
             Answer::Many(v) => v.is_empty(),

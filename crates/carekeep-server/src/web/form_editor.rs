@@ -34,6 +34,8 @@ pub struct QuestionEdit {
     pub help: String,
     pub kind: &'static str,
     pub required: bool,
+    /// A date that ends a permission: it may not be in the past when signed.
+    pub end_date: bool,
     pub options: String,
     pub unit: String,
     pub follow_up: String,
@@ -134,6 +136,7 @@ fn page(
                 help: f.help.clone(),
                 kind: edit::kind_code(&f.kind),
                 required: f.required,
+                end_date: carekeep_domain::forms::expiry::ends_a_permission(f),
                 options: match &f.kind {
                     FieldKind::Choice { options } | FieldKind::MultipleChoice { options } => options.join("\n"),
                     _ => String::new(),
@@ -249,6 +252,7 @@ fn typed(saved: &FormTemplate, pairs: &[(String, String)]) -> FormTemplate {
                 &f.kind,
             );
             f.required = f.kind == FieldKind::Signature || detail("required") == "yes";
+            f.end_date = f.kind == FieldKind::Date && detail("end_date") == "yes";
             f.show_if = edit::condition(detail("if").trim(), f.show_if.as_ref());
         }
     }

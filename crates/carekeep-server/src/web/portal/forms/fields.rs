@@ -2,7 +2,7 @@
 //! problem, and the condition that shows it, in words.
 
 use carekeep_app::forms::ResponseView;
-use carekeep_domain::forms::{Answer, Field, FieldKind, Problem};
+use carekeep_domain::forms::{citations, height, Answer, Field, FieldKind, Problem};
 
 /// One question as the page shows it, with what was saved and its problem.
 #[derive(Debug, Default)]
@@ -15,6 +15,8 @@ pub struct FieldView {
     pub options: Vec<(String, bool)>,
     pub value: String,
     pub unit: String,
+    /// How a length in inches may be typed (feet and inches too).
+    pub unit_hint: &'static str,
     pub yes: Option<bool>,
     pub detail: String,
     pub follow_up: String,
@@ -40,8 +42,8 @@ pub(super) fn field_view(v: &ResponseView, f: &Field, problems: &[Problem]) -> F
     };
     let mut out = FieldView {
         id: f.id.clone(),
-        label: f.label.clone(),
-        help: f.help.clone(),
+        label: citations::plain(&f.label).0,
+        help: citations::plain(&f.help).0,
         kind: f.kind.code(),
         required: f.required,
         error: problems
@@ -84,6 +86,9 @@ pub(super) fn field_view(v: &ResponseView, f: &Field, problems: &[Problem]) -> F
         FieldKind::Number { unit, .. } => {
             out.value = text;
             out.unit = unit.clone();
+            if unit == height::INCHES {
+                out.unit_hint = height::HINT;
+            }
         }
         FieldKind::MedicationList => {
             if let Some(Answer::Medications(v)) = a {

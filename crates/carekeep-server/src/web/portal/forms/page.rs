@@ -9,13 +9,22 @@ use crate::web::portal::pages::Here;
 use askama::Template;
 use carekeep_app::forms::ResponseView;
 use carekeep_app::portal::PortalPatient;
-use carekeep_domain::forms::{intent_words, FieldKind, Problem, Section};
+use carekeep_domain::forms::{citations, intent_words, is_shown, FieldKind, Problem, Section};
 
 /// A problem named on the sign step, with where to fix it.
 #[derive(Debug)]
 pub struct ProblemLine {
     pub href: String,
     pub words: String,
+}
+
+/// One part's answers on the sign step, read-only, with the way back to change them.
+#[derive(Debug)]
+pub struct PartSummary {
+    pub title: String,
+    pub href: String,
+    /// Each question shown and its answer in words.
+    pub lines: Vec<(String, String)>,
 }
 
 #[derive(Template, Debug)]
@@ -34,8 +43,17 @@ pub struct FormPage {
     pub part: usize,
     pub parts: Vec<String>,
     pub part_title: String,
+    /// The part's words without their legal citations, which `why` gives one click away.
     pub part_text: Vec<String>,
+    pub why: Vec<String>,
     pub fields: Vec<FieldView>,
+    /// A list of the part whose rows run out: the default button comes first, so Enter in a
+    /// box still saves and continues rather than adding rows.
+    pub has_list: bool,
+    /// On the sign step: what is being signed, part by part.
+    pub summary: Vec<PartSummary>,
+    /// The drawn signature sent with a refused form, drawn again so it is not lost.
+    pub drawn: String,
     pub sign_step: bool,
     pub problems: Vec<ProblemLine>,
     pub intent: String,
@@ -62,6 +80,7 @@ pub(super) struct Shown<'a> {
     pub problems: &'a [Problem],
     pub esign_needed: bool,
     pub typed: String,
+    pub drawn: String,
     pub notice: Option<&'a str>,
 }
 
@@ -71,6 +90,7 @@ pub(super) fn form_page(state: &AppState, p: &PortalPatient, v: &ResponseView, s
         problems,
         esign_needed,
         typed,
+        drawn,
         notice,
     } = shown;
     let t = &v.template;
@@ -103,8 +123,23 @@ pub(super) fn form_page(state: &AppState, p: &PortalPatient, v: &ResponseView, s
             "Your answers are saved, but some need a change: see below."
         }));
     }
+    let (part_text, why) = plain(section.map_or(sign_text, |s| s.text.clone()));
+    let fields: Vec<FieldView> = section
+        .map(|s| {
+            s.fields
+                .iter()
+                .filter(|f| f.kind != FieldKind::Signature)
+                .map(|f| field_view(v, f, problems))
+                .collect()
+        })
+        .unwrap_or_default();
     FormPage {
         chrome,
+        has_list: fields
+            .iter()
+            .any(|f| f.kind == "medication_list" || f.kind == "allergy_list"),
+        summary: if sign_step { summary(p, v, &fill) } else { Vec::new() },
+        drawn,
         base: base(p),
         kiosk: p.kiosk.is_some(),
         here: Here::Forms,
@@ -116,16 +151,9 @@ pub(super) fn form_page(state: &AppState, p: &PortalPatient, v: &ResponseView, s
         part_title: section
             .map(|s| s.title.clone())
             .unwrap_or_else(|| "Sign and send".into()),
-        part_text: section.map_or(sign_text, |s| s.text.clone()),
-        fields: section
-            .map(|s| {
-                s.fields
-                    .iter()
-                    .filter(|f| f.kind != FieldKind::Signature)
-                    .map(|f| field_view(v, f, problems))
-                    .collect()
-            })
-            .unwrap_or_default(),
+        part_text,
+        why,
+        fields,
         parts,
         sign_step,
         problems: problem_lines,
@@ -157,4 +185,45 @@ fn problem_line(p: &PortalPatient, v: &ResponseView, fill: &[&Section], parts: &
             words: pr.message.clone(),
         },
     }
+}
+
+/// Paragraphs without their citations, and the citations of them all (each once).
+fn plain(paragraphs: Vec<String>) -> (Vec<String>, Vec<String>) {
+    let mut why: Vec<String> = Vec::new();
+    let text = paragraphs
+        .iter()
+        .map(|para| {
+            let (text, cited) = citations::plain(para);
+            for c in cited {
+                if !why.contains(&c) {
+                    why.push(c);
+                }
+            }
+            text
+        })
+        .collect();
+    (text, why)
+}
+
+/// Each part's questions shown and their answers in words, to read before signing.
+fn summary(p: &PortalPatient, v: &ResponseView, fill: &[&Section]) -> Vec<PartSummary> {
+    fill.iter()
+        .enumerate()
+        .map(|(i, s)| PartSummary {
+            title: s.title.clone(),
+            href: format!("{}/forms/{}?part={i}", base(p), v.id),
+            lines: s
+                .fields
+                .iter()
+                .filter(|f| f.kind != FieldKind::Signature && is_shown(&v.template, f, &v.answers))
+                .map(|f| {
+                    let words = match v.answers.get(&f.id).filter(|a| !a.is_empty()) {
+                        Some(a) => carekeep_app::forms::answer_words(Some(a), &f.kind),
+                        None => "Not answered".into(),
+                    };
+                    (citations::plain(&f.label).0, words)
+                })
+                .collect(),
+        })
+        .collect()
 }

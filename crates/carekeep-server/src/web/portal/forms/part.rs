@@ -40,6 +40,7 @@ pub async fn show(
         problems: &[],
         esign_needed,
         typed: String::new(),
+        drawn: String::new(),
         notice: (q.done == "saved").then_some("Saved."),
     };
     Ok(form_page(&state, &p, &v, shown).into_response())
@@ -78,6 +79,16 @@ pub async fn save(
     if go == "back" {
         return Ok(form_link(&p, id).with("part", part.saturating_sub(1)).redirect());
     }
+    // More rows for a list: saved, and the same part again with two empty rows at the list.
+    if let Some(list) = go.strip_prefix("rows:") {
+        let at = v
+            .template
+            .sections
+            .get(section)
+            .and_then(|s| s.fields.iter().find(|f| f.id == list))
+            .map_or_else(|| "part-form".to_owned(), |f| format!("f-{}", f.id));
+        return Ok(form_link(&p, id).with("part", part).at(at).redirect());
+    }
     if problems.is_empty() {
         return Ok(form_link(&p, id).with("part", part + 1).redirect());
     }
@@ -93,6 +104,7 @@ pub async fn save(
         problems: &problems,
         esign_needed,
         typed: String::new(),
+        drawn: String::new(),
         notice: None,
     };
     Ok((StatusCode::UNPROCESSABLE_ENTITY, form_page(&state, &p, &v, shown)).into_response())

@@ -28,7 +28,7 @@ pub async fn sign(
     Path(id): Path<i64>,
     Form(f): Form<SignForm>,
 ) -> Result<Response, WebError> {
-    let typed = f.typed.clone();
+    let (typed, drawn) = (f.typed.clone(), f.drawn.clone());
     match state
         .app
         .portal_submit_form(
@@ -68,6 +68,7 @@ pub async fn sign(
                 problems: &problems,
                 esign_needed,
                 typed,
+                drawn,
                 notice: None,
             };
             Ok((StatusCode::UNPROCESSABLE_ENTITY, form_page(&state, &p, &v, shown)).into_response())
