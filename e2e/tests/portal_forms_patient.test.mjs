@@ -23,7 +23,7 @@ before(async () => {
   patientId = p.id;
   const owner = await signIn(browser, server, 'owner');
   await owner.goto(server.url + '/forms');
-  for (const title of ['Current medications and allergies', 'Consent to treat']) {
+  for (const title of ['Current medications and allergies', 'Consent to treat', 'Medical history', 'Authorization to disclose health information']) {
     await Promise.all([owner.waitForNavigation(), owner.click(`button:has-text("Adopt ${title}")`)]);
   }
   await owner.context().close();
@@ -32,6 +32,8 @@ before(async () => {
   await staff.click('#forms summary');
   await staff.locator('#forms').getByLabel('Current medications and allergies').check();
   await staff.locator('#forms').getByLabel('Consent to treat').check();
+  await staff.locator('#forms').getByLabel('Medical history').check();
+  await staff.locator('#forms').getByLabel('Authorization to disclose health information').check();
   await Promise.all([staff.waitForNavigation(), staff.click('#forms button[type=submit]')]);
   await staff.context().close();
 });
@@ -139,8 +141,67 @@ test('the sign step with its answers passes axe at both widths', async () => {
   assert.deepEqual(await seriousViolations(page), []);
   await noSidewaysScroll(page);
   await screenshot(page, 'portal-form-check-consent-phone');
+  // Drawn on the pad and a name typed too: refused at the signature, both kept.
+  await page.locator('#sig-pad').scrollIntoViewIfNeeded();
+  const box = await page.locator('#sig-pad').boundingBox();
+  await page.mouse.move(box.x + 30, box.y + 120);
+  await page.mouse.down();
+  for (const [x, y] of [[80, 60], [140, 130], [200, 70], [260, 120]]) await page.mouse.move(box.x + x, box.y + y);
+  await page.mouse.up();
+  const drawn = await page.inputValue('#sig-drawn');
+  assert.match(drawn, /^M \d+ \d+ L/);
+  await page.fill('#typed', 'Odile Brennan');
+  const [res] = await Promise.all([page.waitForNavigation(), page.click('#sign-form button[type=submit]')]);
+  assert.equal(res.status(), 422);
+  assert.match(await page.textContent('#problems'), /keep one/);
+  assert.equal(await page.inputValue('#sig-drawn'), drawn);
+  assert.equal(await page.getAttribute('#sig-path', 'd'), drawn);
+  assert.equal(await page.inputValue('#typed'), 'Odile Brennan');
+  assert.deepEqual(await seriousViolations(page), []);
+  await screenshot(page, 'portal-form-two-marks-phone');
   await page.setViewportSize({ width: 1280, height: 800 });
   assert.deepEqual(await seriousViolations(page), []);
-  await screenshot(page, 'portal-form-check-consent');
+  await screenshot(page, 'portal-form-two-marks');
+  // Cleared the pad: the typed name signs.
+  await page.click('#sig-clear');
+  await Promise.all([page.waitForNavigation(), page.click('#sign-form button[type=submit]')]);
+  assert.match(await page.textContent('main'), /signed and sent/);
+  await context.close();
+});
+
+test('height in feet and inches, and the law one click away', async () => {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, bypassCSP: true });
+  const page = await portal(context, 3);
+  await page.goto(server.url + '/portal/forms');
+  await Promise.all([page.waitForNavigation(), page.click('a:has-text("Start Medical history")')]);
+  assert.match(await page.textContent('#q-height'), /In inches \(66\) or in feet and inches/);
+  await page.fill('#f-height', 'five six');
+  await page.fill('#f-weight', '150');
+  const [bad] = await Promise.all([page.waitForNavigation(), page.click('button[value=next]')]);
+  assert.equal(bad.status(), 422);
+  assert.match(await page.textContent('#e-height'), /Type it in inches, like 66/);
+  assert.equal(await page.inputValue('#f-height'), 'five six');
+  assert.equal(await page.inputValue('#f-weight'), '150');
+  assert.deepEqual(await seriousViolations(page), []);
+  await noSidewaysScroll(page);
+  await screenshot(page, 'portal-form-height-refused-phone');
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await screenshot(page, 'portal-form-height-refused');
+  await page.fill('#f-height', '5\' 6"');
+  await Promise.all([page.waitForNavigation(), page.click('button[value=next]')]);
+  await Promise.all([page.waitForNavigation(), page.click('button[value=back]')]);
+  assert.equal(await page.inputValue('#f-height'), '66');
+
+  await page.goto(server.url + '/portal/forms');
+  await Promise.all([page.waitForNavigation(), page.click('a:has-text("Start Authorization")')]);
+  const main = await page.textContent('main');
+  assert.ok(!/CFR/.test(await page.locator('form > p').allTextContents().then((t) => t.join(' '))), main);
+  await page.click('details.why summary');
+  assert.match(await page.textContent('details.why'), /45 CFR 164\.508\(b\)\(2\)/);
+  assert.deepEqual(await seriousViolations(page), []);
+  await screenshot(page, 'portal-form-why-we-ask');
+  await page.setViewportSize({ width: 390, height: 844 });
+  await noSidewaysScroll(page);
+  await screenshot(page, 'portal-form-why-we-ask-phone');
   await context.close();
 });
