@@ -7,7 +7,7 @@ use super::{packets::ResponseView, FormLine};
 use crate::portal::forms_patient as portal_patient;
 use crate::{Actor, App, AppError};
 use carekeep_domain::audit::{Action, Outcome};
-use carekeep_domain::forms::{self as rule, esign, Evidence, Mark, Problem, RawAnswers, Signer, Status};
+use carekeep_domain::forms::{self as rule, esign, Evidence, Problem, RawAnswers, Signer, Status};
 use carekeep_domain::portal::PortalRelation;
 use carekeep_domain::records::patient::Identity;
 use carekeep_domain::DataClass;
@@ -261,20 +261,7 @@ impl App {
         let person = Self::person_of(pp);
         let consent = store::esign_consent(tx.conn(), pp.patient_id, person).await?;
         let template = super::parse_body(&v.body)?;
-        let both = !signature.drawn.trim().is_empty() && !signature.typed.trim().is_empty();
-        let mark = if both {
-            // Which of two marks the signer meant is not ours to guess (UETA 9(a) attribution):
-            // they keep one.
-            Err("you signed on the pad and also typed your name: keep one (clear the pad, or empty the name box)")
-        } else if !signature.drawn.trim().is_empty() {
-            rule::check_drawn(signature.drawn.trim()).map(|()| Mark::Drawn(signature.drawn.trim().to_owned()))
-        } else {
-            match signature.typed.trim() {
-                "" => Err("sign on the pad or type your full name"),
-                t if t.chars().count() > 200 => Err("the typed name is too long"),
-                t => Ok(Mark::Typed(t.to_owned())),
-            }
-        };
+        let mark = rule::mark::mark_of(&signature.drawn, &signature.typed);
         let event = self.portal_form_event(
             actor,
             pp.patient_id,

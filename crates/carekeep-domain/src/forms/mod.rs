@@ -22,6 +22,7 @@ pub mod esign;
 pub mod expiry;
 pub mod height;
 pub mod kiosk;
+pub mod mark;
 pub mod packet;
 mod read;
 pub mod review;
