@@ -236,3 +236,44 @@ async fn an_authorization_edit_that_drops_a_required_element_is_refused_naming_i
     assert!(html.contains("164.508(c)(2)(i)"), "{html}");
     assert!(html.contains("You may revoke this whenever you like."), "kept: {html}");
 }
+
+/// An end date is a property of the question (164.508(b)(2)(i): an authorization whose end
+/// has passed is defective): the built-in marketing authorization's shows ticked, and a new
+/// date question ticked in the editor is saved flagged, so the portal refuses a past day.
+#[tokio::test]
+async fn the_editor_flags_a_date_question_as_an_end_date() {
+    let app = TestApp::spawn().await;
+    let id = crate::forms::adopt(&app, "photo_consent").await;
+    let mut c = PageClient::login(&app, "owner").await;
+    let (_, html) = c.get(&format!("/forms/{id}/edit")).await;
+    let ticked = |html: &str, name: &str| {
+        html.contains(&format!(
+            "id=\"{name}-end_date\" name=\"{name}.end_date\" value=\"yes\" checked"
+        ))
+    };
+    // Part 2's fourth question is the marketing authorization's end.
+    assert!(html.contains("name=\"q1_3.key\" value=\"marketing_expires\""), "{html}");
+    assert!(ticked(&html, "q1_3"), "{html}");
+    // A new question in part 1, made a date, ticked as an end date, and saved.
+    let (_, _, html) = press(&mut c, id, &fields(&html), "add:0").await;
+    let mut f = fields(&html);
+    set(&mut f, "q0_1.label", "This consent ends on");
+    set(&mut f, "q0_1.kind", "date");
+    let (_, _, html) = press(&mut c, id, &f, "keep").await;
+    assert!(
+        html.contains("id=\"q0_1-end_date\""),
+        "a date question offers the box: {html}"
+    );
+    let mut f = fields(&html);
+    set(&mut f, "q0_1.end_date", "yes");
+    let (status, _, html) = press(&mut c, id, &f, "save").await;
+    assert_eq!(status, 303, "{html}");
+    let owner = app.principal(&app.api_login("owner").await).await;
+    // Unused, the version was corrected in place: the newest is the one saved.
+    let versions = app.state.app.form_versions(&owner.actor(), id).await.unwrap();
+    let t = versions[0].template.clone();
+    let added = &t.sections[0].fields[1];
+    assert_eq!((added.kind.clone(), added.end_date), (FieldKind::Date, true));
+    assert!(t.field("marketing_expires").is_some_and(|f| f.end_date));
+    assert!(!t.sections[0].fields[0].end_date, "a yes/no is never an end date");
+}
