@@ -21,7 +21,7 @@ mod review;
 mod templates;
 
 pub use esign::EsignStanding;
-pub use kiosk::{KioskCode, KioskStarted, KioskState};
+pub use kiosk::{KioskCode, KioskSigner, KioskStarted, KioskState, NOT_A_SIGNER};
 pub use packets::{FormLine, PatientForms, ResponseView};
 pub use pdf::{answer_words, form_pdf_bytes};
 pub use portal::{PortalForms, SignatureInput, Submitted};

@@ -40,6 +40,7 @@ mod invitations;
 mod kept_typing;
 mod kept_values;
 mod kiosk;
+mod kiosk_signer;
 mod line_breaks;
 mod login;
 mod logs;
