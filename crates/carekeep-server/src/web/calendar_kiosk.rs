@@ -11,7 +11,7 @@ use crate::web::forms::Refused;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::Form;
+use axum_extra::extract::Form;
 use carekeep_app::forms::{KioskState, NOT_A_SIGNER};
 use carekeep_app::AppError;
 use serde::{Deserialize, Serialize};
