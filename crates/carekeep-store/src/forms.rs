@@ -396,6 +396,25 @@ pub async fn responses_for_appointments(conn: &mut Conn, appointments: &[i64]) -
     Ok(out)
 }
 
+/// The later visits these responses were reused for, `(response, appointment)`.
+pub async fn reused_for(conn: &mut Conn, responses: &[i64]) -> Result<Vec<(i64, i64)>, StoreError> {
+    let mut out = Vec::new();
+    for chunk in responses.chunks(500) {
+        let sql = format!(
+            "SELECT response_id, appointment_id FROM form_response_visits WHERE response_id IN ({})",
+            placeholders(1, chunk.len())
+        );
+        let mut q = sqlx::query(&sql);
+        for id in chunk {
+            q = q.bind(id);
+        }
+        for r in q.fetch_all(&mut *conn).await? {
+            out.push((r.try_get("response_id")?, r.try_get("appointment_id")?));
+        }
+    }
+    Ok(out)
+}
+
 /// Counts an open response for a later visit as well (a form asked again is reused).
 pub async fn add_response_visit(conn: &mut Conn, response: i64, appointment: i64) -> Result<(), StoreError> {
     sqlx::query(

@@ -13,6 +13,7 @@
 
 mod esign;
 mod kiosk;
+mod lines;
 mod packets;
 mod pdf;
 mod portal;
@@ -22,7 +23,8 @@ mod templates;
 
 pub use esign::EsignStanding;
 pub use kiosk::{KioskCode, KioskSigner, KioskStarted, KioskState, NOT_A_SIGNER};
-pub use packets::{FormLine, PatientForms, ResponseView};
+pub use lines::{FormLine, PatientForms};
+pub use packets::ResponseView;
 pub use pdf::{answer_words, form_pdf_bytes};
 pub use portal::{PortalForms, SignatureInput, Submitted};
 pub use record::{ChartForm, ChartForms, SignedForm};

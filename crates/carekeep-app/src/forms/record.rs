@@ -4,7 +4,7 @@
 //! came from each form, are read with the answers' `clinical` class. One audited event per
 //! view, naming the classes read.
 
-use super::packets::FormLine;
+use super::lines::FormLine;
 use crate::{Actor, App, AppError};
 use carekeep_domain::audit::{Action, Outcome};
 use carekeep_domain::forms::Status;
