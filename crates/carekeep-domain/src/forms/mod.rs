@@ -19,6 +19,7 @@ pub mod builtin;
 pub mod edit;
 pub mod esign;
 pub mod expiry;
+pub mod file_name;
 pub mod kiosk;
 pub mod packet;
 mod read;

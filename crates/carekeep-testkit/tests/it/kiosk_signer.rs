@@ -164,7 +164,8 @@ async fn a_parent_signs_on_the_tablet_and_the_evidence_and_the_pdf_name_them_and
     }
     assert!(v.evidence_holds);
     let pdf = a.form_pdf(&provider.actor(), form).await.unwrap();
-    let text = crate::pdf_text(&pdf);
+    assert_eq!(pdf.file_name, "Consent to treat - signed 03-02-2026.pdf");
+    let text = crate::pdf_text(&pdf.bytes);
     assert!(text.contains("Paula Quenby, personal representative ("), "{text}");
     assert!(text.contains(&e.signer.words()), "{text}");
     // The read of the representatives' names is on the trail.

@@ -31,6 +31,7 @@ mod form_editor;
 mod forms;
 mod forms_esign;
 mod forms_once;
+mod forms_queue;
 mod forms_review;
 mod hardening;
 mod house;
