@@ -12,7 +12,7 @@ import { launch, signIn, seriousViolations, screenshot } from '../lib.mjs';
 import { portalClinic } from '../portal_kit.mjs';
 
 const TOKEN = `kiosk-e2e-${process.pid}-gateway-token`;
-let server, browser, gateway, api, apiLogin, patientId, visitId;
+let server, browser, gateway, api, apiLogin, patientId, visitId, deskToken;
 
 function nextMonday() {
   const d = new Date();
@@ -32,6 +32,7 @@ before(async () => {
   ({ server, gateway, api, apiLogin } = clinic);
   browser = await launch();
   const desk = await apiLogin('frontdesk');
+  deskToken = desk;
   const p = await api('POST', '/api/v1/patients', desk, {
     given_name: 'Marisol', family_name: 'Okafor', date_of_birth: '1980-04-23', sex: 'female',
     contact: { phone: '(555) 234-9876', email: 'mo@example.org', address: '1 Main St', preferred: 'text' },
@@ -173,4 +174,112 @@ test('a packet is filled on the clinic tablet', async () => {
   assert.match(await doc.textContent('main'), /On the clinic's tablet/);
   await screenshot(doc, 'kiosk-evidence');
   await doc.context().close();
+});
+
+// A parent signs a minor's packet on the tablet (issue 28, item 4: the signer and the basis).
+// The nurse adds the mother as the child's representative and sends the consent from the
+// chart; at the checked-in visit the desk chooses her as the signer (1280 and 390), she
+// signs on a phone-sized tablet with her typed name; the provider sees her and her basis in the
+// evidence; the desk records at the chart that she withdrew her consent to electronic forms
+// (she wants paper), and the chart says paper forms are needed; the review queue shows the
+// child's birth date.
+test('a representative signs on the clinic tablet', async () => {
+  const child = await api('POST', '/api/v1/patients', deskToken, {
+    given_name: 'Mia', family_name: 'Quenby', date_of_birth: '2015-06-01', sex: 'female',
+    contact: { phone: '(555) 234-9877', email: '', address: '1 Main St', preferred: 'text' },
+  });
+  // The nurse at the desk (the front desk signed in a moment ago: a second sign-in within the
+  // same 30 seconds would be a replayed code); the same classes of the record.
+  const desk = await signIn(browser, server, 'nurse');
+  await desk.goto(server.url + `/patients/${child.id}`);
+  await desk.locator('summary', { hasText: 'Add a personal representative' }).click();
+  await desk.fill('#rep-name', 'Paula Quenby');
+  await desk.fill('#rep-relationship', 'mother');
+  await desk.fill('#rep-phone', '(555) 222-3334');
+  await desk.selectOption('#rep-basis', 'parent_of_minor');
+  await desk.fill('#rep-starts', '06/01/2015');
+  await desk.setInputFiles('#rep-file', { name: 'birth.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n') });
+  await Promise.all([desk.waitForNavigation(), desk.click('#rep-form button[type=submit]')]);
+  assert.match(await desk.textContent('main'), /Personal representative added/);
+  // Sent by hand from the chart.
+  await desk.locator('#forms summary', { hasText: 'Send forms' }).click();
+  await desk.getByLabel('Consent to treat').check();
+  await Promise.all([desk.waitForNavigation(), desk.click('#send-forms-form button[type=submit]')]);
+  assert.match(desk.url(), /#forms$/);
+  // Booked from the chart for the service that asks the consent: the form sent by hand counts
+  // for this visit.
+  await desk.locator('summary', { hasText: 'Book an appointment' }).click();
+  await desk.fill('#date', nextMonday());
+  await desk.fill('#time', '15:00');
+  await desk.fill('#minutes', '30');
+  await desk.fill('#service', 'Consult');
+  await desk.selectOption('#provider_id', { index: 0 });
+  await Promise.all([desk.waitForNavigation(), desk.click('#book button[type=submit]')]);
+  await desk.goto(server.url + '/calendar?day=' + nextMonday());
+  const card = desk.locator('a.cal-card', { hasText: 'Mia Quenby' }).first();
+  assert.match(await card.textContent(), /Forms missing: Consent to treat/);
+  const visit = { id: Number((await card.getAttribute('href')).split('/').pop()) };
+  await api('POST', `/api/v1/appointments/${visit.id}/status`, deskToken, { status: 'checked_in' });
+
+  await desk.goto(server.url + `/calendar/appointments/${visit.id}`);
+  const option = desk.locator('#signer option', { hasText: 'Paula Quenby' });
+  assert.match(await option.textContent(), /Paula Quenby, representative: .*minor/i);
+  await desk.selectOption('#signer', { label: await option.textContent() });
+  await look(desk, 'kiosk-signer-choice', 1280);
+  await desk.setViewportSize({ width: 390, height: 844 });
+  await look(desk, 'kiosk-signer-choice-phone', 390);
+  await Promise.all([desk.waitForNavigation(), desk.click('#tablet-form button[type=submit]')]);
+  assert.match(await desk.textContent('main'), /Signs on the tablet: Paula Quenby, representative/);
+  await look(desk, 'kiosk-signer-code-phone', 390);
+  await desk.setViewportSize({ width: 1280, height: 800 });
+  await look(desk, 'kiosk-signer-code', 1280);
+  const m = (await desk.textContent('#kiosk-code')).match(/(\d{3}) (\d{3})/);
+
+  const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, bypassCSP: true, isMobile: true, hasTouch: true });
+  const tablet = await ctx.newPage();
+  await tablet.goto(server.url + '/kiosk');
+  await tablet.fill('#code', m[1] + m[2]);
+  await Promise.all([tablet.waitForNavigation(), tablet.click('#code-form button[type=submit]')]);
+  await tablet.check('#agree');
+  await Promise.all([tablet.waitForNavigation(), tablet.click('#esign button[type=submit]')]);
+  await Promise.all([tablet.waitForNavigation(), tablet.click('a:has-text("Start")')]);
+  await tablet.fill('#f-initials', 'P.Q.');
+  await Promise.all([tablet.waitForNavigation(), tablet.click('button[value=next]')]);
+  // The child's name is not the signer's: refused at the field, the typing kept.
+  await tablet.fill('#typed', 'Mia Quenby');
+  const [refused] = await Promise.all([tablet.waitForNavigation(), tablet.click('#sign-form button[type=submit]')]);
+  assert.equal(refused.status(), 422);
+  assert.equal(await tablet.inputValue('#typed'), 'Mia Quenby');
+  await look(tablet, 'kiosk-signer-refused-phone', 390);
+  await tablet.fill('#typed', 'Paula Quenby');
+  await Promise.all([tablet.waitForNavigation(), tablet.click('#sign-form button[type=submit]')]);
+  assert.match(tablet.url(), /\/kiosk\/thanks$/);
+  await ctx.close();
+
+  const doc = await signIn(browser, server, 'provider');
+  await doc.goto(server.url + `/patients/${child.id}`);
+  await Promise.all([doc.waitForNavigation(), doc.click('#forms a:has-text("open")')]);
+  assert.match(await doc.textContent('main'), /Paula Quenby, personal representative \(.*minor/i);
+  await screenshot(doc, 'kiosk-signer-evidence');
+  await doc.goto(server.url + '/forms/review');
+  assert.match(await doc.textContent('main'), /06\/01\/2015/);
+  await look(doc, 'forms-queue-born', 1280);
+  await doc.setViewportSize({ width: 390, height: 844 });
+  await look(doc, 'forms-queue-born-phone', 390);
+  await doc.context().close();
+
+  // She tells the desk she wants paper forms from now on.
+  await desk.goto(server.url + `/patients/${child.id}`);
+  await desk.locator('#forms summary', { hasText: 'Patient wants paper forms' }).click();
+  await desk.selectOption('#who', { label: 'Paula Quenby (representative)' });
+  await look(desk, 'chart-esign-withdrawal', 1280);
+  await desk.setViewportSize({ width: 390, height: 844 });
+  await look(desk, 'chart-esign-withdrawal-phone', 390);
+  await Promise.all([desk.waitForNavigation(), desk.click('#esign-form button[type=submit]')]);
+  assert.match(await desk.textContent('main'), /Withdrawal recorded/);
+  assert.match(await desk.textContent('#forms'), /Paper forms needed/);
+  await look(desk, 'chart-esign-withdrawn-phone', 390);
+  await desk.setViewportSize({ width: 1280, height: 800 });
+  await look(desk, 'chart-esign-withdrawn', 1280);
+  await desk.context().close();
 });

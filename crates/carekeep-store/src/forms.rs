@@ -568,6 +568,23 @@ pub async fn withdraw_esign_consent(
     Ok(done.rows_affected() > 0)
 }
 
+/// Who has an E-SIGN consent in effect for a patient: `None` the patient, `Some` a
+/// representative's row in `care_people`. The patient first.
+pub async fn esign_in_effect(conn: &mut Conn, patient: i64) -> Result<Vec<Option<i64>>, StoreError> {
+    let rows =
+        sqlx::query("SELECT DISTINCT person_id FROM esign_consents WHERE patient_id = $1 AND withdrawn_at IS NULL")
+            .bind(patient)
+            .fetch_all(conn)
+            .await?;
+    // Sorted here: the two databases order NULL differently.
+    let mut who = rows
+        .iter()
+        .map(|r| r.try_get("person_id"))
+        .collect::<Result<Vec<Option<i64>>, _>>()?;
+    who.sort();
+    Ok(who)
+}
+
 /// When the consent was last withdrawn by someone (the patient or a representative) whose
 /// newest consent is withdrawn and not given again: forms must be on paper for them.
 pub async fn esign_withdrawn(conn: &mut Conn, patient: i64) -> Result<Option<i64>, StoreError> {

@@ -4,11 +4,13 @@
 //! patient (or their representative, for their own consent) withdraws at the portal; from
 //! then the portal asks the consent again before any electronic form, and the chart tells
 //! staff that this patient's forms are on paper. Forms signed before stay signed ((B)(i):
-//! withdrawing "does not undo forms you already signed", as the statement says).
+//! withdrawing "does not undo forms you already signed", as the statement says). A patient
+//! who tells the front desk instead ("I want paper forms") is recorded by staff through the
+//! same withdrawal ([`App::desk_withdraw_esign`]); (B)(iii) leaves the procedure to the clinic.
 
 use crate::portal::portal_patient;
 use crate::{Actor, App, AppError};
-use carekeep_domain::audit::Action;
+use carekeep_domain::audit::{Action, Outcome};
 use carekeep_domain::DataClass;
 use carekeep_store::forms as store;
 use carekeep_store::Conn;
@@ -52,7 +54,10 @@ impl App {
         let pp = portal_patient(actor)?;
         let mut tx = self.store().begin().await?;
         self.open_for_portal(tx.conn(), pp, pp.patient_id).await?;
-        if !store::withdraw_esign_consent(tx.conn(), pp.patient_id, Self::person_of(pp), self.now()).await? {
+        if !self
+            .withdraw_esign(tx.conn(), pp.patient_id, Self::person_of(pp))
+            .await?
+        {
             return Ok(false);
         }
         let event = self.portal_form_event(
@@ -66,6 +71,67 @@ impl App {
         self.record(&mut tx, &event).await?;
         tx.commit().await?;
         Ok(true)
+    }
+
+    /// The one withdrawal, wherever it is told: the consent of `person` (`None`: the patient)
+    /// in effect ends now. False when none was in effect.
+    async fn withdraw_esign(&self, conn: &mut Conn, patient: i64, person: Option<i64>) -> Result<bool, AppError> {
+        Ok(store::withdraw_esign_consent(conn, patient, person, self.now()).await?)
+    }
+
+    /// Staff record a withdrawal told at the front desk by the patient, or by a representative
+    /// for their own consent (`person`), for a reader and writer of the patient's forms status
+    /// (the scheduling class, as sending forms; a refusal by role is recorded). Audited in the
+    /// same transaction as the portal's. False when that person had no consent in effect
+    /// (nothing changes: the portal asks before any form anyway).
+    pub async fn desk_withdraw_esign(
+        &self,
+        actor: &Actor<'_>,
+        patient: i64,
+        person: Option<i64>,
+    ) -> Result<bool, AppError> {
+        let p = actor.person()?;
+        let mut tx = self.store().begin().await?;
+        let opened = self.open_patient(tx.conn(), p, patient).await?;
+        let mut tx = self
+            .require_write(tx, p, &opened, DataClass::Scheduling, Action::PhiUpdate)
+            .await?;
+        let withdrawn = self.withdraw_esign(tx.conn(), patient, person).await?;
+        let who = match person {
+            None => "the patient".to_owned(),
+            Some(id) => format!("representative #{id}"),
+        };
+        // Learning that no consent was in effect is a read of the patient's record: on the
+        // trail too.
+        let (action, reason) = if withdrawn {
+            (
+                Action::PhiUpdate,
+                format!("front desk: consent to sign electronically withdrawn by {who} (paper forms from now on)"),
+            )
+        } else {
+            (
+                Action::PhiRead,
+                format!("front desk: no consent to sign electronically in effect for {who}, nothing withdrawn"),
+            )
+        };
+        let mut event = self.phi_event(
+            p,
+            action,
+            Outcome::Success,
+            vec![patient],
+            ("EsignConsent", patient.to_string()),
+            vec![DataClass::Identity, DataClass::Scheduling],
+        );
+        event.reason = reason;
+        self.record(&mut tx, &event).await?;
+        tx.commit().await?;
+        Ok(withdrawn)
+    }
+
+    /// Who has a consent in effect (`None` the patient, `Some` a representative), read inside
+    /// the chart's forms card's audited read.
+    pub(crate) async fn esign_in_effect(&self, conn: &mut Conn, patient: i64) -> Result<Vec<Option<i64>>, AppError> {
+        Ok(store::esign_in_effect(conn, patient).await?)
     }
 
     /// Since when this patient's forms must be on paper (someone withdrew the consent and has

@@ -17,18 +17,20 @@ mod lines;
 mod packets;
 mod pdf;
 mod portal;
+mod queue;
 mod record;
 mod review;
 mod templates;
 
 pub use esign::EsignStanding;
-pub use kiosk::{KioskCode, KioskStarted, KioskState};
-pub use lines::FormLine;
-pub use packets::{PatientForms, ResponseView};
-pub use pdf::{answer_words, form_pdf_bytes};
+pub use kiosk::{KioskCode, KioskSigner, KioskStarted, KioskState, NOT_A_SIGNER};
+pub use lines::{FormLine, PatientForms};
+pub use packets::ResponseView;
+pub use pdf::{answer_words, form_pdf_bytes, SignedPdf};
 pub use portal::{PortalForms, SignatureInput, Submitted};
+pub use queue::QueueLine;
 pub use record::{ChartForm, ChartForms, SignedForm};
-pub use review::{Decided, Filed, QueueLine, Review};
+pub use review::{Decided, Filed, Review};
 pub use templates::{BuiltinOffer, ServiceForm, TemplateSummary, VersionView};
 
 use crate::rights::binding;

@@ -2,7 +2,6 @@
 //! (from the service's forms and how often each is asked), or sent by staff. Statuses are the
 //! `scheduling` class; answers the `clinical` class.
 
-pub(crate) use super::lines::FormLine;
 use super::parse_body;
 use crate::{Actor, App, AppError};
 use carekeep_domain::audit::{Action, Outcome};
@@ -11,17 +10,7 @@ use carekeep_domain::forms::{self as rule, Answers, Evidence, Frequency, Status,
 use carekeep_domain::DataClass;
 use carekeep_store::forms::{self as store, ResponseRow};
 use carekeep_store::Conn;
-use std::collections::BTreeMap;
 use time::OffsetDateTime;
-
-/// A patient's forms for the chart header.
-#[derive(Clone, Debug)]
-pub struct PatientForms {
-    pub lines: Vec<FormLine>,
-    /// Since when forms must be given on paper (the consent to sign electronically was
-    /// withdrawn and not given again), in the clinic's zone.
-    pub paper_since: Option<OffsetDateTime>,
-}
 
 /// One form with its answers and signature evidence.
 #[derive(Clone, Debug)]
@@ -205,71 +194,6 @@ impl App {
         tx.commit().await?;
         Ok(packet)
     }
-
-    /// The forms a patient was asked for and where each stands: no answers. The scheduling
-    /// class's read (the front desk sees which forms are done); one audited read.
-    pub async fn patient_forms(&self, actor: &Actor<'_>, patient: i64) -> Result<Vec<FormLine>, AppError> {
-        Ok(self.patient_forms_view(actor, patient).await?.lines)
-    }
-
-    /// The same, with whether the patient's forms must be on paper (the E-SIGN consent was
-    /// withdrawn, 15 U.S.C. 7001(c)(1)(A)): the chart header's "Forms:" line.
-    pub async fn patient_forms_view(&self, actor: &Actor<'_>, patient: i64) -> Result<PatientForms, AppError> {
-        let p = actor.person()?;
-        let mut conn = self.store().read().await?;
-        let opened = self.open_patient(&mut conn, p, patient).await?;
-        let rows = store::responses_for_patient(&mut conn, patient).await?;
-        let lines = self.form_lines(&mut conn, &rows).await?;
-        let paper_since = self.paper_since(&mut conn, patient).await?;
-        drop(conn);
-        self.require_read(p, &opened, DataClass::Scheduling, Action::PhiRead)
-            .await?;
-        let mut event = self.phi_event(
-            p,
-            Action::PhiRead,
-            Outcome::Success,
-            vec![patient],
-            ("FormPacket", patient.to_string()),
-            vec![DataClass::Scheduling],
-        );
-        event.reason = "which forms are done".into();
-        self.permit(event).await?.confirm().await?;
-        Ok(PatientForms { lines, paper_since })
-    }
-
-    /// The forms still missing for each of these appointments (titles), for the calendar:
-    /// only appointments of patients whose scheduling class `actor` reads. The calendar's own
-    /// read already recorded the appointments; the titles name no answer.
-    pub async fn forms_missing(
-        &self,
-        actor: &Actor<'_>,
-        appointments: &[i64],
-    ) -> Result<BTreeMap<i64, Vec<String>>, AppError> {
-        let p = actor.person()?;
-        let mut conn = self.store().read().await?;
-        let rows = store::responses_for_appointments(&mut conn, appointments).await?;
-        let patients: Vec<i64> = rows.iter().map(|r| r.patient_id).collect();
-        let by_id = self.patients_by_id(&mut conn, &patients).await?;
-        let policy = self.policy();
-        let open: Vec<ResponseRow> = rows
-            .into_iter()
-            .filter(|r| !Status::parse(&r.status).is_some_and(Status::done))
-            .filter(|r| {
-                by_id
-                    .get(&r.patient_id)
-                    .is_some_and(|row| self.list_access(&policy, p, row).reads(DataClass::Scheduling))
-            })
-            .collect();
-        let lines = self.form_lines(&mut conn, &open).await?;
-        let mut out: BTreeMap<i64, Vec<String>> = BTreeMap::new();
-        for l in lines {
-            if let Some(a) = l.appointment_id {
-                out.entry(a).or_default().push(l.title);
-            }
-        }
-        Ok(out)
-    }
-
     /// The permit to open one form's answers (to view, review or print them): the policy must
     /// let `p` read this patient's clinical class; the event names the form and `classes`.
     pub(crate) async fn form_answers_permit(

@@ -8,13 +8,20 @@ use crate::pdf::Pdf;
 use crate::portal::portal_patient;
 use crate::{Actor, App, AppError};
 use carekeep_domain::audit::{Action, Outcome};
-use carekeep_domain::forms::{is_shown, Answer, FieldKind, Mark};
+use carekeep_domain::forms::{file_name, is_shown, Answer, FieldKind, Mark};
 use carekeep_domain::records::patient::Identity;
 use carekeep_domain::zone::ClinicZone;
 use carekeep_domain::DataClass;
 use carekeep_store::forms as store;
 use carekeep_store::records::CtColumn;
 use time::OffsetDateTime;
+
+/// A signed form's PDF and the name to save it under.
+#[derive(Clone, Debug)]
+pub struct SignedPdf {
+    pub bytes: Vec<u8>,
+    pub file_name: String,
+}
 
 /// `12/07/2026 at 9:05 AM` in the clinic's zone.
 fn us_time(zone: &ClinicZone, unix: i64) -> String {
@@ -205,8 +212,9 @@ impl App {
         )
     }
 
-    /// A form as a PDF for staff: the clinical read (answers), audited as a print.
-    pub async fn form_pdf(&self, actor: &Actor<'_>, id: i64) -> Result<Vec<u8>, AppError> {
+    /// A form as a PDF for staff: the clinical read (answers), audited as a print; with the
+    /// name to save it under (the form's title and signing day, never the patient's name).
+    pub async fn form_pdf(&self, actor: &Actor<'_>, id: i64) -> Result<SignedPdf, AppError> {
         let p = actor.person()?;
         let mut conn = self.store().read().await?;
         let r = store::response(&mut conn, id)
@@ -227,7 +235,12 @@ impl App {
             .await?;
         let bytes = self.form_pdf_of(&permit, &r, &v).await?;
         permit.confirm().await?;
-        Ok(bytes)
+        let title = super::parse_body(&v.body)?.title;
+        let signed_on = r.submitted_at.and_then(|t| self.local(t)).map(|t| t.date());
+        Ok(SignedPdf {
+            bytes,
+            file_name: file_name::signed_form_pdf(&title, signed_on),
+        })
     }
 
     /// The patient's copy of a form they signed (164.508(c)(4) for an authorization; 7001(d)).

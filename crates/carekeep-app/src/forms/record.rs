@@ -4,7 +4,7 @@
 //! came from each form, are read with the answers' `clinical` class. One audited event per
 //! view, naming the classes read.
 
-use super::packets::FormLine;
+use super::lines::FormLine;
 use crate::{Actor, App, AppError};
 use carekeep_domain::audit::{Action, Outcome};
 use carekeep_domain::forms::Status;
@@ -39,6 +39,9 @@ pub struct ChartForms {
     /// Since when the patient's forms must be on paper (the E-SIGN consent was withdrawn,
     /// 15 U.S.C. 7001(c)(1)(A)), on the clinic's clock.
     pub paper_since: Option<OffsetDateTime>,
+    /// Who has a consent to sign electronically in effect: `None` the patient, `Some` a
+    /// representative (for the desk to record a withdrawal told in person).
+    pub esign_consents: Vec<Option<i64>>,
 }
 
 impl App {
@@ -51,6 +54,7 @@ impl App {
         let rows = store::responses_for_patient(&mut conn, patient).await?;
         let lines = self.form_lines(&mut conn, &rows).await?;
         let paper_since = self.paper_since(&mut conn, patient).await?;
+        let esign_consents = self.esign_in_effect(&mut conn, patient).await?;
         let answers = opened.access().reads(DataClass::Clinical);
         let (names, credited) = if answers {
             let names = chart_rows(&mut conn, patient, &[Part::StaffNames]).await?.staff_names;
@@ -109,6 +113,7 @@ impl App {
             forms,
             answers,
             paper_since,
+            esign_consents,
         })
     }
 }

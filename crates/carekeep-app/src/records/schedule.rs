@@ -6,6 +6,7 @@ use super::view::*;
 use crate::permit::Permit;
 use crate::{Actor, App, AppError};
 use carekeep_domain::audit::{Action, Outcome};
+use carekeep_domain::forms;
 use carekeep_domain::records::appointment::{
     check_provider, check_service, check_times, ProviderLookup, Status, NOT_BOOKABLE,
 };
@@ -121,6 +122,14 @@ impl App {
         .await?;
         self.put_json(tx.conn(), &grant, CtColumn::AppointmentService, id, &service)
             .await?;
+        // The forms the named service asks (issue 28): the same packet as a booking on the
+        // calendar, so a form sent earlier by hand and still open counts for this visit.
+        let services = carekeep_store::calendar::services(tx.conn()).await?;
+        let named = forms::packet::service_named(&service, services.iter().map(|s| (s.id, s.name.as_str(), s.retired)));
+        if let Some(named) = named {
+            self.make_visit_packet(tx.conn(), patient, id, named, input.start, Some(p.user_id.0))
+                .await?;
+        }
         let event = self.phi_event(
             p,
             Action::PhiCreate,

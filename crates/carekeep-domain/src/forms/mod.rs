@@ -20,6 +20,7 @@ pub mod citations;
 pub mod edit;
 pub mod esign;
 pub mod expiry;
+pub mod file_name;
 pub mod height;
 pub mod kiosk;
 pub mod mark;

@@ -53,6 +53,18 @@ pub fn plan(wanted: &[(i64, Frequency)], asked: &[Asked], visit: Date) -> Vec<As
     out
 }
 
+/// The clinic's service a visit booked from the chart names in words: the same name, ignoring
+/// case and spaces around it, among services not retired. Such a visit asks the service's
+/// packet as one booked on the calendar does (a form missing before the visit is missing
+/// whichever way it was booked). `None`: a visit of no service on the clinic's list.
+pub fn service_named<'a>(typed: &str, services: impl IntoIterator<Item = (i64, &'a str, bool)>) -> Option<i64> {
+    let typed = typed.trim();
+    services
+        .into_iter()
+        .find(|(_, name, retired)| !retired && name.trim().eq_ignore_ascii_case(typed))
+        .map(|(id, _, _)| id)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -169,5 +181,22 @@ mod tests {
                 }
             ]
         );
+    }
+
+    #[test]
+    fn a_visit_booked_from_the_chart_is_of_the_service_it_names() {
+        let list = [(1, "Skin check", false), (2, "Laser", true), (3, "Consult", false)];
+        let cases = [
+            ("Skin check", Some(1)),
+            ("  skin CHECK ", Some(1)),
+            ("Consult", Some(3)),
+            // Retired: no packet for it any more.
+            ("Laser", None),
+            ("Skin", None),
+            ("", None),
+        ];
+        for (typed, want) in cases {
+            assert_eq!(service_named(typed, list), want, "{typed:?}");
+        }
     }
 }

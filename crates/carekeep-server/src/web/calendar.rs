@@ -18,7 +18,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::Form;
 use carekeep_app::calendar::{BookInput, CalendarItem, CalendarView, DaySummary, MoveInput, PatientAtBooking};
-use carekeep_app::forms::KioskState;
+use carekeep_app::forms::{KioskSigner, KioskState};
 use carekeep_app::{AppError, Principal};
 use carekeep_domain::calendar::hours::parse_clock;
 use carekeep_domain::calendar::recurrence::Repeat;
@@ -653,11 +653,23 @@ pub struct AppointmentPage {
     pub kiosk: Option<KioskState>,
     /// A code just made (spaced for reading out, until when), shown once.
     pub kiosk_code: Option<(String, String)>,
+    /// The representatives on file who may sign on the tablet instead of the patient (read
+    /// only for a reader of the contact class, as the people card).
+    pub signers: Vec<KioskSigner>,
+    /// Who signs on the tablet: the representative's id, or "" for the patient.
+    pub signer: String,
+    /// Who signs with the code just made, in words ("Jane Doe, parent ...").
+    pub kiosk_signer: Option<String>,
 }
 
 crate::web::chrome::page_response!(AppointmentPage);
 
 impl AppointmentPage {
+    /// Is `id` the signer chosen (kept when the desk's choice was refused)?
+    pub fn signs(&self, id: &i64) -> bool {
+        self.signer == id.to_string()
+    }
+
     pub fn chosen(&self, id: &i64) -> bool {
         match self.m.provider.trim().parse::<i64>() {
             Ok(p) => p == *id,
@@ -696,6 +708,22 @@ pub(crate) async fn appointment_page(
             ..MoveForm::default()
         }
     };
+    let may_open_tablet = state
+        .app
+        .policy()
+        .access(p.data_roles(), carekeep_domain::DataClass::Scheduling)
+        .can_write();
+    let reads_people = state
+        .app
+        .policy()
+        .access(p.data_roles(), carekeep_domain::DataClass::Contact)
+        .can_read();
+    let checked_in = a.status == Status::CheckedIn;
+    let signers = if checked_in && may_open_tablet && reads_people {
+        state.app.kiosk_signers(&p.actor(), id).await.map_err(WebError::page)?
+    } else {
+        Vec::new()
+    };
     Ok(AppointmentPage {
         chrome: chrome(state, p, "/calendar"),
         day_iso: a.start.date().to_string(),
@@ -709,24 +737,18 @@ pub(crate) async fn appointment_page(
         r,
         conflict: false,
         link: None,
-        checked_in: a.status == Status::CheckedIn,
-        may_open_tablet: state
-            .app
-            .policy()
-            .access(p.data_roles(), carekeep_domain::DataClass::Scheduling)
-            .can_write(),
-        kiosk: if a.status == Status::CheckedIn {
+        checked_in,
+        may_open_tablet,
+        kiosk: if checked_in {
             state.app.kiosk_state(&p.actor(), id).await.map_err(WebError::page)?
         } else {
             None
         },
         kiosk_code: None,
-        caller_for: state
-            .app
-            .policy()
-            .access(p.data_roles(), carekeep_domain::DataClass::Contact)
-            .can_read()
-            .then_some(a.patient_id),
+        signers,
+        signer: String::new(),
+        kiosk_signer: None,
+        caller_for: reads_people.then_some(a.patient_id),
     })
 }
 

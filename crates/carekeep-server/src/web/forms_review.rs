@@ -12,6 +12,7 @@ use crate::session::PageUser;
 use crate::state::AppState;
 use crate::urls;
 use crate::web::chrome::Chrome;
+use crate::web::formats::filters;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -39,6 +40,8 @@ pub struct QueueRow {
     pub id: i64,
     pub patient_id: i64,
     pub patient: String,
+    /// As known (`YYYY-MM-DD` or less), shown the US way by the template.
+    pub born: String,
     pub title: String,
     pub submitted: String,
 }
@@ -117,6 +120,7 @@ pub async fn queue(
             id: l.response_id,
             patient_id: l.patient_id,
             patient: l.patient_name,
+            born: l.birth_date,
             title: l.title,
             submitted: l.submitted_at.map(|t| formats::at(t, &zone)).unwrap_or_default(),
         })

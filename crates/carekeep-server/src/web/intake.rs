@@ -192,8 +192,8 @@ pub async fn response_pdf(
     PageUser(p): PageUser,
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
-    let bytes = state.app.form_pdf(&p.actor(), id).await.map_err(WebError::page)?;
-    Ok(file_response("application/pdf".into(), bytes, "signed-form.pdf"))
+    let pdf = state.app.form_pdf(&p.actor(), id).await.map_err(WebError::page)?;
+    Ok(file_response("application/pdf".into(), pdf.bytes, &pdf.file_name))
 }
 
 /// Staff send forms from the chart: `template` repeated.

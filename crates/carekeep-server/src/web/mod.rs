@@ -14,6 +14,7 @@ mod chart_header;
 mod chart_photos;
 pub(crate) mod chrome;
 pub(crate) mod confirm_link;
+mod esign_desk;
 mod form_editor;
 pub(crate) mod formats;
 pub(crate) mod forms;
@@ -119,6 +120,7 @@ pages! {
     "/patients/{id}/amendments/{request}" => post(chart::file_amendment),
     "/patients/{id}/people" => post(people::add_person),
     "/patients/{id}/forms" => post(intake::send),
+    "/patients/{id}/forms/esign-withdrawal" => post(esign_desk::withdraw),
     "/forms" => get(intake::list),
     "/forms/adopt" => post(intake::adopt),
     "/forms/versions/{id}" => get(intake::version),

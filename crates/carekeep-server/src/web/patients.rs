@@ -208,6 +208,8 @@ fn notice(done: Option<&str>) -> Option<&'static str> {
         "revoked" => "Agreement withdrawn. They may not be told anything from now on.",
         "suspended" => "Representative suspended. They are no longer treated as the patient's representative.",
         "own_consent" => "Marked as care the minor consented to alone.",
+        "esign_withdrawn" => "Withdrawal recorded: give this patient's forms on paper from now on. Forms already signed stay signed.",
+        "esign_none" => "Nothing to withdraw: that person had no consent to sign electronically in effect. The portal asks for it before any form.",
         _ => return None,
     })
 }
@@ -608,6 +610,10 @@ impl ChartPage {
     /// Whether a form still waits for the patient (the header's alert).
     pub fn forms_waiting(&self) -> bool {
         self.forms.as_ref().is_some_and(|l| l.iter().any(|f| !f.status.done()))
+    }
+    /// Who may be recorded as withdrawing the consent to sign electronically, `(value, words)`.
+    pub fn esign_choices(&self) -> Vec<(String, String)> {
+        super::esign_desk::choices(self)
     }
     /// Whether the reader sees the clinical record (and so a form's answers).
     pub fn reads_clinical(&self) -> bool {

@@ -153,3 +153,75 @@ async fn a_form_sent_by_hand_then_booked_twice_is_outstanding_once_and_the_text_
     assert!(html.contains("<h1>Your forms</h1>") && html.contains(CONSENT), "{html}");
     p.app.stop().await;
 }
+
+/// The report: a yearly medical history sent by hand from the chart, then a visit of a service
+/// that asks for it yearly booked, and the calendar's "Forms missing" left it out. An open,
+/// unfilled form IS missing before the visit, whichever way the visit was booked.
+#[tokio::test]
+async fn a_yearly_form_sent_by_hand_from_the_chart_is_missing_for_the_visit_booked_after() {
+    let p = clinic().await;
+    let app = &p.app;
+    let a = &app.state.app;
+    let history = crate::forms::adopt(app, "medical_history").await;
+    let svc = service(app).await;
+    let owner = app.principal(&app.api_login("owner").await).await;
+    a.set_service_forms(&owner.actor(), svc, &[(history, "yearly".into())])
+        .await
+        .unwrap();
+    let ivo = patient(app, "Ivo", "Lindqvist", "(555) 234-6044", "il@example.org").await;
+    let mut staff = PageClient::login(app, "frontdesk").await;
+    let chart = format!("/patients/{ivo}");
+    staff.get(&chart).await;
+    let (status, to, body) = staff
+        .post(&format!("{chart}/forms"), &[("template", &history.to_string())])
+        .await;
+    assert_eq!(status, 303, "{body}");
+    assert_eq!(to, Some(format!("{chart}?done=forms_sent#forms")));
+    // Started at the portal, not finished: still missing.
+    let mut me = sign_in(&p, "555-234-6044", "+15552346044", 1).await;
+    me.get("/portal/forms").await;
+    me.post("/portal/forms/esign", &[("agree", "yes")]).await;
+
+    // Booked on the calendar, for a service that asks the form yearly.
+    let visit = book(app, svc, ivo, datetime!(2026-03-04 15:00 UTC)).await;
+    let desk = app.principal(&app.api_login("frontdesk").await).await;
+    let missing = a.forms_missing(&desk.actor(), &[visit]).await.unwrap();
+    assert_eq!(
+        missing.get(&visit).cloned(),
+        Some(vec!["Medical history".to_owned()]),
+        "{missing:?}"
+    );
+    let (_, html) = staff.get("/calendar?day=2026-03-04").await;
+    assert_eq!(html.matches("Forms missing: Medical history<").count(), 1, "{html}");
+    // The chart header names the visit it is wanted for, once.
+    let (_, html) = staff.get(&chart).await;
+    let line = forms_line(&html);
+    assert_eq!(line.matches("Medical history").count(), 1, "{line}");
+    assert!(
+        line.contains("Medical history (visit 03/04/2026): <span class=\"warning-text\">"),
+        "{line}"
+    );
+
+    // Booked from the chart instead (the service typed by its name): the same.
+    let una = patient(app, "Una", "Lindqvist", "(555) 234-6045", "ul@example.org").await;
+    a.send_forms(&desk.actor(), una, None, &[history]).await.unwrap();
+    let token = app.api_login("frontdesk").await;
+    let owner_token = app.api_login("owner").await;
+    let doc = app.user_id(&owner_token, "provider").await;
+    let res = app
+        .api(reqwest::Method::POST, &format!("/api/v1/patients/{una}/appointments"), &token)
+        .json(&serde_json::json!({"provider_id": doc, "service": "Skin check", "start": "2026-03-04T17:00:00Z", "minutes": 30}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let booked: serde_json::Value = res.json().await.unwrap();
+    let second = booked["id"].as_i64().unwrap();
+    let missing = a.forms_missing(&desk.actor(), &[second]).await.unwrap();
+    assert_eq!(
+        missing.get(&second).cloned(),
+        Some(vec!["Medical history".to_owned()]),
+        "{missing:?}"
+    );
+    p.app.stop().await;
+}

@@ -843,6 +843,12 @@ async fn every_phi_route_in_the_api_and_the_pages_writes_its_event() {
             vec![("template", &form_sent)],
         ),
         (
+            "POST /patients/{id}/forms/esign-withdrawal",
+            "desk",
+            format!("/patients/{id}/forms/esign-withdrawal"),
+            vec![("who", "patient")],
+        ),
+        (
             "GET /forms/responses/{id}",
             "doc",
             format!("/forms/responses/{form_r}"),
