@@ -129,7 +129,17 @@ mod tests {
     fn short_and_long_events_get_the_same_mac_either_way() {
         let key = ChainKey::from_bytes(&[9u8; 32]).unwrap();
         let prev = [3u8; 32];
-        for n in [0, 1, 200, ONE_CALL - 33, ONE_CALL - 32, ONE_CALL - 31, ONE_CALL, 1025, 5000] {
+        for n in [
+            0,
+            1,
+            200,
+            ONE_CALL - 33,
+            ONE_CALL - 32,
+            ONE_CALL - 31,
+            ONE_CALL,
+            1025,
+            5000,
+        ] {
             let event: Vec<u8> = (0..n).map(|i| (i * 31 % 251) as u8).collect();
             let mut incremental = blake3::Hasher::new_keyed(&[9u8; 32]);
             incremental.update(&prev);

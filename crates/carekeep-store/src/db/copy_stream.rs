@@ -425,7 +425,9 @@ fn large_tables(file: &Path, tables: &[Table], from: u64) -> Result<Vec<String>,
     let conn = crate::db::direct::open_read_only(file)?;
     let mut large = Vec::new();
     for table in tables {
-        let n: i64 = conn.query_row(&format!("SELECT count(*) FROM {}", quoted(&table.name)), [], |r| r.get(0))?;
+        let n: i64 = conn.query_row(&format!("SELECT count(*) FROM {}", quoted(&table.name)), [], |r| {
+            r.get(0)
+        })?;
         if u64::try_from(n).unwrap_or(0) >= from {
             large.push(table.name.clone());
         }

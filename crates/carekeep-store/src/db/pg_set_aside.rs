@@ -34,7 +34,8 @@ pub(crate) async fn set_aside(conn: &mut PgConnection, tables: &[String]) -> Res
     if tables.is_empty() {
         return Ok(SetAside::default());
     }
-    const HERE: &str = "c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema()) AND c.relname = ANY($1)";
+    const HERE: &str =
+        "c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema()) AND c.relname = ANY($1)";
     let foreign: Vec<(String, String, String)> = sqlx::query_as(&format!(
         "SELECT CAST(c.relname AS TEXT), CAST(k.conname AS TEXT), pg_get_constraintdef(k.oid) FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid WHERE {HERE} AND k.contype = 'f' ORDER BY k.oid"
     ))
