@@ -813,35 +813,6 @@ async fn verification(app: &TestApp) {
         compute.push(in_memory.len() as f64 / t.elapsed().as_secs_f64());
     }
     let compute = crate::median(compute);
-    // The same, with the MAC as it was before session 4 (the keyed hasher cloned per event).
-    struct ByClone<'k>(&'k carekeep_crypto::audit::ChainKey);
-    impl carekeep_domain::audit::chain::ChainMac for ByClone<'_> {
-        fn link(&self, prev: &[u8; 32], canonical: &[u8]) -> [u8; 32] {
-            self.0.link_by_clone(prev, canonical)
-        }
-    }
-    let by_clone = ByClone(&a.audit_keys().chain);
-    let mut compute_before = Vec::new();
-    for _ in 0..3 {
-        let t = Instant::now();
-        let mut v = Verifier::new(&by_clone, vec![]);
-        for e in &in_memory {
-            let encode = |seq: i64| e.fields.canonical(seq);
-            v.push(&StoredLink {
-                seq: e.seq,
-                prev_hash: e.prev_hash,
-                hash: e.hash,
-                canonical_at: &encode,
-            });
-        }
-        assert_eq!(v.finish(), Ok(in_memory.len() as u64));
-        compute_before.push(in_memory.len() as f64 / t.elapsed().as_secs_f64());
-    }
-    let compute_before = crate::median(compute_before);
-    println!(
-        "  the verifier alone, one core, MAC by one BLAKE3 call (session 4): {compute:.0} events/s; by a cloned keyed hasher (before), same events: {compute_before:.0} events/s: {:.2}x",
-        compute / compute_before
-    );
     println!(
         "  whole-trail verification read from the database: {n} events, {:.1} s, {product:.0} events/s (median of 3) | one walk, one reader (session 1 of issue 31): {one_walk:.0} events/s, two parts / one walk {:.2}x | the previous reader (sqlx batches, one core): {previous:.0} events/s | the verifier alone, one core, {} events in memory: {compute:.0} events/s | read-from-db / in-memory {:.2}x, / previous {:.1}x",
         n as f64 / product,

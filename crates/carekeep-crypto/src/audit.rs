@@ -15,10 +15,7 @@ use zeroize::Zeroizing;
 
 /// The chain's MAC key.
 #[derive(Clone)]
-pub struct ChainKey {
-    key: Zeroizing<[u8; 32]>,
-    hasher: blake3::Hasher,
-}
+pub struct ChainKey(blake3::Hasher);
 
 impl std::fmt::Debug for ChainKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -29,40 +26,14 @@ impl std::fmt::Debug for ChainKey {
 impl ChainKey {
     pub fn from_bytes(key: &[u8]) -> Result<Self, CryptoError> {
         let key: [u8; 32] = key.try_into().map_err(|_| CryptoError::BadKeyFile)?;
-        Ok(ChainKey {
-            hasher: blake3::Hasher::new_keyed(&key),
-            key: Zeroizing::new(key),
-        })
+        Ok(ChainKey(blake3::Hasher::new_keyed(&key)))
     }
 }
-
-/// An event's MAC input up to this length is gathered on the stack and hashed in one call
-/// (issue 31): cloning the keyed hasher per event moved about 2 KiB of its state each time.
-/// BLAKE3's one-call and incremental forms give the same hash of the same bytes.
-const ONE_CALL: usize = 512;
 
 impl ChainMac for ChainKey {
     fn link(&self, prev: &[u8; 32], canonical: &[u8]) -> [u8; 32] {
-        let len = prev.len() + canonical.len();
-        if len <= ONE_CALL {
-            let mut input = [0u8; ONE_CALL];
-            let (head, tail) = input.split_at_mut(prev.len());
-            head.copy_from_slice(prev);
-            if let Some(place) = tail.get_mut(..canonical.len()) {
-                place.copy_from_slice(canonical);
-                return blake3::keyed_hash(&self.key, input.get(..len).unwrap_or_default()).into();
-            }
-        }
-        self.link_by_clone(prev, canonical)
-    }
-}
-
-impl ChainKey {
-    /// The MAC as every event's was computed before issue 31's fourth session, the keyed
-    /// hasher cloned for each event: the same hash; kept for long events and for the bench's
-    /// same-run comparison.
-    pub fn link_by_clone(&self, prev: &[u8; 32], canonical: &[u8]) -> [u8; 32] {
-        let mut mac = self.hasher.clone();
+        // Cloning the keyed state skips re-absorbing the key for every event.
+        let mut mac = self.0.clone();
         mac.update(prev);
         mac.update(canonical);
         mac.finalize().into()
@@ -122,31 +93,6 @@ pub fn verify_checkpoint(public_key: &[u8; 32], seq: i64, hash: &[u8; 32], at_un
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// The one-call path (short events) and the incremental one (long events) are the same
-    /// MAC: every stored chain was made with the incremental form.
-    #[test]
-    fn short_and_long_events_get_the_same_mac_either_way() {
-        let key = ChainKey::from_bytes(&[9u8; 32]).unwrap();
-        let prev = [3u8; 32];
-        for n in [
-            0,
-            1,
-            200,
-            ONE_CALL - 33,
-            ONE_CALL - 32,
-            ONE_CALL - 31,
-            ONE_CALL,
-            1025,
-            5000,
-        ] {
-            let event: Vec<u8> = (0..n).map(|i| (i * 31 % 251) as u8).collect();
-            let mut incremental = blake3::Hasher::new_keyed(&[9u8; 32]);
-            incremental.update(&prev);
-            incremental.update(&event);
-            assert_eq!(key.link(&prev, &event), *incremental.finalize().as_bytes(), "{n} bytes");
-        }
-    }
 
     #[test]
     fn chain_mac_is_keyed_blake3_over_prev_then_event() {
