@@ -360,12 +360,20 @@ async fn a_restore_that_sets_aside_every_index_builds_the_same_schema() {
         let counts = carekeep_store::copy::table_counts(&mut conn, Backend::Postgres)
             .await
             .unwrap();
+        // Built after the copy: the trail's key and index are younger than every table.
+        let rebuilt: bool = sqlx::query_scalar(
+            "SELECT (SELECT MIN(CAST(oid AS BIGINT)) FROM pg_class WHERE relname IN ('audit_events_pkey', 'audit_events_actor', 'audit_patients_pkey')) > (SELECT MAX(CAST(oid AS BIGINT)) FROM pg_class WHERE relkind = 'r' AND relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema()))",
+        )
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
         drop(conn);
         store.close().await;
-        (indexes, constraints, counts)
+        (indexes, constraints, counts, rebuilt)
     };
-    let (indexes, constraints, counts) = schema(target).await;
-    let (want_indexes, want_constraints, _) = schema(blank).await;
+    let (indexes, constraints, counts, rebuilt) = schema(target).await;
+    let (want_indexes, want_constraints, _, fresh_rebuilt) = schema(blank).await;
+    assert!(rebuilt && !fresh_rebuilt, "the trail's indexes were set aside and built again");
     let patients: i64 = {
         let mut conn = source.read().await.unwrap();
         sqlx::query_scalar("SELECT COUNT(*) FROM patients")
