@@ -373,7 +373,10 @@ async fn a_restore_that_sets_aside_every_index_builds_the_same_schema() {
     };
     let (indexes, constraints, counts, rebuilt) = schema(target).await;
     let (want_indexes, want_constraints, _, fresh_rebuilt) = schema(blank).await;
-    assert!(rebuilt && !fresh_rebuilt, "the trail's indexes were set aside and built again");
+    assert!(
+        rebuilt && !fresh_rebuilt,
+        "the trail's indexes were set aside and built again"
+    );
     let patients: i64 = {
         let mut conn = source.read().await.unwrap();
         sqlx::query_scalar("SELECT COUNT(*) FROM patients")
