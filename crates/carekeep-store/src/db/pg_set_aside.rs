@@ -49,8 +49,9 @@ pub(crate) async fn set_aside(conn: &mut PgConnection, tables: &[String]) -> Res
     .bind(tables)
     .fetch_all(&mut *conn)
     .await?;
+    // Nor an index that is a key's own, or that a foreign key refers to (a unique index can be).
     let indexes: Vec<(String, String)> = sqlx::query_as(&format!(
-        "SELECT CAST(ic.relname AS TEXT), pg_get_indexdef(i.indexrelid) FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid JOIN pg_class ic ON ic.oid = i.indexrelid WHERE {HERE} AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid AND k.contype IN ('p', 'u', 'x')) ORDER BY i.indexrelid"
+        "SELECT CAST(ic.relname AS TEXT), pg_get_indexdef(i.indexrelid) FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid JOIN pg_class ic ON ic.oid = i.indexrelid WHERE {HERE} AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid AND k.contype IN ('p', 'u', 'x', 'f')) ORDER BY i.indexrelid"
     ))
     .bind(tables)
     .fetch_all(&mut *conn)
