@@ -1,6 +1,6 @@
 //! `cargo run --release -p carekeep-bench -- [chart-read|audit-append|audit-verify|fhir-import|fhir-large|footprint|all] [--runs N]`
 //! `cargo run --release -p carekeep-bench -- calendar-week [--patients 100000] [--years 5] [--runs N]`
-//! `cargo run --release -p carekeep-bench -- scale [--patients 100000] [--events 10000000] [--postgres-only] [--pages-only]`
+//! `cargo run --release -p carekeep-bench -- scale [--patients 100000] [--events 10000000] [--postgres-only] [--pages-only | --long-only]`
 //!
 //! Prints throughputs and the ratios the issues set goals for, each the median of several runs
 //! measured in this one process on this one machine. With CAREKEEP_BENCH_DATABASE_URL set to a
@@ -258,11 +258,16 @@ async fn main() {
         let postgres_only = args.iter().any(|a| a == "--postgres-only");
         // The pages and the storage only, without the verification and backup timings.
         let pages_only = args.iter().any(|a| a == "--pages-only");
+        // The verification and backup timings only, without the small clinic and the pages.
+        let long_only = args.iter().any(|a| a == "--long-only");
         scale::run(
             arg("--patients", 100_000),
             arg("--events", 10_000_000),
             postgres_only,
-            pages_only,
+            scale::Only {
+                pages: pages_only,
+                long: long_only,
+            },
         )
         .await;
         return;

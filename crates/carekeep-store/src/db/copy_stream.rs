@@ -310,6 +310,31 @@ pub async fn sqlite_to_postgres(
     to: &Store,
     tables: &[Table],
 ) -> Result<BTreeMap<String, i64>, StoreError> {
+    sqlite_to_postgres_with(file, to, tables, Some(SET_ASIDE_FROM)).await
+}
+
+/// A table of this many rows or more is loaded with its indexes and constraints set aside
+/// (`pg_set_aside`); below it, building them again costs more than it saves.
+pub const SET_ASIDE_FROM: u64 = 10_000;
+
+/// [`sqlite_to_postgres`], setting aside the indexes and constraints of the tables with at least
+/// `set_aside_from` rows (`None`: of none, as before issue 31's fourth session; the bench's same-run
+/// comparison, and tests that set aside every table's).
+pub async fn sqlite_to_postgres_with(
+    file: &Path,
+    to: &Store,
+    tables: &[Table],
+    set_aside_from: Option<u64>,
+) -> Result<BTreeMap<String, i64>, StoreError> {
+    let large = match set_aside_from {
+        None => Vec::new(),
+        Some(from) => {
+            let (file, tables) = (file.to_path_buf(), tables.to_vec());
+            tokio::task::spawn_blocking(move || large_tables(&file, &tables, from))
+                .await
+                .map_err(join_failed)??
+        }
+    };
     let options = to
         .postgres_options()
         .ok_or(StoreError::Corrupt("a copy into PostgreSQL to another database"))?;
@@ -325,6 +350,7 @@ pub async fn sqlite_to_postgres(
     for t in names.iter().rev() {
         sqlx::query(&format!("DELETE FROM {t}")).execute(&mut conn).await?;
     }
+    let set_aside = super::pg_set_aside::set_aside(&mut conn, &large).await?;
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Piece>(AHEAD);
     let reader = {
         let file = file.to_path_buf();
@@ -365,6 +391,7 @@ pub async fn sqlite_to_postgres(
     drop(rx);
     let read = reader.await.map_err(join_failed)?;
     let copied = first_cause(read, write)?;
+    set_aside.build(&mut conn).await?;
     for t in &names {
         sqlx::query(&format!("ALTER TABLE {t} ENABLE TRIGGER USER"))
             .execute(&mut conn)
@@ -393,6 +420,21 @@ pub async fn sqlite_to_postgres(
 
 /// The reader's side of [`sqlite_to_postgres`]: each table in key order, written as `COPY`'s
 /// text format into batches of about [`BATCH_BYTES`].
+/// The tables of the SQLite file at `file` holding `from` rows or more.
+fn large_tables(file: &Path, tables: &[Table], from: u64) -> Result<Vec<String>, StoreError> {
+    let conn = crate::db::direct::open_read_only(file)?;
+    let mut large = Vec::new();
+    for table in tables {
+        let n: i64 = conn.query_row(&format!("SELECT count(*) FROM {}", quoted(&table.name)), [], |r| {
+            r.get(0)
+        })?;
+        if u64::try_from(n).unwrap_or(0) >= from {
+            large.push(table.name.clone());
+        }
+    }
+    Ok(large)
+}
+
 fn read_sqlite(file: &Path, tables: &[Table], tx: &tokio::sync::mpsc::Sender<Piece>) -> Result<(), StoreError> {
     use rusqlite::types::ValueRef;
     let conn = crate::db::direct::open_read_only(file)?;

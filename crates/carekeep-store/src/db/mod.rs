@@ -7,6 +7,7 @@ pub mod copy_stream;
 pub(crate) mod direct;
 pub(crate) mod migrate;
 pub(crate) mod pg_copy;
+pub(crate) mod pg_set_aside;
 pub(crate) mod reader;
 
 use crate::StoreError;
