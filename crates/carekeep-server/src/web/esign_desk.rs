@@ -24,26 +24,30 @@ pub struct WithdrawalForm {
 
 const CHOOSE: &str = "Choose who withdrew the consent: the patient or a representative who had agreed.";
 
-/// The choices the form offers: whoever has a consent in effect, representatives by their
-/// name on the people card (read under the chart's own audited read of the contact class).
-pub(crate) fn choices(page: &ChartPage) -> Vec<(String, String)> {
-    let Some(card) = &page.signed_forms else {
-        return Vec::new();
-    };
-    card.esign_consents
-        .iter()
-        .map(|who| match who {
-            None => ("patient".to_owned(), "The patient".to_owned()),
-            Some(id) => {
-                let name = page
-                    .people
-                    .as_ref()
-                    .and_then(|pp| pp.people.iter().find(|x| x.id == *id))
-                    .map_or_else(|| "A representative".to_owned(), |x| x.name.clone());
-                (id.to_string(), format!("{name} (representative)"))
-            }
-        })
-        .collect()
+impl ChartPage {
+    /// Who may be recorded as withdrawing the consent, `(value, words)`: whoever has one in
+    /// effect, representatives by their name on the people card (read under the chart's own
+    /// audited read of the contact class). Here, not in `patients`, so the chart does not
+    /// reach back to this handler.
+    pub fn esign_choices(&self) -> Vec<(String, String)> {
+        let Some(card) = &self.signed_forms else {
+            return Vec::new();
+        };
+        card.esign_consents
+            .iter()
+            .map(|who| match who {
+                None => ("patient".to_owned(), "The patient".to_owned()),
+                Some(id) => {
+                    let name = self
+                        .people
+                        .as_ref()
+                        .and_then(|pp| pp.people.iter().find(|x| x.id == *id))
+                        .map_or_else(|| "A representative".to_owned(), |x| x.name.clone());
+                    (id.to_string(), format!("{name} (representative)"))
+                }
+            })
+            .collect()
+    }
 }
 
 pub async fn withdraw(

@@ -611,10 +611,6 @@ impl ChartPage {
     pub fn forms_waiting(&self) -> bool {
         self.forms.as_ref().is_some_and(|l| l.iter().any(|f| !f.status.done()))
     }
-    /// Who may be recorded as withdrawing the consent to sign electronically, `(value, words)`.
-    pub fn esign_choices(&self) -> Vec<(String, String)> {
-        super::esign_desk::choices(self)
-    }
     /// Whether the reader sees the clinical record (and so a form's answers).
     pub fn reads_clinical(&self) -> bool {
         self.v.clinical.is_some()
