@@ -47,14 +47,14 @@ const COLUMNS: &str = "seq, at, actor_id, actor_name, actor_roles, action, outco
      agent_id";
 
 /// An event's columns (its table as `e`) and the browser name it points at, if any.
-fn select_columns() -> String {
+pub(crate) fn select_columns() -> String {
     let mut columns: Vec<String> = COLUMNS.split(", ").map(|c| format!("e.{}", c.trim())).collect();
     columns.push("ag.text AS agent_text".into());
     columns.join(", ")
 }
 
 /// Joined after `audit_events e` wherever events are read.
-const AGENT_JOIN: &str = " LEFT JOIN audit_agents ag ON ag.id = e.agent_id";
+pub(crate) const AGENT_JOIN: &str = " LEFT JOIN audit_agents ag ON ag.id = e.agent_id";
 
 /// The class list of a row: its text, or its packed bits (see `carekeep_domain::audit::classes`). A row never has
 /// both; one that does was altered, and reads back as text no event had.
@@ -117,7 +117,7 @@ async fn agent_ids<'a>(
     Ok(ids)
 }
 
-fn from_row(r: &AnyRow) -> Result<StoredEvent, StoreError> {
+pub(crate) fn from_row(r: &AnyRow) -> Result<StoredEvent, StoreError> {
     Ok(StoredEvent {
         seq: r.try_get("seq")?,
         fields: StoredFields {
