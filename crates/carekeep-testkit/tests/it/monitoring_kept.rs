@@ -35,7 +35,7 @@ async fn read(app: &carekeep_app::App, user: (i64, &str), at: OffsetDateTime, pa
 async fn scan_agrees(app: &carekeep_app::App, after: &str) -> usize {
     let added = app.run_monitoring().await.unwrap();
     let rescan = app.monitoring_rescan().await.unwrap();
-    let kept = kept::finding_keys(&mut *app.store_for_tests().read().await.unwrap())
+    let kept = kept::finding_keys(&mut app.store_for_tests().read().await.unwrap())
         .await
         .unwrap();
     let keys: std::collections::BTreeSet<&String> = rescan.iter().map(|f| &f.key).collect();
@@ -84,7 +84,7 @@ async fn the_kept_scan_finds_what_a_scan_of_the_whole_window_finds() {
         .into_iter()
         .find(|f| f.key.starts_with("bulk_lookup"))
         .unwrap();
-    let kept_bulk = &kept::finding_keys(&mut *a.store_for_tests().read().await.unwrap())
+    let kept_bulk = &kept::finding_keys(&mut a.store_for_tests().read().await.unwrap())
         .await
         .unwrap()[&bulk.key];
     assert_eq!(kept_bulk.split(',').count(), 6, "the whole hour, from three scans");
@@ -132,7 +132,7 @@ async fn the_kept_scan_finds_what_a_scan_of_the_whole_window_finds() {
     let r = &restored.app;
     let mark = |s: &carekeep_store::Store| {
         let s = s.clone();
-        async move { kept::last_scanned(&mut *s.read().await.unwrap()).await.unwrap() }
+        async move { kept::last_scanned(&mut s.read().await.unwrap()).await.unwrap() }
     };
     assert_eq!(
         mark(r.store_for_tests()).await,
