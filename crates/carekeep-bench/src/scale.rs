@@ -452,6 +452,10 @@ async fn previous_paths(app: &TestApp) {
 async fn plans(app: &TestApp, patient: i64) {
     let from = (carekeep_testkit::START - time::Duration::days(30)).unix_timestamp();
     let now = carekeep_testkit::START.unix_timestamp();
+    let mark = {
+        let mut conn = app.state.app.store_for_tests().read().await.unwrap();
+        carekeep_store::monitoring::kept::last_scanned(&mut conn).await.unwrap()
+    };
     let queries = [
         (
             "breach scope search, one hour of one account",
@@ -463,7 +467,7 @@ async fn plans(app: &TestApp, patient: i64) {
         ),
         (
             "monitoring scan, the events after its mark",
-            format!("SELECT e.* FROM audit_events e LEFT JOIN audit_agents ag ON ag.id = e.agent_id WHERE e.seq > (SELECT last_seq FROM monitoring_scanned WHERE id = 1) AND +e.at >= {} ORDER BY e.seq LIMIT 200000", now - 2 * 86_400),
+            format!("SELECT e.* FROM audit_events e LEFT JOIN audit_agents ag ON ag.id = e.agent_id WHERE e.seq > {mark} AND e.seq <= {} ORDER BY e.seq", mark + 200_000),
         ),
         (
             "access history, one patient",

@@ -133,12 +133,18 @@ impl App {
                 events.reverse();
                 events
             }
-            _ => kept::events_after(&mut conn, last, now - LOOK_BACK, MAX_EVENTS).await?,
+            _ => kept::events_after(&mut conn, last, MAX_EVENTS).await?,
         };
         let Some(newest) = events.last().map(|e| e.seq) else {
             return Ok(Some(0));
         };
-        let accesses: Vec<Access> = events.into_iter().map(|e| access(e, now)).collect();
+        // Events older than the window (a scan after days without one) move the mark only.
+        let since = (now - LOOK_BACK).unix_timestamp();
+        let accesses: Vec<Access> = events
+            .into_iter()
+            .filter(|e| e.fields.at >= since)
+            .map(|e| access(e, now))
+            .collect();
         let earlier = kept::hours(&mut conn, &hours_touched(&accesses)).await?;
         let context = self.context(&mut conn, &accesses).await?;
         drop(conn);

@@ -3,11 +3,10 @@
 //! events since the last one rather than the trail's last two days.
 
 use crate::audit::{from_row, select_columns, StoredEvent, AGENT_JOIN};
-use crate::{unix, Conn, StoreError};
+use crate::{Conn, StoreError};
 use carekeep_domain::monitoring::{HourSeen, Hours};
 use sqlx::Row;
 use std::collections::{BTreeMap, BTreeSet};
-use time::OffsetDateTime;
 
 /// The last event a scan read; 0 before the first scan.
 pub async fn last_scanned(conn: &mut Conn) -> Result<i64, StoreError> {
@@ -28,23 +27,18 @@ pub async fn advance(conn: &mut Conn, from: i64, to: i64) -> Result<bool, StoreE
     Ok(done.rows_affected() == 1)
 }
 
-/// The events after `after_seq` at or after `from`, oldest first, at most `limit`. Read by the
-/// trail's own order from the mark (the unary plus keeps SQLite off the time index, which
-/// would read every event since `from`): the work is the events since the last scan.
-pub async fn events_after(
-    conn: &mut Conn,
-    after_seq: i64,
-    from: OffsetDateTime,
-    limit: i64,
-) -> Result<Vec<StoredEvent>, StoreError> {
+/// The next `limit` events after `after_seq`, oldest first: the numbers `after_seq + 1` to
+/// `after_seq + limit`, a range of the trail's own key (numbers are gapless, so it holds at most
+/// `limit` events, and both databases read it by the key without estimating how many events
+/// follow the mark). The caller keeps the window's and moves the mark past the rest.
+pub async fn events_after(conn: &mut Conn, after_seq: i64, limit: i64) -> Result<Vec<StoredEvent>, StoreError> {
     let sql = format!(
-        "SELECT {} FROM audit_events e{AGENT_JOIN} WHERE e.seq > $1 AND +e.at >= $2 ORDER BY e.seq LIMIT $3",
+        "SELECT {} FROM audit_events e{AGENT_JOIN} WHERE e.seq > $1 AND e.seq <= $2 ORDER BY e.seq",
         select_columns()
     );
     sqlx::query(&sql)
         .bind(after_seq)
-        .bind(unix(from))
-        .bind(limit)
+        .bind(after_seq.saturating_add(limit))
         .fetch_all(conn)
         .await?
         .iter()
