@@ -91,6 +91,15 @@ async fn the_kept_scan_finds_what_a_scan_of_the_whole_window_finds() {
     assert_eq!(bulk.seqs.len(), 6);
     assert_eq!(scan_agrees(a, "nothing new").await, 0);
 
+    // An event older than the window (22:00 three days ago, after hours) is not judged, and
+    // the mark moves past it.
+    read(a, nurse, morning - Duration::days(3) + Duration::hours(13), 952).await;
+    assert_eq!(scan_agrees(a, "an event older than the window").await, 0);
+    let mut conn = a.store_for_tests().read().await.unwrap();
+    let head = carekeep_store::audit::head(&mut conn).await.unwrap().0;
+    assert_eq!(kept::last_scanned(&mut conn).await.unwrap(), head);
+    drop(conn);
+
     // An import writes its own events; the scan reads them after the mark like any other.
     let bundle = json!({ "resourceType": "Bundle", "type": "collection", "entry": [
         { "fullUrl": "urn:uuid:00000001-0000-4000-8000-000000000000", "resource": {
