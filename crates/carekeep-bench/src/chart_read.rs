@@ -84,7 +84,8 @@ async fn seed(app: &TestApp) -> Vec<i64> {
                 NewAppointment {
                     provider_id: doc.user_id,
                     service: "Follow-up visit".into(),
-                    start: carekeep_testkit::START + time::Duration::days(d),
+                    // One provider, so each visit its own half hour (double booking is refused).
+                    start: carekeep_testkit::START + time::Duration::days(d) + time::Duration::minutes(30 * i),
                     minutes: 30,
                 },
             )

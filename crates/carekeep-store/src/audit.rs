@@ -6,12 +6,10 @@
 //! sequence numbers stay gapless and appends stay ordered on both databases.
 
 use crate::{unix, Conn, StoreError};
-use carekeep_domain::audit::chain::ChainMac;
 use carekeep_domain::audit::classes;
-use carekeep_domain::audit::{AuditEvent, StoredFields};
+use carekeep_domain::audit::StoredFields;
 use sqlx::any::AnyRow;
 use sqlx::Row;
-use std::collections::HashMap;
 use time::OffsetDateTime;
 
 /// A stored event with its place in the chain.
@@ -23,10 +21,13 @@ pub struct StoredEvent {
     pub hash: [u8; 32],
 }
 
+mod append;
 mod trail;
+
+pub use append::append;
 pub use trail::{read_trail, TrailChunk, TrailLink, TrailRange, TrailReader};
 
-fn hash32(v: Vec<u8>) -> [u8; 32] {
+pub(crate) fn hash32(v: Vec<u8>) -> [u8; 32] {
     hash32_of(&v)
 }
 
@@ -47,14 +48,14 @@ const COLUMNS: &str = "seq, at, actor_id, actor_name, actor_roles, action, outco
      agent_id";
 
 /// An event's columns (its table as `e`) and the browser name it points at, if any.
-fn select_columns() -> String {
+pub(crate) fn select_columns() -> String {
     let mut columns: Vec<String> = COLUMNS.split(", ").map(|c| format!("e.{}", c.trim())).collect();
     columns.push("ag.text AS agent_text".into());
     columns.join(", ")
 }
 
 /// Joined after `audit_events e` wherever events are read.
-const AGENT_JOIN: &str = " LEFT JOIN audit_agents ag ON ag.id = e.agent_id";
+pub(crate) const AGENT_JOIN: &str = " LEFT JOIN audit_agents ag ON ag.id = e.agent_id";
 
 /// The class list of a row: its text, or its packed bits (see `carekeep_domain::audit::classes`). A row never has
 /// both; one that does was altered, and reads back as text no event had.
@@ -87,37 +88,7 @@ fn user_agent_of(r: &AnyRow) -> Result<String, StoreError> {
     })
 }
 
-/// The ids of the browsers' names among `names`, each stored on first sight. Called after the
-/// head's update, whose row lock (PostgreSQL) or single writer (SQLite) keeps two appends from
-/// storing the same name at once.
-async fn agent_ids<'a>(
-    conn: &mut Conn,
-    names: impl Iterator<Item = &'a str>,
-) -> Result<HashMap<&'a str, i64>, StoreError> {
-    let mut ids = HashMap::new();
-    for name in names {
-        if name.is_empty() || ids.contains_key(name) {
-            continue;
-        }
-        let found: Option<i64> = sqlx::query_scalar("SELECT id FROM audit_agents WHERE text = $1")
-            .bind(name)
-            .fetch_optional(&mut *conn)
-            .await?;
-        let id = match found {
-            Some(id) => id,
-            None => {
-                sqlx::query_scalar("INSERT INTO audit_agents (text) VALUES ($1) RETURNING id")
-                    .bind(name)
-                    .fetch_one(&mut *conn)
-                    .await?
-            }
-        };
-        ids.insert(name, id);
-    }
-    Ok(ids)
-}
-
-fn from_row(r: &AnyRow) -> Result<StoredEvent, StoreError> {
+pub(crate) fn from_row(r: &AnyRow) -> Result<StoredEvent, StoreError> {
     Ok(StoredEvent {
         seq: r.try_get("seq")?,
         fields: StoredFields {
@@ -140,96 +111,6 @@ fn from_row(r: &AnyRow) -> Result<StoredEvent, StoreError> {
         prev_hash: hash32(r.try_get("prev_hash")?),
         hash: hash32(r.try_get("hash")?),
     })
-}
-
-/// Appends events in order in the caller's transaction; returns each one's sequence number and
-/// hash. One head update and a few multi-row inserts per call, so a batch costs a handful of
-/// round trips however many events it holds.
-pub async fn append(
-    conn: &mut Conn,
-    events: &[AuditEvent],
-    mac: &impl ChainMac,
-) -> Result<Vec<(i64, [u8; 32])>, StoreError> {
-    let Ok(n) = i64::try_from(events.len()) else {
-        return Err(StoreError::Corrupt("batch size"));
-    };
-    if n == 0 {
-        return Ok(Vec::new());
-    }
-    let head = sqlx::query("UPDATE audit_head SET seq = seq + $1 WHERE id = 1 RETURNING seq, hash")
-        .bind(n)
-        .fetch_one(&mut *conn)
-        .await?;
-    let first = head.try_get::<i64, _>("seq")? - n + 1;
-    let mut prev = hash32(head.try_get("hash")?);
-    let mut rows = Vec::with_capacity(events.len());
-    for (i, event) in (0..).zip(events) {
-        let f = event.stored_fields();
-        let seq = first + i;
-        let hash = mac.link(&prev, &f.canonical(seq));
-        rows.push((seq, f, prev, hash));
-        prev = hash;
-    }
-    let agents = agent_ids(conn, rows.iter().map(|(_, f, ..)| f.user_agent.as_str())).await?;
-    for chunk in rows.chunks(crate::PARAMS_PER_STATEMENT / 20) {
-        let values = crate::values_list(conn, chunk.len(), 20);
-        let sql = format!(
-            "INSERT INTO audit_events (seq, at, actor_id, actor_name, actor_roles, action, outcome, patient_ids,
-               resource_type, resource_id, data_classes, source_ip, user_agent, request_id, reason, target_user_id,
-               prev_hash, hash, classes, agent_id) VALUES {}",
-            values
-        );
-        let mut q = sqlx::query(&sql);
-        for (seq, f, prev, hash) in chunk {
-            let packed = classes::pack(&f.data_classes);
-            let text = if packed.is_some() { "" } else { f.data_classes.as_str() };
-            let agent = agents.get(f.user_agent.as_str()).copied();
-            let user_agent = if agent.is_some() { "" } else { f.user_agent.as_str() };
-            q = q
-                .bind(*seq)
-                .bind(f.at)
-                .bind(f.actor_id)
-                .bind(f.actor_name.as_str())
-                .bind(f.actor_roles.as_str())
-                .bind(f.action.as_str())
-                .bind(f.outcome.as_str())
-                .bind(f.patient_ids.as_str())
-                .bind(f.resource_type.as_str())
-                .bind(f.resource_id.as_str())
-                .bind(text)
-                .bind(f.source_ip.as_str())
-                .bind(user_agent)
-                .bind(f.request_id.as_str())
-                .bind(f.reason.as_str())
-                .bind(f.target_user_id)
-                .bind(&prev[..])
-                .bind(&hash[..])
-                .bind(packed)
-                .bind(agent);
-        }
-        q.execute(&mut *conn).await?;
-    }
-    let patients: Vec<(i64, i64)> = rows
-        .iter()
-        .zip(events)
-        .flat_map(|((seq, ..), e)| e.patients.iter().map(move |p| (*p, *seq)))
-        .collect();
-    for chunk in patients.chunks(crate::PARAMS_PER_STATEMENT / 2) {
-        let sql = format!(
-            "INSERT INTO audit_patients (patient_id, seq) VALUES {}",
-            crate::values_list(conn, chunk.len(), 2)
-        );
-        let mut q = sqlx::query(&sql);
-        for (p, seq) in chunk {
-            q = q.bind(*p).bind(*seq);
-        }
-        q.execute(&mut *conn).await?;
-    }
-    sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
-        .bind(&prev[..])
-        .execute(&mut *conn)
-        .await?;
-    Ok(rows.into_iter().map(|(seq, _, _, hash)| (seq, hash)).collect())
 }
 
 /// The recorded head: the last sequence number handed out and its hash.

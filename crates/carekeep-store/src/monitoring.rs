@@ -1,5 +1,7 @@
 //! Access-monitoring findings.
 
+pub mod kept;
+
 use crate::{from_unix, unix, Conn, StoreError};
 use sqlx::any::AnyRow;
 use sqlx::Row;

@@ -2,29 +2,18 @@
 //! the compliance officer review each finding with a note (the review is itself audited).
 
 pub mod review;
+mod scan;
 
-use crate::permit::{Job, Permit};
 use crate::{Actor, App, AppError};
 use carekeep_domain::audit::{Action, Outcome};
-use carekeep_domain::monitoring::{role_defined, scan, Access, Relations};
-use carekeep_domain::records::patient::Identity;
-use carekeep_domain::records::search::fold_name;
 use carekeep_domain::Capability;
-use carekeep_store::audit::{self as audit_store, Filter};
-use carekeep_store::chart_rows::{chart_rows, Part};
-use carekeep_store::records::{self, CtColumn};
 use carekeep_store::{monitoring as store, users};
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use time::format_description::well_known::Rfc3339;
-use time::{Duration, OffsetDateTime};
 
 const FINDINGS: &str = "monitoring_findings";
 const REVIEW_NOTE: &str = "review_note_ct";
-
-/// How far back each scan looks; scans are idempotent, so overlap is harmless.
-const LOOK_BACK: Duration = Duration::hours(48);
-const MAX_EVENTS: i64 = 200_000;
 
 /// A finding as the views (page, API) show it.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
@@ -54,107 +43,6 @@ fn describe(rule: &str) -> &'static str {
 }
 
 impl App {
-    /// What the rules need beyond the trail, for the patients opened one at a time: when each
-    /// had an appointment or a visit, and surnames (decrypted here for the comparison only).
-    async fn relations(
-        &self,
-        conn: &mut carekeep_store::Conn,
-        accesses: &[Access],
-        staff: &[users::UserRow],
-    ) -> Result<Relations, AppError> {
-        let single: BTreeSet<i64> = accesses
-            .iter()
-            .filter(|a| a.action.starts_with("phi.") && a.patients.len() == 1)
-            .flat_map(|a| a.patients.iter().copied())
-            .collect();
-        let mut rel = Relations::default();
-        let scan = Permit::for_job(Job::Monitoring);
-        let ids: Vec<i64> = single.iter().copied().collect();
-        for row in records::patients_by_ids(conn, &ids).await? {
-            let chart = chart_rows(conn, row.id, &[Part::Appointments, Part::Encounters]).await?;
-            let mut times: Vec<OffsetDateTime> = chart
-                .appointments
-                .iter()
-                .filter(|a| a.status != "cancelled")
-                .map(|a| a.start_at)
-                .collect();
-            times.extend(chart.encounters.iter().map(|e| e.at));
-            rel.care.insert(row.id, times);
-            let identity: Identity = self.open_json(&scan, CtColumn::PatientIdentity, row.id, &row.identity_ct)?;
-            rel.patient_surnames.insert(row.id, fold_name(&identity.family_name));
-        }
-        for u in staff {
-            if let Some(last) = u.display_name.split_whitespace().last() {
-                rel.staff_surnames.insert(u.id.0, fold_name(last));
-            }
-        }
-        Ok(rel)
-    }
-
-    /// Scans the last two days of the trail; returns how many new findings it recorded.
-    pub async fn run_monitoring(&self) -> Result<usize, AppError> {
-        let now = self.now();
-        let mut conn = self.store().read().await?;
-        let filter = Filter {
-            from: Some(now - LOOK_BACK),
-            limit: MAX_EVENTS,
-            whole_window: true,
-            ..Filter::default()
-        };
-        let events = audit_store::find(&mut conn, &filter).await?;
-        let accesses: Vec<Access> = events
-            .into_iter()
-            .rev()
-            .map(|e| Access {
-                seq: e.seq,
-                at: OffsetDateTime::from_unix_timestamp(e.fields.at).unwrap_or(now),
-                actor_id: e.fields.actor_id,
-                patients: e.fields.patient_ids.split(',').filter_map(|p| p.parse().ok()).collect(),
-                clinical: e.fields.data_classes.split(',').any(|c| c == "clinical"),
-                target_id: e.fields.target_user_id,
-                actor_roles: e.fields.actor_roles.split(',').map(str::to_owned).collect(),
-                role_defined: (e.fields.action == "setting.changed")
-                    .then(|| role_defined(&e.fields.reason).map(str::to_owned))
-                    .flatten(),
-                trail_review: e.fields.resource_type == "AuditEvent",
-                action: e.fields.action,
-            })
-            .collect();
-        let staff = users::all(&mut conn).await?;
-        let disabled: BTreeMap<i64, OffsetDateTime> = staff
-            .iter()
-            .filter_map(|u| u.disabled_at.map(|d| (u.id.0, d)))
-            .collect();
-        let relations = self.relations(&mut conn, &accesses, &staff).await?;
-        drop(conn);
-        let mut settings = self.settings().monitoring.clone();
-        settings.hours.zone = self.clinic_zone();
-        let findings = scan(&accesses, &disabled, &settings, &relations);
-        let mut tx = self.store().begin().await?;
-        let mut added = 0;
-        for f in &findings {
-            let seqs: Vec<String> = f.seqs.iter().map(|s| s.to_string()).collect();
-            if store::insert(
-                tx.conn(),
-                &f.key,
-                f.rule.code(),
-                f.actor_id,
-                &seqs.join(","),
-                &f.summary,
-                now,
-            )
-            .await?
-            {
-                added += 1;
-            }
-        }
-        tx.commit().await?;
-        if added > 0 {
-            tracing::warn!(added, "access monitoring recorded new findings");
-        }
-        Ok(added)
-    }
-
     /// A person changed their own access: scan now, so the finding is there the same day for
     /// the compliance officer to review (the change itself has been committed).
     pub(crate) async fn flag_self_escalation(&self) {

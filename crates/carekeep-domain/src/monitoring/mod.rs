@@ -166,6 +166,33 @@ pub struct Finding {
     pub summary: String,
 }
 
+/// One account's clock hour as far as scans have read it: the bulk-lookup rule counts the
+/// hour whole, and a scan that reads only the events since the last scan
+/// ([`scan_after`]) carries the hour's earlier patients over from the scans before it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct HourSeen {
+    pub patients: BTreeSet<i64>,
+    pub seqs: Vec<i64>,
+}
+
+/// Hours seen, by account and hour ([`hour_of`]).
+pub type Hours = BTreeMap<(i64, i64), HourSeen>;
+
+/// The clock hour an access counts in for the bulk-lookup rule (hours since the epoch).
+pub fn hour_of(at: OffsetDateTime) -> i64 {
+    at.unix_timestamp().div_euclid(3600)
+}
+
+/// The hours (account, hour) that `accesses` add to: the ones [`scan_after`] needs from the
+/// scans before.
+pub fn hours_touched(accesses: &[Access]) -> BTreeSet<(i64, i64)> {
+    accesses
+        .iter()
+        .filter(|a| a.touches_phi() && !a.trail_review)
+        .filter_map(|a| Some((a.actor_id?, hour_of(a.at))))
+        .collect()
+}
+
 /// Finds what the rules flag in `accesses`. `disabled` maps user ids to when they were disabled.
 pub fn scan(
     accesses: &[Access],
@@ -173,10 +200,25 @@ pub fn scan(
     settings: &Settings,
     relations: &Relations,
 ) -> Vec<Finding> {
+    scan_after(accesses, &Hours::new(), disabled, settings, relations).0
+}
+
+/// [`scan`] of the accesses after those earlier scans read, given the hours they saw
+/// (`earlier`, at least the [`hours_touched`] by `accesses`). Every rule but the bulk lookup
+/// judges each access alone; the bulk lookup counts the hour's patients with the earlier ones,
+/// so scanning a trail in parts finds what one scan of it does. Returns the findings and the
+/// touched hours with the new accesses added, for the next scan.
+pub fn scan_after(
+    accesses: &[Access],
+    earlier: &Hours,
+    disabled: &BTreeMap<i64, OffsetDateTime>,
+    settings: &Settings,
+    relations: &Relations,
+) -> (Vec<Finding>, Hours) {
     let mut out = Vec::new();
     let mut no_care: BTreeMap<(i64, i64, i64), Vec<i64>> = BTreeMap::new();
     let mut same_name: BTreeMap<(i64, i64), Vec<i64>> = BTreeMap::new();
-    let mut per_hour: BTreeMap<(i64, i64), (BTreeSet<i64>, Vec<i64>)> = BTreeMap::new();
+    let mut per_hour = Hours::new();
     let mut after_hours: BTreeMap<(i64, i64), Vec<i64>> = BTreeMap::new();
     for a in accesses {
         let Some(actor) = a.actor_id else { continue };
@@ -250,26 +292,28 @@ pub fn scan(
             }
         }
         if !a.trail_review {
-            let hour = a.at.unix_timestamp().div_euclid(3600);
-            let bucket = per_hour.entry((actor, hour)).or_default();
-            bucket.0.extend(a.patients.iter().copied());
-            bucket.1.push(a.seq);
+            let key = (actor, hour_of(a.at));
+            let bucket = per_hour
+                .entry(key)
+                .or_insert_with(|| earlier.get(&key).cloned().unwrap_or_default());
+            bucket.patients.extend(a.patients.iter().copied());
+            bucket.seqs.push(a.seq);
         }
         if !settings.hours.is_open(a.at) {
             let day = settings.hours.zone.local(a.at).date().to_julian_day();
             after_hours.entry((actor, i64::from(day))).or_default().push(a.seq);
         }
     }
-    for ((actor, hour), (patients, seqs)) in per_hour {
-        if patients.len() > settings.max_charts_per_hour {
+    for (&(actor, hour), seen) in &per_hour {
+        if seen.patients.len() > settings.max_charts_per_hour {
             out.push(Finding {
                 rule: Rule::BulkLookup,
                 actor_id: Some(actor),
                 key: format!("bulk_lookup:{actor}:{hour}"),
-                seqs,
+                seqs: seen.seqs.clone(),
                 summary: format!(
                     "{} different patients in one hour (limit {})",
-                    patients.len(),
+                    seen.patients.len(),
                     settings.max_charts_per_hour
                 ),
             });
@@ -303,7 +347,7 @@ pub fn scan(
         });
     }
     out.sort_by(|a, b| (a.rule, &a.key).cmp(&(b.rule, &b.key)));
-    out
+    (out, per_hour)
 }
 
 #[cfg(test)]
@@ -516,6 +560,69 @@ mod tests {
         let b = scan(&bulk, &BTreeMap::new(), &settings(), &relations());
         assert_eq!(a, b);
         assert_eq!(a[0].key, format!("bulk_lookup:7:{}", tue.unix_timestamp() / 3600));
+    }
+
+    /// A trail scanned in parts, each part with the hours the parts before it saw, finds what
+    /// one scan of the whole finds (164.308(a)(1)(ii)(D)): the bulk lookup's hour counts the
+    /// patients of every part, and its finding names every event of the hour so far.
+    #[test]
+    fn a_trail_scanned_in_parts_finds_what_one_scan_finds() {
+        let tue = datetime!(2026-03-03 15:00 UTC); // 10:00 in the clinic
+        let night = datetime!(2026-03-04 03:00 UTC); // 22:00 in the clinic
+        let mut trail: Vec<Access> = (0..3).map(|i| access(i + 1, tue, 7, "phi.read", i)).collect();
+        trail.push(access(4, night, 1, "phi.read", 5));
+        trail.extend((0..2).map(|i| access(5 + i, tue + time::Duration::minutes(30), 7, "phi.read", 3 + i)));
+        trail.push(access(7, night + time::Duration::minutes(5), 1, "phi.read", 6));
+        trail.push(access(8, tue + time::Duration::hours(1), 7, "phi.read", 9));
+        let whole = scan(&trail, &BTreeMap::new(), &settings(), &relations());
+        assert!(whole
+            .iter()
+            .any(|f| f.rule == Rule::BulkLookup && f.seqs == vec![1, 2, 3, 5, 6]));
+        assert!(whole.iter().any(|f| f.rule == Rule::AfterHours));
+        let keys = |f: &[Finding]| f.iter().map(|f| (f.key.clone(), f.seqs.clone())).collect::<Vec<_>>();
+        // The findings (by key prefix) whose events must be the whole scan's exactly.
+        let cases: [(&str, &[usize], &str); 4] = [
+            ("one part", &[8], ""),
+            ("the bulk hour split before its fourth patient", &[4, 8], "bulk_lookup"),
+            ("each event alone", &[1, 2, 3, 4, 5, 6, 7, 8], "none"),
+            ("the after-hours day split", &[3, 6, 8], "bulk_lookup"),
+        ];
+        for (name, ends, exact) in cases {
+            let mut kept = Hours::new();
+            let mut found: BTreeMap<String, Finding> = BTreeMap::new();
+            let mut start = 0;
+            for &end in ends {
+                let part = &trail[start..end];
+                let earlier: Hours = hours_touched(part)
+                    .into_iter()
+                    .filter_map(|k| Some((k, kept.get(&k)?.clone())))
+                    .collect();
+                let (findings, seen) = scan_after(part, &earlier, &BTreeMap::new(), &settings(), &relations());
+                kept.extend(seen);
+                for f in findings {
+                    // A finding is kept once, as first found (the store's key is unique).
+                    found.entry(f.key.clone()).or_insert(f);
+                }
+                start = end;
+            }
+            let found: Vec<Finding> = found.into_values().collect();
+            let mut whole_keys: Vec<String> = whole.iter().map(|f| f.key.clone()).collect();
+            whole_keys.sort();
+            assert_eq!(
+                found.iter().map(|f| f.key.clone()).collect::<Vec<_>>(),
+                whole_keys,
+                "{name}"
+            );
+            // As before scans were kept, a finding names the events up to its first finding:
+            // what the officer was shown then, not later accesses of the same hour or day.
+            let whole: BTreeMap<String, Vec<i64>> = keys(&whole).into_iter().collect();
+            for f in &found {
+                assert!(whole[&f.key].starts_with(&f.seqs), "{name}: {f:?}");
+                if f.key.starts_with(exact) {
+                    assert_eq!(whole[&f.key], f.seqs, "{name}");
+                }
+            }
+        }
     }
 
     #[test]

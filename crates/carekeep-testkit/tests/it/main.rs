@@ -50,6 +50,7 @@ mod mail;
 mod mail_relay;
 mod mfa;
 mod monitoring;
+mod monitoring_kept;
 mod network_setup;
 mod npp_count;
 mod openapi;
