@@ -12,7 +12,7 @@ use carekeep_domain::forms::{file_name, is_shown, Answer, FieldKind, Mark};
 use carekeep_domain::records::patient::Identity;
 use carekeep_domain::zone::ClinicZone;
 use carekeep_domain::DataClass;
-use carekeep_store::forms as store;
+use carekeep_store::forms::{self as store, ResponseRow, VersionRow};
 use carekeep_store::records::CtColumn;
 use time::OffsetDateTime;
 
@@ -194,8 +194,8 @@ impl App {
     async fn form_pdf_of(
         &self,
         permit: &crate::permit::Permit,
-        r: &store::ResponseRow,
-        v: &store::VersionRow,
+        r: &ResponseRow,
+        v: &VersionRow,
     ) -> Result<Vec<u8>, AppError> {
         let view = self.response_view(permit, r, v)?;
         let mut conn = self.store().read().await?;
@@ -235,6 +235,11 @@ impl App {
             .await?;
         let bytes = self.form_pdf_of(&permit, &r, &v).await?;
         permit.confirm().await?;
+        self.signed_pdf(bytes, &r, &v)
+    }
+
+    /// The PDF with the name to save it under: the form's title and the day it was signed.
+    fn signed_pdf(&self, bytes: Vec<u8>, r: &ResponseRow, v: &VersionRow) -> Result<SignedPdf, AppError> {
         let title = super::parse_body(&v.body)?.title;
         let signed_on = r.submitted_at.and_then(|t| self.local(t)).map(|t| t.date());
         Ok(SignedPdf {
@@ -244,7 +249,7 @@ impl App {
     }
 
     /// The patient's copy of a form they signed (164.508(c)(4) for an authorization; 7001(d)).
-    pub async fn portal_form_pdf(&self, actor: &Actor<'_>, id: i64) -> Result<Vec<u8>, AppError> {
+    pub async fn portal_form_pdf(&self, actor: &Actor<'_>, id: i64) -> Result<SignedPdf, AppError> {
         let pp = portal_patient(actor)?;
         let mut conn = self.store().read().await?;
         self.open_for_portal(&mut conn, pp, pp.patient_id).await?;
@@ -269,6 +274,6 @@ impl App {
         let permit = self.permit(event).await?;
         let bytes = self.form_pdf_of(&permit, &r, &v).await?;
         permit.confirm().await?;
-        Ok(bytes)
+        self.signed_pdf(bytes, &r, &v)
     }
 }

@@ -170,6 +170,12 @@ impl App {
         Ok(CodeSent { challenge })
     }
 
+    /// Whether the clinic has any way to send a sign-in code (a text gateway or a mail relay).
+    /// A clinic-wide fact, the same for every visitor, so saying it tells nothing of a patient.
+    pub async fn portal_codes_can_be_sent(&self) -> bool {
+        self.settings().reminders.sms.is_some() || self.mail_in_effect().await.ok().flatten().is_some()
+    }
+
     /// Sends the code through the relay or the gateway, behind the BAA gate; with no address
     /// (no patient matched) it goes through the gate and stops there. Failures are logged
     /// without the address or the code.

@@ -169,12 +169,36 @@ pub fn proposals(t: &Template, answers: &Answers) -> Vec<Proposal> {
             // are two chart entries, each accepted or rejected on its own (a line break cannot
             // be kept in a problem's one-line description).
             (FieldKind::YesNo { follow_up: Some(_) }, Answer::YesNo { yes: true, detail }) if history => {
-                let lines = detail.lines().map(str::trim).filter(|l| !l.is_empty());
-                for (i, line) in lines.enumerate() {
+                for (i, line) in conditions(detail).iter().enumerate() {
                     push(i, Item::History(clip(line)));
                 }
             }
             _ => {}
+        }
+    }
+    out
+}
+
+/// The conditions typed in a history answer, one a line; a line right under another that
+/// starts indented or with an opening bracket ("  (left knee)") goes on with it, as the
+/// patient meant. A blank line always starts a new condition.
+pub fn conditions(detail: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut after_blank = true;
+    for line in detail.lines() {
+        let words = line.trim();
+        if words.is_empty() {
+            after_blank = true;
+            continue;
+        }
+        let goes_on = !after_blank && (line.starts_with(char::is_whitespace) || words.starts_with(['(', '[']));
+        after_blank = false;
+        match out.last_mut() {
+            Some(last) if goes_on => {
+                last.push(' ');
+                last.push_str(words);
+            }
+            _ => out.push(words.to_string()),
         }
     }
     out

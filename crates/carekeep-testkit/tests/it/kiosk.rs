@@ -380,7 +380,7 @@ async fn a_tablet_reaches_nothing_but_its_packet_on_any_route() {
         }
     }
     assert!(walked > 200, "walked {walked}");
-    assert_eq!(swept, 6, "three form routes, two other forms each");
+    assert_eq!(swept, 10, "five form routes, two other forms each");
     // The other forms are untouched, and the tablet's own packet still opens.
     let provider = c.app.principal(&c.app.api_login("provider").await).await;
     for id in [bea_form, ana_other] {

@@ -508,7 +508,7 @@ async fn a_patient_reaches_nothing_of_another_patient_by_id_on_any_portal_route(
             c = sign_in(&p, "555-234-5678", "+15552345678", 2).await;
         }
     }
-    assert_eq!(swept, 9);
+    assert_eq!(swept, 11);
     // Bea's form is untouched: still her draft, her words.
     let bea_view = p.app.state.app.portal_form(&bea_actor, bea_form).await.unwrap();
     assert_eq!(

@@ -237,7 +237,7 @@ async fn a_parent_signs_in_with_their_phone_and_the_childs_birth_date_and_sees_a
         if method != "GET" || template.contains("sign-in") {
             continue;
         }
-        let path = template.replace("{id}", &own.to_string());
+        let path = template.replace("{id}", &own.to_string()).replace("{part}", "0");
         let (status, body) = c.get(&path).await;
         for word in &theirs {
             assert!(!body.contains(word.as_str()), "GET {path} shows {word}: {body}");

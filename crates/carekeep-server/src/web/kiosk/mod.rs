@@ -33,7 +33,9 @@ pub fn route_table() -> Vec<(&'static str, &'static str)> {
         ("GET", "/kiosk/forms"),
         ("POST", "/kiosk/forms/esign"),
         ("GET", "/kiosk/forms/{id}"),
+        ("GET", "/kiosk/forms/{id}/part/{part}"),
         ("POST", "/kiosk/forms/{id}/part/{part}"),
+        ("GET", "/kiosk/forms/{id}/sign"),
         ("POST", "/kiosk/forms/{id}/sign"),
     ]
 }
@@ -49,8 +51,8 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/kiosk/forms", get(forms::list))
         .route("/kiosk/forms/esign", post(forms::agree))
         .route("/kiosk/forms/{id}", get(forms::show))
-        .route("/kiosk/forms/{id}/part/{part}", post(forms::save))
-        .route("/kiosk/forms/{id}/sign", post(forms::sign))
+        .route("/kiosk/forms/{id}/part/{part}", get(forms::reopen).post(forms::save))
+        .route("/kiosk/forms/{id}/sign", get(forms::reopen_sign).post(forms::sign))
         .layer(axum::middleware::from_fn_with_state(state, gate::gate))
         .layer(axum::Extension(gate::CodeLimiter(limiter)))
 }

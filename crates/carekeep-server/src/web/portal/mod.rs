@@ -73,7 +73,9 @@ pub fn route_table() -> Vec<(&'static str, &'static str)> {
         ("POST", "/portal/forms/esign"),
         ("POST", "/portal/forms/esign/withdraw"),
         ("GET", "/portal/forms/{id}"),
+        ("GET", "/portal/forms/{id}/part/{part}"),
         ("POST", "/portal/forms/{id}/part/{part}"),
+        ("GET", "/portal/forms/{id}/sign"),
         ("POST", "/portal/forms/{id}/sign"),
         ("GET", "/portal/forms/{id}/signed.pdf"),
     ]
@@ -98,8 +100,8 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/portal/forms/esign", get(esign::show).post(forms::agree))
         .route("/portal/forms/esign/withdraw", post(esign::withdraw))
         .route("/portal/forms/{id}", get(forms::show))
-        .route("/portal/forms/{id}/part/{part}", post(forms::save))
-        .route("/portal/forms/{id}/sign", post(forms::sign))
+        .route("/portal/forms/{id}/part/{part}", get(forms::reopen).post(forms::save))
+        .route("/portal/forms/{id}/sign", get(forms::reopen_sign).post(forms::sign))
         .route("/portal/forms/{id}/signed.pdf", get(forms::pdf))
         .layer(axum::middleware::from_fn_with_state(state, gate::gate))
         .layer(axum::Extension(gate::SignInLimiter(limiter)))

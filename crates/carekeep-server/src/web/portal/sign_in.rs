@@ -102,6 +102,10 @@ pub async fn show(
         return urls::portal_home().redirect();
     }
     let (chrome, jar) = sign_in_chrome(&state, jar, tls);
+    // Said before anyone types, rather than promising a code that cannot come.
+    let chrome = chrome.error((!state.app.portal_codes_can_be_sent().await).then_some(
+        "This clinic cannot send sign-in codes yet: it has no text message or email service set up. Please call the clinic.",
+    ));
     let chrome = chrome.notice(if ended.is_some() || q.ended.is_some() {
         Some("You were signed out after 15 minutes without activity, to keep your information private. Sign in again.")
     } else if q.signed_out.is_some() {

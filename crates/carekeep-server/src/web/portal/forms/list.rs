@@ -86,6 +86,10 @@ pub async fn list(
 ) -> Result<Response, WebError> {
     let f = state.app.portal_forms(&p.actor()).await.map_err(WebError::page)?;
     let notice = match q.done.as_str() {
+        // The tablet offers no copies to download: the desk prints one on request.
+        "signed" if p.kiosk.is_some() => {
+            Some("Thank you: your form is signed and sent to the clinic. Ask the front desk if you would like a copy.")
+        }
         "signed" => Some("Thank you: your form is signed and sent to the clinic. You can download a copy below."),
         "agreed" => Some("Thank you: you can now fill in and sign your forms here."),
         _ => None,

@@ -11,7 +11,7 @@ mod part;
 mod sign;
 
 pub use list::{agree, list};
-pub use part::{save, show};
+pub use part::{reopen, reopen_sign, save, show};
 pub use sign::{pdf, sign};
 
 use super::pages::portal_chrome;

@@ -20,6 +20,8 @@ use serde::Deserialize;
 pub struct Shows {
     done: String,
     part: Option<usize>,
+    /// `sign`: the sign step, whatever the number of parts.
+    step: String,
 }
 
 pub async fn show(
@@ -27,6 +29,36 @@ pub async fn show(
     Extension(p): Extension<PortalPatient>,
     Path(id): Path<i64>,
     Query(q): Query<Shows>,
+) -> Result<Response, WebError> {
+    let part = if q.step == "sign" { usize::MAX } else { q.part.unwrap_or(0) };
+    page_at(&state, &p, id, part, (q.done == "saved").then_some("Saved.")).await
+}
+
+/// A part's address opened again (a reload after a save that named a problem lands on the
+/// address the form posted to): the same part, with what its draft kept.
+pub async fn reopen(
+    State(state): State<AppState>,
+    Extension(p): Extension<PortalPatient>,
+    Path((id, part)): Path<(i64, usize)>,
+) -> Result<Response, WebError> {
+    page_at(&state, &p, id, part, None).await
+}
+
+/// The sign step's address opened again: the sign step.
+pub async fn reopen_sign(
+    State(state): State<AppState>,
+    Extension(p): Extension<PortalPatient>,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    page_at(&state, &p, id, usize::MAX, None).await
+}
+
+async fn page_at(
+    state: &AppState,
+    p: &PortalPatient,
+    id: i64,
+    part: usize,
+    notice: Option<&'static str>,
 ) -> Result<Response, WebError> {
     let v = state.app.portal_form(&p.actor(), id).await.map_err(WebError::page)?;
     let esign_needed = state
@@ -36,14 +68,14 @@ pub async fn show(
         .map_err(WebError::page)?
         .esign_needed;
     let shown = Shown {
-        part: q.part.unwrap_or(0),
+        part,
         problems: &[],
         esign_needed,
         typed: String::new(),
         drawn: String::new(),
-        notice: (q.done == "saved").then_some("Saved."),
+        notice,
     };
-    Ok(form_page(&state, &p, &v, shown).into_response())
+    Ok(form_page(state, p, &v, shown).into_response())
 }
 
 /// The posted values, by name (`csrf` and the buttons left out).

@@ -81,12 +81,12 @@ pub async fn pdf(
     Extension(p): Extension<PortalPatient>,
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
-    let bytes = state
+    let pdf = state
         .app
         .portal_form_pdf(&p.actor(), id)
         .await
         .map_err(WebError::page)?;
-    Ok(file_response("application/pdf".into(), bytes, "signed-form.pdf"))
+    Ok(file_response("application/pdf".into(), pdf.bytes, &pdf.file_name))
 }
 
 /// The tablet handed back: its session cookie removed (either name: plain or over HTTPS), and
