@@ -80,6 +80,10 @@ async fn a_patient_fills_a_form_part_by_part_checks_it_and_signs_it() {
         "{body}"
     );
     assert!(body.contains("value=\"five six\""), "what was typed is kept: {body}");
+    // Reloading lands on the address the refused save posted to: the same part, kept as typed.
+    let (status, html) = me.get(&format!("/portal/forms/{history}/part/0")).await;
+    assert_eq!(status, 200, "{html}");
+    assert!(html.contains("value=\"five six\""), "the draft on reload: {html}");
     let (status, _, _) = me
         .post(
             &format!("/portal/forms/{history}/part/0"),
@@ -142,6 +146,10 @@ async fn a_patient_fills_a_form_part_by_part_checks_it_and_signs_it() {
     );
     assert!(body.contains(&format!("id=\"sig-drawn\" value=\"{drawn}\"")), "{body}");
     assert!(body.contains("value=\"Nia Castellanos\""), "{body}");
+    // And reloading the sign step's address shows the sign step, not a bare error.
+    let (status, html) = me.get(&format!("/portal/forms/{consent}/sign")).await;
+    assert_eq!(status, 200, "{html}");
+    assert!(html.contains("<h2 id=\"check\">Check your answers</h2>"), "{html}");
     let (status, to, _) = me
         .post(
             &format!("/portal/forms/{consent}/sign"),
@@ -150,4 +158,20 @@ async fn a_patient_fills_a_form_part_by_part_checks_it_and_signs_it() {
         .await;
     assert_eq!((status, to.as_deref()), (303, Some("/portal/forms?done=signed")));
     p.app.stop().await;
+}
+
+#[tokio::test]
+async fn the_sign_in_page_says_when_the_clinic_cannot_send_codes_at_all() {
+    let p = clinic().await;
+    let (_, html) = PageClient::new(&p.app).get("/portal/sign-in").await;
+    assert!(!html.contains("cannot send sign-in codes"), "{html}");
+    p.app.stop().await;
+    let bare = carekeep_testkit::TestApp::spawn().await;
+    let (status, html) = PageClient::new(&bare).get("/portal/sign-in").await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("This clinic cannot send sign-in codes yet: it has no text message or email service set up."),
+        "{html}"
+    );
+    bare.stop().await;
 }

@@ -305,7 +305,10 @@ fn a_photo_consent_gap_names_the_form_and_only_a_signed_yes_to_clinical_use_clos
 fn a_history_answer_is_one_condition_a_line_and_an_indented_line_goes_on() {
     let table: [(&str, &[&str]); 6] = [
         ("Appendectomy 2003", &["Appendectomy 2003"]),
-        ("Appendectomy 2003\r\nC-section 2012", &["Appendectomy 2003", "C-section 2012"]),
+        (
+            "Appendectomy 2003\r\nC-section 2012",
+            &["Appendectomy 2003", "C-section 2012"],
+        ),
         (
             "Appendectomy 04/23/1980\r\nKnee arthroscopy, 2015\r\n  (left knee)",
             &["Appendectomy 04/23/1980", "Knee arthroscopy, 2015 (left knee)"],

@@ -30,7 +30,11 @@ pub async fn show(
     Path(id): Path<i64>,
     Query(q): Query<Shows>,
 ) -> Result<Response, WebError> {
-    let part = if q.step == "sign" { usize::MAX } else { q.part.unwrap_or(0) };
+    let part = if q.step == "sign" {
+        usize::MAX
+    } else {
+        q.part.unwrap_or(0)
+    };
     page_at(&state, &p, id, part, (q.done == "saved").then_some("Saved.")).await
 }
 
