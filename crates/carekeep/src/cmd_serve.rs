@@ -185,6 +185,7 @@ pub async fn demo(ctx: &Context, args: ServeArgs) -> Result<(), Failure> {
         demo::fill_details(&app).await?;
         outln!("Seeding {DEMO_PATIENTS} synthetic patients over the last week ...");
         carekeep_app::demo_records::seed_records(&app, &clock, DEMO_PATIENTS).await?;
+        demo::seed_forms(&app).await?;
         app.close().await;
         let text = serde_json::to_string_pretty(&creds).map_err(|e| Failure::Failed(e.to_string()))?;
         carekeep_app::datadir::write_private(&creds_path, text.as_bytes())

@@ -6,7 +6,10 @@
     reason = "the demo's fixed tables are indexed modulo their own length"
 )]
 
+mod forms;
 pub mod records;
+
+pub use forms::seed_forms;
 
 use crate::users::NewUserInput;
 use crate::{mfa, Actor, App, AppError};

@@ -163,7 +163,7 @@ impl Dice {
     }
 }
 
-async fn acting_as(app: &App, username: &str) -> Result<Principal, AppError> {
+pub(super) async fn acting_as(app: &App, username: &str) -> Result<Principal, AppError> {
     let mut conn = app.store().read().await?;
     let key = carekeep_domain::username::normalize(username).map_err(|e| AppError::Invalid(e.to_string()))?;
     let u = users::by_key(&mut conn, &key)

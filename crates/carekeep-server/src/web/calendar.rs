@@ -649,6 +649,8 @@ pub struct AppointmentPage {
     pub checked_in: bool,
     /// The reader may open the tablet (the scheduling class's write, as sending forms).
     pub may_open_tablet: bool,
+    /// The visit is today in the clinic's zone (it can be checked in here).
+    pub today: bool,
     /// A code waiting, or the tablet in use, for this visit.
     pub kiosk: Option<KioskState>,
     /// A code just made (spaced for reading out, until when), shown once.
@@ -739,6 +741,7 @@ pub(crate) async fn appointment_page(
         link: None,
         checked_in,
         may_open_tablet,
+        today: a.start.date() == state.app.clinic_today(),
         kiosk: if checked_in {
             state.app.kiosk_state(&p.actor(), id).await.map_err(WebError::page)?
         } else {

@@ -128,6 +128,9 @@ pub async fn appointment_status(
     let to = if f.back == "schedule" {
         let day = parse_date(&f.day).map(|d| d.to_string()).unwrap_or_default();
         urls::schedule().with("date", day)
+    } else if f.back == "appointment" {
+        // Checked in from the visit's page: back to its tablet card, now open.
+        urls::calendar_appointment(id).done("status").at("tablet-h")
     } else {
         urls::patient(appt.patient_id).done("status").at("scheduling")
     };

@@ -430,3 +430,27 @@ async fn answers_are_clinical_and_statuses_scheduling_across_the_role_matrix_on_
         .count();
     assert!(denied >= 1, "refusals are on the trail");
 }
+
+#[tokio::test]
+async fn the_demo_clinic_has_forms_and_services_that_ask_for_them() {
+    let app = TestApp::spawn().await;
+    let a = &app.state.app;
+    carekeep_app::demo::seed_forms(a).await.unwrap();
+    let desk_token = app.api_login("frontdesk").await;
+    let desk = app.principal(&desk_token).await;
+    let by_service = a.service_forms(&desk.actor()).await.unwrap();
+    assert_eq!(by_service.len(), 3, "{by_service:?}");
+    assert!(by_service.values().all(|forms| forms.len() == 3), "{by_service:?}");
+    // A visit booked for the annual physical asks its packet, shown as missing.
+    let physical = *by_service
+        .iter()
+        .find(|(_, forms)| forms.iter().any(|f| f.title == "Medical history"))
+        .unwrap()
+        .0;
+    let patient = app
+        .register_patient(&desk_token, "Ada", "Vance", "1980-04-23", "555-201-3344")
+        .await;
+    let visit = book(&app, physical, patient, 3).await;
+    let missing = a.forms_missing(&desk.actor(), &[visit]).await.unwrap();
+    assert_eq!(missing.get(&visit).map(Vec::len), Some(3), "{missing:?}");
+}

@@ -122,8 +122,22 @@ async fn a_code_opens_the_tablet_once_within_ten_minutes_and_only_for_a_checked_
     assert_eq!(status, 422);
     assert!(html.contains("Check the patient in first"), "{html}");
     assert!(!html.contains("Code for the tablet"));
-    let token = c.app.api_login("frontdesk").await;
-    check_in_visit(&c.app, &token, c.visit).await;
+    // The visit is today: checked in from its own page, back at the tablet's card.
+    assert!(
+        page.contains("value=\"appointment\">\n    <button type=\"submit\">Check in</button>"),
+        "{page}"
+    );
+    let (status, to, _) = c
+        .desk
+        .post(
+            &format!("/appointments/{}/status", c.visit),
+            &[("status", "checked_in"), ("back", "appointment")],
+        )
+        .await;
+    assert_eq!(
+        (status, to.as_deref()),
+        (303, Some(format!("{path}?done=status#tablet-h").as_str()))
+    );
 
     let code = code(&mut c).await;
     // A wrong code: said plainly, at the field, the typing kept.
