@@ -213,3 +213,15 @@ export async function smtpSink() {
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { port: server.address().port, messages, close: () => new Promise((r) => server.close(r)) };
 }
+
+// Adopts the built-in forms titled so on /forms, as the owner; the demo clinic already has some
+// (demo::seed_forms), which are left as they are.
+export async function adoptForms(page, server, titles) {
+  await page.goto(server.url + '/forms');
+  for (const title of titles) {
+    const button = page.locator(`button:has-text("Adopt ${title}")`);
+    if (await button.count() === 0) continue;
+    await Promise.all([page.waitForNavigation(), button.click()]);
+    if (!/Adopted/.test(await page.textContent('main'))) throw new Error(`adopting ${title} said no "Adopted"`);
+  }
+}

@@ -8,7 +8,7 @@
 // The provider sees the evidence: the clinic's tablet. axe on every page, screenshots.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, signIn, seriousViolations, screenshot } from '../lib.mjs';
+import { launch, signIn, seriousViolations, screenshot, adoptForms } from '../lib.mjs';
 import { portalClinic } from '../portal_kit.mjs';
 
 const TOKEN = `kiosk-e2e-${process.pid}-gateway-token`;
@@ -62,8 +62,7 @@ async function code(desk, name) {
 
 test('a packet is filled on the clinic tablet', async () => {
   const owner = await signIn(browser, server, 'owner');
-  await owner.goto(server.url + '/forms');
-  await Promise.all([owner.waitForNavigation(), owner.click('button:has-text("Adopt Consent to treat")')]);
+  await adoptForms(owner, server, ['Consent to treat']);
   await owner.goto(server.url + '/calendar/setup');
   await owner.fill('#name', 'Consult');
   await owner.fill('#minutes', '30');

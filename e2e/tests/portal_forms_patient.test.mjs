@@ -6,7 +6,7 @@
 // 390 and 1280 px; axe on the sign step.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, signIn, seriousViolations, screenshot } from '../lib.mjs';
+import { launch, signIn, seriousViolations, screenshot, adoptForms } from '../lib.mjs';
 import { portalClinic } from '../portal_kit.mjs';
 
 const TOKEN = `portal-forms-patient-e2e-${process.pid}-gateway-token`;
@@ -22,10 +22,7 @@ before(async () => {
   });
   patientId = p.id;
   const owner = await signIn(browser, server, 'owner');
-  await owner.goto(server.url + '/forms');
-  for (const title of ['Current medications and allergies', 'Consent to treat', 'Medical history', 'Authorization to disclose health information']) {
-    await Promise.all([owner.waitForNavigation(), owner.click(`button:has-text("Adopt ${title}")`)]);
-  }
+  await adoptForms(owner, server, ['Current medications and allergies', 'Consent to treat', 'Medical history', 'Authorization to disclose health information']);
   await owner.context().close();
   const staff = await signIn(browser, server, 'frontdesk');
   await staff.goto(server.url + `/patients/${patientId}`);
