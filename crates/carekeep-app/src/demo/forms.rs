@@ -8,8 +8,11 @@ use crate::calendar::ServiceInput;
 use crate::{App, AppError};
 use carekeep_domain::forms::Frequency;
 
+/// A built-in form's key and how often a service asks for it.
+type Asked = (&'static str, Frequency);
+
 /// The services, their length in minutes, and the forms each asks for with how often.
-const SERVICES: &[(&str, &str, &[(&str, Frequency)])] = &[
+const SERVICES: &[(&str, &str, &[Asked])] = &[
     (
         "Annual physical",
         "40",

@@ -32,6 +32,29 @@ fn date(s: &str) -> String {
         .unwrap_or_else(|_| s.to_owned())
 }
 
+/// A number typed with the field's own unit after it ("180 lbs", "180lb.", "72 in") without
+/// that unit; anything else as typed, for the check to name.
+pub fn without_unit(typed: &str, unit: &str) -> String {
+    let unit = unit.trim().to_lowercase();
+    if unit.is_empty() {
+        return typed.to_owned();
+    }
+    let lower = typed.trim().to_lowercase();
+    let number = [
+        format!("{unit}s."),
+        format!("{unit}s"),
+        format!("{unit}."),
+        unit.clone(),
+    ]
+    .iter()
+    .find_map(|u| lower.strip_suffix(u.as_str()))
+    .map(str::trim_end);
+    match number {
+        Some(n) if !n.is_empty() && n.parse::<f64>().is_ok() => n.to_owned(),
+        _ => typed.to_owned(),
+    }
+}
+
 /// Replaces the answers of section `index` of `t` with what `raw` holds for its fields.
 pub fn read_section(t: &Template, index: usize, raw: &RawAnswers, answers: &mut Answers) {
     let Some(section) = t.sections.get(index) else { return };
@@ -46,11 +69,12 @@ pub fn read_section(t: &Template, index: usize, raw: &RawAnswers, answers: &mut 
                 let kept = super::height::inches(&typed).map_or(typed, super::height::kept);
                 Some(Answer::Text(kept)).filter(|a| !matches!(a, Answer::Text(s) if s.is_empty()))
             }
-            FieldKind::Text
-            | FieldKind::LongText
-            | FieldKind::Choice { .. }
-            | FieldKind::Number { .. }
-            | FieldKind::Initials => {
+            // "180 lbs" beside a box that says "lb" is the number the patient meant.
+            FieldKind::Number { unit, .. } => {
+                let typed = clean(one(raw, id));
+                Some(Answer::Text(without_unit(&typed, unit))).filter(|a| !matches!(a, Answer::Text(s) if s.is_empty()))
+            }
+            FieldKind::Text | FieldKind::LongText | FieldKind::Choice { .. } | FieldKind::Initials => {
                 Some(Answer::Text(clean(one(raw, id)))).filter(|a| !matches!(a, Answer::Text(s) if s.is_empty()))
             }
             FieldKind::Date => {
@@ -106,6 +130,28 @@ pub fn read_section(t: &Template, index: usize, raw: &RawAnswers, answers: &mut 
         };
         if let Some(v) = value {
             answers.insert(f.id.clone(), v);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_unit;
+
+    #[test]
+    fn a_number_typed_with_its_fields_unit_is_the_number() {
+        for (typed, unit, want) in [
+            ("180", "lb", "180"),
+            ("180 lbs", "lb", "180"),
+            ("180 LB", "lb", "180"),
+            ("180lb.", "lb", "180"),
+            ("98.6 F", "F", "98.6"),
+            ("180 kg", "lb", "180 kg"),
+            ("lbs", "lb", "lbs"),
+            ("about 180 lbs", "lb", "about 180 lbs"),
+            ("180 lbs", "", "180 lbs"),
+        ] {
+            assert_eq!(without_unit(typed, unit), want, "{typed:?} {unit:?}");
         }
     }
 }
