@@ -86,7 +86,7 @@ async fn a_patient_withdraws_the_esign_consent_at_the_portal_and_is_given_paper_
     let (_, html) = staff.get(&format!("/patients/{nia}")).await;
     assert!(
         html.contains(
-            "Paper forms needed:</span> the patient withdrew the consent to sign electronically on 03/02/2026"
+            "Paper forms needed:</span> the consent to sign electronically was withdrawn on 03/02/2026"
         ),
         "{html}"
     );
@@ -174,7 +174,7 @@ async fn the_front_desk_records_a_withdrawal_told_in_person_and_the_chart_says_p
     assert!(html.contains("Withdrawal recorded: give this patient"), "{html}");
     assert!(
         html.contains(
-            "Paper forms needed:</span> the patient withdrew the consent to sign electronically on 03/02/2026"
+            "Paper forms needed:</span> the consent to sign electronically was withdrawn on 03/02/2026"
         ),
         "{html}"
     );
