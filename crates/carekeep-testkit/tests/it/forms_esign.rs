@@ -85,9 +85,7 @@ async fn a_patient_withdraws_the_esign_consent_at_the_portal_and_is_given_paper_
     let mut staff = PageClient::login(app, "frontdesk").await;
     let (_, html) = staff.get(&format!("/patients/{nia}")).await;
     assert!(
-        html.contains(
-            "Paper forms needed:</span> the consent to sign electronically was withdrawn on 03/02/2026"
-        ),
+        html.contains("Paper forms needed:</span> the consent to sign electronically was withdrawn on 03/02/2026"),
         "{html}"
     );
     // On the trail, as the patient's own change.
@@ -173,9 +171,7 @@ async fn the_front_desk_records_a_withdrawal_told_in_person_and_the_chart_says_p
     let (_, html) = staff.get(&format!("{chart}?done=esign_withdrawn")).await;
     assert!(html.contains("Withdrawal recorded: give this patient"), "{html}");
     assert!(
-        html.contains(
-            "Paper forms needed:</span> the consent to sign electronically was withdrawn on 03/02/2026"
-        ),
+        html.contains("Paper forms needed:</span> the consent to sign electronically was withdrawn on 03/02/2026"),
         "{html}"
     );
     assert!(html.contains("No one has agreed to sign this patient"), "{html}");
