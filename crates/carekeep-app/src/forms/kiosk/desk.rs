@@ -2,13 +2,15 @@
 //! session ended from the desk; whether a code waits or the tablet is in use.
 
 use super::{six_digits, KioskCode, KioskState, NOT_A_SIGNER};
-use crate::{Actor, App, AppError};
+use crate::{Actor, App, AppError, Principal};
 use carekeep_domain::audit::{Action, Outcome};
 use carekeep_domain::forms::kiosk as rule;
 use carekeep_domain::forms::Status as FormStatus;
 use carekeep_domain::records::appointment::Status;
 use carekeep_domain::DataClass;
 use carekeep_store::kiosk::{self as store, NewKiosk};
+use carekeep_store::records::AppointmentRow;
+use carekeep_store::Tx;
 
 impl App {
     /// Staff open the visit's packet on the clinic tablet: a code for ten minutes, the visit's
@@ -22,14 +24,7 @@ impl App {
     ) -> Result<KioskCode, AppError> {
         let p = actor.person()?;
         let now = self.now();
-        let mut tx = self.store().begin().await?;
-        let visit = carekeep_store::records::appointment_by_id(tx.conn(), appointment)
-            .await
-            .map_err(|_| AppError::NotFound("appointment"))?;
-        let opened = self.open_patient(tx.conn(), p, visit.patient_id).await?;
-        let mut tx = self
-            .require_write(tx, p, &opened, DataClass::Scheduling, Action::PhiCreate)
-            .await?;
+        let (mut tx, visit) = self.visit_to_write(p, appointment, Action::PhiCreate).await?;
         let status = Status::parse(&visit.status).map_err(|_| AppError::NotFound("appointment"))?;
         rule::may_open(status).map_err(|w| AppError::Invalid(w.into()))?;
         // The visit's own packet and any open form reused for it.
@@ -94,14 +89,7 @@ impl App {
     pub async fn end_kiosk(&self, actor: &Actor<'_>, appointment: i64) -> Result<usize, AppError> {
         let p = actor.person()?;
         let now = self.now();
-        let mut tx = self.store().begin().await?;
-        let visit = carekeep_store::records::appointment_by_id(tx.conn(), appointment)
-            .await
-            .map_err(|_| AppError::NotFound("appointment"))?;
-        let opened = self.open_patient(tx.conn(), p, visit.patient_id).await?;
-        let mut tx = self
-            .require_write(tx, p, &opened, DataClass::Scheduling, Action::PhiUpdate)
-            .await?;
+        let (mut tx, visit) = self.visit_to_write(p, appointment, Action::PhiUpdate).await?;
         let mut ended = 0;
         for k in store::open_for_visit(tx.conn(), appointment).await? {
             if store::end(tx.conn(), k.id, "ended by staff", now).await? {
@@ -120,6 +108,25 @@ impl App {
         self.record(&mut tx, &event).await?;
         tx.commit().await?;
         Ok(ended)
+    }
+
+    /// The visit, in a transaction where `p` may write its patient's scheduling class (the
+    /// tablet's codes and sessions are that class's writes); refused and recorded otherwise.
+    async fn visit_to_write(
+        &self,
+        p: &Principal,
+        appointment: i64,
+        action: Action,
+    ) -> Result<(Tx, AppointmentRow), AppError> {
+        let mut tx = self.store().begin().await?;
+        let visit = carekeep_store::records::appointment_by_id(tx.conn(), appointment)
+            .await
+            .map_err(|_| AppError::NotFound("appointment"))?;
+        let opened = self.open_patient(tx.conn(), p, visit.patient_id).await?;
+        let tx = self
+            .require_write(tx, p, &opened, DataClass::Scheduling, action)
+            .await?;
+        Ok((tx, visit))
     }
 
     /// Whether a code waits or the tablet is in use for this visit (no PHI: for the staff
