@@ -20,8 +20,6 @@ use serde::Deserialize;
 pub struct Shows {
     done: String,
     part: Option<usize>,
-    /// `sign`: the sign step, whatever the number of parts.
-    step: String,
 }
 
 pub async fn show(
@@ -30,11 +28,7 @@ pub async fn show(
     Path(id): Path<i64>,
     Query(q): Query<Shows>,
 ) -> Result<Response, WebError> {
-    let part = if q.step == "sign" {
-        usize::MAX
-    } else {
-        q.part.unwrap_or(0)
-    };
+    let part = q.part.unwrap_or(0);
     page_at(&state, &p, id, part, (q.done == "saved").then_some("Saved.")).await
 }
 
