@@ -196,6 +196,24 @@ pub struct ScopeCandidate {
     pub already_in_scope: bool,
 }
 
+/// Patients named on one page of a scope preview: a page a person can read through, and the
+/// names opened (and audited) are the page's, never the whole answer's.
+pub const PREVIEW_PAGE: usize = 50;
+
+/// One page of what an audit search would add to the scope. Adopting the search adds every
+/// patient it finds (`total`), not only the page.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct ScopePreview {
+    /// Every patient the search finds.
+    pub total: usize,
+    /// Of those, how many are in the scope already.
+    pub already_in_scope: usize,
+    /// Where this page starts among them (0 for the first), in record-number order.
+    pub offset: usize,
+    /// This page's patients, at most the page's size.
+    pub patients: Vec<ScopeCandidate>,
+}
+
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct IncidentView {
     #[serde(flatten)]
@@ -1071,7 +1089,9 @@ impl App {
         actor: &Actor<'_>,
         id: i64,
         s: &ScopeSearch,
-    ) -> Result<Vec<ScopeCandidate>, AppError> {
+        offset: usize,
+        limit: usize,
+    ) -> Result<ScopePreview, AppError> {
         let p = actor.person()?;
         let actor = p.actor();
         self.require(&actor, Capability::HandleIncidents).await?;
@@ -1080,24 +1100,38 @@ impl App {
             self.incident_exists(&mut conn, id).await?;
         }
         let found = self.search_trail(s).await?;
-        let ids: Vec<i64> = found.keys().copied().collect();
-        let (rows, in_scope) = {
+        let in_scope: BTreeSet<i64> = {
             let mut conn = self.store().read().await?;
-            (
-                records_store::patients_by_ids(&mut conn, &ids).await?,
-                store::scope(&mut conn, id).await?,
-            )
+            store::scope(&mut conn, id)
+                .await?
+                .iter()
+                .map(|(pid, _, _)| *pid)
+                .collect()
         };
-        let in_scope: Vec<i64> = in_scope.iter().map(|(pid, _, _)| *pid).collect();
-        self.scope_candidates(
-            p,
-            id,
-            &rows,
-            &found,
-            &in_scope,
-            &format!("incident {id}: patients an audit search would add to the scope, for review"),
-        )
-        .await
+        let offset = offset.min(found.len());
+        let ids: Vec<i64> = found.keys().skip(offset).take(limit.max(1)).copied().collect();
+        let mut rows = {
+            let mut conn = self.store().read().await?;
+            records_store::patients_by_ids(&mut conn, &ids).await?
+        };
+        rows.sort_by_key(|r| r.id);
+        let in_scope_list: Vec<i64> = in_scope.iter().copied().collect();
+        let patients = self
+            .scope_candidates(
+                p,
+                id,
+                &rows,
+                &found,
+                &in_scope_list,
+                &format!("incident {id}: patients an audit search would add to the scope, for review"),
+            )
+            .await?;
+        Ok(ScopePreview {
+            total: found.len(),
+            already_in_scope: found.keys().filter(|k| in_scope.contains(k)).count(),
+            offset,
+            patients,
+        })
     }
 
     /// The patients in an incident's scope, by name (where the reader's roles show names),

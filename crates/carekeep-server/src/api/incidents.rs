@@ -11,8 +11,8 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Json;
 use carekeep_app::incidents::{
-    DeterminationInput, IncidentSummary, IncidentView, ObligationView, ReportInput, ScopeCandidate, ScopeSearch,
-    ScopeView,
+    DeterminationInput, IncidentSummary, IncidentView, ObligationView, ReportInput, ScopePreview, ScopeSearch,
+    ScopeView, PREVIEW_PAGE,
 };
 use carekeep_app::AppError;
 use serde::{Deserialize, Serialize};
@@ -108,6 +108,12 @@ pub struct ScopeRequest {
     /// One data class only (`clinical`, `contact`...); any when empty.
     #[serde(default)]
     pub class: String,
+    /// Preview only: where the page of patients starts among those found (0, the first).
+    #[serde(default)]
+    pub offset: usize,
+    /// Preview only: how many patients to name, 1 to 200 (50 when left out).
+    #[serde(default)]
+    pub limit: Option<usize>,
 }
 
 impl ScopeRequest {
@@ -127,15 +133,23 @@ impl ScopeRequest {
 /// `POST /scope` and the same body. Reading the names is audited.
 #[utoipa::path(post, path = "/api/v1/incidents/{id}/scope/preview", tag = "incidents", security(("bearer" = [])), request_body = ScopeRequest,
     params(("id" = i64, Path, description = "Incident id")),
-    responses((status = 200, body = [ScopeCandidate]), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = ScopePreview), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn scope_preview(
     State(state): State<AppState>,
     ApiUser(p): ApiUser,
     Path(id): Path<i64>,
     ApiJson(r): ApiJson<ScopeRequest>,
-) -> Result<Json<Vec<ScopeCandidate>>, WebError> {
+) -> Result<Json<ScopePreview>, WebError> {
     let s = api(r.search())?;
-    Ok(Json(api(state.app.preview_scope(&p.actor(), id, &s).await)?))
+    let limit = match r.limit {
+        None => PREVIEW_PAGE,
+        Some(n @ 1..=200) => n,
+        Some(_) => return Err(WebError::api(AppError::Invalid("limit must be from 1 to 200".into()))),
+    };
+    Ok(Json(api(state
+        .app
+        .preview_scope(&p.actor(), id, &s, r.offset, limit)
+        .await)?))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

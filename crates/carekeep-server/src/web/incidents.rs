@@ -15,7 +15,9 @@ use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::Form;
-use carekeep_app::incidents::{DeterminationInput, ReportInput, ScopeCandidate, ScopeSearch};
+use carekeep_app::incidents::{
+    DeterminationInput, ReportInput, ScopeCandidate, ScopePreview, ScopeSearch, PREVIEW_PAGE,
+};
 use carekeep_app::{AppError, Principal};
 use serde::{Deserialize, Serialize};
 
@@ -314,9 +316,16 @@ pub struct ScopeForm {
     to: String,
     action: String,
     class: String,
+    /// Which page of the preview (its first patient's place among those found); not a field
+    /// anyone types, so anything but a number is the first page.
+    offset: String,
 }
 
 impl ScopeForm {
+    fn offset(&self) -> usize {
+        self.offset.trim().parse().unwrap_or(0)
+    }
+
     fn search(&self) -> Result<ScopeSearch, AppError> {
         use crate::api::incidents::window_edge;
         if self.username.trim().is_empty() {
@@ -393,7 +402,12 @@ pub async fn scope_preview(
     Form(f): Form<ScopeForm>,
 ) -> Result<Response, WebError> {
     let r = match f.search() {
-        Ok(s) => state.app.preview_scope(&p.actor(), id, &s).await,
+        Ok(s) => {
+            state
+                .app
+                .preview_scope(&p.actor(), id, &s, f.offset(), PREVIEW_PAGE)
+                .await
+        }
         Err(e) => Err(e),
     };
     match r {
@@ -635,7 +649,7 @@ pub struct IncidentPage {
     /// The patients in the scope, by name, each removable.
     pub in_scope: Vec<ScopeCandidate>,
     /// What an audit search would add, shown for review before it is adopted.
-    pub preview: Option<Vec<ScopeCandidate>>,
+    pub preview: Option<ScopePreview>,
     /// The scope section's error, shown there.
     /// The audit search as typed.
     pub search: ScopeForm,
@@ -669,6 +683,31 @@ impl IncidentPage {
 
     pub fn ticked(&self, class: &str) -> bool {
         self.named.class.iter().any(|c| c == class)
+    }
+
+    /// The preview's page in words: "Patients 51 to 100 of 230", or nothing when one page
+    /// holds them all.
+    pub fn preview_place(&self) -> String {
+        match &self.preview {
+            Some(f) if f.total > f.patients.len() => format!(
+                "Patients {} to {} of {}, by record number",
+                f.offset + 1,
+                f.offset + f.patients.len(),
+                f.total
+            ),
+            _ => String::new(),
+        }
+    }
+
+    /// Where the previous and the next page of the preview start, where there is one.
+    pub fn preview_pages(&self) -> (Option<usize>, Option<usize>) {
+        match &self.preview {
+            Some(f) => (
+                (f.offset > 0).then(|| f.offset.saturating_sub(PREVIEW_PAGE)),
+                (f.offset + f.patients.len() < f.total).then_some(f.offset + f.patients.len()),
+            ),
+            None => (None, None),
+        }
     }
 }
 

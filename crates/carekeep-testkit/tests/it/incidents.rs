@@ -674,7 +674,8 @@ async fn a_misdirected_fax_gives_one_letter_with_the_address_and_what_was_involv
     )
     .await;
     assert_eq!(status, 200, "{found}");
-    let found = found.as_array().unwrap().clone();
+    assert_eq!(found["total"], 1, "{found}");
+    let found = found["patients"].as_array().unwrap().clone();
     assert_eq!(found.len(), 1, "{found:?}");
     assert_eq!(
         (found[0]["name"].as_str(), found[0]["already_in_scope"].as_bool()),
@@ -690,7 +691,10 @@ async fn a_misdirected_fax_gives_one_letter_with_the_address_and_what_was_involv
     )
     .await;
     assert_eq!(status, 200, "{wider}");
-    assert!(wider.as_array().unwrap().len() >= 3, "the list page's names: {wider}");
+    assert!(
+        wider["patients"].as_array().unwrap().len() >= 3,
+        "the list page's names: {wider}"
+    );
     let (_, incident) = call(&app, &co, Method::GET, &base, None).await;
     assert_eq!(
         (incident["scope"]["patients"].as_i64(), incident["affected"].as_i64()),
@@ -836,5 +840,177 @@ async fn a_patient_is_removed_from_the_scope_alone_and_the_count_follows() {
     assert_eq!(status, 404, "not in the scope any more");
     let (_, audit) = page.get(&format!("/audit?patient={mistaken}&limit=50")).await;
     assert!(audit.contains("scope: one patient removed; 1 in scope"), "{audit}");
+    app.stop().await;
+}
+
+/// A search that finds more patients than a person reads at once names them a page at a time
+/// (the names opened, and audited, are the page's), counts them all, and adopts them all.
+#[tokio::test]
+async fn a_scope_preview_names_a_page_of_patients_and_adopts_them_all() {
+    let app = TestApp::spawn().await;
+    let desk = app.api_login("frontdesk").await;
+    let co = app.api_login("compliance").await;
+    let mut ids = Vec::new();
+    for n in 0..55 {
+        let family = format!(
+            "Page{}{}",
+            (b'a' + (n / 26) as u8) as char,
+            (b'a' + (n % 26) as u8) as char
+        );
+        let phone = format!("555{:07}", 1000 + n);
+        ids.push(app.register_patient(&desk, "Ada", &family, "1980-04-23", &phone).await);
+    }
+    ids.sort_unstable();
+    let (status, body) = call(
+        &app,
+        &co,
+        Method::POST,
+        "/api/v1/incidents",
+        Some(json!({"title": "The front desk's login was shared", "what_happened": "Found on a sticky note"})),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    let id = body["id"].as_i64().unwrap();
+    let base = format!("/api/v1/incidents/{id}");
+    let day = carekeep_testkit::START.date().to_string();
+    let search = |extra: Value| {
+        let mut b = json!({"username": "frontdesk", "from": day, "to": day});
+        if let (Some(b), Some(extra)) = (b.as_object_mut(), extra.as_object()) {
+            b.extend(extra.clone());
+        }
+        b
+    };
+    let (status, first) = call(
+        &app,
+        &co,
+        Method::POST,
+        &format!("{base}/scope/preview"),
+        Some(search(json!({}))),
+    )
+    .await;
+    assert_eq!(status, 200, "{first}");
+    let named: Vec<i64> = first["patients"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["patient_id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(
+        (first["total"].as_u64(), first["offset"].as_u64()),
+        (Some(55), Some(0)),
+        "{first}"
+    );
+    assert_eq!(named, ids[..50].to_vec(), "the first 50 by record number");
+    let (status, second) = call(
+        &app,
+        &co,
+        Method::POST,
+        &format!("{base}/scope/preview"),
+        Some(search(json!({"offset": 50}))),
+    )
+    .await;
+    assert_eq!(status, 200, "{second}");
+    let named: Vec<i64> = second["patients"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["patient_id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(named, ids[50..].to_vec());
+    assert!(
+        second["patients"][0]["name"].as_str().unwrap().starts_with("Ada Page"),
+        "{second}"
+    );
+    let (status, past) = call(
+        &app,
+        &co,
+        Method::POST,
+        &format!("{base}/scope/preview"),
+        Some(search(json!({"offset": 999, "limit": 10}))),
+    )
+    .await;
+    assert_eq!(status, 200, "{past}");
+    assert_eq!(
+        (
+            past["total"].as_u64(),
+            past["offset"].as_u64(),
+            past["patients"].as_array().map(Vec::len)
+        ),
+        (Some(55), Some(55), Some(0))
+    );
+    for limit in [0, 201] {
+        let (status, text) = call(
+            &app,
+            &co,
+            Method::POST,
+            &format!("{base}/scope/preview"),
+            Some(search(json!({"limit": limit}))),
+        )
+        .await;
+        assert_eq!(status, 422, "{text}");
+        assert!(text.to_string().contains("limit must be from 1 to 200"), "{text}");
+    }
+
+    // The names opened are the page's: the preview's read names the 50 on the first page and
+    // the 5 on the second, each once a preview showed them.
+    let mut page = PageClient::login(&app, "compliance").await;
+    let (_, audit) = page.get(&format!("/audit?patient={}&limit=50", ids[0])).await;
+    assert_eq!(audit.matches("would add to the scope").count(), 1, "{audit}");
+    let (_, audit) = page.get(&format!("/audit?patient={}&limit=50", ids[54])).await;
+    assert_eq!(
+        audit.matches("would add to the scope").count(),
+        1,
+        "once: the second page"
+    );
+
+    // The page: a place, the other pages as buttons, the adoption of all.
+    let fields = [
+        ("username", "frontdesk"),
+        ("from", day.as_str()),
+        ("to", day.as_str()),
+        ("action", ""),
+        ("class", ""),
+    ];
+    let (status, _, html) = page.post(&format!("/incidents/{id}/scope/preview"), &fields).await;
+    assert_eq!(status, 200, "{html}");
+    for says in [
+        "The search finds 55 patients",
+        "Patients 1 to 50 of 55, by record number",
+        "Next patients",
+        "Adopt: add all 55 patients to the scope",
+    ] {
+        assert!(html.contains(says), "{says}: {html}");
+    }
+    assert!(!html.contains("Previous patients"));
+    let mut next = fields.to_vec();
+    next.push(("offset", "50"));
+    let (status, _, html) = page.post(&format!("/incidents/{id}/scope/preview"), &next).await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("Patients 51 to 55 of 55")
+            && html.contains("Previous patients")
+            && !html.contains("Next patients"),
+        "{html}"
+    );
+    let mut odd = fields.to_vec();
+    odd.push(("offset", "fifty"));
+    let (status, _, html) = page.post(&format!("/incidents/{id}/scope/preview"), &odd).await;
+    assert_eq!(status, 200, "anything but a number is the first page");
+    assert!(html.contains("Patients 1 to 50 of 55"), "{html}");
+
+    // Adopted: every patient found, not the page.
+    let (status, location, _) = page.post(&format!("/incidents/{id}/scope"), &fields).await;
+    assert_eq!(status, 303, "{location:?}");
+    let (_, incident) = call(&app, &co, Method::GET, &base, None).await;
+    assert_eq!(incident["scope"]["patients"].as_i64(), Some(55), "{incident}");
+    let (_, again) = call(
+        &app,
+        &co,
+        Method::POST,
+        &format!("{base}/scope/preview"),
+        Some(search(json!({}))),
+    )
+    .await;
+    assert_eq!(again["already_in_scope"].as_u64(), Some(55), "{again}");
     app.stop().await;
 }
