@@ -6,11 +6,13 @@
 //! grant), which is how an amendment can no longer reach a chart the policy did not open for
 //! writing (164.308(a)(4)(ii)(C), 164.526(c)).
 
+use super::patients::chart_parts;
 use super::{patient_not_found, store};
 use crate::{Actor, App, AppError, Principal};
 use carekeep_domain::audit::Action;
 use carekeep_domain::records::chart_access::{chart_access, ChartAccess, Gate};
 use carekeep_domain::DataClass;
+use carekeep_store::chart_rows::ChartRows;
 use carekeep_store::records::PatientRow;
 use carekeep_store::{Conn, Reader, Tx};
 use time::OffsetDateTime;
@@ -76,20 +78,31 @@ impl App {
         self.gate(conn, p, row).await
     }
 
-    /// [`Self::open_patient`] through a [`Reader`]: on SQLite it takes a pooled connection only
-    /// for a restricted record.
-    pub(crate) async fn open_patient_to_read(
+    /// [`Self::open_patient`] and the chart's rows it lets `p` read, through a [`Reader`]. The
+    /// patient's row comes with the chart's rows an unrestricted record shows `p` (one statement,
+    /// one round trip on PostgreSQL); a restricted record's parts depend on who may open it, so
+    /// for one its rows are read again with the parts its gate allows. The rows stay sealed
+    /// until a permit opens them; on SQLite a pooled connection is taken only for a restricted
+    /// record.
+    pub(crate) async fn open_chart_to_read(
         &self,
         reader: &mut Reader<'_>,
         p: &Principal,
         id: i64,
-    ) -> Result<Opened, AppError> {
+    ) -> Result<(Opened, ChartRows), AppError> {
         may_open_patients(p)?;
-        let row = reader.patient(id).await.map_err(patient_not_found)?;
-        match row.restricted {
-            true => self.gate(reader.conn().await?, p, row).await,
-            false => Ok(self.opened(p, row, false, None)),
+        let unrestricted = chart_access(&self.policy(), p.data_roles(), Gate::default());
+        let (row, rows) = reader
+            .patient_and_chart(id, &chart_parts(&unrestricted))
+            .await
+            .map_err(patient_not_found)?;
+        if !row.restricted {
+            return Ok((self.opened(p, row, false, None), rows));
         }
+        drop(rows);
+        let opened = self.gate(reader.conn().await?, p, row).await?;
+        let rows = reader.chart_rows(id, &chart_parts(opened.access())).await?;
+        Ok((opened, rows))
     }
 
     /// What the policy lets `p` do with `row` now, asking who may open a restricted record.

@@ -281,7 +281,7 @@ impl App {
     pub async fn patient(&self, actor: &Actor<'_>, id: i64) -> Result<PatientView, AppError> {
         let p = actor.person()?;
         let mut reader = self.store().reader();
-        let opened = self.open_patient_to_read(&mut reader, p, id).await?;
+        let (opened, rows) = self.open_chart_to_read(&mut reader, p, id).await?;
         if !opened.access().reads_any() {
             drop(reader);
             return Err(self
@@ -294,7 +294,6 @@ impl App {
                 )
                 .await);
         }
-        let rows = reader.chart_rows(id, &chart_parts(opened.access())).await?;
         drop(reader);
         let classes: Vec<DataClass> = opened.access().read.iter().copied().collect();
         let mut event = self.phi_event(

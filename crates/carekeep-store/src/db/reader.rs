@@ -3,7 +3,7 @@
 //! on PostgreSQL, shares one pool checkout taken on first use (each checkout costs sqlx a round
 //! trip to ping the connection when it goes back).
 
-use crate::chart_rows::{chart_rows, chart_rows_direct, ChartRows, Part};
+use crate::chart_rows::{chart_rows, chart_rows_direct, patient_and_chart, patient_and_chart_direct, ChartRows, Part};
 use crate::records::{patient_by_id, patient_direct, PatientRow};
 use crate::sessions::{live_with_user, live_with_user_direct, LiveSession};
 use crate::{Conn, Store, StoreError};
@@ -48,6 +48,14 @@ impl Reader<'_> {
         match self.store.direct() {
             Some(direct) => direct.run(|c| patient_direct(c, id)),
             None => patient_by_id(self.conn().await?, id).await,
+        }
+    }
+
+    /// [`patient_and_chart`].
+    pub async fn patient_and_chart(&mut self, id: i64, parts: &[Part]) -> Result<(PatientRow, ChartRows), StoreError> {
+        match self.store.direct() {
+            Some(direct) => direct.run(|c| patient_and_chart_direct(c, id, parts)),
+            None => patient_and_chart(self.conn().await?, id, parts).await,
         }
     }
 

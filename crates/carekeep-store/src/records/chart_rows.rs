@@ -154,6 +154,85 @@ fn statement(parts: &[Part]) -> String {
         .join(" UNION ALL ")
 }
 
+/// The patient's own row in the narrow shape, two rows of it (the shape has one ciphertext
+/// column): the identity with the row's numbers, then the contact. Numbered after the parts.
+const PATIENT_BRANCHES: &str =
+    "SELECT CAST(10 AS BIGINT), id, restricted, CAST(NULL AS BIGINT), created_at, last_seen_at, \
+     CAST(NULL AS BIGINT), CAST(NULL AS TEXT), identity_ct FROM patients WHERE id = $1 \
+     UNION ALL SELECT CAST(11 AS BIGINT), id, CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), \
+     CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), CAST(NULL AS TEXT), contact_ct FROM patients WHERE id = $1";
+
+/// The statement loading the patient's row and `parts`.
+fn with_patient(parts: &[Part]) -> String {
+    match parts.is_empty() {
+        true => PATIENT_BRANCHES.to_owned(),
+        false => format!("{PATIENT_BRANCHES} UNION ALL {}", statement(parts)),
+    }
+}
+
+/// A patient's row and the rows of `parts` of their chart, in one statement (one round trip
+/// on PostgreSQL instead of two), from one snapshot. `NotFound` when there is no such patient.
+pub async fn patient_and_chart(
+    conn: &mut Conn,
+    patient_id: i64,
+    parts: &[Part],
+) -> Result<(crate::records::PatientRow, ChartRows), StoreError> {
+    let rows = sqlx::query(&with_patient(parts))
+        .bind(patient_id)
+        .fetch_all(conn)
+        .await?;
+    let mut out = WithPatient::default();
+    for r in &rows {
+        out.add(r)?;
+    }
+    out.done()
+}
+
+/// [`patient_and_chart`] on a direct SQLite connection.
+pub(crate) fn patient_and_chart_direct(
+    c: &rusqlite::Connection,
+    patient_id: i64,
+    parts: &[Part],
+) -> Result<(crate::records::PatientRow, ChartRows), StoreError> {
+    let mut out = WithPatient::default();
+    crate::db::direct::each_row(c, &with_patient(parts), [patient_id], |r| out.add(r))?;
+    out.done()
+}
+
+/// The patient's row as its two narrow rows come, beside the chart's.
+#[derive(Default)]
+struct WithPatient {
+    patient: Option<crate::records::PatientRow>,
+    contact_ct: Option<Vec<u8>>,
+    chart: ChartRows,
+}
+
+impl WithPatient {
+    fn add(&mut self, r: &impl Cells) -> Result<(), StoreError> {
+        match r.int(0)? {
+            10 => {
+                self.patient = Some(crate::records::PatientRow {
+                    id: r.int(1)?,
+                    identity_ct: r.ct(8)?,
+                    contact_ct: Vec::new(),
+                    restricted: r.flag(2)?,
+                    created_at: r.time(4)?,
+                    last_seen_at: r.opt_time(5)?,
+                })
+            }
+            11 => self.contact_ct = Some(r.ct(8)?),
+            _ => self.chart.add(r)?,
+        }
+        Ok(())
+    }
+
+    fn done(self) -> Result<(crate::records::PatientRow, ChartRows), StoreError> {
+        let mut patient = self.patient.ok_or(StoreError::NotFound)?;
+        patient.contact_ct = self.contact_ct.ok_or(StoreError::Corrupt("missing ciphertext"))?;
+        Ok((patient, self.chart.sorted()))
+    }
+}
+
 /// The rows of `parts` of one patient's chart.
 pub async fn chart_rows(conn: &mut Conn, patient_id: i64, parts: &[Part]) -> Result<ChartRows, StoreError> {
     let mut out = ChartRows::default();
@@ -296,5 +375,14 @@ mod tests {
         assert_eq!(sql.matches("UNION ALL").count(), 1);
         assert!(sql.contains("FROM appointments") && sql.contains("FROM payments"));
         assert!(!sql.contains("encounters"));
+        let sql = with_patient(&[Part::Encounters]);
+        assert!(
+            sql.starts_with("SELECT CAST(10 AS BIGINT), ") && sql.contains("UNION ALL SELECT CAST(11 AS BIGINT), ")
+        );
+        assert!(sql.contains("FROM encounters") && !sql.contains("FROM appointments"));
+        assert!(
+            !with_patient(&[]).contains("chart_entries"),
+            "no part, the patient alone"
+        );
     }
 }
