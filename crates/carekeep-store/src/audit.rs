@@ -237,6 +237,47 @@ pub async fn find(conn: &mut Conn, filter: &Filter) -> Result<Vec<StoredEvent>, 
     q.fetch_all(conn).await?.iter().map(from_row).collect()
 }
 
+/// What one event did with patients' information: the few columns a breach scope search reads.
+#[derive(Clone, Debug)]
+pub struct PatientUse {
+    pub action: String,
+    pub outcome: String,
+    /// Comma-separated patient ids, as stored.
+    pub patient_ids: String,
+    /// Comma-separated data classes.
+    pub data_classes: String,
+}
+
+/// Every event one account made in a window, narrow, each handed to `each` as it is read (a
+/// busy account's months are never held at once). It reads the account's window by
+/// `audit_events_actor_at` and only the columns the search needs: no row is decoded whole.
+pub async fn each_patient_use(
+    conn: &mut Conn,
+    actor_id: i64,
+    from: OffsetDateTime,
+    to: OffsetDateTime,
+    mut each: impl FnMut(PatientUse),
+) -> Result<(), StoreError> {
+    use futures_util::TryStreamExt;
+    let mut rows = sqlx::query(
+        "SELECT action, outcome, patient_ids, data_classes, classes FROM audit_events \
+         WHERE actor_id = $1 AND at >= $2 AND at <= $3",
+    )
+    .bind(actor_id)
+    .bind(unix(from))
+    .bind(unix(to))
+    .fetch(conn);
+    while let Some(r) = rows.try_next().await? {
+        each(PatientUse {
+            action: r.try_get("action")?,
+            outcome: r.try_get("outcome")?,
+            patient_ids: r.try_get("patient_ids")?,
+            data_classes: classes_of(&r)?,
+        });
+    }
+    Ok(())
+}
+
 /// A signed checkpoint.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Checkpoint {

@@ -196,9 +196,10 @@ pub struct ScopeCandidate {
     pub already_in_scope: bool,
 }
 
-/// Patients named on one page of a scope preview: a page a person can read through, and the
-/// names opened (and audited) are the page's, never the whole answer's.
-pub const PREVIEW_PAGE: usize = 50;
+/// Patients named on one page of a scope preview, as many as a page of the patient list: a
+/// page a person reads through, and the names opened (and audited) are the page's, never the
+/// whole answer's.
+pub const PREVIEW_PAGE: usize = 25;
 
 /// One page of what an audit search would add to the scope. Adopting the search adds every
 /// patient it finds (`total`), not only the page.
@@ -1051,33 +1052,16 @@ impl App {
         let user = carekeep_store::users::by_key(&mut conn, &key)
             .await?
             .ok_or_else(|| AppError::Invalid(format!("there is no login '{}'", s.username.trim())))?;
-        let mut before = None;
-        loop {
-            let page = audit_store::find(
-                &mut conn,
-                &audit_store::Filter {
-                    user_id: Some(user.id.0),
-                    from: Some(s.from),
-                    to: Some(s.to),
-                    before_seq: before,
-                    limit: 5000,
-                    ..audit_store::Filter::default()
-                },
-            )
-            .await?;
-            let Some(last) = page.last() else { break };
-            before = Some(last.seq);
-            for e in &page {
-                let f = &e.fields;
-                if f.actor_id != Some(user.id.0) || !s.matches(&f.action, &f.outcome, &f.data_classes) {
-                    continue;
-                }
-                for p in f.patient_ids.split(',').filter_map(|p| p.trim().parse::<i64>().ok()) {
-                    let entry = found.entry(p).or_default();
-                    entry.extend(f.data_classes.split(',').filter(|c| !c.is_empty()).map(str::to_owned));
-                }
+        audit_store::each_patient_use(&mut conn, user.id.0, s.from, s.to, |u| {
+            if !s.matches(&u.action, &u.outcome, &u.data_classes) {
+                return;
             }
-        }
+            for p in u.patient_ids.split(',').filter_map(|p| p.trim().parse::<i64>().ok()) {
+                let entry = found.entry(p).or_default();
+                entry.extend(u.data_classes.split(',').filter(|c| !c.is_empty()).map(str::to_owned));
+            }
+        })
+        .await?;
         Ok(found)
     }
 

@@ -111,7 +111,7 @@ pub struct ScopeRequest {
     /// Preview only: where the page of patients starts among those found (0, the first).
     #[serde(default)]
     pub offset: usize,
-    /// Preview only: how many patients to name, 1 to 200 (50 when left out).
+    /// Preview only: how many patients to name, 1 to 200 (25 when left out).
     #[serde(default)]
     pub limit: Option<usize>,
 }

@@ -900,7 +900,7 @@ async fn a_scope_preview_names_a_page_of_patients_and_adopts_them_all() {
         (Some(55), Some(0)),
         "{first}"
     );
-    assert_eq!(named, ids[..50].to_vec(), "the first 50 by record number");
+    assert_eq!(named, ids[..25].to_vec(), "the first 25 by record number");
     let (status, second) = call(
         &app,
         &co,
@@ -951,8 +951,8 @@ async fn a_scope_preview_names_a_page_of_patients_and_adopts_them_all() {
         assert!(text.to_string().contains("limit must be from 1 to 200"), "{text}");
     }
 
-    // The names opened are the page's: the preview's read names the 50 on the first page and
-    // the 5 on the second, each once a preview showed them.
+    // The names opened are the page's: the preview's read names the 25 on the first page and
+    // the 5 from the 51st, each once a preview showed them.
     let mut page = PageClient::login(&app, "compliance").await;
     let (_, audit) = page.get(&format!("/audit?patient={}&limit=50", ids[0])).await;
     assert_eq!(audit.matches("would add to the scope").count(), 1, "{audit}");
@@ -975,7 +975,7 @@ async fn a_scope_preview_names_a_page_of_patients_and_adopts_them_all() {
     assert_eq!(status, 200, "{html}");
     for says in [
         "The search finds 55 patients",
-        "Patients 1 to 50 of 55, by record number",
+        "Patients 1 to 25 of 55, by record number",
         "Next patients",
         "Adopt: add all 55 patients to the scope",
     ] {
@@ -996,7 +996,7 @@ async fn a_scope_preview_names_a_page_of_patients_and_adopts_them_all() {
     odd.push(("offset", "fifty"));
     let (status, _, html) = page.post(&format!("/incidents/{id}/scope/preview"), &odd).await;
     assert_eq!(status, 200, "anything but a number is the first page");
-    assert!(html.contains("Patients 1 to 50 of 55"), "{html}");
+    assert!(html.contains("Patients 1 to 25 of 55"), "{html}");
 
     // Adopted: every patient found, not the page.
     let (status, location, _) = page.post(&format!("/incidents/{id}/scope"), &fields).await;
