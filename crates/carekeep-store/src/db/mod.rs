@@ -49,7 +49,7 @@ impl Backend {
 
 /// The database. On SQLite, writes go through a pool of one connection so writers queue in
 /// the process instead of failing with SQLITE_BUSY; reads use a separate pool (WAL lets them
-/// run beside the writer). On PostgreSQL both are the same pool.
+/// run beside the writer). PostgreSQL has a read pool and a write pool too.
 #[derive(Clone, Debug)]
 pub struct Store {
     read: AnyPool,
@@ -124,8 +124,15 @@ impl Store {
                 (read, write)
             }
             Backend::Postgres => {
-                let p = pool(16).connect_with(options).await?;
-                (p.clone(), p)
+                // Two pools, as on SQLite, so reads held by requests never leave a writer (the
+                // audit trail's group commit among them) waiting for a connection; each a few
+                // connections per core. Every connection is a server process sharing the cores
+                // with this one: at 32 clients on 2 cores, 4 + 4 read charts about 1.1x faster
+                // than one pool of 16 (BENCHMARKS.md, issue 31, session 5).
+                let size = postgres_pool_size();
+                let read = pool(size).connect_with(options.clone()).await?;
+                let write = pool(size).connect_with(options).await?;
+                (read, write)
             }
         };
         let direct = match backend {
@@ -220,6 +227,12 @@ impl Store {
         self.read.close().await;
         self.write.close().await;
     }
+}
+
+/// Connections in each PostgreSQL pool: two per core of this machine, at least 4.
+fn postgres_pool_size() -> u32 {
+    let cores = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
+    u32::try_from(cores.saturating_mul(2)).unwrap_or(u32::MAX).max(4)
 }
 
 /// The file behind a SQLite URL, once connecting has created it; `None` for an in-memory
