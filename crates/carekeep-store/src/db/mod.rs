@@ -127,8 +127,8 @@ impl Store {
                 // Two pools, as on SQLite, so reads held by requests never leave a writer (the
                 // audit trail's group commit among them) waiting for a connection; each a few
                 // connections per core. Every connection is a server process sharing the cores
-                // with this one: at 32 clients on 2 cores, 4 + 4 read charts about 1.1x faster
-                // than one pool of 16 (BENCHMARKS.md, issue 31, session 5).
+                // with this one: at 32 clients on 2 cores a pool of 4 read charts 1.04x to 1.21x
+                // faster than one of 16 (BENCHMARKS.md, issue 31, session 5).
                 let size = postgres_pool_size();
                 let read = pool(size).connect_with(options.clone()).await?;
                 let write = pool(size).connect_with(options).await?;
