@@ -777,6 +777,21 @@ async fn a_misdirected_fax_gives_one_letter_with_the_address_and_what_was_involv
 
 /// The scope lists its patients by name (an audited read), and one named by mistake is taken
 /// out alone: audited naming them, the affected count following the scope.
+/// A new incident reported by `token`: its id and its API address.
+async fn new_incident(app: &TestApp, token: &str, title: &str, what_happened: &str) -> (i64, String) {
+    let (status, body) = call(
+        app,
+        token,
+        Method::POST,
+        "/api/v1/incidents",
+        Some(json!({"title": title, "what_happened": what_happened})),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    let id = body["id"].as_i64().unwrap();
+    (id, format!("/api/v1/incidents/{id}"))
+}
+
 #[tokio::test]
 async fn a_patient_is_removed_from_the_scope_alone_and_the_count_follows() {
     let app = TestApp::spawn().await;
@@ -788,17 +803,13 @@ async fn a_patient_is_removed_from_the_scope_alone_and_the_count_follows() {
     let mistaken = app
         .register_patient(&desk, "Otto", "Mistook", "1975-01-02", "5550002222")
         .await;
-    let (status, body) = call(
+    let (id, base) = new_incident(
         &app,
         &co,
-        Method::POST,
-        "/api/v1/incidents",
-        Some(json!({"title": "A chart printed for the wrong person", "what_happened": "Handed over at the desk"})),
+        "A chart printed for the wrong person",
+        "Handed over at the desk",
     )
     .await;
-    assert_eq!(status, 201, "{body}");
-    let id = body["id"].as_i64().unwrap();
-    let base = format!("/api/v1/incidents/{id}");
     for patient in [kept, mistaken] {
         let (status, scope) = call(
             &app,
@@ -861,17 +872,7 @@ async fn a_scope_preview_names_a_page_of_patients_and_adopts_them_all() {
         ids.push(app.register_patient(&desk, "Ada", &family, "1980-04-23", &phone).await);
     }
     ids.sort_unstable();
-    let (status, body) = call(
-        &app,
-        &co,
-        Method::POST,
-        "/api/v1/incidents",
-        Some(json!({"title": "The front desk's login was shared", "what_happened": "Found on a sticky note"})),
-    )
-    .await;
-    assert_eq!(status, 201, "{body}");
-    let id = body["id"].as_i64().unwrap();
-    let base = format!("/api/v1/incidents/{id}");
+    let (id, base) = new_incident(&app, &co, "The front desk's login was shared", "Found on a sticky note").await;
     let day = carekeep_testkit::START.date().to_string();
     let search = |extra: Value| {
         let mut b = json!({"username": "frontdesk", "from": day, "to": day});
