@@ -28,8 +28,7 @@ const PER_CLIENT: usize = 100;
 /// only).
 async fn load_rows(state: &AppState, id: i64) -> usize {
     let mut reader = state.app.store_for_tests().reader();
-    let p = reader.patient(id).await.unwrap();
-    let rows = reader.chart_rows(id, &Part::ALL).await.unwrap();
+    let (p, rows) = reader.patient_and_chart(id, &Part::ALL).await.unwrap();
     let mut n = p.identity_ct.len() + p.contact_ct.len() + rows.staff_names.len();
     n += rows.appointments.iter().map(|a| a.service_ct.len()).sum::<usize>();
     n += rows.encounters.iter().map(|e| e.note_ct.len()).sum::<usize>();

@@ -1074,8 +1074,13 @@ impl App {
         id: i64,
         s: &ScopeSearch,
         offset: usize,
-        limit: usize,
+        limit: Option<usize>,
     ) -> Result<ScopePreview, AppError> {
+        let limit = match limit {
+            None => PREVIEW_PAGE,
+            Some(n @ 1..=200) => n,
+            Some(_) => return Err(AppError::Invalid("limit must be from 1 to 200".into())),
+        };
         let p = actor.person()?;
         let actor = p.actor();
         self.require(&actor, Capability::HandleIncidents).await?;
@@ -1093,20 +1098,19 @@ impl App {
                 .collect()
         };
         let offset = offset.min(found.len());
-        let ids: Vec<i64> = found.keys().skip(offset).take(limit.max(1)).copied().collect();
+        let ids: Vec<i64> = found.keys().skip(offset).take(limit).copied().collect();
         let mut rows = {
             let mut conn = self.store().read().await?;
             records_store::patients_by_ids(&mut conn, &ids).await?
         };
         rows.sort_by_key(|r| r.id);
-        let in_scope_list: Vec<i64> = in_scope.iter().copied().collect();
         let patients = self
             .scope_candidates(
                 p,
                 id,
                 &rows,
                 &found,
-                &in_scope_list,
+                &in_scope,
                 &format!("incident {id}: patients an audit search would add to the scope, for review"),
             )
             .await?;
@@ -1139,13 +1143,13 @@ impl App {
                 (*pid, set)
             })
             .collect();
-        let ids: Vec<i64> = classes.keys().copied().collect();
+        let in_scope: BTreeSet<i64> = classes.keys().copied().collect();
         self.scope_candidates(
             p,
             id,
             &rows,
             &classes,
-            &ids,
+            &in_scope,
             &format!("incident {id}: the patients in the scope, listed by name"),
         )
         .await
@@ -1159,7 +1163,7 @@ impl App {
         id: i64,
         rows: &[records_store::PatientRow],
         found: &BTreeMap<i64, BTreeSet<String>>,
-        in_scope: &[i64],
+        in_scope: &BTreeSet<i64>,
         reason: &str,
     ) -> Result<Vec<ScopeCandidate>, AppError> {
         let actor = p.actor();

@@ -12,7 +12,7 @@ use axum::response::Response;
 use axum::Json;
 use carekeep_app::incidents::{
     DeterminationInput, IncidentSummary, IncidentView, ObligationView, ReportInput, ScopePreview, ScopeSearch,
-    ScopeView, PREVIEW_PAGE,
+    ScopeView,
 };
 use carekeep_app::AppError;
 use serde::{Deserialize, Serialize};
@@ -141,14 +141,9 @@ pub async fn scope_preview(
     ApiJson(r): ApiJson<ScopeRequest>,
 ) -> Result<Json<ScopePreview>, WebError> {
     let s = api(r.search())?;
-    let limit = match r.limit {
-        None => PREVIEW_PAGE,
-        Some(n @ 1..=200) => n,
-        Some(_) => return Err(WebError::api(AppError::Invalid("limit must be from 1 to 200".into()))),
-    };
     Ok(Json(api(state
         .app
-        .preview_scope(&p.actor(), id, &s, r.offset, limit)
+        .preview_scope(&p.actor(), id, &s, r.offset, r.limit)
         .await)?))
 }
 

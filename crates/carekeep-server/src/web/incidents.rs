@@ -402,12 +402,7 @@ pub async fn scope_preview(
     Form(f): Form<ScopeForm>,
 ) -> Result<Response, WebError> {
     let r = match f.search() {
-        Ok(s) => {
-            state
-                .app
-                .preview_scope(&p.actor(), id, &s, f.offset(), PREVIEW_PAGE)
-                .await
-        }
+        Ok(s) => state.app.preview_scope(&p.actor(), id, &s, f.offset(), None).await,
         Err(e) => Err(e),
     };
     match r {

@@ -4,7 +4,7 @@
 //! trip to ping the connection when it goes back).
 
 use crate::chart_rows::{chart_rows, chart_rows_direct, patient_and_chart, patient_and_chart_direct, ChartRows, Part};
-use crate::records::{patient_by_id, patient_direct, PatientRow};
+use crate::records::PatientRow;
 use crate::sessions::{live_with_user, live_with_user_direct, LiveSession};
 use crate::{Conn, Store, StoreError};
 use sqlx::pool::PoolConnection;
@@ -40,14 +40,6 @@ impl Reader<'_> {
         match self.store.direct() {
             Some(direct) => direct.run(|c| live_with_user_direct(c, token_hash)),
             None => live_with_user(self.conn().await?, token_hash).await,
-        }
-    }
-
-    /// [`patient_by_id`].
-    pub async fn patient(&mut self, id: i64) -> Result<PatientRow, StoreError> {
-        match self.store.direct() {
-            Some(direct) => direct.run(|c| patient_direct(c, id)),
-            None => patient_by_id(self.conn().await?, id).await,
         }
     }
 

@@ -122,17 +122,6 @@ pub async fn patient_by_id(conn: &mut Conn, id: i64) -> Result<PatientRow, Store
     patient(&r)
 }
 
-/// [`patient_by_id`] on a direct SQLite connection ([`crate::db::reader`]).
-pub(crate) fn patient_direct(c: &rusqlite::Connection, id: i64) -> Result<PatientRow, StoreError> {
-    let mut found = None;
-    let sql = format!("SELECT {PATIENT_COLUMNS} FROM patients WHERE id = $1");
-    crate::db::direct::each_row(c, &sql, [id], |r| {
-        found = Some(patient(r)?);
-        Ok(())
-    })?;
-    found.ok_or(StoreError::NotFound)
-}
-
 /// Patients by id, in no particular order; unknown ids are skipped.
 pub async fn patients_by_ids(conn: &mut Conn, ids: &[i64]) -> Result<Vec<PatientRow>, StoreError> {
     if ids.is_empty() {

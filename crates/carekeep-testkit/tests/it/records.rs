@@ -699,7 +699,7 @@ async fn a_clinic_defined_role_gets_exactly_its_classes() {
 /// would be the same sqlx query, and the comparison could not fail).
 #[tokio::test]
 async fn the_stores_fast_reads_return_what_its_queries_return() {
-    use carekeep_store::chart_rows::{chart_rows, Part};
+    use carekeep_store::chart_rows::{chart_rows, patient_and_chart, Part};
     use carekeep_store::records::patient_by_id;
     let app = TestApp::builder().on_sqlite().spawn().await;
     let provider = app.api_login("provider").await;
@@ -757,30 +757,28 @@ async fn the_stores_fast_reads_return_what_its_queries_return() {
     assert!(only.encounters.is_empty() && !only.payments.is_empty());
     assert!(store.reader().chart_rows(id, &[]).await.unwrap().staff_names.is_empty());
 
-    let (a, b) = (
-        patient_by_id(&mut conn, id).await.unwrap(),
-        store.reader().patient(id).await.unwrap(),
-    );
-    assert_eq!(
-        (
-            a.id,
-            &a.identity_ct,
-            &a.contact_ct,
-            a.restricted,
-            a.created_at,
-            a.last_seen_at
-        ),
-        (
-            b.id,
-            &b.identity_ct,
-            &b.contact_ct,
-            b.restricted,
-            b.created_at,
-            b.last_seen_at
+    // The patient's row with the chart's, in one statement: the direct path, the pooled one
+    // (PostgreSQL's) and the two separate reads agree.
+    let a = patient_by_id(&mut conn, id).await.unwrap();
+    let (b, mut with_fast) = store.reader().patient_and_chart(id, &Part::ALL).await.unwrap();
+    let (c, mut with_queried) = patient_and_chart(&mut conn, id, &Part::ALL).await.unwrap();
+    let fields = |p: &carekeep_store::records::PatientRow| {
+        format!(
+            "{} {:?} {:?} {} {} {:?}",
+            p.id, p.identity_ct, p.contact_ct, p.restricted, p.created_at, p.last_seen_at
         )
-    );
+    };
+    assert_eq!(fields(&a), fields(&b));
+    assert_eq!(fields(&a), fields(&c));
+    with_fast.staff_names.clear();
+    with_queried.staff_names.clear();
+    assert_eq!(format!("{with_fast:?}"), format!("{fast:?}"));
+    assert_eq!(format!("{with_queried:?}"), format!("{fast:?}"));
+    let (alone, none) = store.reader().patient_and_chart(id, &[]).await.unwrap();
+    assert_eq!(fields(&alone), fields(&a), "no part: the patient alone");
+    assert!(none.staff_names.is_empty() && none.encounters.is_empty());
     assert!(matches!(
-        store.reader().patient(id + 1000).await,
+        store.reader().patient_and_chart(id + 1000, &Part::ALL).await,
         Err(carekeep_store::StoreError::NotFound)
     ));
     drop(conn);
