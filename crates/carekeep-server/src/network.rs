@@ -46,6 +46,8 @@ impl LiveState {
 pub struct Live {
     state: RwLock<LiveState>,
     changes: watch::Sender<u64>,
+    /// Bumped when the HTTPS loop reports where it listens (or why it cannot).
+    listening: watch::Sender<u64>,
 }
 
 impl Default for Live {
@@ -53,6 +55,7 @@ impl Default for Live {
         Live {
             state: RwLock::new(LiveState::default()),
             changes: watch::channel(0).0,
+            listening: watch::channel(0).0,
         }
     }
 }
@@ -105,6 +108,27 @@ impl Live {
             s.https = at;
             s.problem = problem;
         }
+        self.listening.send_modify(|n| *n += 1);
+    }
+
+    /// Waits, for `within` at most, until HTTPS is bound or a problem is recorded when the
+    /// choice serves it: the HTTPS loop binds after a reload on its own task, and the page shown
+    /// right after the owner's choice names the secure address only once it answers.
+    pub async fn settled(&self, within: std::time::Duration) {
+        // Subscribed before the first look, so a report between the two still wakes the wait.
+        let mut heard = self.listening.subscribe();
+        let _ = tokio::time::timeout(within, async {
+            loop {
+                let s = self.snapshot();
+                if !s.serves_https() || s.https.is_some() || s.problem.is_some() {
+                    return;
+                }
+                if heard.changed().await.is_err() {
+                    return;
+                }
+            }
+        })
+        .await;
     }
 }
 
@@ -176,4 +200,52 @@ fn lan_address() -> Option<IpAddr> {
     s.connect("192.0.2.1:9").ok()?;
     let ip = s.local_addr().ok()?.ip();
     (!ip.is_loopback() && !ip.is_unspecified()).then_some(ip)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::{Duration, Instant};
+
+    #[tokio::test]
+    async fn a_choice_settles_when_the_https_loop_reports_and_not_before() {
+        let live = Arc::new(Live::default());
+        let t = Instant::now();
+        live.settled(Duration::from_secs(10)).await;
+        assert!(
+            t.elapsed() < Duration::from_secs(1),
+            "nothing to wait for without HTTPS"
+        );
+
+        let made = rcgen::generate_simple_self_signed(vec!["clinic.test".to_owned()]).unwrap();
+        let acceptor = tls_acceptor_pem(made.cert.pem().as_bytes(), made.key_pair.serialize_pem().as_bytes()).unwrap();
+        live.update(|s| {
+            s.mode = Some(Mode::LocalAuthority);
+            s.acceptor = Some(acceptor);
+        });
+        // The loop binds on its own task, later.
+        let loop_task = {
+            let live = Arc::clone(&live);
+            tokio::spawn(async move {
+                tokio::time::sleep(Duration::from_millis(300)).await;
+                live.set_https(Some(SocketAddr::from(([127, 0, 0, 1], 8443))), None);
+            })
+        };
+        let t = Instant::now();
+        live.settled(Duration::from_secs(10)).await;
+        assert!(t.elapsed() >= Duration::from_millis(250), "waited for the bind");
+        assert_eq!(live.snapshot().https.map(|a| a.port()), Some(8443));
+        loop_task.await.unwrap();
+
+        // A port it cannot take settles too (the page names the problem), and a loop that never
+        // answers is waited for no longer than asked.
+        live.set_https(None, Some("Carekeep cannot listen on port 8443".into()));
+        let t = Instant::now();
+        live.settled(Duration::from_secs(10)).await;
+        assert!(t.elapsed() < Duration::from_secs(1));
+        live.set_https(None, None);
+        let t = Instant::now();
+        live.settled(Duration::from_millis(200)).await;
+        assert!(t.elapsed() >= Duration::from_millis(200) && t.elapsed() < Duration::from_secs(5));
+    }
 }

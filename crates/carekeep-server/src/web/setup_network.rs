@@ -202,6 +202,7 @@ pub async fn choose(
             if let Err(why) = state.network.reload(&state.app).await {
                 tracing::warn!(%why, "the network choice was saved but cannot be served");
             }
+            state.network.settled(std::time::Duration::from_secs(5)).await;
             Ok(match mode {
                 // The owner's own browser trusts the new authority first: the steps page
                 // stays on plain HTTP.

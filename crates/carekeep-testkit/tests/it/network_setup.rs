@@ -97,12 +97,21 @@ async fn the_clinics_own_authority_serves_https_that_a_client_trusting_only_it_a
     let (status, location, body) = choose(&mut owner, "local_authority", "carekeep.clinic.test\r\n", "", None).await;
     assert_eq!(status, 303, "{body}");
     assert_eq!(location.as_deref(), Some("/trust?done=made"));
+    // The answer waits for the HTTPS listener, so the page it sends to names the secure
+    // address at once (it raced the listener's bind before).
+    let bound = app.state.network.snapshot().https.map(|a| a.port());
+    assert!(bound.is_some(), "HTTPS bound before the answer");
     let https = app.https_base().await.expect("HTTPS served without a restart");
     let port = port_of(&https);
+    assert_eq!(bound, Some(port));
 
     // The trust page and the downloads stay on plain HTTP: a device fetches them first.
     let (status, trust) = owner.get("/trust?done=made").await;
     assert_eq!(status, 200);
+    assert!(
+        trust.contains(&format!("https://carekeep.clinic.test:{port}/")),
+        "the secure address is named"
+    );
     assert!(trust.contains("SHA-256") && trust.contains("iPhone") && trust.contains("Android"));
     let plain = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
