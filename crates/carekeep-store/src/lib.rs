@@ -37,6 +37,7 @@ pub use auth::{clinic, invitations, keys, mail_relay, network, portal_cert, role
 pub use db::copy;
 pub use db::copy_stream;
 pub use db::migrate::migration_names;
+pub use db::page_stream;
 pub use db::reader::Reader;
 pub use db::{Backend, Conn, Store, Tx};
 pub use error::StoreError;

@@ -119,7 +119,7 @@ pub(super) fn write<W: Write + Seek>(
     out: &mut W,
     key: &BackupKey,
     mut manifest: Manifest,
-    database: &Path,
+    database: &mut dyn Read,
     master: &[u8],
     progress: &dyn Progress,
 ) -> Result<Manifest, BackupError> {
@@ -133,9 +133,7 @@ pub(super) fn write<W: Write + Seek>(
     let w = failed("write the backup");
     out.seek(SeekFrom::Start(body_at as u64)).map_err(&w)?;
     let total = manifest.database_bytes + master.len() as u64;
-    let mut input = std::fs::File::open(database)
-        .map_err(failed("read the snapshot"))?
-        .chain(master);
+    let mut input = database.take(manifest.database_bytes).chain(master);
     let chunks = usize::try_from(total.div_ceil(CHUNK as u64).max(1))
         .map_err(|_| BackupError::Failed("the backup is too large".into()))?;
     let mut hash = Sha256::new();
@@ -171,7 +169,13 @@ pub(super) fn write<W: Write + Seek>(
         }
         Ok(())
     })?;
-    if input.read(&mut [0; 1]).map_err(failed("read the snapshot"))? != 0 {
+    let (database, _) = input.into_inner();
+    if database
+        .into_inner()
+        .read(&mut [0; 1])
+        .map_err(failed("read the snapshot"))?
+        != 0
+    {
         return Err(BackupError::Failed("the snapshot grew while it was sealed".into()));
     }
     manifest.sha256 = hex(&hash.finalize());
@@ -325,16 +329,27 @@ mod tests {
     /// A body of two and a half chunks, written and read back, then bent in every way.
     #[test]
     fn a_multi_chunk_body_round_trips_and_any_cut_or_change_is_refused() {
-        let dir = tempfile::tempdir().unwrap();
         let db: Vec<u8> = (0..(CHUNK * 5 / 2) as u32).map(|i| (i % 251) as u8).collect();
-        let path = dir.path().join("db");
-        std::fs::write(&path, &db).unwrap();
         let master = b"carekeep-master-key-v1:AAAA\n".to_vec();
         let key = BackupKey::generate();
         let m = manifest(&db, &master);
         let mut out = std::io::Cursor::new(Vec::new());
-        let written = write(&mut out, &key, m.clone(), &path, &master, &crate::progress::Silent).unwrap();
+        let written = write(
+            &mut out,
+            &key,
+            m.clone(),
+            &mut db.as_slice(),
+            &master,
+            &crate::progress::Silent,
+        )
+        .unwrap();
         assert_eq!(written, m, "the checksum computed while sealing is the body's");
+        // A database that is shorter or longer than its manifest says is refused.
+        for wrong in [&db[..db.len() - 1], &[db.as_slice(), b"x"].concat()[..]] {
+            let mut out = std::io::Cursor::new(Vec::new());
+            let mut input = wrong;
+            assert!(write(&mut out, &key, m.clone(), &mut input, &master, &crate::progress::Silent).is_err());
+        }
         let file = out.into_inner();
         let open = |bytes: &[u8], key: &BackupKey| {
             let mut out = Vec::new();

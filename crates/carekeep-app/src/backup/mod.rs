@@ -217,20 +217,38 @@ async fn snapshot_into(
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     let scratch = tempfile::tempdir_in(dir).map_err(failed("make a scratch folder next to the backup"))?;
-    let snap = scratch.path().join("snapshot.db");
-    match store.backend() {
-        Backend::Sqlite => {
-            store::sqlite_snapshot(store, &snap)
-                .await
-                .map_err(store_failed("snapshot"))?;
+    // A SQLite clinic's pages stream straight into the seal (one pass, no snapshot file);
+    // otherwise a snapshot file is made first and counted.
+    let pages = match store.backend() {
+        Backend::Sqlite => carekeep_store::page_stream::sqlite_pages(store)
+            .await
+            .map_err(store_failed("snapshot"))?,
+        Backend::Postgres => None,
+    };
+    let (counts, head, database_bytes, mut input): (_, _, _, Box<dyn std::io::Read + Send>) = match pages {
+        Some((seen, stream)) => (
+            seen.counts.into_iter().collect(),
+            seen.head,
+            seen.bytes,
+            Box::new(stream),
+        ),
+        None => {
+            let snap = scratch.path().join("snapshot.db");
+            match store.backend() {
+                Backend::Sqlite => store::sqlite_snapshot(store, &snap)
+                    .await
+                    .map_err(store_failed("snapshot"))?,
+                Backend::Postgres => copy_out_of_postgres(store, &snap, now).await?,
+            }
+            progress.step("counting every table of the snapshot", None);
+            let (counts, head) = describe(&sqlite_url(&snap, "rw"), now).await?;
+            let bytes = std::fs::metadata(&snap).map_err(failed("read the snapshot"))?.len();
+            let file = std::fs::File::open(&snap).map_err(failed("read the snapshot"))?;
+            (counts, head, bytes, Box::new(file))
         }
-        Backend::Postgres => copy_out_of_postgres(store, &snap, now).await?,
-    }
-    progress.step("counting every table of the snapshot", None);
-    let (counts, head) = describe(&sqlite_url(&snap, "rw"), now).await?;
+    };
     let master =
         zeroize::Zeroizing::new(std::fs::read(&config.master_key).map_err(failed("read the master key file"))?);
-    let database_bytes = std::fs::metadata(&snap).map_err(failed("read the snapshot"))?.len();
     let manifest = Manifest {
         format: 2,
         created_at: now.to_string(),
@@ -251,7 +269,7 @@ async fn snapshot_into(
     let file = create_private(&partial)?;
     let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
     progress.step("sealing the backup", Some(database_bytes + master.len() as u64));
-    let manifest = format::write(&mut w, key, manifest, &snap, &master, progress)?;
+    let manifest = format::write(&mut w, key, manifest, &mut input, &master, progress)?;
     let file = w
         .into_inner()
         .map_err(|e| BackupError::Failed(format!("write the backup: {}", e.error())))?;

@@ -125,10 +125,30 @@ pub async fn sqlite_tables(conn: &mut Conn) -> Result<Vec<Table>, StoreError> {
     Ok(ordered)
 }
 
+/// SQLite's tables, the migrations' table included: what [`table_counts`] counts.
+pub(crate) const SQLITE_TABLES: &str =
+    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name";
+
+/// One statement counting the rows of each table named (`t`, `n`). The names come from the
+/// schema itself, not from input.
+pub(crate) fn count_statement(names: &[String]) -> String {
+    names
+        .iter()
+        .map(|n| {
+            format!(
+                "SELECT '{}' AS t, COUNT(*) AS n FROM {}",
+                n.replace('\'', "''"),
+                quoted(n)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" UNION ALL ")
+}
+
 /// Rows per table (the migrations' table included): a backup's manifest and a restore's proof.
 pub async fn table_counts(conn: &mut Conn, backend: Backend) -> Result<Vec<(String, i64)>, StoreError> {
     let sql = match backend {
-        Backend::Sqlite => "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+        Backend::Sqlite => SQLITE_TABLES,
         Backend::Postgres => "SELECT CAST(table_name AS TEXT) AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY name",
     };
     let names: Vec<String> = sqlx::query(sql)
@@ -140,19 +160,7 @@ pub async fn table_counts(conn: &mut Conn, backend: Backend) -> Result<Vec<(Stri
     if names.is_empty() {
         return Ok(Vec::new());
     }
-    // One statement: the names come from the schema itself, not from input.
-    let sql = names
-        .iter()
-        .map(|n| {
-            format!(
-                "SELECT '{}' AS t, COUNT(*) AS n FROM {}",
-                n.replace('\'', "''"),
-                quoted(n)
-            )
-        })
-        .collect::<Vec<_>>()
-        .join(" UNION ALL ");
-    sqlx::query(&sql)
+    sqlx::query(&count_statement(&names))
         .fetch_all(conn)
         .await?
         .iter()

@@ -6,6 +6,7 @@ pub mod copy;
 pub mod copy_stream;
 pub(crate) mod direct;
 pub(crate) mod migrate;
+pub mod page_stream;
 pub(crate) mod pg_copy;
 pub(crate) mod pg_set_aside;
 pub(crate) mod reader;

@@ -242,6 +242,68 @@ async fn a_backup_under_sixteen_writers_restores_every_acknowledged_write() {
     app.stop().await;
 }
 
+/// A SQLite clinic's backup reads its pages in one pass from one read transaction (issue 31):
+/// the stream is a whole database file of one moment, with the counts and the head read in the
+/// same transaction, while the clinic keeps writing. This build has SQLite's page table.
+#[tokio::test]
+async fn a_sqlite_backup_streams_pages_of_one_moment_while_the_clinic_writes() {
+    let app = TestApp::spawn().await;
+    if app.backend() != Backend::Sqlite {
+        app.stop().await;
+        return;
+    }
+    let store = app.state.app.store_for_tests();
+    let (seen, mut pages) = carekeep_store::page_stream::sqlite_pages(store)
+        .await
+        .unwrap()
+        .expect("this build streams pages (SQLITE_ENABLE_DBPAGE_VTAB in .cargo/config.toml)");
+    // A write lands while the stream's transaction is open: not in the stream.
+    let token = app.api_login("frontdesk").await;
+    let res = app
+        .api(Method::POST, "/api/v1/patients", &token)
+        .json(&json!({"given_name": "Late", "family_name": "Arrival", "date_of_birth": "1990-01-01", "sex": "female", "contact": {"phone": "5550001234"}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("streamed.db");
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut pages, &mut bytes).unwrap();
+    assert_eq!(bytes.len() as u64, seen.bytes, "the stream is exactly the file's pages");
+    std::fs::write(&file, &bytes).unwrap();
+
+    let count = |counts: &[(String, i64)], t: &str| counts.iter().find(|(n, _)| n == t).map(|(_, n)| *n);
+    let live = {
+        let mut conn = store.read().await.unwrap();
+        carekeep_store::copy::table_counts(&mut conn, Backend::Sqlite)
+            .await
+            .unwrap()
+    };
+    assert_eq!(
+        count(&live, "patients").unwrap(),
+        count(&seen.counts, "patients").unwrap() + 1,
+        "the late patient is live, not in the stream"
+    );
+    let url = format!("sqlite://{}?mode=rw", file.display());
+    let streamed = carekeep_store::Store::open(&url, app.state.app.now()).await.unwrap();
+    {
+        let mut conn = streamed.read().await.unwrap();
+        let ok: String = sqlx::query_scalar("PRAGMA integrity_check")
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap();
+        assert_eq!(ok, "ok");
+        let counts = carekeep_store::copy::table_counts(&mut conn, Backend::Sqlite)
+            .await
+            .unwrap();
+        assert_eq!(counts, seen.counts, "the counts were read in the pages' transaction");
+        assert_eq!(carekeep_store::audit::head(&mut conn).await.unwrap(), seen.head);
+    }
+    streamed.close().await;
+    app.stop().await;
+}
+
 /// A clinic in a SQLite data folder.
 /// The copy between PostgreSQL and the backup's SQLite file streams through `COPY` (issue 31):
 /// text with the format's own escapes in it, the largest and smallest numbers, and NULL come
