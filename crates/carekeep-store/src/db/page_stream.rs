@@ -55,8 +55,7 @@ impl Read for PageStream {
                 Err(_) => return Ok(0),
             }
         }
-        let n = buf.len().min(self.now.len() - self.at);
-        buf[..n].copy_from_slice(&self.now[self.at..self.at + n]);
+        let n = self.now.get(self.at..).unwrap_or_default().read(buf)?;
         self.at += n;
         Ok(n)
     }
