@@ -5,6 +5,7 @@
 //! and the previous hash, and on PostgreSQL holds its row lock until the transaction ends, so
 //! sequence numbers stay gapless and appends stay ordered on both databases.
 
+use crate::db::cells::Cells;
 use crate::{unix, Conn, StoreError};
 use carekeep_domain::audit::classes;
 use carekeep_domain::audit::StoredFields;
@@ -248,9 +249,29 @@ pub struct PatientUse {
     pub data_classes: String,
 }
 
+/// The columns a breach scope search reads of an account's window, by `audit_events_actor_at`.
+const PATIENT_USES: &str = "SELECT action, outcome, patient_ids, data_classes, classes FROM audit_events \
+     WHERE actor_id = $1 AND at >= $2 AND at <= $3";
+
+fn patient_use(r: &impl Cells) -> Result<PatientUse, StoreError> {
+    let text = r.text("data_classes")?;
+    Ok(PatientUse {
+        action: r.text("action")?,
+        outcome: r.text("outcome")?,
+        patient_ids: r.text("patient_ids")?,
+        data_classes: match r.opt_int("classes")? {
+            None => text,
+            Some(bits) if text.is_empty() => classes::unpack(bits),
+            Some(bits) => format!("{text};{}", classes::unpack(bits)),
+        },
+    })
+}
+
 /// Every event one account made in a window, narrow, each handed to `each` as it is read (a
 /// busy account's months are never held at once). It reads the account's window by
 /// `audit_events_actor_at` and only the columns the search needs: no row is decoded whole.
+/// On SQLite the [`crate::Reader`] runs it on the calling thread
+/// ([`each_patient_use_direct`]): a busy account's hour is a thousand rows.
 pub async fn each_patient_use(
     conn: &mut Conn,
     actor_id: i64,
@@ -259,23 +280,29 @@ pub async fn each_patient_use(
     mut each: impl FnMut(PatientUse),
 ) -> Result<(), StoreError> {
     use futures_util::TryStreamExt;
-    let mut rows = sqlx::query(
-        "SELECT action, outcome, patient_ids, data_classes, classes FROM audit_events \
-         WHERE actor_id = $1 AND at >= $2 AND at <= $3",
-    )
-    .bind(actor_id)
-    .bind(unix(from))
-    .bind(unix(to))
-    .fetch(conn);
+    let mut rows = sqlx::query(PATIENT_USES)
+        .bind(actor_id)
+        .bind(unix(from))
+        .bind(unix(to))
+        .fetch(conn);
     while let Some(r) = rows.try_next().await? {
-        each(PatientUse {
-            action: r.try_get("action")?,
-            outcome: r.try_get("outcome")?,
-            patient_ids: r.try_get("patient_ids")?,
-            data_classes: classes_of(&r)?,
-        });
+        each(patient_use(&r)?);
     }
     Ok(())
+}
+
+/// [`each_patient_use`] on a direct SQLite connection.
+pub(crate) fn each_patient_use_direct(
+    c: &rusqlite::Connection,
+    actor_id: i64,
+    from: OffsetDateTime,
+    to: OffsetDateTime,
+    mut each: impl FnMut(PatientUse),
+) -> Result<(), StoreError> {
+    crate::db::direct::each_row(c, PATIENT_USES, (actor_id, unix(from), unix(to)), |r| {
+        each(patient_use(r)?);
+        Ok(())
+    })
 }
 
 /// A signed checkpoint.

@@ -14,7 +14,6 @@ use carekeep_domain::program::dates::{standing, Standing};
 use carekeep_domain::program::sra::lifecycle::Change;
 use carekeep_domain::records::patient::parse_date;
 use carekeep_domain::{Capability, DataClass};
-use carekeep_store::audit as audit_store;
 use carekeep_store::incidents::{self as store, IncidentRow};
 use carekeep_store::records::{self as records_store, CtColumn};
 use serde::{Deserialize, Serialize};
@@ -1048,20 +1047,21 @@ impl App {
         }
         let key = carekeep_domain::username::normalize(&s.username).map_err(|e| AppError::Invalid(e.to_string()))?;
         let mut found: BTreeMap<i64, BTreeSet<String>> = BTreeMap::new();
-        let mut conn = self.store().read().await?;
-        let user = carekeep_store::users::by_key(&mut conn, &key)
+        let mut reader = self.store().reader();
+        let user = carekeep_store::users::by_key(reader.conn().await?, &key)
             .await?
             .ok_or_else(|| AppError::Invalid(format!("there is no login '{}'", s.username.trim())))?;
-        audit_store::each_patient_use(&mut conn, user.id.0, s.from, s.to, |u| {
-            if !s.matches(&u.action, &u.outcome, &u.data_classes) {
-                return;
-            }
-            for p in u.patient_ids.split(',').filter_map(|p| p.trim().parse::<i64>().ok()) {
-                let entry = found.entry(p).or_default();
-                entry.extend(u.data_classes.split(',').filter(|c| !c.is_empty()).map(str::to_owned));
-            }
-        })
-        .await?;
+        reader
+            .each_patient_use(user.id.0, s.from, s.to, |u| {
+                if !s.matches(&u.action, &u.outcome, &u.data_classes) {
+                    return;
+                }
+                for p in u.patient_ids.split(',').filter_map(|p| p.trim().parse::<i64>().ok()) {
+                    let entry = found.entry(p).or_default();
+                    entry.extend(u.data_classes.split(',').filter(|c| !c.is_empty()).map(str::to_owned));
+                }
+            })
+            .await?;
         Ok(found)
     }
 

@@ -51,6 +51,20 @@ impl Reader<'_> {
         }
     }
 
+    /// [`crate::audit::each_patient_use`].
+    pub async fn each_patient_use(
+        &mut self,
+        actor_id: i64,
+        from: time::OffsetDateTime,
+        to: time::OffsetDateTime,
+        each: impl FnMut(crate::audit::PatientUse),
+    ) -> Result<(), StoreError> {
+        match self.store.direct() {
+            Some(direct) => direct.run(|c| crate::audit::each_patient_use_direct(c, actor_id, from, to, each)),
+            None => crate::audit::each_patient_use(self.conn().await?, actor_id, from, to, each).await,
+        }
+    }
+
     /// [`chart_rows`].
     pub async fn chart_rows(&mut self, patient_id: i64, parts: &[Part]) -> Result<ChartRows, StoreError> {
         match self.store.direct() {

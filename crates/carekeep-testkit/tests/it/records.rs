@@ -781,6 +781,43 @@ async fn the_stores_fast_reads_return_what_its_queries_return() {
         store.reader().patient_and_chart(id + 1000, &Part::ALL).await,
         Err(carekeep_store::StoreError::NotFound)
     ));
+
+    // A breach scope search's window of one account: the direct path and the query agree,
+    // row for row, and the window bounds both.
+    let doc = app.user_id(&app.api_login("owner").await, "provider").await;
+    let (from, to) = (
+        app.state.app.now() - time::Duration::days(1),
+        app.state.app.now() + time::Duration::days(1),
+    );
+    let uses = |u: carekeep_store::audit::PatientUse, into: &mut Vec<String>| {
+        into.push(format!(
+            "{} {} {} {}",
+            u.action, u.outcome, u.patient_ids, u.data_classes
+        ));
+    };
+    let (mut queried, mut fast) = (Vec::new(), Vec::new());
+    carekeep_store::audit::each_patient_use(&mut conn, doc, from, to, |u| uses(u, &mut queried))
+        .await
+        .unwrap();
+    store
+        .reader()
+        .each_patient_use(doc, from, to, |u| uses(u, &mut fast))
+        .await
+        .unwrap();
+    assert!(
+        queried
+            .iter()
+            .any(|u| u.contains(&format!(" {id} ")) && u.contains("clinical")),
+        "{queried:?}"
+    );
+    assert_eq!(queried, fast);
+    let mut later = Vec::new();
+    store
+        .reader()
+        .each_patient_use(doc, to, to + time::Duration::days(1), |u| uses(u, &mut later))
+        .await
+        .unwrap();
+    assert!(later.is_empty(), "{later:?}");
     drop(conn);
     app.stop().await;
 }
