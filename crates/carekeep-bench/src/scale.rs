@@ -459,7 +459,8 @@ async fn plans(app: &TestApp, patient: i64) {
     let queries = [
         (
             "breach scope search, one hour of one account",
-            format!("SELECT e.* FROM audit_events e LEFT JOIN audit_agents ag ON ag.id = e.agent_id WHERE (e.actor_id = 3 OR e.target_user_id = 3) AND e.at >= {from} AND e.at <= {} ORDER BY e.seq DESC LIMIT 5000", from + 3600),
+            // The narrow read of `audit::each_patient_use` (session 5 of issue 31).
+            format!("SELECT action, outcome, patient_ids, data_classes, classes FROM audit_events WHERE actor_id = 3 AND at >= {from} AND at <= {}", from + 3600),
         ),
         (
             "monitoring scan, two days",
