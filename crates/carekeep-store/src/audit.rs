@@ -60,9 +60,9 @@ pub(crate) const AGENT_JOIN: &str = " LEFT JOIN audit_agents ag ON ag.id = e.age
 
 /// The class list of a row: its text, or its packed bits (see `carekeep_domain::audit::classes`). A row never has
 /// both; one that does was altered, and reads back as text no event had.
-fn classes_of(r: &AnyRow) -> Result<String, StoreError> {
-    let text: String = r.try_get("data_classes")?;
-    Ok(match r.try_get::<Option<i64>, _>("classes")? {
+fn classes_of(r: &impl Cells) -> Result<String, StoreError> {
+    let text = r.text("data_classes")?;
+    Ok(match r.opt_int("classes")? {
         None => text,
         Some(bits) if text.is_empty() => classes::unpack(bits),
         Some(bits) => format!("{text};{}", classes::unpack(bits)),
@@ -254,16 +254,11 @@ const PATIENT_USES: &str = "SELECT action, outcome, patient_ids, data_classes, c
      WHERE actor_id = $1 AND at >= $2 AND at <= $3";
 
 fn patient_use(r: &impl Cells) -> Result<PatientUse, StoreError> {
-    let text = r.text("data_classes")?;
     Ok(PatientUse {
         action: r.text("action")?,
         outcome: r.text("outcome")?,
         patient_ids: r.text("patient_ids")?,
-        data_classes: match r.opt_int("classes")? {
-            None => text,
-            Some(bits) if text.is_empty() => classes::unpack(bits),
-            Some(bits) => format!("{text};{}", classes::unpack(bits)),
-        },
+        data_classes: classes_of(r)?,
     })
 }
 
