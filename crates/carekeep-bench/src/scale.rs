@@ -502,16 +502,19 @@ async fn storage(app: &TestApp) {
     let mut conn = store.read().await.unwrap();
     let sql = match app.backend() {
         carekeep_store::Backend::Sqlite => {
-            "SELECT name, CAST(SUM(pgsize) AS BIGINT) AS bytes FROM dbstat GROUP BY name ORDER BY bytes DESC"
+            "SELECT name, CAST(SUM(pgsize) AS BIGINT) AS bytes, 1 AS counted FROM dbstat GROUP BY name ORDER BY bytes DESC"
         }
+        // A table's total includes its indexes and TOAST; each index is listed again, not
+        // counted again.
         carekeep_store::Backend::Postgres => {
-            "SELECT CAST(c.relname AS TEXT) AS name, CAST(pg_total_relation_size(c.oid) AS BIGINT) AS bytes \
+            "SELECT CAST(c.relname AS TEXT) AS name, CAST(pg_total_relation_size(c.oid) AS BIGINT) AS bytes, \
+             CAST(CASE WHEN c.relkind = 'r' THEN 1 ELSE 0 END AS BIGINT) AS counted \
              FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
              WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'i') \
              ORDER BY bytes DESC"
         }
     };
-    let rows: Vec<(String, i64)> = match sqlx::query_as(sql).fetch_all(&mut *conn).await {
+    let rows: Vec<(String, i64, i64)> = match sqlx::query_as(sql).fetch_all(&mut *conn).await {
         Ok(r) => r,
         Err(e) => {
             println!("  storage: {e}");
@@ -522,24 +525,24 @@ async fn storage(app: &TestApp) {
         .fetch_one(&mut *conn)
         .await
         .unwrap();
-    let total: i64 = rows.iter().map(|r| r.1).sum();
+    let total: i64 = rows.iter().filter(|r| r.2 == 1).map(|r| r.1).sum();
     let audit: i64 = rows
         .iter()
-        .filter(|r| r.0.starts_with("audit_") || r.0.starts_with("sqlite_autoindex_audit_"))
+        .filter(|r| r.2 == 1 && (r.0.starts_with("audit_") || r.0.starts_with("sqlite_autoindex_audit_")))
         .map(|r| r.1)
         .sum();
     println!(
         "  storage: {:.1} MiB in all{}; the audit trail's tables and indexes {:.1} MiB, {} bytes per event ({events} events)",
         total as f64 / 1_048_576.0,
         if app.backend() == carekeep_store::Backend::Postgres {
-            " (tables with their indexes and TOAST, then each index again)"
+            " (tables with their indexes and TOAST; each index is listed again below, not counted again)"
         } else {
             ""
         },
         audit as f64 / 1_048_576.0,
         audit / events.max(1)
     );
-    for (name, bytes) in rows.iter().take(24) {
+    for (name, bytes, _) in rows.iter().take(24) {
         println!("    {name:<44} {:>10.1} MiB", *bytes as f64 / 1_048_576.0);
     }
 }
