@@ -28,6 +28,9 @@ mod trail;
 pub use append::append;
 pub use trail::{read_trail, TrailChunk, TrailLink, TrailRange, TrailReader};
 
+/// The trail's head: the last sequence number and its hash.
+pub(crate) const HEAD: &str = "SELECT seq, hash FROM audit_head WHERE id = 1";
+
 pub(crate) fn hash32(v: Vec<u8>) -> [u8; 32] {
     hash32_of(&v)
 }
@@ -116,9 +119,7 @@ pub(crate) fn from_row(r: &AnyRow) -> Result<StoredEvent, StoreError> {
 
 /// The recorded head: the last sequence number handed out and its hash.
 pub async fn head(conn: &mut Conn) -> Result<(i64, [u8; 32]), StoreError> {
-    let r = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
-        .fetch_one(conn)
-        .await?;
+    let r = sqlx::query(HEAD).fetch_one(conn).await?;
     Ok((r.try_get("seq")?, hash32(r.try_get("hash")?)))
 }
 

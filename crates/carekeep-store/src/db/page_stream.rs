@@ -134,13 +134,8 @@ fn read_pages(
         let rows = s.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
         rows.collect::<Result<Vec<_>, _>>()?
     };
-    let (seq, hash): (i64, Vec<u8>) = conn.query_row("SELECT seq, hash FROM audit_head WHERE id = 1", [], |r| {
-        Ok((r.get(0)?, r.get(1)?))
-    })?;
-    let hash: [u8; 32] = hash
-        .as_slice()
-        .try_into()
-        .map_err(|_| StoreError::Corrupt("the audit head's hash"))?;
+    let (seq, hash): (i64, Vec<u8>) = conn.query_row(crate::audit::HEAD, [], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let hash = crate::audit::hash32(hash);
     let page_count: i64 = conn.query_row("PRAGMA page_count", [], |r| r.get(0))?;
     let page_size: i64 = conn.query_row("PRAGMA page_size", [], |r| r.get(0))?;
     let (page_count, page_size) = (
