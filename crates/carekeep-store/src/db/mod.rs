@@ -9,10 +9,12 @@ pub(crate) mod migrate;
 pub mod page_stream;
 pub(crate) mod pg_copy;
 pub(crate) mod pg_set_aside;
+pub(crate) mod quiet_pool;
 pub(crate) mod reader;
 
 use crate::StoreError;
 use direct::DirectReads;
+use quiet_pool::{QuietConn, QuietPool};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::pool::PoolConnection;
 use sqlx::sqlite::SqliteConnectOptions;
@@ -61,6 +63,8 @@ pub struct Store {
     /// PostgreSQL's own connection options, for what the `Any` driver cannot do (a binary
     /// `COPY` of the audit trail).
     postgres: Option<PgOptions>,
+    /// PostgreSQL's hot reads' connections, taken back without sqlx's ping ([`QuietPool`]).
+    quiet: Option<Arc<QuietPool>>,
 }
 
 /// Connection options that may hold a password: never printed.
@@ -118,6 +122,7 @@ impl Store {
                     })
                 })
         };
+        let mut quiet = None;
         let (read, write) = match backend {
             Backend::Sqlite => {
                 let write = pool(1).connect_with(options.clone()).await?;
@@ -131,6 +136,7 @@ impl Store {
                 // with this one: at 32 clients on 2 cores a pool of 4 read charts 1.04x to 1.21x
                 // faster than one of 16 (BENCHMARKS.md, issue 31, session 5).
                 let size = postgres_pool_size();
+                quiet = Some(QuietPool::new(options.clone(), size));
                 let read = pool(size).connect_with(options.clone()).await?;
                 let write = pool(size).connect_with(options).await?;
                 (read, write)
@@ -150,6 +156,7 @@ impl Store {
             backend,
             direct,
             postgres,
+            quiet,
         };
         let mut conn = store.write.acquire().await?;
         migrate::run(&mut conn, backend, now.unix_timestamp()).await?;
@@ -183,6 +190,15 @@ impl Store {
     /// A connection for reads.
     pub async fn read(&self) -> Result<PoolConnection<Any>, StoreError> {
         Ok(self.read.acquire().await?)
+    }
+
+    /// A connection for the hot reads of a [`crate::Reader`] on PostgreSQL, given back without a
+    /// round trip; `None` on SQLite.
+    pub(crate) async fn quiet(&self) -> Result<Option<QuietConn>, StoreError> {
+        match &self.quiet {
+            Some(pool) => Ok(Some(pool.acquire().await?)),
+            None => Ok(None),
+        }
     }
 
     /// A write transaction. Everything done through it, including its audit events, commits
@@ -224,6 +240,9 @@ impl Store {
     pub async fn close(&self) {
         if let Some(direct) = &self.direct {
             direct.close();
+        }
+        if let Some(quiet) = &self.quiet {
+            quiet.close().await;
         }
         self.read.close().await;
         self.write.close().await;

@@ -1,8 +1,10 @@
 //! A read of several statements, such as a chart view's patient and then its chart. On SQLite
 //! the hot ones run on the calling thread ([`crate::db::direct`]); everything else, and everything
-//! on PostgreSQL, shares one pool checkout taken on first use (each checkout costs sqlx a round
-//! trip to ping the connection when it goes back).
+//! on PostgreSQL, shares one connection taken on first use: on PostgreSQL from the
+//! [`crate::db::quiet_pool`], which takes it back without the round trip sqlx's pools spend
+//! pinging it.
 
+use super::quiet_pool::QuietConn;
 use crate::chart_rows::{chart_rows, chart_rows_direct, patient_and_chart, patient_and_chart_direct, ChartRows, Part};
 use crate::records::PatientRow;
 use crate::sessions::{live_with_user, live_with_user_direct, LiveSession};
@@ -12,7 +14,12 @@ use sqlx::Any;
 
 pub struct Reader<'s> {
     store: &'s Store,
-    conn: Option<PoolConnection<Any>>,
+    conn: Option<Held>,
+}
+
+enum Held {
+    Pooled(PoolConnection<Any>),
+    Quiet(QuietConn),
 }
 
 impl Store {
@@ -28,18 +35,35 @@ impl Store {
 impl Reader<'_> {
     /// The reader's pooled connection, for any query: checked out on first use, then kept.
     pub async fn conn(&mut self) -> Result<&mut Conn, StoreError> {
-        let conn = match self.conn.take() {
+        let held = match self.conn.take() {
             Some(c) => c,
-            None => self.store.read().await?,
+            None => match self.store.quiet().await? {
+                Some(q) => Held::Quiet(q),
+                None => Held::Pooled(self.store.read().await?),
+            },
         };
-        Ok(&mut **self.conn.insert(conn))
+        match self.conn.insert(held) {
+            Held::Pooled(c) => Ok(&mut **c),
+            Held::Quiet(q) => q.conn(),
+        }
+    }
+
+    /// A read's result; a failed read's connection is not given back for reuse.
+    fn checked<T>(&mut self, r: Result<T, StoreError>) -> Result<T, StoreError> {
+        if let (Err(_), Some(Held::Quiet(q))) = (&r, &mut self.conn) {
+            q.failed();
+        }
+        r
     }
 
     /// [`live_with_user`].
     pub async fn live_with_user(&mut self, token_hash: &str) -> Result<Option<LiveSession>, StoreError> {
         match self.store.direct() {
             Some(direct) => direct.run(|c| live_with_user_direct(c, token_hash)),
-            None => live_with_user(self.conn().await?, token_hash).await,
+            None => {
+                let r = live_with_user(self.conn().await?, token_hash).await;
+                self.checked(r)
+            }
         }
     }
 
@@ -47,7 +71,10 @@ impl Reader<'_> {
     pub async fn patient_and_chart(&mut self, id: i64, parts: &[Part]) -> Result<(PatientRow, ChartRows), StoreError> {
         match self.store.direct() {
             Some(direct) => direct.run(|c| patient_and_chart_direct(c, id, parts)),
-            None => patient_and_chart(self.conn().await?, id, parts).await,
+            None => {
+                let r = patient_and_chart(self.conn().await?, id, parts).await;
+                self.checked(r)
+            }
         }
     }
 
@@ -61,7 +88,10 @@ impl Reader<'_> {
     ) -> Result<(), StoreError> {
         match self.store.direct() {
             Some(direct) => direct.run(|c| crate::audit::each_patient_use_direct(c, actor_id, from, to, each)),
-            None => crate::audit::each_patient_use(self.conn().await?, actor_id, from, to, each).await,
+            None => {
+                let r = crate::audit::each_patient_use(self.conn().await?, actor_id, from, to, each).await;
+                self.checked(r)
+            }
         }
     }
 
@@ -69,7 +99,10 @@ impl Reader<'_> {
     pub async fn chart_rows(&mut self, patient_id: i64, parts: &[Part]) -> Result<ChartRows, StoreError> {
         match self.store.direct() {
             Some(direct) => direct.run(|c| chart_rows_direct(c, patient_id, parts)),
-            None => chart_rows(self.conn().await?, patient_id, parts).await,
+            None => {
+                let r = chart_rows(self.conn().await?, patient_id, parts).await;
+                self.checked(r)
+            }
         }
     }
 }

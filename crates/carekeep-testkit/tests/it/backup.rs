@@ -424,7 +424,7 @@ async fn a_restore_that_sets_aside_every_index_builds_the_same_schema() {
             .unwrap();
         // Built after the copy: the trail's key and index are younger than every table.
         let rebuilt: bool = sqlx::query_scalar(
-            "SELECT (SELECT MIN(CAST(oid AS BIGINT)) FROM pg_class WHERE relname IN ('audit_events_pkey', 'audit_events_actor', 'audit_patients_pkey')) > (SELECT MAX(CAST(oid AS BIGINT)) FROM pg_class WHERE relkind = 'r' AND relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema()))",
+            "SELECT (SELECT MIN(CAST(oid AS BIGINT)) FROM pg_class WHERE relname IN ('audit_events_pkey', 'audit_events_actor_at', 'audit_patients_pkey')) > (SELECT MAX(CAST(oid AS BIGINT)) FROM pg_class WHERE relkind = 'r' AND relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema()))",
         )
         .fetch_one(&mut *conn)
         .await

@@ -66,6 +66,7 @@ mod portal_moves;
 mod portal_notice;
 mod portal_representative;
 mod program;
+mod quiet_reads;
 mod record_pages;
 mod records;
 mod reminders;
