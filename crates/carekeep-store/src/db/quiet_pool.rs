@@ -1,13 +1,14 @@
 //! PostgreSQL's connections for the hot reads (the session, the patient and chart): a pool that
-//! takes a connection back without a round trip. sqlx pings every connection as it returns to
-//! its own pool, and an audited chart read takes two checkouts (the session's, the chart's), so
-//! half of the read's round trips were pings (issue 31, item 5).
+//! takes a connection back without a round trip when its reads finished. sqlx pings every
+//! connection as it returns to its own pool, and an audited chart read takes two checkouts (the
+//! session's, the chart's), so half of the read's round trips were pings (issue 31, item 5).
 //!
-//! What the ping guarded against, a connection left mid-exchange by a future dropped at an
-//! `.await`, sqlx's PostgreSQL driver mends itself before its next statement (it flushes what it
-//! had buffered and drains the replies still owed). A connection whose read failed is closed
-//! rather than returned; one idle over a second is pinged before it is handed out (as the sqlx
-//! pools do), so a restarted server costs no request an error.
+//! The ping is kept where it is needed: a connection comes back "dirty" unless the last read on
+//! it finished (a request abandoned mid-read, a read that failed, or one through
+//! [`QuietConn::conn`] that no finished read followed). A dirty one is pinged on a task of its
+//! own, its slot held, which drains whatever the abandoned read still had coming and closes it
+//! if that was an error or the connection broke, as sqlx's pools do for every connection. One
+//! idle over a second is pinged before it is handed out, as sqlx's pools do too.
 
 use super::PING_AFTER_IDLE;
 use crate::StoreError;
@@ -19,13 +20,23 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 /// Idle this long, a connection is closed instead (sqlx's pools' default).
 const CLOSE_AFTER_IDLE: Duration = Duration::from_secs(600);
-/// Waiting this long for a connection is an error (as the sqlx pools).
+/// Taking a connection (waiting for a slot, a ping, connecting) longer than this is an error,
+/// as in the sqlx pools.
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(30);
+/// A dirty connection's ping taking longer than this closes it.
+const CLEAN_TIMEOUT: Duration = Duration::from_secs(30);
 
 pub(crate) struct QuietPool {
     options: AnyConnectOptions,
-    idle: Mutex<Vec<(AnyConnection, Instant)>>,
+    idle: Mutex<Idle>,
     slots: Arc<Semaphore>,
+}
+
+/// The idle connections, oldest first, and whether the pool was closed (checked under the same
+/// lock as the list, so none is put back after [`QuietPool::close`] emptied it).
+struct Idle {
+    conns: Vec<(AnyConnection, Instant)>,
+    closed: bool,
 }
 
 impl std::fmt::Debug for QuietPool {
@@ -34,42 +45,61 @@ impl std::fmt::Debug for QuietPool {
     }
 }
 
-/// A connection out of the pool; it goes back when dropped unless a read on it failed.
+/// A connection out of the pool; it goes back when dropped.
 pub struct QuietConn {
     conn: Option<AnyConnection>,
     pool: Arc<QuietPool>,
-    failed: bool,
-    _slot: OwnedSemaphorePermit,
+    dirty: bool,
+    slot: Option<OwnedSemaphorePermit>,
 }
 
 impl QuietPool {
     pub(crate) fn new(options: AnyConnectOptions, size: u32) -> Arc<QuietPool> {
         Arc::new(QuietPool {
             options,
-            idle: Mutex::new(Vec::new()),
+            idle: Mutex::new(Idle {
+                conns: Vec::new(),
+                closed: false,
+            }),
             slots: Arc::new(Semaphore::new(usize::try_from(size).unwrap_or(4))),
         })
     }
 
-    fn idle(&self) -> MutexGuard<'_, Vec<(AnyConnection, Instant)>> {
+    fn idle(&self) -> MutexGuard<'_, Idle> {
         self.idle.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     pub(crate) async fn acquire(self: &Arc<Self>) -> Result<QuietConn, StoreError> {
-        let slot = tokio::time::timeout(ACQUIRE_TIMEOUT, self.slots.clone().acquire_owned())
+        tokio::time::timeout(ACQUIRE_TIMEOUT, self.acquire_now())
             .await
             .map_err(|_| sqlx::Error::PoolTimedOut)?
+    }
+
+    async fn acquire_now(self: &Arc<Self>) -> Result<QuietConn, StoreError> {
+        let slot = self
+            .slots
+            .clone()
+            .acquire_owned()
+            .await
             .map_err(|_| sqlx::Error::PoolClosed)?;
+        // Those idle too long are closed, oldest first, whether or not they would be next.
+        let expired: Vec<_> = {
+            let mut idle = self.idle();
+            let n = idle
+                .conns
+                .iter()
+                .take_while(|(_, since)| since.elapsed() > CLOSE_AFTER_IDLE)
+                .count();
+            idle.conns.drain(..n).collect()
+        };
+        for (conn, _) in expired {
+            let _ = conn.close().await;
+        }
         // The most recently returned first: it is the one most likely still in the caches.
         loop {
-            let next = self.idle().pop();
+            let next = self.idle().conns.pop();
             let Some((mut conn, since)) = next else { break };
-            let idle = since.elapsed();
-            if idle > CLOSE_AFTER_IDLE {
-                let _ = conn.close().await;
-                continue;
-            }
-            if idle > PING_AFTER_IDLE && conn.ping().await.is_err() {
+            if since.elapsed() > PING_AFTER_IDLE && conn.ping().await.is_err() {
                 continue;
             }
             return Ok(self.hand_out(conn, slot));
@@ -82,15 +112,27 @@ impl QuietPool {
         QuietConn {
             conn: Some(conn),
             pool: Arc::clone(self),
-            failed: false,
-            _slot: slot,
+            dirty: false,
+            slot: Some(slot),
+        }
+    }
+
+    /// Puts a connection back, or drops it (closing its socket) if the pool is closed.
+    fn put_back(&self, conn: AnyConnection) {
+        let mut idle = self.idle();
+        if !idle.closed {
+            idle.conns.push((conn, Instant::now()));
         }
     }
 
     /// Closes the idle connections, and every one handed out as it comes back.
     pub(crate) async fn close(&self) {
         self.slots.close();
-        let idle: Vec<_> = self.idle().drain(..).collect();
+        let idle: Vec<_> = {
+            let mut idle = self.idle();
+            idle.closed = true;
+            idle.conns.drain(..).collect()
+        };
         for (conn, _) in idle {
             let _ = conn.close().await;
         }
@@ -98,26 +140,40 @@ impl QuietPool {
 }
 
 impl QuietConn {
+    /// The connection, for any statement: it comes back dirty unless a read through
+    /// [`QuietConn::finished`] follows.
     pub(crate) fn conn(&mut self) -> Result<&mut AnyConnection, StoreError> {
+        self.dirty = true;
         // Only `Drop` takes it out.
         self.conn
             .as_mut()
             .ok_or(StoreError::Corrupt("a connection already returned"))
     }
 
-    /// Marks the connection as one not to reuse: a read on it failed.
-    pub(crate) fn failed(&mut self) {
-        self.failed = true;
+    /// The last read on the connection ran to its end: nothing of it is still on the wire.
+    pub(crate) fn finished(&mut self) {
+        self.dirty = false;
     }
 }
 
 impl Drop for QuietConn {
     fn drop(&mut self) {
-        let Some(conn) = self.conn.take() else { return };
-        if self.failed || self.pool.slots.is_closed() {
-            // Dropping the connection closes its socket; the server ends its process.
+        let Some(mut conn) = self.conn.take() else { return };
+        if !self.dirty {
+            self.pool.put_back(conn);
             return;
         }
-        self.pool.idle().push((conn, Instant::now()));
+        // Without a runtime (never, in the server) the connection is dropped.
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        let pool = Arc::clone(&self.pool);
+        let slot = self.slot.take();
+        runtime.spawn(async move {
+            if let Ok(Ok(())) = tokio::time::timeout(CLEAN_TIMEOUT, conn.ping()).await {
+                pool.put_back(conn);
+            }
+            drop(slot);
+        });
     }
 }

@@ -2,7 +2,7 @@
 //! the hot ones run on the calling thread ([`crate::db::direct`]); everything else, and everything
 //! on PostgreSQL, shares one connection taken on first use: on PostgreSQL from the
 //! [`crate::db::quiet_pool`], which takes it back without the round trip sqlx's pools spend
-//! pinging it.
+//! pinging it when the reader's last read ran to its end.
 
 use super::quiet_pool::QuietConn;
 use crate::chart_rows::{chart_rows, chart_rows_direct, patient_and_chart, patient_and_chart_direct, ChartRows, Part};
@@ -48,10 +48,11 @@ impl Reader<'_> {
         }
     }
 
-    /// A read's result; a failed read's connection is not given back for reuse.
+    /// A read's result: one that ran to its end leaves the connection to go back without a
+    /// ping; one that failed leaves it to be pinged (and closed if that fails).
     fn checked<T>(&mut self, r: Result<T, StoreError>) -> Result<T, StoreError> {
-        if let (Err(_), Some(Held::Quiet(q))) = (&r, &mut self.conn) {
-            q.failed();
+        if let (Ok(_), Some(Held::Quiet(q))) = (&r, &mut self.conn) {
+            q.finished();
         }
         r
     }
