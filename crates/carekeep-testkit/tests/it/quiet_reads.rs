@@ -9,37 +9,34 @@ use carekeep_testkit::TestApp;
 use futures_util::StreamExt;
 use std::time::Duration;
 
-/// The server process of the connection a reader takes. Read through `Reader::conn`, the
-/// connection goes back dirty, pinged on the side: the wait lets it get back.
-async fn backend_pid(store: &Store) -> i32 {
-    let pid = {
-        let mut reader = store.reader();
-        sqlx::query_scalar("SELECT pg_backend_pid()")
-            .fetch_one(reader.conn().await.unwrap())
-            .await
-            .unwrap()
-    };
-    tokio::time::sleep(Duration::from_millis(100)).await;
-    pid
-}
-
-/// A read through the reader's own statements: it leaves the connection clean.
-async fn clean_read(store: &Store) {
-    let none = store.reader().live_with_user("no such token").await.unwrap();
-    assert!(none.is_none());
-}
-
-/// A read's own answer; its connection, too, is pinged on the side before it is back.
-async fn answer(store: &Store) -> i64 {
+/// One number read through `Reader::conn`. Such a connection goes back dirty and is pinged on
+/// the side: the wait lets it get back before the next step.
+async fn number(store: &Store, sql: &str) -> i64 {
     let n = {
         let mut reader = store.reader();
-        sqlx::query_scalar("SELECT CAST(42 AS BIGINT)")
+        sqlx::query_scalar(sql)
             .fetch_one(reader.conn().await.unwrap())
             .await
             .unwrap()
     };
     tokio::time::sleep(Duration::from_millis(100)).await;
     n
+}
+
+/// The server process of the connection a reader takes.
+async fn backend_pid(store: &Store) -> i64 {
+    number(store, "SELECT CAST(pg_backend_pid() AS BIGINT)").await
+}
+
+/// A read's own answer.
+async fn answer(store: &Store) -> i64 {
+    number(store, "SELECT CAST(42 AS BIGINT)").await
+}
+
+/// A read through the reader's own statements: it leaves the connection clean.
+async fn clean_read(store: &Store) {
+    let none = store.reader().live_with_user("no such token").await.unwrap();
+    assert!(none.is_none());
 }
 
 /// Starts `sql` on a reader's connection and stops waiting for it after 20 ms.
@@ -51,7 +48,7 @@ async fn abandon(store: &Store, sql: &str) {
 }
 
 /// Whether the server's process `pid` is (`alive`) or is not there, within 3 s.
-async fn settles(store: &Store, pid: i32, alive: bool) -> bool {
+async fn settles(store: &Store, pid: i64, alive: bool) -> bool {
     for _ in 0..30 {
         let mut conn = store.read().await.unwrap();
         let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM pg_stat_activity WHERE pid = $1")
@@ -143,7 +140,7 @@ async fn a_readers_connection_is_fit_for_the_next_read_after_one_abandoned_halfw
     // pool's ping finds it first, that connection is not handed out again.
     let ended_pid = backend_pid(store).await;
     let mut admin = store.read().await.unwrap();
-    let ended: bool = sqlx::query_scalar("SELECT pg_terminate_backend($1)")
+    let ended: bool = sqlx::query_scalar("SELECT pg_terminate_backend(CAST($1 AS INTEGER))")
         .bind(ended_pid)
         .fetch_one(&mut *admin)
         .await
