@@ -201,6 +201,12 @@ impl Store {
         }
     }
 
+    /// Whether every hot-read connection is back in its pool, none out or being pinged (always
+    /// on SQLite): lets a test wait for the pings a dirty connection gets on the side.
+    pub fn hot_reads_settled(&self) -> bool {
+        self.quiet.as_ref().is_none_or(|q| q.settled())
+    }
+
     /// A write transaction. Everything done through it, including its audit events, commits
     /// together or not at all.
     pub async fn begin(&self) -> Result<Tx, StoreError> {

@@ -30,6 +30,7 @@ pub(crate) struct QuietPool {
     options: AnyConnectOptions,
     idle: Mutex<Idle>,
     slots: Arc<Semaphore>,
+    size: usize,
 }
 
 /// The idle connections, oldest first, and whether the pool was closed (checked under the same
@@ -55,14 +56,21 @@ pub struct QuietConn {
 
 impl QuietPool {
     pub(crate) fn new(options: AnyConnectOptions, size: u32) -> Arc<QuietPool> {
+        let size = usize::try_from(size).unwrap_or(4);
         Arc::new(QuietPool {
             options,
             idle: Mutex::new(Idle {
                 conns: Vec::new(),
                 closed: false,
             }),
-            slots: Arc::new(Semaphore::new(usize::try_from(size).unwrap_or(4))),
+            slots: Arc::new(Semaphore::new(size)),
+            size,
         })
+    }
+
+    /// Whether no connection is out or being pinged.
+    pub(crate) fn settled(&self) -> bool {
+        self.slots.available_permits() == self.size
     }
 
     fn idle(&self) -> MutexGuard<'_, Idle> {
