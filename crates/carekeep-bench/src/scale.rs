@@ -806,6 +806,12 @@ fn row(what: &str, big: (f64, f64), small: (f64, f64)) {
     );
 }
 
+/// CPU time this process has used, on all its threads.
+fn process_cpu_secs() -> f64 {
+    let t = rustix::time::clock_gettime(rustix::time::ClockId::ProcessCPUTime);
+    t.tv_sec as f64 + t.tv_nsec as f64 * 1e-9
+}
+
 /// Whole-trail verification (issue 31), in one sitting: the product's verification read from
 /// the database; the reader it replaced (sqlx batches of 10,000 rows decoded into owned fields,
 /// every MAC on the calling core); and the verifier alone on one core over events already in
@@ -814,13 +820,15 @@ async fn verification(app: &TestApp) {
     use carekeep_domain::audit::chain::{StoredLink, Verifier};
     let a = &app.state.app;
     let mut product = Vec::new();
+    let mut client_cpu = Vec::new();
     let mut one_walk = Vec::new();
     let mut n = 0;
     // Alternated, so the machine's other load falls on both alike.
-    for _ in 0..3 {
-        let t = Instant::now();
+    for _ in 0..5 {
+        let (t, cpu) = (Instant::now(), process_cpu_secs());
         let report = a.verify_audit(&[], &carekeep_app::progress::Silent).await.unwrap();
         let secs = t.elapsed().as_secs_f64();
+        client_cpu.push(process_cpu_secs() - cpu);
         let carekeep_app::audit::VerifyReport::Intact { events, .. } = report else {
             panic!("the seeded trail verifies")
         };
@@ -835,7 +843,12 @@ async fn verification(app: &TestApp) {
         one_walk.push(events as f64 / secs);
     }
     let one_walk = crate::median(one_walk);
+    let (spread_low, spread_high) = (
+        product.iter().copied().fold(f64::MAX, f64::min),
+        product.iter().copied().fold(0.0, f64::max),
+    );
     let product = crate::median(product);
+    let client_cpu = crate::median(client_cpu);
     // The previous reader, as it was: batches through sqlx, then the verifier on this core;
     // over the first million events at most (at 10 M it would take minutes).
     let mut conn = a.store_for_tests().read().await.unwrap();
@@ -885,8 +898,10 @@ async fn verification(app: &TestApp) {
     }
     let compute = crate::median(compute);
     println!(
-        "  whole-trail verification read from the database: {n} events, {:.1} s, {product:.0} events/s (median of 3) | one walk, one reader (session 1 of issue 31): {one_walk:.0} events/s, two parts / one walk {:.2}x | the previous reader (sqlx batches, one core, the first {before_n} events): {previous:.0} events/s | the verifier alone, one core, {} events in memory: {compute:.0} events/s | read-from-db / in-memory {:.2}x, / previous {:.1}x",
+        "  whole-trail verification read from the database: {n} events, {:.2} s, {product:.0} events/s (median of 5; {spread_low:.0} to {spread_high:.0}); this process's CPU {:.2} s a run ({:.0} ns an event; the rest of the machine's is the database server's) | one walk, one reader (session 1 of issue 31): {one_walk:.0} events/s, two parts / one walk {:.2}x | the previous reader (sqlx batches, one core, the first {before_n} events): {previous:.0} events/s | the verifier alone, one core, {} events in memory: {compute:.0} events/s | read-from-db / in-memory {:.2}x, / previous {:.1}x",
         n as f64 / product,
+        client_cpu,
+        client_cpu * 1e9 / n as f64,
         product / one_walk,
         in_memory.len(),
         product / compute,
