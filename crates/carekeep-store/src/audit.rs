@@ -199,10 +199,7 @@ pub async fn find(conn: &mut Conn, filter: &Filter) -> Result<Vec<StoredEvent>, 
         }
         None => ("audit_events e", "e.seq"),
     };
-    if let Some(u) = filter.user_id {
-        let n = next(Bind::Int(u));
-        conds.push(format!("(e.actor_id = {n} OR e.target_user_id = {n})"));
-    }
+    let user = filter.user_id;
     if let Some(a) = &filter.action {
         conds.push(format!("e.action = {}", next(Bind::Text(a.clone()))));
     }
@@ -216,19 +213,48 @@ pub async fn find(conn: &mut Conn, filter: &Filter) -> Result<Vec<StoredEvent>, 
         conds.push(format!("{seq} < {}", next(Bind::Int(b))));
     }
     let limit = next(Bind::Int(filter.limit.clamp(1, 10_000)));
-    let sql = format!(
-        "SELECT {} FROM {from}{AGENT_JOIN}{}{} ORDER BY {}{seq} DESC LIMIT {limit}",
-        select_columns(),
-        if conds.is_empty() { "" } else { " WHERE " },
-        conds.join(" AND "),
-        // A unary plus: the same order, but not one SQLite can take from the table's own
-        // order, so it reads the window by `audit_events_at` and sorts it.
+    // A unary plus: the same order, but not one SQLite can take from the table's own order, so
+    // it reads the window by `audit_events_at` and sorts it.
+    let order = format!(
+        "{}{seq} DESC",
         if filter.whole_window && filter.from.is_some() {
             "+"
         } else {
             ""
         }
     );
+    let sql = match user {
+        // A person's history: what they did, and what was done to their account. The two are
+        // walked apart, each newest first and each to the limit, and the newest of both kept
+        // (`IN` keeps an event the account did to itself once). One condition `actor OR
+        // target` is answered by reading every event of the account and sorting them: 730 ms
+        // on PostgreSQL and 1.3 s on SQLite for the busiest account at a million events
+        // (issue 31). The account is a number written into the text, so PostgreSQL plans each
+        // account by its own share of the trail (the trail's key walked backwards for a busy
+        // one, the account index for a quiet one), never by an average account's.
+        Some(n) => {
+            let branch = |who: &str| {
+                let mut c = conds.clone();
+                c.push(format!("e.{who} = {n}"));
+                format!(
+                    "SELECT s FROM (SELECT {seq} AS s FROM {from} WHERE {} ORDER BY {order} LIMIT {limit}) {who}_side",
+                    c.join(" AND ")
+                )
+            };
+            format!(
+                "SELECT {} FROM audit_events e{AGENT_JOIN} WHERE e.seq IN ({} UNION ALL {}) ORDER BY e.seq DESC LIMIT {limit}",
+                select_columns(),
+                branch("actor_id"),
+                branch("target_user_id"),
+            )
+        }
+        None => format!(
+            "SELECT {} FROM {from}{AGENT_JOIN}{}{} ORDER BY {order} LIMIT {limit}",
+            select_columns(),
+            if conds.is_empty() { "" } else { " WHERE " },
+            conds.join(" AND "),
+        ),
+    };
     let mut q = sqlx::query(&sql);
     for b in binds {
         q = match b {

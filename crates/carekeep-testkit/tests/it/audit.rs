@@ -893,3 +893,103 @@ async fn group_commit_keeps_every_event_in_one_gapless_chain_and_fails_closed() 
     assert!(matches!(report(&app).await, VerifyReport::Intact { .. }));
     app.stop().await;
 }
+
+/// A person's history (the trail by account) is what the account did and what was done to it,
+/// newest first, each event once, paged by `before`, alone or with another filter (issue 31:
+/// the two sides are now walked apart and merged). Every page is checked against the one
+/// `actor OR target` condition it replaced, on both databases.
+#[tokio::test]
+async fn a_persons_history_is_what_they_did_and_what_was_done_to_them_page_by_page() {
+    use carekeep_domain::audit::{Action, AuditActor, AuditEvent, Origin, Outcome};
+    use carekeep_domain::{RoleName, UserId};
+    let app = TestApp::spawn().await;
+    let a = &app.state.app;
+    let actor = |id: i64, name: &str| AuditActor {
+        user_id: Some(UserId(id)),
+        name: name.into(),
+        roles: vec![RoleName::new("provider").unwrap()],
+    };
+    // Account 3 reads charts; 5 and 6 read too; now and then the owner (1) acts on 3's
+    // account, 3 acts on its own (a password change), and 3 acts on 5's.
+    let events: Vec<AuditEvent> = (0..300i64)
+        .map(|i| {
+            let (who, target) = match i % 10 {
+                0 => (actor(1, "owner"), Some(3)),
+                1 => (actor(3, "provider"), Some(3)),
+                2 => (actor(3, "provider"), Some(5)),
+                3 | 4 => (actor(5, "nurse"), None),
+                5 => (actor(6, "frontdesk"), None),
+                _ => (actor(3, "provider"), None),
+            };
+            let action = if target.is_some() {
+                Action::UserRolesChanged
+            } else {
+                Action::PhiRead
+            };
+            let mut e = AuditEvent::new(a.now(), who, action, Outcome::Success, Origin::default());
+            if let Some(t) = target {
+                e = e.with_target(UserId(t));
+            } else {
+                e.patients = vec![1 + i % 4];
+                e.resource_type = "chart".into();
+            }
+            e
+        })
+        .collect();
+    let mut tx = a.store_for_tests().begin().await.unwrap();
+    a.audit_keys().record_all(&mut tx, &events).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut conn = a.store_for_tests().read().await.unwrap();
+    for (user, extra, action, patient) in [
+        (3, "", None, None),
+        (5, "", None, None),
+        (6, "", None, None),
+        (
+            3,
+            " AND e.action = 'user.roles_changed'",
+            Some("user.roles_changed"),
+            None,
+        ),
+        (
+            3,
+            " AND e.seq IN (SELECT seq FROM audit_patients WHERE patient_id = 2)",
+            None,
+            Some(2),
+        ),
+        (42, "", None, None),
+    ] {
+        let want: Vec<i64> = sqlx::query_scalar(&format!(
+            "SELECT e.seq FROM audit_events e WHERE (e.actor_id = {user} OR e.target_user_id = {user}){extra} ORDER BY e.seq DESC"
+        ))
+        .fetch_all(&mut *conn)
+        .await
+        .unwrap();
+        let mut got = Vec::new();
+        let mut before = None;
+        loop {
+            let page = carekeep_store::audit::find(
+                &mut conn,
+                &carekeep_store::audit::Filter {
+                    user_id: Some(user),
+                    patient_id: patient,
+                    action: action.map(str::to_owned),
+                    before_seq: before,
+                    limit: 7,
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+            assert!(page.len() <= 7);
+            let Some(last) = page.last() else { break };
+            before = Some(last.seq);
+            got.extend(page.iter().map(|e| e.seq));
+        }
+        assert_eq!(got, want, "account {user}{extra} on {:?}", app.backend());
+        if user != 42 {
+            assert!(!want.is_empty(), "account {user}{extra} has events");
+        }
+    }
+    drop(conn);
+    app.stop().await;
+}
